@@ -1,0 +1,16 @@
+/** What the HTTP data plane needs from the broker; `BrokerService` satisfies it. */
+export interface RetainedMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  /** Epoch ms of the last update. */
+  lastModifiedTime: number;
+}
+
+export interface DataPlaneBroker {
+  /** Publishes as the engine (no client id). Resolves once stored (retained) and handed to subscribers. */
+  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  getRetained(topic: string): RetainedMessage | undefined;
+  /** Every retained message, sorted by topic. */
+  listRetained(): RetainedMessage[];
+}

@@ -1,0 +1,51 @@
+import type {
+  ClientInfo, EngineInfo, LogRecord, MessageBatch, MessageQuery, MessageRecord, PublishInput, TopicStats, UsageReport,
+} from './types.js';
+
+/** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
+export interface ThingbenchApi {
+  engine: {
+    /** Version, broker mode, endpoints and data directory of the running engine. */
+    info(): Promise<EngineInfo>;
+  };
+  broker: {
+    /** Snapshot of every topic seen, with statistics; live changes follow as `broker.messages` events. */
+    topics(prefix?: string): Promise<TopicStats[]>;
+    /** Captured messages matching a topic filter and time range, most recent first. */
+    messages(query?: MessageQuery): Promise<MessageRecord[]>;
+    /** One captured message with its full payload (base64), or null when it has left the history. */
+    message(id: number): Promise<MessageRecord | null>;
+    /** Publishes as the engine itself (no client id), like the HTTP Publish API. */
+    publish(msg: PublishInput): Promise<void>;
+    clients(): Promise<ClientInfo[]>;
+  };
+  metering: {
+    usage(): Promise<UsageReport>;
+  };
+  logs: {
+    recent(limit?: number): Promise<LogRecord[]>;
+  };
+}
+
+/** Push events: `area.pastTense`. */
+export interface ThingbenchEvents {
+  'broker.messages': MessageBatch;
+  'logs.appended': LogRecord[];
+}
+
+/** Method names per area, so both ends can check a call's name without reflection. */
+export const apiMethods = {
+  engine: ['info'],
+  broker: ['topics', 'messages', 'message', 'publish', 'clients'],
+  metering: ['usage'],
+  logs: ['recent'],
+} as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
+
+export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];
+
+export function isMethodName(name: string): name is MethodName {
+  const [area, verb, ...rest] = name.split('.');
+  if (rest.length) return false;
+  const verbs = (apiMethods as Record<string, readonly string[]>)[area];
+  return verbs !== undefined && Object.hasOwn(apiMethods, area) && verbs.includes(verb);
+}

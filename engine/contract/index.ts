@@ -1,0 +1,5 @@
+export * from './api.js';
+export * from './types.js';
+export * from './wire.js';
+export * from './client.js';
+export * from './topic-filter.js';

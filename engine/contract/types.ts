@@ -1,0 +1,107 @@
+/** Data shapes shared by the engine and the renderer. Payloads travel as base64. */
+
+export type BrokerMode = 'aws' | 'standard';
+
+export interface Endpoints {
+  mqtt: string;
+  ws: string;
+  http: string;
+  [extra: string]: string;
+}
+
+export interface EngineInfo {
+  version: string;
+  brokerMode: BrokerMode;
+  endpoints: Endpoints;
+  dataDir: string;
+  startedAt: number;
+}
+
+/** One message seen by the broker. `payload` is base64, capped at 16 KiB (`truncated` says when). */
+export interface MessageRecord {
+  id: number;
+  topic: string;
+  payload: string;
+  size: number;
+  truncated: boolean;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  /** Publisher's client id; null for messages the engine itself published (presence, HTTP). */
+  clientId: string | null;
+  time: number;
+}
+
+export interface TopicStats {
+  topic: string;
+  count: number;
+  /** Messages per second over the last 10 s. */
+  rate: number;
+  lastPayload: string;
+  lastSize: number;
+  lastQos: 0 | 1 | 2;
+  retained: boolean;
+  lastPublisher: string | null;
+  lastTime: number;
+}
+
+export interface MessageQuery {
+  /** MQTT topic filter (`+`, `#`); default `#` (which here also matches `$` topics). */
+  filter?: string;
+  from?: number;
+  to?: number;
+  /** Most recent first, at most this many (default 500, max 10,000). */
+  limit?: number;
+}
+
+export interface PublishInput {
+  topic: string;
+  /** UTF-8 text, or base64 when `encoding` is `base64`. */
+  payload: string;
+  encoding?: 'utf8' | 'base64';
+  qos?: 0 | 1;
+  retain?: boolean;
+}
+
+export interface ClientInfo {
+  clientId: string;
+  connectedAt: number;
+  ipAddress: string;
+  transport: 'tcp' | 'ws' | 'tls' | 'wss';
+  clean: boolean;
+  keepalive: number;
+  subscriptions: string[];
+}
+
+/** Usage counted as AWS bills it: messages in 5 KB increments, connection-minutes. */
+export interface ClientUsage {
+  clientId: string;
+  messagesIn: number;
+  messagesOut: number;
+  billedMessages: number;
+  bytesIn: number;
+  bytesOut: number;
+  connectionMinutes: number;
+}
+
+export interface UsageReport {
+  since: number;
+  totals: Omit<ClientUsage, 'clientId'>;
+  clients: ClientUsage[];
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogRecord {
+  level: LogLevel;
+  source: string;
+  message: string;
+  time: number;
+  details?: Record<string, unknown>;
+}
+
+/** A batch of live traffic: what the UI could not take in time is coalesced and counted in `dropped`. */
+export interface MessageBatch {
+  messages: MessageRecord[];
+  dropped: number;
+  topics: TopicStats[];
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './service.js';
+export * from './clock.js';
+export * from './logger.js';

@@ -1,0 +1,45 @@
+// Layering rules from ARCHITECTURE.md §1, enforced: `npm run lint` fails on a violation.
+import tseslint from 'typescript-eslint';
+import importPlugin from 'eslint-plugin-import';
+
+const engineModules = ['core', 'storage', 'broker', 'api', 'host', 'security', 'registry', 'shadow', 'rules', 'sinks', 'devices', 'scenarios'];
+
+// Engine modules import each other only through their index.ts (ARCHITECTURE §1).
+const crossModuleZones = engineModules.flatMap((from) => engineModules.filter((t) => t !== from).map((target) => ({
+  target: `./engine/${target}`, from: `./engine/${from}`, except: ['./index.ts'], message: `import engine/${from} through its index.ts`,
+})));
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '**/dist/**', '.tsbuild/**', 'bench/out/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-eval': 'error',
+      'no-new-func': 'error',
+      'import/no-restricted-paths': ['error', {
+        zones: [
+          { target: './engine/contract', from: './engine', except: ['./contract'], message: 'the contract imports nothing outside itself' },
+          { target: './engine', from: './renderer' , message: 'the engine never imports the renderer' },
+          { target: './engine', from: './electron', message: 'the engine never imports electron' },
+          { target: './renderer', from: './engine', except: ['./contract'], message: 'the renderer reaches the engine only through engine/contract' },
+          { target: './electron/preload', from: './engine', except: ['./contract'], message: 'the preload sees contract types only' },
+          ...crossModuleZones,
+        ],
+      }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'only electron/ may import electron' }] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron'], message: 'the renderer is browser code' }] }] },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
