@@ -29,3 +29,8 @@ CREATE TABLE broker_wills (
   client_id TEXT PRIMARY KEY,
   packet TEXT NOT NULL
 );
+-- QoS 1 publishes acknowledged before aedes stored them: replayed on start if their handling did not finish.
+CREATE TABLE broker_inbound (
+  id INTEGER PRIMARY KEY,
+  packet TEXT NOT NULL
+);

@@ -1,0 +1,21 @@
+import type { Logger, Service } from '../core/index.js';
+import { createHttpApi, iotDataRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits } from './http/index.js';
+
+/** The engine's HTTP endpoint as a service: AWS IoT data-plane operations (later: shadows, control plane). */
+export class HttpApiService implements Service {
+  readonly name = 'http';
+  private readonly server: HttpApiServer;
+  port = 0;
+
+  constructor(private readonly opts: { broker: DataPlaneBroker; limits: IotDataLimits; host: string; port: number; logger: Logger }) {
+    this.server = createHttpApi(iotDataRoutes(opts.broker, opts.limits), { logger: opts.logger });
+  }
+
+  async start(): Promise<void> {
+    this.port = await this.server.listen(this.opts.host, this.opts.port);
+  }
+
+  stop(): Promise<void> {
+    return this.server.close();
+  }
+}

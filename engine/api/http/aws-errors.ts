@@ -1,0 +1,83 @@
+/**
+ * EngineError → AWS restJson1 error responses for the iot-data edge (ARCHITECTURE §6).
+ *
+ * Wire shape [OBS aws-amplify/aws-sdk-ios#720]: status code, header `x-amzn-ErrorType: <Name>:` and a JSON body
+ * `{"message": "..."}`. Both botocore and the JS v3 SDKs read the name from that header (text before the `:`), so
+ * `err.name` in the SDK is the exception name below. Unknown errors become 500 InternalFailureException; their
+ * message and stack are logged, never sent.
+ */
+import { isEngineError, type ErrorCode } from '../../core/index.js';
+
+/** One AWS exception as it goes on the wire. */
+export interface AwsErrorShape {
+  status: number;
+  /** AWS exception name, e.g. `ResourceNotFoundException`. */
+  type: string;
+  message: string;
+}
+
+/**
+ * An error raised by the HTTP edge itself for conditions that have no EngineError code (405, 415).
+ * Handlers should prefer `EngineError`; this exists for routing and protocol-level failures.
+ */
+export class AwsError extends Error {
+  constructor(readonly status: number, readonly type: string, message: string) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+/** Maps an EngineError code to an HTTP status and AWS exception name, for one AWS service's edge. */
+export type AwsErrorTable = Record<ErrorCode, { status: number; type: string }>;
+
+/** iot-data (Publish, retained messages, shadows): the modeled exceptions of the IoT data plane [DP-model]. */
+export const iotDataErrors: AwsErrorTable = {
+  NotFound: { status: 404, type: 'ResourceNotFoundException' },
+  AlreadyExists: { status: 409, type: 'ConflictException' },
+  Conflict: { status: 409, type: 'ConflictException' },
+  InvalidInput: { status: 400, type: 'InvalidRequestException' },
+  Unauthorized: { status: 401, type: 'UnauthorizedException' },
+  Forbidden: { status: 403, type: 'ForbiddenException' },
+  TooLarge: { status: 413, type: 'RequestEntityTooLargeException' },
+  Throttled: { status: 429, type: 'ThrottlingException' },
+  Unavailable: { status: 503, type: 'ServiceUnavailableException' },
+  Internal: { status: 500, type: 'InternalFailureException' },
+};
+
+export const internalFailure: AwsErrorShape = { status: 500, type: 'InternalFailureException', message: 'Internal failure' };
+
+/**
+ * Classifies any thrown value. `unexpected` is true when the caller should log it (a non-engine error or an
+ * EngineError with code `Internal`): its own message is replaced so that no internals reach the client.
+ */
+export function toAwsError(err: unknown, table: AwsErrorTable = iotDataErrors): AwsErrorShape & { unexpected: boolean } {
+  if (err instanceof AwsError) return { status: err.status, type: err.type, message: err.message, unexpected: false };
+  if (isEngineError(err)) {
+    const row = table[err.code] ?? table.Internal;
+    if (row.status >= 500 && err.code !== 'Unavailable') {
+      return { ...row, message: internalFailure.message, unexpected: true };
+    }
+    return { ...row, message: err.message, unexpected: false };
+  }
+  return { ...internalFailure, unexpected: true };
+}
+
+/** Headers and body bytes of an AWS error response (restJson1). */
+export function awsErrorResponse(shape: AwsErrorShape, requestId?: string): { headers: Record<string, string>; body: Buffer } {
+  const body = Buffer.from(JSON.stringify({ message: shape.message }));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    'x-amzn-ErrorType': `${shape.type}:`,
+  };
+  if (requestId) headers['x-amzn-RequestId'] = requestId;
+  return { headers, body };
+}
+
+/** A complete raw HTTP/1.1 error response, for sockets the HTTP parser gave up on (no `ServerResponse` exists). */
+export function rawAwsErrorResponse(shape: AwsErrorShape): string {
+  const { headers, body } = awsErrorResponse(shape);
+  const reason = shape.status === 431 ? 'Request Header Fields Too Large' : shape.status === 413 ? 'Payload Too Large' : 'Bad Request';
+  const lines = Object.entries({ ...headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
+  return `HTTP/1.1 ${shape.status} ${reason}\r\n${lines.join('\r\n')}\r\n\r\n${body.toString()}`;
+}

@@ -1,0 +1,12 @@
+export type { DataPlaneBroker, RetainedMessage } from './data-plane-broker.js';
+export {
+  HttpApiServer, RouteTable, createHttpApi,
+  type HttpApiOptions, type HttpHandler, type HttpRequest, type HttpResult, type Route, type RouteMatch,
+} from './http-server.js';
+export {
+  AwsError, iotDataErrors, toAwsError, awsErrorResponse, type AwsErrorShape, type AwsErrorTable,
+} from './aws-errors.js';
+export {
+  iotDataRoutes, awsIotDataLimits, publish, getRetainedMessage, listRetainedMessages,
+  type IotDataLimits, type Mqtt5PublishProperties, type PublishRequest,
+} from './iot-data.js';

@@ -1,0 +1,2 @@
+export * from './http/index.js';
+export { HttpApiService } from './http-api-service.js';

@@ -1,0 +1,45 @@
+import type { Logger } from '../core/index.js';
+
+const MQTT_DOC = 'https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html';
+const LIMITS_DOC = 'https://docs.aws.amazon.com/general/latest/gr/iot-core.html#message-broker-limits';
+const TOPICS_DOC = 'https://docs.aws.amazon.com/iot/latest/developerguide/topics.html';
+
+/** Every place where AWS IoT Core departs from MQTT 3.1.1, with the one-line reason a learner needs. */
+export const deviations = {
+  qos2Publish: { why: 'AWS IoT does not support QoS 2: the PUBLISH was dropped and no PUBACK/PUBREC is sent.', doc: `${MQTT_DOC}#mqtt-differences` },
+  qos2Subscribe: { why: 'AWS IoT does not support QoS 2: a SUBSCRIBE asking for QoS 2 gets no SUBACK and no subscription.', doc: `${MQTT_DOC}#mqtt-differences` },
+  hashParent: { why: "AWS IoT's '#' does not match the parent level: the message was not delivered to this subscription.", doc: `${MQTT_DOC}#mqtt-differences` },
+  retainedWildcard: { why: 'AWS IoT sends retained messages only to a subscription whose filter equals the topic exactly, never through wildcards.', doc: `${MQTT_DOC}#mqtt-retain` },
+  retainReserved: { why: "AWS IoT refuses RETAIN on reserved ('$') topics: the publish was rejected and the connection closed.", doc: `${MQTT_DOC}#mqtt-retain-using` },
+  payloadTooLarge: { why: 'AWS IoT rejects payloads over 128 KB and disconnects the client (CLIENT_ERROR).', doc: LIMITS_DOC },
+  topicTooLong: { why: 'AWS IoT rejects topics longer than 256 bytes and disconnects the client.', doc: `${TOPICS_DOC}#topicnames` },
+  topicTooDeep: { why: 'AWS IoT allows at most 7 forward slashes in a topic or filter; the client was disconnected or the filter refused.', doc: `${TOPICS_DOC}#topicnames` },
+  clientIdTooLong: { why: 'AWS IoT rejects client ids longer than 128 bytes (CONNACK: identifier rejected).', doc: LIMITS_DOC },
+  keepAliveClamped: { why: 'AWS IoT clamps keep-alive to 30–1200 s (0 becomes 1200).', doc: LIMITS_DOC },
+  tooManySubscriptions: { why: 'AWS IoT allows 50 subscriptions per connection: this filter was refused (SUBACK 0x80).', doc: LIMITS_DOC },
+  tooManyFilters: { why: 'AWS IoT allows 8 topic filters per SUBSCRIBE: the extra filters were refused (SUBACK 0x80).', doc: LIMITS_DOC },
+  publishThrottled: { why: 'AWS IoT allows 100 publishes per second per connection: the excess was discarded.', doc: LIMITS_DOC },
+  backlogRate: { why: "AWS IoT replays a resumed persistent session's stored messages at 10 messages per second.", doc: `${MQTT_DOC}#mqtt-persistent-sessions` },
+} as const;
+
+export type DeviationId = keyof typeof deviations;
+
+/**
+ * Logs deviations as `warn` entries from source `broker.aws`, at most once per (deviation, client, topic)
+ * every 10 s, so a flood of throttled publishes explains itself without drowning the log.
+ */
+export class DeviationLog {
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(private readonly logger: Logger, private readonly now: () => number) {}
+
+  explain(id: DeviationId, details: { clientId?: string | null; topic?: string; [k: string]: unknown }): void {
+    const key = `${id}\0${details.clientId ?? ''}\0${details.topic ?? ''}`;
+    const now = this.now();
+    if ((this.lastLogged.get(key) ?? -Infinity) > now - 10_000) return;
+    if (this.lastLogged.size > 10_000) this.lastLogged.clear();
+    this.lastLogged.set(key, now);
+    const { why, doc } = deviations[id];
+    this.logger.log('warn', 'broker.aws', why, { deviation: id, doc, ...details });
+  }
+}

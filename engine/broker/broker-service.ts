@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { Aedes } from 'aedes';
+import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
+import { EngineError, TypedEmitter, type Logger, type Service } from '../core/index.js';
+import type { Store } from '../storage/index.js';
+import { DeviationLog } from './aws-deviations.js';
+import { DurablePersistence } from './durable-persistence.js';
+import { InboundWal } from './inbound-wal.js';
+import type { BrokerLimits } from './limits.js';
+import { listenTcp, listenWs, type Listener, type Transport } from './listeners.js';
+import { LiveFeed } from './live-feed.js';
+import { MessageLog, toRecord } from './message-log.js';
+import { Metering } from './metering.js';
+import { PacketFramer } from './packet-framer.js';
+import * as presence from './presence.js';
+import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
+import { TopicIndex } from './topic-index.js';
+
+/**
+ * LIMITATIONS: MQTT 3.1.1 only (aedes 1.x); one broker process (no clustering); the principal in
+ * presence events is `anonymous` until the security service authenticates clients.
+ *
+ * This file and `listeners.ts` are the only ones that know aedes; its `_parser` is wrapped per
+ * connection to refuse oversized frames early and to drop what AWS IoT never acknowledges (QoS 2).
+ */
+export interface BrokerOptions {
+  mode: BrokerMode;
+  limits: BrokerLimits;
+  host: string;
+  ports: { mqtt: number; ws: number };
+  historySize: number;
+  historyBytes?: number;
+  /** CONNECT must arrive within this time. */
+  connectTimeoutMs?: number;
+  /** A client that does not read its socket for this long is disconnected. */
+  drainTimeoutMs?: number;
+}
+
+export interface BrokerEvents {
+  messages: MessageBatch;
+}
+
+interface Session extends presence.SessionIdentity {
+  transport: Transport;
+  ipAddress: string;
+  connectedAt: number;
+  reason?: presence.DisconnectReason;
+  /** Token bucket for publishes per second. */
+  tokens: number;
+  refilledAt: number;
+  /** Prefixes P of this client's `P/#` filters: AWS's `#` does not match P itself. */
+  hashParents: Set<string>;
+}
+
+/** The subset of aedes' Client this adapter uses. */
+interface AedesClient {
+  id: string;
+  clean: boolean;
+  conn: Duplex & { destroy(err?: Error): void };
+  subscriptions: Record<string, { qos: number }>;
+  _disconnected?: boolean;
+  _keepaliveInterval: number;
+  _parser: { parse(buf: Buffer): unknown; emit(event: string, ...args: unknown[]): boolean };
+  close(cb?: () => void): void;
+}
+
+interface AedesPacket {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  messageId?: number;
+  cmd?: string;
+  subscriptions?: Array<{ topic: string; qos: number }>;
+  keepalive?: number;
+}
+
+type Broker = Awaited<ReturnType<typeof Aedes.createBroker>>;
+
+export class BrokerService implements Service {
+  readonly name = 'broker';
+  readonly events = new TypedEmitter<BrokerEvents>();
+  private broker!: Broker;
+  private persistence!: DurablePersistence;
+  private wal!: InboundWal;
+  private listeners: Listener[] = [];
+  private readonly sessions = new WeakMap<object, Session>();
+  private readonly versions = new Map<string, number>();
+  private readonly refusedFilters = new WeakSet<object>();
+  private readonly log: MessageLog;
+  private readonly topicIndex = new TopicIndex();
+  private readonly metering: Metering;
+  private readonly feed: LiveFeed;
+  private readonly deviations: DeviationLog;
+  private stopping = false;
+  ports = { mqtt: 0, ws: 0 };
+
+  constructor(private readonly store: Store, readonly opts: BrokerOptions, private readonly logger: Logger, private readonly now: () => number = Date.now) {
+    this.log = new MessageLog(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024);
+    this.metering = new Metering(now);
+    this.feed = new LiveFeed(this.topicIndex, (batch) => this.events.emit('messages', batch));
+    this.deviations = new DeviationLog(logger, now);
+  }
+
+  get mode(): BrokerMode {
+    return this.opts.mode;
+  }
+
+  private get aws(): boolean {
+    return this.opts.mode === 'aws';
+  }
+
+  async start(): Promise<void> {
+    const { limits } = this.opts;
+    this.persistence = new DurablePersistence(this.store, {
+      retainedMatch: this.aws ? 'exact' : 'mqtt',
+      backlogRate: limits.backlogPerSecond,
+      now: this.now,
+    });
+    this.wal = new InboundWal(this.store);
+    this.broker = await Aedes.createBroker({
+      persistence: this.persistence,
+      connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
+      drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
+      maxClientsIdLength: 65535,
+      preConnect: (client: AedesClient, packet: AedesPacket, cb: (err: Error | null, ok: boolean) => void) => {
+        this.clampKeepAlive(client, packet);
+        cb(null, true);
+      },
+      authenticate: (client: AedesClient, _user: unknown, _pass: unknown, cb: (err: Error | null, ok: boolean) => void) => this.authenticate(client, cb),
+      authorizePublish: (client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void) => this.authorizePublish(client, packet, cb),
+      authorizeSubscribe: (client: AedesClient, sub: { topic: string; qos: number }, cb: (err: Error | null, sub: object | null) => void) => cb(null, this.authorizeSubscribe(client, sub)),
+      authorizeForward: (client: AedesClient, packet: AedesPacket) => this.authorizeForward(client, packet),
+      published: (packet: AedesPacket, client: AedesClient | null, cb: () => void) => {
+        this.capture(packet, client);
+        cb();
+      },
+    } as never);
+    this.observeLifecycle();
+    // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
+    for (const packet of this.wal.pending()) await this.publishPacket(packet);
+    this.wal.clearRecovered();
+    const onConnection = (stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: unknown }) => this.accept(stream, info);
+    const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
+    const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection);
+    this.listeners = [tcp, ws];
+    this.ports = { mqtt: tcp.port, ws: ws.port };
+    this.feed.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.broker || this.stopping) return;
+    this.stopping = true;
+    this.feed.stop();
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    await Promise.all(this.listeners.map((l) => l.close()));
+    await this.store.write([]).catch(() => {}); // wait for the journal to take pending writes
+  }
+
+  // ── data plane ───────────────────────────────────────────────────────────
+
+  /** Publishes as the engine (no client id), e.g. from the HTTP API or the UI. Resolves once stored and dispatched. */
+  async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void> {
+    const violation = checkPublish(msg.topic, msg.payload.length, this.opts.limits);
+    if (violation) throw new EngineError(violation.deviation === 'payloadTooLarge' ? 'TooLarge' : 'InvalidInput', violation.message);
+    if (this.aws && msg.retain && msg.topic.startsWith('$')) throw new EngineError('InvalidInput', 'RETAIN is not allowed on reserved topics');
+    await this.publishPacket({ cmd: 'publish', ...msg });
+  }
+
+  getRetained(topic: string) {
+    const e = this.persistence.getRetained(topic);
+    return e && { topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified };
+  }
+
+  listRetained() {
+    return this.persistence.listRetained().map((e) => ({ topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified }));
+  }
+
+  // ── queries for the UI ───────────────────────────────────────────────────
+
+  topics(prefix?: string): TopicStats[] {
+    return this.topicIndex.snapshot(prefix, this.now());
+  }
+
+  messages(query?: MessageQuery): MessageRecord[] {
+    return this.log.query(query).map((m) => toRecord(m));
+  }
+
+  message(id: number): MessageRecord | null {
+    const m = this.log.get(id);
+    return m ? toRecord(m, true) : null;
+  }
+
+  clients(): ClientInfo[] {
+    return Object.values((this.broker as unknown as { clients: Record<string, AedesClient> }).clients).flatMap((client) => {
+      const s = this.sessions.get(client);
+      if (!s) return [];
+      return [{
+        clientId: client.id,
+        connectedAt: s.connectedAt,
+        ipAddress: s.ipAddress,
+        transport: s.transport,
+        clean: client.clean,
+        keepalive: Math.round(client._keepaliveInterval / 1500),
+        subscriptions: Object.keys(client.subscriptions),
+      }];
+    });
+  }
+
+  usage(): UsageReport {
+    return this.metering.report();
+  }
+
+  // ── connections ──────────────────────────────────────────────────────────
+
+  private accept(stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: unknown }): void {
+    const client = this.broker.handle(stream, info.req as never) as unknown as AedesClient;
+    const session: Session = {
+      clientId: '', sessionIdentifier: randomUUID().replaceAll('-', ''), principalIdentifier: 'anonymous', versionNumber: 0,
+      transport: info.transport, ipAddress: info.remoteAddress, connectedAt: 0,
+      tokens: this.opts.limits.publishesPerSecond, refilledAt: this.now(), hashParents: new Set(),
+    };
+    this.sessions.set(client, session);
+    const parser = client._parser;
+    const framer = new PacketFramer(this.opts.limits.maxPayloadBytes + 65_536 + 8);
+    const parse = parser.parse.bind(parser);
+    parser.parse = (buf: Buffer) => {
+      const problem = framer.feed(buf);
+      if (problem) {
+        session.reason = 'CLIENT_ERROR';
+        if (this.aws && problem.includes('exceeds')) this.deviations.explain('payloadTooLarge', { clientId: client.id, problem });
+        else this.logger.log('warn', 'broker', `closing connection from ${info.remoteAddress}: ${problem}`, { clientId: client.id });
+        client.conn.destroy();
+        return;
+      }
+      return parse(buf);
+    };
+    const emit = parser.emit.bind(parser);
+    parser.emit = (event: string, ...args: unknown[]) => (event === 'packet' && this.dropsPacket(client, session, args[0] as AedesPacket) ? true : emit(event, ...args));
+  }
+
+  /** Packets that AWS IoT silently never acknowledges, and publishes over the per-connection rate. */
+  private dropsPacket(client: AedesClient, session: Session, packet: AedesPacket): boolean {
+    if (packet.cmd === 'publish') {
+      if (this.aws && packet.qos === 2) {
+        this.deviations.explain('qos2Publish', { clientId: client.id, topic: packet.topic });
+        return true;
+      }
+      const rate = this.opts.limits.publishesPerSecond;
+      if (rate) {
+        const now = this.now();
+        session.tokens = Math.min(rate, session.tokens + ((now - session.refilledAt) * rate) / 1000);
+        session.refilledAt = now;
+        if (session.tokens < 1) {
+          this.deviations.explain('publishThrottled', { clientId: client.id, topic: packet.topic });
+          return true;
+        }
+        session.tokens -= 1;
+      }
+    } else if (packet.cmd === 'subscribe' && packet.subscriptions) {
+      if (this.aws && packet.subscriptions.some((s) => s.qos === 2)) {
+        this.deviations.explain('qos2Subscribe', { clientId: client.id, topic: packet.subscriptions.map((s) => s.topic).join(' ') });
+        return true;
+      }
+      const max = this.opts.limits.filtersPerSubscribe;
+      if (max && packet.subscriptions.length > max) {
+        packet.subscriptions.slice(max).forEach((s) => this.refusedFilters.add(s));
+        this.deviations.explain('tooManyFilters', { clientId: client.id, count: packet.subscriptions.length });
+      }
+    }
+    return false;
+  }
+
+  private clampKeepAlive(client: AedesClient, packet: AedesPacket): void {
+    const { keepAliveMin: min, keepAliveMax: max } = this.opts.limits;
+    if (!max || packet.keepalive === undefined) return;
+    const wanted = packet.keepalive;
+    const granted = wanted === 0 ? max : Math.min(max, Math.max(min, wanted));
+    if (granted !== wanted) {
+      packet.keepalive = granted;
+      if (this.aws) this.deviations.explain('keepAliveClamped', { clientId: (packet as { clientId?: string }).clientId ?? client.id, requested: wanted, granted });
+    }
+  }
+
+  private authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void {
+    const refuse = (message: string) => cb(Object.assign(new Error(message), { returnCode: 2 }), false);
+    const idBytes = Buffer.byteLength(client.id, 'utf8');
+    if (client.id.startsWith('aedes_') && !client.clean) return refuse('zero-length client id requires a clean session'); // [MQTT-3.1.3-8]
+    if (this.opts.limits.maxClientIdBytes && idBytes > this.opts.limits.maxClientIdBytes) {
+      if (this.aws) this.deviations.explain('clientIdTooLong', { clientId: client.id.slice(0, 64) + '…', bytes: idBytes });
+      return refuse(`client id of ${idBytes} bytes is over the limit`);
+    }
+    const previous = ((this.broker as unknown as { clients: Record<string, AedesClient> }).clients)[client.id];
+    const prevSession = previous && previous !== client ? this.sessions.get(previous) : undefined;
+    if (prevSession) prevSession.reason = 'DUPLICATE_CLIENTID';
+    cb(null, true);
+  }
+
+  private authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
+    const session = this.sessions.get(client);
+    const violation = checkPublish(packet.topic, packet.payload.length, this.opts.limits);
+    const reject = (message: string) => {
+      if (session) session.reason = 'CLIENT_ERROR';
+      cb(new Error(message));
+    };
+    if (violation) {
+      if (this.aws && violation.deviation) this.deviations.explain(violation.deviation, { clientId: client.id, topic: packet.topic.slice(0, 300) });
+      return reject(violation.message);
+    }
+    if (this.aws && packet.retain && packet.topic.startsWith('$')) {
+      this.deviations.explain('retainReserved', { clientId: client.id, topic: packet.topic });
+      return reject('RETAIN on a reserved topic');
+    }
+    if (packet.qos !== 1) return cb(null);
+    // aedes sends PUBACK before it stores: make what must survive durable first.
+    this.wal.guard(packet, this.persistence).then(() => cb(null), (e: Error) => cb(e));
+  }
+
+  private authorizeSubscribe(client: AedesClient, sub: { topic: string; qos: number }): object | null {
+    if (this.refusedFilters.has(sub)) return null;
+    const violation = checkTopicName(sub.topic, this.opts.limits);
+    if (violation) {
+      if (this.aws && violation.deviation) this.deviations.explain(violation.deviation, { clientId: client.id, topic: sub.topic.slice(0, 300) });
+      return null;
+    }
+    const max = this.opts.limits.subscriptionsPerConnection;
+    if (max && !(sub.topic in client.subscriptions) && Object.keys(client.subscriptions).length >= max) {
+      if (this.aws) this.deviations.explain('tooManySubscriptions', { clientId: client.id, topic: sub.topic });
+      return null;
+    }
+    return sub;
+  }
+
+  /** Called for every delivery: keep it cheap. */
+  private authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null {
+    const session = this.sessions.get(client);
+    if (session && session.hashParents.size && session.hashParents.has(packet.topic)) {
+      const matched = Object.keys(client.subscriptions).some((f) => awsFilterMatches(f, packet.topic));
+      if (!matched) {
+        this.deviations.explain('hashParent', { clientId: client.id, topic: packet.topic, filter: `${packet.topic}/#` });
+        return null;
+      }
+    }
+    if (!packet.topic.startsWith('$SYS/')) this.metering.outbound(client.id, packet.payload.length);
+    return packet;
+  }
+
+  private capture(packet: AedesPacket, client: AedesClient | null): void {
+    if (packet.topic.startsWith('$SYS/')) return; // aedes' own heartbeat, not traffic
+    const clientId = client?.id ?? null;
+    const msg = this.log.append({ topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, clientId, time: this.now() });
+    this.topicIndex.record(msg);
+    if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
+    if (clientId) this.metering.inbound(clientId, packet.payload.length);
+    if (this.events.has('messages')) this.feed.push(msg);
+    this.wal.complete(packet);
+  }
+
+  private observeLifecycle(): void {
+    const b = this.broker as unknown as NodeJS.EventEmitter;
+    b.on('clientReady', (client: AedesClient) => {
+      const s = this.sessions.get(client);
+      if (!s) return;
+      s.clientId = client.id;
+      s.connectedAt = this.now();
+      s.versionNumber = (this.versions.get(client.id) ?? -1) + 1;
+      this.versions.set(client.id, s.versionNumber);
+      this.metering.connected(client.id);
+      if (presence.hasLifecycleEvents(client.id)) {
+        this.publishEvent(presence.presenceTopic('connected', client.id), presence.connectedEvent(s, this.now(), s.ipAddress));
+      }
+    });
+    b.on('keepaliveTimeout', (client: AedesClient) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
+    b.on('clientError', (client: AedesClient, err: Error) => this.setReason(client, presence.isConnectionLoss(err) ? 'CONNECTION_LOST' : 'CLIENT_ERROR'));
+    b.on('clientDisconnect', (client: AedesClient) => {
+      const s = this.sessions.get(client);
+      if (!s || !s.connectedAt) return;
+      this.metering.disconnected(client.id);
+      const reason = client._disconnected ? 'CLIENT_INITIATED_DISCONNECT' : s.reason ?? (this.stopping ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+      if (presence.hasLifecycleEvents(client.id)) {
+        this.publishEvent(presence.presenceTopic('disconnected', client.id), presence.disconnectedEvent(s, this.now(), reason));
+      }
+    });
+    b.on('subscribe', (subs: Array<{ topic: string }>, client: AedesClient) => {
+      const s = this.sessions.get(client);
+      if (!s) return;
+      for (const { topic } of subs) {
+        if (topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
+        if (this.aws && /[+#]/.test(topic)) this.explainWithheldRetained(client, topic);
+      }
+      if (presence.hasLifecycleEvents(client.id)) {
+        this.publishEvent(presence.subscriptionTopic('subscribed', client.id), presence.subscriptionEvent(s, this.now(), 'subscribed', subs.map((x) => x.topic)));
+      }
+    });
+    b.on('unsubscribe', (topics: string[], client: AedesClient & { closed?: boolean }) => {
+      const s = this.sessions.get(client);
+      if (!s || client.closed) return; // aedes drops a clean session's filters on close: not an UNSUBSCRIBE
+      for (const t of topics) if (t.endsWith('/#')) s.hashParents.delete(t.slice(0, -2));
+      if (presence.hasLifecycleEvents(client.id)) {
+        this.publishEvent(presence.subscriptionTopic('unsubscribed', client.id), presence.subscriptionEvent(s, this.now(), 'unsubscribed', topics));
+      }
+    });
+  }
+
+  private explainWithheldRetained(client: AedesClient, filter: string): void {
+    const withheld = this.persistence.retainedMatching(filter).length;
+    if (withheld) this.deviations.explain('retainedWildcard', { clientId: client.id, topic: filter, withheld });
+  }
+
+  private setReason(client: AedesClient, reason: presence.DisconnectReason): void {
+    const s = this.sessions.get(client);
+    if (s && !s.reason) s.reason = reason;
+  }
+
+  private publishEvent(topic: string, body: object): void {
+    if (this.broker.closed) return;
+    this.publishPacket({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch(() => {});
+  }
+
+  private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number }): Promise<void> {
+    return new Promise((resolve, reject) => this.broker.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}

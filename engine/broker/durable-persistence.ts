@@ -1,0 +1,227 @@
+import { Readable } from 'node:stream';
+import MemoryPersistence, { type ClientRef, type PersistedPacket, type Sub } from 'aedes-persistence/asyncPersistence.js';
+import { topicMatches } from '../contract/index.js';
+import type { Statement, Store } from '../storage/index.js';
+import { decodePacket, encodePacket } from './packet-codec.js';
+
+export interface RetainedEntry {
+  packet: PersistedPacket;
+  modified: number;
+}
+
+export interface DurablePersistenceOptions {
+  /** `exact`: retained messages only for a filter equal to their topic (AWS IoT); `mqtt`: wildcard matching. */
+  retainedMatch: 'exact' | 'mqtt';
+  /** Stored messages replayed to a resuming session per second (AWS: 10); 0 = no limit. */
+  backlogRate: number;
+  now(): number;
+}
+
+/**
+ * aedes persistence that keeps the hot state in memory (aedes' own implementation) and mirrors every
+ * change into the project's Store. Retained messages and queued messages resolve only once durable,
+ * so aedes sends PUBREC (QoS 2) after the journal fsync; QoS 1 PUBACK is covered by the inbound
+ * write-ahead record in `inbound-wal.ts`, because aedes acknowledges QoS 1 before it stores.
+ */
+export class DurablePersistence extends MemoryPersistence {
+  private readonly retained = new Map<string, RetainedEntry>();
+  private position = 0;
+
+  constructor(private readonly store: Store, private readonly opts: DurablePersistenceOptions) {
+    super();
+  }
+
+  override async setup(broker: unknown): Promise<void> {
+    await super.setup(broker);
+    await this.load();
+  }
+
+  /** Replays stored state into memory without writing it back. */
+  private async load(): Promise<void> {
+    for (const row of this.store.all<{ topic: string; packet: string; modified: number }>('SELECT topic, packet, modified FROM broker_retained')) {
+      this.retained.set(row.topic, { packet: decodePacket(row.packet), modified: row.modified });
+    }
+    const subs = new Map<string, Sub[]>();
+    for (const row of this.store.all<{ client_id: string; topic: string; options: string }>('SELECT client_id, topic, options FROM broker_subscriptions')) {
+      subs.set(row.client_id, [...(subs.get(row.client_id) ?? []), { topic: row.topic, ...JSON.parse(row.options) }]);
+    }
+    for (const [clientId, list] of subs) await super.addSubscriptions({ id: clientId }, list);
+    for (const row of this.store.all<{ client_id: string; packet: string; position: number }>('SELECT client_id, packet, position FROM broker_outgoing ORDER BY position')) {
+      await super.outgoingEnqueue({ clientId: row.client_id }, decodePacket(row.packet));
+      this.position = Math.max(this.position, row.position);
+    }
+    for (const row of this.store.all<{ client_id: string; packet: string }>('SELECT client_id, packet FROM broker_incoming')) {
+      await super.incomingStorePacket({ id: row.client_id }, decodePacket(row.packet));
+    }
+    for (const row of this.store.all<{ client_id: string; packet: string }>('SELECT client_id, packet FROM broker_wills')) {
+      const will = decodePacket(row.packet);
+      const owner = will.brokerId;
+      await super.putWill({ id: row.client_id }, will);
+      will.brokerId = owner; // the previous broker's id: aedes publishes wills of brokers that are gone
+    }
+  }
+
+  // ── retained ──────────────────────────────────────────────────────────────
+
+  override async storeRetained(packet: PersistedPacket): Promise<void> {
+    const current = this.retained.get(packet.topic);
+    if (packet.payload.length === 0) {
+      if (!current) return;
+      this.retained.delete(packet.topic);
+      return this.store.write([{ sql: 'DELETE FROM broker_retained WHERE topic = ?', params: [packet.topic] }]);
+    }
+    // The inbound write-ahead path may already have stored this very message.
+    if (current && current.packet.payload.equals(packet.payload) && current.packet.qos === packet.qos) return;
+    const entry = { packet: { ...packet, retain: true }, modified: this.opts.now() };
+    this.retained.set(packet.topic, entry);
+    return this.store.write([{
+      sql: 'INSERT OR REPLACE INTO broker_retained (topic, packet, modified) VALUES (?, ?, ?)',
+      params: [packet.topic, encodePacket(entry.packet), entry.modified],
+    }]);
+  }
+
+  getRetained(topic: string): RetainedEntry | undefined {
+    return this.retained.get(topic);
+  }
+
+  listRetained(): RetainedEntry[] {
+    return [...this.retained.values()].sort((a, b) => (a.packet.topic < b.packet.topic ? -1 : 1));
+  }
+
+  /** Retained messages a filter would receive under standard MQTT matching (for explaining what AWS withholds). */
+  retainedMatching(filter: string): RetainedEntry[] {
+    return [...this.retained.values()].filter((e) => topicMatches(filter, e.packet.topic));
+  }
+
+  override createRetainedStream(pattern: string): Readable {
+    return this.createRetainedStreamCombi([pattern]);
+  }
+
+  override createRetainedStreamCombi(patterns: string[]): Readable {
+    const packets: PersistedPacket[] = [];
+    for (const pattern of patterns) {
+      if (this.opts.retainedMatch === 'exact') {
+        const hit = this.retained.get(pattern);
+        if (hit) packets.push(hit.packet);
+      } else {
+        for (const e of this.retainedMatching(pattern)) packets.push(e.packet);
+      }
+    }
+    return Readable.from(packets);
+  }
+
+  // ── subscriptions of persistent sessions ─────────────────────────────────
+
+  override async addSubscriptions(client: ClientRef, subs: Sub[]): Promise<void> {
+    await super.addSubscriptions(client, subs);
+    return this.store.write(subs.map((s) => ({
+      sql: 'INSERT OR REPLACE INTO broker_subscriptions (client_id, topic, options) VALUES (?, ?, ?)',
+      params: [client.id, s.topic, JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl })],
+    })));
+  }
+
+  override async removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
+    await super.removeSubscriptions(client, topics);
+    return this.store.write(topics.map((t) => ({ sql: 'DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?', params: [client.id, t] })));
+  }
+
+  override async cleanSubscriptions(client: ClientRef): Promise<void> {
+    await super.cleanSubscriptions(client);
+    return this.store.write([
+      { sql: 'DELETE FROM broker_subscriptions WHERE client_id = ?', params: [client.id] },
+      { sql: 'DELETE FROM broker_outgoing WHERE client_id = ?', params: [client.id] },
+    ]);
+  }
+
+  // ── queued QoS 1/2 messages ──────────────────────────────────────────────
+
+  override async outgoingEnqueue(sub: { clientId: string }, packet: PersistedPacket): Promise<void> {
+    return this.outgoingEnqueueCombi([sub], packet);
+  }
+
+  override async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: PersistedPacket): Promise<void> {
+    if (!subs.length) return;
+    await super.outgoingEnqueueCombi(subs, packet);
+    const json = encodePacket(packet);
+    return this.store.write(subs.map((s) => ({
+      sql: 'INSERT OR REPLACE INTO broker_outgoing (client_id, broker_id, broker_counter, position, packet) VALUES (?, ?, ?, ?, ?)',
+      params: [s.clientId, packet.brokerId, packet.brokerCounter, ++this.position, json],
+    })));
+  }
+
+  override async outgoingUpdate(client: ClientRef, packet: PersistedPacket): Promise<void> {
+    await super.outgoingUpdate(client, packet);
+    // Not awaited by design: losing a message id update only means a redelivery (QoS 1 is at least once).
+    void this.store.write([{
+      sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+      params: [encodePacket(packet), client.id, packet.brokerId, packet.brokerCounter],
+    }]).catch(() => {});
+  }
+
+  override async outgoingClearMessageId(client: ClientRef, packet: { messageId?: number }): Promise<PersistedPacket | undefined> {
+    const removed = await super.outgoingClearMessageId(client, packet);
+    if (removed) {
+      void this.store.write([{
+        sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+        params: [client.id, removed.brokerId, removed.brokerCounter],
+      }]).catch(() => {});
+    }
+    return removed;
+  }
+
+  override outgoingStream(client: ClientRef): Readable {
+    const stream = super.outgoingStream(client);
+    return this.opts.backlogRate > 0 ? throttle(stream, this.opts.backlogRate) : stream;
+  }
+
+  // ── inbound QoS 2 awaiting PUBREL ────────────────────────────────────────
+
+  override async incomingStorePacket(client: ClientRef, packet: PersistedPacket): Promise<void> {
+    await super.incomingStorePacket(client, packet);
+    return this.store.write([{
+      sql: 'INSERT OR REPLACE INTO broker_incoming (client_id, message_id, packet) VALUES (?, ?, ?)',
+      params: [client.id, packet.messageId ?? 0, encodePacket(packet)],
+    }]);
+  }
+
+  override async incomingDelPacket(client: ClientRef, packet: { messageId?: number }): Promise<void> {
+    await super.incomingDelPacket(client, packet);
+    void this.store.write([{ sql: 'DELETE FROM broker_incoming WHERE client_id = ? AND message_id = ?', params: [client.id, packet.messageId ?? 0] }]).catch(() => {});
+  }
+
+  override async cleanIncoming(client: ClientRef): Promise<void> {
+    await super.cleanIncoming(client);
+    return this.store.write([{ sql: 'DELETE FROM broker_incoming WHERE client_id = ?', params: [client.id] }]);
+  }
+
+  // ── last wills (so a will still fires after the broker itself crashed) ───
+
+  override async putWill(client: ClientRef, packet: PersistedPacket): Promise<void> {
+    await super.putWill(client, packet);
+    return this.write({ sql: 'INSERT OR REPLACE INTO broker_wills (client_id, packet) VALUES (?, ?)', params: [client.id, encodePacket(packet)] });
+  }
+
+  override async delWill(client: ClientRef): Promise<PersistedPacket | undefined> {
+    const will = await super.delWill(client);
+    if (will) await this.write({ sql: 'DELETE FROM broker_wills WHERE client_id = ?', params: [client.id] });
+    return will;
+  }
+
+  private write(statement: Statement): Promise<void> {
+    return this.store.write([statement]);
+  }
+}
+
+/** Releases at most `perSecond` items a second: AWS IoT drains a resumed session's backlog at 10 msg/s. */
+function throttle(source: Readable, perSecond: number): Readable {
+  const gap = 1000 / perSecond;
+  return Readable.from((async function* () {
+    let next = 0;
+    for await (const item of source) {
+      const wait = next - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      next = Math.max(next, Date.now()) + gap;
+      yield item;
+    }
+  })());
+}

@@ -1,0 +1,3 @@
+export { BrokerService, type BrokerOptions, type BrokerEvents } from './broker-service.js';
+export { defaultLimits, type BrokerLimits } from './limits.js';
+export { deviations, type DeviationId } from './aws-deviations.js';

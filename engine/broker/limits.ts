@@ -1,0 +1,49 @@
+import type { BrokerMode } from '../contract/index.js';
+
+/** Broker limits; `0` disables a limit. AWS values: https://docs.aws.amazon.com/general/latest/gr/iot-core.html */
+export interface BrokerLimits {
+  maxPayloadBytes: number;
+  maxTopicBytes: number;
+  /** Forward slashes allowed in a topic or filter (AWS: 7, i.e. 8 levels). */
+  maxTopicSlashes: number;
+  maxClientIdBytes: number;
+  subscriptionsPerConnection: number;
+  filtersPerSubscribe: number;
+  publishesPerSecond: number;
+  /** Keep-alive accepted range in seconds; AWS clamps to 30–1200 and treats 0 as 1200. */
+  keepAliveMin: number;
+  keepAliveMax: number;
+  /** Stored messages a resumed persistent session receives per second (AWS: 10). */
+  backlogPerSecond: number;
+}
+
+const aws: BrokerLimits = {
+  maxPayloadBytes: 128 * 1024,
+  maxTopicBytes: 256,
+  maxTopicSlashes: 7,
+  maxClientIdBytes: 128,
+  subscriptionsPerConnection: 50,
+  filtersPerSubscribe: 8,
+  publishesPerSecond: 100,
+  keepAliveMin: 30,
+  keepAliveMax: 1200,
+  backlogPerSecond: 10,
+};
+
+/** Standard mode keeps generous, spec-compatible limits: large enough never to surprise, small enough to protect a laptop. */
+const standard: BrokerLimits = {
+  maxPayloadBytes: 16 * 1024 * 1024,
+  maxTopicBytes: 65535,
+  maxTopicSlashes: 0,
+  maxClientIdBytes: 65535,
+  subscriptionsPerConnection: 0,
+  filtersPerSubscribe: 0,
+  publishesPerSecond: 0,
+  keepAliveMin: 0,
+  keepAliveMax: 0,
+  backlogPerSecond: 0,
+};
+
+export function defaultLimits(mode: BrokerMode): BrokerLimits {
+  return { ...(mode === 'aws' ? aws : standard) };
+}

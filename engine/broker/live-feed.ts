@@ -1,0 +1,45 @@
+import type { MessageBatch } from '../contract/index.js';
+import { toRecord, type CapturedMessage } from './message-log.js';
+import type { TopicIndex } from './topic-index.js';
+
+/**
+ * Batches captured traffic for the UI every `intervalMs`. The broker only appends to a bounded
+ * buffer and never waits: beyond `maxPerBatch` messages are coalesced into the `dropped` count
+ * (the topic statistics still carry them), so nothing is lost silently.
+ */
+export class LiveFeed {
+  private pending: CapturedMessage[] = [];
+  private dropped = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly topics: TopicIndex,
+    private readonly emit: (batch: MessageBatch) => void,
+    private readonly intervalMs = 100,
+    private readonly maxPerBatch = 1000,
+  ) {}
+
+  push(msg: CapturedMessage): void {
+    if (this.pending.length < this.maxPerBatch) this.pending.push(msg);
+    else this.dropped++;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.flush(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  flush(): void {
+    const topics = this.topics.takeChanged();
+    if (!this.pending.length && !this.dropped && !topics.length) return;
+    const batch: MessageBatch = { messages: this.pending.map((m) => toRecord(m)), dropped: this.dropped, topics };
+    this.pending = [];
+    this.dropped = 0;
+    this.emit(batch);
+  }
+}

@@ -1,0 +1,93 @@
+import type { MessageQuery, MessageRecord } from '../contract/index.js';
+import { topicMatches } from '../contract/index.js';
+
+/** Preview size for payloads sent to the UI (ARCHITECTURE §4). */
+export const PREVIEW_BYTES = 16 * 1024;
+
+export interface CapturedMessage {
+  id: number;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  clientId: string | null;
+  time: number;
+}
+
+/**
+ * Bounded traffic history: a ring of the last `capacity` messages that also keeps the bytes it holds
+ * under `maxBytes`, dropping the oldest first. Payloads are kept as Buffers and encoded only on read.
+ */
+export class MessageLog {
+  private readonly ring: Array<CapturedMessage | undefined>;
+  private head = 0; // next slot to write
+  private count = 0;
+  private bytes = 0;
+  private nextId = 1;
+
+  constructor(readonly capacity: number, private readonly maxBytes: number) {
+    this.ring = new Array(capacity);
+  }
+
+  append(msg: Omit<CapturedMessage, 'id'>): CapturedMessage {
+    const captured = msg as CapturedMessage;
+    captured.id = this.nextId++;
+    const evicted = this.ring[this.head];
+    if (evicted) this.bytes -= evicted.payload.length;
+    else this.count++;
+    this.ring[this.head] = captured;
+    this.head = (this.head + 1) % this.capacity;
+    this.bytes += msg.payload.length;
+    while (this.bytes > this.maxBytes && this.count > 1) this.dropOldest();
+    return captured;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(id: number): CapturedMessage | undefined {
+    const newest = this.nextId - 1;
+    if (id > newest || id <= newest - this.count) return undefined;
+    const slot = (this.head - 1 - (newest - id) + this.capacity * 2) % this.capacity;
+    const msg = this.ring[slot];
+    return msg?.id === id ? msg : undefined;
+  }
+
+  /** Most recent first. */
+  query(q: MessageQuery = {}): CapturedMessage[] {
+    const limit = Math.min(Math.max(q.limit ?? 500, 1), 10_000);
+    const out: CapturedMessage[] = [];
+    for (let i = 1; i <= this.count && out.length < limit; i++) {
+      const msg = this.ring[(this.head - i + this.capacity) % this.capacity]!;
+      if (q.to !== undefined && msg.time > q.to) continue;
+      if (q.from !== undefined && msg.time < q.from) break;
+      if (q.filter && !topicMatches(q.filter, msg.topic, { dollar: true })) continue;
+      out.push(msg);
+    }
+    return out;
+  }
+
+  private dropOldest(): void {
+    const slot = (this.head - this.count + this.capacity) % this.capacity;
+    const msg = this.ring[slot];
+    if (msg) this.bytes -= msg.payload.length;
+    this.ring[slot] = undefined;
+    this.count--;
+  }
+}
+
+export function toRecord(msg: CapturedMessage, full = false): MessageRecord {
+  const truncated = !full && msg.payload.length > PREVIEW_BYTES;
+  return {
+    id: msg.id,
+    topic: msg.topic,
+    payload: (truncated ? msg.payload.subarray(0, PREVIEW_BYTES) : msg.payload).toString('base64'),
+    size: msg.payload.length,
+    truncated,
+    qos: msg.qos,
+    retain: msg.retain,
+    clientId: msg.clientId,
+    time: msg.time,
+  };
+}

@@ -1,0 +1,75 @@
+import type { ClientUsage, UsageReport } from '../contract/index.js';
+
+/** AWS meters messages in 5 KB increments: https://aws.amazon.com/iot-core/pricing/ */
+export const BILLING_INCREMENT = 5 * 1024;
+
+interface Meter extends ClientUsage {
+  connectedSince: number | null;
+  connectedMs: number;
+}
+
+/** Usage per client, counted the way AWS bills it. */
+export class Metering {
+  private readonly meters = new Map<string, Meter>();
+  private readonly since: number;
+
+  constructor(private readonly now: () => number) {
+    this.since = now();
+  }
+
+  connected(clientId: string): void {
+    this.meter(clientId).connectedSince = this.now();
+  }
+
+  disconnected(clientId: string): void {
+    const m = this.meters.get(clientId);
+    if (m?.connectedSince != null) {
+      m.connectedMs += this.now() - m.connectedSince;
+      m.connectedSince = null;
+    }
+  }
+
+  inbound(clientId: string, bytes: number): void {
+    const m = this.meter(clientId);
+    m.messagesIn++;
+    m.bytesIn += bytes;
+    m.billedMessages += billed(bytes);
+  }
+
+  outbound(clientId: string, bytes: number): void {
+    const m = this.meter(clientId);
+    m.messagesOut++;
+    m.bytesOut += bytes;
+    m.billedMessages += billed(bytes);
+  }
+
+  report(): UsageReport {
+    const now = this.now();
+    const clients = [...this.meters.values()].map((m) => ({
+      clientId: m.clientId,
+      messagesIn: m.messagesIn,
+      messagesOut: m.messagesOut,
+      billedMessages: m.billedMessages,
+      bytesIn: m.bytesIn,
+      bytesOut: m.bytesOut,
+      connectionMinutes: (m.connectedMs + (m.connectedSince != null ? now - m.connectedSince : 0)) / 60_000,
+    }));
+    const totals = { messagesIn: 0, messagesOut: 0, billedMessages: 0, bytesIn: 0, bytesOut: 0, connectionMinutes: 0 };
+    for (const c of clients) for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += c[k];
+    return { since: this.since, totals, clients };
+  }
+
+  private meter(clientId: string): Meter {
+    let m = this.meters.get(clientId);
+    if (!m) {
+      m = { clientId, messagesIn: 0, messagesOut: 0, billedMessages: 0, bytesIn: 0, bytesOut: 0, connectionMinutes: 0, connectedSince: null, connectedMs: 0 };
+      this.meters.set(clientId, m);
+    }
+    return m;
+  }
+}
+
+/** A message of n bytes is billed as ceil(n / 5 KB) messages, at least one. */
+export function billed(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / BILLING_INCREMENT));
+}

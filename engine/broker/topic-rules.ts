@@ -1,0 +1,66 @@
+import type { BrokerLimits } from './limits.js';
+import type { DeviationId } from './aws-deviations.js';
+
+export interface Violation {
+  /** The AWS deviation to explain, when the refusal is an AWS limit. */
+  deviation?: DeviationId;
+  message: string;
+}
+
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function countSlashes(topic: string): number {
+  let n = 0;
+  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+/** AWS exempts the Basic Ingest prefix `$aws/rules/{rule}/` from topic length and depth limits. */
+function withoutBasicIngest(topic: string): string {
+  if (!topic.startsWith('$aws/rules/')) return topic;
+  const end = topic.indexOf('/', 11);
+  return end < 0 ? '' : topic.slice(end + 1);
+}
+
+export function checkTopicName(topic: string, limits: BrokerLimits): Violation | null {
+  const t = withoutBasicIngest(topic);
+  if (limits.maxTopicBytes && byteLength(t) > limits.maxTopicBytes) {
+    return { deviation: 'topicTooLong', message: `topic is ${byteLength(t)} bytes, over the limit of ${limits.maxTopicBytes}` };
+  }
+  if (limits.maxTopicSlashes && countSlashes(t) > limits.maxTopicSlashes) {
+    return { deviation: 'topicTooDeep', message: `topic has ${countSlashes(t)} slashes, over the limit of ${limits.maxTopicSlashes}` };
+  }
+  return null;
+}
+
+export function checkPublish(topic: string, payloadBytes: number, limits: BrokerLimits): Violation | null {
+  if (limits.maxPayloadBytes && payloadBytes > limits.maxPayloadBytes) {
+    return { deviation: 'payloadTooLarge', message: `payload of ${payloadBytes} bytes is over the limit of ${limits.maxPayloadBytes}` };
+  }
+  return checkTopicName(topic, limits);
+}
+
+/** MQTT 3.1.1 §4.7.1: `#` only last and alone in its level, `+` alone in its level. */
+export function isValidFilter(filter: string): boolean {
+  if (!filter.length) return false;
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return false;
+    if (level.includes('+') && level !== '+') return false;
+  }
+  return true;
+}
+
+/** AWS semantics: like MQTT, except `#` does not match its parent level. */
+export function awsFilterMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return i < t.length;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

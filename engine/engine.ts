@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { EngineInfo, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
+import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
+import { SqlJsStore, type Store } from './storage/index.js';
+import { BrokerService } from './broker/index.js';
+import { HttpApiService } from './api/index.js';
+import type { EngineConfig } from './config.js';
+import type { Engine } from './engine-types.js';
+import { LogBuffer } from './log-buffer.js';
+
+export type { Engine } from './engine-types.js';
+
+const version: string = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export interface EngineOptions {
+  clock?: Clock;
+  /** Where log lines go besides the UI's log view (the CLI passes stderr). */
+  logger?: Logger;
+  /** Test hooks: shorter broker timeouts. */
+  broker?: { connectTimeoutMs?: number; drainTimeoutMs?: number };
+}
+
+/** The composition root (ARCHITECTURE §3): the only place that creates services. Nothing listens until `start()`. */
+export async function createEngine(config: EngineConfig, opts: EngineOptions = {}): Promise<Engine> {
+  const clock = opts.clock ?? systemClock;
+  const events = new TypedEmitter<ThingbenchEvents>();
+  const logs = new LogBuffer(events, opts.logger ?? silentLogger);
+  const store = await SqlJsStore.open(config.dataDir, { logger: logs });
+  const broker = new BrokerService(store, {
+    mode: config.broker.mode,
+    limits: config.broker.limits,
+    host: config.host,
+    ports: { mqtt: config.ports.mqtt, ws: config.ports.ws },
+    historySize: config.broker.historySize,
+    ...opts.broker,
+  }, logs, () => clock.now());
+  const http = new HttpApiService({ broker, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
+  return new ComposedEngine(config, store, [broker, http], broker, http, events, logs);
+}
+
+class ComposedEngine implements Engine {
+  readonly api: ThingbenchApi;
+  private started: EngineInfo | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly store: Store,
+    private readonly services: Service[],
+    private readonly broker: BrokerService,
+    private readonly http: HttpApiService,
+    readonly events: TypedEmitter<ThingbenchEvents>,
+    private readonly logs: LogBuffer,
+  ) {
+    this.api = {
+      engine: { info: async () => this.info() },
+      broker: {
+        topics: async (prefix) => broker.topics(prefix),
+        messages: async (query) => broker.messages(query),
+        message: async (id) => broker.message(id),
+        publish: (msg) => broker.publish(toPublish(msg)),
+        clients: async () => broker.clients(),
+      },
+      metering: { usage: async () => broker.usage() },
+      logs: { recent: async (limit) => logs.recent(limit) },
+    };
+  }
+
+  async start(): Promise<EngineInfo> {
+    for (const service of this.services) await service.start();
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    this.started = {
+      version,
+      brokerMode: this.broker.mode,
+      dataDir: this.config.dataDir,
+      startedAt: Date.now(),
+      endpoints: {
+        mqtt: `mqtt://${host}:${this.broker.ports.mqtt}`,
+        ws: `ws://${host}:${this.broker.ports.ws}/mqtt`,
+        http: `http://${host}:${this.http.port}`,
+      },
+    };
+    this.logs.log('info', 'engine', `Thingbench ${version} ready (${this.broker.mode} mode)`, { ...this.started.endpoints });
+    return this.started;
+  }
+
+  info(): EngineInfo {
+    if (!this.started) throw new EngineError('Unavailable', 'engine is not started');
+    return this.started;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const service of [...this.services].reverse()) {
+        await service.stop().catch((e: Error) => this.logs.log('error', 'engine', `stopping ${service.name} failed: ${e.message}`));
+      }
+      await this.store.close();
+    })();
+    return this.stopping;
+  }
+}
+
+function toPublish(msg: PublishInput) {
+  if (!msg || typeof msg.topic !== 'string' || typeof msg.payload !== 'string') throw new EngineError('InvalidInput', 'publish needs a topic and a payload string');
+  const qos = msg.qos ?? 0;
+  if (qos !== 0 && qos !== 1) throw new EngineError('InvalidInput', 'qos must be 0 or 1');
+  const payload = Buffer.from(msg.payload, msg.encoding === 'base64' ? 'base64' : 'utf8');
+  return { topic: msg.topic, payload, qos: qos as 0 | 1, retain: msg.retain === true };
+}

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import { createEngine, type Engine } from '../engine.js';
+import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
+import { streamLogger } from '../core/index.js';
+import type { BrokerMode } from '../contract/index.js';
+import { startUiServer } from './serve.js';
+import { openBrowser } from './open-browser.js';
+
+const version: string = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+export const DEFAULT_UI_PORT = 4280;
+
+const usage = `Thingbench ${version}: an AWS-IoT-style backend on your laptop.
+
+Usage:
+  thingbench up     [options]   run the engine headless
+  thingbench serve  [options]   run the engine and the UI in browser mode
+  thingbench --help | --version
+
+Options:
+  --data-dir DIR              state directory (default: ${defaultDataDir()})
+  --host ADDRESS              address to listen on (default: 127.0.0.1)
+  --mqtt-port N               MQTT over TCP (default: ${defaultPorts.mqtt}; 0 picks a free port)
+  --ws-port N                 MQTT over WebSocket, path /mqtt (default: ${defaultPorts.ws})
+  --http-port N               AWS IoT data-plane HTTP API (default: ${defaultPorts.http})
+  --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
+  --history N                 messages kept in the traffic history (default: 50000)
+  --json                      print the ready line (stdout) and logs (stderr) as JSON lines
+  --log-level LEVEL           debug|info|warn|error (default: info)
+  --port N                    serve: UI port (default: ${DEFAULT_UI_PORT}; 0 picks a free port)
+  --no-open                   serve: do not open a browser
+`;
+
+const options = {
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'http-port': { type: 'string' },
+  'broker-mode': { type: 'string' },
+  history: { type: 'string' },
+  json: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  port: { type: 'string' },
+  'no-open': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return print(usage, 0);
+  if (values.version) return print(`${version}\n`, 0);
+  const [command, ...extra] = positionals;
+  if (!command) return print(usage, 0);
+  if (command !== 'up' && command !== 'serve') return fail(`unknown command '${command}'`);
+  if (extra.length) return fail(`unexpected argument '${extra[0]}'`);
+  if (command === 'up' && (values.port !== undefined || values['no-open'])) return fail('--port and --no-open belong to `serve`');
+
+  let config;
+  let uiPort = DEFAULT_UI_PORT;
+  try {
+    const mode = values['broker-mode'] ?? 'aws';
+    if (mode !== 'aws' && mode !== 'standard') throw new UsageError(`--broker-mode must be aws or standard, not '${mode}'`);
+    const level = values['log-level'] ?? 'info';
+    if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`);
+    config = defaultConfig({
+      dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
+      host: values.host ?? '127.0.0.1',
+      ports: {
+        mqtt: port(values['mqtt-port'], defaultPorts.mqtt, '--mqtt-port'),
+        ws: port(values['ws-port'], defaultPorts.ws, '--ws-port'),
+        http: port(values['http-port'], defaultPorts.http, '--http-port'),
+      },
+      broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history') },
+    });
+    uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message);
+    throw e;
+  }
+
+  const json = values.json === true;
+  const logger = streamLogger(process.stderr, (values['log-level'] ?? 'info') as 'info', json);
+  let engine: Engine;
+  try {
+    engine = await createEngine(config, { logger });
+    const info = await engine.start();
+    if (command === 'up') {
+      if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
+      else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode));
+    } else {
+      const ui = await startUiServer(engine, { host: config.host, port: uiPort, staticDir: new URL('../../renderer/dist/', import.meta.url).pathname });
+      if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir, ui: ui.url }) + '\n');
+      else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode) + `  UI    ${ui.url}\n`);
+      if (!values['no-open']) openBrowser(ui.url);
+      engine.events.on('broker.messages', () => {}); // keep the live feed on for UI clients
+      onStop(() => ui.close());
+    }
+  } catch (e) {
+    process.stderr.write(`thingbench: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await waitForSignal();
+  await runStopHooks();
+  await engine.stop();
+  return 0;
+}
+
+function readyText(endpoints: Record<string, string>, dataDir: string, mode: string): string {
+  const lines = Object.entries(endpoints).map(([k, v]) => `  ${k.padEnd(5)} ${v}\n`).join('');
+  return `Thingbench ${version} is up (broker mode: ${mode}, data: ${dataDir})\n${lines}`;
+}
+
+const stopHooks: Array<() => Promise<void> | void> = [];
+const onStop = (hook: () => Promise<void> | void) => stopHooks.push(hook);
+async function runStopHooks() {
+  for (const hook of stopHooks) await hook();
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+function port(raw: string | undefined, fallback: number, flag: string): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, not '${raw}'`);
+  return n;
+}
+
+function positiveInt(raw: string | undefined, fallback: number, flag: string): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`${flag} must be a positive whole number, not '${raw}'`);
+  return Number(raw);
+}
+
+function print(text: string, code: number): number {
+  process.stdout.write(text);
+  return code;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`thingbench: ${message}\nRun 'thingbench --help' for usage.\n`);
+  return 2;
+}
