@@ -1,6 +1,5 @@
 /**
- * The iot-data HTTP edge end to end: the real HttpApiServer on a real aedes broker (test-local adapter until the
- * engine's BrokerService lands), driven by @aws-sdk/client-iot-data-plane, raw sockets and (if installed) the aws CLI;
+ * The iot-data HTTP edge end to end on a real engine (aws mode), driven by @aws-sdk/client-iot-data-plane, raw sockets and (if installed) the aws CLI;
  * MQTT.js subscribers check what the broker delivered.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -13,25 +12,18 @@ import {
   IoTDataPlaneClient, PublishCommand, GetRetainedMessageCommand, ListRetainedMessagesCommand,
   type ListRetainedMessagesCommandOutput,
 } from '@aws-sdk/client-iot-data-plane';
-import { createHttpApi, iotDataRoutes, type HttpApiServer } from '../../engine/api/http/index.js';
-import type { LogEntry } from '../../engine/core/index.js';
-import { startAedesDataPlane, type AedesDataPlane } from './helpers/aedes-data-plane.js';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 const MAX = 128 * 1024;
 
-let dp: AedesDataPlane;
-let api: HttpApiServer;
+let te: TestEngine;
 let port: number;
 let sdk: IoTDataPlaneClient;
 let sub: MqttClient;
-const errorLogs: Omit<LogEntry, 'time'>[] = [];
 
 beforeAll(async () => {
-  dp = await startAedesDataPlane();
-  api = createHttpApi(iotDataRoutes(dp), {
-    logger: { log: (level, source, message, details) => void (level === 'error' && errorLogs.push({ level, source, message, details })) },
-  });
-  port = await api.listen('127.0.0.1', 0);
+  te = await startTestEngine({ mode: 'aws' });
+  port = Number(new URL(te.httpUrl).port);
   sdk = new IoTDataPlaneClient({
     region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1,
   });
@@ -41,13 +33,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await sub?.endAsync();
   sdk?.destroy();
-  await api?.close();
-  await dp?.close();
-  expect(errorLogs).toEqual([]); // nothing in this suite is an internal failure
+  await te?.stop();
+  expect(te.logs.filter((l) => l.level === 'error')).toEqual([]); // nothing in this suite is an internal failure
 });
 
 async function connectMqtt(): Promise<MqttClient> {
-  return mqtt.connectAsync({ host: '127.0.0.1', port: dp.mqttPort, reconnectPeriod: 0 });
+  return mqtt.connectAsync({ host: '127.0.0.1', port: te.mqttPort, reconnectPeriod: 0 });
 }
 
 /** Resolves with the next message on exactly `topic` (subscribe first). */

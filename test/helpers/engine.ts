@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { defaultConfig } from '../../engine/config.js';
+import type { BrokerLimits } from '../../engine/broker/index.js';
+import type { BrokerMode, EngineInfo } from '../../engine/contract/index.js';
+import type { LogEntry, Logger } from '../../engine/core/index.js';
+
+export interface TestEngine {
+  engine: Engine;
+  info: EngineInfo;
+  dataDir: string;
+  mqttPort: number;
+  wsUrl: string;
+  httpUrl: string;
+  logs: LogEntry[];
+  /** Stops the engine; the data directory stays for a restart. */
+  stop(): Promise<void>;
+  /** A new engine on the same data directory (after stop() or a crash). */
+  restart(): Promise<TestEngine>;
+}
+
+export interface TestEngineOptions {
+  mode?: BrokerMode;
+  limits?: Partial<BrokerLimits>;
+  dataDir?: string;
+  connectTimeoutMs?: number;
+  drainTimeoutMs?: number;
+}
+
+/** A real engine on loopback with every port chosen by the OS and a fresh data directory. */
+export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tb-test-'));
+  const logs: LogEntry[] = [];
+  const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
+  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits } });
+  const engine = await createEngine(config, { logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
+  const info = await engine.start();
+  return {
+    engine,
+    info,
+    dataDir,
+    mqttPort: Number(new URL(info.endpoints.mqtt).port),
+    wsUrl: info.endpoints.ws,
+    httpUrl: info.endpoints.http,
+    logs,
+    stop: () => engine.stop(),
+    restart: () => startTestEngine({ ...opts, dataDir }),
+  };
+}
+
+/** Connects mqtt.js and resolves on CONNACK. */
+export function connect(urlOrPort: string | number, opts: IClientOptions = {}): Promise<MqttClient> {
+  const url = typeof urlOrPort === 'number' ? `mqtt://127.0.0.1:${urlOrPort}` : urlOrPort;
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client));
+    client.once('error', (e) => {
+      client.end(true);
+      reject(e);
+    });
+  });
+}
+
+/** Resolves with the next `count` messages the client receives (rejects after `ms`). */
+export function nextMessages(client: MqttClient, count = 1, ms = 5000): Promise<Array<{ topic: string; payload: Buffer; retain: boolean; qos: number }>> {
+  return new Promise((resolve, reject) => {
+    const got: Array<{ topic: string; payload: Buffer; retain: boolean; qos: number }> = [];
+    const timer = setTimeout(() => {
+      client.off('message', on);
+      reject(new Error(`timed out waiting for ${count} message(s), got ${got.length}`));
+    }, ms);
+    const on = (topic: string, payload: Buffer, packet: { retain: boolean; qos: number }) => {
+      got.push({ topic, payload, retain: packet.retain, qos: packet.qos });
+      if (got.length === count) {
+        clearTimeout(timer);
+        client.off('message', on);
+        resolve(got);
+      }
+    };
+    client.on('message', on);
+  });
+}
+
+/** Waits until `predicate` holds, polling every 10 ms (rejects after `ms`). */
+export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
