@@ -314,7 +314,9 @@ export class BrokerService implements Service {
     }
     if (packet.qos !== 1) return cb(null);
     // aedes sends PUBACK before it stores: make what must survive durable first.
-    this.wal.guard(packet, this.persistence).then(() => cb(null), (e: Error) => cb(e));
+    const durable = this.wal.guard(packet, this.persistence);
+    if (!durable) return cb(null);
+    durable.then(() => cb(null), (e: Error) => cb(e));
   }
 
   private authorizeSubscribe(client: AedesClient, sub: { topic: string; qos: number }): object | null {

@@ -25,6 +25,8 @@ export interface DurablePersistenceOptions {
  */
 export class DurablePersistence extends MemoryPersistence {
   private readonly retained = new Map<string, RetainedEntry>();
+  /** `clientId\0filter` of persistent-session subscriptions with QoS > 0: the ones that queue messages. */
+  private readonly queueingSubs = new Set<string>();
   private position = 0;
 
   constructor(private readonly store: Store, private readonly opts: DurablePersistenceOptions) {
@@ -112,8 +114,17 @@ export class DurablePersistence extends MemoryPersistence {
 
   // ── subscriptions of persistent sessions ─────────────────────────────────
 
+  /** True when some offline-capable subscription exists; lets QoS 1 publishes skip the queue lookup. */
+  get hasQueueingSubscriptions(): boolean {
+    return this.queueingSubs.size > 0;
+  }
+
   override async addSubscriptions(client: ClientRef, subs: Sub[]): Promise<void> {
     await super.addSubscriptions(client, subs);
+    for (const s of subs) {
+      if (s.qos > 0) this.queueingSubs.add(`${client.id}\0${s.topic}`);
+      else this.queueingSubs.delete(`${client.id}\0${s.topic}`);
+    }
     return this.store.write(subs.map((s) => ({
       sql: 'INSERT OR REPLACE INTO broker_subscriptions (client_id, topic, options) VALUES (?, ?, ?)',
       params: [client.id, s.topic, JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl })],
@@ -122,11 +133,13 @@ export class DurablePersistence extends MemoryPersistence {
 
   override async removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
     await super.removeSubscriptions(client, topics);
+    for (const t of topics) this.queueingSubs.delete(`${client.id}\0${t}`);
     return this.store.write(topics.map((t) => ({ sql: 'DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?', params: [client.id, t] })));
   }
 
   override async cleanSubscriptions(client: ClientRef): Promise<void> {
     await super.cleanSubscriptions(client);
+    for (const key of this.queueingSubs) if (key.startsWith(`${client.id}\0`)) this.queueingSubs.delete(key);
     return this.store.write([
       { sql: 'DELETE FROM broker_subscriptions WHERE client_id = ?', params: [client.id] },
       { sql: 'DELETE FROM broker_outgoing WHERE client_id = ?', params: [client.id] },
@@ -152,19 +165,45 @@ export class DurablePersistence extends MemoryPersistence {
   override async outgoingUpdate(client: ClientRef, packet: PersistedPacket): Promise<void> {
     await super.outgoingUpdate(client, packet);
     // Not awaited by design: losing a message id update only means a redelivery (QoS 1 is at least once).
-    void this.store.write([{
+    void this.store.write([this.outgoingUpdateStatement(client, packet)]).catch(() => {});
+  }
+
+  /**
+   * A publish is found by its broker id and counter. A PUBREL (outgoing QoS 2, after the subscriber's PUBREC) carries
+   * only the message id and replaces the publish it answers; it is stored under that publish's key, with the key in
+   * its JSON, so that after a restart aedes' queue entry for it still has the key and can be cleared on PUBCOMP.
+   */
+  private outgoingUpdateStatement(client: ClientRef, packet: PersistedPacket): Statement {
+    if (packet.brokerId) {
+      return {
+        sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+        params: [encodePacket(packet), client.id, packet.brokerId, packet.brokerCounter],
+      };
+    }
+    const row = this.store.get<{ broker_id: string; broker_counter: number }>(
+      `SELECT broker_id, broker_counter FROM broker_outgoing WHERE client_id = ? AND json_extract(packet, '$.messageId') = ?
+       ORDER BY json_extract(packet, '$.cmd') = 'publish' DESC, position LIMIT 1`,
+      [client.id, packet.messageId ?? null],
+    );
+    if (!row) return { sql: 'SELECT 1', params: [] };
+    return {
       sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
-      params: [encodePacket(packet), client.id, packet.brokerId, packet.brokerCounter],
-    }]).catch(() => {});
+      params: [encodePacket({ ...packet, brokerId: row.broker_id, brokerCounter: row.broker_counter }), client.id, row.broker_id, row.broker_counter],
+    };
   }
 
   override async outgoingClearMessageId(client: ClientRef, packet: { messageId?: number }): Promise<PersistedPacket | undefined> {
     const removed = await super.outgoingClearMessageId(client, packet);
     if (removed) {
-      void this.store.write([{
-        sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
-        params: [client.id, removed.brokerId, removed.brokerCounter],
-      }]).catch(() => {});
+      // A PUBREL queued in this process has no broker key: it is found by its message id (see outgoingUpdateStatement).
+      const statement = removed.brokerId
+        ? { sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?', params: [client.id, removed.brokerId, removed.brokerCounter] }
+        : {
+          sql: `DELETE FROM broker_outgoing WHERE rowid = (SELECT rowid FROM broker_outgoing WHERE client_id = ? AND json_extract(packet, '$.cmd') = ?
+                AND json_extract(packet, '$.messageId') = ? ORDER BY position LIMIT 1)`,
+          params: [client.id, removed.cmd, removed.messageId ?? null],
+        };
+      void this.store.write([statement]).catch(() => {});
     }
     return removed;
   }

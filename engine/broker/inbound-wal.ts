@@ -29,7 +29,7 @@ export class InboundWal {
   pending(): PersistedPacket[] {
     const rows = this.store.all<{ id: number; packet: string }>('SELECT id, packet FROM broker_inbound ORDER BY id');
     this.recovered = rows.map((r) => r.id);
-    return rows.map((r) => ({ ...decodePacket(r.packet), retain: decodePacket(r.packet).retain }));
+    return rows.map((r) => decodePacket(r.packet));
   }
 
   clearRecovered(): void {
@@ -37,12 +37,14 @@ export class InboundWal {
     this.recovered = [];
   }
 
-  /** Resolves when the publish may be acknowledged. */
-  async guard(packet: InboundPacket, persistence: DurablePersistence): Promise<void> {
-    if (!packet.retain) {
-      const { subsCount } = await persistence.countOffline();
-      if (!subsCount || !(await persistence.subscriptionsByTopic(packet.topic)).length) return;
-    }
+  /** Null when the publish may be acknowledged at once, else a promise that resolves when it may. */
+  guard(packet: InboundPacket, persistence: DurablePersistence): Promise<void> | null {
+    if (packet.retain) return this.record(packet);
+    if (!persistence.hasQueueingSubscriptions) return null;
+    return persistence.subscriptionsByTopic(packet.topic).then((subs) => (subs.length ? this.record(packet) : undefined));
+  }
+
+  private async record(packet: InboundPacket): Promise<void> {
     const id = this.nextId++;
     this.ids.set(packet.payload, id);
     const record = { cmd: 'publish', brokerId: '', brokerCounter: 0, dup: false, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain };
