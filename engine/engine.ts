@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { EngineInfo, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
 import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
@@ -7,10 +6,10 @@ import { HttpApiService } from './api/index.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
+import { VERSION as version } from './version.js';
 
 export type { Engine } from './engine-types.js';
 
-const version: string = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface EngineOptions {
   clock?: Clock;

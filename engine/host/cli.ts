@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import { startUiServer } from './serve.js';
 import { openBrowser } from './open-browser.js';
+import { VERSION as version } from '../version.js';
 
-const version: string = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
 export const DEFAULT_UI_PORT = 4280;
 
 const usage = `Thingbench ${version}: an AWS-IoT-style backend on your laptop.
@@ -99,11 +100,11 @@ export async function main(argv: string[]): Promise<number> {
       if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
       else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode));
     } else {
-      const ui = await startUiServer(engine, { host: config.host, port: uiPort, staticDir: new URL('../../renderer/dist/', import.meta.url).pathname });
+      // The UI channel stays on loopback even when the engine serves a room (--host): it controls the engine.
+      const ui = await startUiServer(engine, { host: '127.0.0.1', port: uiPort, staticDir: fileURLToPath(new URL('../../renderer/dist/', import.meta.url)) });
       if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir, ui: ui.url }) + '\n');
       else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode) + `  UI    ${ui.url}\n`);
       if (!values['no-open']) openBrowser(ui.url);
-      engine.events.on('broker.messages', () => {}); // keep the live feed on for UI clients
       onStop(() => ui.close());
     }
   } catch (e) {

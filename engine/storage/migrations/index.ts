@@ -1,14 +1,11 @@
-import fs from 'node:fs';
+import * as m0001 from './0001-broker.js';
 
-/** Numbered SQL migrations, applied once each in file-name order when a store opens. */
+/** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
   id: string;
   sql: string;
 }
 
-const dir = new URL('./', import.meta.url);
-
-export const migrations: Migration[] = fs.readdirSync(dir)
-  .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-  .sort()
-  .map((f) => ({ id: f.replace(/\.sql$/, ''), sql: fs.readFileSync(new URL(f, dir), 'utf8') }));
+export const migrations: Migration[] = [
+  { id: '0001-broker', sql: m0001.sql },
+];

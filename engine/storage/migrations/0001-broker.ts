@@ -1,4 +1,5 @@
--- Broker state that must survive restarts (aedes persistence, see engine/broker/durable-persistence.ts).
+// Broker state that must survive restarts (aedes persistence, see engine/broker/durable-persistence.ts).
+export const sql = `
 CREATE TABLE broker_retained (
   topic TEXT PRIMARY KEY,
   packet TEXT NOT NULL,      -- JSON of the aedes packet, payload base64
@@ -34,3 +35,4 @@ CREATE TABLE broker_inbound (
   id INTEGER PRIMARY KEY,
   packet TEXT NOT NULL
 );
+`;

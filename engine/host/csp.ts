@@ -1,0 +1,18 @@
+/**
+ * The renderer's Content-Security-Policy, shared by both hosts (browser mode sends it as a header, Electron
+ * from its `app:` protocol and session). Only the app's own scripts run; no plugins, frames or `<base>`.
+ * `style-src 'unsafe-inline'` stays for style attributes set from script (no inline `<style>` is shipped).
+ */
+export function uiContentSecurityPolicy(extraConnectSources: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    ["connect-src 'self'", ...extraConnectSources].join(' '),
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

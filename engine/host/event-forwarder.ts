@@ -1,0 +1,64 @@
+import type { Disposable, ThingbenchEvents, Transport } from '../contract/index.js';
+import type { Logger, TypedEmitter } from '../core/index.js';
+import { BatchCoalescer } from './batch-coalescer.js';
+
+/** How often a congested peer is checked again, so held topic statistics reach it even when traffic stops. */
+const RETRY_MS = 100;
+
+export interface ForwardOptions {
+  /** True while the peer is not keeping up; live events are then coalesced or skipped instead of queued. */
+  isCongested?: () => boolean;
+  logger: Logger;
+}
+
+/** Pushes engine events to one peer. Never throws into the engine's emitter, never queues without bound. */
+export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport: Transport, opts: ForwardOptions): Disposable {
+  const isCongested = opts.isCongested ?? (() => false);
+  const held = new BatchCoalescer();
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const send = (msg: Parameters<Transport['send']>[0]) => {
+    try {
+      transport.send(msg);
+    } catch (err) {
+      opts.logger.log('warn', 'host.rpc', 'could not push an event', { error: String(err) });
+    }
+  };
+
+  const flushHeld = () => {
+    retry = undefined;
+    if (!held.pending) return;
+    if (isCongested()) scheduleRetry();
+    else send({ kind: 'event', name: 'broker.messages', data: held.release() });
+  };
+  const scheduleRetry = () => {
+    retry ??= setTimeout(flushHeld, RETRY_MS);
+  };
+
+  // One entry per contract event: a new event is a compile error until it is forwarded here.
+  const forwarders: { [N in keyof ThingbenchEvents]: (data: ThingbenchEvents[N]) => void } = {
+    'broker.messages': (batch) => {
+      if (isCongested()) {
+        held.absorb(batch);
+        scheduleRetry();
+        return;
+      }
+      send({ kind: 'event', name: 'broker.messages', data: held.pending ? held.release(batch) : batch });
+    },
+    // Skipped while congested: the log stays readable through `logs.recent`.
+    'logs.appended': (records) => {
+      if (!isCongested()) send({ kind: 'event', name: 'logs.appended', data: records });
+    },
+  };
+
+  const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])
+    .map((name) => events.on(name, forwarders[name] as (data: unknown) => void));
+
+  return {
+    dispose() {
+      subscriptions.forEach((s) => s.dispose());
+      if (retry) clearTimeout(retry);
+      retry = undefined;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { MethodName } from '../contract/index.js';
+
+/**
+ * Argument checks for every contract method: the rpc edge validates once so services can trust their types
+ * (ARCHITECTURE §6). A check returns an error message, or null when the arguments are acceptable.
+ * The `satisfies` clause makes a new contract method a compile error here until it gets a check.
+ */
+type Check = (value: unknown) => string | null;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+const string: Check = (v) => (typeof v === 'string' ? null : 'must be a string');
+const boolean: Check = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
+const finiteNumber: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a finite number');
+const nonNegativeInteger: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer');
+const oneOf = (...allowed: unknown[]): Check => (v) => (allowed.includes(v) ? null : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+
+/** A plain object with exactly these keys (unknown keys are refused); keys ending in `?` are optional. */
+function object(shape: Record<string, Check>): Check {
+  const fields = Object.entries(shape).map(([key, check]) => ({ key: key.replace(/\?$/, ''), optional: key.endsWith('?'), check }));
+  return (v) => {
+    if (!isPlainObject(v)) return 'must be an object';
+    const unknown = Object.keys(v).find((k) => !fields.some((f) => f.key === k));
+    if (unknown !== undefined) return `has an unknown field "${unknown}"`;
+    for (const { key, optional, check } of fields) {
+      if (!Object.hasOwn(v, key) || v[key] === undefined) {
+        if (optional) continue;
+        return `needs the field "${key}"`;
+      }
+      const problem = check(v[key]);
+      if (problem) return `field "${key}" ${problem}`;
+    }
+    return null;
+  };
+}
+
+/** Positional parameters; trailing ones marked optional may be left out (or sent as null by JSON). */
+function params(...list: { check: Check; optional?: boolean }[]): (args: unknown[]) => string | null {
+  return (args) => {
+    if (args.length > list.length) return `takes at most ${list.length} argument(s), got ${args.length}`;
+    for (let i = 0; i < list.length; i++) {
+      const value = args[i];
+      if (value === undefined || value === null) {
+        if (list[i].optional) continue;
+        return `argument ${i + 1} is required`;
+      }
+      const problem = list[i].check(value);
+      if (problem) return `argument ${i + 1} ${problem}`;
+    }
+    return null;
+  };
+}
+
+const optional = (check: Check) => ({ check, optional: true });
+const required = (check: Check) => ({ check });
+
+export const argChecks = {
+  'engine.info': params(),
+  'broker.topics': params(optional(string)),
+  'broker.messages': params(optional(object({
+    'filter?': string, 'from?': finiteNumber, 'to?': finiteNumber, 'limit?': nonNegativeInteger,
+  }))),
+  'broker.message': params(required(nonNegativeInteger)),
+  'broker.publish': params(required(object({
+    topic: string, payload: string, 'encoding?': oneOf('utf8', 'base64'), 'qos?': oneOf(0, 1), 'retain?': boolean,
+  }))),
+  'broker.clients': params(),
+  'metering.usage': params(),
+  'logs.recent': params(optional(nonNegativeInteger)),
+} satisfies Record<MethodName, (args: unknown[]) => string | null>;
+
+/** Null when `args` suit `method`, otherwise a message for the caller. */
+export function checkArgs(method: MethodName, args: unknown[]): string | null {
+  return argChecks[method](args);
+}

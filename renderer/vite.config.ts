@@ -1,0 +1,18 @@
+import { defineConfig } from 'vite';
+
+// `vite build --config renderer/vite.config.ts` from anywhere: the root is this folder (Vite's config loader
+// provides import.meta.dirname; this file runs in Node, outside the renderer's browser-only tsconfig).
+// Relative asset URLs (`base: './'`) let the same build load from the browser-mode server and Electron's `app:` protocol.
+export default defineConfig({
+  root: import.meta.dirname,
+  base: './',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The strict CSP forbids inline scripts; keep every asset a file.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+  },
+  server: { host: '127.0.0.1' },
+});

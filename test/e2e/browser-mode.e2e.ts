@@ -1,0 +1,128 @@
+/**
+ * Browser mode end to end: a real engine and UI server, the current renderer sources built by Vite, headless
+ * Chromium through playwright-core, and a real MQTT.js device publishing to the engine.
+ * Set TB_E2E_SCREENSHOT=/path.png to keep a screenshot of the page with the message showing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../engine/config.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { startUiServer, type UiServer } from '../../engine/host/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const WAIT = { timeout: 10_000 };
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', () => {
+  let tmp: string;
+  let engine: Engine;
+  let ui: UiServer;
+  let browser: Browser;
+  let page: Page;
+  let device: MqttClient;
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-e2e-'));
+    // Build the renderer as it is now (not a possibly stale renderer/dist).
+    const staticDir = path.join(tmp, 'dist');
+    await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
+
+    engine = await createEngine(defaultConfig({ dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 } }));
+    const info = await engine.start();
+    ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    // Any console error (a CSP violation, a failed request, an exception) fails the suite at the end.
+    page.on('console', (msg) => void (msg.type() === 'error' && pageProblems.push(msg.text())));
+    page.on('pageerror', (err) => void pageProblems.push(err.message));
+    await page.goto(ui.url);
+
+    device = await mqtt.connectAsync(info.endpoints.mqtt, { clientId: 'e2e-thermostat', reconnectPeriod: 0 });
+  });
+
+  afterAll(async () => {
+    await device?.endAsync();
+    await browser?.close();
+    await ui?.close();
+    await engine?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('shows the broker mode and the endpoints from engine.info()', async () => {
+    await page.waitForSelector('[data-testid=broker-mode][data-mode="aws"]', WAIT);
+    expect((await page.textContent('[data-testid=broker-mode]'))?.trim()).toBe('aws');
+    expect(await page.textContent('[data-testid=endpoint-mqtt]')).toContain(engine.info().endpoints.mqtt);
+    await page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
+  });
+
+  it('moves the token out of the address bar', () => {
+    expect(page.url()).toBe(`http://127.0.0.1:${ui.port}/`);
+  });
+
+  it('shows a message a device publishes: topic in the tree and the list, payload decoded', async () => {
+    await device.publishAsync('e2e/kitchen/thermostat', JSON.stringify({ celsius: 21.5, mode: 'heat' }), { qos: 1 });
+
+    const row = await page.waitForSelector('[data-testid=message-row][data-topic="e2e/kitchen/thermostat"]', WAIT);
+    expect(await row.$eval('[data-testid=message-payload]', (el) => el.textContent)).toBe('{"celsius":21.5,"mode":"heat"}');
+    expect(await row.$eval('[data-testid=message-publisher]', (el) => el.textContent)).toBe('e2e-thermostat');
+    expect(await row.$eval('[data-testid=message-qos]', (el) => el.textContent)).toBe('1');
+
+    const node = await page.waitForSelector('[data-testid=topic-node][data-topic="e2e/kitchen/thermostat"]', WAIT);
+    expect(await node.$eval('[data-testid=topic-count]', (el) => el.textContent)).toBe('1');
+    expect(await node.isVisible()).toBe(true);
+
+    if (process.env.TB_E2E_SCREENSHOT) await page.screenshot({ path: process.env.TB_E2E_SCREENSHOT });
+  });
+
+  it('filters the list by the clicked topic and shows the full payload of a clicked message', async () => {
+    await device.publishAsync('e2e/garage/door', 'open', { qos: 0, retain: true });
+    await page.waitForSelector('[data-testid=message-row][data-topic="e2e/garage/door"]', WAIT);
+
+    await page.click('[data-testid=topic-node][data-topic="e2e/kitchen"]');
+    await page.waitForSelector('[data-testid=message-row][data-topic="e2e/garage/door"]', { state: 'detached', ...WAIT });
+    expect(await page.textContent('[data-testid=message-filter]')).toBe('e2e/kitchen/#');
+    await page.waitForSelector('[data-testid=message-row][data-topic="e2e/kitchen/thermostat"]', WAIT);
+
+    // Live traffic outside the filter reaches the tree but not the list.
+    await device.publishAsync('e2e/garage/light', 'on');
+    await page.waitForSelector('[data-testid=topic-node][data-topic="e2e/garage/light"]', WAIT);
+    expect(await page.$$('[data-testid=message-row][data-topic="e2e/garage/light"]')).toHaveLength(0);
+
+    await page.click('[data-testid=message-row][data-topic="e2e/kitchen/thermostat"]');
+    const detail = await page.waitForSelector('[data-testid=detail-payload][data-format="json"]', WAIT);
+    expect(JSON.parse((await detail.textContent()) ?? '')).toEqual({ celsius: 21.5, mode: 'heat' });
+
+    await page.click('[data-testid=clear-filter]');
+    await page.waitForSelector('[data-testid=message-row][data-topic="e2e/garage/light"]', WAIT);
+  });
+
+  it('keeps working after a reload (the token stays in session storage)', async () => {
+    await page.reload();
+    await page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
+    await page.waitForSelector('[data-testid=message-row][data-topic="e2e/kitchen/thermostat"]', WAIT);
+  });
+
+  it('explains what to do when opened without the token', async () => {
+    const context = await browser.newContext();
+    const bare = await context.newPage();
+    await bare.goto(`http://127.0.0.1:${ui.port}/`);
+    await bare.waitForSelector('[data-testid=token-missing]', WAIT);
+    await context.close();
+  });
+
+  it('produced no console errors, CSP violations or page exceptions', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
