@@ -58,7 +58,7 @@ class ComposedEngine implements Engine {
         topics: async (prefix) => broker.topics(prefix),
         messages: async (query) => broker.messages(query),
         message: async (id) => broker.message(id),
-        publish: (msg) => broker.publish(toPublish(msg)),
+        publish: async (msg) => broker.publish(toPublish(msg)),
         clients: async () => broker.clients(),
       },
       metering: { usage: async () => broker.usage() },

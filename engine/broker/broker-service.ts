@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
+import { topicMatches } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import { DeviationLog } from './aws-deviations.js';
@@ -51,6 +52,8 @@ interface Session extends presence.SessionIdentity {
   refilledAt: number;
   /** Prefixes P of this client's `P/#` filters: AWS's `#` does not match P itself. */
   hashParents: Set<string>;
+  /** Settles when this connection's latest QoS 1 publish may be acknowledged (keeps them in order). */
+  qos1Tail?: Promise<void>;
 }
 
 /** The subset of aedes' Client this adapter uses. */
@@ -88,6 +91,8 @@ export class BrokerService implements Service {
   private readonly sessions = new WeakMap<object, Session>();
   private readonly versions = new Map<string, number>();
   private readonly refusedFilters = new WeakSet<object>();
+  /** Connections that sent a zero-length client id (aedes then assigns `aedes_<uuid>`). */
+  private readonly emptyClientIds = new WeakSet<object>();
   private readonly log: MessageLog;
   private readonly topicIndex = new TopicIndex();
   private readonly metering: Metering;
@@ -116,6 +121,9 @@ export class BrokerService implements Service {
     this.persistence = new DurablePersistence(this.store, {
       retainedMatch: this.aws ? 'exact' : 'mqtt',
       backlogRate: limits.backlogPerSecond,
+      onBacklogThrottled: (clientId) => {
+        if (this.aws) this.deviations.explain('backlogRate', { clientId, perSecond: limits.backlogPerSecond });
+      },
       now: this.now,
     });
     this.wal = new InboundWal(this.store);
@@ -124,7 +132,8 @@ export class BrokerService implements Service {
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
       maxClientsIdLength: 65535,
-      preConnect: (client: AedesClient, packet: AedesPacket, cb: (err: Error | null, ok: boolean) => void) => {
+      preConnect: (client: AedesClient, packet: AedesPacket & { clientId?: string }, cb: (err: Error | null, ok: boolean) => void) => {
+        if (!packet.clientId) this.emptyClientIds.add(client);
         this.clampKeepAlive(client, packet);
         cb(null, true);
       },
@@ -132,11 +141,15 @@ export class BrokerService implements Service {
       authorizePublish: (client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client: AedesClient, sub: { topic: string; qos: number }, cb: (err: Error | null, sub: object | null) => void) => cb(null, this.authorizeSubscribe(client, sub)),
       authorizeForward: (client: AedesClient, packet: AedesPacket) => this.authorizeForward(client, packet),
-      published: (packet: AedesPacket, client: AedesClient | null, cb: () => void) => {
+      published: (packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void) => {
         this.capture(packet, client);
-        cb();
+        // Stored state is journaled behind dispatch (see DurablePersistence.writeBehind). What is acknowledged only
+        // after this hook must be durable first: PUBREC of a client's QoS 2, and the engine's own QoS 1 / retained publishes.
+        if (packet.qos === 2 || (!client && (packet.qos > 0 || packet.retain))) this.persistence.flushed().then(() => cb(), cb);
+        else cb();
       },
     } as never);
+    this.serializePublishes();
     this.observeLifecycle();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of this.wal.pending()) await this.publishPacket(packet);
@@ -286,7 +299,7 @@ export class BrokerService implements Service {
   private authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void {
     const refuse = (message: string) => cb(Object.assign(new Error(message), { returnCode: 2 }), false);
     const idBytes = Buffer.byteLength(client.id, 'utf8');
-    if (client.id.startsWith('aedes_') && !client.clean) return refuse('zero-length client id requires a clean session'); // [MQTT-3.1.3-8]
+    if (this.emptyClientIds.has(client) && !client.clean) return refuse('zero-length client id requires a clean session'); // [MQTT-3.1.3-8]
     if (this.opts.limits.maxClientIdBytes && idBytes > this.opts.limits.maxClientIdBytes) {
       if (this.aws) this.deviations.explain('clientIdTooLong', { clientId: client.id.slice(0, 64) + '…', bytes: idBytes });
       return refuse(`client id of ${idBytes} bytes is over the limit`);
@@ -315,8 +328,19 @@ export class BrokerService implements Service {
     if (packet.qos !== 1) return cb(null);
     // aedes sends PUBACK before it stores: make what must survive durable first.
     const durable = this.wal.guard(packet, this.persistence);
-    if (!durable) return cb(null);
-    durable.then(() => cb(null), (e: Error) => cb(e));
+    // A QoS 1 publish that waits for the write-ahead fsync must not be overtaken by a later one that does not: one
+    // connection's QoS 1 publishes are acknowledged and dispatched in the order received [MQTT-4.6.0-6].
+    const previous = session?.qos1Tail;
+    if (!durable && !previous) return cb(null);
+    const ready = Promise.all([previous, durable]).then(() => {});
+    if (session) {
+      const tail = ready.catch(() => {});
+      session.qos1Tail = tail;
+      void tail.then(() => {
+        if (session.qos1Tail === tail) session.qos1Tail = undefined;
+      });
+    }
+    ready.then(() => cb(null), (e: Error) => cb(e));
   }
 
   private authorizeSubscribe(client: AedesClient, sub: { topic: string; qos: number }): object | null {
@@ -345,6 +369,14 @@ export class BrokerService implements Service {
       }
     }
     if (!packet.topic.startsWith('$SYS/')) this.metering.outbound(client.id, packet.payload.length);
+    // aedes caps delivery QoS only by a filter equal to the topic: a QoS 2 publish would reach a QoS 1 wildcard
+    // subscription at QoS 2 [MQTT-3.8.4-6]. Cap it by the highest QoS among the matching filters.
+    if (packet.qos === 2 && !(packet.topic in client.subscriptions)) {
+      const matches = this.aws ? awsFilterMatches : topicMatches;
+      let granted = 0;
+      for (const [f, sub] of Object.entries(client.subscriptions)) if (sub.qos > granted && matches(f, packet.topic)) granted = sub.qos;
+      if (granted < 2) return { ...packet, qos: granted as 0 | 1 };
+    }
     return packet;
   }
 
@@ -368,6 +400,8 @@ export class BrokerService implements Service {
       s.connectedAt = this.now();
       s.versionNumber = (this.versions.get(client.id) ?? -1) + 1;
       this.versions.set(client.id, s.versionNumber);
+      // A resumed persistent session's filters are restored without a 'subscribe' event.
+      if (this.aws) for (const f of Object.keys(client.subscriptions)) if (f.endsWith('/#')) s.hashParents.add(f.slice(0, -2));
       this.metering.connected(client.id);
       if (presence.hasLifecycleEvents(client.id)) {
         this.publishEvent(presence.presenceTopic('connected', client.id), presence.connectedEvent(s, this.now(), s.ipAddress));
@@ -384,11 +418,12 @@ export class BrokerService implements Service {
         this.publishEvent(presence.presenceTopic('disconnected', client.id), presence.disconnectedEvent(s, this.now(), reason));
       }
     });
-    b.on('subscribe', (subs: Array<{ topic: string }>, client: AedesClient) => {
+    b.on('subscribe', (all: Array<{ topic: string; qos: number }>, client: AedesClient) => {
       const s = this.sessions.get(client);
-      if (!s) return;
+      const subs = all.filter((x) => x.qos !== 128); // aedes reports refused filters too (granted 0x80)
+      if (!s || !subs.length) return;
       for (const { topic } of subs) {
-        if (topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
+        if (this.aws && topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
         if (this.aws && /[+#]/.test(topic)) this.explainWithheldRetained(client, topic);
       }
       if (presence.hasLifecycleEvents(client.id)) {
@@ -403,6 +438,48 @@ export class BrokerService implements Service {
         this.publishEvent(presence.subscriptionTopic('unsubscribed', client.id), presence.subscriptionEvent(s, this.now(), 'unsubscribed', topics));
       }
     });
+  }
+
+  /**
+   * aedes numbers a publish (brokerCounter) when `broker.publish` starts, may store it (retained, offline queues) before
+   * it dispatches, and each subscriber drops a publish numbered below one it already received (client.js `dedupe`). So a
+   * publish with a storing step was overtaken by a later one without, e.g. a retained publish followed by a plain one
+   * in the same TCP read, and silently lost for live subscribers (aedes 1.2.0 does this with its memory persistence
+   * too). Publishes therefore enter aedes one at a time, each once the previous one has been dispatched; the steps in
+   * between are in-memory, so this costs microtasks, not fsyncs.
+   */
+  private serializePublishes(): void {
+    type Done = (err?: Error | null) => void;
+    const broker = this.broker as unknown as { publish(p: AedesPacket, c: unknown, d?: Done): void; mq: { emit(p: AedesPacket, cb?: () => void): void } };
+    const publish = broker.publish.bind(broker);
+    const emit = broker.mq.emit.bind(broker.mq);
+    const starting = { payload: null as Buffer | null };
+    let current: { payload: Buffer | null } | null = null; // the publish between numbering and dispatch
+    const queue: Array<() => void> = [];
+    const finish = (token: { payload: Buffer | null }) => {
+      if (current !== token) return;
+      const run = queue.shift();
+      current = run ? starting : null;
+      if (run) queueMicrotask(run);
+    };
+    broker.mq.emit = (packet, cb) => {
+      const token = current;
+      emit(packet, cb); // subscribers' dedupe runs synchronously in here
+      if (token && token !== starting && packet.payload === token.payload) finish(token);
+    };
+    broker.publish = (packet, client, done) => {
+      if (typeof client === 'function') [client, done] = [null, client as Done];
+      const run = () => {
+        const token = { payload: packet.payload };
+        current = token;
+        publish(packet, client, (err) => {
+          finish(token); // when it ended without a dispatch
+          done?.(err);
+        });
+      };
+      if (current) queue.push(run);
+      else run();
+    };
   }
 
   private explainWithheldRetained(client: AedesClient, filter: string): void {

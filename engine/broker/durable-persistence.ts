@@ -14,20 +14,24 @@ export interface DurablePersistenceOptions {
   retainedMatch: 'exact' | 'mqtt';
   /** Stored messages replayed to a resuming session per second (AWS: 10); 0 = no limit. */
   backlogRate: number;
+  /** Called once per resumed session whose backlog the rate actually holds back. */
+  onBacklogThrottled?(clientId: string): void;
   now(): number;
 }
 
 /**
  * aedes persistence that keeps the hot state in memory (aedes' own implementation) and mirrors every
- * change into the project's Store. Retained messages and queued messages resolve only once durable,
- * so aedes sends PUBREC (QoS 2) after the journal fsync; QoS 1 PUBACK is covered by the inbound
- * write-ahead record in `inbound-wal.ts`, because aedes acknowledges QoS 1 before it stores.
+ * change into the project's Store. Retained messages and queued messages are journaled behind dispatch
+ * (`writeBehind`); the broker's `published` hook awaits `flushed()` so aedes sends PUBREC (QoS 2) after the
+ * journal fsync; QoS 1 PUBACK is covered by the inbound write-ahead record in `inbound-wal.ts`, because
+ * aedes acknowledges QoS 1 before it stores.
  */
 export class DurablePersistence extends MemoryPersistence {
   private readonly retained = new Map<string, RetainedEntry>();
   /** `clientId\0filter` of persistent-session subscriptions with QoS > 0: the ones that queue messages. */
   private readonly queueingSubs = new Set<string>();
   private position = 0;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: Store, private readonly opts: DurablePersistenceOptions) {
     super();
@@ -47,7 +51,11 @@ export class DurablePersistence extends MemoryPersistence {
     for (const row of this.store.all<{ client_id: string; topic: string; options: string }>('SELECT client_id, topic, options FROM broker_subscriptions')) {
       subs.set(row.client_id, [...(subs.get(row.client_id) ?? []), { topic: row.topic, ...JSON.parse(row.options) }]);
     }
-    for (const [clientId, list] of subs) await super.addSubscriptions({ id: clientId }, list);
+    for (const [clientId, list] of subs) {
+      await super.addSubscriptions({ id: clientId }, list);
+      // Restored subscriptions queue too: without them the inbound write-ahead would skip publishes they must keep.
+      for (const s of list) if (s.qos > 0) this.queueingSubs.add(`${clientId}\0${s.topic}`);
+    }
     for (const row of this.store.all<{ client_id: string; packet: string; position: number }>('SELECT client_id, packet, position FROM broker_outgoing ORDER BY position')) {
       await super.outgoingEnqueue({ clientId: row.client_id }, decodePacket(row.packet));
       this.position = Math.max(this.position, row.position);
@@ -70,13 +78,13 @@ export class DurablePersistence extends MemoryPersistence {
     if (packet.payload.length === 0) {
       if (!current) return;
       this.retained.delete(packet.topic);
-      return this.store.write([{ sql: 'DELETE FROM broker_retained WHERE topic = ?', params: [packet.topic] }]);
+      return this.writeBehind([{ sql: 'DELETE FROM broker_retained WHERE topic = ?', params: [packet.topic] }]);
     }
     // The inbound write-ahead path may already have stored this very message.
     if (current && current.packet.payload.equals(packet.payload) && current.packet.qos === packet.qos) return;
     const entry = { packet: { ...packet, retain: true }, modified: this.opts.now() };
     this.retained.set(packet.topic, entry);
-    return this.store.write([{
+    return this.writeBehind([{
       sql: 'INSERT OR REPLACE INTO broker_retained (topic, packet, modified) VALUES (?, ?, ?)',
       params: [packet.topic, encodePacket(entry.packet), entry.modified],
     }]);
@@ -156,61 +164,56 @@ export class DurablePersistence extends MemoryPersistence {
     if (!subs.length) return;
     await super.outgoingEnqueueCombi(subs, packet);
     const json = encodePacket(packet);
-    return this.store.write(subs.map((s) => ({
+    return this.writeBehind(subs.map((s) => ({
       sql: 'INSERT OR REPLACE INTO broker_outgoing (client_id, broker_id, broker_counter, position, packet) VALUES (?, ?, ?, ?, ?)',
       params: [s.clientId, packet.brokerId, packet.brokerCounter, ++this.position, json],
     })));
   }
 
   override async outgoingUpdate(client: ClientRef, packet: PersistedPacket): Promise<void> {
+    if (!packet.brokerId) this.keyPubrel(client, packet);
     await super.outgoingUpdate(client, packet);
+    const key = rowKey(packet);
+    if (!key) return;
     // Not awaited by design: losing a message id update only means a redelivery (QoS 1 is at least once).
-    void this.store.write([this.outgoingUpdateStatement(client, packet)]).catch(() => {});
+    void this.store.write([{
+      sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+      params: [encodePacket(packet), client.id, key.brokerId, key.brokerCounter],
+    }]).catch(() => {});
   }
 
   /**
-   * A publish is found by its broker id and counter. A PUBREL (outgoing QoS 2, after the subscriber's PUBREC) carries
-   * only the message id and replaces the publish it answers; it is stored under that publish's key, with the key in
-   * its JSON, so that after a restart aedes' queue entry for it still has the key and can be cleared on PUBCOMP.
+   * A PUBREL (outgoing QoS 2, after the subscriber's PUBREC) replaces the queued publish with its message id. aedes'
+   * PubRel carries only that id, and the in-memory queue takes entries without a broker id for the same entry, so a
+   * second QoS 2 flow in flight would overwrite the first one's PUBREL (that message never completes). Giving the
+   * PUBREL the publish's key, marked, keeps entries apart and finds its row, also after a restart.
    */
-  private outgoingUpdateStatement(client: ClientRef, packet: PersistedPacket): Statement {
-    if (packet.brokerId) {
-      return {
-        sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
-        params: [encodePacket(packet), client.id, packet.brokerId, packet.brokerCounter],
-      };
-    }
+  private keyPubrel(client: ClientRef, packet: PersistedPacket): void {
     const row = this.store.get<{ broker_id: string; broker_counter: number }>(
-      `SELECT broker_id, broker_counter FROM broker_outgoing WHERE client_id = ? AND json_extract(packet, '$.messageId') = ?
-       ORDER BY json_extract(packet, '$.cmd') = 'publish' DESC, position LIMIT 1`,
+      `SELECT broker_id, broker_counter FROM broker_outgoing
+       WHERE client_id = ? AND json_extract(packet, '$.cmd') = 'publish' AND json_extract(packet, '$.messageId') = ? ORDER BY position LIMIT 1`,
       [client.id, packet.messageId ?? null],
     );
-    if (!row) return { sql: 'SELECT 1', params: [] };
-    return {
-      sql: 'UPDATE broker_outgoing SET packet = ? WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
-      params: [encodePacket({ ...packet, brokerId: row.broker_id, brokerCounter: row.broker_counter }), client.id, row.broker_id, row.broker_counter],
-    };
+    if (!row) return;
+    packet.brokerId = PUBREL_KEY + row.broker_id;
+    packet.brokerCounter = row.broker_counter;
   }
 
   override async outgoingClearMessageId(client: ClientRef, packet: { messageId?: number }): Promise<PersistedPacket | undefined> {
     const removed = await super.outgoingClearMessageId(client, packet);
-    if (removed) {
-      // A PUBREL queued in this process has no broker key: it is found by its message id (see outgoingUpdateStatement).
-      const statement = removed.brokerId
-        ? { sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?', params: [client.id, removed.brokerId, removed.brokerCounter] }
-        : {
-          sql: `DELETE FROM broker_outgoing WHERE rowid = (SELECT rowid FROM broker_outgoing WHERE client_id = ? AND json_extract(packet, '$.cmd') = ?
-                AND json_extract(packet, '$.messageId') = ? ORDER BY position LIMIT 1)`,
-          params: [client.id, removed.cmd, removed.messageId ?? null],
-        };
-      void this.store.write([statement]).catch(() => {});
+    const key = removed && rowKey(removed);
+    if (key) {
+      void this.store.write([{
+        sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+        params: [client.id, key.brokerId, key.brokerCounter],
+      }]).catch(() => {});
     }
     return removed;
   }
 
   override outgoingStream(client: ClientRef): Readable {
     const stream = super.outgoingStream(client);
-    return this.opts.backlogRate > 0 ? throttle(stream, this.opts.backlogRate) : stream;
+    return this.opts.backlogRate > 0 ? throttle(stream, this.opts.backlogRate, () => this.opts.onBacklogThrottled?.(client.id)) : stream;
   }
 
   // ── inbound QoS 2 awaiting PUBREL ────────────────────────────────────────
@@ -249,15 +252,46 @@ export class DurablePersistence extends MemoryPersistence {
   private write(statement: Statement): Promise<void> {
     return this.store.write([statement]);
   }
+
+  /**
+   * Journals a write on aedes' publish path without waiting for the fsync. aedes numbers a publish before it stores it
+   * and each subscriber drops a publish numbered below one it already received; so a publish held up by an fsync would
+   * be overtaken by a later one that needs no storing, and then lost. Memory is updated at once, the journal keeps the
+   * order, and whatever acknowledges only once durable awaits `flushed()` (the broker's `published` hook).
+   */
+  private writeBehind(statements: Statement[]): void {
+    const written = this.store.write(statements);
+    written.catch(() => {}); // surfaces through flushed()
+    this.lastWrite = written;
+  }
+
+  /** Resolves once every write queued so far is durable (the journal is ordered). */
+  flushed(): Promise<void> {
+    return this.lastWrite;
+  }
+}
+
+/** Marks the broker id of a PUBREL queue entry, which is stored under the key of the publish it replaced. */
+const PUBREL_KEY = 'pubrel:';
+
+function rowKey(packet: PersistedPacket): { brokerId: string; brokerCounter: number } | null {
+  if (!packet.brokerId) return null;
+  const brokerId = packet.brokerId.startsWith(PUBREL_KEY) ? packet.brokerId.slice(PUBREL_KEY.length) : packet.brokerId;
+  return { brokerId, brokerCounter: packet.brokerCounter };
 }
 
 /** Releases at most `perSecond` items a second: AWS IoT drains a resumed session's backlog at 10 msg/s. */
-function throttle(source: Readable, perSecond: number): Readable {
+function throttle(source: Readable, perSecond: number, onFirstDelay: () => void): Readable {
   const gap = 1000 / perSecond;
   return Readable.from((async function* () {
     let next = 0;
+    let delayed = false;
     for await (const item of source) {
       const wait = next - Date.now();
+      if (wait > 0 && !delayed) {
+        delayed = true;
+        onFirstDelay();
+      }
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       next = Math.max(next, Date.now()) + gap;
       yield item;
