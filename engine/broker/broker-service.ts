@@ -17,6 +17,7 @@ import { PacketFramer } from './packet-framer.js';
 import * as presence from './presence.js';
 import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
+import { Taps, type TapHandler } from './taps.js';
 
 /**
  * LIMITATIONS: MQTT 3.1.1 only (aedes 1.x); one broker process (no clustering); the principal in
@@ -98,6 +99,7 @@ export class BrokerService implements Service {
   private readonly metering: Metering;
   private readonly feed: LiveFeed;
   private readonly deviations: DeviationLog;
+  private readonly taps = new Taps();
   private stopping = false;
   ports = { mqtt: 0, ws: 0 };
 
@@ -179,6 +181,11 @@ export class BrokerService implements Service {
     if (violation) throw new EngineError(violation.deviation === 'payloadTooLarge' ? 'TooLarge' : 'InvalidInput', violation.message);
     if (this.aws && msg.retain && msg.topic.startsWith('$')) throw new EngineError('InvalidInput', 'RETAIN is not allowed on reserved topics');
     await this.publishPacket({ cmd: 'publish', ...msg });
+  }
+
+  /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
+  tap(filter: string, handler: TapHandler) {
+    return this.taps.add(filter, handler);
   }
 
   getRetained(topic: string) {
@@ -388,6 +395,7 @@ export class BrokerService implements Service {
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
     if (clientId) this.metering.inbound(clientId, packet.payload.length);
     if (this.events.has('messages')) this.feed.push(msg);
+    if (this.taps.size) this.taps.dispatch(msg);
     this.wal.complete(packet);
   }
 

@@ -1,3 +1,4 @@
 export { BrokerService, type BrokerOptions, type BrokerEvents } from './broker-service.js';
 export { defaultLimits, type BrokerLimits } from './limits.js';
 export { deviations, type DeviationId } from './aws-deviations.js';
+export { Taps, type Publisher, type TappedMessage, type TapHandler } from './taps.js';
