@@ -235,6 +235,7 @@ export class BrokerService implements Service {
   // ── connections ──────────────────────────────────────────────────────────
 
   private accept(stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: unknown }): void {
+    if (info.transport === 'tcp') coalesceWrites(stream);
     const client = this.broker.handle(stream, info.req as never) as unknown as AedesClient;
     const session: Session = {
       clientId: '', sessionIdentifier: randomUUID().replaceAll('-', ''), principalIdentifier: 'anonymous', versionNumber: 0,
@@ -257,7 +258,7 @@ export class BrokerService implements Service {
       return parse(buf);
     };
     const emit = parser.emit.bind(parser);
-    parser.emit = (event: string, ...args: unknown[]) => (event === 'packet' && this.dropsPacket(client, session, args[0] as AedesPacket) ? true : emit(event, ...args));
+    parser.emit = (event: string, arg: unknown) => (event === 'packet' && this.dropsPacket(client, session, arg as AedesPacket) ? true : emit(event, arg));
   }
 
   /** Packets that AWS IoT silently never acknowledges, and publishes over the per-connection rate. */
@@ -318,27 +319,20 @@ export class BrokerService implements Service {
   }
 
   private authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
-    const session = this.sessions.get(client);
-    const violation = checkPublish(packet.topic, packet.payload.length, this.opts.limits);
-    const reject = (message: string) => {
+    const refusal = this.refusePublish(client, packet);
+    if (refusal) {
+      const session = this.sessions.get(client);
       if (session) session.reason = 'CLIENT_ERROR';
-      cb(new Error(message));
-    };
-    if (violation) {
-      if (this.aws && violation.deviation) this.deviations.explain(violation.deviation, { clientId: client.id, topic: packet.topic.slice(0, 300) });
-      return reject(violation.message);
-    }
-    if (this.aws && packet.retain && packet.topic.startsWith('$')) {
-      this.deviations.explain('retainReserved', { clientId: client.id, topic: packet.topic });
-      return reject('RETAIN on a reserved topic');
+      return cb(new Error(refusal));
     }
     if (packet.qos !== 1) return cb(null);
     // aedes sends PUBACK before it stores: make what must survive durable first.
     const durable = this.wal.guard(packet, this.persistence);
-    // A QoS 1 publish that waits for the write-ahead fsync must not be overtaken by a later one that does not: one
-    // connection's QoS 1 publishes are acknowledged and dispatched in the order received [MQTT-4.6.0-6].
+    const session = this.sessions.get(client);
     const previous = session?.qos1Tail;
     if (!durable && !previous) return cb(null);
+    // A QoS 1 publish that waits for the write-ahead fsync must not be overtaken by a later one that does not: one
+    // connection's QoS 1 publishes are acknowledged and dispatched in the order received [MQTT-4.6.0-6].
     const ready = Promise.all([previous, durable]).then(() => {});
     if (session) {
       const tail = ready.catch(() => {});
@@ -348,6 +342,20 @@ export class BrokerService implements Service {
       });
     }
     ready.then(() => cb(null), (e: Error) => cb(e));
+  }
+
+  /** Why a client's publish is refused (the connection is then closed), or null. */
+  private refusePublish(client: AedesClient, packet: AedesPacket): string | null {
+    const violation = checkPublish(packet.topic, packet.payload.length, this.opts.limits);
+    if (violation) {
+      if (this.aws && violation.deviation) this.deviations.explain(violation.deviation, { clientId: client.id, topic: packet.topic.slice(0, 300) });
+      return violation.message;
+    }
+    if (this.aws && packet.retain && packet.topic.startsWith('$')) {
+      this.deviations.explain('retainReserved', { clientId: client.id, topic: packet.topic });
+      return 'RETAIN on a reserved topic';
+    }
+    return null;
   }
 
   private authorizeSubscribe(client: AedesClient, sub: { topic: string; qos: number }): object | null {
@@ -390,7 +398,8 @@ export class BrokerService implements Service {
   private capture(packet: AedesPacket, client: AedesClient | null): void {
     if (packet.topic.startsWith('$SYS/')) return; // aedes' own heartbeat, not traffic
     const clientId = client?.id ?? null;
-    const msg = this.log.append({ topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, clientId, time: this.now() });
+    // Copied: the parsed payload is a view into a socket chunk, which the history would otherwise keep alive whole.
+    const msg = this.log.append(packet.topic, Buffer.from(packet.payload), packet.qos, packet.retain, clientId, this.now());
     this.topicIndex.record(msg);
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
     if (clientId) this.metering.inbound(clientId, packet.payload.length);
@@ -477,6 +486,8 @@ export class BrokerService implements Service {
     };
     broker.publish = (packet, client, done) => {
       if (typeof client === 'function') [client, done] = [null, client as Done];
+      // A QoS 0 publish with nothing to store is numbered and dispatched in one go: nothing can overtake it.
+      if (!current && packet.qos === 0 && !packet.retain) return publish(packet, client, done);
       const run = () => {
         const token = { payload: packet.payload };
         current = token;
@@ -508,4 +519,26 @@ export class BrokerService implements Service {
   private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number }): Promise<void> {
     return new Promise((resolve, reject) => this.broker.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve())));
   }
+}
+
+/**
+ * aedes writes each delivery in its own setImmediate, and mqtt-packet uncorks after each packet, so a busy
+ * subscriber costs one writev system call per message. Holding one extra cork until the next loop turn sends
+ * everything written in this turn together.
+ */
+function coalesceWrites(stream: Duplex): void {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      setImmediate(uncork);
+    }
+    return write(...args);
+  }) as Duplex['write'];
 }

@@ -29,15 +29,14 @@ export class MessageLog {
     this.ring = new Array(capacity);
   }
 
-  append(msg: Omit<CapturedMessage, 'id'>): CapturedMessage {
-    const captured = msg as CapturedMessage;
-    captured.id = this.nextId++;
+  append(topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number): CapturedMessage {
+    const captured: CapturedMessage = { id: this.nextId++, topic, payload, qos, retain, clientId, time };
     const evicted = this.ring[this.head];
     if (evicted) this.bytes -= evicted.payload.length;
     else this.count++;
     this.ring[this.head] = captured;
     this.head = (this.head + 1) % this.capacity;
-    this.bytes += msg.payload.length;
+    this.bytes += payload.length;
     while (this.bytes > this.maxBytes && this.count > 1) this.dropOldest();
     return captured;
   }
