@@ -57,7 +57,11 @@ export class DurablePersistence extends MemoryPersistence {
       for (const s of list) if (s.qos > 0) this.queueingSubs.add(`${clientId}\0${s.topic}`);
     }
     for (const row of this.store.all<{ client_id: string; packet: string; position: number }>('SELECT client_id, packet, position FROM broker_outgoing ORDER BY position')) {
-      await super.outgoingEnqueue({ clientId: row.client_id }, decodePacket(row.packet));
+      const packet = decodePacket(row.packet);
+      // aedes' queue drops message ids on enqueue; a message that was in flight keeps its id and is resent with DUP [MQTT-4.4.0-1].
+      if (packet.messageId !== undefined && packet.cmd === 'publish') packet.dup = true;
+      await super.outgoingEnqueue({ clientId: row.client_id }, packet);
+      if (packet.messageId !== undefined) await super.outgoingUpdate({ id: row.client_id }, packet);
       this.position = Math.max(this.position, row.position);
     }
     for (const row of this.store.all<{ client_id: string; packet: string }>('SELECT client_id, packet FROM broker_incoming')) {

@@ -139,6 +139,31 @@ describe('restart survival of QoS 2 (standard mode)', () => {
     expect(again.received.map((m) => m.payload)).toEqual(['d']); // nothing completed was delivered again
   });
 
+  it('resends an unacknowledged QoS 1 message after a restart with its packet id and DUP set [MQTT-4.4.0-1]', async () => {
+    let te = await engine({ mode: 'standard' });
+    const clientId = 'raw-qos1-inflight';
+    let { peer } = await rawMqttConnect(te.mqttPort, { clientId, clean: false });
+    peer.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'dur/inflight', qos: 1 }] });
+    expect(await peer.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+    const pub = await client(te.mqttPort);
+    await pub.publishAsync('dur/inflight', 'unacked', { qos: 1 });
+    await pub.endAsync();
+    const first = await peer.next();
+    expect(first).toMatchObject({ cmd: 'publish', topic: 'dur/inflight', qos: 1, dup: false });
+    peer.destroy(); // never PUBACKs
+    await peer.closed;
+
+    await te.stop();
+    te = await engine({ mode: 'standard', dataDir: te.dataDir });
+    ({ peer } = await rawMqttConnect(te.mqttPort, { clientId, clean: false }));
+    const again = await peer.next();
+    expect(again).toMatchObject({ cmd: 'publish', topic: 'dur/inflight', qos: 1, dup: true, messageId: first.messageId });
+    peer.send({ cmd: 'puback', messageId: again.messageId });
+    peer.send({ cmd: 'disconnect' });
+    await peer.closed;
+    await te.stop();
+  });
+
   it('resends an unanswered PUBREL after a restart and forgets it once PUBCOMP arrives [MQTT-4.4.0-1]', async () => {
     let te = await engine({ mode: 'standard' });
     const clientId = 'raw-qos2';
