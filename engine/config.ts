@@ -13,6 +13,10 @@ export interface EngineConfig {
     /** Messages kept in the traffic history. */
     historySize: number;
   };
+  shadow: {
+    /** Document versions kept per shadow for the UI's history (0: none). */
+    historySize: number;
+  };
 }
 
 /** The platform's usual per-user application data place. */
@@ -39,5 +43,6 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
       historySize: overrides.broker?.historySize ?? 50_000,
       limits: { ...defaultLimits(mode), ...overrides.broker?.limits },
     },
+    shadow: { historySize: overrides.shadow?.historySize ?? 100 },
   };
 }

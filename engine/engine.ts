@@ -2,6 +2,7 @@ import type { EngineInfo, PublishInput, ThingbenchApi, ThingbenchEvents } from '
 import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
 import { BrokerService } from './broker/index.js';
+import { ShadowService, shadowApi } from './shadow/index.js';
 import { HttpApiService } from './api/index.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
@@ -33,9 +34,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     historySize: config.broker.historySize,
     ...opts.broker,
   }, logs, () => clock.now());
-  const http = new HttpApiService({ broker, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, logger: logs });
+  const http = new HttpApiService({ broker, shadow, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
-  return new ComposedEngine(config, store, [broker, http], broker, http, events, logs);
+  shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
+  return new ComposedEngine(config, store, [broker, shadow, http], broker, http, events, logs, { shadow: shadowApi(shadow) });
 }
 
 class ComposedEngine implements Engine {
@@ -51,6 +54,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
+    areas: Pick<ThingbenchApi, 'shadow'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -63,6 +67,7 @@ class ComposedEngine implements Engine {
       },
       metering: { usage: async () => broker.usage() },
       logs: { recent: async (limit) => logs.recent(limit) },
+      ...areas,
     };
   }
 

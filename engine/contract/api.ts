@@ -1,6 +1,9 @@
 import type {
   ClientInfo, EngineInfo, LogRecord, MessageBatch, MessageQuery, MessageRecord, PublishInput, TopicStats, UsageReport,
 } from './types.js';
+import type {
+  ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
+} from './shadow-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -25,12 +28,25 @@ export interface ThingbenchApi {
   logs: {
     recent(limit?: number): Promise<LogRecord[]>;
   };
+  /** Device shadows; `name` omitted or null means the classic (unnamed) shadow. Same rules as MQTT and HTTP. */
+  shadow: {
+    /** Live shadows, optionally of one thing. */
+    list(thing?: string): Promise<ShadowSummary[]>;
+    /** The document with its delta; NotFound when the shadow does not exist. */
+    get(thing: string, name?: string | null): Promise<ShadowDocument>;
+    /** Applies a request state document; publishes the same accepted, delta and documents messages as MQTT. */
+    update(thing: string, patch: ShadowPatch, name?: string | null): Promise<ShadowUpdateResult>;
+    delete(thing: string, name?: string | null): Promise<ShadowDeleteResult>;
+    /** Stored versions, newest first (bounded per shadow by the engine's history size). */
+    history(thing: string, name?: string | null, limit?: number): Promise<ShadowVersion[]>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
 export interface ThingbenchEvents {
   'broker.messages': MessageBatch;
   'logs.appended': LogRecord[];
+  'shadow.updated': ShadowUpdated;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -39,6 +55,7 @@ export const apiMethods = {
   broker: ['topics', 'messages', 'message', 'publish', 'clients'],
   metering: ['usage'],
   logs: ['recent'],
+  shadow: ['list', 'get', 'update', 'delete', 'history'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

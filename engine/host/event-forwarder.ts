@@ -49,6 +49,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'logs.appended': (records) => {
       if (!isCongested()) send({ kind: 'event', name: 'logs.appended', data: records });
     },
+    // Small notifications; skipped while congested (the UI re-reads with `shadow.get`).
+    'shadow.updated': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'shadow.updated', data });
+    },
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

@@ -14,6 +14,7 @@ const string: Check = (v) => (typeof v === 'string' ? null : 'must be a string')
 const boolean: Check = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
 const finiteNumber: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a finite number');
 const nonNegativeInteger: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer');
+const plainObject: Check = (v) => (isPlainObject(v) ? null : 'must be an object');
 const oneOf = (...allowed: unknown[]): Check => (v) => (allowed.includes(v) ? null : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
 
 /** A plain object with exactly these keys (unknown keys are refused); keys ending in `?` are optional. */
@@ -68,6 +69,12 @@ export const argChecks = {
   'broker.clients': params(),
   'metering.usage': params(),
   'logs.recent': params(optional(nonNegativeInteger)),
+  // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).
+  'shadow.list': params(optional(string)),
+  'shadow.get': params(required(string), optional(string)),
+  'shadow.update': params(required(string), required(plainObject), optional(string)),
+  'shadow.delete': params(required(string), optional(string)),
+  'shadow.history': params(required(string), optional(string), optional(nonNegativeInteger)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -10,3 +10,4 @@ export {
   iotDataRoutes, awsIotDataLimits, publish, getRetainedMessage, listRetainedMessages,
   type IotDataLimits, type Mqtt5PublishProperties, type PublishRequest,
 } from './iot-data.js';
+export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';

@@ -1,4 +1,5 @@
 import * as m0001 from './0001-broker.js';
+import * as m0002 from './0002-shadow.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -8,4 +9,5 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { id: '0001-broker', sql: m0001.sql },
+  { id: '0002-shadow', sql: m0002.sql },
 ];

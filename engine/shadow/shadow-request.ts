@@ -1,0 +1,157 @@
+/**
+ * Validation of what clients send the Device Shadow service, with AWS's error texts
+ * [DG:device-shadow-error-messages, device-shadow-document]. Used by both edges (MQTT topics, HTTP API) and the UI.
+ */
+import { EngineError } from '../core/index.js';
+import type { JsonObject, JsonValue } from '../contract/index.js';
+import { isObject, type UpdateRequest } from './shadow-doc.js';
+
+/** AWS's limits for one shadow document [GR; DG:diagnosing-shadows]. */
+export const MAX_STATE_BYTES = 8 * 1024;
+/** Levels inside `desired`/`reported`, the section object itself being level 1 ("maximum is 6"). */
+export const MAX_DEPTH = 6;
+export const MAX_CLIENT_TOKEN_BYTES = 64;
+/** Nesting beyond which a payload is refused before it is parsed, so that no recursion can run deep. */
+const PARSE_DEPTH_GUARD = 64;
+
+export const messages = {
+  invalidJson: 'Invalid JSON',
+  missingState: 'Missing required node: state',
+  stateNotObject: 'State node must be an object',
+  desiredNotObject: 'Desired node must be an object',
+  reportedNotObject: 'Reported node must be an object',
+  invalidVersion: 'Invalid version',
+  invalidClientToken: 'Invalid clientToken',
+  tooDeep: `JSON contains too many levels of nesting; maximum is ${MAX_DEPTH}`,
+  invalidStateNode: 'State contains an invalid node',
+  nullInArray: 'Invalid JSON: arrays cannot contain null values',
+  tooLarge: 'The payload exceeds the maximum size allowed',
+  encoding: 'Unsupported documented encoding; supported encoding is UTF-8',
+  versionConflict: 'Version conflict',
+} as const;
+
+const invalid = (message: string) => new EngineError('InvalidInput', message);
+
+/** Thrown for non-UTF-8 payloads; edges answer 415 (AWS: UnsupportedDocumentEncodingException). */
+export const unsupportedEncoding = () => new EngineError('InvalidInput', messages.encoding, { unsupportedEncoding: true });
+
+export function isUnsupportedEncoding(e: unknown): boolean {
+  return e instanceof EngineError && (e.details as { unsupportedEncoding?: boolean } | undefined)?.unsupportedEncoding === true;
+}
+
+/** Deepest bracket nesting of JSON text, strings skipped; iterative, so any input is safe. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes and parses a JSON payload; an empty payload is `undefined`. */
+export function parseJsonPayload(payload: Buffer): JsonValue | undefined {
+  if (payload.length === 0) return undefined;
+  let text: string;
+  try {
+    text = decoder.decode(payload);
+  } catch {
+    throw unsupportedEncoding();
+  }
+  if (nestingDepth(text) > PARSE_DEPTH_GUARD) throw invalid(messages.tooDeep);
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw invalid(messages.invalidJson);
+  }
+}
+
+/** True when objects and arrays nest deeper than `levels`; recursion stops there, whatever the input. */
+function deeperThan(value: JsonValue, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => deeperThan(v, levels - 1));
+}
+
+function hasNullInArray(value: JsonValue): boolean {
+  if (Array.isArray(value)) return value.some((v) => v === null || hasNullInArray(v));
+  if (isObject(value)) return Object.values(value).some(hasNullInArray);
+  return false;
+}
+
+/** `clientToken`, when present: a string of at most 64 bytes [DG:device-shadow-document#client-token]. */
+export function parseClientToken(doc: JsonValue | undefined): string | undefined {
+  if (!isObject(doc) || !Object.hasOwn(doc, 'clientToken')) return undefined;
+  const token = doc.clientToken;
+  if (typeof token !== 'string' || Buffer.byteLength(token, 'utf8') > MAX_CLIENT_TOKEN_BYTES) throw invalid(messages.invalidClientToken);
+  return token;
+}
+
+/** The clientToken of a request that failed, so a rejection can still echo it; never throws. */
+export function salvageClientToken(payload: Buffer): string | undefined {
+  try {
+    return parseClientToken(parseJsonPayload(payload));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Validates a parsed request state document; keys outside `state`, `version`, `clientToken` are ignored. */
+export function parseUpdateDocument(doc: JsonValue | undefined): UpdateRequest {
+  if (!isObject(doc)) throw invalid(messages.invalidJson);
+  const clientToken = parseClientToken(doc);
+  if (!Object.hasOwn(doc, 'state')) throw invalid(messages.missingState);
+  const rawState = doc.state;
+  if (rawState !== null && !isObject(rawState)) throw invalid(messages.stateNotObject);
+  let state: UpdateRequest['state'] = null;
+  if (rawState !== null) {
+    state = {};
+    for (const key of Object.keys(rawState)) {
+      if (key !== 'desired' && key !== 'reported') throw invalid(messages.invalidStateNode);
+      const section = rawState[key];
+      if (section !== null && !isObject(section)) throw invalid(key === 'desired' ? messages.desiredNotObject : messages.reportedNotObject);
+      if (section !== null && deeperThan(section, MAX_DEPTH)) throw invalid(messages.tooDeep);
+      if (section !== null && hasNullInArray(section)) throw invalid(messages.nullInArray);
+      state[key] = section as JsonObject | null;
+    }
+  }
+  const request: UpdateRequest = { state };
+  if (doc.version !== undefined && doc.version !== null) {
+    if (typeof doc.version !== 'number' || !Number.isSafeInteger(doc.version) || doc.version < 0) throw invalid(messages.invalidVersion);
+    request.version = doc.version;
+  }
+  if (clientToken !== undefined) request.clientToken = clientToken;
+  return request;
+}
+
+export function parseUpdatePayload(payload: Buffer): UpdateRequest {
+  return parseUpdateDocument(parseJsonPayload(payload));
+}
+
+/** A `/get` or `/delete` payload: empty, or JSON that may carry a clientToken (anything else in it is ignored). */
+export function parseReadPayload(payload: Buffer): { clientToken?: string } {
+  const clientToken = parseClientToken(parseJsonPayload(payload));
+  return clientToken === undefined ? {} : { clientToken };
+}
+
+// ── names ─────────────────────────────────────────────────────────────────
+
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
+const SHADOW_NAME = /^[$a-zA-Z0-9:_-]{1,64}$/;
+
+/** Thing names: 1–128 of `[a-zA-Z0-9:_-]`; shadow names: 1–64 of `[$a-zA-Z0-9:_-]` [DP-model ThingName, ShadowName]. */
+export function validateNames(thing: string, shadowName: string | null): void {
+  if (!THING_NAME.test(thing)) throw invalid(`Invalid thing name: '${thing.slice(0, 140)}'. A thing name is 1-128 characters of a-z, A-Z, 0-9, ':', '_' and '-'`);
+  if (shadowName !== null && !SHADOW_NAME.test(shadowName)) {
+    throw invalid(`Invalid shadow name: '${shadowName.slice(0, 80)}'. A shadow name is 1-64 characters of a-z, A-Z, 0-9, '$', ':', '_' and '-'`);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The Device Shadow service: classic and named shadows, reached through the reserved MQTT topics (tapped from the
+ * broker, no MQTT connection of its own), the HTTP data plane and the UI contract [DG:iot-device-shadows].
+ *
+ * LIMITATIONS:
+ * - No authorization (iot:GetThingShadow, iot:UpdateThingShadow, …); 401/403 are never produced.
+ * - Shadows exist for any valid thing name, as AWS allows for names not in the registry; the registry does not
+ *   exist yet (see `ShadowServiceOptions` for the seam).
+ * - Per-connection in-flight (10) and per-thing rate limits are not enforced; instead a global bound on requests
+ *   waiting for the disk answers 429 past it, so a flood cannot grow memory.
+ * - Last-will messages on shadow topics are processed (AWS ignores them): taps do not tell wills apart yet.
+ * - A deleted shadow's version is remembered for 48 hours of engine clock, as AWS documents; the row stays afterwards.
+ * - Fine points the AWS docs leave open follow the commonly observed behaviour: `/update/delta` is published only
+ *   when the request had a `desired` section; the first `/update/documents` has no `previous`; an emptied section
+ *   is removed; `null` fields are echoed in `/update/accepted`; HTTP updates and deletes also publish `/accepted`.
+ */
+import { EngineError, TypedEmitter, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
+import type { Store } from '../storage/index.js';
+import type { Publisher, TappedMessage } from '../broker/index.js';
+import type { ShadowSummary, ShadowUpdated, ShadowVersion } from '../contract/index.js';
+import {
+  acceptedDocument, applyState, deletedDocument, deltaDocument, documentsDocument, getDocument, stateBytes, type UpdateRequest,
+} from './shadow-doc.js';
+import {
+  MAX_STATE_BYTES, messages, parseReadPayload, parseUpdatePayload, salvageClientToken, validateNames,
+} from './shadow-request.js';
+import { ShadowStore } from './shadow-store.js';
+import { parseRequestTopic, replyTopic, SHADOW_REQUEST_FILTER, type ShadowAddress, type ShadowOperation } from './shadow-topics.js';
+import { rejectedDocument } from './shadow-rejections.js';
+
+export interface ShadowEvents {
+  updated: ShadowUpdated;
+}
+
+export interface ShadowServiceOptions {
+  /** Versions kept per shadow for the UI's history (0: none). */
+  historySize: number;
+  logger: Logger;
+  /** Requests waiting for the disk at once; more are answered 429. */
+  maxInFlight?: number;
+  // Registry seam (issue 5): when the registry lands, pass a lookup here and refuse named shadows of unknown things
+  // if AWS requires it; classic shadows stay available for any valid thing name.
+}
+
+/** AWS forgets a deleted shadow's version after 48 hours [DG:device-shadow-data-flow]. */
+const VERSION_MEMORY_MS = 48 * 3600 * 1000;
+/** QoS of the service's own publishes: QoS 1 subscribers (and their persistent sessions) get QoS 1. */
+const REPLY_QOS = 1;
+
+export class ShadowService implements Service {
+  readonly name = 'shadow';
+  readonly events = new TypedEmitter<ShadowEvents>();
+  private db!: ShadowStore;
+  private tap: Disposable | undefined;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly store: Store, private readonly pub: Publisher, private readonly clock: Clock, private readonly opts: ShadowServiceOptions) {
+    this.maxInFlight = opts.maxInFlight ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    this.db = new ShadowStore(this.store, this.opts.historySize);
+    this.tap = this.pub.tap(SHADOW_REQUEST_FILTER, (msg) => this.onRequest(msg));
+  }
+
+  async stop(): Promise<void> {
+    this.tap?.dispose();
+    this.tap = undefined;
+  }
+
+  /** The current document (with its delta). Throws NotFound for a shadow never created or deleted. */
+  get(address: ShadowAddress, clientToken?: string) {
+    validateNames(address.thing, address.name);
+    const row = this.db.load(address);
+    if (!row?.stored) throw notFound(address);
+    return getDocument(row.stored, row.version, this.seconds(), clientToken);
+  }
+
+  /**
+   * Applies an update and resolves with the accepted document once it is durable; then publishes `/update/accepted`,
+   * `/update/delta` (when the request had desired state and a delta remains) and `/update/documents`.
+   */
+  async update(address: ShadowAddress, request: UpdateRequest) {
+    validateNames(address.thing, address.name);
+    const now = this.clock.now();
+    const ts = Math.floor(now / 1000);
+    // Everything up to the write is synchronous, so concurrent updates of one shadow see each other in order.
+    const row = this.db.load(address);
+    const base = row && (row.stored || now - row.updated < VERSION_MEMORY_MS) ? row.version : 0;
+    // AWS IoT shadow: version mismatch → 409 [DG:device-shadow-data-flow#optimistic-locking]
+    if (request.version !== undefined && request.version !== base) throw new EngineError('Conflict', messages.versionConflict);
+    const next = applyState(row?.stored, request.state, ts);
+    if (stateBytes(next.state) > MAX_STATE_BYTES) throw new EngineError('TooLarge', messages.tooLarge);
+    const version = base + 1;
+    await this.db.writeUpdate(address, version, next, now);
+
+    const accepted = acceptedDocument(request, version, ts);
+    const previous = row?.stored ? { stored: row.stored, version: row.version } : undefined;
+    this.reply(address, 'update', 'accepted', accepted);
+    const hasDesired = request.state !== null && request.state.desired !== undefined && request.state.desired !== null;
+    const delta = hasDesired ? deltaDocument(next, version, ts, request.clientToken) : undefined;
+    if (delta) this.reply(address, 'update', 'delta', delta);
+    this.reply(address, 'update', 'documents', documentsDocument(previous, { stored: next, version }, ts, request.clientToken));
+    this.emit(address, 'update', version, now);
+    return accepted;
+  }
+
+  /** Deletes a shadow; its version is kept so that a re-created shadow continues from it. */
+  async delete(address: ShadowAddress, clientToken?: string) {
+    validateNames(address.thing, address.name);
+    const now = this.clock.now();
+    const row = this.db.load(address);
+    if (!row?.stored) throw notFound(address);
+    await this.db.writeDelete(address, row.version, now);
+    const doc = deletedDocument(row.version, Math.floor(now / 1000), clientToken);
+    this.reply(address, 'delete', 'accepted', doc);
+    this.emit(address, 'delete', row.version, now);
+    return doc;
+  }
+
+  /** Live named shadows of a thing (never the classic one), sorted, paged by name. */
+  listNamed(thing: string, pageSize: number, after?: string): { names: string[]; more: boolean } {
+    validateNames(thing, null);
+    const names = this.db.namedShadows(thing, pageSize + 1, after);
+    return { names: names.slice(0, pageSize), more: names.length > pageSize };
+  }
+
+  list(thing?: string): ShadowSummary[] {
+    return this.db.list(thing);
+  }
+
+  history(address: ShadowAddress, limit = 100): ShadowVersion[] {
+    validateNames(address.thing, address.name);
+    return this.db.history(address, limit);
+  }
+
+  seconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  // ── MQTT edge ─────────────────────────────────────────────────────────────
+
+  private onRequest(msg: TappedMessage): void {
+    const request = parseRequestTopic(msg.topic);
+    if (!request) return; // our own replies, unknown suffixes
+    const address = { thing: request.thing, name: request.name };
+    if (this.inFlight >= this.maxInFlight) {
+      this.reply(address, request.operation, 'rejected', rejectedDocument(new EngineError('Throttled', 'Too Many Requests'), this.seconds(), salvageClientToken(msg.payload)));
+      return;
+    }
+    this.inFlight++;
+    void this.answer(address, request.operation, msg.payload).finally(() => this.inFlight--);
+  }
+
+  private async answer(address: ShadowAddress, operation: ShadowOperation, payload: Buffer): Promise<void> {
+    try {
+      if (operation === 'get') {
+        this.reply(address, 'get', 'accepted', this.get(address, parseReadPayload(payload).clientToken));
+      } else if (operation === 'update') {
+        validateNames(address.thing, address.name);
+        await this.update(address, parseUpdatePayload(payload));
+      } else {
+        await this.delete(address, salvageClientToken(payload)); // "The content of the message is ignored."
+      }
+    } catch (err) {
+      if (!(err instanceof EngineError) || err.code === 'Internal') {
+        this.opts.logger.log('error', 'shadow', `${operation} on ${replyTopic(address, operation, 'rejected')} failed: ${(err as Error).message}`, { stack: (err as Error).stack });
+      }
+      this.reply(address, operation, 'rejected', rejectedDocument(err, this.seconds(), salvageClientToken(payload)));
+    }
+  }
+
+  private reply(address: ShadowAddress, operation: ShadowOperation, kind: 'accepted' | 'rejected' | 'delta' | 'documents', doc: object): void {
+    const topic = replyTopic(address, operation, kind);
+    this.pub.publish({ topic, payload: Buffer.from(JSON.stringify(doc)), qos: REPLY_QOS, retain: false }).catch((e: Error) => {
+      this.opts.logger.log('warn', 'shadow', `could not publish ${topic}: ${e.message}`);
+    });
+  }
+
+  private emit(address: ShadowAddress, operation: 'update' | 'delete', version: number, time: number): void {
+    if (this.events.has('updated')) this.events.emit('updated', { thing: address.thing, name: address.name, operation, version, time });
+  }
+}
+
+/** AWS's 404 text names the shadow, or the thing for a classic shadow [DG:using-device-shadows]. */
+function notFound(address: ShadowAddress): EngineError {
+  return new EngineError('NotFound', `No shadow exists with name: '${address.name ?? address.thing}'`);
+}
