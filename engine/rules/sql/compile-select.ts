@@ -1,0 +1,77 @@
+/**
+ * SELECT lists and nested queries [DG:iot-sql-select, iot-sql-nested-queries]. An item whose value is Undefined
+ * is left out of the output object; `*` copies the row's keys first.
+ */
+import type { SelectClause, SelectItemExpr, SubQuery } from './ast.js';
+import { implicitKey } from './compile-paths.js';
+import { compileExpr } from './compile-expressions.js';
+import type { CompileScope, Evaluator } from './evaluator.js';
+import { isObject, setKey, type SqlObject, type SqlValue } from './values.js';
+
+/** A SELECT item reduced to where its value goes: one key, or a dotted alias's path of keys. */
+interface OutputField { path: string[]; value: Evaluator }
+
+function outputField(item: SelectItemExpr, position: number, scope: CompileScope): OutputField {
+  const path = item.alias === null ? [implicitKey(item.expr, position)] : item.alias.split('.');
+  return { path, value: compileExpr(item.expr, scope) };
+}
+
+function setPath(o: SqlObject, path: string[], v: SqlValue): void {
+  let target = o;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = target[path[i]];
+    if (isObject(next)) target = next;
+    else { const created: SqlObject = {}; setKey(target, path[i], created); target = created; }
+  }
+  setKey(target, path[path.length - 1], v);
+}
+
+/**
+ * The SELECT clause for one row. `*` alone returns the row itself (shared, not copied: outputs are read-only).
+ * With other items, `*` contributes the row's keys when the row is an object (an empty or non-JSON payload
+ * contributes none) [DG:binary-payloads].
+ */
+export function compileSelect(select: SelectClause, scope: CompileScope): Evaluator {
+  if (select.kind === 'Value') return compileExpr(select.expr, scope);
+  const hasStar = select.items.some((i) => i.kind === 'StarItem');
+  const fields = select.items.flatMap((item, i) => (item.kind === 'ExprItem' ? [outputField(item, i, scope)] : []));
+  if (hasStar && fields.length === 0) return (_ctx, row) => row;
+  const simple = fields.every((f) => f.path.length === 1 && f.path[0] !== '__proto__');
+  const keys = fields.map((f) => f.path[0]);
+  const values = fields.map((f) => f.value);
+  return (ctx, row) => {
+    const o: SqlObject = hasStar && isObject(row) ? { ...row } : {};
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i](ctx, row);
+      if (v === undefined) continue;
+      if (simple) o[keys[i]] = v;
+      else setPath(o, fields[i].path, v);
+    }
+    return o;
+  };
+}
+
+/**
+ * `(SELECT … FROM e [WHERE …])`: over an array, one result per element that passes WHERE (Undefined results
+ * dropped), as an array; over an object, the single result (AWS's transform example 3 selects from an object).
+ */
+export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
+  const scope: CompileScope = { ...outer, inSubQuery: true };
+  const from = compileExpr(n.from, outer);
+  const where = n.where ? compileExpr(n.where, scope) : null;
+  const select = compileSelect(n.select, scope);
+  return (ctx, row) => {
+    const source = from(ctx, row);
+    if (Array.isArray(source)) {
+      const out: SqlValue[] = [];
+      for (const el of source) {
+        if (where && where(ctx, el) !== true) continue;
+        const v = select(ctx, el);
+        if (v !== undefined) out.push(v);
+      }
+      return out;
+    }
+    if (isObject(source)) return where && where(ctx, source) !== true ? undefined : select(ctx, source);
+    return undefined;
+  };
+}

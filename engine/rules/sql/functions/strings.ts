@@ -1,0 +1,85 @@
+/** String functions [DG:iot-sql-functions]. Arguments go through the standard String conversion. */
+import { toFlooredInt, toNumber, toText, type SqlValue } from '../values.js';
+import type { SqlVersion } from '../ast.js';
+import { pure, V1, V2, type SqlFunction } from './types.js';
+
+function text1(name: string, f: (s: string) => SqlValue, since: SqlVersion = V1): SqlFunction {
+  return pure(name, 1, 1, (a) => { const s = toText(a); return s === undefined ? undefined : f(s); }, since);
+}
+
+function text2(name: string, f: (s: string, t: string) => SqlValue, since: SqlVersion = V1): SqlFunction {
+  return pure(name, 2, 2, (a, b) => {
+    const s = toText(a);
+    const t = toText(b);
+    return s === undefined || t === undefined ? undefined : f(s, t);
+  }, since);
+}
+
+/** lpad/rpad: the count is rounded down and clamped to 0..1000; a non-numeric count gives Undefined. */
+function pad(name: string, left: boolean): SqlFunction {
+  return pure(name, 2, 2, (a, b) => {
+    const s = toText(a);
+    const n = toFlooredInt(b);
+    if (s === undefined || n === undefined) return undefined;
+    const spaces = ' '.repeat(Math.min(1000, Math.max(0, n)));
+    return left ? spaces + s : s + spaces;
+  });
+}
+
+/** concat: 0 args Undefined; 1 arg unchanged; any Array → one flat array; else string concatenation. */
+function concat(...args: SqlValue[]): SqlValue {
+  if (args.length === 0) return undefined;
+  if (args.length === 1) return args[0];
+  if (args.some(Array.isArray)) {
+    const out: SqlValue[] = [];
+    for (const a of args) if (Array.isArray(a)) out.push(...a); else out.push(a);
+    return out;
+  }
+  if (!args.some((a) => typeof a === 'string')) return undefined;
+  let s = '';
+  for (const a of args) {
+    const t = toText(a);
+    if (t === undefined) return undefined;
+    s += t;
+  }
+  return s;
+}
+
+/** substring(s, start[, end]): 0-based, end exclusive, indices clamped to the string, start ≥ end gives "". */
+function substring(a: SqlValue, b: SqlValue, c?: SqlValue): SqlValue {
+  const s = toText(a);
+  const start = toNumber(b);
+  if (s === undefined || start === undefined) return undefined;
+  const clamp = (n: number) => Math.min(s.length, Math.max(0, Math.trunc(n)));
+  if (c === undefined) return s.slice(clamp(start));
+  const end = toNumber(c);
+  if (end === undefined) return undefined;
+  return clamp(start) >= clamp(end) ? '' : s.slice(clamp(start), clamp(end));
+}
+
+const SPACE_OR_TAB_LEFT = /^[ \t]+/;
+const SPACE_OR_TAB_RIGHT = /[ \t]+$/;
+
+export const stringFunctions: SqlFunction[] = [
+  pure('chr', 1, 1, (a) => {
+    const n = toFlooredInt(a);
+    return n === undefined || n < 0 || n > 127 ? undefined : String.fromCharCode(n); // ASCII only
+  }),
+  pure('concat', 0, Infinity, concat),
+  text2('endswith', (s, t) => s.endsWith(t)),
+  text2('startswith', (s, t) => s.startsWith(t)),
+  text2('indexof', (s, t) => s.indexOf(t), V2),
+  text1('length', (s) => s.length, V2),
+  text1('numbytes', (s) => Buffer.byteLength(s, 'utf8'), V2),
+  text1('lower', (s) => s.toLowerCase()),
+  text1('upper', (s) => s.toUpperCase()),
+  pad('lpad', true), pad('rpad', false),
+  text1('ltrim', (s) => s.replace(SPACE_OR_TAB_LEFT, '')),
+  text1('rtrim', (s) => s.replace(SPACE_OR_TAB_RIGHT, '')),
+  text1('trim', (s) => s.replace(SPACE_OR_TAB_LEFT, '').replace(SPACE_OR_TAB_RIGHT, '')),
+  pure('replace', 3, 3, (a, b, c) => {
+    const s = toText(a); const from = toText(b); const to = toText(c);
+    return s === undefined || from === undefined || to === undefined ? undefined : s.split(from).join(to);
+  }),
+  pure('substring', 2, 3, substring),
+];
