@@ -145,9 +145,9 @@ export class BrokerService implements Service {
       authorizeForward: (client: AedesClient, packet: AedesPacket) => this.authorizeForward(client, packet),
       published: (packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void) => {
         this.capture(packet, client);
-        // Stored state is journaled behind dispatch (see DurablePersistence.writeBehind). What is acknowledged only
-        // after this hook must be durable first: PUBREC of a client's QoS 2, and the engine's own QoS 1 / retained publishes.
-        if (packet.qos === 2 || (!client && (packet.qos > 0 || packet.retain))) this.persistence.flushed().then(() => cb(), cb);
+        // Stored state is journaled behind dispatch (see DurablePersistence.writeBehind): PUBREC of a client's QoS 2,
+        // sent after this hook, must wait until it is durable. The engine's own publishes wait in publishPacket.
+        if (packet.qos === 2 && client) this.persistence.flushed().then(() => cb(), cb);
         else cb();
       },
     } as never);
@@ -516,8 +516,14 @@ export class BrokerService implements Service {
     this.publishPacket({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch(() => {});
   }
 
+  /** Resolves once dispatched and, if it stored anything (retained, queued for offline sessions), once that is durable. */
   private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number }): Promise<void> {
-    return new Promise((resolve, reject) => this.broker.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve())));
+    const writesBefore = this.persistence.writes;
+    return new Promise((resolve, reject) => this.broker.publish(packet as never, (err?: Error | null) => {
+      if (err) reject(err);
+      else if (this.persistence.writes !== writesBefore) this.persistence.flushed().then(resolve, reject);
+      else resolve();
+    }));
   }
 }
 

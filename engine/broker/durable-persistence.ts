@@ -32,6 +32,8 @@ export class DurablePersistence extends MemoryPersistence {
   private readonly queueingSubs = new Set<string>();
   private position = 0;
   private lastWrite: Promise<void> = Promise.resolve();
+  /** Counts journaled changes, so a caller can tell whether an operation stored anything. */
+  writes = 0;
 
   constructor(private readonly store: Store, private readonly opts: DurablePersistenceOptions) {
     super();
@@ -267,6 +269,7 @@ export class DurablePersistence extends MemoryPersistence {
     const written = this.store.write(statements);
     written.catch(() => {}); // surfaces through flushed()
     this.lastWrite = written;
+    this.writes++;
   }
 
   /** Resolves once every write queued so far is durable (the journal is ordered). */
