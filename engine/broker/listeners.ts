@@ -17,6 +17,7 @@ const plainAddress = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, ''
 export async function listenTcp(host: string, port: number, onConnection: ConnectionHandler): Promise<Listener> {
   const server = net.createServer((socket) => {
     socket.setKeepAlive(true, 30_000); // half-open peers are found even without MQTT keep-alive
+    socket.setNoDelay(true); // writes are already batched per loop turn (coalesceWrites); Nagle would only add delay
     onConnection(socket, { transport: 'tcp', remoteAddress: plainAddress(socket.remoteAddress) });
   });
   return bind(server, host, port);
