@@ -1,0 +1,45 @@
+/**
+ * The contract between the rules service and each rule action (one file per action under this folder).
+ * An action is built once per rule from its AWS `Action` JSON (e.g. `{ "sqs": { "queueUrl": …, "roleArn": … } }`),
+ * then invoked once per matching message.
+ */
+
+/** What an action receives for one message that matched its rule. */
+export interface ActionInput {
+  /** The rule's output serialized as AWS does (JSON bytes, or the original bytes for a pass-through binary payload). */
+  payload: Buffer;
+  /** The SELECT output as a value (object, string, number, …) for actions that need fields (dynamoDBv2, cloudwatchMetric). */
+  output: unknown;
+  /** Evaluates one `${…}` substitution template of this action's parameters for this message. */
+  substitute(template: string): string;
+  ruleName: string;
+  topic: string;
+  clientId: string | null;
+  traceId: string;
+  /** Epoch ms the message reached the rules engine. */
+  timestamp: number;
+}
+
+/** Result of one invocation; a failure goes to the rule's errorAction with AWS's error payload. */
+export type ActionResult = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string; detail?: Record<string, unknown> };
+
+export interface RuleAction {
+  /** AWS's action key: `republish`, `sqs`, `kinesis`, `lambda`, … */
+  readonly kind: string;
+  invoke(input: ActionInput): Promise<ActionResult>;
+  /** Releases workers, timers, files. */
+  dispose?(): void;
+}
+
+/** Builds an action from the parameters under its AWS key; throws EngineError('InvalidInput') for bad parameters. */
+export type ActionFactory = (params: Record<string, unknown>, deps: ActionDeps) => RuleAction;
+
+/**
+ * Services actions may use, passed by the rules service. Sinks register their factories in `registry.ts`
+ * (one line per action); an action for a sink that does not exist yet is rejected at rule creation.
+ */
+export interface ActionDeps {
+  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  /** Everything else an action needs (sinks, functions runner) arrives through this bag, typed by each action. */
+  services: Record<string, unknown>;
+}
