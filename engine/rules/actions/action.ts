@@ -40,6 +40,19 @@ export type ActionFactory = (params: Record<string, unknown>, deps: ActionDeps) 
  */
 export interface ActionDeps {
   publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  /** Local functions in `<dataDir>/functions` (the lambda action). */
+  functions: FunctionInvoker;
   /** Everything else an action needs (sinks, functions runner) arrives through this bag, typed by each action. */
   services: Record<string, unknown>;
 }
+
+/** Runs the project's local functions (`<dataDir>/functions/<name>.js|.mjs|.ts|.py`). */
+export interface FunctionInvoker {
+  /** Resolves a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`) or bare name; throws InvalidInput. */
+  resolveName(functionArn: string): string;
+  /** Invokes a function with an event; resolves with its result or the reason it failed (never rejects). */
+  invoke(name: string, event: unknown, opts?: { traceId?: string; ruleName?: string }): Promise<FunctionResult>;
+}
+
+export type FunctionResult = { ok: true; result: unknown; durationMs: number } | { ok: false; error: string; kind: FunctionErrorKind; durationMs: number };
+export type FunctionErrorKind = 'NotFound' | 'Threw' | 'Timeout' | 'OutOfMemory' | 'Crashed' | 'Busy';
