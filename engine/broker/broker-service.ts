@@ -1,6 +1,7 @@
+import './silence-packet-debug.js'; // must run before aedes loads mqtt-packet: aedes is imported in start()
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Aedes } from 'aedes';
+import type { Aedes } from 'aedes';
 import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
 import { topicMatches } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service } from '../core/index.js';
@@ -130,7 +131,9 @@ export class BrokerService implements Service {
       now: this.now,
     });
     this.wal = new InboundWal(this.store);
-    this.broker = await Aedes.createBroker({
+    // Loaded here, not statically: ESM links static imports (and runs CommonJS ones) before any module body.
+    const { Aedes: AedesBroker } = await import('aedes');
+    this.broker = await AedesBroker.createBroker({
       persistence: this.persistence,
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,

@@ -1,14 +1,47 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 
-export type Transport = 'tcp' | 'ws';
-export type ConnectionHandler = (stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: http.IncomingMessage }) => void;
+export type Transport = 'tcp' | 'ws' | 'tls' | 'wss';
+export interface ConnectionInfo {
+  transport: Transport;
+  remoteAddress: string;
+  req?: http.IncomingMessage;
+  /** TLS listeners: the client's certificate (the handshake requires one but does not verify it: the hooks do). */
+  peerCertificate?: X509Certificate;
+}
+export type ConnectionHandler = (stream: Duplex, info: ConnectionInfo) => void;
 
 export interface Listener {
   port: number;
   close(): Promise<void>;
+}
+
+/** TLS server credentials; `ca` lists the CAs named in the CertificateRequest (registered CAs and the local root). */
+export interface TlsCredentials {
+  key: string;
+  cert: string;
+  ca: string[];
+}
+
+/** A TLS listener whose credentials can be replaced while it runs (a CA was registered). */
+export interface TlsListener extends Listener {
+  setCredentials(creds: TlsCredentials): void;
+}
+
+// Mutual TLS as AWS IoT does it: a client certificate is required; whether it is acceptable (registered, ACTIVE,
+// its CA, JITR) is decided after the handshake by the security hooks, so self-signed and unknown certificates reach
+// them and are refused with a logged reason instead of an opaque handshake alert.
+const tlsOptions = (c: TlsCredentials): tls.TlsOptions => ({
+  key: c.key, cert: c.cert, ca: c.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
+});
+
+function peerOf(socket: tls.TLSSocket): X509Certificate | undefined {
+  return socket.getPeerX509Certificate?.() ?? undefined;
 }
 
 const plainAddress = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
@@ -50,9 +83,50 @@ export async function listenWs(host: string, port: number, onConnection: Connect
   };
 }
 
+/** MQTT over TLS (8883 at AWS) with a required client certificate. */
+export async function listenTls(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
+  const server = tls.createServer(tlsOptions(creds), (socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    onConnection(socket, { transport: 'tls', remoteAddress: plainAddress(socket.remoteAddress), peerCertificate: peerOf(socket) });
+  });
+  server.on('tlsClientError', () => {}); // a failed handshake (no certificate, wrong protocol) only ends that socket
+  const listener = await bind(server, host, port);
+  return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
+}
+
+/** MQTT over secure WebSocket (wss, path `/mqtt`) with a required client certificate. */
+export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
+  const server = https.createServer(tlsOptions(creds), (_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket: connect to /mqtt with subprotocol "mqtt"\n');
+  });
+  server.on('tlsClientError', () => {});
+  const wss = new WebSocketServer({
+    server,
+    path: '/mqtt',
+    maxPayload: 64 * 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+  });
+  wss.on('connection', (ws, req) => {
+    const stream = createWebSocketStream(ws);
+    stream.on('error', () => ws.terminate());
+    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket) });
+  });
+  const listener = await bind(server, host, port);
+  return {
+    port: listener.port,
+    setCredentials: (c) => server.setSecureContext(tlsOptions(c)),
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await listener.close();
+    },
+  };
+}
+
 async function bind(server: net.Server, host: string, port: number): Promise<Listener> {
   const sockets = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
+  server.on('connection', (s: net.Socket) => { // for TLS servers: the raw socket, so handshakes in progress close too
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });

@@ -1,0 +1,32 @@
+import type { X509Certificate } from 'node:crypto';
+import type { TlsCredentials, Transport } from './listeners.js';
+
+/**
+ * What the broker asks the security service (ARCHITECTURE §2: the broker depends only on core; the hooks are
+ * passed in). `engine.ts` passes `SecurityService.brokerHooks(...)`; without hooks every listener allows everything.
+ */
+export interface SecurityHooks {
+  /** Credentials for the TLS listeners; `onTrustChange` fires when they change (a CA was registered or deleted). */
+  tlsCredentials(): TlsCredentials;
+  onTrustChange(listener: () => void): void;
+  /**
+   * After a TLS handshake, before any MQTT: accept the client certificate (resolving to a handle passed back to
+   * `connect`) or refuse with a reason (the connection is closed). Just-in-time registration happens here.
+   */
+  admit(peer: X509Certificate | undefined, info: { transport: Transport; remoteAddress: string }): Promise<{ peer: object } | { refused: string }>;
+  /**
+   * CONNECT: a guard for the connection's later packets, `null` to allow everything (plain listeners in allow-all
+   * mode), or a refusal (CONNACK "not authorized", then close).
+   */
+  connect(req: { clientId: string; transport: Transport; remoteAddress: string; peer?: object }): ConnectionGuard | null | { refused: string };
+}
+
+/** Per-connection authorization (decisions cached per connection; denials logged by the implementation). */
+export interface ConnectionGuard {
+  /** Presence events' `principalIdentifier` and rules' `principal()`: the certificate id. */
+  readonly principal: string;
+  publish(topic: string, retain: boolean): boolean;
+  subscribe(filter: string): boolean;
+  /** Checked on every delivery: keep it cheap. */
+  receive(topic: string): boolean;
+}
