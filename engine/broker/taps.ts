@@ -1,4 +1,3 @@
-import { topicMatches } from '../contract/index.js';
 import type { Disposable } from '../core/index.js';
 
 /** A message as in-engine services see it (shadow requests, rules input). */
@@ -10,6 +9,8 @@ export interface TappedMessage {
   /** Publisher's client id; null for the engine's own publishes. */
   clientId: string | null;
   time: number;
+  /** The publisher's certificate id when it connected over mutual TLS (rules' `principal()`). */
+  principal?: string;
 }
 
 export type TapHandler = (msg: TappedMessage) => void;
@@ -19,10 +20,10 @@ export type TapHandler = (msg: TappedMessage) => void;
  * without an MQTT connection of their own. Handlers must not throw and must not block (queue work instead).
  */
 export class Taps {
-  private readonly taps: Array<{ filter: string; handler: TapHandler }> = [];
+  private readonly taps: Array<{ levels: string[]; handler: TapHandler }> = [];
 
   add(filter: string, handler: TapHandler): Disposable {
-    const tap = { filter, handler };
+    const tap = { levels: filter.split('/'), handler };
     this.taps.push(tap);
     return { dispose: () => void this.taps.splice(this.taps.indexOf(tap) >>> 0, 1) };
   }
@@ -31,9 +32,23 @@ export class Taps {
     return this.taps.length;
   }
 
+  /** On every publish: the topic is split once, whatever the number of taps. */
   dispatch(msg: TappedMessage): void {
-    for (const tap of this.taps) if (topicMatches(tap.filter, msg.topic)) tap.handler(msg);
+    const topic = msg.topic.split('/');
+    const dollar = msg.topic.charCodeAt(0) === 36;
+    for (const tap of this.taps) if (levelsMatch(tap.levels, topic, dollar)) tap.handler(msg);
   }
+}
+
+/** MQTT 3.1.1 §4.7 matching on pre-split levels; a leading wildcard does not match a `$` topic [MQTT-4.7.2-1]. */
+function levelsMatch(filter: string[], topic: string[], dollar: boolean): boolean {
+  if (dollar && (filter[0] === '#' || filter[0] === '+')) return false;
+  for (let i = 0; i < filter.length; i++) {
+    const level = filter[i];
+    if (level === '#') return true;
+    if (i >= topic.length || (level !== '+' && level !== topic[i])) return false;
+  }
+  return filter.length === topic.length;
 }
 
 /** What services that publish need from the broker; `BrokerService` satisfies it. */
