@@ -3,6 +3,7 @@ import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type 
 import { SqlJsStore, type Store } from './storage/index.js';
 import { BrokerService } from './broker/index.js';
 import { ShadowService, shadowApi } from './shadow/index.js';
+import { RegistryService, registryApi } from './registry/index.js';
 import { HttpApiService } from './api/index.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
@@ -35,10 +36,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     ...opts.broker,
   }, logs, () => clock.now());
   const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, logger: logs });
-  const http = new HttpApiService({ broker, shadow, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  const registry = new RegistryService(store, broker, shadow, clock, { logger: logs });
+  const http = new HttpApiService({ broker, shadow, registry, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
-  return new ComposedEngine(config, store, [broker, shadow, http], broker, http, events, logs, { shadow: shadowApi(shadow) });
+  return new ComposedEngine(config, store, [broker, shadow, registry, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry) });
 }
 
 class ComposedEngine implements Engine {
@@ -54,7 +56,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

@@ -4,6 +4,9 @@ import type {
 import type {
   ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
 } from './shadow-types.js';
+import type {
+  RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
+} from './registry-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -40,6 +43,21 @@ export interface ThingbenchApi {
     /** Stored versions, newest first (bounded per shadow by the engine's history size). */
     history(thing: string, name?: string | null, limit?: number): Promise<ShadowVersion[]>;
   };
+  /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
+  registry: {
+    /** Things by name with ListThings' filters; `after` (from the previous page) continues. */
+    things(filter?: ThingListFilter, limit?: number, after?: string): Promise<RegistryPage<ThingInfo>>;
+    /** One thing with its current connectivity; NotFound when it does not exist. */
+    thing(name: string): Promise<ThingInfo & { connectivity: ThingConnectivity }>;
+    thingTypes(): Promise<ThingTypeInfo[]>;
+    groups(): Promise<ThingGroupInfo[]>;
+    /** Names of the things in a static group (and its descendants with `recursive`). */
+    groupThings(group: string, recursive?: boolean): Promise<string[]>;
+    /** Principals (certificate ARNs) attached to a thing. */
+    principals(thing: string): Promise<string[]>;
+    /** Fleet-indexing query (AWS's syntax), e.g. `connectivity.connected:true AND attributes.floor:[1 TO 3]`. */
+    search(query: string, limit?: number, after?: string): Promise<RegistryPage<ThingSearchHit>>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
@@ -56,6 +74,7 @@ export const apiMethods = {
   metering: ['usage'],
   logs: ['recent'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
+  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './service.js';
 export * from './clock.js';
 export * from './logger.js';
+export * from './aws-account.js';

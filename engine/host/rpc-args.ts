@@ -75,6 +75,16 @@ export const argChecks = {
   'shadow.update': params(required(string), required(plainObject), optional(string)),
   'shadow.delete': params(required(string), optional(string)),
   'shadow.history': params(required(string), optional(string), optional(nonNegativeInteger)),
+  // Names and queries are checked by the registry service itself, with AWS's messages (engine/registry/names.ts).
+  'registry.things': params(optional(object({
+    'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
+  })), optional(nonNegativeInteger), optional(string)),
+  'registry.thing': params(required(string)),
+  'registry.thingTypes': params(),
+  'registry.groups': params(),
+  'registry.groupThings': params(required(string), optional(boolean)),
+  'registry.principals': params(required(string)),
+  'registry.search': params(required(string), optional(nonNegativeInteger), optional(string)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -4,10 +4,11 @@ export {
   type HttpApiOptions, type HttpHandler, type HttpRequest, type HttpResult, type Route, type RouteMatch,
 } from './http-server.js';
 export {
-  AwsError, iotDataErrors, toAwsError, awsErrorResponse, type AwsErrorShape, type AwsErrorTable,
+  AwsError, iotDataErrors, iotControlErrors, toAwsError, awsErrorResponse, type AwsErrorShape, type AwsErrorTable, type AwsErrorRow,
 } from './aws-errors.js';
 export {
   iotDataRoutes, awsIotDataLimits, publish, getRetainedMessage, listRetainedMessages,
   type IotDataLimits, type Mqtt5PublishProperties, type PublishRequest,
 } from './iot-data.js';
 export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';
+export { iotControlRegistryRoutes } from './iot-control-registry.js';

@@ -1,0 +1,57 @@
+/**
+ * `connectivity.*` for the fleet index, from the broker's lifecycle events on `$aws/events/presence/+/+`
+ * [DG:life-cycle-events]. A thing's connectivity is that of the MQTT client whose id equals the thing name.
+ * Events may arrive out of order: a disconnect of an older session (lower `versionNumber`) never overrides a newer connect.
+ *
+ * LIMITATIONS:
+ * - Kept in memory: after a restart every thing reads as disconnected with no timestamp until it connects again.
+ */
+import type { Disposable } from '../core/index.js';
+import type { ThingConnectivity } from '../contract/index.js';
+
+export const PRESENCE_FILTER = '$aws/events/presence/+/+';
+
+/** What the tracker needs from the broker (`BrokerService` satisfies it). */
+export interface PresenceSource {
+  tap(filter: string, handler: (msg: { topic: string; payload: Buffer }) => void): Disposable;
+}
+
+interface Entry extends ThingConnectivity {
+  versionNumber: number;
+}
+
+export class ConnectivityTracker {
+  private readonly byClient = new Map<string, Entry>();
+
+  /** Applies one presence message; ignores anything that does not look like one. */
+  onPresence(topic: string, payload: Buffer): void {
+    const m = /^\$aws\/events\/presence\/(connected|disconnected)\/(.+)$/.exec(topic);
+    if (!m) return;
+    let event: { timestamp?: unknown; versionNumber?: unknown; disconnectReason?: unknown };
+    try {
+      event = JSON.parse(payload.toString('utf8')) as typeof event;
+    } catch {
+      return;
+    }
+    const clientId = m[2];
+    const versionNumber = typeof event.versionNumber === 'number' ? event.versionNumber : 0;
+    const timestamp = typeof event.timestamp === 'number' ? event.timestamp : undefined;
+    const current = this.byClient.get(clientId);
+    if (m[1] === 'connected') {
+      if (current?.connected && current.versionNumber > versionNumber) return;
+      this.byClient.set(clientId, { connected: true, timestamp, versionNumber });
+    } else {
+      if (current && current.versionNumber > versionNumber) return;
+      const reason = typeof event.disconnectReason === 'string' ? event.disconnectReason : undefined;
+      this.byClient.set(clientId, { connected: false, timestamp, disconnectReason: reason, versionNumber });
+    }
+  }
+
+  get(clientId: string): ThingConnectivity {
+    const e = this.byClient.get(clientId);
+    if (!e) return { connected: false };
+    return e.connected
+      ? { connected: true, ...(e.timestamp === undefined ? {} : { timestamp: e.timestamp }) }
+      : { connected: false, ...(e.timestamp === undefined ? {} : { timestamp: e.timestamp }), ...(e.disconnectReason ? { disconnectReason: e.disconnectReason } : {}) };
+  }
+}

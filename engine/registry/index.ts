@@ -1,0 +1,9 @@
+export {
+  RegistryService, MAX_SEARCH_RESULTS, type RegistryEvents, type RegistryServiceOptions, type ShadowReader, type PrincipalCheck,
+  type ThingInput, type ThingUpdate,
+} from './registry-service.js';
+export type { ThingGroups, ThingGroupInput } from './thing-groups.js';
+export type { PresenceSource } from './connectivity.js';
+export { parseFleetQuery, MAX_QUERY_TERMS, type FleetQuery } from './fleet-query.js';
+export { RESOURCE_NAME, validateName } from './names.js';
+export { registryApi } from './registry-api.js';

@@ -1,0 +1,15 @@
+/** The UI contract's `registry` area over the service: same validation and messages as the control-plane edge. */
+import type { ThingbenchApi } from '../contract/index.js';
+import type { RegistryService } from './registry-service.js';
+
+export function registryApi(registry: RegistryService): ThingbenchApi['registry'] {
+  return {
+    things: async (filter, limit, after) => registry.listThings(filter ?? {}, limit ?? 250, after ?? undefined),
+    thing: async (name) => ({ ...registry.describeThing(name), connectivity: registry.connectivityOf(name) }),
+    thingTypes: async () => registry.listThingTypes(Number.MAX_SAFE_INTEGER).items,
+    groups: async () => registry.groups.list(Number.MAX_SAFE_INTEGER).items,
+    groupThings: async (group, recursive) => registry.groups.things(group, recursive ?? false, Number.MAX_SAFE_INTEGER).items,
+    principals: async (thing) => registry.listPrincipals(thing, Number.MAX_SAFE_INTEGER).items,
+    search: async (query, limit, after) => registry.search(query, limit ?? 100, after ?? undefined),
+  };
+}
