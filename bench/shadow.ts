@@ -1,5 +1,6 @@
 // Device Shadow benchmark: update→accepted throughput and latency over MQTT and HTTP, beside plain QoS 1 publishes.
 //   npm run bench -- shadow [--seconds 5] [--warmup 1] [--clients 10] [--things 100] [--window 100] [--rate 1000] [--http-concurrency 16]
+//                           [--only plain,shadow,paced,http] [--cpu-prof DIR]
 // One fresh `thingbench up` (standard mode: aws mode would throttle each connection to 100 publishes/s) with
 // durability on (every update is fsynced before its /accepted). Every shadow figure is printed as a ratio against
 // the plain figure measured in the same run through the same broker with the same clients (mqtt.js):
@@ -10,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -24,22 +25,39 @@ const { values: v } = parseArgs({
     seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, clients: { type: 'string', default: '10' },
     things: { type: 'string', default: '100' }, window: { type: 'string', default: '100' }, rate: { type: 'string', default: '1000' },
     'http-concurrency': { type: 'string', default: '16' }, help: { type: 'boolean', short: 'h' },
+    only: { type: 'string' }, 'cpu-prof': { type: 'string' },
   },
 });
 if (v.help) {
   console.log('usage: npm run bench -- shadow [--seconds 5] [--warmup 1] [--clients 10] [--things 100] [--window 100] [--rate 1000] [--http-concurrency 16]');
+  console.log('       [--only plain,shadow,paced,http] (run only these phases) [--cpu-prof DIR] (profile the engine into DIR)');
   process.exit(0);
 }
 const o = {
   seconds: Number(v.seconds), warmup: Number(v.warmup), clients: Number(v.clients), things: Number(v.things),
   window: Number(v.window), rate: Number(v.rate), httpConcurrency: Number(v['http-concurrency']),
 };
+const phases = new Set((v.only ?? 'plain,shadow,paced,http').split(','));
+const skipped = { perSecond: NaN, cpuUs: NaN, latency: { p50: NaN, p99: NaN } };
 const nowMs = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+let engineCpu = (): number => NaN;
+
 async function startEngine(): Promise<{ mqtt: string; http: string; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-shadow-'));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/thingbench.js'), 'up', '--json', '--data-dir', dataDir,
+  const profile = v['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(v['cpu-prof'])] : [];
+  const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'bin/thingbench.js'), 'up', '--json', '--data-dir', dataDir,
     '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--broker-mode', 'standard', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ready = await new Promise<{ endpoints: { mqtt: string; http: string } }>((resolve, reject) => {
     let out = '';
@@ -50,6 +68,7 @@ async function startEngine(): Promise<{ mqtt: string; http: string; stop(): Prom
     });
     child.once('exit', (code) => reject(new Error(`thingbench exited (${code}) before its ready line`)));
   });
+  engineCpu = () => cpuSeconds(child.pid);
   return {
     ...ready.endpoints,
     stop: async () => {
@@ -69,7 +88,7 @@ interface Load {
   seqOf(payload: Buffer): number;
 }
 
-async function runMqtt(url: string, load: Load, paced: boolean): Promise<{ perSecond: number; latency: ReturnType<Histogram['summaryMs']> }> {
+async function runMqtt(url: string, load: Load, paced: boolean): Promise<{ perSecond: number; cpuUs: number; latency: ReturnType<Histogram['summaryMs']> }> {
   const clients: MqttClient[] = [];
   for (let c = 0; c < o.clients; c++) {
     const client = await mqtt.connectAsync(url, { clientId: `bench-${c}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0 });
@@ -117,16 +136,18 @@ async function runMqtt(url: string, load: Load, paced: boolean): Promise<{ perSe
   await sleep(o.warmup * 1000);
   counting = true;
   const t0 = nowMs();
+  const cpu0 = engineCpu();
   await sleep(o.seconds * 1000);
   counting = false;
+  const cpuUs = ((engineCpu() - cpu0) * 1e6) / done;
   const elapsed = (nowMs() - t0) / 1000;
   stop = true;
   timers.forEach(clearInterval);
   await Promise.all(clients.map((c) => c.endAsync(true)));
-  return { perSecond: done / elapsed, latency: hist.summaryMs() };
+  return { perSecond: done / elapsed, cpuUs, latency: hist.summaryMs() };
 }
 
-async function runHttp(base: string, request: (seq: number) => { path: string; body: string }): Promise<number> {
+async function runHttp(base: string, request: (seq: number) => { path: string; body: string }): Promise<{ perSecond: number; cpuUs: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.httpConcurrency });
   let seq = 0;
   let counting = false;
@@ -152,13 +173,15 @@ async function runHttp(base: string, request: (seq: number) => { path: string; b
   await sleep(o.warmup * 1000);
   counting = true;
   const t0 = nowMs();
+  const cpu0 = engineCpu();
   await sleep(o.seconds * 1000);
   counting = false;
+  const cpuUs = ((engineCpu() - cpu0) * 1e6) / done;
   const elapsed = (nowMs() - t0) / 1000;
   stop = true;
   await Promise.all(workers);
   agent.destroy();
-  return done / elapsed;
+  return { perSecond: done / elapsed, cpuUs };
 }
 
 const thingsOf = (c: number) => Array.from({ length: Math.ceil(o.things / o.clients) }, (_x, i) => c + i * o.clients).filter((t) => t < o.things);
@@ -181,27 +204,38 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const results: Record<string, number> = {};
   try {
-    const step = async <T>(label: string, fn: () => Promise<T>) => { process.stdout.write(`  ${label} … `); const r = await fn(); console.log('done'); return r; };
-    const plainMax = await step('plain QoS 1, max rate', () => runMqtt(engine.mqtt, plain, false));
-    const shadowMax = await step('shadow updates, max rate', () => runMqtt(engine.mqtt, shadow, false));
-    const plainPaced = await step(`plain QoS 1 at ${o.rate}/s`, () => runMqtt(engine.mqtt, plain, true));
-    const shadowPaced = await step(`shadow updates at ${o.rate}/s`, () => runMqtt(engine.mqtt, shadow, true));
-    const httpPublish = await step('HTTP Publish qos=1', () => runHttp(engine.http, (seq) => ({ path: `/topics/bench/http/${seq % o.things}?qos=1`, body: plain.payloadFor(0, seq) })));
-    const httpShadow = await step('HTTP UpdateThingShadow', () => runHttp(engine.http, (seq) => ({ path: `/things/bench-http-${seq % o.things}/shadow`, body: plain.payloadFor(0, seq) })));
+    const step = async <T>(phase: string, label: string, fn: () => Promise<T>, none: T) => {
+      if (!phases.has(phase)) return none;
+      process.stdout.write(`  ${label} … `);
+      const r = await fn();
+      console.log('done');
+      return r;
+    };
+    const plainMax = await step('plain', 'plain QoS 1, max rate', () => runMqtt(engine.mqtt, plain, false), skipped);
+    const shadowMax = await step('shadow', 'shadow updates, max rate', () => runMqtt(engine.mqtt, shadow, false), skipped);
+    const plainPaced = await step('paced', `plain QoS 1 at ${o.rate}/s`, () => runMqtt(engine.mqtt, plain, true), skipped);
+    const shadowPaced = await step('paced', `shadow updates at ${o.rate}/s`, () => runMqtt(engine.mqtt, shadow, true), skipped);
+    const httpPublish = await step('http', 'HTTP Publish qos=1', () => runHttp(engine.http, (seq) => ({ path: `/topics/bench/http/${seq % o.things}?qos=1`, body: plain.payloadFor(0, seq) })), skipped);
+    const httpShadow = await step('http', 'HTTP UpdateThingShadow', () => runHttp(engine.http, (seq) => ({ path: `/things/bench-http-${seq % o.things}/shadow`, body: plain.payloadFor(0, seq) })), skipped);
     const ms = (x: number) => x;
     Object.assign(results, {
       plain_per_s: plainMax.perSecond, shadow_per_s: shadowMax.perSecond, ratio: shadowMax.perSecond / plainMax.perSecond,
       plain_p50_ms: ms(plainPaced.latency.p50), plain_p99_ms: ms(plainPaced.latency.p99),
       shadow_p50_ms: ms(shadowPaced.latency.p50), shadow_p99_ms: ms(shadowPaced.latency.p99), shadow_paced_per_s: shadowPaced.perSecond,
-      http_publish_per_s: httpPublish, http_shadow_per_s: httpShadow, http_ratio: httpShadow / httpPublish,
+      http_publish_per_s: httpPublish.perSecond, http_shadow_per_s: httpShadow.perSecond, http_ratio: httpShadow.perSecond / httpPublish.perSecond,
+      plain_engine_cpu_us: plainMax.cpuUs, shadow_engine_cpu_us: shadowMax.cpuUs,
+      http_publish_engine_cpu_us: httpPublish.cpuUs, http_shadow_engine_cpu_us: httpShadow.cpuUs,
     });
+    const us = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(0));
     const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
     rows.push(
       ['MQTT update→accepted per s (max rate)', fmtNum(plainMax.perSecond), fmtNum(shadowMax.perSecond), `${results.ratio.toFixed(2)}×`, `≥ 0.5× ${pass(results.ratio >= 0.5)}`],
       [`latency p50 ms at ${o.rate}/s`, ms(plainPaced.latency.p50).toFixed(2), ms(shadowPaced.latency.p50).toFixed(2), `${(shadowPaced.latency.p50 / plainPaced.latency.p50).toFixed(2)}×`, ''],
       [`latency p99 ms at ${o.rate}/s`, ms(plainPaced.latency.p99).toFixed(2), ms(shadowPaced.latency.p99).toFixed(2), `${(shadowPaced.latency.p99 / plainPaced.latency.p99).toFixed(2)}×`, `< 10 ms ${pass(results.shadow_p99_ms < 10)}`],
       [`achieved rate at ${o.rate}/s`, fmtNum(plainPaced.perSecond), fmtNum(shadowPaced.perSecond), '', ''],
-      [`HTTP requests per s (${o.httpConcurrency} in flight)`, fmtNum(httpPublish), fmtNum(httpShadow), `${results.http_ratio.toFixed(2)}×`, ''],
+      ['engine CPU µs per MQTT request (max rate)', us(plainMax.cpuUs), us(shadowMax.cpuUs), `${(shadowMax.cpuUs / plainMax.cpuUs).toFixed(2)}×`, ''],
+      [`HTTP requests per s (${o.httpConcurrency} in flight)`, fmtNum(httpPublish.perSecond), fmtNum(httpShadow.perSecond), `${results.http_ratio.toFixed(2)}×`, ''],
+      ['engine CPU µs per HTTP request', us(httpPublish.cpuUs), us(httpShadow.cpuUs), `${(httpShadow.cpuUs / httpPublish.cpuUs).toFixed(2)}×`, ''],
     );
   } finally {
     await engine.stop();

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { JsonObject } from '../contract/index.js';
 import {
-  acceptedDocument, applyState, computeDelta, deltaDocument, deltaMetadata, documentsDocument, getDocument, mergeSection, metadataOf,
+  acceptedDocument, applyState, computeDelta, deltaDocument, deltaMetadata, documentsDocument, documentsJson, getDocument, mergeSection, metadataOf,
 } from './shadow-doc.js';
 
 const T = 1591140517;
@@ -109,6 +109,15 @@ describe('response documents', () => {
       timestamp: 1591142747,
       clientToken: 'a4dc2227-9213-4c6a-a6a5-053304f60258',
     });
+  });
+
+  it('update/documents built from the stored JSON texts is the same text as the document serialized', () => {
+    const text = (d: typeof step3) => JSON.stringify({ state: d.state, metadata: d.metadata });
+    for (const token of [step4Request.clientToken, undefined, 'quote"and\\backslash']) {
+      expect(documentsJson(text(step3), 4, text(step4), 5, 1591142747, token))
+        .toBe(JSON.stringify(documentsDocument({ stored: step3, version: 4 }, { stored: step4, version: 5 }, 1591142747, token)));
+      expect(documentsJson(null, 0, text(step4), 1, 7, token)).toBe(JSON.stringify(documentsDocument(undefined, { stored: step4, version: 1 }, 7, token)));
+    }
   });
 
   it('get has no delta when desired equals reported, and a delta otherwise', () => {

@@ -23,7 +23,8 @@ export interface UpdateRequest {
 
 /** Sets an own property even for keys such as `__proto__`, which a plain assignment would not store. */
 function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 export const isObject = (v: JsonValue | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,7 +35,7 @@ export function metadataOf(value: JsonValue, ts: number): ShadowMetadata {
   if (Array.isArray(value)) return value.map((v) => metadataOf(v, ts));
   if (isObject(value)) {
     const meta: ShadowMetadataObject = {};
-    for (const [k, v] of Object.entries(value)) setOwn(meta, k, metadataOf(v, ts));
+    for (const k of Object.keys(value)) setOwn(meta, k, metadataOf(value[k], ts));
     return meta;
   }
   return { timestamp: ts };
@@ -54,7 +55,8 @@ export function mergeSection(
 ): { value: JsonObject; meta: ShadowMetadataObject } {
   const value: JsonObject = { ...current };
   const metaOut: ShadowMetadataObject = { ...meta };
-  for (const [key, v] of Object.entries(patch)) {
+  for (const key of Object.keys(patch)) {
+    const v = patch[key];
     if (v === null) {
       delete value[key];
       delete metaOut[key];
@@ -176,6 +178,18 @@ export function documentsDocument(
 ) {
   const snap = (d: { stored: StoredState; version: number }) => ({ state: d.stored.state, metadata: d.stored.metadata, version: d.version });
   return withToken({ ...(previous ? { previous: snap(previous) } : {}), current: snap(current), timestamp: ts }, clientToken);
+}
+
+/**
+ * `/update/documents` as JSON text, built from the stored JSON texts (`{"state":…,"metadata":…}`) of the previous and
+ * current documents without parsing or re-serializing them: the same text as `JSON.stringify(documentsDocument(…))`.
+ */
+export function documentsJson(
+  previousJson: string | null, previousVersion: number, currentJson: string, version: number, ts: number, clientToken?: string,
+): string {
+  const previous = previousJson === null ? '' : `"previous":${previousJson.slice(0, -1)},"version":${previousVersion}},`;
+  const token = clientToken === undefined ? '' : `,"clientToken":${JSON.stringify(clientToken)}`;
+  return `{${previous}"current":${currentJson.slice(0, -1)},"version":${version}},"timestamp":${ts}${token}}`;
 }
 
 /** `/delete/accepted` and the DeleteThingShadow body. */

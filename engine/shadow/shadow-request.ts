@@ -67,7 +67,8 @@ export function parseJsonPayload(payload: Buffer): JsonValue | undefined {
   } catch {
     throw unsupportedEncoding();
   }
-  if (nestingDepth(text) > PARSE_DEPTH_GUARD) throw invalid(messages.tooDeep);
+  // Nesting deeper than the guard needs more brackets than a shorter text has.
+  if (text.length > PARSE_DEPTH_GUARD && nestingDepth(text) > PARSE_DEPTH_GUARD) throw invalid(messages.tooDeep);
   try {
     return JSON.parse(text) as JsonValue;
   } catch {
@@ -79,12 +80,21 @@ export function parseJsonPayload(payload: Buffer): JsonValue | undefined {
 function deeperThan(value: JsonValue, levels: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levels === 0) return true;
-  return (Array.isArray(value) ? value : Object.values(value)).some((v) => deeperThan(v, levels - 1));
+  if (Array.isArray(value)) {
+    for (const v of value) if (deeperThan(v, levels - 1)) return true;
+  } else {
+    for (const k of Object.keys(value)) if (deeperThan(value[k], levels - 1)) return true;
+  }
+  return false;
 }
 
 function hasNullInArray(value: JsonValue): boolean {
-  if (Array.isArray(value)) return value.some((v) => v === null || hasNullInArray(v));
-  if (isObject(value)) return Object.values(value).some(hasNullInArray);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (v === null || hasNullInArray(v)) return true;
+  } else {
+    for (const k of Object.keys(value)) if (hasNullInArray(value[k])) return true;
+  }
   return false;
 }
 

@@ -19,7 +19,7 @@ import type { Store } from '../storage/index.js';
 import type { Publisher, TappedMessage } from '../broker/index.js';
 import type { ShadowSummary, ShadowUpdated, ShadowVersion } from '../contract/index.js';
 import {
-  acceptedDocument, applyState, deletedDocument, deltaDocument, documentsDocument, getDocument, stateBytes, type UpdateRequest,
+  acceptedDocument, applyState, deletedDocument, deltaDocument, documentsJson, getDocument, type UpdateRequest,
 } from './shadow-doc.js';
 import {
   MAX_STATE_BYTES, messages, parseReadPayload, parseUpdatePayload, salvageClientToken, validateNames,
@@ -73,8 +73,9 @@ export class ShadowService implements Service {
   get(address: ShadowAddress, clientToken?: string) {
     validateNames(address.thing, address.name);
     const row = this.db.load(address);
-    if (!row?.stored) throw notFound(address);
-    return getDocument(row.stored, row.version, this.seconds(), clientToken);
+    const stored = row?.stored;
+    if (!row || !stored) throw notFound(address);
+    return getDocument(stored, row.version, this.seconds(), clientToken);
   }
 
   /**
@@ -86,22 +87,27 @@ export class ShadowService implements Service {
     const now = this.clock.now();
     const ts = Math.floor(now / 1000);
     // Everything up to the write is synchronous, so concurrent updates of one shadow see each other in order.
+    // The row in memory: its document is parsed once and never re-serialized; `previous` is its stored JSON.
     const row = this.db.load(address);
-    const base = row && (row.stored || now - row.updated < VERSION_MEMORY_MS) ? row.version : 0;
+    const previousJson = row ? row.json : null;
+    const previousVersion = row ? row.version : 0;
+    const base = row && (previousJson !== null || now - row.updated < VERSION_MEMORY_MS) ? row.version : 0;
     // AWS IoT shadow: version mismatch → 409 [DG:device-shadow-data-flow#optimistic-locking]
     if (request.version !== undefined && request.version !== base) throw new EngineError('Conflict', messages.versionConflict);
     const next = applyState(row?.stored, request.state, ts);
-    if (stateBytes(next.state) > MAX_STATE_BYTES) throw new EngineError('TooLarge', messages.tooLarge);
+    // The 8 KB limit counts desired and reported only [DG:diagnosing-shadows]; the same text is what is stored.
+    const stateJson = JSON.stringify(next.state);
+    if (Buffer.byteLength(stateJson, 'utf8') > MAX_STATE_BYTES) throw new EngineError('TooLarge', messages.tooLarge);
+    const json = `{"state":${stateJson},"metadata":${JSON.stringify(next.metadata)}}`;
     const version = base + 1;
-    await this.db.writeUpdate(address, version, next, now);
+    await this.db.writeUpdate(address, version, next, json, now);
 
     const accepted = acceptedDocument(request, version, ts);
-    const previous = row?.stored ? { stored: row.stored, version: row.version } : undefined;
-    this.reply(address, 'update', 'accepted', accepted);
+    this.reply(address, 'update', 'accepted', JSON.stringify(accepted));
     const hasDesired = request.state !== null && request.state.desired !== undefined && request.state.desired !== null;
     const delta = hasDesired ? deltaDocument(next, version, ts, request.clientToken) : undefined;
-    if (delta) this.reply(address, 'update', 'delta', delta);
-    this.reply(address, 'update', 'documents', documentsDocument(previous, { stored: next, version }, ts, request.clientToken));
+    if (delta) this.reply(address, 'update', 'delta', JSON.stringify(delta));
+    this.reply(address, 'update', 'documents', documentsJson(previousJson, previousVersion, json, version, ts, request.clientToken));
     this.emit(address, 'update', version, now);
     return accepted;
   }
@@ -111,11 +117,12 @@ export class ShadowService implements Service {
     validateNames(address.thing, address.name);
     const now = this.clock.now();
     const row = this.db.load(address);
-    if (!row?.stored) throw notFound(address);
-    await this.db.writeDelete(address, row.version, now);
-    const doc = deletedDocument(row.version, Math.floor(now / 1000), clientToken);
-    this.reply(address, 'delete', 'accepted', doc);
-    this.emit(address, 'delete', row.version, now);
+    if (!row || row.json === null) throw notFound(address);
+    const version = row.version;
+    await this.db.writeDelete(address, version, now);
+    const doc = deletedDocument(version, Math.floor(now / 1000), clientToken);
+    this.reply(address, 'delete', 'accepted', JSON.stringify(doc));
+    this.emit(address, 'delete', version, now);
     return doc;
   }
 
@@ -146,7 +153,8 @@ export class ShadowService implements Service {
     if (!request) return; // our own replies, unknown suffixes
     const address = { thing: request.thing, name: request.name };
     if (this.inFlight >= this.maxInFlight) {
-      this.reply(address, request.operation, 'rejected', rejectedDocument(new EngineError('Throttled', 'Too Many Requests'), this.seconds(), salvageClientToken(msg.payload)));
+      const doc = rejectedDocument(new EngineError('Throttled', 'Too Many Requests'), this.seconds(), salvageClientToken(msg.payload));
+      this.reply(address, request.operation, 'rejected', JSON.stringify(doc));
       return;
     }
     this.inFlight++;
@@ -156,7 +164,7 @@ export class ShadowService implements Service {
   private async answer(address: ShadowAddress, operation: ShadowOperation, payload: Buffer): Promise<void> {
     try {
       if (operation === 'get') {
-        this.reply(address, 'get', 'accepted', this.get(address, parseReadPayload(payload).clientToken));
+        this.reply(address, 'get', 'accepted', JSON.stringify(this.get(address, parseReadPayload(payload).clientToken)));
       } else if (operation === 'update') {
         validateNames(address.thing, address.name);
         await this.update(address, parseUpdatePayload(payload));
@@ -167,13 +175,14 @@ export class ShadowService implements Service {
       if (!(err instanceof EngineError) || err.code === 'Internal') {
         this.opts.logger.log('error', 'shadow', `${operation} on ${replyTopic(address, operation, 'rejected')} failed: ${(err as Error).message}`, { stack: (err as Error).stack });
       }
-      this.reply(address, operation, 'rejected', rejectedDocument(err, this.seconds(), salvageClientToken(payload)));
+      this.reply(address, operation, 'rejected', JSON.stringify(rejectedDocument(err, this.seconds(), salvageClientToken(payload))));
     }
   }
 
-  private reply(address: ShadowAddress, operation: ShadowOperation, kind: 'accepted' | 'rejected' | 'delta' | 'documents', doc: object): void {
+  /** Publishes a reply document (JSON text). */
+  private reply(address: ShadowAddress, operation: ShadowOperation, kind: 'accepted' | 'rejected' | 'delta' | 'documents', json: string): void {
     const topic = replyTopic(address, operation, kind);
-    this.pub.publish({ topic, payload: Buffer.from(JSON.stringify(doc)), qos: REPLY_QOS, retain: false }).catch((e: Error) => {
+    this.pub.publish({ topic, payload: Buffer.from(json), qos: REPLY_QOS, retain: false }).catch((e: Error) => {
       this.opts.logger.log('warn', 'shadow', `could not publish ${topic}: ${e.message}`);
     });
   }

@@ -1,58 +1,113 @@
 /**
  * Shadow rows in the storage layer: one row per shadow (kept after a delete, so that re-creation continues the
- * version) and a bounded per-shadow history of whole documents. Writes apply to the in-memory database at once (reads
- * see them immediately) and resolve when fsynced.
+ * version) and a bounded per-shadow history of whole documents.
+ *
+ * The sql.js tables are the durable truth; every shadow's current row is also kept in memory (loaded on start), so an
+ * update neither queries nor re-parses the stored document. Writes are collected into batches, each stored as one
+ * storage write (one transaction, one journal record); each caller's promise resolves once its batch is durable. A
+ * batch is written on the next loop turn, or, while the previous batch waits for its fsync, as soon as that one is
+ * durable: the same group commit as the journal's, so no update waits for more than the fsync in progress and its
+ * own, whichever client or thing it comes from, and a transaction's fixed cost is shared by everything in it. Within a turn, a shadow updated several times gets one row
+ * write (its last state) and one history row per version. History is pruned in batches: a shadow may hold up to
+ * `historySize + slack` rows on disk, of which reads return the newest `historySize`.
  */
 import type { Statement, Store } from '../storage/index.js';
 import type { ShadowSummary, ShadowVersion } from '../contract/index.js';
 import type { StoredState } from './shadow-doc.js';
 import type { ShadowAddress } from './shadow-topics.js';
 
-export interface ShadowRow {
-  version: number;
-  /** undefined once deleted. */
-  stored?: StoredState;
-  /** Epoch ms of the last update or delete. */
-  updated: number;
+/** One shadow's current row, as stored. */
+export class ShadowEntry {
+  /** History row ids on disk, oldest first. */
+  readonly historyIds: number[] = [];
+  private parsed: StoredState | undefined;
+  /** Set when the row changed since the last flush. */
+  dirty = false;
+
+  constructor(
+    readonly thing: string,
+    /** '' for the classic shadow, as stored. */
+    readonly name: string,
+    public version: number,
+    /** JSON `{state, metadata}` of the live document; null once deleted (or never created). */
+    public json: string | null,
+    /** Epoch ms of the last update or delete. */
+    public updated: number,
+  ) {}
+
+  /** The live document, parsed once from its JSON; undefined once deleted. Treat as immutable. */
+  get stored(): StoredState | undefined {
+    if (this.json === null) return undefined;
+    return (this.parsed ??= JSON.parse(this.json) as StoredState);
+  }
+
+  set(version: number, stored: StoredState | undefined, json: string | null, updated: number): void {
+    this.version = version;
+    this.parsed = stored;
+    this.json = json;
+    this.updated = updated;
+  }
 }
 
-/** The classic shadow is stored under the empty name (a real shadow name has at least one character). */
-const key = (a: ShadowAddress): [string, string] => [a.thing, a.name ?? ''];
+// Constant SQL texts: the storage layer caches prepared statements by text.
+const UPSERT_ROW = 'INSERT OR REPLACE INTO shadows (thing, name, version, document, updated) VALUES (?, ?, ?, ?, ?)';
+const INSERT_HISTORY = 'INSERT INTO shadow_history (id, thing, name, version, operation, document, time) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const PRUNE_HISTORY = 'DELETE FROM shadow_history WHERE thing = ? AND name = ? AND id < ?';
+
+interface Batch {
+  statements: Statement[];
+  /** Rows changed in this batch, each once. */
+  rows: ShadowEntry[];
+  done: Promise<void>;
+  resolve(): void;
+  reject(e: Error): void;
+}
 
 export class ShadowStore {
-  /** History rows per shadow (`thing\0name`), so pruning needs no count query. */
-  private readonly historyCounts = new Map<string, number>();
+  /** Every shadow row, by `thing\0name`. */
+  private readonly rows = new Map<string, ShadowEntry>();
+  private nextHistoryId = 1;
+  private batch: Batch | undefined;
+  /** A batch written and not yet durable: the next one waits for it, growing meanwhile (group commit). */
+  private writing = false;
+  private readonly slack: number;
 
   constructor(private readonly store: Store, private readonly historySize: number) {
-    const rows = store.all<{ thing: string; name: string; n: number }>('SELECT thing, name, COUNT(*) AS n FROM shadow_history GROUP BY thing, name');
-    for (const r of rows) this.historyCounts.set(`${r.thing}\0${r.name}`, r.n);
+    this.slack = Math.max(1, Math.ceil(historySize / 4));
+    for (const r of store.all<{ thing: string; name: string; version: number; document: string | null; updated: number }>(
+      'SELECT thing, name, version, document, updated FROM shadows')) {
+      this.rows.set(`${r.thing}\0${r.name}`, new ShadowEntry(r.thing, r.name, r.version, r.document, r.updated));
+    }
+    for (const r of store.all<{ id: number; thing: string; name: string }>('SELECT id, thing, name FROM shadow_history ORDER BY id')) {
+      this.entry(r.thing, r.name).historyIds.push(r.id);
+      this.nextHistoryId = r.id + 1;
+    }
   }
 
-  load(address: ShadowAddress): ShadowRow | undefined {
-    const row = this.store.get<{ version: number; document: string | null; updated: number }>(
-      'SELECT version, document, updated FROM shadows WHERE thing = ? AND name = ?', key(address));
-    if (!row) return undefined;
-    return { version: row.version, updated: row.updated, ...(row.document === null ? {} : { stored: JSON.parse(row.document) as StoredState }) };
+  /** The shadow's row, or undefined when it was never stored. */
+  load(address: ShadowAddress): ShadowEntry | undefined {
+    return this.rows.get(`${address.thing}\0${address.name ?? ''}`);
   }
 
-  /** Stores a new version; the returned promise resolves once it is durable. */
-  writeUpdate(address: ShadowAddress, version: number, stored: StoredState, now: number): Promise<void> {
-    const document = JSON.stringify(stored);
-    return this.store.write([
-      { sql: 'INSERT OR REPLACE INTO shadows (thing, name, version, document, updated) VALUES (?, ?, ?, ?, ?)', params: [...key(address), version, document, now] },
-      ...this.historyStatements(address, version, 'update', document, now),
-    ]);
+  /**
+   * Stores a new version (`stored` with its JSON `json`); the row in memory changes at once, the returned promise
+   * resolves once it is durable.
+   */
+  writeUpdate(address: ShadowAddress, version: number, stored: StoredState, json: string, now: number): Promise<void> {
+    const row = this.entry(address.thing, address.name ?? '');
+    row.set(version, stored, json, now);
+    return this.queue(row, 'update', json, now);
   }
 
   writeDelete(address: ShadowAddress, version: number, now: number): Promise<void> {
-    return this.store.write([
-      { sql: 'UPDATE shadows SET document = NULL, updated = ? WHERE thing = ? AND name = ?', params: [now, ...key(address)] },
-      ...this.historyStatements(address, version, 'delete', null, now),
-    ]);
+    const row = this.entry(address.thing, address.name ?? '');
+    row.set(version, undefined, null, now);
+    return this.queue(row, 'delete', null, now);
   }
 
   /** Names of the live named shadows of a thing, sorted, after `after` (exclusive), at most `limit`. */
   namedShadows(thing: string, limit: number, after?: string): string[] {
+    this.flush();
     return this.store.all<{ name: string }>(
       "SELECT name FROM shadows WHERE thing = ? AND name <> '' AND document IS NOT NULL AND name > ? ORDER BY name LIMIT ?",
       [thing, after ?? '', limit]).map((r) => r.name);
@@ -60,6 +115,7 @@ export class ShadowStore {
 
   /** Live shadows, optionally of one thing, sorted by thing then name. */
   list(thing?: string): ShadowSummary[] {
+    this.flush();
     const rows = thing === undefined
       ? this.store.all<{ thing: string; name: string; version: number; updated: number }>(
         'SELECT thing, name, version, updated FROM shadows WHERE document IS NOT NULL ORDER BY thing, name')
@@ -68,11 +124,12 @@ export class ShadowStore {
     return rows.map((r) => ({ thing: r.thing, name: r.name === '' ? null : r.name, version: r.version, updatedAt: r.updated }));
   }
 
-  /** Stored versions of one shadow, newest first. */
+  /** Stored versions of one shadow, newest first (at most the configured history size). */
   history(address: ShadowAddress, limit: number): ShadowVersion[] {
+    this.flush();
     return this.store.all<{ version: number; operation: string; document: string | null; time: number }>(
       'SELECT version, operation, document, time FROM shadow_history WHERE thing = ? AND name = ? ORDER BY id DESC LIMIT ?',
-      [...key(address), limit],
+      [address.thing, address.name ?? '', Math.min(limit, this.historySize)],
     ).map((r) => ({
       version: r.version,
       operation: r.operation === 'delete' ? 'delete' : 'update',
@@ -81,22 +138,73 @@ export class ShadowStore {
     }));
   }
 
-  private historyStatements(address: ShadowAddress, version: number, operation: string, document: string | null, now: number): Statement[] {
-    if (this.historySize <= 0) return [];
-    const k = `${address.thing}\0${address.name ?? ''}`;
-    const count = (this.historyCounts.get(k) ?? 0) + 1;
-    const excess = Math.max(0, count - this.historySize);
-    this.historyCounts.set(k, count - excess);
-    const statements: Statement[] = [{
-      sql: 'INSERT INTO shadow_history (thing, name, version, operation, document, time) VALUES (?, ?, ?, ?, ?, ?)',
-      params: [...key(address), version, operation, document, now],
-    }];
-    if (excess) {
-      statements.push({
-        sql: 'DELETE FROM shadow_history WHERE id IN (SELECT id FROM shadow_history WHERE thing = ? AND name = ? ORDER BY id LIMIT ?)',
-        params: [...key(address), excess],
-      });
+  private entry(thing: string, name: string): ShadowEntry {
+    const k = `${thing}\0${name}`;
+    let row = this.rows.get(k);
+    if (!row) this.rows.set(k, (row = new ShadowEntry(thing, name, 0, null, 0)));
+    return row;
+  }
+
+  private queue(row: ShadowEntry, operation: 'update' | 'delete', json: string | null, now: number): Promise<void> {
+    let batch = this.batch;
+    if (!batch) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      const b: Batch = (batch = this.batch = { statements: [], rows: [], done, resolve, reject });
+      if (!this.writing) setImmediate(() => { if (this.batch === b) this.flush(); });
     }
-    return statements;
+    if (!row.dirty) {
+      row.dirty = true;
+      batch.rows.push(row);
+    }
+    if (this.historySize > 0) {
+      const id = this.nextHistoryId++;
+      row.historyIds.push(id);
+      batch.statements.push({ sql: INSERT_HISTORY, params: [id, row.thing, row.name, row.version, operation, json, now] });
+    }
+    return batch.done;
+  }
+
+  /** Issues the pending batch as one storage write now (it applies to the database synchronously). */
+  private flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    const { statements, rows } = batch;
+    for (const row of rows) {
+      row.dirty = false;
+      statements.push({ sql: UPSERT_ROW, params: [row.thing, row.name, row.version, row.json, row.updated] });
+      const ids = row.historyIds;
+      if (ids.length > this.historySize + this.slack) {
+        const cut = ids.length - this.historySize;
+        statements.push({ sql: PRUNE_HISTORY, params: [row.thing, row.name, ids[cut]] });
+        ids.splice(0, cut);
+      }
+    }
+    this.writing = true;
+    this.store.write(statements).then(() => {
+      this.writing = false;
+      batch.resolve();
+      if (this.batch) this.flush();
+    }, (e: Error) => {
+      this.writing = false;
+      this.reloadRows(rows);
+      batch.reject(e);
+      if (this.batch) this.flush();
+    });
+  }
+
+  /** After a failed write, the rows of that batch go back to what the database holds. */
+  private reloadRows(rows: ShadowEntry[]): void {
+    for (const row of rows) {
+      const r = this.store.get<{ version: number; document: string | null; updated: number }>(
+        'SELECT version, document, updated FROM shadows WHERE thing = ? AND name = ?', [row.thing, row.name]);
+      if (r) row.set(r.version, undefined, r.document, r.updated);
+      else row.set(0, undefined, null, 0);
+      const ids = this.store.all<{ id: number }>('SELECT id FROM shadow_history WHERE thing = ? AND name = ? ORDER BY id', [row.thing, row.name]);
+      row.historyIds.length = 0;
+      for (const { id } of ids) row.historyIds.push(id);
+    }
   }
 }

@@ -22,6 +22,8 @@ const OPERATIONS = new Set(['get', 'update', 'delete']);
 
 /** Parses a request topic; anything else (reply topics, unknown suffixes) is undefined. Names are checked later. */
 export function parseRequestTopic(topic: string): ShadowRequestTopic | undefined {
+  // Most tapped messages are the service's own replies: refuse them before splitting.
+  if (!topic.endsWith('/update') && !topic.endsWith('/get') && !topic.endsWith('/delete')) return undefined;
   const p = topic.split('/');
   if (p[0] !== '$aws' || p[1] !== 'things' || p[3] !== 'shadow') return undefined;
   if (p.length === 5 && OPERATIONS.has(p[4])) return { thing: p[2], name: null, operation: p[4] as ShadowOperation };
