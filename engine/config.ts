@@ -2,11 +2,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrokerMode } from './contract/index.js';
 import { defaultLimits, type BrokerLimits } from './broker/index.js';
+import type { AccessKey, PlainMode } from './security/index.js';
 
 export interface EngineConfig {
   dataDir: string;
   host: string;
-  ports: { mqtt: number; ws: number; http: number };
+  /** mqtts/wss: the mutual-TLS listeners (MQTT over TLS, MQTT over secure WebSocket). */
+  ports: { mqtt: number; ws: number; http: number; mqtts: number; wss: number };
   broker: {
     mode: BrokerMode;
     limits: BrokerLimits;
@@ -16,6 +18,14 @@ export interface EngineConfig {
   shadow: {
     /** Document versions kept per shadow for the UI's history (0: none). */
     historySize: number;
+  };
+  security: {
+    /** Plain MQTT/WebSocket listeners: allow everything (default), refuse every CONNECT (as AWS), or not listen. */
+    plain: PlainMode;
+    /** Access keys whose SigV4 signatures the HTTP API accepts when `host` is not loopback. */
+    accessKeys: AccessKey[];
+    /** Extra names for the TLS server certificate (besides localhost, 127.0.0.1, ::1 and `host`). */
+    hostNames: string[];
   };
 }
 
@@ -27,22 +37,26 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'thingbench');
 }
 
-export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080 } as const;
+export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080, mqtts: 8883, wss: 8443 } as const;
 
 export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports'>> & {
   ports?: Partial<EngineConfig['ports']>;
   broker?: Partial<Omit<EngineConfig['broker'], 'limits'>> & { limits?: Partial<BrokerLimits> };
+  security?: Partial<EngineConfig['security']>;
 } = {}): EngineConfig {
+  // A caller that asks for a free MQTT port (tests, benchmarks) gets free TLS ports too unless it names them.
+  const free = overrides.ports?.mqtt === 0;
   const mode = overrides.broker?.mode ?? 'aws';
   return {
     dataDir: overrides.dataDir ?? defaultDataDir(),
     host: overrides.host ?? '127.0.0.1',
-    ports: { ...defaultPorts, ...overrides.ports },
+    ports: { ...defaultPorts, ...(free ? { mqtts: 0, wss: 0 } : {}), ...overrides.ports },
     broker: {
       mode,
       historySize: overrides.broker?.historySize ?? 50_000,
       limits: { ...defaultLimits(mode), ...overrides.broker?.limits },
     },
     shadow: { historySize: overrides.shadow?.historySize ?? 100 },
+    security: { plain: 'allow-all', accessKeys: [], hostNames: [], ...overrides.security },
   };
 }

@@ -5,6 +5,7 @@ import { BrokerService } from './broker/index.js';
 import { ShadowService, shadowApi } from './shadow/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { HttpApiService } from './api/index.js';
+import { SecurityService, type ThingLookup } from './security/index.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
@@ -27,20 +28,27 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const events = new TypedEmitter<ThingbenchEvents>();
   const logs = new LogBuffer(events, opts.logger ?? silentLogger);
   const store = await SqlJsStore.open(config.dataDir, { logger: logs });
+  const security = new SecurityService(store, clock, {
+    dataDir: config.dataDir, host: config.host, hostNames: config.security.hostNames, plain: config.security.plain, accessKeys: config.security.accessKeys, logger: logs,
+  });
   const broker = new BrokerService(store, {
     mode: config.broker.mode,
     limits: config.broker.limits,
     host: config.host,
-    ports: { mqtt: config.ports.mqtt, ws: config.ports.ws },
+    ports: { mqtt: config.ports.mqtt, ws: config.ports.ws, mqtts: config.ports.mqtts, wss: config.ports.wss },
     historySize: config.broker.historySize,
+    // The hooks are made lazily: the CA and stores exist once the security service has started (it starts first).
+    security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on',
     ...opts.broker,
   }, logs, () => clock.now());
   const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, logger: logs });
-  const registry = new RegistryService(store, broker, shadow, clock, { logger: logs });
-  const http = new HttpApiService({ broker, shadow, registry, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
+  security.useThings(registryThings(registry));
+  security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
+  const http = new HttpApiService({ broker, shadow, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
-  return new ComposedEngine(config, store, [broker, shadow, registry, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry) });
+  return new ComposedEngine(config, store, [security, broker, shadow, registry, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry) });
 }
 
 class ComposedEngine implements Engine {
@@ -84,6 +92,8 @@ class ComposedEngine implements Engine {
       endpoints: {
         mqtt: `mqtt://${host}:${this.broker.ports.mqtt}`,
         ws: `ws://${host}:${this.broker.ports.ws}/mqtt`,
+        ...(this.broker.ports.mqtts !== undefined ? { mqtts: `mqtts://${host}:${this.broker.ports.mqtts}` } : {}),
+        ...(this.broker.ports.wss !== undefined ? { wss: `wss://${host}:${this.broker.ports.wss}/mqtt` } : {}),
         http: `http://${host}:${this.http.port}`,
       },
     };
@@ -113,4 +123,33 @@ function toPublish(msg: PublishInput) {
   if (qos !== 0 && qos !== 1) throw new EngineError('InvalidInput', 'qos must be 0 or 1');
   const payload = Buffer.from(msg.payload, msg.encoding === 'base64' ? 'base64' : 'utf8');
   return { topic: msg.topic, payload, qos: qos as 0 | 1, retain: msg.retain === true };
+}
+
+/** The registry as the security service sees it: principal attachments, thing attributes and groups (policy variables). */
+function registryThings(registry: RegistryService): ThingLookup {
+  let changes = 0;
+  registry.events.on('changed', () => changes++);
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch {
+      return fallback;
+    }
+  };
+  return {
+    thingsOf: (principal) => registry.thingsForPrincipal(principal, 1000).items,
+    thing: (name) => {
+      const t = registry.findThing(name);
+      return t && { thingTypeName: t.type ?? undefined, attributes: t.attributes };
+    },
+    groupsOf: (name) => attempt(() => registry.groups.groupsOf(name, 100).items.flatMap((g) => [g.name, ...g.rootToParent]), []),
+    groupExists: (name) => attempt(() => !!registry.groups.describe(name), false),
+    changes: () => changes,
+  };
+}
+
+/** A local function's result for the sinks, which treat a failed invocation as an error. */
+function functionResult(r: { ok: true; result: unknown } | { ok: false; error: string }): unknown {
+  if (!r.ok) throw new Error(r.error);
+  return r.result;
 }

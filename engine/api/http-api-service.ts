@@ -1,5 +1,8 @@
 import type { Logger, Service } from '../core/index.js';
 import type { RegistryService } from '../registry/index.js';
+import type { SecurityService } from '../security/index.js';
+import { iotControlSecurityRoutes } from './http/iot-control-security.js';
+import { AwsError } from './http/aws-errors.js';
 import {
   createHttpApi, iotControlRegistryRoutes, iotDataRoutes, iotDataShadowRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type ShadowOperations,
 } from './http/index.js';
@@ -14,9 +17,22 @@ export class HttpApiService implements Service {
     broker: DataPlaneBroker; shadow: ShadowOperations; limits: IotDataLimits; host: string; port: number; logger: Logger;
     /** AWS IoT control-plane registry operations (CreateThing, SearchIndex, …). */
     registry?: RegistryService;
+    /** Certificates and policies (CreateKeysAndCertificate, CreatePolicy, AttachPolicy, …), and SigV4 off loopback. */
+    security?: SecurityService;
   }) {
+    const security = opts.security;
     this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow),
-      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : [])], { logger: opts.logger });
+      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : [])], {
+      logger: opts.logger,
+      // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.
+      authorize: security?.requiresSignature ? (req) => {
+        const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body });
+        if (!r.ok) {
+          opts.logger.log('warn', 'security', `refused unsigned or badly signed ${req.operation}: ${r.type}`, { requestId: req.requestId });
+          throw new AwsError(403, r.type, r.message);
+        }
+      } : undefined,
+    });
   }
 
   async start(): Promise<void> {

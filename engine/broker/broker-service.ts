@@ -10,7 +10,8 @@ import { DeviationLog } from './aws-deviations.js';
 import { DurablePersistence } from './durable-persistence.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
-import { listenTcp, listenWs, type Listener, type Transport } from './listeners.js';
+import { listenTcp, listenTls, listenWs, listenWss, type ConnectionInfo, type Listener, type TlsListener, type Transport } from './listeners.js';
+import type { ConnectionGuard, SecurityHooks } from './security-hooks.js';
 import { LiveFeed } from './live-feed.js';
 import { MessageLog, toRecord } from './message-log.js';
 import { Metering } from './metering.js';
@@ -32,7 +33,11 @@ export interface BrokerOptions {
   mode: BrokerMode;
   limits: BrokerLimits;
   host: string;
-  ports: { mqtt: number; ws: number };
+  ports: { mqtt: number; ws: number; mqtts?: number; wss?: number };
+  /** Security: mutual-TLS listeners (ports.mqtts/wss) and policy enforcement go through these hooks (security service). */
+  security?: SecurityHooks;
+  /** `off`: the plain TCP and WebSocket listeners are not started (the hooks decide allow-all vs enforce). */
+  plainListeners?: 'on' | 'off';
   historySize: number;
   historyBytes?: number;
   /** CONNECT must arrive within this time. */
@@ -57,6 +62,9 @@ interface Session extends presence.SessionIdentity {
   hashParents: Set<string>;
   /** Settles when this connection's latest QoS 1 publish may be acknowledged (keeps them in order). */
   qos1Tail?: Promise<void>;
+  /** Security: what `SecurityHooks.admit` returned for a TLS peer, and the guard `connect` gave (none: allow all). */
+  peer?: object;
+  guard?: ConnectionGuard | null;
 }
 
 /** The subset of aedes' Client this adapter uses. */
@@ -103,7 +111,7 @@ export class BrokerService implements Service {
   private readonly deviations: DeviationLog;
   private readonly taps = new Taps();
   private stopping = false;
-  ports = { mqtt: 0, ws: 0 };
+  ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
   constructor(private readonly store: Store, readonly opts: BrokerOptions, private readonly logger: Logger, private readonly now: () => number = Date.now) {
     this.log = new MessageLog(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024);
@@ -145,7 +153,15 @@ export class BrokerService implements Service {
       },
       authenticate: (client: AedesClient, _user: unknown, _pass: unknown, cb: (err: Error | null, ok: boolean) => void) => this.authenticate(client, cb),
       authorizePublish: (client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void) => this.authorizePublish(client, packet, cb),
-      authorizeSubscribe: (client: AedesClient, sub: { topic: string; qos: number }, cb: (err: Error | null, sub: object | null) => void) => cb(null, this.authorizeSubscribe(client, sub)),
+      authorizeSubscribe: (client: AedesClient, sub: { topic: string; qos: number }, cb: (err: Error | null, sub: object | null) => void) => {
+        // Security: iot:Subscribe; AWS disconnects an MQTT 3.1.1 client whose subscription is denied.
+        const guard = this.sessions.get(client)?.guard;
+        if (guard && !guard.subscribe(sub.topic)) {
+          this.setReason(client, 'AUTH_ERROR');
+          return cb(new Error(`not authorized to subscribe to ${sub.topic}`), null);
+        }
+        cb(null, this.authorizeSubscribe(client, sub));
+      },
       authorizeForward: (client: AedesClient, packet: AedesPacket) => this.authorizeForward(client, packet),
       published: (packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void) => {
         this.capture(packet, client);
@@ -160,11 +176,23 @@ export class BrokerService implements Service {
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of this.wal.pending()) await this.publishPacket(packet);
     this.wal.clearRecovered();
-    const onConnection = (stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: unknown }) => this.accept(stream, info);
-    const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
-    const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection);
-    this.listeners = [tcp, ws];
-    this.ports = { mqtt: tcp.port, ws: ws.port };
+    const onConnection = (stream: Duplex, info: ConnectionInfo) => this.accept(stream, info);
+    // Security: plain listeners may be switched off; TLS listeners exist only with hooks and a port (0 = free port).
+    if (this.opts.plainListeners !== 'off') {
+      const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
+      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection);
+      this.listeners.push(tcp, ws);
+      this.ports = { mqtt: tcp.port, ws: ws.port };
+    }
+    const hooks = this.opts.security;
+    if (hooks && (this.opts.ports.mqtts !== undefined || this.opts.ports.wss !== undefined)) {
+      const secure: TlsListener[] = [];
+      const onTls = (stream: Duplex, info: ConnectionInfo) => this.admit(hooks, stream, info);
+      if (this.opts.ports.mqtts !== undefined) this.ports.mqtts = (secure[secure.length] = await listenTls(this.opts.host, this.opts.ports.mqtts, hooks.tlsCredentials(), onTls)).port;
+      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls)).port;
+      hooks.onTrustChange(() => secure.forEach((l) => l.setCredentials(hooks.tlsCredentials())));
+      this.listeners.push(...secure);
+    }
     this.feed.start();
   }
 
@@ -238,13 +266,26 @@ export class BrokerService implements Service {
 
   // ── connections ──────────────────────────────────────────────────────────
 
-  private accept(stream: Duplex, info: { transport: Transport; remoteAddress: string; req?: unknown }): void {
-    if (info.transport === 'tcp') coalesceWrites(stream);
+  /** Security: a TLS connection reaches aedes only once the hooks accepted its client certificate (AWS closes it otherwise). */
+  private admit(hooks: SecurityHooks, stream: Duplex, info: ConnectionInfo): void {
+    hooks.admit(info.peerCertificate, info).then((r) => {
+      if ('refused' in r) {
+        this.logger.log('warn', 'security', `refused ${info.transport} connection from ${info.remoteAddress}: ${r.refused}`, { transport: info.transport, remoteAddress: info.remoteAddress });
+        stream.destroy();
+      } else if (!stream.destroyed) this.accept(stream, info, r.peer);
+    }, (e: Error) => {
+      this.logger.log('error', 'security', `admitting a ${info.transport} connection failed: ${e.message}`);
+      stream.destroy();
+    });
+  }
+
+  private accept(stream: Duplex, info: ConnectionInfo, peer?: object): void {
+    if (info.transport === 'tcp' || info.transport === 'tls') coalesceWrites(stream);
     const client = this.broker.handle(stream, info.req as never) as unknown as AedesClient;
     const session: Session = {
       clientId: '', sessionIdentifier: randomUUID().replaceAll('-', ''), principalIdentifier: 'anonymous', versionNumber: 0,
       transport: info.transport, ipAddress: info.remoteAddress, connectedAt: 0,
-      tokens: this.opts.limits.publishesPerSecond, refilledAt: this.now(), hashParents: new Set(),
+      tokens: this.opts.limits.publishesPerSecond, refilledAt: this.now(), hashParents: new Set(), peer,
     };
     this.sessions.set(client, session);
     const parser = client._parser;
@@ -316,6 +357,14 @@ export class BrokerService implements Service {
       if (this.aws) this.deviations.explain('clientIdTooLong', { clientId: client.id.slice(0, 64) + '…', bytes: idBytes });
       return refuse(`client id of ${idBytes} bytes is over the limit`);
     }
+    // Security: iot:Connect (CONNACK 5 "not authorized" when denied).
+    const session = this.sessions.get(client);
+    if (this.opts.security && session) {
+      const r = this.opts.security.connect({ clientId: client.id, transport: session.transport, remoteAddress: session.ipAddress, peer: session.peer });
+      if (r && 'refused' in r) return cb(Object.assign(new Error(r.refused), { returnCode: 5 }), false);
+      session.guard = r;
+      if (r) session.principalIdentifier = r.principal;
+    }
     const previous = ((this.broker as unknown as { clients: Record<string, AedesClient> }).clients)[client.id];
     const prevSession = previous && previous !== client ? this.sessions.get(previous) : undefined;
     if (prevSession) prevSession.reason = 'DUPLICATE_CLIENTID';
@@ -323,6 +372,12 @@ export class BrokerService implements Service {
   }
 
   private authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
+    // Security: iot:Publish (and iot:RetainPublish); AWS disconnects an MQTT 3.1.1 client whose publish is denied.
+    const guard = this.sessions.get(client)?.guard;
+    if (guard && !guard.publish(packet.topic, packet.retain)) {
+      this.setReason(client, 'AUTH_ERROR');
+      return cb(new Error(`not authorized to publish to ${packet.topic}`));
+    }
     const refusal = this.refusePublish(client, packet);
     if (refusal) {
       const session = this.sessions.get(client);
@@ -380,6 +435,7 @@ export class BrokerService implements Service {
   /** Called for every delivery: keep it cheap. */
   private authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null {
     const session = this.sessions.get(client);
+    if (session?.guard && !session.guard.receive(packet.topic)) return null; // Security: iot:Receive, on every delivery
     if (session && session.hashParents.size && session.hashParents.has(packet.topic)) {
       const matched = Object.keys(client.subscriptions).some((f) => awsFilterMatches(f, packet.topic));
       if (!matched) {
@@ -408,7 +464,10 @@ export class BrokerService implements Service {
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
     if (clientId) this.metering.inbound(clientId, packet.payload.length);
     if (this.events.has('messages')) this.feed.push(msg);
-    if (this.taps.size) this.taps.dispatch(msg);
+    if (this.taps.size) {
+      const principal = client ? this.sessions.get(client)?.guard?.principal : undefined; // Security: rules' principal()
+      this.taps.dispatch(principal ? { ...msg, principal } : msg);
+    }
     this.wal.complete(packet);
   }
 

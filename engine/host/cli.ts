@@ -5,6 +5,7 @@ import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
+import type { AccessKey, PlainMode } from '../security/index.js';
 import { startUiServer } from './serve.js';
 import { openBrowser } from './open-browser.js';
 import { VERSION as version } from '../version.js';
@@ -25,6 +26,10 @@ Options:
   --mqtt-port N               MQTT over TCP (default: ${defaultPorts.mqtt}; 0 picks a free port)
   --ws-port N                 MQTT over WebSocket, path /mqtt (default: ${defaultPorts.ws})
   --http-port N               AWS IoT data-plane HTTP API (default: ${defaultPorts.http})
+  --mqtts-port N              MQTT over mutual TLS (default: ${defaultPorts.mqtts})
+  --wss-port N                MQTT over secure WebSocket with a client certificate (default: ${defaultPorts.wss})
+  --plain allow-all|enforce|off  plain MQTT/WebSocket listeners: no policy checks, refuse (as AWS), or not listening
+  --access-key ID:SECRET      SigV4 key accepted when --host is not loopback (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
   --json                      print the ready line (stdout) and logs (stderr) as JSON lines
@@ -39,6 +44,10 @@ const options = {
   'mqtt-port': { type: 'string' },
   'ws-port': { type: 'string' },
   'http-port': { type: 'string' },
+  'mqtts-port': { type: 'string' },
+  'wss-port': { type: 'string' },
+  plain: { type: 'string' },
+  'access-key': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   json: { type: 'boolean' },
@@ -81,7 +90,10 @@ export async function main(argv: string[]): Promise<number> {
         mqtt: port(values['mqtt-port'], defaultPorts.mqtt, '--mqtt-port'),
         ws: port(values['ws-port'], defaultPorts.ws, '--ws-port'),
         http: port(values['http-port'], defaultPorts.http, '--http-port'),
+        mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port'),
+        wss: port(values['wss-port'], defaultPorts.wss, '--wss-port'),
       },
+      security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: [] },
       broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history') },
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
@@ -147,6 +159,18 @@ function port(raw: string | undefined, fallback: number, flag: string): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, not '${raw}'`);
   return n;
+}
+
+function plainMode(raw: string | undefined): PlainMode {
+  if (raw === undefined) return 'allow-all';
+  if (raw !== 'allow-all' && raw !== 'enforce' && raw !== 'off') throw new UsageError(`--plain must be allow-all, enforce or off, not '${raw}'`);
+  return raw;
+}
+
+function accessKey(raw: string): AccessKey {
+  const i = raw.indexOf(':');
+  if (i < 1 || i === raw.length - 1) throw new UsageError(`--access-key must be ACCESS_KEY_ID:SECRET_ACCESS_KEY`);
+  return { accessKeyId: raw.slice(0, i), secretAccessKey: raw.slice(i + 1) };
 }
 
 function positiveInt(raw: string | undefined, fallback: number, flag: string): number {

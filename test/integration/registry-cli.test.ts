@@ -9,7 +9,7 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
 const hasAws = awsVersion.status === 0;
-const CERT = 'arn:aws:iot:us-east-1:000000000000:cert/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+let CERT = 'arn:aws:iot:us-east-1:000000000000:cert/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
 describe.skipIf(!hasAws)('aws iot registry commands', () => {
   let te: TestEngine;
@@ -22,6 +22,8 @@ describe.skipIf(!hasAws)('aws iot registry commands', () => {
 
   beforeAll(async () => {
     te = await startTestEngine({ mode: 'aws' });
+    // A real certificate where the security half is present; otherwise a well-formed ARN.
+    CERT = await aws('create-keys-and-certificate', '--set-as-active').then((r) => r.certificateArn as string, () => CERT);
   });
 
   afterAll(async () => {

@@ -10,13 +10,14 @@ import {
   CreateThingGroupCommand, DescribeThingGroupCommand, AddThingToThingGroupCommand, RemoveThingFromThingGroupCommand,
   ListThingsInThingGroupCommand, ListThingGroupsForThingCommand, AttachThingPrincipalCommand, DetachThingPrincipalCommand,
   ListThingPrincipalsCommand, ListPrincipalThingsCommand, DescribeEndpointCommand, SearchIndexCommand, DeleteThingGroupCommand,
-  paginateListThings,
+  CreateKeysAndCertificateCommand, paginateListThings,
 } from '@aws-sdk/client-iot';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let te: TestEngine;
 let iot: IoTClient;
-const CERT = 'arn:aws:iot:us-east-1:000000000000:cert/aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999';
+/** A certificate ARN from CreateKeysAndCertificate (the security half), or a well-formed one where that is absent. */
+let CERT = 'arn:aws:iot:us-east-1:000000000000:cert/aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999';
 
 function client(url: string) {
   return new IoTClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
@@ -25,6 +26,7 @@ function client(url: string) {
 beforeAll(async () => {
   te = await startTestEngine({ mode: 'aws' });
   iot = client(te.httpUrl);
+  CERT = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })).then((r) => r.certificateArn!, () => CERT);
 });
 
 afterAll(async () => {
@@ -229,6 +231,21 @@ describe('SearchIndex', () => {
     await te.engine.api.shadow.update('page-03', { state: { reported: { temp: 25 } } });
     expect((await iot.send(new SearchIndexCommand({ queryString: 'shadow.reported.temp:21' }))).things).toEqual([]);
     expect((await iot.send(new SearchIndexCommand({ queryString: 'shadow.hasDelta:false AND thingName:page-03' }))).things).toHaveLength(1);
+  });
+});
+
+describe('UI contract', () => {
+  it('registry.* sees what the control plane wrote, with the same validation', async () => {
+    const api = te.engine.api.registry;
+    expect(await api.thing('MyIotThing')).toMatchObject({ name: 'MyIotThing', type: 'LightBulb', defaultClientId: 'MyIotThing', connectivity: { connected: false } });
+    expect((await api.things({ type: 'LightBulb' })).items.map((t) => t.name)).toEqual(['MyIotThing']);
+    expect((await api.thingTypes()).map((t) => t.name)).toEqual(['LightBulb']);
+    expect((await api.groups()).map((g) => g.name)).toEqual(['Building1', 'Floor2']);
+    expect(await api.groupThings('Building1', true)).toEqual(['MyIotThing']);
+    expect(await api.principals('MyIotThing')).toEqual([CERT]);
+    expect((await api.search('thingGroupNames:Floor2')).items.map((h) => h.name)).toEqual(['MyIotThing']);
+    await expect(api.search('thingName:(')).rejects.toMatchObject({ code: 'InvalidInput' });
+    await expect(api.thing('bad name')).rejects.toMatchObject({ code: 'InvalidInput' });
   });
 });
 

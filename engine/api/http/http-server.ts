@@ -30,6 +30,9 @@ export interface HttpRequest {
   readonly headers: http.IncomingHttpHeaders;
   readonly body: Buffer;
   readonly requestId: string;
+  /** The request path and query as sent (still percent-encoded): SigV4 signs these. */
+  readonly rawPath?: string;
+  readonly rawQuery?: string;
 }
 
 /** A handler's answer: `json` is serialized; otherwise `body` (default empty). Status defaults to 200. */
@@ -61,6 +64,8 @@ export interface HttpApiOptions {
   maxBodyBytes?: number;
   /** Default error table. Default `iotDataErrors`. */
   errors?: AwsErrorTable;
+  /** Runs before every handler once the body is read; throws (e.g. AwsError 403) to refuse (SigV4 off loopback). */
+  authorize?: (req: HttpRequest) => void;
 }
 
 type Segment = { kind: 'literal'; value: string } | { kind: 'label'; name: string; greedy: boolean };
@@ -204,11 +209,13 @@ export class HttpApiServer {
   private readonly logger: Logger;
   private readonly maxBodyBytes: number;
   private readonly errors: AwsErrorTable;
+  private readonly authorize?: (req: HttpRequest) => void;
 
   constructor(routes: Route[] = [], opts: HttpApiOptions = {}) {
     this.logger = opts.logger ?? silentLogger;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.errors = opts.errors ?? iotDataErrors;
+    this.authorize = opts.authorize;
     this.routes.add(...routes);
     this.server = http.createServer({ requestTimeout: 60_000 }, (req, res) => void this.handle(req, res));
     // Answer `Expect: 100-continue` ourselves so an oversized body is refused before it is sent.
@@ -265,10 +272,12 @@ export class HttpApiServer {
         res.writeContinue();
       }
       const body = await readBody(req, limit);
-      const result = await match.route.handler({
+      const request: HttpRequest = {
         operation: match.route.operation, method, params: match.params, query: new URLSearchParams(target.query),
-        headers: req.headers, body, requestId,
-      });
+        headers: req.headers, body, requestId, rawPath: target.path, rawQuery: target.query,
+      };
+      this.authorize?.(request);
+      const result = await match.route.handler(request);
       this.send(res, result, requestId);
       this.logger.log('debug', 'api.http', `${match.route.operation} ${result.status ?? 200}`, { requestId });
     } catch (err) {

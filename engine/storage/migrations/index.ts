@@ -1,6 +1,7 @@
 import * as m0001 from './0001-broker.js';
 import * as m0002 from './0002-shadow.js';
 import * as m0005 from './0005-registry.js';
+import * as m0006 from './0006-security.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   { id: '0001-broker', sql: m0001.sql },
   { id: '0002-shadow', sql: m0002.sql },
   { id: '0005-registry', sql: m0005.sql },
+  { id: '0006-security', sql: m0006.sql },
 ];

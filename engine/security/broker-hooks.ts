@@ -1,0 +1,194 @@
+/**
+ * The security service's side of the broker's `SecurityHooks`: mutual-TLS admission (registered certificates and
+ * CAs, status, validity, JITR), then per-connection guards that evaluate the principal's policies for iot:Connect,
+ * iot:Publish (+ iot:RetainPublish), iot:Subscribe and iot:Receive, caching each decision for the connection until a
+ * certificate, policy, attachment or thing changes. Every denial is logged with its reason.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { iotArn, type Logger } from '../core/index.js';
+import type { ConnectionGuard, SecurityHooks, TlsCredentials, Transport } from '../broker/index.js';
+import type { LocalCa } from './ca.js';
+import { certificateArn, type Certificates } from './certificates.js';
+import { certificateId, certificateVariables, isExpired, signedBy } from './certs.js';
+import { evaluate, type Decision, type EffectivePolicy } from './policy-eval.js';
+import type { PolicyStore } from './policy-store.js';
+
+/** What the security service needs from the thing registry (policy variables, thing group policies). */
+export interface ThingLookup {
+  /** Things the principal (a certificate ARN) is attached to. */
+  thingsOf(principal: string): string[];
+  thing(name: string): { thingTypeName?: string; attributes: Record<string, string> } | undefined;
+  /** Thing groups the thing is in, with their ancestors. */
+  groupsOf(thingName: string): string[];
+  groupExists(name: string): boolean;
+  /** Changes whenever things, groups or principal attachments change (invalidates cached decisions). */
+  changes(): number;
+}
+
+export const noThings: ThingLookup = { thingsOf: () => [], thing: () => undefined, groupsOf: () => [], groupExists: () => false, changes: () => 0 };
+
+/** Plain (non-TLS) listeners: allow everything, or refuse every CONNECT as AWS IoT would (no certificate). */
+export type PlainMode = 'allow-all' | 'enforce' | 'off';
+
+export interface Denial extends Decision {
+  time: number;
+  clientId: string;
+  certificateId?: string;
+}
+
+interface Peer {
+  certificateId: string;
+  cert: X509Certificate;
+}
+
+export interface HooksContext {
+  ca: LocalCa;
+  certs: Certificates;
+  policies: PolicyStore;
+  things: () => ThingLookup;
+  plain: PlainMode;
+  hosts: string[];
+  logger: Logger;
+  now: () => number;
+  onTrustChange(listener: () => void): void;
+  /** JITR: AWS publishes `$aws/events/certificates/registered/{caCertificateId}`. */
+  publishEvent(topic: string, body: object): void;
+  recordDenial(d: Denial): void;
+}
+
+export function brokerHooks(ctx: HooksContext): SecurityHooks {
+  let server: { key: string; cert: string } | undefined;
+  return {
+    tlsCredentials(): TlsCredentials {
+      server ??= ctx.ca.serverCredentials(ctx.hosts);
+      return { ...server, ca: ctx.certs.trustedPems() };
+    },
+    onTrustChange: (l) => ctx.onTrustChange(l),
+    admit: async (peer) => admit(ctx, peer),
+    connect(req) {
+      if (!req.peer) {
+        if (ctx.plain !== 'enforce') return null;
+        return { refused: 'plain connections are refused (enforce mode): connect over mqtts with a client certificate' };
+      }
+      const { certificateId: id, cert } = req.peer as Peer;
+      const row = ctx.certs.row(id);
+      if (!row || row.status !== 'ACTIVE') return { refused: `certificate ${id} is ${row?.status ?? 'deleted'}` };
+      const guard = new Guard(ctx, req.clientId, id, cert, req.remoteAddress, req.transport);
+      if (!guard.check('iot:Connect', iotArn(`client/${req.clientId}`))) return { refused: `iot:Connect denied for client ${req.clientId}` };
+      return guard;
+    },
+  };
+}
+
+async function admit(ctx: HooksContext, cert: X509Certificate | undefined): Promise<{ peer: object } | { refused: string }> {
+  if (!cert) return { refused: 'no client certificate' };
+  const id = certificateId(cert);
+  const now = ctx.now();
+  const row = ctx.certs.row(id);
+  if (!row) {
+    const ca = ctx.certs.issuerOf(cert);
+    if (!ca) return { refused: `unknown certificate ${id} (not registered, and not signed by a registered CA)` };
+    if (ca.status !== 'ACTIVE') return { refused: `certificate ${id} is not registered and its CA ${ca.id} is INACTIVE` };
+    if (ca.auto_registration !== 'ENABLE') return { refused: `certificate ${id} is not registered (its CA ${ca.id} does not allow auto-registration)` };
+    if (isExpired(cert, now)) return { refused: `certificate ${id} is expired or not yet valid` };
+    const registered = await ctx.certs.autoRegister(cert, ca.id);
+    jitrEvent(ctx, id, ca.id, registered.created);
+    return { refused: `certificate ${id} was just-in-time registered as PENDING_ACTIVATION (CA ${ca.id}); activate it and reconnect` };
+  }
+  if (row.status === 'PENDING_ACTIVATION' && row.ca_id) {
+    jitrEvent(ctx, id, row.ca_id, row.created); // AWS repeats the event whenever a PENDING_ACTIVATION certificate connects
+    return { refused: `certificate ${id} is PENDING_ACTIVATION` };
+  }
+  if (row.status !== 'ACTIVE') return { refused: `certificate ${id} is ${row.status}` };
+  if (isExpired(cert, now)) return { refused: `certificate ${id} is expired or not yet valid (${cert.validFrom} – ${cert.validTo})` };
+  if (row.ca_id) {
+    const ca = ctx.certs.caRow(row.ca_id);
+    if (!ca) return { refused: `certificate ${id}: its CA ${row.ca_id} is no longer registered` };
+    if (ca.status !== 'ACTIVE') return { refused: `certificate ${id}: its CA ${row.ca_id} is INACTIVE` };
+    if (!signedBy(cert, ctx.certs.x509(ca))) return { refused: `certificate ${id} is not signed by its CA ${row.ca_id}` };
+  } else if (row.mode !== 'SNI_ONLY' && !signedBy(cert, ctx.ca.certificate)) {
+    return { refused: `certificate ${id} is not signed by the local root CA` };
+  }
+  return { peer: { certificateId: id, cert } satisfies Peer };
+}
+
+function jitrEvent(ctx: HooksContext, id: string, caId: string, registeredAt: number): void {
+  ctx.publishEvent(`$aws/events/certificates/registered/${caId}`, {
+    certificateId: id, caCertificateId: caId, timestamp: ctx.now(), certificateStatus: 'PENDING_ACTIVATION',
+    awsAccountId: iotArn('').split(':')[4], certificateRegistrationTimestamp: String(registeredAt),
+  });
+}
+
+/** One connection's authorization: policies of its certificate (and of its thing's groups), decisions cached. */
+class Guard implements ConnectionGuard {
+  private readonly cache = new Map<string, boolean>();
+  private generation = -1;
+  private policies: EffectivePolicy[] = [];
+  private thingVars = new Map<string, string>();
+  private readonly certVars: Map<string, string | string[]>;
+
+  constructor(
+    private readonly ctx: HooksContext,
+    private readonly clientId: string,
+    readonly principal: string,
+    cert: X509Certificate,
+    private readonly remoteAddress: string,
+    readonly transport: Transport,
+  ) {
+    this.certVars = certificateVariables(cert);
+  }
+
+  publish(topic: string, retain: boolean): boolean {
+    const arn = iotArn(`topic/${topic}`);
+    return this.check('iot:Publish', arn) && (!retain || this.check('iot:RetainPublish', arn));
+  }
+
+  subscribe(filter: string): boolean {
+    return this.check('iot:Subscribe', iotArn(`topicfilter/${filter}`));
+  }
+
+  receive(topic: string): boolean {
+    return this.check('iot:Receive', iotArn(`topic/${topic}`));
+  }
+
+  check(action: string, resource: string): boolean {
+    const things = this.ctx.things();
+    const generation = this.ctx.certs.generation + this.ctx.policies.generation + things.changes();
+    if (generation !== this.generation) this.refresh(things, generation);
+    const key = action + '\u0000' + resource;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const d = evaluate(this.policies, action, resource, (name) => this.variable(name));
+    this.cache.set(key, d.allowed);
+    if (!d.allowed) {
+      this.ctx.logger.log('warn', 'security', `denied ${action} on ${resource} for client ${this.clientId}: ${d.reason}`, {
+        clientId: this.clientId, certificateId: this.principal, action, resource, kind: d.kind, statement: d.statement, variables: d.variables,
+      });
+      this.ctx.recordDenial({ ...d, time: this.ctx.now(), clientId: this.clientId, certificateId: this.principal });
+    }
+    return d.allowed;
+  }
+
+  private refresh(things: ThingLookup, generation: number): void {
+    this.generation = generation;
+    this.cache.clear();
+    const arn = certificateArn(this.principal);
+    const attachedThings = things.thingsOf(arn);
+    this.thingVars = new Map([['iot:Connection.Thing.IsAttached', attachedThings.includes(this.clientId) ? 'true' : 'false']]);
+    const names = [...this.ctx.policies.attached(arn)];
+    if (attachedThings.includes(this.clientId)) {
+      const thing = things.thing(this.clientId);
+      this.thingVars.set('iot:Connection.Thing.ThingName', this.clientId);
+      if (thing?.thingTypeName) this.thingVars.set('iot:Connection.Thing.ThingTypeName', thing.thingTypeName);
+      for (const [k, v] of Object.entries(thing?.attributes ?? {})) this.thingVars.set(`iot:Connection.Thing.Attributes[${k}]`, v);
+      for (const g of things.groupsOf(this.clientId)) names.push(...this.ctx.policies.attached(iotArn(`thinggroup/${g}`)));
+    }
+    this.policies = [...new Set(names)].flatMap((n) => this.ctx.policies.effective(n) ?? []);
+  }
+
+  private variable(name: string): string | string[] | undefined {
+    if (name === 'iot:ClientId') return this.clientId;
+    if (name === 'aws:SourceIp') return this.remoteAddress;
+    return this.thingVars.get(name) ?? this.certVars.get(name);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The security service: the local CA, certificates, CA certificates, policies and their attachments, the broker's
+ * security hooks (mutual TLS, policy enforcement, JITR) and SigV4 checking for the HTTP edge off loopback.
+ *
+ * LIMITATIONS: one account and region (core/aws-account.ts); no custom authorizers, Cognito identities or IAM
+ * credentials as MQTT principals; policy changes apply to connected clients at once (AWS may take minutes).
+ */
+import { EngineError, iotArn, type Clock, type Logger, type Service } from '../core/index.js';
+import type { SecurityHooks } from '../broker/index.js';
+import type { Store } from '../storage/index.js';
+import { LocalCa } from './ca.js';
+import { Certificates, certificateArn } from './certificates.js';
+import { PolicyStore } from './policy-store.js';
+import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
+import { isTrustedHost, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
+
+export interface SecurityOptions {
+  dataDir: string;
+  /** The address the engine binds: loopback accepts any credentials; elsewhere SigV4 with `accessKeys` is required. */
+  host: string;
+  /** Extra names for the TLS server certificate. */
+  hostNames?: string[];
+  plain: PlainMode;
+  accessKeys: AccessKey[];
+  logger: Logger;
+}
+
+const MAX_DENIALS = 500;
+
+export class SecurityService implements Service {
+  readonly name = 'security';
+  private caRef?: LocalCa;
+  private certsRef?: Certificates;
+  private policiesRef?: PolicyStore;
+  private things: ThingLookup = noThings;
+  private publish?: (topic: string, payload: Buffer) => Promise<void>;
+  private readonly trustListeners: Array<() => void> = [];
+  private readonly recentDenials: Denial[] = [];
+
+  constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: SecurityOptions) {}
+
+  /** Wires the registry after construction (the registry itself depends on this service). */
+  useThings(things: ThingLookup): void {
+    this.things = things;
+  }
+
+  /** Where JITR events go (the broker). */
+  usePublisher(publish: (topic: string, payload: Buffer) => Promise<void>): void {
+    this.publish = publish;
+  }
+
+  async start(): Promise<void> {
+    this.caRef = LocalCa.open(this.opts.dataDir, this.clock.now());
+    this.certsRef = new Certificates(this.store, this.caRef, this.clock, (arn) => ({
+      things: this.things.thingsOf(arn), policies: this.policies.attached(arn),
+    }));
+    this.policiesRef = new PolicyStore(this.store, this.clock, (target) => this.targetExists(target));
+  }
+
+  async stop(): Promise<void> {}
+
+  get ca(): LocalCa {
+    return this.ready(this.caRef);
+  }
+
+  get certificates(): Certificates {
+    return this.ready(this.certsRef);
+  }
+
+  get policies(): PolicyStore {
+    return this.ready(this.policiesRef);
+  }
+
+  /** Whether SigV4 is required (the engine is bound to a non-loopback address). */
+  get requiresSignature(): boolean {
+    return !isTrustedHost(this.opts.host);
+  }
+
+  verifyRequest(req: SignedRequest): SigV4Result {
+    return verifySigV4(req, this.opts.accessKeys, this.clock.now());
+  }
+
+  /** Recent policy denials, newest last: what the UI shows for "why was this denied?". */
+  denials(limit = 100): Denial[] {
+    return this.recentDenials.slice(-limit);
+  }
+
+  /** Certificate changes that alter what the TLS listeners should trust (a CA was registered or removed). */
+  trustChanged(): void {
+    for (const l of this.trustListeners) l();
+  }
+
+  async deleteCertificate(id: string, force: boolean): Promise<void> {
+    const detached = await this.certificates.delete(id, force);
+    if (detached.length) await this.policies.detachAll(certificateArn(id));
+  }
+
+  /** Whether a principal (certificate ARN) exists: the registry's AttachThingPrincipal check. */
+  principalExists(principal: string): boolean {
+    const m = /^arn:aws:iot:[^:]*:[^:]*:cert\/([0-9a-f]{64})$/.exec(principal);
+    return !!m && this.certificates.row(m[1]) !== undefined;
+  }
+
+  /** `brokerHooks()` made on first use, so the broker can be constructed before this service has started. */
+  lazyBrokerHooks(): SecurityHooks {
+    let hooks: SecurityHooks | undefined;
+    const get = () => (hooks ??= this.brokerHooks());
+    return {
+      tlsCredentials: () => get().tlsCredentials(),
+      onTrustChange: (l) => get().onTrustChange(l),
+      admit: (peer, info) => get().admit(peer, info),
+      connect: (req) => get().connect(req),
+    };
+  }
+
+  brokerHooks(): SecurityHooks {
+    return brokerHooks({
+      ca: this.ca, certs: this.certificates, policies: this.policies, things: () => this.things,
+      plain: this.opts.plain, hosts: [this.opts.host, ...(this.opts.hostNames ?? [])], logger: this.opts.logger,
+      now: () => this.clock.now(),
+      onTrustChange: (l) => this.trustListeners.push(l),
+      publishEvent: (topic, body) => {
+        this.publish?.(topic, Buffer.from(JSON.stringify(body))).catch((e: Error) => this.opts.logger.log('error', 'security', `publishing ${topic} failed: ${e.message}`));
+        this.opts.logger.log('info', 'security', `just-in-time registration: ${topic}`, body as Record<string, unknown>);
+      },
+      recordDenial: (d) => {
+        this.recentDenials.push(d);
+        if (this.recentDenials.length > MAX_DENIALS) this.recentDenials.splice(0, this.recentDenials.length - MAX_DENIALS);
+      },
+    });
+  }
+
+  private targetExists(target: string): boolean {
+    const cert = /^arn:aws:iot:[^:]*:[^:]*:cert\/([0-9a-f]{64})$/.exec(target);
+    if (cert) return this.certificates.row(cert[1]) !== undefined;
+    const group = /^arn:aws:iot:[^:]*:[^:]*:thinggroup\/(.+)$/.exec(target);
+    if (group) return target === iotArn(`thinggroup/${group[1]}`) && this.things.groupExists(group[1]);
+    return false;
+  }
+
+  private ready<T>(v: T | undefined): T {
+    if (!v) throw new EngineError('Unavailable', 'the security service is not started');
+    return v;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Certificates, policies and mutual TLS through `@aws-sdk/client-iot` and mqtt.js: Lab 1 (keys and certificate,
+ * policy, attach, connect), policy enforcement with AWS's consequences, certificate status and bad certificates,
+ * AWS's control-plane errors, CSRs, JITR end to end.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { X509Certificate, createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  IoTClient, AttachPolicyCommand, AttachThingPrincipalCommand, CreateCertificateFromCsrCommand, CreateKeysAndCertificateCommand,
+  CreatePolicyCommand, CreatePolicyVersionCommand, CreateThingCommand, DeleteCertificateCommand, DeletePolicyCommand, DescribeCertificateCommand,
+  DetachPolicyCommand, GetPolicyCommand, GetRegistrationCodeCommand, ListAttachedPoliciesCommand, ListCertificatesCommand,
+  RegisterCACertificateCommand, RegisterCertificateCommand, UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
+import type { MqttClient } from 'mqtt';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { closed, makeCa, makeSigned, tlsConnect, type Credentials } from './helpers/tls-client.js';
+
+const ACCOUNT = 'arn:aws:iot:us-east-1:000000000000';
+const policyDoc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+describe('certificates, policies and mutual TLS', () => {
+  let te: TestEngine;
+  let iot: IoTClient;
+  let mqtts: string;
+  let ca: string;
+  let dir: string;
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    te = await startTestEngine();
+    mqtts = te.info.endpoints.mqtts;
+    ca = fs.readFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), 'utf8');
+    iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-mtls-'));
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await te?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A new ACTIVE certificate with the policy attached (and attached to thing `thing` if given). */
+  async function device(policyName: string, statements: object[] | null, thing?: string): Promise<Credentials & { id: string; arn: string }> {
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    if (statements) await iot.send(new CreatePolicyCommand({ policyName, policyDocument: policyDoc(statements) }));
+    await iot.send(new AttachPolicyCommand({ policyName, target: c.certificateArn }));
+    if (thing) {
+      await iot.send(new CreateThingCommand({ thingName: thing }));
+      await iot.send(new AttachThingPrincipalCommand({ thingName: thing, principal: c.certificateArn }));
+    }
+    return { key: c.keyPair!.PrivateKey!, cert: c.certificatePem!, ca, id: c.certificateId!, arn: c.certificateArn! };
+  }
+
+  async function connected(creds: Credentials, clientId: string) {
+    const r = await tlsConnect(mqtts, creds, { clientId });
+    expect(r.error).toBeUndefined();
+    clients.push(r.client!);
+    return r.client!;
+  }
+
+  it('Lab 1: CreateKeysAndCertificate, CreatePolicy, AttachPolicy, AttachThingPrincipal, connect and publish', async () => {
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    const x = new X509Certificate(c.certificatePem!);
+    expect(c.certificateId).toBe(createHash('sha256').update(x.raw).digest('hex'));
+    expect(c.certificateArn).toBe(`${ACCOUNT}:cert/${c.certificateId}`);
+    expect(c.keyPair?.PrivateKey).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    expect(c.keyPair?.PublicKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(x.verify(new X509Certificate(ca).publicKey)).toBe(true);
+
+    await iot.send(new CreatePolicyCommand({ policyName: 'lab1', policyDocument: policyDoc([
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ACCOUNT}:client/\${iot:Connection.Thing.ThingName}` },
+      { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: `${ACCOUNT}:topic/lab1/\${iot:ClientId}/*` },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: `${ACCOUNT}:topicfilter/lab1/\${iot:ClientId}/*` },
+    ]) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'lab1', target: c.certificateArn }));
+    await iot.send(new CreateThingCommand({ thingName: 'lab1-thing' }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: 'lab1-thing', principal: c.certificateArn }));
+    expect((await iot.send(new ListAttachedPoliciesCommand({ target: c.certificateArn }))).policies).toEqual([{ policyName: 'lab1', policyArn: `${ACCOUNT}:policy/lab1` }]);
+
+    const presence = await connect(te.mqttPort, { clientId: 'watcher' });
+    clients.push(presence);
+    await presence.subscribeAsync('$aws/events/presence/connected/lab1-thing');
+    const event = new Promise<Record<string, unknown>>((r) => presence.once('message', (_t, p) => r(JSON.parse(p.toString()))));
+    const creds = { key: c.keyPair!.PrivateKey!, cert: c.certificatePem!, ca };
+    const dev = await connected(creds, 'lab1-thing');
+    expect(await event).toMatchObject({ clientId: 'lab1-thing', principalIdentifier: c.certificateId });
+    await dev.subscribeAsync('lab1/lab1-thing/#');
+    const got = new Promise<string>((r) => dev.once('message', (t) => r(t)));
+    await dev.publishAsync('lab1/lab1-thing/state', 'on', { qos: 1 });
+    expect(await got).toBe('lab1/lab1-thing/state');
+
+    // Not the thing's name: iot:Connect is denied (CONNACK 5).
+    const other = await tlsConnect(mqtts, creds, { clientId: 'someone-else' });
+    expect(other.error).toMatch(/not authori[sz]ed/i);
+  });
+
+  it('a denied publish disconnects the client (MQTT 3.1.1), and the denial is logged with its reason', async () => {
+    const creds = await device('pub-deny', [
+      { Effect: 'Allow', Action: ['iot:Connect', 'iot:Publish'], Resource: '*' },
+      { Effect: 'Deny', Action: 'iot:Publish', Resource: `${ACCOUNT}:topic/\${iot:ClientId}/secret` },
+    ]);
+    const dev = await connected(creds, 'pub-deny-1');
+    await dev.publishAsync('pub-deny-1/ok', 'x', { qos: 1 });
+    const gone = closed(dev);
+    dev.publish('pub-deny-1/secret', 'x', { qos: 1 });
+    await gone;
+    const log = te.logs.find((l) => l.source === 'security' && l.message.includes('topic/pub-deny-1/secret'));
+    expect(log?.details).toMatchObject({ kind: 'explicitDeny', statement: { policy: 'pub-deny', index: 1 }, variables: { 'iot:ClientId': 'pub-deny-1' } });
+  });
+
+  it('a denied subscription disconnects the client; iot:Receive filters deliveries', async () => {
+    const creds = await device('sub-deny', [
+      { Effect: 'Allow', Action: ['iot:Connect', 'iot:Publish'], Resource: '*' },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: `${ACCOUNT}:topicfilter/open/*` },
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: `${ACCOUNT}:topic/open/yes` },
+    ]);
+    const dev = await connected(creds, 'sub-deny-1');
+    await dev.subscribeAsync('open/#');
+    const received: string[] = [];
+    dev.on('message', (t) => received.push(t));
+    const pub = await connect(te.mqttPort, { clientId: 'plain-pub' });
+    clients.push(pub);
+    const yes = new Promise<void>((r) => dev.on('message', (t) => t === 'open/yes' && r()));
+    await pub.publishAsync('open/no', 'x', { qos: 1 }); // delivered in order: had it passed, it would arrive first
+    await pub.publishAsync('open/yes', 'x', { qos: 1 });
+    await yes;
+    expect(received).toEqual(['open/yes']);
+    const gone = closed(dev);
+    dev.subscribe('closed/#');
+    await gone;
+  });
+
+  it('refuses inactive, revoked, unknown and wrong-CA certificates with a logged reason', async () => {
+    const creds = await device('status', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
+    await iot.send(new UpdateCertificateCommand({ certificateId: creds.id, newStatus: 'INACTIVE' }));
+    expect((await tlsConnect(mqtts, creds, { clientId: 's1' })).error).toBeDefined();
+    await iot.send(new UpdateCertificateCommand({ certificateId: creds.id, newStatus: 'ACTIVE' }));
+    (await connected(creds, 's1')).end();
+    await iot.send(new UpdateCertificateCommand({ certificateId: creds.id, newStatus: 'REVOKED' }));
+    expect((await tlsConnect(mqtts, creds, { clientId: 's1' })).error).toBeDefined();
+    await expect(iot.send(new UpdateCertificateCommand({ certificateId: creds.id, newStatus: 'ACTIVE' }))).rejects.toMatchObject({ name: 'CertificateStateException' });
+
+    makeCa(dir, 'stranger');
+    const stranger = makeSigned(dir, 'stranger', 'stranger-dev', 'x');
+    expect((await tlsConnect(mqtts, { ...stranger, ca }, { clientId: 's2' })).error).toBeDefined();
+    expect(te.logs.some((l) => l.source === 'security' && /unknown certificate/.test(l.message))).toBe(true);
+    expect(te.logs.some((l) => l.source === 'security' && /is REVOKED/.test(l.message))).toBe(true);
+  });
+
+  it('answers with AWS errors: malformed policy, bad PEM, bad CSR, delete rules, version limit', async () => {
+    await expect(iot.send(new CreatePolicyCommand({ policyName: 'bad', policyDocument: '{"Statement":' }))).rejects.toMatchObject({ name: 'MalformedPolicyException', $metadata: { httpStatusCode: 400 } });
+    await expect(iot.send(new CreatePolicyCommand({ policyName: 'bad', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:Fly', Resource: '*' }]) }))).rejects.toMatchObject({ name: 'MalformedPolicyException' });
+    await expect(iot.send(new GetPolicyCommand({ policyName: 'nope' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    await expect(iot.send(new RegisterCertificateCommand({ certificatePem: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----' }))).rejects.toMatchObject({ name: 'CertificateValidationException' });
+    await expect(iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: 'garbage' }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+
+    const creds = await device('del', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
+    await expect(iot.send(new CreatePolicyCommand({ policyName: 'del', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]) }))).rejects.toMatchObject({ name: 'ResourceAlreadyExistsException', $metadata: { httpStatusCode: 409 } });
+    await expect(iot.send(new DeleteCertificateCommand({ certificateId: creds.id }))).rejects.toMatchObject({ name: 'CertificateStateException', $metadata: { httpStatusCode: 406 } });
+    await iot.send(new UpdateCertificateCommand({ certificateId: creds.id, newStatus: 'INACTIVE' }));
+    await expect(iot.send(new DeleteCertificateCommand({ certificateId: creds.id }))).rejects.toMatchObject({ name: 'DeleteConflictException', $metadata: { httpStatusCode: 409 } });
+    await expect(iot.send(new DeletePolicyCommand({ policyName: 'del' }))).rejects.toMatchObject({ name: 'DeleteConflictException' });
+    await iot.send(new DetachPolicyCommand({ policyName: 'del', target: creds.arn }));
+    await iot.send(new DeleteCertificateCommand({ certificateId: creds.id }));
+    await expect(iot.send(new DescribeCertificateCommand({ certificateId: creds.id }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    for (let i = 0; i < 4; i++) await iot.send(new CreatePolicyVersionCommand({ policyName: 'del', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }]), setAsDefault: i === 3 }));
+    expect((await iot.send(new GetPolicyCommand({ policyName: 'del' }))).defaultVersionId).toBe('5');
+    await expect(iot.send(new CreatePolicyVersionCommand({ policyName: 'del', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }]) }))).rejects.toMatchObject({ name: 'VersionsLimitExceededException' });
+  });
+
+  it('CreateCertificateFromCsr signs an openssl CSR with its subject; the certificate variables reach policies', async () => {
+    makeCa(dir, 'unused');
+    const { csr, key } = makeSigned(dir, 'unused', 'csr-dev', 'sensor-7');
+    const c = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: csr, setAsActive: true }));
+    expect(new X509Certificate(c.certificatePem!).subject).toContain('CN=sensor-7');
+    await iot.send(new CreatePolicyCommand({ policyName: 'cn', policyDocument: policyDoc([
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ACCOUNT}:client/\${iot:Certificate.Subject.CommonName}` },
+    ]) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'cn', target: c.certificateArn }));
+    const creds = { key, cert: c.certificatePem!, ca };
+    (await connected(creds, 'sensor-7')).end();
+    expect((await tlsConnect(mqtts, creds, { clientId: 'sensor-8' })).error).toMatch(/not authori[sz]ed/i);
+  });
+
+  it('JITR: a CA with auto-registration, a first connection registers the device certificate as PENDING_ACTIVATION', async () => {
+    makeCa(dir, 'myca');
+    const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+    const verification = makeSigned(dir, 'myca', 'verify', registrationCode!);
+    const reg = await iot.send(new RegisterCACertificateCommand({
+      caCertificate: fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8'), verificationCertificate: verification.cert, setAsActive: true, allowAutoRegistration: true,
+    }));
+    const devCert = makeSigned(dir, 'myca', 'jitr-dev', 'jitr-dev');
+    const watcher = await connect(te.mqttPort, { clientId: 'jitr-watcher' });
+    clients.push(watcher);
+    await watcher.subscribeAsync(`$aws/events/certificates/registered/${reg.certificateId}`);
+    const event = new Promise<Record<string, unknown>>((r) => watcher.once('message', (_t, p) => r(JSON.parse(p.toString()))));
+    const creds = { key: devCert.key, cert: devCert.cert, ca };
+    expect((await tlsConnect(mqtts, creds, { clientId: 'jitr-dev' })).error).toBeDefined();
+    const id = createHash('sha256').update(new X509Certificate(devCert.cert).raw).digest('hex');
+    expect(await event).toMatchObject({ certificateId: id, caCertificateId: reg.certificateId, certificateStatus: 'PENDING_ACTIVATION', awsAccountId: '000000000000' });
+    expect((await iot.send(new DescribeCertificateCommand({ certificateId: id }))).certificateDescription).toMatchObject({ status: 'PENDING_ACTIVATION', caCertificateId: reg.certificateId });
+    // What the JITR rule's function does: activate and attach a policy; then the device reconnects.
+    await iot.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' }));
+    await iot.send(new CreatePolicyCommand({ policyName: 'jitr', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }]) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'jitr', target: `${ACCOUNT}:cert/${id}` }));
+    (await connected(creds, 'jitr-dev')).end();
+    const listed = await iot.send(new ListCertificatesCommand({}));
+    expect(listed.certificates?.some((c) => c.certificateId === id)).toBe(true);
+  });
+
+  it('MQTT over secure WebSocket with a client certificate', async () => {
+    const creds = await device('wss', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
+    const r = await tlsConnect(te.info.endpoints.wss, creds, { clientId: 'wss-1' });
+    expect(r.error).toBeUndefined();
+    r.client!.end();
+  });
+});
