@@ -1,8 +1,10 @@
-import type { EngineInfo, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
+import type { EngineInfo, JsonValue, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
+import type { SqlValue } from './rules/sql/index.js';
 import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
 import { BrokerService } from './broker/index.js';
-import { ShadowService, shadowApi } from './shadow/index.js';
+import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
+import { RulesService, rulesApi } from './rules/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { HttpApiService } from './api/index.js';
 import { SecurityService, type ThingLookup } from './security/index.js';
@@ -45,10 +47,12 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
-  const http = new HttpApiService({ broker, shadow, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  const rules = new RulesService(store, broker, { dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow) });
+  const http = new HttpApiService({ broker, shadow, rules, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
-  return new ComposedEngine(config, store, [security, broker, shadow, registry, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry) });
+  rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
+  return new ComposedEngine(config, store, [security, broker, shadow, registry, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), rules: rulesApi(rules) });
 }
 
 class ComposedEngine implements Engine {
@@ -64,7 +68,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'rules'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -115,6 +119,21 @@ class ComposedEngine implements Engine {
     })();
     return this.stopping;
   }
+}
+
+/** The shadow service as the rules see it: a synchronous read for `get_thing_shadow()` and updates for functions. */
+function shadowReader(shadow: ShadowService) {
+  return {
+    getThingShadow(thing: string, name: string | null) {
+      try {
+        return shadow.get({ thing, name }) as unknown as SqlValue;
+      } catch (e) {
+        if (e instanceof EngineError && e.code === 'NotFound') return undefined;
+        throw e;
+      }
+    },
+    update: (thing: string, document: unknown, name: string | null) => shadow.update({ thing, name }, parseUpdateDocument(document as JsonValue)),
+  };
 }
 
 function toPublish(msg: PublishInput) {
