@@ -1,6 +1,5 @@
 import type { Logger, Service } from '../core/index.js';
 import { iotRulesRoutes, type RuleOperations } from './http/iot-rules.js';
-import { iotRulesRoutes, type RuleOperations } from './http/iot-rules.js';
 import type { RegistryService } from '../registry/index.js';
 import type { SecurityService } from '../security/index.js';
 import { iotControlSecurityRoutes } from './http/iot-control-security.js';
@@ -19,15 +18,13 @@ export class HttpApiService implements Service {
     broker: DataPlaneBroker; shadow: ShadowOperations; limits: IotDataLimits; host: string; port: number; logger: Logger;
     /** AWS IoT topic rule operations (CreateTopicRule, ListTopicRules, …). */
     rules?: RuleOperations;
-    /** AWS IoT topic rule operations (CreateTopicRule, ListTopicRules, …). */
-    rules?: RuleOperations;
     /** AWS IoT control-plane registry operations (CreateThing, SearchIndex, …). */
     registry?: RegistryService;
     /** Certificates and policies (CreateKeysAndCertificate, CreatePolicy, AttachPolicy, …), and SigV4 off loopback. */
     security?: SecurityService;
   }) {
     const security = opts.security;
-    this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
+    this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
       ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : [])], {
       logger: opts.logger,
       // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.

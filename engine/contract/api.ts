@@ -8,9 +8,6 @@ import type {
   RuleEvaluation, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RulesEvaluated, RuleDiagnostic, TopicRulePayload,
 } from './rules-types.js';
 import type {
-  RuleEvaluation, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RulesEvaluated, RuleDiagnostic, TopicRulePayload,
-} from './rules-types.js';
-import type {
   RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
 
@@ -68,25 +65,6 @@ export interface ThingbenchApi {
     /** Recent evaluations (matched or not and why not) with their action outcomes, newest first. */
     trace(query?: RuleTraceQuery): Promise<RuleEvaluation[]>;
   };
-  /** Topic rules: the same rules as the AWS API (`/rules/{ruleName}`) and the `<dataDir>/rules` folder. */
-  rules: {
-    list(): Promise<RuleInfo[]>;
-    /** NotFound when the rule does not exist. */
-    get(name: string): Promise<RuleInfo>;
-    /** Creates or replaces a rule; invalid SQL or templates are InvalidInput with the diagnostics in `details`. */
-    put(name: string, payload: TopicRulePayload): Promise<RuleInfo>;
-    delete(name: string): Promise<void>;
-    enable(name: string): Promise<void>;
-    disable(name: string): Promise<void>;
-    /** Every diagnostic (errors and warnings) of a SQL statement, for the editor; never fails on bad SQL. */
-    check(sql: string, awsIotSqlVersion?: string): Promise<RuleDiagnostic[]>;
-    /** `testRule(sql, topic, payload, clientId)`: the output, why there is none, or the error. */
-    test(input: RuleTestInput): Promise<RuleTestResult>;
-    /** Per-rule counters, or one rule's. */
-    metrics(name?: string): Promise<RuleMetrics[]>;
-    /** Recent evaluations (matched or not and why not) with their action outcomes, newest first. */
-    trace(query?: RuleTraceQuery): Promise<RuleEvaluation[]>;
-  };
   /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
   registry: {
     /** Things by name with ListThings' filters; `after` (from the previous page) continues. */
@@ -110,7 +88,6 @@ export interface ThingbenchEvents {
   'logs.appended': LogRecord[];
   'shadow.updated': ShadowUpdated;
   'rules.evaluated': RulesEvaluated;
-  'rules.evaluated': RulesEvaluated;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -120,7 +97,6 @@ export const apiMethods = {
   metering: ['usage'],
   logs: ['recent'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
-  rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };

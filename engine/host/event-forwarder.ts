@@ -57,10 +57,6 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'rules.evaluated': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'rules.evaluated', data });
     },
-    // Batched by the rules service (at most twice a second); skipped while congested (the UI re-reads `rules.trace`).
-    'rules.evaluated': (data) => {
-      if (!isCongested()) send({ kind: 'event', name: 'rules.evaluated', data });
-    },
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

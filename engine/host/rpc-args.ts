@@ -90,21 +90,6 @@ export const argChecks = {
   'rules.trace': params(optional(object({
     'rule?': string, 'traceId?': string, 'includeTopicMisses?': boolean, 'limit?': nonNegativeInteger,
   }))),
-  // Rule payloads are checked by the rules service with AWS's messages (engine/rules/rule-model.ts).
-  'rules.list': params(),
-  'rules.get': params(required(string)),
-  'rules.put': params(required(string), required(plainObject)),
-  'rules.delete': params(required(string)),
-  'rules.enable': params(required(string)),
-  'rules.disable': params(required(string)),
-  'rules.check': params(required(string), optional(string)),
-  'rules.test': params(required(object({
-    sql: string, topic: string, payload: string, 'encoding?': oneOf('utf8', 'base64'), 'clientId?': string, 'awsIotSqlVersion?': string,
-  }))),
-  'rules.metrics': params(optional(string)),
-  'rules.trace': params(optional(object({
-    'rule?': string, 'traceId?': string, 'includeTopicMisses?': boolean, 'limit?': nonNegativeInteger,
-  }))),
   // Names and queries are checked by the registry service itself, with AWS's messages (engine/registry/names.ts).
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
