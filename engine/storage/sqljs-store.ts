@@ -66,6 +66,7 @@ export class SqlJsStore implements Store {
     const SQL = await initSqlJs({ locateFile: (f: string) => sqlJsAsset(f) });
     const snapshot = path.join(dir, SNAPSHOT);
     const db = fs.existsSync(snapshot) ? new SQL.Database(fs.readFileSync(snapshot)) : new SQL.Database();
+    useMemoryJournal(db);
     db.run('CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     db.run('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY)');
     for (const m of migrations) {
@@ -143,6 +144,7 @@ export class SqlJsStore implements Store {
     this.db.run("INSERT OR REPLACE INTO _meta (key, value) VALUES ('lastSeq', ?)", [String(this.seq)]);
     this.freeStatements(); // sql.js frees prepared statements on export
     const image = this.db.export();
+    useMemoryJournal(this.db); // export() reopens the database, which resets pragmas
     const old = this.writer;
     const oldGeneration = this.generation;
     this.generation += 1;
@@ -188,6 +190,14 @@ export class SqlJsStore implements Store {
     for (const stmt of this.statements.values()) stmt.free();
     this.statements.clear();
   }
+}
+
+/**
+ * sql.js keeps SQLite's rollback journal as a file in its in-memory file system, created and deleted on every
+ * transaction (~300 µs each); in memory it costs ~13 µs. Durability comes from our own journal, not SQLite's.
+ */
+function useMemoryJournal(db: Database): void {
+  db.run('PRAGMA journal_mode = MEMORY');
 }
 
 function applyOps(db: Database, statements: Statement[]): void {
