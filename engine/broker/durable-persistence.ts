@@ -154,6 +154,9 @@ export class DurablePersistence extends MemoryPersistence {
   override async cleanSubscriptions(client: ClientRef): Promise<void> {
     await super.cleanSubscriptions(client);
     for (const key of this.queueingSubs) if (key.startsWith(`${client.id}\0`)) this.queueingSubs.delete(key);
+    // Every clean connect lands here: only touch the journal (and wait for an fsync) when there is something to delete.
+    const stored = this.store.get('SELECT 1 AS found FROM broker_subscriptions WHERE client_id = ? UNION ALL SELECT 1 FROM broker_outgoing WHERE client_id = ? LIMIT 1', [client.id, client.id]);
+    if (!stored) return;
     return this.store.write([
       { sql: 'DELETE FROM broker_subscriptions WHERE client_id = ?', params: [client.id] },
       { sql: 'DELETE FROM broker_outgoing WHERE client_id = ?', params: [client.id] },
@@ -239,6 +242,7 @@ export class DurablePersistence extends MemoryPersistence {
 
   override async cleanIncoming(client: ClientRef): Promise<void> {
     await super.cleanIncoming(client);
+    if (!this.store.get('SELECT 1 AS found FROM broker_incoming WHERE client_id = ? LIMIT 1', [client.id])) return;
     return this.store.write([{ sql: 'DELETE FROM broker_incoming WHERE client_id = ?', params: [client.id] }]);
   }
 
