@@ -6,6 +6,7 @@ import { BrokerService } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
+import { SinkService, sinksApi } from './sinks/index.js';
 import { HttpApiService } from './api/index.js';
 import { SecurityService, type ThingLookup } from './security/index.js';
 import type { EngineConfig } from './config.js';
@@ -47,12 +48,20 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
-  const rules = new RulesService(store, broker, { dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow) });
+  const sinks: SinkService = new SinkService(store, clock, {
+    dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg),
+    // Kinesis consumers and Firehose transforms run on the rules' function runner (made below; called only once started).
+    functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await rules.functions.invoke(name, event)) },
+  });
+  const rules = new RulesService(store, broker, {
+    dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow), actionDeps: { sinks },
+  });
   const http = new HttpApiService({ broker, shadow, rules, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
-  return new ComposedEngine(config, store, [security, broker, shadow, registry, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), rules: rulesApi(rules) });
+  sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
+  return new ComposedEngine(config, store, [security, broker, shadow, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules) });
 }
 
 class ComposedEngine implements Engine {
@@ -68,7 +77,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'rules'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -94,8 +103,9 @@ class ComposedEngine implements Engine {
       dataDir: this.config.dataDir,
       startedAt: Date.now(),
       endpoints: {
-        mqtt: `mqtt://${host}:${this.broker.ports.mqtt}`,
-        ws: `ws://${host}:${this.broker.ports.ws}/mqtt`,
+        // `--plain off`: the plain listeners do not exist.
+        mqtt: this.config.security.plain === 'off' ? 'off' : `mqtt://${host}:${this.broker.ports.mqtt}`,
+        ws: this.config.security.plain === 'off' ? 'off' : `ws://${host}:${this.broker.ports.ws}/mqtt`,
         ...(this.broker.ports.mqtts !== undefined ? { mqtts: `mqtts://${host}:${this.broker.ports.mqtts}` } : {}),
         ...(this.broker.ports.wss !== undefined ? { wss: `wss://${host}:${this.broker.ports.wss}/mqtt` } : {}),
         http: `http://${host}:${this.http.port}`,

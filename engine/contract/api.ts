@@ -10,6 +10,7 @@ import type {
 import type {
   RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
+import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from './sink-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -80,6 +81,17 @@ export interface ThingbenchApi {
     /** Fleet-indexing query (AWS's syntax), e.g. `connectivity.connected:true AND attributes.floor:[1 TO 3]`. */
     search(query: string, limit?: number, after?: string): Promise<RegistryPage<ThingSearchHit>>;
   };
+  /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
+  sinks: {
+    /** Existing sinks, optionally of one kind. */
+    list(kind?: SinkKind): Promise<SinkInfo[]>;
+    /** Creates a queue, topic, stream, delivery stream, table, log group or alarm; returns the existing one unchanged if it exists. */
+    create(kind: SinkKind, name: string, options?: SinkOptions): Promise<SinkInfo>;
+    /** Deletes a sink and its records. */
+    delete(kind: SinkKind, name: string): Promise<void>;
+    /** Kept records, newest first: queue messages, inbox notifications, stream records, delivered files, items, data points, log events, alarm states. */
+    records(kind: SinkKind, name: string, query?: SinkRecordQuery): Promise<SinkRecord[]>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
@@ -88,6 +100,8 @@ export interface ThingbenchEvents {
   'logs.appended': LogRecord[];
   'shadow.updated': ShadowUpdated;
   'rules.evaluated': RulesEvaluated;
+  /** New sink records, batched (at most 4 times a second, 500 per batch; read the rest with `sinks.records`). */
+  'sinks.recorded': SinkRecorded[];
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -99,6 +113,7 @@ export const apiMethods = {
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
+  sinks: ['list', 'create', 'delete', 'records'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

@@ -57,6 +57,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'rules.evaluated': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'rules.evaluated', data });
     },
+    // Batched by the sink service (at most 4 times a second); skipped while congested (the UI re-reads `sinks.records`).
+    'sinks.recorded': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'sinks.recorded', data });
+    },
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

@@ -1,4 +1,4 @@
-import type { MethodName } from '../contract/index.js';
+import { sinkKinds, type MethodName } from '../contract/index.js';
 
 /**
  * Argument checks for every contract method: the rpc edge validates once so services can trust their types
@@ -100,6 +100,13 @@ export const argChecks = {
   'registry.groupThings': params(required(string), optional(boolean)),
   'registry.principals': params(required(string)),
   'registry.search': params(required(string), optional(nonNegativeInteger), optional(string)),
+  // Sink options are checked per kind by the sink service (engine/sinks/sink-options.ts).
+  'sinks.list': params(optional(oneOf(...sinkKinds))),
+  'sinks.create': params(required(oneOf(...sinkKinds)), required(string), optional(plainObject)),
+  'sinks.delete': params(required(oneOf(...sinkKinds)), required(string)),
+  'sinks.records': params(required(oneOf(...sinkKinds)), required(string), optional(object({
+    'after?': nonNegativeInteger, 'limit?': nonNegativeInteger, 'traceId?': string,
+  }))),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

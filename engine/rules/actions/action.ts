@@ -3,6 +3,7 @@
  * An action is built once per rule from its AWS `Action` JSON (e.g. `{ "sqs": { "queueUrl": …, "roleArn": … } }`),
  * then invoked once per matching message.
  */
+import type { SinkService } from '../../sinks/index.js';
 
 /** What an action receives for one message that matched its rule. */
 export interface ActionInput {
@@ -42,6 +43,8 @@ export interface ActionDeps {
   publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
   /** Local functions in `<dataDir>/functions` (the lambda action). */
   functions: FunctionInvoker;
+  /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */
+  sinks?: SinkService;
   /** Everything else an action needs (sinks, functions runner) arrives through this bag, typed by each action. */
   services: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import * as m0001 from './0001-broker.js';
 import * as m0002 from './0002-shadow.js';
 import * as m0003 from './0003-rules.js';
+import * as m0004 from './0004-sinks.js';
 import * as m0005 from './0005-registry.js';
 import * as m0006 from './0006-security.js';
 
@@ -14,6 +15,7 @@ export const migrations: Migration[] = [
   { id: '0001-broker', sql: m0001.sql },
   { id: '0002-shadow', sql: m0002.sql },
   { id: '0003-rules', sql: m0003.sql },
+  { id: '0004-sinks', sql: m0004.sql },
   { id: '0005-registry', sql: m0005.sql },
   { id: '0006-security', sql: m0006.sql },
 ];

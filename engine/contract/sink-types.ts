@@ -1,0 +1,62 @@
+/** Local sinks that rule actions feed (queues, notification topics, streams, delivery streams, tables, CloudWatch). */
+import type { JsonObject, JsonValue } from './shadow-types.js';
+
+/**
+ * `queue` (sqs), `notify` (sns), `stream` (kinesis), `firehose`, `table` (dynamoDB, dynamoDBv2),
+ * `metric` (cloudwatchMetric, one per namespace), `log` (cloudwatchLogs, one per log group), `alarm` (cloudwatchAlarm).
+ */
+export type SinkKind = 'queue' | 'notify' | 'stream' | 'firehose' | 'table' | 'metric' | 'log' | 'alarm';
+
+export const sinkKinds: readonly SinkKind[] = ['queue', 'notify', 'stream', 'firehose', 'table', 'metric', 'log', 'alarm'];
+
+/**
+ * Options for `sinks.create`, per kind (unknown fields are refused):
+ * - queue: `visibilityTimeoutSeconds` (30), `maxReceiveCount` + `deadLetterQueue` (a queue name), `retentionSeconds` (345600)
+ * - notify: `subscriptions`: `{ protocol: 'mqtt', endpoint: topic }` or `{ protocol: 'http' | 'https', endpoint: url }`
+ *   (the UI inbox always receives)
+ * - stream: `shardCount` (1), `retentionHours` (24), `consumer` (a local function name; needs the function runner)
+ * - firehose: `bufferSizeBytes` (5 MiB), `bufferIntervalSeconds` (300), `appendNewline` (true), `transform` (a function name)
+ * - table: `hashKey` `{ name, type: 'S' | 'N' }` (required), `rangeKey` (optional, same shape)
+ * - alarm: `state` ('INSUFFICIENT_DATA')
+ */
+export type SinkOptions = JsonObject;
+
+export interface SinkInfo {
+  kind: SinkKind;
+  name: string;
+  /** An AWS-shaped identifier for action parameters: queue URL, topic ARN, stream ARN, … */
+  arn: string;
+  options: JsonObject;
+  /** Records currently kept (messages in a queue, items in a table, …). */
+  count: number;
+  createdAt: number;
+  /** For tables: the console query that shows its items as rows, e.g. `SELECT * FROM "Readings"`. */
+  sql?: string;
+}
+
+/** One kept record; `data` is kind-specific (a queue message, a stream record, a table item, a log event, …). */
+export interface SinkRecord {
+  id: number;
+  time: number;
+  /** The trace id of the message whose rule action wrote it (null when written otherwise). */
+  traceId: string | null;
+  data: JsonValue;
+}
+
+export interface SinkRecordQuery {
+  /** Only records with a larger id (for polling). */
+  after?: number;
+  /** At most this many, newest first (default 100, at most 1000). */
+  limit?: number;
+  /** Only records of this trace id. */
+  traceId?: string;
+}
+
+/** Pushed when a sink keeps a new record. */
+export interface SinkRecorded {
+  kind: SinkKind;
+  name: string;
+  id: number;
+  traceId: string | null;
+  time: number;
+}

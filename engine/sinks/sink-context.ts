@@ -1,0 +1,133 @@
+/** What every sink kind shares: the store, time, logs, limits, id allocation and the record log. */
+import type { JsonObject, SinkKind, SinkRecord, SinkRecordQuery } from '../contract/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { Statement, Store } from '../storage/index.js';
+
+/** Bounds that keep memory and disk finite (ARCHITECTURE: bounded retention). */
+export interface SinkLimits {
+  /** Records kept per target in the record log (inbox, data points, log events, alarm states, deliveries). */
+  records: number;
+  /** Messages a queue may hold; a send beyond it fails. */
+  queueMessages: number;
+  /** Records a stream keeps besides its retention period (the oldest are trimmed). */
+  streamRecords: number;
+  /** Items a table may hold; a new item beyond it fails. */
+  tableItems: number;
+  /** Delivered files kept per delivery stream (the oldest are deleted). */
+  firehoseFiles: number;
+  /** Webhook deliveries: attempts, first backoff (doubles per retry), per-attempt timeout. */
+  webhook: { attempts: number; backoffMs: number; timeoutMs: number };
+  /** Webhook deliveries waiting or running at once; more are dropped with a warning. */
+  webhookPending: number;
+}
+
+export const defaultSinkLimits: SinkLimits = {
+  records: 10_000,
+  queueMessages: 10_000,
+  streamRecords: 100_000,
+  tableItems: 100_000,
+  firehoseFiles: 1_000,
+  webhook: { attempts: 3, backoffMs: 1_000, timeoutMs: 5_000 },
+  webhookPending: 1_000,
+};
+
+/** The seam for local functions (Kinesis consumers, Firehose transforms): the lambda runner satisfies it. */
+export interface FunctionRunner {
+  /** Runs a function from the project's functions folder with an AWS-shaped event; resolves with its result. */
+  invoke(name: string, event: unknown): Promise<unknown>;
+}
+
+export interface Target {
+  kind: SinkKind;
+  name: string;
+  options: JsonObject;
+  /** Kept by the sink (table view and columns, alarm state, consumer checkpoints). */
+  state: JsonObject;
+  created: number;
+}
+
+export interface SinkContext {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  limits: SinkLimits;
+  dataDir: string;
+  functions: FunctionRunner | undefined;
+  publish: ((msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }) => Promise<void>) | undefined;
+  /** Webhook hosts allowed besides loopback. */
+  webhookHosts: readonly string[];
+  ids: IdAllocator;
+  log: RecordLog;
+  /** The target or NotFound. */
+  target(kind: SinkKind, name: string): Target;
+  /** Persists a target's state; returns the statement to write with the change it belongs to. */
+  stateStatement(target: Target): Statement;
+  /** Tells listeners (the UI) about a new record. */
+  recorded(kind: SinkKind, name: string, id: number, traceId: string | null, time: number): void;
+}
+
+/** Next ids per table, so inserts carry explicit ids (known before the write, identical on journal replay). */
+export class IdAllocator {
+  private readonly next = new Map<string, number>();
+  constructor(private readonly store: Store) {}
+
+  take(table: 'sink_records' | 'sink_queue_messages' | 'sink_stream_records' | 'sink_firehose_buffer' | 'sink_table_items'): number {
+    let n = this.next.get(table);
+    if (n === undefined) n = (this.store.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${table}`)?.m ?? 0) + 1;
+    this.next.set(table, n + 1);
+    return n;
+  }
+}
+
+export const clampLimit = (q?: SinkRecordQuery) => Math.min(Math.max(q?.limit ?? 100, 0), 1000);
+
+/**
+ * The shared log of small records (`sink_records`): bounded per target, the oldest dropped first.
+ * Counts live in memory so pruning needs no count query.
+ */
+export class RecordLog {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly store: Store, private readonly ids: IdAllocator, private readonly cap: number) {
+    for (const r of store.all<{ kind: string; name: string; n: number }>('SELECT kind, name, COUNT(*) AS n FROM sink_records GROUP BY kind, name')) {
+      this.counts.set(`${r.kind}\0${r.name}`, r.n);
+    }
+  }
+
+  /** Statements appending one record (and dropping the oldest beyond the cap); the id is known at once. */
+  append(kind: SinkKind, name: string, time: number, traceId: string | null, data: unknown): { id: number; statements: Statement[] } {
+    const id = this.ids.take('sink_records');
+    const key = `${kind}\0${name}`;
+    const count = (this.counts.get(key) ?? 0) + 1;
+    const excess = Math.max(0, count - this.cap);
+    this.counts.set(key, count - excess);
+    const statements: Statement[] = [{
+      sql: 'INSERT INTO sink_records (id, kind, name, time, trace_id, data) VALUES (?, ?, ?, ?, ?, ?)',
+      params: [id, kind, name, time, traceId, JSON.stringify(data)],
+    }];
+    if (excess) {
+      statements.push({
+        sql: 'DELETE FROM sink_records WHERE id IN (SELECT id FROM sink_records WHERE kind = ? AND name = ? ORDER BY id LIMIT ?)',
+        params: [kind, name, excess],
+      });
+    }
+    return { id, statements };
+  }
+
+  records(kind: SinkKind, name: string, q?: SinkRecordQuery): SinkRecord[] {
+    return this.store.all<{ id: number; time: number; trace_id: string | null; data: string }>(
+      `SELECT id, time, trace_id, data FROM sink_records WHERE kind = ? AND name = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [kind, name, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
+    ).map((r) => ({ id: r.id, time: r.time, traceId: r.trace_id, data: JSON.parse(r.data) }));
+  }
+
+  count(kind: SinkKind, name: string): number {
+    return this.counts.get(`${kind}\0${name}`) ?? 0;
+  }
+
+  /** Statements dropping a target's records (the caller writes them). */
+  clear(kind: SinkKind, name: string): Statement[] {
+    this.counts.delete(`${kind}\0${name}`);
+    return [{ sql: 'DELETE FROM sink_records WHERE kind = ? AND name = ?', params: [kind, name] }];
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The local sinks rule actions write to: queues (SQS-like), notification topics (SNS-like), streams (Kinesis-like),
+ * delivery streams (Firehose-like), tables (DynamoDB-like) and CloudWatch-like metrics, logs and alarms. Everything
+ * is kept in the storage layer (so it survives restarts) with bounded retention, and readable through the contract.
+ *
+ * Targets are created explicitly (`sinks.create` in the contract, or `create()` here), because AWS does not
+ * auto-create queues, topics, streams, tables, log groups or alarms: an action naming a missing target fails and
+ * goes to the rule's errorAction. Metric namespaces are the exception, created on first use as on AWS.
+ *
+ * LIMITATIONS: no AWS-compatible HTTP APIs for these services yet (the methods here are their seam); no IAM
+ * (roleArn is accepted and ignored); see each sink's file for its own.
+ */
+import type { JsonObject, SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
+import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
+import type { Statement, Store } from '../storage/index.js';
+import { CloudWatchSink } from './cloudwatch.js';
+import { FirehoseSink } from './firehose.js';
+import { NotifySink } from './notify.js';
+import { QueueSink } from './queue.js';
+import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
+import { arnOf, checkName, normalizeOptions } from './sink-options.js';
+import { StreamSink } from './stream.js';
+import { TableSink } from './table.js';
+
+export interface SinkEvents {
+  /** New records, batched every 250 ms (at most 500 per batch; the rest are counted in the log). */
+  recorded: SinkRecorded[];
+}
+
+const BATCH_MS = 250;
+const BATCH_MAX = 500;
+
+export interface SinkServiceOptions {
+  /** Firehose files go under `<dataDir>/firehose/`. */
+  dataDir: string;
+  logger?: Logger;
+  limits?: Partial<SinkLimits>;
+  /** MQTT subscriptions of notification topics publish through this (the broker's `publish`). */
+  publish?: SinkContext['publish'];
+  /** Webhook hosts allowed besides loopback. */
+  webhookHosts?: string[];
+  /** Runs Kinesis consumers and Firehose transforms (the lambda runner); without it they wait, with a log line. */
+  functions?: FunctionRunner;
+}
+
+export class SinkService implements Service {
+  readonly name = 'sinks';
+  readonly events = new TypedEmitter<SinkEvents>();
+  readonly queues: QueueSink;
+  readonly topics: NotifySink;
+  readonly streams: StreamSink;
+  readonly firehose: FirehoseSink;
+  readonly tables: TableSink;
+  readonly cloudwatch: CloudWatchSink;
+  private readonly targets = new Map<string, Target>();
+  private readonly ctx: SinkContext;
+  private started = false;
+  private batch: SinkRecorded[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: Store, private readonly clock: Clock, opts: SinkServiceOptions) {
+    const limits = { ...defaultSinkLimits, ...opts.limits };
+    const ids = new IdAllocator(store);
+    this.ctx = {
+      store, clock, limits, ids,
+      logger: opts.logger ?? silentLogger,
+      dataDir: opts.dataDir,
+      functions: opts.functions,
+      publish: opts.publish,
+      webhookHosts: opts.webhookHosts ?? [],
+      log: undefined as unknown as RecordLog, // needs the store's tables: made in start()
+      target: (kind, name) => this.target(kind, name),
+      stateStatement: (t) => ({ sql: 'UPDATE sink_targets SET state = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(t.state), t.kind, t.name] }),
+      recorded: (kind, name, id, traceId, time) => this.recorded({ kind, name, id, traceId, time }),
+    };
+    this.queues = new QueueSink(this.ctx);
+    this.topics = new NotifySink(this.ctx);
+    this.streams = new StreamSink(this.ctx);
+    this.firehose = new FirehoseSink(this.ctx);
+    this.tables = new TableSink(this.ctx);
+    this.cloudwatch = new CloudWatchSink(this.ctx, async (ns) => {
+      if (!this.targets.has(`metric\0${ns}`)) await this.create('metric', ns);
+    });
+  }
+
+  async start(): Promise<void> {
+    this.ctx.log = new RecordLog(this.store, this.ctx.ids, this.ctx.limits.records);
+    const rows = this.store.all<{ kind: SinkKind; name: string; options: string; state: string | null; created: number }>(
+      'SELECT kind, name, options, state, created FROM sink_targets');
+    for (const r of rows) {
+      this.targets.set(`${r.kind}\0${r.name}`, { kind: r.kind, name: r.name, options: JSON.parse(r.options), state: r.state ? JSON.parse(r.state) : {}, created: r.created });
+    }
+    this.started = true;
+    const all = [...this.targets.values()];
+    this.streams.resume(all.filter((t) => t.kind === 'stream'));
+    this.firehose.resume(all.filter((t) => t.kind === 'firehose'));
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.topics.stop();
+    await this.firehose.stop();
+  }
+
+  /** Creates a target; an existing one is returned unchanged (options given again are not applied). */
+  async create(kind: SinkKind, name: string, options?: SinkOptions): Promise<SinkInfo> {
+    this.ready();
+    checkName(kind, name);
+    const existing = this.targets.get(`${kind}\0${name}`);
+    if (existing) return this.info(existing);
+    const normalized = normalizeOptions(kind, options ?? {});
+    const target: Target = { kind, name, options: normalized, state: kind === 'table' ? this.tables.initialState(name) : {}, created: this.clock.now() };
+    const statements: Statement[] = [{
+      sql: 'INSERT INTO sink_targets (kind, name, options, state, created) VALUES (?, ?, ?, ?, ?)',
+      params: [kind, name, JSON.stringify(normalized), JSON.stringify(target.state), target.created],
+    }];
+    if (kind === 'table') statements.push(...this.tables.viewStatements(target));
+    this.targets.set(`${kind}\0${name}`, target);
+    try {
+      await this.store.write(statements);
+    } catch (e) {
+      this.targets.delete(`${kind}\0${name}`);
+      throw e;
+    }
+    this.ctx.logger.log('info', 'sinks', `created ${kind} ${name}`, { arn: arnOf(kind, name) });
+    return this.info(target);
+  }
+
+  /** Deletes a target with its records (a table's view too; firehose files already delivered stay on disk). */
+  async delete(kind: SinkKind, name: string): Promise<void> {
+    this.ready();
+    const target = this.target(kind, name);
+    const statements: Statement[] = [{ sql: 'DELETE FROM sink_targets WHERE kind = ? AND name = ?', params: [kind, name] }, ...this.ctx.log.clear(kind, name)];
+    if (kind === 'queue') statements.push(...this.queues.clear(name));
+    if (kind === 'stream') statements.push(...this.streams.clear(name));
+    if (kind === 'firehose') statements.push(...this.firehose.clear(name));
+    if (kind === 'table') statements.push(...this.tables.dropStatements(target));
+    this.targets.delete(`${kind}\0${name}`);
+    await this.store.write(statements);
+    this.ctx.logger.log('info', 'sinks', `deleted ${kind} ${name}`);
+  }
+
+  list(kind?: SinkKind): SinkInfo[] {
+    this.ready();
+    return [...this.targets.values()]
+      .filter((t) => kind === undefined || t.kind === kind)
+      .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
+      .map((t) => this.info(t));
+  }
+
+  /** Kept records of a target, newest first (see `SinkRecord`); NotFound for a missing target. */
+  records(kind: SinkKind, name: string, query?: SinkRecordQuery): SinkRecord[] {
+    this.target(kind, name);
+    switch (kind) {
+      case 'queue': return this.queues.records(name, query);
+      case 'stream': return this.streams.records(name, query);
+      case 'table': return this.tables.records(name, query);
+      case 'firehose': return this.firehose.records(name, query);
+      default: return this.ctx.log.records(kind, name, query);
+    }
+  }
+
+  /** The target or NotFound, with AWS's wording for each kind. */
+  target(kind: SinkKind, name: string): Target {
+    this.ready();
+    const t = this.targets.get(`${kind}\0${name}`);
+    if (!t) throw new EngineError('NotFound', `${notFoundText[kind]} ${name} does not exist (create it with sinks.create("${kind}", "${name}"))`, { kind, name });
+    return t;
+  }
+
+  private info(t: Target): SinkInfo {
+    const count = t.kind === 'queue' ? this.queues.count(t.name)
+      : t.kind === 'stream' ? this.streams.count(t.name)
+        : t.kind === 'table' ? this.tables.count(t.name)
+          : this.ctx.log.count(t.kind, t.name);
+    const sql = t.kind === 'table' ? { sql: `SELECT * FROM "${(t.state as { view: string }).view}"` } : {};
+    return { kind: t.kind, name: t.name, arn: arnOf(t.kind, t.name), options: t.options as JsonObject, count, createdAt: t.created, ...sql };
+  }
+
+  private recorded(r: SinkRecorded): void {
+    if (!this.events.has('recorded')) return;
+    if (this.batch.length < BATCH_MAX) this.batch.push(r);
+    this.batchTimer ??= setTimeout(() => {
+      this.batchTimer = undefined;
+      this.events.emit('recorded', this.batch.splice(0));
+    }, BATCH_MS);
+  }
+
+  private ready(): void {
+    if (!this.started) throw new EngineError('Unavailable', 'the sink service is not started');
+  }
+}
+
+const notFoundText: Record<SinkKind, string> = {
+  queue: 'queue', notify: 'topic', stream: 'stream', firehose: 'delivery stream', table: 'table', metric: 'namespace', log: 'log group', alarm: 'alarm',
+};
