@@ -42,9 +42,10 @@ export class CloudWatchSink {
   async putLogEvents(group: string, events: Array<{ message: string; timestamp?: number }>, opts: { logStream?: string; traceId?: string | null } = {}): Promise<void> {
     this.ctx.target('log', group);
     const now = this.ctx.clock.now();
-    for (const e of events) {
-      await this.append('log', group, now, opts.traceId ?? null, { logStream: opts.logStream ?? 'thingbench', timestamp: e.timestamp ?? now, message: e.message });
-    }
+    const traceId = opts.traceId ?? null;
+    const appended = events.map((e) => this.ctx.log.append('log', group, now, traceId, { logStream: opts.logStream ?? 'thingbench', timestamp: e.timestamp ?? now, message: e.message }));
+    await this.ctx.store.write(appended.flatMap((a) => a.statements));
+    for (const a of appended) this.ctx.recorded('log', group, a.id, traceId, now);
   }
 
   /** SetAlarmState (NotFound when the alarm does not exist); the history keeps old and new state with the reason. */

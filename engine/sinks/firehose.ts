@@ -16,6 +16,7 @@ import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
 import type { SinkContext, Target } from './sink-context.js';
+import { arnOf, REGION } from './sink-options.js';
 
 interface Buffered { id: number; data: Uint8Array; time: number; trace_id: string | null }
 
@@ -157,7 +158,7 @@ export class FirehoseSink {
       return plain;
     }
     const result = await this.ctx.functions.invoke(fn, {
-      invocationId: crypto.randomUUID(), deliveryStreamArn: `arn:aws:firehose:us-east-1:123456789012:deliverystream/${target.name}`, region: 'us-east-1',
+      invocationId: crypto.randomUUID(), deliveryStreamArn: arnOf('firehose', target.name), region: REGION,
       records: rows.map((r) => ({ recordId: String(r.id), approximateArrivalTimestamp: r.time, data: Buffer.from(r.data).toString('base64') })),
     }) as { records?: Array<{ recordId: string; result: string; data?: string }> };
     if (!Array.isArray(result?.records)) throw new EngineError('InvalidInput', `transform ${fn} returned no records list`);

@@ -46,7 +46,7 @@ describe('notify sink (SNS-like)', () => {
     const { messageId } = await h.sinks.topics.publish('alerts', 'too hot', { subject: 'Alert', traceId: 't1' });
     await until(() => hook.got.length === 2);
     expect(hook.got[1].body).toMatchObject({
-      Type: 'Notification', MessageId: messageId, TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Subject: 'Alert', Message: 'too hot',
+      Type: 'Notification', MessageId: messageId, TopicArn: 'arn:aws:sns:us-east-1:000000000000:alerts', Subject: 'Alert', Message: 'too hot',
     });
     expect(hook.got[1].headers['x-amz-sns-message-type']).toBe('Notification');
     expect(h.sinks.records('notify', 'alerts')).toEqual([expect.objectContaining({ traceId: 't1', data: expect.objectContaining({ messageId, message: 'too hot' }) })]);

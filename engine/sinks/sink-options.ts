@@ -1,9 +1,9 @@
 /** Names and options per sink kind, checked once at creation with AWS's naming rules; AWS-shaped identifiers. */
 import type { JsonObject, JsonValue, SinkKind } from '../contract/index.js';
-import { EngineError } from '../core/index.js';
+import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
 
-export const REGION = 'us-east-1';
-export const ACCOUNT = '123456789012';
+export const REGION = LOCAL_REGION;
+export const ACCOUNT = LOCAL_ACCOUNT_ID;
 
 const namePatterns: Record<SinkKind, [RegExp, string]> = {
   queue: [/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/, 'queue names have 1 to 80 letters, digits, hyphens and underscores'],
@@ -19,6 +19,8 @@ const namePatterns: Record<SinkKind, [RegExp, string]> = {
 export function checkName(kind: SinkKind, name: string): void {
   const [pattern, rule] = namePatterns[kind];
   if (!pattern.test(name)) throw new EngineError('InvalidInput', `invalid ${kind} name "${name}": ${rule}`);
+  // Local guard: delivery stream names are folder names under <dataDir>/firehose.
+  if (kind === 'firehose' && /^\.+$/.test(name)) throw new EngineError('InvalidInput', `invalid delivery stream name "${name}": it must not be only periods`);
 }
 
 /** The identifier a rule action names the target by (queueUrl, targetArn, streamName, …). */

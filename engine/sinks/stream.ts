@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
-import { arnOf, REGION } from './sink-options.js';
+import { ACCOUNT, arnOf, REGION } from './sink-options.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 
 export type IteratorType = 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';
@@ -234,7 +234,7 @@ function kinesisEvent(stream: string, rows: Row[]) {
         data: Buffer.from(r.data).toString('base64'), approximateArrivalTimestamp: r.time / 1000,
       },
       eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `${shardId(r.shard)}:${r.seq}`, eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::123456789012:role/thingbench-local', awsRegion: REGION, eventSourceARN: arnOf('stream', stream),
+      invokeIdentityArn: `arn:aws:iam::${ACCOUNT}:role/thingbench-local`, awsRegion: REGION, eventSourceARN: arnOf('stream', stream),
     })),
   };
 }

@@ -48,6 +48,8 @@ describe('table sink (DynamoDB-like)', () => {
     expect(info.sql).toBe('SELECT * FROM "ddb_shadows"');
     await h.sinks.tables.put('shadows', { id: 'x', v: 1 });
     expect(h.store.all('SELECT * FROM ddb_shadows')).toEqual([{ id: 'x', v: 1 }]);
+    expect((await h.sinks.create('table', 'sqlite_items', { hashKey: { name: 'id', type: 'S' } })).sql).toBe('SELECT * FROM "ddb_sqlite_items"');
+    await expect(h.sinks.create('firehose', '..')).rejects.toThrow(/only periods/);
     await h.sinks.delete('table', 'shadows');
     expect(h.store.all("SELECT name FROM sqlite_master WHERE name = 'ddb_shadows'")).toEqual([]);
   });

@@ -5,7 +5,7 @@
  *
  * LIMITATIONS: no secondary indexes, conditions, update expressions, capacity or streams; attribute types follow
  * JSON (numbers, strings, booleans, lists and maps), not DynamoDB's typed wire format; a view shows at most 200
- * attributes; a table name taken by an engine table gets its view as `ddb_<name>`.
+ * attributes; a table name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
  */
 import type { JsonObject, JsonValue, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
@@ -26,7 +26,8 @@ export class TableSink {
   /** State for a new table: the view's name (statements to create it come from `viewStatements`). */
   initialState(name: string): JsonObject {
     const taken = this.ctx.store.get<{ type: string }>("SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE", [name]);
-    const view = taken ? `ddb_${name}` : name;
+    // SQLite reserves sqlite_* names; an engine table's name stays the engine's.
+    const view = taken || /^sqlite_/i.test(name) ? `ddb_${name}` : name;
     return { view, columns: [] };
   }
 
