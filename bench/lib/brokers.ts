@@ -21,6 +21,8 @@ export interface RunningBroker {
   exited(): boolean;
   /** Last lines of the broker's stderr (for error reports). */
   stderrTail(): string;
+  /** Thingbench only: its HTTP API (AWS control plane and data plane). */
+  httpUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -120,7 +122,7 @@ async function startMosquitto(o: StartOptions): Promise<RunningBroker> {
   throw new Error(`mosquitto did not listen on 127.0.0.1:${port} within ${o.timeoutMs} ms\n${stderrTail()}`);
 }
 
-interface ReadyLine { event?: string; endpoints?: { mqtt?: string }; pid?: number }
+interface ReadyLine { event?: string; endpoints?: { mqtt?: string; http?: string }; pid?: number }
 
 async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartOptions): Promise<RunningBroker> {
   const dirs: string[] = [];
@@ -171,5 +173,6 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartO
   const url = `mqtt://127.0.0.1:${new URL(ready.endpoints?.mqtt as string).port || 1883}`;
   const root = typeof ready.pid === 'number' ? ready.pid : (child.pid as number);
   pids = processTree(root);
-  return { kind, url, pids, stderrTail, ...t };
+  const httpUrl = ready.endpoints?.http ? `http://127.0.0.1:${new URL(ready.endpoints.http).port}` : undefined;
+  return { kind, url, pids, stderrTail, ...t, ...(httpUrl ? { httpUrl } : {}) };
 }
