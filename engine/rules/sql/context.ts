@@ -48,6 +48,10 @@ export interface SqlEnvironment {
 }
 
 const UNPARSED: unique symbol = Symbol('unparsed');
+/** Bytes a JSON text can start with (after blanks): { [ " - 0-9 t f n, and a UTF-8 BOM. */
+const JSON_START = new Uint8Array(256);
+for (const c of '{["-0123456789tfn') JSON_START[c.charCodeAt(0)] = 1;
+JSON_START[0xef] = 1;
 
 export type PayloadKind = 'json' | 'empty' | 'binary';
 
@@ -90,6 +94,10 @@ export class MessageContext {
     const p = this.message.payload;
     this.parsed = undefined;
     if (p.length === 0) { this.kind = 'empty'; return; }
+    // A payload whose first non-blank byte cannot start JSON is binary: skip JSON.parse and its costly SyntaxError.
+    let i = 0;
+    while (i < p.length && (p[i] === 0x20 || p[i] === 0x09 || p[i] === 0x0a || p[i] === 0x0d)) i++;
+    if (i < p.length && !JSON_START[p[i]]) { this.kind = 'binary'; return; }
     const text = Buffer.isBuffer(p) ? p.toString('utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8');
     try {
       this.parsed = JSON.parse(text) as SqlValue;
