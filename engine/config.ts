@@ -39,7 +39,7 @@ export function defaultDataDir(): string {
 
 export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080, mqtts: 8883, wss: 8443 } as const;
 
-export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports'>> & {
+export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports' | 'security'>> & {
   ports?: Partial<EngineConfig['ports']>;
   broker?: Partial<Omit<EngineConfig['broker'], 'limits'>> & { limits?: Partial<BrokerLimits> };
   security?: Partial<EngineConfig['security']>;

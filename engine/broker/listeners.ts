@@ -86,11 +86,13 @@ export async function listenWs(host: string, port: number, onConnection: Connect
 /** MQTT over TLS (8883 at AWS) with a required client certificate. */
 export async function listenTls(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
   const server = tls.createServer(tlsOptions(creds), (socket) => {
-    socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     onConnection(socket, { transport: 'tls', remoteAddress: plainAddress(socket.remoteAddress), peerCertificate: peerOf(socket) });
   });
   server.on('tlsClientError', () => {}); // a failed handshake (no certificate, wrong protocol) only ends that socket
+  // On the raw socket, before the handshake: the server's session tickets are still unacknowledged when CONNACK is
+  // written, and Nagle would hold CONNACK until the client's delayed ACK (~40 ms per connection).
+  server.on('connection', (raw: net.Socket) => raw.setNoDelay(true));
   const listener = await bind(server, host, port);
   return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }
@@ -101,6 +103,7 @@ export async function listenWss(host: string, port: number, creds: TlsCredential
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket: connect to /mqtt with subprotocol "mqtt"\n');
   });
   server.on('tlsClientError', () => {});
+  server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
   const wss = new WebSocketServer({
     server,
     path: '/mqtt',

@@ -119,9 +119,13 @@ function jitrEvent(ctx: HooksContext, id: string, caId: string, registeredAt: nu
   });
 }
 
+/** Decisions kept per action per connection (a client cycling through unbounded topics does not grow memory). */
+const MAX_CACHED = 4096;
+
 /** One connection's authorization: policies of its certificate (and of its thing's groups), decisions cached. */
 class Guard implements ConnectionGuard {
-  private readonly cache = new Map<string, boolean>();
+  /** action → topic, filter or resource → allowed. */
+  private readonly cache = new Map<string, Map<string, boolean>>();
   private generation = -1;
   private policies: EffectivePolicy[] = [];
   private thingVars = new Map<string, string>();
@@ -139,27 +143,34 @@ class Guard implements ConnectionGuard {
   }
 
   publish(topic: string, retain: boolean): boolean {
-    const arn = iotArn(`topic/${topic}`);
-    return this.check('iot:Publish', arn) && (!retain || this.check('iot:RetainPublish', arn));
+    return this.cached('iot:Publish', 'topic/', topic) && (!retain || this.cached('iot:RetainPublish', 'topic/', topic));
   }
 
   subscribe(filter: string): boolean {
-    return this.check('iot:Subscribe', iotArn(`topicfilter/${filter}`));
+    return this.cached('iot:Subscribe', 'topicfilter/', filter);
   }
 
+  /** Called for every delivery: a cache hit is one Map lookup, no ARN is built. */
   receive(topic: string): boolean {
-    return this.check('iot:Receive', iotArn(`topic/${topic}`));
+    return this.cached('iot:Receive', 'topic/', topic);
   }
 
   check(action: string, resource: string): boolean {
+    return this.cached(action, '', resource);
+  }
+
+  private cached(action: string, kind: string, name: string): boolean {
     const things = this.ctx.things();
     const generation = this.ctx.certs.generation + this.ctx.policies.generation + things.changes();
     if (generation !== this.generation) this.refresh(things, generation);
-    const key = action + '\u0000' + resource;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached;
-    const d = evaluate(this.policies, action, resource, (name) => this.variable(name));
-    this.cache.set(key, d.allowed);
+    let byName = this.cache.get(action);
+    if (!byName) this.cache.set(action, (byName = new Map()));
+    const hit = byName.get(name);
+    if (hit !== undefined) return hit;
+    if (byName.size >= MAX_CACHED) byName.clear();
+    const resource = kind ? iotArn(kind + name) : name;
+    const d = evaluate(this.policies, action, resource, (n) => this.variable(n));
+    byName.set(name, d.allowed);
     if (!d.allowed) {
       this.ctx.logger.log('warn', 'security', `denied ${action} on ${resource} for client ${this.clientId}: ${d.reason}`, {
         clientId: this.clientId, certificateId: this.principal, action, resource, kind: d.kind, statement: d.statement, variables: d.variables,

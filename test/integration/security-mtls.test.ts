@@ -219,3 +219,30 @@ describe('certificates, policies and mutual TLS', () => {
     r.client!.end();
   });
 });
+
+describe('plain listeners: allow-all (default), enforce, off', () => {
+  const engines: Array<{ stop(): Promise<void> }> = [];
+  afterAll(async () => {
+    for (const e of engines) await e.stop();
+  });
+  const start = async (plain: 'enforce' | 'off') => {
+    const { createEngine } = await import('../../engine/engine.js');
+    const { defaultConfig } = await import('../../engine/config.js');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-plain-'));
+    const engine = await createEngine(defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, security: { plain } }));
+    engines.push(engine);
+    return engine.start();
+  };
+
+  it('enforce: a plain CONNECT is refused as not authorized (there is no certificate to authorize)', async () => {
+    const info = await start('enforce');
+    await expect(connect(Number(new URL(info.endpoints.mqtt).port), { clientId: 'plain' })).rejects.toThrow(/not authori[sz]ed/i);
+    expect(info.endpoints.mqtts).toMatch(/^mqtts:/);
+  });
+
+  it('off: no plain listeners; TLS still listens', async () => {
+    const info = await start('off');
+    expect(info.endpoints.mqtt).toBe('off');
+    expect(info.endpoints.mqtts).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
