@@ -16,7 +16,7 @@
  *   bounded queues.
  * - Basic Ingest messages are still delivered to MQTT subscribers of `$aws/rules/…` if the broker delivers them.
  * - `aws_lambda()` and other external SQL functions evaluate to Undefined (they cannot run synchronously here).
- * - MQTT 5 properties and the publisher's principal are not visible to rules (taps do not carry them).
+ * - MQTT 5 properties are not visible to rules (taps do not carry them); `principal()` is the certificate id for mutual-TLS publishers.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -297,7 +297,7 @@ export class RulesService implements Service {
       if (!only && !rule.compiled.matchesTopic(topic)) continue;
       if (!ctx) {
         const traceId = randomUUID();
-        ctx = new MessageContext({ topic, payload: msg.payload, clientId: msg.clientId, traceId, timestamp: msg.time }, this.env);
+        ctx = new MessageContext({ topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;

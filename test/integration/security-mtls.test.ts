@@ -212,6 +212,21 @@ describe('certificates, policies and mutual TLS', () => {
     expect(listed.certificates?.some((c) => c.certificateId === id)).toBe(true);
   });
 
+  it("rules see the publisher's certificate id as principal()", async () => {
+    const creds = await device('rules', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
+    const res = await fetch(`${te.httpUrl}/rules/principal_probe`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: "SELECT principal() AS p, clientid() AS c FROM 'probe/in'", awsIotSqlVersion: '2016-03-23', ruleDisabled: false,
+        actions: [{ republish: { topic: 'probe/out', roleArn: 'arn:aws:iam::000000000000:role/r' } }] }),
+    });
+    expect(res.status).toBe(200);
+    const dev = await connected(creds, 'probe-dev');
+    await dev.subscribeAsync('probe/out');
+    const out = new Promise<Record<string, unknown>>((r) => dev.once('message', (_t, p) => r(JSON.parse(p.toString()))));
+    await dev.publishAsync('probe/in', '{}', { qos: 1 });
+    expect(await out).toEqual({ p: creds.id, c: 'probe-dev' });
+  });
+
   it('MQTT over secure WebSocket with a client certificate', async () => {
     const creds = await device('wss', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
     const r = await tlsConnect(te.info.endpoints.wss, creds, { clientId: 'wss-1' });
