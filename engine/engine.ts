@@ -8,7 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { HttpApiService } from './api/index.js';
-import { SecurityService, type ThingLookup } from './security/index.js';
+import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
@@ -61,7 +61,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
-  return new ComposedEngine(config, store, [security, broker, shadow, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules) });
+  return new ComposedEngine(config, store, [security, broker, shadow, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security) });
 }
 
 class ComposedEngine implements Engine {
@@ -77,7 +77,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

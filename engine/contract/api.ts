@@ -11,6 +11,7 @@ import type {
   RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from './sink-types.js';
+import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -66,6 +67,13 @@ export interface ThingbenchApi {
     /** Recent evaluations (matched or not and why not) with their action outcomes, newest first. */
     trace(query?: RuleTraceQuery): Promise<RuleEvaluation[]>;
   };
+  /** Certificates, policies and the policy denials of MQTT clients with their reasons ("why was this denied?"). */
+  security: {
+    certificates(): Promise<CertificateSummary[]>;
+    policies(): Promise<PolicySummary[]>;
+    /** The most recent denials, oldest first (default 100; the engine keeps 500). */
+    denials(limit?: number): Promise<PolicyDenial[]>;
+  };
   /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
   registry: {
     /** Things by name with ListThings' filters; `after` (from the previous page) continues. */
@@ -114,6 +122,7 @@ export const apiMethods = {
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
   sinks: ['list', 'create', 'delete', 'records'],
+  security: ['certificates', 'policies', 'denials'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

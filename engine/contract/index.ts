@@ -4,6 +4,7 @@ export * from './shadow-types.js';
 export * from './rules-types.js';
 export * from './registry-types.js';
 export * from './sink-types.js';
+export * from './security-types.js';
 export * from './wire.js';
 export * from './client.js';
 export * from './topic-filter.js';

@@ -69,6 +69,9 @@ export const argChecks = {
   'broker.clients': params(),
   'metering.usage': params(),
   'logs.recent': params(optional(nonNegativeInteger)),
+  'security.certificates': params(),
+  'security.policies': params(),
+  'security.denials': params(optional(nonNegativeInteger)),
   // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).
   'shadow.list': params(optional(string)),
   'shadow.get': params(required(string), optional(string)),

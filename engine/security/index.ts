@@ -5,3 +5,4 @@ export { policyArn, type PolicyStore, type PolicyRow, type PolicyVersionRow } fr
 export { type AccessKey, isTrustedHost } from './sigv4.js';
 export { evaluate, type Decision, type EffectivePolicy, type Statement } from './policy-eval.js';
 export { parsePolicyDocument } from './policies.js';
+export { securityApi } from './security-api.js';

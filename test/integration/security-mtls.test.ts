@@ -109,6 +109,10 @@ describe('certificates, policies and mutual TLS', () => {
     await gone;
     const log = te.logs.find((l) => l.source === 'security' && l.message.includes('topic/pub-deny-1/secret'));
     expect(log?.details).toMatchObject({ kind: 'explicitDeny', statement: { policy: 'pub-deny', index: 1 }, variables: { 'iot:ClientId': 'pub-deny-1' } });
+    // The UI contract: "why was this denied?"
+    const denial = (await te.engine.api.security.denials()).find((d) => d.clientId === 'pub-deny-1');
+    expect(denial).toMatchObject({ action: 'iot:Publish', resource: `${ACCOUNT}:topic/pub-deny-1/secret`, kind: 'explicitDeny', certificateId: creds.id, statement: { policy: 'pub-deny', version: '1', index: 1 } });
+    expect((await te.engine.api.security.certificates()).find((c) => c.id === creds.id)).toMatchObject({ status: 'ACTIVE', policies: ['pub-deny'] });
   });
 
   it('a denied subscription disconnects the client; iot:Receive filters deliveries', async () => {

@@ -1,0 +1,27 @@
+import type { ThingbenchApi } from '../contract/index.js';
+import { certificateArn } from './certificates.js';
+import { policyArn } from './policy-store.js';
+import type { SecurityService } from './security-service.js';
+
+/** The `security` area of the UI contract: certificates, policies and recent denials with their reasons. */
+export function securityApi(security: SecurityService): ThingbenchApi['security'] {
+  return {
+    certificates: async () => security.certificates.list({ pageSize: 250, ascending: true }).items.map((row) => {
+      const x = security.certificates.x509(row);
+      return {
+        id: row.id, arn: certificateArn(row.id), status: row.status, caCertificateId: row.ca_id, subject: x.subject.replaceAll('\n', ', '),
+        validTo: Date.parse(x.validTo), createdAt: row.created, policies: security.policies.attached(certificateArn(row.id)),
+      };
+    }),
+    policies: async () => security.policies.list({ pageSize: 250 }).items.map((p) => ({
+      name: p.name, arn: policyArn(p.name), defaultVersion: p.default_version,
+      document: security.policies.version(p.name, p.default_version).document, targets: security.policies.targets(p.name),
+    })),
+    denials: async (limit) => security.denials(limit ?? 100).map((d) => ({
+      time: d.time, clientId: d.clientId, certificateId: d.certificateId, action: d.action, resource: d.resource,
+      kind: d.kind === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny',
+      statement: d.statement && { policy: d.statement.policy, version: d.statement.version, index: d.statement.index },
+      variables: d.variables, reason: d.reason,
+    })),
+  };
+}
