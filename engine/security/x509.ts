@@ -20,7 +20,8 @@ const set = (items: Asn1[]) => asn1.create(U, T.SET, true, items);
 const oid = (id: string) => asn1.create(U, T.OID, false, asn1.oidToDer(id).getBytes());
 const octets = (bytes: Buffer) => asn1.create(U, T.OCTETSTRING, false, bytes.toString('binary'));
 const bool = (b: boolean) => asn1.create(U, T.BOOLEAN, false, b ? '\xff' : '\x00');
-const fromDer = (der: Buffer): Asn1 => asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+// decodeBitStrings off: a BIT STRING (keys, signatures) is kept as its bytes, so a decode/encode round trip is exact.
+const fromDer = (der: Buffer): Asn1 => asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { decodeBitStrings: false } as never);
 const toDer = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 
 /** Subject attribute short names → OIDs (the ones AWS IoT exposes as policy variables, plus L). */
@@ -124,7 +125,8 @@ export function parseCsr(pem: string): ParsedCsr {
     throw bad('unreadable public key');
   }
   if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw bad('RSA keys must have at least 2048 bits');
-  if (!verify(hash, toDer(info), key, signature)) throw bad('its signature does not match its public key');
+  // Verified over the request's own bytes, not a re-encoding of them.
+  if (!verify(hash, firstElement(der), key, signature)) throw bad('its signature does not match its public key');
   return { subject: toDer(subject), publicKey };
 }
 
@@ -133,6 +135,20 @@ export function certificateNames(der: Buffer): { issuer: Buffer; subject: Buffer
   const tbs = (fromDer(der).value as Asn1[])[0].value as Asn1[];
   const offset = (tbs[0].tagClass === asn1.Class.CONTEXT_SPECIFIC) ? 1 : 0;
   return { issuer: toDer(tbs[offset + 2]), subject: toDer(tbs[offset + 4]) };
+}
+
+/** The raw bytes of the first element inside the outer SEQUENCE of `der` (definite lengths, as DER has). */
+function firstElement(der: Buffer): Buffer {
+  const headerLength = (at: number) => (der[at + 1] < 0x80 ? 2 : 2 + (der[at + 1] & 0x7f));
+  const contentLength = (at: number) => {
+    const b = der[at + 1];
+    if (b < 0x80) return b;
+    let len = 0;
+    for (let i = 0; i < (b & 0x7f); i++) len = len * 256 + der[at + 2 + i];
+    return len;
+  };
+  const start = headerLength(0);
+  return der.subarray(start, start + headerLength(start) + contentLength(start));
 }
 
 function keyId(spki: Buffer): Buffer {

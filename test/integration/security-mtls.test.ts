@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { closed, makeCa, makeSigned, tlsConnect, type Credentials } from './helpers/tls-client.js';
+import { closed, makeCa, makeSigned, openssl, tlsConnect, type Credentials } from './helpers/tls-client.js';
 
 const ACCOUNT = 'arn:aws:iot:us-east-1:000000000000';
 const policyDoc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -190,6 +190,20 @@ describe('certificates, policies and mutual TLS', () => {
     expect((await tlsConnect(mqtts, creds, { clientId: 'sensor-8' })).error).toMatch(/not authori[sz]ed/i);
   });
 
+  it('CreateCertificateFromCsr accepts an EC P-256 CSR; a tampered CSR is InvalidRequestException', async () => {
+    openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=ec-dev');
+    const csr = fs.readFileSync(path.join(dir, 'ec.csr'), 'utf8');
+    const c = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: csr, setAsActive: true }));
+    const x = new X509Certificate(c.certificatePem!);
+    expect(x.publicKey.asymmetricKeyType).toBe('ec');
+    expect(x.subject).toBe('CN=ec-dev');
+    await iot.send(new AttachPolicyCommand({ policyName: 'lab1', target: c.certificateArn }));
+    const lines = csr.trim().split('\n');
+    const body = lines.slice(1, -1).join('');
+    const tampered = [lines[0], body.slice(0, 60) + (body[60] === 'A' ? 'B' : 'A') + body.slice(61), lines[lines.length - 1]].join('\n');
+    await expect(iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: tampered }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+  });
+
   it('JITR: a CA with auto-registration, a first connection registers the device certificate as PENDING_ACTIVATION', async () => {
     makeCa(dir, 'myca');
     const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
@@ -263,5 +277,43 @@ describe('plain listeners: allow-all (default), enforce, off', () => {
     const info = await start('off');
     expect(info.endpoints.mqtt).toBe('off');
     expect(info.endpoints.mqtts).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('certificate validity follows the engine clock', () => {
+  let engine: { stop(): Promise<void> } | undefined;
+  let dataDir = '';
+  afterAll(async () => {
+    await engine?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a registered certificate is refused once it has expired', async () => {
+    const { createEngine } = await import('../../engine/engine.js');
+    const { defaultConfig } = await import('../../engine/config.js');
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-expiry-'));
+    let offset = 0;
+    const logs: string[] = [];
+    const e = await createEngine(defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 } }), {
+      clock: { now: () => Date.now() + offset }, logger: { log: (_l, source, message) => source === 'security' && logs.push(message) },
+    });
+    engine = e;
+    const info = await e.start();
+    const iot = new IoTClient({ endpoint: info.endpoints.http, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    makeCa(dataDir, 'shortca');
+    const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+    const caPem = fs.readFileSync(path.join(dataDir, 'shortca.pem'), 'utf8');
+    await iot.send(new RegisterCACertificateCommand({ caCertificate: caPem, verificationCertificate: makeSigned(dataDir, 'shortca', 'v', registrationCode!).cert, setAsActive: true }));
+    const dev = makeSigned(dataDir, 'shortca', 'short', 'short', 1);
+    const reg = await iot.send(new RegisterCertificateCommand({ certificatePem: dev.cert, caCertificatePem: caPem, setAsActive: true }));
+    await iot.send(new CreatePolicyCommand({ policyName: 'all', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'all', target: reg.certificateArn }));
+    const ca = fs.readFileSync(path.join(dataDir, 'security', 'root-ca.pem'), 'utf8');
+    const ok = await tlsConnect(info.endpoints.mqtts, { key: dev.key, cert: dev.cert, ca }, { clientId: 'short' });
+    expect(ok.error).toBeUndefined();
+    ok.client!.end(true);
+    offset = 2 * 86_400_000;
+    expect((await tlsConnect(info.endpoints.mqtts, { key: dev.key, cert: dev.cert, ca }, { clientId: 'short' })).error).toBeDefined();
+    expect(logs.some((m) => /expired/.test(m))).toBe(true);
   });
 });
