@@ -90,8 +90,9 @@ export async function main(argv: string[]): Promise<number> {
         mqtt: port(values['mqtt-port'], defaultPorts.mqtt, '--mqtt-port'),
         ws: port(values['ws-port'], defaultPorts.ws, '--ws-port'),
         http: port(values['http-port'], defaultPorts.http, '--http-port'),
-        mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port'),
-        wss: port(values['wss-port'], defaultPorts.wss, '--wss-port'),
+        // Unset TLS ports follow --mqtt-port 0 (free ports) or take their defaults (engine/config.ts).
+        ...(values['mqtts-port'] !== undefined ? { mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port') } : {}),
+        ...(values['wss-port'] !== undefined ? { wss: port(values['wss-port'], defaultPorts.wss, '--wss-port') } : {}),
       },
       security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: [] },
       broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history') },

@@ -397,7 +397,10 @@ describe('CLI', () => {
     const proc = await cli(dataDir);
     expect(proc.ready).toEqual({
       event: 'ready',
-      endpoints: { mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/), ws: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/), http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+      endpoints: {
+        mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/), ws: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/), http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/), wss: expect.stringMatching(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/),
+      },
       dataDir,
     });
     expect(proc.stdout().trim().split('\n')).toHaveLength(1); // logs go to stderr
