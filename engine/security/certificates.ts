@@ -44,7 +44,7 @@ export interface Page<T> {
   nextMarker?: string;
 }
 
-const stateError = (message: string) => new EngineError('Conflict', message, { awsType: 'CertificateStateException' });
+const stateError = (message: string) => new EngineError('Conflict', message, { reason: 'certificateState' });
 const notFound = (what: string, id: string) => new EngineError('NotFound', `${what} ${id} does not exist`);
 
 export const certificateArn = (id: string) => iotArn(`cert/${id}`);
@@ -127,7 +127,7 @@ export class Certificates {
       if (!signedBy(v, ca)) throw invalidCertificate('The verification certificate is not signed by the CA certificate');
       const cn = /(?:^|\n)CN=([^\n]*)/.exec(v.subject)?.[1];
       if (cn !== this.registrationCode) {
-        throw new EngineError('InvalidInput', 'The verification certificate\'s common name is not the registration code (GetRegistrationCode)', { awsType: 'RegistrationCodeValidationException' });
+        throw new EngineError('InvalidInput', 'The verification certificate\'s common name is not the registration code (GetRegistrationCode)', { reason: 'registrationCode' });
       }
     }
     const id = certificateId(ca);
@@ -233,8 +233,8 @@ export class Certificates {
     const row = this.mustRow(id);
     if (row.status === 'ACTIVE') throw stateError('Certificate must be deactivated (not ACTIVE) before deletion.');
     const { things, policies } = this.attachments(certificateArn(id));
-    if (things.length) throw new EngineError('Conflict', `Things are attached to the certificate: ${things.join(', ')}`, { awsType: 'DeleteConflictException' });
-    if (policies.length && !force) throw new EngineError('Conflict', `Policies are attached to the certificate: ${policies.join(', ')}`, { awsType: 'DeleteConflictException' });
+    if (things.length) throw new EngineError('Conflict', `Things are attached to the certificate: ${things.join(', ')}`, { reason: 'deleteConflict' });
+    if (policies.length && !force) throw new EngineError('Conflict', `Policies are attached to the certificate: ${policies.join(', ')}`, { reason: 'deleteConflict' });
     await this.store.write([{ sql: 'DELETE FROM certificates WHERE id = ?', params: [id] }]);
     this.parsed.delete(id);
     this.generation++;

@@ -8,7 +8,7 @@ import { EngineError } from '../core/index.js';
 export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
 export const certificateStatuses: CertificateStatus[] = ['ACTIVE', 'INACTIVE', 'REVOKED', 'PENDING_TRANSFER', 'REGISTER_INACTIVE', 'PENDING_ACTIVATION'];
 
-export const invalidCertificate = (message: string) => new EngineError('InvalidInput', message, { awsType: 'CertificateValidationException' });
+export const invalidCertificate = (message: string) => new EngineError('InvalidInput', message, { reason: 'certificateValidation' });
 
 /** Parses the first PEM certificate in `pem`; malformed input is CertificateValidationException. */
 export function parseCertificatePem(pem: unknown, what = 'certificate'): X509Certificate {

@@ -5,7 +5,7 @@
  * has `Effect` Allow|Deny, `Action`|`NotAction` and `Resource`|`NotResource` (string or array), optional `Condition`;
  * actions must be IoT data-plane actions (`iot:*` wildcards allowed when they match one); at most 2048 characters
  * excluding whitespace. A violation is `MalformedPolicyException` at the edge (EngineError InvalidInput with
- * details.awsType).
+ * details.reason `malformedPolicy`).
  */
 import { EngineError } from '../core/index.js';
 import { conditionOperators, splitOperator, wildcard, type Condition, type Statement } from './policy-eval.js';
@@ -21,7 +21,7 @@ export const knownActions = [
 
 export const MAX_POLICY_CHARS = 2048;
 
-const malformed = (message: string) => new EngineError('InvalidInput', message, { awsType: 'MalformedPolicyException' });
+const malformed = (message: string) => new EngineError('InvalidInput', message, { reason: 'malformedPolicy' });
 
 const list = (v: unknown, what: string): string[] => {
   const arr = typeof v === 'string' ? [v] : v;

@@ -68,6 +68,6 @@ describe('policy documents', () => {
     ['too long', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: Array.from({ length: 60 }, (_, i) => `arn:aws:iot:us-east-1:000000000000:topic/${i}`) }] })],
   ];
   it.each(bad)('rejects %s as MalformedPolicyException', (_n, doc) => {
-    expect(() => parsePolicyDocument(doc)).toThrow(expect.objectContaining({ code: 'InvalidInput', details: { awsType: 'MalformedPolicyException' } }));
+    expect(() => parsePolicyDocument(doc)).toThrow(expect.objectContaining({ code: 'InvalidInput', details: { reason: 'malformedPolicy' } }));
   });
 });

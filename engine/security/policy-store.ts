@@ -84,7 +84,7 @@ export class PolicyStore {
     const policy = this.must(name);
     const text = this.checkDocument(document);
     if (this.versions(name).length >= MAX_VERSIONS) {
-      throw new EngineError('Conflict', `Policy ${name} already has ${MAX_VERSIONS} versions; delete one first`, { awsType: 'VersionsLimitExceededException' });
+      throw new EngineError('Conflict', `Policy ${name} already has ${MAX_VERSIONS} versions; delete one first`, { reason: 'versionsLimit' });
     }
     const version = String(policy.next_version);
     const now = this.clock.now();
@@ -105,7 +105,7 @@ export class PolicyStore {
   async deleteVersion(name: string, version: string): Promise<void> {
     const policy = this.must(name);
     this.version(name, version);
-    if (policy.default_version === version) throw new EngineError('Conflict', 'The default version of a policy cannot be deleted', { awsType: 'DeleteConflictException' });
+    if (policy.default_version === version) throw new EngineError('Conflict', 'The default version of a policy cannot be deleted', { reason: 'deleteConflict' });
     await this.store.write([{ sql: 'DELETE FROM policy_versions WHERE name = ? AND version = ?', params: [name, version] }]);
     this.changed();
   }
@@ -113,8 +113,8 @@ export class PolicyStore {
   /** AWS: not while attached, not while it has versions besides the default (DeleteConflictException). */
   async delete(name: string): Promise<void> {
     this.must(name);
-    if (this.targets(name).length) throw new EngineError('Conflict', `Policy ${name} is attached to ${this.targets(name).length} target(s); detach it first`, { awsType: 'DeleteConflictException' });
-    if (this.versions(name).length > 1) throw new EngineError('Conflict', `Policy ${name} has non-default versions; delete them first`, { awsType: 'DeleteConflictException' });
+    if (this.targets(name).length) throw new EngineError('Conflict', `Policy ${name} is attached to ${this.targets(name).length} target(s); detach it first`, { reason: 'deleteConflict' });
+    if (this.versions(name).length > 1) throw new EngineError('Conflict', `Policy ${name} has non-default versions; delete them first`, { reason: 'deleteConflict' });
     await this.store.write([
       { sql: 'DELETE FROM policy_versions WHERE name = ?', params: [name] },
       { sql: 'DELETE FROM policies WHERE name = ?', params: [name] },
@@ -141,7 +141,7 @@ export class PolicyStore {
     this.must(name);
     const t = this.checkTarget(target);
     if (this.attached(t).includes(name)) return;
-    if (this.attached(t).length >= MAX_POLICIES_PER_TARGET) throw new EngineError('Conflict', `A target can have at most ${MAX_POLICIES_PER_TARGET} policies`, { awsType: 'LimitExceededException' });
+    if (this.attached(t).length >= MAX_POLICIES_PER_TARGET) throw new EngineError('InvalidInput', `A target can have at most ${MAX_POLICIES_PER_TARGET} policies`, { reason: 'limitExceeded' });
     await this.store.write([{ sql: 'INSERT INTO policy_targets (policy, target, attached) VALUES (?, ?, ?)', params: [name, t, this.clock.now()] }]);
     this.changed();
   }

@@ -207,6 +207,9 @@ describe('certificates, policies and mutual TLS', () => {
   it('JITR: a CA with auto-registration, a first connection registers the device certificate as PENDING_ACTIVATION', async () => {
     makeCa(dir, 'myca');
     const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+    const wrongCn = makeSigned(dir, 'myca', 'verify-wrong', 'not-the-code');
+    await expect(iot.send(new RegisterCACertificateCommand({ caCertificate: fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8'), verificationCertificate: wrongCn.cert })))
+      .rejects.toMatchObject({ name: 'RegistrationCodeValidationException', $metadata: { httpStatusCode: 400 } });
     const verification = makeSigned(dir, 'myca', 'verify', registrationCode!);
     const reg = await iot.send(new RegisterCACertificateCommand({
       caCertificate: fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8'), verificationCertificate: verification.cert, setAsActive: true, allowAutoRegistration: true,

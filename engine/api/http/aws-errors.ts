@@ -62,7 +62,7 @@ export const iotDataErrors: AwsErrorTable = {
 /**
  * The AWS IoT control plane (`iot`): registry, certificates, policies, fleet indexing [CP-model]. Reasons the
  * services use: Conflict `version` | `deleteConflict` | `certificateState` | `versionsLimit` | `stateTransition`;
- * InvalidInput `query` | `malformedPolicy` | `certificateValidation` | `sqlParse` | `limitExceeded`.
+ * InvalidInput `query` | `malformedPolicy` | `certificateValidation` | `sqlParse` | `limitExceeded` | `registrationCode`.
  */
 export const iotControlErrors: AwsErrorTable = {
   NotFound: { status: 404, type: 'ResourceNotFoundException' },
@@ -83,6 +83,7 @@ export const iotControlErrors: AwsErrorTable = {
       certificateValidation: { status: 400, type: 'CertificateValidationException' },
       sqlParse: { status: 400, type: 'SqlParseException' },
       limitExceeded: { status: 410, type: 'LimitExceededException' },
+      registrationCode: { status: 400, type: 'RegistrationCodeValidationException' },
     },
   },
   Unauthorized: { status: 401, type: 'UnauthorizedException' },

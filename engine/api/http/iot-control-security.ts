@@ -1,64 +1,20 @@
 /**
  * AWS IoT control plane, security half: certificates, CA certificates and policies at AWS's REST paths (botocore
  * `iot` 2015-05-28), so `aws iot … --endpoint-url` and `@aws-sdk/client-iot` work unchanged. Timestamps are epoch
- * seconds as restJson1 sends them. Errors carry AWS's exception names (the domain tags them with `details.awsType`).
+ * seconds as restJson1 sends them. Errors go through `iotControlErrors` (the domain says why in `details.reason`).
  */
-import { EngineError, isEngineError } from '../../core/index.js';
+import { EngineError } from '../../core/index.js';
 import {
   caCertificateArn, certificateArn, policyArn, type CaCertificateRow, type CertificateRow, type SecurityService,
 } from '../../security/index.js';
-import { AwsError, type AwsErrorTable } from './aws-errors.js';
-import type { HttpHandler, HttpRequest, HttpResult, Route } from './http-server.js';
-
-/** EngineError → control-plane exceptions [CP-model]. */
-export const iotControlSecurityErrors: AwsErrorTable = {
-  NotFound: { status: 404, type: 'ResourceNotFoundException' },
-  AlreadyExists: { status: 409, type: 'ResourceAlreadyExistsException' },
-  Conflict: { status: 409, type: 'ConflictException' },
-  InvalidInput: { status: 400, type: 'InvalidRequestException' },
-  Unauthorized: { status: 401, type: 'UnauthorizedException' },
-  Forbidden: { status: 403, type: 'ForbiddenException' },
-  TooLarge: { status: 413, type: 'InvalidRequestException' },
-  Throttled: { status: 429, type: 'ThrottlingException' },
-  Unavailable: { status: 503, type: 'ServiceUnavailableException' },
-  Internal: { status: 500, type: 'InternalFailureException' },
-};
-
-/** Statuses of the specific exceptions the domain names in `details.awsType`. */
-const awsTypeStatus: Record<string, number> = {
-  MalformedPolicyException: 400, CertificateValidationException: 400, RegistrationCodeValidationException: 400,
-  CertificateStateException: 406, DeleteConflictException: 409, VersionsLimitExceededException: 409,
-  CertificateConflictException: 409, LimitExceededException: 410,
-};
+import { iotControlErrors } from './aws-errors.js';
+import { jsonBody } from './iot-control-shared.js';
+import type { HttpRequest, HttpResult, Route } from './http-server.js';
 
 const seconds = (ms: number) => ms / 1000;
 
-function json(req: HttpRequest): Record<string, unknown> {
-  if (!req.body.length) return {};
-  try {
-    const v = JSON.parse(req.body.toString('utf8')) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new EngineError('InvalidInput', 'The request body is not a JSON object');
-}
-
 const flag = (req: HttpRequest, name: string) => req.query.get(name) === 'true';
 const int = (req: HttpRequest, name: string) => (req.query.has(name) ? Number(req.query.get(name)) : undefined);
-
-/** Maps `details.awsType` to its AWS exception; everything else goes through the table. */
-function handler(fn: HttpHandler): HttpHandler {
-  return async (req) => {
-    try {
-      return await fn(req);
-    } catch (e) {
-      const type = isEngineError(e) ? (e.details as { awsType?: string } | undefined)?.awsType : undefined;
-      if (type && awsTypeStatus[type]) throw new AwsError(awsTypeStatus[type], type, e instanceof Error ? e.message : String(e));
-      throw e;
-    }
-  };
-}
 
 function describeCert(row: CertificateRow, security: SecurityService) {
   const x = security.certificates.x509(row);
@@ -84,7 +40,7 @@ function describeCa(row: CaCertificateRow, security: SecurityService) {
 export function iotControlSecurityRoutes(security: SecurityService): Route[] {
   const certs = () => security.certificates, policies = () => security.policies;
   const r = (method: string, path: string, operation: string, fn: (req: HttpRequest) => HttpResult['json'] | Promise<HttpResult['json']>): Route => ({
-    method, path, operation, errors: iotControlSecurityErrors, handler: handler(async (req) => ({ json: (await fn(req)) ?? {} })),
+    method, path, operation, errors: iotControlErrors, handler: async (req) => ({ json: (await fn(req)) ?? {} }),
   });
   return [
     // ── certificates ──
@@ -93,16 +49,16 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
       return { certificateArn: certificateArn(c.id), certificateId: c.id, certificatePem: c.pem, keyPair: c.keyPair };
     }),
     r('POST', '/certificates', 'CreateCertificateFromCsr', async (req) => {
-      const c = await certs().createFromCsr(json(req).certificateSigningRequest, flag(req, 'setAsActive'));
+      const c = await certs().createFromCsr(jsonBody(req).certificateSigningRequest, flag(req, 'setAsActive'));
       return { certificateArn: certificateArn(c.id), certificateId: c.id, certificatePem: c.pem };
     }),
     r('POST', '/certificate/register', 'RegisterCertificate', async (req) => {
-      const b = json(req);
+      const b = jsonBody(req);
       const id = await certs().register(b.certificatePem, b.caCertificatePem, registerStatus(b.status, flag(req, 'setAsActive')));
       return { certificateArn: certificateArn(id), certificateId: id };
     }),
     r('POST', '/certificate/register-no-ca', 'RegisterCertificateWithoutCA', async (req) => {
-      const b = json(req);
+      const b = jsonBody(req);
       const id = await certs().registerWithoutCa(b.certificatePem, registerStatus(b.status, false));
       return { certificateArn: certificateArn(id), certificateId: id };
     }),
@@ -124,7 +80,7 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
     // ── CA certificates ──
     r('GET', '/registrationcode', 'GetRegistrationCode', () => ({ registrationCode: certs().registrationCode })),
     r('POST', '/cacertificate', 'RegisterCACertificate', async (req) => {
-      const b = json(req);
+      const b = jsonBody(req);
       const id = await certs().registerCa({
         pem: b.caCertificate, verificationPem: b.verificationCertificate, setAsActive: flag(req, 'setAsActive'),
         autoRegistration: flag(req, 'allowAutoRegistration'), registrationConfig: b.registrationConfig, mode: b.certificateMode,
@@ -133,7 +89,7 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
       return { certificateArn: caCertificateArn(id), certificateId: id };
     }),
     r('PUT', '/cacertificate/{caCertificateId}', 'UpdateCACertificate', async (req) => {
-      const b = json(req);
+      const b = jsonBody(req);
       await certs().updateCa(req.params.caCertificateId, req.query.get('newStatus') ?? undefined, req.query.get('newAutoRegistrationStatus') ?? undefined, b.registrationConfig, b.removeAutoRegistration);
       security.trustChanged();
     }),
@@ -151,7 +107,7 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
     }),
     // ── policies ──
     r('POST', '/policies/{policyName}', 'CreatePolicy', async (req) => {
-      const v = await policies().create(req.params.policyName, json(req).policyDocument);
+      const v = await policies().create(req.params.policyName, jsonBody(req).policyDocument);
       return { policyName: v.name, policyArn: policyArn(v.name), policyDocument: v.document, policyVersionId: v.version };
     }),
     r('GET', '/policies/{policyName}', 'GetPolicy', (req) => {
@@ -170,7 +126,7 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
       await policies().delete(req.params.policyName);
     }),
     r('POST', '/policies/{policyName}/version', 'CreatePolicyVersion', async (req) => {
-      const v = await policies().createVersion(req.params.policyName, json(req).policyDocument, flag(req, 'setAsDefault'));
+      const v = await policies().createVersion(req.params.policyName, jsonBody(req).policyDocument, flag(req, 'setAsDefault'));
       return { policyArn: policyArn(v.name), policyDocument: v.document, policyVersionId: v.version, isDefaultVersion: policies().must(v.name).default_version === v.version };
     }),
     r('GET', '/policies/{policyName}/version', 'ListPolicyVersions', (req) => {
@@ -193,10 +149,10 @@ export function iotControlSecurityRoutes(security: SecurityService): Route[] {
     }),
     // ── attachments ──
     r('PUT', '/target-policies/{policyName}', 'AttachPolicy', async (req) => {
-      await policies().attach(req.params.policyName, json(req).target);
+      await policies().attach(req.params.policyName, jsonBody(req).target);
     }),
     r('POST', '/target-policies/{policyName}', 'DetachPolicy', async (req) => {
-      await policies().detach(req.params.policyName, json(req).target);
+      await policies().detach(req.params.policyName, jsonBody(req).target);
     }),
     r('PUT', '/principal-policies/{policyName}', 'AttachPrincipalPolicy', async (req) => {
       await policies().attach(req.params.policyName, req.headers['x-amzn-iot-principal']);
