@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  IoTClient, AttachPolicyCommand, AttachThingPrincipalCommand, CreateCertificateFromCsrCommand, CreateKeysAndCertificateCommand,
+  IoTClient, AddThingToThingGroupCommand, AttachPolicyCommand, CreateThingGroupCommand, AttachThingPrincipalCommand, CreateCertificateFromCsrCommand, CreateKeysAndCertificateCommand,
   CreatePolicyCommand, CreatePolicyVersionCommand, CreateThingCommand, DeleteCertificateCommand, DeletePolicyCommand, DescribeCertificateCommand,
   DetachPolicyCommand, GetPolicyCommand, GetRegistrationCodeCommand, ListAttachedPoliciesCommand, ListCertificatesCommand,
   RegisterCACertificateCommand, RegisterCertificateCommand, UpdateCertificateCommand,
@@ -246,6 +246,28 @@ describe('certificates, policies and mutual TLS', () => {
     const out = new Promise<Record<string, unknown>>((r) => dev.once('message', (_t, p) => r(JSON.parse(p.toString()))));
     await dev.publishAsync('probe/in', '{}', { qos: 1 });
     expect(await out).toEqual({ p: creds.id, c: 'probe-dev' });
+  });
+
+  it('policies attached to a thing group apply to connections of its things (and of its subgroups)', async () => {
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await iot.send(new CreateThingCommand({ thingName: 'grouped-lamp' }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: 'grouped-lamp', principal: c.certificateArn }));
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'Building' }));
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'Floor1', parentGroupName: 'Building' }));
+    await iot.send(new AddThingToThingGroupCommand({ thingGroupName: 'Floor1', thingName: 'grouped-lamp' }));
+    const creds = { key: c.keyPair!.PrivateKey!, cert: c.certificatePem!, ca };
+    expect((await tlsConnect(mqtts, creds, { clientId: 'grouped-lamp' })).error).toMatch(/not authori[sz]ed/i); // no policy yet
+    await iot.send(new CreatePolicyCommand({ policyName: 'building', policyDocument: policyDoc([
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ACCOUNT}:client/\${iot:Connection.Thing.ThingName}` },
+    ]) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'building', target: `${ACCOUNT}:thinggroup/Building` }));
+    (await connected(creds, 'grouped-lamp')).end();
+    await expect(iot.send(new AttachPolicyCommand({ policyName: 'building', target: `${ACCOUNT}:thinggroup/Nowhere` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('a TLS client without a certificate is refused after the handshake', async () => {
+    expect((await tlsConnect(mqtts, { ca } as Credentials, { clientId: 'anonymous' })).error).toBeDefined();
+    expect(te.logs.some((l) => l.source === 'security' && /no client certificate/.test(l.message))).toBe(true);
   });
 
   it('MQTT over secure WebSocket with a client certificate', async () => {
