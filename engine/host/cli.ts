@@ -30,6 +30,7 @@ Options:
   --wss-port N                MQTT over secure WebSocket with a client certificate (default: ${defaultPorts.wss})
   --plain allow-all|enforce|off  plain MQTT/WebSocket listeners: no policy checks, refuse (as AWS), or not listening
   --access-key ID:SECRET      SigV4 key accepted when --host is not loopback (repeatable)
+  --tls-name NAME             extra DNS name or IP for the TLS server certificate (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
   --json                      print the ready line (stdout) and logs (stderr) as JSON lines
@@ -48,6 +49,7 @@ const options = {
   'wss-port': { type: 'string' },
   plain: { type: 'string' },
   'access-key': { type: 'string', multiple: true },
+  'tls-name': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   json: { type: 'boolean' },
@@ -94,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values['mqtts-port'] !== undefined ? { mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port') } : {}),
         ...(values['wss-port'] !== undefined ? { wss: port(values['wss-port'], defaultPorts.wss, '--wss-port') } : {}),
       },
-      security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: [] },
+      security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [] },
       broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history') },
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
