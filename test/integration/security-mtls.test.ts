@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -265,9 +266,15 @@ describe('certificates, policies and mutual TLS', () => {
     await expect(iot.send(new AttachPolicyCommand({ policyName: 'building', target: `${ACCOUNT}:thinggroup/Nowhere` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  it('a TLS client without a certificate is refused after the handshake', async () => {
+  it('a TLS client without a certificate is refused after the handshake; plaintext on the TLS port only ends that socket', async () => {
     expect((await tlsConnect(mqtts, { ca } as Credentials, { clientId: 'anonymous' })).error).toBeDefined();
     expect(te.logs.some((l) => l.source === 'security' && /no client certificate/.test(l.message))).toBe(true);
+    const raw = net.connect(Number(new URL(mqtts).port), '127.0.0.1');
+    raw.on('error', () => {});
+    raw.write(Buffer.from('101000044d5154540402003c0004746573', 'hex')); // a plain MQTT CONNECT
+    await new Promise((r) => raw.once('close', r));
+    const creds = await device('after-garbage', [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }]);
+    (await connected(creds, 'after-garbage')).end();
   });
 
   it('MQTT over secure WebSocket with a client certificate', async () => {
