@@ -2,12 +2,13 @@
  * Topic rules as AWS defines them [API:CreateTopicRule, TopicRulePayload]: name checks, payload validation with AWS's
  * messages, and the AWS response shapes (GetTopicRule, ListTopicRules).
  */
-import { EngineError } from '../core/index.js';
+import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
 import type { RuleActionJson, RuleInfo, TopicRulePayload } from '../contract/index.js';
 import { SQL_VERSIONS, type SqlVersion } from './sql/index.js';
 
-export const ACCOUNT_ID = '123456789012';
-export const REGION = 'us-east-1';
+/** The engine's one local account and region, shared with the registry, security and sinks. */
+export const ACCOUNT_ID = LOCAL_ACCOUNT_ID;
+export const REGION = LOCAL_REGION;
 /** AWS: `^[a-zA-Z0-9_]+$`, 1–128 characters. */
 const RULE_NAME = /^[a-zA-Z0-9_]{1,128}$/;
 /** AWS's API default when `awsIotSqlVersion` is omitted. */
