@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
-import type { Statement } from '../storage/index.js';
+import { writeFileDurably, type Statement } from '../storage/index.js';
 import type { SinkContext, Target } from './sink-context.js';
 import { arnOf, REGION } from './sink-options.js';
 
@@ -168,13 +168,5 @@ export class FirehoseSink {
 
 async function writeDurably(file: string, data: Buffer): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
+  await writeFileDurably(file, data);
 }

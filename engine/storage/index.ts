@@ -1,2 +1,2 @@
 export type { Store, Statement, SqlValue } from './store.js';
-export { SqlJsStore, type SqlJsStoreOptions } from './sqljs-store.js';
+export { SqlJsStore, writeFileDurably, type SqlJsStoreOptions } from './sqljs-store.js';

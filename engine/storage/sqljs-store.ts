@@ -228,7 +228,7 @@ function decodeValue(v: EncodedValue): SqlValue {
 }
 
 /** Write to a temporary file, fsync it, rename over the target, fsync the directory. */
-async function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
+export async function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
   const tmp = `${file}.tmp`;
   const handle = await fs.promises.open(tmp, 'w');
   try {
