@@ -58,9 +58,18 @@ export async function listenTcp(host: string, port: number, onConnection: Connec
 
 /** MQTT over WebSocket on path `/mqtt`, subprotocol `mqtt` (also the legacy `mqttv3.1`). */
 export async function listenWs(host: string, port: number, onConnection: ConnectionHandler): Promise<Listener> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt with subprotocol "mqtt"\n');
-  });
+  const server = http.createServer(upgradeRequired('MQTT over WebSocket'));
+  return mountMqttWebSocket(server, host, port, (stream, req) =>
+    onConnection(stream, { transport: 'ws', remoteAddress: plainAddress(req.socket.remoteAddress), req }));
+}
+
+/** Answers plain HTTP requests on a WebSocket-only port. */
+function upgradeRequired(what: string): http.RequestListener {
+  return (_req, res) => void res.writeHead(426, { 'content-type': 'text/plain' }).end(`${what}: connect to /mqtt with subprotocol "mqtt"\n`);
+}
+
+/** Serves MQTT over WebSocket at `/mqtt` on `server` (plain or TLS) and binds it. */
+async function mountMqttWebSocket(server: http.Server, host: string, port: number, accept: (stream: Duplex, req: http.IncomingMessage) => void): Promise<Listener> {
   const wss = new WebSocketServer({
     server,
     path: '/mqtt',
@@ -70,7 +79,7 @@ export async function listenWs(host: string, port: number, onConnection: Connect
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws);
     stream.on('error', () => ws.terminate());
-    onConnection(stream, { transport: 'ws', remoteAddress: plainAddress(req.socket.remoteAddress), req });
+    accept(stream, req);
   });
   const listener = await bind(server, host, port);
   return {
@@ -99,32 +108,12 @@ export async function listenTls(host: string, port: number, creds: TlsCredential
 
 /** MQTT over secure WebSocket (wss, path `/mqtt`) with a required client certificate. */
 export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
-  const server = https.createServer(tlsOptions(creds), (_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket: connect to /mqtt with subprotocol "mqtt"\n');
-  });
+  const server = https.createServer(tlsOptions(creds), upgradeRequired('MQTT over secure WebSocket'));
   server.on('tlsClientError', () => {});
   server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
-  const wss = new WebSocketServer({
-    server,
-    path: '/mqtt',
-    maxPayload: 64 * 1024 * 1024,
-    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
-  });
-  wss.on('connection', (ws, req) => {
-    const stream = createWebSocketStream(ws);
-    stream.on('error', () => ws.terminate());
-    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket) });
-  });
-  const listener = await bind(server, host, port);
-  return {
-    port: listener.port,
-    setCredentials: (c) => server.setSecureContext(tlsOptions(c)),
-    close: async () => {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-      await listener.close();
-    },
-  };
+  const listener = await mountMqttWebSocket(server, host, port, (stream, req) =>
+    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket) }));
+  return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }
 
 async function bind(server: net.Server, host: string, port: number): Promise<Listener> {
