@@ -36,7 +36,7 @@ import { actionFactories } from './actions/registry.js';
 import { compileTemplate, hasTemplate, stringsIn, type CompiledTemplate } from './templates.js';
 import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, parsePayload, ruleArn, sqlVersionOf, validateRuleName } from './rule-model.js';
 import { RuleStore } from './rule-store.js';
-import { readRuleFiles } from './rule-files.js';
+import { readRuleFolder } from './rule-files.js';
 import { TraceRing, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { Deque } from './deque.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
@@ -494,8 +494,8 @@ export class RulesService implements Service {
 
   private loadFiles(): void {
     const dir = path.join(this.opts.dataDir, 'rules');
-    const { rules, problems } = readRuleFiles(dir);
-    for (const p of problems) this.opts.logger.log('warn', 'rules', `${p.file}: ${p.message}`);
+    const { rules, problems } = readRuleFolder(dir);
+    for (const p of problems) this.opts.logger.log('error', 'rules', `${p.file}: ${p.message}`, { file: p.file });
     const seen = new Set<string>();
     for (const r of rules) {
       try {
