@@ -21,6 +21,7 @@ import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js
 import { TopicIndex } from './topic-index.js';
 import { Taps, type TapHandler } from './taps.js';
 import { coalesceWrites, serializePublishes } from './aedes-fixes.js';
+import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
 /**
  * LIMITATIONS: MQTT 3.1.1 only (aedes 1.x); one broker process (no clustering); the principal in
@@ -71,6 +72,7 @@ interface Session extends presence.SessionIdentity {
 interface AedesClient {
   id: string;
   clean: boolean;
+  will: object | null;
   conn: Duplex & { destroy(err?: Error): void };
   subscriptions: Record<string, { qos: number }>;
   _disconnected?: boolean;
@@ -102,6 +104,8 @@ export class BrokerService implements Service {
   private readonly sessions = new WeakMap<object, Session>();
   private readonly versions = new Map<string, number>();
   private readonly refusedFilters = new WeakSet<object>();
+  /** Will packets on their way to publication: aedes hands the same object to `authorizePublish` and `published`. */
+  private readonly wills = new WeakSet<object>();
   /** Connections that sent a zero-length client id (aedes then assigns `aedes_<uuid>`). */
   private readonly emptyClientIds = new WeakSet<object>();
   private readonly log: MessageLog;
@@ -282,6 +286,7 @@ export class BrokerService implements Service {
   private accept(stream: Duplex, info: ConnectionInfo, peer?: object): void {
     if (info.transport === 'tcp' || info.transport === 'tls') coalesceWrites(stream);
     const client = this.broker.handle(stream, info.req as never) as unknown as AedesClient;
+    batchDeliveries(client as unknown as DeliveringClient); // before any SUBSCRIBE: aedes binds a subscription to them
     const session: Session = {
       clientId: '', sessionIdentifier: randomUUID().replaceAll('-', ''), principalIdentifier: 'anonymous', versionNumber: 0,
       transport: info.transport, ipAddress: info.remoteAddress, connectedAt: 0,
@@ -372,6 +377,7 @@ export class BrokerService implements Service {
   }
 
   private authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
+    if (isWill(client as AedesClient | null, packet)) this.wills.add(packet);
     // Security: iot:Publish (and iot:RetainPublish); AWS disconnects an MQTT 3.1.1 client whose publish is denied.
     const guard = this.sessions.get(client)?.guard;
     if (guard && !guard.publish(packet.topic, packet.retain)) {
@@ -466,7 +472,8 @@ export class BrokerService implements Service {
     if (this.events.has('messages')) this.feed.push(msg);
     if (this.taps.size) {
       const principal = client ? this.sessions.get(client)?.guard?.principal : undefined; // Security: rules' principal()
-      this.taps.dispatch(principal ? { ...msg, principal } : msg);
+      const will = this.wills.has(packet);
+      this.taps.dispatch(principal || will ? { ...msg, ...(principal ? { principal } : {}), ...(will ? { will: true as const } : {}) } : msg);
     }
     this.wal.complete(packet);
   }
@@ -546,3 +553,10 @@ export class BrokerService implements Service {
   }
 }
 
+/**
+ * aedes publishes a will as `client.will` when the connection is lost, or, for a will that outlived its broker (a
+ * crash), as the stored packet, which its persistence stamped with the owner's client id (client publishes have none).
+ */
+function isWill(client: AedesClient | null, packet: AedesPacket): boolean {
+  return packet === client?.will || (packet as { clientId?: string }).clientId !== undefined;
+}

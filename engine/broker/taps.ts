@@ -11,6 +11,8 @@ export interface TappedMessage {
   time: number;
   /** The publisher's certificate id when it connected over mutual TLS (rules' `principal()`). */
   principal?: string;
+  /** A client's last will, published by the broker for it (the shadow service ignores these, as AWS does). */
+  will?: true;
 }
 
 export type TapHandler = (msg: TappedMessage) => void;

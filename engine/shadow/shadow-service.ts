@@ -8,7 +8,6 @@
  *   exist yet (see `ShadowServiceOptions` for the seam).
  * - Per-connection in-flight (10) and per-thing rate limits are not enforced; instead a global bound on requests
  *   waiting for the disk answers 429 past it, so a flood cannot grow memory.
- * - Last-will messages on shadow topics are processed (AWS ignores them): taps do not tell wills apart yet.
  * - A deleted shadow's version is remembered for 48 hours of engine clock, as AWS documents; the row stays afterwards.
  * - Fine points the AWS docs leave open follow the commonly observed behaviour: `/update/delta` is published only
  *   when the request had a `desired` section; the first `/update/documents` has no `previous`; an emptied section
@@ -149,6 +148,8 @@ export class ShadowService implements Service {
   // ── MQTT edge ─────────────────────────────────────────────────────────────
 
   private onRequest(msg: TappedMessage): void {
+    // AWS ignores wills on shadow topics [DG:device-shadow-comms-app]; a rule that republishes one is processed.
+    if (msg.will) return;
     const request = parseRequestTopic(msg.topic);
     if (!request) return; // our own replies, unknown suffixes
     const address = { thing: request.thing, name: request.name };
