@@ -12,6 +12,11 @@ export class RuleStore {
       .map((r) => ({ name: r.name, payload: JSON.parse(r.payload) as TopicRulePayload, created: r.created, updated: r.updated }));
   }
 
+  get(name: string): StoredRule | undefined {
+    const r = this.store.get<{ name: string; payload: string; created: number; updated: number }>('SELECT name, payload, created, updated FROM rules WHERE name = ?', [name]);
+    return r && { name: r.name, payload: JSON.parse(r.payload) as TopicRulePayload, created: r.created, updated: r.updated };
+  }
+
   put(rule: StoredRule): Promise<void> {
     return this.store.write([{
       sql: 'INSERT INTO rules (name, payload, created, updated) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET payload = excluded.payload, updated = excluded.updated',

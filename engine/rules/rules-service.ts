@@ -10,6 +10,9 @@
  * slow or failing action never holds the broker. Failures go to the rule's `errorAction` with AWS's error payload
  * [DG:rule-error-handling], one message per rule and message.
  *
+ * File rules: `<dataDir>/rules` is read at start and watched while running (`RuleFolder` knows which rule came from
+ * which file and what changed; `watchFolder` debounces fs.watch), so a reload only touches rules whose file changed.
+ *
  * LIMITATIONS:
  * - No IAM: `roleArn` is accepted and ignored; no authorization of API calls.
  * - Messages a rule republishes are evaluated by the rules again, as on AWS; there is no loop protection beyond the
@@ -36,7 +39,8 @@ import { actionFactories } from './actions/registry.js';
 import { compileTemplate, hasTemplate, stringsIn, type CompiledTemplate } from './templates.js';
 import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, parsePayload, ruleArn, sqlVersionOf, validateRuleName } from './rule-model.js';
 import { RuleStore } from './rule-store.js';
-import { readRuleFolder } from './rule-files.js';
+import { RuleFolder } from './rule-folder.js';
+import { watchFolder } from './folder-watcher.js';
 import { TraceRing, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { Deque } from './deque.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
@@ -65,7 +69,12 @@ export interface RulesServiceOptions {
   concurrencyPerRule?: number;
   /** Messages kept in the evaluation trace. */
   traceSize?: number;
+  /** Reload `<dataDir>/rules` when its files change (default true). */
+  watchRuleFiles?: boolean;
 }
+
+/** Quiet time after the last change in the rules folder before it is read again. */
+const RULE_FILES_DEBOUNCE_MS = 150;
 
 interface BuiltAction { kind: string; params: Record<string, unknown>; action: RuleAction }
 
@@ -114,6 +123,8 @@ export class RulesService implements Service {
   private readonly deps: ActionDeps;
   private db!: RuleStore;
   private taps: Disposable[] = [];
+  private folder!: RuleFolder;
+  private folderWatch: Disposable | null = null;
   private batch: RulesEvaluated | null = null;
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxPending: number;
@@ -148,16 +159,22 @@ export class RulesService implements Service {
     for (const row of this.db.all()) {
       this.install(row.name, row.payload, { source: 'api', createdAt: row.created }, true);
     }
+    this.folder = new RuleFolder(path.join(this.opts.dataDir, 'rules'), this.opts.logger);
     this.loadFiles();
     this.refresh();
     this.taps = [
       this.pub.tap('#', (msg) => this.onMessage(msg)),
       this.pub.tap('$aws/#', (msg) => this.onDollarMessage(msg)),
     ];
+    if (this.opts.watchRuleFiles !== false) {
+      this.folderWatch = watchFolder(this.folder.dir, () => this.reloadFiles(), { debounceMs: RULE_FILES_DEBOUNCE_MS, logger: this.opts.logger });
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.folderWatch?.dispose();
+    this.folderWatch = null;
     for (const t of this.taps) t.dispose();
     this.taps = [];
     if (this.batchTimer) clearTimeout(this.batchTimer);
@@ -262,8 +279,12 @@ export class RulesService implements Service {
     return this.trace.query(query);
   }
 
-  /** Re-reads `<dataDir>/rules` (file rules replace their previous versions; removed files remove their rules). */
+  /**
+   * Re-reads `<dataDir>/rules` (the folder watch calls this): new and changed files create or replace their rules,
+   * removed files delete theirs; rules created through the API are left alone.
+   */
   reloadFiles(): void {
+    if (this.stopped) return;
     this.loadFiles();
     this.refresh();
   }
@@ -492,23 +513,10 @@ export class RulesService implements Service {
     this.rules.set(name, problem ? { info, payload: p, active, problem } : { info, payload: p, active });
   }
 
+  /** Applies what changed in the rules folder since it was last read. */
   private loadFiles(): void {
-    const dir = path.join(this.opts.dataDir, 'rules');
-    const { rules, problems } = readRuleFolder(dir);
-    for (const p of problems) this.opts.logger.log('error', 'rules', `${p.file}: ${p.message}`, { file: p.file });
-    const seen = new Set<string>();
-    for (const r of rules) {
-      try {
-        validateRuleName(r.name);
-      } catch (e) {
-        this.opts.logger.log('error', 'rules', `${r.file}: ${(e as Error).message}`);
-        continue;
-      }
-      if (seen.has(r.name)) {
-        this.opts.logger.log('warn', 'rules', `${r.file}: rule ${r.name} is defined twice; the first definition is kept`);
-        continue;
-      }
-      seen.add(r.name);
+    const { upserts, removed } = this.folder.read();
+    for (const r of upserts) {
       const existing = this.rules.get(r.name);
       if (existing?.info.source === 'api') this.opts.logger.log('warn', 'rules', `${r.file}: rule ${r.name} also exists in the database; the file's definition is used`);
       const metrics = existing?.active?.metrics;
@@ -516,13 +524,18 @@ export class RulesService implements Service {
       const active = this.rules.get(r.name)?.active;
       if (active && metrics) active.metrics = metrics;
     }
-    for (const [name, entry] of this.rules) {
-      if (entry.info.source === 'file' && !seen.has(name)) {
-        this.rules.delete(name);
-        this.disposeRule(entry.active);
-      }
+    for (const name of removed) {
+      const entry = this.rules.get(name);
+      if (entry?.info.source !== 'file') continue;
+      this.rules.delete(name);
+      this.disposeRule(entry.active);
+      // A file rule that shadowed a rule created through the API gives the stored rule back.
+      const stored = this.db.get(name);
+      if (stored) this.install(stored.name, stored.payload, { source: 'api', createdAt: stored.created }, true);
     }
-    if (seen.size) this.opts.logger.log('info', 'rules', `loaded ${seen.size} rule(s) from ${dir}`);
+    if (upserts.length || removed.length) {
+      this.opts.logger.log('info', 'rules', `rules folder ${this.folder.dir}: ${upserts.length} rule(s) created or replaced, ${removed.length} deleted`);
+    }
   }
 
   private refresh(): void {
