@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset, lineColumn } from './json-error-offset.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 import { parseRuleFile } from './rule-files.js';
 
 const payload = { sql: "SELECT * FROM 'a/#'", actions: [{ republish: { topic: 'b', roleArn: 'arn:aws:iam::1:role/r' } }] };
@@ -45,10 +45,5 @@ describe('rule files', () => {
     ['{"a":1}', 7], ['[1,2', 4], ['tru', 3], ['trxe', 2], ['{"a" 1}', 5], ['"\\q"', 2], ['01', 1], ['{"a":1} x', 8],
   ])('jsonErrorOffset(%j) = %i', (text, offset) => {
     expect(jsonErrorOffset(text)).toBe(offset);
-  });
-
-  it('lineColumn is 1-based', () => {
-    expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
-    expect(lineColumn('ab', 0)).toEqual({ line: 1, column: 1 });
   });
 });

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { jsonErrorOffset, lineColumn } from './json-error-offset.js';
+import { jsonErrorOffset } from './json-error-offset.js';
+import { lineColumn } from './sql/index.js';
 
 export interface FileRule { name: string; payload: unknown; file: string }
 export interface FileProblem { file: string; message: string }
