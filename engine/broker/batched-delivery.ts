@@ -1,0 +1,172 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * Per-subscriber delivery, cheaper than aedes 1.2's and in the same order.
+ *
+ * aedes delivers every message to every subscriber in its own setImmediate, through a fresh packet object and
+ * mqtt-packet's writeToStream (five stream writes per PUBLISH), and completes it in a second setImmediate. Here a
+ * client's deliveries of one loop turn share one setImmediate: each PUBLISH is encoded into one buffer (the QoS 0
+ * encoding is shared by every subscriber of a message), the turn's buffers go out in one write, and their completions
+ * run together.
+ *
+ * Order is kept: a batch is written in the slot of its first delivery's setImmediate, where aedes would have written
+ * that delivery, and a delivery handed to aedes' own path (a persistent session's QoS 1, an MQTT 5 client) closes the
+ * open batch, so what follows lands in a later one. Back-pressure is kept: a write the socket cannot take holds the
+ * batch's completions until it drains (or aedes' drain timeout closes the client).
+ */
+
+interface DeliveryPacket {
+  topic: string;
+  payload: Buffer | string;
+  qos: number;
+  retain: boolean;
+  dup?: boolean;
+  messageId?: number;
+  clientId?: string;
+  nl?: boolean;
+  brokerId?: string;
+  brokerCounter?: number;
+}
+
+type Done = () => void;
+type Deliver = (packet: DeliveryPacket, done: Done) => void;
+
+/** The parts of aedes' Client that delivery touches. */
+export interface DeliveringClient {
+  id: string;
+  clean: boolean;
+  version?: number | null;
+  connecting: boolean;
+  connected: boolean;
+  conn: Duplex;
+  duplicates: Record<string, number>;
+  subscriptions: Record<string, { qos: number } | undefined>;
+  _nextId: number;
+  broker: { authorizeForward(client: DeliveringClient, packet: DeliveryPacket): DeliveryPacket | null | undefined };
+  deliver0: Deliver;
+  deliverQoS: Deliver;
+  waitForDrain(done: (err?: Error) => void): void;
+  _onError(err?: Error): void;
+}
+
+interface Batch {
+  chunks: Buffer[];
+  dones: Done[];
+}
+
+export function batchDeliveries(client: DeliveringClient): void {
+  const aedesDeliverQoS = client.deliverQoS;
+  let open: Batch | null = null;
+
+  const flush = (batch: Batch) => {
+    if (open === batch) open = null;
+    const complete = () => { for (const done of batch.dones) done(); };
+    if (!(client.connecting || client.connected) || batch.chunks.length === 0) return complete();
+    let writable = true;
+    for (const chunk of batch.chunks) writable = client.conn.write(chunk);
+    if (writable) return complete();
+    client.waitForDrain((err) => {
+      client._onError(err);
+      complete();
+    });
+  };
+
+  const enqueue = (wire: Buffer | null, done: Done) => {
+    let batch = open;
+    if (!batch) {
+      batch = open = { chunks: [], dones: [] };
+      setImmediate(flush, batch);
+    }
+    if (wire) batch.chunks.push(wire);
+    batch.dones.push(done);
+  };
+
+  /** What aedes' getToForwardPacket decides: no-local (MQTT 5), dedupe by broker counter, then authorizeForward. */
+  const forwardable = (packet: DeliveryPacket): DeliveryPacket | null => {
+    if (packet.nl && packet.clientId === client.id) return null;
+    if (!firstSight(client, packet)) return null;
+    return client.broker.authorizeForward(client, packet) ?? null;
+  };
+
+  client.deliver0 = (packet, done) => {
+    const forward = forwardable(packet);
+    enqueue(forward && sharedQos0Encoding(forward), done);
+  };
+
+  client.deliverQoS = (packet, done) => {
+    if (packet.qos === 0) return client.deliver0(packet, done);
+    if (!client.clean || client.version === 5) {
+      // Persistent sessions record each in-flight message first; MQTT 5 carries properties: aedes' own path.
+      open = null;
+      return aedesDeliverQoS(packet, done);
+    }
+    const forward = forwardable(packet);
+    if (!forward) return enqueue(null, done);
+    const granted = client.subscriptions[forward.topic]?.qos;
+    const qos = granted !== undefined && granted < forward.qos ? granted : forward.qos;
+    const messageId = forward.messageId || nextMessageId(client);
+    enqueue(encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
+  };
+}
+
+/** aedes' `dedupe`: a subscriber takes each broker-numbered message once. */
+function firstSight(client: DeliveringClient, packet: DeliveryPacket): boolean {
+  const id = packet.brokerId;
+  if (!id) return true;
+  const counter = packet.brokerCounter ?? 0;
+  if ((client.duplicates[id] || 0) >= counter) return false;
+  client.duplicates[id] = counter;
+  return true;
+}
+
+function nextMessageId(client: DeliveringClient): number {
+  const id = client._nextId;
+  client._nextId = id >= 65535 ? 1 : id + 1;
+  return id;
+}
+
+// aedes hands each subscription its own copy of a message, sharing the payload buffer: one message's subscribers
+// arrive one after another, so the last encoding is the one to reuse.
+let lastPayload: Buffer | string | null = null;
+let lastTopic = '';
+let lastRetain = false;
+let lastWire: Buffer = Buffer.alloc(0);
+
+function sharedQos0Encoding(packet: DeliveryPacket): Buffer {
+  if (packet.payload !== lastPayload || packet.topic !== lastTopic || packet.retain !== lastRetain) {
+    lastWire = encodePublish(packet.topic, toBuffer(packet.payload), 0, packet.retain, false, 0);
+    lastPayload = packet.payload;
+    lastTopic = packet.topic;
+    lastRetain = packet.retain;
+  }
+  return lastWire;
+}
+
+function toBuffer(payload: Buffer | string | undefined): Buffer {
+  return typeof payload === 'string' ? Buffer.from(payload) : payload ?? Buffer.alloc(0);
+}
+
+/** An MQTT 3.1.1 PUBLISH (§3.3) in one buffer. */
+export function encodePublish(topic: string, payload: Buffer, qos: number, retain: boolean, dup: boolean, messageId: number): Buffer {
+  const topicBytes = Buffer.byteLength(topic);
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length;
+  const lengthBytes = remaining < 0x80 ? 1 : remaining < 0x4000 ? 2 : remaining < 0x200000 ? 3 : 4;
+  const wire = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  let at = 0;
+  wire[at++] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  for (let left = remaining; ; ) {
+    const digit = left & 0x7f;
+    left >>>= 7;
+    wire[at++] = left > 0 ? digit | 0x80 : digit;
+    if (left === 0) break;
+  }
+  wire.writeUInt16BE(topicBytes, at);
+  at += 2;
+  at += wire.write(topic, at, 'utf8');
+  if (qos > 0) {
+    wire.writeUInt16BE(messageId, at);
+    at += 2;
+  }
+  payload.copy(wire, at);
+  return wire;
+}
