@@ -58,7 +58,10 @@ export type RuleNoMatchReason = 'topic' | 'where-false' | 'where-undefined' | 'w
 /** What one action did for one message. */
 export interface RuleActionOutcome {
   traceId: string;
-  /** Index in the rule's actions; -1 for the errorAction. */
+  /**
+   * Index in the rule's actions; -1 for the errorAction, -2 when the message's actions were dropped (the rule's queue
+   * was full), -3 when the rule was not evaluated because its own republishes loop (kind `loop`, see `error`).
+   */
   index: number;
   kind: string;
   ok: boolean;
@@ -75,8 +78,11 @@ export interface RuleEvaluation {
   topic: string;
   clientId: string | null;
   matched: boolean;
-  /** Why the rule did not fire; `error` when evaluation threw (then see `error`). */
-  reason?: RuleNoMatchReason | 'error';
+  /**
+   * Why the rule did not fire; `error` when evaluation threw (then see `error`); `loop` when the message came from
+   * the rule's own republishes too many rounds in a row (republish loop protection, see `error`).
+   */
+  reason?: RuleNoMatchReason | 'error' | 'loop';
   error?: string;
   /** The output payload (UTF-8 text, or base64 when not text), truncated to 2 KiB. */
   output?: string;

@@ -8,7 +8,7 @@ import type { RuleActionOutcome, RuleEvaluation, RuleNoMatchReason, RuleTraceQue
 export interface EvalRecord {
   rule: string;
   matched: boolean;
-  reason?: RuleNoMatchReason | 'error';
+  reason?: RuleNoMatchReason | 'error' | 'loop';
   error?: string;
   output?: Buffer;
   actions: RuleActionOutcome[];

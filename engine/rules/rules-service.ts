@@ -15,8 +15,9 @@
  *
  * LIMITATIONS:
  * - No IAM: `roleArn` is accepted and ignored; no authorization of API calls.
- * - Messages a rule republishes are evaluated by the rules again, as on AWS; there is no loop protection beyond the
- *   bounded queues.
+ * - Messages a rule republishes are evaluated by the rules again, as on AWS, but a rule feeding itself stops after
+ *   `MAX_RULE_REPEATS` rounds (AWS has no such limit; `message-lineage.ts`). Loops through lambda functions'
+ *   `sdk.publish` or the shadow service are not tracked.
  * - Basic Ingest messages are still delivered to MQTT subscribers of `$aws/rules/…` if the broker delivers them.
  * - `aws_lambda()` and other external SQL functions evaluate to Undefined (they cannot run synchronously here).
  * - MQTT 5 properties are not visible to rules (taps do not carry them); `principal()` is the certificate id for mutual-TLS publishers.
@@ -43,6 +44,7 @@ import { RuleFolder } from './rule-folder.js';
 import { watchFolder } from './folder-watcher.js';
 import { TraceRing, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { Deque } from './deque.js';
+import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
 
 export interface RulesEvents {
@@ -78,7 +80,7 @@ const RULE_FILES_DEBOUNCE_MS = 150;
 
 interface BuiltAction { kind: string; params: Record<string, unknown>; action: RuleAction }
 
-interface Job { ctx: MessageContext; output: SqlOutput; payload: Buffer; record: EvalRecord; traceId: string; topic: string; clientId: string | null; time: number }
+interface Job { ctx: MessageContext; output: SqlOutput; payload: Buffer; record: EvalRecord; traceId: string; topic: string; clientId: string | null; time: number; lineage: Lineage }
 
 interface ActiveRule {
   name: string;
@@ -121,6 +123,7 @@ export class RulesService implements Service {
   private readonly trace: TraceRing;
   private readonly env: SqlEnvironment;
   private readonly deps: ActionDeps;
+  private readonly lineage = new LineageTracker();
   private db!: RuleStore;
   private taps: Disposable[] = [];
   private folder!: RuleFolder;
@@ -151,7 +154,7 @@ export class RulesService implements Service {
       notify: (fn, message, subject) => opts.logger.log('info', 'functions', subject ? `${fn}: ${subject}: ${message}` : `${fn}: ${message}`, { notify: true, function: fn }),
     };
     this.functions = new FunctionRunner({ dir: path.join(opts.dataDir, 'functions'), host, logger: opts.logger });
-    this.deps = { services: {}, ...opts.actionDeps, publish: (msg) => pub.publish(msg), functions: this.functions };
+    this.deps = { services: {}, ...opts.actionDeps, publish: (msg, lineage) => this.publish(msg, lineage), functions: this.functions };
   }
 
   async start(): Promise<void> {
@@ -291,6 +294,22 @@ export class RulesService implements Service {
 
   // ── message path ──────────────────────────────────────────────────────────
 
+  /** A rule action's publish; a republish's lineage is announced so the tap can hand it back with the message. */
+  private async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, lineage?: Lineage): Promise<void> {
+    if (!lineage?.length) return this.pub.publish(msg);
+    const settled = this.lineage.expect(msg.topic, msg.payload, lineage);
+    try {
+      await this.pub.publish(msg);
+    } finally {
+      settled();
+    }
+  }
+
+  /** Engine publishes (no client id) may be republishes with a lineage; devices' never are. */
+  private lineageOf(msg: TappedMessage): Lineage {
+    return msg.clientId === null ? this.lineage.take(msg.topic, msg.payload) : NO_LINEAGE;
+  }
+
   private onDollarMessage(msg: TappedMessage): void {
     if (msg.topic.startsWith(BASIC_INGEST)) {
       // Basic Ingest [DG:iot-basic-ingest]: `$aws/rules/<ruleName>/<topic>` goes to that rule only, without FROM.
@@ -299,18 +318,18 @@ export class RulesService implements Service {
       const ruleName = slash < 0 ? rest : rest.slice(0, slash);
       const topic = slash < 0 ? '' : rest.slice(slash + 1);
       const rule = this.enabled.find((r) => r.name === ruleName);
-      if (rule && topic) this.evaluate(msg, topic, rule);
+      if (rule && topic) this.evaluate(msg, topic, rule, this.lineageOf(msg));
       return;
     }
-    if (this.dollarRules) this.evaluate(msg, msg.topic, null);
+    if (this.dollarRules) this.evaluate(msg, msg.topic, null, this.lineageOf(msg));
   }
 
   private onMessage(msg: TappedMessage): void {
-    if (this.enabled.length) this.evaluate(msg, msg.topic, null);
+    if (this.enabled.length) this.evaluate(msg, msg.topic, null, this.lineageOf(msg));
   }
 
   /** Synchronous and cheap: FROM/WHERE/SELECT per rule, then queue the actions. */
-  private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null): void {
+  private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null, lineage: Lineage): void {
     const rules = only ? [only] : this.enabled;
     let ctx: MessageContext | null = null;
     let trace: MessageTrace | null = null;
@@ -322,9 +341,14 @@ export class RulesService implements Service {
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
-      m.evaluated++;
       const record: EvalRecord = { rule: rule.name, matched: false, actions: [] };
       trace!.evals.push(record);
+      const loop = republishLoopError(rule.name, lineage);
+      if (loop) {
+        this.stopLoop(rule, record, trace!, loop, msg.time);
+        continue;
+      }
+      m.evaluated++;
       let output: SqlOutput;
       try {
         const reason = noMatchReason(rule.compiled.where(ctx));
@@ -355,7 +379,7 @@ export class RulesService implements Service {
         record.actions.push({ traceId: trace!.traceId, index: -2, kind: 'queue', ok: false, error: `dropped: ${this.maxPending} messages already wait for this rule's actions`, time: msg.time });
         continue;
       }
-      rule.queue.push({ ctx, output, payload, record, traceId: trace!.traceId, topic, clientId: msg.clientId, time: msg.time });
+      rule.queue.push({ ctx, output, payload, record, traceId: trace!.traceId, topic, clientId: msg.clientId, time: msg.time, lineage });
       this.dirty.add(rule);
       if (!this.pumpScheduled) {
         this.pumpScheduled = true;
@@ -366,6 +390,20 @@ export class RulesService implements Service {
     else if (!only && !msg.topic.startsWith('$')) {
       this.trace.push({ traceId: randomUUID(), time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] });
     }
+  }
+
+  /** Republish loop protection: the rule is not evaluated; a failed action with the reason, in metrics and trace. */
+  private stopLoop(rule: ActiveRule, record: EvalRecord, trace: MessageTrace, reason: string, time: number): void {
+    const m = rule.metrics;
+    m.actionsFailed++;
+    m.errors++;
+    m.lastError = { time, traceId: trace.traceId, message: reason };
+    record.reason = 'loop';
+    record.error = reason;
+    record.actions.push({ traceId: trace.traceId, index: -3, kind: 'loop', ok: false, error: reason, time });
+    this.count(rule.name, time, false, record, trace);
+    this.noteFailures(rule.name, 1);
+    this.opts.logger.log('warn', 'rules', `rule ${rule.name}: ${reason}`, { traceId: trace.traceId });
   }
 
   private readonly pumpAll = (): void => {
@@ -387,7 +425,7 @@ export class RulesService implements Service {
 
   private input(rule: ActiveRule, job: Job, payload: Buffer, output: unknown): ActionInput {
     return {
-      payload, output, ruleName: rule.name, topic: job.topic, clientId: job.clientId, traceId: job.traceId, timestamp: job.time,
+      payload, output, ruleName: rule.name, topic: job.topic, clientId: job.clientId, traceId: job.traceId, timestamp: job.time, lineage: job.lineage,
       substitute: (template) => this.template(rule, template)(job.ctx),
     };
   }

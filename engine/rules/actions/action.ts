@@ -4,6 +4,7 @@
  * then invoked once per matching message.
  */
 import type { SinkService } from '../../sinks/index.js';
+import type { Lineage } from '../message-lineage.js';
 
 /** What an action receives for one message that matched its rule. */
 export interface ActionInput {
@@ -19,6 +20,8 @@ export interface ActionInput {
   traceId: string;
   /** Epoch ms the message reached the rules engine. */
   timestamp: number;
+  /** The rules whose republishes produced this message, oldest first (loop protection); absent or empty for a device's publish. */
+  lineage?: Lineage;
 }
 
 /** Result of one invocation; a failure goes to the rule's errorAction with AWS's error payload. */
@@ -40,7 +43,8 @@ export type ActionFactory = (params: Record<string, unknown>, deps: ActionDeps) 
  * (one line per action); an action for a sink that does not exist yet is rejected at rule creation.
  */
 export interface ActionDeps {
-  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  /** Publishes through the broker; with a lineage, the rules know the message as a republish of those rules. */
+  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, lineage?: Lineage): Promise<void>;
   /** Local functions in `<dataDir>/functions` (the lambda action). */
   functions: FunctionInvoker;
   /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */

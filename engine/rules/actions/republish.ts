@@ -5,11 +5,13 @@
  * - `topic` supports substitution templates; a reserved topic is written with `$$` (`$$aws/things/T/shadow/update`).
  *   Reserved job topics (`$aws/things/T/jobs/…`) are refused, as AWS does.
  * - `qos` 0 (default) or 1; no retain flag: AWS's RepublishAction has none.
+ * - The published message carries its lineage (the rules that produced it) for loop protection (`message-lineage.ts`).
  * - LIMITATION: MQTT 5 `headers` are accepted and validated as an object but not sent (the broker's publisher carries
  *   no MQTT 5 properties).
  */
 import { EngineError } from '../../core/index.js';
 import type { ActionFactory, ActionResult } from './action.js';
+import { NO_LINEAGE } from '../message-lineage.js';
 import { optionalInteger, requiredString } from './params.js';
 
 export const republishAction: ActionFactory = (params, deps) => {
@@ -24,7 +26,7 @@ export const republishAction: ActionFactory = (params, deps) => {
       const topic = resolveTopic(input.substitute(template));
       if (typeof topic !== 'string') return { ok: false, error: topic.error };
       try {
-        await deps.publish({ topic, payload: input.payload, qos, retain: false });
+        await deps.publish({ topic, payload: input.payload, qos, retain: false }, [...(input.lineage ?? NO_LINEAGE), input.ruleName]);
         return { ok: true, detail: { topic, qos } };
       } catch (e) {
         return { ok: false, error: e instanceof Error ? e.message : String(e), detail: { topic } };
