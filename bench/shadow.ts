@@ -1,7 +1,8 @@
 // Device Shadow benchmark: update→accepted throughput and latency over MQTT and HTTP, beside plain QoS 1 publishes.
 //   npm run bench -- shadow [--seconds 5] [--warmup 1] [--clients 10] [--things 100] [--window 100] [--rate 1000] [--http-concurrency 16]
 //                           [--only plain,shadow,paced,http] [--cpu-prof DIR]
-// One fresh `thingbench up` (standard mode: aws mode would throttle each connection to 100 publishes/s) with
+// One fresh `thingbench up` (standard mode: aws mode would throttle each connection to 100 publishes/s and 10 shadow
+// requests in flight, and each thing to 20 shadow requests/s) with
 // durability on (every update is fsynced before its /accepted). Every shadow figure is printed as a ratio against
 // the plain figure measured in the same run through the same broker with the same clients (mqtt.js):
 //   plain MQTT: each client publishes QoS 1 to its own topic and is subscribed to it (one message in, one out, like a

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BrokerMode } from './contract/index.js';
 import { defaultLimits, type BrokerLimits } from './broker/index.js';
 import type { AccessKey, PlainMode } from './security/index.js';
+import { defaultShadowLimits, type ShadowLimits } from './shadow/index.js';
 
 export interface EngineConfig {
   dataDir: string;
@@ -18,6 +19,8 @@ export interface EngineConfig {
   shadow: {
     /** Document versions kept per shadow for the UI's history (0: none). */
     historySize: number;
+    /** Per-connection in-flight and per-thing rate limits (aws mode: AWS's; standard mode: off). */
+    limits: ShadowLimits;
   };
   security: {
     /** Plain MQTT/WebSocket listeners: allow everything (default), refuse every CONNECT (as AWS), or not listen. */
@@ -39,10 +42,11 @@ export function defaultDataDir(): string {
 
 export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080, mqtts: 8883, wss: 8443 } as const;
 
-export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports' | 'security'>> & {
+export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports' | 'security' | 'shadow'>> & {
   ports?: Partial<EngineConfig['ports']>;
   broker?: Partial<Omit<EngineConfig['broker'], 'limits'>> & { limits?: Partial<BrokerLimits> };
   security?: Partial<EngineConfig['security']>;
+  shadow?: Partial<Omit<EngineConfig['shadow'], 'limits'>> & { limits?: Partial<ShadowLimits> };
 } = {}): EngineConfig {
   // A caller that asks for a free MQTT port (tests, benchmarks) gets free TLS ports too unless it names them.
   const free = overrides.ports?.mqtt === 0;
@@ -56,7 +60,7 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
       historySize: overrides.broker?.historySize ?? 50_000,
       limits: { ...defaultLimits(mode), ...overrides.broker?.limits },
     },
-    shadow: { historySize: overrides.shadow?.historySize ?? 100 },
+    shadow: { historySize: overrides.shadow?.historySize ?? 100, limits: { ...defaultShadowLimits(mode), ...overrides.shadow?.limits } },
     security: { plain: 'allow-all', accessKeys: [], hostNames: [], ...overrides.security },
   };
 }

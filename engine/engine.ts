@@ -44,7 +44,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on',
     ...opts.broker,
   }, logs, () => clock.now());
-  const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, logger: logs });
+  const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, limits: config.shadow.limits, logger: logs });
   const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));

@@ -3,3 +3,4 @@ export { parseUpdateDocument, parseUpdatePayload, parseReadPayload, isUnsupporte
 export type { UpdateRequest } from './shadow-doc.js';
 export type { ShadowAddress } from './shadow-topics.js';
 export { shadowApi } from './shadow-api.js';
+export { defaultShadowLimits, type ShadowLimits } from './shadow-limits.js';

@@ -28,6 +28,8 @@ export const messages = {
   tooLarge: 'The payload exceeds the maximum size allowed',
   encoding: 'Unsupported documented encoding; supported encoding is UTF-8',
   versionConflict: 'Version conflict',
+  /** AWS documents the 429 by its status text only ("429 (Too Many Requests)"), with no message of its own. */
+  tooManyRequests: 'Too Many Requests',
 } as const;
 
 const invalid = (message: string) => new EngineError('InvalidInput', message);

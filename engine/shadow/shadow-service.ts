@@ -6,8 +6,11 @@
  * - No authorization (iot:GetThingShadow, iot:UpdateThingShadow, …); 401/403 are never produced.
  * - Shadows exist for any valid thing name, as AWS allows for names not in the registry; the registry does not
  *   exist yet (see `ShadowServiceOptions` for the seam).
- * - Per-connection in-flight (10) and per-thing rate limits are not enforced; instead a global bound on requests
- *   waiting for the disk answers 429 past it, so a flood cannot grow memory.
+ * - AWS's request limits hold in aws mode only (standard mode: off; `EngineConfig.shadow.limits`, 0 = off): an 11th
+ *   unanswered MQTT request of one connection (client id), or a request over 20 per second for one thing (MQTT and
+ *   HTTP together; a bucket that allows a burst of 20), is answered 429. AWS documents no message text for its 429;
+ *   Thingbench sends `Too Many Requests`. A rule's republish counts for its thing but has no connection; the UI and
+ *   in-engine readers are not limited. A global bound on requests waiting for the disk also answers 429 past it.
  * - A deleted shadow's version is remembered for 48 hours of engine clock, as AWS documents; the row stays afterwards.
  * - Fine points the AWS docs leave open follow the commonly observed behaviour: `/update/delta` is published only
  *   when the request had a `desired` section; the first `/update/documents` has no `previous`; an emptied section
@@ -26,6 +29,8 @@ import {
 import { ShadowStore } from './shadow-store.js';
 import { parseRequestTopic, replyTopic, SHADOW_REQUEST_FILTER, type ShadowAddress, type ShadowOperation } from './shadow-topics.js';
 import { rejectedDocument } from './shadow-rejections.js';
+import type { ShadowLimits } from './shadow-limits.js';
+import { InFlightPerConnection, ThingRate } from './shadow-throttle.js';
 
 export interface ShadowEvents {
   updated: ShadowUpdated;
@@ -37,6 +42,8 @@ export interface ShadowServiceOptions {
   logger: Logger;
   /** Requests waiting for the disk at once; more are answered 429. */
   maxInFlight?: number;
+  /** AWS's per-connection and per-thing limits (absent: off). */
+  limits?: ShadowLimits;
   // Registry seam (issue 5): when the registry lands, pass a lookup here and refuse named shadows of unknown things
   // if AWS requires it; classic shadows stay available for any valid thing name.
 }
@@ -53,9 +60,13 @@ export class ShadowService implements Service {
   private tap: Disposable | undefined;
   private inFlight = 0;
   private readonly maxInFlight: number;
+  private readonly thingRate: ThingRate;
+  private readonly connections: InFlightPerConnection;
 
   constructor(private readonly store: Store, private readonly pub: Publisher, private readonly clock: Clock, private readonly opts: ShadowServiceOptions) {
     this.maxInFlight = opts.maxInFlight ?? 10_000;
+    this.thingRate = new ThingRate(opts.limits?.requestsPerSecondPerThing ?? 0);
+    this.connections = new InFlightPerConnection(opts.limits?.inFlightPerConnection ?? 0);
   }
 
   async start(): Promise<void> {
@@ -66,6 +77,11 @@ export class ShadowService implements Service {
   async stop(): Promise<void> {
     this.tap?.dispose();
     this.tap = undefined;
+  }
+
+  /** Counts a device request (MQTT or HTTP) against its thing's rate; throws Throttled (429) past it. */
+  admitRequest(thing: string): void {
+    if (!this.thingRate.take(thing, this.clock.now())) throw new EngineError('Throttled', messages.tooManyRequests);
   }
 
   /** The current document (with its delta). Throws NotFound for a shadow never created or deleted. */
@@ -153,13 +169,18 @@ export class ShadowService implements Service {
     const request = parseRequestTopic(msg.topic);
     if (!request) return; // our own replies, unknown suffixes
     const address = { thing: request.thing, name: request.name };
-    if (this.inFlight >= this.maxInFlight) {
-      const doc = rejectedDocument(new EngineError('Throttled', 'Too Many Requests'), this.seconds(), salvageClientToken(msg.payload));
+    const connection = msg.clientId; // null: the engine's own publish (a rule's republish), no connection to limit
+    if (!this.thingRate.take(request.thing, this.clock.now()) || this.inFlight >= this.maxInFlight
+      || (connection !== null && !this.connections.start(connection))) {
+      const doc = rejectedDocument(new EngineError('Throttled', messages.tooManyRequests), this.seconds(), salvageClientToken(msg.payload));
       this.reply(address, request.operation, 'rejected', JSON.stringify(doc));
       return;
     }
     this.inFlight++;
-    void this.answer(address, request.operation, msg.payload).finally(() => this.inFlight--);
+    void this.answer(address, request.operation, msg.payload).finally(() => {
+      this.inFlight--;
+      if (connection !== null) this.connections.finish(connection);
+    });
   }
 
   private async answer(address: ShadowAddress, operation: ShadowOperation, payload: Buffer): Promise<void> {

@@ -5,6 +5,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import type { BrokerLimits } from '../../engine/broker/index.js';
+import type { ShadowLimits } from '../../engine/shadow/index.js';
 import type { BrokerMode, EngineInfo } from '../../engine/contract/index.js';
 import type { LogEntry, Logger } from '../../engine/core/index.js';
 
@@ -25,6 +26,7 @@ export interface TestEngine {
 export interface TestEngineOptions {
   mode?: BrokerMode;
   limits?: Partial<BrokerLimits>;
+  shadowLimits?: Partial<ShadowLimits>;
   dataDir?: string;
   connectTimeoutMs?: number;
   drainTimeoutMs?: number;
@@ -35,7 +37,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tb-test-'));
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
-  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits } });
+  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits } });
   const engine = await createEngine(config, { logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
   const info = await engine.start();
   return {

@@ -14,7 +14,7 @@ import { AwsError } from './aws-errors.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
 
 /** What these handlers need from the shadow service. */
-export type ShadowOperations = Pick<ShadowService, 'get' | 'update' | 'delete' | 'listNamed' | 'seconds'>;
+export type ShadowOperations = Pick<ShadowService, 'admitRequest' | 'get' | 'update' | 'delete' | 'listNamed' | 'seconds'>;
 
 const PAGE_SIZE_MAX = 100;
 /** Requests are capped like an MQTT message (128 KB); the 8 KB document limit is the service's 413. */
@@ -35,12 +35,16 @@ function withEncodingErrors<T>(fn: () => T): T {
 
 /** GetThingShadow: `GET /things/{thingName}/shadow?name=` → the shadow document, or 404. */
 export function getThingShadow(shadows: ShadowOperations): HttpHandler {
-  return (req) => ({ json: shadows.get(address(req)) });
+  return (req) => {
+    shadows.admitRequest(req.params.thingName);
+    return { json: shadows.get(address(req)) };
+  };
 }
 
 /** UpdateThingShadow: `POST /things/{thingName}/shadow?name=` with a request state document → the accepted document. */
 export function updateThingShadow(shadows: ShadowOperations): HttpHandler {
   return async (req) => {
+    shadows.admitRequest(req.params.thingName);
     const request = withEncodingErrors(() => parseUpdatePayload(req.body));
     return { json: await shadows.update(address(req), request) };
   };
@@ -48,7 +52,10 @@ export function updateThingShadow(shadows: ShadowOperations): HttpHandler {
 
 /** DeleteThingShadow: `DELETE /things/{thingName}/shadow?name=` → `{version, timestamp}`, or 404. */
 export function deleteThingShadow(shadows: ShadowOperations): HttpHandler {
-  return async (req) => ({ json: await shadows.delete(address(req)) });
+  return async (req) => {
+    shadows.admitRequest(req.params.thingName);
+    return { json: await shadows.delete(address(req)) };
+  };
 }
 
 export function parsePageSize(value: string | null): number {
