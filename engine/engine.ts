@@ -61,6 +61,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
+  sinks.events.on('notified', (n) => events.emit('sinks.notified', n));
   return new ComposedEngine(config, store, [security, broker, shadow, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security) });
 }
 

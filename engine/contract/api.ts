@@ -10,7 +10,7 @@ import type {
 import type {
   RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
-import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from './sink-types.js';
+import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
@@ -110,6 +110,8 @@ export interface ThingbenchEvents {
   'rules.evaluated': RulesEvaluated;
   /** New sink records, batched (at most 4 times a second, 500 per batch; read the rest with `sinks.records`). */
   'sinks.recorded': SinkRecorded[];
+  /** A notification topic's `desktop` subscription fired: show it as a desktop notification. */
+  'sinks.notified': SinkNotified;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */

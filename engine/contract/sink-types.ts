@@ -12,8 +12,8 @@ export const sinkKinds: readonly SinkKind[] = ['queue', 'notify', 'stream', 'fir
 /**
  * Options for `sinks.create`, per kind (unknown fields are refused):
  * - queue: `visibilityTimeoutSeconds` (30), `maxReceiveCount` + `deadLetterQueue` (a queue name), `retentionSeconds` (345600)
- * - notify: `subscriptions`: `{ protocol: 'mqtt', endpoint: topic }` or `{ protocol: 'http' | 'https', endpoint: url }`
- *   (the UI inbox always receives)
+ * - notify: `subscriptions`: `{ protocol: 'mqtt', endpoint: topic }`, `{ protocol: 'http' | 'https', endpoint: url }` or
+ *   `{ protocol: 'desktop' }` (a desktop notification, pushed as `sinks.notified`); the UI inbox always receives
  * - stream: `shardCount` (1), `retentionHours` (24), `consumer` (a local function name; needs the function runner)
  * - firehose: `bufferSizeBytes` (5 MiB), `bufferIntervalSeconds` (300), `appendNewline` (true), `transform` (a function name)
  * - table: `hashKey` `{ name, type: 'S' | 'N' }` (required), `rangeKey` (optional, same shape)
@@ -59,4 +59,20 @@ export interface SinkRecorded {
   id: number;
   traceId: string | null;
   time: number;
+}
+
+/**
+ * Pushed when a notification topic with a `desktop` subscription publishes: the UI shows it as a desktop
+ * notification (a Web Notification in browser mode, Electron's Notification in the desktop app).
+ */
+export interface SinkNotified {
+  /** The notification topic's name and ARN. */
+  topic: string;
+  topicArn: string;
+  messageId: string;
+  subject: string | null;
+  message: string;
+  time: number;
+  /** The trace id of the message whose rule action published it (null when published otherwise). */
+  traceId: string | null;
 }

@@ -61,6 +61,8 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'sinks.recorded': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'sinks.recorded', data });
     },
+    // Sent even when congested: one small message per notification the user asked to see (bounded by the sink).
+    'sinks.notified': (data) => send({ kind: 'event', name: 'sinks.notified', data }),
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

@@ -78,6 +78,25 @@ describe('notify sink (SNS-like)', () => {
   });
 });
 
+describe('notify sink: desktop subscriptions', () => {
+  it('emits `notified` per message, at most desktopPerSecond a second; the inbox keeps them all', async () => {
+    const logs: LogEntry[] = [];
+    const logger = { log: (level: LogEntry['level'], source: string, message: string) => logs.push({ level, source, message, time: 0 }) };
+    const h = await openSinks({ logger, limits: { desktopPerSecond: 2 } });
+    open.push(h);
+    const shown: string[] = [];
+    h.sinks.events.on('notified', (n) => shown.push(`${n.topic}:${n.subject ?? '-'}:${n.message}`));
+    await h.sinks.create('notify', 'ops', { subscriptions: [{ protocol: 'desktop' }] });
+    for (const m of ['a', 'b', 'c', 'd']) await h.sinks.topics.publish('ops', m, { subject: 'S' });
+    expect(shown).toEqual(['ops:S:a', 'ops:S:b']);
+    expect(logs.filter((l) => /more than 2 desktop notifications this second/.test(l.message))).toHaveLength(1);
+    expect(h.sinks.records('notify', 'ops')).toHaveLength(4);
+    h.clock.t += 1000; // the next second
+    await h.sinks.topics.publish('ops', 'e');
+    expect(shown.at(-1)).toBe('ops:-:e');
+  });
+});
+
 describe('CloudWatch sinks', () => {
   it('keeps alarm states with their history and refuses unknown units', async () => {
     const h = await openSinks();

@@ -1,13 +1,14 @@
 /**
  * SNS-like local notification topics. Every message lands in the topic's inbox (kept, readable through the
- * contract), then goes to each subscription: an MQTT topic (published by the engine) or an HTTP(S) webhook
- * (POST of AWS's notification JSON, bounded timeout, retries with backoff, loopback or configured hosts only).
+ * contract), then goes to each subscription: an MQTT topic (published by the engine), an HTTP(S) webhook
+ * (POST of AWS's notification JSON, bounded timeout, retries with backoff, loopback or configured hosts only) or the
+ * desktop (a `notified` event the UI shows as a desktop notification, at most `desktopPerSecond`).
  *
- * LIMITATIONS: no subscription confirmation, filter policies, signatures, email/SMS or desktop notifications;
+ * LIMITATIONS: no subscription confirmation, filter policies, signatures or email/SMS;
  * webhook retries live in memory (a restart drops deliveries still waiting; the inbox keeps every message).
  */
 import crypto from 'node:crypto';
-import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
+import type { SinkNotified, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import { arnOf } from './sink-options.js';
 import type { SinkContext } from './sink-context.js';
@@ -19,10 +20,7 @@ export interface PublishOptions {
   traceId?: string | null;
 }
 
-interface Subscription {
-  protocol: 'mqtt' | 'http' | 'https';
-  endpoint: string;
-}
+type Subscription = { protocol: 'mqtt' | 'http' | 'https'; endpoint: string } | { protocol: 'desktop' };
 
 const loopback = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -31,6 +29,7 @@ export class NotifySink {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly aborts = new Set<AbortController>();
   private stopped = false;
+  private desktopWindow = { second: -1, shown: 0 };
 
   constructor(private readonly ctx: SinkContext) {}
 
@@ -59,6 +58,7 @@ export class NotifySink {
     const textFor = (protocol: string) => (perProtocol ? String(perProtocol[protocol] ?? perProtocol.default) : message);
     for (const sub of target.options.subscriptions as unknown as Subscription[]) {
       if (sub.protocol === 'mqtt') this.toMqtt(topic, sub.endpoint, textFor('mqtt'));
+      else if (sub.protocol === 'desktop') this.toDesktop({ topic, topicArn: arnOf('notify', topic), messageId, subject: opts.subject ?? null, message: textFor('desktop'), time: now, traceId });
       else this.toWebhook(topic, sub, { messageId, message: textFor(sub.protocol), subject: opts.subject, time: now });
     }
     return { messageId };
@@ -81,7 +81,20 @@ export class NotifySink {
       .catch((e: Error) => this.ctx.logger.log('warn', 'sinks.notify', `topic ${topic}: publishing to ${mqttTopic} failed: ${e.message}`));
   }
 
-  private toWebhook(topic: string, sub: Subscription, m: { messageId: string; message: string; subject?: string; time: number }): void {
+  private toDesktop(n: SinkNotified): void {
+    const second = Math.floor(n.time / 1000);
+    if (second !== this.desktopWindow.second) this.desktopWindow = { second, shown: 0 };
+    if (this.desktopWindow.shown >= this.ctx.limits.desktopPerSecond) {
+      if (this.desktopWindow.shown++ === this.ctx.limits.desktopPerSecond) {
+        this.ctx.logger.log('warn', 'sinks.notify', `more than ${this.ctx.limits.desktopPerSecond} desktop notifications this second; the rest are in the inboxes only`);
+      }
+      return;
+    }
+    this.desktopWindow.shown++;
+    this.ctx.notified(n);
+  }
+
+  private toWebhook(topic: string, sub: { endpoint: string; protocol: string }, m: { messageId: string; message: string; subject?: string; time: number }): void {
     const url = new URL(sub.endpoint);
     if (!loopback.has(url.hostname) && !this.ctx.webhookHosts.includes(url.hostname)) {
       this.ctx.logger.log('warn', 'sinks.notify', `topic ${topic}: webhook ${url.host} is neither loopback nor an allowed host; not delivered`);

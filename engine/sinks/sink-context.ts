@@ -1,5 +1,5 @@
 /** What every sink kind shares: the store, time, logs, limits, id allocation and the record log. */
-import type { JsonObject, SinkKind, SinkRecord, SinkRecordQuery } from '../contract/index.js';
+import type { JsonObject, SinkKind, SinkNotified, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
 
@@ -19,6 +19,8 @@ export interface SinkLimits {
   webhook: { attempts: number; backoffMs: number; timeoutMs: number };
   /** Webhook deliveries waiting or running at once; more are dropped with a warning. */
   webhookPending: number;
+  /** Desktop notifications per second, all topics together; more are kept in the inbox only (a flood would bury the desktop). */
+  desktopPerSecond: number;
 }
 
 export const defaultSinkLimits: SinkLimits = {
@@ -29,6 +31,7 @@ export const defaultSinkLimits: SinkLimits = {
   firehoseFiles: 1_000,
   webhook: { attempts: 3, backoffMs: 1_000, timeoutMs: 5_000 },
   webhookPending: 1_000,
+  desktopPerSecond: 5,
 };
 
 /** The seam for local functions (Kinesis consumers, Firehose transforms): the lambda runner satisfies it. */
@@ -64,6 +67,8 @@ export interface SinkContext {
   stateStatement(target: Target): Statement;
   /** Tells listeners (the UI) about a new record. */
   recorded(kind: SinkKind, name: string, id: number, traceId: string | null, time: number): void;
+  /** Asks the UI to show a desktop notification (a notification topic's `desktop` subscription). */
+  notified(notification: SinkNotified): void;
 }
 
 /** Next ids per table, so inserts carry explicit ids (known before the write, identical on journal replay). */

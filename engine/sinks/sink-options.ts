@@ -63,7 +63,10 @@ const subscriptions: Field = (v, key) => {
   if (!Array.isArray(v)) throw bad(key, 'must be a list');
   return v.map((s, i) => {
     const o = s as JsonObject;
-    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.endpoint !== 'string') throw bad(`${key}[${i}]`, 'must be { "protocol", "endpoint" }');
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(`${key}[${i}]`, 'must be { "protocol", "endpoint" }');
+    // A desktop notification goes to whoever runs the UI: there is no endpoint to name.
+    if (o.protocol === 'desktop') return { protocol: 'desktop' } as JsonObject;
+    if (typeof o.endpoint !== 'string') throw bad(`${key}[${i}]`, 'must be { "protocol", "endpoint" }');
     if (o.protocol === 'mqtt') {
       if (o.endpoint === '' || /[#+]/.test(o.endpoint)) throw bad(`${key}[${i}]`, 'an mqtt endpoint is a topic without wildcards');
     } else if (o.protocol === 'http' || o.protocol === 'https') {
@@ -75,7 +78,7 @@ const subscriptions: Field = (v, key) => {
       }
       if (url.protocol !== `${o.protocol}:`) throw bad(`${key}[${i}]`, `the endpoint must start with ${o.protocol}://`);
     } else {
-      throw bad(`${key}[${i}]`, 'protocol must be "mqtt", "http" or "https"');
+      throw bad(`${key}[${i}]`, 'protocol must be "mqtt", "http", "https" or "desktop"');
     }
     return { protocol: o.protocol, endpoint: o.endpoint };
   });

@@ -10,7 +10,7 @@
  * LIMITATIONS: no AWS-compatible HTTP APIs for these services yet (the methods here are their seam); no IAM
  * (roleArn is accepted and ignored); see each sink's file for its own.
  */
-import type { JsonObject, SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
+import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
 import { CloudWatchSink } from './cloudwatch.js';
@@ -25,6 +25,8 @@ import { TableSink } from './table.js';
 export interface SinkEvents {
   /** New records, batched every 250 ms (at most 500 per batch; the rest are counted in the log). */
   recorded: SinkRecorded[];
+  /** A desktop subscription of a notification topic fired (at once, not batched). */
+  notified: SinkNotified;
 }
 
 const BATCH_MS = 250;
@@ -72,6 +74,7 @@ export class SinkService implements Service {
       target: (kind, name) => this.target(kind, name),
       stateStatement: (t) => ({ sql: 'UPDATE sink_targets SET state = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(t.state), t.kind, t.name] }),
       recorded: (kind, name, id, traceId, time) => this.recorded({ kind, name, id, traceId, time }),
+      notified: (n) => this.events.emit('notified', n),
     };
     this.queues = new QueueSink(this.ctx);
     this.topics = new NotifySink(this.ctx);
