@@ -10,6 +10,7 @@ import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol.
 import { hardenApp } from './hardening.js';
 import { IpcTransport } from './ipc-transport.js';
 import { appMenu } from './menu.js';
+import { showSinkNotifications } from './notifications.js';
 import { createMainWindow } from './window.js';
 
 // This file runs from electron/dist/electron/main/; the renderer build sits at the repository root.
@@ -38,6 +39,7 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(appMenu());
   engine = await createEngine(defaultConfig(), { logger });
   await engine.start();
+  showSinkNotifications(engine.events);
   openWindow(engine);
   app.on('activate', () => focusOrOpenWindow());
 }

@@ -8,3 +8,4 @@ export * from './security-types.js';
 export * from './wire.js';
 export * from './client.js';
 export * from './topic-filter.js';
+export * from './desktop-notification.js';

@@ -1,5 +1,6 @@
 import { createClient, type MessageBatch, type MessageRecord, type ThingbenchClient } from '../../engine/contract/index.js';
 import type { Connection } from './connect.js';
+import { showDesktopNotifications } from './desktop-notifications.js';
 import { h, setText } from './dom.js';
 import { HeaderView } from './header-view.js';
 import { MessageDetailView } from './message-detail-view.js';
@@ -18,6 +19,7 @@ const LIST_SIZE = 500;
  */
 export function startApp(root: HTMLElement, connection: Connection): ThingbenchClient {
   const client = createClient(connection.transport);
+  showDesktopNotifications(client, connection.host);
   const tree = new TopicTree();
   const store = new MessageStore(LIST_SIZE);
   let dropped = 0;
