@@ -19,7 +19,7 @@ import { PacketFramer } from './packet-framer.js';
 import * as presence from './presence.js';
 import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
-import { Taps, type TapHandler } from './taps.js';
+import { Taps, type TapHandler, type TappedMessage } from './taps.js';
 import { coalesceWrites, serializePublishes } from './aedes-fixes.js';
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
@@ -118,9 +118,9 @@ export class BrokerService implements Service {
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
   constructor(private readonly store: Store, readonly opts: BrokerOptions, private readonly logger: Logger, private readonly now: () => number = Date.now) {
-    this.log = new MessageLog(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024);
+    this.log = new MessageLog(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024, (msg) => this.topicIndex.forget(msg));
     this.metering = new Metering(now);
-    this.feed = new LiveFeed(this.topicIndex, (batch) => this.events.emit('messages', batch));
+    this.feed = new LiveFeed(this.topicIndex, (batch) => this.events.emit('messages', batch), (msg) => this.log.holds(msg));
     this.deviations = new DeviationLog(logger, now);
   }
 
@@ -464,16 +464,20 @@ export class BrokerService implements Service {
   private capture(packet: AedesPacket, client: AedesClient | null): void {
     if (packet.topic.startsWith('$SYS/')) return; // aedes' own heartbeat, not traffic
     const clientId = client?.id ?? null;
-    // Copied: the parsed payload is a view into a socket chunk, which the history would otherwise keep alive whole.
-    const msg = this.log.append(packet.topic, Buffer.from(packet.payload), packet.qos, packet.retain, clientId, this.now());
+    const msg = this.log.append(packet.topic, packet.payload, packet.qos, packet.retain, clientId, this.now());
     this.topicIndex.record(msg);
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
     if (clientId) this.metering.inbound(clientId, packet.payload.length);
     if (this.events.has('messages')) this.feed.push(msg);
     if (this.taps.size) {
-      const principal = client ? this.sessions.get(client)?.guard?.principal : undefined; // Security: rules' principal()
-      const will = this.wills.has(packet);
-      this.taps.dispatch(principal || will ? { ...msg, ...(principal ? { principal } : {}), ...(will ? { will: true as const } : {}) } : msg);
+      // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.
+      this.taps.dispatch(msg.topic, () => {
+        const principal = client ? this.sessions.get(client)?.guard?.principal : undefined; // Security: rules' principal()
+        const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, time: msg.time };
+        if (principal) tapped.principal = principal;
+        if (this.wills.has(packet)) tapped.will = true;
+        return tapped;
+      });
     }
     this.wal.complete(packet);
   }

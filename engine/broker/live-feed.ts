@@ -5,7 +5,8 @@ import type { TopicIndex } from './topic-index.js';
 /**
  * Batches captured traffic for the UI every `intervalMs`. The broker only appends to a bounded
  * buffer and never waits: beyond `maxPerBatch` messages are coalesced into the `dropped` count
- * (the topic statistics still carry them), so nothing is lost silently.
+ * (the topic statistics still carry them), so nothing is lost silently; so is a message the history let go of
+ * before the batch went out.
  */
 export class LiveFeed {
   private pending: CapturedMessage[] = [];
@@ -15,6 +16,8 @@ export class LiveFeed {
   constructor(
     private readonly topics: TopicIndex,
     private readonly emit: (batch: MessageBatch) => void,
+    /** Whether the history still holds a message (its payload is read from there). */
+    private readonly held: (msg: CapturedMessage) => boolean,
     private readonly intervalMs = 100,
     private readonly maxPerBatch = 1000,
   ) {}
@@ -37,7 +40,8 @@ export class LiveFeed {
   flush(): void {
     const topics = this.topics.takeChanged();
     if (!this.pending.length && !this.dropped && !topics.length) return;
-    const batch: MessageBatch = { messages: this.pending.map((m) => toRecord(m)), dropped: this.dropped, topics };
+    const messages = this.pending.filter((m) => this.held(m)).map((m) => toRecord(m));
+    const batch: MessageBatch = { messages, dropped: this.dropped + this.pending.length - messages.length, topics };
     this.pending = [];
     this.dropped = 0;
     this.emit(batch);

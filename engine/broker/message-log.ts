@@ -1,5 +1,6 @@
 import type { MessageQuery, MessageRecord } from '../contract/index.js';
 import { topicMatches } from '../contract/index.js';
+import { PayloadRing } from './payload-ring.js';
 
 /** Preview size for payloads sent to the UI (ARCHITECTURE §4). */
 export const PREVIEW_BYTES = 16 * 1024;
@@ -12,27 +13,34 @@ export interface CapturedMessage {
   retain: boolean;
   clientId: string | null;
   time: number;
+  /** Where the history keeps the payload (see PayloadRing): -1 for a copy of its own. */
+  segment: number;
 }
 
 /**
  * Bounded traffic history: a ring of the last `capacity` messages that also keeps the bytes it holds
- * under `maxBytes`, dropping the oldest first. Payloads are kept as Buffers and encoded only on read.
+ * under `maxBytes`, dropping the oldest first. Payloads are copied into a PayloadRing and encoded only on read;
+ * a message's payload stays valid while the log holds it (`holds`), and `onEvict` sees each message leave.
  */
 export class MessageLog {
   private readonly ring: Array<CapturedMessage | undefined>;
+  private readonly payloads: PayloadRing;
   private head = 0; // next slot to write
   private count = 0;
   private bytes = 0;
   private nextId = 1;
 
-  constructor(readonly capacity: number, private readonly maxBytes: number) {
+  constructor(readonly capacity: number, private readonly maxBytes: number, private readonly onEvict: (msg: CapturedMessage) => void = () => {}) {
     this.ring = new Array(capacity);
+    this.payloads = new PayloadRing(maxBytes, (segment) => this.reclaim(segment));
   }
 
-  append(topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number): CapturedMessage {
-    const captured: CapturedMessage = { id: this.nextId++, topic, payload, qos, retain, clientId, time };
+  /** Copies `payload` into the history. */
+  append(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number): CapturedMessage {
+    const stored = this.payloads.store(payload);
+    const captured: CapturedMessage = { id: this.nextId++, topic, payload: stored.bytes, qos, retain, clientId, time, segment: stored.segment };
     const evicted = this.ring[this.head];
-    if (evicted) this.bytes -= evicted.payload.length;
+    if (evicted) this.letGo(evicted);
     else this.count++;
     this.ring[this.head] = captured;
     this.head = (this.head + 1) % this.capacity;
@@ -43,6 +51,11 @@ export class MessageLog {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Whether `msg` is still in the history (and its payload still its own). */
+  holds(msg: CapturedMessage): boolean {
+    return this.get(msg.id) === msg;
   }
 
   get(id: number): CapturedMessage | undefined {
@@ -67,12 +80,27 @@ export class MessageLog {
     return out;
   }
 
+  /** The payload ring is about to write over `segment`: the oldest messages, the ones whose bytes live there, go. */
+  private reclaim(segment: number): void {
+    while (this.count > 0) {
+      const oldest = this.ring[(this.head - this.count + this.capacity) % this.capacity]!;
+      if (oldest.segment !== segment && oldest.segment !== -1) break;
+      this.dropOldest();
+    }
+  }
+
   private dropOldest(): void {
     const slot = (this.head - this.count + this.capacity) % this.capacity;
     const msg = this.ring[slot];
-    if (msg) this.bytes -= msg.payload.length;
+    if (msg) this.letGo(msg);
     this.ring[slot] = undefined;
     this.count--;
+  }
+
+  private letGo(msg: CapturedMessage): void {
+    this.bytes -= msg.payload.length;
+    this.payloads.release(msg.segment);
+    this.onEvict(msg);
   }
 }
 

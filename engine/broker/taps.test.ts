@@ -11,7 +11,7 @@ describe('Taps', () => {
     const taps = new Taps();
     const seen: string[] = [];
     taps.add(filter, (m) => seen.push(m.topic));
-    taps.dispatch(msg(topic));
+    taps.dispatch(topic, () => msg(topic));
     expect(seen.length === 1).toBe(expected);
   });
 
@@ -19,10 +19,25 @@ describe('Taps', () => {
     const taps = new Taps();
     let calls = 0;
     const tap = taps.add('#', () => calls++);
-    taps.dispatch(msg('x'));
+    taps.dispatch('x', () => msg('x'));
     tap.dispose();
-    taps.dispatch(msg('x'));
+    taps.dispatch('x', () => msg('x'));
     expect(calls).toBe(1);
     expect(taps.size).toBe(0);
+  });
+
+  it('builds the message once for several matching taps, and not at all when none matches', () => {
+    const taps = new Taps();
+    let built = 0;
+    const seen: string[] = [];
+    taps.add('a/#', (m) => seen.push(`1:${m.topic}`));
+    taps.add('+/b', (m) => seen.push(`2:${m.topic}`));
+    taps.add('$aws/things/+/shadow/#', (m) => seen.push(`3:${m.topic}`));
+    const make = (topic: string) => () => (built++, msg(topic));
+    taps.dispatch('a/b', make('a/b'));
+    taps.dispatch('c/d', make('c/d'));
+    taps.dispatch('$aws/things/t/shadow/get', make('$aws/things/t/shadow/get'));
+    expect(seen).toEqual(['1:a/b', '2:a/b', '3:$aws/things/t/shadow/get']);
+    expect(built).toBe(2);
   });
 });

@@ -17,34 +17,70 @@ export interface TappedMessage {
 
 export type TapHandler = (msg: TappedMessage) => void;
 
+interface Tap {
+  levels: string[];
+  handler: TapHandler;
+}
+
 /**
  * In-engine subscribers: services see every matching publish after the broker stored and dispatched it,
  * without an MQTT connection of their own. Handlers must not throw and must not block (queue work instead).
+ * Taps are grouped by their filter's first level, so a publish that no tap can match costs one map lookup.
  */
 export class Taps {
-  private readonly taps: Array<{ levels: string[]; handler: TapHandler }> = [];
+  private readonly byFirstLevel = new Map<string, Tap[]>();
+  /** Taps whose filter starts with a wildcard (they never match a `$` topic [MQTT-4.7.2-1]). */
+  private readonly wildFirst: Tap[] = [];
+  private count = 0;
 
   add(filter: string, handler: TapHandler): Disposable {
     const tap = { levels: filter.split('/'), handler };
-    this.taps.push(tap);
-    return { dispose: () => void this.taps.splice(this.taps.indexOf(tap) >>> 0, 1) };
+    const first = tap.levels[0];
+    const group = first === '+' || first === '#' ? this.wildFirst : this.groupOf(first);
+    group.push(tap);
+    this.count++;
+    return {
+      dispose: () => {
+        const at = group.indexOf(tap);
+        if (at < 0) return;
+        group.splice(at, 1);
+        this.count--;
+      },
+    };
   }
 
   get size(): number {
-    return this.taps.length;
+    return this.count;
   }
 
-  /** On every publish: the topic is split once, whatever the number of taps. */
-  dispatch(msg: TappedMessage): void {
-    const topic = msg.topic.split('/');
-    const dollar = msg.topic.charCodeAt(0) === 36;
-    for (const tap of this.taps) if (levelsMatch(tap.levels, topic, dollar)) tap.handler(msg);
+  /** On every publish: `message` is built, and the topic split, only when some tap may match. */
+  dispatch(topic: string, message: () => TappedMessage): void {
+    const slash = topic.indexOf('/');
+    const named = this.byFirstLevel.get(slash < 0 ? topic : topic.slice(0, slash));
+    const dollar = topic.charCodeAt(0) === 36;
+    const wild = dollar ? undefined : this.wildFirst;
+    if (!named?.length && !wild?.length) return;
+    const levels = topic.split('/');
+    const msg = named ? this.run(named, levels, undefined, message) : undefined;
+    if (wild) this.run(wild, levels, msg, message);
+  }
+
+  /** Calls the group's matching taps; returns the message if one was built. (No closure: this runs per publish.) */
+  private run(group: Tap[], levels: string[], built: TappedMessage | undefined, message: () => TappedMessage): TappedMessage | undefined {
+    let msg = built;
+    for (const tap of group.slice()) if (levelsMatch(tap.levels, levels)) tap.handler((msg ??= message()));
+    return msg;
+  }
+
+  private groupOf(first: string): Tap[] {
+    let group = this.byFirstLevel.get(first);
+    if (!group) this.byFirstLevel.set(first, (group = []));
+    return group;
   }
 }
 
-/** MQTT 3.1.1 §4.7 matching on pre-split levels; a leading wildcard does not match a `$` topic [MQTT-4.7.2-1]. */
-function levelsMatch(filter: string[], topic: string[], dollar: boolean): boolean {
-  if (dollar && (filter[0] === '#' || filter[0] === '+')) return false;
+/** MQTT 3.1.1 §4.7 matching on pre-split levels (`$` topics are kept from leading wildcards by the caller). */
+function levelsMatch(filter: string[], topic: string[]): boolean {
   for (let i = 0; i < filter.length; i++) {
     const level = filter[i];
     if (level === '#') return true;

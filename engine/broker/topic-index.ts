@@ -35,6 +35,12 @@ export class TopicIndex {
     this.changed.add(entry);
   }
 
+  /** The history lets go of `msg`: a topic whose last message it is keeps a copy of its own. */
+  forget(msg: CapturedMessage): void {
+    const entry = this.topics.get(msg.topic);
+    if (entry?.last === msg) entry.last = { ...msg, payload: Buffer.from(msg.payload), segment: -1 };
+  }
+
   /** Marks whether a retained message is currently stored for the topic. */
   setRetained(topic: string, retained: boolean): void {
     const entry = this.topics.get(topic);
