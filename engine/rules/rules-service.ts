@@ -108,6 +108,8 @@ const newMetrics = (rule: string): RuleMetrics => ({
 
 const BASIC_INGEST = '$aws/rules/';
 const EVENT_INTERVAL_MS = 500;
+/** Evaluations each live batch shows in full. */
+const LATEST_EVALUATIONS = 20;
 
 export class RulesService implements Service {
   readonly name = 'rules';
@@ -129,6 +131,9 @@ export class RulesService implements Service {
   private folder!: RuleFolder;
   private folderWatch: Disposable | null = null;
   private batch: RulesEvaluated | null = null;
+  /** Ring of the batch's latest evaluations, oldest at `latestNext`. */
+  private readonly latest: Array<[MessageTrace, EvalRecord] | undefined> = new Array(LATEST_EVALUATIONS);
+  private latestNext = 0;
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxPending: number;
   private readonly concurrency: number;
@@ -331,13 +336,14 @@ export class RulesService implements Service {
   /** Synchronous and cheap: FROM/WHERE/SELECT per rule, then queue the actions. */
   private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null, lineage: Lineage): void {
     const rules = only ? [only] : this.enabled;
+    const levels = topic.split('/');
     let ctx: MessageContext | null = null;
     let trace: MessageTrace | null = null;
     for (const rule of rules) {
-      if (!only && !rule.compiled.matchesTopic(topic)) continue;
+      if (!only && !rule.compiled.matchesTopicLevels(levels)) continue;
       if (!ctx) {
         const traceId = randomUUID();
-        ctx = new MessageContext({ topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
+        ctx = new MessageContext({ topic, topicLevels: levels, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
@@ -603,8 +609,9 @@ export class RulesService implements Service {
     const c = (b.counts[rule] ??= { evaluated: 0, matched: 0, actionsFailed: 0 });
     c.evaluated++;
     if (matched) c.matched++;
-    if (b.latest.length >= 20) b.latest.shift();
-    b.latest.push(toEvaluation(trace, record));
+    // The last few evaluations are shown; they are turned into events only when the batch goes out.
+    this.latest[this.latestNext] = [trace, record];
+    this.latestNext = (this.latestNext + 1) % LATEST_EVALUATIONS;
     this.batchTimer ??= setTimeout(this.flushBatch, EVENT_INTERVAL_MS);
   }
 
@@ -618,7 +625,13 @@ export class RulesService implements Service {
     this.batchTimer = undefined;
     const b = this.batch;
     this.batch = null;
-    if (b && !this.stopped) this.events.emit('evaluated', b);
+    if (!b) return;
+    for (let i = 0; i < LATEST_EVALUATIONS; i++) {
+      const entry = this.latest[(this.latestNext + i) % LATEST_EVALUATIONS];
+      if (entry) b.latest.push(toEvaluation(...entry));
+    }
+    this.latest.fill(undefined);
+    if (!this.stopped) this.events.emit('evaluated', b);
   };
 }
 

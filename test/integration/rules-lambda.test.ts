@@ -63,6 +63,8 @@ describe('lambda action', () => {
     expect(out).toEqual({ event: { v: 7, t: 'fn/echo' }, name: 'echo', arn: arn('echo'), left: true });
     await until(() => te.engine.api.shadow.list('fnThing').then((l) => l.length > 0), 5000);
     expect((await te.engine.api.shadow.get('fnThing')).state.reported).toEqual({ seen: 7 });
+    // The action counts as succeeded when the handler returns, after its publish and shadow update were seen.
+    await until(() => te.engine.api.rules.metrics('r_echo').then(([m]) => m.actionsSucceeded > 0), 5000);
     const [m] = await te.engine.api.rules.metrics('r_echo');
     expect(m.actionsSucceeded).toBe(1);
   });

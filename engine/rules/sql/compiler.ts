@@ -30,7 +30,7 @@ import type { MessageContext } from './context.js';
 import { SqlError, type SqlDiagnostic } from './diagnostics.js';
 import type { CompileScope, Evaluator } from './evaluator.js';
 import { parse, parseExpression } from './parser.js';
-import { ruleTopicMatches } from './topic-filter.js';
+import { topicLevelsMatcher } from './topic-filter.js';
 import { toJsonText, type SqlValue } from './values.js';
 import { queryExprs, visit } from './walk.js';
 
@@ -66,6 +66,8 @@ export interface CompiledRule {
   /** False when no expression reads the payload: evaluating then never parses it. */
   readonly usesPayload: boolean;
   matchesTopic(topic: string): boolean;
+  /** `matchesTopic` for a topic already split into levels (split once per message, however many rules). */
+  matchesTopicLevels(levels: readonly string[]): boolean;
   /** The WHERE value; the rule fires only when it is exactly `true` [DG:iot-sql-where]. `true` without WHERE. */
   where(ctx: MessageContext): SqlValue;
   /** The SELECT output. Read-only: it can share objects with the parsed payload and with other rules' outputs. */
@@ -95,6 +97,7 @@ export function compile(sql: string, options: CompileOptions = {}): CompiledRule
   const isBareStar = query.select.kind === 'List' && query.select.items.length === 1 && query.select.items[0].kind === 'StarItem';
   const filter = query.from;
   const usesPayload = readsPayload(query);
+  const matchesLevels = filter === null ? () => false : topicLevelsMatcher(filter);
 
   // SET runs once per message, before WHERE [DG:iot-sql-set]; the slots are reused (evaluation is synchronous).
   let variablesFor: MessageContext | null = null;
@@ -116,7 +119,8 @@ export function compile(sql: string, options: CompileOptions = {}): CompiledRule
     sql, query, version, diagnostics, topicFilter: filter,
     variables: query.set.map((a) => a.name),
     usesPayload,
-    matchesTopic: (topic) => filter !== null && ruleTopicMatches(filter, topic),
+    matchesTopic: (topic) => matchesLevels(topic.split('/')),
+    matchesTopicLevels: matchesLevels,
     where,
     select,
     evaluate: (ctx) => (where(ctx) === true ? select(ctx) : NO_MATCH),

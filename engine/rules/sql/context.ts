@@ -21,6 +21,8 @@ export interface SqlMessage {
   sourceIp?: string;
   /** MQTT 5 properties for `get_mqtt_property()` and `get_user_properties()`. */
   mqtt5?: Mqtt5Properties;
+  /** `topic` split at `/`, when the caller has split it already. */
+  topicLevels?: string[];
 }
 
 export interface Mqtt5Properties {
@@ -80,7 +82,7 @@ export class MessageContext {
   get isParsed(): boolean { return this.parsed !== UNPARSED; }
 
   topicLevels(): string[] {
-    return (this.levels ??= this.message.topic.split('/'));
+    return (this.levels ??= this.message.topicLevels ?? this.message.topic.split('/'));
   }
 
   timestamp(): number {
