@@ -17,40 +17,55 @@ interface AedesPacket {
  * between are in-memory, so this costs microtasks, not fsyncs.
  */
 export function serializePublishes(aedes: unknown): void {
-  type Done = (err?: Error | null) => void;
   const broker = aedes as { publish(p: AedesPacket, c: unknown, d?: Done): void; mq: { emit(p: AedesPacket, cb?: () => void): void } };
   const publish = broker.publish.bind(broker);
   const emit = broker.mq.emit.bind(broker.mq);
-  const starting = { payload: null as Buffer | null };
-  let current: { payload: Buffer | null } | null = null; // the publish between numbering and dispatch
-  const queue: Array<() => void> = [];
-  const finish = (token: { payload: Buffer | null }) => {
-    if (current !== token) return;
-    const run = queue.shift();
-    current = run ? starting : null;
-    if (run) queueMicrotask(run);
+  // The publish between numbering and dispatch (`dispatched` false until mq.emit saw its payload); then those waiting.
+  let current: SerialPublish | null = null;
+  const waiting: SerialPublish[] = [];
+  const next = () => {
+    const later = waiting.shift();
+    current = later ?? null;
+    if (later) queueMicrotask(() => later.start(publish, finish));
+  };
+  const finish = (p: SerialPublish) => {
+    if (current === p) next();
   };
   broker.mq.emit = (packet, cb) => {
-    const token = current;
+    const p = current;
     emit(packet, cb); // subscribers' dedupe runs synchronously in here
-    if (token && token !== starting && packet.payload === token.payload) finish(token);
+    if (p?.started && packet.payload === p.packet.payload) finish(p);
   };
   broker.publish = (packet, client, done) => {
     if (typeof client === 'function') [client, done] = [null, client as Done];
     // A QoS 0 publish with nothing to store is numbered and dispatched in one go: nothing can overtake it.
     if (!current && packet.qos === 0 && !packet.retain) return publish(packet, client, done);
-    const run = () => {
-      const token = { payload: packet.payload };
-      current = token;
-      publish(packet, client, (err) => {
-        finish(token); // when it ended without a dispatch
-        done?.(err);
-      });
-    };
-    if (current) queue.push(run);
-    else run();
+    const p = new SerialPublish(packet, client, done);
+    if (current) waiting.push(p);
+    else {
+      current = p;
+      p.start(publish, finish);
+    }
   };
 }
+
+type Done = (err?: Error | null) => void;
+
+/** One publish of `serializePublishes` (a class, not closures: this runs per publish). */
+class SerialPublish {
+  started = false;
+
+  constructor(readonly packet: AedesPacket, private readonly client: unknown, private readonly done: Done | undefined) {}
+
+  start(publish: (p: AedesPacket, c: unknown, d: Done) => void, finish: (p: SerialPublish) => void): void {
+    this.started = true;
+    publish(this.packet, this.client, (err) => {
+      finish(this); // when it ended without a dispatch
+      this.done?.(err);
+    });
+  }
+}
+
 /**
  * aedes writes each delivery in its own setImmediate, and mqtt-packet uncorks after each packet, so a busy
  * subscriber costs one writev system call per message. Holding one extra cork until the next loop turn sends

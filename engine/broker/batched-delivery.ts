@@ -60,14 +60,13 @@ export function batchDeliveries(client: DeliveringClient): void {
 
   const flush = (batch: Batch) => {
     if (open === batch) open = null;
-    const complete = () => { for (const done of batch.dones) done(); };
-    if (!(client.connecting || client.connected) || batch.chunks.length === 0) return complete();
+    if (!(client.connecting || client.connected) || batch.chunks.length === 0) return complete(batch);
     let writable = true;
     for (const chunk of batch.chunks) writable = client.conn.write(chunk);
-    if (writable) return complete();
+    if (writable) return complete(batch);
     client.waitForDrain((err) => {
       client._onError(err);
-      complete();
+      complete(batch);
     });
   };
 
@@ -107,6 +106,10 @@ export function batchDeliveries(client: DeliveringClient): void {
     const messageId = forward.messageId || nextMessageId(client);
     enqueue(encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
   };
+}
+
+function complete(batch: Batch): void {
+  for (const done of batch.dones) done();
 }
 
 /** aedes' `dedupe`: a subscriber takes each broker-numbered message once. */

@@ -133,6 +133,11 @@ export class DurablePersistence extends MemoryPersistence {
     return this.queueingSubs.size > 0;
   }
 
+  /** aedes asks on every QoS 1/2 publish; only QoS > 0 persistent subscriptions are in the trie it matches. */
+  override async subscriptionsByTopic(topic: string): Promise<Sub[]> {
+    return this.queueingSubs.size ? super.subscriptionsByTopic(topic) : [];
+  }
+
   override async addSubscriptions(client: ClientRef, subs: Sub[]): Promise<void> {
     await super.addSubscriptions(client, subs);
     for (const s of subs) {
