@@ -11,7 +11,13 @@ export interface EvalRecord {
   reason?: RuleNoMatchReason | 'error' | 'loop';
   error?: string;
   output?: Buffer;
-  actions: RuleActionOutcome[];
+  /** Created with the first outcome: most evaluations run no action. */
+  actions?: RuleActionOutcome[];
+}
+
+/** Records an action outcome on an evaluation. */
+export function addOutcome(e: EvalRecord, outcome: RuleActionOutcome): void {
+  (e.actions ??= []).push(outcome);
 }
 
 export interface MessageTrace {
@@ -36,7 +42,7 @@ function isText(b: Buffer): boolean {
 }
 
 export function toEvaluation(m: MessageTrace, e: EvalRecord): RuleEvaluation {
-  const out: RuleEvaluation = { traceId: m.traceId, time: m.time, rule: e.rule, topic: m.topic, clientId: m.clientId, matched: e.matched, actions: [...e.actions] };
+  const out: RuleEvaluation = { traceId: m.traceId, time: m.time, rule: e.rule, topic: m.topic, clientId: m.clientId, matched: e.matched, actions: e.actions ? [...e.actions] : [] };
   if (e.reason) out.reason = e.reason;
   if (e.error) out.error = e.error;
   if (e.output) {

@@ -42,7 +42,7 @@ import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, parsePayload, ruleArn, sqlVersionO
 import { RuleStore } from './rule-store.js';
 import { RuleFolder } from './rule-folder.js';
 import { watchFolder } from './folder-watcher.js';
-import { TraceRing, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
+import { TraceRing, addOutcome, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { Deque } from './deque.js';
 import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
@@ -132,7 +132,8 @@ export class RulesService implements Service {
   private folderWatch: Disposable | null = null;
   private batch: RulesEvaluated | null = null;
   /** Ring of the batch's latest evaluations, oldest at `latestNext`. */
-  private readonly latest: Array<[MessageTrace, EvalRecord] | undefined> = new Array(LATEST_EVALUATIONS);
+  private readonly latestTraces: Array<MessageTrace | undefined> = new Array(LATEST_EVALUATIONS);
+  private readonly latestRecords: Array<EvalRecord | undefined> = new Array(LATEST_EVALUATIONS);
   private latestNext = 0;
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxPending: number;
@@ -347,7 +348,7 @@ export class RulesService implements Service {
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
-      const record: EvalRecord = { rule: rule.name, matched: false, actions: [] };
+      const record: EvalRecord = { rule: rule.name, matched: false };
       trace!.evals.push(record);
       const loop = republishLoopError(rule.name, lineage);
       if (loop) {
@@ -382,7 +383,7 @@ export class RulesService implements Service {
       record.output = traceOutput(payload);
       if (rule.queue.length >= this.maxPending) {
         m.dropped++;
-        record.actions.push({ traceId: trace!.traceId, index: -2, kind: 'queue', ok: false, error: `dropped: ${this.maxPending} messages already wait for this rule's actions`, time: msg.time });
+        addOutcome(record, { traceId: trace!.traceId, index: -2, kind: 'queue', ok: false, error: `dropped: ${this.maxPending} messages already wait for this rule's actions`, time: msg.time });
         continue;
       }
       rule.queue.push({ ctx, output, payload, record, traceId: trace!.traceId, topic, clientId: msg.clientId, time: msg.time, lineage });
@@ -406,7 +407,7 @@ export class RulesService implements Service {
     m.lastError = { time, traceId: trace.traceId, message: reason };
     record.reason = 'loop';
     record.error = reason;
-    record.actions.push({ traceId: trace.traceId, index: -3, kind: 'loop', ok: false, error: reason, time });
+    addOutcome(record, { traceId: trace.traceId, index: -3, kind: 'loop', ok: false, error: reason, time });
     this.count(rule.name, time, false, record, trace);
     this.noteFailures(rule.name, 1);
     this.opts.logger.log('warn', 'rules', `rule ${rule.name}: ${reason}`, { traceId: trace.traceId });
@@ -461,7 +462,7 @@ export class RulesService implements Service {
     const failures: Array<{ failedAction: string; failedResource: string; errorMessage: string }> = [];
     results.forEach((r, index) => {
       const a = rule.actions[index];
-      job.record.actions.push(outcome(job.traceId, index, a.kind, r, this.opts.clock.now()));
+      addOutcome(job.record, outcome(job.traceId, index, a.kind, r, this.opts.clock.now()));
       if (r.ok) {
         m.actionsSucceeded++;
       } else {
@@ -483,7 +484,7 @@ export class RulesService implements Service {
       failures,
     };
     const r = await this.invoke(rule.errorAction, this.input(rule, job, Buffer.from(JSON.stringify(error)), error));
-    job.record.actions.push(outcome(job.traceId, -1, rule.errorAction.kind, r, this.opts.clock.now()));
+    addOutcome(job.record, outcome(job.traceId, -1, rule.errorAction.kind, r, this.opts.clock.now()));
     if (r.ok) m.errorActionsSucceeded++;
     else {
       m.errorActionsFailed++;
@@ -610,7 +611,8 @@ export class RulesService implements Service {
     c.evaluated++;
     if (matched) c.matched++;
     // The last few evaluations are shown; they are turned into events only when the batch goes out.
-    this.latest[this.latestNext] = [trace, record];
+    this.latestTraces[this.latestNext] = trace;
+    this.latestRecords[this.latestNext] = record;
     this.latestNext = (this.latestNext + 1) % LATEST_EVALUATIONS;
     this.batchTimer ??= setTimeout(this.flushBatch, EVENT_INTERVAL_MS);
   }
@@ -627,10 +629,13 @@ export class RulesService implements Service {
     this.batch = null;
     if (!b) return;
     for (let i = 0; i < LATEST_EVALUATIONS; i++) {
-      const entry = this.latest[(this.latestNext + i) % LATEST_EVALUATIONS];
-      if (entry) b.latest.push(toEvaluation(...entry));
+      const at = (this.latestNext + i) % LATEST_EVALUATIONS;
+      const trace = this.latestTraces[at];
+      const record = this.latestRecords[at];
+      if (trace && record) b.latest.push(toEvaluation(trace, record));
     }
-    this.latest.fill(undefined);
+    this.latestTraces.fill(undefined);
+    this.latestRecords.fill(undefined);
     if (!this.stopped) this.events.emit('evaluated', b);
   };
 }

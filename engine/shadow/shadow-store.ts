@@ -51,11 +51,16 @@ export class ShadowEntry {
 
 // Constant SQL texts: the storage layer caches prepared statements by text.
 const UPSERT_ROW = 'INSERT OR REPLACE INTO shadows (thing, name, version, document, updated) VALUES (?, ?, ?, ?, ?)';
-const INSERT_HISTORY = 'INSERT INTO shadow_history (id, thing, name, version, operation, document, time) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const HISTORY_COLUMNS = 7;
+/** Multi-row history inserts: a batch's rows go in chunks of these sizes, so a few prepared statements serve all. */
+const HISTORY_CHUNKS = [64, 16, 4, 1];
+const INSERT_HISTORY = new Map(HISTORY_CHUNKS.map((n) => [n,
+  `INSERT INTO shadow_history (id, thing, name, version, operation, document, time) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`]));
 const PRUNE_HISTORY = 'DELETE FROM shadow_history WHERE thing = ? AND name = ? AND id < ?';
 
 interface Batch {
-  statements: Statement[];
+  /** History rows, HISTORY_COLUMNS values each, flattened. */
+  history: Array<string | number | null>;
   /** Rows changed in this batch, each once. */
   rows: ShadowEntry[];
   done: Promise<void>;
@@ -151,7 +156,7 @@ export class ShadowStore {
       let resolve!: () => void;
       let reject!: (e: Error) => void;
       const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-      const b: Batch = (batch = this.batch = { statements: [], rows: [], done, resolve, reject });
+      const b: Batch = (batch = this.batch = { history: [], rows: [], done, resolve, reject });
       if (!this.writing) setImmediate(() => { if (this.batch === b) this.flush(); });
     }
     if (!row.dirty) {
@@ -161,7 +166,7 @@ export class ShadowStore {
     if (this.historySize > 0) {
       const id = this.nextHistoryId++;
       row.historyIds.push(id);
-      batch.statements.push({ sql: INSERT_HISTORY, params: [id, row.thing, row.name, row.version, operation, json, now] });
+      batch.history.push(id, row.thing, row.name, row.version, operation, json, now);
     }
     return batch.done;
   }
@@ -171,7 +176,8 @@ export class ShadowStore {
     const batch = this.batch;
     if (!batch) return;
     this.batch = undefined;
-    const { statements, rows } = batch;
+    const { history, rows } = batch;
+    const statements = historyInserts(history);
     for (const row of rows) {
       row.dirty = false;
       statements.push({ sql: UPSERT_ROW, params: [row.thing, row.name, row.version, row.json, row.updated] });
@@ -207,4 +213,17 @@ export class ShadowStore {
       for (const { id } of ids) row.historyIds.push(id);
     }
   }
+}
+
+/** One statement per chunk of history rows (each statement's fixed cost in sql.js is shared by its rows). */
+function historyInserts(values: Array<string | number | null>): Statement[] {
+  const statements: Statement[] = [];
+  let rows = values.length / HISTORY_COLUMNS;
+  let at = 0;
+  for (const size of HISTORY_CHUNKS) {
+    for (; rows >= size; rows -= size, at += size * HISTORY_COLUMNS) {
+      statements.push({ sql: INSERT_HISTORY.get(size)!, params: values.slice(at, at + size * HISTORY_COLUMNS) });
+    }
+  }
+  return statements;
 }
