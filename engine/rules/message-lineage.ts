@@ -9,8 +9,8 @@
  * `MAX_RULE_REPEATS` times: that counts as a failed action of the rule, with the reason in the trace. The bound is
  * Lambda's, whose recursive loop detection stops a loop after about 16 invocations [Lambda DG:invocation-recursion].
  *
- * The broker does not carry the lineage (taps see a copy of the payload), so republishes announce what they are about
- * to publish and the rules claim it when the broker's tap hands it back (same topic and bytes, no client id).
+ * The broker does not carry the lineage, so republishes announce what they are about to publish and the rules claim it
+ * when the broker's tap hands it back (same topic and the same payload buffer, no client id; equal bytes as a fallback).
  */
 export const MAX_RULE_REPEATS = 16;
 
@@ -47,7 +47,7 @@ export class LineageTracker {
   /** The lineage of a publish the engine made, if it is an announced republish. */
   take(topic: string, payload: Buffer): Lineage {
     const list = this.inFlight.get(topic);
-    const entry = list?.find((e) => e.payload.equals(payload));
+    const entry = list?.find((e) => e.payload === payload) ?? list?.find((e) => e.payload.equals(payload));
     if (!entry) return NO_LINEAGE;
     this.remove(topic, entry);
     return entry.lineage;
