@@ -15,6 +15,22 @@ export interface EvalRecord {
   actions?: RuleActionOutcome[];
 }
 
+/** What a rule's evaluations without output or outcomes look like; one frozen record each, shared by every message. */
+export class SharedRecords {
+  private readonly byReason = new Map<RuleNoMatchReason | 'matched', EvalRecord>();
+
+  constructor(private readonly rule: string) {}
+
+  get(reason: RuleNoMatchReason | 'matched'): EvalRecord {
+    let record = this.byReason.get(reason);
+    if (!record) {
+      record = Object.freeze(reason === 'matched' ? { rule: this.rule, matched: true } : { rule: this.rule, matched: false, reason });
+      this.byReason.set(reason, record);
+    }
+    return record;
+  }
+}
+
 /** Records an action outcome on an evaluation. */
 export function addOutcome(e: EvalRecord, outcome: RuleActionOutcome): void {
   (e.actions ??= []).push(outcome);

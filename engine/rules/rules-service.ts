@@ -42,7 +42,8 @@ import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, parsePayload, ruleArn, sqlVersionO
 import { RuleStore } from './rule-store.js';
 import { RuleFolder } from './rule-folder.js';
 import { watchFolder } from './folder-watcher.js';
-import { TraceRing, addOutcome, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
+import { TraceIds } from './trace-ids.js';
+import { SharedRecords, TraceRing, addOutcome, toEvaluation, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { Deque } from './deque.js';
 import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
@@ -89,6 +90,8 @@ interface ActiveRule {
   errorAction: BuiltAction | null;
   templates: Map<string, CompiledTemplate>;
   metrics: RuleMetrics;
+  /** Its evaluations that need no record of their own (see SharedRecords). */
+  records: SharedRecords;
   queue: Deque<Job>;
   running: number;
 }
@@ -130,6 +133,7 @@ export class RulesService implements Service {
   private taps: Disposable[] = [];
   private folder!: RuleFolder;
   private folderWatch: Disposable | null = null;
+  private readonly traceIds = new TraceIds();
   private batch: RulesEvaluated | null = null;
   /** Ring of the batch's latest evaluations, oldest at `latestNext`. */
   private readonly latestTraces: Array<MessageTrace | undefined> = new Array(LATEST_EVALUATIONS);
@@ -343,15 +347,15 @@ export class RulesService implements Service {
     for (const rule of rules) {
       if (!only && !rule.compiled.matchesTopicLevels(levels)) continue;
       if (!ctx) {
-        const traceId = randomUUID();
+        const traceId = this.traceIds.next();
         ctx = new MessageContext({ topic, topicLevels: levels, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
-      const record: EvalRecord = { rule: rule.name, matched: false };
-      trace!.evals.push(record);
       const loop = republishLoopError(rule.name, lineage);
       if (loop) {
+        const record: EvalRecord = { rule: rule.name, matched: false };
+        trace!.evals.push(record);
         this.stopLoop(rule, record, trace!, loop, msg.time);
         continue;
       }
@@ -360,23 +364,26 @@ export class RulesService implements Service {
       try {
         const reason = noMatchReason(rule.compiled.where(ctx));
         if (reason) {
-          record.reason = reason;
+          const record = rule.records.get(reason);
+          trace!.evals.push(record);
           this.count(rule.name, msg.time, false, record, trace!);
           continue;
         }
         output = rule.compiled.select(ctx);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        record.reason = 'error';
-        record.error = message;
+        const record: EvalRecord = { rule: rule.name, matched: false, reason: 'error', error: message };
+        trace!.evals.push(record);
         m.errors++;
         m.lastError = { time: msg.time, traceId: trace!.traceId, message };
         this.count(rule.name, msg.time, false, record, trace!);
         continue;
       }
-      record.matched = true;
       m.matched++;
       m.lastMatchAt = msg.time;
+      // Without actions nothing is added to the evaluation later: the rule's shared record says it all.
+      const record: EvalRecord = rule.actions.length ? { rule: rule.name, matched: true } : rule.records.get('matched');
+      trace!.evals.push(record);
       this.count(rule.name, msg.time, true, record, trace!);
       if (rule.actions.length === 0) continue;
       const payload = serializeOutput(output, ctx);
@@ -395,7 +402,7 @@ export class RulesService implements Service {
     }
     if (trace) this.trace.push(trace);
     else if (!only && !msg.topic.startsWith('$')) {
-      this.trace.push({ traceId: randomUUID(), time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] });
+      this.trace.push({ traceId: this.traceIds.next(), time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] });
     }
   }
 
@@ -516,7 +523,7 @@ export class RulesService implements Service {
       };
       const actions = payload.actions.map(make);
       const errorAction = payload.errorAction ? make(payload.errorAction) : null;
-      return { name, compiled, actions, errorAction, templates, metrics: newMetrics(name), queue: new Deque(), running: 0 };
+      return { name, compiled, actions, errorAction, templates, metrics: newMetrics(name), records: new SharedRecords(name), queue: new Deque(), running: 0 };
     } catch (e) {
       for (const b of built) b.action.dispose?.();
       throw e;
