@@ -130,7 +130,11 @@ export class RulesService implements Service {
   private readonly deps: ActionDeps;
   private readonly lineage = new LineageTracker();
   private db!: RuleStore;
-  private taps: Disposable[] = [];
+  private started = false;
+  private basicIngest: Disposable | undefined;
+  /** Installed by syncTaps while rules need them. */
+  private allTap: Disposable | undefined;
+  private dollarTap: Disposable | undefined;
   private folder!: RuleFolder;
   private folderWatch: Disposable | null = null;
   private readonly traceIds = new TraceIds();
@@ -174,11 +178,9 @@ export class RulesService implements Service {
     }
     this.folder = new RuleFolder(path.join(this.opts.dataDir, 'rules'), this.opts.logger);
     this.loadFiles();
+    this.basicIngest = this.pub.tap(`${BASIC_INGEST}#`, (msg) => this.onBasicIngest(msg));
+    this.started = true;
     this.refresh();
-    this.taps = [
-      this.pub.tap('#', (msg) => this.onMessage(msg)),
-      this.pub.tap('$aws/#', (msg) => this.onDollarMessage(msg)),
-    ];
     if (this.opts.watchRuleFiles !== false) {
       this.folderWatch = watchFolder(this.folder.dir, () => this.reloadFiles(), { debounceMs: RULE_FILES_DEBOUNCE_MS, logger: this.opts.logger });
     }
@@ -188,8 +190,10 @@ export class RulesService implements Service {
     this.stopped = true;
     this.folderWatch?.dispose();
     this.folderWatch = null;
-    for (const t of this.taps) t.dispose();
-    this.taps = [];
+    this.basicIngest?.dispose();
+    this.basicIngest = undefined;
+    this.started = false;
+    this.syncTaps();
     if (this.batchTimer) clearTimeout(this.batchTimer);
     for (const entry of this.rules.values()) this.disposeRule(entry.active);
     this.functions.dispose();
@@ -320,18 +324,18 @@ export class RulesService implements Service {
     return msg.clientId === null ? this.lineage.take(msg.topic, msg.payload) : NO_LINEAGE;
   }
 
+  /** Basic Ingest [DG:iot-basic-ingest]: `$aws/rules/<ruleName>/<topic>` goes to that rule only, without FROM. */
+  private onBasicIngest(msg: TappedMessage): void {
+    const rest = msg.topic.slice(BASIC_INGEST.length);
+    const slash = rest.indexOf('/');
+    const ruleName = slash < 0 ? rest : rest.slice(0, slash);
+    const topic = slash < 0 ? '' : rest.slice(slash + 1);
+    const rule = this.enabled.find((r) => r.name === ruleName);
+    if (rule && topic) this.evaluate(msg, topic, rule, this.lineageOf(msg));
+  }
+
   private onDollarMessage(msg: TappedMessage): void {
-    if (msg.topic.startsWith(BASIC_INGEST)) {
-      // Basic Ingest [DG:iot-basic-ingest]: `$aws/rules/<ruleName>/<topic>` goes to that rule only, without FROM.
-      const rest = msg.topic.slice(BASIC_INGEST.length);
-      const slash = rest.indexOf('/');
-      const ruleName = slash < 0 ? rest : rest.slice(0, slash);
-      const topic = slash < 0 ? '' : rest.slice(slash + 1);
-      const rule = this.enabled.find((r) => r.name === ruleName);
-      if (rule && topic) this.evaluate(msg, topic, rule, this.lineageOf(msg));
-      return;
-    }
-    if (this.dollarRules) this.evaluate(msg, msg.topic, null, this.lineageOf(msg));
+    if (!msg.topic.startsWith(BASIC_INGEST)) this.evaluate(msg, msg.topic, null, this.lineageOf(msg));
   }
 
   private onMessage(msg: TappedMessage): void {
@@ -596,6 +600,20 @@ export class RulesService implements Service {
     this.enabled = enabled;
     this.enabledNames = Object.freeze(enabled.map((r) => r.name));
     this.dollarRules = enabled.some((r) => r.compiled.topicFilter?.startsWith('$') === true);
+    this.syncTaps();
+  }
+
+  /**
+   * The broker hands the rules only what some enabled rule can match: every non-`$` publish while any rule is
+   * enabled, `$` topics while a rule selects from one (a leading wildcard never matches them), and Basic Ingest always.
+   */
+  private syncTaps(): void {
+    const wantAll = this.started && this.enabled.length > 0;
+    if (wantAll && !this.allTap) this.allTap = this.pub.tap('#', (msg) => this.onMessage(msg));
+    else if (!wantAll && this.allTap) this.allTap = (this.allTap.dispose(), undefined);
+    const wantDollar = this.started && this.dollarRules;
+    if (wantDollar && !this.dollarTap) this.dollarTap = this.pub.tap('$aws/#', (msg) => this.onDollarMessage(msg));
+    else if (!wantDollar && this.dollarTap) this.dollarTap = (this.dollarTap.dispose(), undefined);
   }
 
   private entry(name: string): RuleEntry {

@@ -27,7 +27,7 @@ import {
   MAX_STATE_BYTES, messages, parseReadPayload, parseUpdatePayload, salvageClientToken, validateNames,
 } from './shadow-request.js';
 import { ShadowStore } from './shadow-store.js';
-import { parseRequestTopic, replyTopic, SHADOW_REQUEST_FILTER, type ShadowAddress, type ShadowOperation } from './shadow-topics.js';
+import { parseRequestTopic, replyTopic, SHADOW_REQUEST_FILTERS, type ShadowAddress, type ShadowOperation } from './shadow-topics.js';
 import { rejectedDocument } from './shadow-rejections.js';
 import type { ShadowLimits } from './shadow-limits.js';
 import { InFlightPerConnection, ThingRate } from './shadow-throttle.js';
@@ -57,7 +57,7 @@ export class ShadowService implements Service {
   readonly name = 'shadow';
   readonly events = new TypedEmitter<ShadowEvents>();
   private db!: ShadowStore;
-  private tap: Disposable | undefined;
+  private taps: Disposable[] = [];
   private inFlight = 0;
   private readonly maxInFlight: number;
   private readonly thingRate: ThingRate;
@@ -71,12 +71,12 @@ export class ShadowService implements Service {
 
   async start(): Promise<void> {
     this.db = new ShadowStore(this.store, this.opts.historySize);
-    this.tap = this.pub.tap(SHADOW_REQUEST_FILTER, (msg) => this.onRequest(msg));
+    this.taps = SHADOW_REQUEST_FILTERS.map((filter) => this.pub.tap(filter, (msg) => this.onRequest(msg)));
   }
 
   async stop(): Promise<void> {
-    this.tap?.dispose();
-    this.tap = undefined;
+    for (const tap of this.taps) tap.dispose();
+    this.taps = [];
   }
 
   /** Counts a device request (MQTT or HTTP) against its thing's rate; throws Throttled (429) past it. */

@@ -5,8 +5,14 @@
 export type ShadowOperation = 'get' | 'update' | 'delete';
 export type ReplyKind = 'accepted' | 'rejected' | 'delta' | 'documents';
 
-/** Every request topic, classic and named: what the service taps. */
-export const SHADOW_REQUEST_FILTER = '$aws/things/+/shadow/#';
+/**
+ * Every request topic, classic and named: what the service taps. Exact filters rather than `…/shadow/#`, so the
+ * service's own replies (`…/accepted`, `…/documents`, …) never come back to it.
+ */
+export const SHADOW_REQUEST_FILTERS: readonly string[] = ['get', 'update', 'delete'].flatMap((op) => [
+  `$aws/things/+/shadow/${op}`,
+  `$aws/things/+/shadow/name/+/${op}`,
+]);
 
 export interface ShadowAddress {
   thing: string;
