@@ -3,9 +3,15 @@ import type { Duplex } from 'node:stream';
 /** Workarounds for aedes 1.2 behaviour, kept apart from the broker's own logic (each is covered by broker-standard tests). */
 
 interface AedesPacket {
+  cmd?: string;
+  topic: string;
   payload: Buffer;
   qos: number;
   retain: boolean;
+  dup?: boolean;
+  messageId?: number;
+  brokerId?: string;
+  brokerCounter?: number;
 }
 
 /**
@@ -16,8 +22,8 @@ interface AedesPacket {
  * too). Publishes therefore enter aedes one at a time, each once the previous one has been dispatched; the steps in
  * between are in-memory, so this costs microtasks, not fsyncs.
  */
-export function serializePublishes(aedes: unknown): void {
-  const broker = aedes as { publish(p: AedesPacket, c: unknown, d?: Done): void; mq: { emit(p: AedesPacket, cb?: () => void): void } };
+export function serializePublishes(aedes: unknown): DirectDispatch {
+  const broker = aedes as SerialBroker;
   const publish = broker.publish.bind(broker);
   const emit = broker.mq.emit.bind(broker.mq);
   // The publish between numbering and dispatch (`dispatched` false until mq.emit saw its payload); then those waiting.
@@ -47,6 +53,44 @@ export function serializePublishes(aedes: unknown): void {
       p.start(publish, finish);
     }
   };
+  return {
+    dispatch(packet, done) {
+      if (current || packet.retain || levelCount(packet.topic) > broker.maxTopicLevels) return false;
+      // What aedes' publish pipeline does for a publish with nothing to store: number it, hand it to the
+      // subscribers, then call the `published` hook; without its steps' closures and promise hops.
+      const numbered: AedesPacket = {
+        cmd: 'publish', brokerId: broker.id, brokerCounter: ++broker.counter, topic: packet.topic,
+        payload: packet.payload, qos: packet.qos, retain: false, dup: false, messageId: undefined,
+      };
+      broker.mq.emit(numbered, () => broker.published(numbered, null, done));
+      return true;
+    },
+  };
+}
+
+/** The engine's own publishes that store nothing skip aedes' publish pipeline (see serializePublishes). */
+export interface DirectDispatch {
+  /**
+   * Dispatches `packet` now and calls `done` once the `published` hook ran; returns false, doing nothing, when it
+   * must go through `broker.publish` instead (retained, a serialized publish in progress, too many topic levels).
+   * Call it only when no persistent session would queue the message.
+   */
+  dispatch(packet: AedesPacket, done: Done): boolean;
+}
+
+interface SerialBroker {
+  id: string;
+  counter: number;
+  maxTopicLevels: number;
+  publish(p: AedesPacket, c: unknown, d?: Done): void;
+  published(p: AedesPacket, c: null, d: Done): void;
+  mq: { emit(p: AedesPacket, cb?: () => void): void };
+}
+
+function levelCount(topic: string): number {
+  let n = 1;
+  for (let i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', i + 1)) n++;
+  return n;
 }
 
 type Done = (err?: Error | null) => void;
