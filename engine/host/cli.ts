@@ -7,6 +7,7 @@ import { streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import type { AccessKey, PlainMode } from '../security/index.js';
 import { startUiServer } from './serve.js';
+import { LimitArgError, parseLimitArgs } from './limit-args.js';
 import { openBrowser } from './open-browser.js';
 import { VERSION as version } from '../version.js';
 
@@ -33,6 +34,7 @@ Options:
   --tls-name NAME             extra DNS name or IP for the TLS server certificate (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
+  --limit NAME=VALUE          set a limit over the broker mode's default, shadow.NAME for shadow limits; 0 = off (repeatable)
   --json                      print the ready line (stdout) and logs (stderr) as JSON lines
   --log-level LEVEL           debug|info|warn|error (default: info)
   --port N                    serve: UI port (default: ${DEFAULT_UI_PORT}; 0 picks a free port)
@@ -52,6 +54,7 @@ const options = {
   'tls-name': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
+  limit: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   port: { type: 'string' },
@@ -85,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     if (mode !== 'aws' && mode !== 'standard') throw new UsageError(`--broker-mode must be aws or standard, not '${mode}'`);
     const level = values['log-level'] ?? 'info';
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`);
+    const limits = parseLimitArgs(values.limit ?? []);
     config = defaultConfig({
       dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
       host: values.host ?? '127.0.0.1',
@@ -97,11 +101,12 @@ export async function main(argv: string[]): Promise<number> {
         ...(values['wss-port'] !== undefined ? { wss: port(values['wss-port'], defaultPorts.wss, '--wss-port') } : {}),
       },
       security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [] },
-      broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history') },
+      broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history'), limits: limits.broker },
+      shadow: { limits: limits.shadow },
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {
-    if (e instanceof UsageError) return fail(e.message);
+    if (e instanceof UsageError || e instanceof LimitArgError) return fail(e.message);
     throw e;
   }
 
