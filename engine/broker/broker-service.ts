@@ -81,6 +81,9 @@ interface AedesClient {
   close(cb?: () => void): void;
 }
 
+/** MQTT 3.1.1 §2.2.3: the largest remaining length, plus the fixed header. */
+const MQTT_MAX_PACKET_BYTES = 268_435_455 + 5;
+
 interface AedesPacket {
   topic: string;
   payload: Buffer;
@@ -295,7 +298,9 @@ export class BrokerService implements Service {
     };
     this.sessions.set(client, session);
     const parser = client._parser;
-    const framer = new PacketFramer(this.opts.limits.maxPayloadBytes + 65_536 + 8);
+    // A payload limit of 0 is none: then only MQTT's own largest packet (remaining length 268,435,455) bounds a frame.
+    const maxPayload = this.opts.limits.maxPayloadBytes;
+    const framer = new PacketFramer(maxPayload ? maxPayload + 65_536 + 8 : MQTT_MAX_PACKET_BYTES);
     const parse = parser.parse.bind(parser);
     parser.parse = (buf: Buffer) => {
       const problem = framer.feed(buf);

@@ -49,6 +49,16 @@ describe('--limit', () => {
     expect(sub.messages.map((m) => m.topic)).toEqual(['big/ok']);
   });
 
+  it('maxPayloadBytes=0 in aws mode: no payload limit, a 200 KB publish (over AWS\'s 128 KB) is delivered', async () => {
+    const cli = await up('--broker-mode', 'aws', '--limit', 'maxPayloadBytes=0');
+    const sub = await client(cli.mqttUrl);
+    await sub.client.subscribeAsync('big/one', { qos: 1 });
+    const pub = await client(cli.mqttUrl);
+    await pub.client.publishAsync('big/one', Buffer.alloc(200 * 1024, 'c'), { qos: 1 });
+    await until(() => sub.messages.length === 1, 5000, 'the 200 KB message');
+    expect(sub.messages[0].payload.length).toBe(200 * 1024);
+  });
+
   it('shadow.requestsPerSecondPerThing=1 in aws mode: a second immediate update of one thing is answered 429', async () => {
     const cli = await up('--broker-mode', 'aws', '--limit', 'shadow.requestsPerSecondPerThing=1');
     const device = await client(cli.mqttUrl);
