@@ -4,60 +4,33 @@
  * Set TB_E2E_SCREENSHOT=/path.png to keep a screenshot of the page with the message showing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../engine/config.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import type { Engine } from '../../engine/engine.js';
+import type { UiServer } from '../../engine/host/index.js';
+import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const WAIT = { timeout: 10_000 };
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', () => {
-  let tmp: string;
+  let bm: BrowserMode;
   let engine: Engine;
   let ui: UiServer;
   let browser: Browser;
   let page: Page;
+  let pageProblems: string[];
   let device: MqttClient;
-  const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-e2e-'));
-    // Build the renderer as it is now (not a possibly stale renderer/dist).
-    const staticDir = path.join(tmp, 'dist');
-    await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
-
-    engine = await createEngine(defaultConfig({ dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 } }));
-    const info = await engine.start();
-    ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    // Any console error (a CSP violation, a failed request, an exception) fails the suite at the end.
-    page.on('console', (msg) => void (msg.type() === 'error' && pageProblems.push(msg.text())));
-    page.on('pageerror', (err) => void pageProblems.push(err.message));
-    await page.goto(ui.url);
-
-    device = await mqtt.connectAsync(info.endpoints.mqtt, { clientId: 'e2e-thermostat', reconnectPeriod: 0 });
+    bm = await startBrowserMode({ tmpPrefix: 'tb-e2e-', viewport: { width: 1280, height: 760 } });
+    ({ engine, ui, browser, page, pageProblems } = bm);
+    device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'e2e-thermostat', reconnectPeriod: 0 });
   });
 
   afterAll(async () => {
     await device?.endAsync();
-    await browser?.close();
-    await ui?.close();
-    await engine?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await bm?.stop();
   });
 
   it('shows the broker mode and the endpoints from engine.info()', async () => {

@@ -11,22 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MqttClient } from 'mqtt';
-import { createClient, type SinkNotified, type ThingbenchClient, type Transport, type WireMessage } from '../../engine/contract/index.js';
+import { createClient, type SinkNotified, type ThingbenchClient } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
 import { startUiServer, type UiServer } from '../../engine/host/index.js';
 import { connect, nextMessages, startTestEngine, until, type TestEngine } from '../helpers/engine.js';
-
-/** The contract's Transport over a Node `ws` socket, as the page's WebSocketTransport does it. */
-function nodeTransport(socket: WebSocket): Transport {
-  return {
-    send: (msg) => socket.send(JSON.stringify(msg)),
-    onMessage: (cb) => {
-      const listener = (data: WebSocket.RawData) => cb(JSON.parse(data.toString()) as WireMessage);
-      socket.on('message', listener);
-      return { dispose: () => void socket.off('message', listener) };
-    },
-  };
-}
+import { nodeTransport } from '../helpers/ui-transport.js';
 
 describe('notification topic subscribers: inbox, desktop, webhook, MQTT', () => {
   let te: TestEngine;

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { defaultConfig } from '../../engine/config.js';
-import { createClient, type MessageBatch, type MessageRecord, type Transport, type WireMessage } from '../../engine/contract/index.js';
+import { createClient, type MessageBatch, type MessageRecord, type WireMessage } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { nodeTransport } from '../helpers/ui-transport.js';
 
 let tmp: string;
 let engine: Engine;
@@ -56,18 +57,6 @@ function openRpc(opts: { token?: string | null; origin?: string | null; host?: s
     });
     socket.once('error', (err) => reject(err));
   });
-}
-
-/** The contract's Transport over a Node `ws` socket, as the page's WebSocketTransport does it. */
-function nodeTransport(socket: WebSocket): Transport {
-  return {
-    send: (msg) => socket.send(JSON.stringify(msg)),
-    onMessage: (cb) => {
-      const listener = (data: WebSocket.RawData) => cb(JSON.parse(data.toString()) as WireMessage);
-      socket.on('message', listener);
-      return { dispose: () => void socket.off('message', listener) };
-    },
-  };
 }
 
 function nextMessage(socket: WebSocket, match: (msg: WireMessage) => boolean): Promise<WireMessage> {

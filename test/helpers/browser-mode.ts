@@ -1,0 +1,84 @@
+/**
+ * Browser mode for e2e tests: a real engine and UI server serving the renderer freshly built by Vite, and headless
+ * Chromium (playwright-core) with a page open on the UI.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { defaultConfig } from '../../engine/config.js';
+import type { EngineInfo } from '../../engine/contract/index.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { startUiServer, type UiServer } from '../../engine/host/index.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BrowserModeOptions {
+  /** Prefix of the temp directory holding the built renderer and the engine's data. */
+  tmpPrefix: string;
+  /** Page viewport; Playwright's default when left out. */
+  viewport?: { width: number; height: number };
+  /** Grant the `notifications` permission to the UI origin, so the page may show Web Notifications. */
+  grantNotifications?: boolean;
+  /** Runs in the page before its own scripts on every load (e.g. to record what the page does). */
+  initScript?: Parameters<Page['addInitScript']>[0];
+}
+
+export interface BrowserMode {
+  engine: Engine;
+  info: EngineInfo;
+  ui: UiServer;
+  browser: Browser;
+  /** Already navigated to the UI (with its token). */
+  page: Page;
+  /** Console errors and page exceptions seen so far: a CSP violation, a failed request, an exception. */
+  pageProblems: string[];
+  tmp: string;
+  /** Closes the browser, the UI server and the engine, and removes the temp directory. */
+  stop(): Promise<void>;
+}
+
+export async function startBrowserMode(opts: BrowserModeOptions): Promise<BrowserMode> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), opts.tmpPrefix));
+  let engine: Engine | undefined;
+  let ui: UiServer | undefined;
+  let browser: Browser | undefined;
+  // Whatever has started, even if setup failed half way.
+  const stop = async () => {
+    await browser?.close();
+    await ui?.close();
+    await engine?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    // Build the renderer as it is now (not a possibly stale renderer/dist).
+    const staticDir = path.join(tmp, 'dist');
+    await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
+
+    engine = await createEngine(defaultConfig({ dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 } }));
+    const info = await engine.start();
+    ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
+    if (opts.grantNotifications) await context.grantPermissions(['notifications'], { origin: `http://127.0.0.1:${ui.port}` });
+    const page = await context.newPage();
+    const pageProblems: string[] = [];
+    page.on('console', (msg) => void (msg.type() === 'error' && pageProblems.push(msg.text())));
+    page.on('pageerror', (err) => void pageProblems.push(err.message));
+    if (opts.initScript) await page.addInitScript(opts.initScript);
+    await page.goto(ui.url);
+
+    return { engine, info, ui, browser, page, pageProblems, tmp, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
