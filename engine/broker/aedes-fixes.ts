@@ -131,3 +131,31 @@ export function coalesceWrites(stream: Duplex): void {
     return write(...args);
   }) as Duplex['write'];
 }
+
+/**
+ * mqemitter asks its qlobber trie for a publish's subscribers on every publish, splitting the topic each time, while
+ * devices publish to the same few topics again and again. The answers are kept per topic until a subscription
+ * changes (any add or remove clears them all), bounded so that a flood of distinct topics cannot grow memory.
+ */
+export function cacheTopicMatches(aedes: unknown, maxTopics = 10_000): void {
+  type Matcher = { match(topic: string): unknown[]; add(...a: unknown[]): unknown; remove(...a: unknown[]): unknown; clear(): unknown };
+  const matcher = (aedes as { mq: { _matcher: Matcher } }).mq._matcher;
+  const cache = new Map<string, unknown[]>();
+  const match = matcher.match.bind(matcher);
+  matcher.match = (topic) => {
+    let found = cache.get(topic);
+    if (found === undefined) {
+      if (cache.size >= maxTopics) cache.clear();
+      found = match(topic);
+      cache.set(topic, found);
+    }
+    return found;
+  };
+  for (const change of ['add', 'remove', 'clear'] as const) {
+    const original = matcher[change].bind(matcher) as (...a: unknown[]) => unknown;
+    matcher[change] = (...args: unknown[]) => {
+      cache.clear();
+      return original(...args);
+    };
+  }
+}

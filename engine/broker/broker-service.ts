@@ -20,7 +20,7 @@ import * as presence from './presence.js';
 import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
 import { Taps, type TapHandler, type TappedMessage } from './taps.js';
-import { coalesceWrites, serializePublishes, type DirectDispatch } from './aedes-fixes.js';
+import { cacheTopicMatches, coalesceWrites, serializePublishes, type DirectDispatch } from './aedes-fixes.js';
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
 /**
@@ -180,6 +180,7 @@ export class BrokerService implements Service {
       },
     } as never);
     this.direct = serializePublishes(this.broker);
+    cacheTopicMatches(this.broker);
     this.observeLifecycle();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of this.wal.pending()) await this.publishPacket(packet);
