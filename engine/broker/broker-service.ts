@@ -15,7 +15,7 @@ import type { ConnectionGuard, SecurityHooks } from './security-hooks.js';
 import { LiveFeed } from './live-feed.js';
 import { MessageLog, toRecord } from './message-log.js';
 import { Metering } from './metering.js';
-import { PacketFramer } from './packet-framer.js';
+import { PacketSplitter } from './packet-splitter.js';
 import * as presence from './presence.js';
 import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
@@ -77,7 +77,7 @@ interface AedesClient {
   subscriptions: Record<string, { qos: number }>;
   _disconnected?: boolean;
   _keepaliveInterval: number;
-  _parser: { parse(buf: Buffer): unknown; emit(event: string, ...args: unknown[]): boolean };
+  _parser: { parse(buf: Buffer): unknown; emit(event: string, ...args: unknown[]): boolean; settings?: { protocolVersion?: number } };
   close(cb?: () => void): void;
 }
 
@@ -301,18 +301,15 @@ export class BrokerService implements Service {
     const parser = client._parser;
     // A payload limit of 0 is none: then only MQTT's own largest packet (remaining length 268,435,455) bounds a frame.
     const maxPayload = this.opts.limits.maxPayloadBytes;
-    const framer = new PacketFramer(maxPayload ? maxPayload + 65_536 + 8 : MQTT_MAX_PACKET_BYTES);
-    const parse = parser.parse.bind(parser);
+    const splitter = new PacketSplitter(maxPayload ? maxPayload + 65_536 + 8 : MQTT_MAX_PACKET_BYTES, parser, parser.parse.bind(parser));
     parser.parse = (buf: Buffer) => {
-      const problem = framer.feed(buf);
+      const problem = splitter.feed(buf);
       if (problem) {
         session.reason = 'CLIENT_ERROR';
         if (this.aws && problem.includes('exceeds')) this.deviations.explain('payloadTooLarge', { clientId: client.id, problem });
         else this.logger.log('warn', 'broker', `closing connection from ${info.remoteAddress}: ${problem}`, { clientId: client.id });
         client.conn.destroy();
-        return;
       }
-      return parse(buf);
     };
     const emit = parser.emit.bind(parser);
     parser.emit = (event: string, arg: unknown) => (event === 'packet' && this.dropsPacket(client, session, arg as AedesPacket) ? true : emit(event, arg));

@@ -1,0 +1,115 @@
+/**
+ * Splits a connection's bytes into MQTT packets before aedes' parser sees them, for two reasons:
+ * - an oversized or malformed fixed header closes the connection before anything of the packet is buffered;
+ * - PUBLISH, nearly all of the traffic, is decoded here straight from the socket chunk. mqtt-packet's parser keeps
+ *   its input in a BufferList and slices it three times per packet; every other packet (and every packet of an
+ *   MQTT 5 connection, whose PUBLISH carries properties) still goes to it, whole and in order.
+ * A PUBLISH that does not decode cleanly (QoS 3, a truncated topic) also goes to mqtt-packet, so that the error it
+ * reports, and the closed connection that follows, stay aedes' own.
+ */
+
+/** The shape of mqtt-packet's PUBLISH packets (what aedes expects from the parser). */
+class PublishPacket {
+  readonly cmd = 'publish';
+  declare messageId?: number;
+
+  constructor(
+    readonly retain: boolean,
+    readonly qos: number,
+    readonly dup: boolean,
+    readonly length: number,
+    readonly topic: string,
+    readonly payload: Buffer,
+  ) {}
+}
+
+/** What the splitter feeds: the original mqtt-packet parser. */
+export interface PacketParser {
+  /** mqtt-packet's own parse, for everything not decoded here. */
+  parse(buf: Buffer): unknown;
+  emit(event: 'packet', packet: object): unknown;
+  /** The CONNECT packet once parsed (mqtt-packet keeps it as its settings). */
+  settings?: { protocolVersion?: number };
+}
+
+export class PacketSplitter {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes the buffered packet needs before it can be looked at again. */
+  private needed = 0;
+  /** Once mqtt-packet was handed a bad packet, it gets everything (it reports the error; aedes closes). */
+  private delegated = false;
+
+  constructor(private readonly maxPacketBytes: number, private readonly parser: PacketParser, private readonly parse: (buf: Buffer) => unknown) {}
+
+  /** Returns why the connection must be closed, else null. */
+  feed(chunk: Buffer): string | null {
+    if (this.delegated) {
+      this.parse(chunk);
+      return null;
+    }
+    let buf = chunk;
+    if (this.buffered > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered < this.needed) return null;
+      buf = Buffer.concat(this.chunks, this.buffered);
+      this.chunks = [];
+      this.buffered = 0;
+    }
+    let at = 0;
+    while (at < buf.length) {
+      // Fixed header: one byte of type and flags, then 1–4 bytes of remaining length [MQTT-2.2.3].
+      let remaining = 0;
+      let multiplier = 1;
+      let body = -1;
+      for (let i = at + 1; i < buf.length && i < at + 5; i++) {
+        remaining += (buf[i] & 0x7f) * multiplier;
+        multiplier *= 128;
+        if ((buf[i] & 0x80) === 0) {
+          body = i + 1;
+          break;
+        }
+      }
+      if (body < 0) {
+        if (buf.length - at >= 5) return 'malformed remaining length';
+        this.keep(buf.subarray(at), buf.length - at + 1); // the header itself is incomplete
+        return null;
+      }
+      if (remaining > this.maxPacketBytes) return `packet of ${remaining} bytes exceeds the limit of ${this.maxPacketBytes}`;
+      const end = body + remaining;
+      if (end > buf.length) {
+        this.keep(buf.subarray(at), end - at);
+        return null;
+      }
+      if (buf[at] >> 4 !== 3 || this.parser.settings?.protocolVersion === 5) this.parse(buf.subarray(at, end));
+      else if (!this.publish(buf, at, body, end)) {
+        this.delegated = true;
+        this.parse(buf.subarray(at));
+        return null;
+      }
+      at = end;
+    }
+    return null;
+  }
+
+  private keep(rest: Buffer, needed: number): void {
+    this.chunks = [rest];
+    this.buffered = rest.length;
+    this.needed = needed;
+  }
+
+  /** Decodes and emits a PUBLISH (MQTT 3.1.1 §3.3); false when it is malformed. */
+  private publish(buf: Buffer, at: number, body: number, end: number): boolean {
+    const flags = buf[at];
+    const qos = (flags >> 1) & 3;
+    if (qos === 3 || end - body < 2) return false;
+    const topicEnd = body + 2 + buf.readUInt16BE(body);
+    if (topicEnd > end || (qos > 0 && topicEnd + 2 > end)) return false;
+    const payloadStart = qos > 0 ? topicEnd + 2 : topicEnd;
+    const packet = new PublishPacket((flags & 1) !== 0, qos, (flags & 8) !== 0, end - body, buf.toString('utf8', body + 2, topicEnd), buf.subarray(payloadStart, end));
+    if (qos > 0) packet.messageId = buf.readUInt16BE(topicEnd);
+    this.parser.emit('packet', packet);
+    return true;
+  }
+}
