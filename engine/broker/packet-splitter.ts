@@ -44,19 +44,32 @@ export class PacketSplitter {
 
   /** Returns why the connection must be closed, else null. */
   feed(chunk: Buffer): string | null {
-    if (this.delegated) {
-      this.parse(chunk);
-      return null;
-    }
-    let buf = chunk;
-    if (this.buffered > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-      if (this.buffered < this.needed) return null;
-      buf = Buffer.concat(this.chunks, this.buffered);
+    let rest = chunk;
+    // A packet begun in an earlier chunk: copy only the bytes it still misses, then go on in place.
+    while (this.buffered > 0 && rest.length > 0 && !this.delegated) {
+      const missing = this.needed - this.buffered;
+      if (rest.length < missing) {
+        this.chunks.push(rest);
+        this.buffered += rest.length;
+        return null;
+      }
+      this.chunks.push(rest.subarray(0, missing));
+      const head = Buffer.concat(this.chunks, this.needed);
+      rest = rest.subarray(missing);
       this.chunks = [];
       this.buffered = 0;
+      const problem = this.split(head);
+      if (problem) return problem;
     }
+    if (this.delegated) {
+      if (rest.length) this.parse(rest);
+      return null;
+    }
+    return rest.length ? this.split(rest) : null;
+  }
+
+  /** Hands on every whole packet in `buf`; keeps a trailing partial one for the next chunk. */
+  private split(buf: Buffer): string | null {
     let at = 0;
     while (at < buf.length) {
       // Fixed header: one byte of type and flags, then 1–4 bytes of remaining length [MQTT-2.2.3].
