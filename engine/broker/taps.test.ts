@@ -26,6 +26,15 @@ describe('Taps', () => {
     expect(taps.size).toBe(0);
   });
 
+  it('a tap added after a topic was seen gets its next publish', () => {
+    const taps = new Taps();
+    const seen: string[] = [];
+    taps.dispatch('a/b', () => msg('a/b'));
+    taps.add('a/+', (m) => seen.push(m.topic));
+    taps.dispatch('a/b', () => msg('a/b'));
+    expect(seen).toEqual(['a/b']);
+  });
+
   it('builds the message once for several matching taps, and not at all when none matches', () => {
     const taps = new Taps();
     let built = 0;

@@ -25,62 +25,54 @@ interface Tap {
 /**
  * In-engine subscribers: services see every matching publish after the broker stored and dispatched it,
  * without an MQTT connection of their own. Handlers must not throw and must not block (queue work instead).
- * Taps are grouped by their filter's first level, so a publish that no tap can match costs one map lookup.
+ * Which taps a topic reaches is worked out once per topic and remembered until a tap is added or removed (bounded,
+ * like the broker's own subscriber lookup), so a publish that no tap wants costs one map lookup.
  */
 export class Taps {
-  private readonly byFirstLevel = new Map<string, Tap[]>();
-  /** Taps whose filter starts with a wildcard (they never match a `$` topic [MQTT-4.7.2-1]). */
-  private readonly wildFirst: Tap[] = [];
-  private count = 0;
+  private readonly taps: Tap[] = [];
+  private readonly byTopic = new Map<string, Tap[]>();
+
+  constructor(private readonly maxTopics = 10_000) {}
 
   add(filter: string, handler: TapHandler): Disposable {
     const tap = { levels: filter.split('/'), handler };
-    const first = tap.levels[0];
-    const group = first === '+' || first === '#' ? this.wildFirst : this.groupOf(first);
-    group.push(tap);
-    this.count++;
+    this.taps.push(tap);
+    this.byTopic.clear();
     return {
       dispose: () => {
-        const at = group.indexOf(tap);
+        const at = this.taps.indexOf(tap);
         if (at < 0) return;
-        group.splice(at, 1);
-        this.count--;
+        this.taps.splice(at, 1);
+        this.byTopic.clear();
       },
     };
   }
 
   get size(): number {
-    return this.count;
+    return this.taps.length;
   }
 
-  /** On every publish: `message` is built, and the topic split, only when some tap may match. */
+  /** On every publish: `message` is built only when some tap matches, and once however many do. */
   dispatch(topic: string, message: () => TappedMessage): void {
-    const slash = topic.indexOf('/');
-    const named = this.byFirstLevel.get(slash < 0 ? topic : topic.slice(0, slash));
-    const dollar = topic.charCodeAt(0) === 36;
-    const wild = dollar ? undefined : this.wildFirst;
-    if (!named?.length && !wild?.length) return;
+    const matching = this.byTopic.get(topic) ?? this.match(topic);
+    if (matching.length === 0) return;
+    const msg = message();
+    for (const tap of matching) tap.handler(msg);
+  }
+
+  private match(topic: string): Tap[] {
     const levels = topic.split('/');
-    const msg = named ? this.run(named, levels, undefined, message) : undefined;
-    if (wild) this.run(wild, levels, msg, message);
-  }
-
-  /** Calls the group's matching taps; returns the message if one was built. (No closure: this runs per publish.) */
-  private run(group: Tap[], levels: string[], built: TappedMessage | undefined, message: () => TappedMessage): TappedMessage | undefined {
-    let msg = built;
-    for (const tap of group.slice()) if (levelsMatch(tap.levels, levels)) tap.handler((msg ??= message()));
-    return msg;
-  }
-
-  private groupOf(first: string): Tap[] {
-    let group = this.byFirstLevel.get(first);
-    if (!group) this.byFirstLevel.set(first, (group = []));
-    return group;
+    const dollar = topic.charCodeAt(0) === 36;
+    const matching = this.taps.filter((tap) => levelsMatch(tap.levels, levels, dollar));
+    if (this.byTopic.size >= this.maxTopics) this.byTopic.clear();
+    this.byTopic.set(topic, matching);
+    return matching;
   }
 }
 
-/** MQTT 3.1.1 §4.7 matching on pre-split levels (`$` topics are kept from leading wildcards by the caller). */
-function levelsMatch(filter: string[], topic: string[]): boolean {
+/** MQTT 3.1.1 §4.7 matching on pre-split levels; a leading wildcard does not match a `$` topic [MQTT-4.7.2-1]. */
+function levelsMatch(filter: string[], topic: string[], dollar: boolean): boolean {
+  if (dollar && (filter[0] === '#' || filter[0] === '+')) return false;
   for (let i = 0; i < filter.length; i++) {
     const level = filter[i];
     if (level === '#') return true;
