@@ -12,6 +12,8 @@ interface AedesPacket {
   messageId?: number;
   brokerId?: string;
   brokerCounter?: number;
+  clientId?: string;
+  properties?: object;
 }
 
 /**
@@ -19,14 +21,18 @@ interface AedesPacket {
  * it dispatches, and each subscriber drops a publish numbered below one it already received (client.js `dedupe`). So a
  * publish with a storing step was overtaken by a later one without, e.g. a retained publish followed by a plain one
  * in the same TCP read, and silently lost for live subscribers (aedes 1.2.0 does this with its memory persistence
- * too). Publishes therefore enter aedes one at a time, each once the previous one has been dispatched; the steps in
- * between are in-memory, so this costs microtasks, not fsyncs.
+ * too). Publishes that may store therefore enter aedes one at a time, each once the previous one has been
+ * dispatched; the steps in between are in-memory, so this costs microtasks, not fsyncs.
+ *
+ * A publish that stores nothing (`mayStore` false), when none is in progress, is numbered and dispatched at once:
+ * what aedes' pipeline would do for it (number it, hand it to the subscribers, call the `published` hook with the
+ * publish as it came in), without the pipeline's per-step closures and promise hops.
  */
-export function serializePublishes(aedes: unknown): DirectDispatch {
+export function serializePublishes(aedes: unknown, mayStore: (packet: AedesPacket) => boolean): void {
   const broker = aedes as SerialBroker;
   const publish = broker.publish.bind(broker);
   const emit = broker.mq.emit.bind(broker.mq);
-  // The publish between numbering and dispatch (`dispatched` false until mq.emit saw its payload); then those waiting.
+  // The publish between numbering and dispatch (`started` once aedes took it); then those waiting.
   let current: SerialPublish | null = null;
   const waiting: SerialPublish[] = [];
   const next = () => {
@@ -44,8 +50,17 @@ export function serializePublishes(aedes: unknown): DirectDispatch {
   };
   broker.publish = (packet, client, done) => {
     if (typeof client === 'function') [client, done] = [null, client as Done];
-    // A QoS 0 publish with nothing to store is numbered and dispatched in one go: nothing can overtake it.
-    if (!current && packet.qos === 0 && !packet.retain) return publish(packet, client, done);
+    if (!current && !mayStore(packet) && levelCount(packet.topic) <= broker.maxTopicLevels) {
+      const numbered: AedesPacket = {
+        cmd: 'publish', brokerId: broker.id, brokerCounter: ++broker.counter, topic: packet.topic,
+        payload: packet.payload ?? EMPTY, qos: packet.qos ?? 0, retain: false, dup: false, messageId: undefined,
+      };
+      const from = client as { id?: string } | null;
+      if (from?.id) numbered.clientId = from.id;
+      if (packet.properties) numbered.properties = packet.properties;
+      emit(numbered, () => broker.published(packet, client, done ?? noop));
+      return;
+    }
     const p = new SerialPublish(packet, client, done);
     if (current) waiting.push(p);
     else {
@@ -53,37 +68,17 @@ export function serializePublishes(aedes: unknown): DirectDispatch {
       p.start(publish, finish);
     }
   };
-  return {
-    dispatch(packet, done) {
-      if (current || packet.retain || levelCount(packet.topic) > broker.maxTopicLevels) return false;
-      // What aedes' publish pipeline does for a publish with nothing to store: number it, hand it to the
-      // subscribers, then call the `published` hook; without its steps' closures and promise hops.
-      const numbered: AedesPacket = {
-        cmd: 'publish', brokerId: broker.id, brokerCounter: ++broker.counter, topic: packet.topic,
-        payload: packet.payload, qos: packet.qos, retain: false, dup: false, messageId: undefined,
-      };
-      broker.mq.emit(numbered, () => broker.published(numbered, null, done));
-      return true;
-    },
-  };
 }
 
-/** The engine's own publishes that store nothing skip aedes' publish pipeline (see serializePublishes). */
-export interface DirectDispatch {
-  /**
-   * Dispatches `packet` now and calls `done` once the `published` hook ran; returns false, doing nothing, when it
-   * must go through `broker.publish` instead (retained, a serialized publish in progress, too many topic levels).
-   * Call it only when no persistent session would queue the message.
-   */
-  dispatch(packet: AedesPacket, done: Done): boolean;
-}
+const EMPTY = Buffer.alloc(0);
+const noop = () => {};
 
 interface SerialBroker {
   id: string;
   counter: number;
   maxTopicLevels: number;
   publish(p: AedesPacket, c: unknown, d?: Done): void;
-  published(p: AedesPacket, c: null, d: Done): void;
+  published(p: AedesPacket, c: unknown, d: Done): void;
   mq: { emit(p: AedesPacket, cb?: () => void): void };
 }
 

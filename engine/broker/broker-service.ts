@@ -20,7 +20,7 @@ import * as presence from './presence.js';
 import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
 import { Taps, type TapHandler, type TappedMessage } from './taps.js';
-import { cacheTopicMatches, coalesceWrites, serializePublishes, type DirectDispatch } from './aedes-fixes.js';
+import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-fixes.js';
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
 /**
@@ -103,7 +103,6 @@ export class BrokerService implements Service {
   private broker!: Broker;
   private persistence!: DurablePersistence;
   private wal!: InboundWal;
-  private direct!: DirectDispatch;
   private listeners: Listener[] = [];
   private readonly sessions = new WeakMap<object, Session>();
   private readonly versions = new Map<string, number>();
@@ -179,7 +178,8 @@ export class BrokerService implements Service {
         else cb();
       },
     } as never);
-    this.direct = serializePublishes(this.broker);
+    // Stored, so dispatched only in order: retained publishes, and QoS > 0 ones while a persistent session could queue them.
+    serializePublishes(this.broker, (p) => p.retain || (p.qos > 0 && this.persistence.hasQueueingSubscriptions));
     cacheTopicMatches(this.broker);
     this.observeLifecycle();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
@@ -552,18 +552,6 @@ export class BrokerService implements Service {
 
   /** Resolves once dispatched and, if it stored anything (retained, queued for offline sessions), once that is durable. */
   private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number }): Promise<void> {
-    if (!this.persistence.hasQueueingSubscriptions) {
-      // Nothing to queue: most of the engine's publishes (shadow replies, presence events) take the direct path.
-      let dispatched = false;
-      const direct = new Promise<void>((resolve, reject) => {
-        dispatched = this.direct.dispatch(packet as AedesPacket, (err) => (err ? reject(err) : resolve()));
-      });
-      if (dispatched) return direct;
-    }
-    return this.publishThroughAedes(packet);
-  }
-
-  private publishThroughAedes(packet: Omit<AedesPacket, 'qos'> & { qos: number }): Promise<void> {
     const writesBefore = this.persistence.writes;
     return new Promise((resolve, reject) => this.broker.publish(packet as never, (err?: Error | null) => {
       if (err) reject(err);
