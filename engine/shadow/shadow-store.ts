@@ -52,11 +52,15 @@ export class ShadowEntry {
 // Constant SQL texts: the storage layer caches prepared statements by text.
 const UPSERT_ROW = 'INSERT OR REPLACE INTO shadows (thing, name, version, document, updated) VALUES (?, ?, ?, ?, ?)';
 const HISTORY_COLUMNS = 7;
-/** Multi-row history inserts: a batch's rows go in chunks of these sizes, so a few prepared statements serve all. */
-const HISTORY_CHUNKS = [64, 16, 4, 1];
-const INSERT_HISTORY = new Map(HISTORY_CHUNKS.map((n) => [n,
-  `INSERT INTO shadow_history (id, thing, name, version, operation, document, time) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`]));
-const PRUNE_HISTORY = 'DELETE FROM shadow_history WHERE thing = ? AND name = ? AND id < ?';
+/** Multi-row statements: rows go in chunks of these sizes, so a few prepared statements serve all. */
+const CHUNKS = [64, 16, 4, 1];
+const placeholders = (n: number, row: string) => Array(n).fill(row).join(', ');
+const INSERT_HISTORY = new Map(CHUNKS.map((n) => [n,
+  `INSERT INTO shadow_history (id, thing, name, version, operation, document, time) VALUES ${placeholders(n, '(?, ?, ?, ?, ?, ?, ?)')}`]));
+// History rows are found by id (each shadow's ids are kept in memory): no index to keep up on every insert.
+const PRUNE_HISTORY = new Map(CHUNKS.map((n) => [n, `DELETE FROM shadow_history WHERE id IN (${placeholders(n, '?')})`]));
+const READ_HISTORY = new Map(CHUNKS.map((n) => [n,
+  `SELECT id, version, operation, document, time FROM shadow_history WHERE id IN (${placeholders(n, '?')})`]));
 
 interface Batch {
   /** History rows, HISTORY_COLUMNS values each, flattened. */
@@ -132,10 +136,11 @@ export class ShadowStore {
   /** Stored versions of one shadow, newest first (at most the configured history size). */
   history(address: ShadowAddress, limit: number): ShadowVersion[] {
     this.flush();
-    return this.store.all<{ version: number; operation: string; document: string | null; time: number }>(
-      'SELECT version, operation, document, time FROM shadow_history WHERE thing = ? AND name = ? ORDER BY id DESC LIMIT ?',
-      [address.thing, address.name ?? '', Math.min(limit, this.historySize)],
-    ).map((r) => ({
+    const ids = this.load(address)?.historyIds ?? [];
+    const wanted = ids.slice(Math.max(0, ids.length - Math.min(limit, this.historySize)));
+    const rows = inChunks(wanted, 1, (size, params) => this.store.all<{ id: number; version: number; operation: string; document: string | null; time: number }>(
+      READ_HISTORY.get(size)!, params));
+    return rows.sort((a, b) => b.id - a.id).map((r) => ({
       version: r.version,
       operation: r.operation === 'delete' ? 'delete' : 'update',
       document: r.document === null ? null : (JSON.parse(r.document) as StoredState),
@@ -184,8 +189,7 @@ export class ShadowStore {
       const ids = row.historyIds;
       if (ids.length > this.historySize + this.slack) {
         const cut = ids.length - this.historySize;
-        statements.push({ sql: PRUNE_HISTORY, params: [row.thing, row.name, ids[cut]] });
-        ids.splice(0, cut);
+        statements.push(...inChunks(ids.splice(0, cut), 1, (size, params) => [{ sql: PRUNE_HISTORY.get(size)!, params }]));
       }
     }
     this.writing = true;
@@ -217,13 +221,16 @@ export class ShadowStore {
 
 /** One statement per chunk of history rows (each statement's fixed cost in sql.js is shared by its rows). */
 function historyInserts(values: Array<string | number | null>): Statement[] {
-  const statements: Statement[] = [];
-  let rows = values.length / HISTORY_COLUMNS;
+  return inChunks(values, HISTORY_COLUMNS, (size, params) => [{ sql: INSERT_HISTORY.get(size)!, params }]);
+}
+
+/** Calls `each` for consecutive chunks of `values` (`width` values per row), chunk sizes from CHUNKS; concatenates. */
+function inChunks<V, R>(values: V[], width: number, each: (size: number, params: V[]) => R[]): R[] {
+  const out: R[] = [];
+  let rows = values.length / width;
   let at = 0;
-  for (const size of HISTORY_CHUNKS) {
-    for (; rows >= size; rows -= size, at += size * HISTORY_COLUMNS) {
-      statements.push({ sql: INSERT_HISTORY.get(size)!, params: values.slice(at, at + size * HISTORY_COLUMNS) });
-    }
+  for (const size of CHUNKS) {
+    for (; rows >= size; rows -= size, at += size * width) out.push(...each(size, values.slice(at, at + size * width)));
   }
-  return statements;
+  return out;
 }

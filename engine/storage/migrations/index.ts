@@ -4,6 +4,7 @@ import * as m0003 from './0003-rules.js';
 import * as m0004 from './0004-sinks.js';
 import * as m0005 from './0005-registry.js';
 import * as m0006 from './0006-security.js';
+import * as m0007 from './0007-shadow-history-by-id.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { id: '0004-sinks', sql: m0004.sql },
   { id: '0005-registry', sql: m0005.sql },
   { id: '0006-security', sql: m0006.sql },
+  { id: '0007-shadow-history-by-id', sql: m0007.sql },
 ];
