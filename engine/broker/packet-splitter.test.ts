@@ -31,6 +31,8 @@ const stream = Buffer.concat([
   gen({ cmd: 'pingreq' }),
   gen({ cmd: 'publish', topic: 'big', payload: Buffer.alloc(70_000, 2), qos: 2, messageId: 9, retain: false, dup: false }),
   gen({ cmd: 'puback', messageId: 5 }),
+  gen({ cmd: 'puback', messageId: 65535 }),
+  gen({ cmd: 'pubrec', messageId: 6 }),
   gen({ cmd: 'publish', topic: 'empty', payload: Buffer.alloc(0), qos: 0, retain: false, dup: false }),
 ]);
 
@@ -64,5 +66,8 @@ describe('PacketSplitter', () => {
     t.splitter.feed(Buffer.from([0x30, 0x03, 0x00, 0x09, 0x61])); // topic longer than the packet
     expect(t.errors).toEqual(['Cannot parse topic']);
     expect(t.packets).toEqual([]);
+    const f = harness();
+    f.splitter.feed(Buffer.from([0x42, 0x02, 0x00, 0x01])); // PUBACK with flag bits set
+    expect(f.errors).toEqual(['Invalid header flag bits, must be 0x0 for puback packet']);
   });
 });

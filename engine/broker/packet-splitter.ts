@@ -1,9 +1,9 @@
 /**
  * Splits a connection's bytes into MQTT packets before aedes' parser sees them, for two reasons:
  * - an oversized or malformed fixed header closes the connection before anything of the packet is buffered;
- * - PUBLISH, nearly all of the traffic, is decoded here straight from the socket chunk. mqtt-packet's parser keeps
- *   its input in a BufferList and slices it three times per packet; every other packet (and every packet of an
- *   MQTT 5 connection, whose PUBLISH carries properties) still goes to it, whole and in order.
+ * - PUBLISH and PUBACK, nearly all of the traffic, are decoded here straight from the socket chunk. mqtt-packet's
+ *   parser keeps its input in a BufferList and slices it three times per packet; every other packet (and every
+ *   packet of an MQTT 5 connection, whose PUBLISH and PUBACK carry more) still goes to it, whole and in order.
  * A PUBLISH that does not decode cleanly (QoS 3, a truncated topic) also goes to mqtt-packet, so that the error it
  * reports, and the closed connection that follows, stay aedes' own.
  */
@@ -21,6 +21,19 @@ class PublishPacket {
     readonly topic: string,
     readonly payload: Buffer,
   ) {}
+}
+
+/** The shape of mqtt-packet's PUBACK packets: every QoS 1 delivery brings one back. */
+class PubackPacket {
+  readonly cmd = 'puback';
+  readonly retain = false;
+  readonly qos = 0;
+  readonly dup = false;
+  readonly length = 2;
+  readonly topic = null;
+  readonly payload = null;
+
+  constructor(readonly messageId: number) {}
 }
 
 /** What the splitter feeds: the original mqtt-packet parser. */
@@ -95,8 +108,13 @@ export class PacketSplitter {
         this.keep(buf.subarray(at), end - at);
         return null;
       }
-      if (buf[at] >> 4 !== 3 || this.parser.settings?.protocolVersion === 5) this.parse(buf.subarray(at, end));
-      else if (!this.publish(buf, at, body, end)) {
+      const type = buf[at] >> 4;
+      if (this.parser.settings?.protocolVersion === 5 || (type !== 3 && type !== 4)) this.parse(buf.subarray(at, end));
+      else if (type === 4) {
+        // PUBACK: flags 0 and a 2-byte message id [MQTT-3.4]; anything else is mqtt-packet's to refuse.
+        if (buf[at] === 0x40 && remaining === 2) this.parser.emit('packet', new PubackPacket(buf.readUInt16BE(body)));
+        else this.parse(buf.subarray(at, end));
+      } else if (!this.publish(buf, at, body, end)) {
         this.delegated = true;
         this.parse(buf.subarray(at));
         return null;
