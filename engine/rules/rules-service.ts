@@ -92,6 +92,8 @@ interface ActiveRule {
   metrics: RuleMetrics;
   /** Its evaluations that need no record of their own (see SharedRecords). */
   records: SharedRecords;
+  /** Its counts for the live batch in progress. */
+  batchCounts: { evaluated: number; matched: number; actionsFailed: number };
   queue: Deque<Job>;
   running: number;
 }
@@ -346,6 +348,7 @@ export class RulesService implements Service {
   private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null, lineage: Lineage): void {
     const rules = only ? [only] : this.enabled;
     const levels = topic.split('/');
+    const live = this.events.has('evaluated');
     let ctx: MessageContext | null = null;
     let trace: MessageTrace | null = null;
     for (const rule of rules) {
@@ -370,7 +373,7 @@ export class RulesService implements Service {
         if (reason) {
           const record = rule.records.get(reason);
           trace!.evals.push(record);
-          this.count(rule.name, msg.time, false, record, trace!);
+          if (live) this.count(rule, msg.time, false, record, trace!);
           continue;
         }
         output = rule.compiled.select(ctx);
@@ -380,7 +383,7 @@ export class RulesService implements Service {
         trace!.evals.push(record);
         m.errors++;
         m.lastError = { time: msg.time, traceId: trace!.traceId, message };
-        this.count(rule.name, msg.time, false, record, trace!);
+        if (live) this.count(rule, msg.time, false, record, trace!);
         continue;
       }
       m.matched++;
@@ -388,7 +391,7 @@ export class RulesService implements Service {
       // Without actions nothing is added to the evaluation later: the rule's shared record says it all.
       const record: EvalRecord = rule.actions.length ? { rule: rule.name, matched: true } : rule.records.get('matched');
       trace!.evals.push(record);
-      this.count(rule.name, msg.time, true, record, trace!);
+      if (live) this.count(rule, msg.time, true, record, trace!);
       if (rule.actions.length === 0) continue;
       const payload = serializeOutput(output, ctx);
       record.output = traceOutput(payload);
@@ -419,8 +422,8 @@ export class RulesService implements Service {
     record.reason = 'loop';
     record.error = reason;
     addOutcome(record, { traceId: trace.traceId, index: -3, kind: 'loop', ok: false, error: reason, time });
-    this.count(rule.name, time, false, record, trace);
-    this.noteFailures(rule.name, 1);
+    if (this.events.has('evaluated')) this.count(rule, time, false, record, trace);
+    this.noteFailures(rule, 1);
     this.opts.logger.log('warn', 'rules', `rule ${rule.name}: ${reason}`, { traceId: trace.traceId });
   }
 
@@ -483,7 +486,7 @@ export class RulesService implements Service {
         failures.push({ failedAction: awsActionName(a.kind), failedResource: resourceOf(a, r), errorMessage: `${r.error}. Message arrived on: ${job.topic}, Action: ${a.kind}` });
       }
     });
-    this.noteFailures(rule.name, failures.length);
+    this.noteFailures(rule, failures.length);
     if (!failures.length || !rule.errorAction) return;
     // [DG:rule-error-handling] one error message per rule and message, with every failure.
     const error = {
@@ -527,7 +530,7 @@ export class RulesService implements Service {
       };
       const actions = payload.actions.map(make);
       const errorAction = payload.errorAction ? make(payload.errorAction) : null;
-      return { name, compiled, actions, errorAction, templates, metrics: newMetrics(name), records: new SharedRecords(name), queue: new Deque(), running: 0 };
+      return { name, compiled, actions, errorAction, templates, metrics: newMetrics(name), records: new SharedRecords(name), batchCounts: { evaluated: 0, matched: 0, actionsFailed: 0 }, queue: new Deque(), running: 0 };
     } catch (e) {
       for (const b of built) b.action.dispose?.();
       throw e;
@@ -628,13 +631,13 @@ export class RulesService implements Service {
 
   // ── live event (batched) ──────────────────────────────────────────────────
 
-  private count(rule: string, time: number, matched: boolean, record: EvalRecord, trace: MessageTrace): void {
-    if (!this.events.has('evaluated')) return;
+  /** Counts an evaluation for the live batch (callers check that someone listens). */
+  private count(rule: ActiveRule, time: number, matched: boolean, record: EvalRecord, trace: MessageTrace): void {
     const b = (this.batch ??= { from: time, to: time, counts: {}, latest: [] });
     b.to = time;
-    const c = (b.counts[rule] ??= { evaluated: 0, matched: 0, actionsFailed: 0 });
-    c.evaluated++;
-    if (matched) c.matched++;
+    // Counted on the rule, gathered when the batch goes out: no lookup by name per evaluation.
+    rule.batchCounts.evaluated++;
+    if (matched) rule.batchCounts.matched++;
     // The last few evaluations are shown; they are turned into events only when the batch goes out.
     this.latestTraces[this.latestNext] = trace;
     this.latestRecords[this.latestNext] = record;
@@ -642,10 +645,8 @@ export class RulesService implements Service {
     this.batchTimer ??= setTimeout(this.flushBatch, EVENT_INTERVAL_MS);
   }
 
-  private noteFailures(rule: string, n: number): void {
-    if (!n || !this.batch) return;
-    const c = (this.batch.counts[rule] ??= { evaluated: 0, matched: 0, actionsFailed: 0 });
-    c.actionsFailed += n;
+  private noteFailures(rule: ActiveRule, n: number): void {
+    if (n && this.batch) rule.batchCounts.actionsFailed += n;
   }
 
   private readonly flushBatch = (): void => {
@@ -653,6 +654,12 @@ export class RulesService implements Service {
     const b = this.batch;
     this.batch = null;
     if (!b) return;
+    for (const { active } of this.rules.values()) {
+      const c = active?.batchCounts;
+      if (!c || (c.evaluated === 0 && c.actionsFailed === 0)) continue;
+      b.counts[active.name] = { ...c };
+      c.evaluated = c.matched = c.actionsFailed = 0;
+    }
     for (let i = 0; i < LATEST_EVALUATIONS; i++) {
       const at = (this.latestNext + i) % LATEST_EVALUATIONS;
       const trace = this.latestTraces[at];

@@ -12,6 +12,7 @@ import {
   EnableTopicRuleCommand, DisableTopicRuleCommand, type TopicRulePayload,
 } from '@aws-sdk/client-iot';
 import { startTestEngine, connect, nextMessages, until, type TestEngine } from '../helpers/engine.js';
+import type { RulesEvaluated } from '../../engine/contract/index.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 const republish = (topic: string, qos = 0) => ({ republish: { topic, roleArn: ROLE, qos } });
@@ -163,6 +164,25 @@ describe('rules engine', () => {
     const again = await te.engine.api.rules.trace({ traceId: ids[0] });
     for (const e of again) expect(e.actions[0]).toMatchObject({ traceId: ids[0], kind: 'republish', ok: true });
     for (const ruleName of ['trace_a', 'trace_b']) await iot.send(new DeleteTopicRuleCommand({ ruleName }));
+  });
+
+  it('live batches for the UI count each rule\'s evaluations, matches and failed actions, with the latest evaluations', async () => {
+    await iot.send(new CreateTopicRuleCommand({ ruleName: 'live_hot', topicRulePayload: {
+      sql: "SELECT * FROM 'live/in' WHERE t > 30", awsIotSqlVersion: '2016-03-23', actions: [] } }));
+    await iot.send(new CreateTopicRuleCommand({ ruleName: 'live_fail', topicRulePayload: {
+      sql: "SELECT * FROM 'live/in'", awsIotSqlVersion: '2016-03-23',
+      actions: [{ lambda: { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:missingFn' } }] } }));
+    const batches: RulesEvaluated[] = [];
+    const listening = te.engine.events.on('rules.evaluated', (b: RulesEvaluated) => void batches.push(b));
+    for (const t of [10, 40, 50]) await pub.publishAsync('live/in', JSON.stringify({ t }));
+    const total = (rule: string, key: 'evaluated' | 'matched' | 'actionsFailed') => batches.reduce((n, b) => n + (b.counts[rule]?.[key] ?? 0), 0);
+    await until(() => total('live_hot', 'evaluated') === 3 && total('live_fail', 'actionsFailed') === 3, 5000);
+    listening.dispose();
+    expect([total('live_hot', 'evaluated'), total('live_hot', 'matched'), total('live_hot', 'actionsFailed')]).toEqual([3, 2, 0]);
+    expect([total('live_fail', 'evaluated'), total('live_fail', 'matched')]).toEqual([3, 3]);
+    const latest = batches.flatMap((b) => b.latest).filter((e) => e.topic === 'live/in');
+    expect(latest.filter((e) => e.rule === 'live_hot').map((e) => [e.matched, e.reason])).toEqual([[false, 'where-false'], [true, undefined], [true, undefined]]);
+    for (const ruleName of ['live_hot', 'live_fail']) await iot.send(new DeleteTopicRuleCommand({ ruleName }));
   });
 
   it('a failing action goes to errorAction with AWS error payload; metrics count it', async () => {
