@@ -17,17 +17,21 @@ export interface EvalRecord {
 
 /** What a rule's evaluations without output or outcomes look like; one frozen record each, shared by every message. */
 export class SharedRecords {
-  private readonly byReason = new Map<RuleNoMatchReason | 'matched', EvalRecord>();
+  readonly matched: EvalRecord;
+  private readonly whereFalse: EvalRecord;
+  private readonly whereUndefined: EvalRecord;
+  private readonly whereNotBoolean: EvalRecord;
 
-  constructor(private readonly rule: string) {}
+  constructor(rule: string) {
+    const noMatch = (reason: Exclude<RuleNoMatchReason, 'topic'>) => Object.freeze({ rule, matched: false, reason });
+    this.matched = Object.freeze({ rule, matched: true });
+    this.whereFalse = noMatch('where-false');
+    this.whereUndefined = noMatch('where-undefined');
+    this.whereNotBoolean = noMatch('where-not-boolean');
+  }
 
-  get(reason: RuleNoMatchReason | 'matched'): EvalRecord {
-    let record = this.byReason.get(reason);
-    if (!record) {
-      record = Object.freeze(reason === 'matched' ? { rule: this.rule, matched: true } : { rule: this.rule, matched: false, reason });
-      this.byReason.set(reason, record);
-    }
-    return record;
+  noMatch(reason: Exclude<RuleNoMatchReason, 'topic'>): EvalRecord {
+    return reason === 'where-false' ? this.whereFalse : reason === 'where-undefined' ? this.whereUndefined : this.whereNotBoolean;
   }
 }
 

@@ -113,6 +113,8 @@ const newMetrics = (rule: string): RuleMetrics => ({
 
 const BASIC_INGEST = '$aws/rules/';
 const EVENT_INTERVAL_MS = 500;
+/** Topics whose matching rules are remembered (see rulesFor). */
+const RULES_BY_TOPIC_MAX = 10_000;
 /** Evaluations each live batch shows in full. */
 const LATEST_EVALUATIONS = 20;
 
@@ -125,6 +127,7 @@ export class RulesService implements Service {
   private enabled: ActiveRule[] = [];
   private enabledNames: readonly string[] = [];
   private dollarRules = false;
+  private readonly byTopic = new Map<string, ActiveRule[]>();
   private readonly dirty = new Set<ActiveRule>();
   private pumpScheduled = false;
   private readonly trace: TraceRing;
@@ -346,16 +349,14 @@ export class RulesService implements Service {
 
   /** Synchronous and cheap: FROM/WHERE/SELECT per rule, then queue the actions. */
   private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null, lineage: Lineage): void {
-    const rules = only ? [only] : this.enabled;
-    const levels = topic.split('/');
+    const rules = only ? [only] : this.rulesFor(topic);
     const live = this.events.has('evaluated');
     let ctx: MessageContext | null = null;
     let trace: MessageTrace | null = null;
     for (const rule of rules) {
-      if (!only && !rule.compiled.matchesTopicLevels(levels)) continue;
       if (!ctx) {
         const traceId = this.traceIds.next();
-        ctx = new MessageContext({ topic, topicLevels: levels, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
+        ctx = new MessageContext({ topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
@@ -371,7 +372,7 @@ export class RulesService implements Service {
       try {
         const reason = noMatchReason(rule.compiled.where(ctx));
         if (reason) {
-          const record = rule.records.get(reason);
+          const record = rule.records.noMatch(reason);
           trace!.evals.push(record);
           if (live) this.count(rule, msg.time, false, record, trace!);
           continue;
@@ -389,7 +390,7 @@ export class RulesService implements Service {
       m.matched++;
       m.lastMatchAt = msg.time;
       // Without actions nothing is added to the evaluation later: the rule's shared record says it all.
-      const record: EvalRecord = rule.actions.length ? { rule: rule.name, matched: true } : rule.records.get('matched');
+      const record: EvalRecord = rule.actions.length ? { rule: rule.name, matched: true } : rule.records.matched;
       trace!.evals.push(record);
       if (live) this.count(rule, msg.time, true, record, trace!);
       if (rule.actions.length === 0) continue;
@@ -603,7 +604,20 @@ export class RulesService implements Service {
     this.enabled = enabled;
     this.enabledNames = Object.freeze(enabled.map((r) => r.name));
     this.dollarRules = enabled.some((r) => r.compiled.topicFilter?.startsWith('$') === true);
+    this.byTopic.clear();
     this.syncTaps();
+  }
+
+  /** The enabled rules whose FROM matches `topic`, worked out once per topic until the rule set changes (bounded). */
+  private rulesFor(topic: string): ActiveRule[] {
+    let rules = this.byTopic.get(topic);
+    if (!rules) {
+      const levels = topic.split('/');
+      rules = this.enabled.filter((r) => r.compiled.matchesTopicLevels(levels));
+      if (this.byTopic.size >= RULES_BY_TOPIC_MAX) this.byTopic.clear();
+      this.byTopic.set(topic, rules);
+    }
+    return rules;
   }
 
   /**

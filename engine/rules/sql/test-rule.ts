@@ -21,7 +21,7 @@ export interface TestRuleOptions extends CompileOptions {
 }
 
 /** Why a WHERE value does not fire the rule: only Boolean `true` does [DG:iot-sql-where]. */
-export function noMatchReason(where: SqlValue): NoMatchReason | null {
+export function noMatchReason(where: SqlValue): Exclude<NoMatchReason, 'topic'> | null {
   if (where === true) return null;
   if (where === false) return 'where-false';
   return where === undefined ? 'where-undefined' : 'where-not-boolean';
