@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { TopicMemo } from '../core/index.js';
 
 /** Workarounds for aedes 1.2 behaviour, kept apart from the broker's own logic (each is covered by broker-standard tests). */
 
@@ -135,17 +136,8 @@ export function coalesceWrites(stream: Duplex): void {
 export function cacheTopicMatches(aedes: unknown, maxTopics = 10_000): void {
   type Matcher = { match(topic: string): unknown[]; add(...a: unknown[]): unknown; remove(...a: unknown[]): unknown; clear(): unknown };
   const matcher = (aedes as { mq: { _matcher: Matcher } }).mq._matcher;
-  const cache = new Map<string, unknown[]>();
-  const match = matcher.match.bind(matcher);
-  matcher.match = (topic) => {
-    let found = cache.get(topic);
-    if (found === undefined) {
-      if (cache.size >= maxTopics) cache.clear();
-      found = match(topic);
-      cache.set(topic, found);
-    }
-    return found;
-  };
+  const cache = new TopicMemo(matcher.match.bind(matcher), maxTopics);
+  matcher.match = (topic) => cache.get(topic);
   for (const change of ['add', 'remove', 'clear'] as const) {
     const original = matcher[change].bind(matcher) as (...a: unknown[]) => unknown;
     matcher[change] = (...args: unknown[]) => {

@@ -1,4 +1,4 @@
-import type { Disposable } from '../core/index.js';
+import { TopicMemo, type Disposable } from '../core/index.js';
 
 /** A message as in-engine services see it (shadow requests, rules input). */
 export interface TappedMessage {
@@ -30,9 +30,7 @@ interface Tap {
  */
 export class Taps {
   private readonly taps: Tap[] = [];
-  private readonly byTopic = new Map<string, Tap[]>();
-
-  constructor(private readonly maxTopics = 10_000) {}
+  private readonly byTopic = new TopicMemo((topic) => this.match(topic));
 
   add(filter: string, handler: TapHandler): Disposable {
     const tap = { levels: filter.split('/'), handler };
@@ -54,7 +52,7 @@ export class Taps {
 
   /** On every publish: `message` is built only when some tap matches, and once however many do. */
   dispatch(topic: string, message: () => TappedMessage): void {
-    const matching = this.byTopic.get(topic) ?? this.match(topic);
+    const matching = this.byTopic.get(topic);
     if (matching.length === 0) return;
     const msg = message();
     for (const tap of matching) tap.handler(msg);
@@ -63,10 +61,7 @@ export class Taps {
   private match(topic: string): Tap[] {
     const levels = topic.split('/');
     const dollar = topic.charCodeAt(0) === 36;
-    const matching = this.taps.filter((tap) => levelsMatch(tap.levels, levels, dollar));
-    if (this.byTopic.size >= this.maxTopics) this.byTopic.clear();
-    this.byTopic.set(topic, matching);
-    return matching;
+    return this.taps.filter((tap) => levelsMatch(tap.levels, levels, dollar));
   }
 }
 

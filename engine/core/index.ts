@@ -4,3 +4,4 @@ export * from './service.js';
 export * from './clock.js';
 export * from './logger.js';
 export * from './aws-account.js';
+export * from './topic-memo.js';

@@ -24,7 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { EngineError, TypedEmitter, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
+import { EngineError, TopicMemo, TypedEmitter, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import type { Publisher, TappedMessage } from '../broker/index.js';
 import type {
@@ -113,8 +113,6 @@ const newMetrics = (rule: string): RuleMetrics => ({
 
 const BASIC_INGEST = '$aws/rules/';
 const EVENT_INTERVAL_MS = 500;
-/** Topics whose matching rules are remembered (see rulesFor). */
-const RULES_BY_TOPIC_MAX = 10_000;
 /** Evaluations each live batch shows in full. */
 const LATEST_EVALUATIONS = 20;
 
@@ -127,7 +125,7 @@ export class RulesService implements Service {
   private enabled: ActiveRule[] = [];
   private enabledNames: readonly string[] = [];
   private dollarRules = false;
-  private readonly byTopic = new Map<string, ActiveRule[]>();
+  private readonly byTopic = new TopicMemo((topic) => this.rulesFor(topic));
   private readonly dirty = new Set<ActiveRule>();
   private pumpScheduled = false;
   private readonly trace: TraceRing;
@@ -349,7 +347,7 @@ export class RulesService implements Service {
 
   /** Synchronous and cheap: FROM/WHERE/SELECT per rule, then queue the actions. */
   private evaluate(msg: TappedMessage, topic: string, only: ActiveRule | null, lineage: Lineage): void {
-    const rules = only ? [only] : this.rulesFor(topic);
+    const rules = only ? [only] : this.byTopic.get(topic);
     const live = this.events.has('evaluated');
     let ctx: MessageContext | null = null;
     let trace: MessageTrace | null = null;
@@ -608,16 +606,10 @@ export class RulesService implements Service {
     this.syncTaps();
   }
 
-  /** The enabled rules whose FROM matches `topic`, worked out once per topic until the rule set changes (bounded). */
+  /** The enabled rules whose FROM matches `topic` (remembered per topic by `byTopic` until the rule set changes). */
   private rulesFor(topic: string): ActiveRule[] {
-    let rules = this.byTopic.get(topic);
-    if (!rules) {
-      const levels = topic.split('/');
-      rules = this.enabled.filter((r) => r.compiled.matchesTopicLevels(levels));
-      if (this.byTopic.size >= RULES_BY_TOPIC_MAX) this.byTopic.clear();
-      this.byTopic.set(topic, rules);
-    }
-    return rules;
+    const levels = topic.split('/');
+    return this.enabled.filter((r) => r.compiled.matchesTopicLevels(levels));
   }
 
   /**
