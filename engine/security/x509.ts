@@ -101,7 +101,7 @@ export function parseCsr(pem: string): ParsedCsr {
   const m = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]*?)-----END (NEW )?CERTIFICATE REQUEST-----/.exec(pem ?? '');
   if (!m) throw bad('expected a PEM "CERTIFICATE REQUEST"');
   const der = Buffer.from(m[2].replace(/\s+/g, ''), 'base64');
-  let info: Asn1, sigAlg: string, signature: Buffer, subject: Asn1, spki: Asn1;
+  let info: Asn1, sigAlg: string, signature: Buffer, subject: Buffer, publicKey: Buffer;
   try {
     const root = fromDer(der);
     const parts = root.value as Asn1[];
@@ -109,12 +109,12 @@ export function parseCsr(pem: string): ParsedCsr {
     sigAlg = asn1.derToOid(forge.util.createBuffer(((parts[1].value as Asn1[])[0].value as string)));
     signature = Buffer.from((parts[2].value as string).slice(1), 'binary');
     const fields = info.value as Asn1[];
-    subject = fields[1];
-    spki = fields[2];
+    // A damaged request can decode into the wrong shapes: re-encoding them throws, and that is still bad input.
+    subject = toDer(fields[1]);
+    publicKey = toDer(fields[2]);
   } catch {
     throw bad('not DER-encoded PKCS#10');
   }
-  const publicKey = toDer(spki);
   const hash = { '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512', '1.2.840.113549.1.1.5': 'sha1',
     '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512' }[sigAlg];
   if (!hash) throw bad(`unsupported signature algorithm ${sigAlg}`);
@@ -126,8 +126,10 @@ export function parseCsr(pem: string): ParsedCsr {
   }
   if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw bad('RSA keys must have at least 2048 bits');
   // Verified over the request's own bytes, not a re-encoding of them.
-  if (!verify(hash, firstElement(der), key, signature)) throw bad('its signature does not match its public key');
-  return { subject: toDer(subject), publicKey };
+  let valid = false;
+  try { valid = verify(hash, firstElement(der), key, signature); } catch { valid = false; }
+  if (!valid) throw bad('its signature does not match its public key');
+  return { subject, publicKey };
 }
 
 /** The issuer and subject DN DER of a certificate (for issuing under a CA and for JITR bookkeeping). */
