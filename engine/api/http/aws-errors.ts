@@ -130,9 +130,9 @@ export function awsErrorResponse(shape: AwsErrorShape, requestId?: string): { he
 }
 
 /** A complete raw HTTP/1.1 error response, for sockets the HTTP parser gave up on (no `ServerResponse` exists). */
-export function rawAwsErrorResponse(shape: AwsErrorShape): string {
-  const { headers, body } = awsErrorResponse(shape);
-  const reason = shape.status === 431 ? 'Request Header Fields Too Large' : shape.status === 413 ? 'Payload Too Large' : 'Bad Request';
+export function rawAwsErrorResponse(shape: AwsErrorShape, requestId?: string): string {
+  const { headers, body } = awsErrorResponse(shape, requestId);
+  const reason = { 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' }[shape.status] ?? 'Bad Request';
   const lines = Object.entries({ ...headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
   return `HTTP/1.1 ${shape.status} ${reason}\r\n${lines.join('\r\n')}\r\n\r\n${body.toString()}`;
 }

@@ -221,6 +221,7 @@ export class HttpApiServer {
     // Answer `Expect: 100-continue` ourselves so an oversized body is refused before it is sent.
     this.server.on('checkContinue', (req, res) => void this.handle(req, res, true));
     this.server.on('clientError', (err, socket) => this.onClientError(err as NodeJS.ErrnoException, socket));
+    this.server.on('connect', (req: http.IncomingMessage, socket: Duplex) => this.onConnectMethod(req, socket));
   }
 
   /** Adds routes (one per AWS operation). */
@@ -309,6 +310,15 @@ export class HttpApiServer {
     const { headers, body } = awsErrorResponse(shape, requestId);
     res.writeHead(shape.status, headers);
     res.end(body);
+  }
+
+  /** `CONNECT` (a proxy tunnel request): Node hands over the raw socket; no AWS API tunnels, so answer 405 and close. */
+  private onConnectMethod(req: http.IncomingMessage, socket: Duplex): void {
+    const requestId = randomUUID();
+    socket.on('error', () => {});
+    this.logger.log('warn', 'api.http', `CONNECT ${String(req.url).slice(0, 200)} refused: 405`, { requestId });
+    const shape = { status: 405, type: 'MethodNotAllowedException', message: 'Method CONNECT is not allowed' };
+    socket.end(rawAwsErrorResponse(shape, requestId));
   }
 
   /** The HTTP parser rejected the bytes (garbage, oversized headers): answer in AWS shape if we still can. */
