@@ -12,6 +12,7 @@ import { SecurityService, securityApi, type ThingLookup } from './security/index
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
+import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
 
 export type { Engine } from './engine-types.js';
@@ -95,8 +96,24 @@ class ComposedEngine implements Engine {
     };
   }
 
+  /**
+   * Starts the services in order (ARCHITECTURE §3). When one fails, it and the ones already started are stopped in
+   * reverse order and the store is closed (its lock released) before the error is rethrown: a failed start leaves
+   * nothing listening. A taken port is found before anything starts (`probePorts`).
+   */
   async start(): Promise<EngineInfo> {
-    for (const service of this.services) await service.start();
+    const started: Service[] = [];
+    try {
+      await probePorts(this.config.host, this.wantedPorts());
+      for (const service of this.services) {
+        started.push(service);
+        await service.start();
+      }
+    } catch (e) {
+      this.stopping ??= this.rollBack(started, e as Error);
+      await this.stopping;
+      throw this.startError(e as NodeJS.ErrnoException);
+    }
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     this.started = {
       version,
@@ -114,6 +131,27 @@ class ComposedEngine implements Engine {
     };
     this.logs.log('info', 'engine', `Thingbench ${version} ready (${this.broker.mode} mode)`, { ...this.started.endpoints });
     return this.started;
+  }
+
+  private wantedPorts(): WantedPort[] {
+    const { ports, security } = this.config;
+    const plain = security.plain === 'off' ? [] : [{ listener: 'mqtt', port: ports.mqtt }, { listener: 'ws', port: ports.ws }];
+    return [...plain, { listener: 'mqtts', port: ports.mqtts }, { listener: 'wss', port: ports.wss }, { listener: 'http', port: ports.http }];
+  }
+
+  private async rollBack(started: Service[], cause: Error): Promise<void> {
+    this.logs.log('debug', 'engine', `start failed (${cause.message}); stopping the ${started.length} services that had started`);
+    for (const service of started.reverse()) {
+      await service.stop().catch((e: Error) => this.logs.log('error', 'engine', `stopping ${service.name} failed: ${e.message}`));
+    }
+    await this.store.close().catch((e: Error) => this.logs.log('error', 'engine', `closing the store failed: ${e.message}`));
+  }
+
+  /** A listener that lost a race for its port after the probe still fails with the port's sentence. */
+  private startError(e: NodeJS.ErrnoException & { port?: number }): Error {
+    if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') return e;
+    const wanted = this.wantedPorts().find((w) => w.port === e.port);
+    return wanted ? portError(this.config.host, wanted, e) : e;
   }
 
   info(): EngineInfo {

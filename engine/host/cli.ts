@@ -9,6 +9,8 @@ import type { AccessKey, PlainMode } from '../security/index.js';
 import { startUiServer } from './serve.js';
 import { LimitArgError, parseLimitArgs } from './limit-args.js';
 import { openBrowser } from './open-browser.js';
+import { startFailureText } from './start-failure.js';
+import { portError, probePorts } from '../port-probe.js';
 import { VERSION as version } from '../version.js';
 
 
@@ -112,8 +114,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const json = values.json === true;
   const logger = streamLogger(process.stderr, (values['log-level'] ?? 'info') as 'info', json);
-  let engine: Engine;
+  let engine: Engine | undefined;
   try {
+    // The UI port is checked first too, so a taken one stops the start before the engine listens anywhere.
+    if (command === 'serve') await probePorts('127.0.0.1', [{ listener: 'ui', port: uiPort }]);
     engine = await createEngine(config, { logger });
     const info = await engine.start();
     if (command === 'up') {
@@ -121,19 +125,24 @@ export async function main(argv: string[]): Promise<number> {
       else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode));
     } else {
       // The UI channel stays on loopback even when the engine serves a room (--host): it controls the engine.
-      const ui = await startUiServer(engine, { host: '127.0.0.1', port: uiPort, staticDir: fileURLToPath(new URL('../../renderer/dist/', import.meta.url)) });
+      const ui = await startUiServer(engine, { host: '127.0.0.1', port: uiPort, staticDir: fileURLToPath(new URL('../../renderer/dist/', import.meta.url)) })
+        .catch((e: NodeJS.ErrnoException) => Promise.reject(portError('127.0.0.1', { listener: 'ui', port: uiPort }, e)));
       if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir, ui: ui.url }) + '\n');
       else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode) + `  UI    ${ui.url}\n`);
       if (!values['no-open']) openBrowser(ui.url);
       onStop(() => ui.close());
     }
   } catch (e) {
-    process.stderr.write(`thingbench: ${(e as Error).message}\n`);
+    // Whatever had started is stopped again (engine.start() already rolled itself back; stop() is then a no-op).
+    await engine?.stop().catch(() => {});
+    const text = startFailureText(e);
+    if (json) process.stdout.write(JSON.stringify({ event: 'failed', message: text }) + '\n');
+    process.stderr.write(`thingbench: ${text}\n`);
     return 1;
   }
   await waitForSignal();
   await runStopHooks();
-  await engine.stop();
+  await engine!.stop();
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../core/index.js';
+import { unwritableDir } from './store-errors.js';
 
 /** One engine per data directory: a `LOCK` file holds the owner's pid; a dead owner's lock is taken over. */
 export function lockDataDir(dir: string): { release(): void } {
@@ -10,10 +11,10 @@ export function lockDataDir(dir: string): { release(): void } {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
       return { release: () => fs.rmSync(file, { force: true }) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritableDir(dir, e as NodeJS.ErrnoException);
       const owner = Number(fs.readFileSync(file, 'utf8'));
       if (owner && isAlive(owner)) {
-        throw new EngineError('Conflict', `data directory ${dir} is in use by process ${owner}`);
+        throw new EngineError('Conflict', `Data directory ${dir} is in use by another Thingbench (process ${owner})`, { reason: 'DataDirLocked', dir, pid: owner });
       }
       fs.rmSync(file, { force: true }); // stale: its owner died (e.g. kill -9)
     }

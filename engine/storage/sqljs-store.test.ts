@@ -80,7 +80,7 @@ describe('SqlJsStore', () => {
   it('rejects a second engine on the same data directory', async () => {
     const dir = tmpDir();
     const store = await SqlJsStore.open(dir);
-    await expect(SqlJsStore.open(dir)).rejects.toThrow(/in use by process/);
+    await expect(SqlJsStore.open(dir)).rejects.toThrow(/in use by another Thingbench \(process/);
     await store.close();
   });
 

@@ -5,6 +5,7 @@ import initSqlJs, { type Database, type Statement as SqlJsStatement } from 'sql.
 import { EngineError, type Logger, silentLogger } from '../core/index.js';
 import { encodeFrame, JournalWriter, readJournal } from './journal.js';
 import { lockDataDir } from './dir-lock.js';
+import { damagedFile, unwritableDir } from './store-errors.js';
 import { migrations } from './migrations/index.js';
 import type { SqlValue, Statement, Store } from './store.js';
 
@@ -52,7 +53,11 @@ export class SqlJsStore implements Store {
 
   static async open(dir: string, opts: SqlJsStoreOptions = {}): Promise<SqlJsStore> {
     const logger = opts.logger ?? silentLogger;
-    fs.mkdirSync(dir, { recursive: true });
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw unwritableDir(dir, e as NodeJS.ErrnoException);
+    }
     const lock = lockDataDir(dir);
     try {
       return await SqlJsStore.load(dir, logger, opts, lock);
@@ -66,8 +71,15 @@ export class SqlJsStore implements Store {
     const SQL = await initSqlJs({ locateFile: (f: string) => sqlJsAsset(f) });
     const snapshot = path.join(dir, SNAPSHOT);
     const db = fs.existsSync(snapshot) ? new SQL.Database(fs.readFileSync(snapshot)) : new SQL.Database();
-    useMemoryJournal(db);
-    db.run('CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    try {
+      // sql.js reads the image lazily: a damaged file shows on the first statement.
+      useMemoryJournal(db);
+      db.run('CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      db.exec('SELECT count(*) FROM sqlite_master');
+    } catch (e) {
+      db.close();
+      throw damagedFile(snapshot, (e as Error).message);
+    }
     db.run('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY)');
     for (const m of migrations) {
       if (db.exec('SELECT 1 FROM _migrations WHERE id = ?', [m.id]).length) continue;
@@ -86,7 +98,12 @@ export class SqlJsStore implements Store {
       if (tornBytes) logger.log('warn', 'storage', `journal ${path.basename(file)}: skipped a torn tail of ${tornBytes} bytes (the process stopped mid-write; nothing acknowledged is lost)`);
       for (const rec of records) {
         if (rec.seq <= lastSeq) continue;
-        applyOps(db, rec.ops.map(([sql, params]) => ({ sql, params: params.map(decodeValue) })));
+        try {
+          applyOps(db, rec.ops.map(([sql, params]) => ({ sql, params: params.map(decodeValue) })));
+        } catch (e) {
+          db.close();
+          throw damagedFile(file, `record ${rec.seq} does not apply: ${(e as Error).message}`);
+        }
         lastSeq = rec.seq;
       }
     }
