@@ -50,3 +50,20 @@ describe('Taps', () => {
     expect(built).toBe(2);
   });
 });
+
+describe('Taps with a handler that throws', () => {
+  it('catches, counts and reports it, and the taps after it still run', () => {
+    const reports: Array<[string, string, number]> = [];
+    const taps = new Taps((e, filter, topic, count) => reports.push([`${filter} ${topic} ${(e as Error).message}`, topic, count]));
+    const seen: string[] = [];
+    taps.add('a/#', () => {
+      throw new Error('boom');
+    });
+    taps.add('a/+', (m) => seen.push(m.topic));
+    expect(() => taps.dispatch('a/b', () => msg('a/b'))).not.toThrow();
+    taps.dispatch('a/c', () => msg('a/c'));
+    expect(seen).toEqual(['a/b', 'a/c']);
+    expect(taps.errors).toBe(2);
+    expect(reports).toEqual([['a/# a/b boom', 'a/b', 1], ['a/# a/c boom', 'a/c', 2]]);
+  });
+});
