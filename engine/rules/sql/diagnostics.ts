@@ -7,7 +7,8 @@ import { EngineError } from '../../core/index.js';
 export type SqlDiagnosticCode =
   | 'UnexpectedToken' | 'UnterminatedString' | 'InvalidCharacter' | 'InvalidTopicFilter'
   | 'UnknownFunction' | 'WrongArgumentCount' | 'VersionMismatch' | 'UnknownCastType' | 'InvalidArgument'
-  | 'TypeMismatch' | 'MissingAlias' | 'Extension' | 'NotAvailableLocally' | 'UnknownVariable';
+  | 'TypeMismatch' | 'MissingAlias' | 'Extension' | 'NotAvailableLocally' | 'UnknownVariable' | 'TooDeep' | 'LimitExceeded'
+  | 'UnsupportedRegex';
 
 export interface SqlDiagnostic {
   code: SqlDiagnosticCode;

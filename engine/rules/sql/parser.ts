@@ -7,6 +7,14 @@
 import type { Assignment, BinaryOperator, Expr, Query, SelectClause, SelectItem, Span, SubQuery } from './ast.js';
 import { SqlError, makeDiagnostic } from './diagnostics.js';
 import { RESERVED, tokenize, type Token } from './lexer.js';
+import { childrenOf, queryExprs } from './walk.js';
+
+/**
+ * How deeply expressions may nest (parentheses, NOT, function calls, operator chains, `.field` chains). AWS
+ * documents no figure; real rules stay far below it, and every pass over the tree (check, compile, print,
+ * evaluate) is recursive, so a deeper rule is a SqlParseException instead of a stack overflow.
+ */
+export const MAX_NESTING = 400;
 
 /** Binding power of each infix operator; higher binds tighter. */
 export const PRECEDENCE: Record<BinaryOperator, number> = {
@@ -21,7 +29,9 @@ const INFIX: Record<string, BinaryOperator> = {
 const EXPRESSION_START = ['an expression'];
 
 export function parse(sql: string): Query {
-  return new Parser(sql).query();
+  const q = new Parser(sql).query();
+  for (const e of queryExprs(q)) checkDepth(sql, e);
+  return q;
 }
 
 /** Parses one expression (a substitution-template body, for example `topic(3)`). */
@@ -29,12 +39,29 @@ export function parseExpression(text: string): Expr {
   const p = new Parser(text);
   const e = p.expression(0);
   p.expectEnd();
+  checkDepth(text, e);
   return e;
+}
+
+function tooDeep(source: string, span: Span): never {
+  throw new SqlError([makeDiagnostic(source, 'TooDeep', 'error', span,
+    `Expression nested too deeply (more than ${MAX_NESTING} levels)`)]);
+}
+
+/** The tree's depth, without recursion: left-leaning chains (`a AND b AND …`, `a.b.c…`) are deep but parse in a loop. */
+function checkDepth(source: string, root: Expr): void {
+  const stack: Array<[Expr, number]> = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > MAX_NESTING) tooDeep(source, e);
+    for (const c of childrenOf(e)) stack.push([c, d + 1]);
+  }
 }
 
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.tokens = tokenize(source);
@@ -120,6 +147,13 @@ class Parser {
   // ── expressions (precedence climbing) ─────────────────────────────────────
 
   expression(minPrecedence: number): Expr {
+    if (++this.depth > MAX_NESTING) tooDeep(this.source, this.peek());
+    const e = this.climb(minPrecedence);
+    this.depth--;
+    return e;
+  }
+
+  private climb(minPrecedence: number): Expr {
     let left = this.prefix();
     for (;;) {
       const t = this.peek();
