@@ -8,6 +8,7 @@ import type { Expr, Query, SelectClause, Span, SqlVersion } from './ast.js';
 import { makeDiagnostic, type SqlDiagnostic, type SqlDiagnosticCode } from './diagnostics.js';
 import { CAST_TYPE_NAMES, castTarget } from './functions/cast.js';
 import { lookupFunction } from './functions.js';
+import { regexProblem } from './functions/regexp.js';
 import { BINARY } from './operators.js';
 import { topicFilterProblem } from './topic-filter.js';
 import { visit } from './walk.js';
@@ -88,6 +89,11 @@ class Checker {
     if (fn.extension) this.report('Extension', 'warning', e.nameSpan, `${fn.name}() is a Thingbench extension: AWS IoT rejects it`);
     if (fn.external) this.report('NotAvailableLocally', 'warning', e.nameSpan, `${fn.name}() calls an AWS service: locally it is Undefined unless the rules service provides it`);
     if (fn.name === 'encode' || fn.name === 'decode') this.encodingScheme(e, fn.name);
+    const pattern = fn.name.startsWith('regexp_') ? e.args[1] : undefined;
+    if (pattern?.kind === 'String') {
+      const problem = regexProblem(pattern.value);
+      if (problem) this.report('UnsupportedRegex', 'error', pattern, problem);
+    }
   }
 
   /** [DG:iot-sql-functions] the scheme is "a literal string"; only 'base64' (and, for decode, 'proto'). */

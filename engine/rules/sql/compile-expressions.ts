@@ -7,6 +7,8 @@ import { castTarget, castTo } from './functions/cast.js';
 import { encodeBytes } from './functions/encoding.js';
 import { lookupFunction } from './functions.js';
 import { BINARY, equals, negate, not } from './operators.js';
+import { SqlError, SqlEvaluationError, makeDiagnostic } from './diagnostics.js';
+import { sized } from './limits.js';
 import { setKey, type SqlObject, type SqlValue } from './values.js';
 
 
@@ -47,11 +49,19 @@ export function compileExpr(e: Expr, scope: CompileScope): Evaluator {
   return (HANDLERS[e.kind] as Handler<typeof e.kind>)(e as never, scope);
 }
 
-/** Folds `f` over constant arguments at compile time; otherwise returns `build()`. */
-function foldOr(args: Evaluator[], f: (...v: SqlValue[]) => SqlValue, build: () => Evaluator): Evaluator {
+/**
+ * Folds `f` over constant arguments at compile time; otherwise returns `build()`. A fold that hits a limit (a
+ * result over 128 KB, a regex the engine cannot run) rejects the rule, as AWS rejects SQL it cannot run.
+ */
+function foldOr(node: Expr, scope: CompileScope, args: Evaluator[], f: (...v: SqlValue[]) => SqlValue, build: () => Evaluator): Evaluator {
   const consts = args.map(constantValue);
-  if (consts.every((c) => c !== undefined)) return constant(f(...consts.map((c) => c!.value)));
-  return build();
+  if (!consts.every((c) => c !== undefined)) return build();
+  try {
+    return constant(f(...consts.map((c) => c!.value)));
+  } catch (e) {
+    if (!(e instanceof SqlEvaluationError)) throw e;
+    throw new SqlError([makeDiagnostic(scope.source ?? '', e.diagnosticCode, 'error', node, e.message)]);
+  }
 }
 
 function compileObject(n: ObjectLiteral, scope: CompileScope): Evaluator {
@@ -63,13 +73,13 @@ function compileObject(n: ObjectLiteral, scope: CompileScope): Evaluator {
       const v = values[i](ctx, row);
       if (v !== undefined) setKey(o, keys[i], v); // Undefined members are left out [DG:iot-sql-data-types]
     }
-    return o;
+    return sized(o, 'object literal');
   };
 }
 
 function compileArray(n: ArrayLiteral, scope: CompileScope): Evaluator {
   const items = n.items.map((i) => compileExpr(i, scope));
-  return (ctx, row) => items.map((ev) => ev(ctx, row));
+  return (ctx, row) => sized(items.map((ev) => ev(ctx, row)), 'array literal');
 }
 
 function compileCall(n: Call, scope: CompileScope): Evaluator {
@@ -87,7 +97,7 @@ function compileCall(n: Call, scope: CompileScope): Evaluator {
   const [a, b, c] = args;
   if (fn.pure) {
     const f = fn.pure;
-    return foldOr(args, f, () => {
+    return foldOr(n, scope, args, f, () => {
       switch (args.length) {
         case 0: return () => f();
         case 1: return (ctx, row) => f(a(ctx, row));
@@ -111,7 +121,7 @@ function compileCast(n: Cast, scope: CompileScope): Evaluator {
   const target = castTarget(n.type)?.target;
   if (!target) return constant(undefined);
   const value = compileExpr(n.value, scope);
-  return foldOr([value], (v) => castTo(target, v), () => (ctx, row) => castTo(target, value(ctx, row)));
+  return foldOr(n, scope, [value], (v) => castTo(target, v), () => (ctx, row) => castTo(target, value(ctx, row)));
 }
 
 /** [DG:iot-sql-case] first WHEN equal to the subject wins; no match and no ELSE, or an Undefined subject: Undefined. */
@@ -131,7 +141,7 @@ function compileCase(n: Case, scope: CompileScope): Evaluator {
 function compileUnary(n: Unary, scope: CompileScope): Evaluator {
   const operand = compileExpr(n.operand, scope);
   const f = n.op === 'NOT' ? not : negate;
-  return foldOr([operand], f, () => (ctx, row) => f(operand(ctx, row)));
+  return foldOr(n, scope, [operand], f, () => (ctx, row) => f(operand(ctx, row)));
 }
 
 const NUMERIC_FAST_PATHS: Partial<Record<Binary['op'], (x: number, k: number) => boolean>> = {
@@ -143,7 +153,7 @@ function compileBinary(n: Binary, scope: CompileScope): Evaluator {
   const left = compileExpr(n.left, scope);
   const right = compileExpr(n.right, scope);
   const f = BINARY[n.op];
-  return foldOr([left, right], f, () => {
+  return foldOr(n, scope, [left, right], f, () => {
     // `field > 50`: compare numbers directly; other types take the general conversion path.
     const k = constantValue(right)?.value;
     const fast = NUMERIC_FAST_PATHS[n.op];

@@ -6,6 +6,7 @@ import type { SelectClause, SelectItemExpr, SubQuery } from './ast.js';
 import { implicitKey } from './compile-paths.js';
 import { compileExpr } from './compile-expressions.js';
 import type { CompileScope, Evaluator } from './evaluator.js';
+import { sized } from './limits.js';
 import { isObject, setKey, type SqlObject, type SqlValue } from './values.js';
 
 /** A SELECT item reduced to where its value goes: one key, or a dotted alias's path of keys. */
@@ -47,7 +48,7 @@ export function compileSelect(select: SelectClause, scope: CompileScope): Evalua
       if (simple) o[keys[i]] = v;
       else setPath(o, fields[i].path, v);
     }
-    return o;
+    return sized(o, 'SELECT');
   };
 }
 
@@ -69,7 +70,7 @@ export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
         const v = select(ctx, el);
         if (v !== undefined) out.push(v);
       }
-      return out;
+      return sized(out, 'nested query');
     }
     if (isObject(source)) return where && where(ctx, source) !== true ? undefined : select(ctx, source);
     return undefined;

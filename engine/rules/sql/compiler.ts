@@ -11,8 +11,10 @@
  *   (`0.1 + 0.2` = 0.3, as on AWS), but `10 / 3.0` gives 3.3333333333333335 where AWS gives 34 threes.
  * - A number is an Int when it is whole. That is SQL 2016-03-23's rule (`10.0` is Int 10); under 2015-10-08
  *   AWS keeps `10.0` a Decimal, which only shows in `/` (`7.0 / 2` is 3 here, 3.5 there) and in output text.
- * - Regular expressions are JavaScript's, not Java's: leading inline flags `(?i)` are translated, possessive
- *   quantifiers and atomic groups are not (such a pattern gives Undefined).
+ * - Regular expressions run on RE2 (linear time), not Java's backtracking engine: backreferences, lookahead,
+ *   atomic groups and possessive quantifiers are refused with `UnsupportedRegex` (functions/regexp.ts).
+ * - No string, array or object a rule builds may exceed 128 KB, AWS IoT's message size (limits.ts): past it the
+ *   rule is refused (when folded from constants) or the evaluation fails with `LimitExceeded`.
  * - parse_time/time_to_epoch cover the common Joda/JDK pattern letters; zone short names come from Intl
  *   (`GMT+1` where Joda prints `CET`). Week-based fields are not supported (Undefined).
  * - `decode(…, 'proto')`, `aws_lambda`, `get_dynamodb`, `get_secret`, `get_registry_data`,
@@ -89,7 +91,7 @@ export function compile(sql: string, options: CompileOptions = {}): CompiledRule
   const version = options.version ?? DEFAULT_SQL_VERSION;
   const query = parse(sql);
   const diagnostics = throwOnErrors(checkQuery(query, sql, version));
-  const scope: CompileScope = { version, variableSlots: new Map(), variableValues: [], inSubQuery: false };
+  const scope: CompileScope = { version, variableSlots: new Map(), variableValues: [], inSubQuery: false, source: sql };
   query.set.forEach((a, i) => scope.variableSlots.set(a.name, i));
   const setters = query.set.map((a) => compileExpr(a.value, scope));
   const whereEv: Evaluator | null = query.where ? compileExpr(query.where, scope) : null;
@@ -154,7 +156,7 @@ export function compileExpression(text: string, options: ExpressionOptions = {})
   const expr = parseExpression(text);
   const names = options.rule?.variables ?? [];
   throwOnErrors(checkExpression(expr, text, version, names));
-  const scope: CompileScope = { version, variableSlots: new Map(), variableValues: [], inSubQuery: false };
+  const scope: CompileScope = { version, variableSlots: new Map(), variableValues: [], inSubQuery: false, source: text };
   names.forEach((n, i) => scope.variableSlots.set(n, i));
   const ev = compileExpr(expr, scope);
   const rule = options.rule;

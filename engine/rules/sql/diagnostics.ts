@@ -32,6 +32,18 @@ export class SqlError extends EngineError {
   }
 }
 
+/**
+ * A function or operator refused to run at evaluation: its result would be too large, or its regular expression
+ * uses a feature the linear-time engine does not have. Folded from constants at compile time it becomes a
+ * `SqlError` (SqlParseException); at evaluation the rule fails with this message in its trace.
+ */
+export class SqlEvaluationError extends EngineError {
+  constructor(readonly diagnosticCode: 'LimitExceeded' | 'UnsupportedRegex', message: string) {
+    super(diagnosticCode === 'LimitExceeded' ? 'TooLarge' : 'InvalidInput', message);
+    this.name = 'SqlEvaluationError';
+  }
+}
+
 /** 1-based line and column of `offset` in `source`; `\r\n`, `\n` and `\r` all end a line. */
 export function lineColumn(source: string, offset: number): { line: number; column: number } {
   let line = 1;

@@ -16,6 +16,8 @@ export interface CompileScope {
   variableValues: SqlValue[];
   /** Inside a nested query `*` is the current element, not the raw payload. */
   inSubQuery: boolean;
+  /** The SQL text, for diagnostics raised while compiling (a constant fold over a limit). */
+  source?: string;
 }
 
 const constants = new WeakMap<Evaluator, { value: SqlValue }>();

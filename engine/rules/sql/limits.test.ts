@@ -52,3 +52,78 @@ describe('nesting limit', () => {
       expect(check(sql)[0].code).toBe('TooDeep');
     });
 });
+
+describe('regular expressions run in linear time', () => {
+  it('folds the catastrophic pattern from a literal at once', () => {
+    const started = performance.now();
+    const rule = compile("SELECT regexp_matches('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', '(a+)+$') AS x FROM 'a/#'");
+    expect(rule.evaluate(ctx({}))).toEqual({ x: false });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('applies it to a 100,000-character payload field quickly', () => {
+    const rule = compile("SELECT regexp_matches(s, '(a+)+$') AS m, regexp_substr(s, '(a|aa)+') AS sub, regexp_replace(s, '(a+)+!', 'x') AS r FROM 'a/#'");
+    const s = 'a'.repeat(100_000) + '!';
+    const started = performance.now();
+    const out = rule.evaluate(ctx({ s })) as Record<string, unknown>;
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(out.m).toBe(false);
+    expect(out.sub).toBe('a'.repeat(100_000));
+    expect(out.r).toBe('x');
+  });
+
+  it.each([
+    ['(a)\\\\1', /backreference/], ['a++', /possessive/], ['(?=a)', /lookahead/], ['(?!a)', /lookahead/], ['(?>a)', /atomic group/],
+    ['[a-z&&[^b]]', /intersection/], ['(?x)a b', /inline flag/], ['\\\\G', /\\G/], ['(a)\\\\k<x>', /named backreference/],
+  ])("a constant pattern '%s' that RE2 cannot run is refused at compile time", (pattern, reason) => {
+    const sql = `SELECT regexp_matches(s, '${pattern}') AS m FROM 'a/#'`;
+    const e = sqlError(sql);
+    expect(e.diagnostics[0]).toMatchObject({ code: 'UnsupportedRegex', severity: 'error' });
+    expect(e.message).toMatch(reason);
+    expect(check(sql)[0].code).toBe('UnsupportedRegex');
+  });
+
+  it('a pattern computed per message that RE2 cannot run fails the evaluation with the reason', () => {
+    const rule = compile("SELECT regexp_replace(s, p, 'x') AS r FROM 'a/#'");
+    expect(() => rule.evaluate(ctx({ s: 'aa', p: '(a)\\1' }))).toThrow(/backreference/);
+    expect(rule.evaluate(ctx({ s: 'aa', p: '(' }))).toEqual({}); // invalid in every dialect: Undefined, as on AWS
+  });
+
+  it.each([
+    ["regexp_replace('abcd', 'b(.*)d', '$1')", 'ac'], ["regexp_replace('abc', 'x*', '-')", '-a-b-c-'],
+    ["regexp_replace('a1b2', '(?<d>[0-9])', '<${d}>')", 'a<1>b<2>'], ["regexp_replace('ab', '(a)', '\\\\$1')", '$1b'],
+    ["regexp_matches('ABC', '(?i)abc')", true], ["regexp_matches('abc', '^\\\\p{Lower}+\\\\Z')", true],
+    ["regexp_matches('ab', '(?<=a)b')", true], ["regexp_substr('hihihello', '(hi)*')", 'hihi'], ["regexp_matches('x', '(')", undefined],
+  ])('%s = %j', (expr, expected) => {
+    expect(compile(`SELECT VALUE ${expr} FROM 'a/#'`).evaluate(ctx({}))).toEqual(expected);
+  });
+});
+
+describe('results are bounded by the 128 KB message limit', () => {
+  const nestedReplace = (n: number) => "replace(".repeat(n) + "'aaaaaaaaaa'" + ", 'a', 'aaaaaaaaaa')".repeat(n);
+
+  it('eight nested replace() in a constant expression are a LimitExceeded error at compile time, fast', () => {
+    const started = performance.now();
+    const e = sqlError(`SELECT ${nestedReplace(8)} AS x FROM 'a/#'`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(e.diagnostics[0]).toMatchObject({ code: 'LimitExceeded', severity: 'error' });
+    expect(e.message).toMatch(/128 KB/);
+    expect(compile(`SELECT ${nestedReplace(4)} AS x FROM 'a/#'`).evaluate(ctx({}))).toEqual({ x: 'a'.repeat(100_000) });
+  });
+
+  it.each([
+    ['replace', "SET @a = replace(s, 'a', 'aaaaaaaaaa'), @b = replace(@a, 'a', 'aaaaaaaaaa') SELECT replace(@b, 'a', 'aaaaaaaaaa') AS x FROM 'a/#'"],
+    ['concat doubling', "SET @a = concat(s, s), @b = concat(@a, @a), @c = concat(@b, @b), @d = concat(@c, @c) SELECT concat(@d, @d, @d, @d, @d, @d, @d, @d, @d) AS x FROM 'a/#'"],
+    ['+ doubling', "SET @a = s + s, @b = @a + @a, @c = @b + @b, @d = @c + @c SELECT @d + @d + @d + @d + @d + @d + @d + @d + @d AS x FROM 'a/#'"],
+    ['shared arrays', "SET @a = [s, s], @b = [@a, @a], @c = [@b, @b], @d = [@c, @c], @e = [@d, @d] SELECT [@e, @e, @e, @e, @e] AS x FROM 'a/#'"],
+    ['shared objects', "SET @a = {'p': s, 'q': s}, @b = {'p': @a, 'q': @a}, @c = {'p': @b, 'q': @b}, @d = {'p': @c, 'q': @c} SELECT @d AS a, @d AS b, @d AS c, @d AS d, @d AS e, @d AS f, @d AS g, @d AS h, @d AS i FROM 'a/#'"],
+    ['array concat', "SET @a = concat([s], [s]), @b = concat(@a, @a, @a, @a), @c = concat(@b, @b, @b, @b) SELECT VALUE concat(@c, @c, @c, @c, @c, @c, @c, @c) FROM 'a/#'"],
+    ['lpad', "SELECT lpad(s, 1000) AS x FROM 'a/#'"],
+    ['regexp_replace', "SELECT regexp_replace(s, '', s) AS x FROM 'a/#'"],
+    ['encode', "SET @a = encode(s, 'base64'), @b = encode(@a, 'base64') SELECT encode(@b, 'base64') AS x FROM 'a/#'"],
+  ])('%s past the limit fails the evaluation with LimitExceeded', (_name, sql) => {
+    const rule = compile(sql);
+    expect(rule.evaluate(ctx({ s: 'a'.repeat(10) }))).not.toBeUndefined();
+    expect(() => rule.evaluate(ctx({ s: 'a'.repeat(130_500) }))).toThrow(/exceed 128 KB/);
+  });
+});

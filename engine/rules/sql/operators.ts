@@ -3,6 +3,7 @@
  * operand has a type the operator's table does not list; Undefined operands propagate.
  */
 import type { BinaryOperator } from './ast.js';
+import { checkLength } from './limits.js';
 import { sqlEquals, tidyDecimal, toBoolean, toNumber, toText, type SqlValue } from './values.js';
 
 export type BinaryFn = (a: SqlValue, b: SqlValue) => SqlValue;
@@ -56,7 +57,9 @@ export const add: BinaryFn = (a, b) => {
   if (typeof a === 'string' || typeof b === 'string') {
     const x = toText(a);
     const y = toText(b);
-    return x === undefined || y === undefined ? undefined : x + y;
+    if (x === undefined || y === undefined) return undefined;
+    checkLength(x.length + y.length, "'+'");
+    return x + y;
   }
   return undefined;
 };

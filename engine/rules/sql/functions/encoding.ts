@@ -4,6 +4,7 @@
  * first. `decode` returns the parsed document when the decoded text is JSON, else the text; NULL when the input
  * is not base64.
  */
+import { checkLength } from '../limits.js';
 import { toText, type SqlValue } from '../values.js';
 import { pure, V2, type SqlFunction } from './types.js';
 
@@ -11,6 +12,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A
 
 export function encodeBytes(bytes: Uint8Array, scheme: SqlValue): SqlValue {
   if (typeof scheme !== 'string' || scheme.toLowerCase() !== 'base64') return undefined;
+  checkLength(Math.ceil(bytes.byteLength / 3) * 4, 'encode');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 

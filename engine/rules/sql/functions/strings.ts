@@ -1,6 +1,7 @@
 /** String functions [DG:iot-sql-functions]. Arguments go through the standard String conversion. */
 import { toFlooredInt, toNumber, toText, type SqlValue } from '../values.js';
 import type { SqlVersion } from '../ast.js';
+import { checkedText, checkLength, sized } from '../limits.js';
 import { pure, V1, V2, type SqlFunction } from './types.js';
 
 function text1(name: string, f: (s: string) => SqlValue, since: SqlVersion = V1): SqlFunction {
@@ -22,6 +23,7 @@ function pad(name: string, left: boolean): SqlFunction {
     const n = toFlooredInt(b);
     if (s === undefined || n === undefined) return undefined;
     const spaces = ' '.repeat(Math.min(1000, Math.max(0, n)));
+    checkLength(s.length + spaces.length, name);
     return left ? spaces + s : s + spaces;
   });
 }
@@ -31,15 +33,19 @@ function concat(...args: SqlValue[]): SqlValue {
   if (args.length === 0) return undefined;
   if (args.length === 1) return args[0];
   if (args.some(Array.isArray)) {
+    let count = 0;
+    for (const a of args) count += Array.isArray(a) ? a.length : 1;
+    checkLength(count, 'concat');
     const out: SqlValue[] = [];
-    for (const a of args) if (Array.isArray(a)) out.push(...a); else out.push(a);
-    return out;
+    for (const a of args) if (Array.isArray(a)) for (const x of a) out.push(x); else out.push(a);
+    return sized(out, 'concat');
   }
   if (!args.some((a) => typeof a === 'string')) return undefined;
   let s = '';
   for (const a of args) {
     const t = toText(a);
     if (t === undefined) return undefined;
+    checkLength(s.length + t.length, 'concat');
     s += t;
   }
   return s;
@@ -57,6 +63,14 @@ function substring(a: SqlValue, b: SqlValue, c?: SqlValue): SqlValue {
   return clamp(start) >= clamp(end) ? '' : s.slice(clamp(start), clamp(end));
 }
 
+/** How many pieces `split(from)` inserts `to` between: occurrences, or the gaps between characters for ''. */
+function countOf(s: string, from: string): number {
+  if (from === '') return Math.max(0, s.length - 1);
+  let n = 0;
+  for (let at = s.indexOf(from); at >= 0; at = s.indexOf(from, at + from.length)) n++;
+  return n;
+}
+
 const SPACE_OR_TAB_LEFT = /^[ \t]+/;
 const SPACE_OR_TAB_RIGHT = /[ \t]+$/;
 
@@ -71,15 +85,17 @@ export const stringFunctions: SqlFunction[] = [
   text2('indexof', (s, t) => s.indexOf(t), V2),
   text1('length', (s) => s.length, V2),
   text1('numbytes', (s) => Buffer.byteLength(s, 'utf8'), V2),
-  text1('lower', (s) => s.toLowerCase()),
-  text1('upper', (s) => s.toUpperCase()),
+  text1('lower', (s) => checkedText(s.toLowerCase(), 'lower')),
+  text1('upper', (s) => checkedText(s.toUpperCase(), 'upper')),
   pad('lpad', true), pad('rpad', false),
   text1('ltrim', (s) => s.replace(SPACE_OR_TAB_LEFT, '')),
   text1('rtrim', (s) => s.replace(SPACE_OR_TAB_RIGHT, '')),
   text1('trim', (s) => s.replace(SPACE_OR_TAB_LEFT, '').replace(SPACE_OR_TAB_RIGHT, '')),
   pure('replace', 3, 3, (a, b, c) => {
     const s = toText(a); const from = toText(b); const to = toText(c);
-    return s === undefined || from === undefined || to === undefined ? undefined : s.split(from).join(to);
+    if (s === undefined || from === undefined || to === undefined) return undefined;
+    checkLength(s.length + countOf(s, from) * (to.length - from.length), 'replace');
+    return s.split(from).join(to);
   }),
   pure('substring', 2, 3, substring),
 ];
