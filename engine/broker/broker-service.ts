@@ -185,20 +185,22 @@ export class BrokerService implements Service {
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of this.wal.pending()) await this.publishPacket(packet);
     this.wal.clearRecovered();
-    const onConnection = (stream: Duplex, info: ConnectionInfo) => this.accept(stream, info);
+    const hooks = this.opts.security;
+    // Security: a SigV4-signed WebSocket upgrade is admitted by the hooks like a TLS peer (its principal is the key).
+    const signedUpgrade = hooks?.authenticateUpgrade?.bind(hooks);
+    const onConnection = (stream: Duplex, info: ConnectionInfo) => (hooks && info.signedBy ? this.admit(hooks, stream, info) : this.accept(stream, info));
     // Security: plain listeners may be switched off; TLS listeners exist only with hooks and a port (0 = free port).
     if (this.opts.plainListeners !== 'off') {
       const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
-      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection);
+      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection, signedUpgrade);
       this.listeners.push(tcp, ws);
       this.ports = { mqtt: tcp.port, ws: ws.port };
     }
-    const hooks = this.opts.security;
     if (hooks && (this.opts.ports.mqtts !== undefined || this.opts.ports.wss !== undefined)) {
       const secure: TlsListener[] = [];
       const onTls = (stream: Duplex, info: ConnectionInfo) => this.admit(hooks, stream, info);
       if (this.opts.ports.mqtts !== undefined) this.ports.mqtts = (secure[secure.length] = await listenTls(this.opts.host, this.opts.ports.mqtts, hooks.tlsCredentials(), onTls)).port;
-      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls)).port;
+      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade)).port;
       hooks.onTrustChange(() => secure.forEach((l) => l.setCredentials(hooks.tlsCredentials())));
       this.listeners.push(...secure);
     }

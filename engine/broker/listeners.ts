@@ -13,7 +13,12 @@ export interface ConnectionInfo {
   req?: http.IncomingMessage;
   /** TLS listeners: the client's certificate (the handshake requires one but does not verify it: the hooks do). */
   peerCertificate?: X509Certificate;
+  /** WebSocket listeners: the access key id whose SigV4 signature on the upgrade request was accepted. */
+  signedBy?: string;
 }
+
+/** Checks a WebSocket upgrade's SigV4 signature (`SecurityHooks.authenticateUpgrade`). */
+export type UpgradeAuthenticator = (req: http.IncomingMessage & { url: string; method: string }) => { principal: string } | { refused: string; status: number } | null;
 export type ConnectionHandler = (stream: Duplex, info: ConnectionInfo) => void;
 
 export interface Listener {
@@ -57,10 +62,10 @@ export async function listenTcp(host: string, port: number, onConnection: Connec
 }
 
 /** MQTT over WebSocket on path `/mqtt`, subprotocol `mqtt` (also the legacy `mqttv3.1`). */
-export async function listenWs(host: string, port: number, onConnection: ConnectionHandler): Promise<Listener> {
+export async function listenWs(host: string, port: number, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator): Promise<Listener> {
   const server = http.createServer(upgradeRequired('MQTT over WebSocket'));
-  return mountMqttWebSocket(server, host, port, (stream, req) =>
-    onConnection(stream, { transport: 'ws', remoteAddress: plainAddress(req.socket.remoteAddress), req }));
+  return mountMqttWebSocket(server, host, port, authenticate, (stream, req, signedBy) =>
+    onConnection(stream, { transport: 'ws', remoteAddress: plainAddress(req.socket.remoteAddress), req, signedBy }));
 }
 
 /** Answers plain HTTP requests on a WebSocket-only port. */
@@ -68,18 +73,29 @@ function upgradeRequired(what: string): http.RequestListener {
   return (_req, res) => void res.writeHead(426, { 'content-type': 'text/plain' }).end(`${what}: connect to /mqtt with subprotocol "mqtt"\n`);
 }
 
-/** Serves MQTT over WebSocket at `/mqtt` on `server` (plain or TLS) and binds it. */
-async function mountMqttWebSocket(server: http.Server, host: string, port: number, accept: (stream: Duplex, req: http.IncomingMessage) => void): Promise<Listener> {
+/**
+ * Serves MQTT over WebSocket at `/mqtt` on `server` (plain or TLS) and binds it. A SigV4-signed upgrade (AWS IoT's
+ * browser authentication) is checked before the WebSocket opens: a bad signature gets the HTTP refusal AWS gives.
+ */
+async function mountMqttWebSocket(server: http.Server, host: string, port: number, authenticate: UpgradeAuthenticator | undefined,
+  accept: (stream: Duplex, req: http.IncomingMessage, signedBy?: string) => void): Promise<Listener> {
+  const signers = new WeakMap<http.IncomingMessage, string>();
   const wss = new WebSocketServer({
     server,
     path: '/mqtt',
     maxPayload: 64 * 1024 * 1024,
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    verifyClient: authenticate && ((info, done) => {
+      const r = authenticate(info.req as Parameters<UpgradeAuthenticator>[0]);
+      if (r && 'refused' in r) return done(false, r.status, r.refused);
+      if (r) signers.set(info.req, r.principal);
+      done(true);
+    }),
   });
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws);
     stream.on('error', () => ws.terminate());
-    accept(stream, req);
+    accept(stream, req, signers.get(req));
   });
   const listener = await bind(server, host, port);
   return {
@@ -106,13 +122,16 @@ export async function listenTls(host: string, port: number, creds: TlsCredential
   return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }
 
-/** MQTT over secure WebSocket (wss, path `/mqtt`) with a required client certificate. */
-export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
+/**
+ * MQTT over secure WebSocket (wss, path `/mqtt`): a client certificate, or (as on AWS port 443) a SigV4-signed
+ * upgrade request instead of one.
+ */
+export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator): Promise<TlsListener> {
   const server = https.createServer(tlsOptions(creds), upgradeRequired('MQTT over secure WebSocket'));
   server.on('tlsClientError', () => {});
   server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
-  const listener = await mountMqttWebSocket(server, host, port, (stream, req) =>
-    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket) }));
+  const listener = await mountMqttWebSocket(server, host, port, authenticate, (stream, req, signedBy) =>
+    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket), signedBy }));
   return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }
 

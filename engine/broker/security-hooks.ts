@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { TlsCredentials, Transport } from './listeners.js';
 
 /**
@@ -13,7 +14,12 @@ export interface SecurityHooks {
    * After a TLS handshake, before any MQTT: accept the client certificate (resolving to a handle passed back to
    * `connect`) or refuse with a reason (the connection is closed). Just-in-time registration happens here.
    */
-  admit(peer: X509Certificate | undefined, info: { transport: Transport; remoteAddress: string }): Promise<{ peer: object } | { refused: string }>;
+  admit(peer: X509Certificate | undefined, info: { transport: Transport; remoteAddress: string; signedBy?: string }): Promise<{ peer?: object } | { refused: string }>;
+  /**
+   * MQTT over WebSocket, at the HTTP upgrade: AWS IoT's SigV4 authentication (a presigned URL or a signed request).
+   * The access key id that signed it, a refusal (the upgrade is answered with `status`), or `null` when unsigned.
+   */
+  authenticateUpgrade?(req: { method: string; url: string; headers: IncomingHttpHeaders }): { principal: string } | { refused: string; status: number } | null;
   /**
    * CONNECT: a guard for the connection's later packets, `null` to allow everything (plain listeners in allow-all
    * mode), or a refusal (CONNACK "not authorized", then close).
@@ -23,7 +29,7 @@ export interface SecurityHooks {
 
 /** Per-connection authorization (decisions cached per connection; denials logged by the implementation). */
 export interface ConnectionGuard {
-  /** Presence events' `principalIdentifier` and rules' `principal()`: the certificate id. */
+  /** Presence events' `principalIdentifier` and rules' `principal()`: the certificate id, or the SigV4 access key id. */
   readonly principal: string;
   publish(topic: string, retain: boolean): boolean;
   subscribe(filter: string): boolean;

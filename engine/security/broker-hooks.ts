@@ -3,8 +3,14 @@
  * CAs, status, validity, JITR), then per-connection guards that evaluate the principal's policies for iot:Connect,
  * iot:Publish (+ iot:RetainPublish), iot:Subscribe and iot:Receive, caching each decision for the connection until a
  * certificate, policy, attachment or thing changes. Every denial is logged with its reason.
+ *
+ * MQTT over WebSocket may instead be authenticated with SigV4 (AWS IoT's way for browsers and IAM credentials): the
+ * upgrade request's signature is checked against the configured access keys, and the access key id is the principal.
+ * LIMITATIONS: AWS authorizes a SigV4 connection with the IAM policies of the signing identity; there is no IAM
+ * policy evaluation here, so a correctly signed connection may connect, publish, subscribe and receive anywhere.
  */
 import type { X509Certificate } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { iotArn, type Logger } from '../core/index.js';
 import type { ConnectionGuard, SecurityHooks, TlsCredentials, Transport } from '../broker/index.js';
 import type { LocalCa } from './ca.js';
@@ -41,6 +47,11 @@ interface Peer {
   cert: X509Certificate;
 }
 
+/** A WebSocket connection whose upgrade request was SigV4-signed by this access key. */
+interface SignedPeer {
+  accessKeyId: string;
+}
+
 export interface HooksContext {
   ca: LocalCa;
   certs: Certificates;
@@ -54,6 +65,8 @@ export interface HooksContext {
   /** JITR: AWS publishes `$aws/events/certificates/registered/{caCertificateId}`. */
   publishEvent(topic: string, body: object): void;
   recordDenial(d: Denial): void;
+  /** A WebSocket upgrade's SigV4 signature: the access key id, a refusal, or `null` when the request is unsigned. */
+  verifyUpgrade(req: { method: string; url: string; headers: IncomingHttpHeaders }): { principal: string } | { refused: string; status: number } | null;
 }
 
 export function brokerHooks(ctx: HooksContext): SecurityHooks {
@@ -64,12 +77,14 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
       return { ...server, ca: ctx.certs.trustedPems() };
     },
     onTrustChange: (l) => ctx.onTrustChange(l),
-    admit: async (peer) => admit(ctx, peer),
+    admit: async (peer, info) => (info.signedBy ? { peer: { accessKeyId: info.signedBy } satisfies SignedPeer } : admit(ctx, peer)),
+    authenticateUpgrade: (req) => ctx.verifyUpgrade(req),
     connect(req) {
       if (!req.peer) {
         if (ctx.plain !== 'enforce') return null;
         return { refused: 'plain connections are refused (enforce mode): connect over mqtts with a client certificate' };
       }
+      if ('accessKeyId' in req.peer) return signedGuard((req.peer as SignedPeer).accessKeyId, req.transport);
       const { certificateId: id, cert } = req.peer as Peer;
       const row = ctx.certs.row(id);
       if (!row || row.status !== 'ACTIVE') return { refused: `certificate ${id} is ${row?.status ?? 'deleted'}` };
@@ -117,6 +132,11 @@ function jitrEvent(ctx: HooksContext, id: string, caId: string, registeredAt: nu
     certificateId: id, caCertificateId: caId, timestamp: ctx.now(), certificateStatus: 'PENDING_ACTIVATION',
     awsAccountId: iotArn('').split(':')[4], certificateRegistrationTimestamp: String(registeredAt),
   });
+}
+
+/** A SigV4 connection: its principal is the access key id (no IAM policies to evaluate, see LIMITATIONS). */
+function signedGuard(accessKeyId: string, transport: Transport): ConnectionGuard & { transport: Transport } {
+  return { principal: accessKeyId, transport, publish: () => true, subscribe: () => true, receive: () => true };
 }
 
 /** Decisions kept per action per connection (a client cycling through unbounded topics does not grow memory). */

@@ -12,7 +12,8 @@ import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
 import { PolicyStore } from './policy-store.js';
 import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
-import { isTrustedHost, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
+import { isSigned, isTrustedHost, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
+import type { IncomingHttpHeaders } from 'node:http';
 
 export interface SecurityOptions {
   dataDir: string;
@@ -80,6 +81,23 @@ export class SecurityService implements Service {
     return verifySigV4(req, this.opts.accessKeys, this.clock.now());
   }
 
+  /**
+   * MQTT over WebSocket with SigV4 (AWS IoT's browser authentication): checked against the configured access keys;
+   * with none configured, on loopback any key is accepted (as the HTTP API does there), elsewhere none is.
+   * `null` when the upgrade request is not signed at all.
+   */
+  verifyUpgrade(req: { method: string; url: string; headers: IncomingHttpHeaders }): { principal: string } | { refused: string; status: number } | null {
+    const q = req.url.indexOf('?');
+    const signed: SignedRequest = { method: req.method, path: q < 0 ? req.url : req.url.slice(0, q), query: q < 0 ? '' : req.url.slice(q + 1), headers: req.headers, body: Buffer.alloc(0) };
+    if (!isSigned(signed)) return null;
+    const keys = this.opts.accessKeys;
+    if (!keys.length && this.requiresSignature) return { refused: 'SigV4: no access keys are configured (--access-key)', status: 403 };
+    const r = verifySigV4(signed, keys, this.clock.now(), { anyKey: !keys.length });
+    if (r.ok) return { principal: r.accessKeyId };
+    this.opts.logger.log('warn', 'security', `refused a SigV4 WebSocket upgrade: ${r.type}: ${r.message}`, { type: r.type });
+    return { refused: `${r.type}: ${r.message}`, status: 403 };
+  }
+
   /** Recent policy denials, newest last: what the UI shows for "why was this denied?". */
   denials(limit = 100): Denial[] {
     return this.recentDenials.slice(-limit);
@@ -109,6 +127,7 @@ export class SecurityService implements Service {
       tlsCredentials: () => get().tlsCredentials(),
       onTrustChange: (l) => get().onTrustChange(l),
       admit: (peer, info) => get().admit(peer, info),
+      authenticateUpgrade: (req) => get().authenticateUpgrade!(req),
       connect: (req) => get().connect(req),
     };
   }
@@ -118,6 +137,7 @@ export class SecurityService implements Service {
       ca: this.ca, certs: this.certificates, policies: this.policies, things: () => this.things,
       plain: this.opts.plain, hosts: [this.opts.host, ...(this.opts.hostNames ?? [])], logger: this.opts.logger,
       now: () => this.clock.now(),
+      verifyUpgrade: (req) => this.verifyUpgrade(req),
       onTrustChange: (l) => this.trustListeners.push(l),
       publishEvent: (topic, body) => {
         this.publish?.(topic, Buffer.from(JSON.stringify(body))).catch((e: Error) => this.opts.logger.log('error', 'security', `publishing ${topic} failed: ${e.message}`));

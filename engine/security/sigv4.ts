@@ -1,9 +1,16 @@
 /**
- * AWS Signature Version 4 verification (header form), for when the engine is bound to a non-loopback address.
- * The canonical request is rebuilt from what arrived (method, raw path encoded once more as non-S3 services do,
- * sorted query, the signed headers, the payload hash) and the HMAC chain recomputed with the configured secret.
+ * AWS Signature Version 4 verification: the `Authorization` header form and the presigned query-string form
+ * (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`, `X-Amz-Signature`, optional
+ * `X-Amz-Expires` and `X-Amz-Security-Token`). The canonical request is rebuilt from what arrived (method, raw path
+ * encoded once more as non-S3 services do, sorted query without the signature, the signed headers) with the SHA-256
+ * of the body actually received, so a body changed after signing no longer matches; the HMAC chain is recomputed
+ * with the configured secret and compared in constant time.
  *
- * LIMITATIONS: presigned (query-string) requests and the chunked streaming payload signature are not accepted.
+ * AWS IoT's MQTT-over-WebSocket quirk: `X-Amz-Security-Token` is appended after signing and is not part of the
+ * canonical query (the Device SDKs do this); a token that was signed (the generic presigners do this) is accepted too.
+ *
+ * LIMITATIONS: session tokens are not checked (configured keys are long-term keys); `UNSIGNED-PAYLOAD` and the
+ * chunked streaming payload signatures are refused (AWS accepts them only on S3).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -24,9 +31,18 @@ export interface SignedRequest {
 
 export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; type: string; message: string };
 
+export interface VerifyOptions {
+  /** Accept any access key id without checking the signature (loopback without configured keys); dates are still checked. */
+  anyKey?: boolean;
+}
+
 const MAX_SKEW_MS = 15 * 60_000;
+/** Longest `X-Amz-Expires` AWS accepts on a presigned request (7 days). */
+const MAX_EXPIRES_S = 604_800;
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const QUERY_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders'];
 
 /** RFC 3986 encoding as SigV4 wants it (unreserved characters kept, everything else %XX upper-case). */
 export function uriEncode(s: string): string {
@@ -41,47 +57,129 @@ const safeDecode = (s: string) => {
   }
 };
 
-export function canonicalRequest(req: SignedRequest, signedHeaders: string[]): string {
+/** The query's parameters, decoded, in order. */
+export function queryPairs(query: string): Array<[string, string]> {
+  return query.split('&').filter(Boolean).map((pair) => {
+    const eq = pair.indexOf('=');
+    return [safeDecode(eq < 0 ? pair : pair.slice(0, eq)), safeDecode(eq < 0 ? '' : pair.slice(eq + 1))];
+  });
+}
+
+/** Whether a request carries a SigV4 signature at all (header or query form). */
+export function isSigned(req: Pick<SignedRequest, 'query' | 'headers'>): boolean {
+  const auth = req.headers['authorization'];
+  if (typeof auth === 'string' && auth.startsWith('AWS4-')) return true;
+  return queryPairs(req.query).some(([k]) => k === 'X-Amz-Algorithm');
+}
+
+const compare = (a: readonly [string, string], b: readonly [string, string]) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1);
+
+/** The canonical request; `pairs` are the decoded query parameters that take part (the signature itself never does). */
+export function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash = sha256(req.body), pairs = queryPairs(req.query)): string {
   const path = req.path.split('/').map((seg) => uriEncode(seg)).join('/') || '/';
-  const query = req.query
-    ? req.query.split('&').filter(Boolean).map((pair) => {
-      const eq = pair.indexOf('=');
-      const k = eq < 0 ? pair : pair.slice(0, eq), v = eq < 0 ? '' : pair.slice(eq + 1);
-      return [uriEncode(safeDecode(k)), uriEncode(safeDecode(v))] as const;
-    }).sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&')
-    : '';
+  const query = pairs.map(([k, v]) => [uriEncode(k), uriEncode(v)] as const).sort(compare).map(([k, v]) => `${k}=${v}`).join('&');
   const header = (name: string) => {
     const v = req.headers[name];
     return (Array.isArray(v) ? v.join(',') : v ?? '').trim().replace(/\s+/g, ' ');
   };
   const headers = signedHeaders.map((h) => `${h}:${header(h)}\n`).join('');
-  const payload = header('x-amz-content-sha256') || sha256(req.body);
-  return [req.method, path, query, headers, signedHeaders.join(';'), payload].join('\n');
+  return [req.method, path, query, headers, signedHeaders.join(';'), payloadHash].join('\n');
 }
 
-export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number): SigV4Result {
-  const auth = req.headers['authorization'];
-  if (typeof auth !== 'string' || !auth) return { ok: false, type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token: requests to this engine must be signed with SigV4' };
+interface Parsed {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  expiresS?: number;
+  /** Query parameter sets the signature may have been computed over (the IoT token quirk gives two). */
+  candidates: Array<Array<[string, string]>>;
+}
+
+type Failure = Extract<SigV4Result, { ok: false }>;
+const fail = (type: string, message: string): Failure => ({ ok: false, type, message });
+
+function parseHeader(auth: string, req: SignedRequest): Parsed | Failure {
   const m = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/.exec(auth);
-  if (!m) return { ok: false, type: 'IncompleteSignatureException', message: 'Authorization header is not a valid AWS4-HMAC-SHA256 signature' };
-  const [, accessKeyId, date, region, service, signedList, signature] = m;
-  const key = keys.find((k) => k.accessKeyId === accessKeyId);
-  if (!key) return { ok: false, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid' };
+  if (!m) return fail('IncompleteSignatureException', 'Authorization header is not a valid AWS4-HMAC-SHA256 signature');
   const amzDate = String(req.headers['x-amz-date'] ?? '');
-  const dm = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  if (!dm || !amzDate.startsWith(date)) return { ok: false, type: 'IncompleteSignatureException', message: 'X-Amz-Date is missing or does not match the credential scope' };
-  const t = Date.UTC(+dm[1], +dm[2] - 1, +dm[3], +dm[4], +dm[5], +dm[6]);
-  if (Math.abs(now - t) > MAX_SKEW_MS) return { ok: false, type: 'InvalidSignatureException', message: 'Signature expired: the request time is more than 15 minutes from the server time' };
-  const signedHeaders = signedList.split(';');
-  if (!signedHeaders.includes('host')) return { ok: false, type: 'IncompleteSignatureException', message: 'The host header must be signed' };
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest(req, signedHeaders))].join('\n');
-  const signingKey = hmac(hmac(hmac(hmac('AWS4' + key.secretAccessKey, date), region), service), 'aws4_request');
-  const expected = hmac(signingKey, toSign);
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
-    return { ok: false, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided' };
+  return { accessKeyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';'), signature: m[6], amzDate, candidates: [queryPairs(req.query)] };
+}
+
+function parseQuery(req: SignedRequest): Parsed | Failure {
+  const pairs = queryPairs(req.query);
+  const get = (k: string) => pairs.find(([n]) => n === k)?.[1];
+  const missing = QUERY_PARAMS.filter((k) => get(k) === undefined);
+  if (missing.length) return fail('IncompleteSignatureException', `AWS query-string parameters must include ${QUERY_PARAMS.map((k) => `'${k}'`).join(', ')}. Re-examine the query-string parameters.`);
+  if (get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return fail('IncompleteSignatureException', `Unsupported AWS 'algorithm': '${get('X-Amz-Algorithm')}'`);
+  const cred = /^([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(get('X-Amz-Credential')!);
+  if (!cred) return fail('IncompleteSignatureException', `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${get('X-Amz-Credential')}'`);
+  const signature = get('X-Amz-Signature')!;
+  if (!/^[0-9a-f]{64}$/.test(signature)) return fail('InvalidSignatureException', SIGNATURE_MISMATCH);
+  let expiresS: number | undefined;
+  const expires = get('X-Amz-Expires');
+  if (expires !== undefined) {
+    if (!/^\d{1,7}$/.test(expires) || +expires > MAX_EXPIRES_S) return fail('IncompleteSignatureException', `X-Amz-Expires must be a number of seconds between 0 and ${MAX_EXPIRES_S}`);
+    expiresS = +expires;
   }
-  return { ok: true, accessKeyId };
+  const signed = pairs.filter(([k]) => k !== 'X-Amz-Signature');
+  const candidates = [signed];
+  if (get('X-Amz-Security-Token') !== undefined) candidates.push(signed.filter(([k]) => k !== 'X-Amz-Security-Token')); // AWS IoT: appended after signing
+  return {
+    accessKeyId: cred[1], date: cred[2], region: cred[3], service: cred[4], signedHeaders: get('X-Amz-SignedHeaders')!.split(';'),
+    signature, amzDate: get('X-Amz-Date')!, expiresS, candidates,
+  };
+}
+
+/** `20240102T030405Z` for a time. */
+const isoBasic = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** The date checks AWS makes, with its messages. */
+function checkDate(p: Parsed, now: number): Failure | undefined {
+  const dm = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(p.amzDate);
+  if (!dm) return fail('IncompleteSignatureException', `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'", got '${p.amzDate}'`);
+  if (!p.amzDate.startsWith(p.date)) {
+    return fail('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${p.date}' != '${p.amzDate.slice(0, 8)}', from '${p.amzDate}'.`);
+  }
+  const t = Date.UTC(+dm[1], +dm[2] - 1, +dm[3], +dm[4], +dm[5], +dm[6]);
+  if (t > now + MAX_SKEW_MS) {
+    return fail('InvalidSignatureException', `Signature not yet current: ${p.amzDate} is still later than ${isoBasic(now + MAX_SKEW_MS)} (${isoBasic(now)} + 15 min.)`);
+  }
+  if (p.expiresS !== undefined) {
+    if (now > t + p.expiresS * 1000) return fail('InvalidSignatureException', `Signature expired: ${p.amzDate} is now earlier than ${isoBasic(now - p.expiresS * 1000)} (${isoBasic(now)} - ${p.expiresS} sec.)`);
+  } else if (t < now - MAX_SKEW_MS) {
+    return fail('InvalidSignatureException', `Signature expired: ${p.amzDate} is now earlier than ${isoBasic(now - MAX_SKEW_MS)} (${isoBasic(now)} - 15 min.)`);
+  }
+  return undefined;
+}
+
+export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, opts: VerifyOptions = {}): SigV4Result {
+  const auth = req.headers['authorization'];
+  const hasAuth = typeof auth === 'string' && auth !== '';
+  if (!hasAuth && !queryPairs(req.query).some(([k]) => k === 'X-Amz-Algorithm')) {
+    return fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  const p = hasAuth ? parseHeader(auth, req) : parseQuery(req);
+  if ('ok' in p) return p;
+  const key = keys.find((k) => k.accessKeyId === p.accessKeyId);
+  if (!key && !opts.anyKey) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const dateProblem = checkDate(p, now);
+  if (dateProblem) return dateProblem;
+  if (!p.signedHeaders.includes('host')) return fail('InvalidSignatureException', `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
+  if (!key) return { ok: true, accessKeyId: p.accessKeyId };
+  // The body actually received, never the client's own `x-amz-content-sha256` claim.
+  const payloadHash = sha256(req.body);
+  const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
+  const signingKey = hmac(hmac(hmac(hmac('AWS4' + key.secretAccessKey, p.date), p.region), p.service), 'aws4_request');
+  const given = Buffer.from(p.signature, 'hex');
+  for (const pairs of p.candidates) {
+    const toSign = ['AWS4-HMAC-SHA256', p.amzDate, scope, sha256(canonicalRequest(req, p.signedHeaders, payloadHash, pairs))].join('\n');
+    if (timingSafeEqual(hmac(signingKey, toSign), given)) return { ok: true, accessKeyId: p.accessKeyId };
+  }
+  return fail('InvalidSignatureException', SIGNATURE_MISMATCH);
 }
 
 /** Whether an address is loopback-only in the sense of "only this machine's user can reach it". */
