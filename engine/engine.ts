@@ -52,7 +52,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const sinks: SinkService = new SinkService(store, clock, {
-    dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg),
+    dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the rules' function runner (made below; called only once started).
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await rules.functions.invoke(name, event)) },
   });
@@ -89,7 +89,7 @@ class ComposedEngine implements Engine {
         topics: async (prefix) => broker.topics(prefix),
         messages: async (query) => broker.messages(query),
         message: async (id) => broker.message(id),
-        publish: async (msg) => broker.publish(toPublish(msg)),
+        publish: async (msg) => broker.publish(toPublish(msg), { origin: 'client' }),
         clients: async () => broker.clients(),
       },
       metering: { usage: async () => broker.usage() },

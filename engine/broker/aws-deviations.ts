@@ -10,6 +10,7 @@ export const deviations = {
   qos2Subscribe: { why: 'AWS IoT does not support QoS 2: a SUBSCRIBE asking for QoS 2 gets no SUBACK and no subscription.', doc: `${MQTT_DOC}#mqtt-differences` },
   hashParent: { why: "AWS IoT's '#' does not match the parent level: the message was not delivered to this subscription.", doc: `${MQTT_DOC}#mqtt-differences` },
   retainedWildcard: { why: 'AWS IoT sends retained messages only to a subscription whose filter equals the topic exactly, never through wildcards.', doc: `${MQTT_DOC}#mqtt-retain` },
+  reservedTopic: { why: "AWS IoT lets clients publish only to the reserved ('$') topics its services take requests on (shadow, jobs, Basic Ingest, provisioning, …): the publish was refused and the connection closed.", doc: 'https://docs.aws.amazon.com/iot/latest/developerguide/reserved-topics.html' },
   retainReserved: { why: "AWS IoT refuses RETAIN on reserved ('$') topics: the publish was rejected and the connection closed.", doc: `${MQTT_DOC}#mqtt-retain-using` },
   payloadTooLarge: { why: 'AWS IoT rejects payloads over 128 KB and disconnects the client (CLIENT_ERROR).', doc: LIMITS_DOC },
   topicTooLong: { why: 'AWS IoT rejects topics longer than 256 bytes and disconnects the client.', doc: `${TOPICS_DOC}#topicnames` },

@@ -17,9 +17,10 @@ import { MessageLog, toRecord } from './message-log.js';
 import { Metering } from './metering.js';
 import { PacketSplitter } from './packet-splitter.js';
 import * as presence from './presence.js';
-import { awsFilterMatches, checkPublish, checkTopicName } from './topic-rules.js';
+import { clientMayPublishReserved } from './reserved-topics.js';
+import { awsFilterMatches, checkLevels, checkPublish, checkTopicName } from './topic-rules.js';
 import { TopicIndex } from './topic-index.js';
-import { Taps, type TapHandler, type TappedMessage } from './taps.js';
+import { Taps, type PublishOptions, type TapHandler, type TappedMessage } from './taps.js';
 import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-fixes.js';
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
@@ -77,7 +78,17 @@ interface AedesClient {
   subscriptions: Record<string, { qos: number }>;
   _disconnected?: boolean;
   _keepaliveInterval: number;
-  _parser: { parse(buf: Buffer): unknown; emit(event: string, ...args: unknown[]): boolean; settings?: { protocolVersion?: number } };
+  connecting: boolean;
+  connackSent: boolean;
+  /** Packets parsed and not yet handled (aedes reads the socket again when it drops to 0). */
+  _parsingBatch: number;
+  _parser: {
+    parse(buf: Buffer): unknown;
+    emit(event: string, ...args: unknown[]): boolean;
+    settings?: { protocolVersion?: number };
+    /** Packets held until the CONNECT completes; null once they were handed on (or the connection closed). */
+    _queue: object[] | null;
+  };
   close(cb?: () => void): void;
 }
 
@@ -109,6 +120,8 @@ export class BrokerService implements Service {
   private readonly refusedFilters = new WeakSet<object>();
   /** Will packets on their way to publication: aedes hands the same object to `authorizePublish` and `published`. */
   private readonly wills = new WeakSet<object>();
+  /** Publishes the engine makes on someone else's behalf (`publish(msg, { origin: 'client' })`). */
+  private readonly clientPublishes = new WeakSet<object>();
   /** Connections that sent a zero-length client id (aedes then assigns `aedes_<uuid>`). */
   private readonly emptyClientIds = new WeakSet<object>();
   private readonly log: MessageLog;
@@ -218,12 +231,17 @@ export class BrokerService implements Service {
 
   // ── data plane ───────────────────────────────────────────────────────────
 
-  /** Publishes as the engine (no client id), e.g. from the HTTP API or the UI. Resolves once stored and dispatched. */
-  async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void> {
-    const violation = checkPublish(msg.topic, msg.payload.length, this.opts.limits);
+  /**
+   * Publishes without a client id: the engine's own messages, or (`origin: 'client'`) the HTTP API's and the UI's on a
+   * user's behalf, which taps then do not trust as the engine's. Resolves once stored and dispatched.
+   */
+  async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, opts?: PublishOptions): Promise<void> {
+    const violation = checkPublish(msg.topic, msg.payload.length, this.opts.limits) ?? checkLevels(msg.topic);
     if (violation) throw new EngineError(violation.deviation === 'payloadTooLarge' ? 'TooLarge' : 'InvalidInput', violation.message);
     if (this.aws && msg.retain && msg.topic.startsWith('$')) throw new EngineError('InvalidInput', 'RETAIN is not allowed on reserved topics');
-    await this.publishPacket({ cmd: 'publish', ...msg });
+    const packet = { cmd: 'publish', ...msg };
+    if (opts?.origin === 'client') this.clientPublishes.add(packet);
+    await this.publishPacket(packet);
   }
 
   /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
@@ -314,7 +332,22 @@ export class BrokerService implements Service {
       }
     };
     const emit = parser.emit.bind(parser);
-    parser.emit = (event: string, arg: unknown) => (event === 'packet' && this.dropsPacket(client, session, arg as AedesPacket) ? true : emit(event, arg));
+    const queueLimit = (this.broker as unknown as { queueLimit: number }).queueLimit;
+    parser.emit = (event: string, arg: unknown) => {
+      if (event !== 'packet') return emit(event, arg);
+      if (this.dropsPacket(client, session, arg as AedesPacket)) return true;
+      const queue = parser._queue;
+      // [MQTT-3.1.4-5]: a client may send more packets right after CONNECT; they are processed once it completes, in
+      // order. aedes holds them only while the first read is being parsed: any later read before CONNACK would have
+      // them handled at once, by a client without an id yet. Hold every one until aedes hands its queue on.
+      if (queue && (client.connecting || client.connackSent) && (arg as AedesPacket).cmd !== 'connect') {
+        if (queue.length >= queueLimit) return emit('error', new Error('Client queue limit reached'));
+        client._parsingBatch++;
+        queue.push(arg as object);
+        return true;
+      }
+      return emit(event, arg);
+    };
   }
 
   /** Packets that AWS IoT silently never acknowledges, and publishes over the per-connection rate. */
@@ -426,6 +459,10 @@ export class BrokerService implements Service {
       this.deviations.explain('retainReserved', { clientId: client.id, topic: packet.topic });
       return 'RETAIN on a reserved topic';
     }
+    if (this.aws && packet.topic.charCodeAt(0) === 36 && !clientMayPublishReserved(packet.topic)) {
+      this.deviations.explain('reservedTopic', { clientId: client.id, topic: packet.topic.slice(0, 300) });
+      return `publishing to the reserved topic ${packet.topic.slice(0, 300)} is not allowed`;
+    }
     return null;
   }
 
@@ -479,7 +516,8 @@ export class BrokerService implements Service {
       // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.
       this.taps.dispatch(msg.topic, () => {
         const principal = client ? this.sessions.get(client)?.guard?.principal : undefined; // Security: rules' principal()
-        const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, time: msg.time };
+        const origin = client || this.wills.has(packet) || this.clientPublishes.has(packet) ? 'client' : 'engine';
+        const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, origin, time: msg.time };
         if (principal) tapped.principal = principal;
         if (this.wills.has(packet)) tapped.will = true;
         return tapped;
@@ -518,7 +556,7 @@ export class BrokerService implements Service {
     b.on('subscribe', (all: Array<{ topic: string; qos: number }>, client: AedesClient) => {
       const s = this.sessions.get(client);
       const subs = all.filter((x) => x.qos !== 128); // aedes reports refused filters too (granted 0x80)
-      if (!s || !subs.length) return;
+      if (!s || !s.connectedAt || !subs.length) return;
       for (const { topic } of subs) {
         if (this.aws && topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
         if (this.aws && /[+#]/.test(topic)) this.explainWithheldRetained(client, topic);
@@ -529,7 +567,7 @@ export class BrokerService implements Service {
     });
     b.on('unsubscribe', (topics: string[], client: AedesClient & { closed?: boolean }) => {
       const s = this.sessions.get(client);
-      if (!s || client.closed) return; // aedes drops a clean session's filters on close: not an UNSUBSCRIBE
+      if (!s || !s.connectedAt || client.closed) return; // aedes drops a clean session's filters on close: not an UNSUBSCRIBE
       for (const t of topics) if (t.endsWith('/#')) s.hashParents.delete(t.slice(0, -2));
       if (presence.hasLifecycleEvents(client.id)) {
         this.publishEvent(presence.subscriptionTopic('unsubscribed', client.id), presence.subscriptionEvent(s, this.now(), 'unsubscribed', topics));
@@ -548,7 +586,7 @@ export class BrokerService implements Service {
   }
 
   private publishEvent(topic: string, body: object): void {
-    if (this.broker.closed) return;
+    if (this.broker.closed || checkLevels(topic)) return; // a client id with 100 slashes gets no lifecycle events
     this.publishPacket({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch(() => {});
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Taps, type TappedMessage } from './taps.js';
 
-const msg = (topic: string): TappedMessage => ({ topic, payload: Buffer.alloc(0), qos: 0, retain: false, clientId: null, time: 0 });
+const msg = (topic: string): TappedMessage => ({ topic, payload: Buffer.alloc(0), qos: 0, retain: false, clientId: null, origin: 'engine', time: 0 });
 
 describe('Taps', () => {
   it.each([

@@ -1,13 +1,21 @@
 import { TopicMemo, type Disposable, type Logger } from '../core/index.js';
 
+/**
+ * Who published a message. `engine`: the engine's own services and the broker's lifecycle events; `client`: anyone
+ * else (an MQTT client or its will, HTTP Publish, the UI). A client may publish to any topic it is allowed to,
+ * `$aws/events/…` included, so only `engine` messages may be trusted as what their topic says they are.
+ */
+export type MessageOrigin = 'engine' | 'client';
+
 /** A message as in-engine services see it (shadow requests, rules input). */
 export interface TappedMessage {
   topic: string;
   payload: Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
-  /** Publisher's client id; null for the engine's own publishes. */
+  /** Publisher's client id; null for the engine's own publishes and HTTP Publish. */
   clientId: string | null;
+  origin: MessageOrigin;
   time: number;
   /** The publisher's certificate id when it connected over mutual TLS (rules' `principal()`). */
   principal?: string;
@@ -99,7 +107,7 @@ export function guardedPublisher(pub: Publisher, logger: Logger): Publisher & { 
   let errors = 0;
   const perFilter = new Map<string, number>();
   return {
-    publish: (msg) => pub.publish(msg),
+    publish: (msg, opts) => pub.publish(msg, opts),
     tap: (filter, handler) => pub.tap(filter, (msg) => {
       try {
         handler(msg);
@@ -129,9 +137,14 @@ function levelsMatch(filter: string[], topic: string[], dollar: boolean): boolea
   return filter.length === topic.length;
 }
 
+export interface PublishOptions {
+  /** `client` for what the engine publishes on a user's behalf (HTTP Publish, the UI); default `engine`. */
+  origin?: MessageOrigin;
+}
+
 /** What services that publish need from the broker; `BrokerService` satisfies it. */
 export interface Publisher {
-  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, opts?: PublishOptions): Promise<void>;
   /** See every publish matching an MQTT filter (a leading wildcard does not match `$` topics; name them). */
   tap(filter: string, handler: TapHandler): Disposable;
 }

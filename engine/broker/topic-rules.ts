@@ -40,6 +40,15 @@ export function checkPublish(topic: string, payloadBytes: number, limits: Broker
   return checkTopicName(topic, limits);
 }
 
+/** The most levels any topic may have, in any mode: aedes' `maxTopicLevels` ceiling (its topic trie's word limit). */
+export const MAX_TOPIC_LEVELS = 100;
+
+/** aedes refuses a publish to a topic deeper than {@link MAX_TOPIC_LEVELS} with a plain error: say so first. */
+export function checkLevels(topic: string): Violation | null {
+  const levels = countSlashes(topic) + 1;
+  return levels > MAX_TOPIC_LEVELS ? { message: `topic has ${levels} levels, over the broker's limit of ${MAX_TOPIC_LEVELS}` } : null;
+}
+
 /** MQTT 3.1.1 §4.7.1: `#` only last and alone in its level, `+` alone in its level. */
 export function isValidFilter(filter: string): boolean {
   if (!filter.length) return false;

@@ -26,6 +26,7 @@ describe('connectivity from presence events [DG:life-cycle-events]', () => {
     const t = new ConnectivityTracker();
     t.onPresence('$aws/events/subscriptions/subscribed/lamp', Buffer.from('{}'));
     t.onPresence('$aws/events/presence/connected/lamp', Buffer.from('not json'));
+    for (const json of ['null', '1', '"x"', '[]', 'true']) t.onPresence('$aws/events/presence/connected/lamp', Buffer.from(json));
     expect(t.get('lamp')).toEqual({ connected: false });
   });
 });

@@ -2,6 +2,8 @@
  * `connectivity.*` for the fleet index, from the broker's lifecycle events on `$aws/events/presence/+/+`
  * [DG:life-cycle-events]. A thing's connectivity is that of the MQTT client whose id equals the thing name.
  * Events may arrive out of order: a disconnect of an older session (lower `versionNumber`) never overrides a newer connect.
+ * Only the broker's own events count: a client may publish anything to `$aws/events/presence/…` (standard mode lets it),
+ * and that is data, not a change of anyone's connectivity.
  *
  * LIMITATIONS:
  * - Kept in memory: after a restart every thing reads as disconnected with no timestamp until it connects again.
@@ -13,7 +15,14 @@ export const PRESENCE_FILTER = '$aws/events/presence/+/+';
 
 /** What the tracker needs from the broker (`BrokerService` satisfies it). */
 export interface PresenceSource {
-  tap(filter: string, handler: (msg: { topic: string; payload: Buffer }) => void): Disposable;
+  tap(filter: string, handler: (msg: { topic: string; payload: Buffer; origin: 'engine' | 'client' }) => void): Disposable;
+}
+
+/** Feeds the broker's own presence events to `tracker`; returns the tap. */
+export function trackPresence(source: PresenceSource, tracker: ConnectivityTracker): Disposable {
+  return source.tap(PRESENCE_FILTER, (msg) => {
+    if (msg.origin === 'engine') tracker.onPresence(msg.topic, msg.payload);
+  });
 }
 
 interface Entry extends ThingConnectivity {
@@ -27,12 +36,14 @@ export class ConnectivityTracker {
   onPresence(topic: string, payload: Buffer): void {
     const m = /^\$aws\/events\/presence\/(connected|disconnected)\/(.+)$/.exec(topic);
     if (!m) return;
-    let event: { timestamp?: unknown; versionNumber?: unknown; disconnectReason?: unknown };
+    let parsed: unknown;
     try {
-      event = JSON.parse(payload.toString('utf8')) as typeof event;
+      parsed = JSON.parse(payload.toString('utf8'));
     } catch {
       return;
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return; // `null`, `1`, `[]` are JSON too
+    const event = parsed as { timestamp?: unknown; versionNumber?: unknown; disconnectReason?: unknown };
     const clientId = m[2];
     const versionNumber = typeof event.versionNumber === 'number' ? event.versionNumber : 0;
     const timestamp = typeof event.timestamp === 'number' ? event.timestamp : undefined;

@@ -19,7 +19,7 @@ import type { Store } from '../storage/index.js';
 import type {
   JsonObject, RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from '../contract/index.js';
-import { ConnectivityTracker, PRESENCE_FILTER, type PresenceSource } from './connectivity.js';
+import { ConnectivityTracker, trackPresence, type PresenceSource } from './connectivity.js';
 import { parseFleetQuery } from './fleet-query.js';
 import { matches, usesShadow, type IndexedShadow, type IndexedThing } from './fleet-match.js';
 import {
@@ -95,7 +95,7 @@ export class RegistryService implements Service {
   }
 
   async start(): Promise<void> {
-    this.tap = this.presence.tap(PRESENCE_FILTER, (msg) => this.connectivity.onPresence(msg.topic, msg.payload));
+    this.tap = trackPresence(this.presence, this.connectivity);
   }
 
   async stop(): Promise<void> {

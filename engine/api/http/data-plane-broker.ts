@@ -8,8 +8,8 @@ export interface RetainedMessage {
 }
 
 export interface DataPlaneBroker {
-  /** Publishes as the engine (no client id). Resolves once stored (retained) and handed to subscribers. */
-  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }): Promise<void>;
+  /** Publishes without a client id; `origin: 'client'` marks it as the caller's, not the engine's. Resolves once stored (retained) and handed to subscribers. */
+  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, opts?: { origin?: 'engine' | 'client' }): Promise<void>;
   getRetained(topic: string): RetainedMessage | undefined;
   /** Every retained message, sorted by topic. */
   listRetained(): RetainedMessage[];

@@ -51,6 +51,17 @@ export function validateTopicName(topic: string, limits: IotDataLimits = awsIotD
     throw invalid(`Topic name exceeds the maximum of ${limits.maxTopicSlashes} forward slashes`);
   }
   if (Buffer.byteLength(topic, 'utf8') > 65535) throw invalid('Topic name exceeds 65535 bytes'); // [MQTT-1.5.3]
+  // The broker's own ceiling, whatever the limits (aedes and its topic trie handle at most 100 levels).
+  if (topicLevels(topic) > MAX_TOPIC_LEVELS) throw invalid(`Topic name exceeds the maximum of ${MAX_TOPIC_LEVELS} levels`);
+}
+
+/** The most levels a topic may have in any broker mode (aedes' `maxTopicLevels` ceiling). */
+export const MAX_TOPIC_LEVELS = 100;
+
+function topicLevels(topic: string): number {
+  let n = 1;
+  for (let i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', i + 1)) n++;
+  return n;
 }
 
 export function parseQos(value: string | null): 0 | 1 {
@@ -188,7 +199,8 @@ export function publish(broker: DataPlaneBroker, limits: IotDataLimits = awsIotD
       throw new EngineError('TooLarge', `The payload exceeds the maximum size of ${payloadCap(limits)} bytes`);
     }
     // An empty payload with retain=true clears the topic's retained message (MQTT [MQTT-3.3.1-10], AWS Publish docs).
-    await broker.publish({ topic, payload: req.body, qos, retain });
+    // The caller's message, not the engine's: taps must not take a Publish to `$aws/events/…` for a lifecycle event.
+    await broker.publish({ topic, payload: req.body, qos, retain }, { origin: 'client' });
     return {};
   };
 }
