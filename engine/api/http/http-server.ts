@@ -19,6 +19,7 @@ import { EngineError, silentLogger, type Logger } from '../../core/index.js';
 import {
   AwsError, awsErrorResponse, iotDataErrors, rawAwsErrorResponse, toAwsError, type AwsErrorTable,
 } from './aws-errors.js';
+import { findAwsOperation, UnsupportedOperation } from './aws-operations/index.js';
 
 /** What a handler sees: the matched route's decoded labels, the query, headers and the whole (capped) body. */
 export interface HttpRequest {
@@ -152,6 +153,9 @@ export class RouteTable {
       for (const [k, v] of Object.entries(rawParams)) params[k] = decodeLabel(k, v);
       return { route, params };
     }
+    // A real AWS operation without a route here is named (UnknownOperationException), not a 404/405 that misleads.
+    const unsupported = findAwsOperation(method, raw);
+    if (unsupported) throw unsupported;
     if (allowed.length) throw new AwsError(405, 'MethodNotAllowedException', `Method ${method} is not allowed on this resource; allowed: ${allowed.join(', ')}`);
     throw new AwsError(404, 'ResourceNotFoundException', 'Not Found');
   }
@@ -301,6 +305,9 @@ export class HttpApiServer {
   }
 
   private sendError(res: http.ServerResponse, err: unknown, requestId: string, table: AwsErrorTable, operation?: string): void {
+    if (err instanceof UnsupportedOperation) {
+      this.logger.log('warn', 'api.http', `${err.message} (${err.template}); it was answered with UnknownOperationException`, { requestId, operation: err.operation });
+    }
     const shape = toAwsError(err, table);
     if (shape.unexpected) {
       const e = err instanceof Error ? err : new Error(String(err));

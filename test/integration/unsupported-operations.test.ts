@@ -1,0 +1,62 @@
+/**
+ * An AWS operation Thingbench has no route for yet answers AWS's unknown-operation error (UnknownOperationException)
+ * with a message naming the operation, through the real AWS CLI and SDK v3, and leaves a log line; a path that is no
+ * AWS operation at all still answers 404 ResourceNotFoundException "Not Found".
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { promisify } from 'node:util';
+import { CreateJobCommand, CreateProvisioningTemplateCommand, IoTClient } from '@aws-sdk/client-iot';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+
+const AWS = '/usr/bin/aws';
+const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+let te: TestEngine;
+
+beforeAll(async () => {
+  te = await startTestEngine({ mode: 'aws' });
+});
+afterAll(async () => {
+  await te?.stop();
+});
+
+const iot = () => new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+
+describe('an AWS operation that Thingbench does not support yet', () => {
+  it.skipIf(!fs.existsSync(AWS))('aws iot create-job: the CLI prints UnknownOperationException naming CreateJob', async () => {
+    const failed = await promisify(execFile)(AWS, ['iot', 'create-job', '--job-id', 'j1', '--targets', 'arn:aws:iot:us-east-1:000000000000:thing/t1',
+      '--document', '{"op":"reboot"}', '--endpoint-url', te.httpUrl], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(254);
+    expect(failed?.stderr.trim()).toBe('An error occurred (UnknownOperationException) when calling the CreateJob operation: CreateJob is an AWS IoT operation that Thingbench does not support yet');
+    const logged = te.logs.filter((l) => l.source === 'api.http' && l.level === 'warn' && l.message.includes('CreateJob'));
+    expect(logged.map((l) => l.message)).toEqual(['CreateJob is an AWS IoT operation that Thingbench does not support yet (PUT /jobs/{jobId}); it was answered with UnknownOperationException']);
+  });
+
+  it('SDK v3 CreateJobCommand and CreateProvisioningTemplateCommand: UnknownOperationException, 404, the operation named', async () => {
+    const job = await iot().send(new CreateJobCommand({ jobId: 'j2', targets: ['arn:aws:iot:us-east-1:000000000000:thing/t1'], document: '{}' })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
+    expect(job).toBeInstanceOf(Error);
+    expect((job as Error).name).toBe('UnknownOperationException');
+    expect((job as Error).message).toBe('CreateJob is an AWS IoT operation that Thingbench does not support yet');
+    expect((job as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(404);
+
+    const template = await iot().send(new CreateProvisioningTemplateCommand({ templateName: 'fleet', templateBody: '{}', provisioningRoleArn: 'arn:aws:iam::000000000000:role/p' })).catch((e: Error) => e);
+    expect((template as Error).name).toBe('UnknownOperationException');
+    expect((template as Error).message).toBe('CreateProvisioningTemplate is an AWS IoT operation that Thingbench does not support yet');
+  });
+
+  it('iot-jobs-data and iot-data operations are named too; a path that is no AWS operation stays 404 Not Found', async () => {
+    const next = await fetch(`${te.httpUrl}/things/t1/jobs/$next`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(next.status).toBe(404);
+    expect(next.headers.get('x-amzn-errortype')).toBe('UnknownOperationException:');
+    expect(await next.json()).toEqual({ message: 'StartNextPendingJobExecution is an AWS IoT Jobs data plane operation that Thingbench does not support yet' });
+
+    const direct = await fetch(`${te.httpUrl}/connections/c1/messages`, { method: 'POST', body: 'x' });
+    expect((await direct.json() as { message: string }).message).toBe('SendDirectMessage is an AWS IoT data plane operation that Thingbench does not support yet');
+
+    const nothing = await fetch(`${te.httpUrl}/no/such/thing-at-all`);
+    expect(nothing.status).toBe(404);
+    expect(nothing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException:');
+    expect(await nothing.json()).toEqual({ message: 'Not Found' });
+  });
+});
