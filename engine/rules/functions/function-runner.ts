@@ -3,21 +3,24 @@
  * worker per function, invocations one at a time like a single Lambda instance), `<name>.py` in a `python3`
  * subprocess per invocation. Each invocation has the function's timeout (default 3 s) and memory cap (default
  * 128 MB), both configurable in `<name>.config.json` as `{ "timeout": seconds, "memorySize": MB }`, like Lambda's
- * settings. A function that throws, times out or exceeds its memory is stopped (the worker is terminated and
- * replaced on the next call) and the invocation fails with the reason.
+ * settings, and its own environment variables as `{ "environment": { "variables": { … } } }`. A function sees
+ * only the environment Lambda documents (function-env.ts), never the engine's. A function that throws, times out
+ * or exceeds its memory is stopped (the worker is terminated and replaced on the next call) and the invocation
+ * fails with the reason.
  *
  * LIMITATIONS: no concurrency per function (a queue of at most `maxQueue` waiting invocations, then `Busy`); the
  * SDK offers publish, shadows and notify (no tables yet); `console` output goes to the engine log.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { EngineError, type Logger } from '../../core/index.js';
 import type { FunctionErrorKind, FunctionInvoker, FunctionResult } from '../actions/action.js';
 import { ACCOUNT_ID, REGION } from '../rule-model.js';
 import { PYTHON_SOURCE, WORKER_SOURCE } from './worker-source.js';
+import { configuredVariables, functionEnvironment, nodeExecutionEnv, pythonInterpreter } from './function-env.js';
 
 /** What the local SDK inside functions reaches. */
 export interface FunctionSdkHost {
@@ -42,11 +45,11 @@ const EXTENSIONS = ['.js', '.mjs', '.ts', '.py'];
 
 export const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
 
-let pythonAvailable: boolean | undefined;
 export function hasPython(): boolean {
-  pythonAvailable ??= spawnSync('python3', ['--version'], { stdio: 'ignore', timeout: 5000 }).status === 0;
-  return pythonAvailable;
+  return pythonInterpreter() !== null;
 }
+
+interface FunctionConfig { timeoutMs: number; memoryMb: number; variables: Record<string, string> }
 
 interface Job { event: unknown; traceId?: string; ruleName?: string; resolve: (r: FunctionResult) => void }
 
@@ -75,15 +78,17 @@ export class FunctionRunner implements FunctionInvoker {
     return null;
   }
 
-  private config(name: string): { timeoutMs: number; memoryMb: number } {
+  private config(name: string): FunctionConfig {
     let timeoutMs = this.opts.defaultTimeoutMs ?? 3000;
     let memoryMb = this.opts.defaultMemoryMb ?? 128;
+    let variables: Record<string, string> = {};
     try {
-      const c = JSON.parse(fs.readFileSync(path.join(this.opts.dir, `${name}.config.json`), 'utf8')) as { timeout?: unknown; memorySize?: unknown };
+      const c = JSON.parse(fs.readFileSync(path.join(this.opts.dir, `${name}.config.json`), 'utf8')) as { timeout?: unknown; memorySize?: unknown; environment?: unknown };
       if (typeof c.timeout === 'number' && c.timeout > 0 && c.timeout <= 900) timeoutMs = c.timeout * 1000;
       if (typeof c.memorySize === 'number' && c.memorySize >= 16 && c.memorySize <= 10240) memoryMb = c.memorySize;
+      variables = configuredVariables(c.environment, (problem) => this.opts.logger.log('warn', 'functions', `${name}.config.json: ${problem}`));
     } catch { /* no config: defaults */ }
-    return { timeoutMs, memoryMb };
+    return { timeoutMs, memoryMb, variables };
   }
 
   invoke(name: string, event: unknown, opts: { traceId?: string; ruleName?: string } = {}): Promise<FunctionResult> {
@@ -108,11 +113,13 @@ export class FunctionRunner implements FunctionInvoker {
     this.workers.clear();
   }
 
-  private invokePython(name: string, file: string, event: unknown, cfg: { timeoutMs: number; memoryMb: number }, opts: { traceId?: string; ruleName?: string }): Promise<FunctionResult> {
+  private invokePython(name: string, file: string, event: unknown, cfg: FunctionConfig, opts: { traceId?: string; ruleName?: string }): Promise<FunctionResult> {
     const started = Date.now();
-    if (!hasPython()) return Promise.resolve({ ok: false, kind: 'NotFound', durationMs: 0, error: `python3 is not available to run ${path.basename(file)}` });
+    const python = pythonInterpreter();
+    if (!python) return Promise.resolve({ ok: false, kind: 'NotFound', durationMs: 0, error: `python3 is not available to run ${path.basename(file)}` });
     return new Promise((resolve) => {
-      const child = spawn('python3', ['-c', PYTHON_SOURCE, file, String(cfg.memoryMb)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], cwd: this.opts.dir });
+      const env = functionEnvironment({ name, memoryMb: cfg.memoryMb, executionEnv: python.executionEnv, taskRoot: this.opts.dir, variables: cfg.variables });
+      const child = spawn(python.path, ['-c', PYTHON_SOURCE, file, String(cfg.memoryMb)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], cwd: this.opts.dir, env });
       let done = false;
       const finish = (r: FunctionResult) => {
         if (done) return;
@@ -196,13 +203,13 @@ export async function sdkCall(host: FunctionSdkHost, fn: string, op: string, arg
 class FunctionWorker {
   private worker: Worker | null = null;
   private version = '';
-  private readonly queue: Array<{ file: string; cfg: { timeoutMs: number; memoryMb: number }; job: Job; resolve: (r: FunctionResult) => void }> = [];
+  private readonly queue: Array<{ file: string; cfg: FunctionConfig; job: Job; resolve: (r: FunctionResult) => void }> = [];
   private running = false;
   private nextId = 1;
 
   constructor(private readonly name: string, private readonly opts: FunctionRunnerOptions, private readonly tsxApi: string) {}
 
-  enqueue(file: string, cfg: { timeoutMs: number; memoryMb: number }, job: Job, maxQueue: number): Promise<FunctionResult> {
+  enqueue(file: string, cfg: FunctionConfig, job: Job, maxQueue: number): Promise<FunctionResult> {
     if (this.queue.length >= maxQueue) return Promise.resolve({ ok: false, kind: 'Busy', durationMs: 0, error: `Rate exceeded: ${this.queue.length} invocations of ${this.name} are waiting` });
     return new Promise((resolve) => {
       this.queue.push({ file, cfg, job, resolve });
@@ -219,10 +226,12 @@ class FunctionWorker {
     this.running = false;
   }
 
-  private spawn(file: string, memoryMb: number): Worker {
+  private spawn(file: string, cfg: FunctionConfig): Worker {
+    const memoryMb = cfg.memoryMb;
     let version = '0';
     try { version = String(fs.statSync(file).mtimeMs); } catch { /* gone: the import fails and reports it */ }
-    if (this.worker && (this.version !== `${file}@${version}@${memoryMb}`)) {
+    const key = `${file}@${version}@${memoryMb}@${JSON.stringify(cfg.variables)}`;
+    if (this.worker && this.version !== key) {
       void this.worker.terminate();
       this.worker = null;
     }
@@ -233,7 +242,8 @@ class FunctionWorker {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(4, memoryMb / 8)), stackSizeMb: 4 },
       stdout: true,
       stderr: true,
-      env: {},
+      // The worker's process.env (and that of any process it starts) is this object only, never the engine's.
+      env: functionEnvironment({ name: this.name, memoryMb, executionEnv: nodeExecutionEnv(), taskRoot: this.opts.dir, variables: cfg.variables }),
     });
     const log = (stream: NodeJS.ReadableStream, level: 'info' | 'warn') => stream.on('data', (d: Buffer) => {
       for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.opts.logger.log(level, 'functions', `${this.name}: ${line}`);
@@ -242,13 +252,13 @@ class FunctionWorker {
     log(worker.stderr, 'warn');
     worker.unref();
     this.worker = worker;
-    this.version = `${file}@${version}@${memoryMb}`;
+    this.version = key;
     return worker;
   }
 
-  private run(file: string, cfg: { timeoutMs: number; memoryMb: number }, job: Job): Promise<FunctionResult> {
+  private run(file: string, cfg: FunctionConfig, job: Job): Promise<FunctionResult> {
     const started = Date.now();
-    const worker = this.spawn(file, cfg.memoryMb);
+    const worker = this.spawn(file, cfg);
     const id = this.nextId++;
     return new Promise((resolve) => {
       let done = false;

@@ -1,0 +1,85 @@
+/**
+ * Local functions run user code: a JavaScript function (and any process it starts) and a Python function see the
+ * environment Lambda documents for a function plus their own configured variables, and none of the engine's
+ * environment, which here holds a canary and "real" AWS credentials.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { hasPython } from '../../engine/rules/index.js';
+
+const CANARY = 'TB_ENGINE_CANARY_7f3a';
+const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+describe('function environments', () => {
+  let te: TestEngine;
+  let pub: MqttClient;
+  let sub: MqttClient;
+  const saved = { canary: process.env[CANARY], secret: process.env.AWS_SECRET_ACCESS_KEY };
+
+  beforeAll(async () => {
+    // The engine's own environment: a canary and the user's (pretend) real credentials.
+    process.env[CANARY] = 'engine-only';
+    process.env.AWS_SECRET_ACCESS_KEY = 'users-real-secret';
+    te = await startTestEngine();
+    const dir = path.join(te.dataDir, 'functions');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'envjs.mjs'), `import { execFileSync } from 'node:child_process';
+export const handler = async (event, context) => {
+  const child = execFileSync('env', { encoding: 'utf8' }).split('\\n').filter(Boolean).map((l) => l.slice(0, l.indexOf('=')));
+  await context.sdk.publish('fnenv/envjs', { env: { ...process.env }, child });
+};\n`);
+    fs.writeFileSync(path.join(dir, 'envjs.config.json'), JSON.stringify({ memorySize: 192, environment: { variables: { GREETING: 'hello', AWS_REGION: 'eu-west-1' } } }));
+    fs.writeFileSync(path.join(dir, 'envpy.py'), `import os, json
+def handler(event, context):
+    context.sdk.publish('fnenv/envpy', json.dumps({'env': dict(os.environ)}))
+`);
+    fs.writeFileSync(path.join(dir, 'envpy.config.json'), JSON.stringify({ environment: { variables: { GREETING: 'hola' } } }));
+    for (const name of ['envjs', 'envpy']) {
+      await te.engine.api.rules.put(`r_${name}`, { sql: `SELECT * FROM 'fn/${name}'`, awsIotSqlVersion: '2016-03-23', actions: [{ lambda: { functionArn: arn(name) } }] });
+    }
+    pub = await connect(te.mqttPort, { clientId: 'env-pub' });
+    sub = await connect(te.mqttPort, { clientId: 'env-sub' });
+    await sub.subscribeAsync('fnenv/#');
+  });
+  afterAll(async () => {
+    await pub?.endAsync();
+    await sub?.endAsync();
+    await te?.stop();
+    if (saved.canary === undefined) delete process.env[CANARY];
+    else process.env[CANARY] = saved.canary;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+  });
+
+  const documented = (name: string, memory: string) => ({
+    AWS_LAMBDA_FUNCTION_NAME: name, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`, _HANDLER: `${name}.handler`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', LAMBDA_TASK_ROOT: path.join(te.dataDir, 'functions'), TZ: ':UTC',
+  });
+
+  it('a JavaScript function and the processes it starts see Lambda\'s variables and their own, not the engine\'s', async () => {
+    const got = nextMessages(sub, 1, 10_000);
+    await pub.publishAsync('fn/envjs', '{}');
+    const { env, child } = JSON.parse((await got)[0].payload.toString()) as { env: Record<string, string>; child: string[] };
+    expect(env).toMatchObject({ ...documented('envjs', '192'), GREETING: 'hello', AWS_EXECUTION_ENV: expect.stringMatching(/^AWS_Lambda_nodejs\d+\.x$/) });
+    expect(env).not.toHaveProperty(CANARY);
+    expect(env.AWS_SECRET_ACCESS_KEY).not.toBe('users-real-secret');
+    expect(Object.keys(env).filter((k) => k in process.env && env[k] === process.env[k] && !['LANG', 'TZ'].includes(k))).toEqual([]);
+    expect(child).toContain('AWS_LAMBDA_FUNCTION_NAME');
+    expect(child).not.toContain(CANARY);
+    // Lambda refuses to let a function's configuration set a reserved variable; here it is ignored and logged.
+    expect(te.logs.some((l) => l.message.includes('AWS_REGION is reserved by Lambda'))).toBe(true);
+  });
+
+  it.skipIf(!hasPython())('a Python function sees the same documented set and its own variables, not the engine\'s', async () => {
+    const got = nextMessages(sub, 1, 10_000);
+    await pub.publishAsync('fn/envpy', '{}');
+    const { env } = JSON.parse((await got)[0].payload.toString()) as { env: Record<string, string> };
+    expect(env).toMatchObject({ ...documented('envpy', '128'), GREETING: 'hola', AWS_EXECUTION_ENV: expect.stringMatching(/^AWS_Lambda_python3\.\d+$/) });
+    expect(env).not.toHaveProperty(CANARY);
+    expect(env.AWS_SECRET_ACCESS_KEY).not.toBe('users-real-secret');
+  });
+});
