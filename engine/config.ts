@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { BrokerMode } from './contract/index.js';
+import { isLoopbackBind } from './core/index.js';
 import { defaultLimits, type BrokerLimits } from './broker/index.js';
 import type { AccessKey, PlainMode } from './security/index.js';
 import { defaultShadowLimits, type ShadowLimits } from './shadow/index.js';
@@ -23,12 +24,20 @@ export interface EngineConfig {
     limits: ShadowLimits;
   };
   security: {
-    /** Plain MQTT/WebSocket listeners: allow everything (default), refuse every CONNECT (as AWS), or not listen. */
+    /**
+     * Plain MQTT/WebSocket listeners: allow everything, refuse every CONNECT (as AWS), or not listen. Default:
+     * `allow-all` on loopback, `enforce` when `host` serves a network (allow-all there must be asked for).
+     */
     plain: PlainMode;
     /** Access keys whose SigV4 signatures the HTTP API accepts when `host` is not loopback. */
     accessKeys: AccessKey[];
     /** Extra names for the TLS server certificate (besides localhost, 127.0.0.1, ::1 and `host`). */
     hostNames: string[];
+    /**
+     * Browser origins (`scheme://host[:port]`, or `null`) accepted on the HTTP and WebSocket listeners besides
+     * loopback pages and the UI; requests from any other page are refused (`--allow-origin`, core/local-guard.ts).
+     */
+    allowOrigins: string[];
   };
 }
 
@@ -51,9 +60,10 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
   // A caller that asks for a free MQTT port (tests, benchmarks) gets free TLS ports too unless it names them.
   const free = overrides.ports?.mqtt === 0;
   const mode = overrides.broker?.mode ?? 'aws';
+  const host = overrides.host ?? '127.0.0.1';
   return {
     dataDir: overrides.dataDir ?? defaultDataDir(),
-    host: overrides.host ?? '127.0.0.1',
+    host,
     ports: { ...defaultPorts, ...(free ? { mqtts: 0, wss: 0 } : {}), ...overrides.ports },
     broker: {
       mode,
@@ -61,6 +71,9 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
       limits: { ...defaultLimits(mode), ...overrides.broker?.limits },
     },
     shadow: { historySize: overrides.shadow?.historySize ?? 100, limits: { ...defaultShadowLimits(mode), ...overrides.shadow?.limits } },
-    security: { plain: 'allow-all', accessKeys: [], hostNames: [], ...overrides.security },
+    security: {
+      accessKeys: [], hostNames: [], allowOrigins: [], ...overrides.security,
+      plain: overrides.security?.plain ?? (isLoopbackBind(host) ? 'allow-all' : 'enforce'),
+    },
   };
 }

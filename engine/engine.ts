@@ -1,6 +1,6 @@
 import type { EngineInfo, JsonValue, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
 import type { SqlValue } from './rules/sql/index.js';
-import { EngineError, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
+import { EngineError, engineWebGuard, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
 import { BrokerService, guardedPublisher } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
@@ -32,6 +32,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const events = new TypedEmitter<ThingbenchEvents>();
   const logs = new LogBuffer(events, opts.logger ?? silentLogger);
   const store = await SqlJsStore.open(config.dataDir, { logger: logs });
+  // Host and Origin admission shared by the HTTP API and the MQTT-over-WebSocket listeners (ARCHITECTURE §6a).
+  const guard = engineWebGuard({ host: config.host, hostNames: config.security.hostNames, allowOrigins: config.security.allowOrigins });
   const security = new SecurityService(store, clock, {
     dataDir: config.dataDir, host: config.host, hostNames: config.security.hostNames, plain: config.security.plain, accessKeys: config.security.accessKeys, logger: logs,
   });
@@ -42,7 +44,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     ports: { mqtt: config.ports.mqtt, ws: config.ports.ws, mqtts: config.ports.mqtts, wss: config.ports.wss },
     historySize: config.broker.historySize,
     // The hooks are made lazily: the CA and stores exist once the security service has started (it starts first).
-    security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on',
+    security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on', webGuard: guard,
     ...opts.broker,
   }, logs, () => clock.now());
   // The services' taps are guarded: a consumer that throws on a message is logged and counted, never breaks a publish.
@@ -59,7 +61,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const rules = new RulesService(store, consumers, {
     dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow), actionDeps: { sinks },
   });
-  const http = new HttpApiService({ broker, shadow, rules, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs });
+  const http = new HttpApiService({ broker, shadow, rules, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));

@@ -1,4 +1,4 @@
-import type { Logger, Service } from '../core/index.js';
+import type { Logger, Service, WebGuard } from '../core/index.js';
 import { iotRulesRoutes, type RuleOperations } from './http/iot-rules.js';
 import type { RegistryService } from '../registry/index.js';
 import type { SecurityService } from '../security/index.js';
@@ -22,11 +22,14 @@ export class HttpApiService implements Service {
     registry?: RegistryService;
     /** Certificates and policies (CreateKeysAndCertificate, CreatePolicy, AttachPolicy, …), and SigV4 off loopback. */
     security?: SecurityService;
+    /** Host and Origin admission for every request (core/local-guard.ts). */
+    guard?: WebGuard;
   }) {
     const security = opts.security;
     this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
       ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : [])], {
       logger: opts.logger,
+      guard: opts.guard,
       // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.
       authorize: security?.requiresSignature ? (req) => {
         const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body });

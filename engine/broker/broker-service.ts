@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
 import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
 import { topicMatches } from '../contract/index.js';
-import { EngineError, TypedEmitter, type Logger, type Service } from '../core/index.js';
+import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import { DeviationLog } from './aws-deviations.js';
 import { DurablePersistence } from './durable-persistence.js';
@@ -40,6 +40,8 @@ export interface BrokerOptions {
   security?: SecurityHooks;
   /** `off`: the plain TCP and WebSocket listeners are not started (the hooks decide allow-all vs enforce). */
   plainListeners?: 'on' | 'off';
+  /** Host and Origin admission on the WebSocket listeners (ws, wss): web pages the user visits (core/local-guard.ts). */
+  webGuard?: WebGuard;
   historySize: number;
   historyBytes?: number;
   /** CONNECT must arrive within this time. */
@@ -205,7 +207,7 @@ export class BrokerService implements Service {
     // Security: plain listeners may be switched off; TLS listeners exist only with hooks and a port (0 = free port).
     if (this.opts.plainListeners !== 'off') {
       const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
-      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection, signedUpgrade);
+      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection, signedUpgrade, this.opts.webGuard);
       this.listeners.push(tcp, ws);
       this.ports = { mqtt: tcp.port, ws: ws.port };
     }
@@ -213,7 +215,7 @@ export class BrokerService implements Service {
       const secure: TlsListener[] = [];
       const onTls = (stream: Duplex, info: ConnectionInfo) => this.admit(hooks, stream, info);
       if (this.opts.ports.mqtts !== undefined) this.ports.mqtts = (secure[secure.length] = await listenTls(this.opts.host, this.opts.ports.mqtts, hooks.tlsCredentials(), onTls)).port;
-      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade)).port;
+      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade, this.opts.webGuard)).port;
       hooks.onTrustChange(() => secure.forEach((l) => l.setCredentials(hooks.tlsCredentials())));
       this.listeners.push(...secure);
     }

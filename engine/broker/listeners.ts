@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebGuard } from '../core/index.js';
 
 export type Transport = 'tcp' | 'ws' | 'tls' | 'wss';
 export interface ConnectionInfo {
@@ -62,9 +63,9 @@ export async function listenTcp(host: string, port: number, onConnection: Connec
 }
 
 /** MQTT over WebSocket on path `/mqtt`, subprotocol `mqtt` (also the legacy `mqttv3.1`). */
-export async function listenWs(host: string, port: number, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator): Promise<Listener> {
-  const server = http.createServer(upgradeRequired('MQTT over WebSocket'));
-  return mountMqttWebSocket(server, host, port, authenticate, (stream, req, signedBy) =>
+export async function listenWs(host: string, port: number, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator, guard?: WebGuard): Promise<Listener> {
+  const server = http.createServer(guarded(guard, upgradeRequired('MQTT over WebSocket')));
+  return mountMqttWebSocket(server, host, port, { authenticate, guard }, (stream, req, signedBy) =>
     onConnection(stream, { transport: 'ws', remoteAddress: plainAddress(req.socket.remoteAddress), req, signedBy }));
 }
 
@@ -73,20 +74,36 @@ function upgradeRequired(what: string): http.RequestListener {
   return (_req, res) => void res.writeHead(426, { 'content-type': 'text/plain' }).end(`${what}: connect to /mqtt with subprotocol "mqtt"\n`);
 }
 
+// --- Web admission: a foreign Host (DNS rebinding) or Origin (another site's page) gets 403 (core/local-guard.ts).
+/** Refuses guarded requests with 403 before `handler` runs. */
+function guarded(guard: WebGuard | undefined, handler: http.RequestListener): http.RequestListener {
+  return (req, res) => {
+    const refusal = guard?.check(req);
+    if (refusal) return void res.writeHead(403, { 'content-type': 'text/plain' }).end(`${refusal.message}\n`);
+    handler(req, res);
+  };
+}
+
+// --- end of web admission
+
 /**
- * Serves MQTT over WebSocket at `/mqtt` on `server` (plain or TLS) and binds it. A SigV4-signed upgrade (AWS IoT's
- * browser authentication) is checked before the WebSocket opens: a bad signature gets the HTTP refusal AWS gives.
+ * Serves MQTT over WebSocket at `/mqtt` on `server` (plain or TLS) and binds it. The web admission (Host, Origin) and
+ * a SigV4-signed upgrade (AWS IoT's browser authentication) are checked before the WebSocket opens: a refused
+ * upgrade gets an HTTP status (403 for a foreign Host or Origin, AWS's refusal for a bad signature).
  */
-async function mountMqttWebSocket(server: http.Server, host: string, port: number, authenticate: UpgradeAuthenticator | undefined,
+async function mountMqttWebSocket(server: http.Server, host: string, port: number, admission: { authenticate?: UpgradeAuthenticator; guard?: WebGuard },
   accept: (stream: Duplex, req: http.IncomingMessage, signedBy?: string) => void): Promise<Listener> {
+  const { authenticate, guard } = admission;
   const signers = new WeakMap<http.IncomingMessage, string>();
   const wss = new WebSocketServer({
     server,
     path: '/mqtt',
     maxPayload: 64 * 1024 * 1024,
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
-    verifyClient: authenticate && ((info, done) => {
-      const r = authenticate(info.req as Parameters<UpgradeAuthenticator>[0]);
+    verifyClient: (authenticate || guard) && ((info, done) => {
+      const refusal = guard?.check(info.req);
+      if (refusal) return done(false, 403, refusal.message);
+      const r = authenticate?.(info.req as Parameters<UpgradeAuthenticator>[0]);
       if (r && 'refused' in r) return done(false, r.status, r.refused);
       if (r) signers.set(info.req, r.principal);
       done(true);
@@ -126,11 +143,11 @@ export async function listenTls(host: string, port: number, creds: TlsCredential
  * MQTT over secure WebSocket (wss, path `/mqtt`): a client certificate, or (as on AWS port 443) a SigV4-signed
  * upgrade request instead of one.
  */
-export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator): Promise<TlsListener> {
-  const server = https.createServer(tlsOptions(creds), upgradeRequired('MQTT over secure WebSocket'));
+export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator, guard?: WebGuard): Promise<TlsListener> {
+  const server = https.createServer(tlsOptions(creds), guarded(guard, upgradeRequired('MQTT over secure WebSocket')));
   server.on('tlsClientError', () => {});
   server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
-  const listener = await mountMqttWebSocket(server, host, port, authenticate, (stream, req, signedBy) =>
+  const listener = await mountMqttWebSocket(server, host, port, { authenticate, guard }, (stream, req, signedBy) =>
     onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket), signedBy }));
   return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }

@@ -5,3 +5,4 @@ export * from './clock.js';
 export * from './logger.js';
 export * from './aws-account.js';
 export * from './topic-memo.js';
+export * from './local-guard.js';

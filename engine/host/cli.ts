@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
-import { streamLogger } from '../core/index.js';
+import { normalizeOrigin, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import type { AccessKey, PlainMode } from '../security/index.js';
 import { startUiServer } from './serve.js';
@@ -32,8 +32,11 @@ Options:
   --mqtts-port N              MQTT over mutual TLS (default: ${defaultPorts.mqtts})
   --wss-port N                MQTT over secure WebSocket with a client certificate (default: ${defaultPorts.wss})
   --plain allow-all|enforce|off  plain MQTT/WebSocket listeners: no policy checks, refuse (as AWS), or not listening
+                              (default: allow-all on loopback, enforce when --host is another address)
   --access-key ID:SECRET      SigV4 key accepted when --host is not loopback (repeatable)
-  --tls-name NAME             extra DNS name or IP for the TLS server certificate (repeatable)
+  --tls-name NAME             extra DNS name or IP for the TLS server certificate and Host headers (repeatable)
+  --allow-origin ORIGIN       web page origin (http://host:port, or null) allowed on the HTTP and WebSocket
+                              listeners besides loopback pages (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
   --limit NAME=VALUE          set a limit over the broker mode's default, shadow.NAME for shadow limits; 0 = off (repeatable)
@@ -54,6 +57,7 @@ const options = {
   plain: { type: 'string' },
   'access-key': { type: 'string', multiple: true },
   'tls-name': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   limit: { type: 'string', multiple: true },
@@ -102,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
         ...(values['mqtts-port'] !== undefined ? { mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port') } : {}),
         ...(values['wss-port'] !== undefined ? { wss: port(values['wss-port'], defaultPorts.wss, '--wss-port') } : {}),
       },
-      security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [] },
+      security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [],
+        allowOrigins: (values['allow-origin'] ?? []).map(allowOrigin) },
       broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history'), limits: limits.broker },
       shadow: { limits: limits.shadow },
     });
@@ -178,10 +183,17 @@ function port(raw: string | undefined, fallback: number, flag: string): number {
   return n;
 }
 
-function plainMode(raw: string | undefined): PlainMode {
-  if (raw === undefined) return 'allow-all';
+/** Unset: the config's default (allow-all on loopback, enforce elsewhere). */
+function plainMode(raw: string | undefined): PlainMode | undefined {
+  if (raw === undefined) return undefined;
   if (raw !== 'allow-all' && raw !== 'enforce' && raw !== 'off') throw new UsageError(`--plain must be allow-all, enforce or off, not '${raw}'`);
   return raw;
+}
+
+function allowOrigin(raw: string): string {
+  const origin = normalizeOrigin(raw);
+  if (origin === undefined) throw new UsageError(`--allow-origin must be an origin like http://host:port (scheme, host and port only) or null, not '${raw}'`);
+  return origin;
 }
 
 function accessKey(raw: string): AccessKey {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EngineError, streamLogger, type Logger } from '../core/index.js';
+import { EngineError, ownHostNames, streamLogger, webGuard, type Logger, type WebGuard } from '../core/index.js';
 import type { Engine } from '../engine-types.js';
 import { uiContentSecurityPolicy } from './csp.js';
 import { serveRpc } from './rpc-server.js';
@@ -37,9 +37,10 @@ const RPC_PATH = '/rpc';
 const MAX_INCOMING_FRAME = 1 << 20;
 
 /**
- * Browser mode: serves the built renderer and the `/rpc` WebSocket on loopback. The socket needs the
- * per-launch token and a same-origin `Origin`, so neither other local users' tools nor web pages the user
- * visits (CSRF, DNS rebinding) can drive the engine. The server never starts or stops the engine.
+ * Browser mode: serves the built renderer and the `/rpc` WebSocket on loopback. Every request must name this
+ * server in `Host` (DNS rebinding); the socket needs the per-launch token and the UI's own `Origin`, so neither
+ * other local users' tools nor web pages the user visits (CSRF, DNS rebinding) can drive the engine. The server
+ * never starts or stops the engine.
  */
 export async function startUiServer(engine: Engine, opts: UiServerOptions): Promise<UiServer> {
   if (!loopbackHosts.has(opts.host)) {
@@ -55,12 +56,15 @@ export async function startUiServer(engine: Engine, opts: UiServerOptions): Prom
   const server = http.createServer();
 
   let port = 0;
-  // Host and Origin spellings that mean this very server; anything else is another site.
-  const ownHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, ...(opts.host === '::1' ? [`[::1]:${port}`] : [])]);
+  // Admission (core/local-guard.ts): every request must name this server in Host (DNS rebinding); static files take
+  // the engine's origin rules, the `/rpc` channel only the UI's own page. Both are made once the port is known.
+  const hostNames = ownHostNames(opts.host);
+  const guards: { page?: WebGuard; rpc?: WebGuard } = {};
   const headers = () => securityHeaders(port);
 
   server.on('request', (req, res) => {
-    if (!ownHosts().has(req.headers.host ?? '')) return plain(res, 421, 'Misdirected request');
+    const refusal = guards.page?.check(req);
+    if (!guards.page || refusal) return plain(res, 403, refusal?.message ?? 'Forbidden');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
     void serveFile(opts.staticDir, req, res, headers()).catch((err) => {
       logger.log('warn', 'host.serve', 'static file failed', { error: String(err) });
@@ -71,7 +75,7 @@ export async function startUiServer(engine: Engine, opts: UiServerOptions): Prom
 
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => socket.destroy());
-    const refusal = refuseUpgrade(req, { token, ownHosts: ownHosts(), full: clients.size >= (opts.maxClients ?? 32) });
+    const refusal = refuseUpgrade(req, { token, guard: guards.rpc, full: clients.size >= (opts.maxClients ?? 32) });
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -96,6 +100,9 @@ export async function startUiServer(engine: Engine, opts: UiServerOptions): Prom
     });
   });
   port = (server.address() as { port: number }).port;
+  const ownOrigins = ['127.0.0.1', 'localhost', ...(opts.host === '::1' ? ['[::1]'] : [])].map((name) => `http://${name}:${port}`);
+  guards.page = webGuard({ hostNames, allowOrigins: [...ownOrigins, ...engine.config.security.allowOrigins] });
+  guards.rpc = webGuard({ hostNames, allowOrigins: ownOrigins, loopbackOrigins: false, requireOrigin: true });
   const urlHost = opts.host === '::1' ? '[::1]' : opts.host;
 
   let closing: Promise<void> | undefined;
@@ -112,14 +119,12 @@ export async function startUiServer(engine: Engine, opts: UiServerOptions): Prom
   };
 }
 
-/** Why a `/rpc` upgrade is refused, checked in this order: path 404, Host 421, token 401, Origin 403, capacity 503. */
-function refuseUpgrade(req: http.IncomingMessage, ctx: { token: string; ownHosts: Set<string>; full: boolean }): { status: number } | null {
+/** Why a `/rpc` upgrade is refused, checked in this order: path 404, Host or Origin 403, token 401, capacity 503. */
+function refuseUpgrade(req: http.IncomingMessage, ctx: { token: string; guard: WebGuard | undefined; full: boolean }): { status: number } | null {
   const url = new URL(req.url ?? '/', 'http://placeholder');
   if (url.pathname !== RPC_PATH) return { status: 404 };
-  if (!ctx.ownHosts.has(req.headers.host ?? '')) return { status: 421 };
+  if (!ctx.guard || ctx.guard.check(req)) return { status: 403 };
   if (!tokensMatch(url.searchParams.get('token'), ctx.token)) return { status: 401 };
-  const ownOrigins = new Set([...ctx.ownHosts].map((host) => `http://${host}`));
-  if (!ownOrigins.has(req.headers.origin ?? '')) return { status: 403 };
   if (ctx.full) return { status: 503 };
   return null;
 }

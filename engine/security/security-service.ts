@@ -56,6 +56,9 @@ export class SecurityService implements Service {
       things: this.things.thingsOf(arn), policies: this.policies.attached(arn),
     }));
     this.policiesRef = new PolicyStore(this.store, this.clock, (target) => this.targetExists(target));
+    if (this.opts.plain === 'allow-all' && !isTrustedHost(this.opts.host)) {
+      this.opts.logger.log('warn', 'security', `--plain allow-all on ${this.opts.host}: anyone on the network can connect to the plain MQTT and WebSocket listeners and publish or subscribe to any topic, with no policy checks`);
+    }
   }
 
   async stop(): Promise<void> {}

@@ -241,7 +241,7 @@ describe('raw and malformed HTTP', () => {
 
   it('answers a declared huge body with 413 without reading it, then closes', async () => {
     const out = await rawExchange((s) => {
-      s.write('POST /topics/huge HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000000\r\n\r\n');
+      s.write('POST /topics/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000000\r\n\r\n');
       s.write(Buffer.alloc(64 * 1024));
     });
     expect(out).toMatch(/^HTTP\/1\.1 413 /);
@@ -250,7 +250,7 @@ describe('raw and malformed HTTP', () => {
 
   it('stops a chunked body that grows past the cap with 413', async () => {
     const out = await rawExchange((s) => {
-      s.write('POST /topics/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+      s.write('POST /topics/chunked HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n');
       const chunk = Buffer.alloc(64 * 1024, 1);
       const writeMore = (n: number): void => {
         if (n === 0 || s.destroyed) return;
@@ -267,9 +267,9 @@ describe('raw and malformed HTTP', () => {
   it('keeps the connection usable after a slightly oversized body', async () => {
     const body = Buffer.alloc(MAX + 10, 1);
     const out = await rawExchange((s) => {
-      s.write(`POST /topics/over HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
+      s.write(`POST /topics/over HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n`);
       s.write(body);
-      s.write('GET /retainedMessage HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      s.write('GET /retainedMessage HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     });
     const statuses = [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
     expect(statuses).toEqual(['413', '200']);
@@ -277,7 +277,7 @@ describe('raw and malformed HTTP', () => {
 
   it('refuses an oversized body announced with Expect: 100-continue before it is sent', async () => {
     const out = await rawExchange((s) => {
-      s.write(`POST /topics/expect HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX + 1}\r\nExpect: 100-continue\r\n\r\n`);
+      s.write(`POST /topics/expect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX + 1}\r\nExpect: 100-continue\r\n\r\n`);
     });
     expect(out).toMatch(/^HTTP\/1\.1 413 /);
     expect(out).not.toContain('100 Continue');
@@ -291,13 +291,13 @@ describe('raw and malformed HTTP', () => {
   });
 
   it('answers oversized headers with 431', async () => {
-    const out = await rawExchange((s) => s.write(`GET /retainedMessage HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`));
+    const out = await rawExchange((s) => s.write(`GET /retainedMessage HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`));
     expect(out).toMatch(/^HTTP\/1\.1 431 /);
   });
 
   it('survives a client that disconnects mid-body', async () => {
     await rawExchange((s) => {
-      s.write('POST /topics/cut HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial');
+      s.write('POST /topics/cut HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\npartial');
       s.destroy();
     });
     const r = await request('GET', '/retainedMessage');

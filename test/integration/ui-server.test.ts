@@ -108,8 +108,9 @@ describe('/rpc access', () => {
     expect(await openRpc({ origin: null })).toEqual({ status: 403 });
   });
 
-  it('refuses a foreign Host, as DNS rebinding would send (421)', async () => {
-    expect(await openRpc({ host: `rebind.example:${ui.port}`, origin: `http://rebind.example:${ui.port}` })).toEqual({ status: 421 });
+  it('refuses a foreign Host, as DNS rebinding would send (403)', async () => {
+    expect(await openRpc({ host: `rebind.example:${ui.port}`, origin: `http://rebind.example:${ui.port}` })).toEqual({ status: 403 });
+    expect(await openRpc({ host: `127.0.0.1:${ui.port + 1}` })).toEqual({ status: 403 });
   });
 
   it('accepts the token with the own origin, in both spellings, and a call round-trips', async () => {
@@ -218,8 +219,10 @@ describe('static files', () => {
     expect(res.body).not.toContain('TRAVERSAL-MARKER');
   });
 
-  it('refuses a foreign Host header (421) and other methods (405)', async () => {
-    expect((await get('/', { Host: 'rebind.example' })).status).toBe(421);
+  it('refuses a foreign Host header or Origin (403) and other methods (405)', async () => {
+    expect((await get('/', { Host: 'rebind.example' })).status).toBe(403);
+    expect((await get('/', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/', { Origin: `http://localhost:${ui.port}` })).status).toBe(200);
     const status = await new Promise<number>((resolve, reject) => {
       http.request({ host: '127.0.0.1', port: ui.port, path: '/', method: 'POST' }, (res) => {
         res.resume();

@@ -10,12 +10,16 @@
  * - No SigV4 check: any (or no) credentials are accepted; the server is meant for loopback use.
  * - HTTP/1.1 only; no TLS (the AWS endpoint is HTTPS on 443/8443).
  * - Request bodies are capped per route (`maxBodyBytes`); a larger body is answered with 413 and never buffered.
+ * - Admission, before any work (core/local-guard.ts): a `Host` that does not name the engine or an `Origin` that is
+ *   neither loopback nor allowed gets 403; a JSON route refuses a body type other than JSON (415), so a web page's
+ *   preflight-free `text/plain` or form POST never reaches a handler. Payload routes (Publish, UpdateThingShadow)
+ *   take any type, as AWS does. No CORS headers are sent.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { EngineError, silentLogger, type Logger } from '../../core/index.js';
+import { EngineError, silentLogger, type Logger, type WebGuard } from '../../core/index.js';
 import {
   AwsError, awsErrorResponse, iotDataErrors, rawAwsErrorResponse, toAwsError, type AwsErrorTable,
 } from './aws-errors.js';
@@ -57,6 +61,8 @@ export interface Route {
   maxBodyBytes?: number;
   /** EngineError mapping for this route; defaults to the server's table (iot-data). */
   errors?: AwsErrorTable;
+  /** The body is an opaque payload (AWS models it as a blob): any content type. Otherwise only JSON types pass. */
+  rawBody?: boolean;
 }
 
 export interface HttpApiOptions {
@@ -67,6 +73,8 @@ export interface HttpApiOptions {
   errors?: AwsErrorTable;
   /** Runs before every handler once the body is read; throws (e.g. AwsError 403) to refuse (SigV4 off loopback). */
   authorize?: (req: HttpRequest) => void;
+  /** Host and Origin admission (core/local-guard.ts), checked before anything else. */
+  guard?: WebGuard;
 }
 
 type Segment = { kind: 'literal'; value: string } | { kind: 'label'; name: string; greedy: boolean };
@@ -161,6 +169,16 @@ export class RouteTable {
   }
 }
 
+/** What the AWS CLI and SDKs send on JSON routes (restJson1 and awsJson); bodiless calls send no type at all. */
+const JSON_TYPES = new Set(['application/json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1']);
+
+/** Refuses a non-JSON body type on a JSON route, before the body is read (415, as AWS's JSON services answer it). */
+export function checkContentType(route: Pick<Route, 'rawBody'>, header: string | undefined): void {
+  if (route.rawBody || header === undefined) return;
+  const type = header.split(';')[0].trim().toLowerCase();
+  if (!JSON_TYPES.has(type)) throw new AwsError(415, 'UnsupportedMediaTypeException', `Unsupported content type '${type}': this operation takes application/json`);
+}
+
 class BodyTooLarge extends EngineError {
   constructor(limit: number, readonly closeConnection: boolean) {
     super('TooLarge', `The request entity is larger than the limit of ${limit} bytes`);
@@ -214,12 +232,14 @@ export class HttpApiServer {
   private readonly maxBodyBytes: number;
   private readonly errors: AwsErrorTable;
   private readonly authorize?: (req: HttpRequest) => void;
+  private readonly guard?: WebGuard;
 
   constructor(routes: Route[] = [], opts: HttpApiOptions = {}) {
     this.logger = opts.logger ?? silentLogger;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.errors = opts.errors ?? iotDataErrors;
     this.authorize = opts.authorize;
+    this.guard = opts.guard;
     this.routes.add(...routes);
     this.server = http.createServer({ requestTimeout: 60_000 }, (req, res) => void this.handle(req, res));
     // Answer `Expect: 100-continue` ourselves so an oversized body is refused before it is sent.
@@ -267,9 +287,11 @@ export class HttpApiServer {
     let match: RouteMatch | undefined;
     req.on('error', () => {}); // a reset client must not crash the process
     try {
+      this.admit(req);
       const target = splitTarget(req.url ?? '');
       if (!target) throw new EngineError('InvalidInput', 'Invalid request target');
       match = this.routes.match(method, target.path);
+      checkContentType(match.route, req.headers['content-type']);
       const limit = match.route.maxBodyBytes ?? this.maxBodyBytes;
       if (expectContinue) {
         const declared = Number(req.headers['content-length']);
@@ -291,6 +313,14 @@ export class HttpApiServer {
       this.sendError(res, err, requestId, match?.route.errors ?? this.errors, match?.route.operation);
       if (err instanceof BodyTooLarge && err.closeConnection) res.once('finish', () => lingeringClose(req.socket));
     }
+  }
+
+  /** A web page's request (foreign Host: DNS rebinding; foreign Origin: another site) goes no further. */
+  private admit(req: http.IncomingMessage): void {
+    const refusal = this.guard?.check(req);
+    if (!refusal) return;
+    this.logger.log('warn', 'api.http', `refused a request: ${refusal.message}`, { method: req.method, path: (req.url ?? '').split('?')[0] });
+    throw new AwsError(403, 'ForbiddenException', refusal.message);
   }
 
   private send(res: http.ServerResponse, result: HttpResult, requestId: string): void {

@@ -88,7 +88,7 @@ export function listNamedShadowsForThing(shadows: ShadowOperations): HttpHandler
 export function iotDataShadowRoutes(shadows: ShadowOperations): Route[] {
   return [
     { method: 'GET', path: '/things/{thingName}/shadow', operation: 'GetThingShadow', handler: getThingShadow(shadows) },
-    { method: 'POST', path: '/things/{thingName}/shadow', operation: 'UpdateThingShadow', handler: updateThingShadow(shadows), maxBodyBytes: MAX_BODY_BYTES },
+    { method: 'POST', path: '/things/{thingName}/shadow', operation: 'UpdateThingShadow', handler: updateThingShadow(shadows), maxBodyBytes: MAX_BODY_BYTES, rawBody: true },
     { method: 'DELETE', path: '/things/{thingName}/shadow', operation: 'DeleteThingShadow', handler: deleteThingShadow(shadows) },
     {
       method: 'GET', path: '/api/things/shadow/ListNamedShadowsForThing/{thingName}', operation: 'ListNamedShadowsForThing',

@@ -237,7 +237,7 @@ export function iotDataRoutes(broker: DataPlaneBroker, limits: Partial<IotDataLi
     maxTopicSlashes: limits.maxTopicSlashes ?? awsIotDataLimits.maxTopicSlashes,
   };
   return [
-    { method: 'POST', path: '/topics/{topic+}', operation: 'Publish', handler: publish(broker, l), maxBodyBytes: payloadCap(l) },
+    { method: 'POST', path: '/topics/{topic+}', operation: 'Publish', handler: publish(broker, l), maxBodyBytes: payloadCap(l), rawBody: true },
     { method: 'GET', path: '/retainedMessage', operation: 'ListRetainedMessages', handler: listRetainedMessages(broker) },
     { method: 'GET', path: '/retainedMessage/{topic+}', operation: 'GetRetainedMessage', handler: getRetainedMessage(broker, l) },
   ];
