@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/core/index.js';
-import { connect, nextMessages } from '../helpers/engine.js';
+import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
 
@@ -178,6 +178,27 @@ describe('SigV4 MQTT over WebSocket', () => {
     const wrong = client.new_connection(build('not-the-secret', 'sdk-wrong'));
     await expect(wrong.connect()).rejects.toThrow();
   }, 20_000);
+});
+
+describe('SigV4 MQTT over WebSocket on loopback without --access-key', () => {
+  let te: TestEngine;
+  beforeAll(async () => {
+    te = await startTestEngine();
+  });
+  afterAll(async () => {
+    await te?.stop();
+  });
+
+  it('any key is accepted, as on the HTTP API, and named as the principal; an unsigned upgrade stays anonymous', async () => {
+    const watcher = await connect(te.wsUrl, { clientId: 'loop-watcher' });
+    await watcher.subscribeAsync('$aws/events/presence/connected/+');
+    const events = nextMessages(watcher, 2);
+    const signed = await connect(await presignedWsUrl(te.wsUrl, { secret: 'anything at all' }), { clientId: 'loop-signed' });
+    const plain = await connect(te.wsUrl, { clientId: 'loop-plain' });
+    const byClient = Object.fromEntries((await events).map((m) => [JSON.parse(m.payload.toString()).clientId, JSON.parse(m.payload.toString()).principalIdentifier]));
+    expect(byClient).toEqual({ 'loop-signed': key.accessKeyId, 'loop-plain': 'anonymous' });
+    for (const c of [watcher, signed, plain]) c.end(true);
+  });
 });
 
 describe('SigV4 on the HTTP API (off loopback)', () => {
