@@ -5,6 +5,7 @@ import { SqlJsStore, type Store } from './storage/index.js';
 import { BrokerService, guardedPublisher } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
+import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { HttpApiService } from './api/index.js';
@@ -50,6 +51,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // The services' taps are guarded: a consumer that throws on a message is logged and counted, never breaks a publish.
   const consumers = guardedPublisher(broker, logs);
   const shadow = new ShadowService(store, consumers, clock, { historySize: config.shadow.historySize, limits: config.shadow.limits, logger: logs });
+  const reserved = new ReservedTopicService(consumers, clock, logs);
   const registry = new RegistryService(store, consumers, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
@@ -67,7 +69,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
   sinks.events.on('notified', (n) => events.emit('sinks.notified', n));
-  return new ComposedEngine(config, store, [security, broker, shadow, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security) });
+  return new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security) });
 }
 
 class ComposedEngine implements Engine {

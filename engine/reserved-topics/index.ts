@@ -1,0 +1,1 @@
+export { ReservedTopicService } from './reserved-topic-service.js';
