@@ -7,7 +7,8 @@
  * one-segment label stays one label (SDKs encode `/` as %2F and `$` as %24).
  *
  * LIMITATIONS:
- * - No SigV4 check: any (or no) credentials are accepted; the server is meant for loopback use.
+ * - SigV4 is checked only through the `authorize` option (HttpApiService passes it off loopback, security/sigv4.ts);
+ *   without it any (or no) credentials are accepted, as on loopback.
  * - HTTP/1.1 only; no TLS (the AWS endpoint is HTTPS on 443/8443).
  * - Request bodies are capped per route (`maxBodyBytes`); a larger body is answered with 413 and never buffered.
  * - Admission, before any work (core/local-guard.ts): a `Host` that does not name the engine or an `Origin` that is
