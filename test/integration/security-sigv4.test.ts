@@ -201,6 +201,28 @@ describe('SigV4 MQTT over WebSocket on loopback without --access-key', () => {
   });
 });
 
+describe('SigV4 MQTT over WebSocket under --plain enforce', () => {
+  let engine: Engine;
+  let dataDir: string;
+  let ws: string;
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-sigv4-enforce-'));
+    engine = await createEngine(defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key], plain: 'enforce' } }));
+    ws = (await engine.start()).endpoints.ws;
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a signed connection is admitted (the signature authenticates it); an unsigned one is refused at CONNECT', async () => {
+    const signed = await connect(await presignedWsUrl(ws), { clientId: 'enforced-signed' });
+    expect(signed.connected).toBe(true);
+    signed.end(true);
+    await expect(connect(ws, { clientId: 'enforced-plain' })).rejects.toThrow(/Not authorized/i);
+  });
+});
+
 describe('SigV4 on the HTTP API (off loopback)', () => {
   let engine: Engine;
   let http: string;
