@@ -84,13 +84,16 @@ export class ShadowService implements Service {
     if (!this.thingRate.take(thing, this.clock.now())) throw new EngineError('Throttled', messages.tooManyRequests);
   }
 
-  /** The current document (with its delta). Throws NotFound for a shadow never created or deleted. */
+  /**
+   * The current document (with its delta): the newest version that is durable and whose `/accepted` was sent, never
+   * one still waiting for the disk. Throws NotFound for a shadow never created, or deleted (once that is acknowledged).
+   */
   get(address: ShadowAddress, clientToken?: string) {
     validateNames(address.thing, address.name);
     const row = this.db.load(address);
-    const stored = row?.stored;
+    const stored = row?.acknowledgedState;
     if (!row || !stored) throw notFound(address);
-    return getDocument(stored, row.version, this.seconds(), clientToken);
+    return getDocument(stored, row.acknowledged.version, this.seconds(), clientToken);
   }
 
   /**
@@ -115,9 +118,12 @@ export class ShadowService implements Service {
     if (Buffer.byteLength(stateJson, 'utf8') > MAX_STATE_BYTES) throw new EngineError('TooLarge', messages.tooLarge);
     const json = `{"state":${stateJson},"metadata":${JSON.stringify(next.metadata)}}`;
     const version = base + 1;
-    await this.db.writeUpdate(address, version, next, json, now);
+    const entry = this.db.writeUpdate(address, version, next, json, now);
+    await entry.durable;
 
     const accepted = acceptedDocument(request, version, ts);
+    // From here on (the same turn as the /accepted publish) a get may show this version.
+    entry.row.acknowledge(entry.write, version, next, json);
     this.reply(address, 'update', 'accepted', JSON.stringify(accepted));
     const hasDesired = request.state !== null && request.state.desired !== undefined && request.state.desired !== null;
     const delta = hasDesired ? deltaDocument(next, version, ts, request.clientToken) : undefined;
@@ -134,7 +140,9 @@ export class ShadowService implements Service {
     const row = this.db.load(address);
     if (!row || row.json === null) throw notFound(address);
     const version = row.version;
-    await this.db.writeDelete(address, version, now);
+    const entry = this.db.writeDelete(address, version, now);
+    await entry.durable;
+    entry.row.acknowledge(entry.write, version, undefined, null);
     const doc = deletedDocument(version, Math.floor(now / 1000), clientToken);
     this.reply(address, 'delete', 'accepted', JSON.stringify(doc));
     this.emit(address, 'delete', version, now);

@@ -16,13 +16,29 @@ import type { ShadowSummary, ShadowVersion } from '../contract/index.js';
 import type { StoredState } from './shadow-doc.js';
 import type { ShadowAddress } from './shadow-topics.js';
 
-/** One shadow's current row, as stored. */
+/** A version that readers may see: durable, and its `/accepted` sent. */
+export interface AcknowledgedVersion {
+  version: number;
+  /** JSON `{state, metadata}`; null once deleted (or never created). */
+  json: string | null;
+  parsed?: StoredState;
+}
+
+/**
+ * One shadow's current row, as stored. The row is the newest version, which the next update builds on even before it
+ * is durable (concurrent updates see each other in order); `acknowledged` is the newest one that is on disk and whose
+ * `/accepted` was sent: the only one a get may show, so no reader sees a version a crash could still take back.
+ */
 export class ShadowEntry {
   /** History row ids on disk, oldest first. */
   readonly historyIds: number[] = [];
   private parsed: StoredState | undefined;
   /** Set when the row changed since the last flush. */
   dirty = false;
+  acknowledged: AcknowledgedVersion;
+  /** Writes queued for this row, and the number of the one `acknowledged` came from (versions can restart at 1). */
+  writes = 0;
+  private acknowledgedWrite = 0;
 
   constructor(
     readonly thing: string,
@@ -33,7 +49,23 @@ export class ShadowEntry {
     public json: string | null,
     /** Epoch ms of the last update or delete. */
     public updated: number,
-  ) {}
+  ) {
+    this.acknowledged = { version, json }; // loaded from disk: durable, and answered before the restart
+  }
+
+  /** The acknowledged document, parsed once; undefined when deleted or never acknowledged. */
+  get acknowledgedState(): StoredState | undefined {
+    const a = this.acknowledged;
+    if (a.json === null) return undefined;
+    return (a.parsed ??= JSON.parse(a.json) as StoredState);
+  }
+
+  /** Write number `write` (its `version`) is durable and about to be answered: readers may see it, never an older one after it. */
+  acknowledge(write: number, version: number, stored: StoredState | undefined, json: string | null): void {
+    if (write <= this.acknowledgedWrite) return;
+    this.acknowledgedWrite = write;
+    this.acknowledged = { version, json, parsed: stored };
+  }
 
   /** The live document, parsed once from its JSON; undefined once deleted. Treat as immutable. */
   get stored(): StoredState | undefined {
@@ -61,6 +93,13 @@ const INSERT_HISTORY = new Map(CHUNKS.map((n) => [n,
 const PRUNE_HISTORY = new Map(CHUNKS.map((n) => [n, `DELETE FROM shadow_history WHERE id IN (${placeholders(n, '?')})`]));
 const READ_HISTORY = new Map(CHUNKS.map((n) => [n,
   `SELECT id, version, operation, document, time FROM shadow_history WHERE id IN (${placeholders(n, '?')})`]));
+
+/** A queued write of one row: `durable` resolves once it is on disk; then `row.acknowledge(write, …)`. */
+export interface QueuedWrite {
+  row: ShadowEntry;
+  write: number;
+  durable: Promise<void>;
+}
 
 interface Batch {
   /** History rows, HISTORY_COLUMNS values each, flattened. */
@@ -99,19 +138,19 @@ export class ShadowStore {
   }
 
   /**
-   * Stores a new version (`stored` with its JSON `json`); the row in memory changes at once, the returned promise
-   * resolves once it is durable.
+   * Stores a new version (`stored` with its JSON `json`); the row in memory changes at once, `durable` resolves once
+   * it is on disk (the caller then acknowledges it on the row).
    */
-  writeUpdate(address: ShadowAddress, version: number, stored: StoredState, json: string, now: number): Promise<void> {
+  writeUpdate(address: ShadowAddress, version: number, stored: StoredState, json: string, now: number): QueuedWrite {
     const row = this.entry(address.thing, address.name ?? '');
     row.set(version, stored, json, now);
-    return this.queue(row, 'update', json, now);
+    return { row, write: ++row.writes, durable: this.queue(row, 'update', json, now) };
   }
 
-  writeDelete(address: ShadowAddress, version: number, now: number): Promise<void> {
+  writeDelete(address: ShadowAddress, version: number, now: number): QueuedWrite {
     const row = this.entry(address.thing, address.name ?? '');
     row.set(version, undefined, null, now);
-    return this.queue(row, 'delete', null, now);
+    return { row, write: ++row.writes, durable: this.queue(row, 'delete', null, now) };
   }
 
   /** Names of the live named shadows of a thing, sorted, after `after` (exclusive), at most `limit`. */
