@@ -74,13 +74,14 @@ describe('an engine on loopback', () => {
   let engine: Engine;
   let info: EngineInfo;
   let stop: () => Promise<void>;
+  let logs: LogEntry[];
   let api: string;
   let apiHost: string;
   let iot: IoTClient;
   const clients: Parameters<typeof closeAll>[0] = [];
 
   beforeAll(async () => {
-    ({ engine, info, stop } = await startEngine({ security: { allowOrigins: [ALLOWED] } }));
+    ({ engine, info, logs, stop } = await startEngine({ security: { allowOrigins: [ALLOWED] } }));
     api = info.endpoints.http;
     apiHost = new URL(api).host;
     iot = new IoTClient({ endpoint: api, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
@@ -188,8 +189,10 @@ describe('an engine on loopback', () => {
     });
   });
 
-  it('the engine says nothing about anyone on the network on loopback', () => {
+  it('keeps the plain listeners open to all on loopback, without a warning; refusals are logged', () => {
     expect(engine.config.security.plain).toBe('allow-all');
+    expect(logs.filter((l) => /anyone on the network/.test(l.message))).toEqual([]);
+    expect(logs.some((l) => l.level === 'warn' && l.source === 'api.http' && l.message === "refused a request: Origin 'https://evil.test' is not allowed (see --allow-origin)")).toBe(true);
   });
 });
 
