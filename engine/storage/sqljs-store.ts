@@ -80,15 +80,23 @@ export class SqlJsStore implements Store {
       db.close();
       throw damagedFile(snapshot, (e as Error).message);
     }
-    db.run('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY)');
-    for (const m of migrations) {
-      if (db.exec('SELECT 1 FROM _migrations WHERE id = ?', [m.id]).length) continue;
-      db.run('BEGIN');
-      db.run(m.sql);
-      db.run('INSERT INTO _migrations (id) VALUES (?)', [m.id]);
-      db.run('COMMIT');
+    let snapshotSeq: number;
+    try {
+      db.run('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY)');
+      for (const m of migrations) {
+        if (db.exec('SELECT 1 FROM _migrations WHERE id = ?', [m.id]).length) continue;
+        db.run('BEGIN');
+        db.run(m.sql);
+        db.run('INSERT INTO _migrations (id) VALUES (?)', [m.id]);
+        db.run('COMMIT');
+      }
+      snapshotSeq = Number(db.exec("SELECT value FROM _meta WHERE key = 'lastSeq'")[0]?.values[0]?.[0] ?? 0);
+    } catch (e) {
+      // A cut-short or scribbled image can open and fail only here; a migration's own failure is not the file's fault.
+      const damage = integrityProblem(db);
+      db.close();
+      throw damage ? damagedFile(snapshot, damage) : e;
     }
-    const snapshotSeq = Number(db.exec("SELECT value FROM _meta WHERE key = 'lastSeq'")[0]?.values[0]?.[0] ?? 0);
 
     let lastSeq = snapshotSeq;
     const generations = journalGenerations(dir);
@@ -215,6 +223,16 @@ export class SqlJsStore implements Store {
  */
 function useMemoryJournal(db: Database): void {
   db.run('PRAGMA journal_mode = MEMORY');
+}
+
+/** SQLite's own check of the image (only on a failure path: it reads every page); null when the image is sound. */
+function integrityProblem(db: Database): string | null {
+  try {
+    const result = String(db.exec('PRAGMA quick_check(1)')[0]?.values[0]?.[0] ?? 'ok');
+    return result === 'ok' ? null : result;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function applyOps(db: Database, statements: Statement[]): void {

@@ -152,6 +152,22 @@ describe('a start that fails says why, exits 1 and leaves nothing listening', ()
     await expectAllFree(p);
   });
 
+  it('database file cut short (half of a real snapshot): named as damaged, left as found', async () => {
+    const dir = tmp();
+    const store = await SqlJsStore.open(dir);
+    await store.write([{ sql: "INSERT INTO sink_targets (kind, name, options, created) VALUES ('queue', 'q', '{}', 0)" }]);
+    await store.close(); // compacts into state.sqlite
+    const file = path.join(dir, 'state.sqlite');
+    const half = fs.readFileSync(file).subarray(0, fs.statSync(file).size / 2);
+    fs.writeFileSync(file, half);
+    const p = await ports();
+    const { code, stderr } = await runToExit(['up', '--data-dir', dir, ...portArgs(p)]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`thingbench: The database file ${file} is damaged (`);
+    expect(fs.readFileSync(file).equals(half)).toBe(true);
+    await expectAllFree(p);
+  });
+
   it('a service that fails after the broker listened: every listener is closed again and the process ends', async () => {
     // A sink target row that no longer parses: the sinks start after the broker has opened its ports.
     const dir = tmp();
