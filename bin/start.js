@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const INSTALL_TIMEOUT_MS = 20_000;
+const INSTALL_TIMEOUT_MS = 5 * 60_000;
+const NOTICE_AFTER_MS = 2_000;
 
 // tsc -p electron/tsconfig.json uses rootDir `..`, so the main process lands here.
 const electronMain = path.join(root, 'electron/dist/electron/main/main.js');
@@ -28,12 +29,46 @@ function electronBinary() {
   }
 }
 
-/** Runs electron's own installer once: it downloads the binary on a normal machine and fails fast offline. */
-function tryInstallElectron() {
+/**
+ * Runs Electron's own installer once (npm does not run it at install time: package.json `allowScripts` denies it).
+ * It downloads the binary where Electron's download host is reachable and fails fast where it is not. Its output is
+ * kept: on failure only the error's first line is reported, inside one sentence. Resolves with null when the binary
+ * is now there, otherwise with why not.
+ */
+function installElectron() {
   const installer = path.join(root, 'node_modules/electron/install.js');
-  if (!fs.existsSync(installer)) return;
-  log(`Electron's binary is missing; trying its installer once (up to ${INSTALL_TIMEOUT_MS / 1000} s)…`);
-  spawnSync(process.execPath, [installer], { cwd: path.dirname(installer), stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS });
+  if (!fs.existsSync(installer)) return Promise.resolve('its package is not installed');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [installer], { cwd: path.dirname(installer), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk) => (output = (output + chunk.toString()).slice(-64 * 1024));
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    // A download that fails (no network, no route to the host) ends within this delay; one that takes longer is a
+    // real download (about 100 MB), so say what the wait is for.
+    const notice = setTimeout(() => {
+      log(`downloading Electron's binary, once (about 100 MB; up to ${INSTALL_TIMEOUT_MS / 60_000} min)…`);
+    }, NOTICE_AFTER_MS);
+    const deadline = setTimeout(() => child.kill(), INSTALL_TIMEOUT_MS);
+    const done = (reason) => {
+      clearTimeout(notice);
+      clearTimeout(deadline);
+      resolve(reason);
+    };
+    child.on('error', (err) => done(err.message));
+    child.on('close', (code, signal) => {
+      if (signal) done(`its download did not finish within ${INSTALL_TIMEOUT_MS / 60_000} min`);
+      else if (code !== 0) done(`no download possible: ${installerError(output)}`);
+      else done(electronBinary() ? null : 'its installer finished without the binary');
+    });
+  });
+}
+
+/** The first line of the installer's error (e.g. `getaddrinfo ENOTFOUND github.com`), without its stack. */
+function installerError(output) {
+  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
+  const first = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[0] ?? 'the installer failed';
+  return first.replace(/^\w*Error:\s*/, '').slice(0, 200);
 }
 
 /** Newest modification time of the source files under `dirs` (build outputs and dependencies skipped). */
@@ -84,22 +119,24 @@ function log(message) {
   process.stderr.write(`thingbench: ${message}\n`);
 }
 
-function main() {
+async function main() {
   if (isStale(rendererIndex, ['renderer', 'engine/contract'])) npmRun('build:renderer');
 
-  let electron = process.env.THINGBENCH_NO_ELECTRON ? null : electronBinary();
-  if (!electron && !process.env.THINGBENCH_NO_ELECTRON) {
-    tryInstallElectron();
-    electron = electronBinary();
+  const skip = Boolean(process.env.THINGBENCH_NO_ELECTRON);
+  let electron = skip ? null : electronBinary();
+  let unavailable = skip ? 'THINGBENCH_NO_ELECTRON is set' : null;
+  if (!electron && !skip) {
+    unavailable = await installElectron();
+    electron = unavailable ? null : electronBinary();
   }
 
   if (electron) {
     if (isStale(electronMain, ['electron', 'engine'])) npmRun('build:electron');
     runForeground(electron, [electronMain, ...args]);
   } else {
-    log('Electron is not available: starting browser mode instead.');
+    log(`Electron is not available here (${unavailable}): starting browser mode.`);
     runForeground(process.execPath, [path.join(root, 'bin/thingbench.js'), 'serve', ...args]);
   }
 }
 
-main();
+await main();
