@@ -18,7 +18,7 @@ function sqlError(sql: string): SqlError {
 /** Expressions `depth` levels deep, built each way the grammar nests. */
 const nestings: Array<[string, (depth: number) => string]> = [
   ['NOT', (d) => 'NOT '.repeat(d - 1) + 'x'],
-  ['parentheses', (d) => '('.repeat(d - 1) + 'x' + ')'.repeat(d - 1)],
+  ['parentheses around NOT', (d) => '(NOT '.repeat(d - 1) + 'x' + ')'.repeat(d - 1)],
   ['abs(', (d) => 'abs('.repeat(d - 1) + 'x' + ')'.repeat(d - 1)],
   ['unary minus', (d) => '-'.repeat(d - 1) + 'x'],
   ['AND chain', (d) => Array(d).fill('x').join(' AND ')],
@@ -42,6 +42,16 @@ describe('nesting limit', () => {
     const e = sqlError(`SELECT ${build(MAX_NESTING + 1)} AS v FROM 'a/#'`);
     expect(e.diagnostics[0]).toMatchObject({ code: 'TooDeep', severity: 'error' });
     expect(e.message).toMatch(/nested too deeply/);
+  });
+
+  it('parentheses alone add no level to the tree: twice as many parse, then TooDeep', () => {
+    expect(compile(`SELECT ${'('.repeat(2 * MAX_NESTING - 1)}x${')'.repeat(2 * MAX_NESTING - 1)} AS v FROM 'a/#'`).evaluate(ctx({ x: 1 }))).toEqual({ v: 1 });
+    expect(sqlError(`SELECT ${'('.repeat(2 * MAX_NESTING)}x${')'.repeat(2 * MAX_NESTING)} AS v FROM 'a/#'`).diagnostics[0].code).toBe('TooDeep');
+  });
+
+  it('what print() writes for a tree at the limit parses again', () => {
+    const sql = `SELECT ${'-'.repeat(MAX_NESTING - 1)}x AS v FROM 'a/#'`;
+    expect(print(parse(print(parse(sql))))).toBe(print(parse(sql)));
   });
 
   it.each([['5,000 NOTs', 'NOT '.repeat(5000) + 'x'], ['30,000 parentheses', '('.repeat(30000) + 'x' + ')'.repeat(30000)],

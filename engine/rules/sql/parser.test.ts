@@ -26,6 +26,7 @@ const roundTrips: Array<[string, string]> = [
   ["SELECT foo.bar AS bar.baz FROM 't'", "SELECT foo.bar AS bar.baz FROM 't'"],
   ["SELECT 1e3 AS x, 2.50 AS y FROM 't'", "SELECT 1e3 AS x, 2.50 AS y FROM 't'"],
   ["SELECT a", 'SELECT a'],
+  ["SELECT (*) AS c0, ((*)) AS c1 FROM 't'", "SELECT (*) AS c0, (*) AS c1 FROM 't'"],
   ["SELECT * FROM 't' WHERE IsUndefined(x) = False", "SELECT * FROM 't' WHERE IsUndefined(x) = FALSE"],
 ];
 

@@ -15,6 +15,8 @@ import { childrenOf, queryExprs } from './walk.js';
  * evaluate) is recursive, so a deeper rule is a SqlParseException instead of a stack overflow.
  */
 export const MAX_NESTING = 400;
+/** The parser's own recursion bound: parentheses recurse without adding a tree level, so they get twice the room. */
+const MAX_PARSE_DEPTH = 2 * MAX_NESTING;
 
 /** Binding power of each infix operator; higher binds tighter. */
 export const PRECEDENCE: Record<BinaryOperator, number> = {
@@ -147,7 +149,7 @@ class Parser {
   // ── expressions (precedence climbing) ─────────────────────────────────────
 
   expression(minPrecedence: number): Expr {
-    if (++this.depth > MAX_NESTING) tooDeep(this.source, this.peek());
+    if (++this.depth > MAX_PARSE_DEPTH) tooDeep(this.source, this.peek());
     const e = this.climb(minPrecedence);
     this.depth--;
     return e;

@@ -28,7 +28,8 @@ function printSelect(s: SelectClause): string {
 
 function printItem(item: SelectItem): string {
   if (item.kind === 'StarItem') return '*';
-  const e = printExpr(item.expr);
+  // `(*) AS x` is the payload under a name; without the parentheses it would read as `SELECT *`.
+  const e = item.expr.kind === 'Star' ? '(*)' : printExpr(item.expr);
   if (item.alias === null) return e;
   const aliasIsWords = item.alias.split('.').every((w) => WORD.test(w));
   return `${e} AS ${aliasIsWords ? item.alias : quote(item.alias)}`;
