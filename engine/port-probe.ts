@@ -14,7 +14,7 @@ export const listenerNames: Record<string, string> = {
 /**
  * Checks, before anything starts, that every fixed port can be bound on `host`, so a taken port fails the start with
  * a reason (`details.reason`: `PortInUse`, `PortDenied`, `HostUnavailable`, `PortTwice`) instead of leaving the
- * listeners that did start open. Port 0 (the OS picks) always works. The probes are closed again before returning.
+ * listeners that did start open. The probes are closed again before returning.
  */
 export async function probePorts(host: string, wanted: WantedPort[]): Promise<void> {
   const fixed = wanted.filter((w) => w.port !== 0);
@@ -25,7 +25,8 @@ export async function probePorts(host: string, wanted: WantedPort[]): Promise<vo
       throw new EngineError('InvalidInput', `Port ${a.port} is given to both ${listenerNames[a.listener] ?? a.listener} and ${listenerNames[b.listener] ?? b.listener}`, { reason: 'PortTwice', port: a.port, listener: b.listener, other: a.listener });
     }
   }
-  for (const w of fixed) await probe(host, w);
+  // Port 0 is probed too: it finds a --host that is no address of this machine before anything listens.
+  for (const w of wanted) await probe(host, w);
 }
 
 function probe(host: string, w: WantedPort): Promise<void> {

@@ -117,6 +117,20 @@ describe('a start that fails says why, exits 1 and leaves nothing listening', ()
     await expectAllFree(p);
   });
 
+  it('one port given to two listeners, and a --host that is no address of this machine', async () => {
+    const p = await ports();
+    p.http = p.ws;
+    const twice = await runToExit(['up', '--data-dir', tmp(), ...portArgs(p)]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(`thingbench: Port ${p.ws} is given to both MQTT over WebSocket and HTTP API: give each its own port (--ws-port, --http-port).`);
+    await expectAllFree(p);
+
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of a real machine.
+    const away = await runToExit(['up', '--data-dir', tmp(), '--host', '192.0.2.77', ...portArgs(p).map((a) => (a === String(p.ws) ? '0' : a))]);
+    expect(away.code).toBe(1);
+    expect(away.stderr).toContain('thingbench: 192.0.2.77 is not an address of this machine: choose one of its addresses with --host (127.0.0.1 for this machine only, 0.0.0.0 for every network).');
+  });
+
   it('data directory that cannot be created (a parent is a regular file; this fails for root too)', async () => {
     const file = path.join(tmp(), 'not-a-dir');
     fs.writeFileSync(file, 'x');
