@@ -22,6 +22,7 @@ import { awsFilterMatches, checkLevels, checkPublish, checkTopicName } from './t
 import { TopicIndex } from './topic-index.js';
 import { Taps, type PublishOptions, type TapHandler, type TappedMessage } from './taps.js';
 import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-fixes.js';
+import { EarlyPackets } from './early-packets.js';
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 
 /**
@@ -124,6 +125,8 @@ export class BrokerService implements Service {
   private readonly wills = new WeakSet<object>();
   /** Publishes the engine makes on someone else's behalf (`publish(msg, { origin: 'client' })`). */
   private readonly clientPublishes = new WeakSet<object>();
+  /** Packets a connection sent before its CONNACK, held until then. */
+  private readonly early = new WeakMap<object, EarlyPackets>();
   /** Connections that sent a zero-length client id (aedes then assigns `aedes_<uuid>`). */
   private readonly emptyClientIds = new WeakSet<object>();
   private readonly log: MessageLog;
@@ -333,22 +336,11 @@ export class BrokerService implements Service {
         client.conn.destroy();
       }
     };
-    const emit = parser.emit.bind(parser);
-    const queueLimit = (this.broker as unknown as { queueLimit: number }).queueLimit;
+    const early = new EarlyPackets(client, parser.emit.bind(parser), (this.broker as unknown as { queueLimit: number }).queueLimit);
+    this.early.set(client, early);
     parser.emit = (event: string, arg: unknown) => {
-      if (event !== 'packet') return emit(event, arg);
-      if (this.dropsPacket(client, session, arg as AedesPacket)) return true;
-      const queue = parser._queue;
-      // [MQTT-3.1.4-5]: a client may send more packets right after CONNECT; they are processed once it completes, in
-      // order. aedes holds them only while the first read is being parsed: any later read before CONNACK would have
-      // them handled at once, by a client without an id yet. Hold every one until aedes hands its queue on.
-      if (queue && (client.connecting || client.connackSent) && (arg as AedesPacket).cmd !== 'connect') {
-        if (queue.length >= queueLimit) return emit('error', new Error('Client queue limit reached'));
-        client._parsingBatch++;
-        queue.push(arg as object);
-        return true;
-      }
-      return emit(event, arg);
+      if (event !== 'packet') return early.forward(event, arg);
+      return this.dropsPacket(client, session, arg as AedesPacket) || early.hold(arg as AedesPacket) || early.forward(event, arg);
     };
   }
 
@@ -530,19 +522,11 @@ export class BrokerService implements Service {
 
   private observeLifecycle(): void {
     const b = this.broker as unknown as NodeJS.EventEmitter;
-    b.on('clientReady', (client: AedesClient) => {
-      const s = this.sessions.get(client);
-      if (!s) return;
-      s.clientId = client.id;
-      s.connectedAt = this.now();
-      s.versionNumber = (this.versions.get(client.id) ?? -1) + 1;
-      this.versions.set(client.id, s.versionNumber);
-      // A resumed persistent session's filters are restored without a 'subscribe' event.
-      if (this.aws) for (const f of Object.keys(client.subscriptions)) if (f.endsWith('/#')) s.hashParents.add(f.slice(0, -2));
-      this.metering.connected(client.id);
-      if (presence.hasLifecycleEvents(client.id)) {
-        this.publishEvent(presence.presenceTopic('connected', client.id), presence.connectedEvent(s, this.now(), s.ipAddress));
-      }
+    // Connected once CONNACK 0 is out (before a resumed session's backlog), so that the packets held until then find
+    // their session ready, and their subscription events follow the connected event.
+    b.on('connackSent', (connack: { returnCode: number }, client: AedesClient) => {
+      if (connack.returnCode === 0) this.ready(client);
+      this.early.get(client)?.connackSent();
     });
     b.on('keepaliveTimeout', (client: AedesClient) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
     b.on('clientError', (client: AedesClient, err: Error) => this.setReason(client, presence.isConnectionLoss(err) ? 'CONNECTION_LOST' : 'CLIENT_ERROR'));
@@ -575,6 +559,22 @@ export class BrokerService implements Service {
         this.publishEvent(presence.subscriptionTopic('unsubscribed', client.id), presence.subscriptionEvent(s, this.now(), 'unsubscribed', topics));
       }
     });
+  }
+
+  /** CONNACK 0 was sent: the session is numbered and announced (AWS's connected event). */
+  private ready(client: AedesClient): void {
+    const s = this.sessions.get(client);
+    if (!s) return;
+    s.clientId = client.id;
+    s.connectedAt = this.now();
+    s.versionNumber = (this.versions.get(client.id) ?? -1) + 1;
+    this.versions.set(client.id, s.versionNumber);
+    // A resumed persistent session's filters are restored without a 'subscribe' event.
+    if (this.aws) for (const f of Object.keys(client.subscriptions)) if (f.endsWith('/#')) s.hashParents.add(f.slice(0, -2));
+    this.metering.connected(client.id);
+    if (presence.hasLifecycleEvents(client.id)) {
+      this.publishEvent(presence.presenceTopic('connected', client.id), presence.connectedEvent(s, this.now(), s.ipAddress));
+    }
   }
 
   private explainWithheldRetained(client: AedesClient, filter: string): void {
