@@ -9,13 +9,15 @@
  * cache for metadata it already has; it changes nothing in what gets installed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { repoRoot } from './helpers/cli-process.js';
 
 const INSTALL_MS = 240_000;
@@ -40,6 +42,8 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
 interface Run {
   code: number | null;
   output: string;
@@ -55,6 +59,74 @@ async function npm(cwd: string, args: string[], ms: number): Promise<Run> {
   const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, output };
+}
+
+/** A stand-in for Electron's download host (ELECTRON_MIRROR): records each request path and answers with `handle`. */
+async function startMirror(handle: (url: string, res: http.ServerResponse) => void) {
+  const requested: string[] = [];
+  const server = http.createServer((req, res) => {
+    requested.push(req.url ?? '');
+    handle(req.url ?? '', res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    requested,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A zip archive holding one executable file, stored uncompressed (what Electron's installer unpacks). */
+function zipWithExecutable(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const fileName = Buffer.from(name);
+  const crc = zlib.crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed
+  local.writeUInt16LE(0x21, 12); // date: 1980-01-01
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fileName.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the mode below counts
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0x21, 14);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fileName.length, 28);
+  central.writeUInt32LE((0o100755 << 16) >>> 0, 38); // a regular file, rwxr-xr-x
+  central.writeUInt32LE(0, 42); // the local header's offset
+  const centralSize = central.length + fileName.length;
+  const centralOffset = local.length + fileName.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
+
+interface Started {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<unknown>;
+}
+
+/** `npm start -- ...args` in the clone, in its own process group, with the user's environment plus `extra`. */
+function npmStart(cwd: string, args: string[], extra: Record<string, string>): Started {
+  const child = spawn('npm', ['start', '--', ...args], { cwd, env: userEnv(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited: once(child, 'close') };
 }
 
 describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () => {
@@ -97,50 +169,35 @@ describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () 
 
   it('npm start without a downloadable Electron says so in one sentence and serves browser mode', async () => {
     expect(install.code, install.output).toBe(0);
-    // Electron's download host, as this machine sees it: an HTTP server that has no Electron (404). Pointing the
-    // installer there keeps the test from downloading and opening Electron where the real host is reachable.
-    const requested: string[] = [];
-    const mirror = http.createServer((req, res) => {
-      requested.push(req.url ?? '');
-      res.writeHead(404).end();
-    });
-    mirror.listen(0, '127.0.0.1');
-    await once(mirror, 'listening');
-    const mirrorUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/`;
-
+    // Electron's download host, as this machine sees it: a server that has no Electron (404). Pointing the installer
+    // there keeps the test from downloading and opening Electron where the real host is reachable.
+    const mirror = await startMirror((_url, res) => res.writeHead(404).end());
     const dataDir = path.join(base, 'data');
     const ports = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--mqtts-port', '0', '--wss-port', '0', '--port', '0'];
-    const child = spawn('npm', ['start', '--', '--no-open', '--data-dir', dataDir, ...ports], {
-      cwd: clone,
-      env: userEnv({ ELECTRON_MIRROR: mirrorUrl, electron_config_cache: path.join(base, 'electron-cache') }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+    const start = npmStart(clone, ['--no-open', '--data-dir', dataDir, ...ports], {
+      ELECTRON_MIRROR: mirror.url,
+      electron_config_cache: path.join(base, 'electron-cache'),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = once(child, 'close');
     try {
       const ui = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no UI line after ${START_MS} ms:\n${stdout}\n${stderr}`)), START_MS);
+        const timer = setTimeout(() => reject(new Error(`no UI line after ${START_MS} ms:\n${start.stdout()}\n${start.stderr()}`)), START_MS);
         const check = () => {
-          const match = /UI\s+(http:\/\/\S+)/.exec(stdout + stderr);
+          const match = /UI\s+(http:\/\/\S+)/.exec(start.stdout() + start.stderr());
           if (match) {
             clearTimeout(timer);
             resolve(match[1]);
           }
         };
-        child.stdout.on('data', check);
-        child.stderr.on('data', check);
-        void exited.then(() => reject(new Error(`npm start exited before serving:\n${stdout}\n${stderr}`)));
+        start.child.stdout?.on('data', check);
+        start.child.stderr?.on('data', check);
+        void start.exited.then(() => reject(new Error(`npm start exited before serving:\n${start.stdout()}\n${start.stderr()}`)));
       });
 
       // The installer ran once, on demand, and asked for Electron's zip.
-      expect(requested).toHaveLength(1);
-      expect(requested[0]).toMatch(/^\/v\d+\.\d+\.\d+\/electron-v\d+\.\d+\.\d+-\w+-\w+\.zip$/);
+      expect(mirror.requested).toHaveLength(1);
+      expect(mirror.requested[0]).toMatch(/^\/v\d+\.\d+\.\d+\/electron-v\d+\.\d+\.\d+-\w+-\w+\.zip$/);
       // One sentence announces the fallback, with the cause; no stack trace from the installer.
-      const all = `${stdout}\n${stderr}`;
+      const all = `${start.stdout()}\n${start.stderr()}`;
       const mentions = all.split('\n').filter((line) => /electron/i.test(line));
       expect(mentions).toEqual([
         expect.stringMatching(
@@ -154,9 +211,52 @@ describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () 
       expect(await page.text()).toMatch(/<html/i);
     } finally {
       // npm, bin/start.js and the server it started share one process group.
-      if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-      await exited;
-      mirror.close();
+      if (start.child.pid && start.child.exitCode === null) process.kill(-start.child.pid, 'SIGTERM');
+      await start.exited;
+      await mirror.close();
     }
   }, START_MS + 30_000);
+
+  it.runIf(process.platform === 'linux' || process.platform === 'darwin')(
+    'npm start where Electron can be downloaded: the first start downloads it once and runs the built shell in it',
+    async () => {
+      expect(install.code, install.output).toBe(0);
+      // An Electron download host with a stand-in Electron (a script that prints its arguments) and its checksum.
+      const executable = process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron';
+      const zip = zipWithExecutable(executable, '#!/bin/sh\necho "stand-in electron: $*"\n');
+      let zipName = '';
+      const mirror = await startMirror((url, res) => {
+        const asked = /\/(electron-v[^/]+\.zip)$/.exec(url)?.[1];
+        if (asked) {
+          zipName = asked;
+          res.writeHead(200, { 'content-type': 'application/zip' }).end(zip);
+        } else if (url.endsWith('/SHASUMS256.txt') && zipName) {
+          res.writeHead(200).end(`${sha256(zip)} *${zipName}\n`);
+        } else {
+          res.writeHead(404).end();
+        }
+      });
+      const env = {
+        ELECTRON_MIRROR: mirror.url,
+        electron_config_cache: path.join(base, 'electron-cache'),
+        electron_use_remote_checksums: '1',
+      };
+      try {
+        for (const run of [1, 2]) {
+          const start = npmStart(clone, ['--no-open', '--run', String(run)], env);
+          const [code] = (await start.exited) as [number | null];
+          const all = `${start.stdout()}\n${start.stderr()}`;
+          expect(code, all).toBe(0);
+          expect(all).toContain(`stand-in electron: ${path.join(clone, 'electron/dist/electron/main/main.js')} --no-open --run ${run}`);
+          expect(all).not.toMatch(/not available|^\s+at /m);
+        }
+        // Downloaded on the first start only: the zip was asked for once.
+        expect(mirror.requested.filter((url) => url.endsWith('.zip'))).toHaveLength(1);
+        expect(fs.existsSync(path.join(clone, 'node_modules/electron/path.txt'))).toBe(true);
+      } finally {
+        await mirror.close();
+      }
+    },
+    START_MS + TYPECHECK_MS,
+  );
 });
