@@ -3,7 +3,8 @@
  * and the fix, and leaves nothing listening: a taken port (MQTT, HTTP, the UI's), a data directory that cannot be
  * written or that another engine holds, a damaged database file, and a service that fails after the broker listened.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -43,6 +44,20 @@ function listen(port: number): Promise<net.Server> {
 async function occupy(port: number): Promise<void> {
   const server = await listen(port);
   cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+}
+
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((f) => fs.existsSync(f));
+
+/** A real mosquitto broker on `port` (as the service Debian and Ubuntu start), or a plain listener without it. */
+async function mosquittoOn(port: number): Promise<void> {
+  if (!MOSQUITTO) return occupy(port);
+  const child = spawn(MOSQUITTO, ['-p', String(port)], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  cleanup.push(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  await vi.waitFor(async () => expect(await isFree(port)).toBe(false), { timeout: 10_000, interval: 50 });
 }
 
 /** True when `port` can be bound on loopback: nobody listens there any more. */
@@ -86,9 +101,9 @@ async function engineOn(dataDir?: string): Promise<TestEngine> {
 }
 
 describe('a start that fails says why, exits 1 and leaves nothing listening', () => {
-  it('MQTT port taken (the mosquitto service, another broker)', async () => {
+  it('MQTT port taken by mosquitto', async () => {
     const p = await ports();
-    await occupy(p.mqtt);
+    await mosquittoOn(p.mqtt);
     const { code, stderr } = await runToExit(['up', '--data-dir', tmp(), ...portArgs(p)]);
     expect(code).toBe(1);
     expect(stderr).toContain(`thingbench: Port ${p.mqtt} (MQTT) on 127.0.0.1 is already in use, probably by another Thingbench or the mosquitto service: stop it, or choose another port with --mqtt-port.`);
