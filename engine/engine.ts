@@ -76,6 +76,8 @@ class ComposedEngine implements Engine {
   readonly api: ThingbenchApi;
   private started: EngineInfo | null = null;
   private stopping: Promise<void> | null = null;
+  /** Services whose start() was called (the one that failed included), in start order: what stop() stops. */
+  private readonly running: Service[] = [];
 
   constructor(
     readonly config: EngineConfig,
@@ -108,16 +110,15 @@ class ComposedEngine implements Engine {
    * nothing listening. A taken port is found before anything starts (`probePorts`).
    */
   async start(): Promise<EngineInfo> {
-    const started: Service[] = [];
     try {
       await probePorts(this.config.host, this.wantedPorts());
       for (const service of this.services) {
-        started.push(service);
+        this.running.push(service);
         await service.start();
       }
     } catch (e) {
-      this.stopping ??= this.rollBack(started, e as Error);
-      await this.stopping;
+      this.logs.log('debug', 'engine', `start failed (${(e as Error).message}); stopping the ${this.running.length} services that had started`);
+      await this.stop().catch((err: Error) => this.logs.log('error', 'engine', `stopping after the failed start failed: ${err.message}`));
       throw this.startError(e as NodeJS.ErrnoException);
     }
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
@@ -145,14 +146,6 @@ class ComposedEngine implements Engine {
     return [...plain, { listener: 'mqtts', port: ports.mqtts }, { listener: 'wss', port: ports.wss }, { listener: 'http', port: ports.http }];
   }
 
-  private async rollBack(started: Service[], cause: Error): Promise<void> {
-    this.logs.log('debug', 'engine', `start failed (${cause.message}); stopping the ${started.length} services that had started`);
-    for (const service of started.reverse()) {
-      await service.stop().catch((e: Error) => this.logs.log('error', 'engine', `stopping ${service.name} failed: ${e.message}`));
-    }
-    await this.store.close().catch((e: Error) => this.logs.log('error', 'engine', `closing the store failed: ${e.message}`));
-  }
-
   /** A listener that lost a race for its port after the probe still fails with the port's sentence. */
   private startError(e: NodeJS.ErrnoException & { port?: number }): Error {
     if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && e.code !== 'EADDRNOTAVAIL') return e;
@@ -165,9 +158,10 @@ class ComposedEngine implements Engine {
     return this.started;
   }
 
+  /** Stops the services that were started, in reverse order, and closes the store (also after a failed or no start). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      for (const service of [...this.services].reverse()) {
+      for (const service of [...this.running].reverse()) {
         await service.stop().catch((e: Error) => this.logs.log('error', 'engine', `stopping ${service.name} failed: ${e.message}`));
       }
       await this.store.close();

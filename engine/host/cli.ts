@@ -121,9 +121,9 @@ export async function main(argv: string[]): Promise<number> {
   const logger = streamLogger(process.stderr, (values['log-level'] ?? 'info') as 'info', json);
   let engine: Engine | undefined;
   try {
-    // The UI port is checked first too, so a taken one stops the start before the engine listens anywhere.
+    engine = await createEngine(config, { logger }); // opens the data directory: a second Thingbench on it stops here
+    // The UI port is checked before the engine listens anywhere, so a taken one leaves nothing to undo.
     if (command === 'serve') await probePorts('127.0.0.1', [{ listener: 'ui', port: uiPort }]);
-    engine = await createEngine(config, { logger });
     const info = await engine.start();
     if (command === 'up') {
       if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
