@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 /**
  * mqtt-packet calls `debug(...)` dozens of times per packet; even disabled, each call allocates its arguments and
  * reads a getter, about 4 % of the broker's CPU per message. Unless DEBUG asks for its output, hand mqtt-packet a
- * no-op instead. Must run before aedes (and so mqtt-packet) is first loaded: broker-service imports this first.
+ * no-op instead. Must run before aedes (and so mqtt-packet) is first loaded: aedes-adapter imports this first.
  */
 const require = createRequire(import.meta.url);
 const debugPath = require.resolve('debug', { paths: [require.resolve('mqtt-packet')] });

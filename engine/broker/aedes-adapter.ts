@@ -1,0 +1,255 @@
+import './silence-packet-debug.js'; // must run before aedes loads mqtt-packet: aedes is imported in AedesAdapter.create()
+import { PassThrough, type Duplex } from 'node:stream';
+import type { Aedes } from 'aedes';
+import type { DurablePersistence } from './durable-persistence.js';
+import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-fixes.js';
+import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
+import { EarlyPackets } from './early-packets.js';
+import { PacketSplitter } from './packet-splitter.js';
+
+/**
+ * The only code that knows aedes: its options and hooks, its events, and the private fields the broker's fixes and
+ * fast paths rely on (`aedes-fixes.ts`, `batched-delivery.ts`, `packet-splitter.ts` work on the objects this file
+ * hands them). Every such field is listed in {@link AEDES_INTERNALS} and checked when the broker starts, so an aedes
+ * upgrade that renames one fails at once, naming the field, instead of subtly.
+ */
+
+/** The aedes release whose internals this adapter was written against (package.json pins it exactly). */
+export const AEDES_VERSION = '1.2.0';
+
+/** MQTT 3.1.1 §2.2.3: the largest remaining length, plus the fixed header. */
+export const MQTT_MAX_PACKET_BYTES = 268_435_455 + 5;
+
+/** What the broker uses of aedes' Client. */
+export interface AedesClient {
+  /** null until the CONNECT is accepted. */
+  id: string;
+  clean: boolean;
+  will: object | null;
+  conn: Duplex & { destroy(err?: Error): void };
+  subscriptions: Record<string, { qos: number }>;
+  closed: boolean;
+  connecting: boolean;
+  connackSent: boolean;
+  _disconnected?: boolean;
+  /** Keep-alive in ms × 1.5 (aedes' timer), -1 before CONNECT. */
+  _keepaliveInterval: number;
+  /** Packets parsed and not yet handled (aedes reads the socket again when it drops to 0). */
+  _parsingBatch: number;
+  _parser: {
+    parse(buf: Buffer): unknown;
+    emit(event: string, ...args: unknown[]): boolean;
+    settings?: { protocolVersion?: number };
+  };
+}
+
+export interface AedesPacket {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  messageId?: number;
+  cmd?: string;
+  clientId?: string;
+  subscriptions?: Array<{ topic: string; qos: number }>;
+  keepalive?: number;
+}
+
+export type Subscription = { topic: string; qos: number };
+type Done = (err?: Error | null) => void;
+
+/** The broker's side of aedes: its hooks and lifecycle events, plus what arrives before aedes handles a packet. */
+export interface AedesHooks {
+  preConnect(client: AedesClient, packet: AedesPacket & { clientId?: string }): void;
+  authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void;
+  authorizePublish(client: AedesClient, packet: AedesPacket, cb: Done): void;
+  authorizeSubscribe(client: AedesClient, sub: Subscription, cb: (err: Error | null, sub: object | null) => void): void;
+  /** Called for every delivery: keep it cheap. */
+  authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null;
+  published(packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void): void;
+  /** Each packet parsed from a client, before aedes sees it: true drops it. */
+  dropsPacket(client: AedesClient, packet: AedesPacket): boolean;
+  /** The connection is being closed because of a malformed or oversized frame. */
+  frameRefused(client: AedesClient, problem: string): void;
+  /** CONNACK 0 was sent. */
+  connected(client: AedesClient): void;
+  keepaliveTimeout(client: AedesClient): void;
+  clientError(client: AedesClient, err: Error): void;
+  clientDisconnect(client: AedesClient): void;
+  subscribed(subs: Subscription[], client: AedesClient): void;
+  unsubscribed(topics: string[], client: AedesClient): void;
+}
+
+export interface AedesAdapterOptions {
+  persistence: DurablePersistence;
+  connectTimeoutMs: number;
+  drainTimeoutMs: number;
+  /** Frames larger than this close the connection before anything of them is buffered. */
+  maxPacketBytes: number;
+  /** Publishes that may store something: aedes takes them one at a time (see `serializePublishes`). */
+  mayStore(packet: { qos: number; retain: boolean }): boolean;
+}
+
+type Kind = 'function' | 'object' | 'number' | 'boolean' | 'string';
+/**
+ * Every private (undocumented) member of aedes that Thingbench relies on, by owner, with who relies on it. Checked
+ * on a live broker and a probe client at start-up: {@link checkAedesInternals}.
+ */
+export const AEDES_INTERNALS: Record<'broker' | 'mq' | 'matcher' | 'client' | 'parser', Record<string, Kind>> = {
+  // adapter: clients(), queueLimit; aedes-fixes: serializePublishes (id, counter, maxTopicLevels, publish, published, mq)
+  broker: { clients: 'object', queueLimit: 'number', id: 'string', counter: 'number', maxTopicLevels: 'number', publish: 'function', published: 'function', mq: 'object', handle: 'function', closed: 'boolean' },
+  // aedes-fixes: serializePublishes wraps emit, cacheTopicMatches wraps the trie
+  mq: { emit: 'function', _matcher: 'object' },
+  matcher: { match: 'function', add: 'function', remove: 'function', clear: 'function' },
+  // adapter (sessions, clients()), early-packets (connecting, connackSent, _parsingBatch) and batched-delivery
+  client: {
+    conn: 'object', subscriptions: 'object', clean: 'boolean', closed: 'boolean', connecting: 'boolean', connected: 'boolean',
+    connackSent: 'boolean', _disconnected: 'boolean', _keepaliveInterval: 'number', _parsingBatch: 'number', _parser: 'object',
+    duplicates: 'object', _nextId: 'number', deliver0: 'function', deliverQoS: 'function', waitForDrain: 'function',
+    _onError: 'function', broker: 'object', close: 'function',
+  },
+  // adapter: the packet splitter feeds parse and emit
+  parser: { parse: 'function', emit: 'function' },
+};
+
+/** Throws, naming the first member of {@link AEDES_INTERNALS} that `found` lacks or has in another shape. */
+export function checkAedesInternals(found: Record<keyof typeof AEDES_INTERNALS, object>, version = AEDES_VERSION): void {
+  for (const [owner, members] of Object.entries(AEDES_INTERNALS) as Array<[keyof typeof AEDES_INTERNALS, Record<string, Kind>]>) {
+    const target = found[owner] as Record<string, unknown>;
+    for (const [name, kind] of Object.entries(members)) {
+      const value = target?.[name];
+      const ok = kind === 'object' ? typeof value === 'object' && value !== null : typeof value === kind;
+      if (!ok) {
+        throw new Error(`aedes ${version} internals changed: ${owner}.${name} is ${value === null ? 'null' : typeof value}, expected ${kind}. `
+          + `The broker relies on it (engine/broker/aedes-adapter.ts); keep aedes pinned at ${version} or update the adapter.`);
+      }
+    }
+  }
+}
+
+type AedesBroker = Awaited<ReturnType<typeof Aedes.createBroker>>;
+
+export class AedesAdapter {
+  /** Packets a connection sent before its CONNACK, held until then. */
+  private readonly early = new WeakMap<object, EarlyPackets>();
+
+  private constructor(private readonly broker: AedesBroker, private readonly hooks: AedesHooks, private readonly maxPacketBytes: number) {}
+
+  static async create(opts: AedesAdapterOptions, hooks: AedesHooks): Promise<AedesAdapter> {
+    // Loaded here, not statically: ESM links static imports (and runs CommonJS ones) before any module body.
+    const { Aedes: AedesBroker } = await import('aedes');
+    const broker = await AedesBroker.createBroker({
+      persistence: opts.persistence,
+      connectTimeout: opts.connectTimeoutMs,
+      drainTimeout: opts.drainTimeoutMs,
+      maxClientsIdLength: 65535,
+      preConnect: (client: AedesClient, packet: AedesPacket, cb: (err: Error | null, ok: boolean) => void) => {
+        hooks.preConnect(client, packet);
+        cb(null, true);
+      },
+      authenticate: (client: AedesClient, _user: unknown, _pass: unknown, cb: (err: Error | null, ok: boolean) => void) => hooks.authenticate(client, cb),
+      authorizePublish: hooks.authorizePublish.bind(hooks),
+      authorizeSubscribe: hooks.authorizeSubscribe.bind(hooks),
+      authorizeForward: hooks.authorizeForward.bind(hooks),
+      published: hooks.published.bind(hooks),
+    } as never);
+    try {
+      withProbe(broker, checkAedesInternals);
+    } catch (e) {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      throw e;
+    }
+    serializePublishes(broker, opts.mayStore);
+    cacheTopicMatches(broker);
+    const adapter = new AedesAdapter(broker, hooks, opts.maxPacketBytes);
+    const b = broker as unknown as NodeJS.EventEmitter;
+    // Connected once CONNACK 0 is out (before a resumed session's backlog), so that the packets held until then find
+    // their session ready, and their subscription events follow the connected event.
+    b.on('connackSent', (connack: { returnCode: number }, client: AedesClient) => {
+      if (connack.returnCode === 0) hooks.connected(client);
+      adapter.early.get(client)?.connackSent();
+    });
+    b.on('keepaliveTimeout', hooks.keepaliveTimeout.bind(hooks));
+    b.on('clientError', hooks.clientError.bind(hooks));
+    b.on('clientDisconnect', hooks.clientDisconnect.bind(hooks));
+    b.on('subscribe', hooks.subscribed.bind(hooks));
+    b.on('unsubscribe', hooks.unsubscribed.bind(hooks));
+    return adapter;
+  }
+
+  get closed(): boolean {
+    return this.broker.closed;
+  }
+
+  /** Hands a new connection to aedes, with the broker's write coalescing, batched delivery and frame splitting. */
+  accept(stream: Duplex, req: unknown, coalesce: boolean): AedesClient {
+    if (coalesce) coalesceWrites(stream);
+    const client = this.broker.handle(stream, req as never) as unknown as AedesClient;
+    batchDeliveries(client as unknown as DeliveringClient); // before any SUBSCRIBE: aedes binds a subscription to them
+    const parser = client._parser;
+    const splitter = new PacketSplitter(this.maxPacketBytes, parser, parser.parse.bind(parser));
+    parser.parse = (buf: Buffer) => {
+      const problem = splitter.feed(buf);
+      if (problem) {
+        this.hooks.frameRefused(client, problem);
+        client.conn.destroy();
+      }
+    };
+    const early = new EarlyPackets(client, parser.emit.bind(parser), this.queueLimit);
+    this.early.set(client, early);
+    parser.emit = new PacketGate(client, this.hooks, early).emit;
+    return client;
+  }
+
+  /** Publishes without a client (the engine's own, and on a user's behalf). */
+  publish(packet: { cmd: string; topic: string; payload: Buffer; qos: number; retain: boolean }, done: Done): void {
+    this.broker.publish(packet as never, done as never);
+  }
+
+  clients(): AedesClient[] {
+    return Object.values(this.clientMap());
+  }
+
+  client(id: string): AedesClient | undefined {
+    return this.clientMap()[id];
+  }
+
+  /** The keep-alive aedes applies, in seconds (it keeps 1.5 × the interval in ms). */
+  keepaliveSeconds(client: AedesClient): number {
+    return Math.round(client._keepaliveInterval / 1500);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.broker.close(() => resolve()));
+  }
+
+  private get queueLimit(): number {
+    return (this.broker as unknown as { queueLimit: number }).queueLimit;
+  }
+
+  private clientMap(): Record<string, AedesClient> {
+    return (this.broker as unknown as { clients: Record<string, AedesClient> }).clients;
+  }
+}
+
+/** Shows `check` the live objects {@link AEDES_INTERNALS} describes: the broker, its emitter and trie, and a probe client. */
+function withProbe(broker: AedesBroker, check: (found: Record<keyof typeof AEDES_INTERNALS, object>) => void): void {
+  const b = broker as unknown as { mq?: { _matcher?: object }; handle(conn: Duplex): { _parser?: object; clean: boolean; close(): void } };
+  const client = b.handle(new PassThrough());
+  try {
+    check({ broker: b, mq: b.mq ?? {}, matcher: b.mq?._matcher ?? {}, client, parser: client._parser ?? {} });
+  } finally {
+    client.clean = false; // a probe has no session to clean up
+    client.close();
+  }
+}
+
+/** A connection's parsed packets on their way to aedes: dropped (`AedesHooks.dropsPacket`), held until CONNACK, or on. */
+class PacketGate {
+  constructor(private readonly client: AedesClient, private readonly hooks: AedesHooks, private readonly early: EarlyPackets) {}
+
+  readonly emit = (event: string, arg: unknown): boolean => {
+    if (event !== 'packet') return this.early.forward(event, arg);
+    return this.hooks.dropsPacket(this.client, arg as AedesPacket) || this.early.hold(arg as AedesPacket) || this.early.forward(event, arg);
+  };
+}

@@ -1,0 +1,12 @@
+import type { DeviationLog } from '../aws-deviations.js';
+import type { BrokerLimits } from '../limits.js';
+import type { SecurityHooks } from '../security-hooks.js';
+
+/** What every packet handler may read: the mode, the limits, where AWS deviations are explained, the security hooks. */
+export interface PacketContext {
+  readonly aws: boolean;
+  readonly limits: BrokerLimits;
+  readonly deviations: DeviationLog;
+  readonly security?: SecurityHooks;
+  now(): number;
+}

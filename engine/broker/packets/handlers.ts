@@ -1,0 +1,111 @@
+import type { Logger } from '../../core/index.js';
+import type { AedesClient, AedesHooks, AedesPacket, Subscription } from '../aedes-adapter.js';
+import type { Capture } from '../capture.js';
+import type { DurablePersistence } from '../durable-persistence.js';
+import type { InboundWal } from '../inbound-wal.js';
+import type { Sessions } from '../sessions.js';
+import * as connect from './connect.js';
+import type { PacketContext } from './context.js';
+import { forward } from './forward.js';
+import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
+import { authorizeSubscribe, dropsSubscribe } from './subscribe.js';
+
+/**
+ * aedes' hooks and events, each handed to the handler of its packet kind (`connect`, `publish`, `subscribe`,
+ * `forward`) or to the sessions; published messages go to capture. The methods run per packet: no closures here.
+ */
+export class PacketHandlers implements AedesHooks, Durability {
+  /** Filters over the per-SUBSCRIBE limit, refused when aedes asks about them. */
+  private readonly refusedFilters = new WeakSet<object>();
+
+  constructor(
+    private readonly ctx: PacketContext,
+    private readonly sessions: Sessions,
+    private readonly capture: Capture<AedesClient>,
+    private readonly persistence: DurablePersistence,
+    /** The write-ahead log of acknowledged QoS 1 publishes whose storing has not completed. */
+    private readonly wal: InboundWal,
+    /** The live connection with a client id, if any (a CONNECT with the same id takes it over). */
+    private readonly liveClient: (clientId: string) => AedesClient | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  preConnect(client: AedesClient, packet: AedesPacket & { clientId?: string }): void {
+    connect.preConnect(this.ctx, this.sessions.get(client), packet);
+  }
+
+  authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void {
+    const previous = this.liveClient(client.id);
+    const refusal = connect.authenticate(this.ctx, client, this.sessions.get(client), previous && previous !== client ? this.sessions.get(previous) : undefined);
+    if (refusal) cb(Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode }), false);
+    else cb(null, true);
+  }
+
+  dropsPacket(client: AedesClient, packet: AedesPacket): boolean {
+    if (packet.cmd === 'publish') {
+      const session = this.sessions.get(client);
+      return session ? dropsPublish(this.ctx, client, session, packet) : false;
+    }
+    return packet.cmd === 'subscribe' && dropsSubscribe(this.ctx, client, packet, this.refusedFilters);
+  }
+
+  frameRefused(client: AedesClient, problem: string): void {
+    const session = this.sessions.get(client);
+    if (session) session.reason = 'CLIENT_ERROR';
+    if (this.ctx.aws && problem.includes('exceeds')) this.ctx.deviations.explain('payloadTooLarge', { clientId: client.id, problem });
+    else this.logger.log('warn', 'broker', `closing connection from ${session?.ipAddress ?? 'a client'}: ${problem}`, { clientId: client.id });
+  }
+
+  authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
+    if (isWill(client, packet)) this.capture.markWill(packet);
+    authorizePublish(this.ctx, client, this.sessions.get(client), packet, this, cb);
+  }
+
+  /** Durability: aedes acknowledges a QoS 1 publish before it stores it, so what must survive is logged first. */
+  guard(packet: AedesPacket): Promise<void> | null {
+    return this.wal.guard(packet, this.persistence);
+  }
+
+  authorizeSubscribe(client: AedesClient, sub: Subscription, cb: (err: Error | null, sub: object | null) => void): void {
+    const decision = authorizeSubscribe(this.ctx, client, this.sessions.get(client), sub, this.refusedFilters);
+    if ('refused' in decision) cb(new Error(decision.refused), null);
+    else cb(null, decision.granted);
+  }
+
+  authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null {
+    return forward(this.ctx, this.capture.metering, client, this.sessions.get(client), packet);
+  }
+
+  published(packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void): void {
+    this.capture.record(packet, client);
+    this.wal.complete(packet);
+    // Stored state is journaled behind dispatch (see DurablePersistence.writeBehind): PUBREC of a client's QoS 2,
+    // sent after this hook, must wait until it is durable. The engine's own publishes wait in BrokerService.publish.
+    if (packet.qos === 2 && client) this.persistence.flushed().then(() => cb(), cb);
+    else cb();
+  }
+
+  connected(client: AedesClient): void {
+    this.sessions.connected(client);
+  }
+
+  keepaliveTimeout(client: AedesClient): void {
+    this.sessions.keepaliveTimeout(client);
+  }
+
+  clientError(client: AedesClient, err: Error): void {
+    this.sessions.clientError(client, err);
+  }
+
+  clientDisconnect(client: AedesClient): void {
+    this.sessions.clientDisconnect(client);
+  }
+
+  subscribed(subs: Subscription[], client: AedesClient): void {
+    this.sessions.subscribed(subs, client);
+  }
+
+  unsubscribed(topics: string[], client: AedesClient): void {
+    this.sessions.unsubscribed(topics, client);
+  }
+}
