@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
+// Electron's download gets as long as it makes progress; it is given up after this long without a new byte.
+const STALL_MS = 30_000;
 const NOTICE_AFTER_MS = 2_000;
 
 // tsc -p electron/tsconfig.json uses rootDir `..`, so the main process lands here.
@@ -38,30 +39,61 @@ function electronBinary() {
 function installElectron() {
   const installer = path.join(root, 'node_modules/electron/install.js');
   if (!fs.existsSync(installer)) return Promise.resolve('its package is not installed');
+  // The installer downloads into the temp dir and unpacks into dist/: their growth is its progress.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thingbench-electron-'));
+  const watched = [tmp, path.join(path.dirname(installer), 'dist')];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [installer], { cwd: path.dirname(installer), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [installer], {
+      cwd: path.dirname(installer),
+      env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const collect = (chunk) => (output = (output + chunk.toString()).slice(-64 * 1024));
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    // A download that fails (no network, no route to the host) ends within this delay; one that takes longer is a
-    // real download (about 100 MB), so say what the wait is for.
-    const notice = setTimeout(() => {
-      log(`downloading Electron's binary, once (about 100 MB; up to ${INSTALL_TIMEOUT_MS / 60_000} min)…`);
-    }, NOTICE_AFTER_MS);
-    const deadline = setTimeout(() => child.kill(), INSTALL_TIMEOUT_MS);
+    // A download that cannot happen (no network, no route to the host) fails within this delay; one that takes
+    // longer is a real download, so say what the wait is for.
+    const notice = setTimeout(() => log("downloading Electron's binary, once (about 100 MB)…"), NOTICE_AFTER_MS);
+    let bytes = -1;
+    let lastProgress = Date.now();
+    let stalled = false;
+    const watch = setInterval(() => {
+      const now = watched.reduce((sum, dir) => sum + bytesUnder(dir), 0);
+      if (now !== bytes) {
+        bytes = now;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > STALL_MS) {
+        stalled = true;
+        child.kill();
+      }
+    }, 1000);
     const done = (reason) => {
       clearTimeout(notice);
-      clearTimeout(deadline);
+      clearInterval(watch);
+      fs.rmSync(tmp, { recursive: true, force: true });
       resolve(reason);
     };
     child.on('error', (err) => done(err.message));
-    child.on('close', (code, signal) => {
-      if (signal) done(`its download did not finish within ${INSTALL_TIMEOUT_MS / 60_000} min`);
+    child.on('close', (code) => {
+      if (stalled) done(`its download stalled: nothing new for ${STALL_MS / 1000} s`);
       else if (code !== 0) done(`no download possible: ${installerError(output)}`);
       else done(electronBinary() ? null : 'its installer finished without the binary');
     });
   });
+}
+
+/** Total size of the files under `dir` (0 when it does not exist). */
+function bytesUnder(dir) {
+  let total = 0;
+  try {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).size;
+    }
+  } catch {
+    // gone or replaced while being read: counts as no bytes this time
+  }
+  return total;
 }
 
 /** The first line of the installer's error (e.g. `getaddrinfo ENOTFOUND github.com`), without its stack. */
@@ -124,7 +156,7 @@ async function main() {
 
   const skip = Boolean(process.env.THINGBENCH_NO_ELECTRON);
   let electron = skip ? null : electronBinary();
-  let unavailable = skip ? 'THINGBENCH_NO_ELECTRON is set' : null;
+  let unavailable = null;
   if (!electron && !skip) {
     unavailable = await installElectron();
     electron = unavailable ? null : electronBinary();
@@ -134,7 +166,7 @@ async function main() {
     if (isStale(electronMain, ['electron', 'engine'])) npmRun('build:electron');
     runForeground(electron, [electronMain, ...args]);
   } else {
-    log(`Electron is not available here (${unavailable}): starting browser mode.`);
+    log(skip ? 'THINGBENCH_NO_ELECTRON is set: starting browser mode.' : `Electron is not available here (${unavailable}): starting browser mode.`);
     runForeground(process.execPath, [path.join(root, 'bin/thingbench.js'), 'serve', ...args]);
   }
 }

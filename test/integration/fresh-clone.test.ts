@@ -23,6 +23,8 @@ import { repoRoot } from './helpers/cli-process.js';
 const INSTALL_MS = 240_000;
 const TYPECHECK_MS = 300_000;
 const START_MS = 120_000;
+/** Every listener on a free port, so parallel runs and a local mosquitto on 1883 do not collide. */
+const PORTS = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--mqtts-port', '0', '--wss-port', '0', '--port', '0'];
 
 const isGitCheckout = spawnSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: repoRoot }).status === 0;
 
@@ -73,7 +75,11 @@ async function startMirror(handle: (url: string, res: http.ServerResponse) => vo
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     requested,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -129,6 +135,29 @@ function npmStart(cwd: string, args: string[], extra: Record<string, string>): S
   return { child, stdout: () => stdout, stderr: () => stderr, exited: once(child, 'close') };
 }
 
+/** Resolves with browser mode's UI URL once `npm start` prints it (rejects if it exits first). */
+function servedUi(start: Started): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no UI line after ${START_MS} ms:\n${start.stdout()}\n${start.stderr()}`)), START_MS);
+    const check = () => {
+      const match = /UI\s+(http:\/\/\S+)/.exec(start.stdout() + start.stderr());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    start.child.stdout?.on('data', check);
+    start.child.stderr?.on('data', check);
+    void start.exited.then(() => reject(new Error(`npm start exited before serving:\n${start.stdout()}\n${start.stderr()}`)));
+  });
+}
+
+/** Ends `npm start`: npm, bin/start.js and the server it started share one process group. */
+async function stop(start: Started): Promise<void> {
+  if (start.child.pid && start.child.exitCode === null) process.kill(-start.child.pid, 'SIGTERM');
+  await start.exited;
+}
+
 describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () => {
   let base: string;
   let clone: string;
@@ -173,25 +202,12 @@ describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () 
     // there keeps the test from downloading and opening Electron where the real host is reachable.
     const mirror = await startMirror((_url, res) => res.writeHead(404).end());
     const dataDir = path.join(base, 'data');
-    const ports = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--mqtts-port', '0', '--wss-port', '0', '--port', '0'];
-    const start = npmStart(clone, ['--no-open', '--data-dir', dataDir, ...ports], {
+    const start = npmStart(clone, ['--no-open', '--data-dir', dataDir, ...PORTS], {
       ELECTRON_MIRROR: mirror.url,
       electron_config_cache: path.join(base, 'electron-cache'),
     });
     try {
-      const ui = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no UI line after ${START_MS} ms:\n${start.stdout()}\n${start.stderr()}`)), START_MS);
-        const check = () => {
-          const match = /UI\s+(http:\/\/\S+)/.exec(start.stdout() + start.stderr());
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        };
-        start.child.stdout?.on('data', check);
-        start.child.stderr?.on('data', check);
-        void start.exited.then(() => reject(new Error(`npm start exited before serving:\n${start.stdout()}\n${start.stderr()}`)));
-      });
+      const ui = await servedUi(start);
 
       // The installer ran once, on demand, and asked for Electron's zip.
       expect(mirror.requested).toHaveLength(1);
@@ -210,12 +226,37 @@ describe.skipIf(!isGitCheckout)('a fresh clone with the README\'s commands', () 
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
     } finally {
-      // npm, bin/start.js and the server it started share one process group.
-      if (start.child.pid && start.child.exitCode === null) process.kill(-start.child.pid, 'SIGTERM');
-      await start.exited;
+      await stop(start);
       await mirror.close();
     }
   }, START_MS + 30_000);
+
+  it('npm start whose Electron download stalls says what it waits for, gives up after 30 s without a byte and serves browser mode', async () => {
+    expect(install.code, install.output).toBe(0);
+    // A download host that starts sending Electron's zip and then sends nothing more.
+    const mirror = await startMirror((url, res) => {
+      if (!url.endsWith('.zip')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(100 * 1024 * 1024) });
+      res.write(Buffer.alloc(64 * 1024));
+    });
+    const start = npmStart(clone, ['--no-open', '--data-dir', path.join(base, 'data-stall'), ...PORTS], {
+      ELECTRON_MIRROR: mirror.url,
+      electron_config_cache: path.join(base, 'electron-cache'),
+    });
+    try {
+      const ui = await servedUi(start);
+      const mentions = `${start.stdout()}\n${start.stderr()}`.split('\n').filter((line) => /electron/i.test(line));
+      expect(mentions).toEqual([
+        "thingbench: downloading Electron's binary, once (about 100 MB)…",
+        'thingbench: Electron is not available here (its download stalled: nothing new for 30 s): starting browser mode.',
+      ]);
+      expect((await fetch(ui)).status).toBe(200);
+      expect(fs.existsSync(path.join(clone, 'node_modules/electron/path.txt'))).toBe(false);
+    } finally {
+      await stop(start);
+      await mirror.close();
+    }
+  }, START_MS + 60_000);
 
   it.runIf(process.platform === 'linux' || process.platform === 'darwin')(
     'npm start where Electron can be downloaded: the first start downloads it once and runs the built shell in it',
