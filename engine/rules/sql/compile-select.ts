@@ -6,7 +6,7 @@ import type { SelectClause, SelectItemExpr, SubQuery } from './ast.js';
 import { implicitKey } from './compile-paths.js';
 import { compileExpr } from './compile-expressions.js';
 import type { CompileScope, Evaluator } from './evaluator.js';
-import { sized } from './limits.js';
+import { limitExceeded, MAX_VALUE_SIZE, sized, sizeOf } from './limits.js';
 import { isObject, setKey, type SqlObject, type SqlValue } from './values.js';
 
 /** A SELECT item reduced to where its value goes: one key, or a dotted alias's path of keys. */
@@ -65,10 +65,15 @@ export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
     const source = from(ctx, row);
     if (Array.isArray(source)) {
       const out: SqlValue[] = [];
+      let size = 1;
       for (const el of source) {
         if (where && where(ctx, el) !== true) continue;
         const v = select(ctx, el);
-        if (v !== undefined) out.push(v);
+        if (v === undefined) continue;
+        // Checked as it grows: nested queries over the same array would otherwise build n² values first.
+        size += sizeOf(v);
+        if (size > MAX_VALUE_SIZE) throw limitExceeded('nested query');
+        out.push(v);
       }
       return sized(out, 'nested query');
     }

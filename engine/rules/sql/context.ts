@@ -3,6 +3,7 @@
  * is parsed at most once, on first use, however many rules read it; topic levels and the timestamp likewise.
  */
 import { randomUUID } from 'node:crypto';
+import { jsonTooDeep } from './limits.js';
 import type { SqlValue } from './values.js';
 
 /** One message as the rules engine sees it. */
@@ -101,6 +102,7 @@ export class MessageContext {
     while (i < p.length && (p[i] === 0x20 || p[i] === 0x09 || p[i] === 0x0a || p[i] === 0x0d)) i++;
     if (i < p.length && !JSON_START[p[i]]) { this.kind = 'binary'; return; }
     const text = Buffer.isBuffer(p) ? p.toString('utf8') : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8');
+    if (jsonTooDeep(text)) { this.kind = 'binary'; return; }
     try {
       this.parsed = JSON.parse(text) as SqlValue;
       this.kind = 'json';

@@ -1,6 +1,6 @@
 /** Hostile SQL: deep nesting, catastrophic regexes and exploding strings are SqlParseException-style errors or bounded. */
 import { describe, expect, it } from 'vitest';
-import { check, compile, MessageContext, parse, print, SqlError } from './index.js';
+import { check, compile, MessageContext, parse, print, serializeOutput, SqlError } from './index.js';
 import { MAX_NESTING } from './parser.js';
 
 const ctx = (payload: unknown) => new MessageContext({ topic: 'a/b', payload: Buffer.from(JSON.stringify(payload)) });
@@ -121,6 +121,14 @@ describe('results are bounded by the 128 KB message limit', () => {
     expect(compile(`SELECT ${nestedReplace(4)} AS x FROM 'a/#'`).evaluate(ctx({}))).toEqual({ x: 'a'.repeat(100_000) });
   });
 
+  it('nested queries over the same array stop at the limit instead of building n² values', () => {
+    const rule = compile("SET @a = a SELECT VALUE (SELECT VALUE (SELECT VALUE 1 FROM @a) FROM @a) FROM 'a/#'");
+    expect(rule.evaluate(ctx({ a: [0, 0] }))).toEqual([[1, 1], [1, 1]]);
+    const started = performance.now();
+    expect(() => rule.evaluate(ctx({ a: new Array(60_000).fill(0) }))).toThrow(/nested query: the result would exceed 128 KB/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it.each([
     ['replace', "SET @a = replace(s, 'a', 'aaaaaaaaaa'), @b = replace(@a, 'a', 'aaaaaaaaaa') SELECT replace(@b, 'a', 'aaaaaaaaaa') AS x FROM 'a/#'"],
     ['concat doubling', "SET @a = concat(s, s), @b = concat(@a, @a), @c = concat(@b, @b), @d = concat(@c, @c) SELECT concat(@d, @d, @d, @d, @d, @d, @d, @d, @d) AS x FROM 'a/#'"],
@@ -130,10 +138,33 @@ describe('results are bounded by the 128 KB message limit', () => {
     ['array concat', "SET @a = concat([s], [s]), @b = concat(@a, @a, @a, @a), @c = concat(@b, @b, @b, @b) SELECT VALUE concat(@c, @c, @c, @c, @c, @c, @c, @c) FROM 'a/#'"],
     ['lpad', "SELECT lpad(s, 1000) AS x FROM 'a/#'"],
     ['regexp_replace', "SELECT regexp_replace(s, '', s) AS x FROM 'a/#'"],
+    ['transform', "SELECT VALUE transform('enrichArray', {'s': s}, [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}]) FROM 'a/#'"],
     ['encode', "SET @a = encode(s, 'base64'), @b = encode(@a, 'base64') SELECT encode(@b, 'base64') AS x FROM 'a/#'"],
   ])('%s past the limit fails the evaluation with LimitExceeded', (_name, sql) => {
     const rule = compile(sql);
     expect(rule.evaluate(ctx({ s: 'a'.repeat(10) }))).not.toBeUndefined();
     expect(() => rule.evaluate(ctx({ s: 'a'.repeat(130_500) }))).toThrow(/exceed 128 KB/);
+  });
+});
+
+describe('deeply nested JSON', () => {
+  const nested = (depth: number) => Buffer.from(`{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`);
+  const raw = (payload: Buffer) => new MessageContext({ topic: 'a/b', payload });
+
+  it('up to 1,000 levels is JSON: compared, selected and serialized', () => {
+    const rule = compile("SELECT a, a = a AS same FROM 'a/#'");
+    const c = raw(nested(1000));
+    expect(c.payloadKind()).toBe('json');
+    expect(serializeOutput(rule.evaluate(c) as never, c).length).toBeGreaterThan(1990);
+  });
+
+  it('deeper is not JSON (as a parser with a nesting limit sees it), so nothing recurses past the stack', () => {
+    const rule = compile("SELECT a, a = a AS same FROM 'a/#'");
+    const c = raw(nested(60_000));
+    expect(c.payloadKind()).toBe('binary');
+    expect(rule.evaluate(c)).toEqual({});
+    expect(raw(Buffer.from(`{"s":"${'['.repeat(5000)}"}`)).payloadKind()).toBe('json'); // brackets inside strings do not count
+    const b64 = nested(60_000).toString('base64');
+    expect(typeof compile(`SELECT VALUE decode('${b64}', 'base64') FROM 'a/#'`).evaluate(raw(Buffer.from('{}')))).toBe('string');
   });
 });

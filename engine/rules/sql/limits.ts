@@ -55,3 +55,36 @@ export function sized<T extends SqlValue>(v: T, what: string): T {
   if (sizeOf(v) > MAX_VALUE_SIZE) throw limitExceeded(what);
   return v;
 }
+
+/**
+ * JSON nested deeper than this is not parsed as JSON (the payload counts as binary; `decode` returns the text).
+ * AWS documents no figure; Jackson, the usual Java JSON parser, stops at 1000 by default. Every pass over a value
+ * (comparison, serialization) recurses, so this keeps them far from the stack's end.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether `text` nests arrays and objects deeper than MAX_JSON_DEPTH (cheap unless it has that many brackets). */
+export function jsonTooDeep(text: string): boolean {
+  let opens = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) opens++;
+  }
+  if (opens <= MAX_JSON_DEPTH) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}

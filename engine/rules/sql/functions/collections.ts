@@ -1,6 +1,6 @@
 /** get, transform, isNull, isUndefined, nanvl, get_or_default [DG:iot-sql-functions]. */
 import { getField, isObject, setKey, toInt, type SqlObject, type SqlValue } from '../values.js';
-import { sized } from '../limits.js';
+import { limitExceeded, MAX_VALUE_SIZE, sized, sizeOf } from '../limits.js';
 import { pure, V2, type SqlFunction } from './types.js';
 
 /** get(collection, key): Array by 0-based Int index, String by character, Object by String key; else Undefined. */
@@ -17,6 +17,8 @@ function get(coll: SqlValue, key: SqlValue): SqlValue {
 /** transform('enrichArray', obj, arr): each element's keys, then obj's keys; other modes Undefined. */
 function transform(mode: SqlValue, obj: SqlValue, arr: SqlValue): SqlValue {
   if (mode !== 'enrichArray' || !isObject(obj) || !Array.isArray(arr)) return undefined;
+  // Every element gets obj's keys: bound the result before building it.
+  if (sizeOf(arr) + arr.length * sizeOf(obj) > MAX_VALUE_SIZE) throw limitExceeded('transform');
   return sized(arr.map((el) => {
     if (!isObject(el)) return el;
     const out: SqlObject = { ...el };

@@ -4,7 +4,7 @@
  * first. `decode` returns the parsed document when the decoded text is JSON, else the text; NULL when the input
  * is not base64.
  */
-import { checkLength } from '../limits.js';
+import { checkLength, jsonTooDeep } from '../limits.js';
 import { toText, type SqlValue } from '../values.js';
 import { pure, V2, type SqlFunction } from './types.js';
 
@@ -27,6 +27,7 @@ function decode(value: SqlValue, scheme: SqlValue): SqlValue {
   const compact = value.replace(/[\r\n]/g, '');
   if (!BASE64.test(compact)) return null;
   const text = Buffer.from(compact, 'base64').toString('utf8');
+  if (jsonTooDeep(text)) return text;
   try {
     return JSON.parse(text) as SqlValue;
   } catch {
