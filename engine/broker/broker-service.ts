@@ -9,7 +9,8 @@ import { DurablePersistence } from './durable-persistence.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
 import { Metering } from './metering.js';
-import { listenTcp, listenTls, listenWs, listenWss, type ConnectionInfo, type Listener, type TlsListener } from './listeners.js';
+import { Connections } from './connections.js';
+import type { ConnectionInfo } from './listeners.js';
 import type { PacketContext } from './packets/context.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
@@ -52,7 +53,7 @@ export class BrokerService implements Service {
   readonly events = new TypedEmitter<BrokerEvents>();
   private aedes!: AedesAdapter;
   private persistence!: DurablePersistence;
-  private listeners: Listener[] = [];
+  private readonly connections: Connections;
   private readonly ctx: PacketContext;
   private readonly capture: Capture<AedesClient>;
   private readonly sessions: Sessions;
@@ -73,6 +74,7 @@ export class BrokerService implements Service {
       clientId: (client) => client.id,
       principal: (client) => sessions.get(client)?.guard?.principal, // Security: rules' principal()
     }, now);
+    this.connections = new Connections(opts, (stream, info, peer) => this.accept(stream, info, peer), logger);
   }
 
   get mode(): BrokerMode {
@@ -105,7 +107,7 @@ export class BrokerService implements Service {
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of wal.pending()) await this.publishPacket(packet);
     wal.clearRecovered();
-    await this.listen();
+    this.ports = await this.connections.open();
     this.capture.start();
   }
 
@@ -114,7 +116,7 @@ export class BrokerService implements Service {
     this.stopping = true;
     this.capture.stop();
     await this.aedes.close();
-    await Promise.all(this.listeners.map((l) => l.close()));
+    await this.connections.close();
     await this.store.write([]).catch(() => {}); // wait for the journal to take pending writes
   }
 
@@ -177,41 +179,6 @@ export class BrokerService implements Service {
   }
 
   // ── connections ──────────────────────────────────────────────────────────
-
-  private async listen(): Promise<void> {
-    const hooks = this.opts.security;
-    // Security: a SigV4-signed WebSocket upgrade is admitted by the hooks like a TLS peer (its principal is the key).
-    const signedUpgrade = hooks?.authenticateUpgrade?.bind(hooks);
-    const onConnection = (stream: Duplex, info: ConnectionInfo) => (hooks && info.signedBy ? this.admit(hooks, stream, info) : this.accept(stream, info));
-    // Security: plain listeners may be switched off; TLS listeners exist only with hooks and a port (0 = free port).
-    if (this.opts.plainListeners !== 'off') {
-      const tcp = await listenTcp(this.opts.host, this.opts.ports.mqtt, onConnection);
-      const ws = await listenWs(this.opts.host, this.opts.ports.ws, onConnection, signedUpgrade, this.opts.webGuard);
-      this.listeners.push(tcp, ws);
-      this.ports = { mqtt: tcp.port, ws: ws.port };
-    }
-    if (hooks && (this.opts.ports.mqtts !== undefined || this.opts.ports.wss !== undefined)) {
-      const secure: TlsListener[] = [];
-      const onTls = (stream: Duplex, info: ConnectionInfo) => this.admit(hooks, stream, info);
-      if (this.opts.ports.mqtts !== undefined) this.ports.mqtts = (secure[secure.length] = await listenTls(this.opts.host, this.opts.ports.mqtts, hooks.tlsCredentials(), onTls)).port;
-      if (this.opts.ports.wss !== undefined) this.ports.wss = (secure[secure.length] = await listenWss(this.opts.host, this.opts.ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade, this.opts.webGuard)).port;
-      hooks.onTrustChange(() => secure.forEach((l) => l.setCredentials(hooks.tlsCredentials())));
-      this.listeners.push(...secure);
-    }
-  }
-
-  /** Security: a TLS connection reaches aedes only once the hooks accepted its client certificate (AWS closes it otherwise). */
-  private admit(hooks: SecurityHooks, stream: Duplex, info: ConnectionInfo): void {
-    hooks.admit(info.peerCertificate, info).then((r) => {
-      if ('refused' in r) {
-        this.logger.log('warn', 'security', `refused ${info.transport} connection from ${info.remoteAddress}: ${r.refused}`, { transport: info.transport, remoteAddress: info.remoteAddress });
-        stream.destroy();
-      } else if (!stream.destroyed) this.accept(stream, info, r.peer);
-    }, (e: Error) => {
-      this.logger.log('error', 'security', `admitting a ${info.transport} connection failed: ${e.message}`);
-      stream.destroy();
-    });
-  }
 
   private accept(stream: Duplex, info: ConnectionInfo, peer?: object): void {
     const client = this.aedes.accept(stream, info.req, info.transport === 'tcp' || info.transport === 'tls');
