@@ -108,8 +108,8 @@ export const AEDES_INTERNALS: Record<'broker' | 'mq' | 'matcher' | 'client' | 'p
     duplicates: 'object', _nextId: 'number', deliver0: 'function', deliverQoS: 'function', waitForDrain: 'function',
     _onError: 'function', broker: 'object', close: 'function',
   },
-  // adapter: the packet splitter feeds parse and emit
-  parser: { parse: 'function', emit: 'function' },
+  // adapter and packet-splitter: parse and emit are wrapped; settings holds the CONNECT (protocol version)
+  parser: { parse: 'function', emit: 'function', settings: 'object' },
 };
 
 /** Throws, naming the first member of {@link AEDES_INTERNALS} that `found` lacks or has in another shape. */

@@ -1,7 +1,10 @@
 import type { Duplex } from 'node:stream';
 import { TopicMemo } from '../core/index.js';
 
-/** Workarounds for aedes 1.2 behaviour, kept apart from the broker's own logic (each is covered by broker-standard tests). */
+/**
+ * Workarounds for aedes 1.2 behaviour, kept apart from the broker's own logic (each is covered by broker-standard tests).
+ * Called by `aedes-adapter.ts`, whose AEDES_INTERNALS lists the private members used here and checks them at start.
+ */
 
 interface AedesPacket {
   cmd?: string;

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Per-subscriber delivery, cheaper than aedes 1.2's and in the same order.
+ * Per-subscriber delivery, cheaper than aedes 1.2's and in the same order. Installed by `aedes-adapter.ts`, whose
+ * AEDES_INTERNALS lists the private client members used here (`DeliveringClient`) and checks them at start.
  *
  * aedes delivers every message to every subscriber in its own setImmediate, through a fresh packet object and
  * mqtt-packet's writeToStream (five stream writes per PUBLISH), and completes it in a second setImmediate. Here a

@@ -90,9 +90,18 @@ describe.each(['aws', 'standard'] as const)('crash regressions (%s mode)', (mode
     }
     expect(await connectivity(thing)).toMatchObject({ connected: true });
 
+    // HTTP Publish is a client's message too, whatever the topic: delivered as data, never taken for an event.
+    const data = new IoTDataPlaneClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials, maxAttempts: 1 });
+    const before = seen.length;
+    await data.send(new PublishCommand({ topic: forged[1].topic, payload: Buffer.from(forged[1].payload), qos: 1 }));
+    data.destroy();
+    await expect.poll(() => seen.length).toBe(before + 1);
+    expect(seen[before]).toEqual(forged[1]);
+    expect(await connectivity(thing)).toMatchObject({ connected: true });
+
     // The broker's own disconnected event still counts, and is the next thing the watcher hears (marker for aws mode).
     await lamp.endAsync();
-    await expect.poll(() => seen.length).toBe(mode === 'standard' ? 2 + forged.length : 2);
+    await expect.poll(() => seen.length).toBe(mode === 'standard' ? 3 + forged.length : 3);
     expect(JSON.parse(seen[seen.length - 1].payload)).toMatchObject({ clientId: thing, disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
     expect(await connectivity(thing)).toMatchObject({ connected: false, disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
     await expectStillServing();
