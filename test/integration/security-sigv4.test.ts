@@ -118,6 +118,19 @@ describe('SigV4 MQTT over WebSocket', () => {
     expect((await published)[0].payload.toString()).toBe('from the browser');
   });
 
+  it('rules see the access key id as principal() of a signed connection', async () => {
+    await engine.api.rules.put('sigv4_principal', {
+      sql: "SELECT principal() AS p, clientid() AS c FROM 'sigprobe/in'", awsIotSqlVersion: '2016-03-23',
+      actions: [{ republish: { topic: 'sigprobe/out', roleArn: 'arn:aws:iam::000000000000:role/r' } }],
+    });
+    const dev = await connect(await presignedWsUrl(ws), { clientId: 'sig-probe' });
+    clients.push(dev);
+    await dev.subscribeAsync('sigprobe/out');
+    const out = nextMessages(dev, 1);
+    await dev.publishAsync('sigprobe/in', '{}', { qos: 1 });
+    expect(JSON.parse((await out)[0].payload.toString())).toEqual({ p: key.accessKeyId, c: 'sig-probe' });
+  });
+
   it('a session token appended after signing (AWS IoT) is accepted', async () => {
     const url = `${await presignedWsUrl(ws)}&X-Amz-Security-Token=${encodeURIComponent('FQoGZXIvYXdzEJr//////////token')}`;
     const c = await connect(url, { clientId: 'browser-token', protocolVersion: 4 });
