@@ -123,7 +123,7 @@ export class ShadowService implements Service {
 
     const accepted = acceptedDocument(request, version, ts);
     // From here on (the same turn as the /accepted publish) a get may show this version.
-    entry.row.acknowledge(entry.write, version, next, json);
+    entry.row.acknowledge(entry.write, version, next, json, now);
     this.reply(address, 'update', 'accepted', JSON.stringify(accepted));
     const hasDesired = request.state !== null && request.state.desired !== undefined && request.state.desired !== null;
     const delta = hasDesired ? deltaDocument(next, version, ts, request.clientToken) : undefined;
@@ -142,7 +142,7 @@ export class ShadowService implements Service {
     const version = row.version;
     const entry = this.db.writeDelete(address, version, now);
     await entry.durable;
-    entry.row.acknowledge(entry.write, version, undefined, null);
+    entry.row.acknowledge(entry.write, version, undefined, null, now);
     const doc = deletedDocument(version, Math.floor(now / 1000), clientToken);
     this.reply(address, 'delete', 'accepted', JSON.stringify(doc));
     this.emit(address, 'delete', version, now);

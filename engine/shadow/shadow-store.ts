@@ -21,6 +21,8 @@ export interface AcknowledgedVersion {
   version: number;
   /** JSON `{state, metadata}`; null once deleted (or never created). */
   json: string | null;
+  /** Epoch ms of that update or delete. */
+  updated: number;
   parsed?: StoredState;
 }
 
@@ -50,7 +52,7 @@ export class ShadowEntry {
     /** Epoch ms of the last update or delete. */
     public updated: number,
   ) {
-    this.acknowledged = { version, json }; // loaded from disk: durable, and answered before the restart
+    this.acknowledged = { version, json, updated }; // loaded from disk: durable, and answered before the restart
   }
 
   /** The acknowledged document, parsed once; undefined when deleted or never acknowledged. */
@@ -61,10 +63,10 @@ export class ShadowEntry {
   }
 
   /** Write number `write` (its `version`) is durable and about to be answered: readers may see it, never an older one after it. */
-  acknowledge(write: number, version: number, stored: StoredState | undefined, json: string | null): void {
+  acknowledge(write: number, version: number, stored: StoredState | undefined, json: string | null, updated: number): void {
     if (write <= this.acknowledgedWrite) return;
     this.acknowledgedWrite = write;
-    this.acknowledged = { version, json, parsed: stored };
+    this.acknowledged = { version, json, updated, parsed: stored };
   }
 
   /** The live document, parsed once from its JSON; undefined once deleted. Treat as immutable. */
@@ -153,23 +155,27 @@ export class ShadowStore {
     return { row, write: ++row.writes, durable: this.queue(row, 'delete', null, now) };
   }
 
-  /** Names of the live named shadows of a thing, sorted, after `after` (exclusive), at most `limit`. */
+  /**
+   * Names of the live named shadows of a thing (acknowledged: durable and answered), sorted, after `after`
+   * (exclusive), at most `limit`. Names and thing names are ASCII, so string order is the stored order.
+   */
   namedShadows(thing: string, limit: number, after?: string): string[] {
-    this.flush();
-    return this.store.all<{ name: string }>(
-      "SELECT name FROM shadows WHERE thing = ? AND name <> '' AND document IS NOT NULL AND name > ? ORDER BY name LIMIT ?",
-      [thing, after ?? '', limit]).map((r) => r.name);
+    const from = after ?? '';
+    const names: string[] = [];
+    for (const row of this.rows.values()) {
+      if (row.thing === thing && row.name !== '' && row.acknowledged.json !== null && row.name > from) names.push(row.name);
+    }
+    return names.sort().slice(0, limit);
   }
 
-  /** Live shadows, optionally of one thing, sorted by thing then name. */
+  /** Live (acknowledged) shadows, optionally of one thing, sorted by thing then name. */
   list(thing?: string): ShadowSummary[] {
-    this.flush();
-    const rows = thing === undefined
-      ? this.store.all<{ thing: string; name: string; version: number; updated: number }>(
-        'SELECT thing, name, version, updated FROM shadows WHERE document IS NOT NULL ORDER BY thing, name')
-      : this.store.all<{ thing: string; name: string; version: number; updated: number }>(
-        'SELECT thing, name, version, updated FROM shadows WHERE thing = ? AND document IS NOT NULL ORDER BY name', [thing]);
-    return rows.map((r) => ({ thing: r.thing, name: r.name === '' ? null : r.name, version: r.version, updatedAt: r.updated }));
+    const live: ShadowEntry[] = [];
+    for (const row of this.rows.values()) {
+      if ((thing === undefined || row.thing === thing) && row.acknowledged.json !== null) live.push(row);
+    }
+    live.sort((a, b) => (a.thing < b.thing ? -1 : a.thing > b.thing ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return live.map((r) => ({ thing: r.thing, name: r.name === '' ? null : r.name, version: r.acknowledged.version, updatedAt: r.acknowledged.updated }));
   }
 
   /** Stored versions of one shadow, newest first (at most the configured history size). */

@@ -75,5 +75,12 @@ describe('shadow get ordering', () => {
     expect(await api.get('ui-thing')).toMatchObject({ version: 2 });
     await deleting;
     await expect(api.get('ui-thing')).rejects.toThrow("No shadow exists with name: 'ui-thing'");
+
+    // The lists too: a named shadow appears once its first version is accepted (shadow.list; ListNamedShadowsForThing reads the same rows).
+    await api.update('ui-thing', { state: { reported: { on: true } } }, 'lamp');
+    const creating = api.update('ui-thing', { state: { reported: { on: true } } }, 'fan');
+    expect((await api.list('ui-thing')).map((s) => s.name)).toEqual(['lamp']);
+    await creating;
+    expect((await api.list('ui-thing')).map((s) => [s.name, s.version])).toEqual([['fan', 1], ['lamp', 1]]);
   });
 });
