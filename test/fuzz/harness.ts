@@ -39,8 +39,9 @@ export class FuzzEngine {
 
   /** One raw HTTP request; rejects when no complete answer arrives within ANSWER_MS. */
   request(method: string, rawPath: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Answer> {
-    // Node's client refuses bytes outside 0x21–0xFF in a request target: those are sent percent-encoded (UTF-8).
-    const path = rawPath.replace(/[^\u0021-\u00ff]/g, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+    // Only printable ASCII goes raw (Node's client refuses control characters; a parser that rejects Latin-1 bytes
+    // cannot know the method, so its error has a body even for HEAD): the rest is percent-encoded UTF-8.
+    const path = rawPath.replace(/[^\u0021-\u007e]/g, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
     return new Promise((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: this.httpPort, method, path, agent: false,
         headers: { 'content-type': 'application/json', ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
