@@ -166,6 +166,25 @@ export const sqlStatement: fc.Arbitrary<string> = fc.oneof(
     return `SELECT ${p.repeat(n)}1${close.repeat(n)} AS x FROM 'fz/#'`;
   }) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }).map((n) => `SELECT ${"replace(".repeat(n)}'aaaaaaaaaa'${", 'a', 'aaaaaaaaaa')".repeat(n)} AS x FROM 'fz/#'`) },
+  // Values that double at each step through SET variables, and nested queries over the payload's arrays.
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('concat(@vN, @vN)', '@vN + @vN', '[@vN, @vN]', "{'p': @vN, 'q': @vN}", "replace(@vN, 'a', @vN)",
+    "regexp_replace(@vN, '', @vN)", "encode(@vN, 'base64')", 'lpad(@vN, 1000)', "transform('enrichArray', {'k': @vN}, [@vN, @vN])", 'concat([@vN], [@vN])'),
+  fc.integer({ min: 2, max: 24 }), fc.constantFrom('s', 'a', 'o', '*', "'aa'")).map(([step, n, seed]) => {
+    const sets = [`@v0 = ${seed}`];
+    for (let i = 1; i < n; i++) sets.push(`@v${i} = ${step.replace(/@vN/g, `@v${i - 1}`)}`);
+    return `SET ${sets.join(', ')} SELECT @v${n - 1} AS x, @v${n - 1} = @v${n - 1} AS same, length(cast(@v${n - 1} AS String)) AS n FROM 'fz/#'`;
+  }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }).map((n) => `SET @a = a SELECT VALUE ${'(SELECT VALUE '.repeat(n)}1${' FROM @a)'.repeat(n)} FROM 'fz/#'`) },
+);
+
+/** Payloads with the fields the hostile statements read: a string, an array, an object. */
+export const sqlPayload: fc.Arbitrary<Buffer> = fc.oneof(
+  jsonValue.map((v) => Buffer.from(JSON.stringify(v))),
+  fc.record({ s: fc.oneof(nastyString, fc.integer({ min: 0, max: 120_000 }).map((n) => 'a'.repeat(n))),
+    a: fc.integer({ min: 0, max: 60_000 }).map((n) => new Array<number>(n).fill(0)), o: fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 20 }) })
+    .map((p) => Buffer.from(JSON.stringify(p))),
+  jsonishText.map((t) => Buffer.from(t)),
+  fc.uint8Array({ maxLength: 32 }).map((b) => Buffer.from(b)),
 );
 
 // ── policies and certificates ────────────────────────────────────────────────
