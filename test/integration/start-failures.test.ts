@@ -80,14 +80,14 @@ async function ports(): Promise<Ports> {
 
 const portArgs = (p: Ports) => ['--mqtt-port', String(p.mqtt), '--ws-port', String(p.ws), '--http-port', String(p.http), '--mqtts-port', String(p.mqtts), '--wss-port', String(p.wss)];
 
-/** Runs the CLI to its end (it must end by itself: a hang fails the test) and returns its exit code and stderr. */
-async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/** Runs the CLI to its end (it must end by itself: a hang fails the test) and returns its exit code and output. */
+async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const proc = runCli(args);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), 20_000);
   const { code, signal } = await proc.exited;
   clearTimeout(timer);
   expect(signal, `thingbench did not exit by itself; stderr:\n${proc.stderr()}`).toBeNull();
-  return { code, stderr: proc.stderr() };
+  return { code, stderr: proc.stderr(), stdout: proc.stdout() };
 }
 
 async function expectAllFree(p: Partial<Ports> & { ui?: number }): Promise<void> {
@@ -135,9 +135,11 @@ describe('a start that fails says why, exits 1 and leaves nothing listening', ()
   it('one port given to two listeners, and a --host that is no address of this machine', async () => {
     const p = await ports();
     p.http = p.ws;
-    const twice = await runToExit(['up', '--data-dir', tmp(), ...portArgs(p)]);
+    const twice = await runToExit(['up', '--json', '--data-dir', tmp(), ...portArgs(p)]);
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toContain(`thingbench: Port ${p.ws} is given to both MQTT over WebSocket and HTTP API: give each its own port (--ws-port, --http-port).`);
+    const sentence = `Port ${p.ws} is given to both MQTT over WebSocket and HTTP API: give each its own port (--ws-port, --http-port).`;
+    expect(twice.stderr).toContain(`thingbench: ${sentence}`);
+    expect(JSON.parse(twice.stdout.trim())).toEqual({ event: 'failed', message: sentence }); // --json: for programs that start it
     await expectAllFree(p);
 
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of a real machine.
