@@ -35,8 +35,41 @@ export function readJournal<T>(file: string): JournalReadResult<T> {
     offset = end;
   }
   const tornBytes = buf.length - offset;
-  if (tornBytes > 0) fs.truncateSync(file, offset);
+  if (tornBytes > 0) {
+    // A crash tears only the end of the file. A whole record after the bad one means the middle is damaged: cutting
+    // there would silently drop acknowledged records, so the file is left as it is and the caller is told.
+    const later = nextWholeFrame(buf, offset + 1);
+    if (later >= 0) throw new JournalDamaged(offset, later);
+    fs.truncateSync(file, offset);
+  }
   return { records, tornBytes };
+}
+
+/** Bytes at `at` do not read back, yet a whole record starts at `next`: damage, not a torn tail. */
+export class JournalDamaged extends Error {
+  constructor(readonly at: number, readonly next: number) {
+    super(`the record at byte ${at} does not read back, but a later one at byte ${next} does`);
+  }
+}
+
+/** Where the next frame that reads back whole (length, checksum, a JSON record) starts at or after `from`; -1 if none. */
+function nextWholeFrame(buf: Buffer, from: number): number {
+  const start = Buffer.from('{"seq":');
+  for (let at = buf.indexOf(start, from + HEADER); at >= 0; at = buf.indexOf(start, at + 1)) {
+    const offset = at - HEADER;
+    const length = buf.readUInt32LE(offset);
+    const end = at + length;
+    if (end > buf.length) continue;
+    const body = buf.subarray(at, end);
+    if (crc32(body) !== buf.readUInt32LE(offset + 4)) continue;
+    try {
+      JSON.parse(body.toString('utf8'));
+      return offset;
+    } catch {
+      continue;
+    }
+  }
+  return -1;
 }
 
 export function encodeFrame(record: unknown): Buffer {

@@ -77,6 +77,20 @@ describe('SqlJsStore', () => {
     await again.close();
   });
 
+  it('refuses a journal damaged in the middle (whole records after a bad one), naming it and leaving it as found', async () => {
+    const dir = tmpDir();
+    const store = await SqlJsStore.open(dir);
+    for (const t of ['one', 'two', 'three']) await store.write([put(t)]);
+    fs.rmSync(path.join(dir, 'LOCK'));
+    const journal = path.join(dir, 'journal-1.log');
+    const bytes = fs.readFileSync(journal);
+    bytes[12] ^= 0xff; // inside the first record's body: its checksum fails, the two after it are whole
+    fs.writeFileSync(journal, bytes);
+    await expect(SqlJsStore.open(dir)).rejects.toThrow(`The database file ${journal} is damaged (the record at byte 0 does not read back, but a later one at byte `);
+    expect(fs.readFileSync(journal).equals(bytes)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
+  });
+
   it('rejects a second engine on the same data directory', async () => {
     const dir = tmpDir();
     const store = await SqlJsStore.open(dir);

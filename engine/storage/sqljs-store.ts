@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import initSqlJs, { type Database, type Statement as SqlJsStatement } from 'sql.js';
 import { EngineError, type Logger, silentLogger } from '../core/index.js';
-import { encodeFrame, JournalWriter, readJournal } from './journal.js';
+import { encodeFrame, JournalDamaged, JournalWriter, readJournal } from './journal.js';
 import { lockDataDir } from './dir-lock.js';
 import { damagedFile, unwritableDir } from './store-errors.js';
 import { migrations } from './migrations/index.js';
@@ -102,7 +102,15 @@ export class SqlJsStore implements Store {
     const generations = journalGenerations(dir);
     for (const gen of generations) {
       const file = path.join(dir, `journal-${gen}.log`);
-      const { records, tornBytes } = readJournal<JournalRecord>(file);
+      let read;
+      try {
+        read = readJournal<JournalRecord>(file);
+      } catch (e) {
+        db.close();
+        if (e instanceof JournalDamaged) throw damagedFile(file, e.message);
+        throw e;
+      }
+      const { records, tornBytes } = read;
       if (tornBytes) logger.log('warn', 'storage', `journal ${path.basename(file)}: skipped a torn tail of ${tornBytes} bytes (the process stopped mid-write; nothing acknowledged is lost)`);
       for (const rec of records) {
         if (rec.seq <= lastSeq) continue;
