@@ -134,12 +134,13 @@ export const mqttStream: fc.Arbitrary<{ bytes: Buffer; cuts: number[] }> = fc.re
 
 const SQL_FUNCTIONS = ['abs', 'concat', 'replace', 'regexp_matches', 'regexp_replace', 'regexp_substr', 'lpad', 'rpad', 'upper', 'lower',
   'substring', 'length', 'get', 'encode', 'decode', 'cast', 'topic', 'timestamp', 'md5', 'sha256', 'parse_time', 'transform', 'isNull',
-  'indexof', 'trim', 'chr', 'mod', 'power', 'round', 'sqrt', 'nanvl', 'newuuid', 'clientid', 'numbytes', 'get_or_default', 'bitand', 'nosuchfn'];
+  'indexof', 'trim', 'chr', 'time_to_epoch', 'mod', 'power', 'round', 'sqrt', 'nanvl', 'newuuid', 'clientid', 'numbytes', 'get_or_default', 'bitand', 'nosuchfn'];
 
 const sqlLiteral = fc.oneof(
   fc.integer().map(String), fc.double({ noNaN: true }).map((d) => String(d)), fc.constantFrom('TRUE', 'FALSE', 'NULL', '*'),
   nastyString.map((s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`),
-  fc.constantFrom("'(a+)+$'", "'(a|aa)+'", "'(a)\\\\1'", "'a++'", "'(?=x)'", "'[a-z&&[^b]]'", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaa!'", "'base64'", "'%s'"),
+  fc.constantFrom("'(a+)+$'", "'(a|aa)+'", "'(a)\\\\1'", "'a++'", "'(?=x)'", "'[a-z&&[^b]]'", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaa!'", "'base64'", "'%s'",
+    `'${'dM'.repeat(30)}'`, `'${'1'.repeat(90)}x'`, "'yyyy-MM-dd HH:mm:ss'"),
   fc.constantFrom('a', 'b.c', 'd[0]', 'state.reported', '@v', 'x.y.z'),
 );
 

@@ -168,3 +168,13 @@ describe('deeply nested JSON', () => {
     expect(typeof compile(`SELECT VALUE decode('${b64}', 'base64') FROM 'a/#'`).evaluate(raw(Buffer.from('{}')))).toBe('string');
   });
 });
+
+describe('time_to_epoch patterns', () => {
+  it('adjacent variable-width fields against a long run of digits answer at once (no backtracking)', () => {
+    const rule = compile(`SELECT VALUE time_to_epoch(s, '${'dM'.repeat(40)}') FROM 'a/#'`);
+    const started = performance.now();
+    expect(rule.evaluate(ctx({ s: '1'.repeat(120) + 'x' }))).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(compile("SELECT VALUE time_to_epoch('2024-03-05 10:20:30', 'yyyy-MM-dd HH:mm:ss') FROM 'a/#'").evaluate(ctx({}))).toBe(Date.UTC(2024, 2, 5, 10, 20, 30));
+  });
+});

@@ -2,6 +2,7 @@
  * parse_time (Joda-Time patterns) and time_to_epoch (JDK 11 DateTimeFormatter patterns), 2016-03-23
  * [DG:iot-sql-functions#iot-sql-function-parse-time, #iot-sql-function-time-to-epoch]. Zones are IANA ids.
  */
+import { RE2JS } from 're2js';
 import { toNumber, type SqlValue } from '../values.js';
 import { fixedOffset, fromZone, inZone, offsetText, ZONE_ABBREVIATIONS, type WallClock } from './time-zones.js';
 import { pure, V2, type SqlFunction } from './types.js';
@@ -125,6 +126,21 @@ function parseField(t: PatternToken): { re: string; set: (p: Parsed, s: string) 
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * A pattern's regex runs on RE2 (linear time): adjacent variable-width fields (`dMdMdM…` against a long run of
+ * digits) backtrack exponentially in JavaScript's engine.
+ */
+const patternRegexes = new Map<string, RE2JS>();
+function patternRegex(source: string): RE2JS {
+  let re = patternRegexes.get(source);
+  if (!re) {
+    if (patternRegexes.size >= 256) patternRegexes.clear();
+    re = RE2JS.compile(source);
+    patternRegexes.set(source, re);
+  }
+  return re;
+}
+
 /** time_to_epoch(text, pattern): epoch ms; UTC unless the text names a zone or offset; mismatch → Undefined. */
 function timeToEpoch(textValue: SqlValue, patternValue: SqlValue): SqlValue {
   if (typeof textValue !== 'string' || typeof patternValue !== 'string') return undefined;
@@ -137,7 +153,7 @@ function timeToEpoch(textValue: SqlValue, patternValue: SqlValue): SqlValue {
     re += f.re;
     setters.push(f.set);
   }
-  const m = new RegExp(re + '$').exec(textValue);
+  const m = patternRegex(re + '$').exec(textValue);
   if (!m) return undefined;
   const p: Parsed = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, ms: 0 };
   for (let i = 0; i < setters.length; i++) if (!setters[i](p, m[i + 1])) return undefined;
