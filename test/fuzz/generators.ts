@@ -181,7 +181,7 @@ export const sqlStatement: fc.Arbitrary<string> = fc.oneof(
 /** Payloads with the fields the hostile statements read: a string, an array, an object. */
 export const sqlPayload: fc.Arbitrary<Buffer> = fc.oneof(
   jsonValue.map((v) => Buffer.from(JSON.stringify(v))),
-  fc.record({ s: fc.oneof(nastyString, fc.integer({ min: 0, max: 120_000 }).map((n) => 'a'.repeat(n))),
+  fc.record({ s: fc.oneof(nastyString, fc.tuple(fc.integer({ min: 0, max: 120_000 }), fc.constantFrom('a', ' ', '\t', '1', '\\', '(')).map(([n, c]) => `${c.repeat(n)}x`)),
     a: fc.integer({ min: 0, max: 60_000 }).map((n) => new Array<number>(n).fill(0)), o: fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 20 }) })
     .map((p) => Buffer.from(JSON.stringify(p))),
   jsonishText.map((t) => Buffer.from(t)),

@@ -178,3 +178,18 @@ describe('time_to_epoch patterns', () => {
     expect(compile("SELECT VALUE time_to_epoch('2024-03-05 10:20:30', 'yyyy-MM-dd HH:mm:ss') FROM 'a/#'").evaluate(ctx({}))).toBe(Date.UTC(2024, 2, 5, 10, 20, 30));
   });
 });
+
+describe('string functions stay linear', () => {
+  it.each([['rtrim', ' '.repeat(120_000) + 'x'], ['trim', 'x' + ' \t'.repeat(60_000) + 'x'], ['ltrim', '\t'.repeat(120_000)]])('%s on a long run of blanks', (fn, s) => {
+    const started = performance.now();
+    const out = compile(`SELECT VALUE ${fn}(s) FROM 'a/#'`).evaluate(ctx({ s }));
+    expect(performance.now() - started).toBeLessThan(300);
+    expect(out).toBe(fn === 'ltrim' ? '' : fn === 'rtrim' ? s.trimEnd() : s);
+  });
+
+  it('regex translation scans a pattern of 100,000 backslashes at once', () => {
+    const started = performance.now();
+    expect(compile("SELECT VALUE regexp_matches(s, p) FROM 'a/#'").evaluate(ctx({ s: '\\'.repeat(10), p: '\\\\'.repeat(50_000) + 'Z' }))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

@@ -71,11 +71,22 @@ function unsupportedFeature(p: string): string | null {
   return null;
 }
 
-/** Java spellings RE2 writes differently. */
+/** Java spellings RE2 writes differently: `\p{Alpha}`-style classes and `\Z`. One linear scan over the escapes. */
 function translate(p: string): string {
-  return p
-    .replace(/\\([pP])\{(?:Is)?(\w+)\}/g, (m, pp: string, name: string) => (POSIX[name] ? `[[:${pp === 'P' ? '^' : ''}${POSIX[name]}:]]` : m))
-    .replace(/(^|[^\\])((?:\\\\)*)\\Z/g, '$1$2\\z');
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] !== '\\' || i + 1 >= p.length) { out += p[i]; continue; }
+    const n = p[i + 1];
+    const posix = (n === 'p' || n === 'P') ? /^\{(?:Is)?(\w+)\}/.exec(p.slice(i + 2, i + 24)) : null;
+    if (posix && POSIX[posix[1]]) {
+      out += `[[:${n === 'P' ? '^' : ''}${POSIX[posix[1]]}:]]`;
+      i += 1 + posix[0].length;
+    } else {
+      out += n === 'Z' ? '\\z' : `\\${n}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 function compileJavaRegex(pattern: string): Compiled {

@@ -71,8 +71,16 @@ function countOf(s: string, from: string): number {
   return n;
 }
 
-const SPACE_OR_TAB_LEFT = /^[ \t]+/;
-const SPACE_OR_TAB_RIGHT = /[ \t]+$/;
+const blank = (c: number) => c === 0x20 || c === 0x09;
+
+/** Spaces and tabs off either end, by scanning (a `[ \t]+$` regex is quadratic on "   …x"). */
+function trimBlanks(s: string, left: boolean, right: boolean): string {
+  let start = 0;
+  let end = s.length;
+  if (left) while (start < end && blank(s.charCodeAt(start))) start++;
+  if (right) while (end > start && blank(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}
 
 export const stringFunctions: SqlFunction[] = [
   pure('chr', 1, 1, (a) => {
@@ -88,9 +96,9 @@ export const stringFunctions: SqlFunction[] = [
   text1('lower', (s) => checkedText(s.toLowerCase(), 'lower')),
   text1('upper', (s) => checkedText(s.toUpperCase(), 'upper')),
   pad('lpad', true), pad('rpad', false),
-  text1('ltrim', (s) => s.replace(SPACE_OR_TAB_LEFT, '')),
-  text1('rtrim', (s) => s.replace(SPACE_OR_TAB_RIGHT, '')),
-  text1('trim', (s) => s.replace(SPACE_OR_TAB_LEFT, '').replace(SPACE_OR_TAB_RIGHT, '')),
+  text1('ltrim', (s) => trimBlanks(s, true, false)),
+  text1('rtrim', (s) => trimBlanks(s, false, true)),
+  text1('trim', (s) => trimBlanks(s, true, true)),
   pure('replace', 3, 3, (a, b, c) => {
     const s = toText(a); const from = toText(b); const to = toText(c);
     if (s === undefined || from === undefined || to === undefined) return undefined;
