@@ -193,3 +193,11 @@ describe('string functions stay linear', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('parse_time output', () => {
+  it('a pattern that expands past 128 KB is LimitExceeded', () => {
+    expect(compile("SELECT VALUE parse_time('MMMM', 0) FROM 'a/#'").evaluate(ctx({}))).toBe('January');
+    const rule = compile("SELECT VALUE parse_time(p, 0) FROM 'a/#'");
+    expect(() => rule.evaluate(ctx({ p: 'MMMM '.repeat(26_000) }))).toThrow(/parse_time: the result would exceed 128 KB/);
+  });
+});

@@ -3,6 +3,7 @@
  * [DG:iot-sql-functions#iot-sql-function-parse-time, #iot-sql-function-time-to-epoch]. Zones are IANA ids.
  */
 import { RE2JS } from 're2js';
+import { limitExceeded, MAX_VALUE_SIZE } from '../limits.js';
 import { toNumber, type SqlValue } from '../values.js';
 import { fixedOffset, fromZone, inZone, offsetText, ZONE_ABBREVIATIONS, type WallClock } from './time-zones.js';
 import { pure, V2, type SqlFunction } from './types.js';
@@ -87,6 +88,7 @@ function parseTime(patternValue: SqlValue, epochValue: SqlValue, zoneValue?: Sql
     const f = formatField(t, z.wall, ms, z.offsetMs, zone, z.shortName);
     if (f === undefined) return undefined;
     out += f;
+    if (out.length > MAX_VALUE_SIZE) throw limitExceeded('parse_time'); // a long pattern expands (MMMM → September)
   }
   return out;
 }
