@@ -68,9 +68,16 @@ function installElectron() {
         child.kill();
       }
     }, 1000);
+    // Ctrl-C reaches the installer too (same process group); leave no half-downloaded zip behind.
+    const interrupted = () => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
     const done = (reason) => {
       clearTimeout(notice);
       clearInterval(watch);
+      process.off('SIGINT', interrupted);
       fs.rmSync(tmp, { recursive: true, force: true });
       resolve(reason);
     };
