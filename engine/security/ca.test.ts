@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LocalCa } from './ca.js';
 import { encodeName } from './x509.js';
+import { tempDir } from '../../test/helpers/temp-dirs.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tb-ca-'));
+const tmp = () => tempDir('tb-ca-');
 
 describe('local root CA', () => {
   it('is created once, with its key readable only by the owner, and reopened after', () => {

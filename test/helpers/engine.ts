@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
@@ -8,6 +5,7 @@ import type { BrokerLimits } from '../../engine/broker/index.js';
 import type { ShadowLimits } from '../../engine/shadow/index.js';
 import type { BrokerMode, EngineInfo } from '../../engine/contract/index.js';
 import type { LogEntry, Logger } from '../../engine/core/index.js';
+import { closeBeforeRemovingTempDirs, tempDir } from './temp-dirs.js';
 
 export interface TestEngine {
   engine: Engine;
@@ -17,7 +15,7 @@ export interface TestEngine {
   wsUrl: string;
   httpUrl: string;
   logs: LogEntry[];
-  /** Stops the engine; the data directory stays for a restart. */
+  /** Stops the engine; the data directory stays for a restart (it is removed after the test file). */
   stop(): Promise<void>;
   /** A new engine on the same data directory (after stop() or a crash). */
   restart(): Promise<TestEngine>;
@@ -32,13 +30,17 @@ export interface TestEngineOptions {
   drainTimeoutMs?: number;
 }
 
-/** A real engine on loopback with every port chosen by the OS and a fresh data directory. */
+/**
+ * A real engine on loopback with every port chosen by the OS and a fresh data directory. After the test file the
+ * engine is stopped if it still runs, and the data directory it created is removed.
+ */
 export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tb-test-'));
+  const dataDir = opts.dataDir ?? tempDir('tb-test-');
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
   const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits } });
   const engine = await createEngine(config, { logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
+  closeBeforeRemovingTempDirs(() => engine.stop());
   const info = await engine.start();
   return {
     engine,

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { closed, makeCa, makeSigned, openssl, tlsConnect, type Credentials } from './helpers/tls-client.js';
 
 const ACCOUNT = 'arn:aws:iot:us-east-1:000000000000';
@@ -293,7 +294,7 @@ describe('plain listeners: allow-all (default), enforce, off', () => {
   const start = async (plain: 'enforce' | 'off') => {
     const { createEngine } = await import('../../engine/engine.js');
     const { defaultConfig } = await import('../../engine/config.js');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-plain-'));
+    const dataDir = tempDir('tb-plain-');
     const engine = await createEngine(defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, security: { plain } }));
     engines.push(engine);
     return engine.start();
