@@ -1,24 +1,17 @@
 /**
- * The `aws iot` CLI (botocore) walking the registry part of Lab 1 against the engine (skipped when `aws` is not
- * installed): thing type, thing with attributes, group, principal, list and search, endpoint, and an error exit.
+ * The `aws iot` CLI (AWS CLI v2 at /usr/bin/aws) walking the registry part of Lab 1 against the engine (skipped when
+ * it is not installed): thing type, thing with attributes, group, principal, list and search, endpoint, and an error exit.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { it, expect, beforeAll, afterAll } from 'vitest';
+import { AwsCliError, awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
-const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-const hasAws = awsVersion.status === 0;
 let CERT = 'arn:aws:iot:us-east-1:000000000000:cert/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
-describe.skipIf(!hasAws)('aws iot registry commands', () => {
+describeAwsCli('aws iot registry commands', () => {
   let te: TestEngine;
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  const aws = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)('aws', ['iot', ...args, '--endpoint-url', te.httpUrl, '--output', 'json'], { env });
-    return stdout.trim() ? JSON.parse(stdout) as Record<string, any> : {};
-  };
-  const awsFails = (...args: string[]) => aws(...args).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  const aws = (...args: string[]) => awsCliJson(['iot', ...args, '--output', 'json'], { endpoint: te.httpUrl });
+  const awsFails = (...args: string[]) => aws(...args).then(() => undefined, (e: AwsCliError) => e);
 
   beforeAll(async () => {
     te = await startTestEngine({ mode: 'aws' });
@@ -63,7 +56,7 @@ describe.skipIf(!hasAws)('aws iot registry commands', () => {
 
   it('reports AWS error names and exits non-zero', async () => {
     const missing = await awsFails('describe-thing', '--thing-name', 'ghost');
-    expect(missing?.code).toBe(255);
+    expect(missing?.code).toBe(254); // AWS CLI v2: the service answered with an error
     expect(missing?.stderr).toContain('An error occurred (ResourceNotFoundException) when calling the DescribeThing operation');
     const bad = await awsFails('search-index', '--query-string', 'thingName:[a TO');
     expect(bad?.stderr).toContain('(InvalidQueryException) when calling the SearchIndex operation');

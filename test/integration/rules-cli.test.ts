@@ -1,29 +1,22 @@
 /**
- * The `aws iot` CLI (botocore) managing topic rules against the engine (skipped when `aws` is not installed):
+ * The `aws iot` CLI (AWS CLI v2 at /usr/bin/aws) managing topic rules against the engine (skipped when it is not installed):
  * create, get, list, replace, disable/enable and delete, with an mqtt.js device and subscriber checking what the rule
  * republishes at each step, and the SqlParseException the CLI prints for invalid SQL.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { AwsCliError, awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
-const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-const hasAws = awsVersion.status === 0;
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 
-describe.skipIf(!hasAws)('aws iot topic rule commands', () => {
+describeAwsCli('aws iot topic rule commands', () => {
   let te: TestEngine;
   let device: MqttClient;
   let reader: MqttClient;
   // The same invocation as the registry and security CLI tests: dummy credentials, JSON output.
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  const aws = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)('aws', ['iot', ...args, '--endpoint-url', te.httpUrl, '--region', 'us-east-1', '--output', 'json'], { env });
-    return stdout.trim() ? JSON.parse(stdout) as Record<string, any> : {};
-  };
-  const awsFails = (...args: string[]) => aws(...args).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  const aws = (...args: string[]) => awsCliJson(['iot', ...args, '--region', 'us-east-1', '--output', 'json'], { endpoint: te.httpUrl });
+  const awsFails = (...args: string[]) => aws(...args).then(() => undefined, (e: AwsCliError) => e);
 
   /** Publishes `payload` to `topic`; resolves with what arrives on `out/#` within `ms` (nothing: []). */
   async function republished(topic: string, payload: string, ms = 1500): Promise<Array<{ topic: string; json: unknown }>> {
@@ -51,6 +44,7 @@ describe.skipIf(!hasAws)('aws iot topic rule commands', () => {
       awsIotSqlVersion: '2016-03-23',
       actions: [{ republish: { topic: 'out/${topic(2)}', qos: 1, roleArn: ROLE } }],
     };
+    const before = Date.now();
     expect(await aws('create-topic-rule', '--rule-name', 'hot', '--topic-rule-payload', JSON.stringify(payload))).toEqual({});
 
     const got = await aws('get-topic-rule', '--rule-name', 'hot');
@@ -58,7 +52,10 @@ describe.skipIf(!hasAws)('aws iot topic rule commands', () => {
       ruleArn: 'arn:aws:iot:us-east-1:000000000000:rule/hot',
       rule: { ruleName: 'hot', sql: payload.sql, awsIotSqlVersion: '2016-03-23', ruleDisabled: false, actions: payload.actions },
     });
-    expect(typeof got.rule.createdAt).toBe('number');
+    // AWS CLI v2 prints timestamps as ISO 8601 in UTC (cli_timestamp_format defaults to iso8601).
+    expect(got.rule.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00$/);
+    expect(Date.parse(got.rule.createdAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(got.rule.createdAt)).toBeLessThanOrEqual(Date.now());
 
     const list = await aws('list-topic-rules');
     expect(list.rules).toEqual([expect.objectContaining({
@@ -88,7 +85,7 @@ describe.skipIf(!hasAws)('aws iot topic rule commands', () => {
     await aws('delete-topic-rule', '--rule-name', 'hot');
     expect((await aws('list-topic-rules')).rules).toEqual([]);
     const gone = await awsFails('get-topic-rule', '--rule-name', 'hot');
-    expect(gone?.code).toBe(255);
+    expect(gone?.code).toBe(254); // AWS CLI v2: the service answered with an error
     expect(await republished('sensors/d5/data', '{"temp":99}', 500)).toEqual([]);
   }, 90_000); // fourteen CLI runs, each a Python start-up of about a second
 
@@ -96,7 +93,7 @@ describe.skipIf(!hasAws)('aws iot topic rule commands', () => {
     const err = await awsFails('create-topic-rule', '--rule-name', 'broken', '--topic-rule-payload', JSON.stringify({
       sql: "SELECT temp FROM WHERE temp > 50", actions: [{ republish: { topic: 'out/x', roleArn: ROLE } }],
     }));
-    expect(err?.code).toBe(255);
+    expect(err?.code).toBe(254);
     expect(err?.stderr).toMatch(/An error occurred \(SqlParseException\) when calling the CreateTopicRule operation: .*line 1/);
     expect((await aws('list-topic-rules')).rules.map((r: { ruleName: string }) => r.ruleName)).not.toContain('broken');
   });

@@ -1,8 +1,8 @@
 /**
- * Lab 1's security part with the real tools: the `aws iot` CLI (create-keys-and-certificate, create-policy,
+ * Lab 1's security part with the real tools: the `aws iot` CLI (AWS CLI v2 at /usr/bin/aws: create-keys-and-certificate, create-policy,
  * attach-policy, attach-thing-principal) and `mosquitto_pub --cert --key --cafile` allowed and denied by the policy;
  * then SigV4: an engine bound to 127.0.0.2 (loopback, but not a trusted address) refuses unsigned and wrongly signed
- * calls with 403 and accepts the configured key (skipped without `aws` / `mosquitto_pub`).
+ * calls with 403 and accepts the configured key (skipped without /usr/bin/aws / `mosquitto_pub`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
@@ -14,16 +14,17 @@ import { IoTClient, ListPoliciesCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
+import { awsCliJson, awsCliMissing, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const has = (cmd: string, arg: string) => spawnSync(cmd, [arg], { encoding: 'utf8' }).status !== null && !spawnSync(cmd, [arg]).error;
 const run = promisify(execFile);
 
-describe.skipIf(!has('aws', '--version') || !has('mosquitto_pub', '--help'))('Lab 1 with the aws CLI and mosquitto', () => {
+describeAwsCli('Lab 1 with the aws CLI and mosquitto', () => {
   let te: TestEngine;
   let dir: string;
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  const aws = async (...args: string[]) => JSON.parse((await run('aws', ['iot', ...args, '--endpoint-url', te.httpUrl], { env, cwd: dir })).stdout || '{}') as Record<string, any>;
+  const aws = (...args: string[]) => awsCliJson(['iot', ...args], { endpoint: te.httpUrl, cwd: dir });
   // Asynchronous: the engine runs in this process.
   const pub = (clientId: string, topic: string) => run('mosquitto_pub', [
     '-h', 'localhost', '-p', new URL(te.info.endpoints.mqtts).port, '--cafile', 'ca.pem', '--cert', 'cert.pem', '--key', 'key.pem',
@@ -32,12 +33,11 @@ describe.skipIf(!has('aws', '--version') || !has('mosquitto_pub', '--help'))('La
 
   beforeAll(async () => {
     te = await startTestEngine();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-lab1-'));
+    dir = tempDir('tb-lab1-');
     fs.copyFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), path.join(dir, 'ca.pem'));
   });
   afterAll(async () => {
     await te?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('create-keys-and-certificate, create-policy, attach-policy, attach-thing-principal, then mosquitto_pub', async () => {
@@ -64,12 +64,12 @@ describe.skipIf(!has('aws', '--version') || !has('mosquitto_pub', '--help'))('La
     expect(refused.output).toMatch(/not authori[sz]ed/i);
 
     const err = await aws('create-policy', '--policy-name', 'broken', '--policy-document', '{"Statement":').catch((e: Error) => e);
-    expect(String(err)).toContain('MalformedPolicyException');
+    expect(err).toMatchObject({ code: 254, stderr: expect.stringContaining('An error occurred (MalformedPolicyException) when calling the CreatePolicy operation') });
     await aws('update-certificate', '--certificate-id', cert.certificateId, '--new-status', 'INACTIVE');
     const del = await aws('delete-certificate', '--certificate-id', cert.certificateId).catch((e: Error) => e);
-    expect(String(del)).toContain('DeleteConflictException');
+    expect(del).toMatchObject({ code: 254, stderr: expect.stringContaining('An error occurred (DeleteConflictException) when calling the DeleteCertificate operation') });
   });
-});
+}, has('mosquitto_pub', '--help') ? undefined : 'mosquitto_pub is not installed');
 
 describe('SigV4 when not bound to a trusted loopback address', () => {
   let engine: Engine;
@@ -105,11 +105,11 @@ describe('SigV4 when not bound to a trusted loopback address', () => {
     expect(res.headers.get('x-amzn-errortype')).toMatch(/^MissingAuthenticationTokenException/);
   });
 
-  it.skipIf(!has('aws', '--version'))('the aws CLI signs with the configured key (botocore canonical request)', async () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-    const { stdout } = await run('aws', ['iot', 'list-certificates', '--page-size', '5', '--endpoint-url', http], { env });
-    expect(JSON.parse(stdout)).toMatchObject({ certificates: [] });
-    const bad = await run('aws', ['iot', 'list-certificates', '--endpoint-url', http], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'nope' } }).catch((e: Error) => e);
-    expect(String(bad)).toContain('InvalidSignatureException');
+  it('the aws CLI signs with the configured key (botocore canonical request)', async (ctx) => {
+    if (awsCliMissing) ctx.skip(awsCliMissing);
+    expect(await awsCliJson(['iot', 'list-certificates', '--page-size', '5'], { endpoint: http, credentials: key })).toMatchObject({ certificates: [] });
+    const bad = await runAwsCli(['iot', 'list-certificates'], { endpoint: http, credentials: { ...key, secretAccessKey: 'nope' } });
+    expect(bad.code).toBe(254); // AWS CLI v2: the service answered with an error
+    expect(bad.stderr).toContain('An error occurred (InvalidSignatureException) when calling the ListCertificates operation');
   });
 });

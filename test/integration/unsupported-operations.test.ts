@@ -4,14 +4,10 @@
  * AWS operation at all still answers 404 ResourceNotFoundException "Not Found".
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import { promisify } from 'node:util';
 import { CreateJobCommand, CreateProvisioningTemplateCommand, IoTClient } from '@aws-sdk/client-iot';
+import { awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
-const AWS = '/usr/bin/aws';
-const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
 let te: TestEngine;
 
 beforeAll(async () => {
@@ -24,11 +20,12 @@ afterAll(async () => {
 const iot = () => new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 
 describe('an AWS operation that Thingbench does not support yet', () => {
-  it.skipIf(!fs.existsSync(AWS))('aws iot create-job: the CLI prints UnknownOperationException naming CreateJob', async () => {
-    const failed = await promisify(execFile)(AWS, ['iot', 'create-job', '--job-id', 'j1', '--targets', 'arn:aws:iot:us-east-1:000000000000:thing/t1',
-      '--document', '{"op":"reboot"}', '--endpoint-url', te.httpUrl], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
-    expect(failed?.code).toBe(254);
-    expect(failed?.stderr.trim()).toBe('An error occurred (UnknownOperationException) when calling the CreateJob operation: CreateJob is an AWS IoT operation that Thingbench does not support yet');
+  it('aws iot create-job: the CLI prints UnknownOperationException naming CreateJob', async (ctx) => {
+    if (awsCliMissing) ctx.skip(awsCliMissing);
+    const failed = await runAwsCli(['iot', 'create-job', '--job-id', 'j1', '--targets', 'arn:aws:iot:us-east-1:000000000000:thing/t1',
+      '--document', '{"op":"reboot"}'], { endpoint: te.httpUrl });
+    expect(failed.code).toBe(254);
+    expect(failed.stderr.trim()).toBe('An error occurred (UnknownOperationException) when calling the CreateJob operation: CreateJob is an AWS IoT operation that Thingbench does not support yet');
     const logged = te.logs.filter((l) => l.source === 'api.http' && l.level === 'warn' && l.message.includes('CreateJob'));
     expect(logged.map((l) => l.message)).toEqual(['CreateJob is an AWS IoT operation that Thingbench does not support yet (PUT /jobs/{jobId}); it was answered with UnknownOperationException']);
   });
