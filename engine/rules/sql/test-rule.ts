@@ -46,7 +46,8 @@ export function testRule(sql: string, topic: string, payload: Uint8Array | strin
     const output = rule.select(ctx);
     return { ok: true, matched: true, output, payload: serializeOutput(output, ctx), diagnostics };
   } catch (e) {
-    // Only injected functions (get_thing_shadow, external calls) can throw; AWS sends the rule to errorAction.
+    // Injected functions (get_thing_shadow, external calls) and limits (SqlEvaluationError: a result over 128 KB, a
+    // regex the engine cannot run) throw; AWS sends the rule to errorAction.
     return { ok: false, diagnostics, error: e instanceof Error ? e.message : String(e) };
   }
 }
