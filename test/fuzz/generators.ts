@@ -13,14 +13,22 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
     '\uD800', '\uFFFF', '😀', 'a'.repeat(300), '/'.repeat(120), 'é'.repeat(100), '__proto__', 'constructor', 'toString'),
 );
 
-/** MQTT topic names and filters, valid and not. */
-export const topic: fc.Arbitrary<string> = fc.oneof(
+const level = fc.oneof(fc.constantFrom('a', 'b', 'sensor', 'fz', 'x y', '😀', 'é'), fc.string({ minLength: 1, maxLength: 8 }).filter((l) => !/[/#+\u0000]/.test(l)));
+
+const badTopic: fc.Arbitrary<string> = fc.oneof(
   fc.array(fc.oneof(fc.constantFrom('a', 'b', 'sensor', '', '+', '#', '$aws', 'things', 'shadow', 'x y', '😀'), nastyString), { minLength: 1, maxLength: 10 })
     .map((levels) => levels.join('/')),
   fc.constantFrom('$aws/things/fz/shadow/update', '$aws/things/fz/shadow/get', '$aws/things/fz/shadow/delete',
     '$aws/things/fz/shadow/name/n1/update', '$aws/rules/fz_rule/x', '$aws/events/presence/connected/x', '$SYS/x',
     'a/'.repeat(110) + 'a', 'fz/canary', 'fz/#', '#', '+/+', 'a/#/b', 'a+', ''),
   nastyString,
+);
+
+/** MQTT topic names and filters: mostly ones AWS IoT accepts (so a stream goes on), some that it refuses. */
+export const topic: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.array(level, { minLength: 1, maxLength: 5 }).map((levels) => levels.join('/')) },
+  { weight: 2, arbitrary: fc.tuple(fc.array(level, { minLength: 0, maxLength: 4 }), fc.constantFrom('#', '+', '+/x')).map(([l, w]) => [...l, w].join('/')) },
+  { weight: 3, arbitrary: badTopic },
 );
 
 // ── JSON ─────────────────────────────────────────────────────────────────────
@@ -68,7 +76,8 @@ export const shadowDocument: fc.Arbitrary<string> = fc.oneof(
 const clientId = fc.oneof(fc.constantFrom('fz-a', 'fz-b', '', 'fz-canary'), nastyString);
 const payload = fc.oneof(fc.uint8Array({ maxLength: 64 }), jsonishText.map((t) => Buffer.from(t)), fc.constant(Buffer.from('null')),
   fc.integer({ min: 60_000, max: 140_000 }).map((n) => Buffer.alloc(n, 0x61)));
-const qos = fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>;
+// QoS 2 is rarer: AWS IoT mode drops it (and a stream that uses it says little more after that).
+const qos = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }) as fc.Arbitrary<0 | 1 | 2>;
 const id = fc.integer({ min: 0, max: 65535 });
 
 /** One MQTT 3.1.1 packet as mqtt-packet describes it (some of them illegal: mqtt-packet encodes what it can). */
@@ -77,16 +86,20 @@ export const mqttPacketObject: fc.Arbitrary<mqttPacket.Packet> = fc.oneof(
     clean: fc.boolean(), keepalive: fc.integer({ min: 0, max: 65535 }), clientId,
     username: fc.option(nastyString, { nil: undefined }), password: fc.option(fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)), { nil: undefined }),
     will: fc.option(fc.record({ topic, payload: payload.map((p) => Buffer.from(p)), qos, retain: fc.boolean() }), { nil: undefined }) }),
-  fc.record({ cmd: fc.constant('publish'), topic, payload: payload.map((p) => Buffer.from(p)), qos, retain: fc.boolean(), dup: fc.boolean(), messageId: id }),
-  fc.record({ cmd: fc.constant('subscribe'), messageId: id, subscriptions: fc.array(fc.record({ topic, qos }), { minLength: 0, maxLength: 4 }) }),
-  fc.record({ cmd: fc.constant('unsubscribe'), messageId: id, unsubscriptions: fc.array(topic, { minLength: 0, maxLength: 3 }) }),
-  fc.record({ cmd: fc.constantFrom('puback', 'pubrec', 'pubrel', 'pubcomp', 'unsuback'), messageId: id }),
-  fc.record({ cmd: fc.constantFrom('pingreq', 'disconnect', 'pingresp', 'connack', 'suback') }),
+  { weight: 3, arbitrary: fc.record({ cmd: fc.constant('publish'), topic, payload: payload.map((p) => Buffer.from(p)), qos, retain: fc.boolean(), dup: fc.boolean(), messageId: id }) },
+  // [MQTT-3.8.1-1] [MQTT-3.10.1-1] [MQTT-3.6.1-1]: SUBSCRIBE, UNSUBSCRIBE and PUBREL carry flags 0010 (mqtt-packet writes `qos`).
+  { weight: 2, arbitrary: fc.record({ cmd: fc.constant('subscribe'), qos: fc.constant(1), messageId: id, subscriptions: fc.array(fc.record({ topic, qos }), { minLength: 1, maxLength: 4 }) }) },
+  fc.record({ cmd: fc.constant('unsubscribe'), qos: fc.constant(1), messageId: id, unsubscriptions: fc.array(topic, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ cmd: fc.constantFrom('puback', 'pubrec', 'pubcomp'), messageId: id }),
+  fc.record({ cmd: fc.constant('pubrel'), qos: fc.constant(1), messageId: id }),
+  fc.record({ cmd: fc.constant('pingreq') }),
+  // What only a server sends, and a clean DISCONNECT: each ends the connection.
+  { weight: 1, arbitrary: fc.record({ cmd: fc.constantFrom('disconnect', 'pingresp', 'connack', 'suback', 'unsuback'), messageId: id }) },
 ) as fc.Arbitrary<mqttPacket.Packet>;
 
-function encode(p: mqttPacket.Packet): Buffer {
+function encode(p: mqttPacket.Packet, protocolVersion: 4 | 5 = 4): Buffer {
   try {
-    return mqttPacket.generate(p);
+    return mqttPacket.generate(p, { protocolVersion });
   } catch {
     return Buffer.alloc(0); // mqtt-packet refused it (illegal combination): nothing is sent for it
   }
@@ -109,26 +122,57 @@ function mutateBytes(b: Buffer): fc.Arbitrary<Buffer> {
   });
 }
 
-/**
- * A client's whole byte stream, split into the chunks it is written in: usually a valid CONNECT first (sometimes
- * not), then packets (sometimes mutated), all sent at once before any CONNACK could arrive.
- */
+/** What follows an MQTT 3.1.1 CONNECT: packets, some mutated, or a large PUBLISH and one more packet. */
 const streamParts = fc.oneof(
-  { weight: 5, arbitrary: fc.array(mqttPacketObject.map(encode).chain((b) => fc.oneof({ weight: 3, arbitrary: fc.constant(b) }, { weight: 1, arbitrary: mutateBytes(b) })), { maxLength: 6 }) },
+  { weight: 5, arbitrary: fc.array(mqttPacketObject.map((p) => encode(p)).chain((b) => fc.oneof({ weight: 8, arbitrary: fc.constant(b) }, { weight: 1, arbitrary: mutateBytes(b) })), { maxLength: 6 }) },
   // A large PUBLISH followed by more packets in the same write, before CONNACK: queues grow while CONNECT is handled.
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 20_000, max: 140_000 }), topic, mqttPacketObject).map(([size, t, next]) => [
     encode({ cmd: 'publish', topic: t, payload: Buffer.alloc(size, 0x61), qos: 0, retain: false, dup: false } as mqttPacket.IPublishPacket), encode(next)]) },
 );
 
-export const mqttStream: fc.Arbitrary<{ bytes: Buffer; cuts: number[] }> = fc.record({
+const userProperties = fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.string({ maxLength: 6 }), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 })), { maxKeys: 2 });
+
+/** MQTT 5 packets with properties (encoded as MQTT 5), some of them odd: topic aliases, zero receive maximum, … */
+const mqtt5Packet: fc.Arbitrary<mqttPacket.Packet> = fc.oneof(
+  fc.record({ cmd: fc.constant('publish'), topic: fc.oneof(topic, fc.constant('')), payload: payload.map((p) => Buffer.from(p)), qos, retain: fc.boolean(), dup: fc.boolean(), messageId: id,
+    properties: fc.record({ topicAlias: fc.integer({ min: 0, max: 70_000 }), messageExpiryInterval: fc.nat(), payloadFormatIndicator: fc.boolean(),
+      contentType: nastyString, responseTopic: topic, correlationData: fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)), userProperties }, { requiredKeys: [] }) }),
+  fc.record({ cmd: fc.constant('subscribe'), qos: fc.constant(1), messageId: id, subscriptions: fc.array(fc.record({ topic, qos, nl: fc.boolean(), rap: fc.boolean(), rh: fc.constantFrom(0, 1, 2) }), { minLength: 1, maxLength: 3 }),
+    properties: fc.record({ subscriptionIdentifier: fc.integer({ min: 0, max: 300_000_000 }), userProperties }, { requiredKeys: [] }) }),
+  fc.record({ cmd: fc.constant('unsubscribe'), qos: fc.constant(1), messageId: id, unsubscriptions: fc.array(topic, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ cmd: fc.constant('disconnect'), reasonCode: fc.constantFrom(0, 4, 0x80, 0x8e), properties: fc.record({ sessionExpiryInterval: fc.nat(), reasonString: nastyString }, { requiredKeys: [] }) }),
+  fc.record({ cmd: fc.constant('auth'), reasonCode: fc.constantFrom(0, 0x18, 0x19), properties: fc.record({ authenticationMethod: nastyString }, { requiredKeys: [] }) }),
+  fc.record({ cmd: fc.constantFrom('puback', 'pubrec', 'pubrel', 'pubcomp'), messageId: id, reasonCode: fc.constantFrom(0, 0x10, 0x80, 0x92) }),
+  fc.record({ cmd: fc.constant('pingreq') }),
+) as fc.Arbitrary<mqttPacket.Packet>;
+
+const mqtt5Connect = fc.record({ clientId, clean: fc.boolean(), keepalive: fc.integer({ min: 0, max: 600 }),
+  properties: fc.record({ sessionExpiryInterval: fc.nat(), receiveMaximum: fc.integer({ min: 0, max: 65535 }), maximumPacketSize: fc.integer({ min: 0, max: 300_000 }),
+    topicAliasMaximum: fc.integer({ min: 0, max: 65535 }), requestResponseInformation: fc.boolean(), requestProblemInformation: fc.boolean(), userProperties }, { requiredKeys: [] }),
+  will: fc.option(fc.record({ topic, payload: payload.map((p) => Buffer.from(p)), qos, retain: fc.boolean(), properties: fc.record({ willDelayInterval: fc.nat({ max: 10 }) }, { requiredKeys: [] }) }), { nil: undefined }),
+}).map((c) => encode({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, ...c, clientId: c.clientId ? `fz5-${c.clientId.length % 7}` : '' } as mqttPacket.IConnectPacket, 5));
+
+/** An MQTT 5 client's byte stream: CONNECT with properties, then MQTT 5 packets (sometimes mutated), split like the rest. */
+const mqtt5Stream = fc.record({
+  connect: mqtt5Connect,
+  rest: fc.array(mqtt5Packet.map((p) => encode(p, 5)).chain((b) => fc.oneof({ weight: 3, arbitrary: fc.constant(b) }, { weight: 1, arbitrary: mutateBytes(b) })), { maxLength: 6 }),
+  cuts: fc.array(fc.nat(), { maxLength: 6 }),
+}).map(({ connect, rest, cuts }) => ({ bytes: Buffer.concat([connect, ...rest]), cuts }));
+
+const mqtt3Stream = fc.record({
   connect: fc.oneof({ weight: 4, arbitrary: validConnect }, { weight: 1, arbitrary: mqttPacketObject.map(encode) }, { weight: 1, arbitrary: fc.constant(Buffer.alloc(0)) }),
   rest: streamParts,
-  garbage: fc.option(fc.uint8Array({ maxLength: 16 }).map((u) => Buffer.from(u)), { nil: undefined, freq: 5 }),
+  garbage: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 16 }).map((u) => Buffer.from(u)) }),
   cuts: fc.array(fc.nat(), { maxLength: 6 }),
-}).map(({ connect, rest, garbage, cuts }) => {
-  const bytes = Buffer.concat([connect, ...rest, ...(garbage ? [garbage] : [])]);
-  return { bytes, cuts: [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b) };
-});
+}).map(({ connect, rest, garbage, cuts }) => ({ bytes: Buffer.concat([connect, ...rest, ...(garbage ? [garbage] : [])]), cuts }));
+
+/**
+ * A client's whole byte stream (MQTT 3.1.1 or 5), split into the chunks it is written in: usually a valid CONNECT
+ * first (sometimes not), then packets (sometimes mutated), all sent at once before any CONNACK could arrive.
+ */
+// The broker speaks MQTT 3.1.1 (README: MQTT 5 is refused at CONNECT), so MQTT 5 streams mostly test that refusal.
+export const mqttStream: fc.Arbitrary<{ bytes: Buffer; cuts: number[] }> = fc.oneof({ weight: 5, arbitrary: mqtt3Stream }, { weight: 1, arbitrary: mqtt5Stream })
+  .map(({ bytes, cuts }) => ({ bytes, cuts: [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b) }));
 
 // ── SQL ──────────────────────────────────────────────────────────────────────
 
