@@ -3,9 +3,11 @@
  * time with an AWS-shaped response (never a 5xx for bad input), the engine logs no internal failure, its memory
  * stays bounded, and a QoS 1 canary acknowledged during the fuzz is delivered and retained afterwards.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { expect } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import type { BrokerMode } from '../../engine/contract/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 /** A request must be answered within this (a hang is a failure). */
@@ -17,15 +19,17 @@ export class FuzzEngine {
   private canaryClient!: MqttClient;
   private readonly delivered = new Set<string>();
   private canaries = 0;
+  /** Canary topics no generated input can guess, so fuzz publishes never count as canaries. */
+  private readonly canaryPrefix = `canary/${randomBytes(6).toString('hex')}`;
   private rssAtStart = 0;
   private failuresSeen = 0;
   private constructor(readonly te: TestEngine) {}
 
-  static async start(): Promise<FuzzEngine> {
-    const f = new FuzzEngine(await startTestEngine({ mode: 'aws' }));
+  static async start(mode: BrokerMode = 'aws'): Promise<FuzzEngine> {
+    const f = new FuzzEngine(await startTestEngine({ mode }));
     f.canaryClient = await connect(f.te.mqttPort, { clientId: 'fz-canary-watch' });
-    await f.canaryClient.subscribeAsync('fz/canary/#', { qos: 1 });
-    f.canaryClient.on('message', (t) => f.delivered.add(t));
+    await f.canaryClient.subscribeAsync(`${f.canaryPrefix}/#`, { qos: 1 });
+    f.canaryClient.on('message', (t) => { if (t.startsWith(`${f.canaryPrefix}/`)) f.delivered.add(t); });
     f.rssAtStart = process.memoryUsage().rss;
     process.on('uncaughtException', f.onUncaught).on('unhandledRejection', f.onUncaught);
     return f;
@@ -58,7 +62,7 @@ export class FuzzEngine {
 
   /** A publish acknowledged now must be delivered to the canary subscriber and be the retained message after the fuzz. */
   async canary(): Promise<void> {
-    const topic = `fz/canary/${++this.canaries}`;
+    const topic = `${this.canaryPrefix}/${++this.canaries}`;
     await this.canaryClient.publishAsync(topic, `canary ${this.canaries}`, { qos: 1, retain: true });
   }
 
@@ -66,8 +70,8 @@ export class FuzzEngine {
   async verifyHealthy(): Promise<void> {
     await this.canary();
     await expect.poll(() => this.delivered.size, { timeout: ANSWER_MS }).toBe(this.canaries);
-    for (let i = 1; i <= this.canaries; i++) expect(this.delivered.has(`fz/canary/${i}`)).toBe(true);
-    const retained = await this.request('GET', `/retainedMessage/${encodeURIComponent(`fz/canary/${this.canaries}`)}`);
+    for (let i = 1; i <= this.canaries; i++) expect(this.delivered.has(`${this.canaryPrefix}/${i}`), `canary ${i} delivered`).toBe(true);
+    const retained = await this.request('GET', `/retainedMessage/${encodeURIComponent(`${this.canaryPrefix}/${this.canaries}`)}`);
     expect(retained.status).toBe(200);
     expect(Buffer.from(JSON.parse(retained.body).payload as string, 'base64').toString()).toBe(`canary ${this.canaries}`);
     const fresh = await connect(this.te.mqttPort, { clientId: 'fz-after' }); // still accepting connections

@@ -11,8 +11,6 @@ import { mqttStream } from './generators.js';
 import { ANSWER_MS, FuzzEngine } from './harness.js';
 
 let f: FuzzEngine;
-beforeAll(async () => { f = await FuzzEngine.start(); });
-afterAll(async () => { await f?.stop(); });
 
 /** Writes the chunks one by one, half-closes, and resolves when the broker has closed the connection. */
 let answered = 0;
@@ -61,15 +59,20 @@ async function play(bytes: Buffer, cuts: number[]): Promise<void> {
   await closed;
 }
 
-describe('MQTT fuzz', () => {
+// Both broker modes: aws (AWS IoT's departures from MQTT, such as no QoS 2) and standard (plain MQTT 3.1.1).
+describe.each(['aws', 'standard'] as const)('MQTT fuzz, %s mode', (mode) => {
+  beforeAll(async () => { f = await FuzzEngine.start(mode); });
+  afterAll(async () => { await f?.stop(); });
+
   it('survives valid, mutated and split packet streams sent before CONNACK, and loses no acknowledged message', async () => {
     let n = 0;
-    await fuzz('mqtt', mqttStream, async ({ bytes, cuts }) => {
+    answered = pinged = stalled = 0;
+    await fuzz(`mqtt-${mode}`, mqttStream, async ({ bytes, cuts }) => {
       if (++n % 20 === 0) await f.canary();
       await play(bytes, cuts);
       f.expectNoNewFailures();
     });
-    console.log(`[fuzz] mqtt: the broker answered ${answered} of ${n} connections, ${pinged} up to the final PINGREQ, ${stalled} stalled mid-packet`);
+    console.log(`[fuzz] mqtt-${mode}: the broker answered ${answered} of ${n} connections, ${pinged} up to the final PINGREQ, ${stalled} stalled mid-packet`);
     await f.verifyHealthy();
   }, testTimeout());
 });
