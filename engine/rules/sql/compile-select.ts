@@ -6,6 +6,7 @@ import type { SelectClause, SelectItemExpr, SubQuery } from './ast.js';
 import { implicitKey } from './compile-paths.js';
 import { compileExpr } from './compile-expressions.js';
 import type { CompileScope, Evaluator } from './evaluator.js';
+import { SqlEvaluationError } from './diagnostics.js';
 import { limitExceeded, MAX_VALUE_SIZE, sized, sizeOf } from './limits.js';
 import { isObject, setKey, type SqlObject, type SqlValue } from './values.js';
 
@@ -61,12 +62,13 @@ export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
   const from = compileExpr(n.from, outer);
   const where = n.where ? compileExpr(n.where, scope) : null;
   const select = compileSelect(n.select, scope);
-  return (ctx, row) => {
+  const query: Evaluator = (ctx, row) => {
     const source = from(ctx, row);
     if (Array.isArray(source)) {
       const out: SqlValue[] = [];
       let size = 1;
       for (const el of source) {
+        if (++iterations > MAX_ITERATIONS) throw new SqlEvaluationError('LimitExceeded', `nested queries: more than ${MAX_ITERATIONS.toLocaleString('en-US')} elements visited for one message`);
         if (where && where(ctx, el) !== true) continue;
         const v = select(ctx, el);
         if (v === undefined) continue;
@@ -80,4 +82,21 @@ export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
     if (isObject(source)) return where && where(ctx, source) !== true ? undefined : select(ctx, source);
     return undefined;
   };
+  // The outermost nested query of an evaluation starts the count (evaluation is synchronous, so one counter serves).
+  return (ctx, row) => {
+    if (depth++ === 0) iterations = 0;
+    try {
+      return query(ctx, row);
+    } finally {
+      depth--;
+    }
+  };
 }
+
+/**
+ * Nested queries over the same array multiply (`(SELECT (SELECT … FROM @a) FROM @a)` visits n² elements) without
+ * building anything large: one message may visit at most this many elements, a few tens of milliseconds of work.
+ */
+export const MAX_ITERATIONS = 1_000_000;
+let iterations = 0;
+let depth = 0;

@@ -129,6 +129,15 @@ describe('results are bounded by the 128 KB message limit', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('nested queries that build nothing still stop after a million elements visited for one message', () => {
+    const rule = compile("SET @a = a SELECT VALUE (SELECT VALUE (SELECT VALUE 1 FROM @a WHERE FALSE) FROM @a) FROM 'a/#'");
+    expect(rule.evaluate(ctx({ a: [0, 0] }))).toEqual([[], []]);
+    const started = performance.now();
+    expect(() => rule.evaluate(ctx({ a: new Array(60_000).fill(0) }))).toThrow(/more than 1,000,000 elements visited/);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(rule.evaluate(ctx({ a: new Array(900).fill(0) }))).toHaveLength(900); // 810,900 visits: within the budget, and the count restarts
+  });
+
   it.each([
     ['replace', "SET @a = replace(s, 'a', 'aaaaaaaaaa'), @b = replace(@a, 'a', 'aaaaaaaaaa') SELECT replace(@b, 'a', 'aaaaaaaaaa') AS x FROM 'a/#'"],
     ['concat doubling', "SET @a = concat(s, s), @b = concat(@a, @a), @c = concat(@b, @b), @d = concat(@c, @c) SELECT concat(@d, @d, @d, @d, @d, @d, @d, @d, @d) AS x FROM 'a/#'"],
