@@ -2,7 +2,7 @@ import type { EngineInfo, JsonValue, PublishInput, ThingbenchApi, ThingbenchEven
 import type { SqlValue } from './rules/sql/index.js';
 import { EngineError, engineWebGuard, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
-import { BrokerService, guardedPublisher } from './broker/index.js';
+import { BrokerService } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
@@ -48,11 +48,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on', webGuard: guard,
     ...opts.broker,
   }, logs, () => clock.now());
-  // The services' taps are guarded: a consumer that throws on a message is logged and counted, never breaks a publish.
-  const consumers = guardedPublisher(broker, logs);
-  const shadow = new ShadowService(store, consumers, clock, { historySize: config.shadow.historySize, limits: config.shadow.limits, logger: logs });
-  const reserved = new ReservedTopicService(consumers, clock, logs);
-  const registry = new RegistryService(store, consumers, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
+  // The services tap the broker, which catches, logs and counts a tap that throws: it never breaks a publish.
+  const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, limits: config.shadow.limits, logger: logs });
+  const reserved = new ReservedTopicService(broker, clock, logs);
+  const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const sinks: SinkService = new SinkService(store, clock, {
@@ -60,7 +59,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     // Kinesis consumers and Firehose transforms run on the rules' function runner (made below; called only once started).
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await rules.functions.invoke(name, event)) },
   });
-  const rules = new RulesService(store, consumers, {
+  const rules = new RulesService(store, broker, {
     dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow), actionDeps: { sinks },
   });
   const http = new HttpApiService({ broker, shadow, rules, registry, security, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });

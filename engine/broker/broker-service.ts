@@ -15,7 +15,7 @@ import type { PacketContext } from './packets/context.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
 import { Sessions } from './sessions.js';
-import type { PublishOptions, TapHandler } from './taps.js';
+import { logTapErrors, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
 
 /**
@@ -73,7 +73,7 @@ export class BrokerService implements Service {
     this.capture = new Capture<AedesClient>(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024, this.events, metering, {
       clientId: (client) => client.id,
       principal: (client) => sessions.get(client)?.guard?.principal, // Security: rules' principal()
-    }, now);
+    }, now, logTapErrors(logger));
     this.connections = new Connections(opts, (stream, info, peer) => this.accept(stream, info, peer), logger);
   }
 
@@ -139,6 +139,11 @@ export class BrokerService implements Service {
   tap(filter: string, handler: TapHandler) {
     return this.capture.tap(filter, handler);
   }
+  /** Tap handler calls that threw since the start (each logged as `broker.taps`; the publish went on regardless). */
+  get tapErrors(): number {
+    return this.capture.taps.errors;
+  }
+
 
   getRetained(topic: string) {
     const e = this.persistence.getRetained(topic);

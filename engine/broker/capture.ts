@@ -3,7 +3,7 @@ import type { TypedEmitter } from '../core/index.js';
 import { LiveFeed } from './live-feed.js';
 import { MessageLog, toRecord } from './message-log.js';
 import type { Metering } from './metering.js';
-import { Taps, type TapHandler, type TappedMessage } from './taps.js';
+import { Taps, type TapErrorReport, type TapHandler, type TappedMessage } from './taps.js';
 import { TopicIndex } from './topic-index.js';
 
 /** What capture needs to know about a message's publisher (the packet's client, if any). */
@@ -18,7 +18,7 @@ export interface Publishers<C> {
  * index, metering, the UI's live feed and the in-engine taps, each fed once per publish after it was dispatched.
  */
 export class Capture<C extends object> {
-  readonly taps = new Taps();
+  readonly taps: Taps;
   private readonly log: MessageLog;
   private readonly topicIndex = new TopicIndex();
   private readonly feed: LiveFeed;
@@ -34,7 +34,9 @@ export class Capture<C extends object> {
     readonly metering: Metering,
     private readonly publishers: Publishers<C>,
     private readonly now: () => number,
+    reportTapError: TapErrorReport,
   ) {
+    this.taps = new Taps(reportTapError);
     this.log = new MessageLog(historySize, historyBytes, (msg) => this.topicIndex.forget(msg));
     this.feed = new LiveFeed(this.topicIndex, (batch) => this.events.emit('messages', batch), (msg) => this.log.holds(msg));
   }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Taps, type TappedMessage } from './taps.js';
 
+/** For taps that must not throw: a report fails the test. */
+const unexpected = (e: unknown) => {
+  throw e;
+};
 const msg = (topic: string): TappedMessage => ({ topic, payload: Buffer.alloc(0), qos: 0, retain: false, clientId: null, origin: 'engine', time: 0 });
 
 describe('Taps', () => {
@@ -8,7 +12,7 @@ describe('Taps', () => {
     ['#', 'a/b', true], ['#', '$aws/x', false], ['+/b', '$aws/b', false], ['$aws/things/+/shadow/#', '$aws/things/t1/shadow/update', true],
     ['a/#', 'a', true], ['a/+', 'a/b/c', false], ['a/+/c', 'a/b/c', true], ['a/b', 'a/b/c', false], ['$aws/rules/#', '$aws/rules/r/x', true],
   ])('%s matches %s: %s', (filter, topic, expected) => {
-    const taps = new Taps();
+    const taps = new Taps(unexpected);
     const seen: string[] = [];
     taps.add(filter, (m) => seen.push(m.topic));
     taps.dispatch(topic, () => msg(topic));
@@ -16,7 +20,7 @@ describe('Taps', () => {
   });
 
   it('stops calling a disposed tap', () => {
-    const taps = new Taps();
+    const taps = new Taps(unexpected);
     let calls = 0;
     const tap = taps.add('#', () => calls++);
     taps.dispatch('x', () => msg('x'));
@@ -27,7 +31,7 @@ describe('Taps', () => {
   });
 
   it('a tap added after a topic was seen gets its next publish', () => {
-    const taps = new Taps();
+    const taps = new Taps(unexpected);
     const seen: string[] = [];
     taps.dispatch('a/b', () => msg('a/b'));
     taps.add('a/+', (m) => seen.push(m.topic));
@@ -36,7 +40,7 @@ describe('Taps', () => {
   });
 
   it('builds the message once for several matching taps, and not at all when none matches', () => {
-    const taps = new Taps();
+    const taps = new Taps(unexpected);
     let built = 0;
     const seen: string[] = [];
     taps.add('a/#', (m) => seen.push(`1:${m.topic}`));

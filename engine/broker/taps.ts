@@ -29,9 +29,10 @@ interface Tap {
   filter: string;
   levels: string[];
   handler: TapHandler;
+  thrown: number;
 }
 
-/** Told about a tap that threw: the error, the tap's filter, the topic, and how many taps have thrown so far. */
+/** Told about a tap that threw: the error, the tap's filter, the topic, and how many times that tap has thrown. */
 export type TapErrorReport = (error: unknown, filter: string, topic: string, count: number) => void;
 
 /**
@@ -46,7 +47,7 @@ export class Taps {
   private readonly byTopic = new TopicMemo((topic) => this.match(topic));
   private thrown = 0;
 
-  constructor(private readonly report: TapErrorReport = reportOnStderr) {}
+  constructor(private readonly report: TapErrorReport) {}
 
   /** Handler calls that threw since the start. */
   get errors(): number {
@@ -54,7 +55,7 @@ export class Taps {
   }
 
   add(filter: string, handler: TapHandler): Disposable {
-    const tap = { filter, levels: filter.split('/'), handler };
+    const tap: Tap = { filter, levels: filter.split('/'), handler, thrown: 0 };
     this.taps.push(tap);
     this.byTopic.clear();
     return {
@@ -80,7 +81,8 @@ export class Taps {
       try {
         tap.handler(msg);
       } catch (e) {
-        this.report(e, tap.filter, topic, ++this.thrown);
+        this.thrown++;
+        this.report(e, tap.filter, topic, ++tap.thrown);
       }
     }
   }
@@ -92,37 +94,15 @@ export class Taps {
   }
 }
 
-/** Reported at 1, 10, 100, … errors per tap, so a tap that throws on every message does not flood the log. */
-const worthReporting = (count: number) => Number.isInteger(Math.log10(count));
-
-function reportOnStderr(error: unknown, filter: string, topic: string, count: number): void {
-  if (worthReporting(count)) process.stderr.write(`thingbench: a tap on ${filter} threw on ${topic} (${count} so far): ${(error as Error)?.stack ?? String(error)}\n`);
-}
-
 /**
- * The broker as the engine's services see it: every tap they add is guarded, so a handler that throws is logged
- * (with the tap's filter and the topic) and counted, and never reaches the broker's publish path.
+ * Reports a tap's errors in the engine log, at its 1st, 10th, 100th, … error, so a tap that throws on every message
+ * does not flood the log.
  */
-export function guardedPublisher(pub: Publisher, logger: Logger): Publisher & { readonly tapErrors: number } {
-  let errors = 0;
-  const perFilter = new Map<string, number>();
-  return {
-    publish: (msg, opts) => pub.publish(msg, opts),
-    tap: (filter, handler) => pub.tap(filter, (msg) => {
-      try {
-        handler(msg);
-      } catch (e) {
-        errors++;
-        const count = (perFilter.get(filter) ?? 0) + 1;
-        perFilter.set(filter, count);
-        if (worthReporting(count)) {
-          logger.log('error', 'broker.taps', `a consumer of ${filter} threw on ${msg.topic}; the message was delivered and stored anyway (${count} errors on this tap so far): ${(e as Error)?.message ?? String(e)}`, { filter, topic: msg.topic, count, stack: (e as Error)?.stack });
-        }
-      }
-    }),
-    get tapErrors() {
-      return errors;
-    },
+export function logTapErrors(logger: Logger): TapErrorReport {
+  return (error, filter, topic, count) => {
+    if (!Number.isInteger(Math.log10(count))) return;
+    const reason = (error as Error)?.message ?? String(error);
+    logger.log('error', 'broker.taps', `a consumer of ${filter} threw on ${topic}; the message was delivered and stored anyway (${count} errors on this tap so far): ${reason}`, { filter, topic, count, stack: (error as Error)?.stack });
   };
 }
 

@@ -5,14 +5,14 @@
  * LIMITATIONS: one account and region (core/aws-account.ts); no custom authorizers, Cognito identities or IAM
  * credentials as MQTT principals; policy changes apply to connected clients at once (AWS may take minutes).
  */
-import { EngineError, iotArn, type Clock, type Logger, type Service } from '../core/index.js';
+import { EngineError, iotArn, isLoopbackBind, type Clock, type Logger, type Service } from '../core/index.js';
 import type { SecurityHooks } from '../broker/index.js';
 import type { Store } from '../storage/index.js';
 import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
 import { PolicyStore } from './policy-store.js';
 import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
-import { isSigned, isTrustedHost, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
+import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface SecurityOptions {
@@ -56,7 +56,7 @@ export class SecurityService implements Service {
       things: this.things.thingsOf(arn), policies: this.policies.attached(arn),
     }));
     this.policiesRef = new PolicyStore(this.store, this.clock, (target) => this.targetExists(target));
-    if (this.opts.plain === 'allow-all' && !isTrustedHost(this.opts.host)) {
+    if (this.opts.plain === 'allow-all' && !isLoopbackBind(this.opts.host)) {
       this.opts.logger.log('warn', 'security', `--plain allow-all on ${this.opts.host}: anyone on the network can connect to the plain MQTT and WebSocket listeners and publish or subscribe to any topic, with no policy checks`);
     }
   }
@@ -77,7 +77,7 @@ export class SecurityService implements Service {
 
   /** Whether SigV4 is required (the engine is bound to a non-loopback address). */
   get requiresSignature(): boolean {
-    return !isTrustedHost(this.opts.host);
+    return !isLoopbackBind(this.opts.host);
   }
 
   verifyRequest(req: SignedRequest): SigV4Result {

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { sigv4Signer } from '../../test/helpers/sigv4-signer.js';
 import { isSigned, verifySigV4, type SignedRequest } from './sigv4.js';
-
-const bytes = (d: string | ArrayBuffer | ArrayBufferView) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 const key = { accessKeyId: 'AKIDUNIT', secretAccessKey: 'unit-secret' };
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 const MIN = 60_000;
-const signer = (service = 'iotdata', secret = key.secretAccessKey) => new SignatureV4({ service, region: 'us-east-1', credentials: { ...key, secretAccessKey: secret }, sha256: Sha256 });
+const signer = (service = 'iotdata', secret = key.secretAccessKey) => sigv4Signer(service, { ...key, secretAccessKey: secret });
 
 interface Smithy { method: string; path: string; query?: Record<string, string | string[] | null>; headers: Record<string, string>; body?: unknown }
 /** What the engine sees of a request the SDK signed (path and query as sent on the wire). */
@@ -52,7 +37,7 @@ describe('verifySigV4', () => {
       /^Signature not yet current: 20260102T032005Z is still later than 20260102T031905Z \(20260102T030405Z \+ 15 min\.\)$/],
     ['a presigned URL past X-Amz-Expires', async () => received(await signer('iot').presign({ method: 'GET', protocol: 'http:', hostname: 'h', path: '/policies', headers: { host: 'h:1' } }, { signingDate: new Date(NOW - 2 * MIN), expiresIn: 60 })),
       'InvalidSignatureException', /^Signature expired: /],
-    ['an unknown key', async () => received(await new SignatureV4({ service: 'iot', region: 'us-east-1', credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }, sha256: Sha256 }).sign({ ...publish('x'), protocol: 'http:', hostname: 'h' })),
+    ['an unknown key', async () => received(await sigv4Signer('iot', { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }).sign({ ...publish('x'), protocol: 'http:', hostname: 'h' })),
       'UnrecognizedClientException', /^The security token included in the request is invalid\.$/],
     ['no signature', async () => received(publish('x')), 'MissingAuthenticationTokenException', /^Missing Authentication Token$/],
     ['a query missing X-Amz-Signature', async () => ({ ...received(publish('')), query: 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260102T030405Z' }), 'IncompleteSignatureException', /^AWS query-string parameters must include 'X-Amz-Algorithm'/],
@@ -67,13 +52,13 @@ describe('verifySigV4', () => {
     const unsignedToken = await signer('iotdevicegateway').presign({ ...base, protocol: 'http:', hostname: 'h' }, { signingDate: new Date(NOW) });
     const r1 = received(unsignedToken);
     expect(verifySigV4({ ...r1, query: `${r1.query}&X-Amz-Security-Token=abc%2Fdef` }, [key], NOW)).toMatchObject({ ok: true });
-    const signedToken = await new SignatureV4({ service: 'iotdevicegateway', region: 'us-east-1', credentials: { ...key, sessionToken: 'abc/def' }, sha256: Sha256 })
+    const signedToken = await sigv4Signer('iotdevicegateway', { ...key, sessionToken: 'abc/def' })
       .presign({ ...base, protocol: 'http:', hostname: 'h' }, { signingDate: new Date(NOW) });
     expect(verifySigV4(received(signedToken), [key], NOW)).toMatchObject({ ok: true });
   });
 
   it('without configured keys (loopback) any key id is accepted, but dates are still checked', async () => {
-    const other = new SignatureV4({ service: 'iotdevicegateway', region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'whatever' }, sha256: Sha256 });
+    const other = sigv4Signer('iotdevicegateway', { accessKeyId: 'AKIDANY', secretAccessKey: 'whatever' });
     const ok = await other.presign({ method: 'GET', protocol: 'http:', hostname: 'h', path: '/mqtt', headers: { host: 'h:1' } }, { signingDate: new Date(NOW), expiresIn: 300 });
     expect(verifySigV4(received(ok), [], NOW, { anyKey: true })).toEqual({ ok: true, accessKeyId: 'AKIDANY' });
     const stale = await other.presign({ method: 'GET', protocol: 'http:', hostname: 'h', path: '/mqtt', headers: { host: 'h:1' } }, { signingDate: new Date(NOW - 10 * MIN), expiresIn: 300 });

@@ -181,8 +181,3 @@ export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, 
   }
   return fail('InvalidSignatureException', SIGNATURE_MISMATCH);
 }
-
-/** Whether an address is loopback-only in the sense of "only this machine's user can reach it". */
-export function isTrustedHost(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
-}

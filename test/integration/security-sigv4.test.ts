@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { sigv4Signer } from '../helpers/sigv4-signer.js';
 import { auth, iot, mqtt as crtMqtt } from 'aws-iot-device-sdk-v2';
 import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
@@ -18,28 +18,12 @@ import { defaultConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/core/index.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-
-/** The hash constructor the SDK's signer takes (plain SHA-256, or HMAC when given a secret). */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
-
 const key = { accessKeyId: 'AKIDWEBSOCKET', secretAccessKey: 'browser-secret' };
 const MIN = 60_000;
 
 async function presignedWsUrl(base: string, opts: { secret?: string; signingDate?: Date; expiresIn?: number } = {}): Promise<string> {
   const u = new URL(base);
-  const signer = new SignatureV4({ service: 'iotdevicegateway', region: 'us-east-1', credentials: { ...key, secretAccessKey: opts.secret ?? key.secretAccessKey }, sha256: Sha256 });
+  const signer = sigv4Signer('iotdevicegateway', { ...key, secretAccessKey: opts.secret ?? key.secretAccessKey });
   const signed = await signer.presign(
     { method: 'GET', protocol: u.protocol === 'wss:' ? 'https:' : 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host } },
     { signingDate: opts.signingDate, expiresIn: opts.expiresIn },
@@ -240,7 +224,7 @@ describe('SigV4 on the HTTP API (off loopback)', () => {
   let engine: Engine;
   let http: string;
   let dataDir: string;
-  const signer = new SignatureV4({ service: 'iotdata', region: 'us-east-1', credentials: key, sha256: Sha256 });
+  const signer = sigv4Signer('iotdata', key);
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-sigv4-http-'));
@@ -282,14 +266,14 @@ describe('SigV4 on the HTTP API (off loopback)', () => {
 
   it('a presigned query string is accepted until it expires', async () => {
     const u = new URL(http);
-    const iotSigner = new SignatureV4({ service: 'iot', region: 'us-east-1', credentials: key, sha256: Sha256 });
+    const iotSigner = sigv4Signer('iot', key);
     const list = { method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/policies', query: { pageSize: '5' }, headers: { host: u.host } };
     const ok = await send(await iotSigner.presign(list, { expiresIn: 300 }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ policies: [] });
     const lapsed = await send(await iotSigner.presign(list, { expiresIn: 60, signingDate: new Date(Date.now() - 2 * MIN) }));
     expect(await errorOf(lapsed)).toMatchObject({ status: 403, type: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
-    const wrong = await send(await new SignatureV4({ service: 'iot', region: 'us-east-1', credentials: { ...key, secretAccessKey: 'guess' }, sha256: Sha256 }).presign(list));
+    const wrong = await send(await sigv4Signer('iot', { ...key, secretAccessKey: 'guess' }).presign(list));
     expect((await errorOf(wrong)).type).toBe('InvalidSignatureException');
   });
 });
