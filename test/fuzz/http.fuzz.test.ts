@@ -68,13 +68,31 @@ const families: Record<string, fc.Arbitrary<Request>> = {
 };
 
 
+/** Header values Node's client will send (printable Latin-1, no line breaks). */
+const headerText = nastyString.map((v) => v.replace(/[^\u0020-\u007e]/g, ''));
+
+/** Signature-shaped and odd headers: a SigV4 Authorization the verifier must parse, dates, tokens, targets. */
+const extraHeaders = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({}) },
+  { weight: 2, arbitrary: fc.record({
+    authorization: fc.oneof(headerText,
+      fc.tuple(fc.constantFrom('AKIDEXAMPLE', '', 'x'), fc.constantFrom('20240101', '2024', ''), fc.constantFrom('us-east-1', ''), fc.constantFrom('iotdata', 'iot', 'execute-api', 's3', ''),
+        fc.constantFrom('host;x-amz-date', '', 'host', ';;;'), fc.stringMatching(/^[0-9a-f]{0,64}$/), headerText)
+        .map(([k, d, r, svc, signed, sig, junk]) => `AWS4-HMAC-SHA256 Credential=${k}/${d}/${r}/${svc}/aws4_request, SignedHeaders=${signed}, Signature=${sig}${junk}`)),
+    'x-amz-date': fc.oneof(fc.constantFrom('20240101T000000Z', '99999999T999999Z', ''), headerText),
+    'x-amz-security-token': headerText,
+    'x-amz-target': fc.oneof(fc.constantFrom('AWSIotData.Publish', 'DynamoDB_20120810.PutItem', 'AmazonSQS.SendMessage', 'Logs_20140328.PutLogEvents'), headerText),
+    'x-amz-content-sha256': fc.oneof(fc.constantFrom('UNSIGNED-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD'), fc.stringMatching(/^[0-9a-f]{0,64}$/)),
+  }, { requiredKeys: [] }) },
+);
+
 describe('HTTP fuzz', () => {
   it('answers every request in every route family with an AWS-shaped status below 500, in bounded time', async () => {
     let n = 0;
     const statuses = new Map<number, number>();
-    await fuzz('http', fc.oneof(...Object.values(families)), async (r) => {
+    await fuzz('http', fc.tuple(fc.oneof(...Object.values(families)), extraHeaders), async ([r, extra]) => {
       if (++n % 25 === 0) await f.canary();
-      const headers: Record<string, string> = r.contentType !== undefined ? { 'content-type': r.contentType } : {};
+      const headers: Record<string, string> = { ...extra, ...(r.contentType !== undefined ? { 'content-type': r.contentType } : {}) };
       const a = await f.request(r.method, r.path, r.body, headers);
       statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
       if (r.method !== 'HEAD') expectAwsShaped(a, `${r.method} ${r.path.slice(0, 200)}`);
