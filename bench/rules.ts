@@ -136,6 +136,8 @@ async function fanIn(seconds: number, rounds: number): Promise<void> {
         ['10 active rules (FROM matches every message)', fmtNum(b.median), fmtSpread(b), fmtSpread(ratio), ratio.median >= 0.7 ? 'met' : 'MISSED'],
       ],
     ));
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nthe engine's last stderr lines:\n${broker.stderrTail()}`, { cause: e });
   } finally {
     await broker.stop();
   }

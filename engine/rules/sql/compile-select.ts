@@ -7,7 +7,7 @@ import { implicitKey } from './compile-paths.js';
 import { compileExpr } from './compile-expressions.js';
 import type { CompileScope, Evaluator } from './evaluator.js';
 import { SqlEvaluationError } from './diagnostics.js';
-import { limitExceeded, MAX_VALUE_SIZE, sized, sizeOf } from './limits.js';
+import { limitExceeded, MAX_VALUE_SIZE, sizeOf, withSize } from './limits.js';
 import { isObject, setKey, type SqlObject, type SqlValue } from './values.js';
 
 /** A SELECT item reduced to where its value goes: one key, or a dotted alias's path of keys. */
@@ -43,13 +43,17 @@ export function compileSelect(select: SelectClause, scope: CompileScope): Evalua
   const values = fields.map((f) => f.value);
   return (ctx, row) => {
     const o: SqlObject = hasStar && isObject(row) ? { ...row } : {};
+    // What the items add (the row `*` copies is the message itself, not something the rule built).
+    let size = 1;
     for (let i = 0; i < values.length; i++) {
       const v = values[i](ctx, row);
       if (v === undefined) continue;
+      size += sizeOf(v) + keys[i].length + 3;
       if (simple) o[keys[i]] = v;
       else setPath(o, fields[i].path, v);
     }
-    return sized(o, 'SELECT');
+    if (size > MAX_VALUE_SIZE) throw limitExceeded('SELECT');
+    return o;
   };
 }
 
@@ -77,7 +81,7 @@ export function compileSubQuery(n: SubQuery, outer: CompileScope): Evaluator {
         if (size > MAX_VALUE_SIZE) throw limitExceeded('nested query');
         out.push(v);
       }
-      return sized(out, 'nested query');
+      return withSize(out, size, 'nested query');
     }
     if (isObject(source)) return where && where(ctx, source) !== true ? undefined : select(ctx, source);
     return undefined;
