@@ -15,6 +15,21 @@ export function preConnect(ctx: PacketContext, session: Session | undefined, pac
   }
 }
 
+/**
+ * An MQTT 5 CONNECT (protocol level 5), which this broker does not speak yet: answered with the MQTT 5 CONNACK an
+ * MQTT 5 client can decode, reason 0x84 *Unsupported Protocol Version*, then closed [MQTT-3.1.2-2]. (aedes would
+ * answer with an MQTT 3.1.1 CONNACK, which MQTT 5 clients cannot read, so they retry forever.) True when refused.
+ */
+export function refusesMqtt5(client: AedesClient, packet: AedesPacket & { protocolVersion?: number; clientId?: string }, log: (message: string) => void): boolean {
+  if (packet.protocolVersion !== 5) return false;
+  log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x84 (Unsupported Protocol Version): Thingbench speaks MQTT 3.1.1 only so far; connect with MQTT 3.1.1 (e.g. mqtt.js protocolVersion 4, mosquitto -V mqttv311, the Device SDK's MQTT 3.1.1 client)`);
+  client.conn.end(MQTT5_CONNACK_UNSUPPORTED_VERSION);
+  return true;
+}
+
+/** CONNACK, remaining length 3: session present 0, reason 0x84, no properties. */
+const MQTT5_CONNACK_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x03, 0x00, 0x84, 0x00]);
+
 export type ConnectRefusal = { returnCode: 2 | 5; message: string };
 
 /**

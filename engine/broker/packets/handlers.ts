@@ -42,6 +42,7 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean {
+    if (packet.cmd === 'connect') return connect.refusesMqtt5(client, packet, (message) => this.logger.log('warn', 'broker', message, { remoteAddress: this.sessions.get(client)?.ipAddress }));
     if (packet.cmd === 'publish') {
       const session = this.sessions.get(client);
       return session ? dropsPublish(this.ctx, client, session, packet) : false;
