@@ -12,7 +12,7 @@ export function toMqttPacketProperties(p: Properties): MqttPacketProperties {
   const out: MqttPacketProperties = {};
   for (const key of Object.keys(p) as Array<keyof Properties>) {
     const value = p[key];
-    if (value === undefined) continue;
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue; // mqtt-packet cannot write an empty list
     if (key === 'userProperties') out.userProperties = groupUserProperties(value as UserProperty[]);
     else if (key === 'subscriptionIdentifiers') {
       const ids = value as number[];

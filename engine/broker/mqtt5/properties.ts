@@ -22,7 +22,8 @@ export type UserProperty = [name: string, value: string];
  * The properties of one packet. Names follow mqtt-packet's where the meaning is the same; the differences:
  * `userProperties` is an ordered list of pairs, `subscriptionIdentifiers` is a list (a server-sent PUBLISH may carry
  * several; SUBSCRIBE carries at most one), one-byte flags are booleans, `maximumQoS` is 0 or 1.
- * Binary values (correlation data, authentication data) are copies, not views of the packet.
+ * Binary values (correlation data, authentication data) are copies, not views of the packet. The decoder never leaves
+ * a list empty (it is absent instead); the encoder writes nothing for an empty list.
  */
 export interface Properties {
   payloadFormatIndicator?: boolean; // true: the payload is UTF-8 (value 1)
