@@ -1,5 +1,6 @@
-// Broker benchmark, Mosquitto vs Thingbench's broker (or plain aedes) under the same raw MQTT load: rows a–e.
-//   npm run bench -- broker [--rounds 1] [--seconds 5] [--warmup 1] [--only a,b,c,d,e] [--connections 2000]
+// Broker benchmark, Mosquitto vs Thingbench's broker (or plain aedes) under the same raw MQTT load: rows a–e
+// (MQTT 3.1.1 clients) and a5, a5-alias, a5-props, b5, b5-alias, b5-props (rows a and b with MQTT 5 clients).
+//   npm run bench -- broker [--rounds 1] [--seconds 5] [--warmup 1] [--only a,b,c,d,e,v5] [--connections 2000]
 //                           [--hold S] [--target thingbench|aedes-plain|mosquitto|null-broker] [--drain 5] [--mosquitto PATH]
 // Each run gets a fresh broker process; the broker order alternates per round (M,T then T,M).
 // Results: a table on stdout and JSON lines in bench/out/broker-<timestamp>.jsonl. Method: research/perf-baseline.md.
@@ -11,13 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad, hardDeadlineMs, defaults as loadDefaults, type LoadOptions, type LoadResult } from './mqtt-load.js';
 import { startBroker, type BrokerKind } from './lib/brokers.js';
+import type { V5Variant } from './lib/raw-clients.js';
 import { fmtNum, fmtSpread, renderTable, spread } from './lib/report.js';
 
 /** Other CPU (% of one core) above which a run is flagged as disturbed by other work on the machine. */
 const NOISY_OTHER_CPU = 50;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-type RowId = 'a' | 'b' | 'c' | 'd' | 'e';
+type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'a5' | 'a5-alias' | 'a5-props' | 'b5' | 'b5-alias' | 'b5-props';
+const ROW_IDS: readonly RowId[] = ['a', 'b', 'c', 'd', 'e', 'a5', 'a5-alias', 'a5-props', 'b5', 'b5-alias', 'b5-props'];
+/** `--only v5` stands for every MQTT 5 row. */
+const V5_ROWS: readonly RowId[] = ['a5', 'a5-alias', 'a5-props', 'b5', 'b5-alias', 'b5-props'];
 type Goal = { kind: 'ratio-min'; min: number } | { kind: 'max'; max: number } | { kind: 'all-held' };
 interface Metric { label: string; get: (r: LoadResult) => number | null | undefined; goal?: Goal; ratio?: boolean }
 interface RowDef { id: RowId; title: string; load: Partial<LoadOptions>; metrics: Metric[] }
@@ -33,23 +38,40 @@ const throughputExtras: Metric[] = [
   { label: 'other CPU on the machine % (noise)', get: (r) => r.other_cpu_pct },
 ];
 
+const rowA: Omit<RowDef, 'id' | 'title'> = {
+  load: { mode: 'fanin', publishers: 10, subscribers: 1, qos: 0, rate: 0 },
+  metrics: [
+    { label: 'delivered msg/s', get: (r) => r.delivered_per_s, ratio: true, goal: { kind: 'ratio-min', min: 0.5 } },
+    { label: 'missing (QoS0)', get: (r) => r.missing_qos0 },
+    ...throughputExtras,
+  ],
+};
+const rowB: Omit<RowDef, 'id' | 'title'> = {
+  load: { mode: 'fanin', publishers: 10, subscribers: 1, qos: 1, rate: 0, inflight: 100 },
+  metrics: [
+    { label: 'accepted (PUBACKed) msg/s', get: (r) => r.accepted_per_s, ratio: true, goal: { kind: 'ratio-min', min: 0.5 } },
+    { label: 'delivered msg/s', get: (r) => r.delivered_per_s, ratio: true },
+    { label: 'lost (acked, never delivered)', get: (r) => r.lost },
+    ...throughputExtras,
+  ],
+};
+/** MQTT 5 rows b*: the QoS1 window is also capped by the broker's CONNACK Receive Maximum (Mosquitto: 20). */
+const v5QoS1Window: Metric = { label: 'QoS1 window per publisher (≤ Receive Maximum)', get: (r) => r.server_limits?.inflight_used };
+const v5Refused: Metric = { label: 'PUBACKs with a failure reason code', get: (r) => r.refused_acks };
+
+function v5Row(id: RowId, base: Omit<RowDef, 'id' | 'title'>, variant: V5Variant): RowDef {
+  const qos1 = base.load.qos === 1;
+  const what = variant === 'plain' ? 'no properties' : variant === 'alias' ? 'Topic Alias (publishers)' : '2 user properties';
+  const title = `${qos1 ? 'fan-in QoS1' : 'fan-in QoS0'}, MQTT 5, ${what}`;
+  const metrics = [...base.metrics];
+  metrics.splice(qos1 ? 3 : 2, 0, ...(qos1 ? [v5QoS1Window, v5Refused] : []));
+  return { id, title, load: { ...base.load, mqtt: '5', v5Variant: variant }, metrics };
+}
+
 function rowDefs(connections: number, hold: number): RowDef[] {
   return [
-    { id: 'a', title: 'fan-in QoS0, 10 pubs max rate → 1 sub bench/#',
-      load: { mode: 'fanin', publishers: 10, subscribers: 1, qos: 0, rate: 0 },
-      metrics: [
-        { label: 'delivered msg/s', get: (r) => r.delivered_per_s, ratio: true, goal: { kind: 'ratio-min', min: 0.5 } },
-        { label: 'missing (QoS0)', get: (r) => r.missing_qos0 },
-        ...throughputExtras,
-      ] },
-    { id: 'b', title: 'fan-in QoS1, 10 pubs max rate (≤100 in flight) → 1 QoS1 sub',
-      load: { mode: 'fanin', publishers: 10, subscribers: 1, qos: 1, rate: 0, inflight: 100 },
-      metrics: [
-        { label: 'accepted (PUBACKed) msg/s', get: (r) => r.accepted_per_s, ratio: true, goal: { kind: 'ratio-min', min: 0.5 } },
-        { label: 'delivered msg/s', get: (r) => r.delivered_per_s, ratio: true },
-        { label: 'lost (acked, never delivered)', get: (r) => r.lost },
-        ...throughputExtras,
-      ] },
+    { id: 'a', title: 'fan-in QoS0, 10 pubs max rate → 1 sub bench/#', ...rowA },
+    { id: 'b', title: 'fan-in QoS1, 10 pubs max rate (≤100 in flight) → 1 QoS1 sub', ...rowB },
     { id: 'c', title: 'fan-out QoS0, 1 pub max rate → 50 subs',
       load: { mode: 'fanout', publishers: 1, subscribers: 50, qos: 0, rate: 0 },
       metrics: [
@@ -78,6 +100,9 @@ function rowDefs(connections: number, hold: number): RowDef[] {
         { label: 'connect rate, conn/s (100 parallel)', get: (r) => r.conns?.connect_per_s, ratio: true },
         { label: 'broker CPU % while idle', get: (r) => r.conns?.broker_cpu_hold_pct },
       ] },
+    // MQTT 5 rows last, so that rows a–e run exactly as before.
+    v5Row('a5', rowA, 'plain'), v5Row('a5-alias', rowA, 'alias'), v5Row('a5-props', rowA, 'user-properties'),
+    v5Row('b5', rowB, 'plain'), v5Row('b5-alias', rowB, 'alias'), v5Row('b5-props', rowB, 'user-properties'),
   ];
 }
 
@@ -85,21 +110,25 @@ const usage = `usage: npm run bench -- broker [flags]
   --rounds N        rounds, broker order alternates per round (1)
   --seconds S       measured window per run (5)       --warmup S   warm-up before the window (1)
   --drain S         max wait for acks/deliveries after publishing stops (5)
-  --only a,b,...    rows to run (a,b,c,d,e)           --connections N   idle connections for row e (2000)
+  --only a,b,...    rows to run (a,b,c,d,e,v5; v5 = a5,a5-alias,a5-props,b5,b5-alias,b5-props)
+  --connections N   idle connections for row e (2000)
   --hold S          row e hold time (= --seconds)
   --target thingbench|aedes-plain|mosquitto|null-broker   broker compared with mosquitto (thingbench);
                     mosquitto = A/A check, null-broker = load-generator ceiling check
   --broker-mode standard|aws   thingbench broker mode (standard). aws mode throttles each connection to
                     100 publishes/s (AWS IoT's limit) and discards the excess, so rows a–d then measure the throttle
   --mosquitto PATH  mosquitto binary (/usr/sbin/mosquitto or mosquitto on PATH)
-rows: a fan-in QoS0 · b fan-in QoS1 · c fan-out 1→50 · d QoS1 latency at 2k msg/s · e idle connections`;
+rows: a fan-in QoS0 · b fan-in QoS1 · c fan-out 1→50 · d QoS1 latency at 2k msg/s · e idle connections
+      a5 / b5 = a / b with MQTT 5 clients (empty properties); -alias: publishers send a Topic Alias after the
+      first PUBLISH; -props: 2 user properties on every PUBLISH. A target that refuses MQTT 5 has its MQTT 5
+      rows skipped (not failed); Mosquitto's figures are still shown`;
 
 function parse() {
   const { values } = parseArgs({
     args: process.argv.slice(2), strict: true,
     options: {
       rounds: { type: 'string', default: '1' }, seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
-      drain: { type: 'string', default: '5' }, only: { type: 'string', default: 'a,b,c,d,e' }, connections: { type: 'string', default: '2000' },
+      drain: { type: 'string', default: '5' }, only: { type: 'string', default: 'a,b,c,d,e,v5' }, connections: { type: 'string', default: '2000' },
       hold: { type: 'string' }, target: { type: 'string', default: 'thingbench' }, mosquitto: { type: 'string' },
       'broker-mode': { type: 'string', default: 'standard' },
       help: { type: 'boolean', short: 'h' },
@@ -115,8 +144,8 @@ function parse() {
   if (!['thingbench', 'aedes-plain', 'mosquitto', 'null-broker'].includes(target)) throw new Error(`unknown --target ${values.target}`);
   const mode = values['broker-mode'];
   if (mode !== 'standard' && mode !== 'aws') throw new Error('--broker-mode must be standard or aws');
-  const only = values.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  for (const id of only) if (!'abcde'.includes(id) || id.length !== 1) throw new Error(`unknown row '${id}' in --only`);
+  const only = values.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).flatMap((id): string[] => (id === 'v5' ? [...V5_ROWS] : [id]));
+  for (const id of only) if (!ROW_IDS.includes(id as RowId)) throw new Error(`unknown row '${id}' in --only`);
   const seconds = num('seconds', values.seconds, 0.5);
   const mosquittoBin = values.mosquitto ?? (existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto');
   return {
@@ -135,7 +164,21 @@ function versions(mosquittoBin: string) {
   return v;
 }
 
-interface Run { row: RowId; round: number; broker: BrokerKind; role: 'mosquitto' | 'target'; result: LoadResult | null; error?: string; pids?: number[] }
+interface Run {
+  row: RowId; round: number; broker: BrokerKind; role: 'mosquitto' | 'target'; result: LoadResult | null; error?: string; pids?: number[];
+  /** MQTT 5 row whose target refused MQTT 5 at CONNECT: why it was skipped (not an error, not a failure). */
+  skipped?: string;
+}
+
+const brokerName: Record<BrokerKind, string> = { thingbench: 'Thingbench', mosquitto: 'Mosquitto', 'aedes-plain': 'aedes-plain', 'null-broker': 'null-broker' };
+
+/** "Thingbench refused MQTT 5 (CONNACK 0x84): row skipped" when the target answered an MQTT 5 CONNECT with a refusal. */
+function v5Refusal(kind: BrokerKind, r: LoadResult | null): string | undefined {
+  const c = r?.connack_refused;
+  if (!c || r?.mqtt !== '5') return undefined;
+  const shape = c.form === 'mqtt311' ? ', an MQTT 3.1.1 CONNACK' : '';
+  return `${brokerName[kind]} refused MQTT 5 (CONNACK 0x${c.code.toString(16).padStart(2, '0')}${shape}): row skipped`;
+}
 
 async function main(): Promise<void> {
   let o: ReturnType<typeof parse>;
@@ -181,7 +224,9 @@ async function main(): Promise<void> {
               ...row.load, url: broker.url, warmup: o.warmup, seconds: row.load.seconds ?? o.seconds, drain: o.drain,
               brokerPids: broker.pids, label: `${row.id}${round}`,
             });
+            const refusal = role === 'target' ? v5Refusal(kind, run.result) : undefined;
             if (broker.exited()) run.error = `broker exited during the run\n${broker.stderrTail()}`;
+            else if (refusal) run.skipped = refusal;
             else if (run.result.errors.length) run.error = run.result.errors.slice(0, 3).join('; ');
           } finally {
             await broker.stop();
@@ -192,7 +237,8 @@ async function main(): Promise<void> {
         runs.push(run);
         emit({ type: 'run', row: row.id, title: row.title, round, broker: kind, role, broker_pids: run.pids, error: run.error, result: run.result });
         const head = run.result ? row.metrics[0].get(run.result) : null;
-        console.log(`${row.metrics[0].label} ${head == null ? '–' : fmtNum(head)}${run.error ? `  [error: ${run.error.split('\n')[0]}]` : ''}`);
+        if (run.skipped) console.log(run.skipped);
+        else console.log(`${row.metrics[0].label} ${head == null ? '–' : fmtNum(head)}${run.error ? `  [error: ${run.error.split('\n')[0]}]` : ''}`);
       }
     }
   }
@@ -203,15 +249,22 @@ async function main(): Promise<void> {
 function report(rows: RowDef[], runs: Run[], o: ReturnType<typeof parse>, targetLabel: string, emit: (x: object) => void): void {
   const table: string[][] = [];
   let failures = 0;
+  const skippedRows: string[] = [];
   for (const row of rows) {
     table.push([`(${row.id})`, row.title, '', '', '', '', '']);
     const of = (role: Run['role']) => runs.filter((r) => r.row === row.id && r.role === role);
+    // An MQTT 5 row is skipped when every target run refused MQTT 5; Mosquitto's figures are still shown.
+    const skip = of('target').length > 0 && of('target').every((r) => r.skipped) ? of('target')[0].skipped : undefined;
+    if (skip) { table.push(['', `  ${skip}`, '', '', '', '', '']); skippedRows.push(row.id); }
     for (const m of row.metrics) {
-      const vals = (role: Run['role']) => of(role).map((r) => (r.result ? m.get(r.result) : null));
+      const vals = (role: Run['role']) => of(role).map((r) => (r.result && !r.skipped ? m.get(r.result) : null));
       const ms = spread(vals('mosquitto')), ts = spread(vals('target'));
       const ratio = m.ratio && ms && ts && ms.median !== 0 ? ts.median / ms.median : null;
       let goalText = '', verdict = '';
-      if (m.goal) {
+      if (m.goal && skip) {
+        goalText = m.goal.kind === 'ratio-min' ? `≥ ${m.goal.min}× mosq` : '';
+        verdict = 'skipped';
+      } else if (m.goal) {
         const targetErrors = of('target').some((r) => r.error || !r.result);
         let pass: boolean | null = null;
         if (m.goal.kind === 'ratio-min') { goalText = `≥ ${m.goal.min}× mosq`; pass = ratio === null ? null : ratio >= m.goal.min; }
@@ -223,14 +276,14 @@ function report(rows: RowDef[], runs: Run[], o: ReturnType<typeof parse>, target
         verdict = pass === null ? 'FAIL (no data)' : pass ? (targetErrors ? 'PASS (errors)' : 'PASS') : 'FAIL';
         if (verdict.startsWith('FAIL')) failures++;
       }
-      let mText = fmtSpread(ms), tText = fmtSpread(ts);
+      let mText = fmtSpread(ms), tText = skip ? 'skipped' : fmtSpread(ts);
       if (m.label.startsWith('RSS before / held')) {
         const before = (role: Run['role']) => spread(of(role).map((r) => r.result?.conns?.rss_before_mb));
         mText = `${fmtSpread(before('mosquitto'))} / ${mText}`;
         tText = `${fmtSpread(before('target'))} / ${tText}`;
       }
       table.push(['', `  ${m.label}`, mText, tText, ratio === null ? '' : `${ratio.toFixed(2)}`, goalText, verdict]);
-      emit({ type: 'summary', row: row.id, metric: m.label, mosquitto: ms, target: ts, target_kind: o.target, ratio, goal: goalText || undefined, result: verdict || undefined });
+      emit({ type: 'summary', row: row.id, metric: m.label, mosquitto: ms, target: ts, target_kind: o.target, ratio, goal: goalText || undefined, result: verdict || undefined, skipped: skip });
     }
   }
   console.log(`\n${renderTable(['row', 'metric (median, (min–max) over rounds)', 'mosquitto', targetLabel, `${targetLabel === 'thingbench' ? 'tb' : 'target'}/mosq`, 'goal', 'result'], table)}`);
@@ -244,7 +297,8 @@ function report(rows: RowDef[], runs: Run[], o: ReturnType<typeof parse>, target
     console.log('\nerrors:');
     for (const r of errs) console.log(`  row ${r.row} round ${r.round + 1} ${r.broker}: ${r.error}`);
   }
-  console.log(`\ngoals: ${failures === 0 ? 'all PASS' : `${failures} FAIL`}`);
+  const skippedNote = skippedRows.length ? ` (MQTT 5 rows skipped: ${skippedRows.join(', ')})` : '';
+  console.log(`\ngoals: ${failures === 0 ? 'all PASS' : `${failures} FAIL`}${skippedNote}`);
   process.exitCode = failures === 0 && errs.length === 0 ? 0 : 1;
 }
 

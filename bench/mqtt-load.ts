@@ -1,5 +1,6 @@
-// MQTT load generator, raw MQTT 3.1.1 client (standalone or as a library): `runLoad(options)`; the CLI prints one JSON line.
+// MQTT load generator, raw MQTT 3.1.1 / MQTT 5 client (standalone or as a library): `runLoad(options)`; the CLI prints one JSON line.
 //   node --import tsx bench/mqtt-load.ts --url mqtt://127.0.0.1:1883 --mode fanin --publishers 10 --qos 0 --rate max
+//   … --mqtt 5 --v5 plain|alias|user-properties   (MQTT 5 clients; default --mqtt 3.1.1)
 // Modes: fanin (N publishers on bench/p<i> → subscribers on bench/#), fanout (publishers on bench/fanout → M
 // subscribers on it), conns (hold N idle connections). Loopback only; always stops by itself at a hard deadline.
 import os from 'node:os';
@@ -8,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Histogram, type LatencySummary } from './lib/histogram.js';
 import { ProcSampler, machineJiffies, type MachineJiffies } from './lib/proc.js';
-import { Conn, Publisher, Subscriber, nowNs, type LatencyWindow } from './lib/raw-clients.js';
+import {
+  Conn, ConnackRefusedError, Publisher, Subscriber, V5_VARIANTS, nowNs, type LatencyWindow, type V5Variant,
+} from './lib/raw-clients.js';
+import { describeCode } from './lib/mqtt-wire.js';
 
 export type Mode = 'fanin' | 'fanout' | 'conns';
+export type MqttProtocol = '3.1.1' | '5';
 
 export interface LoadOptions {
   url: string;
@@ -37,17 +42,33 @@ export interface LoadOptions {
   label: string;
   /** Hard deadline in seconds for the whole run; 0 = derived from the other options (hardDeadlineMs). */
   deadline: number;
+  /** Protocol every client speaks. */
+  mqtt: MqttProtocol;
+  /** MQTT 5 only: what the publishers put on each PUBLISH (nothing, a Topic Alias, or 2 user properties). */
+  v5Variant: V5Variant;
 }
 
 export const defaults: LoadOptions = {
   url: 'mqtt://127.0.0.1:1883', mode: 'fanin', publishers: 10, subscribers: 1, qos: 0, size: 512, rate: 0,
   inflight: 100, warmup: 2, seconds: 10, drain: 5, brokerPids: [], connections: 1000, connSubscribe: false,
-  connParallel: 100, label: '', deadline: 0,
+  connParallel: 100, label: '', deadline: 0, mqtt: '3.1.1', v5Variant: 'plain',
 };
 
 export interface BrokerStats { cpu_pct: number | null; cpu_s: number | null; rss_start_mb: number | null; rss_max_mb: number | null; rss_end_mb: number | null }
 
+/** The broker refused the CONNECT (seen on the first connection; the run then stops). */
+export interface ConnackRefusal { code: number; form: 'mqtt311' | 'mqtt5'; message: string }
+
 export interface LoadResult {
+  mqtt: MqttProtocol;
+  /** MQTT 5 runs only. */
+  v5_variant?: V5Variant;
+  /** Set when the broker answered CONNECT with a refusal (e.g. 0x84 Unsupported Protocol Version to MQTT 5). */
+  connack_refused: ConnackRefusal | null;
+  /** MQTT 5: the server's CONNACK limits as the first publisher saw them, and the QoS1 window used. */
+  server_limits?: { receive_maximum: number | null; topic_alias_maximum: number | null; maximum_packet_size: number | null; inflight_used: number };
+  /** MQTT 5: PUBACKs with a failure reason code (not counted as accepted), and the last such code. */
+  refused_acks?: number; last_refusal?: string;
   mode: Mode; url: string; qos: number; size: number; publishers: number; subscribers: number;
   rate: number | 'max'; inflight: number; warmup_s: number; window_s: number;
   published: number; published_per_s: number;
@@ -143,6 +164,7 @@ export async function runLoad(opts: Partial<LoadOptions>): Promise<LoadResult> {
       await bounded(runTraffic(o, host, port, id, { conns, pubs, subs, lw, sampler, result, noteError }));
     }
   } catch (e) {
+    if (e instanceof ConnackRefusedError) result.connack_refused = { code: e.code, form: e.form, message: e.message };
     noteError('run', e);
   } finally {
     clearTimeout(deadlineTimer);
@@ -160,6 +182,7 @@ export async function runLoad(opts: Partial<LoadOptions>): Promise<LoadResult> {
 
 function emptyResult(o: LoadOptions): LoadResult {
   return {
+    mqtt: o.mqtt, ...(o.mqtt === '5' ? { v5_variant: o.v5Variant } : {}), connack_refused: null,
     mode: o.mode, url: o.url, qos: o.qos, size: o.size, publishers: o.publishers, subscribers: o.subscribers,
     rate: o.rate > 0 ? o.rate : 'max', inflight: o.inflight, warmup_s: o.warmup, window_s: 0,
     published: 0, published_per_s: 0, accepted: 0, accepted_per_s: 0, delivered: 0, delivered_per_s: 0,
@@ -180,10 +203,11 @@ async function runTraffic(o: LoadOptions, host: string, port: number, id: string
   const { pubs, subs, lw, sampler, result } = c;
   const filter = o.mode === 'fanin' ? 'bench/#' : 'bench/fanout';
   const subQos = o.qos;
-  for (let i = 0; i < o.subscribers; i++) subs.push(new Subscriber(`${id}-s${i}`, o.publishers, lw));
+  const level = o.mqtt === '5' ? 5 : 4;
+  for (let i = 0; i < o.subscribers; i++) subs.push(new Subscriber(`${id}-s${i}`, o.publishers, lw, level));
   for (let i = 0; i < o.publishers; i++) {
     const topic = o.mode === 'fanin' ? `bench/p${i}` : 'bench/fanout';
-    pubs.push(new Publisher(`${id}-p${i}`, i, topic, o.qos, o.size, o.inflight, o.rate));
+    pubs.push(new Publisher(`${id}-p${i}`, i, topic, o.qos, o.size, o.inflight, o.rate, level, o.v5Variant));
   }
   c.conns.push(...subs, ...pubs);
   // Subscribers first (and subscribed) so that every published message has a receiver.
@@ -192,6 +216,13 @@ async function runTraffic(o: LoadOptions, host: string, port: number, id: string
     await s.subscribe(filter, subQos, 10_000);
   }));
   await Promise.all(pubs.map((p) => p.open(host, port, 60, 10_000)));
+  const limits = pubs[0]?.connack;
+  if (level === 5 && pubs[0] && limits) {
+    result.server_limits = {
+      receive_maximum: limits.receiveMaximum ?? null, topic_alias_maximum: limits.topicAliasMaximum ?? null,
+      maximum_packet_size: limits.maximumPacketSize ?? null, inflight_used: pubs[0].inflight,
+    };
+  }
   result.broker.rss_start_mb = o.brokerPids.length ? round(sampler.sample()) : null;
 
   const edge = (): Edge => ({
@@ -228,8 +259,16 @@ async function runTraffic(o: LoadOptions, host: string, port: number, id: string
     await sleep(20);
   }
   result.drain_s = round((performance.now() - drainStart) / 1000, 2);
-  const dropped = c.conns.filter((x) => x.dropped).length;
-  if (dropped > 0) c.noteError('connections', new Error(`${dropped} of ${c.conns.length} were closed by the broker during the run`));
+  const dropped = c.conns.filter((x) => x.dropped);
+  if (dropped.length > 0) {
+    const reasons = [...new Set(dropped.map((x) => x.serverDisconnect).filter((r) => r !== undefined))].map((r) => `DISCONNECT ${describeCode(r as number)}`);
+    c.noteError('connections', new Error(`${dropped.length} of ${c.conns.length} were closed by the broker during the run${reasons.length ? ` (${reasons.join(', ')})` : ''}`));
+  }
+  if (level === 5) {
+    result.refused_acks = pubs.reduce((x, p) => x + p.refused, 0);
+    const last = pubs.find((p) => p.refused > 0);
+    if (last) result.last_refusal = describeCode(last.lastRefusal);
+  }
 
   const win = (b.t - a.t) / 1000;
   result.window_s = round(win, 3);
@@ -292,7 +331,7 @@ async function runConns(o: LoadOptions, host: string, port: number, id: string, 
   const worker = async () => {
     while (next < requested) {
       const i = next++;
-      const conn = new Conn(`${id}-c${i}`);
+      const conn = new Conn(`${id}-c${i}`, o.mqtt === '5' ? 5 : 4);
       conns.push(conn);
       try {
         await conn.open(host, port, 60, 10_000);
@@ -343,7 +382,9 @@ const usage = `usage: node --import tsx bench/mqtt-load.ts --url mqtt://127.0.0.
   --mode fanin|fanout|conns   (fanin)     --publishers N (10)   --subscribers N (1; fanout default 50)
   --qos 0|1 (0)   --size BYTES (512)   --rate max|MSG_PER_S_PER_PUBLISHER (max)   --inflight N (100)
   --warmup S (2)  --seconds S (10)     --drain S (5)     --broker-pid PID[,PID...]
-  --connections N (1000)  --conn-subscribe  --conn-parallel N (100)`;
+  --connections N (1000)  --conn-subscribe  --conn-parallel N (100)
+  --mqtt 3.1.1|5 (3.1.1)  --v5 plain|alias|user-properties (plain; MQTT 5 publishers: empty properties,
+                          a Topic Alias after the first PUBLISH, or 2 user properties on every PUBLISH)`;
 
 export function optionsFromArgs(argv: string[]): LoadOptions {
   const { values } = parseArgs({
@@ -353,6 +394,7 @@ export function optionsFromArgs(argv: string[]): LoadOptions {
       qos: { type: 'string' }, size: { type: 'string' }, rate: { type: 'string' }, inflight: { type: 'string' },
       warmup: { type: 'string' }, seconds: { type: 'string' }, drain: { type: 'string' }, 'broker-pid': { type: 'string' },
       connections: { type: 'string' }, 'conn-subscribe': { type: 'boolean' }, 'conn-parallel': { type: 'string' },
+      mqtt: { type: 'string' }, v5: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -368,6 +410,11 @@ export function optionsFromArgs(argv: string[]): LoadOptions {
   parseLoopbackUrl(values.url ?? defaults.url);
   const qos = num(values.qos, 0, 'qos');
   if (qos !== 0 && qos !== 1) throw new Error('--qos must be 0 or 1');
+  const mqtt = (values.mqtt ?? '3.1.1') as MqttProtocol;
+  if (mqtt !== '3.1.1' && mqtt !== '5') throw new Error('--mqtt must be 3.1.1 or 5');
+  const v5Variant = (values.v5 ?? 'plain') as V5Variant;
+  if (!V5_VARIANTS.includes(v5Variant)) throw new Error(`--v5 must be one of ${V5_VARIANTS.join(', ')}`);
+  if (values.v5 !== undefined && mqtt !== '5') throw new Error('--v5 needs --mqtt 5');
   return {
     ...defaults,
     url: values.url ?? defaults.url, mode, qos,
@@ -381,6 +428,7 @@ export function optionsFromArgs(argv: string[]): LoadOptions {
     brokerPids: (values['broker-pid'] ?? '').split(',').filter(Boolean).map(Number),
     connections: num(values.connections, 1000, 'connections'), connSubscribe: values['conn-subscribe'] ?? false,
     connParallel: Math.max(1, num(values['conn-parallel'], 100, 'conn-parallel')),
+    mqtt, v5Variant,
   };
 }
 

@@ -1,8 +1,13 @@
-// Minimal MQTT 3.1.1 wire helpers for the load generator: packet encoders and an allocation-light frame splitter.
+// Minimal MQTT 3.1.1 and MQTT 5 wire helpers for the load generator: packet encoders, the few decoders a client
+// needs (CONNACK, SUBACK, PUBACK, DISCONNECT reason codes and properties) and an allocation-light frame splitter.
 // Only what a benchmark client needs: CONNECT, SUBSCRIBE, PUBLISH (QoS 0/1), PUBACK, PINGREQ, DISCONNECT.
+// The MQTT 3.1.1 encoders are unchanged by the MQTT 5 ones: version 4 takes the original code path, byte for byte.
 
 /** Fixed-header packet types (high nibble of byte 0). */
-export const CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBACK = 9, PINGRESP = 13;
+export const CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBACK = 9, PINGRESP = 13, DISCONNECT_TYPE = 14;
+
+/** Protocol level in CONNECT: 4 = MQTT 3.1.1, 5 = MQTT 5. */
+export type MqttLevel = 4 | 5;
 
 /** Payload layout written by publishers: [0..8) f64 hrtime ns, [8..12) u32 publisher index, [12..16) u32 sequence. */
 export const PAYLOAD_HEADER = 16;
@@ -39,16 +44,182 @@ function utf8(s: string): Buffer {
   return out;
 }
 
-/** CONNECT, protocol level 4, clean session, no will, no credentials. */
-export function encodeConnect(clientId: string, keepaliveS: number): Buffer {
+/**
+ * CONNECT, clean session (MQTT 5: clean start), no will, no credentials. Level 4 is MQTT 3.1.1; level 5 adds an
+ * empty properties block (so Session Expiry 0, Receive Maximum 65,535, Topic Alias Maximum 0: the server sends
+ * no topic aliases to this client).
+ */
+export function encodeConnect(clientId: string, keepaliveS: number, level: MqttLevel = 4): Buffer {
+  if (level === 5) {
+    const head5 = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, 0x02, keepaliveS >> 8, keepaliveS & 0xff, 0x00]);
+    return packet(0x10, Buffer.concat([head5, utf8(clientId)]));
+  }
   const head = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepaliveS >> 8, keepaliveS & 0xff]);
   return packet(0x10, Buffer.concat([head, utf8(clientId)]));
 }
 
-/** SUBSCRIBE with one topic filter. // [MQTT-3.8.1-1] fixed header flags are 0b0010 */
-export function encodeSubscribe(packetId: number, filter: string, qos: number): Buffer {
+/**
+ * SUBSCRIBE with one topic filter. // [MQTT-3.8.1-1] fixed header flags are 0b0010
+ * MQTT 5 adds an empty properties block after the packet id, and the byte after the filter becomes the
+ * subscription options: here only the maximum QoS (no local 0, retain as published 0, retain handling 0).
+ */
+export function encodeSubscribe(packetId: number, filter: string, qos: number, level: MqttLevel = 4): Buffer {
+  if (level === 5) {
+    const id5 = Buffer.from([packetId >> 8, packetId & 0xff, 0x00]);
+    return packet(0x82, Buffer.concat([id5, utf8(filter), Buffer.from([qos & 3])]));
+  }
   const id = Buffer.from([packetId >> 8, packetId & 0xff]);
   return packet(0x82, Buffer.concat([id, utf8(filter), Buffer.from([qos])]));
+}
+
+// ------------------------------------------------------------------------------------------- MQTT 5 properties
+
+/** MQTT 5 property identifiers used here (MQTT 5 §2.2.2.2). */
+export const PROP = {
+  topicAlias: 0x23, userProperty: 0x26, reasonString: 0x1f, receiveMaximum: 0x21, topicAliasMaximum: 0x22,
+  maximumPacketSize: 0x27, maximumQoS: 0x24,
+} as const;
+
+/** Wire type of every MQTT 5 property, by identifier (MQTT 5 §2.2.2.2), so that unknown-to-us ones can be skipped. */
+const PROP_TYPE: Record<number, 'byte' | 'u16' | 'u32' | 'varint' | 'utf8' | 'binary' | 'pair'> = {
+  0x01: 'byte', 0x02: 'u32', 0x03: 'utf8', 0x08: 'utf8', 0x09: 'binary', 0x0b: 'varint', 0x11: 'u32', 0x12: 'utf8',
+  0x13: 'u16', 0x15: 'utf8', 0x16: 'binary', 0x17: 'byte', 0x18: 'u32', 0x19: 'byte', 0x1a: 'utf8', 0x1c: 'utf8',
+  0x1f: 'utf8', 0x21: 'u16', 0x22: 'u16', 0x23: 'u16', 0x24: 'byte', 0x25: 'byte', 0x26: 'pair', 0x27: 'u32',
+  0x28: 'byte', 0x29: 'byte', 0x2a: 'byte',
+};
+
+/** Properties a publisher may put on its PUBLISH packets. */
+export interface PublishProperties {
+  topicAlias?: number;
+  userProperties?: [string, string][];
+}
+
+/** Encodes a properties block, property length (variable byte integer) first. */
+export function encodePublishProperties(p: PublishProperties): Buffer {
+  const parts: Buffer[] = [];
+  if (p.topicAlias !== undefined) parts.push(Buffer.from([PROP.topicAlias, p.topicAlias >> 8, p.topicAlias & 0xff]));
+  for (const [k, v] of p.userProperties ?? []) parts.push(Buffer.from([PROP.userProperty]), utf8(k), utf8(v));
+  const body = Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(varintLength(body.length) + body.length);
+  body.copy(out, writeVarint(out, 0, body.length));
+  return out;
+}
+
+/** Reads a variable byte integer at buf[off]; returns [value, offset after it]. */
+export function readVarint(buf: Buffer, off: number, end: number): [number, number] {
+  let mult = 1, value = 0;
+  for (let i = 0; i < 4 && off < end; i++) {
+    const b = buf[off++];
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) return [value, off];
+    mult *= 128;
+  }
+  throw new Error('malformed MQTT variable byte integer');
+}
+
+/** Decoded MQTT 5 properties: numbers and strings by identifier, user properties in wire order. */
+export interface DecodedProperties {
+  values: Map<number, number | string | Buffer>;
+  userProperties: [string, string][];
+}
+
+/** Decodes the properties block at buf[off] (property length first); returns the properties and the offset after them. */
+export function decodeProperties(buf: Buffer, off: number, end: number): [DecodedProperties, number] {
+  const [len, start] = readVarint(buf, off, end);
+  const stop = start + len;
+  if (stop > end) throw new Error('MQTT 5 properties run past the packet');
+  const out: DecodedProperties = { values: new Map(), userProperties: [] };
+  const str = (at: number): [string, number] => {
+    const n = buf.readUInt16BE(at);
+    if (at + 2 + n > stop) throw new Error('MQTT 5 property runs past the properties block');
+    return [buf.toString('utf8', at + 2, at + 2 + n), at + 2 + n];
+  };
+  let p = start;
+  while (p < stop) {
+    const id = buf[p++];
+    switch (PROP_TYPE[id]) {
+      case 'byte': out.values.set(id, buf[p]); p += 1; break;
+      case 'u16': out.values.set(id, buf.readUInt16BE(p)); p += 2; break;
+      case 'u32': out.values.set(id, buf.readUInt32BE(p)); p += 4; break;
+      case 'varint': { const [v, q] = readVarint(buf, p, stop); out.values.set(id, v); p = q; break; }
+      case 'utf8': { const [v, q] = str(p); out.values.set(id, v); p = q; break; }
+      case 'binary': { const n = buf.readUInt16BE(p); out.values.set(id, Buffer.from(buf.subarray(p + 2, p + 2 + n))); p += 2 + n; break; }
+      case 'pair': { const [k, q] = str(p); const [v, r] = str(q); out.userProperties.push([k, v]); p = r; break; }
+      default: throw new Error(`unknown MQTT 5 property 0x${id.toString(16)}`);
+    }
+  }
+  if (p !== stop) throw new Error('MQTT 5 property runs past the properties block');
+  return [out, stop];
+}
+
+/** What a client needs from CONNACK. MQTT 3.1.1: return code; MQTT 5: reason code and the server's limits. */
+export interface Connack {
+  sessionPresent: boolean;
+  /** 0 = accepted; MQTT 3.1.1 return code 1–5, MQTT 5 reason code ≥ 0x80. */
+  code: number;
+  /** MQTT 5 only (absent = 65,535 / 0 / no limit). */
+  receiveMaximum?: number;
+  topicAliasMaximum?: number;
+  maximumPacketSize?: number;
+  reasonString?: string;
+}
+
+/**
+ * Decodes a CONNACK body buf[body..end). A server that cannot speak MQTT 5 may answer an MQTT 5 CONNECT with an
+ * MQTT 3.1.1 CONNACK (remaining length 2): then only the return code is read.
+ */
+export function decodeConnack(buf: Buffer, body: number, end: number, level: MqttLevel): Connack {
+  const out: Connack = { sessionPresent: (buf[body] & 1) === 1, code: buf[body + 1] };
+  if (level !== 5 || end - body <= 2) return out;
+  const [props] = decodeProperties(buf, body + 2, end);
+  const v = props.values;
+  if (v.has(PROP.receiveMaximum)) out.receiveMaximum = v.get(PROP.receiveMaximum) as number;
+  if (v.has(PROP.topicAliasMaximum)) out.topicAliasMaximum = v.get(PROP.topicAliasMaximum) as number;
+  if (v.has(PROP.maximumPacketSize)) out.maximumPacketSize = v.get(PROP.maximumPacketSize) as number;
+  if (v.has(PROP.reasonString)) out.reasonString = v.get(PROP.reasonString) as string;
+  return out;
+}
+
+/** First return/reason code of a SUBACK body (MQTT 5: after the properties block). */
+export function decodeSubackCode(buf: Buffer, body: number, end: number, level: MqttLevel): number {
+  if (level !== 5) return buf[Math.min(body + 2, end - 1)];
+  const [, after] = decodeProperties(buf, body + 2, end);
+  return after < end ? buf[after] : 0x80;
+}
+
+/**
+ * Reason code of a PUBACK body: MQTT 3.1.1 and the MQTT 5 short form (remaining length 2) mean success (0);
+ * the MQTT 5 long forms carry it after the packet id (then an optional properties block).
+ */
+export function pubackReason(buf: Buffer, body: number, end: number): number {
+  return end - body > 2 ? buf[body + 2] : 0;
+}
+
+/** Reason code of an MQTT 5 DISCONNECT body (remaining length 0 = 0x00 normal disconnection). */
+export function disconnectReason(buf: Buffer, body: number, end: number): number {
+  return end > body ? buf[body] : 0;
+}
+
+const CONNACK_311: Record<number, string> = {
+  1: 'unacceptable protocol version', 2: 'identifier rejected', 3: 'server unavailable', 4: 'bad user name or password', 5: 'not authorized',
+};
+const REASON_5: Record<number, string> = {
+  0x00: 'Success', 0x04: 'Disconnect with Will Message', 0x10: 'No matching subscribers', 0x80: 'Unspecified error',
+  0x81: 'Malformed Packet', 0x82: 'Protocol Error', 0x83: 'Implementation specific error', 0x84: 'Unsupported Protocol Version',
+  0x85: 'Client Identifier not valid', 0x86: 'Bad User Name or Password', 0x87: 'Not authorized', 0x88: 'Server unavailable',
+  0x89: 'Server busy', 0x8a: 'Banned', 0x8b: 'Server shutting down', 0x8c: 'Bad authentication method', 0x8d: 'Keep Alive timeout',
+  0x8e: 'Session taken over', 0x90: 'Topic Name invalid', 0x91: 'Packet Identifier in use', 0x93: 'Receive Maximum exceeded',
+  0x94: 'Topic Alias invalid', 0x95: 'Packet too large', 0x96: 'Message rate too high', 0x97: 'Quota exceeded',
+  0x98: 'Administrative action', 0x99: 'Payload format invalid', 0x9a: 'Retain not supported', 0x9b: 'QoS not supported',
+  0x9c: 'Use another server', 0x9d: 'Server moved', 0x9e: 'Shared Subscriptions not supported', 0x9f: 'Connection rate exceeded',
+  0xa0: 'Maximum connect time', 0xa1: 'Subscription Identifiers not supported', 0xa2: 'Wildcard Subscriptions not supported',
+};
+
+/** "0x84 (Unsupported Protocol Version)"; with `connack311`, an MQTT 3.1.1 CONNACK return code's meaning. */
+export function describeCode(code: number, connack311 = false): string {
+  const hex = `0x${code.toString(16).padStart(2, '0')}`;
+  const name = connack311 ? CONNACK_311[code] : REASON_5[code];
+  return name ? `${hex} (${name})` : hex;
 }
 
 /** A pre-encoded PUBLISH and the offsets of its mutable fields. */
@@ -60,7 +231,14 @@ export interface PublishTemplate {
   payloadOffset: number;
 }
 
-export function encodePublishTemplate(topic: string, qos: 0 | 1, payloadSize: number, publisher: number): PublishTemplate {
+/**
+ * A PUBLISH whose payload and packet id are stamped in place by the publisher. With `props` it is an MQTT 5
+ * PUBLISH: the properties block (possibly empty) follows the packet id; an empty `topic` with a Topic Alias
+ * is the short form after the alias was set up [MQTT-3.3.2-8] (the first PUBLISH carries topic and alias).
+ */
+export function encodePublishTemplate(topic: string, qos: 0 | 1, payloadSize: number, publisher: number,
+  props?: PublishProperties): PublishTemplate {
+  if (props) return encodePublishTemplate5(topic, qos, payloadSize, publisher, props);
   const t = utf8(topic);
   const size = Math.max(PAYLOAD_HEADER, payloadSize);
   const remaining = t.length + (qos > 0 ? 2 : 0) + size;
@@ -70,6 +248,25 @@ export function encodePublishTemplate(topic: string, qos: 0 | 1, payloadSize: nu
   off += t.copy(bytes, off);
   const idOffset = qos > 0 ? off : -1;
   if (qos > 0) off += 2;
+  bytes.writeDoubleLE(0, off);
+  bytes.writeUInt32LE(publisher, off + 8);
+  bytes.writeUInt32LE(0, off + 12);
+  return { bytes, idOffset, payloadOffset: off };
+}
+
+function encodePublishTemplate5(topic: string, qos: 0 | 1, payloadSize: number, publisher: number,
+  props: PublishProperties): PublishTemplate {
+  const t = utf8(topic);
+  const pr = encodePublishProperties(props);
+  const size = Math.max(PAYLOAD_HEADER, payloadSize);
+  const remaining = t.length + (qos > 0 ? 2 : 0) + pr.length + size;
+  const bytes = Buffer.alloc(1 + varintLength(remaining) + remaining, 0x2e); // '.' padding
+  bytes[0] = 0x30 | (qos << 1);
+  let off = writeVarint(bytes, 1, remaining);
+  off += t.copy(bytes, off);
+  const idOffset = qos > 0 ? off : -1;
+  if (qos > 0) { bytes.writeUInt16BE(0, off); off += 2; }
+  off += pr.copy(bytes, off);
   bytes.writeDoubleLE(0, off);
   bytes.writeUInt32LE(publisher, off + 8);
   bytes.writeUInt32LE(0, off + 12);

@@ -1,6 +1,9 @@
 // Null broker for load-generator ceiling checks (`bench broker --target null-broker`): acknowledges CONNECT,
 // SUBSCRIBE, PINGREQ and QoS1 PUBLISH, and copies every PUBLISH's raw bytes to all subscribers, with no topic
 // matching, no queues and no QoS handling towards subscribers. Not an MQTT broker; near-zero cost per message.
+// A connection that CONNECTs at level 5 gets the MQTT 5 forms of CONNACK (Topic Alias Maximum 10) and SUBACK; its
+// PUBLISH packets, properties and topic aliases included, are copied as they are (only the load generator's MQTT 5
+// subscribers, which ignore topics, can read them).
 //   node --import tsx bench/lib/null-broker.ts [--port 0]
 import net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -12,6 +15,7 @@ const subscribers = new Set<net.Socket>();
 
 const server = net.createServer({ noDelay: true }, (sock) => {
   const replies: number[] = [];
+  let v5 = false;
   let spanBuf: Buffer | undefined, spanStart = 0, spanEnd = 0;
   const spans: Buffer[] = [];
   const flushSpan = () => {
@@ -29,10 +33,13 @@ const server = net.createServer({ noDelay: true }, (sock) => {
       if (spanBuf === buf && spanEnd === start) spanEnd = end;
       else { flushSpan(); spanBuf = buf; spanStart = start; spanEnd = end; }
     } else if (type === CONNECT) {
-      replies.push(0x20, 2, 0, 0);
+      v5 = buf[body + 6] === 5; // protocol level, after the protocol name "MQTT"
+      if (v5) replies.push(0x20, 6, 0, 0, 3, 0x22, 0, 10); // properties: Topic Alias Maximum 10
+      else replies.push(0x20, 2, 0, 0);
     } else if (type === SUBSCRIBE) {
       subscribers.add(sock);
-      replies.push(0x90, 3, buf[body], buf[body + 1], 1);
+      if (v5) replies.push(0x90, 4, buf[body], buf[body + 1], 0, 1);
+      else replies.push(0x90, 3, buf[body], buf[body + 1], 1);
     } else if (type === PINGREQ) {
       replies.push(0xd0, 0);
     }

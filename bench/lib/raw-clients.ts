@@ -1,9 +1,10 @@
-// Hand-written MQTT 3.1.1 benchmark clients (the "raw" engine): a connection base, a publisher that writes
+// Hand-written MQTT 3.1.1 / MQTT 5 benchmark clients (the "raw" engine): a connection base, a publisher that writes
 // pre-encoded PUBLISH batches, and a subscriber that parses in place, batches PUBACKs and de-duplicates.
 import net from 'node:net';
 import {
-  CONNACK, DISCONNECT, FrameSplitter, PAYLOAD_HEADER, PINGREQ, PINGRESP, PUBACK, PUBLISH, SUBACK,
-  encodeConnect, encodePublishTemplate, encodeSubscribe, type PublishTemplate,
+  CONNACK, DISCONNECT, DISCONNECT_TYPE, FrameSplitter, PAYLOAD_HEADER, PINGREQ, PINGRESP, PUBACK, PUBLISH, SUBACK,
+  decodeConnack, decodeSubackCode, describeCode, disconnectReason, encodeConnect, encodePublishTemplate, encodeSubscribe,
+  pubackReason, readVarint, type Connack, type MqttLevel, type PublishProperties, type PublishTemplate,
 } from './mqtt-wire.js';
 import { Histogram } from './histogram.js';
 
@@ -17,6 +18,22 @@ export const nowNs = (): number => Number(process.hrtime.bigint());
 /** Latency window in hrtime ns: only messages stamped inside [start, end) are recorded. Shared by all subscribers. */
 export interface LatencyWindow { start: number; end: number; hist: Histogram }
 
+/** What an MQTT 5 publisher puts on its PUBLISH packets: nothing, a Topic Alias, or 2 user properties. */
+export type V5Variant = 'plain' | 'alias' | 'user-properties';
+export const V5_VARIANTS: readonly V5Variant[] = ['plain', 'alias', 'user-properties'];
+/** The 2 user properties of the `user-properties` variant (41 bytes on the wire). */
+export const BENCH_USER_PROPERTIES: [string, string][] = [['device-type', 'sensor'], ['trace-id', '6f1c2a9e4b7d3f05']];
+/** The Topic Alias an `alias` publisher maps its topic to. */
+export const BENCH_TOPIC_ALIAS = 1;
+
+/** The broker refused the CONNECT: `code` is the CONNACK return code (MQTT 3.1.1 form) or reason code (MQTT 5 form). */
+export class ConnackRefusedError extends Error {
+  constructor(readonly code: number, readonly level: MqttLevel, readonly form: 'mqtt311' | 'mqtt5') {
+    super(`CONNACK ${form === 'mqtt5' ? 'reason' : 'return'} code ${form === 'mqtt5' ? describeCode(code) : describeCode(code, true)}`
+      + (level === 5 ? ' to an MQTT 5 CONNECT' : ''));
+  }
+}
+
 /** One TCP connection speaking MQTT: CONNECT/CONNACK, SUBSCRIBE/SUBACK, PINGREQ/PINGRESP. */
 export class Conn {
   sock: net.Socket | undefined;
@@ -24,10 +41,16 @@ export class Conn {
   /** Closed by the peer or the network rather than by close()/destroy(). */
   dropped = false;
   pingResponses = 0;
+  /** The accepted CONNACK (MQTT 5: with the server's limits). */
+  connack: Connack | undefined;
+  /** Reason code of an MQTT 5 DISCONNECT the server sent, if any. */
+  serverDisconnect: number | undefined;
   protected readonly splitter = new FrameSplitter((b, s, bs, e) => this.onPacket(b, s, bs, e));
   private waiter: { type: number; resolve: (rc: number) => void } | undefined;
+  /** Whether the CONNACK had the MQTT 5 shape (a properties block) or the MQTT 3.1.1 one (remaining length 2). */
+  private connackForm: 'mqtt311' | 'mqtt5' = 'mqtt311';
 
-  constructor(readonly clientId: string) {}
+  constructor(readonly clientId: string, readonly level: MqttLevel = 4) {}
 
   /** Connects and completes the MQTT handshake; rejects on refusal, error or timeout. */
   open(host: string, port: number, keepaliveS: number, timeoutMs: number): Promise<void> {
@@ -44,11 +67,12 @@ export class Conn {
       });
       sock.on('data', (chunk: Buffer) => this.onData(chunk));
       sock.once('connect', () => {
-        sock.write(encodeConnect(this.clientId, keepaliveS));
+        sock.write(encodeConnect(this.clientId, keepaliveS, this.level));
         this.expect(CONNACK).then((rc) => {
           clearTimeout(timer);
           if (rc === 0) resolve();
-          else { this.destroy(); reject(new Error(`CONNACK return code ${rc}`)); }
+          else if (this.level === 4) { this.destroy(); reject(new Error(`CONNACK return code ${rc}`)); }
+          else { this.destroy(); reject(new ConnackRefusedError(rc, this.level, this.connackForm)); }
         }, () => undefined);
       });
     });
@@ -57,9 +81,11 @@ export class Conn {
   subscribe(filter: string, qos: number, timeoutMs: number): Promise<void> {
     const sock = this.sock;
     if (!sock) return Promise.reject(new Error('not connected'));
-    sock.write(encodeSubscribe(1, filter, qos));
+    sock.write(encodeSubscribe(1, filter, qos, this.level));
     return withTimeout(this.expect(SUBACK), timeoutMs, 'SUBACK timeout').then((granted) => {
-      if (granted === 0x80) throw new Error(`subscription to ${filter} refused`);
+      if (granted === 0x80 || (this.level === 5 && granted > 0x80)) {
+        throw new Error(`subscription to ${filter} refused${this.level === 5 ? ` (SUBACK ${describeCode(granted)})` : ''}`);
+      }
     });
   }
 
@@ -91,11 +117,26 @@ export class Conn {
   protected onPacket(buf: Buffer, start: number, body: number, end: number): void {
     const type = buf[start] >> 4;
     if (type === PINGRESP) { this.pingResponses++; return; }
+    if (type === DISCONNECT_TYPE) { this.serverDisconnect = disconnectReason(buf, body, end); return; }
     const w = this.waiter;
     if (w && w.type === type) {
       this.waiter = undefined;
-      // CONNACK: return code is the 2nd body byte; SUBACK: first granted QoS follows the packet id.
-      w.resolve(type === CONNACK ? buf[body + 1] : type === SUBACK ? buf[Math.min(body + 2, end - 1)] : 0);
+      if (this.level === 4) {
+        // CONNACK: return code is the 2nd body byte; SUBACK: first granted QoS follows the packet id.
+        w.resolve(type === CONNACK ? buf[body + 1] : type === SUBACK ? buf[Math.min(body + 2, end - 1)] : 0);
+        return;
+      }
+      if (type === CONNACK) {
+        this.connackForm = end - body > 2 ? 'mqtt5' : 'mqtt311';
+        try { this.connack = decodeConnack(buf, body, end, 5); } catch { this.connack = { sessionPresent: false, code: 0x81 }; }
+        w.resolve(this.connack.code);
+      } else if (type === SUBACK) {
+        let code = 0x80;
+        try { code = decodeSubackCode(buf, body, end, 5); } catch { /* malformed: refused */ }
+        w.resolve(code);
+      } else {
+        w.resolve(0);
+      }
     }
   }
 }
@@ -114,8 +155,16 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 export class Publisher extends Conn {
   sent = 0;
   acked = 0;
+  /** MQTT 5 PUBACKs with a failure reason code (≥ 0x80): not accepted, but no longer in flight. */
+  refused = 0;
+  /** Reason code of the last refusing PUBACK. */
+  lastRefusal = 0;
+  /** QoS1 window actually used: `--inflight`, capped by an MQTT 5 server's Receive Maximum. */
+  inflight: number;
   private running = false;
   private readonly tpl: PublishTemplate;
+  /** MQTT 5 topic alias: the first PUBLISH, which carries both the topic and the alias. */
+  private intro: PublishTemplate | undefined;
   private readonly len: number;
   private readonly pool: Buffer[] = [];
   private state: 'idle' | 'immediate' | 'drain' | 'ack' | 'timer' = 'idle';
@@ -123,16 +172,43 @@ export class Publisher extends Conn {
   private readonly pumpFn = () => this.pump();
 
   constructor(clientId: string, readonly index: number, topic: string, readonly qos: 0 | 1, size: number,
-    readonly inflight: number, readonly rate: number) {
-    super(clientId);
-    this.tpl = encodePublishTemplate(topic, qos, size, index);
+    inflight: number, readonly rate: number, level: MqttLevel = 4, readonly variant: V5Variant = 'plain') {
+    super(clientId, level);
+    this.inflight = inflight;
+    if (level === 4) {
+      this.tpl = encodePublishTemplate(topic, qos, size, index);
+    } else if (variant === 'alias') {
+      const alias: PublishProperties = { topicAlias: BENCH_TOPIC_ALIAS };
+      this.intro = encodePublishTemplate(topic, qos, size, index, alias);
+      this.tpl = encodePublishTemplate('', qos, size, index, alias);
+    } else {
+      this.tpl = encodePublishTemplate(topic, qos, size, index, variant === 'user-properties' ? { userProperties: BENCH_USER_PROPERTIES } : {});
+    }
     this.len = this.tpl.bytes.length;
   }
 
-  get unacked(): number { return this.qos === 1 ? this.sent - this.acked : 0; }
+  get unacked(): number { return this.qos === 1 ? this.sent - this.acked - this.refused : 0; }
+
+  /** Connects; an MQTT 5 publisher then honours the server's Receive Maximum, Topic Alias Maximum and Maximum Packet Size. */
+  override async open(host: string, port: number, keepaliveS: number, timeoutMs: number): Promise<void> {
+    await super.open(host, port, keepaliveS, timeoutMs);
+    const c = this.connack;
+    if (this.level !== 5 || !c) return;
+    // Receive Maximum caps the window [MQTT-3.3.4-9]; it then refills as a 3.1.1 publisher with that --inflight would.
+    if (this.qos === 1) this.inflight = Math.min(this.inflight, c.receiveMaximum ?? 65_535);
+    const refuse = (why: string) => { this.destroy(); throw new Error(why); };
+    if (this.intro && (c.topicAliasMaximum ?? 0) < BENCH_TOPIC_ALIAS) {
+      refuse(`the broker accepts no topic aliases (CONNACK Topic Alias Maximum ${c.topicAliasMaximum ?? 0})`);
+    }
+    const biggest = Math.max(this.len, this.intro?.bytes.length ?? 0);
+    if (c.maximumPacketSize !== undefined && biggest > c.maximumPacketSize) {
+      refuse(`a ${biggest}-byte PUBLISH exceeds the broker's Maximum Packet Size ${c.maximumPacketSize}`);
+    }
+  }
 
   start(): void {
     this.running = true;
+    if (this.intro && this.sent === 0) this.sendIntro();
     if (this.rate > 0) {
       const phase = ((this.index % 16) / 16) * (1000 / this.rate); // spread publishers' slots over the interval
       this.startMs = performance.now() + phase;
@@ -165,6 +241,17 @@ export class Publisher extends Conn {
     this.sent = seq;
     const sock = this.sock as net.Socket;
     return sock.write(n === BATCH ? buf : buf.subarray(0, n * len), () => { if (this.pool.length < 64) this.pool.push(buf); });
+  }
+
+  /** MQTT 5 topic alias: the first message goes out alone, with topic and alias; the batches carry only the alias. */
+  private sendIntro(): void {
+    const { bytes, idOffset, payloadOffset } = this.intro as PublishTemplate;
+    const buf = Buffer.from(bytes);
+    if (idOffset >= 0) buf.writeUInt16BE(1, idOffset);
+    buf.writeDoubleLE(nowNs(), payloadOffset);
+    buf.writeUInt32LE(0, payloadOffset + 12);
+    this.sent = 1;
+    (this.sock as net.Socket).write(buf);
   }
 
   private newBatch(): Buffer {
@@ -215,7 +302,12 @@ export class Publisher extends Conn {
   }
 
   protected override onPacket(buf: Buffer, start: number, body: number, end: number): void {
-    if (buf[start] >> 4 === PUBACK) { this.acked++; return; }
+    if (buf[start] >> 4 === PUBACK) {
+      const reason = pubackReason(buf, body, end);
+      if (reason < 0x80) this.acked++;
+      else { this.refused++; this.lastRefusal = reason; }
+      return;
+    }
     super.onPacket(buf, start, body, end);
   }
 
@@ -241,8 +333,8 @@ export class Subscriber extends Conn {
   private ackLen = 0;
   private readNs = 0;
 
-  constructor(clientId: string, readonly publishers: number, private readonly lw: LatencyWindow) {
-    super(clientId);
+  constructor(clientId: string, readonly publishers: number, private readonly lw: LatencyWindow, level: MqttLevel = 4) {
+    super(clientId, level);
     this.uniqueByPublisher = new Array<number>(publishers).fill(0);
   }
 
@@ -268,8 +360,12 @@ export class Subscriber extends Conn {
       }
       const a = this.ackBuf, o = this.ackLen;
       a[o] = 0x40; a[o + 1] = 2; a[o + 2] = buf[p]; a[o + 3] = buf[p + 1];
-      this.ackLen = o + 4;
+      this.ackLen = o + 4; // MQTT 5: the same 2-byte short form, reason code 0x00 omitted
       p += 2;
+    }
+    if (this.level === 5) { // skip the properties block
+      const [len, q] = readVarint(buf, p, end);
+      p = q + len;
     }
     if (end - p < PAYLOAD_HEADER) { this.foreign++; return; }
     const pub = buf.readUInt32LE(p + 8);
