@@ -6,6 +6,7 @@ import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-f
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 import { EarlyPackets } from './early-packets.js';
 import { PacketSplitter } from './packet-splitter.js';
+import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
 
 /**
  * The only code that knows aedes: its options and hooks, its events, and the private fields the broker's fixes and
@@ -190,10 +191,12 @@ export class AedesAdapter {
     const splitter = new PacketSplitter(this.maxPacketBytes, parser, parser.parse.bind(parser));
     parser.parse = (buf: Buffer) => {
       const problem = splitter.feed(buf);
-      if (problem) {
-        this.hooks.frameRefused(client, problem);
-        client.conn.destroy();
-      }
+      if (!problem) return;
+      this.hooks.frameRefused(client, problem);
+      // An unsupported protocol level is answered before the close [MQTT-3.1.2-2], in the shape its client reads.
+      const level = splitter.refusedLevel;
+      if (level === undefined) client.conn.destroy();
+      else client.conn.end(level > 5 ? CONNACK_UNSUPPORTED_VERSION : CONNACK_UNACCEPTABLE_LEVEL);
     };
     const early = new EarlyPackets(client, parser.emit.bind(parser), this.queueLimit);
     this.early.set(client, early);

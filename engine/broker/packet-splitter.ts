@@ -52,6 +52,8 @@ export class PacketSplitter {
   private needed = 0;
   /** Once mqtt-packet was handed a bad packet, it gets everything (it reports the error; aedes closes). */
   private delegated = false;
+  /** The protocol level of a CONNECT refused for it (neither 3, 4 nor 5): the connection gets a CONNACK, then closes. */
+  refusedLevel: number | undefined;
 
   constructor(private readonly maxPacketBytes: number, private readonly parser: PacketParser, private readonly parse: (buf: Buffer) => unknown) {}
 
@@ -109,6 +111,13 @@ export class PacketSplitter {
         return null;
       }
       const type = buf[at] >> 4;
+      if (type === 1) {
+        const level = connectLevel(buf, body, end);
+        if (level !== undefined && (level < 3 || level > 5)) {
+          this.refusedLevel = level;
+          return `MQTT protocol level ${level} is not one this broker speaks (3 and 4 are MQTT 3.1 and 3.1.1, 5 is MQTT 5)`;
+        }
+      }
       if (this.parser.settings?.protocolVersion === 5 || (type !== 3 && type !== 4)) this.parse(buf.subarray(at, end));
       else if (type === 4) {
         // PUBACK: flags 0 and a 2-byte message id [MQTT-3.4]; anything else is mqtt-packet's to refuse.
@@ -143,4 +152,11 @@ export class PacketSplitter {
     this.parser.emit('packet', packet);
     return true;
   }
+}
+
+/** A CONNECT's protocol level byte, after the protocol name [MQTT-3.1.2-2]; undefined when the packet is too short. */
+function connectLevel(buf: Buffer, body: number, end: number): number | undefined {
+  if (end - body < 2) return undefined;
+  const levelAt = body + 2 + buf.readUInt16BE(body);
+  return levelAt < end ? buf[levelAt] : undefined;
 }

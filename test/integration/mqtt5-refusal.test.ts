@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import mqtt from 'mqtt';
 import { mqtt5 } from 'aws-iot-device-sdk-v2';
@@ -83,5 +84,34 @@ describe('other MQTT 5 clients', () => {
     client.close();
     expect(event.connack?.reasonCode).toBe(mqtt5.ConnectReasonCode.UnsupportedProtocolVersion);
     await refusalLogged(t, 'v5-sdk');
+  });
+});
+
+/** Every byte the broker sends after a CONNECT at `level` (client id "lvl<level>"), until it closes the connection. */
+function answerToLevel(port: number, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const id = Buffer.from(`lvl${level}`);
+    const body = Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, level, 0x02, 0, 60, 0, id.length]), id]);
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body])));
+    const received: Buffer[] = [];
+    socket.on('data', (d) => received.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(received)));
+  });
+}
+
+describe('CONNECT at a protocol level the broker does not speak [MQTT-3.1.2-2]', () => {
+  let t: TestEngine;
+  beforeAll(async () => {
+    t = await startTestEngine();
+  });
+  afterAll(() => t.stop());
+
+  it.each([
+    [2, '20020001'], // MQTT 3.1.1 CONNACK 0x01 unacceptable protocol level
+    [6, '2003008400'], // MQTT 5 CONNACK 0x84 Unsupported Protocol Version
+  ])('level %i gets CONNACK %s, then the connection closes, and the log says why', async (level, connack) => {
+    expect((await answerToLevel(t.mqttPort, level)).toString('hex')).toBe(connack);
+    await expect.poll(() => t.logs.some((l) => l.message.includes(`MQTT protocol level ${level} is not one this broker speaks`))).toBe(true);
   });
 });

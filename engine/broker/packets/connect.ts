@@ -1,4 +1,5 @@
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
+import { CONNACK_UNSUPPORTED_VERSION } from '../connack-refusals.js';
 import type { Session } from '../sessions.js';
 import type { PacketContext } from './context.js';
 
@@ -23,12 +24,9 @@ export function preConnect(ctx: PacketContext, session: Session | undefined, pac
 export function refusesMqtt5(client: AedesClient, packet: AedesPacket & { protocolVersion?: number; clientId?: string }, log: (message: string) => void): boolean {
   if (packet.protocolVersion !== 5) return false;
   log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x84 (Unsupported Protocol Version): Thingbench speaks MQTT 3.1.1 only so far; connect with MQTT 3.1.1 (e.g. mqtt.js protocolVersion 4, mosquitto -V mqttv311, the Device SDK's MQTT 3.1.1 client)`);
-  client.conn.end(MQTT5_CONNACK_UNSUPPORTED_VERSION);
+  client.conn.end(CONNACK_UNSUPPORTED_VERSION);
   return true;
 }
-
-/** CONNACK, remaining length 3: session present 0, reason 0x84, no properties. */
-const MQTT5_CONNACK_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x03, 0x00, 0x84, 0x00]);
 
 export type ConnectRefusal = { returnCode: 2 | 5; message: string };
 
