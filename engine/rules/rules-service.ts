@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { EngineError, TopicMemo, TypedEmitter, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
-import type { Publisher, TappedMessage } from '../broker/index.js';
+import type { Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
 import type {
   RuleActionJson, RuleActionOutcome, RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery,
   RuleEvaluation, RulesEvaluated, TopicRulePayload,
@@ -47,6 +47,12 @@ import { SharedRecords, TraceRing, addOutcome, toEvaluation, traceOutput, type E
 import { Deque } from './deque.js';
 import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
+
+/**
+ * Rules' republishes and functions' `sdk.publish` say what the user's rule or code wrote, to any topic it names: the
+ * engine's consumers must not take them for its own events (a republish onto `$aws/events/presence/…` is data).
+ */
+const ON_USERS_BEHALF: PublishOptions = { origin: 'client' };
 
 export interface RulesEvents {
   evaluated: RulesEvaluated;
@@ -161,7 +167,7 @@ export class RulesService implements Service {
       getThingShadow: (thing, shadowName) => opts.shadows.getThingShadow(thing, shadowName ?? null),
     };
     const host: FunctionSdkHost = {
-      publish: (msg) => pub.publish(msg),
+      publish: (msg) => pub.publish(msg, ON_USERS_BEHALF),
       getShadow: (thing, name) => {
         const doc = opts.shadows.getThingShadow(thing, name);
         if (doc === undefined) throw new Error(`No shadow exists with name: '${name ? `${thing}~${name}` : thing}'`);
@@ -313,10 +319,10 @@ export class RulesService implements Service {
 
   /** A rule action's publish; a republish's lineage is announced so the tap can hand it back with the message. */
   private async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, lineage?: Lineage): Promise<void> {
-    if (!lineage?.length) return this.pub.publish(msg);
+    if (!lineage?.length) return this.pub.publish(msg, ON_USERS_BEHALF);
     const settled = this.lineage.expect(msg.topic, msg.payload, lineage);
     try {
-      await this.pub.publish(msg);
+      await this.pub.publish(msg, ON_USERS_BEHALF);
     } finally {
       settled();
     }

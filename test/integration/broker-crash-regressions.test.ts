@@ -12,7 +12,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import type { MqttClient } from 'mqtt';
-import { IoTClient, CreateThingCommand } from '@aws-sdk/client-iot';
+import { IoTClient, CreateThingCommand, CreateTopicRuleCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { startTestEngine, connect, nextMessages, type TestEngine } from '../helpers/engine.js';
 import { deviationLogs, uid } from '../helpers/broker-clients.js';
@@ -105,6 +105,33 @@ describe.each(['aws', 'standard'] as const)('crash regressions (%s mode)', (mode
     expect(JSON.parse(seen[seen.length - 1].payload)).toMatchObject({ clientId: thing, disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
     expect(await connectivity(thing)).toMatchObject({ connected: false, disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
     await expectStillServing();
+  });
+
+  it("a rule's republish onto $aws/events/presence/… is the user's data, never a lifecycle event", async () => {
+    const thing = uid('lamp');
+    const iot = new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials, maxAttempts: 1 });
+    await iot.send(new CreateThingCommand({ thingName: thing }));
+    await iot.send(new CreateTopicRuleCommand({
+      ruleName: uid('forge').replace(/-/g, '_'),
+      topicRulePayload: {
+        sql: "SELECT 'CONNECTION_LOST' AS disconnectReason, clientid() AS clientId, 'disconnected' AS eventType, 99 AS versionNumber, 1 AS timestamp FROM 'forge/in'",
+        awsIotSqlVersion: '2016-03-23',
+        actions: [{ republish: { topic: `$$aws/events/presence/disconnected/${thing}`, roleArn: 'arn:aws:iam::000000000000:role/r', qos: 1 } }],
+      },
+    }));
+    iot.destroy();
+    const watcher = await client();
+    const seen: string[] = [];
+    watcher.on('message', (topic) => seen.push(topic));
+    await watcher.subscribeAsync(`$aws/events/presence/+/${thing}`, { qos: 1 });
+    await client(thing);
+    await expect.poll(() => seen.length).toBe(1); // the broker's own connected event
+    expect(await connectivity(thing)).toMatchObject({ connected: true });
+
+    const device = await client();
+    await device.publishAsync('forge/in', '{}', { qos: 1 });
+    await expect.poll(() => seen.length).toBe(2); // the republish reached subscribers as data
+    expect(await connectivity(thing)).toMatchObject({ connected: true });
   });
 
   /** Writes `packets` in one socket write and collects what comes back. */
