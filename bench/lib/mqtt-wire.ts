@@ -3,6 +3,11 @@
 // Only what a benchmark client needs: CONNECT, SUBSCRIBE, PUBLISH (QoS 0/1), PUBACK, PINGREQ, DISCONNECT.
 // The MQTT 3.1.1 encoders are unchanged by the MQTT 5 ones: version 4 takes the original code path, byte for byte.
 
+import {
+  PropertyError, decodePropertyBlock, readVariableByteInteger, variableByteIntegerLength, writeVariableByteInteger, type DecodedProperties,
+} from '../../engine/broker/mqtt5/properties.js';
+import { encodePropertyBlock } from '../../engine/broker/mqtt5/property-encoder.js';
+
 /** Fixed-header packet types (high nibble of byte 0). */
 export const CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBACK = 9, PINGRESP = 13, DISCONNECT_TYPE = 14;
 
@@ -15,24 +20,10 @@ export const PAYLOAD_HEADER = 16;
 export const PINGREQ = Buffer.from([0xc0, 0x00]);
 export const DISCONNECT = Buffer.from([0xe0, 0x00]);
 
-function varintLength(n: number): number {
-  return n < 128 ? 1 : n < 16_384 ? 2 : n < 2_097_152 ? 3 : 4;
-}
-
-function writeVarint(buf: Buffer, off: number, n: number): number {
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    buf[off++] = byte;
-  } while (n > 0);
-  return off;
-}
-
 function packet(first: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(1 + varintLength(body.length) + body.length);
+  const out = Buffer.allocUnsafe(1 + variableByteIntegerLength(body.length) + body.length);
   out[0] = first;
-  body.copy(out, writeVarint(out, 1, body.length));
+  body.copy(out, writeVariableByteInteger(out, 1, body.length));
   return out;
 }
 
@@ -74,20 +65,6 @@ export function encodeSubscribe(packetId: number, filter: string, qos: number, l
 
 // ------------------------------------------------------------------------------------------- MQTT 5 properties
 
-/** MQTT 5 property identifiers used here (MQTT 5 §2.2.2.2). */
-export const PROP = {
-  topicAlias: 0x23, userProperty: 0x26, reasonString: 0x1f, receiveMaximum: 0x21, topicAliasMaximum: 0x22,
-  maximumPacketSize: 0x27, maximumQoS: 0x24,
-} as const;
-
-/** Wire type of every MQTT 5 property, by identifier (MQTT 5 §2.2.2.2), so that unknown-to-us ones can be skipped. */
-const PROP_TYPE: Record<number, 'byte' | 'u16' | 'u32' | 'varint' | 'utf8' | 'binary' | 'pair'> = {
-  0x01: 'byte', 0x02: 'u32', 0x03: 'utf8', 0x08: 'utf8', 0x09: 'binary', 0x0b: 'varint', 0x11: 'u32', 0x12: 'utf8',
-  0x13: 'u16', 0x15: 'utf8', 0x16: 'binary', 0x17: 'byte', 0x18: 'u32', 0x19: 'byte', 0x1a: 'utf8', 0x1c: 'utf8',
-  0x1f: 'utf8', 0x21: 'u16', 0x22: 'u16', 0x23: 'u16', 0x24: 'byte', 0x25: 'byte', 0x26: 'pair', 0x27: 'u32',
-  0x28: 'byte', 0x29: 'byte', 0x2a: 'byte',
-};
-
 /** Properties a publisher may put on its PUBLISH packets. */
 export interface PublishProperties {
   topicAlias?: number;
@@ -96,60 +73,14 @@ export interface PublishProperties {
 
 /** Encodes a properties block, property length (variable byte integer) first. */
 export function encodePublishProperties(p: PublishProperties): Buffer {
-  const parts: Buffer[] = [];
-  if (p.topicAlias !== undefined) parts.push(Buffer.from([PROP.topicAlias, p.topicAlias >> 8, p.topicAlias & 0xff]));
-  for (const [k, v] of p.userProperties ?? []) parts.push(Buffer.from([PROP.userProperty]), utf8(k), utf8(v));
-  const body = Buffer.concat(parts);
-  const out = Buffer.allocUnsafe(varintLength(body.length) + body.length);
-  body.copy(out, writeVarint(out, 0, body.length));
-  return out;
+  return encodePropertyBlock(p);
 }
 
-/** Reads a variable byte integer at buf[off]; returns [value, offset after it]. */
-export function readVarint(buf: Buffer, off: number, end: number): [number, number] {
-  let mult = 1, value = 0;
-  for (let i = 0; i < 4 && off < end; i++) {
-    const b = buf[off++];
-    value += (b & 0x7f) * mult;
-    if ((b & 0x80) === 0) return [value, off];
-    mult *= 128;
-  }
-  throw new Error('malformed MQTT variable byte integer');
-}
-
-/** Decoded MQTT 5 properties: numbers and strings by identifier, user properties in wire order. */
-export interface DecodedProperties {
-  values: Map<number, number | string | Buffer>;
-  userProperties: [string, string][];
-}
-
-/** Decodes the properties block at buf[off] (property length first); returns the properties and the offset after them. */
-export function decodeProperties(buf: Buffer, off: number, end: number): [DecodedProperties, number] {
-  const [len, start] = readVarint(buf, off, end);
-  const stop = start + len;
-  if (stop > end) throw new Error('MQTT 5 properties run past the packet');
-  const out: DecodedProperties = { values: new Map(), userProperties: [] };
-  const str = (at: number): [string, number] => {
-    const n = buf.readUInt16BE(at);
-    if (at + 2 + n > stop) throw new Error('MQTT 5 property runs past the properties block');
-    return [buf.toString('utf8', at + 2, at + 2 + n), at + 2 + n];
-  };
-  let p = start;
-  while (p < stop) {
-    const id = buf[p++];
-    switch (PROP_TYPE[id]) {
-      case 'byte': out.values.set(id, buf[p]); p += 1; break;
-      case 'u16': out.values.set(id, buf.readUInt16BE(p)); p += 2; break;
-      case 'u32': out.values.set(id, buf.readUInt32BE(p)); p += 4; break;
-      case 'varint': { const [v, q] = readVarint(buf, p, stop); out.values.set(id, v); p = q; break; }
-      case 'utf8': { const [v, q] = str(p); out.values.set(id, v); p = q; break; }
-      case 'binary': { const n = buf.readUInt16BE(p); out.values.set(id, Buffer.from(buf.subarray(p + 2, p + 2 + n))); p += 2 + n; break; }
-      case 'pair': { const [k, q] = str(p); const [v, r] = str(q); out.userProperties.push([k, v]); p = r; break; }
-      default: throw new Error(`unknown MQTT 5 property 0x${id.toString(16)}`);
-    }
-  }
-  if (p !== stop) throw new Error('MQTT 5 property runs past the properties block');
-  return [out, stop];
+/** The properties block at buf[off] of a packet the server sent (`context`); throws when it is not well formed. */
+function serverProperties(buf: Buffer, off: number, end: number, context: 'connack' | 'suback'): DecodedProperties {
+  const decoded = decodePropertyBlock(buf, off, context, end, true);
+  if (decoded instanceof PropertyError) throw decoded;
+  return decoded;
 }
 
 /** What a client needs from CONNACK. MQTT 3.1.1: return code; MQTT 5: reason code and the server's limits. */
@@ -171,19 +102,14 @@ export interface Connack {
 export function decodeConnack(buf: Buffer, body: number, end: number, level: MqttLevel): Connack {
   const out: Connack = { sessionPresent: (buf[body] & 1) === 1, code: buf[body + 1] };
   if (level !== 5 || end - body <= 2) return out;
-  const [props] = decodeProperties(buf, body + 2, end);
-  const v = props.values;
-  if (v.has(PROP.receiveMaximum)) out.receiveMaximum = v.get(PROP.receiveMaximum) as number;
-  if (v.has(PROP.topicAliasMaximum)) out.topicAliasMaximum = v.get(PROP.topicAliasMaximum) as number;
-  if (v.has(PROP.maximumPacketSize)) out.maximumPacketSize = v.get(PROP.maximumPacketSize) as number;
-  if (v.has(PROP.reasonString)) out.reasonString = v.get(PROP.reasonString) as string;
-  return out;
+  const { receiveMaximum, topicAliasMaximum, maximumPacketSize, reasonString } = serverProperties(buf, body + 2, end, 'connack').properties;
+  return { ...out, receiveMaximum, topicAliasMaximum, maximumPacketSize, reasonString };
 }
 
 /** First return/reason code of a SUBACK body (MQTT 5: after the properties block). */
 export function decodeSubackCode(buf: Buffer, body: number, end: number, level: MqttLevel): number {
   if (level !== 5) return buf[Math.min(body + 2, end - 1)];
-  const [, after] = decodeProperties(buf, body + 2, end);
+  const after = serverProperties(buf, body + 2, end, 'suback').end;
   return after < end ? buf[after] : 0x80;
 }
 
@@ -242,9 +168,9 @@ export function encodePublishTemplate(topic: string, qos: 0 | 1, payloadSize: nu
   const t = utf8(topic);
   const size = Math.max(PAYLOAD_HEADER, payloadSize);
   const remaining = t.length + (qos > 0 ? 2 : 0) + size;
-  const bytes = Buffer.alloc(1 + varintLength(remaining) + remaining, 0x2e); // '.' padding
+  const bytes = Buffer.alloc(1 + variableByteIntegerLength(remaining) + remaining, 0x2e); // '.' padding
   bytes[0] = 0x30 | (qos << 1);
-  let off = writeVarint(bytes, 1, remaining);
+  let off = writeVariableByteInteger(bytes, 1, remaining);
   off += t.copy(bytes, off);
   const idOffset = qos > 0 ? off : -1;
   if (qos > 0) off += 2;
@@ -260,9 +186,9 @@ function encodePublishTemplate5(topic: string, qos: 0 | 1, payloadSize: number, 
   const pr = encodePublishProperties(props);
   const size = Math.max(PAYLOAD_HEADER, payloadSize);
   const remaining = t.length + (qos > 0 ? 2 : 0) + pr.length + size;
-  const bytes = Buffer.alloc(1 + varintLength(remaining) + remaining, 0x2e); // '.' padding
+  const bytes = Buffer.alloc(1 + variableByteIntegerLength(remaining) + remaining, 0x2e); // '.' padding
   bytes[0] = 0x30 | (qos << 1);
-  let off = writeVarint(bytes, 1, remaining);
+  let off = writeVariableByteInteger(bytes, 1, remaining);
   off += t.copy(bytes, off);
   const idOffset = qos > 0 ? off : -1;
   if (qos > 0) { bytes.writeUInt16BE(0, off); off += 2; }
@@ -342,4 +268,11 @@ export class FrameSplitter {
       off += total;
     }
   }
+}
+
+/** The offset just after the properties block at buf[off] of an incoming PUBLISH (its length is all a client skips by). */
+export function skipProperties(buf: Buffer, off: number, end: number): number {
+  const length = readVariableByteInteger(buf, off, end);
+  if (length < 0) throw new Error('malformed MQTT variable byte integer');
+  return off + variableByteIntegerLength(length) + length;
 }

@@ -4,7 +4,7 @@ import net from 'node:net';
 import {
   CONNACK, DISCONNECT, DISCONNECT_TYPE, FrameSplitter, PAYLOAD_HEADER, PINGREQ, PINGRESP, PUBACK, PUBLISH, SUBACK,
   decodeConnack, decodeSubackCode, describeCode, disconnectReason, encodeConnect, encodePublishTemplate, encodeSubscribe,
-  pubackReason, readVarint, type Connack, type MqttLevel, type PublishProperties, type PublishTemplate,
+  pubackReason, skipProperties, type Connack, type MqttLevel, type PublishProperties, type PublishTemplate,
 } from './mqtt-wire.js';
 import { Histogram } from './histogram.js';
 
@@ -364,8 +364,7 @@ export class Subscriber extends Conn {
       p += 2;
     }
     if (this.level === 5) { // skip the properties block
-      const [len, q] = readVarint(buf, p, end);
-      p = q + len;
+      p = skipProperties(buf, p, end);
     }
     if (end - p < PAYLOAD_HEADER) { this.foreign++; return; }
     const pub = buf.readUInt32LE(p + 8);
