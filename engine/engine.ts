@@ -147,7 +147,6 @@ class ComposedEngine implements Engine {
 
   /** A listener that lost a race for its port after the probe still fails with the port's sentence. */
   private startError(e: NodeJS.ErrnoException & { port?: number }): Error {
-    if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && e.code !== 'EADDRNOTAVAIL') return e;
     const wanted = this.wantedPorts().find((w) => w.port === e.port);
     return wanted ? portError(this.config.host, wanted, e) : e;
   }

@@ -7,7 +7,7 @@ export interface WantedPort {
   port: number;
 }
 
-export const listenerNames: Record<string, string> = {
+const listenerNames: Record<string, string> = {
   mqtt: 'MQTT', ws: 'MQTT over WebSocket', http: 'HTTP API', mqtts: 'MQTT over TLS', wss: 'MQTT over secure WebSocket', ui: 'UI',
 };
 

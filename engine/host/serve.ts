@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EngineError, ownHostNames, streamLogger, webGuard, type Logger, type WebGuard } from '../core/index.js';
+import { EngineError, isLoopbackBind, ownHostNames, streamLogger, webGuard, type Logger, type WebGuard } from '../core/index.js';
 import type { Engine } from '../engine-types.js';
 import { uiContentSecurityPolicy } from './csp.js';
 import { serveRpc } from './rpc-server.js';
@@ -32,7 +32,6 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 const RPC_PATH = '/rpc';
 const MAX_INCOMING_FRAME = 1 << 20;
 
@@ -43,7 +42,7 @@ const MAX_INCOMING_FRAME = 1 << 20;
  * never starts or stops the engine.
  */
 export async function startUiServer(engine: Engine, opts: UiServerOptions): Promise<UiServer> {
-  if (!loopbackHosts.has(opts.host)) {
+  if (!isLoopbackBind(opts.host)) {
     throw new EngineError('InvalidInput', `the UI server listens on loopback only (127.0.0.1, localhost or ::1), not "${opts.host}"`);
   }
   if (!fs.existsSync(opts.staticDir)) {

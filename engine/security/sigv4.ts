@@ -75,7 +75,7 @@ export function isSigned(req: Pick<SignedRequest, 'query' | 'headers'>): boolean
 const compare = (a: readonly [string, string], b: readonly [string, string]) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1);
 
 /** The canonical request; `pairs` are the decoded query parameters that take part (the signature itself never does). */
-export function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash = sha256(req.body), pairs = queryPairs(req.query)): string {
+function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string, pairs: ReadonlyArray<readonly [string, string]>): string {
   const path = req.path.split('/').map((seg) => uriEncode(seg)).join('/') || '/';
   const query = pairs.map(([k, v]) => [uriEncode(k), uriEncode(v)] as const).sort(compare).map(([k, v]) => `${k}=${v}`).join('&');
   const header = (name: string) => {
