@@ -69,11 +69,12 @@ export class Capture<C extends object> {
     if (this.taps.size) {
       // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.
       this.taps.dispatch(msg.topic, () => {
-        const origin = client || this.wills.has(packet) || this.onBehalf.has(packet) ? 'client' : 'engine';
+        const will = this.wills.has(packet);
+        const origin = client || will || this.onBehalf.has(packet) ? 'client' : 'engine';
         const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, origin, time: msg.time };
         const principal = client ? this.publishers.principal(client) : undefined; // Security: rules' principal()
         if (principal) tapped.principal = principal;
-        if (this.wills.has(packet)) tapped.will = true;
+        if (will) tapped.will = true;
         return tapped;
       });
     }
