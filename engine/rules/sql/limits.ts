@@ -20,7 +20,7 @@ export function limitExceeded(what: string): SqlEvaluationError {
 
 /** A string result, or LimitExceeded when it is too long. */
 export function checkedText(s: string, what: string): string {
-  if (s.length > MAX_VALUE_SIZE) throw limitExceeded(what);
+  checkLength(s.length, what);
   return s;
 }
 
