@@ -6,6 +6,7 @@ import { cacheTopicMatches, coalesceWrites, serializePublishes } from './aedes-f
 import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 import { EarlyPackets } from './early-packets.js';
 import { PacketSplitter } from './packet-splitter.js';
+import type { Properties } from './mqtt5/properties.js';
 import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
 
 /**
@@ -54,6 +55,11 @@ export interface AedesPacket {
   clientId?: string;
   subscriptions?: Array<{ topic: string; qos: number }>;
   keepalive?: number;
+  /**
+   * MQTT 5 properties (engine/broker/mqtt5/properties.ts shape: user properties as ordered pairs). On a PUBLISH they
+   * are the message's own and travel with it through aedes (aedes-packet copies them); absent for MQTT 3.1.1.
+   */
+  properties?: Properties;
 }
 
 export type Subscription = { topic: string; qos: number };
