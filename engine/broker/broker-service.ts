@@ -5,9 +5,10 @@ import type { Store } from '../storage/index.js';
 import { AedesAdapter, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
 import { Capture } from './capture.js';
-import { DurablePersistence } from './durable-persistence.js';
+import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
+import type { Properties } from './mqtt5/properties.js';
 import { Metering } from './metering.js';
 import { Connections } from './connections.js';
 import type { ConnectionInfo } from './listeners.js';
@@ -15,7 +16,7 @@ import type { PacketContext } from './packets/context.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
 import { Sessions } from './sessions.js';
-import { logTapErrors, type PublishOptions, type TapHandler } from './taps.js';
+import { logTapErrors, type OutgoingMessage, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
 
 /**
@@ -42,6 +43,12 @@ export interface BrokerOptions {
   connectTimeoutMs?: number;
   /** A client that does not read its socket for this long is disconnected. */
   drainTimeoutMs?: number;
+}
+
+function retainedMessage(e: RetainedEntry): { topic: string; payload: Buffer; qos: 0 | 1; lastModifiedTime: number; properties?: Properties } {
+  const m = { topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified };
+  const properties = (e.packet as { properties?: Properties }).properties;
+  return properties ? { ...m, properties } : m;
 }
 
 export interface BrokerEvents {
@@ -124,13 +131,16 @@ export class BrokerService implements Service {
 
   /**
    * Publishes without a client id: the engine's own messages, or (`origin: 'client'`) the HTTP API's and the UI's on a
-   * user's behalf, which taps then do not trust as the engine's. Resolves once stored and dispatched.
+   * user's behalf, which taps then do not trust as the engine's. Resolves once stored and dispatched. MQTT 5
+   * `properties` travel with the message (to MQTT 5 subscribers, taps, rules and the retained store).
    */
-  async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, opts?: PublishOptions): Promise<void> {
+  async publish(msg: OutgoingMessage, opts?: PublishOptions): Promise<void> {
     const violation = checkPublish(msg.topic, msg.payload.length, this.opts.limits) ?? checkLevels(msg.topic);
     if (violation) throw new EngineError(violation.deviation === 'payloadTooLarge' ? 'TooLarge' : 'InvalidInput', violation.message);
     if (this.ctx.aws && msg.retain && msg.topic.startsWith('$')) throw new EngineError('InvalidInput', 'RETAIN is not allowed on reserved topics');
-    const packet = { cmd: 'publish', ...msg };
+    const { properties, ...plain } = msg;
+    const packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string } = { cmd: 'publish', ...plain };
+    if (properties && Object.keys(properties).length) packet.properties = properties; // aedes-packet copies only a present key
     if (opts?.origin === 'client') this.capture.markOnBehalf(packet);
     await this.publishPacket(packet);
   }
@@ -145,13 +155,14 @@ export class BrokerService implements Service {
   }
 
 
+  /** The retained message of a topic, with its MQTT 5 properties when it had any. */
   getRetained(topic: string) {
     const e = this.persistence.getRetained(topic);
-    return e && { topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified };
+    return e && retainedMessage(e);
   }
 
   listRetained() {
-    return this.persistence.listRetained().map((e) => ({ topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified }));
+    return this.persistence.listRetained().map(retainedMessage);
   }
 
   // ── queries for the UI ───────────────────────────────────────────────────

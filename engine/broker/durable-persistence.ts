@@ -9,6 +9,9 @@ export interface RetainedEntry {
   modified: number;
 }
 
+/** A packet's MQTT 5 properties object: copies of one message share it (aedes-packet), so identity tells them apart. */
+const propertiesOf = (packet: PersistedPacket): unknown => (packet as { properties?: unknown }).properties;
+
 export interface DurablePersistenceOptions {
   /** `exact`: retained messages only for a filter equal to their topic (AWS IoT); `mqtt`: wildcard matching. */
   retainedMatch: 'exact' | 'mqtt';
@@ -87,7 +90,8 @@ export class DurablePersistence extends MemoryPersistence {
       return this.writeBehind([{ sql: 'DELETE FROM broker_retained WHERE topic = ?', params: [packet.topic] }]);
     }
     // The inbound write-ahead path may already have stored this very message.
-    if (current && current.packet.payload.equals(packet.payload) && current.packet.qos === packet.qos) return;
+    if (current && current.packet.payload.equals(packet.payload) && current.packet.qos === packet.qos
+      && propertiesOf(current.packet) === propertiesOf(packet)) return;
     const entry = { packet: { ...packet, retain: true }, modified: this.opts.now() };
     this.retained.set(packet.topic, entry);
     return this.writeBehind([{

@@ -1,5 +1,6 @@
 import type { Store } from '../storage/index.js';
 import type { DurablePersistence } from './durable-persistence.js';
+import type { Properties } from './mqtt5/properties.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
 import type { PersistedPacket } from 'aedes-persistence/asyncPersistence.js';
 
@@ -7,6 +8,8 @@ interface InboundPacket {
   topic: string;
   payload: Buffer;
   qos: number;
+  /** MQTT 5 properties, recorded with the message so a recovered publish keeps them. */
+  properties?: Properties;
   retain: boolean;
 }
 
@@ -47,7 +50,7 @@ export class InboundWal {
   private async record(packet: InboundPacket): Promise<void> {
     const id = this.nextId++;
     this.ids.set(packet.payload, id);
-    const record = { cmd: 'publish', brokerId: '', brokerCounter: 0, dup: false, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain };
+    const record = { cmd: 'publish', brokerId: '', brokerCounter: 0, dup: false, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, ...(packet.properties && { properties: packet.properties }) };
     await this.store.write([{ sql: 'INSERT INTO broker_inbound (id, packet) VALUES (?, ?)', params: [id, encodePacket(record)] }]);
   }
 

@@ -1,4 +1,5 @@
 import { TopicMemo, type Disposable, type Logger } from '../core/index.js';
+import type { Properties } from './mqtt5/properties.js';
 
 /**
  * Who published a message. `engine`: the engine's own services and the broker's lifecycle events; `client`: anyone
@@ -21,6 +22,8 @@ export interface TappedMessage {
   principal?: string;
   /** A client's last will, published by the broker for it (the shadow service ignores these, as AWS does). */
   will?: true;
+  /** The message's MQTT 5 properties (user properties as ordered pairs); absent when it had none (MQTT 3.1.1). */
+  properties?: Properties;
 }
 
 export type TapHandler = (msg: TappedMessage) => void;
@@ -122,9 +125,19 @@ export interface PublishOptions {
   origin?: MessageOrigin;
 }
 
+/** A message the engine publishes: with `properties`, it reaches MQTT 5 subscribers, taps and rules as an MQTT 5 message. */
+export interface OutgoingMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  retain: boolean;
+  /** MQTT 5 message properties (payload format, expiry, content type, response topic, correlation data, user properties). */
+  properties?: Properties;
+}
+
 /** What services that publish need from the broker; `BrokerService` satisfies it. */
 export interface Publisher {
-  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, opts?: PublishOptions): Promise<void>;
+  publish(msg: OutgoingMessage, opts?: PublishOptions): Promise<void>;
   /** See every publish matching an MQTT filter (a leading wildcard does not match `$` topics; name them). */
   tap(filter: string, handler: TapHandler): Disposable;
 }

@@ -3,7 +3,7 @@ import type { DataPlaneBroker, RetainedMessage } from './data-plane-broker.js';
 import type { HttpRequest } from './http-server.js';
 import {
   awsIotDataLimits, decodeNextToken, encodeNextToken, getRetainedMessage, iotDataRoutes, listRetainedMessages,
-  pageRetained, parseBoolean, parseMaxResults, parsePublishRequest, parseQos, publish, validateTopicName,
+  pageRetained, parseBoolean, parseMaxResults, parsePublishRequest, parseQos, publish, toMqttProperties, userPropertiesBlob, validateTopicName,
 } from './iot-data.js';
 
 const invalidInput = expect.objectContaining({ code: 'InvalidInput' });
@@ -71,6 +71,32 @@ describe('parsePublishRequest', () => {
     ['correlation data not base64', 'a', '', { 'x-amz-mqtt5-correlation-data': '%%%' }],
   ])('rejects %s', (_name, topic, query, headers) => {
     expect(() => parsePublishRequest(topic, q(query), headers)).toThrow(invalidInput);
+  });
+});
+
+describe('toMqttProperties and userPropertiesBlob', () => {
+  it('turns a Publish\'s parameters into the broker\'s MQTT 5 properties, user properties in order', () => {
+    expect(toMqttProperties({
+      contentType: 'text/plain', responseTopic: 'r/t', messageExpiry: 60, payloadFormatIndicator: 'UTF8_DATA',
+      userProperties: [{ deviceName: 'alpha' }, { deviceCnt: '45' }, { deviceName: 'beta' }], correlationData: Buffer.from('corr'),
+    })).toEqual({
+      contentType: 'text/plain', responseTopic: 'r/t', messageExpiryInterval: 60, payloadFormatIndicator: true,
+      userProperties: [['deviceName', 'alpha'], ['deviceCnt', '45'], ['deviceName', 'beta']], correlationData: Buffer.from('corr'),
+    });
+  });
+  it('says UNSPECIFIED_BYTES as payload format false, and nothing when there is nothing', () => {
+    expect(toMqttProperties({ payloadFormatIndicator: 'UNSPECIFIED_BYTES' })).toEqual({ payloadFormatIndicator: false });
+    expect(toMqttProperties({})).toBeUndefined();
+    expect(toMqttProperties({ userProperties: [] })).toBeUndefined();
+  });
+  it('caps messageExpiry at what MQTT 5 can carry (four bytes)', () => {
+    expect(toMqttProperties({ messageExpiry: 99_999_999_999 })).toEqual({ messageExpiryInterval: 0xffffffff });
+  });
+  it('returns user properties as base64 of the JSON array Publish takes', () => {
+    const blob = userPropertiesBlob({ userProperties: [['deviceName', 'alpha'], ['deviceCnt', '45']] });
+    expect(JSON.parse(Buffer.from(blob!, 'base64').toString())).toEqual([{ deviceName: 'alpha' }, { deviceCnt: '45' }]);
+    expect(userPropertiesBlob({ contentType: 'x' })).toBeUndefined();
+    expect(userPropertiesBlob(undefined)).toBeUndefined();
   });
 });
 

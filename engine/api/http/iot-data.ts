@@ -2,15 +2,17 @@
  * AWS IoT data plane (`iot-data`, restJson1) operations on messages: Publish, GetRetainedMessage,
  * ListRetainedMessages [DP-model]. One handler per operation; `iotDataRoutes(broker)` lists them for the server.
  *
+ * Publish's MQTT 5 properties (`contentType`, `responseTopic`, `messageExpiry`, user properties, payload format
+ * indicator, correlation data) travel with the message: MQTT 5 subscribers, rules and capture see them, and
+ * GetRetainedMessage returns a retained message's user properties (`userProperties`, base64 of the JSON array).
+ *
  * LIMITATIONS:
- * - MQTT 5 publish properties (`contentType`, `responseTopic`, `messageExpiry`, user properties, payload format
- *   indicator, correlation data) are validated and then dropped: `DataPlaneBroker.publish` does not carry them, and
- *   GetRetainedMessage never returns `userProperties`.
  * - No authorization (`iot:Publish`, `iot:RetainPublish`, `iot:GetRetainedMessage`, `iot:ListRetainedMessages`).
  * - Error message texts are modelled on AWS's style; AWS's exact wording is not documented for most of them.
  * - RETAIN on a reserved (`$`) topic is refused whatever the broker mode, as AWS does; `0` limits only relax sizes.
  */
 import { EngineError } from '../../core/index.js';
+import type { Properties } from '../../broker/index.js';
 import type { DataPlaneBroker, RetainedMessage } from './data-plane-broker.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
 
@@ -155,6 +157,29 @@ export function parsePublishRequest(
   return { topic, qos, retain, properties };
 }
 
+/** The most an MQTT 5 Message Expiry Interval can say (a four-byte integer, OASIS MQTT 5.0 §3.3.2.3.3). */
+const MAX_EXPIRY_INTERVAL = 0xffff_ffff;
+
+/** A Publish's properties as the broker carries them: user properties as ordered [name, value] pairs. */
+export function toMqttProperties(p: Mqtt5PublishProperties): Properties | undefined {
+  const out: Properties = {};
+  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator === 'UTF8_DATA';
+  if (p.messageExpiry !== undefined) out.messageExpiryInterval = Math.min(p.messageExpiry, MAX_EXPIRY_INTERVAL);
+  if (p.contentType !== undefined) out.contentType = p.contentType;
+  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
+  if (p.correlationData !== undefined) out.correlationData = p.correlationData;
+  const pairs = (p.userProperties ?? []).flatMap((o) => Object.entries(o));
+  if (pairs.length) out.userProperties = pairs;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** GetRetainedMessage's `userProperties`: a blob holding the JSON array of one-entry objects, as Publish takes it. */
+export function userPropertiesBlob(properties: Properties | undefined): string | undefined {
+  const pairs = properties?.userProperties;
+  if (!pairs?.length) return undefined;
+  return Buffer.from(JSON.stringify(pairs.map(([k, v]) => ({ [k]: v }))), 'utf8').toString('base64');
+}
+
 /** nextToken: opaque to clients; encodes the last topic of the previous page so paging survives changes. */
 export function encodeNextToken(lastTopic: string): string {
   return Buffer.from(`r1:${lastTopic}`, 'utf8').toString('base64url');
@@ -194,25 +219,29 @@ const payloadCap = (limits: IotDataLimits) => (limits.maxPayloadBytes > 0 ? Math
 /** Publish: `POST /topics/{topic}` → 200 with an empty body. */
 export function publish(broker: DataPlaneBroker, limits: IotDataLimits = awsIotDataLimits): HttpHandler {
   return async (req) => {
-    const { topic, qos, retain } = parsePublishRequest(req.params.topic, req.query, req.headers, limits);
+    const { topic, qos, retain, properties } = parsePublishRequest(req.params.topic, req.query, req.headers, limits);
     if (req.body.length > payloadCap(limits)) {
       throw new EngineError('TooLarge', `The payload exceeds the maximum size of ${payloadCap(limits)} bytes`);
     }
     // An empty payload with retain=true clears the topic's retained message (MQTT [MQTT-3.3.1-10], AWS Publish docs).
     // The caller's message, not the engine's: taps must not take a Publish to `$aws/events/…` for a lifecycle event.
-    await broker.publish({ topic, payload: req.body, qos, retain }, { origin: 'client' });
+    const mqtt5 = toMqttProperties(properties);
+    await broker.publish(mqtt5 ? { topic, payload: req.body, qos, retain, properties: mqtt5 } : { topic, payload: req.body, qos, retain }, { origin: 'client' });
     return {};
   };
 }
 
-/** GetRetainedMessage: `GET /retainedMessage/{topic}` → `{topic, payload, qos, lastModifiedTime}` or 404. */
+/** GetRetainedMessage: `GET /retainedMessage/{topic}` → `{topic, payload, qos, lastModifiedTime, userProperties?}` or 404. */
 export function getRetainedMessage(broker: DataPlaneBroker, limits: IotDataLimits = awsIotDataLimits): HttpHandler {
   return (req) => {
     const topic = req.params.topic;
     validateTopicName(topic, limits);
     const msg = broker.getRetained(topic);
     if (!msg) throw new EngineError('NotFound', `No retained message found for topic: ${topic}`);
-    return { json: { topic: msg.topic, payload: msg.payload.toString('base64'), qos: msg.qos, lastModifiedTime: msg.lastModifiedTime } };
+    const json: Record<string, unknown> = { topic: msg.topic, payload: msg.payload.toString('base64'), qos: msg.qos, lastModifiedTime: msg.lastModifiedTime };
+    const userProperties = userPropertiesBlob(msg.properties);
+    if (userProperties !== undefined) json.userProperties = userProperties;
+    return { json };
   };
 }
 
