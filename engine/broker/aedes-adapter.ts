@@ -8,6 +8,7 @@ import { EarlyPackets } from './early-packets.js';
 import { PacketSplitter } from './packet-splitter.js';
 import type { Properties } from './mqtt5/properties.js';
 import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
+import { isShared, SharedSubscriptions, type Deliver } from './shared-subscriptions.js';
 
 /**
  * The only code that knows aedes: its options and hooks, its events, and the private fields the broker's fixes and
@@ -29,7 +30,8 @@ export interface AedesClient {
   clean: boolean;
   will: object | null;
   conn: Duplex & { destroy(err?: Error): void };
-  subscriptions: Record<string, { qos: number }>;
+  /** By filter; `func` is the delivery function aedes subscribed for it (shared subscriptions find their member by it). */
+  subscriptions: Record<string, { qos: number; func?: unknown }>;
   closed: boolean;
   connecting: boolean;
   connackSent: boolean;
@@ -85,6 +87,10 @@ export interface AedesHooks {
   clientDisconnect(client: AedesClient): void;
   subscribed(subs: Subscription[], client: AedesClient): void;
   unsubscribed(topics: string[], client: AedesClient): void;
+  /** A shared subscription's filter takes this topic (the mode's rules beyond MQTT matching). */
+  sharedMatches(filter: string, topic: string): boolean;
+  /** A shared subscription's member may receive this topic, so it can be the one chosen. */
+  sharedMayReceive(client: AedesClient, topic: string): boolean;
 }
 
 export interface AedesAdapterOptions {
@@ -95,6 +101,8 @@ export interface AedesAdapterOptions {
   maxPacketBytes: number;
   /** Publishes that may store something: aedes takes them one at a time (see `serializePublishes`). */
   mayStore(packet: { qos: number; retain: boolean }): boolean;
+  /** How a shared subscription's group picks the member for a message. */
+  sharedChoice: 'random' | 'round-robin';
 }
 
 type Kind = 'function' | 'object' | 'number' | 'boolean' | 'string';
@@ -103,8 +111,13 @@ type Kind = 'function' | 'object' | 'number' | 'boolean' | 'string';
  * on a live broker and a probe client at start-up: {@link checkAedesInternals}.
  */
 export const AEDES_INTERNALS: Record<'broker' | 'mq' | 'matcher' | 'client' | 'parser', Record<string, Kind>> = {
-  // adapter: clients(), queueLimit; aedes-fixes: serializePublishes (id, counter, maxTopicLevels, publish, published, mq)
-  broker: { clients: 'object', queueLimit: 'number', id: 'string', counter: 'number', maxTopicLevels: 'number', publish: 'function', published: 'function', mq: 'object', handle: 'function', closed: 'boolean' },
+  // adapter: clients(), queueLimit, subscribe/unsubscribe (wrapped for shared subscriptions: aedes calls them once per
+  // filter with the function it stores as client.subscriptions[filter].func); aedes-fixes: serializePublishes (id,
+  // counter, maxTopicLevels, publish, published, mq)
+  broker: {
+    clients: 'object', queueLimit: 'number', id: 'string', counter: 'number', maxTopicLevels: 'number', publish: 'function', published: 'function',
+    mq: 'object', handle: 'function', closed: 'boolean', subscribe: 'function', unsubscribe: 'function',
+  },
   // aedes-fixes: serializePublishes wraps emit, cacheTopicMatches wraps the trie
   mq: { emit: 'function', _matcher: 'object' },
   matcher: { match: 'function', add: 'function', remove: 'function', clear: 'function' },
@@ -139,8 +152,14 @@ type AedesBroker = Awaited<ReturnType<typeof Aedes.createBroker>>;
 export class AedesAdapter {
   /** Packets a connection sent before its CONNACK, held until then. */
   private readonly early = new WeakMap<object, EarlyPackets>();
+  /** Connections whose socket is open: a shared subscription's member is found among them. */
+  private readonly live = new Set<AedesClient>();
+  /** `$share/…` subscriptions' groups (shared-subscriptions.ts). */
+  readonly shared: SharedSubscriptions<AedesClient, AedesPacket>;
 
-  private constructor(private readonly broker: AedesBroker, private readonly hooks: AedesHooks, private readonly maxPacketBytes: number) {}
+  private constructor(private readonly broker: AedesBroker, private readonly hooks: AedesHooks, private readonly maxPacketBytes: number, opts: AedesAdapterOptions) {
+    this.shared = this.routeSharedSubscriptions(opts);
+  }
 
   static async create(opts: AedesAdapterOptions, hooks: AedesHooks): Promise<AedesAdapter> {
     // Loaded here, not statically: ESM links static imports (and runs CommonJS ones) before any module body.
@@ -168,12 +187,15 @@ export class AedesAdapter {
     }
     serializePublishes(broker, opts.mayStore);
     cacheTopicMatches(broker);
-    const adapter = new AedesAdapter(broker, hooks, opts.maxPacketBytes);
+    const adapter = new AedesAdapter(broker, hooks, opts.maxPacketBytes, opts);
     const b = broker as unknown as NodeJS.EventEmitter;
     // Connected once CONNACK 0 is out (before a resumed session's backlog), so that the packets held until then find
     // their session ready, and their subscription events follow the connected event.
     b.on('connackSent', (connack: { returnCode: number }, client: AedesClient) => {
-      if (connack.returnCode === 0) hooks.connected(client);
+      if (connack.returnCode === 0) {
+        adapter.shared.connected(client.id);
+        hooks.connected(client);
+      }
       adapter.early.get(client)?.connackSent();
     });
     b.on('keepaliveTimeout', hooks.keepaliveTimeout.bind(hooks));
@@ -192,6 +214,8 @@ export class AedesAdapter {
   accept(stream: Duplex, req: unknown, coalesce: boolean): AedesClient {
     if (coalesce) coalesceWrites(stream);
     const client = this.broker.handle(stream, req as never) as unknown as AedesClient;
+    this.live.add(client);
+    stream.once('close', () => this.live.delete(client));
     batchDeliveries(client as unknown as DeliveringClient); // before any SUBSCRIBE: aedes binds a subscription to them
     const parser = client._parser;
     const splitter = new PacketSplitter(this.maxPacketBytes, parser, parser.parse.bind(parser));
@@ -230,6 +254,38 @@ export class AedesAdapter {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.broker.close(() => resolve()));
+  }
+
+  /**
+   * aedes subscribes each filter of each client to its router with `broker.subscribe(filter, func)` (and restores a
+   * persistent session's the same way); a `$share/…` filter goes to its group instead, which holds one real
+   * subscription to the bare filter. Stored shared subscriptions of offline sessions rejoin their groups at start.
+   */
+  private routeSharedSubscriptions(opts: AedesAdapterOptions): SharedSubscriptions<AedesClient, AedesPacket> {
+    type Route = (topic: string, fn: Deliver<AedesPacket>, done?: (err?: Error | null) => void) => void;
+    const b = this.broker as unknown as { subscribe: Route; unsubscribe: Route };
+    const subscribe = b.subscribe.bind(this.broker);
+    const unsubscribe = b.unsubscribe.bind(this.broker);
+    const { hooks, live } = this;
+    const shared = new SharedSubscriptions<AedesClient, AedesPacket>({
+      subscribe,
+      unsubscribe,
+      ownerOf: (topic, deliver) => {
+        for (const c of live) if (!c.closed && c.subscriptions[topic]?.func === deliver) return c;
+        return undefined;
+      },
+      clientId: (c) => c.id,
+      granted: (c, topic) => c.subscriptions[topic]?.qos ?? 0,
+      persistent: (c) => !c.clean,
+      closed: (c) => c.closed,
+      matches: (filter, topic) => hooks.sharedMatches(filter, topic),
+      mayReceive: (c, topic) => hooks.sharedMayReceive(c, topic),
+      enqueue: (clientId, packet) => opts.persistence.outgoingEnqueueCombi([{ clientId }], packet as never),
+    }, opts.sharedChoice);
+    b.subscribe = (topic, fn, done) => (isShared(topic) ? shared.subscribe(topic, fn, done) : subscribe(topic, fn, done));
+    b.unsubscribe = (topic, fn, done) => (isShared(topic) ? shared.unsubscribe(topic, fn, done) : unsubscribe(topic, fn, done));
+    for (const s of opts.persistence.storedSharedSubscriptions()) shared.restoreOffline(s.clientId, s.topic, s.qos);
+    return shared;
   }
 
   private get queueLimit(): number {

@@ -20,6 +20,7 @@ export const deviations = {
   tooManySubscriptions: { why: 'AWS IoT allows 50 subscriptions per connection: this filter was refused (SUBACK 0x80).', doc: LIMITS_DOC },
   tooManyFilters: { why: 'AWS IoT allows 8 topic filters per SUBSCRIBE: the extra filters were refused (SUBACK 0x80).', doc: LIMITS_DOC },
   publishThrottled: { why: 'AWS IoT allows 100 publishes per second per connection: the excess was discarded.', doc: LIMITS_DOC },
+  shareNameTooLong: { why: 'AWS IoT allows a shared subscription ShareName of at most 128 characters: the filter was refused (SUBACK 0x80).', doc: `${MQTT_DOC}#mqtt5-shared-subscription` },
   backlogRate: { why: "AWS IoT replays a resumed persistent session's stored messages at 10 messages per second.", doc: `${MQTT_DOC}#mqtt-persistent-sessions` },
 } as const;
 

@@ -110,6 +110,8 @@ export class BrokerService implements Service {
       maxPacketBytes: limits.maxPayloadBytes ? limits.maxPayloadBytes + 65_536 + 8 : MQTT_MAX_PACKET_BYTES,
       // Stored, so dispatched only in order: retained publishes, and QoS > 0 ones while a persistent session could queue them.
       mayStore: (p) => p.retain || (p.qos > 0 && persistence.hasQueueingSubscriptions),
+      // AWS sends a shared subscription's message to a random member; standard mode takes the members in turn.
+      sharedChoice: aws ? 'random' : 'round-robin',
     }, handlers);
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of wal.pending()) await this.publishPacket(packet);

@@ -3,6 +3,7 @@ import MemoryPersistence, { type ClientRef, type PersistedPacket, type Sub } fro
 import { topicMatches } from '../contract/index.js';
 import type { Statement, Store } from '../storage/index.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
+import { isRefusedPlaceholder } from './shared-subscriptions.js';
 
 export interface RetainedEntry {
   packet: PersistedPacket;
@@ -120,6 +121,8 @@ export class DurablePersistence extends MemoryPersistence {
   override createRetainedStreamCombi(patterns: string[]): Readable {
     const packets: PersistedPacket[] = [];
     for (const pattern of patterns) {
+      // A new shared subscription gets no retained messages (MQTT 5 §4.8.2; AWS: "not sent to shared subscriptions").
+      if (pattern.startsWith('$share/')) continue;
       if (this.opts.retainedMatch === 'exact') {
         const hit = this.retained.get(pattern);
         if (hit) packets.push(hit.packet);
@@ -142,7 +145,15 @@ export class DurablePersistence extends MemoryPersistence {
     return this.queueingSubs.size ? super.subscriptionsByTopic(topic) : [];
   }
 
+  /** Persistent sessions' stored `$share/…` subscriptions (their groups know them before the clients reconnect). */
+  storedSharedSubscriptions(): Array<{ clientId: string; topic: string; qos: number }> {
+    return this.store.all<{ client_id: string; topic: string; options: string }>("SELECT client_id, topic, options FROM broker_subscriptions WHERE topic LIKE '$share/%'")
+      .map((r) => ({ clientId: r.client_id, topic: r.topic, qos: (JSON.parse(r.options) as { qos: number }).qos }));
+  }
+
   override async addSubscriptions(client: ClientRef, subs: Sub[]): Promise<void> {
+    // aedes stores a SUBSCRIBE's whole list with each granted filter: the ones refused as malformed stay out.
+    subs = subs.filter((s) => !isRefusedPlaceholder(s.topic));
     await super.addSubscriptions(client, subs);
     for (const s of subs) {
       if (s.qos > 0) this.queueingSubs.add(`${client.id}\0${s.topic}`);

@@ -107,6 +107,7 @@ export class Sessions {
     const subs = all.filter((x) => x.qos !== 128); // aedes reports refused filters too (granted 0x80)
     if (!s || !s.connectedAt || !subs.length) return;
     for (const { topic } of subs) {
+      if (topic.startsWith('$share/')) continue; // a shared subscription gets no retained messages; its group checks '#'
       if (this.sink.aws && topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
       if (this.sink.aws && /[+#]/.test(topic)) this.sink.wildcardSubscribed(client, topic);
     }

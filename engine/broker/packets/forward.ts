@@ -2,6 +2,7 @@ import { topicMatches } from '../../contract/index.js';
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
 import type { Metering } from '../metering.js';
 import type { Session } from '../sessions.js';
+import { innerFilter } from '../shared-subscriptions.js';
 import { awsFilterMatches } from '../topic-rules.js';
 import type { PacketContext } from './context.js';
 
@@ -21,7 +22,7 @@ export function forward(ctx: PacketContext, metering: Metering, client: AedesCli
   if (packet.qos === 2 && !(packet.topic in client.subscriptions)) {
     const matches = ctx.aws ? awsFilterMatches : topicMatches;
     let granted = 0;
-    for (const [f, sub] of Object.entries(client.subscriptions)) if (sub.qos > granted && matches(f, packet.topic)) granted = sub.qos;
+    for (const [f, sub] of Object.entries(client.subscriptions)) if (sub.qos > granted && matches(innerFilter(f), packet.topic)) granted = sub.qos;
     if (granted < 2) return { ...packet, qos: granted as 0 | 1 };
   }
   return packet;

@@ -8,7 +8,7 @@ import * as connect from './connect.js';
 import type { PacketContext } from './context.js';
 import { forward } from './forward.js';
 import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
-import { authorizeSubscribe, dropsSubscribe } from './subscribe.js';
+import { authorizeSubscribe, dropsSubscribe, sharedMatches } from './subscribe.js';
 
 /**
  * aedes' hooks and events, each handed to the handler of its packet kind (`connect`, `publish`, `subscribe`,
@@ -47,7 +47,7 @@ export class PacketHandlers implements AedesHooks, Durability {
       const session = this.sessions.get(client);
       return session ? dropsPublish(this.ctx, client, session, packet) : false;
     }
-    return packet.cmd === 'subscribe' && dropsSubscribe(this.ctx, client, packet, this.refusedFilters);
+    return packet.cmd === 'subscribe' && dropsSubscribe(this.ctx, client, packet, this.refusedFilters, (message) => this.logger.log('warn', 'broker', message, { clientId: client.id }));
   }
 
   frameRefused(client: AedesClient, problem: string): void {
@@ -108,5 +108,14 @@ export class PacketHandlers implements AedesHooks, Durability {
 
   unsubscribed(topics: string[], client: AedesClient): void {
     this.sessions.unsubscribed(topics, client);
+  }
+
+  sharedMatches(filter: string, topic: string): boolean {
+    return sharedMatches(this.ctx, filter, topic);
+  }
+
+  sharedMayReceive(client: AedesClient, topic: string): boolean {
+    const guard = this.sessions.get(client)?.guard;
+    return !guard || guard.receive(topic); // Security: iot:Receive on the topic, as for any delivery
   }
 }

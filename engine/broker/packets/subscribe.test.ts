@@ -47,3 +47,23 @@ describe('authorizeSubscribe', () => {
     expect(session.reason).toBe('AUTH_ERROR');
   });
 });
+
+describe('shared subscriptions', () => {
+  it('renames malformed $share filters so that they are refused alone, whatever the policy says', () => {
+    const refused = new WeakSet<object>();
+    const warnings: string[] = [];
+    const packet = subscribe(['$share/a+b/t', 1], ['$share/ok/t', 1]);
+    expect(dropsSubscribe(ctx('standard'), client(), packet, refused, (m) => warnings.push(m))).toBe(false);
+    const [bad, ok] = packet.subscriptions!;
+    expect(bad.topic).not.toContain('a+b');
+    expect(ok.topic).toBe('$share/ok/t');
+    expect(warnings).toEqual([expect.stringContaining('$share/a+b/t')]);
+    const session = { guard: { principal: 'p', publish: () => true, subscribe: () => false, receive: () => true } } as unknown as Session;
+    expect(authorizeSubscribe(ctx('standard'), client(), session, bad, refused)).toEqual({ granted: null });
+  });
+
+  it('counts the filter limits after $share/{ShareName}/ (aws)', () => {
+    const sub = { topic: `$share/${'s'.repeat(120)}/a/b/c/d/e/f/g/h`, qos: 1 };
+    expect(authorizeSubscribe(ctx('aws'), client(), undefined, sub, new WeakSet())).toEqual({ granted: sub });
+  });
+});

@@ -1,19 +1,29 @@
 import type { AedesClient, AedesPacket, Subscription } from '../aedes-adapter.js';
 import type { Session } from '../sessions.js';
-import { checkTopicName } from '../topic-rules.js';
+import { AWS_MAX_SHARE_NAME, innerFilter, isRefusedPlaceholder, isShared, parseShared, refusedPlaceholder } from '../shared-subscriptions.js';
+import { checkTopicName, isValidFilter } from '../topic-rules.js';
 import type { PacketContext } from './context.js';
 
 /**
  * SUBSCRIBE as parsed: true drops it unanswered (AWS gives a QoS 2 request no SUBACK); filters over the per-packet
- * limit are added to `refused` (SUBACK 0x80 for them).
+ * limit and malformed shared subscriptions are added to `refused` (SUBACK 0x80 for them).
  */
-export function dropsSubscribe(ctx: PacketContext, client: AedesClient, packet: AedesPacket, refused: WeakSet<object>): boolean {
+export function dropsSubscribe(ctx: PacketContext, client: AedesClient, packet: AedesPacket, refused: WeakSet<object>, warn: (message: string) => void = () => {}): boolean {
   const subs = packet.subscriptions;
   if (!subs) return false;
   if (ctx.aws && subs.some((s) => s.qos === 2)) {
     ctx.deviations.explain('qos2Subscribe', { clientId: client.id, topic: subs.map((s) => s.topic).join(' ') });
     return true;
   }
+  subs.forEach((s, i) => {
+    if (!isShared(s.topic)) return;
+    const parsed = parseShared(s.topic, ctx.aws ? AWS_MAX_SHARE_NAME : 0, isValidFilter);
+    if (!('problem' in parsed)) return;
+    if (ctx.aws && parsed.problem.includes('over the limit')) ctx.deviations.explain('shareNameTooLong', { clientId: client.id, topic: s.topic.slice(0, 300) });
+    else warn(`refused shared subscription ${JSON.stringify(s.topic.slice(0, 300))} (SUBACK 0x80): ${parsed.problem} [MQTT-4.8.2-1, MQTT-4.8.2-2]`);
+    s.topic = refusedPlaceholder(i);
+    refused.add(s);
+  });
   const max = ctx.limits.filtersPerSubscribe;
   if (max && subs.length > max) {
     subs.slice(max).forEach((s) => refused.add(s));
@@ -29,13 +39,15 @@ export type SubscribeDecision = { granted: Subscription | null } | { refused: st
  * (`refused`), then the limits, where the filter alone gets SUBACK 0x80 (`granted: null`).
  */
 export function authorizeSubscribe(ctx: PacketContext, client: AedesClient, session: Session | undefined, sub: Subscription, refused: WeakSet<object>): SubscribeDecision {
+  if (isRefusedPlaceholder(sub.topic)) return { granted: null }; // a malformed shared subscription: nothing to authorize
   const guard = session?.guard;
   if (guard && !guard.subscribe(sub.topic)) {
     if (!session.reason) session.reason = 'AUTH_ERROR';
     return { refused: `not authorized to subscribe to ${sub.topic}` };
   }
   if (refused.has(sub)) return { granted: null };
-  const violation = checkTopicName(sub.topic, ctx.limits);
+  // A shared subscription's `$share/{ShareName}/` prefix does not count toward the filter's length and depth (AWS).
+  const violation = checkTopicName(innerFilter(sub.topic), ctx.limits);
   if (violation) {
     if (ctx.aws && violation.deviation) ctx.deviations.explain(violation.deviation, { clientId: client.id, topic: sub.topic.slice(0, 300) });
     return { granted: null };
@@ -46,4 +58,11 @@ export function authorizeSubscribe(ctx: PacketContext, client: AedesClient, sess
     return { granted: null };
   }
   return { granted: sub };
+}
+
+/** A shared subscription's group takes the topic unless AWS's `#` excludes its parent level (`a/#` does not take `a`). */
+export function sharedMatches(ctx: PacketContext, filter: string, topic: string): boolean {
+  if (!ctx.aws || !filter.endsWith('/#') || topic.length !== filter.length - 2 || !filter.startsWith(topic)) return true;
+  ctx.deviations.explain('hashParent', { topic, filter });
+  return false;
 }
