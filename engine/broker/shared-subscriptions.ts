@@ -4,14 +4,13 @@
  *
  * The router (aedes) is asked for one real subscription per (ShareName, TopicFilter), to the bare filter; each message
  * it hands over goes to one member of that group: a random one in `aws` mode (as AWS documents), the next one in turn
- * in `standard` mode (the specification leaves the choice to the server, [MQTT-4.8.2]). Each group whose filter
+ * in `standard` mode (MQTT 5 §4.8.2 leaves the choice to the server). Each group whose filter
  * matches gets its own copy, and ordinary subscriptions are untouched. A member gets the message at no more than the
  * QoS it was granted [MQTT-4.8.2-3]. Members that leave (UNSUBSCRIBE, the end of a clean session) leave the group;
- * a persistent member that goes offline stays in it, and a QoS 1 message that no online member can take is queued
- * in its session, as AWS does (without AWS's 20 messages per second per member for that queue).
+ * a persistent member that goes offline stays in it (also across an engine restart, from its stored subscriptions),
+ * and a QoS 1 message that no online member can take is queued in its session, as AWS does.
  *
- * LIMITATION: after an engine restart, an offline persistent member is known to its group again once it reconnects
- * or, if its session was stored, from the stored subscriptions (see {@link SharedSubscriptions.restoreOffline}).
+ * LIMITATION: messages queued for an offline member are not paced at AWS's 20 messages per second per member.
  *
  * Nothing here knows aedes: the router, the members' clients and their sessions are reached through {@link ShareHost}.
  */

@@ -12,10 +12,14 @@
  * subscription to its own marker topic, and once the marker published after the data has arrived, every message
  * dispatched to it before has too (one connection's deliveries keep their order).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, IoTClient } from '@aws-sdk/client-iot';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { startTestEngine, until, type TestEngine } from '../helpers/engine.js';
 import { closeAll, deviationLogs, eventually, open, RawClient, run, uid, on, type Recorded } from '../helpers/broker-clients.js';
+import { closed, tlsConnect, type Credentials } from './helpers/tls-client.js';
 
 const payloads = (messages: Recorded['messages'], topic: string) => on(messages, topic).map((m) => m.payload.toString());
 
@@ -234,6 +238,98 @@ describe.each(['aws', 'standard'] as const)('shared subscriptions (%s mode)', (m
       expect(payloads(js.messages, topic)).not.toContain(p); // exactly one member had it
     } finally {
       proc.kill();
+    }
+  });
+});
+
+describe('shared subscriptions and policies (aws mode, mutual TLS)', () => {
+  const ACCOUNT = 'arn:aws:iot:us-east-1:000000000000';
+  let te: TestEngine;
+  let iot: IoTClient;
+  let ca: string;
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    te = await startTestEngine();
+    ca = fs.readFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), 'utf8');
+    iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  });
+  afterAll(async () => {
+    await closeAll(clients);
+    await te?.stop();
+  });
+
+  async function device(policyName: string, statements: object[]): Promise<Credentials> {
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await iot.send(new CreatePolicyCommand({ policyName, policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    await iot.send(new AttachPolicyCommand({ policyName, target: c.certificateArn }));
+    return { key: c.keyPair!.PrivateKey!, cert: c.certificatePem!, ca };
+  }
+
+  async function connected(creds: Credentials, clientId: string) {
+    const r = await tlsConnect(te.info.endpoints.mqtts, creds, { clientId });
+    expect(r.error).toBeUndefined();
+    clients.push(r.client!);
+    const messages: Array<{ topic: string; payload: string }> = [];
+    r.client!.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString() }));
+    return { client: r.client!, messages };
+  }
+
+  // AWS's shared-subscription sample policy: iot:Subscribe on the whole `$share/…` filter (topicfilter/$share/*/test/topic),
+  // iot:Receive on the topic the messages are published to (topic/test/topic).
+  const statements = (receive: string[]) => [
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
+    { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [`${ACCOUNT}:topicfilter/$share/*/pol/topic`, `${ACCOUNT}:topicfilter/marker/*`] },
+    { Effect: 'Allow', Action: 'iot:Receive', Resource: [...receive, `${ACCOUNT}:topic/marker/*`] },
+  ];
+
+  it('iot:Subscribe is checked on the whole $share/… filter: a filter the policy does not name disconnects (MQTT 3.1.1)', async () => {
+    const creds = await device('share-sub', statements([`${ACCOUNT}:topic/pol/topic`]));
+    const dev = await connected(creds, 'share-sub-1');
+    expect((await dev.client.subscribeAsync('$share/any/pol/topic', { qos: 1 }))[0].qos).toBe(1);
+    // The bare filter is another resource: denied, and AWS disconnects an MQTT 3.1.1 client for it.
+    const gone = closed(dev.client);
+    dev.client.subscribe('pol/topic', { qos: 1 });
+    await gone;
+    expect(te.logs.some((l) => l.source === 'security' && l.message.includes('topicfilter/pol/topic'))).toBe(true);
+  });
+
+  it('iot:Receive is checked on the topic: a member that may not receive it is never the one chosen', async () => {
+    const allowed = await connected(await device('share-rx-yes', statements([`${ACCOUNT}:topic/pol/topic`])), 'share-rx-yes');
+    const denied = await connected(await device('share-rx-no', statements([])), 'share-rx-no');
+    for (const m of [allowed, denied]) await m.client.subscribeAsync(['$share/rx/pol/topic', `marker/${m === allowed ? 'yes' : 'no'}`], { qos: 1 });
+    const pub = await open(te.mqttPort, { clientId: uid('share-pub') });
+    clients.push(pub.client);
+    for (let i = 0; i < 8; i++) await pub.client.publishAsync('pol/topic', `m${i}`, { qos: 1 });
+    await pub.client.publishAsync('marker/yes', 'marker', { qos: 1 });
+    await pub.client.publishAsync('marker/no', 'marker', { qos: 1 });
+    await until(() => allowed.messages.some((m) => m.topic === 'marker/yes') && denied.messages.some((m) => m.topic === 'marker/no'));
+    expect(allowed.messages.filter((m) => m.topic === 'pol/topic').map((m) => m.payload)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(denied.messages.filter((m) => m.topic === 'pol/topic')).toEqual([]);
+  });
+});
+
+describe.each(['aws', 'standard'] as const)('shared subscriptions across a restart (%s mode)', (mode) => {
+  it('an offline persistent member keeps its group membership: a message published after the restart is queued for it', async () => {
+    let te = await startTestEngine({ mode });
+    const id = uid('restart');
+    const topic = uid('restart-topic');
+    const m = await open(te.mqttPort, { clientId: id, clean: false });
+    await m.client.subscribeAsync(`$share/r/${topic}`, { qos: 1 });
+    await m.client.endAsync();
+    await te.stop();
+    te = await te.restart();
+    try {
+      const pub = await open(te.mqttPort, { clientId: uid('restart-pub') });
+      await pub.client.publishAsync(topic, 'while-away', { qos: 1 });
+      await pub.client.endAsync();
+      const back = await open(te.mqttPort, { clientId: id, clean: false });
+      expect(back.connack.sessionPresent).toBe(true);
+      await until(() => back.messages.some((x) => x.payload.toString() === 'while-away'));
+      expect(back.messages.map((x) => [x.topic, x.payload.toString(), x.qos])).toEqual([[topic, 'while-away', 1]]);
+      await back.client.endAsync();
+    } finally {
+      await te.stop();
     }
   });
 });
