@@ -15,6 +15,7 @@ import type { ConnectionInfo } from './listeners.js';
 import type { PacketContext } from './packets/context.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
+import { SessionExpiry } from './session-expiry.js';
 import { Sessions } from './sessions.js';
 import { logTapErrors, type OutgoingMessage, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
@@ -60,6 +61,7 @@ export class BrokerService implements Service {
   readonly events = new TypedEmitter<BrokerEvents>();
   private aedes!: AedesAdapter;
   private persistence!: DurablePersistence;
+  private expiry?: SessionExpiry;
   private readonly connections: Connections;
   private readonly ctx: PacketContext;
   private readonly capture: Capture<AedesClient>;
@@ -101,7 +103,8 @@ export class BrokerService implements Service {
     });
     const wal = new InboundWal(this.store);
     const persistence = this.persistence;
-    const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger);
+    const expiry = (this.expiry = this.sessionExpiry(persistence));
+    const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger, expiry);
     this.aedes = await AedesAdapter.create({
       persistence,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
@@ -113,6 +116,8 @@ export class BrokerService implements Service {
       // AWS sends a shared subscription's message to a random member; standard mode takes the members in turn.
       sharedChoice: aws ? 'random' : 'round-robin',
     }, handlers);
+    // Sessions that expired while the engine was down end before anything can resume or fill them.
+    expiry.start();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of wal.pending()) await this.publishPacket(packet);
     wal.clearRecovered();
@@ -125,6 +130,7 @@ export class BrokerService implements Service {
     this.stopping = true;
     this.capture.stop();
     await this.aedes.close();
+    this.expiry?.stop();
     await this.connections.close();
     await this.store.write([]).catch(() => {}); // wait for the journal to take pending writes
   }
@@ -197,6 +203,26 @@ export class BrokerService implements Service {
   }
 
   // ── connections ──────────────────────────────────────────────────────────
+
+  private sessionExpiry(persistence: DurablePersistence): SessionExpiry {
+    const { sessionExpiryDefault: period, sessionExpiryMax: max } = this.opts.limits;
+    if (this.ctx.aws && max && period > max) {
+      this.logger.log('warn', 'broker', `sessionExpiryDefault ${period} s is over AWS's maximum of ${max} s: persistent sessions expire after ${max} s`);
+    }
+    return new SessionExpiry({
+      aws: this.ctx.aws,
+      limits: this.opts.limits,
+      store: this.store,
+      now: this.now,
+      endSession: (clientId) => persistence.endSession(clientId),
+      storedSessions: () => persistence.storedSessions(),
+      expired: (clientId, info) => {
+        this.logger.log('info', 'broker', `the persistent session of client ${clientId} ended: disconnected for its session expiry interval of ${info.expirySeconds} s; `
+          + `${info.subscriptions} subscription(s) and ${info.queued} queued message(s) discarded`, { clientId, ...info });
+        if (this.ctx.aws && info.protocol !== 5) this.ctx.deviations.explain('sessionExpired', { clientId, expirySeconds: info.expirySeconds });
+      },
+    });
+  }
 
   private accept(stream: Duplex, info: ConnectionInfo, peer?: object): void {
     const client = this.aedes.accept(stream, info.req, info.transport === 'tcp' || info.transport === 'tls');

@@ -183,6 +183,45 @@ export class DurablePersistence extends MemoryPersistence {
     ]);
   }
 
+  // ── ending a disconnected session ────────────────────────────────────────
+
+  /**
+   * Ends a persistent session that has no connection, as a clean session would have ended it: its subscriptions, its
+   * queued and in-flight messages and its inbound QoS 2 state are gone, from memory at once (before this returns) and
+   * from the journal when the promise settles. Says what was discarded.
+   */
+  endSession(clientId: string): { subscriptions: number; queued: number; written: Promise<void> } {
+    const client = { id: clientId };
+    const count = (table: string) => this.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE client_id = ?`, [clientId])?.n ?? 0;
+    const subscriptions = count('broker_subscriptions');
+    const rows = this.store.all<{ packet: string }>('SELECT packet FROM broker_outgoing WHERE client_id = ? ORDER BY position', [clientId]);
+    // aedes' memory queue is private: each entry is marked with an id no real packet has, then removed by that id.
+    // The calls below run synchronously (aedes' memory methods never await), so nothing can resume the session between them.
+    rows.forEach((row, i) => {
+      const packet = decodePacket(row.packet);
+      const mark = -1 - i;
+      super.outgoingUpdate(client, { ...packet, messageId: mark }).catch(() => {});
+      super.outgoingClearMessageId(client, { messageId: mark }).catch(() => {});
+    });
+    super.cleanSubscriptions(client).catch(() => {});
+    super.cleanIncoming(client).catch(() => {});
+    for (const key of this.queueingSubs) if (key.startsWith(`${clientId}\0`)) this.queueingSubs.delete(key);
+    if (!subscriptions && !rows.length && !count('broker_incoming')) return { subscriptions, queued: 0, written: Promise.resolve() };
+    const written = this.store.write([
+      { sql: 'DELETE FROM broker_subscriptions WHERE client_id = ?', params: [clientId] },
+      { sql: 'DELETE FROM broker_outgoing WHERE client_id = ?', params: [clientId] },
+      { sql: 'DELETE FROM broker_incoming WHERE client_id = ?', params: [clientId] },
+    ]);
+    return { subscriptions, queued: rows.length, written };
+  }
+
+  /** Client ids with a stored session: subscriptions, queued messages or inbound QoS 2 state. */
+  storedSessions(): string[] {
+    return this.store.all<{ client_id: string }>(
+      'SELECT client_id FROM broker_subscriptions UNION SELECT client_id FROM broker_outgoing UNION SELECT client_id FROM broker_incoming',
+    ).map((r) => r.client_id);
+  }
+
   // ── queued QoS 1/2 messages ──────────────────────────────────────────────
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: PersistedPacket): Promise<void> {

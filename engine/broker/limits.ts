@@ -15,6 +15,17 @@ export interface BrokerLimits {
   keepAliveMax: number;
   /** Stored messages a resumed persistent session receives per second (AWS: 10). */
   backlogPerSecond: number;
+  /**
+   * Seconds an MQTT 3.1.1 persistent session (clean session 0) lasts once disconnected; 0: never (MQTT 3.1.1). In aws
+   * mode this is the account's "Persistent session expiry period" (default 1 hour), which also caps the Session Expiry
+   * Interval an MQTT 5 CONNECT asks for (the granted value is returned in CONNACK).
+   */
+  sessionExpiryDefault: number;
+  /**
+   * The longest session expiry in seconds. aws mode: the most the account's period may be raised to (AWS: 7 days,
+   * 604,800); standard mode: a cap on the MQTT 5 Session Expiry Interval (0: none, the client's value is used).
+   */
+  sessionExpiryMax: number;
 }
 
 const aws: BrokerLimits = {
@@ -28,6 +39,8 @@ const aws: BrokerLimits = {
   keepAliveMin: 30,
   keepAliveMax: 1200,
   backlogPerSecond: 10,
+  sessionExpiryDefault: 3600,
+  sessionExpiryMax: 604_800,
 };
 
 /** Standard mode keeps generous, spec-compatible limits: large enough never to surprise, small enough to protect a laptop. */
@@ -42,6 +55,8 @@ const standard: BrokerLimits = {
   keepAliveMin: 0,
   keepAliveMax: 0,
   backlogPerSecond: 0,
+  sessionExpiryDefault: 0,
+  sessionExpiryMax: 0,
 };
 
 export function defaultLimits(mode: BrokerMode): BrokerLimits {

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../engine/config.js';
 import type { BrokerLimits } from '../../engine/broker/index.js';
 import type { ShadowLimits } from '../../engine/shadow/index.js';
 import type { BrokerMode, EngineInfo } from '../../engine/contract/index.js';
-import type { LogEntry, Logger } from '../../engine/core/index.js';
+import type { Clock, LogEntry, Logger } from '../../engine/core/index.js';
 import { closeBeforeRemovingTempDirs, tempDir } from './temp-dirs.js';
 
 export interface TestEngine {
@@ -28,6 +28,8 @@ export interface TestEngineOptions {
   dataDir?: string;
   connectTimeoutMs?: number;
   drainTimeoutMs?: number;
+  /** The engine's clock (a test's fake clock); the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
   const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits } });
-  const engine = await createEngine(config, { logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
+  const engine = await createEngine(config, { clock: opts.clock, logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
   closeBeforeRemovingTempDirs(() => engine.stop());
   const info = await engine.start();
   return {

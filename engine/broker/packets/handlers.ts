@@ -3,6 +3,7 @@ import type { AedesClient, AedesHooks, AedesPacket, Subscription } from '../aede
 import type { Capture } from '../capture.js';
 import type { DurablePersistence } from '../durable-persistence.js';
 import type { InboundWal } from '../inbound-wal.js';
+import type { SessionExpiry } from '../session-expiry.js';
 import type { Sessions } from '../sessions.js';
 import * as connect from './connect.js';
 import type { PacketContext } from './context.js';
@@ -28,6 +29,8 @@ export class PacketHandlers implements AedesHooks, Durability {
     /** The live connection with a client id, if any (a CONNECT with the same id takes it over). */
     private readonly liveClient: (clientId: string) => AedesClient | undefined,
     private readonly logger: Logger,
+    /** Persistent sessions end after their expiry interval once disconnected. */
+    private readonly expiry: SessionExpiry,
   ) {}
 
   preConnect(client: AedesClient, packet: AedesPacket & { clientId?: string }): void {
@@ -37,8 +40,10 @@ export class PacketHandlers implements AedesHooks, Durability {
   authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void {
     const previous = this.liveClient(client.id);
     const refusal = connect.authenticate(this.ctx, client, this.sessions.get(client), previous && previous !== client ? this.sessions.get(previous) : undefined);
-    if (refusal) cb(Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode }), false);
-    else cb(null, true);
+    if (refusal) return cb(Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode }), false);
+    // Before aedes reads the stored session: one whose expiry passed is ended first (MQTT 3.1.1: no interval asked).
+    this.expiry.onConnect(client, 4, undefined, client.clean);
+    cb(null, true);
   }
 
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean {
@@ -87,6 +92,7 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   connected(client: AedesClient): void {
+    this.expiry.onConnack(client);
     this.sessions.connected(client);
   }
 
@@ -99,6 +105,7 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   clientDisconnect(client: AedesClient): void {
+    this.expiry.onClose(client);
     this.sessions.clientDisconnect(client);
   }
 

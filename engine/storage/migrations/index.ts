@@ -5,6 +5,7 @@ import * as m0004 from './0004-sinks.js';
 import * as m0005 from './0005-registry.js';
 import * as m0006 from './0006-security.js';
 import * as m0007 from './0007-shadow-history-by-id.js';
+import * as m0008 from './0008-broker-sessions.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { id: '0005-registry', sql: m0005.sql },
   { id: '0006-security', sql: m0006.sql },
   { id: '0007-shadow-history-by-id', sql: m0007.sql },
+  { id: '0008-broker-sessions', sql: m0008.sql },
 ];
