@@ -239,6 +239,11 @@ export class AedesAdapter {
     this.broker.publish(packet as never, done as never);
   }
 
+  /** A disconnected persistent session ended (its expiry): it is no longer an offline member of any shared subscription. */
+  sessionEnded(clientId: string): void {
+    this.shared.connected(clientId);
+  }
+
   clients(): AedesClient[] {
     return Object.values(this.clientMap());
   }

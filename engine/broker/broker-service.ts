@@ -214,7 +214,10 @@ export class BrokerService implements Service {
       limits: this.opts.limits,
       store: this.store,
       now: this.now,
-      endSession: (clientId) => persistence.endSession(clientId),
+      endSession: (clientId) => {
+        this.aedes?.sessionEnded(clientId);
+        return persistence.endSession(clientId);
+      },
       storedSessions: () => persistence.storedSessions(),
       expired: (clientId, info) => {
         this.logger.log('info', 'broker', `the persistent session of client ${clientId} ended: disconnected for its session expiry interval of ${info.expirySeconds} s; `

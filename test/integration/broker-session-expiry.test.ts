@@ -164,6 +164,24 @@ describe('aws mode: an MQTT 3.1.1 persistent session ends after the account peri
     expect(third.connack.sessionPresent).toBe(true);
   });
 
+  it('an ended session leaves its shared subscription groups: later messages are not queued for it', async () => {
+    const clock = fakeClock();
+    const te = await engine({ clock });
+    const clientId = uid('shared');
+    const topic = `${clientId}/t`;
+    await leaveSession(te, clientId, `$share/g/${topic}`);
+    await queue(te, topic, 'queued while a member');
+    clock.advance(HOUR_MS);
+    await vi.waitFor(() => expect(endedLog(te, clientId)?.details).toMatchObject({ subscriptions: 1, queued: 1 }), { timeout: 5000 });
+    await queue(te, topic, 'after the end'); // no member left: dropped, not queued for the ended session
+    const back = await client(te, { clientId, clean: false });
+    expect(back.connack.sessionPresent).toBe(false);
+    await back.client.subscribeAsync(`$share/g/${topic}`, { qos: 1 });
+    await queue(te, topic, 'marker');
+    await vi.waitFor(() => expect(back.messages.map((m) => String(m.payload))).toContain('marker'), { timeout: 5000 });
+    expect(back.messages.map((m) => String(m.payload))).toEqual(['marker']);
+  });
+
   it('the period is configurable (limits.sessionExpiryDefault)', async () => {
     const clock = fakeClock();
     const te = await engine({ clock, limits: { sessionExpiryDefault: 60 } });
