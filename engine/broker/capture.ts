@@ -2,7 +2,8 @@ import type { MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport
 import type { TypedEmitter } from '../core/index.js';
 import { LiveFeed } from './live-feed.js';
 import { MessageLog, toRecord } from './message-log.js';
-import type { Metering } from './metering.js';
+import { meteredBytes, type Metering } from './metering.js';
+import type { Properties } from './mqtt5/properties.js';
 import { Taps, type TapErrorReport, type TapHandler, type TappedMessage } from './taps.js';
 import { TopicIndex } from './topic-index.js';
 
@@ -58,13 +59,14 @@ export class Capture<C extends object> {
   }
 
   /** On every publish, once dispatched. `packet` is the publish as it came in (a client's, a will, the engine's). */
-  record(packet: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean }, client: C | null): void {
+  record(packet: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean; properties?: Properties }, client: C | null): void {
     if (packet.topic.startsWith('$SYS/')) return; // aedes' own heartbeat, not traffic
     const clientId = client ? this.publishers.clientId(client) : null;
-    const msg = this.log.append(packet.topic, packet.payload, packet.qos, packet.retain, clientId, this.now());
+    const properties = packet.properties;
+    const msg = this.log.append(packet.topic, packet.payload, packet.qos, packet.retain, clientId, this.now(), properties);
     this.topicIndex.record(msg);
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
-    if (clientId) this.metering.inbound(clientId, packet.payload.length);
+    if (clientId) this.metering.inbound(clientId, meteredBytes(packet.payload.length, properties));
     if (this.events.has('messages')) this.feed.push(msg);
     if (this.taps.size) {
       // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.
@@ -75,6 +77,7 @@ export class Capture<C extends object> {
         const principal = client ? this.publishers.principal(client) : undefined; // Security: rules' principal()
         if (principal) tapped.principal = principal;
         if (will) tapped.will = true;
+        if (properties) tapped.properties = properties;
         return tapped;
       });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageLog, type CapturedMessage } from './message-log.js';
+import { MessageLog, toRecord, type CapturedMessage } from './message-log.js';
 
 const payload = (n: number, fill: number) => Buffer.alloc(n, fill);
 
@@ -54,5 +54,24 @@ describe('MessageLog memory', () => {
     expect(log.size).toBe(100);
     expect(Math.max(...segments)).toBeLessThan(2); // two segments at most were ever allocated
     for (const m of log.query({ limit: 100 })) expect(m.payload.every((b) => b === m.time % 256)).toBe(true);
+  });
+});
+
+describe('toRecord and MQTT 5 properties', () => {
+  it('gives the UI a message\'s properties: correlation data as base64, user properties as ordered pairs', () => {
+    const log = new MessageLog(10, 1024 * 1024);
+    const properties = {
+      payloadFormatIndicator: true, messageExpiryInterval: 60, contentType: 'application/json', responseTopic: 'r/t',
+      correlationData: Buffer.from([0, 1, 2]), userProperties: [['k', '2'], ['a', 'x'], ['k', '1']] as Array<[string, string]>,
+    };
+    const msg = log.append('t', payload(2, 1), 1, false, 'c', 1, properties);
+    expect(toRecord(msg).properties).toEqual({
+      payloadFormatIndicator: true, messageExpiryInterval: 60, contentType: 'application/json', responseTopic: 'r/t',
+      correlationData: 'AAEC', userProperties: [['k', '2'], ['a', 'x'], ['k', '1']],
+    });
+  });
+  it('has no properties for an MQTT 3.1.1 message', () => {
+    const log = new MessageLog(10, 1024 * 1024);
+    expect('properties' in toRecord(log.append('t', payload(2, 1), 0, false, 'c', 1))).toBe(false);
   });
 });

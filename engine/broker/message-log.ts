@@ -1,5 +1,6 @@
-import type { MessageQuery, MessageRecord } from '../contract/index.js';
+import type { MessageProperties, MessageQuery, MessageRecord } from '../contract/index.js';
 import { topicMatches } from '../contract/index.js';
+import type { Properties } from './mqtt5/properties.js';
 import { PayloadRing } from './payload-ring.js';
 
 /** Preview size for payloads sent to the UI (ARCHITECTURE §4). */
@@ -15,6 +16,8 @@ export interface CapturedMessage {
   time: number;
   /** Where the history keeps the payload (see PayloadRing): -1 for a copy of its own. */
   segment: number;
+  /** MQTT 5 properties, shared with the message (never changed after publication). */
+  properties?: Properties;
 }
 
 /**
@@ -36,9 +39,10 @@ export class MessageLog {
   }
 
   /** Copies `payload` into the history. */
-  append(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number): CapturedMessage {
+  append(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number, properties?: Properties): CapturedMessage {
     const stored = this.payloads.store(payload);
     const captured: CapturedMessage = { id: this.nextId++, topic, payload: stored.bytes, qos, retain, clientId, time, segment: stored.segment };
+    if (properties) captured.properties = properties;
     const evicted = this.ring[this.head];
     if (evicted) this.letGo(evicted);
     else this.count++;
@@ -106,7 +110,7 @@ export class MessageLog {
 
 export function toRecord(msg: CapturedMessage, full = false): MessageRecord {
   const truncated = !full && msg.payload.length > PREVIEW_BYTES;
-  return {
+  const record: MessageRecord = {
     id: msg.id,
     topic: msg.topic,
     payload: (truncated ? msg.payload.subarray(0, PREVIEW_BYTES) : msg.payload).toString('base64'),
@@ -117,4 +121,18 @@ export function toRecord(msg: CapturedMessage, full = false): MessageRecord {
     clientId: msg.clientId,
     time: msg.time,
   };
+  if (msg.properties) record.properties = messageProperties(msg.properties);
+  return record;
+}
+
+/** The message properties of a PUBLISH for the UI contract: correlation data as base64, user properties as pairs. */
+export function messageProperties(p: Properties): MessageProperties {
+  const out: MessageProperties = {};
+  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator;
+  if (p.messageExpiryInterval !== undefined) out.messageExpiryInterval = p.messageExpiryInterval;
+  if (p.contentType !== undefined) out.contentType = p.contentType;
+  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
+  if (p.correlationData !== undefined) out.correlationData = Buffer.from(p.correlationData).toString('base64');
+  if (p.userProperties?.length) out.userProperties = p.userProperties.map(([k, v]) => [k, v]);
+  return out;
 }

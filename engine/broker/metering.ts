@@ -1,4 +1,5 @@
 import type { ClientUsage, UsageReport } from '../contract/index.js';
+import type { Properties } from './mqtt5/properties.js';
 
 /** AWS meters messages in 5 KB increments: https://aws.amazon.com/iot-core/pricing/ */
 export const BILLING_INCREMENT = 5 * 1024;
@@ -72,4 +73,20 @@ export class Metering {
 /** A message of n bytes is billed as ceil(n / 5 KB) messages, at least one. */
 export function billed(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / BILLING_INCREMENT));
+}
+
+/**
+ * The bytes AWS meters for a PUBLISH's payload: with MQTT 5, "the size of the user properties, response topic,
+ * correlation data, and content type are also included in the payload size metered" (AWS IoT Core pricing, additional
+ * metering details: https://aws.amazon.com/iot-core/pricing/additional-details/). User properties count their names and
+ * values in UTF-8; the payload format indicator and expiry interval are not listed and do not count.
+ */
+export function meteredBytes(payloadBytes: number, properties?: Properties): number {
+  if (!properties) return payloadBytes;
+  let n = payloadBytes;
+  if (properties.userProperties) for (const [k, v] of properties.userProperties) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (properties.responseTopic !== undefined) n += Buffer.byteLength(properties.responseTopic);
+  if (properties.correlationData !== undefined) n += properties.correlationData.length;
+  if (properties.contentType !== undefined) n += Buffer.byteLength(properties.contentType);
+  return n;
 }

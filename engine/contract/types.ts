@@ -29,6 +29,22 @@ export interface MessageRecord {
   /** Publisher's client id; null for messages the engine itself published (presence, HTTP). */
   clientId: string | null;
   time: number;
+  /** The message's MQTT 5 properties; absent when it had none (an MQTT 3.1.1 publish). */
+  properties?: MessageProperties;
+}
+
+/** MQTT 5 message properties as the UI sees them. */
+export interface MessageProperties {
+  /** true: the payload is UTF-8 (MQTT 5 Payload Format Indicator 1, AWS `UTF8_DATA`). */
+  payloadFormatIndicator?: boolean;
+  /** Seconds the publisher gave the message to live (Message Expiry Interval). */
+  messageExpiryInterval?: number;
+  contentType?: string;
+  responseTopic?: string;
+  /** Correlation data, base64. */
+  correlationData?: string;
+  /** User properties in the order the publisher sent them, duplicates included. */
+  userProperties?: Array<[name: string, value: string]>;
 }
 
 export interface TopicStats {
