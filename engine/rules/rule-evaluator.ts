@@ -4,9 +4,9 @@
  * routes Basic Ingest, records the trace, and queues matches on the action runner.
  */
 import { TopicMemo, type Disposable, type Logger, type TypedEmitter } from '../core/index.js';
-import type { Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
+import type { OutgoingMessage, Properties, Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
 import type { RuleEvaluation, RuleTraceQuery } from '../contract/index.js';
-import { MessageContext, noMatchReason, serializeOutput, type SqlEnvironment, type SqlOutput } from './sql/index.js';
+import { MessageContext, noMatchReason, serializeOutput, type Mqtt5Properties, type SqlEnvironment, type SqlMessage, type SqlOutput } from './sql/index.js';
 import { TraceIds } from './trace-ids.js';
 import { TraceRing, addOutcome, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
@@ -90,7 +90,7 @@ export class RuleEvaluator {
   }
 
   /** A rule action's publish; a republish's lineage is announced so the tap can hand it back with the message. */
-  async publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, lineage?: Lineage): Promise<void> {
+  async publish(msg: OutgoingMessage, lineage?: Lineage): Promise<void> {
     if (!lineage?.length) return this.pub.publish(msg, ON_USERS_BEHALF);
     const settled = this.lineage.expect(msg.topic, msg.payload, lineage);
     try {
@@ -132,7 +132,9 @@ export class RuleEvaluator {
     for (const rule of rules) {
       if (!ctx) {
         const traceId = this.traceIds.next();
-        ctx = new MessageContext({ topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time }, this.env);
+        const message: SqlMessage = { topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time };
+        if (msg.properties) message.mqtt5 = sqlProperties(msg.properties);
+        ctx = new MessageContext(message, this.env);
         trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
@@ -217,4 +219,15 @@ export class RuleEvaluator {
     if (wantDollar && !this.dollarTap) this.dollarTap = this.pub.tap('$aws/#', (msg) => this.onDollarMessage(msg));
     else if (!wantDollar && this.dollarTap) this.dollarTap = (this.dollarTap.dispose(), undefined);
   }
+}
+
+/** What `get_mqtt_property()` and `get_user_properties()` read of a message's MQTT 5 properties. */
+function sqlProperties(p: Properties): Mqtt5Properties {
+  const out: Mqtt5Properties = {};
+  if (p.contentType !== undefined) out.contentType = p.contentType;
+  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
+  if (p.correlationData !== undefined) out.correlationData = p.correlationData;
+  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator ? 1 : 0;
+  if (p.userProperties) out.userProperties = p.userProperties;
+  return out;
 }

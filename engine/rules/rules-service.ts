@@ -20,7 +20,8 @@
  *   `sdk.publish` or the shadow service are not tracked.
  * - Basic Ingest messages are still delivered to MQTT subscribers of `$aws/rules/…` if the broker delivers them.
  * - `aws_lambda()` and other external SQL functions evaluate to Undefined (they cannot run synchronously here).
- * - MQTT 5 properties are not visible to rules (taps do not carry them); `principal()` is the certificate id for mutual-TLS publishers.
+ * - `principal()` is the certificate id for mutual-TLS publishers. MQTT 5 properties reach `get_mqtt_property()` and
+ *   `get_user_properties()` from the broker's taps.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';

@@ -1,11 +1,15 @@
 /**
  * MQTT 5 message properties through the engine, from AWS's HTTP Publish (AWS SDK v3 and /usr/bin/aws): the broker
- * carries them, the retained store keeps them across a restart, and GetRetainedMessage returns the user properties.
+ * carries them, the retained store keeps them across a restart, GetRetainedMessage returns the user properties,
+ * capture and the UI contract show them, rules read them with get_user_properties() and get_mqtt_property(), and a
+ * republish action's headers (created through the AWS SDK's CreateTopicRule) become the republished message's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetRetainedMessageCommand, IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { CreateTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
+import type { MessageRecord } from '../../engine/contract/index.js';
 import { awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let te: TestEngine;
 
@@ -63,5 +67,116 @@ describeAwsCli('aws iot-data publish --user-properties', () => {
     const got = await sdk.send(new GetRetainedMessageCommand({ topic: 'v5/cli' }));
     sdk.destroy();
     expect(userProps(got.userProperties)).toEqual([{ site: 'lab' }, { rack: '7' }]);
+  });
+});
+
+const ROLE = 'arn:aws:iam::123456789012:role/rules';
+const iotFor = (t: TestEngine) => new IoTClient({
+  region: 'us-east-1', endpoint: t.httpUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1,
+});
+
+/** The newest captured message on exactly `topic`, once capture has one. */
+async function captured(topic: string): Promise<MessageRecord> {
+  let found: MessageRecord | undefined;
+  await vi.waitFor(async () => {
+    found = (await te.engine.api.broker.messages({ filter: topic, limit: 1 }))[0];
+    expect(found).toBeDefined();
+  });
+  return found!;
+}
+
+describe('capture and the UI contract', () => {
+  it('a captured message carries its properties: correlation data as base64, user properties as ordered pairs', async () => {
+    const sdk = sdkFor(te);
+    await sdk.send(new PublishCommand({
+      topic: 'v5/capture', payload: Buffer.from('hi'), contentType: 'text/plain', responseTopic: 'v5/capture/reply',
+      messageExpiry: 120, payloadFormatIndicator: 'UTF8_DATA', correlationData: Buffer.from('req-9').toString('base64'),
+      userProperties: JSON.stringify([{ b: '2' }, { a: '1' }, { b: '3' }]),
+    }));
+    sdk.destroy();
+    const record = await captured('v5/capture');
+    expect(record.properties).toEqual({
+      contentType: 'text/plain', responseTopic: 'v5/capture/reply', messageExpiryInterval: 120, payloadFormatIndicator: true,
+      correlationData: Buffer.from('req-9').toString('base64'), userProperties: [['b', '2'], ['a', '1'], ['b', '3']],
+    });
+    expect((await te.engine.api.broker.message(record.id))?.properties).toEqual(record.properties);
+  });
+});
+
+describe('rules read MQTT 5 properties and republish with headers', () => {
+  it('get_user_properties() and get_mqtt_property() see an HTTP Publish\'s properties; the republish carries its headers', async () => {
+    const iot = iotFor(te);
+    await iot.send(new CreateTopicRuleCommand({
+      ruleName: 'v5_props',
+      topicRulePayload: {
+        sql: "SELECT get_user_properties('site') AS sites, get_user_properties() AS every, get_mqtt_property('content_type') AS ct, "
+          + "get_mqtt_property('format_indicator') AS fi, get_mqtt_property('response_topic') AS rt, "
+          + "get_mqtt_property('correlation_data') AS cd, get_mqtt_property('format') AS unknown FROM 'v5/rules/in'",
+        awsIotSqlVersion: '2016-03-23',
+        actions: [{
+          republish: {
+            topic: 'v5/rules/out', qos: 1, roleArn: ROLE,
+            headers: {
+              payloadFormatIndicator: 'UTF8_DATA', contentType: 'application/json',
+              responseTopic: "${get_mqtt_property('response_topic')}", correlationData: "${get_mqtt_property('correlation_data')}",
+              messageExpiry: '300', userProperties: [{ key: 'from', value: '${topic()}' }, { key: 'site', value: "${get(get_user_properties('site'), 0)}" }],
+            },
+          },
+        }],
+      },
+    }));
+    iot.destroy();
+    const watcher = await connect(te.mqttPort, { clientId: 'v5-watcher' });
+    await watcher.subscribeAsync('v5/rules/out', { qos: 1 });
+    const out = nextMessages(watcher, 1);
+    const sdk = sdkFor(te);
+    await sdk.send(new PublishCommand({
+      topic: 'v5/rules/in', payload: Buffer.from('{}'), contentType: 'text/csv', responseTopic: 'v5/rules/reply',
+      payloadFormatIndicator: 'UNSPECIFIED_BYTES', correlationData: Buffer.from([1, 2, 3]).toString('base64'),
+      userProperties: JSON.stringify([{ site: 'lab' }, { rack: '7' }, { site: 'annex' }]),
+    }));
+    sdk.destroy();
+    const [msg] = await out;
+    await watcher.endAsync();
+    expect(JSON.parse(msg.payload.toString())).toEqual({
+      sites: ['lab', 'annex'], every: [{ site: 'lab' }, { rack: '7' }, { site: 'annex' }], ct: 'text/csv',
+      fi: 'UNSPECIFIED_BYTES', rt: 'v5/rules/reply', cd: 'AQID',
+    });
+    expect((await captured('v5/rules/out')).properties).toEqual({
+      payloadFormatIndicator: true, contentType: 'application/json', responseTopic: 'v5/rules/reply', correlationData: 'AQID',
+      messageExpiryInterval: 300, userProperties: [['from', 'v5/rules/in'], ['site', 'lab']],
+    });
+  });
+
+  it('CreateTopicRule refuses headers AWS would refuse', async () => {
+    const iot = iotFor(te);
+    const create = (headers: object) => iot.send(new CreateTopicRuleCommand({
+      ruleName: 'v5_bad_headers',
+      topicRulePayload: { sql: "SELECT * FROM 'v5/bad'", actions: [{ republish: { topic: 'x', roleArn: ROLE, headers } }] },
+    }));
+    await expect(create({ userProperties: [] })).rejects.toMatchObject({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+    await expect(create({ contentType: 'x'.repeat(1025) })).rejects.toMatchObject({ name: 'InvalidRequestException' });
+    iot.destroy();
+  });
+
+  it('a republish whose headers resolve to something MQTT 5 cannot carry fails and runs the errorAction', async () => {
+    await te.engine.api.rules.put('v5_bad_expiry', {
+      sql: "SELECT * FROM 'v5/expiry/in'", awsIotSqlVersion: '2016-03-23',
+      actions: [{ republish: { topic: 'v5/expiry/out', roleArn: ROLE, headers: { messageExpiry: '${n}' } } }],
+      errorAction: { republish: { topic: 'v5/expiry/errors', roleArn: ROLE } },
+    });
+    const watcher = await connect(te.mqttPort, { clientId: 'v5-expiry-watcher' });
+    await watcher.subscribeAsync(['v5/expiry/out', 'v5/expiry/errors']);
+    const got = nextMessages(watcher, 2);
+    const device = await connect(te.mqttPort, { clientId: 'v5-expiry-device' });
+    await device.publishAsync('v5/expiry/in', '{"n":"soon"}', { qos: 1 });
+    await device.publishAsync('v5/expiry/in', '{"n":"30"}', { qos: 1 }); // the marker: a valid expiry gets through
+    const [first, second] = await got;
+    await device.endAsync();
+    await watcher.endAsync();
+    expect(first.topic).toBe('v5/expiry/errors');
+    expect(JSON.parse(first.payload.toString())).toMatchObject({ failures: [expect.objectContaining({ errorMessage: expect.stringContaining('messageExpiry') })] });
+    expect(second.topic).toBe('v5/expiry/out');
+    expect((await captured('v5/expiry/out')).properties).toEqual({ messageExpiryInterval: 30 });
   });
 });

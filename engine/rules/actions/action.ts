@@ -3,6 +3,7 @@
  * An action is built once per rule from its AWS `Action` JSON (e.g. `{ "sqs": { "queueUrl": …, "roleArn": … } }`),
  * then invoked once per matching message.
  */
+import type { OutgoingMessage } from '../../broker/index.js';
 import type { SinkService } from '../../sinks/index.js';
 import type { Lineage } from '../message-lineage.js';
 
@@ -44,7 +45,7 @@ export type ActionFactory = (params: Record<string, unknown>, deps: ActionDeps) 
  */
 export interface ActionDeps {
   /** Publishes through the broker; with a lineage, the rules know the message as a republish of those rules. */
-  publish(msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }, lineage?: Lineage): Promise<void>;
+  publish(msg: OutgoingMessage, lineage?: Lineage): Promise<void>;
   /** Local functions in `<dataDir>/functions` (the lambda action). */
   functions: FunctionInvoker;
   /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */

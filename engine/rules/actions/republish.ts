@@ -6,27 +6,31 @@
  *   Reserved job topics (`$aws/things/T/jobs/…`) are refused, as AWS does.
  * - `qos` 0 (default) or 1; no retain flag: AWS's RepublishAction has none.
  * - The published message carries its lineage (the rules that produced it) for loop protection (`message-lineage.ts`).
- * - LIMITATION: MQTT 5 `headers` are accepted and validated as an object but not sent (the broker's publisher carries
- *   no MQTT 5 properties).
+ * - MQTT 5 `headers` (payload format indicator, content type, response topic, correlation data, message expiry, user
+ *   properties; templates allowed) become the republished message's MQTT 5 properties (`mqtt-headers.ts`). Without
+ *   headers the republished message has none, whatever the incoming message carried.
  */
-import { EngineError } from '../../core/index.js';
 import type { ActionFactory, ActionResult } from './action.js';
 import { NO_LINEAGE } from '../message-lineage.js';
+import { parseMqttHeaders, resolveMqttHeaders } from './mqtt-headers.js';
 import { optionalInteger, requiredString } from './params.js';
 
 export const republishAction: ActionFactory = (params, deps) => {
   const template = requiredString(params, 'topic', 'republish');
   const qos = (optionalInteger(params, 'qos', 'republish', 0, 1) ?? 0) as 0 | 1;
-  if (params.headers !== undefined && (typeof params.headers !== 'object' || params.headers === null || Array.isArray(params.headers))) {
-    throw new EngineError('InvalidInput', 'republish.headers must be an object');
-  }
+  const headers = parseMqttHeaders(params.headers);
   return {
     kind: 'republish',
     async invoke(input): Promise<ActionResult> {
       const topic = resolveTopic(input.substitute(template));
       if (typeof topic !== 'string') return { ok: false, error: topic.error };
+      const properties = headers && resolveMqttHeaders(headers, input.substitute);
+      if (properties && 'error' in properties) return { ok: false, error: properties.error, detail: { topic } };
+      const msg = properties && Object.keys(properties).length
+        ? { topic, payload: input.payload, qos, retain: false, properties }
+        : { topic, payload: input.payload, qos, retain: false };
       try {
-        await deps.publish({ topic, payload: input.payload, qos, retain: false }, [...(input.lineage ?? NO_LINEAGE), input.ruleName]);
+        await deps.publish(msg, [...(input.lineage ?? NO_LINEAGE), input.ruleName]);
         return { ok: true, detail: { topic, qos } };
       } catch (e) {
         return { ok: false, error: e instanceof Error ? e.message : String(e), detail: { topic } };

@@ -111,9 +111,30 @@ describe('message functions', () => {
   it('MQTT 5 properties', () => {
     const mqtt5 = { contentType: 'application/json', responseTopic: 'r/t', correlationData: Buffer.from('id'), payloadFormatIndicator: 1 as const, userProperties: [['k', 'a'], ['k', 'b'], ['z', 'c']] as Array<[string, string]> };
     expect(evaluate("get_mqtt_property('content_type')", { mqtt5 })).toBe('application/json');
-    expect(evaluate("get_mqtt_property('format')", { mqtt5 })).toBe('UTF8_DATA');
+    expect(evaluate("get_mqtt_property('format_indicator')", { mqtt5 })).toBe('UTF8_DATA');
+    expect(evaluate("get_mqtt_property('format_indicator')", { mqtt5: { ...mqtt5, payloadFormatIndicator: 0 } })).toBe('UNSPECIFIED_BYTES');
+    expect(evaluate("get_mqtt_property('response_topic')", { mqtt5 })).toBe('r/t');
     expect(evaluate("get_mqtt_property('correlation_data')", { mqtt5 })).toBe('aWQ=');
     expect(evaluate("get_user_properties('k')", { mqtt5 })).toEqual(['a', 'b']);
+    expect(evaluate('get_user_properties()', { mqtt5 })).toEqual([{ k: 'a' }, { k: 'b' }, { z: 'c' }]);
+  });
+
+  it.each([
+    ["get_mqtt_property('format')", 'a name AWS does not define'],
+    ["get_mqtt_property('message_expiry')", 'a header the function does not read'],
+    ['get_mqtt_property(1)', 'a name that is not a string'],
+    ["get_user_properties('missing')", 'a key no user property has'],
+    ['get_user_properties(1)', 'a key that is not a string'],
+  ])('%s is Undefined (%s)', (expr) => {
+    const mqtt5 = { contentType: 'c', payloadFormatIndicator: 1 as const, userProperties: [['k', 'a']] as Array<[string, string]> };
+    expect(evaluate(expr, { mqtt5 })).toBeUndefined();
+  });
+
+  it.each([
+    "get_mqtt_property('content_type')", "get_mqtt_property('format_indicator')", "get_mqtt_property('response_topic')",
+    "get_mqtt_property('correlation_data')", "get_user_properties('k')", 'get_user_properties()',
+  ])('%s is Undefined for a message without MQTT 5 properties', (expr) => {
+    expect(evaluate(expr)).toBeUndefined();
   });
 
   it('external functions go through env.callExternal, else Undefined', () => {

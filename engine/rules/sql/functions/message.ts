@@ -16,11 +16,16 @@ function topic(ctx: MessageContext, n?: SqlValue): SqlValue {
 
 const PAYLOAD_FORMAT = ['UNSPECIFIED_BYTES', 'UTF8_DATA'];
 
+/**
+ * get_mqtt_property(name) [DG:iot-sql-functions#iot-sql-function-get-mqtt-property]: one of the message's MQTT 5
+ * headers by the literal name AWS defines — `content_type`, `format_indicator` (`UNSPECIFIED_BYTES` | `UTF8_DATA`),
+ * `response_topic`, `correlation_data` (base64). Any other name, or a header the message lacks, is Undefined.
+ */
 function mqttProperty(ctx: MessageContext, name: SqlValue): SqlValue {
   const p = ctx.message.mqtt5;
   if (!p || typeof name !== 'string') return undefined;
   switch (name) {
-    case 'format': return p.payloadFormatIndicator === undefined ? undefined : PAYLOAD_FORMAT[p.payloadFormatIndicator];
+    case 'format_indicator': return p.payloadFormatIndicator === undefined ? undefined : PAYLOAD_FORMAT[p.payloadFormatIndicator];
     case 'content_type': return p.contentType;
     case 'response_topic': return p.responseTopic;
     case 'correlation_data': return p.correlationData ? Buffer.from(p.correlationData).toString('base64') : undefined;
@@ -28,9 +33,17 @@ function mqttProperty(ctx: MessageContext, name: SqlValue): SqlValue {
   }
 }
 
-function userProperties(ctx: MessageContext, key: SqlValue): SqlValue {
+/**
+ * get_user_properties(key) [DG:iot-sql-functions#iot-sql-function-get-user-properties]: the values of every user
+ * property named `key`, in the order sent (duplicates kept); with no argument, every user property as an array of
+ * one-entry objects (`[{"k":"v"}, …]`). Undefined when the message has none that match.
+ */
+function userProperties(ctx: MessageContext, ...args: SqlValue[]): SqlValue {
   const props = ctx.message.mqtt5?.userProperties;
-  if (!props || typeof key !== 'string') return undefined;
+  if (!props?.length) return undefined;
+  if (args.length === 0) return props.map(([k, v]) => ({ [k]: v }));
+  const key = args[0];
+  if (typeof key !== 'string') return undefined;
   const values = props.filter(([k]) => k === key).map(([, v]) => v);
   return values.length ? values : undefined;
 }
@@ -60,7 +73,7 @@ export const messageFunctions: SqlFunction[] = [
   contextual('accountid', 0, 0, (ctx) => ctx.env.accountId),
   contextual('sourceip', 0, 0, (ctx) => ctx.message.sourceIp),
   contextual('get_mqtt_property', 1, 1, mqttProperty),
-  contextual('get_user_properties', 1, 1, userProperties),
+  contextual('get_user_properties', 0, 1, userProperties),
   contextual('get_thing_shadow', 2, 3, thingShadow, V2),
   external('aws_lambda', 2, 2, '2015-10-08'),
   external('get_dynamodb', 4, 6),
