@@ -224,6 +224,7 @@ export class BrokerService implements Service {
           + `${info.subscriptions} subscription(s) and ${info.queued} queued message(s) discarded`, { clientId, ...info });
         if (this.ctx.aws && info.protocol !== 5) this.ctx.deviations.explain('sessionExpired', { clientId, expirySeconds: info.expirySeconds });
       },
+      crossVersion: (clientId, info) => this.ctx.deviations.explain('crossVersionSession', { clientId, ...info }),
     });
   }
 

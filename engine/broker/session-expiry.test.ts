@@ -141,6 +141,19 @@ describe('SessionExpiry: the MQTT 5 rules', () => {
     expect(persistence.storedSessions()).toEqual(['r']);
   });
 
+  it('aws mode does not resume a session across MQTT versions; standard mode does', async () => {
+    for (const mode of ['aws', 'standard'] as const) {
+      const { persistence, expiry } = await setup(mode);
+      const v5 = owner('x');
+      expiry.onConnect(v5, 5, 300, false);
+      expiry.onConnack(v5);
+      await storedSession(persistence, 'x');
+      expiry.onClose(v5);
+      expiry.onConnect(owner('x'), 4, undefined, false);
+      expect(persistence.storedSessions()).toEqual(mode === 'aws' ? [] : ['x']);
+    }
+  });
+
   it('a session that never expires leaves no record and no timer', async () => {
     const { store, expiry } = await setup('standard');
     const f = owner('f');

@@ -30,6 +30,8 @@ export interface SessionExpiryDeps {
   storedSessions(): string[];
   /** The session of `clientId` ended after its interval (`protocol` 4: MQTT 3.1.1). */
   expired(clientId: string, info: { protocol: number; expirySeconds: number; subscriptions: number; queued: number }): void;
+  /** aws mode: a disconnected session made with one MQTT version was ended because a CONNECT of the other came. */
+  crossVersion?(clientId: string, info: { storedProtocol: number; protocol: number }): void;
 }
 
 interface Live {
@@ -58,7 +60,8 @@ interface Pending {
  * The API, in the order a connection calls it (`owner` is the connection; several may share a client id during a
  * takeover, and only the latest one owns the session):
  * - {@link onConnect} once the CONNECT is accepted, before the session is read: ends a stored session that is due
- *   (or, for MQTT 5 Clean Start, any), and returns the granted interval.
+ *   (or, for MQTT 5 Clean Start, any; in aws mode one made with the other MQTT version, which AWS does not resume),
+ *   and returns the granted interval.
  * - {@link onConnack} once CONNACK 0 is sent: the session is live; a pending end is cancelled.
  * - {@link onDisconnectPacket} for an MQTT 5 DISCONNECT carrying a Session Expiry Interval.
  * - {@link onClose} when the connection is gone: the session ends now (interval 0) or is scheduled to end.
@@ -131,6 +134,11 @@ export class SessionExpiry {
     const pending = this.pending.get(owner.id);
     if (pending && pending.deadline <= this.deps.now()) this.expire(owner.id, pending);
     else if (requested !== undefined && cleanStart) this.end(owner.id);
+    else if (this.deps.aws && pending && pending.protocol !== protocol && !cleanStart) {
+      // AWS IoT: "An MQTT 3 persistent session can't be resumed as an MQTT 5 session, and vice versa."
+      this.end(owner.id);
+      this.deps.crossVersion?.(owner.id, { storedProtocol: pending.protocol, protocol });
+    }
     this.live.set(owner, { protocol, seconds, cleanedByBroker: requested === undefined && cleanStart });
     return seconds;
   }
