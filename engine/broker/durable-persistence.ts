@@ -3,7 +3,7 @@ import MemoryPersistence, { type ClientRef, type PersistedPacket, type Sub } fro
 import { topicMatches } from '../contract/index.js';
 import type { Statement, Store } from '../storage/index.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
-import { isRefusedPlaceholder } from './shared-subscriptions.js';
+import { innerFilter, isRefusedPlaceholder } from './shared-subscriptions.js';
 
 export interface RetainedEntry {
   packet: PersistedPacket;
@@ -34,6 +34,8 @@ export class DurablePersistence extends MemoryPersistence {
   private readonly retained = new Map<string, RetainedEntry>();
   /** `clientId\0filter` of persistent-session subscriptions with QoS > 0: the ones that queue messages. */
   private readonly queueingSubs = new Set<string>();
+  /** The shared ones among them (`clientId\0$share/…`). */
+  private readonly sharedQueueingSubs = new Set<string>();
   private position = 0;
   private lastWrite: Promise<void> = Promise.resolve();
   /** Counts journaled changes, so a caller can tell whether an operation stored anything. */
@@ -60,7 +62,7 @@ export class DurablePersistence extends MemoryPersistence {
     for (const [clientId, list] of subs) {
       await super.addSubscriptions({ id: clientId }, list);
       // Restored subscriptions queue too: without them the inbound write-ahead would skip publishes they must keep.
-      for (const s of list) if (s.qos > 0) this.queueingSubs.add(`${clientId}\0${s.topic}`);
+      for (const s of list) if (s.qos > 0) this.queueing(clientId, s.topic, true);
     }
     for (const row of this.store.all<{ client_id: string; packet: string; position: number }>('SELECT client_id, packet, position FROM broker_outgoing ORDER BY position')) {
       const packet = decodePacket(row.packet);
@@ -140,9 +142,32 @@ export class DurablePersistence extends MemoryPersistence {
     return this.queueingSubs.size > 0;
   }
 
-  /** aedes asks on every QoS 1/2 publish; only QoS > 0 persistent subscriptions are in the trie it matches. */
+  /**
+   * aedes asks on every QoS 1/2 publish; only QoS > 0 persistent subscriptions are in the trie it matches. A shared
+   * subscription is queued for by its group (shared-subscriptions.ts), never because a topic equals its `$share/…` text.
+   */
   override async subscriptionsByTopic(topic: string): Promise<Sub[]> {
-    return this.queueingSubs.size ? super.subscriptionsByTopic(topic) : [];
+    if (!this.queueingSubs.size) return [];
+    const subs = await super.subscriptionsByTopic(topic);
+    return topic.startsWith('$share/') ? subs.filter((s) => !s.topic.startsWith('$share/')) : subs;
+  }
+
+  /** Some persistent session's QoS > 0 shared subscription takes `topic`: its group may queue the message. */
+  sharedMayQueue(topic: string): boolean {
+    for (const key of this.sharedQueueingSubs) if (topicMatches(innerFilter(key.slice(key.indexOf('\0') + 1)), topic)) return true;
+    return false;
+  }
+
+  private queueing(clientId: string, topic: string, on: boolean): void {
+    const key = `${clientId}\0${topic}`;
+    const shared = topic.startsWith('$share/');
+    if (on) {
+      this.queueingSubs.add(key);
+      if (shared) this.sharedQueueingSubs.add(key);
+    } else {
+      this.queueingSubs.delete(key);
+      if (shared) this.sharedQueueingSubs.delete(key);
+    }
   }
 
   /** Persistent sessions' stored `$share/…` subscriptions (their groups know them before the clients reconnect). */
@@ -155,10 +180,7 @@ export class DurablePersistence extends MemoryPersistence {
     // aedes stores a SUBSCRIBE's whole list with each granted filter: the ones refused as malformed stay out.
     subs = subs.filter((s) => !isRefusedPlaceholder(s.topic));
     await super.addSubscriptions(client, subs);
-    for (const s of subs) {
-      if (s.qos > 0) this.queueingSubs.add(`${client.id}\0${s.topic}`);
-      else this.queueingSubs.delete(`${client.id}\0${s.topic}`);
-    }
+    for (const s of subs) this.queueing(client.id, s.topic, s.qos > 0);
     return this.store.write(subs.map((s) => ({
       sql: 'INSERT OR REPLACE INTO broker_subscriptions (client_id, topic, options) VALUES (?, ?, ?)',
       params: [client.id, s.topic, JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl })],
@@ -167,13 +189,13 @@ export class DurablePersistence extends MemoryPersistence {
 
   override async removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
     await super.removeSubscriptions(client, topics);
-    for (const t of topics) this.queueingSubs.delete(`${client.id}\0${t}`);
+    for (const t of topics) this.queueing(client.id, t, false);
     return this.store.write(topics.map((t) => ({ sql: 'DELETE FROM broker_subscriptions WHERE client_id = ? AND topic = ?', params: [client.id, t] })));
   }
 
   override async cleanSubscriptions(client: ClientRef): Promise<void> {
     await super.cleanSubscriptions(client);
-    for (const key of this.queueingSubs) if (key.startsWith(`${client.id}\0`)) this.queueingSubs.delete(key);
+    for (const key of this.queueingSubs) if (key.startsWith(`${client.id}\0`)) this.queueing(client.id, key.slice(client.id.length + 1), false);
     // Every clean connect lands here: only touch the journal (and wait for an fsync) when there is something to delete.
     const stored = this.store.get('SELECT 1 AS found FROM broker_subscriptions WHERE client_id = ? UNION ALL SELECT 1 FROM broker_outgoing WHERE client_id = ? LIMIT 1', [client.id, client.id]);
     if (!stored) return;

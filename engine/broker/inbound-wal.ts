@@ -44,6 +44,7 @@ export class InboundWal {
   guard(packet: InboundPacket, persistence: DurablePersistence): Promise<void> | null {
     if (packet.retain) return this.record(packet);
     if (!persistence.hasQueueingSubscriptions) return null;
+    if (persistence.sharedMayQueue(packet.topic)) return this.record(packet); // a shared subscription's group may queue it
     return persistence.subscriptionsByTopic(packet.topic).then((subs) => (subs.length ? this.record(packet) : undefined));
   }
 

@@ -20,6 +20,8 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { startTestEngine, until, type TestEngine } from '../helpers/engine.js';
 import { closeAll, deviationLogs, eventually, open, RawClient, run, uid, on, type Recorded } from '../helpers/broker-clients.js';
 import { closed, tlsConnect, type Credentials } from './helpers/tls-client.js';
+import { startCli, type RunningCli } from './helpers/cli-process.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const payloads = (messages: Recorded['messages'], topic: string) => on(messages, topic).map((m) => m.payload.toString());
 
@@ -332,4 +334,49 @@ describe.each(['aws', 'standard'] as const)('shared subscriptions across a resta
       await te.stop();
     }
   });
+});
+
+describe('shared subscriptions and kill -9 (standard mode)', () => {
+  it('a QoS 1 message the broker acknowledged and queued for an offline persistent member survives a kill -9', async () => {
+    const dataDir = tempDir('tb-shared-kill-');
+    const procs: RunningCli[] = [];
+    const cli = async () => {
+      const p = await startCli(dataDir, ['--broker-mode', 'standard']);
+      procs.push(p);
+      return p;
+    };
+    try {
+      let proc = await cli();
+      const id = 'shared-kill-member';
+      const member = await open(proc.mqttUrl, { clientId: id, clean: false });
+      await member.client.subscribeAsync('$share/k/kill/q', { qos: 1 });
+      await member.client.endAsync();
+      // Publishes in flight; the engine is killed the moment the 50th acknowledgement arrives.
+      const pub = await open(proc.mqttUrl, { clientId: 'shared-kill-pub' });
+      const acked = new Set<string>();
+      await new Promise<void>((resolve) => {
+        for (let i = 0; i < 300; i++) {
+          pub.client.publish('kill/q', `m${i}`, { qos: 1 }, (err) => {
+            if (err || acked.size >= 50) return;
+            acked.add(`m${i}`);
+            if (acked.size === 50) {
+              proc.child.kill('SIGKILL');
+              resolve();
+            }
+          });
+        }
+      });
+      await proc.exited;
+      pub.client.end(true);
+      proc = await cli();
+      const back = await open(proc.mqttUrl, { clientId: id, clean: false });
+      expect(back.connack.sessionPresent).toBe(true);
+      const got = () => new Set(back.messages.map((m) => m.payload.toString()));
+      await until(() => [...acked].every((p) => got().has(p)), 10_000, 'every acknowledged message').catch(() => {});
+      expect([...acked].filter((p) => !got().has(p))).toEqual([]);
+      back.client.end(true);
+    } finally {
+      for (const p of procs) await p.kill9();
+    }
+  }, 60_000);
 });
