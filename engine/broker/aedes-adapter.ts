@@ -7,8 +7,12 @@ import { batchDeliveries, type DeliveringClient } from './batched-delivery.js';
 import { EarlyPackets } from './early-packets.js';
 import { PacketSplitter } from './packet-splitter.js';
 import type { Properties } from './mqtt5/properties.js';
-import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
 import { isShared, SharedSubscriptions, type Deliver } from './shared-subscriptions.js';
+import type { Mqtt5Connection } from './mqtt5/connection.js';
+import type { ConnectProperties } from './mqtt5/inbound.js';
+import { mqtt5Of, registerMqtt5 } from './mqtt5/outbound.js';
+import { REASON } from './mqtt5/reason-codes.js';
+import type { AcceptedMqtt5 } from './packets/connect.js';
 
 /**
  * The only code that knows aedes: its options and hooks, its events, and the private fields the broker's fixes and
@@ -38,6 +42,8 @@ export interface AedesClient {
   _disconnected?: boolean;
   /** Keep-alive in ms × 1.5 (aedes' timer), -1 before CONNECT. */
   _keepaliveInterval: number;
+  /** Set once an MQTT 5 CONNECT was let through: aedes sees every client as MQTT 3.1.1. */
+  mqtt5?: Mqtt5Connection;
   /** Packets parsed and not yet handled (aedes reads the socket again when it drops to 0). */
   _parsingBatch: number;
   _parser: {
@@ -78,6 +84,10 @@ export interface AedesHooks {
   published(packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void): void;
   /** Each packet parsed from a client, before aedes sees it: true drops it. */
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean;
+  /** An MQTT 5 CONNECT: its connection state and the copy aedes gets, or null when refused (the hook answered it). */
+  acceptMqtt5(client: AedesClient, packet: AedesPacket, decoded: ConnectProperties): AcceptedMqtt5 | null;
+  /** Each later packet of an MQTT 5 connection, before `dropsPacket`: true drops it. */
+  dropsMqtt5Packet(client: AedesClient, packet: AedesPacket, connection: Mqtt5Connection): boolean;
   /** The connection is being closed because of a malformed or oversized frame. */
   frameRefused(client: AedesClient, problem: string): void;
   /** CONNACK 0 was sent. */
@@ -223,14 +233,14 @@ export class AedesAdapter {
       const problem = splitter.feed(buf);
       if (!problem) return;
       this.hooks.frameRefused(client, problem);
-      // An unsupported protocol level is answered before the close [MQTT-3.1.2-2], in the shape its client reads.
-      const level = splitter.refusedLevel;
-      if (level === undefined) client.conn.destroy();
-      else client.conn.end(level > 5 ? CONNACK_UNSUPPORTED_VERSION : CONNACK_UNACCEPTABLE_LEVEL);
+      // An MQTT 5 connection learns why [MQTT-4.13.1-1]; a CONNECT refused before aedes saw it gets its CONNACK [MQTT-3.1.2-2].
+      if (splitter.mqtt5 && splitter.refusal) splitter.mqtt5.disconnect(splitter.refusal.reasonCode, splitter.refusal.message);
+      else if (splitter.closingPacket) client.conn.end(splitter.closingPacket);
+      else client.conn.destroy();
     };
     const early = new EarlyPackets(client, parser.emit.bind(parser), this.queueLimit);
     this.early.set(client, early);
-    parser.emit = new PacketGate(client, this.hooks, early).emit;
+    parser.emit = new PacketGate(client, this.hooks, early, splitter).emit;
     return client;
   }
 
@@ -258,6 +268,7 @@ export class AedesAdapter {
   }
 
   close(): Promise<void> {
+    for (const client of this.clients()) mqtt5Of(client.conn)?.disconnect(REASON.serverShuttingDown, 'the broker is shutting down');
     return new Promise((resolve) => this.broker.close(() => resolve()));
   }
 
@@ -314,12 +325,37 @@ function withProbe(broker: AedesBroker, check: (found: Record<keyof typeof AEDES
   }
 }
 
-/** A connection's parsed packets on their way to aedes: dropped (`AedesHooks.dropsPacket`), held until CONNACK, or on. */
+/**
+ * A connection's parsed packets on their way to aedes: an MQTT 5 CONNECT becomes the MQTT 3.1.1 copy aedes speaks
+ * (`AedesHooks.acceptMqtt5`), an MQTT 5 connection's packets get their own checks, then each is dropped
+ * (`AedesHooks.dropsPacket`), held until CONNACK, or handed on.
+ */
 class PacketGate {
-  constructor(private readonly client: AedesClient, private readonly hooks: AedesHooks, private readonly early: EarlyPackets) {}
+  constructor(
+    private readonly client: AedesClient,
+    private readonly hooks: AedesHooks,
+    private readonly early: EarlyPackets,
+    private readonly splitter: PacketSplitter,
+  ) {}
 
   readonly emit = (event: string, arg: unknown): boolean => {
-    if (event !== 'packet') return this.early.forward(event, arg);
-    return this.hooks.dropsPacket(this.client, arg as AedesPacket) || this.early.hold(arg as AedesPacket) || this.early.forward(event, arg);
+    let packet = arg as AedesPacket & { protocolVersion?: number };
+    const mqtt5 = this.splitter.mqtt5;
+    if (event !== 'packet') {
+      if (event === 'error' && mqtt5) mqtt5.disconnect(REASON.malformedPacket, (arg as Error).message);
+      return this.early.forward(event, arg);
+    }
+    if (mqtt5) {
+      if (packet.cmd !== 'publish' && this.splitter.properties) packet.properties = this.splitter.properties;
+      if (this.hooks.dropsMqtt5Packet(this.client, packet, mqtt5)) return true;
+    } else if (packet.cmd === 'connect' && packet.protocolVersion === 5) {
+      const accepted = this.hooks.acceptMqtt5(this.client, packet, this.splitter.connectProperties ?? { properties: {} });
+      if (!accepted) return true;
+      registerMqtt5(this.client.conn, accepted.connection);
+      this.client.mqtt5 = accepted.connection;
+      this.splitter.mqtt5 = accepted.connection;
+      packet = accepted.packet;
+    }
+    return this.hooks.dropsPacket(this.client, packet) || this.early.hold(packet) || this.early.forward(event, packet);
   };
 }

@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import type { Mqtt5Connection } from './mqtt5/connection.js';
+import type { Properties } from './mqtt5/properties.js';
 
 /**
  * Per-subscriber delivery, cheaper than aedes 1.2's and in the same order. Installed by `aedes-adapter.ts`, whose
@@ -11,7 +13,7 @@ import type { Duplex } from 'node:stream';
  * run together.
  *
  * Order is kept: a batch is written in the slot of its first delivery's setImmediate, where aedes would have written
- * that delivery, and a delivery handed to aedes' own path (a persistent session's QoS 1, an MQTT 5 client) closes the
+ * that delivery, and a delivery handed to aedes' own path (a persistent session's QoS 1) closes the
  * open batch, so what follows lands in a later one. Back-pressure is kept: a write the socket cannot take holds the
  * batch's completions until it drains (or aedes' drain timeout closes the client).
  */
@@ -27,6 +29,7 @@ interface DeliveryPacket {
   nl?: boolean;
   brokerId?: string;
   brokerCounter?: number;
+  properties?: Properties;
 }
 
 type Done = () => void;
@@ -36,7 +39,8 @@ type Deliver = (packet: DeliveryPacket, done: Done) => void;
 export interface DeliveringClient {
   id: string;
   clean: boolean;
-  version?: number | null;
+  /** Set once an MQTT 5 CONNECT was let through (aedes itself sees every client as MQTT 3.1.1). */
+  mqtt5?: Mqtt5Connection;
   connecting: boolean;
   connected: boolean;
   conn: Duplex;
@@ -90,13 +94,15 @@ export function batchDeliveries(client: DeliveringClient): void {
 
   client.deliver0 = (packet, done) => {
     const forward = forwardable(packet);
-    enqueue(forward && sharedQos0Encoding(forward), done);
+    if (!forward) return enqueue(null, done);
+    const mqtt5 = client.mqtt5;
+    enqueue(mqtt5 ? mqtt5.publishBytes(forward, 0, 0) : sharedQos0Encoding(forward), done);
   };
 
   client.deliverQoS = (packet, done) => {
     if (packet.qos === 0) return client.deliver0(packet, done);
-    if (!client.clean || client.version === 5) {
-      // Persistent sessions record each in-flight message first; MQTT 5 carries properties: aedes' own path.
+    if (!client.clean) {
+      // Persistent sessions record each in-flight message first: aedes' own path.
       open = null;
       return aedesDeliverQoS(packet, done);
     }
@@ -105,7 +111,8 @@ export function batchDeliveries(client: DeliveringClient): void {
     const granted = client.subscriptions[forward.topic]?.qos;
     const qos = granted !== undefined && granted < forward.qos ? granted : forward.qos;
     const messageId = forward.messageId || nextMessageId(client);
-    enqueue(encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
+    const mqtt5 = client.mqtt5;
+    enqueue(mqtt5 ? mqtt5.publishBytes(forward, qos, messageId) : encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
   };
 }
 

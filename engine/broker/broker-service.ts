@@ -13,6 +13,7 @@ import { Metering } from './metering.js';
 import { Connections } from './connections.js';
 import type { ConnectionInfo } from './listeners.js';
 import type { PacketContext } from './packets/context.js';
+import { serverCapabilities } from './mqtt5/connection.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
 import { SessionExpiry } from './session-expiry.js';
@@ -56,6 +57,14 @@ export interface BrokerEvents {
   messages: MessageBatch;
 }
 
+/**
+ * The largest remaining length read from a client: the payload limit plus room for the largest topic, packet id and
+ * MQTT 5 properties. A payload limit of 0 is none: then only MQTT's own largest packet bounds a frame.
+ */
+function maxRemainingLength(limits: BrokerLimits): number {
+  return limits.maxPayloadBytes ? limits.maxPayloadBytes + 65_536 + 8 : MQTT_MAX_PACKET_BYTES;
+}
+
 export class BrokerService implements Service {
   readonly name = 'broker';
   readonly events = new TypedEmitter<BrokerEvents>();
@@ -70,7 +79,11 @@ export class BrokerService implements Service {
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
   constructor(private readonly store: Store, readonly opts: BrokerOptions, private readonly logger: Logger, private readonly now: () => number = Date.now) {
-    this.ctx = { aws: opts.mode === 'aws', limits: opts.limits, deviations: new DeviationLog(logger, now), security: opts.security, now };
+    const aws = opts.mode === 'aws';
+    this.ctx = {
+      aws, limits: opts.limits, deviations: new DeviationLog(logger, now), security: opts.security, now,
+      mqtt5: serverCapabilities(aws, opts.limits, maxRemainingLength(opts.limits)),
+    };
     const metering = new Metering(now);
     const sessions = (this.sessions = new Sessions({
       aws: this.ctx.aws,
@@ -109,8 +122,7 @@ export class BrokerService implements Service {
       persistence,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       drainTimeoutMs: this.opts.drainTimeoutMs ?? 30_000,
-      // A payload limit of 0 is none: then only MQTT's own largest packet (remaining length 268,435,455) bounds a frame.
-      maxPacketBytes: limits.maxPayloadBytes ? limits.maxPayloadBytes + 65_536 + 8 : MQTT_MAX_PACKET_BYTES,
+      maxPacketBytes: maxRemainingLength(limits),
       // Stored, so dispatched only in order: retained publishes, and QoS > 0 ones while a persistent session could queue them.
       mayStore: (p) => p.retain || (p.qos > 0 && persistence.hasQueueingSubscriptions),
       // AWS sends a shared subscription's message to a random member; standard mode takes the members in turn.

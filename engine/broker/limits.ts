@@ -26,6 +26,10 @@ export interface BrokerLimits {
    * 604,800); standard mode: a cap on the MQTT 5 Session Expiry Interval (0: none, the client's value is used).
    */
   sessionExpiryMax: number;
+  /** MQTT 5: the Topic Alias Maximum the broker offers clients (AWS: 8). */
+  topicAliasMaximum: number;
+  /** MQTT 5: QoS 1 and 2 PUBLISHes a client may have unacknowledged (the broker's Receive Maximum; AWS: 100). */
+  receiveMaximum: number;
 }
 
 const aws: BrokerLimits = {
@@ -41,6 +45,8 @@ const aws: BrokerLimits = {
   backlogPerSecond: 10,
   sessionExpiryDefault: 3600,
   sessionExpiryMax: 604_800,
+  topicAliasMaximum: 8,
+  receiveMaximum: 100,
 };
 
 /** Standard mode keeps generous, spec-compatible limits: large enough never to surprise, small enough to protect a laptop. */
@@ -57,6 +63,8 @@ const standard: BrokerLimits = {
   backlogPerSecond: 0,
   sessionExpiryDefault: 0,
   sessionExpiryMax: 0,
+  topicAliasMaximum: 64,
+  receiveMaximum: 65535,
 };
 
 export function defaultLimits(mode: BrokerMode): BrokerLimits {

@@ -6,12 +6,23 @@
  *   packet of an MQTT 5 connection, whose PUBLISH and PUBACK carry more) still goes to it, whole and in order.
  * A PUBLISH that does not decode cleanly (QoS 3, a truncated topic) also goes to mqtt-packet, so that the error it
  * reports, and the closed connection that follows, stay aedes' own.
+ * On an MQTT 5 connection every property block is read and checked here (mqtt5/inbound.ts) before anything goes on,
+ * PUBLISH is decoded here with its properties and topic alias, and a refused packet closes the connection with the
+ * DISCONNECT reason code the specification assigns.
  */
+import { decodeConnectProperties, decodePublish5, checkPacketProperties, type ConnectProperties, type Refusal } from './mqtt5/inbound.js';
+import type { Mqtt5Connection } from './mqtt5/connection.js';
+import type { Properties } from './mqtt5/properties.js';
+import { REASON } from './mqtt5/reason-codes.js';
+import { encodeConnack5 } from './mqtt5/wire.js';
+import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
 
 /** The shape of mqtt-packet's PUBLISH packets (what aedes expects from the parser). */
 class PublishPacket {
   readonly cmd = 'publish';
   declare messageId?: number;
+  /** MQTT 5 only. */
+  declare properties?: Properties;
 
   constructor(
     readonly retain: boolean,
@@ -41,8 +52,6 @@ export interface PacketParser {
   /** mqtt-packet's own parse, for everything not decoded here. */
   parse(buf: Buffer): unknown;
   emit(event: 'packet', packet: object): unknown;
-  /** The CONNECT packet once parsed (mqtt-packet keeps it as its settings). */
-  settings?: { protocolVersion?: number };
 }
 
 export class PacketSplitter {
@@ -52,13 +61,30 @@ export class PacketSplitter {
   private needed = 0;
   /** Once mqtt-packet was handed a bad packet, it gets everything (it reports the error; aedes closes). */
   private delegated = false;
-  /** The protocol level of a CONNECT refused for it (neither 3, 4 nor 5): the connection gets a CONNACK, then closes. */
-  refusedLevel: number | undefined;
+  /** Once a packet was refused, nothing more is read. */
+  private stopped = false;
+  /** What to write before closing a connection refused before its CONNACK (a CONNACK in the client's version). */
+  closingPacket: Buffer | undefined;
+  /** Why an MQTT 5 packet was refused: the reason code of the DISCONNECT that closes the connection. */
+  refusal: Refusal | undefined;
+  /** The connection's MQTT 5 state, once its CONNECT said level 5 and was let through. */
+  mqtt5: Mqtt5Connection | undefined;
+  /** The property blocks of the CONNECT being handed on (MQTT 5). */
+  connectProperties: ConnectProperties | undefined;
+  /** The properties of the MQTT 5 packet being handed to mqtt-packet, as read here (ordered user properties). */
+  properties: Properties | undefined;
 
   constructor(private readonly maxPacketBytes: number, private readonly parser: PacketParser, private readonly parse: (buf: Buffer) => unknown) {}
 
   /** Returns why the connection must be closed, else null. */
   feed(chunk: Buffer): string | null {
+    if (this.stopped) return null;
+    const problem = this.take(chunk);
+    if (problem) this.stopped = true;
+    return problem;
+  }
+
+  private take(chunk: Buffer): string | null {
     let rest = chunk;
     // A packet begun in an earlier chunk: copy only the bytes it still misses, then go on in place.
     while (this.buffered > 0 && rest.length > 0 && !this.delegated) {
@@ -104,7 +130,9 @@ export class PacketSplitter {
         this.keep(buf.subarray(at), buf.length - at + 1); // the header itself is incomplete
         return null;
       }
-      if (remaining > this.maxPacketBytes) return `packet of ${remaining} bytes exceeds the limit of ${this.maxPacketBytes}`;
+      if (remaining > this.maxPacketBytes) {
+        return this.refuse({ reasonCode: REASON.packetTooLarge, message: `packet of ${remaining} bytes exceeds the limit of ${this.maxPacketBytes}` });
+      }
       const end = body + remaining;
       if (end > buf.length) {
         this.keep(buf.subarray(at), end - at);
@@ -114,11 +142,22 @@ export class PacketSplitter {
       if (type === 1) {
         const level = connectLevel(buf, body, end);
         if (level !== undefined && (level < 3 || level > 5)) {
-          this.refusedLevel = level;
+          this.closingPacket = level > 5 ? CONNACK_UNSUPPORTED_VERSION : CONNACK_UNACCEPTABLE_LEVEL;
           return `MQTT protocol level ${level} is not one this broker speaks (3 and 4 are MQTT 3.1 and 3.1.1, 5 is MQTT 5)`;
         }
+        if (level === 5) {
+          const decoded = decodeConnectProperties(buf, body, end);
+          if ('reasonCode' in decoded) {
+            this.closingPacket = encodeConnack5(false, decoded.reasonCode, { reasonString: decoded.message });
+            return `MQTT 5 CONNECT refused: ${decoded.message}`;
+          }
+          this.connectProperties = decoded;
+        }
       }
-      if (this.parser.settings?.protocolVersion === 5 || (type !== 3 && type !== 4)) this.parse(buf.subarray(at, end));
+      if (this.mqtt5) {
+        const problem = this.splitMqtt5(buf, at, body, end, type);
+        if (problem) return problem;
+      } else if (type !== 3 && type !== 4) this.parse(buf.subarray(at, end));
       else if (type === 4) {
         // PUBACK: flags 0 and a 2-byte message id [MQTT-3.4]; anything else is mqtt-packet's to refuse.
         if (buf[at] === 0x40 && remaining === 2) this.parser.emit('packet', new PubackPacket(buf.readUInt16BE(body)));
@@ -131,6 +170,42 @@ export class PacketSplitter {
       at = end;
     }
     return null;
+  }
+
+  /** One whole packet of an MQTT 5 connection; why it is refused, or null. */
+  private splitMqtt5(buf: Buffer, at: number, body: number, end: number, type: number): string | null {
+    const connection = this.mqtt5!;
+    if (type === 3) {
+      const flags = buf[at];
+      const qos = (flags >> 1) & 3;
+      if (qos === 3) return this.refuse({ reasonCode: REASON.malformedPacket, message: 'PUBLISH with QoS 3 [MQTT-3.3.1-4]' });
+      const decoded = decodePublish5(buf, body, end, qos, connection.aliases, connection.server.topicAliasMaximum);
+      if ('reasonCode' in decoded) return this.refuse(decoded);
+      if (qos > 0 && ++connection.inFlightIn > connection.server.receiveMaximum) {
+        return this.refuse({ reasonCode: REASON.receiveMaximumExceeded, message: `more than the Receive Maximum of ${connection.server.receiveMaximum} QoS 1 and 2 PUBLISHes unacknowledged [MQTT-3.3.4-9]` });
+      }
+      const packet = new PublishPacket((flags & 1) !== 0, qos, (flags & 8) !== 0, end - body, decoded.topic, buf.subarray(decoded.payloadStart, end));
+      if (qos > 0) packet.messageId = decoded.messageId;
+      if (decoded.properties) packet.properties = decoded.properties;
+      this.parser.emit('packet', packet);
+      return null;
+    }
+    if (type === 4 && buf[at] === 0x40 && end - body === 2) {
+      this.parser.emit('packet', new PubackPacket(buf.readUInt16BE(body)));
+      return null;
+    }
+    const properties = checkPacketProperties(type, buf, body, end);
+    if ('reasonCode' in properties) return this.refuse(properties as Refusal);
+    this.properties = properties;
+    this.parse(buf.subarray(at, end));
+    this.properties = undefined;
+    return null;
+  }
+
+  /** Refuses the connection's packet: on MQTT 5, with a DISCONNECT reason code. */
+  private refuse(refusal: Refusal): string {
+    if (this.mqtt5) this.refusal = refusal;
+    return refusal.message;
   }
 
   private keep(rest: Buffer, needed: number): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AedesClient, Subscription } from './aedes-adapter.js';
 import type { Transport } from './listeners.js';
 import type { Metering } from './metering.js';
+import type { Mqtt5Connection } from './mqtt5/connection.js';
 import * as presence from './presence.js';
 import type { ConnectionGuard } from './security-hooks.js';
 
@@ -24,6 +25,8 @@ export interface Session extends presence.SessionIdentity {
   guard?: ConnectionGuard | null;
   /** The CONNECT had a zero-length client id (aedes then assigns `aedes_<uuid>`). */
   emptyClientId?: boolean;
+  /** An MQTT 5 connection's state (absent for MQTT 3.1.1). */
+  mqtt5?: Mqtt5Connection;
 }
 
 /** What the sessions' lifecycle reaches outside itself. */

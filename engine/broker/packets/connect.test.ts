@@ -1,3 +1,4 @@
+import { serverCapabilities } from '../mqtt5/connection.js';
 import { describe, it, expect } from 'vitest';
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
 import { DeviationLog } from '../aws-deviations.js';
@@ -7,7 +8,7 @@ import { authenticate, preConnect } from './connect.js';
 import type { PacketContext } from './context.js';
 
 const ctx = (mode: 'aws' | 'standard'): PacketContext => ({
-  aws: mode === 'aws', limits: defaultLimits(mode), now: () => 0, deviations: new DeviationLog({ log: () => {} }, () => 0),
+  aws: mode === 'aws', limits: defaultLimits(mode), now: () => 0, mqtt5: serverCapabilities(mode === 'aws', defaultLimits(mode), 0), deviations: new DeviationLog({ log: () => {} }, () => 0),
 });
 
 describe('preConnect', () => {

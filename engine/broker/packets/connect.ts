@@ -1,5 +1,8 @@
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
-import { CONNACK_UNSUPPORTED_VERSION } from '../connack-refusals.js';
+import { Mqtt5Connection } from '../mqtt5/connection.js';
+import type { ConnectProperties } from '../mqtt5/inbound.js';
+import { REASON } from '../mqtt5/reason-codes.js';
+import { encodeConnack5 } from '../mqtt5/wire.js';
 import type { Session } from '../sessions.js';
 import type { PacketContext } from './context.js';
 
@@ -12,20 +15,40 @@ export function preConnect(ctx: PacketContext, session: Session | undefined, pac
   const granted = wanted === 0 ? max : Math.min(max, Math.max(min, wanted));
   if (granted !== wanted) {
     packet.keepalive = granted;
+    if (session?.mqtt5) session.mqtt5.connack.serverKeepAlive = granted; // [MQTT-3.2.2-21]
     if (ctx.aws) ctx.deviations.explain('keepAliveClamped', { clientId: packet.clientId, requested: wanted, granted });
   }
 }
 
+/** An MQTT 5 CONNECT let through to aedes: the connection's MQTT 5 state, and the packet aedes is handed. */
+export interface AcceptedMqtt5 {
+  connection: Mqtt5Connection;
+  packet: AedesPacket;
+}
+
 /**
- * An MQTT 5 CONNECT (protocol level 5), which this broker does not speak yet: answered with the MQTT 5 CONNACK an
- * MQTT 5 client can decode, reason 0x84 *Unsupported Protocol Version*, then closed [MQTT-3.1.2-2]. (aedes would
- * answer with an MQTT 3.1.1 CONNACK, which MQTT 5 clients cannot read, so they retry forever.) True when refused.
+ * An MQTT 5 CONNECT (protocol level 5), before aedes sees it. aedes speaks MQTT 3.1.1 only: it is handed a *copy*
+ * with level 4 (mqtt-packet keeps the original as its settings and goes on parsing the connection as MQTT 5), the
+ * will with its properties, and a clean session when the session ends at disconnect (Session Expiry Interval 0).
+ * Enhanced authentication is refused with CONNACK 0x8C: AWS IoT has none. Null when refused (the connection closes).
  */
-export function refusesMqtt5(client: AedesClient, packet: AedesPacket & { protocolVersion?: number; clientId?: string }, log: (message: string) => void): boolean {
-  if (packet.protocolVersion !== 5) return false;
-  log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x84 (Unsupported Protocol Version): Thingbench speaks MQTT 3.1.1 only so far; connect with MQTT 3.1.1 (e.g. mqtt.js protocolVersion 4, mosquitto -V mqttv311, the Device SDK's MQTT 3.1.1 client)`);
-  client.conn.end(CONNACK_UNSUPPORTED_VERSION);
-  return true;
+export function acceptMqtt5(
+  ctx: PacketContext, client: AedesClient, session: Session | undefined,
+  packet: AedesPacket & { protocolVersion?: number; clientId?: string; clean?: boolean; will?: object | null },
+  decoded: ConnectProperties, log: (message: string) => void,
+): AcceptedMqtt5 | null {
+  const requested = decoded.properties;
+  if (requested.authenticationMethod !== undefined) {
+    const why = `enhanced authentication (method "${requested.authenticationMethod}") is not supported: AWS IoT Core has no AUTH exchange`;
+    log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x8C (Bad authentication method): ${why}`);
+    client.conn.end(encodeConnack5(false, REASON.badAuthenticationMethod, { reasonString: why }));
+    return null;
+  }
+  const connection = new Mqtt5Connection(client.conn, requested, ctx.mqtt5);
+  if (session) session.mqtt5 = connection;
+  const expiry = requested.sessionExpiryInterval ?? 0;
+  const will = packet.will ? { ...packet.will, properties: decoded.will } : packet.will;
+  return { connection, packet: { ...packet, protocolVersion: 4, clean: packet.clean || expiry === 0, will, properties: requested } as AedesPacket };
 }
 
 export type ConnectRefusal = { returnCode: 2 | 5; message: string };
@@ -36,7 +59,7 @@ export type ConnectRefusal = { returnCode: 2 | 5; message: string };
  */
 export function authenticate(ctx: PacketContext, client: AedesClient, session: Session | undefined, previous: Session | undefined): ConnectRefusal | null {
   const idBytes = Buffer.byteLength(client.id, 'utf8');
-  if (session?.emptyClientId && !client.clean) return { returnCode: 2, message: 'zero-length client id requires a clean session' }; // [MQTT-3.1.3-8]
+  if (session?.emptyClientId && !client.clean && !session.mqtt5) return { returnCode: 2, message: 'zero-length client id requires a clean session' }; // [MQTT-3.1.3-8]
   if (ctx.limits.maxClientIdBytes && idBytes > ctx.limits.maxClientIdBytes) {
     if (ctx.aws) ctx.deviations.explain('clientIdTooLong', { clientId: client.id.slice(0, 64) + '…', bytes: idBytes });
     return { returnCode: 2, message: `client id of ${idBytes} bytes is over the limit` };

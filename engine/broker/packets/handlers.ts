@@ -5,7 +5,12 @@ import type { DurablePersistence } from '../durable-persistence.js';
 import type { InboundWal } from '../inbound-wal.js';
 import type { SessionExpiry } from '../session-expiry.js';
 import type { Sessions } from '../sessions.js';
+import type { Mqtt5Connection } from '../mqtt5/connection.js';
+import type { ConnectProperties } from '../mqtt5/inbound.js';
+import { REASON } from '../mqtt5/reason-codes.js';
 import * as connect from './connect.js';
+import type { AcceptedMqtt5 } from './connect.js';
+import { dropsMqtt5Packet } from './mqtt5.js';
 import type { PacketContext } from './context.js';
 import { forward } from './forward.js';
 import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
@@ -38,21 +43,37 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   authenticate(client: AedesClient, cb: (err: Error | null, ok: boolean) => void): void {
-    const previous = this.liveClient(client.id);
-    const refusal = connect.authenticate(this.ctx, client, this.sessions.get(client), previous && previous !== client ? this.sessions.get(previous) : undefined);
-    if (refusal) return cb(Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode }), false);
+    const found = this.liveClient(client.id);
+    const previous = found && found !== client ? found : undefined;
+    const session = this.sessions.get(client);
+    const refusal = connect.authenticate(this.ctx, client, session, previous && this.sessions.get(previous));
+    const mqtt5 = session?.mqtt5;
+    if (refusal) {
+      if (mqtt5) mqtt5.refusal = refusal.message;
+      return cb(Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode }), false);
+    }
+    if (mqtt5 && session.emptyClientId) mqtt5.connack.assignedClientIdentifier = client.id; // [MQTT-3.2.2-16]
+    if (previous) this.sessions.get(previous)?.mqtt5?.disconnect(REASON.sessionTakenOver, `another connection with client id ${client.id} took over the session`);
     // Before aedes reads the stored session: one whose expiry passed is ended first (MQTT 3.1.1: no interval asked).
     this.expiry.onConnect(client, 4, undefined, client.clean);
     cb(null, true);
   }
 
+  acceptMqtt5(client: AedesClient, packet: AedesPacket, decoded: ConnectProperties): AcceptedMqtt5 | null {
+    const session = this.sessions.get(client);
+    return connect.acceptMqtt5(this.ctx, client, session, packet, decoded, (message) => this.logger.log('warn', 'broker', message, { remoteAddress: session?.ipAddress }));
+  }
+
+  dropsMqtt5Packet(client: AedesClient, packet: AedesPacket, connection: Mqtt5Connection): boolean {
+    return dropsMqtt5Packet(this.ctx, client, this.sessions.get(client), packet, connection);
+  }
+
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean {
-    if (packet.cmd === 'connect') return connect.refusesMqtt5(client, packet, (message) => this.logger.log('warn', 'broker', message, { remoteAddress: this.sessions.get(client)?.ipAddress }));
     if (packet.cmd === 'publish') {
       const session = this.sessions.get(client);
       return session ? dropsPublish(this.ctx, client, session, packet) : false;
     }
-    return packet.cmd === 'subscribe' && dropsSubscribe(this.ctx, client, packet, this.refusedFilters, (message) => this.logger.log('warn', 'broker', message, { clientId: client.id }));
+    return packet.cmd === 'subscribe' && dropsSubscribe(this.ctx, client, packet, this.refusedFilters, (message) => this.logger.log('warn', 'broker', message, { clientId: client.id }), client.mqtt5 !== undefined);
   }
 
   frameRefused(client: AedesClient, problem: string): void {
@@ -74,8 +95,9 @@ export class PacketHandlers implements AedesHooks, Durability {
 
   authorizeSubscribe(client: AedesClient, sub: Subscription, cb: (err: Error | null, sub: object | null) => void): void {
     const decision = authorizeSubscribe(this.ctx, client, this.sessions.get(client), sub, this.refusedFilters);
-    if ('refused' in decision) cb(new Error(decision.refused), null);
-    else cb(null, decision.granted);
+    if ('refused' in decision) return cb(new Error(decision.refused), null);
+    if (decision.granted === null) client.mqtt5?.refuseFilter(sub, decision.reasonCode);
+    cb(null, decision.granted);
   }
 
   authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null {
@@ -97,6 +119,7 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   keepaliveTimeout(client: AedesClient): void {
+    this.sessions.get(client)?.mqtt5?.disconnect(REASON.keepAliveTimeout, 'no packet within 1.5 times the keep alive [MQTT-3.1.2-22]');
     this.sessions.keepaliveTimeout(client);
   }
 

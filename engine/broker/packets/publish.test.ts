@@ -1,3 +1,4 @@
+import { serverCapabilities } from '../mqtt5/connection.js';
 import { describe, it, expect } from 'vitest';
 import type { LogEntry } from '../../core/index.js';
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
@@ -10,7 +11,7 @@ import { dropsPublish, refusePublish } from './publish.js';
 function context(mode: 'aws' | 'standard', now = () => 0) {
   const logs: LogEntry[] = [];
   const ctx: PacketContext = {
-    aws: mode === 'aws', limits: defaultLimits(mode), now,
+    aws: mode === 'aws', limits: defaultLimits(mode), now, mqtt5: serverCapabilities(mode === 'aws', defaultLimits(mode), 0),
     deviations: new DeviationLog({ log: (level, source, message, details) => logs.push({ level, source, message, details, time: 0 }) }, now),
   };
   return { ctx, deviationsLogged: () => logs.map((l) => (l.details as { deviation: string }).deviation) };
@@ -33,7 +34,7 @@ describe('refusePublish', () => {
     ['standard', 'a/b/c/d/e/f/g/h/i', {}, null, []],
   ] as const)('%s mode, %s %j', (mode, topic, opts, refusal, deviations) => {
     const { ctx, deviationsLogged } = context(mode);
-    const got = refusePublish(ctx, client, publish(topic, opts as Partial<AedesPacket>));
+    const got = refusePublish(ctx, client, publish(topic, opts as Partial<AedesPacket>))?.message ?? null;
     if (refusal === null) expect(got).toBeNull();
     else expect(got).toMatch(refusal);
     expect(deviationsLogged()).toEqual(deviations);

@@ -2,42 +2,90 @@ import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
 import { clientMayPublishReserved } from '../reserved-topics.js';
 import type { Session } from '../sessions.js';
 import { checkPublish } from '../topic-rules.js';
+import { REASON } from '../mqtt5/reason-codes.js';
 import type { PacketContext } from './context.js';
 
-/** PUBLISH as parsed: true drops it unanswered (AWS never acknowledges QoS 2; publishes over the per-connection rate). */
+/**
+ * PUBLISH as parsed: true drops it. MQTT 3.1.1 drops go unanswered (AWS never acknowledges QoS 2; publishes over the
+ * per-connection rate are discarded); an MQTT 5 client is told why (publishMqtt5Refusal).
+ */
 export function dropsPublish(ctx: PacketContext, client: AedesClient, session: Session, packet: AedesPacket): boolean {
+  const mqtt5 = session.mqtt5;
   if (ctx.aws && packet.qos === 2) {
     ctx.deviations.explain('qos2Publish', { clientId: client.id, topic: packet.topic });
+    // CONNACK said Maximum QoS 1 [MQTT-3.2.2-11].
+    mqtt5?.disconnect(REASON.qosNotSupported, 'QoS 2 is not supported (CONNACK said Maximum QoS 1)');
     return true;
   }
   const rate = ctx.limits.publishesPerSecond;
-  if (!rate) return false;
-  const now = ctx.now();
-  session.tokens = Math.min(rate, session.tokens + ((now - session.refilledAt) * rate) / 1000);
-  session.refilledAt = now;
-  if (session.tokens < 1) {
-    ctx.deviations.explain('publishThrottled', { clientId: client.id, topic: packet.topic });
+  if (rate) {
+    const now = ctx.now();
+    session.tokens = Math.min(rate, session.tokens + ((now - session.refilledAt) * rate) / 1000);
+    session.refilledAt = now;
+    if (session.tokens < 1) {
+      ctx.deviations.explain('publishThrottled', { clientId: client.id, topic: packet.topic });
+      if (mqtt5) acknowledgeRefused(session, packet, REASON.quotaExceeded);
+      return true;
+    }
+    session.tokens -= 1;
+  }
+  return mqtt5 ? refusesMqtt5Publish(ctx, client, session, packet) : false;
+}
+
+/**
+ * An MQTT 5 client's publish that policy or the limits refuse, refused before aedes sees it: a publish that iot:Publish
+ * denies is acknowledged with reason 0x87 Not authorized (QoS 0: dropped) and the connection stays open, as MQTT 5
+ * allows; one over a limit closes the connection with a DISCONNECT saying which (0x90 topic, 0x95 payload, 0x87 a
+ * reserved topic), as an MQTT 3.1.1 client is disconnected.
+ */
+function refusesMqtt5Publish(ctx: PacketContext, client: AedesClient, session: Session, packet: AedesPacket): boolean {
+  const guard = session.guard;
+  if (guard && !guard.publish(packet.topic, packet.retain)) {
+    acknowledgeRefused(session, packet, REASON.notAuthorized);
     return true;
   }
-  session.tokens -= 1;
-  return false;
+  const refusal = refusePublish(ctx, client, packet);
+  if (!refusal) return false;
+  if (!session.reason) session.reason = 'CLIENT_ERROR';
+  session.mqtt5!.disconnect(refusal.reasonCode, refusal.message);
+  return true;
+}
+
+/** PUBACK or PUBREC with a failure reason, after the acknowledgements of earlier QoS 1 publishes [MQTT-4.6.0-2]. */
+function acknowledgeRefused(session: Session, packet: AedesPacket, reasonCode: number): void {
+  const mqtt5 = session.mqtt5!;
+  const messageId = packet.messageId;
+  if (packet.qos === 0 || messageId === undefined) return;
+  const cmd = packet.qos === 1 ? 'puback' : 'pubrec';
+  const send = () => {
+    mqtt5.refuseAck(messageId, reasonCode);
+    mqtt5.write({ cmd, messageId });
+  };
+  if (session.qos1Tail) void session.qos1Tail.then(send);
+  else send();
+}
+
+/** A refused publish: why, and the MQTT 5 reason code that says it. */
+export interface PublishRefusal {
+  message: string;
+  reasonCode: number;
 }
 
 /** Why a client's publish (or will) is refused (the connection is then closed), or null. */
-export function refusePublish(ctx: PacketContext, client: AedesClient, packet: AedesPacket): string | null {
+export function refusePublish(ctx: PacketContext, client: AedesClient, packet: AedesPacket): PublishRefusal | null {
   const violation = checkPublish(packet.topic, packet.payload.length, ctx.limits);
   if (violation) {
     if (ctx.aws && violation.deviation) ctx.deviations.explain(violation.deviation, { clientId: client.id, topic: packet.topic.slice(0, 300) });
-    return violation.message;
+    return { message: violation.message, reasonCode: violation.deviation === 'payloadTooLarge' ? REASON.packetTooLarge : REASON.topicNameInvalid };
   }
   if (!ctx.aws || packet.topic.charCodeAt(0) !== 36) return null;
   if (packet.retain) {
     ctx.deviations.explain('retainReserved', { clientId: client.id, topic: packet.topic });
-    return 'RETAIN on a reserved topic';
+    return { message: 'RETAIN on a reserved topic', reasonCode: REASON.notAuthorized };
   }
   if (!clientMayPublishReserved(packet.topic)) {
     ctx.deviations.explain('reservedTopic', { clientId: client.id, topic: packet.topic.slice(0, 300) });
-    return `publishing to the reserved topic ${packet.topic.slice(0, 300)} is not allowed`;
+    return { message: `publishing to the reserved topic ${packet.topic.slice(0, 300)} is not allowed`, reasonCode: REASON.notAuthorized };
   }
   return null;
 }
@@ -62,7 +110,7 @@ export function authorizePublish(ctx: PacketContext, client: AedesClient, sessio
   const refusal = refusePublish(ctx, client, packet);
   if (refusal) {
     if (session) session.reason = 'CLIENT_ERROR';
-    return cb(new Error(refusal));
+    return cb(new Error(refusal.message));
   }
   if (packet.qos !== 1) return cb(null);
   // aedes sends PUBACK before it stores: make what must survive durable first.

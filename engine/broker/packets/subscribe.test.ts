@@ -1,3 +1,4 @@
+import { serverCapabilities } from '../mqtt5/connection.js';
 import { describe, it, expect } from 'vitest';
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
 import { DeviationLog } from '../aws-deviations.js';
@@ -7,7 +8,7 @@ import type { PacketContext } from './context.js';
 import { authorizeSubscribe, dropsSubscribe } from './subscribe.js';
 
 const ctx = (mode: 'aws' | 'standard'): PacketContext => ({
-  aws: mode === 'aws', limits: defaultLimits(mode), now: () => 0, deviations: new DeviationLog({ log: () => {} }, () => 0),
+  aws: mode === 'aws', limits: defaultLimits(mode), now: () => 0, mqtt5: serverCapabilities(mode === 'aws', defaultLimits(mode), 0), deviations: new DeviationLog({ log: () => {} }, () => 0),
 });
 const client = (filters: string[] = []) => ({ id: 'c', subscriptions: Object.fromEntries(filters.map((f) => [f, { qos: 1 }])) }) as AedesClient;
 const subscribe = (...subs: Array<[string, number]>) => ({ cmd: 'subscribe', subscriptions: subs.map(([topic, qos]) => ({ topic, qos })) }) as AedesPacket;
@@ -23,7 +24,7 @@ describe('dropsSubscribe', () => {
     const packet = subscribe(...Array.from({ length: 10 }, (_, i) => [`f/${i}`, 1] as [string, number]));
     expect(dropsSubscribe(ctx('aws'), client(), packet, refused)).toBe(false);
     expect(packet.subscriptions!.map((s) => refused.has(s))).toEqual([...Array(8).fill(false), true, true]);
-    expect(authorizeSubscribe(ctx('aws'), client(), undefined, packet.subscriptions![9], refused)).toEqual({ granted: null });
+    expect(authorizeSubscribe(ctx('aws'), client(), undefined, packet.subscriptions![9], refused)).toEqual({ granted: null, reasonCode: 0x97 });
     expect(authorizeSubscribe(ctx('aws'), client(), undefined, packet.subscriptions![0], refused)).toEqual({ granted: packet.subscriptions![0] });
   });
 });
@@ -38,7 +39,7 @@ describe('authorizeSubscribe', () => {
   ] as const)('%s mode: %s with %i filters already', (mode, topic, existing, granted) => {
     const sub = { topic, qos: 1 };
     const decision = authorizeSubscribe(ctx(mode), client(Array.from({ length: existing }, (_, i) => `f/${i}`)), undefined, sub, new WeakSet());
-    expect(decision).toEqual({ granted: granted ? sub : null });
+    expect(decision).toEqual(granted ? { granted: sub } : { granted: null, reasonCode: expect.any(Number) });
   });
 
   it('refuses a filter the policy denies (the connection is then closed, AUTH_ERROR)', () => {
@@ -59,7 +60,7 @@ describe('shared subscriptions', () => {
     expect(ok.topic).toBe('$share/ok/t');
     expect(warnings).toEqual([expect.stringContaining('$share/a+b/t')]);
     const session = { guard: { principal: 'p', publish: () => true, subscribe: () => false, receive: () => true } } as unknown as Session;
-    expect(authorizeSubscribe(ctx('standard'), client(), session, bad, refused)).toEqual({ granted: null });
+    expect(authorizeSubscribe(ctx('standard'), client(), session, bad, refused)).toEqual({ granted: null, reasonCode: 0x8f });
   });
 
   it('counts the filter limits after $share/{ShareName}/ (aws)', () => {

@@ -18,14 +18,15 @@ export interface RawPeer {
   destroy(): void;
 }
 
-export async function rawConnect(port: number, host = '127.0.0.1'): Promise<RawPeer> {
+/** `protocolVersion` 5: packets are generated and parsed as MQTT 5. */
+export async function rawConnect(port: number, host = '127.0.0.1', protocolVersion: 4 | 5 = 4): Promise<RawPeer> {
   const socket = net.connect({ port, host });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
   socket.on('error', () => {}); // resets are expected in these tests
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const parser = mqttPacket.parser({ protocolVersion });
   const inbox: Packet[] = [];
   const waiters: Array<() => void> = [];
   let isClosed = false;
@@ -57,7 +58,7 @@ export async function rawConnect(port: number, host = '127.0.0.1'): Promise<RawP
       };
       check();
     }),
-    send: (packet) => void socket.write(mqttPacket.generate(packet)),
+    send: (packet) => void socket.write(mqttPacket.generate(packet, { protocolVersion })),
     write: (bytes) => void socket.write(bytes),
     closed,
     isClosed: () => isClosed,
@@ -74,4 +75,13 @@ export async function rawMqttConnect(port: number, opts: { clientId: string; cle
   const connack = await peer.next();
   if (connack.cmd !== 'connack' || connack.returnCode !== 0) throw new Error(`connect refused: ${JSON.stringify(connack)}`);
   return { peer, sessionPresent: connack.sessionPresent };
+}
+
+/** An MQTT 5 CONNECT (with `properties`), then the CONNACK, accepted or not. */
+export async function rawMqtt5Connect(port: number, opts: { clientId: string; clean?: boolean; keepalive?: number; properties?: object; will?: object }): Promise<{ peer: RawPeer; connack: Packet & { reasonCode?: number; sessionPresent?: boolean; properties?: Record<string, unknown> } }> {
+  const peer = await rawConnect(port, '127.0.0.1', 5);
+  peer.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: opts.clean ?? true, clientId: opts.clientId, keepalive: opts.keepalive ?? 60, properties: opts.properties, will: opts.will } as Packet);
+  const connack = await peer.next();
+  if (connack.cmd !== 'connack') throw new Error(`expected CONNACK, got ${JSON.stringify(connack)}`);
+  return { peer, connack };
 }

@@ -1,0 +1,226 @@
+/**
+ * One MQTT 5 connection: what its CONNECT asked for, what the broker granted in CONNACK, the per-connection state
+ * MQTT 5 adds (inbound topic aliases, the inbound receive window, reason codes waiting for their acknowledgement),
+ * and the translation of the packets aedes writes (which it builds as MQTT 3.1.1 packets) into MQTT 5 bytes.
+ * aedes-agnostic: it sees packets as plain objects and writes Buffers to a stream.
+ */
+import type { Properties } from './properties.js';
+import { REASON, connackReasonCode } from './reason-codes.js';
+import {
+  encodeAck5, encodeConnack5, encodeDisconnect5, encodeMessageProperties, encodePublish5, encodeSubackLike5,
+} from './wire.js';
+
+/** What the server offers every MQTT 5 client (CONNACK properties that do not depend on the CONNECT). */
+export interface ServerCapabilities {
+  receiveMaximum: number;
+  topicAliasMaximum: number;
+  /** Largest packet the server accepts, fixed header included; 0: no limit beyond the protocol's. */
+  maximumPacketSize: number;
+  /** 1 when the server does not accept QoS 2 (AWS IoT); undefined: QoS 2 is available. */
+  maximumQoS?: 0 | 1;
+  subscriptionIdentifiersAvailable: boolean;
+  sharedSubscriptionAvailable: boolean;
+}
+
+/**
+ * The broker's MQTT 5 offer for a mode and its limits. `maxRemainingLength` is the largest remaining length the
+ * broker reads (0: the protocol's). AWS IoT has no QoS 2 and no Subscription Identifiers.
+ */
+export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number }, maxRemainingLength: number): ServerCapabilities {
+  return {
+    receiveMaximum: limits.receiveMaximum || 65535,
+    topicAliasMaximum: limits.topicAliasMaximum,
+    maximumPacketSize: maxRemainingLength && maxRemainingLength + 5 < MQTT_MAX_PACKET ? maxRemainingLength + 5 : 0,
+    maximumQoS: aws ? 1 : undefined,
+    subscriptionIdentifiersAvailable: false,
+    sharedSubscriptionAvailable: true,
+  };
+}
+
+/** The writable side of a connection. */
+export interface Wire {
+  write(chunk: Buffer): boolean;
+  end(chunk: Buffer, done: () => void): unknown;
+  destroy(): unknown;
+}
+
+/** A packet as aedes builds it for writing. */
+export interface OutboundPacket {
+  cmd: string;
+  messageId?: number;
+  returnCode?: number;
+  sessionPresent?: boolean;
+  granted?: number[];
+  topic?: string;
+  payload?: Buffer | string;
+  qos?: number;
+  retain?: boolean;
+  dup?: boolean;
+  properties?: Properties;
+}
+
+const PINGRESP = Buffer.from([0xd0, 0]);
+const MQTT_MAX_PACKET = 268_435_455 + 5;
+
+// A message's properties are encoded once, however many MQTT 5 subscribers it has: aedes shares the properties
+// object between the copies of one message.
+const encodedProperties = new WeakMap<Properties, Buffer | null>();
+
+function messageProperties(p: Properties | undefined): Buffer | null {
+  if (!p) return null;
+  let block = encodedProperties.get(p);
+  if (block === undefined) {
+    block = encodeMessageProperties(p);
+    encodedProperties.set(p, block);
+  }
+  return block;
+}
+
+export class Mqtt5Connection {
+  /** CONNACK properties decided while the CONNECT is handled (server keep alive, assigned client id, …). */
+  readonly connack: Properties;
+  /** Why the CONNECT was refused, for CONNACK's Reason String. */
+  refusal: string | undefined;
+  /** Inbound topic aliases [MQTT-3.3.2-12]: alias → topic, for this connection only. */
+  readonly aliases = new Map<number, string>();
+  /** QoS 1 and 2 PUBLISHes received and not yet acknowledged (PUBACK, or PUBREC with an error, or PUBCOMP). */
+  inFlightIn = 0;
+  /** A server DISCONNECT was written: nothing more may follow it [MQTT-3.14.4-1]. */
+  private disconnected = false;
+  private readonly ackReasons = new Map<number, number>();
+  /** The subscriptions of each SUBSCRIBE awaiting its SUBACK, and the reason codes of those refused meanwhile. */
+  private readonly subscribing = new Map<number, object[]>();
+  private readonly refusedFilters = new WeakMap<object, number>();
+  private readonly unsubackReasons = new Map<number, number[]>();
+
+  constructor(
+    private readonly wire: Wire,
+    /** The CONNECT's properties. */
+    readonly requested: Properties,
+    readonly server: ServerCapabilities,
+  ) {
+    this.connack = {
+      receiveMaximum: server.receiveMaximum,
+      topicAliasMaximum: server.topicAliasMaximum,
+      maximumQoS: server.maximumQoS,
+      maximumPacketSize: server.maximumPacketSize || undefined,
+      subscriptionIdentifiersAvailable: server.subscriptionIdentifiersAvailable ? undefined : false,
+      sharedSubscriptionAvailable: server.sharedSubscriptionAvailable ? undefined : false,
+    };
+  }
+
+  /** The client's Maximum Packet Size: the server never sends it a larger packet [MQTT-3.1.2-24]. */
+  get clientMaximumPacketSize(): number {
+    return this.requested.maximumPacketSize ?? MQTT_MAX_PACKET;
+  }
+
+  /** Reason String and User Properties go only where the client did not turn them off [MQTT-3.1.2-29]. */
+  get wantsProblemInformation(): boolean {
+    return this.requested.requestProblemInformation !== false;
+  }
+
+  /** The reason code (≥ 0x80) the next PUBACK or PUBREC for `messageId` carries. */
+  refuseAck(messageId: number, reasonCode: number): void {
+    this.ackReasons.set(messageId, reasonCode);
+  }
+
+  /** A SUBSCRIBE arrived: its SUBACK will say, filter by filter, why one was refused (refuseFilter). */
+  subscribe(messageId: number, subscriptions: object[]): void {
+    this.subscribing.set(messageId, subscriptions);
+  }
+
+  /** SUBACK says `reasonCode` for this subscription of a SUBSCRIBE instead of aedes' 0x80 (0x87 not authorized, 0x97 quota, …). */
+  refuseFilter(subscription: object, reasonCode: number): void {
+    this.refusedFilters.set(subscription, reasonCode);
+  }
+
+  /** UNSUBACK reason codes, one per filter of the UNSUBSCRIBE (aedes acknowledges without them). */
+  setUnsubackReasons(messageId: number, codes: number[]): void {
+    this.unsubackReasons.set(messageId, codes);
+  }
+
+  /** A server-initiated DISCONNECT, then the connection closes [MQTT-3.14.2]. */
+  disconnect(reasonCode: number, reasonString?: string): void {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    const props = reasonString && this.wantsProblemInformation ? { reasonString: clip(reasonString) } : undefined;
+    const wire = this.wire;
+    wire.end(encodeDisconnect5(reasonCode, props), () => wire.destroy()); // then close [MQTT-3.14.4-1]
+  }
+
+  /** Writes one packet aedes built, as MQTT 5; returns what the stream's write returned. */
+  write(packet: OutboundPacket): boolean {
+    if (this.disconnected) return true;
+    const buf = this.encode(packet);
+    if (!buf) return true;
+    // A packet the client cannot take is dropped, as if sent [MQTT-3.1.2-25].
+    if (buf.length > this.clientMaximumPacketSize) return true;
+    return this.wire.write(buf);
+  }
+
+  /** A PUBLISH for this client, or null when it is over the client's Maximum Packet Size (dropped [MQTT-3.1.2-25]). */
+  publishBytes(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer | null {
+    const buf = this.encodePublish(packet, qos, messageId);
+    return buf.length > this.clientMaximumPacketSize ? null : buf;
+  }
+
+  /** A PUBLISH for this client. `extra`: per-subscriber properties, encoded (subscription identifiers). */
+  encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number, extra: Buffer | null = null): Buffer {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload ?? Buffer.alloc(0);
+    return encodePublish5(packet.topic ?? '', payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), extra);
+  }
+
+  private encode(packet: OutboundPacket): Buffer | null {
+    const id = packet.messageId ?? 0;
+    switch (packet.cmd) {
+      case 'publish':
+        return this.encodePublish(packet, packet.qos ?? 0, id);
+      case 'puback':
+      case 'pubrec': {
+        const reason = this.takeAckReason(id);
+        if (packet.cmd === 'puback' || reason >= 0x80) this.inFlightIn = Math.max(0, this.inFlightIn - 1);
+        return encodeAck5(packet.cmd, id, reason);
+      }
+      case 'pubcomp':
+        this.inFlightIn = Math.max(0, this.inFlightIn - 1);
+        return encodeAck5('pubcomp', id);
+      case 'pubrel':
+        return encodeAck5('pubrel', id);
+      case 'connack': {
+        const reason = connackReasonCode(packet.returnCode ?? 0);
+        if (reason !== REASON.success) return encodeConnack5(false, reason, this.refusal ? { reasonString: clip(this.refusal) } : undefined);
+        return encodeConnack5(!!packet.sessionPresent, reason, this.connack);
+      }
+      case 'suback':
+        return encodeSubackLike5('suback', id, this.subackReasons(id, packet.granted ?? []));
+      case 'unsuback': {
+        const codes = this.unsubackReasons.get(id) ?? [REASON.success];
+        this.unsubackReasons.delete(id);
+        return encodeSubackLike5('unsuback', id, codes);
+      }
+      case 'pingresp':
+        return PINGRESP;
+      default:
+        return null; // aedes writes nothing else to a client
+    }
+  }
+
+  private subackReasons(id: number, granted: number[]): number[] {
+    const subscriptions = this.subscribing.get(id);
+    this.subscribing.delete(id);
+    if (!subscriptions) return granted;
+    return granted.map((code, i) => (code === REASON.unspecifiedError ? this.refusedFilters.get(subscriptions[i]) ?? code : code));
+  }
+
+  private takeAckReason(id: number): number {
+    const reason = this.ackReasons.get(id);
+    if (reason === undefined) return REASON.success;
+    this.ackReasons.delete(id);
+    return reason;
+  }
+}
+
+/** A Reason String short enough for any reasonable Maximum Packet Size. */
+function clip(s: string): string {
+  return s.length > 200 ? s.slice(0, 199) + '…' : s;
+}

@@ -1,0 +1,46 @@
+import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
+import type { Mqtt5Connection } from '../mqtt5/connection.js';
+import { REASON } from '../mqtt5/reason-codes.js';
+import type { Session } from '../sessions.js';
+import type { PacketContext } from './context.js';
+
+type Mqtt5Packet = AedesPacket & { reasonCode?: number; unsubscriptions?: string[] };
+
+/**
+ * An MQTT 5 client's packet (other than CONNECT), before the MQTT 3.1.1 handling it shares with every client:
+ * what MQTT 5 adds to DISCONNECT, AUTH, SUBSCRIBE and UNSUBSCRIBE. True when the packet goes no further.
+ */
+export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, session: Session | undefined, packet: Mqtt5Packet, connection: Mqtt5Connection): boolean {
+  switch (packet.cmd) {
+    case 'disconnect':
+      // 0x04 Disconnect with Will Message: the connection closes as if lost, so aedes publishes the will (§3.14.2.1; 0x00 discards it [MQTT-3.14.4-3]).
+      if (packet.reasonCode === 0x04) {
+        if (session && !session.reason) session.reason = 'CLIENT_INITIATED_DISCONNECT';
+        client.conn.destroy();
+        return true;
+      }
+      return false;
+    case 'auth':
+      // No enhanced authentication was agreed in CONNECT (it is refused there): AUTH is a Protocol Error [MQTT-4.12.0-1].
+      if (session && !session.reason) session.reason = 'CLIENT_ERROR';
+      connection.disconnect(REASON.protocolError, 'AUTH packet without enhanced authentication: AWS IoT Core and Thingbench have none');
+      return true;
+    case 'subscribe':
+      if (packet.properties?.subscriptionIdentifiers) {
+        if (session && !session.reason) session.reason = 'CLIENT_ERROR';
+        if (ctx.aws) ctx.deviations.explain('subscriptionIdentifiers', { clientId: client.id });
+        connection.disconnect(REASON.subscriptionIdentifiersNotSupported, 'Subscription Identifiers are not supported (CONNACK said Subscription Identifier Available 0)');
+        return true;
+      }
+      if (packet.messageId !== undefined && packet.subscriptions) connection.subscribe(packet.messageId, packet.subscriptions);
+      return false;
+    case 'unsubscribe':
+      // UNSUBACK says, per filter, whether there was a subscription to remove (§3.11.3).
+      if (packet.messageId !== undefined && packet.unsubscriptions) {
+        connection.setUnsubackReasons(packet.messageId, packet.unsubscriptions.map((f) => (client.subscriptions[f] ? REASON.success : REASON.noSubscriptionExisted)));
+      }
+      return false;
+    default:
+      return false;
+  }
+}
