@@ -120,6 +120,58 @@ describe.each(['aws', 'standard'] as const)('shared subscriptions (%s mode)', (m
     expect(on(q0.messages, topic).map((m) => m.qos)).toEqual([0]);
   });
 
+  it(mode === 'aws' ? "AWS's '#' does not match its parent level in a shared filter either" : "'#' matches its parent level in a shared filter (MQTT 3.1.1 §4.7.1.2)", async () => {
+    const base = uid('parent');
+    const m = await member('hp', `${base}/#`);
+    const pub = await client();
+    await pub.client.publishAsync(base, 'parent', { qos: 1 });
+    await pub.client.publishAsync(`${base}/child`, 'child', { qos: 1 });
+    await settle(pub.client, [m]);
+    const got = m.messages.filter((x) => x.topic.startsWith(base)).map((x) => x.payload.toString());
+    expect(got).toEqual(mode === 'aws' ? ['child'] : ['parent', 'child']);
+    if (mode === 'aws') expect(deviationLogs(te.logs, 'hashParent').some((l) => l.details?.filter === `${base}/#`)).toBe(true);
+  });
+
+  if (mode === 'standard') {
+    it('a member granted QoS 2 gets a QoS 2 message at QoS 2 [MQTT-4.8.2-3]', async () => {
+      const topic = uid('qos2');
+      const c = await client();
+      expect((await c.client.subscribeAsync(`$share/q2/${topic}`, { qos: 2 }))[0].qos).toBe(2);
+      const pub = await client();
+      await pub.client.publishAsync(topic, 'x', { qos: 2 });
+      await until(() => on(c.messages, topic).length === 1);
+      expect(on(c.messages, topic)[0].qos).toBe(2);
+    });
+  }
+
+  it('a persistent member taken over by a new connection with its client id stays one member; a clean take-over ends it', async () => {
+    const topic = uid('takeover');
+    const id = uid('taken');
+    const first = await member('t', topic, 1, { clientId: id, clean: false });
+    const second = await client({ clientId: id, clean: false });
+    expect(second.connack.sessionPresent).toBe(true);
+    await first.closed;
+    const pub = await client();
+    for (let i = 0; i < 3; i++) await pub.client.publishAsync(topic, `m${i}`, { qos: 1 });
+    await until(() => on(second.messages, topic).length === 3);
+    expect(payloads(second.messages, topic)).toEqual(['m0', 'm1', 'm2']);
+    // A clean session with the same id has no subscriptions: the group is gone, nothing is queued for the old session.
+    const third = await client({ clientId: id, clean: true });
+    await second.closed;
+    await pub.client.publishAsync(topic, 'nobody', { qos: 1 });
+    await third.client.subscribeAsync(`marker/${id}`, { qos: 1 });
+    await pub.client.publishAsync(`marker/${id}`, 'marker', { qos: 1 });
+    await until(() => on(third.messages, `marker/${id}`).length === 1);
+    await third.client.endAsync();
+    const fourth = await client({ clientId: id, clean: false });
+    expect(fourth.connack.sessionPresent).toBe(false);
+    await fourth.client.subscribeAsync(`marker/${id}`, { qos: 1 });
+    await pub.client.publishAsync(`marker/${id}`, 'marker2', { qos: 1 });
+    await until(() => on(fourth.messages, `marker/${id}`).length === 1);
+    expect(on(fourth.messages, topic)).toEqual([]);
+    expect(on(third.messages, topic)).toEqual([]);
+  });
+
   it('a member that unsubscribes or disconnects leaves the group; the last one to leave ends it', async () => {
     const topic = uid('leave');
     const a = await member('g', topic);
