@@ -270,6 +270,33 @@ describe.each(['aws', 'standard'] as const)('shared subscriptions (%s mode)', (m
     expect(JSON.parse(watcher.messages[1].payload.toString())).toMatchObject({ eventType: 'unsubscribed', topics: ['$share/view/view/topic'] });
   });
 
+  it('MQTT 5 and MQTT 3.1.1 members share one group; the MQTT 5 member gets the message with its properties', async () => {
+    const topic = uid('v5');
+    const v5 = await member('mixed', topic, 1, { protocolVersion: 5 });
+    const v4 = await member('mixed', topic);
+    const props: Array<Record<string, unknown> | undefined> = [];
+    v5.client.on('message', (t, _p, packet) => t === topic && props.push(packet.properties as Record<string, unknown> | undefined));
+    const pub = await client({ protocolVersion: 5 });
+    for (let i = 0; i < 10; i++) await pub.client.publishAsync(topic, `m${i}`, { qos: 1, properties: { userProperties: { n: String(i) }, contentType: 'text/plain' } });
+    await settle(pub.client, [v5, v4]);
+    const got = [...payloads(v5.messages, topic), ...payloads(v4.messages, topic)];
+    expect(got.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+    if (mode === 'standard') expect(payloads(v5.messages, topic).length).toBe(5);
+    expect(props.length).toBe(payloads(v5.messages, topic).length);
+    for (const p of props) expect(p).toMatchObject({ contentType: 'text/plain', userProperties: { n: expect.any(String) } });
+  });
+
+  it('MQTT 5: a malformed $share filter is refused alone with SUBACK 0x8F; No Local on a shared subscription is DISCONNECT 0x82 [MQTT-3.8.3-4]', async () => {
+    const c = await client({ protocolVersion: 5 });
+    const suback = new Promise<number[]>((r) => c.client.on('packetreceive', (p) => p.cmd === 'suback' && r((p as { granted: number[] }).granted)));
+    await c.client.subscribeAsync(['$share//t', '$share/fine/t'], { qos: 1 }).catch(() => {}); // mqtt.js rejects on a refusal
+    expect(await suback).toEqual([0x8f, 1]);
+    const disconnect = new Promise<{ reasonCode?: number }>((r) => c.client.once('disconnect', (p) => r(p as { reasonCode?: number })));
+    c.client.subscribe('$share/nl/t', { qos: 1, nl: true });
+    expect((await disconnect).reasonCode).toBe(0x82);
+    await c.closed;
+  });
+
   it('mosquitto_sub joins a group with $share/… beside an mqtt.js member', async () => {
     const topic = uid('mosq');
     const id = uid('mosq-sub');

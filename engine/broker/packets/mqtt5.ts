@@ -2,6 +2,7 @@ import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
 import type { Mqtt5Connection } from '../mqtt5/connection.js';
 import { REASON } from '../mqtt5/reason-codes.js';
 import type { Session } from '../sessions.js';
+import { isShared } from '../shared-subscriptions.js';
 import type { PacketContext } from './context.js';
 
 type Mqtt5Packet = AedesPacket & { reasonCode?: number; unsubscriptions?: string[] };
@@ -30,6 +31,11 @@ export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, sessio
         if (session && !session.reason) session.reason = 'CLIENT_ERROR';
         if (ctx.aws) ctx.deviations.explain('subscriptionIdentifiers', { clientId: client.id });
         connection.disconnect(REASON.subscriptionIdentifiersNotSupported, 'Subscription Identifiers are not supported (CONNACK said Subscription Identifier Available 0)');
+        return true;
+      }
+      if (packet.subscriptions?.some((sub) => (sub as { nl?: boolean }).nl && isShared(sub.topic))) {
+        if (session && !session.reason) session.reason = 'CLIENT_ERROR';
+        connection.disconnect(REASON.protocolError, 'No Local set on a shared subscription [MQTT-3.8.3-4]');
         return true;
       }
       if (packet.messageId !== undefined && packet.subscriptions) connection.subscribe(packet.messageId, packet.subscriptions);
