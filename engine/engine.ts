@@ -2,7 +2,7 @@ import type { EngineInfo, JsonValue, PublishInput, ThingbenchApi, ThingbenchEven
 import type { SqlValue } from './rules/sql/index.js';
 import { EngineError, engineWebGuard, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
-import { BrokerService } from './broker/index.js';
+import { BrokerService, fromMessageProperties } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
@@ -188,7 +188,9 @@ function toPublish(msg: PublishInput) {
   const qos = msg.qos ?? 0;
   if (qos !== 0 && qos !== 1) throw new EngineError('InvalidInput', 'qos must be 0 or 1');
   const payload = Buffer.from(msg.payload, msg.encoding === 'base64' ? 'base64' : 'utf8');
-  return { topic: msg.topic, payload, qos: qos as 0 | 1, retain: msg.retain === true };
+  const properties = fromMessageProperties(msg.properties);
+  const out = { topic: msg.topic, payload, qos: qos as 0 | 1, retain: msg.retain === true };
+  return properties ? { ...out, properties } : out;
 }
 
 /** The registry as the security service sees it: principal attachments, thing attributes and groups (policy variables). */

@@ -5,3 +5,4 @@ export { Taps, logTapErrors, type Publisher, type PublishOptions, type OutgoingM
 export type { SecurityHooks, ConnectionGuard } from './security-hooks.js';
 export type { TlsCredentials, Transport } from './listeners.js';
 export type { Properties, UserProperty } from './mqtt5/properties.js';
+export { fromMessageProperties, toMessageProperties } from './message-properties.js';

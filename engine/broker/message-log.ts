@@ -1,5 +1,6 @@
-import type { MessageProperties, MessageQuery, MessageRecord } from '../contract/index.js';
+import type { MessageQuery, MessageRecord } from '../contract/index.js';
 import { topicMatches } from '../contract/index.js';
+import { toMessageProperties } from './message-properties.js';
 import type { Properties } from './mqtt5/properties.js';
 import { PayloadRing } from './payload-ring.js';
 
@@ -121,18 +122,6 @@ export function toRecord(msg: CapturedMessage, full = false): MessageRecord {
     clientId: msg.clientId,
     time: msg.time,
   };
-  if (msg.properties) record.properties = messageProperties(msg.properties);
+  if (msg.properties) record.properties = toMessageProperties(msg.properties);
   return record;
-}
-
-/** The message properties of a PUBLISH for the UI contract: correlation data as base64, user properties as pairs. */
-export function messageProperties(p: Properties): MessageProperties {
-  const out: MessageProperties = {};
-  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator;
-  if (p.messageExpiryInterval !== undefined) out.messageExpiryInterval = p.messageExpiryInterval;
-  if (p.contentType !== undefined) out.contentType = p.contentType;
-  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlationData = Buffer.from(p.correlationData).toString('base64');
-  if (p.userProperties?.length) out.userProperties = p.userProperties.map(([k, v]) => [k, v]);
-  return out;
 }

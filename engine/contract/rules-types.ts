@@ -1,5 +1,7 @@
 /** Rules engine shapes shared by the engine and the renderer (AWS IoT's `topicRulePayload` JSON, epoch-ms times). */
 
+import type { MessageProperties } from './types.js';
+
 /** One AWS `Action` object: a single key naming the action, e.g. `{ "republish": { "topic": "out", "roleArn": "…" } }`. */
 export type RuleActionJson = Record<string, Record<string, unknown>>;
 
@@ -106,6 +108,8 @@ export interface RuleTestInput {
   encoding?: 'utf8' | 'base64';
   clientId?: string;
   awsIotSqlVersion?: string;
+  /** The sample message's MQTT 5 properties, for `get_user_properties()` and `get_mqtt_property()`. */
+  properties?: MessageProperties;
 }
 
 export interface RuleDiagnostic {

@@ -76,6 +76,8 @@ export interface PublishInput {
   encoding?: 'utf8' | 'base64';
   qos?: 0 | 1;
   retain?: boolean;
+  /** MQTT 5 properties to publish with (MQTT 5 subscribers, rules and the message log see them). */
+  properties?: MessageProperties;
 }
 
 export interface ClientInfo {

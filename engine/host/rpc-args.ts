@@ -36,6 +36,17 @@ function object(shape: Record<string, Check>): Check {
   };
 }
 
+const base64: Check = (v) => (typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0 ? null : 'must be base64');
+const uint32: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff ? null : 'must be an integer from 0 to 4294967295');
+/** User properties as ordered [name, value] pairs. */
+const stringPairs: Check = (v) => (Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')
+  ? null : 'must be a list of [name, value] string pairs');
+/** A message's MQTT 5 properties (contract `MessageProperties`). */
+const messageProperties = object({
+  'payloadFormatIndicator?': boolean, 'messageExpiryInterval?': uint32, 'contentType?': string, 'responseTopic?': string,
+  'correlationData?': base64, 'userProperties?': stringPairs,
+});
+
 /** Positional parameters; trailing ones marked optional may be left out (or sent as null by JSON). */
 function params(...list: { check: Check; optional?: boolean }[]): (args: unknown[]) => string | null {
   return (args) => {
@@ -65,6 +76,7 @@ export const argChecks = {
   'broker.message': params(required(nonNegativeInteger)),
   'broker.publish': params(required(object({
     topic: string, payload: string, 'encoding?': oneOf('utf8', 'base64'), 'qos?': oneOf(0, 1), 'retain?': boolean,
+    'properties?': messageProperties,
   }))),
   'broker.clients': params(),
   'metering.usage': params(),
@@ -88,6 +100,7 @@ export const argChecks = {
   'rules.check': params(required(string), optional(string)),
   'rules.test': params(required(object({
     sql: string, topic: string, payload: string, 'encoding?': oneOf('utf8', 'base64'), 'clientId?': string, 'awsIotSqlVersion?': string,
+    'properties?': messageProperties,
   }))),
   'rules.metrics': params(optional(string)),
   'rules.trace': params(optional(object({

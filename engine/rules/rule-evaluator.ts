@@ -4,9 +4,10 @@
  * routes Basic Ingest, records the trace, and queues matches on the action runner.
  */
 import { TopicMemo, type Disposable, type Logger, type TypedEmitter } from '../core/index.js';
-import type { OutgoingMessage, Properties, Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
+import type { OutgoingMessage, Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
 import type { RuleEvaluation, RuleTraceQuery } from '../contract/index.js';
-import { MessageContext, noMatchReason, serializeOutput, type Mqtt5Properties, type SqlEnvironment, type SqlMessage, type SqlOutput } from './sql/index.js';
+import { MessageContext, noMatchReason, serializeOutput, type SqlEnvironment, type SqlMessage, type SqlOutput } from './sql/index.js';
+import { sqlProperties } from './mqtt5-properties.js';
 import { TraceIds } from './trace-ids.js';
 import { TraceRing, addOutcome, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
 import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
@@ -221,13 +222,3 @@ export class RuleEvaluator {
   }
 }
 
-/** What `get_mqtt_property()` and `get_user_properties()` read of a message's MQTT 5 properties. */
-function sqlProperties(p: Properties): Mqtt5Properties {
-  const out: Mqtt5Properties = {};
-  if (p.contentType !== undefined) out.contentType = p.contentType;
-  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlationData = p.correlationData;
-  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator ? 1 : 0;
-  if (p.userProperties) out.userProperties = p.userProperties;
-  return out;
-}

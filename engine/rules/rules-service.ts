@@ -37,6 +37,7 @@ import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, validateRuleName } from './rule-mo
 import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { RuleEvaluator, ON_USERS_BEHALF } from './rule-evaluator.js';
+import { sampleProperties } from './mqtt5-properties.js';
 import { ActionRunner } from './action-runner.js';
 import { LiveBatch, type RulesEvents } from './live-batch.js';
 
@@ -164,7 +165,8 @@ export class RulesService implements Service {
   test(input: RuleTestInput): RuleTestResult {
     const payload = Buffer.from(input.payload, input.encoding === 'base64' ? 'base64' : 'utf8');
     const r = testRule(input.sql, input.topic, payload, input.clientId ?? null, {
-      version: this.version(input.awsIotSqlVersion), env: this.env, message: { traceId: randomUUID() },
+      version: this.version(input.awsIotSqlVersion), env: this.env,
+      message: input.properties ? { traceId: randomUUID(), mqtt5: sampleProperties(input.properties) } : { traceId: randomUUID() },
     });
     const diagnostics = r.diagnostics.map(toDiagnostic);
     if (!r.ok) return r.error !== undefined ? { ok: false, error: r.error, diagnostics } : { ok: false, diagnostics };

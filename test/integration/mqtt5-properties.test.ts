@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetRetainedMessageCommand, IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
-import type { MessageRecord } from '../../engine/contract/index.js';
+import type { MessageBatch, MessageRecord } from '../../engine/contract/index.js';
+import { argChecks } from '../../engine/host/rpc-args.js';
 import { awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -100,6 +101,43 @@ describe('capture and the UI contract', () => {
       correlationData: Buffer.from('req-9').toString('base64'), userProperties: [['b', '2'], ['a', '1'], ['b', '3']],
     });
     expect((await te.engine.api.broker.message(record.id))?.properties).toEqual(record.properties);
+  });
+});
+
+describe('the UI contract', () => {
+  it('broker.publish takes MQTT 5 properties, and the live feed (the broker.messages event) shows them', async () => {
+    const props = { contentType: 'text/plain', correlationData: Buffer.from('ui-1').toString('base64'), userProperties: [['by', 'ui'], ['by', 'me']] as Array<[string, string]> };
+    const live = new Promise<MessageRecord>((resolve) => {
+      const sub = te.engine.events.on('broker.messages', (batch: MessageBatch) => {
+        const m = batch.messages.find((r) => r.topic === 'v5/ui');
+        if (m) {
+          sub.dispose();
+          resolve(m);
+        }
+      });
+    });
+    await te.engine.api.broker.publish({ topic: 'v5/ui', payload: 'hello', properties: props });
+    expect((await live).properties).toEqual(props);
+  });
+
+  it('rules.test evaluates get_user_properties() and get_mqtt_property() against a sample message\'s properties', async () => {
+    const r = await te.engine.api.rules.test({
+      sql: "SELECT get_user_properties('k') AS k, get_mqtt_property('correlation_data') AS cd, get_mqtt_property('format_indicator') AS fi FROM 't'",
+      topic: 't', payload: '{}', awsIotSqlVersion: '2016-03-23',
+      properties: { userProperties: [['k', '1'], ['k', '2']], correlationData: 'AQID', payloadFormatIndicator: false },
+    });
+    expect(r).toMatchObject({ ok: true, matched: true });
+    expect(JSON.parse((r as { output: string }).output)).toEqual({ k: ['1', '2'], cd: 'AQID', fi: 'UNSPECIFIED_BYTES' });
+  });
+
+  it('the contract\'s argument checks refuse malformed properties', () => {
+    const publish = argChecks['broker.publish'];
+    expect(publish([{ topic: 't', payload: 'p', properties: { userProperties: [['k', 'v']], correlationData: 'AQID', messageExpiryInterval: 5 } }])).toBeNull();
+    expect(publish([{ topic: 't', payload: 'p', properties: { userProperties: [['k']] } }])).toMatch(/userProperties/);
+    expect(publish([{ topic: 't', payload: 'p', properties: { correlationData: 'not base64!' } }])).toMatch(/correlationData/);
+    expect(publish([{ topic: 't', payload: 'p', properties: { messageExpiryInterval: -1 } }])).toMatch(/messageExpiryInterval/);
+    expect(publish([{ topic: 't', payload: 'p', properties: { topicAlias: 1 } }])).toMatch(/unknown field "topicAlias"/);
+    expect(argChecks['rules.test']([{ sql: 's', topic: 't', payload: 'p', properties: { payloadFormatIndicator: 'yes' } }])).toMatch(/payloadFormatIndicator/);
   });
 });
 
