@@ -172,7 +172,8 @@ export class SharedSubscriptions<C, P extends RoutedPacket> {
   /** The router was asked to subscribe `topic` (a `$share/…` filter) with a member's delivery function. */
   subscribe(topic: string, deliver: Deliver<P>, done: (err?: Error | null) => void = noop): void {
     const client = this.host.ownerOf(topic, deliver);
-    if (!client) return void setImmediate(done);
+    // The router calls this only for a live connection: if no connection holds `deliver`, the router changed.
+    if (!client) return void setImmediate(done, new Error(`shared subscription ${topic}: no connection holds its delivery function (router internals changed?)`));
     const clientId = this.host.clientId(client);
     const group = this.group(topic);
     if (!group) return void setImmediate(done, new Error(`not a valid shared subscription: ${topic}`));
