@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetRetainedMessageCommand, IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
+import mqtt, { type IPublishPacket } from 'mqtt';
 import type { MessageBatch, MessageRecord } from '../../engine/contract/index.js';
 import { argChecks } from '../../engine/host/rpc-args.js';
 import { awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
@@ -216,5 +217,63 @@ describe('rules read MQTT 5 properties and republish with headers', () => {
     expect(JSON.parse(first.payload.toString())).toMatchObject({ failures: [expect.objectContaining({ errorMessage: expect.stringContaining('messageExpiry') })] });
     expect(second.topic).toBe('v5/expiry/out');
     expect((await captured('v5/expiry/out')).properties).toEqual({ messageExpiryInterval: 30 });
+  });
+});
+
+describe('an MQTT 5 device end to end (mqtt.js protocolVersion 5)', () => {
+  it('publish with properties → rule reading them → republish with headers → an MQTT 5 subscriber gets the headers', async () => {
+    await te.engine.api.rules.put('v5_device', {
+      sql: "SELECT get_user_properties('unit') AS units, get_mqtt_property('content_type') AS ct, temp FROM 'v5/dev/+/data'",
+      awsIotSqlVersion: '2016-03-23',
+      actions: [{
+        republish: {
+          topic: 'v5/dev/${topic(3)}/out', qos: 1, roleArn: ROLE,
+          headers: {
+            contentType: 'application/json', payloadFormatIndicator: 'UTF8_DATA', messageExpiry: '120',
+            responseTopic: "${get_mqtt_property('response_topic')}", correlationData: "${get_mqtt_property('correlation_data')}",
+            userProperties: [{ key: 'device', value: '${topic(3)}' }, { key: 'unit', value: "${get(get_user_properties('unit'), 0)}" }],
+          },
+        },
+      }],
+    });
+    const url = `mqtt://127.0.0.1:${te.mqttPort}`;
+    const sub = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: 'v5-e2e-sub', reconnectPeriod: 0 });
+    const dev = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: 'v5-e2e-dev', reconnectPeriod: 0 });
+    await sub.subscribeAsync('v5/dev/+/out', { qos: 1 });
+    const got = new Promise<IPublishPacket>((resolve) => sub.once('message', (_t, _p, packet) => resolve(packet)));
+    await dev.publishAsync('v5/dev/d7/data', '{"temp":21.5}', {
+      qos: 1,
+      properties: {
+        contentType: 'application/json; charset=utf-8', responseTopic: 'v5/dev/d7/reply', correlationData: Buffer.from([9, 8, 7]),
+        userProperties: { unit: ['C', 'K'] },
+      },
+    });
+    const packet = await got;
+    expect(packet.topic).toBe('v5/dev/d7/out');
+    expect(JSON.parse(packet.payload.toString())).toEqual({ units: ['C', 'K'], ct: 'application/json; charset=utf-8', temp: 21.5 });
+    expect(packet.properties).toMatchObject({
+      contentType: 'application/json', payloadFormatIndicator: true, responseTopic: 'v5/dev/d7/reply',
+      correlationData: Buffer.from([9, 8, 7]), userProperties: { device: 'd7', unit: 'C' },
+    });
+    expect(packet.properties!.messageExpiryInterval).toBeLessThanOrEqual(120);
+
+    // Capture keeps the device's own properties, and metering counts them for the publisher.
+    const record = await captured('v5/dev/d7/data');
+    expect(record.properties).toMatchObject({ responseTopic: 'v5/dev/d7/reply', correlationData: 'CQgH', userProperties: [['unit', 'C'], ['unit', 'K']] });
+    const usage = (await te.engine.api.metering.usage()).clients.find((c) => c.clientId === 'v5-e2e-dev');
+    const propertyBytes = 'application/json; charset=utf-8'.length + 'v5/dev/d7/reply'.length + 3 + ('unit'.length + 1) * 2;
+    expect(usage).toMatchObject({ messagesIn: 1, bytesIn: '{"temp":21.5}'.length + propertyBytes });
+    await dev.endAsync();
+    await sub.endAsync();
+  });
+
+  it('a retained message from an MQTT 5 device gives GetRetainedMessage its user properties', async () => {
+    const dev = await mqtt.connectAsync(`mqtt://127.0.0.1:${te.mqttPort}`, { protocolVersion: 5, clientId: 'v5-retain-dev', reconnectPeriod: 0 });
+    await dev.publishAsync('v5/dev/retained', 'on', { qos: 1, retain: true, properties: { userProperties: { mode: 'eco' } } });
+    await dev.endAsync();
+    const sdk = sdkFor(te);
+    const got = await sdk.send(new GetRetainedMessageCommand({ topic: 'v5/dev/retained' }));
+    sdk.destroy();
+    expect(userProps(got.userProperties)).toEqual([{ mode: 'eco' }]);
   });
 });
