@@ -7,10 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetRetainedMessageCommand, IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
+import fs from 'node:fs';
 import mqtt, { type IPublishPacket } from 'mqtt';
 import type { MessageBatch, MessageRecord } from '../../engine/contract/index.js';
 import { argChecks } from '../../engine/host/rpc-args.js';
 import { awsCliJson, describeAwsCli } from '../helpers/aws-cli.js';
+import { run } from '../helpers/broker-clients.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let te: TestEngine;
@@ -277,3 +279,29 @@ describe('an MQTT 5 device end to end (mqtt.js protocolVersion 5)', () => {
     expect(userProps(got.userProperties)).toEqual([{ mode: 'eco' }]);
   });
 });
+
+describeAwsCli('aws iot create-topic-rule with headers, fed by mosquitto_pub -V mqttv5', () => {
+  it('the CLI\'s republish headers round-trip through GetTopicRule and reach an MQTT 5 subscriber', async () => {
+    const opts = { endpoint: te.httpUrl };
+    const payload = {
+      sql: "SELECT get_user_properties('site') AS sites FROM 'v5/mosq/in'", awsIotSqlVersion: '2016-03-23',
+      actions: [{ republish: { topic: 'v5/mosq/out', qos: 1, roleArn: ROLE, headers: {
+        contentType: 'text/plain', userProperties: [{ key: 'site', value: "${get(get_user_properties('site'), 1)}" }],
+      } } }],
+    };
+    await awsCliJson(['iot', 'create-topic-rule', '--rule-name', 'v5_cli', '--topic-rule-payload', JSON.stringify(payload)], opts);
+    const rule = await awsCliJson(['iot', 'get-topic-rule', '--rule-name', 'v5_cli'], opts);
+    expect(rule.rule.actions[0].republish.headers).toEqual(payload.actions[0].republish.headers);
+
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${te.mqttPort}`, { protocolVersion: 5, clientId: 'v5-mosq-sub', reconnectPeriod: 0 });
+    await sub.subscribeAsync('v5/mosq/out', { qos: 1 });
+    const got = new Promise<IPublishPacket>((resolve) => sub.once('message', (_t, _p, packet) => resolve(packet)));
+    const pub = run('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(te.mqttPort), '-V', 'mqttv5', '-i', 'v5-mosq-pub', '-q', '1',
+      '-t', 'v5/mosq/in', '-m', '{}', '-D', 'publish', 'user-property', 'site', 'lab', '-D', 'publish', 'user-property', 'site', 'annex']);
+    expect((await pub.done).code).toBe(0);
+    const packet = await got;
+    await sub.endAsync();
+    expect(JSON.parse(packet.payload.toString())).toEqual({ sites: ['lab', 'annex'] });
+    expect(packet.properties).toMatchObject({ contentType: 'text/plain', userProperties: { site: 'annex' } });
+  });
+}, fs.existsSync('/usr/bin/mosquitto_pub') ? undefined : '/usr/bin/mosquitto_pub is not installed');
