@@ -234,7 +234,7 @@ export class AedesAdapter {
       if (!problem) return;
       this.hooks.frameRefused(client, problem);
       // An MQTT 5 connection learns why [MQTT-4.13.1-1]; a CONNECT refused before aedes saw it gets its CONNACK [MQTT-3.1.2-2].
-      if (splitter.mqtt5 && splitter.refusal) splitter.mqtt5.disconnect(splitter.refusal.reasonCode, splitter.refusal.message);
+      if (splitter.mqtt5 && splitter.refusal) splitter.mqtt5.disconnect(splitter.refusal.reasonCode, splitter.refusal.message, false);
       else if (splitter.closingPacket) client.conn.end(splitter.closingPacket);
       else client.conn.destroy();
     };
@@ -268,7 +268,7 @@ export class AedesAdapter {
   }
 
   close(): Promise<void> {
-    for (const client of this.clients()) mqtt5Of(client.conn)?.disconnect(REASON.serverShuttingDown, 'the broker is shutting down');
+    for (const client of this.clients()) mqtt5Of(client.conn)?.disconnect(REASON.serverShuttingDown, 'the broker is shutting down', false);
     return new Promise((resolve) => this.broker.close(() => resolve()));
   }
 

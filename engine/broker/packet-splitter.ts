@@ -143,7 +143,8 @@ export class PacketSplitter {
         const level = connectLevel(buf, body, end);
         if (level !== undefined && (level < 3 || level > 5)) {
           this.closingPacket = level > 5 ? CONNACK_UNSUPPORTED_VERSION : CONNACK_UNACCEPTABLE_LEVEL;
-          return `MQTT protocol level ${level} is not one this broker speaks (3 and 4 are MQTT 3.1 and 3.1.1, 5 is MQTT 5)`;
+          const id = connectClientId(buf, body, end, level);
+          return `${id === undefined ? 'a client' : `client ${JSON.stringify(id)}`} asked for MQTT protocol level ${level}, which this broker does not speak (3 and 4 are MQTT 3.1 and 3.1.1, 5 is MQTT 5): CONNACK ${level > 5 ? '0x84' : '0x01'}`;
         }
         if (level === 5) {
           const decoded = decodeConnectProperties(buf, body, end);
@@ -234,4 +235,26 @@ function connectLevel(buf: Buffer, body: number, end: number): number | undefine
   if (end - body < 2) return undefined;
   const levelAt = body + 2 + buf.readUInt16BE(body);
   return levelAt < end ? buf[levelAt] : undefined;
+}
+
+/**
+ * The client identifier of a CONNECT at an unknown protocol level, for the log: read as MQTT 5 lays it out from level 5
+ * up (a property block before it), as MQTT 3.1.1 below; undefined when it does not parse.
+ */
+function connectClientId(buf: Buffer, body: number, end: number, level: number): string | undefined {
+  let at = body + 2 + buf.readUInt16BE(body) + 4; // protocol name, level, flags, keep alive
+  if (level >= 5) {
+    let length = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 4 && at < end; i++) {
+      const b = buf[at++];
+      length += (b & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((b & 0x80) === 0) break;
+    }
+    at += length;
+  }
+  if (at + 2 > end) return undefined;
+  const stop = at + 2 + buf.readUInt16BE(at);
+  return stop <= end ? buf.toString('utf8', at + 2, Math.min(stop, at + 2 + 128)) : undefined;
 }

@@ -98,6 +98,8 @@ export class Mqtt5Connection {
     /** The CONNECT's properties. */
     readonly requested: Properties,
     readonly server: ServerCapabilities,
+    /** Told of every DISCONNECT the server sends (for the log). */
+    private readonly reportDisconnect: (reasonCode: number, reason: string) => void = () => {},
   ) {
     this.connack = {
       receiveMaximum: server.receiveMaximum,
@@ -139,10 +141,11 @@ export class Mqtt5Connection {
     this.unsubackReasons.set(messageId, codes);
   }
 
-  /** A server-initiated DISCONNECT, then the connection closes [MQTT-3.14.2]. */
-  disconnect(reasonCode: number, reasonString?: string): void {
+  /** A server-initiated DISCONNECT, then the connection closes [MQTT-3.14.2]. `report`: false when already logged. */
+  disconnect(reasonCode: number, reasonString: string, report = true): void {
     if (this.disconnected) return;
     this.disconnected = true;
+    if (report) this.reportDisconnect(reasonCode, reasonString);
     const props = reasonString && this.wantsProblemInformation ? { reasonString: clip(reasonString) } : undefined;
     const wire = this.wire;
     wire.end(encodeDisconnect5(reasonCode, props), () => wire.destroy()); // then close [MQTT-3.14.4-1]

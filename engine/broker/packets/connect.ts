@@ -44,7 +44,9 @@ export function acceptMqtt5(
     client.conn.end(encodeConnack5(false, REASON.badAuthenticationMethod, { reasonString: why }));
     return null;
   }
-  const connection = new Mqtt5Connection(client.conn, requested, ctx.mqtt5);
+  const connection = new Mqtt5Connection(client.conn, requested, ctx.mqtt5, (code, reason) => {
+    log(`sent DISCONNECT 0x${code.toString(16)} to MQTT 5 client ${client.id ?? packet.clientId ?? ''}: ${reason}`);
+  });
   if (session) session.mqtt5 = connection;
   const expiry = requested.sessionExpiryInterval ?? 0;
   const will = packet.will ? { ...packet.will, properties: decoded.will } : packet.will;
