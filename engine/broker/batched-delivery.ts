@@ -56,6 +56,8 @@ export interface DeliveringClient {
 
 interface Batch {
   chunks: Buffer[];
+  /** Per chunk: the packet identifier of an MQTT 5 QoS 1 or 2 PUBLISH, which goes through the client's window; else 0. */
+  windowed: number[];
   dones: Done[];
 }
 
@@ -67,7 +69,13 @@ export function batchDeliveries(client: DeliveringClient): void {
     if (open === batch) open = null;
     if (!(client.connecting || client.connected) || batch.chunks.length === 0) return complete(batch);
     let writable = true;
-    for (const chunk of batch.chunks) writable = client.conn.write(chunk);
+    const mqtt5 = client.mqtt5;
+    for (let i = 0; i < batch.chunks.length; i++) {
+      const id = batch.windowed[i];
+      // An MQTT 5 client's Receive Maximum may hold a QoS 1 or 2 PUBLISH back; it is then sent when an
+      // acknowledgement frees the window, and its delivery completes now, as a written one does.
+      writable = id && mqtt5 ? mqtt5.sendPublish(batch.chunks[i], 1, id) : client.conn.write(batch.chunks[i]);
+    }
     if (writable) return complete(batch);
     client.waitForDrain((err) => {
       client._onError(err);
@@ -75,13 +83,16 @@ export function batchDeliveries(client: DeliveringClient): void {
     });
   };
 
-  const enqueue = (wire: Buffer | null, done: Done) => {
+  const enqueue = (wire: Buffer | null, done: Done, windowed = 0) => {
     let batch = open;
     if (!batch) {
-      batch = open = { chunks: [], dones: [] };
+      batch = open = { chunks: [], windowed: [], dones: [] };
       setImmediate(flush, batch);
     }
-    if (wire) batch.chunks.push(wire);
+    if (wire) {
+      batch.chunks.push(wire);
+      batch.windowed.push(windowed);
+    }
     batch.dones.push(done);
   };
 
@@ -112,7 +123,8 @@ export function batchDeliveries(client: DeliveringClient): void {
     const qos = granted !== undefined && granted < forward.qos ? granted : forward.qos;
     const messageId = forward.messageId || nextMessageId(client);
     const mqtt5 = client.mqtt5;
-    enqueue(mqtt5 ? mqtt5.publishBytes(forward, qos, messageId) : encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
+    if (mqtt5) return enqueue(mqtt5.publishBytes(forward, qos, messageId), done, qos > 0 ? messageId : 0);
+    enqueue(encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Properties } from './properties.js';
 import { REASON, connackReasonCode } from './reason-codes.js';
+import { MAX_WAITING, SendWindow } from './send-window.js';
 import {
   encodeAck5, encodeConnack5, encodeDisconnect5, encodeMessageProperties, encodePublish5, encodeSubackLike5,
 } from './wire.js';
@@ -85,6 +86,8 @@ export class Mqtt5Connection {
   readonly aliases = new Map<number, string>();
   /** QoS 1 and 2 PUBLISHes received and not yet acknowledged (PUBACK, or PUBREC with an error, or PUBCOMP). */
   inFlightIn = 0;
+  /** The client's Receive Maximum: QoS 1 and 2 PUBLISHes beyond it wait for its acknowledgements (§4.9). */
+  readonly window: SendWindow;
   /** A server DISCONNECT was written: nothing more may follow it [MQTT-3.14.4-1]. */
   private disconnected = false;
   private readonly ackReasons = new Map<number, number>();
@@ -109,6 +112,7 @@ export class Mqtt5Connection {
       subscriptionIdentifiersAvailable: server.subscriptionIdentifiersAvailable ? undefined : false,
       sharedSubscriptionAvailable: server.sharedSubscriptionAvailable ? undefined : false,
     };
+    this.window = new SendWindow(requested.receiveMaximum ?? 65535, (bytes) => !this.disconnected && wire.write(bytes));
   }
 
   /** The client's Maximum Packet Size: the server never sends it a larger packet [MQTT-3.1.2-24]. */
@@ -141,11 +145,31 @@ export class Mqtt5Connection {
     this.unsubackReasons.set(messageId, codes);
   }
 
+  /**
+   * An encoded PUBLISH for this client: QoS 0 is written at once, QoS 1 and 2 through the client's Receive Maximum
+   * window. Returns what the stream's write returned (true when the PUBLISH waits for the window).
+   */
+  sendPublish(bytes: Buffer, qos: number, messageId: number): boolean {
+    if (this.disconnected) return true;
+    if (qos === 0) return this.wire.write(bytes);
+    const sent = this.window.send(bytes, messageId);
+    if (sent !== 'overflow') return sent;
+    // The client holds back its acknowledgements while messages pile up for it: like a socket that never drains.
+    this.disconnect(REASON.quotaExceeded, `more than ${MAX_WAITING} QoS 1 and 2 messages wait for the client's Receive Maximum of ${this.window.maximum}`);
+    return true;
+  }
+
+  /** The client's PUBACK, PUBREC or PUBCOMP for a PUBLISH the server sent: the window may move on [MQTT-3.3.4-8]. */
+  acknowledged(cmd: string, messageId: number, reasonCode = 0): void {
+    if (cmd === 'puback' || cmd === 'pubcomp' || (cmd === 'pubrec' && reasonCode >= 0x80)) this.window.acknowledged(messageId);
+  }
+
   /** A server-initiated DISCONNECT, then the connection closes [MQTT-3.14.2]. `report`: false when already logged. */
   disconnect(reasonCode: number, reasonString: string, report = true): void {
     if (this.disconnected) return;
     this.disconnected = true;
     if (report) this.reportDisconnect(reasonCode, reasonString);
+    this.window.clear();
     const props = reasonString && this.wantsProblemInformation ? { reasonString: clip(reasonString) } : undefined;
     const wire = this.wire;
     wire.end(encodeDisconnect5(reasonCode, props), () => wire.destroy()); // then close [MQTT-3.14.4-1]
@@ -158,6 +182,7 @@ export class Mqtt5Connection {
     if (!buf) return true;
     // A packet the client cannot take is dropped, as if sent [MQTT-3.1.2-25].
     if (buf.length > this.clientMaximumPacketSize) return true;
+    if (packet.cmd === 'publish') return this.sendPublish(buf, packet.qos ?? 0, packet.messageId ?? 0);
     return this.wire.write(buf);
   }
 

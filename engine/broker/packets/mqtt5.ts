@@ -13,6 +13,12 @@ type Mqtt5Packet = AedesPacket & { reasonCode?: number; unsubscriptions?: string
  */
 export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, session: Session | undefined, packet: Mqtt5Packet, connection: Mqtt5Connection): boolean {
   switch (packet.cmd) {
+    case 'puback':
+    case 'pubrec':
+    case 'pubcomp':
+      // The client acknowledged a PUBLISH of the server's: the next one waiting for its Receive Maximum may go [MQTT-3.3.4-8].
+      if (packet.messageId !== undefined) connection.acknowledged(packet.cmd, packet.messageId, packet.reasonCode);
+      return false;
     case 'disconnect':
       // 0x04 Disconnect with Will Message: the connection closes as if lost, so aedes publishes the will (§3.14.2.1; 0x00 discards it [MQTT-3.14.4-3]).
       if (packet.reasonCode === 0x04) {
