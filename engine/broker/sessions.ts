@@ -27,6 +27,8 @@ export interface Session extends presence.SessionIdentity {
   emptyClientId?: boolean;
   /** An MQTT 5 connection's state (absent for MQTT 3.1.1). */
   mqtt5?: Mqtt5Connection;
+  /** MQTT 5: the CONNECT's Clean Start (aedes is handed a clean session only with Session Expiry Interval 0 too). */
+  cleanStart?: boolean;
 }
 
 /** What the sessions' lifecycle reaches outside itself. */

@@ -29,7 +29,8 @@ export interface AcceptedMqtt5 {
 /**
  * An MQTT 5 CONNECT (protocol level 5), before aedes sees it. aedes speaks MQTT 3.1.1 only: it is handed a *copy*
  * with level 4 (mqtt-packet keeps the original as its settings and goes on parsing the connection as MQTT 5), the
- * will with its properties, and a clean session when the session ends at disconnect (Session Expiry Interval 0).
+ * will with its properties, and a clean session only for Clean Start 1 with Session Expiry Interval 0: otherwise aedes
+ * keeps the session, which session-expiry.ts discards at CONNECT (Clean Start 1) or at disconnect (interval 0).
  * Enhanced authentication is refused with CONNACK 0x8C: AWS IoT has none. Null when refused (the connection closes).
  */
 export function acceptMqtt5(
@@ -47,10 +48,13 @@ export function acceptMqtt5(
   const connection = new Mqtt5Connection(client.conn, requested, ctx.mqtt5, (code, reason) => {
     log(`sent DISCONNECT 0x${code.toString(16)} to MQTT 5 client ${client.id ?? packet.clientId ?? ''}: ${reason}`);
   });
-  if (session) session.mqtt5 = connection;
+  if (session) {
+    session.mqtt5 = connection;
+    session.cleanStart = packet.clean === true;
+  }
   const expiry = requested.sessionExpiryInterval ?? 0;
   const will = packet.will ? { ...packet.will, properties: decoded.will } : packet.will;
-  return { connection, packet: { ...packet, protocolVersion: 4, clean: packet.clean || expiry === 0, will, properties: requested } as AedesPacket };
+  return { connection, packet: { ...packet, protocolVersion: 4, clean: packet.clean === true && expiry === 0, will, properties: requested } as AedesPacket };
 }
 
 export type ConnectRefusal = { returnCode: 2 | 5; message: string };

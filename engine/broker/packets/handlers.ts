@@ -54,8 +54,13 @@ export class PacketHandlers implements AedesHooks, Durability {
     }
     if (mqtt5 && session.emptyClientId) mqtt5.connack.assignedClientIdentifier = client.id; // [MQTT-3.2.2-16]
     if (previous) this.sessions.get(previous)?.mqtt5?.disconnect(REASON.sessionTakenOver, `another connection with client id ${client.id} took over the session`);
-    // Before aedes reads the stored session: one whose expiry passed is ended first (MQTT 3.1.1: no interval asked).
-    this.expiry.onConnect(client, 4, undefined, client.clean);
+    // Before aedes reads the stored session: one whose expiry passed (or, MQTT 5, that Clean Start discards) ends first.
+    if (!mqtt5) this.expiry.onConnect(client, 4, undefined, client.clean); // MQTT 3.1.1 asks no interval
+    else {
+      const requested = mqtt5.requested.sessionExpiryInterval ?? 0;
+      const granted = this.expiry.onConnect(client, 5, requested, session.cleanStart === true);
+      if (granted !== requested) mqtt5.connack.sessionExpiryInterval = granted; // AWS: "the adjusted value in the CONNACK"
+    }
     cb(null, true);
   }
 
@@ -65,6 +70,13 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   dropsMqtt5Packet(client: AedesClient, packet: AedesPacket, connection: Mqtt5Connection): boolean {
+    const expiry = packet.cmd === 'disconnect' ? packet.properties?.sessionExpiryInterval : undefined;
+    if (expiry !== undefined && this.expiry.onDisconnectPacket(client, expiry) === 'protocolError') {
+      const session = this.sessions.get(client);
+      if (session && !session.reason) session.reason = 'CLIENT_ERROR';
+      connection.disconnect(REASON.protocolError, 'a DISCONNECT cannot set a Session Expiry Interval when the CONNECT set 0 [MQTT-3.14.2-2]');
+      return true;
+    }
     return dropsMqtt5Packet(this.ctx, client, this.sessions.get(client), packet, connection);
   }
 
