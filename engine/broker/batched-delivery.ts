@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { topicMatches } from '../contract/index.js';
+import { isShared } from './shared-subscriptions.js';
 import type { Mqtt5Connection } from './mqtt5/connection.js';
 import type { Properties } from './mqtt5/properties.js';
 
@@ -45,7 +47,7 @@ export interface DeliveringClient {
   connected: boolean;
   conn: Duplex;
   duplicates: Record<string, number>;
-  subscriptions: Record<string, { qos: number } | undefined>;
+  subscriptions: Record<string, { qos: number; nl?: boolean } | undefined>;
   _nextId: number;
   broker: { authorizeForward(client: DeliveringClient, packet: DeliveryPacket): DeliveryPacket | null | undefined };
   deliver0: Deliver;
@@ -104,6 +106,9 @@ export function batchDeliveries(client: DeliveringClient): void {
   };
 
   client.deliver0 = (packet, done) => {
+    // One message, several matching subscriptions: the client gets it once, at the highest of their QoS
+    // [MQTT-3.3.5-1 (3.1.1), MQTT-3.3.4-2 (5)]; a subscription with a higher QoS delivers it itself.
+    if (packet.qos > 0 && higherQosMatch(client, packet)) return enqueue(null, done);
     const forward = forwardable(packet);
     if (!forward) return enqueue(null, done);
     const mqtt5 = client.mqtt5;
@@ -119,13 +124,40 @@ export function batchDeliveries(client: DeliveringClient): void {
     }
     const forward = forwardable(packet);
     if (!forward) return enqueue(null, done);
-    const granted = client.subscriptions[forward.topic]?.qos;
+    // Capped by the granted QoS; a filter equal to the topic does not hide a wildcard one granted more [MQTT-3.3.4-2].
+    let granted = client.subscriptions[forward.topic]?.qos;
+    if (granted !== undefined && granted < forward.qos) granted = highestGranted(client, forward.topic);
     const qos = granted !== undefined && granted < forward.qos ? granted : forward.qos;
     const messageId = forward.messageId || nextMessageId(client);
     const mqtt5 = client.mqtt5;
     if (mqtt5) return enqueue(mqtt5.publishBytes(forward, qos, messageId), done, qos > 0 ? messageId : 0);
     enqueue(encodePublish(forward.topic, toBuffer(forward.payload), qos, forward.retain, qos > 0 && !!forward.dup, messageId), done);
   };
+}
+
+/**
+ * The client has another subscription, with QoS > 0, that the router also hands this message to (aedes delivers each
+ * matching subscription and keeps the first copy). Shared subscriptions deliver apart, to one member of their group;
+ * a No Local subscription does not take the client's own messages.
+ */
+function higherQosMatch(client: DeliveringClient, packet: DeliveryPacket): boolean {
+  const subs = client.subscriptions;
+  for (const filter in subs) {
+    const sub = subs[filter];
+    if (!sub || sub.qos === 0 || isShared(filter) || (sub.nl && packet.clientId === client.id)) continue;
+    if (topicMatches(filter, packet.topic)) return true;
+  }
+  return false;
+}
+
+/** The highest QoS granted to the client's (non-shared) subscriptions that match `topic`. */
+function highestGranted(client: DeliveringClient, topic: string): number {
+  let max = 0;
+  for (const filter in client.subscriptions) {
+    const qos = client.subscriptions[filter]?.qos ?? 0;
+    if (qos > max && !isShared(filter) && topicMatches(filter, topic)) max = qos;
+  }
+  return max;
 }
 
 function complete(batch: Batch): void {
