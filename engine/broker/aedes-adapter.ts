@@ -61,7 +61,7 @@ export interface AedesPacket {
   messageId?: number;
   cmd?: string;
   clientId?: string;
-  subscriptions?: Array<{ topic: string; qos: number }>;
+  subscriptions?: Subscription[];
   keepalive?: number;
   /**
    * MQTT 5 properties (engine/broker/mqtt5/properties.ts shape: user properties as ordered pairs). On a PUBLISH they
@@ -70,7 +70,8 @@ export interface AedesPacket {
   properties?: Properties;
 }
 
-export type Subscription = { topic: string; qos: number };
+/** One filter of a SUBSCRIBE (or of a restored session); `subscriptionIdentifier`: MQTT 5, standard mode only. */
+export type Subscription = { topic: string; qos: number; subscriptionIdentifier?: number };
 type Done = (err?: Error | null) => void;
 
 /** The broker's side of aedes: its hooks and lifecycle events, plus what arrives before aedes handles a packet. */

@@ -14,7 +14,7 @@ declare module 'aedes-persistence/asyncPersistence.js' {
     clientId?: string;
     [key: string]: unknown;
   }
-  export interface Sub { topic: string; qos: number; rh?: number; rap?: boolean; nl?: boolean; clientId?: string }
+  export interface Sub { topic: string; qos: number; rh?: number; rap?: boolean; nl?: boolean; clientId?: string; subscriptionIdentifier?: number }
   export interface ClientRef { id: string }
   export default class MemoryPersistence {
     constructor(opts?: object);

@@ -183,7 +183,7 @@ export class DurablePersistence extends MemoryPersistence {
     for (const s of subs) this.queueing(client.id, s.topic, s.qos > 0);
     return this.store.write(subs.map((s) => ({
       sql: 'INSERT OR REPLACE INTO broker_subscriptions (client_id, topic, options) VALUES (?, ?, ?)',
-      params: [client.id, s.topic, JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl })],
+      params: [client.id, s.topic, JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl, subscriptionIdentifier: s.subscriptionIdentifier })],
     })));
   }
 

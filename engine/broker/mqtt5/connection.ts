@@ -4,6 +4,8 @@
  * and the translation of the packets aedes writes (which it builds as MQTT 3.1.1 packets) into MQTT 5 bytes.
  * aedes-agnostic: it sees packets as plain objects and writes Buffers to a stream.
  */
+import { topicMatches } from '../../contract/index.js';
+import { innerFilter } from '../shared-subscriptions.js';
 import type { Properties } from './properties.js';
 import { REASON, connackReasonCode } from './reason-codes.js';
 import { MAX_WAITING, SendWindow } from './send-window.js';
@@ -25,7 +27,7 @@ export interface ServerCapabilities {
 
 /**
  * The broker's MQTT 5 offer for a mode and its limits. `maxRemainingLength` is the largest remaining length the
- * broker reads (0: the protocol's). AWS IoT has no QoS 2 and no Subscription Identifiers.
+ * broker reads (0: the protocol's). AWS IoT has no QoS 2 and no Subscription Identifiers; standard mode has both.
  */
 export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number }, maxRemainingLength: number): ServerCapabilities {
   return {
@@ -33,7 +35,7 @@ export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: nu
     topicAliasMaximum: limits.topicAliasMaximum,
     maximumPacketSize: maxRemainingLength && maxRemainingLength + 5 < MQTT_MAX_PACKET ? maxRemainingLength + 5 : 0,
     maximumQoS: aws ? 1 : undefined,
-    subscriptionIdentifiersAvailable: false,
+    subscriptionIdentifiersAvailable: !aws,
     sharedSubscriptionAvailable: true,
   };
 }
@@ -95,6 +97,8 @@ export class Mqtt5Connection {
   private readonly subscribing = new Map<number, object[]>();
   private readonly refusedFilters = new WeakMap<object, number>();
   private readonly unsubackReasons = new Map<number, number[]>();
+  /** The Subscription Identifier of each of the session's subscriptions that has one, by filter (§3.8.2.1.2). */
+  private readonly subscriptionIds = new Map<string, number>();
 
   constructor(
     private readonly wire: Wire,
@@ -146,6 +150,36 @@ export class Mqtt5Connection {
   }
 
   /**
+   * A subscription was granted (or restored with its session): it replaces any earlier one with the same filter, and
+   * so does its Subscription Identifier, or the lack of one [MQTT-3.8.4-3].
+   */
+  subscribed(filter: string, subscriptionIdentifier: number | undefined): void {
+    if (subscriptionIdentifier === undefined) this.subscriptionIds.delete(filter);
+    else this.subscriptionIds.set(filter, subscriptionIdentifier);
+  }
+
+  /** A subscription was removed (UNSUBSCRIBE): its identifier goes with it. */
+  unsubscribed(filter: string): void {
+    this.subscriptionIds.delete(filter);
+  }
+
+  /**
+   * The Subscription Identifiers a PUBLISH of `topic` carries to this client: one copy goes out per message however
+   * many of its subscriptions match (aedes delivers once per client), so it carries the identifiers of all of them
+   * [MQTT-3.3.4-3, MQTT-3.3.4-4]; encoded as properties, or null when none has one.
+   */
+  private subscriptionIdsFor(topic: string): Buffer | null {
+    if (this.subscriptionIds.size === 0) return null;
+    let ids: number[] | undefined;
+    for (const [filter, id] of this.subscriptionIds) {
+      if (!topicMatches(innerFilter(filter), topic)) continue;
+      if (!ids) ids = [id];
+      else if (!ids.includes(id)) ids.push(id);
+    }
+    return ids ? encodeMessageProperties({ subscriptionIdentifiers: ids }) : null;
+  }
+
+  /**
    * An encoded PUBLISH for this client: QoS 0 is written at once, QoS 1 and 2 through the client's Receive Maximum
    * window. Returns what the stream's write returned (true when the PUBLISH waits for the window).
    */
@@ -192,10 +226,11 @@ export class Mqtt5Connection {
     return buf.length > this.clientMaximumPacketSize ? null : buf;
   }
 
-  /** A PUBLISH for this client. `extra`: per-subscriber properties, encoded (subscription identifiers). */
-  encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number, extra: Buffer | null = null): Buffer {
+  /** A PUBLISH for this client, with the Subscription Identifiers of its subscriptions that match the topic. */
+  encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload ?? Buffer.alloc(0);
-    return encodePublish5(packet.topic ?? '', payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), extra);
+    const topic = packet.topic ?? '';
+    return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), this.subscriptionIdsFor(topic));
   }
 
   private encode(packet: OutboundPacket): Buffer | null {

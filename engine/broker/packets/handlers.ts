@@ -109,6 +109,8 @@ export class PacketHandlers implements AedesHooks, Durability {
     const decision = authorizeSubscribe(this.ctx, client, this.sessions.get(client), sub, this.refusedFilters);
     if ('refused' in decision) return cb(new Error(decision.refused), null);
     if (decision.granted === null) client.mqtt5?.refuseFilter(sub, decision.reasonCode);
+    // Also a resumed session's restored subscriptions pass here, with the identifier they were stored with.
+    else client.mqtt5?.subscribed(sub.topic, sub.subscriptionIdentifier);
     cb(null, decision.granted);
   }
 

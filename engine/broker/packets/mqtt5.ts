@@ -32,8 +32,9 @@ export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, sessio
       if (session && !session.reason) session.reason = 'CLIENT_ERROR';
       connection.disconnect(REASON.protocolError, 'AUTH packet without enhanced authentication: AWS IoT Core and Thingbench have none');
       return true;
-    case 'subscribe':
-      if (packet.properties?.subscriptionIdentifiers) {
+    case 'subscribe': {
+      const id = packet.properties?.subscriptionIdentifiers?.[0];
+      if (id !== undefined && !connection.server.subscriptionIdentifiersAvailable) {
         if (session && !session.reason) session.reason = 'CLIENT_ERROR';
         if (ctx.aws) ctx.deviations.explain('subscriptionIdentifiers', { clientId: client.id });
         connection.disconnect(REASON.subscriptionIdentifiersNotSupported, 'Subscription Identifiers are not supported (CONNACK said Subscription Identifier Available 0)');
@@ -44,9 +45,14 @@ export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, sessio
         connection.disconnect(REASON.protocolError, 'No Local set on a shared subscription [MQTT-3.8.3-4]');
         return true;
       }
+      // Each filter carries the SUBSCRIBE's identifier, or none, to its subscription (and a persistent session's
+      // stored copy): granted or restored, it becomes the connection's (PacketHandlers.authorizeSubscribe).
+      if (packet.subscriptions) for (const s of packet.subscriptions) s.subscriptionIdentifier = id;
       if (packet.messageId !== undefined && packet.subscriptions) connection.subscribe(packet.messageId, packet.subscriptions);
       return false;
+    }
     case 'unsubscribe':
+      if (packet.unsubscriptions) for (const f of packet.unsubscriptions) connection.unsubscribed(f);
       // UNSUBACK says, per filter, whether there was a subscription to remove (§3.11.3).
       if (packet.messageId !== undefined && packet.unsubscriptions) {
         connection.setUnsubackReasons(packet.messageId, packet.unsubscriptions.map((f) => (client.subscriptions[f] ? REASON.success : REASON.noSubscriptionExisted)));

@@ -1,5 +1,6 @@
 /** A raw TCP MQTT peer: writes exactly the bytes a test asks for and parses what the broker sends back. */
 import net from 'node:net';
+import tls from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 
 export interface RawPeer {
@@ -18,11 +19,11 @@ export interface RawPeer {
   destroy(): void;
 }
 
-/** `protocolVersion` 5: packets are generated and parsed as MQTT 5. */
-export async function rawConnect(port: number, host = '127.0.0.1', protocolVersion: 4 | 5 = 4): Promise<RawPeer> {
-  const socket = net.connect({ port, host });
+/** `protocolVersion` 5: packets are generated and parsed as MQTT 5. With `creds`, over mutual TLS. */
+export async function rawConnect(port: number, host = '127.0.0.1', protocolVersion: 4 | 5 = 4, creds?: { key: string; cert: string; ca: string }): Promise<RawPeer> {
+  const socket: net.Socket = creds ? tls.connect({ port, host, ...creds, servername: 'localhost' }) : net.connect({ port, host });
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once(creds ? 'secureConnect' : 'connect', resolve);
     socket.once('error', reject);
   });
   socket.on('error', () => {}); // resets are expected in these tests
