@@ -38,7 +38,7 @@ interface Live {
   protocol: number;
   /** The interval that applies when the connection closes. */
   seconds: number;
-  /** A 3.1.1 clean session: the broker's clean session path discards it, nothing is stored for it. */
+  /** A clean session (3.1.1 clean session 1; MQTT 5 Clean Start 1 with interval 0): nothing is stored for it. */
   cleanedByBroker: boolean;
 }
 
@@ -131,15 +131,17 @@ export class SessionExpiry {
    */
   onConnect(owner: SessionOwner, protocol: number, requested: number | undefined, cleanStart: boolean): number {
     const seconds = this.granted(requested, cleanStart);
+    // The broker's own clean session path ends it (aedes is handed a clean session: 3.1.1 clean, or Clean Start 1 with 0).
+    const cleanedByBroker = cleanStart && (requested === undefined || requested === 0);
     const pending = this.pending.get(owner.id);
     if (pending && pending.deadline <= this.deps.now()) this.expire(owner.id, pending);
-    else if (requested !== undefined && cleanStart) this.end(owner.id);
+    else if (cleanStart && !cleanedByBroker) this.end(owner.id);
     else if (this.deps.aws && pending && pending.protocol !== protocol && !cleanStart) {
       // AWS IoT: "An MQTT 3 persistent session can't be resumed as an MQTT 5 session, and vice versa."
       this.end(owner.id);
       this.deps.crossVersion?.(owner.id, { storedProtocol: pending.protocol, protocol });
     }
-    this.live.set(owner, { protocol, seconds, cleanedByBroker: requested === undefined && cleanStart });
+    this.live.set(owner, { protocol, seconds, cleanedByBroker });
     return seconds;
   }
 

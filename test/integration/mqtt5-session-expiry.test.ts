@@ -130,6 +130,16 @@ describe('aws mode', () => {
     const third = await client5(te, clientId, false, 300);
     expect(third.connack.sessionPresent).toBe(true);
     expect(await upToMarker(te, third, old, true)).toEqual(['for the new session', 'marker']); // nothing of `old` survived
+
+    // Clean Start 1 with interval 0: a plain clean session, nothing left behind either.
+    await leave(te, third, clientId);
+    await queue(te, fresh, 'stale too');
+    const clean = await client5(te, clientId, true);
+    expect(clean.connack.sessionPresent).toBe(false);
+    await leave(te, clean, clientId);
+    const last = await client5(te, clientId, false, 300);
+    expect(last.connack.sessionPresent).toBe(false);
+    expect(await upToMarker(te, last, fresh, true)).toEqual(['marker']);
   });
 
   it('DISCONNECT with 0 ends a session that had an interval; with another value it replaces it', async () => {
