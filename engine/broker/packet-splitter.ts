@@ -150,7 +150,8 @@ export class PacketSplitter {
           const decoded = decodeConnectProperties(buf, body, end);
           if ('reasonCode' in decoded) {
             this.closingPacket = encodeConnack5(false, decoded.reasonCode, { reasonString: decoded.message });
-            return `MQTT 5 CONNECT refused: ${decoded.message}`;
+            const id = connectClientId(buf, body, end, level);
+            return `MQTT 5 CONNECT${id === undefined ? '' : ` of client ${JSON.stringify(id)}`} refused with CONNACK 0x${decoded.reasonCode.toString(16)}: ${decoded.message}`;
           }
           this.connectProperties = decoded;
         }
