@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqlJsStore } from '../storage/index.js';
 import { DurablePersistence } from './durable-persistence.js';
 import { defaultLimits, type BrokerLimits } from './limits.js';
@@ -152,6 +152,24 @@ describe('SessionExpiry: the MQTT 5 rules', () => {
       expiry.onConnect(owner('x'), 4, undefined, false);
       expect(persistence.storedSessions()).toEqual(mode === 'aws' ? [] : ['x']);
     }
+  });
+
+  it('the timer does not end a session that a CONNECT is resuming (between its deadline check and its CONNACK)', async () => {
+    const { expiry, expired, clock } = await setup();
+    for (const id of ['resumed', 'witness']) {
+      const o = owner(id);
+      expiry.onConnect(o, 5, 60, false);
+      expiry.onConnack(o);
+      expiry.onClose(o);
+    }
+    const back = owner('resumed');
+    expiry.onConnect(back, 5, 60, false); // not due yet: the session is being resumed
+    clock.t += 61_000; // the deadline passes before the CONNACK
+    await vi.waitFor(() => expect(expired).toContain('witness'), { timeout: 5000 });
+    expect(expired).not.toContain('resumed');
+    expiry.onConnack(back);
+    expect(expiry.deadlines().has('resumed')).toBe(false);
+    expiry.stop();
   });
 
   it('a session that never expires leaves no record and no timer', async () => {

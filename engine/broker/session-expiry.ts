@@ -4,6 +4,9 @@ import type { BrokerLimits } from './limits.js';
 /** MQTT 5's Session Expiry Interval that means "never" [MQTT-3.1.2-11 ff.]: 0xFFFFFFFF. */
 export const NEVER_EXPIRES = 0xffff_ffff;
 
+/** How long a CONNECT that resumes a pending session may take to its CONNACK before the timer may end it anyway. */
+const RESUME_GRACE_MS = 30_000;
+
 /** How often, at most, the expiry timer re-reads the clock (so a test's fake clock needs no fake timers). */
 export const EXPIRY_CHECK_MS = 1000;
 
@@ -75,6 +78,8 @@ export class SessionExpiry {
   private readonly live = new WeakMap<SessionOwner, Live>();
   private readonly owners = new Map<string, SessionOwner>();
   private readonly pending = new Map<string, Pending>();
+  /** Client ids whose CONNECT is resuming a pending session (real time it began): the timer leaves them to CONNACK. */
+  private readonly resuming = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
@@ -134,6 +139,7 @@ export class SessionExpiry {
     // The broker's own clean session path ends it (aedes is handed a clean session: 3.1.1 clean, or Clean Start 1 with 0).
     const cleanedByBroker = cleanStart && (requested === undefined || requested === 0);
     const pending = this.pending.get(owner.id);
+    if (pending) this.resuming.set(owner.id, Date.now());
     if (pending && pending.deadline <= this.deps.now()) this.expire(owner.id, pending);
     else if (cleanStart && !cleanedByBroker) this.end(owner.id);
     else if (this.deps.aws && pending && pending.protocol !== protocol && !cleanStart) {
@@ -150,6 +156,7 @@ export class SessionExpiry {
     const live = this.live.get(owner);
     if (!live) return;
     this.owners.set(owner.id, owner);
+    this.resuming.delete(owner.id);
     const had = this.pending.delete(owner.id);
     if (live.seconds === 0 || live.seconds === NEVER_EXPIRES) {
       if (had || this.recorded(owner.id)) this.write([{ sql: 'DELETE FROM broker_sessions WHERE client_id = ?', params: [owner.id] }]);
@@ -200,7 +207,14 @@ export class SessionExpiry {
     this.timer = undefined;
     if (this.stopped) return;
     const now = this.deps.now();
-    for (const [clientId, p] of this.pending) if (p.deadline <= now && !this.owners.has(clientId)) this.expire(clientId, p);
+    for (const [clientId, p] of this.pending) {
+      // A CONNECT between its check of the deadline and its CONNACK has read the session: it is not ended under it
+      // (unless that CONNECT went nowhere: then its mark lapses after RESUME_GRACE_MS).
+      const since = this.resuming.get(clientId);
+      if (since !== undefined && Date.now() - since < RESUME_GRACE_MS) continue;
+      this.resuming.delete(clientId);
+      if (p.deadline <= now && !this.owners.has(clientId)) this.expire(clientId, p);
+    }
     this.arm();
   };
 
