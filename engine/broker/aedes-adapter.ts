@@ -68,6 +68,8 @@ export interface AedesPacket {
    * are the message's own and travel with it through aedes (aedes-packet copies them); absent for MQTT 3.1.1.
    */
   properties?: Properties;
+  /** A message with a Message Expiry Interval: its deadline, ms on the engine clock (message-expiry.ts; aedes-packet keeps it). */
+  messageExpiry?: number;
 }
 
 /** One filter of a SUBSCRIBE (or of a restored session); `subscriptionIdentifier`: MQTT 5, standard mode only. */
@@ -83,6 +85,8 @@ export interface AedesHooks {
   /** Called for every delivery: keep it cheap. */
   authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null;
   published(packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void): void;
+  /** Every message entering the broker (clients', wills, the engine's), before aedes numbers it. */
+  messageEntering(packet: AedesPacket, clientId?: string | null): void;
   /** Each packet parsed from a client, before aedes sees it: true drops it. */
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean;
   /** An MQTT 5 CONNECT: its connection state and the copy aedes gets, or null when refused (the hook answered it). */
@@ -196,7 +200,7 @@ export class AedesAdapter {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       throw e;
     }
-    serializePublishes(broker, opts.mayStore);
+    serializePublishes(broker, opts.mayStore, (packet, client) => hooks.messageEntering(packet as AedesPacket, (client as AedesClient | null)?.id));
     cacheTopicMatches(broker);
     const adapter = new AedesAdapter(broker, hooks, opts.maxPacketBytes, opts);
     const b = broker as unknown as NodeJS.EventEmitter;

@@ -18,6 +18,7 @@ interface AedesPacket {
   brokerCounter?: number;
   clientId?: string;
   properties?: object;
+  messageExpiry?: number;
 }
 
 /**
@@ -32,7 +33,7 @@ interface AedesPacket {
  * what aedes' pipeline would do for it (number it, hand it to the subscribers, call the `published` hook with the
  * publish as it came in), without the pipeline's per-step closures and promise hops.
  */
-export function serializePublishes(aedes: unknown, mayStore: (packet: AedesPacket) => boolean): void {
+export function serializePublishes(aedes: unknown, mayStore: (packet: AedesPacket) => boolean, entering: (packet: AedesPacket, client: unknown) => void = noop): void {
   const broker = aedes as SerialBroker;
   const publish = broker.publish.bind(broker);
   const emit = broker.mq.emit.bind(broker.mq);
@@ -54,6 +55,7 @@ export function serializePublishes(aedes: unknown, mayStore: (packet: AedesPacke
   };
   broker.publish = (packet, client, done) => {
     if (typeof client === 'function') [client, done] = [null, client as Done];
+    entering(packet, client);
     if (!current && !mayStore(packet) && levelCount(packet.topic) <= broker.maxTopicLevels) {
       const numbered: AedesPacket = {
         cmd: 'publish', brokerId: broker.id, brokerCounter: ++broker.counter, topic: packet.topic,
@@ -62,6 +64,7 @@ export function serializePublishes(aedes: unknown, mayStore: (packet: AedesPacke
       const from = client as { id?: string } | null;
       if (from?.id) numbered.clientId = from.id;
       if (packet.properties) numbered.properties = packet.properties;
+      if (packet.messageExpiry !== undefined) numbered.messageExpiry = packet.messageExpiry;
       emit(numbered, () => broker.published(packet, client, done ?? noop));
       return;
     }

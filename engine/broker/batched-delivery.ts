@@ -3,6 +3,7 @@ import { topicMatches } from '../contract/index.js';
 import { isShared } from './shared-subscriptions.js';
 import type { Mqtt5Connection } from './mqtt5/connection.js';
 import type { Properties } from './mqtt5/properties.js';
+import { restoreRetained } from './retained-copies.js';
 
 /**
  * Per-subscriber delivery, cheaper than aedes 1.2's and in the same order. Installed by `aedes-adapter.ts`, whose
@@ -29,9 +30,10 @@ interface DeliveryPacket {
   messageId?: number;
   clientId?: string;
   nl?: boolean;
-  brokerId?: string;
+  brokerId?: string | null;
   brokerCounter?: number;
   properties?: Properties;
+  messageExpiry?: number;
 }
 
 type Done = () => void;
@@ -106,6 +108,7 @@ export function batchDeliveries(client: DeliveringClient): void {
   };
 
   client.deliver0 = (packet, done) => {
+    restoreRetained(packet);
     // One message, several matching subscriptions: the client gets it once, at the highest of their QoS
     // [MQTT-3.3.5-1 (3.1.1), MQTT-3.3.4-2 (5)]; a subscription with a higher QoS delivers it itself.
     if (packet.qos > 0 && higherQosMatch(client, packet)) return enqueue(null, done);
@@ -117,6 +120,7 @@ export function batchDeliveries(client: DeliveringClient): void {
 
   client.deliverQoS = (packet, done) => {
     if (packet.qos === 0) return client.deliver0(packet, done);
+    restoreRetained(packet);
     if (!client.clean) {
       // Persistent sessions record each in-flight message first: aedes' own path.
       open = null;

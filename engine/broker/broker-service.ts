@@ -82,7 +82,7 @@ export class BrokerService implements Service {
     const aws = opts.mode === 'aws';
     this.ctx = {
       aws, limits: opts.limits, deviations: new DeviationLog(logger, now), security: opts.security, now,
-      mqtt5: serverCapabilities(aws, opts.limits, maxRemainingLength(opts.limits)),
+      mqtt5: serverCapabilities(aws, opts.limits, maxRemainingLength(opts.limits), now),
     };
     const metering = new Metering(now);
     const sessions = (this.sessions = new Sessions({

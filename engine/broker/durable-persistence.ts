@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import MemoryPersistence, { type ClientRef, type PersistedPacket, type Sub } from 'aedes-persistence/asyncPersistence.js';
 import { topicMatches } from '../contract/index.js';
 import type { Statement, Store } from '../storage/index.js';
+import { isExpired, type Expiring } from './message-expiry.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
+import { retainedHandedOut } from './retained-copies.js';
 import { innerFilter, isRefusedPlaceholder } from './shared-subscriptions.js';
 
 export interface RetainedEntry {
@@ -55,6 +57,7 @@ export class DurablePersistence extends MemoryPersistence {
     for (const row of this.store.all<{ topic: string; packet: string; modified: number }>('SELECT topic, packet, modified FROM broker_retained')) {
       this.retained.set(row.topic, { packet: decodePacket(row.packet), modified: row.modified });
     }
+    for (const topic of [...this.retained.keys()]) this.liveRetained(topic); // expired while the engine was down
     const subs = new Map<string, Sub[]>();
     for (const row of this.store.all<{ client_id: string; topic: string; options: string }>('SELECT client_id, topic, options FROM broker_subscriptions')) {
       subs.set(row.client_id, [...(subs.get(row.client_id) ?? []), { topic: row.topic, ...JSON.parse(row.options) }]);
@@ -104,16 +107,38 @@ export class DurablePersistence extends MemoryPersistence {
   }
 
   getRetained(topic: string): RetainedEntry | undefined {
-    return this.retained.get(topic);
+    return this.liveRetained(topic);
   }
 
   listRetained(): RetainedEntry[] {
-    return [...this.retained.values()].sort((a, b) => (a.packet.topic < b.packet.topic ? -1 : 1));
+    return this.allRetained().sort((a, b) => (a.packet.topic < b.packet.topic ? -1 : 1));
   }
 
   /** Retained messages a filter would receive under standard MQTT matching (for explaining what AWS withholds). */
   retainedMatching(filter: string): RetainedEntry[] {
-    return [...this.retained.values()].filter((e) => topicMatches(filter, e.packet.topic));
+    return this.allRetained().filter((e) => topicMatches(filter, e.packet.topic));
+  }
+
+  private allRetained(): RetainedEntry[] {
+    const live: RetainedEntry[] = [];
+    for (const topic of [...this.retained.keys()]) {
+      const e = this.liveRetained(topic);
+      if (e) live.push(e);
+    }
+    return live;
+  }
+
+  /**
+   * The retained message of a topic, unless its Message Expiry Interval has passed: then it is removed from memory at
+   * once and from the journal behind [MQTT-3.3.2-5] (AWS: "If the messages haven't been sent to the subscribers within
+   * that interval, the message will expire and be removed").
+   */
+  private liveRetained(topic: string): RetainedEntry | undefined {
+    const e = this.retained.get(topic);
+    if (!e || !isExpired(e.packet as Expiring, this.opts.now())) return e;
+    this.retained.delete(topic);
+    this.writeBehind([{ sql: 'DELETE FROM broker_retained WHERE topic = ?', params: [topic] }]);
+    return undefined;
   }
 
   override createRetainedStream(pattern: string): Readable {
@@ -126,12 +151,13 @@ export class DurablePersistence extends MemoryPersistence {
       // A new shared subscription gets no retained messages (MQTT 5 §4.8.2; AWS: "not sent to shared subscriptions").
       if (pattern.startsWith('$share/')) continue;
       if (this.opts.retainedMatch === 'exact') {
-        const hit = this.retained.get(pattern);
+        const hit = this.liveRetained(pattern);
         if (hit) packets.push(hit.packet);
       } else {
         for (const e of this.retainedMatching(pattern)) packets.push(e.packet);
       }
     }
+    for (const p of packets) retainedHandedOut(p);
     return Readable.from(packets);
   }
 
@@ -303,7 +329,37 @@ export class DurablePersistence extends MemoryPersistence {
 
   override outgoingStream(client: ClientRef): Readable {
     const stream = super.outgoingStream(client);
-    return this.opts.backlogRate > 0 ? throttle(stream, this.opts.backlogRate, () => this.opts.onBacklogThrottled?.(client.id)) : stream;
+    const paced = this.opts.backlogRate > 0 ? throttle(stream, this.opts.backlogRate, () => this.opts.onBacklogThrottled?.(client.id)) : stream;
+    return this.unexpired(client, paced);
+  }
+
+  /**
+   * A resumed session's stored messages as they are sent: a message never sent whose Message Expiry Interval passed
+   * while it waited (offline, or behind AWS's 10 messages a second) is removed instead [MQTT-3.3.2-5]. One already
+   * in flight is sent again, as its delivery had started [MQTT-4.4.0-1] (with 0 seconds left).
+   */
+  private unexpired(client: ClientRef, source: Readable): Readable {
+    const expired = (packet: PersistedPacket) => packet.messageId === undefined && isExpired(packet as Expiring, this.opts.now());
+    const drop = (packet: PersistedPacket) => this.dropQueued(client, packet);
+    return Readable.from((async function* () {
+      for await (const packet of source as AsyncIterable<PersistedPacket>) {
+        if (expired(packet)) drop(packet);
+        else yield packet;
+      }
+    })());
+  }
+
+  /** Removes a queued message that was never sent, from memory (aedes' queue: found by a mark id) and the journal. */
+  private dropQueued(client: ClientRef, packet: PersistedPacket): void {
+    const mark = -1;
+    super.outgoingUpdate(client, { ...packet, messageId: mark }).catch(() => {});
+    super.outgoingClearMessageId(client, { messageId: mark }).catch(() => {});
+    const key = rowKey(packet);
+    if (!key) return;
+    void this.store.write([{
+      sql: 'DELETE FROM broker_outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
+      params: [client.id, key.brokerId, key.brokerCounter],
+    }]).catch(() => {});
   }
 
   // ── inbound QoS 2 awaiting PUBREL ────────────────────────────────────────

@@ -10,6 +10,8 @@ interface InboundPacket {
   qos: number;
   /** MQTT 5 properties, recorded with the message so a recovered publish keeps them. */
   properties?: Properties;
+  /** The Message Expiry Interval's deadline (message-expiry.ts): a recovered publish keeps it. */
+  messageExpiry?: number;
   retain: boolean;
 }
 
@@ -51,7 +53,7 @@ export class InboundWal {
   private async record(packet: InboundPacket): Promise<void> {
     const id = this.nextId++;
     this.ids.set(packet.payload, id);
-    const record = { cmd: 'publish', brokerId: '', brokerCounter: 0, dup: false, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, ...(packet.properties && { properties: packet.properties }) };
+    const record = { cmd: 'publish', brokerId: '', brokerCounter: 0, dup: false, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, ...(packet.properties && { properties: packet.properties }), ...(packet.messageExpiry !== undefined && { messageExpiry: packet.messageExpiry }) };
     await this.store.write([{ sql: 'INSERT INTO broker_inbound (id, packet) VALUES (?, ?)', params: [id, encodePacket(record)] }]);
   }
 

@@ -6,6 +6,7 @@
  */
 import { topicMatches } from '../../contract/index.js';
 import { innerFilter } from '../shared-subscriptions.js';
+import { remainingExpiry } from '../message-expiry.js';
 import type { Properties } from './properties.js';
 import { REASON, connackReasonCode } from './reason-codes.js';
 import { MAX_WAITING, SendWindow } from './send-window.js';
@@ -23,13 +24,15 @@ export interface ServerCapabilities {
   maximumQoS?: 0 | 1;
   subscriptionIdentifiersAvailable: boolean;
   sharedSubscriptionAvailable: boolean;
+  /** The engine's clock: a message's remaining expiry is counted on it. */
+  now: () => number;
 }
 
 /**
  * The broker's MQTT 5 offer for a mode and its limits. `maxRemainingLength` is the largest remaining length the
  * broker reads (0: the protocol's). AWS IoT has no QoS 2 and no Subscription Identifiers; standard mode has both.
  */
-export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number }, maxRemainingLength: number): ServerCapabilities {
+export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number }, maxRemainingLength: number, now: () => number = Date.now): ServerCapabilities {
   return {
     receiveMaximum: limits.receiveMaximum || 65535,
     topicAliasMaximum: limits.topicAliasMaximum,
@@ -37,6 +40,7 @@ export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: nu
     maximumQoS: aws ? 1 : undefined,
     subscriptionIdentifiersAvailable: !aws,
     sharedSubscriptionAvailable: true,
+    now,
   };
 }
 
@@ -60,23 +64,35 @@ export interface OutboundPacket {
   retain?: boolean;
   dup?: boolean;
   properties?: Properties;
+  /** The message's expiry deadline (message-expiry.ts). */
+  messageExpiry?: number;
 }
 
 const PINGRESP = Buffer.from([0xd0, 0]);
 const MQTT_MAX_PACKET = 268_435_455 + 5;
 
 // A message's properties are encoded once, however many MQTT 5 subscribers it has: aedes shares the properties
-// object between the copies of one message.
+// object between the copies of one message. The Message Expiry Interval is not among them: each delivery sends the
+// time left (remainingExpiry), with the per-subscriber properties.
 const encodedProperties = new WeakMap<Properties, Buffer | null>();
 
 function messageProperties(p: Properties | undefined): Buffer | null {
   if (!p) return null;
   let block = encodedProperties.get(p);
   if (block === undefined) {
-    block = encodeMessageProperties(p);
+    block = encodeMessageProperties(p.messageExpiryInterval === undefined ? p : { ...p, messageExpiryInterval: undefined });
     encodedProperties.set(p, block);
   }
   return block;
+}
+
+/** Message Expiry Interval (0x02) with its value, then the per-subscriber properties already encoded. */
+function withExpiry(seconds: number, extra: Buffer | null): Buffer {
+  const buf = Buffer.allocUnsafe(5 + (extra?.length ?? 0));
+  buf[0] = 0x02;
+  buf.writeUInt32BE(seconds, 1);
+  if (extra) extra.copy(buf, 5);
+  return buf;
 }
 
 export class Mqtt5Connection {
@@ -226,11 +242,17 @@ export class Mqtt5Connection {
     return buf.length > this.clientMaximumPacketSize ? null : buf;
   }
 
-  /** A PUBLISH for this client, with the Subscription Identifiers of its subscriptions that match the topic. */
+  /**
+   * A PUBLISH for this client, with the Subscription Identifiers of its subscriptions that match the topic; a message
+   * that expires carries the whole seconds it has left [MQTT-3.3.2-6].
+   */
   encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload ?? Buffer.alloc(0);
     const topic = packet.topic ?? '';
-    return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), this.subscriptionIdsFor(topic));
+    const ids = this.subscriptionIdsFor(topic);
+    const expiry = packet.messageExpiry !== undefined || packet.properties?.messageExpiryInterval !== undefined ? remainingExpiry(packet, this.server.now()) : undefined;
+    const perSubscriber = expiry === undefined ? ids : withExpiry(expiry, ids);
+    return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
   }
 
   private encode(packet: OutboundPacket): Buffer | null {

@@ -15,6 +15,7 @@ import type { PacketContext } from './context.js';
 import { forward } from './forward.js';
 import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
 import { authorizeSubscribe, dropsSubscribe, sharedMatches } from './subscribe.js';
+import { stampExpiry, type Expiring } from '../message-expiry.js';
 
 /**
  * aedes' hooks and events, each handed to the handler of its packet kind (`connect`, `publish`, `subscribe`,
@@ -97,7 +98,16 @@ export class PacketHandlers implements AedesHooks, Durability {
 
   authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
     if (isWill(client, packet)) this.capture.markWill(packet);
+    // The deadline is set before the write-ahead record is, so a publish recovered after a crash keeps it.
+    this.messageEntering(packet, client.id);
     authorizePublish(this.ctx, client, this.sessions.get(client), packet, this, cb);
+  }
+
+  /** A message enters the broker: one with a Message Expiry Interval gets its deadline (AWS adjusts the interval). */
+  messageEntering(packet: Expiring, clientId?: string | null): void {
+    if (packet.properties?.messageExpiryInterval === undefined) return; // runs per publish: MQTT 3.1.1 ones stop here
+    const asked = stampExpiry(packet, this.ctx.now(), this.ctx.aws);
+    if (asked !== undefined) this.ctx.deviations.explain('messageExpiryClamped', { clientId, messageExpiryInterval: asked });
   }
 
   /** Durability: aedes acknowledges a QoS 1 publish before it stores it, so what must survive is logged first. */
