@@ -39,6 +39,8 @@ export class DurablePersistence extends MemoryPersistence {
   /** The shared ones among them (`clientId\0$share/…`). */
   private readonly sharedQueueingSubs = new Set<string>();
   private position = 0;
+  /** The filters of the SUBSCRIBE being completed that get no retained messages (Retain Handling), by its granted filters. */
+  private withheld: { granted: string[]; filters: Set<string> } | null = null;
   private lastWrite: Promise<void> = Promise.resolve();
   /** Counts journaled changes, so a caller can tell whether an operation stored anything. */
   writes = 0;
@@ -141,15 +143,27 @@ export class DurablePersistence extends MemoryPersistence {
     return undefined;
   }
 
+  /**
+   * MQTT 5 Retain Handling (§3.8.3.1): of the SUBSCRIBE aedes completes next, with these `granted` filters, `filters`
+   * get no retained messages (2: never; 1: the subscription existed [MQTT-3.3.1-10], [MQTT-3.3.1-11]). aedes asks for
+   * the retained messages right after its 'subscribe' event, synchronously: this is set from that event and taken by
+   * the retained stream it asks for.
+   */
+  withholdRetained(granted: string[], filters: string[]): void {
+    this.withheld = filters.length ? { granted, filters: new Set(filters) } : null;
+  }
+
   override createRetainedStream(pattern: string): Readable {
     return this.createRetainedStreamCombi([pattern]);
   }
 
   override createRetainedStreamCombi(patterns: string[]): Readable {
+    const withheld = this.withheld && sameList(this.withheld.granted, patterns) ? this.withheld.filters : null;
+    this.withheld = null;
     const packets: PersistedPacket[] = [];
     for (const pattern of patterns) {
       // A new shared subscription gets no retained messages (MQTT 5 §4.8.2; AWS: "not sent to shared subscriptions").
-      if (pattern.startsWith('$share/')) continue;
+      if (pattern.startsWith('$share/') || withheld?.has(pattern)) continue;
       if (this.opts.retainedMatch === 'exact') {
         const hit = this.liveRetained(pattern);
         if (hit) packets.push(hit.packet);
@@ -417,6 +431,10 @@ export class DurablePersistence extends MemoryPersistence {
   flushed(): Promise<void> {
     return this.lastWrite;
   }
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Marks the broker id of a PUBREL queue entry, which is stored under the key of the publish it replaced. */

@@ -10,7 +10,7 @@ import type { ConnectProperties } from '../mqtt5/inbound.js';
 import { REASON } from '../mqtt5/reason-codes.js';
 import * as connect from './connect.js';
 import type { AcceptedMqtt5 } from './connect.js';
-import { dropsMqtt5Packet } from './mqtt5.js';
+import { dropsMqtt5Packet, withholdsRetained } from './mqtt5.js';
 import type { PacketContext } from './context.js';
 import { forward } from './forward.js';
 import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
@@ -157,6 +157,9 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   subscribed(subs: Subscription[], client: AedesClient): void {
+    // aedes asks for the retained messages of the granted filters (QoS ≠ 128) right after this event.
+    const withheld = client.mqtt5 ? subs.filter((s) => s.qos !== 128 && withholdsRetained(s)) : [];
+    this.persistence.withholdRetained(withheld.length ? subs.filter((s) => s.qos !== 128).map((s) => s.topic) : [], withheld.map((s) => s.topic));
     this.sessions.subscribed(subs, client);
   }
 

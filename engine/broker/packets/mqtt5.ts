@@ -49,6 +49,7 @@ export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, sessio
       // stored copy): granted or restored, it becomes the connection's (PacketHandlers.authorizeSubscribe).
       if (packet.subscriptions) for (const s of packet.subscriptions) s.subscriptionIdentifier = id;
       if (packet.messageId !== undefined && packet.subscriptions) connection.subscribe(packet.messageId, packet.subscriptions);
+      if (packet.subscriptions) decideRetainHandling(client, packet.subscriptions);
       return false;
     }
     case 'unsubscribe':
@@ -61,4 +62,20 @@ export function dropsMqtt5Packet(ctx: PacketContext, client: AedesClient, sessio
     default:
       return false;
   }
+}
+
+/** Subscriptions (a SUBSCRIBE's own objects, which aedes keeps) that get no retained messages when they are made. */
+const noRetained = new WeakSet<object>();
+
+/**
+ * Retain Handling (§3.8.3.1), decided as the SUBSCRIBE arrives, before aedes adds its subscriptions: 0 sends the
+ * retained messages [MQTT-3.3.1-9], 1 only if the subscription did not exist [MQTT-3.3.1-10], 2 never [MQTT-3.3.1-11].
+ */
+function decideRetainHandling(client: AedesClient, subscriptions: Array<{ topic: string; rh?: number }>): void {
+  for (const s of subscriptions) if (s.rh === 2 || (s.rh === 1 && client.subscriptions[s.topic])) noRetained.add(s);
+}
+
+/** This subscription of an MQTT 5 SUBSCRIBE gets no retained messages (Retain Handling 1 or 2). */
+export function withholdsRetained(subscription: object): boolean {
+  return noRetained.has(subscription);
 }
