@@ -265,6 +265,10 @@ describe('an MQTT 5 device end to end (mqtt.js protocolVersion 5)', () => {
     const usage = (await te.engine.api.metering.usage()).clients.find((c) => c.clientId === 'v5-e2e-dev');
     const propertyBytes = 'application/json; charset=utf-8'.length + 'v5/dev/d7/reply'.length + 3 + ('unit'.length + 1) * 2;
     expect(usage).toMatchObject({ messagesIn: 1, bytesIn: '{"temp":21.5}'.length + propertyBytes });
+    // The MQTT 5 subscriber is metered for the properties it was sent too.
+    const subUsage = (await te.engine.api.metering.usage()).clients.find((c) => c.clientId === 'v5-e2e-sub');
+    const sentProperties = 'application/json'.length + 'v5/dev/d7/reply'.length + 3 + 'device'.length + 'd7'.length + 'unit'.length + 'C'.length;
+    expect(subUsage).toMatchObject({ messagesOut: 1, bytesOut: packet.payload.length + sentProperties });
     await dev.endAsync();
     await sub.endAsync();
   });

@@ -1,6 +1,6 @@
 import { topicMatches } from '../../contract/index.js';
 import type { AedesClient, AedesPacket } from '../aedes-adapter.js';
-import type { Metering } from '../metering.js';
+import { meteredBytes, type Metering } from '../metering.js';
 import type { Session } from '../sessions.js';
 import { innerFilter } from '../shared-subscriptions.js';
 import { awsFilterMatches } from '../topic-rules.js';
@@ -16,7 +16,8 @@ export function forward(ctx: PacketContext, metering: Metering, client: AedesCli
       return null;
     }
   }
-  if (!packet.topic.startsWith('$SYS/')) metering.outbound(client.id, packet.payload.length);
+  // An MQTT 5 subscriber is sent the message's properties too, and AWS meters them (a 3.1.1 one gets none).
+  if (!packet.topic.startsWith('$SYS/')) metering.outbound(client.id, client.mqtt5 && packet.properties ? meteredBytes(packet.payload.length, packet.properties) : packet.payload.length);
   // aedes caps delivery QoS only by a filter equal to the topic: a QoS 2 publish would reach a QoS 1 wildcard
   // subscription at QoS 2 [MQTT-3.8.4-6]. Cap it by the highest QoS among the matching filters.
   if (packet.qos === 2 && !(packet.topic in client.subscriptions)) {
