@@ -237,9 +237,10 @@ export class AedesAdapter {
     parser.parse = (buf: Buffer) => {
       const problem = splitter.feed(buf);
       if (!problem) return;
-      this.hooks.frameRefused(client, problem);
+      const refusal = splitter.mqtt5 ? splitter.refusal : undefined;
+      this.hooks.frameRefused(client, refusal ? `${problem} (DISCONNECT 0x${refusal.reasonCode.toString(16)})` : problem);
       // An MQTT 5 connection learns why [MQTT-4.13.1-1]; a CONNECT refused before aedes saw it gets its CONNACK [MQTT-3.1.2-2].
-      if (splitter.mqtt5 && splitter.refusal) splitter.mqtt5.disconnect(splitter.refusal.reasonCode, splitter.refusal.message, false);
+      if (splitter.mqtt5 && refusal) splitter.mqtt5.disconnect(refusal.reasonCode, refusal.message, false);
       else if (splitter.closingPacket) client.conn.end(splitter.closingPacket);
       else client.conn.destroy();
     };
