@@ -94,6 +94,26 @@ describe.each(['aws', 'standard'] as const)('mqtt.js MQTT 5 in %s mode', (mode) 
     expect(m.properties ?? {}).toEqual({});
   });
 
+  it('presence events and the will work for MQTT 5 clients: DISCONNECT 0x04 publishes the will, and the client disconnected', async () => {
+    const url = `mqtt://127.0.0.1:${t.mqttPort}`;
+    const watcher = await connect5(url, `presence-watch-${mode}`);
+    clients.push(watcher);
+    await watcher.subscribeAsync(['$aws/events/presence/+/v5-presence-' + mode, 'lab/wills/#'], { qos: 1 });
+    const seen: Message[] = [];
+    watcher.on('message', (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), properties: packet.properties as never }));
+    const device = await connect5(url, `v5-presence-${mode}`, {
+      will: { topic: 'lab/wills/v5', payload: Buffer.from('gone'), qos: 1, retain: false, properties: { contentType: 'text/plain', userProperties: { why: 'test' } } },
+    });
+    await expect.poll(() => seen.some((m) => m.topic.includes('/connected/'))).toBe(true);
+    device.end(false, { reasonCode: 0x04 });
+    await expect.poll(() => seen.filter((m) => m.topic === 'lab/wills/v5' || m.topic.includes('/disconnected/')).length).toBe(2);
+    const will = seen.find((m) => m.topic === 'lab/wills/v5')!;
+    expect(will.payload).toBe('gone');
+    expect(will.properties).toMatchObject({ contentType: 'text/plain', userProperties: { why: 'test' } });
+    const disconnected = JSON.parse(seen.find((m) => m.topic.includes('/disconnected/'))!.payload);
+    expect(disconnected).toMatchObject({ clientId: `v5-presence-${mode}`, eventType: 'disconnected', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
+  });
+
   it('mqtt.js with automatic topic aliases publishes through them', async () => {
     const url = `mqtt://127.0.0.1:${t.mqttPort}`;
     const sub = await connect5(url, `alias-sub-${mode}`);
