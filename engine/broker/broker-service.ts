@@ -17,6 +17,7 @@ import { serverCapabilities } from './mqtt5/connection.js';
 import { PacketHandlers } from './packets/handlers.js';
 import type { SecurityHooks } from './security-hooks.js';
 import { SessionExpiry } from './session-expiry.js';
+import type { DelayedWills } from './delayed-wills.js';
 import { Sessions } from './sessions.js';
 import { logTapErrors, type OutgoingMessage, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
@@ -71,6 +72,7 @@ export class BrokerService implements Service {
   private aedes!: AedesAdapter;
   private persistence!: DurablePersistence;
   private expiry?: SessionExpiry;
+  private wills?: DelayedWills;
   private readonly connections: Connections;
   private readonly ctx: PacketContext;
   private readonly capture: Capture<AedesClient>;
@@ -118,6 +120,7 @@ export class BrokerService implements Service {
     const persistence = this.persistence;
     const expiry = (this.expiry = this.sessionExpiry(persistence));
     const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger, expiry);
+    this.wills = handlers.wills;
     this.aedes = await AedesAdapter.create({
       persistence,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
@@ -143,6 +146,7 @@ export class BrokerService implements Service {
     this.capture.stop();
     await this.aedes.close();
     this.expiry?.stop();
+    this.wills?.stop(); // wills still waiting for their delay stay stored: a later start publishes them
     await this.connections.close();
     await this.store.write([]).catch(() => {}); // wait for the journal to take pending writes
   }
@@ -228,6 +232,7 @@ export class BrokerService implements Service {
       now: this.now,
       endSession: (clientId) => {
         this.aedes?.sessionEnded(clientId);
+        this.wills?.sessionEnded(clientId); // a will waiting for its delay goes out when its session ends [MQTT-3.1.2-8]
         return persistence.endSession(clientId);
       },
       storedSessions: () => persistence.storedSessions(),

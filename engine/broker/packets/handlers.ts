@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/index.js';
 import type { AedesClient, AedesHooks, AedesPacket, Subscription } from '../aedes-adapter.js';
 import type { Capture } from '../capture.js';
+import { DelayedWills } from '../delayed-wills.js';
 import type { DurablePersistence } from '../durable-persistence.js';
 import type { InboundWal } from '../inbound-wal.js';
 import type { SessionExpiry } from '../session-expiry.js';
@@ -16,6 +17,7 @@ import { forward } from './forward.js';
 import { authorizePublish, dropsPublish, isWill, type Durability } from './publish.js';
 import { authorizeSubscribe, dropsSubscribe, sharedMatches } from './subscribe.js';
 import { stampExpiry, type Expiring } from '../message-expiry.js';
+import { willDelaySeconds, willMessageProperties } from './will.js';
 
 /**
  * aedes' hooks and events, each handed to the handler of its packet kind (`connect`, `publish`, `subscribe`,
@@ -24,6 +26,10 @@ import { stampExpiry, type Expiring } from '../message-expiry.js';
 export class PacketHandlers implements AedesHooks, Durability {
   /** Filters over the per-SUBSCRIBE limit, refused when aedes asks about them. */
   private readonly refusedFilters = new WeakSet<object>();
+  /** MQTT 5 wills waiting for their Will Delay Interval. */
+  readonly wills: DelayedWills;
+  /** Connections taken over by a newer one with the same client id, and whether that one started clean. */
+  private readonly takenOver = new WeakMap<AedesClient, boolean>();
 
   constructor(
     private readonly ctx: PacketContext,
@@ -37,7 +43,9 @@ export class PacketHandlers implements AedesHooks, Durability {
     private readonly logger: Logger,
     /** Persistent sessions end after their expiry interval once disconnected. */
     private readonly expiry: SessionExpiry,
-  ) {}
+  ) {
+    this.wills = new DelayedWills(ctx.now);
+  }
 
   preConnect(client: AedesClient, packet: AedesPacket & { clientId?: string }): void {
     connect.preConnect(this.ctx, this.sessions.get(client), packet);
@@ -55,6 +63,11 @@ export class PacketHandlers implements AedesHooks, Durability {
     }
     if (mqtt5 && session.emptyClientId) mqtt5.connack.assignedClientIdentifier = client.id; // [MQTT-3.2.2-16]
     if (previous) this.sessions.get(previous)?.mqtt5?.disconnect(REASON.sessionTakenOver, `another connection with client id ${client.id} took over the session`);
+    // A new connection to the session: a will waiting for its delay is not published, unless this one starts clean
+    // and so ends the session the will belongs to [MQTT-3.1.3-9].
+    const cleanStart = mqtt5 ? session.cleanStart === true : client.clean;
+    if (previous) this.takenOver.set(previous, cleanStart);
+    this.wills.connected(client.id, cleanStart);
     // Before aedes reads the stored session: one whose expiry passed (or, MQTT 5, that Clean Start discards) ends first.
     if (!mqtt5) this.expiry.onConnect(client, 4, undefined, client.clean); // MQTT 3.1.1 asks no interval
     else {
@@ -97,10 +110,38 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   authorizePublish(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
-    if (isWill(client, packet)) this.capture.markWill(packet);
-    // The deadline is set before the write-ahead record is, so a publish recovered after a crash keeps it.
-    this.messageEntering(packet, client.id);
+    if (isWill(client, packet)) {
+      this.capture.markWill(packet);
+      const delay = willDelaySeconds(client, packet, this.expiry.maximum);
+      packet.properties = willMessageProperties(packet.properties);
+      if (delay > 0) return this.delayWill(client, packet, delay, cb);
+    }
+    this.authorizeNow(client, packet, cb);
+  }
+
+  private authorizeNow(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
+    // The deadline is set before the write-ahead record is, so a publish recovered after a crash keeps it. (aedes
+    // hands a will that outlived its broker over without a client.)
+    this.messageEntering(packet, client?.id);
     authorizePublish(this.ctx, client, this.sessions.get(client), packet, this, cb);
+  }
+
+  /**
+   * The will of a lost MQTT 5 connection waits `seconds` (aedes goes on closing the connection meanwhile, and keeps the
+   * will stored until the callback); its message expiry counts from when it is published. A connection that was taken
+   * over already has its successor.
+   */
+  private delayWill(client: AedesClient, packet: AedesPacket, seconds: number, cb: (err?: Error | null) => void): void {
+    const clientId = client.id;
+    const release = (publish: boolean) => {
+      if (publish) return this.authorizeNow(client, packet, cb);
+      this.logger.log('info', 'broker', `the will of client ${clientId} is not published: a new connection continued its session within the Will Delay Interval`, { clientId });
+      cb(new Error('the session went on before the Will Delay Interval passed'));
+    };
+    const successorStartedClean = this.takenOver.get(client);
+    if (successorStartedClean !== undefined) return release(successorStartedClean);
+    this.logger.log('info', 'broker', `the will of client ${clientId} waits ${seconds} s (its Will Delay Interval, or its session's end if sooner)`, { clientId, seconds });
+    this.wills.hold(clientId, seconds, release);
   }
 
   /** A message enters the broker: one with a Message Expiry Interval gets its deadline (AWS adjusts the interval). */

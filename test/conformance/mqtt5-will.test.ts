@@ -1,0 +1,156 @@
+/**
+ * MQTT 5 wills: the will carries its own properties to MQTT 5 subscribers (§3.1.3.2), never its Will Delay Interval;
+ * the Will Delay Interval holds it back until the delay passes or the session ends, whichever is first
+ * [MQTT-3.1.2-8]; a new connection to the session before then means it is not published [MQTT-3.1.3-9], unless that
+ * connection starts clean (which ends the session). A real engine on a fake clock (the delay timer reads the engine's
+ * clock), mqtt.js v5 clients; "no will yet" is proved with a marker message the subscriber gets first.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+
+type Received = { topic: string; payload: string; properties?: Record<string, unknown> };
+
+let seq = 0;
+const uid = (p: string) => `${p}-${process.pid}-${++seq}`;
+
+function fakeClock() {
+  const clock = { offset: 0, now: () => Date.now() + clock.offset, advance: (ms: number) => void (clock.offset += ms) };
+  return clock;
+}
+
+describe.each(['aws', 'standard'] as const)('MQTT 5 wills in %s mode', (mode) => {
+  let t: TestEngine;
+  const clock = fakeClock();
+  const clients: MqttClient[] = [];
+  let watcher: MqttClient;
+  const inbox: Received[] = [];
+
+  const url = () => `mqtt://127.0.0.1:${t.mqttPort}`;
+  async function connect5(clientId: string, opts: IClientOptions = {}): Promise<MqttClient> {
+    const c = await mqtt.connectAsync(url(), { protocolVersion: 5, clientId, reconnectPeriod: 0, ...opts });
+    clients.push(c);
+    return c;
+  }
+  const connected = async (clientId: string) => (await t.engine.api.broker.clients()).some((c) => c.clientId === clientId);
+  /** Ends the connection without DISCONNECT and waits until the broker has let it go (and so handled its will). */
+  async function lose(c: MqttClient): Promise<void> {
+    const id = String(c.options.clientId);
+    c.stream.destroy();
+    await vi.waitFor(async () => expect(await connected(id)).toBe(false), { timeout: 5000 });
+  }
+  /** The watcher's messages on `topic` up to a marker sent now: proves what has (not) arrived by then. */
+  async function upToMarker(topic: string): Promise<string[]> {
+    const marker = uid('marker');
+    await watcher.publishAsync(topic, marker, { qos: 1 });
+    await vi.waitFor(() => expect(inbox.some((m) => m.payload === marker)).toBe(true), { timeout: 5000 });
+    const got = inbox.filter((m) => m.topic === topic && (!m.payload.startsWith('marker') || m.payload === marker)).map((m) => m.payload);
+    return got.slice(0, got.indexOf(marker));
+  }
+  const wills = (topic: string) => inbox.filter((m) => m.topic === topic && m.payload.startsWith('will'));
+  const willTopic = () => `will/${uid(mode)}`;
+  const persistent = { clean: false, properties: { sessionExpiryInterval: 3600 } };
+
+  beforeAll(async () => {
+    t = await startTestEngine({ mode, clock });
+    watcher = await connect5(uid('watcher'));
+    await watcher.subscribeAsync('will/#', { qos: 1 });
+    watcher.on('message', (topic, payload, packet) => inbox.push({ topic, payload: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined }));
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await t.stop();
+    expect(t.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('a will carries its own properties to an MQTT 5 subscriber, user properties in order, without the Will Delay Interval', async () => {
+    const topic = willTopic();
+    const dying = await connect5(uid('props'), {
+      will: {
+        topic, payload: Buffer.from('will: gone'), qos: 1, retain: false,
+        properties: {
+          willDelayInterval: 0, payloadFormatIndicator: true, messageExpiryInterval: 600, contentType: 'text/plain',
+          responseTopic: 'will/replies', correlationData: Buffer.from([1, 2, 3]), userProperties: { a: ['1', '3'], b: '2' },
+        },
+      },
+    });
+    await lose(dying);
+    await vi.waitFor(() => expect(wills(topic)).toHaveLength(1), { timeout: 5000 });
+    const p = wills(topic)[0].properties!;
+    expect(p).toMatchObject({ payloadFormatIndicator: true, contentType: 'text/plain', responseTopic: 'will/replies', userProperties: { a: ['1', '3'], b: '2' } });
+    expect(Buffer.from(p.correlationData as Buffer)).toEqual(Buffer.from([1, 2, 3]));
+    expect(p.messageExpiryInterval).toBeGreaterThan(0);
+    expect(p.messageExpiryInterval).toBeLessThanOrEqual(600);
+    expect(p.willDelayInterval).toBeUndefined(); // not a PUBLISH property
+  });
+
+  it('a will waits for its Will Delay Interval, then is published [MQTT-3.1.2-8]', async () => {
+    const topic = willTopic();
+    const dying = await connect5(uid('delay'), { ...persistent, will: { topic, payload: Buffer.from('will: late'), qos: 1, retain: false, properties: { willDelayInterval: 60, messageExpiryInterval: 600 } } });
+    await lose(dying);
+    expect(await upToMarker(topic)).toEqual([]);
+    clock.advance(59_000);
+    expect(await upToMarker(topic)).toEqual([]);
+    clock.advance(1_000);
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: late']), { timeout: 5000 });
+    // Its Message Expiry Interval counts from when it is published, not from the disconnect.
+    expect(wills(topic)[0].properties?.messageExpiryInterval).toBeGreaterThanOrEqual(599);
+  });
+
+  it('a will is published when the session ends before the Will Delay Interval: its Session Expiry Interval [MQTT-3.1.2-8]', async () => {
+    const topic = willTopic();
+    const dying = await connect5(uid('expiry'), { clean: false, properties: { sessionExpiryInterval: 10 }, will: { topic, payload: Buffer.from('will: session over'), qos: 1, retain: false, properties: { willDelayInterval: 3600 } } });
+    await lose(dying);
+    expect(await upToMarker(topic)).toEqual([]);
+    clock.advance(10_000);
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: session over']), { timeout: 5000 });
+  });
+
+  it('a session that ends with its connection (Session Expiry Interval 0) publishes the will at once', async () => {
+    const topic = willTopic();
+    const dying = await connect5(uid('no-session'), { will: { topic, payload: Buffer.from('will: now'), qos: 1, retain: false, properties: { willDelayInterval: 3600 } } });
+    await lose(dying);
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: now']), { timeout: 5000 });
+  });
+
+  it('a reconnect to the session before the delay has passed means the will is not published [MQTT-3.1.3-9]', async () => {
+    const topic = willTopic();
+    const clientId = uid('back');
+    const dying = await connect5(clientId, { ...persistent, will: { topic, payload: Buffer.from('will: never'), qos: 1, retain: false, properties: { willDelayInterval: 60 } } });
+    await lose(dying);
+    await connect5(clientId, persistent);
+    await vi.waitFor(() => expect(t.logs.some((l) => l.message.includes(`will of client ${clientId} is not published`))).toBe(true));
+    clock.advance(120_000);
+    expect(await upToMarker(topic)).toEqual([]);
+  });
+
+  it('a reconnect with Clean Start ends the session: the waiting will is published at once', async () => {
+    const topic = willTopic();
+    const clientId = uid('fresh');
+    const dying = await connect5(clientId, { ...persistent, will: { topic, payload: Buffer.from('will: session discarded'), qos: 1, retain: false, properties: { willDelayInterval: 3600 } } });
+    await lose(dying);
+    await connect5(clientId, { clean: true });
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: session discarded']), { timeout: 5000 });
+  });
+
+  it('a connection taken over by one that continues the session does not publish its delayed will [MQTT-3.1.3-9]', async () => {
+    const topic = willTopic();
+    const clientId = uid('takeover');
+    await connect5(clientId, { ...persistent, will: { topic, payload: Buffer.from('will: taken over'), qos: 1, retain: false, properties: { willDelayInterval: 60 } } });
+    await connect5(clientId, persistent);
+    await vi.waitFor(() => expect(t.logs.some((l) => l.message.includes(`will of client ${clientId} is not published`))).toBe(true));
+    clock.advance(120_000);
+    expect(await upToMarker(topic)).toEqual([]);
+  });
+
+  it('DISCONNECT 0x04 (with Will Message) publishes the will after its delay as well', async () => {
+    const topic = willTopic();
+    const leaving = await connect5(uid('with-will'), { ...persistent, will: { topic, payload: Buffer.from('will: asked for'), qos: 1, retain: false, properties: { willDelayInterval: 30 } } });
+    const id = String(leaving.options.clientId);
+    await leaving.endAsync(false, { reasonCode: 0x04 });
+    await vi.waitFor(async () => expect(await connected(id)).toBe(false), { timeout: 5000 });
+    expect(await upToMarker(topic)).toEqual([]);
+    clock.advance(30_000);
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: asked for']), { timeout: 5000 });
+  });
+});
