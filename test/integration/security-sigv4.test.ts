@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sigv4Signer } from '../helpers/sigv4-signer.js';
-import { auth, iot, mqtt as crtMqtt } from 'aws-iot-device-sdk-v2';
+import { auth, iot, mqtt as crtMqtt, mqtt5 } from 'aws-iot-device-sdk-v2';
 import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { createEngine, type Engine } from '../../engine/engine.js';
@@ -174,6 +174,35 @@ describe('SigV4 MQTT over WebSocket', () => {
     }
     const wrong = client.new_connection(build('not-the-secret', 'sdk-wrong'));
     await expect(wrong.connect()).rejects.toThrow();
+  }, 20_000);
+
+  it('the Device SDK v2 MQTT 5 client connects over wss with SigV4, and publishes and receives with properties', async () => {
+    const builder = iot.AwsIotMqtt5ClientConfigBuilder.newWebsocketMqttBuilderWithSigv4Auth('localhost', {
+      region: 'us-east-1', credentialsProvider: auth.AwsCredentialsProvider.newStatic(key.accessKeyId, key.secretAccessKey),
+    });
+    builder.withCertificateAuthority(fs.readFileSync(path.join(dataDir, 'security', 'root-ca.pem'), 'utf8'));
+    builder.withPort(Number(new URL(wss).port));
+    builder.withConnectProperties({ clientId: 'sdk5-websocket', keepAliveIntervalSeconds: 60 });
+    const client = new mqtt5.Mqtt5Client(builder.build());
+    const connected = new Promise<mqtt5.ConnectionSuccessEvent>((resolve, reject) => {
+      client.once('connectionSuccess', resolve);
+      client.once('connectionFailure', (e) => reject(e.error));
+    });
+    client.start();
+    try {
+      expect((await connected).connack.reasonCode).toBe(mqtt5.ConnectReasonCode.Success);
+      await client.subscribe({ subscriptions: [{ topicFilter: 'sdk5/echo', qos: mqtt5.QoS.AtLeastOnce }] });
+      const got = new Promise<mqtt5.PublishPacket>((resolve) => client.once('messageReceived', (e) => resolve(e.message)));
+      await client.publish({ topicName: 'sdk5/echo', qos: mqtt5.QoS.AtLeastOnce, payload: 'over sigv4, MQTT 5', userProperties: [{ name: 'via', value: 'wss' }] });
+      const message = await got;
+      expect(Buffer.from(message.payload as ArrayBuffer).toString()).toBe('over sigv4, MQTT 5');
+      expect(message.userProperties).toEqual([{ name: 'via', value: 'wss' }]);
+    } finally {
+      const stopped = new Promise<void>((resolve) => client.once('stopped', () => resolve()));
+      client.stop();
+      await stopped;
+      client.close();
+    }
   }, 20_000);
 });
 
