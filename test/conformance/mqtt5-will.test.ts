@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { SqlJsStore } from '../../engine/storage/index.js';
+import { decodePacket } from '../../engine/broker/packet-codec.js';
 
 type Received = { topic: string; payload: string; properties?: Record<string, unknown> };
 
@@ -152,5 +154,34 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 wills in %s mode', (mode) =>
     expect(await upToMarker(topic)).toEqual([]);
     clock.advance(30_000);
     await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: asked for']), { timeout: 5000 });
+  });
+});
+
+describe('a stored will (for wills that outlive the engine)', () => {
+  it('keeps its MQTT 5 properties: user properties in order, correlation data as bytes, the Will Delay Interval', async () => {
+    const t = await startTestEngine({ mode: 'aws' });
+    const clientId = uid('stored');
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.mqttPort}`, {
+      protocolVersion: 5, clientId, reconnectPeriod: 0, clean: false, properties: { sessionExpiryInterval: 3600 },
+      will: {
+        topic: 'will/stored', payload: Buffer.from('bye'), qos: 1, retain: false,
+        properties: { willDelayInterval: 600, contentType: 'text/plain', correlationData: Buffer.from([9, 8]), userProperties: { k: ['1', '2'], j: 'x' } },
+      },
+    });
+    // The engine stops with the will waiting for its delay: it stays stored.
+    await t.stop();
+    c.end(true);
+    const store = await SqlJsStore.open(t.dataDir);
+    try {
+      const rows = store.all<{ client_id: string; packet: string }>('SELECT client_id, packet FROM broker_wills WHERE client_id = ?', [clientId]);
+      expect(rows).toHaveLength(1);
+      const will = decodePacket(rows[0].packet) as { topic: string; payload: Buffer; properties?: Record<string, unknown> };
+      expect(will.topic).toBe('will/stored');
+      expect(will.payload.toString()).toBe('bye');
+      expect(will.properties).toMatchObject({ willDelayInterval: 600, contentType: 'text/plain', userProperties: [['k', '1'], ['k', '2'], ['j', 'x']] });
+      expect(Buffer.isBuffer(will.properties?.correlationData) && (will.properties.correlationData as Buffer).equals(Buffer.from([9, 8]))).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
