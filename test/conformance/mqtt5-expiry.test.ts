@@ -118,6 +118,21 @@ describe.each(['aws', 'standard'] as const)('Message Expiry Interval, %s mode', 
     expect(expiryOf(m)).toBe(0);
   });
 
+  it('[MQTT-3.3.2-6] a QoS 1 message that waited for the client\'s Receive Maximum is sent with the time left then', async () => {
+    const topic = uid('exp/window');
+    const sub = await peer5(te, uid('narrow'), { properties: { receiveMaximum: 1 } });
+    await subscribe(sub, topic);
+    const pub = await peer5(te);
+    await publish5(pub, topic, 'first', { expiry: 60 });
+    await publish5(pub, topic, 'second', { expiry: 60 });
+    const first = (await sub.next()) as Publish;
+    expect([first.payload.toString(), expiryOf(first)]).toEqual(['first', 60]);
+    clock.advance(10_000);
+    sub.send({ cmd: 'puback', messageId: first.messageId } as Packet);
+    const second = await nextPublish(sub);
+    expect([second.payload.toString(), expiryOf(second)]).toEqual(['second', 50]);
+  });
+
   it('[MQTT-3.3.2-5] a retained message whose interval passed is not sent to a new subscription and is removed (GetRetainedMessage: not found)', async () => {
     const topic = uid('exp/retained-gone');
     const pub = await peer5(te);

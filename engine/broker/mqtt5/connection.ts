@@ -95,6 +95,12 @@ function withExpiry(seconds: number, extra: Buffer | null): Buffer {
   return buf;
 }
 
+/**
+ * Encoded QoS 1 and 2 PUBLISHes of expiring messages: where their Message Expiry Interval's value is and the deadline
+ * it counts to. One may wait for the client's Receive Maximum window; it is brought up to date when it is written.
+ */
+const expiringPublishes = new WeakMap<Buffer, { at: number; deadline: number }>();
+
 export class Mqtt5Connection {
   /** CONNACK properties decided while the CONNECT is handled (server keep alive, assigned client id, …). */
   readonly connack: Properties;
@@ -132,7 +138,7 @@ export class Mqtt5Connection {
       subscriptionIdentifiersAvailable: server.subscriptionIdentifiersAvailable ? undefined : false,
       sharedSubscriptionAvailable: server.sharedSubscriptionAvailable ? undefined : false,
     };
-    this.window = new SendWindow(requested.receiveMaximum ?? 65535, (bytes) => !this.disconnected && wire.write(bytes));
+    this.window = new SendWindow(requested.receiveMaximum ?? 65535, (bytes) => !this.disconnected && wire.write(this.timeLeft(bytes)));
   }
 
   /** The client's Maximum Packet Size: the server never sends it a larger packet [MQTT-3.1.2-24]. */
@@ -209,6 +215,13 @@ export class Mqtt5Connection {
     return true;
   }
 
+  /** A PUBLISH as it is written: an expiring message's interval is the time left now [MQTT-3.3.2-6] (it may have waited for the window). */
+  private timeLeft(bytes: Buffer): Buffer {
+    const expiring = expiringPublishes.get(bytes);
+    if (expiring) bytes.writeUInt32BE(remainingExpiry({ messageExpiry: expiring.deadline }, this.server.now()) ?? 0, expiring.at);
+    return bytes;
+  }
+
   /** The client's PUBACK, PUBREC or PUBCOMP for a PUBLISH the server sent: the window may move on [MQTT-3.3.4-8]. */
   acknowledged(cmd: string, messageId: number, reasonCode = 0): void {
     if (cmd === 'puback' || cmd === 'pubcomp' || (cmd === 'pubrec' && reasonCode >= 0x80)) this.window.acknowledged(messageId);
@@ -251,8 +264,11 @@ export class Mqtt5Connection {
     const topic = packet.topic ?? '';
     const ids = this.subscriptionIdsFor(topic);
     const expiry = packet.messageExpiry !== undefined || packet.properties?.messageExpiryInterval !== undefined ? remainingExpiry(packet, this.server.now()) : undefined;
-    const perSubscriber = expiry === undefined ? ids : withExpiry(expiry, ids);
-    return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
+    if (expiry === undefined) return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), ids);
+    const perSubscriber = withExpiry(expiry, ids);
+    const buf = encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
+    if (qos > 0 && packet.messageExpiry !== undefined) expiringPublishes.set(buf, { at: buf.length - payload.length - perSubscriber.length + 1, deadline: packet.messageExpiry });
+    return buf;
   }
 
   private encode(packet: OutboundPacket): Buffer | null {
