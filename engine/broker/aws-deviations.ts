@@ -24,7 +24,7 @@ export const deviations = {
   sessionExpired: { why: "AWS IoT ends a persistent session once it has been disconnected for the account's \"Persistent session expiry period\" (1 hour by default; MQTT 3.1.1 keeps it forever): its subscriptions and queued messages were discarded.", doc: `${MQTT_DOC}#mqtt-persistent-sessions` },
   crossVersionSession: { why: 'AWS IoT does not resume a persistent session across MQTT versions (3.1.1 to 5 or back): the stored session was discarded and a new one started.', doc: `${MQTT_DOC}#mqtt-persistent-sessions` },
   subscriptionIdentifiers: { why: 'AWS IoT does not support MQTT 5 Subscription Identifiers (CONNACK says Subscription Identifier Available 0): a SUBSCRIBE carrying one gets DISCONNECT 0xA1.', doc: `${MQTT_DOC}#mqtt-differences` },
-  messageExpiryClamped: { why: 'AWS IoT adjusts an MQTT 5 Message Expiry Interval to 1–604,800 s (0 becomes 1, more than 7 days becomes 7 days); MQTT 5 keeps the value sent.', doc: `${MQTT_DOC}#mqtt5-support` },
+  messageExpiryClamped: { why: 'AWS IoT adjusts an MQTT 5 Message Expiry Interval to 1–604,800 s (0 becomes 1, more than 7 days becomes 7 days); MQTT 5 keeps the value sent.', doc: `${MQTT_DOC}#mqtt5-message-expiry` },
   backlogRate: { why: "AWS IoT replays a resumed persistent session's stored messages at 10 messages per second.", doc: `${MQTT_DOC}#mqtt-persistent-sessions` },
 } as const;
 

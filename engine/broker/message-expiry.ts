@@ -9,7 +9,7 @@ import type { Properties } from './mqtt5/properties.js';
  * MQTT 3.1.1 clients never expire; the publisher's version decides, whatever the subscriber's.
  *
  * AWS IoT adjusts the interval it receives: 0 becomes 1, more than 604,800 (7 days) becomes 604,800
- * (https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html#mqtt5-properties). Standard mode keeps it as sent.
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html#mqtt5-message-expiry). Standard mode keeps it as sent.
  */
 
 /** AWS IoT's largest Message Expiry Interval, in seconds (7 days). */

@@ -3,7 +3,7 @@
  * moves: real engine, real sockets, raw MQTT 5 peers (mqtt-packet) and mqtt.js v5, the AWS SDK v3's Publish and
  * GetRetainedMessage. A message that must not arrive is proved absent by a marker sent after it: the marker arrives
  * first. AWS adjusts the interval to 1..604,800 s and sends 0 once 999 ms or less are left
- * (https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html, "MQTT 5 supported features").
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html#mqtt5-message-expiry).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
