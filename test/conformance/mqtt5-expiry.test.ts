@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
-import { GetRetainedMessageCommand, IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { GetRetainedMessageCommand, IoTDataPlaneClient, ListRetainedMessagesCommand, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { deviationLogs, uid } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -198,14 +198,16 @@ describe.each(['aws', 'standard'] as const)('Message Expiry Interval, %s mode', 
     expect(deviationLogs(te.logs, 'messageExpiryClamped').length > 0).toBe(aws);
   });
 
-  it('HTTP Publish messageExpiry (AWS SDK v3): a retained message expires; a live one carries the interval', async () => {
+  it('HTTP Publish messageExpiry (AWS SDK v3): a live message carries the interval; a retained one expires (ListRetainedMessages and GetRetainedMessage no longer find it)', async () => {
     const topic = uid('exp/http');
     const sub = await peer5(te);
     await subscribe(sub, topic);
     await sdk.send(new PublishCommand({ topic, qos: 1, retain: true, payload: Buffer.from('via-http'), messageExpiry: 30 }));
     const live = await nextPublish(sub);
     expect([live.payload.toString(), expiryOf(live)]).toEqual(['via-http', 30]);
+    expect((await sdk.send(new ListRetainedMessagesCommand({}))).retainedTopics?.map((t) => t.topic)).toContain(topic);
     clock.advance(30_001);
+    expect((await sdk.send(new ListRetainedMessagesCommand({}))).retainedTopics?.map((t) => t.topic)).not.toContain(topic);
     await expect(sdk.send(new GetRetainedMessageCommand({ topic }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
