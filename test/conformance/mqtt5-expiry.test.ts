@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
 import { GetRetainedMessageCommand, IoTDataPlaneClient, ListRetainedMessagesCommand, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { deviationLogs, uid } from '../helpers/broker-clients.js';
+import { deviationLogs, run, uid } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { rawMqtt5Connect, type RawPeer } from '../integration/helpers/raw-mqtt.js';
 import { startCli } from '../integration/helpers/cli-process.js';
@@ -196,6 +196,18 @@ describe.each(['aws', 'standard'] as const)('Message Expiry Interval, %s mode', 
     expect(expiryOf(await nextPublish(sub))).toBe(aws ? 1 : 0);
     expect(expiryOf(await nextPublish(sub))).toBe(aws ? 604_800 : 700_000);
     expect(deviationLogs(te.logs, 'messageExpiryClamped').length > 0).toBe(aws);
+  });
+
+  it('mosquitto_pub/_sub -V mqttv5: a retained message published with message-expiry-interval 100 is received 30 s later with 70 left', async () => {
+    const topic = uid('exp/mosquitto');
+    const pubRun = run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(te.mqttPort), '-V', 'mqttv5', '-q', '1', '-r', '-t', topic, '-m', 'm',
+      '-D', 'publish', 'message-expiry-interval', '100']);
+    expect((await pubRun.done).code).toBe(0);
+    clock.advance(30_000);
+    const subRun = run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(te.mqttPort), '-V', 'mqttv5', '-t', topic, '-C', '1', '-W', '10', '-F', '%p|%E']);
+    const out = await subRun.done;
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim()).toBe('m|70');
   });
 
   it('HTTP Publish messageExpiry (AWS SDK v3): a live message carries the interval; a retained one expires (ListRetainedMessages and GetRetainedMessage no longer find it)', async () => {
