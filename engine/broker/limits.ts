@@ -30,6 +30,11 @@ export interface BrokerLimits {
   topicAliasMaximum: number;
   /** MQTT 5: QoS 1 and 2 PUBLISHes a client may have unacknowledged (the broker's Receive Maximum; AWS: 100). */
   receiveMaximum: number;
+  /**
+   * MQTT 5: QoS 1 and 2 PUBLISHes the broker has unacknowledged at one client at most, below the client's own Receive
+   * Maximum (AWS "Maximum outbound unacknowledged messages": 100); 0: the client's Receive Maximum alone.
+   */
+  outboundInFlightMaximum: number;
 }
 
 const aws: BrokerLimits = {
@@ -47,6 +52,7 @@ const aws: BrokerLimits = {
   sessionExpiryMax: 604_800,
   topicAliasMaximum: 8,
   receiveMaximum: 100,
+  outboundInFlightMaximum: 100,
 };
 
 /** Standard mode keeps generous, spec-compatible limits: large enough never to surprise, small enough to protect a laptop. */
@@ -65,6 +71,7 @@ const standard: BrokerLimits = {
   sessionExpiryMax: 0,
   topicAliasMaximum: 64,
   receiveMaximum: 65535,
+  outboundInFlightMaximum: 0,
 };
 
 export function defaultLimits(mode: BrokerMode): BrokerLimits {

@@ -41,7 +41,8 @@ describe.each(['aws', 'standard'] as const)('outbound Receive Maximum in %s mode
   const peers: RawPeer[] = [];
 
   beforeAll(async () => {
-    t = await startTestEngine({ mode });
+    // AWS's 100 publishes a second per connection would cut the publisher off in the 105-message case.
+    t = await startTestEngine({ mode, limits: { publishesPerSecond: 0 } });
     publisher = await connect(t.mqttPort, { clientId: uid('pub') });
   });
   afterAll(async () => {
@@ -129,6 +130,25 @@ describe.each(['aws', 'standard'] as const)('outbound Receive Maximum in %s mode
     for (const p of resent) again.peer.send({ cmd: 'puback', messageId: p.messageId } as Packet);
     await publisher.publishAsync(topic, 'p4', { qos: 1 });
     expect(text(await publishes(again.peer, 1))).toEqual(['p4']);
+  });
+
+  it(mode === 'aws'
+    ? 'no more than 100 QoS 1 messages are unacknowledged at a client, whatever its Receive Maximum (AWS: Maximum outbound unacknowledged messages)'
+    : 'a client without a Receive Maximum may have up to 65,535 unacknowledged, its default (§3.1.2.11.3)', async () => {
+    const topic = uid('flow');
+    const marker = uid('marker');
+    const { peer } = await rawMqtt5Connect(t.mqttPort, { clientId: uid('many') });
+    peers.push(peer);
+    await subscribe(peer, [{ topic, qos: 1 }, { topic: marker, qos: 0 }]);
+    const sent = Array.from({ length: 105 }, (_, i) => `q${i}`);
+    await publishThenMark(topic, marker, sent);
+    const inFlight = mode === 'aws' ? 100 : 105;
+    const got = await publishes(peer, inFlight + 1);
+    expect(text(got)).toEqual([...sent.slice(0, inFlight), 'marker']);
+    if (mode === 'aws') {
+      peer.send({ cmd: 'puback', messageId: got[0].messageId } as Packet);
+      expect(text(await publishes(peer, 1))).toEqual(['q100']);
+    }
   });
 
   it('mqtt.js v5 with Receive Maximum 1 gets every QoS 1 message, in order', async () => {

@@ -26,14 +26,19 @@ export interface ServerCapabilities {
   sharedSubscriptionAvailable: boolean;
   /** The engine's clock: a message's remaining expiry is counted on it. */
   now: () => number;
+  /** QoS 1 and 2 PUBLISHes in flight to one client at most, whatever its Receive Maximum (AWS: 100); 0: no cap. */
+  outboundInFlightMaximum?: number;
 }
 
 /**
  * The broker's MQTT 5 offer for a mode and its limits. `maxRemainingLength` is the largest remaining length the
  * broker reads (0: the protocol's). AWS IoT has no QoS 2 and no Subscription Identifiers; standard mode has both.
  */
-export function serverCapabilities(aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number }, maxRemainingLength: number, now: () => number = Date.now): ServerCapabilities {
+export function serverCapabilities(
+  aws: boolean, limits: { topicAliasMaximum: number; receiveMaximum: number; outboundInFlightMaximum?: number }, maxRemainingLength: number, now: () => number = Date.now,
+): ServerCapabilities {
   return {
+    outboundInFlightMaximum: limits.outboundInFlightMaximum || undefined,
     receiveMaximum: limits.receiveMaximum || 65535,
     topicAliasMaximum: limits.topicAliasMaximum,
     maximumPacketSize: maxRemainingLength && maxRemainingLength + 5 < MQTT_MAX_PACKET ? maxRemainingLength + 5 : 0,
@@ -138,7 +143,8 @@ export class Mqtt5Connection {
       subscriptionIdentifiersAvailable: server.subscriptionIdentifiersAvailable ? undefined : false,
       sharedSubscriptionAvailable: server.sharedSubscriptionAvailable ? undefined : false,
     };
-    this.window = new SendWindow(requested.receiveMaximum ?? 65535, (bytes) => !this.disconnected && wire.write(this.timeLeft(bytes)));
+    // The client's Receive Maximum [MQTT-3.3.4-7], and AWS's own cap on unacknowledged messages towards a client.
+    this.window = new SendWindow(Math.min(requested.receiveMaximum ?? 65535, server.outboundInFlightMaximum || 65535), (bytes) => !this.disconnected && wire.write(this.timeLeft(bytes)));
   }
 
   /** The client's Maximum Packet Size: the server never sends it a larger packet [MQTT-3.1.2-24]. */
@@ -211,7 +217,7 @@ export class Mqtt5Connection {
     const sent = this.window.send(bytes, messageId);
     if (sent !== 'overflow') return sent;
     // The client holds back its acknowledgements while messages pile up for it: like a socket that never drains.
-    this.disconnect(REASON.quotaExceeded, `more than ${MAX_WAITING} QoS 1 and 2 messages wait for the client's Receive Maximum of ${this.window.maximum}`);
+    this.disconnect(REASON.quotaExceeded, `more than ${MAX_WAITING} QoS 1 and 2 messages wait while ${this.window.maximum} are unacknowledged`);
     return true;
   }
 
