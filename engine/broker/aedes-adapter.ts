@@ -225,6 +225,11 @@ export class AedesAdapter {
     return this.broker.closed;
   }
 
+  /** This broker's id (aedes gives each start a new one; a stored will names the broker that stored it). */
+  get brokerId(): string {
+    return (this.broker as unknown as { id: string }).id;
+  }
+
   /** Hands a new connection to aedes, with the broker's write coalescing, batched delivery and frame splitting. */
   accept(stream: Duplex, req: unknown, coalesce: boolean): AedesClient {
     if (coalesce) coalesceWrites(stream);

@@ -131,6 +131,8 @@ export class BrokerService implements Service {
       // AWS sends a shared subscription's message to a random member; standard mode takes the members in turn.
       sharedChoice: aws ? 'random' : 'round-robin',
     }, handlers);
+    // Held before the sessions that expired while the engine was down end (which publishes their wills).
+    await this.holdRestoredWills(persistence, handlers);
     // Sessions that expired while the engine was down end before anything can resume or fill them.
     expiry.start();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
@@ -216,6 +218,31 @@ export class BrokerService implements Service {
 
   usage(): UsageReport {
     return this.capture.usage();
+  }
+
+  /**
+   * MQTT 5 wills the previous run still held (it stopped or crashed with their connections open, or while they waited
+   * for their Will Delay Interval) wait for that interval again from now, as for a connection found lost at start:
+   * published when it passes or the session ends, dropped when the client reconnects to its session first
+   * [MQTT-3.1.3-9]. aedes' will sweep (which would publish them a few minutes after start) leaves them alone.
+   */
+  private async holdRestoredWills(persistence: DurablePersistence, handlers: PacketHandlers): Promise<void> {
+    const brokerId = this.aedes.brokerId;
+    for await (const will of persistence.streamWill({ [brokerId]: true })) {
+      const packet = will as AedesPacket & { clientId?: string; brokerId?: string };
+      const seconds = packet.properties?.willDelayInterval ?? 0;
+      const clientId = packet.clientId;
+      if (!seconds || clientId === undefined) continue;
+      packet.brokerId = brokerId; // this run holds it now
+      handlers.wills.hold(clientId, seconds, (publish) => {
+        if (!publish) return; // the client's new connection replaces its stored will
+        // Unstored first: a new connection's will, stored meanwhile, must not be the one deleted afterwards.
+        void persistence.delWill({ id: clientId }).catch(() => {});
+        handlers.authorizePublish(null as never, packet, (err) => {
+          if (!err) this.aedes.publish(packet as never, () => {});
+        });
+      });
+    }
   }
 
   // ── connections ──────────────────────────────────────────────────────────

@@ -185,3 +185,49 @@ describe('a stored will (for wills that outlive the engine)', () => {
     }
   });
 });
+
+describe('wills of connections the engine still had when it stopped', () => {
+  const clock = fakeClock();
+  let t: TestEngine;
+  const clients: MqttClient[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await t?.stop();
+  });
+
+  async function connect5(port: number, clientId: string, opts: IClientOptions = {}): Promise<MqttClient> {
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 5, clientId, reconnectPeriod: 0, ...opts });
+    clients.push(c);
+    return c;
+  }
+
+  it('wait for their Will Delay Interval again after the restart, keep their properties, and are dropped when the client reconnects first [MQTT-3.1.2-8] [MQTT-3.1.3-9]', async () => {
+    t = await startTestEngine({ mode: 'standard', clock });
+    const session = { clean: false, properties: { sessionExpiryInterval: 3600 } };
+    const will = (payload: string) => ({ topic: 'will/restart', payload: Buffer.from(payload), qos: 1 as const, retain: false, properties: { willDelayInterval: 60, contentType: 'text/plain', userProperties: { why: 'restart' } } });
+    const goneId = uid('gone');
+    const backId = uid('back');
+    await connect5(t.mqttPort, goneId, { ...session, will: will('will: gone for good') });
+    await connect5(t.mqttPort, backId, { ...session, will: will('will: came back') });
+    await t.stop();
+    t = await t.restart();
+
+    const inbox: Received[] = [];
+    const watcher = await connect5(t.mqttPort, uid('watcher'));
+    watcher.on('message', (topic, payload, packet) => inbox.push({ topic, payload: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined }));
+    await watcher.subscribeAsync('will/restart', { qos: 1 });
+    await connect5(t.mqttPort, backId, session); // back within the delay (its CONNACK came): its will is dropped
+    await watcher.publishAsync('will/restart', 'marker-1', { qos: 1 });
+    await vi.waitFor(() => expect(inbox.map((m) => m.payload)).toContain('marker-1'));
+    expect(inbox.map((m) => m.payload)).toEqual(['marker-1']);
+
+    clock.advance(60_000);
+    await vi.waitFor(() => expect(inbox.map((m) => m.payload)).toContain('will: gone for good'), { timeout: 5000 });
+    await watcher.publishAsync('will/restart', 'marker-2', { qos: 1 });
+    await vi.waitFor(() => expect(inbox.map((m) => m.payload)).toContain('marker-2'));
+    expect(inbox.map((m) => m.payload)).toEqual(['marker-1', 'will: gone for good', 'marker-2']);
+    const got = inbox[1].properties!;
+    expect(got).toMatchObject({ contentType: 'text/plain', userProperties: { why: 'restart' } });
+    expect(got.willDelayInterval).toBeUndefined();
+  });
+});
