@@ -81,6 +81,25 @@ describe.each(['aws', 'standard'] as const)('mqtt.js MQTT 5 in %s mode', (mode) 
     expect(m4).toEqual({ topic: 'lab/props', payload: '{"t":21}', properties: undefined });
   });
 
+  it('Subscription Identifiers with mqtt.js: standard mode sends each matching subscription\'s; aws mode refuses them (DISCONNECT 0xA1)', async () => {
+    const url = `mqtt://127.0.0.1:${t.mqttPort}`;
+    const sub = await connect5(url, `sid-${mode}`);
+    clients.push(sub);
+    if (mode === 'aws') {
+      const refused = new Promise<{ reasonCode?: number }>((resolve) => sub.once('disconnect', (packet) => resolve(packet)));
+      sub.subscribe('lab/sid/+', { qos: 0, properties: { subscriptionIdentifier: 7 } });
+      expect((await refused).reasonCode).toBe(0xa1);
+      return;
+    }
+    await sub.subscribeAsync('lab/sid/+', { qos: 1, properties: { subscriptionIdentifier: 7 } });
+    await sub.subscribeAsync('lab/sid/#', { qos: 1, properties: { subscriptionIdentifier: 11 } });
+    const got = nextMessage(sub);
+    await sub.publishAsync('lab/sid/x', 'both', { qos: 1 });
+    const m = await got;
+    expect(m.payload).toBe('both');
+    expect(([m.properties?.subscriptionIdentifier].flat() as number[]).sort((a, b) => a - b)).toEqual([7, 11]);
+  });
+
   it('an MQTT 3.1.1 publish reaches an MQTT 5 subscriber with no properties', async () => {
     const url = `mqtt://127.0.0.1:${t.mqttPort}`;
     const sub5 = await connect5(url, `sub5b-${mode}`);
