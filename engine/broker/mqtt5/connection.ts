@@ -91,6 +91,25 @@ function messageProperties(p: Properties | undefined): Buffer | null {
   return block;
 }
 
+// aedes hands each subscriber its own copy of a message, sharing the payload buffer and the properties object, one
+// subscriber after another: a QoS 0 PUBLISH with nothing per subscriber is encoded once for all of them.
+let lastPayload: Buffer | null = null;
+let lastTopic = '';
+let lastRetain = false;
+let lastProperties: Properties | undefined;
+let lastWire: Buffer = Buffer.alloc(0);
+
+function sharedQos0(topic: string, payload: Buffer, retain: boolean, properties: Properties | undefined): Buffer {
+  if (payload !== lastPayload || topic !== lastTopic || retain !== lastRetain || properties !== lastProperties) {
+    lastWire = encodePublish5(topic, payload, 0, retain, false, 0, messageProperties(properties), null);
+    lastPayload = payload;
+    lastTopic = topic;
+    lastRetain = retain;
+    lastProperties = properties;
+  }
+  return lastWire;
+}
+
 /** Message Expiry Interval (0x02) with its value, then the per-subscriber properties already encoded. */
 function withExpiry(seconds: number, extra: Buffer | null): Buffer {
   const buf = Buffer.allocUnsafe(5 + (extra?.length ?? 0));
@@ -270,7 +289,10 @@ export class Mqtt5Connection {
     const topic = packet.topic ?? '';
     const ids = this.subscriptionIdsFor(topic);
     const expiry = packet.messageExpiry !== undefined || packet.properties?.messageExpiryInterval !== undefined ? remainingExpiry(packet, this.server.now()) : undefined;
-    if (expiry === undefined) return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), ids);
+    if (expiry === undefined) {
+      if (qos === 0 && ids === null) return sharedQos0(topic, payload, !!packet.retain, packet.properties);
+      return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), ids);
+    }
     const perSubscriber = withExpiry(expiry, ids);
     const buf = encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
     if (qos > 0 && packet.messageExpiry !== undefined) expiringPublishes.set(buf, { at: buf.length - payload.length - perSubscriber.length + 1, deadline: packet.messageExpiry });
