@@ -144,6 +144,16 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 SUBSCRIBE and its options, %
       expect(subscriptionIds(await s.expect('publish'))).toEqual([]);
     });
 
+    it('a shared subscription\'s identifier comes with the messages its group sends the member [§4.8.2, MQTT-3.3.4-3]', async () => {
+      const s = await peer('sid-shared');
+      const p = await peer('sid-shared-pub');
+      expect(await subscribe5(s, [{ topic: '$share/sidg/ssh/t', qos: 1 }], { subscriptionIdentifier: 9 })).toEqual([1]);
+      expect(await publish1(p, 'ssh/t', 'shared')).toBe(0);
+      const got = await s.expect('publish');
+      expect([got.topic, got.payload?.toString()]).toEqual(['ssh/t', 'shared']);
+      expect(subscriptionIds(got)).toEqual([9]);
+    });
+
     it('a retained message sent on SUBSCRIBE carries the new subscription\'s identifier', async () => {
       const p = await peer('sid-retain-pub');
       p.send({ cmd: 'publish', topic: 'sret/t', payload: Buffer.from('kept'), qos: 1, messageId: packetId(), retain: true, dup: false });
