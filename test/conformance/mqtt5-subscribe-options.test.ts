@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { rawMqttConnect } from '../integration/helpers/raw-mqtt.js';
 import {
   ACCOUNT, connect5, deviationFor, deviceWithPolicy, disconnected, logsAbout, markerArrives, packetId, publish1, subscribe5, subscriptionIds, type Peer5,
 } from './helpers/mqtt5-peer.js';
@@ -83,6 +84,27 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 SUBSCRIBE and its options, %
       await p.expect('puback');
       await s.expect('publish');
     }
+  });
+
+  it('overlapping subscriptions: one copy at the highest QoS granted, for MQTT 5 and MQTT 3.1.1 clients alike [MQTT-3.3.4-2; 3.1.1: MQTT-3.3.5-1]', async () => {
+    const p = await peer('overlap-pub');
+    const v5 = await peer('overlap-v5');
+    expect(await subscribe5(v5, [{ topic: 'ov/a', qos: 0 }, { topic: 'ov/+', qos: 1 }])).toEqual([0, 1]);
+    const { peer: v3 } = await rawMqttConnect(t.mqttPort, { clientId: `${mode}-overlap-v3` });
+    v3.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'ov/a', qos: 0 }, { topic: 'ov/+', qos: 1 }] });
+    expect(((await v3.next()) as { granted?: number[] }).granted).toEqual([0, 1]);
+    expect(await publish1(p, 'ov/a', 'once')).toBe(0);
+    const got5 = await v5.expect('publish');
+    expect([got5.qos, got5.payload?.toString()]).toEqual([1, 'once']);
+    v5.send({ cmd: 'puback', messageId: got5.messageId, reasonCode: 0 });
+    const got3 = (await v3.next()) as { cmd: string; qos: number; payload: Buffer; messageId: number };
+    expect([got3.cmd, got3.qos, got3.payload.toString()]).toEqual(['publish', 1, 'once']);
+    v3.send({ cmd: 'puback', messageId: got3.messageId });
+    // No second copy: the next message each gets is a later one.
+    expect(await publish1(p, 'ov/b', 'next')).toBe(0);
+    expect((await v5.expect('publish')).payload?.toString()).toBe('next');
+    expect(((await v3.next()) as { payload: Buffer }).payload.toString()).toBe('next');
+    v3.destroy();
   });
 
   it('UNSUBACK: 0x00 for a removed subscription, 0x11 No subscription existed, in the filters\' order [MQTT-3.11.3-1, MQTT-3.11.3-2]', async () => {
