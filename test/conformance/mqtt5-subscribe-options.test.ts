@@ -211,6 +211,29 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 SUBSCRIBE and its options, %
     });
   }
 
+  if (!aws) {
+    it('a session stored with Subscription Identifiers in standard mode and resumed in aws mode gets messages without them', async () => {
+      const standard = await startTestEngine({ mode: 'standard' });
+      const clientId = 'sid-mode-switch';
+      const first = await connect5(standard.mqttPort, clientId, { clean: false, properties: { sessionExpiryInterval: 3600 } });
+      expect(await subscribe5(first, [{ topic: 'msw/t', qos: 1 }], { subscriptionIdentifier: 5 })).toEqual([1]);
+      first.send({ cmd: 'disconnect', reasonCode: 0 });
+      await first.peer.closed;
+      await standard.stop();
+      const aws = await startTestEngine({ mode: 'aws', dataDir: standard.dataDir });
+      try {
+        const again = await connect5(aws.mqttPort, clientId, { clean: false, properties: { sessionExpiryInterval: 3600 } });
+        open.push(again);
+        expect([again.connack.sessionPresent, again.connack.properties?.subscriptionIdentifiersAvailable]).toEqual([true, false]);
+        expect(await publish1(again, 'msw/t', 'plain')).toBe(0);
+        const got = await again.expect('publish');
+        expect([got.payload?.toString(), subscriptionIds(got)]).toEqual(['plain', []]);
+      } finally {
+        await aws.stop();
+      }
+    });
+  }
+
   it('a PUBLISH from a client carrying a Subscription Identifier is a Protocol Error: DISCONNECT 0x82 [MQTT-3.3.4-6]', async () => {
     const c = await peer('sid-in-publish');
     c.send({ cmd: 'publish', topic: 'sip/t', payload: Buffer.from('x'), qos: 0, retain: false, dup: false, properties: { subscriptionIdentifier: 1 } });

@@ -160,8 +160,9 @@ export class PacketHandlers implements AedesHooks, Durability {
     const decision = authorizeSubscribe(this.ctx, client, this.sessions.get(client), sub, this.refusedFilters);
     if ('refused' in decision) return cb(new Error(decision.refused), null);
     if (decision.granted === null) client.mqtt5?.refuseFilter(sub, decision.reasonCode);
-    // Also a resumed session's restored subscriptions pass here, with the identifier they were stored with.
-    else client.mqtt5?.subscribed(sub.topic, sub.subscriptionIdentifier);
+    // Also a resumed session's restored subscriptions pass here, with the identifier they were stored with (one stored
+    // by a standard-mode run of the same data directory is not sent where CONNACK said there are none: aws mode).
+    else if (this.ctx.mqtt5.subscriptionIdentifiersAvailable) client.mqtt5?.subscribed(sub.topic, sub.subscriptionIdentifier);
     cb(null, decision.granted);
   }
 
