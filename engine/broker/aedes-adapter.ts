@@ -26,6 +26,8 @@ export const AEDES_VERSION = '1.2.0';
 
 /** MQTT 3.1.1 §2.2.3: the largest remaining length, plus the fixed header. */
 export const MQTT_MAX_PACKET_BYTES = 268_435_455 + 5;
+/** aedes' default cap on a client's inbound QoS 2 PUBLISHes awaiting PUBREL (aedes.js `maxInflightInbound`). */
+export const AEDES_MAX_INFLIGHT_INBOUND = 1000;
 
 /** What the broker uses of aedes' Client. */
 export interface AedesClient {
@@ -118,6 +120,11 @@ export interface AedesAdapterOptions {
   mayStore(packet: { qos: number; retain: boolean }): boolean;
   /** How a shared subscription's group picks the member for a message. */
   sharedChoice: 'random' | 'round-robin';
+  /**
+   * Inbound QoS 2 PUBLISHes a client may have awaiting PUBREL before aedes closes its connection (aedes: 1000). Never
+   * below the Receive Maximum the CONNACK offers MQTT 5 clients, who are held to that one (DISCONNECT 0x93).
+   */
+  maxInflightInbound: number;
 }
 
 type Kind = 'function' | 'object' | 'number' | 'boolean' | 'string';
@@ -184,6 +191,7 @@ export class AedesAdapter {
       connectTimeout: opts.connectTimeoutMs,
       drainTimeout: opts.drainTimeoutMs,
       maxClientsIdLength: 65535,
+      maxInflightInbound: opts.maxInflightInbound,
       preConnect: (client: AedesClient, packet: AedesPacket, cb: (err: Error | null, ok: boolean) => void) => {
         hooks.preConnect(client, packet);
         cb(null, true);

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
-import { AedesAdapter, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
+import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
 import { Capture } from './capture.js';
 import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
@@ -130,6 +130,9 @@ export class BrokerService implements Service {
       mayStore: (p) => p.retain || (p.qos > 0 && persistence.hasQueueingSubscriptions),
       // AWS sends a shared subscription's message to a random member; standard mode takes the members in turn.
       sharedChoice: aws ? 'random' : 'round-robin',
+      // An MQTT 5 client may have as many QoS 2 PUBLISHes unreleased as the CONNACK's Receive Maximum allows [MQTT-3.3.4-9];
+      // aedes' own cap (1000, for MQTT 3.1.1 clients) would otherwise close it silently at the 1001st.
+      maxInflightInbound: Math.max(AEDES_MAX_INFLIGHT_INBOUND, limits.receiveMaximum || 65535),
     }, handlers);
     // Held before the sessions that expired while the engine was down end (which publishes their wills).
     await this.holdRestoredWills(persistence, handlers);

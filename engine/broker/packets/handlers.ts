@@ -191,6 +191,10 @@ export class PacketHandlers implements AedesHooks, Durability {
 
   clientError(client: AedesClient, err: Error): void {
     this.sessions.clientError(client, err);
+    // aedes closes an MQTT 3.1.1 client with too many QoS 2 PUBLISHes awaiting PUBREL (3.1.1 has no reason code to send it).
+    if (err.message.startsWith('maxInflightInbound exceeded')) {
+      this.logger.log('warn', 'broker', `closing connection from ${this.sessions.get(client)?.ipAddress ?? 'a client'}: ${err.message}`, { clientId: client.id });
+    }
   }
 
   clientDisconnect(client: AedesClient): void {
