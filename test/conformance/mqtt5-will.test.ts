@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { run } from '../helpers/broker-clients.js';
 import { SqlJsStore } from '../../engine/storage/index.js';
 import { decodePacket } from '../../engine/broker/packet-codec.js';
 
@@ -143,6 +144,24 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 wills in %s mode', (mode) =>
     await vi.waitFor(() => expect(t.logs.some((l) => l.message.includes(`will of client ${clientId} is not published`))).toBe(true));
     clock.advance(120_000);
     expect(await upToMarker(topic)).toEqual([]);
+  });
+
+  it('mosquitto_sub -V mqttv5 killed with a delayed will: the will (with its user property and content type) comes after the delay', async () => {
+    const topic = willTopic();
+    const clientId = uid('mosq');
+    const sub = run('mosquitto_sub', [
+      '-h', '127.0.0.1', '-p', String(t.mqttPort), '-V', 'mqttv5', '-i', clientId, '-c', '-x', '600', '-t', 'lab/none',
+      '--will-topic', topic, '--will-payload', 'will: mosquitto', '--will-qos', '1',
+      '-D', 'will', 'will-delay-interval', '30', '-D', 'will', 'user-property', 'site', 'hall', '-D', 'will', 'content-type', 'text/plain',
+    ], 20_000);
+    await vi.waitFor(async () => expect(await connected(clientId)).toBe(true), { timeout: 5000 });
+    sub.kill();
+    await sub.done;
+    await vi.waitFor(async () => expect(await connected(clientId)).toBe(false), { timeout: 5000 });
+    expect(await upToMarker(topic)).toEqual([]);
+    clock.advance(30_000);
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: mosquitto']), { timeout: 5000 });
+    expect(wills(topic)[0].properties).toMatchObject({ contentType: 'text/plain', userProperties: { site: 'hall' } });
   });
 
   it('DISCONNECT 0x04 (with Will Message) publishes the will after its delay as well', async () => {
