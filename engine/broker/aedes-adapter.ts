@@ -268,6 +268,11 @@ export class AedesAdapter {
     this.broker.publish(packet as never, done as never);
   }
 
+  /** Publishes a client's will outside aedes' own will path (which deletes the client id's stored will afterwards). */
+  publishFrom(packet: AedesPacket, client: AedesClient | null, done: Done): void {
+    (this.broker as unknown as { publish(p: object, c: object | null, d: Done): void }).publish(packet, client, done);
+  }
+
   /** A disconnected persistent session ended (its expiry): it is no longer an offline member of any shared subscription. */
   sessionEnded(clientId: string): void {
     this.shared.connected(clientId);

@@ -134,6 +134,7 @@ export class BrokerService implements Service {
       // aedes' own cap (1000, for MQTT 3.1.1 clients) would otherwise close it silently at the 1001st.
       maxInflightInbound: Math.max(AEDES_MAX_INFLIGHT_INBOUND, limits.receiveMaximum || 65535),
     }, handlers);
+    handlers.publishWill = (packet, client) => this.aedes.publishFrom(packet, client, () => {});
     // Held before the sessions that expired while the engine was down end (which publishes their wills).
     await this.holdRestoredWills(persistence, handlers);
     // Sessions that expired while the engine was down end before anything can resume or fill them.
@@ -242,7 +243,7 @@ export class BrokerService implements Service {
         // Unstored first: a new connection's will, stored meanwhile, must not be the one deleted afterwards.
         void persistence.delWill({ id: clientId }).catch(() => {});
         handlers.authorizePublish(null as never, packet, (err) => {
-          if (!err) this.aedes.publish(packet as never, () => {});
+          if (!err) handlers.publishWill(packet, null);
         });
       });
     }

@@ -11,12 +11,16 @@ function setup() {
   const clock = { t: 1_000_000 };
   const wills = new DelayedWills(() => clock.t);
   const released: Array<[string, boolean]> = [];
-  const hold = (id: string, seconds: number) => wills.hold(id, seconds, (publish) => released.push([id, publish]));
+  const replacedBy: string[] = [];
+  const hold = (id: string, seconds: number) => wills.hold(id, seconds, (publish, replaced) => {
+    released.push([id, publish]);
+    if (replaced) replacedBy.push(id);
+  });
   const advance = (ms: number) => {
     clock.t += ms;
     vi.advanceTimersByTime(Math.min(ms, CHECK_MS));
   };
-  return { wills, clock, released, hold, advance };
+  return { wills, clock, released, replacedBy, hold, advance };
 }
 
 describe('DelayedWills (Will Delay Interval, §3.1.3.2.2)', () => {
@@ -34,14 +38,17 @@ describe('DelayedWills (Will Delay Interval, §3.1.3.2.2)', () => {
   });
 
   it('a new connection continuing the session discards the will; one starting clean publishes it now [MQTT-3.1.3-9]', () => {
-    const { released, hold, advance, wills } = setup();
+    const { released, replacedBy, hold, advance, wills } = setup();
     hold('a', 60);
     hold('b', 60);
+    hold('c', 1);
+    advance(1_000);
     expect(wills.connected('a', false)).toBe('discarded');
     expect(wills.connected('b', true)).toBe('published');
     expect(wills.connected('c', false)).toBeUndefined();
     advance(120_000);
-    expect(released).toEqual([['a', false], ['b', true]]);
+    expect(released).toEqual([['c', true], ['a', false], ['b', true]]);
+    expect(replacedBy).toEqual(['a', 'b']); // told that a new connection takes the stored will's place
   });
 
   it('the end of the session publishes the will; a stale will held for the same client id goes out when a new one is held', () => {

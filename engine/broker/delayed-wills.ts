@@ -9,8 +9,11 @@
 
 export const CHECK_MS = 1000;
 
-/** What happens to a held will: published, or discarded (the session went on). */
-export type WillRelease = (publish: boolean) => void;
+/**
+ * What happens to a held will: published, or discarded (the session went on). `replaced`: a new connection for the
+ * client id is being accepted, and will store its own will in the stored one's place.
+ */
+export type WillRelease = (publish: boolean, replaced: boolean) => void;
 
 interface Held {
   deadline: number;
@@ -31,7 +34,7 @@ export class DelayedWills {
 
   /** Holds `clientId`'s will for `seconds` (> 0). A will already held for it (a stale one) is published now. */
   hold(clientId: string, seconds: number, release: WillRelease): void {
-    this.take(clientId)?.(true);
+    this.take(clientId)?.(true, false);
     this.held.set(clientId, { deadline: this.now() + seconds * 1000, release });
     this.arm();
   }
@@ -43,13 +46,13 @@ export class DelayedWills {
   connected(clientId: string, cleanStart: boolean): 'published' | 'discarded' | undefined {
     const release = this.take(clientId);
     if (!release) return undefined;
-    release(cleanStart);
+    release(cleanStart, true);
     return cleanStart ? 'published' : 'discarded';
   }
 
   /** The session of `clientId` ended (its expiry): its held will goes out now. */
   sessionEnded(clientId: string): void {
-    this.take(clientId)?.(true);
+    this.take(clientId)?.(true, false);
   }
 
   /** The broker stops: held wills stay stored (a later start publishes them); no timer runs on. */
@@ -73,7 +76,7 @@ export class DelayedWills {
     for (const [clientId, h] of [...this.held]) {
       if (h.deadline > now) continue;
       this.held.delete(clientId);
-      h.release(true);
+      h.release(true, false);
     }
     this.arm();
   };

@@ -250,3 +250,31 @@ describe('wills of connections the engine still had when it stopped', () => {
     expect(got.willDelayInterval).toBeUndefined();
   });
 });
+
+describe('a take-over and the stored will', () => {
+  it("publishes the old connection's will and keeps the new connection's will stored (it outlives a stop)", async () => {
+    const t = await startTestEngine({ mode: 'standard' });
+    const url = `mqtt://127.0.0.1:${t.mqttPort}`;
+    const clientId = uid('taken');
+    const watcher = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: uid('w'), reconnectPeriod: 0 });
+    await watcher.subscribeAsync('will/takeover', { qos: 1 });
+    const arrived = new Promise<string>((resolve) => watcher.once('message', (_t, payload) => resolve(payload.toString())));
+    const session = { protocolVersion: 5 as const, clientId, reconnectPeriod: 0, clean: false, properties: { sessionExpiryInterval: 3600 } };
+    // An MQTT 3.1.1 connection, taken over by an MQTT 5 one: aedes closes it only after the new one stored its will.
+    const first = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, reconnectPeriod: 0, clean: false, will: { topic: 'will/takeover', payload: Buffer.from('first'), qos: 1, retain: false } });
+    first.on('error', () => {});
+    const second = await mqtt.connectAsync(url, { ...session, will: { topic: 'will/takeover', payload: Buffer.from('second'), qos: 1, retain: false, properties: { willDelayInterval: 600 } } });
+    expect(await arrived).toBe('first'); // taken over: no delay, so the will goes out [MQTT-3.1.2-8]
+    await watcher.endAsync();
+    await t.stop(); // the second connection's will waits for its delay: it stays stored
+    second.end(true);
+    first.end(true);
+    const store = await SqlJsStore.open(t.dataDir);
+    try {
+      const rows = store.all<{ packet: string }>('SELECT packet FROM broker_wills WHERE client_id = ?', [clientId]);
+      expect(rows.map((r) => (decodePacket(r.packet) as { payload: Buffer }).payload.toString())).toEqual(['second']);
+    } finally {
+      await store.close();
+    }
+  });
+});

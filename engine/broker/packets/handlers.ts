@@ -30,6 +30,8 @@ export class PacketHandlers implements AedesHooks, Durability {
   readonly wills: DelayedWills;
   /** Connections taken over by a newer one with the same client id, and whether that one started clean. */
   private readonly takenOver = new WeakMap<AedesClient, boolean>();
+  /** Publishes a will on behalf of its (closed) client, bypassing aedes' will path: set once the broker runs. */
+  publishWill: (packet: AedesPacket, client: AedesClient | null) => void = () => {};
 
   constructor(
     private readonly ctx: PacketContext,
@@ -114,9 +116,28 @@ export class PacketHandlers implements AedesHooks, Durability {
       this.capture.markWill(packet);
       const delay = willDelaySeconds(client, packet, this.expiry.maximum);
       packet.properties = willMessageProperties(packet.properties);
+      const successorStartedClean = this.takenOver.get(client);
+      if (successorStartedClean !== undefined) return this.takenOverWill(client, packet, delay === 0 || successorStartedClean);
       if (delay > 0) return this.delayWill(client, packet, delay, cb);
     }
     this.authorizeNow(client, packet, cb);
+  }
+
+  /**
+   * The will of a connection another one with its client id took over. That one has already stored its own will,
+   * which aedes would delete after publishing this one (it deletes by client id): so this will never goes back to
+   * aedes' will path. Published unless the will waits for a delay and the session goes on [MQTT-3.1.3-9].
+   */
+  private takenOverWill(client: AedesClient, packet: AedesPacket, publish: boolean): void {
+    if (publish) return this.publishReplaced(client, packet);
+    this.logger.log('info', 'broker', `the will of client ${client.id} is not published: a new connection continued its session within the Will Delay Interval`, { clientId: client.id });
+  }
+
+  /** A will published while its client id's next connection stores its own: outside aedes' will path (see above). */
+  private publishReplaced(client: AedesClient, packet: AedesPacket): void {
+    this.authorizeNow(client, packet, (err) => {
+      if (!err) this.publishWill(packet, client);
+    });
   }
 
   private authorizeNow(client: AedesClient, packet: AedesPacket, cb: (err?: Error | null) => void): void {
@@ -128,18 +149,16 @@ export class PacketHandlers implements AedesHooks, Durability {
 
   /**
    * The will of a lost MQTT 5 connection waits `seconds` (aedes goes on closing the connection meanwhile, and keeps the
-   * will stored until the callback); its message expiry counts from when it is published. A connection that was taken
-   * over already has its successor.
+   * will stored until the callback); its message expiry counts from when it is published.
    */
   private delayWill(client: AedesClient, packet: AedesPacket, seconds: number, cb: (err?: Error | null) => void): void {
     const clientId = client.id;
-    const release = (publish: boolean) => {
-      if (publish) return this.authorizeNow(client, packet, cb);
+    const release = (publish: boolean, replaced: boolean) => {
+      // A new connection that starts clean ends the session: the will goes out, and that connection stores its own.
+      if (publish) return replaced ? this.publishReplaced(client, packet) : this.authorizeNow(client, packet, cb);
       this.logger.log('info', 'broker', `the will of client ${clientId} is not published: a new connection continued its session within the Will Delay Interval`, { clientId });
-      cb(new Error('the session went on before the Will Delay Interval passed'));
+      cb(new Error('the session went on before the Will Delay Interval passed')); // aedes unstores it now, before that connection stores its own
     };
-    const successorStartedClean = this.takenOver.get(client);
-    if (successorStartedClean !== undefined) return release(successorStartedClean);
     this.logger.log('info', 'broker', `the will of client ${clientId} waits ${seconds} s (its Will Delay Interval, or its session's end if sooner)`, { clientId, seconds });
     this.wills.hold(clientId, seconds, release);
   }
