@@ -164,6 +164,13 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 wills in %s mode', (mode) =>
     expect(wills(topic)[0].properties).toMatchObject({ contentType: 'text/plain', userProperties: { site: 'hall' } });
   });
 
+  it('DISCONNECT 0x04 that sets the Session Expiry Interval to 0 ends the session with the connection: the will goes out at once', async () => {
+    const topic = willTopic();
+    const leaving = await connect5(uid('ends'), { ...persistent, will: { topic, payload: Buffer.from('will: session ends now'), qos: 1, retain: false, properties: { willDelayInterval: 3600 } } });
+    await leaving.endAsync(false, { reasonCode: 0x04, properties: { sessionExpiryInterval: 0 } });
+    await vi.waitFor(() => expect(wills(topic).map((m) => m.payload)).toEqual(['will: session ends now']), { timeout: 5000 });
+  });
+
   it('DISCONNECT 0x04 (with Will Message) publishes the will after its delay as well', async () => {
     const topic = willTopic();
     const leaving = await connect5(uid('with-will'), { ...persistent, will: { topic, payload: Buffer.from('will: asked for'), qos: 1, retain: false, properties: { willDelayInterval: 30 } } });
