@@ -1,13 +1,14 @@
 /**
  * MQTT 5 conformance: Topic Aliases (OASIS MQTT 5.0 §3.3.2.3.4, §3.2.2.3.8), in both broker modes, over raw MQTT 5
  * connections. The broker accepts aliases up to the Topic Alias Maximum its CONNACK gave (aws: 8, AWS IoT Core's
- * documented limit; standard: 64) and sends none itself. Each case cites the normative statement it checks; every
+ * documented limit; standard: 64). Towards a client that accepts aliases, standard mode sets and uses its own on QoS 0
+ * PUBLISHes; aws mode sends none (AWS documents none). Each case cites the normative statement it checks; every
  * refusal is a DISCONNECT with its reason code and a log line naming the client, and leaves other clients unaffected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { rawMqttConnect } from '../integration/helpers/raw-mqtt.js';
-import { connect5, disconnected, logsAbout, markerArrives, publish1, rawPublish5, subscribe5, type Peer5 } from './helpers/mqtt5-peer.js';
+import { connect5, disconnected, logsAbout, markerArrives, publish0, publish1, rawPublish5, subscribe5, type Peer5 } from './helpers/mqtt5-peer.js';
 
 const open: Peer5[] = [];
 afterAll(() => open.splice(0).forEach((c) => c.peer.destroy()));
@@ -22,7 +23,7 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 Topic Aliases, %s mode', (mo
   let watcher: Peer5;
   beforeAll(async () => {
     t = await startTestEngine({ mode });
-    watcher = await peer('watcher', { properties: { topicAliasMaximum: 10 } }); // it would take aliases: none are sent
+    watcher = await peer('watcher'); // takes no aliases [MQTT-3.3.2-11]
     expect(await subscribe5(watcher, [{ topic: 'al/#', qos: 1 }])).toEqual([1]);
   });
   afterAll(() => t?.stop());
@@ -47,6 +48,23 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 Topic Aliases, %s mode', (mo
     expect(logsAbout(t.logs, id(name), new RegExp(`DISCONNECT 0x${reasonCode.toString(16)}`))).not.toHaveLength(0);
     await markerArrives(watcher, watcher, 'al/marker'); // other clients unaffected
   }
+
+  it(aws ? 'sends no Topic Alias to a client that accepts them (AWS documents none)' : 'sets and uses Topic Aliases towards a client that accepts them, up to its Topic Alias Maximum [§3.3.2.3.4, MQTT-3.3.2-10]', async () => {
+    const taker = await peer('alias-taker', { properties: { topicAliasMaximum: 2 } });
+    expect(await subscribe5(taker, [{ topic: 'alias-out/#', qos: 0 }])).toEqual([0]);
+    const sender = await peer('alias-sender');
+    const sent = ['alias-out/a', 'alias-out/a', 'alias-out/b', 'alias-out/a', 'alias-out/c', 'alias-out/c', 'alias-out/b'];
+    sent.forEach((topic, i) => publish0(sender, topic, `m${i}`));
+    const seen: Array<[string | undefined, number | undefined, string | undefined]> = [];
+    for (let i = 0; i < sent.length; i++) {
+      const got = await taker.expect('publish');
+      seen.push([got.topic, got.properties?.topicAlias as number | undefined, got.payload?.toString()]);
+    }
+    expect(seen).toEqual(aws
+      ? sent.map((topic, i) => [topic, undefined, `m${i}`])
+      // a and b take the two aliases; c, past the client's maximum of 2, always goes in full.
+      : [['alias-out/a', 1, 'm0'], ['', 1, 'm1'], ['alias-out/b', 2, 'm2'], ['', 1, 'm3'], ['alias-out/c', undefined, 'm4'], ['alias-out/c', undefined, 'm5'], ['', 2, 'm6']]);
+  });
 
   it(`CONNACK gives the Topic Alias Maximum: ${maximum} [§3.2.2.3.8]`, async () => {
     expect(watcher.connack.properties?.topicAliasMaximum).toBe(maximum);

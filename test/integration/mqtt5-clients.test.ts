@@ -133,17 +133,17 @@ describe.each(['aws', 'standard'] as const)('mqtt.js MQTT 5 in %s mode', (mode) 
     expect(disconnected).toMatchObject({ clientId: `v5-presence-${mode}`, eventType: 'disconnected', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
   });
 
-  it('mqtt.js with automatic topic aliases publishes through them', async () => {
+  it.each([1, 0] as const)('mqtt.js with topic aliases both ways (QoS %i): the publisher sends through them, the subscriber resolves the broker\'s', async (qos) => {
     const url = `mqtt://127.0.0.1:${t.mqttPort}`;
-    const sub = await connect5(url, `alias-sub-${mode}`);
-    const pub = await connect5(url, `alias-pub-${mode}`, { autoAssignTopicAlias: true });
+    const sub = await connect5(url, `alias-sub-${mode}-${qos}`, { properties: { topicAliasMaximum: 4 } });
+    const pub = await connect5(url, `alias-pub-${mode}-${qos}`, { autoAssignTopicAlias: true });
     clients.push(sub, pub);
-    await sub.subscribeAsync('lab/alias/long/topic/name', { qos: 1 });
-    const payloads: string[] = [];
-    const three = new Promise<void>((resolve) => sub.on('message', (_t, p) => payloads.push(p.toString()) === 3 && resolve()));
-    for (const n of ['1', '2', '3']) await pub.publishAsync('lab/alias/long/topic/name', n, { qos: 1 });
+    await sub.subscribeAsync('lab/alias/long/topic/name', { qos });
+    const received: Array<[string, string]> = [];
+    const three = new Promise<void>((resolve) => sub.on('message', (topic, p) => received.push([topic, p.toString()]) === 3 && resolve()));
+    for (const n of ['1', '2', '3']) await pub.publishAsync('lab/alias/long/topic/name', n, { qos });
     await three;
-    expect(payloads).toEqual(['1', '2', '3']);
+    expect(received).toEqual(['1', '2', '3'].map((n) => ['lab/alias/long/topic/name', n]));
   });
 });
 

@@ -9,6 +9,7 @@ import { innerFilter } from '../shared-subscriptions.js';
 import { remainingExpiry } from '../message-expiry.js';
 import type { Properties } from './properties.js';
 import { REASON, connackReasonCode } from './reason-codes.js';
+import { OutboundTopicAliases } from './outbound-aliases.js';
 import { MAX_WAITING, SendWindow } from './send-window.js';
 import {
   encodeAck5, encodeConnack5, encodeDisconnect5, encodeMessageProperties, encodePublish5, encodeSubackLike5,
@@ -24,6 +25,8 @@ export interface ServerCapabilities {
   maximumQoS?: 0 | 1;
   subscriptionIdentifiersAvailable: boolean;
   sharedSubscriptionAvailable: boolean;
+  /** Whether the broker sends topic aliases to clients that accept them (standard mode; AWS documents none). */
+  sendsTopicAliases: boolean;
   /** The engine's clock: a message's remaining expiry is counted on it. */
   now: () => number;
   /** QoS 1 and 2 PUBLISHes in flight to one client at most, whatever its Receive Maximum (AWS: 100); 0: no cap. */
@@ -45,6 +48,7 @@ export function serverCapabilities(
     maximumQoS: aws ? 1 : undefined,
     subscriptionIdentifiersAvailable: !aws,
     sharedSubscriptionAvailable: true,
+    sendsTopicAliases: !aws,
     now,
   };
 }
@@ -110,6 +114,13 @@ function sharedQos0(topic: string, payload: Buffer, retain: boolean, properties:
   return lastWire;
 }
 
+/** The per-subscriber properties with a Topic Alias (0x23) after them, if one is used. */
+function withAlias(extra: Buffer | null, aliased: { alias: number } | null): Buffer | null {
+  if (!aliased) return extra;
+  const alias = Buffer.from([0x23, aliased.alias >> 8, aliased.alias & 0xff]);
+  return extra ? Buffer.concat([extra, alias]) : alias;
+}
+
 /** Message Expiry Interval (0x02) with its value, then the per-subscriber properties already encoded. */
 function withExpiry(seconds: number, extra: Buffer | null): Buffer {
   const buf = Buffer.allocUnsafe(5 + (extra?.length ?? 0));
@@ -136,6 +147,8 @@ export class Mqtt5Connection {
   inFlightIn = 0;
   /** The client's Receive Maximum: QoS 1 and 2 PUBLISHes beyond it wait for its acknowledgements (§4.9). */
   readonly window: SendWindow;
+  /** Topic aliases towards the client, when it accepts them and the mode sends them. */
+  private readonly outboundAliases: OutboundTopicAliases | null;
   /** A server DISCONNECT was written: nothing more may follow it [MQTT-3.14.4-1]. */
   private disconnected = false;
   private readonly ackReasons = new Map<number, number>();
@@ -162,6 +175,8 @@ export class Mqtt5Connection {
       subscriptionIdentifiersAvailable: server.subscriptionIdentifiersAvailable ? undefined : false,
       sharedSubscriptionAvailable: server.sharedSubscriptionAvailable ? undefined : false,
     };
+    const accepts = requested.topicAliasMaximum ?? 0;
+    this.outboundAliases = server.sendsTopicAliases && accepts > 0 ? new OutboundTopicAliases(accepts) : null;
     // The client's Receive Maximum [MQTT-3.3.4-7], and AWS's own cap on unacknowledged messages towards a client.
     this.window = new SendWindow(Math.min(requested.receiveMaximum ?? 65535, server.outboundInFlightMaximum || 65535), (bytes) => !this.disconnected && wire.write(this.timeLeft(bytes)));
   }
@@ -276,25 +291,29 @@ export class Mqtt5Connection {
 
   /** A PUBLISH for this client, or null when it is over the client's Maximum Packet Size (dropped [MQTT-3.1.2-25]). */
   publishBytes(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer | null {
-    const buf = this.encodePublish(packet, qos, messageId);
-    return buf.length > this.clientMaximumPacketSize ? null : buf;
+    const aliased = qos === 0 && this.outboundAliases ? this.outboundAliases.assign(packet.topic ?? '') : null;
+    const buf = this.encodePublish(packet, qos, messageId, aliased);
+    if (buf.length <= this.clientMaximumPacketSize) return buf;
+    if (aliased && !aliased.known) this.outboundAliases!.unassign(packet.topic ?? '', aliased.alias);
+    return null;
   }
 
   /**
    * A PUBLISH for this client, with the Subscription Identifiers of its subscriptions that match the topic; a message
    * that expires carries the whole seconds it has left [MQTT-3.3.2-6].
    */
-  encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer {
+  encodePublish(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number, aliased: { alias: number; known: boolean } | null = null): Buffer {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload ?? Buffer.alloc(0);
     const topic = packet.topic ?? '';
-    const ids = this.subscriptionIdsFor(topic);
+    const ids = withAlias(this.subscriptionIdsFor(topic), aliased);
+    const wireTopic = aliased?.known ? '' : topic;
     const expiry = packet.messageExpiry !== undefined || packet.properties?.messageExpiryInterval !== undefined ? remainingExpiry(packet, this.server.now()) : undefined;
     if (expiry === undefined) {
       if (qos === 0 && ids === null) return sharedQos0(topic, payload, !!packet.retain, packet.properties);
-      return encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), ids);
+      return encodePublish5(wireTopic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), ids);
     }
     const perSubscriber = withExpiry(expiry, ids);
-    const buf = encodePublish5(topic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
+    const buf = encodePublish5(wireTopic, payload, qos, !!packet.retain, qos > 0 && !!packet.dup, messageId, messageProperties(packet.properties), perSubscriber);
     if (qos > 0 && packet.messageExpiry !== undefined) expiringPublishes.set(buf, { at: buf.length - payload.length - perSubscriber.length + 1, deadline: packet.messageExpiry });
     return buf;
   }
