@@ -1,6 +1,17 @@
 /**
  * Device models: the YAML model file, its schema and loader, and the seeded generators that fill a device's messages.
  * Pure code: no network, no wall clock.
+ *
+ *   const model = loadDeviceModel(text, 'turbine.yaml');          // throws EngineError('InvalidInput') listing file:line:col
+ *   const ctx = createDeviceContext(model, index, seed);           // thing name, client id, attributes, vars
+ *   const sampler = createFieldSampler(model.telemetry[0].fields, ctx, { replay: readReplayFiles(model, dir) });
+ *   const payload = sampler.sample(clock.now());
+ *   const topic = renderTemplate(model.telemetry[0].topic, ctx, payload);
  */
 export type * from './types.js';
 export type * from './sampler-types.js';
+export { createDeviceContext, createFieldSampler, renderTemplate, contextScope } from './sampler.js';
+export { readReplayFiles, parseCsv, parseJsonLines } from './replay-files.js';
+export { compileExpression, compileTemplate, ExpressionError, EXPRESSION_FUNCTIONS } from './expression.js';
+export type { CompiledExpression, CompiledTemplate } from './expression.js';
+export { createRng, type Rng } from './prng.js';
