@@ -1,0 +1,88 @@
+import type { BackoffPolicy } from './backoff.js';
+
+/**
+ * What one running virtual device needs, with every template already expanded for that device. A device model
+ * (engine/devices/model) becomes one of these per fleet member; tests and scenarios may also write one directly.
+ */
+export interface DeviceSpec {
+  thingName: string;
+  clientId: string;
+  connection: DeviceConnection;
+  /** Reconnect back-off (default 1 s doubling to 30 s, half jitter). */
+  reconnect?: BackoffPolicy;
+  /** Messages kept while offline and replayed on reconnect, oldest dropped first (default 100; 0 keeps none). */
+  offlineBufferSize?: number;
+  will?: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean };
+  telemetry?: TelemetrySpec[];
+  shadow?: ShadowBehaviour;
+  commands?: CommandBehaviour;
+}
+
+export interface DeviceConnection {
+  /** mqtt://host:port, mqtts://host:port (mutual TLS), ws://host:port/mqtt or wss://… */
+  url: string;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+  protocolVersion?: 4 | 5;
+  /** Keep-alive in seconds (default 60; 0 turns it off). */
+  keepaliveSec?: number;
+  /** Clean session / clean start (default true). */
+  clean?: boolean;
+  /** A CONNECT not answered by a CONNACK within this time counts as a failed attempt (default 10 s, device clock). */
+  connectTimeoutMs?: number;
+  /** Client certificate and CA (PEM) for mqtts:// and wss://. */
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
+}
+
+/** What a telemetry payload generator sees. */
+export interface TelemetryContext {
+  /** The device clock's time in ms. */
+  t: number;
+  /** 0 for the first message of this telemetry stream, then 1, 2, … */
+  seq: number;
+  /** The device's current (reported) state. */
+  state: Record<string, unknown>;
+}
+
+export interface TelemetrySpec {
+  topic: string;
+  intervalMs: number;
+  /** Delay of the first message after start (default: one interval). A fleet spreads its devices with it. */
+  phaseMs?: number;
+  qos?: 0 | 1;
+  retain?: boolean;
+  /** The payload for one message (JSON-encoded unless it returns a Buffer or a string). */
+  payload(ctx: TelemetryContext): unknown;
+  /** Publishes only while this holds (e.g. a motor that reports while its shadow says `MOTOR: ON`). */
+  when?(state: Record<string, unknown>): boolean;
+}
+
+export type DeltaAction = 'apply' | 'refuse' | 'partial';
+
+export interface ShadowBehaviour {
+  /** Published as `state.reported` after every connect (Device Advisor: "publish reported state after connect"). */
+  reportOnConnect?: boolean;
+  /** The state the device starts with. */
+  initialState?: Record<string, unknown>;
+  /** Adds `connected: true` to the report on connect and reports `connected: false` before a clean stop. */
+  markConnected?: boolean;
+  /**
+   * On `$aws/things/{thing}/shadow/update/delta`: `apply` the change after `delayMs` and report it, `refuse` it (the
+   * delta stays), or apply only the `keys` listed (`partial`; the rest of the delta stays).
+   */
+  onDelta?: { action: DeltaAction; delayMs?: number; keys?: string[] };
+}
+
+/** A command request handler: the reply's body (JSON-encoded). */
+export type CommandHandler = (request: Record<string, unknown>, ctx: { thingName: string; topic: string; state: Record<string, unknown> }) => unknown;
+
+export interface CommandBehaviour {
+  /** Topic filter the device subscribes to for requests (wildcards allowed). */
+  requestTopic: string;
+  /**
+   * Where replies go when the request names no MQTT 5 Response Topic and no `replyTopic` field; `{topic}` stands for
+   * the request's topic.
+   */
+  replyTopic?: string;
+  /** Default: `{ status: 'ok', command: request.command }`. */
+  handle?: CommandHandler;
+}

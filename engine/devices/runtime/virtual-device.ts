@@ -1,0 +1,345 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { TypedEmitter } from '../../core/index.js';
+import { backoffDelay, defaultBackoff } from './backoff.js';
+import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
+import type { DeviceSpec, TelemetrySpec } from './device-spec.js';
+import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
+import { seededRandom, type Random } from './seeded-random.js';
+import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
+
+/**
+ * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
+ * its connection (or gets no CONNACK in time) waits out an exponential, jittered back-off on its clock and tries again.
+ */
+export type DeviceState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopped';
+
+export interface DeviceStats {
+  connectAttempts: number;
+  connects: number;
+  published: number;
+  acked: number;
+  buffered: number;
+  dropped: number;
+  replayed: number;
+  deltasApplied: number;
+  deltasRefused: number;
+  commandsAnswered: number;
+}
+
+export interface DeviceEvents {
+  connected: { attempt: number; sessionPresent: boolean };
+  disconnected: { reason: 'lost' | 'dropped' | 'no-connack' | 'refused' | 'stopped'; error?: string };
+  reconnecting: { attempt: number; delayMs: number };
+  published: { topic: string; payload: Buffer; qos: 0 | 1; at: number };
+  acked: { topic: string };
+  buffered: { topic: string; size: number; dropped: number };
+  reported: { reported: State };
+  delta: { delta: State; action: 'apply' | 'refuse' | 'partial'; version?: number };
+  commandAnswered: { requestTopic: string; replyTopic: string };
+}
+
+export interface VirtualDeviceOptions {
+  /** Real timers by default; a `VirtualClock` makes telemetry, delays, connect timeouts and back-off deterministic. */
+  clock?: DeviceClock;
+  /** Seeds the back-off jitter (default 1). */
+  seed?: number;
+}
+
+const shadowTopic = (thing: string, suffix: string) => `$aws/things/${thing}/shadow/${suffix}`;
+const FOREVER = 2_000_000_000; // mqtt.js' own connect timer: effectively off, the device clock decides.
+
+/** One virtual device: a real MQTT.js client with the spec's identity and behaviours. */
+export class VirtualDevice {
+  readonly events = new TypedEmitter<DeviceEvents>();
+  readonly stats: DeviceStats = { connectAttempts: 0, connects: 0, published: 0, acked: 0, buffered: 0, dropped: 0, replayed: 0, deltasApplied: 0, deltasRefused: 0, commandsAnswered: 0 };
+  private readonly clock: DeviceClock;
+  private readonly random: Random;
+  private readonly buffer: OfflineBuffer;
+  private stateName: DeviceState = 'idle';
+  private client: MqttClient | undefined;
+  private failures = 0;
+  private reconnectTimer: TimerHandle | undefined;
+  private readonly timers = new Set<TimerHandle>();
+  private readonly inflight = new Set<BufferedMessage>();
+  private shadowState: State;
+  private lastDeltaVersion = -1;
+  private noReconnect = false;
+  private dropping = false;
+
+  constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
+    this.clock = opts.clock ?? realClock();
+    this.random = seededRandom(opts.seed ?? 1);
+    this.buffer = new OfflineBuffer(spec.offlineBufferSize ?? 100);
+    this.shadowState = { ...(spec.shadow?.initialState ?? {}) };
+  }
+
+  get state(): DeviceState {
+    return this.stateName;
+  }
+
+  /** The device's own view of its state (what it last reported). */
+  get reported(): State {
+    return this.shadowState;
+  }
+
+  /** Starts connecting and starts the telemetry schedules (messages produced while offline are buffered). */
+  start(): void {
+    if (this.stateName !== 'idle') return;
+    for (const t of this.spec.telemetry ?? []) this.schedule(t, this.clock.now() + (t.phaseMs ?? t.intervalMs), 0);
+    this.connect();
+  }
+
+  /** Reports `connected: false` when marking presence, then DISCONNECTs cleanly (the will does not fire). */
+  async stop(): Promise<void> {
+    if (this.stateName === 'stopped') return;
+    const wasOnline = this.stateName === 'online';
+    this.stateName = 'stopped';
+    for (const t of this.timers) this.clock.clearTimer(t);
+    this.timers.clear();
+    this.clock.clearTimer(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (wasOnline && this.spec.shadow?.markConnected) {
+      await client.publishAsync(shadowTopic(this.spec.thingName, 'update'), JSON.stringify({ state: { reported: { connected: false } } }), { qos: 1 }).catch(() => {});
+    }
+    if (wasOnline) await client.endAsync().catch(() => {});
+    else await client.endAsync(true).catch(() => {});
+    this.events.emit('disconnected', { reason: 'stopped' });
+  }
+
+  /**
+   * Destroys the socket without a DISCONNECT, as a crash or a lost network would: the broker publishes the will and
+   * the device reconnects after its back-off (unless `reconnect` is false).
+   */
+  drop(opts: { reconnect?: boolean } = {}): void {
+    const client = this.client;
+    if (!client) return;
+    this.noReconnect = opts.reconnect === false;
+    this.dropping = true;
+    (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
+  private connect(): void {
+    if (this.stateName === 'stopped') return;
+    this.stateName = 'connecting';
+    this.stats.connectAttempts++;
+    const { connection, will, clientId } = this.spec;
+    const opts: IClientOptions = {
+      clientId,
+      protocolVersion: connection.protocolVersion ?? 4,
+      keepalive: connection.keepaliveSec ?? 60,
+      clean: connection.clean ?? true,
+      reconnectPeriod: 0,
+      connectTimeout: FOREVER,
+      ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false } } : {}),
+      ...(connection.tls ?? {}),
+    };
+    const client = mqtt.connect(connection.url, opts);
+    this.client = client;
+    let settled = false;
+    const lost = (reason: DeviceEvents['disconnected']['reason'], error?: string) => {
+      if (settled) return;
+      settled = true;
+      this.clock.clearTimer(connectTimer);
+      if (this.client !== client) return;
+      this.client = undefined;
+      client.end(true);
+      this.onLost(reason, error);
+    };
+    const connectTimer = this.clock.setTimer(() => {
+      if (this.stateName === 'connecting' && this.client === client) lost('no-connack');
+    }, connection.connectTimeoutMs ?? 10_000);
+    client.on('connect', (connack) => {
+      this.clock.clearTimer(connectTimer);
+      if (this.client === client) void this.onConnected(client, connack.sessionPresent);
+    });
+    client.on('message', (topic, payload, packet) => {
+      if (this.client === client) this.onMessage(client, topic, payload, packet);
+    });
+    // A refused CONNACK comes as an error whose code is the return code; socket errors have string codes.
+    client.on('error', (e) => lost(typeof (e as { code?: unknown }).code === 'number' ? 'refused' : 'lost', e.message));
+    client.on('close', () => lost('lost'));
+  }
+
+  private onLost(reason: DeviceEvents['disconnected']['reason'], error?: string): void {
+    if (this.stateName === 'stopped') return;
+    const dropped = this.dropping;
+    this.dropping = false;
+    // At least once: QoS 1 messages not acknowledged go back in front of the buffer.
+    this.buffer.requeue([...this.inflight]);
+    this.inflight.clear();
+    this.syncBufferStats();
+    this.stateName = 'backoff';
+    this.events.emit('disconnected', { reason: dropped ? 'dropped' : reason, ...(error ? { error } : {}) });
+    if (this.noReconnect) {
+      this.stateName = 'stopped';
+      return;
+    }
+    this.failures++;
+    const delayMs = backoffDelay(this.spec.reconnect ?? defaultBackoff, this.failures, this.random);
+    this.events.emit('reconnecting', { attempt: this.failures, delayMs });
+    this.reconnectTimer = this.clock.setTimer(() => this.connect(), delayMs);
+  }
+
+  private async onConnected(client: MqttClient, sessionPresent: boolean): Promise<void> {
+    const attempt = this.failures;
+    this.failures = 0;
+    const { thingName, shadow, commands } = this.spec;
+    const filters: Record<string, { qos: 1 }> = {};
+    if (shadow?.onDelta) {
+      filters[shadowTopic(thingName, 'update/delta')] = { qos: 1 };
+      filters[shadowTopic(thingName, 'get/accepted')] = { qos: 1 };
+    }
+    if (commands) filters[commands.requestTopic] = { qos: 1 };
+    try {
+      if (Object.keys(filters).length) await client.subscribeAsync(filters);
+    } catch {
+      return; // the connection died meanwhile: its close handler schedules the reconnect
+    }
+    if (this.client !== client) return;
+    this.stateName = 'online';
+    this.stats.connects++;
+    this.events.emit('connected', { attempt, sessionPresent });
+    if (shadow?.reportOnConnect || shadow?.markConnected) {
+      const reported = { ...(shadow.reportOnConnect ? this.shadowState : {}), ...(shadow.markConnected ? { connected: true } : {}) };
+      this.report(reported);
+    }
+    // Catch up on a desired state set while the device was away: the delta topic only carries changes.
+    if (shadow?.onDelta) this.send({ topic: shadowTopic(thingName, 'get'), payload: Buffer.from('{}'), qos: 1, retain: false });
+    const replay = this.buffer.drain();
+    this.stats.replayed += replay.length;
+    this.syncBufferStats();
+    for (const m of replay) this.send(m);
+  }
+
+  private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const { thingName, shadow, commands } = this.spec;
+    if (shadow?.onDelta && topic === shadowTopic(thingName, 'update/delta')) {
+      const doc = parseObject(payload);
+      if (doc && isState(doc.state)) this.onDelta(doc.state, typeof doc.version === 'number' ? doc.version : undefined);
+      return;
+    }
+    if (shadow?.onDelta && topic === shadowTopic(thingName, 'get/accepted')) {
+      const doc = parseObject(payload);
+      const delta = isState(doc?.state) ? (doc.state as State).delta : undefined;
+      if (isState(delta)) this.onDelta(delta, typeof doc?.version === 'number' ? doc.version : undefined);
+      return;
+    }
+    if (commands && topicMatches(commands.requestTopic, topic)) this.answer(client, topic, payload, packet);
+  }
+
+  private onDelta(delta: State, version: number | undefined): void {
+    // Deltas can arrive out of order; one older than the last handled is stale.
+    if (version !== undefined) {
+      if (version <= this.lastDeltaVersion) return;
+      this.lastDeltaVersion = version;
+    }
+    const rule = this.spec.shadow!.onDelta!;
+    this.events.emit('delta', { delta, action: rule.action, ...(version !== undefined ? { version } : {}) });
+    if (rule.action === 'refuse') {
+      this.stats.deltasRefused++;
+      return;
+    }
+    const accepted = pickKeys(delta, rule.action === 'partial' ? rule.keys ?? [] : undefined);
+    if (!Object.keys(accepted).length) {
+      this.stats.deltasRefused++;
+      return;
+    }
+    this.later(rule.delayMs ?? 0, () => {
+      this.stats.deltasApplied++;
+      this.shadowState = mergeState(this.shadowState, accepted);
+      this.report(accepted);
+    });
+  }
+
+  private answer(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const commands = this.spec.commands!;
+    const request = parseObject(payload);
+    const props = packet.properties;
+    const replyTopic = props?.responseTopic
+      ?? (typeof request?.replyTopic === 'string' ? request.replyTopic : undefined)
+      ?? (commands.replyTopic ?? '{topic}/reply').replaceAll('{topic}', topic);
+    let body: unknown;
+    if (!request) body = { status: 'error', message: 'the request is not a JSON object' };
+    else {
+      try {
+        body = commands.handle ? commands.handle(request, { thingName: this.spec.thingName, topic, state: this.shadowState }) : { status: 'ok', command: request.command ?? null };
+      } catch (e) {
+        body = { status: 'error', message: (e as Error).message };
+      }
+    }
+    // Without MQTT 5 correlation data the JSON body carries the request's correlation field back.
+    if (request && !props?.correlationData && typeof body === 'object' && body !== null) {
+      for (const key of ['correlationId', 'clientToken']) if (request[key] !== undefined) (body as State)[key] = request[key];
+    }
+    const opts = props?.correlationData ? { qos: 1 as const, properties: { correlationData: props.correlationData } } : { qos: 1 as const };
+    if (this.client !== client) return;
+    this.stats.commandsAnswered++;
+    client.publish(replyTopic, JSON.stringify(body), opts, () => {});
+    this.events.emit('commandAnswered', { requestTopic: topic, replyTopic });
+  }
+
+  private report(reported: State): void {
+    this.send({ topic: shadowTopic(this.spec.thingName, 'update'), payload: Buffer.from(JSON.stringify({ state: { reported } })), qos: 1, retain: false });
+    this.events.emit('reported', { reported });
+  }
+
+  private schedule(t: TelemetrySpec, at: number, seq: number): void {
+    this.later(at - this.clock.now(), () => {
+      let next = seq;
+      if (!t.when || t.when(this.shadowState)) {
+        const out = t.payload({ t: this.clock.now(), seq, state: this.shadowState });
+        const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
+        this.send({ topic: t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
+        next++;
+      }
+      this.schedule(t, at + t.intervalMs, next); // drift-free: the next slot follows the planned time, not the late one
+    });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const handle = this.clock.setTimer(() => {
+      this.timers.delete(handle);
+      if (this.stateName !== 'stopped') fn();
+    }, ms);
+    this.timers.add(handle);
+  }
+
+  /** Publishes when online, otherwise buffers (bounded, oldest dropped). */
+  private send(m: BufferedMessage): void {
+    const client = this.client;
+    if (this.stateName !== 'online' || !client) {
+      this.buffer.push(m);
+      this.syncBufferStats();
+      this.events.emit('buffered', { topic: m.topic, size: this.buffer.size, dropped: this.buffer.dropped });
+      return;
+    }
+    this.stats.published++;
+    if (m.qos === 1) this.inflight.add(m);
+    client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
+      if (err || (m.qos === 1 && !this.inflight.delete(m))) return;
+      if (m.qos === 1) {
+        this.stats.acked++;
+        this.events.emit('acked', { topic: m.topic });
+      }
+    });
+    this.events.emit('published', { topic: m.topic, payload: m.payload, qos: m.qos, at: this.clock.now() });
+  }
+
+  private syncBufferStats(): void {
+    this.stats.buffered = this.buffer.size;
+    this.stats.dropped = this.buffer.dropped;
+  }
+}
+
+function parseObject(payload: Buffer): State | undefined {
+  try {
+    const v: unknown = JSON.parse(payload.toString('utf8'));
+    return isState(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isState = (v: unknown): v is State => typeof v === 'object' && v !== null && !Array.isArray(v);
