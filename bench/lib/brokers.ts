@@ -32,6 +32,8 @@ export interface StartOptions {
   timeoutMs: number;
   /** Thingbench only: passed as --broker-mode when set. */
   thingbenchMode?: 'aws' | 'standard';
+  /** Everything the broker writes to stderr, as it comes (Thingbench: its JSON log lines). */
+  onStderr?: (text: string) => void;
 }
 
 const live = new Set<ChildProcess>();
@@ -65,9 +67,13 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function tailKeeper(stream: NodeJS.ReadableStream | null): () => string {
+function tailKeeper(stream: NodeJS.ReadableStream | null, onText?: (text: string) => void): () => string {
   let tail = '';
-  stream?.on('data', (d: Buffer) => { tail = (tail + d.toString('utf8')).slice(-4000); });
+  stream?.on('data', (d: Buffer) => {
+    const text = d.toString('utf8');
+    onText?.(text);
+    tail = (tail + text).slice(-4000);
+  });
   return () => tail.trim().split('\n').slice(-8).join('\n');
 }
 
@@ -108,7 +114,7 @@ async function startMosquitto(o: StartOptions): Promise<RunningBroker> {
     'connection_messages false', '',
   ].join('\n'));
   const child = spawn(o.mosquittoBin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderrTail = tailKeeper(child.stderr);
+  const stderrTail = tailKeeper(child.stderr, o.onStderr);
   const spawnError = new Promise<Error>((r) => child.once('error', r));
   const t = track(child, [dir], () => (child.pid ? [child.pid] : []));
   const until = Date.now() + o.timeoutMs;
@@ -138,7 +144,7 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartO
     args = ['--import', 'tsx', path.join(o.repoRoot, 'bench', 'lib', `${kind}.ts`), '--port', '0'];
   }
   const child = spawn(process.execPath, args, { cwd: o.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderrTail = tailKeeper(child.stderr);
+  const stderrTail = tailKeeper(child.stderr, o.onStderr);
   let pids: number[] = child.pid ? [child.pid] : [];
   const t = track(child, dirs, () => pids);
   const ready = await new Promise<ReadyLine>((resolve, reject) => {

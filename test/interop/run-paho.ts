@@ -1,16 +1,17 @@
 // Eclipse Paho MQTT 5 interoperability suite (test/interop/paho/client_test5.py) against Thingbench and Mosquitto.
 //   npm run interop [-- --targets aws,standard,mosquitto] [--tests test_basic,test_will_delay] [--timeout 90]
-//                   [--mosquitto /usr/sbin/mosquitto] [--serial]
-// Each target is a fresh broker on a free loopback port: Thingbench (`thingbench up`) in aws mode and in standard
-// mode, and Mosquitto with `listener PORT 127.0.0.1` + `allow_anonymous true`. Each test runs alone in its own
-// python3 process (`client_test5.py --port N Test.<name>`, which first cleans the suite's client ids and retained
-// messages), killed after --timeout seconds; the targets run side by side unless --serial. The suite sleeps
-// internally, so this is not part of `npm test`.
+//                   [--mosquitto /usr/sbin/mosquitto] [--serial] [--reuse]
+// Targets: Thingbench (`thingbench up`, fresh data directory) in aws mode and in standard mode, and Mosquitto with
+// `listener PORT 127.0.0.1` + `allow_anonymous true`, each on a free loopback port. Each test runs alone in its own
+// python3 process (`client_test5.py --port N Test.<name>`), against a broker started for it (--reuse: one broker per
+// target for all tests; the suite's own clean-up cannot remove retained messages in aws mode, where a '#'
+// subscription gets none), killed after --timeout seconds; the targets run side by side unless --serial. The suite
+// sleeps internally, so this is not part of `npm test`.
 // Output: a table test → pass/fail per target with totals, the failure lines, and every test's output under
 // bench/out/interop-<timestamp>/<target>/<test>.log.
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBroker, type RunningBroker } from '../../bench/lib/brokers.js';
@@ -23,9 +24,9 @@ const suiteFile = path.join(suiteDir, 'client_test5.py');
 type TargetId = 'aws' | 'standard' | 'mosquitto';
 const TARGETS: Record<TargetId, string> = { aws: 'thingbench aws', standard: 'thingbench standard', mosquitto: 'mosquitto 2.0.11' };
 type Outcome = 'pass' | 'FAIL' | 'TIMEOUT' | 'ERROR';
-interface TestResult { outcome: Outcome; seconds: number; why: string }
+interface TestResult { outcome: Outcome; seconds: number; why: string; departures?: string[] }
 
-const usage = 'usage: npm run interop -- [--targets aws,standard,mosquitto] [--tests test_a,test_b] [--timeout S] [--mosquitto PATH] [--serial]';
+const usage = 'usage: npm run interop -- [--targets aws,standard,mosquitto] [--tests test_a,test_b] [--timeout S] [--mosquitto PATH] [--serial] [--reuse]';
 const { values } = parseArgs({
   options: {
     targets: { type: 'string', default: 'aws,standard,mosquitto' },
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '90' },
     mosquitto: { type: 'string', default: '/usr/sbin/mosquitto' },
     serial: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -96,33 +98,66 @@ function runTest(port: number, test: string, logFile: string): Promise<TestResul
   });
 }
 
+/** The AWS departures (aws-deviations.ts ids) a Thingbench broker logs, collected from its JSON log lines. */
+class Departures {
+  private partial = '';
+  readonly seen = new Set<string>();
+  feed = (text: string): void => {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('"deviation"')) continue;
+      try {
+        const id = (JSON.parse(line) as { details?: { deviation?: unknown } }).details?.deviation;
+        if (typeof id === 'string') this.seen.add(id);
+      } catch { /* not a JSON log line */ }
+    }
+  };
+  take(): string[] {
+    const ids = [...this.seen].sort();
+    this.seen.clear();
+    return ids;
+  }
+}
+
+async function startTarget(target: TargetId, departures: Departures): Promise<RunningBroker> {
+  return target === 'mosquitto'
+    ? startBroker('mosquitto', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 15_000 })
+    : startBroker('thingbench', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 60_000, thingbenchMode: target, onStderr: departures.feed });
+}
+
+/** One test against a broker of its own (unless --reuse): nothing a test leaves behind (retained messages, sessions) reaches the next. */
 async function runTarget(target: TargetId): Promise<Map<string, TestResult>> {
   const results = new Map<string, TestResult>();
   const dir = path.join(outDir, target);
   mkdirSync(dir, { recursive: true });
-  let broker: RunningBroker;
-  try {
-    broker = target === 'mosquitto'
-      ? await startBroker('mosquitto', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 15_000 })
-      : await startBroker('thingbench', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 60_000, thingbenchMode: target });
-  } catch (e) {
-    for (const t of tests) results.set(t, { outcome: 'ERROR', seconds: 0, why: `broker did not start: ${(e as Error).message.split('\n')[0]}` });
-    return results;
-  }
-  const port = Number(new URL(broker.url).port);
+  let broker: RunningBroker | undefined;
+  const departures = new Departures();
   try {
     for (const test of tests) {
-      if (broker.exited()) {
-        results.set(test, { outcome: 'ERROR', seconds: 0, why: `broker exited: ${broker.stderrTail().split('\n').at(-1) ?? ''}` });
-        continue;
+      if (!broker || !values.reuse) {
+        await broker?.stop();
+        broker = undefined;
+        try {
+          broker = await startTarget(target, departures);
+          departures.take(); // those of the start-up
+        } catch (e) {
+          results.set(test, { outcome: 'ERROR', seconds: 0, why: `broker did not start: ${(e as Error).message.split('\n')[0]}` });
+          continue;
+        }
       }
-      const r = await runTest(port, test, path.join(dir, `${test}.log`));
+      const r = await runTest(Number(new URL(broker.url).port), test, path.join(dir, `${test}.log`));
+      if (broker.exited()) {
+        r.outcome = 'ERROR';
+        r.why = `the broker exited: ${broker.stderrTail().split('\n').at(-1) ?? ''}`;
+      }
+      if (target === 'aws') r.departures = departures.take();
+      appendFileSync(path.join(dir, `${test}.log`), `\n--- broker stderr (last lines) ---\n${broker.stderrTail()}\n`);
       results.set(test, r);
-      console.log(`${TARGETS[target].padEnd(20)} ${test.padEnd(32)} ${r.outcome.padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s${r.why ? `  ${r.why}` : ''}`);
+      console.log(`${TARGETS[target].padEnd(20)} ${test.padEnd(32)} ${r.outcome.padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s${r.why ? `  ${r.why}` : ''}${r.departures?.length ? `  [AWS departures logged: ${r.departures.join(', ')}]` : ''}`);
     }
   } finally {
-    writeFileSync(path.join(dir, 'broker-stderr.log'), broker.stderrTail());
-    await broker.stop();
+    await broker?.stop();
   }
   return results;
 }
@@ -144,7 +179,8 @@ rows.push(['total passed', ...targets.map((t) => `${[...(byTarget.get(t)?.values
 const table = renderTable(header, rows, 1);
 const failures = targets.flatMap((t) => tests.flatMap((test) => {
   const r = byTarget.get(t)?.get(test);
-  return r && r.outcome !== 'pass' ? [`  ${TARGETS[t]} ${test}: ${r.outcome} ${r.why}`] : [];
+  const logged = r?.departures?.length ? ` [AWS departures logged: ${r.departures.join(', ')}]` : '';
+  return r && r.outcome !== 'pass' ? [`  ${TARGETS[t]} ${test}: ${r.outcome} ${r.why}${logged}`] : [];
 }));
 const report = `${table}\n${failures.length ? `\nnot passed:\n${failures.join('\n')}\n` : ''}\n` +
   `(${((Date.now() - started) / 1000).toFixed(0)} s; logs in ${path.relative(repoRoot, outDir)})`;
