@@ -12,6 +12,7 @@ import { openBrowser } from './open-browser.js';
 import { startFailureText } from './start-failure.js';
 import { portError, probePorts } from '../port-probe.js';
 import { VERSION as version } from '../version.js';
+import { recordCommand, recordUsage } from './record-commands.js';
 
 
 export const DEFAULT_UI_PORT = 4280;
@@ -21,6 +22,7 @@ const usage = `Thingbench ${version}: an AWS-IoT-style backend on your laptop.
 Usage:
   thingbench up     [options]   run the engine headless
   thingbench serve  [options]   run the engine and the UI in browser mode
+  thingbench record|replay …    record live traffic to a file, play it back (below)
   thingbench --help | --version
 
 Options:
@@ -72,6 +74,7 @@ const options = {
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -79,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return print(usage, 0);
+  if (values.help) return print(usage + recordUsage, 0);
   if (values.version) return print(`${version}\n`, 0);
   const [command, ...extra] = positionals;
   if (!command) return print(usage, 0);

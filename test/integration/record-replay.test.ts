@@ -1,0 +1,250 @@
+/**
+ * Record and replay (issue #11): `record()` from a local engine's capture (publishers' client ids kept) and from any
+ * broker by URL (Mosquitto), `replay()` as the original publishers into a fresh engine, speed scaling on a virtual
+ * clock, and the `thingbench record` / `thingbench replay` commands (Ctrl-C flushes, bad files exit 2).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { closeAll, run, uid } from '../helpers/broker-clients.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { startBroker, type RunningBroker } from '../../bench/lib/brokers.js';
+import { parseRecording, record, replay, VirtualReplayClock, type RecordedMessage, type Recording } from '../../engine/scenarios/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(repoRoot, 'bin/thingbench.js');
+const dir = tempDir('tb-record-');
+const clients: MqttClient[] = [];
+const engines: TestEngine[] = [];
+const recordings: Recording[] = [];
+
+afterEach(async () => {
+  await Promise.all(recordings.splice(0).map((r) => r.stop().catch(() => {})));
+  await closeAll(clients);
+  await Promise.all(engines.splice(0).map((e) => e.stop()));
+});
+
+async function engine(): Promise<TestEngine> {
+  const e = await startTestEngine();
+  engines.push(e);
+  return e;
+}
+
+async function client(url: string | number, clientId: string, protocolVersion: 4 | 5 = 5): Promise<MqttClient> {
+  const c = await connect(url, { clientId, protocolVersion });
+  clients.push(c);
+  return c;
+}
+
+function readRecording(file: string): RecordedMessage[] {
+  const parsed = parseRecording(fs.readFileSync(file, 'utf8'), file);
+  expect(parsed.errors).toEqual([]);
+  return parsed.messages;
+}
+
+/** What a replay must reproduce: everything but the timing. */
+const shape = (m: RecordedMessage) => ({ topic: m.topic, payload: m.payload.toString('base64'), qos: m.qos, retain: m.retain, clientId: m.clientId, properties: m.properties });
+
+describe('record from a local engine, replay into a fresh one', () => {
+  it('keeps topics, payloads, client ids, QoS, retain flags, MQTT 5 properties and order', async () => {
+    const a = await engine();
+    const out = path.join(dir, 'fleet.jsonl');
+    const rec = await record({ filters: ['fleet/#'], out, source: { engine: a.engine } });
+    recordings.push(rec);
+    const d1 = uid('dev'), d2 = uid('dev');
+    const c1 = await client(a.mqttPort, d1, 5);
+    const c2 = await client(a.mqttPort, d2, 4);
+    await c1.publishAsync('fleet/1/telemetry', '{"temp":21.5}', {
+      qos: 1,
+      properties: { contentType: 'application/json', responseTopic: 'fleet/1/reply', correlationData: Buffer.from([1, 2, 3]), userProperties: { site: 'north', tag: ['a', 'b'] }, messageExpiryInterval: 3600 },
+    });
+    await c2.publishAsync('fleet/2/state', 'on', { qos: 1, retain: true });
+    await c2.publishAsync('other/ignored', 'x', { qos: 1 });
+    await c1.publishAsync('fleet/1/raw', Buffer.from([0xff, 0x00, 0x80]), { qos: 0 });
+    await c2.publishAsync('fleet/2/end', 'marker', { qos: 1 });
+    await vi.waitFor(() => expect(rec.count).toBe(4), { timeout: 5000 });
+    const summary = await rec.stop();
+    expect(summary).toMatchObject({ messages: 4, clients: 2, lost: 0 });
+
+    const recorded = readRecording(out);
+    expect(recorded.map(shape)).toEqual([
+      { topic: 'fleet/1/telemetry', payload: Buffer.from('{"temp":21.5}').toString('base64'), qos: 1, retain: false, clientId: d1,
+        properties: { contentType: 'application/json', responseTopic: 'fleet/1/reply', correlationData: 'AQID', userProperties: [['site', 'north'], ['tag', 'a'], ['tag', 'b']], messageExpiryInterval: 3600 } },
+      { topic: 'fleet/2/state', payload: Buffer.from('on').toString('base64'), qos: 1, retain: true, clientId: d2, properties: undefined },
+      { topic: 'fleet/1/raw', payload: Buffer.from([0xff, 0x00, 0x80]).toString('base64'), qos: 0, retain: false, clientId: d1, properties: undefined },
+      { topic: 'fleet/2/end', payload: Buffer.from('marker').toString('base64'), qos: 1, retain: false, clientId: d2, properties: undefined },
+    ]);
+    expect(recorded[0].t).toBe(0);
+    expect(recorded.every((m, i) => i === 0 || m.t >= recorded[i - 1].t)).toBe(true);
+    // The file is JSON lines: text payloads as text, the binary one as base64.
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0].payload).toBe('{"temp":21.5}');
+    expect(lines[2]).toMatchObject({ payload: '/wCA', encoding: 'base64' });
+
+    // Replay into a fresh engine, recording its capture too: the second recording equals the first.
+    const b = await engine();
+    const again = path.join(dir, 'fleet-again.jsonl');
+    const rec2 = await record({ filters: ['#'], out: again, source: { engine: b.engine } });
+    recordings.push(rec2);
+    const s = await replay(recorded, { mqttUrl: b.info.endpoints.mqtt, speed: 20 });
+    expect(s).toMatchObject({ messages: 4, clients: 2, loops: 1 });
+    await vi.waitFor(() => expect(rec2.count).toBe(4), { timeout: 5000 });
+    await rec2.stop();
+    expect(readRecording(again).map(shape)).toEqual(recorded.map(shape));
+    // The retained message is stored on the new engine as on the old one.
+    const late = await client(b.mqttPort, uid('late'));
+    const retained = new Promise<[string, Buffer]>((resolve) => late.once('message', (t, p) => resolve([t, p])));
+    await late.subscribeAsync('fleet/2/state', { qos: 1 });
+    expect((await retained).map(String)).toEqual(['fleet/2/state', 'on']);
+  });
+
+  it('connects as replay-<client id> when asked', async () => {
+    const b = await engine();
+    const out = path.join(dir, 'prefixed.jsonl');
+    const rec = await record({ filters: ['p/#'], out, source: { engine: b.engine } });
+    recordings.push(rec);
+    const msgs: RecordedMessage[] = [
+      { t: 0, topic: 'p/1', qos: 1, retain: false, payload: Buffer.from('x'), clientId: 'sensor-1' },
+      { t: 5, topic: 'p/anon', qos: 0, retain: false, payload: Buffer.from('y') },
+      { t: 10, topic: 'p/2', qos: 1, retain: false, payload: Buffer.from('z'), clientId: 'sensor-1' },
+    ];
+    const s = await replay(msgs, { mqttUrl: b.info.endpoints.mqtt, clientIdPrefix: 'replay-', anonymousClientId: 'anon-replayer', clock: new VirtualReplayClock() });
+    expect(s.clients).toBe(2);
+    await vi.waitFor(() => expect(rec.count).toBe(3), { timeout: 5000 });
+    await rec.stop();
+    expect(readRecording(out).map((m) => [m.topic, m.clientId])).toEqual([['p/1', 'replay-sensor-1'], ['p/anon', 'anon-replayer'], ['p/2', 'replay-sensor-1']]);
+  });
+});
+
+describe('replay timing on a virtual clock', () => {
+  it('divides every offset by --speed, loops shift by the recording length, and lag is measured', async () => {
+    const b = await engine();
+    const watcher = await client(b.mqttPort, uid('watch'));
+    await watcher.subscribeAsync('clock/#', { qos: 1 });
+    const got: string[] = [];
+    watcher.on('message', (t, p) => got.push(`${t}=${String(p)}`));
+    const msgs: RecordedMessage[] = [
+      { t: 0, topic: 'clock/a', qos: 1, retain: false, payload: Buffer.from('0'), clientId: 'clk-1' },
+      { t: 1000, topic: 'clock/b', qos: 0, retain: false, payload: Buffer.from('1000'), clientId: 'clk-2' },
+      { t: 3000, topic: 'clock/a', qos: 1, retain: false, payload: Buffer.from('3000'), clientId: 'clk-1' },
+    ];
+    const clock = new VirtualReplayClock(5_000);
+    const at: number[] = [];
+    const s = await replay(msgs, { mqttUrl: b.info.endpoints.mqtt, speed: 4, loops: 2, clock, onPublished: (_m, time) => at.push(time - 5_000) });
+    // Loop 2 starts where loop 1's last message was (3000 ms → 750 ms at speed 4).
+    expect(at).toEqual([0, 250, 750, 750, 1000, 1500]);
+    expect(clock.sleeps).toEqual([250, 500, 250, 500]);
+    expect(s).toMatchObject({ messages: 6, clients: 2, loops: 2, durationMs: 1500, lagMs: { mean: 0, max: 0 } });
+    await vi.waitFor(() => expect(got).toHaveLength(6), { timeout: 5000 });
+    expect(got).toEqual(['clock/a=0', 'clock/b=1000', 'clock/a=3000', 'clock/a=0', 'clock/b=1000', 'clock/a=3000']);
+  });
+
+  it('refuses a speed of 0 and stops at once when aborted', async () => {
+    const msgs: RecordedMessage[] = [{ t: 0, topic: 'x', qos: 0, retain: false, payload: Buffer.alloc(0) }];
+    await expect(replay(msgs, { mqttUrl: 'mqtt://127.0.0.1:1', speed: 0 })).rejects.toThrow('speed must be a number above 0, not 0');
+    const b = await engine();
+    const abort = new AbortController();
+    abort.abort();
+    const s = await replay(msgs, { mqttUrl: b.info.endpoints.mqtt, loops: Infinity, signal: abort.signal });
+    expect(s.messages).toBe(0);
+  });
+});
+
+describe('record any broker by URL: Mosquitto', () => {
+  let mosquitto: RunningBroker | undefined;
+  afterAll(async () => mosquitto?.stop());
+
+  it('records live traffic with QoS, retain flags and MQTT 5 properties, not the retained messages already stored', async () => {
+    mosquitto = await startBroker('mosquitto', { repoRoot, mosquittoBin: '/usr/sbin/mosquitto', timeoutMs: 15_000 });
+    const pub5 = await client(mosquitto.url, uid('m5'), 5);
+    const pub4 = await client(mosquitto.url, uid('m4'), 4);
+    await pub4.publishAsync('site/old', 'stored before recording', { qos: 1, retain: true });
+    const out = path.join(dir, 'mosquitto.jsonl');
+    const rec = await record({ filters: ['site/#'], out, source: { mqttUrl: mosquitto.url } });
+    recordings.push(rec);
+    await pub5.publishAsync('site/a', '{"v":1}', { qos: 1, retain: true, properties: { userProperties: { unit: 'C' }, contentType: 'application/json', payloadFormatIndicator: true } });
+    await pub4.publishAsync('site/b', Buffer.from([0xc3, 0x28]), { qos: 0 });
+    await pub4.publishAsync('site/c', 'two', { qos: 2 });
+    await vi.waitFor(() => expect(rec.count).toBe(3), { timeout: 5000 });
+    const s = await rec.stop();
+    expect(s).toMatchObject({ messages: 3, clients: 0 });
+    expect(readRecording(out).map(shape)).toEqual([
+      { topic: 'site/a', payload: Buffer.from('{"v":1}').toString('base64'), qos: 1, retain: true, clientId: undefined,
+        properties: { payloadFormatIndicator: true, contentType: 'application/json', userProperties: [['unit', 'C']] } },
+      { topic: 'site/b', payload: Buffer.from([0xc3, 0x28]).toString('base64'), qos: 0, retain: false, clientId: undefined, properties: undefined },
+      { topic: 'site/c', payload: Buffer.from('two').toString('base64'), qos: 2, retain: false, clientId: undefined, properties: undefined },
+    ]);
+  });
+});
+
+describe('thingbench record / replay', () => {
+  it('records a local engine until Ctrl-C, and replays the file into another engine', async () => {
+    const out = path.join(dir, 'cli.jsonl');
+    const child = spawn(process.execPath, [cli, 'record', '--filter', 'cli/#', '--out', out, '--json', '--data-dir', tempDir('tb-record-cli-'),
+      '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await vi.waitFor(() => expect(stdout).toContain('"event":"ready"'), { timeout: 20_000, interval: 50 });
+      const ready = JSON.parse(stdout.split('\n')[0]) as { endpoints: { mqtt: string } };
+      const dev = await client(ready.endpoints.mqtt, 'cli-device', 5);
+      await dev.publishAsync('cli/1', 'first', { qos: 1 });
+      await dev.publishAsync('cli/2', 'second', { qos: 1, properties: { userProperties: { k: 'v' } } });
+      await vi.waitFor(() => expect(fs.readFileSync(out, 'utf8')).toContain('"second"'), { timeout: 5000, interval: 50 });
+      await dev.endAsync();
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(stderr).toBe('');
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ event: 'recorded', messages: 2, clients: 1, lost: 0 });
+
+    const b = await engine();
+    const again = path.join(dir, 'cli-again.jsonl');
+    const rec = await record({ filters: ['cli/#'], out: again, source: { engine: b.engine } });
+    recordings.push(rec);
+    const replayed = await run(process.execPath, [cli, 'replay', out, '--speed', '50', '--json', '--mqtt-url', b.info.endpoints.mqtt], 30_000).done;
+    expect(replayed.stderr).toBe('');
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ event: 'replayed', messages: 2, clients: 1, loops: 1 });
+    await vi.waitFor(() => expect(rec.count).toBe(2), { timeout: 5000 });
+    await rec.stop();
+    expect(readRecording(again).map(shape)).toEqual(readRecording(out).map(shape));
+    expect(readRecording(again)[1].properties).toEqual({ userProperties: [['k', 'v']] });
+  });
+
+  it('reports each bad line of a malformed recording as FILE:line: and exits 2', async () => {
+    const bad = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(bad, [
+      '{"t":0,"topic":"a","qos":1,"retain":false,"payload":"ok","clientId":"d1"}',
+      '{"t":5,"topic":"a/+","qos":1,"retain":false,"payload":"x"}',
+      '',
+      '{"t":6,"topic":"a","qos":1,"retain":false,"payload":"x"',
+      '{"t":7,"topic":"a","qos":9,"retain":false,"payload":"x"}',
+    ].join('\n'));
+    // The port is never reached: the file is checked before any connection.
+    const r = await run(process.execPath, [cli, 'replay', bad, '--mqtt-url', 'mqtt://127.0.0.1:1'], 30_000).done;
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`${bad}:2: "topic" must be a topic name without wildcards (+, #), not "a/+"`);
+    expect(lines[1]).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: not valid JSON`));
+    expect(lines[2]).toBe(`${bad}:5: "qos" must be 0, 1 or 2`);
+
+    const usage = await run(process.execPath, [cli, 'replay', bad, '--speed', 'fast'], 30_000).done;
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("--speed must be a number above 0, not 'fast'");
+    const noFilter = await run(process.execPath, [cli, 'record', '--out', bad], 30_000).done;
+    expect(noFilter.code).toBe(2);
+    expect(noFilter.stderr).toContain('record needs at least one --filter');
+  });
+});
