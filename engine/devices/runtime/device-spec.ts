@@ -8,14 +8,14 @@ export interface DeviceSpec {
   thingName: string;
   clientId: string;
   connection: DeviceConnection;
-  /** Reconnect back-off (default 1 s doubling to 30 s, half jitter). */
-  reconnect?: BackoffPolicy;
+  /** Reconnect back-off (default 1 s doubling to 30 s, ± half jitter); false: a lost device stays offline. */
+  reconnect?: BackoffPolicy | false;
   /** Messages kept while offline and replayed on reconnect, oldest dropped first (default 100; 0 keeps none). */
   offlineBufferSize?: number;
-  will?: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean };
+  will?: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean; /** MQTT 5 Will Delay Interval, seconds. */ delaySec?: number };
   telemetry?: TelemetrySpec[];
   shadow?: ShadowBehaviour;
-  commands?: CommandBehaviour;
+  commands?: CommandBehaviour[];
 }
 
 export interface DeviceConnection {
@@ -27,6 +27,8 @@ export interface DeviceConnection {
   keepaliveSec?: number;
   /** Clean session / clean start (default true). */
   clean?: boolean;
+  /** MQTT 5 Session Expiry Interval in seconds. */
+  sessionExpirySec?: number;
   /** A CONNECT not answered by a CONNACK within this time counts as a failed attempt (default 10 s, device clock). */
   connectTimeoutMs?: number;
   /** Client certificate and CA (PEM) for mqtts:// and wss://. */
@@ -44,7 +46,8 @@ export interface TelemetryContext {
 }
 
 export interface TelemetrySpec {
-  topic: string;
+  /** A topic, or a function of the message's payload (topic templates may name its fields). */
+  topic: string | ((payload: unknown) => string);
   intervalMs: number;
   /** Delay of the first message after start (default: one interval). A fleet spreads its devices with it. */
   phaseMs?: number;
@@ -59,6 +62,8 @@ export interface TelemetrySpec {
 export type DeltaAction = 'apply' | 'refuse' | 'partial';
 
 export interface ShadowBehaviour {
+  /** A named shadow (`$aws/things/{thing}/shadow/name/{name}/…`); the classic shadow when omitted. */
+  name?: string;
   /** Published as `state.reported` after every connect (Device Advisor: "publish reported state after connect"). */
   reportOnConnect?: boolean;
   /** The state the device starts with. */
@@ -82,7 +87,14 @@ export interface CommandBehaviour {
    * Where replies go when the request names no MQTT 5 Response Topic and no `replyTopic` field; `{topic}` stands for
    * the request's topic.
    */
-  replyTopic?: string;
+  replyTopic?: string | ((request: Record<string, unknown>, topic: string) => string);
   /** Default: `{ status: 'ok', command: request.command }`. */
   handle?: CommandHandler;
+  /**
+   * The request field copied into the reply when the request came without MQTT 5 Correlation Data (default: both
+   * `correlationId` and `clientToken`); null copies none.
+   */
+  correlateField?: string | null;
+  /** Wait this long on the device clock before replying. */
+  delayMs?: number;
 }

@@ -5,3 +5,6 @@ export { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 export { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 export { seededRandom, deviceSeed, type Random } from './seeded-random.js';
 export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
+export { Fleet, type FleetEvents } from './fleet.js';
+export type { FleetOptions, FleetStatus } from './fleet-messages.js';
+export { deviceSpecFromModel, type ModelDeviceOptions } from './model-device.js';

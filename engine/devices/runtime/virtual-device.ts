@@ -2,7 +2,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import { TypedEmitter } from '../../core/index.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
 import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
-import type { DeviceSpec, TelemetrySpec } from './device-spec.js';
+import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
@@ -45,7 +45,8 @@ export interface VirtualDeviceOptions {
   seed?: number;
 }
 
-const shadowTopic = (thing: string, suffix: string) => `$aws/things/${thing}/shadow/${suffix}`;
+const shadowTopic = (thing: string, name: string | undefined, suffix: string) =>
+  name === undefined ? `$aws/things/${thing}/shadow/${suffix}` : `$aws/things/${thing}/shadow/name/${name}/${suffix}`;
 const FOREVER = 2_000_000_000; // mqtt.js' own connect timer: effectively off, the device clock decides.
 
 /** One virtual device: a real MQTT.js client with the spec's identity and behaviours. */
@@ -101,7 +102,7 @@ export class VirtualDevice {
     this.client = undefined;
     if (!client) return;
     if (wasOnline && this.spec.shadow?.markConnected) {
-      await client.publishAsync(shadowTopic(this.spec.thingName, 'update'), JSON.stringify({ state: { reported: { connected: false } } }), { qos: 1 }).catch(() => {});
+      await client.publishAsync(shadowTopic(this.spec.thingName, this.spec.shadow?.name, 'update'), JSON.stringify({ state: { reported: { connected: false } } }), { qos: 1 }).catch(() => {});
     }
     if (wasOnline) await client.endAsync().catch(() => {});
     else await client.endAsync(true).catch(() => {});
@@ -130,9 +131,13 @@ export class VirtualDevice {
       protocolVersion: connection.protocolVersion ?? 4,
       keepalive: connection.keepaliveSec ?? 60,
       clean: connection.clean ?? true,
+      ...(connection.sessionExpirySec !== undefined && (connection.protocolVersion ?? 4) === 5 ? { properties: { sessionExpiryInterval: connection.sessionExpirySec } } : {}),
       reconnectPeriod: 0,
       connectTimeout: FOREVER,
-      ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false } } : {}),
+      ...(will ? { will: {
+        topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false,
+        ...(will.delaySec !== undefined && (connection.protocolVersion ?? 4) === 5 ? { properties: { willDelayInterval: will.delaySec } } : {}),
+      } } : {}),
       ...(connection.tls ?? {}),
     };
     const client = mqtt.connect(connection.url, opts);
@@ -172,12 +177,13 @@ export class VirtualDevice {
     this.syncBufferStats();
     this.stateName = 'backoff';
     this.events.emit('disconnected', { reason: dropped ? 'dropped' : reason, ...(error ? { error } : {}) });
-    if (this.noReconnect) {
+    const policy = this.spec.reconnect ?? defaultBackoff;
+    if (this.noReconnect || policy === false) {
       this.stateName = 'stopped';
       return;
     }
     this.failures++;
-    const delayMs = backoffDelay(this.spec.reconnect ?? defaultBackoff, this.failures, this.random);
+    const delayMs = backoffDelay(policy, this.failures, this.random);
     this.events.emit('reconnecting', { attempt: this.failures, delayMs });
     this.reconnectTimer = this.clock.setTimer(() => this.connect(), delayMs);
   }
@@ -188,10 +194,10 @@ export class VirtualDevice {
     const { thingName, shadow, commands } = this.spec;
     const filters: Record<string, { qos: 1 }> = {};
     if (shadow?.onDelta) {
-      filters[shadowTopic(thingName, 'update/delta')] = { qos: 1 };
-      filters[shadowTopic(thingName, 'get/accepted')] = { qos: 1 };
+      filters[shadowTopic(thingName, shadow?.name, 'update/delta')] = { qos: 1 };
+      filters[shadowTopic(thingName, shadow?.name, 'get/accepted')] = { qos: 1 };
     }
-    if (commands) filters[commands.requestTopic] = { qos: 1 };
+    for (const c of commands ?? []) filters[c.requestTopic] = { qos: 1 };
     try {
       if (Object.keys(filters).length) await client.subscribeAsync(filters);
     } catch {
@@ -206,7 +212,7 @@ export class VirtualDevice {
       this.report(reported);
     }
     // Catch up on a desired state set while the device was away: the delta topic only carries changes.
-    if (shadow?.onDelta) this.send({ topic: shadowTopic(thingName, 'get'), payload: Buffer.from('{}'), qos: 1, retain: false });
+    if (shadow?.onDelta) this.send({ topic: shadowTopic(thingName, shadow?.name, 'get'), payload: Buffer.from('{}'), qos: 1, retain: false });
     const replay = this.buffer.drain();
     this.stats.replayed += replay.length;
     this.syncBufferStats();
@@ -215,18 +221,19 @@ export class VirtualDevice {
 
   private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const { thingName, shadow, commands } = this.spec;
-    if (shadow?.onDelta && topic === shadowTopic(thingName, 'update/delta')) {
+    if (shadow?.onDelta && topic === shadowTopic(thingName, shadow?.name, 'update/delta')) {
       const doc = parseObject(payload);
       if (doc && isState(doc.state)) this.onDelta(doc.state, typeof doc.version === 'number' ? doc.version : undefined);
       return;
     }
-    if (shadow?.onDelta && topic === shadowTopic(thingName, 'get/accepted')) {
+    if (shadow?.onDelta && topic === shadowTopic(thingName, shadow?.name, 'get/accepted')) {
       const doc = parseObject(payload);
       const delta = isState(doc?.state) ? (doc.state as State).delta : undefined;
       if (isState(delta)) this.onDelta(delta, typeof doc?.version === 'number' ? doc.version : undefined);
       return;
     }
-    if (commands && topicMatches(commands.requestTopic, topic)) this.answer(client, topic, payload, packet);
+    const command = commands?.find((c) => topicMatches(c.requestTopic, topic));
+    if (command) this.answer(command, client, topic, payload, packet);
   }
 
   private onDelta(delta: State, version: number | undefined): void {
@@ -253,13 +260,13 @@ export class VirtualDevice {
     });
   }
 
-  private answer(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
-    const commands = this.spec.commands!;
+  private answer(commands: CommandBehaviour, client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const request = parseObject(payload);
     const props = packet.properties;
+    const configured = commands.replyTopic ?? '{topic}/reply';
     const replyTopic = props?.responseTopic
       ?? (typeof request?.replyTopic === 'string' ? request.replyTopic : undefined)
-      ?? (commands.replyTopic ?? '{topic}/reply').replaceAll('{topic}', topic);
+      ?? (typeof configured === 'function' ? configured(request ?? {}, topic) : configured.replaceAll('{topic}', topic));
     let body: unknown;
     if (!request) body = { status: 'error', message: 'the request is not a JSON object' };
     else {
@@ -271,17 +278,22 @@ export class VirtualDevice {
     }
     // Without MQTT 5 correlation data the JSON body carries the request's correlation field back.
     if (request && !props?.correlationData && typeof body === 'object' && body !== null) {
-      for (const key of ['correlationId', 'clientToken']) if (request[key] !== undefined) (body as State)[key] = request[key];
+      const keys = commands.correlateField === null ? [] : commands.correlateField ? [commands.correlateField] : ['correlationId', 'clientToken'];
+      for (const key of keys) if (request[key] !== undefined) (body as State)[key] = request[key];
     }
     const opts = props?.correlationData ? { qos: 1 as const, properties: { correlationData: props.correlationData } } : { qos: 1 as const };
-    if (this.client !== client) return;
-    this.stats.commandsAnswered++;
-    client.publish(replyTopic, JSON.stringify(body), opts, () => {});
-    this.events.emit('commandAnswered', { requestTopic: topic, replyTopic });
+    const reply = () => {
+      if (this.client !== client) return;
+      this.stats.commandsAnswered++;
+      client.publish(replyTopic, JSON.stringify(body), opts, () => {});
+      this.events.emit('commandAnswered', { requestTopic: topic, replyTopic });
+    };
+    if (commands.delayMs) this.later(commands.delayMs, reply);
+    else reply();
   }
 
   private report(reported: State): void {
-    this.send({ topic: shadowTopic(this.spec.thingName, 'update'), payload: Buffer.from(JSON.stringify({ state: { reported } })), qos: 1, retain: false });
+    this.send({ topic: shadowTopic(this.spec.thingName, this.spec.shadow?.name, 'update'), payload: Buffer.from(JSON.stringify({ state: { reported } })), qos: 1, retain: false });
     this.events.emit('reported', { reported });
   }
 
@@ -291,7 +303,7 @@ export class VirtualDevice {
       if (!t.when || t.when(this.shadowState)) {
         const out = t.payload({ t: this.clock.now(), seq, state: this.shadowState });
         const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
-        this.send({ topic: t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
+        this.send({ topic: typeof t.topic === 'function' ? t.topic(out) : t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
         next++;
       }
       this.schedule(t, at + t.intervalMs, next); // drift-free: the next slot follows the planned time, not the late one

@@ -1,0 +1,47 @@
+import type { DeviceModel, ReplayData } from '../model/index.js';
+import type { DeviceSpec } from './device-spec.js';
+
+/** What starts a fleet: plain data, copied into the fleet's worker thread. */
+export interface FleetOptions {
+  model: DeviceModel;
+  count: number;
+  /** Fixes every device's values, phases and jitter (default 1). Device i gets the model's context for index i. */
+  seed?: number;
+  /** Broker URL for every device (mqtt://, mqtts://, ws://). */
+  url: string;
+  tls?: DeviceSpec['connection']['tls'];
+  replay?: ReplayData;
+  /** New connections per second while the fleet starts (default 500), so a large fleet does not storm the broker. */
+  connectRate?: number;
+  /** How often the worker reports its status (default 1000 ms). */
+  statusIntervalMs?: number;
+}
+
+/** The fleet's counters, summed over its devices, and rates over the last status interval. */
+export interface FleetStatus {
+  devices: number;
+  connected: number;
+  /** Devices started so far (the rest wait for their turn under `connectRate`). */
+  started: number;
+  connects: number;
+  published: number;
+  acked: number;
+  buffered: number;
+  dropped: number;
+  /** Messages per second published / acknowledged over the last interval. */
+  publishRate: number;
+  ackRate: number;
+  /** Milliseconds since the fleet started. */
+  elapsedMs: number;
+}
+
+export type ToWorker =
+  | { type: 'drop'; reqId: number; deviceId: string; reconnect: boolean }
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'ready'; devices: Array<{ thingName: string; clientId: string }> }
+  | { type: 'status'; status: FleetStatus }
+  | { type: 'dropped'; reqId: number; found: boolean }
+  | { type: 'stopped'; status: FleetStatus }
+  | { type: 'fatal'; message: string };

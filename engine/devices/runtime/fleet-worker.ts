@@ -1,0 +1,65 @@
+/**
+ * The fleet's worker thread: builds every device from the model, starts them at the connect rate, reports status to
+ * the parent, and obeys drop and stop. Loaded by `fleet.ts` through tsx inside the worker.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { deviceSpecFromModel } from './model-device.js';
+import { deviceSeed } from './seeded-random.js';
+import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
+import { VirtualDevice } from './virtual-device.js';
+
+export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
+  const post = (m: FromWorker) => port.postMessage(m);
+  const seed = opts.seed ?? 1;
+  let devices: VirtualDevice[];
+  try {
+    devices = Array.from({ length: opts.count }, (_, index) =>
+      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: opts.tls, replay: opts.replay }), { seed: deviceSeed(seed, index) }));
+  } catch (e) {
+    post({ type: 'fatal', message: (e as Error).message });
+    return;
+  }
+  const startedAt = Date.now();
+  let started = 0;
+  let last = { at: startedAt, published: 0, acked: 0 };
+  const status = (): FleetStatus => {
+    const s = { devices: devices.length, connected: 0, started, connects: 0, published: 0, acked: 0, buffered: 0, dropped: 0 };
+    for (const d of devices) {
+      if (d.state === 'online') s.connected++;
+      s.connects += d.stats.connects;
+      s.published += d.stats.published;
+      s.acked += d.stats.acked;
+      s.buffered += d.stats.buffered;
+      s.dropped += d.stats.dropped;
+    }
+    const now = Date.now();
+    const secs = Math.max(0.001, (now - last.at) / 1000);
+    const out = { ...s, publishRate: Math.round((s.published - last.published) / secs), ackRate: Math.round((s.acked - last.acked) / secs), elapsedMs: now - startedAt };
+    last = { at: now, published: s.published, acked: s.acked };
+    return out;
+  };
+
+  // Start at the connect rate, in batches every 10 ms.
+  const perTick = Math.max(1, Math.round((opts.connectRate ?? 500) / 100));
+  const starter = setInterval(() => {
+    for (let i = 0; i < perTick && started < devices.length; i++) devices[started++].start();
+    if (started >= devices.length) clearInterval(starter);
+  }, 10);
+  const reporter = setInterval(() => post({ type: 'status', status: status() }), opts.statusIntervalMs ?? 1000);
+
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'drop') {
+      const d = devices.find((x) => x.spec.thingName === m.deviceId || x.spec.clientId === m.deviceId);
+      if (d) d.drop({ reconnect: m.reconnect });
+      post({ type: 'dropped', reqId: m.reqId, found: d !== undefined });
+    } else if (m.type === 'stop') {
+      clearInterval(starter);
+      clearInterval(reporter);
+      void Promise.all(devices.map((d) => d.stop())).then(() => {
+        post({ type: 'stopped', status: status() });
+        port.close();
+      });
+    }
+  });
+  post({ type: 'ready', devices: devices.map((d) => ({ thingName: d.spec.thingName, clientId: d.spec.clientId })) });
+}

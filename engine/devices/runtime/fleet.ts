@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import { EngineError, TypedEmitter } from '../../core/index.js';
+import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
+
+/** The worker's bootstrap (CommonJS, evaluated): loads `fleet-worker.ts` through tsx and hands it the port. */
+const BOOTSTRAP = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const { tsImport } = await import(workerData.tsxApi);
+  const mod = await tsImport(workerData.entry, workerData.entry);
+  mod.runFleetWorker(parentPort, workerData.options);
+})().catch((e) => parentPort.postMessage({ type: 'fatal', message: String((e && e.stack) || e) }));
+`;
+
+export interface FleetEvents {
+  status: FleetStatus;
+  error: { message: string };
+}
+
+/**
+ * N virtual devices from one model, each its own MQTT connection, run in a worker thread so the fleet never shares
+ * an event loop with the broker it measures. The parent sees status messages (connections, counters, rates).
+ */
+export class Fleet {
+  readonly events = new TypedEmitter<FleetEvents>();
+  private lastStatus: FleetStatus | undefined;
+  private nextReq = 1;
+  private readonly pending = new Map<number, (found: boolean) => void>();
+  private stopping: Promise<FleetStatus> | undefined;
+  private exited = false;
+
+  private constructor(private readonly worker: Worker, readonly devices: ReadonlyArray<{ thingName: string; clientId: string }>) {}
+
+  /** Starts the worker and resolves once every device is built (they then connect at the fleet's connect rate). */
+  static start(options: FleetOptions): Promise<Fleet> {
+    if (!Number.isInteger(options.count) || options.count < 1) return Promise.reject(new EngineError('InvalidInput', `a fleet needs a count of at least 1, not ${options.count}`));
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { tsxApi: import.meta.resolve('tsx/esm/api'), entry: new URL('./fleet-worker.ts', import.meta.url).href, options },
+    });
+    return new Promise((resolve, reject) => {
+      let fleet: Fleet | undefined;
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') resolve((fleet = new Fleet(worker, m.devices)));
+        else if (m.type === 'fatal') {
+          if (fleet) fleet.events.emit('error', { message: m.message });
+          else reject(new EngineError('InvalidInput', m.message));
+          void worker.terminate();
+        } else fleet?.onMessage(m);
+      });
+      worker.on('error', (e) => {
+        if (fleet) fleet.events.emit('error', { message: e.message });
+        else reject(e);
+      });
+      worker.on('exit', () => {
+        if (fleet) fleet.exited = true;
+        else reject(new EngineError('Internal', 'the fleet worker exited before its devices were built'));
+      });
+    });
+  }
+
+  /** The latest status the worker reported (undefined before the first one). */
+  status(): FleetStatus | undefined {
+    return this.lastStatus;
+  }
+
+  /** Resolves with the first status for which `predicate` holds. */
+  until(predicate: (s: FleetStatus) => boolean, timeoutMs = 30_000): Promise<FleetStatus> {
+    if (this.lastStatus && predicate(this.lastStatus)) return Promise.resolve(this.lastStatus);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`the fleet did not reach the expected status in ${timeoutMs} ms (last: ${JSON.stringify(this.lastStatus)})`));
+      }, timeoutMs);
+      const sub = this.events.on('status', (s) => {
+        if (!predicate(s)) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(s);
+      });
+    });
+  }
+
+  /**
+   * Destroys one device's socket (by thing name or client id) without a DISCONNECT: the broker publishes its will and
+   * reports CONNECTION_LOST; the device reconnects after its back-off unless `reconnect` is false.
+   */
+  drop(deviceId: string, opts: { reconnect?: boolean } = {}): Promise<void> {
+    if (this.exited || this.stopping) return Promise.reject(new EngineError('Unavailable', 'the fleet is stopped'));
+    const reqId = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(reqId, (found) => (found ? resolve() : reject(new EngineError('NotFound', `no device '${deviceId}' in this fleet`))));
+      this.send({ type: 'drop', reqId, deviceId, reconnect: opts.reconnect !== false });
+    });
+  }
+
+  /** Disconnects every device cleanly (no wills), ends the worker, and resolves with the final status. */
+  stop(): Promise<FleetStatus> {
+    if (this.stopping) return this.stopping;
+    if (this.exited) return Promise.resolve(this.lastStatus!);
+    this.stopping = new Promise<FleetStatus>((resolve) => {
+      this.worker.once('exit', () => {
+        this.exited = true;
+        resolve(this.lastStatus!);
+      });
+    });
+    // A device that cannot finish its DISCONNECT does not hold the fleet forever.
+    setTimeout(() => void this.worker.terminate(), 15_000).unref();
+    this.send({ type: 'stop' });
+    return this.stopping;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'status' || m.type === 'stopped') {
+      this.lastStatus = m.status;
+      this.events.emit('status', m.status);
+      if (m.type === 'stopped') void this.worker.terminate();
+    } else if (m.type === 'dropped') {
+      this.pending.get(m.reqId)?.(m.found);
+      this.pending.delete(m.reqId);
+    }
+  }
+
+  private send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+}

@@ -1,0 +1,104 @@
+import { EngineError } from '../../core/index.js';
+import {
+  compileExpression, contextScope, createDeviceContext, createFieldSampler, createRng, renderTemplate,
+  type DeviceContext, type DeviceModel, type ReplayData,
+} from '../model/index.js';
+import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
+
+export interface ModelDeviceOptions {
+  /** 0-based position in the fleet. */
+  index: number;
+  /** The fleet's seed: with the index it fixes every generated value, the phase spread and the back-off jitter. */
+  seed: number;
+  /** Broker URL; its scheme should match the model's transport (mqtt://, mqtts://, ws://). */
+  url: string;
+  /** Client certificate and CA for mqtts:// and wss://. */
+  tls?: DeviceSpec['connection']['tls'];
+  /** Rows of the model's replay files (`readReplayFiles(model, dir)`). */
+  replay?: ReplayData;
+}
+
+/**
+ * Device `index` of a fleet of `model`: identity from its templates, its fields from seeded samplers, its behaviours
+ * as the runtime runs them.
+ *
+ * LIMITATIONS: cron-like `schedule` telemetry and the model's state machine (`stateMachine`, `inStates`) are not run
+ * yet (a model that uses them is refused with InvalidInput); certificates are given by the caller (`tls`), the
+ * runtime does not provision them.
+ */
+export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions): DeviceSpec {
+  if (model.stateMachine) throw new EngineError('InvalidInput', `model '${model.name}': the device runtime does not run state machines yet`);
+  const ctx = createDeviceContext(model, opts.index, opts.seed);
+  const scope = contextScope(ctx);
+  const spread = createRng(opts.seed, opts.index, 'runtime.spread');
+  const { protocol } = model;
+  const telemetry: TelemetrySpec[] = model.telemetry.map((t, i) => {
+    if (t.intervalMs === undefined) throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i} uses a schedule, which the device runtime does not run yet; use interval`);
+    if (t.inStates) throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i} uses inStates, which needs the state machine`);
+    const sampler = createFieldSampler(t.fields, ctx, { replay: opts.replay });
+    const when = t.when ? compileExpression(t.when) : undefined;
+    return {
+      topic: (payload: unknown) => renderTemplate(t.topic, ctx, payload as Record<string, unknown>),
+      intervalMs: t.intervalMs,
+      phaseMs: t.offsetMs + Math.floor(spread.next() * t.spreadMs),
+      qos: t.qos,
+      retain: t.retain,
+      payload: ({ t: now, state }) => sampler.sample(now, { shadow: state }),
+      ...(when ? { when: (state: Record<string, unknown>) => Boolean(when.evaluate({ ...scope, shadow: state })) } : {}),
+    };
+  });
+  const commands: CommandBehaviour[] = model.commands.map((c) => {
+    const sampler = createFieldSampler(c.reply, ctx, { replay: opts.replay });
+    let clock = 0;
+    return {
+      requestTopic: renderTemplate(c.requestTopic, ctx),
+      replyTopic: (request) => renderTemplate(c.replyTopic, ctx, { request }),
+      handle: (request) => sampler.sample(clock++, { request }),
+      correlateField: c.correlation === 'payload' ? c.correlateField : null,
+      delayMs: c.delayMs,
+    };
+  });
+  const shadow = model.shadow;
+  return {
+    thingName: ctx.thingName,
+    clientId: ctx.clientId,
+    connection: {
+      url: opts.url,
+      protocolVersion: protocol.version,
+      keepaliveSec: protocol.keepAlive,
+      clean: protocol.cleanSession,
+      ...(protocol.sessionExpiry !== undefined ? { sessionExpirySec: protocol.sessionExpiry } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+    },
+    reconnect: protocol.reconnect.enabled ? { minMs: protocol.reconnect.minMs, maxMs: protocol.reconnect.maxMs, factor: protocol.reconnect.factor, jitter: protocol.reconnect.jitter } : false,
+    offlineBufferSize: protocol.offlineBuffer,
+    ...(model.will ? {
+      will: {
+        topic: renderTemplate(model.will.topic, ctx),
+        payload: typeof model.will.payload === 'string' ? renderTemplate(model.will.payload, ctx) : JSON.stringify(renderLeaves(model.will.payload, ctx)),
+        qos: model.will.qos,
+        retain: model.will.retain,
+        ...(model.will.delay !== undefined ? { delaySec: model.will.delay } : {}),
+      },
+    } : {}),
+    telemetry,
+    ...(shadow ? {
+      shadow: {
+        ...(shadow.name !== undefined ? { name: shadow.name } : {}),
+        initialState: renderLeaves(shadow.initial, ctx) as Record<string, unknown>,
+        reportOnConnect: shadow.reportOnConnect,
+        markConnected: shadow.markConnected,
+        onDelta: { action: shadow.onDelta.action, delayMs: shadow.onDelta.delayMs, ...(shadow.onDelta.keys ? { keys: shadow.onDelta.keys } : {}) },
+      },
+    } : {}),
+    commands,
+  };
+}
+
+/** A value whose string leaves are templates, rendered for one device. */
+function renderLeaves(value: unknown, ctx: DeviceContext): unknown {
+  if (typeof value === 'string') return renderTemplate(value, ctx);
+  if (Array.isArray(value)) return value.map((v) => renderLeaves(v, ctx));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderLeaves(v, ctx)]));
+  return value;
+}

@@ -1,0 +1,106 @@
+/**
+ * Fleets against a real engine: N devices from one model, each its own MQTT connection, run in a worker thread; the
+ * parent sees connection counts and rates; drop() kills one socket (its will fires, presence says CONNECTION_LOST);
+ * stop() disconnects every device cleanly.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startTestEngine, until, type TestEngine } from '../helpers/engine.js';
+import { open, closeAll, on, type Recorded } from '../helpers/broker-clients.js';
+import { Fleet, VirtualClock, VirtualDevice, deviceSpecFromModel } from '../../engine/devices/index.js';
+import type { DeviceModel } from '../../engine/devices/model/index.js';
+
+let te: TestEngine;
+const clients: Recorded['client'][] = [];
+
+beforeAll(async () => {
+  te = await startTestEngine({ mode: 'aws' });
+});
+
+afterAll(async () => {
+  await closeAll(clients);
+  await te?.stop();
+  expect(te.logs.filter((l) => l.level === 'error')).toEqual([]);
+});
+
+/** A sensor model as `loadDeviceModel` would return it (every default spelled out). */
+function sensorModel(overrides: Partial<DeviceModel> = {}): DeviceModel {
+  return {
+    name: 'fleet-sensor',
+    identity: { thingName: 'fleet-{pad(index, 3)}', clientId: '{thingName}', attributes: {}, certificate: { mode: 'none' } },
+    vars: {},
+    protocol: { transport: 'mqtt', version: 4, keepAlive: 60, cleanSession: true, reconnect: { enabled: true, minMs: 200, maxMs: 2000, factor: 2, jitter: 0.5 }, offlineBuffer: 100 },
+    will: { topic: 'fleet/{thingName}/lwt', payload: { thing: '{thingName}', state: 'lost' }, qos: 1, retain: false },
+    telemetry: [{
+      topic: 'fleet/{thingName}/telemetry', intervalMs: 500, offsetMs: 0, spreadMs: 500, qos: 1, retain: false,
+      fields: { n: { gen: 'counter', start: 0, step: 1 }, temperature: { gen: 'float', min: 10, max: 30, precision: 1 }, device: { gen: 'thingName' } },
+    }],
+    commands: [],
+    ...overrides,
+  };
+}
+
+describe('a device from a model', () => {
+  it('takes its identity, topic and seeded values from the model', async () => {
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync('fleet/+/telemetry', { qos: 1 });
+    const payloads = async (seed: number, clientSuffix: string) => {
+      const spec = deviceSpecFromModel(sensorModel(), { index: 7, seed, url: `mqtt://127.0.0.1:${te.mqttPort}` });
+      expect(spec.thingName).toBe('fleet-007');
+      const clock = new VirtualClock(0);
+      const d = new VirtualDevice({ ...spec, clientId: spec.clientId + clientSuffix }, { clock });
+      const connected = new Promise<void>((r) => d.events.on('connected', () => r()));
+      d.start();
+      await connected;
+      clock.advance(2000);
+      await until(() => d.stats.acked === d.stats.published && d.stats.published > 0, 5000, 'acknowledged telemetry');
+      await d.stop();
+      return d.stats.published;
+    };
+    const n1 = await payloads(42, '-a');
+    const first = on(sub.messages, 'fleet/fleet-007/telemetry').map((m) => JSON.parse(m.payload.toString()));
+    await payloads(42, '-b');
+    const all = on(sub.messages, 'fleet/fleet-007/telemetry').map((m) => JSON.parse(m.payload.toString()));
+    expect(first).toHaveLength(n1);
+    expect(all.slice(n1)).toEqual(first); // same seed, same values
+    expect(first.map((p) => p.n)).toEqual(first.map((_, i) => i));
+    expect(first.every((p) => p.device === 'fleet-007' && p.temperature >= 10 && p.temperature <= 30)).toBe(true);
+  });
+});
+
+describe('a fleet', () => {
+  it('connects 200 devices from a worker thread, reports rates, drops one (will, CONNECTION_LOST) and stops cleanly', async () => {
+    const watcher = await open(te.mqttPort);
+    clients.push(watcher.client);
+    await watcher.client.subscribeAsync(['fleet/fleet-013/lwt', '$aws/events/presence/disconnected/fleet-013'], { qos: 1 });
+
+    const fleet = await Fleet.start({ model: sensorModel(), count: 200, seed: 9, url: `mqtt://127.0.0.1:${te.mqttPort}`, statusIntervalMs: 200 });
+    try {
+      expect(fleet.devices).toHaveLength(200);
+      expect(fleet.devices[13]).toEqual({ thingName: 'fleet-013', clientId: 'fleet-013' });
+      const up = await fleet.until((s) => s.connected === 200, 30_000);
+      expect(up).toMatchObject({ devices: 200, started: 200 });
+      const flowing = await fleet.until((s) => s.acked >= 400 && s.ackRate > 0, 30_000);
+      expect(flowing.publishRate).toBeGreaterThan(0);
+      expect(flowing.acked).toBeLessThanOrEqual(flowing.published);
+
+      await fleet.drop('fleet-013', { reconnect: false });
+      await until(() => watcher.messages.length === 2, 10_000, 'the will and the presence event');
+      expect(JSON.parse(on(watcher.messages, 'fleet/fleet-013/lwt')[0].payload.toString())).toEqual({ thing: 'fleet-013', state: 'lost' });
+      expect(JSON.parse(on(watcher.messages, '$aws/events/presence/disconnected/fleet-013')[0].payload.toString()))
+        .toMatchObject({ clientId: 'fleet-013', disconnectReason: 'CONNECTION_LOST' });
+      await fleet.until((s) => s.connected === 199, 10_000);
+      await expect(fleet.drop('no-such-device')).rejects.toMatchObject({ code: 'NotFound' });
+    } finally {
+      const final = await fleet.stop();
+      expect(final.connected).toBe(0);
+    }
+    await expect(fleet.drop('fleet-001')).rejects.toMatchObject({ code: 'Unavailable' });
+  });
+
+  it('refuses a model it cannot run, with the reason', async () => {
+    const model = sensorModel({ telemetry: [{ ...sensorModel().telemetry[0], intervalMs: undefined, schedule: '*/5 * * * * *' }] });
+    await expect(Fleet.start({ model, count: 2, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toThrow(/uses a schedule/);
+    await expect(Fleet.start({ model: sensorModel(), count: 0, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toMatchObject({ code: 'InvalidInput' });
+  });
+});
