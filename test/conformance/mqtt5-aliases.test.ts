@@ -66,6 +66,55 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 Topic Aliases, %s mode', (mo
       : [['alias-out/a', 1, 'm0'], ['', 1, 'm1'], ['alias-out/b', 2, 'm2'], ['', 1, 'm3'], ['alias-out/c', undefined, 'm4'], ['alias-out/c', undefined, 'm5'], ['', 2, 'm6']]);
   });
 
+  it(aws ? 'sends no Topic Alias on QoS 1 messages either' : 'uses a Topic Alias already set on QoS 1 messages too, and sets one only on QoS 0 ones [§3.3.2.3.4, MQTT-3.3.2-12]', async () => {
+    const taker = await peer('alias-qos1-taker', { properties: { topicAliasMaximum: 2 } });
+    expect(await subscribe5(taker, [{ topic: 'alias-q/#', qos: 1 }])).toEqual([1]);
+    const sender = await peer('alias-qos1-sender');
+    const sent: Array<[string, 0 | 1]> = [['alias-q/b', 1], ['alias-q/a', 0], ['alias-q/a', 1], ['alias-q/b', 0], ['alias-q/b', 1], ['alias-q/c', 1]];
+    for (const [i, [topic, qos]] of sent.entries()) {
+      if (qos === 1) expect(await publish1(sender, topic, `m${i}`)).toBe(0);
+      else publish0(sender, topic, `m${i}`);
+    }
+    const seen: Array<[string | undefined, number | undefined, number | undefined, string | undefined]> = [];
+    for (let i = 0; i < sent.length; i++) {
+      const got = await taker.expect('publish');
+      if (got.qos) taker.send({ cmd: 'puback', messageId: got.messageId, reasonCode: 0 });
+      seen.push([got.topic, got.properties?.topicAlias as number | undefined, got.qos, got.payload?.toString()]);
+    }
+    expect(seen).toEqual(aws
+      ? sent.map(([topic, qos], i) => [topic, undefined, qos, `m${i}`])
+      // b's first QoS 1 message sets no alias (it could wait for the Receive Maximum behind QoS 0 ones naming it).
+      : [['alias-q/b', undefined, 1, 'm0'], ['alias-q/a', 1, 0, 'm1'], ['', 1, 1, 'm2'], ['alias-q/b', 2, 0, 'm3'], ['', 2, 1, 'm4'], ['alias-q/c', undefined, 1, 'm5']]);
+  });
+
+  it('a QoS 1 message held for the Receive Maximum never names an alias the client has not been sent [MQTT-3.3.2-12, MQTT-3.3.4-7]', async () => {
+    const taker = await peer('alias-held-taker', { properties: { topicAliasMaximum: 2, receiveMaximum: 1 } });
+    expect(await subscribe5(taker, [{ topic: 'alias-h/#', qos: 1 }])).toEqual([1]);
+    const sender = await peer('alias-held-sender');
+    publish0(sender, 'alias-h/z', 'z0'); // sets z's alias (standard)
+    expect(await publish1(sender, 'alias-h/x', 'x1')).toBe(0); // in flight: the window of 1 is full
+    expect(await publish1(sender, 'alias-h/y', 'y2')).toBe(0); // held: no alias for y yet, so it carries its topic
+    expect(await publish1(sender, 'alias-h/z', 'z3')).toBe(0); // held: may name z's alias, already sent
+    publish0(sender, 'alias-h/y', 'y4'); // QoS 0 is never held: goes ahead, and sets y's alias
+    const take = async () => {
+      const got = await taker.expect('publish');
+      return [got.topic, got.properties?.topicAlias as number | undefined, got.payload?.toString(), got.qos, got.messageId] as const;
+    };
+    const first = [await take(), await take(), await take()];
+    expect(first.map(([topic, alias, payload]) => [topic, alias, payload])).toEqual(aws
+      ? [['alias-h/z', undefined, 'z0'], ['alias-h/x', undefined, 'x1'], ['alias-h/y', undefined, 'y4']]
+      : [['alias-h/z', 1, 'z0'], ['alias-h/x', undefined, 'x1'], ['alias-h/y', 2, 'y4']]);
+    const rest: Array<readonly [string | undefined, number | undefined, string | undefined]> = [];
+    let inFlight = first[1][4];
+    for (let i = 0; i < 2; i++) {
+      taker.send({ cmd: 'puback', messageId: inFlight, reasonCode: 0 }); // frees the window for the next held one
+      const [topic, alias, payload, , messageId] = await take();
+      rest.push([topic, alias, payload]);
+      inFlight = messageId;
+    }
+    expect(rest).toEqual(aws ? [['alias-h/y', undefined, 'y2'], ['alias-h/z', undefined, 'z3']] : [['alias-h/y', undefined, 'y2'], ['', 1, 'z3']]);
+  });
+
   it(`CONNACK gives the Topic Alias Maximum: ${maximum} [§3.2.2.3.8]`, async () => {
     expect(watcher.connack.properties?.topicAliasMaximum).toBe(maximum);
   });

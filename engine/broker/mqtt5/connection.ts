@@ -291,7 +291,8 @@ export class Mqtt5Connection {
 
   /** A PUBLISH for this client, or null when it is over the client's Maximum Packet Size (dropped [MQTT-3.1.2-25]). */
   publishBytes(packet: Omit<OutboundPacket, 'cmd'>, qos: number, messageId: number): Buffer | null {
-    const aliased = qos === 0 && this.outboundAliases ? this.outboundAliases.assign(packet.topic ?? '') : null;
+    const aliases = this.outboundAliases;
+    const aliased = !aliases ? null : qos === 0 ? aliases.assign(packet.topic ?? '') : aliases.known(packet.topic ?? '');
     const buf = this.encodePublish(packet, qos, messageId, aliased);
     if (buf.length <= this.clientMaximumPacketSize) return buf;
     if (aliased && !aliased.known) this.outboundAliases!.unassign(packet.topic ?? '', aliased.alias);

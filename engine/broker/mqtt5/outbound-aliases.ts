@@ -1,9 +1,11 @@
 /**
  * Topic aliases the broker assigns towards one MQTT 5 client that accepts them (its CONNECT's Topic Alias Maximum,
  * §3.3.2.3.4): the first PUBLISH of a topic carries the topic and its new alias, later ones the alias and an empty
- * topic. Only QoS 0 PUBLISHes of the batched path use them: those are written in the order they are encoded, so one
- * that names only the alias never overtakes the one that set it (QoS 1 and 2 may wait for the client's Receive
- * Maximum, and so always carry their topic). Aliases are never reassigned: once all are taken, new topics go in full.
+ * topic. Only PUBLISHes of the batched path use them, and only QoS 0 ones set one: those are written in the order
+ * they are encoded, so one that names only the alias never overtakes the one that set it. A QoS 1 or 2 PUBLISH there
+ * may use an alias already set (it is written after the one that set it, or later still when it waits for the
+ * client's Receive Maximum) but never sets one, as it could be held back behind QoS 0 ones naming it. Aliases are
+ * never reassigned: once all are taken, new topics go in full.
  */
 export class OutboundTopicAliases {
   private readonly byTopic = new Map<string, number>();
@@ -18,6 +20,12 @@ export class OutboundTopicAliases {
     const next = this.byTopic.size + 1;
     this.byTopic.set(topic, next);
     return { alias: next, known: false };
+  }
+
+  /** The alias the client already knows for `topic`, if any (a QoS 1 or 2 PUBLISH uses it, never sets one). */
+  known(topic: string): { alias: number; known: true } | null {
+    const alias = this.byTopic.get(topic);
+    return alias === undefined ? null : { alias, known: true };
   }
 
   /** The PUBLISH that was to set `topic`'s alias was not sent (over the client's Maximum Packet Size): take it back. */
