@@ -21,3 +21,4 @@ export { parseDuration } from './normalize.js';
 export { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 export { deviceModelSchema, GENERATOR_NAMES } from './schema.js';
 export { formatProblem, type Problem } from './positions.js';
+export { DeviceStateMachine, topicFilterMatches, type StateMachineEvent, type TakenTransition } from './state-machine.js';
