@@ -196,6 +196,8 @@ export function compileExpression(source: string): CompiledExpression {
 export interface CompiledTemplate {
   readonly source: string;
   readonly names: ReadonlySet<string>;
+  /** Each placeholder's expression and the offset of its text in the template (after the `{`). */
+  readonly placeholders: readonly { offset: number; expression: CompiledExpression }[];
   render(scope: Scope): string;
 }
 
@@ -203,6 +205,7 @@ export interface CompiledTemplate {
 export function compileTemplate(source: string): CompiledTemplate {
   const parts: (string | CompiledExpression)[] = [];
   const names = new Set<string>();
+  const placeholders: { offset: number; expression: CompiledExpression }[] = [];
   let text = '', i = 0;
   while (i < source.length) {
     const c = source[i];
@@ -223,12 +226,13 @@ export function compileTemplate(source: string): CompiledTemplate {
     if (text) parts.push(text);
     text = '';
     parts.push(expr);
+    placeholders.push({ offset: i + 1, expression: expr });
     expr.names.forEach((n) => names.add(n));
     i = j + 1;
   }
   if (text) parts.push(text);
   return {
-    source, names,
+    source, names, placeholders,
     render: (scope) => parts.map((p) => (typeof p === 'string' ? p : str(p.evaluate(scope)))).join(''),
   };
 }

@@ -107,7 +107,10 @@ describe('loadDeviceModel', () => {
     ['a bad schedule', "name: x\ntelemetry:\n  - topic: a\n    schedule: '*/5 * * *'\n    fields: {}\n",
       'broken.yaml:4:15: schedule: expected 5 or 6 fields (sec min hour day month weekday) but found 4'],
     ['an unknown template name', 'name: x\nidentity:\n  thingName: "dev-{serial}"\n',
-      "broken.yaml:3:14: template reads 'serial', which is not defined here; expected one of: index, deviceIndex, seed, model"],
+      "broken.yaml:3:20: template reads 'serial', which is not defined here; expected one of: index, deviceIndex, seed, model"],
+    ['an attribute the identity does not have', 'name: x\nidentity: { attributes: { model: A60 } }\ntelemetry:\n  - topic: a\n    interval: 1s\n    fields:\n      w: { gen: attribute, name: watts }\n',
+      "broken.yaml:7:34: unknown attribute 'watts'; expected one of: model"],
+    ['a variable named like a built-in', 'name: x\nvars:\n  index: "7"\n', "broken.yaml:3:3: 'index' is a built-in name; choose another name for this variable"],
   ])('reports %s as file:line:col', (_what, text, want) => {
     expect(problems(text)[0]).toBe(want);
   });

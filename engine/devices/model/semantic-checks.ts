@@ -14,7 +14,7 @@ const TIME = ['t', 'elapsed'];
 
 class Checker {
   readonly problems: Problem[] = [];
-  constructor(private readonly pos: PositionMap) {}
+  constructor(private readonly pos: PositionMap, private readonly attributeNames: readonly string[]) {}
 
   add(path: Path, message: string, at: 'value' | 'key' = 'value'): void { this.problems.push(this.pos.at(path, message, at)); }
 
@@ -35,7 +35,13 @@ class Checker {
 
   template(path: Path, source: string, known: readonly string[]): void {
     try {
-      this.names('template', path, compileTemplate(source).names, known);
+      for (const p of compileTemplate(source).placeholders) {
+        for (const n of p.expression.names) {
+          if (known.includes(n)) continue;
+          this.problems.push(this.pos.problem(this.pos.textOffsetOf(path) + p.offset,
+            `template reads '${n}', which is not defined here; expected one of: ${known.join(', ')}`));
+        }
+      }
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
       this.problems.push(this.pos.problem(this.pos.textOffsetOf(path) + e.offset, `template: ${e.message}`));
@@ -61,6 +67,9 @@ class Checker {
     const positive = (v: number, key: string): void => { if (!(v > 0)) this.add([...path, key], `${key} must be longer than 0`); };
     switch (s.gen) {
       case 'expr': this.expression([...path, 'expr'], s.expr, known); break;
+      case 'attribute':
+        if (!this.attributeNames.includes(s.name)) this.add([...path, 'name'], `unknown attribute '${s.name}'; expected one of: ${this.attributeNames.join(', ') || '(identity.attributes is empty)'}`);
+        break;
       case 'int': case 'float': case 'walk': range(s.min, s.max); break;
       case 'pick': if (s.weights && s.weights.length !== s.values.length) this.add([...path, 'weights'], `expected ${s.values.length} weights, one per value, but found ${s.weights.length}`); break;
       case 'array': range(s.minLength, s.maxLength, 'minLength'); this.field([...path, 'items'], s.items, known); break;
@@ -82,8 +91,10 @@ function parses(s: FieldSpec): boolean {
 }
 
 export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
-  const c = new Checker(pos);
+  const c = new Checker(pos, Object.keys(m.identity.attributes));
   const vars = Object.keys(m.vars);
+  const reserved = [...CONTEXT, 'deviceIndex', 'thingName', 'clientId', 'attributes', ...TIME, 'shadow', 'state', 'request', 'message', 'delta'];
+  for (const v of vars) if (reserved.includes(v)) c.add(['vars', v], `'${v}' is a built-in name; choose another name for this variable`, 'key');
   vars.forEach((k, i) => c.template(['vars', k], m.vars[k], [...CONTEXT, ...vars.slice(0, i)]));
   c.template(['identity', 'thingName'], m.identity.thingName, [...CONTEXT, ...vars]);
   c.template(['identity', 'clientId'], m.identity.clientId, [...CONTEXT, ...vars, 'thingName']);
