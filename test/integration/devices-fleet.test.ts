@@ -68,6 +68,55 @@ describe('a device from a model', () => {
   });
 });
 
+describe('a state machine from a model', () => {
+  it('publishes vibration only while the shadow turned the motor on', async () => {
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync('data/vibration', { qos: 1 });
+    const model = sensorModel({
+      name: 'motor', identity: { thingName: 'motor-{index + 1}', clientId: '{thingName}', attributes: {}, certificate: { mode: 'none' } },
+      will: undefined,
+      shadow: { initial: { MOTOR: 'OFF' }, reportOnConnect: true, markConnected: false, onDelta: { action: 'apply', delayMs: 0 } },
+      stateMachine: {
+        initial: 'stopped', states: ['stopped', 'running'],
+        transitions: [
+          { from: 'stopped', to: 'running', on: { kind: 'delta', key: 'MOTOR' }, when: "delta.MOTOR == 'ON'" },
+          { from: 'running', to: 'stopped', on: { kind: 'delta', key: 'MOTOR' }, when: "delta.MOTOR == 'OFF'" },
+        ],
+      },
+      telemetry: [{
+        name: 'vibration', topic: 'data/vibration', intervalMs: 1000, offsetMs: 0, spreadMs: 0, qos: 1, retain: false, inStates: ['running'], when: "shadow.MOTOR == 'ON'",
+        fields: { thing: { gen: 'thingName' }, machine: { gen: 'expr', expr: 'state' }, rpm: { gen: 'int', min: 1400, max: 1600 } },
+      }],
+    });
+    const clock = new VirtualClock();
+    const d = new VirtualDevice(deviceSpecFromModel(model, { index: 0, seed: 3, url: `mqtt://127.0.0.1:${te.mqttPort}` }), { clock });
+    const connected = new Promise<void>((r) => d.events.on('connected', () => r()));
+    d.start();
+    await connected;
+    try {
+      clock.advance(3000);
+      expect(d.stats.published).toBe(2); // the report and the shadow get after connect, no vibration while stopped
+      const running = new Promise<void>((r) => d.events.on('transition', (e) => e.to === 'running' && r()));
+      await te.engine.api.shadow.update('motor-1', { state: { desired: { MOTOR: 'ON' } } });
+      await running;
+      clock.advance(2000); // applies the delta (delay 0), then two readings
+      await until(() => on(sub.messages, 'data/vibration').length === 2, 5000, 'two readings');
+      expect(on(sub.messages, 'data/vibration').map((m) => JSON.parse(m.payload.toString())))
+        .toEqual([expect.objectContaining({ thing: 'motor-1', machine: 'running' }), expect.objectContaining({ thing: 'motor-1', machine: 'running' })]);
+      const stopped = new Promise<void>((r) => d.events.on('transition', (e) => e.to === 'stopped' && r()));
+      await te.engine.api.shadow.update('motor-1', { state: { desired: { MOTOR: 'OFF' } } });
+      await stopped;
+      const before = d.stats.published;
+      clock.advance(5000);
+      expect(d.stats.published).toBe(before + 1); // only the report of MOTOR: OFF
+      expect(d.machineState).toBe('stopped');
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
 describe('a fleet', () => {
   it('connects 200 devices from a worker thread, reports rates, drops one (will, CONNECTION_LOST) and stops cleanly', async () => {
     const watcher = await open(te.mqttPort);
@@ -99,6 +148,7 @@ describe('a fleet', () => {
   });
 
   it('refuses a model it cannot run, with the reason', async () => {
+    // A schedule is not run yet.
     const model = sensorModel({ telemetry: [{ ...sensorModel().telemetry[0], intervalMs: undefined, schedule: '*/5 * * * * *' }] });
     await expect(Fleet.start({ model, count: 2, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toThrow(/uses a schedule/);
     await expect(Fleet.start({ model: sensorModel(), count: 0, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toMatchObject({ code: 'InvalidInput' });

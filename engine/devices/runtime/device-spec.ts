@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from './backoff.js';
+import type { StateMachineSpec } from './state-machine.js';
 
 /**
  * What one running virtual device needs, with every template already expanded for that device. A device model
@@ -16,6 +17,7 @@ export interface DeviceSpec {
   telemetry?: TelemetrySpec[];
   shadow?: ShadowBehaviour;
   commands?: CommandBehaviour[];
+  stateMachine?: StateMachineSpec;
 }
 
 export interface DeviceConnection {
@@ -43,9 +45,13 @@ export interface TelemetryContext {
   seq: number;
   /** The device's current (reported) state. */
   state: Record<string, unknown>;
+  /** The state machine's state, when the device has one. */
+  machineState?: string;
 }
 
 export interface TelemetrySpec {
+  /** Names the stream for state-machine transitions that publish it. */
+  name?: string;
   /** A topic, or a function of the message's payload (topic templates may name its fields). */
   topic: string | ((payload: unknown) => string);
   intervalMs: number;
@@ -56,7 +62,9 @@ export interface TelemetrySpec {
   /** The payload for one message (JSON-encoded unless it returns a Buffer or a string). */
   payload(ctx: TelemetryContext): unknown;
   /** Publishes only while this holds (e.g. a motor that reports while its shadow says `MOTOR: ON`). */
-  when?(state: Record<string, unknown>): boolean;
+  when?(shadow: Record<string, unknown>, machineState: string | undefined): boolean;
+  /** Publishes on schedule only while the state machine is in one of these states. */
+  inStates?: string[];
 }
 
 export type DeltaAction = 'apply' | 'refuse' | 'partial';

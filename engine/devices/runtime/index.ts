@@ -8,3 +8,4 @@ export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.j
 export { Fleet, type FleetEvents } from './fleet.js';
 export type { FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, type ModelDeviceOptions } from './model-device.js';
+export { DeviceStateMachine, type StateMachineSpec, type TransitionSpec, type GuardScope } from './state-machine.js';

@@ -4,6 +4,7 @@ import {
   type DeviceContext, type DeviceModel, type ReplayData,
 } from '../model/index.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
+import type { GuardScope } from './state-machine.js';
 
 export interface ModelDeviceOptions {
   /** 0-based position in the fleet. */
@@ -22,29 +23,29 @@ export interface ModelDeviceOptions {
  * Device `index` of a fleet of `model`: identity from its templates, its fields from seeded samplers, its behaviours
  * as the runtime runs them.
  *
- * LIMITATIONS: cron-like `schedule` telemetry and the model's state machine (`stateMachine`, `inStates`) are not run
- * yet (a model that uses them is refused with InvalidInput); certificates are given by the caller (`tls`), the
- * runtime does not provision them.
+ * LIMITATIONS: cron-like `schedule` telemetry is not run yet (a model that uses it is refused with InvalidInput);
+ * certificates are given by the caller (`tls`), the runtime does not provision them; `markConnected` does not put
+ * `connected: false` in a will (AWS's shadow service ignores wills published on shadow topics).
  */
 export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions): DeviceSpec {
-  if (model.stateMachine) throw new EngineError('InvalidInput', `model '${model.name}': the device runtime does not run state machines yet`);
   const ctx = createDeviceContext(model, opts.index, opts.seed);
   const scope = contextScope(ctx);
   const spread = createRng(opts.seed, opts.index, 'runtime.spread');
   const { protocol } = model;
   const telemetry: TelemetrySpec[] = model.telemetry.map((t, i) => {
     if (t.intervalMs === undefined) throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i} uses a schedule, which the device runtime does not run yet; use interval`);
-    if (t.inStates) throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i} uses inStates, which needs the state machine`);
     const sampler = createFieldSampler(t.fields, ctx, { replay: opts.replay });
     const when = t.when ? compileExpression(t.when) : undefined;
     return {
+      ...(t.name !== undefined ? { name: t.name } : {}),
+      ...(t.inStates ? { inStates: t.inStates } : {}),
       topic: (payload: unknown) => renderTemplate(t.topic, ctx, payload as Record<string, unknown>),
       intervalMs: t.intervalMs,
       phaseMs: t.offsetMs + Math.floor(spread.next() * t.spreadMs),
       qos: t.qos,
       retain: t.retain,
-      payload: ({ t: now, state }) => sampler.sample(now, { shadow: state }),
-      ...(when ? { when: (state: Record<string, unknown>) => Boolean(when.evaluate({ ...scope, shadow: state })) } : {}),
+      payload: ({ t: now, state, machineState }) => sampler.sample(now, { shadow: state, state: machineState }),
+      ...(when ? { when: (shadow: Record<string, unknown>, state: string | undefined) => Boolean(when.evaluate({ ...scope, shadow, state })) } : {}),
     };
   });
   const commands: CommandBehaviour[] = model.commands.map((c) => {
@@ -92,6 +93,21 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
       },
     } : {}),
     commands,
+    ...(model.stateMachine ? {
+      stateMachine: {
+        initial: model.stateMachine.initial,
+        transitions: model.stateMachine.transitions.map((t) => {
+          const guard = t.when ? compileExpression(t.when) : undefined;
+          return {
+            from: t.from,
+            to: t.to,
+            on: t.on.kind === 'message' ? { kind: 'message' as const, topic: renderTemplate(t.on.topic, ctx) } : t.on,
+            ...(guard ? { when: (g: GuardScope) => Boolean(guard.evaluate({ ...scope, ...g })) } : {}),
+            ...(t.publish ? { publish: t.publish } : {}),
+          };
+        }),
+      },
+    } : {}),
   };
 }
 

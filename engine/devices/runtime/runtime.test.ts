@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { deviceSeed, seededRandom } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches } from './shadow-state.js';
+import { DeviceStateMachine } from './state-machine.js';
 
 const msg = (n: number): BufferedMessage => ({ topic: `t/${n}`, payload: Buffer.from(String(n)), qos: 1, retain: false });
 
@@ -120,5 +121,45 @@ describe('device shadow state', () => {
     ['a/b', 'a/b', true],
   ])('filter %s matches %s: %s', (filter, topic, expected) => {
     expect(topicMatches(filter, topic)).toBe(expected);
+  });
+});
+
+describe('DeviceStateMachine', () => {
+  it('moves on messages, deltas and timers, first matching transition with a true guard wins', () => {
+    const clock = new VirtualClock();
+    const seen: string[] = [];
+    let shadow: Record<string, unknown> = { mode: 'eco' };
+    const m = new DeviceStateMachine({
+      initial: 'idle',
+      transitions: [
+        { from: 'idle', to: 'running', on: { kind: 'delta', key: 'power' }, when: (s) => s.delta?.power === 'on' },
+        { from: 'running', to: 'overheated', on: { kind: 'message', topic: 'temp/+' }, when: (s) => (s.message as { c: number }).c > 90, publish: ['alarm'] },
+        { from: 'running', to: 'idle', on: { kind: 'timer', afterMs: 5000 }, when: (s) => s.shadow.mode === 'eco' },
+        { from: '*', to: 'idle', on: { kind: 'message', topic: 'reset' } },
+      ],
+    }, clock, { shadow: () => shadow, onTransition: (from, to, t) => seen.push(`${from}>${to}${t.publish ? '!' : ''}@${clock.now()}`) });
+    m.start();
+    expect(m.messageFilters()).toEqual(['temp/+', 'reset']);
+    m.onDelta({ power: 'off' });
+    m.onDelta({ colour: 'red' });
+    expect(m.current).toBe('idle');
+    m.onDelta({ power: 'on' });
+    expect(m.current).toBe('running');
+    clock.advance(4000);
+    m.onMessage('temp/1', Buffer.from('{"c":50}'));
+    m.onMessage('temp/1', Buffer.from('not json'));
+    expect(m.current).toBe('running');
+    clock.advance(1000); // the eco timer, armed on entering running
+    expect(m.current).toBe('idle');
+    m.onDelta({ power: 'on' });
+    m.onMessage('temp/2', Buffer.from('{"c":95}'));
+    expect(m.current).toBe('overheated');
+    clock.advance(10_000); // leaving running cancelled its timer
+    shadow = { mode: 'boost' };
+    m.onMessage('reset', Buffer.from(''));
+    expect(seen).toEqual(['idle>running@0', 'running>idle@5000', 'idle>running@5000', 'running>overheated!@5000', 'overheated>idle@15000']);
+    m.onDelta({ power: 'on' });
+    clock.advance(5000); // guard false in boost mode: stays running
+    expect(m.current).toBe('running');
   });
 });

@@ -6,6 +6,7 @@ import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
+import { DeviceStateMachine } from './state-machine.js';
 
 /**
  * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
@@ -34,6 +35,7 @@ export interface DeviceEvents {
   acked: { topic: string };
   buffered: { topic: string; size: number; dropped: number };
   reported: { reported: State };
+  transition: { from: string; to: string };
   delta: { delta: State; action: 'apply' | 'refuse' | 'partial'; version?: number };
   commandAnswered: { requestTopic: string; replyTopic: string };
 }
@@ -66,12 +68,29 @@ export class VirtualDevice {
   private lastDeltaVersion = -1;
   private noReconnect = false;
   private dropping = false;
+  private readonly machine: DeviceStateMachine | undefined;
+  private readonly seqs = new Map<TelemetrySpec, number>();
 
   constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
     this.clock = opts.clock ?? realClock();
     this.random = seededRandom(opts.seed ?? 1);
     this.buffer = new OfflineBuffer(spec.offlineBufferSize ?? 100);
     this.shadowState = { ...(spec.shadow?.initialState ?? {}) };
+    this.machine = spec.stateMachine && new DeviceStateMachine(spec.stateMachine, this.clock, {
+      shadow: () => this.shadowState,
+      onTransition: (from, to, t) => {
+        this.events.emit('transition', { from, to });
+        for (const name of t.publish ?? []) {
+          const tel = this.spec.telemetry?.find((x) => x.name === name);
+          if (tel) this.produce(tel);
+        }
+      },
+    });
+  }
+
+  /** The state machine's current state (undefined without one). */
+  get machineState(): string | undefined {
+    return this.machine?.current;
   }
 
   get state(): DeviceState {
@@ -86,7 +105,8 @@ export class VirtualDevice {
   /** Starts connecting and starts the telemetry schedules (messages produced while offline are buffered). */
   start(): void {
     if (this.stateName !== 'idle') return;
-    for (const t of this.spec.telemetry ?? []) this.schedule(t, this.clock.now() + (t.phaseMs ?? t.intervalMs), 0);
+    this.machine?.start();
+    for (const t of this.spec.telemetry ?? []) this.schedule(t, this.clock.now() + (t.phaseMs ?? t.intervalMs));
     this.connect();
   }
 
@@ -98,6 +118,7 @@ export class VirtualDevice {
     for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.clear();
     this.clock.clearTimer(this.reconnectTimer);
+    this.machine?.stop();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -198,6 +219,7 @@ export class VirtualDevice {
       filters[shadowTopic(thingName, shadow?.name, 'get/accepted')] = { qos: 1 };
     }
     for (const c of commands ?? []) filters[c.requestTopic] = { qos: 1 };
+    for (const f of this.machine?.messageFilters() ?? []) filters[f] = { qos: 1 };
     try {
       if (Object.keys(filters).length) await client.subscribeAsync(filters);
     } catch {
@@ -232,6 +254,7 @@ export class VirtualDevice {
       if (isState(delta)) this.onDelta(delta, typeof doc?.version === 'number' ? doc.version : undefined);
       return;
     }
+    this.machine?.onMessage(topic, payload);
     const command = commands?.find((c) => topicMatches(c.requestTopic, topic));
     if (command) this.answer(command, client, topic, payload, packet);
   }
@@ -243,6 +266,7 @@ export class VirtualDevice {
       this.lastDeltaVersion = version;
     }
     const rule = this.spec.shadow!.onDelta!;
+    this.machine?.onDelta(delta);
     this.events.emit('delta', { delta, action: rule.action, ...(version !== undefined ? { version } : {}) });
     if (rule.action === 'refuse') {
       this.stats.deltasRefused++;
@@ -297,17 +321,23 @@ export class VirtualDevice {
     this.events.emit('reported', { reported });
   }
 
-  private schedule(t: TelemetrySpec, at: number, seq: number): void {
+  private schedule(t: TelemetrySpec, at: number): void {
     this.later(at - this.clock.now(), () => {
-      let next = seq;
-      if (!t.when || t.when(this.shadowState)) {
-        const out = t.payload({ t: this.clock.now(), seq, state: this.shadowState });
-        const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
-        this.send({ topic: typeof t.topic === 'function' ? t.topic(out) : t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
-        next++;
-      }
-      this.schedule(t, at + t.intervalMs, next); // drift-free: the next slot follows the planned time, not the late one
+      const machineState = this.machine?.current;
+      if (!t.inStates || (machineState !== undefined && t.inStates.includes(machineState))) this.produce(t);
+      this.schedule(t, at + t.intervalMs); // drift-free: the next slot follows the planned time, not the late one
     });
+  }
+
+  /** One telemetry message, unless the stream's condition says no. */
+  private produce(t: TelemetrySpec): void {
+    const machineState = this.machine?.current;
+    if (t.when && !t.when(this.shadowState, machineState)) return;
+    const seq = this.seqs.get(t) ?? 0;
+    this.seqs.set(t, seq + 1);
+    const out = t.payload({ t: this.clock.now(), seq, state: this.shadowState, ...(machineState !== undefined ? { machineState } : {}) });
+    const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
+    this.send({ topic: typeof t.topic === 'function' ? t.topic(out) : t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
   }
 
   private later(ms: number, fn: () => void): void {
