@@ -15,7 +15,7 @@ export interface DeviceSpec {
   offlineBufferSize?: number;
   will?: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean; /** MQTT 5 Will Delay Interval, seconds. */ delaySec?: number };
   telemetry?: TelemetrySpec[];
-  shadow?: ShadowBehaviour;
+  shadow?: ShadowSpec;
   commands?: CommandBehaviour[];
   stateMachine?: StateMachineSpec;
 }
@@ -69,7 +69,7 @@ export interface TelemetrySpec {
 
 export type DeltaAction = 'apply' | 'refuse' | 'partial';
 
-export interface ShadowBehaviour {
+export interface ShadowSpec {
   /** A named shadow (`$aws/things/{thing}/shadow/name/{name}/…`); the classic shadow when omitted. */
   name?: string;
   /** Published as `state.reported` after every connect (Device Advisor: "publish reported state after connect"). */

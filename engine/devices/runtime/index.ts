@@ -1,5 +1,5 @@
 export { VirtualDevice, type DeviceState, type DeviceStats, type DeviceEvents, type VirtualDeviceOptions } from './virtual-device.js';
-export type { DeviceSpec, DeviceConnection, TelemetrySpec, TelemetryContext, ShadowBehaviour, CommandBehaviour, CommandHandler, DeltaAction } from './device-spec.js';
+export type { DeviceSpec, DeviceConnection, TelemetrySpec, TelemetryContext, ShadowSpec, CommandBehaviour, CommandHandler, DeltaAction } from './device-spec.js';
 export { VirtualClock, realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
 export { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 export { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
@@ -8,4 +8,4 @@ export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.j
 export { Fleet, type FleetEvents } from './fleet.js';
 export type { FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, type ModelDeviceOptions } from './model-device.js';
-export { DeviceStateMachine, type StateMachineSpec, type TransitionSpec, type GuardScope } from './state-machine.js';
+export { type StateMachineSpec, type TransitionSpec, type GuardScope } from './state-machine.js';
