@@ -159,3 +159,13 @@ describe('loadBuiltInModels', () => {
     expect([...loadBuiltInModels().keys()]).toEqual(['generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
   });
 });
+
+describe('the README', () => {
+  it("Virtual devices example loads", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Virtual devices'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const m = loadDeviceModel(example, 'README.md');
+    expect(renderTemplate(m.telemetry[0].topic, createDeviceContext(m, 13, 1))).toBe('greenhouse/site-1/greenhouse-014');
+  });
+});
