@@ -102,6 +102,25 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 CONNECT, CONNACK and the end
     expect(logsAbout(t.logs, id('auth-method'), /0x8C/)).not.toHaveLength(0);
   });
 
+  it(aws ? 'a Will QoS 2, over the Maximum QoS 1 offered: CONNACK 0x9B QoS not supported, logged [MQTT-3.2.2-12]' : 'a Will QoS 2 is accepted (Maximum QoS 2) and the will is published at QoS 2 [§3.1.2.6]', async () => {
+    const will = { topic: `will-q2/${mode}`, payload: Buffer.from('gone'), qos: 2, retain: false };
+    const c = await connect5(t.mqttPort, id('will-qos2'), { will, refusable: true });
+    if (aws) {
+      expect(c.connack.reasonCode).toBe(0x9b);
+      expect(c.connack.properties?.reasonString).toMatch(/Will QoS 2 .* Maximum QoS 1/);
+      await c.peer.closed;
+      expect(logsAbout(t.logs, id('will-qos2'), /CONNACK 0x9B/)).not.toHaveLength(0);
+      return;
+    }
+    open.push(c);
+    expect(c.connack.reasonCode).toBe(0);
+    const watcher = await peer('will-qos2-watcher');
+    expect(await subscribe5(watcher, [{ topic: will.topic, qos: 2 }])).toEqual([2]);
+    c.peer.destroy(); // connection lost: the will goes out
+    const got = await watcher.expect('publish');
+    expect([got.topic, got.payload?.toString(), got.qos]).toEqual([will.topic, 'gone', 2]);
+  });
+
   it('a malformed CONNECT property block: CONNACK 0x81 Malformed Packet [§2.2.2.2, MQTT-3.2.2-7]', async () => {
     const connack = await refusedConnect(rawConnect5(id('bad-props'), Buffer.from([0x7f, 0x00]))); // 0x7F is no property
     expect(connack.reasonCode).toBe(0x81);

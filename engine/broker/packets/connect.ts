@@ -31,7 +31,8 @@ export interface AcceptedMqtt5 {
  * with level 4 (mqtt-packet keeps the original as its settings and goes on parsing the connection as MQTT 5), the
  * will with its properties, and a clean session only for Clean Start 1 with Session Expiry Interval 0: otherwise aedes
  * keeps the session, which session-expiry.ts discards at CONNECT (Clean Start 1) or at disconnect (interval 0).
- * Enhanced authentication is refused with CONNACK 0x8C: AWS IoT has none. Null when refused (the connection closes).
+ * Enhanced authentication is refused with CONNACK 0x8C: AWS IoT has none; a Will QoS over the Maximum QoS offered
+ * (aws: QoS 2) with CONNACK 0x9B. Null when refused (the connection closes).
  */
 export function acceptMqtt5(
   ctx: PacketContext, client: AedesClient, session: Session | undefined,
@@ -43,6 +44,15 @@ export function acceptMqtt5(
     const why = `enhanced authentication (method "${requested.authenticationMethod}") is not supported: AWS IoT Core has no AUTH exchange`;
     log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x8C (Bad authentication method): ${why}`);
     client.conn.end(encodeConnack5(false, REASON.badAuthenticationMethod, { reasonString: why }));
+    return null;
+  }
+  const willQos = (packet.will as { qos?: number } | null | undefined)?.qos ?? 0;
+  const maximumQoS = ctx.mqtt5.maximumQoS ?? 2;
+  if (packet.will && willQos > maximumQoS) {
+    // [MQTT-3.2.2-12]: a Will QoS over the Maximum QoS this server offers (aws: 1, as AWS IoT Core has no QoS 2).
+    const why = `Will QoS ${willQos} is more than this server's Maximum QoS ${maximumQoS}`;
+    log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x9B (QoS not supported): ${why}`);
+    client.conn.end(encodeConnack5(false, REASON.qosNotSupported, { reasonString: why }));
     return null;
   }
   const connection = new Mqtt5Connection(client.conn, requested, ctx.mqtt5, (code, reason) => {
