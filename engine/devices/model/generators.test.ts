@@ -137,6 +137,15 @@ describe('seeded generators', () => {
     expect(route.map((p) => Math.round((p as { lon: number }).lon * 1000) / 1000)).toEqual([0, 0.5, 1, 1.5]);
   });
 
+  it('geo and route round latitude and longitude to their precision (default 7 decimals)', () => {
+    const dec = (x: number): number => (String(x).split('.')[1] ?? '').length;
+    for (const p of run({ gen: 'geo', center: { lat: 1, lon: 2 }, radiusM: 5000, precision: 3 }, 50) as { lat: number; lon: number }[]) {
+      expect(Math.max(dec(p.lat), dec(p.lon))).toBeLessThanOrEqual(3);
+    }
+    const fine = run({ gen: 'geo', center: { lat: 1, lon: 2 }, radiusM: 5000 }, 50) as { lat: number }[];
+    expect(Math.max(...fine.map((p) => dec(p.lat)))).toBe(7);
+  });
+
   it('static fixes a value per device', () => {
     const v = run({ gen: 'int', min: 0, max: 1_000_000, static: true }, 20);
     expect(new Set(v).size).toBe(1);

@@ -134,7 +134,7 @@ function compileBare(spec: FieldSpec, path: string, gc: GenContext, rng: Rng): G
       const r = spec.radiusM * Math.sqrt(rng.next()), th = rng.next() * TAU;
       const lat = spec.center.lat + (r * Math.cos(th)) / EARTH_M / rad(1);
       const lon = spec.center.lon + (r * Math.sin(th)) / (EARTH_M * Math.cos(rad(spec.center.lat))) / rad(1);
-      return { lat: roundTo(lat, 7), lon: roundTo(lon, 7) };
+      return { lat: roundTo(lat, spec.precision ?? 7), lon: roundTo(lon, spec.precision ?? 7) };
     };
     case 'route': {
       const pts = spec.points, legs = pts.slice(1).map((p, i) => haversine(pts[i], p));
@@ -146,7 +146,8 @@ function compileBare(spec: FieldSpec, path: string, gc: GenContext, rng: Rng): G
         while (i < legs.length - 1 && d > legs[i]) { d -= legs[i]; i++; }
         const f = legs.length === 0 || legs[i] === 0 ? 0 : Math.min(1, d / legs[i]);
         const a = pts[i], b = pts[Math.min(i + 1, pts.length - 1)];
-        return { lat: roundTo(a.lat + (b.lat - a.lat) * f, 7), lon: roundTo(a.lon + (b.lon - a.lon) * f, 7) };
+        const p = spec.precision ?? 7;
+        return { lat: roundTo(a.lat + (b.lat - a.lat) * f, p), lon: roundTo(a.lon + (b.lon - a.lon) * f, p) };
       };
     }
     case 'object': {

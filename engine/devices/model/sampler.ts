@@ -3,7 +3,7 @@
  * templates) and a sampler for a set of fields. Deterministic; time is always an argument.
  */
 import { EngineError } from '../../core/index.js';
-import { compileExpression, compileTemplate, type Scope } from './expression.js';
+import { compileExpression, compileTemplate, type CompiledTemplate, type Scope } from './expression.js';
 import { compileGenerator, type Gen } from './generators.js';
 import type { FieldSampler, SamplerOptions } from './sampler-types.js';
 import type { DeviceContext, DeviceModel, FieldSpec } from './types.js';
@@ -87,5 +87,13 @@ export function createFieldSampler(fields: Record<string, FieldSpec>, ctx: Devic
 
 /** Renders a template (topic, will payload) for a device, with extra names such as a message's field values. */
 export function renderTemplate(template: string, ctx: DeviceContext, extra: Record<string, unknown> = {}): string {
-  return compileTemplate(template).render({ ...contextScope(ctx), ...extra });
+  let compiled = templateCache.get(template);
+  if (!compiled) {
+    compiled = compileTemplate(template);
+    if (templateCache.size >= 1000) templateCache.delete(templateCache.keys().next().value as string);
+    templateCache.set(template, compiled);
+  }
+  return compiled.render({ ...contextScope(ctx), ...extra });
 }
+/** A fleet renders the same few topic templates once per publish: compile each once (bounded, oldest dropped first). */
+const templateCache = new Map<string, CompiledTemplate>();

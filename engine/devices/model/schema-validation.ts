@@ -1,10 +1,14 @@
 /** Validates a parsed model file against the published schema and turns ajv's errors into `file:line:col` problems. */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { deviceModelSchema, GENERATOR_NAMES } from './schema.js';
 import { pathLabel, type Path, type PositionMap, type Problem } from './positions.js';
 
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile(deviceModelSchema);
+let compiled: ValidateFunction | undefined;
+/** Compiled on first use, so importing the model module (a fleet worker does) does not pay for ajv. */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true }).compile(deviceModelSchema);
+  return compiled;
+}
 
 function parsePointer(p: string): (string | number)[] {
   if (!p) return [];
@@ -45,6 +49,7 @@ function describe(e: ErrorObject, path: Path): { message: string; at: 'value' | 
 
 /** Every schema problem, in document order; empty when the document is valid. */
 export function schemaProblems(data: unknown, pos: PositionMap): Problem[] {
+  const validate = validator();
   if (validate(data)) return [];
   const seen = new Set<string>();
   const out: { offset: number; problem: Problem }[] = [];
