@@ -133,8 +133,9 @@ async function replayMain(argv: string[]): Promise<number> {
     else {
       process.stderr.write(`replayed ${s.messages} message(s) from ${s.clients} client(s) in ${(s.durationMs / 1000).toFixed(1)} s`
         + `${s.loops > 1 ? ` (${s.loops} loops)` : ''}; lag mean ${s.lagMs.mean.toFixed(1)} ms, max ${s.lagMs.max.toFixed(1)} ms\n`);
+      if (s.failed) process.stderr.write(`${s.failed} message(s) not published:\n${s.errors.map((e) => `  ${e}\n`).join('')}`);
     }
-    return 0;
+    return s.failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

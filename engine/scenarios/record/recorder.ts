@@ -58,7 +58,11 @@ export async function record(opts: RecordOptions): Promise<Recording> {
     if (bad) throw new EngineError('InvalidInput', `"${f}" is not a valid topic filter`);
   }
   const file = fs.createWriteStream(opts.out, { flags: 'w' });
-  await once(file, 'open');
+  try {
+    await once(file, 'open');
+  } catch (e) {
+    throw new EngineError('InvalidInput', `cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+  }
   let first: number | undefined;
   let count = 0;
   let lost = 0;
@@ -117,23 +121,33 @@ async function fromEngine(engine: CaptureSource, filters: string[], write: Write
       ...(full.properties ? { properties: full.properties } : {}),
     });
   };
+  /** Takes the messages after the last one written, up to `id`, from the history. */
+  const fillTo = async (id: number) => {
+    for (let next = lastId + 1; next <= id; next++) {
+      const missed = await engine.api.broker.message(next);
+      if (missed) await take(missed);
+      else onLost(1);
+      lastId = next;
+    }
+  };
+  const newestId = async () => (await engine.api.broker.messages({ limit: 1 }))[0]?.id ?? lastId;
   const handle = async (batch: MessageBatch) => {
     for (const m of batch.messages) {
       if (m.id <= lastId) continue;
-      for (let id = lastId + 1; id < m.id; id++) {
-        const missed = await engine.api.broker.message(id);
-        if (missed) await take(missed);
-        else onLost(1);
-      }
+      await fillTo(m.id - 1);
       await take(m);
       lastId = m.id;
     }
+    // What the live feed left out may also come after the batch's last message.
+    if (batch.dropped) await fillTo(await newestId());
   };
   const sub = engine.events.on('broker.messages', (batch) => {
     queue = queue.then(() => handle(batch)).catch(() => {});
   });
   return async () => {
     sub.dispose();
+    // Messages the broker saw that the next live batch would have brought.
+    queue = queue.then(async () => fillTo(await newestId())).catch(() => {});
     await queue;
   };
 }
@@ -162,7 +176,11 @@ async function fromMqtt(src: { mqttUrl: string; clientId?: string; connectTimeou
     client.end(true);
     throw e instanceof EngineError ? e : new EngineError('Unavailable', `cannot record from ${src.mqttUrl}: ${(e as Error).message}`);
   }
-  return () => client.endAsync().catch(() => client.end(true)).then(() => undefined);
+  // mqtt.js's end() on a connection the broker already closed never calls back.
+  return async () => {
+    if (client.connected) await client.endAsync().catch(() => client.end(true));
+    else client.end(true);
+  };
 }
 
 /** mqtt.js's received properties → the contract's; only message properties are kept. */

@@ -23,8 +23,16 @@ export interface ReplayOptions {
   connectTimeoutMs?: number;
 }
 
+/** At most this many publish failures are described in a summary (all are counted). */
+const MAX_ERRORS = 10;
+
 export interface ReplaySummary {
+  /** Messages published (QoS 1/2: acknowledged). */
   messages: number;
+  /** Messages the broker refused, or that a closed connection could not send. */
+  failed: number;
+  /** The first few failures, one sentence each. */
+  errors: string[];
   clients: number;
   /** Time from the first scheduled message to the last publish, on the replay clock. */
   durationMs: number;
@@ -52,9 +60,12 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
   const clients = new Map<string, MqttClient>();
   try {
     for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000));
-    const span = messages.length ? messages[messages.length - 1].t : 0;
+    // A loop starts where the previous one's last message was; a recording without any time span loops once a second.
+    const period = messages.length && messages[messages.length - 1].t > 0 ? messages[messages.length - 1].t : 1000;
     const start = clock.now();
     let sent = 0;
+    let failed = 0;
+    const errors: string[] = [];
     let lagSum = 0;
     let lagMax = 0;
     let loop = 0;
@@ -63,7 +74,7 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
     for (; loop < loops && !opts.signal?.aborted; loop++) {
       for (const msg of messages) {
         if (opts.signal?.aborted) break;
-        const due = start + (loop * span + msg.t) / speed;
+        const due = start + (loop * period + msg.t) / speed;
         const wait = due - clock.now();
         if (wait > 0) await clock.sleep(wait, opts.signal);
         if (opts.signal?.aborted) break;
@@ -77,28 +88,40 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
         const lag = Math.max(0, sentAt - due);
         lagSum += lag;
         lagMax = Math.max(lagMax, lag);
-        const done = publish(clients.get(id)!, id, msg).then(() => opts.onPublished?.(msg, sentAt, lag));
+        const done = publish(clients.get(id)!, id, msg).then((error) => {
+          if (error === undefined) {
+            sent++;
+            opts.onPublished?.(msg, sentAt, lag);
+          } else {
+            failed++;
+            if (errors.length < MAX_ERRORS) errors.push(error);
+          }
+        });
         pending.add(done);
-        void done.then(() => pending.delete(done), () => {});
+        void done.then(() => pending.delete(done));
         previous = { id, qos: msg.qos, done };
-        sent++;
       }
     }
     await Promise.all(pending);
+    const tried = sent + failed;
     return {
       messages: sent,
+      failed,
+      errors,
       clients: ids.length,
       durationMs: clock.now() - start,
       loops: loop,
-      lagMs: { mean: sent ? lagSum / sent : 0, max: lagMax },
+      lagMs: { mean: tried ? lagSum / tried : 0, max: lagMax },
     };
   } finally {
-    await Promise.all([...clients.values()].map((c) => c.endAsync().catch(() => c.end(true))));
+    // mqtt.js's end() on a connection the broker already closed never calls back.
+    await Promise.all([...clients.values()].map((c) => (c.connected ? c.endAsync().catch(() => c.end(true)) : c.end(true))));
   }
 }
 
 function connect(url: string, clientId: string, timeoutMs: number): Promise<MqttClient> {
   const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
+  client.setMaxListeners(0); // one 'close' listener per message awaiting its acknowledgement
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       client.end(true);
@@ -118,6 +141,7 @@ function connect(url: string, clientId: string, timeoutMs: number): Promise<Mqtt
 }
 
 function pingRoundTrip(client: MqttClient): Promise<void> {
+  if (!client.connected) return Promise.resolve();
   return new Promise((resolve) => {
     const onPacket = (packet: { cmd: string }) => {
       if (packet.cmd !== 'pingresp') return;
@@ -133,13 +157,19 @@ function pingRoundTrip(client: MqttClient): Promise<void> {
   });
 }
 
-function publish(client: MqttClient, id: string, msg: RecordedMessage): Promise<void> {
+/** Resolves with what went wrong, or undefined once the message is out (QoS 1/2: acknowledged). */
+function publish(client: MqttClient, id: string, msg: RecordedMessage): Promise<string | undefined> {
+  // mqtt.js would queue a message for a closed client until a reconnect that never comes (reconnectPeriod 0).
+  if (!client.connected) return Promise.resolve(`client "${id}" could not publish to ${msg.topic}: the broker closed its connection`);
   const options: IClientPublishOptions = { qos: msg.qos, retain: msg.retain };
   if (msg.properties) options.properties = toMqttJs(msg.properties);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
+    // A QoS 1/2 message whose connection closes before its acknowledgement would otherwise wait for a reconnect.
+    const onClose = () => resolve(`client "${id}" could not publish to ${msg.topic}: the broker closed its connection`);
+    client.once('close', onClose);
     client.publish(msg.topic, msg.payload, options, (err) => {
-      if (err) reject(new EngineError('Unavailable', `client "${id}" could not publish to ${msg.topic}: ${err.message}`));
-      else resolve();
+      client.off('close', onClose);
+      resolve(err ? `client "${id}" could not publish to ${msg.topic}: ${err.message}` : undefined);
     });
   });
 }
