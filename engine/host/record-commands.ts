@@ -85,7 +85,8 @@ async function recordMain(argv: string[]): Promise<number> {
   try {
     const out = path.resolve(values.out);
     const recording = await record({ filters, out, source });
-    if (!json) process.stderr.write(`recording ${filters.join(', ')} to ${out} (Ctrl-C to stop)\n`);
+    if (json) process.stdout.write(JSON.stringify({ event: 'recording', filters, file: out }) + '\n');
+    else process.stderr.write(`recording ${filters.join(', ')} to ${out} (Ctrl-C to stop)\n`);
     await stopSignal(duration);
     const s = await recording.stop();
     if (json) process.stdout.write(JSON.stringify({ event: 'recorded', ...s }) + '\n');

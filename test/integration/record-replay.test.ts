@@ -227,6 +227,38 @@ describe('record any broker by URL: Mosquitto', () => {
   });
 });
 
+describe('thingbench record --mqtt-url', () => {
+  let mosquitto: RunningBroker | undefined;
+  afterAll(async () => mosquitto?.stop());
+
+  it('records Mosquitto for --duration seconds and stops by itself', async () => {
+    mosquitto = await startBroker('mosquitto', { repoRoot, mosquittoBin: '/usr/sbin/mosquitto', timeoutMs: 15_000 });
+    const out = path.join(dir, 'cli-mosquitto.jsonl');
+    const child = spawn(process.execPath, [cli, 'record', '--filter', 'room/+/temp', '--out', out, '--mqtt-url', mosquitto.url, '--duration', '4', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await vi.waitFor(() => expect(stdout).toContain('"event":"recording"'), { timeout: 20_000, interval: 50 });
+      const pub = await client(mosquitto.url, uid('room'), 5);
+      await pub.publishAsync('room/1/temp', '20.5', { qos: 1, properties: { contentType: 'text/plain' } });
+      await pub.publishAsync('room/1/humidity', '40', { qos: 1 });
+      await pub.publishAsync('room/2/temp', '19', { qos: 0 });
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'recorded', messages: 2, clients: 0 });
+    expect(readRecording(out).map((m) => [m.topic, m.payload.toString(), m.qos, m.properties])).toEqual([
+      ['room/1/temp', '20.5', 1, { contentType: 'text/plain' }],
+      ['room/2/temp', '19', 0, undefined],
+    ]);
+  });
+});
+
 describe('thingbench record / replay', () => {
   it('records a local engine until Ctrl-C, and replays the file into another engine', async () => {
     const out = path.join(dir, 'cli.jsonl');

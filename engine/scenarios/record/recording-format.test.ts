@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeLine, MAX_REPORTED_ERRORS, parseRecording, type RecordedMessage } from './recording-format.js';
+import { EngineError } from '../../core/index.js';
+import { encodeLine, MAX_REPORTED_ERRORS, parseRecording, readRecordingFile, type RecordedMessage } from './recording-format.js';
 
 describe('recording format', () => {
   it('writes UTF-8 payloads as text and other bytes as base64, and reads both back', () => {
@@ -43,5 +47,22 @@ describe('recording format', () => {
     expect(many.errors).toHaveLength(MAX_REPORTED_ERRORS);
     expect(many.errors[9].startsWith('r:10: not valid JSON')).toBe(true);
     expect(parseRecording('\n\n', 'empty.jsonl').errors).toEqual(['empty.jsonl:1: the recording has no messages']);
+  });
+
+  it('reads a recording file, or fails with InvalidInput listing FILE:line: errors', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-recfmt-'));
+    try {
+      const good = path.join(dir, 'good.jsonl');
+      fs.writeFileSync(good, encodeLine({ t: 0, topic: 'a', qos: 0, retain: false, payload: Buffer.from('x') }) + '\n');
+      expect((await readRecordingFile(good)).map((m) => m.topic)).toEqual(['a']);
+      const bad = path.join(dir, 'bad.jsonl');
+      fs.writeFileSync(bad, '{}\n');
+      const err = await readRecordingFile(bad).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err).toMatchObject({ code: 'InvalidInput', message: `${bad}:1: "t" must be a number of milliseconds ≥ 0`, details: { errors: [`${bad}:1: "t" must be a number of milliseconds ≥ 0`] } });
+      await expect(readRecordingFile(path.join(dir, 'none.jsonl'))).rejects.toMatchObject({ code: 'InvalidInput', message: `cannot read ${path.join(dir, 'none.jsonl')}: no such file` });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,8 @@
  * `properties` are the message's MQTT 5 properties (contract shape: correlation data base64) when it had any.
  * Blank lines are ignored.
  */
+import fs from 'node:fs/promises';
+import { EngineError } from '../../core/index.js';
 import type { MessageProperties } from '../../contract/index.js';
 
 export interface RecordedMessage {
@@ -148,4 +150,21 @@ function parseProperties(v: unknown): MessageProperties | string {
     }
   }
   return out;
+}
+
+/**
+ * Reads and checks a recording file (for the scenario runner's replay step). A missing file or a bad line is an
+ * `InvalidInput` error whose message has one `FILE:line: what is wrong` per line and whose `details.errors` lists them.
+ */
+export async function readRecordingFile(file: string): Promise<RecordedMessage[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new EngineError('InvalidInput', `cannot read ${file}: ${why}`, { errors: [`${file}: ${why}`] });
+  }
+  const parsed = parseRecording(text, file);
+  if (parsed.errors.length) throw new EngineError('InvalidInput', parsed.errors.join('\n'), { errors: parsed.errors });
+  return parsed.messages;
 }
