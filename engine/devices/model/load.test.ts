@@ -136,6 +136,15 @@ describe('loadDeviceModel', () => {
       'broken.yaml:3:64: correlation mqtt5 needs protocol.version 5');
   });
 
+  it('anchors and aliases work; an unknown or circular alias is refused at its position', () => {
+    const m = loadDeviceModel('name: x\ntelemetry:\n  - topic: a\n    interval: 1s\n    fields:\n      a: &t { gen: int, min: 0, max: 9 }\n      b: *t\n', 'x.yaml');
+    expect(m.telemetry[0].fields.b).toEqual({ gen: 'int', min: 0, max: 9 });
+    expect(problems('name: x\nvars: *nothing\n')).toEqual(['broken.yaml:2:7: alias *nothing names no anchor set before it']);
+    expect(problems('name: x\nvars: &v\n  a: *v\n')).toEqual(['broken.yaml:3:6: alias *v refers to a node that contains it']);
+    const laughs = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(',')}]`)];
+    expect(problems(`name: x\nvars:\n  ${laughs.join('\n  ')}\n`)[0]).toMatch(/^broken\.yaml:1:1: invalid YAML: Excessive alias count/);
+  });
+
   it('an empty file or a list is refused with a clear sentence', () => {
     expect(problems('')).toEqual(['broken.yaml:1:1: the document: expected object']);
     expect(problems('- a\n')).toEqual(['broken.yaml:1:1: the document: expected object']);

@@ -1,5 +1,5 @@
 /** `loadDeviceModel(text, fileName)`: YAML → schema → semantic checks → `DeviceModel`, every problem as file:line:col. */
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { EngineError } from '../../core/index.js';
 import { normalizeModel } from './normalize.js';
 import { formatProblem, PositionMap, type Problem } from './positions.js';
@@ -24,11 +24,31 @@ export function loadDeviceModel(text: string, fileName: string): DeviceModel {
     }));
   }
   const pos = new PositionMap(doc, lines, fileName);
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const aliasProblems = checkAliases(doc, pos);
+  if (aliasProblems.length) fail(aliasProblems);
+  let raw: unknown;
+  try { raw = doc.toJS({ maxAliasCount: 100 }); } catch (e) {
+    // The yaml package refuses alias expansions that grow too large (a "billion laughs" file).
+    fail([pos.problem(0, `invalid YAML: ${(e as Error).message}`)]);
+  }
   const problems = schemaProblems(raw ?? null, pos);
   if (problems.length) fail(problems);
   const model = normalizeModel(raw as Record<string, unknown>);
   const more = [...triggerProblems(raw, pos), ...semanticProblems(model, pos)];
   if (more.length) fail(more.sort((a, b) => a.line - b.line || a.col - b.col));
   return model;
+}
+
+/** An alias must name an anchor set before it, and must not sit inside the node it names (a cycle). */
+function checkAliases(doc: Document, pos: PositionMap): Problem[] {
+  const out: Problem[] = [];
+  visit(doc, {
+    Alias(_key, alias) {
+      const at = alias.range?.[0] ?? 0;
+      const target = alias.resolve(doc);
+      if (!target) out.push(pos.problem(at, `alias *${alias.source} names no anchor set before it`));
+      else if (target.range && at >= target.range[0] && at < target.range[2]) out.push(pos.problem(at, `alias *${alias.source} refers to a node that contains it`));
+    },
+  });
+  return out;
 }
