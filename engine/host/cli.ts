@@ -13,6 +13,7 @@ import { startFailureText } from './start-failure.js';
 import { portError, probePorts } from '../port-probe.js';
 import { VERSION as version } from '../version.js';
 import { recordCommand, recordUsage } from './record-commands.js';
+import { devicesCommand, devicesUsage } from './devices-commands.js';
 
 
 export const DEFAULT_UI_PORT = 4280;
@@ -23,6 +24,7 @@ Usage:
   thingbench up     [options]   run the engine headless
   thingbench serve  [options]   run the engine and the UI in browser mode
   thingbench record|replay …    record live traffic to a file, play it back (below)
+  thingbench devices models|start …  run virtual devices and fleets (below)
   thingbench --help | --version
 
 Options:
@@ -75,6 +77,7 @@ class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
+  if (argv[0] === 'devices') return devicesCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -82,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return print(usage + recordUsage, 0);
+  if (values.help) return print(usage + recordUsage + devicesUsage, 0);
   if (values.version) return print(`${version}\n`, 0);
   const [command, ...extra] = positionals;
   if (!command) return print(usage, 0);

@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { defaultPorts } from '../config.js';
+import { EngineError } from '../core/index.js';
+import {
+  BUILT_IN_MODELS_DIR, Fleet, loadBuiltInModels, loadDeviceModel, readReplayFiles,
+  type DeviceModel, type FleetStatus, type ReplayData,
+} from '../devices/index.js';
+
+export const devicesUsage = `
+Virtual devices:
+  thingbench devices models [--json]
+      Lists the built-in device models (any model file path works too).
+  thingbench devices start MODEL [--count N] [--seed N] [--mqtt-url URL] [--cert FILE --key FILE [--ca FILE]]
+                           [--connect-rate N] [--json]
+      Runs a fleet of N devices (default 1) from MODEL — a built-in model's name or a model file — until Ctrl-C,
+      each its own MQTT connection, in a worker thread, with a one-line live status (connected, msgs/s, acks).
+      --mqtt-url defaults to the local Thingbench for the model's transport (mqtt://127.0.0.1:${defaultPorts.mqtt},
+      ws://127.0.0.1:${defaultPorts.ws}/mqtt, mqtts://127.0.0.1:${defaultPorts.mqtts}); mqtts needs --cert and --key (PEM).
+      --seed fixes every generated value; --connect-rate caps new connections per second (default 500).
+`;
+
+class UsageError extends Error {}
+
+/** `thingbench devices …`: exit 0 done, 1 failed, 2 bad input. */
+export async function devicesCommand(argv: string[]): Promise<number> {
+  try {
+    const [sub, ...rest] = argv;
+    if (sub === 'models') return modelsMain(rest);
+    if (sub === 'start') return await startMain(rest);
+    throw new UsageError(sub === undefined ? 'devices needs a command: models or start' : `unknown devices command '${sub}' (models, start)`);
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof EngineError && e.code === 'InvalidInput')) {
+      process.stderr.write(`thingbench devices: ${e.message}\n${devicesUsage}`);
+      return 2;
+    }
+    process.stderr.write(`thingbench devices: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function modelsMain(argv: string[]): number {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const models = [...loadBuiltInModels().values()];
+  if (values.json) {
+    for (const m of models) process.stdout.write(JSON.stringify({ name: m.name, description: m.description ?? null, transport: m.protocol.transport, builtIn: true }) + '\n');
+    return 0;
+  }
+  const width = Math.max(...models.map((m) => m.name.length));
+  process.stdout.write(`Built-in device models (${BUILT_IN_MODELS_DIR}):\n`);
+  for (const m of models) process.stdout.write(`  ${m.name.padEnd(width)}  ${m.description ?? ''}\n`);
+  process.stdout.write('Any model file works too: thingbench devices start ./my-model.yaml\n');
+  return 0;
+}
+
+async function startMain(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    count: { type: 'string' }, seed: { type: 'string' }, 'mqtt-url': { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
+    ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' },
+  });
+  if (!positionals.length) throw new UsageError('devices start needs a model: a built-in name (thingbench devices models) or a model file');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const count = int(values.count, 1, '--count', 1, 100_000);
+  const seed = int(values.seed, 1, '--seed', 0, 2 ** 32 - 1);
+  const connectRate = int(values['connect-rate'], 500, '--connect-rate', 1, 100_000);
+  const { model, replay } = resolveModel(positionals[0]);
+  const url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
+  const tls = tlsFiles(url, values);
+  const json = values.json === true;
+
+  await reachable(url);
+  const fleet = await Fleet.start({ model, count, seed, url, tls, replay, connectRate });
+  const tty = !json && process.stderr.isTTY === true;
+  if (json) process.stdout.write(JSON.stringify({ event: 'started', model: model.name, count, seed, url, first: fleet.devices[0] }) + '\n');
+  else process.stderr.write(`Fleet of ${count} × ${model.name} (seed ${seed}) → ${url}; Ctrl-C stops it\n`);
+  fleet.events.on('status', (s) => {
+    if (json) process.stdout.write(JSON.stringify({ event: 'status', ...s }) + '\n');
+    else if (tty) process.stderr.write(`\r${statusLine(s)}\x1b[K`);
+    else process.stderr.write(statusLine(s) + '\n');
+  });
+  let failed: string | undefined;
+  const fatal = new Promise<void>((resolve) => fleet.events.on('error', (e) => {
+    failed = e.message;
+    resolve();
+  }));
+  await Promise.race([waitForSignal(), fatal]);
+  const final = await fleet.stop();
+  if (tty) process.stderr.write('\n');
+  if (json) process.stdout.write(JSON.stringify({ event: 'stopped', ...final }) + '\n');
+  else if (final) process.stderr.write(`Stopped: ${final.published} published, ${final.acked} acknowledged, ${final.dropped} dropped while offline\n`);
+  if (failed) {
+    process.stderr.write(`thingbench devices: the fleet failed: ${failed}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function statusLine(s: FleetStatus): string {
+  return `${s.connected}/${s.devices} connected · ${s.publishRate} msg/s · ${s.ackRate} acks/s · ${s.published} published · ${s.acked} acked`
+    + (s.buffered ? ` · ${s.buffered} buffered` : '') + (s.dropped ? ` · ${s.dropped} dropped` : '');
+}
+
+/** A model file (when the argument names one) or a built-in model by name. */
+function resolveModel(arg: string): { model: DeviceModel; replay: ReplayData } {
+  const looksLikeFile = /[\\/]|\.ya?ml$/i.test(arg);
+  if (fs.existsSync(arg) && fs.statSync(arg).isFile()) {
+    const model = loadDeviceModel(fs.readFileSync(arg, 'utf8'), arg);
+    return { model, replay: readReplayFiles(model, path.dirname(path.resolve(arg))) };
+  }
+  if (looksLikeFile) throw new UsageError(`no model file '${arg}'`);
+  const builtIns = loadBuiltInModels();
+  const model = builtIns.get(arg);
+  if (!model) throw new UsageError(`unknown model '${arg}': not a file, and the built-in models are ${[...builtIns.keys()].join(', ')}`);
+  return { model, replay: readReplayFiles(model, BUILT_IN_MODELS_DIR) };
+}
+
+function defaultUrl(model: DeviceModel): string {
+  const t = model.protocol.transport;
+  if (t === 'ws') return `ws://127.0.0.1:${defaultPorts.ws}/mqtt`;
+  if (t === 'mqtts') return `mqtts://127.0.0.1:${defaultPorts.mqtts}`;
+  return `mqtt://127.0.0.1:${defaultPorts.mqtt}`;
+}
+
+function tlsFiles(url: string, values: Record<string, unknown>) {
+  const secure = /^(mqtts|wss|ssl|tls):/.test(url);
+  const read = (flag: string) => {
+    const file = values[flag] as string | undefined;
+    if (file === undefined) return undefined;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--${flag}: cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  };
+  if (!secure) {
+    for (const f of ['cert', 'key', 'ca']) if (values[f] !== undefined) throw new UsageError(`--${f} is for mqtts:// and wss:// URLs, not ${url}`);
+    return undefined;
+  }
+  const cert = read('cert'), key = read('key'), ca = read('ca');
+  if (!cert || !key) throw new UsageError(`${url} is mutual TLS: give the device certificate and key with --cert FILE --key FILE (PEM)`);
+  return { cert, key, ...(ca ? { ca } : {}) };
+}
+
+/** One TCP connection to the broker's address first, so a wrong URL is one clear sentence, not a fleet backing off. */
+async function reachable(raw: string): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--mqtt-url must be a URL like mqtt://host:port, not '${raw}'`);
+  }
+  const schemes: Record<string, number> = { 'mqtt:': 1883, 'tcp:': 1883, 'mqtts:': 8883, 'ssl:': 8883, 'tls:': 8883, 'ws:': 80, 'wss:': 443 };
+  if (!(url.protocol in schemes)) throw new UsageError(`--mqtt-url must use mqtt://, mqtts://, ws:// or wss://, not '${url.protocol}//'`);
+  const port = Number(url.port || schemes[url.protocol]);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(5000, () => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot reach the broker at ${raw} (${e.code ?? e.message}); is Thingbench running (thingbench up), or is --mqtt-url right?`)));
+  });
+}
+
+function int(raw: unknown, fallback: number, flag: string, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not '${String(raw)}'`);
+  return n;
+}
+
+function parse(argv: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
