@@ -10,11 +10,12 @@ import { startFailureText } from './start-failure.js';
 
 export const recordUsage = `
 Record and replay:
-  thingbench record --filter FILTER [--filter …] --out FILE [--mqtt-url URL] [--duration S] [--json]
+  thingbench record --filter FILTER [--filter …] --out FILE [--mqtt-url URL] [--duration S] [--clients-only] [--json]
       Captures live traffic matching the topic filters into FILE (JSON lines) until Ctrl-C or --duration.
       Without --mqtt-url, a local engine is started (with --data-dir, --mqtt-port, --ws-port, --http-port,
       --broker-mode as for \`up\`) and its capture keeps each publisher's client id; with --mqtt-url, any MQTT
-      broker is recorded by an MQTT 5 subscriber (properties kept, publishers unknown).
+      broker is recorded by an MQTT 5 subscriber (properties kept, publishers unknown). --clients-only leaves out
+      what the local engine publishes itself (shadow responses, presence events, rule republishes).
   thingbench replay FILE [--speed N] [--loop] [--mqtt-url URL] [--prefix-ids] [--json]
       Publishes the recording again as its original publishers (one connection per client id), keeping the
       timing (divided by --speed), QoS, retain flags and MQTT 5 properties. --mqtt-url defaults to
@@ -39,7 +40,7 @@ async function recordMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     filter: { type: 'string', multiple: true }, out: { type: 'string' }, 'mqtt-url': { type: 'string' }, duration: { type: 'string' },
     json: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string' }, 'ws-port': { type: 'string' },
-    'http-port': { type: 'string' }, 'broker-mode': { type: 'string' },
+    'http-port': { type: 'string' }, 'broker-mode': { type: 'string' }, 'clients-only': { type: 'boolean' },
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const filters = (values.filter ?? []) as string[];
@@ -51,7 +52,7 @@ async function recordMain(argv: string[]): Promise<number> {
   const mqttUrl = values['mqtt-url'] as string | undefined;
   if (mqttUrl !== undefined) {
     checkUrl(mqttUrl);
-    for (const f of ['data-dir', 'mqtt-port', 'ws-port', 'http-port', 'broker-mode']) if (values[f] !== undefined) throw new UsageError(`--${f} is for recording a local engine, not --mqtt-url`);
+    for (const f of ['data-dir', 'mqtt-port', 'ws-port', 'http-port', 'broker-mode', 'clients-only']) if (values[f] !== undefined) throw new UsageError(`--${f} is for recording a local engine, not --mqtt-url`);
   }
 
   let engine: Engine | undefined;
@@ -79,7 +80,7 @@ async function recordMain(argv: string[]): Promise<number> {
       process.stderr.write(`thingbench record: ${startFailureText(e)} To record a Thingbench that is already running, use --mqtt-url mqtt://127.0.0.1:${defaultPorts.mqtt}.\n`);
       return 1;
     }
-    source = { engine };
+    source = { engine, clientsOnly: values['clients-only'] === true };
   }
 
   try {

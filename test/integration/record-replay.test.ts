@@ -102,6 +102,24 @@ describe('record from a local engine, replay into a fresh one', () => {
     expect((await retained).map(String)).toEqual(['fleet/2/state', 'on']);
   });
 
+  it('leaves out what the engine published itself when asked (clientsOnly)', async () => {
+    const a = await engine();
+    const all = path.join(dir, 'shadow-all.jsonl'), own = path.join(dir, 'shadow-clients.jsonl');
+    const recAll = await record({ filters: ['$aws/things/+/shadow/#'], out: all, source: { engine: a.engine } });
+    const recOwn = await record({ filters: ['$aws/things/+/shadow/#'], out: own, source: { engine: a.engine, clientsOnly: true } });
+    recordings.push(recAll, recOwn);
+    const lamp = await client(a.mqttPort, 'lamp-1', 5);
+    await lamp.publishAsync('$aws/things/lamp-1/shadow/update', '{"state":{"reported":{"on":true}}}', { qos: 1 });
+    await vi.waitFor(() => expect(recAll.count).toBe(3), { timeout: 5000 });
+    await Promise.all([recAll.stop(), recOwn.stop()]);
+    expect(readRecording(all).map((m) => [m.topic, m.clientId])).toEqual([
+      ['$aws/things/lamp-1/shadow/update', 'lamp-1'],
+      ['$aws/things/lamp-1/shadow/update/accepted', undefined],
+      ['$aws/things/lamp-1/shadow/update/documents', undefined],
+    ]);
+    expect(readRecording(own).map((m) => [m.topic, m.clientId])).toEqual([['$aws/things/lamp-1/shadow/update', 'lamp-1']]);
+  });
+
   it('connects as replay-<client id> when asked', async () => {
     const b = await engine();
     const out = path.join(dir, 'prefixed.jsonl');

@@ -16,8 +16,12 @@ export interface CaptureSource {
 }
 
 export type RecordSource =
-  /** A local engine: the publisher's client id of every message is kept. */
-  | { engine: CaptureSource }
+  /**
+   * A local engine: the publisher's client id of every message is kept. `clientsOnly` leaves out what the engine
+   * published itself (shadow responses, presence events, rule republishes), which a replay into an engine would
+   * only duplicate.
+   */
+  | { engine: CaptureSource; clientsOnly?: boolean }
   /** Any MQTT broker, through an MQTT 5 subscriber (properties kept; publishers unknown). */
   | { mqttUrl: string; clientId?: string; connectTimeoutMs?: number };
 
@@ -81,7 +85,7 @@ export async function record(opts: RecordOptions): Promise<Recording> {
   let close: () => Promise<void>;
   try {
     close = 'engine' in opts.source
-      ? await fromEngine(opts.source.engine, opts.filters, write, (n) => (lost += n))
+      ? await fromEngine(opts.source.engine, opts.filters, opts.source.clientsOnly === true, write, (n) => (lost += n))
       : await fromMqtt(opts.source, opts.filters, opts.clock ?? systemClock, write);
   } catch (e) {
     file.destroy();
@@ -106,13 +110,13 @@ export async function record(opts: RecordOptions): Promise<Recording> {
 
 type Write = (time: number, m: Omit<RecordedMessage, 't'>) => void;
 
-async function fromEngine(engine: CaptureSource, filters: string[], write: Write, onLost: (n: number) => void): Promise<() => Promise<void>> {
-  const matches = (topic: string) => filters.some((f) => topicMatches(f, topic));
+async function fromEngine(engine: CaptureSource, filters: string[], clientsOnly: boolean, write: Write, onLost: (n: number) => void): Promise<() => Promise<void>> {
+  const matches = (m: MessageRecord) => (!clientsOnly || m.clientId !== null) && filters.some((f) => topicMatches(f, m.topic));
   // Messages are numbered in the order the broker saw them; a gap in a batch is a message the live feed left out.
   let lastId = (await engine.api.broker.messages({ limit: 1 }))[0]?.id ?? 0;
   let queue = Promise.resolve();
   const take = async (m: MessageRecord) => {
-    if (!matches(m.topic)) return;
+    if (!matches(m)) return;
     const full = m.truncated ? await engine.api.broker.message(m.id) : m;
     if (!full) return onLost(1);
     write(full.time, {
