@@ -33,7 +33,7 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
   log: (x) => Math.log(num(x)), sin: (x) => Math.sin(num(x)), cos: (x) => Math.cos(num(x)),
   min: (...xs) => Math.min(...xs.map(num)), max: (...xs) => Math.max(...xs.map(num)),
   clamp: (x, lo, hi) => Math.min(num(hi), Math.max(num(lo), num(x))),
-  pad: (n, w) => String(n).padStart(num(w), '0'),
+  pad: (n, w) => String(n).padStart(Math.min(num(w), 64), '0'), // width capped: a template must not allocate at will
   str: (x) => (typeof x === 'string' ? x : JSON.stringify(x) ?? ''),
   num: (x) => num(x),
 };
@@ -101,6 +101,7 @@ function str(v: unknown): string { return typeof v === 'string' ? v : v === unde
 
 class Parser {
   private i = 0;
+  private depth = 0;
   readonly names = new Set<string>();
   constructor(private readonly toks: Token[]) {}
   private peek(): Token { return this.toks[this.i]; }
@@ -117,6 +118,10 @@ class Parser {
     return n;
   }
   private ternary(): Node {
+    if (++this.depth > 200) throw new ExpressionError('expression is nested too deeply', this.peek().at);
+    try { return this.ternaryInner(); } finally { this.depth--; }
+  }
+  private ternaryInner(): Node {
     const cond = this.binary(0);
     if (!this.isOp('?')) return cond;
     this.take();
@@ -138,6 +143,10 @@ class Parser {
     }
   }
   private unary(): Node {
+    if (++this.depth > 200) throw new ExpressionError('expression is nested too deeply', this.peek().at);
+    try { return this.unaryInner(); } finally { this.depth--; }
+  }
+  private unaryInner(): Node {
     if (this.isOp('-')) { this.take(); const e = this.unary(); return (s) => -num(e(s)); }
     if (this.isOp('!')) { this.take(); const e = this.unary(); return (s) => !e(s); }
     return this.postfix();

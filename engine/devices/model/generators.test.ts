@@ -216,6 +216,14 @@ describe('expressions and templates', () => {
     expect((err as ExpressionError).offset).toBe(offset);
   });
 
+  it('deep nesting is refused and pad widths are capped, so an expression cannot exhaust the stack or memory', () => {
+    expect(() => compileExpression(`${'('.repeat(5000)}1${')'.repeat(5000)}`)).toThrow('expression is nested too deeply');
+    expect(() => compileExpression(`${'-'.repeat(5000)}1`)).toThrow('expression is nested too deeply');
+    expect(() => compileExpression(`${'1 ? 1 : '.repeat(5000)}1`)).toThrow('expression is nested too deeply');
+    expect(compileExpression(`${'('.repeat(50)}1${')'.repeat(50)}`).evaluate({})).toBe(1);
+    expect((compileExpression('pad(1, 1e9)').evaluate({}) as string).length).toBe(64);
+  });
+
   it('collects the root names an expression reads', () => {
     expect([...compileExpression('a.b + c * max(d, 1) + e["f"]').names].sort()).toEqual(['a', 'c', 'd', 'e']);
   });

@@ -26,7 +26,7 @@ const fieldMap = d('Payload fields by name, in order; each a generator or a lite
 
 const common: Record<string, Schema> = {
   static: bool('Compute the value once per device and keep it (per-device variation that does not change).'),
-  precision: int('Decimal places for numeric values.'),
+  precision: d('Decimal places for numeric values.', { type: 'integer', minimum: 0, maximum: 15 }),
   description: str('A note for humans; ignored.'),
 };
 const wave = { period: duration('Length of one period.'), amplitude: num('Half the peak-to-peak height (default 1).'), offset: num('Centre value (default 0).'), phase: num('Phase as a fraction of a period (default 0).'), phaseSpread: prob('Adds a seeded per-device phase in [0, phaseSpread), so a fleet does not move in lockstep (default 0).') };
@@ -35,7 +35,7 @@ const generators: [string, string, Record<string, Schema>, string[]][] = [
   ['constant', 'Always the same value.', { value: d('The value (any JSON).', {}) }, ['value']],
   ['counter', 'start, start + step, … per sample.', { start: num('First value (default 0).'), step: num('Increment (default 1).'), wrapAt: num('Start again at `start` on reaching this value.') }, []],
   ['uuid', 'A random (seeded) version 4 UUID per sample.', {}, []],
-  ['id', 'A random id: prefix and `length` characters from `alphabet`.', { prefix: str('Text before the random part.'), length: int('Random characters (default 8).', 1), alphabet: d('Characters to draw from (default 0-9a-z).', { type: 'string', minLength: 1 }) }, []],
+  ['id', 'A random id: prefix and `length` characters from `alphabet`.', { prefix: str('Text before the random part.'), length: d('Random characters (default 8).', { type: 'integer', minimum: 1, maximum: 1024 }), alphabet: d('Characters to draw from (default 0-9a-z).', { type: 'string', minLength: 1 }) }, []],
   ['pick', 'One of `values`, optionally weighted.', { values: d('The choices.', { type: 'array', minItems: 1 }), weights: d('Relative weights, one per value.', { type: 'array', items: { type: 'number', minimum: 0 } }) }, ['values']],
   ['int', 'A uniform integer in [min, max].', { min: num('Smallest value.'), max: num('Largest value.') }, ['min', 'max']],
   ['float', 'A uniform number in [min, max); use precision for decimals.', { min: num('Smallest value.'), max: num('Largest value.') }, ['min', 'max']],
@@ -54,7 +54,7 @@ const generators: [string, string, Record<string, Schema>, string[]][] = [
   ['geo', 'A random point within `radius` metres of `center`: {lat, lon}.', { center: latLon, radius: d('Radius in metres.', { type: 'number', minimum: 0 }) }, ['center', 'radius']],
   ['route', 'The position moving along `points` at `speed`: {lat, lon}.', { points: d('The route, at least two points.', { type: 'array', items: latLon, minItems: 2 }), speed: d('Metres per second.', { type: 'number', minimum: 0 }), loop: bool('Start over at the end (default true).') }, ['points', 'speed']],
   ['object', 'A nested object.', { fields: fieldMap }, ['fields']],
-  ['array', 'An array of `items`; length fixed or random between minLength and maxLength.', { items: fieldRef, length: int('Exact length.'), minLength: int('Shortest length.'), maxLength: int('Longest length.') }, ['items']],
+  ['array', 'An array of `items`; length fixed or random between minLength and maxLength.', { items: fieldRef, length: d('Exact length.', { type: 'integer', minimum: 0, maximum: 10000 }), minLength: d('Shortest length.', { type: 'integer', minimum: 0, maximum: 10000 }), maxLength: d('Longest length.', { type: 'integer', minimum: 0, maximum: 10000 }) }, ['items']],
   ['expr', 'An expression over the message\'s other top-level fields, deviceIndex, thingName, attributes, vars, t and elapsed.', { expr: expression('The expression.') }, ['expr']],
   ['thingName', 'The device\'s thing name.', {}, []],
   ['attribute', 'One of the device\'s thing attributes.', { name: str('Attribute name.') }, ['name']],
