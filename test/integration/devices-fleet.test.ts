@@ -68,6 +68,33 @@ describe('a device from a model', () => {
   });
 });
 
+describe('a schedule from a model', () => {
+  it('publishes at the cron-like schedule\'s times, moved by the device\'s offset', async () => {
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync('fleet/+/telemetry', { qos: 1 });
+    const model = sensorModel({
+      identity: { thingName: 'cron-{index}', clientId: '{thingName}', attributes: {}, certificate: { mode: 'none' } },
+      telemetry: [{ ...sensorModel().telemetry[0], intervalMs: undefined, schedule: '*/10 * * * * *', offsetMs: 250, spreadMs: 0, fields: { t: { gen: 'timestamp', format: 'epoch-ms' } } }],
+    });
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 3));
+    const d = new VirtualDevice(deviceSpecFromModel(model, { index: 0, seed: 1, url: `mqtt://127.0.0.1:${te.mqttPort}` }), { clock });
+    const connected = new Promise<void>((r) => d.events.on('connected', () => r()));
+    d.start();
+    await connected;
+    try {
+      clock.advance(7_000); // 12:00:10.000 passes, 12:00:10.250 not yet
+      expect(d.stats.published).toBe(0);
+      clock.advance(30_000);
+      await until(() => on(sub.messages, 'fleet/cron-0/telemetry').length === 3, 5000, 'three scheduled messages');
+      expect(on(sub.messages, 'fleet/cron-0/telemetry').map((m) => JSON.parse(m.payload.toString()).t))
+        .toEqual([10_250, 20_250, 30_250].map((ms) => Date.UTC(2026, 0, 1, 12, 0, 0) + ms));
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
 describe('a state machine from a model', () => {
   it('publishes vibration only while the shadow turned the motor on', async () => {
     const sub = await open(te.mqttPort);
@@ -148,9 +175,8 @@ describe('a fleet', () => {
   });
 
   it('refuses a model it cannot run, with the reason', async () => {
-    // A schedule is not run yet.
-    const model = sensorModel({ telemetry: [{ ...sensorModel().telemetry[0], intervalMs: undefined, schedule: '*/5 * * * * *' }] });
-    await expect(Fleet.start({ model, count: 2, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toThrow(/uses a schedule/);
+    const model = sensorModel({ telemetry: [{ ...sensorModel().telemetry[0], intervalMs: undefined, schedule: '*/5 * * *' }] });
+    await expect(Fleet.start({ model, count: 2, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toThrow(/telemetry 0: expected 5 or 6 fields/);
     await expect(Fleet.start({ model: sensorModel(), count: 0, url: `mqtt://127.0.0.1:${te.mqttPort}` })).rejects.toMatchObject({ code: 'InvalidInput' });
   });
 });

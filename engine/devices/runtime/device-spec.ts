@@ -54,8 +54,11 @@ export interface TelemetrySpec {
   name?: string;
   /** A topic, or a function of the message's payload (topic templates may name its fields). */
   topic: string | ((payload: unknown) => string);
-  intervalMs: number;
-  /** Delay of the first message after start (default: one interval). A fleet spreads its devices with it. */
+  /** Publish every `intervalMs`… */
+  intervalMs?: number;
+  /** …or at the times this gives: the first firing strictly after `t`, undefined for none (a cron-like schedule). */
+  nextAt?(t: number): number | undefined;
+  /** With `intervalMs`: delay of the first message after start (default: one interval); spreads a fleet. */
   phaseMs?: number;
   qos?: 0 | 1;
   retain?: boolean;

@@ -1,7 +1,7 @@
 import { EngineError } from '../../core/index.js';
 import {
-  compileExpression, contextScope, createDeviceContext, createFieldSampler, createRng, renderTemplate,
-  type DeviceContext, type DeviceModel, type ReplayData,
+  compileExpression, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
+  type DeviceContext, type DeviceModel, type ReplayData, type Schedule,
 } from '../model/index.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
 import type { GuardScope } from './state-machine.js';
@@ -23,8 +23,7 @@ export interface ModelDeviceOptions {
  * Device `index` of a fleet of `model`: identity from its templates, its fields from seeded samplers, its behaviours
  * as the runtime runs them.
  *
- * LIMITATIONS: cron-like `schedule` telemetry is not run yet (a model that uses it is refused with InvalidInput);
- * certificates are given by the caller (`tls`), the runtime does not provision them; `markConnected` does not put
+ * LIMITATIONS: certificates are given by the caller (`tls`), the runtime does not provision them; `markConnected` does not put
  * `connected: false` in a will (AWS's shadow service ignores wills published on shadow topics).
  */
 export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions): DeviceSpec {
@@ -33,15 +32,28 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
   const spread = createRng(opts.seed, opts.index, 'runtime.spread');
   const { protocol } = model;
   const telemetry: TelemetrySpec[] = model.telemetry.map((t, i) => {
-    if (t.intervalMs === undefined) throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i} uses a schedule, which the device runtime does not run yet; use interval`);
+    const phase = t.offsetMs + Math.floor(spread.next() * t.spreadMs);
+    let nextAt: ((now: number) => number | undefined) | undefined;
+    if (t.intervalMs === undefined) {
+      let schedule: Schedule;
+      try {
+        schedule = parseSchedule(t.schedule ?? '');
+      } catch (e) {
+        throw new EngineError('InvalidInput', `model '${model.name}': telemetry ${t.name ?? i}: ${(e as Error).message}`);
+      }
+      // Every firing moves by the device's offset and spread, so a fleet on one schedule does not publish at once.
+      nextAt = (now) => {
+        const n = schedule.next(now - phase);
+        return n === undefined ? undefined : n + phase;
+      };
+    }
     const sampler = createFieldSampler(t.fields, ctx, { replay: opts.replay });
     const when = t.when ? compileExpression(t.when) : undefined;
     return {
       ...(t.name !== undefined ? { name: t.name } : {}),
       ...(t.inStates ? { inStates: t.inStates } : {}),
       topic: (payload: unknown) => renderTemplate(t.topic, ctx, payload as Record<string, unknown>),
-      intervalMs: t.intervalMs,
-      phaseMs: t.offsetMs + Math.floor(spread.next() * t.spreadMs),
+      ...(nextAt ? { nextAt } : { intervalMs: t.intervalMs, phaseMs: phase }),
       qos: t.qos,
       retain: t.retain,
       payload: ({ t: now, state, machineState }) => sampler.sample(now, { shadow: state, state: machineState }),

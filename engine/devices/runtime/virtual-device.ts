@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import { TypedEmitter } from '../../core/index.js';
+import { EngineError, TypedEmitter } from '../../core/index.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
 import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
@@ -75,6 +75,11 @@ export class VirtualDevice {
     this.clock = opts.clock ?? realClock();
     this.random = seededRandom(opts.seed ?? 1);
     this.buffer = new OfflineBuffer(spec.offlineBufferSize ?? 100);
+    for (const t of spec.telemetry ?? []) {
+      if (!t.nextAt && !(typeof t.intervalMs === 'number' && t.intervalMs > 0)) {
+        throw new EngineError('InvalidInput', `device ${spec.thingName}: telemetry on ${typeof t.topic === 'string' ? t.topic : t.name ?? 'a topic'} needs an interval above 0 or a schedule`);
+      }
+    }
     this.shadowState = { ...(spec.shadow?.initialState ?? {}) };
     this.machine = spec.stateMachine && new DeviceStateMachine(spec.stateMachine, this.clock, {
       shadow: () => this.shadowState,
@@ -106,7 +111,11 @@ export class VirtualDevice {
   start(): void {
     if (this.stateName !== 'idle') return;
     this.machine?.start();
-    for (const t of this.spec.telemetry ?? []) this.schedule(t, this.clock.now() + (t.phaseMs ?? t.intervalMs));
+    const now = this.clock.now();
+    for (const t of this.spec.telemetry ?? []) {
+      const first = t.nextAt ? t.nextAt(now) : now + (t.phaseMs ?? t.intervalMs!);
+      if (first !== undefined) this.schedule(t, first);
+    }
     this.connect();
   }
 
@@ -325,7 +334,9 @@ export class VirtualDevice {
     this.later(at - this.clock.now(), () => {
       const machineState = this.machine?.current;
       if (!t.inStates || (machineState !== undefined && t.inStates.includes(machineState))) this.produce(t);
-      this.schedule(t, at + t.intervalMs); // drift-free: the next slot follows the planned time, not the late one
+      // Drift-free: the next slot follows the planned time, not the time the timer actually fired.
+      const next = t.nextAt ? t.nextAt(at) : at + t.intervalMs!;
+      if (next !== undefined) this.schedule(t, next);
     });
   }
 
