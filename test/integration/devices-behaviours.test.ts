@@ -3,7 +3,10 @@
  * Device Advisor's device cases — CONNECT, PUBACK for QoS 1, back-off when there is no CONNACK, reported state after
  * connect, reported converging to desired — plus offline buffering, commands with correlated replies, and the will.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, IoTClient } from '@aws-sdk/client-iot';
 import { once } from 'node:events';
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
 import { startTestEngine, until, type TestEngine } from '../helpers/engine.js';
@@ -93,6 +96,46 @@ describe('telemetry', () => {
     clock.advance(1000);
     await until(() => on(sub.messages, 'dev/ws-1/telemetry').length === 2 && d.stats.acked === 2, 5000, 'two messages over WebSocket');
     expect(on(sub.messages, 'dev/ws-1/telemetry').map((m) => json(m.payload))).toEqual([{ seq: 0 }, { seq: 1 }]);
+  });
+});
+
+describe('mutual TLS', () => {
+  it.each(['mqtts', 'wss'] as const)('publishes over %s with a certificate from CreateKeysAndCertificate', async (listener) => {
+    const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    try {
+      const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+      const policyName = `devices-${listener}`;
+      await iot.send(new CreatePolicyCommand({ policyName, policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }) }));
+      await iot.send(new AttachPolicyCommand({ policyName, target: c.certificateArn }));
+      const ca = fs.readFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), 'utf8');
+      const topic = `dev/tls-${listener}/telemetry`;
+      const sub = await watch([topic]);
+      const clock = new VirtualClock();
+      const d = device({
+        thingName: `tls-${listener}`, clientId: `tls-${listener}`,
+        connection: { url: te.info.endpoints[listener], tls: { cert: c.certificatePem!, key: c.keyPair!.PrivateKey!, ca } },
+        telemetry: [{ topic, intervalMs: 1000, qos: 1, payload: ({ seq }) => ({ seq }) }],
+      }, clock);
+      const connected = next(d, 'connected');
+      d.start();
+      await connected;
+      clock.advance(2000);
+      await until(() => on(sub.messages, topic).length === 2 && d.stats.acked === 2, 5000, 'two messages over mutual TLS');
+      expect(on(sub.messages, topic).map((m) => json(m.payload))).toEqual([{ seq: 0 }, { seq: 1 }]);
+    } finally {
+      iot.destroy();
+    }
+  });
+
+  it('without a certificate the listener refuses it, and it keeps backing off', async () => {
+    const clock = new VirtualClock();
+    const d = device({ thingName: 'tls-none', clientId: 'tls-none', connection: { url: te.info.endpoints.mqtts, tls: { rejectUnauthorized: false } }, reconnect: { minMs: 500, maxMs: 500, jitter: 0 } }, clock);
+    const lost = next(d, 'disconnected');
+    const retry = next(d, 'reconnecting');
+    d.start();
+    expect((await lost).reason).toMatch(/lost|refused/);
+    expect(await retry).toEqual({ attempt: 1, delayMs: 500 });
+    expect(d.stats.connects).toBe(0);
   });
 });
 
