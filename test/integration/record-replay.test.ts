@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { connect, startTestEngine, type TestEngine, type TestEngineOptions } from '../helpers/engine.js';
 import { closeAll, run, uid } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { startBroker, type RunningBroker } from '../../bench/lib/brokers.js';
@@ -28,8 +28,8 @@ afterEach(async () => {
   await Promise.all(engines.splice(0).map((e) => e.stop()));
 });
 
-async function engine(mode: 'aws' | 'standard' = 'aws'): Promise<TestEngine> {
-  const e = await startTestEngine({ mode });
+async function engine(mode: 'aws' | 'standard' = 'aws', limits?: TestEngineOptions['limits']): Promise<TestEngine> {
+  const e = await startTestEngine({ mode, limits });
   engines.push(e);
   return e;
 }
@@ -160,6 +160,20 @@ describe('what a replay cannot publish, and bursts the live feed cannot carry', 
     await vi.waitFor(() => expect(rec.count).toBe(3), { timeout: 5000 });
     await rec.stop();
     expect(readRecording(out).map((m) => m.topic)).toEqual(['ok/1', 'ok/2', 'ok/4']);
+  });
+
+  it("keeps no more QoS 1 messages unacknowledged than the broker's Receive Maximum", async () => {
+    // The publish-rate throttle is off and the Receive Maximum is 2: only it stands between a burst and DISCONNECT 0x93.
+    const b = await engine('aws', { publishesPerSecond: 0, receiveMaximum: 2 });
+    const out = path.join(dir, 'receive-max.jsonl');
+    const rec = await record({ filters: ['rm/#'], out, source: { engine: b.engine } });
+    recordings.push(rec);
+    const msgs: RecordedMessage[] = Array.from({ length: 300 }, (_, i) => ({ t: 0, topic: `rm/${i % 3}`, qos: 1 as const, retain: false, payload: Buffer.from(String(i)), clientId: 'rm-1' }));
+    const s = await replay(msgs, { mqttUrl: b.info.endpoints.mqtt, clock: new VirtualReplayClock() });
+    expect(s).toMatchObject({ messages: 300, failed: 0, errors: [] });
+    await vi.waitFor(() => expect(rec.count).toBe(300), { timeout: 10_000 });
+    await rec.stop();
+    expect(readRecording(out).map((m) => m.payload.toString())).toEqual(msgs.map((m) => m.payload.toString()));
   });
 
   it("records every message of a burst, also those the live feed coalesced, from the engine's history", async () => {

@@ -57,7 +57,7 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
   const idOf = (m: RecordedMessage) => (m.clientId === undefined ? anonymous : `${opts.clientIdPrefix ?? ''}${m.clientId}`);
 
   const ids = [...new Set(messages.map(idOf))];
-  const clients = new Map<string, MqttClient>();
+  const clients = new Map<string, Connection>();
   try {
     for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000));
     // A loop starts where the previous one's last message was; a recording without any time span loops once a second.
@@ -82,13 +82,16 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
         if (previous && previous.id !== id) {
           await previous.done;
           // A QoS 0 message has no acknowledgement: a PINGREQ round trip behind it shows the broker has read it.
-          if (previous.qos === 0) await pingRoundTrip(clients.get(previous.id)!);
+          if (previous.qos === 0) await pingRoundTrip(clients.get(previous.id)!.client);
         }
         const sentAt = clock.now();
         const lag = Math.max(0, sentAt - due);
         lagSum += lag;
         lagMax = Math.max(lagMax, lag);
-        const done = publish(clients.get(id)!, id, msg).then((error) => {
+        const conn = clients.get(id)!;
+        // No more QoS 1/2 messages unacknowledged than the broker's Receive Maximum [MQTT-4.9.0-2].
+        if (msg.qos > 0) while (conn.inFlight.size >= conn.receiveMaximum) await Promise.race(conn.inFlight);
+        const done = publish(conn.client, id, msg).then((error) => {
           if (error === undefined) {
             sent++;
             opts.onPublished?.(msg, sentAt, lag);
@@ -98,7 +101,11 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
           }
         });
         pending.add(done);
-        void done.then(() => pending.delete(done));
+        if (msg.qos > 0) conn.inFlight.add(done);
+        void done.then(() => {
+          pending.delete(done);
+          conn.inFlight.delete(done);
+        });
         previous = { id, qos: msg.qos, done };
       }
     }
@@ -115,11 +122,18 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
     };
   } finally {
     // mqtt.js's end() on a connection the broker already closed never calls back.
-    await Promise.all([...clients.values()].map((c) => (c.connected ? c.endAsync().catch(() => c.end(true)) : c.end(true))));
+    await Promise.all([...clients.values()].map(({ client: c }) => (c.connected ? c.endAsync().catch(() => c.end(true)) : c.end(true))));
   }
 }
 
-function connect(url: string, clientId: string, timeoutMs: number): Promise<MqttClient> {
+interface Connection {
+  client: MqttClient;
+  /** The CONNACK's Receive Maximum (65,535 when it gives none). */
+  receiveMaximum: number;
+  inFlight: Set<Promise<void>>;
+}
+
+function connect(url: string, clientId: string, timeoutMs: number): Promise<Connection> {
   const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
   client.setMaxListeners(0); // one 'close' listener per message awaiting its acknowledgement
   return new Promise((resolve, reject) => {
@@ -129,11 +143,11 @@ function connect(url: string, clientId: string, timeoutMs: number): Promise<Mqtt
     };
     const onError = (e: Error) => fail(e.message);
     const onClose = () => fail('the connection closed before CONNACK');
-    client.once('connect', () => {
+    client.once('connect', (connack) => {
       client.off('error', onError).off('close', onClose);
       // Later connection errors surface as failed publishes.
       client.on('error', () => {});
-      resolve(client);
+      resolve({ client, receiveMaximum: connack.properties?.receiveMaximum ?? 65_535, inFlight: new Set() });
     });
     client.once('error', onError);
     client.once('close', onClose);
