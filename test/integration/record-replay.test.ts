@@ -332,6 +332,39 @@ describe('thingbench record / replay', () => {
     expect(readRecording(again)[1].properties).toEqual({ userProperties: [['k', 'v']] });
   });
 
+  it('replays --loop until Ctrl-C and prints what went out', async () => {
+    const file = path.join(dir, 'loop.jsonl');
+    fs.writeFileSync(file, [
+      '{"t":0,"topic":"loop/a","qos":1,"retain":false,"payload":"a","clientId":"looper"}',
+      '{"t":100,"topic":"loop/b","qos":0,"retain":false,"payload":"b","clientId":"looper"}',
+    ].join('\n') + '\n');
+    const b = await engine();
+    const again = path.join(dir, 'loop-again.jsonl');
+    const rec = await record({ filters: ['loop/#'], out: again, source: { engine: b.engine } });
+    recordings.push(rec);
+    const child = spawn(process.execPath, [cli, 'replay', file, '--loop', '--json', '--mqtt-url', b.info.endpoints.mqtt], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await vi.waitFor(() => expect(rec.count).toBeGreaterThanOrEqual(6), { timeout: 20_000, interval: 50 });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(stderr).toBe('');
+    const summary = JSON.parse(stdout) as { messages: number; loops: number; clients: number; failed: number };
+    expect(summary).toMatchObject({ clients: 1, failed: 0 });
+    expect(summary.loops).toBeGreaterThanOrEqual(3);
+    await vi.waitFor(() => expect(rec.count).toBe(summary.messages), { timeout: 5000 });
+    await rec.stop();
+    const topics = readRecording(again).map((m) => m.topic);
+    expect(topics).toEqual(Array.from({ length: summary.messages }, (_, i) => (i % 2 ? 'loop/b' : 'loop/a')));
+  });
+
   it('reports each bad line of a malformed recording as FILE:line: and exits 2', async () => {
     const bad = path.join(dir, 'bad.jsonl');
     fs.writeFileSync(bad, [
