@@ -15,7 +15,7 @@ export interface DeviceClock {
 
 let nextRealId = 1;
 
-/** Node's timers; the handles do not keep the process alive on their own (a fleet's sockets do). */
+/** Node's timers (they keep the process alive, as a device waiting to reconnect should). */
 export function realClock(): DeviceClock {
   const timers = new Map<number, NodeJS.Timeout>();
   return {
