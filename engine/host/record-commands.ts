@@ -5,21 +5,23 @@ import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
-import { parseRecording, record, replay, type RecordSource } from '../scenarios/index.js';
+import { parseRecording, record, replay, type RecordSource, type TlsFiles } from '../scenarios/index.js';
 import { startFailureText } from './start-failure.js';
 
 export const recordUsage = `
 Record and replay:
-  thingbench record --filter FILTER [--filter …] --out FILE [--mqtt-url URL] [--duration S] [--clients-only] [--json]
+  thingbench record --filter FILTER [--filter …] --out FILE [--mqtt-url URL [--cert FILE --key FILE] [--ca FILE]]
+                    [--duration S] [--clients-only] [--json]
       Captures live traffic matching the topic filters into FILE (JSON lines) until Ctrl-C or --duration.
       Without --mqtt-url, a local engine is started (with --data-dir, --mqtt-port, --ws-port, --http-port,
       --broker-mode as for \`up\`) and its capture keeps each publisher's client id; with --mqtt-url, any MQTT
       broker is recorded by an MQTT 5 subscriber (properties kept, publishers unknown). --clients-only leaves out
       what the local engine publishes itself (shadow responses, presence events, rule republishes).
-  thingbench replay FILE [--speed N] [--loop] [--mqtt-url URL] [--prefix-ids] [--json]
+  thingbench replay FILE [--speed N] [--loop] [--mqtt-url URL [--cert FILE --key FILE] [--ca FILE]] [--prefix-ids] [--json]
       Publishes the recording again as its original publishers (one connection per client id), keeping the
       timing (divided by --speed), QoS, retain flags and MQTT 5 properties. --mqtt-url defaults to
       mqtt://127.0.0.1:${defaultPorts.mqtt}; --prefix-ids connects as replay-<client id>; --loop repeats until Ctrl-C.
+  mqtts:// and wss:// URLs take a client certificate and key (--cert, --key) and the server's CA (--ca), PEM files.
 `;
 
 class UsageError extends Error {}
@@ -41,6 +43,7 @@ async function recordMain(argv: string[]): Promise<number> {
     filter: { type: 'string', multiple: true }, out: { type: 'string' }, 'mqtt-url': { type: 'string' }, duration: { type: 'string' },
     json: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string' }, 'ws-port': { type: 'string' },
     'http-port': { type: 'string' }, 'broker-mode': { type: 'string' }, 'clients-only': { type: 'boolean' },
+    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const filters = (values.filter ?? []) as string[];
@@ -57,7 +60,8 @@ async function recordMain(argv: string[]): Promise<number> {
 
   let engine: Engine | undefined;
   let source: RecordSource;
-  if (mqttUrl) source = { mqttUrl };
+  if (mqttUrl) source = { mqttUrl, tls: tlsFiles(mqttUrl, values) };
+  else if (['cert', 'key', 'ca'].some((f) => values[f] !== undefined)) throw new UsageError('--cert, --key and --ca go with an mqtts:// or wss:// --mqtt-url');
   else {
     const mode = (values['broker-mode'] as string | undefined) ?? 'aws';
     if (mode !== 'aws' && mode !== 'standard') throw new UsageError(`--broker-mode must be aws or standard, not '${mode}'`);
@@ -104,6 +108,7 @@ async function recordMain(argv: string[]): Promise<number> {
 async function replayMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     speed: { type: 'string' }, loop: { type: 'boolean' }, 'mqtt-url': { type: 'string' }, 'prefix-ids': { type: 'boolean' }, json: { type: 'boolean' },
+    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : 'replay needs a recording FILE');
   const file = positionals[0];
@@ -111,6 +116,7 @@ async function replayMain(argv: string[]): Promise<number> {
   if (!(speed > 0)) throw new UsageError(`--speed must be a number above 0, not '${values.speed}'`);
   const mqttUrl = (values['mqtt-url'] as string | undefined) ?? `mqtt://127.0.0.1:${defaultPorts.mqtt}`;
   checkUrl(mqttUrl);
+  const tls = tlsFiles(mqttUrl, values);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -129,7 +135,7 @@ async function replayMain(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     const s = await replay(parsed.messages, {
-      mqttUrl, speed, loops: values.loop ? Infinity : 1, clientIdPrefix: values['prefix-ids'] ? 'replay-' : undefined, signal: abort.signal,
+      mqttUrl, tls, speed, loops: values.loop ? Infinity : 1, clientIdPrefix: values['prefix-ids'] ? 'replay-' : undefined, signal: abort.signal,
     });
     if (json) process.stdout.write(JSON.stringify({ event: 'replayed', ...s }) + '\n');
     else {
@@ -150,6 +156,26 @@ function parse(argv: string[], options: Options) {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** --cert/--key/--ca (PEM files) for an mqtts:// or wss:// URL; refused with any other. */
+function tlsFiles(url: string, values: Record<string, unknown>): TlsFiles | undefined {
+  const given = ['cert', 'key', 'ca'].filter((f) => values[f] !== undefined);
+  if (!/^(mqtts|wss):/.test(url)) {
+    if (given.length) throw new UsageError(`--${given[0]} is for mqtts:// and wss:// URLs, not ${url}`);
+    return undefined;
+  }
+  const out: TlsFiles = {};
+  for (const flag of given as Array<keyof TlsFiles>) {
+    const file = values[flag] as string;
+    try {
+      out[flag] = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--${flag}: cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if ((out.cert === undefined) !== (out.key === undefined)) throw new UsageError('--cert and --key go together');
+  return out;
 }
 
 function checkUrl(raw: string): void {

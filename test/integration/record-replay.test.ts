@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, IoTClient } from '@aws-sdk/client-iot';
 import { connect, startTestEngine, type TestEngine, type TestEngineOptions } from '../helpers/engine.js';
 import { closeAll, run, uid } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -363,6 +364,43 @@ describe('thingbench record / replay', () => {
     await rec.stop();
     const topics = readRecording(again).map((m) => m.topic);
     expect(topics).toEqual(Array.from({ length: summary.messages }, (_, i) => (i % 2 ? 'loop/b' : 'loop/a')));
+  });
+
+  it('records and replays over mutual TLS with --cert, --key and --ca', async () => {
+    const b = await engine();
+    const iot = new IoTClient({ endpoint: b.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    let pem: { cert: string; key: string; ca: string };
+    try {
+      const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+      await iot.send(new CreatePolicyCommand({ policyName: 'record-replay', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }) }));
+      await iot.send(new AttachPolicyCommand({ policyName: 'record-replay', target: c.certificateArn }));
+      pem = { cert: c.certificatePem!, key: c.keyPair!.PrivateKey!, ca: fs.readFileSync(path.join(b.dataDir, 'security', 'root-ca.pem'), 'utf8') };
+    } finally {
+      iot.destroy();
+    }
+    const out = path.join(dir, 'tls.jsonl');
+    const rec = await record({ filters: ['tls/#'], out, source: { mqttUrl: b.info.endpoints.mqtts, tls: pem } });
+    recordings.push(rec);
+    const file = path.join(dir, 'tls-in.jsonl');
+    fs.writeFileSync(file, '{"t":0,"topic":"tls/1","qos":1,"retain":false,"payload":"one","clientId":"tls-dev"}\n{"t":10,"topic":"tls/2","qos":1,"retain":false,"payload":"two","clientId":"tls-dev"}\n');
+    const files = Object.fromEntries(Object.entries(pem).map(([k, v]) => {
+      const f = path.join(dir, `tls-${k}.pem`);
+      fs.writeFileSync(f, v);
+      return [k, f];
+    }));
+    const r = await run(process.execPath, [cli, 'replay', file, '--mqtt-url', b.info.endpoints.mqtts, '--cert', files.cert, '--key', files.key, '--ca', files.ca, '--json'], 30_000).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    await vi.waitFor(() => expect(rec.count).toBe(2), { timeout: 5000 });
+    await rec.stop();
+    expect(readRecording(out).map((m) => [m.topic, m.payload.toString()])).toEqual([['tls/1', 'one'], ['tls/2', 'two']]);
+    // Without a certificate the mutual TLS listener refuses the replay: one sentence, exit 1.
+    const refused = await run(process.execPath, [cli, 'replay', file, '--mqtt-url', b.info.endpoints.mqtts, '--ca', files.ca], 30_000).done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^thingbench replay: cannot connect to mqtts:\/\/[^ ]+ as client "tls-dev": /);
+    const misplaced = await run(process.execPath, [cli, 'replay', file, '--mqtt-url', b.info.endpoints.mqtt, '--cert', files.cert], 30_000).done;
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--cert is for mqtts:// and wss:// URLs');
   });
 
   it('reports each bad line of a malformed recording as FILE:line: and exits 2', async () => {

@@ -2,6 +2,7 @@ import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { EngineError } from '../../core/index.js';
 import type { MessageProperties } from '../../contract/index.js';
 import type { RecordedMessage } from './recording-format.js';
+import type { TlsFiles } from './recorder.js';
 import { systemReplayClock, type ReplayClock } from './replay-clock.js';
 
 export interface ReplayOptions {
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   /** Called once each message is out (QoS 1/2: acknowledged), with the clock's time when it was sent and its lag in ms. */
   onPublished?: (msg: RecordedMessage, at: number, lagMs: number) => void;
   connectTimeoutMs?: number;
+  /** Certificate, key and CA (PEM) for mqtts:// and wss://; every replayed client presents the same certificate. */
+  tls?: TlsFiles;
 }
 
 /** At most this many publish failures are described in a summary (all are counted). */
@@ -59,7 +62,7 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
   const ids = [...new Set(messages.map(idOf))];
   const clients = new Map<string, Connection>();
   try {
-    for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000));
+    for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000, opts.tls));
     // A loop starts where the previous one's last message was; a recording without any time span loops once a second.
     const period = messages.length && messages[messages.length - 1].t > 0 ? messages[messages.length - 1].t : 1000;
     const start = clock.now();
@@ -133,8 +136,8 @@ interface Connection {
   inFlight: Set<Promise<void>>;
 }
 
-function connect(url: string, clientId: string, timeoutMs: number): Promise<Connection> {
-  const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
+function connect(url: string, clientId: string, timeoutMs: number, tls?: TlsFiles): Promise<Connection> {
+  const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs, ...tls });
   client.setMaxListeners(0); // one 'close' listener per message awaiting its acknowledgement
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
