@@ -427,5 +427,12 @@ describe('thingbench record / replay', () => {
     const noFilter = await run(process.execPath, [cli, 'record', '--out', bad], 30_000).done;
     expect(noFilter.code).toBe(2);
     expect(noFilter.stderr).toContain('record needs at least one --filter');
+    // A broker that cannot be reached: one sentence, exit 1, and an earlier recording of that name left as it was.
+    const earlier = path.join(dir, 'earlier.jsonl');
+    fs.writeFileSync(earlier, 'kept\n');
+    const unreachable = await run(process.execPath, [cli, 'record', '--filter', 'a/#', '--out', earlier, '--mqtt-url', 'mqtt://127.0.0.1:1'], 30_000).done;
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toBe('thingbench record: cannot connect to mqtt://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n');
+    expect(fs.readFileSync(earlier, 'utf8')).toBe('kept\n');
   });
 });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { once } from 'node:events';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { EngineError, systemClock, type Clock, type Disposable } from '../../core/index.js';
@@ -68,36 +69,45 @@ export async function record(opts: RecordOptions): Promise<Recording> {
     const bad = !f || f.split('/').some((level, i, all) => (level.includes('#') && (level !== '#' || i !== all.length - 1)) || (level.includes('+') && level !== '+'));
     if (bad) throw new EngineError('InvalidInput', `"${f}" is not a valid topic filter`);
   }
-  const file = fs.createWriteStream(opts.out, { flags: 'w' });
+  // The directory is checked first, the file replaced only once the source listens: a refused connection leaves an
+  // earlier recording of the same name alone.
   try {
-    await once(file, 'open');
+    fs.accessSync(path.dirname(path.resolve(opts.out)), fs.constants.W_OK);
   } catch (e) {
     throw new EngineError('InvalidInput', `cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
   }
+  /** Lines that arrived before the file was opened (messages may come while the subscription completes). */
+  const early: string[] = [];
+  const sink: { file?: fs.WriteStream } = {};
   let first: number | undefined;
   let count = 0;
   let lost = 0;
+  let lastT = 0;
   const clients = new Set<string>();
   const write = (time: number, m: Omit<RecordedMessage, 't'>) => {
     first ??= time;
     const msg: RecordedMessage = { t: Math.max(0, time - first), ...m };
     if (m.clientId !== undefined) clients.add(m.clientId);
-    file.write(encodeLine(msg) + '\n');
+    const line = encodeLine(msg) + '\n';
+    if (sink.file) sink.file.write(line);
+    else early.push(line);
     count++;
     lastT = msg.t;
     opts.onMessage?.(msg);
   };
-  let lastT = 0;
 
-  let close: () => Promise<void>;
+  const close = 'engine' in opts.source
+    ? await fromEngine(opts.source.engine, opts.filters, opts.source.clientsOnly === true, write, (n) => (lost += n))
+    : await fromMqtt(opts.source, opts.filters, opts.clock ?? systemClock, write);
+  const out = fs.createWriteStream(opts.out, { flags: 'w' });
   try {
-    close = 'engine' in opts.source
-      ? await fromEngine(opts.source.engine, opts.filters, opts.source.clientsOnly === true, write, (n) => (lost += n))
-      : await fromMqtt(opts.source, opts.filters, opts.clock ?? systemClock, write);
+    await once(out, 'open');
   } catch (e) {
-    file.destroy();
-    throw e;
+    await close();
+    throw new EngineError('InvalidInput', `cannot write ${opts.out}: ${(e as Error).message}`);
   }
+  for (const line of early.splice(0)) out.write(line);
+  sink.file = out;
   let stopped: Promise<RecordSummary> | undefined;
   return {
     get count() {
@@ -106,8 +116,8 @@ export async function record(opts: RecordOptions): Promise<Recording> {
     stop() {
       stopped ??= (async () => {
         await close();
-        file.end();
-        await once(file, 'finish');
+        out.end();
+        await once(out, 'finish');
         return { messages: count, clients: clients.size, durationMs: lastT, lost, file: opts.out };
       })();
       return stopped;
