@@ -267,7 +267,7 @@ describe('thingbench record --mqtt-url', () => {
   it('records Mosquitto for --duration seconds and stops by itself', async () => {
     mosquitto = await startBroker('mosquitto', { repoRoot, mosquittoBin: '/usr/sbin/mosquitto', timeoutMs: 15_000 });
     const out = path.join(dir, 'cli-mosquitto.jsonl');
-    const child = spawn(process.execPath, [cli, 'record', '--filter', 'room/+/temp', '--out', out, '--mqtt-url', mosquitto.url, '--duration', '4', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'record', '--filter', 'room/+/temp', '--out', out, '--mqtt-url', mosquitto.url, '--duration', '6', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
