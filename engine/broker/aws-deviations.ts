@@ -7,6 +7,7 @@ const TOPICS_DOC = 'https://docs.aws.amazon.com/iot/latest/developerguide/topics
 /** Every place where AWS IoT Core departs from MQTT 3.1.1, with the one-line reason a learner needs. */
 export const deviations = {
   qos2Publish: { why: 'AWS IoT does not support QoS 2: the PUBLISH was dropped and no PUBACK/PUBREC is sent.', doc: `${MQTT_DOC}#mqtt-differences` },
+  qos2Will: { why: 'AWS IoT does not support QoS 2: an MQTT 5 CONNECT whose will has QoS 2 is refused with CONNACK 0x9B (Maximum QoS is 1).', doc: `${MQTT_DOC}#mqtt-differences` },
   qos2Subscribe: { why: 'AWS IoT does not support QoS 2: a SUBSCRIBE asking for QoS 2 gets no SUBACK and no subscription.', doc: `${MQTT_DOC}#mqtt-differences` },
   hashParent: { why: "AWS IoT's '#' does not match the parent level: the message was not delivered to this subscription.", doc: `${MQTT_DOC}#mqtt-differences` },
   retainedWildcard: { why: 'AWS IoT sends retained messages only to a subscription whose filter equals the topic exactly, never through wildcards.', doc: `${MQTT_DOC}#mqtt-retain` },

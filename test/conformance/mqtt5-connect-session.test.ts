@@ -110,6 +110,7 @@ describe.each(['aws', 'standard'] as const)('MQTT 5 CONNECT, CONNACK and the end
       expect(c.connack.properties?.reasonString).toMatch(/Will QoS 2 .* Maximum QoS 1/);
       await c.peer.closed;
       expect(logsAbout(t.logs, id('will-qos2'), /CONNACK 0x9B/)).not.toHaveLength(0);
+      expect(deviationFor(t.logs, 'qos2Will', id('will-qos2'))).toBeDefined();
       return;
     }
     open.push(c);

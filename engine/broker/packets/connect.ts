@@ -52,6 +52,7 @@ export function acceptMqtt5(
     // [MQTT-3.2.2-12]: a Will QoS over the Maximum QoS this server offers (aws: 1, as AWS IoT Core has no QoS 2).
     const why = `Will QoS ${willQos} is more than this server's Maximum QoS ${maximumQoS}`;
     log(`refused the MQTT 5 connection of ${packet.clientId ? `client ${packet.clientId}` : 'a client'} with CONNACK 0x9B (QoS not supported): ${why}`);
+    if (ctx.aws) ctx.deviations.explain('qos2Will', { clientId: packet.clientId });
     client.conn.end(encodeConnack5(false, REASON.qosNotSupported, { reasonString: why }));
     return null;
   }
