@@ -3,16 +3,18 @@
 //                   [--mosquitto /usr/sbin/mosquitto] [--serial] [--reuse]
 // Targets: Thingbench (`thingbench up`, fresh data directory) in aws mode and in standard mode, and Mosquitto with
 // `listener PORT 127.0.0.1` + `allow_anonymous true`, each on a free loopback port. Each test runs alone in its own
-// python3 process (`client_test5.py --port N Test.<name>`), against a broker started for it (--reuse: one broker per
-// target for all tests; the suite's own clean-up cannot remove retained messages in aws mode, where a '#'
-// subscription gets none), killed after --timeout seconds; the targets run side by side unless --serial. The suite
-// sleeps internally, so this is not part of `npm test`.
+// python3 process (`client_test5.py --port N Test.<name>`), against a broker started for it and warmed up by one
+// MQTT connection (--reuse: one broker per target for all tests; the suite's own clean-up cannot remove retained
+// messages in aws mode, where a '#' subscription gets none), killed after --timeout seconds; the targets run side by
+// side unless --serial. The suite sleeps internally, so this is not part of `npm test`.
 // Output: a table test → pass/fail per target with totals, the failure lines, and every test's output under
 // bench/out/interop-<timestamp>/<target>/<test>.log.
+import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import mqttPacket from 'mqtt-packet';
 import { parseArgs } from 'node:util';
 import { startBroker, type RunningBroker } from '../../bench/lib/brokers.js';
 import { renderTable } from '../../bench/lib/report.js';
@@ -120,10 +122,34 @@ class Departures {
   }
 }
 
+/**
+ * One MQTT connection (CONNECT, CONNACK, DISCONNECT) before the test: the suite gives a CONNACK 0.5 s, which a broker
+ * that has only just started may need for its first connection on a busy machine.
+ */
+function warmUp(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no CONNACK to the warm-up connection within 10 s')); }, 10_000);
+    socket.once('error', (e) => { clearTimeout(timer); reject(e); });
+    socket.once('connect', () => socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'interop-warm-up', keepalive: 60 })));
+    socket.once('data', () => {
+      clearTimeout(timer);
+      socket.end(mqttPacket.generate({ cmd: 'disconnect' }), () => resolve());
+    });
+  });
+}
+
 async function startTarget(target: TargetId, departures: Departures): Promise<RunningBroker> {
-  return target === 'mosquitto'
-    ? startBroker('mosquitto', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 15_000 })
-    : startBroker('thingbench', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 60_000, thingbenchMode: target, onStderr: departures.feed });
+  const broker = target === 'mosquitto'
+    ? await startBroker('mosquitto', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 15_000 })
+    : await startBroker('thingbench', { repoRoot, mosquittoBin: values.mosquitto, timeoutMs: 60_000, thingbenchMode: target, onStderr: departures.feed });
+  try {
+    await warmUp(Number(new URL(broker.url).port));
+  } catch (e) {
+    await broker.stop();
+    throw e;
+  }
+  return broker;
 }
 
 /** One test against a broker of its own (unless --reuse): nothing a test leaves behind (retained messages, sessions) reaches the next. */
