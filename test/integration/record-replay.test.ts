@@ -121,7 +121,7 @@ describe('record from a local engine, replay into a fresh one', () => {
     expect(readRecording(own).map((m) => [m.topic, m.clientId])).toEqual([['$aws/things/lamp-1/shadow/update', 'lamp-1']]);
   });
 
-  it('connects as replay-<client id> when asked', async () => {
+  it('connects as replay-<client id> when asked (here over WebSocket)', async () => {
     const b = await engine();
     const out = path.join(dir, 'prefixed.jsonl');
     const rec = await record({ filters: ['p/#'], out, source: { engine: b.engine } });
@@ -131,7 +131,7 @@ describe('record from a local engine, replay into a fresh one', () => {
       { t: 5, topic: 'p/anon', qos: 0, retain: false, payload: Buffer.from('y') },
       { t: 10, topic: 'p/2', qos: 1, retain: false, payload: Buffer.from('z'), clientId: 'sensor-1' },
     ];
-    const s = await replay(msgs, { mqttUrl: b.info.endpoints.mqtt, clientIdPrefix: 'replay-', anonymousClientId: 'anon-replayer', clock: new VirtualReplayClock() });
+    const s = await replay(msgs, { mqttUrl: b.wsUrl, clientIdPrefix: 'replay-', anonymousClientId: 'anon-replayer', clock: new VirtualReplayClock() });
     expect(s.clients).toBe(2);
     await vi.waitFor(() => expect(rec.count).toBe(3), { timeout: 5000 });
     await rec.stop();
