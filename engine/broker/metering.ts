@@ -82,11 +82,22 @@ export function billed(bytes: number): number {
  * values in UTF-8; the payload format indicator and expiry interval are not listed and do not count.
  */
 export function meteredBytes(payloadBytes: number, properties?: Properties): number {
-  if (!properties) return payloadBytes;
-  let n = payloadBytes;
+  return properties ? payloadBytes + meteredPropertyBytes(properties) : payloadBytes;
+}
+
+// One message's properties are metered for its publisher and again for each MQTT 5 subscriber, one after another:
+// the last count is the one to reuse.
+let lastProperties: Properties | undefined;
+let lastCount = 0;
+
+function meteredPropertyBytes(properties: Properties): number {
+  if (properties === lastProperties) return lastCount;
+  let n = 0;
   if (properties.userProperties) for (const [k, v] of properties.userProperties) n += Buffer.byteLength(k) + Buffer.byteLength(v);
   if (properties.responseTopic !== undefined) n += Buffer.byteLength(properties.responseTopic);
   if (properties.correlationData !== undefined) n += properties.correlationData.length;
   if (properties.contentType !== undefined) n += Buffer.byteLength(properties.contentType);
+  lastProperties = properties;
+  lastCount = n;
   return n;
 }
