@@ -1,3 +1,4 @@
+import { topicMatches as matchesFilter } from '../../contract/index.js';
 /** The device-side copy of its shadow state: deep merge of a delta, and the part of a delta a device accepts. */
 export type State = Record<string, unknown>;
 
@@ -22,12 +23,5 @@ export function pickKeys(delta: State, keys: string[] | undefined): State {
 
 /** MQTT topic filter matching (`+` one level, `#` the rest), for routing messages among a device's subscriptions. */
 export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return matchesFilter(filter, topic, { dollar: true }); // the broker already kept `$` topics from leading wildcards
 }
