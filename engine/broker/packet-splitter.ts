@@ -14,6 +14,7 @@ import { decodeConnectProperties, decodePublish5, checkPacketProperties, type Co
 import type { Mqtt5Connection } from './mqtt5/connection.js';
 import type { Properties } from './mqtt5/properties.js';
 import { REASON } from './mqtt5/reason-codes.js';
+import { readVariableByteInteger, variableByteIntegerLength } from './mqtt5/variable-byte-integer.js';
 import { encodeConnack5 } from './mqtt5/wire.js';
 import { CONNACK_UNACCEPTABLE_LEVEL, CONNACK_UNSUPPORTED_VERSION } from './connack-refusals.js';
 
@@ -245,15 +246,9 @@ function connectLevel(buf: Buffer, body: number, end: number): number | undefine
 function connectClientId(buf: Buffer, body: number, end: number, level: number): string | undefined {
   let at = body + 2 + buf.readUInt16BE(body) + 4; // protocol name, level, flags, keep alive
   if (level >= 5) {
-    let length = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 4 && at < end; i++) {
-      const b = buf[at++];
-      length += (b & 0x7f) * multiplier;
-      multiplier *= 128;
-      if ((b & 0x80) === 0) break;
-    }
-    at += length;
+    const length = readVariableByteInteger(buf, at, end); // the property block's length
+    if (length < 0) return undefined;
+    at += variableByteIntegerLength(length) + length;
   }
   if (at + 2 > end) return undefined;
   const stop = at + 2 + buf.readUInt16BE(at);

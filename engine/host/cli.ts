@@ -14,7 +14,7 @@ import { portError, probePorts } from '../port-probe.js';
 import { VERSION as version } from '../version.js';
 import { recordCommand, recordUsage } from './record-commands.js';
 import { devicesCommand, devicesUsage } from './devices-commands.js';
-
+import { waitForSignal } from './wait-for-signal.js';
 
 export const DEFAULT_UI_PORT = 4280;
 
@@ -166,20 +166,6 @@ const stopHooks: Array<() => Promise<void> | void> = [];
 const onStop = (hook: () => Promise<void> | void) => stopHooks.push(hook);
 async function runStopHooks() {
   for (const hook of stopHooks) await hook();
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = () => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
 }
 
 function port(raw: string | undefined, fallback: number, flag: string): number {

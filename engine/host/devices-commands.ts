@@ -8,6 +8,7 @@ import {
   BUILT_IN_MODELS_DIR, Fleet, loadBuiltInModels, loadDeviceModel, readReplayFiles,
   type DeviceModel, type FleetStatus, type ReplayData,
 } from '../devices/index.js';
+import { waitForSignal } from './wait-for-signal.js';
 
 export const devicesUsage = `
 Virtual devices:
@@ -180,18 +181,4 @@ function parse(argv: string[], options: ParseArgsConfig['options']): { values: R
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = () => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
 }

@@ -4,6 +4,7 @@
  * state (or is `*`), whose trigger matches and whose guard holds is taken. Entering a state (also the same one again)
  * restarts its timers.
  */
+import { topicMatches } from '../../contract/index.js';
 import { compileExpression, type CompiledExpression } from './expression.js';
 import { contextScope, renderTemplate } from './sampler.js';
 import type { DeviceContext, StateMachine, Transition } from './types.js';
@@ -17,13 +18,7 @@ export interface TakenTransition { from: string; to: string; publish: string[] }
 
 /** MQTT topic filter match (`+` one level, `#` the rest); a filter starting with a wildcard does not match `$` topics. */
 export function topicFilterMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/'), t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
+  return topicMatches(filter, topic);
 }
 
 interface Compiled { t: Transition; filter?: string; guard?: CompiledExpression }
