@@ -41,7 +41,7 @@ Options:
   --tls-name NAME             extra DNS name or IP for the TLS server certificate and Host headers (repeatable)
   --allow-origin ORIGIN       web page origin (http://host:port, or null) allowed on the HTTP and WebSocket
                               listeners besides loopback pages (repeatable)
-  --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 (default: aws)
+  --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 and 5 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
   --limit NAME=VALUE          set a limit over the broker mode's default, shadow.NAME for shadow limits; 0 = off (repeatable)
   --json                      print the ready line (stdout) and logs (stderr) as JSON lines
