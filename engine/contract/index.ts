@@ -9,3 +9,4 @@ export * from './wire.js';
 export * from './client.js';
 export * from './topic-filter.js';
 export * from './desktop-notification.js';
+export * from './message-properties.js';

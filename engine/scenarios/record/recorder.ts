@@ -3,7 +3,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { EngineError, systemClock, type Clock, type Disposable } from '../../core/index.js';
-import { topicMatches, type MessageBatch, type MessageProperties, type MessageRecord, type MessageQuery } from '../../contract/index.js';
+import { toMessageProperties, topicMatches, type MessageBatch, type MessageProperties, type MessageRecord, type MessageQuery } from '../../contract/index.js';
 import { encodeLine, type RecordedMessage } from './recording-format.js';
 
 /**
@@ -204,17 +204,9 @@ async function fromMqtt(src: { mqttUrl: string; clientId?: string; connectTimeou
   };
 }
 
-/** mqtt.js's received properties → the contract's; only message properties are kept. */
+/** mqtt.js's received properties → the contract's (the shared converter); undefined when none is a message property. */
 function fromMqttJs(p: IPublishPacket['properties']): MessageProperties | undefined {
   if (!p) return undefined;
-  const out: MessageProperties = {};
-  if (p.payloadFormatIndicator !== undefined) out.payloadFormatIndicator = p.payloadFormatIndicator;
-  if (p.messageExpiryInterval !== undefined) out.messageExpiryInterval = p.messageExpiryInterval;
-  if (p.contentType !== undefined) out.contentType = p.contentType;
-  if (p.responseTopic !== undefined) out.responseTopic = p.responseTopic;
-  if (p.correlationData !== undefined) out.correlationData = Buffer.from(p.correlationData).toString('base64');
-  if (p.userProperties) {
-    out.userProperties = Object.entries(p.userProperties).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((s): [string, string] => [k, String(s)]));
-  }
+  const out = toMessageProperties(p);
   return Object.keys(out).length ? out : undefined;
 }
