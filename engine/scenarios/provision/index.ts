@@ -1,0 +1,5 @@
+export { provision, provisionProblems, provisionRefusal, type ProvisionOptions, type ProvisionOutputs } from './provisioner.js';
+export { provisionSchema, type ProvisionSpec, type IfExists } from './provision-spec.js';
+export type { CleanupStack } from './provision-env.js';
+export type { CertificateOutput } from './security-resources.js';
+export { iotClientFor, refusal } from './iot-control.js';

@@ -1,0 +1,105 @@
+/**
+ * Provisioning: creates what a `provision` step names on the target, in dependency order (sinks and functions, thing
+ * types, thing groups, policies, certificates, things, rules), pushing an undo for each resource onto the run's
+ * cleanup stack as soon as it exists, so a step that fails half-way leaves only what cleanup removes.
+ */
+import type { IoTClient } from '@aws-sdk/client-iot';
+import { EngineError } from '../../core/index.js';
+import type { Target } from '../targets/target.js';
+import { iotClientFor } from './iot-control.js';
+import { localResourceRefusal, provisionFunction, provisionSink } from './local-resources.js';
+import type { CleanupStack, ProvisionEnv } from './provision-env.js';
+import type { ProvisionSpec } from './provision-spec.js';
+import { provisionThing, provisionThingGroup, provisionThingType } from './registry-resources.js';
+import { provisionRule } from './rule-resources.js';
+import { provisionCertificate, provisionPolicy, type CertificateOutput } from './security-resources.js';
+
+/** What provisioning made that later steps use: new certificates by name, things by name. */
+export interface ProvisionOutputs {
+  certificates: Record<string, CertificateOutput>;
+  things: Record<string, { thingName: string; thingArn: string }>;
+}
+
+export interface ProvisionOptions {
+  cleanup: CleanupStack;
+  /** The folder function files are relative to. */
+  baseDir: string;
+  log?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Certificates made by earlier steps, by name, for `things[].principals`. */
+  knownCertificates?: Record<string, string>;
+}
+
+const needsControlPlane = (spec: ProvisionSpec) =>
+  [spec.thingTypes, spec.thingGroups, spec.policies, spec.certificates, spec.things, spec.rules].some((l) => l?.length);
+
+/** Why the target cannot run this step, in one sentence; null when it can (checked before the run starts). */
+export function provisionRefusal(spec: ProvisionSpec, target: Pick<Target, 'name' | 'kind' | 'api' | 'aws' | 'capabilities'>): string | null {
+  if (needsControlPlane(spec) && (!target.aws || !target.capabilities.controlPlane)) {
+    return `provision: the target '${target.name}' (${target.kind}) has no AWS IoT control plane to create things, certificates, policies or rules on`;
+  }
+  return localResourceRefusal(spec, target);
+}
+
+/** Problems in the spec that no target would accept (names used twice, principals naming no certificate), or []. */
+export function provisionProblems(spec: ProvisionSpec, knownCertificates: Iterable<string> = []): string[] {
+  const problems: string[] = [];
+  const twice = (what: string, names: string[]) => {
+    const seen = new Set<string>();
+    for (const n of names) {
+      if (seen.has(n)) problems.push(`${what} '${n}' is named twice`);
+      seen.add(n);
+    }
+  };
+  twice('thing type', (spec.thingTypes ?? []).map((t) => t.name));
+  twice('thing group', (spec.thingGroups ?? []).map((t) => t.name));
+  twice('policy', (spec.policies ?? []).map((t) => t.name));
+  twice('certificate', (spec.certificates ?? []).map((t) => t.name));
+  twice('thing', (spec.things ?? []).map((t) => t.name));
+  twice('rule', (spec.rules ?? []).map((t) => t.name));
+  twice('function', (spec.functions ?? []).map((t) => t.name));
+  twice('sink', (spec.sinks ?? []).map((t) => `${t.kind} ${t.name}`));
+  const certs = new Set([...(spec.certificates ?? []).map((c) => c.name), ...knownCertificates]);
+  for (const thing of spec.things ?? []) {
+    for (const p of thing.principals ?? []) {
+      if (!p.startsWith('arn:') && !certs.has(p)) problems.push(`thing '${thing.name}': principal '${p}' is neither a certificate of this scenario nor an ARN`);
+    }
+  }
+  for (const f of spec.functions ?? []) {
+    if ((f.file === undefined) === (f.code === undefined)) problems.push(`function '${f.name}': give either file or code`);
+  }
+  return problems;
+}
+
+/** Creates everything the spec names; each created resource's undo is on `opts.cleanup` before the next one starts. */
+export async function provision(target: Target, spec: ProvisionSpec, opts: ProvisionOptions): Promise<ProvisionOutputs> {
+  const refused = provisionRefusal(spec, target);
+  if (refused) throw new EngineError('InvalidInput', refused);
+  const problems = provisionProblems(spec, Object.keys(opts.knownCertificates ?? {}));
+  if (problems.length) throw new EngineError('InvalidInput', `provision: ${problems.join('; ')}`);
+
+  let client: IoTClient | undefined;
+  const env: ProvisionEnv = {
+    target,
+    iot: () => (client ??= iotClientFor(target)),
+    cleanup: opts.cleanup,
+    baseDir: opts.baseDir,
+    ifExists: spec.ifExists ?? 'fail',
+    log: opts.log ?? (() => undefined),
+    signal: opts.signal,
+  };
+  // The client outlives this call: the undos on the cleanup stack use it; it is released after the last of them.
+  opts.cleanup.push('release the provisioning client', async () => client?.destroy());
+
+  const outputs: ProvisionOutputs = { certificates: {}, things: {} };
+  for (const s of spec.sinks ?? []) await provisionSink(env, s);
+  for (const f of spec.functions ?? []) await provisionFunction(env, f);
+  for (const t of spec.thingTypes ?? []) await provisionThingType(env, t);
+  for (const g of spec.thingGroups ?? []) await provisionThingGroup(env, g);
+  for (const p of spec.policies ?? []) await provisionPolicy(env, p);
+  for (const c of spec.certificates ?? []) outputs.certificates[c.name] = await provisionCertificate(env, c);
+  const principalArn = (ref: string) => outputs.certificates[ref]?.certificateArn ?? opts.knownCertificates?.[ref] ?? ref;
+  for (const t of spec.things ?? []) outputs.things[t.name] = await provisionThing(env, t, principalArn);
+  for (const r of spec.rules ?? []) await provisionRule(env, r);
+  return outputs;
+}

@@ -1,0 +1,28 @@
+/** Topic rules (CreateTopicRule), each deleted at cleanup. */
+import { CreateTopicRuleCommand, DeleteTopicRuleCommand, GetTopicRuleCommand, type TopicRulePayload } from '@aws-sdk/client-iot';
+import { call, exists } from './iot-control.js';
+import { alreadyExists, type ProvisionEnv } from './provision-env.js';
+import type { RuleSpec } from './provision-spec.js';
+import { pushUndo } from './registry-resources.js';
+
+export async function provisionRule(env: ProvisionEnv, spec: RuleSpec): Promise<void> {
+  const iot = env.iot();
+  const ruleName = spec.name;
+  if (await exists(env.target, 'GetTopicRule', () => iot.send(new GetTopicRuleCommand({ ruleName })))) {
+    if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the topic rule', ruleName);
+    env.log(`rule ${ruleName}: reused`);
+    return;
+  }
+  // The actions are AWS's JSON shapes, which the SDK's types spell the same way.
+  const topicRulePayload = {
+    sql: spec.sql,
+    actions: spec.actions,
+    ...(spec.errorAction ? { errorAction: spec.errorAction } : {}),
+    awsIotSqlVersion: spec.awsIotSqlVersion ?? '2016-03-23',
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    ruleDisabled: spec.disabled ?? false,
+  } as unknown as TopicRulePayload;
+  await call(env.target, 'CreateTopicRule', () => iot.send(new CreateTopicRuleCommand({ ruleName, topicRulePayload })));
+  env.log(`rule ${ruleName}: created`);
+  pushUndo(env, `delete rule ${ruleName}`, 'DeleteTopicRule', () => iot.send(new DeleteTopicRuleCommand({ ruleName })));
+}
