@@ -2,21 +2,22 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { defaultPorts } from '../config.js';
+import { defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError } from '../core/index.js';
 import {
-  BUILT_IN_MODELS_DIR, Fleet, loadBuiltInModels, loadDeviceModel, readReplayFiles,
-  type DeviceModel, type FleetStatus, type ReplayData,
+  customModelsDir, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles,
+  type CatalogModel, type DeviceModel, type FleetStatus, type ReplayData,
 } from '../devices/index.js';
 import { waitForSignal } from './wait-for-signal.js';
 
 export const devicesUsage = `
 Virtual devices:
-  thingbench devices models [--json]
-      Lists the built-in device models (any model file path works too).
-  thingbench devices start MODEL [--count N] [--seed N] [--mqtt-url URL] [--cert FILE --key FILE [--ca FILE]]
+  thingbench devices models [--data-dir DIR] [--json]
+      Lists the built-in device models and the custom ones in DIR/models/*.yaml (default data directory:
+      ${defaultDataDir()}); a custom model that does not load is listed with its file:line:col problems.
+  thingbench devices start MODEL [--count N] [--seed N] [--data-dir DIR] [--mqtt-url URL] [--cert FILE --key FILE [--ca FILE]]
                            [--connect-rate N] [--json]
-      Runs a fleet of N devices (default 1) from MODEL — a built-in model's name or a model file — until Ctrl-C,
+      Runs a fleet of N devices (default 1) from MODEL — a model's name (built-in or in DIR/models) or a model file — until Ctrl-C,
       each its own MQTT connection, in a worker thread, with a one-line live status (connected, msgs/s, acks).
       --mqtt-url defaults to the local Thingbench for the model's transport (mqtt://127.0.0.1:${defaultPorts.mqtt},
       ws://127.0.0.1:${defaultPorts.ws}/mqtt, mqtts://127.0.0.1:${defaultPorts.mqtts}); mqtts needs --cert and --key (PEM).
@@ -43,16 +44,25 @@ export async function devicesCommand(argv: string[]): Promise<number> {
 }
 
 function modelsMain(argv: string[]): number {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, 'data-dir': { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const models = [...loadBuiltInModels().values()];
+  const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir());
+  const { models, errors } = loadModelCatalog(dataDir);
   if (values.json) {
-    for (const m of models) process.stdout.write(JSON.stringify({ name: m.name, description: m.description ?? null, transport: m.protocol.transport, builtIn: true }) + '\n');
+    for (const m of models) {
+      process.stdout.write(JSON.stringify({ name: m.model.name, description: m.model.description ?? null, transport: m.model.protocol.transport, builtIn: m.builtIn, file: m.file }) + '\n');
+    }
+    for (const e of errors) process.stdout.write(JSON.stringify({ error: e.message, file: e.file }) + '\n');
     return 0;
   }
-  const width = Math.max(...models.map((m) => m.name.length));
-  process.stdout.write(`Built-in device models (${BUILT_IN_MODELS_DIR}):\n`);
-  for (const m of models) process.stdout.write(`  ${m.name.padEnd(width)}  ${m.description ?? ''}\n`);
+  const width = Math.max(...models.map((m) => m.model.name.length));
+  const list = (builtIn: boolean) => models.filter((m) => m.builtIn === builtIn).forEach((m) => process.stdout.write(`  ${m.model.name.padEnd(width)}  ${m.model.description ?? ''}\n`));
+  process.stdout.write('Built-in device models:\n');
+  list(true);
+  const customDir = customModelsDir(dataDir);
+  process.stdout.write(models.some((m) => !m.builtIn) ? `Custom models (${customDir}):\n` : `No custom models in ${customDir}\n`);
+  list(false);
+  for (const e of errors) process.stderr.write(`Not loaded: ${e.message}\n`);
   process.stdout.write('Any model file works too: thingbench devices start ./my-model.yaml\n');
   return 0;
 }
@@ -60,14 +70,14 @@ function modelsMain(argv: string[]): number {
 async function startMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     count: { type: 'string' }, seed: { type: 'string' }, 'mqtt-url': { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
-    ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' },
+    ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' },
   });
   if (!positionals.length) throw new UsageError('devices start needs a model: a built-in name (thingbench devices models) or a model file');
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const count = int(values.count, 1, '--count', 1, 100_000);
   const seed = int(values.seed, 1, '--seed', 0, 2 ** 32 - 1);
   const connectRate = int(values['connect-rate'], 500, '--connect-rate', 1, 100_000);
-  const { model, replay } = resolveModel(positionals[0]);
+  const { model, replay } = resolveModel(positionals[0], path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir()));
   const url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
   const tls = tlsFiles(url, values);
   const json = values.json === true;
@@ -104,18 +114,23 @@ function statusLine(s: FleetStatus): string {
     + (s.buffered ? ` · ${s.buffered} buffered` : '') + (s.dropped ? ` · ${s.dropped} dropped` : '');
 }
 
-/** A model file (when the argument names one) or a built-in model by name. */
-function resolveModel(arg: string): { model: DeviceModel; replay: ReplayData } {
+/** A model file (when the argument names one), or a model by name: custom (`<dataDir>/models`) or built-in. */
+function resolveModel(arg: string, dataDir: string): { model: DeviceModel; replay: ReplayData } {
   const looksLikeFile = /[\\/]|\.ya?ml$/i.test(arg);
   if (fs.existsSync(arg) && fs.statSync(arg).isFile()) {
     const model = loadDeviceModel(fs.readFileSync(arg, 'utf8'), arg);
     return { model, replay: readReplayFiles(model, path.dirname(path.resolve(arg))) };
   }
   if (looksLikeFile) throw new UsageError(`no model file '${arg}'`);
-  const builtIns = loadBuiltInModels();
-  const model = builtIns.get(arg);
-  if (!model) throw new UsageError(`unknown model '${arg}': not a file, and the built-in models are ${[...builtIns.keys()].join(', ')}`);
-  return { model, replay: readReplayFiles(model, BUILT_IN_MODELS_DIR) };
+  const catalog = loadModelCatalog(dataDir);
+  let found: CatalogModel;
+  try {
+    found = findModel(catalog, arg);
+  } catch (e) {
+    if ((e as EngineError).code !== 'NotFound') throw e;
+    throw new UsageError(`unknown model '${arg}': not a file, and the models are ${catalog.models.map((m) => m.model.name).join(', ')} (custom models go in ${customModelsDir(dataDir)})`);
+  }
+  return { model: found.model, replay: readReplayFiles(found.model, found.dir) };
 }
 
 function defaultUrl(model: DeviceModel): string {

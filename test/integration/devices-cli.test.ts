@@ -26,9 +26,47 @@ const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).
 
 describe('thingbench devices', () => {
   it('models lists the five built-in models', async () => {
-    const cli = runCli(['devices', 'models', '--json']);
+    const cli = runCli(['devices', 'models', '--json', '--data-dir', tempDir('tb-devices-empty-')]);
     expect((await cli.exited).code).toBe(0);
     expect(lines(cli.stdout()).map((m) => m.name)).toEqual(['generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
+  });
+
+  it('models lists the custom models of <dataDir>/models beside the built-ins, and a broken one with file:line:col; start finds a custom model by name', async () => {
+    const dataDir = tempDir('tb-devices-custom-');
+    const models = path.join(dataDir, 'models');
+    fs.mkdirSync(models);
+    fs.writeFileSync(path.join(models, 'greenhouse.yaml'), [
+      'name: greenhouse', 'description: A greenhouse climate sensor.', 'identity:', '  thingName: "greenhouse-{index + 1}"',
+      'telemetry:', '  - topic: "greenhouse/{thingName}/climate"', '    interval: 200ms', '    fields:', '      humidity: { gen: int, min: 40, max: 90 }', '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(models, 'broken.yaml'), 'name: broken\ntelemetry:\n  - topic: t\n    interval: 1s\n    fields:\n      x: { gen: nosuch }\n');
+    const list = runCli(['devices', 'models', '--json', '--data-dir', dataDir]);
+    expect((await list.exited).code).toBe(0);
+    const out = lines(list.stdout());
+    expect(out.filter((m) => m.name).map((m) => [m.name, m.builtIn])).toEqual([
+      ['generic-sensor', true], ['greenhouse', false], ['light-bulb', true], ['sprinkler', true], ['vibration-motor', true], ['wind-turbine', true],
+    ]);
+    expect(out.find((m) => m.error)?.error).toMatch(new RegExp(`${path.join(models, 'broken.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: `));
+
+    const pretty = runCli(['devices', 'models', '--data-dir', dataDir]);
+    expect((await pretty.exited).code).toBe(0);
+    expect(pretty.stdout()).toMatch(/Custom models \(.*models\):\n {2}greenhouse +A greenhouse climate sensor\./);
+    expect(pretty.stderr()).toMatch(/Not loaded: .*broken\.yaml:6:/);
+
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync('greenhouse/+/climate', { qos: 1 });
+    const cli = runCli(['devices', 'start', 'greenhouse', '--data-dir', dataDir, '--count', '2', '--mqtt-url', `mqtt://127.0.0.1:${te.mqttPort}`, '--json']);
+    try {
+      await until(() => ['greenhouse-1', 'greenhouse-2'].every((t) => sub.messages.some((m) => m.topic === `greenhouse/${t}/climate`)), 20_000, `both greenhouses publishing (stderr: ${cli.stderr()})`);
+    } finally {
+      cli.child.kill('SIGINT');
+    }
+    expect((await cli.exited).code).toBe(0);
+
+    const bad = runCli(['devices', 'start', 'broken', '--data-dir', dataDir]);
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr()).toMatch(/broken\.yaml:6:\d+: /);
   });
 
   it('start runs a fleet of a built-in model until SIGINT, with status lines, then disconnects every device cleanly', async () => {

@@ -22,3 +22,4 @@ export { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 export { deviceModelSchema, GENERATOR_NAMES } from './schema.js';
 export { formatProblem, type Problem } from './positions.js';
 export { DeviceStateMachine, topicFilterMatches, type StateMachineEvent, type TakenTransition } from './state-machine.js';
+export { loadModelCatalog, findModel, customModelsDir, type ModelCatalog, type CatalogModel, type CatalogError } from './model-catalog.js';
