@@ -29,7 +29,7 @@ import { EngineError, TypedEmitter, type Clock, type Logger, type Service } from
 import type { Store } from '../storage/index.js';
 import type { Publisher } from '../broker/index.js';
 import type {
-  RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
+  JsonObject, RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
 } from '../contract/index.js';
 import { check, SQL_VERSIONS, SqlError, testRule, type SqlDiagnostic, type SqlEnvironment, type SqlValue, type SqlVersion } from './sql/index.js';
 import type { ActionDeps } from './actions/action.js';
@@ -92,6 +92,11 @@ export class RulesService implements Service {
       },
       updateShadow: (thing, document, name) => opts.shadows.update(thing, document, name),
       notify: (fn, message, subject) => opts.logger.log('info', 'functions', subject ? `${fn}: ${subject}: ${message}` : `${fn}: ${message}`, { notify: true, function: fn }),
+      getItem: (table, key) => {
+        const tables = opts.actionDeps?.sinks?.tables;
+        if (!tables) throw new Error('this engine has no local tables');
+        return tables.get(table, key as JsonObject) ?? null;
+      },
     };
     this.functions = new FunctionRunner({ dir: path.join(opts.dataDir, 'functions'), host, logger: opts.logger });
     const deps: ActionDeps = { services: {}, ...opts.actionDeps, publish: (msg, lineage) => this.evaluator.publish(msg, lineage), functions: this.functions };

@@ -114,6 +114,28 @@ describe('lambda action', () => {
     expect(err.failures[0].errorMessage).toMatch(/memory/i);
   });
 
+  it('reads a local table item through the SDK (JavaScript and Python), null when there is none', async () => {
+    await te.engine.api.sinks.create('table', 'Limits', { hashKey: { name: 'kind', type: 'S' } });
+    await te.engine.api.rules.put('r_limits', {
+      sql: "SELECT * FROM 'limits/set'", awsIotSqlVersion: '2016-03-23',
+      actions: [{ dynamoDBv2: { roleArn: ROLE, putItem: { tableName: 'Limits' } } }],
+    });
+    await pub.publishAsync('limits/set', '{"kind":"temperature","max":30}', { qos: 1 });
+    await until(() => te.engine.api.sinks.records('table', 'Limits').then((r) => r.length === 1), 5000);
+    fn('limits.js', `export const handler = async (e) => thingbench.publish('fnout/limits', { hit: await thingbench.getItem('Limits', { kind: e.kind }) });\n`);
+    await rule('limits');
+    const got = nextMessages(sub, 2);
+    await pub.publishAsync('fn/limits', '{"kind":"temperature"}');
+    await pub.publishAsync('fn/limits', '{"kind":"humidity"}');
+    expect((await got).map((m) => JSON.parse(m.payload.toString()) as unknown)).toEqual([{ hit: { kind: 'temperature', max: 30 } }, { hit: null }]);
+    if (!hasPython()) return;
+    fn('pylimits.py', `def handler(event, context):\n    context.sdk.publish('fnout/pylimits', context.sdk.get_item('Limits', {'kind': 'temperature'}))\n`);
+    await rule('pylimits');
+    const py = nextMessages(sub, 1, 10_000);
+    await pub.publishAsync('fn/pylimits', '{}');
+    expect(JSON.parse((await py)[0].payload.toString())).toEqual({ kind: 'temperature', max: 30 });
+  });
+
   it.skipIf(!hasPython())('runs Python 3 functions with the same SDK', async () => {
     fn('pyfn.py', `def handler(event, context):\n    context.sdk.publish('fnout/py', {'doubled': event['v'] * 2, 'name': context.function_name})\n    return True\n`);
     await rule('pyfn');

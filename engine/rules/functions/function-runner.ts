@@ -9,7 +9,7 @@
  * fails with the reason.
  *
  * LIMITATIONS: no concurrency per function (a queue of at most `maxQueue` waiting invocations, then `Busy`); the
- * SDK offers publish, shadows and notify (no tables yet); `console` output goes to the engine log.
+ * SDK offers publish, shadows, notify and reading a table item; `console` output goes to the engine log.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export interface FunctionSdkHost {
   getShadow(thing: string, name: string | null): unknown;
   updateShadow(thing: string, document: unknown, name: string | null): Promise<unknown>;
   notify(functionName: string, message: string, subject: string | null): void;
+  /** A local table's item by its key (DynamoDB's GetItem, plain JSON), or null when there is none. */
+  getItem(table: string, key: Record<string, unknown>): unknown;
 }
 
 export interface FunctionRunnerOptions {
@@ -194,6 +196,12 @@ export async function sdkCall(host: FunctionSdkHost, fn: string, op: string, arg
     case 'notify':
       host.notify(fn, String(args.message), typeof args.subject === 'string' ? args.subject : null);
       return null;
+    case 'getItem': {
+      const key = args.key;
+      if (typeof args.tableName !== 'string' || !args.tableName) throw new Error('getItem needs a table name');
+      if (!key || typeof key !== 'object' || Array.isArray(key)) throw new Error('getItem needs a key object, e.g. { id: "sensor-1" }');
+      return host.getItem(args.tableName, key as Record<string, unknown>) ?? null;
+    }
     default:
       throw new Error(`unknown SDK call ${op}`);
   }

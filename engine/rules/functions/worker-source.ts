@@ -1,7 +1,7 @@
 /**
  * The code a function's worker thread runs (CommonJS, evaluated with `eval: true` so it needs no loader): loads the
  * function module once, then serves `invoke` messages one at a time. The local SDK (`context.sdk` and the global
- * `thingbench`) turns publish / shadow / notify calls into messages answered by the main thread.
+ * `thingbench`) turns publish / shadow / notify / table calls into messages answered by the main thread.
  */
 export const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
@@ -22,6 +22,7 @@ const sdk = {
   getShadow: (thingName, shadowName) => call('getShadow', { thingName, shadowName: shadowName || null }),
   updateShadow: (thingName, document, shadowName) => call('updateShadow', { thingName, document, shadowName: shadowName || null }),
   notify: (message, subject) => call('notify', { message: typeof message === 'string' ? message : JSON.stringify(message), subject: subject || null }),
+  getItem: (tableName, key) => call('getItem', { tableName, key }),
 };
 globalThis.thingbench = sdk;
 
@@ -104,6 +105,8 @@ class Sdk:
         return call('updateShadow', {'thingName': thing_name, 'document': document, 'shadowName': shadow_name})
     def notify(self, message, subject=None):
         return call('notify', {'message': message if isinstance(message, str) else json.dumps(message), 'subject': subject})
+    def get_item(self, table_name, key):
+        return call('getItem', {'tableName': table_name, 'key': key})
 class Context:
     pass
 def main():
