@@ -91,6 +91,12 @@ export interface RunClock {
    * the network settled after each firing. Rejects with the run's abort reason when the run is aborted.
    */
   sleep(ms: number): Promise<void>;
+  /**
+   * Calls `probe` now and again whenever `changed` signals (and, in deterministic mode, after every virtual timer
+   * firing) until it returns a value or `ms` of run time has passed; resolves with that value, or undefined when the
+   * window ended first. Rejects with the run's abort reason when the run is aborted.
+   */
+  waitFor<T>(ms: number, probe: () => T | undefined | Promise<T | undefined>, changed?: (wake: () => void) => { dispose(): void }): Promise<T | undefined>;
 }
 
 /** Options for a test client opened on the target. */
@@ -102,9 +108,12 @@ export interface ClientOptions {
   clean?: boolean;
 }
 
-/** A virtual device or fleet the scenario declared under `devices:`, by name. */
+/**
+ * A virtual device or fleet the scenario declared under `devices:`, by name. `devices`: run in this process (one
+ * device, or every fleet in deterministic mode, on the run's clock); `fleet`: a `Fleet` in a worker thread.
+ */
 export type RunningDevice =
-  | { kind: 'device'; name: string; device: VirtualDevice }
+  | { kind: 'devices'; name: string; devices: VirtualDevice[] }
   | { kind: 'fleet'; name: string; fleet: Fleet };
 
 export interface DeviceRegistry {
