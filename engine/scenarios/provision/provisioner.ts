@@ -62,7 +62,7 @@ export function provisionProblems(spec: ProvisionSpec, knownCertificates: Iterab
   const certs = new Set([...(spec.certificates ?? []).map((c) => c.name), ...knownCertificates]);
   for (const thing of spec.things ?? []) {
     for (const p of thing.principals ?? []) {
-      if (!p.startsWith('arn:') && !certs.has(p)) problems.push(`thing '${thing.name}': principal '${p}' is neither a certificate of this scenario nor an ARN`);
+      if (!p.startsWith('arn:') && !certs.has(p)) problems.push(`thing '${thing.name}': principal '${p}' is neither a certificate of this step nor an ARN (an earlier step's certificate is \${name.certificateArn})`);
     }
   }
   for (const f of spec.functions ?? []) {

@@ -5,10 +5,14 @@
 import type { AnyStepDefinition } from './step.js';
 import { publishStep } from './publish.js';
 import { waitStep } from './wait.js';
+import { provisionStep } from './provision.js';
+import { replayStep } from './replay.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
   waitStep,
+  provisionStep,
+  replayStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

@@ -224,6 +224,11 @@ export interface StepDefinition<Args = unknown> {
   children?(args: Args): StepCall[];
   /** Checks the schema cannot express; each string is one problem at the step's position. */
   check?(args: Args): string[];
+  /**
+   * What the target cannot do for these (not yet interpolated) arguments beyond `needs`, one sentence each (a
+   * `provision` with sinks on a target that is not local): the run is refused before it starts, like `needs`.
+   */
+  refuse?(args: Args, target: Target): string[];
   run(ctx: StepContext, args: Args): Promise<StepOutcome>;
 }
 

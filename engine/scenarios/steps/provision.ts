@@ -1,0 +1,62 @@
+/**
+ * `provision`: creates things, thing types, thing groups, certificates, policies and topic rules on the target through
+ * the AWS IoT control plane (and, on a local target, sinks and functions); the run deletes all of it at its end.
+ * A new certificate becomes a variable named after it: `${deviceCert.certificatePem}`, `${deviceCert.privateKey}`,
+ * `${deviceCert.certificateArn}`, `${deviceCert.certificateId}`, `${deviceCert.publicKey}`.
+ */
+import { provision, provisionProblems, provisionRefusal, provisionSchema, type ProvisionSpec } from '../provision/index.js';
+import { defineStep, passed, type Variables } from './step.js';
+
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
+
+/**
+ * Policies and rules are full of AWS's own `${…}` (policy variables such as `${iot:Connection.Thing.ThingName}`,
+ * substitution templates such as `${topic(2)}`): in them only a `${name}` whose name is a run variable is replaced.
+ */
+export function interpolateKnown<T>(vars: Variables, value: T): T {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (whole, expr: string) => {
+      const root = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(expr)?.[0];
+      if (!root || !vars.has(root)) return whole;
+      const v = vars.interpolate(whole);
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    }) as T;
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => interpolateKnown(vars, v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateKnown(vars, v)])) as T;
+  }
+  return value;
+}
+
+const count = (spec: ProvisionSpec) =>
+  [spec.thingTypes, spec.thingGroups, spec.policies, spec.certificates, spec.things, spec.sinks, spec.functions, spec.rules]
+    .reduce((n, l) => n + (l?.length ?? 0), 0);
+
+export const provisionStep = defineStep<ProvisionSpec>({
+  name: 'provision',
+  summary: 'Creates things, thing types, groups, certificates, policies and topic rules through the AWS IoT control plane (and sinks and functions on a local target); the run deletes them at its end.',
+  schema: provisionSchema,
+  // Interpolated by the step itself, leaving AWS's policy variables and substitution templates alone.
+  rawArgs: ['policies', 'rules'],
+  check: (args) => provisionProblems({
+    ...args,
+    // A principal written as a variable is a certificate ARN once interpolated.
+    things: args.things?.map((t) => ({ ...t, principals: t.principals?.filter((p) => !p.includes('${')) })),
+  }),
+  refuse: (args, target) => {
+    const why = provisionRefusal(args, target);
+    return why ? [why] : [];
+  },
+  async run(ctx, args) {
+    const spec: ProvisionSpec = { ...args, policies: interpolateKnown(ctx.vars, args.policies), rules: interpolateKnown(ctx.vars, args.rules) };
+    const out = await provision(ctx.target, spec, {
+      cleanup: ctx.cleanup,
+      baseDir: ctx.resolvePath('.'),
+      log: (m) => ctx.log.info(`provision: ${m}`),
+      signal: ctx.signal,
+    });
+    for (const [name, cert] of Object.entries(out.certificates)) ctx.vars.set(name, cert);
+    return passed(`${count(spec)} resources on ${ctx.target.name}`);
+  },
+});
