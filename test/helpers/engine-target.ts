@@ -16,6 +16,7 @@ export function engineTarget(te: TestEngine, name = 'local'): Target {
     },
     aws: { endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
     api: te.engine.api,
+    events: te.engine.events,
     close: async () => undefined,
   };
 }

@@ -1,4 +1,4 @@
-import type { ThingbenchApi } from '../../contract/index.js';
+import type { Disposable, ThingbenchApi, ThingbenchEvents } from '../../contract/index.js';
 
 /**
  * Where a scenario, a fleet, a recording or a replay runs. Four kinds behind one interface:
@@ -60,6 +60,8 @@ export interface Target {
   readonly aws?: TargetAws;
   /** The engine contract, for targets that run in this process (`local`): sinks, captures, shadows without a network hop. */
   readonly api?: ThingbenchApi;
+  /** The engine contract's push events (`sinks.recorded`, `shadow.updated`, …) for targets with `api`. */
+  readonly events?: { on<N extends keyof ThingbenchEvents>(name: N, cb: (data: ThingbenchEvents[N]) => void): Disposable };
   /** Restarts the engine on its data directory and ports (local targets). */
   restartEngine?(): Promise<void>;
   close(): Promise<void>;
