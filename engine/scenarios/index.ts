@@ -1,3 +1,3 @@
 export * from './record/index.js';
 export * from './steps/index.js';
-export type * from './targets/target.js';
+export * from './targets/index.js';

@@ -1,4 +1,5 @@
 import type { Disposable, ThingbenchApi, ThingbenchEvents } from '../../contract/index.js';
+import type { Engine } from '../../engine-types.js';
 
 /**
  * Where a scenario, a fleet, a recording or a replay runs. Four kinds behind one interface:
@@ -35,6 +36,16 @@ export interface TargetMqtt {
   /** mqtt://, mqtts://, ws:// or wss:// */
   url: string;
   tls?: TargetTls;
+  /** MQTT username and password (a plain broker's login); mqtt.js also takes them in the URL. */
+  username?: string;
+  password?: string;
+}
+
+/** AWS credentials as the AWS SDK v3 takes them. */
+export interface TargetAwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 /** What an AWS SDK v3 client needs to reach the target's AWS-shaped APIs (IoT control plane, IoT data plane, …). */
@@ -44,7 +55,13 @@ export interface TargetAws {
   /** The IoT data plane endpoint (`https://<prefix>-ats.iot.<region>.amazonaws.com` at AWS). */
   dataEndpoint?: string;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Keys, or a provider the SDK calls when it signs (an `aws` target: the standard AWS credential chain for the
+   * profile's name, resolved lazily and refreshed by the SDK). Both are what an SDK v3 client's `credentials` takes.
+   */
+  credentials: TargetAwsCredentials | (() => Promise<TargetAwsCredentials>);
+  /** The shared-config profile the credentials and region came from (`aws` targets), for messages. */
+  profile?: string;
   /** Extra CA to trust for the endpoints (a remote Thingbench's own CA). */
   ca?: string;
 }
@@ -62,6 +79,8 @@ export interface Target {
   readonly api?: ThingbenchApi;
   /** The engine contract's push events (`sinks.recorded`, `shadow.updated`, …) for targets with `api`. */
   readonly events?: { on<N extends keyof ThingbenchEvents>(name: N, cb: (data: ThingbenchEvents[N]) => void): Disposable };
+  /** The engine itself (`local`): its live capture keeps each publisher's client id. A restart makes a new one. */
+  readonly engine?: Engine;
   /** Restarts the engine on its data directory and ports (local targets). */
   restartEngine?(): Promise<void>;
   close(): Promise<void>;

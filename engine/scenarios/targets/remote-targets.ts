@@ -1,0 +1,103 @@
+/**
+ * The `thingbench` target (another Thingbench, e.g. a trainer's machine: MQTT over mutual TLS with a certificate it
+ * issued, its HTTP API signed with an access key its `--access-key` accepts, its CA trusted) and the `mqtt` target
+ * (any MQTT broker: publish and subscribe only).
+ */
+import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
+import { Agent } from 'node:https';
+import { EngineError } from '../../core/index.js';
+import type { TargetProfile } from './profiles.js';
+import { probeEndpoint, readPem, readSecret } from './target-io.js';
+import type { Target, TargetAws, TargetCapabilities, TargetKind, TargetMqtt, TargetTls } from './target.js';
+
+export interface RemoteOpenOptions {
+  /** Connect to the endpoints (and check the keys) before returning (default true). */
+  probe?: boolean;
+}
+
+const NONE: TargetCapabilities = { shadows: false, controlPlane: false, sinks: false, engineRestart: false };
+
+/** A target reached over the network: one MQTT endpoint, maybe AWS-shaped APIs; nothing to release on close. */
+export class RemoteTarget implements Target {
+  constructor(
+    readonly name: string,
+    readonly kind: TargetKind,
+    readonly capabilities: TargetCapabilities,
+    private readonly endpoint: TargetMqtt,
+    readonly aws?: TargetAws,
+  ) {}
+
+  mqtt(transport?: 'mqtt' | 'mqtts' | 'ws'): TargetMqtt {
+    if (transport !== undefined && transportOf(this.endpoint.url) !== transport) {
+      throw new EngineError('InvalidInput', `the target '${this.name}' is reached at ${this.endpoint.url}, not over ${transport}`);
+    }
+    return this.endpoint;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** mqtt://, mqtts://, ws:// (wss:// counts as ws: MQTT over WebSocket). */
+export function transportOf(url: string): 'mqtt' | 'mqtts' | 'ws' {
+  const p = new URL(url).protocol;
+  return p === 'mqtts:' ? 'mqtts' : p === 'ws:' || p === 'wss:' ? 'ws' : 'mqtt';
+}
+
+function tlsOf(name: string, p: TargetProfile): TargetTls | undefined {
+  if (!p.cert && !p.ca) return undefined;
+  return {
+    ...(p.cert ? { cert: readPem(p.cert, 'device certificate', name), key: readPem(p.key!, 'private key', name) } : {}),
+    ...(p.ca ? { ca: readPem(p.ca, 'CA certificate', name) } : {}),
+  };
+}
+
+export async function openThingbenchTarget(name: string, p: TargetProfile, opts: RemoteOpenOptions = {}): Promise<Target> {
+  const tls = tlsOf(name, p);
+  const secret = readSecret({ file: p.secretAccessKeyFile, env: p.secretAccessKeyEnv }, 'secret access key', name);
+  // Without keys (a Thingbench on this machine's loopback accepts any signature) the SDK still signs, with placeholders.
+  const credentials = p.accessKeyId && secret ? { accessKeyId: p.accessKeyId, secretAccessKey: secret } : { accessKeyId: 'THINGBENCH', secretAccessKey: 'thingbench' };
+  const endpoint = p.endpoint!.replace(/\/$/, '');
+  const aws: TargetAws = { endpoint, dataEndpoint: endpoint, region: p.region ?? 'us-east-1', credentials, ...(tls?.ca ? { ca: tls.ca } : {}) };
+  const target = new RemoteTarget(name, 'thingbench', { shadows: true, controlPlane: true, sinks: false, engineRestart: false }, { url: p.mqttUrl!, ...(tls ? { tls } : {}) }, aws);
+  if (opts.probe !== false) {
+    await probeEndpoint(name, 'MQTT', p.mqttUrl!, tls);
+    await probeEndpoint(name, 'HTTP API', endpoint, tls?.ca ? { ca: tls.ca } : undefined);
+    await checkKeys(target, aws);
+  }
+  return target;
+}
+
+/** One signed, read-only call (DescribeEndpoint), so refused keys are one sentence before anything runs. */
+async function checkKeys(target: Target, aws: TargetAws): Promise<void> {
+  const client = new IoTClient({
+    endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials, maxAttempts: 1,
+    ...(aws.ca ? { requestHandler: { httpsAgent: new Agent({ ca: aws.ca }) } } : {}),
+  });
+  try {
+    await client.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+  } catch (e) {
+    throw keysRefused(target, e);
+  } finally {
+    client.destroy();
+  }
+}
+
+export function keysRefused(target: Target, e: unknown): EngineError {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  const message = (err.message ?? String(e)).split('\n')[0].replace(/\.$/, '');
+  const what = target.kind === 'aws' ? `AWS (${(target.aws?.profile && `profile ${target.aws.profile}`) || 'the default credential chain'})` : `the target '${target.name}'`;
+  if (status === 401 || status === 403 || /Unrecognized|InvalidSignature|SignatureDoesNotMatch|ExpiredToken|AccessDenied|Unauthorized|Forbidden/.test(err.name ?? '')) {
+    return new EngineError('Unauthorized', `${what} refused the target's credentials: ${message}${err.name && err.name !== 'Error' ? ` (${err.name})` : ''}`);
+  }
+  if (err.name === 'CredentialsProviderError') return new EngineError('Unauthorized', `the target '${target.name}' has no AWS credentials: ${message}`);
+  return new EngineError('Unavailable', `the target '${target.name}' did not answer DescribeEndpoint: ${message}`);
+}
+
+export async function openMqttTarget(name: string, p: TargetProfile, opts: RemoteOpenOptions = {}): Promise<Target> {
+  const tls = tlsOf(name, p);
+  const password = readSecret({ file: p.passwordFile, env: p.passwordEnv }, 'password', name);
+  const endpoint: TargetMqtt = { url: p.mqttUrl!, ...(tls ? { tls } : {}), ...(p.username ? { username: p.username } : {}), ...(password !== undefined ? { password } : {}) };
+  if (opts.probe !== false) await probeEndpoint(name, 'MQTT', p.mqttUrl!, tls);
+  return new RemoteTarget(name, 'mqtt', NONE, endpoint);
+}
