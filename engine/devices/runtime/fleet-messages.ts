@@ -1,4 +1,5 @@
 import type { DeviceModel, ReplayData } from '../model/index.js';
+import type { FaultResult, FaultSpec } from '../faults/index.js';
 import type { DeviceSpec } from './device-spec.js';
 
 /** What starts a fleet: plain data, copied into the fleet's worker thread. */
@@ -36,12 +37,14 @@ export interface FleetStatus {
 }
 
 export type ToWorker =
-  | { type: 'drop'; reqId: number; deviceId: string; reconnect: boolean }
+  /** `devices`: thing names or client ids; every device when omitted. */
+  | { type: 'fault'; reqId: number; spec: FaultSpec; devices?: string[] }
   | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; devices: Array<{ thingName: string; clientId: string }> }
   | { type: 'status'; status: FleetStatus }
-  | { type: 'dropped'; reqId: number; found: boolean }
+  | { type: 'faulted'; reqId: number; result: FaultResult }
+  | { type: 'faulted'; reqId: number; notFound: string }
   | { type: 'stopped'; status: FleetStatus }
   | { type: 'fatal'; message: string };

@@ -1,6 +1,6 @@
 /**
  * The fleet's worker thread: builds every device from the model, starts them at the connect rate, reports status to
- * the parent, and obeys drop and stop. Loaded by `fleet.ts` through tsx inside the worker.
+ * the parent, and obeys faults and stop. Loaded by `fleet.ts` through tsx inside the worker.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { deviceSpecFromModel } from './model-device.js';
@@ -48,10 +48,18 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
   const reporter = setInterval(() => post({ type: 'status', status: status() }), opts.statusIntervalMs ?? 1000);
 
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'drop') {
-      const d = devices.find((x) => x.spec.thingName === m.deviceId || x.spec.clientId === m.deviceId);
-      if (d) d.drop({ reconnect: m.reconnect });
-      post({ type: 'dropped', reqId: m.reqId, found: d !== undefined });
+    if (m.type === 'fault') {
+      let targets = devices;
+      if (m.devices) {
+        const byId = new Map<string, VirtualDevice>();
+        for (const d of devices) byId.set(d.spec.thingName, d).set(d.spec.clientId, d);
+        const missing = m.devices.find((id) => !byId.has(id));
+        if (missing !== undefined) return post({ type: 'faulted', reqId: m.reqId, notFound: missing });
+        targets = [...new Set(m.devices.map((id) => byId.get(id)!))];
+      }
+      let applied = 0;
+      for (const d of targets) if (d.fault(m.spec)) applied++;
+      post({ type: 'faulted', reqId: m.reqId, result: { kind: m.spec.kind, targeted: targets.length, applied } });
     } else if (m.type === 'stop') {
       clearInterval(starter);
       clearInterval(reporter);

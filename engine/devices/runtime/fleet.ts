@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, TypedEmitter } from '../../core/index.js';
+import { parseFaultSpec, type FaultResult, type FaultSpec } from '../faults/index.js';
 import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
 
 /** The worker's bootstrap (CommonJS, evaluated): loads `fleet-worker.ts` through tsx and hands it the port. */
@@ -25,7 +26,7 @@ export class Fleet {
   readonly events = new TypedEmitter<FleetEvents>();
   private lastStatus: FleetStatus | undefined;
   private nextReq = 1;
-  private readonly pending = new Map<number, (found: boolean) => void>();
+  private readonly pending = new Map<number, (m: Extract<FromWorker, { type: 'faulted' }> | { type: 'faulted'; reqId: number; gone: true }) => void>();
   private stopping: Promise<FleetStatus> | undefined;
   private exited = false;
 
@@ -53,7 +54,11 @@ export class Fleet {
         else reject(e);
       });
       worker.on('exit', () => {
-        if (fleet) fleet.exited = true;
+        if (fleet) {
+          fleet.exited = true;
+          for (const answer of fleet.pending.values()) answer({ type: 'faulted', reqId: 0, gone: true });
+          fleet.pending.clear();
+        }
         else reject(new EngineError('Internal', 'the fleet worker exited before its devices were built'));
       });
     });
@@ -85,12 +90,32 @@ export class Fleet {
    * Destroys one device's socket (by thing name or client id) without a DISCONNECT: the broker publishes its will and
    * reports CONNECTION_LOST; the device reconnects after its back-off unless `reconnect` is false.
    */
-  drop(deviceId: string, opts: { reconnect?: boolean } = {}): Promise<void> {
+  async drop(deviceId: string, opts: { reconnect?: boolean } = {}): Promise<void> {
+    await this.fault({ kind: 'drop', reconnect: opts.reconnect !== false }, { devices: [deviceId] });
+  }
+
+  /**
+   * Applies a fault to the devices named (thing names or client ids), or to every device when `devices` is omitted, and
+   * says how many it took effect on. The spec is checked first (`InvalidInput`); an unknown device is `NotFound` and
+   * nothing is applied.
+   */
+  fault(spec: FaultSpec, opts: { devices?: string[] } = {}): Promise<FaultResult> {
+    let checked: FaultSpec;
+    try {
+      checked = parseFaultSpec(spec);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     if (this.exited || this.stopping) return Promise.reject(new EngineError('Unavailable', 'the fleet is stopped'));
+    if (opts.devices && !opts.devices.length) return Promise.reject(new EngineError('InvalidInput', 'name at least one device, or omit devices for all of them'));
     const reqId = this.nextReq++;
     return new Promise((resolve, reject) => {
-      this.pending.set(reqId, (found) => (found ? resolve() : reject(new EngineError('NotFound', `no device '${deviceId}' in this fleet`))));
-      this.send({ type: 'drop', reqId, deviceId, reconnect: opts.reconnect !== false });
+      this.pending.set(reqId, (m) => {
+        if ('result' in m) resolve(m.result);
+        else if ('notFound' in m) reject(new EngineError('NotFound', `no device '${m.notFound}' in this fleet`));
+        else reject(new EngineError('Unavailable', 'the fleet stopped before the fault was applied'));
+      });
+      this.send({ type: 'fault', reqId, spec: checked, ...(opts.devices ? { devices: opts.devices } : {}) });
     });
   }
 
@@ -115,8 +140,8 @@ export class Fleet {
       this.lastStatus = m.status;
       this.events.emit('status', m.status);
       if (m.type === 'stopped') void this.worker.terminate();
-    } else if (m.type === 'dropped') {
-      this.pending.get(m.reqId)?.(m.found);
+    } else if (m.type === 'faulted') {
+      this.pending.get(m.reqId)?.(m);
       this.pending.delete(m.reqId);
     }
   }

@@ -9,3 +9,4 @@ export { Fleet, type FleetEvents } from './fleet.js';
 export type { FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, type ModelDeviceOptions } from './model-device.js';
 export { type StateMachineSpec, type TransitionSpec, type GuardScope } from './state-machine.js';
+export { DeviceFaults, type FaultPort } from './device-faults.js';

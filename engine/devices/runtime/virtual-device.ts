@@ -1,8 +1,11 @@
+import type { Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { EngineError, TypedEmitter } from '../../core/index.js';
+import type { FaultSpec } from '../faults/index.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
 import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
+import { DeviceFaults } from './device-faults.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
@@ -29,7 +32,8 @@ export interface DeviceStats {
 
 export interface DeviceEvents {
   connected: { attempt: number; sessionPresent: boolean };
-  disconnected: { reason: 'lost' | 'dropped' | 'no-connack' | 'refused' | 'stopped'; error?: string };
+  /** `dropped`: a drop or reconnect-storm fault; `disconnected`: a disconnect fault (clean DISCONNECT). */
+  disconnected: { reason: 'lost' | 'dropped' | 'disconnected' | 'no-connack' | 'refused' | 'stopped'; error?: string };
   reconnecting: { attempt: number; delayMs: number };
   published: { topic: string; payload: Buffer; qos: 0 | 1; at: number };
   acked: { topic: string };
@@ -38,6 +42,7 @@ export interface DeviceEvents {
   transition: { from: string; to: string };
   delta: { delta: State; action: 'apply' | 'refuse' | 'partial'; version?: number };
   commandAnswered: { requestTopic: string; replyTopic: string };
+  fault: { spec: FaultSpec; applied: boolean };
 }
 
 export interface VirtualDeviceOptions {
@@ -68,6 +73,10 @@ export class VirtualDevice {
   private lastDeltaVersion = -1;
   private noReconnect = false;
   private dropping = false;
+  private disconnecting = false;
+  private immediateReconnect = false;
+  private lastTopic: string | undefined;
+  private readonly faults: DeviceFaults;
   private readonly machine: DeviceStateMachine | undefined;
   private readonly seqs = new Map<TelemetrySpec, number>();
 
@@ -81,6 +90,16 @@ export class VirtualDevice {
       }
     }
     this.shadowState = { ...(spec.shadow?.initialState ?? {}) };
+    this.faults = new DeviceFaults({
+      thingName: spec.thingName,
+      clock: this.clock,
+      client: () => (this.stateName === 'online' || this.stateName === 'connecting' ? this.client : undefined),
+      online: () => this.stateName === 'online',
+      drop: (o) => this.drop(o),
+      disconnect: (o) => this.disconnect(o),
+      send: (m) => this.send(m),
+      defaultTopic: () => this.defaultTopic(),
+    }, seededRandom(((opts.seed ?? 1) ^ 0x5bd1e995) >>> 0));
     this.machine = spec.stateMachine && new DeviceStateMachine(spec.stateMachine, this.clock, {
       shadow: () => this.shadowState,
       onTransition: (from, to, t) => {
@@ -122,6 +141,7 @@ export class VirtualDevice {
   /** Reports `connected: false` when marking presence, then DISCONNECTs cleanly (the will does not fire). */
   async stop(): Promise<void> {
     if (this.stateName === 'stopped') return;
+    this.faults.clear(); // a partition must not hold the DISCONNECT
     const wasOnline = this.stateName === 'online';
     this.stateName = 'stopped';
     for (const t of this.timers) this.clock.clearTimer(t);
@@ -143,12 +163,32 @@ export class VirtualDevice {
    * Destroys the socket without a DISCONNECT, as a crash or a lost network would: the broker publishes the will and
    * the device reconnects after its back-off (unless `reconnect` is false).
    */
-  drop(opts: { reconnect?: boolean } = {}): void {
+  drop(opts: { reconnect?: boolean; immediate?: boolean } = {}): void {
     const client = this.client;
     if (!client) return;
     this.noReconnect = opts.reconnect === false;
+    this.immediateReconnect = opts.immediate === true;
     this.dropping = true;
     (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
+  /** Sends DISCONNECT and closes (the will does not fire); reconnects after the back-off unless `reconnect` is false. */
+  disconnect(opts: { reconnect?: boolean } = {}): void {
+    const client = this.client;
+    if (!client || this.stateName !== 'online') return;
+    this.noReconnect = opts.reconnect === false;
+    this.disconnecting = true;
+    client.end(false);
+  }
+
+  /**
+   * Applies a fault (see `FaultSpec`) to this device; false when it cannot take effect now (a drop while offline).
+   * Network faults, partitions and clock skew stay with the device across reconnections until they end or `clear`.
+   */
+  fault(spec: FaultSpec): boolean {
+    const applied = this.stateName !== 'stopped' && this.faults.apply(spec);
+    this.events.emit('fault', { spec, applied });
+    return applied;
   }
 
   private connect(): void {
@@ -170,8 +210,12 @@ export class VirtualDevice {
       } } : {}),
       ...(connection.tls ?? {}),
     };
-    const client = mqtt.connect(connection.url, opts);
+    // Every connection goes through the device's network link, where network faults and partitions act.
+    const client = mqtt.connect(connection.url, { ...opts, manualConnect: true });
+    const build = client['streamBuilder'];
+    client['streamBuilder'] = (c: MqttClient) => this.faults.link.wrap(() => build(c) as Duplex);
     this.client = client;
+    client.connect();
     let settled = false;
     const lost = (reason: DeviceEvents['disconnected']['reason'], error?: string) => {
       if (settled) return;
@@ -200,19 +244,27 @@ export class VirtualDevice {
   private onLost(reason: DeviceEvents['disconnected']['reason'], error?: string): void {
     if (this.stateName === 'stopped') return;
     const dropped = this.dropping;
-    this.dropping = false;
+    const disconnected = this.disconnecting;
+    const immediate = this.immediateReconnect;
+    this.dropping = this.disconnecting = this.immediateReconnect = false;
     // At least once: QoS 1 messages not acknowledged go back in front of the buffer.
     this.buffer.requeue([...this.inflight]);
     this.inflight.clear();
     this.syncBufferStats();
     this.stateName = 'backoff';
-    this.events.emit('disconnected', { reason: dropped ? 'dropped' : reason, ...(error ? { error } : {}) });
+    this.events.emit('disconnected', { reason: dropped ? 'dropped' : disconnected ? 'disconnected' : reason, ...(error ? { error } : {}) });
     const policy = this.spec.reconnect ?? defaultBackoff;
     if (this.noReconnect || policy === false) {
       this.stateName = 'stopped';
       return;
     }
     this.failures++;
+    if (immediate) {
+      // A reconnect storm: straight back, no back-off.
+      this.events.emit('reconnecting', { attempt: this.failures, delayMs: 0 });
+      this.connect();
+      return;
+    }
     const delayMs = backoffDelay(policy, this.failures, this.random);
     this.events.emit('reconnecting', { attempt: this.failures, delayMs });
     this.reconnectTimer = this.clock.setTimer(() => this.connect(), delayMs);
@@ -346,9 +398,16 @@ export class VirtualDevice {
     if (t.when && !t.when(this.shadowState, machineState)) return;
     const seq = this.seqs.get(t) ?? 0;
     this.seqs.set(t, seq + 1);
-    const out = t.payload({ t: this.clock.now(), seq, state: this.shadowState, ...(machineState !== undefined ? { machineState } : {}) });
+    const out = t.payload({ t: this.clock.now() + this.faults.skewMs, seq, state: this.shadowState, ...(machineState !== undefined ? { machineState } : {}) });
     const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
-    this.send({ topic: typeof t.topic === 'function' ? t.topic(out) : t.topic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
+    this.lastTopic = typeof t.topic === 'function' ? t.topic(out) : t.topic;
+    this.send({ topic: this.lastTopic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
+  }
+
+  /** The telemetry topic last published, else the first fixed one, else `thingbench/faults/{thingName}`. */
+  private defaultTopic(): string {
+    const fixed = this.spec.telemetry?.find((t) => typeof t.topic === 'string')?.topic as string | undefined;
+    return this.lastTopic ?? fixed ?? `thingbench/faults/${this.spec.thingName}`;
   }
 
   private later(ms: number, fn: () => void): void {
