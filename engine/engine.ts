@@ -10,6 +10,9 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { HttpApiService } from './api/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
+import { DevicesService, devicesApi } from './devices/index.js';
+import { needsRegistration, registerDevices } from './scenarios/index.js';
+import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
@@ -68,7 +71,16 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
   sinks.events.on('notified', (n) => events.emit('sinks.notified', n));
-  return new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http], broker, http, events, logs, { shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security) });
+  // Fleets connect to the engine's own listeners and register through its HTTP API, as any AWS-shaped client would.
+  const deviceTarget = localDeviceTarget(config, broker, http);
+  const devices = new DevicesService({
+    dataDir: config.dataDir, logger: logs, endpoint: deviceTarget.endpoint, needsRegistration,
+    register: (model, members) => registerDevices(deviceTarget.target(), model, members, { log: (m) => logs.log('info', 'devices', m) }),
+  });
+  devices.events.on('status', (fleets) => events.emit('devices.status', fleets));
+  return new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http, devices], broker, http, events, logs, {
+    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security), devices: devicesApi(devices),
+  });
 }
 
 class ComposedEngine implements Engine {
@@ -86,7 +98,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

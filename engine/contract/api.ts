@@ -12,6 +12,7 @@ import type {
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
+import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -100,6 +101,23 @@ export interface ThingbenchApi {
     /** Kept records, newest first: queue messages, inbox notifications, stream records, delivered files, items, data points, log events, alarm states. */
     records(kind: SinkKind, name: string, query?: SinkRecordQuery): Promise<SinkRecord[]>;
   };
+  /** Virtual devices: fleets from device models, run in worker threads against the engine itself. */
+  devices: {
+    /** The built-in models and the custom ones in `<dataDir>/models`, with the custom files that did not load. */
+    models(): Promise<DeviceModelList>;
+    /**
+     * Starts a fleet; resolves once its things are registered (and certificates provisioned, for a model with
+     * `certificate: provision`) and its devices are built; they then connect at the connect rate. NotFound for an
+     * unknown model; InvalidInput for a model that does not load or cannot run here.
+     */
+    start(input: FleetStartInput): Promise<FleetInfo>;
+    /** Running fleets, then the most recently stopped ones. */
+    list(): Promise<FleetInfo[]>;
+    /** Disconnects every device cleanly (no wills) and ends the fleet's worker; resolves with its final counters. */
+    stop(id: string): Promise<FleetInfo>;
+    /** Applies a fault to the fleet's devices (thing names or client ids; default: every device). */
+    fault(id: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
@@ -112,6 +130,8 @@ export interface ThingbenchEvents {
   'sinks.recorded': SinkRecorded[];
   /** A notification topic's `desktop` subscription fired: show it as a desktop notification. */
   'sinks.notified': SinkNotified;
+  /** Fleets whose counters or state changed, batched (at most 4 times a second). */
+  'devices.status': FleetInfo[];
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -125,6 +145,7 @@ export const apiMethods = {
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
   sinks: ['list', 'create', 'delete', 'records'],
   security: ['certificates', 'policies', 'denials'],
+  devices: ['models', 'start', 'list', 'stop', 'fault'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

@@ -10,3 +10,4 @@ export * from './client.js';
 export * from './topic-filter.js';
 export * from './desktop-notification.js';
 export * from './message-properties.js';
+export * from './device-types.js';

@@ -3,3 +3,4 @@
 export * from './model/index.js';
 export * from './runtime/index.js';
 export * from './faults/index.js';
+export * from './service/index.js';

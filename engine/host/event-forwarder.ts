@@ -61,6 +61,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'sinks.recorded': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'sinks.recorded', data });
     },
+    // Batched by the devices service (at most 4 times a second); skipped while congested (the UI re-reads `devices.list`).
+    'devices.status': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'devices.status', data });
+    },
     // Sent even when congested: one small message per notification the user asked to see (bounded by the sink).
     'sinks.notified': (data) => send({ kind: 'event', name: 'sinks.notified', data }),
   };

@@ -64,6 +64,9 @@ function params(...list: { check: Check; optional?: boolean }[]): (args: unknown
   };
 }
 
+const positiveInteger: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 1 ? null : 'must be a positive integer');
+const stringList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'must be a list of strings');
+
 const optional = (check: Check) => ({ check, optional: true });
 const required = (check: Check) => ({ check });
 
@@ -123,6 +126,12 @@ export const argChecks = {
   'sinks.records': params(required(oneOf(...sinkKinds)), required(string), optional(object({
     'after?': nonNegativeInteger, 'limit?': nonNegativeInteger, 'traceId?': string,
   }))),
+  // Fleet sizes and seeds are range-checked by the devices service (engine/devices/service).
+  'devices.models': params(),
+  'devices.start': params(required(object({ model: string, 'count?': positiveInteger, 'seed?': uint32, 'connectRate?': positiveInteger }))),
+  'devices.list': params(),
+  'devices.stop': params(required(string)),
+  'devices.fault': params(required(string), required(object({ kind: oneOf('drop'), 'reconnect?': boolean })), optional(stringList)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -119,6 +119,7 @@ export function normalizeModel(r: Raw): DeviceModel {
       thingName: id.thingName ?? '{model}-{index}', clientId: id.clientId ?? '{thingName}',
       ...(id.thingType !== undefined ? { thingType: id.thingType } : {}),
       attributes: stringMap(id.attributes), certificate: certificate(id.certificate),
+      ...(id.policy !== undefined ? { policy: id.policy } : {}),
     },
     vars: stringMap(r.vars),
     protocol: {

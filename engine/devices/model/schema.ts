@@ -114,6 +114,15 @@ export const deviceModelSchema: Schema = {
       thingType: d('Thing type name.', { type: 'string', pattern: '^[a-zA-Z0-9:_-]+$' }),
       attributes: d('Thing attributes; string values are templates.', { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } }),
       certificate,
+      policy: d('With certificate: provision, the policy attached to each device\'s certificate: the name of an existing policy, or a policy document (created as thingbench-<model>). Default: a least-privilege policy created as thingbench-<model>-device (connect as its own thing name, publish, subscribe and receive only its own topics and shadows).', {
+        type: ['string', 'object'],
+        if: { type: 'string' },
+        then: { pattern: '^[\\w+=,.@-]{1,128}$' },
+        else: obj({
+          Version: str('Policy language version (2012-10-17).'),
+          Statement: d('Statements: Effect, Action, Resource (AWS IoT policy grammar).', { type: 'array', minItems: 1, items: { type: 'object' } }),
+        }, ['Statement']),
+      }),
     }, [], 'Who the device is.'),
     vars: d('Per-device variables, each a template evaluated once per device in order; later templates see them by name.', { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } }),
     protocol: obj({

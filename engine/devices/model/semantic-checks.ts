@@ -104,6 +104,9 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
   if (m.protocol.transport === 'mqtts' && m.identity.certificate.mode === 'none') {
     c.add(['protocol', 'transport'], 'transport mqtts (mutual TLS) needs a client certificate: set identity.certificate to provision or {existing: <id>}');
   }
+  if (m.identity.policy !== undefined && m.identity.certificate.mode !== 'provision') {
+    c.add(['identity', 'policy'], 'identity.policy is attached to a provisioned certificate: set identity.certificate to provision, or remove the policy', 'key');
+  }
   if (m.will) {
     c.template(['will', 'topic'], m.will.topic, device);
     c.templates(['will', 'payload'], m.will.payload, device);

@@ -44,6 +44,11 @@ export interface Identity {
   /** Thing attributes, each value a template (`wattage: "{40 + index % 3 * 20}"`). */
   attributes: Record<string, Template>;
   certificate: CertificateChoice;
+  /**
+   * With `certificate: provision`: the name of an existing policy to attach, or a policy document (created as
+   * `thingbench-<model>`). Default: a least-privilege policy over `${iot:Connection.Thing.ThingName}`.
+   */
+  policy?: string | { Version?: string; Statement: unknown[] };
 }
 
 /** none: no client certificate; existing: the certificate with this id; provision: create one at start. */

@@ -11,6 +11,8 @@ export interface FleetOptions {
   /** Broker URL for every device (mqtt://, mqtts://, ws://). */
   url: string;
   tls?: DeviceSpec['connection']['tls'];
+  /** Per-device client certificate and key (PEM) by device index, over `tls` (provisioned identities). */
+  identities?: ReadonlyArray<{ cert: string; key: string } | undefined>;
   replay?: ReplayData;
   /** New connections per second while the fleet starts (default 500), so a large fleet does not storm the broker. */
   connectRate?: number;

@@ -14,7 +14,7 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
   let devices: VirtualDevice[];
   try {
     devices = Array.from({ length: opts.count }, (_, index) =>
-      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: opts.tls, replay: opts.replay }), { seed: deviceSeed(seed, index) }));
+      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: deviceTls(opts, index), replay: opts.replay }), { seed: deviceSeed(seed, index) }));
   } catch (e) {
     post({ type: 'fatal', message: (e as Error).message });
     return;
@@ -70,4 +70,10 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
     }
   });
   post({ type: 'ready', devices: devices.map((d) => ({ thingName: d.spec.thingName, clientId: d.spec.clientId })) });
+}
+
+/** The fleet's TLS settings with device `index`'s own certificate and key, when it has one. */
+function deviceTls(opts: FleetOptions, index: number): FleetOptions['tls'] {
+  const own = opts.identities?.[index];
+  return own ? { ...opts.tls, cert: own.cert, key: own.key } : opts.tls;
 }

@@ -1,0 +1,91 @@
+/** Virtual devices and fleets as the UI sees them (engine/devices runs them). */
+
+/** A device model the engine can start: built-in, or a custom file in `<dataDir>/models`. */
+export interface DeviceModelSummary {
+  name: string;
+  description?: string;
+  /** mqtt: TCP; mqtts: mutual TLS; ws: MQTT over WebSocket. */
+  transport: 'mqtt' | 'mqtts' | 'ws';
+  builtIn: boolean;
+  /** The model file. */
+  file: string;
+  thingType?: string;
+  /** none, existing (a certificate id) or provision (a certificate made per device at start). */
+  certificate: 'none' | 'existing' | 'provision';
+}
+
+/** A custom model file that does not load: its problems as `file:line:col: message` lines. */
+export interface DeviceModelError {
+  file: string;
+  message: string;
+}
+
+export interface DeviceModelList {
+  models: DeviceModelSummary[];
+  /** Custom model files that did not load; listed, never thrown, so one broken file hides nothing else. */
+  errors: DeviceModelError[];
+}
+
+/** What `devices.start` runs: `count` devices of `model` against the engine itself. */
+export interface FleetStartInput {
+  /** A model's name (built-in or custom). */
+  model: string;
+  /** Devices in the fleet (default 1, at most 100,000). */
+  count?: number;
+  /** Fixes every generated value, phase and jitter (default 1). */
+  seed?: number;
+  /** New connections per second while the fleet starts (default 500). */
+  connectRate?: number;
+}
+
+/** A fleet's counters, summed over its devices, and rates over the last second. */
+export interface FleetCounters {
+  devices: number;
+  connected: number;
+  /** Devices started so far (the rest wait for their turn under the connect rate). */
+  started: number;
+  connects: number;
+  published: number;
+  acked: number;
+  buffered: number;
+  dropped: number;
+  publishRate: number;
+  ackRate: number;
+  elapsedMs: number;
+}
+
+export type FleetState = 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface FleetInfo {
+  /** `fleet-1`, `fleet-2`, … in start order. */
+  id: string;
+  model: string;
+  count: number;
+  seed: number;
+  /** Where the devices connect. */
+  url: string;
+  state: FleetState;
+  startedAt: number;
+  /** Thing name and client id of the first device (the rest follow the model's templates). */
+  first: { thingName: string; clientId: string };
+  /** The things were registered (thing type, attributes) before the devices connected. */
+  registered: boolean;
+  /** Each device got its own certificate, attached to its thing and to this policy, and connects over mutual TLS. */
+  policy?: string;
+  /** The latest counters (absent until the fleet reports them). */
+  counters?: FleetCounters;
+  /** Why the fleet failed. */
+  error?: string;
+}
+
+/** A fault applied to a running fleet. `drop`: sockets destroyed without a DISCONNECT, so each will fires. */
+export interface FleetFault {
+  kind: 'drop';
+  /** After a drop the device reconnects with its back-off (default true). */
+  reconnect?: boolean;
+}
+
+export interface FleetFaultResult {
+  /** The devices (thing names) the fault was applied to. */
+  devices: string[];
+}

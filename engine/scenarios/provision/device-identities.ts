@@ -1,0 +1,167 @@
+/**
+ * Registers a fleet's devices on an AWS-shaped target before they connect, through the AWS SDK v3 `IoTClient`: the
+ * model's thing type (created when missing), one thing per device with its attributes, and with
+ * `certificate: provision` a new key pair and certificate per device, attached to its thing and to a policy (the
+ * model's, or a least-privilege default over `${iot:Connection.Thing.ThingName}`). The same calls work on the local
+ * engine, another Thingbench and AWS IoT Core.
+ *
+ * LIMITATIONS: an existing thing is updated to the model's type and attributes (merged), not recreated; an existing
+ * policy of the model's name is reused as it is. The certificates are the fleet's: `release()` deactivates, detaches
+ * and deletes them when the fleet stops; things, the thing type and the policy stay for the next start.
+ */
+import {
+  AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand,
+  CreateThingTypeCommand, DeleteCertificateCommand, DescribeThingTypeCommand, DetachPolicyCommand, DetachThingPrincipalCommand,
+  GetPolicyCommand, UpdateCertificateCommand, UpdateThingCommand, type IoTClient,
+} from '@aws-sdk/client-iot';
+import { EngineError } from '../../core/index.js';
+import type { DeviceModel } from '../../devices/index.js';
+import type { Target } from '../targets/target.js';
+import { call, exceptionName, exists, iotClientFor, refusal } from './iot-control.js';
+import { devicePolicyDocument, devicePolicyName } from './device-policy.js';
+
+/** One fleet member as the registry sees it (templates already expanded). */
+export interface DeviceRegistration {
+  thingName: string;
+  attributes: Record<string, string>;
+}
+
+/** A provisioned device's certificate and private key (PEM). */
+export interface DeviceIdentity {
+  thingName: string;
+  certificateId: string;
+  certificateArn: string;
+  cert: string;
+  key: string;
+}
+
+export interface RegisteredFleet {
+  /** By device index; undefined when the model provisions no certificate. */
+  identities: Array<DeviceIdentity | undefined>;
+  /** The policy attached to the certificates, when there are any. */
+  policyName?: string;
+  /** Deactivates, detaches and deletes the certificates made here (idempotent). */
+  release(): Promise<void>;
+}
+
+/** True when starting `model` needs the target's control plane: a thing type, attributes or a certificate to make. */
+export function needsRegistration(model: DeviceModel): boolean {
+  return model.identity.thingType !== undefined || Object.keys(model.identity.attributes).length > 0 || model.identity.certificate.mode === 'provision';
+}
+
+const CONCURRENCY = 8;
+
+/** Registers `devices` of `model` on `target`; a refusal is one sentence naming the operation. */
+export async function registerDevices(target: Target, model: DeviceModel, devices: readonly DeviceRegistration[], opts: { log?: (message: string) => void } = {}): Promise<RegisteredFleet> {
+  const iot = iotClientFor(target);
+  const log = opts.log ?? (() => undefined);
+  const made: DeviceIdentity[] = [];
+  const attached: Array<{ thingName: string; arn: string }> = [];
+  let policyName: string | undefined;
+  let released: Promise<void> | undefined;
+  const release = () => (released ??= releaseCertificates(target, iot, made, attached, policyName));
+  try {
+    const type = model.identity.thingType;
+    if (type !== undefined && !(await exists(target, 'DescribeThingType', () => iot.send(new DescribeThingTypeCommand({ thingTypeName: type }))))) {
+      await call(target, 'CreateThingType', () => iot.send(new CreateThingTypeCommand({ thingTypeName: type })));
+      log(`thing type ${type}: created`);
+    }
+    await inBatches(devices, (d) => registerThing(target, iot, d, type));
+    log(`${devices.length} thing(s) registered`);
+    if (model.identity.certificate.mode !== 'provision') return { identities: devices.map(() => undefined), release };
+
+    const identities: DeviceIdentity[] = new Array(devices.length);
+    // The first certificate's ARN gives the target's region and account for the default policy's resources.
+    identities[0] = await createCertificate(target, iot, devices[0].thingName, made);
+    policyName = await ensurePolicy(target, iot, model, identities[0].certificateArn);
+    const rest = devices.slice(1).map((d, i) => ({ d, index: i + 1 }));
+    await inBatches(rest, async ({ d, index }) => {
+      identities[index] = await createCertificate(target, iot, d.thingName, made);
+    });
+    await inBatches(identities, async (id) => {
+      await call(target, 'AttachPolicy', () => iot.send(new AttachPolicyCommand({ policyName, target: id.certificateArn })));
+      await call(target, 'AttachThingPrincipal', () => iot.send(new AttachThingPrincipalCommand({ thingName: id.thingName, principal: id.certificateArn })));
+      attached.push({ thingName: id.thingName, arn: id.certificateArn });
+    });
+    log(`${identities.length} certificate(s) created and attached to policy ${policyName}`);
+    return { identities, policyName, release };
+  } catch (e) {
+    await release().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function registerThing(target: Target, iot: IoTClient, d: DeviceRegistration, thingTypeName: string | undefined): Promise<void> {
+  const attributePayload = { attributes: d.attributes };
+  try {
+    await iot.send(new CreateThingCommand({ thingName: d.thingName, ...(thingTypeName ? { thingTypeName } : {}), attributePayload }));
+  } catch (e) {
+    // AWS: CreateThing of an existing thing with other settings is ResourceAlreadyExistsException.
+    if (exceptionName(e) !== 'ResourceAlreadyExistsException') throw refusal(target, `CreateThing ${d.thingName}`, e);
+    await call(target, `UpdateThing ${d.thingName}`, () => iot.send(new UpdateThingCommand({
+      thingName: d.thingName, ...(thingTypeName ? { thingTypeName } : {}), attributePayload: { ...attributePayload, merge: true },
+    })));
+  }
+}
+
+async function createCertificate(target: Target, iot: IoTClient, thingName: string, made: DeviceIdentity[]): Promise<DeviceIdentity> {
+  const c = await call(target, 'CreateKeysAndCertificate', () => iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })));
+  if (!c.certificateId || !c.certificateArn || !c.certificatePem || !c.keyPair?.PrivateKey) {
+    throw new EngineError('Unavailable', `the target '${target.name}' answered CreateKeysAndCertificate without a certificate and private key`);
+  }
+  const id = { thingName, certificateId: c.certificateId, certificateArn: c.certificateArn, cert: c.certificatePem, key: c.keyPair.PrivateKey };
+  made.push(id);
+  return id;
+}
+
+/** The model's policy by name (it must exist), its document (created once), or the least-privilege default. */
+async function ensurePolicy(target: Target, iot: IoTClient, model: DeviceModel, certificateArn: string): Promise<string> {
+  const given = model.identity.policy;
+  const name = typeof given === 'string' ? given : devicePolicyName(model);
+  const present = await exists(target, 'GetPolicy', () => iot.send(new GetPolicyCommand({ policyName: name })));
+  if (typeof given === 'string') {
+    if (!present) throw new EngineError('NotFound', `model '${model.name}' names the policy '${given}', which does not exist on the target '${target.name}': create it first, or leave identity.policy out for a least-privilege default`);
+    return name;
+  }
+  if (!present) {
+    const policyDocument = JSON.stringify(given ?? devicePolicyDocument(model, certificateArn));
+    await call(target, `CreatePolicy ${name}`, () => iot.send(new CreatePolicyCommand({ policyName: name, policyDocument })));
+  }
+  return name;
+}
+
+async function releaseCertificates(target: Target, iot: IoTClient, made: DeviceIdentity[], attached: Array<{ thingName: string; arn: string }>, policyName: string | undefined): Promise<void> {
+  const quiet = async (send: () => Promise<unknown>) => {
+    try {
+      await send();
+    } catch (e) {
+      if (exceptionName(e) !== 'ResourceNotFoundException') throw refusal(target, 'releasing a device certificate', e);
+    }
+  };
+  await inBatches(made, async (id) => {
+    if (attached.some((a) => a.arn === id.certificateArn)) {
+      await quiet(() => iot.send(new DetachThingPrincipalCommand({ thingName: id.thingName, principal: id.certificateArn })));
+    }
+    if (policyName) await quiet(() => iot.send(new DetachPolicyCommand({ policyName, target: id.certificateArn })));
+    await quiet(() => iot.send(new UpdateCertificateCommand({ certificateId: id.certificateId, newStatus: 'INACTIVE' })));
+    await quiet(() => iot.send(new DeleteCertificateCommand({ certificateId: id.certificateId })));
+  });
+}
+
+/** Runs `fn` over `items`, at most CONCURRENCY at a time; the first failure is rethrown once all have settled. */
+async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  if (failure !== undefined) throw failure;
+}

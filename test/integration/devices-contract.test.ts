@@ -1,0 +1,247 @@
+/**
+ * The contract's `devices.*` through the UI transport (browser-mode `/rpc` WebSocket) against a real engine: models
+ * (built-in, custom, broken), fleets started, listed, faulted and stopped, batched `devices.status` events, models
+ * that register their things and provision their certificates (mutual TLS, thing type and attributes, a policy that
+ * refuses another thing's topics), bad input with clear errors, and fleets stopping with the engine.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, RpcError, type FleetInfo, type ThingbenchClient } from '../../engine/contract/index.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { loadDeviceModel } from '../../engine/devices/index.js';
+import { registerDevices } from '../../engine/scenarios/index.js';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
+import { engineTarget } from '../helpers/engine-target.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { nodeTransport } from '../helpers/ui-transport.js';
+import { closed, tlsConnect } from './helpers/tls-client.js';
+
+let te: TestEngine;
+let ui: UiServer;
+let socket: WebSocket;
+let api: ThingbenchClient;
+const clients: Recorded['client'][] = [];
+const statuses: FleetInfo[][] = [];
+
+const GREENHOUSE = `
+name: greenhouse
+description: A greenhouse climate sensor with its own certificate.
+identity:
+  thingName: "greenhouse-{index + 1}"
+  thingType: Greenhouse
+  attributes:
+    bay: "{index % 2 == 0 ? 'north' : 'south'}"
+  certificate: provision
+telemetry:
+  - topic: "greenhouse/{thingName}/climate"
+    interval: 200ms
+    qos: 1
+    fields:
+      humidity: { gen: int, min: 40, max: 90 }
+`;
+
+const LABELLED = `
+name: labelled
+identity:
+  thingName: "labelled-{index + 1}"
+  attributes:
+    floor: "{index + 3}"
+telemetry:
+  - topic: "labelled/{thingName}"
+    interval: 1s
+    fields:
+      n: { gen: counter }
+`;
+
+beforeAll(async () => {
+  te = await startTestEngine({ mode: 'aws' });
+  const models = path.join(te.dataDir, 'models');
+  fs.mkdirSync(models);
+  fs.writeFileSync(path.join(models, 'greenhouse.yaml'), GREENHOUSE);
+  fs.writeFileSync(path.join(models, 'labelled.yaml'), LABELLED);
+  fs.writeFileSync(path.join(models, 'broken.yaml'), 'name: broken\ntelemetry:\n  - topic: t\n    interval: 1s\n    fields:\n      x: { gen: nosuch }\n');
+  fs.writeFileSync(path.join(models, 'keyless.yaml'), `name: keyless\nidentity:\n  certificate: { existing: "${'a'.repeat(64)}" }\nprotocol: { transport: mqtts }\n`);
+  const staticDir = tempDir('tb-devices-ui-');
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
+  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  api = createClient(nodeTransport(socket));
+  api.on('devices.status', (batch) => statuses.push(batch));
+});
+
+afterAll(async () => {
+  await closeAll(clients);
+  api?.dispose();
+  socket?.terminate();
+  await ui?.close();
+  await te?.stop();
+});
+
+/** Resolves with the first `devices.status` entry of fleet `id` for which `pred` holds (events, not polling). */
+function statusOf(id: string, pred: (f: FleetInfo) => boolean, ms = 20_000): Promise<FleetInfo> {
+  const seen = statuses.flat().find((f) => f.id === id && pred(f));
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`fleet ${id} never reported the expected status; last: ${JSON.stringify(statuses.flat().filter((f) => f.id === id).at(-1))}`));
+    }, ms);
+    const sub = api.on('devices.status', (batch) => {
+      const hit = batch.find((f) => f.id === id && pred(f));
+      if (!hit) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(hit);
+    });
+  });
+}
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(RpcError);
+  return e as RpcError;
+}
+
+describe('devices.models', () => {
+  it('lists the built-in models and the custom ones of <dataDir>/models, with the broken file and its file:line:col', async () => {
+    const { models, errors } = await api.devices.models();
+    expect(models.map((m) => [m.name, m.builtIn])).toEqual([
+      ['generic-sensor', true], ['greenhouse', false], ['keyless', false], ['labelled', false], ['light-bulb', true], ['sprinkler', true],
+      ['vibration-motor', true], ['wind-turbine', true],
+    ]);
+    expect(models.find((m) => m.name === 'greenhouse')).toMatchObject({ transport: 'mqtt', certificate: 'provision', thingType: 'Greenhouse', file: path.join(te.dataDir, 'models', 'greenhouse.yaml') });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].file).toBe(path.join(te.dataDir, 'models', 'broken.yaml'));
+    expect(errors[0].message).toContain(`${path.join(te.dataDir, 'models', 'broken.yaml')}:6:`);
+  });
+});
+
+describe('devices.start, list, fault and stop', () => {
+  it('runs a built-in fleet against the engine, reports batched status events, drops a device (its will fires), and stops it', async () => {
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync(['$aws/events/presence/disconnected/+', 'farm-1/+'], { qos: 1 });
+    const fleet = await api.devices.start({ model: 'sprinkler', count: 3, seed: 7 });
+    expect(fleet).toMatchObject({ id: expect.stringMatching(/^fleet-\d+$/), model: 'sprinkler', count: 3, seed: 7, state: 'running', registered: true, first: { thingName: 'farm-1-sprinkler-1' } });
+    expect(fleet.url).toBe(`mqtt://127.0.0.1:${te.mqttPort}`);
+    const running = await statusOf(fleet.id, (f) => f.counters?.connected === 3);
+    expect(running.state).toBe('running');
+    expect((await api.devices.list()).find((f) => f.id === fleet.id)).toMatchObject({ state: 'running', counters: { devices: 3 } });
+    // Every status event is a batch (an array of fleets).
+    expect(statuses.every((b) => Array.isArray(b) && b.length >= 1)).toBe(true);
+
+    const dropped = await api.devices.fault(fleet.id, { kind: 'drop', reconnect: false }, ['farm-1-sprinkler-2']);
+    expect(dropped).toEqual({ devices: ['farm-1-sprinkler-2'] });
+    await vi.waitFor(() => {
+      const gone = sub.messages.find((m) => m.topic === '$aws/events/presence/disconnected/farm-1-sprinkler-2');
+      expect(gone && JSON.parse(gone.payload.toString())).toMatchObject({ disconnectReason: 'CONNECTION_LOST' });
+    }, { timeout: 10_000, interval: 20 });
+    await statusOf(fleet.id, (f) => f.counters?.connected === 2);
+
+    const stopped = await api.devices.stop(fleet.id);
+    expect(stopped).toMatchObject({ id: fleet.id, state: 'stopped', counters: { devices: 3, connected: 0 } });
+    await statusOf(fleet.id, (f) => f.state === 'stopped');
+    expect((await api.devices.list()).find((f) => f.id === fleet.id)?.state).toBe('stopped');
+    // Stopping again answers with the stopped fleet; faulting it is refused.
+    expect((await api.devices.stop(fleet.id)).state).toBe('stopped');
+    expect((await rpcError(api.devices.fault(fleet.id, { kind: 'drop' }))).code).toBe('NotFound');
+  });
+
+  it('registers a model\'s things with their attributes before they connect, even without a certificate', async () => {
+    const fleet = await api.devices.start({ model: 'labelled', count: 2 });
+    expect(fleet.registered).toBe(true);
+    expect(await api.registry.thing('labelled-1')).toMatchObject({ attributes: { floor: '3' } });
+    expect(await api.registry.thing('labelled-2')).toMatchObject({ attributes: { floor: '4' } });
+    await statusOf(fleet.id, (f) => f.counters?.connected === 2);
+    await api.devices.stop(fleet.id);
+  });
+
+  it('refuses bad input with the cause', async () => {
+    expect(await rpcError(api.devices.start({ model: 'no-such-model' }))).toMatchObject({ code: 'NotFound', message: expect.stringMatching(/no device model 'no-such-model'.*wind-turbine/) });
+    expect(await rpcError(api.devices.start({ model: 'broken' }))).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining('broken.yaml:6:') });
+    expect(await rpcError(api.devices.start({ model: 'keyless' }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/private key.*--cert FILE --key FILE/) });
+    expect(await rpcError(api.devices.start({ model: 'sprinkler', count: 0 }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/count.*positive integer/) });
+    expect(await rpcError(api.devices.start({ model: 'sprinkler', count: 100_001 }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/from 1 to 100000/) });
+    expect(await rpcError(api.devices.start({ model: 'sprinkler', colour: 'red' } as never))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/unknown field "colour"/) });
+    expect(await rpcError(api.devices.stop('fleet-999'))).toMatchObject({ code: 'NotFound', message: "no fleet 'fleet-999'" });
+    expect(await rpcError(api.devices.fault('fleet-999', { kind: 'drop' }))).toMatchObject({ code: 'NotFound' });
+    expect(await rpcError(api.devices.fault('fleet-1', { kind: 'melt' } as never))).toMatchObject({ code: 'InvalidInput' });
+  });
+});
+
+describe('models that provision themselves', () => {
+  it('create a certificate per device, register the thing with its type and attributes, attach both, and connect over mutual TLS', async () => {
+    const sub = await open(te.mqttPort);
+    clients.push(sub.client);
+    await sub.client.subscribeAsync('greenhouse/+/climate', { qos: 1 });
+    const fleet = await api.devices.start({ model: 'greenhouse', count: 2 });
+    expect(fleet).toMatchObject({ registered: true, policy: 'thingbench-greenhouse-device', url: te.info.endpoints.mqtts });
+    await statusOf(fleet.id, (f) => f.counters?.connected === 2);
+
+    expect((await api.registry.thingTypes()).map((t) => t.name)).toContain('Greenhouse');
+    expect(await api.registry.thing('greenhouse-1')).toMatchObject({ type: 'Greenhouse', attributes: { bay: 'north' } });
+    expect(await api.registry.thing('greenhouse-2')).toMatchObject({ type: 'Greenhouse', attributes: { bay: 'south' } });
+    const principals = await api.registry.principals('greenhouse-1');
+    expect(principals).toHaveLength(1);
+    const certId = principals[0].split('/').pop();
+    expect((await api.security.certificates()).find((c) => c.id === certId)).toMatchObject({ status: 'ACTIVE', policies: ['thingbench-greenhouse-device'] });
+    const connected = (await api.broker.clients()).filter((c) => c.clientId.startsWith('greenhouse-'));
+    expect(connected.map((c) => [c.clientId, c.transport]).sort()).toEqual([['greenhouse-1', 'tls'], ['greenhouse-2', 'tls']]);
+    await vi.waitFor(() => expect(new Set(sub.messages.map((m) => m.topic))).toEqual(new Set(['greenhouse/greenhouse-1/climate', 'greenhouse/greenhouse-2/climate'])), { timeout: 10_000, interval: 20 });
+
+    // The default policy is written over the thing name, so one document serves the whole fleet.
+    const policy = (await api.security.policies()).find((p) => p.name === 'thingbench-greenhouse-device');
+    expect(JSON.parse(policy!.document).Statement).toContainEqual({ Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:us-east-1:000000000000:client/${iot:Connection.Thing.ThingName}' });
+
+    // Stopping the fleet gives its certificates back; the things stay.
+    await api.devices.stop(fleet.id);
+    expect(await api.registry.principals('greenhouse-1')).toEqual([]);
+    expect((await api.security.certificates()).some((c) => c.id === certId)).toBe(false);
+    expect(await api.registry.thing('greenhouse-1')).toMatchObject({ type: 'Greenhouse' });
+  });
+
+  it('the least-privilege policy lets a device use its own topics and refuses another thing\'s', async () => {
+    const model = loadDeviceModel(GREENHOUSE, 'greenhouse.yaml');
+    const reg = await registerDevices(engineTarget(te), model, [{ thingName: 'greenhouse-7', attributes: {} }, { thingName: 'greenhouse-8', attributes: {} }]);
+    try {
+      const ca = fs.readFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), 'utf8');
+      const own = reg.identities[0]!;
+      const dev = await tlsConnect(te.info.endpoints.mqtts, { cert: own.cert, key: own.key, ca }, { clientId: 'greenhouse-7' });
+      expect(dev.error).toBeUndefined();
+      clients.push(dev.client!);
+      await dev.client!.publishAsync('greenhouse/greenhouse-7/climate', '{"humidity":50}', { qos: 1 });
+      await dev.client!.publishAsync('$aws/things/greenhouse-7/shadow/update', '{"state":{"reported":{"ok":true}}}', { qos: 1 });
+      // Another thing's topic: AWS IoT (MQTT 3.1.1) closes the connection.
+      const gone = closed(dev.client!);
+      dev.client!.publish('greenhouse/greenhouse-8/climate', '{"humidity":1}', { qos: 1 });
+      await gone;
+      const denial = (await api.security.denials()).find((d) => d.clientId === 'greenhouse-7');
+      expect(denial).toMatchObject({ action: 'iot:Publish', resource: 'arn:aws:iot:us-east-1:000000000000:topic/greenhouse/greenhouse-8/climate' });
+      // Nor may it connect as the other thing.
+      const other = await tlsConnect(te.info.endpoints.mqtts, { cert: own.cert, key: own.key, ca }, { clientId: 'greenhouse-8' });
+      expect(other.error).toMatch(/not authori[sz]ed/i);
+    } finally {
+      await reg.release();
+    }
+    expect(await api.registry.principals('greenhouse-7')).toEqual([]);
+  });
+});
+
+describe('when the engine stops', () => {
+  it('stops every fleet with it', async () => {
+    const fleet = await api.devices.start({ model: 'generic-sensor', count: 2 });
+    await statusOf(fleet.id, (f) => f.counters?.connected === 2);
+    api.dispose();
+    socket.terminate();
+    await ui.close();
+    await te.engine.stop();
+    const after = (await te.engine.api.devices.list()).find((f) => f.id === fleet.id);
+    expect(after).toMatchObject({ state: 'stopped', counters: { connected: 0 } });
+    expect(te.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
