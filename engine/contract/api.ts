@@ -115,7 +115,7 @@ export interface ThingbenchApi {
     list(): Promise<FleetInfo[]>;
     /** Disconnects every device cleanly (no wills) and ends the fleet's worker; resolves with its final counters. */
     stop(id: string): Promise<FleetInfo>;
-    /** Applies a fault to the fleet's devices (thing names or client ids; default: every device). */
+    /** Applies a fault (drop, disconnect, partition, network, …) to the fleet's devices (thing names or client ids; default: every device). */
     fault(id: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult>;
   };
 }

@@ -78,14 +78,36 @@ export interface FleetInfo {
   error?: string;
 }
 
-/** A fault applied to a running fleet. `drop`: sockets destroyed without a DISCONNECT, so each will fires. */
-export interface FleetFault {
-  kind: 'drop';
-  /** After a drop the device reconnects with its back-off (default true). */
-  reconnect?: boolean;
-}
+/**
+ * A fault applied to a running fleet's devices (the same JSON as a scenario's `fault` step and `thingbench devices
+ * fault`). Durations are milliseconds.
+ */
+export type FleetFault =
+  /** The socket is destroyed without a DISCONNECT: the broker publishes the will (CONNECTION_LOST). */
+  | { kind: 'drop'; reconnect?: boolean }
+  /** A clean DISCONNECT: no will; the device reconnects after its back-off unless told not to. */
+  | { kind: 'disconnect'; reconnect?: boolean }
+  /** Bytes go nowhere, both ways, for `durationMs`. */
+  | { kind: 'partition'; durationMs: number }
+  /** Latency, jitter, loss and bandwidth on each device's connection. */
+  | { kind: 'network'; latencyMs?: number; jitterMs?: number; loss?: number; bandwidthBytesPerSec?: number; durationMs?: number }
+  /** The device sends nothing (PINGREQ included) until the broker closes it, or for `durationMs`. */
+  | { kind: 'keepalive-starvation'; durationMs?: number }
+  /** The device's clock moves by `offsetMs` (0 ends the skew). */
+  | { kind: 'clock-skew'; offsetMs: number }
+  /** Every device drops its connection and reconnects at once, with no back-off. */
+  | { kind: 'reconnect-storm' }
+  /** `ratePerSec` messages a second for `durationMs` (default topic: the device's telemetry topic). */
+  | { kind: 'flood'; ratePerSec: number; durationMs: number; topic?: string; payloadBytes?: number; qos?: 0 | 1 }
+  /** `count` payloads that are not valid JSON, over the payload limit, or random bytes. */
+  | { kind: 'malformed'; payload: 'invalid-json' | 'oversized' | 'binary'; count?: number; topic?: string; bytes?: number }
+  /** Ends every fault still in effect. */
+  | { kind: 'clear' };
 
 export interface FleetFaultResult {
-  /** The devices (thing names) the fault was applied to. */
-  devices: string[];
+  kind: FleetFault['kind'];
+  /** Devices the fault was aimed at. */
+  targeted: number;
+  /** Devices it took effect on (a drop misses a device that is offline). */
+  applied: number;
 }

@@ -131,7 +131,8 @@ export const argChecks = {
   'devices.start': params(required(object({ model: string, 'count?': positiveInteger, 'seed?': uint32, 'connectRate?': positiveInteger }))),
   'devices.list': params(),
   'devices.stop': params(required(string)),
-  'devices.fault': params(required(string), required(object({ kind: oneOf('drop'), 'reconnect?': boolean })), optional(stringList)),
+  // Faults are checked field by field by the devices module (engine/devices/faults/fault-spec.ts).
+  'devices.fault': params(required(string), required(plainObject), optional(stringList)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -4,7 +4,7 @@
  * provisioned) first through a registration port. Every fleet stops when the engine stops.
  *
  * LIMITATIONS: a model with `certificate: {existing: id}` cannot start here (the engine does not hold that
- * certificate's private key; start it from the CLI with --cert and --key); the only fault is `drop`.
+ * certificate's private key; start it from the CLI with --cert and --key).
  */
 import type {
   DeviceModelList, FleetCounters, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput,
@@ -12,6 +12,7 @@ import type {
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
 import { createDeviceContext, findModel, loadModelCatalog, readReplayFiles, type DeviceModel } from '../model/index.js';
 import { Fleet } from '../runtime/index.js';
+import type { FaultResult, FaultSpec } from '../faults/index.js';
 
 /** The engine's device listeners: TCP, mutual TLS, WebSocket, secure WebSocket. */
 export type DeviceListener = 'mqtt' | 'mqtts' | 'ws' | 'wss';
@@ -180,19 +181,11 @@ export class DevicesService implements Service {
     return { ...info };
   }
 
+  /** Applies a fault through the fleet's worker (`Fleet.fault`: the spec is checked there, InvalidInput naming the field). */
   async fault(id: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult> {
     const running = this.fleets.get(id);
     if (!running || running.info.state !== 'running') throw new EngineError('NotFound', `no running fleet '${id}'`);
-    if (fault.kind !== 'drop') throw new EngineError('InvalidInput', `unknown fault '${String(fault.kind)}' (drop)`);
-    const byId = new Map<string, string>();
-    for (const d of running.fleet.devices) byId.set(d.clientId, d.thingName).set(d.thingName, d.thingName);
-    const targets = [...new Set((devices ?? running.fleet.devices.map((d) => d.thingName)).map((t) => {
-      const thing = byId.get(t);
-      if (thing === undefined) throw new EngineError('NotFound', `no device '${t}' in ${id}`);
-      return thing;
-    }))];
-    await Promise.all(targets.map((t) => running.fleet.drop(t, { reconnect: fault.reconnect !== false })));
-    return { devices: targets };
+    return running.fleet.fault(fault satisfies FaultSpec, devices ? { devices } : {});
   }
 
   /** Batches status changes: one `status` event with every changed fleet, at most every FLUSH_MS. */
@@ -213,3 +206,8 @@ export class DevicesService implements Service {
 function counters(s: FleetCounters): FleetCounters {
   return { ...s };
 }
+
+// The contract's fault and result are the devices module's own, spelled out for the renderer: keep them in step.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const faultShapesMatch: Same<FleetFault, FaultSpec> & Same<FleetFaultResult, FaultResult> = true;
+void faultShapesMatch;
