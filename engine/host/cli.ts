@@ -24,7 +24,7 @@ Usage:
   thingbench up     [options]   run the engine headless
   thingbench serve  [options]   run the engine and the UI in browser mode
   thingbench record|replay …    record live traffic to a file, play it back (below)
-  thingbench devices models|start …  run virtual devices and fleets (below)
+  thingbench devices models|start|fault …  run virtual devices and fleets, break them on purpose (below)
   thingbench --help | --version
 
 Options:

@@ -6,8 +6,10 @@ import { defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError } from '../core/index.js';
 import {
   customModelsDir, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles,
-  type CatalogModel, type DeviceModel, type FleetStatus, type ReplayData,
+  type CatalogModel, type DeviceModel, type FaultSpec, type FleetStatus, type ReplayData,
 } from '../devices/index.js';
+import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.js';
+import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
 
 export const devicesUsage = `
@@ -22,7 +24,8 @@ Virtual devices:
       --mqtt-url defaults to the local Thingbench for the model's transport (mqtt://127.0.0.1:${defaultPorts.mqtt},
       ws://127.0.0.1:${defaultPorts.ws}/mqtt, mqtts://127.0.0.1:${defaultPorts.mqtts}); mqtts needs --cert and --key (PEM).
       --seed fixes every generated value; --connect-rate caps new connections per second (default 500).
-`;
+      The fleet takes faults from \`devices fault\` through a control socket under DIR/run (owner only).
+${faultUsage}`;
 
 class UsageError extends Error {}
 
@@ -32,7 +35,8 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === 'models') return modelsMain(rest);
     if (sub === 'start') return await startMain(rest);
-    throw new UsageError(sub === undefined ? 'devices needs a command: models or start' : `unknown devices command '${sub}' (models, start)`);
+    if (sub === 'fault') return await faultCommand(rest);
+    throw new UsageError(sub === undefined ? 'devices needs a command: models, start or fault' : `unknown devices command '${sub}' (models, start, fault)`);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof EngineError && e.code === 'InvalidInput')) {
       process.stderr.write(`thingbench devices: ${e.message}\n${devicesUsage}`);
@@ -40,6 +44,18 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     }
     process.stderr.write(`thingbench devices: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
+  }
+}
+
+/** Exit 2 for bad input (options, an unknown device or fleet), 1 when no fleet runs or it cannot be reached. */
+async function faultCommand(argv: string[]): Promise<number> {
+  try {
+    return await faultMain(argv);
+  } catch (e) {
+    const input = e instanceof FaultUsageError || (e instanceof EngineError && (e.code === 'InvalidInput' || e.code === 'NotFound'));
+    process.stderr.write(`thingbench devices fault: ${(e as Error).message}\n`);
+    if (e instanceof FaultUsageError) process.stderr.write('Run thingbench --help for the fault kinds and their options.\n');
+    return input ? 2 : 1;
   }
 }
 
@@ -77,7 +93,8 @@ async function startMain(argv: string[]): Promise<number> {
   const count = int(values.count, 1, '--count', 1, 100_000);
   const seed = int(values.seed, 1, '--seed', 0, 2 ** 32 - 1);
   const connectRate = int(values['connect-rate'], 500, '--connect-rate', 1, 100_000);
-  const { model, replay } = resolveModel(positionals[0], path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir()));
+  const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir());
+  const { model, replay } = resolveModel(positionals[0], dataDir);
   const url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
   const tls = tlsFiles(url, values);
   const json = values.json === true;
@@ -97,7 +114,20 @@ async function startMain(argv: string[]): Promise<number> {
     failed = e.message;
     resolve();
   }));
+  let control: FleetControl | undefined;
+  try {
+    control = await openFleetControl(dataDir, { model: model.name, count }, async (req) => {
+      if (req.op === 'status') return fleet.status() ?? null;
+      const result = await fleet.fault(req.spec as FaultSpec, req.devices ? { devices: req.devices } : {});
+      if (json) process.stdout.write(JSON.stringify({ event: 'fault', spec: req.spec, ...(req.devices ? { devices: req.devices } : {}), result }) + '\n');
+      else process.stderr.write(`${tty ? '\r\x1b[K' : ''}fault: ${result.kind} applied to ${result.applied} of ${result.targeted} devices\n`);
+      return result;
+    });
+  } catch (e) {
+    process.stderr.write(`thingbench devices: faults from \`devices fault\` are off: cannot open the control socket (${(e as Error).message})\n`);
+  }
   await Promise.race([waitForSignal(), fatal]);
+  await control?.close();
   const final = await fleet.stop();
   if (tty) process.stderr.write('\n');
   if (json) process.stdout.write(JSON.stringify({ event: 'stopped', ...final }) + '\n');

@@ -5,11 +5,15 @@
  * clock skew in timestamps. Keep-alives are 1 s, so the broker gives up after 1.5 s (AWS IoT Core raises keep-alives
  * under 30 s to 30 s; the engine here lowers that limit so a test does not wait 45 s).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { startTestEngine, until, type TestEngine } from '../helpers/engine.js';
 import { open, closeAll, on, type Recorded } from '../helpers/broker-clients.js';
 import { Fleet, VirtualClock, VirtualDevice, type DeviceEvents, type DeviceSpec } from '../../engine/devices/index.js';
 import type { DeviceModel } from '../../engine/devices/model/index.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { runCli } from './helpers/cli-process.js';
 
 let te: TestEngine;
 const clients: Recorded['client'][] = [];
@@ -286,5 +290,81 @@ describe('fleet faults', () => {
     } finally {
       await fleet.stop();
     }
+  });
+});
+
+describe('thingbench devices fault', () => {
+  const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+
+  it('reaches a running fleet in another process: drop --device fires that device\'s will; bad input exits 2, no fleet exits 1', async () => {
+    const dataDir = tempDir('tb-faults-cli-');
+    const modelFile = path.join(dataDir, 'cli-sensor.yaml');
+    fs.writeFileSync(modelFile, [
+      'name: cli-sensor',
+      'identity:',
+      '  thingName: "cli-{index}"',
+      'protocol:',
+      '  keepAlive: 5',
+      '  reconnect: { min: 200ms, max: 1s }',
+      'will:',
+      '  topic: "cli/{thingName}/lwt"',
+      '  payload: { thing: "{thingName}" }',
+      '  qos: 1',
+      'telemetry:',
+      '  - topic: "cli/{thingName}/t"',
+      '    interval: 10s',
+      '    fields: { n: { gen: counter } }',
+      '',
+    ].join('\n'));
+    const rec = await watch(['cli/+/lwt', '$aws/events/presence/disconnected/+']);
+    const fleet = runCli(['devices', 'start', modelFile, '--count', '3', '--data-dir', dataDir, '--mqtt-url', `mqtt://127.0.0.1:${te.mqttPort}`, '--json']);
+    try {
+      await until(() => lines(fleet.stdout()).some((l) => l.event === 'status' && l.connected === 3), 20_000, `three connected devices (stderr: ${fleet.stderr()})`);
+      const runDir = path.join(dataDir, 'run');
+      expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+      const announced = fs.readdirSync(runDir).filter((n) => n.endsWith('.json'));
+      expect(announced).toEqual([`fleet-${fleet.child.pid}.json`]);
+      expect(fs.statSync(path.join(runDir, announced[0])).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.join(runDir, `fleet-${fleet.child.pid}.sock`)).mode & 0o777).toBe(0o600);
+
+      const drop = runCli(['devices', 'fault', 'drop', '--device', 'cli-1', '--no-reconnect', '--data-dir', dataDir]);
+      expect((await drop.exited).code, drop.stderr()).toBe(0);
+      expect(drop.stdout()).toMatch(new RegExp(`^drop: applied to 1 of 1 device \\(fleet ${fleet.child.pid}, cli-sensor\\)`));
+      await until(() => on(rec.messages, 'cli/cli-1/lwt').length === 1, 5000, 'the will of cli-1');
+      expect(json(on(rec.messages, 'cli/cli-1/lwt')[0].payload)).toEqual({ thing: 'cli-1' });
+      await until(() => on(rec.messages, '$aws/events/presence/disconnected/cli-1').length === 1, 5000, 'presence');
+      expect(json(on(rec.messages, '$aws/events/presence/disconnected/cli-1')[0].payload)).toMatchObject({ disconnectReason: 'CONNECTION_LOST' });
+      await until(() => lines(fleet.stdout()).some((l) => l.event === 'status' && l.connected === 2), 5000, 'the fleet sees two connected');
+      expect(lines(fleet.stdout()).find((l) => l.event === 'fault')).toMatchObject({ spec: { kind: 'drop', reconnect: false }, devices: ['cli-1'], result: { applied: 1, targeted: 1 } });
+
+      const skew = runCli(['devices', 'fault', 'clock-skew', '--offset', '-5m', '--all', '--data-dir', dataDir, '--json']);
+      expect((await skew.exited).code, skew.stderr()).toBe(0);
+      expect(lines(skew.stdout())[0]).toEqual({ kind: 'clock-skew', targeted: 3, applied: 2, fleet: fleet.child.pid }); // cli-1 stays offline
+
+      for (const [args, message] of [
+        [['drop', '--device', 'nobody'], /no device 'nobody' in this fleet/],
+        [['partition', '--for', '10x', '--all'], /--for: '10x' is not a duration \(like 500ms, 10s, 2m\)/],
+        [['partition', '--all'], /partition needs --for DURATION/],
+        [['drop'], /say which devices: --device ID \(repeatable\) or --all/],
+        [['drop', '--all', '--latency', '5ms'], /--latency is not an option of drop \(it takes --no-reconnect\)/],
+        [['explode', '--all'], /unknown fault 'explode': expected one of drop, disconnect/],
+        [['network', '--all', '--loss', '95%'], /network: loss must be a number from 0 to 0.9, not 0.95/],
+        [['drop', '--all', '--fleet', '1'], /no fleet with pid 1 is running/],
+      ] as Array<[string[], RegExp]>) {
+        const cli = runCli(['devices', 'fault', ...args, '--data-dir', dataDir]);
+        expect((await cli.exited).code, `${args.join(' ')}: ${cli.stderr()}`).toBe(2);
+        expect(cli.stderr()).toMatch(message);
+        expect(cli.stderr()).not.toMatch(/\n\s+at /);
+      }
+      expect(on(rec.messages, 'cli/cli-2/lwt')).toHaveLength(0); // nothing reached the other devices
+    } finally {
+      fleet.child.kill('SIGINT');
+    }
+    expect((await fleet.exited).code).toBe(0);
+    expect(fs.readdirSync(path.join(dataDir, 'run'))).toEqual([]); // the announcement and the socket are gone
+
+    const none = runCli(['devices', 'fault', 'clear', '--data-dir', dataDir]);
+    expect((await none.exited).code).toBe(1);
+    expect(none.stderr()).toMatch(/no fleet is running under .*; start one with thingbench devices start/);
   });
 });
