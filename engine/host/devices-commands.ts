@@ -11,6 +11,7 @@ import {
 import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.js';
 import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
+import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
 
 export const devicesUsage = `
 Virtual devices:
@@ -18,13 +19,13 @@ Virtual devices:
       Lists the built-in device models and the custom ones in DIR/models/*.yaml (default data directory:
       ${defaultDataDir()}); a custom model that does not load is listed with its file:line:col problems.
   thingbench devices start MODEL [--count N] [--seed N] [--data-dir DIR] [--mqtt-url URL] [--cert FILE --key FILE [--ca FILE]]
-                           [--connect-rate N] [--json]
+                           [--http-url URL] [--region R] [--connect-rate N] [--json]
       Runs a fleet of N devices (default 1) from MODEL — a model's name (built-in or in DIR/models) or a model file — until Ctrl-C,
       each its own MQTT connection, in a worker thread, with a one-line live status (connected, msgs/s, acks).
       --mqtt-url defaults to the local Thingbench for the model's transport (mqtt://127.0.0.1:${defaultPorts.mqtt},
       ws://127.0.0.1:${defaultPorts.ws}/mqtt, mqtts://127.0.0.1:${defaultPorts.mqtts}); mqtts needs --cert and --key (PEM).
       --seed fixes every generated value; --connect-rate caps new connections per second (default 500).
-      The fleet takes faults from \`devices fault\` through a control socket under DIR/run (owner only).
+      The fleet takes faults from \`devices fault\` through a control socket under DIR/run (owner only).${deviceRegistrationUsage}
 ${faultUsage}`;
 
 class UsageError extends Error {}
@@ -87,6 +88,7 @@ async function startMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     count: { type: 'string' }, seed: { type: 'string' }, 'mqtt-url': { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
     ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' },
+    ...deviceRegistrationOptions,
   });
   if (!positionals.length) throw new UsageError('devices start needs a model: a built-in name (thingbench devices models) or a model file');
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
@@ -95,12 +97,23 @@ async function startMain(argv: string[]): Promise<number> {
   const connectRate = int(values['connect-rate'], 500, '--connect-rate', 1, 100_000);
   const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir());
   const { model, replay } = resolveModel(positionals[0], dataDir);
+  const provision = model.identity.certificate.mode === 'provision';
   const url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
-  const tls = tlsFiles(url, values);
+  const tls = provision ? undefined : tlsFiles(url, values);
   const json = values.json === true;
 
   await reachable(url);
-  const fleet = await Fleet.start({ model, count, seed, url, tls, replay, connectRate });
+  const reg = await registerCliFleet({ model, count, seed, values, dataDir, log: (m) => process.stderr.write(`${m}\n`) });
+  let fleet: Fleet;
+  try {
+    fleet = await Fleet.start({
+      model, count, seed, url, replay, connectRate,
+      ...(provision && reg.registered ? { tls: reg.ca ? { ca: reg.ca } : undefined, identities: reg.registered.identities } : { tls }),
+    });
+  } catch (e) {
+    await reg.registered?.release().catch(() => undefined);
+    throw e;
+  }
   const tty = !json && process.stderr.isTTY === true;
   if (json) process.stdout.write(JSON.stringify({ event: 'started', model: model.name, count, seed, url, first: fleet.devices[0] }) + '\n');
   else process.stderr.write(`Fleet of ${count} × ${model.name} (seed ${seed}) → ${url}; Ctrl-C stops it\n`);
@@ -129,6 +142,7 @@ async function startMain(argv: string[]): Promise<number> {
   await Promise.race([waitForSignal(), fatal]);
   await control?.close();
   const final = await fleet.stop();
+  await reg.registered?.release().catch((e: Error) => process.stderr.write(`thingbench devices: giving back the fleet's certificates failed: ${e.message}\n`));
   if (tty) process.stderr.write('\n');
   if (json) process.stdout.write(JSON.stringify({ event: 'stopped', ...final }) + '\n');
   else if (final) process.stderr.write(`Stopped: ${final.published} published, ${final.acked} acknowledged, ${final.dropped} dropped while offline\n`);
@@ -165,6 +179,8 @@ function resolveModel(arg: string, dataDir: string): { model: DeviceModel; repla
 
 function defaultUrl(model: DeviceModel): string {
   const t = model.protocol.transport;
+  // A provisioned device proves who it is with its certificate: TCP becomes mutual TLS, WebSocket secure WebSocket.
+  if (model.identity.certificate.mode === 'provision') return t === 'ws' ? `wss://127.0.0.1:${defaultPorts.wss}/mqtt` : `mqtts://127.0.0.1:${defaultPorts.mqtts}`;
   if (t === 'ws') return `ws://127.0.0.1:${defaultPorts.ws}/mqtt`;
   if (t === 'mqtts') return `mqtts://127.0.0.1:${defaultPorts.mqtts}`;
   return `mqtt://127.0.0.1:${defaultPorts.mqtt}`;

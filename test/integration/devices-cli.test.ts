@@ -116,6 +116,32 @@ describe('thingbench devices', () => {
     expect(cli.stderr()).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: `));
   });
 
+  it('start provisions a certificate per device of a certificate: provision model, registers its things and connects over mutual TLS', async () => {
+    const dataDir = tempDir('tb-devices-provision-');
+    fs.mkdirSync(path.join(dataDir, 'models'));
+    fs.writeFileSync(path.join(dataDir, 'models', 'cellar.yaml'), [
+      'name: cellar', 'identity:', '  thingName: "cellar-{index + 1}"', '  thingType: Cellar', '  attributes: { rack: "{index + 10}" }', '  certificate: provision',
+      'telemetry:', '  - topic: "cellar/{thingName}/temp"', '    interval: 200ms', '    fields:', '      c: { gen: float, min: 10, max: 14, precision: 1 }', '',
+    ].join('\n'));
+    const cli = runCli(['devices', 'start', 'cellar', '--data-dir', dataDir, '--count', '2', '--mqtt-url', te.info.endpoints.mqtts,
+      '--http-url', te.httpUrl, '--ca', path.join(te.dataDir, 'security', 'root-ca.pem'), '--json']);
+    try {
+      await until(() => lines(cli.stdout()).some((l) => l.event === 'status' && l.connected === 2), 20_000, `two connected devices (stderr: ${cli.stderr()})`);
+      expect(await te.engine.api.registry.thing('cellar-2')).toMatchObject({ type: 'Cellar', attributes: { rack: '11' } });
+      expect((await te.engine.api.broker.clients()).filter((c) => c.clientId.startsWith('cellar-')).map((c) => c.transport)).toEqual(['tls', 'tls']);
+      expect(await te.engine.api.registry.principals('cellar-1')).toHaveLength(1);
+    } finally {
+      cli.child.kill('SIGINT');
+    }
+    expect((await cli.exited).code).toBe(0);
+    // The fleet's certificates are given back when it stops.
+    expect(await te.engine.api.registry.principals('cellar-1')).toEqual([]);
+
+    const noPlane = runCli(['devices', 'start', 'cellar', '--data-dir', dataDir, '--mqtt-url', te.info.endpoints.mqtts]);
+    expect((await noPlane.exited).code).toBe(2);
+    expect(noPlane.stderr()).toMatch(/provisions a certificate per device: give the AWS IoT control plane with --http-url URL/);
+  });
+
   it('says in one sentence when the broker cannot be reached, and exits 1', async () => {
     const cli = runCli(['devices', 'start', 'wind-turbine', '--mqtt-url', 'mqtt://127.0.0.1:1']);
     expect((await cli.exited).code).toBe(1);
