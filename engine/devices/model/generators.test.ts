@@ -173,6 +173,18 @@ describe('seeded generators', () => {
     expect(Object.keys(v)).toEqual(['fahrenheit', 'celsius', 'label', 'watts']);
   });
 
+  it('expressions see each sample\'s own scope and time, and the fields computed before them in that sample', () => {
+    const s = createFieldSampler({
+      n: { gen: 'counter', start: 0, step: 1 },
+      motor: { gen: 'expr', expr: "shadow.MOTOR == 'ON' ? n * 10 : 0" },
+      age: { gen: 'expr', expr: 'elapsed / 1000' },
+    }, ctx(), { startTime: 0 });
+    expect(s.sample(0, { shadow: { MOTOR: 'ON' } })).toEqual({ n: 0, motor: 0, age: 0 });
+    expect(s.sample(1000, { shadow: { MOTOR: 'ON' } })).toEqual({ n: 1, motor: 10, age: 1 });
+    expect(s.sample(2000, { shadow: { MOTOR: 'OFF' } })).toEqual({ n: 2, motor: 0, age: 2 });
+    expect(s.sample(3000, { shadow: { MOTOR: 'ON' } })).toEqual({ n: 3, motor: 30, age: 3 });
+  });
+
   it('a cycle between expression fields is refused', () => {
     expect(() => createFieldSampler({ a: { gen: 'expr', expr: 'b + 1' }, b: { gen: 'expr', expr: 'a + 1' } }, ctx()))
       .toThrow('expression fields form a cycle: a → b → a');

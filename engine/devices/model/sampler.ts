@@ -69,17 +69,24 @@ export function createFieldSampler(fields: Record<string, FieldSpec>, ctx: Devic
   if ('cycle' in ord) throw new EngineError('InvalidInput', `expression fields form a cycle: ${ord.cycle.join(' → ')}`);
   const gens: [string, Gen][] = ord.order.map((k) => [k, compileGenerator(fields[k], k, { device: ctx, replay: options.replay })]);
   const base = contextScope(ctx);
+  const keys = Object.keys(fields);
   let start = options.startTime;
   return {
     sample(t: number, scope?: Record<string, unknown>) {
       start ??= t;
       const elapsed = t - start;
       const values: Record<string, unknown> = {};
-      const s: Record<string, unknown> = { ...base, ...options.scope, ...scope, t, elapsed };
-      const env = { t, elapsed, scope: s as Scope };
-      for (const [k, g] of gens) { values[k] = g(env); s[k] = values[k]; }
+      // The expression scope is built only when an expression reads it: most telemetry has none, and a fleet samples
+      // thousands of messages a second.
+      let s: Record<string, unknown> | undefined;
+      const env = { t, elapsed, get scope() { return (s ??= { ...base, ...options.scope, ...scope, t, elapsed, ...values }) as Scope; } };
+      for (const [k, g] of gens) {
+        const v = g(env);
+        values[k] = v;
+        if (s) s[k] = v;
+      }
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(fields)) out[k] = values[k];
+      for (const k of keys) out[k] = values[k];
       return out;
     },
   };

@@ -1,6 +1,6 @@
 import { EngineError } from '../../core/index.js';
 import {
-  compileExpression, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
+  compileExpression, compileTemplate, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
   type DeviceContext, type DeviceModel, type ReplayData, type Schedule,
 } from '../model/index.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
@@ -52,7 +52,7 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
     return {
       ...(t.name !== undefined ? { name: t.name } : {}),
       ...(t.inStates ? { inStates: t.inStates } : {}),
-      topic: (payload: unknown) => renderTemplate(t.topic, ctx, payload as Record<string, unknown>),
+      topic: fixedTopic(t.topic, Object.keys(t.fields), ctx) ?? ((payload: unknown) => renderTemplate(t.topic, ctx, payload as Record<string, unknown>)),
       ...(nextAt ? { nextAt } : { intervalMs: t.intervalMs, phaseMs: phase }),
       qos: t.qos,
       retain: t.retain,
@@ -121,6 +121,20 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
       },
     } : {}),
   };
+}
+
+/**
+ * The device's topic when the template names none of the message's fields (rendered once instead of per message),
+ * else undefined.
+ */
+function fixedTopic(template: string, fieldNames: string[], ctx: DeviceContext): string | undefined {
+  try {
+    const names = compileTemplate(template).names;
+    if (fieldNames.some((f) => names.has(f))) return undefined;
+    return renderTemplate(template, ctx);
+  } catch {
+    return undefined; // rendered per message, where the error surfaces as before
+  }
 }
 
 /** A value whose string leaves are templates, rendered for one device. */

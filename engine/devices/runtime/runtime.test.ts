@@ -5,6 +5,8 @@ import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { deviceSeed, seededRandom } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches } from './shadow-state.js';
 import { DeviceStateMachine } from './state-machine.js';
+import { deviceSpecFromModel } from './model-device.js';
+import { loadDeviceModel } from '../model/index.js';
 
 const msg = (n: number): BufferedMessage => ({ topic: `t/${n}`, payload: Buffer.from(String(n)), qos: 1, retain: false });
 
@@ -161,5 +163,25 @@ describe('DeviceStateMachine', () => {
     m.onDelta({ power: 'on' });
     clock.advance(5000); // guard false in boost mode: stays running
     expect(m.current).toBe('running');
+  });
+});
+
+describe('deviceSpecFromModel topics', () => {
+  const model = (topic: string) => loadDeviceModel([
+    'name: m', 'identity: { thingName: "dev-{index}" }', 'vars: { site: "s{index % 2}" }', 'telemetry:',
+    `  - { topic: "${topic}", interval: 1s, fields: { id: { gen: counter }, level: { gen: constant, value: 3 } } }`,
+  ].join('\n'), 'm.yaml');
+  const spec = (topic: string, index: number) => deviceSpecFromModel(model(topic), { index, seed: 1, url: 'mqtt://127.0.0.1:1' }).telemetry![0];
+
+  it('a topic naming only the device (index, vars, thing name) is rendered once, as a string', () => {
+    expect(spec('plant/{site}/{thingName}/{index}', 3).topic).toBe('plant/s1/dev-3/3');
+  });
+
+  it('a topic naming a message field is rendered for each message', () => {
+    const t = spec('plant/{thingName}/level-{level}/{id}', 2);
+    expect(typeof t.topic).toBe('function');
+    const render = t.topic as (payload: unknown) => string;
+    expect(render(t.payload({ t: 0, seq: 0, state: {} }))).toBe('plant/dev-2/level-3/0');
+    expect(render(t.payload({ t: 1000, seq: 1, state: {} }))).toBe('plant/dev-2/level-3/1');
   });
 });

@@ -433,10 +433,10 @@ export class VirtualDevice {
       if (err || (m.qos === 1 && !this.inflight.delete(m))) return;
       if (m.qos === 1) {
         this.stats.acked++;
-        this.events.emit('acked', { topic: m.topic });
+        if (this.events.has('acked')) this.events.emit('acked', { topic: m.topic });
       }
     });
-    this.events.emit('published', { topic: m.topic, payload: m.payload, qos: m.qos, at: this.clock.now() });
+    if (this.events.has('published')) this.events.emit('published', { topic: m.topic, payload: m.payload, qos: m.qos, at: this.clock.now() });
   }
 
   private syncBufferStats(): void {
