@@ -1,11 +1,11 @@
-import type { Duplex } from 'node:stream';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import { EngineError, TypedEmitter } from '../../core/index.js';
 import type { FaultSpec } from '../faults/index.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
 import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
 import { DeviceFaults } from './device-faults.js';
+import { commandReply, deviceClient, isState, parseObject } from './mqtt-connection.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
@@ -54,7 +54,6 @@ export interface VirtualDeviceOptions {
 
 const shadowTopic = (thing: string, name: string | undefined, suffix: string) =>
   name === undefined ? `$aws/things/${thing}/shadow/${suffix}` : `$aws/things/${thing}/shadow/name/${name}/${suffix}`;
-const FOREVER = 2_000_000_000; // mqtt.js' own connect timer: effectively off, the device clock decides.
 
 /** One virtual device: a real MQTT.js client with the spec's identity and behaviours. */
 export class VirtualDevice {
@@ -195,27 +194,9 @@ export class VirtualDevice {
     if (this.stateName === 'stopped') return;
     this.stateName = 'connecting';
     this.stats.connectAttempts++;
-    const { connection, will, clientId } = this.spec;
-    const opts: IClientOptions = {
-      clientId,
-      protocolVersion: connection.protocolVersion ?? 4,
-      keepalive: connection.keepaliveSec ?? 60,
-      clean: connection.clean ?? true,
-      ...(connection.sessionExpirySec !== undefined && (connection.protocolVersion ?? 4) === 5 ? { properties: { sessionExpiryInterval: connection.sessionExpirySec } } : {}),
-      reconnectPeriod: 0,
-      connectTimeout: FOREVER,
-      ...(will ? { will: {
-        topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos ?? 0, retain: will.retain ?? false,
-        ...(will.delaySec !== undefined && (connection.protocolVersion ?? 4) === 5 ? { properties: { willDelayInterval: will.delaySec } } : {}),
-      } } : {}),
-      ...(connection.tls ?? {}),
-    };
-    // Every connection goes through the device's network link, where network faults and partitions act.
-    const client = mqtt.connect(connection.url, { ...opts, manualConnect: true });
-    const build = client['streamBuilder'];
-    client['streamBuilder'] = (c: MqttClient) => this.faults.link.wrap(() => build(c) as Duplex);
+    const { connection } = this.spec;
+    const client = deviceClient(this.spec, this.faults.link);
     this.client = client;
-    client.connect();
     let settled = false;
     const lost = (reason: DeviceEvents['disconnected']['reason'], error?: string) => {
       if (settled) return;
@@ -239,6 +220,7 @@ export class VirtualDevice {
     // A refused CONNACK comes as an error whose code is the return code; socket errors have string codes.
     client.on('error', (e) => lost(typeof (e as { code?: unknown }).code === 'number' ? 'refused' : 'lost', e.message));
     client.on('close', () => lost('lost'));
+    client.connect();
   }
 
   private onLost(reason: DeviceEvents['disconnected']['reason'], error?: string): void {
@@ -346,27 +328,7 @@ export class VirtualDevice {
   }
 
   private answer(commands: CommandBehaviour, client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
-    const request = parseObject(payload);
-    const props = packet.properties;
-    const configured = commands.replyTopic ?? '{topic}/reply';
-    const replyTopic = props?.responseTopic
-      ?? (typeof request?.replyTopic === 'string' ? request.replyTopic : undefined)
-      ?? (typeof configured === 'function' ? configured(request ?? {}, topic) : configured.replaceAll('{topic}', topic));
-    let body: unknown;
-    if (!request) body = { status: 'error', message: 'the request is not a JSON object' };
-    else {
-      try {
-        body = commands.handle ? commands.handle(request, { thingName: this.spec.thingName, topic, state: this.shadowState }) : { status: 'ok', command: request.command ?? null };
-      } catch (e) {
-        body = { status: 'error', message: (e as Error).message };
-      }
-    }
-    // Without MQTT 5 correlation data the JSON body carries the request's correlation field back.
-    if (request && !props?.correlationData && typeof body === 'object' && body !== null) {
-      const keys = commands.correlateField === null ? [] : commands.correlateField ? [commands.correlateField] : ['correlationId', 'clientToken'];
-      for (const key of keys) if (request[key] !== undefined) (body as State)[key] = request[key];
-    }
-    const opts = props?.correlationData ? { qos: 1 as const, properties: { correlationData: props.correlationData } } : { qos: 1 as const };
+    const { replyTopic, body, opts } = commandReply(commands, topic, payload, packet, { thingName: this.spec.thingName, state: this.shadowState });
     const reply = () => {
       if (this.client !== client) return;
       this.stats.commandsAnswered++;
@@ -444,14 +406,3 @@ export class VirtualDevice {
     this.stats.dropped = this.buffer.dropped;
   }
 }
-
-function parseObject(payload: Buffer): State | undefined {
-  try {
-    const v: unknown = JSON.parse(payload.toString('utf8'));
-    return isState(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const isState = (v: unknown): v is State => typeof v === 'object' && v !== null && !Array.isArray(v);
