@@ -34,10 +34,20 @@ export interface CliRegistration {
  */
 export async function registerCliFleet(opts: {
   model: DeviceModel; count: number; seed: number; values: Record<string, unknown>; dataDir: string; log: (m: string) => void;
+  /** An open target (`--target NAME`) to register on instead of --http-url; one without a control plane skips it. */
+  target?: Target;
 }): Promise<CliRegistration> {
   const { model, values } = opts;
   if (!needsRegistration(model)) return {};
   const provision = model.identity.certificate.mode === 'provision';
+  if (opts.target) {
+    if (!opts.target.aws || !opts.target.capabilities.controlPlane) {
+      if (provision) throw new EngineError('InvalidInput', `model '${model.name}' provisions a certificate per device, and the target '${opts.target.name}' (${opts.target.kind}) has no AWS IoT control plane to make them on`);
+      return {};
+    }
+    const registered = await registerDevices(opts.target, model, fleetMembers(model, opts.count, opts.seed), { log: opts.log });
+    return { registered, ...(provision ? { ca: opts.target.mqtt('mqtts').tls?.ca } : {}) };
+  }
   const httpUrl = (values['http-url'] as string | undefined) ?? (values['mqtt-url'] === undefined ? `http://127.0.0.1:${defaultPorts.http}` : undefined);
   if (!httpUrl) {
     if (provision) throw new EngineError('InvalidInput', `model '${model.name}' provisions a certificate per device: give the AWS IoT control plane with --http-url URL (a Thingbench's HTTP API or https://iot.<region>.amazonaws.com)`);
@@ -57,12 +67,15 @@ export async function registerCliFleet(opts: {
     aws: { endpoint: httpUrl, region: (values.region as string | undefined) ?? LOCAL_REGION, credentials },
     close: async () => undefined,
   };
-  const members = Array.from({ length: opts.count }, (_, index) => {
-    const ctx = createDeviceContext(model, index, opts.seed);
+  const registered = await registerDevices(target, model, fleetMembers(model, opts.count, opts.seed), { log: opts.log });
+  return { registered, ...(provision ? { ca: readCa(values.ca as string | undefined, opts.dataDir) } : {}) };
+}
+
+function fleetMembers(model: DeviceModel, count: number, seed: number) {
+  return Array.from({ length: count }, (_, index) => {
+    const ctx = createDeviceContext(model, index, seed);
     return { thingName: ctx.thingName, attributes: ctx.attributes };
   });
-  const registered = await registerDevices(target, model, members, { log: opts.log });
-  return { registered, ...(provision ? { ca: readCa(values.ca as string | undefined, opts.dataDir) } : {}) };
 }
 
 function readCa(file: string | undefined, dataDir: string): string | undefined {
