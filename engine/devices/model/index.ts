@@ -21,5 +21,8 @@ export { parseDuration } from './normalize.js';
 export { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 export { deviceModelSchema, GENERATOR_NAMES } from './schema.js';
 export { formatProblem, type Problem } from './positions.js';
-export { DeviceStateMachine, topicFilterMatches, type StateMachineEvent, type TakenTransition } from './state-machine.js';
+export {
+  DeviceStateMachine, compileStateMachine, topicFilterMatches,
+  type StateMachineEvent, type TakenTransition, type StateMachineSpec, type TransitionSpec, type TransitionTriggerSpec, type GuardScope,
+} from './state-machine.js';
 export { loadModelCatalog, findModel, customModelsDir, type ModelCatalog, type CatalogModel, type CatalogError } from './model-catalog.js';

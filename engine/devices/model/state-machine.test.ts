@@ -51,8 +51,28 @@ stateMachine:
     expect(sm.nextTimerAt()).toBe(15_000);
     expect(sm.handle({ kind: 'timer' }, 14_999, { autoClose: true })).toBeUndefined();
     expect(sm.handle({ kind: 'timer' }, 15_000, { autoClose: false })).toBeUndefined();
+    expect(sm.nextTimerAt()).toBe(35_000); // the auto-close timer is spent: its guard was false when it fell due
     expect(sm.handle({ kind: 'timer' }, 35_000, { autoClose: false })).toEqual({ from: 'open', to: 'alarm', publish: [] });
     expect(sm.nextTimerAt()).toBeUndefined();
+  });
+
+  it('runs a spec with function guards; re-entering a state restarts its timers, spent or not', () => {
+    const sm = new DeviceStateMachine({
+      initial: 'a',
+      transitions: [
+        { from: 'a', to: 'b', on: { kind: 'timer', afterMs: 100 }, when: (g) => g.shadow.go === true },
+        { from: 'a', to: 'a', on: { kind: 'delta', key: 'again' } },
+        { from: 'a', to: 'c', on: { kind: 'message', topic: 'x/+' }, when: (g) => g.topic === 'x/1' && (g.message as { n: number }).n === 1, publish: ['p'] },
+      ],
+    }, 0);
+    expect(sm.nextTimerAt()).toBe(100);
+    expect(sm.handle({ kind: 'timer' }, 100, { go: false })).toBeUndefined();
+    expect(sm.nextTimerAt()).toBeUndefined();
+    expect(sm.handle({ kind: 'delta', delta: { again: 1 } }, 250)).toEqual({ from: 'a', to: 'a', publish: [] });
+    expect(sm.nextTimerAt()).toBe(350);
+    expect(sm.handle({ kind: 'message', topic: 'x/2', payload: { n: 1 } }, 300)).toBeUndefined();
+    expect(sm.handle({ kind: 'timer' }, 350, { go: true })).toEqual({ from: 'a', to: 'b', publish: [] });
+    expect(sm.state).toBe('b');
   });
 
   it.each([

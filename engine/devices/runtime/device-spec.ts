@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from './backoff.js';
-import type { StateMachineSpec } from './state-machine.js';
+import type { StateMachineSpec } from '../model/index.js';
 
 /**
  * What one running virtual device needs, with every template already expanded for that device. A device model

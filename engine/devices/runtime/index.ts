@@ -8,5 +8,5 @@ export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.j
 export { Fleet, type FleetEvents } from './fleet.js';
 export type { FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, type ModelDeviceOptions } from './model-device.js';
-export { type StateMachineSpec, type TransitionSpec, type GuardScope } from './state-machine.js';
+export { MachineRunner, type MachineHooks } from './machine-runner.js';
 export { DeviceFaults, type FaultPort } from './device-faults.js';

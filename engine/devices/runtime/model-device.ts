@@ -1,10 +1,9 @@
 import { EngineError } from '../../core/index.js';
 import {
-  compileExpression, compileTemplate, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
+  compileExpression, compileStateMachine, compileTemplate, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
   type DeviceContext, type DeviceModel, type ReplayData, type Schedule,
 } from '../model/index.js';
 import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
-import type { GuardScope } from './state-machine.js';
 
 export interface ModelDeviceOptions {
   /** 0-based position in the fleet. */
@@ -105,21 +104,7 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
       },
     } : {}),
     commands,
-    ...(model.stateMachine ? {
-      stateMachine: {
-        initial: model.stateMachine.initial,
-        transitions: model.stateMachine.transitions.map((t) => {
-          const guard = t.when ? compileExpression(t.when) : undefined;
-          return {
-            from: t.from,
-            to: t.to,
-            on: t.on.kind === 'message' ? { kind: 'message' as const, topic: renderTemplate(t.on.topic, ctx) } : t.on,
-            ...(guard ? { when: (g: GuardScope) => Boolean(guard.evaluate({ ...scope, ...g })) } : {}),
-            ...(t.publish ? { publish: t.publish } : {}),
-          };
-        }),
-      },
-    } : {}),
+    ...(model.stateMachine ? { stateMachine: compileStateMachine(model.stateMachine, ctx) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { deviceSeed, seededRandom } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches } from './shadow-state.js';
-import { DeviceStateMachine } from './state-machine.js';
+import { MachineRunner } from './machine-runner.js';
 import { deviceSpecFromModel } from './model-device.js';
 import { loadDeviceModel } from '../model/index.js';
 
@@ -126,12 +126,12 @@ describe('device shadow state', () => {
   });
 });
 
-describe('DeviceStateMachine', () => {
+describe('MachineRunner', () => {
   it('moves on messages, deltas and timers, first matching transition with a true guard wins', () => {
     const clock = new VirtualClock();
     const seen: string[] = [];
     let shadow: Record<string, unknown> = { mode: 'eco' };
-    const m = new DeviceStateMachine({
+    const m = new MachineRunner({
       initial: 'idle',
       transitions: [
         { from: 'idle', to: 'running', on: { kind: 'delta', key: 'power' }, when: (s) => s.delta?.power === 'on' },
@@ -139,7 +139,7 @@ describe('DeviceStateMachine', () => {
         { from: 'running', to: 'idle', on: { kind: 'timer', afterMs: 5000 }, when: (s) => s.shadow.mode === 'eco' },
         { from: '*', to: 'idle', on: { kind: 'message', topic: 'reset' } },
       ],
-    }, clock, { shadow: () => shadow, onTransition: (from, to, t) => seen.push(`${from}>${to}${t.publish ? '!' : ''}@${clock.now()}`) });
+    }, clock, { shadow: () => shadow, onTransition: (from, to, publish) => seen.push(`${from}>${to}${publish.length ? '!' : ''}@${clock.now()}`) });
     m.start();
     expect(m.messageFilters()).toEqual(['temp/+', 'reset']);
     m.onDelta({ power: 'off' });

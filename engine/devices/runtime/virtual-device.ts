@@ -9,7 +9,7 @@ import { commandReply, deviceClient, isState, parseObject } from './mqtt-connect
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
-import { DeviceStateMachine } from './state-machine.js';
+import { MachineRunner } from './machine-runner.js';
 
 /**
  * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
@@ -76,7 +76,7 @@ export class VirtualDevice {
   private immediateReconnect = false;
   private lastTopic: string | undefined;
   private readonly faults: DeviceFaults;
-  private readonly machine: DeviceStateMachine | undefined;
+  private readonly machine: MachineRunner | undefined;
   private readonly seqs = new Map<TelemetrySpec, number>();
 
   constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
@@ -99,11 +99,11 @@ export class VirtualDevice {
       send: (m) => this.send(m),
       defaultTopic: () => this.defaultTopic(),
     }, seededRandom(((opts.seed ?? 1) ^ 0x5bd1e995) >>> 0));
-    this.machine = spec.stateMachine && new DeviceStateMachine(spec.stateMachine, this.clock, {
+    this.machine = spec.stateMachine && new MachineRunner(spec.stateMachine, this.clock, {
       shadow: () => this.shadowState,
-      onTransition: (from, to, t) => {
+      onTransition: (from, to, publish) => {
         this.events.emit('transition', { from, to });
-        for (const name of t.publish ?? []) {
+        for (const name of publish) {
           const tel = this.spec.telemetry?.find((x) => x.name === name);
           if (tel) this.produce(tel);
         }
