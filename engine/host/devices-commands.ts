@@ -12,18 +12,24 @@ import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.
 import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
+import { mqttUrlWithLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
+import { openTargetOption, targetExitCode } from './target-commands.js';
 
 export const devicesUsage = `
 Virtual devices:
   thingbench devices models [--data-dir DIR] [--json]
       Lists the built-in device models and the custom ones in DIR/models/*.yaml (default data directory:
       ${defaultDataDir()}); a custom model that does not load is listed with its file:line:col problems.
-  thingbench devices start MODEL [--count N] [--seed N] [--data-dir DIR] [--mqtt-url URL] [--cert FILE --key FILE [--ca FILE]]
-                           [--http-url URL] [--region R] [--connect-rate N] [--json]
+  thingbench devices start MODEL [--count N] [--seed N] [--data-dir DIR]
+                           [--target NAME | --mqtt-url URL [--cert FILE --key FILE [--ca FILE]] [--http-url URL] [--region R]]
+                           [--connect-rate N] [--json]
       Runs a fleet of N devices (default 1) from MODEL — a model's name (built-in or in DIR/models) or a model file — until Ctrl-C,
       each its own MQTT connection, in a worker thread, with a one-line live status (connected, msgs/s, acks).
       --mqtt-url defaults to the local Thingbench for the model's transport (mqtt://127.0.0.1:${defaultPorts.mqtt},
       ws://127.0.0.1:${defaultPorts.ws}/mqtt, mqtts://127.0.0.1:${defaultPorts.mqtts}); mqtts needs --cert and --key (PEM).
+      --target runs the fleet against a saved target (thingbench target list): its MQTT endpoint, certificate, login
+      and control plane; 'local' starts an engine for the fleet. A model with shadow behaviour needs a target with
+      Device Shadow.
       --seed fixes every generated value; --connect-rate caps new connections per second (default 500).
       The fleet takes faults from \`devices fault\` through a control socket under DIR/run (owner only).${deviceRegistrationUsage}
 ${faultUsage}`;
@@ -39,7 +45,7 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     if (sub === 'fault') return await faultCommand(rest);
     throw new UsageError(sub === undefined ? 'devices needs a command: models, start or fault' : `unknown devices command '${sub}' (models, start, fault)`);
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof EngineError && e.code === 'InvalidInput')) {
+    if (e instanceof UsageError || (e instanceof EngineError && targetExitCode(e) === 2)) {
       process.stderr.write(`thingbench devices: ${e.message}\n${devicesUsage}`);
       return 2;
     }
@@ -87,7 +93,7 @@ function modelsMain(argv: string[]): number {
 async function startMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     count: { type: 'string' }, seed: { type: 'string' }, 'mqtt-url': { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
-    ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' },
+    ca: { type: 'string' }, 'connect-rate': { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' }, target: { type: 'string' },
     ...deviceRegistrationOptions,
   });
   if (!positionals.length) throw new UsageError('devices start needs a model: a built-in name (thingbench devices models) or a model file');
@@ -97,13 +103,41 @@ async function startMain(argv: string[]): Promise<number> {
   const connectRate = int(values['connect-rate'], 500, '--connect-rate', 1, 100_000);
   const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? defaultDataDir());
   const { model, replay } = resolveModel(positionals[0], dataDir);
-  const provision = model.identity.certificate.mode === 'provision';
-  const url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
-  const tls = provision ? undefined : tlsFiles(url, values);
-  const json = values.json === true;
+  const target = await openTargetOption(values, ['mqtt-url', 'cert', 'key', 'ca', 'http-url', 'region']);
+  try {
+    return await runFleet(values, dataDir, model, replay, { count, seed, connectRate }, target);
+  } finally {
+    await target?.close();
+  }
+}
 
-  await reachable(url);
-  const reg = await registerCliFleet({ model, count, seed, values, dataDir, log: (m) => process.stderr.write(`${m}\n`) });
+async function runFleet(values: Record<string, unknown>, dataDir: string, model: DeviceModel, replay: ReplayData, n: { count: number; seed: number; connectRate: number }, target: Target | undefined): Promise<number> {
+  const { count, seed, connectRate } = n;
+  const provision = model.identity.certificate.mode === 'provision';
+  const json = values.json === true;
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  let url: string, shown: string, tls: TargetMqtt['tls'];
+  let reg: Awaited<ReturnType<typeof registerCliFleet>>;
+  if (target) {
+    if (usesShadow(model)) requireCapabilities(target, ['shadows'], `the model ${model.name} (shadow behaviour)`);
+    // Registration first: a provisioning model on a target without a control plane is refused before anything else.
+    reg = await registerCliFleet({ model, count, seed, values, dataDir, log, target });
+    try {
+      const m = provision ? target.mqtt('mqtts') : targetEndpoint(target, model);
+      url = mqttUrlWithLogin(m);
+      shown = `${m.url} (target ${target.name})`;
+      tls = provision ? undefined : m.tls;
+    } catch (e) {
+      await reg.registered?.release().catch(() => undefined);
+      throw e;
+    }
+  } else {
+    url = (values['mqtt-url'] as string | undefined) ?? defaultUrl(model);
+    shown = url;
+    tls = provision ? undefined : tlsFiles(url, values);
+    await reachable(url);
+    reg = await registerCliFleet({ model, count, seed, values, dataDir, log });
+  }
   let fleet: Fleet;
   try {
     fleet = await Fleet.start({
@@ -115,8 +149,8 @@ async function startMain(argv: string[]): Promise<number> {
     throw e;
   }
   const tty = !json && process.stderr.isTTY === true;
-  if (json) process.stdout.write(JSON.stringify({ event: 'started', model: model.name, count, seed, url, first: fleet.devices[0] }) + '\n');
-  else process.stderr.write(`Fleet of ${count} × ${model.name} (seed ${seed}) → ${url}; Ctrl-C stops it\n`);
+  if (json) process.stdout.write(JSON.stringify({ event: 'started', model: model.name, count, seed, url: shown, ...(target ? { target: target.name } : {}), first: fleet.devices[0] }) + '\n');
+  else process.stderr.write(`Fleet of ${count} × ${model.name} (seed ${seed}) → ${shown}; Ctrl-C stops it\n`);
   fleet.events.on('status', (s) => {
     if (json) process.stdout.write(JSON.stringify({ event: 'status', ...s }) + '\n');
     else if (tty) process.stderr.write(`\r${statusLine(s)}\x1b[K`);
@@ -175,6 +209,27 @@ function resolveModel(arg: string, dataDir: string): { model: DeviceModel; repla
     throw new UsageError(`unknown model '${arg}': not a file, and the models are ${catalog.models.map((m) => m.model.name).join(', ')} (custom models go in ${customModelsDir(dataDir)})`);
   }
   return { model: found.model, replay: readReplayFiles(found.model, found.dir) };
+}
+
+/** Shadow behaviour, or a state machine that moves on shadow deltas. */
+function usesShadow(model: DeviceModel): boolean {
+  return model.shadow !== undefined || (model.stateMachine?.transitions ?? []).some((t) => t.on.kind === 'delta');
+}
+
+/**
+ * The target's endpoint for the model's transport; a target without that transport (AWS IoT Core has only mutual TLS,
+ * a plain broker only its URL) gives its own endpoint. A local target's mutual TLS needs a device certificate the
+ * fleet does not have, so its devices use plain MQTT there.
+ */
+function targetEndpoint(target: Target, model: DeviceModel): TargetMqtt {
+  let m: TargetMqtt;
+  try {
+    m = target.mqtt(model.protocol.transport);
+  } catch {
+    return target.mqtt();
+  }
+  if (/^(mqtts|wss):/.test(m.url) && !m.tls?.cert) return target.mqtt();
+  return m;
 }
 
 function defaultUrl(model: DeviceModel): string {

@@ -5,23 +5,27 @@ import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
-import { parseRecording, record, replay, type RecordSource, type TlsFiles } from '../scenarios/index.js';
+import { mqttUrlWithLogin, parseRecording, record, replay, type RecordSource, type Target, type TlsFiles } from '../scenarios/index.js';
+import { openTargetOption, targetExitCode } from './target-commands.js';
 import { startFailureText } from './start-failure.js';
 
 export const recordUsage = `
 Record and replay:
-  thingbench record --filter FILTER [--filter …] --out FILE [--mqtt-url URL [--cert FILE --key FILE] [--ca FILE]]
+  thingbench record --filter FILTER [--filter …] --out FILE [--target NAME | --mqtt-url URL [--cert FILE --key FILE] [--ca FILE]]
                     [--duration S] [--clients-only] [--json]
       Captures live traffic matching the topic filters into FILE (JSON lines) until Ctrl-C or --duration.
       Without --mqtt-url, a local engine is started (with --data-dir, --mqtt-port, --ws-port, --http-port,
       --broker-mode as for \`up\`) and its capture keeps each publisher's client id; with --mqtt-url, any MQTT
       broker is recorded by an MQTT 5 subscriber (properties kept, publishers unknown). --clients-only leaves out
-      what the local engine publishes itself (shadow responses, presence events, rule republishes).
-  thingbench replay FILE [--speed N] [--loop] [--mqtt-url URL [--cert FILE --key FILE] [--ca FILE]] [--prefix-ids] [--json]
+      what the local engine publishes itself (shadow responses, presence events, rule republishes). --target NAME
+      records a saved target (thingbench target list) with its endpoint, certificate and login; --target local
+      starts a fresh engine for the recording on free ports (printed) and records it with client ids.
+  thingbench replay FILE [--speed N] [--loop] [--target NAME | --mqtt-url URL [--cert FILE --key FILE] [--ca FILE]] [--prefix-ids] [--json]
       Publishes the recording again as its original publishers (one connection per client id), keeping the
       timing (divided by --speed), QoS, retain flags and MQTT 5 properties. --mqtt-url defaults to
       mqtt://127.0.0.1:${defaultPorts.mqtt}; --prefix-ids connects as replay-<client id>; --loop repeats until Ctrl-C.
   mqtts:// and wss:// URLs take a client certificate and key (--cert, --key) and the server's CA (--ca), PEM files.
+  With --target, --data-dir says where the target profiles are.
 `;
 
 class UsageError extends Error {}
@@ -32,7 +36,7 @@ export async function recordCommand(command: 'record' | 'replay', argv: string[]
     return command === 'record' ? await recordMain(argv) : await replayMain(argv);
   } catch (e) {
     if (e instanceof UsageError) return usageFail(e.message);
-    if (e instanceof EngineError && e.code === 'InvalidInput') return usageFail(e.message);
+    if (e instanceof EngineError && targetExitCode(e) === 2) return usageFail(e.message);
     process.stderr.write(`thingbench ${command}: ${e instanceof EngineError ? e.message : String((e as Error)?.message ?? e)}\n`);
     return 1;
   }
@@ -43,7 +47,7 @@ async function recordMain(argv: string[]): Promise<number> {
     filter: { type: 'string', multiple: true }, out: { type: 'string' }, 'mqtt-url': { type: 'string' }, duration: { type: 'string' },
     json: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string' }, 'ws-port': { type: 'string' },
     'http-port': { type: 'string' }, 'broker-mode': { type: 'string' }, 'clients-only': { type: 'boolean' },
-    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
+    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' }, target: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const filters = (values.filter ?? []) as string[];
@@ -58,6 +62,14 @@ async function recordMain(argv: string[]): Promise<number> {
     for (const f of ['data-dir', 'mqtt-port', 'ws-port', 'http-port', 'broker-mode', 'clients-only']) if (values[f] !== undefined) throw new UsageError(`--${f} is for recording a local engine, not --mqtt-url`);
   }
 
+  if (values.target !== undefined) {
+    const target = await openTargetOption(values, ['mqtt-url', 'cert', 'key', 'ca', 'mqtt-port', 'ws-port', 'http-port', 'broker-mode']);
+    try {
+      return await recordTarget(target!, filters, values.out, duration, json, values['clients-only'] === true);
+    } finally {
+      await target!.close();
+    }
+  }
   let engine: Engine | undefined;
   let source: RecordSource;
   if (mqttUrl) source = { mqttUrl, tls: tlsFiles(mqttUrl, values) };
@@ -88,7 +100,28 @@ async function recordMain(argv: string[]): Promise<number> {
   }
 
   try {
-    const out = path.resolve(values.out);
+    return await recordInto(source, filters, values.out, duration, json);
+  } finally {
+    await engine?.stop();
+  }
+}
+
+/** Records a target: a local one through its engine's capture (client ids kept), any other through an MQTT subscriber. */
+async function recordTarget(target: Target, filters: string[], out: string, duration: number | undefined, json: boolean, clientsOnly: boolean): Promise<number> {
+  if (target.engine) {
+    const info = target.engine.info();
+    if (json) process.stdout.write(JSON.stringify({ event: 'ready', target: target.name, endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
+    else process.stderr.write(`Target '${target.name}' is up for recording (data: ${info.dataDir})\n${Object.entries(info.endpoints).map(([k, v]) => `  ${k.padEnd(5)} ${v}\n`).join('')}`);
+    return recordInto({ engine: target.engine, clientsOnly }, filters, out, duration, json);
+  }
+  if (clientsOnly) throw new UsageError(`--clients-only is for a local engine; the target '${target.name}' is recorded by an MQTT subscriber`);
+  const m = target.mqtt();
+  return recordInto({ mqttUrl: mqttUrlWithLogin(m), tls: m.tls }, filters, out, duration, json);
+}
+
+async function recordInto(source: RecordSource, filters: string[], outFile: string, duration: number | undefined, json: boolean): Promise<number> {
+  {
+    const out = path.resolve(outFile);
     const recording = await record({ filters, out, source });
     if (json) process.stdout.write(JSON.stringify({ event: 'recording', filters, file: out }) + '\n');
     else process.stderr.write(`recording ${filters.join(', ')} to ${out} (Ctrl-C to stop)\n`);
@@ -100,20 +133,22 @@ async function recordMain(argv: string[]): Promise<number> {
       if (s.lost) process.stderr.write(`warning: ${s.lost} message(s) had left the engine's history before they could be written (raise --history)\n`);
     }
     return 0;
-  } finally {
-    await engine?.stop();
   }
 }
 
 async function replayMain(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     speed: { type: 'string' }, loop: { type: 'boolean' }, 'mqtt-url': { type: 'string' }, 'prefix-ids': { type: 'boolean' }, json: { type: 'boolean' },
-    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' },
+    cert: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' }, target: { type: 'string' }, 'data-dir': { type: 'string' },
   });
+  if (values['data-dir'] !== undefined && values.target === undefined) throw new UsageError('--data-dir goes with --target (where the target profiles are)');
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : 'replay needs a recording FILE');
   const file = positionals[0];
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!(speed > 0)) throw new UsageError(`--speed must be a number above 0, not '${values.speed}'`);
+  if (values.target !== undefined && ['mqtt-url', 'cert', 'key', 'ca'].some((f) => values[f] !== undefined)) {
+    throw new UsageError(`--target and --${['mqtt-url', 'cert', 'key', 'ca'].find((f) => values[f] !== undefined)} do not go together: the target says where to connect`);
+  }
   const mqttUrl = (values['mqtt-url'] as string | undefined) ?? `mqtt://127.0.0.1:${defaultPorts.mqtt}`;
   checkUrl(mqttUrl);
   const tls = tlsFiles(mqttUrl, values);
@@ -130,11 +165,23 @@ async function replayMain(argv: string[]): Promise<number> {
     return 2;
   }
   const json = values.json === true;
+  // The recording is read and checked before a target opens (a local target starts an engine).
+  const target = await openTargetOption(values);
+  try {
+    const m = target?.mqtt();
+    return await replayTo(parsed.messages, m ? mqttUrlWithLogin(m) : mqttUrl, m ? m.tls : tls, values, json);
+  } finally {
+    await target?.close();
+  }
+}
+
+async function replayTo(messages: ReturnType<typeof parseRecording>['messages'], mqttUrl: string, tls: TlsFiles | undefined, values: Record<string, unknown>, json: boolean): Promise<number> {
+  const speed = values.speed === undefined ? 1 : Number(values.speed);
   const abort = new AbortController();
   const onSignal = () => (abort.signal.aborted ? process.exit(130) : abort.abort());
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    const s = await replay(parsed.messages, {
+    const s = await replay(messages, {
       mqttUrl, tls, speed, loops: values.loop ? Infinity : 1, clientIdPrefix: values['prefix-ids'] ? 'replay-' : undefined, signal: abort.signal,
     });
     if (json) process.stdout.write(JSON.stringify({ event: 'replayed', ...s }) + '\n');

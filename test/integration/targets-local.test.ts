@@ -95,7 +95,7 @@ describe('the local target', () => {
   it('a profile names the data directory: state stays after close; a running Thingbench on it is one sentence', async () => {
     const home = tempDir('tb-targets-home-');
     const keep = tempDir('tb-targets-keep-');
-    addProfile(home, 'bench', { kind: 'local', dataDir: keep, brokerMode: 'standard' });
+    addProfile(home, 'bench', { kind: 'local', engineDataDir: keep, brokerMode: 'standard' });
     const t = await open('bench', home);
     expect(t.engine!.config.dataDir).toBe(keep);
     expect((await t.api!.engine.info()).brokerMode).toBe('standard');

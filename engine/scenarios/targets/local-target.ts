@@ -120,8 +120,8 @@ async function startEngine(config: EngineConfig, opts: LocalTargetOptions): Prom
 
 /** Starts the local target's engine. */
 export async function openLocalTarget(name: string, profile: TargetProfile | undefined, opts: LocalTargetOptions = {}): Promise<Target> {
-  const temporary = !profile?.dataDir;
-  const dataDir = profile?.dataDir ? path.resolve(profile.dataDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'thingbench-run-'));
+  const temporary = !profile?.engineDataDir;
+  const dataDir = profile?.engineDataDir ? path.resolve(profile.engineDataDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'thingbench-run-'));
   const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: profile?.brokerMode ?? 'aws' } });
   try {
     const { engine, info } = await startEngine(config, opts);

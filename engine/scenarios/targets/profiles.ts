@@ -36,13 +36,13 @@ export interface TargetProfile {
   passwordFile?: string;
   passwordEnv?: string;
   /** local: the engine's data directory (default: a fresh temporary one per run). */
-  dataDir?: string;
+  engineDataDir?: string;
   /** local: aws (default) or standard. */
   brokerMode?: 'aws' | 'standard';
 }
 
 const FIELDS: Record<TargetKind, ReadonlyArray<keyof TargetProfile>> = {
-  local: ['dataDir', 'brokerMode'],
+  local: ['engineDataDir', 'brokerMode'],
   thingbench: ['mqttUrl', 'endpoint', 'region', 'cert', 'key', 'ca', 'accessKeyId', 'secretAccessKeyFile', 'secretAccessKeyEnv'],
   aws: ['endpoint', 'controlEndpoint', 'region', 'cert', 'key', 'ca', 'awsProfile'],
   mqtt: ['mqttUrl', 'cert', 'key', 'ca', 'username', 'passwordFile', 'passwordEnv'],

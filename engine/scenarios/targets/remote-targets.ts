@@ -86,9 +86,13 @@ export function keysRefused(target: Target, e: unknown): EngineError {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = err.$metadata?.httpStatusCode;
   const message = (err.message ?? String(e)).split('\n')[0].replace(/\.$/, '');
-  const what = target.kind === 'aws' ? `AWS (${(target.aws?.profile && `profile ${target.aws.profile}`) || 'the default credential chain'})` : `the target '${target.name}'`;
+  const creds = target.aws?.credentials;
+  const keyId = creds && typeof creds === 'object' ? ` ${creds.accessKeyId}` : '';
+  const who = target.kind === 'aws'
+    ? `AWS refused the credentials of ${target.aws?.profile ? `the AWS profile '${target.aws.profile}'` : 'the default AWS credential chain'} for the target '${target.name}'`
+    : `the target '${target.name}' refused its access key${keyId}`;
   if (status === 401 || status === 403 || /Unrecognized|InvalidSignature|SignatureDoesNotMatch|ExpiredToken|AccessDenied|Unauthorized|Forbidden/.test(err.name ?? '')) {
-    return new EngineError('Unauthorized', `${what} refused the target's credentials: ${message}${err.name && err.name !== 'Error' ? ` (${err.name})` : ''}`);
+    return new EngineError('Unauthorized', `${who}: ${message}${err.name && err.name !== 'Error' ? ` (${err.name})` : ''}`);
   }
   if (err.name === 'CredentialsProviderError') return new EngineError('Unauthorized', `the target '${target.name}' has no AWS credentials: ${message}`);
   return new EngineError('Unavailable', `the target '${target.name}' did not answer DescribeEndpoint: ${message}`);
