@@ -116,6 +116,7 @@ export class DeviceFaults {
       },
     };
     this.starved = starved;
+    stream.once('close', () => starved.end()); // the broker gave up on it: the starvation ends with the connection
     this.after('starvation', durationMs, () => starved.end());
     return true;
   }
