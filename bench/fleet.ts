@@ -1,12 +1,12 @@
 // Fleet benchmark: the largest fleet of virtual devices (1 QoS 1 message a second each) the engine serves in full.
 //   npm run bench -- fleet [--devices 10000] [--seconds 60] [--from 1000] [--step 2] [--search-seconds 10]
-//                          [--budget 360] [--warmup 2] [--connect-rate 1000] [--broker-mode aws|standard]
+//                          [--budget 360] [--warmup 2] [--connect-rate 500] [--broker-mode aws|standard]
 //                          [--baseline mosquitto|none] [--mosquitto PATH]
 // Three processes side by side: the broker (a fresh `thingbench up`, or Mosquitto for the baseline), the fleet
 // (bench/fleet/fleet-child.ts: a `Fleet`, its devices in a worker thread) and this runner with one wildcard QoS 1
-// subscriber counting every device's messages once. A step-up search (--from, ×--step, … below --devices, short
-// windows, Thingbench only) stops at the first size that does not hold; when none failed, --devices runs for
-// --seconds against Mosquitto and against Thingbench, otherwise the largest size that held does.
+// subscriber (bench/fleet/subscriber.ts) counting every device's messages once. A step-up search (--from, ×--step,
+// … below --devices, short windows, Thingbench only) stops at the first size that does not hold; when none failed,
+// --devices runs for --seconds against Mosquitto and against Thingbench, otherwise the largest size that held does.
 // Results: a table on stdout and JSON lines in bench/out/fleet-<timestamp>.jsonl. See bench/README.md.
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +14,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import mqtt, { type MqttClient } from 'mqtt';
 import { startBroker, type BrokerKind, type RunningBroker } from './lib/brokers.js';
 import { machineJiffies, processTree, ProcSampler } from './lib/proc.js';
 import { fmtNum, renderTable } from './lib/report.js';
 import { DeliveryLedger } from './fleet/deliveries.js';
+import { FleetSubscriber } from './fleet/subscriber.js';
 import { verdict, type RunResult } from './fleet/verdict.js';
 import type { FleetStatus } from '../engine/devices/index.js';
 
@@ -32,7 +32,7 @@ const STATUS_MS = 250;
 const IDLE_MS = 2000;
 
 const usage = `usage: npm run bench -- fleet [--devices 10000] [--seconds 60] [--from 1000] [--step 2] [--search-seconds 10]
-                            [--budget 360] [--warmup 2] [--connect-rate 1000] [--broker-mode aws|standard]
+                            [--budget 360] [--warmup 2] [--connect-rate 500] [--broker-mode aws|standard]
                             [--baseline mosquitto|none] [--mosquitto /usr/sbin/mosquitto]
   --devices N         the aim: the largest fleet tried (each device publishes 1 QoS 1 message a second)
   --seconds S         measured window of the final runs (Thingbench and the baseline)
@@ -41,7 +41,8 @@ const usage = `usage: npm run bench -- fleet [--devices 10000] [--seconds 60] [-
   --search-seconds S  measured window of each search step
   --budget S          the search stops early rather than push the whole run past S seconds
   --warmup S          wait after the last device connects, before the window
-  --connect-rate N    new connections per second while a fleet starts (the fleet's own cap); a device whose CONNACK
+  --connect-rate N    new connections per second while a fleet starts (the fleet's cap; 500 as \`thingbench devices
+                      start\`); connect time is at least devices ÷ this. A device whose CONNACK
                       takes over 10 s tries again, which shows as reconnects: lower it if the broker falls behind
   --broker-mode M     Thingbench's broker mode (default aws, as \`thingbench up\`; 1 msg/s per device is far below
                       AWS IoT's 100 publishes/s per connection)
@@ -52,7 +53,7 @@ const { values: v } = parseArgs({
   options: {
     devices: { type: 'string', default: '10000' }, seconds: { type: 'string', default: '60' }, from: { type: 'string', default: '1000' },
     step: { type: 'string', default: '2' }, 'search-seconds': { type: 'string', default: '10' }, budget: { type: 'string', default: '360' },
-    warmup: { type: 'string', default: '2' }, 'connect-rate': { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '2' }, 'connect-rate': { type: 'string', default: '500' },
     'broker-mode': { type: 'string', default: 'aws' }, baseline: { type: 'string', default: 'mosquitto' },
     mosquitto: { type: 'string', default: '/usr/sbin/mosquitto' }, help: { type: 'boolean', short: 'h' },
   },
@@ -168,18 +169,18 @@ const isStatus = (e: ChildEvent): e is { event: 'status' } & FleetStatus => e.ev
 
 interface Snapshot { status: FleetStatus; brokerCpu: number; fleetCpu: number; selfCpu: number; busyS: number; unique: number }
 
-async function connectSubscriber(url: string, ledger: DeliveryLedger): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { clientId: `bench-fleet-sub-${process.pid}`, reconnectPeriod: 0, keepalive: 60, connectTimeout: 10_000 });
-  (client.stream as import('node:net').Socket).setNoDelay?.(true);
-  client.on('message', (topic, payload) => ledger.record(topic, payload, Date.now()));
-  await client.subscribeAsync('bench/fleet/#', { qos: 1 });
-  return client;
+async function connectSubscriber(url: string, ledger: DeliveryLedger): Promise<FleetSubscriber> {
+  const { hostname, port } = new URL(url);
+  const sub = new FleetSubscriber(`bench-fleet-sub-${process.pid}`, ledger);
+  await sub.open(hostname, Number(port), 600, 10_000);
+  await sub.subscribe('bench/fleet/#', 1, 10_000);
+  return sub;
 }
 
 async function runOne(kind: BrokerKind, count: number, seconds: number): Promise<RunResult> {
   const result: RunResult = { broker: kind, devices: count, seconds, held: false, reasons: [], offered_per_s: count };
   let broker: RunningBroker | undefined;
-  let sub: MqttClient | undefined;
+  let sub: FleetSubscriber | undefined;
   let fleet: FleetProcess | undefined;
   const brokerSampler = { s: undefined as ProcSampler | undefined };
   let fleetSampler: ProcSampler | undefined;
@@ -203,6 +204,7 @@ async function runOne(kind: BrokerKind, count: number, seconds: number): Promise
     result.fleet_rss_ready_mb = fs.sample();
     let last: FleetStatus | undefined;
     fleet.on((e) => { if (isStatus(e)) last = e; });
+    const beforeConnect = { broker: bs.cpuSeconds(), fleet: fs.cpuSeconds() };
 
     // Connect: every device online (its first CONNACK and subscriptions), timed by the fleet from its first start().
     const connectBound = (count / o.connectRate) * 3000 + 30_000;
@@ -215,6 +217,8 @@ async function runOne(kind: BrokerKind, count: number, seconds: number): Promise
     }
     result.connect_s = connected.elapsedMs / 1000;
     result.reconnects_connecting = connected.connects - count;
+    result.broker_cpu_ms_per_connect = ((bs.cpuSeconds() - beforeConnect.broker) * 1000) / count;
+    result.fleet_cpu_ms_per_connect = ((fs.cpuSeconds() - beforeConnect.fleet) * 1000) / count;
     result.connects_per_s = count / result.connect_s;
 
     await sleep(o.warmup * 1000);
@@ -266,7 +270,7 @@ async function runOne(kind: BrokerKind, count: number, seconds: number): Promise
     fleetSampler?.stop();
     brokerSampler.s?.stop();
     fleet?.kill();
-    await sub?.endAsync(true).catch(() => {});
+    sub?.close();
     await broker?.stop();
   }
   return result;
@@ -355,6 +359,8 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       ['devices connected, s to connect them all', (r) => r?.connect_s, 1],
       ['connects per s', (r) => r?.connects_per_s],
+      ['broker CPU ms per device connected (connect phase)', (r) => r?.broker_cpu_ms_per_connect, 2],
+      ['fleet CPU ms per device connected (connect phase)', (r) => r?.fleet_cpu_ms_per_connect, 2],
       ['published msg/s (offered: 1 per device)', (r) => r?.published_per_s],
       ['acknowledged msg/s', (r) => r?.acked_per_s],
       ['delivered msg/s (subscriber on bench/fleet/#)', (r) => r?.delivered_per_s],

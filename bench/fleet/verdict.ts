@@ -19,6 +19,9 @@ export interface RunResult {
   reconnects?: number;
   /** Reconnects before every device was online (CONNACKs slower than the devices' 10 s connect timeout). */
   reconnects_connecting?: number;
+  /** CPU the broker and the fleet used from the fleet's start until every device was online, per device. */
+  broker_cpu_ms_per_connect?: number;
+  fleet_cpu_ms_per_connect?: number;
   offered_per_s: number;
   published_per_s?: number;
   acked_per_s?: number;

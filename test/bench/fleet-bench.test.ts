@@ -2,7 +2,8 @@
  * The fleet benchmark's accounting (bench/fleet/): the subscriber's ledger counts each device's message once, the
  * verdict names every way a run fails to hold; and the fleet process against the real engine: it announces itself,
  * reports status, and on "stop" disconnects every device only after its QoS 1 messages are acknowledged, so the
- * benchmark's "every message acknowledged and delivered" compares like with like.
+ * benchmark's "every message acknowledged and delivered" compares like with like; the benchmark's raw subscriber
+ * receives each message once.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DeliveryLedger } from '../../bench/fleet/deliveries.js';
 import { verdict, type RunResult } from '../../bench/fleet/verdict.js';
-import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { FleetSubscriber } from '../../bench/fleet/subscriber.js';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const reading = (seq: number, ts = 1000) => Buffer.from(JSON.stringify({ seq, ts, temperature: 21.5 }));
@@ -77,9 +79,9 @@ describe('the fleet process against the engine', () => {
 
   it('reports status, and stops only once every QoS 1 message is acknowledged; the subscriber got each one', async () => {
     const ledger = new DeliveryLedger();
-    const sub = await connect(engine.mqttPort, { clientId: 'fleet-bench-sub' });
-    sub.on('message', (topic, payload) => ledger.record(topic, payload, Date.now()));
-    await sub.subscribeAsync('bench/fleet/#', { qos: 1 });
+    const sub = new FleetSubscriber('fleet-bench-sub', ledger);
+    await sub.open('127.0.0.1', engine.mqttPort, 60, 5000);
+    await sub.subscribe('bench/fleet/#', 1, 5000);
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/fleet/fleet-child.ts'),
       '--model', path.join(root, 'bench/fleet/bench-device.yaml'), '--count', '20', '--url', `mqtt://127.0.0.1:${engine.mqttPort}`,
       '--status-ms', '100'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -109,9 +111,11 @@ describe('the fleet process against the engine', () => {
       await vi.waitFor(() => expect(ledger.unique).toBe(stopped.published), { timeout: 10_000, interval: 20 });
       expect(ledger.devicesHeard()).toBe(20);
       expect(ledger.foreign).toBe(0);
+      // Each message arrived once.
+      expect(ledger.duplicates).toBe(0);
     } finally {
       child.kill('SIGKILL');
-      await sub.endAsync(true);
+      sub.close();
     }
   }, 40_000);
 });
