@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './aws-account.js';
 export * from './topic-memo.js';
 export * from './local-guard.js';
+export * from './yaml-positions.js';

@@ -7,12 +7,32 @@ import { publishStep } from './publish.js';
 import { waitStep } from './wait.js';
 import { provisionStep } from './provision.js';
 import { replayStep } from './replay.js';
+import { startStep } from './start.js';
+import { stopStep } from './stop.js';
+import { shadowUpdateStep } from './shadow-update.js';
+import { expectStep } from './expect.js';
+import { absentStep } from './absent.js';
+import { shadowExpectStep } from './shadow-expect.js';
+import { captureStep } from './capture.js';
+import { faultStep } from './fault.js';
+import { repeatStep } from './repeat.js';
+import { includeStep } from './include.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
   waitStep,
   provisionStep,
   replayStep,
+  startStep,
+  stopStep,
+  shadowUpdateStep,
+  expectStep,
+  absentStep,
+  shadowExpectStep,
+  captureStep,
+  faultStep,
+  repeatStep,
+  includeStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

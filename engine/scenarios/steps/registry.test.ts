@@ -1,6 +1,11 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { scenarioSchema } from '../format/schema.js';
 import { STEPS, STEP_NAMES, stepDefinition } from './index.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+ajv.addSchema(scenarioSchema, 'scenario');
+const validatorOf = (step: string) => ajv.getSchema(`scenario#/definitions/step/properties/${step}`)!;
 
 describe('step registry', () => {
   it('names each step once', () => {
@@ -9,21 +14,22 @@ describe('step registry', () => {
     expect(stepDefinition('no-such-step')).toBeUndefined();
   });
 
-  it.each(STEPS.map((s) => [s.name, s] as const))('%s has a summary and a schema ajv compiles strictly', (_name, step) => {
+  it.each(STEPS.map((s) => [s.name, s] as const))('%s has a summary and a schema ajv compiles strictly within the scenario schema', (name, step) => {
     expect(step.summary).toMatch(/\.$/);
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    expect(() => ajv.compile(step.schema)).not.toThrow();
+    expect(validatorOf(name)).toBeTypeOf('function');
   });
 
   it('validates arguments with the step schemas', () => {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    const publish = ajv.compile(stepDefinition('publish')!.schema);
+    const publish = validatorOf('publish');
     expect(publish({ topic: 'a/b', payload: { t: 1 }, qos: 1 })).toBe(true);
     expect(publish({ payload: 1 })).toBe(false);
     expect(publish({ topic: 'a', qos: 2 })).toBe(false);
-    const wait = ajv.compile(stepDefinition('wait')!.schema);
+    const wait = validatorOf('wait');
     expect(wait('5s')).toBe(true);
     expect(wait({ for: 250 })).toBe(true);
     expect(wait('soon')).toBe(false);
+    const repeat = validatorOf('repeat');
+    expect(repeat({ times: 2, steps: [{ wait: '1s' }] })).toBe(true);
+    expect(repeat({ times: 2, steps: [{ nope: 1 }] })).toBe(false);
   });
 });

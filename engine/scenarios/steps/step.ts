@@ -199,6 +199,15 @@ export interface StepContext {
    * step; `vars` adds variables for their duration. Resolves with the first failure, or passed.
    */
   runSteps(steps: StepCall[], opts?: { vars?: Record<string, unknown>; label?: string; baseDir?: string }): Promise<StepOutcome>;
+  /** A scenario file an `include` step names (loaded and checked with the scenario), by its path as written. */
+  included(path: string): IncludedScenario;
+}
+
+/** What `include` runs: another scenario file's steps, with its variables as defaults. */
+export interface IncludedScenario {
+  file: string;
+  variables: Record<string, unknown>;
+  steps: StepCall[];
 }
 
 export interface StepDefinition<Args = unknown> {
@@ -220,8 +229,15 @@ export interface StepDefinition<Args = unknown> {
    * without a `${…}` at scenario start, so a message caused by an earlier step is never missed.
    */
   filters?(args: Args): string[];
-  /** Nested steps (for validation, capability checks and filter discovery). */
-  children?(args: Args): StepCall[];
+  /**
+   * Argument keys holding nested step lists (`repeat`'s `steps`): the loader checks them like top-level steps and hands
+   * them to `run` as `StepCall[]`; they are never interpolated before `run`.
+   */
+  stepLists?: string[];
+  /** Scenario files the step includes (relative to the scenario file): loaded and checked with the scenario. */
+  includes?(args: Args): string[];
+  /** Names of declared devices the step refers to (checked when the scenario loads). */
+  deviceRefs?(args: Args): string[];
   /** Checks the schema cannot express; each string is one problem at the step's position. */
   check?(args: Args): string[];
   /**

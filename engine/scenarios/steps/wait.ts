@@ -8,6 +8,7 @@ export const waitStep = defineStep<WaitArgs>({
   name: 'wait',
   summary: 'Lets time pass; in deterministic mode it advances the virtual clock that drives the devices.',
   schema: {
+    description: 'A duration (250ms, 5s, 1.5m, 2h, or a number of milliseconds), or { for: duration }.',
     oneOf: [
       durationSchema,
       { type: 'object', required: ['for'], additionalProperties: false, properties: { for: durationSchema } },

@@ -1,0 +1,167 @@
+/**
+ * The scenario's declared devices and fleets. One device (or, in deterministic mode, every fleet) runs in this
+ * process on the run's clock; a fleet otherwise runs in a worker thread (`Fleet`). Starting registers the stop on
+ * the run's cleanup stack, so a failed or aborted run leaves no device connected.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EngineError } from '../../core/index.js';
+import {
+  createDeviceContext, deviceSeed, deviceSpecFromModel, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles, VirtualDevice,
+  type DeviceModel, type ReplayData,
+} from '../../devices/index.js';
+import type { DeviceDecl } from '../format/types.js';
+import { needsRegistration, registerDevices } from '../provision/index.js';
+import type { CleanupStack, DeviceRegistry, RunClock, RunningDevice, StepLog } from '../steps/step.js';
+import { mqttUrlWithLogin, type Target } from '../targets/index.js';
+
+export interface RunDevicesOptions {
+  target: Target;
+  seed: number;
+  clock: RunClock;
+  baseDir: string;
+  cleanup: CleanupStack;
+  log: StepLog;
+  /** Where custom models live (`<dataDir>/models`); built-in models always. */
+  dataDir?: string;
+  /** How long a started device may take to connect (real time). */
+  connectTimeoutMs?: number;
+}
+
+/** A 32-bit seed for a declared device from the run's seed and its name. */
+export function namedSeed(seed: number, name: string): number {
+  let h = seed >>> 0;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return deviceSeed(h, 0);
+}
+
+export class RunDevices implements DeviceRegistry {
+  private readonly decls = new Map<string, DeviceDecl>();
+  private readonly runningDevices = new Map<string, RunningDevice>();
+
+  constructor(decls: DeviceDecl[], private readonly opts: RunDevicesOptions) {
+    for (const d of decls) this.decls.set(d.name, d);
+  }
+
+  names(): string[] {
+    return [...this.decls.keys()];
+  }
+
+  running(name: string): boolean {
+    return this.runningDevices.has(name);
+  }
+
+  /** Every in-process device started so far (the runner watches them to know when the run has settled). */
+  inProcess(): VirtualDevice[] {
+    return [...this.runningDevices.values()].flatMap((r) => (r.kind === 'devices' ? r.devices : []));
+  }
+
+  get(name: string): RunningDevice {
+    const r = this.runningDevices.get(name);
+    if (r) return r;
+    if (!this.decls.has(name)) throw new EngineError('NotFound', `no device '${name}' is declared; the devices are ${this.names().join(', ') || 'none'}`);
+    throw new EngineError('InvalidInput', `device '${name}' is not started (a start step starts it)`);
+  }
+
+  /** Loads a declared device's model (checked before the run starts, so a bad model is bad input). */
+  model(name: string): { model: DeviceModel; replay: ReplayData } {
+    const d = this.decls.get(name)!;
+    const looksLikeFile = /[\\/]|\.ya?ml$/i.test(d.model);
+    if (looksLikeFile) {
+      const file = resolve(this.opts.baseDir, d.model);
+      if (!existsSync(file)) throw new EngineError('InvalidInput', `${d.where}: no model file '${d.model}' (looked for ${file})`);
+      const model = loadDeviceModel(readFileSync(file, 'utf8'), file);
+      return { model, replay: readReplayFiles(model, resolve(file, '..')) };
+    }
+    try {
+      const found = findModel(loadModelCatalog(this.opts.dataDir), d.model);
+      return { model: found.model, replay: readReplayFiles(found.model, found.dir) };
+    } catch (e) {
+      throw new EngineError('InvalidInput', `${d.where}: ${(e as Error).message}`);
+    }
+  }
+
+  async start(name: string): Promise<RunningDevice> {
+    const have = this.runningDevices.get(name);
+    if (have) return have;
+    const d = this.decls.get(name);
+    if (!d) return this.get(name);
+    const { model, replay } = this.model(name);
+    if (model.identity.certificate.mode === 'existing') {
+      throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' connects with an existing certificate whose private key a scenario does not hold; set identity.certificate to provision`);
+    }
+    const seed = d.seed ?? namedSeed(this.opts.seed, name);
+    const provisioned = model.identity.certificate.mode === 'provision';
+    // A provisioned device proves who it is with its certificate: TCP becomes mutual TLS.
+    const transport = d.transport ?? (provisioned && model.protocol.transport === 'mqtt' ? 'mqtts' : model.protocol.transport);
+    const endpoint = this.opts.target.mqtt(transport);
+    let identities: ReadonlyArray<{ cert: string; key: string } | undefined> | undefined;
+    if (needsRegistration(model)) {
+      const members = Array.from({ length: d.count }, (_, index) => {
+        const c = createDeviceContext(model, index, seed);
+        return { thingName: c.thingName, attributes: c.attributes };
+      });
+      const registration = await registerDevices(this.opts.target, model, members, { log: (m) => this.opts.log.info(`${name}: ${m}`) });
+      this.opts.cleanup.push(`release the certificates of ${name}`, () => registration.release());
+      if (registration.identities.some(Boolean)) identities = registration.identities;
+    }
+    const tls = endpoint.tls ? { ...endpoint.tls } : undefined;
+    const url = mqttUrlWithLogin(endpoint);
+    let running: RunningDevice;
+    if (d.count === 1 || this.opts.clock.virtual) {
+      const devices = Array.from({ length: d.count }, (_, index) => {
+        const own = identities?.[index];
+        const deviceTls = own ? { ...(tls ?? {}), cert: own.cert, key: own.key } : tls;
+        return new VirtualDevice(
+          deviceSpecFromModel(model, { index, seed, url, tls: deviceTls, replay }),
+          { clock: this.opts.clock.devices, seed: deviceSeed(seed, index) },
+        );
+      });
+      running = { kind: 'devices', name, devices };
+      this.runningDevices.set(name, running);
+      this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
+      for (const dev of devices) dev.start();
+      await Promise.all(devices.map((dev) => this.connected(dev, name)));
+    } else {
+      const fleet = await Fleet.start({ model, count: d.count, seed, url, tls, replay, statusIntervalMs: 250, ...(identities ? { identities } : {}) });
+      running = { kind: 'fleet', name, fleet };
+      this.runningDevices.set(name, running);
+      this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
+      const timeout = this.opts.connectTimeoutMs ?? Math.max(30_000, d.count * 10);
+      await fleet.until((s) => s.connected >= d.count, timeout).catch(() => {
+        const s = fleet.status();
+        throw new EngineError('Unavailable', `fleet '${name}': ${s?.connected ?? 0} of ${d.count} devices connected within ${timeout} ms`);
+      });
+    }
+    this.opts.log.info(`${name}: ${d.count} ${model.name} device${d.count === 1 ? '' : 's'} connected`);
+    return running;
+  }
+
+  private connected(dev: VirtualDevice, name: string): Promise<void> {
+    if (dev.state === 'online') return Promise.resolve();
+    const timeoutMs = this.opts.connectTimeoutMs ?? 15_000;
+    return new Promise((resolvePromise, reject) => {
+      const subs = [
+        dev.events.on('connected', () => done()),
+        dev.events.on('disconnected', (e) => {
+          if (e.reason === 'refused' || e.reason === 'stopped') done(new EngineError('Unavailable', `device ${dev.spec.thingName} of '${name}' could not connect: ${e.error ?? e.reason}`));
+        }),
+      ];
+      const timer = setTimeout(() => done(new EngineError('Unavailable', `device ${dev.spec.thingName} of '${name}' did not connect within ${timeoutMs} ms`)), timeoutMs);
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        subs.forEach((s) => s.dispose());
+        if (err) reject(err);
+        else resolvePromise();
+      };
+    });
+  }
+
+  async stop(name: string): Promise<void> {
+    const r = this.runningDevices.get(name);
+    if (!r) return;
+    this.runningDevices.delete(name);
+    if (r.kind === 'devices') await Promise.all(r.devices.map((d) => d.stop()));
+    else await r.fleet.stop();
+  }
+}

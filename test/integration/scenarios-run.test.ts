@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { engineTarget } from '../helpers/engine-target.js';
+import { runFiles } from '../helpers/scenario-run.js';
+import type { StepRecord } from '../../engine/scenarios/index.js';
+
+let te: TestEngine;
+beforeAll(async () => {
+  te = await startTestEngine();
+});
+afterAll(() => te.stop());
+
+const statuses = (steps: StepRecord[]) => steps.map((s) => `${s.id} ${s.step} ${s.status}`);
+
+describe('scenario runner against the local engine', () => {
+  it('runs every kind of step and passes when every expectation holds', async () => {
+    const { result, events } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: pump checks
+variables: { limit: 30, thing: pump-1 }
+devices:
+  sensor: { model: generic-sensor }
+steps:
+  - start: sensor
+  - name: a sensor reading
+    expect:
+      topic: "device/+/sensor/+/v1"
+      where: [{ path: $.temperature, op: exists }, { path: $.deviceId, value: device-1 }]
+      within: 10s
+      vars: { reporter: $.deviceId }
+  - publish: { topic: "plant/\${thing}/temp", payload: { t: 31, unit: C, from: "\${reporter}" } }
+  - expect: { topic: "plant/+/temp", json: { unit: C, from: device-1 }, where: [{ path: $.t, op: ">", value: "\${limit}" }] }
+  - publish: { topic: "plant/\${thing}/id", payload: { id: abc-42 } }
+  - capture: { topic: "plant/+/id", vars: { gotId: $.id } }
+  - publish: { topic: "echo/\${gotId}", payload: "hello \${gotId}" }
+  - expect: { topic: echo/abc-42, regex: "^hello abc-\\\\d+$" }
+  - absent: { topic: "plant/+/alarm", within: 300ms }
+  - shadow.update: { thing: "\${thing}", desired: { speed: 3 } }
+  - shadow.expect: { thing: "\${thing}", desired: { speed: 3 }, delta: { speed: 3 } }
+  - repeat:
+      times: 3
+      as: n
+      steps:
+        - publish: { topic: "count/\${n}", payload: { n: "\${n}" } }
+  - expect: { topic: "count/+", schema: { type: object, required: [n], properties: { n: { type: integer } } }, count: 3 }
+  - include: { file: part.yaml, vars: { who: world } }
+  - stop: sensor
+cleanup:
+  - publish: { topic: "done/\${thing}", payload: bye }
+`,
+      'part.yaml': `
+name: greeting
+variables: { who: nobody, greeting: hi }
+steps:
+  - publish: { topic: "hello/\${who}", payload: "\${greeting} \${who}" }
+  - expect: { topic: hello/world, payload: hi world }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(result.status).toBe('passed');
+    expect(statuses(result.steps)).toEqual([
+      '1 start passed', '2 expect passed', '3 publish passed', '4 expect passed', '5 publish passed', '6 capture passed', '7 publish passed',
+      '8 expect passed', '9 absent passed', '10 shadow.update passed', '11 shadow.expect passed', '12 repeat passed', '13 expect passed',
+      '14 include passed', '15 stop passed',
+    ]);
+    expect(result.steps[1].label).toBe('a sensor reading');
+    expect(statuses(result.steps[11].children)).toEqual(['12.1 publish passed', '12.2 publish passed', '12.3 publish passed']);
+    expect(statuses(result.steps[13].children)).toEqual(['14.1 publish passed', '14.2 expect passed']);
+    expect(statuses(result.cleanup)).toEqual(['cleanup.1 publish passed']);
+    expect(result.steps[5].note).toBe('gotId="abc-42"');
+    expect(result.cleanupErrors).toEqual([]);
+    const names = events.map((e) => e.name);
+    expect(names[0]).toBe('run.started');
+    expect(names.at(-1)).toBe('run.finished');
+    expect(events.filter((e) => e.name === 'cleanup.finished').map((e) => e.data)).toEqual([{ description: 'stop sensor', ok: true }]);
+  });
+
+  it('fails for the right reason: what was expected beside the last messages seen, later steps skipped, cleanup run', async () => {
+    const client = await connect(te.mqttPort);
+    await client.subscribeAsync('done/#', { qos: 1 });
+    const cleanupSeen = new Promise<string>((resolve) => client.on('message', (topic, payload) => topic === 'done/f' && resolve(payload.toString())));
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: wrong unit
+steps:
+  - publish: { topic: f/temp, payload: { t: 20, unit: C } }
+  - publish: { topic: f/temp, payload: { t: 21, unit: C } }
+  - expect: { topic: "f/+", json: { unit: F }, within: 500ms }
+  - publish: { topic: never/sent, payload: x }
+cleanup:
+  - publish: { topic: done/f, payload: cleaned }
+`,
+    });
+    expect(result.status).toBe('failed');
+    expect(statuses(result.steps)).toEqual(['1 publish passed', '2 publish passed', '3 expect failed', '4 publish skipped']);
+    const failed = result.steps[2];
+    expect(failed.message).toBe("no message on 'f/+' matched within 500ms");
+    expect(failed.expected).toEqual({ topic: 'f/+', json: { unit: 'F' }, within: '500ms' });
+    expect(failed.seen?.map((m) => [m.topic, JSON.parse(m.payload)])).toEqual([['f/temp', { t: 20, unit: 'C' }], ['f/temp', { t: 21, unit: 'C' }]]);
+    expect(result.message).toMatch(/^expect \(.*main\.yaml:6:5\): no message on 'f\/\+' matched within 500ms$/);
+    expect(statuses(result.cleanup)).toEqual(['cleanup.1 publish passed']);
+    expect(await cleanupSeen).toBe('cleaned');
+    await client.endAsync();
+  });
+
+  it('absent fails when a matching message arrives in its window', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: alarm raised
+steps:
+  - publish: { topic: a/alarm, payload: { level: high } }
+  - absent: { topic: "a/#", json: { level: high }, within: 200ms }
+`,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps[1].message).toBe("a matching message arrived on 'a/alarm' within 200ms");
+    expect(result.steps[1].seen?.map((m) => m.payload)).toEqual(['{"level":"high"}']);
+  });
+
+  it('an abort (Ctrl-C) ends the running step and still cleans up: devices disconnect cleanly', async () => {
+    const watcher = await connect(te.mqttPort);
+    await watcher.subscribeAsync('$aws/events/presence/disconnected/device-1', { qos: 1 });
+    const gone = new Promise<Record<string, unknown>>((resolve) => watcher.on('message', (_t, p) => resolve(JSON.parse(p.toString()))));
+    const ac = new AbortController();
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: long wait
+devices: { sensor: { model: generic-sensor } }
+steps:
+  - start: sensor
+  - wait: 5m
+  - publish: { topic: never, payload: x }
+cleanup:
+  - publish: { topic: done/abort, payload: cleaned }
+`,
+    }, {
+      signal: ac.signal,
+      onEvents: (e) => e.on('step.started', (s) => s.step === 'wait' && ac.abort()),
+    });
+    expect(result.status).toBe('aborted');
+    expect(statuses(result.steps)).toEqual(['1 start passed', '2 wait aborted', '3 publish skipped']);
+    expect(result.message).toMatch(/the run was aborted/);
+    expect(statuses(result.cleanup)).toEqual(['cleanup.1 publish passed']);
+    expect(await gone).toMatchObject({ clientId: 'device-1', eventType: 'disconnected', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
+    await watcher.endAsync();
+  });
+
+  it("a scenario's timeout aborts the run with one sentence", async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': 'name: slow\ntimeout: 300ms\nsteps:\n  - wait: 1m\n',
+    });
+    expect(result.status).toBe('aborted');
+    expect(result.message).toBe('wait (' + result.steps[0].where + '): the scenario did not finish within its timeout of 300 ms');
+  });
+
+  it('refuses, before anything runs, a step the target cannot do', async () => {
+    const plain = { ...engineTarget(te, 'plain'), kind: 'mqtt' as const, capabilities: { shadows: false, controlPlane: false, sinks: false, engineRestart: false } };
+    await expect(runFiles(plain, { 'main.yaml': 'name: s\nsteps:\n  - shadow.update: { thing: t, desired: { a: 1 } }\n  - fault: { kind: engine-restart }\n' }))
+      .rejects.toThrow(/the shadow.update step at .*main.yaml:3:5 needs Device Shadow, which the target 'plain' \(a plain MQTT broker\) does not have\n.*main.yaml:4:5: an engine-restart fault needs an engine the run can restart/);
+  });
+
+  it('a value with a variable that turns out wrong fails its step with the schema sentence', async () => {
+    const { result } = await runFiles(engineTarget(te), { 'main.yaml': 'name: v\nvariables: { q: 2 }\nsteps:\n  - publish: { topic: t, qos: "${q}" }\n' });
+    expect(result.steps[0]).toMatchObject({ status: 'failed', message: 'after interpolation, publish.qos: expected one of: 0, 1' });
+  });
+});
