@@ -5,6 +5,8 @@
  */
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { Agent } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
 import { EngineError } from '../../core/index.js';
 import type { TargetProfile } from './profiles.js';
 import { probeEndpoint, readPem, readSecret } from './target-io.js';
@@ -94,7 +96,11 @@ export function keysRefused(target: Target, e: unknown): EngineError {
   if (status === 401 || status === 403 || /Unrecognized|InvalidSignature|SignatureDoesNotMatch|ExpiredToken|AccessDenied|Unauthorized|Forbidden/.test(err.name ?? '')) {
     return new EngineError('Unauthorized', `${who}: ${message}${err.name && err.name !== 'Error' ? ` (${err.name})` : ''}`);
   }
-  if (err.name === 'CredentialsProviderError') return new EngineError('Unauthorized', `the target '${target.name}' has no AWS credentials: ${message}`);
+  if (err.name === 'CredentialsProviderError') {
+    const profile = target.aws?.profile;
+    return new EngineError('Unauthorized', `the target '${target.name}' has no AWS credentials ${profile ? `for the AWS profile '${profile}'` : 'from the default AWS credential chain'} (${message}); `
+      + `set them up with aws configure${profile ? ` --profile ${profile}` : ''}${profile ? ', or name another profile with --aws-profile' : ', or name a profile with --aws-profile'}`);
+  }
   return new EngineError('Unavailable', `the target '${target.name}' did not answer DescribeEndpoint: ${message}`);
 }
 
@@ -102,6 +108,37 @@ export async function openMqttTarget(name: string, p: TargetProfile, opts: Remot
   const tls = tlsOf(name, p);
   const password = readSecret({ file: p.passwordFile, env: p.passwordEnv }, 'password', name);
   const endpoint: TargetMqtt = { url: p.mqttUrl!, ...(tls ? { tls } : {}), ...(p.username ? { username: p.username } : {}), ...(password !== undefined ? { password } : {}) };
-  if (opts.probe !== false) await probeEndpoint(name, 'MQTT', p.mqttUrl!, tls);
+  if (opts.probe !== false) {
+    await probeEndpoint(name, 'MQTT', p.mqttUrl!, tls);
+    await probeLogin(name, endpoint);
+  }
   return new RemoteTarget(name, 'mqtt', NONE, endpoint);
+}
+
+/**
+ * One MQTT CONNECT with the target's login, so a refused username or password is one sentence before a run. A plain
+ * broker takes any client id; an AWS-shaped one (whose policies often name client ids) is not probed this way.
+ */
+async function probeLogin(name: string, m: TargetMqtt): Promise<void> {
+  const client = mqtt.connect(m.url, {
+    clientId: `thingbench-check-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4,
+    ...(m.username !== undefined ? { username: m.username } : {}), ...(m.password !== undefined ? { password: m.password } : {}),
+    ...(m.tls ?? {}),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', (e: Error & { code?: number | string }) => reject(e));
+      client.once('close', () => reject(new Error('the broker closed the connection before its CONNACK')));
+    });
+  } catch (e) {
+    const code = (e as { code?: number | string }).code;
+    const login = m.username !== undefined ? `the login of user '${m.username}'` : 'a connection without a login';
+    if (code === 4 || code === 5 || code === 134 || code === 135) {
+      throw new EngineError('Unauthorized', `target '${name}': the broker at ${m.url} refused ${login} (${(e as Error).message.replace(/^Connection refused: /, '')})`);
+    }
+    throw new EngineError('Unavailable', `target '${name}': the broker at ${m.url} did not accept an MQTT connection: ${(e as Error).message}`);
+  } finally {
+    client.end(true);
+  }
 }
