@@ -17,6 +17,7 @@ import { captureStep } from './capture.js';
 import { faultStep } from './fault.js';
 import { repeatStep } from './repeat.js';
 import { includeStep } from './include.js';
+import { sinkExpectStep } from './sink-expect.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -33,6 +34,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   faultStep,
   repeatStep,
   includeStep,
+  sinkExpectStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));
