@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../core/index.js';
+import { STEP_NAMES } from '../steps/index.js';
 import { loadScenario } from './load.js';
 import { scenarioSchemaText } from './write-schema.js';
 
@@ -72,7 +73,7 @@ describe('scenario files', () => {
       '/s/main.yaml:4:38: devices.s.count: must be >= 1',
       "/s/main.yaml:6:14: steps[0].publish: missing required property 'topic'",
       '/s/main.yaml:6:21: steps[0].publish.qos: expected one of: 0, 1',
-      "/s/main.yaml:7:5: unknown step 'expct' in steps[1]; the steps are: publish, wait, provision, replay, start, stop, shadow.update, expect, absent, shadow.expect, capture, fault, repeat, include",
+      `/s/main.yaml:7:5: unknown step 'expct' in steps[1]; the steps are: ${STEP_NAMES.join(', ')}`,
       '/s/main.yaml:8:11: steps[2].wait: expected a duration (250ms, 5s, 1.5m, 2h, or a number of milliseconds), or { for: duration }',
       '/s/main.yaml:9:5: steps[3]: expected a step, such as publish: or expect:',
     ]);
