@@ -16,6 +16,7 @@ import { recordCommand, recordUsage } from './record-commands.js';
 import { devicesCommand, devicesUsage } from './devices-commands.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { targetCommand, targetUsage } from './target-commands.js';
+import { runCommand, runUsage } from './run-command.js';
 
 export const DEFAULT_UI_PORT = 4280;
 
@@ -27,6 +28,7 @@ Usage:
   thingbench record|replay …    record live traffic to a file, play it back (below)
   thingbench devices models|start|fault …  run virtual devices and fleets, break them on purpose (below)
   thingbench target add|list|remove|check …  where devices, recordings and scenarios run (below)
+  thingbench run FILE [options]  run a scenario: devices, steps, expectations (below)
   thingbench --help | --version
 
 Options:
@@ -84,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
   if (argv[0] === 'devices') return devicesCommand(argv.slice(1));
   if (argv[0] === 'target') return targetCommand(argv.slice(1));
+  if (argv[0] === 'run') return runCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -91,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return print(usage + recordUsage + devicesUsage + targetUsage, 0);
+  if (values.help) return print(usage + recordUsage + devicesUsage + targetUsage + runUsage, 0);
   if (values.version) return print(`${version}\n`, 0);
   const [command, ...extra] = positionals;
   if (!command) return print(usage, 0);
