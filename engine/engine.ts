@@ -11,7 +11,7 @@ import { SinkService, sinksApi } from './sinks/index.js';
 import { HttpApiService } from './api/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
-import { needsRegistration, registerDevices } from './scenarios/index.js';
+import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
 import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
@@ -78,9 +78,17 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     register: (model, members) => registerDevices(deviceTarget.target(), model, members, { log: (m) => logs.log('info', 'devices', m) }),
   });
   devices.events.on('status', (fleets) => events.emit('devices.status', fleets));
-  return new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http, devices], broker, http, events, logs, {
-    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security), devices: devicesApi(devices),
+  // Scenario runs target the engine itself: its listeners, its HTTP API, and (in process) its contract and events.
+  const scenarios = new ScenariosService({
+    dataDir: config.dataDir, logger: logs,
+    target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
+  scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
+    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
+    devices: devicesApi(devices), scenarios: scenariosApi(scenarios),
+  });
+  return engine;
 }
 
 class ComposedEngine implements Engine {
@@ -98,7 +106,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

@@ -12,6 +12,7 @@ import type {
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
+import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
@@ -118,6 +119,20 @@ export interface ThingbenchApi {
     /** Applies a fault (drop, disconnect, partition, network, …) to the fleet's devices (thing names or client ids; default: every device). */
     fault(id: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult>;
   };
+  /** Scenario runs against the engine itself; progress arrives as `scenarios.step` events. */
+  scenarios: {
+    /** Every problem of a scenario's text as `file:line:col`; empty when it would run. Never fails on a bad scenario. */
+    validate(text: string, file?: string): Promise<ScenarioProblem[]>;
+    /**
+     * Starts a run and resolves with it at once (`run-1`, …). InvalidInput with every problem when the scenario does
+     * not load, or with the sentence when the engine cannot do what a step needs; NotFound for a missing file.
+     */
+    run(input: ScenarioRunInput): Promise<ScenarioRunInfo>;
+    /** Running runs, then the most recently finished ones (with their results). */
+    runs(): Promise<ScenarioRunInfo[]>;
+    /** Aborts a run; resolves once its cleanup has run. */
+    cancel(id: string): Promise<ScenarioRunInfo>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
@@ -132,6 +147,8 @@ export interface ThingbenchEvents {
   'sinks.notified': SinkNotified;
   /** Fleets whose counters or state changed, batched (at most 4 times a second). */
   'devices.status': FleetInfo[];
+  /** A scenario run's progress: run and step started and finished, logs, cleanup. */
+  'scenarios.step': ScenarioStepEvent;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -146,6 +163,7 @@ export const apiMethods = {
   sinks: ['list', 'create', 'delete', 'records'],
   security: ['certificates', 'policies', 'denials'],
   devices: ['models', 'start', 'list', 'stop', 'fault'],
+  scenarios: ['validate', 'run', 'runs', 'cancel'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

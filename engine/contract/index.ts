@@ -11,3 +11,4 @@ export * from './topic-filter.js';
 export * from './desktop-notification.js';
 export * from './message-properties.js';
 export * from './device-types.js';
+export * from './scenario-types.js';

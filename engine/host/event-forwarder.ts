@@ -65,6 +65,11 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'devices.status': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'devices.status', data });
     },
+    // A run's step starts and ends are few and the UI needs each: sent even when congested; progress and logs are
+    // skipped while congested (the finished step and `scenarios.runs` carry the outcome).
+    'scenarios.step': (data) => {
+      if (!isCongested() || (data.kind !== 'step.progress' && data.kind !== 'step.log')) send({ kind: 'event', name: 'scenarios.step', data });
+    },
     // Sent even when congested: one small message per notification the user asked to see (bounded by the sink).
     'sinks.notified': (data) => send({ kind: 'event', name: 'sinks.notified', data }),
   };

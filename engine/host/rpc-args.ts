@@ -133,6 +133,11 @@ export const argChecks = {
   'devices.stop': params(required(string)),
   // Faults are checked field by field by the devices module (engine/devices/faults/fault-spec.ts).
   'devices.fault': params(required(string), required(plainObject), optional(stringList)),
+  // Scenario text is checked by the scenario loader, every problem at file:line:col (engine/scenarios/format).
+  'scenarios.validate': params(required(string), optional(string)),
+  'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean }))),
+  'scenarios.runs': params(),
+  'scenarios.cancel': params(required(string)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -20,3 +20,4 @@ export { VIRTUAL_EPOCH } from './run/run-clock.js';
 export { createReporter, junitXml, failureText, REPORTERS, type Reporter, type ReporterKind } from './report/index.js';
 export { queryJsonPath, parseJsonPath, JsonPathError } from './match/jsonpath.js';
 export { compileMatcher, type MatchSpec, type Condition } from './match/matchers.js';
+export * from './service/index.js';

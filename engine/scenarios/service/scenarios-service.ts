@@ -1,0 +1,183 @@
+/**
+ * Scenario runs for the contract (`scenarios.*`): validate a scenario's text, run one (its text, or a file from
+ * `<dataDir>/scenarios` or the shipped examples) against the engine itself, list and cancel runs, and forward every
+ * runner event as a `step` event tagged with its run. Every run is cancelled (its cleanup still runs) when the engine
+ * stops.
+ *
+ * LIMITATIONS: runs go to the engine itself (the `local` target), not to a target profile; files are read only from
+ * `<dataDir>/scenarios` and the shipped `scenarios/` folder (no arbitrary path from the UI).
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioRunResult, ScenarioStepEvent } from '../../contract/index.js';
+import { EngineError, TypedEmitter, type Logger, type Problem, type Service } from '../../core/index.js';
+import { loadScenario } from '../format/load.js';
+import type { Scenario } from '../format/types.js';
+import type { RunResult, ScenarioEvents } from '../run/events.js';
+import { runScenario } from '../run/runner.js';
+import type { Target } from '../targets/index.js';
+
+/** The shipped example scenarios (`scenarios/` at the repository root). */
+export const EXAMPLE_SCENARIOS_DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+
+export interface ScenariosServiceOptions {
+  dataDir: string;
+  /** The engine as a run's target (made when a run starts: the engine listens by then). */
+  target(): Target;
+  logger: Logger;
+}
+
+export interface ScenariosServiceEvents {
+  step: ScenarioStepEvent;
+}
+
+const KEPT_FINISHED = 20;
+const RUNNER_EVENTS: ReadonlyArray<keyof ScenarioEvents> = ['run.started', 'step.started', 'step.progress', 'step.log', 'step.finished', 'cleanup.finished', 'run.finished'];
+
+interface Run {
+  info: ScenarioRunInfo;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class ScenariosService implements Service {
+  readonly name = 'scenarios';
+  readonly events = new TypedEmitter<ScenariosServiceEvents>();
+  private readonly runs = new Map<string, Run>();
+  private readonly finished: ScenarioRunInfo[] = [];
+  private nextId = 1;
+  private closing = false;
+
+  constructor(private readonly opts: ScenariosServiceOptions) {}
+
+  async start(): Promise<void> {
+    this.closing = false;
+  }
+
+  /** Cancels every run and waits for their cleanup. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    const running = [...this.runs.values()];
+    for (const r of running) r.controller.abort();
+    await Promise.all(running.map((r) => r.done));
+  }
+
+  private get scenariosDir(): string {
+    return join(this.opts.dataDir, 'scenarios');
+  }
+
+  /** Every problem of a scenario's text, as `file:line:col`; empty when it would run. Never throws for a bad scenario. */
+  validate(text: string, file = 'scenario.yaml'): ScenarioProblem[] {
+    try {
+      loadScenario(text, this.inScenariosDir(file), { readFile: (p) => this.readAllowed(p) });
+      return [];
+    } catch (e) {
+      const problems = e instanceof EngineError ? (e.details as { problems?: Problem[] } | undefined)?.problems : undefined;
+      if (!problems) throw e;
+      return problems.map(({ file: f, line, col, message }) => ({ file: f, line, col, message }));
+    }
+  }
+
+  /** Loads the scenario (InvalidInput with every problem), starts it, and resolves with its run at once. */
+  run(input: ScenarioRunInput): ScenarioRunInfo {
+    if (this.closing) throw new EngineError('Unavailable', 'the engine is stopping');
+    if ((input.text === undefined) === (input.path === undefined)) throw new EngineError('InvalidInput', 'give the scenario as text or as a path, not both');
+    const scenario = this.load(input);
+    const target = this.opts.target();
+    const id = `run-${this.nextId++}`;
+    const info: ScenarioRunInfo = {
+      id, scenario: scenario.name, file: scenario.file, state: 'running', startedAt: Date.now(),
+      ...(input.seed ?? scenario.seed) !== undefined ? { seed: input.seed ?? scenario.seed } : {},
+    };
+    const controller = new AbortController();
+    const events = new TypedEmitter<ScenarioEvents>();
+    for (const kind of RUNNER_EVENTS) {
+      events.on(kind, (data) => {
+        if (kind === 'run.started') info.seed = (data as ScenarioEvents['run.started']).seed;
+        this.events.emit('step', { runId: id, kind, data } as ScenarioStepEvent);
+      });
+    }
+    const done = runScenario(scenario, {
+      target, events, signal: controller.signal, logger: this.opts.logger, dataDir: this.opts.dataDir,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}), ...(input.deterministic !== undefined ? { deterministic: input.deterministic } : {}),
+    }).then((result) => {
+      info.result = contractResult(result);
+      info.state = result.status;
+    }, (e: Error) => {
+      info.state = 'error';
+      info.error = e.message;
+      this.opts.logger.log('warn', 'scenarios', `${id} (${scenario.name}) could not run: ${e.message}`);
+    }).finally(() => {
+      this.runs.delete(id);
+      this.finished.unshift(info);
+      this.finished.length = Math.min(this.finished.length, KEPT_FINISHED);
+    });
+    this.runs.set(id, { info, controller, done });
+    this.opts.logger.log('info', 'scenarios', `${id}: ${scenario.name} (${scenario.file})`);
+    return { ...info };
+  }
+
+  list(): ScenarioRunInfo[] {
+    return [...[...this.runs.values()].map((r) => ({ ...r.info })), ...this.finished.map((i) => ({ ...i }))];
+  }
+
+  /** Aborts a run; resolves once its cleanup has run, with the run as it ended. A finished run is returned as it is. */
+  async cancel(id: string): Promise<ScenarioRunInfo> {
+    const run = this.runs.get(id);
+    if (!run) {
+      const done = this.finished.find((i) => i.id === id);
+      if (done) return { ...done };
+      throw new EngineError('NotFound', `no scenario run '${id}'`);
+    }
+    run.controller.abort();
+    await run.done;
+    return { ...run.info };
+  }
+
+  private load(input: ScenarioRunInput): Scenario {
+    const readFile = (p: string) => this.readAllowed(p);
+    if (input.text !== undefined) return loadScenario(input.text, this.inScenariosDir('scenario.yaml'), { readFile });
+    const file = this.resolvePath(input.path!);
+    return loadScenario(readAllowedFile(file), file, { readFile });
+  }
+
+  private inScenariosDir(file: string): string {
+    return isAbsolute(file) ? file : join(this.scenariosDir, file);
+  }
+
+  /** `examples/<file>` is a shipped example; anything else is relative to `<dataDir>/scenarios`. */
+  private resolvePath(p: string): string {
+    if (isAbsolute(p)) throw new EngineError('InvalidInput', `a scenario path is relative to ${this.scenariosDir} (or examples/… for the shipped examples), not absolute: '${p}'`);
+    const [root, rest] = p.startsWith('examples/') ? [EXAMPLE_SCENARIOS_DIR, p.slice('examples/'.length)] : [this.scenariosDir, p];
+    const file = resolve(root, rest);
+    if (!/\.ya?ml$/i.test(file)) throw new EngineError('InvalidInput', `a scenario file ends in .yaml or .yml, not '${p}'`);
+    if (!existsSync(file)) throw new EngineError('NotFound', `no scenario file '${p}' in ${root}`);
+    if (!this.allowed(file)) throw new EngineError('Forbidden', `'${p}' is outside ${root}`);
+    return file;
+  }
+
+  /** Scenario files (and their includes) are read only inside `<dataDir>/scenarios` and the shipped examples. */
+  private allowed(file: string): boolean {
+    const real = existsSync(file) ? realpathSync(file) : resolve(file);
+    return [this.scenariosDir, EXAMPLE_SCENARIOS_DIR].some((root) => {
+      const base = existsSync(root) ? realpathSync(root) : resolve(root);
+      const rel = relative(base, real);
+      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+    });
+  }
+
+  private readAllowed(file: string): string {
+    if (!this.allowed(file)) throw new Error(`an included file must be inside ${this.scenariosDir} or the shipped examples`);
+    return readAllowedFile(file);
+  }
+}
+
+function readAllowedFile(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+/** The runner's result is the contract's shape (checked here at compile time). */
+function contractResult(r: RunResult): ScenarioRunResult {
+  return r;
+}

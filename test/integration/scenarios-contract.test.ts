@@ -1,0 +1,177 @@
+/**
+ * The contract's `scenarios.*` through the UI transport (browser-mode `/rpc` WebSocket) against a real engine:
+ * validation with file:line:col problems, runs from text and from `<dataDir>/scenarios` files against the engine
+ * itself, `scenarios.step` events in order, a failing run with what was expected and seen, cancel with cleanup,
+ * files outside the scenarios folder refused, and runs cancelled when the engine stops.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, RpcError, type ScenarioRunInfo, type ScenarioStepEvent, type ThingbenchClient } from '../../engine/contract/index.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { nodeTransport } from '../helpers/ui-transport.js';
+
+let te: TestEngine;
+let ui: UiServer;
+let socket: WebSocket;
+let api: ThingbenchClient;
+const stepEvents: ScenarioStepEvent[] = [];
+
+const PASSING = `
+name: echo check
+steps:
+  - publish: { topic: "echo/one", payload: { n: 1, unit: C } }
+  - expect: { topic: "echo/+", json: { unit: C }, within: 5s }
+  - shadow.update: { thing: contract-lamp, desired: { power: on } }
+  - shadow.expect: { thing: contract-lamp, desired: { power: on } }
+`;
+
+const FAILING = `
+name: wrong unit
+steps:
+  - publish: { topic: f/temp, payload: { t: 20, unit: C } }
+  - expect: { topic: "f/+", json: { unit: F }, within: 300ms }
+  - publish: { topic: never/sent, payload: x }
+`;
+
+beforeAll(async () => {
+  te = await startTestEngine({ mode: 'aws' });
+  const dir = path.join(te.dataDir, 'scenarios');
+  fs.mkdirSync(path.join(dir, 'parts'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.yaml'), 'name: from a file\nsteps:\n  - include: { file: parts/hello.yaml }\n');
+  fs.writeFileSync(path.join(dir, 'parts', 'hello.yaml'), 'name: hello\nsteps:\n  - publish: { topic: hello/file, payload: hi }\n  - expect: { topic: hello/file, payload: hi }\n');
+  fs.writeFileSync(path.join(te.dataDir, 'outside.yaml'), 'name: outside\nsteps:\n  - wait: 1ms\n');
+  const staticDir = tempDir('tb-scenarios-ui-');
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
+  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  api = createClient(nodeTransport(socket));
+  api.on('scenarios.step', (e) => stepEvents.push(e));
+});
+
+afterAll(async () => {
+  api?.dispose();
+  socket?.terminate();
+  await ui?.close();
+  await te?.stop();
+});
+
+/** Resolves with the run once its `run.finished` event has arrived and `scenarios.runs` reports it finished. */
+function finished(run: ScenarioRunInfo, ms = 30_000): Promise<ScenarioRunInfo> {
+  const done = () => stepEvents.some((e) => e.runId === run.id && e.kind === 'run.finished');
+  // The run's record is final once its promise settles, just after the last event.
+  const settle = () => vi.waitFor(async () => {
+    const info = (await api.scenarios.runs()).find((r) => r.id === run.id);
+    if (!info || info.state === 'running') throw new Error(`run ${run.id} is still running`);
+    return info;
+  }, { timeout: 5000, interval: 10 });
+  if (done()) return settle();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`run ${run.id} did not finish`)), ms);
+    const sub = api.on('scenarios.step', (e) => {
+      if (e.runId !== run.id || e.kind !== 'run.finished') return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(settle());
+    });
+  });
+}
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(RpcError);
+  return e as RpcError;
+}
+
+describe('scenarios.validate', () => {
+  it('gives no problem for a good scenario, and every problem of a bad one at file:line:col', async () => {
+    expect(await api.scenarios.validate(PASSING)).toEqual([]);
+    const problems = await api.scenarios.validate('name: bad\nsteps:\n  - publish: { topic: t, qos: 7 }\n  - nosuchstep: {}\n', 'bad.yaml');
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+    for (const p of problems) expect(p).toMatchObject({ file: path.join(te.dataDir, 'scenarios', 'bad.yaml'), line: expect.any(Number), col: expect.any(Number), message: expect.any(String) });
+    expect(problems.map((p) => p.line)).toEqual(expect.arrayContaining([3, 4]));
+    expect((await api.scenarios.validate('steps: [ {')).at(0)).toMatchObject({ line: 1, message: expect.stringMatching(/YAML/i) });
+  });
+});
+
+describe('scenarios.run, runs and cancel', () => {
+  it('runs a scenario\'s text against the engine itself, with its step events in order, and reports it passed', async () => {
+    const run = await api.scenarios.run({ text: PASSING, seed: 5 });
+    expect(run).toMatchObject({ id: expect.stringMatching(/^run-\d+$/), scenario: 'echo check', state: 'running', seed: 5 });
+    const done = await finished(run);
+    expect(done.result?.message).toBeUndefined();
+    expect(done).toMatchObject({ state: 'passed', result: { status: 'passed', target: 'local', seed: 5 } });
+    expect(done.result!.steps.map((s) => `${s.id} ${s.step} ${s.status}`)).toEqual(['1 publish passed', '2 expect passed', '3 shadow.update passed', '4 shadow.expect passed']);
+    const mine = stepEvents.filter((e) => e.runId === run.id);
+    expect(mine[0]).toMatchObject({ kind: 'run.started', data: { scenario: 'echo check', seed: 5, steps: 4 } });
+    expect(mine.at(-1)).toMatchObject({ kind: 'run.finished', data: { status: 'passed' } });
+    expect(mine.filter((e) => e.kind === 'step.finished').map((e) => e.kind === 'step.finished' && e.data.step)).toEqual(['publish', 'expect', 'shadow.update', 'shadow.expect']);
+    // It ran against this engine: the shadow is here.
+    expect((await api.shadow.get('contract-lamp')).state.desired).toEqual({ power: 'on' });
+  });
+
+  it('reports a failing run with what was expected beside the messages seen', async () => {
+    const done = await finished(await api.scenarios.run({ text: FAILING }));
+    expect(done.state).toBe('failed');
+    const failed = done.result!.steps[1];
+    expect(failed).toMatchObject({ status: 'failed', message: "no message on 'f/+' matched within 300ms", expected: { topic: 'f/+', json: { unit: 'F' } } });
+    expect(failed.seen?.map((m) => m.topic)).toEqual(['f/temp']);
+    expect(done.result!.steps[2].status).toBe('skipped');
+  });
+
+  it('runs a file of <dataDir>/scenarios with its includes, and refuses paths outside it', async () => {
+    const done = await finished(await api.scenarios.run({ path: 'main.yaml' }));
+    expect(done).toMatchObject({ state: 'passed', scenario: 'from a file', file: path.join(te.dataDir, 'scenarios', 'main.yaml') });
+    expect(await rpcError(api.scenarios.run({ path: '../outside.yaml' }))).toMatchObject({ code: 'Forbidden' });
+    expect(await rpcError(api.scenarios.run({ path: path.join(te.dataDir, 'outside.yaml') }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/not absolute/) });
+    expect(await rpcError(api.scenarios.run({ path: 'missing.yaml' }))).toMatchObject({ code: 'NotFound', message: expect.stringContaining("no scenario file 'missing.yaml'") });
+    expect(await rpcError(api.scenarios.run({ text: 'name: x\nsteps:\n  - include: { file: ../../outside.yaml }\n' }))).toMatchObject({ code: 'InvalidInput' });
+  });
+
+  it('refuses bad input: text and path together, a scenario that does not load (every problem), an unknown run', async () => {
+    expect(await rpcError(api.scenarios.run({ text: PASSING, path: 'main.yaml' }))).toMatchObject({ code: 'InvalidInput', message: 'give the scenario as text or as a path, not both' });
+    expect(await rpcError(api.scenarios.run({}))).toMatchObject({ code: 'InvalidInput' });
+    const bad = await rpcError(api.scenarios.run({ text: 'name: bad\nsteps:\n  - nosuchstep: {}\n' }));
+    expect(bad.code).toBe('InvalidInput');
+    expect(bad.message).toMatch(/scenario\.yaml:3:\d+: /);
+    expect(await rpcError(api.scenarios.run({ text: PASSING, seed: -1 }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/seed/) });
+    expect(await rpcError(api.scenarios.cancel('run-999'))).toMatchObject({ code: 'NotFound', message: "no scenario run 'run-999'" });
+  });
+
+  it('cancels a run: the running step ends, cleanup still runs, and the run is aborted', async () => {
+    const watcher = await connect(te.mqttPort);
+    await watcher.subscribeAsync('done/cancel', { qos: 1 });
+    const cleaned = new Promise<string>((resolve) => watcher.on('message', (_t, p) => resolve(p.toString())));
+    const run = await api.scenarios.run({ text: 'name: long\nsteps:\n  - wait: 5m\ncleanup:\n  - publish: { topic: done/cancel, payload: cleaned }\n' });
+    await new Promise<void>((resolve) => {
+      const check = () => stepEvents.some((e) => e.runId === run.id && e.kind === 'step.started' && e.data.step === 'wait');
+      if (check()) return resolve();
+      const sub = api.on('scenarios.step', () => {
+        if (!check()) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    const cancelled = await api.scenarios.cancel(run.id);
+    expect(cancelled.state).toBe('aborted');
+    expect(await cleaned).toBe('cleaned');
+    expect((await api.scenarios.runs()).find((r) => r.id === run.id)?.state).toBe('aborted');
+    await watcher.endAsync();
+  });
+});
+
+describe('when the engine stops', () => {
+  it('cancels every running run', async () => {
+    const run = await api.scenarios.run({ text: 'name: forever\nsteps:\n  - wait: 10m\n' });
+    api.dispose();
+    socket.terminate();
+    await ui.close();
+    await te.engine.stop();
+    expect((await te.engine.api.scenarios.runs()).find((r) => r.id === run.id)?.state).toBe('aborted');
+  });
+});
