@@ -58,8 +58,11 @@ describe('a device from a model', () => {
       return d.stats.published;
     };
     const n1 = await payloads(42, '-a');
+    // A PUBACK does not wait for delivery to subscribers: wait for the subscriber's copies.
+    await until(() => on(sub.messages, 'fleet/fleet-007/telemetry').length === n1, 5000, 'the first run delivered');
     const first = on(sub.messages, 'fleet/fleet-007/telemetry').map((m) => JSON.parse(m.payload.toString()));
-    await payloads(42, '-b');
+    const n2 = await payloads(42, '-b');
+    await until(() => on(sub.messages, 'fleet/fleet-007/telemetry').length === n1 + n2, 5000, 'the second run delivered');
     const all = on(sub.messages, 'fleet/fleet-007/telemetry').map((m) => JSON.parse(m.payload.toString()));
     expect(first).toHaveLength(n1);
     expect(all.slice(n1)).toEqual(first); // same seed, same values
