@@ -5,14 +5,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError } from '../core/index.js';
 import {
-  customModelsDir, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles,
+  createDeviceContext, customModelsDir, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles,
   type CatalogModel, type DeviceModel, type FaultSpec, type FleetStatus, type ReplayData,
 } from '../devices/index.js';
 import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.js';
 import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
-import { mqttUrlWithLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
+import { checkConnect, mqttUrlWithLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
 import { openTargetOption, targetExitCode } from './target-commands.js';
 
 export const devicesUsage = `
@@ -124,6 +124,8 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
     reg = await registerCliFleet({ model, count, seed, values, dataDir, log, target });
     try {
       const m = provision ? target.mqtt('mqtts') : targetEndpoint(target, model);
+      // The first device's client id and credentials, once: a denied policy is one sentence, not a fleet backing off.
+      if (!provision) await checkConnect(target, createDeviceContext(model, 0, seed).clientId, m);
       url = mqttUrlWithLogin(m);
       shown = `${m.url} (target ${target.name})`;
       tls = provision ? undefined : m.tls;

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import { EngineError } from '../core/index.js';
 import {
-  addProfile, flagOf, loadProfiles, openTarget, removeProfile, TARGET_KINDS, validateProfile, validateTargetName, type Target, type TargetProfile,
+  addProfile, checkConnect, flagOf, loadProfiles, openTarget, removeProfile, TARGET_KINDS, validateProfile, validateTargetName, type Target, type TargetProfile,
 } from '../scenarios/index.js';
 
 export const targetUsage = `
@@ -20,8 +20,9 @@ Targets (where devices, recordings, replays and scenarios run):
       a certificate's or a secret's content.
   thingbench target list [--json]
   thingbench target remove NAME
-  thingbench target check NAME
-      Opens the target as a run would (connects, checks its keys) and closes it again.
+  thingbench target check NAME [--client-id ID]
+      Opens the target as a run would (connects, checks its keys) and closes it again; with --client-id, also
+      connects over MQTT as that client (a device's thing name, say) to check its policy allows it.
   Every target command takes --data-dir DIR (default: ${defaultDataDir()}). The target 'local' always exists: a
   Thingbench engine started for the run on free ports with a fresh data directory, removed afterwards.
 `;
@@ -51,7 +52,7 @@ export async function targetCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** 2 for bad input (usage, a bad profile, an unknown target, a name taken), 1 for a failure (unreachable, refused keys). */
+/** 2 for bad input (usage, a bad profile, an unknown target, a name taken), 1 for a failure (unreachable, refused keys or policy). */
 export function targetExitCode(e: unknown): 1 | 2 {
   if (e instanceof UsageError) return 2;
   if (e instanceof EngineError && (e.code === 'InvalidInput' || e.code === 'AlreadyExists' || (e.code === 'NotFound' && isUnknownTarget(e)))) return 2;
@@ -132,13 +133,15 @@ function removeMain(argv: string[]): number {
 }
 
 async function checkMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { 'data-dir': { type: 'string' } });
+  const { values, positionals } = parse(argv, { 'data-dir': { type: 'string' }, 'client-id': { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : 'target check needs a NAME');
   const target = await openTarget(positionals[0], { dataDir: dataDir(values) });
   try {
+    const clientId = values['client-id'] as string | undefined;
+    if (clientId !== undefined) await checkConnect(target, clientId);
     const caps = Object.entries(target.capabilities).filter(([, v]) => v).map(([k]) => k);
     process.stdout.write(`target '${target.name}' (${target.kind}) is reachable: MQTT ${target.mqtt().url}${target.aws?.endpoint ? `, API ${target.aws.endpoint}` : ''}; `
-      + `${caps.length ? `it has ${caps.join(', ')}` : 'publish and subscribe only'}\n`);
+      + `${caps.length ? `it has ${caps.join(', ')}` : 'publish and subscribe only'}${clientId !== undefined ? `; client id '${clientId}' may connect` : ''}\n`);
   } finally {
     await target.close();
   }

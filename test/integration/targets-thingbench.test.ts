@@ -58,6 +58,14 @@ beforeAll(async () => {
   file('ca.pem', creds.ca);
   file('secret', `${key.secretAccessKey}\n`);
   file('wrong-secret', 'not-the-secret\n');
+  // A second device certificate whose policy lets only client ids allowed-* connect.
+  const narrow = await admin.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+  await admin.send(new CreatePolicyCommand({ policyName: 'narrow', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:us-east-1:000000000000:client/allowed-*' },
+  ] }) }));
+  await admin.send(new AttachPolicyCommand({ policyName: 'narrow', target: narrow.certificateArn }));
+  file('narrow.pem', narrow.certificatePem!);
+  file('narrow.key', narrow.keyPair!.PrivateKey!);
 });
 
 afterAll(async () => {
@@ -167,6 +175,21 @@ describe('another Thingbench as the target', { timeout: 90_000 }, () => {
     const unknown = await cli(['devices', 'start', 'generic-sensor', '--target', 'nope', '--data-dir', home]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe(`thingbench devices: unknown target 'nope': the targets are local, closed, no-ca, trainer, wrong-key (thingbench target add NAME --kind … makes one)`);
+  });
+
+  it('a policy that denies the client id is one sentence, from target check --client-id and before a fleet starts', async () => {
+    const args = trainerArgs();
+    args[args.indexOf('--cert') + 1] = path.join(files, 'narrow.pem');
+    args[args.indexOf('--key') + 1] = path.join(files, 'narrow.key');
+    expect((await add('narrow', ...args)).code).toBe(0);
+    const ok = await cli(['target', 'check', 'narrow', '--client-id', 'allowed-1', '--data-dir', home]);
+    expect(ok).toMatchObject({ code: 0, stdout: `target 'narrow' (thingbench) is reachable: MQTT ${endpoints.mqtts}, API ${endpoints.http}; it has shadows, controlPlane; client id 'allowed-1' may connect\n` });
+    const denied = await cli(['target', 'check', 'narrow', '--client-id', 'someone', '--data-dir', home]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(new RegExp(`^thingbench target: target 'narrow': ${endpoints.mqtts} refused client id 'someone' \\(.+\\): no policy of the device certificate allows iot:Connect on client/someone\n$`));
+    const fleet = await cli(['devices', 'start', 'generic-sensor', '--target', 'narrow', '--data-dir', home]);
+    expect(fleet.code).toBe(1);
+    expect(fleet.stderr).toMatch(new RegExp(`^thingbench devices: target 'narrow': ${endpoints.mqtts} refused client id 'device-1' \\(.+\\): no policy of the device certificate allows iot:Connect on client/device-1\n$`));
   });
 
   it('runs a fleet with --target over mutual TLS: every device connects and publishes to the remote', async () => {

@@ -117,11 +117,26 @@ export async function openMqttTarget(name: string, p: TargetProfile, opts: Remot
 
 /**
  * One MQTT CONNECT with the target's login, so a refused username or password is one sentence before a run. A plain
- * broker takes any client id; an AWS-shaped one (whose policies often name client ids) is not probed this way.
+ * broker takes any client id; an AWS-shaped one (whose policies often name client ids) is checked with a device's
+ * own client id instead (`checkConnect`).
  */
 async function probeLogin(name: string, m: TargetMqtt): Promise<void> {
+  await connectOnce({ name, kind: 'mqtt', endpoint: m }, `thingbench-check-${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * Connects once to the target's MQTT endpoint as `clientId` (with its certificate or login) and disconnects: a denied
+ * policy, an inactive certificate or a refused login is one sentence (`EngineError` Forbidden or Unauthorized) before
+ * a fleet starts backing off against it.
+ */
+export async function checkConnect(target: Pick<Target, 'name' | 'kind' | 'mqtt'>, clientId: string, endpoint: TargetMqtt = target.mqtt()): Promise<void> {
+  await connectOnce({ name: target.name, kind: target.kind, endpoint }, clientId);
+}
+
+async function connectOnce(t: { name: string; kind: TargetKind; endpoint: TargetMqtt }, clientId: string): Promise<void> {
+  const m = t.endpoint;
   const client = mqtt.connect(m.url, {
-    clientId: `thingbench-check-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4,
+    clientId, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4,
     ...(m.username !== undefined ? { username: m.username } : {}), ...(m.password !== undefined ? { password: m.password } : {}),
     ...(m.tls ?? {}),
   });
@@ -129,16 +144,29 @@ async function probeLogin(name: string, m: TargetMqtt): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', (e: Error & { code?: number | string }) => reject(e));
-      client.once('close', () => reject(new Error('the broker closed the connection before its CONNACK')));
+      client.once('close', () => reject(Object.assign(new Error('closed before its CONNACK'), { code: 'CLOSED' })));
     });
   } catch (e) {
-    const code = (e as { code?: number | string }).code;
-    const login = m.username !== undefined ? `the login of user '${m.username}'` : 'a connection without a login';
-    if (code === 4 || code === 5 || code === 134 || code === 135) {
-      throw new EngineError('Unauthorized', `target '${name}': the broker at ${m.url} refused ${login} (${(e as Error).message.replace(/^Connection refused: /, '')})`);
-    }
-    throw new EngineError('Unavailable', `target '${name}': the broker at ${m.url} did not accept an MQTT connection: ${(e as Error).message}`);
+    throw connectRefused(t, clientId, e as Error & { code?: number | string });
   } finally {
     client.end(true);
   }
+}
+
+function connectRefused(t: { name: string; kind: TargetKind; endpoint: TargetMqtt }, clientId: string, e: Error & { code?: number | string }): EngineError {
+  const url = t.endpoint.url;
+  const why = e.message.replace(/^Connection refused: /, '');
+  const aws = t.kind === 'aws' || t.kind === 'thingbench';
+  // A plain broker (Mosquitto) answers a wrong password with "not authorized" (5) as often as with 4.
+  if (e.code === 4 || e.code === 134 || ((e.code === 5 || e.code === 135) && !aws)) {
+    const login = t.endpoint.username !== undefined ? `the login of user '${t.endpoint.username}'` : 'a connection without a login';
+    return new EngineError('Unauthorized', `target '${t.name}': the broker at ${url} refused ${login} (${why})`);
+  }
+  if (e.code === 5 || e.code === 135) {
+    return new EngineError('Forbidden', `target '${t.name}': ${url} refused client id '${clientId}' (${why})${aws ? `: no policy of the device certificate allows iot:Connect on client/${clientId}` : ''}`);
+  }
+  if (e.code === 'CLOSED' && aws) {
+    return new EngineError('Forbidden', `target '${t.name}': ${url} closed the connection of client id '${clientId}' before its CONNACK, as AWS IoT does when no policy of the device certificate allows iot:Connect for it, or the certificate is not active`);
+  }
+  return new EngineError('Unavailable', `target '${t.name}': the broker at ${url} did not accept an MQTT connection as '${clientId}': ${e.message}`);
 }
