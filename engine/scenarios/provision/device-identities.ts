@@ -7,11 +7,13 @@
  *
  * LIMITATIONS: an existing thing is updated to the model's type and attributes (merged), not recreated; an existing
  * policy of the model's name is reused as it is. The certificates are the fleet's: `release()` deactivates, detaches
- * and deletes them when the fleet stops; things, the thing type and the policy stay for the next start.
+ * and deletes them when the fleet stops; things, the thing type and the policy stay for the next start unless
+ * `remove()` is called (a scenario run does: it leaves the registry as it found it).
  */
 import {
   AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand,
-  CreateThingTypeCommand, DeleteCertificateCommand, DescribeThingTypeCommand, DetachPolicyCommand, DetachThingPrincipalCommand,
+  CreateThingTypeCommand, DeleteCertificateCommand, DeletePolicyCommand, DeleteThingCommand, DeleteThingTypeCommand,
+  DeprecateThingTypeCommand, DescribeThingTypeCommand, DetachPolicyCommand, DetachThingPrincipalCommand,
   GetPolicyCommand, UpdateCertificateCommand, UpdateThingCommand, type IoTClient,
 } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
@@ -42,7 +44,16 @@ export interface RegisteredFleet {
   policyName?: string;
   /** Deactivates, detaches and deletes the certificates made here (idempotent). */
   release(): Promise<void>;
+  /**
+   * After `release()`: deletes the things, the policy and (on a local target) the thing type that registering created;
+   * what already existed stays. AWS deletes a thing type only 5 minutes after deprecating it, and a deprecated type
+   * takes no new things, so elsewhere the type stays.
+   */
+  remove(): Promise<void>;
 }
+
+/** What registering created (rather than found). */
+interface Created { things: string[]; thingType?: string; policy?: string }
 
 /** True when starting `model` needs the target's control plane: a thing type, attributes or a certificate to make. */
 export function needsRegistration(model: DeviceModel): boolean {
@@ -60,20 +71,25 @@ export async function registerDevices(target: Target, model: DeviceModel, device
   let policyName: string | undefined;
   let released: Promise<void> | undefined;
   const release = () => (released ??= releaseCertificates(target, iot, made, attached, policyName));
+  const created: Created = { things: [] };
+  const remove = () => removeCreated(target, iot, created);
   try {
     const type = model.identity.thingType;
     if (type !== undefined && !(await exists(target, 'DescribeThingType', () => iot.send(new DescribeThingTypeCommand({ thingTypeName: type }))))) {
       await call(target, 'CreateThingType', () => iot.send(new CreateThingTypeCommand({ thingTypeName: type })));
+      created.thingType = type;
       log(`thing type ${type}: created`);
     }
-    await inBatches(devices, (d) => registerThing(target, iot, d, type));
+    await inBatches(devices, async (d) => {
+      if (await registerThing(target, iot, d, type)) created.things.push(d.thingName);
+    });
     log(`${devices.length} thing(s) registered`);
-    if (model.identity.certificate.mode !== 'provision') return { identities: devices.map(() => undefined), release };
+    if (model.identity.certificate.mode !== 'provision') return { identities: devices.map(() => undefined), release, remove };
 
     const identities: DeviceIdentity[] = new Array(devices.length);
     // The first certificate's ARN gives the target's region and account for the default policy's resources.
     identities[0] = await createCertificate(target, iot, devices[0].thingName, made);
-    policyName = await ensurePolicy(target, iot, model, identities[0].certificateArn);
+    policyName = await ensurePolicy(target, iot, model, identities[0].certificateArn, created);
     const rest = devices.slice(1).map((d, i) => ({ d, index: i + 1 }));
     await inBatches(rest, async ({ d, index }) => {
       identities[index] = await createCertificate(target, iot, d.thingName, made);
@@ -84,23 +100,26 @@ export async function registerDevices(target: Target, model: DeviceModel, device
       attached.push({ thingName: id.thingName, arn: id.certificateArn });
     });
     log(`${identities.length} certificate(s) created and attached to policy ${policyName}`);
-    return { identities, policyName, release };
+    return { identities, policyName, release, remove };
   } catch (e) {
     await release().catch(() => undefined);
     throw e;
   }
 }
 
-async function registerThing(target: Target, iot: IoTClient, d: DeviceRegistration, thingTypeName: string | undefined): Promise<void> {
+/** Creates or updates the device's thing; true when it created it. */
+async function registerThing(target: Target, iot: IoTClient, d: DeviceRegistration, thingTypeName: string | undefined): Promise<boolean> {
   const attributePayload = { attributes: d.attributes };
   try {
     await iot.send(new CreateThingCommand({ thingName: d.thingName, ...(thingTypeName ? { thingTypeName } : {}), attributePayload }));
+    return true;
   } catch (e) {
     // AWS: CreateThing of an existing thing with other settings is ResourceAlreadyExistsException.
     if (exceptionName(e) !== 'ResourceAlreadyExistsException') throw refusal(target, `CreateThing ${d.thingName}`, e);
     await call(target, `UpdateThing ${d.thingName}`, () => iot.send(new UpdateThingCommand({
       thingName: d.thingName, ...(thingTypeName ? { thingTypeName } : {}), attributePayload: { ...attributePayload, merge: true },
     })));
+    return false;
   }
 }
 
@@ -115,7 +134,7 @@ async function createCertificate(target: Target, iot: IoTClient, thingName: stri
 }
 
 /** The model's policy by name (it must exist), its document (created once), or the least-privilege default. */
-async function ensurePolicy(target: Target, iot: IoTClient, model: DeviceModel, certificateArn: string): Promise<string> {
+async function ensurePolicy(target: Target, iot: IoTClient, model: DeviceModel, certificateArn: string, created: Created): Promise<string> {
   const given = model.identity.policy;
   const name = typeof given === 'string' ? given : devicePolicyName(model);
   const present = await exists(target, 'GetPolicy', () => iot.send(new GetPolicyCommand({ policyName: name })));
@@ -126,6 +145,7 @@ async function ensurePolicy(target: Target, iot: IoTClient, model: DeviceModel, 
   if (!present) {
     const policyDocument = JSON.stringify(given ?? devicePolicyDocument(model, certificateArn));
     await call(target, `CreatePolicy ${name}`, () => iot.send(new CreatePolicyCommand({ policyName: name, policyDocument })));
+    created.policy = name;
   }
   return name;
 }
@@ -146,6 +166,26 @@ async function releaseCertificates(target: Target, iot: IoTClient, made: DeviceI
     await quiet(() => iot.send(new UpdateCertificateCommand({ certificateId: id.certificateId, newStatus: 'INACTIVE' })));
     await quiet(() => iot.send(new DeleteCertificateCommand({ certificateId: id.certificateId })));
   });
+}
+
+async function removeCreated(target: Target, iot: IoTClient, created: Created): Promise<void> {
+  const quiet = async (operation: string, send: () => Promise<unknown>) => {
+    try {
+      await send();
+    } catch (e) {
+      if (exceptionName(e) !== 'ResourceNotFoundException') throw refusal(target, operation, e);
+    }
+  };
+  await inBatches(created.things.splice(0), (thingName) => quiet(`DeleteThing ${thingName}`, () => iot.send(new DeleteThingCommand({ thingName }))));
+  const policyName = created.policy;
+  created.policy = undefined;
+  if (policyName) await quiet(`DeletePolicy ${policyName}`, () => iot.send(new DeletePolicyCommand({ policyName })));
+  const thingTypeName = created.thingType;
+  created.thingType = undefined;
+  if (thingTypeName && target.kind === 'local') {
+    await quiet(`DeprecateThingType ${thingTypeName}`, () => iot.send(new DeprecateThingTypeCommand({ thingTypeName })));
+    await quiet(`DeleteThingType ${thingTypeName}`, () => iot.send(new DeleteThingTypeCommand({ thingTypeName })));
+  }
 }
 
 /** Runs `fn` over `items`, at most CONCURRENCY at a time; the first failure is rethrown once all have settled. */

@@ -102,6 +102,8 @@ export class RunDevices implements DeviceRegistry {
         return { thingName: c.thingName, attributes: c.attributes };
       });
       const registration = await registerDevices(this.opts.target, model, members, { log: (m) => this.opts.log.info(`${name}: ${m}`) });
+      // Unwound last in, first out: the devices stop, their certificates go, then what registering created.
+      this.opts.cleanup.push(`delete the things of ${name}`, () => registration.remove());
       this.opts.cleanup.push(`release the certificates of ${name}`, () => registration.release());
       if (registration.identities.some(Boolean)) identities = registration.identities;
     }
