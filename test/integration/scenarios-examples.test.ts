@@ -14,10 +14,10 @@ const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 describe('example scenarios', () => {
   it('are there', () => {
-    expect(files).toEqual(expect.arrayContaining(['threshold-alert.yaml']));
+    expect(files).toEqual(expect.arrayContaining(['lwt-reconnect-storm.yaml', 'motor-command-control.yaml', 'telemetry-at-scale.yaml', 'threshold-alert.yaml']));
   });
 
-  it.each(files)('%s passes against the local target and cleans up', async (name) => {
+  it.each(files)('%s passes against the local target and cleans up', { timeout: 90_000 }, async (name) => {
     const file = path.join(dir, name);
     const scenario = loadScenario(fs.readFileSync(file, 'utf8'), file);
     const target = await openTarget(undefined, { dataDir: tempDir('tb-examples-') });
