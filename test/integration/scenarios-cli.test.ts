@@ -72,7 +72,7 @@ describe('thingbench run', () => {
     const failure = child(cases[1], 'failure')[0];
     expect(failure.attrs.message).toBe("no message on 'f/+' matched within 300ms");
     expect(failure.text).toContain('expected:');
-    expect(failure.text).toContain('"unit": "F"');
+    expect(failure.text).toContain('{"topic":"f/+","json":{"unit":"F"},"within":"300ms"}');
     expect(failure.text).toContain('f/temp: {"t":20,"unit":"C"}');
     // With --out, the terminal gets the pretty report.
     const out = cli.stdout();

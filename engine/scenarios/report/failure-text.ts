@@ -12,8 +12,9 @@ export function failureText(r: Pick<StepRecord, 'message' | 'expected' | 'seen' 
   if (r.message) lines.push(r.message);
   if (r.where) lines.push(`at ${r.where}`);
   if (r.expected !== undefined) {
+    const short = JSON.stringify(r.expected);
     lines.push('expected:');
-    lines.push(indent(JSON.stringify(r.expected, null, 2), '  '));
+    lines.push(indent(short.length <= 100 ? short : JSON.stringify(r.expected, null, 2), '  '));
   }
   if (r.seen) {
     if (r.seen.length === 0) lines.push('seen: nothing');
