@@ -235,6 +235,19 @@ describe('models that provision themselves', () => {
   });
 });
 
+describe('registration on a target without a control plane (any MQTT broker)', () => {
+  it('skips a thing type and attributes, and refuses a model that provisions certificates in one sentence', async () => {
+    const plain = { ...engineTarget(te), name: 'plain', kind: 'mqtt' as const, aws: undefined, capabilities: { shadows: false, controlPlane: false, sinks: false, engineRestart: false } };
+    const logged: string[] = [];
+    const reg = await registerDevices(plain, loadDeviceModel(LABELLED, 'labelled.yaml'), [{ thingName: 'labelled-9', attributes: { floor: '1' } }], { log: (m) => logged.push(m) });
+    expect(reg.identities).toEqual([undefined]);
+    expect(logged).toEqual(["things not registered: the target 'plain' (mqtt) has no AWS IoT control plane"]);
+    await expect(registerDevices(plain, loadDeviceModel(GREENHOUSE, 'greenhouse.yaml'), [{ thingName: 'greenhouse-9', attributes: {} }]))
+      .rejects.toThrow("the target 'plain' (mqtt) has no AWS IoT control plane to provision things, certificates, policies or rules on");
+    await expect(api.registry.thing('labelled-9')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+});
+
 describe('when the engine stops', () => {
   it('stops every fleet with it', async () => {
     const fleet = await api.devices.start({ model: 'generic-sensor', count: 2 });

@@ -64,8 +64,14 @@ const CONCURRENCY = 8;
 
 /** Registers `devices` of `model` on `target`; a refusal is one sentence naming the operation. */
 export async function registerDevices(target: Target, model: DeviceModel, devices: readonly DeviceRegistration[], opts: { log?: (message: string) => void } = {}): Promise<RegisteredFleet> {
-  const iot = iotClientFor(target);
   const log = opts.log ?? (() => undefined);
+  // A thing type or attributes are a registry nicety: on a target without a control plane (any MQTT broker) the
+  // devices run without them. A certificate to make is not: iotClientFor refuses it in one sentence.
+  if ((!target.aws || !target.capabilities.controlPlane) && model.identity.certificate.mode !== 'provision') {
+    log(`things not registered: the target '${target.name}' (${target.kind}) has no AWS IoT control plane`);
+    return { identities: devices.map(() => undefined), release: async () => undefined };
+  }
+  const iot = iotClientFor(target);
   const made: DeviceIdentity[] = [];
   const attached: Array<{ thingName: string; arn: string }> = [];
   let policyName: string | undefined;
