@@ -69,7 +69,7 @@ export async function registerDevices(target: Target, model: DeviceModel, device
   // devices run without them. A certificate to make is not: iotClientFor refuses it in one sentence.
   if ((!target.aws || !target.capabilities.controlPlane) && model.identity.certificate.mode !== 'provision') {
     log(`things not registered: the target '${target.name}' (${target.kind}) has no AWS IoT control plane`);
-    return { identities: devices.map(() => undefined), release: async () => undefined };
+    return { identities: devices.map(() => undefined), release: async () => undefined, remove: async () => undefined };
   }
   const iot = iotClientFor(target);
   const made: DeviceIdentity[] = [];
