@@ -14,7 +14,7 @@ import { EngineError } from '../../engine/core/index.js';
 import { openTarget, parseRecording } from '../../engine/scenarios/index.js';
 import { connect, nextMessages } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
-import { runCli } from './helpers/cli-process.js';
+import { repoRoot, runCli } from './helpers/cli-process.js';
 import { cli, waitForLine } from './helpers/target-cli.js';
 
 const home = tempDir('tb-targets-home-');
@@ -139,6 +139,23 @@ describe('a plain MQTT broker (Mosquitto) as the target', { timeout: 90_000 }, (
     const replayed = await cli(['replay', out, '--target', 'plain', '--data-dir', home, '--speed', '100', '--json']);
     expect(replayed.code).toBe(0);
     expect((await got).map((m) => [m.topic, m.payload.toString()])).toEqual([['site/1', 'value 1'], ['site/2', 'value 2'], ['site/3', 'value 3']]);
+  });
+
+  it('thingbench run --target: a publish-and-expect scenario passes on the broker; one that needs more is refused before it starts', async () => {
+    const file = path.join(dir, 'round-trip.yaml');
+    fs.writeFileSync(file, [
+      'name: round trip',
+      'steps:',
+      '  - publish: { topic: lab/ping, payload: { n: 1 }, qos: 1 }',
+      '  - expect: { topic: "lab/#", json: { n: 1 }, within: 5s }',
+      '',
+    ].join('\n'));
+    const passed = await cli(['run', file, '--target', 'plain', '--data-dir', home]);
+    expect(passed.code).toBe(0);
+    expect(passed.stdout + passed.stderr).toMatch(/on plain.*\n[\s\S]*PASSED round trip: 2 passed, 0 failed/);
+    const refused = await cli(['run', path.join(repoRoot, 'scenarios', 'threshold-alert.yaml'), '--target', 'plain', '--data-dir', home]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("needs readable sinks (notifications, queues, streams, tables, logs), which the target 'plain' (a plain MQTT broker) does not have");
   });
 
   it('--clients-only is refused for a broker recorded by a subscriber (exit 2)', async () => {

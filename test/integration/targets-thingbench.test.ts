@@ -192,6 +192,23 @@ describe('another Thingbench as the target', { timeout: 90_000 }, () => {
     expect(fleet.stderr).toMatch(new RegExp(`^thingbench devices: target 'narrow': ${endpoints.mqtts} refused client id 'device-1' \\(.+\\): no policy of the device certificate allows iot:Connect on client/device-1\n$`));
   });
 
+  it('thingbench run --target: a scenario with publish, expect and the shadow passes on the remote', async () => {
+    await ensureTrainer();
+    const file = path.join(files, 'remote.yaml');
+    fs.writeFileSync(file, [
+      'name: remote round trip',
+      'steps:',
+      '  - publish: { topic: lab/ping, payload: { n: 1 }, qos: 1 }',
+      '  - expect: { topic: "lab/#", json: { n: 1 }, within: 5s }',
+      '  - shadow.update: { thing: remote-lamp, desired: { on: true } }',
+      '',
+    ].join('\n'));
+    const r = await cli(['run', file, '--target', 'trainer', '--data-dir', home]);
+    expect(r.stdout + r.stderr).toMatch(/PASSED remote round trip: 3 passed, 0 failed/);
+    expect(r.code).toBe(0);
+    expect((await remote.api.shadow.get('remote-lamp')).state).toMatchObject({ desired: { on: true } });
+  });
+
   it('runs a fleet with --target over mutual TLS: every device connects and publishes to the remote', async () => {
     await ensureTrainer();
     const sub = await subscriber('fleet-watcher', 'device/+/sensor/+/v1');
