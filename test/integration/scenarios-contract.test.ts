@@ -133,6 +133,14 @@ describe('scenarios.run, runs and cancel', () => {
     expect(await rpcError(api.scenarios.run({ text: 'name: x\nsteps:\n  - include: { file: ../../outside.yaml }\n' }))).toMatchObject({ code: 'InvalidInput' });
   });
 
+  it('runs a shipped example by examples/<file>', async () => {
+    const done = await finished(await api.scenarios.run({ path: 'examples/motor-command-control.yaml' }));
+    expect(done.result?.message).toBeUndefined();
+    expect(done).toMatchObject({ state: 'passed', scenario: 'shadow command and control' });
+    expect(await rpcError(api.scenarios.run({ path: 'examples/../../package.json' }))).toMatchObject({ code: 'InvalidInput' });
+    expect(await rpcError(api.scenarios.run({ path: 'examples/../engine/devices/models/sprinkler.yaml' }))).toMatchObject({ code: 'Forbidden' });
+  });
+
   it('refuses bad input: text and path together, a scenario that does not load (every problem), an unknown run', async () => {
     expect(await rpcError(api.scenarios.run({ text: PASSING, path: 'main.yaml' }))).toMatchObject({ code: 'InvalidInput', message: 'give the scenario as text or as a path, not both' });
     expect(await rpcError(api.scenarios.run({}))).toMatchObject({ code: 'InvalidInput' });
