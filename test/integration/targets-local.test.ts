@@ -5,11 +5,14 @@
  * unknown target name, are one sentence each.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
-import { addProfile, openTarget, requireCapabilities, type Target } from '../../engine/scenarios/index.js';
+import { addProfile, openTarget, parseRecording, requireCapabilities, type Target } from '../../engine/scenarios/index.js';
+import { runCli } from './helpers/cli-process.js';
+import { waitForLine } from './helpers/target-cli.js';
 import { EngineError } from '../../engine/core/index.js';
 import { connect, nextMessages, startTestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -121,6 +124,37 @@ describe('the local target', () => {
     const err = await openTarget('nope', { dataDir: home }).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('NotFound');
     expect((err as EngineError).message).toBe("unknown target 'nope': the targets are local, broker (thingbench target add NAME --kind … makes one)");
+  });
+
+  it('devices start --target local runs the fleet against an engine of its own; record --target local keeps client ids', { timeout: 90_000 }, async () => {
+    const home = tempDir('tb-targets-home-');
+    const fleet = runCli(['devices', 'start', 'generic-sensor', '--count', '2', '--target', 'local', '--data-dir', home, '--json']);
+    try {
+      const started = await waitForLine(fleet, (l) => l.event === 'started');
+      expect(started.url).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+ \(target local\)$/);
+      expect(started.url).not.toContain(':1883 ');
+      await waitForLine(fleet, (l) => l.event === 'status' && l.connected === 2);
+    } finally {
+      fleet.child.kill('SIGINT');
+    }
+    expect((await fleet.exited).code).toBe(0);
+
+    const out = path.join(tempDir('tb-targets-rec-'), 'local.jsonl');
+    const rec = runCli(['record', '--target', 'local', '--data-dir', home, '--filter', 'lab/#', '--out', out, '--json']);
+    try {
+      const ready = await waitForLine(rec, (l) => l.event === 'ready');
+      expect(ready).toMatchObject({ target: 'local' });
+      await waitForLine(rec, (l) => l.event === 'recording');
+      const pub = await connect((ready.endpoints as { mqtt: string }).mqtt, { clientId: 'lab-device' });
+      clients.push(pub);
+      await pub.publishAsync('lab/1', 'one', { qos: 1 });
+      // Stopping reads from the engine's history what the live feed has not brought yet: an acknowledged publish is kept.
+    } finally {
+      rec.child.kill('SIGINT');
+    }
+    expect((await rec.exited).code).toBe(0);
+    const [m] = parseRecording(fs.readFileSync(out, 'utf8'), out).messages;
+    expect({ topic: m.topic, payload: m.payload.toString(), clientId: m.clientId }).toEqual({ topic: 'lab/1', payload: 'one', clientId: 'lab-device' });
   });
 
   it('capabilities a step needs are checked in one sentence', () => {
