@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { engineTarget } from '../helpers/engine-target.js';
+import { runFiles } from '../helpers/scenario-run.js';
 import { tlsConnect } from './helpers/tls-client.js';
 import { provision, provisionRefusal, type ProvisionSpec } from '../../engine/scenarios/provision/index.js';
 import type { Target } from '../../engine/scenarios/targets/target.js';
@@ -174,5 +175,51 @@ describe('provision', () => {
     const err = await provision(gone, { thingTypes: [{ name: 'T' }] }, { cleanup, baseDir: '.' }).catch((e: unknown) => e);
     expect((err as Error).message).toBe("the target 'gone' could not be reached for DescribeThingType at http://127.0.0.1:1 (ECONNREFUSED)");
     expect(await cleanup.unwind()).toEqual([]);
+  });
+
+  it('as a scenario step: certificates become variables, AWS templates stay, and a failed run removes what it made', async () => {
+    const { result, events } = await runFiles(target, {
+      'main.yaml': `
+name: provisioned pipeline
+variables: { version: v1 }
+steps:
+  - provision:
+      policies:
+        - name: own-topics
+          document:
+            Version: "2012-10-17"
+            Statement: [{ Effect: Allow, Action: iot:Publish, Resource: "arn:aws:iot:us-east-1:000000000000:topic/\${iot:Connection.Thing.ThingName}/\${version}/*" }]
+      certificates: [{ name: devCert, policies: [own-topics] }]
+      things: [{ name: dev-1, principals: [devCert] }]
+      functions: [{ name: stamp, file: stamp.js }]
+      rules:
+        - name: forward
+          sql: "SELECT * FROM 'in/+'"
+          actions: [{ republish: { topic: "out/\${topic(2)}/\${version}", roleArn: "arn:aws:iam::123456789012:role/r" } }]
+        - name: stamp
+          sql: "SELECT * FROM 'stamp/in'"
+          actions: [{ lambda: { functionArn: stamp } }]
+  - publish: { topic: cert/id, payload: { id: "\${devCert.certificateId}", arn: "\${devCert.certificateArn}" } }
+  - expect: { topic: cert/id, where: [{ path: $.id, op: matches, value: "^[0-9a-f]{64}$" }, { path: $.arn, op: matches, value: ":cert/[0-9a-f]{64}$" }] }
+  - publish: { topic: in/abc, payload: { n: 1 } }
+  - expect: { topic: "out/abc/v1", json: { n: 1 } }
+  - publish: { topic: stamp/in, payload: { n: 2 } }
+  - expect: { topic: stamp/out, json: { n: 2, stamped: true } }
+  - expect: { topic: never/arrives, within: 200ms }
+`,
+      'stamp.js': "export const handler = async (e) => thingbench.publish('stamp/out', { ...e, stamped: true });\n",
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps.map((st) => `${st.step} ${st.status}`)).toEqual([
+      'provision passed', 'publish passed', 'expect passed', 'publish passed', 'expect passed', 'publish passed', 'expect passed', 'expect failed',
+    ]);
+    expect(result.cleanupErrors).toEqual([]);
+    // The undo actions ran in reverse: rules, thing (after its principal), certificate (after its policy), policy.
+    const undone = events.filter((e) => e.name === 'cleanup.finished').map((e) => (e.data as { description: string }).description);
+    expect(undone.indexOf('delete rule stamp')).toBeLessThan(undone.indexOf('delete thing dev-1'));
+    expect(undone.indexOf('delete thing dev-1')).toBeLessThan(undone.indexOf('delete certificate devCert'));
+    expect(undone.indexOf('detach policy own-topics from certificate devCert')).toBeLessThan(undone.indexOf('delete certificate devCert'));
+    expect(undone.indexOf('delete certificate devCert')).toBeLessThan(undone.indexOf('delete policy own-topics'));
+    expect(await inventory(te)).toEqual(empty);
   });
 });
