@@ -3,15 +3,22 @@ import { EngineError, TypedEmitter } from '../../core/index.js';
 import { parseFaultSpec, type FaultResult, type FaultSpec } from '../faults/index.js';
 import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
 
-/** The worker's bootstrap (CommonJS, evaluated): loads `fleet-worker.ts` through tsx and hands it the port. */
+/**
+ * The worker's bootstrap (CommonJS, evaluated): loads the fleet worker and hands it the port. From the sources
+ * (`fleet-worker.ts`, tests and the CLI) through tsx; from a compiled build (the desktop app) as plain JavaScript.
+ */
 const BOOTSTRAP = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
-  const { tsImport } = await import(workerData.tsxApi);
-  const mod = await tsImport(workerData.entry, workerData.entry);
+  const mod = workerData.tsxApi
+    ? await (await import(workerData.tsxApi)).tsImport(workerData.entry, workerData.entry)
+    : await import(workerData.entry);
   mod.runFleetWorker(parentPort, workerData.options);
 })().catch((e) => parentPort.postMessage({ type: 'fatal', message: String((e && e.stack) || e) }));
 `;
+
+/** This module runs compiled (`fleet.js`) or from its TypeScript source. */
+const COMPILED = import.meta.url.endsWith('.js');
 
 export interface FleetEvents {
   status: FleetStatus;
@@ -37,7 +44,9 @@ export class Fleet {
     if (!Number.isInteger(options.count) || options.count < 1) return Promise.reject(new EngineError('InvalidInput', `a fleet needs a count of at least 1, not ${options.count}`));
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: { tsxApi: import.meta.resolve('tsx/esm/api'), entry: new URL('./fleet-worker.ts', import.meta.url).href, options },
+      workerData: COMPILED
+        ? { entry: new URL('./fleet-worker.js', import.meta.url).href, options }
+        : { tsxApi: import.meta.resolve('tsx/esm/api'), entry: new URL('./fleet-worker.ts', import.meta.url).href, options },
     });
     return new Promise((resolve, reject) => {
       let fleet: Fleet | undefined;
