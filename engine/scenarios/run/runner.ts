@@ -113,16 +113,22 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const connectClient = async (o: ClientOptions = {}): Promise<MqttClient> => {
     const endpoint = target.mqtt(o.transport);
     const clientId = o.clientId ?? `tb-${runTag}-${++clientCount}`;
+    // Reconnects (and resubscribes) on its own once it was connected: an engine restart does not end the run's clients.
     const client = mqtt.connect(mqttUrlWithLogin(endpoint), {
-      clientId, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: o.protocolVersion ?? 4, clean: o.clean ?? true,
+      clientId, reconnectPeriod: 500, connectTimeout: 10_000, protocolVersion: o.protocolVersion ?? 4, clean: o.clean ?? true,
       ...(endpoint.tls ?? {}),
     });
     clients.push(client);
-    await new Promise<void>((ok, fail) => {
-      client.once('connect', () => ok());
-      client.once('error', (e) => fail(new EngineError('Unavailable', `cannot connect to the target '${target.name}' at ${endpoint.url} as '${clientId}': ${e.message}`)));
-      client.once('close', () => fail(new EngineError('Unavailable', `the target '${target.name}' at ${endpoint.url} closed the connection of '${clientId}' before CONNACK`)));
-    });
+    try {
+      await new Promise<void>((ok, fail) => {
+        client.once('connect', () => ok());
+        client.once('error', (e) => fail(new EngineError('Unavailable', `cannot connect to the target '${target.name}' at ${endpoint.url} as '${clientId}': ${e.message}`)));
+        client.once('close', () => fail(new EngineError('Unavailable', `cannot connect to the target '${target.name}' at ${endpoint.url} as '${clientId}': the connection closed before CONNACK`)));
+      });
+    } catch (e) {
+      await client.endAsync(true).catch(() => undefined);
+      throw e;
+    }
     client.on('error', (e) => logger.log('warn', 'scenarios.run', `client ${clientId}: ${e.message}`));
     return client;
   };
@@ -182,7 +188,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       return defaultClient;
     },
     devices: devices!,
-    messages: { inbox: (filter, qos) => watch!.inbox(filter, qos) },
+    messages: { inbox: (filter, qos) => watch!.inbox(filter, qos), settle: () => watch!.settle() },
     cleanup,
     log: log0(id),
     logger,

@@ -75,7 +75,15 @@ export class RunWatch implements MessageWatch {
   /** Messages received so far (markers excluded): the runner's measure of activity. */
   received = 0;
 
+  /** Settles after the subscriptions are back: a reconnect (an engine restart) subscribes every filter again. */
+  private resubscribed: Promise<void> = Promise.resolve();
+
   constructor(private readonly client: MqttClient, private readonly markerTopic: string, private readonly elapsed: () => number) {
+    // Constructed once connected: every later 'connect' is a reconnect. MQTT.js sends what it queued while offline
+    // before it resubscribes, so the watch subscribes again itself and settle() waits for that.
+    client.on('connect', () => {
+      this.resubscribed = this.client.subscribeAsync([markerTopic, ...this.inboxes.keys()], { qos: 1 }).then(() => undefined, () => undefined);
+    });
     client.on('message', (topic, payload, packet) => {
       if (topic === markerTopic) {
         const key = payload.toString();
@@ -123,6 +131,20 @@ export class RunWatch implements MessageWatch {
 
   /** Publishes a marker on the watch connection and resolves when the broker has delivered it back. */
   async settle(timeoutMs = 10_000): Promise<void> {
+    if (!this.client.connected) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.client.off('connect', onConnect);
+          reject(new EngineError('Unavailable', `the run's connection to the target did not come back within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onConnect = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.client.once('connect', onConnect);
+      });
+    }
+    await this.resubscribed;
     const key = String(++this.markers);
     const back = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -82,6 +82,8 @@ export const faultStep = defineStep<FaultArgs>({
     if (args.kind === 'engine-restart') {
       if (!ctx.target.restartEngine) throw new EngineError('InvalidInput', `the target '${ctx.target.name}' cannot restart its engine`);
       await ctx.target.restartEngine();
+      // The run's own connections come back (and resubscribe) before the next step looks for messages.
+      await ctx.messages.settle();
       return passed('engine restarted');
     }
     const spec = specOf(args);

@@ -154,6 +154,11 @@ export interface Inbox {
 export interface MessageWatch {
   /** The inbox for `filter`; subscribes now if the scenario did not already subscribe at its start. */
   inbox(filter: string, qos?: 0 | 1): Promise<Inbox>;
+  /**
+   * Resolves once the watch connection is up with its subscriptions and delivery has caught up (a marker message went
+   * through the broker and came back): after an engine restart, before the next expectation.
+   */
+  settle(): Promise<void>;
 }
 
 /** Progress and step events (the `pretty`/`json`/`junit` reporters and the contract's `scenarios.step` read these). */
@@ -182,7 +187,10 @@ export interface StepContext {
   readonly clock: RunClock;
   /** Aborted on Ctrl-C, on a run timeout, or when the caller aborts `runScenario`. */
   readonly signal: AbortSignal;
-  /** Opens an MQTT client on the target (connected, CONNACK received); the runner closes it when the run ends. */
+  /**
+   * Opens an MQTT client on the target (connected, CONNACK received); the runner closes it when the run ends. It
+   * reconnects (and resubscribes) by itself after the connection is lost, as after an engine restart.
+   */
   mqtt(opts?: ClientOptions): Promise<MqttClient>;
   readonly devices: DeviceRegistry;
   readonly messages: MessageWatch;
