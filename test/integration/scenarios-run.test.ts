@@ -157,6 +157,8 @@ cleanup:
     const plain = { ...engineTarget(te, 'plain'), kind: 'mqtt' as const, capabilities: { shadows: false, controlPlane: false, sinks: false, engineRestart: false } };
     await expect(runFiles(plain, { 'main.yaml': 'name: s\nsteps:\n  - shadow.update: { thing: t, desired: { a: 1 } }\n  - fault: { kind: engine-restart }\n' }))
       .rejects.toThrow(/the shadow.update step at .*main.yaml:3:5 needs Device Shadow, which the target 'plain' \(a plain MQTT broker\) does not have\n.*main.yaml:4:5: an engine-restart fault needs an engine the run can restart/);
+    await expect(runFiles(plain, { 'main.yaml': 'name: s\ndevices: { bulb: { model: light-bulb }, motor: { model: vibration-motor } }\nsteps:\n  - start: [bulb, motor]\n' }))
+      .rejects.toThrow(/^device 'bulb' \(model light-bulb, at .*main.yaml:2:12\) needs an AWS IoT control plane \(things, certificates, policies, rules\), which the target 'plain' \(a plain MQTT broker\) does not have\ndevice 'motor' \(model vibration-motor, at .*main.yaml:2:41\) needs Device Shadow/);
   });
 
   it('a value with a variable that turns out wrong fails its step with the schema sentence', async () => {

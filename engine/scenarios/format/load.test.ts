@@ -119,6 +119,13 @@ describe('scenario files', () => {
     ]);
   });
 
+  it("checks an included file's device names against the scenario that is run", () => {
+    const files = { '/s/part.yaml': 'name: part\nsteps:\n  - start: pump\n  - stop: motor\n' };
+    expect(problemsOf('name: main\ndevices: { motor: { model: vibration-motor } }\nsteps:\n  - include: part.yaml\n', files)).toEqual([
+      "/s/part.yaml:3:12: no device 'pump' is declared; the devices are motor",
+    ]);
+  });
+
   it('leaves values with variables to be checked when the step runs', () => {
     const s = loadScenario('name: v\nsteps:\n  - publish: { topic: t, qos: "${q}" }\n  - wait: "${d}"\n', 'v.yaml');
     expect(s.steps).toHaveLength(2);

@@ -21,6 +21,8 @@ type Raw = Record<string, unknown>;
 
 interface LoadState {
   readFile: (path: string) => string;
+  /** The devices the scenario that is run declares (included files refer to them). */
+  devices?: Set<string>;
   includes: Map<string, Scenario>;
   problems: Problem[];
 }
@@ -86,7 +88,8 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
     if (r.devices !== undefined) at(['devices'], 'an included file declares no devices: declare them in the scenario that is run', 'key');
     if (r.cleanup !== undefined) at(['cleanup'], 'an included file has no cleanup: put it in the scenario that is run', 'key');
   }
-  const deviceNames = new Set(devices.map((d) => d.name));
+  const deviceNames = root ? new Set(devices.map((d) => d.name)) : state.devices ?? new Set<string>();
+  if (root) state.devices = deviceNames;
   const baseDir = dirname(resolve(file));
 
   const toCalls = (list: unknown[], path: Path): StepCall[] =>
@@ -108,7 +111,7 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
       }
       for (const problem of def.check?.(args) ?? []) at(argPath, problem);
       for (const ref of def.deviceRefs?.(args) ?? []) {
-        if (!ref.includes('${') && !deviceNames.has(ref) && root) {
+        if (!ref.includes('${') && !deviceNames.has(ref)) {
           at(argPath, `no device '${ref}' is declared${deviceNames.size ? `; the devices are ${[...deviceNames].join(', ')}` : ' (declare it under devices:)'}`);
         }
       }

@@ -12,6 +12,7 @@ import { stepArgProblems } from '../format/schema-problems.js';
 import { missingCapability, mqttUrlWithLogin, type Target } from '../targets/index.js';
 import { stepDefinition } from '../steps/index.js';
 import type { ClientOptions, IncludedScenario, StepCall, StepContext, StepOutcome } from '../steps/step.js';
+import { needsRegistration } from '../provision/index.js';
 import { RunCleanup } from './cleanup.js';
 import { RunDevices } from './devices.js';
 import type { RunResult, ScenarioEvents, StepRecord, StepStatus } from './events.js';
@@ -164,8 +165,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     progress: (message: string, done?: number, total?: number) => events.emit('step.progress', { id: id ?? '', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
   });
   devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs });
-  // Bad device models are bad input: found before anything connects.
-  for (const name of devices.names()) devices.model(name);
+  // Bad device models, and models the target cannot serve, are bad input: found before anything connects.
+  const deviceRefusals = new Set<string>();
+  for (const decl of scenario.devices) {
+    const { model } = devices.model(decl.name);
+    const what = `device '${decl.name}' (model ${model.name}, at ${decl.where})`;
+    const needs: Array<'controlPlane' | 'shadows'> = [];
+    if (needsRegistration(model)) needs.push('controlPlane');
+    if (model.shadow) needs.push('shadows');
+    const missing = missingCapability(target, needs, what);
+    if (missing) deviceRefusals.add(missing);
+  }
+  if (deviceRefusals.size) throw new EngineError('InvalidInput', [...deviceRefusals].join('\n'), { reason: 'TargetRefused' });
 
   const abortPromise = new Promise<never>((_, reject) => {
     const fire = () => reject(controller.signal.reason);
