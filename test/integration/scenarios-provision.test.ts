@@ -9,6 +9,9 @@ import { CreateThingCommand, DeleteThingCommand, DescribeThingCommand, IoTClient
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { createEngine } from '../../engine/engine.js';
+import { defaultConfig } from '../../engine/config.js';
 import { engineTarget } from '../helpers/engine-target.js';
 import { runFiles } from '../helpers/scenario-run.js';
 import { tlsConnect } from './helpers/tls-client.js';
@@ -221,5 +224,44 @@ steps:
     expect(undone.indexOf('detach policy own-topics from certificate devCert')).toBeLessThan(undone.indexOf('delete certificate devCert'));
     expect(undone.indexOf('delete certificate devCert')).toBeLessThan(undone.indexOf('delete policy own-topics'));
     expect(await inventory(te)).toEqual(empty);
+  });
+});
+
+describe('provision on another Thingbench (SigV4 required)', () => {
+  const key = { accessKeyId: 'AKIDTRAINER', secretAccessKey: 'trainer-secret' };
+
+  it('creates and removes through the signed control plane; refused keys are one sentence', async () => {
+    const remote = await createEngine(defaultConfig({ dataDir: tempDir('tb-provision-remote-'), host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key] } }));
+    closeBeforeRemovingTempDirs(() => remote.stop());
+    const { endpoints } = await remote.start();
+    try {
+      const trainer = (credentials: typeof key): Target => ({
+        name: 'trainer', kind: 'thingbench', capabilities: { shadows: true, controlPlane: true, sinks: false, engineRestart: false },
+        mqtt: () => ({ url: endpoints.mqtts }), aws: { endpoint: endpoints.http, region: 'us-east-1', credentials }, close: async () => undefined,
+      });
+      const cleanup = cleanupStack();
+      const out = await provision(trainer(key), {
+        thingTypes: [{ name: 'Pump' }],
+        policies: [{ name: 'pump', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] } }],
+        certificates: [{ name: 'pumpCert', policies: ['pump'] }],
+        things: [{ name: 'pump-1', type: 'Pump', principals: ['pumpCert'] }],
+        rules: [{ name: 'pumps', sql: "SELECT * FROM 'pumps/#'", actions: [{ republish: { topic: 'seen/pumps', roleArn: 'arn:aws:iam::123456789012:role/r' } }] }],
+      }, { cleanup, baseDir: '.' });
+      expect(await remote.api.registry.principals('pump-1')).toEqual([out.certificates.pumpCert.certificateArn]);
+      expect((await remote.api.rules.list()).map((r) => r.name)).toEqual(['pumps']);
+      expect(await cleanup.unwind()).toEqual([]);
+      expect((await remote.api.registry.things()).items).toEqual([]);
+      expect(await remote.api.registry.thingTypes()).toEqual([]);
+      expect(await remote.api.security.certificates()).toEqual([]);
+      expect(await remote.api.security.policies()).toEqual([]);
+      expect(await remote.api.rules.list()).toEqual([]);
+
+      const refused = await provision(trainer({ ...key, secretAccessKey: 'wrong' }), { things: [{ name: 'x' }] }, { cleanup, baseDir: '.' }).then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as EngineError);
+      expect(refused.code).toBe('Unauthorized');
+      expect(refused.message).toMatch(/^the target 'trainer' refused DescribeThing: .+ \((InvalidSignatureException|UnrecognizedClientException|SignatureDoesNotMatch)\)$/);
+      expect(await cleanup.unwind()).toEqual([]);
+    } finally {
+      await remote.stop();
+    }
   });
 });
