@@ -225,6 +225,23 @@ steps:
     expect(undone.indexOf('delete certificate devCert')).toBeLessThan(undone.indexOf('delete policy own-topics'));
     expect(await inventory(te)).toEqual(empty);
   });
+
+  it('an abort (Ctrl-C) half-way through a provision step creates nothing more and removes what it made', async () => {
+    const ac = new AbortController();
+    const things = Array.from({ length: 20 }, (_, i) => `{ name: t-${i} }`).join(', ');
+    const { result } = await runFiles(target, {
+      'main.yaml': `
+name: aborted provisioning
+steps:
+  - provision: { thingTypes: [{ name: Pump }], things: [${things}] }
+  - publish: { topic: never, payload: x }
+`,
+    }, { signal: ac.signal, onEvents: (e) => e.on('step.log', (l) => /thing type Pump: created/.test(l.message) && ac.abort()) });
+    expect(result.status).toBe('aborted');
+    expect(result.steps.map((st) => `${st.step} ${st.status}`)).toEqual(['provision aborted', 'publish skipped']);
+    expect(result.cleanupErrors).toEqual([]);
+    await vi.waitFor(async () => expect(await inventory(te)).toEqual(empty));
+  });
 });
 
 describe('provision on another Thingbench (SigV4 required)', () => {

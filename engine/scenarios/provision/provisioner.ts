@@ -92,14 +92,16 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
   opts.cleanup.push('release the provisioning client', async () => client?.destroy());
 
   const outputs: ProvisionOutputs = { certificates: {}, things: {} };
-  for (const s of spec.sinks ?? []) await provisionSink(env, s);
-  for (const f of spec.functions ?? []) await provisionFunction(env, f);
-  for (const t of spec.thingTypes ?? []) await provisionThingType(env, t);
-  for (const g of spec.thingGroups ?? []) await provisionThingGroup(env, g);
-  for (const p of spec.policies ?? []) await provisionPolicy(env, p);
-  for (const c of spec.certificates ?? []) outputs.certificates[c.name] = await provisionCertificate(env, c);
+  // An aborted run (Ctrl-C, its timeout) creates nothing more: its cleanup stack is about to be unwound.
+  const next = () => opts.signal?.throwIfAborted();
+  for (const s of spec.sinks ?? []) { next(); await provisionSink(env, s); }
+  for (const f of spec.functions ?? []) { next(); await provisionFunction(env, f); }
+  for (const t of spec.thingTypes ?? []) { next(); await provisionThingType(env, t); }
+  for (const g of spec.thingGroups ?? []) { next(); await provisionThingGroup(env, g); }
+  for (const p of spec.policies ?? []) { next(); await provisionPolicy(env, p); }
+  for (const c of spec.certificates ?? []) { next(); outputs.certificates[c.name] = await provisionCertificate(env, c); }
   const principalArn = (ref: string) => outputs.certificates[ref]?.certificateArn ?? opts.knownCertificates?.[ref] ?? ref;
-  for (const t of spec.things ?? []) outputs.things[t.name] = await provisionThing(env, t, principalArn);
-  for (const r of spec.rules ?? []) await provisionRule(env, r);
+  for (const t of spec.things ?? []) { next(); outputs.things[t.name] = await provisionThing(env, t, principalArn); }
+  for (const r of spec.rules ?? []) { next(); await provisionRule(env, r); }
   return outputs;
 }
