@@ -12,7 +12,7 @@ import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.
 import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
-import { checkConnect, mqttUrlWithLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
+import { checkConnect, mqttLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
 import { openTargetOption, targetExitCode } from './target-commands.js';
 
 export const devicesUsage = `
@@ -116,7 +116,7 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
   const provision = model.identity.certificate.mode === 'provision';
   const json = values.json === true;
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  let url: string, shown: string, tls: TargetMqtt['tls'];
+  let url: string, shown: string, tls: TargetMqtt['tls'], login: ReturnType<typeof mqttLogin> = undefined;
   let reg: Awaited<ReturnType<typeof registerCliFleet>>;
   if (target) {
     if (usesShadow(model)) requireCapabilities(target, ['shadows'], `the model ${model.name} (shadow behaviour)`);
@@ -126,7 +126,8 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
       const m = provision ? target.mqtt('mqtts') : targetEndpoint(target, model);
       // The first device's client id and credentials, once: a denied policy is one sentence, not a fleet backing off.
       if (!provision) await checkConnect(target, createDeviceContext(model, 0, seed).clientId, m);
-      url = mqttUrlWithLogin(m);
+      url = m.url;
+      login = mqttLogin(m);
       shown = `${m.url} (target ${target.name})`;
       tls = provision ? undefined : m.tls;
     } catch (e) {
@@ -143,7 +144,7 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
   let fleet: Fleet;
   try {
     fleet = await Fleet.start({
-      model, count, seed, url, replay, connectRate,
+      model, count, seed, url, replay, connectRate, ...(login ? { login } : {}),
       ...(provision && reg.registered ? { tls: reg.ca ? { ca: reg.ca } : undefined, identities: reg.registered.identities } : { tls }),
     });
   } catch (e) {

@@ -5,7 +5,7 @@ import { createEngine, type Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { EngineError, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
-import { mqttUrlWithLogin, parseRecording, record, replay, type RecordSource, type Target, type TlsFiles } from '../scenarios/index.js';
+import { mqttLogin, parseRecording, record, replay, type MqttLogin, type RecordSource, type Target, type TlsFiles } from '../scenarios/index.js';
 import { openTargetOption, targetExitCode } from './target-commands.js';
 import { startFailureText } from './start-failure.js';
 
@@ -116,7 +116,7 @@ async function recordTarget(target: Target, filters: string[], out: string, dura
   }
   if (clientsOnly) throw new UsageError(`--clients-only is for a local engine; the target '${target.name}' is recorded by an MQTT subscriber`);
   const m = target.mqtt();
-  return recordInto({ mqttUrl: mqttUrlWithLogin(m), tls: m.tls }, filters, out, duration, json);
+  return recordInto({ mqttUrl: m.url, tls: m.tls, login: mqttLogin(m) }, filters, out, duration, json);
 }
 
 async function recordInto(source: RecordSource, filters: string[], outFile: string, duration: number | undefined, json: boolean): Promise<number> {
@@ -169,20 +169,20 @@ async function replayMain(argv: string[]): Promise<number> {
   const target = await openTargetOption(values);
   try {
     const m = target?.mqtt();
-    return await replayTo(parsed.messages, m ? mqttUrlWithLogin(m) : mqttUrl, m ? m.tls : tls, values, json);
+    return await replayTo(parsed.messages, m ? m.url : mqttUrl, m ? m.tls : tls, m ? mqttLogin(m) : undefined, values, json);
   } finally {
     await target?.close();
   }
 }
 
-async function replayTo(messages: ReturnType<typeof parseRecording>['messages'], mqttUrl: string, tls: TlsFiles | undefined, values: Record<string, unknown>, json: boolean): Promise<number> {
+async function replayTo(messages: ReturnType<typeof parseRecording>['messages'], mqttUrl: string, tls: TlsFiles | undefined, login: MqttLogin | undefined, values: Record<string, unknown>, json: boolean): Promise<number> {
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   const abort = new AbortController();
   const onSignal = () => (abort.signal.aborted ? process.exit(130) : abort.abort());
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     const s = await replay(messages, {
-      mqttUrl, tls, speed, loops: values.loop ? Infinity : 1, clientIdPrefix: values['prefix-ids'] ? 'replay-' : undefined, signal: abort.signal,
+      mqttUrl, tls, ...(login ? { login } : {}), speed, loops: values.loop ? Infinity : 1, clientIdPrefix: values['prefix-ids'] ? 'replay-' : undefined, signal: abort.signal,
     });
     if (json) process.stdout.write(JSON.stringify({ event: 'replayed', ...s }) + '\n');
     else {

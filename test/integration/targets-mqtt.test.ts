@@ -20,7 +20,7 @@ import { cli, waitForLine } from './helpers/target-cli.js';
 const home = tempDir('tb-targets-home-');
 const dir = tempDir('tb-targets-mosquitto-');
 const clients: MqttClient[] = [];
-const login = { username: 'lab', password: 'mosquitto-secret' };
+const login = { username: 'lab', password: 'mosquitto:secret@1' }; // a ':' and an '@', which a URL's login would mangle
 let mosquitto: ChildProcess;
 let url: string;
 

@@ -35,6 +35,13 @@ export interface DeviceConnection {
   connectTimeoutMs?: number;
   /** Client certificate and CA (PEM) for mqtts:// and wss://. */
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
+  /** MQTT username and password (a plain broker's login). */
+  login?: MqttLogin;
+}
+
+export interface MqttLogin {
+  username: string;
+  password?: string;
 }
 
 /** What a telemetry payload generator sees. */

@@ -11,6 +11,8 @@ export interface FleetOptions {
   /** Broker URL for every device (mqtt://, mqtts://, ws://). */
   url: string;
   tls?: DeviceSpec['connection']['tls'];
+  /** MQTT username and password for every device (a plain broker's login). */
+  login?: DeviceSpec['connection']['login'];
   /** Per-device client certificate and key (PEM) by device index, over `tls` (provisioned identities). */
   identities?: ReadonlyArray<{ cert: string; key: string } | undefined>;
   replay?: ReplayData;

@@ -14,7 +14,7 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
   let devices: VirtualDevice[];
   try {
     devices = Array.from({ length: opts.count }, (_, index) =>
-      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: deviceTls(opts, index), replay: opts.replay }), { seed: deviceSeed(seed, index) }));
+      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: deviceTls(opts, index), login: opts.login, replay: opts.replay }), { seed: deviceSeed(seed, index) }));
   } catch (e) {
     post({ type: 'fatal', message: (e as Error).message });
     return;

@@ -14,6 +14,8 @@ export interface ModelDeviceOptions {
   url: string;
   /** Client certificate and CA for mqtts:// and wss://. */
   tls?: DeviceSpec['connection']['tls'];
+  /** MQTT username and password. */
+  login?: DeviceSpec['connection']['login'];
   /** Rows of the model's replay files (`readReplayFiles(model, dir)`). */
   replay?: ReplayData;
 }
@@ -81,6 +83,7 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
       clean: protocol.cleanSession,
       ...(protocol.sessionExpiry !== undefined ? { sessionExpirySec: protocol.sessionExpiry } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.login ? { login: opts.login } : {}),
     },
     reconnect: protocol.reconnect.enabled ? { minMs: protocol.reconnect.minMs, maxMs: protocol.reconnect.maxMs, factor: protocol.reconnect.factor, jitter: protocol.reconnect.jitter } : false,
     offlineBufferSize: protocol.offlineBuffer,

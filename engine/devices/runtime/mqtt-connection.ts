@@ -28,6 +28,7 @@ export function deviceClient(spec: DeviceSpec, link: NetworkLink): MqttClient {
       ...(will.delaySec !== undefined && v5 ? { properties: { willDelayInterval: will.delaySec } } : {}),
     } } : {}),
     ...(connection.tls ?? {}),
+    ...(connection.login ? { username: connection.login.username, ...(connection.login.password !== undefined ? { password: connection.login.password } : {}) } : {}),
   };
   const client = mqtt.connect(connection.url, opts);
   // MQTT.js 5 builds each connection's stream (tcp, tls, ws) with this; the link wraps whatever it builds.

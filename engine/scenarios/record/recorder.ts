@@ -24,7 +24,13 @@ export type RecordSource =
    */
   | { engine: CaptureSource; clientsOnly?: boolean }
   /** Any MQTT broker, through an MQTT 5 subscriber (properties kept; publishers unknown). */
-  | { mqttUrl: string; clientId?: string; connectTimeoutMs?: number; tls?: TlsFiles };
+  | { mqttUrl: string; clientId?: string; connectTimeoutMs?: number; tls?: TlsFiles; login?: MqttLogin };
+
+/** An MQTT username and password (a plain broker's login). */
+export interface MqttLogin {
+  username: string;
+  password?: string;
+}
 
 /** PEM texts for mqtts:// and wss://: a client certificate and key (mutual TLS) and the CA that signed the server. */
 export interface TlsFiles {
@@ -173,9 +179,9 @@ async function fromEngine(engine: CaptureSource, filters: string[], clientsOnly:
   };
 }
 
-async function fromMqtt(src: { mqttUrl: string; clientId?: string; connectTimeoutMs?: number; tls?: TlsFiles }, filters: string[], clock: Clock, write: Write): Promise<() => Promise<void>> {
+async function fromMqtt(src: { mqttUrl: string; clientId?: string; connectTimeoutMs?: number; tls?: TlsFiles; login?: MqttLogin }, filters: string[], clock: Clock, write: Write): Promise<() => Promise<void>> {
   const clientId = src.clientId ?? `thingbench-record-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
-  const client: MqttClient = mqtt.connect(src.mqttUrl, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: src.connectTimeoutMs ?? 10_000, ...src.tls });
+  const client: MqttClient = mqtt.connect(src.mqttUrl, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: src.connectTimeoutMs ?? 10_000, ...src.tls, ...src.login });
   // A connection error after CONNACK ends the recording's input; what was written stays.
   client.on('error', () => {});
   client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {

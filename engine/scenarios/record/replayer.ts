@@ -2,7 +2,7 @@ import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { EngineError } from '../../core/index.js';
 import type { MessageProperties } from '../../contract/index.js';
 import type { RecordedMessage } from './recording-format.js';
-import type { TlsFiles } from './recorder.js';
+import type { MqttLogin, TlsFiles } from './recorder.js';
 import { systemReplayClock, type ReplayClock } from './replay-clock.js';
 
 export interface ReplayOptions {
@@ -24,6 +24,8 @@ export interface ReplayOptions {
   connectTimeoutMs?: number;
   /** Certificate, key and CA (PEM) for mqtts:// and wss://; every replayed client presents the same certificate. */
   tls?: TlsFiles;
+  /** MQTT username and password for every replayed client. */
+  login?: MqttLogin;
 }
 
 /** At most this many publish failures are described in a summary (all are counted). */
@@ -62,7 +64,7 @@ export async function replay(messages: readonly RecordedMessage[], opts: ReplayO
   const ids = [...new Set(messages.map(idOf))];
   const clients = new Map<string, Connection>();
   try {
-    for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000, opts.tls));
+    for (const id of ids) clients.set(id, await connect(opts.mqttUrl, id, opts.connectTimeoutMs ?? 10_000, opts.tls, opts.login));
     // A loop starts where the previous one's last message was; a recording without any time span loops once a second.
     const period = messages.length && messages[messages.length - 1].t > 0 ? messages[messages.length - 1].t : 1000;
     const start = clock.now();
@@ -136,8 +138,8 @@ interface Connection {
   inFlight: Set<Promise<void>>;
 }
 
-function connect(url: string, clientId: string, timeoutMs: number, tls?: TlsFiles): Promise<Connection> {
-  const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs, ...tls });
+function connect(url: string, clientId: string, timeoutMs: number, tls?: TlsFiles, login?: MqttLogin): Promise<Connection> {
+  const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs, ...tls, ...login });
   client.setMaxListeners(0); // one 'close' listener per message awaiting its acknowledgement
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {

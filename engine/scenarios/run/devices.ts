@@ -13,7 +13,7 @@ import {
 import type { DeviceDecl } from '../format/types.js';
 import { needsRegistration, registerDevices } from '../provision/index.js';
 import type { CleanupStack, DeviceRegistry, RunClock, RunningDevice, StepLog } from '../steps/step.js';
-import { mqttUrlWithLogin, type Target } from '../targets/index.js';
+import { mqttLogin, type Target } from '../targets/index.js';
 
 export interface RunDevicesOptions {
   target: Target;
@@ -108,14 +108,15 @@ export class RunDevices implements DeviceRegistry {
       if (registration.identities.some(Boolean)) identities = registration.identities;
     }
     const tls = endpoint.tls ? { ...endpoint.tls } : undefined;
-    const url = mqttUrlWithLogin(endpoint);
+    const url = endpoint.url;
+    const login = mqttLogin(endpoint);
     let running: RunningDevice;
     if (d.count === 1 || this.opts.clock.virtual) {
       const devices = Array.from({ length: d.count }, (_, index) => {
         const own = identities?.[index];
         const deviceTls = own ? { ...(tls ?? {}), cert: own.cert, key: own.key } : tls;
         return new VirtualDevice(
-          deviceSpecFromModel(model, { index, seed, url, tls: deviceTls, replay }),
+          deviceSpecFromModel(model, { index, seed, url, tls: deviceTls, login, replay }),
           { clock: this.opts.clock.devices, seed: deviceSeed(seed, index) },
         );
       });
@@ -125,7 +126,7 @@ export class RunDevices implements DeviceRegistry {
       for (const dev of devices) dev.start();
       await Promise.all(devices.map((dev) => this.connected(dev, name)));
     } else {
-      const fleet = await Fleet.start({ model, count: d.count, seed, url, tls, replay, statusIntervalMs: 250, ...(identities ? { identities } : {}) });
+      const fleet = await Fleet.start({ model, count: d.count, seed, url, tls, ...(login ? { login } : {}), replay, statusIntervalMs: 250, ...(identities ? { identities } : {}) });
       running = { kind: 'fleet', name, fleet };
       this.runningDevices.set(name, running);
       this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));

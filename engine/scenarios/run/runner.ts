@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { EngineError, silentLogger, TypedEmitter, type Logger } from '../../core/index.js';
 import type { Scenario } from '../format/types.js';
 import { stepArgProblems } from '../format/schema-problems.js';
-import { missingCapability, mqttUrlWithLogin, type Target } from '../targets/index.js';
+import { missingCapability, mqttLogin, type Target } from '../targets/index.js';
 import { stepDefinition } from '../steps/index.js';
 import type { ClientOptions, IncludedScenario, StepCall, StepContext, StepOutcome } from '../steps/step.js';
 import { needsRegistration } from '../provision/index.js';
@@ -115,9 +115,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const endpoint = target.mqtt(o.transport);
     const clientId = o.clientId ?? `tb-${runTag}-${++clientCount}`;
     // Reconnects (and resubscribes) on its own once it was connected: an engine restart does not end the run's clients.
-    const client = mqtt.connect(mqttUrlWithLogin(endpoint), {
+    const client = mqtt.connect(endpoint.url, {
       clientId, reconnectPeriod: 500, connectTimeout: 10_000, protocolVersion: o.protocolVersion ?? 4, clean: o.clean ?? true,
-      ...(endpoint.tls ?? {}),
+      ...(endpoint.tls ?? {}), ...mqttLogin(endpoint),
     });
     clients.push(client);
     try {

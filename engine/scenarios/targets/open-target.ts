@@ -61,7 +61,16 @@ export function requireCapabilities(target: Pick<Target, 'name' | 'kind' | 'capa
   if (text) throw new EngineError('InvalidInput', text, { reason: 'MissingCapability' });
 }
 
-/** The URL mqtt.js connects to, with the target's MQTT login in it (mqtt.js reads a login from the URL). */
+/** The target's MQTT login as MQTT.js options (`username`, `password`), or undefined when it has none. */
+export function mqttLogin(m: { username?: string; password?: string }): { username: string; password?: string } | undefined {
+  if (m.username === undefined) return undefined;
+  return { username: m.username, ...(m.password !== undefined ? { password: m.password } : {}) };
+}
+
+/**
+ * The URL with the target's MQTT login in it, for a client that takes only a URL. MQTT.js splits a URL's login at its
+ * last ':', so a password with a ':' does not survive: prefer `mqttLogin(m)` as connect options.
+ */
 export function mqttUrlWithLogin(m: { url: string; username?: string; password?: string }): string {
   if (m.username === undefined) return m.url;
   const url = new URL(m.url);
