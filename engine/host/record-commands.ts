@@ -168,6 +168,11 @@ async function replayMain(argv: string[]): Promise<number> {
   // The recording is read and checked before a target opens (a local target starts an engine).
   const target = await openTargetOption(values);
   try {
+    if (target?.engine) {
+      const info = target.engine.info();
+      if (json) process.stdout.write(JSON.stringify({ event: 'ready', target: target.name, endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
+      else process.stderr.write(`Target '${target.name}' is up for the replay (data: ${info.dataDir})\n${Object.entries(info.endpoints).map(([k, v]) => `  ${k.padEnd(5)} ${v}\n`).join('')}`);
+    }
     const m = target?.mqtt();
     return await replayTo(parsed.messages, m ? m.url : mqttUrl, m ? m.tls : tls, m ? mqttLogin(m) : undefined, values, json);
   } finally {

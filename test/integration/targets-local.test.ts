@@ -12,7 +12,7 @@ import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } f
 import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import { addProfile, openTarget, parseRecording, requireCapabilities, type Target } from '../../engine/scenarios/index.js';
 import { runCli } from './helpers/cli-process.js';
-import { waitForLine } from './helpers/target-cli.js';
+import { cli, waitForLine } from './helpers/target-cli.js';
 import { EngineError } from '../../engine/core/index.js';
 import { connect, nextMessages, startTestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -155,6 +155,12 @@ describe('the local target', () => {
     expect((await rec.exited).code).toBe(0);
     const [m] = parseRecording(fs.readFileSync(out, 'utf8'), out).messages;
     expect({ topic: m.topic, payload: m.payload.toString(), clientId: m.clientId }).toEqual({ topic: 'lab/1', payload: 'one', clientId: 'lab-device' });
+
+    const replayed = await cli(['replay', out, '--target', 'local', '--data-dir', home, '--json']);
+    expect(replayed.code).toBe(0);
+    const lines = replayed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ event: 'ready', target: 'local', endpoints: { mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/) } });
+    expect(lines.at(-1)).toMatchObject({ event: 'replayed', messages: 1, failed: 0 });
   });
 
   it('capabilities a step needs are checked in one sentence', () => {
