@@ -111,6 +111,26 @@ steps:${pipeline}
     expect(second.steps[2].seen?.map((m) => [m.topic, JSON.parse(m.payload)])).toEqual([['notify:orders-n', { id: 'o-4', total: 101 }]]);
   });
 
+  it('in deterministic mode waits for the engine, which fills sinks on real time, after its virtual window', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: slow function
+deterministic: true
+steps:
+  - provision:
+      sinks: [{ kind: queue, name: slow-q }]
+      functions: [{ name: slow, code: "export const handler = async (e) => { await new Promise((r) => setTimeout(r, 300)); await thingbench.publish('slow/out', e); };" }]
+      rules:
+        - { name: slow_in, sql: "SELECT * FROM 'slow/in'", actions: [{ lambda: { functionArn: slow } }] }
+        - { name: slow_out, sql: "SELECT * FROM 'slow/out'", actions: [{ sqs: { queueUrl: slow-q, roleArn: "${ROLE}" } }] }
+  - publish: { topic: slow/in, payload: { n: 7 }, qos: 1 }
+  - sink.expect: { kind: queue, name: slow-q, json: { n: 7 }, within: 5s }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(result.deterministic).toBe(true);
+  });
+
   it('does not match records from before the run', async () => {
     await te.engine.api.sinks.create('queue', 'old-q');
     await te.engine.api.rules.put('old_q', { sql: "SELECT * FROM 'old/q'", awsIotSqlVersion: '2016-03-23', actions: [{ sqs: { queueUrl: 'old-q', roleArn: ROLE } }] });

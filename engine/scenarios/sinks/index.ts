@@ -1,2 +1,2 @@
 export { sinkKindAliases, sinkView } from './sink-view.js';
-export { SinkCursors, candidateRecords, onSinkChange, requireSink } from './sink-watch.js';
+export { SinkCursors, candidateRecords, onSinkChange, requireSink, waitRealTime } from './sink-watch.js';

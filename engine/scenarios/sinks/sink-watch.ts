@@ -60,3 +60,35 @@ export async function requireSink(target: Target, kind: SinkKind, name: string):
     throw new EngineError('NotFound', `sink.expect: the target '${target.name}' has no ${kind} sink named '${name}'${names.length ? ` (it has ${names.join(', ')})` : ''}`);
   }
 }
+
+/**
+ * Calls `probe` now and on every `changed` wake-up until it gives a value or `ms` of real time has passed. Sinks are
+ * filled by the engine's rules and functions, which run on real time even when the run's devices are on a virtual
+ * clock: in deterministic mode `sink.expect` gives them this grace after its virtual window.
+ */
+export async function waitRealTime<T>(ms: number, probe: () => Promise<T | undefined>, changed: (wake: () => void) => { dispose(): void }, signal: AbortSignal): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  let wake: () => void = () => undefined;
+  const sub = changed(() => wake());
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const v = await probe();
+      if (v !== undefined) return v;
+      const left = end - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, POLL_MS));
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        wake = done;
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  } finally {
+    sub.dispose();
+  }
+}

@@ -7,7 +7,7 @@
 import { EngineError } from '../../core/index.js';
 import { sinkKinds, type SinkKind, type SinkRecord } from '../../contract/index.js';
 import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } from '../match/matchers.js';
-import { SinkCursors, candidateRecords, onSinkChange, requireSink, sinkKindAliases, sinkView } from '../sinks/index.js';
+import { SinkCursors, candidateRecords, onSinkChange, requireSink, sinkKindAliases, sinkView, waitRealTime } from '../sinks/index.js';
 import { durationMs, durationSchema } from './args.js';
 import { defineStep, failed, passed, type SeenMessage, type StepContext, type Variables } from './step.js';
 
@@ -90,11 +90,14 @@ export const sinkExpectStep = defineStep<SinkExpectArgs>({
       return (args.subject === undefined || view.subject === args.subject) && matcher.test(view.text);
     };
     let last: SinkRecord[] = [];
-    const found = await ctx.clock.waitFor(within, async () => {
+    const probe = async () => {
       last = await candidateRecords(ctx.target, kind, name, cursors);
       const hits = last.filter(matches);
       return hits.length >= want ? hits.slice(0, want) : undefined;
-    }, (wake) => onSinkChange(ctx.target, kind, name, wake));
+    };
+    const changed = (wake: () => void) => onSinkChange(ctx.target, kind, name, wake);
+    let found = await ctx.clock.waitFor(within, probe, changed);
+    if (!found && ctx.clock.virtual) found = await waitRealTime(within, probe, changed, ctx.signal);
     const expected = { sink: `${kind}:${name}`, ...(args.subject !== undefined ? { subject: args.subject } : {}), ...matcher.expected, count: want, within: `${within} ms` };
     if (!found) {
       const got = last.filter(matches).length;
