@@ -44,6 +44,8 @@ steps:
         - publish: { topic: "count/\${n}", payload: { n: "\${n}" } }
   - expect: { topic: "count/+", schema: { type: object, required: [n], properties: { n: { type: integer } } }, count: 3 }
   - include: { file: part.yaml, vars: { who: world } }
+  - publish: { topic: heard, payload: "\${heard}" }
+  - expect: { topic: heard, payload: hi world }
   - stop: sensor
 cleanup:
   - publish: { topic: "done/\${thing}", payload: bye }
@@ -53,7 +55,7 @@ name: greeting
 variables: { who: nobody, greeting: hi }
 steps:
   - publish: { topic: "hello/\${who}", payload: "\${greeting} \${who}" }
-  - expect: { topic: hello/world, payload: hi world }
+  - expect: { topic: hello/world, payload: hi world, vars: { heard: $ } }
 `,
     });
     expect(result.message).toBeUndefined();
@@ -61,7 +63,7 @@ steps:
     expect(statuses(result.steps)).toEqual([
       '1 start passed', '2 expect passed', '3 publish passed', '4 expect passed', '5 publish passed', '6 capture passed', '7 publish passed',
       '8 expect passed', '9 absent passed', '10 shadow.update passed', '11 shadow.expect passed', '12 repeat passed', '13 expect passed',
-      '14 include passed', '15 stop passed',
+      '14 include passed', '15 publish passed', '16 expect passed', '17 stop passed',
     ]);
     expect(result.steps[1].label).toBe('a sensor reading');
     expect(statuses(result.steps[11].children)).toEqual(['12.1 publish passed', '12.2 publish passed', '12.3 publish passed']);

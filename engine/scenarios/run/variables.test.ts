@@ -22,13 +22,16 @@ describe('run variables', () => {
     expect(() => vars.interpolate('${reading.x}')).toThrow("has nothing at .x");
   });
 
-  it('scopes: a child reads through and writes back to the scope that has the name', () => {
+  it('scopes: a child reads through, writes back where the name is, and puts a new name in the outermost scope', () => {
     const child = vars.child({ i: 1 });
     expect(child.interpolate('${thing}-${i}')).toBe('pump-1-1');
     child.set('limit', 40);
-    child.set('fresh', 'x');
+    child.child({ j: 2 }).set('fresh', 'x');
+    child.set('i', 5);
     expect(vars.get('limit')).toBe(40);
-    expect(vars.has('fresh')).toBe(false);
+    expect(vars.get('fresh')).toBe('x');
+    expect(child.get('i')).toBe(5);
+    expect(vars.has('i')).toBe(false);
     vars.set('limit', 30);
   });
 });

@@ -13,7 +13,10 @@ export class RunVariables implements Variables {
     this.values = new Map(Object.entries(initial));
   }
 
-  /** A scope for nested steps: reads fall through to this one, `set` writes to the outermost scope that has the name. */
+  /**
+   * A scope for nested steps (`repeat`'s round, `include`'s variables): reads fall through to this one; `set` writes
+   * where the name already is, and a new name to the outermost scope, so what a nested step captures outlives it.
+   */
   child(values: Record<string, unknown>): RunVariables {
     return new RunVariables(values, this);
   }
@@ -28,8 +31,8 @@ export class RunVariables implements Variables {
   }
 
   set(name: string, value: unknown): void {
-    if (!this.values.has(name) && this.parent?.has(name)) this.parent.set(name, value);
-    else this.values.set(name, value);
+    if (this.values.has(name) || !this.parent) this.values.set(name, value);
+    else this.parent.set(name, value);
   }
 
   /** Every variable visible here (outer scopes first). */
