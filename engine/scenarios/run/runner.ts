@@ -95,12 +95,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(new RunAborted('the run was aborted'));
-  if (opts.signal?.aborted) onOuterAbort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let timeout: NodeJS.Timeout | undefined;
-  if (scenario.timeoutMs !== undefined) {
-    timeout = setTimeout(() => controller.abort(new RunAborted(`the scenario did not finish within its timeout of ${scenario.timeoutMs} ms`)), scenario.timeoutMs);
-  }
 
   const runTag = randomBytes(3).toString('hex');
   const cleanup = new RunCleanup();
@@ -288,6 +283,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     return { records, outcome };
   }
 
+  // Armed once the run is accepted: a scenario refused above leaves no timer or listener behind.
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (scenario.timeoutMs !== undefined) {
+    timeout = setTimeout(() => controller.abort(new RunAborted(`the scenario did not finish within its timeout of ${scenario.timeoutMs} ms`)), scenario.timeoutMs);
+  }
   events.emit('run.started', { scenario: scenario.name, file: scenario.file, target: target.name, seed, deterministic, steps: scenario.steps.length });
   let stepRecords: StepRecord[] = [];
   let cleanupRecords: StepRecord[] = [];
