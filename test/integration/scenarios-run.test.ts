@@ -105,6 +105,36 @@ cleanup:
     await client.endAsync();
   });
 
+  it('publishes as a named client once per run, and shadow.expect reads missing shadows and conditions over the document', async () => {
+    const watcher = await connect(te.mqttPort);
+    await watcher.subscribeAsync('$aws/events/presence/connected/named-pub', { qos: 1 });
+    let connects = 0;
+    watcher.on('message', (t) => t.startsWith('$aws/events/presence/connected/') && connects++);
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: named publisher and shadows
+steps:
+  - repeat: { times: 3, steps: [ { publish: { topic: "named/\${i}", payload: "\${i}", clientId: named-pub, qos: 1 } } ] }
+  - expect: { topic: "named/+", payload: "2", within: 5s }
+  - shadow.expect: { thing: never-made, missing: true, within: 1s }
+  - shadow.update: { thing: valve-9, reported: { open: false } }
+  - shadow.update: { thing: valve-9, desired: { open: true } }
+  - shadow.expect: { thing: valve-9, delta: { open: true }, where: [{ path: $.version, op: ">=", value: 2 }, { path: $.state.reported.open, value: false }] }
+  - shadow.expect: { thing: valve-9, desired: { open: false }, within: 300ms }
+`,
+    });
+    expect(statuses(result.steps)).toEqual(['1 repeat passed', '2 expect passed', '3 shadow.expect passed', '4 shadow.update passed', '5 shadow.update passed', '6 shadow.expect passed', '7 shadow.expect failed']);
+    expect(result.steps[6].message).toBe("the shadow of 'valve-9' did not hold what was expected within 300ms");
+    expect(JSON.parse(result.steps[6].seen![0].payload)).toMatchObject({ state: { desired: { open: true }, reported: { open: false }, delta: { open: true } } });
+    // The marker proves the presence events of the run have all arrived: one connection for the three publishes.
+    await watcher.subscribeAsync('run/marker', { qos: 1 });
+    const marker = new Promise<void>((ok) => watcher.on('message', (t) => t === 'run/marker' && ok()));
+    await watcher.publishAsync('run/marker', 'x', { qos: 1 });
+    await marker;
+    expect(connects).toBe(1);
+    await watcher.endAsync();
+  });
+
   it('absent fails when a matching message arrives in its window', async () => {
     const { result } = await runFiles(engineTarget(te), {
       'main.yaml': `

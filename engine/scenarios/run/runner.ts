@@ -129,6 +129,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     return client;
   };
   let defaultClient: Promise<MqttClient> | undefined;
+  const namedClients = new Map<string, Promise<MqttClient>>();
 
   // Deterministic mode's settle: devices done connecting, then marker round trips until nothing new happens.
   let devices: RunDevices | undefined = undefined;
@@ -189,9 +190,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     clock,
     signal,
     mqtt: (o?: ClientOptions) => {
-      if (o && Object.keys(o).length) return connectClient(o);
-      defaultClient ??= connectClient();
-      return defaultClient;
+      if (!o || !Object.keys(o).length) return (defaultClient ??= connectClient());
+      // One client per set of options for the whole run: two clients with one id would take each other over.
+      const key = JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+      let client = namedClients.get(key);
+      if (!client) {
+        client = connectClient(o);
+        namedClients.set(key, client);
+        client.catch(() => namedClients.delete(key));
+      }
+      return client;
     },
     devices: devices!,
     messages: { inbox: (filter, qos) => watch!.inbox(filter, qos), settle: () => watch!.settle() },

@@ -189,7 +189,8 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /**
    * Opens an MQTT client on the target (connected, CONNACK received); the runner closes it when the run ends. It
-   * reconnects (and resubscribes) by itself after the connection is lost, as after an engine restart.
+   * reconnects (and resubscribes) by itself after the connection is lost, as after an engine restart. The same
+   * options give the same client for the whole run (no options: the run's default client).
    */
   mqtt(opts?: ClientOptions): Promise<MqttClient>;
   readonly devices: DeviceRegistry;
