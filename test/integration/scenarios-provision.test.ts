@@ -242,6 +242,38 @@ steps:
     expect(result.cleanupErrors).toEqual([]);
     await vi.waitFor(async () => expect(await inventory(te)).toEqual(empty));
   });
+
+  it('the cleanup step undoes what the run made so far, so rounds can provision the same names again', async () => {
+    const { result, events } = await runFiles(target, {
+      'main.yaml': `
+name: rounds
+devices: { bulb: { model: light-bulb } }
+steps:
+  - repeat:
+      times: 2
+      steps:
+        - provision: { thingGroups: [{ name: round-group }], things: [{ name: round-thing, groups: [round-group] }] }
+        - start: bulb
+        - cleanup: {}
+  - provision: { things: [{ name: last-thing }] }
+  - cleanup:
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(result.steps.map((st) => `${st.step} ${st.status} ${st.note ?? ''}`.trim())).toEqual(['repeat passed 2 rounds', 'provision passed 1 resources on local', 'cleanup passed 2 undone']);
+    expect(result.steps[0].children.map((st) => `${st.step} ${st.status}`)).toEqual([
+      'provision passed', 'start passed', 'cleanup passed', 'provision passed', 'start passed', 'cleanup passed',
+    ]);
+    const logged = events.filter((e) => e.name === 'step.log').map((e) => (e.data as { message: string }).message).filter((m) => m.startsWith('cleanup: '));
+    expect(logged.slice(0, 7)).toEqual([
+      'cleanup: stop bulb', 'cleanup: release the certificates of bulb', 'cleanup: delete the things of bulb',
+      'cleanup: remove thing round-thing from group round-group', 'cleanup: delete thing round-thing', 'cleanup: delete thing group round-group',
+      'cleanup: release the provisioning client',
+    ]);
+    // Nothing was left for the end of the run.
+    expect(events.filter((e) => e.name === 'cleanup.finished')).toEqual([]);
+    expect(await inventory(te)).toEqual(empty);
+  });
 });
 
 describe('provision on another Thingbench (SigV4 required)', () => {

@@ -18,6 +18,7 @@ import { faultStep } from './fault.js';
 import { repeatStep } from './repeat.js';
 import { includeStep } from './include.js';
 import { sinkExpectStep } from './sink-expect.js';
+import { cleanupStep } from './cleanup.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -35,6 +36,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   repeatStep,
   includeStep,
   sinkExpectStep,
+  cleanupStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

@@ -175,6 +175,11 @@ export interface CleanupStack {
    * timeout or an abort (Ctrl-C). A failing cleanup is reported and the others still run.
    */
   push(description: string, fn: () => Promise<void>): void;
+  /**
+   * Runs every action registered so far now, last-in first-out (the `cleanup` step), telling `report` about each;
+   * resolves with the failures, one sentence each. What is pushed afterwards is undone at the end of the run.
+   */
+  unwind?(report: (description: string, error?: string) => void): Promise<string[]>;
 }
 
 /** What a step sees while it runs. */
