@@ -51,7 +51,14 @@ export async function openAwsTarget(name: string, p: TargetProfile, opts: Remote
   const pending = new RemoteTarget(name, 'aws', caps, { url: '', tls }, aws);
   try {
     if (!host || opts.probe !== false) {
+      const given = host;
       const out = await control.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' })).catch((e: unknown) => {
+        const denied = /^(AccessDenied|Unauthorized)Exception$/.test((e as { name?: string }).name ?? '');
+        // With the endpoint given, the call only checks the credentials: AWS recognised them if it denied the action.
+        if (denied && given) return { endpointAddress: given };
+        if (denied) {
+          throw new EngineError('Forbidden', `target '${name}': the AWS credentials may not call DescribeEndpoint (${(e as Error).message.split('\n')[0].replace(/\.$/, '')}); give the endpoint with --endpoint, or allow iot:DescribeEndpoint`);
+        }
         throw keysRefused(pending, e);
       });
       host ??= out.endpointAddress;

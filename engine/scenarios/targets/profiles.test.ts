@@ -39,7 +39,9 @@ describe('target profiles', () => {
     fs.writeFileSync(path.join(dir, 'targets.json'), '{"targets": ');
     expect(() => loadProfiles(dir)).toThrow(/targets\.json is not valid JSON .*; fix or remove it$/);
     fs.writeFileSync(path.join(dir, 'targets.json'), '{"targets": {"x": {"kind": "mqtt"}}}');
-    expect(() => loadProfiles(dir)).toThrow(/targets\.json: target 'x': a mqtt target needs --mqtt-url/);
+    expect(() => loadProfiles(dir)).toThrow(/targets\.json: target 'x': a mqtt target needs --mqtt-url .*\(fix it, or thingbench target remove x\)$/);
+    removeProfile(dir, 'x'); // a profile that no longer validates can still be removed
+    expect(loadProfiles(dir).size).toBe(0);
   });
 
   it.each<[string, TargetProfile, string]>([

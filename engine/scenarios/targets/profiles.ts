@@ -128,12 +128,27 @@ function checkHttpUrl(raw: string, what: string): URL {
 
 /** The profiles in `<dataDir>/targets.json` (none when the file does not exist). */
 export function loadProfiles(dataDir: string): Map<string, TargetProfile> {
+  const { file, targets } = readProfilesFile(dataDir);
+  const out = new Map<string, TargetProfile>();
+  for (const [name, p] of Object.entries(targets)) {
+    try {
+      validateProfile(name, p);
+    } catch (e) {
+      throw new EngineError('InvalidInput', `${file}: ${(e as Error).message} (fix it, or thingbench target remove ${name})`);
+    }
+    out.set(name, p);
+  }
+  return out;
+}
+
+/** The file's profiles as they are, unchecked (`remove` works on a profile that no longer validates). */
+function readProfilesFile(dataDir: string): { file: string; targets: Record<string, TargetProfile> } {
   const file = path.join(dataDir, PROFILES_FILE);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, targets: {} };
     throw new EngineError('Unavailable', `cannot read the target profiles in ${file}: ${(e as Error).message}`);
   }
   let doc: unknown;
@@ -144,16 +159,7 @@ export function loadProfiles(dataDir: string): Map<string, TargetProfile> {
   }
   const targets = (doc as { targets?: unknown })?.targets;
   if (!targets || typeof targets !== 'object' || Array.isArray(targets)) throw new EngineError('InvalidInput', `${file} must hold {"targets": {NAME: {kind, …}}}`);
-  const out = new Map<string, TargetProfile>();
-  for (const [name, p] of Object.entries(targets as Record<string, TargetProfile>)) {
-    try {
-      validateProfile(name, p);
-    } catch (e) {
-      throw new EngineError('InvalidInput', `${file}: ${(e as Error).message}`);
-    }
-    out.set(name, p);
-  }
-  return out;
+  return { file, targets: targets as Record<string, TargetProfile> };
 }
 
 /** Writes the profiles atomically, readable and writable by the owner only. */
@@ -182,7 +188,9 @@ export function addProfile(dataDir: string, name: string, profile: TargetProfile
 }
 
 export function removeProfile(dataDir: string, name: string): void {
-  const profiles = loadProfiles(dataDir);
-  if (!profiles.delete(name)) throw new EngineError('NotFound', `no target named '${name}'${profiles.size ? ` (targets: ${[...profiles.keys()].join(', ')})` : ''}`);
-  saveProfiles(dataDir, profiles);
+  const { targets } = readProfilesFile(dataDir);
+  const names = Object.keys(targets);
+  if (!Object.hasOwn(targets, name)) throw new EngineError('NotFound', `no target named '${name}'${names.length ? ` (targets: ${names.join(', ')})` : ''}`);
+  delete targets[name];
+  saveProfiles(dataDir, new Map(Object.entries(targets)));
 }
