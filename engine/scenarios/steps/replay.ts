@@ -4,6 +4,7 @@
  * mode a recording's hour passes in virtual time.
  */
 import { readRecordingFile, replay, type ReplayClock } from '../record/index.js';
+import { mqttLogin } from '../targets/index.js';
 import { defineStep, failed, passed, type StepContext } from './step.js';
 
 export interface ReplayArgs {
@@ -50,6 +51,7 @@ export const replayStep = defineStep<ReplayArgs>({
     const summary = await replay(messages, {
       mqttUrl: endpoint.url,
       tls: endpoint.tls,
+      login: mqttLogin(endpoint),
       speed: args.speed === 'max' ? Infinity : args.speed ?? 1,
       loops: args.loops ?? 1,
       clientIdPrefix: args.clientIdPrefix,
