@@ -14,6 +14,7 @@ import { addProfile, openTarget, parseRecording, requireCapabilities, type Targe
 import { runCli } from './helpers/cli-process.js';
 import { cli, waitForLine } from './helpers/target-cli.js';
 import { EngineError } from '../../engine/core/index.js';
+import { Fleet, loadBuiltInModels } from '../../engine/devices/index.js';
 import { connect, nextMessages, startTestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
@@ -83,6 +84,25 @@ describe('the local target', () => {
     await sub.subscribeAsync('status/dev-1'); // AWS IoT hands out retained messages to a filter equal to their topic
     const [m] = await retained;
     expect({ topic: m.topic, payload: m.payload.toString(), retain: m.retain }).toEqual({ topic: 'status/dev-1', payload: 'online', retain: true });
+  });
+
+  it('a fleet on the local target reconnects to the same address after restartEngine()', { timeout: 60_000 }, async () => {
+    const t = await open(undefined);
+    const model = loadBuiltInModels().get('generic-sensor')!;
+    const fleet = await Fleet.start({ model, count: 2, seed: 3, url: t.mqtt().url, statusIntervalMs: 100 });
+    try {
+      await vi.waitFor(() => expect(fleet.status()?.connected).toBe(2), { timeout: 15_000, interval: 50 });
+      const connects = fleet.status()!.connects;
+      await t.restartEngine!();
+      // Both devices saw the old engine go, backed off and came back to the new one on the same port.
+      await vi.waitFor(() => {
+        expect(fleet.status()!.connects).toBeGreaterThanOrEqual(connects + 2);
+        expect(fleet.status()!.connected).toBe(2);
+      }, { timeout: 30_000, interval: 50 });
+      await vi.waitFor(async () => expect((await t.api!.broker.clients()).map((c) => c.clientId).sort()).toEqual(['device-1', 'device-2']), { timeout: 5000 });
+    } finally {
+      await fleet.stop();
+    }
   });
 
   it('close() stops the engine and removes its temporary data directory', async () => {
