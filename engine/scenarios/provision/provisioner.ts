@@ -9,7 +9,7 @@ import type { Target } from '../targets/target.js';
 import { iotClientFor } from './iot-control.js';
 import { localResourceRefusal, provisionFunction, provisionSink } from './local-resources.js';
 import type { CleanupStack, ProvisionEnv } from './provision-env.js';
-import type { ProvisionSpec } from './provision-spec.js';
+import type { ProvisionSpec, ThingGroupSpec } from './provision-spec.js';
 import { provisionThing, provisionThingGroup, provisionThingType } from './registry-resources.js';
 import { provisionRule } from './rule-resources.js';
 import { provisionCertificate, provisionPolicy, type CertificateOutput } from './security-resources.js';
@@ -71,6 +71,23 @@ export function provisionProblems(spec: ProvisionSpec, knownCertificates: Iterab
   return problems;
 }
 
+/** Thing groups with each parent of the step before its children, otherwise in the order given. */
+export function parentsFirst(groups: readonly ThingGroupSpec[]): ThingGroupSpec[] {
+  const byName = new Map(groups.map((g) => [g.name, g]));
+  const out: ThingGroupSpec[] = [];
+  const placed = new Set<string>();
+  const place = (g: ThingGroupSpec, path: Set<string>) => {
+    if (placed.has(g.name) || path.has(g.name)) return; // a cycle is the target's to refuse
+    path.add(g.name);
+    const parent = g.parent === undefined ? undefined : byName.get(g.parent);
+    if (parent) place(parent, path);
+    placed.add(g.name);
+    out.push(g);
+  };
+  for (const g of groups) place(g, new Set());
+  return out;
+}
+
 /** Creates everything the spec names; each created resource's undo is on `opts.cleanup` before the next one starts. */
 export async function provision(target: Target, spec: ProvisionSpec, opts: ProvisionOptions): Promise<ProvisionOutputs> {
   const refused = provisionRefusal(spec, target);
@@ -97,7 +114,7 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
   for (const s of spec.sinks ?? []) { next(); await provisionSink(env, s); }
   for (const f of spec.functions ?? []) { next(); await provisionFunction(env, f); }
   for (const t of spec.thingTypes ?? []) { next(); await provisionThingType(env, t); }
-  for (const g of spec.thingGroups ?? []) { next(); await provisionThingGroup(env, g); }
+  for (const g of parentsFirst(spec.thingGroups ?? [])) { next(); await provisionThingGroup(env, g); }
   for (const p of spec.policies ?? []) { next(); await provisionPolicy(env, p); }
   for (const c of spec.certificates ?? []) { next(); outputs.certificates[c.name] = await provisionCertificate(env, c); }
   const principalArn = (ref: string) => outputs.certificates[ref]?.certificateArn ?? opts.knownCertificates?.[ref] ?? ref;
