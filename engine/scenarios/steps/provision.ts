@@ -29,6 +29,22 @@ export function interpolateKnown<T>(vars: Variables, value: T): T {
   return value;
 }
 
+/** Names written as `${name}` (no prefix, no call) in `value` that are not run variables. */
+export function unknownNames(vars: Variables, value: unknown): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown) => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(PLACEHOLDER)) {
+        const root = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(m[1])?.[0];
+        if (root && root === m[1].split(/[.[]/)[0] && !m[1].includes(':') && !m[1].includes('(') && !vars.has(root)) out.add(m[1]);
+      }
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return [...out];
+}
+
 const count = (spec: ProvisionSpec) =>
   [spec.thingTypes, spec.thingGroups, spec.policies, spec.certificates, spec.things, spec.sinks, spec.functions, spec.rules]
     .reduce((n, l) => n + (l?.length ?? 0), 0);
@@ -49,6 +65,10 @@ export const provisionStep = defineStep<ProvisionSpec>({
     return why ? [why] : [];
   },
   async run(ctx, args) {
+    // AWS's policy variables all have a prefix (iot:, aws:): a bare name in a policy is most likely a variable missing.
+    for (const name of unknownNames(ctx.vars, args.policies)) {
+      ctx.log.warn(`provision: \${${name}} in a policy is not a run variable (AWS's policy variables look like \${iot:ClientId}); it is left as written`);
+    }
     const spec: ProvisionSpec = { ...args, policies: interpolateKnown(ctx.vars, args.policies), rules: interpolateKnown(ctx.vars, args.rules) };
     const out = await provision(ctx.target, spec, {
       cleanup: ctx.cleanup,
