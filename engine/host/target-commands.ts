@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultDataDir } from '../config.js';
-import { EngineError } from '../core/index.js';
+import { EngineError, streamLogger } from '../core/index.js';
 import {
   addProfile, checkConnect, flagOf, loadProfiles, openTarget, removeProfile, TARGET_KINDS, validateProfile, validateTargetName, type Target, type TargetProfile,
 } from '../scenarios/index.js';
@@ -107,11 +107,11 @@ function listMain(argv: string[]): number {
     return 0;
   }
   const width = Math.max(...rows.map(([n]) => n.length));
-  for (const [name, p, builtIn] of rows) process.stdout.write(`${name.padEnd(width)}  ${p.kind.padEnd(10)}  ${builtIn ? 'an engine started for each run (fresh data directory, free ports)' : describe(p)}\n`);
+  for (const [name, p, builtIn] of rows) process.stdout.write(`${name.padEnd(width)}  ${p.kind.padEnd(10)}  ${builtIn ? 'an engine started for each run (fresh data directory, free ports)' : describeProfile(p)}\n`);
   return 0;
 }
 
-function describe(p: TargetProfile): string {
+function describeProfile(p: TargetProfile): string {
   const parts: string[] = [];
   if (p.mqttUrl) parts.push(p.mqttUrl);
   if (p.endpoint) parts.push(p.kind === 'aws' ? `endpoint ${p.endpoint}` : `API ${p.endpoint}`);
@@ -169,5 +169,6 @@ export async function openTargetOption(values: Record<string, unknown>, conflict
   const name = values.target as string | undefined;
   if (name === undefined) return undefined;
   for (const f of conflicts) if (values[f] !== undefined) throw new EngineError('InvalidInput', `--target and --${f} do not go together: the target says where to connect`);
-  return openTarget(name, { dataDir: dataDir(values) });
+  // A local target's engine warns on stderr, as `thingbench up` does (JSON lines with --json).
+  return openTarget(name, { dataDir: dataDir(values), logger: streamLogger(process.stderr, 'warn', values.json === true) });
 }
