@@ -131,6 +131,23 @@ steps:
     expect(result.deterministic).toBe(true);
   });
 
+  it('a record matched outside a repeat is not matched again inside it', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: nested
+steps:${pipeline}
+  - publish: { topic: orders/x, payload: { id: o-9, total: 1 }, qos: 1 }
+  - sink.expect: { kind: queue, name: orders-q, json: { id: o-9 } }
+  - repeat:
+      times: 1
+      steps:
+        - sink.expect: { kind: queue, name: orders-q, json: { id: o-9 }, within: 300ms }
+`,
+    });
+    expect(statuses(result.steps)).toEqual(['1 provision passed', '2 publish passed', '3 sink.expect passed', '4 repeat failed']);
+    expect(result.steps[3].children[0].message).toBe('queue orders-q: no matching record within 300 ms (0 new records seen)');
+  });
+
   it('does not match records from before the run', async () => {
     await te.engine.api.sinks.create('queue', 'old-q');
     await te.engine.api.rules.put('old_q', { sql: "SELECT * FROM 'old/q'", awsIotSqlVersion: '2016-03-23', actions: [{ sqs: { queueUrl: 'old-q', roleArn: ROLE } }] });

@@ -9,7 +9,7 @@ import { sinkKinds, type SinkKind, type SinkRecord } from '../../contract/index.
 import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } from '../match/matchers.js';
 import { SinkCursors, candidateRecords, onSinkChange, requireSink, sinkKindAliases, sinkView, waitRealTime } from '../sinks/index.js';
 import { durationMs, durationSchema } from './args.js';
-import { defineStep, failed, passed, type SeenMessage, type StepContext, type Variables } from './step.js';
+import { defineStep, failed, passed, type CleanupStack, type SeenMessage, type StepContext } from './step.js';
 
 export interface SinkExpectArgs extends MatchSpec {
   /** queue (sqs), notify (notification, sns), stream (kinesis), firehose, table (dynamodb), metric, log, alarm. */
@@ -24,15 +24,15 @@ export interface SinkExpectArgs extends MatchSpec {
 
 const DEFAULT_WITHIN_MS = 10_000;
 
-/** One cursor set per run (the run's variables are one object for the whole run). */
-const runs = new WeakMap<Variables, SinkCursors>();
+/** One cursor set per run, keyed by its cleanup stack (one object for the whole run, nested steps included). */
+const runs = new WeakMap<CleanupStack, SinkCursors>();
 
 function cursorsOf(ctx: StepContext): SinkCursors {
-  let c = runs.get(ctx.vars);
+  let c = runs.get(ctx.cleanup);
   if (!c) {
     // Records from before the run are not matched (a reused sink may hold older ones).
     c = new SinkCursors(Date.now() - ctx.clock.elapsed());
-    runs.set(ctx.vars, c);
+    runs.set(ctx.cleanup, c);
   }
   return c;
 }
