@@ -133,6 +133,24 @@ describe('scenarios.run, runs and cancel', () => {
     expect(await rpcError(api.scenarios.run({ text: 'name: x\nsteps:\n  - include: { file: ../../outside.yaml }\n' }))).toMatchObject({ code: 'InvalidInput' });
   });
 
+  it('refuses model, replay and function files outside the scenarios folder that a run names', async () => {
+    // Refused while the run prepares its devices: the run ends in error without a run.finished event.
+    const modelRun = await api.scenarios.run({ text: 'name: m\ndevices:\n  d: { model: ../outside-model.yaml }\nsteps:\n  - start: d\n' });
+    const outsideModel = await vi.waitFor(async () => {
+      const info = (await api.scenarios.runs()).find((r) => r.id === modelRun.id);
+      if (!info || info.state === 'running') throw new Error('still running');
+      return info;
+    }, { timeout: 10_000, interval: 20 });
+    expect(outsideModel.state).toBe('error');
+    expect(outsideModel.error).toMatch(/reads files only inside .*not '.*outside-model\.yaml'/);
+    const outsideReplay = await finished(await api.scenarios.run({ text: 'name: r\nsteps:\n  - replay: { file: ../outside.jsonl }\n' }));
+    expect(outsideReplay.state).toBe('failed');
+    expect(JSON.stringify(outsideReplay.result)).toMatch(/reads files only inside .*outside\.jsonl/);
+    const outsideFunction = await finished(await api.scenarios.run({ text: 'name: f\nsteps:\n  - provision: { functions: [{ name: peek, runtime: js, file: ../outside.js }] }\n' }));
+    expect(outsideFunction.state).toBe('failed');
+    expect(JSON.stringify(outsideFunction.result)).toMatch(/reads files only inside .*outside\.js/);
+  });
+
   it('runs a shipped example by examples/<file>', async () => {
     const done = await finished(await api.scenarios.run({ path: 'examples/motor-command-control.yaml' }));
     expect(done.result?.message).toBeUndefined();

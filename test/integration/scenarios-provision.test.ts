@@ -93,7 +93,7 @@ describe('provision', () => {
 
   it('creates what the step names, a device uses it over mutual TLS, and cleanup leaves the registry as it was', async () => {
     const cleanup = cleanupStack();
-    const out = await provision(target, spec, { cleanup, baseDir: '.' });
+    const out = await provision(target, spec, { cleanup });
     const cert = out.certificates.bulbCert;
     expect(cert.certificateArn).toBe(`${ACCOUNT}:cert/${cert.certificateId}`);
     expect(cert.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
@@ -131,7 +131,7 @@ describe('provision', () => {
       certificates: [{ name: 'c1', policies: ['ok-policy'] }],
       things: [{ name: 'typed-thing', type: 'NoSuchType', principals: ['c1'] }],
     };
-    const err = await provision(target, failing, { cleanup, baseDir: '.' }).catch((e: unknown) => e);
+    const err = await provision(target, failing, { cleanup }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as Error).message).toMatch(/^the target 'local' refused CreateThing: .*NoSuchType/);
     expect((err as Error).message).not.toContain('\n');
@@ -143,13 +143,13 @@ describe('provision', () => {
     await iot.send(new CreateThingCommand({ thingName: 'existing', attributePayload: { attributes: { keep: 'me' } } }));
     try {
       const cleanup = cleanupStack();
-      const err = await provision(target, { thingGroups: [{ name: 'g' }], things: [{ name: 'existing', groups: ['g'] }] }, { cleanup, baseDir: '.' }).catch((e: unknown) => e);
+      const err = await provision(target, { thingGroups: [{ name: 'g' }], things: [{ name: 'existing', groups: ['g'] }] }, { cleanup }).catch((e: unknown) => e);
       expect((err as EngineError).code).toBe('AlreadyExists');
       expect((err as Error).message).toBe("the thing 'existing' already exists on the target 'local': remove it, rename it in the scenario, or set ifExists: reuse to use it as it is");
       expect(await cleanup.unwind()).toEqual([]);
 
       const reuse = cleanupStack();
-      await provision(target, { ifExists: 'reuse', thingGroups: [{ name: 'g' }], things: [{ name: 'existing', groups: ['g'] }] }, { cleanup: reuse, baseDir: '.' });
+      await provision(target, { ifExists: 'reuse', thingGroups: [{ name: 'g' }], things: [{ name: 'existing', groups: ['g'] }] }, { cleanup: reuse });
       expect(await te.engine.api.registry.groupThings('g')).toEqual(['existing']);
       expect(await reuse.unwind()).toEqual([]);
       // The reused thing stays, with its attributes; the membership this run added is gone with the group.
@@ -175,7 +175,7 @@ describe('provision', () => {
   it('says in one sentence when the control plane cannot be reached', async () => {
     const gone: Target = { ...target, name: 'gone', aws: { ...target.aws!, endpoint: 'http://127.0.0.1:1' } };
     const cleanup = cleanupStack();
-    const err = await provision(gone, { thingTypes: [{ name: 'T' }] }, { cleanup, baseDir: '.' }).catch((e: unknown) => e);
+    const err = await provision(gone, { thingTypes: [{ name: 'T' }] }, { cleanup }).catch((e: unknown) => e);
     expect((err as Error).message).toBe("the target 'gone' could not be reached for DescribeThingType at http://127.0.0.1:1 (ECONNREFUSED)");
     expect(await cleanup.unwind()).toEqual([]);
   });
@@ -295,7 +295,7 @@ describe('provision on another Thingbench (SigV4 required)', () => {
         certificates: [{ name: 'pumpCert', policies: ['pump'] }],
         things: [{ name: 'pump-1', type: 'Pump', principals: ['pumpCert'] }],
         rules: [{ name: 'pumps', sql: "SELECT * FROM 'pumps/#'", actions: [{ republish: { topic: 'seen/pumps', roleArn: 'arn:aws:iam::123456789012:role/r' } }] }],
-      }, { cleanup, baseDir: '.' });
+      }, { cleanup });
       expect(await remote.api.registry.principals('pump-1')).toEqual([out.certificates.pumpCert.certificateArn]);
       expect((await remote.api.rules.list()).map((r) => r.name)).toEqual(['pumps']);
       expect(await cleanup.unwind()).toEqual([]);
@@ -305,7 +305,7 @@ describe('provision on another Thingbench (SigV4 required)', () => {
       expect(await remote.api.security.policies()).toEqual([]);
       expect(await remote.api.rules.list()).toEqual([]);
 
-      const refused = await provision(trainer({ ...key, secretAccessKey: 'wrong' }), { things: [{ name: 'x' }] }, { cleanup, baseDir: '.' }).then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as EngineError);
+      const refused = await provision(trainer({ ...key, secretAccessKey: 'wrong' }), { things: [{ name: 'x' }] }, { cleanup }).then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as EngineError);
       expect(refused.code).toBe('Unauthorized');
       expect(refused.message).toMatch(/^the target 'trainer' refused DescribeThing: .+ \((InvalidSignatureException|UnrecognizedClientException|SignatureDoesNotMatch)\)$/);
       expect(await cleanup.unwind()).toEqual([]);

@@ -60,13 +60,14 @@ function replayFiles(spec: FieldSpec, out: Set<string>): void {
 }
 
 /** Reads every replay file of `model`, paths relative to `baseDir` (the model file's folder). */
-export function readReplayFiles(model: DeviceModel, baseDir: string): ReplayData {
+export function readReplayFiles(model: DeviceModel, baseDir: string, checkFile?: (path: string) => void): ReplayData {
   const files = new Set<string>();
   for (const tel of model.telemetry) Object.values(tel.fields).forEach((s) => replayFiles(s, files));
   for (const cmd of model.commands) Object.values(cmd.reply).forEach((s) => replayFiles(s, files));
   const out = new Map<string, Record<string, unknown>[]>();
   for (const f of files) {
     const path = isAbsolute(f) ? f : resolve(baseDir, f);
+    checkFile?.(path);
     let text: string;
     try { text = readFileSync(path, 'utf8'); } catch (e) {
       throw new EngineError('NotFound', `replay file '${f}' cannot be read: ${(e as Error).message}`);

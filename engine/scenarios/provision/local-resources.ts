@@ -67,7 +67,7 @@ export async function provisionFunction(env: ProvisionEnv, spec: FunctionSpec): 
   }
   let code: string;
   if (spec.file !== undefined) {
-    const file = path.resolve(env.baseDir, spec.file);
+    const file = env.resolveFile(spec.file);
     try {
       code = fs.readFileSync(file, 'utf8');
     } catch (e) {

@@ -15,8 +15,8 @@ export interface ProvisionEnv {
   /** The target's control plane (made on first use). */
   iot(): IoTClient;
   cleanup: CleanupStack;
-  /** The folder a function's `file` is relative to (the scenario file's folder). */
-  baseDir: string;
+  /** A function's `file` as a path: relative to the scenario file's folder, and refused where the run may not read. */
+  resolveFile(file: string): string;
   /** The step's default for resources that do not say. */
   ifExists: IfExists;
   log(message: string): void;

@@ -3,6 +3,7 @@
  * types, thing groups, policies, certificates, things, rules), pushing an undo for each resource onto the run's
  * cleanup stack as soon as it exists, so a step that fails half-way leaves only what cleanup removes.
  */
+import path from 'node:path';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
 import type { Target } from '../targets/target.js';
@@ -22,8 +23,8 @@ export interface ProvisionOutputs {
 
 export interface ProvisionOptions {
   cleanup: CleanupStack;
-  /** The folder function files are relative to. */
-  baseDir: string;
+  /** Turns a function's `file` into a path (default: relative to the working directory). */
+  resolveFile?: (file: string) => string;
   log?: (message: string) => void;
   signal?: AbortSignal;
   /** Certificates made by earlier steps, by name, for `things[].principals`. */
@@ -100,7 +101,7 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
     target,
     iot: () => (client ??= iotClientFor(target)),
     cleanup: opts.cleanup,
-    baseDir: opts.baseDir,
+    resolveFile: opts.resolveFile ?? ((f) => path.resolve(f)),
     ifExists: spec.ifExists ?? 'fail',
     log: opts.log ?? (() => undefined),
     signal: opts.signal,

@@ -26,6 +26,8 @@ export interface RunDevicesOptions {
   dataDir?: string;
   /** How long a started device may take to connect (real time). */
   connectTimeoutMs?: number;
+  /** Refuses (throws) a model or replay file the run may not read. */
+  checkFile?: (path: string) => void;
 }
 
 /** A 32-bit seed for a declared device from the run's seed and its name. */
@@ -69,9 +71,10 @@ export class RunDevices implements DeviceRegistry {
     const looksLikeFile = /[\\/]|\.ya?ml$/i.test(d.model);
     if (looksLikeFile) {
       const file = resolve(this.opts.baseDir, d.model);
+      this.opts.checkFile?.(file);
       if (!existsSync(file)) throw new EngineError('InvalidInput', `${d.where}: no model file '${d.model}' (looked for ${file})`);
       const model = loadDeviceModel(readFileSync(file, 'utf8'), file);
-      return { model, replay: readReplayFiles(model, resolve(file, '..')) };
+      return { model, replay: readReplayFiles(model, resolve(file, '..'), this.opts.checkFile) };
     }
     try {
       const found = findModel(loadModelCatalog(this.opts.dataDir), d.model);

@@ -39,6 +39,11 @@ export interface RunOptions {
   vars?: Record<string, unknown>;
   /** How long each device may take to connect (default 15 s; a fleet: 30 s or 10 ms a device). */
   connectTimeoutMs?: number;
+  /**
+   * Called with every file a step or device names (model, replay and function files) before it is read; throws to
+   * refuse it. A run started through the engine contract reads only inside the folders it allows.
+   */
+  checkFile?: (path: string) => void;
 }
 
 /** Why a run stopped early: an abort from outside (Ctrl-C) or the scenario's timeout. */
@@ -160,7 +165,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     warn: (message: string, details?: Record<string, unknown>) => events.emit('step.log', { ...(id ? { id } : {}), level: 'warn', message, ...(details ? { details } : {}) }),
     progress: (message: string, done?: number, total?: number) => events.emit('step.progress', { id: id ?? '', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
   });
-  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs });
+  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs, checkFile: opts.checkFile });
   // Bad device models, and models the target cannot serve, are bad input: found before anything connects.
   const deviceRefusals = new Set<string>();
   for (const decl of scenario.devices) {
@@ -206,7 +211,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     cleanup,
     log: log0(id),
     logger,
-    resolvePath: (p: string) => resolve(dir, p),
+    resolvePath: (p: string) => {
+      const file = resolve(dir, p);
+      opts.checkFile?.(file);
+      return file;
+    },
     uniqueId: (prefix: string) => `${prefix}-${seed}-${++ids}`,
     runSteps: async (steps, o = {}) => {
       const first = children;

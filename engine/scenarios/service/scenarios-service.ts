@@ -99,7 +99,7 @@ export class ScenariosService implements Service {
       });
     }
     const done = runScenario(scenario, {
-      target, events, signal: controller.signal, logger: this.opts.logger, dataDir: this.opts.dataDir,
+      target, events, signal: controller.signal, logger: this.opts.logger, dataDir: this.opts.dataDir, checkFile: (f) => this.checkFile(f),
       ...(input.seed !== undefined ? { seed: input.seed } : {}), ...(input.deterministic !== undefined ? { deterministic: input.deterministic } : {}),
     }).then((result) => {
       info.result = contractResult(result);
@@ -165,6 +165,11 @@ export class ScenariosService implements Service {
       const rel = relative(base, real);
       return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
     });
+  }
+
+  /** Model, replay and function files that a step names: the same folders as scenario files. */
+  private checkFile(file: string): void {
+    if (!this.allowed(file)) throw new EngineError('Forbidden', `a scenario run through the engine reads files only inside ${this.scenariosDir} or the shipped examples, not '${file}'`);
   }
 
   private readAllowed(file: string): string {
