@@ -39,6 +39,8 @@ export interface EngineConfig {
      */
     allowOrigins: string[];
   };
+  /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */
+  sinks?: { webhookHosts?: string[] };
 }
 
 /** The platform's usual per-user application data place. */

@@ -61,6 +61,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the rules' function runner (made below; called only once started).
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await rules.functions.invoke(name, event)) },
+    webhookHosts: config.sinks?.webhookHosts ?? [],
+    // SNS's SubscribeURL, UnsubscribeURL and SigningCertURL point at the HTTP API once it listens.
+    publicUrl: () => (http.port ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}` : undefined),
   });
   const rules = new RulesService(store, broker, {
     dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow), actionDeps: { sinks },

@@ -6,3 +6,6 @@ export type { MetricDatum } from './cloudwatch.js';
 export { alarmStates, arnOf, type AlarmState } from './sink-options.js';
 export { shardFor } from './stream.js';
 export { sinksApi } from './sinks-api.js';
+export type { NotifySink, PublishOptions } from './notify.js';
+export type { NotifyTopics } from './notify-topics.js';
+export type { NotifyAttribute } from './notify-filter.js';

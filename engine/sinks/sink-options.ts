@@ -7,7 +7,7 @@ export const ACCOUNT = LOCAL_ACCOUNT_ID;
 
 const namePatterns: Record<SinkKind, [RegExp, string]> = {
   queue: [/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/, 'queue names have 1 to 80 letters, digits, hyphens and underscores'],
-  notify: [/^[A-Za-z0-9_-]{1,256}$/, 'topic names have 1 to 256 letters, digits, hyphens and underscores'],
+  notify: [/^(?=.{1,256}$)[A-Za-z0-9_-]+(\.fifo)?$/, 'topic names have 1 to 256 letters, digits, hyphens and underscores (FIFO topics end in .fifo)'],
   stream: [/^[A-Za-z0-9_.-]{1,128}$/, 'stream names have 1 to 128 letters, digits, hyphens, underscores and periods'],
   firehose: [/^[A-Za-z0-9_.-]{1,64}$/, 'delivery stream names have 1 to 64 letters, digits, hyphens, underscores and periods'],
   table: [/^[A-Za-z0-9_.-]{3,255}$/, 'table names have 3 to 255 letters, digits, hyphens, underscores and periods'],

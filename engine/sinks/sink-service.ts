@@ -7,7 +7,7 @@
  * auto-create queues, topics, streams, tables, log groups or alarms: an action naming a missing target fails and
  * goes to the rule's errorAction. Metric namespaces are the exception, created on first use as on AWS.
  *
- * LIMITATIONS: no AWS-compatible HTTP APIs for these services yet (the methods here are their seam); no IAM
+ * LIMITATIONS: SNS has an AWS-compatible HTTP API (api/http/sns); the other services' APIs are their own slices; no IAM
  * (roleArn is accepted and ignored); see each sink's file for its own.
  */
 import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
@@ -18,7 +18,7 @@ import { FirehoseSink } from './firehose.js';
 import { NotifySink } from './notify.js';
 import { QueueSink } from './queue.js';
 import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
-import { arnOf, checkName, normalizeOptions } from './sink-options.js';
+import { arnOf, checkName, normalizeOptions, REGION } from './sink-options.js';
 import { StreamSink } from './stream.js';
 import { TableSink } from './table.js';
 
@@ -43,6 +43,11 @@ export interface SinkServiceOptions {
   webhookHosts?: string[];
   /** Runs Kinesis consumers and Firehose transforms (the lambda runner); without it they wait, with a log line. */
   functions?: FunctionRunner;
+  /**
+   * The engine's HTTP API base URL once it listens (`http://127.0.0.1:4566`): SNS's SubscribeURL, UnsubscribeURL and
+   * SigningCertURL point there. Without it they have AWS's form.
+   */
+  publicUrl?: () => string | undefined;
 }
 
 export class SinkService implements Service {
@@ -77,7 +82,15 @@ export class SinkService implements Service {
       notified: (n) => this.events.emit('notified', n),
     };
     this.queues = new QueueSink(this.ctx);
-    this.topics = new NotifySink(this.ctx);
+    this.topics = new NotifySink(this.ctx, {
+      create: async (name) => {
+        await this.create('notify', name);
+        return this.target('notify', name);
+      },
+      delete: (name) => this.delete('notify', name),
+      list: () => [...this.targets.values()].filter((t) => t.kind === 'notify'),
+      find: (name) => this.targets.get(`notify\0${name}`),
+    }, this.queues, () => ({ base: opts.publicUrl?.() ?? `https://sns.${REGION}.amazonaws.com` }));
     this.streams = new StreamSink(this.ctx);
     this.firehose = new FirehoseSink(this.ctx);
     this.tables = new TableSink(this.ctx);
