@@ -4,11 +4,12 @@ import type { RegistryService } from '../registry/index.js';
 import type { SecurityService } from '../security/index.js';
 import { iotControlSecurityRoutes } from './http/iot-control-security.js';
 import { AwsError } from './http/aws-errors.js';
+import type { AwsService } from './http/protocols/index.js';
 import {
   createHttpApi, iotControlRegistryRoutes, iotDataRoutes, iotDataShadowRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type ShadowOperations,
 } from './http/index.js';
 
-/** The engine's HTTP endpoint as a service: AWS IoT data-plane operations and Device Shadow operations (later: control plane). */
+/** The engine's HTTP endpoint as a service: the AWS IoT data plane, shadows, control plane, and the AWS services registered in `services`. */
 export class HttpApiService implements Service {
   readonly name = 'http';
   private readonly server: HttpApiServer;
@@ -24,6 +25,8 @@ export class HttpApiService implements Service {
     security?: SecurityService;
     /** Host and Origin admission for every request (core/local-guard.ts). */
     guard?: WebGuard;
+    /** AWS JSON and query services on the same endpoint (STS, IAM, SQS, SNS, Logs): see http/protocols/index.ts. */
+    services?: AwsService[];
   }) {
     const security = opts.security;
     this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
@@ -39,6 +42,7 @@ export class HttpApiService implements Service {
         }
       } : undefined,
     });
+    this.server.services.register(...(opts.services ?? []));
   }
 
   async start(): Promise<void> {

@@ -25,6 +25,7 @@ import {
   AwsError, awsErrorResponse, iotDataErrors, rawAwsErrorResponse, toAwsError, type AwsErrorTable,
 } from './aws-errors.js';
 import { findAwsOperation, UnsupportedOperation } from './aws-operations/index.js';
+import { ServiceRouter } from './protocols/router.js';
 
 /** What a handler sees: the matched route's decoded labels, the query, headers and the whole (capped) body. */
 export interface HttpRequest {
@@ -64,6 +65,8 @@ export interface Route {
   errors?: AwsErrorTable;
   /** The body is an opaque payload (AWS models it as a blob): any content type. Otherwise only JSON types pass. */
   rawBody?: boolean;
+  /** Writes this route's errors in its own protocol's shape (protocols/: awsJson, query); default restJson1 via `errors`. */
+  renderError?: (err: unknown, requestId: string) => { status: number; headers: Record<string, string>; body: Buffer; unexpected?: boolean };
 }
 
 export interface HttpApiOptions {
@@ -228,6 +231,8 @@ function lingeringClose(socket: Socket, ms = LINGER_MS): void {
 /** The HTTP edge server. `listen()` binds, `close()` stops and drops open connections. */
 export class HttpApiServer {
   readonly routes = new RouteTable();
+  /** JSON and query services (SQS, Logs, IAM, STS, SNS), asked before the REST route table (protocols/router.ts). */
+  readonly services = new ServiceRouter();
   private readonly server: http.Server;
   private readonly logger: Logger;
   private readonly maxBodyBytes: number;
@@ -291,7 +296,8 @@ export class HttpApiServer {
       this.admit(req);
       const target = splitTarget(req.url ?? '');
       if (!target) throw new EngineError('InvalidInput', 'Invalid request target');
-      match = this.routes.match(method, target.path);
+      const service = this.services.route(method, target.path, target.query, req.headers);
+      match = service ? { route: service, params: {} } : this.routes.match(method, target.path);
       checkContentType(match.route, req.headers['content-type']);
       const limit = match.route.maxBodyBytes ?? this.maxBodyBytes;
       if (expectContinue) {
@@ -311,7 +317,7 @@ export class HttpApiServer {
     } catch (err) {
       if (err instanceof ClientGone) return void res.destroy();
       // An unread body (404, 405, 413) is discarded by Node after the response.
-      this.sendError(res, err, requestId, match?.route.errors ?? this.errors, match?.route.operation);
+      this.sendError(res, err, requestId, match?.route.errors ?? this.errors, match?.route);
       if (err instanceof BodyTooLarge && err.closeConnection) res.once('finish', () => lingeringClose(req.socket));
     }
   }
@@ -335,7 +341,18 @@ export class HttpApiServer {
     res.end(body);
   }
 
-  private sendError(res: http.ServerResponse, err: unknown, requestId: string, table: AwsErrorTable, operation?: string): void {
+  private sendError(res: http.ServerResponse, err: unknown, requestId: string, table: AwsErrorTable, route?: Route): void {
+    const operation = route?.operation;
+    if (route?.renderError) {
+      const r = route.renderError(err, requestId);
+      if (r.unexpected) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        this.logger.log('error', 'api.http', `${operation ?? 'request'} failed: ${e.message}`, { requestId, stack: e.stack });
+      }
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
+      return void res.end(r.body);
+    }
     if (err instanceof UnsupportedOperation) {
       this.logger.log('warn', 'api.http', `${err.message} (${err.template}); it was answered with UnknownOperationException`, { requestId, operation: err.operation });
     }

@@ -12,3 +12,5 @@ export {
 } from './iot-data.js';
 export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';
 export { iotControlRegistryRoutes } from './iot-control-registry.js';
+export { stsService } from './sts/index.js';
+export * from './protocols/index.js';
