@@ -1,7 +1,7 @@
 /**
  * CloudWatch-like local metrics, logs and alarms, kept in the bounded record log.
  * - Metrics: one sink per namespace, created on first use (PutMetricData creates namespaces, as AWS does).
- * - Logs: one sink per log group, which must exist (create it first, as on AWS).
+ * - Logs: one sink per log group, which must exist (create it first, as on AWS); kept by `logs/log-sink.ts`.
  * - Alarms: one sink per alarm, which must exist; SetAlarmState changes its state and keeps the history.
  *
  * LIMITATIONS: no statistics, dimensions, alarm evaluation of metrics, metric filters or log streams other than
@@ -10,6 +10,7 @@
 import type { JsonObject, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { SinkContext } from './sink-context.js';
+import type { LogSink } from './logs/log-sink.js';
 import type { AlarmState } from './sink-options.js';
 
 export interface MetricDatum {
@@ -25,7 +26,7 @@ export const metricUnits = new Set(['Seconds', 'Microseconds', 'Milliseconds', '
   'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None']);
 
 export class CloudWatchSink {
-  constructor(private readonly ctx: SinkContext, private readonly ensureNamespace: (namespace: string) => Promise<void>) {}
+  constructor(private readonly ctx: SinkContext, private readonly ensureNamespace: (namespace: string) => Promise<void>, private readonly logs: LogSink) {}
 
   async putMetric(namespace: string, datum: MetricDatum, traceId: string | null = null): Promise<void> {
     if (!Number.isFinite(datum.value)) throw new EngineError('InvalidInput', `metric value ${datum.value} is not a finite number`);
@@ -38,14 +39,9 @@ export class CloudWatchSink {
     });
   }
 
-  /** PutLogEvents into a log group (NotFound when it does not exist). */
+  /** Log events into a log group (NotFound when it does not exist); the stream is created when missing. */
   async putLogEvents(group: string, events: Array<{ message: string; timestamp?: number }>, opts: { logStream?: string; traceId?: string | null } = {}): Promise<void> {
-    this.ctx.target('log', group);
-    const now = this.ctx.clock.now();
-    const traceId = opts.traceId ?? null;
-    const appended = events.map((e) => this.ctx.log.append('log', group, now, traceId, { logStream: opts.logStream ?? 'thingbench', timestamp: e.timestamp ?? now, message: e.message }));
-    await this.ctx.store.write(appended.flatMap((a) => a.statements));
-    for (const a of appended) this.ctx.recorded('log', group, a.id, traceId, now);
+    await this.logs.append(group, opts.logStream ?? 'thingbench', events, { traceId: opts.traceId ?? null });
   }
 
   /** SetAlarmState (NotFound when the alarm does not exist); the history keeps old and new state with the reason. */
@@ -67,7 +63,7 @@ export class CloudWatchSink {
   }
 
   records(kind: 'metric' | 'log' | 'alarm', name: string, q?: SinkRecordQuery): SinkRecord[] {
-    return this.ctx.log.records(kind, name, q);
+    return kind === 'log' ? this.logs.records(name, q) : this.ctx.log.records(kind, name, q);
   }
 
   private async append(kind: 'metric' | 'log', name: string, now: number, traceId: string | null, data: JsonObject): Promise<void> {

@@ -9,3 +9,6 @@ export { sinksApi } from './sinks-api.js';
 export type { NotifySink, PublishOptions } from './notify.js';
 export type { NotifyTopics } from './notify-topics.js';
 export type { NotifyAttribute } from './notify-filter.js';
+export { LogSink, retentionValues, type FilteredLogEvent, type LogGroupInfo, type LogStreamInfo, type OutputLogEvent } from './logs/log-sink.js';
+export type { InputLogEvent, RejectedLogEventsInfo } from './logs/log-batch.js';
+export { compileFilterPattern } from './logs/filter-pattern.js';

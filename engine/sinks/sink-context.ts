@@ -5,8 +5,10 @@ import type { Statement, Store } from '../storage/index.js';
 
 /** Bounds that keep memory and disk finite (ARCHITECTURE: bounded retention). */
 export interface SinkLimits {
-  /** Records kept per target in the record log (inbox, data points, log events, alarm states, deliveries). */
+  /** Records kept per target in the record log (inbox, data points, alarm states, deliveries). */
   records: number;
+  /** Events a log group keeps (the oldest are dropped first). */
+  logEvents: number;
   /** Messages a queue may hold; a send beyond it fails. */
   queueMessages: number;
   /** Records a stream keeps besides its retention period (the oldest are trimmed). */
@@ -25,6 +27,7 @@ export interface SinkLimits {
 
 export const defaultSinkLimits: SinkLimits = {
   records: 10_000,
+  logEvents: 100_000,
   queueMessages: 10_000,
   streamRecords: 100_000,
   tableItems: 100_000,
@@ -76,7 +79,7 @@ export class IdAllocator {
   private readonly next = new Map<string, number>();
   constructor(private readonly store: Store) {}
 
-  take(table: 'sink_records' | 'sink_queue_messages' | 'sink_stream_records' | 'sink_firehose_buffer' | 'sink_table_items'): number {
+  take(table: 'sink_records' | 'sink_queue_messages' | 'sink_stream_records' | 'sink_firehose_buffer' | 'sink_table_items' | 'log_events'): number {
     let n = this.next.get(table);
     if (n === undefined) n = (this.store.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${table}`)?.m ?? 0) + 1;
     this.next.set(table, n + 1);

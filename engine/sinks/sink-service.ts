@@ -15,6 +15,7 @@ import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type 
 import type { Statement, Store } from '../storage/index.js';
 import { CloudWatchSink } from './cloudwatch.js';
 import { FirehoseSink } from './firehose.js';
+import { LogSink } from './logs/log-sink.js';
 import { NotifySink } from './notify.js';
 import { QueueSink } from './queue.js';
 import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
@@ -59,6 +60,8 @@ export class SinkService implements Service {
   readonly firehose: FirehoseSink;
   readonly tables: TableSink;
   readonly cloudwatch: CloudWatchSink;
+  /** CloudWatch Logs: groups, streams, events (the Logs API's domain and the port function logs write through). */
+  readonly logs: LogSink;
   private readonly targets = new Map<string, Target>();
   private readonly ctx: SinkContext;
   private started = false;
@@ -94,9 +97,15 @@ export class SinkService implements Service {
     this.streams = new StreamSink(this.ctx);
     this.firehose = new FirehoseSink(this.ctx);
     this.tables = new TableSink(this.ctx);
+    this.logs = new LogSink(this.ctx, {
+      create: (name) => this.create('log', name),
+      remove: (name) => this.delete('log', name),
+      find: (name) => this.targets.get(`log\0${name}`),
+      all: () => [...this.targets.values()].filter((t) => t.kind === 'log'),
+    });
     this.cloudwatch = new CloudWatchSink(this.ctx, async (ns) => {
       if (!this.targets.has(`metric\0${ns}`)) await this.create('metric', ns);
-    });
+    }, this.logs);
   }
 
   async start(): Promise<void> {
@@ -106,6 +115,7 @@ export class SinkService implements Service {
     for (const r of rows) {
       this.targets.set(`${r.kind}\0${r.name}`, { kind: r.kind, name: r.name, options: JSON.parse(r.options), state: r.state ? JSON.parse(r.state) : {}, created: r.created });
     }
+    this.logs.start();
     this.started = true;
     const all = [...this.targets.values()];
     this.streams.resume(all.filter((t) => t.kind === 'stream'));
@@ -153,6 +163,7 @@ export class SinkService implements Service {
     if (kind === 'stream') statements.push(...this.streams.clear(name));
     if (kind === 'firehose') statements.push(...this.firehose.clear(name));
     if (kind === 'table') statements.push(...this.tables.dropStatements(target));
+    if (kind === 'log') statements.push(...this.logs.clear(name));
     this.targets.delete(`${kind}\0${name}`);
     await this.store.write(statements);
     this.ctx.logger.log('info', 'sinks', `deleted ${kind} ${name}`);
@@ -174,6 +185,7 @@ export class SinkService implements Service {
       case 'stream': return this.streams.records(name, query);
       case 'table': return this.tables.records(name, query);
       case 'firehose': return this.firehose.records(name, query);
+      case 'log': return this.logs.records(name, query);
       default: return this.ctx.log.records(kind, name, query);
     }
   }
@@ -190,6 +202,7 @@ export class SinkService implements Service {
     const count = t.kind === 'queue' ? this.queues.count(t.name)
       : t.kind === 'stream' ? this.streams.count(t.name)
         : t.kind === 'table' ? this.tables.count(t.name)
+          : t.kind === 'log' ? this.logs.count(t.name)
           : this.ctx.log.count(t.kind, t.name);
     const sql = t.kind === 'table' ? { sql: `SELECT * FROM "${(t.state as { view: string }).view}"` } : {};
     return { kind: t.kind, name: t.name, arn: arnOf(t.kind, t.name), options: t.options as JsonObject, count, createdAt: t.created, ...sql };
