@@ -8,7 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
-import { HttpApiService, stsService } from './api/index.js';
+import { HttpApiService, snsLinkRoutes, snsService, stsService } from './api/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
@@ -71,8 +71,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // AWS services on the same endpoint, routed by credential scope and X-Amz-Target (api/http/protocols): one line each.
   const services = [
     stsService(),
+    snsService(sinks.topics),
   ];
-  const http = new HttpApiService({ broker, shadow, rules, registry, security, services, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
+  const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));

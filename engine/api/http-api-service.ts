@@ -6,7 +6,7 @@ import { iotControlSecurityRoutes } from './http/iot-control-security.js';
 import { AwsError } from './http/aws-errors.js';
 import type { AwsService } from './http/protocols/index.js';
 import {
-  createHttpApi, iotControlRegistryRoutes, iotDataRoutes, iotDataShadowRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type ShadowOperations,
+  createHttpApi, iotControlRegistryRoutes, type Route, iotDataRoutes, iotDataShadowRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type ShadowOperations,
 } from './http/index.js';
 
 /** The engine's HTTP endpoint as a service: the AWS IoT data plane, shadows, control plane, and the AWS services registered in `services`. */
@@ -27,10 +27,12 @@ export class HttpApiService implements Service {
     guard?: WebGuard;
     /** AWS JSON and query services on the same endpoint (STS, IAM, SQS, SNS, Logs): see http/protocols/index.ts. */
     services?: AwsService[];
+    /** More REST routes of those services (SNS's SubscribeURL and UnsubscribeURL links). */
+    routes?: Route[];
   }) {
     const security = opts.security;
     this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
-      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : [])], {
+      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? [])], {
       logger: opts.logger,
       guard: opts.guard,
       // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.

@@ -13,4 +13,5 @@ export {
 export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';
 export { iotControlRegistryRoutes } from './iot-control-registry.js';
 export { stsService } from './sts/index.js';
+export { snsService, snsLinkRoutes } from './sns/index.js';
 export * from './protocols/index.js';

@@ -1,0 +1,2 @@
+export { snsService } from './sns-service.js';
+export { snsLinkRoutes } from './sns-links.js';
