@@ -77,5 +77,6 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
       accessKeys: [], hostNames: [], allowOrigins: [], ...overrides.security,
       plain: overrides.security?.plain ?? (isLoopbackBind(host) ? 'allow-all' : 'enforce'),
     },
+    ...(overrides.sinks ? { sinks: overrides.sinks } : {}),
   };
 }

@@ -45,6 +45,7 @@ Options:
   --tls-name NAME             extra DNS name or IP for the TLS server certificate and Host headers (repeatable)
   --allow-origin ORIGIN       web page origin (http://host:port, or null) allowed on the HTTP and WebSocket
                               listeners besides loopback pages (repeatable)
+  --webhook-host HOST         host that SNS http/https subscriptions may POST to besides loopback (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 and 5 (default: aws)
   --history N                 messages kept in the traffic history (default: 50000)
   --limit NAME=VALUE          set a limit over the broker mode's default, shadow.NAME for shadow limits; 0 = off (repeatable)
@@ -66,6 +67,7 @@ const options = {
   'access-key': { type: 'string', multiple: true },
   'tls-name': { type: 'string', multiple: true },
   'allow-origin': { type: 'string', multiple: true },
+  'webhook-host': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   limit: { type: 'string', multiple: true },
@@ -78,6 +80,18 @@ const options = {
 } as const;
 
 class UsageError extends Error {}
+
+/** `--webhook-host`: a host name or address as a URL names it (no scheme, port or path). */
+function webhookHost(raw: string): string {
+  let host: string | undefined;
+  try {
+    host = new URL(`http://${raw}/`).hostname;
+  } catch {
+    host = undefined;
+  }
+  if (!host || host !== raw.toLowerCase()) throw new UsageError(`--webhook-host must be a host name or address (no scheme, port or path), not '${raw}'`);
+  return host;
+}
 
 export async function main(argv: string[]): Promise<number> {
   // The AWS SDK's notice that its 2027 releases will need Node 22 speaks to SDK users; a command's output is no place
@@ -125,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
         allowOrigins: (values['allow-origin'] ?? []).map(allowOrigin) },
       broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history'), limits: limits.broker },
       shadow: { limits: limits.shadow },
+      ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {

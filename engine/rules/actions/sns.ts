@@ -2,7 +2,8 @@
  * `sns` [DG:sns-rule-action]: publishes the rule output to a local notification topic. Parameters as AWS's SnsAction:
  * `targetArn` (`arn:aws:sns:<region>:<account>:<topic>`; templates allowed), `roleArn` (accepted, not enforced),
  * `messageFormat` (`RAW`, the default, or `JSON`: the payload holds a message per protocol, as SNS's
- * MessageStructure=json). A topic that does not exist fails the action: create it with `sinks.create("notify", name)`.
+ * MessageStructure=json). A topic that does not exist fails the action: create it with `aws sns create-topic` or
+ * `sinks.create("notify", name)`.
  */
 import { EngineError } from '../../core/index.js';
 import type { ActionFactory } from './action.js';
