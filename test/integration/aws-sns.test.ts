@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CreateTopicCommand, DeleteTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, InvalidParameterException,
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, NotFoundException, PublishBatchCommand, PublishCommand,
-  SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
+  paginateListTopics, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -176,6 +176,19 @@ describe('SNS through the AWS SDK v3 client', () => {
     } finally {
       await device.endAsync();
     }
+  });
+
+  it('pages ListTopics by 100 with NextToken, which the SDK paginator follows', async () => {
+    for (let i = 0; i < 101; i++) await sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, '0')}` }));
+    const first = await sns.send(new ListTopicsCommand({}));
+    expect(first.Topics).toHaveLength(100);
+    expect(first.NextToken).toEqual(expect.any(String));
+    const all: string[] = [];
+    for await (const page of paginateListTopics({ client: sns }, {})) all.push(...(page.Topics ?? []).map((t) => t.TopicArn!));
+    expect(all.filter((a) => a.includes(':page-'))).toHaveLength(101);
+    expect(new Set(all).size).toBe(all.length);
+    await expect(sns.send(new ListTopicsCommand({ NextToken: 'bogus' })))
+      .rejects.toSatisfy((e: Error) => e instanceof InvalidParameterException && e.message === 'Invalid parameter: NextToken');
   });
 
   it('answers PublishBatch per entry and refuses what SNS refuses', async () => {
