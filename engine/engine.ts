@@ -1,4 +1,4 @@
-import type { EngineInfo, JsonValue, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
+import type { EngineInfo, JsonObject, JsonValue, PublishInput, ThingbenchApi, ThingbenchEvents } from './contract/index.js';
 import type { SqlValue } from './rules/sql/index.js';
 import { EngineError, engineWebGuard, silentLogger, systemClock, TypedEmitter, type Clock, type Logger, type Service } from './core/index.js';
 import { SqlJsStore, type Store } from './storage/index.js';
@@ -8,6 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
+import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
 import { HttpApiService, snsLinkRoutes, snsService, stsService } from './api/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -57,16 +58,22 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
+  const shadows = shadowReader(shadow);
+  // Functions and sinks need each other (a function reads a table; a stream consumer is a function): the functions
+  // reach the sinks through typed thunks, called only once the engine has started.
+  const functions = new FunctionsService({
+    dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks),
+  });
   const sinks: SinkService = new SinkService(store, clock, {
     dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg, { origin: 'client' }),
-    // Kinesis consumers and Firehose transforms run on the rules' function runner (made below; called only once started).
-    functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await rules.functions.invoke(name, event)) },
+    // Kinesis consumers and Firehose transforms run on the local functions.
+    functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await functions.invoke(name, event)) },
     webhookHosts: config.sinks?.webhookHosts ?? [],
     // SNS's SubscribeURL, UnsubscribeURL and SigningCertURL point at the HTTP API once it listens.
     publicUrl: () => (http.port ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}` : undefined),
   });
   const rules = new RulesService(store, broker, {
-    dataDir: config.dataDir, logger: logs, clock, shadows: shadowReader(shadow), actionDeps: { sinks },
+    dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks },
   });
   // AWS services on the same endpoint, routed by credential scope and X-Amz-Target (api/http/protocols): one line each.
   const services = [
@@ -92,7 +99,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, functions, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios),
   });
@@ -241,6 +248,28 @@ function registryThings(registry: RegistryService): ThingLookup {
     groupsOf: (name) => attempt(() => registry.groups.groupsOf(name, 100).items.flatMap((g) => [g.name, ...g.rootToParent]), []),
     groupExists: (name) => attempt(() => !!registry.groups.describe(name), false),
     changes: () => changes,
+  };
+}
+
+/** What a running function's local SDK reaches: the broker (as the user's code), shadows, notifications, tables. */
+function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowReader>, sinks: () => SinkService, logger: Logger): FunctionSdkHost {
+  return {
+    publish: (msg) => broker.publish(msg, { origin: 'client' }),
+    getShadow: (thing, name) => {
+      const doc = shadows.getThingShadow(thing, name);
+      if (doc === undefined) throw new Error(`No shadow exists with name: '${name ? `${thing}~${name}` : thing}'`);
+      return doc;
+    },
+    updateShadow: (thing, document, name) => shadows.update(thing, document, name),
+    notify: (fn, message, subject) => logger.log('info', 'functions', subject ? `${fn}: ${subject}: ${message}` : `${fn}: ${message}`, { notify: true, function: fn }),
+    getItem: (table, key) => sinks().tables.get(table, key as JsonObject) ?? null,
+  };
+}
+
+/** Function logs go to the CloudWatch Logs groups `/aws/lambda/<name>`, created on first write as Lambda does. */
+function functionLogs(sinks: () => SinkService): FunctionLogSink {
+  return {
+    write: (group, stream, events) => sinks().logs.append(group, stream, events, { createGroup: true }),
   };
 }
 

@@ -1,6 +1,5 @@
 export { RulesService, type RulesEvents, type RulesServiceOptions, type RuleShadows } from './rules-service.js';
 export { rulesApi } from './rules-api.js';
 export { awsTopicRule, awsTopicRuleListItem, ruleArn, validateRuleName, ACCOUNT_ID, REGION } from './rule-model.js';
-export { FunctionRunner, functionArn, hasPython } from './functions/function-runner.js';
 export { actionFactories } from './actions/registry.js';
 export type { ActionDeps, ActionFactory, ActionInput, ActionResult, RuleAction, FunctionInvoker, FunctionResult } from './actions/action.js';

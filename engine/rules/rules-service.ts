@@ -24,19 +24,17 @@
  *   `get_user_properties()` from the broker's taps.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { EngineError, TypedEmitter, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import type { Publisher } from '../broker/index.js';
 import type {
-  JsonObject, RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
+  RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
 } from '../contract/index.js';
 import { check, SQL_VERSIONS, SqlError, testRule, type SqlDiagnostic, type SqlEnvironment, type SqlValue, type SqlVersion } from './sql/index.js';
-import type { ActionDeps } from './actions/action.js';
+import type { ActionDeps, FunctionInvoker } from './actions/action.js';
 import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, validateRuleName } from './rule-model.js';
-import { FunctionRunner, type FunctionSdkHost } from './functions/function-runner.js';
 import { RuleCatalog } from './rule-catalog.js';
-import { RuleEvaluator, ON_USERS_BEHALF } from './rule-evaluator.js';
+import { RuleEvaluator } from './rule-evaluator.js';
 import { sampleProperties } from './mqtt5-properties.js';
 import { ActionRunner } from './action-runner.js';
 import { LiveBatch, type RulesEvents } from './live-batch.js';
@@ -55,6 +53,8 @@ export interface RulesServiceOptions {
   logger: Logger;
   clock: Clock;
   shadows: RuleShadows;
+  /** Local functions (the `lambda` action), built by the engine (engine/functions). */
+  functions: FunctionInvoker;
   /** More for the actions (the sink service, …), merged into `ActionDeps`. */
   actionDeps?: Omit<Partial<ActionDeps>, 'publish' | 'functions'>;
   /** Messages waiting for their actions, per rule; more are dropped and counted. */
@@ -70,7 +70,6 @@ export interface RulesServiceOptions {
 export class RulesService implements Service {
   readonly name = 'rules';
   readonly events = new TypedEmitter<RulesEvents>();
-  readonly functions: FunctionRunner;
   private readonly env: SqlEnvironment;
   private readonly catalog: RuleCatalog;
   private readonly evaluator: RuleEvaluator;
@@ -83,23 +82,7 @@ export class RulesService implements Service {
       now: () => opts.clock.now(),
       getThingShadow: (thing, shadowName) => opts.shadows.getThingShadow(thing, shadowName ?? null),
     };
-    const host: FunctionSdkHost = {
-      publish: (msg) => pub.publish(msg, ON_USERS_BEHALF),
-      getShadow: (thing, name) => {
-        const doc = opts.shadows.getThingShadow(thing, name);
-        if (doc === undefined) throw new Error(`No shadow exists with name: '${name ? `${thing}~${name}` : thing}'`);
-        return doc;
-      },
-      updateShadow: (thing, document, name) => opts.shadows.update(thing, document, name),
-      notify: (fn, message, subject) => opts.logger.log('info', 'functions', subject ? `${fn}: ${subject}: ${message}` : `${fn}: ${message}`, { notify: true, function: fn }),
-      getItem: (table, key) => {
-        const tables = opts.actionDeps?.sinks?.tables;
-        if (!tables) throw new Error('this engine has no local tables');
-        return tables.get(table, key as JsonObject) ?? null;
-      },
-    };
-    this.functions = new FunctionRunner({ dir: path.join(opts.dataDir, 'functions'), host, logger: opts.logger });
-    const deps: ActionDeps = { services: {}, ...opts.actionDeps, publish: (msg, lineage) => this.evaluator.publish(msg, lineage), functions: this.functions };
+    const deps: ActionDeps = { ...opts.actionDeps, publish: (msg, lineage) => this.evaluator.publish(msg, lineage), functions: opts.functions };
     this.catalog = new RuleCatalog(store, {
       dataDir: opts.dataDir, logger: opts.logger, clock: opts.clock, deps, onChange: (enabled) => this.evaluator.setRules(enabled),
     });
@@ -121,7 +104,6 @@ export class RulesService implements Service {
     this.evaluator.stop();
     this.batch.stop();
     this.catalog.disposeAll();
-    this.functions.dispose();
   }
 
   // ── management ────────────────────────────────────────────────────────────

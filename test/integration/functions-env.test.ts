@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { hasPython } from '../../engine/rules/index.js';
+import { hasPython } from '../../engine/functions/index.js';
 
 const CANARY = 'TB_ENGINE_CANARY_7f3a';
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;

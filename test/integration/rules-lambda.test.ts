@@ -16,7 +16,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-import { hasPython } from '../../engine/rules/index.js';
+import { hasPython } from '../../engine/functions/index.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;

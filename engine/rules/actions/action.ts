@@ -50,11 +50,9 @@ export interface ActionDeps {
   functions: FunctionInvoker;
   /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */
   sinks?: SinkService;
-  /** Everything else an action needs (sinks, functions runner) arrives through this bag, typed by each action. */
-  services: Record<string, unknown>;
 }
 
-/** Runs the project's local functions (`<dataDir>/functions/<name>.js|.mjs|.ts|.py`). */
+/** The local functions the `lambda` action invokes (engine/functions satisfies it). */
 export interface FunctionInvoker {
   /** Resolves a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`) or bare name; throws InvalidInput. */
   resolveName(functionArn: string): string;

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { REGION } from '../rule-model.js';
+import { LOCAL_REGION as REGION } from '../core/index.js';
 
 /** Variables Lambda reserves: a function's configuration cannot set them. */
 export const RESERVED_VARIABLES = new Set([
@@ -35,6 +35,10 @@ export interface FunctionEnvInput {
   taskRoot: string;
   /** The function's configured variables (reserved names already removed). */
   variables?: Record<string, string>;
+  /** The handler setting (`index.handler`); `<name>.handler` for a folder function. */
+  handler?: string;
+  /** The instance's log stream. */
+  logStream?: string;
 }
 
 /** The whole environment of one function: Lambda's documented set, then the function's own variables. */
@@ -42,7 +46,7 @@ export function functionEnvironment(f: FunctionEnvInput): Record<string, string>
   const env: Record<string, string> = {
     LANG: 'en_US.UTF-8', PATH: LAMBDA_PATH, TZ: ':UTC',
     ...f.variables,
-    _HANDLER: `${f.name}.handler`,
+    _HANDLER: f.handler ?? `${f.name}.handler`,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_EXECUTION_ENV: f.executionEnv,
@@ -51,7 +55,7 @@ export function functionEnvironment(f: FunctionEnvInput): Record<string, string>
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `local/${f.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: f.logStream ?? `local/${f.name}`,
     AWS_ACCESS_KEY_ID: 'ASIALOCALFUNCTION000',
     AWS_SECRET_ACCESS_KEY: 'thingbench-local-function-placeholder',
     AWS_SESSION_TOKEN: 'thingbench-local-function-placeholder',
