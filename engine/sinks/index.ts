@@ -12,3 +12,4 @@ export type { NotifyAttribute } from './notify-filter.js';
 export { LogSink, retentionValues, type FilteredLogEvent, type LogGroupInfo, type LogStreamInfo, type OutputLogEvent } from './logs/log-sink.js';
 export type { InputLogEvent, RejectedLogEventsInfo } from './logs/log-batch.js';
 export { compileFilterPattern } from './logs/filter-pattern.js';
+export { signingKeys as notifySigningKeys, SIGNING_CERT_PATH as NOTIFY_SIGNING_CERT_PATH } from './notify-envelope.js';

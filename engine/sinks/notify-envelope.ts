@@ -25,20 +25,29 @@ export interface EnvelopeUrls {
   base: string;
 }
 
-let keys: { privateKey: crypto.KeyObject } | undefined;
-/** One RSA key per process, made on first use (SNS signs with a key whose certificate is at SigningCertURL). */
-function signingKey(): crypto.KeyObject {
-  keys ??= { privateKey: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
-  return keys.privateKey;
+let keys: { privateKey: crypto.KeyObject; publicKey: crypto.KeyObject } | undefined;
+/** One RSA key pair per process, made on first use (SNS signs with a key whose certificate is at SigningCertURL). */
+export function signingKeys(): { privateKey: crypto.KeyObject; publicKey: crypto.KeyObject } {
+  keys ??= crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return keys;
 }
+const signingKey = () => signingKeys().privateKey;
 
-/** SignatureVersion 1: the named fields, present ones only, as `Name\nvalue\n` in this order. */
+/** The path of SigningCertURL on the engine's endpoint. */
+export const SIGNING_CERT_PATH = '/SimpleNotificationService-thingbench-local.pem';
+
+let last = { canonical: '', signature: '' };
+/**
+ * SignatureVersion 1: the named fields, present ones only, as `Name\nvalue\n` in this order. The canonical string
+ * names no subscription, so a message fanned out to several subscriptions is signed once (the last one is kept).
+ */
 function sign(fields: Array<[string, string | undefined]>): string {
   const canonical = fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}\n${v}\n`).join('');
-  return crypto.createSign('RSA-SHA1').update(canonical, 'utf8').sign(signingKey(), 'base64');
+  if (canonical !== last.canonical) last = { canonical, signature: crypto.createSign('RSA-SHA1').update(canonical, 'utf8').sign(signingKey(), 'base64') };
+  return last.signature;
 }
 
-export const signingCertUrl = (u: EnvelopeUrls) => `${u.base}/SimpleNotificationService-thingbench-local.pem`;
+export const signingCertUrl = (u: EnvelopeUrls) => `${u.base}${SIGNING_CERT_PATH}`;
 export const unsubscribeUrl = (u: EnvelopeUrls, subscriptionArn: string) =>
   `${u.base}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
 export const subscribeUrl = (u: EnvelopeUrls, topicArn: string, token: string) =>

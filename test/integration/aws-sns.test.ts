@@ -5,6 +5,7 @@
  * then receives notifications with SNS's headers, a Lambda subscription, a rule's `sns` action publishing to the same
  * topic, and AWS's errors.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,6 +73,10 @@ describe('SNS through the AWS SDK v3 client', () => {
       UnsubscribeURL: `${tb.httpUrl}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(SubscriptionArn!)}`,
       MessageAttributes: { device: { Type: 'String', Value: 'dev-1' } },
     });
+    // The signature checks out against the certificate at SigningCertURL (the engine's, not AWS's).
+    const cert = await (await fetch(envelope.SigningCertURL as string)).text();
+    const canonical = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'].map((k) => `${k}\n${envelope[k] as string}\n`).join('');
+    expect(crypto.verify('RSA-SHA1', Buffer.from(canonical), new crypto.X509Certificate(cert).publicKey, Buffer.from(envelope.Signature as string, 'base64'))).toBe(true);
     expect(await queueBodies('sns-raw')).toEqual(['{"temp":21}']);
     const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes;
     expect(attrs).toMatchObject({ SubscriptionArn, TopicArn, Protocol: 'sqs', Endpoint: queueArn('sns-envelopes'), RawMessageDelivery: 'false', PendingConfirmation: 'false' });

@@ -1,10 +1,14 @@
 /**
  * The links SNS puts in what it delivers, answered on the engine's endpoint as SNS answers them: a GET of a
  * confirmation's `SubscribeURL` confirms the subscription (what an HTTP endpoint does with it), a GET of a
- * notification's `UnsubscribeURL` unsubscribes. Both reply with the XML of the matching API action.
+ * notification's `UnsubscribeURL` unsubscribes. Both reply with the XML of the matching API action. `SigningCertURL`
+ * serves a self-signed certificate of the engine's signing key, so a signature can be checked (against this
+ * certificate, not AWS's).
  */
+import crypto from 'node:crypto';
 import { isEngineError } from '../../../core/index.js';
-import type { NotifySink } from '../../../sinks/index.js';
+import { encodeName, issueCertificate } from '../../../security/index.js';
+import { NOTIFY_SIGNING_CERT_PATH, notifySigningKeys, type NotifySink } from '../../../sinks/index.js';
 import type { HttpRequest, HttpResult, Route } from '../http-server.js';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -15,6 +19,22 @@ function errorXml(e: unknown, requestId: string): HttpResult {
   if (!isEngineError(e)) throw e;
   const notFound = e.code === 'NotFound';
   return xml(notFound ? 404 : 400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${notFound ? 'NotFound' : 'InvalidParameter'}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+}
+
+let certificate: string | undefined;
+/** A self-signed certificate (PEM) of the key the engine signs notifications with, made once. */
+function signingCertificate(): string {
+  if (certificate) return certificate;
+  const { privateKey, publicKey } = notifySigningKeys();
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const name = encodeName([['CN', 'sns.thingbench.local'], ['O', 'Thingbench (local, not Amazon)']]);
+  const now = Date.now();
+  const der = issueCertificate({
+    subject: name, publicKey: spki, issuer: { name, key: privateKey, publicKey: spki }, serial: crypto.randomBytes(16),
+    notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 365 * 86_400_000),
+  });
+  certificate = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  return certificate;
 }
 
 export function snsLinkRoutes(notify: NotifySink): Route[] {
@@ -35,5 +55,11 @@ export function snsLinkRoutes(notify: NotifySink): Route[] {
     }
     return xml(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The action ${esc(action ?? '')} is not valid for this web service.</Message></Error><RequestId>${req.requestId}</RequestId></ErrorResponse>`);
   };
-  return [{ method: 'GET', path: '/', operation: 'SNS link (ConfirmSubscription, Unsubscribe)', handler }];
+  return [
+    { method: 'GET', path: '/', operation: 'SNS link (ConfirmSubscription, Unsubscribe)', handler },
+    {
+      method: 'GET', path: NOTIFY_SIGNING_CERT_PATH, operation: 'SNS signing certificate',
+      handler: () => ({ body: Buffer.from(signingCertificate()), headers: { 'content-type': 'application/x-x509-ca-cert' } }),
+    },
+  ];
 }
