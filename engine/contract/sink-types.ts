@@ -11,7 +11,9 @@ export const sinkKinds: readonly SinkKind[] = ['queue', 'notify', 'stream', 'fir
 
 /**
  * Options for `sinks.create`, per kind (unknown fields are refused):
- * - queue: `visibilityTimeoutSeconds` (30), `maxReceiveCount` + `deadLetterQueue` (a queue name), `retentionSeconds` (345600)
+ * - queue: `visibilityTimeoutSeconds` (30), `maxReceiveCount` + `deadLetterQueue` (a queue name), `retentionSeconds` (345600),
+ *   `delaySeconds` (0), `receiveWaitSeconds` (0), `maximumMessageSize` (262144), and for `.fifo` queues
+ *   `contentBasedDeduplication`, `deduplicationScope` ('queue' | 'messageGroup'), `fifoThroughputLimit`
  * - notify: `subscriptions`: `{ protocol: 'mqtt', endpoint: topic }`, `{ protocol: 'http' | 'https', endpoint: url }` or
  *   `{ protocol: 'desktop' }` (a desktop notification, pushed as `sinks.notified`); the UI inbox always receives
  * - stream: `shardCount` (1), `retentionHours` (24), `consumer` (a local function name; needs the function runner)

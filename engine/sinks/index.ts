@@ -1,6 +1,8 @@
 export { SinkService, type SinkEvents, type SinkServiceOptions } from './sink-service.js';
 export { defaultSinkLimits, type FunctionRunner, type SinkLimits } from './sink-context.js';
-export type { MessageAttribute, ReceivedMessage, SentMessage } from './queue.js';
+export type { MessageAttribute, QueueStats, ReceiveOptions, ReceivedMessage, SendOptions, SentMessage } from './queue.js';
+export { isFifo, md5OfAttributes, type QueueSink } from './queue.js';
+export { MAX_MESSAGE_BYTES, messageSize } from './queue-message.js';
 export type { IteratorType, StreamRecord } from './stream.js';
 export type { MetricDatum } from './cloudwatch.js';
 export { alarmStates, arnOf, type AlarmState } from './sink-options.js';

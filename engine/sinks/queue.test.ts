@@ -51,7 +51,7 @@ describe('queue sink (SQS-like)', () => {
     const { sinks, clock } = await harness();
     await sinks.create('queue', 'q', { retentionSeconds: 60 });
     for (let i = 0; i < 12; i++) await sinks.queues.send('q', `m${i}`);
-    await expect(sinks.queues.receive('q', { maxMessages: 11 })).rejects.toThrow(/1 to 10/);
+    await expect(sinks.queues.receive('q', { maxMessages: 11 })).rejects.toThrow(/between 1 and 10/);
     expect((await sinks.queues.receive('q', { maxMessages: 10 })).map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
     clock.t += 61_000;
     await sinks.queues.send('q', 'fresh');

@@ -1,145 +1,265 @@
 /**
- * SQS-like local queues: send, receive with a visibility timeout, delete by receipt handle, dead-letter after
- * `maxReceiveCount` receives, retention period, AWS's MD5 digests of the body and message attributes.
+ * SQS queues: the queue a rule's `sqs` action writes to, the UI shows and the SQS API serves. Standard and FIFO
+ * (`.fifo` names) queues; send with per-message or queue delay, receive with a visibility timeout and long polling
+ * (woken by the send, not polled), delete and change visibility by receipt handle, dead-letter after
+ * `maxReceiveCount` receives, retention, purge, AWS's MD5 digests, and FIFO message groups (a group's next message
+ * waits while one of it is in flight) with the 5-minute deduplication window.
  *
- * LIMITATIONS: standard queues only (a `.fifo` name is accepted but not ordered by group or deduplicated); no long
- * polling, delay seconds or ChangeMessageVisibility; retention is enforced when the queue is next written or read.
+ * LIMITATIONS: retention is enforced when the queue is next written or read; ReceiveRequestAttemptId is not kept (a
+ * retried FIFO receive is a new receive); the 12-hour ceiling on a message's total visibility timeout is not
+ * checked; in-flight messages are not capped (AWS: 120,000, or 20,000 on FIFO queues); a deleted queue's name can be
+ * used again at once (AWS waits 60 s); `policy`, `redriveAllowPolicy` and the KMS options are kept without effect.
  */
 import crypto from 'node:crypto';
-import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
+import { performance } from 'node:perf_hooks';
+import type { JsonObject, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
+import {
+  checkBody, checkReceipt, MAX_MESSAGE_BYTES, md5, md5OfAttributes, MESSAGE_COLUMNS, messageSize, newReceipt, sequenceNumber, toReceived,
+  type MessageRow, type ReceivedMessage, type SendOptions, type SentMessage,
+} from './queue-message.js';
+import { QueueWaiters } from './queue-waiters.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
+import { normalizeOptions } from './sink-options.js';
 
-/** An SQS message attribute, as in SendMessage. */
-export interface MessageAttribute {
-  DataType: string;
-  StringValue?: string;
-  BinaryValue?: string;
+export { md5OfAttributes, type MessageAttribute, type ReceivedMessage, type SendOptions, type SentMessage } from './queue-message.js';
+
+export interface ReceiveOptions {
+  /** 1–10 (default 1). */
+  maxMessages?: number;
+  /** Overrides the queue's visibility timeout for this receive (0–43200 s). */
+  visibilityTimeoutSeconds?: number;
+  /** Long polling, 0–20 s (default: the queue's `receiveWaitSeconds`). */
+  waitTimeSeconds?: number;
+  /** Ends a long poll early (the client went away). */
+  signal?: AbortSignal;
 }
 
-export interface SentMessage {
-  messageId: string;
-  md5OfMessageBody: string;
-  md5OfMessageAttributes?: string;
+/** A queue's counts and dates, as GetQueueAttributes reports them. */
+export interface QueueStats {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  createdAt: number;
+  lastModified: number;
 }
 
-export interface ReceivedMessage {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  md5OfBody: string;
-  attributes: { ApproximateReceiveCount: string; SentTimestamp: string };
-  messageAttributes?: Record<string, MessageAttribute>;
-}
+const DEDUP_WINDOW_MS = 5 * 60_000;
+const PURGE_INTERVAL_MS = 60_000;
+const FIFO_ID = /^[\x21-\x7E]{1,128}$/;
 
-interface Row {
-  id: number;
-  message_id: string;
-  body: string;
-  attributes: string | null;
-  md5: string;
-  sent: number;
-  visible_at: number;
-  receive_count: number;
-  trace_id: string | null;
-}
+export const isFifo = (queue: string) => queue.endsWith('.fifo');
 
-const md5 = (data: string | Buffer) => crypto.createHash('md5').update(data).digest('hex');
+const invalid = (name: string, value: unknown, reason: string) =>
+  new EngineError('InvalidInput', `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`, { reason: 'invalidParameter', parameter: name });
 
-/** AWS's MD5OfMessageAttributes: names sorted; each length-prefixed name, type, transport byte and value. */
-export function md5OfAttributes(attrs: Record<string, MessageAttribute>): string {
-  const parts: Buffer[] = [];
-  const lengthPrefixed = (b: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    parts.push(len, b);
-  };
-  for (const name of Object.keys(attrs).sort()) {
-    const a = attrs[name];
-    lengthPrefixed(Buffer.from(name, 'utf8'));
-    lengthPrefixed(Buffer.from(a.DataType, 'utf8'));
-    if (a.BinaryValue !== undefined) {
-      parts.push(Buffer.from([2]));
-      lengthPrefixed(Buffer.from(a.BinaryValue, 'base64'));
-    } else {
-      parts.push(Buffer.from([1]));
-      lengthPrefixed(Buffer.from(a.StringValue ?? '', 'utf8'));
-    }
-  }
-  return md5(Buffer.concat(parts));
+function checkInt(name: string, value: number | undefined, min: number, max: number, reason: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) throw invalid(name, value, reason);
 }
 
 export class QueueSink {
+  private readonly waiters = new QueueWaiters();
+  private readonly purged = new Map<string, number>();
+
   constructor(private readonly ctx: SinkContext) {}
 
-  /** SendMessage: fails with NotFound for a missing queue and Throttled when the queue is full. */
-  async send(queue: string, body: string, opts: { attributes?: Record<string, MessageAttribute>; traceId?: string | null } = {}): Promise<SentMessage> {
+  start(): void {
+    this.waiters.open();
+  }
+
+  /** Ends every long poll (it answers with no messages). */
+  stop(): void {
+    this.waiters.close();
+  }
+
+  /**
+   * SendMessage: NotFound for a missing queue, InvalidInput (with AWS's reason) for a body or parameter AWS refuses,
+   * TooLarge beyond the queue's maximum message size, Throttled when the queue holds the local limit. A FIFO send
+   * whose deduplication id was seen in the last 5 minutes is accepted and not enqueued again (the first send's ids
+   * are returned).
+   */
+  async send(queue: string, body: string, opts: SendOptions = {}): Promise<SentMessage> {
     const target = this.ctx.target('queue', queue);
-    if (body.length === 0) throw new EngineError('InvalidInput', 'the message body must not be empty');
-    if (Buffer.byteLength(body) > 262_144) throw new EngineError('TooLarge', 'SQS messages are at most 256 KiB');
+    const fifo = isFifo(queue);
+    checkBody(body);
+    const attrs = opts.attributes && Object.keys(opts.attributes).length ? opts.attributes : undefined;
+    const system = opts.systemAttributes && Object.keys(opts.systemAttributes).length ? opts.systemAttributes : undefined;
+    const max = (target.options.maximumMessageSize as number | undefined) ?? MAX_MESSAGE_BYTES;
+    if (messageSize(body, attrs) > max) {
+      throw new EngineError('TooLarge', `One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`, { reason: 'invalidParameter' });
+    }
+    checkInt('DelaySeconds', opts.delaySeconds, 0, 900, 'Must be >= 0 and <= 900, if provided.');
+    if (fifo && opts.delaySeconds !== undefined) throw invalid('DelaySeconds', opts.delaySeconds, 'The request include parameter that is not valid for this queue type.');
+    if (opts.groupId !== undefined && !FIFO_ID.test(opts.groupId)) {
+      throw invalid('MessageGroupId', opts.groupId, 'MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    }
+    if (opts.deduplicationId !== undefined && !FIFO_ID.test(opts.deduplicationId)) {
+      throw invalid('MessageDeduplicationId', opts.deduplicationId, 'MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    }
+    let dedupId: string | undefined;
+    if (fifo) {
+      if (opts.groupId === undefined) throw new EngineError('InvalidInput', 'The request must contain the parameter MessageGroupId.', { reason: 'missingParameter', parameter: 'MessageGroupId' });
+      dedupId = opts.deduplicationId ?? (target.options.contentBasedDeduplication ? crypto.createHash('sha256').update(body).digest('hex') : undefined);
+      if (dedupId === undefined) {
+        throw new EngineError('InvalidInput', 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly', { reason: 'invalidParameter' });
+      }
+    } else if (opts.deduplicationId !== undefined) {
+      throw invalid('MessageDeduplicationId', opts.deduplicationId, 'The request include parameter that is not valid for this queue type.');
+    }
     const now = this.ctx.clock.now();
-    const expired = this.expiry(target, now);
+    const digests = {
+      md5OfMessageBody: md5(body),
+      ...(attrs ? { md5OfMessageAttributes: md5OfAttributes(attrs) } : {}),
+      ...(system ? { md5OfMessageSystemAttributes: md5OfAttributes(system) } : {}),
+    };
+    const statements = this.expiry(target, now);
+    const dedupKey = dedupId === undefined ? undefined : target.options.deduplicationScope === 'messageGroup' ? `${opts.groupId}\0${dedupId}` : dedupId;
+    if (dedupKey !== undefined) {
+      const seen = this.ctx.store.get<{ message_id: string; seq: string }>(
+        'SELECT message_id, seq FROM sink_queue_dedup WHERE queue = ? AND dedup_key = ? AND expires > ?', [queue, dedupKey, now]);
+      if (seen) return { messageId: seen.message_id, ...digests, sequenceNumber: seen.seq };
+      statements.push({ sql: 'DELETE FROM sink_queue_dedup WHERE queue = ? AND expires <= ?', params: [queue, now] });
+    }
     if (this.count(queue) >= this.ctx.limits.queueMessages) {
       throw new EngineError('Throttled', `queue ${queue} holds ${this.ctx.limits.queueMessages} messages, the local limit`);
     }
-    const attrs = opts.attributes && Object.keys(opts.attributes).length ? opts.attributes : undefined;
-    const sent: SentMessage = { messageId: crypto.randomUUID(), md5OfMessageBody: md5(body), ...(attrs ? { md5OfMessageAttributes: md5OfAttributes(attrs) } : {}) };
     const id = this.ctx.ids.take('sink_queue_messages');
+    const sent: SentMessage = { messageId: crypto.randomUUID(), ...digests, ...(fifo ? { sequenceNumber: sequenceNumber(id) } : {}) };
+    const delay = fifo ? (target.options.delaySeconds as number | undefined) ?? 0 : opts.delaySeconds ?? (target.options.delaySeconds as number | undefined) ?? 0;
     const traceId = opts.traceId ?? null;
-    await this.ctx.store.write([...expired, {
-      sql: 'INSERT INTO sink_queue_messages (id, queue, message_id, body, attributes, md5, sent, visible_at, receive_count, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)',
-      params: [id, queue, sent.messageId, body, attrs ? JSON.stringify(attrs) : null, sent.md5OfMessageBody, now, now, traceId],
-    }]);
+    statements.push({
+      sql: `INSERT INTO sink_queue_messages (id, queue, message_id, body, attributes, md5, sent, visible_at, receive_count, trace_id, group_id, dedup_id, system_attributes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+      params: [id, queue, sent.messageId, body, attrs ? JSON.stringify(attrs) : null, sent.md5OfMessageBody, now, now + delay * 1000, traceId,
+        opts.groupId ?? null, dedupId ?? null, system ? JSON.stringify(system) : null],
+    });
+    if (dedupKey !== undefined) {
+      statements.push({
+        sql: 'INSERT INTO sink_queue_dedup (queue, dedup_key, message_id, md5, seq, expires) VALUES (?, ?, ?, ?, ?, ?)',
+        params: [queue, dedupKey, sent.messageId, sent.md5OfMessageBody, sent.sequenceNumber ?? '', now + DEDUP_WINDOW_MS],
+      });
+    }
+    await this.ctx.store.write(statements);
+    this.waiters.wake(queue);
     this.ctx.recorded('queue', queue, id, traceId, now);
     return sent;
   }
 
   /**
-   * ReceiveMessage: up to `maxMessages` (1–10) visible messages, hidden for the visibility timeout. A message received
-   * more than the redrive policy's `maxReceiveCount` times moves to the dead-letter queue instead.
+   * ReceiveMessage: up to `maxMessages` (1–10) visible messages, hidden for the visibility timeout. With a wait
+   * time, an empty queue answers as soon as a message can be received, or with nothing when the wait ends. A
+   * message received more than the redrive policy's `maxReceiveCount` times moves to the dead-letter queue instead.
    */
-  async receive(queue: string, opts: { maxMessages?: number; visibilityTimeoutSeconds?: number } = {}): Promise<ReceivedMessage[]> {
-    const target = this.ctx.target('queue', queue);
+  async receive(queue: string, opts: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
+    const first = this.ctx.target('queue', queue);
     const max = opts.maxMessages ?? 1;
-    if (!Number.isInteger(max) || max < 1 || max > 10) throw new EngineError('InvalidInput', 'MaxNumberOfMessages must be from 1 to 10');
-    const now = this.ctx.clock.now();
-    const timeout = (opts.visibilityTimeoutSeconds ?? (target.options.visibilityTimeoutSeconds as number)) * 1000;
-    const statements = this.expiry(target, now);
-    const rows = this.ctx.store.all<Row>(
-      'SELECT id, message_id, body, attributes, md5, sent, visible_at, receive_count, trace_id FROM sink_queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY id LIMIT ?',
-      [queue, now, max * 2]);
-    const maxReceives = target.options.maxReceiveCount as number | undefined;
-    const dlq = target.options.deadLetterQueue as string | undefined;
-    const out: ReceivedMessage[] = [];
-    for (const row of rows) {
-      if (out.length === max) break;
-      if (maxReceives !== undefined && dlq !== undefined && row.receive_count >= maxReceives && this.exists(dlq)) {
-        // Redrive: the message keeps its id, body, attributes and sent time; its receive count starts again.
-        statements.push({ sql: 'UPDATE sink_queue_messages SET queue = ?, receive_count = 0, visible_at = ?, receipt = NULL WHERE id = ?', params: [dlq, now, row.id] });
-        this.ctx.logger.log('info', 'sinks.queue', `message ${row.message_id} moved from ${queue} to its dead-letter queue ${dlq} after ${row.receive_count} receives`);
-        continue;
-      }
-      const receipt = Buffer.from(`${row.id}:${crypto.randomUUID()}`).toString('base64');
-      statements.push({ sql: 'UPDATE sink_queue_messages SET receive_count = receive_count + 1, visible_at = ?, receipt = ? WHERE id = ?', params: [now + timeout, receipt, row.id] });
-      out.push({
-        messageId: row.message_id,
-        receiptHandle: receipt,
-        body: row.body,
-        md5OfBody: row.md5,
-        attributes: { ApproximateReceiveCount: String(row.receive_count + 1), SentTimestamp: String(row.sent) },
-        ...(row.attributes ? { messageAttributes: JSON.parse(row.attributes) as Record<string, MessageAttribute> } : {}),
-      });
+    checkInt('MaxNumberOfMessages', max, 1, 10, 'Must be between 1 and 10, if provided.');
+    checkInt('VisibilityTimeout', opts.visibilityTimeoutSeconds, 0, 43_200, 'Must be >= 0 and <= 43200, if provided.');
+    const wait = opts.waitTimeSeconds ?? (first.options.receiveWaitSeconds as number | undefined) ?? 0;
+    checkInt('WaitTimeSeconds', wait, 0, 20, 'Must be >= 0 and <= 20, if provided.');
+    const deadline = performance.now() + wait * 1000;
+    for (;;) {
+      const target = this.ctx.target('queue', queue); // a queue deleted during a long poll is NotFound
+      const { messages, written } = this.take(target, max, opts.visibilityTimeoutSeconds);
+      await written;
+      if (messages.length || this.waiters.isClosed || opts.signal?.aborted) return messages;
+      const left = deadline - performance.now();
+      if (left <= 0) return messages;
+      await this.waiters.wait(queue, Math.min(left, this.nextVisibleIn(queue)), opts.signal);
+      if (this.waiters.isClosed) return [];
     }
-    if (statements.length) await this.ctx.store.write(statements);
-    return out;
   }
 
   /** DeleteMessage by the receipt handle of the latest receive; an already deleted message is not an error (as AWS). */
   async delete(queue: string, receiptHandle: string): Promise<void> {
     this.ctx.target('queue', queue);
+    checkReceipt(receiptHandle);
     const row = this.ctx.store.get<{ id: number }>('SELECT id FROM sink_queue_messages WHERE queue = ? AND receipt = ?', [queue, receiptHandle]);
-    if (row) await this.ctx.store.write([{ sql: 'DELETE FROM sink_queue_messages WHERE id = ?', params: [row.id] }]);
+    if (!row) return;
+    await this.ctx.store.write([{ sql: 'DELETE FROM sink_queue_messages WHERE id = ?', params: [row.id] }]);
+    if (isFifo(queue)) this.waiters.wake(queue); // the message's group may go on
+  }
+
+  /** ChangeMessageVisibility: the in-flight message of this receipt becomes visible `seconds` from now. */
+  async changeVisibility(queue: string, receiptHandle: string, seconds: number): Promise<void> {
+    this.ctx.target('queue', queue);
+    checkReceipt(receiptHandle);
+    checkInt('VisibilityTimeout', seconds, 0, 43_200, 'Must be >= 0 and <= 43200, if provided.');
+    const now = this.ctx.clock.now();
+    const row = this.ctx.store.get<{ id: number; visible_at: number }>('SELECT id, visible_at FROM sink_queue_messages WHERE queue = ? AND receipt = ?', [queue, receiptHandle]);
+    if (!row) throw invalid('ReceiptHandle', receiptHandle, 'Message does not exist or is not available for visibility timeout change.');
+    if (row.visible_at <= now) throw new EngineError('InvalidInput', 'The specified message isn\'t in flight.', { reason: 'notInflight' });
+    await this.ctx.store.write([{ sql: 'UPDATE sink_queue_messages SET visible_at = ? WHERE id = ?', params: [now + seconds * 1000, row.id] }]);
+    this.waiters.wake(queue);
+  }
+
+  /** PurgeQueue: deletes every message; once per 60 seconds per queue, as on AWS. */
+  async purge(queue: string): Promise<void> {
+    this.ctx.target('queue', queue);
+    const now = this.ctx.clock.now();
+    const last = this.purged.get(queue);
+    if (last !== undefined && now - last < PURGE_INTERVAL_MS) {
+      throw new EngineError('Conflict', `Only one PurgeQueue operation on ${queue} is allowed every 60 seconds.`, { reason: 'purgeInProgress' });
+    }
+    this.purged.set(queue, now);
+    await this.ctx.store.write([{ sql: 'DELETE FROM sink_queue_messages WHERE queue = ?', params: [queue] }]);
+  }
+
+  /**
+   * Changes a queue's options (`null` removes one, e.g. the redrive policy); the rest keep their values. The
+   * dead-letter queue must exist and be of the same type.
+   */
+  async configure(queue: string, patch: JsonObject): Promise<void> {
+    const target = this.ctx.target('queue', queue);
+    const merged: JsonObject = { ...target.options };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete merged[key];
+      else if (value !== undefined) merged[key] = value;
+    }
+    const options = normalizeOptions('queue', merged);
+    this.checkRedrive(queue, options);
+    const state = { ...target.state, lastModified: this.ctx.clock.now() };
+    await this.ctx.store.write([{ sql: 'UPDATE sink_targets SET options = ?, state = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(options), JSON.stringify(state), 'queue', queue] }]);
+    target.options = options;
+    target.state = state;
+    this.waiters.wake(queue);
+  }
+
+  /** Refuses a redrive policy whose dead-letter queue does not exist or is not of the queue's type. */
+  checkRedrive(queue: string, options: JsonObject): void {
+    const dlq = options.deadLetterQueue as string | undefined;
+    if (dlq === undefined) return;
+    if (!this.has(dlq)) throw invalid('RedrivePolicy', dlq, 'Dead letter target does not exist.');
+    if (isFifo(dlq) !== isFifo(queue)) throw invalid('RedrivePolicy', dlq, 'Dead-letter queue must be same type of queue as the source.');
+  }
+
+  /** Counts and dates of a queue (messages past the retention period are not counted). */
+  stats(queue: string): QueueStats {
+    const target = this.ctx.target('queue', queue);
+    const now = this.ctx.clock.now();
+    const cutoff = now - (target.options.retentionSeconds as number) * 1000;
+    const row = this.ctx.store.get<{ visible: number | null; inflight: number | null; delayed: number | null }>(
+      `SELECT SUM(visible_at <= ?) AS visible, SUM(visible_at > ? AND receive_count > 0) AS inflight, SUM(visible_at > ? AND receive_count = 0) AS delayed
+       FROM sink_queue_messages WHERE queue = ? AND sent >= ?`, [now, now, now, queue, cutoff]);
+    return {
+      visible: row?.visible ?? 0, inFlight: row?.inflight ?? 0, delayed: row?.delayed ?? 0,
+      createdAt: target.created, lastModified: (target.state.lastModified as number | undefined) ?? target.created,
+    };
+  }
+
+  tags(queue: string): Record<string, string> {
+    return { ...((this.ctx.target('queue', queue).state.tags as Record<string, string> | undefined) ?? {}) };
+  }
+
+  /** Adds or replaces tags (`add`) and removes tag keys (`remove`). */
+  async retag(queue: string, add: Record<string, string>, remove: readonly string[] = []): Promise<void> {
+    const target = this.ctx.target('queue', queue);
+    const tags = { ...this.tags(queue), ...add };
+    for (const key of remove) delete tags[key];
+    const state = { ...target.state, tags };
+    await this.ctx.store.write([this.ctx.stateStatement({ ...target, state })]);
+    target.state = state;
   }
 
   count(queue: string): number {
@@ -149,8 +269,8 @@ export class QueueSink {
   /** Messages in the queue, newest first, whether visible or in flight. */
   records(queue: string, q?: SinkRecordQuery): SinkRecord[] {
     const now = this.ctx.clock.now();
-    return this.ctx.store.all<Row>(
-      `SELECT id, message_id, body, attributes, md5, sent, visible_at, receive_count, trace_id FROM sink_queue_messages WHERE queue = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+    return this.ctx.store.all<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sink_queue_messages WHERE queue = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
       [queue, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
     ).map((r) => ({
       id: r.id,
@@ -158,16 +278,70 @@ export class QueueSink {
       traceId: r.trace_id,
       data: {
         messageId: r.message_id, body: r.body, md5OfBody: r.md5, receiveCount: r.receive_count, visible: r.visible_at <= now,
+        ...(r.group_id !== null ? { messageGroupId: r.group_id } : {}),
         ...(r.attributes ? { messageAttributes: JSON.parse(r.attributes) } : {}),
       },
     }));
   }
 
+  /** Statements deleting a queue's messages and deduplication ids (with the queue); its long polls end. */
   clear(queue: string): Statement[] {
-    return [{ sql: 'DELETE FROM sink_queue_messages WHERE queue = ?', params: [queue] }];
+    this.purged.delete(queue);
+    queueMicrotask(() => this.waiters.wake(queue));
+    return [
+      { sql: 'DELETE FROM sink_queue_messages WHERE queue = ?', params: [queue] },
+      { sql: 'DELETE FROM sink_queue_dedup WHERE queue = ?', params: [queue] },
+    ];
   }
 
-  private exists(queue: string): boolean {
+  /** One receive attempt: picks, hides and redrives synchronously (so concurrent receives never share a message). */
+  private take(target: Target, max: number, visibilitySeconds: number | undefined): { messages: ReceivedMessage[]; written: Promise<void> } {
+    const queue = target.name;
+    const fifo = isFifo(queue);
+    const now = this.ctx.clock.now();
+    const timeout = (visibilitySeconds ?? (target.options.visibilityTimeoutSeconds as number)) * 1000;
+    const cutoff = now - (target.options.retentionSeconds as number) * 1000;
+    const statements = this.expiry(target, now);
+    // FIFO: a group with a message in flight gives nothing until that message is deleted or visible again.
+    const groups = fifo ? ' AND (group_id IS NULL OR group_id NOT IN (SELECT group_id FROM sink_queue_messages WHERE queue = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL))' : '';
+    const rows = this.ctx.store.all<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sink_queue_messages WHERE queue = ? AND visible_at <= ? AND sent >= ?${groups} ORDER BY id LIMIT ?`,
+      [queue, now, cutoff, ...(fifo ? [queue, now] : []), max * 2]);
+    const maxReceives = target.options.maxReceiveCount as number | undefined;
+    const dlq = target.options.deadLetterQueue as string | undefined;
+    const messages: ReceivedMessage[] = [];
+    let redriven = false;
+    for (const row of rows) {
+      if (messages.length === max) break;
+      if (maxReceives !== undefined && dlq !== undefined && row.receive_count >= maxReceives && this.has(dlq)) {
+        // Redrive: the message keeps its id, body, attributes and sent time; its receive count starts again.
+        statements.push({ sql: 'UPDATE sink_queue_messages SET queue = ?, receive_count = 0, visible_at = ?, receipt = NULL WHERE id = ?', params: [dlq, now, row.id] });
+        this.ctx.logger.log('info', 'sinks.queue', `message ${row.message_id} moved from ${queue} to its dead-letter queue ${dlq} after ${row.receive_count} receives`);
+        redriven = true;
+        continue;
+      }
+      const receipt = newReceipt(row.id);
+      const firstReceived = row.first_received ?? now;
+      statements.push({
+        sql: 'UPDATE sink_queue_messages SET receive_count = receive_count + 1, visible_at = ?, receipt = ?, first_received = ? WHERE id = ?',
+        params: [now + timeout, receipt, firstReceived, row.id],
+      });
+      messages.push(toReceived(row, receipt, row.receive_count + 1, firstReceived, fifo));
+    }
+    let written = statements.length ? this.ctx.store.write(statements) : Promise.resolve();
+    if (redriven && dlq !== undefined) written = written.then(() => this.waiters.wake(dlq));
+    return { messages, written };
+  }
+
+  /** Milliseconds until the next hidden message of the queue becomes visible by itself (Infinity when none). */
+  private nextVisibleIn(queue: string): number {
+    const now = this.ctx.clock.now();
+    const next = this.ctx.store.get<{ t: number | null }>('SELECT MIN(visible_at) AS t FROM sink_queue_messages WHERE queue = ? AND visible_at > ?', [queue, now])?.t;
+    return next === null || next === undefined ? Infinity : Math.max(1, next - now);
+  }
+
+  /** Whether the queue exists. */
+  has(queue: string): boolean {
     try {
       this.ctx.target('queue', queue);
       return true;
@@ -183,3 +357,4 @@ export class QueueSink {
     return old ? [{ sql: 'DELETE FROM sink_queue_messages WHERE queue = ? AND sent < ?', params: [target.name, cutoff] }] : [];
   }
 }
+

@@ -51,6 +51,10 @@ const str: Field = (v, key) => {
   if (typeof v !== 'string' || v === '') throw bad(key, 'must be a non-empty string');
   return v;
 };
+const oneOf = (...values: string[]): Field => (v, key) => {
+  if (typeof v !== 'string' || !values.includes(v)) throw bad(key, `must be one of ${values.join(', ')}`);
+  return v;
+};
 const keySchema: Field = (v, key) => {
   const o = v as JsonObject;
   if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.name !== 'string' || o.name === '' || (o.type !== 'S' && o.type !== 'N')
@@ -85,7 +89,13 @@ const subscriptions: Field = (v, key) => {
 };
 
 const schemas: Record<SinkKind, Record<string, Field>> = {
-  queue: { visibilityTimeoutSeconds: int(0, 43_200), maxReceiveCount: int(1, 1000), deadLetterQueue: str, retentionSeconds: int(60, 1_209_600) },
+  queue: {
+    visibilityTimeoutSeconds: int(0, 43_200), maxReceiveCount: int(1, 1000), deadLetterQueue: str, retentionSeconds: int(60, 1_209_600),
+    delaySeconds: int(0, 900), receiveWaitSeconds: int(0, 20), maximumMessageSize: int(1024, 262_144),
+    contentBasedDeduplication: bool, deduplicationScope: oneOf('queue', 'messageGroup'), fifoThroughputLimit: oneOf('perQueue', 'perMessageGroupId'),
+    // Kept and returned as given, without effect locally (access and encryption are not emulated).
+    policy: str, redriveAllowPolicy: str, kmsMasterKeyId: str, kmsDataKeyReusePeriodSeconds: int(60, 86_400), sqsManagedSseEnabled: bool,
+  },
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
   firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str },
@@ -96,7 +106,7 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
 };
 
 const defaults: Record<SinkKind, JsonObject> = {
-  queue: { visibilityTimeoutSeconds: 30, retentionSeconds: 345_600 },
+  queue: { visibilityTimeoutSeconds: 30, retentionSeconds: 345_600, delaySeconds: 0, receiveWaitSeconds: 0, maximumMessageSize: 262_144 },
   notify: { subscriptions: [] },
   stream: { shardCount: 1, retentionHours: 24 },
   firehose: { bufferSizeBytes: 5 * 1024 * 1024, bufferIntervalSeconds: 300, appendNewline: true },

@@ -7,8 +7,8 @@
  * auto-create queues, topics, streams, tables, log groups or alarms: an action naming a missing target fails and
  * goes to the rule's errorAction. Metric namespaces are the exception, created on first use as on AWS.
  *
- * LIMITATIONS: SNS has an AWS-compatible HTTP API (api/http/sns); the other services' APIs are their own slices; no IAM
- * (roleArn is accepted and ignored); see each sink's file for its own.
+ * LIMITATIONS: SNS and SQS have AWS-compatible HTTP APIs (api/http/sns, api/http/sqs); the other services' APIs are
+ * their own slices; no IAM (roleArn is accepted and ignored); see each sink's file for its own.
  */
 import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
@@ -117,6 +117,7 @@ export class SinkService implements Service {
     }
     this.logs.start();
     this.started = true;
+    this.queues.start();
     const all = [...this.targets.values()];
     this.streams.resume(all.filter((t) => t.kind === 'stream'));
     this.firehose.resume(all.filter((t) => t.kind === 'firehose'));
@@ -126,6 +127,7 @@ export class SinkService implements Service {
     this.started = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
+    this.queues.stop();
     this.topics.stop();
     await this.firehose.stop();
   }

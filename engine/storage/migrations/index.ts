@@ -7,6 +7,7 @@ import * as m0006 from './0006-security.js';
 import * as m0007 from './0007-shadow-history-by-id.js';
 import * as m0008 from './0008-broker-sessions.js';
 import * as m0009 from './0009-log-events.js';
+import * as m0010 from './0010-sqs-queues.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { id: '0007-shadow-history-by-id', sql: m0007.sql },
   { id: '0008-broker-sessions', sql: m0008.sql },
   { id: '0009-log-events', sql: m0009.sql },
+  { id: '0010-sqs-queues', sql: m0010.sql },
 ];
