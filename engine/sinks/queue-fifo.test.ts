@@ -23,7 +23,7 @@ describe('FIFO queues', () => {
     const { sinks } = await harness();
     await sinks.create('queue', 'orders.fifo', { visibilityTimeoutSeconds: 30 });
     for (const [group, body] of [['a', 'a1'], ['a', 'a2'], ['b', 'b1'], ['a', 'a3']]) {
-      await sinks.queues.send('orders.fifo', body, { groupId: group, deduplicationId: body });
+      await sinks.queues.send('orders.fifo', body, { messageGroupId: group, messageDeduplicationId: body });
     }
     const [first] = await sinks.queues.receive('orders.fifo');
     expect(first.body).toBe('a1');
@@ -38,15 +38,15 @@ describe('FIFO queues', () => {
   it('drops a repeated deduplication id within 5 minutes and returns the first send; content-based ids hash the body', async () => {
     const { sinks, clock } = await harness();
     await sinks.create('queue', 'dedup.fifo', { contentBasedDeduplication: true });
-    const one = await sinks.queues.send('dedup.fifo', 'same', { groupId: 'g' });
-    const two = await sinks.queues.send('dedup.fifo', 'same', { groupId: 'g' });
+    const one = await sinks.queues.send('dedup.fifo', 'same', { messageGroupId: 'g' });
+    const two = await sinks.queues.send('dedup.fifo', 'same', { messageGroupId: 'g' });
     expect(two).toEqual(one);
-    const explicit = await sinks.queues.send('dedup.fifo', 'same', { groupId: 'g', deduplicationId: 'other' });
+    const explicit = await sinks.queues.send('dedup.fifo', 'same', { messageGroupId: 'g', messageDeduplicationId: 'other' });
     expect(explicit.messageId).not.toBe(one.messageId);
     expect(BigInt(explicit.sequenceNumber!)).toBeGreaterThan(BigInt(one.sequenceNumber!));
     expect(sinks.queues.count('dedup.fifo')).toBe(2);
     clock.t += 5 * 60_000;
-    const later = await sinks.queues.send('dedup.fifo', 'same', { groupId: 'g' });
+    const later = await sinks.queues.send('dedup.fifo', 'same', { messageGroupId: 'g' });
     expect(later.messageId).not.toBe(one.messageId);
     expect(sinks.queues.count('dedup.fifo')).toBe(3);
   });
@@ -54,11 +54,11 @@ describe('FIFO queues', () => {
   it('keeps the deduplication window across a restart', async () => {
     const h = await harness();
     await h.sinks.create('queue', 'keep.fifo');
-    const one = await h.sinks.queues.send('keep.fifo', 'x', { groupId: 'g', deduplicationId: 'd1' });
+    const one = await h.sinks.queues.send('keep.fifo', 'x', { messageGroupId: 'g', messageDeduplicationId: 'd1' });
     open.splice(open.indexOf(h), 1);
     const again = await h.reopen();
     open.push(again);
-    expect(await again.sinks.queues.send('keep.fifo', 'x', { groupId: 'g', deduplicationId: 'd1' })).toEqual(one);
+    expect(await again.sinks.queues.send('keep.fifo', 'x', { messageGroupId: 'g', messageDeduplicationId: 'd1' })).toEqual(one);
     expect(again.sinks.queues.count('keep.fifo')).toBe(1);
   });
 
@@ -66,11 +66,11 @@ describe('FIFO queues', () => {
     const { sinks } = await harness();
     await sinks.create('queue', 'strict.fifo');
     await sinks.create('queue', 'plain');
-    expect(reason(await sinks.queues.send('strict.fifo', 'x', { deduplicationId: 'd' }).catch((e: unknown) => e))).toBe('missingParameter');
-    await expect(sinks.queues.send('strict.fifo', 'x', { groupId: 'g' })).rejects.toThrow(/ContentBasedDeduplication enabled or MessageDeduplicationId/);
-    await expect(sinks.queues.send('strict.fifo', 'x', { groupId: 'g', deduplicationId: 'd', delaySeconds: 5 })).rejects.toThrow(/parameter DelaySeconds is invalid/);
-    await expect(sinks.queues.send('plain', 'x', { deduplicationId: 'd' })).rejects.toThrow(/parameter MessageDeduplicationId is invalid/);
-    await expect(sinks.queues.send('strict.fifo', 'x', { groupId: 'g h', deduplicationId: 'd' })).rejects.toThrow(/MessageGroupId can only include/);
+    expect(reason(await sinks.queues.send('strict.fifo', 'x', { messageDeduplicationId: 'd' }).catch((e: unknown) => e))).toBe('missingParameter');
+    await expect(sinks.queues.send('strict.fifo', 'x', { messageGroupId: 'g' })).rejects.toThrow(/ContentBasedDeduplication enabled or MessageDeduplicationId/);
+    await expect(sinks.queues.send('strict.fifo', 'x', { messageGroupId: 'g', messageDeduplicationId: 'd', delaySeconds: 5 })).rejects.toThrow(/parameter DelaySeconds is invalid/);
+    await expect(sinks.queues.send('plain', 'x', { messageDeduplicationId: 'd' })).rejects.toThrow(/parameter MessageDeduplicationId is invalid/);
+    await expect(sinks.queues.send('strict.fifo', 'x', { messageGroupId: 'g h', messageDeduplicationId: 'd' })).rejects.toThrow(/MessageGroupId can only include/);
   });
 });
 

@@ -27,9 +27,9 @@ export interface SendOptions {
   /** Per-message delay (standard queues only), 0–900 s; the queue's `delaySeconds` otherwise. */
   delaySeconds?: number;
   /** FIFO: required. Standard queues keep it as an attribute without ordering by it. */
-  groupId?: string;
+  messageGroupId?: string;
   /** FIFO: required unless the queue has content-based deduplication. */
-  deduplicationId?: string;
+  messageDeduplicationId?: string;
   traceId?: string | null;
 }
 

@@ -91,21 +91,21 @@ export class QueueSink {
     }
     checkInt('DelaySeconds', opts.delaySeconds, 0, 900, 'Must be >= 0 and <= 900, if provided.');
     if (fifo && opts.delaySeconds !== undefined) throw invalid('DelaySeconds', opts.delaySeconds, 'The request include parameter that is not valid for this queue type.');
-    if (opts.groupId !== undefined && !FIFO_ID.test(opts.groupId)) {
-      throw invalid('MessageGroupId', opts.groupId, 'MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    if (opts.messageGroupId !== undefined && !FIFO_ID.test(opts.messageGroupId)) {
+      throw invalid('MessageGroupId', opts.messageGroupId, 'MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
     }
-    if (opts.deduplicationId !== undefined && !FIFO_ID.test(opts.deduplicationId)) {
-      throw invalid('MessageDeduplicationId', opts.deduplicationId, 'MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    if (opts.messageDeduplicationId !== undefined && !FIFO_ID.test(opts.messageDeduplicationId)) {
+      throw invalid('MessageDeduplicationId', opts.messageDeduplicationId, 'MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
     }
     let dedupId: string | undefined;
     if (fifo) {
-      if (opts.groupId === undefined) throw new EngineError('InvalidInput', 'The request must contain the parameter MessageGroupId.', { reason: 'missingParameter', parameter: 'MessageGroupId' });
-      dedupId = opts.deduplicationId ?? (target.options.contentBasedDeduplication ? crypto.createHash('sha256').update(body).digest('hex') : undefined);
+      if (opts.messageGroupId === undefined) throw new EngineError('InvalidInput', 'The request must contain the parameter MessageGroupId.', { reason: 'missingParameter', parameter: 'MessageGroupId' });
+      dedupId = opts.messageDeduplicationId ?? (target.options.contentBasedDeduplication ? crypto.createHash('sha256').update(body).digest('hex') : undefined);
       if (dedupId === undefined) {
         throw new EngineError('InvalidInput', 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly', { reason: 'invalidParameter' });
       }
-    } else if (opts.deduplicationId !== undefined) {
-      throw invalid('MessageDeduplicationId', opts.deduplicationId, 'The request include parameter that is not valid for this queue type.');
+    } else if (opts.messageDeduplicationId !== undefined) {
+      throw invalid('MessageDeduplicationId', opts.messageDeduplicationId, 'The request include parameter that is not valid for this queue type.');
     }
     const now = this.ctx.clock.now();
     const digests = {
@@ -114,7 +114,7 @@ export class QueueSink {
       ...(system ? { md5OfMessageSystemAttributes: md5OfAttributes(system) } : {}),
     };
     const statements = this.expiry(target, now);
-    const dedupKey = dedupId === undefined ? undefined : target.options.deduplicationScope === 'messageGroup' ? `${opts.groupId}\0${dedupId}` : dedupId;
+    const dedupKey = dedupId === undefined ? undefined : target.options.deduplicationScope === 'messageGroup' ? `${opts.messageGroupId}\0${dedupId}` : dedupId;
     if (dedupKey !== undefined) {
       const seen = this.ctx.store.get<{ message_id: string; seq: string }>(
         'SELECT message_id, seq FROM sink_queue_dedup WHERE queue = ? AND dedup_key = ? AND expires > ?', [queue, dedupKey, now]);
@@ -132,7 +132,7 @@ export class QueueSink {
       sql: `INSERT INTO sink_queue_messages (id, queue, message_id, body, attributes, md5, sent, visible_at, receive_count, trace_id, group_id, dedup_id, system_attributes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
       params: [id, queue, sent.messageId, body, attrs ? JSON.stringify(attrs) : null, sent.md5OfMessageBody, now, now + delay * 1000, traceId,
-        opts.groupId ?? null, dedupId ?? null, system ? JSON.stringify(system) : null],
+        opts.messageGroupId ?? null, dedupId ?? null, system ? JSON.stringify(system) : null],
     });
     if (dedupKey !== undefined) {
       statements.push({

@@ -51,8 +51,8 @@ export function sendOptions(input: Input): { body: string; options: SendOptions 
     attributes: messageAttributes(input.MessageAttributes),
     systemAttributes: system,
     delaySeconds: intParam(input, 'DelaySeconds'),
-    groupId: stringParam(input, 'MessageGroupId'),
-    deduplicationId: stringParam(input, 'MessageDeduplicationId'),
+    messageGroupId: stringParam(input, 'MessageGroupId'),
+    messageDeduplicationId: stringParam(input, 'MessageDeduplicationId'),
   };
   return { body, options };
 }
