@@ -159,13 +159,14 @@ export class QueueSink {
     const wait = opts.waitTimeSeconds ?? (first.options.receiveWaitSeconds as number | undefined) ?? 0;
     checkInt('WaitTimeSeconds', wait, 0, 20, 'Must be >= 0 and <= 20, if provided.');
     const deadline = performance.now() + wait * 1000;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const target = this.ctx.target('queue', queue); // a queue deleted during a long poll is NotFound
       const { messages, written } = this.take(target, max, opts.visibilityTimeoutSeconds);
       await written;
       if (messages.length || this.waiters.isClosed || opts.signal?.aborted) return messages;
       const left = deadline - performance.now();
       if (left <= 0) return messages;
+      if (attempt === 0) this.ctx.logger.log('debug', 'sinks.queue', `a receive on ${queue} waits up to ${wait} s for a message`, { queue });
       await this.waiters.wait(queue, Math.min(left, this.nextVisibleIn(queue)), opts.signal);
       if (this.waiters.isClosed) return [];
     }

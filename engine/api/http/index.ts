@@ -14,4 +14,5 @@ export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js
 export { iotControlRegistryRoutes } from './iot-control-registry.js';
 export { stsService } from './sts/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
+export { sqsService } from './sqs/index.js';
 export * from './protocols/index.js';

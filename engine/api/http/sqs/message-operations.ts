@@ -103,8 +103,13 @@ function messageMembers(m: ReceivedMessage, system: string[], user: string[]) {
     MD5OfBody: m.md5OfBody,
     Body: m.body,
     ...(Object.keys(attributes).length ? { Attributes: attributes } : {}),
-    ...(Object.keys(userAttrs).length ? { MD5OfMessageAttributes: md5OfAttributes(userAttrs), MessageAttributes: userAttrs } : {}),
+    ...(Object.keys(userAttrs).length ? { MD5OfMessageAttributes: md5OfAttributes(userAttrs), MessageAttributes: onTheWire(userAttrs) } : {}),
   };
+}
+
+/** Binary values leave as bytes (the protocol encodes them as base64). */
+function onTheWire(attrs: Record<string, MessageAttribute>) {
+  return Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: Buffer.from(a.BinaryValue, 'base64') } : a]));
 }
 
 export async function deleteMessage(b: SqsBackend, input: Input, ctx: SqsRequestContext) {

@@ -27,25 +27,25 @@ export async function createQueue(b: SqsBackend, input: Input, ctx: SqsRequestCo
         throw sqsError('nameExists', `A queue already exists with the same name and a different value for attribute ${attributeOfOption(key)}`);
       }
     }
-    return { QueueUrl: queueUrl(ctx.host, name) };
+    return { QueueUrl: queueUrl(ctx.endpoint, name) };
   }
   b.queues.checkRedrive(name, options);
   await b.create('queue', name, options);
   if (tags && Object.keys(tags).length) await b.queues.retag(name, tags);
-  return { QueueUrl: queueUrl(ctx.host, name) };
+  return { QueueUrl: queueUrl(ctx.endpoint, name) };
 }
 
 export async function getQueueUrl(b: SqsBackend, input: Input, ctx: SqsRequestContext) {
   const name = stringParam(input, 'QueueName', true);
   if (!b.queues.has(name)) throw new EngineError('NotFound', 'The specified queue does not exist.');
-  return { QueueUrl: queueUrl(ctx.host, name) };
+  return { QueueUrl: queueUrl(ctx.endpoint, name) };
 }
 
 export async function listQueues(b: SqsBackend, input: Input, ctx: SqsRequestContext) {
   const prefix = stringParam(input, 'QueueNamePrefix') ?? '';
   const names = b.list('queue').map((q) => q.name).filter((n) => n.startsWith(prefix)).sort();
   const { names: shown, next } = page(names, input);
-  return { ...(shown.length ? { QueueUrls: shown.map((n) => queueUrl(ctx.host, n)) } : {}), ...(next ? { NextToken: next } : {}) };
+  return { ...(shown.length ? { QueueUrls: shown.map((n) => queueUrl(ctx.endpoint, n)) } : {}), ...(next ? { NextToken: next } : {}) };
 }
 
 export async function deleteQueue(b: SqsBackend, input: Input, ctx: SqsRequestContext) {
@@ -62,7 +62,7 @@ export async function listDeadLetterSourceQueues(b: SqsBackend, input: Input, ct
   const dlq = queueOf(b, input, ctx);
   const names = b.list('queue').filter((q) => q.options.deadLetterQueue === dlq).map((q) => q.name).sort();
   const { names: shown, next } = page(names, input);
-  return { queueUrls: shown.map((n) => queueUrl(ctx.host, n)), ...(next ? { NextToken: next } : {}) };
+  return { queueUrls: shown.map((n) => queueUrl(ctx.endpoint, n)), ...(next ? { NextToken: next } : {}) };
 }
 
 export async function getQueueAttributes(b: SqsBackend, input: Input, ctx: SqsRequestContext) {

@@ -13,9 +13,9 @@ export const REGION = LOCAL_REGION;
 
 const NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
-/** The queue URL for a client that reached the engine at `host` (the request's Host header). */
-export function queueUrl(host: string, name: string): string {
-  return `http://${host}/${ACCOUNT}/${name}`;
+/** The queue URL for a client that reached the engine at `endpoint` (`http://` and the request's Host header). */
+export function queueUrl(endpoint: string, name: string): string {
+  return `${endpoint}/${ACCOUNT}/${name}`;
 }
 
 export const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;

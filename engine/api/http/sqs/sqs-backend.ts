@@ -13,12 +13,12 @@ export interface SqsBackend {
 }
 
 export interface SqsRequestContext {
-  /** `host:port` the client reached (the Host header): queue URLs are made with it. */
-  host: string;
+  /** `http://host:port` as the client reached the engine (the Host header): queue URLs are made with it. */
+  readonly endpoint: string;
   /** The request path: the query protocol may post to the queue's URL instead of naming it in `QueueUrl`. */
-  path?: string;
+  readonly path?: string;
   /** Aborted when the client goes away (ends a long poll). */
-  signal?: AbortSignal;
+  readonly signal?: AbortSignal;
 }
 
 /** The queue an operation names (QueueUrl, or the path the query protocol posted to); NonExistentQueue if missing. */

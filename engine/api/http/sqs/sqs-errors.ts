@@ -5,18 +5,15 @@
  * EngineError codes refined by `details.reason` (engine/sinks/queue.ts); messages are AWS's texts.
  */
 import { isEngineError, type ErrorCode } from '../../../core/index.js';
+import { ServiceError, serviceError } from '../protocols/index.js';
 
-export interface SqsErrorShape {
-  /** The modeled exception name (awsJson `__type`, the SDK v3 error class). */
+/** One SQS error: the modeled exception name (awsJson `__type`, the SDK v3 error class), the query protocol's code (what the AWS CLI 2.9 prints), status and fault. */
+interface Row {
   type: string;
-  /** The query protocol's code (what the AWS CLI 2.9 prints). */
   queryCode: string;
   status: number;
-  fault: 'Sender' | 'Receiver';
-  message: string;
+  fault?: 'Sender' | 'Receiver';
 }
-
-type Row = Omit<SqsErrorShape, 'message' | 'fault'> & { fault?: 'Sender' | 'Receiver' };
 
 const row = (type: string, status = 400, queryCode = type): Row => ({ type, queryCode, status });
 const aws = (type: string, status = 400): Row => row(type, status, `AWS.SimpleQueueService.${type}`);
@@ -55,23 +52,28 @@ const byCode: Record<ErrorCode, Row> = {
 };
 
 /** An error raised by the SQS edge itself (validation of the request, batch rules), in the same table. */
-export function sqsError(reason: keyof typeof byReason, message: string): Error & { sqs: SqsErrorShape } {
-  const r = byReason[reason];
-  return Object.assign(new Error(message), { sqs: { ...r, fault: r.fault ?? 'Sender', message } as SqsErrorShape });
+export function sqsError(reason: keyof typeof byReason, message: string): ServiceError {
+  return toServiceError(byReason[reason], message);
 }
 
-/** Any thrown value as SQS's error; unknown errors are InternalError with a generic message (the caller logs them). */
-export function toSqsError(e: unknown): SqsErrorShape {
-  if (e && typeof e === 'object' && 'sqs' in e) return (e as { sqs: SqsErrorShape }).sqs;
-  if (!isEngineError(e)) return { ...byCode.Internal, fault: 'Receiver', message: 'We encountered an internal error. Please try again.' };
+function toServiceError(r: Row, message: string): ServiceError {
+  return serviceError(r.type, message, { status: r.status, queryCode: r.queryCode, fault: r.fault === 'Receiver' ? 'server' : 'client' });
+}
+
+/** Any thrown value as SQS's error: a domain EngineError through the table above; others pass through unchanged. */
+export function toSqsError(e: unknown): unknown {
+  if (!isEngineError(e)) return e;
   const reason = (e.details as { reason?: string } | undefined)?.reason;
   const r = (reason !== undefined ? byReason[reason] : undefined) ?? byCode[e.code];
-  const message = e.code === 'NotFound' ? 'The specified queue does not exist.' : e.message;
-  return { ...r, fault: r.fault ?? 'Sender', message };
+  if (e.code === 'Internal') return e; // logged by the protocol layer, answered as an internal failure
+  return toServiceError(r, e.code === 'NotFound' ? 'The specified queue does not exist.' : e.message);
 }
 
 /** The entry-level error of a batch (`BatchResultErrorEntry`): `Code` is the query code, as AWS sends it. */
 export function batchEntryError(id: string, e: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
   const s = toSqsError(e);
-  return { Id: id, SenderFault: s.fault === 'Sender', Code: s.queryCode, Message: s.message };
+  if (s instanceof ServiceError) {
+    return { Id: id, SenderFault: s.opts.fault !== 'server', Code: s.opts.queryCode ?? s.type, Message: s.message };
+  }
+  return { Id: id, SenderFault: false, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.' };
 }
