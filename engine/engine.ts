@@ -9,7 +9,7 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { HttpApiService, snsLinkRoutes, snsService, sqsService, stsService } from './api/index.js';
+import { HttpApiService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
@@ -80,6 +80,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     stsService(),
     snsService(sinks.topics),
     sqsService(sinks),
+    logsService(sinks.logs),
   ];
   const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));

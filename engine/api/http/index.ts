@@ -15,4 +15,5 @@ export { iotControlRegistryRoutes } from './iot-control-registry.js';
 export { stsService } from './sts/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
+export { logsService, type LogsPort } from './logs/index.js';
 export * from './protocols/index.js';
