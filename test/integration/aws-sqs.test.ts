@@ -13,6 +13,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { startCli } from './helpers/cli-process.js';
 
 let tb: TestEngine;
 let sqs: SQSClient;
@@ -192,6 +194,42 @@ describe('SQS through the SDK v3 client (JSON protocol)', () => {
     await device.endAsync();
     expect(got.Messages!.map((m) => JSON.parse(m.Body!))).toEqual([{ temp: 21.5 }]);
     expect((await tb.engine.api.sinks.list('queue')).map((q) => q.name)).toContain('from-rule');
+  });
+});
+
+describe('SQS durability', () => {
+  it('keeps every acknowledged SendMessage, and the FIFO deduplication window, across kill -9', async () => {
+    const dataDir = tempDir('tb-sqs-crash-');
+    const first = await startCli(dataDir);
+    const client = new SQSClient({ endpoint: first.httpUrl, region: 'us-east-1', credentials });
+    const url = (await client.send(new CreateQueueCommand({ QueueName: 'durable' }))).QueueUrl!;
+    const fifoUrl = (await client.send(new CreateQueueCommand({ QueueName: 'durable.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    const bodies = Array.from({ length: 25 }, (_, i) => `m${i}`);
+    for (const MessageBody of bodies) await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody }));
+    const once = await client.send(new SendMessageCommand({ QueueUrl: fifoUrl, MessageBody: 'once', MessageGroupId: 'g', MessageDeduplicationId: 'd-1' }));
+    client.destroy();
+    await first.kill9();
+
+    const second = await startCli(dataDir);
+    const again = new SQSClient({ endpoint: second.httpUrl, region: 'us-east-1', credentials });
+    try {
+      const url2 = (await again.send(new GetQueueUrlCommand({ QueueName: 'durable' }))).QueueUrl!;
+      const fifo2 = (await again.send(new GetQueueUrlCommand({ QueueName: 'durable.fifo' }))).QueueUrl!;
+      const received: string[] = [];
+      for (;;) {
+        const { Messages } = await again.send(new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }));
+        if (!Messages) break;
+        received.push(...Messages.map((m) => m.Body!));
+      }
+      expect(received.sort()).toEqual([...bodies].sort());
+      const repeat = await again.send(new SendMessageCommand({ QueueUrl: fifo2, MessageBody: 'once', MessageGroupId: 'g', MessageDeduplicationId: 'd-1' }));
+      expect(repeat.MessageId).toBe(once.MessageId);
+      expect((await again.send(new GetQueueAttributesCommand({ QueueUrl: fifo2, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes)
+        .toEqual({ ApproximateNumberOfMessages: '1' });
+    } finally {
+      again.destroy();
+      await second.kill9();
+    }
   });
 });
 
