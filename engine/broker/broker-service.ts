@@ -161,8 +161,9 @@ export class BrokerService implements Service {
 
   /**
    * Publishes without a client id: the engine's own messages, or (`origin: 'client'`) the HTTP API's and the UI's on a
-   * user's behalf, which taps then do not trust as the engine's. Resolves once stored and dispatched. MQTT 5
-   * `properties` travel with the message (to MQTT 5 subscribers, taps, rules and the retained store).
+   * user's behalf, which taps then do not trust as the engine's. A `lineage` (the rules whose republishes produced the
+   * message) reaches the taps with it. Resolves once stored and dispatched. MQTT 5 `properties` travel with the
+   * message (to MQTT 5 subscribers, taps, rules and the retained store).
    */
   async publish(msg: OutgoingMessage, opts?: PublishOptions): Promise<void> {
     const violation = checkPublish(msg.topic, msg.payload.length, this.opts.limits) ?? checkLevels(msg.topic);
@@ -171,7 +172,7 @@ export class BrokerService implements Service {
     const { properties, ...plain } = msg;
     const packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string } = { cmd: 'publish', ...plain };
     if (properties && Object.keys(properties).length) packet.properties = properties; // aedes-packet copies only a present key
-    if (opts?.origin === 'client') this.capture.markOnBehalf(packet);
+    if (opts && (opts.origin === 'client' || opts.lineage?.length)) this.capture.markOrigin(packet, opts);
     await this.publishPacket(packet);
   }
 

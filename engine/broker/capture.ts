@@ -4,7 +4,7 @@ import { LiveFeed } from './live-feed.js';
 import { MessageLog, toRecord } from './message-log.js';
 import { meteredBytes, type Metering } from './metering.js';
 import type { Properties } from './mqtt5/properties.js';
-import { Taps, type TapErrorReport, type TapHandler, type TappedMessage } from './taps.js';
+import { Taps, type PublishOptions, type TapErrorReport, type TapHandler, type TappedMessage } from './taps.js';
 import { TopicIndex } from './topic-index.js';
 
 /** What capture needs to know about a message's publisher (the packet's client, if any). */
@@ -25,8 +25,11 @@ export class Capture<C extends object> {
   private readonly feed: LiveFeed;
   /** Will packets on their way to publication: aedes hands the same object to `authorizePublish` and `published`. */
   private readonly wills = new WeakSet<object>();
-  /** Publishes the engine makes on someone else's behalf (`publish(msg, { origin: 'client' })`). */
-  private readonly onBehalf = new WeakSet<object>();
+  /**
+   * What the engine said about its own publishes (`publish(msg, { origin: 'client', lineage })`), by packet: aedes
+   * hands the same object to `published`, so the origin travels with the message and reaches the taps.
+   */
+  private readonly origins = new WeakMap<object, PublishOptions>();
 
   constructor(
     historySize: number,
@@ -54,8 +57,9 @@ export class Capture<C extends object> {
     this.wills.add(packet);
   }
 
-  markOnBehalf(packet: object): void {
-    this.onBehalf.add(packet);
+  /** The origin of an engine publish (`BrokerService.publish`), for the taps. */
+  markOrigin(packet: object, origin: PublishOptions): void {
+    this.origins.set(packet, origin);
   }
 
   /** On every publish, once dispatched. `packet` is the publish as it came in (a client's, a will, the engine's). */
@@ -72,8 +76,10 @@ export class Capture<C extends object> {
       // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.
       this.taps.dispatch(msg.topic, () => {
         const will = this.wills.has(packet);
-        const origin = client || will || this.onBehalf.has(packet) ? 'client' : 'engine';
+        const said = client || will ? undefined : this.origins.get(packet); // only the engine's own publishes are marked
+        const origin = client || will || said?.origin === 'client' ? 'client' : 'engine';
         const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, origin, time: msg.time };
+        if (said?.lineage?.length) tapped.lineage = said.lineage;
         const principal = client ? this.publishers.principal(client) : undefined; // Security: rules' principal()
         if (principal) tapped.principal = principal;
         if (will) tapped.will = true;

@@ -24,6 +24,11 @@ export interface TappedMessage {
   will?: true;
   /** The message's MQTT 5 properties (user properties as ordered pairs); absent when it had none (MQTT 3.1.1). */
   properties?: Properties;
+  /**
+   * Where an engine publish came from, as its publisher said (`PublishOptions.lineage`): the rules whose republishes
+   * produced it, oldest first. Absent for everything else, and never present on a client's publish.
+   */
+  lineage?: readonly string[];
 }
 
 export type TapHandler = (msg: TappedMessage) => void;
@@ -120,9 +125,15 @@ function levelsMatch(filter: string[], topic: string[], dollar: boolean): boolea
   return filter.length === topic.length;
 }
 
+/** The origin of an engine publish, carried with the message to the taps (`TappedMessage.origin` and `.lineage`). */
 export interface PublishOptions {
   /** `client` for what the engine publishes on a user's behalf (HTTP Publish, the UI); default `engine`. */
   origin?: MessageOrigin;
+  /**
+   * The producers that led to this publish, oldest first (the rules whose republishes produced it): handed to the taps
+   * unchanged as `TappedMessage.lineage`, so a consumer knows a message by what its publisher said, not by its bytes.
+   */
+  lineage?: readonly string[];
 }
 
 /** A message the engine publishes: with `properties`, it reaches MQTT 5 subscribers, taps and rules as an MQTT 5 message. */

@@ -9,7 +9,7 @@ import type { MessageContext, SqlOutput } from './sql/index.js';
 import type { ActionInput, ActionResult } from './actions/action.js';
 import { compileTemplate, type CompiledTemplate } from './templates.js';
 import { addOutcome, type EvalRecord } from './rule-trace.js';
-import type { Lineage } from './message-lineage.js';
+import type { Lineage } from './republish-loop.js';
 import type { ActiveRule, BuiltAction } from './rule-catalog.js';
 import type { LiveBatch } from './live-batch.js';
 

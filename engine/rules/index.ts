@@ -3,3 +3,4 @@ export { rulesApi } from './rules-api.js';
 export { awsTopicRule, awsTopicRuleListItem, ruleArn, validateRuleName, ACCOUNT_ID, REGION } from './rule-model.js';
 export { actionFactories } from './actions/registry.js';
 export type { ActionDeps, ActionFactory, ActionInput, ActionResult, RuleAction, FunctionInvoker, FunctionResult } from './actions/action.js';
+export type { SinkWriter } from './actions/sink-writer.js';

@@ -10,7 +10,7 @@ import { MessageContext, noMatchReason, serializeOutput, type SqlEnvironment, ty
 import { sqlProperties } from './mqtt5-properties.js';
 import { TraceIds } from './trace-ids.js';
 import { TraceRing, addOutcome, traceOutput, type EvalRecord, type MessageTrace } from './rule-trace.js';
-import { LineageTracker, NO_LINEAGE, republishLoopError, type Lineage } from './message-lineage.js';
+import { NO_LINEAGE, republishLoopError, type Lineage } from './republish-loop.js';
 import type { ActiveRule } from './rule-catalog.js';
 import type { ActionRunner } from './action-runner.js';
 import type { LiveBatch, RulesEvents } from './live-batch.js';
@@ -20,6 +20,14 @@ import type { LiveBatch, RulesEvents } from './live-batch.js';
  * engine's consumers must not take them for its own events (a republish onto `$aws/events/presence/…` is data).
  */
 export const ON_USERS_BEHALF: PublishOptions = { origin: 'client' };
+
+/**
+ * A rule action's publish: on the user's behalf, and for a republish with the rules that produced it, which the broker
+ * hands back to the rules' taps with the message (`TappedMessage.lineage`, loop protection).
+ */
+export function publishFromRules(pub: Publisher, msg: OutgoingMessage, lineage?: Lineage): Promise<void> {
+  return pub.publish(msg, lineage?.length ? { origin: 'client', lineage } : ON_USERS_BEHALF);
+}
 
 const BASIC_INGEST = '$aws/rules/';
 
@@ -42,7 +50,6 @@ export class RuleEvaluator {
   private readonly byTopic = new TopicMemo((topic) => this.rulesFor(topic));
   private readonly trace: TraceRing;
   private readonly traceIds = new TraceIds();
-  private readonly lineage = new LineageTracker();
   private readonly pub: Publisher;
   private readonly env: SqlEnvironment;
   private readonly events: TypedEmitter<RulesEvents>;
@@ -90,20 +97,9 @@ export class RuleEvaluator {
     return this.trace.query(query);
   }
 
-  /** A rule action's publish; a republish's lineage is announced so the tap can hand it back with the message. */
-  async publish(msg: OutgoingMessage, lineage?: Lineage): Promise<void> {
-    if (!lineage?.length) return this.pub.publish(msg, ON_USERS_BEHALF);
-    const settled = this.lineage.expect(msg.topic, msg.payload, lineage);
-    try {
-      await this.pub.publish(msg, ON_USERS_BEHALF);
-    } finally {
-      settled();
-    }
-  }
-
-  /** Engine publishes (no client id) may be republishes with a lineage; devices' never are. */
+  /** The rules' republishes carry their lineage through the broker; devices' publishes never have one. */
   private lineageOf(msg: TappedMessage): Lineage {
-    return msg.clientId === null ? this.lineage.take(msg.topic, msg.payload) : NO_LINEAGE;
+    return msg.lineage ?? NO_LINEAGE;
   }
 
   /** Basic Ingest [DG:iot-basic-ingest]: `$aws/rules/<ruleName>/<topic>` goes to that rule only, without FROM. */

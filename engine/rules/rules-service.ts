@@ -16,7 +16,7 @@
  * LIMITATIONS:
  * - No IAM: `roleArn` is accepted and ignored; no authorization of API calls.
  * - Messages a rule republishes are evaluated by the rules again, as on AWS, but a rule feeding itself stops after
- *   `MAX_RULE_REPEATS` rounds (AWS has no such limit; `message-lineage.ts`). Loops through lambda functions'
+ *   `MAX_RULE_REPEATS` rounds (AWS has no such limit; `republish-loop.ts`). Loops through lambda functions'
  *   `sdk.publish` or the shadow service are not tracked.
  * - Basic Ingest messages are still delivered to MQTT subscribers of `$aws/rules/…` if the broker delivers them.
  * - `aws_lambda()` and other external SQL functions evaluate to Undefined (they cannot run synchronously here).
@@ -34,7 +34,7 @@ import { check, SQL_VERSIONS, SqlError, testRule, type SqlDiagnostic, type SqlEn
 import type { ActionDeps, FunctionInvoker } from './actions/action.js';
 import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, validateRuleName } from './rule-model.js';
 import { RuleCatalog } from './rule-catalog.js';
-import { RuleEvaluator } from './rule-evaluator.js';
+import { RuleEvaluator, publishFromRules } from './rule-evaluator.js';
 import { sampleProperties } from './mqtt5-properties.js';
 import { ActionRunner } from './action-runner.js';
 import { LiveBatch, type RulesEvents } from './live-batch.js';
@@ -82,7 +82,7 @@ export class RulesService implements Service {
       now: () => opts.clock.now(),
       getThingShadow: (thing, shadowName) => opts.shadows.getThingShadow(thing, shadowName ?? null),
     };
-    const deps: ActionDeps = { ...opts.actionDeps, publish: (msg, lineage) => this.evaluator.publish(msg, lineage), functions: opts.functions };
+    const deps: ActionDeps = { ...opts.actionDeps, publish: (msg, lineage) => publishFromRules(pub, msg, lineage), functions: opts.functions };
     this.catalog = new RuleCatalog(store, {
       dataDir: opts.dataDir, logger: opts.logger, clock: opts.clock, deps, onChange: (enabled) => this.evaluator.setRules(enabled),
     });

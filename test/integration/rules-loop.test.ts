@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { MAX_RULE_REPEATS } from '../../engine/rules/message-lineage.js';
+import { MAX_RULE_REPEATS } from '../../engine/rules/republish-loop.js';
 import { connect, nextMessages, startTestEngine, until, type TestEngine } from '../helpers/engine.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';

@@ -4,8 +4,8 @@
  * then invoked once per matching message.
  */
 import type { OutgoingMessage } from '../../broker/index.js';
-import type { SinkService } from '../../sinks/index.js';
-import type { Lineage } from '../message-lineage.js';
+import type { Lineage } from '../republish-loop.js';
+import type { SinkWriter } from './sink-writer.js';
 
 /** What an action receives for one message that matched its rule. */
 export interface ActionInput {
@@ -40,16 +40,16 @@ export interface RuleAction {
 export type ActionFactory = (params: Record<string, unknown>, deps: ActionDeps) => RuleAction;
 
 /**
- * Services actions may use, passed by the rules service. Sinks register their factories in `registry.ts`
- * (one line per action); an action for a sink that does not exist yet is rejected at rule creation.
+ * What actions may use, passed by the rules service as narrow ports. Actions register their factories in
+ * `registry.ts` (one line per action); a sink action in an engine without sinks is rejected at rule creation.
  */
 export interface ActionDeps {
-  /** Publishes through the broker; with a lineage, the rules know the message as a republish of those rules. */
+  /** Publishes through the broker; a lineage travels with the message, so the rules know it as a republish of those rules. */
   publish(msg: OutgoingMessage, lineage?: Lineage): Promise<void>;
   /** Local functions in `<dataDir>/functions` (the lambda action). */
   functions: FunctionInvoker;
   /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */
-  sinks?: SinkService;
+  sinks?: SinkWriter;
 }
 
 /** The local functions the `lambda` action invokes (engine/functions satisfies it). */

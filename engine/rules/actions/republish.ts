@@ -5,13 +5,13 @@
  * - `topic` supports substitution templates; a reserved topic is written with `$$` (`$$aws/things/T/shadow/update`).
  *   Reserved job topics (`$aws/things/T/jobs/…`) are refused, as AWS does.
  * - `qos` 0 (default) or 1; no retain flag: AWS's RepublishAction has none.
- * - The published message carries its lineage (the rules that produced it) for loop protection (`message-lineage.ts`).
+ * - The published message carries its lineage (the rules that produced it) for loop protection (`republish-loop.ts`).
  * - MQTT 5 `headers` (payload format indicator, content type, response topic, correlation data, message expiry, user
  *   properties; templates allowed) become the republished message's MQTT 5 properties (`mqtt-headers.ts`). Without
  *   headers the republished message has none, whatever the incoming message carried.
  */
 import type { ActionFactory, ActionResult } from './action.js';
-import { NO_LINEAGE } from '../message-lineage.js';
+import { NO_LINEAGE } from '../republish-loop.js';
 import { parseMqttHeaders, resolveMqttHeaders } from './mqtt-headers.js';
 import { optionalInteger, requiredString } from './params.js';
 

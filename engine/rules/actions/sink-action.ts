@@ -1,10 +1,10 @@
 /** Shared by the actions that write to local sinks (sqs, sns, kinesis, firehose, dynamoDB*, cloudwatch*). */
 import { EngineError, isEngineError } from '../../core/index.js';
-import type { SinkService } from '../../sinks/index.js';
 import type { ActionDeps, ActionInput, ActionResult } from './action.js';
+import type { SinkWriter } from './sink-writer.js';
 
-/** The sink service, or InvalidInput at rule creation when the engine has none. */
-export function sinksOf(deps: ActionDeps, action: string): SinkService {
+/** The sinks' port, or InvalidInput at rule creation when the engine has no sinks. */
+export function sinksOf(deps: ActionDeps, action: string): SinkWriter {
   if (!deps.sinks) throw new EngineError('InvalidInput', `the ${action} action needs the local sinks, which this engine does not have`);
   return deps.sinks;
 }

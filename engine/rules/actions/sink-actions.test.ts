@@ -16,7 +16,7 @@ afterEach(async () => {
 async function setup() {
   const h = await openSinks();
   open.push(h);
-  const deps = { publish: async () => {}, functions: {} as ActionDeps['functions'], sinks: h.sinks } as ActionDeps;
+  const deps: ActionDeps = { publish: async () => {}, functions: {} as ActionDeps['functions'], sinks: h.sinks };
   const build = (key: string, params: Record<string, unknown>) => actionFactories[key](params, deps);
   return { h, sinks: h.sinks, build };
 }
@@ -126,7 +126,7 @@ describe('sink actions invoked directly', () => {
   });
 
   it('refuses to build without the sink service', () => {
-    const deps = { publish: async () => {}, functions: {} as ActionDeps['functions'] } as ActionDeps;
+    const deps: ActionDeps = { publish: async () => {}, functions: {} as ActionDeps['functions'] };
     expect(() => actionFactories.sqs({ queueUrl: 'x' }, deps)).toThrow(/needs the local sinks/);
   });
 });

@@ -9,8 +9,9 @@
  * `MAX_RULE_REPEATS` times: that counts as a failed action of the rule, with the reason in the trace. The bound is
  * Lambda's, whose recursive loop detection stops a loop after about 16 invocations [Lambda DG:invocation-recursion].
  *
- * The broker does not carry the lineage, so republishes announce what they are about to publish and the rules claim it
- * when the broker's tap hands it back (same topic and the same payload buffer, no client id; equal bytes as a fallback).
+ * The lineage travels with the message through the broker: a republish publishes with `{ lineage }`
+ * (`Publisher.publish`), and the broker's tap hands it back as `TappedMessage.lineage`. Only the engine's own
+ * publishes carry one, so a device's or an HTTP publish of the same bytes never inherits a republish's lineage.
  */
 export const MAX_RULE_REPEATS = 16;
 
@@ -27,37 +28,4 @@ export function republishLoopError(rule: string, lineage: Lineage): string | nul
   if (repeats < MAX_RULE_REPEATS) return null;
   return `republish loop stopped: this message comes from ${repeats} rounds of rule ${rule}'s own republish (its output `
     + `feeds its own FROM, directly or through other rules), so the rule is not evaluated on it again; the limit is ${MAX_RULE_REPEATS} rounds`;
-}
-
-interface Expected { payload: Buffer; lineage: Lineage }
-
-/** Republishes in flight, matched to the broker's tap by topic and payload bytes. */
-export class LineageTracker {
-  private readonly inFlight = new Map<string, Expected[]>();
-
-  /** Announces a republish; call the returned function once the publish settled (the tap has run by then). */
-  expect(topic: string, payload: Buffer, lineage: Lineage): () => void {
-    const entry: Expected = { payload, lineage };
-    let list = this.inFlight.get(topic);
-    if (!list) this.inFlight.set(topic, (list = []));
-    list.push(entry);
-    return () => this.remove(topic, entry);
-  }
-
-  /** The lineage of a publish the engine made, if it is an announced republish. */
-  take(topic: string, payload: Buffer): Lineage {
-    const list = this.inFlight.get(topic);
-    const entry = list?.find((e) => e.payload === payload) ?? list?.find((e) => e.payload.equals(payload));
-    if (!entry) return NO_LINEAGE;
-    this.remove(topic, entry);
-    return entry.lineage;
-  }
-
-  private remove(topic: string, entry: Expected): void {
-    const list = this.inFlight.get(topic);
-    const i = list?.indexOf(entry) ?? -1;
-    if (i < 0) return;
-    list!.splice(i, 1);
-    if (!list!.length) this.inFlight.delete(topic);
-  }
 }
