@@ -1,13 +1,15 @@
 import type { Logger, Service, WebGuard } from '../core/index.js';
 import { iotRulesRoutes, type RuleOperations } from './http/iot-rules.js';
-import type { RegistryService } from '../registry/index.js';
 import type { SecurityService } from '../security/index.js';
-import { iotControlSecurityRoutes } from './http/iot-control-security.js';
 import { AwsError } from './http/aws-errors.js';
 import type { AwsService } from './http/protocols/index.js';
 import {
-  createHttpApi, iotControlRegistryRoutes, type Route, iotDataRoutes, iotDataShadowRoutes, type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type ShadowOperations,
+  createHttpApi, iotControlRegistryRoutes, iotControlSecurityRoutes, iotDataRoutes, iotDataShadowRoutes, type Route,
+  type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type RegistryOperations, type SecurityOperations, type ShadowOperations,
 } from './http/index.js';
+
+/** SigV4 off loopback: whether every request must be signed, and the check of one request (`SecurityService`). */
+export type RequestVerifier = Pick<SecurityService, 'requiresSignature' | 'verifyRequest'>;
 
 /** The engine's HTTP endpoint as a service: the AWS IoT data plane, shadows, control plane, and the AWS services registered in `services`. */
 export class HttpApiService implements Service {
@@ -20,9 +22,9 @@ export class HttpApiService implements Service {
     /** AWS IoT topic rule operations (CreateTopicRule, ListTopicRules, …). */
     rules?: RuleOperations;
     /** AWS IoT control-plane registry operations (CreateThing, SearchIndex, …). */
-    registry?: RegistryService;
+    registry?: RegistryOperations;
     /** Certificates and policies (CreateKeysAndCertificate, CreatePolicy, AttachPolicy, …), and SigV4 off loopback. */
-    security?: SecurityService;
+    security?: SecurityOperations & RequestVerifier;
     /** Host and Origin admission for every request (core/local-guard.ts). */
     guard?: WebGuard;
     /** AWS JSON and query services on the same endpoint (STS, IAM, SQS, SNS, Logs): see http/protocols/index.ts. */

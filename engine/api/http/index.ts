@@ -11,7 +11,8 @@ export {
   type IotDataLimits, type Mqtt5PublishProperties, type PublishRequest,
 } from './iot-data.js';
 export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';
-export { iotControlRegistryRoutes } from './iot-control-registry.js';
+export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control-registry.js';
+export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { stsService } from './sts/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';

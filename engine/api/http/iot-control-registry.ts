@@ -26,6 +26,14 @@ const ENDPOINT_TYPES = ['iot:Data', 'iot:Data-ATS', 'iot:CredentialProvider', 'i
 
 const invalid = (message: string) => new EngineError('InvalidInput', message);
 
+/** What the registry operations need from the registry; `RegistryService` satisfies it. */
+export type RegistryOperations = Pick<RegistryService,
+  | 'createThing' | 'describeThing' | 'updateThing' | 'deleteThing' | 'listThings'
+  | 'createThingType' | 'describeThingType' | 'listThingTypes' | 'deprecateThingType' | 'deleteThingType'
+  | 'attachPrincipal' | 'detachPrincipal' | 'listPrincipals' | 'thingsForPrincipal' | 'search'> & {
+  readonly groups: Pick<RegistryService['groups'], 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'>;
+};
+
 /** `{ attributes, merge }` of an attributePayload. */
 function attributePayload(body: Record<string, unknown>): { attributes?: Record<string, string>; merge?: boolean } {
   const payload = optionalObject(body, 'attributePayload');
@@ -61,7 +69,7 @@ const groupNameAndArn = (g: ThingGroupInfo) => ({ groupName: g.name, groupArn: g
 
 // ── things ──
 
-export function createThing(registry: RegistryService): HttpHandler {
+export function createThing(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const body = jsonBody(req);
     const { thing } = await registry.createThing(req.params.thingName, { type: optionalString(body, 'thingTypeName'), attributes: attributePayload(body).attributes });
@@ -69,7 +77,7 @@ export function createThing(registry: RegistryService): HttpHandler {
   };
 }
 
-export function describeThing(registry: RegistryService): HttpHandler {
+export function describeThing(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const t = registry.describeThing(req.params.thingName);
     return {
@@ -81,7 +89,7 @@ export function describeThing(registry: RegistryService): HttpHandler {
   };
 }
 
-export function updateThing(registry: RegistryService): HttpHandler {
+export function updateThing(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const body = jsonBody(req);
     const { attributes, merge } = attributePayload(body);
@@ -93,14 +101,14 @@ export function updateThing(registry: RegistryService): HttpHandler {
   };
 }
 
-export function deleteThing(registry: RegistryService): HttpHandler {
+export function deleteThing(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     await registry.deleteThing(req.params.thingName, optionalInteger(req.query.get('expectedVersion') ?? undefined, 'expectedVersion'));
     return { json: {} };
   };
 }
 
-export function listThings(registry: RegistryService): HttpHandler {
+export function listThings(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'things');
     const q = (k: string) => req.query.get(k) ?? undefined;
@@ -113,7 +121,7 @@ export function listThings(registry: RegistryService): HttpHandler {
 
 // ── thing types ──
 
-export function createThingType(registry: RegistryService): HttpHandler {
+export function createThingType(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const props = optionalObject(jsonBody(req), 'thingTypeProperties') ?? {};
     const searchable = props.searchableAttributes;
@@ -127,14 +135,14 @@ export function createThingType(registry: RegistryService): HttpHandler {
   };
 }
 
-export function describeThingType(registry: RegistryService): HttpHandler {
+export function describeThingType(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const t = registry.describeThingType(req.params.thingTypeName);
     return { json: { ...thingType(t), thingTypeId: t.id } };
   };
 }
 
-export function listThingTypes(registry: RegistryService): HttpHandler {
+export function listThingTypes(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'thingTypes');
     const page = registry.listThingTypes(limit, after, req.query.get('thingTypeName') ?? undefined);
@@ -142,14 +150,14 @@ export function listThingTypes(registry: RegistryService): HttpHandler {
   };
 }
 
-export function deprecateThingType(registry: RegistryService): HttpHandler {
+export function deprecateThingType(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     await registry.deprecateThingType(req.params.thingTypeName, optionalBoolean(jsonBody(req), 'undoDeprecate') ?? false);
     return { json: {} };
   };
 }
 
-export function deleteThingType(registry: RegistryService): HttpHandler {
+export function deleteThingType(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     await registry.deleteThingType(req.params.thingTypeName);
     return { json: {} };
@@ -158,7 +166,7 @@ export function deleteThingType(registry: RegistryService): HttpHandler {
 
 // ── thing groups ──
 
-export function createThingGroup(registry: RegistryService): HttpHandler {
+export function createThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const body = jsonBody(req);
     const props = optionalObject(body, 'thingGroupProperties') ?? {};
@@ -170,7 +178,7 @@ export function createThingGroup(registry: RegistryService): HttpHandler {
   };
 }
 
-export function describeThingGroup(registry: RegistryService): HttpHandler {
+export function describeThingGroup(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const g = registry.groups.describe(req.params.thingGroupName);
     return {
@@ -188,7 +196,7 @@ export function describeThingGroup(registry: RegistryService): HttpHandler {
   };
 }
 
-export function listThingGroups(registry: RegistryService): HttpHandler {
+export function listThingGroups(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'thingGroups');
     const page = registry.groups.list(limit, after, {
@@ -198,7 +206,7 @@ export function listThingGroups(registry: RegistryService): HttpHandler {
   };
 }
 
-export function deleteThingGroup(registry: RegistryService): HttpHandler {
+export function deleteThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     await registry.groups.delete(req.params.thingGroupName, optionalInteger(req.query.get('expectedVersion') ?? undefined, 'expectedVersion'));
     return { json: {} };
@@ -217,7 +225,7 @@ function membership(req: HttpRequest): { group: string; thing: string } {
   return { group, thing };
 }
 
-export function addThingToThingGroup(registry: RegistryService): HttpHandler {
+export function addThingToThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const { group, thing } = membership(req);
     await registry.groups.addThing(group, thing);
@@ -225,7 +233,7 @@ export function addThingToThingGroup(registry: RegistryService): HttpHandler {
   };
 }
 
-export function removeThingFromThingGroup(registry: RegistryService): HttpHandler {
+export function removeThingFromThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const { group, thing } = membership(req);
     await registry.groups.removeThing(group, thing);
@@ -233,7 +241,7 @@ export function removeThingFromThingGroup(registry: RegistryService): HttpHandle
   };
 }
 
-export function listThingsInThingGroup(registry: RegistryService): HttpHandler {
+export function listThingsInThingGroup(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'groupThings');
     const page = registry.groups.things(req.params.thingGroupName, queryBoolean(req, 'recursive') ?? false, limit, after);
@@ -241,7 +249,7 @@ export function listThingsInThingGroup(registry: RegistryService): HttpHandler {
   };
 }
 
-export function listThingGroupsForThing(registry: RegistryService): HttpHandler {
+export function listThingGroupsForThing(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'thingGroupsForThing');
     const page = registry.groups.groupsOf(req.params.thingName, limit, after);
@@ -251,7 +259,7 @@ export function listThingGroupsForThing(registry: RegistryService): HttpHandler 
 
 // ── principals ──
 
-export function attachThingPrincipal(registry: RegistryService): HttpHandler {
+export function attachThingPrincipal(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const type = req.query.get('thingPrincipalType');
     if (type !== null && type !== 'EXCLUSIVE_THING' && type !== 'NON_EXCLUSIVE_THING') {
@@ -262,14 +270,14 @@ export function attachThingPrincipal(registry: RegistryService): HttpHandler {
   };
 }
 
-export function detachThingPrincipal(registry: RegistryService): HttpHandler {
+export function detachThingPrincipal(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     await registry.detachPrincipal(req.params.thingName, principalHeader(req));
     return { json: {} };
   };
 }
 
-export function listThingPrincipals(registry: RegistryService): HttpHandler {
+export function listThingPrincipals(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'principals');
     const page = registry.listPrincipals(req.params.thingName, limit, after);
@@ -277,7 +285,7 @@ export function listThingPrincipals(registry: RegistryService): HttpHandler {
   };
 }
 
-export function listPrincipalThings(registry: RegistryService): HttpHandler {
+export function listPrincipalThings(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'principalThings');
     const page = registry.thingsForPrincipal(principalHeader(req), limit, after);
@@ -306,7 +314,7 @@ function requestHost(req: HttpRequest): string | undefined {
 
 const endpointHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
 
-export function searchIndex(registry: RegistryService): HttpHandler {
+export function searchIndex(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const body = jsonBody(req);
     const indexName = optionalString(body, 'indexName') ?? 'AWS_Things';
@@ -337,7 +345,7 @@ export function getIndexingConfiguration(): HttpHandler {
   });
 }
 
-export function iotControlRegistryRoutes(registry: RegistryService, opts: { host: string }): Route[] {
+export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {
   return controlRoutes([
     { method: 'POST', path: '/things/{thingName}', operation: 'CreateThing', handler: createThing(registry) },
     { method: 'GET', path: '/things/{thingName}', operation: 'DescribeThing', handler: describeThing(registry) },

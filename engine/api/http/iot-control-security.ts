@@ -13,10 +13,20 @@ import type { HttpRequest, HttpResult, Route } from './http-server.js';
 
 const seconds = (ms: number) => ms / 1000;
 
+/** What the certificate and policy operations need from the security service; `SecurityService` satisfies it. */
+export type SecurityOperations = Pick<SecurityService, 'deleteCertificate' | 'trustChanged'> & {
+  readonly certificates: Pick<SecurityService['certificates'],
+    | 'createKeysAndCertificate' | 'createFromCsr' | 'register' | 'registerWithoutCa' | 'registerCa' | 'registrationCode'
+    | 'list' | 'listCa' | 'mustRow' | 'mustCa' | 'update' | 'updateCa' | 'deleteCa' | 'x509'>;
+  readonly policies: Pick<SecurityService['policies'],
+    | 'create' | 'delete' | 'list' | 'must' | 'version' | 'versions' | 'createVersion' | 'deleteVersion' | 'setDefault'
+    | 'attach' | 'detach' | 'attached' | 'targets'>;
+};
+
 const flag = (req: HttpRequest, name: string) => req.query.get(name) === 'true';
 const int = (req: HttpRequest, name: string) => (req.query.has(name) ? Number(req.query.get(name)) : undefined);
 
-function describeCert(row: CertificateRow, security: SecurityService) {
+function describeCert(row: CertificateRow, security: SecurityOperations) {
   const x = security.certificates.x509(row);
   return {
     certificateArn: certificateArn(row.id), certificateId: row.id, caCertificateId: row.ca_id ?? undefined, status: row.status,
@@ -27,7 +37,7 @@ function describeCert(row: CertificateRow, security: SecurityService) {
   };
 }
 
-function describeCa(row: CaCertificateRow, security: SecurityService) {
+function describeCa(row: CaCertificateRow, security: SecurityOperations) {
   const x = security.certificates.x509(row);
   return {
     certificateArn: caCertificateArn(row.id), certificateId: row.id, status: row.status, certificatePem: row.pem,
@@ -37,7 +47,7 @@ function describeCa(row: CaCertificateRow, security: SecurityService) {
   };
 }
 
-export function iotControlSecurityRoutes(security: SecurityService): Route[] {
+export function iotControlSecurityRoutes(security: SecurityOperations): Route[] {
   const certs = () => security.certificates, policies = () => security.policies;
   const r = (method: string, path: string, operation: string, fn: (req: HttpRequest) => HttpResult['json'] | Promise<HttpResult['json']>): Route => ({
     method, path, operation, errors: iotControlErrors, handler: async (req) => ({ json: (await fn(req)) ?? {} }),
