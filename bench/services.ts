@@ -1,0 +1,357 @@
+// AWS service APIs: SQS round trips, SNS → SQS deliveries and Lambda Invoke per second, each beside the IoT data plane's HTTP Publish.
+//   npm run bench -- services [--seconds 5] [--warmup 1] [--concurrency 16] [--only publish,sqs,sns,lambda,latency] [--cpu-prof DIR]
+// One fresh `thingbench up` (standard mode) driven by the AWS SDK v3 clients, all on one keep-alive HTTP agent
+// (`NodeHttpHandler`), `--concurrency` requests in flight (one worker each, each waiting for its answer):
+//   publish  IoT data plane Publish (qos=0) to one topic per worker: the yardstick, measured first and last;
+//   sqs      per worker and its own queue: SendMessage, ReceiveMessage (1 message), DeleteMessage = one round trip;
+//   sns      Publish to a topic with a standard SQS queue subscribed (SNS's JSON envelope); deliveries are the messages
+//            2 queue readers receive (ReceiveMessage of up to 10, long polling, then DeleteMessageBatch) in the window;
+//   lambda   Invoke (RequestResponse) of a trivial Node function created from a zip and warmed up;
+//   latency  Publish and Lambda Invoke again with 1 request in flight (p50/p99 without queueing).
+// Every figure is printed with its ratio to Publish measured in the same run, through the same client stack.
+// Results: a table on stdout and JSON lines in bench/out/services-<timestamp>.jsonl.
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import {
+  CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, PublishCommand as SnsPublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
+import { Histogram, type LatencySummary } from './lib/histogram.js';
+import { fmtNum, renderTable } from './lib/report.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PHASES = ['publish', 'sqs', 'sns', 'lambda', 'latency'] as const;
+type Phase = (typeof PHASES)[number];
+
+const { values: v } = parseArgs({
+  args: process.argv.slice(2), strict: true,
+  options: {
+    seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '16' },
+    only: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  },
+});
+if (v.help) {
+  console.log('usage: npm run bench -- services [--seconds 5] [--warmup 1] [--concurrency 16] [--only publish,sqs,sns,lambda,latency]');
+  console.log('       [--cpu-prof DIR] (profile the engine into DIR)');
+  console.log('Publish (the yardstick) always runs; --only picks the other phases.');
+  process.exit(0);
+}
+const o = { seconds: Number(v.seconds), warmup: Number(v.warmup), concurrency: Number(v.concurrency) };
+for (const [k, x] of Object.entries(o)) {
+  if (!(x > 0) || (k === 'concurrency' && !Number.isInteger(x))) {
+    console.error(`--${k} must be a positive ${k === 'concurrency' ? 'integer' : 'number'}`);
+    process.exit(2);
+  }
+}
+const phases = new Set<string>((v.only ?? PHASES.join(',')).split(','));
+for (const p of phases) {
+  if (!(PHASES as readonly string[]).includes(p)) {
+    console.error(`--only: unknown phase ${p} (phases: ${PHASES.join(', ')})`);
+    process.exit(2);
+  }
+}
+const nowMs = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat; NaN elsewhere. */
+function machineBusySeconds(): number {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = f[3] + f[4]; // idle + iowait
+    return (f.slice(0, 8).reduce((a, b) => a + b, 0) - idle) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Engine { http: string; pid: number | undefined; stop(): Promise<void> }
+
+async function startEngine(): Promise<Engine> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-services-'));
+  const profile = v['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(v['cpu-prof'])] : [];
+  const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'bin/thingbench.js'), 'up', '--json', '--data-dir', dataDir,
+    '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--broker-mode', 'standard', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = await new Promise<{ endpoints: { http: string } }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`thingbench exited (${code}) before its ready line`)));
+  });
+  return {
+    http: ready.endpoints.http,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Measured {
+  /** Operations completed in the window, per second. */
+  perSecond: number;
+  latency: LatencySummary;
+  /** Engine CPU µs per operation. */
+  cpuUs: number;
+  /** Busy CPU of the machine besides the engine and this process, % of one core (noise). */
+  otherCpuPct: number;
+  errors: number;
+  firstError?: string;
+}
+
+/**
+ * `concurrency` workers each run `op` back to back for warm-up + window; operations that finish inside the window
+ * are counted and timed. An operation that throws is counted as an error (the first one is kept) and the worker goes on.
+ */
+async function measure(concurrency: number, engine: Engine, op: (worker: number, seq: number) => Promise<void>): Promise<Measured> {
+  const hist = new Histogram();
+  let counting = false;
+  let stop = false;
+  let done = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const worker = async (w: number) => {
+    for (let seq = 0; !stop; seq++) {
+      const t0 = nowMs();
+      try {
+        await op(w, seq);
+        if (counting) {
+          done++;
+          hist.record((nowMs() - t0) * 1e6);
+        }
+      } catch (e) {
+        errors++;
+        firstError ??= `${(e as Error).name}: ${(e as Error).message}`;
+        if (errors > 1000 && done === 0) stop = true; // nothing works: do not spin for the whole window
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, (_x, w) => worker(w));
+  await sleep(o.warmup * 1000);
+  counting = true;
+  const t0 = nowMs();
+  const cpu0 = cpuSeconds(engine.pid), self0 = process.cpuUsage(), busy0 = machineBusySeconds();
+  await sleep(o.seconds * 1000);
+  counting = false;
+  const elapsed = (nowMs() - t0) / 1000;
+  const engineCpu = cpuSeconds(engine.pid) - cpu0;
+  const self = process.cpuUsage(self0);
+  const other = machineBusySeconds() - busy0 - engineCpu - (self.user + self.system) / 1e6;
+  stop = true;
+  await Promise.all(workers);
+  const m: Measured = { perSecond: done / elapsed, latency: hist.summaryMs(), cpuUs: (engineCpu * 1e6) / done, otherCpuPct: (other / elapsed) * 100, errors };
+  if (firstError) m.firstError = firstError;
+  return m;
+}
+
+/** The SDK v3 clients, all on one keep-alive agent: the same client stack for every service. */
+function clients(endpoint: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(64, o.concurrency * 2) });
+  const common = {
+    endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+  };
+  return {
+    iotData: new IoTDataPlaneClient(common), sqs: new SQSClient(common), sns: new SNSClient(common), lambda: new LambdaClient(common),
+    close: () => agent.destroy(),
+  };
+}
+type Clients = ReturnType<typeof clients>;
+
+const publishOp = (c: Clients) => async (w: number, seq: number) => {
+  await c.iotData.send(new PublishCommand({ topic: `bench/services/${w}`, qos: 0, payload: Buffer.from(`{"seq":${seq}}`) }));
+};
+
+async function sqsRoundTrips(c: Clients, engine: Engine): Promise<Measured> {
+  const urls: string[] = [];
+  for (let w = 0; w < o.concurrency; w++) urls.push((await c.sqs.send(new CreateQueueCommand({ QueueName: `bench-rt-${w}` }))).QueueUrl!);
+  return measure(o.concurrency, engine, async (w, seq) => {
+    const QueueUrl = urls[w];
+    await c.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"seq":${seq}}` }));
+    // The worker's own queue holds only this message; a standard queue may answer empty, then ask again.
+    for (let tries = 0; ; tries++) {
+      const got = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }));
+      const m = got.Messages?.[0];
+      if (m) {
+        await c.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+        return;
+      }
+      if (tries === 100) throw new Error('ReceiveMessage answered empty 100 times after a SendMessage');
+    }
+  });
+}
+
+interface SnsResult extends Measured { deliveredPerSecond: number; published: number; received: number; backlog: number }
+
+/** Readers that empty the subscribed queue, as a consumer would: long polls of up to 10 messages, deleted in a batch. */
+const SNS_READERS = 2;
+
+async function snsToSqs(c: Clients, engine: Engine): Promise<SnsResult> {
+  const QueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'bench-sns-deliveries' }))).QueueUrl!;
+  const queueArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const TopicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'bench-topic' }))).TopicArn!;
+  await c.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  let published = 0;
+  let received = 0;
+  let reading = true;
+  let readerError: Error | undefined;
+  const reader = async () => {
+    while (reading) {
+      const got = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const messages = got.Messages ?? [];
+      if (!messages.length) continue;
+      received += messages.length;
+      await c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+  };
+  const readers = Array.from({ length: SNS_READERS }, () => reader().catch((e: Error) => void (readerError ??= e)));
+  // Deliveries are counted at the window's edges; `measure` opens its window after the same warm-up.
+  const edges = (async () => {
+    await sleep(o.warmup * 1000);
+    const open = { t: nowMs(), n: received };
+    await sleep(o.seconds * 1000);
+    return ((received - open.n) * 1000) / (nowMs() - open.t);
+  })();
+  const m = await measure(o.concurrency, engine, async (_w, seq) => {
+    await c.sns.send(new SnsPublishCommand({ TopicArn, Message: `{"seq":${seq}}` }));
+    published++;
+  });
+  const deliveredPerSecond = await edges;
+  // The publishers stopped: the readers take what is still on its way, until nothing more comes for 2 s (≤ 20 s).
+  for (let last = -1, quiet = 0, i = 0; i < 80 && quiet < 8 && received < published; i++) {
+    await sleep(250);
+    quiet = received === last ? quiet + 1 : 0;
+    last = received;
+  }
+  reading = false;
+  await Promise.all(readers);
+  if (readerError) throw readerError;
+  const depth = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  return { ...m, deliveredPerSecond, published, received, backlog: Number(depth.Attributes?.ApproximateNumberOfMessages ?? NaN) };
+}
+
+const FUNCTION = 'bench-echo';
+
+async function createEchoFunction(c: Clients): Promise<void> {
+  const ZipFile = zipSync({ 'index.js': strToU8('exports.handler = async (event) => ({ ok: true, seq: event.seq });\n') });
+  await c.lambda.send(new CreateFunctionCommand({
+    FunctionName: FUNCTION, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile },
+    Role: 'arn:aws:iam::000000000000:role/bench', Timeout: 10, MemorySize: 128,
+  }));
+  for (let i = 0; i < 100; i++) {
+    const cfg = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
+    if (cfg.State === undefined || cfg.State === 'Active') break;
+    if (cfg.State === 'Failed') throw new Error(`${FUNCTION} failed to become active: ${cfg.StateReason}`);
+    await sleep(100);
+  }
+  for (let i = 0; i < 20; i++) await invokeOp(c)(0, i); // warm: the runtime is started and the code loaded
+}
+
+const invokeOp = (c: Clients) => async (_w: number, seq: number) => {
+  const r = await c.lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from(`{"seq":${seq}}`) }));
+  if (r.FunctionError) throw new Error(`FunctionError ${r.FunctionError}: ${Buffer.from(r.Payload ?? []).toString()}`);
+};
+
+type Row = { id: string; label: string; unit: string; m: Measured; perSecond: number; yardstick: number };
+
+async function main(): Promise<void> {
+  const load = os.loadavg();
+  console.log(`services benchmark: ${o.concurrency} requests in flight, ${o.warmup} s warm-up + ${o.seconds} s window; ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, load average ${load.map((x) => x.toFixed(2)).join(' ')}`);
+  const engine = await startEngine();
+  const c = clients(engine.http);
+  const results: Record<string, unknown> = {};
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  const step = async <T>(phase: Phase | 'yardstick', label: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    if (phase !== 'yardstick' && !phases.has(phase)) return undefined;
+    process.stdout.write(`  ${label} … `);
+    try {
+      const r = await fn();
+      const m = r as Partial<Measured>;
+      console.log(m.errors ? `done (${m.errors} errors, first: ${m.firstError})` : 'done');
+      return r;
+    } catch (e) {
+      const why = `${(e as Error).name}: ${(e as Error).message}`;
+      console.log(`skipped: ${why}`);
+      skipped.push(`${label}: ${why}`);
+      return undefined;
+    }
+  };
+  try {
+    const first = await step('yardstick', `IoT Publish, ${o.concurrency} in flight`, () => measure(o.concurrency, engine, publishOp(c)));
+    const sqs = await step('sqs', 'SQS Send + Receive + Delete round trips', () => sqsRoundTrips(c, engine));
+    const sns = await step('sns', 'SNS Publish → SQS deliveries', () => snsToSqs(c, engine));
+    const lambdaReady = phases.has('lambda') || phases.has('latency')
+      ? await step('lambda', 'Lambda CreateFunction and warm-up', async () => (await createEchoFunction(c), true)) : undefined;
+    const lambda = lambdaReady ? await step('lambda', `Lambda Invoke, ${o.concurrency} in flight`, () => measure(o.concurrency, engine, invokeOp(c))) : undefined;
+    const last = await step('yardstick', `IoT Publish again, ${o.concurrency} in flight`, () => measure(o.concurrency, engine, publishOp(c)));
+    const publish1 = await step('latency', 'IoT Publish, 1 in flight', () => measure(1, engine, publishOp(c)));
+    const lambda1 = lambdaReady ? await step('latency', 'Lambda Invoke, 1 in flight', () => measure(1, engine, invokeOp(c))) : undefined;
+
+    const yard = [first, last].filter((x): x is Measured => !!x && x.perSecond > 0);
+    const yardstick = yard.length ? yard.reduce((a, x) => a + x.perSecond, 0) / yard.length : NaN;
+    if (first) rows.push({ id: 'publish', label: `IoT Publish (qos 0), ${o.concurrency} in flight: first`, unit: 'requests', m: first, perSecond: first.perSecond, yardstick });
+    if (last) rows.push({ id: 'publish-last', label: `IoT Publish (qos 0), ${o.concurrency} in flight: last`, unit: 'requests', m: last, perSecond: last.perSecond, yardstick });
+    if (sqs) rows.push({ id: 'sqs', label: 'SQS Send + Receive + Delete (3 calls)', unit: 'round trips', m: sqs, perSecond: sqs.perSecond, yardstick });
+    if (sns) {
+      rows.push({ id: 'sns-publish', label: 'SNS Publish (1 SQS subscriber)', unit: 'publishes', m: sns, perSecond: sns.perSecond, yardstick });
+      rows.push({ id: 'sns-delivered', label: 'SNS → SQS deliveries', unit: 'deliveries', m: sns, perSecond: sns.deliveredPerSecond, yardstick });
+    }
+    if (lambda) rows.push({ id: 'lambda', label: `Lambda Invoke (warm Node), ${o.concurrency} in flight`, unit: 'invocations', m: lambda, perSecond: lambda.perSecond, yardstick });
+    if (publish1) rows.push({ id: 'publish-1', label: 'IoT Publish (qos 0), 1 in flight', unit: 'requests', m: publish1, perSecond: publish1.perSecond, yardstick: publish1.perSecond });
+    if (lambda1 && publish1) rows.push({ id: 'lambda-1', label: 'Lambda Invoke (warm Node), 1 in flight', unit: 'invocations', m: lambda1, perSecond: lambda1.perSecond, yardstick: publish1.perSecond });
+    for (const r of rows) {
+      results[r.id] = { per_s: r.perSecond, ratio: r.perSecond / r.yardstick, p50_ms: r.m.latency.p50, p99_ms: r.m.latency.p99, engine_cpu_us: r.m.cpuUs, other_cpu_pct: r.m.otherCpuPct, errors: r.m.errors };
+    }
+    if (sns) Object.assign(results, { sns_published: sns.published, sns_received: sns.received, sns_backlog: sns.backlog });
+  } finally {
+    c.close();
+    await engine.stop();
+  }
+  const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+  const us = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+  console.log(`\n${renderTable(['operation', 'unit', 'per s', '÷ Publish', 'p50 ms', 'p99 ms', 'engine CPU µs', 'other CPU %', 'errors'], rows.map((r) => [
+    r.label, r.unit, fmtNum(r.perSecond), `${(r.perSecond / r.yardstick).toFixed(2)}×`, ms(r.m.latency.p50), ms(r.m.latency.p99),
+    r.id === 'sns-delivered' ? '' : us(r.m.cpuUs), fmtNum(r.m.otherCpuPct), r.id === 'sns-delivered' ? '' : String(r.m.errors),
+  ]), 2)}`);
+  console.log('\n÷ Publish: against the mean of the two IoT Publish runs at the same concurrency (1-in-flight rows: against Publish at 1 in flight).');
+  console.log('p50/p99 of the SNS rows are Publish latencies; engine CPU µs is per operation (a round trip, a publish, an invocation).');
+  const sns = results.sns_published as number | undefined;
+  if (sns !== undefined) {
+    console.log(`SNS: ${fmtNum(sns)} published in all (warm-up included), ${fmtNum(results.sns_received as number)} received by the ${SNS_READERS} queue readers, ${fmtNum(results.sns_backlog as number)} left in the queue.`);
+  }
+  if (skipped.length) console.log(`skipped:\n${skipped.map((s) => `  ${s}`).join('\n')}`);
+  const outDir = path.join(repoRoot, 'bench', 'out');
+  mkdirSync(outDir, { recursive: true });
+  appendFileSync(path.join(outDir, `services-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`),
+    `${JSON.stringify({ type: 'summary', options: o, phases: [...phases], load_average_at_start: load, results, skipped })}\n`);
+  process.exit(skipped.length ? 1 : 0);
+}
+
+void main().catch((e: Error) => {
+  console.error(e);
+  process.exit(2);
+});
