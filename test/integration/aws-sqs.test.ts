@@ -182,6 +182,19 @@ describe('SQS through the SDK v3 client (JSON protocol)', () => {
     expect((await failure(sqs.send(new GetQueueUrlCommand({ QueueName: 'misc' })))).name).toBe('QueueDoesNotExist');
   });
 
+  it('lists queues by prefix, a page at a time with MaxResults and NextToken', async () => {
+    for (const n of ['page-c', 'page-a', 'page-b']) await create(n);
+    const one = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2 }));
+    expect(one.QueueUrls).toEqual([`${tb.httpUrl}/000000000000/page-a`, `${tb.httpUrl}/000000000000/page-b`]);
+    const two = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2, NextToken: one.NextToken }));
+    expect(two.QueueUrls).toEqual([`${tb.httpUrl}/000000000000/page-c`]);
+    expect(two.NextToken).toBeUndefined();
+    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'page-' }))).QueueUrls).toHaveLength(3);
+    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'none-such' }))).QueueUrls).toBeUndefined();
+    const bad = await failure(sqs.send(new ListQueuesCommand({ MaxResults: 1001 })));
+    expect(bad.name).toBe('InvalidParameterValue');
+  });
+
   it("is the queue a rule's sqs action writes into", async () => {
     const url = await create('from-rule');
     await tb.engine.api.rules.put('to_sqs', {
