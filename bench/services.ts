@@ -4,8 +4,8 @@
 // (`NodeHttpHandler`), `--concurrency` requests in flight (one worker each, each waiting for its answer):
 //   publish  IoT data plane Publish (qos=0) to one topic per worker: the yardstick, measured first and last;
 //   sqs      per worker and its own queue: SendMessage, ReceiveMessage (1 message), DeleteMessage = one round trip;
-//   sns      Publish to a topic with a standard SQS queue subscribed (SNS's JSON envelope); deliveries are the messages
-//            2 queue readers receive (ReceiveMessage of up to 10, long polling, then DeleteMessageBatch) in the window;
+//   sns      Publish, each worker to its own topic with its own standard queue subscribed (SNS's JSON envelope);
+//            deliveries are the growth of the queues' ApproximateNumberOfMessages over the window (nothing reads them);
 //   lambda   Invoke (RequestResponse) of a trivial Node function created from a zip and warmed up;
 //   latency  Publish and Lambda Invoke again with 1 request in flight (p50/p99 without queueing).
 // Every figure is printed with its ratio to Publish measured in the same run, through the same client stack.
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import {
-  CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+  CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand as SnsPublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -204,53 +204,50 @@ async function sqsRoundTrips(c: Clients, engine: Engine): Promise<Measured> {
   });
 }
 
-interface SnsResult extends Measured { deliveredPerSecond: number; published: number; received: number; backlog: number }
+interface SnsResult extends Measured { deliveredPerSecond: number; published: number; delivered: number }
 
-/** Readers that empty the subscribed queue, as a consumer would: long polls of up to 10 messages, deleted in a batch. */
-const SNS_READERS = 2;
-
+/**
+ * Each worker publishes to its own topic, whose one subscriber is its own standard queue (so no queue nears the
+ * local limit of messages a queue holds). Nothing reads the queues: deliveries are the growth of their
+ * ApproximateNumberOfMessages between the window's edges.
+ */
 async function snsToSqs(c: Clients, engine: Engine): Promise<SnsResult> {
-  const QueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'bench-sns-deliveries' }))).QueueUrl!;
-  const queueArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const TopicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'bench-topic' }))).TopicArn!;
-  await c.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  const topics: string[] = [];
+  const queues: string[] = [];
+  for (let w = 0; w < o.concurrency; w++) {
+    const QueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: `bench-sns-${w}` }))).QueueUrl!;
+    const queueArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const TopicArn = (await c.sns.send(new CreateTopicCommand({ Name: `bench-sns-${w}` }))).TopicArn!;
+    await c.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+    topics.push(TopicArn);
+    queues.push(QueueUrl);
+  }
+  const depth = async () => (await Promise.all(queues.map((QueueUrl) => c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })))))
+    .reduce((sum, r) => sum + Number(r.Attributes?.ApproximateNumberOfMessages), 0);
   let published = 0;
-  let received = 0;
-  let reading = true;
-  let readerError: Error | undefined;
-  const reader = async () => {
-    while (reading) {
-      const got = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      const messages = got.Messages ?? [];
-      if (!messages.length) continue;
-      received += messages.length;
-      await c.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    }
-  };
-  const readers = Array.from({ length: SNS_READERS }, () => reader().catch((e: Error) => void (readerError ??= e)));
-  // Deliveries are counted at the window's edges; `measure` opens its window after the same warm-up.
+  // The depths are read at the window's edges; `measure` opens its window after the same warm-up.
   const edges = (async () => {
     await sleep(o.warmup * 1000);
-    const open = { t: nowMs(), n: received };
-    await sleep(o.seconds * 1000);
-    return ((received - open.n) * 1000) / (nowMs() - open.t);
+    const t0 = nowMs();
+    const d0 = await depth();
+    await sleep(o.seconds * 1000 - (nowMs() - t0));
+    const d1 = await depth();
+    return ((d1 - d0) * 1000) / (nowMs() - t0);
   })();
-  const m = await measure(o.concurrency, engine, async (_w, seq) => {
-    await c.sns.send(new SnsPublishCommand({ TopicArn, Message: `{"seq":${seq}}` }));
+  const m = await measure(o.concurrency, engine, async (w, seq) => {
+    await c.sns.send(new SnsPublishCommand({ TopicArn: topics[w], Message: `{"seq":${seq}}` }));
     published++;
   });
   const deliveredPerSecond = await edges;
-  // The publishers stopped: the readers take what is still on its way, until nothing more comes for 2 s (≤ 20 s).
-  for (let last = -1, quiet = 0, i = 0; i < 80 && quiet < 8 && received < published; i++) {
+  // The publishers stopped: wait for the deliveries still on their way, until the depth holds still for 1 s (≤ 20 s).
+  let delivered = await depth();
+  for (let quiet = 0, i = 0; i < 80 && quiet < 4 && delivered < published; i++) {
     await sleep(250);
-    quiet = received === last ? quiet + 1 : 0;
-    last = received;
+    const d = await depth();
+    quiet = d === delivered ? quiet + 1 : 0;
+    delivered = d;
   }
-  reading = false;
-  await Promise.all(readers);
-  if (readerError) throw readerError;
-  const depth = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-  return { ...m, deliveredPerSecond, published, received, backlog: Number(depth.Attributes?.ApproximateNumberOfMessages ?? NaN) };
+  return { ...m, deliveredPerSecond, published, delivered };
 }
 
 const FUNCTION = 'bench-echo';
@@ -326,7 +323,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       results[r.id] = { per_s: r.perSecond, ratio: r.perSecond / r.yardstick, p50_ms: r.m.latency.p50, p99_ms: r.m.latency.p99, engine_cpu_us: r.m.cpuUs, other_cpu_pct: r.m.otherCpuPct, errors: r.m.errors };
     }
-    if (sns) Object.assign(results, { sns_published: sns.published, sns_received: sns.received, sns_backlog: sns.backlog });
+    if (sns) Object.assign(results, { sns_published: sns.published, sns_delivered: sns.delivered });
   } finally {
     c.close();
     await engine.stop();
@@ -341,7 +338,7 @@ async function main(): Promise<void> {
   console.log('p50/p99 of the SNS rows are Publish latencies; engine CPU µs is per operation (a round trip, a publish, an invocation).');
   const sns = results.sns_published as number | undefined;
   if (sns !== undefined) {
-    console.log(`SNS: ${fmtNum(sns)} published in all (warm-up included), ${fmtNum(results.sns_received as number)} received by the ${SNS_READERS} queue readers, ${fmtNum(results.sns_backlog as number)} left in the queue.`);
+    console.log(`SNS: ${fmtNum(sns)} published in all (warm-up included), ${fmtNum(results.sns_delivered as number)} in the queues once the deliveries settled.`);
   }
   if (skipped.length) console.log(`skipped:\n${skipped.map((s) => `  ${s}`).join('\n')}`);
   const outDir = path.join(repoRoot, 'bench', 'out');
