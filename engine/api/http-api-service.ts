@@ -3,8 +3,9 @@ import { iotRulesRoutes, type RuleOperations } from './http/iot-rules.js';
 import type { SecurityService } from '../security/index.js';
 import { AwsError } from './http/aws-errors.js';
 import type { AwsService } from './http/protocols/index.js';
+import { lambdaRoutes, type LambdaOperations } from './http/lambda/index.js';
 import {
-  createHttpApi, iotControlRegistryRoutes, iotControlSecurityRoutes, iotDataRoutes, iotDataShadowRoutes, type Route,
+  createHttpApi, iotControlRegistryRoutes, iotControlSecurityRoutes, iotDataRoutes, iotDataShadowRoutes, type HttpRequest, type Route,
   type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type RegistryOperations, type SecurityOperations, type ShadowOperations,
 } from './http/index.js';
 
@@ -31,20 +32,24 @@ export class HttpApiService implements Service {
     services?: AwsService[];
     /** More REST routes of those services (SNS's SubscribeURL and UnsubscribeURL links). */
     routes?: Route[];
+    /** Local Lambda: the Lambda API (REST-JSON) and function URLs (`/lambda-url/<id>/…`). */
+    lambda?: LambdaOperations;
   }) {
     const security = opts.security;
+    const authorize = security?.requiresSignature ? (req: HttpRequest) => {
+      const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body });
+      if (!r.ok) {
+        opts.logger.log('warn', 'security', `refused unsigned or badly signed ${req.operation}: ${r.type}`, { requestId: req.requestId });
+        throw new AwsError(403, r.type, r.message);
+      }
+    } : undefined;
+    const lambda = opts.lambda ? lambdaRoutes(opts.lambda, { logger: opts.logger, verify: authorize }) : [];
     this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
-      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? [])], {
+      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? []), ...lambda], {
       logger: opts.logger,
       guard: opts.guard,
       // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.
-      authorize: security?.requiresSignature ? (req) => {
-        const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body });
-        if (!r.ok) {
-          opts.logger.log('warn', 'security', `refused unsigned or badly signed ${req.operation}: ${r.type}`, { requestId: req.requestId });
-          throw new AwsError(403, r.type, r.message);
-        }
-      } : undefined,
+      authorize,
     });
     this.server.services.register(...(opts.services ?? []));
   }

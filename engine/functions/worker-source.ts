@@ -60,7 +60,7 @@ async function load() {
       mod = await import(url);
     }
   } catch (e) {
-    if (e && (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(workerData.file)) {
+    if (e && (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).split('\n')[0].includes("'" + workerData.file + "'")) {
       throw new LoadError({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module '" + workerData.moduleLabel + "'", trace: [] });
     }
     if (e && (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND')) {

@@ -40,6 +40,8 @@ export interface HttpRequest {
   /** The request path and query as sent (still percent-encoded): SigV4 signs these. */
   readonly rawPath?: string;
   readonly rawQuery?: string;
+  /** The client's address (a function URL event's `sourceIp`). */
+  readonly remoteAddress?: string;
 }
 
 /** A handler's answer: `json` is serialized; otherwise `body` (default empty). Status defaults to 200. */
@@ -47,7 +49,8 @@ export interface HttpResult {
   status?: number;
   json?: unknown;
   body?: Buffer;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value (`set-cookie`). */
+  headers?: Record<string, string | string[]>;
 }
 
 export type HttpHandler = (req: HttpRequest) => HttpResult | Promise<HttpResult>;
@@ -67,6 +70,8 @@ export interface Route {
   rawBody?: boolean;
   /** Writes this route's errors in its own protocol's shape (protocols/: awsJson, query); default restJson1 via `errors`. */
   renderError?: (err: unknown, requestId: string) => { status: number; headers: Record<string, string>; body: Buffer; unexpected?: boolean };
+  /** The handler decides who may call it (a function URL with `AuthType: NONE`): the server's `authorize` is skipped. */
+  ownAuthorization?: boolean;
 }
 
 export interface HttpApiOptions {
@@ -308,9 +313,9 @@ export class HttpApiServer {
       const body = await readBody(req, limit);
       const request: HttpRequest = {
         operation: match.route.operation, method, params: match.params, query: new URLSearchParams(target.query),
-        headers: req.headers, body, requestId, rawPath: target.path, rawQuery: target.query,
+        headers: req.headers, body, requestId, rawPath: target.path, rawQuery: target.query, remoteAddress: req.socket.remoteAddress,
       };
-      this.authorize?.(request);
+      if (!match.route.ownAuthorization) this.authorize?.(request);
       const result = await match.route.handler(request);
       this.send(res, result, requestId);
       this.logger.log('debug', 'api.http', `${match.route.operation} ${result.status ?? 200}`, { requestId });

@@ -1,0 +1,311 @@
+/**
+ * The Lambda API on the engine's endpoint with the real `@aws-sdk/client-lambda`: functions created from zips
+ * (Node.js CommonJS and ES modules, callback style, Python), Invoke (RequestResponse, Event, DryRun, Tail), function
+ * errors in Lambda's shape, refusals (not a zip, no handler file, a runtime this engine cannot run), management
+ * (list pages, code download, updates, delete), resource policies, function URLs served by the engine, the
+ * function logs in `/aws/lambda/<name>`, and a rule's lambda action invoking a function created through the API.
+ */
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { zipSync, strToU8 } from 'fflate';
+import type { MqttClient } from 'mqtt';
+import {
+  AddPermissionCommand, CreateFunctionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand,
+  GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, GetPolicyCommand, InvokeCommand, LambdaClient,
+  ListFunctionsCommand, RemovePermissionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, UpdateFunctionUrlConfigCommand,
+  type CreateFunctionCommandInput,
+} from '@aws-sdk/client-lambda';
+import { startTestEngine, connect, nextMessages, type TestEngine } from '../helpers/engine.js';
+import { hasPython } from '../../engine/functions/index.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/lambda-run';
+const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+const zip = (files: Record<string, string>) => zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])));
+const text = (b: Uint8Array | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
+const json = (b: Uint8Array | undefined) => JSON.parse(text(b)) as Record<string, unknown>;
+const tail = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
+
+describe('Lambda API', () => {
+  let te: TestEngine;
+  let lambda: LambdaClient;
+  let sub: MqttClient;
+  let pub: MqttClient;
+
+  const create = (name: string, files: Record<string, string>, more: Partial<CreateFunctionCommandInput> = {}) => lambda.send(new CreateFunctionCommand({
+    FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip(files) }, ...more,
+  }));
+  const invoke = (name: string, payload: unknown, more: { LogType?: 'Tail' | 'None'; InvocationType?: 'Event' | 'RequestResponse' | 'DryRun' } = {}) =>
+    lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...more }));
+  const refusal = async (p: Promise<unknown>) => {
+    const e = await p.then(() => undefined, (err: Error & { $metadata?: { httpStatusCode?: number } }) => err);
+    expect(e, 'the call was refused').toBeDefined();
+    return { name: e!.name, message: e!.message, status: e!.$metadata?.httpStatusCode };
+  };
+
+  beforeAll(async () => {
+    te = await startTestEngine();
+    lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    sub = await connect(te.mqttPort, { clientId: 'lambda-sub' });
+    pub = await connect(te.mqttPort, { clientId: 'lambda-pub' });
+  });
+  afterAll(async () => {
+    await sub?.endAsync();
+    await pub?.endAsync();
+    lambda?.destroy();
+    await te?.stop();
+  });
+
+  it('creates a CommonJS function from a zip and invokes it with its event, context, environment and a log tail', async () => {
+    const created = await create('doubler', {
+      'index.js': `exports.handler = async (event, context) => {
+  console.log('doubling', event.n);
+  return { n: event.n * 2, id: context.awsRequestId, fn: context.functionName, left: context.getRemainingTimeInMillis() > 0, greeting: process.env.GREETING };
+};\n`,
+    }, { Environment: { Variables: { GREETING: 'hi' } }, Timeout: 5, MemorySize: 256, Description: 'doubles n' });
+    expect(created).toMatchObject({
+      FunctionName: 'doubler', FunctionArn: arn('doubler'), Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Timeout: 5, MemorySize: 256,
+      Description: 'doubles n', Environment: { Variables: { GREETING: 'hi' } }, State: 'Active', Version: '$LATEST', PackageType: 'Zip',
+    });
+    expect(created.$metadata.httpStatusCode).toBe(201);
+    const r = await invoke('doubler', { n: 21 }, { LogType: 'Tail' });
+    expect(r.StatusCode).toBe(200);
+    expect(r.FunctionError).toBeUndefined();
+    expect(r.ExecutedVersion).toBe('$LATEST');
+    const out = json(r.Payload);
+    expect(out).toMatchObject({ n: 42, fn: 'doubler', left: true, greeting: 'hi' });
+    const log = tail(r.LogResult);
+    expect(log).toContain(`START RequestId: ${String(out.id)} Version: $LATEST`);
+    expect(log).toMatch(new RegExp(`\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${String(out.id)}\\tINFO\\tdoubling 21`));
+    expect(log).toContain(`END RequestId: ${String(out.id)}`);
+    expect(log).toMatch(new RegExp(`REPORT RequestId: ${String(out.id)}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB`));
+  });
+
+  it('writes each invocation to the log group /aws/lambda/<name>, one stream per warm instance', async () => {
+    const r = await invoke('doubler', { n: 1 });
+    const id = String(json(r.Payload).id);
+    let events: Array<{ data: { logStream: string; message: string } }> = [];
+    await vi.waitFor(async () => {
+      events = (await te.engine.api.sinks.records('log', '/aws/lambda/doubler', { limit: 100 })) as unknown as typeof events;
+      expect(events.some((e) => e.data.message.startsWith(`REPORT RequestId: ${id}`))).toBe(true);
+    });
+    const mine = events.filter((e) => e.data.message.includes(id));
+    // Records come newest first; in the order written: START, the function's output, END, REPORT.
+    expect(mine.reverse().map((e) => /^(START|END|REPORT) /.exec(e.data.message)?.[1] ?? e.data.message.split('\t').slice(1).join(' ')))
+      .toEqual(['START', `${id} INFO doubling 1`, 'END', 'REPORT']);
+    expect(mine[0].data.logStream).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+    // Both invocations ran on the same warm instance: one stream.
+    expect(new Set(events.map((e) => e.data.logStream)).size).toBe(1);
+  });
+
+  it('runs ES modules and callback-style handlers', async () => {
+    await create('esm', { 'index.mjs': `export const handler = async (event) => ({ esm: true, got: event.v });\n` }, { Runtime: 'nodejs22.x' });
+    expect(json((await invoke('esm', { v: 'x' })).Payload)).toEqual({ esm: true, got: 'x' });
+    await create('esmpkg', { 'package.json': '{ "type": "module" }', 'app/main.js': `export async function go(e) { return { sum: e.a + e.b }; }\n` }, { Handler: 'app/main.go' });
+    expect(json((await invoke('esmpkg', { a: 2, b: 3 })).Payload)).toEqual({ sum: 5 });
+    await create('callback', { 'index.js': `exports.handler = (event, context, callback) => { callback(null, { cb: event.v + 1 }); };\n` }, { Runtime: 'nodejs18.x' });
+    expect(json((await invoke('callback', { v: 1 })).Payload)).toEqual({ cb: 2 });
+  });
+
+  it.skipIf(!hasPython())('runs Python functions (lambda_function.lambda_handler), their errors with stackTrace', async () => {
+    await create('py', {
+      'lambda_function.py': `import json, os\nfrom helper import twice\ndef lambda_handler(event, context):\n    print('python got', event['v'])\n    if event['v'] < 0:\n        raise ValueError('negative')\n    return {'v': twice(event['v']), 'fn': context.function_name, 'rid': context.aws_request_id}\n`,
+      'helper.py': 'def twice(x):\n    return x * 2\n',
+    }, { Runtime: 'python3.12', Handler: 'lambda_function.lambda_handler' });
+    const r = await invoke('py', { v: 4 }, { LogType: 'Tail' });
+    const out = json(r.Payload);
+    expect(out).toMatchObject({ v: 8, fn: 'py' });
+    expect(tail(r.LogResult)).toContain('python got 4');
+    expect(tail(r.LogResult)).toContain(`START RequestId: ${String(out.rid)}`);
+    const bad = await invoke('py', { v: -1 });
+    expect(bad.FunctionError).toBe('Unhandled');
+    expect(json(bad.Payload)).toMatchObject({ errorType: 'ValueError', errorMessage: 'negative', stackTrace: [expect.stringContaining('lambda_function.py')] });
+    await create('pymissing', { 'lambda_function.py': 'def other(e, c):\n    return 1\n' }, { Runtime: 'python3.12', Handler: 'lambda_function.lambda_handler' });
+    expect(json((await invoke('pymissing', {})).Payload)).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'lambda_handler' missing on module 'lambda_function'" });
+  });
+
+  it('a function that throws answers 200 with X-Amz-Function-Error: Unhandled and Lambda\'s error document', async () => {
+    await create('thrower', { 'index.js': `exports.handler = async () => { throw new TypeError('bad input'); };\n` });
+    const r = await invoke('thrower', {});
+    expect(r.StatusCode).toBe(200);
+    expect(r.FunctionError).toBe('Unhandled');
+    const err = json(r.Payload);
+    expect(err).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+    expect((err.trace as string[])[0]).toBe('TypeError: bad input');
+    await create('nohandler', { 'index.js': `exports.other = async () => 1;\n` });
+    expect(json((await invoke('nohandler', {})).Payload)).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is undefined or not exported' });
+    await create('badimport', { 'index.js': `require('./missing-helper');\nexports.handler = async () => 1;\n` });
+    const imp = await invoke('badimport', {});
+    expect(imp.FunctionError).toBe('Unhandled');
+    expect(json(imp.Payload)).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining('missing-helper') });
+    await create('sleepy', { 'index.js': `exports.handler = () => new Promise(() => {});\n` }, { Timeout: 1 });
+    const slow = await invoke('sleepy', {});
+    expect(slow.FunctionError).toBe('Unhandled');
+    expect(json(slow.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') });
+  });
+
+  it('Event answers 202 and runs the function afterwards; DryRun answers 204 and runs nothing', async () => {
+    await create('notifier', { 'index.js': `exports.handler = async (e) => { await thingbench.publish('lambda/event', { got: e.v }); };\n` });
+    await sub.subscribeAsync('lambda/event', { qos: 1 });
+    const got = nextMessages(sub, 1, 10_000);
+    const dry = await invoke('notifier', { v: 'dry' }, { InvocationType: 'DryRun' });
+    expect(dry.StatusCode).toBe(204);
+    const ev = await invoke('notifier', { v: 'async' }, { InvocationType: 'Event' });
+    expect(ev.StatusCode).toBe(202);
+    // The dry run published nothing: the first message is the Event invocation's.
+    expect(JSON.parse((await got)[0].payload.toString())).toEqual({ got: 'async' });
+  });
+
+  it('refuses what Lambda refuses, in Lambda\'s error shapes', async () => {
+    expect(await refusal(lambda.send(new CreateFunctionCommand({ FunctionName: 'notzip', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: strToU8('plain text') } }))))
+      .toEqual({ name: 'InvalidParameterValueException', message: 'Could not unzip uploaded file. Please check your file, then try to upload again.', status: 400 });
+    expect(await refusal(create('nofile', { 'main.js': 'exports.handler = async () => 1;' })))
+      .toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('index.js'), status: 400 });
+    expect(await refusal(create('javafn', { 'index.js': '' }, { Runtime: 'java21' })))
+      .toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('The runtime parameter of java21'), status: 400 });
+    expect(await refusal(create('doubler', { 'index.js': 'exports.handler = async () => 1;' })))
+      .toEqual({ name: 'ResourceConflictException', message: 'Function already exist: doubler', status: 409 });
+    expect(await refusal(lambda.send(new GetFunctionCommand({ FunctionName: 'nope' }))))
+      .toEqual({ name: 'ResourceNotFoundException', message: `Function not found: ${arn('nope')}`, status: 404 });
+    expect(await refusal(invoke('nope', {}))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    expect(await refusal(create('timeouts', { 'index.js': 'exports.handler = async () => 1;' }, { Timeout: 901 })))
+      .toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'timeout' failed to satisfy constraint"), status: 400 });
+    expect(await refusal(create('reserved', { 'index.js': 'exports.handler = async () => 1;' }, { Environment: { Variables: { AWS_REGION: 'x' } } })))
+      .toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Reserved keys used in this request: AWS_REGION') });
+    expect(await refusal(lambda.send(new InvokeCommand({ FunctionName: 'doubler', Payload: strToU8('{not json') }))))
+      .toMatchObject({ name: 'InvalidRequestContentException', status: 400 });
+    // Nothing was left behind by the refused creations.
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName)).not.toContain('nofile');
+  });
+
+  it('lists functions in pages, folder functions included; GetFunction\'s Code.Location downloads the zip', async () => {
+    fs.mkdirSync(path.join(te.dataDir, 'functions'), { recursive: true });
+    fs.writeFileSync(path.join(te.dataDir, 'functions', 'fromfolder.js'), 'export const handler = async () => ({ folder: true });\n');
+    const names: string[] = [];
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page = await lambda.send(new ListFunctionsCommand({ MaxItems: 2, Marker: marker }));
+      names.push(...page.Functions!.map((f) => f.FunctionName!));
+      marker = page.NextMarker;
+      pages++;
+    } while (marker);
+    expect(pages).toBeGreaterThan(2);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['doubler', 'esm', 'callback', 'fromfolder']));
+    expect(json((await invoke('fromfolder', {})).Payload)).toEqual({ folder: true });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: arn('doubler') }));
+    expect(got.Configuration).toMatchObject({ FunctionName: 'doubler', CodeSha256: expect.any(String) });
+    const res = await fetch(got.Code!.Location!);
+    expect(res.status).toBe(200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(bytes).digest('base64')).toBe(got.Configuration!.CodeSha256);
+  });
+
+  it('updates code and configuration (the warm instance is replaced) and deletes', async () => {
+    await create('changing', { 'index.js': `exports.handler = async () => ({ v: 1, who: process.env.WHO ?? null });\n` });
+    expect(json((await invoke('changing', {})).Payload)).toEqual({ v: 1, who: null });
+    const code = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'changing', ZipFile: zip({ 'index.js': `exports.handler = async () => ({ v: 2, who: process.env.WHO ?? null });\n` }) }));
+    expect(code.LastUpdateStatus).toBe('Successful');
+    expect(json((await invoke('changing', {})).Payload)).toEqual({ v: 2, who: null });
+    const conf = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'changing', Environment: { Variables: { WHO: 'me' } }, Timeout: 7 }));
+    expect(conf).toMatchObject({ Timeout: 7, Environment: { Variables: { WHO: 'me' } } });
+    expect(json((await invoke('changing', {})).Payload)).toEqual({ v: 2, who: 'me' });
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'changing' }))).Timeout).toBe(7);
+    expect(await refusal(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'changing', RevisionId: 'stale', Timeout: 8 }))))
+      .toMatchObject({ name: 'PreconditionFailedException', status: 412 });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'changing' }));
+    expect(await refusal(lambda.send(new GetFunctionCommand({ FunctionName: 'changing' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('keeps a resource policy (AddPermission, GetPolicy, RemovePermission)', async () => {
+    const added = await lambda.send(new AddPermissionCommand({
+      FunctionName: 'doubler', StatementId: 'iot-invoke', Action: 'lambda:InvokeFunction', Principal: 'iot.amazonaws.com', SourceArn: 'arn:aws:iot:us-east-1:000000000000:rule/r1',
+    }));
+    expect(JSON.parse(added.Statement!)).toEqual({
+      Sid: 'iot-invoke', Effect: 'Allow', Principal: { Service: 'iot.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: arn('doubler'),
+      Condition: { ArnLike: { 'AWS:SourceArn': 'arn:aws:iot:us-east-1:000000000000:rule/r1' } },
+    });
+    expect(await refusal(lambda.send(new AddPermissionCommand({ FunctionName: 'doubler', StatementId: 'iot-invoke', Action: 'lambda:InvokeFunction', Principal: '*' }))))
+      .toMatchObject({ name: 'ResourceConflictException' });
+    const policy = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: 'doubler' }))).Policy!) as { Statement: Array<{ Sid: string }> };
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['iot-invoke']);
+    await lambda.send(new RemovePermissionCommand({ FunctionName: 'doubler', StatementId: 'iot-invoke' }));
+    expect(await refusal(lambda.send(new GetPolicyCommand({ FunctionName: 'doubler' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('serves a function URL: the version 2.0 event in, the mapped response out', async () => {
+    await create('web', {
+      'index.js': `exports.handler = async (event) => {
+  if (event.rawPath === '/plain') return { hello: 'world' };
+  return { statusCode: 201, headers: { 'x-seen': event.requestContext.http.method }, cookies: ['a=1', 'b=2; Path=/'], body: JSON.stringify(event) };
+};\n`,
+    });
+    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE', Cors: { AllowOrigins: ['*'] } }));
+    expect(url.$metadata.httpStatusCode).toBe(201);
+    expect(url.FunctionUrl).toMatch(new RegExp(`^${te.httpUrl}/lambda-url/[a-z]{32}/$`));
+    expect(url).toMatchObject({ FunctionArn: arn('web'), AuthType: 'NONE', Cors: { AllowOrigins: ['*'] }, InvokeMode: 'BUFFERED' });
+    expect(await refusal(lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' })))).toMatchObject({ name: 'ResourceConflictException' });
+
+    const res = await fetch(`${url.FunctionUrl!}items/7?a=1&a=2&b=x%20y`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: 'sid=abc; theme=dark' }, body: '{"k":1}' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-seen')).toBe('POST');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2; Path=/']);
+    const event = await res.json() as Record<string, any>;
+    expect(event).toMatchObject({
+      version: '2.0', routeKey: '$default', rawPath: '/items/7', rawQueryString: 'a=1&a=2&b=x%20y', cookies: ['sid=abc', 'theme=dark'],
+      queryStringParameters: { a: '1,2', b: 'x y' }, body: '{"k":1}', isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: '/items/7', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' }, routeKey: '$default', stage: '$default' },
+    });
+    expect(event.headers['content-type']).toBe('application/json');
+    expect(event.headers.cookie).toBeUndefined();
+
+    const bin = await fetch(`${url.FunctionUrl!}bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([0, 1, 2, 255]) });
+    const binEvent = await bin.json() as { body: string; isBase64Encoded: boolean };
+    expect(binEvent).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0, 1, 2, 255]).toString('base64') });
+
+    const plain = await fetch(`${url.FunctionUrl!}plain`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    expect(await plain.json()).toEqual({ hello: 'world' });
+
+    const updated = await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'AWS_IAM' }));
+    expect(updated.AuthType).toBe('AWS_IAM');
+    expect((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }))).AuthType).toBe('AWS_IAM');
+    await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'web' }));
+    expect((await fetch(`${url.FunctionUrl!}plain`)).status).toBe(403);
+    expect(await refusal(lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('a function URL whose function throws answers 502', async () => {
+    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'thrower', AuthType: 'NONE' }));
+    const res = await fetch(url.FunctionUrl!);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ Message: 'Internal Server Error' });
+  });
+
+  it('a rule\'s lambda action invokes a function created through the API', async () => {
+    await create('ruled', { 'index.js': `exports.handler = async (e, ctx) => { await thingbench.publish('lambda/ruled', { t: e.t * 10, rule: ctx.functionName }); };\n` });
+    await te.engine.api.rules.put('to_ruled', { sql: "SELECT t FROM 'lambda/in'", awsIotSqlVersion: '2016-03-23', actions: [{ lambda: { functionArn: arn('ruled') } }] });
+    await sub.subscribeAsync('lambda/ruled', { qos: 1 });
+    const got = nextMessages(sub, 1, 10_000);
+    await pub.publishAsync('lambda/in', '{"t":4}', { qos: 1 });
+    expect(JSON.parse((await got)[0].payload.toString())).toEqual({ t: 40, rule: 'ruled' });
+  });
+
+  it('functions created through the API survive a restart', async () => {
+    await te.stop();
+    te = await te.restart();
+    lambda.destroy();
+    lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    await sub.endAsync();
+    await pub.endAsync();
+    sub = await connect(te.mqttPort, { clientId: 'lambda-sub' });
+    pub = await connect(te.mqttPort, { clientId: 'lambda-pub' });
+    expect(json((await invoke('doubler', { n: 5 })).Payload)).toMatchObject({ n: 10 });
+    const url = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'thrower' }));
+    expect(url.FunctionUrl).toContain(te.httpUrl);
+  });
+});
