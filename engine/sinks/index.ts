@@ -15,3 +15,5 @@ export { LogSink, retentionValues, type FilteredLogEvent, type LogGroupInfo, typ
 export type { InputLogEvent, RejectedLogEventsInfo } from './logs/log-batch.js';
 export { compileFilterPattern } from './logs/filter-pattern.js';
 export { signingKeys as notifySigningKeys, SIGNING_CERT_PATH as NOTIFY_SIGNING_CERT_PATH } from './notify-envelope.js';
+export { DynamoItems, type Item as DynamoItem, type AttributeValue, type KeySchema } from './dynamodb/index.js';
+export type { TableChange } from './table.js';

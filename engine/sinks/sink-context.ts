@@ -79,7 +79,7 @@ export class IdAllocator {
   private readonly next = new Map<string, number>();
   constructor(private readonly store: Store) {}
 
-  take(table: 'sink_records' | 'sink_queue_messages' | 'sink_stream_records' | 'sink_firehose_buffer' | 'sink_table_items' | 'log_events'): number {
+  take(table: 'sink_records' | 'sink_queue_messages' | 'sink_stream_records' | 'sink_firehose_buffer' | 'sink_table_items' | 'sink_table_changes' | 'log_events'): number {
     let n = this.next.get(table);
     if (n === undefined) n = (this.store.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${table}`)?.m ?? 0) + 1;
     this.next.set(table, n + 1);

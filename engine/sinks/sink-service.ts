@@ -21,6 +21,7 @@ import { QueueSink } from './queue.js';
 import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
 import { arnOf, checkName, normalizeOptions, REGION } from './sink-options.js';
 import { StreamSink } from './stream.js';
+import { DynamoItems } from './dynamodb/index.js';
 import { TableSink } from './table.js';
 
 export interface SinkEvents {
@@ -59,6 +60,8 @@ export class SinkService implements Service {
   readonly streams: StreamSink;
   readonly firehose: FirehoseSink;
   readonly tables: TableSink;
+  /** DynamoDB's item operations on the same tables. */
+  readonly dynamodb: DynamoItems;
   readonly cloudwatch: CloudWatchSink;
   /** CloudWatch Logs: groups, streams, events (the Logs API's domain and the port function logs write through). */
   readonly logs: LogSink;
@@ -97,6 +100,7 @@ export class SinkService implements Service {
     this.streams = new StreamSink(this.ctx);
     this.firehose = new FirehoseSink(this.ctx);
     this.tables = new TableSink(this.ctx);
+    this.dynamodb = new DynamoItems(this.tables);
     this.logs = new LogSink(this.ctx, {
       create: (name) => this.create('log', name),
       remove: (name) => this.delete('log', name),

@@ -1,24 +1,31 @@
 /**
- * DynamoDB-like local tables in the sql.js database. Items live as JSON in `sink_table_items`, keyed as the table's
- * key schema says; each table also gets a SQL view named after it (`SELECT * FROM "Readings"` in the console), with
- * one column per attribute seen, so learners query items as rows.
+ * DynamoDB tables in the sql.js database: one store for the rules' `dynamoDB`/`dynamoDBv2` actions and the DynamoDB
+ * API (engine/sinks/dynamodb). Items live in `sink_table_items` keyed as the table's key schema says, typed as
+ * DynamoDB types them (`typed`) beside plain JSON (`item`) for the table's SQL view (`SELECT * FROM "Readings"` in
+ * the console, one column per attribute seen). Tables with a stream view type keep a change feed of old and new images.
  *
- * LIMITATIONS: no secondary indexes, conditions, update expressions, capacity or streams; attribute types follow
- * JSON (numbers, strings, booleans, lists and maps), not DynamoDB's typed wire format; a view shows at most 200
- * attributes; a table name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
+ * LIMITATIONS: no secondary indexes or capacity; a view shows at most 200 attributes (N as SQL numbers, sets as
+ * JSON arrays); a table name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
  */
 import type { JsonObject, JsonValue, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
+import {
+  itemFromJson, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, type Item, type ItemChange, type ItemStore, type KeySchema,
+} from './dynamodb/index.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 
-interface KeyDef { name: string; type: 'S' | 'N' }
+interface KeyDef { name: string; type: 'S' | 'N' | 'B' }
+type Json = Parameters<typeof itemFromJson>[0];
 
 const MAX_COLUMNS = 200;
 const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export class TableSink {
+interface Row { hash: string; range: string; item: string; typed: string | null }
+const typedOf = (r: Row): Item => (r.typed ? (JSON.parse(r.typed) as Item) : itemFromJson(JSON.parse(r.item) as { [k: string]: Json }));
+
+export class TableSink implements ItemStore {
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly ctx: SinkContext) {}
@@ -48,46 +55,122 @@ export class TableSink {
     return [
       { sql: `DROP VIEW IF EXISTS ${quoteId((target.state as { view: string }).view)}` },
       { sql: 'DELETE FROM sink_table_items WHERE table_name = ?', params: [target.name] },
+      { sql: 'DELETE FROM sink_table_changes WHERE table_name = ?', params: [target.name] },
     ];
   }
 
-  /** PutItem: replaces the item with the same key. The key attributes must be present with the schema's types. */
+  /** PutItem of a plain JSON item (the rule actions): replaces the item with the same key. */
   async put(table: string, item: JsonObject, traceId: string | null = null): Promise<void> {
-    const target = this.ctx.target('table', table);
-    const [hash, range] = this.keyValues(target, item);
-    const exists = this.ctx.store.get<{ id: number }>('SELECT id FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', [table, hash, range]);
-    if (!exists && this.count(table) >= this.ctx.limits.tableItems) {
-      throw new EngineError('Throttled', `table ${table} holds ${this.ctx.limits.tableItems} items, the local limit`);
-    }
-    const now = this.ctx.clock.now();
-    const id = this.ctx.ids.take('sink_table_items');
-    const statements: Statement[] = [{
-      sql: 'INSERT OR REPLACE INTO sink_table_items (id, table_name, hash, range, item, updated, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      params: [id, table, hash, range, JSON.stringify(item), now, traceId],
-    }];
-    const state = target.state as { view: string; columns: string[] };
-    const fresh = Object.keys(item).filter((k) => !state.columns.includes(k) && !k.includes('"'));
-    if (fresh.length && state.columns.length < MAX_COLUMNS) {
-      state.columns = [...state.columns, ...fresh].slice(0, MAX_COLUMNS);
-      statements.push(...this.viewStatements(target), this.ctx.stateStatement(target));
-    }
-    await this.ctx.store.write(statements);
-    if (!exists) this.counts.set(table, this.count(table) + 1);
-    this.ctx.recorded('table', table, id, traceId, now);
+    const schema = this.schemaOf(this.ctx.target('table', table));
+    const typed = itemFromJson(item as { [k: string]: Json });
+    const key = keyOf(schema, checkKeyAttributes(schema, typed));
+    const [hash, range] = keyColumn(schema, key);
+    await this.write([{ table, hash, range, old: this.get0(table, hash, range), new: typed }], traceId);
   }
 
+  /** GetItem by a plain JSON key, as plain JSON. */
   get(table: string, key: JsonObject): JsonObject | undefined {
-    const [hash, range] = this.keyValues(this.ctx.target('table', table), key);
-    const row = this.ctx.store.get<{ item: string }>('SELECT item FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', [table, hash, range]);
-    return row ? (JSON.parse(row.item) as JsonObject) : undefined;
+    const schema = this.schemaOf(this.ctx.target('table', table));
+    const [hash, range] = keyColumn(schema, keyOf(schema, checkKeyAttributes(schema, itemFromJson(key as { [k: string]: Json }))));
+    const found = this.get0(table, hash, range);
+    return found ? (itemToJson(found) as JsonObject) : undefined;
   }
 
-  /** DeleteItem by key; deleting a missing item is not an error (as AWS). */
+  /** DeleteItem by a plain JSON key; deleting a missing item is not an error (as AWS). */
   async delete(table: string, key: JsonObject): Promise<void> {
-    const [hash, range] = this.keyValues(this.ctx.target('table', table), key);
-    if (!this.ctx.store.get('SELECT 1 AS x FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', [table, hash, range])) return;
-    await this.ctx.store.write([{ sql: 'DELETE FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', params: [table, hash, range] }]);
-    this.counts.set(table, this.count(table) - 1);
+    const schema = this.schemaOf(this.ctx.target('table', table));
+    const [hash, range] = keyColumn(schema, keyOf(schema, checkKeyAttributes(schema, itemFromJson(key as { [k: string]: Json }))));
+    const old = this.get0(table, hash, range);
+    if (old) await this.write([{ table, hash, range, old }]);
+  }
+
+  // ---- the ItemStore port of the DynamoDB operations ----
+
+  /** The table's key schema; ResourceNotFoundException for a missing table. */
+  schema(table: string): KeySchema {
+    let target: Target;
+    try {
+      target = this.ctx.target('table', table);
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'NotFound') throw ddbNotFound();
+      throw e;
+    }
+    return this.schemaOf(target);
+  }
+
+  getItem(table: string, hash: string, range: string): Item | undefined {
+    return this.get0(table, hash, range);
+  }
+
+  /** A partition's items (or the whole table's), unordered. */
+  items(table: string, hash?: string): Item[] {
+    const rows = hash === undefined
+      ? this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ?', [table])
+      : this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND hash = ?', [table, hash]);
+    return rows.map(typedOf);
+  }
+
+  /**
+   * Applies item changes (puts and deletes, across tables) in one atomic, durable write: the promise resolves once
+   * they are journaled and fsynced. Tables with a stream view type get change records.
+   */
+  async write(changes: ItemChange[], traceId: string | null = null): Promise<void> {
+    const statements: Statement[] = [];
+    const now = this.ctx.clock.now();
+    const delta = new Map<string, number>();
+    const recorded: [string, number][] = [];
+    for (const c of changes) {
+      const target = this.ctx.target('table', c.table);
+      const d = (c.new ? 1 : 0) - (c.old ? 1 : 0);
+      const n = (delta.get(c.table) ?? 0) + d;
+      if (d > 0 && this.count(c.table) + n > this.ctx.limits.tableItems) {
+        throw new EngineError('Throttled', `table ${c.table} holds ${this.ctx.limits.tableItems} items, the local limit`);
+      }
+      delta.set(c.table, n);
+      if (c.new) {
+        const id = this.ctx.ids.take('sink_table_items');
+        const plain = itemToJson(c.new);
+        statements.push({
+          sql: 'INSERT OR REPLACE INTO sink_table_items (id, table_name, hash, range, item, typed, updated, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [id, c.table, c.hash, c.range, JSON.stringify(plain), JSON.stringify(c.new), now, traceId],
+        });
+        recorded.push([c.table, id]);
+        const state = target.state as { view: string; columns: string[] };
+        const fresh = Object.keys(c.new).filter((k) => !state.columns.includes(k) && !k.includes('"'));
+        if (fresh.length && state.columns.length < MAX_COLUMNS) {
+          state.columns = [...state.columns, ...fresh].slice(0, MAX_COLUMNS);
+          statements.push(...this.viewStatements(target), this.ctx.stateStatement(target));
+        }
+      } else if (c.old) {
+        statements.push({ sql: 'DELETE FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', params: [c.table, c.hash, c.range] });
+      }
+      const view = (target.options as { streamViewType?: string }).streamViewType;
+      if (view && (c.old || c.new)) {
+        const schema = this.schemaOf(target);
+        const keys = keyOf(schema, (c.new ?? c.old)!);
+        const event = !c.old ? 'INSERT' : !c.new ? 'REMOVE' : 'MODIFY';
+        const oldImage = c.old ? JSON.stringify(c.old) : null, newImage = c.new ? JSON.stringify(c.new) : null;
+        statements.push({
+          sql: 'INSERT INTO sink_table_changes (id, table_name, event, keys, old_image, new_image, size, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [this.ctx.ids.take('sink_table_changes'), c.table, event, JSON.stringify(keys), oldImage, newImage, (oldImage?.length ?? 0) + (newImage?.length ?? 0), now],
+        });
+      }
+    }
+    if (statements.length === 0) return;
+    await this.ctx.store.write(statements);
+    for (const [t, d] of delta) this.counts.set(t, this.count(t) + d);
+    for (const [t, id] of recorded) this.ctx.recorded('table', t, id, traceId, now);
+  }
+
+  /** The change feed of a table with a stream: changes after `after`, oldest first. */
+  changes(table: string, after = 0, limit = 1000): TableChange[] {
+    return this.ctx.store.all<{ id: number; event: string; keys: string; old_image: string | null; new_image: string | null; size: number; time: number }>(
+      'SELECT id, event, keys, old_image, new_image, size, time FROM sink_table_changes WHERE table_name = ? AND id > ? ORDER BY id LIMIT ?', [table, after, limit],
+    ).map((r) => ({
+      seq: r.id, event: r.event as TableChange['event'], keys: JSON.parse(r.keys) as Item, time: r.time, size: r.size,
+      ...(r.old_image ? { oldImage: JSON.parse(r.old_image) as Item } : {}),
+      ...(r.new_image ? { newImage: JSON.parse(r.new_image) as Item } : {}),
+    }));
   }
 
   count(table: string): number {
@@ -109,16 +192,16 @@ export class TableSink {
     return o.rangeKey ? [o.hashKey, o.rangeKey] : [o.hashKey];
   }
 
-  /** The stored key columns; AWS's ValidationException messages for a missing or mistyped key. */
-  private keyValues(target: Target, item: JsonObject): [string, string] {
-    const values = this.keys(target).map((k) => {
-      const v = item[k.name];
-      if (v === undefined || v === null) throw new EngineError('InvalidInput', `One or more parameter values were invalid: Missing the key ${k.name} in the item`);
-      if (k.type === 'S' && typeof v !== 'string') throw new EngineError('InvalidInput', `One or more parameter values were invalid: Type mismatch for key ${k.name} expected: S actual: ${typeof v === 'number' ? 'N' : 'M'}`);
-      if (k.type === 'N' && (typeof v !== 'number' || !Number.isFinite(v))) throw new EngineError('InvalidInput', `One or more parameter values were invalid: Type mismatch for key ${k.name} expected: N actual: ${typeof v === 'string' ? 'S' : 'M'}`);
-      if (v === '') throw new EngineError('InvalidInput', `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: ${k.name}`);
-      return String(v);
-    });
-    return [values[0], values[1] ?? ''];
+  private schemaOf(target: Target): KeySchema {
+    const [hash, range] = this.keys(target);
+    return range ? { hash, range } : { hash };
+  }
+
+  private get0(table: string, hash: string, range: string): Item | undefined {
+    const row = this.ctx.store.get<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', [table, hash, range]);
+    return row ? typedOf(row) : undefined;
   }
 }
+
+/** One change of a table with a stream (old and new images as the write saw them). */
+export interface TableChange { seq: number; event: 'INSERT' | 'MODIFY' | 'REMOVE'; keys: Item; oldImage?: Item; newImage?: Item; size: number; time: number }

@@ -5,3 +5,6 @@ export * from './expressions.js';
 export { applyUpdate, evaluateCondition, resolvePath, updatedPaths } from './expression-eval.js';
 export type { Condition, PathElem, UpdatePlan } from './expression-parser.js';
 export { isReservedWord } from './reserved-words.js';
+export * from './key-schema.js';
+export * from './key-condition.js';
+export * from './item-operations.js';

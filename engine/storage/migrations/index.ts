@@ -8,6 +8,7 @@ import * as m0007 from './0007-shadow-history-by-id.js';
 import * as m0008 from './0008-broker-sessions.js';
 import * as m0009 from './0009-log-events.js';
 import * as m0010 from './0010-sqs-queues.js';
+import * as m0011 from './0011-table-typed-items.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { id: '0008-broker-sessions', sql: m0008.sql },
   { id: '0009-log-events', sql: m0009.sql },
   { id: '0010-sqs-queues', sql: m0010.sql },
+  { id: '0011-table-typed-items', sql: m0011.sql },
 ];

@@ -1,0 +1,79 @@
+/**
+ * Query's KeyConditionExpression: an equality on the hash key, optionally AND one condition on the range key
+ * (`=`, `<`, `<=`, `>`, `>=`, BETWEEN, begins_with), with AWS's messages for anything else.
+ */
+import { compareScalars, typeOf, type AttributeValue, type Item } from './attribute-value.js';
+import { ddbValidation } from './ddb-errors.js';
+import type { Condition, Operand } from './expression-parser.js';
+import type { KeySchema } from './key-schema.js';
+
+export interface KeyCondition {
+  hash: AttributeValue;
+  /** The range key test (or none). */
+  range?: (v: AttributeValue) => boolean;
+}
+
+const keyPath = (o: Operand): string | undefined => (o.kind === 'path' && o.path.length === 1 && typeof o.path[0] === 'string' ? o.path[0] : undefined);
+
+export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
+  const parts: Condition[] = [];
+  const flatten = (x: Condition): void => {
+    if (x.kind === 'and') { flatten(x.left); flatten(x.right); return; }
+    if (x.kind === 'or' || x.kind === 'not') throw ddbValidation(`Invalid operator used in KeyConditionExpression: ${x.kind.toUpperCase()}`);
+    parts.push(x);
+  };
+  flatten(c);
+  const byKey = new Map<string, { test: (v: AttributeValue) => boolean; value: AttributeValue; eq: boolean }>();
+  for (const p of parts) {
+    let name: string | undefined, value: AttributeValue, test: (v: AttributeValue) => boolean, eq = false;
+    const valueOf = (o: Operand): AttributeValue => {
+      if (o.kind !== 'value') throw ddbValidation('Invalid KeyConditionExpression: Key conditions must compare a key attribute with a value');
+      return o.value;
+    };
+    if (p.kind === 'compare') {
+      if (p.op === '<>') throw ddbValidation('Invalid operator used in KeyConditionExpression: <>');
+      let op = p.op;
+      name = keyPath(p.left);
+      let other = p.right;
+      if (name === undefined) { // ":v < key" is "key > :v"
+        name = keyPath(p.right);
+        other = p.left;
+        op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as const)[op as '<' | '<=' | '>' | '>=' | '='];
+      }
+      const v = valueOf(other);
+      value = v;
+      eq = op === '=';
+      test = (x) => { const o = compareScalars(x, v); return op === '=' ? o === 0 : op === '<' ? o < 0 : op === '<=' ? o <= 0 : op === '>' ? o > 0 : o >= 0; };
+    } else if (p.kind === 'between') {
+      name = keyPath(p.operand);
+      const lo = valueOf(p.low), hi = valueOf(p.high);
+      value = lo;
+      if (typeOf(lo) !== typeOf(hi)) throw ddbValidation('One or more parameter values were invalid: Condition parameter type does not match schema type');
+      test = (x) => compareScalars(x, lo) >= 0 && compareScalars(x, hi) <= 0;
+    } else if (p.kind === 'fn' && p.fn === 'begins_with') {
+      name = keyPath(p.args[0]);
+      const v = valueOf(p.args[1]);
+      value = v;
+      test = (x) => ('S' in x && 'S' in v ? x.S.startsWith(v.S) : 'B' in x && 'B' in v ? Buffer.from(x.B, 'base64').subarray(0, Buffer.from(v.B, 'base64').length).equals(Buffer.from(v.B, 'base64')) : false);
+    } else {
+      throw ddbValidation(`Invalid operator used in KeyConditionExpression: ${p.kind === 'fn' ? p.fn : p.kind === 'in' ? 'IN' : p.kind}`);
+    }
+    if (name === undefined) throw ddbValidation('Invalid KeyConditionExpression: Key conditions must compare a key attribute with a value');
+    if (name !== schema.hash.name && name !== schema.range?.name) throw ddbValidation('Query key condition not supported');
+    if (byKey.has(name)) throw ddbValidation('KeyConditionExpressions must only contain one condition per key');
+    const attr = name === schema.hash.name ? schema.hash : schema.range!;
+    if (typeOf(value) !== attr.type) throw ddbValidation('One or more parameter values were invalid: Condition parameter type does not match schema type');
+    byKey.set(name, { test, value, eq });
+  }
+  const hash = byKey.get(schema.hash.name);
+  if (!hash) throw ddbValidation(`Query condition missed key schema element: ${schema.hash.name}`);
+  if (!hash.eq) throw ddbValidation('Query key condition not supported');
+  const range = schema.range ? byKey.get(schema.range.name) : undefined;
+  return { hash: hash.value, ...(range ? { range: range.test } : {}) };
+}
+
+/** Sorts items by the range key (ascending), as a partition is stored. */
+export function sortByRange(schema: KeySchema, items: Item[]): Item[] {
+  const r = schema.range?.name;
+  return r ? items.sort((a, b) => compareScalars(a[r], b[r])) : items;
+}
