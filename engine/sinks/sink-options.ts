@@ -88,11 +88,6 @@ const subscriptions: Field = (v, key) => {
   });
 };
 
-const oneOf = (values: string[]): Field => (v, key) => {
-  if (typeof v !== 'string' || !values.includes(v)) throw bad(key, `must be one of ${values.join(', ')}`);
-  return v;
-};
-
 const schemas: Record<SinkKind, Record<string, Field>> = {
   queue: {
     visibilityTimeoutSeconds: int(0, 43_200), maxReceiveCount: int(1, 1000), deadLetterQueue: str, retentionSeconds: int(60, 1_209_600),
@@ -104,7 +99,7 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
   firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str },
-  table: { hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY']) },
+  table: { hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY') },
   metric: {},
   log: { retentionDays: int(1, 3653) },
   alarm: { state: (v, key) => alarmState(v, key) },
