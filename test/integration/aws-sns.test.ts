@@ -16,17 +16,20 @@ import {
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, NotFoundException, PublishBatchCommand, PublishCommand,
   paginateListTopics, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let tb: TestEngine;
 let sns: SNSClient;
+let sqs: SQSClient;
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 beforeAll(async () => {
   tb = await startTestEngine();
   sns = new SNSClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+  sqs = new SQSClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
 });
 afterAll(() => tb.stop());
 
@@ -56,17 +59,23 @@ describe('SNS through the AWS SDK v3 client', () => {
       .rejects.toSatisfy((e: Error) => e instanceof NotFoundException && e.message === 'Topic does not exist');
   });
 
-  it('delivers to an SQS subscription as the JSON notification, and the bare message with RawMessageDelivery', async () => {
-    await tb.engine.api.sinks.create('queue', 'sns-envelopes');
-    await tb.engine.api.sinks.create('queue', 'sns-raw');
+  it('delivers to an SQS subscription as the JSON notification, and the bare message with RawMessageDelivery (read with the SQS client)', async () => {
+    const queue = async (QueueName: string) => {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+    };
+    const envelopes = await queue('sns-envelopes');
+    const raw = await queue('sns-raw');
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'readings' }));
-    const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('sns-envelopes') }));
+    const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: envelopes.arn }));
     expect(SubscriptionArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:readings:[0-9a-f-]{36}$/);
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('sns-raw'), Attributes: { RawMessageDelivery: 'true' } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: raw.arn, Attributes: { RawMessageDelivery: 'true' } }));
     const { MessageId } = await sns.send(new PublishCommand({
       TopicArn, Message: '{"temp":21}', Subject: 'Reading', MessageAttributes: { device: { DataType: 'String', StringValue: 'dev-1' } },
     }));
-    const [envelope] = (await queueBodies('sns-envelopes')).map((b) => JSON.parse(b) as Record<string, unknown>);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: envelopes.url, WaitTimeSeconds: 1 }));
+    const envelope = JSON.parse(received.Messages![0].Body!) as Record<string, unknown>;
     expect(Object.keys(envelope)).toEqual(['Type', 'MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL', 'MessageAttributes']);
     expect(envelope).toMatchObject({
       Type: 'Notification', MessageId, TopicArn, Subject: 'Reading', Message: '{"temp":21}', SignatureVersion: '1',
@@ -77,14 +86,16 @@ describe('SNS through the AWS SDK v3 client', () => {
     const cert = await (await fetch(envelope.SigningCertURL as string)).text();
     const canonical = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'].map((k) => `${k}\n${envelope[k] as string}\n`).join('');
     expect(crypto.verify('RSA-SHA1', Buffer.from(canonical), new crypto.X509Certificate(cert).publicKey, Buffer.from(envelope.Signature as string, 'base64'))).toBe(true);
-    expect(await queueBodies('sns-raw')).toEqual(['{"temp":21}']);
+    const rawMessage = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: raw.url, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))).Messages![0];
+    expect(rawMessage.Body).toBe('{"temp":21}');
+    expect(rawMessage.MessageAttributes).toEqual({ device: { DataType: 'String', StringValue: 'dev-1' } });
     const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes;
-    expect(attrs).toMatchObject({ SubscriptionArn, TopicArn, Protocol: 'sqs', Endpoint: queueArn('sns-envelopes'), RawMessageDelivery: 'false', PendingConfirmation: 'false' });
+    expect(attrs).toMatchObject({ SubscriptionArn, TopicArn, Protocol: 'sqs', Endpoint: envelopes.arn, RawMessageDelivery: 'false', PendingConfirmation: 'false' });
     // The UnsubscribeURL works as on AWS.
     const res = await fetch(envelope.UnsubscribeURL as string);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<UnsubscribeResponse');
-    expect((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions?.map((s) => s.Endpoint)).toEqual([queueArn('sns-raw')]);
+    expect((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions?.map((s) => s.Endpoint)).toEqual([raw.arn]);
   });
 
   it('filters by message attributes and by body; a filtered-out message is absent once a later matching one arrived', async () => {
@@ -217,15 +228,16 @@ describe('SNS through the AWS SDK v3 client', () => {
 });
 
 describeAwsCli('SNS through /usr/bin/aws', () => {
-  it('creates a topic, subscribes a queue, publishes with attributes and reads the envelope back', async () => {
+  it('creates a topic, subscribes a queue, publishes with attributes and reads the envelope back with aws sqs receive-message', async () => {
     const cli = (args: string[]) => awsCliJson(args, { endpoint: tb.httpUrl, credentials });
-    await tb.engine.api.sinks.create('queue', 'cli-queue');
+    const { QueueUrl } = await cli(['sqs', 'create-queue', '--queue-name', 'cli-queue']);
     const { TopicArn } = await cli(['sns', 'create-topic', '--name', 'cli-topic', '--attributes', 'DisplayName=CLI']);
     expect(TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:cli-topic');
     const { SubscriptionArn } = await cli(['sns', 'subscribe', '--topic-arn', TopicArn, '--protocol', 'sqs', '--notification-endpoint', queueArn('cli-queue')]);
     expect((await cli(['sns', 'list-subscriptions'])).Subscriptions).toContainEqual(expect.objectContaining({ SubscriptionArn, Protocol: 'sqs', TopicArn }));
     const { MessageId } = await cli(['sns', 'publish', '--topic-arn', TopicArn, '--message', 'from the CLI', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}']);
-    const [envelope] = (await queueBodies('cli-queue')).map((b) => JSON.parse(b) as Record<string, unknown>);
+    const { Messages } = await cli(['sqs', 'receive-message', '--queue-url', QueueUrl, '--wait-time-seconds', '1']);
+    const envelope = JSON.parse(Messages[0].Body) as Record<string, unknown>;
     expect(envelope).toMatchObject({ Type: 'Notification', MessageId, TopicArn, Message: 'from the CLI', MessageAttributes: { k: { Type: 'String', Value: 'v' } } });
     expect((await cli(['sns', 'get-topic-attributes', '--topic-arn', TopicArn])).Attributes).toMatchObject({ DisplayName: 'CLI', SubscriptionsConfirmed: '1' });
     const missing = await runAwsCli(['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:missing'], { endpoint: tb.httpUrl, credentials });
