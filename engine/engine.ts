@@ -17,6 +17,7 @@ import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
 import { LogBuffer } from './log-buffer.js';
+import { ObjectService } from './objects/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
 
@@ -64,8 +65,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const functions = new FunctionsService({
     dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks),
   });
+  // The local S3: its own buckets and objects, and where Firehose delivers.
+  const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
   const sinks: SinkService = new SinkService(store, clock, {
-    dataDir: config.dataDir, logger: logs, publish: (msg) => broker.publish(msg, { origin: 'client' }),
+    dataDir: config.dataDir, logger: logs, objects, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the local functions.
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await functions.invoke(name, event)) },
     webhookHosts: config.sinks?.webhookHosts ?? [],
@@ -101,7 +104,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, functions, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, functions, objects, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios),
   });

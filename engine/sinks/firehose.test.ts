@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSinks, type SinkHarness } from '../../test/helpers/sinks.js';
 import type { FunctionRunner } from './sink-context.js';
@@ -17,10 +16,13 @@ const harness = async (functions?: FunctionRunner) => {
   return h;
 };
 const delivered = (h: SinkHarness, stream: string) =>
-  h.sinks.records('firehose', stream).reverse().map((r) => fs.readFileSync(path.join(h.dataDir, (r.data as { file: string }).file), 'utf8'));
+  h.sinks.records('firehose', stream).reverse().map((r) => {
+    const { bucket, key } = r.data as { bucket: string; key: string };
+    return h.objects.read(bucket, key).toString('utf8');
+  });
 
 describe('firehose sink', () => {
-  it('delivers when the buffer reaches its size, into newline-delimited files under the S3 key layout', async () => {
+  it("delivers when the buffer reaches its size, as newline-delimited objects in the local S3 under Firehose's key layout", async () => {
     const h = await harness();
     await h.sinks.create('firehose', 'archive', { bufferSizeBytes: 20 });
     await h.sinks.firehose.put('archive', Buffer.from('{"a":1}'));
@@ -29,8 +31,10 @@ describe('firehose sink', () => {
     await h.sinks.firehose.put('archive', Buffer.from('{"a":3}'));
     await h.sinks.firehose.flush('archive');
     expect(delivered(h, 'archive')).toEqual(['{"a":1}\n{"a":2}\n{"a":3}\n']);
-    const file = (h.sinks.records('firehose', 'archive')[0].data as { file: string; records: number }).file;
-    expect(file).toMatch(/^firehose\/archive\/2026\/01\/02\/03\/archive-1-2026-01-02-03-04-05-[0-9a-f-]{36}$/);
+    const { bucket, key } = h.sinks.records('firehose', 'archive')[0].data as { bucket: string; key: string };
+    expect(bucket).toBe('thingbench-firehose');
+    expect(key).toMatch(/^archive\/2026\/01\/02\/03\/archive-1-2026-01-02-03-04-05-[0-9a-f-]{36}$/);
+    expect(h.objects.list('thingbench-firehose', { prefix: 'archive/' }).objects.map((o) => o.key)).toEqual([key]);
     expect(h.sinks.firehose.buffered('archive')).toBe(0);
   });
 
@@ -68,5 +72,21 @@ describe('firehose sink', () => {
     for (const s of ['a', 'b', 'c']) await h.sinks.firehose.put('t', Buffer.from(s));
     await h.sinks.firehose.flush('t');
     expect(delivered(h, 't')).toEqual(['A\nC\n']);
+  });
+
+  it('delivers into a named bucket under its prefix; while the bucket is missing the records stay buffered', async () => {
+    const h = await harness();
+    await h.sinks.create('firehose', 'named', { bucket: 'telemetry-archive', prefix: 'raw/' });
+    await h.sinks.firehose.put('named', Buffer.from('{"n":1}'));
+    await expect(h.sinks.firehose.flush('named')).rejects.toMatchObject({ details: { reason: 'NoSuchBucket' } });
+    expect(h.sinks.firehose.buffered('named')).toBe(1);
+    await h.objects.createBucket('telemetry-archive');
+    await h.sinks.firehose.flush('named');
+    const [obj] = h.objects.list('telemetry-archive', {}).objects;
+    expect(obj.key).toMatch(/^raw\/2026\/01\/02\/03\/named-1-2026-01-02-03-04-05-/);
+    expect(h.objects.read('telemetry-archive', obj.key).toString()).toBe('{"n":1}\n');
+    expect(h.sinks.records('firehose', 'named')[0].data).toMatchObject({ bucket: 'telemetry-archive', key: obj.key, content: '{"n":1}\n' });
+    await h.objects.delete('telemetry-archive', obj.key);
+    expect(h.sinks.records('firehose', 'named')[0].data).toMatchObject({ content: null });
   });
 });

@@ -1,26 +1,30 @@
 /**
- * Firehose-like delivery streams: records are buffered durably (in the store) and delivered by size or time into
- * files under `<dataDir>/firehose/<stream>/YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-MM-SS-<id>`, the S3 key layout
- * Firehose uses. Each record is written as sent (the rule action appends its `separator`), followed by a newline
+ * Firehose-like delivery streams: records are buffered durably (in the store) and delivered by size or time as
+ * objects into the local S3, under Firehose's key layout `<prefix>YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-MM-SS-<id>`.
+ * The bucket is the `bucket` option (it must exist, as on AWS: until it does, deliveries fail and the records stay
+ * buffered) or, without one, `thingbench-firehose` (created on first delivery) with the prefix `<stream>/`.
+ * Each record is written as sent (the rule action appends its `separator`), followed by a newline
  * unless `appendNewline` is false or it already ends with one, so files are newline-delimited JSON for JSON records.
  * An optional `transform` function gets AWS's transformation event and returns records marked Ok/Dropped/ProcessingFailed.
  *
- * LIMITATIONS: delivery is at-least-once (a crash between writing a file and recording it delivers it again);
+ * LIMITATIONS: delivery is at-least-once (a crash between storing an object and recording it delivers it again);
  * no compression, format conversion, dynamic partitioning or error-output prefix; a transform needs the function
- * runner (without it records are delivered untransformed, with a warning).
+ * runner (without it records are delivered untransformed, with a warning). Delivered objects are the user's, as in
+ * S3: the record log of deliveries is bounded, the objects are not removed.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
-import { writeFileDurably, type Statement } from '../storage/index.js';
+import type { Statement } from '../storage/index.js';
 import type { SinkContext, Target } from './sink-context.js';
 import { arnOf, REGION } from './sink-options.js';
 
 interface Buffered { id: number; data: Uint8Array; time: number; trace_id: string | null }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Where a delivery stream without a `bucket` option delivers. */
+export const DEFAULT_FIREHOSE_BUCKET = 'thingbench-firehose';
 
 export class FirehoseSink {
   private readonly bytes = new Map<string, number>();
@@ -66,18 +70,14 @@ export class FirehoseSink {
     }
   }
 
-  /** Delivered files, newest first, each with its path relative to the data directory and its first 16 KiB. */
+  /** Delivered objects, newest first, each with its bucket and key and its first 16 KiB (null once deleted). */
   records(stream: string, q?: SinkRecordQuery): SinkRecord[] {
     return this.ctx.log.records('firehose', stream, q).map((r) => {
-      const file = (r.data as { file: string }).file;
+      const { bucket, key } = r.data as { bucket: string; key: string };
       let content: string | null = null;
       try {
-        const fd = fs.openSync(path.join(this.ctx.dataDir, file), 'r');
-        const buf = Buffer.alloc(16_384);
-        const n = fs.readSync(fd, buf, 0, buf.length, 0);
-        fs.closeSync(fd);
-        content = buf.subarray(0, n).toString('utf8');
-      } catch { /* deleted by retention */ }
+        content = this.ctx.objects?.readPrefix(bucket, key, 16_384).toString('utf8') ?? null;
+      } catch { /* deleted from the bucket */ }
       return { ...r, data: { ...(r.data as object), content } };
     });
   }
@@ -130,23 +130,17 @@ export class FirehoseSink {
     const now = this.ctx.clock.now();
     const d = new Date(now);
     const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
-    const file = path.posix.join('firehose', stream, String(d.getUTCFullYear()), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()),
-      `${stream}-1-${stamp}-${crypto.randomUUID()}`);
-    await writeDurably(path.join(this.ctx.dataDir, file), body);
+    const bucket = (target.options.bucket as string | undefined) ?? DEFAULT_FIREHOSE_BUCKET;
+    const prefix = (target.options.prefix as string | undefined) ?? (target.options.bucket === undefined ? `${stream}/` : '');
+    const key = `${prefix}${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCHours())}/${stream}-1-${stamp}-${crypto.randomUUID()}`;
+    const objects = this.ctx.objects;
+    if (!objects) throw new EngineError('Unavailable', 'Firehose delivers into the local S3, which this engine does not run');
+    if (bucket === DEFAULT_FIREHOSE_BUCKET) await objects.ensureBucket(bucket);
+    await objects.put(bucket, key, body);
     const traceIds = [...new Set(rows.map((r) => r.trace_id).filter((t): t is string => t !== null))].slice(0, 100);
-    const { id, statements } = this.ctx.log.append('firehose', stream, now, traceIds[0] ?? null, { file, bytes: body.length, records: parts.length, traceIds });
-    const dropped = this.retention(stream);
+    const { id, statements } = this.ctx.log.append('firehose', stream, now, traceIds[0] ?? null, { bucket, key, bytes: body.length, records: parts.length, traceIds });
     await this.ctx.store.write([{ sql: 'DELETE FROM sink_firehose_buffer WHERE stream = ? AND id <= ?', params: [stream, rows.at(-1)!.id] }, ...statements]);
-    for (const f of dropped) fs.rmSync(path.join(this.ctx.dataDir, f), { force: true });
     this.ctx.recorded('firehose', stream, id, traceIds[0] ?? null, now);
-  }
-
-  /** Files beyond the per-stream limit, oldest first (their records leave with the record log's own bound). */
-  private retention(stream: string): string[] {
-    const excess = this.ctx.log.count('firehose', stream) + 1 - Math.min(this.ctx.limits.firehoseFiles, this.ctx.limits.records);
-    if (excess <= 0) return [];
-    return this.ctx.store.all<{ data: string }>("SELECT data FROM sink_records WHERE kind = 'firehose' AND name = ? ORDER BY id LIMIT ?", [stream, excess])
-      .map((r) => (JSON.parse(r.data) as { file: string }).file);
   }
 
   private async transform(target: Target, rows: Buffered[]): Promise<Buffer[]> {
@@ -164,9 +158,4 @@ export class FirehoseSink {
     if (!Array.isArray(result?.records)) throw new EngineError('InvalidInput', `transform ${fn} returned no records list`);
     return result.records.filter((r) => r.result === 'Ok' && typeof r.data === 'string').map((r) => Buffer.from(r.data!, 'base64'));
   }
-}
-
-async function writeDurably(file: string, data: Buffer): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  await writeFileDurably(file, data);
 }

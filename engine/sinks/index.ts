@@ -1,5 +1,5 @@
 export { SinkService, type SinkEvents, type SinkServiceOptions } from './sink-service.js';
-export { defaultSinkLimits, type FunctionRunner, type SinkLimits } from './sink-context.js';
+export { defaultSinkLimits, type FunctionRunner, type ObjectPort, type SinkLimits } from './sink-context.js';
 export type { MessageAttribute, QueueStats, ReceiveOptions, ReceivedMessage, SendOptions, SentMessage } from './queue.js';
 export { isFifo, md5OfAttributes, type QueueSink } from './queue.js';
 export { MAX_MESSAGE_BYTES, messageSize } from './queue-message.js';

@@ -15,8 +15,6 @@ export interface SinkLimits {
   streamRecords: number;
   /** Items a table may hold; a new item beyond it fails. */
   tableItems: number;
-  /** Delivered files kept per delivery stream (the oldest are deleted). */
-  firehoseFiles: number;
   /** Webhook deliveries: attempts, first backoff (doubles per retry), per-attempt timeout. */
   webhook: { attempts: number; backoffMs: number; timeoutMs: number };
   /** Webhook deliveries waiting or running at once; more are dropped with a warning. */
@@ -31,7 +29,6 @@ export const defaultSinkLimits: SinkLimits = {
   queueMessages: 10_000,
   streamRecords: 100_000,
   tableItems: 100_000,
-  firehoseFiles: 1_000,
   webhook: { attempts: 3, backoffMs: 1_000, timeoutMs: 5_000 },
   webhookPending: 1_000,
   desktopPerSecond: 5,
@@ -41,6 +38,16 @@ export const defaultSinkLimits: SinkLimits = {
 export interface FunctionRunner {
   /** Runs a function from the project's functions folder with an AWS-shaped event; resolves with its result. */
   invoke(name: string, event: unknown): Promise<unknown>;
+}
+
+/** The seam to the local S3 that Firehose delivers into (the objects service satisfies it). */
+export interface ObjectPort {
+  /** Creates the bucket unless it exists (Firehose's default bucket). */
+  ensureBucket(bucket: string): Promise<void>;
+  /** Stores an object; resolves once it is durable. NoSuchBucket when the bucket is missing. */
+  put(bucket: string, key: string, body: Uint8Array, attrs?: { headers?: { 'content-type'?: string } }): Promise<unknown>;
+  /** The first `max` bytes of an object; throws when it is gone. */
+  readPrefix(bucket: string, key: string, max: number): Buffer;
 }
 
 export interface Target {
@@ -59,6 +66,8 @@ export interface SinkContext {
   limits: SinkLimits;
   dataDir: string;
   functions: FunctionRunner | undefined;
+  /** The local S3 (Firehose delivers into it); without it Firehose deliveries fail and stay buffered. */
+  objects: ObjectPort | undefined;
   publish: ((msg: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }) => Promise<void>) | undefined;
   /** Webhook hosts allowed besides loopback. */
   webhookHosts: readonly string[];

@@ -98,7 +98,7 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   },
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
-  firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str },
+  firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str, bucket: str, prefix: str },
   table: { hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY') },
   metric: {},
   log: { retentionDays: int(1, 3653) },

@@ -18,7 +18,7 @@ import { FirehoseSink } from './firehose.js';
 import { LogSink } from './logs/log-sink.js';
 import { NotifySink } from './notify.js';
 import { QueueSink } from './queue.js';
-import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
+import { defaultSinkLimits, IdAllocator, RecordLog, type FunctionRunner, type ObjectPort, type SinkContext, type SinkLimits, type Target } from './sink-context.js';
 import { arnOf, checkName, normalizeOptions, REGION } from './sink-options.js';
 import { StreamSink } from './stream.js';
 import { DynamoItems } from './dynamodb/index.js';
@@ -35,7 +35,6 @@ const BATCH_MS = 250;
 const BATCH_MAX = 500;
 
 export interface SinkServiceOptions {
-  /** Firehose files go under `<dataDir>/firehose/`. */
   dataDir: string;
   logger?: Logger;
   limits?: Partial<SinkLimits>;
@@ -50,6 +49,8 @@ export interface SinkServiceOptions {
    * SigningCertURL point there. Without it they have AWS's form.
    */
   publicUrl?: () => string | undefined;
+  /** The local S3 that Firehose delivers into. */
+  objects?: ObjectPort;
 }
 
 export class SinkService implements Service {
@@ -79,6 +80,7 @@ export class SinkService implements Service {
       logger: opts.logger ?? silentLogger,
       dataDir: opts.dataDir,
       functions: opts.functions,
+      objects: opts.objects,
       publish: opts.publish,
       webhookHosts: opts.webhookHosts ?? [],
       log: undefined as unknown as RecordLog, // needs the store's tables: made in start()
@@ -160,7 +162,7 @@ export class SinkService implements Service {
     return this.info(target);
   }
 
-  /** Deletes a target with its records (a table's view too; firehose files already delivered stay on disk). */
+  /** Deletes a target with its records (a table's view too; objects a delivery stream already delivered stay in S3). */
   async delete(kind: SinkKind, name: string): Promise<void> {
     this.ready();
     const target = this.target(kind, name);

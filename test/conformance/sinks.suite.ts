@@ -22,7 +22,7 @@ export interface SinkUnderTest {
   bound: 'trim' | 'refuse';
 }
 
-const small: Partial<SinkLimits> = { records: 3, logEvents: 3, queueMessages: 3, streamRecords: 3, tableItems: 3, firehoseFiles: 3 };
+const small: Partial<SinkLimits> = { records: 3, logEvents: 3, queueMessages: 3, streamRecords: 3, tableItems: 3 };
 
 export function describeSink(sut: SinkUnderTest): void {
   describe(`sink conformance: ${sut.kind}`, () => {

@@ -1,9 +1,12 @@
 import { SqlJsStore } from '../../engine/storage/index.js';
 import { SinkService, type SinkServiceOptions } from '../../engine/sinks/index.js';
+import { ObjectService } from '../../engine/objects/index.js';
 import { tempDir } from './temp-dirs.js';
 
 export interface SinkHarness {
   sinks: SinkService;
+  /** The local S3 that Firehose delivers into. */
+  objects: ObjectService;
   store: SqlJsStore;
   dataDir: string;
   clock: { now(): number; t: number };
@@ -18,14 +21,16 @@ export async function openSinks(opts: Partial<SinkServiceOptions> & { dataDir?: 
   const dataDir = opts.dataDir ?? tempDir('tb-sinks-');
   const clock = opts.clock ?? { t: Date.UTC(2026, 0, 2, 3, 4, 5), now() { return this.t; } };
   const store = await SqlJsStore.open(dataDir);
-  const sinks = new SinkService(store, clock, { ...opts, dataDir });
+  const objects = new ObjectService(store, clock, { dataDir });
+  await objects.start();
+  const sinks = new SinkService(store, clock, { objects, ...opts, dataDir });
   await sinks.start();
   const close = async () => {
     await sinks.stop();
     await store.close();
   };
   return {
-    sinks, store, dataDir, clock, close,
+    sinks, objects, store, dataDir, clock, close,
     reopen: async () => {
       await close();
       return openSinks({ ...opts, dataDir, clock });

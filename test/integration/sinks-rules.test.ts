@@ -75,9 +75,9 @@ describe('sink actions through the rules engine', () => {
     expect((await read('queue:telemetry'))[0].data).toMatchObject({ body: '{"temp":35,"ts":1000,"device":"s1"}' });
     expect((await read('table:Latest'))[0].data).toEqual({ id: 's1', ts: 1000, payload: { temp: 35, ts: 1000, device: 's1' } });
     expect((await read('alarm:Hot'))[0].data).toMatchObject({ state: 'ALARM', reason: 'temp 35' });
-    const file = ((await read('firehose:archive'))[0].data as { file: string; content: string });
-    expect(file.content).toBe('{"temp":35,"ts":1000,"device":"s1"}\n');
-    expect(fs.existsSync(path.join(te.dataDir, file.file))).toBe(true);
+    const delivery = (await read('firehose:archive'))[0].data as { bucket: string; key: string; content: string };
+    expect(delivery).toMatchObject({ bucket: 'thingbench-firehose', key: expect.stringMatching(/^archive\/\d{4}\/\d\d\/\d\d\/\d\d\/archive-1-/) });
+    expect(delivery.content).toBe('{"temp":35,"ts":1000,"device":"s1"}\n');
 
     // Restart: the sinks and their contents are still there.
     const before = await Promise.all(kinds.map(read));

@@ -9,6 +9,7 @@ import * as m0008 from './0008-broker-sessions.js';
 import * as m0009 from './0009-log-events.js';
 import * as m0010 from './0010-sqs-queues.js';
 import * as m0011 from './0011-table-typed-items.js';
+import * as m0012 from './0012-objects.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { id: '0009-log-events', sql: m0009.sql },
   { id: '0010-sqs-queues', sql: m0010.sql },
   { id: '0011-table-typed-items', sql: m0011.sql },
+  { id: '0012-objects', sql: m0012.sql },
 ];
