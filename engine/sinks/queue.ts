@@ -169,6 +169,10 @@ export class QueueSink {
       if (attempt === 0) this.ctx.logger.log('debug', 'sinks.queue', `a receive on ${queue} waits up to ${wait} s for a message`, { queue });
       await this.waiters.wait(queue, Math.min(left, this.nextVisibleIn(queue)), opts.signal);
       if (this.waiters.isClosed) return [];
+      if (opts.signal?.aborted) {
+        this.ctx.logger.log('debug', 'sinks.queue', `a receive on ${queue} ended: its client went away`, { queue });
+        return [];
+      }
     }
   }
 

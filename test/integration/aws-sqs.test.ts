@@ -110,6 +110,19 @@ describe('SQS through the SDK v3 client (JSON protocol)', () => {
     expect(answeredAt - sentAt).toBeLessThan(100);
   });
 
+  it('ends a long poll whose client went away, so it takes no message', async () => {
+    const url = await create('gone');
+    const logged = (start: string) => tb.logs.filter((l) => l.source === 'sinks.queue' && l.message.startsWith(start)).length;
+    const client = new AbortController();
+    const abandoned = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: client.signal }).catch((e: Error) => e);
+    await vi.waitFor(() => expect(logged('a receive on gone waits')).toBe(1), { timeout: 5000, interval: 5 });
+    client.abort();
+    expect(await abandoned).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(logged('a receive on gone ended: its client went away')).toBe(1), { timeout: 5000, interval: 5 });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next receive' }));
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!.map((m) => m.Body)).toEqual(['for the next receive']);
+  });
+
   it('hides a message for the visibility timeout, changes it, and moves it to the dead-letter queue after maxReceiveCount', async () => {
     const dlqUrl = await create('work-dlq');
     const url = await create('work', {

@@ -42,6 +42,8 @@ export interface HttpRequest {
   readonly rawQuery?: string;
   /** The client's address (a function URL event's `sourceIp`). */
   readonly remoteAddress?: string;
+  /** Aborted when the client goes away before its answer is sent (ends a long poll). */
+  readonly signal?: AbortSignal;
 }
 
 /** A handler's answer: `json` is serialized; otherwise `body` (default empty). Status defaults to 200. */
@@ -233,6 +235,15 @@ function lingeringClose(socket: Socket, ms = LINGER_MS): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
+/** A signal aborted when the response's connection closes before the response is finished. */
+function clientGone(res: http.ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** The HTTP edge server. `listen()` binds, `close()` stops and drops open connections. */
 export class HttpApiServer {
   readonly routes = new RouteTable();
@@ -314,6 +325,7 @@ export class HttpApiServer {
       const request: HttpRequest = {
         operation: match.route.operation, method, params: match.params, query: new URLSearchParams(target.query),
         headers: req.headers, body, requestId, rawPath: target.path, rawQuery: target.query, remoteAddress: req.socket.remoteAddress,
+        signal: clientGone(res),
       };
       if (!match.route.ownAuthorization) this.authorize?.(request);
       const result = await match.route.handler(request);

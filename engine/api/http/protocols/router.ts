@@ -94,7 +94,7 @@ export class ServiceRouter {
     return {
       operation, protocol, requestId: req.requestId, headers: req.headers, path: req.rawPath ?? '/',
       endpoint: `http://${req.headers.host ?? '127.0.0.1'}`,
-      accessKeyId: scope?.accessKeyId, region: scope?.region ?? 'us-east-1',
+      accessKeyId: scope?.accessKeyId, region: scope?.region ?? 'us-east-1', signal: req.signal,
     };
   }
 

@@ -16,6 +16,8 @@ export interface OperationContext {
   /** From the SigV4 credential scope, when the request is signed. */
   readonly accessKeyId?: string;
   readonly region: string;
+  /** Aborted when the client goes away before its answer (SQS ends a long poll with it). */
+  readonly signal?: AbortSignal;
 }
 
 /**

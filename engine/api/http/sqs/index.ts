@@ -5,8 +5,7 @@
  * members the SDK names; errors read as SQS's own (sqs-errors.ts).
  *
  * LIMITATIONS: AddPermission/RemovePermission and the message move tasks are not served (answered as unsupported);
- * a long poll is not ended when its client goes away (the message it gets stays in flight for its visibility
- * timeout); see engine/sinks/queue.ts for the queues' own.
+ * see engine/sinks/queue.ts for the queues' own. A long poll ends when its client goes away, so it takes no message.
  */
 import { sqsModel, type AwsService, type OperationContext } from '../protocols/index.js';
 import * as batch from './batch-operations.js';
