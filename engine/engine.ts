@@ -9,7 +9,8 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { HttpApiService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { HttpApiService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
@@ -40,8 +41,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const store = await SqlJsStore.open(config.dataDir, { logger: logs });
   // Host and Origin admission shared by the HTTP API and the MQTT-over-WebSocket listeners (ARCHITECTURE §6a).
   const guard = engineWebGuard({ host: config.host, hostNames: config.security.hostNames, allowOrigins: config.security.allowOrigins });
+  // IAM and STS records (stored, not enforced); STS sessions' temporary credentials sign HTTP requests off loopback.
+  const iam = new IamService(store, clock);
   const security = new SecurityService(store, clock, {
     dataDir: config.dataDir, host: config.host, hostNames: config.security.hostNames, plain: config.security.plain, accessKeys: config.security.accessKeys, logger: logs,
+    temporaryKey: (id) => iam.sessions.any(id),
   });
   const broker = new BrokerService(store, {
     mode: config.broker.mode,
@@ -80,7 +84,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   // AWS services on the same endpoint, routed by credential scope and X-Amz-Target (api/http/protocols): one line each.
   const services = [
-    stsService(),
+    stsService(iam),
+    iamService(iam),
     snsService(sinks.topics),
     sqsService(sinks),
     logsService(sinks.logs),

@@ -12,7 +12,7 @@ import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
 import { PolicyStore } from './policy-store.js';
 import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
-import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result } from './sigv4.js';
+import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result, type TemporaryKey } from './sigv4.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface SecurityOptions {
@@ -23,6 +23,8 @@ export interface SecurityOptions {
   hostNames?: string[];
   plain: PlainMode;
   accessKeys: AccessKey[];
+  /** STS temporary credentials, accepted off loopback beside `accessKeys` until they expire. */
+  temporaryKey?: (accessKeyId: string) => TemporaryKey | undefined;
   logger: Logger;
 }
 
@@ -81,7 +83,7 @@ export class SecurityService implements Service {
   }
 
   verifyRequest(req: SignedRequest): SigV4Result {
-    return verifySigV4(req, this.opts.accessKeys, this.clock.now());
+    return verifySigV4(req, this.opts.accessKeys, this.clock.now(), { temporaryKey: this.opts.temporaryKey });
   }
 
   /**

@@ -57,6 +57,19 @@ describe('verifySigV4', () => {
     expect(verifySigV4(received(signedToken), [key], NOW)).toMatchObject({ ok: true });
   });
 
+  it('accepts STS temporary credentials with their session token until they expire', async () => {
+    const temp = { accessKeyId: 'ASIATEMPORARY', secretAccessKey: 'temp-secret', sessionToken: 'session/token', expiration: NOW + 10 * MIN };
+    const temporaryKey = (id: string) => (id === temp.accessKeyId ? temp : undefined);
+    const signed = received(await sigv4Signer('sqs', temp).sign({ ...publish('x'), protocol: 'http:', hostname: 'h' }, { signingDate: new Date(NOW) }));
+    expect(signed.headers['x-amz-security-token']).toBe('session/token');
+    expect(verifySigV4(signed, [key], NOW, { temporaryKey })).toEqual({ ok: true, accessKeyId: temp.accessKeyId });
+    expect(verifySigV4(signed, [key], NOW + 10 * MIN, { temporaryKey })).toEqual({ ok: false, type: 'ExpiredTokenException', message: 'The security token included in the request is expired' });
+    const { sessionToken: _t, ...withoutToken } = temp;
+    const noToken = received(await sigv4Signer('sqs', withoutToken).sign({ ...publish('x'), protocol: 'http:', hostname: 'h' }, { signingDate: new Date(NOW) }));
+    expect(verifySigV4(noToken, [key], NOW, { temporaryKey })).toMatchObject({ ok: false, type: 'UnrecognizedClientException' });
+    expect(verifySigV4(signed, [key], NOW)).toMatchObject({ ok: false, type: 'UnrecognizedClientException' });
+  });
+
   it('without configured keys (loopback) any key id is accepted, but dates are still checked', async () => {
     const other = sigv4Signer('iotdevicegateway', { accessKeyId: 'AKIDANY', secretAccessKey: 'whatever' });
     const ok = await other.presign({ method: 'GET', protocol: 'http:', hostname: 'h', path: '/mqtt', headers: { host: 'h:1' } }, { signingDate: new Date(NOW), expiresIn: 300 });

@@ -9,7 +9,9 @@
  * AWS IoT's MQTT-over-WebSocket quirk: `X-Amz-Security-Token` is appended after signing and is not part of the
  * canonical query (the Device SDKs do this); a token that was signed (the generic presigners do this) is accepted too.
  *
- * LIMITATIONS: session tokens are not checked (configured keys are long-term keys); `UNSIGNED-PAYLOAD` and the
+ * Temporary credentials (STS AssumeRole) are checked with their session token and expiration.
+ *
+ * LIMITATIONS: a session token sent with a configured long-term key is ignored; `UNSIGNED-PAYLOAD` and the
  * chunked streaming payload signatures are refused (AWS accepts them only on S3).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -34,6 +36,15 @@ export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; type:
 export interface VerifyOptions {
   /** Accept any access key id without checking the signature (loopback without configured keys); dates are still checked. */
   anyKey?: boolean;
+  /** Temporary credentials (STS AssumeRole): the key of an access key id that is not a configured one. */
+  temporaryKey?: (accessKeyId: string) => TemporaryKey | undefined;
+}
+
+/** An STS session's key: valid with its session token (`X-Amz-Security-Token`) until it expires. */
+export interface TemporaryKey extends AccessKey {
+  sessionToken: string;
+  /** epoch ms */
+  expiration: number;
 }
 
 const MAX_SKEW_MS = 15 * 60_000;
@@ -164,8 +175,14 @@ export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, 
   }
   const p = hasAuth ? parseHeader(auth, req) : parseQuery(req);
   if ('ok' in p) return p;
-  const key = keys.find((k) => k.accessKeyId === p.accessKeyId);
+  const temporary = keys.some((k) => k.accessKeyId === p.accessKeyId) ? undefined : opts.temporaryKey?.(p.accessKeyId);
+  const key = keys.find((k) => k.accessKeyId === p.accessKeyId) ?? temporary;
   if (!key && !opts.anyKey) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (temporary) {
+    const token = req.headers['x-amz-security-token'] ?? queryPairs(req.query).find(([k]) => k === 'X-Amz-Security-Token')?.[1];
+    if (token !== temporary.sessionToken) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (now >= temporary.expiration) return fail('ExpiredTokenException', 'The security token included in the request is expired');
+  }
   const dateProblem = checkDate(p, now);
   if (dateProblem) return dateProblem;
   if (!p.signedHeaders.includes('host')) return fail('InvalidSignatureException', `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);

@@ -17,4 +17,5 @@ export { stsService } from './sts/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
 export { logsService, type LogsPort } from './logs/index.js';
+export { iamService } from './iam/index.js';
 export * from './protocols/index.js';

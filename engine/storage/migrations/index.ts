@@ -10,6 +10,7 @@ import * as m0009 from './0009-log-events.js';
 import * as m0010 from './0010-sqs-queues.js';
 import * as m0011 from './0011-table-typed-items.js';
 import * as m0012 from './0012-objects.js';
+import * as m0013 from './0013-iam.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   { id: '0010-sqs-queues', sql: m0010.sql },
   { id: '0011-table-typed-items', sql: m0011.sql },
   { id: '0012-objects', sql: m0012.sql },
+  { id: '0013-iam', sql: m0013.sql },
 ];

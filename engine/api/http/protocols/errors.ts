@@ -70,7 +70,11 @@ export function resolveError(service: AwsService | undefined, protocol: 'json' |
   if (isEngineError(err)) {
     const mapped = service?.errors?.[err.code];
     if (mapped) {
-      const spec: ServiceErrorSpec = typeof mapped === 'string' ? { type: mapped } : mapped;
+      const asSpec = (m: string | ServiceErrorSpec): ServiceErrorSpec => (typeof m === 'string' ? { type: m } : m);
+      const reason = (err.details as { reason?: unknown } | undefined)?.reason;
+      const base = asSpec(mapped);
+      const refined = typeof reason === 'string' ? base.reasons?.[reason] : undefined;
+      const spec = refined ? asSpec(refined) : base;
       return fromServiceError(service, spec.type, err.message, { status: spec.status, fault: spec.fault, queryCode: spec.queryCode });
     }
     const [type, code, status] = generic[err.code] ?? generic.Internal;

@@ -36,6 +36,8 @@ export interface ServiceErrorSpec {
   fault?: 'client' | 'server';
   /** Query protocol `<Code>` when it differs from `type` (SQS: `AWS.SimpleQueueService.NonExistentQueue`). */
   queryCode?: string;
+  /** Refinements by the EngineError's `details.reason` (`{ malformedPolicy: 'MalformedPolicyDocumentException' }`). */
+  reasons?: Record<string, string | ServiceErrorSpec>;
 }
 
 /** A service as it plugs into the endpoint. */
