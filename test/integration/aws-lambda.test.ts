@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestEngine, connect, nextMessages, type TestEngine } from '../helpers/engine.js';
 import { hasPython } from '../../engine/functions/index.js';
+import { awsCliJson, awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-run';
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -293,6 +294,25 @@ describe('Lambda API', () => {
     const got = nextMessages(sub, 1, 10_000);
     await pub.publishAsync('lambda/in', '{"t":4}', { qos: 1 });
     expect(JSON.parse((await got)[0].payload.toString())).toEqual({ t: 40, rule: 'ruled' });
+  });
+
+  it.skipIf(awsCliMissing !== undefined)('works with the AWS CLI: create-function from fileb://, invoke with a log tail, list-functions, errors', async () => {
+    const dir = fs.mkdtempSync(path.join(te.dataDir, 'cli-'));
+    fs.writeFileSync(path.join(dir, 'function.zip'), zip({ 'index.mjs': `export const handler = async (e) => { console.log('cli', e.q); return { q: e.q + 1 }; };\n` }));
+    const opts = { endpoint: te.httpUrl, cwd: dir };
+    const created = await awsCliJson(['lambda', 'create-function', '--function-name', 'clifn', '--runtime', 'nodejs20.x', '--handler', 'index.handler',
+      '--role', ROLE, '--zip-file', 'fileb://function.zip'], opts);
+    expect(created).toMatchObject({ FunctionName: 'clifn', State: 'Active' });
+    const inv = await awsCliJson(['lambda', 'invoke', '--function-name', 'clifn', '--payload', '{"q":1}', '--cli-binary-format', 'raw-in-base64-out', '--log-type', 'Tail', 'out.json'], opts);
+    expect(inv).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
+    expect(tail(inv.LogResult as string)).toMatch(/INFO\tcli 1/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual({ q: 2 });
+    const listed = await awsCliJson(['lambda', 'list-functions'], opts);
+    expect((listed.Functions as Array<{ FunctionName: string }>).map((f) => f.FunctionName)).toContain('clifn');
+    const missing = await runAwsCli(['lambda', 'get-function', '--function-name', 'nope'], opts);
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain(`An error occurred (ResourceNotFoundException) when calling the GetFunction operation: Function not found: ${arn('nope')}`);
+    await awsCliJson(['lambda', 'delete-function', '--function-name', 'clifn'], opts);
   });
 
   it('functions created through the API survive a restart', async () => {
