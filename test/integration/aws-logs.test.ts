@@ -159,7 +159,8 @@ describe('CloudWatch Logs with the AWS SDK v3', () => {
     expect(await filter('{ $.device = "d*" && $.temperature < 20 }')).toEqual(['{"temperature": 18, "device": "d2"}']);
     expect(await filter('ERROR', { logStreamNames: ['device-2'] })).toEqual(['ERROR Exiting']);
     expect(await filter(undefined, { logStreamNamePrefix: 'device-1' })).toHaveLength(3);
-    expect(await failure(filter('[ip, user]'))).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('space-delimited filter patterns') });
+    expect(await filter('[level=ERROR || level=WARN, ...]')).toEqual(['ERROR sensor offline', 'WARN low battery', 'ERROR Exiting']);
+    expect(await filter('[level=ERROR, what="Exit*"]')).toEqual(['ERROR Exiting']);
     expect(await failure(filter('{ $.temperature > }'))).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('Invalid filter pattern') });
     expect(await failure(logs.send(new FilterLogEventsCommand({ logGroupName: '/sdk/none' })))).toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log group does not exist.' });
 

@@ -12,6 +12,8 @@ const lines = {
   json2: '{"eventType":"CreateTrail","latency":250.5,"user":{"id":"x-1","admin":false},"ip":"10.0.0.1"}',
   notJson: 'eventType = UpdateTrail',
   jsonArray: '[{"eventType":"UpdateTrail"}]',
+  access: '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534',
+  access2: '10.0.0.9 - - [10/Oct/2000:13:26:00 -0700] "POST /login HTTP/1.1" 200 87',
 };
 type Line = keyof typeof lines;
 const names = Object.keys(lines) as Line[];
@@ -56,6 +58,18 @@ const cases: Array<[string, Line[]]> = [
   ['{ $.eventType = "UpdateTrail" || $.eventType = "CreateTrail" && $.latency > 1000 }', ['json']],
   ['{ $.latency = "50" }', []],
   ['{ $.missing != "x" }', []],
+  ['[ip, id, user, timestamp, request, status, size]', ['access', 'access2']],
+  ['[ip, id, user, timestamp, request, status=404, size]', ['access']],
+  ['[ip, id, user, timestamp, request, status=4*, size>1000]', ['access']],
+  ['[ip, id, user, timestamp, request, status!=404, size]', ['access2']],
+  ['[ip, id, user, timestamp, request="POST *", ...]', ['access2']],
+  ['[ip=10.*, ...]', ['access2']],
+  ['[..., status=200 || status=404, size<100]', ['access2']],
+  ['[..., size>=87 && size<=1534]', ['access', 'access2']],
+  ['[ip, user="frank", ...]', []],
+  ['[ip, id, user="frank", ...]', ['access']],
+  ['[ip, id, user, timestamp="10/Oct/2000:13:25:15 -0700", ...]', ['access']],
+  ['[a, b]', []],
 ];
 
 describe('CloudWatch Logs filter patterns', () => {
@@ -65,7 +79,10 @@ describe('CloudWatch Logs filter patterns', () => {
   });
 
   const refused: Array<[string, RegExp]> = [
-    ['[ip, user, status=404]', /space-delimited filter patterns/],
+    ['[ip, , status]', /an empty field/],
+    ['[ip, size > "x"]', /compares numbers, not strings/],
+    ['[ip=1 || user=2]', /join conditions on one field/],
+    ['[ip', /written \[field, field/],
     ['{ $.a = 1', /expected "}"/],
     ['{ a = 1 }', /starts with a selector/],
     ['{ $.a ~ 1 }', /expected an operator/],

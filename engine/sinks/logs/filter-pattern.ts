@@ -7,11 +7,15 @@
  *   (numbers), `IS NULL`, `IS TRUE`, `IS FALSE`, `NOT EXISTS`, `EXISTS`, `&&`, `||` and parentheses. A message
  *   that is not a JSON object never matches.
  *
- * LIMITATIONS: space-delimited patterns (`[ip, user, …]`) and JSON selectors with `*` are refused with
- * InvalidParameterException naming them; term patterns do not split on AWS's word boundaries (a term is a substring).
+ * - Space-delimited: `[ip, user, ..., status=4*, bytes>1000]` (see space-delimited.ts).
+ *
+ * LIMITATIONS: JSON selectors with `*` are refused with InvalidParameterException naming them; term patterns do not
+ * split on AWS's word boundaries (a term is a substring).
  */
 import { RE2JS } from 're2js';
 import { EngineError } from '../../core/index.js';
+import { invalid, quoted, wildcard } from './pattern-text.js';
+import { spaceDelimitedPattern } from './space-delimited.js';
 
 export type MessageFilter = (message: string) => boolean;
 
@@ -23,14 +27,11 @@ export function compileFilterPattern(pattern: string): MessageFilter {
   const text = pattern.trim();
   if (text === '') return () => true;
   if (text.startsWith('{')) return jsonPattern(text);
-  if (text.startsWith('[')) throw invalid('space-delimited filter patterns ([field, …]) are not supported by Thingbench');
+  if (text.startsWith('[')) return spaceDelimitedPattern(text);
   if (text.startsWith('%')) return regexPattern(text);
   return termPattern(text);
 }
 
-function invalid(problem: string): EngineError {
-  return new EngineError('InvalidInput', `Invalid filter pattern: ${problem}`);
-}
 
 // ---- terms ----
 
@@ -60,18 +61,6 @@ function termPattern(text: string): MessageFilter {
   const not = terms.filter((t) => t.mode === 'not').map((t) => t.text);
   const any = terms.filter((t) => t.mode === 'any').map((t) => t.text);
   return (m) => all.every((t) => m.includes(t)) && !not.some((t) => m.includes(t)) && (any.length === 0 || any.some((t) => m.includes(t)));
-}
-
-/** A double-quoted string starting at `start` (backslash escapes `"` and `\`); returns the value and the index after it. */
-function quoted(text: string, start: number): [string, number] {
-  let out = '';
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\' && i + 1 < text.length) { out += text[++i]; continue; }
-    if (c === '"') return [out, i + 1];
-    out += c;
-  }
-  throw invalid(`the quoted string at column ${start + 1} is not closed`);
 }
 
 // ---- regular expressions ----
@@ -270,20 +259,4 @@ function select(doc: unknown, path: Path): unknown {
     }
   }
   return v;
-}
-
-/** `*` matches any run of characters; everything else literally (no regex built from user text). */
-function wildcard(pattern: string): (s: string) => boolean {
-  const parts = pattern.split('*');
-  return (s) => {
-    if (!s.startsWith(parts[0])) return false;
-    let pos = parts[0].length;
-    for (let k = 1; k < parts.length - 1; k++) {
-      const at = s.indexOf(parts[k], pos);
-      if (at < 0) return false;
-      pos = at + parts[k].length;
-    }
-    const last = parts[parts.length - 1];
-    return parts.length === 1 ? s === pattern : s.length - pos >= last.length && s.endsWith(last);
-  };
 }

@@ -4,7 +4,7 @@
  *
  * LIMITATIONS: groups, streams, events, retention and tags only (no metric or subscription filters, Logs Insights,
  * export tasks, KMS, log classes, StartLiveTail: `aws logs tail --follow` polls FilterLogEvents and works);
- * space-delimited filter patterns are refused; not enforced: IAM.
+ * not enforced: IAM.
  */
 import { logsModel, serviceError, validationMessage, type AwsService } from '../protocols/index.js';
 import type { LogsPort } from './log-group-ref.js';
