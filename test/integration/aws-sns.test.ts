@@ -16,6 +16,9 @@ import {
   ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, NotFoundException, PublishBatchCommand, PublishCommand,
   paginateListTopics, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -177,6 +180,27 @@ describe('SNS through the AWS SDK v3 client', () => {
       });
     } finally {
       await reader.endAsync();
+    }
+  });
+
+  it('invokes a function made with Lambda\'s CreateFunction, whose log group shows the SNS message', async () => {
+    const lambda = new LambdaClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+    const logs = new CloudWatchLogsClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+    try {
+      const code = 'exports.handler = async (event) => { console.log("got " + event.Records[0].Sns.Message + " from " + event.Records[0].EventSource); };\n';
+      await lambda.send(new CreateFunctionCommand({
+        FunctionName: 'snsZip', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/fn', Code: { ZipFile: zipSync({ 'index.js': strToU8(code) }) },
+      }));
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'to-zip-lambda' }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:snsZip' }));
+      await sns.send(new PublishCommand({ TopicArn, Message: 'zipped hello' }));
+      await vi.waitFor(async () => {
+        const { events } = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/snsZip', filterPattern: '"got zipped hello from aws:sns"' }));
+        expect(events ?? []).toHaveLength(1);
+      }, { timeout: 10_000, interval: 100 });
+    } finally {
+      lambda.destroy();
+      logs.destroy();
     }
   });
 
