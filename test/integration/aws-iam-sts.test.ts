@@ -13,7 +13,7 @@ import {
   ListPoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { IoTClient, ListThingsCommand } from '@aws-sdk/client-iot';
+import { CreateTopicRuleCommand, GetTopicRuleCommand, IoTClient, ListThingsCommand } from '@aws-sdk/client-iot';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
@@ -113,6 +113,14 @@ describe('IAM roles through the SDK', () => {
     await iam.send(new DeleteRoleCommand({ RoleName: 'lab-lambda' }));
     expect((await failure(iam.send(new GetRoleCommand({ RoleName: 'lab-lambda' })))).name).toBe('NoSuchEntityException');
     expect((await failure(iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn })))).name).toBe('NoSuchEntityException');
+  });
+
+  it('gives role ARNs that a topic rule\'s actions take as their roleArn', async () => {
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'iot-rules', AssumeRolePolicyDocument: trust.replace('lambda.amazonaws.com', 'iot.amazonaws.com') }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'iot-rules', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSIoTRuleActions' }));
+    const iot = new IoTClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+    await iot.send(new CreateTopicRuleCommand({ ruleName: 'forward', topicRulePayload: { sql: "SELECT * FROM 'in'", actions: [{ republish: { topic: 'out', roleArn: Role!.Arn } }] } }));
+    expect((await iot.send(new GetTopicRuleCommand({ ruleName: 'forward' }))).rule!.actions![0].republish!.roleArn).toBe('arn:aws:iam::000000000000:role/iot-rules');
   });
 
   it('keeps roles and policies across a restart', async () => {
