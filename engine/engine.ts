@@ -9,7 +9,7 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { HttpApiService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, HttpApiService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -87,6 +87,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     stsService(iam),
     iamService(iam),
     snsService(sinks.topics),
+    dynamodbService({
+      create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name),
+      list: (kind) => sinks.list(kind), sizeBytes: (table) => sinks.tables.sizeBytes(table), items: sinks.dynamodb,
+    }),
     sqsService(sinks),
     logsService(sinks.logs),
   ];

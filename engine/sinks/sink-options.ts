@@ -99,7 +99,9 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
   firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str, bucket: str, prefix: str },
-  table: { hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY') },
+  table: {
+    hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'),
+    billingMode: oneOf('PROVISIONED', 'PAY_PER_REQUEST'), readCapacityUnits: int(0, 1_000_000_000), writeCapacityUnits: int(0, 1_000_000_000) },
   metric: {},
   log: { retentionDays: int(1, 3653) },
   alarm: { state: (v, key) => alarmState(v, key) },

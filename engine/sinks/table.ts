@@ -11,7 +11,7 @@ import type { JsonObject, JsonValue, SinkRecord, SinkRecordQuery } from '../cont
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
 import {
-  itemFromJson, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, type Item, type ItemChange, type ItemStore, type KeySchema,
+  itemFromJson, itemSize, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, type Item, type ItemChange, type ItemStore, type KeySchema,
 } from './dynamodb/index.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 
@@ -171,6 +171,11 @@ export class TableSink implements ItemStore {
       ...(r.old_image ? { oldImage: JSON.parse(r.old_image) as Item } : {}),
       ...(r.new_image ? { newImage: JSON.parse(r.new_image) as Item } : {}),
     }));
+  }
+
+  /** The table's size as DynamoDB counts it (the sum of its items' sizes). */
+  sizeBytes(table: string): number {
+    return this.items(table).reduce((n, i) => n + itemSize(i), 0);
   }
 
   count(table: string): number {

@@ -14,6 +14,7 @@ export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js
 export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control-registry.js';
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { stsService } from './sts/index.js';
+export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
 export { logsService, type LogsPort } from './logs/index.js';

@@ -17,6 +17,7 @@ const clients = {
   sqs: { pkg: '@aws-sdk/client-sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
   logs: { pkg: '@aws-sdk/client-cloudwatch-logs' },
   lambda: { pkg: '@aws-sdk/client-lambda' },
+  dynamodb: { pkg: '@aws-sdk/client-dynamodb' },
 };
 
 const timestampFormats = { 5: 'date-time', 6: 'http-date', 7: 'epoch-seconds' };

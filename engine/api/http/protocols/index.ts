@@ -45,3 +45,4 @@ export { snsModel } from './models/sns.js';
 export { sqsModel } from './models/sqs.js';
 export { logsModel } from './models/logs.js';
 export { lambdaModel } from './models/lambda.js';
+export { dynamodbModel } from './models/dynamodb.js';

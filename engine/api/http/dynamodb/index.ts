@@ -1,0 +1,1 @@
+export { dynamodbService, type DynamoTablesPort } from './dynamodb-service.js';
