@@ -160,7 +160,9 @@ describe('long polling', () => {
     const answeredAt = performance.now();
     expect(m.body).toBe('wake');
     expect(sentAt).toBeGreaterThanOrEqual(started);
-    expect(answeredAt - sentAt).toBeLessThan(100);
+    // Woken by the send, not by the 20 s wait ending (the 100 ms bound is checked over HTTP in aws-sqs.test.ts; here
+    // two durable writes, the send's and the receive's, come between, and a busy disk makes each take a while).
+    expect(answeredAt - sentAt).toBeLessThan(2000);
   });
 
   it("uses the queue's ReceiveMessageWaitTimeSeconds and answers empty when the wait ends; stopping the sinks ends a wait", async () => {

@@ -16,9 +16,10 @@ import type { JsonObject, SinkRecord, SinkRecordQuery } from '../contract/index.
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
 import {
-  checkBody, checkReceipt, MAX_MESSAGE_BYTES, md5, md5OfAttributes, MESSAGE_COLUMNS, messageSize, newReceipt, sequenceNumber, toReceived,
+  checkBody, checkReceipt, MAX_MESSAGE_BYTES, md5, md5OfAttributes, MESSAGE_COLUMNS, messageSize, sequenceNumber,
   type MessageRow, type ReceivedMessage, type SendOptions, type SentMessage,
 } from './queue-message.js';
+import { expiryStatements, nextVisibleIn, pickMessages } from './queue-pick.js';
 import { QueueWaiters } from './queue-waiters.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 import { normalizeOptions } from './sink-options.js';
@@ -113,7 +114,7 @@ export class QueueSink {
       ...(attrs ? { md5OfMessageAttributes: md5OfAttributes(attrs) } : {}),
       ...(system ? { md5OfMessageSystemAttributes: md5OfAttributes(system) } : {}),
     };
-    const statements = this.expiry(target, now);
+    const statements = expiryStatements(this.ctx, target, now);
     const dedupKey = dedupId === undefined ? undefined : target.options.deduplicationScope === 'messageGroup' ? `${opts.messageGroupId}\0${dedupId}` : dedupId;
     if (dedupKey !== undefined) {
       const seen = this.ctx.store.get<{ message_id: string; seq: string }>(
@@ -167,7 +168,7 @@ export class QueueSink {
       const left = deadline - performance.now();
       if (left <= 0) return messages;
       if (attempt === 0) this.ctx.logger.log('debug', 'sinks.queue', `a receive on ${queue} waits up to ${wait} s for a message`, { queue });
-      await this.waiters.wait(queue, Math.min(left, this.nextVisibleIn(queue)), opts.signal);
+      await this.waiters.wait(queue, Math.min(left, nextVisibleIn(this.ctx, queue)), opts.signal);
       if (this.waiters.isClosed) return [];
       if (opts.signal?.aborted) {
         this.ctx.logger.log('debug', 'sinks.queue', `a receive on ${queue} ended: its client went away`, { queue });
@@ -301,48 +302,11 @@ export class QueueSink {
 
   /** One receive attempt: picks, hides and redrives synchronously (so concurrent receives never share a message). */
   private take(target: Target, max: number, visibilitySeconds: number | undefined): { messages: ReceivedMessage[]; written: Promise<void> } {
-    const queue = target.name;
-    const fifo = isFifo(queue);
-    const now = this.ctx.clock.now();
-    const timeout = (visibilitySeconds ?? (target.options.visibilityTimeoutSeconds as number)) * 1000;
-    const cutoff = now - (target.options.retentionSeconds as number) * 1000;
-    const statements = this.expiry(target, now);
-    // FIFO: a group with a message in flight gives nothing until that message is deleted or visible again.
-    const groups = fifo ? ' AND (group_id IS NULL OR group_id NOT IN (SELECT group_id FROM sink_queue_messages WHERE queue = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL))' : '';
-    const rows = this.ctx.store.all<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM sink_queue_messages WHERE queue = ? AND visible_at <= ? AND sent >= ?${groups} ORDER BY id LIMIT ?`,
-      [queue, now, cutoff, ...(fifo ? [queue, now] : []), max * 2]);
-    const maxReceives = target.options.maxReceiveCount as number | undefined;
-    const dlq = target.options.deadLetterQueue as string | undefined;
-    const messages: ReceivedMessage[] = [];
-    let redriven = false;
-    for (const row of rows) {
-      if (messages.length === max) break;
-      if (maxReceives !== undefined && dlq !== undefined && row.receive_count >= maxReceives && this.has(dlq)) {
-        // Redrive: the message keeps its id, body, attributes and sent time; its receive count starts again.
-        statements.push({ sql: 'UPDATE sink_queue_messages SET queue = ?, receive_count = 0, visible_at = ?, receipt = NULL WHERE id = ?', params: [dlq, now, row.id] });
-        this.ctx.logger.log('info', 'sinks.queue', `message ${row.message_id} moved from ${queue} to its dead-letter queue ${dlq} after ${row.receive_count} receives`);
-        redriven = true;
-        continue;
-      }
-      const receipt = newReceipt(row.id);
-      const firstReceived = row.first_received ?? now;
-      statements.push({
-        sql: 'UPDATE sink_queue_messages SET receive_count = receive_count + 1, visible_at = ?, receipt = ?, first_received = ? WHERE id = ?',
-        params: [now + timeout, receipt, firstReceived, row.id],
-      });
-      messages.push(toReceived(row, receipt, row.receive_count + 1, firstReceived, fifo));
-    }
-    let written = statements.length ? this.ctx.store.write(statements) : Promise.resolve();
-    if (redriven && dlq !== undefined) written = written.then(() => this.waiters.wake(dlq));
-    return { messages, written };
-  }
-
-  /** Milliseconds until the next hidden message of the queue becomes visible by itself (Infinity when none). */
-  private nextVisibleIn(queue: string): number {
-    const now = this.ctx.clock.now();
-    const next = this.ctx.store.get<{ t: number | null }>('SELECT MIN(visible_at) AS t FROM sink_queue_messages WHERE queue = ? AND visible_at > ?', [queue, now])?.t;
-    return next === null || next === undefined ? Infinity : Math.max(1, next - now);
+    const picked = pickMessages(this.ctx, target, max, visibilitySeconds, (q) => this.has(q));
+    let written = picked.statements.length ? this.ctx.store.write(picked.statements) : Promise.resolve();
+    const dlq = picked.redrivenTo;
+    if (dlq !== undefined) written = written.then(() => this.waiters.wake(dlq));
+    return { messages: picked.messages, written };
   }
 
   /** Whether the queue exists. */
@@ -354,12 +318,4 @@ export class QueueSink {
       return false;
     }
   }
-
-  /** Drops messages older than the retention period (written with the caller's change). */
-  private expiry(target: Target, now: number): Statement[] {
-    const cutoff = now - (target.options.retentionSeconds as number) * 1000;
-    const old = this.ctx.store.get<{ n: number }>('SELECT 1 AS n FROM sink_queue_messages WHERE queue = ? AND sent < ? LIMIT 1', [target.name, cutoff]);
-    return old ? [{ sql: 'DELETE FROM sink_queue_messages WHERE queue = ? AND sent < ?', params: [target.name, cutoff] }] : [];
-  }
 }
-
