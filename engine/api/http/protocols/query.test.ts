@@ -22,6 +22,8 @@ describe('query protocol decoder', () => {
     ['SQS flattened string lists', sqsModel, 'ReceiveMessageRequest',
       'QueueUrl=u&AttributeName.1=All&MessageAttributeName.1=a&MessageAttributeName.2=b&WaitTimeSeconds=20',
       { QueueUrl: 'u', AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['a', 'b'], WaitTimeSeconds: 20 }],
+    ['a map key named __proto__ kept as a key', sqsModel, 'TagQueueRequest', 'QueueUrl=u&Tag.1.Key=__proto__&Tag.1.Value=x',
+      { QueueUrl: 'u', Tags: Object.fromEntries([['__proto__', 'x']]) }],
     ['an empty list sent as `Name=`', iamModel, 'CreateRoleRequest', 'RoleName=r&AssumeRolePolicyDocument=x&Tags=', { RoleName: 'r', AssumeRolePolicyDocument: 'x', Tags: [] }],
     ['plus signs and percent escapes', stsModel, 'AssumeRoleRequest', 'RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fa&RoleSessionName=a+b&DurationSeconds=900',
       { RoleArn: 'arn:aws:iam::000000000000:role/a', RoleSessionName: 'a b', DurationSeconds: 900 }],

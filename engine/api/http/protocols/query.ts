@@ -59,7 +59,7 @@ function read(model: ServiceModel, ref: MemberRef, key: string, path: string, va
   const shape = model.shapes[ref.type];
   if (isStructure(shape)) return readStructure(model, ref.type, `${key}.`, `${path}.`, values, prefixes);
   if (isList(shape)) {
-    if (values.get(key) === '' ) return [];
+    if (values.get(key) === '') return [];
     const flat = ref.flattened || shape.flattened;
     const base = flat ? key : `${key}.${shape.list.xmlName ?? 'member'}`;
     return indices(base, prefixes).map((i) => read(model, shape.list, `${base}.${i}`, `${path}.${i}.member`, values, prefixes));
@@ -68,13 +68,13 @@ function read(model: ServiceModel, ref: MemberRef, key: string, path: string, va
     if (values.get(key) === '') return {};
     const flat = ref.flattened || shape.flattened;
     const base = flat ? key : `${key}.entry`;
-    const out: Record<string, unknown> = {};
+    const entries: Array<[string, unknown]> = [];
     for (const i of indices(base, prefixes)) {
       const k = read(model, shape.map.key, `${base}.${i}.${shape.map.key.xmlName ?? 'key'}`, `${path}.${i}.key`, values, prefixes);
       if (k === undefined) continue;
-      out[String(k)] = read(model, shape.map.value, `${base}.${i}.${shape.map.value.xmlName ?? 'value'}`, `${path}.${i}.value`, values, prefixes);
+      entries.push([String(k), read(model, shape.map.value, `${base}.${i}.${shape.map.value.xmlName ?? 'value'}`, `${path}.${i}.value`, values, prefixes)]);
     }
-    return out;
+    return Object.fromEntries(entries); // own properties only: a key named __proto__ stays a key
   }
   const raw = values.get(key);
   if (raw === undefined) return undefined;
