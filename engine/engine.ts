@@ -94,7 +94,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     sqsService(sinks),
     logsService(sinks.logs),
   ];
-  const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
+  const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, objects, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));

@@ -4,6 +4,7 @@ import type { SecurityService } from '../security/index.js';
 import { AwsError } from './http/aws-errors.js';
 import type { AwsService } from './http/protocols/index.js';
 import { lambdaRoutes, type LambdaOperations } from './http/lambda/index.js';
+import { s3Service, type S3Objects } from './http/s3/index.js';
 import {
   createHttpApi, iotControlRegistryRoutes, iotControlSecurityRoutes, iotDataRoutes, iotDataShadowRoutes, type HttpRequest, type Route,
   type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type RegistryOperations, type SecurityOperations, type ShadowOperations,
@@ -32,6 +33,8 @@ export class HttpApiService implements Service {
     services?: AwsService[];
     /** More REST routes of those services (SNS's SubscribeURL and UnsubscribeURL links). */
     routes?: Route[];
+    /** The local S3 (REST-XML, path-style and virtual-host-style): see http/s3/s3-addressing.ts. */
+    objects?: S3Objects;
     /** Local Lambda: the Lambda API (REST-JSON) and function URLs (`/lambda-url/<id>/…`). */
     lambda?: LambdaOperations;
   }) {
@@ -52,6 +55,7 @@ export class HttpApiService implements Service {
       authorize,
     });
     this.server.services.register(...(opts.services ?? []));
+    if (opts.objects) this.server.rawServices.push(s3Service(opts.objects, { logger: opts.logger }));
   }
 
   async start(): Promise<void> {

@@ -17,6 +17,11 @@ describe('isAllowedHost', () => {
     ['evil.test:8080', false], // DNS rebinding: the attacker's name
     ['evil.test', false],
     ['localhost.:8080', false],
+    ['my-bucket.s3.localhost:8080', true], // S3 virtual-host addressing: names under localhost are loopback (RFC 6761)
+    ['my-bucket.localhost:8080', true],
+    ['my-bucket.localhost:8081', false],
+    ['localhost.evil.test:8080', false],
+    ['evillocalhost:8080', false],
     ['127.0.0.2:8080', false],
     ['::1:8080', false], // IPv6 must be bracketed
     ['[::1]:99999', false],

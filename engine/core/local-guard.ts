@@ -47,7 +47,12 @@ export function isAllowedHost(header: string | undefined, names: Iterable<string
   if (header === undefined) return true;
   const parsed = parseHostHeader(header);
   if (!parsed || (parsed.port !== undefined && parsed.port !== port)) return false;
-  for (const name of names) if (name === parsed.name) return true;
+  for (const name of names) {
+    if (name === parsed.name) return true;
+    // Names under localhost are loopback by definition (RFC 6761 §6.3), so no rebinding page is served from one:
+    // S3's virtual-host addressing (`bucket.s3.localhost`, `bucket.localhost`) uses them.
+    if (name === 'localhost' && parsed.name.endsWith('.localhost')) return true;
+  }
   return false;
 }
 

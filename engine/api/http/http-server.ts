@@ -76,6 +76,33 @@ export interface Route {
   ownAuthorization?: boolean;
 }
 
+/** What the endpoint hands a service that answers whole requests itself (S3). */
+export interface RawServiceContext {
+  requestId: string;
+  /** The request target, still percent-encoded. */
+  target: { path: string; query: string };
+  /** The client sent `Expect: 100-continue`: the service answers it (writeContinue) or refuses before reading. */
+  expectContinue: boolean;
+  /** SigV4 off loopback (as for every other request), given the request with its body. */
+  authorize?: (req: HttpRequest) => void;
+  /** `readBody` failed because the client went away (the response is then dropped). */
+  isClientGone(err: unknown): boolean;
+  /** `readBody` refused a body over its limit (then call `closeAfter`). */
+  isTooLarge(err: unknown): boolean;
+  /** Ends the connection after this response, without cutting off a client still uploading. */
+  closeAfter(res: http.ServerResponse): void;
+}
+
+/**
+ * A service that reads and answers whole requests itself, asked first once a request is admitted (S3: object
+ * bodies, possibly aws-chunked, and GetObject streamed from disk). It renders its own errors.
+ */
+export interface RawService {
+  name: string;
+  claims(method: string, target: { path: string; query: string }, headers: http.IncomingHttpHeaders): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RawServiceContext): Promise<void>;
+}
+
 export interface HttpApiOptions {
   logger?: Logger;
   /** Default body cap for routes without their own (bytes). Default 128 KiB. */
@@ -249,6 +276,8 @@ export class HttpApiServer {
   readonly routes = new RouteTable();
   /** JSON and query services (SQS, Logs, IAM, STS, SNS), asked before the REST route table (protocols/router.ts). */
   readonly services = new ServiceRouter();
+  /** Services that answer whole requests themselves (S3), asked before the others. */
+  readonly rawServices: RawService[] = [];
   private readonly server: http.Server;
   private readonly logger: Logger;
   private readonly maxBodyBytes: number;
@@ -312,6 +341,15 @@ export class HttpApiServer {
       this.admit(req);
       const target = splitTarget(req.url ?? '');
       if (!target) throw new EngineError('InvalidInput', 'Invalid request target');
+      const raw = this.rawServices.find((r) => r.claims(method, target, req.headers));
+      if (raw) {
+        return await raw.handle(req, res, {
+          requestId, target, expectContinue, authorize: this.authorize,
+          isClientGone: (e) => e instanceof ClientGone,
+          isTooLarge: (e) => e instanceof BodyTooLarge,
+          closeAfter: (r) => r.once('finish', () => lingeringClose(req.socket)),
+        });
+      }
       const service = this.services.route(method, target.path, target.query, req.headers);
       match = service ? { route: service, params: {} } : this.routes.match(method, target.path);
       checkContentType(match.route, req.headers['content-type']);
