@@ -2,7 +2,7 @@
  * DynamoDB tables in the sql.js database: one store for the rules' `dynamoDB`/`dynamoDBv2` actions and the DynamoDB
  * API (engine/sinks/dynamodb). Items live in `sink_table_items` keyed as the table's key schema says, typed as
  * DynamoDB types them (`typed`) beside plain JSON (`item`) for the table's SQL view (`SELECT * FROM "Readings"` in
- * the console, one column per attribute seen). Tables with a stream view type keep a change feed of old and new images.
+ * the console, one column per attribute seen). Tables with a stream view type keep a change feed of old and new images for 24 hours, as DynamoDB Streams does.
  *
  * LIMITATIONS: no secondary indexes or capacity; a view shows at most 200 attributes (N as SQL numbers, sets as
  * JSON arrays); a table name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
@@ -25,8 +25,14 @@ const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 interface Row { hash: string; range: string; item: string; typed: string | null }
 const typedOf = (r: Row): Item => (r.typed ? (JSON.parse(r.typed) as Item) : itemFromJson(JSON.parse(r.item) as { [k: string]: Json }));
 
+/** DynamoDB Streams keeps stream records for 24 hours. */
+const CHANGE_RETENTION_MS = 24 * 3600_000;
+/** Old changes are pruned at most once a minute per table, within a write. */
+const PRUNE_EVERY_MS = 60_000;
+
 export class TableSink implements ItemStore {
   private readonly counts = new Map<string, number>();
+  private readonly pruned = new Map<string, number>();
 
   constructor(private readonly ctx: SinkContext) {}
 
@@ -149,6 +155,10 @@ export class TableSink implements ItemStore {
         const schema = this.schemaOf(target);
         const keys = keyOf(schema, (c.new ?? c.old)!);
         const event = !c.old ? 'INSERT' : !c.new ? 'REMOVE' : 'MODIFY';
+        if (now - (this.pruned.get(c.table) ?? -Infinity) >= PRUNE_EVERY_MS) {
+          this.pruned.set(c.table, now);
+          statements.push({ sql: 'DELETE FROM sink_table_changes WHERE table_name = ? AND time < ?', params: [c.table, now - CHANGE_RETENTION_MS] });
+        }
         const oldImage = c.old ? JSON.stringify(c.old) : null, newImage = c.new ? JSON.stringify(c.new) : null;
         statements.push({
           sql: 'INSERT INTO sink_table_changes (id, table_name, event, keys, old_image, new_image, size, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

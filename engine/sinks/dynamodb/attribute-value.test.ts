@@ -18,6 +18,13 @@ describe('attribute values', () => {
     expect(msg({ M: { a: { L: [{ N: '1e200' }] } } })).toBe('Number overflow. Attempting to store a number with magnitude larger than supported range');
   });
 
+  it('allows 32 levels of nesting and refuses deeper ones', () => {
+    const nest = (n: number): unknown => { let v: unknown = { S: 'x' }; for (let i = 0; i < n; i++) v = { L: [v] }; return v; };
+    expect(msg(nest(32))).toBe('valid');
+    expect(msg(nest(33))).toBe('Nesting Levels have exceeded supported limits');
+    expect(msg(nest(50_000))).toBe('Nesting Levels have exceeded supported limits');
+  });
+
   it('keeps a canonical form: numbers normalized, in sets and nested too', () => {
     expect(validateValue({ M: { n: { N: '010.50' }, s: { NS: ['1e1', '2'] } } })).toEqual({ M: { n: { N: '10.5' }, s: { NS: ['10', '2'] } } });
   });

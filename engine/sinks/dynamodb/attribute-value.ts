@@ -21,12 +21,15 @@ export const typeOf = (v: AttributeValue): AttributeType => Object.keys(v)[0] as
 export const payloadOf = (v: AttributeValue): unknown => (v as Record<string, unknown>)[typeOf(v)];
 
 const PREFIX = 'One or more parameter values were invalid: ';
+const MAX_DEPTH = 32;
 
 /**
  * Checks a value from a request and returns its canonical form (numbers normalized). Messages are AWS's:
  * empty or multi-typed values, empty sets, duplicates in sets, NULL false, malformed or out-of-range numbers.
  */
-export function validateValue(raw: unknown): AttributeValue {
+export function validateValue(raw: unknown, depth = 0): AttributeValue {
+  // DynamoDB allows 32 levels of nested maps and lists
+  if (depth > MAX_DEPTH) throw ddbValidation('Nesting Levels have exceeded supported limits');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw ddbValidation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   const keys = Object.keys(raw).filter((k) => (raw as Record<string, unknown>)[k] !== undefined && (raw as Record<string, unknown>)[k] !== null);
   if (keys.length === 0) throw ddbValidation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
@@ -43,18 +46,18 @@ export function validateValue(raw: unknown): AttributeValue {
       if (v === false) throw ddbValidation(`${PREFIX}Null attribute value types must have the value of true`);
       break;
     case 'M':
-      if (typeof v === 'object' && !Array.isArray(v)) return { M: validateItem(v as Record<string, unknown>) };
+      if (typeof v === 'object' && !Array.isArray(v)) return { M: validateItem(v as Record<string, unknown>, depth + 1) };
       break;
-    case 'L': if (Array.isArray(v)) return { L: v.map(validateValue) }; break;
+    case 'L': if (Array.isArray(v)) return { L: v.map((e) => validateValue(e, depth + 1)) }; break;
     case 'SS': case 'NS': case 'BS': if (Array.isArray(v) && v.every((e) => typeof e === 'string')) return validateSet(t, v as string[]); break;
     default: break;
   }
   throw ddbValidation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
 }
 
-export function validateItem(raw: Record<string, unknown>): Item {
+export function validateItem(raw: Record<string, unknown>, depth = 0): Item {
   const out: Item = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = validateValue(v);
+  for (const [k, v] of Object.entries(raw)) out[k] = validateValue(v, depth);
   return out;
 }
 

@@ -170,6 +170,10 @@ describe('DynamoDB item operations on the table store', () => {
     expect(feed.map((c) => [c.event, c.oldImage?.v, c.newImage?.v])).toEqual([['INSERT', undefined, { N: '1' }], ['MODIFY', { N: '1' }, { N: '2' }], ['REMOVE', { N: '2' }, undefined]]);
     expect(feed.every((c) => JSON.stringify(c.keys) === JSON.stringify(key))).toBe(true);
     expect(h.sinks.tables.changes('Readings')).toEqual([]);
+    // stream records are kept 24 hours, as DynamoDB Streams keeps them
+    h.clock.t += 24 * 3600_000 + 1;
+    await d.putItem({ TableName: 'Music', Item: { ...key, v: { N: '3' } } });
+    expect(h.sinks.tables.changes('Music').map((c) => c.event)).toEqual(['INSERT']);
   });
 
   it('the rules path (plain JSON items) and the typed API share one store', async () => {
