@@ -97,7 +97,7 @@ export class SecurityService implements Service {
     if (!isSigned(signed)) return null;
     const keys = this.opts.accessKeys;
     if (!keys.length && this.requiresSignature) return { refused: 'SigV4: no access keys are configured (--access-key)', status: 403 };
-    const r = verifySigV4(signed, keys, this.clock.now(), { anyKey: !keys.length });
+    const r = verifySigV4(signed, keys, this.clock.now(), { anyKey: !keys.length, temporaryKey: this.opts.temporaryKey });
     if (r.ok) return { principal: r.accessKeyId };
     this.opts.logger.log('warn', 'security', `refused a SigV4 WebSocket upgrade: ${r.type}: ${r.message}`, { type: r.type });
     return { refused: `${r.type}: ${r.message}`, status: 403 };

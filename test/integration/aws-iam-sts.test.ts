@@ -17,9 +17,28 @@ import { CreateTopicRuleCommand, GetTopicRuleCommand, IoTClient, ListThingsComma
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { sigv4Signer } from '../helpers/sigv4-signer.js';
+import WebSocket from 'ws';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+
+/** The HTTP status a WebSocket upgrade is answered with (101 when it opens). */
+function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = new WebSocket(url, 'mqtt');
+    sock.once('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      sock.terminate();
+    });
+    sock.once('upgrade', (res) => {
+      resolve(res.statusCode ?? 0);
+      sock.terminate();
+    });
+    sock.once('error', (e) => reject(e));
+  });
+}
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const logsPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] });
 const BASIC_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
@@ -157,12 +176,14 @@ describe('STS temporary credentials on an engine that requires SigV4', () => {
   const key = { accessKeyId: 'AKIDLONGTERM', secretAccessKey: 'long-term-secret' };
   let engine: Engine;
   let http: string;
+  let info: Awaited<ReturnType<Engine['start']>>;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-sts-'));
     engine = await createEngine(defaultConfig({ dataDir, host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key] } }));
-    http = (await engine.start()).endpoints.http;
+    info = await engine.start();
+    http = info.endpoints.http;
   });
   afterAll(async () => {
     await engine?.stop();
@@ -191,6 +212,23 @@ describe('STS temporary credentials on an engine that requires SigV4', () => {
       .toMatchObject({ name: 'UnrecognizedClientException', status: 403, message: 'The security token included in the request is invalid.' });
     expect(await failure(new STSClient({ ...longTerm, credentials: { ...temporary, sessionToken: 'forged' } }).send(new GetCallerIdentityCommand({}))))
       .toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+  });
+
+  it('the temporary credentials also sign MQTT over WebSocket (AWS IoT\'s browser authentication)', async () => {
+    const sts = new STSClient({ endpoint: http, region: 'us-east-1', credentials: key });
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/device-admin', RoleSessionName: 'browser' }))).Credentials!;
+    const temporary = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+    const ws = new URL(info.endpoints.ws);
+    const presign = async (creds: typeof temporary | Omit<typeof temporary, 'sessionToken'>) => {
+      const signed = await sigv4Signer('iotdevicegateway', creds).presign({ method: 'GET', protocol: 'http:', hostname: ws.hostname, port: Number(ws.port), path: '/mqtt', query: {}, headers: { host: ws.host } });
+      return `ws://${ws.host}/mqtt?${new URLSearchParams(signed.query as Record<string, string>).toString()}`;
+    };
+    const client = await connect(await presign(temporary), { clientId: 'browser-sts', protocolVersion: 4 });
+    expect(client.connected).toBe(true);
+    client.end(true);
+    const { sessionToken: _t, ...withoutToken } = temporary;
+    expect(await upgradeStatus(await presign(withoutToken))).toBe(403);
+    expect(await upgradeStatus(await presign(temporary))).toBe(101);
   });
 
   it('refuses AssumeRole for a role that does not exist and durations past the role\'s maximum', async () => {
