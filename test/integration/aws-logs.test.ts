@@ -238,7 +238,7 @@ describeAwsCli('aws logs (Debian AWS CLI v2)', () => {
     expect(dup.stderr).toContain('An error occurred (ResourceAlreadyExistsException) when calling the CreateLogGroup operation: The specified log group already exists');
     const missing = await runAwsCli(['logs', 'get-log-events', '--log-group-name', '/cli/none', '--log-stream-name', 'x', '--region', 'us-east-1'], { endpoint: te.httpUrl });
     expect(missing.stderr).toContain('An error occurred (ResourceNotFoundException) when calling the GetLogEvents operation: The specified log group does not exist.');
-  });
+   }, 120_000);
 
   it('aws logs tail prints the events of a group, and with --follow the events put after it started', async () => {
     await aws('create-log-group', '--log-group-name', '/cli/tail');
@@ -261,5 +261,5 @@ describeAwsCli('aws logs (Debian AWS CLI v2)', () => {
     } finally {
       follow.kill();
     }
-  }, 40_000);
+  }, 90_000);
 });
