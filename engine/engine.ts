@@ -67,7 +67,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // Functions and sinks need each other (a function reads a table; a stream consumer is a function): the functions
   // reach the sinks through typed thunks, called only once the engine has started.
   const functions = new FunctionsService({
-    dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks),
+    dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks), queues: () => sinks.queues,
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
@@ -113,7 +113,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, functions, objects, sinks, rules, http, devices, scenarios], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, devices, scenarios], broker, http, events, logs, {
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios),
   });

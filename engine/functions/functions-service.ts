@@ -10,6 +10,7 @@
  * - Only `$LATEST`: no versions, aliases, layers, container images, provisioned or reserved concurrency.
  * - `Event` invocations run once: no retries, no destinations or dead-letter queue.
  * - Resource policies and function URLs' `AWS_IAM` are stored; IAM does not decide who may invoke.
+ * - Event source mappings: SQS queues only (event-source-mappings.ts).
  * - The function's `console` also goes to the engine log; `Max Memory Used` is the worker's V8 heap (Node.js) or
  *   the process's peak RSS (Python).
  */
@@ -25,6 +26,7 @@ import { Invocation, failedBeforeRun, type FunctionResult } from './invocation.j
 import { NodeRuntime, type InvokeExtra } from './node-runtime.js';
 import { PythonRuntime } from './python-runtime.js';
 import { zipOneFile } from './zip-package.js';
+import { EventSourceMappings, type MappingQueues } from './event-source-mappings.js';
 import fs from 'node:fs';
 
 export interface FunctionsServiceOptions {
@@ -36,6 +38,8 @@ export interface FunctionsServiceOptions {
   clock?: Clock;
   /** Invocations waiting per Node.js function before `Busy`. */
   maxQueue?: number;
+  /** The SQS queues event source mappings poll (a thunk: the sinks are made after the functions). */
+  queues?: () => MappingQueues | undefined;
 }
 
 export interface InvokeOptions extends InvokeExtra {
@@ -49,6 +53,7 @@ export class FunctionsService implements Service {
   readonly name = 'functions';
   readonly folder: FolderFunctions;
   readonly attachments: FunctionAttachments;
+  readonly mappings: EventSourceMappings;
   private readonly catalog: FunctionCatalog;
   private readonly node: NodeRuntime;
   private readonly python: PythonRuntime;
@@ -63,15 +68,19 @@ export class FunctionsService implements Service {
     const host = { sdk: opts.sdk, logger: opts.logger };
     this.node = new NodeRuntime(host, opts.maxQueue);
     this.python = new PythonRuntime(host);
+    this.mappings = new EventSourceMappings(root, { clock, logger: opts.logger, queues: () => opts.queues?.(), invoke: (name, event) => this.invoke(name, event) });
   }
 
   async start(): Promise<void> {
     this.catalog.open();
     this.attachments.open();
+    this.mappings.open();
+    this.mappings.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.mappings.stop();
     this.node.dispose();
     this.python.dispose();
   }
@@ -160,6 +169,7 @@ export class FunctionsService implements Service {
     this.catalog.delete(name);
     this.node.retire(name);
     await this.attachments.forget(name);
+    await this.mappings.forgetFunction(name);
   }
 
   private apiOnly(name: string, what: string): void {

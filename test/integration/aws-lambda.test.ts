@@ -16,6 +16,10 @@ import {
   ListFunctionsCommand, RemovePermissionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, UpdateFunctionUrlConfigCommand,
   type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { startTestEngine, connect, nextMessages, type TestEngine } from '../helpers/engine.js';
 import { hasPython } from '../../engine/functions/index.js';
 import { awsCliJson, awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
@@ -294,6 +298,57 @@ describe('Lambda API', () => {
     const got = nextMessages(sub, 1, 10_000);
     await pub.publishAsync('lambda/in', '{"t":4}', { qos: 1 });
     expect(JSON.parse((await got)[0].payload.toString())).toEqual({ t: 40, rule: 'ruled' });
+  });
+
+  it('an SQS event source mapping invokes the function with the SQS event and deletes the batch on success', async () => {
+    const sqs = new SQSClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs', Attributes: { VisibilityTimeout: '30' } }));
+      const queueArn = 'arn:aws:sqs:us-east-1:000000000000:jobs';
+      await create('worker', {
+        'index.js': `exports.handler = async (event) => {
+  for (const r of event.Records) await thingbench.publish('lambda/jobs', { body: r.body, source: r.eventSource, arn: r.eventSourceARN, attr: r.messageAttributes.kind && r.messageAttributes.kind.stringValue, count: r.attributes.ApproximateReceiveCount });
+  if (event.Records.some((r) => r.body === 'poison')) throw new Error('poison message');
+};\n`,
+      });
+      await sub.subscribeAsync('lambda/jobs', { qos: 1 });
+      const mapping = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'worker', EventSourceArn: queueArn, BatchSize: 5 }));
+      expect(mapping).toMatchObject({ UUID: expect.any(String), BatchSize: 5, EventSourceArn: queueArn, FunctionArn: arn('worker'), State: 'Creating' });
+      expect(mapping.$metadata.httpStatusCode).toBe(202);
+
+      const got = nextMessages(sub, 1, 10_000);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'job-1', MessageAttributes: { kind: { DataType: 'String', StringValue: 'resize' } } }));
+      expect(JSON.parse((await got)[0].payload.toString())).toEqual({ body: 'job-1', source: 'aws:sqs', arn: queueArn, attr: 'resize', count: '1' });
+      // Deleted once the invocation succeeded: nothing visible, nothing in flight.
+      await vi.waitFor(async () => {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+        expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+      }, { timeout: 5000 });
+
+      // A failed invocation leaves its message in flight, to come back after the visibility timeout.
+      const poisoned = nextMessages(sub, 1, 10_000);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'poison' }));
+      expect(JSON.parse((await poisoned)[0].payload.toString())).toMatchObject({ body: 'poison' });
+      await vi.waitFor(async () => {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+        expect(Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
+      }, { timeout: 5000 });
+
+      expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID }))).State).toBe('Enabled');
+      expect((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'worker' }))).EventSourceMappings!.map((m) => m.UUID)).toEqual([mapping.UUID]);
+      expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, BatchSize: 2 }))).BatchSize).toBe(2);
+      expect(await refusal(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'worker', EventSourceArn: queueArn }))))
+        .toMatchObject({ name: 'ResourceConflictException', status: 409 });
+      expect(await refusal(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'worker', EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:nosuch' }))))
+        .toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('AWS.SimpleQueueService.NonExistentQueue') });
+      expect(await refusal(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'nope', EventSourceArn: queueArn }))))
+        .toMatchObject({ name: 'ResourceNotFoundException' });
+      const deleted = await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
+      expect(deleted.State).toBe('Deleting');
+      expect(await refusal(lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID })))).toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it.skipIf(awsCliMissing !== undefined)('works with the AWS CLI: create-function from fileb://, invoke with a log tail, list-functions, errors', async () => {

@@ -3,7 +3,9 @@
  * bodies (JSON, with Lambda's InvalidRequestContentException for one that does not parse) and member checks.
  */
 import { EngineError } from '../../../core/index.js';
-import type { FunctionConfig, FunctionSettings, FunctionUrlConfig, InvokeOptions, InvokeOutcome, PermissionInput, UrlAuthType } from '../../../functions/index.js';
+import type {
+  EventSourceMapping, FunctionConfig, FunctionSettings, FunctionUrlConfig, InvokeOptions, InvokeOutcome, MappingSettings, PermissionInput, UrlAuthType,
+} from '../../../functions/index.js';
 import { functionArn } from '../../../functions/index.js';
 import type { HttpRequest } from '../http-server.js';
 import { lambdaErrors } from './lambda-errors.js';
@@ -29,6 +31,13 @@ export interface LambdaOperations {
     updateUrl(name: string, patch: { authType?: UrlAuthType; cors?: Record<string, unknown> | null; invokeMode?: FunctionUrlConfig['invokeMode'] }): Promise<FunctionUrlConfig>;
     deleteUrl(name: string): Promise<void>;
     byUrlId(urlId: string): { name: string; url: FunctionUrlConfig } | null;
+  };
+  mappings: {
+    create(functionName: string, eventSourceArn: string, s: MappingSettings): Promise<EventSourceMapping>;
+    get(uuid: string): EventSourceMapping;
+    list(filter?: { functionName?: string; eventSourceArn?: string }): EventSourceMapping[];
+    update(uuid: string, s: MappingSettings): Promise<EventSourceMapping>;
+    delete(uuid: string): Promise<EventSourceMapping>;
   };
 }
 
