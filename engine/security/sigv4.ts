@@ -11,8 +11,12 @@
  *
  * Temporary credentials (STS AssumeRole) are checked with their session token and expiration.
  *
- * LIMITATIONS: a session token sent with a configured long-term key is ignored; `UNSIGNED-PAYLOAD` and the
- * chunked streaming payload signatures are refused (AWS accepts them only on S3).
+ * S3 signs differently, as AWS does only for S3: the path is signed as sent (not encoded once more), and the payload
+ * hash is the `x-amz-content-sha256` header: `UNSIGNED-PAYLOAD` (presigned URLs, unsigned bodies), a `STREAMING-…`
+ * value (aws-chunked bodies), or the body's SHA-256, which must then match the body received.
+ *
+ * LIMITATIONS: a session token sent with a configured long-term key is ignored; `UNSIGNED-PAYLOAD` and the chunked
+ * streaming payloads are accepted only for S3 (as on AWS), and there the chunk signatures are not checked.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -86,8 +90,8 @@ export function isSigned(req: Pick<SignedRequest, 'query' | 'headers'>): boolean
 const compare = (a: readonly [string, string], b: readonly [string, string]) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1);
 
 /** The canonical request; `pairs` are the decoded query parameters that take part (the signature itself never does). */
-function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string, pairs: ReadonlyArray<readonly [string, string]>): string {
-  const path = req.path.split('/').map((seg) => uriEncode(seg)).join('/') || '/';
+function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string, pairs: ReadonlyArray<readonly [string, string]>, s3 = false): string {
+  const path = (s3 ? req.path : req.path.split('/').map((seg) => uriEncode(seg)).join('/')) || '/';
   const query = pairs.map(([k, v]) => [uriEncode(k), uriEncode(v)] as const).sort(compare).map(([k, v]) => `${k}=${v}`).join('&');
   const header = (name: string) => {
     const v = req.headers[name];
@@ -187,14 +191,26 @@ export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, 
   if (dateProblem) return dateProblem;
   if (!p.signedHeaders.includes('host')) return fail('InvalidSignatureException', `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
   if (!key) return { ok: true, accessKeyId: p.accessKeyId };
-  // The body actually received, never the client's own `x-amz-content-sha256` claim.
-  const payloadHash = sha256(req.body);
+  // The body actually received, never the client's own `x-amz-content-sha256` claim (S3's unsigned and streaming
+  // payloads excepted, which AWS accepts only there).
+  const s3 = p.service === 's3';
+  const bodyHash = sha256(req.body);
+  let payloadHashes = [bodyHash];
+  if (s3) {
+    const claimed = req.headers['x-amz-content-sha256'];
+    if (claimed === 'UNSIGNED-PAYLOAD' || (typeof claimed === 'string' && claimed.startsWith('STREAMING-'))) payloadHashes = [claimed];
+    else if (typeof claimed === 'string' && claimed !== bodyHash) {
+      return fail('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    } else if (claimed === undefined && !hasAuth) payloadHashes = ['UNSIGNED-PAYLOAD', bodyHash]; // S3's presigners sign UNSIGNED-PAYLOAD
+  }
   const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
   const signingKey = hmac(hmac(hmac(hmac('AWS4' + key.secretAccessKey, p.date), p.region), p.service), 'aws4_request');
   const given = Buffer.from(p.signature, 'hex');
   for (const pairs of p.candidates) {
-    const toSign = ['AWS4-HMAC-SHA256', p.amzDate, scope, sha256(canonicalRequest(req, p.signedHeaders, payloadHash, pairs))].join('\n');
-    if (timingSafeEqual(hmac(signingKey, toSign), given)) return { ok: true, accessKeyId: p.accessKeyId };
+    for (const payloadHash of payloadHashes) {
+      const toSign = ['AWS4-HMAC-SHA256', p.amzDate, scope, sha256(canonicalRequest(req, p.signedHeaders, payloadHash, pairs, s3))].join('\n');
+      if (timingSafeEqual(hmac(signingKey, toSign), given)) return { ok: true, accessKeyId: p.accessKeyId };
+    }
   }
   return fail('InvalidSignatureException', SIGNATURE_MISMATCH);
 }

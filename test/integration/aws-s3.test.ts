@@ -19,6 +19,8 @@ import {
 import { SignatureV4 } from '@smithy/signature-v4';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { defaultConfig } from '../../engine/config.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 let tb: TestEngine;
@@ -168,12 +170,7 @@ describe('S3 addressing, presigned URLs and raw errors', () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>nope.txt<\/Key><Resource>\/presigned\/nope.txt<\/Resource><RequestId>[^<]+<\/RequestId>/);
 
     // Unsigned, on s3.localhost: path-style S3 (on 127.0.0.1 the same path would be the IoT REST API's).
-    const unsigned = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/no-such-bucket/x', headers: { host: `s3.localhost:${port}` } }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
-      }).on('error', reject);
-    });
+    const unsigned = await rawGet('127.0.0.1', port, '/no-such-bucket/x', `s3.localhost:${port}`);
     expect(unsigned.status).toBe(404);
     expect(unsigned.body).toContain('<Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>no-such-bucket</BucketName>');
   });
@@ -199,6 +196,56 @@ describe('S3 addressing, presigned URLs and raw errors', () => {
     expect(listed.KeyCount).toBe(1);
     expect(listed.Contents![0].Key).toMatch(/^telemetry\/\d{4}\/\d\d\/\d\d\/\d\d\/to-s3-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[0-9a-f-]{36}$/);
     expect(await (await s3.send(new GetObjectCommand({ Bucket: 'firehose-out', Key: listed.Contents![0].Key }))).Body!.transformToString()).toBe('{"t":21}\n');
+  });
+});
+
+describe('S3 off loopback: SigV4 as S3 checks it', () => {
+  let engine: Engine;
+  let url: string;
+  const key = { accessKeyId: 'AKIDS3TEST', secretAccessKey: 's3-test-secret' };
+  beforeAll(async () => {
+    engine = await createEngine(defaultConfig({ dataDir: tempDir('tb-s3-signed-'), host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key] } }));
+    url = (await engine.start()).endpoints.http;
+  });
+  afterAll(() => engine?.stop());
+
+  it('accepts the SDK signed, streamed with a trailer, and presigned; refuses a wrong secret, no signature and an expired URL', async () => {
+    const signed = new S3Client({ endpoint: url, region: 'us-east-1', credentials: key, forcePathStyle: true });
+    try {
+      await signed.send(new CreateBucketCommand({ Bucket: 'signed-bucket' }));
+      await signed.send(new PutObjectCommand({ Bucket: 'signed-bucket', Key: 'a key/with spaces+plus.txt', Body: 'signed body' }));
+      const bytes = crypto.randomBytes(100_000);
+      await signed.send(new PutObjectCommand({ Bucket: 'signed-bucket', Key: 'streamed', Body: Readable.from([bytes]), ContentLength: bytes.length }));
+      expect(Buffer.from(await (await signed.send(new GetObjectCommand({ Bucket: 'signed-bucket', Key: 'streamed' }))).Body!.transformToByteArray()).equals(bytes)).toBe(true);
+      expect(await (await signed.send(new GetObjectCommand({ Bucket: 'signed-bucket', Key: 'a key/with spaces+plus.txt' }))).Body!.transformToString()).toBe('signed body');
+    } finally {
+      signed.destroy();
+    }
+    const wrong = new S3Client({ endpoint: url, region: 'us-east-1', credentials: { ...key, secretAccessKey: 'wrong' }, forcePathStyle: true });
+    try {
+      expect(await errorOf(wrong.send(new GetObjectCommand({ Bucket: 'signed-bucket', Key: 'streamed' })))).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
+    } finally {
+      wrong.destroy();
+    }
+    const unsigned = await rawGet('127.0.0.2', Number(new URL(url).port), '/signed-bucket/streamed', `s3.localhost:${new URL(url).port}`);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.body).toContain('<Code>AccessDenied</Code><Message>Missing Authentication Token</Message>');
+
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: key, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const host = new URL(url).host;
+    const presign = async (method: string, signingDate = new Date(), expiresIn = 300) => {
+      // As S3's presigners do: the payload is UNSIGNED-PAYLOAD, a header that is not itself signed or sent.
+      const req = await signer.presign({ method, protocol: 'http:', hostname: '127.0.0.2', path: '/signed-bucket/a%20key/with%20spaces%2Bplus.txt', headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, query: {} },
+        { expiresIn, signingDate, unsignableHeaders: new Set(['x-amz-content-sha256']) });
+      return `${url}/signed-bucket/a%20key/with%20spaces%2Bplus.txt?${new URLSearchParams(req.query as Record<string, string>)}`;
+    };
+    const get = await fetch(await presign('GET'));
+    expect([get.status, await get.text()]).toEqual([200, 'signed body']);
+    const expired = await fetch(await presign('GET', new Date(Date.now() - 3_600_000), 60));
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('<Code>AccessDenied</Code><Message>Request has expired</Message>');
+    const tampered = (await presign('GET')).replace('a%20key', 'b%20key');
+    expect((await fetch(tampered)).status).toBe(403);
   });
 });
 
@@ -239,17 +286,28 @@ describeAwsCli('S3 through /usr/bin/aws', () => {
     const missing = await runAwsCli(['s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'x', 'out'], opts);
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (NoSuchBucket) when calling the GetObject operation: The specified bucket does not exist');
-  });
+  }, 180_000); // a dozen CLI runs (Python start-up each) on a busy machine
 });
 
+/** An unsigned GET with a Host header of our choosing (fetch may not set Host). */
+function rawGet(address: string, port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: address, port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
+  });
+}
+
 /** SHA-256 for the SigV4 signer (the SDK's own is not a direct dependency). */
+const bytesOf = (d: string | ArrayBuffer | ArrayBufferView) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
 class Sha256 {
   private readonly h: crypto.Hash | crypto.Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256');
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret ? crypto.createHmac('sha256', bytesOf(secret)) : crypto.createHash('sha256');
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(bytesOf(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());

@@ -3,6 +3,7 @@
  * code as S3's error table gives it; a HEAD gets the status alone (S3 sends no body to a HEAD).
  */
 import { EngineError } from '../../../core/index.js';
+import { AwsError } from '../aws-errors.js';
 import { el } from './s3-xml.js';
 
 const statuses: Record<string, number> = {
@@ -32,6 +33,15 @@ export function renderS3Error(err: unknown, requestId: string): RenderedS3Error 
   let unexpected = false;
   if (err instanceof S3WireError) {
     ({ code, message, fields, status } = err);
+  } else if (err instanceof AwsError && err.status === 403) {
+    // SigV4 refusals (security/sigv4.ts) in S3's words.
+    code = signatureCodes[err.type] ?? 'AccessDenied';
+    message = code === 'InvalidAccessKeyId' ? 'The AWS Access Key Id you provided does not exist in our records.' : err.message;
+    if (err.message.startsWith('Signature expired')) [code, message] = ['AccessDenied', 'Request has expired'];
+    status = code === 'AuthorizationQueryParametersError' || code === 'XAmzContentSHA256Mismatch' ? 400 : 403;
+  } else if (err instanceof AwsError) {
+    code = 'InvalidRequest';
+    ({ message, status } = err);
   } else if (err instanceof EngineError && typeof (err.details as { reason?: unknown } | undefined)?.reason === 'string') {
     const { reason, resource, ...rest } = err.details as Record<string, string | number>;
     code = String(reason);
@@ -54,6 +64,12 @@ export function renderS3Error(err: unknown, requestId: string): RenderedS3Error 
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${el('Code', code)}${el('Message', message)}${extra}${el('RequestId', requestId)}${el('HostId', hostId(requestId))}</Error>`;
   return { status, code, message, body, unexpected };
 }
+
+const signatureCodes: Record<string, string> = {
+  InvalidSignatureException: 'SignatureDoesNotMatch', UnrecognizedClientException: 'InvalidAccessKeyId',
+  MissingAuthenticationTokenException: 'AccessDenied', IncompleteSignatureException: 'AuthorizationQueryParametersError',
+  XAmzContentSHA256Mismatch: 'XAmzContentSHA256Mismatch', ExpiredTokenException: 'ExpiredToken', ForbiddenException: 'AccessDenied',
+};
 
 /** S3's `x-amz-id-2` (an opaque host id); derived from the request id here. */
 export function hostId(requestId: string): string {
