@@ -116,6 +116,13 @@ export class TableSink implements ItemStore {
     return rows.map(typedOf);
   }
 
+  scanItems(table: string, after: [string, string] | undefined, limit: number): { hash: string; range: string; item: Item }[] {
+    const rows = after
+      ? this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND (hash > ? OR (hash = ? AND range > ?)) ORDER BY hash, range LIMIT ?', [table, after[0], after[0], after[1], limit])
+      : this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? ORDER BY hash, range LIMIT ?', [table, limit]);
+    return rows.map((r) => ({ hash: r.hash, range: r.range, item: typedOf(r) }));
+  }
+
   /**
    * Applies item changes (puts and deletes, across tables) in one atomic, durable write: the promise resolves once
    * they are journaled and fsynced. Tables with a stream view type get change records.

@@ -28,6 +28,8 @@ export interface QueryOutput { Items?: Item[]; Count: number; ScannedCount: numb
 
 /** DynamoDB's 1 MB page: Query and Scan stop after reading this much. */
 const PAGE_BYTES = 1024 * 1024;
+/** Items Scan reads from the store at a time. */
+const SCAN_BATCH = 256;
 const LEGACY = ['Expected', 'AttributesToGet', 'KeyConditions', 'QueryFilter', 'ScanFilter', 'AttributeUpdates', 'ConditionalOperator'];
 
 function refuseLegacy(input: object): void {
@@ -102,20 +104,36 @@ export class DynamoItems {
     if (segmented && (input.Segment === undefined || input.TotalSegments === undefined)) throw ddbValidation('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
     if (segmented && input.Segment! >= input.TotalSegments!) throw ddbValidation(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${input.Segment} is not less than TotalSegments: ${input.TotalSegments}`);
     const c = compileExpressions(input);
-    const order = (a: Item, b: Item): number => compareScalars(a[schema.hash.name], b[schema.hash.name]) || (schema.range ? compareScalars(a[schema.range.name], b[schema.range.name]) : 0);
-    let items = this.store.items(input.TableName).sort(order);
-    if (segmented) items = items.filter((i) => segmentOf(keyColumn(schema, i)[0], input.TotalSegments!) === input.Segment);
-    return this.page(schema, items, c, input, order);
+    checkLimit(input.Limit);
+    let after: [string, string] | undefined;
+    if (input.ExclusiveStartKey) after = keyColumn(schema, startKey(schema, input.ExclusiveStartKey));
+    // pages of the store in its own stable order (AWS's scan order is its own too), read only as far as needed
+    const out: Item[] = [];
+    let scanned = 0, bytes = 0, more = false, last: Item | undefined;
+    for (;;) {
+      const batch = this.store.scanItems(input.TableName, after, SCAN_BATCH);
+      for (const row of batch) {
+        after = [row.hash, row.range];
+        if (segmented && segmentOf(row.hash, input.TotalSegments!) !== input.Segment) continue;
+        scanned++;
+        bytes += itemSize(row.item);
+        last = row.item;
+        if (matches(c.filter, row.item)) out.push(projectItem(row.item, c.projection));
+        if ((input.Limit !== undefined && scanned >= input.Limit) || bytes >= PAGE_BYTES) { more = true; break; }
+      }
+      if (more || batch.length < SCAN_BATCH) break;
+    }
+    return {
+      ...(input.Select === 'COUNT' ? {} : { Items: out }), Count: out.length, ScannedCount: scanned,
+      ...(more && last ? { LastEvaluatedKey: keyOf(schema, last) } : {}),
+    };
   }
 
   /** Limit, ExclusiveStartKey, the 1 MB page, filter and projection, Select COUNT. */
   private page(schema: KeySchema, items: Item[], c: CompiledExpressions, input: QueryInput, order: (a: Item, b: Item) => number): QueryOutput {
-    if (input.Limit !== undefined && (!Number.isInteger(input.Limit) || input.Limit < 1)) {
-      throw ddbValidation(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
-    }
+    checkLimit(input.Limit);
     if (input.ExclusiveStartKey) {
-      const start = validateItem(input.ExclusiveStartKey);
-      try { checkKey(schema, start); } catch { throw ddbValidation('The provided starting key is invalid: The provided key element does not match the schema'); }
+      const start = startKey(schema, input.ExclusiveStartKey);
       const i = items.findIndex((x) => order(x, start) > 0 || (order(x, start) === 0 && keyColumn(schema, x).join('\0') === keyColumn(schema, start).join('\0')));
       const at = i < 0 ? items.length : keyColumn(schema, items[i]).join('\0') === keyColumn(schema, start).join('\0') ? i + 1 : i;
       items = items.slice(at);
@@ -265,6 +283,21 @@ export class DynamoItems {
 }
 
 export interface TransactWriteItem { Put?: PutItemInput; Update?: KeyInput; Delete?: KeyInput; ConditionCheck?: KeyInput }
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw ddbValidation(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+  }
+}
+
+function startKey(schema: KeySchema, raw: Record<string, unknown>): Item {
+  const start = validateItem(raw);
+  try {
+    return checkKey(schema, start);
+  } catch {
+    throw ddbValidation('The provided starting key is invalid: The provided key element does not match the schema');
+  }
+}
 
 /** The scan segment of a partition key: a stable hash of its stored text. */
 function segmentOf(hash: string, total: number): number {

@@ -58,5 +58,7 @@ export interface ItemStore {
   schema(table: string): KeySchema;
   getItem(table: string, hash: string, range: string): Item | undefined;
   items(table: string, hash?: string): Item[];
+  /** Up to `limit` items after the key columns `after`, in the store's (hash, range) text order: Scan's order. */
+  scanItems(table: string, after: [string, string] | undefined, limit: number): { hash: string; range: string; item: Item }[];
   write(changes: ItemChange[], traceId?: string | null): Promise<void>;
 }
