@@ -36,14 +36,22 @@ const signingKey = () => signingKeys().privateKey;
 /** The path of SigningCertURL on the engine's endpoint. */
 export const SIGNING_CERT_PATH = '/SimpleNotificationService-thingbench-local.pem';
 
-let last = { canonical: '', signature: '' };
+let last: { canonical: string; signature: Promise<string> } = { canonical: '', signature: Promise.resolve('') };
 /**
- * SignatureVersion 1: the named fields, present ones only, as `Name\nvalue\n` in this order. The canonical string
- * names no subscription, so a message fanned out to several subscriptions is signed once (the last one is kept).
+ * SignatureVersion 1: SHA1withRSA over the named fields, present ones only, as `Name\nvalue\n` in this order. The
+ * signing runs on libuv's thread pool, off the event loop (an RSA-2048 signature costs most of a millisecond). The
+ * canonical string names no subscription, so a message fanned out to several subscriptions is signed once.
  */
-function sign(fields: Array<[string, string | undefined]>): string {
+function sign(fields: Array<[string, string | undefined]>): Promise<string> {
   const canonical = fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}\n${v}\n`).join('');
-  if (canonical !== last.canonical) last = { canonical, signature: crypto.createSign('RSA-SHA1').update(canonical, 'utf8').sign(signingKey(), 'base64') };
+  if (canonical !== last.canonical) {
+    last = {
+      canonical,
+      signature: new Promise((resolve, reject) => {
+        crypto.sign('sha1', Buffer.from(canonical, 'utf8'), signingKey(), (err, sig) => (err ? reject(err) : resolve(sig.toString('base64'))));
+      }),
+    };
+  }
   return last.signature;
 }
 
@@ -61,9 +69,9 @@ export function envelopeAttributes(attrs: Record<string, NotifyAttribute>): Reco
 }
 
 /** The JSON notification (HTTP/S body, SQS message body) as AWS writes it. */
-export function notificationEnvelope(m: EnvelopeMessage, subscriptionArn: string, urls: EnvelopeUrls): Record<string, unknown> {
+export async function notificationEnvelope(m: EnvelopeMessage, subscriptionArn: string, urls: EnvelopeUrls): Promise<Record<string, unknown>> {
   const timestamp = new Date(m.time).toISOString();
-  const signature = sign([['Message', m.message], ['MessageId', m.messageId], ['Subject', m.subject], ['Timestamp', timestamp], ['TopicArn', m.topicArn], ['Type', 'Notification']]);
+  const signature = await sign([['Message', m.message], ['MessageId', m.messageId], ['Subject', m.subject], ['Timestamp', timestamp], ['TopicArn', m.topicArn], ['Type', 'Notification']]);
   const attributes = envelopeAttributes(m.attributes);
   return {
     Type: 'Notification',
@@ -82,11 +90,11 @@ export function notificationEnvelope(m: EnvelopeMessage, subscriptionArn: string
 }
 
 /** The SubscriptionConfirmation an http/https endpoint receives when subscribed. */
-export function confirmationEnvelope(c: { messageId: string; topicArn: string; token: string; time: number }, urls: EnvelopeUrls): Record<string, unknown> {
+export async function confirmationEnvelope(c: { messageId: string; topicArn: string; token: string; time: number }, urls: EnvelopeUrls): Promise<Record<string, unknown>> {
   const timestamp = new Date(c.time).toISOString();
   const message = `You have chosen to subscribe to the topic ${c.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
   const url = subscribeUrl(urls, c.topicArn, c.token);
-  const signature = sign([['Message', message], ['MessageId', c.messageId], ['SubscribeURL', url], ['Timestamp', timestamp], ['Token', c.token], ['TopicArn', c.topicArn], ['Type', 'SubscriptionConfirmation']]);
+  const signature = await sign([['Message', message], ['MessageId', c.messageId], ['SubscribeURL', url], ['Timestamp', timestamp], ['Token', c.token], ['TopicArn', c.topicArn], ['Type', 'SubscriptionConfirmation']]);
   return {
     Type: 'SubscriptionConfirmation', MessageId: c.messageId, Token: c.token, TopicArn: c.topicArn, Message: message,
     SubscribeURL: url, Timestamp: timestamp, SignatureVersion: '1', Signature: signature, SigningCertURL: signingCertUrl(urls),
@@ -94,8 +102,8 @@ export function confirmationEnvelope(c: { messageId: string; topicArn: string; t
 }
 
 /** The event a Lambda function subscribed to a topic receives (one record per message, as SNS sends). */
-export function lambdaEvent(m: EnvelopeMessage, subscriptionArn: string, urls: EnvelopeUrls): Record<string, unknown> {
-  const n = notificationEnvelope(m, subscriptionArn, urls);
+export async function lambdaEvent(m: EnvelopeMessage, subscriptionArn: string, urls: EnvelopeUrls): Promise<Record<string, unknown>> {
+  const n = await notificationEnvelope(m, subscriptionArn, urls);
   return {
     Records: [{
       EventSource: 'aws:sns',

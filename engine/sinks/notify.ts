@@ -91,7 +91,7 @@ export class NotifySink {
     if (subscription.token) {
       const messageId = crypto.randomUUID();
       const name = this.topics.topicName(topicArn);
-      const body = confirmationEnvelope({ messageId, topicArn: topicArnOf(name), token: subscription.token, time: this.ctx.clock.now() }, this.urls());
+      const body = await confirmationEnvelope({ messageId, topicArn: topicArnOf(name), token: subscription.token, time: this.ctx.clock.now() }, this.urls());
       this.webhooks.post(name, subscription.endpoint, deliveryHeaders('SubscriptionConfirmation', messageId, topicArnOf(name)), JSON.stringify(body), messageId);
     }
     return { subscriptionArn: arn, pending: subscription.token !== undefined };
@@ -108,13 +108,13 @@ export class NotifySink {
   private async deliver(target: Target, sub: Subscription, arn: string, m: EnvelopeMessage, x: { traceId: string | null; opts: PublishOptions }): Promise<void> {
     const topic = target.name;
     const raw = sub.attributes.RawMessageDelivery === 'true';
-    const envelope = () => JSON.stringify(notificationEnvelope(m, arn, this.urls()));
+    const envelope = async () => JSON.stringify(await notificationEnvelope(m, arn, this.urls()));
     const failed = (why: string) => this.redrive(topic, sub, arn, m, why);
     switch (sub.protocol) {
       case 'sqs': {
         const queue = sub.endpoint.slice(sub.endpoint.lastIndexOf(':') + 1);
         const fifo = { ...(x.opts.messageGroupId ? { messageGroupId: x.opts.messageGroupId } : {}), ...(queue.endsWith('.fifo') ? { messageDeduplicationId: m.messageId } : {}) };
-        await this.queues.send(queue, raw ? m.message : envelope(), { traceId: x.traceId, ...(raw && Object.keys(m.attributes).length ? { attributes: m.attributes } : {}), ...fifo })
+        await this.queues.send(queue, raw ? m.message : await envelope(), { traceId: x.traceId, ...(raw && Object.keys(m.attributes).length ? { attributes: m.attributes } : {}), ...fifo })
           .catch((e: Error) => failed(`queue ${queue}: ${e.message}`));
         return;
       }
@@ -122,11 +122,12 @@ export class NotifySink {
         const name = /:function:([^:]+)/.exec(sub.endpoint)?.[1] ?? sub.endpoint;
         const runner = this.ctx.functions;
         if (!runner) return failed(`function ${name}: no function runner`);
-        void runner.invoke(name, lambdaEvent(m, arn, this.urls())).catch((e: Error) => failed(`function ${name}: ${e.message}`));
+        const event = await lambdaEvent(m, arn, this.urls());
+        void runner.invoke(name, event).catch((e: Error) => failed(`function ${name}: ${e.message}`));
         return;
       }
       case 'http': case 'https':
-        this.webhooks.post(topic, sub.endpoint, deliveryHeaders('Notification', m.messageId, m.topicArn, arn, raw), raw ? m.message : envelope(), m.messageId);
+        this.webhooks.post(topic, sub.endpoint, deliveryHeaders('Notification', m.messageId, m.topicArn, arn, raw), raw ? m.message : await envelope(), m.messageId);
         return;
       case 'mqtt':
         this.ctx.publish?.({ topic: sub.endpoint, payload: Buffer.from(m.message), qos: 0, retain: false })
@@ -136,7 +137,7 @@ export class NotifySink {
         this.toDesktop({ topic, topicArn: m.topicArn, messageId: m.messageId, subject: m.subject ?? null, message: m.message, time: m.time, traceId: x.traceId });
         return;
       default:
-        if (inboxProtocols.has(sub.protocol)) await this.toInbox(topic, sub, arn, sub.protocol === 'email-json' ? envelope() : m.message, m, x.traceId);
+        if (inboxProtocols.has(sub.protocol)) await this.toInbox(topic, sub, arn, sub.protocol === 'email-json' ? await envelope() : m.message, m, x.traceId);
     }
   }
 
@@ -158,7 +159,8 @@ export class NotifySink {
     if (!policy) return;
     const dlqArn = (JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
     const dlq = dlqArn.slice(dlqArn.lastIndexOf(':') + 1);
-    void this.queues.send(dlq, JSON.stringify(notificationEnvelope(m, arn, this.urls())), { attributes: { ErrorCode: { DataType: 'String', StringValue: 'DeliveryFailed' } } })
+    void notificationEnvelope(m, arn, this.urls())
+      .then((n) => this.queues.send(dlq, JSON.stringify(n), { attributes: { ErrorCode: { DataType: 'String', StringValue: 'DeliveryFailed' } } }))
       .catch((e: Error) => this.ctx.logger.log('warn', 'sinks.notify', `topic ${topic}: dead-letter queue ${dlq} refused message ${m.messageId}: ${e.message}`));
   }
 
