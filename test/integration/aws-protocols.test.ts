@@ -64,11 +64,20 @@ describe('STS over the query protocol', () => {
 });
 
 describe('awsJson requests', () => {
-  it('answers an unknown X-Amz-Target with UnknownOperationException in the JSON shape', async () => {
-    const res = await signedPost('dynamodb', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, '{}');
+  it('answers an X-Amz-Target no service here has with UnknownOperationException in the JSON shape', async () => {
+    const res = await signedPost('cognito-idp', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' }, '{}');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.1');
-    expect(await res.json()).toEqual({ __type: 'UnknownOperationException', message: 'Operation DynamoDB_20120810.ListTables is not supported' });
+    expect(await res.json()).toEqual({ __type: 'UnknownOperationException', message: 'Operation AWSCognitoIdentityProviderService.ListUserPools is not supported' });
+  });
+
+  it('answers an operation a JSON service does not have, or does not support yet, in that service\'s shape', async () => {
+    const unknown = await signedPost('logs', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.MakeCoffee' }, '{}');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ __type: 'UnknownOperationException', message: 'Operation MakeCoffee is not supported' });
+    const unsupported = await signedPost('logs', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.StartQuery' }, '{}');
+    expect(unsupported.status).toBe(400);
+    expect((await unsupported.json() as { __type: string; message: string }).message).toMatch(/^StartQuery is an .+ operation that Thingbench does not support yet$/);
   });
 });
 
