@@ -89,7 +89,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     snsService(sinks.topics),
     dynamodbService({
       create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name),
-      list: (kind) => sinks.list(kind), sizeBytes: (table) => sinks.tables.sizeBytes(table), items: sinks.dynamodb,
+      list: (kind) => sinks.list(kind), sizeBytes: (table) => sinks.tables.sizeBytes(table),
+      setOptions: (table, patch) => sinks.tables.setOptions(table, patch), items: sinks.dynamodb,
     }),
     sqsService(sinks),
     logsService(sinks.logs),

@@ -14,6 +14,7 @@ import {
   itemFromJson, itemSize, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, type Item, type ItemChange, type ItemStore, type KeySchema,
 } from './dynamodb/index.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
+import { normalizeOptions } from './sink-options.js';
 
 interface KeyDef { name: string; type: 'S' | 'N' | 'B' }
 type Json = Parameters<typeof itemFromJson>[0];
@@ -88,6 +89,23 @@ export class TableSink implements ItemStore {
     const [hash, range] = keyColumn(schema, keyOf(schema, checkKeyAttributes(schema, itemFromJson(key as { [k: string]: Json }))));
     const old = this.get0(table, hash, range);
     if (old) await this.write([{ table, hash, range, old }]);
+  }
+
+  /**
+   * Changes a table's settings (stream view type, billing mode, capacity; UpdateTable): `null` removes one. The key
+   * schema cannot change.
+   */
+  async setOptions(table: string, patch: Record<string, JsonValue | undefined>): Promise<void> {
+    const target = this.ctx.target('table', table);
+    const merged: JsonObject = { ...target.options };
+    for (const [key, value] of Object.entries(patch)) {
+      if (key === 'hashKey' || key === 'rangeKey') throw new EngineError('InvalidInput', 'a table\'s key schema cannot change');
+      if (value === null) delete merged[key];
+      else if (value !== undefined) merged[key] = value;
+    }
+    const options = normalizeOptions('table', merged);
+    await this.ctx.store.write([{ sql: 'UPDATE sink_targets SET options = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(options), 'table', table] }]);
+    target.options = options;
   }
 
   // ---- the ItemStore port of the DynamoDB operations ----

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ConditionalCheckFailedException, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand,
   ListTablesCommand, PutItemCommand, QueryCommand, ResourceInUseException, ResourceNotFoundException, TransactionCanceledException,
-  TransactWriteItemsCommand, UpdateItemCommand,
+  TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand as DocQueryCommand, UpdateCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
@@ -54,6 +54,11 @@ describe('DynamoDB through the SDK v3 client', () => {
     expect(taken.message).toBe('Table already exists: sdk-tables');
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).toContain('sdk-tables');
     expect((await ddb.send(new DescribeTableCommand({ TableName: 'sdk-tables' }))).Table?.AttributeDefinitions).toEqual([{ AttributeName: 'device', AttributeType: 'S' }, { AttributeName: 'ts', AttributeType: 'N' }]);
+    const updated = await ddb.send(new UpdateTableCommand({ TableName: 'sdk-tables', StreamSpecification: { StreamEnabled: false }, BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }));
+    expect(updated.TableDescription).toMatchObject({ TableStatus: 'UPDATING', BillingModeSummary: { BillingMode: 'PROVISIONED' }, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } });
+    expect(updated.TableDescription?.StreamSpecification).toBeUndefined();
+    expect((await ddb.send(new DescribeTableCommand({ TableName: 'sdk-tables' }))).Table?.TableStatus).toBe('ACTIVE');
+    expect((await failure(ddb.send(new UpdateTableCommand({ TableName: 'sdk-tables' })))).message).toMatch(/^At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled/);
     expect((await ddb.send(new DeleteTableCommand({ TableName: 'sdk-tables' }))).TableDescription?.TableStatus).toBe('DELETING');
     const missing = await failure(ddb.send(new DescribeTableCommand({ TableName: 'sdk-tables' })));
     expect(missing).toBeInstanceOf(ResourceNotFoundException);

@@ -3,14 +3,14 @@
  * operations over the sink tables and the item operations of engine/sinks/dynamodb, for the AWS SDK v3 client
  * (and `@aws-sdk/lib-dynamodb`) and the AWS CLI.
  *
- * LIMITATIONS: no secondary indexes (CreateTable refuses them), no UpdateTable, no PartiQL, backups, TTL or global
+ * LIMITATIONS: no secondary indexes (CreateTable and UpdateTable refuse them), no PartiQL, backups, TTL or global
  * tables; ConsumedCapacity is never returned; the Streams API is not served yet (the change feed is kept).
  */
 import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import type { DynamoItems } from '../../../sinks/index.js';
 import { dynamodbModel, type AwsService } from '../protocols/index.js';
 import { operation } from './dynamodb-wire.js';
-import { createTable, deleteTable, describeTable, listTables } from './dynamodb-tables.js';
+import { createTable, deleteTable, describeTable, listTables, updateTable } from './dynamodb-tables.js';
 
 /** What the DynamoDB edge needs of the sinks. */
 export interface DynamoTablesPort {
@@ -18,6 +18,7 @@ export interface DynamoTablesPort {
   delete(kind: SinkKind, name: string): Promise<void>;
   list(kind?: SinkKind): SinkInfo[];
   sizeBytes(table: string): number;
+  setOptions(table: string, patch: Record<string, string | number | null | undefined>): Promise<void>;
   items: DynamoItems;
 }
 
@@ -32,6 +33,7 @@ export function dynamodbService(port: DynamoTablesPort): AwsService {
       DescribeTable: operation(describeTable(port)),
       ListTables: operation(listTables(port)),
       DeleteTable: operation(deleteTable(port)),
+      UpdateTable: operation(updateTable(port)),
       PutItem: operation((i) => items.putItem(i)),
       GetItem: operation((i) => items.getItem(i)),
       UpdateItem: operation((i) => items.updateItem(i)),

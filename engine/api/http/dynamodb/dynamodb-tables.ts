@@ -117,6 +117,35 @@ export const deleteTable = (port: DynamoTablesPort) => async (input: { TableName
   return { TableDescription: description };
 };
 
+export const updateTable = (port: DynamoTablesPort) => async (input: {
+  TableName: string; BillingMode?: string; ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string }; GlobalSecondaryIndexUpdates?: unknown[]; AttributeDefinitions?: unknown[];
+}) => {
+  const info = find(port, checkTableName(input.TableName));
+  if (input.GlobalSecondaryIndexUpdates?.length) throw invalid('Secondary indexes are not supported by Thingbench yet: GlobalSecondaryIndexUpdates cannot be applied');
+  if (!input.BillingMode && !input.ProvisionedThroughput && !input.StreamSpecification) {
+    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+  }
+  const o = info.options as unknown as TableOptions;
+  const billing = input.BillingMode ?? o.billingMode ?? 'PROVISIONED';
+  if (billing === 'PAY_PER_REQUEST' && input.ProvisionedThroughput) throw invalid('One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+  if (input.BillingMode === 'PROVISIONED' && o.billingMode === 'PAY_PER_REQUEST' && !input.ProvisionedThroughput) throw invalid('One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED');
+  const patch: Record<string, string | number | null | undefined> = { billingMode: billing };
+  if (billing === 'PAY_PER_REQUEST') Object.assign(patch, { readCapacityUnits: null, writeCapacityUnits: null });
+  if (input.ProvisionedThroughput) Object.assign(patch, { readCapacityUnits: input.ProvisionedThroughput.ReadCapacityUnits, writeCapacityUnits: input.ProvisionedThroughput.WriteCapacityUnits });
+  const stream = input.StreamSpecification;
+  if (stream?.StreamEnabled) {
+    if (!stream.StreamViewType) throw invalid('StreamSpecification: StreamViewType is required when StreamEnabled is true');
+    if (o.streamViewType) throw invalid(`Table already has an enabled stream: ${info.arn}/stream/${streamLabel(info.createdAt)}`);
+    patch.streamViewType = stream.StreamViewType;
+  } else if (stream && !stream.StreamEnabled) {
+    if (!o.streamViewType) throw invalid('Table does not have an enabled stream to disable');
+    patch.streamViewType = null;
+  }
+  await port.setOptions(info.name, patch);
+  return { TableDescription: describe(port, find(port, info.name), 'UPDATING') };
+};
+
 export const listTables = (port: DynamoTablesPort) => (input: { ExclusiveStartTableName?: string; Limit?: number }) => {
   const limit = input.Limit ?? 100;
   if (limit < 1 || limit > 100) throw invalid(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
