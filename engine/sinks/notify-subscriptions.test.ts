@@ -78,6 +78,19 @@ describe('SNS topics and subscriptions (domain)', () => {
     expect(sinks.topics.topics.subscriptionAttributes(subscriptionArn)).toMatchObject({ FilterPolicy: '{"region":[{"prefix":"eu-"}]}', RawMessageDelivery: 'true', PendingConfirmation: 'false' });
   });
 
+  it('sends what an SQS subscription could not take to its RedrivePolicy dead-letter queue', async () => {
+    const { sinks } = await harness();
+    await sinks.create('queue', 'dlq');
+    const topicArn = await sinks.topics.topics.createTopic('t');
+    await expect(sinks.topics.subscribe(topicArn, 'sqs', `${QUEUE}gone`, { RedrivePolicy: '{"deadLetterTargetArn":"nope"}' }))
+      .rejects.toThrow('deadLetterTargetArn must be an SQS queue ARN');
+    await sinks.topics.subscribe(topicArn, 'sqs', `${QUEUE}gone`, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `${QUEUE}dlq` }) });
+    const { messageId } = await sinks.topics.publish('t', 'undeliverable');
+    await vi.waitFor(async () => expect(sinks.queues.count('dlq')).toBe(1));
+    const [m] = await sinks.queues.receive('dlq');
+    expect(JSON.parse(m.body)).toMatchObject({ Type: 'Notification', MessageId: messageId, Message: 'undeliverable' });
+  });
+
   it('invokes a Lambda subscription with the SNS event', async () => {
     const events: unknown[] = [];
     const { sinks } = await harness({ functions: { invoke: async (name, event) => void events.push({ name, event }) } });
