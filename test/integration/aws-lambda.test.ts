@@ -7,6 +7,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import type { MqttClient } from 'mqtt';
@@ -21,6 +22,9 @@ import {
   CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { startTestEngine, connect, nextMessages, type TestEngine } from '../helpers/engine.js';
+import { sigv4Signer } from '../helpers/sigv4-signer.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { defaultConfig } from '../../engine/config.js';
 import { hasPython } from '../../engine/functions/index.js';
 import { awsCliJson, awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
 
@@ -42,11 +46,6 @@ describe('Lambda API', () => {
   }));
   const invoke = (name: string, payload: unknown, more: { LogType?: 'Tail' | 'None'; InvocationType?: 'Event' | 'RequestResponse' | 'DryRun' } = {}) =>
     lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...more }));
-  const refusal = async (p: Promise<unknown>) => {
-    const e = await p.then(() => undefined, (err: Error & { $metadata?: { httpStatusCode?: number } }) => err);
-    expect(e, 'the call was refused').toBeDefined();
-    return { name: e!.name, message: e!.message, status: e!.$metadata?.httpStatusCode };
-  };
 
   beforeAll(async () => {
     te = await startTestEngine();
@@ -384,3 +383,50 @@ describe('Lambda API', () => {
     expect(url.FunctionUrl).toContain(te.httpUrl);
   });
 });
+
+describe('function URLs off loopback', () => {
+  const key = { accessKeyId: 'AKIDURLTEST000000001', secretAccessKey: 'url-test-secret' };
+  let engine: Engine;
+  let http: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-lambda-url-'));
+    engine = await createEngine(defaultConfig({ dataDir, host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key] } }));
+    http = (await engine.start()).endpoints.http;
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('AuthType AWS_IAM needs a SigV4 signature (service lambda); AuthType NONE is open', async () => {
+    const lambda = new LambdaClient({ endpoint: http, region: 'us-east-1', credentials: key });
+    try {
+      expect(await refusal(new LambdaClient({ endpoint: http, region: 'us-east-1', credentials: { ...key, secretAccessKey: 'wrong' } }).send(new ListFunctionsCommand({}))))
+        .toMatchObject({ status: 403 });
+      await lambda.send(new CreateFunctionCommand({
+        FunctionName: 'who', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE,
+        Code: { ZipFile: zip({ 'index.js': `exports.handler = async (e) => ({ key: e.requestContext.authorizer ? e.requestContext.authorizer.iam.accessKey : null });\n` }) },
+      }));
+      const open = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'who', AuthType: 'NONE' }));
+      expect(await (await fetch(open.FunctionUrl!)).json()).toEqual({ key: null });
+      await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'who', AuthType: 'AWS_IAM' }));
+      const unsigned = await fetch(open.FunctionUrl!);
+      expect(unsigned.status).toBe(403);
+      const u = new URL(open.FunctionUrl!);
+      const signed = await sigv4Signer('lambda', key).sign({ method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host } });
+      const res = await fetch(open.FunctionUrl!, { headers: signed.headers });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ key: key.accessKeyId });
+    } finally {
+      lambda.destroy();
+    }
+  });
+});
+
+async function refusal(p: Promise<unknown>) {
+  const e = await p.then(() => undefined, (err: Error & { $metadata?: { httpStatusCode?: number } }) => err);
+  expect(e, 'the call was refused').toBeDefined();
+  return { name: e!.name, message: e!.message, status: e!.$metadata?.httpStatusCode };
+}
