@@ -184,6 +184,9 @@ describe('log sink (CloudWatch Logs)', () => {
     expect(logs.tags('/aws/lambda/fn')).toEqual({ a: '1' });
     expect(logs.getEvents('/aws/lambda/fn', '2026/01/02/[$LATEST]abc', {}).events.map((e) => e.message)).toEqual(['START']);
     expect(again.sinks.records('log', '/aws/lambda/fn').map((r) => [r.traceId, (r.data as { message: string }).message])).toEqual([['t1', 'START']]);
+    await logs.append('/aws/lambda/fn', 'other', [{ message: 'beyond retention', timestamp: 5 }, { message: 'kept' }]);
+    expect(logs.filterEvents('/aws/lambda/fn', { streams: ['other'] }).events.map((e) => e.message)).toEqual(['kept']);
+    expect(again.sinks.records('log', '/aws/lambda/fn').map((r) => (r.data as { message: string }).message)).toEqual(['kept', 'START']);
     await logs.setRetention('/aws/lambda/fn', null);
     expect(logs.describeGroups({}).logGroups[0].retentionInDays).toBeUndefined();
   });

@@ -5,7 +5,7 @@
  * - Retention (`retentionDays`): events older than it are dropped when the group is written to and never read.
  * - Sequence tokens are returned and ignored when given, as AWS does since 2023.
  * - `append()` is the port writers inside the engine use (rule actions, function logs): it creates the stream
- *   (and, when asked, the group) and accepts any timestamp, sorting the batch.
+ *   (and, when asked, the group) and accepts any timestamp within the retention, sorting the batch.
  *
  * LIMITATIONS: no metric filters, subscription filters, KMS, Logs Insights, export tasks, log classes, data
  * protection or live tail; each group keeps at most `limits.logEvents` events (the oldest are dropped first).
@@ -194,7 +194,9 @@ export class LogSink {
       await this.groups.create(group);
     }
     const now = this.ctx.clock.now();
-    const batch = events.map((e) => ({ message: e.message, timestamp: e.timestamp ?? now })).sort((a, b) => a.timestamp - b.timestamp);
+    const cutoff = this.cutoff(group);
+    // Events already beyond the group's retention would never be read: they are not kept.
+    const batch = events.map((e) => ({ message: e.message, timestamp: e.timestamp ?? now })).filter((e) => e.timestamp >= cutoff).sort((a, b) => a.timestamp - b.timestamp);
     await this.write(group, stream, batch, opts.traceId ?? null, true);
   }
 
