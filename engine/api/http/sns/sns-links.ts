@@ -56,9 +56,10 @@ export function snsLinkRoutes(notify: NotifySink): Route[] {
     return xml(400, `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The action ${esc(action ?? '')} is not valid for this web service.</Message></Error><RequestId>${req.requestId}</RequestId></ErrorResponse>`);
   };
   return [
-    { method: 'GET', path: '/', operation: 'SNS link (ConfirmSubscription, Unsubscribe)', handler },
+    // As on AWS, the links work unsigned (off loopback too): the token or the subscription ARN in the URL is the key.
+    { method: 'GET', path: '/', operation: 'SNS link (ConfirmSubscription, Unsubscribe)', handler, ownAuthorization: true },
     {
-      method: 'GET', path: NOTIFY_SIGNING_CERT_PATH, operation: 'SNS signing certificate',
+      method: 'GET', path: NOTIFY_SIGNING_CERT_PATH, operation: 'SNS signing certificate', ownAuthorization: true,
       handler: () => ({ body: Buffer.from(signingCertificate()), headers: { 'content-type': 'application/x-x509-ca-cert' } }),
     },
   ];
