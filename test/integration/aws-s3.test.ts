@@ -101,6 +101,8 @@ describe('S3 through the AWS SDK v3 (path-style)', () => {
     expect(top.Contents?.map((c) => c.Key)).toEqual(['b', 'z+plus sign']);
     expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['a/', 'c/']);
     expect(top.KeyCount).toBe(4);
+    expect(top.Contents?.[0].Owner).toBeUndefined();
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'sdk-list', FetchOwner: true, MaxKeys: 1 }))).Contents?.[0].Owner?.ID).toMatch(/^[0-9a-f]{64}$/);
     const seen: string[] = [];
     for await (const page of paginateListObjectsV2({ client: s3, pageSize: 2 }, { Bucket: 'sdk-list' })) {
       expect(page.KeyCount).toBeLessThanOrEqual(2);

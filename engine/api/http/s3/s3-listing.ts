@@ -33,10 +33,11 @@ function encoder(req: S3Request): (s: string) => string {
   return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
 }
 
-function entries(result: ListResult, enc: (s: string) => string): string {
+/** Keys and common prefixes; the owner only where S3 sends it (always in V1, with `fetch-owner=true` in V2). */
+function entries(result: ListResult, enc: (s: string) => string, owner: boolean): string {
   const contents = result.objects.map((o) =>
     `<Contents>${el('Key', enc(o.key))}${el('LastModified', isoTime(o.lastModified))}${el('ETag', o.etag)}${el('Size', o.size)}`
-    + `<Owner>${el('ID', ACCOUNT_ID)}${el('DisplayName', 'thingbench')}</Owner>${el('StorageClass', 'STANDARD')}</Contents>`).join('');
+    + `${owner ? `<Owner>${el('ID', ACCOUNT_ID)}${el('DisplayName', 'thingbench')}</Owner>` : ''}${el('StorageClass', 'STANDARD')}</Contents>`).join('');
   return contents + result.commonPrefixes.map((p) => `<CommonPrefixes>${el('Prefix', enc(p))}</CommonPrefixes>`).join('');
 }
 
@@ -53,7 +54,7 @@ export const listObjectsV2: S3Handler = (objects, req) => {
   const body = el('Name', req.bucket!) + el('Prefix', enc(prefix)) + (delimiter ? el('Delimiter', enc(delimiter)) : '') + el('MaxKeys', max)
     + (req.query.get('encoding-type') ? el('EncodingType', 'url') : '') + el('KeyCount', count) + el('IsTruncated', result.truncated)
     + (token !== null ? el('ContinuationToken', token) : '') + (startAfter !== undefined ? el('StartAfter', enc(startAfter)) : '')
-    + (result.truncated && result.last ? el('NextContinuationToken', encodeToken(result.last)) : '') + entries(result, enc);
+    + (result.truncated && result.last ? el('NextContinuationToken', encodeToken(result.last)) : '') + entries(result, enc, req.query.get('fetch-owner') === 'true');
   return { body: xmlDocument('ListBucketResult', body) };
 };
 
@@ -68,6 +69,6 @@ export const listObjectsV1: S3Handler = (objects, req) => {
   const result = objects.list(req.bucket!, { prefix, delimiter, after: marker || undefined, afterIsPrefix: isPrefix, maxKeys: max });
   const body = el('Name', req.bucket!) + el('Prefix', enc(prefix)) + el('Marker', enc(marker)) + (delimiter ? el('Delimiter', enc(delimiter)) : '')
     + el('MaxKeys', max) + (req.query.get('encoding-type') ? el('EncodingType', 'url') : '') + el('IsTruncated', result.truncated)
-    + (result.truncated && delimiter && result.last ? el('NextMarker', enc(result.last.value)) : '') + entries(result, enc);
+    + (result.truncated && delimiter && result.last ? el('NextMarker', enc(result.last.value)) : '') + entries(result, enc, true);
   return { body: xmlDocument('ListBucketResult', body) };
 };
