@@ -264,6 +264,14 @@ describeAwsCli('SNS through /usr/bin/aws', () => {
     const envelope = JSON.parse(Messages[0].Body) as Record<string, unknown>;
     expect(envelope).toMatchObject({ Type: 'Notification', MessageId, TopicArn, Message: 'from the CLI', MessageAttributes: { k: { Type: 'String', Value: 'v' } } });
     expect((await cli(['sns', 'get-topic-attributes', '--topic-arn', TopicArn])).Attributes).toMatchObject({ DisplayName: 'CLI', SubscriptionsConfirmed: '1' });
+    // A message per protocol, and a batch with an entry SNS refuses.
+    await cli(['sns', 'publish', '--topic-arn', TopicArn, '--message-structure', 'json', '--message', '{"default":"for anyone","sqs":"for queues"}']);
+    const batch = await cli(['sns', 'publish-batch', '--topic-arn', TopicArn, '--publish-batch-request-entries',
+      'Id=ok,Message=batched', 'Id=bad,Message=m,MessageAttributes={n={DataType=Number,StringValue=x}}']);
+    expect(batch.Successful).toEqual([{ Id: 'ok', MessageId: expect.any(String) }]);
+    expect(batch.Failed).toEqual([expect.objectContaining({ Id: 'bad', Code: 'ParameterValueInvalid', SenderFault: true })]);
+    const more = await cli(['sqs', 'receive-message', '--queue-url', QueueUrl, '--max-number-of-messages', '10', '--wait-time-seconds', '1']);
+    expect(more.Messages.map((m: { Body: string }) => (JSON.parse(m.Body) as { Message: string }).Message).sort()).toEqual(['batched', 'for queues']);
     const missing = await runAwsCli(['sns', 'get-topic-attributes', '--topic-arn', 'arn:aws:sns:us-east-1:000000000000:missing'], { endpoint: tb.httpUrl, credentials });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (NotFound) when calling the GetTopicAttributes operation: Topic does not exist');
