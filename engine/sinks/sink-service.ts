@@ -7,8 +7,9 @@
  * auto-create queues, topics, streams, tables, log groups or alarms: an action naming a missing target fails and
  * goes to the rule's errorAction. Metric namespaces are the exception, created on first use as on AWS.
  *
- * LIMITATIONS: SNS and SQS have AWS-compatible HTTP APIs (api/http/sns, api/http/sqs); the other services' APIs are
- * their own slices; no IAM (roleArn is accepted and ignored); see each sink's file for its own.
+ * The AWS-compatible HTTP APIs over these sinks live in api/http/<service>/ (SNS, SQS, CloudWatch Logs, …).
+ *
+ * LIMITATIONS: no IAM (roleArn is accepted and ignored); see each sink's file for its own.
  */
 import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
