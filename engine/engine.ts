@@ -9,7 +9,7 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { dynamodbService, HttpApiService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -92,6 +92,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       list: (kind) => sinks.list(kind), sizeBytes: (table) => sinks.tables.sizeBytes(table),
       setOptions: (table, patch) => sinks.tables.setOptions(table, patch), items: sinks.dynamodb,
     }),
+    dynamodbStreamsService({ list: (kind) => sinks.list(kind), changes: (table, after, limit) => sinks.tables.changes(table, after, limit), latestChange: (table) => sinks.tables.latestChange(table) }, clock),
     sqsService(sinks),
     logsService(sinks.logs),
   ];

@@ -213,6 +213,11 @@ export class TableSink implements ItemStore {
     return this.items(table).reduce((n, i) => n + itemSize(i), 0);
   }
 
+  /** The last change's sequence number in a table's change feed (0 for none). */
+  latestChange(table: string): number {
+    return this.ctx.store.get<{ m: number | null }>('SELECT MAX(id) AS m FROM sink_table_changes WHERE table_name = ?', [table])?.m ?? 0;
+  }
+
   count(table: string): number {
     let n = this.counts.get(table);
     if (n === undefined) this.counts.set(table, (n = this.ctx.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM sink_table_items WHERE table_name = ?', [table])?.n ?? 0));

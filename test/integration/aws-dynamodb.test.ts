@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  ConditionalCheckFailedException, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand,
+  ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand,
   ListTablesCommand, PutItemCommand, QueryCommand, ResourceInUseException, ResourceNotFoundException, TransactionCanceledException,
   TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand as DocQueryCommand, UpdateCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -134,6 +135,46 @@ describe('DynamoDB through the SDK v3 client', () => {
       expect((await ddb.send(new GetItemCommand({ TableName: 'rule-readings', Key: { device: { S: 's9' } } }))).Item).toEqual({ device: { S: 's9' }, temp: { N: '21.5' } });
     }, { timeout: 10_000 });
     expect((await tb.engine.api.sinks.list('table')).find((t) => t.name === 'rule-readings')?.sql).toBe('SELECT * FROM "rule-readings"');
+  });
+});
+
+describe('DynamoDB Streams through the SDK v3 client', () => {
+  it('lists and describes a table\'s stream and reads its records in order, shaped by the view type', async () => {
+    const streams = new DynamoDBStreamsClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+    try {
+      const arn = (await createReadings('streamed', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } })).TableDescription!.LatestStreamArn!;
+      await createReadings('keys-only', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } });
+      expect((await streams.send(new ListStreamsCommand({ TableName: 'streamed' }))).Streams).toEqual([{ StreamArn: arn, TableName: 'streamed', StreamLabel: arn.split('/stream/')[1] }]);
+      const described = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!;
+      expect(described).toMatchObject({ StreamStatus: 'ENABLED', StreamViewType: 'NEW_AND_OLD_IMAGES', TableName: 'streamed', KeySchema: [{ AttributeName: 'device', KeyType: 'HASH' }, { AttributeName: 'ts', KeyType: 'RANGE' }] });
+      const shard = described.Shards![0].ShardId!;
+      const latest = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard, ShardIteratorType: 'LATEST' }))).ShardIterator!;
+      const key = { device: { S: 's' }, ts: { N: '1' } };
+      await ddb.send(new PutItemCommand({ TableName: 'streamed', Item: { ...key, v: { N: '1' }, raw: { B: Buffer.from([9]) } } }));
+      await ddb.send(new UpdateItemCommand({ TableName: 'streamed', Key: key, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { N: '2' } } }));
+      await ddb.send(new DeleteItemCommand({ TableName: 'streamed', Key: key }));
+      await ddb.send(new PutItemCommand({ TableName: 'keys-only', Item: { ...key, v: { N: '1' } } }));
+      const got = await streams.send(new GetRecordsCommand({ ShardIterator: latest }));
+      expect(got.Records!.map((r) => [r.eventName, r.dynamodb?.OldImage?.v, r.dynamodb?.NewImage?.v])).toEqual([
+        ['INSERT', undefined, { N: '1' }], ['MODIFY', { N: '1' }, { N: '2' }], ['REMOVE', { N: '2' }, undefined],
+      ]);
+      expect(got.Records![0]).toMatchObject({ eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: 'us-east-1', dynamodb: { Keys: key, StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+      expect(Buffer.from(got.Records![0].dynamodb!.NewImage!.raw.B!)).toEqual(Buffer.from([9]));
+      const seqs = got.Records!.map((r) => BigInt(r.dynamodb!.SequenceNumber!));
+      expect([...seqs].sort((a, b) => (a < b ? -1 : 1))).toEqual(seqs);
+      const after = await streams.send(new GetRecordsCommand({ ShardIterator: got.NextShardIterator! }));
+      expect(after.Records).toEqual([]);
+      const keysOnlyArn = (await streams.send(new ListStreamsCommand({ TableName: 'keys-only' }))).Streams![0].StreamArn!;
+      const shard2 = (await streams.send(new DescribeStreamCommand({ StreamArn: keysOnlyArn }))).StreamDescription!.Shards![0].ShardId!;
+      const it2 = (await streams.send(new GetShardIteratorCommand({ StreamArn: keysOnlyArn, ShardId: shard2, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
+      const [rec] = (await streams.send(new GetRecordsCommand({ ShardIterator: it2 }))).Records!;
+      expect(rec.dynamodb).toMatchObject({ Keys: key, StreamViewType: 'KEYS_ONLY' });
+      expect(rec.dynamodb!.NewImage).toBeUndefined();
+      const missing = await failure(streams.send(new DescribeStreamCommand({ StreamArn: `${arn}x` })));
+      expect(missing.name).toBe('ResourceNotFoundException');
+    } finally {
+      streams.destroy();
+    }
   });
 });
 

@@ -15,6 +15,7 @@ export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
+export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
 export { logsService, type LogsPort } from './logs/index.js';

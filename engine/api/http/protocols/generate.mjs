@@ -18,6 +18,7 @@ const clients = {
   logs: { pkg: '@aws-sdk/client-cloudwatch-logs' },
   lambda: { pkg: '@aws-sdk/client-lambda' },
   dynamodb: { pkg: '@aws-sdk/client-dynamodb' },
+  dynamodbstreams: { pkg: '@aws-sdk/client-dynamodb-streams' },
 };
 
 const timestampFormats = { 5: 'date-time', 6: 'http-date', 7: 'epoch-seconds' };

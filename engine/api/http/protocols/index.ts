@@ -46,3 +46,4 @@ export { sqsModel } from './models/sqs.js';
 export { logsModel } from './models/logs.js';
 export { lambdaModel } from './models/lambda.js';
 export { dynamodbModel } from './models/dynamodb.js';
+export { dynamodbstreamsModel } from './models/dynamodbstreams.js';

@@ -56,7 +56,8 @@ export class ServiceRouter {
 
   register(...services: AwsService[]): this {
     for (const s of services) {
-      const clash = this.services.find((o) => o.model.signingName === s.model.signingName);
+      // DynamoDB and DynamoDB Streams share the signing name `dynamodb`: their target prefixes tell them apart
+      const clash = this.services.find((o) => o.model.signingName === s.model.signingName && o.model.targetPrefix === s.model.targetPrefix);
       if (clash) throw new Error(`service ${s.model.signingName} is registered twice`);
       this.services.push(s);
     }

@@ -1,0 +1,1 @@
+export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams-service.js';
