@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { execFile, execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
@@ -17,7 +18,7 @@ import {
   NoSuchKey, NoSuchBucket, BucketAlreadyOwnedByYou, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
+import { awsCliEnv, awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
@@ -354,6 +355,52 @@ describeAwsCli('S3 through /usr/bin/aws', () => {
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (NoSuchBucket) when calling the GetObject operation: The specified bucket does not exist');
   }, 180_000); // a dozen CLI runs (Python start-up each) on a busy machine
+});
+
+/** A Python with boto3 (Debian's python3-boto3, or whichever python3 comes first on PATH), by its absolute path. */
+const boto3Python = (() => {
+  try {
+    return execFileSync('python3', ['-c', 'import sys, boto3; print(sys.executable)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+describe.skipIf(boto3Python === undefined)('S3 through boto3', () => {
+  it('puts, gets, lists, uploads a file in parts (upload_file), downloads it and presigns a URL', async () => {
+    const dir = tempDir('tb-s3-boto3-');
+    const big = crypto.randomBytes(6 * 1024 * 1024);
+    fs.writeFileSync(path.join(dir, 'big.bin'), big);
+    const script = `
+import boto3, json, sys, urllib.request
+from boto3.s3.transfer import TransferConfig
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1')
+s3.create_bucket(Bucket='boto-bucket')
+s3.put_object(Bucket='boto-bucket', Key='hello.txt', Body=b'from boto3', Metadata={'lab': 'one'})
+got = s3.get_object(Bucket='boto-bucket', Key='hello.txt')
+s3.upload_file('big.bin', 'boto-bucket', 'big.bin', Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
+s3.download_file('boto-bucket', 'big.bin', 'big-back.bin')
+url = s3.generate_presigned_url('get_object', Params={'Bucket': 'boto-bucket', 'Key': 'hello.txt'}, ExpiresIn=60)
+try:
+    s3.get_object(Bucket='boto-bucket', Key='missing')
+    missing = None
+except s3.exceptions.NoSuchKey as e:
+    missing = e.response['Error']['Code']
+print(json.dumps({
+    'body': got['Body'].read().decode(), 'meta': got['Metadata'],
+    'keys': [o['Key'] for o in s3.list_objects_v2(Bucket='boto-bucket')['Contents']],
+    'etag': s3.head_object(Bucket='boto-bucket', Key='big.bin')['ETag'],
+    'presigned': urllib.request.urlopen(url).read().decode(), 'missing': missing,
+}))
+`;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(boto3Python!, ['-c', script, tb.httpUrl], { cwd: dir, env: awsCliEnv(credentials), encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    const r = JSON.parse(out) as Record<string, unknown>;
+    expect(r).toMatchObject({ body: 'from boto3', meta: { lab: 'one' }, keys: ['big.bin', 'hello.txt'], presigned: 'from boto3', missing: 'NoSuchKey' });
+    expect(r.etag).toMatch(/^"[0-9a-f]{32}-2"$/);
+    expect(fs.readFileSync(path.join(dir, 'big-back.bin')).equals(big)).toBe(true);
+  }, 120_000);
 });
 
 /** An unsigned GET with a Host header of our choosing (fetch may not set Host). */

@@ -3,7 +3,8 @@
  * - Virtual-host style: `Host: <bucket>.s3.localhost[:port]` or `<bucket>.localhost[:port]` (names under
  *   localhost are loopback by definition, so the Host guard admits them);
  * - path style `/<bucket>/<key>`: on `Host: s3.localhost`, or on any host when the request is signed for the
- *   service `s3` (Authorization header or presigned `X-Amz-Credential`).
+ *   service `s3` (Authorization header or presigned `X-Amz-Credential`) or is a Signature Version 2 presigned URL
+ *   (only S3 has those; accepted on loopback, where signatures are not checked, and refused off it).
  * An unsigned request to `127.0.0.1` or `localhost` is not S3's: those paths belong to the IoT REST APIs
  * (`/things/…`, `/topics/…`), so unsigned tools (curl, a browser) use `s3.localhost` or a presigned URL.
  */
@@ -25,6 +26,8 @@ const VIRTUAL = [/^(.+)\.s3\.localhost$/, /^(.+)\.localhost$/];
 export function isS3Request(rawQuery: string, headers: IncomingHttpHeaders): boolean {
   const host = hostOf(headers);
   if (host === 's3.localhost' || VIRTUAL.some((re) => re.test(host ?? ''))) return true;
+  // Signature Version 2 exists only on S3: boto3's default presigned URLs (`AWSAccessKeyId`, `Signature`, `Expires`).
+  if (/(?:^|&)AWSAccessKeyId=/.test(rawQuery) && /(?:^|&)Signature=/.test(rawQuery)) return true;
   return credentialScope(headers, rawQuery)?.service === 's3';
 }
 
