@@ -13,7 +13,12 @@ import { functionEnvironment, nodeExecutionEnv } from './function-env.js';
 import { applyRuntimeMessage, lambdaContext, logStreamName, type RuntimeHost, type RuntimeMessage } from './runtime-protocol.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
-export interface InvokeExtra { traceId?: string; ruleName?: string }
+export interface InvokeExtra {
+  traceId?: string;
+  ruleName?: string;
+  /** Invoke's `X-Amz-Client-Context`, decoded (`context.clientContext`, `context.client_context`). */
+  clientContext?: unknown;
+}
 
 export class NodeRuntime {
   private readonly workers = new Map<string, FunctionWorker>();

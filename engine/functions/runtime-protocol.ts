@@ -11,7 +11,7 @@ import { sdkCall, type FunctionSdkHost } from './function-spec.js';
 export type RuntimeMessage =
   | { type: 'log'; id?: number; text: string }
   | { type: 'sdk'; callId?: number; op: string; args: Record<string, unknown> }
-  | { type: 'result'; id?: number; ok: boolean; value?: unknown; error?: LambdaErrorBody; kind?: string; maxMemoryMb?: number | null };
+  | { type: 'result'; id?: number; ok: boolean; value?: unknown; error?: LambdaErrorBody; kind?: string; maxMemoryMb?: number | null; initMs?: number | null };
 
 export interface RuntimeHost {
   sdk: FunctionSdkHost;
@@ -29,23 +29,25 @@ export function applyRuntimeMessage(inv: Invocation, m: RuntimeMessage, host: Ru
       (e: Error) => answer(m.callId, { ok: false, error: e.message }),
     ).catch(() => { /* the runtime is gone */ });
   } else if (m.type === 'result') {
-    const usage = typeof m.maxMemoryMb === 'number' ? { maxMemoryMb: m.maxMemoryMb } : {};
+    const usage = { ...(typeof m.maxMemoryMb === 'number' ? { maxMemoryMb: m.maxMemoryMb } : {}), ...(typeof m.initMs === 'number' ? { initDurationMs: m.initMs } : {}) };
     if (m.ok) inv.succeed(m.value ?? null, usage);
     else inv.fail(m.kind === 'OutOfMemory' ? 'OutOfMemory' : 'Threw', m.error ?? { errorType: 'Error', errorMessage: 'error' }, usage);
   }
 }
 
 /** Lambda's `context` for one invocation (camelCase for Node, snake_case for Python). */
-export function lambdaContext(inv: Invocation, memoryMb: number, logStream: string, extra: { traceId?: string; ruleName?: string }, python: boolean): Record<string, unknown> {
+export function lambdaContext(inv: Invocation, memoryMb: number, logStream: string, extra: { traceId?: string; ruleName?: string; clientContext?: unknown }, python: boolean): Record<string, unknown> {
   const name = inv.functionName;
   const base = {
     functionName: name, functionVersion: '$LATEST', invokedFunctionArn: functionArn(name), memoryLimitInMB: String(memoryMb),
     awsRequestId: inv.requestId, logGroupName: `/aws/lambda/${name}`, logStreamName: logStream, traceId: extra.traceId ?? null, ruleName: extra.ruleName ?? null,
+    ...(extra.clientContext !== undefined ? { clientContext: extra.clientContext } : {}),
   };
   if (!python) return base;
   return {
     function_name: name, function_version: '$LATEST', invoked_function_arn: functionArn(name), memory_limit_in_mb: memoryMb,
     aws_request_id: inv.requestId, log_group_name: base.logGroupName, log_stream_name: logStream, trace_id: base.traceId, rule_name: base.ruleName,
+    ...(extra.clientContext !== undefined ? { client_context: extra.clientContext } : {}),
   };
 }
 

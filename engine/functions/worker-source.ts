@@ -97,8 +97,13 @@ parentPort.on('message', async (m) => {
   }
   if (m.type !== 'invoke') return;
   current = { id: m.id, requestId: m.context.awsRequestId };
+  let initMs;
   try {
-    if (!handler) await load();
+    if (!handler) {
+      const t0 = performance.now();
+      await load();
+      initMs = performance.now() - t0;
+    }
     const deadline = m.deadline;
     const context = Object.assign({}, m.context, {
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
@@ -108,7 +113,7 @@ parentPort.on('message', async (m) => {
     const value = await handler(m.event, context);
     let out;
     try { out = value === undefined ? null : JSON.parse(JSON.stringify(value)); } catch { out = String(value); }
-    parentPort.postMessage({ type: 'result', id: m.id, ok: true, value: out, maxMemoryMb: usedMb() });
+    parentPort.postMessage({ type: 'result', id: m.id, ok: true, value: out, maxMemoryMb: usedMb(), initMs });
   } catch (e) {
     parentPort.postMessage({ type: 'result', id: m.id, ok: false, error: e instanceof LoadError ? e.body : errorBody(e), maxMemoryMb: usedMb() });
   }
@@ -177,6 +182,7 @@ def main():
     ctx.sdk = Sdk()
     if not os.path.isfile(path):
         return failure('Runtime.ImportModuleError', "Unable to import module '%s': No module named '%s'" % (module_name, module_name), '')
+    init_start = time.perf_counter()
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
         mod = importlib.util.module_from_spec(spec)
@@ -186,6 +192,7 @@ def main():
         return failure('Runtime.UserCodeSyntaxError', "Syntax error in module '%s': %s" % (module_name, e), '')
     except Exception as e:
         return failure('Runtime.ImportModuleError', "Unable to import module '%s': %s" % (module_name, e), '')
+    init_ms = (time.perf_counter() - init_start) * 1000
     if attr:
         handler = getattr(mod, attr, None)
         if handler is None:
@@ -201,7 +208,7 @@ def main():
             json.dumps(value)
         except (TypeError, ValueError) as e:
             return failure('Runtime.MarshalError', 'Unable to marshal response: %s' % e, rid)
-        send({'type': 'result', 'ok': True, 'value': value, 'maxMemoryMb': used_mb()})
+        send({'type': 'result', 'ok': True, 'value': value, 'maxMemoryMb': used_mb(), 'initMs': init_ms})
     except MemoryError:
         send({'type': 'result', 'ok': False, 'kind': 'OutOfMemory', 'maxMemoryMb': used_mb(), 'error': {'errorMessage': 'MemoryError: the function exceeded its memory limit', 'errorType': 'Runtime.OutOfMemory', 'requestId': rid, 'stackTrace': []}})
     except Exception as e:

@@ -83,6 +83,9 @@ describe('Lambda API', () => {
     expect(log).toMatch(new RegExp(`\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${String(out.id)}\\tINFO\\tdoubling 21`));
     expect(log).toContain(`END RequestId: ${String(out.id)}`);
     expect(log).toMatch(new RegExp(`REPORT RequestId: ${String(out.id)}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB`));
+    // The first invocation started the instance: its REPORT says how long loading the module took.
+    expect(log).toMatch(/Max Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
+    expect(tail((await invoke('doubler', { n: 1 }, { LogType: 'Tail' })).LogResult)).not.toContain('Init Duration');
   });
 
   it('writes each invocation to the log group /aws/lambda/<name>, one stream per warm instance', async () => {
@@ -109,6 +112,9 @@ describe('Lambda API', () => {
     expect(json((await invoke('esmpkg', { a: 2, b: 3 })).Payload)).toEqual({ sum: 5 });
     await create('callback', { 'index.js': `exports.handler = (event, context, callback) => { callback(null, { cb: event.v + 1 }); };\n` }, { Runtime: 'nodejs18.x' });
     expect(json((await invoke('callback', { v: 1 })).Payload)).toEqual({ cb: 2 });
+    await create('ctx', { 'index.js': `exports.handler = async (e, context) => context.clientContext;\n` });
+    const clientContext = Buffer.from(JSON.stringify({ custom: { app: 'lab' } })).toString('base64');
+    expect(json((await lambda.send(new InvokeCommand({ FunctionName: 'ctx', ClientContext: clientContext }))).Payload)).toEqual({ custom: { app: 'lab' } });
   });
 
   it.skipIf(!hasPython())('runs Python functions (lambda_function.lambda_handler), their errors with stackTrace', async () => {

@@ -4,7 +4,9 @@
  * of the invocation's log, base64, in `X-Amz-Log-Result`. A function error is still a 200, with
  * `X-Amz-Function-Error: Unhandled` and Lambda's error document as the payload.
  *
- * LIMITATIONS: `X-Amz-Client-Context` is not passed to the function; Event invocations are not retried.
+ * `X-Amz-Client-Context` (base64 JSON) reaches the function as `context.clientContext` (Python: `client_context`).
+ *
+ * LIMITATIONS: Event invocations are not retried.
  */
 import { EngineError, type Logger } from '../../../core/index.js';
 import type { HttpRequest, HttpResult, Route } from '../http-server.js';
@@ -20,6 +22,18 @@ function parsePayload(body: Buffer): unknown {
     return JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw new EngineError('InvalidInput', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`, { reason: 'requestContent' });
+  }
+}
+
+/** `X-Amz-Client-Context`: base64 JSON, at most 3,583 bytes (Lambda's limit). */
+function clientContext(req: HttpRequest): unknown {
+  const raw = req.headers['x-amz-client-context'];
+  if (typeof raw !== 'string' || !raw) return undefined;
+  if (raw.length > 3583) throw new EngineError('InvalidInput', 'Client context must be 3583 bytes or less', { reason: 'validation' });
+  try {
+    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+  } catch {
+    throw new EngineError('InvalidInput', 'Client context must be a valid Base64-encoded JSON object.', { reason: 'requestContent' });
   }
 }
 
@@ -46,7 +60,7 @@ export function lambdaInvokeRoutes(ops: LambdaOperations, logger: Logger): Route
         });
         return { status: 202 };
       }
-      const r = await ops.invoke(name, event, { tail: logType === 'Tail' });
+      const r = await ops.invoke(name, event, { tail: logType === 'Tail', clientContext: clientContext(req) });
       const headers: Record<string, string> = { 'x-amz-executed-version': '$LATEST' };
       if (r.logTail !== undefined) headers['x-amz-log-result'] = r.logTail;
       if (r.ok) return { status: 200, body: Buffer.from(JSON.stringify(r.result ?? null)), headers };
