@@ -179,7 +179,7 @@ describe('DynamoDB Streams through the SDK v3 client', () => {
 });
 
 describeAwsCli('DynamoDB through the AWS CLI', () => {
-  it('create-table, put-item, get-item, query, scan and a failed condition', async () => {
+  it('create-table, put-item, get-item, query, scan, a failed condition, update-table turning on a stream and dynamodbstreams reading it', async () => {
     const endpoint = tb.httpUrl;
     const table = await awsCliJson(['dynamodb', 'create-table', '--table-name', 'cli-music', '--attribute-definitions', 'AttributeName=Artist,AttributeType=S', 'AttributeName=SongTitle,AttributeType=S',
       '--key-schema', 'AttributeName=Artist,KeyType=HASH', 'AttributeName=SongTitle,KeyType=RANGE', '--billing-mode', 'PAY_PER_REQUEST'], { endpoint });
@@ -194,6 +194,14 @@ describeAwsCli('DynamoDB through the AWS CLI', () => {
     const r = await runAwsCli(['dynamodb', 'put-item', '--table-name', 'cli-music', '--item', JSON.stringify({ Artist: { S: 'No One You Know' }, SongTitle: { S: 'Call Me Today' } }), '--condition-expression', 'attribute_not_exists(Artist)'], { endpoint });
     expect(r.code).toBe(254);
     expect(r.stderr).toMatch(/ConditionalCheckFailedException.*The conditional request failed/);
+    await awsCliJson(['dynamodb', 'update-table', '--table-name', 'cli-music', '--stream-specification', 'StreamEnabled=true,StreamViewType=NEW_IMAGE'], { endpoint });
+    await awsCliJson(['dynamodb', 'delete-item', '--table-name', 'cli-music', '--key', JSON.stringify({ Artist: { S: 'No One You Know' }, SongTitle: { S: 'Call Me Today' } })], { endpoint });
+    const listed = await awsCliJson(['dynamodbstreams', 'list-streams', '--table-name', 'cli-music'], { endpoint });
+    expect(listed.Streams).toHaveLength(1);
+    const shard = (await awsCliJson(['dynamodbstreams', 'describe-stream', '--stream-arn', listed.Streams[0].StreamArn], { endpoint })).StreamDescription.Shards[0].ShardId;
+    const iterator = (await awsCliJson(['dynamodbstreams', 'get-shard-iterator', '--stream-arn', listed.Streams[0].StreamArn, '--shard-id', shard, '--shard-iterator-type', 'TRIM_HORIZON'], { endpoint })).ShardIterator;
+    const records = await awsCliJson(['dynamodbstreams', 'get-records', '--shard-iterator', iterator], { endpoint });
+    expect(records.Records.map((x: { eventName: string }) => x.eventName)).toEqual(['REMOVE']);
   });
 });
 
