@@ -18,7 +18,9 @@ export const sinkKinds: readonly SinkKind[] = ['queue', 'notify', 'stream', 'fir
  *   `{ protocol: 'desktop' }` (a desktop notification, pushed as `sinks.notified`); the UI inbox always receives
  * - stream: `shardCount` (1), `retentionHours` (24), `consumer` (a local function name; needs the function runner)
  * - firehose: `bufferSizeBytes` (5 MiB), `bufferIntervalSeconds` (300), `appendNewline` (true), `transform` (a function name)
- * - table: `hashKey` `{ name, type: 'S' | 'N' }` (required), `rangeKey` (optional, same shape)
+ * - table: `hashKey` `{ name, type: 'S' | 'N' | 'B' }` (required), `rangeKey` (optional, same shape), `streamViewType`
+ *   (`KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE`, `NEW_AND_OLD_IMAGES`: keep a change feed for DynamoDB Streams),
+ *   `billingMode` (`PROVISIONED`, `PAY_PER_REQUEST`), `readCapacityUnits`, `writeCapacityUnits` (shown, not enforced)
  * - alarm: `state` ('INSUFFICIENT_DATA')
  */
 export type SinkOptions = JsonObject;
