@@ -2,7 +2,8 @@
 
 /** System headers S3 stores with an object and returns on GET and HEAD (lower-case names). */
 export const storedHeaders = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'] as const;
-export type StoredHeader = typeof storedHeaders[number];
+/** Stored headers: the system ones, and the object's full checksums as the uploader sent them (`x-amz-checksum-crc32`, …). */
+export type StoredHeader = typeof storedHeaders[number] | `x-amz-checksum-${string}`;
 
 export interface ObjectInfo {
   bucket: string;

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { execFile, execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,11 @@ describe('S3 through the AWS SDK v3 (path-style)', () => {
     expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'dir/hello world.txt', Range: 'bytes=50-' })))).toMatchObject({ name: 'InvalidRange', status: 416 });
     expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'dir/hello world.txt', IfNoneMatch: put.ETag })))).toMatchObject({ status: 304 });
     expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'dir/hello world.txt', IfMatch: '"0"' })))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+    // The CRC32 the SDK sent is kept and returned when asked for, as S3's (and checked by the SDK on the way back).
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE((zlib as unknown as { crc32(d: Buffer): number }).crc32(Buffer.from('hello, world')) >>> 0);
+    const withSum = await s3.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'dir/hello world.txt', ChecksumMode: 'ENABLED' }));
+    expect([withSum.ChecksumCRC32, await withSum.Body!.transformToString()]).toEqual([crc.toString('base64'), 'hello, world']);
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'sdk-objects', Key: 'dir/hello world.txt' }));
     expect(head).toMatchObject({ ContentLength: 12, ETag: put.ETag, ContentType: 'text/plain' });
     await expect(s3.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'missing' }))).rejects.toBeInstanceOf(NoSuchKey);

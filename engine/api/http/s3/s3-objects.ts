@@ -1,6 +1,6 @@
 /** Object operations: PutObject, GetObject (ranges, conditions), HeadObject, DeleteObject, DeleteObjects, CopyObject. */
 import fs from 'node:fs';
-import { storedHeaders, type ObjectAttributes, type ObjectInfo } from '../../../objects/index.js';
+import { storedHeaders, type ObjectAttributes, type ObjectInfo, type StoredHeader } from '../../../objects/index.js';
 import { S3WireError } from './s3-errors.js';
 import type { S3Handler, S3Request, S3Response } from './s3-types.js';
 import { el, httpTime, isoTime, looksLikeXml, xmlDocument, xmlValues } from './s3-xml.js';
@@ -18,6 +18,8 @@ export function attributesOf(req: S3Request): ObjectAttributes {
     if (rest.length) headers['content-encoding'] = rest.join(', ');
     else delete headers['content-encoding'];
   }
+  // A full object's checksum is kept and returned (with x-amz-checksum-mode: ENABLED), as S3's.
+  for (const [name, v] of Object.entries(req.checksums)) headers[name as StoredHeader] = v;
   const metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(req.headers)) {
     if (name.startsWith('x-amz-meta-') && typeof v === 'string') metadata[name.slice('x-amz-meta-'.length)] = v;
@@ -27,16 +29,20 @@ export function attributesOf(req: S3Request): ObjectAttributes {
   return { headers, metadata };
 }
 
-/** The headers S3 returns with an object (GET and HEAD). */
-function objectHeaders(info: ObjectInfo): Record<string, string> {
-  const h: Record<string, string> = { etag: info.etag, 'last-modified': httpTime(info.lastModified), 'accept-ranges': 'bytes', ...info.headers as Record<string, string> };
+const isChecksum = (name: string) => name.startsWith('x-amz-checksum-');
+const checksumHeaders = (info: ObjectInfo) => Object.fromEntries(Object.entries(info.headers).filter(([k]) => isChecksum(k))) as Record<string, string>;
+
+/** The headers S3 returns with an object (GET and HEAD); its checksums only when asked for and the whole object is read. */
+function objectHeaders(info: ObjectInfo, checksums: boolean): Record<string, string> {
+  const stored = Object.entries(info.headers).filter(([k]) => checksums || !isChecksum(k));
+  const h: Record<string, string> = { etag: info.etag, 'last-modified': httpTime(info.lastModified), 'accept-ranges': 'bytes', ...Object.fromEntries(stored) };
   for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
   return h;
 }
 
 export const putObject: S3Handler = async (objects, req) => {
   const info = await objects.put(req.bucket!, req.key!, req.body, attributesOf(req));
-  return { headers: { etag: info.etag } };
+  return { headers: { etag: info.etag, ...checksumHeaders(info) } };
 };
 
 /** If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304), as RFC 7232 orders them. */
@@ -89,7 +95,7 @@ function read(req: S3Request, objects: Parameters<S3Handler>[0], head: boolean):
     const early = preconditions(req, info);
     if (early) return early;
     const range = byteRange(req.headers.range as string | undefined, info.size);
-    const headers = objectHeaders(info);
+    const headers = objectHeaders(info, !range && String(req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED');
     for (const [param, header] of [['response-content-type', 'content-type'], ['response-content-disposition', 'content-disposition'],
       ['response-cache-control', 'cache-control'], ['response-content-encoding', 'content-encoding'], ['response-content-language', 'content-language'], ['response-expires', 'expires']]) {
       const v = req.query.get(param);

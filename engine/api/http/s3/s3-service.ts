@@ -92,9 +92,9 @@ export function s3Service(objects: S3Objects, opts: S3ServiceOptions): RawServic
           rawPath: ctx.target.path, rawQuery: ctx.target.query, remoteAddress: req.socket.remoteAddress,
         };
         ctx.authorize?.(request);
-        const { data } = decodeS3Body(raw, req.headers);
+        const { data, checksums } = decodeS3Body(raw, req.headers);
         const s3req: S3Request = {
-          method, bucket: address.bucket, key: address.key, query, headers: req.headers, body: data, requestId: ctx.requestId,
+          method, bucket: address.bucket, key: address.key, query, headers: req.headers, body: data, checksums, requestId: ctx.requestId,
           endpoint: `http://${req.headers.host ?? '127.0.0.1'}`, style: address.style,
         };
         const result = await handler(objects, s3req);

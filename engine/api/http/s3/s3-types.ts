@@ -15,6 +15,8 @@ export interface S3Request {
   headers: IncomingHttpHeaders;
   /** The object bytes (aws-chunked decoded, checksums verified). */
   body: Buffer;
+  /** Checksums sent with the body (headers or trailers), by header name (`x-amz-checksum-crc32`). */
+  checksums: Record<string, string>;
   requestId: string;
   /** `http://<Host>` as the client addressed the endpoint (Location values). */
   endpoint: string;
