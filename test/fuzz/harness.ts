@@ -101,12 +101,17 @@ export class FuzzEngine {
   }
 }
 
-/** An answer is AWS-shaped: a status below 500 and, for errors, a JSON body with a message and an error type header. */
+/**
+ * An answer is AWS-shaped: a status below 500 and, for errors, a JSON body with a message and an error type header —
+ * or, for a request signed for a REST-XML or query service (S3, SNS), that service's XML error with a code and message.
+ */
 export function expectAwsShaped(a: Answer, what: string): void {
   expect(a.status, `${what} → ${a.status} ${a.body.slice(0, 300)}`).toBeLessThan(500);
   expect(a.status, what).toBeGreaterThanOrEqual(200);
-  if (a.status >= 400) {
-    expect(a.headers['x-amzn-errortype'], `${what}: error type header`).toMatch(/^[A-Za-z]+Exception/);
+  if (a.status >= 400 && /xml/.test(String(a.headers['content-type']))) {
+    expect(a.body, `${what}: XML error`).toMatch(/<Error>[\s\S]*<Code>[A-Za-z.]+<\/Code>[\s\S]*<Message>[\s\S]*<\/Message>/);
+  } else if (a.status >= 400) {
+    expect(a.headers['x-amzn-errortype'], `${what}: error type header`).toMatch(/^[A-Za-z]+(Exception|Error)?/);
     expect(typeof (JSON.parse(a.body) as { message?: unknown }).message, `${what}: body ${a.body.slice(0, 200)}`).toBe('string');
   }
 }

@@ -74,7 +74,8 @@ export class ServiceRouter {
     if (method !== 'POST') return undefined;
     const scope = credentialScope(headers, rawQuery);
     const target = headers['x-amz-target'];
-    if (typeof target === 'string' && target) {
+    // awsJson clients always post to `/`; elsewhere the header is no service's, and the REST routes answer as AWS's do.
+    if (typeof target === 'string' && target && rawPath === '/') {
       const dot = target.lastIndexOf('.');
       const prefix = dot < 0 ? '' : target.slice(0, dot);
       const operation = dot < 0 ? target : target.slice(dot + 1);
@@ -118,7 +119,8 @@ export class ServiceRouter {
         else if (err instanceof JsonSyntax) e = { type: 'SerializationException', code: 'SerializationException', status: 400, fault: 'client', message: err.message };
         else e = resolveError(service, 'json', err);
         const { body, headers } = service ? encodeJsonError(service.model, e) : { body: JSON.stringify({ __type: e.type, message: e.message }), headers: {} };
-        return { status: e.status, headers: { ...headers, 'content-type': contentType, 'x-amzn-RequestId': requestId }, body: Buffer.from(body), unexpected: e.unexpected };
+        // Smithy's awsJson lets a server name the error in the header or in `__type`; this one does both, as the IoT edge does.
+        return { status: e.status, headers: { ...headers, 'content-type': contentType, 'x-amzn-ErrorType': e.type, 'x-amzn-RequestId': requestId }, body: Buffer.from(body), unexpected: e.unexpected };
       },
     };
   }

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { isEngineError } from '../../../core/index.js';
 import { encodeName, issueCertificate } from '../../../security/index.js';
 import { NOTIFY_SIGNING_CERT_PATH, notifySigningKeys, type NotifySink } from '../../../sinks/index.js';
+import { AwsError } from '../aws-errors.js';
 import type { HttpRequest, HttpResult, Route } from '../http-server.js';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -40,6 +41,8 @@ function signingCertificate(): string {
 export function snsLinkRoutes(notify: NotifySink): Route[] {
   const handler = async (req: HttpRequest): Promise<HttpResult> => {
     const action = req.query.get('Action');
+    // Only SNS's links carry an Action; any other GET of / is no AWS operation here, answered as every unknown path is.
+    if (action === null) throw new AwsError(404, 'ResourceNotFoundException', 'Not Found');
     const meta = `<ResponseMetadata><RequestId>${req.requestId}</RequestId></ResponseMetadata>`;
     try {
       if (action === 'ConfirmSubscription') {
