@@ -13,7 +13,7 @@ import { zipSync, strToU8 } from 'fflate';
 import type { MqttClient } from 'mqtt';
 import {
   AddPermissionCommand, CreateFunctionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand,
-  GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, GetPolicyCommand, InvokeCommand, LambdaClient,
+  GetFunctionCommand, GetFunctionConfigurationCommand, ListVersionsByFunctionCommand, GetFunctionUrlConfigCommand, GetPolicyCommand, InvokeCommand, LambdaClient,
   ListFunctionsCommand, RemovePermissionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, UpdateFunctionUrlConfigCommand,
   type CreateFunctionCommandInput,
 } from '@aws-sdk/client-lambda';
@@ -184,6 +184,8 @@ describe('Lambda API', () => {
       .toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Reserved keys used in this request: AWS_REGION') });
     expect(await refusal(lambda.send(new InvokeCommand({ FunctionName: 'doubler', Payload: strToU8('{not json') }))))
       .toMatchObject({ name: 'InvalidRequestContentException', status: 400 });
+    expect(await refusal(lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'doubler' }))))
+      .toMatchObject({ name: 'UnknownOperationException', message: expect.stringContaining('GET /2015-03-31/functions/doubler/versions is a Lambda operation that Thingbench does not support yet'), status: 400 });
     // Nothing was left behind by the refused creations.
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName)).not.toContain('nofile');
   });

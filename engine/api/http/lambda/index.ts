@@ -6,6 +6,7 @@ import { lambdaInvokeRoutes } from './lambda-invoke.js';
 import { lambdaPermissionRoutes } from './lambda-permissions.js';
 import { lambdaUrlConfigRoutes } from './lambda-url-configs.js';
 import { lambdaEventSourceMappingRoutes } from './lambda-event-source-mappings.js';
+import { lambdaUnsupportedRoutes } from './lambda-unsupported.js';
 import type { LambdaOperations } from './lambda-shapes.js';
 
 export type { LambdaOperations } from './lambda-shapes.js';
@@ -15,6 +16,6 @@ export { lambdaErrors } from './lambda-errors.js';
 export function lambdaRoutes(ops: LambdaOperations, opts: { logger: Logger; verify?: (req: HttpRequest) => void }): Route[] {
   return [
     ...lambdaFunctionRoutes(ops), ...lambdaInvokeRoutes(ops, opts.logger), ...lambdaPermissionRoutes(ops), ...lambdaUrlConfigRoutes(ops), ...lambdaEventSourceMappingRoutes(ops),
-    ...functionUrlRoutes(ops, { verify: opts.verify }),
+    ...functionUrlRoutes(ops, { verify: opts.verify }), ...lambdaUnsupportedRoutes(),
   ];
 }
