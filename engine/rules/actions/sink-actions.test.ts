@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSinks, type SinkHarness } from '../../../test/helpers/sinks.js';
 import type { ActionDeps, ActionInput } from './action.js';
@@ -68,14 +67,16 @@ describe('sink actions invoked directly', () => {
   });
 
   it('firehose: appends the separator, and splits a JSON array in batchMode', async () => {
-    const { h, sinks, build } = await setup();
+    const { sinks, build } = await setup();
     await sinks.create('firehose', 'archive');
     await build('firehose', { deliveryStreamName: 'archive', separator: ',' }).invoke(input({ a: 1 }));
     await build('firehose', { deliveryStreamName: 'archive', batchMode: true, separator: '\n' }).invoke(input([{ b: 1 }, { b: 2 }]));
     expect(await build('firehose', { deliveryStreamName: 'archive', batchMode: true }).invoke(input({ not: 'array' }))).toMatchObject({ ok: false });
     await sinks.firehose.flush('archive');
-    const file = (sinks.records('firehose', 'archive')[0].data as { file: string }).file;
-    expect(fs.readFileSync(path.join(h.dataDir, file), 'utf8')).toBe('{"a":1},\n{"b":1}\n{"b":2}\n');
+    // The delivered object's record carries its bucket, key and first bytes, read back from the local S3.
+    const delivered = sinks.records('firehose', 'archive')[0].data as { bucket: string; key: string; content: string };
+    expect(delivered).toMatchObject({ bucket: 'thingbench-firehose', key: expect.stringMatching(/^archive\//) });
+    expect(delivered.content).toBe('{"a":1},\n{"b":1}\n{"b":2}\n');
     expect(() => build('firehose', { deliveryStreamName: 'a', separator: ';' })).toThrow(/separator/);
   });
 
