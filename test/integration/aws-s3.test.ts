@@ -363,14 +363,14 @@ describeAwsCli('S3 through /usr/bin/aws', () => {
   }, 180_000); // a dozen CLI runs (Python start-up each) on a busy machine
 });
 
-/** A Python with boto3 (Debian's python3-boto3, or whichever python3 comes first on PATH), by its absolute path. */
-const boto3Python = (() => {
+/** A Python with boto3 (Debian's python3-boto3 first, which CI installs, else whichever python3 comes first on PATH). */
+const boto3Python = ['/usr/bin/python3', 'python3'].map((python) => {
   try {
-    return execFileSync('python3', ['-c', 'import sys, boto3; print(sys.executable)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return execFileSync(python, ['-c', 'import sys, boto3; print(sys.executable)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
     return undefined;
   }
-})();
+}).find((found) => found !== undefined);
 
 describe.skipIf(boto3Python === undefined)('S3 through boto3', () => {
   it('puts, gets, lists, uploads a file in parts (upload_file), downloads it and presigns a URL', async () => {
