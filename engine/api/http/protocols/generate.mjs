@@ -19,6 +19,8 @@ const clients = {
   lambda: { pkg: '@aws-sdk/client-lambda' },
   dynamodb: { pkg: '@aws-sdk/client-dynamodb' },
   dynamodbstreams: { pkg: '@aws-sdk/client-dynamodb-streams' },
+  kinesis: { pkg: '@aws-sdk/client-kinesis' },
+  firehose: { pkg: '@aws-sdk/client-firehose' },
 };
 
 const timestampFormats = { 5: 'date-time', 6: 'http-date', 7: 'epoch-seconds' };

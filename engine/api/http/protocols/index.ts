@@ -47,3 +47,5 @@ export { logsModel } from './models/logs.js';
 export { lambdaModel } from './models/lambda.js';
 export { dynamodbModel } from './models/dynamodb.js';
 export { dynamodbstreamsModel } from './models/dynamodbstreams.js';
+export { kinesisModel } from './models/kinesis.js';
+export { firehoseModel } from './models/firehose.js';
