@@ -130,6 +130,14 @@ export class StreamSink {
     return Array.from({ length: n }, (_, i) => ({ shardId: shardId(i), startingHashKey: String(startingHashKey(i, n)), endingHashKey: String(endingHashKey(i, n)) }));
   }
 
+  /** IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod: the new retention applies from the next write. */
+  async setRetention(stream: string, hours: number): Promise<void> {
+    const target = this.ctx.target('stream', stream);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 8760) throw new EngineError('InvalidInput', 'the retention period must be from 1 to 8760 hours');
+    target.options.retentionHours = hours;
+    await this.ctx.store.write([{ sql: "UPDATE sink_targets SET options = ? WHERE kind = 'stream' AND name = ?", params: [JSON.stringify(target.options), stream] }]);
+  }
+
   count(stream: string): number {
     return this.metaOf(stream).count;
   }
