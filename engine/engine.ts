@@ -9,7 +9,7 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -95,6 +95,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dynamodbStreamsService({ list: (kind) => sinks.list(kind), changes: (table, after, limit) => sinks.tables.changes(table, after, limit), latestChange: (table) => sinks.tables.latestChange(table) }, clock),
     sqsService(sinks),
     kinesisService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), streams: sinks.streams }, clock),
+    firehoseService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), firehose: sinks.firehose }),
     logsService(sinks.logs),
   ];
   const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, objects, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });

@@ -9,12 +9,19 @@ import {
   GetShardIteratorCommand, IncreaseStreamRetentionPeriodCommand, InvalidArgumentException, KinesisClient, ListShardsCommand, ListStreamsCommand,
   PutRecordCommand, PutRecordsCommand, ResourceInUseException, ResourceNotFoundException, ValidationException,
 } from '@aws-sdk/client-kinesis';
+import {
+  CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, DescribeDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand,
+  PutRecordBatchCommand, PutRecordCommand as FirehosePutRecordCommand, ResourceInUseException as FirehoseInUse, ResourceNotFoundException as FirehoseNotFound,
+} from '@aws-sdk/client-firehose';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let tb: TestEngine;
 let kinesis: KinesisClient;
+let firehose: FirehoseClient;
+let s3: S3Client;
 let offset = 0;
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const ARN = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
@@ -23,9 +30,13 @@ beforeAll(async () => {
   tb = await startTestEngine({ clock: { now: () => Date.now() + offset } });
   // The Kinesis client's default handler speaks HTTP/2 (for SubscribeToShard); the engine's endpoint speaks HTTP/1.1.
   kinesis = new KinesisClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() });
+  firehose = new FirehoseClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
+  s3 = new S3Client({ endpoint: tb.httpUrl, region: 'us-east-1', credentials, forcePathStyle: true });
 });
 afterAll(async () => {
   kinesis?.destroy();
+  firehose?.destroy();
+  s3?.destroy();
   await tb.stop();
 });
 
@@ -159,7 +170,50 @@ describe('Kinesis Data Streams through the SDK v3 client', () => {
   });
 });
 
-describeAwsCli('Kinesis Data Streams through the AWS CLI', () => {
+describe('Firehose through the SDK v3 client', () => {
+  it('creates, describes, lists and deletes DirectPut delivery streams into S3 with AWS errors', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'fh-archive' }));
+    const created = await firehose.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: 'sdk-fh', DeliveryStreamType: 'DirectPut',
+      ExtendedS3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-archive', Prefix: 'raw/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 } },
+    }));
+    expect(created.DeliveryStreamARN).toBe('arn:aws:firehose:us-east-1:000000000000:deliverystream/sdk-fh');
+    const taken = await failure(firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh', S3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-archive' } })));
+    expect(taken).toBeInstanceOf(FirehoseInUse);
+    const { DeliveryStreamDescription: d } = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh' }));
+    expect(d).toMatchObject({ DeliveryStreamName: 'sdk-fh', DeliveryStreamStatus: 'ACTIVE', DeliveryStreamType: 'DirectPut', HasMoreDestinations: false });
+    expect(d!.Destinations![0].ExtendedS3DestinationDescription).toMatchObject({ BucketARN: 'arn:aws:s3:::fh-archive', Prefix: 'raw/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 }, CompressionFormat: 'UNCOMPRESSED' });
+    expect(d!.CreateTimestamp).toBeInstanceOf(Date);
+    expect((await firehose.send(new ListDeliveryStreamsCommand({}))).DeliveryStreamNames).toContain('sdk-fh');
+    expect((await tb.engine.api.sinks.list('firehose')).find((s) => s.name === 'sdk-fh')?.options).toMatchObject({ bucket: 'fh-archive', prefix: 'raw/', bufferSizeBytes: 1024 * 1024, bufferIntervalSeconds: 60 });
+    await firehose.send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh' }));
+    const gone = await failure(firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh' })));
+    expect(gone).toBeInstanceOf(FirehoseNotFound);
+    expect(gone.message).toBe('Firehose sdk-fh under account 000000000000 not found.');
+    expect(await failure(firehose.send(new FirehosePutRecordCommand({ DeliveryStreamName: 'sdk-fh', Record: { Data: Buffer.from('x') } })))).toBeInstanceOf(FirehoseNotFound);
+  });
+
+  it('delivers a PutRecordBatch as one object read back with the S3 client', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'fh-batch' }));
+    await firehose.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: 'sdk-batch',
+      ExtendedS3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-batch', Prefix: 'in/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 } },
+    }));
+    const put = await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'sdk-batch', Records: [{ Data: Buffer.from('{"n":1}') }, { Data: Buffer.from('{"n":2}\n') }] }));
+    expect(put.FailedPutCount).toBe(0);
+    expect(put.RequestResponses!.every((r) => typeof r.RecordId === 'string' && r.ErrorCode === undefined)).toBe(true);
+    const keys = await vi.waitFor(async () => {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'fh-batch', Prefix: 'in/' }));
+      const all = (listed.Contents ?? []).map((o) => o.Key!);
+      const bodies = await Promise.all(all.map(async (Key) => (await s3.send(new GetObjectCommand({ Bucket: 'fh-batch', Key }))).Body!.transformToString()));
+      expect(bodies.join('')).toBe('{"n":1}\n{"n":2}\n');
+      return all;
+    }, { timeout: 10_000 });
+    expect(keys[0]).toMatch(/^in\/\d{4}\/\d\d\/\d\d\/\d\d\/sdk-batch-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-/);
+  });
+});
+
+describeAwsCli('Kinesis Data Streams and Firehose through the AWS CLI', () => {
   it('create-stream, put-record, put-records, get-shard-iterator, get-records, list-streams and delete-stream', async () => {
     const endpoint = tb.httpUrl;
     await awsCliJson(['kinesis', 'create-stream', '--stream-name', 'cli-stream', '--shard-count', '1'], { endpoint });
@@ -178,5 +232,20 @@ describeAwsCli('Kinesis Data Streams through the AWS CLI', () => {
     expect(gone.code).toBe(254);
     expect(gone.stderr).toContain('ResourceNotFoundException');
     expect(gone.stderr).toContain('Stream cli-stream under account 000000000000 not found.');
+  });
+
+  it('firehose create-delivery-stream, put-record, list-delivery-streams and delete-delivery-stream', async () => {
+    const endpoint = tb.httpUrl;
+    await awsCliJson(['firehose', 'create-delivery-stream', '--delivery-stream-name', 'cli-fh', '--extended-s3-destination-configuration',
+      JSON.stringify({ RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-batch', Prefix: 'cli/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 } })], { endpoint });
+    const put = await awsCliJson(['firehose', 'put-record', '--delivery-stream-name', 'cli-fh', '--record', JSON.stringify({ Data: Buffer.from('from the cli').toString('base64') })], { endpoint });
+    expect(typeof put.RecordId).toBe('string');
+    const described = await awsCliJson(['firehose', 'describe-delivery-stream', '--delivery-stream-name', 'cli-fh'], { endpoint });
+    expect(described.DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription).toMatchObject({ BucketARN: 'arn:aws:s3:::fh-batch', Prefix: 'cli/', BufferingHints: { IntervalInSeconds: 60 } });
+    expect((await awsCliJson(['firehose', 'list-delivery-streams'], { endpoint })).DeliveryStreamNames).toContain('cli-fh');
+    await awsCliJson(['firehose', 'delete-delivery-stream', '--delivery-stream-name', 'cli-fh'], { endpoint });
+    const gone = await runAwsCli(['firehose', 'describe-delivery-stream', '--delivery-stream-name', 'cli-fh'], { endpoint });
+    expect(gone.code).toBe(254);
+    expect(gone.stderr).toContain('ResourceNotFoundException');
   });
 });

@@ -17,6 +17,7 @@ export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';
 export { kinesisService, type KinesisPort } from './kinesis/index.js';
+export { firehoseService, type FirehosePort } from './firehose/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
 export { logsService, type LogsPort } from './logs/index.js';
