@@ -9,7 +9,7 @@ import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -97,6 +97,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     kinesisService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), streams: sinks.streams }, clock),
     firehoseService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), firehose: sinks.firehose }),
     logsService(sinks.logs),
+    cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind) }),
   ];
   const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, objects, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));

@@ -4,7 +4,9 @@ export type { MessageAttribute, QueueStats, ReceiveOptions, ReceivedMessage, Sen
 export { isFifo, md5OfAttributes, type QueueSink } from './queue.js';
 export { MAX_MESSAGE_BYTES, messageSize } from './queue-message.js';
 export type { IteratorType, StreamRecord } from './stream.js';
-export type { MetricDatum } from './cloudwatch.js';
+export type { CloudWatchSink, MetricDatum, Dimension, StoredDatum } from './cloudwatch.js';
+export { MetricAlarms, comparisonOperators, missingDataTreatments, type AlarmConfig, type AlarmView } from './metrics/metric-alarms.js';
+export { basicStatistics, byPeriod, isStatistic, statistic, metricKey } from './metrics/metric-stats.js';
 export { alarmStates, arnOf, type AlarmState } from './sink-options.js';
 export { shardFor } from './stream.js';
 export { sinksApi } from './sinks-api.js';

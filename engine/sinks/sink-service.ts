@@ -15,6 +15,7 @@ import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRec
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
 import { CloudWatchSink } from './cloudwatch.js';
+import { MetricAlarms } from './metrics/metric-alarms.js';
 import { FirehoseSink } from './firehose.js';
 import { LogSink } from './logs/log-sink.js';
 import { NotifySink } from './notify.js';
@@ -65,6 +66,8 @@ export class SinkService implements Service {
   /** DynamoDB's item operations on the same tables. */
   readonly dynamodb: DynamoItems;
   readonly cloudwatch: CloudWatchSink;
+  /** PutMetricAlarm's threshold alarms over the metrics, kept as the `alarm` targets. */
+  readonly alarms: MetricAlarms;
   /** CloudWatch Logs: groups, streams, events (the Logs API's domain and the port function logs write through). */
   readonly logs: LogSink;
   private readonly targets = new Map<string, Target>();
@@ -113,6 +116,15 @@ export class SinkService implements Service {
     this.cloudwatch = new CloudWatchSink(this.ctx, async (ns) => {
       if (!this.targets.has(`metric\0${ns}`)) await this.create('metric', ns);
     }, this.logs);
+    this.alarms = new MetricAlarms(this.cloudwatch, {
+      create: async (name) => { await this.create('alarm', name); },
+      remove: (name) => this.delete('alarm', name),
+      names: () => [...this.targets.values()].filter((t) => t.kind === 'alarm').map((t) => t.name).sort(),
+      state: (name) => this.target('alarm', name).state,
+      save: (name) => this.store.write([this.ctx.stateStatement(this.target('alarm', name))]),
+      publish: async (topic, message, subject) => { await this.topics.publish(topic, message, { subject }); },
+      warn: (message) => this.ctx.logger.log('warn', 'sinks.alarms', message),
+    }, () => this.clock.now());
   }
 
   async start(): Promise<void> {

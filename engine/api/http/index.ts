@@ -21,5 +21,6 @@ export { firehoseService, type FirehosePort } from './firehose/index.js';
 export { snsService, snsLinkRoutes } from './sns/index.js';
 export { sqsService } from './sqs/index.js';
 export { logsService, type LogsPort } from './logs/index.js';
+export { cloudwatchService, type CloudWatchPort } from './cloudwatch/index.js';
 export { iamService } from './iam/index.js';
 export * from './protocols/index.js';

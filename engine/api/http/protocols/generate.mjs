@@ -21,6 +21,7 @@ const clients = {
   dynamodbstreams: { pkg: '@aws-sdk/client-dynamodb-streams' },
   kinesis: { pkg: '@aws-sdk/client-kinesis' },
   firehose: { pkg: '@aws-sdk/client-firehose' },
+  cloudwatch: { pkg: '@aws-sdk/client-cloudwatch' },
 };
 
 const timestampFormats = { 5: 'date-time', 6: 'http-date', 7: 'epoch-seconds' };

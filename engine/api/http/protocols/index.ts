@@ -49,3 +49,4 @@ export { dynamodbModel } from './models/dynamodb.js';
 export { dynamodbstreamsModel } from './models/dynamodbstreams.js';
 export { kinesisModel } from './models/kinesis.js';
 export { firehoseModel } from './models/firehose.js';
+export { cloudwatchModel } from './models/cloudwatch.js';

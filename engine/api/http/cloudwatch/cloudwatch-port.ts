@@ -1,0 +1,18 @@
+import type { SinkInfo } from '../../../contract/index.js';
+import type { CloudWatchSink, MetricAlarms } from '../../../sinks/index.js';
+
+/** What the CloudWatch API reaches of the sinks: metrics, alarms and alarm history. */
+export interface CloudWatchPort {
+  cloudwatch: Pick<CloudWatchSink, 'putMetricData' | 'metricRecords' | 'dataPoints' | 'setAlarmState' | 'records'>;
+  alarms: Pick<MetricAlarms, 'put' | 'list' | 'view' | 'delete'>;
+  list(kind: 'metric' | 'alarm'): SinkInfo[];
+}
+
+/** `[{Name, Value}]` as the SDK names them → the domain's dimensions. */
+export function dimensionsOf(input: unknown): Array<{ name: string; value: string }> {
+  return ((input as Array<{ Name?: string; Value?: string }> | undefined) ?? []).map((d) => ({ name: d.Name ?? '', value: d.Value ?? '' }));
+}
+
+export function dimensionsOut(dims: ReadonlyArray<{ name: string; value: string }>): Array<{ Name: string; Value: string }> {
+  return dims.map((d) => ({ Name: d.name, Value: d.value }));
+}
