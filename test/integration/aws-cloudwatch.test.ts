@@ -48,6 +48,11 @@ describe('CloudWatch metrics through the AWS SDK v3 client', () => {
       { Timestamp: new Date(minute(at.getTime())), SampleCount: 3, Sum: 70, Minimum: 20, Maximum: 26, Average: 70 / 3, Unit: 'None' },
       { Timestamp: new Date(minute(at.getTime()) + 60_000), SampleCount: 4, Sum: 60, Minimum: 10, Maximum: 30, Average: 15, Unit: 'None' },
     ]);
+    const p50 = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: 'Lab/Sensors', MetricName: 'Temperature', Dimensions: dims, StartTime: new Date(minute(at.getTime()) + 60_000), EndTime: new Date(minute(at.getTime()) + 120_000),
+      Period: 60, ExtendedStatistics: ['p50', 'p99'],
+    }));
+    expect(p50.Datapoints).toEqual([{ Timestamp: new Date(minute(at.getTime()) + 60_000), ExtendedStatistics: { p50: 10, p99: 30 }, Unit: 'None' }]);
     const data = await cw.send(new GetMetricDataCommand({
       StartTime: new Date(at.getTime() - 60_000), EndTime: new Date(at.getTime() + 180_000), ScanBy: 'TimestampAscending',
       MetricDataQueries: [{ Id: 'maxd2', MetricStat: { Metric: { Namespace: 'Lab/Sensors', MetricName: 'Temperature', Dimensions: [{ Name: 'Device', Value: 'd2' }] }, Period: 300, Stat: 'Maximum' } }],
@@ -162,6 +167,11 @@ describeAwsCli('aws cloudwatch (Debian AWS CLI v2)', () => {
     await aws('set-alarm-state', '--alarm-name', 'cli-slow', '--state-value', 'ALARM', '--state-reason', 'drill');
     const history = await aws('describe-alarm-history', '--alarm-name', 'cli-slow');
     expect(history.AlarmHistoryItems.map((h: { HistorySummary: string }) => h.HistorySummary)).toEqual(['Alarm updated from OK to ALARM', 'Alarm updated from INSUFFICIENT_DATA to OK']);
+    // The README's shorthand: one value with --metric-name, --dimensions Name=Value and --value; it breaches again.
+    await aws('set-alarm-state', '--alarm-name', 'cli-slow', '--state-value', 'OK', '--state-reason', 'drill over');
+    expect((await aws('describe-alarms', '--alarm-name-prefix', 'cli-', '--state-value', 'ALARM')).MetricAlarms).toEqual([]);
+    await aws('put-metric-data', '--namespace', 'Cli/App', '--metric-name', 'Latency', '--dimensions', 'Api=get', '--value', '2000', '--unit', 'Milliseconds');
+    expect((await aws('describe-alarms', '--alarm-name-prefix', 'cli-', '--state-value', 'ALARM')).MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(['cli-slow']);
     const missing = await runAwsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'ghost', '--state-value', 'OK', '--state-reason', 'x', '--region', 'us-east-1'], { endpoint: tb.httpUrl });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (ResourceNotFound) when calling the SetAlarmState operation: Alarm ghost not found');
