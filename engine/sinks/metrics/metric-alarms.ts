@@ -107,11 +107,10 @@ export class MetricAlarms {
     };
   }
 
+  /** DeleteAlarms: deletes the named alarms that exist; names of no alarm are passed over, as AWS does. */
   async delete(names: readonly string[]): Promise<void> {
     const existing = new Set(this.targets.names());
-    const missing = names.filter((n) => !existing.has(n));
-    if (missing.length) throw new EngineError('NotFound', `${missing.length === 1 ? 'An alarm' : 'Alarms'} ${missing.map((n) => `[${n}]`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist.`);
-    for (const n of names) await this.targets.remove(n);
+    for (const n of new Set(names)) if (existing.has(n)) await this.targets.remove(n);
   }
 
   /** Evaluates the alarm over its last EvaluationPeriods periods; changes its state when the outcome differs. */
