@@ -140,9 +140,12 @@ export class MetricAlarms {
     }
     if (next === a.state) return;
     const shown = present.slice(-5).reverse().map((v) => `${fmt(v.value)} (${stamp(v.at)})`).join(', ');
+    // ALARM counts the breaching datapoints; OK the others, against the minimum that allows the transition.
+    const counted = next === 'ALARM' ? breaching : evaluated - breaching;
+    const minimum = next === 'ALARM' ? a.datapointsToAlarm : a.evaluationPeriods - a.datapointsToAlarm + 1;
     const reason = next === 'INSUFFICIENT_DATA'
       ? `Insufficient Data: ${a.evaluationPeriods} datapoint${a.evaluationPeriods === 1 ? ' was' : 's were'} unknown.`
-      : `Threshold Crossed: ${breaching} out of the last ${values.length} datapoint${values.length === 1 ? '' : 's'} [${shown}] ${breaching === 1 ? 'was' : 'were'} ${next === 'ALARM' ? '' : 'not '}${words[a.comparisonOperator]} the threshold (${fmt(a.threshold)}) (minimum ${a.datapointsToAlarm} datapoint${a.datapointsToAlarm === 1 ? '' : 's'} for ${next === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK'} transition).`;
+      : `Threshold Crossed: ${counted} out of the last ${values.length} datapoint${values.length === 1 ? '' : 's'} [${shown}] ${counted === 1 ? 'was' : 'were'} ${next === 'ALARM' ? '' : 'not '}${words[a.comparisonOperator]} the threshold (${fmt(a.threshold)}) (minimum ${minimum} datapoint${minimum === 1 ? '' : 's'} for ${next === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK'} transition).`;
     const st = this.targets.state(name);
     st.reasonData = JSON.stringify({
       version: '1.0', queryDate: new Date(this.now()).toISOString().replace('Z', '+0000'), startDate: new Date(start).toISOString().replace('Z', '+0000'),
