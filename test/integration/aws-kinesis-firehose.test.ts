@@ -3,6 +3,8 @@
  * `@aws-sdk/client-kinesis`, `@aws-sdk/client-firehose`, `@aws-sdk/client-s3` and Debian's AWS CLI. A stream created
  * here is the one a rule's `kinesis` action writes to; a delivery stream delivers into the local S3.
  */
+import { once } from 'node:events';
+import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, ExpiredIteratorException, GetRecordsCommand,
@@ -28,8 +30,8 @@ const ARN = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${n
 
 beforeAll(async () => {
   tb = await startTestEngine({ clock: { now: () => Date.now() + offset } });
-  // The Kinesis client's default handler speaks HTTP/2 (for SubscribeToShard); the engine's endpoint speaks HTTP/1.1.
-  kinesis = new KinesisClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() });
+  // The Kinesis client's default handler speaks HTTP/2 (h2c on an http:// endpoint), as it does for SubscribeToShard.
+  kinesis = new KinesisClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
   firehose = new FirehoseClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials });
   s3 = new S3Client({ endpoint: tb.httpUrl, region: 'us-east-1', credentials, forcePathStyle: true });
 });
@@ -151,6 +153,33 @@ describe('Kinesis Data Streams through the SDK v3 client', () => {
       expect(expired.message).toMatch(/^Iterator expired\. The iterator was created at time \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4} while right now it is .* which is further in the future than the tolerated delay of 300000 milliseconds\.$/);
     } finally {
       offset = 0;
+    }
+  });
+
+  it('answers over HTTP/1.1 as well, for a client given an HTTP/1.1 handler', async () => {
+    const http1 = new KinesisClient({ endpoint: tb.httpUrl, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() });
+    try {
+      await http1.send(new CreateStreamCommand({ StreamName: 'sdk-http1', ShardCount: 1 }));
+      const put = await http1.send(new PutRecordCommand({ StreamName: 'sdk-http1', PartitionKey: 'k', Data: Buffer.from('over http/1.1') }));
+      const got = await readAll('sdk-http1', put.ShardId!);
+      expect(got.Records!.map((r) => Buffer.from(r.Data!).toString())).toEqual(['over http/1.1']);
+    } finally {
+      http1.destroy();
+    }
+  });
+
+  it('refuses an HTTP/2 request whose :authority does not name the endpoint, as an HTTP/1.1 one with such a Host', async () => {
+    const session = http2.connect(tb.httpUrl);
+    try {
+      const req = session.request({ ':method': 'POST', ':path': '/', ':authority': 'evil.test', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' });
+      req.end('{}');
+      const [headers] = await once(req, 'response') as [http2.IncomingHttpHeaders];
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
+      expect(headers[':status']).toBe(403);
+      expect(body).toContain("Host 'evil.test' does not name this endpoint");
+    } finally {
+      session.close();
     }
   });
 

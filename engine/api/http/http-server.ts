@@ -9,7 +9,7 @@
  * LIMITATIONS:
  * - SigV4 is checked only through the `authorize` option (HttpApiService passes it off loopback, security/sigv4.ts);
  *   without it any (or no) credentials are accepted, as on loopback.
- * - HTTP/1.1 only; no TLS (the AWS endpoint is HTTPS on 443/8443).
+ * - HTTP/1.1, and HTTP/2 by prior knowledge on the same port (h2c.ts); no TLS (the AWS endpoint is HTTPS on 443/8443).
  * - Request bodies are capped per route (`maxBodyBytes`); a larger body is answered with 413 and never buffered.
  * - Admission, before any work (core/local-guard.ts): a `Host` that does not name the engine or an `Origin` that is
  *   neither loopback nor allowed gets 403; a JSON route refuses a body type other than JSON (415), so a web page's
@@ -26,6 +26,7 @@ import {
 } from './aws-errors.js';
 import { findAwsOperation, UnsupportedOperation } from './aws-operations/index.js';
 import { ServiceRouter } from './protocols/router.js';
+import { acceptH2c, type H2c } from './h2c.js';
 
 /** What a handler sees: the matched route's decoded labels, the query, headers and the whole (capped) body. */
 export interface HttpRequest {
@@ -279,6 +280,7 @@ export class HttpApiServer {
   /** Services that answer whole requests themselves (S3), asked before the others. */
   readonly rawServices: RawService[] = [];
   private readonly server: http.Server;
+  private readonly h2c: H2c;
   private readonly logger: Logger;
   private readonly maxBodyBytes: number;
   private readonly errors: AwsErrorTable;
@@ -297,6 +299,7 @@ export class HttpApiServer {
     this.server.on('checkContinue', (req, res) => void this.handle(req, res, true));
     this.server.on('clientError', (err, socket) => this.onClientError(err as NodeJS.ErrnoException, socket));
     this.server.on('connect', (req: http.IncomingMessage, socket: Duplex) => this.onConnectMethod(req, socket));
+    this.h2c = acceptH2c(this.server, (req, res) => void this.handle(req, res));
   }
 
   /** Adds routes (one per AWS operation). */
@@ -328,6 +331,7 @@ export class HttpApiServer {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      this.h2c.close();
     });
   }
 
