@@ -86,10 +86,15 @@ export async function provisionFunction(env: ProvisionEnv, spec: FunctionSpec): 
   };
   const hasConfig = Object.keys(settings).length > 0;
   if (hasConfig) fs.writeFileSync(config, JSON.stringify(settings, null, 2) + '\n');
+  // Its invocations write to /aws/lambda/<name>, which outlives a function as on AWS; the run made it, so it goes too.
+  const logGroup = `/aws/lambda/${spec.name}`;
+  const sinks = api(env).sinks;
+  const hadLogGroup = (await sinks.list('log')).some((s) => s.name === logGroup);
   fs.writeFileSync(file, code);
   env.log(`function ${spec.name}: created`);
   env.cleanup.push(`delete function ${spec.name}`, async () => {
     fs.rmSync(file, { force: true });
     if (hasConfig) fs.rmSync(config, { force: true });
+    if (!hadLogGroup && (await sinks.list('log')).some((s) => s.name === logGroup)) await sinks.delete('log', logGroup);
   });
 }
