@@ -1,46 +1,22 @@
+import type { FleetFault, FleetFaultResult } from '../../contract/index.js';
 import { EngineError } from '../../core/index.js';
 
 /**
  * One fault, as plain JSON data: what a scenario's `fault` step, the engine contract and `thingbench devices fault` all
- * send. Durations are milliseconds on the device's clock (a `VirtualClock` in deterministic runs).
+ * send. Durations are milliseconds on the device's clock (a `VirtualClock` in deterministic runs). The contract spells
+ * it out for the renderer (`FleetFault`); this module uses that one declaration.
  */
-export type FaultSpec =
-  /** The socket is destroyed without a DISCONNECT: the broker publishes the will (CONNECTION_LOST). */
-  | { kind: 'drop'; reconnect?: boolean }
-  /** A clean DISCONNECT: no will (CLIENT_INITIATED_DISCONNECT); the device reconnects after its back-off unless told not to. */
-  | { kind: 'disconnect'; reconnect?: boolean }
-  /** Bytes go nowhere, both ways, for `durationMs`; keep-alive timeouts decide what each side sees. */
-  | { kind: 'partition'; durationMs: number }
-  /** Latency, jitter, loss (as TCP sees it: retransmission delay) and bandwidth on the device's connection. */
-  | { kind: 'network'; latencyMs?: number; jitterMs?: number; loss?: number; bandwidthBytesPerSec?: number; durationMs?: number }
-  /** The device stops sending anything (PINGREQ included) until the broker closes it, or for `durationMs`. */
-  | { kind: 'keepalive-starvation'; durationMs?: number }
-  /** The device's timestamps and generators see its clock moved by `offsetMs` (0 ends the skew). */
-  | { kind: 'clock-skew'; offsetMs: number }
-  /** Every targeted device drops its connection and reconnects at once, with no back-off. */
-  | { kind: 'reconnect-storm' }
-  /** `ratePerSec` messages a second for `durationMs` on `topic` (default: the device's telemetry topic). */
-  | { kind: 'flood'; ratePerSec: number; durationMs: number; topic?: string; payloadBytes?: number; qos?: 0 | 1 }
-  /** `count` payloads that are not valid JSON, over the broker's payload limit, or random bytes. */
-  | { kind: 'malformed'; payload: MalformedPayload; count?: number; topic?: string; bytes?: number }
-  /** Ends every fault still in effect: network, partition, keep-alive starvation, flood and clock skew. */
-  | { kind: 'clear' };
+export type FaultSpec = FleetFault;
 
 export type FaultKind = FaultSpec['kind'];
-export type MalformedPayload = 'invalid-json' | 'oversized' | 'binary';
+export type MalformedPayload = Extract<FaultSpec, { kind: 'malformed' }>['payload'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'drop', 'disconnect', 'partition', 'network', 'keepalive-starvation', 'clock-skew', 'reconnect-storm', 'flood', 'malformed', 'clear',
 ];
 
 /** What applying a fault did: how many devices it was aimed at and how many it took effect on. */
-export interface FaultResult {
-  kind: FaultKind;
-  /** Devices the fault was aimed at. */
-  targeted: number;
-  /** Devices it took effect on (a drop misses a device that is offline). */
-  applied: number;
-}
+export type FaultResult = FleetFaultResult;
 
 /** AWS IoT Core's payload limit: an `oversized` payload is one byte over it unless `bytes` says otherwise. */
 export const AWS_PAYLOAD_LIMIT = 128 * 1024;

@@ -1,3 +1,4 @@
+import type { FleetCounters } from '../../contract/index.js';
 import type { DeviceModel, ReplayData } from '../model/index.js';
 import type { FaultResult, FaultSpec } from '../faults/index.js';
 import type { DeviceSpec } from './device-spec.js';
@@ -22,23 +23,8 @@ export interface FleetOptions {
   statusIntervalMs?: number;
 }
 
-/** The fleet's counters, summed over its devices, and rates over the last status interval. */
-export interface FleetStatus {
-  devices: number;
-  connected: number;
-  /** Devices started so far (the rest wait for their turn under `connectRate`). */
-  started: number;
-  connects: number;
-  published: number;
-  acked: number;
-  buffered: number;
-  dropped: number;
-  /** Messages per second published / acknowledged over the last interval. */
-  publishRate: number;
-  ackRate: number;
-  /** Milliseconds since the fleet started. */
-  elapsedMs: number;
-}
+/** The fleet's counters, summed over its devices, and rates over the last status interval (the contract's shape). */
+export type FleetStatus = FleetCounters;
 
 export type ToWorker =
   /** `devices`: thing names or client ids; every device when omitted. */
