@@ -47,6 +47,8 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
+const isMapping = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 function loadOne(text: string, file: string, state: LoadState, chain: string[], root: boolean): Scenario | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -65,7 +67,12 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
     state.problems.push(pos.problem(0, `invalid YAML: ${(e as Error).message}`));
     return undefined;
   }
-  const schema = schemaProblems(raw ?? null, pos);
+  // Checked before the schema, which lets a `${…}` string stand for any value: a whole file never can.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    state.problems.push(pos.problem(0, 'a scenario is a mapping with at least name and steps'));
+    return undefined;
+  }
+  const schema = schemaProblems(raw, pos);
   if (schema.length) {
     state.problems.push(...schema);
     return undefined;
@@ -76,7 +83,13 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
     const p = pos.at(path, '', 'key');
     return `${p.file}:${p.line}:${p.col}`;
   };
-  const devices: DeviceDecl[] = Object.entries((r.devices as Record<string, Raw> | undefined) ?? {}).map(([name, d]) => ({
+  if (r.devices !== undefined && !isMapping(r.devices)) at(['devices'], 'devices: expected a mapping of names to { model, … } (a variable cannot stand for devices: they are checked before the run)');
+  const declared = Object.entries(isMapping(r.devices) ? r.devices : {}).filter(([name, d]) => {
+    if (isMapping(d)) return true;
+    at(['devices', name], `devices.${name}: expected { model, … }`);
+    return false;
+  }) as Array<[string, Raw]>;
+  const devices: DeviceDecl[] = declared.map(([name, d]) => ({
     name,
     model: d.model as string,
     count: (d.count as number | undefined) ?? 1,
@@ -92,10 +105,20 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
   if (root) state.devices = deviceNames;
   const baseDir = dirname(resolve(file));
 
-  const toCalls = (list: unknown[], path: Path): StepCall[] =>
-    list.map((item, i) => {
+  // The schema lets a `${…}` string stand for any value, to be checked once interpolated; steps and devices are
+  // needed before the run, so their shapes are checked here.
+  const toCalls = (list: unknown, path: Path): StepCall[] => {
+    if (!Array.isArray(list)) {
+      at(path, `${pathLabel(path)}: expected a list of steps (a variable cannot stand for steps: they are checked before the run)`);
+      return [];
+    }
+    return list.map((item, i) => {
       const itemPath = [...path, i];
-      const entry = item as Raw;
+      if (!isMapping(item)) {
+        at(itemPath, `${pathLabel(itemPath)}: expected a step, a mapping such as { publish: … }`);
+        return { step: 'name', args: undefined, where: whereOf(itemPath) };
+      }
+      const entry = item;
       const keys = Object.keys(entry).filter((k) => k !== 'name');
       if (keys.length !== 1) {
         at(itemPath, keys.length === 0 ? `${pathLabel(itemPath)}: expected a step besides its name; the steps are: ${STEP_NAMES.join(', ')}` : `${pathLabel(itemPath)}: one step per list item, found ${keys.join(' and ')}`);
@@ -106,8 +129,8 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
       const argPath = [...itemPath, step];
       let args = entry[step];
       for (const key of def.stepLists ?? []) {
-        const nested = (args as Raw | undefined)?.[key];
-        if (Array.isArray(nested)) args = { ...(args as Raw), [key]: toCalls(nested, [...argPath, key]) };
+        const nested = isMapping(args) ? args[key] : undefined;
+        if (nested !== undefined) args = { ...(args as Raw), [key]: toCalls(nested, [...argPath, key]) };
       }
       for (const problem of def.check?.(args) ?? []) at(argPath, problem);
       for (const ref of def.deviceRefs?.(args) ?? []) {
@@ -118,6 +141,7 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
       for (const inc of def.includes?.(args) ?? []) includeFile(inc, argPath);
       return { step, args, where: whereOf(argPath), ...(typeof entry.name === 'string' ? { label: entry.name } : {}) };
     });
+  };
 
   const includeFile = (inc: string, path: Path) => {
     if (inc.includes('${')) {
@@ -141,8 +165,8 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
     if (loaded) state.includes.set(abs, loaded);
   };
 
-  const steps = toCalls(r.steps as unknown[], ['steps']);
-  const cleanup = toCalls((r.cleanup as unknown[] | undefined) ?? [], ['cleanup']);
+  const steps = toCalls(r.steps, ['steps']);
+  const cleanup = toCalls(r.cleanup ?? [], ['cleanup']);
   let timeoutMs: number | undefined;
   if (r.timeout !== undefined) {
     timeoutMs = parseDuration(r.timeout as string | number);

@@ -30,6 +30,18 @@ describe('bad scenario input never escapes as anything but a clear error', () =>
     }), { numRuns: 1500 });
   });
 
+  it('a ${…} string where a file, its steps, cleanup or devices belong is refused, not deferred to the run', () => {
+    for (const doc of ['${', { name: 'x', steps: '${a}' }, { name: 'x', steps: [], cleanup: '${a}' }, { name: 'x', steps: [], devices: '${a}' },
+      { name: 'x', steps: ['${a}'] }, { name: 'x', steps: [{ repeat: { times: 2, steps: '${a}' } }] }, { name: 'x', devices: { d: '${a}' }, steps: [] }]) {
+      expect(() => loadScenario(stringify(doc), 's.yaml')).toThrow(EngineError);
+      try {
+        loadScenario(stringify(doc), 's.yaml');
+      } catch (e) {
+        refusedClearly(e);
+      }
+    }
+  });
+
   it('any JSON document either loads or is refused with file:line:col problems', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom('publish', 'expect', 'wait', 'shadow.update', 'fault', 'repeat', 'capture'), (args, step) => {
       for (const doc of [args, { name: 'x', steps: [{ [step]: args }] }]) {
