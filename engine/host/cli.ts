@@ -97,6 +97,9 @@ export async function main(argv: string[]): Promise<number> {
   // The AWS SDK's notice that its 2027 releases will need Node 22 speaks to SDK users; a command's output is no place
   // for it (the SDK version Thingbench ships with is fixed by its lockfile). Set the variable to 'false' to see it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // `thingbench COMMAND --help` (or -h) anywhere after the command prints that command's usage.
+  const commandUsage: Record<string, string> = { record: recordUsage, replay: recordUsage, devices: devicesUsage, target: targetUsage, run: runUsage };
+  if (commandUsage[argv[0]] !== undefined && argv.slice(1).some((a) => a === '--help' || a === '-h')) return print(commandUsage[argv[0]].replace(/^\n/, ''), 0);
   if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
   if (argv[0] === 'devices') return devicesCommand(argv.slice(1));
   if (argv[0] === 'target') return targetCommand(argv.slice(1));

@@ -92,4 +92,16 @@ describe('--limit', () => {
     expect((await help.exited).code).toBe(0);
     expect(help.stdout()).toMatch(/--limit NAME=VALUE .*shadow\.NAME.*0 = off/);
   });
+
+  it('each command takes --help (or -h) anywhere after it and prints its own usage', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--help'], /^Scenarios:\n {2}thingbench run FILE/], [['devices', 'start', '-h'], /^Virtual devices:\n/],
+      [['target', '--help'], /^Targets /], [['record', '--help'], /^Record and replay:\n/], [['replay', 'x.jsonl', '--help'], /^Record and replay:\n/],
+    ];
+    for (const [argv, usage] of cases) {
+      const help = runCli(argv);
+      expect((await help.exited).code, argv.join(' ')).toBe(0);
+      expect(help.stdout(), argv.join(' ')).toMatch(usage);
+    }
+  });
 });
