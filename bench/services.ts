@@ -14,7 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -27,6 +27,7 @@ import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, 
 import { strToU8, zipSync } from 'fflate';
 import { Histogram, type LatencySummary } from './lib/histogram.js';
 import { fmtNum, renderTable } from './lib/report.js';
+import { CLK_TCK, machineJiffies, procCpuSeconds } from './lib/proc.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PHASES = ['publish', 'sqs', 'sns', 'lambda', 'latency'] as const;
@@ -62,26 +63,10 @@ for (const p of phases) {
 const nowMs = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-
-/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat; NaN elsewhere. */
-function machineBusySeconds(): number {
-  try {
-    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const idle = f[3] + f[4]; // idle + iowait
-    return (f.slice(0, 8).reduce((a, b) => a + b, 0) - idle) / 100;
-  } catch {
-    return NaN;
-  }
-}
+/** CPU seconds (user + system) a process has used so far; NaN when unknown (not Linux, or the process is gone). */
+const cpuSeconds = (pid: number | undefined): number => (pid === undefined ? undefined : procCpuSeconds(pid)) ?? NaN;
+/** Busy CPU seconds of the whole machine so far (all cores). */
+const machineBusySeconds = (): number => machineJiffies().busy / CLK_TCK;
 
 interface Engine { http: string; pid: number | undefined; stop(): Promise<void> }
 

@@ -1,7 +1,7 @@
 // Process and machine sampling from /proc (Linux only): broker CPU ticks, RSS, machine busy time.
 import { readFileSync, readdirSync } from 'node:fs';
 
-const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
+export const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
 
 function read(path: string): string | undefined {
   try { return readFileSync(path, 'utf8'); } catch { return undefined; }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { TypedEmitter } from '../../engine/core/index.js';
 import { failureText, loadScenario, openTarget, runScenario, type RunResult, type ScenarioEvents, type StepRecord } from '../../engine/scenarios/index.js';
 import { tempDir } from '../helpers/temp-dirs.js';
+import { engineInventory } from '../helpers/inventory.js';
 
 const dir = path.resolve(import.meta.dirname, '../../scenarios');
 const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -22,29 +23,17 @@ describe('example scenarios', () => {
     const scenario = loadScenario(fs.readFileSync(file, 'utf8'), file);
     const target = await openTarget(undefined, { dataDir: tempDir('tb-examples-') });
     try {
-      const before = await inventory(target.api!);
+      const before = await engineInventory(target.api!);
       const events = new TypedEmitter<ScenarioEvents>();
       const result = await runScenario(scenario, { target, events });
       expect(result.status, why(result)).toBe('passed');
       expect(result.cleanupErrors).toEqual([]);
-      expect(await inventory(target.api!)).toEqual(before);
+      expect(await engineInventory(target.api!)).toEqual(before);
     } finally {
       await target.close();
     }
   });
 });
-
-async function inventory(api: NonNullable<Awaited<ReturnType<typeof openTarget>>['api']>) {
-  return {
-    things: (await api.registry.things()).items.map((t) => t.name),
-    types: (await api.registry.thingTypes()).map((t) => t.name),
-    groups: (await api.registry.groups()).map((g) => g.name),
-    certificates: (await api.security.certificates()).map((c) => c.id),
-    policies: (await api.security.policies()).map((p) => p.name),
-    rules: (await api.rules.list()).map((r) => r.name),
-    sinks: (await api.sinks.list()).map((s) => `${s.kind}:${s.name}`),
-  };
-}
 
 /** The first failed step's report (what was expected beside what was seen), for the assertion message. */
 function why(r: RunResult): string {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { engineInventory } from '../helpers/inventory.js';
 import { createEngine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import { engineTarget } from '../helpers/engine-target.js';
@@ -39,16 +40,9 @@ function cleanupStack() {
 
 /** Everything the registry, security, rules and sinks hold (what a run must leave as it found it). */
 async function inventory(te: TestEngine) {
-  const api = te.engine.api;
   return {
-    things: (await api.registry.things()).items.map((t) => t.name),
-    types: (await api.registry.thingTypes()).map((t) => t.name),
-    groups: (await api.registry.groups()).map((g) => g.name),
-    certificates: (await api.security.certificates()).map((c) => c.id),
-    policies: (await api.security.policies()).map((p) => p.name),
-    rules: (await api.rules.list()).map((r) => r.name),
     // A function's log group (`/aws/lambda/<name>`) outlives it on AWS, but cleanup removes one the run's function made.
-    sinks: (await api.sinks.list()).map((s) => `${s.kind}:${s.name}`),
+    ...(await engineInventory(te.engine.api)),
     functions: fs.existsSync(path.join(te.dataDir, 'functions')) ? fs.readdirSync(path.join(te.dataDir, 'functions')) : [],
   };
 }
