@@ -7,3 +7,4 @@ export { evaluate, type Decision, type EffectivePolicy, type Statement } from '.
 export { parsePolicyDocument } from './policies.js';
 export { securityApi } from './security-api.js';
 export { issueCertificate, encodeName } from './x509.js';
+export { type AuthorizationTest, type AuthorizationOutcome, type AuthorizationAction, type AuthorizationDecision } from './test-authorization.js';

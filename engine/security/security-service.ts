@@ -14,6 +14,7 @@ import { PolicyStore } from './policy-store.js';
 import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
 import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result, type TemporaryKey } from './sigv4.js';
 import type { IncomingHttpHeaders } from 'node:http';
+import { testAuthorization, type AuthorizationOutcome, type AuthorizationTest } from './test-authorization.js';
 
 export interface SecurityOptions {
   dataDir: string;
@@ -116,6 +117,19 @@ export class SecurityService implements Service {
   async deleteCertificate(id: string, force: boolean): Promise<void> {
     const detached = await this.certificates.delete(id, force);
     if (detached.length) await this.policies.detachAll(certificateArn(id));
+  }
+
+  /** IoT TestAuthorization: what the device gateway would decide for this principal and client id, per action. */
+  testAuthorization(test: AuthorizationTest): AuthorizationOutcome[] {
+    return testAuthorization({
+      certificate: (id) => {
+        const row = this.certificates.row(id);
+        return row && this.certificates.x509(row);
+      },
+      attached: (target) => this.policies.attached(target),
+      effective: (name) => this.policies.effective(name),
+      things: this.things,
+    }, test);
   }
 
   /** Whether a principal (certificate ARN) exists: the registry's AttachThingPrincipal check. */

@@ -9,12 +9,13 @@ import {
 } from '../../security/index.js';
 import { iotControlErrors } from './aws-errors.js';
 import { jsonBody } from './iot-control-shared.js';
+import { testAuthorizationRoute } from './iot-control-test-authorization.js';
 import type { HttpRequest, HttpResult, Route } from './http-server.js';
 
 const seconds = (ms: number) => ms / 1000;
 
 /** What the certificate and policy operations need from the security service; `SecurityService` satisfies it. */
-export type SecurityOperations = Pick<SecurityService, 'deleteCertificate' | 'trustChanged'> & {
+export type SecurityOperations = Pick<SecurityService, 'deleteCertificate' | 'trustChanged' | 'testAuthorization'> & {
   readonly certificates: Pick<SecurityService['certificates'],
     | 'createKeysAndCertificate' | 'createFromCsr' | 'register' | 'registerWithoutCa' | 'registerCa' | 'registrationCode'
     | 'list' | 'listCa' | 'mustRow' | 'mustCa' | 'update' | 'updateCa' | 'deleteCa' | 'x509'>;
@@ -182,6 +183,7 @@ export function iotControlSecurityRoutes(security: SecurityOperations): Route[] 
       const p = policies().must(req.params.policyName);
       return paged(policies().targets(p.name), req, 'targets');
     }),
+    testAuthorizationRoute(security),
   ];
 }
 
