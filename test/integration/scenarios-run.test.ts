@@ -177,6 +177,36 @@ cleanup:
     await watcher.endAsync();
   });
 
+  it("a device declaration's thingName replaces the model's, with run variables, and a bad one fails its start", async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: renamed motor
+variables: { motor: l05-ann-motor }
+devices:
+  motor: { model: vibration-motor, thingName: "\${motor}" }
+  sensors: { model: generic-sensor, count: 2, thingName: "\${motor}-sensor-{index + 1}" }
+steps:
+  - start: [motor, sensors]
+  - shadow.expect: { thing: "\${motor}", reported: { MOTOR: "OFF" } }
+  - shadow.update: { thing: "\${motor}", desired: { MOTOR: "ON" } }
+  - expect: { topic: data/vibration, json: { thing: l05-ann-motor }, within: 5s }
+  - expect: { topic: "$aws/events/presence/connected/+", json: { clientId: l05-ann-motor-sensor-2 }, within: 5s }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(statuses(result.steps)).toEqual(['1 start passed', '2 shadow.expect passed', '3 shadow.update passed', '4 expect passed', '5 expect passed']);
+
+    const bad = await runFiles(engineTarget(te), {
+      'main.yaml': 'name: bad\nvariables: { who: "a b" }\ndevices:\n  m: { model: vibration-motor, thingName: "motor ${who}" }\n  f: { model: generic-sensor, count: 2, thingName: same }\nsteps:\n  - start: m\n',
+    });
+    expect(bad.result.steps[0]).toMatchObject({ status: 'failed' });
+    expect(bad.result.steps[0].message).toMatch(/main\.yaml:4:3: thingName 'motor a b' is not a thing name \(1 to 128 of a-z, A-Z, 0-9, ':', '_' and '-'\)/);
+    const fleet = await runFiles(engineTarget(te), {
+      'main.yaml': 'name: bad\ndevices:\n  f: { model: generic-sensor, count: 2, thingName: same }\nsteps:\n  - start: f\n',
+    });
+    expect(fleet.result.steps[0].message).toMatch(/thingName 'same' would give all 2 devices one name: make it a template such as 'same-\{index \+ 1\}'/);
+  });
+
   it("a scenario's timeout aborts the run with one sentence", async () => {
     const { result } = await runFiles(engineTarget(te), {
       'main.yaml': 'name: slow\ntimeout: 300ms\nsteps:\n  - wait: 1m\n',

@@ -95,6 +95,7 @@ function loadOne(text: string, file: string, state: LoadState, chain: string[], 
     count: (d.count as number | undefined) ?? 1,
     ...(d.seed !== undefined ? { seed: d.seed as number } : {}),
     ...(d.transport !== undefined ? { transport: d.transport as DeviceDecl['transport'] } : {}),
+    ...(d.thingName !== undefined ? { thingName: d.thingName as string } : {}),
     where: whereOf(['devices', name]),
   }));
   if (!root) {

@@ -45,6 +45,10 @@ export function buildScenarioSchema(): Record<string, unknown> {
             count: { type: 'integer', minimum: 1, maximum: 100000, description: '1 (default): one device; more: a fleet.' },
             seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
             transport: { enum: ['mqtt', 'mqtts', 'ws'], description: "The model's transport by default." },
+            thingName: {
+              type: 'string', minLength: 1, maxLength: 128,
+              description: "Replaces the model's thing name (and its client id, when the model derives it from the thing name): run variables as ${NAME}; for a fleet, a model template such as \"${prefix}-{index + 1}\".",
+            },
           },
         },
       },

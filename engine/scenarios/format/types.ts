@@ -10,6 +10,8 @@ export interface DeviceDecl {
   /** Default: derived from the run's seed and the device's name. */
   seed?: number;
   transport?: 'mqtt' | 'mqtts' | 'ws';
+  /** Replaces the model's `identity.thingName` template; `${…}` run variables are interpolated when it starts. */
+  thingName?: string;
   where: string;
 }
 

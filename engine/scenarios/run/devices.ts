@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EngineError } from '../../core/index.js';
 import {
-  createDeviceContext, deviceSeed, deviceSpecFromModel, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles, VirtualDevice,
+  compileTemplate, createDeviceContext, deviceSeed, deviceSpecFromModel, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles, VirtualDevice,
   type DeviceModel, type ReplayData,
 } from '../../devices/index.js';
 import type { DeviceDecl } from '../format/types.js';
@@ -28,7 +28,11 @@ export interface RunDevicesOptions {
   connectTimeoutMs?: number;
   /** Refuses (throws) a model or replay file the run may not read. */
   checkFile?: (path: string) => void;
+  /** Replaces `${…}` run variables in a declaration's `thingName` when the device starts. */
+  interpolate?: (text: string) => unknown;
 }
+
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 /** A 32-bit seed for a declared device from the run's seed and its name. */
 export function namedSeed(seed: number, name: string): number {
@@ -84,12 +88,32 @@ export class RunDevices implements DeviceRegistry {
     }
   }
 
+  /** The model with the declaration's thing name (one device: a legal thing name; a fleet: a template per device). */
+  private renamed(model: DeviceModel, d: DeviceDecl, template: string): DeviceModel {
+    const value = this.opts.interpolate ? this.opts.interpolate(template) : template;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (d.count === 1 && !THING_NAME.test(text)) {
+      throw new EngineError('InvalidInput', `${d.where}: thingName '${text}' is not a thing name (1 to 128 of a-z, A-Z, 0-9, ':', '_' and '-')`);
+    }
+    if (d.count > 1) {
+      if (!text.includes('{')) throw new EngineError('InvalidInput', `${d.where}: thingName '${text}' would give all ${d.count} devices one name: make it a template such as '${text}-{index + 1}'`);
+      try {
+        compileTemplate(text);
+      } catch (e) {
+        throw new EngineError('InvalidInput', `${d.where}: thingName '${text}': ${(e as Error).message}`);
+      }
+    }
+    return { ...model, identity: { ...model.identity, thingName: text } };
+  }
+
   async start(name: string): Promise<RunningDevice> {
     const have = this.runningDevices.get(name);
     if (have) return have;
     const d = this.decls.get(name);
     if (!d) return this.get(name);
-    const { model, replay } = this.model(name);
+    const loaded = this.model(name);
+    const replay = loaded.replay;
+    const model = d.thingName === undefined ? loaded.model : this.renamed(loaded.model, d, d.thingName);
     if (model.identity.certificate.mode === 'existing') {
       throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' connects with an existing certificate whose private key a scenario does not hold; set identity.certificate to provision`);
     }

@@ -165,7 +165,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     warn: (message: string, details?: Record<string, unknown>) => events.emit('step.log', { ...(id ? { id } : {}), level: 'warn', message, ...(details ? { details } : {}) }),
     progress: (message: string, done?: number, total?: number) => events.emit('step.progress', { id: id ?? '', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
   });
-  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs, checkFile: opts.checkFile });
+  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs, checkFile: opts.checkFile, interpolate: (text) => vars.interpolate(text) });
   // Bad device models, and models the target cannot serve, are bad input: found before anything connects.
   const deviceRefusals = new Set<string>();
   for (const decl of scenario.devices) {
