@@ -5,7 +5,7 @@ import { defaultConfig } from '../../engine/config.js';
 import { streamLogger } from '../../engine/core/index.js';
 import { createEngine } from '../../engine/engine.js';
 import type { Engine } from '../../engine/engine-types.js';
-import { serveRpc, uiContentSecurityPolicy } from '../../engine/host/index.js';
+import { openEngineControl, serveRpc, uiContentSecurityPolicy } from '../../engine/host/index.js';
 import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { hardenApp } from './hardening.js';
 import { IpcTransport } from './ipc-transport.js';
@@ -22,6 +22,7 @@ const logger = streamLogger(process.stderr, 'info');
 
 let engine: Engine | undefined;
 let engineStopped = false;
+let control: { close(): Promise<void> } | undefined;
 
 registerAppScheme();
 
@@ -38,7 +39,10 @@ async function start(): Promise<void> {
   serveAppProtocol(session.defaultSession, rendererDir, csp);
   Menu.setApplicationMenu(appMenu());
   engine = await createEngine(defaultConfig(), { logger });
-  await engine.start();
+  const info = await engine.start();
+  // `thingbench lab …` in a terminal drives this engine through its control socket.
+  control = await openEngineControl(engine, info.dataDir, info.endpoints, logger)
+    .catch((err: unknown) => void logger.log('warn', 'electron', `the control socket could not be opened: ${String(err)}`));
   showSinkNotifications(engine.events);
   openWindow(engine);
   app.on('activate', () => focusOrOpenWindow());
@@ -71,7 +75,8 @@ app.on('window-all-closed', () => {
 app.on('before-quit', (event) => {
   if (!engine || engineStopped) return;
   event.preventDefault();
-  engine.stop()
+  const running = engine;
+  (control?.close() ?? Promise.resolve()).then(() => running.stop())
     .catch((err: unknown) => logger.log('error', 'electron', 'engine stop failed', { error: String(err) }))
     .finally(() => {
       engineStopped = true;

@@ -17,6 +17,7 @@ import { devicesCommand, devicesUsage } from './devices-commands.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { targetCommand, targetUsage } from './target-commands.js';
 import { runCommand, runUsage } from './run-command.js';
+import { openEngineControl } from './engine-control.js';
 
 export const DEFAULT_UI_PORT = 4280;
 
@@ -158,6 +159,10 @@ export async function main(argv: string[]): Promise<number> {
     // The UI port is checked before the engine listens anywhere, so a taken one leaves nothing to undo.
     if (command === 'serve') await probePorts('127.0.0.1', [{ listener: 'ui', port: uiPort }]);
     const info = await engine.start();
+    // Commands in other terminals (`thingbench lab start 1`) drive this engine through its control socket.
+    const control = await openEngineControl(engine, info.dataDir, info.endpoints, logger)
+      .catch((e: Error) => void logger.log('warn', 'host', `the control socket could not be opened (thingbench lab will not reach this engine): ${e.message}`));
+    if (control) onStop(() => control.close());
     if (command === 'up') {
       if (json) process.stdout.write(JSON.stringify({ event: 'ready', endpoints: info.endpoints, dataDir: info.dataDir }) + '\n');
       else process.stderr.write(readyText(info.endpoints, info.dataDir, info.brokerMode));
@@ -172,6 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     // Whatever had started is stopped again (engine.start() already rolled itself back; stop() is then a no-op).
+    await runStopHooks().catch(() => {});
     await engine?.stop().catch(() => {});
     const text = startFailureText(e);
     if (json) process.stdout.write(JSON.stringify({ event: 'failed', message: text }) + '\n');

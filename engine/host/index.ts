@@ -4,3 +4,4 @@ export { WsTransport, defaultWsFlowLimits, type WsFlowLimits } from './ws-transp
 export { openBrowser } from './open-browser.js';
 export { uiContentSecurityPolicy } from './csp.js';
 export { contentTypeOf, resolveStaticPath, openableFile } from './static-files.js';
+export { openEngineControl, runningEngine, connectEngine, LineTransport, type EngineAnnouncement } from './engine-control.js';
