@@ -7,7 +7,8 @@
 //            with BatchWriteItem, then PutItem (replacing a random item), GetItem (a random item) and Query (`--query`
 //            consecutive items of a random device), each `--concurrency` in flight;
 //   kinesis  PutRecords of `--batch` records into a stream of `--shards` shards, `--kinesis-concurrency` calls in
-//            flight; then one reader per shard catches up on that backlog from TRIM_HORIZON with GetRecords;
+//            flight; the stream is topped up to `--backlog` records if it holds fewer, then one reader per shard
+//            catches up on the whole backlog from TRIM_HORIZON with GetRecords;
 //   rule     `--publishers` MQTT QoS 1 publishers of JSON readings: first with no rules (PUBACKed messages/s), then
 //            with a dynamoDBv2 rule writing each message as an item: messages/s that reach the table durably.
 // Results: a table on stdout and JSON lines in bench/out/data-<timestamp>.jsonl (or --out DIR).
@@ -46,7 +47,7 @@ const { values: v } = parseArgs({
   options: {
     seconds: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' },
     items: { type: 'string' }, partition: { type: 'string' }, query: { type: 'string' },
-    shards: { type: 'string' }, batch: { type: 'string' }, 'kinesis-concurrency': { type: 'string' },
+    shards: { type: 'string' }, batch: { type: 'string' }, 'kinesis-concurrency': { type: 'string' }, backlog: { type: 'string' },
     publishers: { type: 'string' }, 'rule-window': { type: 'string' },
     only: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
@@ -61,7 +62,8 @@ const usage = `usage: npm run bench -- data [flags]
   --query N                items one Query returns (10)
   --shards N               Kinesis shards (4)
   --batch N                records per PutRecords call (500; --quick 100)
-  --kinesis-concurrency N  PutRecords calls in flight (4; --quick 2)
+  --kinesis-concurrency N  PutRecords calls in flight (--concurrency)
+  --backlog N              records the catch-up reads at least: the stream is topped up after PutRecords (20000; --quick 1000; at most ${STREAM_RECORDS_KEPT})
   --publishers N           MQTT QoS 1 publishers (4; --quick 2)
   --rule-window N          messages per publisher not yet in the table before it waits (200; total under the rule's 1,000 queued)
   --only p,q,…             phases after the Publish yardstick: dynamodb,kinesis,rule (all)
@@ -84,13 +86,15 @@ const num = (name: keyof typeof v, full: number, small: number, integer = true):
 const o = {
   seconds: num('seconds', 5, 1, false), warmup: num('warmup', 1, 0.3, false), concurrency: num('concurrency', 16, 4), clients: num('clients', 4, 2),
   items: num('items', 100_000, 2_000), partition: num('partition', 100, 20), query: num('query', 10, 10),
-  shards: num('shards', 4, 4), batch: num('batch', 500, 100), kinesisConcurrency: num('kinesis-concurrency', 4, 2),
+  shards: num('shards', 4, 4), batch: num('batch', 500, 100), kinesisConcurrency: 0, backlog: num('backlog', 20_000, 1_000),
   publishers: num('publishers', 4, 2), ruleWindow: num('rule-window', 200, 200), quick,
 };
 const fail = (msg: string) => { console.error(`${msg}\n${usage}`); process.exit(2); };
+o.kinesisConcurrency = v['kinesis-concurrency'] === undefined ? o.concurrency : num('kinesis-concurrency', 0, 0);
 if (o.items > TABLE_ITEMS_KEPT) fail(`--items: a table holds at most ${TABLE_ITEMS_KEPT} items`);
 if (o.items % o.partition !== 0) fail('--items must be a multiple of --partition');
 if (o.query > o.partition) fail('--query must be at most --partition');
+if (o.backlog > STREAM_RECORDS_KEPT) fail(`--backlog: a stream keeps at most ${STREAM_RECORDS_KEPT} records`);
 if (o.batch > 500) fail('--batch: PutRecords takes at most 500 records');
 if (o.publishers * o.ruleWindow > 900) fail('--publishers × --rule-window must stay under the 1,000 messages a rule queues');
 const phases = new Set<string>((v.only ?? PHASES.join(',')).split(','));
@@ -234,23 +238,40 @@ const queryOp = (cs: Clients[]) => async (w: number) => {
 
 const STREAM = 'bench-records';
 
-async function kinesisPut(cs: Clients[], pids: number[], base: number): Promise<{ row: Row; put: number }> {
+const recordBody = (seq: number, k: number) => Buffer.from(JSON.stringify({ device: deviceId(rand(1000)), seq, k, temp: 21.5, humidity: 40, status: 'ok', fw: '1.4.2' }));
+
+/** One PutRecords call of `o.batch` records with random partition keys (so they spread over the shards). */
+const putRecordsOp = (cs: Clients[]) => async (w: number, seq: number) => {
+  const Records = Array.from({ length: o.batch }, (_x, k) => ({ Data: recordBody(seq, k), PartitionKey: `d${rand(1_000_000)}` }));
+  const r = await cs[w % cs.length].kinesis.send(new PutRecordsCommand({ StreamName: STREAM, Records }));
+  if (r.FailedRecordCount) throw new Error(`PutRecords: ${r.FailedRecordCount} of ${o.batch} records failed (${r.Records?.find((x) => x.ErrorCode)?.ErrorMessage})`);
+  return o.batch;
+};
+
+async function kinesisPut(cs: Clients[], pids: number[]): Promise<{ row: Row; put: number }> {
   await cs[0].kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: o.shards }));
-  const body = (seq: number, k: number) => Buffer.from(JSON.stringify({ device: deviceId(rand(1000)), seq, k, temp: 21.5, humidity: 40, status: 'ok', fw: '1.4.2' }));
   const m = await runOps({
     concurrency: o.kinesisConcurrency, warmupMs: o.warmup * 1000, windowMs: o.seconds * 1000, pids, cap: STREAM_RECORDS_KEPT, unitsPerOp: o.batch,
-  }, async (w, seq) => {
-    const Records = Array.from({ length: o.batch }, (_x, k) => ({ Data: body(seq, k), PartitionKey: `d${rand(1_000_000)}` }));
-    const r = await cs[w % cs.length].kinesis.send(new PutRecordsCommand({ StreamName: STREAM, Records }));
-    if (r.FailedRecordCount) throw new Error(`PutRecords: ${r.FailedRecordCount} of ${o.batch} records failed (${r.Records?.find((x) => x.ErrorCode)?.ErrorMessage})`);
-    return o.batch;
-  });
+    minOps: 2 * o.kinesisConcurrency,
+  }, putRecordsOp(cs));
+  if (m.errors) throw new Error(`${m.errors} PutRecords calls failed, first: ${m.firstError}`);
   const label = `Kinesis PutRecords (${o.batch} records a call), ${o.kinesisConcurrency} in flight`;
-  return { row: rowOf('kinesis-put', label, 'records', m, base, 'Publish', { calls_per_s: m.opsPerSecond, records_put: m.totalUnits }), put: m.totalUnits };
+  return { row: rowOf('kinesis-put', label, 'records', m, NaN, 'Publish', { calls_per_s: m.opsPerSecond, records_put: m.totalUnits }), put: m.totalUnits };
+}
+
+/** Tops the stream up to `--backlog` records with PutRecords, when the measured phase left fewer. */
+async function kinesisFill(cs: Clients[], pids: number[], have: number): Promise<number> {
+  const want = Math.min(o.backlog, STREAM_RECORDS_KEPT);
+  if (have >= want) return have;
+  const m = await runOps({
+    concurrency: o.kinesisConcurrency, warmupMs: 0, windowMs: 3_600_000, pids, cap: Math.ceil((want - have) / o.batch) * o.batch, unitsPerOp: o.batch,
+  }, putRecordsOp(cs));
+  if (m.errors) throw new Error(`${m.errors} PutRecords calls failed, first: ${m.firstError}`);
+  return have + m.totalUnits;
 }
 
 /** One reader per shard from TRIM_HORIZON with GetRecords (10,000 a call) until it reads nothing and is not behind. */
-async function kinesisCatchUp(cs: Clients[], pids: number[], expected: number, base: number): Promise<Row> {
+async function kinesisCatchUp(cs: Clients[], pids: number[], expected: number): Promise<Row> {
   const shards = (await cs[0].kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards ?? [];
   const hist = new Histogram();
   let read = 0, calls = 0;
@@ -274,7 +295,7 @@ async function kinesisCatchUp(cs: Clients[], pids: number[], expected: number, b
   if (read !== expected) throw new Error(`the readers caught up on ${read} records, not the ${expected} put`);
   return {
     id: 'kinesis-catchup', label: `Kinesis GetRecords catch-up from TRIM_HORIZON, ${shards.length} shards at once`, unit: 'records',
-    perSecond: read / m.elapsed, base, baseName: 'Publish', latency: hist.summaryMs(), cpuUs: (m.engineCpu * 1e6) / read, otherCpuPct: m.otherCpuPct, errors: 0, extra,
+    perSecond: read / m.elapsed, base: NaN, baseName: 'Publish', latency: hist.summaryMs(), cpuUs: (m.engineCpu * 1e6) / read, otherCpuPct: m.otherCpuPct, errors: 0, extra,
   };
 }
 
@@ -440,11 +461,13 @@ async function main(): Promise<number> {
       }
     }
     if (phases.has('kinesis')) {
-      const put = await step(`Kinesis PutRecords (${o.batch} a call), ${o.kinesisConcurrency} in flight`, () => kinesisPut(cs, broker.pids, NaN));
+      const put = await step(`Kinesis PutRecords (${o.batch} a call), ${o.kinesisConcurrency} in flight`, () => kinesisPut(cs, broker.pids));
       if (put) {
         later.push((b) => ({ ...put.row, base: b }));
-        const catchUp = await step(`Kinesis GetRecords catch-up of ${fmtNum(Math.min(put.put, STREAM_RECORDS_KEPT))} records`,
-          () => kinesisCatchUp(cs, broker.pids, Math.min(put.put, STREAM_RECORDS_KEPT), NaN));
+        const backlog = put.put < o.backlog
+          ? await step(`Kinesis: top the backlog up to ${fmtNum(o.backlog)} records`, () => kinesisFill(cs, broker.pids, put.put)) : put.put;
+        const catchUp = backlog === undefined ? undefined
+          : await step(`Kinesis GetRecords catch-up of ${fmtNum(backlog)} records`, () => kinesisCatchUp(cs, broker.pids, backlog));
         if (catchUp) later.push((b) => ({ ...catchUp, base: b }));
       }
     }

@@ -17,6 +17,11 @@ export interface OpLoadOptions {
   cap?: number;
   /** Units one operation may add (to keep `cap`): 1 by default. */
   unitsPerOp?: number;
+  /**
+   * The window stays open past `windowMs` until this many operations finished in it (at most 10 windows more), so
+   * long operations (a PutRecords of 500 records) are counted over several completions, not one or none.
+   */
+  minOps?: number;
 }
 
 export interface OpLoadResult {
@@ -80,7 +85,11 @@ export async function runOps(o: OpLoadOptions, op: (worker: number, seq: number)
   counting = true;
   const t0 = nowMs();
   const cpu0 = cpuOf(o.pids), self0 = process.cpuUsage(), busy0 = machineJiffies().busy / CLK_TCK;
-  await Promise.race([sleep(o.windowMs), capReached, Promise.all(workers)]);
+  const allDone = Promise.all(workers);
+  let ended = false;
+  void Promise.race([capReached, allDone]).then(() => { ended = true; });
+  await Promise.race([sleep(o.windowMs), capReached, allDone]);
+  for (const until = nowMs() + 10 * o.windowMs; !ended && ops < (o.minOps ?? 0) && nowMs() < until;) await sleep(5);
   if (o.cap !== undefined && started + per > o.cap) await Promise.all(workers); // capped: the last operations count
   counting = false;
   const elapsed = (nowMs() - t0) / 1000;
