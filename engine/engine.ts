@@ -31,6 +31,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Test hooks: shorter broker timeouts. */
   broker?: { connectTimeoutMs?: number; drainTimeoutMs?: number };
+  /** Test hook: the longest the CloudWatch alarm timer sleeps (ms), so a fake clock moved forward is noticed soon. */
+  alarmCheckMs?: number;
 }
 
 /** The composition root (ARCHITECTURE §3): the only place that creates services. Nothing listens until `start()`. */
@@ -75,7 +77,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dataDir: config.dataDir, logger: logs, objects, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the local functions.
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await functions.invoke(name, event)) },
-    webhookHosts: config.sinks?.webhookHosts ?? [],
+    webhookHosts: config.sinks?.webhookHosts ?? [], alarmCheckMs: opts.alarmCheckMs,
     // SNS's SubscribeURL, UnsubscribeURL and SigningCertURL point at the HTTP API once it listens.
     publicUrl: () => (http.port ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}` : undefined),
   });

@@ -53,6 +53,8 @@ export interface SinkServiceOptions {
   publicUrl?: () => string | undefined;
   /** The local S3 that Firehose delivers into. */
   objects?: ObjectPort;
+  /** The longest the alarm timer sleeps, ms (default a minute; a test with a fake clock makes it short). */
+  alarmCheckMs?: number;
 }
 
 export class SinkService implements Service {
@@ -124,7 +126,7 @@ export class SinkService implements Service {
       save: (name) => this.store.write([this.ctx.stateStatement(this.target('alarm', name))]),
       publish: async (topic, message, subject) => { await this.topics.publish(topic, message, { subject }); },
       warn: (message) => this.ctx.logger.log('warn', 'sinks.alarms', message),
-    }, () => this.clock.now());
+    }, () => this.clock.now(), { checkMs: opts.alarmCheckMs });
   }
 
   async start(): Promise<void> {
@@ -140,12 +142,14 @@ export class SinkService implements Service {
     const all = [...this.targets.values()];
     this.streams.resume(all.filter((t) => t.kind === 'stream'));
     this.firehose.resume(all.filter((t) => t.kind === 'firehose'));
+    this.alarms.start();
   }
 
   async stop(): Promise<void> {
     this.started = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
+    this.alarms.stop();
     this.queues.stop();
     this.topics.stop();
     await this.firehose.stop();

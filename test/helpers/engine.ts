@@ -30,6 +30,8 @@ export interface TestEngineOptions {
   drainTimeoutMs?: number;
   /** The engine's clock (a test's fake clock); the system clock by default. */
   clock?: Clock;
+  /** The longest the CloudWatch alarm timer sleeps (ms): short with a fake clock. */
+  alarmCheckMs?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
   const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits } });
-  const engine = await createEngine(config, { clock: opts.clock, logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs } });
+  const engine = await createEngine(config, { clock: opts.clock, logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs }, alarmCheckMs: opts.alarmCheckMs });
   closeBeforeRemovingTempDirs(() => engine.stop());
   const info = await engine.start();
   return {

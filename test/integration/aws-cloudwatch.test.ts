@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand,
+  CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, DescribeAlarmsForMetricCommand, DisableAlarmActionsCommand,
+  EnableAlarmActionsCommand, GetMetricDataCommand, GetMetricStatisticsCommand,
   InvalidParameterValueException, ListMetricsCommand, PutMetricAlarmCommand, PutMetricDataCommand, ResourceNotFound, SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -100,14 +101,18 @@ describe('CloudWatch alarms through the AWS SDK v3 client', () => {
     await cw.send(new PutMetricDataCommand({ Namespace: 'Lab/Alarms', MetricData: [{ MetricName: 'Temperature', Dimensions: [{ Name: 'Device', Value: 'd1' }], Value: 95 }] }));
     const after = await cw.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
     expect(after.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['hot']);
-    expect(after.MetricAlarms![0]!.StateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoint \[95\.0 \(.+\)\] was greater than the threshold \(80\.0\)/);
+    expect(after.MetricAlarms![0]!.StateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoints \[95\.0 \(.+\)\] was greater than the threshold \(80\.0\) \(minimum 1 datapoint for OK -> ALARM transition\)\.$/);
+    expect(JSON.parse(after.MetricAlarms![0]!.StateReasonData!)).toMatchObject({ version: '1.0', statistic: 'Maximum', period: 60, recentDatapoints: [95], threshold: 80 });
     const history = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: 'hot', HistoryItemType: 'StateUpdate' }));
     expect(history.AlarmHistoryItems?.map((h) => h.HistorySummary)).toEqual(['Alarm updated from INSUFFICIENT_DATA to ALARM']);
     const note = await vi.waitFor(async () => {
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
       expect(Messages).toHaveLength(1);
-      return JSON.parse(Messages![0]!.Body!) as Record<string, any>;
-    }, { timeout: 10_000 });
+      return Messages![0]!.Body!;
+    }, { timeout: 10_000 }).then((body) => {
+      expect(body).toContain('"Threshold":80.0,'); // CloudWatch's Java doubles
+      return JSON.parse(body) as Record<string, any>;
+    });
     expect(note).toMatchObject({
       AlarmName: 'hot', AlarmDescription: 'too hot', NewStateValue: 'ALARM', OldStateValue: 'INSUFFICIENT_DATA', AWSAccountId: '000000000000',
       Trigger: { MetricName: 'Temperature', Namespace: 'Lab/Alarms', Statistic: 'MAXIMUM', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ name: 'Device', value: 'd1' }] },
@@ -145,6 +150,80 @@ describe('CloudWatch alarms through the AWS SDK v3 client', () => {
   });
 });
 
+describe('CloudWatch alarms on the engine clock (a fake clock the test moves)', () => {
+  const clock = { t: Date.UTC(2026, 5, 1, 12, 0, 30), now() { return this.t; } };
+  let clocked: TestEngine;
+  let client: CloudWatchClient;
+  beforeAll(async () => {
+    clocked = await startTestEngine({ clock, alarmCheckMs: 10 });
+    client = new CloudWatchClient({ endpoint: clocked.httpUrl, region: 'us-east-1', credentials });
+  });
+  afterAll(() => clocked.stop());
+
+  it('moves an alarm whose metric stopped reporting, notifies once per change, and not while its actions are disabled', async () => {
+    const sns = new SNSClient({ endpoint: clocked.httpUrl, region: 'us-east-1', credentials });
+    const sqs = new SQSClient({ endpoint: clocked.httpUrl, region: 'us-east-1', credentials });
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'heartbeat-alarms' }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'heartbeat-inbox' }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:heartbeat-inbox', Attributes: { RawMessageDelivery: 'true' } }));
+    const inbox = async () => {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 3600 }));
+      return Messages.map((m) => JSON.parse(m.Body!) as { OldStateValue: string; NewStateValue: string; NewStateReason: string });
+    };
+    const dims = [{ Name: 'Device', Value: 'd7' }];
+    await client.send(new PutMetricAlarmCommand({
+      AlarmName: 'heartbeat', Namespace: 'Lab/Clock', MetricName: 'Beats', Dimensions: dims, Statistic: 'Sum', Period: 60, EvaluationPeriods: 1,
+      Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching', AlarmActions: [TopicArn!], OKActions: [TopicArn!],
+    }));
+    await client.send(new PutMetricAlarmCommand({
+      AlarmName: 'heartbeat-p90', Namespace: 'Lab/Clock', MetricName: 'Beats', Dimensions: dims, ExtendedStatistic: 'p90', Period: 300, EvaluationPeriods: 1,
+      Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+    }));
+    // No data yet, missing data breaches: ALARM at once.
+    await vi.waitFor(async () => expect((await inbox()).map((n) => n.NewStateValue)).toEqual(['ALARM']));
+    await client.send(new PutMetricDataCommand({ Namespace: 'Lab/Clock', MetricData: [{ MetricName: 'Beats', Dimensions: dims, Value: 1 }] }));
+    const ok = await vi.waitFor(async () => {
+      const got = await inbox();
+      expect(got).toHaveLength(1);
+      return got[0]!;
+    });
+    expect(ok).toMatchObject({ OldStateValue: 'ALARM', NewStateValue: 'OK' });
+    expect(ok.NewStateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoints \[1\.0 \(01\/06\/26 12:00:00\)\] was not less than the threshold \(1\.0\) \(minimum 1 datapoint for ALARM -> OK transition\)\.$/);
+    // The device goes quiet: three minutes on, the alarm timer finds no datapoint in the evaluation range.
+    clock.t += 3 * 60_000;
+    await vi.waitFor(async () => {
+      const { MetricAlarms } = await client.send(new DescribeAlarmsCommand({ AlarmNames: ['heartbeat'] }));
+      expect(MetricAlarms?.[0]).toMatchObject({ StateValue: 'ALARM', StateReason: 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].' });
+    });
+    await vi.waitFor(async () => expect((await inbox()).map((n) => `${n.OldStateValue}->${n.NewStateValue}`)).toEqual(['OK->ALARM']));
+    // Actions off: back to OK and into ALARM again without a notification; on again, the next change notifies.
+    await client.send(new DisableAlarmActionsCommand({ AlarmNames: ['heartbeat'] }));
+    expect((await client.send(new DescribeAlarmsCommand({ AlarmNames: ['heartbeat'] }))).MetricAlarms?.[0]?.ActionsEnabled).toBe(false);
+    await client.send(new PutMetricDataCommand({ Namespace: 'Lab/Clock', MetricData: [{ MetricName: 'Beats', Dimensions: dims, Value: 2 }] }));
+    clock.t += 3 * 60_000;
+    await vi.waitFor(async () => {
+      const { AlarmHistoryItems = [] } = await client.send(new DescribeAlarmHistoryCommand({ AlarmName: 'heartbeat' }));
+      expect(AlarmHistoryItems.map((h) => h.HistorySummary).slice(0, 2)).toEqual(['Alarm updated from OK to ALARM', 'Alarm updated from ALARM to OK']);
+    });
+    await client.send(new EnableAlarmActionsCommand({ AlarmNames: ['heartbeat', 'no-such-alarm'] }));
+    await client.send(new PutMetricDataCommand({ Namespace: 'Lab/Clock', MetricData: [{ MetricName: 'Beats', Dimensions: dims, Value: 5 }] }));
+    const got = await vi.waitFor(async () => {
+      const all = await inbox();
+      expect(all.length).toBeGreaterThan(0);
+      return all;
+    });
+    expect(got.map((n) => `${n.OldStateValue}->${n.NewStateValue}`)).toEqual(['ALARM->OK']);
+    // DescribeAlarmsForMetric: the metric's exact dimensions, narrowed by statistic or period.
+    const forMetric = async (more: Record<string, unknown> = {}) => (await client.send(new DescribeAlarmsForMetricCommand({
+      Namespace: 'Lab/Clock', MetricName: 'Beats', Dimensions: dims, ...more,
+    }))).MetricAlarms?.map((a) => a.AlarmName);
+    expect(await forMetric()).toEqual(['heartbeat', 'heartbeat-p90']);
+    expect(await forMetric({ ExtendedStatistic: 'p90' })).toEqual(['heartbeat-p90']);
+    expect(await forMetric({ Statistic: 'Sum', Period: 60 })).toEqual(['heartbeat']);
+    expect(await forMetric({ Dimensions: [] })).toEqual([]);
+  });
+});
+
 describeAwsCli('aws cloudwatch (Debian AWS CLI v2)', () => {
   const aws = (...args: string[]) => awsCliJson(['cloudwatch', ...args, '--region', 'us-east-1', '--output', 'json'], { endpoint: tb.httpUrl });
 
@@ -173,6 +252,9 @@ describeAwsCli('aws cloudwatch (Debian AWS CLI v2)', () => {
     expect((await aws('describe-alarms', '--alarm-name-prefix', 'cli-', '--state-value', 'ALARM')).MetricAlarms).toEqual([]);
     await aws('put-metric-data', '--namespace', 'Cli/App', '--metric-name', 'Latency', '--dimensions', 'Api=get', '--value', '2000', '--unit', 'Milliseconds');
     expect((await aws('describe-alarms', '--alarm-name-prefix', 'cli-', '--state-value', 'ALARM')).MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(['cli-slow']);
+    await aws('disable-alarm-actions', '--alarm-names', 'cli-slow');
+    const forMetric = await aws('describe-alarms-for-metric', '--namespace', 'Cli/App', '--metric-name', 'Latency', '--dimensions', 'Name=Api,Value=get', '--statistic', 'Average');
+    expect(forMetric.MetricAlarms).toEqual([expect.objectContaining({ AlarmName: 'cli-slow', ActionsEnabled: false, StateValue: 'ALARM' })]);
     const missing = await runAwsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'ghost', '--state-value', 'OK', '--state-reason', 'x', '--region', 'us-east-1'], { endpoint: tb.httpUrl });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (ResourceNotFound) when calling the SetAlarmState operation: Alarm ghost not found');

@@ -1,8 +1,9 @@
 /**
  * Alarm evaluation over the local metrics, on a real SinkService with a settable clock: M out of N datapoints,
- * each TreatMissingData, unit filtering, and alarms and data surviving a restart.
+ * each TreatMissingData, evaluation on the clock when data stops, actions once per state change (and not while
+ * disabled), unit filtering, and alarms and data surviving a restart.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSinks, type SinkHarness } from '../../../test/helpers/sinks.js';
 import type { AlarmConfig } from './metric-alarms.js';
 
@@ -73,5 +74,72 @@ describe('metric alarms', () => {
     await expect(h.sinks.cloudwatch.putMetricData('Lab', [{ metricName: 'Temp', value: 1 }, { metricName: 'Temp', values: [1, 2], counts: [1] }]))
       .rejects.toThrow('The parameters Values and Counts must be of the same size.');
     expect(h.sinks.list('metric')).toEqual([]);
+  });
+
+  it('evaluates on the clock when data stops: TreatMissingData decides, each state change notifies once', async () => {
+    h = await openSinks({ alarmCheckMs: 5 });
+    const t0 = Math.floor(h.clock.t / 60_000) * 60_000;
+    h.clock.t = t0 + 1_000;
+    await h.sinks.topics.topics.createTopic('alarms');
+    await h.sinks.create('queue', 'inbox');
+    await h.sinks.topics.subscribe('arn:aws:sns:us-east-1:000000000000:alarms', 'sqs', 'arn:aws:sqs:us-east-1:000000000000:inbox', { RawMessageDelivery: 'true' });
+    const topic = ['arn:aws:sns:us-east-1:000000000000:alarms'];
+    await h.sinks.alarms.put(alarm('quiet', { evaluationPeriods: 1, datapointsToAlarm: 1, alarmActions: topic, okActions: topic, insufficientDataActions: topic }));
+    await h.sinks.alarms.put(alarm('silent-is-bad', { evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'breaching' }));
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 20 });
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('ALARM');
+    expect(h.sinks.alarms.view('silent-is-bad')?.state).toBe('ALARM');
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 1 });
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('ALARM'); // the period's Maximum is still 20
+    // A minute on, one more: its period does not breach.
+    h.clock.t = t0 + 61_000;
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 3 });
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('OK');
+    expect(h.sinks.alarms.view('silent-is-bad')?.state).toBe('OK');
+    // The metric stops. Within the evaluation range (N + 2 periods) the last datapoint still counts…
+    h.clock.t = t0 + 3 * 60_000 + 1_000;
+    await h.sinks.alarms.tick();
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('OK');
+    expect(h.sinks.alarms.view('silent-is-bad')?.state).toBe('OK');
+    // …past it, the alarm timer (not a new datapoint) moves them: missing → INSUFFICIENT_DATA, breaching → ALARM.
+    h.clock.t = t0 + 4 * 60_000 + 1_000;
+    await vi.waitFor(() => {
+      expect(h!.sinks.alarms.view('quiet')?.state).toBe('INSUFFICIENT_DATA');
+      expect(h!.sinks.alarms.view('silent-is-bad')?.state).toBe('ALARM');
+    });
+    expect(h.sinks.alarms.view('quiet')?.reason).toBe('Insufficient Data: 1 datapoint was unknown.');
+    expect(h.sinks.alarms.view('silent-is-bad')?.reason).toBe('Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].');
+    // Later evaluations change nothing: one notification per state change, in order.
+    h.clock.t += 120_000;
+    await h.sinks.alarms.tick();
+    const received = await h.sinks.queues.receive('inbox', { maxMessages: 10 });
+    for (const m of received) await h.sinks.queues.delete('inbox', m.receiptHandle);
+    const got = received.map((m) => JSON.parse(m.body) as { OldStateValue: string; NewStateValue: string });
+    expect(got.map((n) => `${n.OldStateValue}->${n.NewStateValue}`)).toEqual(['INSUFFICIENT_DATA->ALARM', 'ALARM->OK', 'OK->INSUFFICIENT_DATA']);
+    expect(h.sinks.cloudwatch.records('alarm', 'quiet').length).toBe(3);
+    // Actions disabled: the state still changes, nothing is sent.
+    await h.sinks.alarms.setActionsEnabled(['quiet', 'no-such-alarm'], false);
+    expect(h.sinks.alarms.view('quiet')?.actionsEnabled).toBe(false);
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 50 });
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('ALARM');
+    await h.sinks.alarms.setActionsEnabled(['quiet'], true);
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 1, timestamp: h.clock.t + 60_000 });
+    h.clock.t += 60_000;
+    await h.sinks.alarms.tick();
+    expect(h.sinks.alarms.view('quiet')?.state).toBe('OK');
+    const after = (await h.sinks.queues.receive('inbox', { maxMessages: 10 })).map((m) => JSON.parse(m.body) as { NewStateValue: string });
+    expect(after.map((n) => n.NewStateValue)).toEqual(['OK']);
+  });
+
+  it('runs no alarm timer without alarms, and one once an alarm exists', async () => {
+    h = await openSinks();
+    expect(h.sinks.alarms.timerSet).toBe(false);
+    await h.sinks.alarms.put(alarm('a'));
+    expect(h.sinks.alarms.timerSet).toBe(true);
+    await h.sinks.alarms.delete(['a']);
+    expect(h.sinks.alarms.timerSet).toBe(false);
+    await h.sinks.alarms.put(alarm('b'));
+    h = await h.reopen();
+    expect(h.sinks.alarms.timerSet).toBe(true);
   });
 });

@@ -1,17 +1,20 @@
 /**
  * CloudWatch metric alarms over the local metrics: PutMetricAlarm's threshold alarms (Statistic or ExtendedStatistic,
  * Period, EvaluationPeriods, DatapointsToAlarm, ComparisonOperator, TreatMissingData), kept as `alarm` sinks (the
- * same the rules' cloudwatchAlarm action sets). An alarm is evaluated when it is put and whenever data points of its
- * metric arrive; a state change keeps history and notifies the SNS topics of its AlarmActions/OKActions/
- * InsufficientDataActions (local notification topics) with CloudWatch's notification JSON.
+ * same the rules' cloudwatchAlarm action sets). An alarm is evaluated on the engine's clock (alarm-schedule.ts:
+ * every minute, or every period for 10 and 30 s alarms, whether data arrives or not, so TreatMissingData applies
+ * when a metric stops reporting), and also when it is put and whenever data points of its metric arrive. A state
+ * change keeps history and, with actions enabled, notifies the SNS topics of its AlarmActions/OKActions/
+ * InsufficientDataActions (local notification topics) once, with CloudWatch's notification JSON.
  *
- * LIMITATIONS: evaluated on data arrival, not on a timer (an alarm whose metric stops reporting keeps its state);
- * the last EvaluationPeriods periods include the current one; no metric math, anomaly detection, composite alarms or
- * actions other than SNS topics.
+ * LIMITATIONS: evaluating on data arrival is quicker than CloudWatch (which waits for its next minute); no metric
+ * math, anomaly detection, composite alarms or actions other than SNS topics.
  */
 import { EngineError, LOCAL_ACCOUNT_ID as ACCOUNT, LOCAL_REGION as REGION } from '../../core/index.js';
 import type { CloudWatchSink } from '../cloudwatch.js';
 import type { AlarmState } from '../sink-options.js';
+import { awsDate, double, evaluateAlarm, evaluationRange, javaJson, type Datapoint } from './alarm-evaluation.js';
+import { AlarmSchedule } from './alarm-schedule.js';
 import { byPeriod, isStatistic, statistic, type Dimension } from './metric-stats.js';
 
 export const comparisonOperators = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] as const;
@@ -60,11 +63,16 @@ export interface AlarmTargets {
   warn(message: string): void;
 }
 
-const symbols = { GreaterThanOrEqualToThreshold: '>=', GreaterThanThreshold: '>', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' } as const;
-const words = { GreaterThanOrEqualToThreshold: 'greater than or equal to', GreaterThanThreshold: 'greater than', LessThanThreshold: 'less than', LessThanOrEqualToThreshold: 'less than or equal to' } as const;
 
 export class MetricAlarms {
-  constructor(private readonly cw: CloudWatchSink, private readonly targets: AlarmTargets, private readonly now: () => number) {
+  private readonly schedule: AlarmSchedule;
+  private queue: Promise<void> = Promise.resolve();
+
+  /** `checkMs`: the longest the alarm timer sleeps (a test with a fake clock makes it short). */
+  constructor(private readonly cw: CloudWatchSink, private readonly targets: AlarmTargets, private readonly now: () => number, opts: { checkMs?: number } = {}) {
+    this.schedule = new AlarmSchedule(now, async (names) => {
+      for (const n of names) await this.evaluate(n).catch((e: Error) => this.targets.warn(`alarm ${n}: ${e.message}`));
+    }, opts.checkMs);
     cw.hooks.metricPut = (ns, names) => this.metricPut(ns, names);
     cw.hooks.stateChanged = (alarm, previous, state, reason) => this.notify(alarm, previous, state, reason);
   }
@@ -110,48 +118,84 @@ export class MetricAlarms {
   /** DeleteAlarms: deletes the named alarms that exist; names of no alarm are passed over, as AWS does. */
   async delete(names: readonly string[]): Promise<void> {
     const existing = new Set(this.targets.names());
-    for (const n of new Set(names)) if (existing.has(n)) await this.targets.remove(n);
+    for (const n of new Set(names)) {
+      if (!existing.has(n)) continue;
+      await this.targets.remove(n);
+      this.schedule.forget(n);
+    }
   }
 
-  /** Evaluates the alarm over its last EvaluationPeriods periods; changes its state when the outcome differs. */
-  async evaluate(name: string): Promise<void> {
+  /**
+   * EnableAlarmActions / DisableAlarmActions: names of no alarm are passed over. It waits for an evaluation under
+   * way (so a state change already made notifies as the actions were when it was made).
+   */
+  setActionsEnabled(names: readonly string[], enabled: boolean): Promise<void> {
+    const run = this.queue.then(() => this.applyActionsEnabled(names, enabled));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async applyActionsEnabled(names: readonly string[], enabled: boolean): Promise<void> {
+    const existing = new Set(this.targets.names());
+    for (const n of new Set(names)) {
+      if (!existing.has(n) || !this.view(n)) continue;
+      const st = this.targets.state(n);
+      st.config = { ...(st.config as AlarmConfig), actionsEnabled: enabled };
+      await this.targets.save(n);
+    }
+  }
+
+  /**
+   * Evaluates the alarm over its evaluation range (alarm-evaluation.ts) and changes its state when the outcome
+   * differs. Evaluations run one at a time, so one state change notifies once.
+   */
+  evaluate(name: string): Promise<void> {
+    const run = this.queue.then(() => this.evaluateNow(name));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Evaluates the alarms whose evaluation is due on the engine's clock (what the alarm timer does). */
+  tick(): Promise<void> {
+    return this.schedule.tick();
+  }
+
+  /** Whether the alarm timer is set (it is only while there are alarms). */
+  get timerSet(): boolean {
+    return this.schedule.armed;
+  }
+
+  start(): void {
+    for (const a of this.list()) this.schedule.evaluated(a.alarmName, a.period);
+    this.schedule.start();
+  }
+
+  stop(): void {
+    this.schedule.stop();
+  }
+
+  private async evaluateNow(name: string): Promise<void> {
     const a = this.view(name);
-    if (!a) return;
+    if (!a) {
+      this.schedule.forget(name);
+      return;
+    }
+    this.schedule.evaluated(name, a.period);
     const ms = a.period * 1000;
-    const end = Math.floor(this.now() / ms) * ms + ms;
-    const start = end - a.evaluationPeriods * ms;
+    const now = this.now();
+    const end = Math.floor(now / ms) * ms + ms;
+    const start = end - evaluationRange(a.evaluationPeriods) * ms;
     const periods = byPeriod(this.cw.dataPoints(a.namespace, a.metricName, a.dimensions, start, end)
       .filter((p) => a.unit === undefined || p.unit === a.unit), start, end, a.period);
-    const values: Array<{ at: number; value: number | undefined }> = [];
-    for (let at = start; at < end; at += ms) values.push({ at, value: statistic(periods.get(at) ?? [], a.statistic) });
-    const present = values.filter((v) => v.value !== undefined) as Array<{ at: number; value: number }>;
-    const breaches = (v: number) => compare(v, a.comparisonOperator, a.threshold);
-    const missing = values.length - present.length;
-    let breaching = present.filter((v) => breaches(v.value)).length;
-    let evaluated = present.length;
-    if (a.treatMissingData === 'breaching') { breaching += missing; evaluated += missing; }
-    if (a.treatMissingData === 'notBreaching') evaluated += missing;
-    let next: AlarmState;
-    if (evaluated === 0) {
-      if (a.treatMissingData === 'ignore') return;
-      next = 'INSUFFICIENT_DATA';
-    } else {
-      next = breaching >= a.datapointsToAlarm ? 'ALARM' : 'OK';
+    const points: Datapoint[] = [];
+    for (const [at, ps] of [...periods].sort((x, y) => x[0] - y[0])) {
+      const value = statistic(ps, a.statistic);
+      if (value !== undefined) points.push({ at, value, sampleCount: ps.reduce((n, p) => n + p.sampleCount, 0) });
     }
-    if (next === a.state) return;
-    const shown = present.slice(-5).reverse().map((v) => `${fmt(v.value)} (${stamp(v.at)})`).join(', ');
-    // ALARM counts the breaching datapoints; OK the others, against the minimum that allows the transition.
-    const counted = next === 'ALARM' ? breaching : evaluated - breaching;
-    const minimum = next === 'ALARM' ? a.datapointsToAlarm : a.evaluationPeriods - a.datapointsToAlarm + 1;
-    const reason = next === 'INSUFFICIENT_DATA'
-      ? `Insufficient Data: ${a.evaluationPeriods} datapoint${a.evaluationPeriods === 1 ? ' was' : 's were'} unknown.`
-      : `Threshold Crossed: ${counted} out of the last ${values.length} datapoint${values.length === 1 ? '' : 's'} [${shown}] ${counted === 1 ? 'was' : 'were'} ${next === 'ALARM' ? '' : 'not '}${words[a.comparisonOperator]} the threshold (${fmt(a.threshold)}) (minimum ${minimum} datapoint${minimum === 1 ? '' : 's'} for ${next === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK'} transition).`;
-    const st = this.targets.state(name);
-    st.reasonData = JSON.stringify({
-      version: '1.0', queryDate: new Date(this.now()).toISOString().replace('Z', '+0000'), startDate: new Date(start).toISOString().replace('Z', '+0000'),
-      statistic: a.statistic, period: a.period, recentDatapoints: present.map((v) => v.value), threshold: a.threshold,
-    });
-    await this.cw.setAlarmState(name, next, reason);
+    const outcome = evaluateAlarm(a, points, now, start);
+    if (!outcome || outcome.state === a.state) return;
+    this.targets.state(name).reasonData = outcome.reasonData;
+    await this.cw.setAlarmState(name, outcome.state, outcome.reason);
   }
 
   /** New data points re-evaluate the alarms on their metrics (a failing alarm does not refuse the data). */
@@ -167,14 +211,15 @@ export class MetricAlarms {
     if (!a || !a.actionsEnabled) return;
     const topics = state === 'ALARM' ? a.alarmActions : state === 'OK' ? a.okActions : a.insufficientDataActions;
     if (topics.length === 0) return;
-    const message = JSON.stringify({
-      AlarmName: a.alarmName, AlarmDescription: a.alarmDescription ?? null, AWSAccountId: ACCOUNT, AlarmConfigurationUpdatedTimestamp: new Date(a.configurationUpdated).toISOString().replace('Z', '+0000'),
-      NewStateValue: state, NewStateReason: reason, StateChangeTime: new Date(this.now()).toISOString().replace('Z', '+0000'), Region: regionName(REGION), AlarmArn: a.arn, OldStateValue: previous,
+    // CloudWatch's SNS notification: its keys in its order, Statistic upper-cased, numbers as Java doubles.
+    const message = javaJson({
+      AlarmName: a.alarmName, AlarmDescription: a.alarmDescription ?? null, AWSAccountId: ACCOUNT, AlarmConfigurationUpdatedTimestamp: awsDate(a.configurationUpdated),
+      NewStateValue: state, NewStateReason: reason, StateChangeTime: awsDate(a.stateUpdated), Region: regionName(REGION), AlarmArn: a.arn, OldStateValue: previous,
       OKActions: a.okActions, AlarmActions: a.alarmActions, InsufficientDataActions: a.insufficientDataActions,
       Trigger: {
-        MetricName: a.metricName, Namespace: a.namespace, StatisticType: a.extended ? 'ExtendedStatistic' : 'Statistic', Statistic: a.extended ? null : a.statistic.toUpperCase(),
-        ...(a.extended ? { ExtendedStatistic: a.statistic } : {}), Unit: a.unit ?? null, Dimensions: a.dimensions.map((d) => ({ value: d.value, name: d.name })),
-        Period: a.period, EvaluationPeriods: a.evaluationPeriods, DatapointsToAlarm: a.datapointsToAlarm, ComparisonOperator: a.comparisonOperator, Threshold: a.threshold,
+        MetricName: a.metricName, Namespace: a.namespace, StatisticType: a.extended ? 'ExtendedStatistic' : 'Statistic',
+        ...(a.extended ? { ExtendedStatistic: a.statistic } : { Statistic: a.statistic.toUpperCase() }), Unit: a.unit ?? null, Dimensions: a.dimensions.map((d) => ({ value: d.value, name: d.name })),
+        Period: a.period, EvaluationPeriods: a.evaluationPeriods, DatapointsToAlarm: a.datapointsToAlarm, ComparisonOperator: a.comparisonOperator, Threshold: double(a.threshold),
         TreatMissingData: a.treatMissingData, EvaluateLowSampleCountPercentile: '',
       },
     });
@@ -185,21 +230,6 @@ export class MetricAlarms {
   }
 }
 
-function compare(v: number, op: AlarmConfig['comparisonOperator'], t: number): boolean {
-  switch (symbols[op]) {
-    case '>=': return v >= t;
-    case '>': return v > t;
-    case '<': return v < t;
-    default: return v <= t;
-  }
-}
-
-const fmt = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
-function stamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
 function regionName(region: string): string {
   return ({ 'us-east-1': 'US East (N. Virginia)', 'us-west-2': 'US West (Oregon)', 'eu-west-1': 'EU (Ireland)', 'eu-central-1': 'EU (Frankfurt)' } as Record<string, string>)[region] ?? region;
 }

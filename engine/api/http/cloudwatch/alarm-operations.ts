@@ -1,5 +1,8 @@
-/** PutMetricAlarm, DescribeAlarms, DescribeAlarmHistory, SetAlarmState and DeleteAlarms over the local alarms. */
-import { alarmStates, basicStatistics, type AlarmState, type AlarmView } from '../../../sinks/index.js';
+/**
+ * PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState, EnableAlarmActions,
+ * DisableAlarmActions and DeleteAlarms over the local alarms.
+ */
+import { alarmStates, basicStatistics, metricKey, type AlarmState, type AlarmView } from '../../../sinks/index.js';
 import { serviceError, type OperationHandler } from '../protocols/index.js';
 import { dimensionsOf, dimensionsOut, type CloudWatchPort } from './cloudwatch-port.js';
 
@@ -26,6 +29,13 @@ function offsetOf(token: unknown): number {
   const m = /^alarms:(\d+)$/.exec(Buffer.from(String(token), 'base64').toString());
   if (!m) throw serviceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', { status: 400 });
   return Number(m[1]);
+}
+
+/** AlarmNames of DeleteAlarms, EnableAlarmActions and DisableAlarmActions: at most 100. */
+function alarmNames(input: In): string[] {
+  const names = (input.AlarmNames ?? []) as string[];
+  if (names.length > 100) throw invalid('The collection AlarmNames must not have a size greater than 100.');
+  return names;
 }
 
 export function alarmOperations(port: CloudWatchPort): Record<string, OperationHandler> {
@@ -68,6 +78,28 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
       return { MetricAlarms: all.slice(from, from + max).map(alarmOut), CompositeAlarms: [], ...(from + max < all.length ? { NextToken: tokenOf(from + max) } : {}) };
     },
 
+    /** The alarms on one metric (its exact dimension set), narrowed by statistic, period and unit when given. */
+    DescribeAlarmsForMetric: (input: In) => {
+      if (input.Statistic !== undefined && input.ExtendedStatistic !== undefined) throw invalid('The parameters Statistic and ExtendedStatistic are mutually exclusive.');
+      const key = metricKey(input.MetricName, dimensionsOf(input.Dimensions));
+      const MetricAlarms = port.alarms.list().filter((a) => a.namespace === input.Namespace && metricKey(a.metricName, a.dimensions) === key
+        && (input.Statistic === undefined || (!a.extended && a.statistic === input.Statistic))
+        && (input.ExtendedStatistic === undefined || (a.extended && a.statistic === input.ExtendedStatistic))
+        && (input.Period === undefined || a.period === input.Period)
+        && (input.Unit === undefined || a.unit === input.Unit)).map(alarmOut);
+      return { MetricAlarms };
+    },
+
+    EnableAlarmActions: async (input: In) => {
+      await port.alarms.setActionsEnabled(alarmNames(input), true);
+      return {};
+    },
+
+    DisableAlarmActions: async (input: In) => {
+      await port.alarms.setActionsEnabled(alarmNames(input), false);
+      return {};
+    },
+
     DescribeAlarmHistory: (input: In) => {
       if (input.HistoryItemType !== undefined && !['ConfigurationUpdate', 'StateUpdate', 'Action'].includes(input.HistoryItemType)) {
         throw invalid('The parameter HistoryItemType must be one of ConfigurationUpdate, StateUpdate, Action.');
@@ -105,9 +137,7 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
     },
 
     DeleteAlarms: async (input: In) => {
-      const names = (input.AlarmNames ?? []) as string[];
-      if (names.length > 100) throw invalid('The collection AlarmNames must not have a size greater than 100.');
-      await port.alarms.delete(names);
+      await port.alarms.delete(alarmNames(input));
       return {};
     },
   };

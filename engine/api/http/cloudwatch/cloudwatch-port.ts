@@ -4,7 +4,7 @@ import type { CloudWatchSink, MetricAlarms } from '../../../sinks/index.js';
 /** What the CloudWatch API reaches of the sinks: metrics, alarms and alarm history. */
 export interface CloudWatchPort {
   cloudwatch: Pick<CloudWatchSink, 'putMetricData' | 'metricRecords' | 'dataPoints' | 'setAlarmState' | 'records'>;
-  alarms: Pick<MetricAlarms, 'put' | 'list' | 'view' | 'delete'>;
+  alarms: Pick<MetricAlarms, 'put' | 'list' | 'view' | 'delete' | 'setActionsEnabled'>;
   list(kind: 'metric' | 'alarm'): SinkInfo[];
 }
 
