@@ -8,7 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { SinkService, sinksApi } from './sinks/index.js';
-import { FunctionsService, type FunctionSdkHost, type FunctionLogSink } from './functions/index.js';
+import { FunctionsService, type FunctionSdkHost, type FunctionLogSink, type FunctionResult } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
@@ -294,8 +294,14 @@ function functionLogs(sinks: () => SinkService): FunctionLogSink {
   };
 }
 
-/** A local function's result for the sinks, which treat a failed invocation as an error. */
-function functionResult(r: { ok: true; result: unknown } | { ok: false; error: string }): unknown {
-  if (!r.ok) throw new Error(r.error);
+/**
+ * A local function's result for the sinks, which treat a failed invocation as an error: an EngineError whose
+ * `details.reason` says why (`NotFound`, `Busy`, `Threw`, `Timeout`, …), so Firehose can name Lambda's error.
+ */
+function functionResult(r: FunctionResult): unknown {
+  if (!r.ok) {
+    const code = r.kind === 'NotFound' ? 'NotFound' : r.kind === 'Busy' ? 'Throttled' : 'Internal';
+    throw new EngineError(code, r.error, { reason: r.kind, errorType: r.errorBody.errorType });
+  }
   return r.result;
 }

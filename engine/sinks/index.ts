@@ -9,6 +9,7 @@ export { MetricAlarms, comparisonOperators, missingDataTreatments, type AlarmCon
 export { basicStatistics, byPeriod, isStatistic, statistic, metricKey } from './metrics/metric-stats.js';
 export { alarmStates, arnOf, type AlarmState } from './sink-options.js';
 export { shardFor } from './stream.js';
+export { prefixProblem } from './firehose-prefix.js';
 export { sinksApi } from './sinks-api.js';
 export type { NotifySink, PublishOptions } from './notify.js';
 export type { NotifyTopics } from './notify-topics.js';

@@ -34,7 +34,10 @@ export const defaultSinkLimits: SinkLimits = {
   desktopPerSecond: 5,
 };
 
-/** The seam for local functions (Kinesis consumers, Firehose transforms): the lambda runner satisfies it. */
+/**
+ * The seam for local functions (Kinesis consumers, Firehose transforms): the lambda runner satisfies it. A failed
+ * invocation rejects with an EngineError whose `details.reason` is why (`NotFound`, `Busy`, `Threw`, `Timeout`, …).
+ */
 export interface FunctionRunner {
   /** Runs a function from the project's functions folder with an AWS-shaped event; resolves with its result. */
   invoke(name: string, event: unknown): Promise<unknown>;

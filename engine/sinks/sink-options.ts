@@ -51,6 +51,10 @@ const str: Field = (v, key) => {
   if (typeof v !== 'string' || v === '') throw bad(key, 'must be a non-empty string');
   return v;
 };
+const object: Field = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(key, 'must be an object');
+  return v;
+};
 const oneOf = (...values: string[]): Field => (v, key) => {
   if (typeof v !== 'string' || !values.includes(v)) throw bad(key, `must be one of ${values.join(', ')}`);
   return v;
@@ -98,7 +102,13 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   },
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
-  firehose: { bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, transform: str, bucket: str, prefix: str },
+  firehose: {
+    bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, bucket: str, prefix: str, errorOutputPrefix: str,
+    // The Lambda processor: the function, its ARN as configured, retries and the largest batch per invocation.
+    transform: str, transformArn: str, transformRetries: int(0, 300), transformBatchBytes: int(1, 3 * 1024 * 1024),
+    // Firehose's ProcessingConfiguration as given (DescribeDeliveryStream returns it) and the destination's version.
+    processingConfiguration: object, versionId: int(1, 1_000_000_000),
+  },
   table: {
     hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'),
     billingMode: oneOf('PROVISIONED', 'PAY_PER_REQUEST'), readCapacityUnits: int(0, 1_000_000_000), writeCapacityUnits: int(0, 1_000_000_000) },

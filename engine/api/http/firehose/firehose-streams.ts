@@ -1,22 +1,24 @@
 /**
  * Firehose's delivery stream operations over the sink delivery streams: CreateDeliveryStream (DirectPut into S3),
- * DescribeDeliveryStream, ListDeliveryStreams and DeleteDeliveryStream, so a delivery stream created here is the one
- * a rule's `firehose` action writes to and the UI shows.
+ * DescribeDeliveryStream, ListDeliveryStreams, UpdateDestination and DeleteDeliveryStream, so a delivery stream
+ * created here is the one a rule's `firehose` action writes to and the UI shows.
  */
-import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
+import type { JsonObject, JsonValue, SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import { LOCAL_ACCOUNT_ID } from '../../../core/index.js';
 import { serviceError, type OperationHandler } from '../protocols/index.js';
+import { DESTINATION_ID, describeDestination, destinationOptions, invalidArgument, validation, type S3Destination } from './firehose-destination.js';
+
+export { invalidArgument, validation } from './firehose-destination.js';
 
 export interface FirehosePort {
   create(kind: SinkKind, name: string, options?: SinkOptions): Promise<SinkInfo>;
   delete(kind: SinkKind, name: string): Promise<void>;
   list(kind?: SinkKind): SinkInfo[];
-  firehose: { put(stream: string, data: Buffer): Promise<{ recordId: string }> };
-}
-
-interface S3Destination {
-  RoleARN?: string; BucketARN: string; Prefix?: string; ErrorOutputPrefix?: string; CompressionFormat?: string;
-  BufferingHints?: { SizeInMBs?: number; IntervalInSeconds?: number };
+  firehose: {
+    put(stream: string, data: Buffer): Promise<{ recordId: string }>;
+    /** UpdateDestination: `null` removes an option. */
+    setOptions(stream: string, patch: Record<string, JsonValue | undefined>): Promise<void>;
+  };
 }
 
 const OTHER_DESTINATIONS = [
@@ -24,9 +26,11 @@ const OTHER_DESTINATIONS = [
   'SplunkDestinationConfiguration', 'HttpEndpointDestinationConfiguration', 'AmazonOpenSearchServerlessDestinationConfiguration',
   'MSKSourceConfiguration', 'SnowflakeDestinationConfiguration', 'IcebergDestinationConfiguration', 'DatabaseSourceConfiguration',
 ];
+const OTHER_UPDATES = [
+  'RedshiftDestinationUpdate', 'ElasticsearchDestinationUpdate', 'AmazonopensearchserviceDestinationUpdate', 'SplunkDestinationUpdate',
+  'HttpEndpointDestinationUpdate', 'AmazonOpenSearchServerlessDestinationUpdate', 'SnowflakeDestinationUpdate', 'IcebergDestinationUpdate',
+];
 
-export const invalidArgument = (message: string) => serviceError('InvalidArgumentException', message);
-export const validation = (message: string) => serviceError('ValidationException', message, { status: 400 });
 export const deliveryStreamNotFound = (name: string) => serviceError('ResourceNotFoundException', `Firehose ${name} under account ${LOCAL_ACCOUNT_ID} not found.`);
 
 export function checkDeliveryStreamName(name: string, member = 'deliveryStreamName'): void {
@@ -42,24 +46,15 @@ export function findDeliveryStream(port: FirehosePort, name: string): SinkInfo {
 }
 
 function describe(info: SinkInfo) {
-  const o = info.options as { bucket?: string; prefix?: string; bufferSizeBytes: number; bufferIntervalSeconds: number };
-  const bucket = o.bucket ?? 'thingbench-firehose';
-  const s3 = {
-    BucketARN: `arn:aws:s3:::${bucket}`,
-    Prefix: o.prefix ?? (o.bucket === undefined ? `${info.name}/` : undefined),
-    BufferingHints: { SizeInMBs: Math.max(1, Math.round(o.bufferSizeBytes / (1024 * 1024))), IntervalInSeconds: o.bufferIntervalSeconds },
-    CompressionFormat: 'UNCOMPRESSED',
-    EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
-  };
   return {
     DeliveryStreamName: info.name,
     DeliveryStreamARN: info.arn,
     DeliveryStreamStatus: 'ACTIVE',
     DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
     DeliveryStreamType: 'DirectPut',
-    VersionId: '1',
+    VersionId: String((info.options as { versionId?: number }).versionId ?? 1),
     CreateTimestamp: new Date(info.createdAt),
-    Destinations: [{ DestinationId: 'destinationId-000000000001', S3DestinationDescription: s3, ExtendedS3DestinationDescription: { ...s3, S3BackupMode: 'Disabled' } }],
+    Destinations: [describeDestination(info)],
     HasMoreDestinations: false,
   };
 }
@@ -74,20 +69,13 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       const other = OTHER_DESTINATIONS.find((k) => input[k] !== undefined);
       if (other) throw invalidArgument(`${other} is not supported by Thingbench: only S3 destinations (ExtendedS3DestinationConfiguration, S3DestinationConfiguration) are`);
       if (input.S3DestinationConfiguration && input.ExtendedS3DestinationConfiguration) throw invalidArgument('Only one destination configuration can be specified.');
-      const dest = input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration;
+      const extended = input.ExtendedS3DestinationConfiguration;
+      const dest = extended ?? input.S3DestinationConfiguration;
       if (!dest) throw invalidArgument('A destination configuration must be specified.');
-      const bucket = /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(dest.BucketARN ?? '')?.[1];
-      if (!bucket) throw invalidArgument(`BucketARN ${dest.BucketARN} is not a valid S3 bucket ARN.`);
-      if (dest.CompressionFormat !== undefined && dest.CompressionFormat !== 'UNCOMPRESSED') {
-        throw invalidArgument(`CompressionFormat ${dest.CompressionFormat} is not supported by Thingbench: only UNCOMPRESSED is`);
-      }
-      const size = dest.BufferingHints?.SizeInMBs ?? 5, interval = dest.BufferingHints?.IntervalInSeconds ?? 300;
-      if (!Number.isInteger(size) || size < 1 || size > 128) throw validation(`1 validation error detected: Value '${size}' at 'bufferingHints.sizeInMBs' failed to satisfy constraint: Member must have value ${size < 1 ? 'greater than or equal to 1' : 'less than or equal to 128'}`);
-      if (!Number.isInteger(interval) || interval < 0 || interval > 900) throw validation(`1 validation error detected: Value '${interval}' at 'bufferingHints.intervalInSeconds' failed to satisfy constraint: Member must have value ${interval < 0 ? 'greater than or equal to 0' : 'less than or equal to 900'}`);
+      const options = destinationOptions({ ...dest, ProcessingConfiguration: extended?.ProcessingConfiguration },
+        extended ? 'extendedS3DestinationConfiguration' : 's3DestinationConfiguration');
       if (port.list('firehose').some((s) => s.name === name)) throw serviceError('ResourceInUseException', `Firehose ${name} under accountId ${LOCAL_ACCOUNT_ID} already exists`);
-      const info = await port.create('firehose', name, {
-        bucket, ...(dest.Prefix !== undefined ? { prefix: dest.Prefix } : {}), bufferSizeBytes: size * 1024 * 1024, bufferIntervalSeconds: interval,
-      });
+      const info = await port.create('firehose', name, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as JsonObject);
       return { DeliveryStreamARN: info.arn };
     },
     DescribeDeliveryStream: (input: { DeliveryStreamName: string }) => ({ DeliveryStreamDescription: describe(findDeliveryStream(port, input.DeliveryStreamName)) }),
@@ -98,6 +86,26 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       const all = input.DeliveryStreamType !== undefined && input.DeliveryStreamType !== 'DirectPut' ? []
         : port.list('firehose').map((s) => s.name).filter((n) => after === undefined || n > after).sort();
       return { DeliveryStreamNames: all.slice(0, limit), HasMoreDeliveryStreams: all.length > limit };
+    },
+    UpdateDestination: async (input: {
+      DeliveryStreamName: string; CurrentDeliveryStreamVersionId: string; DestinationId: string;
+      ExtendedS3DestinationUpdate?: S3Destination; S3DestinationUpdate?: S3Destination;
+    } & Record<string, unknown>) => {
+      const info = findDeliveryStream(port, input.DeliveryStreamName);
+      const version = (info.options as { versionId?: number }).versionId ?? 1;
+      const other = OTHER_UPDATES.find((k) => input[k] !== undefined);
+      if (other) throw invalidArgument(`${other} is not supported by Thingbench: only S3 destinations (ExtendedS3DestinationUpdate, S3DestinationUpdate) are`);
+      if (input.ExtendedS3DestinationUpdate && input.S3DestinationUpdate) throw invalidArgument('Only one destination update can be specified.');
+      if (input.DestinationId !== DESTINATION_ID) throw invalidArgument(`Destination ${input.DestinationId} not found for Firehose ${input.DeliveryStreamName}.`);
+      if (input.CurrentDeliveryStreamVersionId !== String(version)) {
+        throw serviceError('ConcurrentModificationException', `Cannot update Firehose ${input.DeliveryStreamName}: the current version id is ${version}, not ${input.CurrentDeliveryStreamVersionId}. Fetch the VersionId again and use it to update the destination.`);
+      }
+      const extended = input.ExtendedS3DestinationUpdate;
+      const update = extended ?? input.S3DestinationUpdate ?? {};
+      const patch = destinationOptions({ ...update, ProcessingConfiguration: extended?.ProcessingConfiguration },
+        extended ? 'extendedS3DestinationUpdate' : 's3DestinationUpdate', info.options as JsonObject);
+      await port.firehose.setOptions(input.DeliveryStreamName, { ...patch, versionId: version + 1 });
+      return {};
     },
     DeleteDeliveryStream: async (input: { DeliveryStreamName: string }) => {
       findDeliveryStream(port, input.DeliveryStreamName);

@@ -3,8 +3,10 @@
  * delivery streams a rule's `firehose` action writes to: DirectPut streams delivering into the local S3.
  *
  * LIMITATIONS: S3 destinations only (ExtendedS3DestinationConfiguration / S3DestinationConfiguration: bucket,
- * prefix, buffering hints); no Kinesis or MSK sources, compression, format conversion, dynamic partitioning,
- * processing configuration, UpdateDestination, tags or encryption; RoleARN is accepted and not kept.
+ * prefix and error output prefix with expressions, buffering hints, a Lambda processor; UpdateDestination changes
+ * them); no Kinesis or MSK sources, compression, format conversion, dynamic partitioning, processors other than
+ * Lambda (AppendDelimiterToRecord is accepted: records are newline-delimited already), tags or encryption; RoleARN is
+ * accepted and not kept.
  */
 import { firehoseModel, serviceError, validationMessage, type AwsService } from '../protocols/index.js';
 import { recordOperations } from './firehose-records.js';
