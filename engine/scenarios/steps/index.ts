@@ -19,6 +19,7 @@ import { repeatStep } from './repeat.js';
 import { includeStep } from './include.js';
 import { sinkExpectStep } from './sink-expect.js';
 import { cleanupStep } from './cleanup.js';
+import { awsCallStep } from './aws-call.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -37,6 +38,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   includeStep,
   sinkExpectStep,
   cleanupStep,
+  awsCallStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNSClient, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { engineTarget } from '../helpers/engine-target.js';
+import { runFiles } from '../helpers/scenario-run.js';
+import type { StepRecord } from '../../engine/scenarios/index.js';
+
+let te: TestEngine;
+beforeAll(async () => {
+  te = await startTestEngine();
+});
+afterAll(() => te.stop());
+
+const statuses = (steps: StepRecord[]) => steps.map((s) => `${s.id} ${s.step} ${s.status}`);
+
+describe('the aws step: one AWS API call on the target', () => {
+  it('creates a topic, a queue and a raw subscription through the SDK clients, with variables from each response', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: sns to sqs
+variables: { name: aws-step }
+steps:
+  - aws: { service: sns, operation: CreateTopic, input: { Name: "\${name}" }, vars: { topicArn: $.TopicArn } }
+  - aws: { service: sqs, operation: CreateQueue, input: { QueueName: "\${name}-q" }, vars: { queueUrl: $.QueueUrl } }
+  - aws: { service: sqs, operation: GetQueueAttributes, input: { QueueUrl: "\${queueUrl}", AttributeNames: [QueueArn] }, vars: { queueArn: $.Attributes.QueueArn } }
+  - aws: { service: sns, operation: Subscribe, input: { TopicArn: "\${topicArn}", Protocol: sqs, Endpoint: "\${queueArn}", Attributes: { RawMessageDelivery: "true" } } }
+  - aws: { service: sns, operation: Publish, input: { TopicArn: "\${topicArn}", Message: "hello \${name}" } }
+  - aws: { service: sqs, operation: ReceiveMessage, input: { QueueUrl: "\${queueUrl}", WaitTimeSeconds: 5 }, vars: { body: "$.Messages[0].Body" } }
+  - publish: { topic: heard, payload: "\${body}" }
+  - expect: { topic: heard, payload: hello aws-step }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(statuses(result.steps)).toEqual(['1 aws passed', '2 aws passed', '3 aws passed', '4 aws passed', '5 aws passed', '6 aws passed', '7 publish passed', '8 expect passed']);
+    expect(result.steps[0].note).toBe('sns CreateTopic: topicArn="arn:aws:sns:us-east-1:000000000000:aws-step"');
+    const sns = new SNSClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:aws-step' }));
+    expect(subs.Subscriptions).toMatchObject([{ Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:aws-step-q' }]);
+    sns.destroy();
+  });
+
+  it("a refusal fails the step with the service's exception, and an unknown operation or a missing response member is named", async () => {
+    const run = (steps: string) => runFiles(engineTarget(te), { 'main.yaml': `name: refused\nsteps:\n${steps}` });
+    const refused = await run('  - aws: { service: sns, operation: Subscribe, input: { TopicArn: "arn:aws:sns:us-east-1:000000000000:none", Protocol: sqs, Endpoint: "arn:aws:sqs:us-east-1:000000000000:q" } }\n');
+    expect(refused.result.steps[0]).toMatchObject({ status: 'failed', message: "the target 'local' refused sns Subscribe: Topic does not exist (NotFoundException)" });
+    const unknown = await run('  - aws: { service: sqs, operation: MakeQueue, input: {} }\n');
+    expect(unknown.result.steps[0]).toMatchObject({ status: 'failed', message: 'sqs has no operation MakeQueue in its AWS SDK v3 client' });
+    const noMember = await run('  - aws: { service: sqs, operation: ListQueues, input: { QueueNamePrefix: nothing-here }, vars: { url: "$.QueueUrls[0]" } }\n');
+    expect(noMember.result.steps[0].message).toMatch(/^the response of sqs ListQueues has nothing for url \(\$\.QueueUrls\[0\]\)/);
+  });
+
+  it('refuses, when the scenario loads, a service the engine has no client for', async () => {
+    await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: ec2, operation: RunInstances }\n' }))
+      .rejects.toThrow(/main\.yaml:3:21: steps\[0\]\.aws\.service: expected one of: "iot", "iot-data", "sns", "sqs", "dynamodb", "kinesis", "lambda", "logs", "s3"/);
+  });
+});
