@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
-const engineModules = ['core', 'storage', 'broker', 'api', 'host', 'security', 'registry', 'shadow', 'rules', 'sinks', 'devices', 'scenarios'];
+const engineModules = ['core', 'storage', 'broker', 'api', 'host', 'security', 'registry', 'shadow', 'rules', 'sinks', 'devices', 'scenarios', 'labs'];
 
 // Engine modules import each other only through their index.ts (ARCHITECTURE §1).
 const crossModuleZones = engineModules.flatMap((from) => engineModules.filter((t) => t !== from).map((target) => ({

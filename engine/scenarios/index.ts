@@ -14,10 +14,12 @@ export {
 export { loadScenario, type LoadOptions } from './format/load.js';
 export type { Scenario, DeviceDecl } from './format/types.js';
 export { scenarioSchema } from './format/schema.js';
+export { schemaProblems } from './format/schema-problems.js';
+export { iotClientFor, refusal } from './provision/index.js';
 export { runScenario, refusals, RunAborted, type RunOptions } from './run/runner.js';
 export type { RunResult, RunStatus, ScenarioEvents, StepRecord, StepStatus } from './run/events.js';
 export { VIRTUAL_EPOCH } from './run/run-clock.js';
 export { createReporter, junitXml, failureText, REPORTERS, type Reporter, type ReporterKind } from './report/index.js';
 export { queryJsonPath, parseJsonPath, JsonPathError } from './match/jsonpath.js';
-export { compileMatcher, type MatchSpec, type Condition } from './match/matchers.js';
+export { compileMatcher, matchSchemaProperties, matchProblems, isSubset, deepEqual, type MatchSpec, type Condition } from './match/matchers.js';
 export * from './service/index.js';

@@ -4,10 +4,14 @@ import { pathLabel, type Path, type PositionMap, type Problem } from '../../core
 import { STEP_NAMES } from '../steps/index.js';
 import { scenarioSchema } from './schema.js';
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(scenarioSchema);
-  return compiled;
+const compiled = new WeakMap<object, ValidateFunction>();
+function validator(schema: Record<string, unknown>): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
 }
 
 /** A step's arguments against its own schema (after interpolation, at run time). */
@@ -72,9 +76,12 @@ function describe(e: ErrorObject, path: Path): { message: string; at: 'value' | 
   }
 }
 
-/** Every schema problem, in document order; empty when the document is valid. */
-export function schemaProblems(data: unknown, pos: PositionMap): Problem[] {
-  const validate = validator();
+/**
+ * Every schema problem, in document order; empty when the document is valid. Another file format that embeds the
+ * scenario steps (a lab's `start:`) passes its own schema holding `scenarioSchema.definitions`.
+ */
+export function schemaProblems(data: unknown, pos: PositionMap, schema: Record<string, unknown> = scenarioSchema): Problem[] {
+  const validate = validator(schema);
   if (validate(data)) return [];
   const seen = new Set<string>();
   const out: { offset: number; problem: Problem }[] = [];

@@ -23,6 +23,8 @@ export interface ProvisionOutputs {
 
 export interface ProvisionOptions {
   cleanup: CleanupStack;
+  /** Nothing created is undone at the end of the run (a lab's starting state and solution stay). */
+  keep?: boolean;
   /** Turns a function's `file` into a path (default: relative to the working directory). */
   resolveFile?: (file: string) => string;
   log?: (message: string) => void;
@@ -100,7 +102,7 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
   const env: ProvisionEnv = {
     target,
     iot: () => (client ??= iotClientFor(target)),
-    cleanup: opts.cleanup,
+    cleanup: opts.keep ? { push: () => undefined } : opts.cleanup,
     resolveFile: opts.resolveFile ?? ((f) => path.resolve(f)),
     ifExists: spec.ifExists ?? 'fail',
     log: opts.log ?? (() => undefined),

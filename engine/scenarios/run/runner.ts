@@ -44,6 +44,11 @@ export interface RunOptions {
    * refuse it. A run started through the engine contract reads only inside the folders it allows.
    */
   checkFile?: (path: string) => void;
+  /**
+   * What `provision` steps make stays on the target after the run instead of being deleted at its end (a lab's
+   * starting state and its solution: the lab's checks look at it, `lab reset` removes it).
+   */
+  keepResources?: boolean;
 }
 
 /** Why a run stopped early: an abort from outside (Ctrl-C) or the scenario's timeout. */
@@ -209,6 +214,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     devices: devices!,
     messages: { inbox: (filter, qos) => watch!.inbox(filter, qos), settle: () => watch!.settle() },
     cleanup,
+    keepResources: opts.keepResources ?? false,
     log: log0(id),
     logger,
     resolvePath: (p: string) => {

@@ -72,6 +72,7 @@ export const provisionStep = defineStep<ProvisionSpec>({
     const spec: ProvisionSpec = { ...args, policies: interpolateKnown(ctx.vars, args.policies), rules: interpolateKnown(ctx.vars, args.rules) };
     const out = await provision(ctx.target, spec, {
       cleanup: ctx.cleanup,
+      keep: ctx.keepResources,
       resolveFile: (f) => ctx.resolvePath(f),
       log: (m) => ctx.log.info(`provision: ${m}`),
       signal: ctx.signal,

@@ -201,6 +201,8 @@ export interface StepContext {
   readonly devices: DeviceRegistry;
   readonly messages: MessageWatch;
   readonly cleanup: CleanupStack;
+  /** What `provision` makes stays on the target after the run (a lab's start and solution): nothing is undone. */
+  readonly keepResources?: boolean;
   readonly log: StepLog;
   /** The engine logger, for details that do not belong in reports. */
   readonly logger: Logger;

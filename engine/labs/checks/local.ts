@@ -1,0 +1,57 @@
+/**
+ * `local: { ruleMetrics | denied }`: what only the local engine can tell, read through its contract and skipped, with
+ * the reason, on other targets. `ruleMetrics: { rule, matched?, actionsSucceeded?, actionsFailed?,
+ * errorActionsSucceeded? }` (at least these counts since the engine started); `denied: { clientId?, action?,
+ * resource? }` (a policy denial since the lab started: the refused publish a guide shows).
+ */
+import { defineCheck, done, missing } from './check.js';
+
+export interface LocalArgs {
+  ruleMetrics?: { rule: string; matched?: number; actionsSucceeded?: number; actionsFailed?: number; errorActionsSucceeded?: number };
+  denied?: { clientId?: string; action?: string; resource?: string };
+}
+
+const COUNTS = ['matched', 'actionsSucceeded', 'actionsFailed', 'errorActionsSucceeded'] as const;
+
+export const localCheck = defineCheck<LocalArgs>({
+  kind: 'local',
+  summary: "What only the local engine can tell: a rule's counters, the policy denials it logged.",
+  localOnly: true,
+  schema: {
+    type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
+    description: 'exactly one of ruleMetrics or denied.',
+    properties: {
+      ruleMetrics: {
+        type: 'object', required: ['rule'], additionalProperties: false,
+        properties: { rule: { type: 'string', minLength: 1 }, ...Object.fromEntries(COUNTS.map((c) => [c, { type: 'integer', minimum: 0 }])) },
+      },
+      denied: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          clientId: { type: 'string', minLength: 1 },
+          action: { type: 'string', minLength: 1, description: 'iot:Publish, iot:Subscribe, iot:Receive or iot:Connect.' },
+          resource: { type: 'string', minLength: 1, description: 'A text the denied resource (an ARN) ends with: topic/device/x/data.' },
+        },
+      },
+    },
+  },
+  async check(ctx, a) {
+    const api = ctx.target.api!;
+    if (a.ruleMetrics) {
+      const m = a.ruleMetrics;
+      const rule = (await api.rules.list()).find((r) => r.name === m.rule);
+      if (!rule) return missing(`there is no topic rule named ${m.rule}`);
+      const [metrics] = await api.rules.metrics(m.rule);
+      for (const c of COUNTS) {
+        const want = m[c];
+        if (want !== undefined && (metrics?.[c] ?? 0) < want) return missing(`the rule ${m.rule} has ${c} ${metrics?.[c] ?? 0}, expected at least ${want}${metrics?.lastError ? `; its last error: ${metrics.lastError.message}` : ''}`);
+      }
+      return done(`the rule ${m.rule} matched ${metrics?.matched ?? 0} messages (${metrics?.actionsSucceeded ?? 0} actions succeeded, ${metrics?.actionsFailed ?? 0} failed)`);
+    }
+    const d = a.denied!;
+    const denials = (await api.security.denials(500)).filter((x) => x.time >= ctx.since);
+    const hit = denials.find((x) => (d.clientId === undefined || x.clientId === d.clientId) && (d.action === undefined || x.action === d.action) && (d.resource === undefined || x.resource.endsWith(d.resource)));
+    if (hit) return done(`${hit.action} on ${hit.resource} by ${hit.clientId} was denied: ${hit.reason}`);
+    return missing(`no ${d.action ?? 'action'}${d.resource ? ` on …${d.resource}` : ''}${d.clientId ? ` by ${d.clientId}` : ''} was denied since the lab started${denials.length ? ` (${denials.length} other denial${denials.length > 1 ? 's' : ''})` : ''}`);
+  },
+});

@@ -1,0 +1,50 @@
+import type { DeviceDecl, StepCall } from '../../scenarios/index.js';
+import type { Guide } from './guide.js';
+import type { NameKind } from './names.js';
+
+/** One `names:` entry: the variable a guide and the checks know it by, and what it becomes. */
+export interface LabNameDecl {
+  /** `THING`: `$THING` in the guide, `${THING}` in checks, start and solution. */
+  variable: string;
+  kind: NameKind;
+  base: string;
+}
+
+/** One check as written: its kind's arguments are not yet interpolated. */
+export interface LabCheck {
+  id: string;
+  title: string;
+  hint?: string;
+  kind: string;
+  args: unknown;
+  /** `lab.yaml:12:5`, for messages. */
+  where: string;
+}
+
+/** `tests.omit`: leaving out a guide step leaves that check missing (the suite proves it). */
+export interface LabOmitTest {
+  step: number;
+  missing: string;
+}
+
+/** A loaded, checked lab folder. */
+export interface Lab {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  minutes: number;
+  cost: string;
+  /** The lab's folder (absolute). */
+  dir: string;
+  /** `<dir>/lab.yaml`. */
+  file: string;
+  names: LabNameDecl[];
+  devices: DeviceDecl[];
+  start: StepCall[];
+  checks: LabCheck[];
+  tests: { omit: LabOmitTest[] };
+  guide: Guide;
+  /** `<dir>/solution.yaml` (a scenario, loaded when the lab is solved). */
+  solutionFile: string;
+}

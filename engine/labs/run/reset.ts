@@ -1,0 +1,208 @@
+/**
+ * What a lab made on a target, found by its names' prefix (`l01-alice-…`, rules `l01_alice_…`), and its removal
+ * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), policies
+ * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
+ * Kinesis streams, buckets (emptied first), log groups and functions. `lab start` uses the inventory to refuse (or
+ * clean) what an earlier run left, so a check never passes on it.
+ */
+import {
+  DeleteCertificateCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteThingCommand, DeleteThingGroupCommand,
+  DeleteTopicRuleCommand, DetachPolicyCommand, DetachThingPrincipalCommand, ListAttachedPoliciesCommand, ListPoliciesCommand,
+  ListPolicyVersionsCommand, ListTargetsForPolicyCommand, ListThingGroupsCommand, ListThingPrincipalsCommand, ListThingsCommand,
+  ListTopicRulesCommand, UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
+import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DeleteBucketCommand, DeleteObjectsCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
+import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import type { Target } from '../../scenarios/index.js';
+import { AwsClients } from '../checks/index.js';
+import { defaultAttendee, type LabOptions } from '../format/env.js';
+import { namePrefix, type NameKind } from '../format/names.js';
+import type { Lab } from '../format/types.js';
+
+/** One resource of the lab on the target. */
+export interface LabResource {
+  kind: 'thing' | 'certificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'bucket' | 'logGroup' | 'function';
+  name: string;
+  /** What removing it needs: a queue's URL, a topic's or certificate's ARN. */
+  ref?: string;
+}
+
+export interface ResetResult {
+  removed: LabResource[];
+  /** One sentence per resource that could not be removed. */
+  errors: string[];
+}
+
+const kindsOf = (lab: Lab) => new Set<NameKind>(['thing', 'policy', 'rule', ...lab.names.map((n) => n.kind)]);
+
+async function pages<T>(fetch: (token?: string) => Promise<{ items: T[]; next?: string }>, max = 50): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < max; i++) {
+    const { items, next } = await fetch(token);
+    out.push(...items);
+    if (!next) break;
+    token = next;
+  }
+  return out;
+}
+
+/** Everything on the target under the lab's names (for this attendee). */
+export async function labInventory(lab: Lab, target: Target, opts: LabOptions = {}, clients = new AwsClients(target)): Promise<LabResource[]> {
+  const attendee = opts.attendee ?? defaultAttendee();
+  const pre = (k: NameKind) => namePrefix(k, lab.id, attendee);
+  const kinds = kindsOf(lab);
+  const out: LabResource[] = [];
+  const c = clients;
+  const iot = c.iot();
+  const things = await pages(async (t) => {
+    const r = await c.call('ListThings', () => iot.send(new ListThingsCommand({ maxResults: 250, ...(t ? { nextToken: t } : {}) })));
+    return { items: (r.things ?? []).map((x) => x.thingName ?? ''), next: r.nextToken };
+  });
+  const certs = new Set<string>();
+  for (const name of things.filter((n) => n.startsWith(pre('thing')))) {
+    out.push({ kind: 'thing', name });
+    const p = await c.find('ListThingPrincipals', () => iot.send(new ListThingPrincipalsCommand({ thingName: name })));
+    for (const arn of p?.principals ?? []) if (arn.includes(':cert/')) certs.add(arn);
+  }
+  const policies = await pages(async (t) => {
+    const r = await c.call('ListPolicies', () => iot.send(new ListPoliciesCommand({ pageSize: 250, ...(t ? { marker: t } : {}) })));
+    return { items: (r.policies ?? []).map((x) => x.policyName ?? ''), next: r.nextMarker };
+  });
+  for (const name of policies.filter((n) => n.startsWith(pre('policy')))) {
+    out.push({ kind: 'policy', name });
+    const targets = await c.find('ListTargetsForPolicy', () => iot.send(new ListTargetsForPolicyCommand({ policyName: name, pageSize: 250 })));
+    for (const arn of targets?.targets ?? []) if (arn.includes(':cert/')) certs.add(arn);
+  }
+  for (const arn of certs) out.push({ kind: 'certificate', name: arn.slice(arn.lastIndexOf('/') + 1), ref: arn });
+  const rules = await pages(async (t) => {
+    const r = await c.call('ListTopicRules', () => iot.send(new ListTopicRulesCommand({ maxResults: 250, ...(t ? { nextToken: t } : {}) })));
+    return { items: (r.rules ?? []).map((x) => x.ruleName ?? ''), next: r.nextToken };
+  });
+  for (const name of rules.filter((n) => n.startsWith(pre('rule')))) out.push({ kind: 'rule', name });
+  if (kinds.has('thingGroup')) {
+    const r = await c.call('ListThingGroups', () => iot.send(new ListThingGroupsCommand({ namePrefixFilter: pre('thingGroup'), maxResults: 250 })));
+    for (const g of r.thingGroups ?? []) out.push({ kind: 'thingGroup', name: g.groupName ?? '' });
+  }
+  if (kinds.has('queue')) {
+    const r = await c.call('ListQueues', () => c.sqs().send(new ListQueuesCommand({ QueueNamePrefix: pre('queue') })));
+    for (const url of r.QueueUrls ?? []) out.push({ kind: 'queue', name: url.slice(url.lastIndexOf('/') + 1), ref: url });
+  }
+  if (kinds.has('topic')) {
+    const arns = await pages(async (t) => {
+      const r = await c.call('ListTopics', () => c.sns().send(new ListTopicsCommand({ ...(t ? { NextToken: t } : {}) })));
+      return { items: (r.Topics ?? []).map((x) => x.TopicArn ?? ''), next: r.NextToken };
+    });
+    for (const arn of arns) {
+      const name = arn.slice(arn.lastIndexOf(':') + 1);
+      if (name.startsWith(pre('topic'))) out.push({ kind: 'topic', name, ref: arn });
+    }
+  }
+  if (kinds.has('table')) {
+    const names = await pages(async (t) => {
+      const r = await c.call('ListTables', () => c.dynamodb().send(new ListTablesCommand({ ...(t ? { ExclusiveStartTableName: t } : {}) })));
+      return { items: r.TableNames ?? [], next: r.LastEvaluatedTableName };
+    });
+    for (const name of names.filter((n) => n.startsWith(pre('table')))) out.push({ kind: 'table', name });
+  }
+  if (kinds.has('stream')) {
+    const r = await c.call('ListStreams', () => c.kinesis().send(new ListStreamsCommand({ Limit: 1000 })));
+    for (const name of (r.StreamNames ?? []).filter((n) => n.startsWith(pre('stream')))) out.push({ kind: 'stream', name });
+  }
+  if (kinds.has('bucket')) {
+    const r = await c.call('ListBuckets', () => c.s3().send(new ListBucketsCommand({})));
+    for (const b of r.Buckets ?? []) if (b.Name?.startsWith(pre('bucket'))) out.push({ kind: 'bucket', name: b.Name });
+  }
+  if (kinds.has('logGroup') || kinds.has('function')) {
+    for (const prefix of new Set([kinds.has('logGroup') ? pre('logGroup') : '', kinds.has('function') ? `/aws/lambda/${pre('function')}` : ''].filter(Boolean))) {
+      const r = await c.call('DescribeLogGroups', () => c.logs().send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix })));
+      for (const g of r.logGroups ?? []) out.push({ kind: 'logGroup', name: g.logGroupName ?? '' });
+    }
+  }
+  if (kinds.has('function')) {
+    const names = await pages(async (t) => {
+      const r = await c.call('ListFunctions', () => c.lambda().send(new ListFunctionsCommand({ ...(t ? { Marker: t } : {}) })));
+      return { items: (r.Functions ?? []).map((f) => f.FunctionName ?? ''), next: r.NextMarker };
+    });
+    for (const name of names.filter((n) => n.startsWith(pre('function')))) out.push({ kind: 'function', name });
+  }
+  return out;
+}
+
+/** Removes everything the lab made on the target (for this attendee); what cannot be removed is reported, not thrown. */
+export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}): Promise<ResetResult> {
+  const clients = new AwsClients(target);
+  const removed: LabResource[] = [];
+  const errors: string[] = [];
+  try {
+    const all = await labInventory(lab, target, opts, clients);
+    const iot = clients.iot();
+    const step = async (r: LabResource, what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        return true;
+      } catch (e) {
+        errors.push(`${r.kind} ${r.name}: ${what}: ${(e as Error).message}`);
+        return false;
+      }
+    };
+    const of = (k: LabResource['kind']) => all.filter((r) => r.kind === k);
+    // Order: rules (they point at everything), things (detached from their certificates), certificates, policies, the rest.
+    for (const r of of('rule')) if (await step(r, 'DeleteTopicRule', () => clients.call('DeleteTopicRule', () => iot.send(new DeleteTopicRuleCommand({ ruleName: r.name }))))) removed.push(r);
+    const certs = of('certificate');
+    for (const r of of('thing')) {
+      for (const cert of certs) {
+        await clients.find('DetachThingPrincipal', () => iot.send(new DetachThingPrincipalCommand({ thingName: r.name, principal: cert.ref })));
+      }
+      if (await step(r, 'DeleteThing', () => clients.call('DeleteThing', () => iot.send(new DeleteThingCommand({ thingName: r.name }))))) removed.push(r);
+    }
+    for (const r of certs) {
+      const ok = await step(r, 'DeleteCertificate', async () => {
+        const attached = await clients.call('ListAttachedPolicies', () => iot.send(new ListAttachedPoliciesCommand({ target: r.ref, pageSize: 250 })));
+        for (const p of attached.policies ?? []) await clients.call('DetachPolicy', () => iot.send(new DetachPolicyCommand({ policyName: p.policyName, target: r.ref })));
+        await clients.call('UpdateCertificate', () => iot.send(new UpdateCertificateCommand({ certificateId: r.name, newStatus: 'INACTIVE' })));
+        await clients.call('DeleteCertificate', () => iot.send(new DeleteCertificateCommand({ certificateId: r.name, forceDelete: true })));
+      });
+      if (ok) removed.push(r);
+    }
+    for (const r of of('policy')) {
+      const ok = await step(r, 'DeletePolicy', async () => {
+        const targets = await clients.call('ListTargetsForPolicy', () => iot.send(new ListTargetsForPolicyCommand({ policyName: r.name, pageSize: 250 })));
+        for (const t of targets.targets ?? []) await clients.call('DetachPolicy', () => iot.send(new DetachPolicyCommand({ policyName: r.name, target: t })));
+        const versions = await clients.call('ListPolicyVersions', () => iot.send(new ListPolicyVersionsCommand({ policyName: r.name })));
+        for (const v of versions.policyVersions ?? []) {
+          if (!v.isDefaultVersion) await clients.call('DeletePolicyVersion', () => iot.send(new DeletePolicyVersionCommand({ policyName: r.name, policyVersionId: v.versionId })));
+        }
+        await clients.call('DeletePolicy', () => iot.send(new DeletePolicyCommand({ policyName: r.name })));
+      });
+      if (ok) removed.push(r);
+    }
+    for (const r of of('thingGroup')) if (await step(r, 'DeleteThingGroup', () => clients.call('DeleteThingGroup', () => iot.send(new DeleteThingGroupCommand({ thingGroupName: r.name }))))) removed.push(r);
+    for (const r of of('queue')) if (await step(r, 'DeleteQueue', () => clients.call('DeleteQueue', () => clients.sqs().send(new DeleteQueueCommand({ QueueUrl: r.ref }))))) removed.push(r);
+    for (const r of of('topic')) if (await step(r, 'DeleteTopic', () => clients.call('DeleteTopic', () => clients.sns().send(new DeleteTopicCommand({ TopicArn: r.ref }))))) removed.push(r);
+    for (const r of of('table')) if (await step(r, 'DeleteTable', () => clients.call('DeleteTable', () => clients.dynamodb().send(new DeleteTableCommand({ TableName: r.name }))))) removed.push(r);
+    for (const r of of('stream')) if (await step(r, 'DeleteStream', () => clients.call('DeleteStream', () => clients.kinesis().send(new DeleteStreamCommand({ StreamName: r.name, EnforceConsumerDeletion: true }))))) removed.push(r);
+    for (const r of of('function')) if (await step(r, 'DeleteFunction', () => clients.call('DeleteFunction', () => clients.lambda().send(new DeleteFunctionCommand({ FunctionName: r.name }))))) removed.push(r);
+    for (const r of of('logGroup')) if (await step(r, 'DeleteLogGroup', () => clients.call('DeleteLogGroup', () => clients.logs().send(new DeleteLogGroupCommand({ logGroupName: r.name }))))) removed.push(r);
+    for (const r of of('bucket')) {
+      const ok = await step(r, 'DeleteBucket', async () => {
+        const s3 = clients.s3();
+        for (let i = 0; i < 100; i++) {
+          const list = await clients.call('ListObjectsV2', () => s3.send(new ListObjectsV2Command({ Bucket: r.name, MaxKeys: 1000 })));
+          if (!list.Contents?.length) break;
+          await clients.call('DeleteObjects', () => s3.send(new DeleteObjectsCommand({ Bucket: r.name, Delete: { Objects: list.Contents!.map((o) => ({ Key: o.Key })) } })));
+        }
+        await clients.call('DeleteBucket', () => s3.send(new DeleteBucketCommand({ Bucket: r.name })));
+      });
+      if (ok) removed.push(r);
+    }
+  } finally {
+    clients.destroy();
+  }
+  return { removed, errors };
+}
