@@ -491,7 +491,8 @@ async function main(): Promise<number> {
   }
 
   const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : '–');
-  const ratio = (r: Row) => (Number.isFinite(r.base) && r.base > 0 ? `${(r.perSecond / r.base).toFixed(2)}× ${r.baseName}` : '–');
+  const times = (x: number) => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)); // 0.0031×, not 0.00×
+  const ratio = (r: Row) => (Number.isFinite(r.base) && r.base > 0 ? `${times(r.perSecond / r.base)}× ${r.baseName}` : '–');
   console.log(`\n${renderTable(['operation', 'unit', 'per s', 'ratio', 'p50 ms', 'p99 ms', 'engine CPU µs per unit', 'other CPU %', 'errors'], rows.map((r) => [
     r.label, r.unit, fmtNum(r.perSecond), ratio(r), ms(r.latency?.p50), ms(r.latency?.p99),
     r.cpuUs !== undefined && Number.isFinite(r.cpuUs) ? r.cpuUs.toFixed(0) : '–', r.otherCpuPct !== undefined ? fmtNum(r.otherCpuPct) : '–', String(r.errors ?? ''),
