@@ -20,3 +20,4 @@ export { compileFilterPattern } from './logs/filter-pattern.js';
 export { signingKeys as notifySigningKeys, SIGNING_CERT_PATH as NOTIFY_SIGNING_CERT_PATH } from './notify-envelope.js';
 export { DynamoItems, type Item as DynamoItem, type AttributeValue, type KeySchema } from './dynamodb/index.js';
 export type { TableChange } from './table.js';
+export { streamLabel, streamSequenceNumber, tableStreamArn, tableStreamRecord, tableStreamShardId } from './table-stream.js';

@@ -82,6 +82,8 @@ export interface SinkContext {
   stateStatement(target: Target): Statement;
   /** Tells listeners (the UI) about a new record. */
   recorded(kind: SinkKind, name: string, id: number, traceId: string | null, time: number): void;
+  /** Wakes the readers of a stream's records or a table's change feed (Lambda event source mappings): new ones are durable. */
+  appended(kind: 'stream' | 'table', name: string): void;
   /** Asks the UI to show a desktop notification (a notification topic's `desktop` subscription). */
   notified(notification: SinkNotified): void;
 }

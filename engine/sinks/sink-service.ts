@@ -12,7 +12,7 @@
  * LIMITATIONS: no IAM (roleArn is accepted and ignored); see each sink's file for its own.
  */
 import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
-import { EngineError, TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
+import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
 import { CloudWatchSink } from './cloudwatch.js';
 import { MetricAlarms } from './metrics/metric-alarms.js';
@@ -77,6 +77,7 @@ export class SinkService implements Service {
   private started = false;
   private batch: SinkRecorded[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
+  private readonly appendListeners = new Set<(kind: 'stream' | 'table', name: string) => void>();
 
   constructor(private readonly store: Store, private readonly clock: Clock, opts: SinkServiceOptions) {
     const limits = { ...defaultSinkLimits, ...opts.limits };
@@ -94,6 +95,15 @@ export class SinkService implements Service {
       stateStatement: (t) => ({ sql: 'UPDATE sink_targets SET state = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(t.state), t.kind, t.name] }),
       recorded: (kind, name, id, traceId, time) => this.recorded({ kind, name, id, traceId, time }),
       notified: (n) => this.events.emit('notified', n),
+      appended: (kind, name) => {
+        for (const listener of this.appendListeners) {
+          try {
+            listener(kind, name);
+          } catch (e) {
+            this.ctx.logger.log('warn', 'sinks', `a reader of ${kind} ${name} failed on new records: ${(e as Error).message}`);
+          }
+        }
+      },
     };
     this.queues = new QueueSink(this.ctx);
     this.topics = new NotifySink(this.ctx, {
@@ -153,6 +163,15 @@ export class SinkService implements Service {
     this.queues.stop();
     this.topics.stop();
     await this.firehose.stop();
+  }
+
+  /**
+   * Calls `listener` (synchronously, in process) each time a stream gets records or a table with a stream gets
+   * changes, once they are durable: Lambda's stream event sources read on this instead of polling.
+   */
+  onAppend(listener: (kind: 'stream' | 'table', name: string) => void): Disposable {
+    this.appendListeners.add(listener);
+    return { dispose: () => void this.appendListeners.delete(listener) };
   }
 
   /** Creates a target; an existing one is returned unchanged (options given again are not applied). */

@@ -78,6 +78,7 @@ export class StreamSink {
     statements.push(...this.trim(target, meta, now));
     await this.ctx.store.write(statements);
     this.ctx.recorded('stream', stream, id, traceId, now);
+    this.ctx.appended('stream', stream);
     if (target.options.consumer !== undefined) this.drain(target);
     return { shardId: shardId(shard), sequenceNumber: seq };
   }

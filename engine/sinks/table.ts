@@ -150,6 +150,7 @@ export class TableSink implements ItemStore {
     const now = this.ctx.clock.now();
     const delta = new Map<string, number>();
     const recorded: [string, number][] = [];
+    const fed = new Set<string>();
     for (const c of changes) {
       const target = this.ctx.target('table', c.table);
       const d = (c.new ? 1 : 0) - (c.old ? 1 : 0);
@@ -185,6 +186,7 @@ export class TableSink implements ItemStore {
           statements.push({ sql: 'DELETE FROM sink_table_changes WHERE table_name = ? AND time < ?', params: [c.table, now - CHANGE_RETENTION_MS] });
         }
         const oldImage = c.old ? JSON.stringify(c.old) : null, newImage = c.new ? JSON.stringify(c.new) : null;
+        fed.add(c.table);
         statements.push({
           sql: 'INSERT INTO sink_table_changes (id, table_name, event, keys, old_image, new_image, size, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           params: [this.ctx.ids.take('sink_table_changes'), c.table, event, JSON.stringify(keys), oldImage, newImage, (oldImage?.length ?? 0) + (newImage?.length ?? 0), now],
@@ -195,6 +197,7 @@ export class TableSink implements ItemStore {
     await this.ctx.store.write(statements);
     for (const [t, d] of delta) this.counts.set(t, this.count(t) + d);
     for (const [t, id] of recorded) this.ctx.recorded('table', t, id, traceId, now);
+    for (const t of fed) this.ctx.appended('table', t);
   }
 
   /** The change feed of a table with a stream: changes after `after`, oldest first. */

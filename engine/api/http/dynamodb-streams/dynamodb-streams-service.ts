@@ -4,11 +4,10 @@
  * table's stream has one shard; records are its changes (24 hours of them), shaped by the stream view type.
  *
  * LIMITATIONS: one shard per stream, never split or closed; a stream turned off and on again keeps its ARN and
- * records; not yet a Lambda event source.
+ * records.
  */
 import type { SinkInfo } from '../../../contract/index.js';
-import { LOCAL_REGION } from '../../../core/index.js';
-import type { TableChange } from '../../../sinks/index.js';
+import { streamLabel, streamSequenceNumber, tableStreamArn, tableStreamRecord, tableStreamShardId, type TableChange } from '../../../sinks/index.js';
 import { dynamodbstreamsModel, serviceError, type AwsService } from '../protocols/index.js';
 import { operation } from '../dynamodb/dynamodb-wire.js';
 
@@ -25,10 +24,10 @@ interface IteratorState { arn: string; after: number; issued: number }
 
 /** Shard iterators expire after 15 minutes, as AWS's do. */
 const ITERATOR_TTL_MS = 15 * 60_000;
-const label = (info: SinkInfo) => new Date(info.createdAt).toISOString().replace('Z', '');
-const streamArn = (info: SinkInfo) => `${info.arn}/stream/${label(info)}`;
-const shardId = (info: SinkInfo) => `shardId-${String(info.createdAt).padStart(20, '0')}-${Buffer.from(info.name).toString('hex').padEnd(8, '0').slice(0, 8)}`;
-const seqText = (seq: number) => String(seq).padStart(21, '0');
+const label = streamLabel;
+const streamArn = tableStreamArn;
+const shardId = tableStreamShardId;
+const seqText = streamSequenceNumber;
 const notFound = (arn: string) => serviceError('ResourceNotFoundException', `Requested resource not found: Stream: ${arn} not found`);
 const invalid = (message: string) => serviceError('ValidationException', message);
 
@@ -98,15 +97,10 @@ export function dynamodbStreamsService(port: DynamoStreamsPort, clock: { now(): 
         const info = byArn(s.arn);
         const view = (info.options as unknown as TableOptions).streamViewType!;
         const changes = port.changes(info.name, s.after, limit);
-        const records = changes.map((c) => ({
-          eventID: c.seq.toString(16).padStart(32, '0'), eventName: c.event, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: LOCAL_REGION,
-          dynamodb: {
-            ApproximateCreationDateTime: new Date(Math.floor(c.time / 1000) * 1000), Keys: c.keys,
-            ...((view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES') && c.newImage ? { NewImage: c.newImage } : {}),
-            ...((view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES') && c.oldImage ? { OldImage: c.oldImage } : {}),
-            SequenceNumber: seqText(c.seq), SizeBytes: c.size, StreamViewType: view,
-          },
-        }));
+        const records = changes.map((c) => {
+          const r = tableStreamRecord(c, view);
+          return { ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: new Date(r.dynamodb.ApproximateCreationDateTime * 1000) } };
+        });
         const next = changes.at(-1)?.seq ?? s.after;
         return { Records: records, NextShardIterator: iterator({ arn: s.arn, after: next, issued: clock.now() }) };
       }),
