@@ -7,8 +7,8 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
-import { SinkService, sinksApi } from './sinks/index.js';
-import { FunctionsService, type FunctionSdkHost, type FunctionLogSink, type FunctionResult } from './functions/index.js';
+import { SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
+import { FunctionsService, type FunctionSdkHost, type FunctionLogSink, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
@@ -70,6 +70,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // reach the sinks through typed thunks, called only once the engine has started.
   const functions = new FunctionsService({
     dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks), queues: () => sinks.queues,
+    streams: () => mappingStreams(sinks),
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
@@ -291,6 +292,35 @@ function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowRea
 function functionLogs(sinks: () => SinkService): FunctionLogSink {
   return {
     write: (group, stream, events) => sinks().logs.append(group, stream, events, { createGroup: true }),
+  };
+}
+
+/** Kinesis streams and tables' change feeds as Lambda's stream event sources read them, in process; queues and topics for their failed batches. */
+function mappingStreams(sinks: SinkService): MappingStreams {
+  const streamTable = (arn: string) => sinks.list('table').find((t) => (t.options as { streamViewType?: string }).streamViewType && tableStreamArn(t) === arn);
+  return {
+    kinesis: {
+      shards: (stream) => sinks.streams.shards(stream).map((s) => s.shardId),
+      iterator: (stream, shard, type, opts) => sinks.streams.iterator(stream, shard, type, opts),
+      read: (iterator, limit) => sinks.streams.read(iterator, limit),
+    },
+    dynamodb: {
+      stream: (arn) => {
+        const info = streamTable(arn);
+        return info ? { table: info.name, shardId: tableStreamShardId(info) } : undefined;
+      },
+      records: (table, after, limit) => {
+        const view = (sinks.target('table', table).options as { streamViewType?: string }).streamViewType;
+        if (!view) return [];
+        return sinks.tables.changes(table, after, limit).map((c) => ({ seq: c.seq, time: c.time, record: tableStreamRecord(c, view) }));
+      },
+      latestChange: (table) => sinks.tables.latestChange(table),
+    },
+    onAppend: (listener) => sinks.onAppend(listener),
+    queueExists: (queue) => sinks.queues.has(queue),
+    topicExists: (topic) => sinks.list('notify').some((t) => t.name === topic),
+    sendMessage: async (queue, body) => { await sinks.queues.send(queue, body); },
+    publish: async (topic, message) => { await sinks.topics.publish(topic, message); },
   };
 }
 

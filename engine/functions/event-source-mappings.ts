@@ -1,61 +1,53 @@
 /**
- * Event source mappings for SQS queues [Lambda DG: "Using Lambda with Amazon SQS"]: one poller per enabled mapping
- * long-polls its queue (the queue domain's receive, up to `batchSize` messages, at most 10 a receive), invokes the
- * function with the SQS event (`Records`, `eventSource: "aws:sqs"`), and deletes the batch when the invocation
- * succeeds. A failed invocation leaves the messages to come back after their visibility timeout (and reach the
- * queue's dead-letter queue by its redrive policy). With `ReportBatchItemFailures`, only the messages the function
- * lists in `batchItemFailures` stay. Mappings are kept in `<dataDir>/lambda/event-source-mappings.json`.
+ * Lambda event source mappings: SQS queues (sqs-poller.ts), Kinesis streams and DynamoDB streams (stream-poller.ts
+ * over stream-sources.ts). Create, Get, List, Update and Delete as the Lambda API has them; one poller per enabled
+ * mapping (per shard for streams), started with the engine and stopped with it. Mappings, and each stream mapping's
+ * per-shard checkpoints, are kept in `<dataDir>/lambda/event-source-mappings.json` (written durably after every
+ * stream batch), so a clean restart resumes each shard where it was: nothing processed twice, nothing lost.
  *
- * LIMITATIONS: SQS only (Kinesis and DynamoDB streams come later); one poller per mapping (no scaling), at most 10
- * messages per batch, `MaximumBatchingWindowInSeconds` and filter criteria are stored but not applied.
+ * LIMITATIONS: SQS batches are at most 10 messages and their batching window is stored, not applied; filter
+ * criteria, tumbling windows, enhanced fan-out consumers, Kafka, MQ and DocumentDB sources are not supported;
+ * streams are read one batch per shard at a time (ParallelizationFactor 1).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { EngineError, LOCAL_REGION, type Clock, type Logger } from '../core/index.js';
+import { EngineError, type Clock, type Logger } from '../core/index.js';
 import { writeFileDurably } from '../storage/index.js';
 import type { FunctionResult } from './invocation.js';
+import { functionArn } from './function-model.js';
+import { applySettings, checkSettings, newMapping, queueOfArn, sourceOf, topicOfArn, type EventSourceMapping, type MappingSettings } from './mapping-settings.js';
+import { pollQueue, type MappingQueues } from './sqs-poller.js';
+import { StreamPoller, type StreamSource } from './stream-poller.js';
+import { cannotAccessStream, defaultRole, dynamodbSource, kinesisSource, type MappingStreams } from './stream-sources.js';
 
-/** What the mappings need from the queues (the SQS domain satisfies it). */
-export interface MappingQueues {
-  has(queue: string): boolean;
-  receive(queue: string, opts: { maxMessages?: number; waitTimeSeconds?: number; signal?: AbortSignal }): Promise<Array<{
-    messageId: string; receiptHandle: string; body: string; md5OfBody: string; attributes: Record<string, string>;
-    messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
-  }>>;
-  delete(queue: string, receiptHandle: string): Promise<void>;
+export type { EventSourceMapping, MappingSettings } from './mapping-settings.js';
+export type { MappingQueues } from './sqs-poller.js';
+export type { MappingStreams } from './stream-sources.js';
+
+export interface EventSourceMappingsDeps {
+  clock: Clock;
+  logger: Logger;
+  queues: () => MappingQueues | undefined;
+  streams: () => MappingStreams | undefined;
+  invoke(name: string, event: unknown): Promise<FunctionResult>;
+  /** The function's execution role (the Kinesis records' `invokeIdentityArn`). */
+  role(name: string): string | undefined;
 }
-
-export interface EventSourceMapping {
-  uuid: string;
-  functionName: string;
-  eventSourceArn: string;
-  batchSize: number;
-  maximumBatchingWindowInSeconds: number;
-  enabled: boolean;
-  functionResponseTypes: string[];
-  /** Epoch ms. */
-  lastModified: number;
-  lastProcessingResult: string;
-}
-
-export interface MappingSettings { batchSize?: number; enabled?: boolean; maximumBatchingWindowInSeconds?: number; functionResponseTypes?: string[] }
-
-const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:([a-zA-Z0-9_-]{1,80}(?:\.fifo)?)$/;
-const RETRY_MS = 1000;
-
-export const queueOfArn = (arn: string): string | null => SQS_ARN.exec(arn)?.[1] ?? null;
 
 export class EventSourceMappings {
   private mappings = new Map<string, EventSourceMapping>();
-  private readonly pollers = new Map<string, AbortController>();
+  private readonly queuePollers = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly streamPollers = new Map<string, StreamPoller>();
+  /** Pollers being stopped (a batch in flight finishing): a mapping enabled again starts after its old poller ended. */
+  private readonly stopping = new Map<string, Promise<void>>();
   private readonly file: string;
   private running = false;
+  private appendSubscription: { dispose(): void } | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private pendingSave: Promise<void> | null = null;
 
-  constructor(root: string, private readonly deps: {
-    clock: Clock; logger: Logger; queues: () => MappingQueues | undefined;
-    invoke(name: string, event: unknown): Promise<FunctionResult>;
-  }) {
+  constructor(root: string, private readonly deps: EventSourceMappingsDeps) {
     this.file = path.join(root, 'event-source-mappings.json');
   }
 
@@ -68,41 +60,51 @@ export class EventSourceMappings {
     }
   }
 
-  /** Starts the pollers of the enabled mappings (once the queues exist: after the engine has started). */
+  /** Starts the pollers of the enabled mappings (once the queues and streams exist: after the sinks have started). */
   start(): void {
     this.running = true;
-    for (const m of this.mappings.values()) if (m.enabled) this.poll(m);
+    this.appendSubscription = this.deps.streams()?.onAppend((kind, name) => this.wake(kind, name));
+    for (const m of this.mappings.values()) if (m.enabled) this.startPoller(m);
   }
 
-  stop(): void {
+  /** Stops every poller; resolves once the stream batches in flight have finished and their checkpoints are saved. */
+  async stop(): Promise<void> {
     this.running = false;
-    for (const c of this.pollers.values()) c.abort();
-    this.pollers.clear();
+    this.appendSubscription?.dispose();
+    this.appendSubscription = undefined;
+    const ending: Promise<void>[] = [...this.stopping.values()];
+    for (const uuid of [...this.queuePollers.keys(), ...this.streamPollers.keys()]) ending.push(this.stopPoller(uuid));
+    await Promise.all(ending);
+    await this.writing;
   }
 
   async create(functionName: string, eventSourceArn: string, s: MappingSettings): Promise<EventSourceMapping> {
-    const queue = queueOfArn(eventSourceArn);
-    if (!queue) {
-      throw new EngineError('InvalidInput', /:(kinesis|dynamodb|kafka|mq):/.test(eventSourceArn)
-        ? `The local Lambda maps only SQS queues for now: ${eventSourceArn} is not an SQS queue ARN (Kinesis and DynamoDB streams come later).`
-        : `Invalid EventSourceArn: ${eventSourceArn} (expected arn:aws:sqs:${LOCAL_REGION}:<account>:<queue name>)`);
-    }
-    const queues = this.deps.queues();
-    if (!queues?.has(queue)) {
+    const source = sourceOf(eventSourceArn);
+    checkSettings(source.kind, s, eventSourceArn, true);
+    if (source.kind === 'sqs' && !this.deps.queues()?.has(source.name)) {
       throw new EngineError('InvalidInput', `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.`);
     }
     const existing = [...this.mappings.values()].find((m) => m.functionName === functionName && m.eventSourceArn === eventSourceArn);
     if (existing) {
-      throw new EngineError('Conflict', `An event source mapping with SQS arn (" ${eventSourceArn} ") and function (" ${functionName} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);
+      throw new EngineError('Conflict', source.kind === 'sqs'
+        ? `An event source mapping with SQS arn (" ${eventSourceArn} ") and function (" ${functionName} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`
+        : `The event source arn (" ${eventSourceArn} ") and function (" ${functionName} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);
     }
-    checkSettings(s);
-    const m: EventSourceMapping = {
-      uuid: randomUUID(), functionName, eventSourceArn, batchSize: s.batchSize ?? 10, maximumBatchingWindowInSeconds: s.maximumBatchingWindowInSeconds ?? 0,
-      enabled: s.enabled ?? true, functionResponseTypes: s.functionResponseTypes ?? [], lastModified: this.deps.clock.now(), lastProcessingResult: 'No records processed',
-    };
+    const m = newMapping(source.kind, { uuid: randomUUID(), functionName, eventSourceArn, now: this.deps.clock.now() }, s);
+    if (source.kind !== 'sqs') {
+      // Each shard's starting position is fixed now: LATEST means the records written after this call.
+      const reader = this.streamSource(m);
+      let shards: string[];
+      try {
+        shards = reader.shards();
+      } catch {
+        throw source.kind === 'kinesis' ? cannotAccessStream(eventSourceArn) : new EngineError('InvalidInput', `Stream not found: ${eventSourceArn}`);
+      }
+      m.positions = Object.fromEntries(shards.map((shard) => [shard, reader.initial(shard)]));
+    }
     this.mappings.set(m.uuid, m);
     await this.save();
-    if (m.enabled && this.running) this.poll(m);
+    if (m.enabled && this.running) this.startPoller(m);
     return m;
   }
 
@@ -116,21 +118,21 @@ export class EventSourceMappings {
     return [...this.mappings.values()].filter((m) => (!filter.functionName || m.functionName === filter.functionName) && (!filter.eventSourceArn || m.eventSourceArn === filter.eventSourceArn));
   }
 
+  /** Applies new settings; the pollers read them from their next batch on (Enabled starts or stops the poller). */
   async update(uuid: string, s: MappingSettings): Promise<EventSourceMapping> {
     const m = this.get(uuid);
-    checkSettings(s);
-    Object.assign(m, Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)), { lastModified: this.deps.clock.now() });
+    checkSettings(sourceOf(m.eventSourceArn).kind, s, m.eventSourceArn, false);
+    const wasEnabled = m.enabled;
+    applySettings(m, s, this.deps.clock.now());
     await this.save();
-    this.pollers.get(uuid)?.abort();
-    this.pollers.delete(uuid);
-    if (m.enabled && this.running) this.poll(m);
+    if (wasEnabled && !m.enabled) void this.stopPoller(uuid);
+    if (!wasEnabled && m.enabled && this.running) this.startPoller(m);
     return m;
   }
 
   async delete(uuid: string): Promise<EventSourceMapping> {
     const m = this.get(uuid);
-    this.pollers.get(uuid)?.abort();
-    this.pollers.delete(uuid);
+    void this.stopPoller(uuid);
     this.mappings.delete(uuid);
     await this.save();
     return m;
@@ -141,76 +143,88 @@ export class EventSourceMappings {
     for (const m of this.list({ functionName: name })) await this.delete(m.uuid);
   }
 
-  private poll(m: EventSourceMapping): void {
-    const controller = new AbortController();
-    this.pollers.set(m.uuid, controller);
-    const queue = queueOfArn(m.eventSourceArn)!;
-    const signal = controller.signal;
-    const loop = async () => {
-      while (!signal.aborted) {
-        const queues = this.deps.queues();
-        let batch: Awaited<ReturnType<MappingQueues['receive']>> = [];
-        try {
-          if (!queues) throw new Error('no queues');
-          batch = await queues.receive(queue, { maxMessages: Math.min(10, m.batchSize), waitTimeSeconds: 20, signal });
-        } catch (e) {
-          if (signal.aborted) return;
-          this.deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: cannot receive from ${queue}: ${(e as Error).message}; retrying`);
-          await new Promise((r) => setTimeout(r, RETRY_MS).unref());
-          continue;
-        }
-        if (!batch.length || signal.aborted) continue;
-        const r = await this.deps.invoke(m.functionName, { Records: batch.map((msg) => sqsRecord(msg, m.eventSourceArn)) });
-        let keep = new Set<string>();
-        if (!r.ok) {
-          m.lastProcessingResult = 'PROBLEM: Function call failed';
-          this.deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: ${m.functionName} failed on a batch of ${batch.length} from ${queue}: ${r.error}; the messages return after their visibility timeout`);
-          continue;
-        }
-        m.lastProcessingResult = 'OK';
-        if (m.functionResponseTypes.includes('ReportBatchItemFailures')) keep = batchItemFailures(r.result);
-        for (const msg of batch) {
-          if (keep.has(msg.messageId)) continue;
-          await queues!.delete(queue, msg.receiptHandle).catch((e: Error) => this.deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: could not delete a message: ${e.message}`));
-        }
-      }
-    };
-    void loop();
+  private streamSource(m: EventSourceMapping): StreamSource {
+    const streams = this.deps.streams();
+    if (!streams) throw new EngineError('Unavailable', 'the engine has no streams to read');
+    const source = sourceOf(m.eventSourceArn);
+    return source.kind === 'kinesis'
+      ? kinesisSource(m, source.name, streams, () => this.deps.role(m.functionName) ?? defaultRole)
+      : dynamodbSource(m, streams);
   }
 
+  private startPoller(m: EventSourceMapping): void {
+    const prior = this.stopping.get(m.uuid);
+    if (prior) {
+      void prior.then(() => {
+        if (this.running && m.enabled && this.mappings.get(m.uuid) === m) this.startPoller(m);
+      });
+      return;
+    }
+    if (this.queuePollers.has(m.uuid) || this.streamPollers.has(m.uuid)) return;
+    if (sourceOf(m.eventSourceArn).kind === 'sqs') {
+      const controller = new AbortController();
+      const done = pollQueue(m, controller.signal, this.deps);
+      this.queuePollers.set(m.uuid, { controller, done });
+      return;
+    }
+    let poller: StreamPoller;
+    try {
+      poller = new StreamPoller(m, this.streamSource(m), {
+        logger: this.deps.logger, now: () => this.deps.clock.now(), functionArn: functionArn(m.functionName),
+        invoke: (name, event) => this.deps.invoke(name, event),
+        save: () => this.save(),
+        sendFailure: (dest, record) => this.sendFailure(dest, record),
+      });
+    } catch (e) {
+      this.deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: cannot start: ${(e as Error).message}`);
+      return;
+    }
+    this.streamPollers.set(m.uuid, poller);
+    poller.start();
+  }
+
+  private stopPoller(uuid: string): Promise<void> {
+    const q = this.queuePollers.get(uuid);
+    const s = this.streamPollers.get(uuid);
+    this.queuePollers.delete(uuid);
+    this.streamPollers.delete(uuid);
+    q?.controller.abort();
+    const ended = Promise.all([q?.done, s?.stop()]).then(() => undefined);
+    const tracked = ended.finally(() => {
+      if (this.stopping.get(uuid) === tracked) this.stopping.delete(uuid);
+    });
+    this.stopping.set(uuid, tracked);
+    return tracked;
+  }
+
+  /** New records in a stream or a table's change feed wake the pollers reading it. */
+  private wake(kind: 'stream' | 'table', name: string): void {
+    for (const [uuid, poller] of this.streamPollers) {
+      const m = this.mappings.get(uuid);
+      if (!m) continue;
+      const source = sourceOf(m.eventSourceArn);
+      if ((source.kind === 'kinesis' && kind === 'stream' && source.name === name) || (source.kind === 'dynamodb' && kind === 'table' && source.name === name)) poller.wake();
+    }
+  }
+
+  private async sendFailure(destination: string, record: string): Promise<void> {
+    const streams = this.deps.streams();
+    const queue = queueOfArn(destination), topic = topicOfArn(destination);
+    if (!streams) throw new Error('the engine has no queues or topics');
+    if (queue) await streams.sendMessage(queue, record);
+    else if (topic) await streams.publish(topic, record);
+  }
+
+  /** Writes the mappings durably; calls while a write runs share the next one. */
   private save(): Promise<void> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    return writeFileDurably(this.file, Buffer.from(JSON.stringify([...this.mappings.values()], null, 2)));
+    if (this.pendingSave) return this.pendingSave;
+    const next = this.writing.then(() => {
+      this.pendingSave = null;
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      return writeFileDurably(this.file, Buffer.from(JSON.stringify([...this.mappings.values()], null, 2)));
+    });
+    this.pendingSave = next;
+    this.writing = next.catch((e: Error) => this.deps.logger.log('error', 'functions', `could not save the event source mappings: ${e.message}`));
+    return next;
   }
-}
-
-function checkSettings(s: MappingSettings): void {
-  if (s.batchSize !== undefined && (!Number.isInteger(s.batchSize) || s.batchSize < 1 || s.batchSize > 10000)) {
-    throw new EngineError('InvalidInput', `1 validation error detected: Value '${s.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value between 1 and 10000`, { reason: 'validation' });
-  }
-  if (s.batchSize !== undefined && s.batchSize > 10 && !s.maximumBatchingWindowInSeconds) {
-    throw new EngineError('InvalidInput', 'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
-  }
-  for (const t of s.functionResponseTypes ?? []) {
-    if (t !== 'ReportBatchItemFailures') throw new EngineError('InvalidInput', `1 validation error detected: Value '[${t}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy enum value set: [ReportBatchItemFailures]`, { reason: 'validation' });
-  }
-}
-
-/** The SQS event's record of one message, as Lambda builds it. */
-function sqsRecord(msg: Awaited<ReturnType<MappingQueues['receive']>>[number], arn: string): Record<string, unknown> {
-  const attrs: Record<string, unknown> = {};
-  for (const [k, a] of Object.entries(msg.messageAttributes ?? {})) {
-    attrs[k] = { ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}), ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue } : {}), stringListValues: [], binaryListValues: [], dataType: a.DataType };
-  }
-  return {
-    messageId: msg.messageId, receiptHandle: msg.receiptHandle, body: msg.body, attributes: msg.attributes, messageAttributes: attrs,
-    md5OfBody: msg.md5OfBody, eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: LOCAL_REGION,
-  };
-}
-
-/** `{ batchItemFailures: [{ itemIdentifier }] }` → the message ids to keep. */
-function batchItemFailures(result: unknown): Set<string> {
-  const list = (result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
-  if (!Array.isArray(list)) return new Set();
-  return new Set(list.map((f) => String((f as { itemIdentifier?: unknown })?.itemIdentifier ?? '')).filter(Boolean));
 }

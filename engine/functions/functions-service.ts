@@ -10,7 +10,7 @@
  * - Only `$LATEST`: no versions, aliases, layers, container images, provisioned or reserved concurrency.
  * - `Event` invocations run once: no retries, no destinations or dead-letter queue.
  * - Resource policies and function URLs' `AWS_IAM` are stored; IAM does not decide who may invoke.
- * - Event source mappings: SQS queues only (event-source-mappings.ts).
+ * - Event source mappings: SQS queues, Kinesis streams and DynamoDB streams (event-source-mappings.ts, its own LIMITATIONS).
  * - The function's `console` also goes to the engine log; `Max Memory Used` is the worker's V8 heap (Node.js) or
  *   the process's peak RSS (Python).
  */
@@ -26,7 +26,7 @@ import { Invocation, failedBeforeRun, type FunctionResult } from './invocation.j
 import { NodeRuntime, type InvokeExtra } from './node-runtime.js';
 import { PythonRuntime } from './python-runtime.js';
 import { zipOneFile } from './zip-package.js';
-import { EventSourceMappings, type MappingQueues } from './event-source-mappings.js';
+import { EventSourceMappings, type MappingQueues, type MappingStreams } from './event-source-mappings.js';
 import fs from 'node:fs';
 
 export interface FunctionsServiceOptions {
@@ -40,6 +40,8 @@ export interface FunctionsServiceOptions {
   maxQueue?: number;
   /** The SQS queues event source mappings poll (a thunk: the sinks are made after the functions). */
   queues?: () => MappingQueues | undefined;
+  /** The Kinesis streams, tables' change feeds, queues and topics stream event source mappings use (a thunk, as `queues`). */
+  streams?: () => MappingStreams | undefined;
 }
 
 export interface InvokeOptions extends InvokeExtra {
@@ -68,7 +70,10 @@ export class FunctionsService implements Service {
     const host = { sdk: opts.sdk, logger: opts.logger };
     this.node = new NodeRuntime(host, opts.maxQueue);
     this.python = new PythonRuntime(host);
-    this.mappings = new EventSourceMappings(root, { clock, logger: opts.logger, queues: () => opts.queues?.(), invoke: (name, event) => this.invoke(name, event) });
+    this.mappings = new EventSourceMappings(root, {
+      clock, logger: opts.logger, queues: () => opts.queues?.(), streams: () => opts.streams?.(),
+      invoke: (name, event) => this.invoke(name, event), role: (name) => (this.catalog.has(name) ? this.catalog.get(name).role : undefined),
+    });
   }
 
   async start(): Promise<void> {
@@ -79,8 +84,9 @@ export class FunctionsService implements Service {
   }
 
   async stop(): Promise<void> {
+    // The mappings' batches in flight finish (and checkpoint) before the runtimes go.
+    await this.mappings.stop();
     this.stopped = true;
-    this.mappings.stop();
     this.node.dispose();
     this.python.dispose();
   }

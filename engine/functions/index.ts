@@ -6,7 +6,7 @@ export type { FunctionConfig, FunctionSettings } from './function-model.js';
 export { functionArn, resolveFunctionName, checkSettings } from './function-model.js';
 export type { FunctionUrlConfig, PermissionInput, UrlAuthType } from './function-attachments.js';
 export { pythonInterpreter } from './function-env.js';
-export type { EventSourceMapping, MappingQueues, MappingSettings } from './event-source-mappings.js';
+export type { EventSourceMapping, MappingQueues, MappingSettings, MappingStreams } from './event-source-mappings.js';
 
 import { pythonInterpreter } from './function-env.js';
 /** Whether a `python3` is on the engine's PATH (Python functions can run). */

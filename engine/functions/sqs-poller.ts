@@ -1,0 +1,76 @@
+/**
+ * The poller of an SQS event source mapping [Lambda DG: "Using Lambda with Amazon SQS"]: long-polls its queue (the
+ * queue domain's receive, up to `batchSize` messages, at most 10 a receive), invokes the function with the SQS event
+ * (`Records`, `eventSource: "aws:sqs"`), and deletes the batch when the invocation succeeds. A failed invocation
+ * leaves the messages to come back after their visibility timeout (and reach the queue's dead-letter queue by its
+ * redrive policy). With `ReportBatchItemFailures`, only the messages the function lists in `batchItemFailures` stay.
+ */
+import { LOCAL_REGION, type Logger } from '../core/index.js';
+import type { FunctionResult } from './invocation.js';
+import { queueOfArn, type EventSourceMapping } from './mapping-settings.js';
+
+/** What the mappings need from the queues (the SQS domain satisfies it). */
+export interface MappingQueues {
+  has(queue: string): boolean;
+  receive(queue: string, opts: { maxMessages?: number; waitTimeSeconds?: number; signal?: AbortSignal }): Promise<Array<{
+    messageId: string; receiptHandle: string; body: string; md5OfBody: string; attributes: Record<string, string>;
+    messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  }>>;
+  delete(queue: string, receiptHandle: string): Promise<void>;
+}
+
+type Message = Awaited<ReturnType<MappingQueues['receive']>>[number];
+
+const RETRY_MS = 1000;
+
+/** Runs until `signal` aborts; resolves when the loop has ended. */
+export async function pollQueue(m: EventSourceMapping, signal: AbortSignal, deps: {
+  logger: Logger; queues: () => MappingQueues | undefined; invoke(name: string, event: unknown): Promise<FunctionResult>;
+}): Promise<void> {
+  const queue = queueOfArn(m.eventSourceArn)!;
+  while (!signal.aborted) {
+    const queues = deps.queues();
+    let batch: Message[] = [];
+    try {
+      if (!queues) throw new Error('no queues');
+      batch = await queues.receive(queue, { maxMessages: Math.min(10, m.batchSize), waitTimeSeconds: 20, signal });
+    } catch (e) {
+      if (signal.aborted) return;
+      deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: cannot receive from ${queue}: ${(e as Error).message}; retrying`);
+      await new Promise((r) => setTimeout(r, RETRY_MS).unref());
+      continue;
+    }
+    if (!batch.length || signal.aborted) continue;
+    const r = await deps.invoke(m.functionName, { Records: batch.map((msg) => sqsRecord(msg, m.eventSourceArn)) });
+    if (!r.ok) {
+      m.lastProcessingResult = 'PROBLEM: Function call failed';
+      deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: ${m.functionName} failed on a batch of ${batch.length} from ${queue}: ${r.error}; the messages return after their visibility timeout`);
+      continue;
+    }
+    m.lastProcessingResult = 'OK';
+    const keep = m.functionResponseTypes.includes('ReportBatchItemFailures') ? batchItemFailures(r.result) : new Set<string>();
+    for (const msg of batch) {
+      if (keep.has(msg.messageId)) continue;
+      await queues!.delete(queue, msg.receiptHandle).catch((e: Error) => deps.logger.log('warn', 'functions', `event source mapping ${m.uuid}: could not delete a message: ${e.message}`));
+    }
+  }
+}
+
+/** The SQS event's record of one message, as Lambda builds it. */
+function sqsRecord(msg: Message, arn: string): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  for (const [k, a] of Object.entries(msg.messageAttributes ?? {})) {
+    attrs[k] = { ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}), ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue } : {}), stringListValues: [], binaryListValues: [], dataType: a.DataType };
+  }
+  return {
+    messageId: msg.messageId, receiptHandle: msg.receiptHandle, body: msg.body, attributes: msg.attributes, messageAttributes: attrs,
+    md5OfBody: msg.md5OfBody, eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: LOCAL_REGION,
+  };
+}
+
+/** `{ batchItemFailures: [{ itemIdentifier }] }` → the message ids to keep. */
+function batchItemFailures(result: unknown): Set<string> {
+  const list = (result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+  if (!Array.isArray(list)) return new Set();
+  return new Set(list.map((f) => String((f as { itemIdentifier?: unknown })?.itemIdentifier ?? '')).filter(Boolean));
+}
