@@ -66,11 +66,14 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const shadows = shadowReader(shadow);
+  // The HTTP API's base URL once it listens (`http://127.0.0.1:8080`): SNS links and the functions' AWS_ENDPOINT_URL.
+  const httpUrl = (): string | undefined => (http.port ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}` : undefined);
   // Functions and sinks need each other (a function reads a table; a stream consumer is a function): the functions
   // reach the sinks through typed thunks, called only once the engine has started.
   const functions = new FunctionsService({
     dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks), queues: () => sinks.queues,
     streams: () => mappingStreams(sinks),
+    endpoint: () => httpUrl(),
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
@@ -80,7 +83,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await functions.invoke(name, event)) },
     webhookHosts: config.sinks?.webhookHosts ?? [], alarmCheckMs: opts.alarmCheckMs,
     // SNS's SubscribeURL, UnsubscribeURL and SigningCertURL point at the HTTP API once it listens.
-    publicUrl: () => (http.port ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${http.port}` : undefined),
+    publicUrl: () => httpUrl(),
   });
   const rules = new RulesService(store, broker, {
     dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks },

@@ -4,6 +4,9 @@
  * which may hold the user's real AWS credentials. The Python interpreter is found here, on the engine's PATH, so
  * the function's process needs no inherited PATH to start.
  *
+ * The engine adds one variable Lambda does not set, `AWS_ENDPOINT_URL` (the engine's HTTP endpoint), so an AWS SDK
+ * client made in the function as on AWS (`new DynamoDBClient({})`) calls the engine's AWS APIs.
+ *
  * LIMITATIONS: Lambda-only paths (`AWS_LAMBDA_RUNTIME_API`, `LAMBDA_RUNTIME_DIR`, `NODE_PATH`, `PYTHONPATH`,
  * `LD_LIBRARY_PATH`) and the X-Ray variables are not set. The credentials are local placeholders (they keep an SDK
  * inside the function from falling back to the user's own credential files). A JavaScript worker shares the
@@ -13,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { LOCAL_REGION as REGION } from '../core/index.js';
 
 /** Variables Lambda reserves: a function's configuration cannot set them. */
@@ -39,12 +43,16 @@ export interface FunctionEnvInput {
   handler?: string;
   /** The instance's log stream. */
   logStream?: string;
+  /** The engine's HTTP endpoint (`AWS_ENDPOINT_URL`: the AWS SDKs in the function call the engine's AWS APIs). */
+  endpoint?: string;
 }
 
 /** The whole environment of one function: Lambda's documented set, then the function's own variables. */
 export function functionEnvironment(f: FunctionEnvInput): Record<string, string> {
   const env: Record<string, string> = {
     LANG: 'en_US.UTF-8', PATH: LAMBDA_PATH, TZ: ':UTC',
+    // Not a Lambda variable: it points the AWS SDKs (v3, boto3) and the CLI at the engine; a function's own wins.
+    ...(f.endpoint ? { AWS_ENDPOINT_URL: f.endpoint } : {}),
     ...f.variables,
     _HANDLER: f.handler ?? `${f.name}.handler`,
     AWS_REGION: REGION,
@@ -118,4 +126,21 @@ export function pythonInterpreter(): Interpreter | null {
     }
   }
   return python;
+}
+
+let sdk: string | null | undefined;
+
+/**
+ * The directory whose `node_modules` holds the engine's AWS SDK v3 (`@aws-sdk/*`), which functions may use as they
+ * use Lambda's runtime copy; null when the engine has none.
+ */
+export function sdkRoot(): string | null {
+  if (sdk !== undefined) return sdk;
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb/package.json');
+    sdk = path.resolve(path.dirname(pkg), '..', '..', '..');
+  } catch {
+    sdk = null;
+  }
+  return sdk;
 }

@@ -38,6 +38,8 @@ export interface FunctionsServiceOptions {
   clock?: Clock;
   /** Invocations waiting per Node.js function before `Busy`. */
   maxQueue?: number;
+  /** The engine's HTTP endpoint once it listens: functions get it as `AWS_ENDPOINT_URL`. */
+  endpoint?: () => string | undefined;
   /** The SQS queues event source mappings poll (a thunk: the sinks are made after the functions). */
   queues?: () => MappingQueues | undefined;
   /** The Kinesis streams, tables' change feeds, queues and topics stream event source mappings use (a thunk, as `queues`). */
@@ -67,7 +69,7 @@ export class FunctionsService implements Service {
     this.folder = new FolderFunctions(path.join(opts.dataDir, 'functions'), opts.logger);
     this.catalog = new FunctionCatalog(root, clock);
     this.attachments = new FunctionAttachments(root, clock);
-    const host = { sdk: opts.sdk, logger: opts.logger };
+    const host = { sdk: opts.sdk, logger: opts.logger, endpoint: opts.endpoint };
     this.node = new NodeRuntime(host, opts.maxQueue);
     this.python = new PythonRuntime(host);
     this.mappings = new EventSourceMappings(root, {

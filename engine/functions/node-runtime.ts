@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { type Invocation } from './invocation.js';
 import type { FunctionSpec } from './function-spec.js';
-import { functionEnvironment, nodeExecutionEnv } from './function-env.js';
+import { functionEnvironment, nodeExecutionEnv, sdkRoot } from './function-env.js';
 import { applyRuntimeMessage, lambdaContext, logStreamName, type RuntimeHost, type RuntimeMessage } from './runtime-protocol.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -84,12 +84,12 @@ class FunctionWorker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: spec.file, version: spec.revision, tsxApi: this.tsxApi, exportName: spec.exportName, moduleLabel: spec.moduleName, handlerLabel: spec.handler },
+      workerData: { file: spec.file, version: spec.revision, tsxApi: this.tsxApi, exportName: spec.exportName, moduleLabel: spec.moduleName, handlerLabel: spec.handler, sdkRoot: sdkRoot() },
       resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(4, spec.memoryMb / 8)), stackSizeMb: 4 },
       stdout: true,
       stderr: true,
       // The worker's process.env (and that of any process it starts) is this object only, never the engine's.
-      env: functionEnvironment({ name: this.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: nodeExecutionEnv(), taskRoot: spec.taskRoot, variables: spec.variables, logStream: this.stream }),
+      env: functionEnvironment({ name: this.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: nodeExecutionEnv(), taskRoot: spec.taskRoot, variables: spec.variables, logStream: this.stream, endpoint: this.host.endpoint?.() }),
     });
     // Output written around console (process.stdout.write) belongs to the invocation running at the time.
     const raw = (stream: NodeJS.ReadableStream, level: 'info' | 'warn') => stream.on('data', (d: Buffer) => {

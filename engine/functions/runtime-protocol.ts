@@ -16,6 +16,8 @@ export type RuntimeMessage =
 export interface RuntimeHost {
   sdk: FunctionSdkHost;
   logger: Logger;
+  /** The engine's HTTP endpoint once it listens (the functions' `AWS_ENDPOINT_URL`). */
+  endpoint?: () => string | undefined;
 }
 
 /** Applies one runtime message to its invocation; `answer` sends an SDK call's answer back to the runtime. */

@@ -2,12 +2,37 @@
  * The code a function's worker thread runs (CommonJS, evaluated with `eval: true` so it needs no loader): loads the
  * function module once, then serves `invoke` messages one at a time. The local SDK (`context.sdk` and the global
  * `thingbench`) turns publish / shadow / notify / table calls into messages answered by the main thread.
+ * As in Lambda's Node.js 18+ runtimes, `@aws-sdk/*` (and the `@smithy/*` packages they use) resolve from the
+ * runtime's own copy, the engine's, when the function's package does not bring them (`workerData.sdkRoot`), for
+ * `require` and `import` alike.
  */
 export const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 const util = require('node:util');
 const v8 = require('node:v8');
+const Module = require('node:module');
+if (workerData.sdkRoot) {
+  const SDK = /^@(aws-sdk|smithy)\//;
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    try {
+      return resolveFilename.call(this, request, parent, isMain, options);
+    } catch (e) {
+      if (e && e.code === 'MODULE_NOT_FOUND' && SDK.test(request)) return resolveFilename.call(this, request, parent, isMain, { paths: [workerData.sdkRoot] });
+      throw e;
+    }
+  };
+  const hooks = 'let root;'
+    + 'export async function initialize(data) { root = data.root; }'
+    + 'export async function resolve(specifier, context, next) {'
+    + '  try { return await next(specifier, context); } catch (e) {'
+    + '    if (/^@(aws-sdk|smithy)\\//.test(specifier)) return next(specifier, { ...context, parentURL: root });'
+    + '    throw e;'
+    + '  }'
+    + '}';
+  Module.register('data:text/javascript,' + encodeURIComponent(hooks), { data: { root: pathToFileURL(workerData.sdkRoot + '/').href } });
+}
 let handler = null;
 let nextCall = 1;
 let current = null;

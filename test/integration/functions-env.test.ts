@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { hasPython } from '../../engine/functions/index.js';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
 const CANARY = 'TB_ENGINE_CANARY_7f3a';
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -36,6 +37,18 @@ export const handler = async (event, context) => {
 def handler(event, context):
     context.sdk.publish('fnenv/envpy', json.dumps({'env': dict(os.environ)}))
 `);
+    // The AWS SDK v3 as a Lambda Node.js runtime provides it: not in the function's package, required or imported.
+    fs.writeFileSync(path.join(dir, 'sdkcjs.js'), `const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const client = new DynamoDBClient({});
+exports.handler = async (event) => {
+  await client.send(new PutItemCommand({ TableName: 'fn-sdk', Item: { id: { S: event.id }, by: { S: 'cjs' } } }));
+  return { endpoint: process.env.AWS_ENDPOINT_URL };
+};\n`);
+    fs.writeFileSync(path.join(dir, 'sdkesm.mjs'), `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => (await doc.send(new GetCommand({ TableName: 'fn-sdk', Key: { id: event.id } }))).Item ?? null;\n`);
+    fs.writeFileSync(path.join(dir, 'nosuch.js'), `exports.handler = async () => require('@aws-sdk/client-nope');\n`);
     fs.writeFileSync(path.join(dir, 'envpy.config.json'), JSON.stringify({ environment: { variables: { GREETING: 'hola' } } }));
     for (const name of ['envjs', 'envpy']) {
       await te.engine.api.rules.put(`r_${name}`, { sql: `SELECT * FROM 'fn/${name}'`, awsIotSqlVersion: '2016-03-23', actions: [{ lambda: { functionArn: arn(name) } }] });
@@ -81,5 +94,25 @@ def handler(event, context):
     expect(env).toMatchObject({ ...documented('envpy', '128'), GREETING: 'hola', AWS_EXECUTION_ENV: expect.stringMatching(/^AWS_Lambda_python3\.\d+$/) });
     expect(env).not.toHaveProperty(CANARY);
     expect(env.AWS_SECRET_ACCESS_KEY).not.toBe('users-real-secret');
+  });
+
+  it('a JavaScript function uses the AWS SDK v3 as on Lambda, from the runtime, and its clients reach the engine through AWS_ENDPOINT_URL', async () => {
+    await te.engine.api.sinks.create('table', 'fn-sdk', { hashKey: { name: 'id', type: 'S' } });
+    const lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    try {
+      const invoke = async (FunctionName: string, payload: unknown) => {
+        const r = await lambda.send(new InvokeCommand({ FunctionName, Payload: Buffer.from(JSON.stringify(payload)) }));
+        return { error: r.FunctionError, body: JSON.parse(Buffer.from(r.Payload!).toString()) as Record<string, unknown> | null };
+      };
+      expect(await invoke('sdkcjs', { id: 'd1' })).toEqual({ error: undefined, body: { endpoint: te.httpUrl.replace(/\/$/, '') } });
+      expect(await te.engine.api.sinks.records('table', 'fn-sdk')).toHaveLength(1);
+      expect(await invoke('sdkesm', { id: 'd1' })).toEqual({ error: undefined, body: { id: 'd1', by: 'cjs' } });
+      // Only the SDK resolves from the runtime; other missing packages stay missing, as on Lambda.
+      const missing = await invoke('nosuch', {});
+      expect(missing.error).toBe('Unhandled');
+      expect(String(missing.body?.errorMessage)).toContain("Cannot find module '@aws-sdk/client-nope'");
+    } finally {
+      lambda.destroy();
+    }
   });
 });
