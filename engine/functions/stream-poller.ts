@@ -61,6 +61,7 @@ const BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 10_000;
 /** After a read error (the stream deleted, …) a shard tries again after this long, or at its next write. */
 const ERROR_WAIT_MS = 5_000;
+const SHARD_CHECK_MS = 1_000;
 
 type Outcome = { ok: true } | { ok: false; functionError?: string; statusCode: number };
 
@@ -69,11 +70,13 @@ export class StreamPoller {
   private readonly loops = new Map<string, Promise<void>>();
   private readonly sleepers = new Set<() => void>();
   private warned = false;
+  private shardsCheckedAt = -Infinity;
 
   constructor(private readonly m: EventSourceMapping, private readonly source: StreamSource, private readonly deps: StreamPollerDeps) {}
 
   /** Starts a loop for every shard the source has (call again, or `wake`, to pick up new shards). */
   start(): void {
+    this.shardsCheckedAt = this.deps.now();
     let shards: string[];
     try {
       shards = this.source.shards();
@@ -93,7 +96,8 @@ export class StreamPoller {
     const sleepers = [...this.sleepers];
     this.sleepers.clear();
     for (const s of sleepers) s();
-    this.start();
+    // New shards are looked for at most once a second, not on every write.
+    if (this.deps.now() - this.shardsCheckedAt >= SHARD_CHECK_MS) this.start();
   }
 
   /** Stops reading; resolves once every shard's batch in flight has finished and its checkpoint is saved. */

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -69,8 +70,12 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
   const map = (input: CreateEventSourceMappingCommandInput) => lambda.send(new CreateEventSourceMappingCommand(input));
   const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }));
 
+  /** The engine's clock runs `offset` ms ahead of the system's (record ages, AT_TIMESTAMP). */
+  let offset = 0;
+  const now = () => Date.now() + offset;
+
   beforeAll(async () => {
-    te = await startTestEngine();
+    te = await startTestEngine({ clock: { now } });
     clients();
     await listen();
   });
@@ -112,7 +117,7 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
       eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `${first.ShardId}:${first.SequenceNumber}`, eventName: 'aws:kinesis:record',
       invokeIdentityArn: ROLE, awsRegion: 'us-east-1', eventSourceARN: streamArn('telemetry'),
     });
-    expect(Math.abs(got[0].kinesis.approximateArrivalTimestamp * 1000 - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(got[0].kinesis.approximateArrivalTimestamp * 1000 - now())).toBeLessThan(60_000);
 
     await vi.waitFor(async () => expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }))).LastProcessingResult).toBe('OK'));
     const got2 = await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }));
@@ -254,7 +259,7 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     expect(got[1]).toEqual({ ...common, eventName: 'MODIFY', dynamodb: { ...meta, NewImage: { id: { S: 'd1' }, tc: { N: '25' } }, OldImage: { id: { S: 'd1' }, tc: { N: '20' } } } });
     expect(got[2]).toEqual({ ...common, eventName: 'REMOVE', dynamodb: { ...meta, OldImage: { id: { S: 'd1' }, tc: { N: '25' } } } });
     expect(Number.isInteger(got[0].dynamodb.ApproximateCreationDateTime)).toBe(true);
-    expect(Math.abs(got[0].dynamodb.ApproximateCreationDateTime - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs(got[0].dynamodb.ApproximateCreationDateTime - now() / 1000)).toBeLessThan(60);
   });
 
   it('a failing DynamoDB batch goes to the OnFailure queue with DDBStreamBatchInfo', async () => {
@@ -283,6 +288,70 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
         approximateArrivalOfFirstRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), approximateArrivalOfLastRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       },
     });
+  });
+
+  it('BisectBatchOnFunctionError splits a failing batch until the bad record is alone', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'halves', ShardCount: 1 }));
+    await createFunction('bisect', `  if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === 'bad')) throw new Error('bad record');`);
+    const m = await map({ FunctionName: 'bisect', EventSourceArn: streamArn('halves'), StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, MaximumRetryAttempts: 0, Enabled: false });
+    await kinesis.send(new PutRecordsCommand({ StreamName: 'halves', Records: ['a', 'bad', 'c', 'd'].map((d) => ({ Data: Buffer.from(d), PartitionKey: 'k' })) }));
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }));
+    await vi.waitFor(() => expect(invocations('bisect').length).toBe(5), { timeout: 15_000, interval: 20 });
+    expect(invocations('bisect').map((e) => e.Records.map(dataOf))).toEqual([['a', 'bad', 'c', 'd'], ['a', 'bad'], ['a'], ['bad'], ['c', 'd']]);
+  });
+
+  it('MaximumBatchingWindowInSeconds gathers records written one by one into one batch', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'gather', ShardCount: 1 }));
+    await createFunction('gather');
+    await map({ FunctionName: 'gather', EventSourceArn: streamArn('gather'), StartingPosition: 'LATEST', BatchSize: 3, MaximumBatchingWindowInSeconds: 20 });
+    for (const d of ['x', 'y', 'z']) await kinesis.send(new PutRecordCommand({ StreamName: 'gather', Data: Buffer.from(d), PartitionKey: 'k' }));
+    await waitRecords('gather', 3);
+    expect(invocations('gather').map((e) => e.Records.map(dataOf))).toEqual([['x', 'y', 'z']]);
+  });
+
+  it('AT_TIMESTAMP starts at the first record written at or after the timestamp', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'timed', ShardCount: 1 }));
+    await kinesis.send(new PutRecordCommand({ StreamName: 'timed', Data: Buffer.from('early'), PartitionKey: 'k' }));
+    offset += 10_000;
+    const from = new Date(now() - 5_000);
+    await kinesis.send(new PutRecordCommand({ StreamName: 'timed', Data: Buffer.from('late'), PartitionKey: 'k' }));
+    await createFunction('timed');
+    const m = await map({ FunctionName: 'timed', EventSourceArn: streamArn('timed'), StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: from });
+    expect(m.StartingPositionTimestamp?.getTime()).toBe(from.getTime());
+    await waitRecords('timed', 1);
+    await kinesis.send(new PutRecordCommand({ StreamName: 'timed', Data: Buffer.from('later'), PartitionKey: 'k' }));
+    await waitRecords('timed', 2);
+    expect(records('timed').map(dataOf)).toEqual(['late', 'later']);
+  });
+
+  it('records older than MaximumRecordAgeInSeconds are given up to an SNS topic as RecordAgeExceeded', async () => {
+    const sns = new SNSClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'aging', ShardCount: 1 }));
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'stream-failures' }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'stream-failures-q' }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:stream-failures-q' }));
+      await createFunction('aging', '  throw new Error("always");');
+      const m = await map({ FunctionName: 'aging', EventSourceArn: streamArn('aging'), StartingPosition: 'TRIM_HORIZON', MaximumRecordAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: TopicArn } } });
+      expect(m).toMatchObject({ MaximumRecordAgeInSeconds: 60, MaximumRetryAttempts: -1 });
+      const put = await kinesis.send(new PutRecordCommand({ StreamName: 'aging', Data: Buffer.from('stale'), PartitionKey: 'k' }));
+      await waitRecords('aging', 1);
+      offset += 120_000;
+      const message = await vi.waitFor(async () => {
+        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+        expect(r.Messages?.length).toBe(1);
+        return JSON.parse((JSON.parse(r.Messages![0].Body!) as { Message: string }).Message) as Record<string, unknown>;
+      }, { timeout: 15_000 });
+      expect(message).toMatchObject({
+        requestContext: { functionArn: fnArn('aging'), condition: 'RecordAgeExceeded', approximateInvokeCount: expect.any(Number) },
+        KinesisBatchInfo: { shardId: put.ShardId, startSequenceNumber: put.SequenceNumber, endSequenceNumber: put.SequenceNumber, batchSize: 1, streamArn: streamArn('aging') },
+      });
+      // The shard moved on: a fresh record reaches the function.
+      await kinesis.send(new PutRecordCommand({ StreamName: 'aging', Data: Buffer.from('fresh'), PartitionKey: 'k' }));
+      await vi.waitFor(() => expect(records('aging').map(dataOf)).toContain('fresh'), { timeout: 15_000, interval: 20 });
+    } finally {
+      sns.destroy();
+    }
   });
 
   it('checkpoints survive a restart: nothing processed twice, nothing written while disabled lost', async () => {
