@@ -81,7 +81,10 @@ export const policyCheck = defineCheck<PolicyArgs>({
     const allowed = result.authDecision === 'ALLOWED';
     const by = policiesOf(result);
     const who = `${owner ? `${owner}'s certificate` : 'the principal'}${clientId ? ` as client ${clientId}` : ''}`;
-    const text = `${a.action} on ${a.resource} for ${who} is ${result.authDecision}${by.length ? ` (by ${listText(by)})` : allowed ? '' : ' (no policy allows it)'}`;
+    const why = result.authDecision === 'ALLOWED' ? (by.length ? ` (allowed by ${listText(by)})` : '')
+      : result.authDecision === 'EXPLICIT_DENY' ? ` (denied by ${listText(by)})`
+        : by.length ? ` (${listText(by)} ${by.length > 1 ? 'do' : 'does'} not allow it)` : ' (no policy is attached)';
+    const text = `${a.action} on ${a.resource} for ${who} is ${result.authDecision}${why}`;
     return allowed === (a.decision === 'allow') ? done(text) : missing(text);
   },
 });

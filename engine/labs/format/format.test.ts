@@ -174,6 +174,6 @@ describe('the catalogue', () => {
     for (const ref of [1, '01', 'getting-set-up', '01-getting-set-up']) expect(findLab(labs, ref).id).toBe(1);
     expect(() => findLab(labs, 'nope')).toThrow(/no lab 'nope'; the labs are 1 \(getting-set-up\)/);
     expect(labNames(labs[0], { attendee: 'alice' })).toEqual({ THING: 'l01-alice-ratchet', OTHER_THING: 'l01-alice-other', POLICY: 'l01-alice-device' });
-    expect(labs[0].tests.omit).toEqual([{ step: 4, missing: 'policy-attached' }]);
+    expect(labs[0].tests.omit).toEqual([{ step: 5, missing: 'data' }]);
   });
 });

@@ -141,6 +141,7 @@ export function parseLab(text: string, file: string, problems: Problem[]): Parse
     name, model: (d as Raw).model as string, count: ((d as Raw).count as number | undefined) ?? 1,
     ...((d as Raw).seed !== undefined ? { seed: (d as Raw).seed as number } : {}),
     ...((d as Raw).transport !== undefined ? { transport: (d as Raw).transport as DeviceDecl['transport'] } : {}),
+    ...((d as Raw).thingName !== undefined ? { thingName: (d as Raw).thingName as string } : {}),
     where: whereOf(['devices', name]),
   }));
   const start = toCalls(raw.start ?? [], ['start'], at, whereOf, new Set(devices.map((d) => d.name)));

@@ -8,7 +8,11 @@ import { NAME_KINDS } from './names.js';
 
 const VARIABLE = '^[A-Z][A-Z0-9_]*$';
 
-export function buildLabSchema(): Record<string, unknown> {
+/**
+ * `published`: the committed file refers to `scenario.schema.json` for the start steps (so a new scenario step does
+ * not change it); the engine validates with the scenario definitions embedded.
+ */
+export function buildLabSchema(published = false): Record<string, unknown> {
   const scenario = scenarioSchema as { properties: Record<string, unknown>; definitions: Record<string, unknown> };
   const checkProps: Record<string, unknown> = {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'A short kebab-case id, unique in the lab.' },
@@ -43,8 +47,8 @@ export function buildLabSchema(): Record<string, unknown> {
           },
         },
       },
-      devices: scenario.properties.devices,
-      start: { $ref: '#/definitions/steps', description: 'The starting state: scenario steps run by lab start (what they make stays).' },
+      devices: published ? { $ref: 'scenario.schema.json#/properties/devices' } : scenario.properties.devices,
+      start: { $ref: published ? 'scenario.schema.json#/definitions/steps' : '#/definitions/steps', description: 'The starting state: scenario steps run by lab start (what they make stays).' },
       checks: {
         type: 'array', minItems: 1,
         items: {
@@ -64,7 +68,7 @@ export function buildLabSchema(): Record<string, unknown> {
       },
     },
     definitions: {
-      ...scenario.definitions,
+      ...(published ? {} : scenario.definitions),
       omit: {
         type: 'object', required: ['step', 'missing'], additionalProperties: false,
         properties: { step: { type: 'integer', minimum: 1 }, missing: { type: 'string', minLength: 1, description: 'A check id.' } },
