@@ -10,9 +10,10 @@ import { ruleCheck } from './rule.js';
 import { searchCheck } from './search.js';
 import { shadowCheck } from './shadow.js';
 import { sinkCheck } from './sink.js';
+import { subscriptionCheck } from './subscription.js';
 import { thingCheck } from './thing.js';
 
-export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, functionCheck, searchCheck, localCheck];
+export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, localCheck];
 
 export function checkKind(kind: string): CheckKind | undefined {
   return CHECK_KINDS.find((k) => k.kind === kind);

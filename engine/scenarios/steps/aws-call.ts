@@ -49,7 +49,8 @@ function clientFor(target: Target, service: string, Client: ClientClass): SdkCli
   return new Client({
     region: aws.region,
     credentials: aws.credentials,
-    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    // The IoT data plane has its own endpoint on AWS (`<prefix>-ats.iot.<region>.amazonaws.com`).
+    ...((service === 'iot-data' ? aws.dataEndpoint ?? aws.endpoint : aws.endpoint) ? { endpoint: service === 'iot-data' ? aws.dataEndpoint ?? aws.endpoint : aws.endpoint } : {}),
     // Another Thingbench answers S3 at its one endpoint, path-style.
     ...(service === 's3' && aws.endpoint ? { forcePathStyle: true } : {}),
     maxAttempts: 3,
