@@ -230,7 +230,16 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     expect(records('clikin').map(dataOf)).toEqual(['after']);
     const listed = await awsCliJson(['lambda', 'list-event-source-mappings', '--function-name', 'clikin'], { endpoint: te.httpUrl });
     expect((listed.EventSourceMappings as Array<{ UUID: string }>).map((x) => x.UUID)).toEqual([out.UUID]);
-  });
+    const uuid = out.UUID as string;
+    const updated = await awsCliJson(['lambda', 'update-event-source-mapping', '--uuid', uuid, '--no-enabled', '--maximum-record-age-in-seconds', '3600',
+      '--destination-config', '{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:000000000000:plain"}}'], { endpoint: te.httpUrl });
+    expect(updated).toMatchObject({ UUID: uuid, State: 'Disabling', MaximumRecordAgeInSeconds: 3600, DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:plain' } } });
+    expect(await awsCliJson(['lambda', 'get-event-source-mapping', '--uuid', uuid], { endpoint: te.httpUrl })).toMatchObject({
+      State: 'Disabled', StateTransitionReason: 'User action', LastProcessingResult: 'OK', StartingPosition: 'LATEST', MaximumRecordAgeInSeconds: 3600,
+    });
+    expect(await awsCliJson(['lambda', 'delete-event-source-mapping', '--uuid', uuid], { endpoint: te.httpUrl })).toMatchObject({ UUID: uuid, State: 'Deleting' });
+    expect((await awsCliJson(['lambda', 'list-event-source-mappings', '--event-source-arn', streamArn('cli-stream')], { endpoint: te.httpUrl })).EventSourceMappings).toEqual([]);
+   }, 90_000);
 
   it('a DynamoDB table with NEW_AND_OLD_IMAGES: INSERT, MODIFY and REMOVE events as Lambda sends them', async () => {
     const table = await ddb.send(new CreateTableCommand({
