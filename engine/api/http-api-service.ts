@@ -40,7 +40,7 @@ export class HttpApiService implements Service {
   }) {
     const security = opts.security;
     const authorize = security?.requiresSignature ? (req: HttpRequest) => {
-      const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body });
+      const r = security.verifyRequest({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body, bodySha256: req.bodySha256 });
       if (!r.ok) {
         opts.logger.log('warn', 'security', `refused unsigned or badly signed ${req.operation}: ${r.type}`, { requestId: req.requestId });
         throw new AwsError(403, r.type, r.message);

@@ -78,6 +78,27 @@ describe('local S3 domain', () => {
     expect(await rejection(objects.put('nobucket', 'k', Buffer.alloc(0)))).toBe('NoSuchBucket');
   });
 
+  it('stores a streamed body, and nothing when the stream fails or the last checks refuse it', async () => {
+    const { objects, dataDir } = await harness();
+    await objects.createBucket('bkt');
+    const pieces = [Buffer.from('streamed '), Buffer.from('in '), Buffer.from('pieces')];
+    const info = await objects.put('bkt', 'k', (async function* () { yield* pieces; })());
+    expect(info).toMatchObject({ size: 18, etag: `"${md5('streamed in pieces')}"` });
+    expect(objects.read('bkt', 'k').toString()).toBe('streamed in pieces');
+    const blobs = () => fs.readdirSync(path.join(dataDir, 's3', 'blobs'));
+    const failing = (async function* () {
+      yield Buffer.from('half');
+      throw new Error('client gone');
+    })();
+    await expect(objects.put('bkt', 'k2', failing)).rejects.toThrow('client gone');
+    await expect(objects.put('bkt', 'k2', Buffer.from('x'), {}, { sealed: () => { throw new Error('bad digest'); } })).rejects.toThrow('bad digest');
+    const { uploadId } = await objects.createUpload('bkt', 'm');
+    await expect(objects.uploadPart('bkt', 'm', uploadId, 1, Buffer.from('p'), { sealed: () => { throw new Error('bad digest'); } })).rejects.toThrow('bad digest');
+    expect(blobs()).toHaveLength(1);
+    expect(reason(() => objects.head('bkt', 'k2'))).toBe('NoSuchKey');
+    expect(objects.listParts('bkt', 'm', uploadId)).toEqual([]);
+  });
+
   it('keeps a read consistent while the object is replaced', async () => {
     const { objects } = await harness();
     await objects.createBucket('bkt');

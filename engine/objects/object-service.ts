@@ -4,6 +4,9 @@
  * metadata (size, ETag = MD5, content type and the other stored headers, user metadata, last modified) is in the
  * store. Replaced and deleted bodies are removed after their row is gone; files left by a crash are swept at start.
  *
+ * Bodies are streamed to and from their files (uploads as they arrive, reads from an open descriptor), so memory
+ * stays bounded whatever the object size.
+ *
  * LIMITATIONS: one owner, one region (us-east-1); no versioning, ACLs, bucket policies, lifecycle, tagging,
  * encryption, object lock, storage classes or checksums kept beside the ETag; listing of multipart uploads and
  * of a bucket's parts is not offered.
@@ -13,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TypedEmitter, silentLogger, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
-import { BlobFiles } from './blob-files.js';
+import { BlobFiles, type BodySource, type WrittenBlob } from './blob-files.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { s3Error } from './object-errors.js';
 import { listObjects, type ListQuery, type ListResult } from './object-listing.js';
@@ -23,6 +26,13 @@ export interface ObjectEvents {
   /** An object was stored (PutObject, CopyObject, CompleteMultipartUpload). */
   stored: { bucket: string; key: string; size: number; etag: string };
   removed: { bucket: string; key: string };
+}
+
+export type { BodySource } from './blob-files.js';
+
+/** How a body is written: `sealed` runs once it is durable on disk and before its row (see `put`). */
+export interface WriteOptions {
+  sealed?: () => void | Promise<void>;
 }
 
 export interface ObjectServiceOptions {
@@ -104,11 +114,15 @@ export class ObjectService implements Service {
 
   // ── objects ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** PutObject: resolves once the body and its row are durable. */
-  async put(bucket: string, key: string, body: Uint8Array, attrs: ObjectAttributes = {}): Promise<ObjectInfo> {
+  /**
+   * PutObject: resolves once the body and its row are durable. A streamed body goes to disk as it arrives; `sealed`
+   * (the caller's last checks once the whole body is on disk: checksums, a signature) runs before the row is written,
+   * may still add to `attrs`, and by throwing leaves nothing stored.
+   */
+  async put(bucket: string, key: string, body: BodySource, attrs: ObjectAttributes = {}, opts: WriteOptions = {}): Promise<ObjectInfo> {
     this.headBucket(bucket);
     checkKey(bucket, key);
-    const blob = await this.blobs.write(body);
+    const blob = await this.sealedBlob(body, opts);
     return this.commit(bucket, key, blob.name, blob.size, `"${blob.md5.toString('hex')}"`, attrs);
   }
 
@@ -194,13 +208,18 @@ export class ObjectService implements Service {
   }
 
   /** UploadPart: stores (or replaces) part `number` (1 to 10,000); returns its quoted ETag. */
-  async uploadPart(bucket: string, key: string, uploadId: string, number: number, body: Uint8Array): Promise<string> {
+  async uploadPart(bucket: string, key: string, uploadId: string, number: number, body: BodySource, opts: WriteOptions = {}): Promise<string> {
     this.upload(bucket, key, uploadId);
     if (!Number.isInteger(number) || number < 1 || number > MAX_PARTS) {
       throw s3Error('InvalidArgument', { ArgumentName: 'partNumber', ArgumentValue: String(number) }, 'Part number must be an integer between 1 and 10000, inclusive');
     }
-    const blob = await this.blobs.write(body);
-    this.upload(bucket, key, uploadId); // still there after the write
+    const blob = await this.sealedBlob(body, opts);
+    try {
+      this.upload(bucket, key, uploadId); // still there after the write
+    } catch (e) {
+      this.blobs.remove([blob.name]);
+      throw e;
+    }
     const etag = `"${blob.md5.toString('hex')}"`;
     const old = this.store.get<{ blob: string }>('SELECT blob FROM s3_parts WHERE upload = ? AND number = ?', [uploadId, number]);
     await this.store.write([{
@@ -260,6 +279,18 @@ export class ObjectService implements Service {
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The body on disk, then the caller's `sealed` checks; a failing check removes the file. */
+  private async sealedBlob(body: BodySource, opts: WriteOptions): Promise<WrittenBlob> {
+    const blob = await this.blobs.write(body);
+    try {
+      await opts.sealed?.();
+    } catch (e) {
+      this.blobs.remove([blob.name]);
+      throw e;
+    }
+    return blob;
+  }
 
   private bucket(name: string): BucketInfo | undefined {
     return this.store.get<BucketInfo>('SELECT name, created FROM s3_buckets WHERE name = ?', [name]);

@@ -33,6 +33,8 @@ export interface SignedRequest {
   query: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The body's SHA-256 (hex) when `body` does not hold it (an upload streamed to disk). */
+  bodySha256?: string;
 }
 
 export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; type: string; message: string };
@@ -194,7 +196,7 @@ export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, 
   // The body actually received, never the client's own `x-amz-content-sha256` claim (S3's unsigned and streaming
   // payloads excepted, which AWS accepts only there).
   const s3 = p.service === 's3';
-  const bodyHash = sha256(req.body);
+  const bodyHash = req.bodySha256 ?? sha256(req.body);
   let payloadHashes = [bodyHash];
   if (s3) {
     const claimed = req.headers['x-amz-content-sha256'];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { execFile, execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
@@ -185,6 +185,32 @@ describe('S3 addressing, presigned URLs and raw errors', () => {
     expect(unsigned.body).toContain('<Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>no-such-bucket</BucketName>');
   });
 
+  it("refuses a body over S3's 5 GiB single-PUT limit before reading it, and keeps nothing of an upload cut off midway", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'limits' }));
+    const tooBig = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/limits/huge', headers: { host: `s3.localhost:${port}`, 'content-length': String(5 * 1024 ** 3 + 1), expect: '100-continue' } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('continue', () => reject(new Error('the engine asked for the body')));
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body).toContain('<Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message><ProposedSize>5368709121</ProposedSize><MaxSizeAllowed>5368709120</MaxSizeAllowed>');
+    // 1 MB of a declared 10 MB, then the client goes away: no object, no file left behind.
+    const blobs = path.join(tb.dataDir, 's3', 'blobs');
+    const files = () => (fs.existsSync(blobs) ? fs.readdirSync(blobs).sort() : []);
+    const kept = files();
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/limits/cut', headers: { host: `s3.localhost:${port}`, 'content-length': String(10 * 1024 * 1024) } });
+      req.on('error', () => resolve());
+      req.write(crypto.randomBytes(1024 * 1024), () => setImmediate(() => req.destroy()));
+    });
+    await vi.waitFor(() => expect(files()).toEqual(kept));
+    expect(await errorOf(s3.send(new HeadObjectCommand({ Bucket: 'limits', Key: 'cut' })))).toMatchObject({ name: 'NotFound', status: 404 });
+  });
+
   it('lands Firehose deliveries in S3, read back with GetObject', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'firehose-out' }));
     await tb.engine.api.sinks.create('firehose', 'to-s3', { bucket: 'firehose-out', prefix: 'telemetry/', bufferIntervalSeconds: 0 });
@@ -230,6 +256,21 @@ describe('S3 off loopback: SigV4 as S3 checks it', () => {
       expect(await (await signed.send(new GetObjectCommand({ Bucket: 'signed-bucket', Key: 'a key/with spaces+plus.txt' }))).Body!.transformToString()).toBe('signed body');
     } finally {
       signed.destroy();
+    }
+    // A body that is not the one whose SHA-256 was signed: refused once read, nothing stored.
+    const hostHeader = new URL(url).host;
+    const claimed = crypto.createHash('sha256').update('the signed body').digest('hex');
+    const mismatch = await new SignatureV4({ service: 's3', region: 'us-east-1', credentials: key, sha256: Sha256, uriEscapePath: false, applyChecksum: false }).sign({
+      method: 'PUT', protocol: 'http:', hostname: '127.0.0.2', path: '/signed-bucket/swapped', headers: { host: hostHeader, 'x-amz-content-sha256': claimed }, query: {}, body: 'the signed body',
+    });
+    const swapped = await fetch(`${url}/signed-bucket/swapped`, { method: 'PUT', headers: mismatch.headers as Record<string, string>, body: 'another body' });
+    expect(swapped.status).toBe(400);
+    expect(await swapped.text()).toMatch(/<Code>XAmzContentSHA256Mismatch<\/Code><Message>The provided &apos;x-amz-content-sha256&apos; header does not match what was computed.<\/Message><ClientComputedContentSHA256>[0-9a-f]{64}<\/ClientComputedContentSHA256>/);
+    const checker = new S3Client({ endpoint: url, region: 'us-east-1', credentials: key, forcePathStyle: true });
+    try {
+      expect(await errorOf(checker.send(new HeadObjectCommand({ Bucket: 'signed-bucket', Key: 'swapped' })))).toMatchObject({ name: 'NotFound', status: 404 });
+    } finally {
+      checker.destroy();
     }
     const wrong = new S3Client({ endpoint: url, region: 'us-east-1', credentials: { ...key, secretAccessKey: 'wrong' }, forcePathStyle: true });
     try {
@@ -300,6 +341,67 @@ describe('S3 durability', () => {
       await second.kill9();
     }
   }, 120_000);
+});
+
+describe('S3 bodies on disk: a 200 MB object in bounded memory', () => {
+  /** The engine process's peak resident set so far (VmHWM), bytes. */
+  const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  const MB = 1024 * 1024;
+
+  it('puts and gets it with the SDK (streamed, aws-chunked with its checksum trailer) and aws s3 cp, while the engine grows by far less', async () => {
+    const dir = tempDir('tb-s3-big-');
+    const file = path.join(dir, 'big.bin');
+    const size = 200 * MB;
+    const hash = crypto.createHash('md5');
+    const out = fs.openSync(file, 'w');
+    for (let i = 0; i < size / MB; i++) {
+      const chunk = crypto.randomBytes(MB);
+      hash.update(chunk);
+      fs.writeSync(out, chunk);
+    }
+    fs.closeSync(out);
+    const digest = hash.digest('hex');
+    const engine = await startCli(tempDir('tb-s3-big-data-'));
+    const client = new S3Client({ endpoint: engine.httpUrl, region: 'us-east-1', credentials, forcePathStyle: true });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: 'big' }));
+      await client.send(new PutObjectCommand({ Bucket: 'big', Key: 'warm-up', Body: crypto.randomBytes(MB) }));
+      const before = peakRss(engine.child.pid!);
+      const put = await client.send(new PutObjectCommand({ Bucket: 'big', Key: 'fw.bin', Body: fs.createReadStream(file), ContentLength: size }));
+      expect(put.ETag).toBe(`"${digest}"`);
+      const got = await client.send(new GetObjectCommand({ Bucket: 'big', Key: 'fw.bin' }));
+      expect(got.ContentLength).toBe(size);
+      const back = crypto.createHash('md5');
+      for await (const chunk of got.Body as AsyncIterable<Uint8Array>) back.update(chunk);
+      expect(back.digest('hex')).toBe(digest);
+      const range = await client.send(new GetObjectCommand({ Bucket: 'big', Key: 'fw.bin', Range: `bytes=${150 * MB}-${150 * MB + 9}` }));
+      const expected = Buffer.alloc(10);
+      const fd = fs.openSync(file, 'r');
+      fs.readSync(fd, expected, 0, 10, 150 * MB);
+      fs.closeSync(fd);
+      expect(range.ContentRange).toBe(`bytes ${150 * MB}-${150 * MB + 9}/${size}`);
+      expect(Buffer.from(await range.Body!.transformToByteArray()).equals(expected)).toBe(true);
+      const grown = peakRss(engine.child.pid!) - before;
+      expect(grown, `the engine's peak RSS grew by ${Math.round(grown / MB)} MB`).toBeLessThan(64 * MB);
+
+      if (fs.existsSync('/usr/bin/aws')) {
+        const opts = { endpoint: engine.httpUrl, credentials, cwd: dir };
+        for (const args of [['s3', 'cp', 'big.bin', 's3://big/cli.bin'], ['s3', 'cp', 's3://big/cli.bin', 'back.bin']]) {
+          const r = await runAwsCli(args, opts);
+          expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        }
+        const cliBack = crypto.createHash('md5');
+        for await (const chunk of fs.createReadStream(path.join(dir, 'back.bin'))) cliBack.update(chunk as Buffer);
+        expect(cliBack.digest('hex')).toBe(digest);
+        const total = peakRss(engine.child.pid!) - before;
+        expect(total, `the engine's peak RSS grew by ${Math.round(total / MB)} MB`).toBeLessThan(64 * MB);
+      }
+    } finally {
+      client.destroy();
+      await engine.kill9();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describeAwsCli('S3 through /usr/bin/aws', () => {

@@ -37,6 +37,8 @@ export interface HttpRequest {
   readonly query: URLSearchParams;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: Buffer;
+  /** The body's SHA-256 (hex) when `body` does not hold it (an S3 upload streamed to disk): what SigV4 checks. */
+  readonly bodySha256?: string;
   readonly requestId: string;
   /** The request path and query as sent (still percent-encoded): SigV4 signs these. */
   readonly rawPath?: string;

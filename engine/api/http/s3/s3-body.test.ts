@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeS3Body } from './s3-body.js';
+import { decodeS3Body, decodeS3Stream, S3BodyDecoder } from './s3-body.js';
 import { byteRange } from './s3-objects.js';
 import { s3Operation } from './s3-service.js';
 
@@ -37,6 +37,34 @@ describe('S3 request bodies', () => {
     expect(() => decodeS3Body(data, { 'content-md5': 'nope' })).toThrow('The Content-MD5 you specified was invalid.');
     const sha256 = crypto.createHash('sha256').update('x').digest('base64');
     expect(() => decodeS3Body(data, { 'x-amz-checksum-sha256': sha256 })).toThrow('The SHA256 you specified did not match the calculated checksum.');
+  });
+});
+
+describe('S3 request bodies read as they arrive', () => {
+  const sig = 'b'.repeat(64);
+  const chunked = Buffer.concat([Buffer.from(`5;chunk-signature=${sig}\r\n`), data.subarray(0, 5), Buffer.from(`\r\n${(data.length - 5).toString(16)};chunk-signature=${sig}\r\n`),
+    data.subarray(5), Buffer.from(`\r\n0;chunk-signature=${sig}\r\nx-amz-checksum-crc32:${crc32(data)}\r\n\r\n`)]);
+  const headers = { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32', 'x-amz-decoded-content-length': String(data.length) };
+  const collect = async (pieces: Buffer[], h: Record<string, string>, opts = {}) => {
+    const decoder = new S3BodyDecoder(h, { ...opts, rawSha256: true });
+    const out: Buffer[] = [];
+    for await (const b of decodeS3Stream((async function* () { yield* pieces; })(), decoder)) out.push(Buffer.from(b));
+    return { data: Buffer.concat(out), checksums: decoder.checksums, sha: decoder.rawSha256() };
+  };
+
+  it('decodes the same whatever the pieces the body arrives in, one byte at a time included', async () => {
+    for (const size of [1, 2, 3, 7, 64, chunked.length]) {
+      const pieces = Array.from({ length: Math.ceil(chunked.length / size) }, (_, i) => chunked.subarray(i * size, (i + 1) * size));
+      expect(await collect(pieces, headers)).toEqual({ data, checksums: { 'x-amz-checksum-crc32': crc32(data) }, sha: crypto.createHash('sha256').update(chunked).digest('hex') });
+    }
+  });
+
+  it('refuses a body past its limit, a bad trailer checksum and a truncated body', async () => {
+    await expect(collect([data], {}, { limit: data.length - 1 })).rejects.toThrow('Your proposed upload exceeds the maximum allowed size');
+    expect((await collect([data], {}, { limit: data.length })).data).toEqual(data);
+    const bad = Buffer.from(chunked.toString('latin1').replace(crc32(data), crc32(Buffer.from('other'))), 'latin1');
+    await expect(collect([bad], headers)).rejects.toThrow('The CRC32 you specified did not match the calculated checksum.');
+    await expect(collect([chunked.subarray(0, chunked.length - 60)], headers)).rejects.toThrow('The request body terminated unexpectedly');
   });
 });
 

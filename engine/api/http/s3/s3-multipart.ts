@@ -12,7 +12,8 @@ export const createMultipartUpload: S3Handler = async (objects, req) => {
 export const uploadPart: S3Handler = async (objects, req) => {
   const raw = req.query.get('partNumber')!;
   const number = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  const etag = await objects.uploadPart(req.bucket!, req.key!, req.query.get('uploadId')!, number, req.body);
+  const upload = req.upload!;
+  const etag = await objects.uploadPart(req.bucket!, req.key!, req.query.get('uploadId')!, number, upload.source, { sealed: () => upload.sealed() });
   return { headers: { etag } };
 };
 

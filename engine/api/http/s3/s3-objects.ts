@@ -41,9 +41,16 @@ function objectHeaders(info: ObjectInfo, checksums: boolean): Record<string, str
 }
 
 export const putObject: S3Handler = async (objects, req) => {
-  const info = await objects.put(req.bucket!, req.key!, req.body, attributesOf(req));
+  const attrs = attributesOf(req); // metadata checked before the body is read
+  const info = await objects.put(req.bucket!, req.key!, req.upload!.source, attrs, { sealed: () => sealUpload(req, attrs) });
   return { headers: { etag: info.etag, ...checksumHeaders(info) } };
 };
+
+/** The upload's last checks once it is on disk; checksums sent as trailers join those of the headers. */
+function sealUpload(req: S3Request, attrs: ObjectAttributes): void {
+  req.upload!.sealed();
+  for (const [name, v] of Object.entries(req.upload!.checksums)) attrs.headers![name as StoredHeader] = v;
+}
 
 /** If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304), as RFC 7232 orders them. */
 function preconditions(req: S3Request, info: ObjectInfo): S3Response | undefined {

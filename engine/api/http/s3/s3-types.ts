@@ -13,14 +13,24 @@ export interface S3Request {
   key?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
-  /** The object bytes (aws-chunked decoded, checksums verified). */
+  /** A small body read whole (aws-chunked decoded, checksums verified): the XML documents; empty for an upload. */
   body: Buffer;
   /** Checksums sent with the body (headers or trailers), by header name (`x-amz-checksum-crc32`). */
   checksums: Record<string, string>;
+  /** PutObject and UploadPart: the object bytes, read as they arrive. */
+  upload?: S3Upload;
   requestId: string;
   /** `http://<Host>` as the client addressed the endpoint (Location values). */
   endpoint: string;
   style: 'path' | 'virtual';
+}
+
+/** An upload body as it arrives; hand it to the objects service with `sealed` (its last checks, before the row). */
+export interface S3Upload {
+  source: AsyncIterable<Buffer>;
+  /** Checksums sent with the body: headers at once, trailers once `source` has ended. */
+  checksums: Record<string, string>;
+  sealed(): void;
 }
 
 /** A handler's answer: a body (XML text or bytes) or a byte range of an open object file. */
