@@ -67,6 +67,27 @@ const keySchema: Field = (v, key) => {
   }
   return { name: o.name, type: o.type };
 };
+const indexes: Field = (v, key) => {
+  if (!Array.isArray(v)) throw bad(key, 'must be a list of secondary indexes');
+  const names = new Set<string>();
+  return v.map((x, i) => {
+    const o = x as JsonObject;
+    const at = `${key}[${i}]`;
+    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.name !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(o.name)) throw bad(at, 'needs a name of 3 to 255 letters, digits, _ - .');
+    if (names.has(o.name)) throw bad(at, `repeats the index name ${o.name}`);
+    names.add(o.name);
+    const projection = oneOf('ALL', 'KEYS_ONLY', 'INCLUDE')(o.projection, `${at}.projection`);
+    const nonKey = o.nonKeyAttributes;
+    if (nonKey !== undefined && (!Array.isArray(nonKey) || nonKey.some((n) => typeof n !== 'string'))) throw bad(`${at}.nonKeyAttributes`, 'must be a list of attribute names');
+    return {
+      name: o.name, global: bool(o.global, `${at}.global`), hashKey: keySchema(o.hashKey, `${at}.hashKey`),
+      ...(o.rangeKey === undefined ? {} : { rangeKey: keySchema(o.rangeKey, `${at}.rangeKey`) }), projection,
+      ...(nonKey === undefined ? {} : { nonKeyAttributes: nonKey }),
+      ...(o.readCapacityUnits === undefined ? {} : { readCapacityUnits: int(0, 1_000_000_000)(o.readCapacityUnits, `${at}.readCapacityUnits`) }),
+      ...(o.writeCapacityUnits === undefined ? {} : { writeCapacityUnits: int(0, 1_000_000_000)(o.writeCapacityUnits, `${at}.writeCapacityUnits`) }),
+    } as JsonObject;
+  });
+};
 const subscriptions: Field = (v, key) => {
   if (!Array.isArray(v)) throw bad(key, 'must be a list');
   return v.map((s, i) => {
@@ -111,7 +132,8 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   },
   table: {
     hashKey: keySchema, rangeKey: keySchema, streamViewType: oneOf('NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'),
-    billingMode: oneOf('PROVISIONED', 'PAY_PER_REQUEST'), readCapacityUnits: int(0, 1_000_000_000), writeCapacityUnits: int(0, 1_000_000_000) },
+    billingMode: oneOf('PROVISIONED', 'PAY_PER_REQUEST'), readCapacityUnits: int(0, 1_000_000_000), writeCapacityUnits: int(0, 1_000_000_000),
+    indexes, ttlAttribute: str },
   metric: {},
   log: { retentionDays: int(1, 3653) },
   alarm: { state: (v, key) => alarmState(v, key) },

@@ -51,6 +51,8 @@ export interface SinkServiceOptions {
    * SigningCertURL point there. Without it they have AWS's form.
    */
   publicUrl?: () => string | undefined;
+  /** How often expired items of tables with time to live are deleted (default 30 s). */
+  ttlSweepMs?: number;
   /** The local S3 that Firehose delivers into. */
   objects?: ObjectPort;
   /** The longest the alarm timer sleeps, ms (default a minute; a test with a fake clock makes it short). */
@@ -78,9 +80,13 @@ export class SinkService implements Service {
   private batch: SinkRecorded[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
   private readonly appendListeners = new Set<(kind: 'stream' | 'table', name: string) => void>();
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+  private readonly ttlSweepMs: number;
 
   constructor(private readonly store: Store, private readonly clock: Clock, opts: SinkServiceOptions) {
     const limits = { ...defaultSinkLimits, ...opts.limits };
+    this.ttlSweepMs = opts.ttlSweepMs ?? 30_000;
     const ids = new IdAllocator(store);
     this.ctx = {
       store, clock, limits, ids,
@@ -153,11 +159,26 @@ export class SinkService implements Service {
     this.streams.resume(all.filter((t) => t.kind === 'stream'));
     this.firehose.resume(all.filter((t) => t.kind === 'firehose'));
     this.alarms.start();
+    await this.tables.backfillKeyOrder();
+    this.ttlTimer = setInterval(() => void this.sweepExpired().catch((e: Error) => this.ctx.logger.log('warn', 'sinks.tables', `time-to-live sweep failed: ${e.message}`)), this.ttlSweepMs);
+    this.ttlTimer.unref();
+  }
+
+  /**
+   * Deletes the expired items of every table with time to live (on the engine's clock), as the sweep that runs every
+   * `ttlSweepMs` does; resolves with the number deleted. Sweeps never overlap.
+   */
+  sweepExpired(): Promise<number> {
+    this.sweeping ??= this.tables.sweepExpired([...this.targets.values()].filter((t) => t.kind === 'table').map((t) => t.name))
+      .finally(() => { this.sweeping = undefined; });
+    return this.sweeping;
   }
 
   async stop(): Promise<void> {
     this.started = false;
     clearTimeout(this.batchTimer);
+    clearInterval(this.ttlTimer);
+    await this.sweeping?.catch(() => 0);
     this.batchTimer = undefined;
     this.alarms.stop();
     this.queues.stop();

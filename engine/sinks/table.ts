@@ -4,27 +4,42 @@
  * DynamoDB types them (`typed`) beside plain JSON (`item`) for the table's SQL view (`SELECT * FROM "Readings"` in
  * the console, one column per attribute seen). Tables with a stream view type keep a change feed of old and new images for 24 hours, as DynamoDB Streams does.
  *
- * LIMITATIONS: no secondary indexes or capacity; a view shows at most 200 attributes (N as SQL numbers, sets as
- * JSON arrays); a table name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
+ * Each item keeps its range key as sortable text (`sort`), so Query and Scan read key ranges straight from an SQL
+ * index (table-rows.ts); secondary indexes keep an entry per indexed item; tables with time to live have expired
+ * items deleted by a periodic sweep, each deletion a stream record made by the DynamoDB service.
+ *
+ * LIMITATIONS: no capacity; a view shows at most 200 attributes (N as SQL numbers, sets as JSON arrays); a table
+ * name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
  */
 import type { JsonObject, JsonValue, SinkRecord, SinkRecordQuery } from '../contract/index.js';
 import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
 import {
-  itemFromJson, itemSize, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, type Item, type ItemChange, type ItemStore, type KeySchema,
+  checkIndexKeys, itemFromJson, itemSize, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, sortKey,
+  type IndexSchema, type Item, type ItemChange, type ItemStore, type KeyPosition, type KeySchema, type PartitionRead,
 } from './dynamodb/index.js';
+import {
+  backfillStatements, entryStatements, expiredRows, expiryOf, expiryStatements, indexStats, queryRows, scanRows, typedOf, type Row,
+} from './table-rows.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 import { normalizeOptions } from './sink-options.js';
 
 interface KeyDef { name: string; type: 'S' | 'N' | 'B' }
 type Json = Parameters<typeof itemFromJson>[0];
+/** A secondary index as a table's options keep it. */
+export interface IndexOptions {
+  name: string; global: boolean; hashKey: KeyDef; rangeKey?: KeyDef; projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: string[];
+  readCapacityUnits?: number; writeCapacityUnits?: number;
+}
 
 const MAX_COLUMNS = 200;
 const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-interface Row { hash: string; range: string; item: string; typed: string | null }
-const typedOf = (r: Row): Item => (r.typed ? (JSON.parse(r.typed) as Item) : itemFromJson(JSON.parse(r.item) as { [k: string]: Json }));
+/** Expired items a sweep deletes per table at a time. */
+const SWEEP_BATCH = 100;
+/** The DynamoDB service as a stream record's userIdentity: who deletes expired items [DynamoDB DG: TTL and Streams]. */
+const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
 
 /** DynamoDB Streams keeps stream records for 24 hours. */
 const CHANGE_RETENTION_MS = 24 * 3600_000;
@@ -63,13 +78,14 @@ export class TableSink implements ItemStore {
       { sql: `DROP VIEW IF EXISTS ${quoteId((target.state as { view: string }).view)}` },
       { sql: 'DELETE FROM sink_table_items WHERE table_name = ?', params: [target.name] },
       { sql: 'DELETE FROM sink_table_changes WHERE table_name = ?', params: [target.name] },
+      { sql: 'DELETE FROM sink_table_index_items WHERE table_name = ?', params: [target.name] },
     ];
   }
 
   /** PutItem of a plain JSON item (the rule actions): replaces the item with the same key. */
   async put(table: string, item: JsonObject, traceId: string | null = null): Promise<void> {
     const schema = this.schemaOf(this.ctx.target('table', table));
-    const typed = itemFromJson(item as { [k: string]: Json });
+    const typed = checkIndexKeys(schema, itemFromJson(item as { [k: string]: Json }));
     const key = keyOf(schema, checkKeyAttributes(schema, typed));
     const [hash, range] = keyColumn(schema, key);
     await this.write([{ table, hash, range, old: this.get0(table, hash, range), new: typed }], traceId);
@@ -100,6 +116,7 @@ export class TableSink implements ItemStore {
     const merged: JsonObject = { ...target.options };
     for (const [key, value] of Object.entries(patch)) {
       if (key === 'hashKey' || key === 'rangeKey') throw new EngineError('InvalidInput', 'a table\'s key schema cannot change');
+      if (key === 'indexes' || key === 'ttlAttribute') throw new EngineError('InvalidInput', `${key} change through addIndex, removeIndex and setTimeToLive`);
       if (value === null) delete merged[key];
       else if (value !== undefined) merged[key] = value;
     }
@@ -126,19 +143,93 @@ export class TableSink implements ItemStore {
     return this.get0(table, hash, range);
   }
 
-  /** A partition's items (or the whole table's), unordered. */
-  items(table: string, hash?: string): Item[] {
-    const rows = hash === undefined
-      ? this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ?', [table])
-      : this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND hash = ?', [table, hash]);
-    return rows.map(typedOf);
+  queryItems(table: string, read: PartitionRead): { pos: KeyPosition; item: Item }[] {
+    return queryRows(this.ctx.store, table, read);
   }
 
-  scanItems(table: string, after: [string, string] | undefined, limit: number): { hash: string; range: string; item: Item }[] {
-    const rows = after
-      ? this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND (hash > ? OR (hash = ? AND range > ?)) ORDER BY hash, range LIMIT ?', [table, after[0], after[0], after[1], limit])
-      : this.ctx.store.all<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? ORDER BY hash, range LIMIT ?', [table, limit]);
-    return rows.map((r) => ({ hash: r.hash, range: r.range, item: typedOf(r) }));
+  scanItems(table: string, index: string | undefined, after: KeyPosition | undefined, limit: number): { pos: KeyPosition; item: Item }[] {
+    return scanRows(this.ctx.store, table, index, after, limit);
+  }
+
+  /** Adds a secondary index (UpdateTable's Create) with an entry for every item it holds, in one write. */
+  async addIndex(table: string, index: IndexOptions): Promise<void> {
+    const target = this.ctx.target('table', table);
+    const options = normalizeOptions('table', { ...target.options, indexes: [...this.indexOptions(target), index] as unknown as JsonValue });
+    const next = { ...target, options };
+    const ix = this.schemaOf(next).indexes!.find((i) => i.name === index.name)!;
+    await this.ctx.store.write([this.optionsStatement(table, options), ...backfillStatements(this.ctx.store, table, this.schemaOf(next), ix)]);
+    target.options = options;
+  }
+
+  /** Deletes a secondary index and its entries. */
+  async removeIndex(table: string, name: string): Promise<void> {
+    const target = this.ctx.target('table', table);
+    const options = normalizeOptions('table', { ...target.options, indexes: this.indexOptions(target).filter((i) => i.name !== name) as unknown as JsonValue });
+    await this.ctx.store.write([
+      this.optionsStatement(table, options),
+      { sql: 'DELETE FROM sink_table_index_items WHERE table_name = ? AND index_name = ?', params: [table, name] },
+    ]);
+    target.options = options;
+  }
+
+  /** Item count and size per secondary index. */
+  indexStats(table: string): Map<string, { count: number; bytes: number }> {
+    return indexStats(this.ctx.store, table);
+  }
+
+  /** Turns time to live on (the attribute holding each item's expiry) or off (undefined). */
+  async setTimeToLive(table: string, attribute: string | undefined): Promise<void> {
+    const target = this.ctx.target('table', table);
+    const merged: JsonObject = { ...target.options };
+    if (attribute === undefined) delete merged.ttlAttribute;
+    else merged.ttlAttribute = attribute;
+    const options = normalizeOptions('table', merged);
+    await this.ctx.store.write([this.optionsStatement(table, options), ...expiryStatements(table, attribute)]);
+    target.options = options;
+  }
+
+  /**
+   * Deletes the items of tables with time to live whose expiry has passed on the engine's clock (and is not more
+   * than five years old), as DynamoDB's background process does: each deletion a stream REMOVE record made by the
+   * service. Resolves with the number deleted.
+   */
+  async sweepExpired(tables: string[]): Promise<number> {
+    const now = this.ctx.clock.now() / 1000;
+    let deleted = 0;
+    for (const table of tables) {
+      let target: Target;
+      try {
+        target = this.ctx.target('table', table);
+      } catch {
+        continue;
+      }
+      if (!this.schemaOf(target).ttlAttribute) continue;
+      for (;;) {
+        const rows = expiredRows(this.ctx.store, table, now, SWEEP_BATCH);
+        if (rows.length === 0) break;
+        await this.write(rows.map((r) => ({ table, hash: r.hash, range: r.range, old: typedOf(r), userIdentity: TTL_IDENTITY })));
+        deleted += rows.length;
+        if (rows.length < SWEEP_BATCH) break;
+      }
+    }
+    return deleted;
+  }
+
+  /** Rows written before key order was kept get their sortable range key and size (once, when the sinks start). */
+  async backfillKeyOrder(): Promise<void> {
+    for (;;) {
+      const rows = this.ctx.store.all<Row & { table_name: string }>('SELECT table_name, hash, range, item, typed FROM sink_table_items WHERE sort IS NULL LIMIT 1000');
+      if (rows.length === 0) return;
+      await this.ctx.store.write(rows.map((r) => {
+        const item = typedOf(r);
+        let sort = '';
+        try {
+          const range = this.schemaOf(this.ctx.target('table', r.table_name)).range;
+          if (range && item[range.name]) sort = sortKey(item[range.name]);
+        } catch { /* an item of a table that is gone: no order to keep */ }
+        return { sql: 'UPDATE sink_table_items SET sort = ?, size = ? WHERE table_name = ? AND hash = ? AND range = ?', params: [sort, itemSize(item), r.table_name, r.hash, r.range] };
+      }));
+    }
   }
 
   /**
@@ -159,12 +250,15 @@ export class TableSink implements ItemStore {
         throw new EngineError('Throttled', `table ${c.table} holds ${this.ctx.limits.tableItems} items, the local limit`);
       }
       delta.set(c.table, n);
+      const schema = this.schemaOf(target);
+      const sort = schema.range && (c.new ?? c.old)?.[schema.range.name] ? sortKey((c.new ?? c.old)![schema.range.name]) : '';
+      if (schema.indexes?.length) statements.push(...entryStatements(c.table, schema, { hash: c.hash, range: c.range, sort }, c.new, !!c.old));
       if (c.new) {
         const id = this.ctx.ids.take('sink_table_items');
         const plain = itemToJson(c.new);
         statements.push({
-          sql: 'INSERT OR REPLACE INTO sink_table_items (id, table_name, hash, range, item, typed, updated, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          params: [id, c.table, c.hash, c.range, JSON.stringify(plain), JSON.stringify(c.new), now, traceId],
+          sql: 'INSERT OR REPLACE INTO sink_table_items (id, table_name, hash, range, item, typed, updated, trace_id, sort, size, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [id, c.table, c.hash, c.range, JSON.stringify(plain), JSON.stringify(c.new), now, traceId, sort, itemSize(c.new), expiryOf(schema, c.new)],
         });
         recorded.push([c.table, id]);
         const state = target.state as { view: string; columns: string[] };
@@ -178,7 +272,6 @@ export class TableSink implements ItemStore {
       }
       const view = (target.options as { streamViewType?: string }).streamViewType;
       if (view && (c.old || c.new)) {
-        const schema = this.schemaOf(target);
         const keys = keyOf(schema, (c.new ?? c.old)!);
         const event = !c.old ? 'INSERT' : !c.new ? 'REMOVE' : 'MODIFY';
         if (now - (this.pruned.get(c.table) ?? -Infinity) >= PRUNE_EVERY_MS) {
@@ -188,8 +281,8 @@ export class TableSink implements ItemStore {
         const oldImage = c.old ? JSON.stringify(c.old) : null, newImage = c.new ? JSON.stringify(c.new) : null;
         fed.add(c.table);
         statements.push({
-          sql: 'INSERT INTO sink_table_changes (id, table_name, event, keys, old_image, new_image, size, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          params: [this.ctx.ids.take('sink_table_changes'), c.table, event, JSON.stringify(keys), oldImage, newImage, (oldImage?.length ?? 0) + (newImage?.length ?? 0), now],
+          sql: 'INSERT INTO sink_table_changes (id, table_name, event, keys, old_image, new_image, size, time, user_identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [this.ctx.ids.take('sink_table_changes'), c.table, event, JSON.stringify(keys), oldImage, newImage, (oldImage?.length ?? 0) + (newImage?.length ?? 0), now, c.userIdentity ? JSON.stringify(c.userIdentity) : null],
         });
       }
     }
@@ -202,10 +295,11 @@ export class TableSink implements ItemStore {
 
   /** The change feed of a table with a stream: changes after `after`, oldest first. */
   changes(table: string, after = 0, limit = 1000): TableChange[] {
-    return this.ctx.store.all<{ id: number; event: string; keys: string; old_image: string | null; new_image: string | null; size: number; time: number }>(
-      'SELECT id, event, keys, old_image, new_image, size, time FROM sink_table_changes WHERE table_name = ? AND id > ? ORDER BY id LIMIT ?', [table, after, limit],
+    return this.ctx.store.all<{ id: number; event: string; keys: string; old_image: string | null; new_image: string | null; size: number; time: number; user_identity: string | null }>(
+      'SELECT id, event, keys, old_image, new_image, size, time, user_identity FROM sink_table_changes WHERE table_name = ? AND id > ? ORDER BY id LIMIT ?', [table, after, limit],
     ).map((r) => ({
       seq: r.id, event: r.event as TableChange['event'], keys: JSON.parse(r.keys) as Item, time: r.time, size: r.size,
+      ...(r.user_identity ? { userIdentity: JSON.parse(r.user_identity) as { type: string; principalId: string } } : {}),
       ...(r.old_image ? { oldImage: JSON.parse(r.old_image) as Item } : {}),
       ...(r.new_image ? { newImage: JSON.parse(r.new_image) as Item } : {}),
     }));
@@ -213,7 +307,7 @@ export class TableSink implements ItemStore {
 
   /** The table's size as DynamoDB counts it (the sum of its items' sizes). */
   sizeBytes(table: string): number {
-    return this.items(table).reduce((n, i) => n + itemSize(i), 0);
+    return this.ctx.store.get<{ n: number | null }>('SELECT SUM(size) AS n FROM sink_table_items WHERE table_name = ?', [table])?.n ?? 0;
   }
 
   /** The last change's sequence number in a table's change feed (0 for none). */
@@ -240,9 +334,22 @@ export class TableSink implements ItemStore {
     return o.rangeKey ? [o.hashKey, o.rangeKey] : [o.hashKey];
   }
 
+  private indexOptions(target: Target): IndexOptions[] {
+    return ((target.options as { indexes?: unknown }).indexes ?? []) as IndexOptions[];
+  }
+
   private schemaOf(target: Target): KeySchema {
     const [hash, range] = this.keys(target);
-    return range ? { hash, range } : { hash };
+    const indexes: IndexSchema[] = this.indexOptions(target).map((i) => ({
+      name: i.name, global: i.global, hash: i.hashKey, ...(i.rangeKey ? { range: i.rangeKey } : {}), projection: i.projection,
+      ...(i.nonKeyAttributes ? { nonKeyAttributes: i.nonKeyAttributes } : {}),
+    }));
+    const ttlAttribute = (target.options as { ttlAttribute?: string }).ttlAttribute;
+    return { hash, ...(range ? { range } : {}), ...(indexes.length ? { indexes } : {}), ...(ttlAttribute ? { ttlAttribute } : {}) };
+  }
+
+  private optionsStatement(table: string, options: JsonObject): Statement {
+    return { sql: 'UPDATE sink_targets SET options = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(options), 'table', table] };
   }
 
   private get0(table: string, hash: string, range: string): Item | undefined {
@@ -252,4 +359,8 @@ export class TableSink implements ItemStore {
 }
 
 /** One change of a table with a stream (old and new images as the write saw them). */
-export interface TableChange { seq: number; event: 'INSERT' | 'MODIFY' | 'REMOVE'; keys: Item; oldImage?: Item; newImage?: Item; size: number; time: number }
+export interface TableChange {
+  seq: number; event: 'INSERT' | 'MODIFY' | 'REMOVE'; keys: Item; oldImage?: Item; newImage?: Item; size: number; time: number;
+  /** Who made the change when not a request (TTL deletions: the DynamoDB service). */
+  userIdentity?: { type: string; principalId: string };
+}

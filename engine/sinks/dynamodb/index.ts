@@ -8,3 +8,5 @@ export { isReservedWord } from './reserved-words.js';
 export * from './key-schema.js';
 export * from './key-condition.js';
 export * from './item-operations.js';
+export * from './sort-key.js';
+export * from './index-schema.js';

@@ -2,16 +2,21 @@
  * Query's KeyConditionExpression: an equality on the hash key, optionally AND one condition on the range key
  * (`=`, `<`, `<=`, `>`, `>=`, BETWEEN, begins_with), with AWS's messages for anything else.
  */
-import { compareScalars, typeOf, type AttributeValue, type Item } from './attribute-value.js';
+import { compareScalars, typeOf, type AttributeValue } from './attribute-value.js';
 import { ddbValidation } from './ddb-errors.js';
 import type { Condition, Operand } from './expression-parser.js';
 import type { KeySchema } from './key-schema.js';
+import { prefixEnd, sortKey, type SortRange } from './sort-key.js';
 
 export interface KeyCondition {
   hash: AttributeValue;
   /** The range key test (or none). */
   range?: (v: AttributeValue) => boolean;
+  /** The same test as a range of sortable key text (sort-key.ts), for the store to read only matching rows. */
+  sortRange?: SortRange;
 }
+
+const show = (v: AttributeValue) => `AttributeValue: {${typeOf(v)}:${String(Object.values(v)[0])}}`;
 
 const keyPath = (o: Operand): string | undefined => (o.kind === 'path' && o.path.length === 1 && typeof o.path[0] === 'string' ? o.path[0] : undefined);
 
@@ -23,9 +28,9 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
     parts.push(x);
   };
   flatten(c);
-  const byKey = new Map<string, { test: (v: AttributeValue) => boolean; value: AttributeValue; eq: boolean }>();
+  const byKey = new Map<string, { test: (v: AttributeValue) => boolean; value: AttributeValue; eq: boolean; sortRange: () => SortRange }>();
   for (const p of parts) {
-    let name: string | undefined, value: AttributeValue, test: (v: AttributeValue) => boolean, eq = false;
+    let name: string | undefined, value: AttributeValue, test: (v: AttributeValue) => boolean, eq = false, sortRange: () => SortRange;
     const valueOf = (o: Operand): AttributeValue => {
       if (o.kind !== 'value') throw ddbValidation('Invalid KeyConditionExpression: Key conditions must compare a key attribute with a value');
       return o.value;
@@ -44,16 +49,26 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
       value = v;
       eq = op === '=';
       test = (x) => { const o = compareScalars(x, v); return op === '=' ? o === 0 : op === '<' ? o < 0 : op === '<=' ? o <= 0 : op === '>' ? o > 0 : o >= 0; };
+      sortRange = () => {
+        const k = sortKey(v);
+        return op === '=' ? { lo: k, hi: k } : op === '<' ? { hi: k, hiOpen: true } : op === '<=' ? { hi: k } : op === '>' ? { lo: k, loOpen: true } : { lo: k };
+      };
     } else if (p.kind === 'between') {
       name = keyPath(p.operand);
       const lo = valueOf(p.low), hi = valueOf(p.high);
       value = lo;
       if (typeOf(lo) !== typeOf(hi)) throw ddbValidation('One or more parameter values were invalid: Condition parameter type does not match schema type');
+      if (['S', 'N', 'B'].includes(typeOf(lo)) && compareScalars(lo, hi) > 0) {
+        throw ddbValidation(`Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${show(lo)}, upper bound operand: ${show(hi)}`);
+      }
       test = (x) => compareScalars(x, lo) >= 0 && compareScalars(x, hi) <= 0;
+      sortRange = () => ({ lo: sortKey(lo), hi: sortKey(hi) });
     } else if (p.kind === 'fn' && p.fn === 'begins_with') {
       name = keyPath(p.args[0]);
       const v = valueOf(p.args[1]);
       value = v;
+      if (typeOf(v) !== 'S' && typeOf(v) !== 'B') throw ddbValidation(`Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${typeOf(v)}`);
+      sortRange = () => { const k = sortKey(v), end = prefixEnd(k); return end === undefined ? { lo: k } : { lo: k, hi: end, hiOpen: true }; };
       test = (x) => ('S' in x && 'S' in v ? x.S.startsWith(v.S) : 'B' in x && 'B' in v ? Buffer.from(x.B, 'base64').subarray(0, Buffer.from(v.B, 'base64').length).equals(Buffer.from(v.B, 'base64')) : false);
     } else {
       throw ddbValidation(`Invalid operator used in KeyConditionExpression: ${p.kind === 'fn' ? p.fn : p.kind === 'in' ? 'IN' : p.kind}`);
@@ -63,17 +78,11 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
     if (byKey.has(name)) throw ddbValidation('KeyConditionExpressions must only contain one condition per key');
     const attr = name === schema.hash.name ? schema.hash : schema.range!;
     if (typeOf(value) !== attr.type) throw ddbValidation('One or more parameter values were invalid: Condition parameter type does not match schema type');
-    byKey.set(name, { test, value, eq });
+    byKey.set(name, { test, value, eq, sortRange });
   }
   const hash = byKey.get(schema.hash.name);
   if (!hash) throw ddbValidation(`Query condition missed key schema element: ${schema.hash.name}`);
   if (!hash.eq) throw ddbValidation('Query key condition not supported');
   const range = schema.range ? byKey.get(schema.range.name) : undefined;
-  return { hash: hash.value, ...(range ? { range: range.test } : {}) };
-}
-
-/** Sorts items by the range key (ascending), as a partition is stored. */
-export function sortByRange(schema: KeySchema, items: Item[]): Item[] {
-  const r = schema.range?.name;
-  return r ? items.sort((a, b) => compareScalars(a[r], b[r])) : items;
+  return { hash: hash.value, ...(range ? { range: range.test, sortRange: range.sortRange() } : {}) };
 }

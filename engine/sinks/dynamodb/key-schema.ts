@@ -4,9 +4,27 @@
  */
 import { typeOf, type AttributeValue, type Item } from './attribute-value.js';
 import { ddbValidation } from './ddb-errors.js';
+import type { SortRange } from './sort-key.js';
 
 export interface KeyAttribute { name: string; type: 'S' | 'N' | 'B' }
-export interface KeySchema { hash: KeyAttribute; range?: KeyAttribute }
+export interface KeySchema {
+  hash: KeyAttribute;
+  range?: KeyAttribute;
+  /** The table's secondary indexes (none for an index's own schema). */
+  indexes?: IndexSchema[];
+  /** The time-to-live attribute, when TTL is on. */
+  ttlAttribute?: string;
+}
+export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+/** A global or local secondary index [DynamoDB DG: "Improving data access with secondary indexes"]. */
+export interface IndexSchema {
+  name: string;
+  global: boolean;
+  hash: KeyAttribute;
+  range?: KeyAttribute;
+  projection: ProjectionType;
+  nonKeyAttributes?: string[];
+}
 
 export const keyAttributes = (s: KeySchema): KeyAttribute[] => (s.range ? [s.hash, s.range] : [s.hash]);
 export const keyNames = (s: KeySchema): string[] => keyAttributes(s).map((k) => k.name);
@@ -44,21 +62,40 @@ export function keyOf(schema: KeySchema, item: Item): Item {
   return out;
 }
 
+/** A key value as the store's key column: S as is, N canonical, B base64. */
+export const keyText = (v: AttributeValue | undefined): string => (v === undefined ? '' : String(Object.values(v)[0]));
+
 /** The store's key columns: S as is, N canonical, B base64; '' for a table without a range key. */
 export function keyColumn(schema: KeySchema, key: Item): [string, string] {
-  const text = (v: AttributeValue | undefined): string => (v === undefined ? '' : String(Object.values(v)[0]));
-  return [text(key[schema.hash.name]), schema.range ? text(key[schema.range.name]) : ''];
+  return [keyText(key[schema.hash.name]), schema.range ? keyText(key[schema.range.name]) : ''];
 }
 
 /** A put (new), delete (no new) or replacement of one item. */
-export interface ItemChange { table: string; hash: string; range: string; old?: Item; new?: Item }
+export interface ItemChange { table: string; hash: string; range: string; old?: Item; new?: Item; userIdentity?: { type: string; principalId: string } }
+
+/**
+ * Where a row sits in a table's or an index's key order: the partition key column, the sort key as sortable text
+ * ('' without one) and, for an index, the item's own table key (for a table row, the same two again).
+ */
+export interface KeyPosition { hash: string; sort: string; itemHash: string; itemSort: string }
+
+/** One partition's rows in key order, within a range of the sort key and after a position. */
+export interface PartitionRead {
+  index?: string;
+  hash: string;
+  range?: SortRange;
+  after?: KeyPosition;
+  descending?: boolean;
+  limit: number;
+}
 
 /** What the DynamoDB operations need of the table store (TableSink implements it). */
 export interface ItemStore {
   schema(table: string): KeySchema;
   getItem(table: string, hash: string, range: string): Item | undefined;
-  items(table: string, hash?: string): Item[];
-  /** Up to `limit` items after the key columns `after`, in the store's (hash, range) text order: Scan's order. */
-  scanItems(table: string, after: [string, string] | undefined, limit: number): { hash: string; range: string; item: Item }[];
+  /** Query: up to `limit` rows of a partition of the table or one of its indexes, in key order. */
+  queryItems(table: string, read: PartitionRead): { pos: KeyPosition; item: Item }[];
+  /** Scan: up to `limit` rows of the table or one of its indexes after `after`, in the store's key order. */
+  scanItems(table: string, index: string | undefined, after: KeyPosition | undefined, limit: number): { pos: KeyPosition; item: Item }[];
   write(changes: ItemChange[], traceId?: string | null): Promise<void>;
 }

@@ -11,6 +11,7 @@ import * as m0010 from './0010-sqs-queues.js';
 import * as m0011 from './0011-table-typed-items.js';
 import * as m0012 from './0012-objects.js';
 import * as m0013 from './0013-iam.js';
+import * as m0014 from './0014-table-key-order.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { id: '0011-table-typed-items', sql: m0011.sql },
   { id: '0012-objects', sql: m0012.sql },
   { id: '0013-iam', sql: m0013.sql },
+  { id: '0014-table-key-order', sql: m0014.sql },
 ];
