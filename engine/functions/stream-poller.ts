@@ -35,8 +35,8 @@ export interface SourceRecord {
 export interface StreamSource {
   /** The shards to read now (new ones may appear). */
   shards(): string[];
-  /** Where a shard's reading starts when it has no checkpoint (the mapping's StartingPosition). */
-  initial(shard: string): string;
+  /** Where a shard's reading starts: the mapping's StartingPosition, or the shard's first record (`fromStart`). */
+  initial(shard: string, fromStart?: boolean): string;
   read(shard: string, position: string, limit: number): SourceRecord[];
   /** The invocation record's member that describes a failed batch. */
   batchInfo: 'KinesisBatchInfo' | 'DDBStreamBatchInfo';
@@ -130,7 +130,8 @@ export class StreamPoller {
   private async runShard(shard: string): Promise<void> {
     const positions = (this.m.positions ??= {});
     if (positions[shard] === undefined) {
-      positions[shard] = this.source.initial(shard);
+      // A shard that appeared after the mapping was created is read from its first record, as Lambda reads child shards.
+      positions[shard] = this.source.initial(shard, true);
       await this.deps.save();
     }
     while (!this.aborted) {

@@ -46,9 +46,9 @@ export function kinesisSource(m: EventSourceMapping, stream: string, port: Mappi
     batchInfo: 'KinesisBatchInfo',
     arrivalText: (ms) => new Date(ms).toISOString(),
     shards: () => port.kinesis.shards(stream),
-    initial: (shard) => m.startingPosition === 'AT_TIMESTAMP'
+    initial: (shard, fromStart) => !fromStart && m.startingPosition === 'AT_TIMESTAMP'
       ? port.kinesis.iterator(stream, shard, 'AT_TIMESTAMP', { timestamp: (m.startingPositionTimestamp ?? 0) * 1000 })
-      : port.kinesis.iterator(stream, shard, m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON'),
+      : port.kinesis.iterator(stream, shard, !fromStart && m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON'),
     read: (shard, position, limit): SourceRecord[] => port.kinesis.read(position, limit).records.map((r) => ({
       id: r.sequenceNumber,
       arrival: r.approximateArrivalTimestamp,
@@ -75,7 +75,7 @@ export function dynamodbSource(m: EventSourceMapping, port: MappingStreams): Str
     batchInfo: 'DDBStreamBatchInfo',
     arrivalText: (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     shards: () => [stream().shardId],
-    initial: () => (m.startingPosition === 'LATEST' ? String(port.dynamodb.latestChange(stream().table)) : '0'),
+    initial: (_shard, fromStart) => (!fromStart && m.startingPosition === 'LATEST' ? String(port.dynamodb.latestChange(stream().table)) : '0'),
     read: (_shard, position, limit): SourceRecord[] => port.dynamodb.records(stream().table, Number(position), limit).map((c) => ({
       id: String((c.record.dynamodb as { SequenceNumber: string }).SequenceNumber),
       arrival: c.time,
