@@ -35,11 +35,13 @@ describe('runGuide', () => {
     expect(run.blocks[0].signal ?? run.blocks[0].code).toBeTruthy();
   });
 
-  it('leaves out the omitted step, and the clean-up blocks unless asked', async () => {
+  it('leaves out the omitted step, and the clean-up blocks unless asked; after the omitted step a block may fail', async () => {
     const run = await runGuide({ file, env: {}, omitStep: 2, commands: [
-      step(1, 10, 'echo one'), step(2, 20, 'exit 3'), { mode: 'run', code: 'exit 4', line: 90, section: 'cleanUp' },
+      step(1, 10, 'echo one'), step(2, 20, 'exit 3'), step(3, 30, 'exit 5'), { mode: 'run', code: 'exit 4', line: 90, section: 'cleanUp' },
     ] });
-    expect(run.blocks.map((b) => b.block.line)).toEqual([10]);
+    expect(run.blocks.map((b) => [b.block.line, b.code, b.tolerated ?? false])).toEqual([[10, 0, false], [30, 5, true]]);
+    const before = await runGuide({ file, env: {}, omitStep: 2, commands: [step(1, 10, 'exit 6'), step(2, 20, 'true')] }).catch((e: Error) => e);
+    expect((before as Error).message).toContain('guide.md:10 (step 1, ```sh) exited 6');
   });
 
   it('fails with guide.md:LINE, the block and its output; -e, -u and pipefail are on', async () => {
