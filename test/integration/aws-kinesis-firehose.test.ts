@@ -14,6 +14,7 @@ import {
 import {
   CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, DescribeDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand,
   PutRecordBatchCommand, PutRecordCommand as FirehosePutRecordCommand, ResourceInUseException as FirehoseInUse, ResourceNotFoundException as FirehoseNotFound,
+  UpdateDestinationCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -209,6 +210,29 @@ describe('Firehose through the SDK v3 client', () => {
     expect(created.DeliveryStreamARN).toBe('arn:aws:firehose:us-east-1:000000000000:deliverystream/sdk-fh');
     const taken = await failure(firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh', S3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-archive' } })));
     expect(taken).toBeInstanceOf(FirehoseInUse);
+    expect(taken.message).toBe('Firehose sdk-fh under accountId 000000000000 already exists');
+    // The texts Firehose answers with: one destination, the model's BucketARN pattern, a stale version id, an unknown destination.
+    const both = await failure(firehose.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: 'two-dests', S3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-archive' },
+      ExtendedS3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'arn:aws:s3:::fh-archive' },
+    })));
+    expect([both.name, both.message]).toEqual(['InvalidArgumentException', 'Exactly one destination configuration is supported for a Firehose']);
+    const none = await failure(firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'no-dest' })));
+    expect([none.name, none.message]).toEqual(['InvalidArgumentException', 'Exactly one destination configuration is supported for a Firehose']);
+    const badArn = await failure(firehose.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: 'bad-arn', ExtendedS3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/fh', BucketARN: 'fh-archive' },
+    })));
+    expect([badArn.name, badArn.message]).toEqual(['ValidationException',
+      "1 validation error detected: Value 'fh-archive' at 'extendedS3DestinationConfiguration.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}"]);
+    const update = (more: Record<string, unknown>) => failure(firehose.send(new UpdateDestinationCommand({
+      DeliveryStreamName: 'sdk-fh', CurrentDeliveryStreamVersionId: '1', DestinationId: 'destinationId-000000000001', ExtendedS3DestinationUpdate: { Prefix: 'new/' }, ...more,
+    })));
+    const stale = await update({ CurrentDeliveryStreamVersionId: '4' });
+    expect([stale.name, stale.message]).toEqual(['ConcurrentModificationException', 'Cannot update firehose: sdk-fh since the current version id: 1 and specified version id: 4 do not match']);
+    const otherDest = await update({ DestinationId: 'destinationId-000000000002' });
+    expect([otherDest.name, otherDest.message]).toEqual(['InvalidArgumentException', 'Destination Id destinationId-000000000002 not found']);
+    const noUpdate = await update({ ExtendedS3DestinationUpdate: undefined });
+    expect([noUpdate.name, noUpdate.message]).toEqual(['InvalidArgumentException', 'Exactly one destination configuration is supported for a Firehose']);
     const { DeliveryStreamDescription: d } = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'sdk-fh' }));
     expect(d).toMatchObject({ DeliveryStreamName: 'sdk-fh', DeliveryStreamStatus: 'ACTIVE', DeliveryStreamType: 'DirectPut', HasMoreDestinations: false });
     expect(d!.Destinations![0].ExtendedS3DestinationDescription).toMatchObject({ BucketARN: 'arn:aws:s3:::fh-archive', Prefix: 'raw/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 }, CompressionFormat: 'UNCOMPRESSED' });

@@ -36,8 +36,16 @@ const enumProblem = (value: string, path: string, allowed: string[]) =>
 export function destinationOptions(dest: S3Destination, member: string, current?: JsonObject): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   if (dest.BucketARN !== undefined || !current) {
-    const bucket = /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(dest.BucketARN ?? '')?.[1];
-    if (!bucket) throw invalidArgument(`BucketARN ${dest.BucketARN} is not a valid S3 bucket ARN.`);
+    const arn = dest.BucketARN ?? '';
+    // The model's constraints (a ValidationException, as AWS answers), then a bucket name S3 would take.
+    if (arn.length < 1 || arn.length > 2048) {
+      throw validation(`1 validation error detected: Value '${arn}' at '${member}.bucketARN' failed to satisfy constraint: Member must have length ${arn.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 2048'}`);
+    }
+    if (!/^arn:.*:s3:::[\w.-]{1,255}$/.test(arn)) {
+      throw validation(`1 validation error detected: Value '${arn}' at '${member}.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}`);
+    }
+    const bucket = /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(arn)?.[1];
+    if (!bucket) throw invalidArgument(`BucketARN ${arn} does not name a valid S3 bucket.`);
     out.bucket = bucket;
   }
   if (dest.CompressionFormat !== undefined && dest.CompressionFormat !== 'UNCOMPRESSED') {

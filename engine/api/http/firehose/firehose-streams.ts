@@ -31,6 +31,8 @@ const OTHER_UPDATES = [
   'HttpEndpointDestinationUpdate', 'AmazonOpenSearchServerlessDestinationUpdate', 'SnowflakeDestinationUpdate', 'IcebergDestinationUpdate',
 ];
 
+/** Firehose's texts (as AWS words them: not in the API reference, but in its answers). */
+const ONE_DESTINATION = 'Exactly one destination configuration is supported for a Firehose';
 export const deliveryStreamNotFound = (name: string) => serviceError('ResourceNotFoundException', `Firehose ${name} under account ${LOCAL_ACCOUNT_ID} not found.`);
 
 export function checkDeliveryStreamName(name: string, member = 'deliveryStreamName'): void {
@@ -68,10 +70,9 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       if (type !== 'DirectPut') throw invalidArgument(`DeliveryStreamType ${type} is not supported by Thingbench: only DirectPut delivery streams are`);
       const other = OTHER_DESTINATIONS.find((k) => input[k] !== undefined);
       if (other) throw invalidArgument(`${other} is not supported by Thingbench: only S3 destinations (ExtendedS3DestinationConfiguration, S3DestinationConfiguration) are`);
-      if (input.S3DestinationConfiguration && input.ExtendedS3DestinationConfiguration) throw invalidArgument('Only one destination configuration can be specified.');
       const extended = input.ExtendedS3DestinationConfiguration;
       const dest = extended ?? input.S3DestinationConfiguration;
-      if (!dest) throw invalidArgument('A destination configuration must be specified.');
+      if (!dest || (input.S3DestinationConfiguration && extended)) throw invalidArgument(ONE_DESTINATION);
       const options = destinationOptions({ ...dest, ProcessingConfiguration: extended?.ProcessingConfiguration },
         extended ? 'extendedS3DestinationConfiguration' : 's3DestinationConfiguration');
       if (port.list('firehose').some((s) => s.name === name)) throw serviceError('ResourceInUseException', `Firehose ${name} under accountId ${LOCAL_ACCOUNT_ID} already exists`);
@@ -95,13 +96,13 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       const version = (info.options as { versionId?: number }).versionId ?? 1;
       const other = OTHER_UPDATES.find((k) => input[k] !== undefined);
       if (other) throw invalidArgument(`${other} is not supported by Thingbench: only S3 destinations (ExtendedS3DestinationUpdate, S3DestinationUpdate) are`);
-      if (input.ExtendedS3DestinationUpdate && input.S3DestinationUpdate) throw invalidArgument('Only one destination update can be specified.');
-      if (input.DestinationId !== DESTINATION_ID) throw invalidArgument(`Destination ${input.DestinationId} not found for Firehose ${input.DeliveryStreamName}.`);
-      if (input.CurrentDeliveryStreamVersionId !== String(version)) {
-        throw serviceError('ConcurrentModificationException', `Cannot update Firehose ${input.DeliveryStreamName}: the current version id is ${version}, not ${input.CurrentDeliveryStreamVersionId}. Fetch the VersionId again and use it to update the destination.`);
-      }
       const extended = input.ExtendedS3DestinationUpdate;
-      const update = extended ?? input.S3DestinationUpdate ?? {};
+      const update = extended ?? input.S3DestinationUpdate;
+      if (!update || (input.S3DestinationUpdate && extended)) throw invalidArgument(ONE_DESTINATION);
+      if (input.CurrentDeliveryStreamVersionId !== String(version)) {
+        throw serviceError('ConcurrentModificationException', `Cannot update firehose: ${input.DeliveryStreamName} since the current version id: ${version} and specified version id: ${input.CurrentDeliveryStreamVersionId} do not match`);
+      }
+      if (input.DestinationId !== DESTINATION_ID) throw invalidArgument(`Destination Id ${input.DestinationId} not found`);
       const patch = destinationOptions({ ...update, ProcessingConfiguration: extended?.ProcessingConfiguration },
         extended ? 'extendedS3DestinationUpdate' : 's3DestinationUpdate', info.options as JsonObject);
       await port.firehose.setOptions(input.DeliveryStreamName, { ...patch, versionId: version + 1 });
