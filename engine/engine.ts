@@ -13,7 +13,8 @@ import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
-import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
+import { needsRegistration, registerDevices, ScenariosService, scenariosApi, type ScenarioEvents } from './scenarios/index.js';
+import { LabsService, labsApi } from './labs/index.js';
 import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
@@ -124,9 +125,16 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, devices, scenarios], broker, http, events, logs, {
+  // Labs run against the engine itself too; a started lab is re-checked on its events.
+  const labRunEvents = new TypedEmitter<ScenarioEvents>();
+  const labs = new LabsService({
+    dataDir: config.dataDir, logger: logs, runEvents: labRunEvents,
+    target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
+  });
+  labs.events.on('checked', (report) => events.emit('labs.checked', report));
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, devices, scenarios, labs], broker, http, events, logs, {
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
-    devices: devicesApi(devices), scenarios: scenariosApi(scenarios),
+    devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),
   });
   return engine;
 }
@@ -146,7 +154,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios'>,
+    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

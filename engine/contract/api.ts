@@ -14,6 +14,7 @@ import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, Sink
 import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
 import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
+import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -133,6 +134,24 @@ export interface ThingbenchApi {
     /** Aborts a run; resolves once its cleanup has run. */
     cancel(id: string): Promise<ScenarioRunInfo>;
   };
+  /**
+   * Workshop labs, against the engine itself (or a target profile). A started lab on the engine is re-checked as
+   * things change and each change of a check's status arrives as a `labs.checked` event.
+   */
+  labs: {
+    /** The catalogue, with this attendee's progress. */
+    list(input?: LabTargetInput): Promise<LabSummary[]>;
+    /** One lab: its names, environment, checks and guide. NotFound for an unknown lab. */
+    get(lab: string, input?: LabTargetInput): Promise<LabDetail>;
+    /** Sets up the starting state; Conflict when an earlier run left resources under the lab's names (unless `fresh`). */
+    start(lab: string, input?: LabStartInput): Promise<LabStartResult>;
+    /** Every check, with the reason and the first missing check's hint. */
+    check(lab: string, input?: LabTargetInput): Promise<LabCheckReport>;
+    /** Runs the reference solution (its steps arrive as `scenarios.step` events) and checks the lab. */
+    solve(lab: string, input?: LabTargetInput): Promise<LabSolveResult>;
+    /** Removes everything under the lab's names and forgets its progress. */
+    reset(lab: string, input?: LabTargetInput): Promise<LabResetResult>;
+  };
 }
 
 /** Push events: `area.pastTense`. */
@@ -149,6 +168,8 @@ export interface ThingbenchEvents {
   'devices.status': FleetInfo[];
   /** A scenario run's progress: run and step started and finished, logs, cleanup. */
   'scenarios.step': ScenarioStepEvent;
+  /** A lab's checks whenever one changes status (started labs on the engine are re-checked as things change). */
+  'labs.checked': LabCheckReport;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -164,6 +185,7 @@ export const apiMethods = {
   security: ['certificates', 'policies', 'denials'],
   devices: ['models', 'start', 'list', 'stop', 'fault'],
   scenarios: ['validate', 'run', 'runs', 'cancel'],
+  labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

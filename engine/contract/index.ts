@@ -12,3 +12,4 @@ export * from './desktop-notification.js';
 export * from './message-properties.js';
 export * from './device-types.js';
 export * from './scenario-types.js';
+export * from './lab-types.js';

@@ -72,6 +72,7 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     },
     // Sent even when congested: one small message per notification the user asked to see (bounded by the sink).
     'sinks.notified': (data) => send({ kind: 'event', name: 'sinks.notified', data }),
+    'labs.checked': (data) => send({ kind: 'event', name: 'labs.checked', data }),
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

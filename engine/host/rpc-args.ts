@@ -47,6 +47,9 @@ const messageProperties = object({
   'correlationData?': base64, 'userProperties?': stringPairs,
 });
 
+const labRef: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 100 ? null : 'must be a lab id or slug');
+const labTarget = object({ 'target?': string, 'attendee?': string });
+
 /** Positional parameters; trailing ones marked optional may be left out (or sent as null by JSON). */
 function params(...list: { check: Check; optional?: boolean }[]): (args: unknown[]) => string | null {
   return (args) => {
@@ -138,6 +141,14 @@ export const argChecks = {
   'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean }))),
   'scenarios.runs': params(),
   'scenarios.cancel': params(required(string)),
+  // A lab is named by its id or slug (found by engine/labs, NotFound listing the labs); target and attendee names are
+  // checked where they are used (target profiles, legal resource names).
+  'labs.list': params(optional(labTarget)),
+  'labs.get': params(required(labRef), optional(labTarget)),
+  'labs.start': params(required(labRef), optional(object({ 'target?': string, 'attendee?': string, 'fresh?': boolean }))),
+  'labs.check': params(required(labRef), optional(labTarget)),
+  'labs.solve': params(required(labRef), optional(labTarget)),
+  'labs.reset': params(required(labRef), optional(labTarget)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

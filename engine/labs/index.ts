@@ -25,3 +25,5 @@ export { startLab, solveLab, loadSolution, type LabRunOptions, type StartLabOpti
 export { resetLab, labInventory, type LabResource, type ResetResult } from './run/reset.js';
 export { watchLab, type LabWatch, type WatchLabOptions } from './run/watch.js';
 export { ProgressStore, progressKey, type LabProgress } from './run/progress.js';
+export { LabsService, type LabsServiceOptions, type LabsServiceEvents } from './service/labs-service.js';
+export { labsApi } from './service/labs-api.js';

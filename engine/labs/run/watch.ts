@@ -5,7 +5,7 @@
  * control plane changes has no event: a thing created with the CLI is seen by the poll).
  */
 import { randomBytes } from 'node:crypto';
-import type { Disposable } from '../../contract/index.js';
+import { topicMatches, type Disposable, type MessageBatch } from '../../contract/index.js';
 import type { Target } from '../../scenarios/index.js';
 import { AwsClients, Observer } from '../checks/index.js';
 import { labVariables } from '../format/env.js';
@@ -31,7 +31,10 @@ export interface LabWatch {
   stop(): Promise<void>;
 }
 
-const EVENTS = ['broker.messages', 'shadow.updated', 'sinks.recorded', 'rules.evaluated'] as const;
+/** The engine events that can change what a lab's checks of these kinds see. */
+const EVENTS_FOR: Record<string, ReadonlyArray<'shadow.updated' | 'sinks.recorded' | 'rules.evaluated'>> = {
+  shadow: ['shadow.updated'], sink: ['sinks.recorded'], local: ['rules.evaluated'], rule: ['rules.evaluated'],
+};
 const signature = (r: CheckReport) => r.checks.map((c) => `${c.id}:${c.status}:${c.status === 'done' ? '' : c.reason}`).join('|');
 
 export async function watchLab(lab: Lab, target: Target, opts: WatchLabOptions): Promise<LabWatch> {
@@ -84,7 +87,17 @@ export async function watchLab(lab: Lab, target: Target, opts: WatchLabOptions):
     clearTimeout(timer);
     timer = setTimeout(() => void round(), opts.debounceMs ?? 250);
   };
-  if (target.events) for (const name of EVENTS) subs.push(target.events.on(name, schedule));
+  if (target.events) {
+    // Messages only on the filters the checks read: a busy broker does not re-check a lab whose topics are quiet.
+    const filters = labFilters(lab, labVariables(lab, target, opts));
+    if (filters.length) {
+      subs.push(target.events.on('broker.messages', (batch: MessageBatch) => {
+        if (batch.messages.some((m) => filters.some((f) => topicMatches(f, m.topic, { dollar: true })))) schedule();
+      }));
+    }
+    const names = new Set(lab.checks.flatMap((c) => EVENTS_FOR[c.kind] ?? []));
+    for (const name of names) subs.push(target.events.on(name, schedule));
+  }
   if (observer) observer.onMessage = schedule;
   const poll = setInterval(() => void round(), opts.pollMs ?? 3000);
   await round();

@@ -1,0 +1,224 @@
+/**
+ * Labs for the contract (`labs.*`): the catalogue with each attendee's progress, and start, check, solve and reset
+ * against the engine itself (a local target over its own listeners, HTTP API and contract) or a target profile.
+ * A lab started on the engine is watched: re-checked on the engine's events (debounced) and every few seconds, and
+ * each round whose statuses changed is a `checked` event and a progress update. Progress lives in
+ * `<dataDir>/labs/progress.json` and survives restarts: labs started before a restart are watched again.
+ *
+ * LIMITATIONS: labs come from the shipped catalogue only (no lab folder from elsewhere yet); a lab run against a
+ * target profile is checked on demand, not watched; the solution's steps are forwarded only through the runner's
+ * events given to `solve`.
+ */
+import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
+import type { LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
+import { openTarget, type ScenarioEvents, type Target } from '../../scenarios/index.js';
+import { checkKind } from '../checks/index.js';
+import { findLab, loadCatalogue, LABS_DIR } from '../format/catalogue.js';
+import { defaultAttendee, labEnv, labNames, labVariables } from '../format/env.js';
+import { interpolate } from '../format/interpolate.js';
+import type { Lab } from '../format/types.js';
+import { checkLab as runChecks, type CheckReport } from '../run/check-lab.js';
+import { ProgressStore, progressKey, type LabProgress } from '../run/progress.js';
+import { resetLab as removeLab } from '../run/reset.js';
+import { solveLab as runSolution, startLab as setUpLab } from '../run/start.js';
+import { watchLab, type LabWatch } from '../run/watch.js';
+
+export interface LabsServiceOptions {
+  dataDir: string;
+  /** The engine as a lab's target (made when a lab runs: the engine listens by then). */
+  target(): Target;
+  logger: Logger;
+  /** Where the catalogue is (default: the shipped `labs/`). */
+  labsDir?: string;
+  /** Runner events of `solve` (forwarded as `scenarios.step` by the composition). */
+  runEvents?: TypedEmitter<ScenarioEvents>;
+}
+
+export interface LabsServiceEvents {
+  checked: LabCheckReport;
+}
+
+const LOCAL = 'local';
+
+export class LabsService implements Service {
+  readonly name = 'labs';
+  readonly events = new TypedEmitter<LabsServiceEvents>();
+  private readonly progress: ProgressStore;
+  private catalogue: Lab[] | undefined;
+  private readonly watches = new Map<string, Promise<LabWatch | undefined>>();
+  private stopping = false;
+
+  constructor(private readonly opts: LabsServiceOptions) {
+    this.progress = new ProgressStore(opts.dataDir);
+  }
+
+  /** Watches again the labs that were started on the engine and not finished. */
+  async start(): Promise<void> {
+    this.stopping = false;
+    let entries: LabProgress[];
+    try {
+      entries = this.progress.all();
+    } catch (e) {
+      this.opts.logger.log('warn', 'labs', `lab progress could not be read: ${(e as Error).message}`);
+      return;
+    }
+    for (const p of entries) {
+      if (p.target !== LOCAL || p.startedAt === undefined || p.finishedAt !== undefined) continue;
+      const lab = this.labs().find((l) => l.id === p.lab);
+      if (lab) this.watch(lab, p.attendee, p.startedAt);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const watches = [...this.watches.values()];
+    this.watches.clear();
+    await Promise.all(watches.map(async (w) => (await w)?.stop()));
+  }
+
+  private labs(): Lab[] {
+    this.catalogue ??= loadCatalogue(this.opts.labsDir ?? LABS_DIR);
+    return this.catalogue;
+  }
+
+  private lab(ref: string): Lab {
+    return findLab(this.labs(), ref);
+  }
+
+  /** Runs `fn` on the target the input names (the engine itself by default), closing a profile's target after. */
+  private async on<T>(input: LabTargetInput | undefined, fn: (target: Target, attendee: string) => Promise<T>): Promise<T> {
+    const attendee = input?.attendee ?? defaultAttendee();
+    if (input?.target === undefined || input.target === LOCAL) return fn({ ...this.opts.target(), name: LOCAL }, attendee);
+    const target = await openTarget(input.target, { dataDir: this.opts.dataDir });
+    try {
+      return await fn(target, attendee);
+    } finally {
+      await target.close();
+    }
+  }
+
+  private progressInfo(lab: Lab, target: string, attendee: string): LabProgressInfo | undefined {
+    const p = this.progress.get(target, attendee, lab.id);
+    if (!p) return undefined;
+    const { lab: _l, slug: _s, ...info } = p;
+    return info;
+  }
+
+  private summary(lab: Lab, target: string, attendee: string): LabSummary {
+    const progress = this.progressInfo(lab, target, attendee);
+    return {
+      id: lab.id, slug: lab.slug, title: lab.title, summary: lab.summary, minutes: lab.minutes, cost: lab.cost, checks: lab.checks.length,
+      ...(progress ? { progress } : {}),
+    };
+  }
+
+  async list(input?: LabTargetInput): Promise<LabSummary[]> {
+    const attendee = input?.attendee ?? defaultAttendee();
+    this.progress.all();
+    return this.labs().map((l) => this.summary(l, input?.target ?? LOCAL, attendee));
+  }
+
+  async get(ref: string, input?: LabTargetInput): Promise<LabDetail> {
+    const lab = this.lab(ref);
+    return this.on(input, async (target, attendee) => {
+      const vars = labVariables(lab, target, { attendee });
+      const g = lab.guide;
+      return {
+        ...this.summary(lab, target.name, attendee),
+        names: labNames(lab, { attendee }),
+        env: labEnv(lab, target, { attendee }),
+        checkList: lab.checks.map((c) => ({ id: c.id, title: interpolate(c.title, vars), kind: c.kind, localOnly: checkKind(c.kind)!.localOnly })),
+        guide: {
+          title: g.title, goal: g.goal, pipeline: g.pipeline, ...(g.before !== undefined ? { before: g.before } : {}),
+          steps: g.steps.map((s) => ({ n: s.n, title: s.title, markdown: s.markdown })), why: g.why, cost: g.cost, cleanUp: g.cleanUp,
+        },
+      };
+    });
+  }
+
+  /** `labs.start`. */
+  async startLab(ref: string, input?: LabStartInput): Promise<LabStartResult> {
+    this.refuseWhileStopping();
+    const lab = this.lab(ref);
+    return this.on(input, async (target, attendee) => {
+      const started = await setUpLab(lab, target, { attendee, fresh: input?.fresh ?? false, logger: this.opts.logger, dataDir: this.opts.dataDir, ...(this.opts.runEvents ? { events: this.opts.runEvents } : {}) });
+      // A watch of an earlier start looked at messages since then: it starts again from now.
+      await this.unwatch(lab, target.name, attendee);
+      this.progress.started(lab, target.name, attendee, started.startedAt);
+      const report = await this.checkAndRecord(lab, target, attendee, started.startedAt);
+      if (target.name === LOCAL && this.isEngine(input)) this.watch(lab, attendee, started.startedAt);
+      return {
+        lab: lab.id, target: target.name, attendee, names: started.names, env: started.env, startedAt: started.startedAt,
+        removed: started.removed.map((r) => `${r.kind} ${r.name}`), report,
+      };
+    });
+  }
+
+  async checkLab(ref: string, input?: LabTargetInput): Promise<LabCheckReport> {
+    const lab = this.lab(ref);
+    return this.on(input, (target, attendee) => this.checkAndRecord(lab, target, attendee, this.progress.get(target.name, attendee, lab.id)?.startedAt));
+  }
+
+  async solveLab(ref: string, input?: LabTargetInput): Promise<LabSolveResult> {
+    this.refuseWhileStopping();
+    const lab = this.lab(ref);
+    return this.on(input, async (target, attendee) => {
+      const run = await runSolution(lab, target, { attendee, logger: this.opts.logger, dataDir: this.opts.dataDir, ...(this.opts.runEvents ? { events: this.opts.runEvents } : {}) });
+      if (run.status === 'passed') this.progress.solved(lab, target.name, attendee);
+      const report = await this.checkAndRecord(lab, target, attendee, this.progress.get(target.name, attendee, lab.id)?.startedAt);
+      return { run, report };
+    });
+  }
+
+  async resetLab(ref: string, input?: LabTargetInput): Promise<LabResetResult> {
+    const lab = this.lab(ref);
+    return this.on(input, async (target, attendee) => {
+      await this.unwatch(lab, target.name, attendee);
+      const result = await removeLab(lab, target, { attendee });
+      this.progress.reset(lab, target.name, attendee);
+      return { removed: result.removed.map((r) => `${r.kind} ${r.name}`), errors: result.errors };
+    });
+  }
+
+  private isEngine(input?: LabTargetInput): boolean {
+    return input?.target === undefined || input.target === LOCAL;
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.stopping) throw new EngineError('Unavailable', 'the engine is stopping');
+  }
+
+  private async checkAndRecord(lab: Lab, target: Target, attendee: string, since: number | undefined): Promise<LabCheckReport> {
+    const report = await runChecks(lab, target, { attendee, ...(since !== undefined ? { since } : {}) });
+    this.record(lab, report);
+    return report;
+  }
+
+  /** Stores a round; a round whose statuses changed is a `checked` event. */
+  private record(lab: Lab, report: CheckReport): void {
+    if (this.progress.checked(lab, report)) this.events.emit('checked', report);
+  }
+
+  private watch(lab: Lab, attendee: string, since: number): void {
+    const key = progressKey(LOCAL, attendee, lab.id);
+    if (this.watches.has(key) || this.stopping) return;
+    const target = { ...this.opts.target(), name: LOCAL };
+    const watching = watchLab(lab, target, {
+      attendee, since,
+      onReport: (report) => this.record(lab, report),
+      onError: (e) => this.opts.logger.log('debug', 'labs', `lab ${lab.id} check round failed: ${e.message}`),
+    }).catch((e: Error) => {
+      this.opts.logger.log('warn', 'labs', `lab ${lab.id} cannot be watched: ${e.message}`);
+      this.watches.delete(key);
+      return undefined;
+    });
+    this.watches.set(key, watching);
+  }
+
+  private async unwatch(lab: Lab, target: string, attendee: string): Promise<void> {
+    const key = progressKey(target, attendee, lab.id);
+    const w = this.watches.get(key);
+    this.watches.delete(key);
+    await (await w)?.stop();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Labs through the engine contract (`labs.*`) against the engine itself: the catalogue with progress, start (checks
+ * missing, a `labs.checked` event), a check ticking to done on its own as the attendee works (the watch), solve, the
+ * progress kept across a restart, and reset. Bad arguments are refused at the rpc edge.
+ */
+import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LabCheckReport } from '../../engine/contract/index.js';
+import { checkArgs } from '../../engine/host/rpc-args.js';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+
+let tb: TestEngine | undefined;
+afterEach(async () => {
+  await tb?.stop();
+  tb = undefined;
+});
+
+describe('labs.* on the engine', () => {
+  it('starts, watches, solves, keeps progress across a restart and resets a lab', async () => {
+    tb = await startTestEngine();
+    const api = tb.engine.api;
+    const attendee = 'erin';
+    const [lab1] = await api.labs.list({ attendee });
+    expect(lab1).toMatchObject({ id: 1, slug: 'getting-set-up', title: 'Getting set up', checks: 7 });
+    expect(lab1.progress).toBeUndefined();
+    const detail = await api.labs.get('getting-set-up', { attendee });
+    expect(detail.names.THING).toBe('l01-erin-ratchet');
+    expect(detail.checkList[0]).toEqual({ id: 'thing', title: 'The thing l01-erin-ratchet exists', kind: 'thing', localOnly: false });
+    expect(detail.guide.steps.map((s) => s.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(detail.guide.pipeline).toContain('flowchart LR');
+    expect(detail.env.AWS).toBe(`aws --endpoint-url ${tb.httpUrl}`);
+
+    const seen: LabCheckReport[] = [];
+    tb.engine.events.on('labs.checked', (r) => seen.push(r));
+    const started = await api.labs.start('1', { attendee });
+    expect(started.report.checks.map((c) => c.status)).toEqual(Array(7).fill('missing'));
+    expect(started.report.checks[0].hint).toBe('Create it: $AWS iot create-thing --thing-name l01-erin-ratchet');
+    expect(seen.at(-1)?.done).toBe(0);
+    await expect(api.labs.start('1', { attendee })).rejects.toMatchObject({ code: 'Conflict' });
+
+    // The attendee creates the thing with the CLI's API: the watch sees it without being asked.
+    const iot = new IoTClient({ region: 'us-east-1', endpoint: tb.httpUrl, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    await iot.send(new CreateThingCommand({ thingName: 'l01-erin-ratchet' }));
+    iot.destroy();
+    await vi.waitFor(() => expect(seen.at(-1)?.checks[0].status).toBe('done'), { timeout: 10_000, interval: 100 });
+    expect(seen.at(-1)?.checks[1]).toMatchObject({ id: 'certificate', status: 'missing', reason: 'the thing l01-erin-ratchet has no attached certificate' });
+    expect(seen.at(-1)?.checks[1].hint).toContain('$AWS iot create-keys-and-certificate --set-as-active');
+
+    // The solution finds the thing already there: it fails, saying so; reset and start fresh, then solve.
+    const clash = await api.labs.solve('1', { attendee });
+    expect(clash.run.status).toBe('failed');
+    expect(clash.run.message).toContain('l01-erin-ratchet');
+    const fresh = await api.labs.start('1', { attendee, fresh: true });
+    // What the failed solution made before it stopped (the policy, a certificate) goes too.
+    expect(fresh.removed.filter((r) => !r.startsWith('certificate ')).sort()).toEqual(['policy l01-erin-device', 'thing l01-erin-other', 'thing l01-erin-ratchet']);
+    const solved = await api.labs.solve('1', { attendee });
+    expect(solved.run.status).toBe('passed');
+    expect(solved.report).toMatchObject({ done: 7, complete: true });
+    const [after] = await api.labs.list({ attendee });
+    expect(after.progress).toMatchObject({ target: 'local', attendee, startedAt: fresh.startedAt });
+    expect(Object.keys(after.progress!.done).sort()).toEqual(detail.checkList.map((c) => c.id).sort());
+    expect(after.progress!.solvedAt).toBeGreaterThanOrEqual(fresh.startedAt);
+    expect(after.progress!.finishedAt).toBeGreaterThanOrEqual(fresh.startedAt);
+
+    // Progress survives a restart.
+    await tb.stop();
+    tb = await tb.restart();
+    const [restarted] = await tb.engine.api.labs.list({ attendee });
+    expect(restarted.progress).toEqual(after.progress);
+
+    const reset = await tb.engine.api.labs.reset('1', { attendee });
+    expect(reset.errors).toEqual([]);
+    expect(reset.removed.filter((r) => !r.startsWith('certificate ')).sort()).toEqual(['policy l01-erin-device', 'thing l01-erin-other', 'thing l01-erin-ratchet']);
+    expect((await tb.engine.api.labs.list({ attendee }))[0].progress).toBeUndefined();
+    await expect(tb.engine.api.labs.check('nope')).rejects.toThrow("no lab 'nope'; the labs are 1 (getting-set-up)");
+  }, 90_000);
+
+  it('refuses bad arguments at the rpc edge', () => {
+    expect(checkArgs('labs.start', [1])).toBe('argument 1 must be a lab id or slug');
+    expect(checkArgs('labs.check', ['1', { attendee: 'a', target: 'local' }])).toBeNull();
+    expect(checkArgs('labs.start', ['1', { fresh: 'yes' }])).toBe('argument 2 field "fresh" must be a boolean');
+    expect(checkArgs('labs.list', [{ who: 'a' }])).toBe('argument 1 has an unknown field "who"');
+  });
+});
