@@ -4,6 +4,7 @@
  * (`arn:aws:kinesis:<region>:<account>:stream/<name>`) or a DynamoDB stream (a table's `LatestStreamArn`).
  */
 import { EngineError, LOCAL_REGION } from '../core/index.js';
+import { parseFilterCriteria, type FilterCriteria } from './event-filter.js';
 
 export type SourceKind = 'sqs' | 'kinesis' | 'dynamodb';
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
@@ -19,6 +20,8 @@ export interface EventSourceMapping {
   /** Epoch ms. */
   lastModified: number;
   lastProcessingResult: string;
+  /** Event filtering: records that match none of its patterns are dropped. */
+  filterCriteria?: FilterCriteria;
   // Streams only (Kinesis, DynamoDB):
   startingPosition?: StartingPosition;
   /** Epoch seconds (AT_TIMESTAMP). */
@@ -49,6 +52,8 @@ export interface MappingSettings {
   /** `DestinationConfig`: OnFailure's destination (null: none), and whether OnSuccess was given (Lambda refuses it here). */
   destination?: { onFailure: string | null; onSuccess?: boolean };
   tumblingWindowInSeconds?: number;
+  /** `FilterCriteria` as sent (`{}` or no filters: none). */
+  filterCriteria?: unknown;
 }
 
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:([a-zA-Z0-9_-]{1,80}(?:\.fifo)?)$/;
@@ -102,6 +107,7 @@ export function checkSettings(kind: SourceKind, s: MappingSettings, arn: string,
   for (const t of s.functionResponseTypes ?? []) {
     if (t !== 'ReportBatchItemFailures') throw validation(`Value '[${t}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy enum value set: [ReportBatchItemFailures]`);
   }
+  parseFilterCriteria(s.filterCriteria);
   if (s.destination?.onSuccess) throw invalid('Unsupported DestinationConfig parameter for given event source mapping type.');
   if (kind === 'sqs') {
     if (s.batchSize !== undefined && s.batchSize > 10 && !s.maximumBatchingWindowInSeconds) {
@@ -146,6 +152,7 @@ export function newMapping(kind: SourceKind, base: { uuid: string; functionName:
     uuid: base.uuid, functionName: base.functionName, eventSourceArn: base.eventSourceArn,
     batchSize: s.batchSize ?? (kind === 'sqs' ? 10 : 100), maximumBatchingWindowInSeconds: s.maximumBatchingWindowInSeconds ?? 0,
     enabled: s.enabled ?? true, functionResponseTypes: s.functionResponseTypes ?? [], lastModified: base.now, lastProcessingResult: 'No records processed',
+    ...filterOf(s.filterCriteria),
   };
   if (kind === 'sqs') return m;
   return {
@@ -161,11 +168,23 @@ export function newMapping(kind: SourceKind, base: { uuid: string; functionName:
 
 /** Applies an update's settings to a mapping (StartingPosition cannot change; `destination.onFailure: null` removes it). */
 export function applySettings(m: EventSourceMapping, s: MappingSettings, now: number): void {
-  const { destination, startingPosition: _p, startingPositionTimestamp: _t, tumblingWindowInSeconds: _w, ...rest } = s;
+  const { destination, filterCriteria, startingPosition: _p, startingPositionTimestamp: _t, tumblingWindowInSeconds: _w, ...rest } = s;
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) (m as unknown as Record<string, unknown>)[k] = v;
   if (destination) {
     if (destination.onFailure) m.onFailure = destination.onFailure;
     else delete m.onFailure;
   }
+  if (filterCriteria !== undefined) {
+    const f = filterOf(filterCriteria).filterCriteria;
+    if (f) m.filterCriteria = f;
+    else delete m.filterCriteria;
+  }
   m.lastModified = now;
+}
+
+/** Checked FilterCriteria as kept (only the patterns), or nothing for `{}` and an empty list. */
+function filterOf(criteria: unknown): { filterCriteria?: FilterCriteria } {
+  const patterns = parseFilterCriteria(criteria);
+  if (!patterns.length) return {};
+  return { filterCriteria: { Filters: (criteria as FilterCriteria).Filters.map((f) => ({ Pattern: f.Pattern })) } };
 }

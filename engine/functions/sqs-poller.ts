@@ -7,6 +7,7 @@
  */
 import { LOCAL_REGION, type Logger } from '../core/index.js';
 import type { FunctionResult } from './invocation.js';
+import { jsonOrText, matchesAny, parseFilterCriteria } from './event-filter.js';
 import { queueOfArn, type EventSourceMapping } from './mapping-settings.js';
 
 /** What the mappings need from the queues (the SQS domain satisfies it). */
@@ -41,6 +42,14 @@ export async function pollQueue(m: EventSourceMapping, signal: AbortSignal, deps
       continue;
     }
     if (!batch.length || signal.aborted) continue;
+    // Messages no filter matches are deleted without reaching the function, as Lambda deletes them.
+    const patterns = parseFilterCriteria(m.filterCriteria);
+    if (patterns.length) {
+      const dropped = batch.filter((msg) => !matchesAny(patterns, { ...sqsRecord(msg, m.eventSourceArn), body: jsonOrText(msg.body) }));
+      for (const msg of dropped) await queues!.delete(queue, msg.receiptHandle).catch(() => undefined);
+      batch = batch.filter((msg) => !dropped.includes(msg));
+      if (!batch.length) continue;
+    }
     const r = await deps.invoke(m.functionName, { Records: batch.map((msg) => sqsRecord(msg, m.eventSourceArn)) });
     if (!r.ok) {
       m.lastProcessingResult = 'PROBLEM: Function call failed';

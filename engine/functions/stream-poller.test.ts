@@ -32,6 +32,7 @@ describe('StreamPoller over an in-memory stream', () => {
     return {
       batchInfo: 'KinesisBatchInfo',
       arrivalText: (ms) => new Date(ms).toISOString(),
+      filterView: (event) => event,
       shards: () => Object.keys(shards),
       initial: (shard, fromStart) => String(fromStart ? 0 : shards[shard].length),
       read: (shard, position, limit) => shards[shard].slice(Number(position), Number(position) + limit).map((data, i) => ({

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/index.js';
 import type { FunctionResult } from './invocation.js';
 import type { EventSourceMapping } from './mapping-settings.js';
+import { matchesAny, parseFilterCriteria } from './event-filter.js';
 
 /** One record of a shard, as the function will see it. */
 export interface SourceRecord {
@@ -42,6 +43,8 @@ export interface StreamSource {
   batchInfo: 'KinesisBatchInfo' | 'DDBStreamBatchInfo';
   /** How that member writes arrival times. */
   arrivalText(ms: number): string;
+  /** What a filter pattern sees of an event record (event-filter.ts). */
+  filterView(event: Record<string, unknown>): unknown;
 }
 
 export interface StreamPollerDeps {
@@ -153,7 +156,12 @@ export class StreamPoller {
         }
         if (this.aborted) return;
       }
-      await this.process(shard, fitPayload(records));
+      records = fitPayload(records);
+      // Records no filter matches are passed over: the checkpoint moves past them.
+      const patterns = parseFilterCriteria(this.m.filterCriteria);
+      const kept = patterns.length ? records.filter((r) => matchesAny(patterns, this.source.filterView(r.event))) : records;
+      if (kept.length && !(await this.process(shard, kept))) return;
+      if (kept.at(-1) !== records.at(-1)) await this.checkpoint(shard, records.at(-1)!.after);
     }
   }
 
@@ -174,8 +182,8 @@ export class StreamPoller {
     await this.deps.save();
   }
 
-  /** One batch, to success or given up; bisected halves are processed in order. */
-  private async process(shard: string, records: SourceRecord[]): Promise<void> {
+  /** One batch, to success or given up (true), or until the poller stops (false); bisected halves are processed in order. */
+  private async process(shard: string, records: SourceRecord[]): Promise<boolean> {
     const work: SourceRecord[][] = [records];
     while (work.length) {
       let batch = work.shift()!;
@@ -196,7 +204,7 @@ export class StreamPoller {
         const r = await this.deps.invoke(this.m.functionName, { Records: batch.map((x) => x.event) });
         if (!r.ok && r.kind === 'Busy') {
           // Throttled before the function ran: not an attempt; retried until the records expire.
-          if (this.aborted) return;
+          if (this.aborted) return false;
           await this.sleep(BACKOFF_MS);
           continue;
         }
@@ -231,12 +239,13 @@ export class StreamPoller {
           await this.giveUp(shard, batch, 'RetryAttemptsExhausted', attempts, last);
           break;
         }
-        if (this.aborted) return;
+        if (this.aborted) return false;
         await this.sleep(Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** (attempts - 1)));
-        if (this.aborted) return;
+        if (this.aborted) return false;
       }
-      if (this.aborted && work.length) return;
+      if (this.aborted && work.length) return false;
     }
+    return true;
   }
 
   /** Sends a batch's invocation record to the OnFailure destination (if any) and moves the checkpoint past it. */

@@ -6,6 +6,7 @@
  */
 import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
 import type { EventSourceMapping } from './mapping-settings.js';
+import { jsonOrText } from './event-filter.js';
 import type { SourceRecord, StreamSource } from './stream-poller.js';
 
 type KinesisIteratorType = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP' | 'AFTER_SEQUENCE_NUMBER';
@@ -45,6 +46,10 @@ export function kinesisSource(m: EventSourceMapping, stream: string, port: Mappi
   return {
     batchInfo: 'KinesisBatchInfo',
     arrivalText: (ms) => new Date(ms).toISOString(),
+    filterView: (event) => {
+      const { kinesis, ...rest } = event as { kinesis: { data: string } };
+      return { ...rest, ...kinesis, data: jsonOrText(Buffer.from(kinesis.data, 'base64').toString('utf8')) };
+    },
     shards: () => port.kinesis.shards(stream),
     initial: (shard, fromStart) => !fromStart && m.startingPosition === 'AT_TIMESTAMP'
       ? port.kinesis.iterator(stream, shard, 'AT_TIMESTAMP', { timestamp: (m.startingPositionTimestamp ?? 0) * 1000 })
@@ -73,6 +78,7 @@ export function dynamodbSource(m: EventSourceMapping, port: MappingStreams): Str
   };
   return {
     batchInfo: 'DDBStreamBatchInfo',
+    filterView: (event) => event,
     arrivalText: (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     shards: () => [stream().shardId],
     initial: (_shard, fromStart) => (!fromStart && m.startingPosition === 'LATEST' ? String(port.dynamodb.latestChange(stream().table)) : '0'),

@@ -14,7 +14,7 @@ import {
   ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand, type CreateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand,
@@ -361,6 +361,53 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     } finally {
       sns.destroy();
     }
+  });
+
+  it('FilterCriteria: only matching records reach the function; the others are passed over (Kinesis, DynamoDB) or deleted (SQS)', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'filtered', ShardCount: 1 }));
+    await createFunction('hot');
+    const pattern = JSON.stringify({ partitionKey: [{ prefix: 'sensor-' }], data: { temp: [{ numeric: ['>', 30] }] } });
+    expect(await refusal(map({ FunctionName: 'hot', EventSourceArn: streamArn('filtered'), StartingPosition: 'LATEST', FilterCriteria: { Filters: [{ Pattern: '{"temp": 30}' }] } })))
+      .toMatchObject({ name: 'InvalidParameterValueException', message: 'Invalid filter pattern definition.' });
+    const m = await map({ FunctionName: 'hot', EventSourceArn: streamArn('filtered'), StartingPosition: 'LATEST', FilterCriteria: { Filters: [{ Pattern: pattern }] } });
+    expect(m.FilterCriteria).toEqual({ Filters: [{ Pattern: pattern }] });
+    const put = (pk: string, data: string) => ({ PartitionKey: pk, Data: Buffer.from(data) });
+    await kinesis.send(new PutRecordsCommand({ StreamName: 'filtered', Records: [
+      put('sensor-1', '{"temp": 31}'), put('sensor-1', '{"temp": 20}'), put('other', '{"temp": 40}'), put('sensor-2', 'not json'), put('sensor-2', '{"temp": 35}'), put('sensor-3', '{"temp": 1}'),
+    ] }));
+    await waitRecords('hot', 2);
+    // The trailing record nobody wanted was passed over: the next match is the next thing the function sees.
+    await kinesis.send(new PutRecordCommand({ StreamName: 'filtered', ...put('sensor-4', '{"temp": 50}') }));
+    await waitRecords('hot', 3);
+    expect(records('hot').map(dataOf)).toEqual(['{"temp": 31}', '{"temp": 35}', '{"temp": 50}']);
+    const cleared = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, FilterCriteria: {} }));
+    expect(cleared.FilterCriteria).toBeUndefined();
+
+    // DynamoDB: INSERTs only.
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: 'Inserts', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }));
+    await createFunction('inserts');
+    await map({ FunctionName: 'inserts', EventSourceArn: table.TableDescription!.LatestStreamArn!, StartingPosition: 'TRIM_HORIZON', FilterCriteria: { Filters: [{ Pattern: '{"eventName": ["INSERT"]}' }] } });
+    await ddb.send(new PutItemCommand({ TableName: 'Inserts', Item: { id: { S: 'i1' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: 'Inserts', Key: { id: { S: 'i1' } } }));
+    await ddb.send(new PutItemCommand({ TableName: 'Inserts', Item: { id: { S: 'i2' } } }));
+    await waitRecords('inserts', 2);
+    expect((records('inserts') as unknown as Array<{ eventName: string; dynamodb: { Keys: unknown } }>).map((r) => [r.eventName, r.dynamodb.Keys]))
+      .toEqual([['INSERT', { id: { S: 'i1' } }], ['INSERT', { id: { S: 'i2' } }]]);
+
+    // SQS: a JSON body pattern; the others are deleted from the queue.
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'orders' }));
+    await createFunction('bigorders');
+    await map({ FunctionName: 'bigorders', EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:orders', FilterCriteria: { Filters: [{ Pattern: '{"body": {"qty": [{"numeric": [">=", 10]}]}}' }] } });
+    for (const body of ['{"qty": 1}', 'qty=50', '{"qty": 12}']) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    await waitRecords('bigorders', 1);
+    expect((records('bigorders') as unknown as Array<{ body: string }>).map((r) => r.body)).toEqual(['{"qty": 12}']);
+    await vi.waitFor(async () => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    }, { timeout: 10_000 });
   });
 
   it('checkpoints survive a restart: nothing processed twice, nothing written while disabled lost', async () => {

@@ -19,6 +19,7 @@ function shape(m: EventSourceMapping, state?: string): Record<string, unknown> {
     FunctionArn: functionArn(m.functionName), LastModified: m.lastModified / 1000, LastProcessingResult: m.lastProcessingResult,
     State: state ?? (m.enabled ? 'Enabled' : 'Disabled'), StateTransitionReason: isStream(m) ? 'User action' : 'USER_INITIATED', FunctionResponseTypes: m.functionResponseTypes,
     EventSourceMappingArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:event-source-mapping:${m.uuid}`,
+    ...(m.filterCriteria ? { FilterCriteria: m.filterCriteria } : {}),
   };
   if (!isStream(m)) return common;
   return {
@@ -69,6 +70,7 @@ function settings(body: Record<string, unknown>): MappingSettings {
     parallelizationFactor: int(body, 'ParallelizationFactor', 'parallelizationFactor'),
     tumblingWindowInSeconds: int(body, 'TumblingWindowInSeconds', 'tumblingWindowInSeconds'),
     destination: destination(body),
+    filterCriteria: body.FilterCriteria === null ? {} : body.FilterCriteria,
   };
 }
 
