@@ -17,6 +17,7 @@ export { scenarioSchema } from './format/schema.js';
 export { schemaProblems } from './format/schema-problems.js';
 export { iotClientFor, refusal } from './provision/index.js';
 export { runScenario, refusals, RunAborted, type RunOptions } from './run/runner.js';
+export type { KeptDevices } from './run/devices.js';
 export type { RunResult, RunStatus, ScenarioEvents, StepRecord, StepStatus } from './run/events.js';
 export { VIRTUAL_EPOCH } from './run/run-clock.js';
 export { createReporter, junitXml, failureText, REPORTERS, type Reporter, type ReporterKind } from './report/index.js';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { engineTarget } from '../helpers/engine-target.js';
 import { runFiles } from '../helpers/scenario-run.js';
@@ -205,6 +205,35 @@ steps:
       'main.yaml': 'name: bad\ndevices:\n  f: { model: generic-sensor, count: 2, thingName: same }\nsteps:\n  - start: f\n',
     });
     expect(fleet.result.steps[0].message).toMatch(/thingName 'same' would give all 2 devices one name: make it a template such as 'same-\{index \+ 1\}'/);
+  });
+
+  it('with onKeptDevices, the devices a passing run started keep running until stopped; a failing run stops them', async () => {
+    const watcher = await connect(te.mqttPort);
+    await watcher.subscribeAsync(['$aws/events/presence/+/kept-motor', '$aws/events/presence/+/lost-motor', 'data/vibration'], { qos: 1 });
+    const seen: Array<{ topic: string; body: Record<string, unknown> }> = [];
+    watcher.on('message', (topic, p) => seen.push({ topic, body: JSON.parse(p.toString()) }));
+    let kept: { names: string[]; stop(): Promise<void> } | undefined;
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': 'name: keep\ndevices: { motor: { model: vibration-motor, thingName: kept-motor } }\nsteps:\n  - start: motor\n',
+    }, { onKeptDevices: (d) => { kept = d; } });
+    expect(result.status).toBe('passed');
+    expect(kept?.names).toEqual(['motor']);
+    // After the run, the motor still answers its shadow: desired ON starts its readings.
+    const client = await connect(te.mqttPort);
+    await client.publishAsync('$aws/things/kept-motor/shadow/update', JSON.stringify({ state: { desired: { MOTOR: 'ON' } } }), { qos: 1 });
+    await vi.waitFor(() => expect(seen.some((m) => m.topic === 'data/vibration' && m.body.thing === 'kept-motor')).toBe(true), { timeout: 10_000 });
+    await kept!.stop();
+    await vi.waitFor(() => expect(seen.find((m) => m.topic === '$aws/events/presence/disconnected/kept-motor')?.body).toMatchObject({ disconnectReason: 'CLIENT_INITIATED_DISCONNECT' }));
+
+    let handed = false;
+    const failing = await runFiles(engineTarget(te), {
+      'main.yaml': 'name: keep\ndevices: { motor: { model: vibration-motor, thingName: lost-motor } }\nsteps:\n  - start: motor\n  - expect: { topic: never/here, within: 100ms }\n',
+    }, { onKeptDevices: () => { handed = true; } });
+    expect(failing.result.status).toBe('failed');
+    expect(handed).toBe(false);
+    await vi.waitFor(() => expect(seen.some((m) => m.topic === '$aws/events/presence/disconnected/lost-motor')).toBe(true));
+    await client.endAsync();
+    await watcher.endAsync();
   });
 
   it("a scenario's timeout aborts the run with one sentence", async () => {

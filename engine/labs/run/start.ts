@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EngineError, TypedEmitter, type Logger } from '../../core/index.js';
-import { loadScenario, runScenario, type RunResult, type Scenario, type ScenarioEvents, type Target } from '../../scenarios/index.js';
+import { loadScenario, runScenario, type KeptDevices, type RunResult, type Scenario, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { defaultAttendee, labEnv, labNames, labVariables, type LabEnvOptions } from '../format/env.js';
 import type { Lab } from '../format/types.js';
 import { labInventory, resetLab, type LabResource } from './reset.js';
@@ -37,6 +37,11 @@ export interface StartedLab {
   removed: LabResource[];
   /** The start steps' run (absent when the lab has none). */
   run?: RunResult;
+  /**
+   * The lab's devices (a motor that answers deltas), still running: whoever started the lab stops them (on reset, or
+   * when the engine or the foreground `lab start` ends).
+   */
+  devices?: KeptDevices;
 }
 
 const describe = (r: LabResource) => `${r.kind} ${r.name}`;
@@ -63,13 +68,17 @@ export async function startLab(lab: Lab, target: Target, opts: StartLabOptions =
   }
   const startedAt = Date.now();
   let run: RunResult | undefined;
+  let devices: KeptDevices | undefined;
   if (lab.start.length) {
-    run = await runScenario(startScenario(lab), { target, vars: runVars(lab, target, attendee), keepResources: true, events: opts.events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
+    run = await runScenario(startScenario(lab), {
+      target, vars: runVars(lab, target, attendee), keepResources: true, onKeptDevices: (d) => { devices = d; },
+      events: opts.events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir,
+    });
     if (run.status !== 'passed') throw new EngineError('Unavailable', `lab ${lab.id}'s starting state could not be set up on '${target.name}': ${run.message ?? run.status}`, { reason: 'StartFailed' });
   }
   return {
     lab: lab.id, slug: lab.slug, target: target.name, attendee, names: labNames(lab, { attendee }),
-    env: labEnv(lab, target, { ...opts, attendee }), startedAt, removed, ...(run ? { run } : {}),
+    env: labEnv(lab, target, { ...opts, attendee }), startedAt, removed, ...(run ? { run } : {}), ...(devices ? { devices } : {}),
   };
 }
 

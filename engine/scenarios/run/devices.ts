@@ -30,6 +30,16 @@ export interface RunDevicesOptions {
   checkFile?: (path: string) => void;
   /** Replaces `${…}` run variables in a declaration's `thingName` when the device starts. */
   interpolate?: (text: string) => unknown;
+  /** Started devices outlive the run (a lab's starting state): not on the cleanup stack, handed over by `handOver()`. */
+  keep?: boolean;
+}
+
+/** Devices a run started and handed over (`RunOptions.onKeptDevices`): they run until `stop()`. */
+export interface KeptDevices {
+  /** The declared names that were started. */
+  names: string[];
+  /** Stops them cleanly (no wills) and gives back what registering them made (certificates, things). */
+  stop(): Promise<void>;
 }
 
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
@@ -44,6 +54,8 @@ export function namedSeed(seed: number, name: string): number {
 export class RunDevices implements DeviceRegistry {
   private readonly decls = new Map<string, DeviceDecl>();
   private readonly runningDevices = new Map<string, RunningDevice>();
+  /** With `keep`: what stopping the kept devices must undo besides stopping them, last in first. */
+  private readonly keptUndo: Array<() => Promise<void>> = [];
 
   constructor(decls: DeviceDecl[], private readonly opts: RunDevicesOptions) {
     for (const d of decls) this.decls.set(d.name, d);
@@ -130,8 +142,11 @@ export class RunDevices implements DeviceRegistry {
       });
       const registration = await registerDevices(this.opts.target, model, members, { log: (m) => this.opts.log.info(`${name}: ${m}`) });
       // Unwound last in, first out: the devices stop, their certificates go, then what registering created.
-      this.opts.cleanup.push(`delete the things of ${name}`, () => registration.remove());
-      this.opts.cleanup.push(`release the certificates of ${name}`, () => registration.release());
+      if (this.opts.keep) this.keptUndo.push(() => registration.remove(), () => registration.release());
+      else {
+        this.opts.cleanup.push(`delete the things of ${name}`, () => registration.remove());
+        this.opts.cleanup.push(`release the certificates of ${name}`, () => registration.release());
+      }
       if (registration.identities.some(Boolean)) identities = registration.identities;
     }
     const tls = endpoint.tls ? { ...endpoint.tls } : undefined;
@@ -149,14 +164,14 @@ export class RunDevices implements DeviceRegistry {
       });
       running = { kind: 'devices', name, devices };
       this.runningDevices.set(name, running);
-      this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
+      if (!this.opts.keep) this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
       for (const dev of devices) dev.start();
       await Promise.all(devices.map((dev) => this.connected(dev, name)));
     } else {
       const fleet = await Fleet.start({ model, count: d.count, seed, url, tls, ...(login ? { login } : {}), replay, statusIntervalMs: 250, ...(identities ? { identities } : {}) });
       running = { kind: 'fleet', name, fleet };
       this.runningDevices.set(name, running);
-      this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
+      if (!this.opts.keep) this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
       const timeout = this.opts.connectTimeoutMs ?? Math.max(30_000, d.count * 10);
       await fleet.until((s) => s.connected >= d.count, timeout).catch(() => {
         const s = fleet.status();
@@ -185,6 +200,22 @@ export class RunDevices implements DeviceRegistry {
         else resolvePromise();
       };
     });
+  }
+
+  /** With `keep`: the running devices, now the caller's to stop; this registry forgets them. */
+  handOver(): KeptDevices {
+    const names = [...this.runningDevices.keys()];
+    const undo = this.keptUndo.splice(0);
+    const running = new Map(this.runningDevices);
+    this.runningDevices.clear();
+    let stopped: Promise<void> | undefined;
+    return {
+      names,
+      stop: () => (stopped ??= (async () => {
+        await Promise.all([...running.values()].map((r) => (r.kind === 'devices' ? Promise.all(r.devices.map((d) => d.stop())).then(() => undefined) : r.fleet.stop())));
+        for (const u of undo.reverse()) await u().catch(() => undefined);
+      })()),
+    };
   }
 
   async stop(name: string): Promise<void> {

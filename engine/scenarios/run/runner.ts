@@ -14,7 +14,7 @@ import { stepDefinition } from '../steps/index.js';
 import type { ClientOptions, IncludedScenario, StepCall, StepContext, StepOutcome } from '../steps/step.js';
 import { needsRegistration } from '../provision/index.js';
 import { RunCleanup } from './cleanup.js';
-import { RunDevices } from './devices.js';
+import { RunDevices, type KeptDevices } from './devices.js';
 import type { RunResult, ScenarioEvents, StepRecord, StepStatus } from './events.js';
 import { RealRunClock, VirtualRunClock } from './run-clock.js';
 import { RunVariables } from './variables.js';
@@ -49,6 +49,11 @@ export interface RunOptions {
    * starting state and its solution: the lab's checks look at it, `lab reset` removes it).
    */
   keepResources?: boolean;
+  /**
+   * The devices the run starts outlive it: when the run passes they are handed to this callback, running (a lab's
+   * starting state: its motor keeps answering deltas); when it fails they are stopped as usual. Not with a virtual clock.
+   */
+  onKeptDevices?: (devices: KeptDevices) => void;
 }
 
 /** Why a run stopped early: an abort from outside (Ctrl-C) or the scenario's timeout. */
@@ -170,7 +175,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     warn: (message: string, details?: Record<string, unknown>) => events.emit('step.log', { ...(id ? { id } : {}), level: 'warn', message, ...(details ? { details } : {}) }),
     progress: (message: string, done?: number, total?: number) => events.emit('step.progress', { id: id ?? '', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
   });
-  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs, checkFile: opts.checkFile, interpolate: (text) => vars.interpolate(text) });
+  devices = new RunDevices(scenario.devices, { target, seed, clock, baseDir, cleanup, log: log0(), dataDir: opts.dataDir, connectTimeoutMs: opts.connectTimeoutMs, checkFile: opts.checkFile, interpolate: (text) => vars.interpolate(text), keep: opts.onKeptDevices !== undefined && !deterministic });
   // Bad device models, and models the target cannot serve, are bad input: found before anything connects.
   const deviceRefusals = new Set<string>();
   for (const decl of scenario.devices) {
@@ -352,6 +357,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   } finally {
     clearTimeout(timeout);
     opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (opts.onKeptDevices && !deterministic && devices) {
+    const kept = devices.handOver();
+    if (status === 'passed') {
+      if (kept.names.length) opts.onKeptDevices(kept);
+    } else await kept.stop();
   }
   const cleanupErrors = await cleanup.unwind((description, error) => events.emit('cleanup.finished', { description, ok: error === undefined, ...(error ? { error } : {}) }));
   // A clean DISCONNECT after what each client wrote (a QoS 0 publish just before the end still goes out).
