@@ -5,7 +5,8 @@
  * does, deliveries fail and the records stay buffered) or, without one, `thingbench-firehose` (created on first
  * delivery) with the prefix `<stream>/`. Each record is written as sent (the rule action appends its `separator`),
  * followed by a newline unless `appendNewline` is false or it already ends with one, so files are newline-delimited
- * JSON for JSON records. A `transform` function (Firehose's Lambda processor, firehose-transform.ts) gets AWS's
+ * JSON for JSON records. Delivery streams made through Firehose's API concatenate records as sent, as Firehose does,
+ * unless their AppendDelimiterToRecord processor asks for a newline after each (`appendDelimiter`). A `transform` function (Firehose's Lambda processor, firehose-transform.ts) gets AWS's
  * transformation event: records it marks Ok are delivered transformed, Dropped ones not, and ProcessingFailed ones
  * (and every record of a batch whose invocation failed after its retries) are written as Firehose's error records
  * under the error output prefix (`<prefix>processing-failed/YYYY/MM/DD/HH/` by default).
@@ -29,6 +30,7 @@ import { transformRecords, type TransformOutcome } from './firehose-transform.js
 interface Buffered { id: number; data: Uint8Array; time: number; trace_id: string | null }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+const NEWLINE = Buffer.from('\n');
 
 /** Where a delivery stream without a `bucket` option delivers. */
 export const DEFAULT_FIREHOSE_BUCKET = 'thingbench-firehose';
@@ -172,7 +174,7 @@ export class FirehoseSink {
       logged.push({ id: appended.id, data: entry });
     };
     if (delivered.length) {
-      const body = Buffer.concat(delivered.flatMap((p) => (newline && p[p.length - 1] !== 0x0a ? [p, Buffer.from('\n')] : [p])));
+      const body = Buffer.concat(delivered.flatMap((p) => (o.appendDelimiter === true || (newline && p[p.length - 1] !== 0x0a) ? [p, NEWLINE] : [p])));
       await write(`${objectPrefix(prefix, d)}${suffix()}`, body, delivered.length, {});
     }
     if (failed.length) {

@@ -124,7 +124,9 @@ const schemas: Record<SinkKind, Record<string, Field>> = {
   notify: { subscriptions },
   stream: { shardCount: int(1, 64), retentionHours: int(1, 8760), consumer: str },
   firehose: {
-    bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool, bucket: str, prefix: str, errorOutputPrefix: str,
+    bufferSizeBytes: int(1, 128 * 1024 * 1024), bufferIntervalSeconds: int(0, 900), appendNewline: bool,
+    // Firehose's AppendDelimiterToRecord processor: a newline after every record, whatever it ends with.
+    appendDelimiter: bool, bucket: str, prefix: str, errorOutputPrefix: str,
     // The Lambda processor: the function, its ARN as configured, retries and the largest batch per invocation.
     transform: str, transformArn: str, transformRetries: int(0, 300), transformBatchBytes: int(1, 3 * 1024 * 1024),
     // Firehose's ProcessingConfiguration as given (DescribeDeliveryStream returns it) and the destination's version.

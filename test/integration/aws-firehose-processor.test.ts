@@ -156,6 +156,33 @@ describe('Firehose Lambda processor', () => {
     expect(JSON.parse(obj.body)).toMatchObject({ text: 'LATE' });
   });
 
+  it('puts a newline after every record with an AppendDelimiterToRecord processor, and concatenates records as sent without one', async () => {
+    const delimited: ProcessingConfiguration = { Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord' }] };
+    for (const [name, processing] of [['fh-delimited', delimited], ['fh-plain', undefined]] as const) {
+      await firehose.send(new CreateDeliveryStreamCommand({
+        DeliveryStreamName: name,
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE, BucketARN: 'arn:aws:s3:::fh-processed', Prefix: `${name}/`, BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+          ...(processing ? { ProcessingConfiguration: processing } : {}),
+        },
+      }));
+    }
+    // One record at a time, each waited for, so each object holds one record.
+    const deliver = async (name: string, data: string) => {
+      const before = (await objects('fh-processed', `${name}/`)).map((o) => o.key);
+      await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: [{ Data: Buffer.from(data) }] }));
+      return vi.waitFor(async () => {
+        const fresh = (await objects('fh-processed', `${name}/`)).filter((o) => !before.includes(o.key));
+        expect(fresh).toHaveLength(1);
+        return fresh[0].body;
+      }, { timeout: 15_000 });
+    };
+    expect(await deliver('fh-delimited', 'a')).toBe('a\n');
+    expect(await deliver('fh-delimited', 'b\n')).toBe('b\n\n');
+    expect(await deliver('fh-plain', 'a')).toBe('a');
+    expect(await deliver('fh-plain', 'b\n')).toBe('b\n');
+  });
+
   it('refuses processing configurations as Firehose does', async () => {
     const create = (name: string, more: Record<string, unknown>) => failure(firehose.send(new CreateDeliveryStreamCommand({
       DeliveryStreamName: name, ExtendedS3DestinationConfiguration: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::fh-processed', ...more },

@@ -259,7 +259,8 @@ describe('Firehose through the SDK v3 client', () => {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'fh-batch', Prefix: 'in/' }));
       const all = (listed.Contents ?? []).map((o) => o.Key!);
       const bodies = await Promise.all(all.map(async (Key) => (await s3.send(new GetObjectCommand({ Bucket: 'fh-batch', Key }))).Body!.transformToString()));
-      expect(bodies.join('')).toBe('{"n":1}\n{"n":2}\n');
+      // As Firehose does, records are concatenated as sent: no delimiter without an AppendDelimiterToRecord processor.
+      expect(bodies.join('')).toBe('{"n":1}{"n":2}\n');
       return all;
     }, { timeout: 10_000 });
     expect(keys[0]).toMatch(/^in\/\d{4}\/\d\d\/\d\d\/\d\d\/sdk-batch-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-/);

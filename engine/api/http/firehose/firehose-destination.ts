@@ -1,7 +1,8 @@
 /**
  * Firehose's S3 destination, as CreateDeliveryStream and UpdateDestination take it and DescribeDeliveryStream shows
  * it, mapped to and from the sink delivery stream's options: bucket ARN, `Prefix` and `ErrorOutputPrefix` (with
- * expressions), buffering hints, and the `ProcessingConfiguration` whose Lambda processor transforms records.
+ * expressions), buffering hints, and the `ProcessingConfiguration` whose Lambda processor transforms records and whose
+ * AppendDelimiterToRecord processor puts a newline after each (without it records are concatenated as sent).
  */
 import type { JsonObject, JsonValue, SinkInfo } from '../../../contract/index.js';
 import { serviceError } from '../protocols/index.js';
@@ -65,6 +66,8 @@ export function destinationOptions(dest: S3Destination, member: string, current?
   const errorPrefix = 'errorOutputPrefix' in out ? out.errorOutputPrefix : current?.errorOutputPrefix;
   const problem = prefixProblem((prefix ?? undefined) as string | undefined, (errorPrefix ?? undefined) as string | undefined);
   if (problem) throw invalidArgument(problem);
+  // Firehose concatenates records as sent unless an AppendDelimiterToRecord processor adds a newline to each.
+  if (!current) Object.assign(out, { appendNewline: false, appendDelimiter: false });
   if (dest.ProcessingConfiguration) Object.assign(out, processingOptions(dest.ProcessingConfiguration, `${member}.processingConfiguration`));
   return out;
 }
@@ -83,9 +86,11 @@ function processingOptions(pc: ProcessingConfiguration, path: string): Record<st
       }
     });
     if (p.Type !== 'Lambda' && p.Type !== 'AppendDelimiterToRecord') {
-      throw invalidArgument(`Processor type ${p.Type} is not supported by Thingbench: only Lambda (and AppendDelimiterToRecord, records being newline-delimited already) are`);
+      throw invalidArgument(`Processor type ${p.Type} is not supported by Thingbench: only Lambda and AppendDelimiterToRecord are`);
     }
   });
+  out.appendNewline = false;
+  out.appendDelimiter = pc.Enabled === true && processors.some((p) => p.Type === 'AppendDelimiterToRecord');
   const lambdas = processors.filter((p) => p.Type === 'Lambda');
   if (lambdas.length > 1) throw invalidArgument('Only one processor of type Lambda can be specified.');
   if (pc.Enabled !== true || !lambdas.length) return out;

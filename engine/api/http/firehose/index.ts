@@ -5,8 +5,7 @@
  * LIMITATIONS: S3 destinations only (ExtendedS3DestinationConfiguration / S3DestinationConfiguration: bucket,
  * prefix and error output prefix with expressions, buffering hints, a Lambda processor; UpdateDestination changes
  * them); no Kinesis or MSK sources, compression, format conversion, dynamic partitioning, processors other than
- * Lambda (AppendDelimiterToRecord is accepted: records are newline-delimited already), tags or encryption; RoleARN is
- * accepted and not kept.
+ * Lambda and AppendDelimiterToRecord, tags or encryption; RoleARN is accepted and not kept.
  */
 import { firehoseModel, serviceError, validationMessage, type AwsService } from '../protocols/index.js';
 import { recordOperations } from './firehose-records.js';
