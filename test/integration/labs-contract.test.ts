@@ -7,7 +7,7 @@ import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabCheckReport } from '../../engine/contract/index.js';
 import { checkArgs } from '../../engine/host/rpc-args.js';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 
 let tb: TestEngine | undefined;
 afterEach(async () => {
@@ -74,6 +74,27 @@ describe('labs.* on the engine', () => {
     expect((await tb.engine.api.labs.list({ attendee }))[0].progress).toBeUndefined();
     await expect(tb.engine.api.labs.check('nope')).rejects.toThrow("no lab 'nope'; the labs are 1 (getting-set-up)");
   }, 90_000);
+
+  it("keeps a lab's devices running after labs.start and stops them on labs.reset (lab 5's motor)", async () => {
+    tb = await startTestEngine();
+    const api = tb.engine.api;
+    const watcher = await connect(tb.mqttPort);
+    await watcher.subscribeAsync(['data/vibration', '$aws/events/presence/disconnected/l05-finn-motor'], { qos: 1 });
+    const seen: Array<{ topic: string; body: Record<string, unknown> }> = [];
+    watcher.on('message', (topic, p) => seen.push({ topic, body: JSON.parse(p.toString()) }));
+    const started = await api.labs.start('thing-shadows', { attendee: 'finn' });
+    expect(started.names.MOTOR).toBe('l05-finn-motor');
+    await api.shadow.update('l05-finn-motor', { state: { desired: { MOTOR: 'ON' } } });
+    await vi.waitFor(async () => {
+      const report = await api.labs.check('5', { attendee: 'finn' });
+      expect(report.checks.map((c) => `${c.id} ${c.status}`)).toEqual(['desired done', 'converged done', 'documents done', 'vibration done']);
+    }, { timeout: 15_000, interval: 500 });
+    expect(seen.filter((m) => m.topic === 'data/vibration').every((m) => m.body.thing === 'l05-finn-motor')).toBe(true);
+
+    await api.labs.reset('5', { attendee: 'finn' });
+    await vi.waitFor(() => expect(seen.find((m) => m.topic.startsWith('$aws/events/presence/disconnected/'))?.body).toMatchObject({ disconnectReason: 'CLIENT_INITIATED_DISCONNECT' }));
+    await watcher.endAsync();
+  });
 
   it('refuses bad arguments at the rpc edge', () => {
     expect(checkArgs('labs.start', [1])).toBe('argument 1 must be a lab id or slug');

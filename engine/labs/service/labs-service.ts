@@ -11,7 +11,7 @@
  */
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
 import type { LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
-import { openTarget, type ScenarioEvents, type Target } from '../../scenarios/index.js';
+import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
 import { findLab, loadCatalogue, LABS_DIR } from '../format/catalogue.js';
 import { defaultAttendee, labEnv, labNames, labVariables } from '../format/env.js';
@@ -46,6 +46,8 @@ export class LabsService implements Service {
   private readonly progress: ProgressStore;
   private catalogue: Lab[] | undefined;
   private readonly watches = new Map<string, Promise<LabWatch | undefined>>();
+  /** The devices of started labs (lab 5's motor), by progress key: stopped on reset, on a new start and at stop. */
+  private readonly devices = new Map<string, KeptDevices>();
   private stopping = false;
 
   constructor(private readonly opts: LabsServiceOptions) {
@@ -74,6 +76,17 @@ export class LabsService implements Service {
     const watches = [...this.watches.values()];
     this.watches.clear();
     await Promise.all(watches.map(async (w) => (await w)?.stop()));
+    const devices = [...this.devices.values()];
+    this.devices.clear();
+    await Promise.all(devices.map((d) => d.stop()));
+  }
+
+  /** Stops the devices a start of this lab left running for this target and attendee. */
+  private async stopDevices(lab: Lab, target: string, attendee: string): Promise<void> {
+    const key = progressKey(target, attendee, lab.id);
+    const kept = this.devices.get(key);
+    this.devices.delete(key);
+    await kept?.stop();
   }
 
   private labs(): Lab[] {
@@ -141,9 +154,11 @@ export class LabsService implements Service {
     this.refuseWhileStopping();
     const lab = this.lab(ref);
     return this.on(input, async (target, attendee) => {
+      await this.stopDevices(lab, target.name, attendee);
       const started = await setUpLab(lab, target, { attendee, fresh: input?.fresh ?? false, logger: this.opts.logger, dataDir: this.opts.dataDir, ...(this.opts.runEvents ? { events: this.opts.runEvents } : {}) });
       // A watch of an earlier start looked at messages since then: it starts again from now.
       await this.unwatch(lab, target.name, attendee);
+      if (started.devices) this.devices.set(progressKey(target.name, attendee, lab.id), started.devices);
       this.progress.started(lab, target.name, attendee, started.startedAt);
       const report = await this.checkAndRecord(lab, target, attendee, started.startedAt);
       if (target.name === LOCAL && this.isEngine(input)) this.watch(lab, attendee, started.startedAt);
@@ -174,6 +189,7 @@ export class LabsService implements Service {
     const lab = this.lab(ref);
     return this.on(input, async (target, attendee) => {
       await this.unwatch(lab, target.name, attendee);
+      await this.stopDevices(lab, target.name, attendee);
       const result = await removeLab(lab, target, { attendee });
       this.progress.reset(lab, target.name, attendee);
       return { removed: result.removed.map((r) => `${r.kind} ${r.name}`), errors: result.errors };
