@@ -124,6 +124,12 @@ export class EventSourceMappings {
   async update(uuid: string, s: MappingSettings): Promise<EventSourceMapping> {
     const m = this.get(uuid);
     checkSettings(sourceOf(m.eventSourceArn).kind, s, m.eventSourceArn, false);
+    if (s.functionName !== undefined && s.functionName !== m.functionName) {
+      const existing = this.list({ functionName: s.functionName, eventSourceArn: m.eventSourceArn })[0];
+      if (existing) {
+        throw new EngineError('Conflict', `The event source arn (" ${m.eventSourceArn} ") and function (" ${s.functionName} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);
+      }
+    }
     const wasEnabled = m.enabled;
     applySettings(m, s, this.deps.clock.now());
     await this.save();
@@ -172,7 +178,7 @@ export class EventSourceMappings {
     let poller: StreamPoller;
     try {
       poller = new StreamPoller(m, this.streamSource(m), {
-        logger: this.deps.logger, now: () => this.deps.clock.now(), functionArn: functionArn(m.functionName),
+        logger: this.deps.logger, now: () => this.deps.clock.now(), functionArn,
         invoke: (name, event) => this.deps.invoke(name, event),
         save: () => this.save(),
         sendFailure: (dest, record) => this.sendFailure(dest, record),

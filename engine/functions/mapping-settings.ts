@@ -39,6 +39,8 @@ export interface EventSourceMapping {
 }
 
 export interface MappingSettings {
+  /** UpdateEventSourceMapping only: another function to invoke. */
+  functionName?: string;
   batchSize?: number;
   enabled?: boolean;
   maximumBatchingWindowInSeconds?: number;

@@ -51,7 +51,7 @@ describe('StreamPoller over an in-memory stream', () => {
     let saves = 0;
     let clock = 0;
     const poller = new StreamPoller(mapping, memorySource(shards), {
-      logger: silentLogger, now: () => clock, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      logger: silentLogger, now: () => clock, functionArn: (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
       invoke: async (_name, event) => {
         if (++running > 1) overlapped = true;
         await new Promise((r) => setImmediate(r));

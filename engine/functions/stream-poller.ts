@@ -50,7 +50,8 @@ export interface StreamSource {
 export interface StreamPollerDeps {
   logger: Logger;
   now(): number;
-  functionArn: string;
+  /** The ARN of the function a mapping invokes (it may change with UpdateEventSourceMapping). */
+  functionArn(name: string): string;
   invoke(name: string, event: unknown): Promise<FunctionResult>;
   /** Persists the mapping (its checkpoints). */
   save(): Promise<void>;
@@ -255,7 +256,7 @@ export class StreamPoller {
     if (dest) {
       const first = batch[0], lastRecord = batch.at(-1)!;
       const record = {
-        requestContext: { requestId: randomUUID(), functionArn: this.deps.functionArn, condition, approximateInvokeCount: attempts },
+        requestContext: { requestId: randomUUID(), functionArn: this.deps.functionArn(this.m.functionName), condition, approximateInvokeCount: attempts },
         ...(last && !last.ok ? { responseContext: { statusCode: last.statusCode, executedVersion: '$LATEST', ...(last.functionError ? { functionError: last.functionError } : {}) } } : {}),
         version: '1.0',
         timestamp: new Date(this.deps.now()).toISOString(),

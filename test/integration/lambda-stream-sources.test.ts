@@ -127,6 +127,15 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     const bySource = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: streamArn('telemetry') }));
     expect(bySource.EventSourceMappings!.map((m) => m.UUID)).toEqual([created.UUID]);
     expect((await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: streamArn('other') }))).EventSourceMappings).toEqual([]);
+
+    // UpdateEventSourceMapping can point the mapping at another function: it gets the records from there on.
+    await createFunction('kin2');
+    const moved = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, FunctionName: 'kin2' }));
+    expect(moved).toMatchObject({ FunctionArn: fnArn('kin2'), State: 'Updating' });
+    await kinesis.send(new PutRecordCommand({ StreamName: 'telemetry', Data: Buffer.from('moved'), PartitionKey: 'device-0' }));
+    await waitRecords('kin2', 1);
+    expect(records('kin2').map(dataOf)).toEqual(['moved']);
+    expect(records('kin').map(dataOf)).not.toContain('moved');
   });
 
   it('refuses what Lambda refuses, with its messages', async () => {

@@ -104,7 +104,13 @@ export function lambdaEventSourceMappingRoutes(ops: LambdaOperations): Route[] {
     {
       method: 'PUT', path: '/2015-03-31/event-source-mappings/{UUID}', operation: 'UpdateEventSourceMapping', ...lambdaRoute,
       handler: async (req) => {
-        const body = settings(jsonBody(req));
+        const raw = jsonBody(req);
+        const body = settings(raw);
+        const fn = str(raw, 'FunctionName', 'functionName');
+        if (fn !== undefined) {
+          body.functionName = ops.resolveName(fn);
+          ops.get(body.functionName);
+        }
         const before = ops.mappings.get(req.params.UUID).enabled;
         const m = await ops.mappings.update(req.params.UUID, body);
         return { status: 202, json: shape(m, m.enabled === before ? 'Updating' : m.enabled ? 'Enabling' : 'Disabling') };
