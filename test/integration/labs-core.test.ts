@@ -10,9 +10,9 @@ import { AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertific
 import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../engine/core/index.js';
-import { checkLab, findLab, labEnv, labInventory, labNames, loadCatalogue, loadLab, resetLab, solveLab, startLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
+import { checkLab, findLab, labEnv, labInventory, labNames, loadCatalogue, loadLab, resetLab, solveLab, startLab, watchLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
 import { openTarget, type Target } from '../../engine/scenarios/index.js';
 import { runGuide } from '../labs/guide-runner.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -195,6 +195,40 @@ describe('each check kind says what is wrong', () => {
       iot.destroy();
       data.destroy();
       sqs.destroy();
+    }
+  }, 60_000);
+});
+
+describe('on a target without the engine\'s contract (another Thingbench, AWS)', () => {
+  it('skips local-only checks with why, asks for a watch for messages, and the watch sees them through its observer', async () => {
+    const kinds = writeKindsLab();
+    // The same engine seen as a remote one: its MQTT endpoints and AWS APIs only.
+    const remote: Target = { name: 'trainer', kind: 'thingbench', capabilities: target.capabilities, aws: target.aws, mqtt: (t) => target.mqtt(t), close: async () => undefined };
+    const attendee = 'gina';
+    const n = labNames(kinds, { attendee });
+    const env = labEnv(findLab(loadCatalogue(), 1), remote, { attendee });
+    expect(fs.readFileSync(env.CA_FILE, 'utf8')).toBe(target.mqtt('mqtts').tls!.ca);
+
+    const once = await checkLab(kinds, remote, { attendee });
+    const r = reasons(once);
+    expect(statuses(once)).toMatchObject({ json: 'skipped', from: 'skipped', absent: 'skipped', denied: 'skipped', 'thing-attr': 'missing' });
+    expect(r.json).toBe(`messages on device/${n.THING}/dat are seen on 'trainer' only while the lab is watched (lab check --watch)`);
+    expect(r.from).toBe(`a check of who published (from: ${n.THING}) needs the engine's capture, which the target 'trainer' (thingbench) does not have`);
+    expect(r.denied).toBe("a local check reads the local engine, which the target 'trainer' (thingbench) is not");
+    expect(once.complete).toBe(false);
+
+    const reports: CheckReport[] = [];
+    const watch = await watchLab(kinds, remote, { attendee, onReport: (rep) => reports.push(rep), pollMs: 60_000, debounceMs: 50 });
+    try {
+      expect(statuses(reports[0])).toMatchObject({ json: 'missing', absent: 'done' });
+      expect(reasons(reports[0]).json).toBe(`no message on device/${n.THING}/dat yet`);
+      const client = await mqtt.connectAsync(target.mqtt().url, { clientId: 'gina-device', reconnectPeriod: 0 });
+      await client.publishAsync(`device/${n.THING}/dat`, JSON.stringify({ temperature: 21.5 }), { qos: 1 });
+      await client.endAsync();
+      await vi.waitFor(() => expect(statuses(reports.at(-1)!)).toMatchObject({ json: 'done', absent: 'missing' }), { timeout: 10_000, interval: 50 });
+      expect(reasons(reports.at(-1)!).json).toBe(`1 message on device/${n.THING}/dat matched`);
+    } finally {
+      await watch.stop();
     }
   }, 60_000);
 });

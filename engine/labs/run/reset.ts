@@ -26,7 +26,7 @@ import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'bucket' | 'logGroup' | 'function';
+  kind: 'thing' | 'certificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function';
   name: string;
   /** What removing it needs: a queue's URL, a topic's or certificate's ARN. */
   ref?: string;
@@ -114,6 +114,11 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
     const r = await c.call('ListStreams', () => c.kinesis().send(new ListStreamsCommand({ Limit: 1000 })));
     for (const name of (r.StreamNames ?? []).filter((n) => n.startsWith(pre('stream')))) out.push({ kind: 'stream', name });
   }
+  // Firehose's client is not a runtime dependency: delivery streams are found (and removed) through the engine's
+  // contract on a local target only.
+  if (kinds.has('delivery') && target.api) {
+    for (const d of await target.api.sinks.list('firehose')) if (d.name.startsWith(pre('delivery'))) out.push({ kind: 'delivery', name: d.name });
+  }
   if (kinds.has('bucket')) {
     const r = await c.call('ListBuckets', () => c.s3().send(new ListBucketsCommand({})));
     for (const b of r.Buckets ?? []) if (b.Name?.startsWith(pre('bucket'))) out.push({ kind: 'bucket', name: b.Name });
@@ -187,6 +192,8 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
     for (const r of of('topic')) if (await step(r, 'DeleteTopic', () => clients.call('DeleteTopic', () => clients.sns().send(new DeleteTopicCommand({ TopicArn: r.ref }))))) removed.push(r);
     for (const r of of('table')) if (await step(r, 'DeleteTable', () => clients.call('DeleteTable', () => clients.dynamodb().send(new DeleteTableCommand({ TableName: r.name }))))) removed.push(r);
     for (const r of of('stream')) if (await step(r, 'DeleteStream', () => clients.call('DeleteStream', () => clients.kinesis().send(new DeleteStreamCommand({ StreamName: r.name, EnforceConsumerDeletion: true }))))) removed.push(r);
+    for (const r of of('delivery')) if (await step(r, 'delete', () => target.api!.sinks.delete('firehose', r.name))) removed.push(r);
+    if (kindsOf(lab).has('delivery') && !target.api) errors.push(`delivery streams: not removed on '${target.name}' (${target.kind}): remove them with aws firehose delete-delivery-stream`);
     for (const r of of('function')) if (await step(r, 'DeleteFunction', () => clients.call('DeleteFunction', () => clients.lambda().send(new DeleteFunctionCommand({ FunctionName: r.name }))))) removed.push(r);
     for (const r of of('logGroup')) if (await step(r, 'DeleteLogGroup', () => clients.call('DeleteLogGroup', () => clients.logs().send(new DeleteLogGroupCommand({ logGroupName: r.name }))))) removed.push(r);
     for (const r of of('bucket')) {
