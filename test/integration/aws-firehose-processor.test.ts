@@ -14,6 +14,7 @@ import {
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 
 let tb: TestEngine;
 let firehose: FirehoseClient;
@@ -204,5 +205,31 @@ describe('Firehose Lambda processor', () => {
     expect(await create('bad-8', { Prefix: 'p/!{firehose:error-output-type}/', ErrorOutputPrefix: 'e/!{firehose:error-output-type}/' })).toBeInstanceOf(InvalidArgumentException);
     // None of them was created.
     expect((await tb.engine.api.sinks.list('firehose')).map((s) => s.name).filter((n) => n.startsWith('bad-'))).toEqual([]);
+  });
+});
+
+describeAwsCli('Firehose Lambda processor through the AWS CLI', () => {
+  it("create-delivery-stream with the README's ProcessingConfiguration; a full buffer is transformed and read back with aws s3 cp", async () => {
+    const endpoint = tb.httpUrl;
+    // Debian's CLI (2.9) knows an older model: buffering intervals from 60 s, so this delivery is triggered by size.
+    await awsCliJson(['firehose', 'create-delivery-stream', '--delivery-stream-name', 'cli-clean', '--extended-s3-destination-configuration', JSON.stringify({
+      RoleARN: ROLE, BucketARN: 'arn:aws:s3:::fh-processed', Prefix: 'cli-clean/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 },
+      ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda', Parameters: [
+        { ParameterName: 'LambdaArn', ParameterValue: fnArn('fh-upper') }, { ParameterName: 'NumberOfRetries', ParameterValue: '1' }] }] },
+    })], { endpoint });
+    const described = await awsCliJson(['firehose', 'describe-delivery-stream', '--delivery-stream-name', 'cli-clean'], { endpoint });
+    expect(described.DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription.ProcessingConfiguration.Processors[0].Parameters)
+      .toEqual([{ ParameterName: 'LambdaArn', ParameterValue: fnArn('fh-upper') }, { ParameterName: 'NumberOfRetries', ParameterValue: '1' }]);
+    const big = (c: string) => c.repeat(600 * 1024);
+    await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'cli-clean', Records: [{ Data: Buffer.from(big('a')) }, { Data: Buffer.from(big('b')) }] }));
+    const [obj] = await vi.waitFor(async () => {
+      const listed = (await s3.send(new ListObjectsV2Command({ Bucket: 'fh-processed', Prefix: 'cli-clean/' }))).Contents ?? [];
+      expect(listed).toHaveLength(1);
+      return listed;
+    }, { timeout: 15_000 });
+    const copied = await runAwsCli(['s3', 'cp', `s3://fh-processed/${obj.Key}`, '-'], { endpoint });
+    expect(copied.code, copied.stderr).toBe(0);
+    const stream = 'arn:aws:firehose:us-east-1:000000000000:deliverystream/cli-clean';
+    expect(copied.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ text: big('A'), stream }, { text: big('B'), stream }]);
   });
 });
