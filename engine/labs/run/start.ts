@@ -87,9 +87,19 @@ export function loadSolution(lab: Lab): Scenario {
   return loadScenario(readFileSync(lab.solutionFile, 'utf8'), lab.solutionFile);
 }
 
+/**
+ * Runs the solution. A lab with a starting state that nothing on the target shows (an attendee who never started it)
+ * is started first, so the solution finds its motor or its other device; the devices that start runs stop when the
+ * solution ends (what they did stays: shadows, messages).
+ */
 export async function solveLab(lab: Lab, target: Target, opts: LabRunOptions = {}): Promise<RunResult> {
   const attendee = opts.attendee ?? defaultAttendee();
   const scenario = loadSolution(lab);
   const events = opts.events ?? new TypedEmitter<ScenarioEvents>();
-  return runScenario(scenario, { target, vars: runVars(lab, target, attendee), keepResources: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
+  const started = lab.start.length && !(await labInventory(lab, target, { attendee })).length ? await startLab(lab, target, { ...opts, attendee, events }) : undefined;
+  try {
+    return await runScenario(scenario, { target, vars: runVars(lab, target, attendee), keepResources: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
+  } finally {
+    await started?.devices?.stop();
+  }
 }
