@@ -5,11 +5,10 @@
  * per-shard checkpoints, are kept in `<dataDir>/lambda/event-source-mappings.json` (written durably after every
  * stream batch), so a clean restart resumes each shard where it was: nothing processed twice, nothing lost.
  *
- * Filter criteria (event-filter.ts) drop the records no pattern matches, before batches are made.
+ * Filter criteria (event-filter.ts) drop the records no pattern matches before the function is invoked.
  *
- * LIMITATIONS: SQS batches are at most 10 messages and their batching window is stored, not applied; tumbling
- * windows, enhanced fan-out consumers, Kafka, MQ and DocumentDB sources are not supported; streams are read one
- * batch per shard at a time (ParallelizationFactor 1).
+ * LIMITATIONS: tumbling windows, enhanced fan-out consumers, Kafka, MQ and DocumentDB sources are not supported;
+ * streams are read one batch per shard at a time (ParallelizationFactor 1).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 /**
  * The poller of an SQS event source mapping [Lambda DG: "Using Lambda with Amazon SQS"]: long-polls its queue (the
- * queue domain's receive, up to `batchSize` messages, at most 10 a receive), invokes the function with the SQS event
+ * queue domain's receive, at most 10 a receive; with `MaximumBatchingWindowInSeconds`, receives again until the
+ * window ends or `BatchSize` messages, up to 10,000, are gathered), invokes the function with the SQS event
  * (`Records`, `eventSource: "aws:sqs"`), and deletes the batch when the invocation succeeds. A failed invocation
  * leaves the messages to come back after their visibility timeout (and reach the queue's dead-letter queue by its
  * redrive policy). With `ReportBatchItemFailures`, only the messages the function lists in `batchItemFailures` stay.
@@ -23,6 +24,9 @@ export interface MappingQueues {
 type Message = Awaited<ReturnType<MappingQueues['receive']>>[number];
 
 const RETRY_MS = 1000;
+/** An invocation payload stays under Lambda's 6 MB synchronous limit. */
+const MAX_PAYLOAD = 6 * 1024 * 1024 - 64 * 1024;
+const fits = (batch: Message[]) => batch.reduce((n, msg) => n + msg.body.length + 1024, 0) < MAX_PAYLOAD;
 
 /** Runs until `signal` aborts; resolves when the loop has ended. */
 export async function pollQueue(m: EventSourceMapping, signal: AbortSignal, deps: {
@@ -42,6 +46,17 @@ export async function pollQueue(m: EventSourceMapping, signal: AbortSignal, deps
       continue;
     }
     if (!batch.length || signal.aborted) continue;
+    // A batching window gathers up to BatchSize messages (10 a receive) until it ends.
+    const windowMs = m.maximumBatchingWindowInSeconds * 1000;
+    if (windowMs > 0 && batch.length < m.batchSize) {
+      const deadline = Date.now() + windowMs;
+      while (!signal.aborted && batch.length < m.batchSize && Date.now() < deadline && fits(batch)) {
+        const more = await queues!.receive(queue, {
+          maxMessages: Math.min(10, m.batchSize - batch.length), waitTimeSeconds: Math.min(20, Math.max(1, Math.ceil((deadline - Date.now()) / 1000))), signal,
+        }).catch(() => [] as Message[]);
+        batch.push(...more);
+      }
+    }
     // Messages no filter matches are deleted without reaching the function, as Lambda deletes them.
     const patterns = parseFilterCriteria(m.filterCriteria);
     if (patterns.length) {

@@ -14,7 +14,7 @@ import {
   ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand, type CreateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand,
@@ -417,6 +417,21 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
     }, { timeout: 10_000 });
+  });
+
+  it('an SQS mapping with a batching window gathers more than 10 messages into one batch', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bulk' }));
+    await createFunction('bulk');
+    expect(await refusal(map({ FunctionName: 'bulk', EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:bulk', BatchSize: 25 }))).toMatchObject({
+      name: 'InvalidParameterValueException', message: 'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
+    });
+    await map({ FunctionName: 'bulk', EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:bulk', BatchSize: 25, MaximumBatchingWindowInSeconds: 30 });
+    for (let b = 0; b < 3; b++) {
+      const n = b < 2 ? 10 : 5;
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: n }, (_, i) => ({ Id: `m${i}`, MessageBody: `msg-${b * 10 + i}` })) }));
+    }
+    await waitRecords('bulk', 25);
+    expect(invocations('bulk').map((e) => e.Records.length)).toEqual([25]);
   });
 
   it('checkpoints survive a restart: nothing processed twice, nothing written while disabled lost', async () => {
