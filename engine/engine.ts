@@ -13,7 +13,7 @@ import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
-import { needsRegistration, registerDevices, ScenariosService, scenariosApi, type ScenarioEvents } from './scenarios/index.js';
+import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
 import { LabsService, labsApi } from './labs/index.js';
 import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
@@ -126,12 +126,12 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
   // Labs run against the engine itself too; a started lab is re-checked on its events.
-  const labRunEvents = new TypedEmitter<ScenarioEvents>();
   const labs = new LabsService({
-    dataDir: config.dataDir, logger: logs, runEvents: labRunEvents,
+    dataDir: config.dataDir, logger: logs,
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
+  labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, devices, scenarios, labs], broker, http, events, logs, {
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),

@@ -10,7 +10,7 @@
  * events given to `solve`.
  */
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
-import type { LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
+import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
 import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
 import { findLab, loadCatalogue, LABS_DIR } from '../format/catalogue.js';
@@ -30,13 +30,15 @@ export interface LabsServiceOptions {
   logger: Logger;
   /** Where the catalogue is (default: the shipped `labs/`). */
   labsDir?: string;
-  /** Runner events of `solve` (forwarded as `scenarios.step` by the composition). */
-  runEvents?: TypedEmitter<ScenarioEvents>;
 }
 
 export interface LabsServiceEvents {
   checked: LabCheckReport;
+  /** The runner's events of a lab's start and solution, tagged `lab-<id>-start-<n>` / `lab-<id>-solve-<n>`. */
+  step: ScenarioStepEvent;
 }
+
+const RUNNER_EVENTS: ReadonlyArray<keyof ScenarioEvents> = ['run.started', 'step.started', 'step.progress', 'step.log', 'step.finished', 'cleanup.finished', 'run.finished'];
 
 const LOCAL = 'local';
 
@@ -49,6 +51,7 @@ export class LabsService implements Service {
   /** The devices of started labs (lab 5's motor), by progress key: stopped on reset, on a new start and at stop. */
   private readonly devices = new Map<string, KeptDevices>();
   private stopping = false;
+  private runs = 0;
 
   constructor(private readonly opts: LabsServiceOptions) {
     this.progress = new ProgressStore(opts.dataDir);
@@ -155,7 +158,7 @@ export class LabsService implements Service {
     const lab = this.lab(ref);
     return this.on(input, async (target, attendee) => {
       await this.stopDevices(lab, target.name, attendee);
-      const started = await setUpLab(lab, target, { attendee, fresh: input?.fresh ?? false, logger: this.opts.logger, dataDir: this.opts.dataDir, ...(this.opts.runEvents ? { events: this.opts.runEvents } : {}) });
+      const started = await setUpLab(lab, target, { attendee, fresh: input?.fresh ?? false, logger: this.opts.logger, dataDir: this.opts.dataDir, events: this.runEvents(`lab-${lab.id}-start`) });
       // A watch of an earlier start looked at messages since then: it starts again from now.
       await this.unwatch(lab, target.name, attendee);
       if (started.devices) this.devices.set(progressKey(target.name, attendee, lab.id), started.devices);
@@ -178,7 +181,7 @@ export class LabsService implements Service {
     this.refuseWhileStopping();
     const lab = this.lab(ref);
     return this.on(input, async (target, attendee) => {
-      const run = await runSolution(lab, target, { attendee, logger: this.opts.logger, dataDir: this.opts.dataDir, ...(this.opts.runEvents ? { events: this.opts.runEvents } : {}) });
+      const run = await runSolution(lab, target, { attendee, logger: this.opts.logger, dataDir: this.opts.dataDir, events: this.runEvents(`lab-${lab.id}-solve`) });
       if (run.status === 'passed') this.progress.solved(lab, target.name, attendee);
       const report = await this.checkAndRecord(lab, target, attendee, this.progress.get(target.name, attendee, lab.id)?.startedAt);
       return { run, report };
@@ -194,6 +197,14 @@ export class LabsService implements Service {
       this.progress.reset(lab, target.name, attendee);
       return { removed: result.removed.map((r) => `${r.kind} ${r.name}`), errors: result.errors };
     });
+  }
+
+  /** A runner emitter whose events go out as `step` events of one run id. */
+  private runEvents(prefix: string): TypedEmitter<ScenarioEvents> {
+    const runId = `${prefix}-${++this.runs}`;
+    const events = new TypedEmitter<ScenarioEvents>();
+    for (const kind of RUNNER_EVENTS) events.on(kind, (data) => this.events.emit('step', { runId, kind, data } as ScenarioStepEvent));
+    return events;
   }
 
   private isEngine(input?: LabTargetInput): boolean {
