@@ -142,4 +142,22 @@ describe('metric alarms', () => {
     h = await h.reopen();
     expect(h.sinks.alarms.timerSet).toBe(true);
   });
+
+  it('keeps a state set by SetAlarmState only until the next evaluation, a minute on (every 10 s for a 10-second alarm)', async () => {
+    h = await openSinks();
+    const t0 = Math.floor(h.clock.t / 60_000) * 60_000;
+    h.clock.t = t0 + 1_000;
+    await h.sinks.alarms.put(alarm('std', { evaluationPeriods: 1, datapointsToAlarm: 1 }));
+    await h.sinks.alarms.put(alarm('hires', { period: 10, evaluationPeriods: 1, datapointsToAlarm: 1 }));
+    await h.sinks.cloudwatch.putMetric('Lab', { metricName: 'Temp', value: 50 });
+    expect([h.sinks.alarms.view('std')?.state, h.sinks.alarms.view('hires')?.state]).toEqual(['ALARM', 'ALARM']);
+    await h.sinks.cloudwatch.setAlarmState('std', 'OK', 'drill');
+    await h.sinks.cloudwatch.setAlarmState('hires', 'OK', 'drill');
+    h.clock.t = t0 + 10_000; // the 10-second alarm is due, the standard one not yet
+    await h.sinks.alarms.tick();
+    expect([h.sinks.alarms.view('std')?.state, h.sinks.alarms.view('hires')?.state]).toEqual(['OK', 'ALARM']);
+    h.clock.t = t0 + 60_000;
+    await h.sinks.alarms.tick();
+    expect(h.sinks.alarms.view('std')).toMatchObject({ state: 'ALARM', reason: expect.stringMatching(/^Threshold Crossed: 1 out of the last 1 datapoints \[50\.0 /) });
+  });
 });
