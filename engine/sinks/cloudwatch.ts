@@ -116,15 +116,25 @@ export class CloudWatchSink {
     await this.logs.append(group, opts.logStream ?? 'thingbench', events, { traceId: opts.traceId ?? null });
   }
 
-  /** SetAlarmState (NotFound when the alarm does not exist); the history keeps old and new state with the reason. */
-  async setAlarmState(alarm: string, state: AlarmState, reason: string, traceId: string | null = null): Promise<void> {
+  /**
+   * SetAlarmState (NotFound when the alarm does not exist): the state, its reason and the reason's JSON data (kept,
+   * or cleared when none is given); the history keeps old and new state with their reasons.
+   */
+  async setAlarmState(alarm: string, state: AlarmState, reason: string, traceId: string | null = null, reasonData?: string): Promise<void> {
     const target = this.ctx.target('alarm', alarm);
     const now = this.ctx.clock.now();
     const previous = (target.state.state as string | undefined) ?? (target.options.state as string);
+    const before = { reason: target.state.reason as string | undefined, reasonData: target.state.reasonData as string | undefined };
     target.state.state = state;
     target.state.reason = reason;
+    if (reasonData === undefined) delete target.state.reasonData;
+    else target.state.reasonData = reasonData;
     target.state.updated = now;
-    const { id, statements } = this.ctx.log.append('alarm', alarm, now, traceId, { previousState: previous, state, reason });
+    const { id, statements } = this.ctx.log.append('alarm', alarm, now, traceId, {
+      previousState: previous, state, reason,
+      ...(before.reason === undefined ? {} : { previousReason: before.reason }), ...(before.reasonData === undefined ? {} : { previousReasonData: before.reasonData }),
+      ...(reasonData === undefined ? {} : { reasonData }),
+    });
     await this.ctx.store.write([...statements, this.ctx.stateStatement(target)]);
     this.ctx.recorded('alarm', alarm, id, traceId, now);
     if (previous !== state) await this.hooks.stateChanged?.(alarm, previous as AlarmState, state, reason);

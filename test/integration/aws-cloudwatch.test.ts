@@ -105,6 +105,12 @@ describe('CloudWatch alarms through the AWS SDK v3 client', () => {
     expect(JSON.parse(after.MetricAlarms![0]!.StateReasonData!)).toMatchObject({ version: '1.0', statistic: 'Maximum', period: 60, recentDatapoints: [95], threshold: 80 });
     const history = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: 'hot', HistoryItemType: 'StateUpdate' }));
     expect(history.AlarmHistoryItems?.map((h) => h.HistorySummary)).toEqual(['Alarm updated from INSUFFICIENT_DATA to ALARM']);
+    const historyData = history.AlarmHistoryItems![0]!.HistoryData!;
+    expect(historyData).toContain('"threshold":80.0'); // the reason data as CloudWatch wrote it
+    expect(JSON.parse(historyData)).toMatchObject({
+      version: '1.0', oldState: { stateValue: 'INSUFFICIENT_DATA', stateReason: 'Unchecked: Initial alarm creation' },
+      newState: { stateValue: 'ALARM', stateReason: after.MetricAlarms![0]!.StateReason, stateReasonData: { version: '1.0', recentDatapoints: [95], threshold: 80 } },
+    });
     const note = await vi.waitFor(async () => {
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
       expect(Messages).toHaveLength(1);
@@ -118,7 +124,8 @@ describe('CloudWatch alarms through the AWS SDK v3 client', () => {
       Trigger: { MetricName: 'Temperature', Namespace: 'Lab/Alarms', Statistic: 'MAXIMUM', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ name: 'Device', value: 'd1' }] },
     });
     // SetAlarmState back to OK: history and the OK action.
-    await cw.send(new SetAlarmStateCommand({ AlarmName: 'hot', StateValue: 'OK', StateReason: 'manual reset' }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'hot', StateValue: 'OK', StateReason: 'manual reset', StateReasonData: '{"by":"operator"}' }));
+    expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['hot'] }))).MetricAlarms?.[0]).toMatchObject({ StateValue: 'OK', StateReason: 'manual reset', StateReasonData: '{"by":"operator"}' });
     const ok = await vi.waitFor(async () => {
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
       expect(Messages).toHaveLength(1);
@@ -258,5 +265,5 @@ describeAwsCli('aws cloudwatch (Debian AWS CLI v2)', () => {
     const missing = await runAwsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'ghost', '--state-value', 'OK', '--state-reason', 'x', '--region', 'us-east-1'], { endpoint: tb.httpUrl });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('An error occurred (ResourceNotFound) when calling the SetAlarmState operation: Alarm ghost not found');
-  });
+  }, 120_000); // a dozen CLI runs (Python start-up each) on a busy machine
 });

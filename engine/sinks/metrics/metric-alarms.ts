@@ -194,8 +194,7 @@ export class MetricAlarms {
     }
     const outcome = evaluateAlarm(a, points, now, start);
     if (!outcome || outcome.state === a.state) return;
-    this.targets.state(name).reasonData = outcome.reasonData;
-    await this.cw.setAlarmState(name, outcome.state, outcome.reason);
+    await this.cw.setAlarmState(name, outcome.state, outcome.reason, null, outcome.reasonData);
   }
 
   /** New data points re-evaluate the alarms on their metrics (a failing alarm does not refuse the data). */

@@ -31,6 +31,22 @@ function offsetOf(token: unknown): number {
   return Number(m[1]);
 }
 
+/**
+ * DescribeAlarmHistory's HistoryData of a state update: old and new state with their reasons and reason data, the
+ * data embedded as the JSON it was written as (CloudWatch's doubles such as `50.0` kept).
+ */
+function historyData(d: { previousState?: string; state?: string; reason?: string; previousReason?: string; previousReasonData?: string; reasonData?: string }): string {
+  const raw: string[] = [];
+  const state = (value: string | undefined, reason: string | undefined, data: string | undefined) => {
+    let valid = data !== undefined;
+    try { if (data !== undefined) JSON.parse(data); } catch { valid = false; }
+    if (valid) raw.push(data!);
+    return { stateValue: value, ...(reason === undefined ? {} : { stateReason: reason }), ...(valid ? { stateReasonData: `\u0000${raw.length - 1}` } : {}) };
+  };
+  const text = JSON.stringify({ version: '1.0', oldState: state(d.previousState, d.previousReason, d.previousReasonData), newState: state(d.state, d.reason, d.reasonData) });
+  return text.replace(/"\\u0000(\d+)"/g, (_m, i: string) => raw[Number(i)]!);
+}
+
 /** AlarmNames of DeleteAlarms, EnableAlarmActions and DisableAlarmActions: at most 100. */
 function alarmNames(input: In): string[] {
   const names = (input.AlarmNames ?? []) as string[];
@@ -111,12 +127,12 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
       for (const name of names) {
         if (!port.list('alarm').some((a) => a.name === name)) continue;
         for (const r of port.cloudwatch.records('alarm', name, { limit: 1000 })) {
-          const d = r.data as { previousState?: string; state?: string; reason?: string };
+          const d = r.data as { previousState?: string; state?: string; reason?: string; previousReason?: string; previousReasonData?: string; reasonData?: string };
           if (r.time < start || r.time > end || input.HistoryItemType === 'ConfigurationUpdate' || input.HistoryItemType === 'Action') continue;
           items.push({
             AlarmName: name, AlarmType: 'MetricAlarm', Timestamp: new Date(r.time), HistoryItemType: 'StateUpdate',
             HistorySummary: `Alarm updated from ${d.previousState} to ${d.state}`,
-            HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: d.previousState }, newState: { stateValue: d.state, stateReason: d.reason } }),
+            HistoryData: historyData(d),
           });
         }
       }
@@ -132,7 +148,7 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
         try { JSON.parse(input.StateReasonData); } catch { throw serviceError('InvalidFormatFault', 'The StateReasonData is not valid JSON.'); }
       }
       if (!port.list('alarm').some((a) => a.name === input.AlarmName)) throw serviceError('ResourceNotFound', `Alarm ${input.AlarmName} not found`);
-      await port.cloudwatch.setAlarmState(input.AlarmName, input.StateValue as AlarmState, input.StateReason);
+      await port.cloudwatch.setAlarmState(input.AlarmName, input.StateValue as AlarmState, input.StateReason, null, input.StateReasonData);
       return {};
     },
 
