@@ -21,7 +21,7 @@ export const searchCheck = defineCheck<SearchArgs>({
     const found: string[] = [];
     let nextToken: string | undefined;
     do {
-      const res = await ctx.clients.call('SearchIndex', () => iot.send(new SearchIndexCommand({ queryString: a.query, maxResults: 500, ...(a.index ? { indexName: a.index } : {}), ...(nextToken ? { nextToken } : {}) })));
+      const res = await ctx.clients.call('SearchIndex', () => iot.send(new SearchIndexCommand({ queryString: a.query, maxResults: 100, ...(a.index ? { indexName: a.index } : {}), ...(nextToken ? { nextToken } : {}) })));
       found.push(...(res.things ?? []).map((t) => t.thingName ?? ''));
       nextToken = res.nextToken;
     } while (nextToken && found.length < 5000);
