@@ -40,7 +40,11 @@ export interface EngineConfig {
     allowOrigins: string[];
   };
   /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */
-  sinks?: { webhookHosts?: string[] };
+  sinks?: {
+    webhookHosts?: string[];
+    /** How often items of DynamoDB tables with time to live are checked for expiry (default 30 s). */
+    ttlSweepMs?: number;
+  };
 }
 
 /** The platform's usual per-user application data place. */

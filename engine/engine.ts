@@ -82,7 +82,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dataDir: config.dataDir, logger: logs, objects, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the local functions.
     functions: { invoke: async (name: string, event: unknown): Promise<unknown> => functionResult(await functions.invoke(name, event)) },
-    webhookHosts: config.sinks?.webhookHosts ?? [], alarmCheckMs: opts.alarmCheckMs,
+    webhookHosts: config.sinks?.webhookHosts ?? [], ttlSweepMs: config.sinks?.ttlSweepMs, alarmCheckMs: opts.alarmCheckMs,
     // SNS's SubscribeURL, UnsubscribeURL and SigningCertURL point at the HTTP API once it listens.
     publicUrl: () => httpUrl(),
   });
@@ -98,6 +98,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name),
       list: (kind) => sinks.list(kind), sizeBytes: (table) => sinks.tables.sizeBytes(table),
       setOptions: (table, patch) => sinks.tables.setOptions(table, patch), items: sinks.dynamodb,
+      indexStats: (table) => sinks.tables.indexStats(table), addIndex: (table, index) => sinks.tables.addIndex(table, index),
+      removeIndex: (table, name) => sinks.tables.removeIndex(table, name), setIndexThroughput: (table, name, t) => sinks.tables.setIndexThroughput(table, name, t),
+      setTimeToLive: (table, attribute) => sinks.tables.setTimeToLive(table, attribute),
     }),
     dynamodbStreamsService({ list: (kind) => sinks.list(kind), changes: (table, after, limit) => sinks.tables.changes(table, after, limit), latestChange: (table) => sinks.tables.latestChange(table) }, clock),
     sqsService(sinks),

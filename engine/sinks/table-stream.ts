@@ -20,6 +20,8 @@ export const streamSequenceNumber = (seq: number) => String(seq).padStart(21, '0
 export function tableStreamRecord(c: TableChange, view: string): {
   eventID: string; eventName: string; eventVersion: string; eventSource: string; awsRegion: string;
   dynamodb: { ApproximateCreationDateTime: number; Keys: Item; NewImage?: Item; OldImage?: Item; SequenceNumber: string; SizeBytes: number; StreamViewType: string };
+  /** Who made the change when not a request: TTL deletions are the DynamoDB service's (Lambda's event spelling). */
+  userIdentity?: { type: string; principalId: string };
 } {
   return {
     eventID: c.seq.toString(16).padStart(32, '0'), eventName: c.event, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: LOCAL_REGION,
@@ -29,5 +31,6 @@ export function tableStreamRecord(c: TableChange, view: string): {
       ...((view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES') && c.oldImage ? { OldImage: c.oldImage } : {}),
       SequenceNumber: streamSequenceNumber(c.seq), SizeBytes: c.size, StreamViewType: view,
     },
+    ...(c.userIdentity ? { userIdentity: c.userIdentity } : {}),
   };
 }

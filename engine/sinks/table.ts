@@ -172,6 +172,15 @@ export class TableSink implements ItemStore {
     target.options = options;
   }
 
+  /** Sets a global secondary index's provisioned throughput (kept and described, not enforced). */
+  async setIndexThroughput(table: string, name: string, t: { readCapacityUnits: number; writeCapacityUnits: number }): Promise<void> {
+    const target = this.ctx.target('table', table);
+    const indexes = this.indexOptions(target).map((i) => (i.name === name ? { ...i, ...t } : i));
+    const options = normalizeOptions('table', { ...target.options, indexes: indexes as unknown as JsonValue });
+    await this.ctx.store.write([this.optionsStatement(table, options)]);
+    target.options = options;
+  }
+
   /** Item count and size per secondary index. */
   indexStats(table: string): Map<string, { count: number; bytes: number }> {
     return indexStats(this.ctx.store, table);

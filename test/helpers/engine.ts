@@ -32,6 +32,8 @@ export interface TestEngineOptions {
   clock?: Clock;
   /** The longest the CloudWatch alarm timer sleeps (ms): short with a fake clock. */
   alarmCheckMs?: number;
+  /** Local sinks' settings (webhook hosts, the time-to-live sweep interval). */
+  sinks?: { webhookHosts?: string[]; ttlSweepMs?: number };
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   const dataDir = opts.dataDir ?? tempDir('tb-test-');
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
-  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits } });
+  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits }, shadow: { limits: opts.shadowLimits }, ...(opts.sinks ? { sinks: opts.sinks } : {}) });
   const engine = await createEngine(config, { clock: opts.clock, logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs }, alarmCheckMs: opts.alarmCheckMs });
   closeBeforeRemovingTempDirs(() => engine.stop());
   const info = await engine.start();

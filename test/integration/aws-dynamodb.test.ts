@@ -64,9 +64,6 @@ describe('DynamoDB through the SDK v3 client', () => {
     const missing = await failure(ddb.send(new DescribeTableCommand({ TableName: 'sdk-tables' })));
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
     expect(missing.message).toBe('Requested resource not found: Table: sdk-tables not found');
-    const gsi = await failure(createReadings('with-gsi', { GlobalSecondaryIndexes: [{ IndexName: 'g', KeySchema: [{ AttributeName: 'ts', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] }));
-    expect(gsi.name).toBe('ValidationException');
-    expect(gsi.message).toMatch(/Secondary indexes are not supported/);
   });
 
   it('writes and reads typed items (binary, sets, exact numbers), with conditions, updates and queries', async () => {

@@ -99,7 +99,12 @@ export function dynamodbStreamsService(port: DynamoStreamsPort, clock: { now(): 
         const changes = port.changes(info.name, s.after, limit);
         const records = changes.map((c) => {
           const r = tableStreamRecord(c, view);
-          return { ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: new Date(r.dynamodb.ApproximateCreationDateTime * 1000) } };
+          const { userIdentity, ...rest } = r;
+          return {
+            ...rest, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: new Date(r.dynamodb.ApproximateCreationDateTime * 1000) },
+            // the Streams API spells the identity's members as its model does
+            ...(userIdentity ? { userIdentity: { PrincipalId: userIdentity.principalId, Type: userIdentity.type } } : {}),
+          };
         });
         const next = changes.at(-1)?.seq ?? s.after;
         return { Records: records, NextShardIterator: iterator({ arn: s.arn, after: next, issued: clock.now() }) };

@@ -3,13 +3,24 @@
  * operations over the sink tables and the item operations of engine/sinks/dynamodb, for the AWS SDK v3 client
  * (and `@aws-sdk/lib-dynamodb`) and the AWS CLI.
  *
- * LIMITATIONS: no secondary indexes (CreateTable and UpdateTable refuse them), no PartiQL, backups, TTL or global
- * tables; ConsumedCapacity is never returned; the Streams API is not served yet (the change feed is kept).
+ * Secondary indexes (CreateTable, UpdateTable, DescribeTable; Query and Scan with IndexName) and time to live
+ * (UpdateTimeToLive, DescribeTimeToLive) are served.
+ *
+ * LIMITATIONS: no PartiQL (its three operations answer that it is not supported), backups, tags or global tables;
+ * capacity is accepted and described but never enforced, ConsumedCapacity never returned; an index is built
+ * (backfilled) within its UpdateTable call.
  */
 import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import type { DynamoItems } from '../../../sinks/index.js';
-import { dynamodbModel, type AwsService } from '../protocols/index.js';
+import { dynamodbModel, serviceError, type AwsService } from '../protocols/index.js';
 import { operation } from './dynamodb-wire.js';
+import type { IndexOptions } from './dynamodb-indexes.js';
+import { describeTimeToLive, updateTimeToLive } from './dynamodb-ttl.js';
+
+/** PartiQL's operations answer with one sentence instead of an unknown operation. */
+const noPartiql = (op: string) => operation(() => {
+  throw serviceError('ValidationException', `Thingbench does not support PartiQL yet (${op}): use GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan and the batch and transaction operations`);
+});
 import { createTable, deleteTable, describeTable, listTables, updateTable } from './dynamodb-tables.js';
 
 /** What the DynamoDB edge needs of the sinks. */
@@ -19,6 +30,11 @@ export interface DynamoTablesPort {
   list(kind?: SinkKind): SinkInfo[];
   sizeBytes(table: string): number;
   setOptions(table: string, patch: Record<string, string | number | null | undefined>): Promise<void>;
+  indexStats(table: string): Map<string, { count: number; bytes: number }>;
+  addIndex(table: string, index: IndexOptions): Promise<void>;
+  removeIndex(table: string, name: string): Promise<void>;
+  setIndexThroughput(table: string, name: string, t: { readCapacityUnits: number; writeCapacityUnits: number }): Promise<void>;
+  setTimeToLive(table: string, attribute: string | undefined): Promise<void>;
   items: DynamoItems;
 }
 
@@ -44,6 +60,11 @@ export function dynamodbService(port: DynamoTablesPort): AwsService {
       BatchGetItem: operation((i) => items.batchGetItem(i)),
       TransactWriteItems: operation((i) => items.transactWriteItems(i)),
       TransactGetItems: operation((i) => items.transactGetItems(i)),
+      UpdateTimeToLive: operation(updateTimeToLive(port)),
+      DescribeTimeToLive: operation(describeTimeToLive(port)),
+      ExecuteStatement: noPartiql('ExecuteStatement'),
+      BatchExecuteStatement: noPartiql('BatchExecuteStatement'),
+      ExecuteTransaction: noPartiql('ExecuteTransaction'),
     },
     errors: { NotFound: 'ResourceNotFoundException', InvalidInput: 'ValidationException', Throttled: 'ThrottlingException' },
   };
