@@ -26,6 +26,9 @@ export type { EventSourceMapping, MappingSettings } from './mapping-settings.js'
 export type { MappingQueues } from './sqs-poller.js';
 export type { MappingStreams } from './stream-sources.js';
 
+/** How long stopping waits for the batches in flight. */
+const STOP_WAIT_MS = 10_000;
+
 export interface EventSourceMappingsDeps {
   clock: Clock;
   logger: Logger;
@@ -75,7 +78,14 @@ export class EventSourceMappings {
     this.appendSubscription = undefined;
     const ending: Promise<void>[] = [...this.stopping.values()];
     for (const uuid of [...this.queuePollers.keys(), ...this.streamPollers.keys()]) ending.push(this.stopPoller(uuid));
-    await Promise.all(ending);
+    // A batch whose function runs long is not waited for beyond this: its records are read again after a restart.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      Promise.all(ending).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!waited) this.deps.logger.log('warn', 'functions', `event source mappings: a batch still running after ${STOP_WAIT_MS / 1000} s is left; its records are read again on the next start`);
     await this.writing;
   }
 
