@@ -49,7 +49,8 @@ const { values: v } = parseArgs({
     items: { type: 'string' }, partition: { type: 'string' }, query: { type: 'string' },
     shards: { type: 'string' }, batch: { type: 'string' }, 'kinesis-concurrency': { type: 'string' }, backlog: { type: 'string' },
     publishers: { type: 'string' }, 'rule-window': { type: 'string' },
-    only: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    only: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
 const usage = `usage: npm run bench -- data [flags]
@@ -68,7 +69,8 @@ const usage = `usage: npm run bench -- data [flags]
   --rule-window N          messages per publisher not yet in the table before it waits (200; total under the rule's 1,000 queued)
   --only p,q,…             phases after the Publish yardstick: dynamodb,kinesis,rule (all)
   --quick                  a short smoke run with the smaller defaults above
-  --out DIR                where the JSON lines go (bench/out)`;
+  --out DIR                where the JSON lines go (bench/out)
+  --cpu-prof DIR           profile the engine (node --cpu-prof) into DIR`;
 if (v.help) {
   console.log(usage);
   process.exit(0);
@@ -423,7 +425,8 @@ async function main(): Promise<number> {
   const load = os.loadavg();
   console.log(`data benchmark: ${o.concurrency} requests in flight over ${o.clients} SDK clients, ${o.warmup} s warm-up + ${o.seconds} s window; `
     + `${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, load average ${load.map((x) => x.toFixed(2)).join(' ')}`);
-  const broker = await startBroker('thingbench', { repoRoot, mosquittoBin: 'mosquitto', timeoutMs: 30_000, thingbenchMode: 'standard' });
+  const nodeArgs = v['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(v['cpu-prof'])] : [];
+  const broker = await startBroker('thingbench', { repoRoot, mosquittoBin: 'mosquitto', timeoutMs: 30_000, thingbenchMode: 'standard', nodeArgs });
   if (!broker.httpUrl) throw new Error('the engine announced no HTTP endpoint');
   const cs = Array.from({ length: o.clients }, () => clientSet(broker.httpUrl as string));
   const rows: Row[] = [];

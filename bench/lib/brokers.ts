@@ -32,6 +32,8 @@ export interface StartOptions {
   timeoutMs: number;
   /** Thingbench only: passed as --broker-mode when set. */
   thingbenchMode?: 'aws' | 'standard';
+  /** Thingbench only: options for node before the CLI (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
   /** Everything the broker writes to stderr, as it comes (Thingbench: its JSON log lines). */
   onStderr?: (text: string) => void;
 }
@@ -138,7 +140,7 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartO
     if (!existsSync(cli)) throw new Error(`${cli} does not exist yet; use --target aedes-plain`);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-data-'));
     dirs.push(dataDir);
-    args = [cli, 'up', '--json', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
+    args = [...(o.nodeArgs ?? []), cli, 'up', '--json', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
     if (o.thingbenchMode) args.push('--broker-mode', o.thingbenchMode);
   } else {
     args = ['--import', 'tsx', path.join(o.repoRoot, 'bench', 'lib', `${kind}.ts`), '--port', '0'];
