@@ -78,7 +78,7 @@ export function evaluateAlarm(a: EvaluatedAlarm, points: readonly Datapoint[], n
   if (state === undefined) return undefined;
   const reasonData = javaJson({
     version: '1.0', queryDate: awsDate(now), startDate: awsDate(used[0]?.at ?? rangeStart),
-    ...(a.extended ? { extendedStatistic: a.statistic } : { statistic: a.statistic }), period: a.period,
+    statistic: a.statistic, period: a.period,
     recentDatapoints: used.map((p) => double(p.value)), threshold: double(a.threshold),
     evaluatedDatapoints: [...used].reverse().map((p) => ({ timestamp: awsDate(p.at), sampleCount: double(p.sampleCount), value: double(p.value) })),
   });
