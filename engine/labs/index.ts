@@ -15,6 +15,7 @@ export { loadLab, parseLab, BUILTIN_VARIABLES } from './format/load.js';
 export { loadCatalogue, findLab, LABS_DIR } from './format/catalogue.js';
 export { parseGuide, type Guide, type GuideBlock, type GuideCommand, type GuideSection, type GuideStep, type BlockMode } from './format/guide.js';
 export { labNames, labEnv, labVariables, envExports, defaultAttendee, type LabOptions, type LabEnvOptions } from './format/env.js';
+export { accountOf, resolveAccount } from './format/account.js';
 export { resourceName, namePrefix, attendeeSlug, labPrefix, NAME_KINDS, type NameKind } from './format/names.js';
 export { interpolate as interpolateLab } from './format/interpolate.js';
 export { labSchema, buildLabSchema } from './format/schema.js';

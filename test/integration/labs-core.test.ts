@@ -12,7 +12,7 @@ import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clie
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../engine/core/index.js';
-import { checkLab, findLab, labEnv, labInventory, labNames, loadCatalogue, loadLab, resetLab, solveLab, startLab, watchLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
+import { checkLab, findLab, resolveAccount, accountOf, labEnv, labInventory, labNames, loadCatalogue, loadLab, resetLab, solveLab, startLab, watchLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
 import { openTarget, type Target } from '../../engine/scenarios/index.js';
 import { runGuide } from '../labs/guide-runner.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -208,6 +208,12 @@ describe('on a target without the engine\'s contract (another Thingbench, AWS)',
     const n = labNames(kinds, { attendee });
     const env = labEnv(findLab(loadCatalogue(), 1), remote, { attendee });
     expect(fs.readFileSync(env.CA_FILE, 'utf8')).toBe(target.mqtt('mqtts').tls!.ca);
+
+    // The account comes from STS GetCallerIdentity, signed with the target's keys (here the engine's own STS).
+    const awsView: Target = { ...remote, name: 'cloud', kind: 'aws' };
+    expect(accountOf(awsView)).toBe('');
+    expect(await resolveAccount(awsView, target.aws!.endpoint)).toBe('000000000000');
+    expect(accountOf(awsView)).toBe('000000000000');
 
     const once = await checkLab(kinds, remote, { attendee });
     const r = reasons(once);

@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_ACCOUNT_ID } from '../../core/index.js';
 import type { Target } from '../../scenarios/index.js';
+import { accountOf } from './account.js';
 import { resourceName } from './names.js';
 import type { Lab } from './types.js';
 
@@ -59,10 +59,6 @@ function endpoints(target: Target): Endpoints {
   };
 }
 
-/** The account resources live in: the engine's fixed one on a Thingbench; on AWS, unknown until read from an ARN. */
-function accountOf(target: Target): string {
-  return target.kind === 'aws' ? '' : LOCAL_ACCOUNT_ID;
-}
 
 /** What `${…}` means in checks, start steps and the solution. */
 export function labVariables(lab: Lab, target: Target, opts: LabOptions = {}): Record<string, unknown> {

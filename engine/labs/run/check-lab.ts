@@ -6,6 +6,7 @@
 import { EngineError } from '../../core/index.js';
 import type { Target } from '../../scenarios/index.js';
 import { AwsClients, capturedMessages, checkKind, type CheckContext, type CheckResult, type CheckStatus, type Observer } from '../checks/index.js';
+import { resolveAccount } from '../format/account.js';
 import { labVariables, type LabOptions } from '../format/env.js';
 import { interpolate, interpolateHint } from '../format/interpolate.js';
 import type { Lab } from '../format/types.js';
@@ -51,6 +52,7 @@ export function labFilters(lab: Lab, vars: Record<string, unknown>): string[] {
 }
 
 export async function checkLab(lab: Lab, target: Target, opts: CheckLabOptions = {}): Promise<CheckReport> {
+  await resolveAccount(target);
   const vars = labVariables(lab, target, opts);
   const clients = opts.clients ?? new AwsClients(target);
   const now = Date.now();

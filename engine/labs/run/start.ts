@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { EngineError, TypedEmitter, type Logger } from '../../core/index.js';
 import { loadScenario, runScenario, type KeptDevices, type RunResult, type Scenario, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { defaultAttendee, labEnv, labNames, labVariables, type LabEnvOptions } from '../format/env.js';
+import { resolveAccount } from '../format/account.js';
 import type { Lab } from '../format/types.js';
 import { labInventory, resetLab, type LabResource } from './reset.js';
 
@@ -56,6 +57,7 @@ const runVars = (lab: Lab, target: Target, attendee: string) => labVariables(lab
 
 export async function startLab(lab: Lab, target: Target, opts: StartLabOptions = {}): Promise<StartedLab> {
   const attendee = opts.attendee ?? defaultAttendee();
+  await resolveAccount(target);
   const left = await labInventory(lab, target, { attendee });
   let removed: LabResource[] = [];
   if (left.length && !opts.fresh) {
@@ -94,6 +96,7 @@ export function loadSolution(lab: Lab): Scenario {
  */
 export async function solveLab(lab: Lab, target: Target, opts: LabRunOptions = {}): Promise<RunResult> {
   const attendee = opts.attendee ?? defaultAttendee();
+  await resolveAccount(target);
   const scenario = loadSolution(lab);
   const events = opts.events ?? new TypedEmitter<ScenarioEvents>();
   const started = lab.start.length && !(await labInventory(lab, target, { attendee })).length ? await startLab(lab, target, { ...opts, attendee, events }) : undefined;

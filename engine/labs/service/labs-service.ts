@@ -13,6 +13,7 @@ import { EngineError, TypedEmitter, type Logger, type Service } from '../../core
 import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
 import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
+import { resolveAccount } from '../format/account.js';
 import { findLab, loadCatalogue, LABS_DIR } from '../format/catalogue.js';
 import { defaultAttendee, labEnv, labNames, labVariables } from '../format/env.js';
 import { interpolate } from '../format/interpolate.js';
@@ -107,6 +108,7 @@ export class LabsService implements Service {
     if (input?.target === undefined || input.target === LOCAL) return fn({ ...this.opts.target(), name: LOCAL }, attendee);
     const target = await openTarget(input.target, { dataDir: this.opts.dataDir });
     try {
+      await resolveAccount(target);
       return await fn(target, attendee);
     } finally {
       await target.close();
