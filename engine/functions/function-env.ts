@@ -16,7 +16,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { LOCAL_REGION as REGION } from '../core/index.js';
 
 /** Variables Lambda reserves: a function's configuration cannot set them. */
@@ -128,19 +127,3 @@ export function pythonInterpreter(): Interpreter | null {
   return python;
 }
 
-let sdk: string | null | undefined;
-
-/**
- * The directory whose `node_modules` holds the engine's AWS SDK v3 (`@aws-sdk/*`), which functions may use as they
- * use Lambda's runtime copy; null when the engine has none.
- */
-export function sdkRoot(): string | null {
-  if (sdk !== undefined) return sdk;
-  try {
-    const pkg = createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb/package.json');
-    sdk = path.resolve(path.dirname(pkg), '..', '..', '..');
-  } catch {
-    sdk = null;
-  }
-  return sdk;
-}

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { type Invocation } from './invocation.js';
 import type { FunctionSpec } from './function-spec.js';
-import { functionEnvironment, nodeExecutionEnv, sdkRoot } from './function-env.js';
+import { functionEnvironment, nodeExecutionEnv } from './function-env.js';
+import { namesAwsSdk, sdkRoot } from './sdk-resolution.js';
 import { applyRuntimeMessage, lambdaContext, logStreamName, type RuntimeHost, type RuntimeMessage } from './runtime-protocol.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -84,7 +85,7 @@ class FunctionWorker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: spec.file, version: spec.revision, tsxApi: this.tsxApi, exportName: spec.exportName, moduleLabel: spec.moduleName, handlerLabel: spec.handler, sdkRoot: sdkRoot() },
+      workerData: { file: spec.file, version: spec.revision, tsxApi: this.tsxApi, exportName: spec.exportName, moduleLabel: spec.moduleName, handlerLabel: spec.handler, sdkRoot: sdkRoot(), sdkHooks: sdkRoot() !== null && namesAwsSdk(spec.taskRoot) },
       resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(4, spec.memoryMb / 8)), stackSizeMb: 4 },
       stdout: true,
       stderr: true,

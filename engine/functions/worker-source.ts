@@ -23,6 +23,10 @@ if (workerData.sdkRoot) {
       throw e;
     }
   };
+}
+// ES modules: a resolve hook, registered only for code that names the SDK (the main thread looked: a hook costs every
+// cold start).
+if (workerData.sdkRoot && workerData.sdkHooks && typeof Module.register === 'function') {
   const hooks = 'let root;'
     + 'export async function initialize(data) { root = data.root; }'
     + 'export async function resolve(specifier, context, next) {'
@@ -76,14 +80,14 @@ class LoadError extends Error {
 
 async function load() {
   const url = pathToFileURL(workerData.file).href + '?v=' + workerData.version;
+  const importModule = async (u) => {
+    if (!workerData.file.endsWith('.ts')) return import(u);
+    const { tsImport } = await import(workerData.tsxApi);
+    return tsImport(u, workerData.file);
+  };
   let mod;
   try {
-    if (workerData.file.endsWith('.ts')) {
-      const { tsImport } = await import(workerData.tsxApi);
-      mod = await tsImport(url, workerData.file);
-    } else {
-      mod = await import(url);
-    }
+    mod = await importModule(url);
   } catch (e) {
     if (e && (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).split('\n')[0].includes("'" + workerData.file + "'")) {
       throw new LoadError({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module '" + workerData.moduleLabel + "'", trace: [] });

@@ -48,6 +48,11 @@ exports.handler = async (event) => {
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = async (event) => (await doc.send(new GetCommand({ TableName: 'fn-sdk', Key: { id: event.id } }))).Item ?? null;\n`);
+    // An ES module whose own import of the SDK sits in a sibling module.
+    fs.writeFileSync(path.join(dir, 'sdksib.mjs'), `import { tableNames } from './sdksib-lib.mjs';\nexport const handler = async () => ({ tables: await tableNames() });\n`);
+    fs.writeFileSync(path.join(dir, 'sdksib-lib.mjs'), `import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+const client = new DynamoDBClient({});
+export const tableNames = async () => (await client.send(new ListTablesCommand({}))).TableNames;\n`);
     fs.writeFileSync(path.join(dir, 'nosuch.js'), `exports.handler = async () => require('@aws-sdk/client-nope');\n`);
     fs.writeFileSync(path.join(dir, 'envpy.config.json'), JSON.stringify({ environment: { variables: { GREETING: 'hola' } } }));
     for (const name of ['envjs', 'envpy']) {
@@ -107,6 +112,7 @@ export const handler = async (event) => (await doc.send(new GetCommand({ TableNa
       expect(await invoke('sdkcjs', { id: 'd1' })).toEqual({ error: undefined, body: { endpoint: te.httpUrl.replace(/\/$/, '') } });
       expect(await te.engine.api.sinks.records('table', 'fn-sdk')).toHaveLength(1);
       expect(await invoke('sdkesm', { id: 'd1' })).toEqual({ error: undefined, body: { id: 'd1', by: 'cjs' } });
+      expect(await invoke('sdksib', {})).toEqual({ error: undefined, body: { tables: ['fn-sdk'] } });
       // Only the SDK resolves from the runtime; other missing packages stay missing, as on Lambda.
       const missing = await invoke('nosuch', {});
       expect(missing.error).toBe('Unhandled');
