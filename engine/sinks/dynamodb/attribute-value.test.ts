@@ -12,7 +12,8 @@ describe('attribute values', () => {
     expect(msg({ NS: [] })).toBe('One or more parameter values were invalid: An number set  may not be empty');
     expect(msg({ BS: [] })).toBe('One or more parameter values were invalid: Binary sets should not be empty');
     expect(msg({ SS: ['a', 'a'] })).toBe('One or more parameter values were invalid: Input collection [a, a] contains duplicates.');
-    expect(msg({ NS: ['1', '1.0'] })).toBe('One or more parameter values were invalid: Input collection [1, 1.0] contains duplicates.');
+    expect(msg({ NS: ['1', '1.0'] })).toBe('Input collection contains duplicates');
+    expect(msg({ BS: ['Yg==', 'Yg=='] })).toBe('One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates.');
     expect(msg({ NULL: false })).toBe('One or more parameter values were invalid: Null attribute value types must have the value of true');
     expect(msg({ N: 'x' })).toBe('The parameter cannot be converted to a numeric value: x');
     expect(msg({ M: { a: { L: [{ N: '1e200' }] } } })).toBe('Number overflow. Attempting to store a number with magnitude larger than supported range');

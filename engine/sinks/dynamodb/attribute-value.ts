@@ -70,7 +70,10 @@ function validateSet(t: 'SS' | 'NS' | 'BS', values: string[]): AttributeValue {
     throw ddbValidation(PREFIX + (t === 'SS' ? 'An string set  may not be empty' : t === 'NS' ? 'An number set  may not be empty' : 'Binary sets should not be empty'));
   }
   const canon = t === 'NS' ? values.map(canonicalNumber) : t === 'BS' ? values.map(canonicalBinary) : values;
-  if (new Set(canon).size !== canon.length) throw ddbValidation(`${PREFIX}Input collection [${values.join(', ')}] contains duplicates.`);
+  // AWS's three wordings [as DynamoDB answers PutItem with a duplicate in an SS, NS or BS]
+  if (new Set(canon).size !== canon.length) {
+    throw ddbValidation(t === 'NS' ? 'Input collection contains duplicates' : t === 'SS' ? `${PREFIX}Input collection [${values.join(', ')}] contains duplicates.` : `${PREFIX}Input collection [${values.join(', ')}]of type BS contains duplicates.`);
+  }
   return { [t]: canon } as AttributeValue;
 }
 

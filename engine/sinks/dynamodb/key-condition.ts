@@ -18,7 +18,15 @@ export interface KeyCondition {
 
 const show = (v: AttributeValue) => `AttributeValue: {${typeOf(v)}:${String(Object.values(v)[0])}}`;
 
-const keyPath = (o: Operand): string | undefined => (o.kind === 'path' && o.path.length === 1 && typeof o.path[0] === 'string' ? o.path[0] : undefined);
+/** The key attribute an operand names (undefined for a value); nested paths and functions are AWS's errors. */
+function keyPath(o: Operand): string | undefined {
+  if (o.kind === 'path') {
+    if (o.path.length !== 1 || typeof o.path[0] !== 'string') throw ddbValidation('KeyConditionExpressions cannot have conditions on nested attributes');
+    return o.path[0];
+  }
+  if (o.kind !== 'value') throw ddbValidation('KeyConditionExpressions cannot contain nested operations');
+  return undefined;
+}
 
 export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
   const parts: Condition[] = [];
@@ -32,7 +40,8 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
   for (const p of parts) {
     let name: string | undefined, value: AttributeValue, test: (v: AttributeValue) => boolean, eq = false, sortRange: () => SortRange;
     const valueOf = (o: Operand): AttributeValue => {
-      if (o.kind !== 'value') throw ddbValidation('Invalid KeyConditionExpression: Key conditions must compare a key attribute with a value');
+      if (o.kind === 'path') throw ddbValidation('Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition');
+      if (o.kind !== 'value') throw ddbValidation('KeyConditionExpressions cannot contain nested operations');
       return o.value;
     };
     if (p.kind === 'compare') {
@@ -42,6 +51,7 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
       let other = p.right;
       if (name === undefined) { // ":v < key" is "key > :v"
         name = keyPath(p.right);
+        if (name === undefined) throw ddbValidation('Invalid condition in KeyConditionExpression: No key attribute specified');
         other = p.left;
         op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as const)[op as '<' | '<=' | '>' | '>=' | '='];
       }
@@ -55,9 +65,12 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
       };
     } else if (p.kind === 'between') {
       name = keyPath(p.operand);
+      if (name === undefined) throw ddbValidation('Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand');
       const lo = valueOf(p.low), hi = valueOf(p.high);
       value = lo;
-      if (typeOf(lo) !== typeOf(hi)) throw ddbValidation('One or more parameter values were invalid: Condition parameter type does not match schema type');
+      if (typeOf(lo) !== typeOf(hi)) {
+        throw ddbValidation(`Invalid KeyConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: ${show(lo)}, upper bound operand: ${show(hi)}`);
+      }
       if (['S', 'N', 'B'].includes(typeOf(lo)) && compareScalars(lo, hi) > 0) {
         throw ddbValidation(`Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${show(lo)}, upper bound operand: ${show(hi)}`);
       }
@@ -65,6 +78,7 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
       sortRange = () => ({ lo: sortKey(lo), hi: sortKey(hi) });
     } else if (p.kind === 'fn' && p.fn === 'begins_with') {
       name = keyPath(p.args[0]);
+      if (name === undefined) throw ddbValidation('Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand');
       const v = valueOf(p.args[1]);
       value = v;
       if (typeOf(v) !== 'S' && typeOf(v) !== 'B') throw ddbValidation(`Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${typeOf(v)}`);
@@ -73,7 +87,7 @@ export function keyCondition(schema: KeySchema, c: Condition): KeyCondition {
     } else {
       throw ddbValidation(`Invalid operator used in KeyConditionExpression: ${p.kind === 'fn' ? p.fn : p.kind === 'in' ? 'IN' : p.kind}`);
     }
-    if (name === undefined) throw ddbValidation('Invalid KeyConditionExpression: Key conditions must compare a key attribute with a value');
+    if (name === undefined) throw ddbValidation('Invalid condition in KeyConditionExpression: No key attribute specified');
     if (name !== schema.hash.name && name !== schema.range?.name) throw ddbValidation('Query key condition not supported');
     if (byKey.has(name)) throw ddbValidation('KeyConditionExpressions must only contain one condition per key');
     const attr = name === schema.hash.name ? schema.hash : schema.range!;

@@ -97,6 +97,12 @@ describe('Query and Scan read key ranges in DynamoDB\'s order', () => {
     };
     expect(q('p = :p AND r BETWEEN :a AND :b', { ':a': { N: '5' }, ':b': { N: '1' } })).toBe('Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}');
     expect(q('p = :p AND begins_with(r, :a)', { ':a': { N: '5' } })).toBe('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+    expect(q('p = :p AND r BETWEEN :a AND :b', { ':a': { N: '1' }, ':b': { S: 'x' } })).toBe('Invalid KeyConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}');
+    expect(q('p = :p AND r = p', {})).toBe('Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition');
+    expect(q('p = :p AND :a = :b', { ':a': { N: '1' }, ':b': { N: '1' } })).toBe('Invalid condition in KeyConditionExpression: No key attribute specified');
+    expect(q('p = :p AND r.x = :a', { ':a': { N: '1' } })).toBe('KeyConditionExpressions cannot have conditions on nested attributes');
+    expect(q('p = :p AND size(r) = :a', { ':a': { N: '1' } })).toBe('KeyConditionExpressions cannot contain nested operations');
+    expect(q('p = :p AND :a BETWEEN r AND :b', { ':a': { N: '1' }, ':b': { N: '2' } })).toBe('Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand');
   });
 
   it('gives rows stored before key order was kept their order when the sinks start', async () => {
