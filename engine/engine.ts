@@ -315,6 +315,7 @@ function mappingStreams(sinks: SinkService): MappingStreams {
   return {
     kinesis: {
       shards: (stream) => sinks.streams.shards(stream).map((s) => s.shardId),
+      retentionMs: (stream) => (sinks.target('stream', stream).options.retentionHours as number) * 3_600_000,
       iterator: (stream, shard, type, opts) => sinks.streams.iterator(stream, shard, type, opts),
       read: (iterator, limit) => sinks.streams.read(iterator, limit),
     },

@@ -33,6 +33,7 @@ describe('StreamPoller over an in-memory stream', () => {
       batchInfo: 'KinesisBatchInfo',
       arrivalText: (ms) => new Date(ms).toISOString(),
       filterView: (event) => event,
+      retentionMs: () => undefined,
       shards: () => Object.keys(shards),
       initial: (shard, fromStart) => String(fromStart ? 0 : shards[shard].length),
       read: (shard, position, limit) => shards[shard].slice(Number(position), Number(position) + limit).map((data, i) => ({

@@ -7,7 +7,7 @@
  * (`wake`), never on a polling timer.
  *
  * Errors: a failed batch is retried (with backoff) until `MaximumRetryAttempts` or `MaximumRecordAgeInSeconds`
- * gives it up; `BisectBatchOnFunctionError` splits a failing batch in two first (splits do not count as retries).
+ * gives it up, or its records leave the stream (its retention period); `BisectBatchOnFunctionError` splits a failing batch in two first (splits do not count as retries).
  * With `ReportBatchItemFailures`, the checkpoint moves to the first failed record (the lowest sequence number the
  * function lists) and only the rest is retried; an identifier that is empty or not in the batch fails the whole
  * batch. A batch given up goes to `DestinationConfig.OnFailure` as Lambda's invocation record (`requestContext`,
@@ -43,6 +43,8 @@ export interface StreamSource {
   batchInfo: 'KinesisBatchInfo' | 'DDBStreamBatchInfo';
   /** How that member writes arrival times. */
   arrivalText(ms: number): string;
+  /** How long the stream keeps records (undefined: unknown). */
+  retentionMs(): number | undefined;
   /** What a filter pattern sees of an event record (event-filter.ts). */
   filterView(event: Record<string, unknown>): unknown;
 }
@@ -191,10 +193,12 @@ export class StreamPoller {
       let attempts = 0;
       let last: Outcome | undefined;
       for (;;) {
+        // Without MaximumRecordAgeInSeconds, a failing batch is retried until its records leave the stream.
         const maxAge = this.m.maximumRecordAgeInSeconds ?? -1;
-        if (maxAge >= 0) {
+        const limitMs = maxAge >= 0 ? maxAge * 1000 : this.source.retentionMs();
+        if (limitMs !== undefined) {
           const now = this.deps.now();
-          const expired = batch.findIndex((r) => now - r.arrival <= maxAge * 1000);
+          const expired = batch.findIndex((r) => now - r.arrival <= limitMs);
           const count = expired < 0 ? batch.length : expired;
           if (count > 0) {
             await this.giveUp(shard, batch.slice(0, count), 'RecordAgeExceeded', attempts, last);

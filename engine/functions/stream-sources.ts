@@ -16,6 +16,8 @@ export interface MappingStreams {
   kinesis: {
     /** The stream's shard ids; NotFound when there is no such stream. */
     shards(stream: string): string[];
+    /** The stream's retention period, ms. */
+    retentionMs(stream: string): number;
     iterator(stream: string, shard: string, type: KinesisIteratorType, opts?: { sequenceNumber?: string; timestamp?: number }): string;
     read(iterator: string, limit: number): { records: Array<{ sequenceNumber: string; partitionKey: string; data: Buffer; approximateArrivalTimestamp: number }> };
   };
@@ -51,6 +53,13 @@ export function kinesisSource(m: EventSourceMapping, stream: string, port: Mappi
       return { ...rest, ...kinesis, data: jsonOrText(Buffer.from(kinesis.data, 'base64').toString('utf8')) };
     },
     shards: () => port.kinesis.shards(stream),
+    retentionMs: () => {
+      try {
+        return port.kinesis.retentionMs(stream);
+      } catch {
+        return undefined;
+      }
+    },
     initial: (shard, fromStart) => !fromStart && m.startingPosition === 'AT_TIMESTAMP'
       ? port.kinesis.iterator(stream, shard, 'AT_TIMESTAMP', { timestamp: (m.startingPositionTimestamp ?? 0) * 1000 })
       : port.kinesis.iterator(stream, shard, !fromStart && m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON'),
@@ -79,6 +88,8 @@ export function dynamodbSource(m: EventSourceMapping, port: MappingStreams): Str
   return {
     batchInfo: 'DDBStreamBatchInfo',
     filterView: (event) => event,
+    // DynamoDB Streams keeps records 24 hours.
+    retentionMs: () => 24 * 3_600_000,
     arrivalText: (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     shards: () => [stream().shardId],
     initial: (_shard, fromStart) => (!fromStart && m.startingPosition === 'LATEST' ? String(port.dynamodb.latestChange(stream().table)) : '0'),

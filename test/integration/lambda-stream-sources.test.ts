@@ -434,6 +434,23 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     expect(invocations('bulk').map((e) => e.Records.length)).toEqual([25]);
   });
 
+  it('without a record age limit, a failing batch is retried until its records leave the stream (its retention period)', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'stubborn', ShardCount: 1 }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'stubborn-failures' }));
+    await createFunction('stubborn', '  throw new Error("never");');
+    await map({ FunctionName: 'stubborn', EventSourceArn: streamArn('stubborn'), StartingPosition: 'TRIM_HORIZON', DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:stubborn-failures' } } });
+    await kinesis.send(new PutRecordCommand({ StreamName: 'stubborn', Data: Buffer.from('poison'), PartitionKey: 'k' }));
+    await vi.waitFor(() => expect(invocations('stubborn').length).toBeGreaterThanOrEqual(2), { timeout: 15_000, interval: 20 });
+    offset += 25 * 3_600_000; // past the stream's 24-hour retention
+    const message = await vi.waitFor(async () => {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+      expect(r.Messages?.length).toBe(1);
+      return JSON.parse(r.Messages![0].Body!) as { requestContext: { condition: string; approximateInvokeCount: number } };
+    }, { timeout: 20_000 });
+    expect(message.requestContext.condition).toBe('RecordAgeExceeded');
+    expect(message.requestContext.approximateInvokeCount).toBeGreaterThanOrEqual(2);
+  });
+
   it('checkpoints survive a restart: nothing processed twice, nothing written while disabled lost', async () => {
     await kinesis.send(new CreateStreamCommand({ StreamName: 'durable', ShardCount: 2 }));
     await createFunction('durable');
