@@ -297,6 +297,13 @@ describe('S3 off loopback: SigV4 as S3 checks it', () => {
     expect(await expired.text()).toContain('<Code>AccessDenied</Code><Message>Request has expired</Message>');
     const tampered = (await presign('GET')).replace('a%20key', 'b%20key');
     expect((await fetch(tampered)).status).toBe(403);
+    // A presigned PUT names no payload hash: its signature is checked once the body is on disk, before it is stored.
+    const put = await fetch(await presign('PUT'), { method: 'PUT', body: 'put by URL' });
+    expect(put.status).toBe(200);
+    expect(await (await fetch(await presign('GET'))).text()).toBe('put by URL');
+    const forged = await fetch((await presign('PUT')).replace(/X-Amz-Signature=[0-9a-f]{8}/, 'X-Amz-Signature=00000000'), { method: 'PUT', body: 'forged' });
+    expect(forged.status).toBe(403);
+    expect(await (await fetch(await presign('GET'))).text()).toBe('put by URL');
   });
 });
 
