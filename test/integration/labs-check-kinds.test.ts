@@ -64,6 +64,8 @@ checks:
   - { id: function-ran, title: f, function: { name: "\${FN}", invoked: true } }
   - { id: function-runtime, title: f, function: { name: "\${FN}", runtime: python3.12 } }
   - { id: rule-metrics, title: r, local: { ruleMetrics: { rule: "\${RULE}", matched: 1 } } }
+  - { id: waits, title: w, message: { topic: "quiet/\${THING}", within: 1h } }
+  - { id: waited, title: w, message: { topic: "quiet/\${THING}", within: 1ms } }
 `);
   return loadLab(dir);
 }
@@ -89,6 +91,9 @@ describe('the other check kinds', () => {
       inbox: `missing: there is no SNS topic named ${n.TOPIC}`,
       function: `missing: there is no function named ${n.FN}`,
       'rule-metrics': `missing: there is no topic rule named ${n.RULE}`,
+      // Within its window a message check is waiting, not missing; after it, missing.
+      waits: `waiting: no message on quiet/${n.THING} yet`,
+      waited: `missing: no message on quiet/${n.THING} yet`,
     });
 
     const iot = new IoTClient(cfg), ddb = new DynamoDBClient(cfg), kinesis = new KinesisClient(cfg), s3 = new S3Client({ ...cfg, forcePathStyle: true });

@@ -139,6 +139,24 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
   return out;
 }
 
+/**
+ * AWS applies a detach eventually: a DeleteThing, DeleteCertificate or DeletePolicy right after one may be refused as
+ * still attached (DeleteConflictException, or InvalidRequestException naming the attachment). Such a refusal is tried
+ * again, after 1, 2 and 4 seconds; any other failure at once is reported.
+ */
+async function untilDetached<T>(fn: () => Promise<T>, delays = [1000, 2000, 4000]): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const exception = (e as { details?: { exception?: string } }).details?.exception;
+      const attached = exception === 'DeleteConflictException' || (exception === 'InvalidRequestException' && /attach|principal/i.test((e as Error).message));
+      if (!attached || i >= delays.length) throw e;
+      await new Promise((ok) => setTimeout(ok, delays[i]));
+    }
+  }
+}
+
 /** Removes everything the lab made on the target (for this attendee); what cannot be removed is reported, not thrown. */
 export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}): Promise<ResetResult> {
   const clients = new AwsClients(target);
@@ -164,14 +182,14 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
       for (const cert of certs) {
         await clients.find('DetachThingPrincipal', () => iot.send(new DetachThingPrincipalCommand({ thingName: r.name, principal: cert.ref })));
       }
-      if (await step(r, 'DeleteThing', () => clients.call('DeleteThing', () => iot.send(new DeleteThingCommand({ thingName: r.name }))))) removed.push(r);
+      if (await step(r, 'DeleteThing', () => untilDetached(() => clients.call('DeleteThing', () => iot.send(new DeleteThingCommand({ thingName: r.name })))))) removed.push(r);
     }
     for (const r of certs) {
       const ok = await step(r, 'DeleteCertificate', async () => {
         const attached = await clients.call('ListAttachedPolicies', () => iot.send(new ListAttachedPoliciesCommand({ target: r.ref, pageSize: 250 })));
         for (const p of attached.policies ?? []) await clients.call('DetachPolicy', () => iot.send(new DetachPolicyCommand({ policyName: p.policyName, target: r.ref })));
         await clients.call('UpdateCertificate', () => iot.send(new UpdateCertificateCommand({ certificateId: r.name, newStatus: 'INACTIVE' })));
-        await clients.call('DeleteCertificate', () => iot.send(new DeleteCertificateCommand({ certificateId: r.name, forceDelete: true })));
+        await untilDetached(() => clients.call('DeleteCertificate', () => iot.send(new DeleteCertificateCommand({ certificateId: r.name, forceDelete: true }))));
       });
       if (ok) removed.push(r);
     }
@@ -183,7 +201,7 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
         for (const v of versions.policyVersions ?? []) {
           if (!v.isDefaultVersion) await clients.call('DeletePolicyVersion', () => iot.send(new DeletePolicyVersionCommand({ policyName: r.name, policyVersionId: v.versionId })));
         }
-        await clients.call('DeletePolicy', () => iot.send(new DeletePolicyCommand({ policyName: r.name })));
+        await untilDetached(() => clients.call('DeletePolicy', () => iot.send(new DeletePolicyCommand({ policyName: r.name }))));
       });
       if (ok) removed.push(r);
     }
