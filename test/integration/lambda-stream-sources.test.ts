@@ -17,7 +17,7 @@ import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
-  CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand,
+  CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { awsCliJson, awsCliMissing } from '../helpers/aws-cli.js';
@@ -75,7 +75,7 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
   const now = () => Date.now() + offset;
 
   beforeAll(async () => {
-    te = await startTestEngine({ clock: { now } });
+    te = await startTestEngine({ clock: { now }, sinks: { ttlSweepMs: 200 } });
     clients();
     await listen();
   });
@@ -449,6 +449,23 @@ describe('Kinesis and DynamoDB streams as Lambda event sources', () => {
     }, { timeout: 20_000 });
     expect(message.requestContext.condition).toBe('RecordAgeExceeded');
     expect(message.requestContext.approximateInvokeCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('an item deleted by time to live reaches the function as a REMOVE by the DynamoDB service', async () => {
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: 'Sessions', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' },
+    }));
+    await ddb.send(new UpdateTimeToLiveCommand({ TableName: 'Sessions', TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } }));
+    await createFunction('expired');
+    await map({ FunctionName: 'expired', EventSourceArn: table.TableDescription!.LatestStreamArn!, StartingPosition: 'TRIM_HORIZON', FilterCriteria: { Filters: [{ Pattern: '{"userIdentity": {"type": ["Service"]}}' }] } });
+    const expires = String(Math.floor(now() / 1000) - 60);
+    await ddb.send(new PutItemCommand({ TableName: 'Sessions', Item: { id: { S: 's1' }, expires: { N: expires } } }));
+    await waitRecords('expired', 1);
+    expect(records('expired')[0]).toMatchObject({
+      eventName: 'REMOVE', userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+      dynamodb: { Keys: { id: { S: 's1' } }, OldImage: { id: { S: 's1' }, expires: { N: expires } }, StreamViewType: 'OLD_IMAGE' },
+    });
   });
 
   it('checkpoints survive a restart: nothing processed twice, nothing written while disabled lost', async () => {
