@@ -12,7 +12,7 @@ import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.
 import { openFleetControl, type FleetControl } from './fleet-control.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
-import { checkConnect, mqttLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
+import { checkConnect, deviceEndpoint, mqttLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
 import { openTargetOption, targetExitCode } from './target-commands.js';
 
 export const devicesUsage = `
@@ -123,7 +123,7 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
     // Registration first: a provisioning model on a target without a control plane is refused before anything else.
     reg = await registerCliFleet({ model, count, seed, values, dataDir, log, target });
     try {
-      const m = provision ? target.mqtt('mqtts') : targetEndpoint(target, model);
+      const m = provision ? target.mqtt('mqtts') : deviceEndpoint(target, model.protocol.transport);
       // The first device's client id and credentials, once: a denied policy is one sentence, not a fleet backing off.
       if (!provision) await checkConnect(target, createDeviceContext(model, 0, seed).clientId, m);
       url = m.url;
@@ -219,21 +219,6 @@ function usesShadow(model: DeviceModel): boolean {
   return model.shadow !== undefined || (model.stateMachine?.transitions ?? []).some((t) => t.on.kind === 'delta');
 }
 
-/**
- * The target's endpoint for the model's transport; a target without that transport (AWS IoT Core has only mutual TLS,
- * a plain broker only its URL) gives its own endpoint. A local target's mutual TLS needs a device certificate the
- * fleet does not have, so its devices use plain MQTT there.
- */
-function targetEndpoint(target: Target, model: DeviceModel): TargetMqtt {
-  let m: TargetMqtt;
-  try {
-    m = target.mqtt(model.protocol.transport);
-  } catch {
-    return target.mqtt();
-  }
-  if (/^(mqtts|wss):/.test(m.url) && !m.tls?.cert) return target.mqtt();
-  return m;
-}
 
 function defaultUrl(model: DeviceModel): string {
   const t = model.protocol.transport;

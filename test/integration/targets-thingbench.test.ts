@@ -209,6 +209,24 @@ describe('another Thingbench as the target', { timeout: 90_000 }, () => {
     expect((await remote.api.shadow.get('remote-lamp')).state).toMatchObject({ desired: { on: true } });
   });
 
+  it("thingbench run --target: a plain-MQTT model's device connects over the target's mutual TLS, with its certificate", async () => {
+    await ensureTrainer();
+    const file = path.join(files, 'remote-motor.yaml');
+    fs.writeFileSync(file, [
+      'name: remote motor',
+      'devices: { motor: { model: vibration-motor, thingName: remote-motor } }',
+      'steps:',
+      '  - start: motor',
+      '  - shadow.update: { thing: remote-motor, desired: { MOTOR: "ON" } }',
+      '  - shadow.expect: { thing: remote-motor, reported: { MOTOR: "ON" }, within: 10s }',
+      '  - expect: { topic: data/vibration, json: { thing: remote-motor }, within: 10s }',
+      '',
+    ].join('\n'));
+    const r = await cli(['run', file, '--target', 'trainer', '--data-dir', home]);
+    expect(r.stdout + r.stderr).toMatch(/PASSED remote motor: 4 passed, 0 failed/);
+    expect(r.code).toBe(0);
+  });
+
   it('runs a fleet with --target over mutual TLS: every device connects and publishes to the remote', async () => {
     await ensureTrainer();
     const sub = await subscriber('fleet-watcher', 'device/+/sensor/+/v1');

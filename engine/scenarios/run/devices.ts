@@ -13,7 +13,7 @@ import {
 import type { DeviceDecl } from '../format/types.js';
 import { needsRegistration, registerDevices } from '../provision/index.js';
 import type { CleanupStack, DeviceRegistry, RunClock, RunningDevice, StepLog } from '../steps/step.js';
-import { mqttLogin, type Target } from '../targets/index.js';
+import { deviceEndpoint, mqttLogin, type Target } from '../targets/index.js';
 
 export interface RunDevicesOptions {
   target: Target;
@@ -133,7 +133,9 @@ export class RunDevices implements DeviceRegistry {
     const provisioned = model.identity.certificate.mode === 'provision';
     // A provisioned device proves who it is with its certificate: TCP becomes mutual TLS.
     const transport = d.transport ?? (provisioned && model.protocol.transport === 'mqtt' ? 'mqtts' : model.protocol.transport);
-    const endpoint = this.opts.target.mqtt(transport);
+    // A transport the scenario names is required; the model's own is a default: on a target reached only over mutual
+    // TLS (another Thingbench, AWS) the device connects as the target's clients do, with the target's certificate.
+    const endpoint = d.transport !== undefined || provisioned ? this.opts.target.mqtt(transport) : deviceEndpoint(this.opts.target, transport);
     let identities: ReadonlyArray<{ cert: string; key: string } | undefined> | undefined;
     if (needsRegistration(model)) {
       const members = Array.from({ length: d.count }, (_, index) => {

@@ -4,4 +4,4 @@ export { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTargetOptions } from './loca
 export {
   addProfile, loadProfiles, removeProfile, saveProfiles, validateProfile, validateTargetName, flagOf, PROFILES_FILE, TARGET_KINDS, type TargetProfile,
 } from './profiles.js';
-export { checkConnect } from './remote-targets.js';
+export { checkConnect, deviceEndpoint } from './remote-targets.js';

@@ -39,6 +39,23 @@ export class RemoteTarget implements Target {
   async close(): Promise<void> {}
 }
 
+/**
+ * The endpoint a device of a model with this transport uses on the target: the target's endpoint for the transport,
+ * or, when the target has none (AWS IoT Core has only mutual TLS, a plain broker only its URL), the target's own
+ * endpoint with its certificate. A local target's mutual TLS needs a device certificate the model does not have, so
+ * such devices use plain MQTT there.
+ */
+export function deviceEndpoint(target: Pick<Target, 'mqtt'>, transport: 'mqtt' | 'mqtts' | 'ws'): TargetMqtt {
+  let m: TargetMqtt;
+  try {
+    m = target.mqtt(transport);
+  } catch {
+    return target.mqtt();
+  }
+  if (/^(mqtts|wss):/.test(m.url) && !m.tls?.cert) return target.mqtt();
+  return m;
+}
+
 /** mqtt://, mqtts://, ws:// (wss:// counts as ws: MQTT over WebSocket). */
 export function transportOf(url: string): 'mqtt' | 'mqtts' | 'ws' {
   const p = new URL(url).protocol;
