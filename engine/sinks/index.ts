@@ -3,7 +3,7 @@ export { defaultSinkLimits, type FunctionRunner, type ObjectPort, type SinkLimit
 export type { MessageAttribute, QueueStats, ReceiveOptions, ReceivedMessage, SendOptions, SentMessage } from './queue.js';
 export { isFifo, md5OfAttributes, type QueueSink } from './queue.js';
 export { MAX_MESSAGE_BYTES, messageSize } from './queue-message.js';
-export type { IteratorType, StreamRecord } from './stream.js';
+export type { IteratorType, StreamEntry, StreamRecord } from './stream.js';
 export type { CloudWatchSink, MetricDatum, Dimension, StoredDatum } from './cloudwatch.js';
 export { MetricAlarms, comparisonOperators, missingDataTreatments, type AlarmConfig, type AlarmView } from './metrics/metric-alarms.js';
 export { basicStatistics, byPeriod, isStatistic, statistic, metricKey } from './metrics/metric-stats.js';

@@ -38,7 +38,11 @@ const SPACE = 1n << 128n;
 
 /** The shard (0-based) whose hash key range holds MD5(partitionKey), ranges split evenly as CreateStream does. */
 export function shardFor(partitionKey: string, shardCount: number): number {
-  const hash = BigInt('0x' + crypto.createHash('md5').update(partitionKey, 'utf8').digest('hex'));
+  return shardOfHash(BigInt('0x' + crypto.createHash('md5').update(partitionKey, 'utf8').digest('hex')), shardCount);
+}
+
+/** The shard whose hash key range holds `hash` (a 128-bit key: an MD5, or PutRecord's ExplicitHashKey). */
+export function shardOfHash(hash: bigint, shardCount: number): number {
   for (let i = 0; i < shardCount; i++) if (hash <= endingHashKey(i, shardCount)) return i;
   return shardCount - 1;
 }
@@ -49,6 +53,9 @@ export const shardId = (i: number) => `shardId-${String(i).padStart(12, '0')}`;
 
 /** 56 digits like AWS's: '49', the shard, then a per-stream counter; fixed width, so text order is numeric order. */
 const sequenceNumber = (shard: number, n: number) => `49${String(shard).padStart(3, '0')}${String(n).padStart(51, '0')}`;
+
+/** One record of a PutRecords batch. */
+export interface StreamEntry { data: Buffer; partitionKey: string; explicitHashKey?: string; traceId?: string | null }
 
 interface Position { stream: string; shard: number; op: '>' | '>='; seq: string }
 
@@ -61,26 +68,41 @@ export class StreamSink {
 
   /** PutRecord: NotFound for a missing stream. */
   async put(stream: string, data: Buffer, partitionKey: string, traceId: string | null = null): Promise<{ shardId: string; sequenceNumber: string }> {
+    return (await this.putMany(stream, [{ data, partitionKey, traceId }]))[0]!;
+  }
+
+  /**
+   * PutRecords: every entry in one durable write (one fsync for the batch, not one per record), in the order given, so
+   * records of a shard keep the batch's order. An explicit hash key picks the shard instead of the partition key's MD5.
+   */
+  async putMany(stream: string, entries: StreamEntry[]): Promise<Array<{ shardId: string; sequenceNumber: string }>> {
     const target = this.ctx.target('stream', stream);
-    if (partitionKey.length < 1 || partitionKey.length > 256) throw new EngineError('InvalidInput', 'the partition key must have 1 to 256 characters');
-    if (data.length > 1024 * 1024) throw new EngineError('TooLarge', 'Kinesis records are at most 1 MiB');
+    for (const e of entries) {
+      if (e.partitionKey.length < 1 || e.partitionKey.length > 256) throw new EngineError('InvalidInput', 'the partition key must have 1 to 256 characters');
+      if (e.data.length > 1024 * 1024) throw new EngineError('TooLarge', 'Kinesis records are at most 1 MiB');
+    }
     const meta = this.metaOf(stream);
     const now = this.ctx.clock.now();
-    const shard = shardFor(partitionKey, target.options.shardCount as number);
-    const seq = sequenceNumber(shard, ++meta.counter);
-    const id = this.ctx.ids.take('sink_stream_records');
-    const statements: Statement[] = [{
-      sql: 'INSERT INTO sink_stream_records (id, stream, shard, seq, partition_key, data, time, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      params: [id, stream, shard, seq, partitionKey, new Uint8Array(data), now, traceId],
-    }];
-    meta.count++;
-    if (meta.count === 1) meta.oldest = now;
-    statements.push(...this.trim(target, meta, now));
+    const shardCount = target.options.shardCount as number;
+    const statements: Statement[] = [];
+    const written = entries.map((e) => {
+      const shard = e.explicitHashKey === undefined ? shardFor(e.partitionKey, shardCount) : shardOfHash(BigInt(e.explicitHashKey), shardCount);
+      const seq = sequenceNumber(shard, ++meta.counter);
+      const id = this.ctx.ids.take('sink_stream_records');
+      statements.push({
+        sql: 'INSERT INTO sink_stream_records (id, stream, shard, seq, partition_key, data, time, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [id, stream, shard, seq, e.partitionKey, new Uint8Array(e.data), now, e.traceId ?? null],
+      });
+      return { id, shard, seq, traceId: e.traceId ?? null };
+    });
+    if (meta.count === 0 && written.length) meta.oldest = now;
+    meta.count += written.length;
+    statements.push(...this.trim(target, meta, now, written.length));
     await this.ctx.store.write(statements);
-    this.ctx.recorded('stream', stream, id, traceId, now);
+    for (const w of written) this.ctx.recorded('stream', stream, w.id, w.traceId, now);
     this.ctx.appended('stream', stream);
     if (target.options.consumer !== undefined) this.drain(target);
-    return { shardId: shardId(shard), sequenceNumber: seq };
+    return written.map((w) => ({ shardId: shardId(w.shard), sequenceNumber: w.seq }));
   }
 
   /** GetShardIterator: an opaque iterator string; AT_/AFTER_SEQUENCE_NUMBER need `sequenceNumber`, AT_TIMESTAMP `timestamp` (epoch ms). */
@@ -181,13 +203,13 @@ export class StreamSink {
   }
 
   /** Retention by age, then by count; the counter is saved in the target's state so trimmed numbers are never reused. */
-  private trim(target: Target, meta: { counter: number; count: number; oldest: number }, now: number): Statement[] {
+  private trim(target: Target, meta: { counter: number; count: number; oldest: number }, now: number, added: number): Statement[] {
     const out: Statement[] = [];
     const cutoff = now - (target.options.retentionHours as number) * 3_600_000;
     if (meta.count > 0 && meta.oldest < cutoff) {
       out.push({ sql: 'DELETE FROM sink_stream_records WHERE stream = ? AND time < ?', params: [target.name, cutoff] });
       const left = this.ctx.store.get<{ n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(time) AS oldest FROM sink_stream_records WHERE stream = ? AND time >= ?', [target.name, cutoff]);
-      meta.count = (left?.n ?? 0) + 1;
+      meta.count = (left?.n ?? 0) + added;
       meta.oldest = Math.min(left?.oldest ?? now, now);
     }
     const excess = meta.count - this.ctx.limits.streamRecords;

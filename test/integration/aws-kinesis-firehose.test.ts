@@ -91,6 +91,26 @@ describe('Kinesis Data Streams through the SDK v3 client', () => {
     expect(await failure(kinesis.send(new DeleteStreamCommand({ StreamName: 'sdk-streams' })))).toBeInstanceOf(ResourceNotFoundException);
   });
 
+  it('routes a record by its ExplicitHashKey over its partition key, keeps a batch in order per shard, and refuses a key outside the hash space', async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'sdk-explicit', ShardCount: 2 }));
+    const shards = (await kinesis.send(new ListShardsCommand({ StreamName: 'sdk-explicit' }))).Shards!;
+    const secondStart = shards[1].HashKeyRange!.StartingHashKey!;
+    // The same partition key lands on either shard, as the explicit key says.
+    const batch = await kinesis.send(new PutRecordsCommand({ StreamName: 'sdk-explicit', Records: [
+      { PartitionKey: 'same', ExplicitHashKey: '0', Data: Buffer.from('first-0') },
+      { PartitionKey: 'same', ExplicitHashKey: secondStart, Data: Buffer.from('first-1') },
+      ...Array.from({ length: 50 }, (_, i) => ({ PartitionKey: 'same', ExplicitHashKey: i % 2 ? secondStart : '0', Data: Buffer.from(`n${i}`) })),
+    ] }));
+    expect(batch.FailedRecordCount).toBe(0);
+    expect(batch.Records!.slice(0, 2).map((r) => r.ShardId)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+    const odd = await readAll('sdk-explicit', 'shardId-000000000001');
+    expect(odd.Records!.map((r) => Buffer.from(r.Data!).toString())).toEqual(['first-1', ...Array.from({ length: 25 }, (_, i) => `n${2 * i + 1}`)]);
+    const tooBig = (1n << 128n).toString();
+    const refused = await failure(kinesis.send(new PutRecordCommand({ StreamName: 'sdk-explicit', PartitionKey: 'k', ExplicitHashKey: tooBig, Data: Buffer.from('x') })));
+    expect(refused).toBeInstanceOf(InvalidArgumentException);
+    expect(refused.message).toBe(`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${tooBig}`);
+  });
+
   it('puts records on the shard of their partition key and reads them back with every iterator type', async () => {
     await kinesis.send(new CreateStreamCommand({ StreamName: 'sdk-records', ShardCount: 1 }));
     const first = await kinesis.send(new PutRecordCommand({ StreamName: 'sdk-records', PartitionKey: 'a', Data: Buffer.from('one') }));

@@ -1,7 +1,7 @@
 /** What the Kinesis edge needs of the sinks, and how it names a stream (by StreamName or StreamARN) as AWS does. */
 import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import { LOCAL_ACCOUNT_ID } from '../../../core/index.js';
-import type { IteratorType, StreamRecord } from '../../../sinks/index.js';
+import type { IteratorType, StreamEntry, StreamRecord } from '../../../sinks/index.js';
 import { serviceError } from '../protocols/index.js';
 
 export interface KinesisPort {
@@ -9,7 +9,7 @@ export interface KinesisPort {
   delete(kind: SinkKind, name: string): Promise<void>;
   list(kind?: SinkKind): SinkInfo[];
   streams: {
-    put(stream: string, data: Buffer, partitionKey: string): Promise<{ shardId: string; sequenceNumber: string }>;
+    putMany(stream: string, entries: StreamEntry[]): Promise<Array<{ shardId: string; sequenceNumber: string }>>;
     iterator(stream: string, shard: string, type: IteratorType, opts?: { sequenceNumber?: string; timestamp?: number }): string;
     read(iterator: string, limit?: number): { records: StreamRecord[]; nextShardIterator: string; millisBehindLatest: number };
     shards(stream: string): Array<{ shardId: string; startingHashKey: string; endingHashKey: string }>;

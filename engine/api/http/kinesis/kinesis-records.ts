@@ -10,6 +10,7 @@ import { findStream, invalidArgument, streamName, validation, type KinesisPort, 
 
 const MAX_DATA = 1024 * 1024;
 const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+const MAX_HASH_KEY = (1n << 128n) - 1n;
 const ITERATOR_LIFETIME_MS = 300_000;
 const TYPES: IteratorType[] = ['AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER', 'TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
 
@@ -24,6 +25,8 @@ function javaDate(ms: number): string {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
+const entryOf = (e: Entry) => ({ data: e.Data, partitionKey: e.PartitionKey, explicitHashKey: e.ExplicitHashKey });
+
 function checkEntry(e: Entry, at: string): void {
   if (e.PartitionKey.length < 1 || e.PartitionKey.length > 256) {
     throw validation(`1 validation error detected: Value '${e.PartitionKey}' at '${at}partitionKey' failed to satisfy constraint: Member must have length ${e.PartitionKey.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 256'}`);
@@ -31,6 +34,9 @@ function checkEntry(e: Entry, at: string): void {
   if (e.Data.length > MAX_DATA) throw validation(`1 validation error detected: Value at '${at}data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DATA}`);
   if (e.ExplicitHashKey !== undefined && !/^(0|[1-9]\d{0,38})$/.test(e.ExplicitHashKey)) {
     throw validation(`1 validation error detected: Value '${e.ExplicitHashKey}' at '${at}explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})`);
+  }
+  if (e.ExplicitHashKey !== undefined && BigInt(e.ExplicitHashKey) > MAX_HASH_KEY) {
+    throw invalidArgument(`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.ExplicitHashKey}`);
   }
 }
 
@@ -49,7 +55,7 @@ export function recordOperations(port: KinesisPort, clock: Clock): Record<string
       const name = streamName(input);
       checkEntry(input, '');
       findStream(port, name);
-      const r = await port.streams.put(name, input.Data, input.PartitionKey);
+      const [r] = await port.streams.putMany(name, [entryOf(input)]);
       return { ShardId: r.shardId, SequenceNumber: r.sequenceNumber, EncryptionType: 'NONE' };
     },
     PutRecords: async (input: StreamRef & { Records: Entry[] }) => {
@@ -62,16 +68,14 @@ export function recordOperations(port: KinesisPort, clock: Clock): Record<string
       const total = records.reduce((n, e) => n + e.Data.length + Buffer.byteLength(e.PartitionKey), 0);
       if (total > MAX_BATCH_BYTES) throw invalidArgument(`Records size exceeds 5 MB limit`);
       findStream(port, name);
+      // One durable write for the batch: it lands whole or not at all, so a store failure fails every record.
+      let results: Array<{ ShardId: string; SequenceNumber: string } | { ErrorCode: string; ErrorMessage: string }>;
       let failed = 0;
-      const results = [];
-      for (const e of records) {
-        try {
-          const r = await port.streams.put(name, e.Data, e.PartitionKey);
-          results.push({ ShardId: r.shardId, SequenceNumber: r.sequenceNumber });
-        } catch {
-          failed++;
-          results.push({ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' });
-        }
+      try {
+        results = (await port.streams.putMany(name, records.map(entryOf))).map((r) => ({ ShardId: r.shardId, SequenceNumber: r.sequenceNumber }));
+      } catch {
+        failed = records.length;
+        results = records.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' }));
       }
       return { FailedRecordCount: failed, Records: results, EncryptionType: 'NONE' };
     },
