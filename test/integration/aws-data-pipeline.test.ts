@@ -189,7 +189,7 @@ describeAwsCli('the data pipeline: MQTT → rules → DynamoDB, Kinesis → Lamb
       .map((i) => ({ device: i.device.S, seq: Number(i.seq.N), temp: Number(i.temp.N), ...(i.quality ? { quality: i.quality.S } : {}) }));
     expect(items.sort((a, b) => a.device!.localeCompare(b.device!) || a.seq - b.seq)).toEqual(
       [...READINGS].sort((a, b) => a.device.localeCompare(b.device) || a.seq - b.seq));
-  });
+  }, 60_000);
 
   it('a kinesis rule feeds the stream; the Kinesis-triggered function keeps per-device aggregates with the SDK v3 DynamoDB client', async () => {
     const expected = (device: string) => {
@@ -204,7 +204,7 @@ describeAwsCli('the data pipeline: MQTT → rules → DynamoDB, Kinesis → Lamb
     }, { timeout: 20_000, interval: 100 });
     const got = await cli(['dynamodb', 'get-item', '--table-name', 'telemetry-aggregates', '--key', '{"device":{"S":"d1"}}']);
     expect(got.Item).toEqual(expected('d1'));
-  });
+  }, 60_000);
 
   it('a firehose rule archives the readings into S3 as CSV through the Lambda processor; aws s3 cp reads the objects back', async () => {
     const keys = await vi.waitFor(async () => {
@@ -216,20 +216,20 @@ describeAwsCli('the data pipeline: MQTT → rules → DynamoDB, Kinesis → Lamb
       return listed;
     }, { timeout: 20_000, interval: 100 });
     for (const k of keys) expect(k).toMatch(/^readings\/(processing-failed\/)?\d{4}\/\d\d\/\d\d\/\d\d\/telemetry-archive-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[0-9a-f-]{36}$/);
-    const read = async (key: string) => {
-      const r = await runAwsCli(['s3', 'cp', `s3://telemetry-archive/${key}`, '-'], { endpoint });
-      expect(r.code, r.stderr).toBe(0);
-      return r.stdout;
-    };
-    const csv = (await Promise.all(keys.filter((k) => !k.includes('processing-failed/')).map(read))).join('');
+    // One aws s3 cp --recursive brings the whole archive down, as a user would.
+    const dir = tempDir('tb-pipeline-s3-');
+    const copied = await runAwsCli(['s3', 'cp', '--recursive', 's3://telemetry-archive/readings/', dir], { endpoint });
+    expect(copied.code, copied.stderr).toBe(0);
+    const read = (key: string) => fs.readFileSync(path.join(dir, key.slice('readings/'.length)), 'utf8');
+    const csv = keys.filter((k) => !k.includes('processing-failed/')).map(read).join('');
     expect(csv.trim().split('\n').sort()).toEqual(['d1,1,70.7', 'd1,2,71.6', 'd1,3,203.0', 'd2,1,66.2']);
-    const failed = (await Promise.all(keys.filter((k) => k.includes('processing-failed/')).map(read))).join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = keys.filter((k) => k.includes('processing-failed/')).map(read).join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(failed).toEqual([{
       attemptsMade: 1, arrivalTimestamp: expect.any(Number), errorCode: 'Lambda.ProcessingFailedStatus', errorMessage: 'ProcessingFailed status set for record',
       attemptEndingTimestamp: expect.any(Number), rawData: expect.any(String), lambdaArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:telemetry-to-csv`,
     }]);
     expect(JSON.parse(Buffer.from(failed[0].rawData as string, 'base64').toString())).toEqual(READINGS[4]);
-  });
+  }, 60_000);
 
   it('the cloudwatchMetric rule feeds a metric alarm that fires into SNS, and the subscribed SQS queue receives the alarm', async () => {
     const notification = await vi.waitFor(async () => {
@@ -247,5 +247,5 @@ describeAwsCli('the data pipeline: MQTT → rules → DynamoDB, Kinesis → Lamb
     });
     const described = await cli(['cloudwatch', 'describe-alarms', '--alarm-names', 'plant-overheat']);
     expect(described.MetricAlarms[0]).toMatchObject({ AlarmName: 'plant-overheat', StateValue: 'ALARM' });
-  });
+  }, 60_000);
 });

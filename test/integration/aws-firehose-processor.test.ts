@@ -231,5 +231,5 @@ describeAwsCli('Firehose Lambda processor through the AWS CLI', () => {
     expect(copied.code, copied.stderr).toBe(0);
     const stream = 'arn:aws:firehose:us-east-1:000000000000:deliverystream/cli-clean';
     expect(copied.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ text: big('A'), stream }, { text: big('B'), stream }]);
-  });
+  }, 60_000);
 });
