@@ -40,9 +40,10 @@ export function checkKeyAttributes(schema: KeySchema, item: Item): Item {
   return item;
 }
 
-function checkNotEmpty(k: KeyAttribute, v: AttributeValue): void {
+/** An empty S or B key: an item's is "are not valid", a request Key's "were invalid" (AWS words them apart). */
+function checkNotEmpty(k: KeyAttribute, v: AttributeValue, inKey = false): void {
   if (('S' in v && v.S === '') || ('B' in v && v.B === '')) {
-    throw ddbValidation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain ${'S' in v ? 'an empty string' : 'an empty binary'} value. Key: ${k.name}`);
+    throw ddbValidation(`${inKey ? 'One or more parameter values were invalid:' : 'One or more parameter values are not valid.'} The AttributeValue for a key attribute cannot contain ${'S' in v ? 'an empty string' : 'an empty binary'} value. Key: ${k.name}`);
   }
 }
 
@@ -52,7 +53,7 @@ export function checkKey(schema: KeySchema, key: Item): Item {
   if (Object.keys(key).length !== attrs.length || attrs.some((k) => key[k.name] === undefined || typeOf(key[k.name]) !== k.type)) {
     throw ddbValidation('The provided key element does not match the schema');
   }
-  for (const k of attrs) checkNotEmpty(k, key[k.name]);
+  for (const k of attrs) checkNotEmpty(k, key[k.name], true);
   return key;
 }
 
