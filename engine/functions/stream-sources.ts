@@ -80,18 +80,21 @@ export function kinesisSource(m: EventSourceMapping, stream: string, port: Mappi
 }
 
 export function dynamodbSource(m: EventSourceMapping, port: MappingStreams): StreamSource {
-  const stream = () => {
-    const s = port.dynamodb.stream(m.eventSourceArn);
-    if (!s) throw new EngineError('NotFound', `Stream not found: ${m.eventSourceArn}`);
-    return s;
+  // The table behind the ARN, looked up when the shards are (at most once a second), not on every read.
+  let known: { table: string; shardId: string } | undefined;
+  const lookUp = () => {
+    known = port.dynamodb.stream(m.eventSourceArn);
+    if (!known) throw new EngineError('NotFound', `Stream not found: ${m.eventSourceArn}`);
+    return known;
   };
+  const stream = () => known ?? lookUp();
   return {
     batchInfo: 'DDBStreamBatchInfo',
     filterView: (event) => event,
     // DynamoDB Streams keeps records 24 hours.
     retentionMs: () => 24 * 3_600_000,
     arrivalText: (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
-    shards: () => [stream().shardId],
+    shards: () => [lookUp().shardId],
     initial: (_shard, fromStart) => (!fromStart && m.startingPosition === 'LATEST' ? String(port.dynamodb.latestChange(stream().table)) : '0'),
     read: (_shard, position, limit): SourceRecord[] => port.dynamodb.records(stream().table, Number(position), limit).map((c) => ({
       id: String((c.record.dynamodb as { SequenceNumber: string }).SequenceNumber),
