@@ -1,16 +1,16 @@
 /**
  * Lab 1 against another Thingbench acting as the cloud (a trainer's machine on 127.0.0.2: SigV4 required on its API,
- * mutual TLS for MQTT), through a target profile: start, every check missing, solve, every check done (the check of
- * who published needs the engine's capture, so it is skipped, with why), reset. Also through the contract
+ * mutual TLS for MQTT), through a target profile: start, every check missing (messages: not without a watch), solve
+ * while watched, every check done (who published is left out there, saying so), reset. Also through the contract
  * (`labs.check` with `target`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, IoTClient } from '@aws-sdk/client-iot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
-import { checkLab, findLab, labInventory, loadCatalogue, resetLab, solveLab, startLab, type CheckReport } from '../../engine/labs/index.js';
+import { checkLab, findLab, labInventory, loadCatalogue, resetLab, solveLab, startLab, watchLab, type CheckReport } from '../../engine/labs/index.js';
 import { addProfile, openTarget, type Target } from '../../engine/scenarios/index.js';
 import { startTestEngine } from '../helpers/engine.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
@@ -51,7 +51,7 @@ afterAll(async () => {
 const statuses = (r: CheckReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
 
 describe('lab 1 on another Thingbench (mutual TLS, SigV4)', () => {
-  it('starts, is solved and resets through the AWS APIs; the publisher check is skipped with why', async () => {
+  it('starts, is solved while watched and resets through the AWS APIs and an observer connection', async () => {
     const lab = findLab(loadCatalogue(), 1);
     const attendee = 'ivan';
     const started = await startLab(lab, target, { attendee });
@@ -59,13 +59,23 @@ describe('lab 1 on another Thingbench (mutual TLS, SigV4)', () => {
     expect(started.env.AWS_ACCESS_KEY_ID).toBe(key.accessKeyId);
     const before = await checkLab(lab, target, { attendee, since: started.startedAt });
     expect(statuses(before)).toMatchObject({ thing: 'missing', 'policy-refuses-other': 'missing', data: 'skipped' });
-    expect(before.checks.find((c) => c.id === 'data')!.reason).toBe("a check of who published (from: l01-ivan-ratchet) needs the engine's capture, which the target 'trainer' (thingbench) does not have");
+    expect(before.checks.find((c) => c.id === 'data')!.reason).toBe("messages on device/l01-ivan-ratchet/data are seen on 'trainer' only while the lab is watched (lab check --watch)");
+    expect(before.complete).toBe(false);
 
-    const run = await solveLab(lab, target, { attendee });
-    expect(run.message ?? run.status).toBe('passed');
-    const after = await checkLab(lab, target, { attendee, since: started.startedAt });
-    expect(after.checks.filter((c) => c.status !== 'done').map((c) => `${c.id} ${c.status}`)).toEqual(['data skipped']);
-    expect(after.complete).toBe(true);
+    // Watched (its observer connection subscribed), the lab sees the solution's device publish.
+    const reports: CheckReport[] = [];
+    const watch = await watchLab(lab, target, { attendee, since: started.startedAt, onReport: (r) => reports.push(r), debounceMs: 50 });
+    try {
+      const run = await solveLab(lab, target, { attendee });
+      expect(run.message ?? run.status).toBe('passed');
+      await watch.recheck();
+      await vi.waitFor(() => expect(reports.at(-1)!.complete).toBe(true), { timeout: 10_000, interval: 100 });
+      const after = reports.at(-1)!;
+      expect(after.checks.filter((c) => c.status !== 'done')).toEqual([]);
+      expect(after.checks.find((c) => c.id === 'data')!.reason).toBe("1 message on device/l01-ivan-ratchet/data matched (who published is not known on 'trainer')");
+    } finally {
+      await watch.stop();
+    }
 
     const reset = await resetLab(lab, target, { attendee });
     expect(reset.errors).toEqual([]);
