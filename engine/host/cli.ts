@@ -18,6 +18,7 @@ import { waitForSignal } from './wait-for-signal.js';
 import { targetCommand, targetUsage } from './target-commands.js';
 import { runCommand, runUsage } from './run-command.js';
 import { openEngineControl } from './engine-control.js';
+import { labCommand, labUsage } from './lab-commands.js';
 
 export const DEFAULT_UI_PORT = 4280;
 
@@ -30,6 +31,7 @@ Usage:
   thingbench devices models|start|fault …  run virtual devices and fleets, break them on purpose (below)
   thingbench target add|list|remove|check …  where devices, recordings and scenarios run (below)
   thingbench run FILE [options]  run a scenario: devices, steps, expectations (below)
+  thingbench lab list|start|env|check|solve|reset …  the workshop labs, checked live (below)
   thingbench --help | --version
 
 Options:
@@ -99,12 +101,13 @@ export async function main(argv: string[]): Promise<number> {
   // for it (the SDK version Thingbench ships with is fixed by its lockfile). Set the variable to 'false' to see it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `thingbench COMMAND --help` (or -h) anywhere after the command prints that command's usage.
-  const commandUsage: Record<string, string> = { record: recordUsage, replay: recordUsage, devices: devicesUsage, target: targetUsage, run: runUsage };
+  const commandUsage: Record<string, string> = { record: recordUsage, replay: recordUsage, devices: devicesUsage, target: targetUsage, run: runUsage, lab: labUsage };
   if (commandUsage[argv[0]] !== undefined && argv.slice(1).some((a) => a === '--help' || a === '-h')) return print(commandUsage[argv[0]].replace(/^\n/, ''), 0);
   if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
   if (argv[0] === 'devices') return devicesCommand(argv.slice(1));
   if (argv[0] === 'target') return targetCommand(argv.slice(1));
   if (argv[0] === 'run') return runCommand(argv.slice(1));
+  if (argv[0] === 'lab') return labCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -112,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return print(usage + recordUsage + devicesUsage + targetUsage + runUsage, 0);
+  if (values.help) return print(usage + recordUsage + devicesUsage + targetUsage + runUsage + labUsage, 0);
   if (values.version) return print(`${version}\n`, 0);
   const [command, ...extra] = positionals;
   if (!command) return print(usage, 0);
