@@ -3,6 +3,8 @@
  * missing, a `labs.checked` event), a check ticking to done on its own as the attendee works (the watch), solve, the
  * progress kept across a restart, and reset. Bad arguments are refused at the rpc edge.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabCheckReport } from '../../engine/contract/index.js';
@@ -105,6 +107,24 @@ describe('labs.* on the engine', () => {
     await vi.waitFor(() => expect(seen.find((m) => m.topic.startsWith('$aws/events/presence/disconnected/'))?.body).toMatchObject({ disconnectReason: 'CLIENT_INITIATED_DISCONNECT' }));
     await watcher.endAsync();
   });
+
+  it('watches a started lab again after a restart, and a broken progress file is set aside, not fatal', async () => {
+    tb = await startTestEngine();
+    await tb.engine.api.labs.start('1', { attendee: 'kim' });
+    await tb.stop();
+    tb = await tb.restart();
+    const seen: LabCheckReport[] = [];
+    tb.engine.events.on('labs.checked', (r) => seen.push(r));
+    const iot = new IoTClient({ region: 'us-east-1', endpoint: tb.httpUrl, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    await iot.send(new CreateThingCommand({ thingName: 'l01-kim-ratchet' }));
+    iot.destroy();
+    await vi.waitFor(() => expect(seen.at(-1)?.checks[0]).toMatchObject({ id: 'thing', status: 'done' }), { timeout: 10_000, interval: 100 });
+    await tb.stop();
+    fs.writeFileSync(path.join(tb.dataDir, 'labs', 'progress.json'), '{ not json');
+    tb = await tb.restart();
+    expect((await tb.engine.api.labs.list({ attendee: 'kim' }))[0].progress).toBeUndefined();
+    expect(fs.readFileSync(path.join(tb.dataDir, 'labs', 'progress.json.bad'), 'utf8')).toBe('{ not json');
+  }, 60_000);
 
   it('refuses bad arguments at the rpc edge', () => {
     expect(checkArgs('labs.start', [1])).toBe('argument 1 must be a lab id or slug');

@@ -68,10 +68,20 @@ export class LabsService implements Service {
       this.opts.logger.log('warn', 'labs', `lab progress could not be read: ${(e as Error).message}`);
       return;
     }
-    for (const p of entries) {
-      if (p.target !== LOCAL || p.startedAt === undefined || p.finishedAt !== undefined) continue;
-      const lab = this.labs().find((l) => l.id === p.lab);
-      if (lab) this.watch(lab, p.attendee, p.startedAt);
+    const resume = entries.filter((p) => p.target === LOCAL && p.startedAt !== undefined && p.finishedAt === undefined);
+    if (!resume.length) return;
+    let labs: Lab[];
+    try {
+      labs = this.labs();
+    } catch (e) {
+      // A lab that does not load never stops the engine: labs.list says what is wrong with it.
+      this.catalogue = undefined;
+      this.opts.logger.log('warn', 'labs', `the lab catalogue does not load: ${(e as Error).message}`);
+      return;
+    }
+    for (const p of resume) {
+      const lab = labs.find((l) => l.id === p.lab);
+      if (lab) this.watch(lab, p.attendee, p.startedAt!);
     }
   }
 
