@@ -14,7 +14,10 @@ export interface RecordedRun {
 /** Writes `files` (the scenario as `main.yaml`) to a fresh folder, loads it and runs it on `target`, recording every event. */
 export async function runFiles(target: Target, files: Record<string, string>, opts: Partial<RunOptions> & { onEvents?: (e: TypedEmitter<ScenarioEvents>) => void } = {}): Promise<RecordedRun> {
   const dir = tempDir('tb-scenario-');
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
   const file = path.join(dir, 'main.yaml');
   const scenario = loadScenario(fs.readFileSync(file, 'utf8'), file);
   const emitter = opts.events ?? new TypedEmitter<ScenarioEvents>();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { engineTarget } from '../helpers/engine-target.js';
 import { runFiles } from '../helpers/scenario-run.js';
@@ -47,6 +48,37 @@ steps:
     expect(unknown.result.steps[0]).toMatchObject({ status: 'failed', message: 'sqs has no operation MakeQueue in its AWS SDK v3 client' });
     const noMember = await run('  - aws: { service: sqs, operation: ListQueues, input: { QueueNamePrefix: nothing-here }, vars: { url: "$.QueueUrls[0]" } }\n');
     expect(noMember.result.steps[0].message).toMatch(/^the response of sqs ListQueues has nothing for url \(\$\.QueueUrls\[0\]\)/);
+  });
+
+  it('sends a file beside the scenario as bytes (fileb://) and a zip of files (zip://): a function created from its source runs', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'fn/index.mjs': "export const handler = async (e) => ({ twice: e.n * 2, greeting: (await import('node:fs')).readFileSync(new URL('./hello.txt', import.meta.url), 'utf8') });\n",
+      'fn/hello.txt': 'hi from a file',
+      'main.yaml': `
+name: function from source
+steps:
+  - aws:
+      service: lambda
+      operation: CreateFunction
+      input: { FunctionName: zip-step, Runtime: nodejs20.x, Handler: index.handler, Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: "zip://fn/index.mjs,fn/hello.txt" } }
+  - aws: { service: lambda, operation: Invoke, input: { FunctionName: zip-step, Payload: "fileb://payload.json" }, vars: { status: $.StatusCode } }
+  - aws: { service: s3, operation: CreateBucket, input: { Bucket: zip-step } }
+  - aws: { service: s3, operation: PutObject, input: { Bucket: zip-step, Key: hello.txt, Body: "fileb://fn/hello.txt" } }
+  - aws: { service: s3, operation: HeadObject, input: { Bucket: zip-step, Key: hello.txt }, vars: { length: $.ContentLength } }
+  - publish: { topic: heard, payload: "\${length}" }
+  - expect: { topic: heard, payload: "14" }
+`,
+      'payload.json': '{"n":21}',
+    });
+    expect(result.message).toBeUndefined();
+    expect(statuses(result.steps)).toEqual(['1 aws passed', '2 aws passed', '3 aws passed', '4 aws passed', '5 aws passed', '6 publish passed', '7 expect passed']);
+    const lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'zip-step', Payload: new TextEncoder().encode('{"n":4}') }));
+    expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ twice: 8, greeting: 'hi from a file' });
+    lambda.destroy();
+    const missing = await runFiles(engineTarget(te), { 'main.yaml': 'name: no file\nsteps:\n  - aws: { service: s3, operation: PutObject, input: { Bucket: zip-step, Key: k, Body: "fileb://nope.bin" } }\n' });
+    expect(missing.result.steps[0]).toMatchObject({ status: 'failed' });
+    expect(missing.result.steps[0].message).toMatch(/^s3 PutObject: the file .*nope\.bin cannot be read \(ENOENT\)$/);
   });
 
   it('refuses, when the scenario loads, a service the engine has no client for', async () => {

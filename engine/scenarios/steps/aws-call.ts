@@ -9,8 +9,15 @@
  * `vars` sets run variables from the response by JSONPath. A refusal fails the step with the service's exception
  * (`the target 'local' refused sns Subscribe: Topic does not exist (NotFoundException)`). Nothing the call makes is
  * undone at the end of the run: put the opposite call under `cleanup:`.
+ *
+ * Binary members (a function's `ZipFile`, an object's `Body`) come from files beside the scenario: a string
+ * `fileb://<path>` is that file's bytes, as in the AWS CLI, and `zip://<path>[,<path>…]` a zip of those files at its
+ * top level (a Lambda deployment package made from the function's source, as `zip function.zip index.mjs` does).
  */
+import fs from 'node:fs';
 import { Agent } from 'node:https';
+import { basename } from 'node:path';
+import { zipSync } from 'fflate';
 import { EngineError } from '../../core/index.js';
 import { queryJsonPath } from '../match/jsonpath.js';
 import { refusal } from '../provision/index.js';
@@ -58,6 +65,29 @@ function clientFor(target: Target, service: string, Client: ClientClass): SdkCli
   });
 }
 
+/** The input with `fileb://` and `zip://` strings replaced by the bytes they name (see the header). */
+export function withFileContents(value: unknown, resolvePath: (p: string) => string): unknown {
+  if (typeof value === 'string') {
+    if (value.startsWith('fileb://')) return readInput(resolvePath(value.slice('fileb://'.length)));
+    if (value.startsWith('zip://')) {
+      const files = value.slice('zip://'.length).split(',').filter(Boolean).map(resolvePath);
+      return zipSync(Object.fromEntries(files.map((f) => [basename(f), readInput(f)])));
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => withFileContents(v, resolvePath));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withFileContents(v, resolvePath)]));
+  return value;
+}
+
+function readInput(file: string): Uint8Array {
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw new EngineError('InvalidInput', `the file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
 export const awsCallStep = defineStep<AwsCallArgs>({
   name: 'aws',
   summary: "One AWS API call on the target through the service's AWS SDK v3 client (SNS, SQS, DynamoDB, Kinesis, S3, …), with variables from its response.",
@@ -81,8 +111,15 @@ export const awsCallStep = defineStep<AwsCallArgs>({
     const client = clientFor(ctx.target, args.service, sdk[service.client] as ClientClass);
     const what = `${args.service} ${args.operation}`;
     let out: Record<string, unknown>;
+    let input: unknown;
     try {
-      out = await client.send(new Command(args.input ?? {}));
+      input = withFileContents(args.input ?? {}, (p) => ctx.resolvePath(p));
+    } catch (e) {
+      client.destroy();
+      return failed(`${what}: ${(e as Error).message}`);
+    }
+    try {
+      out = await client.send(new Command(input));
     } catch (e) {
       return failed(refusal(ctx.target, what, e).message);
     } finally {
