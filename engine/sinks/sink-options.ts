@@ -85,6 +85,7 @@ const indexes: Field = (v, key) => {
       ...(nonKey === undefined ? {} : { nonKeyAttributes: nonKey }),
       ...(o.readCapacityUnits === undefined ? {} : { readCapacityUnits: int(0, 1_000_000_000)(o.readCapacityUnits, `${at}.readCapacityUnits`) }),
       ...(o.writeCapacityUnits === undefined ? {} : { writeCapacityUnits: int(0, 1_000_000_000)(o.writeCapacityUnits, `${at}.writeCapacityUnits`) }),
+      ...(o.backfilling === undefined ? {} : { backfilling: bool(o.backfilling, `${at}.backfilling`) }),
     } as JsonObject;
   });
 };

@@ -160,6 +160,7 @@ export class SinkService implements Service {
     this.firehose.resume(all.filter((t) => t.kind === 'firehose'));
     this.alarms.start();
     await this.tables.backfillKeyOrder();
+    await this.tables.resumeIndexBuilds(all.filter((t) => t.kind === 'table').map((t) => t.name));
     this.ttlTimer = setInterval(() => void this.sweepExpired().catch((e: Error) => this.ctx.logger.log('warn', 'sinks.tables', `time-to-live sweep failed: ${e.message}`)), this.ttlSweepMs);
     this.ttlTimer.unref();
   }

@@ -81,13 +81,17 @@ export function entryStatements(table: string, schema: KeySchema, key: { hash: s
   return out;
 }
 
-/** Entries for every item of a table in a new index (UpdateTable's Create), in one write with the index itself. */
-export function backfillStatements(store: Store, table: string, schema: KeySchema, ix: IndexSchema): Statement[] {
-  const out: Statement[] = [];
-  for (const r of store.all<Row>('SELECT hash, range, sort, item, typed FROM sink_table_items WHERE table_name = ?', [table])) {
-    out.push(...entryStatements(table, schema, r, typedOf(r), false, [ix]));
-  }
-  return out;
+/**
+ * Entries in a new index for up to `limit` items after the key position `after` (table order), and where the next
+ * chunk starts (undefined when this one was the last).
+ */
+export function backfillChunk(store: Store, table: string, schema: KeySchema, ix: IndexSchema, after: [string, string] | undefined, limit: number): { statements: Statement[]; next?: [string, string] } {
+  const rows = store.all<Row>(
+    `SELECT hash, range, sort, typed, CASE WHEN typed IS NULL THEN item END AS item FROM sink_table_items WHERE table_name = ?${after ? ' AND (hash, sort) > (?, ?)' : ''} ORDER BY hash, sort LIMIT ?`,
+    [table, ...(after ?? []), limit]);
+  const statements = rows.flatMap((r) => entryStatements(table, schema, r, typedOf(r), false, [ix]));
+  const last = rows.at(-1);
+  return { statements, ...(rows.length === limit && last ? { next: [last.hash, last.sort] as [string, string] } : {}) };
 }
 
 /** Item count and size (of projected items) per index. */

@@ -19,7 +19,7 @@ import {
   type IndexSchema, type Item, type ItemChange, type ItemStore, type KeyPosition, type KeySchema, type PartitionRead,
 } from './dynamodb/index.js';
 import {
-  backfillStatements, entryStatements, expiredRows, expiryOf, expiryStatements, indexStats, queryRows, scanRows, typedOf, type Row,
+  backfillChunk, entryStatements, expiredRows, expiryOf, expiryStatements, indexStats, queryRows, scanRows, typedOf, type Row,
 } from './table-rows.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 import { normalizeOptions } from './sink-options.js';
@@ -30,7 +30,12 @@ type Json = Parameters<typeof itemFromJson>[0];
 export interface IndexOptions {
   name: string; global: boolean; hashKey: KeyDef; rangeKey?: KeyDef; projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: string[];
   readCapacityUnits?: number; writeCapacityUnits?: number;
+  /** Still being filled from the table's items (UpdateTable's Create): not readable yet. */
+  backfilling?: boolean;
 }
+
+/** Items an index build reads and indexes per write; the engine serves other work between chunks. */
+const BACKFILL_CHUNK = 1000;
 
 const MAX_COLUMNS = 200;
 const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -151,14 +156,60 @@ export class TableSink implements ItemStore {
     return scanRows(this.ctx.store, table, index, after, limit);
   }
 
-  /** Adds a secondary index (UpdateTable's Create) with an entry for every item it holds, in one write. */
+  /**
+   * Adds a secondary index (UpdateTable's Create) and fills it from the table's items a chunk at a time, the engine
+   * serving other requests in between: the index is in the table's options (so writes keep it) and marked
+   * backfilling until the last chunk, and a build cut short by a restart resumes when the sinks start.
+   */
   async addIndex(table: string, index: IndexOptions): Promise<void> {
     const target = this.ctx.target('table', table);
-    const options = normalizeOptions('table', { ...target.options, indexes: [...this.indexOptions(target), index] as unknown as JsonValue });
-    const next = { ...target, options };
-    const ix = this.schemaOf(next).indexes!.find((i) => i.name === index.name)!;
-    await this.ctx.store.write([this.optionsStatement(table, options), ...backfillStatements(this.ctx.store, table, this.schemaOf(next), ix)]);
+    await this.writeIndexes(target, [...this.indexOptions(target), { ...index, backfilling: true }]);
+    await this.backfill(table, index.name);
+  }
+
+  /** Finishes the index builds a restart cut short. */
+  async resumeIndexBuilds(tables: string[]): Promise<void> {
+    for (const table of tables) {
+      const target = this.ctx.target('table', table);
+      for (const ix of this.indexOptions(target).filter((i) => i.backfilling)) await this.backfill(table, ix.name);
+    }
+  }
+
+  private async backfill(table: string, name: string): Promise<void> {
+    let after: [string, string] | undefined;
+    for (;;) {
+      let target: Target;
+      try {
+        target = this.ctx.target('table', table);
+      } catch {
+        return; // the table is gone
+      }
+      const ix = this.schemaOf(target).indexes?.find((i) => i.name === name);
+      if (!ix) return; // the index was deleted meanwhile
+      const chunk = backfillChunk(this.ctx.store, table, this.schemaOf(target), ix, after, BACKFILL_CHUNK);
+      if (chunk.statements.length) await this.ctx.store.write(chunk.statements);
+      if (!chunk.next) {
+        await this.writeIndexes(target, this.indexOptions(target).map((i) => (i.name === name ? { ...i, backfilling: undefined } : i)));
+        return;
+      }
+      after = chunk.next;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async writeIndexes(target: Target, indexes: IndexOptions[]): Promise<void> {
+    const clean = indexes.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined)));
+    const options = normalizeOptions('table', { ...target.options, indexes: clean as unknown as JsonValue });
+    // the store applies a write at once: writes made while this one becomes durable already see the new indexes
+    const previous = target.options;
+    const durable = this.ctx.store.write([this.optionsStatement(target.name, options)]);
     target.options = options;
+    try {
+      await durable;
+    } catch (e) {
+      target.options = previous;
+      throw e;
+    }
   }
 
   /** Deletes a secondary index and its entries. */
@@ -351,7 +402,7 @@ export class TableSink implements ItemStore {
     const [hash, range] = this.keys(target);
     const indexes: IndexSchema[] = this.indexOptions(target).map((i) => ({
       name: i.name, global: i.global, hash: i.hashKey, ...(i.rangeKey ? { range: i.rangeKey } : {}), projection: i.projection,
-      ...(i.nonKeyAttributes ? { nonKeyAttributes: i.nonKeyAttributes } : {}),
+      ...(i.nonKeyAttributes ? { nonKeyAttributes: i.nonKeyAttributes } : {}), ...(i.backfilling ? { backfilling: true } : {}),
     }));
     const ttlAttribute = (target.options as { ttlAttribute?: string }).ttlAttribute;
     return { hash, ...(range ? { range } : {}), ...(indexes.length ? { indexes } : {}), ...(ttlAttribute ? { ttlAttribute } : {}) };

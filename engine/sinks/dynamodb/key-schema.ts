@@ -24,6 +24,8 @@ export interface IndexSchema {
   range?: KeyAttribute;
   projection: ProjectionType;
   nonKeyAttributes?: string[];
+  /** Still being filled from the table's items: writes keep it, reads are refused. */
+  backfilling?: boolean;
 }
 
 export const keyAttributes = (s: KeySchema): KeyAttribute[] => (s.range ? [s.hash, s.range] : [s.hash]);

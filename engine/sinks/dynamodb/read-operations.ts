@@ -47,6 +47,7 @@ function readTarget(store: ItemStore, input: QueryInput): ReadTarget {
   }
   const index = schema.indexes?.find((i) => i.name === input.IndexName);
   if (!index) throw ddbValidation(`The table does not have the specified index: ${input.IndexName}`);
+  if (index.backfilling) throw ddbValidation(`Cannot read from backfilling global secondary index: ${index.name}`);
   if (index.global && input.ConsistentRead) throw ddbValidation('Consistent reads are not supported on global secondary indexes');
   if (index.global && input.Select === 'ALL_ATTRIBUTES' && index.projection !== 'ALL') {
     throw ddbValidation(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`);

@@ -16,6 +16,8 @@ type KeyDef = { name: string; type: 'S' | 'N' | 'B' };
 export interface IndexOptions {
   name: string; global: boolean; hashKey: KeyDef; rangeKey?: KeyDef; projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: string[];
   readCapacityUnits?: number; writeCapacityUnits?: number;
+  /** Still being filled from the table's items. */
+  backfilling?: boolean;
 }
 
 export const MAX_GLOBAL = 20;
@@ -117,7 +119,8 @@ export function describeIndexes(tableArn: string, indexes: IndexOptions[], stats
     KeySchema: [{ AttributeName: i.hashKey.name, KeyType: 'HASH' }, ...(i.rangeKey ? [{ AttributeName: i.rangeKey.name, KeyType: 'RANGE' }] : [])],
     Projection: { ProjectionType: i.projection, ...(i.nonKeyAttributes ? { NonKeyAttributes: i.nonKeyAttributes } : {}) },
     ...(i.global ? {
-      IndexStatus: status.get(i.name) ?? 'ACTIVE',
+      IndexStatus: status.get(i.name) ?? (i.backfilling ? 'CREATING' : 'ACTIVE'),
+      ...(i.backfilling ? { Backfilling: true } : {}),
       ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: provisioned ? i.readCapacityUnits ?? 0 : 0, WriteCapacityUnits: provisioned ? i.writeCapacityUnits ?? 0 : 0 },
     } : {}),
     IndexSizeBytes: stats.get(i.name)?.bytes ?? 0,
