@@ -40,7 +40,7 @@ export interface LabCheckReport {
   checks: LabCheckOutcome[];
   done: number;
   total: number;
-  /** Every check done, or skipped because the target cannot answer it (a local-only check elsewhere). */
+  /** No check missing or waiting: every one done, or skipped with why (a local-only check elsewhere, messages not watched). */
   complete: boolean;
 }
 
