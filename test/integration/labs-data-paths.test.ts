@@ -6,6 +6,7 @@
  * `LABS=3,8` runs only those labs.
  */
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLab, findLab, labEnv, labInventory, loadCatalogue, resetLab, solveLab, startLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
 import { openTarget, type Target } from '../../engine/scenarios/index.js';
@@ -27,6 +28,15 @@ afterAll(async () => {
   await target?.close();
 });
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
 const summary = (r: CheckReport) => r.checks.map((c) => `${c.id}: ${c.status}${c.status === 'done' ? '' : ` (${c.reason})`}`).join('\n');
 
 for (const id of labIds) {
@@ -34,7 +44,8 @@ for (const id of labIds) {
   describe.skipIf(missing !== undefined)(`lab ${id}: ${lab.title}`, () => {
     async function guide(attendee: string, omitStep?: number): Promise<CheckReport> {
       const started = await startLab(lab, target, { attendee, fresh: true });
-      const env = labEnv(lab, target, { attendee, awsCli: AWS_CLI });
+      // Lab 4 serves its page on PAGE_PORT (8004 by default): a free one here, so that parallel runs never meet.
+      const env = { ...labEnv(lab, target, { attendee, awsCli: AWS_CLI }), PAGE_PORT: String(await freePort()) };
       await runGuide({ file: lab.guide.file, commands: lab.guide.commands, env, ...(omitStep ? { omitStep } : {}) });
       return checkLab(lab, target, { attendee, since: started.startedAt });
     }
