@@ -63,7 +63,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // The services tap the broker, which catches, logs and counts a tap that throws: it never breaks a publish.
   const shadow = new ShadowService(store, broker, clock, { historySize: config.shadow.historySize, limits: config.shadow.limits, logger: logs });
   const reserved = new ReservedTopicService(broker, clock, logs);
-  const registry = new RegistryService(store, broker, shadow, clock, { logger: logs, principals: { principalExists: (p) => security.principalExists(p) } });
+  const registry = new RegistryService(store, broker, shadow, clock, {
+    logger: logs, principals: { principalExists: (p) => security.principalExists(p) },
+    publishEvent: (topic, body) => void broker.publish({ topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch((e: unknown) => logs.log('warn', 'registry', `registry event on ${topic} not published: ${String(e)}`)),
+  });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const shadows = shadowReader(shadow);

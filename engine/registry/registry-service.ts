@@ -7,7 +7,9 @@
  *   searches see changes at once (AWS: eventually, within seconds).
  * - A thing's connectivity is that of the MQTT client whose id is the thing name (AWS additionally requires the
  *   principal to be attached); it is not persisted across restarts.
- * - Billing groups, dynamic groups, tags and registry events (`$aws/events/thing/...`) are not implemented.
+ * - Billing groups, dynamic groups and tags are not implemented; of the registry events only THING events are
+ *   published (`registry-events.ts`).
+ * - UpdateIndexingConfiguration is kept and returned by GetIndexingConfiguration, but searching works whatever it says.
  * - Principals are stored as given; whether a certificate ARN exists is checked only when a `PrincipalCheck` is wired.
  * - DeleteThingType needs the type deprecated, but not for 5 minutes as AWS does.
  */
@@ -27,6 +29,7 @@ import {
 } from './names.js';
 import { RegistryStore, type ThingRow, type ThingTypeRow } from './registry-store.js';
 import { ThingGroups } from './thing-groups.js';
+import { RegistryEventConfig, thingEvent, thingEventTopic } from './registry-events.js';
 
 /** What fleet search reads from the shadow service (`ShadowService` satisfies it); throws when no shadow exists. */
 export interface ShadowReader {
@@ -54,6 +57,14 @@ export interface RegistryEvents {
 export interface RegistryServiceOptions {
   logger?: Logger;
   principals?: PrincipalCheck;
+  /** Publishes a registry event (`$aws/events/thing/…`) through the broker. */
+  publishEvent?: (topic: string, body: object) => void;
+}
+
+/** Fleet indexing's configuration as GetIndexingConfiguration returns it. */
+export interface IndexingConfiguration {
+  thingIndexingConfiguration: Record<string, unknown> & { thingIndexingMode: string };
+  thingGroupIndexingConfiguration: Record<string, unknown> & { thingGroupIndexingMode: string };
 }
 
 export interface ThingInput {
@@ -82,6 +93,12 @@ export class RegistryService implements Service {
   private readonly db: RegistryStore;
   private readonly connectivity = new ConnectivityTracker();
   private tap: Disposable | undefined;
+  /** UpdateEventConfigurations / DescribeEventConfigurations. */
+  readonly eventConfig: RegistryEventConfig;
+  private indexing: IndexingConfiguration = {
+    thingIndexingConfiguration: { thingIndexingMode: 'REGISTRY_AND_SHADOW', thingConnectivityIndexingMode: 'STATUS' },
+    thingGroupIndexingConfiguration: { thingGroupIndexingMode: 'OFF' },
+  };
 
   constructor(
     store: Store,
@@ -92,6 +109,36 @@ export class RegistryService implements Service {
   ) {
     this.db = new RegistryStore(store);
     this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e));
+    this.eventConfig = new RegistryEventConfig(() => clock.now());
+  }
+
+  /** GetIndexingConfiguration: as last set (searching is always on here, whatever it says). */
+  indexingConfiguration(): IndexingConfiguration {
+    return structuredClone(this.indexing);
+  }
+
+  /** UpdateIndexingConfiguration: keeps the modes given, with AWS's checks of their values. */
+  updateIndexingConfiguration(input: { thingIndexingConfiguration?: Record<string, unknown>; thingGroupIndexingConfiguration?: Record<string, unknown> }): void {
+    const thing = input.thingIndexingConfiguration;
+    if (thing) {
+      const mode = thing.thingIndexingMode;
+      if (!['OFF', 'REGISTRY', 'REGISTRY_AND_SHADOW'].includes(mode as string)) throw invalid(`1 validation error detected: Value '${String(mode)}' at 'thingIndexingConfiguration.thingIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [REGISTRY_AND_SHADOW, OFF, REGISTRY]`);
+      const connectivity = thing.thingConnectivityIndexingMode;
+      if (connectivity !== undefined && !['OFF', 'STATUS'].includes(connectivity as string)) throw invalid(`1 validation error detected: Value '${String(connectivity)}' at 'thingIndexingConfiguration.thingConnectivityIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [STATUS, OFF]`);
+      this.indexing.thingIndexingConfiguration = { ...structuredClone(thing), thingIndexingMode: mode as string, thingConnectivityIndexingMode: (connectivity as string | undefined) ?? 'OFF' };
+    }
+    const group = input.thingGroupIndexingConfiguration;
+    if (group) {
+      const mode = group.thingGroupIndexingMode;
+      if (!['OFF', 'ON'].includes(mode as string)) throw invalid(`1 validation error detected: Value '${String(mode)}' at 'thingGroupIndexingConfiguration.thingGroupIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON]`);
+      this.indexing.thingGroupIndexingConfiguration = { ...structuredClone(group), thingGroupIndexingMode: mode as string };
+    }
+  }
+
+  /** Publishes the thing's registry event when THING events are enabled. */
+  private announce(row: ThingRow, operation: 'created' | 'updated' | 'deleted'): void {
+    if (!this.opts.publishEvent || !this.eventConfig.isEnabled('THING')) return;
+    this.opts.publishEvent(thingEventTopic(row.name, operation), thingEvent(thingInfo(row), operation, this.clock.now()));
   }
 
   async start(): Promise<void> {
@@ -124,6 +171,7 @@ export class RegistryService implements Service {
     const row: ThingRow = { name, id: randomUUID(), type, attributes, version: 1, created: now, updated: now };
     await this.db.write([this.db.putThing(row)]);
     this.events.emit('changed', { kind: 'thing', name, operation: 'created' });
+    this.announce(row, 'created');
     return { thing: thingInfo(row), created: true };
   }
 
@@ -152,6 +200,7 @@ export class RegistryService implements Service {
     const row: ThingRow = { ...current, type, attributes, version: current.version + 1, updated: this.clock.now() };
     await this.db.write([this.db.putThing(row)]);
     this.events.emit('changed', { kind: 'thing', name, operation: 'updated' });
+    this.announce(row, 'updated');
     return thingInfo(row);
   }
 
@@ -166,6 +215,7 @@ export class RegistryService implements Service {
     if (this.db.principalsOf(name, 1).length) throw invalid(`Cannot delete. Thing ${name} is still attached to one or more principals`);
     await this.db.write(this.db.deleteThing(name));
     this.events.emit('changed', { kind: 'thing', name, operation: 'deleted' });
+    this.announce(current, 'deleted');
   }
 
   /** ListThings: by name, with AWS's filters; `after` is the last name of the previous page. */

@@ -6,7 +6,8 @@
  * LIMITATIONS:
  * - DescribeEndpoint returns the host the request was addressed to (its `Host` header, else the bound host) for every
  *   endpoint type, with no port: clients must keep the engine's ports (MQTT 1883/8883, HTTP 8080 by default).
- * - Tags, billing groups, dynamic groups, UpdateThingGroup and UpdateIndexingConfiguration are not implemented.
+ * - Tags, billing groups, dynamic groups and UpdateThingGroup are not implemented; UpdateIndexingConfiguration is kept
+ *   but the index is always on and current.
  * - List operations without `maxResults` return pages of 50 (AWS does not document its default).
  * - The `AWS_ThingGroups` index is not searchable (ResourceNotFoundException).
  */
@@ -30,7 +31,8 @@ const invalid = (message: string) => new EngineError('InvalidInput', message);
 export type RegistryOperations = Pick<RegistryService,
   | 'createThing' | 'describeThing' | 'updateThing' | 'deleteThing' | 'listThings'
   | 'createThingType' | 'describeThingType' | 'listThingTypes' | 'deprecateThingType' | 'deleteThingType'
-  | 'attachPrincipal' | 'detachPrincipal' | 'listPrincipals' | 'thingsForPrincipal' | 'search'> & {
+  | 'attachPrincipal' | 'detachPrincipal' | 'listPrincipals' | 'thingsForPrincipal' | 'search'
+  | 'indexingConfiguration' | 'updateIndexingConfiguration' | 'eventConfig'> & {
   readonly groups: Pick<RegistryService['groups'], 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'>;
 };
 
@@ -335,14 +337,37 @@ export function searchIndex(registry: RegistryOperations): HttpHandler {
   };
 }
 
-/** GetIndexingConfiguration: fleet indexing is always on here (registry, shadow and connectivity). */
-export function getIndexingConfiguration(): HttpHandler {
-  return () => ({
-    json: {
-      thingIndexingConfiguration: { thingIndexingMode: 'REGISTRY_AND_SHADOW', thingConnectivityIndexingMode: 'STATUS' },
-      thingGroupIndexingConfiguration: { thingGroupIndexingMode: 'OFF' },
-    },
-  });
+/** GetIndexingConfiguration: as last set by UpdateIndexingConfiguration (searching is always on here). */
+export function getIndexingConfiguration(registry: RegistryOperations): HttpHandler {
+  return () => ({ json: registry.indexingConfiguration() });
+}
+
+/** UpdateIndexingConfiguration: the modes are kept and returned; the index is always complete and current here. */
+export function updateIndexingConfiguration(registry: RegistryOperations): HttpHandler {
+  return (req) => {
+    const body = jsonBody(req);
+    registry.updateIndexingConfiguration({
+      thingIndexingConfiguration: optionalObject(body, 'thingIndexingConfiguration'),
+      thingGroupIndexingConfiguration: optionalObject(body, 'thingGroupIndexingConfiguration'),
+    });
+    return { json: {} };
+  };
+}
+
+/** DescribeEventConfigurations: every event type with whether it is enabled. */
+export function describeEventConfigurations(registry: RegistryOperations): HttpHandler {
+  return () => {
+    const c = registry.eventConfig.describe();
+    return { json: { eventConfigurations: c.eventConfigurations, creationDate: epochSeconds(c.creationDate), lastModifiedDate: epochSeconds(c.lastModifiedDate) } };
+  };
+}
+
+/** UpdateEventConfigurations: enables or disables the event types named (registry events: THING). */
+export function updateEventConfigurations(registry: RegistryOperations): HttpHandler {
+  return (req) => {
+    registry.eventConfig.update(optionalObject(jsonBody(req), 'eventConfigurations'));
+    return { json: {} };
+  };
 }
 
 export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {
@@ -371,6 +396,9 @@ export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { h
     { method: 'GET', path: '/principals/things', operation: 'ListPrincipalThings', handler: listPrincipalThings(registry) },
     { method: 'GET', path: '/endpoint', operation: 'DescribeEndpoint', handler: describeEndpoint(opts.host) },
     { method: 'POST', path: '/indices/search', operation: 'SearchIndex', handler: searchIndex(registry) },
-    { method: 'GET', path: '/indexing/config', operation: 'GetIndexingConfiguration', handler: getIndexingConfiguration() },
+    { method: 'GET', path: '/indexing/config', operation: 'GetIndexingConfiguration', handler: getIndexingConfiguration(registry) },
+    { method: 'POST', path: '/indexing/config', operation: 'UpdateIndexingConfiguration', handler: updateIndexingConfiguration(registry) },
+    { method: 'GET', path: '/event-configurations', operation: 'DescribeEventConfigurations', handler: describeEventConfigurations(registry) },
+    { method: 'PATCH', path: '/event-configurations', operation: 'UpdateEventConfigurations', handler: updateEventConfigurations(registry) },
   ]);
 }
