@@ -25,7 +25,9 @@ import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { runCli } from './helpers/cli-process.js';
 import { runGuide } from '../labs/guide-runner.js';
 
-const labs = loadCatalogue();
+/** `LABS=3,8` runs only those labs (while writing one); every lab otherwise. */
+const only = process.env.LABS?.split(',').map(Number);
+const labs = loadCatalogue().filter((l) => !only || only.includes(l.id));
 /**
  * Labs whose reference solution does not yet pass against another Thingbench: their part (d) is expected to fail, and
  * turns red once fixed (then remove the entry).
@@ -33,6 +35,7 @@ const labs = loadCatalogue();
 const REMOTE_GAPS: Record<number, string> = {
   5: 'the solution waits for $aws/things/<motor>/shadow/update/documents, which the run does not see on a remote target within 15 s',
   6: 'the solution waits for $aws/things/<pump>/shadow/update/documents, which the run does not see on a remote target within 10 s',
+  3: 'the solution makes its delivery stream with provision sinks, which only a local target allows: the scenario aws step has no Firehose client at run time (@aws-sdk/client-firehose is a devDependency)',
 };
 const mosquittoMissing = spawnSync('mosquitto_pub', ['--help']).error ? 'mosquitto_pub is not installed' : undefined;
 const missing = awsCliMissing ?? mosquittoMissing;
