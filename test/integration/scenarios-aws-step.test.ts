@@ -85,4 +85,18 @@ steps:
     await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: ec2, operation: RunInstances }\n' }))
       .rejects.toThrow(/main\.yaml:3:21: steps\[0\]\.aws\.service: expected one of: "iot", "iot-data", "sns", "sqs", "dynamodb", "kinesis", "lambda", "logs", "s3"/);
   });
+
+  it('watches from the start a filter whose variables the run starts with, so a message an earlier step causes is not missed', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: early filter
+variables: { thing: early-lamp }
+steps:
+  - publish: { topic: "cmd/\${thing}/req", payload: { id: 1 }, qos: 1 }
+  - expect: { topic: "cmd/\${thing}/req", json: { id: 1 }, within: 2s }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(statuses(result.steps)).toEqual(['1 publish passed', '2 expect passed']);
+  });
 });

@@ -328,7 +328,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       watch = await RunWatch.open(watchClient, `tb-run/${runTag}/marker`, () => clock.elapsed());
       for (const { call } of walk(scenario)) {
         const filters = stepDefinition(call.step)?.filters?.(call.args) ?? [];
-        for (const f of filters) if (!f.includes('${')) await watch.inbox(f);
+        for (const f of filters) {
+          // A filter naming variables the run already has (its --var, a lab's names) is watched from the start too.
+          const known = f.includes('${') ? knownAtStart(vars, f) : f;
+          if (known !== undefined) await watch.inbox(known);
+        }
       }
       const { records, outcome } = await runList(scenario.steps, '', vars, baseDir, 0, false, controller.signal);
       stepRecords = records;
@@ -384,4 +388,14 @@ async function closeClient(c: MqttClient): Promise<void> {
   ]);
   clearTimeout(timer);
   if (!c.disconnected) await c.endAsync(true).catch(() => undefined);
+}
+
+/** The filter with the variables the run starts with filled in, or undefined when it names one set later. */
+function knownAtStart(vars: RunVariables, filter: string): string | undefined {
+  try {
+    const f = vars.interpolate(filter);
+    return typeof f === 'string' ? f : undefined;
+  } catch {
+    return undefined;
+  }
 }
