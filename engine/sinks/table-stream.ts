@@ -5,7 +5,7 @@
  */
 import { LOCAL_REGION } from '../core/index.js';
 import type { Item } from './dynamodb/index.js';
-import type { TableChange } from './table.js';
+import type { TableChange } from './table-changes.js';
 
 interface TableInfo { name: string; arn: string; createdAt: number }
 

@@ -5,8 +5,9 @@
  * the console, one column per attribute seen). Tables with a stream view type keep a change feed of old and new images for 24 hours, as DynamoDB Streams does.
  *
  * Each item keeps its range key as sortable text (`sort`), so Query and Scan read key ranges straight from an SQL
- * index (table-rows.ts); secondary indexes keep an entry per indexed item; tables with time to live have expired
- * items deleted by a periodic sweep, each deletion a stream record made by the DynamoDB service.
+ * index (table-rows.ts); secondary indexes keep an entry per indexed item (built by table-indexes.ts); tables with time
+ * to live have expired items deleted by a periodic sweep (table-ttl.ts), each deletion a stream record made by the
+ * DynamoDB service.
  *
  * LIMITATIONS: no capacity; a view shows at most 200 attributes (N as SQL numbers, sets as JSON arrays); a table
  * name taken by an engine table (or starting with sqlite_) gets its view as `ddb_<name>`.
@@ -16,35 +17,24 @@ import { EngineError } from '../core/index.js';
 import type { Statement } from '../storage/index.js';
 import {
   checkIndexKeys, itemFromJson, itemSize, itemToJson, keyColumn, keyOf, checkKeyAttributes, ddbNotFound, sortKey,
-  type IndexSchema, type Item, type ItemChange, type ItemStore, type KeyPosition, type KeySchema, type PartitionRead,
+  type Item, type ItemChange, type ItemStore, type KeyPosition, type KeySchema, type PartitionRead,
 } from './dynamodb/index.js';
-import {
-  backfillChunk, entryStatements, expiredRows, expiryOf, expiryStatements, indexStats, queryRows, scanRows, typedOf, type Row,
-} from './table-rows.js';
+import { entryStatements, expiryOf, queryRows, scanRows, typedOf, type Row } from './table-rows.js';
+import { latestChange, readChanges, type TableChange } from './table-changes.js';
+import { TableIndexes } from './table-indexes.js';
+import { schemaOf, tableKeys, type IndexOptions, type KeyDef } from './table-schema.js';
+import { TableTtl } from './table-ttl.js';
 import { clampLimit, type SinkContext, type Target } from './sink-context.js';
 import { normalizeOptions } from './sink-options.js';
 
-interface KeyDef { name: string; type: 'S' | 'N' | 'B' }
-type Json = Parameters<typeof itemFromJson>[0];
-/** A secondary index as a table's options keep it. */
-export interface IndexOptions {
-  name: string; global: boolean; hashKey: KeyDef; rangeKey?: KeyDef; projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: string[];
-  readCapacityUnits?: number; writeCapacityUnits?: number;
-  /** Still being filled from the table's items (UpdateTable's Create): not readable yet. */
-  backfilling?: boolean;
-}
+export type { IndexOptions } from './table-schema.js';
+export type { TableChange } from './table-changes.js';
 
-/** Items an index build reads and indexes per write; the engine serves other work between chunks. */
-const BACKFILL_CHUNK = 1000;
+type Json = Parameters<typeof itemFromJson>[0];
 
 const MAX_COLUMNS = 200;
 const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-/** Expired items a sweep deletes per table at a time. */
-const SWEEP_BATCH = 100;
-/** The DynamoDB service as a stream record's userIdentity: who deletes expired items [DynamoDB DG: TTL and Streams]. */
-const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
 
 /** DynamoDB Streams keeps stream records for 24 hours. */
 const CHANGE_RETENTION_MS = 24 * 3600_000;
@@ -54,8 +44,13 @@ const PRUNE_EVERY_MS = 60_000;
 export class TableSink implements ItemStore {
   private readonly counts = new Map<string, number>();
   private readonly pruned = new Map<string, number>();
+  private readonly indexes: TableIndexes;
+  private readonly ttl: TableTtl;
 
-  constructor(private readonly ctx: SinkContext) {}
+  constructor(private readonly ctx: SinkContext) {
+    this.indexes = new TableIndexes(ctx);
+    this.ttl = new TableTtl(ctx, (changes) => this.write(changes));
+  }
 
   /** State for a new table: the view's name (statements to create it come from `viewStatements`). */
   initialState(name: string): JsonObject {
@@ -89,7 +84,7 @@ export class TableSink implements ItemStore {
 
   /** PutItem of a plain JSON item (the rule actions): replaces the item with the same key. */
   async put(table: string, item: JsonObject, traceId: string | null = null): Promise<void> {
-    const schema = this.schemaOf(this.ctx.target('table', table));
+    const schema = schemaOf(this.ctx.target('table', table));
     const typed = checkIndexKeys(schema, itemFromJson(item as { [k: string]: Json }));
     const key = keyOf(schema, checkKeyAttributes(schema, typed));
     const [hash, range] = keyColumn(schema, key);
@@ -98,7 +93,7 @@ export class TableSink implements ItemStore {
 
   /** GetItem by a plain JSON key, as plain JSON. */
   get(table: string, key: JsonObject): JsonObject | undefined {
-    const schema = this.schemaOf(this.ctx.target('table', table));
+    const schema = schemaOf(this.ctx.target('table', table));
     const [hash, range] = keyColumn(schema, keyOf(schema, checkKeyAttributes(schema, itemFromJson(key as { [k: string]: Json }))));
     const found = this.get0(table, hash, range);
     return found ? (itemToJson(found) as JsonObject) : undefined;
@@ -106,7 +101,7 @@ export class TableSink implements ItemStore {
 
   /** DeleteItem by a plain JSON key; deleting a missing item is not an error (as AWS). */
   async delete(table: string, key: JsonObject): Promise<void> {
-    const schema = this.schemaOf(this.ctx.target('table', table));
+    const schema = schemaOf(this.ctx.target('table', table));
     const [hash, range] = keyColumn(schema, keyOf(schema, checkKeyAttributes(schema, itemFromJson(key as { [k: string]: Json }))));
     const old = this.get0(table, hash, range);
     if (old) await this.write([{ table, hash, range, old }]);
@@ -141,7 +136,7 @@ export class TableSink implements ItemStore {
       if (e instanceof EngineError && e.code === 'NotFound') throw ddbNotFound();
       throw e;
     }
-    return this.schemaOf(target);
+    return schemaOf(target);
   }
 
   getItem(table: string, hash: string, range: string): Item | undefined {
@@ -161,91 +156,33 @@ export class TableSink implements ItemStore {
    * serving other requests in between: the index is in the table's options (so writes keep it) and marked
    * backfilling until the last chunk, and a build cut short by a restart resumes when the sinks start.
    */
-  async addIndex(table: string, index: IndexOptions): Promise<void> {
-    const target = this.ctx.target('table', table);
-    await this.writeIndexes(target, [...this.indexOptions(target), { ...index, backfilling: true }]);
-    await this.backfill(table, index.name);
+  addIndex(table: string, index: IndexOptions): Promise<void> {
+    return this.indexes.add(table, index);
   }
 
   /** Finishes the index builds a restart cut short. */
-  async resumeIndexBuilds(tables: string[]): Promise<void> {
-    for (const table of tables) {
-      const target = this.ctx.target('table', table);
-      for (const ix of this.indexOptions(target).filter((i) => i.backfilling)) await this.backfill(table, ix.name);
-    }
-  }
-
-  private async backfill(table: string, name: string): Promise<void> {
-    let after: [string, string] | undefined;
-    for (;;) {
-      let target: Target;
-      try {
-        target = this.ctx.target('table', table);
-      } catch {
-        return; // the table is gone
-      }
-      const ix = this.schemaOf(target).indexes?.find((i) => i.name === name);
-      if (!ix) return; // the index was deleted meanwhile
-      const chunk = backfillChunk(this.ctx.store, table, this.schemaOf(target), ix, after, BACKFILL_CHUNK);
-      if (chunk.statements.length) await this.ctx.store.write(chunk.statements);
-      if (!chunk.next) {
-        await this.writeIndexes(target, this.indexOptions(target).map((i) => (i.name === name ? { ...i, backfilling: undefined } : i)));
-        return;
-      }
-      after = chunk.next;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
-  private async writeIndexes(target: Target, indexes: IndexOptions[]): Promise<void> {
-    const clean = indexes.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined)));
-    const options = normalizeOptions('table', { ...target.options, indexes: clean as unknown as JsonValue });
-    // the store applies a write at once: writes made while this one becomes durable already see the new indexes
-    const previous = target.options;
-    const durable = this.ctx.store.write([this.optionsStatement(target.name, options)]);
-    target.options = options;
-    try {
-      await durable;
-    } catch (e) {
-      target.options = previous;
-      throw e;
-    }
+  resumeIndexBuilds(tables: string[]): Promise<void> {
+    return this.indexes.resume(tables);
   }
 
   /** Deletes a secondary index and its entries. */
-  async removeIndex(table: string, name: string): Promise<void> {
-    const target = this.ctx.target('table', table);
-    const options = normalizeOptions('table', { ...target.options, indexes: this.indexOptions(target).filter((i) => i.name !== name) as unknown as JsonValue });
-    await this.ctx.store.write([
-      this.optionsStatement(table, options),
-      { sql: 'DELETE FROM sink_table_index_items WHERE table_name = ? AND index_name = ?', params: [table, name] },
-    ]);
-    target.options = options;
+  removeIndex(table: string, name: string): Promise<void> {
+    return this.indexes.remove(table, name);
   }
 
   /** Sets a global secondary index's provisioned throughput (kept and described, not enforced). */
-  async setIndexThroughput(table: string, name: string, t: { readCapacityUnits: number; writeCapacityUnits: number }): Promise<void> {
-    const target = this.ctx.target('table', table);
-    const indexes = this.indexOptions(target).map((i) => (i.name === name ? { ...i, ...t } : i));
-    const options = normalizeOptions('table', { ...target.options, indexes: indexes as unknown as JsonValue });
-    await this.ctx.store.write([this.optionsStatement(table, options)]);
-    target.options = options;
+  setIndexThroughput(table: string, name: string, t: { readCapacityUnits: number; writeCapacityUnits: number }): Promise<void> {
+    return this.indexes.setThroughput(table, name, t);
   }
 
   /** Item count and size per secondary index. */
   indexStats(table: string): Map<string, { count: number; bytes: number }> {
-    return indexStats(this.ctx.store, table);
+    return this.indexes.stats(table);
   }
 
   /** Turns time to live on (the attribute holding each item's expiry) or off (undefined). */
-  async setTimeToLive(table: string, attribute: string | undefined): Promise<void> {
-    const target = this.ctx.target('table', table);
-    const merged: JsonObject = { ...target.options };
-    if (attribute === undefined) delete merged.ttlAttribute;
-    else merged.ttlAttribute = attribute;
-    const options = normalizeOptions('table', merged);
-    await this.ctx.store.write([this.optionsStatement(table, options), ...expiryStatements(table, attribute)]);
-    target.options = options;
+  setTimeToLive(table: string, attribute: string | undefined): Promise<void> {
+    return this.ttl.set(table, attribute);
   }
 
   /**
@@ -253,26 +190,8 @@ export class TableSink implements ItemStore {
    * than five years old), as DynamoDB's background process does: each deletion a stream REMOVE record made by the
    * service. Resolves with the number deleted.
    */
-  async sweepExpired(tables: string[]): Promise<number> {
-    const now = this.ctx.clock.now() / 1000;
-    let deleted = 0;
-    for (const table of tables) {
-      let target: Target;
-      try {
-        target = this.ctx.target('table', table);
-      } catch {
-        continue;
-      }
-      if (!this.schemaOf(target).ttlAttribute) continue;
-      for (;;) {
-        const rows = expiredRows(this.ctx.store, table, now, SWEEP_BATCH);
-        if (rows.length === 0) break;
-        await this.write(rows.map((r) => ({ table, hash: r.hash, range: r.range, old: typedOf(r), userIdentity: TTL_IDENTITY })));
-        deleted += rows.length;
-        if (rows.length < SWEEP_BATCH) break;
-      }
-    }
-    return deleted;
+  sweepExpired(tables: string[]): Promise<number> {
+    return this.ttl.sweep(tables);
   }
 
   /** Rows written before key order was kept get their sortable range key and size (once, when the sinks start). */
@@ -284,7 +203,7 @@ export class TableSink implements ItemStore {
         const item = typedOf(r);
         let sort = '';
         try {
-          const range = this.schemaOf(this.ctx.target('table', r.table_name)).range;
+          const range = schemaOf(this.ctx.target('table', r.table_name)).range;
           if (range && item[range.name]) sort = sortKey(item[range.name]);
         } catch { /* an item of a table that is gone: no order to keep */ }
         return { sql: 'UPDATE sink_table_items SET sort = ?, size = ? WHERE table_name = ? AND hash = ? AND range = ?', params: [sort, itemSize(item), r.table_name, r.hash, r.range] };
@@ -310,7 +229,7 @@ export class TableSink implements ItemStore {
         throw new EngineError('Throttled', `table ${c.table} holds ${this.ctx.limits.tableItems} items, the local limit`);
       }
       delta.set(c.table, n);
-      const schema = this.schemaOf(target);
+      const schema = schemaOf(target);
       const sort = schema.range && (c.new ?? c.old)?.[schema.range.name] ? sortKey((c.new ?? c.old)![schema.range.name]) : '';
       if (schema.indexes?.length) statements.push(...entryStatements(c.table, schema, { hash: c.hash, range: c.range, sort }, c.new, !!c.old));
       if (c.new) {
@@ -355,14 +274,7 @@ export class TableSink implements ItemStore {
 
   /** The change feed of a table with a stream: changes after `after`, oldest first. */
   changes(table: string, after = 0, limit = 1000): TableChange[] {
-    return this.ctx.store.all<{ id: number; event: string; keys: string; old_image: string | null; new_image: string | null; size: number; time: number; user_identity: string | null }>(
-      'SELECT id, event, keys, old_image, new_image, size, time, user_identity FROM sink_table_changes WHERE table_name = ? AND id > ? ORDER BY id LIMIT ?', [table, after, limit],
-    ).map((r) => ({
-      seq: r.id, event: r.event as TableChange['event'], keys: JSON.parse(r.keys) as Item, time: r.time, size: r.size,
-      ...(r.user_identity ? { userIdentity: JSON.parse(r.user_identity) as { type: string; principalId: string } } : {}),
-      ...(r.old_image ? { oldImage: JSON.parse(r.old_image) as Item } : {}),
-      ...(r.new_image ? { newImage: JSON.parse(r.new_image) as Item } : {}),
-    }));
+    return readChanges(this.ctx.store, table, after, limit);
   }
 
   /** The table's size as DynamoDB counts it (the sum of its items' sizes). */
@@ -372,7 +284,7 @@ export class TableSink implements ItemStore {
 
   /** The last change's sequence number in a table's change feed (0 for none). */
   latestChange(table: string): number {
-    return this.ctx.store.get<{ m: number | null }>('SELECT MAX(id) AS m FROM sink_table_changes WHERE table_name = ?', [table])?.m ?? 0;
+    return latestChange(this.ctx.store, table);
   }
 
   count(table: string): number {
@@ -390,37 +302,11 @@ export class TableSink implements ItemStore {
   }
 
   keys(target: Target): KeyDef[] {
-    const o = target.options as unknown as { hashKey: KeyDef; rangeKey?: KeyDef };
-    return o.rangeKey ? [o.hashKey, o.rangeKey] : [o.hashKey];
-  }
-
-  private indexOptions(target: Target): IndexOptions[] {
-    return ((target.options as { indexes?: unknown }).indexes ?? []) as IndexOptions[];
-  }
-
-  private schemaOf(target: Target): KeySchema {
-    const [hash, range] = this.keys(target);
-    const indexes: IndexSchema[] = this.indexOptions(target).map((i) => ({
-      name: i.name, global: i.global, hash: i.hashKey, ...(i.rangeKey ? { range: i.rangeKey } : {}), projection: i.projection,
-      ...(i.nonKeyAttributes ? { nonKeyAttributes: i.nonKeyAttributes } : {}), ...(i.backfilling ? { backfilling: true } : {}),
-    }));
-    const ttlAttribute = (target.options as { ttlAttribute?: string }).ttlAttribute;
-    return { hash, ...(range ? { range } : {}), ...(indexes.length ? { indexes } : {}), ...(ttlAttribute ? { ttlAttribute } : {}) };
-  }
-
-  private optionsStatement(table: string, options: JsonObject): Statement {
-    return { sql: 'UPDATE sink_targets SET options = ? WHERE kind = ? AND name = ?', params: [JSON.stringify(options), 'table', table] };
+    return tableKeys(target);
   }
 
   private get0(table: string, hash: string, range: string): Item | undefined {
     const row = this.ctx.store.get<Row>('SELECT hash, range, item, typed FROM sink_table_items WHERE table_name = ? AND hash = ? AND range = ?', [table, hash, range]);
     return row ? typedOf(row) : undefined;
   }
-}
-
-/** One change of a table with a stream (old and new images as the write saw them). */
-export interface TableChange {
-  seq: number; event: 'INSERT' | 'MODIFY' | 'REMOVE'; keys: Item; oldImage?: Item; newImage?: Item; size: number; time: number;
-  /** Who made the change when not a request (TTL deletions: the DynamoDB service). */
-  userIdentity?: { type: string; principalId: string };
 }
