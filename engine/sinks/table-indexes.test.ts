@@ -1,14 +1,7 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSinks, type SinkHarness } from '../../test/helpers/sinks.js';
+import { describe, expect, it } from 'vitest';
+import { openSinks, sinksClosedAfterEach } from '../../test/helpers/sinks.js';
 
-const open: SinkHarness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.close().catch(() => {});
-    fs.rmSync(h.dataDir, { recursive: true, force: true });
-  }
-});
+const open = sinksClosedAfterEach();
 
 const byColor = { name: 'by-color', global: true, hashKey: { name: 'color', type: 'S' as const }, rangeKey: { name: 'n', type: 'N' as const }, projection: 'KEYS_ONLY' as const };
 

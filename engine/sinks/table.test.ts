@@ -1,14 +1,7 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSinks, type SinkHarness } from '../../test/helpers/sinks.js';
+import { describe, expect, it } from 'vitest';
+import { openSinks, sinksClosedAfterEach } from '../../test/helpers/sinks.js';
 
-const open: SinkHarness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.close().catch(() => {});
-    fs.rmSync(h.dataDir, { recursive: true, force: true });
-  }
-});
+const open = sinksClosedAfterEach();
 
 describe('table sink (DynamoDB-like)', () => {
   it('keeps items by key and shows them as rows of a view named after the table, across a restart', async () => {

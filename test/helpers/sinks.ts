@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { afterEach } from 'vitest';
 import { SqlJsStore } from '../../engine/storage/index.js';
 import { SinkService, type SinkServiceOptions } from '../../engine/sinks/index.js';
 import { ObjectService } from '../../engine/objects/index.js';
@@ -36,4 +38,19 @@ export async function openSinks(opts: Partial<SinkServiceOptions> & { dataDir?: 
       return openSinks({ ...opts, dataDir, clock });
     },
   };
+}
+
+/**
+ * The harnesses a test file opens (push each one), closed and their data directories removed after each test.
+ * Call once at the top of a test file.
+ */
+export function sinksClosedAfterEach(): SinkHarness[] {
+  const open: SinkHarness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) {
+      await h.close().catch(() => {});
+      fs.rmSync(h.dataDir, { recursive: true, force: true });
+    }
+  });
+  return open;
 }

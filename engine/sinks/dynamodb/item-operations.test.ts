@@ -1,14 +1,7 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSinks, type SinkHarness } from '../../../test/helpers/sinks.js';
+import { describe, expect, it } from 'vitest';
+import { openSinks, sinksClosedAfterEach, type SinkHarness } from '../../../test/helpers/sinks.js';
 
-const open: SinkHarness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.close().catch(() => {});
-    fs.rmSync(h.dataDir, { recursive: true, force: true });
-  }
-});
+const open = sinksClosedAfterEach();
 
 async function harness(): Promise<SinkHarness> {
   const h = await openSinks();

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSinks, type SinkHarness } from '../../../test/helpers/sinks.js';
+import { describe, expect, it } from 'vitest';
+import { openSinks, sinksClosedAfterEach, type SinkHarness } from '../../../test/helpers/sinks.js';
 import { compareScalars, type AttributeValue as Typed, type Item as TypedItem } from './attribute-value.js';
 
 // loose shapes for reading members in assertions
@@ -8,13 +7,7 @@ type AttributeValue = Typed & { S?: string; N?: string; B?: string };
 type Item = Record<string, AttributeValue>;
 import type { QueryInput } from './read-operations.js';
 
-const open: SinkHarness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.close().catch(() => {});
-    fs.rmSync(h.dataDir, { recursive: true, force: true });
-  }
-});
+const open = sinksClosedAfterEach();
 
 async function harness(): Promise<SinkHarness> {
   const h = await openSinks();
