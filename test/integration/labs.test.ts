@@ -35,10 +35,6 @@ const labs = loadCatalogue().filter((l) => !only || only.includes(l.id));
 const REMOTE_GAPS: Record<number, string> = {
   7: "the function's iot-data Publish is signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 (the cloud, off loopback) refuses, so no command goes out",
   3: 'the solution makes its delivery stream with provision sinks, which only a local target allows: the scenario aws step has no Firehose client at run time (@aws-sdk/client-firehose is a devDependency)',
-  // The solutions pass on the cloud; a one-shot lab check there cannot prove message checks nobody watched (exit 1).
-  2: 'a one-shot check on a remote target leaves normal-published (a message check) unproved without a watch',
-  5: 'a one-shot check on a remote target leaves documents and vibration (message checks) unproved without a watch',
-  6: 'a one-shot check on a remote target leaves the presence, will and shadow-document checks unproved without a watch',
 };
 const mosquittoMissing = spawnSync('mosquitto_pub', ['--help']).error ? 'mosquitto_pub is not installed' : undefined;
 const missing = awsCliMissing ?? mosquittoMissing;
