@@ -83,7 +83,7 @@ steps:
 
   it('refuses, when the scenario loads, a service the engine has no client for', async () => {
     await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: ec2, operation: RunInstances }\n' }))
-      .rejects.toThrow(/main\.yaml:3:21: steps\[0\]\.aws\.service: expected one of: "iot", "iot-data", "sns", "sqs", "dynamodb", "kinesis", "lambda", "logs", "s3"/);
+      .rejects.toThrow(/main\.yaml:3:21: steps\[0\]\.aws\.service: expected one of: "iot", "iot-data", "sns", "sqs", "dynamodb", "kinesis", "lambda", "logs", "firehose", "iam", "cloudwatch", "s3"/);
   });
 
   it('watches from the start a filter whose variables the run starts with, so a message an earlier step causes is not missed', async () => {

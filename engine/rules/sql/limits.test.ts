@@ -199,7 +199,8 @@ describe('string functions stay linear', () => {
   it('regex translation scans a pattern of 100,000 backslashes at once', () => {
     const started = performance.now();
     expect(compile("SELECT VALUE regexp_matches(s, p) FROM 'a/#'").evaluate(ctx({ s: '\\'.repeat(10), p: '\\\\'.repeat(50_000) + 'Z' }))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A quadratic scan of 100,000 characters takes minutes; a linear one well under a second, even on a busy machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 

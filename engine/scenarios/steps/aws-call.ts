@@ -40,6 +40,9 @@ const SERVICES: Record<string, { client: string; load: () => Promise<SdkModule> 
   kinesis: { client: 'KinesisClient', load: () => import('@aws-sdk/client-kinesis') },
   lambda: { client: 'LambdaClient', load: () => import('@aws-sdk/client-lambda') },
   logs: { client: 'CloudWatchLogsClient', load: () => import('@aws-sdk/client-cloudwatch-logs') },
+  firehose: { client: 'FirehoseClient', load: () => import('@aws-sdk/client-firehose') },
+  iam: { client: 'IAMClient', load: () => import('@aws-sdk/client-iam') },
+  cloudwatch: { client: 'CloudWatchClient', load: () => import('@aws-sdk/client-cloudwatch') },
   s3: { client: 'S3Client', load: () => import('@aws-sdk/client-s3') },
 };
 
