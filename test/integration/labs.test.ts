@@ -35,6 +35,7 @@ const labs = loadCatalogue().filter((l) => !only || only.includes(l.id));
 const REMOTE_GAPS: Record<number, string> = {
   7: "the function's iot-data Publish is signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 (the cloud, off loopback) refuses, so no command goes out",
   3: 'the solution makes its delivery stream with provision sinks, which only a local target allows: the scenario aws step has no Firehose client at run time (@aws-sdk/client-firehose is a devDependency)',
+  11: "the function's AWS SDK calls (DynamoDB GetItem, SNS Publish) are signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 refuses, so no alert reaches the queue",
 };
 const mosquittoMissing = spawnSync('mosquitto_pub', ['--help']).error ? 'mosquitto_pub is not installed' : undefined;
 const missing = awsCliMissing ?? mosquittoMissing;
