@@ -25,9 +25,9 @@ import {
 import { CreateTopicCommand, PublishCommand as SnsPublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
-import { Histogram, type LatencySummary } from './lib/histogram.js';
+import type { LatencySummary } from './lib/histogram.js';
+import { runOps } from './lib/op-load.js';
 import { fmtNum, renderTable } from './lib/report.js';
-import { CLK_TCK, machineJiffies, procCpuSeconds } from './lib/proc.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PHASES = ['publish', 'sqs', 'sns', 'lambda', 'latency'] as const;
@@ -62,11 +62,6 @@ for (const p of phases) {
 }
 const nowMs = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU seconds (user + system) a process has used so far; NaN when unknown (not Linux, or the process is gone). */
-const cpuSeconds = (pid: number | undefined): number => (pid === undefined ? undefined : procCpuSeconds(pid)) ?? NaN;
-/** Busy CPU seconds of the whole machine so far (all cores). */
-const machineBusySeconds = (): number => machineJiffies().busy / CLK_TCK;
 
 interface Engine { http: string; pid: number | undefined; stop(): Promise<void> }
 
@@ -108,47 +103,13 @@ interface Measured {
 }
 
 /**
- * `concurrency` workers each run `op` back to back for warm-up + window; operations that finish inside the window
- * are counted and timed. An operation that throws is counted as an error (the first one is kept) and the worker goes on.
+ * `concurrency` workers each run `op` back to back for warm-up + window (bench/lib/op-load.ts); operations that
+ * finish inside the window are counted and timed, an operation that throws is counted as an error (the first kept).
  */
 async function measure(concurrency: number, engine: Engine, op: (worker: number, seq: number) => Promise<void>): Promise<Measured> {
-  const hist = new Histogram();
-  let counting = false;
-  let stop = false;
-  let done = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const worker = async (w: number) => {
-    for (let seq = 0; !stop; seq++) {
-      const t0 = nowMs();
-      try {
-        await op(w, seq);
-        if (counting) {
-          done++;
-          hist.record((nowMs() - t0) * 1e6);
-        }
-      } catch (e) {
-        errors++;
-        firstError ??= `${(e as Error).name}: ${(e as Error).message}`;
-        if (errors > 1000 && done === 0) stop = true; // nothing works: do not spin for the whole window
-      }
-    }
-  };
-  const workers = Array.from({ length: concurrency }, (_x, w) => worker(w));
-  await sleep(o.warmup * 1000);
-  counting = true;
-  const t0 = nowMs();
-  const cpu0 = cpuSeconds(engine.pid), self0 = process.cpuUsage(), busy0 = machineBusySeconds();
-  await sleep(o.seconds * 1000);
-  counting = false;
-  const elapsed = (nowMs() - t0) / 1000;
-  const engineCpu = cpuSeconds(engine.pid) - cpu0;
-  const self = process.cpuUsage(self0);
-  const other = machineBusySeconds() - busy0 - engineCpu - (self.user + self.system) / 1e6;
-  stop = true;
-  await Promise.all(workers);
-  const m: Measured = { perSecond: done / elapsed, latency: hist.summaryMs(), cpuUs: (engineCpu * 1e6) / done, otherCpuPct: (other / elapsed) * 100, errors };
-  if (firstError) m.firstError = firstError;
+  const r = await runOps({ concurrency, warmupMs: o.warmup * 1000, windowMs: o.seconds * 1000, pids: engine.pid === undefined ? [] : [engine.pid] }, op);
+  const m: Measured = { perSecond: r.opsPerSecond, latency: r.latency, cpuUs: engine.pid === undefined ? NaN : r.cpuUsPerUnit, otherCpuPct: r.otherCpuPct, errors: r.errors };
+  if (r.firstError) m.firstError = r.firstError;
   return m;
 }
 
