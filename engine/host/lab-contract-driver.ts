@@ -75,12 +75,24 @@ export class ContractLabDriver implements LabDriver {
   }
 
   async solve(ref: string, progress: LabProgressLine): Promise<LabSolved> {
-    const r = await this.labs.solve(ref, this.input);
-    for (const s of r.run.steps) {
+    const line = (s: { status: string; label?: string; step: string; message?: string }) => {
       const mark = s.status === 'passed' ? '✓' : s.status === 'skipped' ? '–' : '✗';
       progress(`  ${mark} ${s.label ?? s.step}${s.status === 'passed' || !s.message ? '' : `: ${s.message}`}`);
+    };
+    // The solution's steps as they finish (the engine forwards its runner's events); the result's steps otherwise.
+    let live = 0;
+    const sub = this.source.on('scenarios.step', (e) => {
+      if (e.kind !== 'step.finished' || e.data.depth !== 0 || e.data.cleanup) return;
+      live++;
+      line(e.data);
+    });
+    try {
+      const r = await this.labs.solve(ref, this.input);
+      if (!live) for (const s of r.run.steps) line(s);
+      return { passed: r.run.status === 'passed', ...(r.run.message ? { message: r.run.message } : {}) };
+    } finally {
+      sub.dispose();
     }
-    return { passed: r.run.status === 'passed', ...(r.run.message ? { message: r.run.message } : {}) };
   }
 
   reset(ref: string): Promise<LabReset> {
