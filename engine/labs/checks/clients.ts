@@ -6,6 +6,7 @@
 import { Agent } from 'node:https';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -50,6 +51,7 @@ export class AwsClients {
   sns = () => this.get('sns', () => new SNSClient(this.config('SNS')));
   dynamodb = () => this.get('dynamodb', () => new DynamoDBClient(this.config('DynamoDB')));
   kinesis = () => this.get('kinesis', () => new KinesisClient(this.config('Kinesis')));
+  firehose = () => this.get('firehose', () => new FirehoseClient(this.config('Firehose')));
   // Path-style: a local endpoint has no per-bucket host names.
   s3 = () => this.get('s3', () => new S3Client({ ...this.config('S3'), forcePathStyle: this.target.kind !== 'aws' }));
   logs = () => this.get('logs', () => new CloudWatchLogsClient(this.config('CloudWatch Logs')));

@@ -2,7 +2,7 @@
  * What a lab made on a target, found by its names' prefix (`l01-alice-…`, rules `l01_alice_…`), and its removal
  * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
- * Kinesis streams, buckets (emptied first), log groups and functions. `lab start` uses the inventory to refuse (or
+ * Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups and functions. `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
  */
 import {
@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteDeliveryStreamCommand, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
 import { DeleteStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -114,10 +115,13 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
     const r = await c.call('ListStreams', () => c.kinesis().send(new ListStreamsCommand({ Limit: 1000 })));
     for (const name of (r.StreamNames ?? []).filter((n) => n.startsWith(pre('stream')))) out.push({ kind: 'stream', name });
   }
-  // Firehose's client is not a runtime dependency: delivery streams are found (and removed) through the engine's
-  // contract on a local target only.
-  if (kinds.has('delivery') && target.api) {
-    for (const d of await target.api.sinks.list('firehose')) if (d.name.startsWith(pre('delivery'))) out.push({ kind: 'delivery', name: d.name });
+  if (kinds.has('delivery')) {
+    const names = await pages(async (t) => {
+      const r = await c.call('ListDeliveryStreams', () => c.firehose().send(new ListDeliveryStreamsCommand({ Limit: 10000, ...(t ? { ExclusiveStartDeliveryStreamName: t } : {}) })));
+      const items = r.DeliveryStreamNames ?? [];
+      return { items, next: r.HasMoreDeliveryStreams ? items.at(-1) : undefined };
+    });
+    for (const name of names.filter((n) => n.startsWith(pre('delivery')))) out.push({ kind: 'delivery', name });
   }
   if (kinds.has('bucket')) {
     const r = await c.call('ListBuckets', () => c.s3().send(new ListBucketsCommand({})));
@@ -210,8 +214,9 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
     for (const r of of('topic')) if (await step(r, 'DeleteTopic', () => clients.call('DeleteTopic', () => clients.sns().send(new DeleteTopicCommand({ TopicArn: r.ref }))))) removed.push(r);
     for (const r of of('table')) if (await step(r, 'DeleteTable', () => clients.call('DeleteTable', () => clients.dynamodb().send(new DeleteTableCommand({ TableName: r.name }))))) removed.push(r);
     for (const r of of('stream')) if (await step(r, 'DeleteStream', () => clients.call('DeleteStream', () => clients.kinesis().send(new DeleteStreamCommand({ StreamName: r.name, EnforceConsumerDeletion: true }))))) removed.push(r);
-    for (const r of of('delivery')) if (await step(r, 'delete', () => target.api!.sinks.delete('firehose', r.name))) removed.push(r);
-    if (kindsOf(lab).has('delivery') && !target.api) errors.push(`delivery streams: not removed on '${target.name}' (${target.kind}): remove them with aws firehose delete-delivery-stream`);
+    for (const r of of('delivery')) {
+      if (await step(r, 'DeleteDeliveryStream', () => clients.call('DeleteDeliveryStream', () => clients.firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: r.name }))))) removed.push(r);
+    }
     for (const r of of('function')) if (await step(r, 'DeleteFunction', () => clients.call('DeleteFunction', () => clients.lambda().send(new DeleteFunctionCommand({ FunctionName: r.name }))))) removed.push(r);
     for (const r of of('logGroup')) if (await step(r, 'DeleteLogGroup', () => clients.call('DeleteLogGroup', () => clients.logs().send(new DeleteLogGroupCommand({ logGroupName: r.name }))))) removed.push(r);
     for (const r of of('bucket')) {
