@@ -78,6 +78,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks), queues: () => sinks.queues,
     streams: () => mappingStreams(sinks),
     endpoint: () => httpUrl(),
+    credentials: (name, role) => iam.functionCredentials(name, role),
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });

@@ -8,8 +8,9 @@
  * client made in the function as on AWS (`new DynamoDBClient({})`) calls the engine's AWS APIs.
  *
  * LIMITATIONS: Lambda-only paths (`AWS_LAMBDA_RUNTIME_API`, `LAMBDA_RUNTIME_DIR`, `NODE_PATH`, `PYTHONPATH`,
- * `LD_LIBRARY_PATH`) and the X-Ray variables are not set. The credentials are local placeholders (they keep an SDK
- * inside the function from falling back to the user's own credential files). A JavaScript worker shares the
+ * `LD_LIBRARY_PATH`) and the X-Ray variables are not set. The credentials are temporary credentials of the function's
+ * execution role that the engine issues and accepts (without an issuer, local placeholders: either way an SDK inside
+ * the function never falls back to the user's own credential files). A JavaScript worker shares the
  * engine's process, so its time zone is the engine's whatever `TZ` says, and `/proc/self/environ` still shows the
  * environment the engine was started with; Python functions run in a process of their own.
  */
@@ -44,6 +45,17 @@ export interface FunctionEnvInput {
   logStream?: string;
   /** The engine's HTTP endpoint (`AWS_ENDPOINT_URL`: the AWS SDKs in the function call the engine's AWS APIs). */
   endpoint?: string;
+  /** The execution role's temporary credentials. */
+  credentials?: FunctionCredentials;
+}
+
+/** Temporary credentials a function runs with (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). */
+export interface FunctionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Epoch ms. */
+  expiration: number;
 }
 
 /** The whole environment of one function: Lambda's documented set, then the function's own variables. */
@@ -63,9 +75,9 @@ export function functionEnvironment(f: FunctionEnvInput): Record<string, string>
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: f.logStream ?? `local/${f.name}`,
-    AWS_ACCESS_KEY_ID: 'ASIALOCALFUNCTION000',
-    AWS_SECRET_ACCESS_KEY: 'thingbench-local-function-placeholder',
-    AWS_SESSION_TOKEN: 'thingbench-local-function-placeholder',
+    AWS_ACCESS_KEY_ID: f.credentials?.accessKeyId ?? 'ASIALOCALFUNCTION000',
+    AWS_SECRET_ACCESS_KEY: f.credentials?.secretAccessKey ?? 'thingbench-local-function-placeholder',
+    AWS_SESSION_TOKEN: f.credentials?.sessionToken ?? 'thingbench-local-function-placeholder',
     LAMBDA_TASK_ROOT: f.taskRoot,
   };
   // Windows: Python cannot initialise its random source without SystemRoot (a path, not a secret).

@@ -19,6 +19,7 @@ import { EngineError, systemClock, type Clock, type Logger, type Service } from 
 import { FolderFunctions } from './folder-functions.js';
 import { FunctionCatalog } from './function-catalog.js';
 import { FunctionAttachments } from './function-attachments.js';
+import type { FunctionCredentials } from './function-env.js';
 import { invocationLogEvents, logGroupOf, logTail, type FunctionLogSink } from './function-logs.js';
 import { functionArn, notFound, resolveFunctionName, type FunctionConfig, type FunctionSettings } from './function-model.js';
 import type { FunctionSdkHost, FunctionSpec } from './function-spec.js';
@@ -28,6 +29,9 @@ import { PythonRuntime } from './python-runtime.js';
 import { zipOneFile } from './zip-package.js';
 import { EventSourceMappings, type MappingQueues, type MappingStreams } from './event-source-mappings.js';
 import fs from 'node:fs';
+
+/** Credentials are issued again when they have less than this left. */
+const CREDENTIALS_MARGIN_MS = 3_600_000;
 
 export interface FunctionsServiceOptions {
   dataDir: string;
@@ -40,6 +44,8 @@ export interface FunctionsServiceOptions {
   maxQueue?: number;
   /** The engine's HTTP endpoint once it listens: functions get it as `AWS_ENDPOINT_URL`. */
   endpoint?: () => string | undefined;
+  /** Issues a function's execution-role credentials (the engine's STS); none: local placeholders. */
+  credentials?: (functionName: string, roleArn: string | undefined) => FunctionCredentials;
   /** The SQS queues event source mappings poll (a thunk: the sinks are made after the functions). */
   queues?: () => MappingQueues | undefined;
   /** The Kinesis streams, tables' change feeds, queues and topics stream event source mappings use (a thunk, as `queues`). */
@@ -62,6 +68,7 @@ export class FunctionsService implements Service {
   private readonly node: NodeRuntime;
   private readonly python: PythonRuntime;
   private stopped = false;
+  private readonly credentials = new Map<string, FunctionCredentials>();
 
   constructor(private readonly opts: FunctionsServiceOptions) {
     const clock = opts.clock ?? systemClock;
@@ -69,7 +76,7 @@ export class FunctionsService implements Service {
     this.folder = new FolderFunctions(path.join(opts.dataDir, 'functions'), opts.logger);
     this.catalog = new FunctionCatalog(root, clock);
     this.attachments = new FunctionAttachments(root, clock);
-    const host = { sdk: opts.sdk, logger: opts.logger, endpoint: opts.endpoint };
+    const host = { sdk: opts.sdk, logger: opts.logger, endpoint: opts.endpoint, credentials: (name: string) => this.credentialsOf(name) };
     this.node = new NodeRuntime(host, opts.maxQueue);
     this.python = new PythonRuntime(host);
     this.mappings = new EventSourceMappings(root, {
@@ -91,6 +98,17 @@ export class FunctionsService implements Service {
     this.stopped = true;
     this.node.dispose();
     this.python.dispose();
+  }
+
+  /** A function's credentials, issued again when they have less than an hour left (Lambda refreshes them likewise). */
+  private credentialsOf(name: string): FunctionCredentials | undefined {
+    if (!this.opts.credentials) return undefined;
+    const now = (this.opts.clock ?? systemClock).now();
+    const held = this.credentials.get(name);
+    if (held && held.expiration - now > CREDENTIALS_MARGIN_MS) return held;
+    const fresh = this.opts.credentials(name, this.catalog.has(name) ? this.catalog.get(name).role : undefined);
+    this.credentials.set(name, fresh);
+    return fresh;
   }
 
   // ── invoking ──────────────────────────────────────────────────────────────

@@ -58,6 +58,7 @@ class FunctionWorker {
   private readonly queue: Queued[] = [];
   private running = false;
   private nextId = 1;
+  private credentialsId: string | undefined;
 
   constructor(private readonly name: string, private readonly host: RuntimeHost, private readonly tsxApi: string) {}
 
@@ -81,7 +82,9 @@ class FunctionWorker {
   }
 
   private spawn(spec: FunctionSpec): Worker {
-    if (this.worker && this.revision !== spec.revision) this.stopWorker();
+    const credentials = this.host.credentials?.(this.name);
+    // New credentials (the old ones near their end) mean a new execution environment, as on Lambda.
+    if (this.worker && (this.revision !== spec.revision || credentials?.accessKeyId !== this.credentialsId)) this.stopWorker();
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -90,8 +93,9 @@ class FunctionWorker {
       stdout: true,
       stderr: true,
       // The worker's process.env (and that of any process it starts) is this object only, never the engine's.
-      env: functionEnvironment({ name: this.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: nodeExecutionEnv(), taskRoot: spec.taskRoot, variables: spec.variables, logStream: this.stream, endpoint: this.host.endpoint?.() }),
+      env: functionEnvironment({ name: this.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: nodeExecutionEnv(), taskRoot: spec.taskRoot, variables: spec.variables, logStream: this.stream, endpoint: this.host.endpoint?.(), credentials }),
     });
+    this.credentialsId = credentials?.accessKeyId;
     // Output written around console (process.stdout.write) belongs to the invocation running at the time.
     const raw = (stream: NodeJS.ReadableStream, level: 'info' | 'warn') => stream.on('data', (d: Buffer) => {
       for (const line of d.toString('utf8').split('\n')) {

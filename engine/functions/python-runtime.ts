@@ -27,7 +27,7 @@ export class PythonRuntime {
     let stream = this.streams.get(spec.name);
     if (!stream) this.streams.set(spec.name, stream = logStreamName(Date.now(), randomBytes(16).toString('hex')));
     inv.logStream = stream;
-    const env = functionEnvironment({ name: spec.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: python.executionEnv, taskRoot: spec.taskRoot, variables: spec.variables, logStream: stream, endpoint: this.host.endpoint?.() });
+    const env = functionEnvironment({ name: spec.name, handler: spec.handler, memoryMb: spec.memoryMb, executionEnv: python.executionEnv, taskRoot: spec.taskRoot, variables: spec.variables, logStream: stream, endpoint: this.host.endpoint?.(), credentials: this.host.credentials?.(spec.name) });
     const child = spawn(python.path, ['-u', '-c', PYTHON_SOURCE, spec.file, spec.moduleName, spec.exportName ?? '', String(spec.memoryMb), spec.taskRoot],
       { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], cwd: spec.taskRoot, env });
     inv.start();

@@ -4,6 +4,7 @@
  * messages into the invocation's transitions, so a Node and a Python function report alike.
  */
 import type { Logger } from '../core/index.js';
+import type { FunctionCredentials } from './function-env.js';
 import { functionArn } from './function-model.js';
 import type { Invocation, LambdaErrorBody } from './invocation.js';
 import { sdkCall, type FunctionSdkHost } from './function-spec.js';
@@ -18,6 +19,8 @@ export interface RuntimeHost {
   logger: Logger;
   /** The engine's HTTP endpoint once it listens (the functions' `AWS_ENDPOINT_URL`). */
   endpoint?: () => string | undefined;
+  /** A function's execution-role credentials, fresh for at least the next hour. */
+  credentials?: (functionName: string) => FunctionCredentials | undefined;
 }
 
 /** Applies one runtime message to its invocation; `answer` sends an SDK call's answer back to the runtime. */

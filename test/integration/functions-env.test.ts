@@ -1,12 +1,16 @@
 /**
  * Local functions run user code: a JavaScript function (and any process it starts) and a Python function see the
  * environment Lambda documents for a function plus their own configured variables, and none of the engine's
- * environment, which here holds a canary and "real" AWS credentials.
+ * environment, which here holds a canary and "real" AWS credentials. Their AWS SDK calls are signed with their
+ * execution role's temporary credentials, which an engine requiring SigV4 accepts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { defaultConfig } from '../../engine/config.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { hasPython } from '../../engine/functions/index.js';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -117,6 +121,51 @@ export const tableNames = async () => (await client.send(new ListTablesCommand({
       const missing = await invoke('nosuch', {});
       expect(missing.error).toBe('Unhandled');
       expect(String(missing.body?.errorMessage)).toContain("Cannot find module '@aws-sdk/client-nope'");
+    } finally {
+      lambda.destroy();
+    }
+  });
+});
+
+describe('function credentials on an engine that requires SigV4', () => {
+  const key = { accessKeyId: 'AKIDFNCREDS', secretAccessKey: 'fn-creds-secret' };
+  let engine: Engine;
+  let dataDir: string;
+  let http: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-fncreds-'));
+    const dir = path.join(dataDir, 'functions');
+    fs.mkdirSync(dir, { recursive: true });
+    // As on Lambda: the SDK finds the execution role's credentials in the environment.
+    fs.writeFileSync(path.join(dir, 'whoami.mjs'), `import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
+export const handler = async () => {
+  const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+  const queues = await new SQSClient({}).send(new ListQueuesCommand({}));
+  return { arn: who.Arn, queues: queues.QueueUrls ?? [], key: process.env.AWS_ACCESS_KEY_ID };
+};\n`);
+    // Off loopback, every HTTP request must be signed with a key the engine knows.
+    engine = await createEngine(defaultConfig({ dataDir, host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [key] } }));
+    http = (await engine.start()).endpoints.http;
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("a function's AWS SDK calls are signed with its execution role's temporary credentials, which the engine accepts", async () => {
+    const lambda = new LambdaClient({ endpoint: http, region: 'us-east-1', credentials: key });
+    try {
+      const r = await lambda.send(new InvokeCommand({ FunctionName: 'whoami', Payload: Buffer.from('{}') }));
+      const body = JSON.parse(Buffer.from(r.Payload!).toString()) as { arn?: string; queues?: string[]; key?: string; errorMessage?: string };
+      expect(r.FunctionError, body.errorMessage).toBeUndefined();
+      expect(body.arn).toBe('arn:aws:sts::000000000000:assumed-role/thingbench-function/whoami');
+      expect(body.queues).toEqual([]);
+      expect(body.key).toMatch(/^ASIA[A-Z0-9]{16}$/);
+      // A second invocation reuses the warm worker and its credentials.
+      const again = JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: 'whoami', Payload: Buffer.from('{}') }))).Payload!).toString()) as { key?: string };
+      expect(again.key).toBe(body.key);
     } finally {
       lambda.destroy();
     }
