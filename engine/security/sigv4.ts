@@ -191,7 +191,7 @@ export function verifySigV4(req: SignedRequest, keys: AccessKey[], now: number, 
   }
   const dateProblem = checkDate(p, now);
   if (dateProblem) return dateProblem;
-  if (!p.signedHeaders.includes('host')) return fail('InvalidSignatureException', `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
+  if (!p.signedHeaders.includes('host') && !p.signedHeaders.includes(':authority')) return fail('InvalidSignatureException', `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
   if (!key) return { ok: true, accessKeyId: p.accessKeyId };
   // The body actually received, never the client's own `x-amz-content-sha256` claim (S3's unsigned and streaming
   // payloads excepted, which AWS accepts only there).

@@ -33,8 +33,6 @@ const labs = loadCatalogue().filter((l) => !only || only.includes(l.id));
  * turns red once fixed (then remove the entry).
  */
 const REMOTE_GAPS: Record<number, string> = {
-  9: "the lab's inventory (start --fresh, reset) calls Kinesis ListStreams on the cloud, which refuses it: 'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization (InvalidSignatureException)",
-  7: "the function's iot-data Publish is signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 (the cloud, off loopback) refuses, so no command goes out",
   3: 'the solution makes its delivery stream with provision sinks, which only a local target allows: the scenario aws step has no Firehose client at run time (@aws-sdk/client-firehose is a devDependency)',
   11: "the function's AWS SDK calls (DynamoDB GetItem, SNS Publish) are signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 refuses, so no alert reaches the queue",
 };

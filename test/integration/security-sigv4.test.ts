@@ -13,6 +13,7 @@ import { sigv4Signer } from '../helpers/sigv4-signer.js';
 import { auth, iot, mqtt as crtMqtt, mqtt5 } from 'aws-iot-device-sdk-v2';
 import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/core/index.js';
@@ -291,6 +292,18 @@ describe('SigV4 on the HTTP API (off loopback)', () => {
     const future = await send(await signer.sign(publishRequest('x'), { signingDate: new Date(Date.now() + 16 * MIN) }));
     expect(await errorOf(future)).toMatchObject({ status: 403, type: 'InvalidSignatureException', message: expect.stringMatching(/^Signature not yet current: /) });
     expect((await send(await signer.sign(publishRequest('x'), { signingDate: new Date(Date.now() - 5 * MIN) })))).toMatchObject({ status: 200 });
+  });
+
+  it("a request over HTTP/2 signed with ':authority' rather than Host (the SDK's Kinesis client) is accepted, and refused with another secret", async () => {
+    const kinesis = new KinesisClient({ endpoint: http, region: 'us-east-1', credentials: key });
+    const forged = new KinesisClient({ endpoint: http, region: 'us-east-1', credentials: { ...key, secretAccessKey: 'not-the-secret' } });
+    try {
+      expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+      await expect(forged.send(new ListStreamsCommand({}))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    } finally {
+      kinesis.destroy();
+      forged.destroy();
+    }
   });
 
   it('a presigned query string is accepted until it expires', async () => {
