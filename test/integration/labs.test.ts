@@ -33,8 +33,8 @@ const labs = loadCatalogue().filter((l) => !only || only.includes(l.id));
  * turns red once fixed (then remove the entry).
  */
 const REMOTE_GAPS: Record<number, string> = {
-  3: 'the solution makes its delivery stream with provision sinks, which only a local target allows: the scenario aws step has no Firehose client at run time (@aws-sdk/client-firehose is a devDependency)',
-  11: "the function's AWS SDK calls (DynamoDB GetItem, SNS Publish) are signed with the placeholder keys every function gets (function-env.ts), which an engine requiring SigV4 refuses, so no alert reaches the queue",
+  3: 'the solution makes its delivery stream with provision sinks and waits for the delivery with sink.expect, which make and read sinks on a local target only',
+  9: 'the solution waits on the stream and the table with sink.expect, which reads sinks on a local target only',
 };
 const mosquittoMissing = spawnSync('mosquitto_pub', ['--help']).error ? 'mosquitto_pub is not installed' : undefined;
 const missing = awsCliMissing ?? mosquittoMissing;
