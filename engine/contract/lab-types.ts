@@ -48,9 +48,11 @@ export interface LabCheckReport {
 export interface LabProgressInfo {
   target: string;
   attendee: string;
+  /** Epoch ms of the last `lab start`. */
   startedAt?: number;
-  /** Check ids with the epoch ms each was first done. */
+  /** Check ids with the epoch ms each was first done (since the last start). */
   done: Record<string, number>;
+  /** The last statuses, by check id. */
   statuses: Record<string, string>;
   checkedAt?: number;
   solvedAt?: number;

@@ -6,22 +6,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LabProgressInfo } from '../../contract/index.js';
 import type { CheckReport } from './check-lab.js';
 
-export interface LabProgress {
+/** A lab's stored progress: the contract's `LabProgressInfo`, with the lab it belongs to. */
+export interface LabProgress extends LabProgressInfo {
   lab: number;
   slug: string;
-  target: string;
-  attendee: string;
-  /** Epoch ms of the last `lab start`. */
-  startedAt?: number;
-  /** Check ids with the epoch ms each was first seen done (since the last start). */
-  done: Record<string, number>;
-  /** The last statuses, by check id. */
-  statuses: Record<string, string>;
-  checkedAt?: number;
-  solvedAt?: number;
-  finishedAt?: number;
 }
 
 interface ProgressFile { version: 1; labs: Record<string, LabProgress> }
