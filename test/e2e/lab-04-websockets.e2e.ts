@@ -6,7 +6,6 @@
  * are refused at the WebSocket upgrade.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,18 +15,10 @@ import { defaultConfig } from '../../engine/config.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { CHROMIUM } from '../helpers/browser-mode.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { freePort } from '../helpers/net.js';
 
 const files = fileURLToPath(new URL('../../labs/04-websockets/files', import.meta.url));
 const key = { accessKeyId: 'AKIDLAB4', secretAccessKey: 'lab4-secret' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 let engine: Engine;
 let wsPort: number;

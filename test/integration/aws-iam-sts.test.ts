@@ -19,26 +19,10 @@ import { defaultConfig } from '../../engine/config.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { sigv4Signer } from '../helpers/sigv4-signer.js';
-import WebSocket from 'ws';
+import { upgradeStatus } from '../helpers/net.js';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
-/** The HTTP status a WebSocket upgrade is answered with (101 when it opens). */
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = new WebSocket(url, 'mqtt');
-    sock.once('unexpected-response', (_req, res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      sock.terminate();
-    });
-    sock.once('upgrade', (res) => {
-      resolve(res.statusCode ?? 0);
-      sock.terminate();
-    });
-    sock.once('error', (e) => reject(e));
-  });
-}
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const logsPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] });
 const BASIC_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';

@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/temp-dirs.js';
 import { createEngine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import { VirtualClock, VirtualDevice, backoffDelay, seededRandom, type DeviceEvents, type DeviceSpec } from '../../engine/devices/index.js';
+import { freePort } from '../helpers/net.js';
 
 let te: TestEngine;
 const clients: Recorded['client'][] = [];
@@ -375,12 +376,4 @@ async function vWait(cond: () => Promise<boolean>, what: string): Promise<void> 
   await vi.waitFor(async () => {
     if (!(await cond())) throw new Error(`timed out waiting for ${what}`);
   }, { timeout: 5000, interval: 10 });
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }

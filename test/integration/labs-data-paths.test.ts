@@ -6,13 +6,13 @@
  * `LABS=3,8` runs only those labs.
  */
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLab, findLab, labEnv, labInventory, loadCatalogue, resetLab, solveLab, startLab, type CheckReport, type Lab } from '../../engine/labs/index.js';
 import { openTarget, type Target } from '../../engine/scenarios/index.js';
 import { AWS_CLI, awsCliMissing } from '../helpers/aws-cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { runGuide } from '../labs/guide-runner.js';
+import { freePort } from '../helpers/net.js';
 
 const mosquittoMissing = spawnSync('mosquitto_pub', ['--help']).error ? 'mosquitto_pub is not installed' : undefined;
 const missing = awsCliMissing ?? mosquittoMissing;
@@ -27,15 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await target?.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 const summary = (r: CheckReport) => r.checks.map((c) => `${c.id}: ${c.status}${c.status === 'done' ? '' : ` (${c.reason})`}`).join('\n');
 

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { sigv4Signer } from '../helpers/sigv4-signer.js';
 import { auth, iot, mqtt as crtMqtt, mqtt5 } from 'aws-iot-device-sdk-v2';
 import type { MqttClient } from 'mqtt';
-import WebSocket from 'ws';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/core/index.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { upgradeStatus } from '../helpers/net.js';
 
 const key = { accessKeyId: 'AKIDWEBSOCKET', secretAccessKey: 'browser-secret' };
 const MIN = 60_000;
@@ -48,23 +48,6 @@ function guidePresignedUrl(base: string, at: Date): string {
   const h = (k: string | Buffer, d: string) => createHmac('sha256', k).update(d).digest();
   const signature = createHmac('sha256', h(h(h(h(`AWS4${key.secretAccessKey}`, date), 'us-east-1'), 'iotdevicegateway'), 'aws4_request')).update(toSign).digest('hex');
   return `${u.protocol}//${u.host}${u.pathname}?${query}&X-Amz-Signature=${signature}`;
-}
-
-/** The HTTP status a WebSocket upgrade is answered with (101 when it opens). */
-function upgradeStatus(url: string, opts: WebSocket.ClientOptions = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = new WebSocket(url, 'mqtt', opts);
-    sock.once('unexpected-response', (_req, res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      sock.terminate();
-    });
-    sock.once('upgrade', (res) => {
-      resolve(res.statusCode ?? 0);
-      sock.terminate();
-    });
-    sock.once('error', (e) => reject(e));
-  });
 }
 
 describe('SigV4 MQTT over WebSocket', () => {

@@ -16,6 +16,7 @@ import { connect, nextMessages } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { repoRoot, runCli } from './helpers/cli-process.js';
 import { cli, waitForLine } from './helpers/target-cli.js';
+import { freePort } from '../helpers/net.js';
 
 const home = tempDir('tb-targets-home-');
 const dir = tempDir('tb-targets-mosquitto-');
@@ -23,15 +24,6 @@ const clients: MqttClient[] = [];
 const login = { username: 'lab', password: 'mosquitto:secret@1' }; // a ':' and an '@', which a URL's login would mangle
 let mosquitto: ChildProcess;
 let url: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const canConnect = (port: number) => new Promise<boolean>((resolve) => {
   const s = net.connect({ host: '127.0.0.1', port }, () => {
