@@ -68,7 +68,7 @@ export class FunctionsService implements Service {
   private readonly node: NodeRuntime;
   private readonly python: PythonRuntime;
   private stopped = false;
-  private readonly credentials = new Map<string, FunctionCredentials>();
+  private readonly credentials = new Map<string, FunctionCredentials & { role: string | undefined }>();
 
   constructor(private readonly opts: FunctionsServiceOptions) {
     const clock = opts.clock ?? systemClock;
@@ -104,9 +104,11 @@ export class FunctionsService implements Service {
   private credentialsOf(name: string): FunctionCredentials | undefined {
     if (!this.opts.credentials) return undefined;
     const now = (this.opts.clock ?? systemClock).now();
+    const role = this.catalog.has(name) ? this.catalog.get(name).role : undefined;
     const held = this.credentials.get(name);
-    if (held && held.expiration - now > CREDENTIALS_MARGIN_MS) return held;
-    const fresh = this.opts.credentials(name, this.catalog.has(name) ? this.catalog.get(name).role : undefined);
+    // A changed execution role (UpdateFunctionConfiguration) gets its own credentials at once.
+    if (held && held.role === role && held.expiration - now > CREDENTIALS_MARGIN_MS) return held;
+    const fresh = { ...this.opts.credentials(name, role), role };
     this.credentials.set(name, fresh);
     return fresh;
   }
