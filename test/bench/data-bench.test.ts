@@ -54,7 +54,7 @@ describe('runOps', () => {
       await new Promise((res) => setTimeout(res, 30));
       return 7;
     });
-    expect(r.opsPerSecond * r.windowSeconds).toBeGreaterThanOrEqual(3);
+    expect(Math.round(r.opsPerSecond * r.windowSeconds)).toBeGreaterThanOrEqual(3); // a count recovered from a rate: round off float error
     expect(r.windowSeconds).toBeGreaterThanOrEqual(0.08);
     expect(r.perSecond).toBeCloseTo(r.opsPerSecond * 7, 6);
   });
