@@ -6,5 +6,5 @@ export { type AccessKey } from './sigv4.js';
 export { evaluate, type Decision, type EffectivePolicy, type Statement } from './policy-eval.js';
 export { parsePolicyDocument } from './policies.js';
 export { securityApi } from './security-api.js';
-export { issueCertificate, encodeName } from './x509.js';
+export { issueCertificate, encodeName, certificateNames, nameOids } from './x509.js';
 export { type AuthorizationTest, type AuthorizationOutcome, type AuthorizationAction, type AuthorizationDecision } from './test-authorization.js';

@@ -122,12 +122,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let clientCount = 0;
 
   const connectClient = async (o: ClientOptions = {}): Promise<MqttClient> => {
-    const endpoint = target.mqtt(o.transport);
+    // A device's own certificate needs the target's mutual TLS endpoint.
+    const endpoint = target.mqtt(o.certificate ? o.transport ?? 'mqtts' : o.transport);
     const clientId = o.clientId ?? `tb-${runTag}-${++clientCount}`;
     // Reconnects (and resubscribes) on its own once it was connected: an engine restart does not end the run's clients.
     const client = mqtt.connect(endpoint.url, {
       clientId, reconnectPeriod: 500, connectTimeout: 10_000, protocolVersion: o.protocolVersion ?? 4, clean: o.clean ?? true,
-      ...(endpoint.tls ?? {}), ...mqttLogin(endpoint),
+      ...(endpoint.tls ?? {}), ...(o.certificate ? { cert: o.certificate.cert, key: o.certificate.key } : {}), ...mqttLogin(endpoint),
     });
     clients.push(client);
     try {

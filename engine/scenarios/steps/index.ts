@@ -20,6 +20,7 @@ import { includeStep } from './include.js';
 import { sinkExpectStep } from './sink-expect.js';
 import { cleanupStep } from './cleanup.js';
 import { awsCallStep } from './aws-call.js';
+import { certificateStep } from './certificate.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -39,6 +40,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   sinkExpectStep,
   cleanupStep,
   awsCallStep,
+  certificateStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

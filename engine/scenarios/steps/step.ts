@@ -106,6 +106,11 @@ export interface ClientOptions {
   transport?: 'mqtt' | 'mqtts' | 'ws';
   protocolVersion?: 4 | 5;
   clean?: boolean;
+  /**
+   * A device's own certificate (PEM; `cert` may hold the chain up to its CA) and key: the client connects over mutual
+   * TLS (the target's mqtts endpoint) with them instead of the target's.
+   */
+  certificate?: { cert: string; key: string };
 }
 
 /**
