@@ -1,6 +1,7 @@
 // Layering rules from ARCHITECTURE.md §1, enforced: `npm run lint` fails on a violation.
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
+import sveltePlugin from 'eslint-plugin-svelte';
 
 const engineModules = ['core', 'storage', 'broker', 'api', 'host', 'security', 'registry', 'shadow', 'rules', 'sinks', 'devices', 'scenarios', 'labs'];
 
@@ -34,9 +35,36 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'only electron/ may import electron' }] }],
     },
   },
+  ...sveltePlugin.configs['flat/recommended'],
   {
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }] },
+  },
+  // The renderer's layout (ARCHITECTURE §7a), by import path: browser code only; views never import each other nor
+  // the transport (only state/ calls the client); shared components know nothing of the app.
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron'], message: 'the renderer is browser code' }] }] },
+  },
+  {
+    files: ['renderer/src/features/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'electron'], message: 'the renderer is browser code' },
+        { group: ['**/platform/*'], message: 'views reach the engine through state/ stores only' },
+        { regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: 'views never import each other: share through ui/ or state/' },
+      ] }],
+    },
+  },
+  {
+    files: ['renderer/src/ui/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'electron'], message: 'the renderer is browser code' },
+        { group: ['**/state/*', '**/platform/*', '**/features/*', '**/engine/*'], message: 'shared components know nothing of the app: pass data in props' },
+      ] }],
+    },
   },
   {
     files: ['electron/**/*.ts'],

@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
 // `vite build --config renderer/vite.config.ts` from anywhere: the root is this folder (Vite's config loader
@@ -6,6 +7,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: import.meta.dirname,
   base: './',
+  plugins: [svelte({ configFile: `${import.meta.dirname}/svelte.config.js` })],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -13,6 +15,9 @@ export default defineConfig({
     // The strict CSP forbids inline scripts; keep every asset a file.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // Monaco is one lazy chunk of a few MB, loaded only by the views that edit text.
+    chunkSizeWarningLimit: 6000,
   },
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
 });

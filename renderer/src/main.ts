@@ -1,15 +1,19 @@
-import { startApp } from './app.js';
-import { connect } from './connect.js';
-import { h } from './dom.js';
+import { mount } from 'svelte';
+import { createClient } from '../../engine/contract/index.js';
+import App from './App.svelte';
+import MissingToken from './MissingToken.svelte';
+import { connect } from './platform/connect.js';
+import { showDesktopNotifications } from './platform/desktop-notifications.js';
+import { createStores } from './state/stores.svelte.js';
+import './styles/app.css';
 
-const root = document.getElementById('app')!;
+const target = document.getElementById('app')!;
 const connection = connect();
 
 if ('error' in connection) {
-  root.replaceChildren(h('div', { class: 'notice', testid: 'token-missing' },
-    h('h1', {}, 'Thingbench'),
-    h('p', {}, 'This page needs the link that "thingbench serve" printed when it started: it carries a per-launch token.'),
-    h('p', {}, 'Open that link (http://127.0.0.1:PORT/?token=…) or restart "thingbench serve".')));
+  mount(MissingToken, { target });
 } else {
-  startApp(root, connection);
+  const client = createClient(connection.transport);
+  showDesktopNotifications(client, connection.host);
+  mount(App, { target, props: { stores: createStores(client, connection) } });
 }

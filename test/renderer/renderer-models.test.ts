@@ -1,9 +1,9 @@
 /** The renderer's pure parts (no DOM): topic tree, message store, payload formatting. */
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord, TopicStats } from '../../engine/contract/index.js';
-import { decodePayload, payloadFull, payloadPreview } from '../../renderer/src/format.js';
-import { MessageStore } from '../../renderer/src/message-store.js';
-import { TopicTree } from '../../renderer/src/topic-tree.js';
+import { decodePayload, payloadFull, payloadPreview } from '../../renderer/src/lib/format.js';
+import { MessageStore } from '../../renderer/src/state/models/message-store.js';
+import { TopicTree } from '../../renderer/src/state/models/topic-tree.js';
 
 const stats = (topic: string, count: number, lastTime = count): TopicStats => ({
   topic, count, rate: 0, lastPayload: '', lastSize: 0, lastQos: 0, retained: false, lastPublisher: null, lastTime,

@@ -1,4 +1,4 @@
-import type { Disposable, PreloadBridge, Transport, WireMessage } from '../../engine/contract/index.js';
+import type { Disposable, PreloadBridge, Transport, WireMessage } from '../../../engine/contract/index.js';
 
 /** Electron transport: the preload's `window.thingbench` bridge over the `tb:rpc` IPC channel. */
 export class BridgeTransport implements Transport {

@@ -1,4 +1,4 @@
-import type { TopicStats } from '../../engine/contract/index.js';
+import type { TopicStats } from '../../../../engine/contract/index.js';
 
 /** One topic level. `stats` is set when a message was published to exactly this path. */
 export class TopicNode {

@@ -1,4 +1,4 @@
-import { topicMatches, type MessageRecord } from '../../engine/contract/index.js';
+import { topicMatches, type MessageRecord } from '../../../../engine/contract/index.js';
 
 /** The messages the list shows: one topic filter, most recent first, at most `capacity`, no duplicates. */
 export class MessageStore {

@@ -1,4 +1,4 @@
-import type { Disposable, Transport, WireMessage } from '../../engine/contract/index.js';
+import type { Disposable, Transport, WireMessage } from '../../../engine/contract/index.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 

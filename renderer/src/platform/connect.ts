@@ -1,4 +1,4 @@
-import type { Disposable, PreloadBridge, Transport } from '../../engine/contract/index.js';
+import type { Disposable, PreloadBridge, Transport } from '../../../engine/contract/index.js';
 import { BridgeTransport } from './bridge-transport.js';
 import { WebSocketTransport, type ConnectionState } from './ws-transport.js';
 

@@ -1,4 +1,4 @@
-import { desktopNotificationText, type Disposable, type SinkNotified, type ThingbenchClient } from '../../engine/contract/index.js';
+import { desktopNotificationText, type Disposable, type SinkNotified, type ThingbenchClient } from '../../../engine/contract/index.js';
 
 /**
  * Browser mode: shows notification topics' desktop messages (`sinks.notified`) as Web Notifications. Permission is

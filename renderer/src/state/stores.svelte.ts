@@ -1,0 +1,26 @@
+import type { ThingbenchClient } from '../../../engine/contract/index.js';
+import type { Connection } from '../platform/connect.js';
+import { ConnectionStore } from './connection.svelte.js';
+import { Router } from './router.svelte.js';
+import { ThemeStore } from './theme.svelte.js';
+import { TopicsStore } from './topics.svelte.js';
+import { TrafficStore } from './traffic.svelte.js';
+
+/**
+ * Every store of the app, made once from the one client; views read them with `useStores()` and never see the
+ * client. A store for another contract area is a class in its own file here, added below. A store whose work only
+ * one view needs (polling, a live subscription) offers `watch(): () => void`, which that view calls in an `$effect`,
+ * so nothing runs for a view that is not open.
+ */
+export function createStores(client: ThingbenchClient, connection: Connection) {
+  const conn = new ConnectionStore(client, connection);
+  return {
+    connection: conn,
+    router: new Router(),
+    theme: new ThemeStore(),
+    traffic: new TrafficStore(client),
+    topics: new TopicsStore(client, conn),
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;

@@ -1,0 +1,50 @@
+/**
+ * Screenshots of the UI for looking at it while building it: every view (or the ones named) at 1280 and 900 px wide,
+ * light and dark, on a fresh engine with a little traffic and a rule and a shadow to show.
+ *
+ *   npx tsx test/tools/ui-screens.ts [--out DIR] [view…]        e.g. `npx tsx test/tools/ui-screens.ts topics rules`
+ *
+ * Look at the PNGs it lists before calling a view done (ARCHITECTURE §7a; the developers' guide: "Looks matter").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import mqtt from 'mqtt';
+import { startBrowserMode } from '../helpers/browser-mode.js';
+
+const args = process.argv.slice(2);
+const outAt = args.indexOf('--out');
+const out = outAt >= 0 ? args.splice(outAt, 2)[1] : '/tmp/thingbench-screens';
+const views = args.length ? args : ['topics', 'pipeline', 'shadows', 'rules', 'registry', 'sinks', 'devices', 'labs', 'logs'];
+
+fs.mkdirSync(out, { recursive: true });
+const bm = await startBrowserMode({ tmpPrefix: 'tb-screens-', viewport: { width: 1280, height: 800 } });
+try {
+  const device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'kitchen-thermostat', reconnectPeriod: 0 });
+  await bm.engine.api.rules.put('hot_kitchen', { sql: "SELECT temp, deviceId FROM 'home/+/telemetry' WHERE temp > 25", actions: [] });
+  for (let i = 0; i < 12; i++) {
+    await device.publishAsync(`home/${['kitchen', 'garage', 'attic'][i % 3]}/telemetry`, JSON.stringify({ deviceId: 'kitchen-thermostat', temp: 20 + i, humidity: 40 + i }), { qos: 1 });
+  }
+  await device.publishAsync('home/kitchen/status', 'online', { qos: 1, retain: true });
+  await bm.engine.api.shadow.update('kitchen-thermostat', { state: { desired: { mode: 'heat', target: 22 }, reported: { mode: 'off', target: 22 } } });
+  await device.endAsync();
+
+  for (const theme of ['light', 'dark'] as const) {
+    await bm.page.evaluate((t) => localStorage.setItem('thingbench.theme', t), theme);
+    for (const width of [1280, 900]) {
+      await bm.page.setViewportSize({ width, height: 800 });
+      for (const view of views) {
+        await bm.page.evaluate((v) => { location.hash = `#/${v}`; }, view);
+        await bm.page.reload();
+        await bm.page.waitForSelector(`[data-testid=view-${view}]`);
+        await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]');
+        await bm.page.waitForTimeout(600); // let live data and fonts settle: this is a picture, not a test
+        const file = path.join(out, `${view}-${width}-${theme}.png`);
+        await bm.page.screenshot({ path: file });
+        console.log(file);
+      }
+    }
+  }
+  if (bm.pageProblems.length) console.log(`page problems:\n${bm.pageProblems.join('\n')}`);
+} finally {
+  await bm.stop();
+}
