@@ -7,7 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
-import { SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
+import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, type FunctionSdkHost, type FunctionLogSink, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
@@ -15,6 +15,7 @@ import { SecurityService, securityApi, type ThingLookup } from './security/index
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
 import { LabsService, labsApi } from './labs/index.js';
+import { PipelineService } from './pipeline/index.js';
 import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
@@ -91,8 +92,20 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     publicUrl: () => httpUrl(),
   });
   const rules = new RulesService(store, broker, {
-    dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks },
+    dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks }, captured: (id) => broker.message(id),
   });
+  // The live diagram reads the counters the services keep.
+  const pipeline = new PipelineService({
+    clients: () => ({ connected: broker.clients().length, messagesIn: broker.usage().totals.messagesIn, denials: security.denialCount }),
+    shadow: () => shadow.requestCounts(),
+    rules: () => rules.flows(),
+    sinks: () => sinks.list(),
+    functions: () => functions.list().map((f) => f.name),
+    buckets: () => objects.listBuckets().map((b) => b.name),
+    defaultFirehoseBucket: DEFAULT_FIREHOSE_BUCKET,
+    listening: () => events.has('pipeline.updated'),
+  }, clock);
+  pipeline.events.on('updated', (u) => events.emit('pipeline.updated', u));
   // AWS services on the same endpoint, routed by credential scope and X-Amz-Target (api/http/protocols): one line each.
   const services = [
     stsService(iam),
@@ -139,7 +152,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, devices, scenarios, labs], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs], broker, http, events, logs, {
+    pipeline: { graph: async () => pipeline.graph() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),
   });
@@ -161,7 +175,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -173,7 +187,7 @@ class ComposedEngine implements Engine {
         clients: async () => broker.clients(),
       },
       metering: { usage: async () => broker.usage() },
-      logs: { recent: async (limit) => logs.recent(limit) },
+      logs: { recent: async (query) => logs.recent(query ?? undefined) },
       ...areas,
     };
   }

@@ -78,7 +78,7 @@ export class Capture<C extends object> {
         const will = this.wills.has(packet);
         const said = client || will ? undefined : this.origins.get(packet); // only the engine's own publishes are marked
         const origin = client || will || said?.origin === 'client' ? 'client' : 'engine';
-        const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, origin, time: msg.time };
+        const tapped: TappedMessage = { topic: msg.topic, payload: packet.payload, qos: msg.qos, retain: msg.retain, clientId, origin, time: msg.time, messageId: msg.id };
         if (said?.lineage?.length) tapped.lineage = said.lineage;
         const principal = client ? this.publishers.principal(client) : undefined; // Security: rules' principal()
         if (principal) tapped.principal = principal;

@@ -5,7 +5,7 @@ import { Taps, type TappedMessage } from './taps.js';
 const unexpected = (e: unknown) => {
   throw e;
 };
-const msg = (topic: string): TappedMessage => ({ topic, payload: Buffer.alloc(0), qos: 0, retain: false, clientId: null, origin: 'engine', time: 0 });
+const msg = (topic: string): TappedMessage => ({ topic, payload: Buffer.alloc(0), qos: 0, retain: false, clientId: null, origin: 'engine', time: 0, messageId: 1 });
 
 describe('Taps', () => {
   it.each([

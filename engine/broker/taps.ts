@@ -18,6 +18,8 @@ export interface TappedMessage {
   clientId: string | null;
   origin: MessageOrigin;
   time: number;
+  /** Its id in the message history (`broker.message(id)`), for tracing the message through the rules. */
+  messageId: number;
   /** The publisher's certificate id when it connected over mutual TLS (rules' `principal()`). */
   principal?: string;
   /** A client's last will, published by the broker for it (the shadow service ignores these, as AWS does). */

@@ -1,5 +1,5 @@
 import type {
-  ClientInfo, EngineInfo, LogRecord, MessageBatch, MessageQuery, MessageRecord, PublishInput, TopicStats, UsageReport,
+  ClientInfo, EngineInfo, LogQuery, LogRecord, MessageBatch, MessageQuery, MessageRecord, PublishInput, TopicStats, UsageReport,
 } from './types.js';
 import type {
   ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
@@ -13,6 +13,7 @@ import type {
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
 import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
+import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
 import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
 import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
@@ -37,7 +38,13 @@ export interface ThingbenchApi {
     usage(): Promise<UsageReport>;
   };
   logs: {
-    recent(limit?: number): Promise<LogRecord[]>;
+    /** The engine's recent log, oldest first: the newest `limit` (a number, or `query.limit`) entries that match the query. */
+    recent(query?: LogQuery | number): Promise<LogRecord[]>;
+  };
+  /** The live pipeline diagram: clients → broker → rules → actions → sinks and functions; `pipeline.updated` follows. */
+  pipeline: {
+    /** Every node and edge with its counts since the engine started. */
+    graph(): Promise<PipelineGraph>;
   };
   /** Device shadows; `name` omitted or null means the classic (unnamed) shadow. Same rules as MQTT and HTTP. */
   shadow: {
@@ -158,6 +165,8 @@ export interface ThingbenchApi {
 export interface ThingbenchEvents {
   'broker.messages': MessageBatch;
   'logs.appended': LogRecord[];
+  /** Pipeline counts that changed (at most 4 times a second), with the whole graph when its structure changed. */
+  'pipeline.updated': PipelineUpdated;
   'shadow.updated': ShadowUpdated;
   'rules.evaluated': RulesEvaluated;
   /** New sink records, batched (at most 4 times a second, 500 per batch; read the rest with `sinks.records`). */
@@ -178,6 +187,7 @@ export const apiMethods = {
   broker: ['topics', 'messages', 'message', 'publish', 'clients'],
   metering: ['usage'],
   logs: ['recent'],
+  pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],

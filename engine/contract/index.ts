@@ -13,3 +13,4 @@ export * from './message-properties.js';
 export * from './device-types.js';
 export * from './scenario-types.js';
 export * from './lab-types.js';
+export * from './pipeline-types.js';

@@ -75,6 +75,8 @@ export interface RuleActionOutcome {
 /** One rule evaluation of one message (the UI's trace), newest first in `rules.trace`. */
 export interface RuleEvaluation {
   traceId: string;
+  /** The captured message's id (`broker.message(id)`): the same message in the message history. */
+  messageId: number;
   time: number;
   rule: string;
   topic: string;
@@ -86,6 +88,11 @@ export interface RuleEvaluation {
    */
   reason?: RuleNoMatchReason | 'error' | 'loop';
   error?: string;
+  /**
+   * For `where-false`, `where-undefined` and `where-not-boolean` when asked by `messageId`: the part of WHERE that
+   * decided (the first AND term that was not true, or the whole condition), as SQL text, with its value.
+   */
+  condition?: { text: string; value: string };
   /** The output payload (UTF-8 text, or base64 when not text), truncated to 2 KiB. */
   output?: string;
   outputEncoding?: 'utf8' | 'base64';
@@ -96,6 +103,8 @@ export interface RuleEvaluation {
 export interface RuleTraceQuery {
   rule?: string;
   traceId?: string;
+  /** Only the evaluations of this captured message (its id in the message history); adds `condition` to misses. */
+  messageId?: number;
   /** Include `topic` non-matches (default false: only rules whose FROM matched). */
   includeTopicMisses?: boolean;
   limit?: number;

@@ -109,6 +109,18 @@ export interface UsageReport {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** `logs.recent`'s filters; every one given must hold. */
+export interface LogQuery {
+  /** The least severe level to return (`warn` returns warnings and errors). */
+  level?: LogLevel;
+  /** A source and its sub-sources: `broker` matches `broker` and `broker.aws`. */
+  source?: string;
+  /** Case-insensitive text in the message, the source or `details.topic`. */
+  text?: string;
+  /** The newest this many that match (default 200). */
+  limit?: number;
+}
+
 export interface LogRecord {
   level: LogLevel;
   source: string;

@@ -49,6 +49,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'logs.appended': (records) => {
       if (!isCongested()) send({ kind: 'event', name: 'logs.appended', data: records });
     },
+    // Batched by the pipeline service (at most 4 times a second); skipped while congested (the UI re-reads `pipeline.graph`).
+    'pipeline.updated': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'pipeline.updated', data });
+    },
     // Small notifications; skipped while congested (the UI re-reads with `shadow.get`).
     'shadow.updated': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'shadow.updated', data });

@@ -86,7 +86,10 @@ export const argChecks = {
   }))),
   'broker.clients': params(),
   'metering.usage': params(),
-  'logs.recent': params(optional(nonNegativeInteger)),
+  'logs.recent': params(optional((v) => (typeof v === 'number' ? nonNegativeInteger(v) : object({
+    'level?': oneOf('debug', 'info', 'warn', 'error'), 'source?': string, 'text?': string, 'limit?': nonNegativeInteger,
+  })(v)))),
+  'pipeline.graph': params(),
   'security.certificates': params(),
   'security.policies': params(),
   'security.denials': params(optional(nonNegativeInteger)),
@@ -110,7 +113,7 @@ export const argChecks = {
   }))),
   'rules.metrics': params(optional(string)),
   'rules.trace': params(optional(object({
-    'rule?': string, 'traceId?': string, 'includeTopicMisses?': boolean, 'limit?': nonNegativeInteger,
+    'rule?': string, 'traceId?': string, 'messageId?': nonNegativeInteger, 'includeTopicMisses?': boolean, 'limit?': nonNegativeInteger,
   }))),
   // Names and queries are checked by the registry service itself, with AWS's messages (engine/registry/names.ts).
   'registry.things': params(optional(object({

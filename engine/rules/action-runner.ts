@@ -104,8 +104,10 @@ export class ActionRunner {
       addOutcome(job.record, outcome(job.traceId, index, a.kind, r, this.opts.clock.now()));
       if (r.ok) {
         m.actionsSucceeded++;
+        a.succeeded++;
       } else {
         m.actionsFailed++;
+        a.failed++;
         m.errors++;
         m.lastError = { time: this.opts.clock.now(), traceId: job.traceId, message: `${a.kind}: ${r.error}` };
         failures.push({ failedAction: awsActionName(a.kind), failedResource: resourceOf(a, r), errorMessage: `${r.error}. Message arrived on: ${job.topic}, Action: ${a.kind}` });
@@ -124,9 +126,12 @@ export class ActionRunner {
     };
     const r = await this.invoke(rule.errorAction, this.input(rule, job, Buffer.from(JSON.stringify(error)), error));
     addOutcome(job.record, outcome(job.traceId, -1, rule.errorAction.kind, r, this.opts.clock.now()));
-    if (r.ok) m.errorActionsSucceeded++;
-    else {
+    if (r.ok) {
+      m.errorActionsSucceeded++;
+      rule.errorAction.succeeded++;
+    } else {
       m.errorActionsFailed++;
+      rule.errorAction.failed++;
       this.opts.logger.log('warn', 'rules', `rule ${rule.name}: errorAction ${rule.errorAction.kind} failed: ${r.error}`, { traceId: job.traceId });
     }
   }

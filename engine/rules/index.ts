@@ -1,4 +1,4 @@
-export { RulesService, type RulesEvents, type RulesServiceOptions, type RuleShadows } from './rules-service.js';
+export { RulesService, type RuleFlow, type RulesEvents, type RulesServiceOptions, type RuleShadows } from './rules-service.js';
 export { rulesApi } from './rules-api.js';
 export { awsTopicRule, awsTopicRuleListItem, ruleArn, validateRuleName, ACCOUNT_ID, REGION } from './rule-model.js';
 export { actionFactories } from './actions/registry.js';

@@ -22,7 +22,17 @@ import type { Job } from './action-runner.js';
 /** Quiet time after the last change in the rules folder before it is read again. */
 const RULE_FILES_DEBOUNCE_MS = 150;
 
-export interface BuiltAction { kind: string; params: Record<string, unknown>; action: RuleAction }
+/** A built action with its outcomes since the rule was built (the pipeline diagram's edges). */
+export interface BuiltAction { kind: string; params: Record<string, unknown>; action: RuleAction; succeeded: number; failed: number }
+
+/** A rule's counters as the pipeline diagram reads them: the rule's metrics and each action's outcomes. */
+export interface RuleFlow {
+  info: RuleInfo;
+  metrics: RuleMetrics;
+  /** Per action, in the rule's order. */
+  actions: Array<{ succeeded: number; failed: number }>;
+  errorAction: { succeeded: number; failed: number } | null;
+}
 
 /** A rule as the message path and the action runner use it. */
 export interface ActiveRule {
@@ -168,6 +178,17 @@ export class RuleCatalog {
     return [...this.table.values()].map((e) => (e.active ? { ...e.active.metrics } : newMetrics(e.info.name)));
   }
 
+  /** Every rule with its counters, for the pipeline diagram. */
+  flows(): RuleFlow[] {
+    const counts = (a: BuiltAction) => ({ succeeded: a.succeeded, failed: a.failed });
+    return [...this.table.values()].map((e) => ({
+      info: e.info,
+      metrics: e.active ? { ...e.active.metrics } : newMetrics(e.info.name),
+      actions: e.active ? e.active.actions.map(counts) : e.info.actions.map(() => ({ succeeded: 0, failed: 0 })),
+      errorAction: e.active?.errorAction ? counts(e.active.errorAction) : e.info.errorAction ? { succeeded: 0, failed: 0 } : null,
+    }));
+  }
+
   /** Re-reads `<dataDir>/rules`: new and changed files create or replace their rules, removed files delete theirs. */
   reloadFiles(): void {
     if (this.closed) return;
@@ -199,7 +220,7 @@ export class RuleCatalog {
         const [kind, params] = Object.entries(json)[0];
         for (const s of stringsIn(params)) if (hasTemplate(s) && !templates.has(s)) templates.set(s, compileTemplate(s, compiled));
         const action = actionFactories[kind](params, this.opts.deps);
-        const b = { kind, params, action };
+        const b = { kind, params, action, succeeded: 0, failed: 0 };
         built.push(b);
         return b;
       };

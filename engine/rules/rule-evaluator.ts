@@ -132,7 +132,7 @@ export class RuleEvaluator {
         const message: SqlMessage = { topic, payload: msg.payload, clientId: msg.clientId, principal: msg.principal, traceId, timestamp: msg.time };
         if (msg.properties) message.mqtt5 = sqlProperties(msg.properties);
         ctx = new MessageContext(message, this.env);
-        trace = { traceId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
+        trace = { traceId, messageId: msg.messageId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] };
       }
       const m = rule.metrics;
       const loop = republishLoopError(rule.name, lineage);
@@ -180,7 +180,7 @@ export class RuleEvaluator {
     }
     if (trace) this.trace.push(trace);
     else if (!only && !msg.topic.startsWith('$')) {
-      this.trace.push({ traceId: this.traceIds.next(), time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] });
+      this.trace.push({ traceId: this.traceIds.next(), messageId: msg.messageId, time: msg.time, topic, clientId: msg.clientId, ruleSet: this.enabledNames, evals: [] });
     }
   }
 

@@ -42,6 +42,8 @@ export function addOutcome(e: EvalRecord, outcome: RuleActionOutcome): void {
 
 export interface MessageTrace {
   traceId: string;
+  /** The captured message's id in the broker's history. */
+  messageId: number;
   time: number;
   topic: string;
   clientId: string | null;
@@ -62,7 +64,7 @@ function isText(b: Buffer): boolean {
 }
 
 export function toEvaluation(m: MessageTrace, e: EvalRecord): RuleEvaluation {
-  const out: RuleEvaluation = { traceId: m.traceId, time: m.time, rule: e.rule, topic: m.topic, clientId: m.clientId, matched: e.matched, actions: e.actions ? [...e.actions] : [] };
+  const out: RuleEvaluation = { traceId: m.traceId, messageId: m.messageId, time: m.time, rule: e.rule, topic: m.topic, clientId: m.clientId, matched: e.matched, actions: e.actions ? [...e.actions] : [] };
   if (e.reason) out.reason = e.reason;
   if (e.error) out.error = e.error;
   if (e.output) {
@@ -103,6 +105,7 @@ export class TraceRing {
     const out: RuleEvaluation[] = [];
     for (const m of this.newestFirst()) {
       if (q.traceId !== undefined && m.traceId !== q.traceId) continue;
+      if (q.messageId !== undefined && m.messageId !== q.messageId) continue;
       for (const e of m.evals) {
         if (q.rule !== undefined && e.rule !== q.rule) continue;
         out.push(toEvaluation(m, e));
@@ -111,7 +114,7 @@ export class TraceRing {
         for (const rule of m.ruleSet) {
           if (q.rule !== undefined && rule !== q.rule) continue;
           if (m.evals.some((e) => e.rule === rule)) continue;
-          out.push({ traceId: m.traceId, time: m.time, rule, topic: m.topic, clientId: m.clientId, matched: false, reason: 'topic', actions: [] });
+          out.push({ traceId: m.traceId, messageId: m.messageId, time: m.time, rule, topic: m.topic, clientId: m.clientId, matched: false, reason: 'topic', actions: [] });
         }
       }
       if (out.length >= limit) break;

@@ -28,18 +28,19 @@ import { EngineError, TypedEmitter, type Clock, type Logger, type Service } from
 import type { Store } from '../storage/index.js';
 import type { Publisher } from '../broker/index.js';
 import type {
-  RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
+  MessageRecord, RuleDiagnostic, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RuleEvaluation,
 } from '../contract/index.js';
-import { check, SQL_VERSIONS, SqlError, testRule, type SqlDiagnostic, type SqlEnvironment, type SqlValue, type SqlVersion } from './sql/index.js';
+import { check, SQL_VERSIONS, SqlError, testRule, type SqlDiagnostic, type SqlEnvironment, type SqlMessage, type SqlValue, type SqlVersion } from './sql/index.js';
+import { failedCondition } from './failed-condition.js';
 import type { ActionDeps, FunctionInvoker } from './actions/action.js';
 import { ACCOUNT_ID, API_DEFAULT_SQL_VERSION, validateRuleName } from './rule-model.js';
-import { RuleCatalog } from './rule-catalog.js';
+import { RuleCatalog, type RuleFlow } from './rule-catalog.js';
 import { RuleEvaluator, publishFromRules } from './rule-evaluator.js';
 import { sampleProperties } from './mqtt5-properties.js';
 import { ActionRunner } from './action-runner.js';
 import { LiveBatch, type RulesEvents } from './live-batch.js';
 
-export type { RulesEvents };
+export type { RulesEvents, RuleFlow };
 
 /** What the rules need from the shadow service: a synchronous read (for `get_thing_shadow`) and an update (for functions). */
 export interface RuleShadows {
@@ -65,6 +66,8 @@ export interface RulesServiceOptions {
   traceSize?: number;
   /** Reload `<dataDir>/rules` when its files change (default true). */
   watchRuleFiles?: boolean;
+  /** A captured message by id (the broker's history), for the failed condition of a traced message. */
+  captured?: (id: number) => MessageRecord | null;
 }
 
 export class RulesService implements Service {
@@ -167,8 +170,32 @@ export class RulesService implements Service {
     return this.catalog.metrics(name);
   }
 
+  /** Every rule with its metrics and each action's outcomes (the pipeline diagram). */
+  flows(): RuleFlow[] {
+    return this.catalog.flows();
+  }
+
+  /**
+   * Recent evaluations, newest first. Asked by `messageId`, each WHERE miss names the condition that decided,
+   * re-evaluated against the captured message (while the history holds it) with the rule as it is now.
+   */
   traceQuery(query?: RuleTraceQuery): RuleEvaluation[] {
-    return this.evaluator.traceQuery(query);
+    const found = this.evaluator.traceQuery(query);
+    if (query?.messageId === undefined || !this.opts.captured) return found;
+    const misses = found.filter((e) => e.reason === 'where-false' || e.reason === 'where-undefined' || e.reason === 'where-not-boolean');
+    const record = misses.length ? this.opts.captured(query.messageId) : null;
+    if (!record) return found;
+    for (const e of misses) {
+      const compiled = this.catalog.rules.get(e.rule)?.active?.compiled;
+      if (!compiled) continue;
+      const message: SqlMessage = {
+        topic: e.topic, payload: Buffer.from(record.payload, 'base64'), clientId: record.clientId, traceId: e.traceId, timestamp: record.time,
+        ...(record.properties ? { mqtt5: sampleProperties(record.properties) } : {}),
+      };
+      const condition = failedCondition(compiled, message, this.env);
+      if (condition) e.condition = condition;
+    }
+    return found;
   }
 
   /**

@@ -40,6 +40,7 @@ export class SecurityService implements Service {
   private publish?: (topic: string, payload: Buffer) => Promise<void>;
   private readonly trustListeners: Array<() => void> = [];
   private readonly recentDenials: Denial[] = [];
+  private deniedTotal = 0;
 
   constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: SecurityOptions) {}
 
@@ -104,6 +105,11 @@ export class SecurityService implements Service {
     return { refused: `${r.type}: ${r.message}`, status: 403 };
   }
 
+  /** Policy denials since the start (the recent ones are kept by `denials`). */
+  get denialCount(): number {
+    return this.deniedTotal;
+  }
+
   /** Recent policy denials, newest last: what the UI shows for "why was this denied?". */
   denials(limit = 100): Denial[] {
     return this.recentDenials.slice(-limit);
@@ -163,6 +169,7 @@ export class SecurityService implements Service {
         this.opts.logger.log('info', 'security', `just-in-time registration: ${topic}`, body as Record<string, unknown>);
       },
       recordDenial: (d) => {
+        this.deniedTotal++;
         this.recentDenials.push(d);
         if (this.recentDenials.length > MAX_DENIALS) this.recentDenials.splice(0, this.recentDenials.length - MAX_DENIALS);
       },

@@ -59,6 +59,8 @@ export class ShadowService implements Service {
   private db!: ShadowStore;
   private taps: Disposable[] = [];
   private inFlight = 0;
+  /** MQTT requests taken and answered `/rejected` since the start (the pipeline diagram's broker → shadow edge). */
+  private readonly counts = { requests: 0, rejected: 0 };
   private readonly maxInFlight: number;
   private readonly thingRate: ThingRate;
   private readonly connections: InFlightPerConnection;
@@ -169,6 +171,11 @@ export class ShadowService implements Service {
     return Math.floor(this.clock.now() / 1000);
   }
 
+  /** Shadow requests over MQTT since the start, and how many were answered `/rejected`. */
+  requestCounts(): { requests: number; rejected: number } {
+    return { ...this.counts };
+  }
+
   // ── MQTT edge ─────────────────────────────────────────────────────────────
 
   private onRequest(msg: TappedMessage): void {
@@ -176,6 +183,7 @@ export class ShadowService implements Service {
     if (msg.will) return;
     const request = parseRequestTopic(msg.topic);
     if (!request) return; // our own replies, unknown suffixes
+    this.counts.requests++;
     const address = { thing: request.thing, name: request.name };
     const connection = msg.clientId; // null: the engine's own publish (a rule's republish), no connection to limit
     if (!this.thingRate.take(request.thing, this.clock.now()) || this.inFlight >= this.maxInFlight
@@ -212,6 +220,7 @@ export class ShadowService implements Service {
   /** Publishes a reply document (JSON text). */
   private reply(address: ShadowAddress, operation: ShadowOperation, kind: 'accepted' | 'rejected' | 'delta' | 'documents', json: string): void {
     const topic = replyTopic(address, operation, kind);
+    if (kind === 'rejected') this.counts.rejected++;
     this.pub.publish({ topic, payload: Buffer.from(json), qos: REPLY_QOS, retain: false }).catch((e: Error) => {
       this.opts.logger.log('warn', 'shadow', `could not publish ${topic}: ${e.message}`);
     });

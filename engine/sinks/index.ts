@@ -10,6 +10,7 @@ export { basicStatistics, byPeriod, isStatistic, statistic, metricKey } from './
 export { alarmStates, arnOf, type AlarmState } from './sink-options.js';
 export { shardFor } from './stream.js';
 export { prefixProblem } from './firehose-prefix.js';
+export { DEFAULT_FIREHOSE_BUCKET } from './firehose.js';
 export { sinksApi } from './sinks-api.js';
 export type { NotifySink, PublishOptions } from './notify.js';
 export type { NotifyTopics } from './notify-topics.js';

@@ -164,10 +164,10 @@ export class PacketHandlers implements AedesHooks, Durability {
   }
 
   /** A message enters the broker: one with a Message Expiry Interval gets its deadline (AWS adjusts the interval). */
-  messageEntering(packet: Expiring, clientId?: string | null): void {
+  messageEntering(packet: Expiring & { topic?: string }, clientId?: string | null): void {
     if (packet.properties?.messageExpiryInterval === undefined) return; // runs per publish: MQTT 3.1.1 ones stop here
     const asked = stampExpiry(packet, this.ctx.now(), this.ctx.aws);
-    if (asked !== undefined) this.ctx.deviations.explain('messageExpiryClamped', { clientId, messageExpiryInterval: asked });
+    if (asked !== undefined) this.ctx.deviations.explain('messageExpiryClamped', { clientId, topic: packet.topic, messageExpiryInterval: asked });
   }
 
   /** Durability: aedes acknowledges a QoS 1 publish before it stores it, so what must survive is logged first. */

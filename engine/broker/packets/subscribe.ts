@@ -16,7 +16,8 @@ export function dropsSubscribe(ctx: PacketContext, client: AedesClient, packet: 
     // MQTT 5: CONNACK said Maximum QoS 1, so a QoS 2 request is granted QoS 1 (§3.2.2.3.4).
     for (const s of subs) if (s.qos === 2) s.qos = 1;
   } else if (ctx.aws && subs.some((s) => s.qos === 2)) {
-    ctx.deviations.explain('qos2Subscribe', { clientId: client.id, topic: subs.map((s) => s.topic).join(' ') });
+    // One explanation per filter asked at QoS 2, with that filter as the topic the UI marks.
+    for (const s of subs) if (s.qos === 2) ctx.deviations.explain('qos2Subscribe', { clientId: client.id, topic: s.topic.slice(0, 300), filters: subs.length });
     return true;
   }
   subs.forEach((s, i) => {
@@ -30,8 +31,10 @@ export function dropsSubscribe(ctx: PacketContext, client: AedesClient, packet: 
   });
   const max = ctx.limits.filtersPerSubscribe;
   if (max && subs.length > max) {
-    subs.slice(max).forEach((s) => refused.add(s));
-    ctx.deviations.explain('tooManyFilters', { clientId: client.id, count: subs.length });
+    subs.slice(max).forEach((s) => {
+      refused.add(s);
+      ctx.deviations.explain('tooManyFilters', { clientId: client.id, topic: s.topic.slice(0, 300), count: subs.length });
+    });
   }
   return false;
 }
