@@ -1,5 +1,6 @@
 /** Every check kind, in one table: a lab's check names one of them as its only key besides id, title and hint. */
 import type { CheckKind } from './check.js';
+import { caCertificateCheck } from './ca-certificate.js';
 import { certificateCheck } from './certificate.js';
 import { eventCheck } from './event.js';
 import { functionCheck } from './function.js';
@@ -13,7 +14,7 @@ import { sinkCheck } from './sink.js';
 import { subscriptionCheck } from './subscription.js';
 import { thingCheck } from './thing.js';
 
-export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, localCheck];
+export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, caCertificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, localCheck];
 
 export function checkKind(kind: string): CheckKind | undefined {
   return CHECK_KINDS.find((k) => k.kind === kind);
@@ -23,4 +24,5 @@ export const CHECK_KIND_NAMES: readonly string[] = CHECK_KINDS.map((k) => k.kind
 
 export * from './check.js';
 export { AwsClients } from './clients.js';
+export { casByCommonName, commonName } from './ca-certificate.js';
 export { Observer, capturedMessages, type ObservedMessage } from './observed.js';

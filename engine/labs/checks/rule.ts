@@ -12,6 +12,8 @@ export interface RuleArgs {
   name: string;
   enabled?: boolean;
   from?: string;
+  /** A topic filter the rule's FROM must fall under (its FROM holds an id the lab cannot know). */
+  fromWithin?: string;
   select?: string[];
   where?: boolean | string;
   actions?: string[];
@@ -33,6 +35,18 @@ function selectedNames(q: RuleQuery): string[] {
   });
 }
 
+/** Whether every topic `from` matches is matched by `filter` (`+` and `#` in `from` only under `+`/`#` in `filter`). */
+export function filterCovers(filter: string, from: string): boolean {
+  const f = filter.split('/'), t = from.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (t[i] === '#') return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
 const actionKinds = (list: ReadonlyArray<Record<string, unknown>>) => list.flatMap((a) => Object.entries(a).filter(([, v]) => v !== undefined && v !== null).map(([k]) => k));
 
@@ -46,6 +60,7 @@ export const ruleCheck = defineCheck<RuleArgs>({
       name: { type: 'string', minLength: 1 },
       enabled: { type: 'boolean', description: 'true (default): the rule is enabled; false: disabled.' },
       from: { type: 'string', minLength: 1, description: 'The topic filter of its FROM.' },
+      fromWithin: { type: 'string', minLength: 1, description: "A topic filter its FROM must fall under ('$aws/events/certificates/registered/+' for any CA's JITR events)." },
       select: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Output names its SELECT gives (a field or its alias).' },
       where: { type: ['boolean', 'string'], description: 'true: it has a WHERE clause; text: its WHERE contains this expression.' },
       actions: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Action kinds it has (sns, sqs, lambda, dynamoDBv2, kinesis, firehose, republish, s3, cloudwatchMetric, …).' },
@@ -70,6 +85,9 @@ export const ruleCheck = defineCheck<RuleArgs>({
       q = parseRuleSql(rule.sql ?? '');
     } catch (e) {
       return missing(`the SQL of the rule ${a.name} does not parse: ${(e as Error).message}`);
+    }
+    if (a.fromWithin !== undefined && (q.from === null || !filterCovers(a.fromWithin, q.from))) {
+      return missing(q.from === null ? `the rule ${a.name} has no FROM (expected a topic under '${a.fromWithin}')` : `the rule ${a.name} reads FROM '${q.from}', which is not under '${a.fromWithin}'`);
     }
     if (a.from !== undefined && q.from !== a.from) {
       return missing(q.from === null ? `the rule ${a.name} has no FROM (expected FROM '${a.from}')` : `the rule ${a.name} reads FROM '${q.from}', not '${a.from}'`);

@@ -1,6 +1,7 @@
 /**
  * What a lab made on a target, found by its names' prefix (`l01-alice-…`, rules `l01_alice_…`), and its removal
- * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), policies
+ * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), CA
+ * certificates whose subject CN is a lab name (with every certificate they issued), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
  * Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups and functions. `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
@@ -9,7 +10,7 @@ import {
   DeleteCertificateCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteThingCommand, DeleteThingGroupCommand,
   DeleteTopicRuleCommand, DetachPolicyCommand, DetachThingPrincipalCommand, ListAttachedPoliciesCommand, ListPoliciesCommand,
   ListPolicyVersionsCommand, ListTargetsForPolicyCommand, ListThingGroupsCommand, ListThingPrincipalsCommand, ListThingsCommand,
-  ListTopicRulesCommand, UpdateCertificateCommand,
+  ListTopicRulesCommand, UpdateCertificateCommand, DeleteCACertificateCommand, ListCertificatesByCACommand, UpdateCACertificateCommand,
 } from '@aws-sdk/client-iot';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -20,16 +21,16 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListBucketsCommand, ListObje
 import { DeleteTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { Target } from '../../scenarios/index.js';
-import { AwsClients } from '../checks/index.js';
+import { AwsClients, casByCommonName } from '../checks/index.js';
 import { defaultAttendee, type LabOptions } from '../format/env.js';
 import { namePrefix, type NameKind } from '../format/names.js';
 import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function';
+  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function';
   name: string;
-  /** What removing it needs: a queue's URL, a topic's or certificate's ARN. */
+  /** What removing it needs: a queue's URL, a topic's or certificate's ARN. A CA's `name` is its certificate id. */
   ref?: string;
 }
 
@@ -80,7 +81,18 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
     const targets = await c.find('ListTargetsForPolicy', () => iot.send(new ListTargetsForPolicyCommand({ policyName: name, pageSize: 250 })));
     for (const arn of targets?.targets ?? []) if (arn.includes(':cert/')) certs.add(arn);
   }
+  // A CA of the lab's own (its subject CN is a `ca` name), and every certificate it issued that was registered, even
+  // one no thing has (a device's first connection registers it PENDING_ACTIVATION before anything is attached).
+  const cas = kinds.has('ca') ? await casByCommonName(c, (cn) => cn.startsWith(pre('ca'))) : [];
+  for (const ca of cas) {
+    const issued = await pages(async (t) => {
+      const r = await c.call('ListCertificatesByCA', () => iot.send(new ListCertificatesByCACommand({ caCertificateId: ca.certificateId, pageSize: 250, ...(t ? { marker: t } : {}) })));
+      return { items: (r.certificates ?? []).map((x) => x.certificateArn ?? ''), next: r.nextMarker };
+    });
+    for (const arn of issued) if (arn) certs.add(arn);
+  }
   for (const arn of certs) out.push({ kind: 'certificate', name: arn.slice(arn.lastIndexOf('/') + 1), ref: arn });
+  for (const ca of cas) out.push({ kind: 'caCertificate', name: ca.certificateId ?? '', ref: ca.certificateArn });
   const rules = await pages(async (t) => {
     const r = await c.call('ListTopicRules', () => iot.send(new ListTopicRulesCommand({ maxResults: 250, ...(t ? { nextToken: t } : {}) })));
     return { items: (r.rules ?? []).map((x) => x.ruleName ?? ''), next: r.nextToken };
@@ -179,7 +191,8 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
       }
     };
     const of = (k: LabResource['kind']) => all.filter((r) => r.kind === k);
-    // Order: rules (they point at everything), things (detached from their certificates), certificates, policies, the rest.
+    // Order: rules (they point at everything), things (detached from their certificates), certificates, the CAs that
+    // issued them, policies, the rest.
     for (const r of of('rule')) if (await step(r, 'DeleteTopicRule', () => clients.call('DeleteTopicRule', () => iot.send(new DeleteTopicRuleCommand({ ruleName: r.name }))))) removed.push(r);
     const certs = of('certificate');
     for (const r of of('thing')) {
@@ -194,6 +207,13 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
         for (const p of attached.policies ?? []) await clients.call('DetachPolicy', () => iot.send(new DetachPolicyCommand({ policyName: p.policyName, target: r.ref })));
         await clients.call('UpdateCertificate', () => iot.send(new UpdateCertificateCommand({ certificateId: r.name, newStatus: 'INACTIVE' })));
         await untilDetached(() => clients.call('DeleteCertificate', () => iot.send(new DeleteCertificateCommand({ certificateId: r.name, forceDelete: true }))));
+      });
+      if (ok) removed.push(r);
+    }
+    for (const r of of('caCertificate')) {
+      const ok = await step(r, 'DeleteCACertificate', async () => {
+        await clients.call('UpdateCACertificate', () => iot.send(new UpdateCACertificateCommand({ certificateId: r.name, newStatus: 'INACTIVE' })));
+        await clients.call('DeleteCACertificate', () => iot.send(new DeleteCACertificateCommand({ certificateId: r.name })));
       });
       if (ok) removed.push(r);
     }
