@@ -99,4 +99,66 @@ steps:
     expect(result.message).toBeUndefined();
     expect(statuses(result.steps)).toEqual(['1 publish passed', '2 expect passed']);
   });
+
+  it('until: calls again until the response matches, on wall time, and sets vars from the response that matched', async () => {
+    const { result } = await runFiles(engineTarget(te), {
+      'main.yaml': `
+name: until delivered
+steps:
+  - aws: { service: sqs, operation: CreateQueue, input: { QueueName: until-delayed }, vars: { queueUrl: $.QueueUrl } }
+  - aws: { service: sqs, operation: SendMessage, input: { QueueUrl: "\${queueUrl}", MessageBody: late, DelaySeconds: 1 } }
+  - aws:
+      service: sqs
+      operation: ReceiveMessage
+      input: { QueueUrl: "\${queueUrl}", VisibilityTimeout: 0 }
+      until: { where: [{ path: "$.Messages[0].Body", value: late }] }
+      within: 10s
+      vars: { body: "$.Messages[0].Body" }
+  - aws: { service: s3, operation: CreateBucket, input: { Bucket: until-dates } }
+  - aws: { service: s3, operation: PutObject, input: { Bucket: until-dates, Key: k, Body: x } }
+  - aws: { service: s3, operation: ListObjectsV2, input: { Bucket: until-dates }, until: { where: [{ path: "$.Contents[0].LastModified", op: matches, value: '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T' }] } }
+  - publish: { topic: heard, payload: "\${body}" }
+  - expect: { topic: heard, payload: late }
+`,
+    });
+    expect(result.message).toBeUndefined();
+    expect(statuses(result.steps)).toEqual(['1 aws passed', '2 aws passed', '3 aws passed', '4 aws passed', '5 aws passed', '6 aws passed', '7 publish passed', '8 expect passed']);
+    // The message is held back a second: the first calls find nothing.
+    const calls = Number(/^sqs ReceiveMessage: body="late" \(as expected after (\d+) calls\)$/.exec(result.steps[2].note ?? '')?.[1]);
+    expect(calls, result.steps[2].note).toBeGreaterThan(1);
+    expect(result.steps[2].durationMs).toBeGreaterThanOrEqual(500);
+    expect(result.steps[5].note).toBe('s3 ListObjectsV2 (as expected after 1 call)');
+  });
+
+  it('until: the window ending fails the step with the last response or refusal; a refusal that is not "not yet" fails at once', async () => {
+    const run = (steps: string) => runFiles(engineTarget(te), { 'main.yaml': `name: until fails\nsteps:\n${steps}` });
+    const empty = await run(`  - aws: { service: sqs, operation: CreateQueue, input: { QueueName: until-empty }, vars: { queueUrl: $.QueueUrl } }
+  - aws: { service: sqs, operation: GetQueueAttributes, input: { QueueUrl: "\${queueUrl}", AttributeNames: [ApproximateNumberOfMessages] }, until: { json: { Attributes: { ApproximateNumberOfMessages: "2" } } }, within: 700ms }
+`);
+    const waited = empty.result.steps[1];
+    expect(waited.status).toBe('failed');
+    expect(waited.message).toMatch(/^sqs GetQueueAttributes did not answer what was expected within 700 ms \((\d+) calls\); the last response: \{"Attributes":\{"ApproximateNumberOfMessages":"0"\}\}$/);
+    expect(Number(/\((\d+) calls\)/.exec(waited.message!)![1])).toBeGreaterThan(1);
+    expect(waited.expected).toEqual({ json: { Attributes: { ApproximateNumberOfMessages: '2' } }, within: '700 ms' });
+    expect(waited.seen).toMatchObject([{ topic: 'sqs GetQueueAttributes', payload: '{"Attributes":{"ApproximateNumberOfMessages":"0"}}' }]);
+
+    const notThere = await run('  - aws: { service: dynamodb, operation: DescribeTable, input: { TableName: until-never }, until: { json: { Table: { TableStatus: ACTIVE } } }, within: 500ms }\n');
+    expect(notThere.result.steps[0].message).toMatch(/^dynamodb DescribeTable did not answer what was expected within 500 ms \(\d+ calls\); the last refusal: the target 'local' refused dynamodb DescribeTable: .*\(ResourceNotFoundException\)$/);
+
+    const invalid = await run(`  - aws: { service: sqs, operation: CreateQueue, input: { QueueName: until-invalid }, vars: { queueUrl: $.QueueUrl } }
+  - aws: { service: sqs, operation: ReceiveMessage, input: { QueueUrl: "\${queueUrl}", MaxNumberOfMessages: 11 }, until: { json: { Messages: [] } }, within: 20s }
+`);
+    expect(invalid.result.steps[1].status).toBe('failed');
+    expect(invalid.result.steps[1].message).toMatch(/^the target 'local' refused sqs ReceiveMessage: .*MaxNumberOfMessages/);
+    expect(invalid.result.steps[1].durationMs).toBeLessThan(5_000);
+  });
+
+  it('refuses, when the scenario loads, within without until and an until that cannot match', async () => {
+    await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: sqs, operation: ListQueues, within: 5s }\n' }))
+      .rejects.toThrow(/main\.yaml:3:10: aws: within applies only with until/);
+    await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: sqs, operation: ListQueues, until: { regex: "(" } }\n' }))
+      .rejects.toThrow(/aws until: regex: not a valid RE2 regular expression/);
+    await expect(runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - aws: { service: sqs, operation: ListQueues, until: { jsn: {} } }\n' }))
+      .rejects.toThrow(/main\.yaml:3:/);
+  });
 });

@@ -10,6 +10,18 @@
  * (`the target 'local' refused sns Subscribe: Topic does not exist (NotFoundException)`). Nothing the call makes is
  * undone at the end of the run: put the opposite call under `cleanup:`.
  *
+ * `until` repeats the call until its response matches (the `json`, `where`, `regex`, `schema` and `payload` of `expect`,
+ * over the response as JSON: dates as ISO text, bytes as base64), for state that settles on its own on any target —
+ * a stream ACTIVE, a delivered object listed, the item a function wrote:
+ *
+ *   - aws: { service: dynamodb, operation: GetItem, input: { TableName: "${TABLE}", Key: { id: { S: a } } },
+ *            until: { json: { Item: { seen: { N: "3" } } } }, within: 30s }
+ *
+ * It calls again after 250 ms, then less often (up to every 2 s), for `within` (default 30 s) of real time; a refusal
+ * that says the resource is not there or not ready yet (`ResourceNotFoundException`, `ResourceInUseException`, …) is
+ * called again too. When the window ends the step fails with the last response (or refusal). `vars` read the response
+ * that matched.
+ *
  * Binary members (a function's `ZipFile`, an object's `Body`) come from files beside the scenario: a string
  * `fileb://<path>` is that file's bytes, as in the AWS CLI, and `zip://<path>[,<path>…]` a zip of those files at its
  * top level (a Lambda deployment package made from the function's source, as `zip function.zip index.mjs` does).
@@ -20,10 +32,12 @@ import { basename } from 'node:path';
 import { zipSync } from 'fflate';
 import { EngineError } from '../../core/index.js';
 import { queryJsonPath } from '../match/jsonpath.js';
+import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } from '../match/matchers.js';
 import { refusal } from '../provision/index.js';
 import type { Target } from '../targets/index.js';
+import { durationMs, durationSchema } from './args.js';
 import { varsSchema } from './expect.js';
-import { defineStep, failed, passed } from './step.js';
+import { defineStep, failed, passed, type SeenMessage } from './step.js';
 
 interface SdkModule { [name: string]: unknown }
 type SdkClient = { send(command: unknown): Promise<Record<string, unknown>>; destroy(): void };
@@ -51,7 +65,17 @@ export interface AwsCallArgs {
   operation: string;
   input?: Record<string, unknown>;
   vars?: Record<string, string>;
+  /** Call again until the response matches (see the header). */
+  until?: MatchSpec;
+  /** How long `until` keeps calling (default 30 s, real time). */
+  within?: number | string;
 }
+
+export const DEFAULT_UNTIL_MS = 30_000;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 2_000;
+/** Refusals that mean "not there or not ready yet": `until` calls again. */
+const NOT_YET = /NotFound|NoSuch|NonExistent|DoesNotExist|InUse|NotReady|Pending|Throttl|TooManyRequests|ResourceConflict/;
 
 function clientFor(target: Target, service: string, Client: ClientClass): SdkClient {
   const aws = target.aws;
@@ -104,7 +128,20 @@ export const awsCallStep = defineStep<AwsCallArgs>({
       operation: { type: 'string', pattern: '^[A-Z][A-Za-z0-9]*$', description: 'The API operation (CreateTopic, Subscribe, CreateQueue, …).' },
       input: { type: 'object', description: "The operation's request, member names as the AWS SDK v3 takes them." },
       vars: { ...varsSchema, description: 'Variables set from the response: { name: $.path } (JSONPath).' },
+      until: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        description: "Call again until the response (as JSON) matches: expect's json, where, regex, schema or payload.",
+        properties: matchSchemaProperties,
+      },
+      within: { ...durationSchema, description: 'How long `until` keeps calling (default 30s, real time).' },
     },
+  },
+  check(args) {
+    if (args.within !== undefined && args.until === undefined) return ['aws: within applies only with until'];
+    if (args.until === undefined || JSON.stringify(args.until).includes('${')) return [];
+    return matchProblems(args.until).map((p) => `aws until: ${p}`);
   },
   async run(ctx, args) {
     const service = SERVICES[args.service];
@@ -113,7 +150,6 @@ export const awsCallStep = defineStep<AwsCallArgs>({
     if (typeof Command !== 'function') return failed(`${args.service} has no operation ${args.operation} in its AWS SDK v3 client`);
     const client = clientFor(ctx.target, args.service, sdk[service.client] as ClientClass);
     const what = `${args.service} ${args.operation}`;
-    let out: Record<string, unknown>;
     let input: unknown;
     try {
       input = withFileContents(args.input ?? {}, (p) => ctx.resolvePath(p));
@@ -121,14 +157,38 @@ export const awsCallStep = defineStep<AwsCallArgs>({
       client.destroy();
       return failed(`${what}: ${(e as Error).message}`);
     }
+    let response: Record<string, unknown>;
+    let after = '';
     try {
-      out = await client.send(new Command(input));
-    } catch (e) {
-      return failed(refusal(ctx.target, what, e).message);
+      if (!args.until) {
+        try {
+          response = withoutMetadata(await client.send(new Command(input)));
+        } catch (e) {
+          return failed(refusal(ctx.target, what, e).message);
+        }
+      } else {
+        const windowMs = args.within === undefined ? DEFAULT_UNTIL_MS : durationMs(args.within, 'aws within');
+        let outcome: UntilOutcome;
+        try {
+          outcome = await callUntil(() => client.send(new Command(input)), args.until, windowMs, ctx.signal);
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          return failed(refusal(ctx.target, what, e).message);
+        }
+        if (!outcome.matched) {
+          const last = outcome.error ? refusal(ctx.target, what, outcome.error).message : asJson(outcome.last);
+          const seen: SeenMessage = { topic: what, payload: last, qos: 0, retain: false, at: ctx.clock.elapsed() };
+          return failed(`${what} did not answer what was expected within ${outcome.ms} ms (${outcome.calls} call${outcome.calls === 1 ? '' : 's'}); the last ${outcome.error ? 'refusal' : 'response'}: ${last.slice(0, 300)}`, {
+            expected: { ...args.until, within: `${outcome.ms} ms` },
+            seen: [seen],
+          });
+        }
+        response = outcome.last!;
+        after = ` (as expected after ${outcome.calls} call${outcome.calls === 1 ? '' : 's'})`;
+      }
     } finally {
       client.destroy();
     }
-    const { $metadata: _, ...response } = out;
     const missing: string[] = [];
     for (const [name, path] of Object.entries(args.vars ?? {})) {
       const found = path === '$' ? [response] : queryJsonPath(response, path);
@@ -137,6 +197,70 @@ export const awsCallStep = defineStep<AwsCallArgs>({
     }
     if (missing.length) return failed(`the response of ${what} has nothing for ${missing.join(', ')}: ${JSON.stringify(response).slice(0, 300)}`);
     const set = Object.keys(args.vars ?? {}).map((k) => `${k}=${JSON.stringify(ctx.vars.get(k))}`);
-    return passed(set.length ? `${what}: ${set.join(', ')}` : what);
+    return passed(`${set.length ? `${what}: ${set.join(', ')}` : what}${after}`);
   },
 });
+
+/** The response without the SDK's `$metadata`. */
+function withoutMetadata(out: Record<string, unknown>): Record<string, unknown> {
+  const { $metadata: _, ...response } = out;
+  return response;
+}
+
+/** A response as JSON text, as `until` matches it: dates as ISO text, bytes as base64. */
+function asJson(response: unknown): string {
+  return JSON.stringify(response, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    return raw instanceof Uint8Array ? Buffer.from(raw).toString('base64') : v;
+  });
+}
+
+interface UntilOutcome {
+  matched: boolean;
+  /** The last response (the matching one when `matched`). */
+  last?: Record<string, unknown>;
+  /** The last refusal, when the last call was refused. */
+  error?: unknown;
+  calls: number;
+  ms: number;
+}
+
+/**
+ * Calls `send` until its response matches `until` or `ms` of real time have passed (an AWS call's state moves on
+ * wall time, whatever the run's clock), waiting 250 ms after the first call and half as long again after each
+ * (at most 2 s). A refusal other than "not there or not ready yet" is thrown.
+ */
+async function callUntil(send: () => Promise<Record<string, unknown>>, until: MatchSpec, ms: number, signal: AbortSignal): Promise<UntilOutcome> {
+  const matcher = compileMatcher(until);
+  const end = Date.now() + ms;
+  let delay = FIRST_RETRY_MS;
+  const out: UntilOutcome = { matched: false, calls: 0, ms };
+  for (;;) {
+    signal.throwIfAborted();
+    out.calls++;
+    try {
+      out.last = withoutMetadata(await send());
+      out.error = undefined;
+      if (matcher.test(asJson(out.last))) return { ...out, matched: true };
+    } catch (e) {
+      if (!NOT_YET.test((e as { name?: string }).name ?? '')) throw e;
+      out.error = e;
+    }
+    const left = end - Date.now();
+    if (left <= 0) return out;
+    await pause(Math.min(left, delay), signal);
+    delay = Math.min(MAX_RETRY_MS, Math.round(delay * 1.5));
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
