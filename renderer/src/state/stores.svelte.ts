@@ -1,6 +1,8 @@
 import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
 import { ConnectionStore } from './connection.svelte.js';
+import { LogsStore } from './logs.svelte.js';
+import { PipelineStore } from './pipeline.svelte.js';
 import { Router } from './router.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
@@ -20,6 +22,8 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     theme: new ThemeStore(),
     traffic: new TrafficStore(client),
     topics: new TopicsStore(client, conn),
+    pipeline: new PipelineStore(client, conn),
+    logs: new LogsStore(client, conn),
   };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * A layered layout of the pipeline graph, left to right as the workshop slides draw it: devices and clients, the
+ * broker with the shadow service under it, rules, actions, then sinks and functions. Within a column, rules keep
+ * their name order, actions follow their rule, and targets sit near the actions that feed them (the mean position of
+ * their sources), so wires cross little. Pure: positions in px, wires as SVG paths.
+ */
+import type { PipelineEdge, PipelineGraph, PipelineNode } from '../../../../engine/contract/index.js';
+
+export interface Box {
+  node: PipelineNode;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Wire {
+  edge: PipelineEdge;
+  path: string;
+  /** Where the edge's counts are written. */
+  labelX: number;
+  labelY: number;
+}
+
+export interface PipelineLayout {
+  boxes: Box[];
+  wires: Wire[];
+  width: number;
+  height: number;
+}
+
+export const BOX_W = 150;
+export const BOX_H = 54;
+const COL_GAP = 64;
+const ROW_GAP = 18;
+const PAD = 16;
+
+const kindOrder = ['topic', 'queue', 'notify', 'stream', 'firehose', 'table', 'log', 'metric', 'alarm', 'bucket', 'function', 'external'];
+
+export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
+  const columns: PipelineNode[][] = [[], [], [], [], []];
+  for (const n of graph.nodes) columns[n.layer]?.push(n);
+  const incoming = new Map<string, string[]>();
+  for (const e of graph.edges) incoming.set(e.to, [...(incoming.get(e.to) ?? []), e.from]);
+
+  // Column 1: the broker above the shadow service. Columns 2 and 3 keep the engine's order (rules by name, each
+  // rule's actions in order). Column 4 by the mean row of the actions that feed each target.
+  columns[1].sort((a, b) => (a.kind === 'broker' ? -1 : b.kind === 'broker' ? 1 : 0));
+  const row = new Map<string, number>();
+  columns[3].forEach((n, i) => row.set(n.id, i));
+  const rank = (n: PipelineNode) => {
+    const from = (incoming.get(n.id) ?? []).map((id) => row.get(id)).filter((r): r is number => r !== undefined);
+    return from.length ? from.reduce((a, b) => a + b, 0) / from.length : Number.POSITIVE_INFINITY;
+  };
+  const ranks = new Map(columns[4].map((n) => [n.id, rank(n)]));
+  columns[4].sort((a, b) => ranks.get(a.id)! - ranks.get(b.id)! || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.label.localeCompare(b.label));
+
+  const tallest = Math.max(1, ...columns.map((c) => c.length));
+  const height = PAD * 2 + tallest * BOX_H + (tallest - 1) * ROW_GAP;
+  const boxes: Box[] = [];
+  const byId = new Map<string, Box>();
+  columns.forEach((column, layer) => {
+    const span = column.length * BOX_H + Math.max(0, column.length - 1) * ROW_GAP;
+    // Short columns are centred; the broker's column keeps the broker level with the clients.
+    const top = layer === 1 ? height / 2 - BOX_H / 2 : (height - span) / 2;
+    column.forEach((node, i) => {
+      const box = { node, x: PAD + layer * (BOX_W + COL_GAP), y: Math.round(top + i * (BOX_H + ROW_GAP)), w: BOX_W, h: BOX_H };
+      boxes.push(box);
+      byId.set(node.id, box);
+    });
+  });
+
+  const wires: Wire[] = [];
+  for (const edge of graph.edges) {
+    const a = byId.get(edge.from);
+    const b = byId.get(edge.to);
+    if (!a || !b) continue;
+    if (a.x === b.x) {
+      // Same column (broker → shadow, a sink → its function): straight down (or up) between the boxes.
+      const down = b.y > a.y;
+      const x = a.x + a.w / 2;
+      const y1 = down ? a.y + a.h : a.y;
+      const y2 = down ? b.y : b.y + b.h;
+      wires.push({ edge, path: `M${x},${y1} L${x},${y2}`, labelX: x + 8, labelY: (y1 + y2) / 2 + 4 });
+      continue;
+    }
+    const x1 = a.x + a.w;
+    const y1 = a.y + a.h / 2;
+    const x2 = b.x;
+    const y2 = b.y + b.h / 2;
+    const bend = Math.max(30, (x2 - x1) / 2);
+    wires.push({ edge, path: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, labelX: (x1 + x2) / 2, labelY: (y1 + y2) / 2 - 5 });
+  }
+  const width = PAD * 2 + 5 * BOX_W + 4 * COL_GAP;
+  return { boxes, wires, width, height };
+}
