@@ -4,6 +4,8 @@
  *
  *   npx tsx test/tools/ui-screens.ts [--out DIR] [view…]        e.g. `npx tsx test/tools/ui-screens.ts topics rules`
  *
+ * A view may carry its route's parameters: `shadows/kitchen-thermostat` opens that thing's classic shadow.
+ *
  * Look at the PNGs it lists before calling a view done (ARCHITECTURE §7a; the developers' guide: "Looks matter").
  */
 import fs from 'node:fs';
@@ -26,6 +28,9 @@ try {
   }
   await device.publishAsync('home/kitchen/status', 'online', { qos: 1, retain: true });
   await bm.engine.api.shadow.update('kitchen-thermostat', { state: { desired: { mode: 'heat', target: 22 }, reported: { mode: 'off', target: 22 } } });
+  await bm.engine.api.shadow.update('kitchen-thermostat', { state: { desired: { target: 23, schedule: { morning: 21, night: 18 } }, reported: { temp: 20.5 } } });
+  await bm.engine.api.shadow.update('kitchen-thermostat', { state: { desired: { mode: 'heat' } } }, 'config');
+  await bm.engine.api.shadow.update('garage-door', { state: { reported: { open: false, battery: 87 } } });
   await device.endAsync();
 
   for (const theme of ['light', 'dark'] as const) {
@@ -35,10 +40,10 @@ try {
       for (const view of views) {
         await bm.page.evaluate((v) => { location.hash = `#/${v}`; }, view);
         await bm.page.reload();
-        await bm.page.waitForSelector(`[data-testid=view-${view}]`);
+        await bm.page.waitForSelector(`[data-testid=view-${view.split('/')[0]}]`);
         await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]');
         await bm.page.waitForTimeout(600); // let live data and fonts settle: this is a picture, not a test
-        const file = path.join(out, `${view}-${width}-${theme}.png`);
+        const file = path.join(out, `${view.replaceAll('/', '_')}-${width}-${theme}.png`);
         await bm.page.screenshot({ path: file });
         console.log(file);
       }

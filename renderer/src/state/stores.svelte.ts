@@ -4,6 +4,7 @@ import { ConnectionStore } from './connection.svelte.js';
 import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
 import { Router } from './router.svelte.js';
+import { ShadowsStore } from './shadows.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
 import { TrafficStore } from './traffic.svelte.js';
@@ -24,6 +25,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     topics: new TopicsStore(client, conn),
     pipeline: new PipelineStore(client, conn),
     logs: new LogsStore(client, conn),
+    shadows: new ShadowsStore(client, conn),
   };
 }
 
