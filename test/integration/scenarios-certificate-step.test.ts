@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AttachPolicyCommand, CreatePolicyCommand, DescribeCACertificateCommand, DescribeCertificateCommand, IoTClient, UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { makeCertificate } from '../../engine/scenarios/steps/certificate.js';
+import { certificateStep, makeCertificate } from '../../engine/scenarios/steps/certificate.js';
+import { RunVariables } from '../../engine/scenarios/run/variables.js';
+import type { StepContext } from '../../engine/scenarios/steps/step.js';
 import type { StepRecord } from '../../engine/scenarios/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { engineTarget } from '../helpers/engine-target.js';
@@ -43,6 +45,16 @@ describe('certificate: a CA and the certificates it signs', () => {
     expect(v.stdout.trim(), v.stderr).toBe(`${path.join(dir, 'device.pem')}: OK`);
     const key = spawnSync('openssl', ['pkey', '-noout', '-text'], { input: ca.privateKey, encoding: 'utf8' });
     expect(key.stdout).toContain('Private-Key: (2048 bit');
+  });
+
+  it("refuses an issuer whose private key is not its certificate's, or that holds no certificate", async () => {
+    const one = makeCertificate({ name: 'one', subject: { CN: 'one' }, ca: true, key: 'ec' });
+    const two = makeCertificate({ name: 'two', subject: { CN: 'two' }, ca: true, key: 'ec' });
+    const vars = new RunVariables({ forged: { certificatePem: one.certificatePem, privateKey: two.privateKey }, junk: { certificatePem: 'nope', privateKey: 'nope' } });
+    const run = (issuer: string) => certificateStep.run({ vars } as unknown as StepContext, { name: 'child', issuer, subject: { CN: 'child' } });
+    expect(await run('forged')).toEqual({ status: 'failed', message: 'the private key of forged does not belong to its certificate' });
+    expect(await run('junk')).toMatchObject({ status: 'failed', message: expect.stringMatching(/^the issuer junk does not hold a PEM certificate and private key: /) });
+    expect(vars.has('child')).toBe(false);
   });
 
   describe('in a scenario, on the real engine', () => {

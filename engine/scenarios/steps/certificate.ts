@@ -49,7 +49,15 @@ function issuerOf(vars: Variables, name: string): MadeCertificate | string {
   if (!v || typeof v.certificatePem !== 'string' || typeof v.privateKey !== 'string') {
     return `the variable ${name} holds no certificate with its private key (certificatePem, privateKey)`;
   }
-  if (!new X509Certificate(v.certificatePem).ca) return `the issuer ${name} is not a CA certificate (make it with ca: true)`;
+  let cert: X509Certificate, publicKey: Buffer;
+  try {
+    cert = new X509Certificate(v.certificatePem);
+    publicKey = createPublicKey(v.privateKey).export({ format: 'der', type: 'spki' });
+  } catch (e) {
+    return `the issuer ${name} does not hold a PEM certificate and private key: ${(e as Error).message}`;
+  }
+  if (!cert.ca) return `the issuer ${name} is not a CA certificate (make it with ca: true)`;
+  if (!publicKey.equals(cert.publicKey.export({ format: 'der', type: 'spki' }))) return `the private key of ${name} does not belong to its certificate`;
   return { certificateChainPem: v.certificatePem, ca: true, certificateId: '', subject: '', ...v } as MadeCertificate;
 }
 
