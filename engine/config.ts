@@ -14,8 +14,10 @@ export interface EngineConfig {
   broker: {
     mode: BrokerMode;
     limits: BrokerLimits;
-    /** Messages kept in the traffic history. */
+    /** Messages kept in the traffic history, in all. */
     historySize: number;
+    /** The most messages kept of one topic (default 10,000); within `historySize`, the topics holding the most give way first. */
+    historyPerTopic?: number;
   };
   shadow: {
     /** Document versions kept per shadow for the UI's history (0: none). */
@@ -73,7 +75,8 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
     ports: { ...defaultPorts, ...(free ? { mqtts: 0, wss: 0 } : {}), ...overrides.ports },
     broker: {
       mode,
-      historySize: overrides.broker?.historySize ?? 50_000,
+      historySize: overrides.broker?.historySize ?? 200_000,
+      historyPerTopic: overrides.broker?.historyPerTopic ?? 10_000,
       limits: { ...defaultLimits(mode), ...overrides.broker?.limits },
     },
     shadow: { historySize: overrides.shadow?.historySize ?? 100, limits: { ...defaultShadowLimits(mode), ...overrides.shadow?.limits } },

@@ -19,6 +19,7 @@ import { PipelineService } from './pipeline/index.js';
 import { localDeviceTarget } from './local-device-target.js';
 import type { EngineConfig } from './config.js';
 import type { Engine } from './engine-types.js';
+import { exportLines } from './history-export.js';
 import { LogBuffer } from './log-buffer.js';
 import { ObjectService } from './objects/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
@@ -57,6 +58,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     host: config.host,
     ports: { mqtt: config.ports.mqtt, ws: config.ports.ws, mqtts: config.ports.mqtts, wss: config.ports.wss },
     historySize: config.broker.historySize,
+    historyPerTopic: config.broker.historyPerTopic,
     // The hooks are made lazily: the CA and stores exist once the security service has started (it starts first).
     security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on', webGuard: guard,
     ...opts.broker,
@@ -128,6 +130,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   ];
   const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, objects, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
+  broker.events.on('activity', (batch) => events.emit('broker.activity', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
@@ -183,6 +186,11 @@ class ComposedEngine implements Engine {
         topics: async (prefix) => broker.topics(prefix),
         messages: async (query) => broker.messages(query),
         message: async (id) => broker.message(id),
+        series: async (query) => broker.series(query),
+        retained: async (prefix) => broker.retained(prefix),
+        deleteRetained: (topic, options) => broker.deleteRetained(topic, options),
+        events: async (query) => broker.activityEvents(query),
+        export: async (query) => exportLines(broker.heldMessages(query ?? {})),
         publish: async (msg) => broker.publish(toPublish(msg), { origin: 'client' }),
         clients: async () => broker.clients(),
       },

@@ -1,10 +1,16 @@
 import type { Duplex } from 'node:stream';
-import type { ClientInfo, BrokerMode, MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
+import type {
+  ActivityQuery, BrokerActivity, ClientInfo, MessageProperties, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
+  RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, UsageReport,
+} from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
-import { Capture } from './capture.js';
+import { ActivityLog } from './activity-log.js';
+import { Capture, type BrokerEvents } from './capture.js';
+import { PREVIEW_BYTES } from './message-log.js';
+import { toMessageProperties } from './message-properties.js';
 import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
@@ -40,8 +46,12 @@ export interface BrokerOptions {
   plainListeners?: 'on' | 'off';
   /** Host and Origin admission on the WebSocket listeners (ws, wss): web pages the user visits (core/local-guard.ts). */
   webGuard?: WebGuard;
+  /** Messages kept in the traffic history, in all. */
   historySize: number;
+  /** Payload bytes (plus a fixed charge per message) the history keeps at most; default 256 MiB. */
   historyBytes?: number;
+  /** The most messages kept of one topic; default 10,000. */
+  historyPerTopic?: number;
   /** CONNECT must arrive within this time. */
   connectTimeoutMs?: number;
   /** A client that does not read its socket for this long is disconnected. */
@@ -54,8 +64,17 @@ function retainedMessage(e: RetainedEntry): { topic: string; payload: Buffer; qo
   return properties ? { ...m, properties } : m;
 }
 
-export interface BrokerEvents {
-  messages: MessageBatch;
+export type { BrokerEvents } from './capture.js';
+
+/** A message of the history with its full payload (`heldMessages`). */
+export interface HeldMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  clientId: string | null;
+  time: number;
+  properties?: MessageProperties;
 }
 
 /**
@@ -77,6 +96,7 @@ export class BrokerService implements Service {
   private readonly ctx: PacketContext;
   private readonly capture: Capture<AedesClient>;
   private readonly sessions: Sessions;
+  private readonly activity: ActivityLog;
   private stopping = false;
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
@@ -87,14 +107,17 @@ export class BrokerService implements Service {
       mqtt5: serverCapabilities(aws, opts.limits, maxRemainingLength(opts.limits), now),
     };
     const metering = new Metering(now);
+    const activity = (this.activity = new ActivityLog(now, (batch) => this.events.emit('activity', batch)));
     const sessions = (this.sessions = new Sessions({
       aws: this.ctx.aws,
       metering,
       publishEvent: (topic, body) => this.publishEvent(topic, body),
+      activity: (event) => activity.add(event),
       wildcardSubscribed: (client, filter) => this.explainWithheldRetained(client, filter),
       stopping: () => this.stopping,
     }, opts.limits.publishesPerSecond, now));
-    this.capture = new Capture<AedesClient>(opts.historySize, opts.historyBytes ?? 256 * 1024 * 1024, this.events, metering, {
+    const history = { messages: opts.historySize, bytes: opts.historyBytes ?? 256 * 1024 * 1024, perTopic: opts.historyPerTopic ?? 10_000 };
+    this.capture = new Capture<AedesClient>(history, this.events, metering, {
       clientId: (client) => client.id,
       principal: (client) => sessions.get(client)?.guard?.principal, // Security: rules' principal()
     }, now, logTapErrors(logger));
@@ -144,12 +167,14 @@ export class BrokerService implements Service {
     wal.clearRecovered();
     this.ports = await this.connections.open();
     this.capture.start();
+    this.activity.start();
   }
 
   async stop(): Promise<void> {
     if (!this.aedes || this.stopping) return;
     this.stopping = true;
     this.capture.stop();
+    this.activity.stop();
     await this.aedes.close();
     this.expiry?.stop();
     this.wills?.stop(); // wills still waiting for their delay stay stored: a later start publishes them
@@ -196,6 +221,31 @@ export class BrokerService implements Service {
     return this.persistence.listRetained().map(retainedMessage);
   }
 
+  /** The retained messages stored, by topic, optionally only those whose topic starts with `prefix`. */
+  retained(prefix = ''): RetainedInfo[] {
+    return this.persistence.listRetained().filter((e) => e.packet.topic.startsWith(prefix)).map((e) => {
+      const m = retainedMessage(e);
+      const truncated = m.payload.length > PREVIEW_BYTES;
+      return {
+        topic: m.topic, payload: (truncated ? m.payload.subarray(0, PREVIEW_BYTES) : m.payload).toString('base64'), size: m.payload.length,
+        truncated, qos: m.qos, lastModifiedTime: m.lastModifiedTime,
+      };
+    });
+  }
+
+  /**
+   * Clears the retained message of `topic` (and, with `subtree`, of every topic below it) as MQTT does: an empty
+   * retained publish per topic, which subscribers and the topic tree see. Resolves with the topics cleared.
+   */
+  async deleteRetained(topic: string, opts: DeleteRetainedOptions = {}): Promise<string[]> {
+    if (!topic || /[+#]/.test(topic)) throw new EngineError('InvalidInput', `"${topic}" is not a topic name (no wildcards)`);
+    const below = topic.endsWith('/') ? topic : `${topic}/`;
+    const topics = this.persistence.listRetained().map((e) => e.packet.topic)
+      .filter((t) => t === topic || (opts.subtree === true && t.startsWith(below)));
+    for (const t of topics) await this.publish({ topic: t, payload: Buffer.alloc(0), qos: 0, retain: true }, { origin: 'client' });
+    return topics;
+  }
+
   // ── queries for the UI ───────────────────────────────────────────────────
 
   topics(prefix?: string): TopicStats[] {
@@ -208,6 +258,28 @@ export class BrokerService implements Service {
 
   message(id: number): MessageRecord | null {
     return this.capture.message(id);
+  }
+
+  series(query: SeriesQuery): SeriesPoint[] {
+    if (/[+#]/.test(query.topic)) throw new EngineError('InvalidInput', `a series reads one topic: "${query.topic}" is a filter`);
+    return this.capture.series(query);
+  }
+
+  /**
+   * Held messages with their full payloads, oldest first (what `broker.export` writes). The payloads are views into
+   * the history: use them before yielding to the event loop.
+   */
+  heldMessages(query: { filter?: string; from?: number; to?: number; limit?: number }): HeldMessage[] {
+    return this.capture.held(query).map((m) => {
+      const held: HeldMessage = { topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, clientId: m.clientId, time: m.time };
+      if (m.properties) held.properties = toMessageProperties(m.properties);
+      return held;
+    });
+  }
+
+  /** Recent connections, disconnections and (un)subscriptions, oldest first. */
+  activityEvents(query?: ActivityQuery): BrokerActivity[] {
+    return this.activity.query(query);
   }
 
   clients(): ClientInfo[] {

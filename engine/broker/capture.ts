@@ -1,11 +1,26 @@
-import type { MessageBatch, MessageQuery, MessageRecord, TopicStats, UsageReport } from '../contract/index.js';
+import type { ActivityBatch, MessageBatch, MessageQuery, MessageRecord, SeriesPoint, SeriesQuery, TopicStats, UsageReport } from '../contract/index.js';
 import type { TypedEmitter } from '../core/index.js';
 import { LiveFeed } from './live-feed.js';
-import { MessageLog, toRecord } from './message-log.js';
+import { toRecord, type CapturedMessage } from './message-log.js';
 import { meteredBytes, type Metering } from './metering.js';
 import type { Properties } from './mqtt5/properties.js';
 import { Taps, type PublishOptions, type TapErrorReport, type TapHandler, type TappedMessage } from './taps.js';
+import { payloadTest, SEARCH_BUDGET_BYTES } from './payload-search.js';
+import { numberAt, parseFieldPath } from './payload-series.js';
+import { TopicHistory, type HistoryLimits } from './topic-history.js';
 import { TopicIndex } from './topic-index.js';
+
+/** Most recent first, at most this many per `messages` call. */
+const MAX_QUERY = 10_000;
+const MAX_SERIES = 10_000;
+/** At most this many messages per export. */
+export const MAX_EXPORT = 100_000;
+
+/** What the broker pushes: live traffic batches, and its clients' activity for the timeline. */
+export interface BrokerEvents {
+  messages: MessageBatch;
+  activity: ActivityBatch;
+}
 
 /** What capture needs to know about a message's publisher (the packet's client, if any). */
 export interface Publishers<C> {
@@ -20,7 +35,7 @@ export interface Publishers<C> {
  */
 export class Capture<C extends object> {
   readonly taps: Taps;
-  private readonly log: MessageLog;
+  private readonly log: TopicHistory;
   private readonly topicIndex = new TopicIndex();
   private readonly feed: LiveFeed;
   /** Will packets on their way to publication: aedes hands the same object to `authorizePublish` and `published`. */
@@ -32,16 +47,15 @@ export class Capture<C extends object> {
   private readonly origins = new WeakMap<object, PublishOptions>();
 
   constructor(
-    historySize: number,
-    historyBytes: number,
-    private readonly events: TypedEmitter<{ messages: MessageBatch }>,
+    history: HistoryLimits,
+    private readonly events: TypedEmitter<BrokerEvents>,
     readonly metering: Metering,
     private readonly publishers: Publishers<C>,
     private readonly now: () => number,
     reportTapError: TapErrorReport,
   ) {
     this.taps = new Taps(reportTapError);
-    this.log = new MessageLog(historySize, historyBytes, (msg) => this.topicIndex.forget(msg));
+    this.log = new TopicHistory(history, (msg) => this.topicIndex.forget(msg));
     this.feed = new LiveFeed(this.topicIndex, (batch) => this.events.emit('messages', batch), (msg) => this.log.holds(msg));
   }
 
@@ -97,8 +111,45 @@ export class Capture<C extends object> {
     return this.topicIndex.snapshot(prefix, this.now());
   }
 
-  messages(query?: MessageQuery): MessageRecord[] {
-    return this.log.query(query).map((m) => toRecord(m));
+  /**
+   * Most recent first. A filter naming one topic reads that topic's history only. With `search` or `regex`, at most
+   * SEARCH_BUDGET_BYTES of payloads are scanned per call (narrow with `to` to search further back).
+   */
+  messages(query: MessageQuery = {}): MessageRecord[] {
+    const limit = Math.min(Math.max(query.limit ?? 500, 1), MAX_QUERY);
+    const test = payloadTest(query.search, query.regex);
+    const out: MessageRecord[] = [];
+    let scanned = 0;
+    this.log.scan(query, (m) => {
+      if (test) {
+        scanned += m.payload.length;
+        if (!test(m.payload)) return scanned < SEARCH_BUDGET_BYTES;
+      }
+      out.push(toRecord(m));
+      return out.length < limit && (!test || scanned < SEARCH_BUDGET_BYTES);
+    });
+    return out;
+  }
+
+  /** A numeric field of one topic's JSON payloads over time, oldest first (the newest `limit` points). */
+  series(query: SeriesQuery): SeriesPoint[] {
+    const path = parseFieldPath(query.path);
+    const limit = Math.min(Math.max(query.limit ?? MAX_SERIES, 1), MAX_SERIES);
+    const points: SeriesPoint[] = [];
+    this.log.scan({ filter: query.topic, from: query.from, to: query.to }, (m) => {
+      const value = numberAt(m.payload, path);
+      if (value !== undefined) points.push([m.time, value]);
+      return points.length < limit;
+    });
+    return points.reverse();
+  }
+
+  /** Held messages matching a filter and time range, oldest first (the newest `limit`), with their full payloads. */
+  held(query: { filter?: string; from?: number; to?: number; limit?: number }): CapturedMessage[] {
+    const limit = Math.min(Math.max(query.limit ?? MAX_EXPORT, 1), MAX_EXPORT);
+    const out: CapturedMessage[] = [];
+    this.log.scan(query, (m) => out.push(m) < limit);
+    return out.reverse();
   }
 
   message(id: number): MessageRecord | null {

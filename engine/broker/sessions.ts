@@ -5,6 +5,7 @@ import type { Metering } from './metering.js';
 import type { Mqtt5Connection } from './mqtt5/connection.js';
 import * as presence from './presence.js';
 import type { ConnectionGuard } from './security-hooks.js';
+import type { NewActivity } from './activity-log.js';
 
 /** One connection, from accept to close: what the broker knows beyond aedes' client. */
 export interface Session extends presence.SessionIdentity {
@@ -37,6 +38,8 @@ export interface LifecycleSink {
   readonly metering: Metering;
   /** Publishes an AWS lifecycle event as the engine. */
   publishEvent(topic: string, body: object): void;
+  /** Every connection, disconnection and (un)subscription, for the explorer's timeline (wildcard client ids too). */
+  activity(event: NewActivity): void;
   /** aws mode: a wildcard filter was granted (AWS sends it no retained messages). */
   wildcardSubscribed(client: AedesClient, filter: string): void;
   stopping(): boolean;
@@ -84,6 +87,7 @@ export class Sessions {
     // A resumed persistent session's filters are restored without a 'subscribe' event.
     if (this.sink.aws) for (const f of Object.keys(client.subscriptions)) if (f.endsWith('/#')) s.hashParents.add(f.slice(0, -2));
     this.sink.metering.connected(client.id);
+    this.sink.activity({ kind: 'connected', clientId: client.id, ipAddress: s.ipAddress, transport: s.transport });
     if (presence.hasLifecycleEvents(client.id)) {
       this.sink.publishEvent(presence.presenceTopic('connected', client.id), presence.connectedEvent(s, this.now(), s.ipAddress));
     }
@@ -102,6 +106,7 @@ export class Sessions {
     if (!s || !s.connectedAt) return;
     this.sink.metering.disconnected(client.id);
     const reason = client._disconnected ? 'CLIENT_INITIATED_DISCONNECT' : s.reason ?? (this.sink.stopping() ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    this.sink.activity({ kind: 'disconnected', clientId: client.id, reason });
     if (presence.hasLifecycleEvents(client.id)) {
       this.sink.publishEvent(presence.presenceTopic('disconnected', client.id), presence.disconnectedEvent(s, this.now(), reason));
     }
@@ -111,6 +116,7 @@ export class Sessions {
     const s = this.byClient.get(client);
     const subs = all.filter((x) => x.qos !== 128); // aedes reports refused filters too (granted 0x80)
     if (!s || !s.connectedAt || !subs.length) return;
+    this.sink.activity({ kind: 'subscribed', clientId: client.id, subscriptions: subs.map((x) => ({ filter: x.topic, qos: x.qos as 0 | 1 | 2 })) });
     for (const { topic } of subs) {
       if (topic.startsWith('$share/')) continue; // a shared subscription gets no retained messages; its group checks '#'
       if (this.sink.aws && topic.endsWith('/#')) s.hashParents.add(topic.slice(0, -2));
@@ -125,6 +131,7 @@ export class Sessions {
     const s = this.byClient.get(client);
     if (!s || !s.connectedAt || client.closed) return; // aedes drops a clean session's filters on close: not an UNSUBSCRIBE
     for (const t of topics) if (t.endsWith('/#')) s.hashParents.delete(t.slice(0, -2));
+    this.sink.activity({ kind: 'unsubscribed', clientId: client.id, filters: topics });
     if (presence.hasLifecycleEvents(client.id)) {
       this.sink.publishEvent(presence.subscriptionTopic('unsubscribed', client.id), presence.subscriptionEvent(s, this.now(), 'unsubscribed', topics));
     }

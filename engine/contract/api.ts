@@ -1,5 +1,6 @@
 import type {
-  ClientInfo, EngineInfo, LogQuery, LogRecord, MessageBatch, MessageQuery, MessageRecord, PublishInput, TopicStats, UsageReport,
+  ActivityBatch, ActivityQuery, BrokerActivity, ClientInfo, DeleteRetainedOptions, EngineInfo, ExportQuery, LogQuery, LogRecord, MessageBatch,
+  MessageQuery, MessageRecord, PublishInput, RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, UsageReport,
 } from './types.js';
 import type {
   ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
@@ -26,10 +27,28 @@ export interface ThingbenchApi {
   broker: {
     /** Snapshot of every topic seen, with statistics; live changes follow as `broker.messages` events. */
     topics(prefix?: string): Promise<TopicStats[]>;
-    /** Captured messages matching a topic filter and time range, most recent first. */
+    /**
+     * Captured messages matching a topic filter and time range, most recent first. The engine keeps the last messages
+     * of every topic (bounded in all by count and bytes, the topics holding the most giving way first), so a busy
+     * topic never empties a quiet one's history; a filter naming one topic reads that topic only. `search` (text, ignoring case) and `regex`
+     * (RE2) look into payloads, scanning at most 16 MiB of them per call.
+     */
     messages(query?: MessageQuery): Promise<MessageRecord[]>;
     /** One captured message with its full payload (base64), or null when it has left the history. */
     message(id: number): Promise<MessageRecord | null>;
+    /** A numeric field of one topic's JSON payloads over time from its history, oldest first, for charts. */
+    series(query: SeriesQuery): Promise<SeriesPoint[]>;
+    /** The stored retained messages (optionally under a topic prefix), by topic. */
+    retained(prefix?: string): Promise<RetainedInfo[]>;
+    /**
+     * Clears a retained message as MQTT does (an empty retained publish), or with `subtree` every retained topic
+     * under it too; resolves with the topics cleared. InvalidInput for a filter.
+     */
+    deleteRetained(topic: string, options?: DeleteRetainedOptions): Promise<string[]>;
+    /** Recent connections, disconnections (with reason) and (un)subscriptions (with QoS), oldest first; live as `broker.activity`. */
+    events(query?: ActivityQuery): Promise<BrokerActivity[]>;
+    /** The history's messages (oldest first) as JSON lines in the format `thingbench replay` takes. */
+    export(query?: ExportQuery): Promise<string>;
     /** Publishes as the engine itself (no client id), like the HTTP Publish API. */
     publish(msg: PublishInput): Promise<void>;
     clients(): Promise<ClientInfo[]>;
@@ -164,6 +183,8 @@ export interface ThingbenchApi {
 /** Push events: `area.pastTense`. */
 export interface ThingbenchEvents {
   'broker.messages': MessageBatch;
+  /** The clients' connections and subscriptions, batched (at most 4 times a second, 500 per batch). */
+  'broker.activity': ActivityBatch;
   'logs.appended': LogRecord[];
   /** Pipeline counts that changed (at most 4 times a second), with the whole graph when its structure changed. */
   'pipeline.updated': PipelineUpdated;
@@ -184,7 +205,7 @@ export interface ThingbenchEvents {
 /** Method names per area, so both ends can check a call's name without reflection. */
 export const apiMethods = {
   engine: ['info'],
-  broker: ['topics', 'messages', 'message', 'publish', 'clients'],
+  broker: ['topics', 'messages', 'message', 'series', 'retained', 'deleteRetained', 'events', 'export', 'publish', 'clients'],
   metering: ['usage'],
   logs: ['recent'],
   pipeline: ['graph'],

@@ -67,6 +67,77 @@ export interface MessageQuery {
   to?: number;
   /** Most recent first, at most this many (default 500, max 10,000). */
   limit?: number;
+  /** Text the payload contains, ignoring case. */
+  search?: string;
+  /** An RE2 regular expression the payload matches somewhere (an invalid one is InvalidInput with the parser's message). */
+  regex?: string;
+}
+
+/** A numeric field of a topic's JSON payloads over time, from the history (`broker.series`). */
+export interface SeriesQuery {
+  topic: string;
+  /** `$.a.b`, `a.b`, `a[0].b` or `$['a b']`. */
+  path: string;
+  from?: number;
+  to?: number;
+  /** The newest points, at most this many (default and max 10,000). */
+  limit?: number;
+}
+
+/** `[time (ms), value]`, oldest first. */
+export type SeriesPoint = [time: number, value: number];
+
+/** A retained message stored by the broker. `payload` is base64, capped at 16 KiB like MessageRecord's. */
+export interface RetainedInfo {
+  topic: string;
+  payload: string;
+  size: number;
+  truncated: boolean;
+  qos: 0 | 1;
+  lastModifiedTime: number;
+}
+
+export interface DeleteRetainedOptions {
+  /** Also every retained topic below `topic` (`a/b` clears `a/b`, `a/b/c`, …). */
+  subtree?: boolean;
+}
+
+/** What the broker's clients did: connections and subscriptions, for the explorer's timeline. */
+export type BrokerActivity = {
+  /** Increasing with each event; `broker.events` and the `broker.activity` event share it. */
+  id: number;
+  time: number;
+  clientId: string;
+} & (
+  | { kind: 'connected'; ipAddress: string; transport: 'tcp' | 'ws' | 'tls' | 'wss' }
+  /** `reason` as AWS's disconnected lifecycle event gives it (`CLIENT_INITIATED_DISCONNECT`, `CONNECTION_LOST`, …). */
+  | { kind: 'disconnected'; reason: string }
+  | { kind: 'subscribed'; subscriptions: Array<{ filter: string; qos: 0 | 1 | 2 }> }
+  | { kind: 'unsubscribed'; filters: string[] }
+);
+
+/** A batch of the `broker.activity` event: `skipped` events did not fit (read them with `broker.events`). */
+export interface ActivityBatch {
+  events: BrokerActivity[];
+  skipped: number;
+}
+
+export interface ActivityQuery {
+  /** Events at or after this time (ms). */
+  from?: number;
+  /** The most recent events, at most this many (default 1,000; the engine keeps 10,000). */
+  limit?: number;
+  clientId?: string;
+}
+
+/** What `broker.export` writes: the history's messages in `thingbench replay`'s format. */
+export interface ExportQuery {
+  /** MQTT topic filter; default `#` (`$` topics included). */
+  filter?: string;
+  from?: number;
+  to?: number;
+  /** The most recent messages, at most this many (default and max 100,000). */
+  limit?: number;
 }
 
 export interface PublishInput {

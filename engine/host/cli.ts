@@ -50,7 +50,8 @@ Options:
                               listeners besides loopback pages (repeatable)
   --webhook-host HOST         host that SNS http/https subscriptions may POST to besides loopback (repeatable)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 and 5 (default: aws)
-  --history N                 messages kept in the traffic history (default: 50000)
+  --history N                 messages kept in the traffic history, in all (default: 200000)
+  --history-per-topic N       most messages kept of one topic (default: 10000)
   --limit NAME=VALUE          set a limit over the broker mode's default, shadow.NAME for shadow limits; 0 = off (repeatable)
   --json                      print the ready line (stdout) and logs (stderr) as JSON lines
   --log-level LEVEL           debug|info|warn|error (default: info)
@@ -73,6 +74,7 @@ const options = {
   'webhook-host': { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
+  'history-per-topic': { type: 'string' },
   limit: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -144,7 +146,8 @@ export async function main(argv: string[]): Promise<number> {
       },
       security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [],
         allowOrigins: (values['allow-origin'] ?? []).map(allowOrigin) },
-      broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 50_000, '--history'), limits: limits.broker },
+      broker: { mode: mode as BrokerMode, historySize: positiveInt(values.history, 200_000, '--history'),
+        historyPerTopic: positiveInt(values['history-per-topic'], 10_000, '--history-per-topic'), limits: limits.broker },
       shadow: { limits: limits.shadow },
       ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
     });

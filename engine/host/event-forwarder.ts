@@ -53,6 +53,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'pipeline.updated': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'pipeline.updated', data });
     },
+    // Batched by the broker (at most 4 times a second); skipped while congested (the UI re-reads `broker.events`).
+    'broker.activity': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'broker.activity', data });
+    },
     // Small notifications; skipped while congested (the UI re-reads with `shadow.get`).
     'shadow.updated': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'shadow.updated', data });

@@ -77,6 +77,15 @@ export const argChecks = {
   'engine.info': params(),
   'broker.topics': params(optional(string)),
   'broker.messages': params(optional(object({
+    'filter?': string, 'from?': finiteNumber, 'to?': finiteNumber, 'limit?': nonNegativeInteger, 'search?': string, 'regex?': string,
+  }))),
+  'broker.series': params(required(object({
+    topic: string, path: string, 'from?': finiteNumber, 'to?': finiteNumber, 'limit?': nonNegativeInteger,
+  }))),
+  'broker.retained': params(optional(string)),
+  'broker.deleteRetained': params(required(string), optional(object({ 'subtree?': boolean }))),
+  'broker.events': params(optional(object({ 'from?': finiteNumber, 'limit?': nonNegativeInteger, 'clientId?': string }))),
+  'broker.export': params(optional(object({
     'filter?': string, 'from?': finiteNumber, 'to?': finiteNumber, 'limit?': nonNegativeInteger,
   }))),
   'broker.message': params(required(nonNegativeInteger)),

@@ -1,0 +1,222 @@
+import { topicMatches } from '../contract/index.js';
+import type { CapturedMessage } from './message-log.js';
+import type { Properties } from './mqtt5/properties.js';
+import { PayloadRing } from './payload-ring.js';
+
+/** Bytes charged to the budget for each message besides its payload (the record and the indexes that find it). */
+export const MESSAGE_OVERHEAD = 160;
+
+export interface HistoryLimits {
+  /** Messages kept in all (every topic's included). */
+  messages: number;
+  /** Payload bytes plus MESSAGE_OVERHEAD per message, in all. */
+  bytes: number;
+  /** Messages kept per topic: its last ones. */
+  perTopic: number;
+}
+
+/** A topic's messages, oldest first. */
+interface TopicMessages {
+  topic: string;
+  messages: CapturedMessage[];
+}
+
+/** What a scan of the history visits, newest first; `visit` returns false to stop. */
+export interface Scan {
+  filter?: string;
+  from?: number;
+  to?: number;
+}
+
+/**
+ * The traffic history, per topic: the last `perTopic` messages of every topic, bounded in all by a message count and
+ * a byte budget. When either is exceeded, the topic holding the most messages gives up its oldest (among equals, the
+ * one that reached that count first), so a flood on busy topics never empties a quiet topic's history: a topic
+ * keeps at least its last message until every topic is down to one, and only then do the oldest of those go.
+ *
+ * Ids grow with every message; `get(id)` finds one by binary search in the arrival order. Payloads are copied into a
+ * PayloadRing and stay valid while the history holds the message (`holds`); `onEvict` sees each message leave.
+ */
+export class TopicHistory {
+  private readonly topics = new Map<string, TopicMessages>();
+  /** Every held message in arrival (id) order, with holes: messages let go are marked `gone` and skipped. */
+  private order: CapturedMessage[] = [];
+  private start = 0;
+  private holes = 0;
+  /** Topics by how many messages they hold (index = count), each in the order it reached that count. */
+  private readonly buckets: Array<Set<TopicMessages> | undefined> = [];
+  private maxCount = 0;
+  private count = 0;
+  private bytes = 0;
+  private nextId = 1;
+  private readonly payloads: PayloadRing;
+  /** The messages whose payload was written into each segment, so they can be copied out before it is reused. */
+  private readonly bySegment = new Map<number, CapturedMessage[]>();
+
+  constructor(readonly limits: HistoryLimits, private readonly onEvict: (msg: CapturedMessage) => void = () => {}) {
+    this.payloads = new PayloadRing(limits.bytes, (segment) => this.reclaim(segment));
+  }
+
+  /** Copies `payload` into the history. */
+  append(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, clientId: string | null, time: number, properties?: Properties): CapturedMessage {
+    const stored = this.payloads.store(payload);
+    const msg: CapturedMessage = { id: this.nextId++, topic, payload: stored.bytes, qos, retain, clientId, time, segment: stored.segment };
+    if (properties) msg.properties = properties;
+    if (stored.segment >= 0) {
+      let list = this.bySegment.get(stored.segment);
+      if (!list) this.bySegment.set(stored.segment, (list = []));
+      list.push(msg);
+      // Tiny payloads put many messages in one segment: forget the ones already let go now and then.
+      if (list.length % 4096 === 0) this.bySegment.set(stored.segment, list.filter((m) => !m.gone));
+    }
+    let entry = this.topics.get(topic);
+    if (!entry) this.topics.set(topic, (entry = { topic, messages: [] }));
+    entry.messages.push(msg);
+    this.moved(entry, entry.messages.length - 1);
+    this.order.push(msg);
+    this.count++;
+    this.bytes += payload.length + MESSAGE_OVERHEAD;
+    if (entry.messages.length > this.limits.perTopic) this.dropOldestOf(entry);
+    while ((this.count > this.limits.messages || this.bytes > this.limits.bytes) && this.count > 1) this.evictOne();
+    return msg;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes charged to the budget (payloads and per-message overhead). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  get topicCount(): number {
+    return this.topics.size;
+  }
+
+  /** Whether `msg` is still in the history (and its payload still its own). */
+  holds(msg: CapturedMessage): boolean {
+    return msg.gone !== true;
+  }
+
+  get(id: number): CapturedMessage | undefined {
+    let lo = this.start;
+    let hi = this.order.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.order[mid];
+      if (m.id === id) return m.gone ? undefined : m;
+      if (m.id < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  /** A topic's held messages, oldest first (the history's own array: do not change it). */
+  ofTopic(topic: string): readonly CapturedMessage[] {
+    return this.topics.get(topic)?.messages ?? [];
+  }
+
+  /**
+   * Visits held messages newest first within the scan's time range and topic filter (default `#`, which here matches
+   * `$` topics too) until `visit` returns false. A filter naming one topic reads that topic's messages only.
+   */
+  scan(s: Scan, visit: (msg: CapturedMessage) => boolean): void {
+    const inRange = (m: CapturedMessage) => s.to === undefined || m.time <= s.to;
+    const filter = s.filter ?? '#';
+    if (!filter.includes('+') && !filter.includes('#')) {
+      const messages = this.ofTopic(filter);
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i];
+        if (s.from !== undefined && m.time < s.from) break;
+        if (inRange(m) && !visit(m)) return;
+      }
+      return;
+    }
+    const all = filter === '#';
+    const matched = new Map<string, boolean>();
+    for (let i = this.order.length - 1; i >= this.start; i--) {
+      const m = this.order[i];
+      if (m.gone) continue;
+      if (s.from !== undefined && m.time < s.from) break;
+      if (!inRange(m)) continue;
+      if (!all) {
+        let ok = matched.get(m.topic);
+        if (ok === undefined) matched.set(m.topic, (ok = topicMatches(filter, m.topic, { dollar: true })));
+        if (!ok) continue;
+      }
+      if (!visit(m)) return;
+    }
+  }
+
+  /** Keeps `buckets` right after `entry` went from `before` messages to its current count. */
+  private moved(entry: TopicMessages, before: number): void {
+    const now = entry.messages.length;
+    if (before > 0) this.buckets[before]!.delete(entry);
+    if (now > 0) {
+      (this.buckets[now] ??= new Set()).add(entry);
+      if (now > this.maxCount) this.maxCount = now;
+    } else {
+      this.topics.delete(entry.topic);
+    }
+  }
+
+  /** Over a bound: the topic holding the most messages gives up its oldest; with one message each, the oldest goes. */
+  private evictOne(): void {
+    while (this.maxCount > 1 && !this.buckets[this.maxCount]?.size) this.maxCount--;
+    if (this.maxCount > 1) {
+      const entry = this.buckets[this.maxCount]!.values().next().value!;
+      this.dropOldestOf(entry);
+      return;
+    }
+    this.skipHoles();
+    const oldest = this.order[this.start];
+    if (oldest) this.dropOldestOf(this.topics.get(oldest.topic)!);
+  }
+
+  private dropOldestOf(entry: TopicMessages): void {
+    const msg = entry.messages.shift()!;
+    this.moved(entry, entry.messages.length + 1);
+    this.letGo(msg);
+  }
+
+  private letGo(msg: CapturedMessage): void {
+    msg.gone = true;
+    this.count--;
+    this.bytes -= msg.payload.length + MESSAGE_OVERHEAD;
+    this.payloads.release(msg.segment, msg.payload.length);
+    this.holes++;
+    this.skipHoles();
+    if (this.holes > 4096 && this.holes > this.count) this.compact();
+    this.onEvict(msg);
+  }
+
+  private skipHoles(): void {
+    while (this.start < this.order.length && this.order[this.start].gone) {
+      this.start++;
+      this.holes--;
+    }
+    if (this.start > 4096 && this.start * 2 > this.order.length) this.compact();
+  }
+
+  private compact(): void {
+    const live: CapturedMessage[] = [];
+    for (let i = this.start; i < this.order.length; i++) if (!this.order[i].gone) live.push(this.order[i]);
+    this.order = live;
+    this.start = 0;
+    this.holes = 0;
+  }
+
+  /** The payload ring is about to write over `segment`: messages still held there get copies of their own. */
+  private reclaim(segment: number): void {
+    const list = this.bySegment.get(segment);
+    if (!list) return;
+    this.bySegment.delete(segment);
+    for (const msg of list) {
+      if (msg.gone || msg.segment !== segment) continue;
+      this.payloads.release(segment, msg.payload.length);
+      msg.payload = Buffer.from(msg.payload);
+      msg.segment = -1;
+    }
+  }
+}
