@@ -62,7 +62,7 @@ export function buildGraph(input: PipelineInput): PipelineShape {
       const [kind, params] = Object.entries(a)[0] ?? ['unknown', {}];
       const target = actionTarget(kind, params);
       const actionId = `action:${info.name}:${i < 0 ? 'error' : i}`;
-      add({ id: actionId, kind: 'action', layer: 3, label: i < 0 ? `${kind} (errorAction)` : kind, detail: target.label, rule: info.name, actionIndex: i });
+      add({ id: actionId, kind: 'action', layer: 3, label: kind, detail: target.label, rule: info.name, actionIndex: i });
       const exists = target.templated || targetExists(target.id, target.kind);
       add({ id: target.id, kind: target.kind, layer: 4, label: target.label, ...(target.sink ? { sink: target.sink } : {}), ...(exists ? {} : { missing: true }) });
       const counts = c ?? { succeeded: 0, failed: 0 };

@@ -20,6 +20,7 @@ export interface Wire {
   /** Where the edge's counts are written. */
   labelX: number;
   labelY: number;
+  anchor: 'start' | 'end';
 }
 
 export interface PipelineLayout {
@@ -53,6 +54,12 @@ export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
     return from.length ? from.reduce((a, b) => a + b, 0) / from.length : Number.POSITIVE_INFINITY;
   };
   const ranks = new Map(columns[4].map((n) => [n.id, rank(n)]));
+  // Targets fed only by another target (a delivery stream's bucket, a stream's consumer) sit just under it.
+  for (const n of columns[4]) {
+    if (Number.isFinite(ranks.get(n.id))) continue;
+    const from = (incoming.get(n.id) ?? []).map((id) => ranks.get(id)).filter((r): r is number => r !== undefined && Number.isFinite(r));
+    if (from.length) ranks.set(n.id, Math.max(...from) + 0.001);
+  }
   columns[4].sort((a, b) => ranks.get(a.id)! - ranks.get(b.id)! || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.label.localeCompare(b.label));
 
   const tallest = Math.max(1, ...columns.map((c) => c.length));
@@ -75,13 +82,21 @@ export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
     const a = byId.get(edge.from);
     const b = byId.get(edge.to);
     if (!a || !b) continue;
-    if (a.x === b.x) {
-      // Same column (broker → shadow, a sink → its function): straight down (or up) between the boxes.
+    if (a.x === b.x && a.node.layer === 1) {
+      // The broker's column: straight down (or up) to the shadow service.
       const down = b.y > a.y;
       const x = a.x + a.w / 2;
       const y1 = down ? a.y + a.h : a.y;
       const y2 = down ? b.y : b.y + b.h;
-      wires.push({ edge, path: `M${x},${y1} L${x},${y2}`, labelX: x + 8, labelY: (y1 + y2) / 2 + 4 });
+      wires.push({ edge, path: `M${x},${y1} L${x},${y2}`, labelX: x + 8, labelY: (y1 + y2) / 2 + 4, anchor: 'start' });
+      continue;
+    }
+    if (a.x === b.x) {
+      // Between two targets (a delivery stream → its bucket): out to the right and back in.
+      const x = a.x + a.w;
+      const y1 = a.y + a.h / 2;
+      const y2 = b.y + b.h / 2;
+      wires.push({ edge, path: `M${x},${y1} C${x + 36},${y1} ${x + 36},${y2} ${x},${y2}`, labelX: x + 30, labelY: (y1 + y2) / 2, anchor: 'start' });
       continue;
     }
     const x1 = a.x + a.w;
@@ -89,8 +104,14 @@ export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
     const x2 = b.x;
     const y2 = b.y + b.h / 2;
     const bend = Math.max(30, (x2 - x1) / 2);
-    wires.push({ edge, path: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, labelX: (x1 + x2) / 2, labelY: (y1 + y2) / 2 - 5 });
+    const path = `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+    // Counts sit where the wire is alone: at its end when the target has one way in (rules, actions), else at its start.
+    const atEnd = b.node.layer <= 3;
+    wires.push(atEnd
+      ? { edge, path, labelX: x2 - 12, labelY: y2 - 6, anchor: 'end' }
+      : { edge, path, labelX: x1 + 10, labelY: y1 - 6, anchor: 'start' });
   }
-  const width = PAD * 2 + 5 * BOX_W + 4 * COL_GAP;
+  // Room on the right for the wires between targets.
+  const width = PAD * 2 + 5 * BOX_W + 4 * COL_GAP + 40;
   return { boxes, wires, width, height };
 }
