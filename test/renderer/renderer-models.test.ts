@@ -20,7 +20,7 @@ describe('TopicTree', () => {
     expect(tree.root.total).toBe(6);
     expect(tree.get('home')!.total).toBe(6);
     expect(tree.get('home/kitchen/temp')!.parent!.total).toBe(3);
-    const changed = tree.apply([stats('home/garage', 5)]);
+    const { changed } = tree.apply([stats('home/garage', 5)]);
     expect([...changed].map((n) => n.path).sort()).toEqual(['', 'home', 'home/garage']);
     expect(tree.root.total).toBe(9);
   });

@@ -1,11 +1,34 @@
-import type { MessageBatch, MessageRecord, ThingbenchClient } from '../../../engine/contract/index.js';
+import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
+import { FilteredRows, parseTopicQuery } from './models/tree-filter.js';
 
 /** How many messages the list keeps and asks the history for. */
 const LIST_SIZE = 500;
+/** Topics of the opening snapshot taken in per slice, so a huge tree never blocks the page for long. */
+const SNAPSHOT_SLICE = 2000;
+/** How long the list says it shows a sample after the engine last skipped live messages for the UI. */
+const SAMPLE_NOTICE_MS = 5000;
+const FLASH_MS = 700;
+const HIDE_AWS_KEY = 'thingbench.explorer.hideAws';
+
+/** One row of the tree as shown now: a fresh object per change, since the nodes themselves change in place. */
+export interface TopicRow {
+  node: TopicNode;
+  total: number;
+  stats: TopicNode['stats'];
+  open: boolean;
+  hasChildren: boolean;
+  /** A live message arrived on this topic since the previous frame. */
+  flashing: boolean;
+  activity: number;
+  /** The topic matches the filter. */
+  match: boolean;
+  /** The part of the level's name that matches a text or regular-expression filter. */
+  highlight: [number, number] | null;
+}
 
 /**
  * The topic tree and the message list of the selected subtree, fed by the `broker.topics` snapshot and the live
@@ -16,27 +39,55 @@ export class TopicsStore {
   readonly tree = new TopicTree();
   /** Bumped when the tree changed; read it in a `$derived` to recompute what a view shows from `tree`. */
   version = $state(0);
+  /** Rows the tree shows now (filtered or not), and topics known. */
+  rowCount = $state(1);
+  topicCount = $state(0);
+  /** Whether the opening snapshot of the topics is still being taken in. */
+  loading = $state(true);
   messages = $state.raw<readonly MessageRecord[]>([]);
   selected = $state.raw<TopicNode>(this.tree.root);
   message = $state.raw<MessageRecord | null>(null);
   /** Why the detail shows a preview instead of the full payload, if it does. */
   messageNote = $state('');
+  /** The filter box's text, why it is not a valid filter, and how many topics match it. */
+  query = $state('');
+  queryError = $state<string | null>(null);
+  matchCount = $state(0);
+  hideAws = $state(false);
+  /** While the user looks further down the list, it stays as it was; `unseen` counts what arrived meanwhile. */
+  paused = $state(false);
+  unseen = $state(0);
+  /** Live messages the engine skipped for the UI in the last seconds: the list then shows a sample of the flood. */
+  skipped = $state(0);
+  private skippedPending = 0;
+  private sampleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly list = new MessageStore(LIST_SIZE);
+  private filtered: FilteredRows | null = null;
+  /** Rows flash while their last live message is younger than FLASH_MS: `flashedBefore` is the activity then. */
+  private flashedBefore = 0;
+  private readonly flashMarks: { time: number; activity: number }[] = [];
   private treeDirty = false;
   private listDirty = false;
   private readonly schedule = perFrame(() => this.flush());
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {
+    this.hideAws = typeof localStorage !== 'undefined' && localStorage.getItem(HIDE_AWS_KEY) === '1';
+    this.tree.hideAws = this.list.hideAws = this.hideAws;
     client.on('broker.messages', (batch: MessageBatch) => {
-      if (this.tree.apply(batch.topics).size) this.treeDirty = true;
+      this.applyTopics(batch.topics, true);
       if (this.list.merge(batch.messages)) this.listDirty = true;
+      if (batch.dropped) {
+        this.skippedPending += batch.dropped;
+        this.listDirty = true;
+        clearTimeout(this.sampleTimer);
+        this.sampleTimer = setTimeout(() => (this.skipped = 0), SAMPLE_NOTICE_MS);
+      }
       this.schedule();
     });
-    client.broker.topics().then((topics) => {
-      this.tree.apply(topics);
-      this.treeDirty = true;
-      this.schedule();
-    }, connection.reportError('Could not load the topics'));
+    client.broker.topics().then((topics) => this.takeSnapshot(topics), (err: unknown) => {
+      this.loading = false;
+      connection.reportError('Could not load the topics')(err);
+    });
     void this.select(this.tree.root);
   }
 
@@ -44,11 +95,69 @@ export class TopicsStore {
     return this.list.filter;
   }
 
+  /** The rows `start` to `end` (exclusive) of the tree as shown now. */
+  rows(start: number, end: number): TopicRow[] {
+    const nodes = this.filtered ? this.filtered.window(start, end) : this.tree.window(start, end);
+    const query = this.filtered?.query;
+    return nodes.map((node) => ({
+      node,
+      total: node.total,
+      stats: node.stats,
+      open: this.isOpen(node),
+      hasChildren: this.filtered ? this.filtered.hasMatchBelow(node) : node.children.size > 0,
+      flashing: node.activity > this.flashedBefore,
+      activity: node.activity,
+      match: this.filtered?.matched.has(node) ?? false,
+      highlight: query && node.parent ? query.highlight(node.name) : null,
+    }));
+  }
+
+  /** Row index of `node` as the tree shows it now, or -1. */
+  indexOf(node: TopicNode): number {
+    return this.filtered ? this.filtered.indexOf(node) : this.tree.indexOf(node);
+  }
+
+  isOpen(node: TopicNode): boolean {
+    return this.filtered ? this.filtered.isOpen(node) : node.open;
+  }
+
+  /** Expands or collapses a node (under a filter, only for as long as the filter stays). */
+  setOpen(node: TopicNode, open: boolean): void {
+    if (this.filtered) this.filtered.setOpen(node, open);
+    else this.tree.setOpen(node, open);
+    this.treeDirty = true;
+    this.flush();
+  }
+
+  /** Filters the tree by text, an MQTT topic filter (`+`, `#`) or a `/regular expression/`. */
+  setQuery(text: string): void {
+    this.query = text;
+    const { query, error } = parseTopicQuery(text);
+    this.queryError = error;
+    if (error) return; // keep showing the last valid filter's rows
+    this.filtered = query ? new FilteredRows(this.tree, query) : null;
+    this.treeDirty = true;
+    this.flush();
+  }
+
+  /** Hides or shows the `$aws/…` topics in the tree and the list. */
+  setHideAws(hide: boolean): void {
+    this.hideAws = hide;
+    localStorage.setItem(HIDE_AWS_KEY, hide ? '1' : '0');
+    this.tree.hideAws = hide;
+    this.list.hideAws = hide;
+    this.filtered?.invalidate();
+    this.treeDirty = true;
+    void this.select(this.selected.path.startsWith('$aws') && hide ? this.tree.root : this.selected);
+    this.flush();
+  }
+
   /** Shows the messages of `node` and its subtree: live ones from now on, and the history. */
   async select(node: TopicNode): Promise<void> {
     this.selected = node;
     const filter = node.filter;
     this.list.reset(filter);
+    this.paused = false;
     this.listDirty = true;
     this.schedule();
     try {
@@ -76,9 +185,64 @@ export class TopicsStore {
     }
   }
 
+  /** Keeps the list as it is while the user reads further down; `resume` shows the newest again. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.unseen = 0;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.unseen = 0;
+    this.messages = this.list.messages;
+  }
+
+  private takeSnapshot(topics: TopicStats[]): void {
+    // In slices, one per frame (or timer tick while the window is hidden), so the page answers while it fills.
+    let at = 0;
+    const step = () => {
+      this.applyTopics(topics.slice(at, at + SNAPSHOT_SLICE), false);
+      at += SNAPSHOT_SLICE;
+      if (at < topics.length) setTimeout(step, 0);
+      else this.loading = false;
+      this.flush();
+    };
+    step();
+  }
+
+  private applyTopics(topics: readonly TopicStats[], live: boolean): void {
+    if (topics.length === 0) return;
+    const { changed, added } = this.tree.apply(topics, live);
+    if (changed.size) this.treeDirty = true;
+    if (this.filtered && added.length) this.filtered.add(added);
+  }
+
   private flush(): void {
-    if (this.treeDirty) this.version++;
-    if (this.listDirty) this.messages = this.list.messages;
+    if (this.treeDirty) {
+      const now = performance.now();
+      this.flashMarks.push({ time: now, activity: this.tree.activity });
+      while (this.flashMarks.length > 1 && this.flashMarks[1]!.time <= now - FLASH_MS) this.flashMarks.shift();
+      const mark = this.flashMarks[0]!;
+      if (mark.time <= now - FLASH_MS) this.flashedBefore = mark.activity;
+      this.version++;
+      this.rowCount = this.filtered ? this.filtered.count : this.tree.rowCount;
+      this.topicCount = this.tree.size;
+      this.matchCount = this.filtered?.matchCount ?? 0;
+    }
+    if (this.listDirty) {
+      this.skipped += this.skippedPending;
+      this.skippedPending = 0;
+      if (!this.paused) this.messages = this.list.messages;
+      else {
+        const newestShown = this.messages[0]?.id ?? -Infinity;
+        let unseen = 0;
+        for (const m of this.list.messages) if (m.id > newestShown) unseen++;
+        else break;
+        this.unseen = unseen;
+      }
+    }
     this.treeDirty = this.listDirty = false;
   }
 }

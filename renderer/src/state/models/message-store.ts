@@ -1,13 +1,19 @@
 import { topicMatches, type MessageRecord } from '../../../../engine/contract/index.js';
 
+/** Whether `topic` is one of AWS's reserved lifecycle topics (`$aws/…`), which the explorer can hide. */
+export const isAwsTopic = (topic: string): boolean => topic.startsWith('$aws/');
+
 /** The messages the list shows: one topic filter, most recent first, at most `capacity`, no duplicates. */
 export class MessageStore {
   private items: MessageRecord[] = [];
   private readonly ids = new Set<number>();
   filter = '#';
+  /** Leaves `$aws/…` out when the filter is not itself under `$aws`. */
+  hideAws = false;
 
   constructor(readonly capacity = 500) {}
 
+  /** The current list; a new array after every change, so it can be kept as a snapshot. */
   get messages(): readonly MessageRecord[] {
     return this.items;
   }
@@ -20,17 +26,23 @@ export class MessageStore {
   }
 
   matches(message: MessageRecord): boolean {
+    if (this.hideAws && isAwsTopic(message.topic) && !this.filter.startsWith('$aws/')) return false;
     // The filter comes from a tree node, not a wildcard typed at the root, so `$` topics may match.
     return topicMatches(this.filter, message.topic, { dollar: true });
   }
 
   /** Adds live or historical messages in any order; returns true when the visible list changed. */
   merge(incoming: readonly MessageRecord[]): boolean {
-    const fresh = incoming.filter((m) => !this.ids.has(m.id) && this.matches(m));
+    const oldest = this.items.length >= this.capacity ? this.items[this.items.length - 1]!.id : -Infinity;
+    const fresh = incoming.filter((m) => m.id > oldest && !this.ids.has(m.id) && this.matches(m));
     if (fresh.length === 0) return false;
-    fresh.forEach((m) => this.ids.add(m.id));
-    this.items = [...fresh, ...this.items].sort((a, b) => b.id - a.id);
-    for (const dropped of this.items.splice(this.capacity)) this.ids.delete(dropped.id);
+    fresh.sort((a, b) => b.id - a.id);
+    const newest = this.items[0]?.id ?? -Infinity;
+    // Live traffic is newer than everything shown: prepend without sorting the whole list again.
+    const merged = fresh[fresh.length - 1]!.id > newest ? fresh.concat(this.items) : [...fresh, ...this.items].sort((a, b) => b.id - a.id);
+    for (const m of fresh) this.ids.add(m.id);
+    for (const dropped of merged.splice(this.capacity)) this.ids.delete(dropped.id);
+    this.items = merged;
     return true;
   }
 }

@@ -1,35 +1,133 @@
 import type { TopicStats } from '../../../../engine/contract/index.js';
 
+/** Levels this deep start expanded; deeper ones start collapsed so big trees stay readable. */
+export const EXPANDED_DEPTH = 3;
+
+/**
+ * Sort key of a level name: case-insensitive, numbers in numeric order (`dev-9` before `dev-10`), `$` names last,
+ * then the exact name as a tie-break. Keys compare with plain `<`, which is many times faster than a collator.
+ */
+export function sortKey(name: string): string {
+  const natural = name.toLowerCase().replace(/\d+/g, (d) => {
+    const digits = d.replace(/^0+(?=\d)/, '');
+    return String.fromCharCode(0x30 + Math.min(digits.length, 0xffff - 0x30)) + digits;
+  });
+  return `${name.startsWith('$') ? '2' : '1'}${natural}\u0000${name}`;
+}
+
+const byKey = (a: TopicNode, b: TopicNode) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /** One topic level. `stats` is set when a message was published to exactly this path. */
+const NO_CHILDREN: ReadonlyMap<string, TopicNode> = new Map();
+/** Shared by every node without children (never written: a node gets its own array with its first child). */
+const NONE: TopicNode[] = [];
+
 export class TopicNode {
-  readonly children = new Map<string, TopicNode>();
+  /** Made on the first child: most nodes of a big tree are leaves. */
+  private kids: Map<string, TopicNode> | null = null;
+  readonly key: string;
   stats: TopicStats | undefined;
   /** Messages on this topic and everything below it. */
   total = 0;
+  /** Whether the node shows its children (in the unfiltered tree). */
+  open: boolean;
+  /** Rows the node and its shown descendants take in the unfiltered tree: 1, plus its children's when open. */
+  rows = 1;
+  /** The tree's `activity` counter when a live message last arrived on exactly this topic (0: none seen live). */
+  activity = 0;
+  /** Children in display order; `pending` holds the ones added since it was last sorted. */
+  private sorted: TopicNode[] = NONE;
+  private pending: TopicNode[] = NONE;
 
-  constructor(readonly name: string, readonly path: string, readonly parent: TopicNode | null, readonly depth: number) {}
+  get children(): ReadonlyMap<string, TopicNode> {
+    return this.kids ?? NO_CHILDREN;
+  }
+
+  constructor(readonly name: string, readonly path: string, readonly parent: TopicNode | null, readonly depth: number) {
+    this.key = sortKey(name);
+    this.open = depth < EXPANDED_DEPTH;
+  }
 
   /** The filter that selects this node and its subtree (`#` also matches the parent level in MQTT). */
   get filter(): string {
     return this.parent === null ? '#' : `${this.path}/#`;
   }
+
+  /** Whether this is an AWS reserved root (`$aws`), which the tree can hide with its lifecycle topics. */
+  get isAwsRoot(): boolean {
+    return this.depth === 1 && this.name === '$aws';
+  }
+
+  /** Children sorted by name; sorted once and then kept sorted by binary insertion while few arrive at a time. */
+  sortedChildren(): readonly TopicNode[] {
+    if (this.pending.length) {
+      if (this.pending.length > 32 && this.pending.length * 8 > this.sorted.length) {
+        this.sorted = this.sorted.concat(this.pending).sort(byKey);
+      } else {
+        if (this.sorted === NONE) this.sorted = [];
+        for (const child of this.pending) this.sorted.splice(insertionPoint(this.sorted, child), 0, child);
+      }
+      this.pending = NONE;
+    }
+    return this.sorted;
+  }
+
+  /** @internal Called by the tree only. */
+  addChild(child: TopicNode): void {
+    (this.kids ??= new Map()).set(child.name, child);
+    if (this.pending === NONE) this.pending = [child];
+    else this.pending.push(child);
+  }
+}
+
+function insertionPoint(sorted: readonly TopicNode[], node: TopicNode): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.key < node.key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** What `apply` changed. */
+export interface TreeChanges {
+  /** Nodes whose total, statistics or children changed, ancestors included. */
+  changed: Set<TopicNode>;
+  /** Topics (nodes with statistics) seen for the first time. */
+  added: TopicNode[];
 }
 
 /**
  * Topic tree built from `broker.topics()` (snapshot) and the `topics` of `broker.messages` batches (deltas).
  * Both go through `apply`, which keeps the newer statistics per topic, so their order does not matter.
+ *
+ * Made for 100,000 topics and more: children are sorted once per node and kept sorted, and every node counts the
+ * rows its subtree shows (`rows`), kept up to date along one path on each insert, expand or collapse, so the rows of
+ * any window of the flattened tree are found without flattening it (`window`).
  */
 export class TopicTree {
   readonly root = new TopicNode('', '', null, 0);
+  /** Bumped by each `apply` of live traffic; nodes remember it in `activity`. */
+  activity = 0;
   private readonly byTopic = new Map<string, TopicNode>();
+  private awsHidden = false;
 
-  /** Returns every node whose total, statistics or children changed, ancestors included. */
-  apply(list: readonly TopicStats[]): Set<TopicNode> {
+  apply(list: readonly TopicStats[], live = false): TreeChanges {
     const changed = new Set<TopicNode>();
+    const added: TopicNode[] = [];
+    if (live) this.activity++;
     for (const stats of list) {
-      const node = this.byTopic.get(stats.topic) ?? this.insert(stats.topic, changed);
+      let node = this.byTopic.get(stats.topic);
+      if (!node) {
+        node = this.insert(stats.topic, changed);
+        this.byTopic.set(stats.topic, node);
+        added.push(node);
+      }
       const previous = node.stats;
       if (previous && stats.count < previous.count && stats.lastTime <= previous.lastTime) continue; // older than what we have
+      if (live && (!previous || stats.count !== previous.count)) node.activity = this.activity;
       node.stats = stats;
       const delta = stats.count - (previous?.count ?? 0);
       for (let n: TopicNode | null = node; n; n = n.parent) {
@@ -37,31 +135,148 @@ export class TopicTree {
         changed.add(n);
       }
     }
-    return changed;
+    return { changed, added };
   }
 
   get(topic: string): TopicNode | undefined {
     return this.byTopic.get(topic);
   }
 
+  /** Every topic (node with statistics), in no particular order. */
+  topics(): IterableIterator<TopicNode> {
+    return this.byTopic.values();
+  }
+
   get size(): number {
     return this.byTopic.size;
   }
 
+  /** Whether `$aws/…` is left out of the rows. */
+  get hideAws(): boolean {
+    return this.awsHidden;
+  }
+
+  set hideAws(hide: boolean) {
+    if (hide === this.awsHidden) return;
+    this.awsHidden = hide;
+    const aws = this.root.children.get('$aws');
+    if (aws && this.root.open) this.root.rows += hide ? -aws.rows : aws.rows;
+  }
+
+  /** Whether `node` is out of the rows because `$aws` is hidden. */
+  isHidden(node: TopicNode): boolean {
+    return this.awsHidden && node.isAwsRoot;
+  }
+
+  /** Rows the unfiltered tree shows, the root ("All topics") included. */
+  get rowCount(): number {
+    return this.root.rows;
+  }
+
+  /** Expands or collapses `node`, keeping the row counts of its ancestors right. */
+  setOpen(node: TopicNode, open: boolean): void {
+    if (node.open === open) return;
+    node.open = open;
+    let rows = 1;
+    if (open) for (const child of node.children.values()) if (!this.isHidden(child)) rows += child.rows;
+    this.grow(node, rows - node.rows);
+  }
+
+  /** Opens every ancestor of `node`, so it is among the rows. */
+  reveal(node: TopicNode): void {
+    const chain: TopicNode[] = [];
+    for (let n = node.parent; n; n = n.parent) chain.push(n);
+    for (const n of chain.reverse()) this.setOpen(n, true);
+  }
+
+  /** Row index of `node` in the unfiltered tree, or -1 when a collapsed ancestor or the `$aws` toggle hides it. */
+  indexOf(node: TopicNode): number {
+    let index = 0;
+    for (let n = node; n.parent; n = n.parent) {
+      if (!n.parent.open || this.isHidden(n)) return -1;
+      index += 1;
+      for (const sibling of n.parent.sortedChildren()) {
+        if (sibling === n) break;
+        if (!this.isHidden(sibling)) index += sibling.rows;
+      }
+    }
+    return index;
+  }
+
+  /**
+   * The nodes of rows `start` to `end` (exclusive) of the unfiltered tree, in order. Subtrees wholly before the
+   * window are skipped by their row counts, so this costs the window plus the siblings passed on the way down.
+   */
+  window(start: number, end: number): TopicNode[] {
+    const out: TopicNode[] = [];
+    let skip = Math.max(0, start);
+    const count = end - skip;
+    if (count <= 0) return out;
+    const visit = (node: TopicNode): boolean => {
+      if (skip >= node.rows) {
+        skip -= node.rows;
+        return true;
+      }
+      if (skip > 0) skip--;
+      else out.push(node);
+      if (out.length >= count) return false;
+      if (node.open) {
+        for (const child of node.sortedChildren()) {
+          if (this.isHidden(child)) continue;
+          if (!visit(child)) return false;
+        }
+      }
+      return true;
+    };
+    visit(this.root);
+    return out;
+  }
+
   private insert(topic: string, changed: Set<TopicNode>): TopicNode {
     let node = this.root;
+    let created: TopicNode | undefined;
     const levels = topic.split('/');
-    levels.forEach((level, i) => {
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i]!;
       let child = node.children.get(level);
       if (!child) {
-        child = new TopicNode(level, levels.slice(0, i + 1).join('/'), node, i + 1);
-        node.children.set(level, child);
+        child = new TopicNode(level, i === 0 ? level : `${node.path}/${level}`, node, i + 1);
+        node.addChild(child);
         changed.add(node);
         changed.add(child);
+        created ??= child;
       }
       node = child;
-    });
-    this.byTopic.set(topic, node);
+    }
+    if (created) {
+      this.recount(node, created);
+      this.grow(created.parent!, created.rows, created);
+    }
     return node;
+  }
+
+  /** Sets the row counts of a freshly made chain, from `leaf` up to `top`. */
+  private recount(leaf: TopicNode, top: TopicNode): void {
+    let below = 0;
+    for (let n: TopicNode = leaf; ; n = n.parent!) {
+      n.rows = 1 + (n.open ? below : 0);
+      below = n.rows;
+      if (n === top) break;
+    }
+  }
+
+  /** Adds `delta` rows to `node` (whose child `from` changed) and to each ancestor that shows it. */
+  private grow(node: TopicNode, delta: number, from?: TopicNode): void {
+    if (delta === 0) return;
+    if (from) {
+      if (!node.open || this.isHidden(from)) return;
+      node.rows += delta;
+    } else {
+      node.rows += delta;
+    }
+    for (let child = node, n = node.parent; n; child = n, n = n.parent) {
+      if (!n.open || this.isHidden(child)) return;
+      n.rows += delta;
+    }
   }
 }
