@@ -98,7 +98,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   // The live diagram reads the counters the services keep.
   const pipeline = new PipelineService({
-    clients: () => ({ connected: broker.clients().length, messagesIn: broker.usage().totals.messagesIn, denials: security.denialCount }),
+    clients: () => ({ ...broker.flow(), denials: security.denialCount }),
     shadow: () => shadow.requestCounts(),
     rules: () => rules.flows(),
     sinks: () => sinks.list(),

@@ -297,6 +297,11 @@ export class BrokerService implements Service {
     return this.capture.usage();
   }
 
+  /** Connected clients and publishes received from clients since the start, without building a report. */
+  flow(): { connected: number; messagesIn: number } {
+    return { connected: this.aedes.clients().length, messagesIn: this.capture.metering.messagesIn };
+  }
+
   /**
    * MQTT 5 wills the previous run still held (it stopped or crashed with their connections open, or while they waited
    * for their Will Delay Interval) wait for that interval again from now, as for a connection found lost at start:
