@@ -1,8 +1,14 @@
 import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
+import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
+import { DetailStore } from './detail.svelte.js';
+import { ExportStore } from './export.svelte.js';
 import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
+import { PresenceStore } from './presence.svelte.js';
+import { PublishStore } from './publish.svelte.js';
+import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
@@ -26,6 +32,12 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     pipeline: new PipelineStore(client, conn),
     logs: new LogsStore(client, conn),
     shadows: new ShadowsStore(client, conn),
+    detail: new DetailStore(client, conn),
+    chart: new ChartStore(client, conn),
+    publish: new PublishStore(client),
+    retained: new RetainedStore(client, conn),
+    exporter: new ExportStore(client, conn),
+    presence: new PresenceStore(client, conn),
   };
 }
 

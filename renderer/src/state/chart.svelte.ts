@@ -1,0 +1,104 @@
+import type { MessageBatch, ThingbenchClient } from '../../../engine/contract/index.js';
+import { numericPaths } from '../lib/json-tools.js';
+import type { ConnectionStore } from './connection.svelte.js';
+import { perFrame } from './frame.js';
+import { numericFieldsOf, payloadJson, SeriesSet } from './models/series.js';
+
+/** The chart's time windows; `all` is everything held. */
+export const chartWindows = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, all: Infinity } as const;
+export type ChartWindow = keyof typeof chartWindows;
+
+/** One line on the chart: a numeric field of a topic's JSON payloads. */
+export interface ChartSeries {
+  topic: string;
+  path: string;
+  /** `topic path`, unique on the chart. */
+  key: string;
+}
+
+/** Points kept per line; the oldest go first. An hour at 25 messages a second. */
+const MAX_POINTS = 100_000;
+/** Messages read from the history when a line is added (the contract's largest page). */
+const HISTORY_LIMIT = 10_000;
+
+/**
+ * Lines of numeric JSON fields over time: loaded from the topic's history when added, then extended by live
+ * `broker.messages` batches. Views read `version` (bumped at most once per frame) and call `aligned()`.
+ */
+export class ChartStore {
+  series = $state.raw<readonly ChartSeries[]>([]);
+  window = $state<ChartWindow>('5m');
+  /** Bumped when points were added or removed. */
+  version = $state(0);
+  /** The topic whose fields are offered, and its numeric fields seen in recent payloads. */
+  fieldsTopic = $state('');
+  fields = $state.raw<readonly string[]>([]);
+  private readonly lines = new SeriesSet(MAX_POINTS);
+  private dirty = false;
+  private readonly schedule = perFrame(() => {
+    if (this.dirty) this.version++;
+    this.dirty = false;
+  });
+
+  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {
+    client.on('broker.messages', (batch: MessageBatch) => {
+      if (!this.series.length && !this.fieldsTopic) return;
+      for (const m of batch.messages) {
+        if (this.lines.take(m)) this.bump();
+        if (m.topic === this.fieldsTopic && this.fields.length < 200) {
+          const missing = numericPaths(payloadJson(m)).filter((p) => !this.fields.includes(p));
+          if (missing.length) this.fields = [...this.fields, ...missing].sort();
+        }
+      }
+    });
+  }
+
+  /** Offers the numeric fields of `topic` (from its recent payloads) for adding. */
+  async inspect(topic: string): Promise<void> {
+    this.fieldsTopic = topic;
+    this.fields = [];
+    if (!topic) return;
+    try {
+      const recent = await this.client.broker.messages({ filter: topic, limit: 50 });
+      if (this.fieldsTopic === topic) this.fields = numericFieldsOf(recent.filter((m) => m.topic === topic));
+    } catch (err) {
+      this.connection.reportError('Could not read the topic\'s fields')(err);
+    }
+  }
+
+  /** Adds a line for `path` of `topic`'s payloads, with the history the engine holds. */
+  async add(topic: string, path: string): Promise<void> {
+    const key = `${topic} ${path}`;
+    if (this.lines.has(key)) return;
+    this.series = [...this.series, { topic, path, key }];
+    this.lines.add(key, topic, path);
+    try {
+      const history = await this.client.broker.messages({ filter: topic, limit: HISTORY_LIMIT });
+      this.lines.prepend(key, history);
+      this.bump();
+    } catch (err) {
+      this.connection.reportError('Could not load the topic history')(err);
+    }
+  }
+
+  remove(key: string): void {
+    this.series = this.series.filter((s) => s.key !== key);
+    this.lines.remove(key);
+    this.bump();
+  }
+
+  /** The lines' points within the window, on one time axis (seconds) as uPlot takes them: `[x, ...ys]`. */
+  aligned(now = Date.now()): [number[], ...(number | null)[][]] {
+    return this.lines.aligned(this.series.map((s) => s.key), now - chartWindows[this.window]);
+  }
+
+  /** How many points a line holds (all of them, not only the window's). */
+  count(key: string): number {
+    return this.lines.count(key);
+  }
+
+  private bump(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+}

@@ -1,0 +1,126 @@
+import type { MessageRecord } from '../../../../engine/contract/index.js';
+import { decodePayload } from '../../lib/format.js';
+import { numberAt, numericPaths } from '../../lib/json-tools.js';
+
+/** Points of one line: times (epoch ms, ascending) and values. */
+export interface Points {
+  t: number[];
+  v: number[];
+}
+
+/** A message's JSON document, or undefined when its payload is not JSON. */
+export function payloadJson(m: MessageRecord): unknown {
+  const decoded = decodePayload(m.payload, m.truncated);
+  return decoded.kind === 'text' && decoded.isJson ? decoded.json : undefined;
+}
+
+/** The numeric field paths seen in any of the messages, sorted. */
+export function numericFieldsOf(messages: readonly MessageRecord[]): string[] {
+  const seen = new Set<string>();
+  for (const m of messages) for (const path of numericPaths(payloadJson(m))) seen.add(path);
+  return [...seen].sort();
+}
+
+/**
+ * The numeric lines of a chart, keyed by `topic path`, each bounded to `maxPoints` (the oldest go). Plain data: the
+ * chart store says when it changed.
+ */
+export class SeriesSet {
+  private readonly points = new Map<string, Points & { topic: string; path: string }>();
+
+  constructor(private readonly maxPoints: number) {}
+
+  add(key: string, topic: string, path: string): void {
+    if (!this.points.has(key)) this.points.set(key, { topic, path, t: [], v: [] });
+  }
+
+  remove(key: string): void {
+    this.points.delete(key);
+  }
+
+  has(key: string): boolean {
+    return this.points.has(key);
+  }
+
+  count(key: string): number {
+    return this.points.get(key)?.t.length ?? 0;
+  }
+
+  /** Puts history (any order) in front of what is held: only messages older than the first point held. */
+  prepend(key: string, history: readonly MessageRecord[]): void {
+    const p = this.points.get(key);
+    if (!p) return;
+    const first = p.t[0] ?? Infinity;
+    const older = history.filter((m) => m.topic === p.topic && m.time < first).sort((a, b) => a.time - b.time || a.id - b.id);
+    const t: number[] = [];
+    const v: number[] = [];
+    for (const m of older) {
+      const value = numberAt(payloadJson(m), p.path);
+      if (value !== null) { t.push(m.time); v.push(value); }
+    }
+    p.t.unshift(...t);
+    p.v.unshift(...v);
+    this.trim(p);
+  }
+
+  /** Adds a live message to every line of its topic; true when a point was added. */
+  take(m: MessageRecord): boolean {
+    let doc: unknown;
+    let added = false;
+    for (const p of this.points.values()) {
+      if (p.topic !== m.topic) continue;
+      doc ??= payloadJson(m);
+      const value = numberAt(doc, p.path);
+      if (value === null) continue;
+      let i = p.t.length;
+      while (i > 0 && p.t[i - 1] > m.time) i--; // a late message still lands in place
+      p.t.splice(i, 0, m.time);
+      p.v.splice(i, 0, value);
+      this.trim(p);
+      added = true;
+    }
+    return added;
+  }
+
+  /** The lines `keys` since `since` on one time axis in seconds, as uPlot takes them: `[x, ...ys]` (null: no point). */
+  aligned(keys: readonly string[], since: number): [number[], ...(number | null)[][]] {
+    const lines = keys.map((k) => this.points.get(k) ?? { t: [], v: [] });
+    // Several messages in one millisecond each keep their point: the k-th at t + k µs (ms precision is all a
+    // timestamp has, and an epoch in ms as a double still resolves microseconds).
+    const xOf = (p: Points): number[] => {
+      const out: number[] = [];
+      for (let i = firstAtOrAfter(p.t, since), k = 0; i < p.t.length; i++) {
+        k = i > 0 && p.t[i] === p.t[i - 1] ? Math.min(k + 1, 999) : 0;
+        out.push(p.t[i] + k / 1000);
+      }
+      return out;
+    };
+    const lineXs = lines.map(xOf);
+    const xs = [...new Set(lineXs.flat())].sort((a, b) => a - b);
+    const at = new Map(xs.map((t, i) => [t, i]));
+    const ys = lines.map((p, l) => {
+      const y = new Array<number | null>(xs.length).fill(null);
+      const from = p.t.length - lineXs[l].length;
+      lineXs[l].forEach((x, i) => { y[at.get(x)!] = p.v[from + i]; });
+      return y;
+    });
+    return [xs.map((t) => t / 1000), ...ys];
+  }
+
+  private trim(p: Points): void {
+    const extra = p.t.length - this.maxPoints;
+    if (extra > 0) { p.t.splice(0, extra); p.v.splice(0, extra); }
+  }
+}
+
+/** Index of the first time ≥ `since` in an ascending array. */
+function firstAtOrAfter(times: number[], since: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] < since) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
