@@ -22,7 +22,7 @@ export { labSchema, buildLabSchema } from './format/schema.js';
 export type { Lab, LabCheck, LabNameDecl, LabOmitTest } from './format/types.js';
 export { CHECK_KINDS, CHECK_KIND_NAMES, checkKind, type CheckKind, type CheckResult, type CheckStatus, type CheckContext } from './checks/index.js';
 export { checkLab, labFilters, type CheckLabOptions, type CheckOutcome, type CheckReport } from './run/check-lab.js';
-export { startLab, solveLab, loadSolution, type LabRunOptions, type StartLabOptions, type StartedLab } from './run/start.js';
+export { startLab, solveLab, loadSolution, labTags, type LabRunOptions, type StartLabOptions, type StartedLab } from './run/start.js';
 export { resetLab, labInventory, type LabResource, type ResetResult } from './run/reset.js';
 export { watchLab, type LabWatch, type WatchLabOptions } from './run/watch.js';
 export { ProgressStore, progressKey, type LabProgress } from './run/progress.js';

@@ -2,7 +2,8 @@
  * `startLab`: the lab's starting state on a target. What an earlier run left under the lab's names is refused (or,
  * with `fresh`, removed first), so a check never passes on it; then the `start:` steps run through the scenario
  * runner with the lab's variables, and what they make stays (the lab's checks look at it; `lab reset` removes it).
- * `solveLab`: runs `solution.yaml` as a scenario with the lab's variables; what it makes stays too.
+ * `solveLab`: runs `solution.yaml` as a scenario with the lab's variables; what it makes stays too. Both tag what they
+ * create (`thingbench:lab`, `thingbench:attendee`) where the AWS API takes tags at creation.
  */
 import { readFileSync } from 'node:fs';
 import { EngineError, TypedEmitter, type Logger } from '../../core/index.js';
@@ -55,6 +56,13 @@ function startScenario(lab: Lab): Scenario {
 /** The variables a scenario run of the lab sees: the names, account, region, attendee, lab, endpoint. */
 const runVars = (lab: Lab, target: Target, attendee: string) => labVariables(lab, target, { attendee });
 
+/**
+ * The tags a lab's start and solution put on what they create, where the AWS API takes tags at creation: on AWS they
+ * find (and bill) a lab's resources per lab and attendee in the console, Cost Explorer or the Resource Groups Tagging
+ * API.
+ */
+export const labTags = (lab: Lab, attendee: string): Record<string, string> => ({ 'thingbench:lab': String(lab.id), 'thingbench:attendee': attendee });
+
 export async function startLab(lab: Lab, target: Target, opts: StartLabOptions = {}): Promise<StartedLab> {
   const attendee = opts.attendee ?? defaultAttendee();
   await resolveAccount(target);
@@ -73,7 +81,7 @@ export async function startLab(lab: Lab, target: Target, opts: StartLabOptions =
   let devices: KeptDevices | undefined;
   if (lab.start.length) {
     run = await runScenario(startScenario(lab), {
-      target, vars: runVars(lab, target, attendee), keepResources: true, onKeptDevices: (d) => { devices = d; },
+      target, vars: runVars(lab, target, attendee), tags: labTags(lab, attendee), keepResources: true, onKeptDevices: (d) => { devices = d; },
       events: opts.events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir,
     });
     if (run.status !== 'passed') throw new EngineError('Unavailable', `lab ${lab.id}'s starting state could not be set up on '${target.name}': ${run.message ?? run.status}`, { reason: 'StartFailed' });
@@ -101,7 +109,7 @@ export async function solveLab(lab: Lab, target: Target, opts: LabRunOptions = {
   const events = opts.events ?? new TypedEmitter<ScenarioEvents>();
   const started = lab.start.length && !(await labInventory(lab, target, { attendee })).length ? await startLab(lab, target, { ...opts, attendee, events }) : undefined;
   try {
-    return await runScenario(scenario, { target, vars: runVars(lab, target, attendee), keepResources: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
+    return await runScenario(scenario, { target, vars: runVars(lab, target, attendee), tags: labTags(lab, attendee), keepResources: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
   } finally {
     await started?.devices?.stop();
   }

@@ -3,5 +3,6 @@ export { provisionSchema, type ProvisionSpec, type IfExists } from './provision-
 export type { CleanupStack } from './provision-env.js';
 export type { CertificateOutput } from './security-resources.js';
 export { iotClientFor, refusal } from './iot-control.js';
+export { TAGGED_AT_CREATION, withCreationTags, type Tags } from './creation-tags.js';
 export { registerDevices, needsRegistration, type DeviceRegistration, type DeviceIdentity, type RegisteredFleet } from './device-identities.js';
 export { devicePolicyDocument, devicePolicyName, policyPattern } from './device-policy.js';

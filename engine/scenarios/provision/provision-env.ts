@@ -2,6 +2,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
 import type { Target } from '../targets/target.js';
 import { exceptionName } from './iot-control.js';
+import type { Tags } from './creation-tags.js';
 import type { IfExists } from './provision-spec.js';
 
 /** The run's cleanup stack: undone in reverse order at the end of the run, also when it fails. */
@@ -22,6 +23,8 @@ export interface ProvisionEnv {
   log(message: string): void;
   /** Aborts waits between cleanup retries when the run is cancelled. */
   signal?: AbortSignal;
+  /** Tags put on what is created where the API takes them (policies, rules, thing groups and types). */
+  tags?: Tags;
 }
 
 /** The sentence for a resource that exists when the step was told to fail on it. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
 import type { Target } from '../targets/target.js';
+import type { Tags } from './creation-tags.js';
 import { iotClientFor } from './iot-control.js';
 import { localResourceRefusal, provisionFunction, provisionSink } from './local-resources.js';
 import type { CleanupStack, ProvisionEnv } from './provision-env.js';
@@ -31,6 +32,8 @@ export interface ProvisionOptions {
   signal?: AbortSignal;
   /** Certificates made by earlier steps, by name, for `things[].principals`. */
   knownCertificates?: Record<string, string>;
+  /** Tags put on what is created where the API takes them at creation (policies, rules, thing groups and types). */
+  tags?: Tags;
 }
 
 const needsControlPlane = (spec: ProvisionSpec) =>
@@ -107,6 +110,7 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
     ifExists: spec.ifExists ?? 'fail',
     log: opts.log ?? (() => undefined),
     signal: opts.signal,
+    ...(opts.tags && Object.keys(opts.tags).length ? { tags: opts.tags } : {}),
   };
   // The client outlives this call: the undos on the cleanup stack use it; it is released after the last of them.
   opts.cleanup.push('release the provisioning client', async () => client?.destroy());

@@ -6,6 +6,7 @@ import {
   ListThingPrincipalsCommand, RemoveThingFromThingGroupCommand,
 } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
+import { tagList } from './creation-tags.js';
 import { call, exceptionName, exists, refusal } from './iot-control.js';
 import { alreadyExists, deleting, type ProvisionEnv } from './provision-env.js';
 import type { ThingGroupSpec, ThingSpec, ThingTypeSpec } from './provision-spec.js';
@@ -31,6 +32,7 @@ export async function provisionThingType(env: ProvisionEnv, spec: ThingTypeSpec)
   }
   await call(env.target, 'CreateThingType', () => iot.send(new CreateThingTypeCommand({
     thingTypeName: name,
+    ...(env.tags ? { tags: tagList(env.tags) } : {}),
     thingTypeProperties: { thingTypeDescription: spec.description, searchableAttributes: spec.searchableAttributes },
   })));
   env.log(`thing type ${name}: created`);
@@ -56,6 +58,7 @@ export async function provisionThingGroup(env: ProvisionEnv, spec: ThingGroupSpe
   }
   await call(env.target, 'CreateThingGroup', () => iot.send(new CreateThingGroupCommand({
     thingGroupName: name,
+    ...(env.tags ? { tags: tagList(env.tags) } : {}),
     parentGroupName: spec.parent,
     thingGroupProperties: {
       thingGroupDescription: spec.description,

@@ -1,5 +1,6 @@
 /** Topic rules (CreateTopicRule), each deleted at cleanup. */
 import { CreateTopicRuleCommand, DeleteTopicRuleCommand, GetTopicRuleCommand, type TopicRulePayload } from '@aws-sdk/client-iot';
+import { tagQuery } from './creation-tags.js';
 import { call, exists } from './iot-control.js';
 import { alreadyExists, type ProvisionEnv } from './provision-env.js';
 import type { RuleSpec } from './provision-spec.js';
@@ -22,7 +23,7 @@ export async function provisionRule(env: ProvisionEnv, spec: RuleSpec): Promise<
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     ruleDisabled: spec.disabled ?? false,
   } as unknown as TopicRulePayload;
-  await call(env.target, 'CreateTopicRule', () => iot.send(new CreateTopicRuleCommand({ ruleName, topicRulePayload })));
+  await call(env.target, 'CreateTopicRule', () => iot.send(new CreateTopicRuleCommand({ ruleName, topicRulePayload, ...(env.tags ? { tags: tagQuery(env.tags) } : {}) })));
   env.log(`rule ${ruleName}: created`);
   pushUndo(env, `delete rule ${ruleName}`, 'DeleteTopicRule', () => iot.send(new DeleteTopicRuleCommand({ ruleName })));
 }

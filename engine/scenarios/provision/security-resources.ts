@@ -4,6 +4,7 @@ import {
   DetachPolicyCommand, GetPolicyCommand, UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
+import { tagList } from './creation-tags.js';
 import { call, exists } from './iot-control.js';
 import { alreadyExists, deleting, type ProvisionEnv } from './provision-env.js';
 import type { CertificateSpec, PolicySpec } from './provision-spec.js';
@@ -18,7 +19,7 @@ export async function provisionPolicy(env: ProvisionEnv, spec: PolicySpec): Prom
     return;
   }
   const policyDocument = typeof spec.document === 'string' ? spec.document : JSON.stringify(spec.document);
-  await call(env.target, 'CreatePolicy', () => iot.send(new CreatePolicyCommand({ policyName: name, policyDocument })));
+  await call(env.target, 'CreatePolicy', () => iot.send(new CreatePolicyCommand({ policyName: name, policyDocument, ...(env.tags ? { tags: tagList(env.tags) } : {}) })));
   env.log(`policy ${name}: created`);
   pushUndo(env, `delete policy ${name}`, 'DeletePolicy', () => iot.send(new DeletePolicyCommand({ policyName: name })));
 }

@@ -49,6 +49,8 @@ export interface RunOptions {
    * starting state and its solution: the lab's checks look at it, `lab reset` removes it).
    */
   keepResources?: boolean;
+  /** Tags put on what `provision` and `aws` steps create, where the AWS API takes tags at creation. */
+  tags?: Record<string, string>;
   /**
    * The devices the run starts outlive it: when the run passes they are handed to this callback, running (a lab's
    * starting state: its motor keeps answering deltas); when it fails they are stopped as usual. Not with a virtual clock.
@@ -221,6 +223,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     messages: { inbox: (filter, qos) => watch!.inbox(filter, qos), settle: () => watch!.settle() },
     cleanup,
     keepResources: opts.keepResources ?? false,
+    ...(opts.tags ? { tags: opts.tags } : {}),
     log: log0(id),
     logger,
     resolvePath: (p: string) => {

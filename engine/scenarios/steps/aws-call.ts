@@ -6,7 +6,8 @@
  *   - aws: { service: sns, operation: CreateTopic, input: { Name: "${TOPIC}" }, vars: { topicArn: $.TopicArn } }
  *
  * `operation` is the API's name (the SDK's command without `Command`), `input` its request as the SDK takes it,
- * `vars` sets run variables from the response by JSONPath. A refusal fails the step with the service's exception
+ * `vars` sets run variables from the response by JSONPath. A run with tags (a lab's) adds them to a request that takes
+ * tags at creation (`provision/creation-tags.ts`). A refusal fails the step with the service's exception
  * (`the target 'local' refused sns Subscribe: Topic does not exist (NotFoundException)`). Nothing the call makes is
  * undone at the end of the run: put the opposite call under `cleanup:`.
  *
@@ -33,7 +34,7 @@ import { zipSync } from 'fflate';
 import { EngineError } from '../../core/index.js';
 import { queryJsonPath } from '../match/jsonpath.js';
 import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } from '../match/matchers.js';
-import { refusal } from '../provision/index.js';
+import { refusal, withCreationTags } from '../provision/index.js';
 import type { Target } from '../targets/index.js';
 import { durationMs, durationSchema } from './args.js';
 import { varsSchema } from './expect.js';
@@ -152,7 +153,7 @@ export const awsCallStep = defineStep<AwsCallArgs>({
     const what = `${args.service} ${args.operation}`;
     let input: unknown;
     try {
-      input = withFileContents(args.input ?? {}, (p) => ctx.resolvePath(p));
+      input = withCreationTags(args.service, args.operation, withFileContents(args.input ?? {}, (p) => ctx.resolvePath(p)), ctx.tags);
     } catch (e) {
       client.destroy();
       return failed(`${what}: ${(e as Error).message}`);

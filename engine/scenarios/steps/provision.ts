@@ -73,6 +73,7 @@ export const provisionStep = defineStep<ProvisionSpec>({
     const out = await provision(ctx.target, spec, {
       cleanup: ctx.cleanup,
       keep: ctx.keepResources,
+      ...(ctx.tags ? { tags: ctx.tags } : {}),
       resolveFile: (f) => ctx.resolvePath(f),
       log: (m) => ctx.log.info(`provision: ${m}`),
       signal: ctx.signal,

@@ -208,6 +208,11 @@ export interface StepContext {
   readonly cleanup: CleanupStack;
   /** What `provision` makes stays on the target after the run (a lab's start and solution): nothing is undone. */
   readonly keepResources?: boolean;
+  /**
+   * Tags put on what `provision` and `aws` create, where the AWS API takes tags at creation (a lab's
+   * `thingbench:lab` and `thingbench:attendee`).
+   */
+  readonly tags?: Record<string, string>;
   readonly log: StepLog;
   /** The engine logger, for details that do not belong in reports. */
   readonly logger: Logger;
