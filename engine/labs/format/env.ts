@@ -3,13 +3,14 @@
  * steps and solution use (`labVariables`: the names plus `account`, `region`, `attendee`, `lab`, `endpoint`), and the
  * shell environment its guide's commands use (`labEnv`: `$THING`, `$AWS`, `$IOT_ENDPOINT`, `$MQTT_HOST`,
  * `$MQTT_TLS_PORT`, `$MQTT_PORT`, `$WS_PORT`, `$CA_FILE`, `$ACCOUNT`, `$REGION`, `$LAB_DIR`, and, on a Thingbench,
- * the keys the AWS CLI signs with).
+ * the keys the AWS CLI signs with). On AWS, `$CA_FILE` is the target's CA file, or Amazon Root CA 1 (shipped here).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../../scenarios/index.js';
 import { accountOf } from './account.js';
+import { LABS_DIR } from './catalogue.js';
 import { resourceName } from './names.js';
 import type { Lab } from './types.js';
 
@@ -74,6 +75,14 @@ export function labVariables(lab: Lab, target: Target, opts: LabOptions = {}): R
   };
 }
 
+/**
+ * Amazon Root CA 1, as AWS publishes it (https://www.amazontrust.com/repository/AmazonRootCA1.pem, SHA-256
+ * 8ecde6884f3d87b1125ba31ac3fcb13d7016de7f57cc904fe1cb97c6ae98196e): the CA of AWS IoT Core's ATS endpoints, which
+ * devices on an AWS target trust when the target names no CA file of its own. Shipped with the labs (`labs/certs/`),
+ * a plain file even in the desktop app, so mosquitto and the AWS IoT Device SDK can read it.
+ */
+export const AMAZON_ROOT_CA_1 = join(LABS_DIR, 'certs', 'AmazonRootCA1.pem');
+
 /** The CA file a device trusts on this target. */
 function caFileOf(target: Target, opts: LabEnvOptions): string {
   if (opts.caFile) return opts.caFile;
@@ -84,7 +93,7 @@ function caFileOf(target: Target, opts: LabEnvOptions): string {
   } catch {
     pem = undefined;
   }
-  if (!pem) return '';
+  if (!pem) return target.kind === 'aws' ? AMAZON_ROOT_CA_1 : '';
   const dir = join(tmpdir(), 'thingbench-labs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${target.name.replace(/[^\w.-]/g, '_')}-ca.pem`);
