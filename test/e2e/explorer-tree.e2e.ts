@@ -126,6 +126,34 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     await page.click('[data-testid=clear-filter]');
   });
 
+  it('searches in payloads: the history and live messages, text or a /regex/, the tree showing their topics', async () => {
+    await device.publishAsync('lab/hall/smoke', JSON.stringify({ alarm: 'Smoke', level: 3 }));
+    await device.publishAsync('lab/hall/smoke', JSON.stringify({ alarm: 'none', level: 0 }));
+    await page.waitForSelector('[data-testid=message-row][data-topic="lab/hall/smoke"]', WAIT);
+    await page.check('[data-testid=search-payloads]');
+    await filter('smoke');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=message-row]').length === 1, undefined, WAIT);
+    expect(await page.textContent('[data-testid=message-payload]')).toBe('{"alarm":"Smoke","level":3}');
+    await page.waitForSelector(node('lab/hall/smoke'), WAIT);
+    expect(await shownTopics(page)).toEqual(['lab', 'lab/hall', 'lab/hall/smoke']);
+
+    // A live message matching the search joins the list and brings its topic into the tree.
+    await device.publishAsync('lab/cellar/sensor', 'smoke detected');
+    await device.publishAsync('lab/cellar/other', 'all clear');
+    await page.waitForSelector('[data-testid=message-row][data-topic="lab/cellar/sensor"]', WAIT);
+    await page.waitForSelector(node('lab/cellar/sensor'), WAIT);
+    expect(await page.$$(node('lab/cellar/other'))).toHaveLength(0);
+
+    // A regular expression, run by the engine as RE2.
+    await filter('/"level":\\s*0/');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=message-row]').length === 1, undefined, WAIT);
+    expect(await page.textContent('[data-testid=message-payload]')).toBe('{"alarm":"none","level":0}');
+
+    await page.uncheck('[data-testid=search-payloads]');
+    await filter('');
+    await page.waitForSelector('[data-testid=message-row][data-topic="lab/cellar/other"]', WAIT);
+  });
+
   it('pauses the list while the user reads further down and counts what arrives meanwhile', async () => {
     for (let i = 0; i < 60; i++) await device.publishAsync(`lab/burst/${i}`, String(i));
     await page.waitForSelector('[data-testid=message-row][data-topic="lab/burst/59"]', WAIT);

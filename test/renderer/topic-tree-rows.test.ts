@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageRecord, TopicStats } from '../../engine/contract/index.js';
 import { MessageStore } from '../../renderer/src/state/models/message-store.js';
 import { sortKey, TopicTree, type TopicNode } from '../../renderer/src/state/models/topic-tree.js';
-import { FilteredRows, parseTopicQuery } from '../../renderer/src/state/models/tree-filter.js';
+import { FilteredRows, parsePayloadQuery, parseTopicQuery } from '../../renderer/src/state/models/tree-filter.js';
 
 const paths = (nodes: TopicNode[]) => nodes.map((n) => n.path);
 const stats = (topic: string, count = 1, lastTime = count): TopicStats => ({
@@ -148,6 +148,22 @@ describe('tree filter', () => {
     expect(rows.matchCount).toBe(4);
     expect(paths(rows.window(0, 99)).at(-1)).toBe('home');
     expect(rows.indexOf(tree.get('home/hall/temp')!.parent!.parent!)).toBe(5);
+  });
+});
+
+describe('payload search', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  it('asks the engine for text or an RE2 regex and tests live payloads the same way', () => {
+    const text = parsePayloadQuery(' Smoke ').query!;
+    expect(text.engine).toEqual({ search: 'Smoke' });
+    expect(text.test(b64('{"alarm":"smoke"}'))).toBe(true);
+    expect(text.test(b64('clear'))).toBe(false);
+    const re = parsePayloadQuery('/"level":\\s*[1-9]/').query!;
+    expect(re.engine).toEqual({ regex: '"level":\\s*[1-9]' });
+    expect(re.test(b64('{"level": 3}'))).toBe(true);
+    expect(re.test(b64('{"level": 0}'))).toBe(false);
+    expect(parsePayloadQuery('/(/').error).toMatch(/^Invalid regular expression: /);
+    expect(parsePayloadQuery('').query).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
-import { FilteredRows, parseTopicQuery } from './models/tree-filter.js';
+import { FilteredRows, parsePayloadQuery, parseTopicQuery, type PayloadQuery } from './models/tree-filter.js';
 
 /** How many messages the list keeps and asks the history for. */
 const LIST_SIZE = 500;
@@ -54,6 +54,8 @@ export class TopicsStore {
   queryError = $state<string | null>(null);
   matchCount = $state(0);
   hideAws = $state(false);
+  /** The filter box searches the payloads of the history (and of live messages) instead of the topic names. */
+  searchPayloads = $state(false);
   /** While the user looks further down the list, it stays as it was; `unseen` counts what arrived meanwhile. */
   paused = $state(false);
   unseen = $state(0);
@@ -63,6 +65,9 @@ export class TopicsStore {
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly list = new MessageStore(LIST_SIZE);
   private filtered: FilteredRows | null = null;
+  private payloadQuery: PayloadQuery | null = null;
+  /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
+  private payloadTopics = new Set<string>();
   /** Rows flash while their last live message is younger than FLASH_MS: `flashedBefore` is the activity then. */
   private flashedBefore = 0;
   private readonly flashMarks: { time: number; activity: number }[] = [];
@@ -76,6 +81,7 @@ export class TopicsStore {
     client.on('broker.messages', (batch: MessageBatch) => {
       this.applyTopics(batch.topics, true);
       if (this.list.merge(batch.messages)) this.listDirty = true;
+      if (this.payloadQuery) this.notePayloadMatches(batch.messages.filter((m) => this.payloadQuery!.test(m.payload)));
       if (batch.dropped) {
         this.skippedPending += batch.dropped;
         this.listDirty = true;
@@ -132,12 +138,48 @@ export class TopicsStore {
   /** Filters the tree by text, an MQTT topic filter (`+`, `#`) or a `/regular expression/`. */
   setQuery(text: string): void {
     this.query = text;
+    if (this.searchPayloads || this.payloadQuery) {
+      this.searchInPayloads(text);
+      return;
+    }
     const { query, error } = parseTopicQuery(text);
     this.queryError = error;
     if (error) return; // keep showing the last valid filter's rows
     this.filtered = query ? new FilteredRows(this.tree, query) : null;
     this.treeDirty = true;
     this.flush();
+  }
+
+  /** Switches the filter box between topic names and payloads (the same text is applied again). */
+  setSearchPayloads(on: boolean): void {
+    this.searchPayloads = on;
+    if (!on && this.payloadQuery) this.searchInPayloads(''); // leave payload search
+    this.setQuery(this.query);
+  }
+
+  private searchInPayloads(text: string): void {
+    const { query, error } = this.searchPayloads ? parsePayloadQuery(text) : { query: null, error: null };
+    this.queryError = error;
+    if (error) return;
+    this.payloadQuery = query;
+    this.list.payloadTest = query ? (m) => query.test(m.payload) : null;
+    this.payloadTopics = new Set();
+    const found = this.payloadTopics;
+    this.filtered = query ? new FilteredRows(this.tree, { kind: 'text', test: (topic) => found.has(topic), highlight: () => null }) : null;
+    this.treeDirty = true;
+    this.flush();
+    void this.select(this.selected);
+  }
+
+  private notePayloadMatches(messages: readonly MessageRecord[]): void {
+    const nodes: TopicNode[] = [];
+    for (const m of messages) {
+      if (this.payloadTopics.has(m.topic)) continue;
+      this.payloadTopics.add(m.topic);
+      const node = this.tree.get(m.topic);
+      if (node) nodes.push(node);
+    }
+    if (nodes.length && this.filtered?.add(nodes)) this.treeDirty = true;
   }
 
   /** Hides or shows the `$aws/…` topics in the tree and the list. */
@@ -160,13 +202,17 @@ export class TopicsStore {
     this.paused = false;
     this.listDirty = true;
     this.schedule();
+    const payload = this.payloadQuery;
     try {
-      const history = await this.client.broker.messages({ filter, limit: LIST_SIZE });
-      if (this.list.filter !== filter) return; // another topic was chosen meanwhile
+      const history = await this.client.broker.messages({ filter, limit: LIST_SIZE, ...payload?.engine });
+      if (this.list.filter !== filter || this.payloadQuery !== payload) return; // another topic or search came meanwhile
       if (this.list.merge(history)) this.listDirty = true;
+      if (payload) this.notePayloadMatches(history);
       this.schedule();
     } catch (err) {
-      this.connection.reportError('Could not load the message history')(err);
+      // The engine runs payload regexes as RE2, which refuses some that JavaScript takes (look-behind, back-references).
+      if (payload && (err as { code?: string }).code === 'InvalidInput') this.queryError = (err as Error).message;
+      else this.connection.reportError('Could not load the message history')(err);
     }
   }
 

@@ -10,6 +10,8 @@ export class MessageStore {
   filter = '#';
   /** Leaves `$aws/…` out when the filter is not itself under `$aws`. */
   hideAws = false;
+  /** While searching payloads: which live messages belong in the list. */
+  payloadTest: ((message: MessageRecord) => boolean) | null = null;
 
   constructor(readonly capacity = 500) {}
 
@@ -28,7 +30,7 @@ export class MessageStore {
   matches(message: MessageRecord): boolean {
     if (this.hideAws && isAwsTopic(message.topic) && !this.filter.startsWith('$aws/')) return false;
     // The filter comes from a tree node, not a wildcard typed at the root, so `$` topics may match.
-    return topicMatches(this.filter, message.topic, { dollar: true });
+    return topicMatches(this.filter, message.topic, { dollar: true }) && (this.payloadTest?.(message) ?? true);
   }
 
   /** Adds live or historical messages in any order; returns true when the visible list changed. */

@@ -62,6 +62,39 @@ export function parseTopicQuery(input: string): ParsedQuery {
 }
 
 /**
+ * Search in payloads: the same box, `/re/` for a regular expression (which the engine runs as RE2), else text
+ * found ignoring case. `engine` is what `broker.messages` is asked; `test` checks a live message's payload here.
+ */
+export interface PayloadQuery {
+  engine: { search: string } | { regex: string };
+  test(payloadBase64: string): boolean;
+}
+
+export function parsePayloadQuery(input: string): { query: PayloadQuery | null; error: string | null } {
+  const text = input.trim();
+  if (!text) return { query: null, error: null };
+  const re = /^\/(.+)\/$/s.exec(text);
+  const decode = (base64: string) => {
+    try {
+      return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    } catch {
+      return '';
+    }
+  };
+  if (re) {
+    let regex: RegExp;
+    try {
+      regex = new RegExp(re[1]!);
+    } catch (err) {
+      return { query: null, error: `Invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` };
+    }
+    return { query: { engine: { regex: re[1]! }, test: (p) => regex.test(decode(p)) }, error: null };
+  }
+  const lower = text.toLowerCase();
+  return { query: { engine: { search: text }, test: (p) => decode(p).toLowerCase().includes(lower) }, error: null };
+}
+
+/**
  * The rows of the tree under a filter: every matching topic with its ancestors, expanded (unless the user collapses
  * one). Matches are counted per node, so topics that arrive later are tested one by one, not the whole tree again.
  */
