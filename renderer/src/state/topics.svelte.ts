@@ -3,7 +3,7 @@ import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
-import { FilteredRows, parsePayloadQuery, parseTopicQuery, type PayloadQuery } from './models/tree-filter.js';
+import { FilteredRows, parsePayloadQuery, parseTopicQuery, topicSetQuery, type PayloadQuery } from './models/tree-filter.js';
 
 /** How many messages the list keeps and asks the history for. */
 const LIST_SIZE = 500;
@@ -67,7 +67,7 @@ export class TopicsStore {
   private filtered: FilteredRows | null = null;
   private payloadQuery: PayloadQuery | null = null;
   /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
-  private payloadTopics = new Set<string>();
+  private payloadTopics: Set<string> = topicSetQuery().topics;
   /** Rows flash while their last live message is younger than FLASH_MS: `flashedBefore` is the activity then. */
   private flashedBefore = 0;
   private readonly flashMarks: { time: number; activity: number }[] = [];
@@ -163,9 +163,9 @@ export class TopicsStore {
     if (error) return;
     this.payloadQuery = query;
     this.list.payloadTest = query ? (m) => query.test(m.payload) : null;
-    this.payloadTopics = new Set();
-    const found = this.payloadTopics;
-    this.filtered = query ? new FilteredRows(this.tree, { kind: 'text', test: (topic) => found.has(topic), highlight: () => null }) : null;
+    const found = topicSetQuery();
+    this.payloadTopics = found.topics;
+    this.filtered = query ? new FilteredRows(this.tree, found.query) : null;
     this.treeDirty = true;
     this.flush();
     void this.select(this.selected);

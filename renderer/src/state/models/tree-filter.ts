@@ -61,6 +61,12 @@ export function parseTopicQuery(input: string): ParsedQuery {
   };
 }
 
+/** A query matching the topics put in `topics` (those whose payloads matched a search), as they are added. */
+export function topicSetQuery(): { topics: Set<string>; query: TopicQuery } {
+  const topics = new Set<string>();
+  return { topics, query: { kind: 'text', test: (topic) => topics.has(topic), highlight: () => null } };
+}
+
 /**
  * Search in payloads: the same box, `/re/` for a regular expression (which the engine runs as RE2), else text
  * found ignoring case. `engine` is what `broker.messages` is asked; `test` checks a live message's payload here.
