@@ -184,6 +184,8 @@ class ComposedEngine implements Engine {
       engine: { info: async () => this.info() },
       broker: {
         topics: async (prefix) => broker.topics(prefix),
+        topicTable: async (prefix) => broker.topicTable(prefix),
+        topicStats: async (names) => broker.topicStats(names),
         messages: async (query) => broker.messages(query),
         message: async (id) => broker.message(id),
         series: async (query) => broker.series(query),

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type {
   ActivityQuery, BrokerActivity, ClientInfo, MessageProperties, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
-  RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, UsageReport,
+  RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport,
 } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
@@ -250,6 +250,14 @@ export class BrokerService implements Service {
 
   topics(prefix?: string): TopicStats[] {
     return this.capture.topics(prefix);
+  }
+
+  topicTable(prefix?: string): TopicTable {
+    return this.capture.topicTable(prefix);
+  }
+
+  topicStats(names: string[]): TopicStats[] {
+    return this.capture.topicStats(names);
   }
 
   messages(query?: MessageQuery): MessageRecord[] {

@@ -1,4 +1,4 @@
-import type { ActivityBatch, MessageBatch, MessageQuery, MessageRecord, SeriesPoint, SeriesQuery, TopicStats, UsageReport } from '../contract/index.js';
+import type { ActivityBatch, MessageBatch, MessageQuery, MessageRecord, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport } from '../contract/index.js';
 import type { TypedEmitter } from '../core/index.js';
 import { LiveFeed } from './live-feed.js';
 import { toRecord, type CapturedMessage } from './message-log.js';
@@ -109,6 +109,14 @@ export class Capture<C extends object> {
 
   topics(prefix?: string): TopicStats[] {
     return this.topicIndex.snapshot(prefix, this.now());
+  }
+
+  topicTable(prefix?: string): TopicTable {
+    return this.topicIndex.table(prefix, this.now());
+  }
+
+  topicStats(names: string[]): TopicStats[] {
+    return this.topicIndex.statsOf(names, this.now());
   }
 
   /**

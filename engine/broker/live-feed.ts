@@ -39,9 +39,11 @@ export class LiveFeed {
 
   flush(): void {
     const topics = this.topics.takeChanged();
-    if (!this.pending.length && !this.dropped && !topics.length) return;
+    const removed = this.topics.takeRemoved();
+    if (!this.pending.length && !this.dropped && !topics.length && !removed.length) return;
     const messages = this.pending.filter((m) => this.held(m)).map((m) => toRecord(m));
     const batch: MessageBatch = { messages, dropped: this.dropped + this.pending.length - messages.length, topics };
+    if (removed.length) batch.removed = removed;
     this.pending = [];
     this.dropped = 0;
     this.emit(batch);

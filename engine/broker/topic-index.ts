@@ -1,7 +1,9 @@
-import type { TopicStats } from '../contract/index.js';
+import type { TopicStats, TopicTable } from '../contract/index.js';
 import { PREVIEW_BYTES, type CapturedMessage } from './message-log.js';
 
 const WINDOW_SECONDS = 10;
+/** Topics the index follows at most; past it, the one quiet the longest makes room (and the UI is told). */
+export const MAX_TOPICS = 250_000;
 
 interface TopicEntry {
   topic: string;
@@ -12,19 +14,37 @@ interface TopicEntry {
   retained: boolean;
 }
 
-/** Per-topic statistics for the topic tree: count, rate, last message. */
+/**
+ * Per-topic statistics for the topic tree: count, rate, last message. Entries are kept in the order of their last
+ * message (a Map re-inserted on each one), so at the bound the topic quiet the longest makes room for a new one; the
+ * names removed so are handed to the live feed (`takeRemoved`), never dropped silently. Snapshots come sorted from a
+ * cached order that only new topics are merged into.
+ */
 export class TopicIndex {
   private readonly topics = new Map<string, TopicEntry>();
   private readonly changed = new Set<TopicEntry>();
+  private removed: string[] = [];
+  /** Every topic in name order as of the last snapshot, and the topics added since. */
+  private sorted: TopicEntry[] = [];
+  private added: TopicEntry[] = [];
+  private removedSinceSort = false;
 
-  constructor(private readonly maxTopics = 100_000) {}
+  constructor(private readonly maxTopics = MAX_TOPICS) {}
+
+  get size(): number {
+    return this.topics.size;
+  }
 
   record(msg: CapturedMessage): void {
     let entry = this.topics.get(msg.topic);
-    if (!entry) {
-      if (this.topics.size >= this.maxTopics) return; // bounded: a topic flood cannot grow memory without end
+    if (entry) {
+      this.topics.delete(msg.topic); // most recently active last
+      this.topics.set(msg.topic, entry);
+    } else {
+      if (this.topics.size >= this.maxTopics) this.removeQuietest();
       entry = { topic: msg.topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last: msg, retained: false };
       this.topics.set(msg.topic, entry);
+      this.added.push(entry);
     }
     const second = Math.floor(msg.time / 1000);
     advance(entry, second);
@@ -51,15 +71,90 @@ export class TopicIndex {
   }
 
   snapshot(prefix = '', now = Date.now()): TopicStats[] {
+    return this.inOrder(prefix).map((e) => stats(e, now));
+  }
+
+  /** The statistics of the named topics that the index follows, in the order asked. */
+  statsOf(names: string[], now = Date.now()): TopicStats[] {
     const out: TopicStats[] = [];
-    for (const entry of this.topics.values()) if (entry.topic.startsWith(prefix)) out.push(stats(entry, now));
-    return out.sort((a, b) => (a.topic < b.topic ? -1 : 1));
+    for (const name of names) {
+      const entry = this.topics.get(name);
+      if (entry) out.push(stats(entry, now));
+    }
+    return out;
+  }
+
+  /** Every topic's name and figures, column by column (no payloads): the tree of 100,000 topics in a few MB. */
+  table(prefix = '', now = Date.now()): TopicTable {
+    const entries = this.inOrder(prefix);
+    const table: TopicTable = { topics: [], count: [], rate: [], lastTime: [], lastSize: [], retained: [] };
+    const second = Math.floor(now / 1000);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      advance(e, second);
+      table.topics.push(e.topic);
+      table.count.push(e.count);
+      table.rate.push(rateOf(e));
+      table.lastTime.push(e.last.time);
+      table.lastSize.push(e.last.payload.length);
+      if (e.retained) table.retained.push(i);
+    }
+    return table;
   }
 
   /** Topics changed since the last call. */
   takeChanged(now = Date.now()): TopicStats[] {
     const out = [...this.changed].map((e) => stats(e, now));
     this.changed.clear();
+    return out;
+  }
+
+  /** Topics removed to make room since the last call. */
+  takeRemoved(): string[] {
+    const out = this.removed;
+    this.removed = [];
+    return out;
+  }
+
+  private removeQuietest(): void {
+    const quietest = this.topics.values().next().value!;
+    this.topics.delete(quietest.topic);
+    this.changed.delete(quietest);
+    this.removed.push(quietest.topic);
+    this.removedSinceSort = true;
+  }
+
+  /** Topics under `prefix` by name, from the cached order with the new ones merged in. */
+  private inOrder(prefix: string): TopicEntry[] {
+    if (this.added.length || this.removedSinceSort) {
+      const live = (e: TopicEntry) => this.topics.get(e.topic) === e;
+      const added = this.added.filter(live).sort((a, b) => (a.topic < b.topic ? -1 : 1));
+      const merged: TopicEntry[] = [];
+      let i = 0;
+      let j = 0;
+      const old = this.sorted;
+      while (i < old.length || j < added.length) {
+        if (i < old.length && !live(old[i])) {
+          i++;
+          continue;
+        }
+        if (j >= added.length || (i < old.length && old[i].topic < added[j].topic)) merged.push(old[i++]);
+        else merged.push(added[j++]);
+      }
+      this.sorted = merged;
+      this.added = [];
+      this.removedSinceSort = false;
+    }
+    if (!prefix) return this.sorted.slice();
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid].topic < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: TopicEntry[] = [];
+    for (let i = lo; i < this.sorted.length && this.sorted[i].topic.startsWith(prefix); i++) out.push(this.sorted[i]);
     return out;
   }
 }
@@ -71,14 +166,19 @@ function advance(entry: TopicEntry, second: number): void {
   entry.bucketSecond = second;
 }
 
+function rateOf(entry: TopicEntry): number {
+  let total = 0;
+  for (let i = 0; i < WINDOW_SECONDS; i++) total += entry.buckets[i];
+  return total / WINDOW_SECONDS;
+}
+
 function stats(entry: TopicEntry, now: number): TopicStats {
   advance(entry, Math.floor(now / 1000));
-  const total = entry.buckets.reduce((a, b) => a + b, 0);
   const last = entry.last;
   return {
     topic: entry.topic,
     count: entry.count,
-    rate: total / WINDOW_SECONDS,
+    rate: rateOf(entry),
     lastPayload: last.payload.subarray(0, PREVIEW_BYTES).toString('base64'),
     lastSize: last.payload.length,
     lastQos: last.qos,

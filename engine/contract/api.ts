@@ -1,6 +1,6 @@
 import type {
   ActivityBatch, ActivityQuery, BrokerActivity, ClientInfo, DeleteRetainedOptions, EngineInfo, ExportQuery, LogQuery, LogRecord, MessageBatch,
-  MessageQuery, MessageRecord, PublishInput, RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, UsageReport,
+  MessageQuery, MessageRecord, PublishInput, RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport,
 } from './types.js';
 import type {
   ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
@@ -27,6 +27,10 @@ export interface ThingbenchApi {
   broker: {
     /** Snapshot of every topic seen, with statistics; live changes follow as `broker.messages` events. */
     topics(prefix?: string): Promise<TopicStats[]>;
+    /** The same snapshot in a compact form (columns, no payloads) for large trees; then `topicStats` for the rows shown. */
+    topicTable(prefix?: string): Promise<TopicTable>;
+    /** The statistics (with last-payload previews) of the named topics, in the order asked (at most 10,000 names). */
+    topicStats(topics: string[]): Promise<TopicStats[]>;
     /**
      * Captured messages matching a topic filter and time range, most recent first. The engine keeps the last messages
      * of every topic (bounded in all by count and bytes, the topics holding the most giving way first), so a busy
@@ -205,7 +209,7 @@ export interface ThingbenchEvents {
 /** Method names per area, so both ends can check a call's name without reflection. */
 export const apiMethods = {
   engine: ['info'],
-  broker: ['topics', 'messages', 'message', 'series', 'retained', 'deleteRetained', 'events', 'export', 'publish', 'clients'],
+  broker: ['topics', 'topicTable', 'topicStats', 'messages', 'message', 'series', 'retained', 'deleteRetained', 'events', 'export', 'publish', 'clients'],
   metering: ['usage'],
   logs: ['recent'],
   pipeline: ['graph'],

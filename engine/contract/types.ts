@@ -200,9 +200,29 @@ export interface LogRecord {
   details?: Record<string, unknown>;
 }
 
-/** A batch of live traffic: what the UI could not take in time is coalesced and counted in `dropped`. */
+/**
+ * A batch of live traffic: what the UI could not take in time is coalesced and counted in `dropped`. Topic changes are
+ * never dropped: `topics` has the latest statistics of every topic that changed, `removed` the topics the engine
+ * stopped following (past 250,000 topics, the one quiet the longest makes room for a new one).
+ */
 export interface MessageBatch {
   messages: MessageRecord[];
   dropped: number;
   topics: TopicStats[];
+  removed?: string[];
+}
+
+/**
+ * Every topic's figures column by column, sorted by topic, without payloads (`broker.topicTable`): what a tree of
+ * 100,000 topics needs in a few MB. Read the previews of the rows on screen with `broker.topicStats(names)`.
+ */
+export interface TopicTable {
+  topics: string[];
+  count: number[];
+  /** Messages per second over the last 10 s. */
+  rate: number[];
+  lastTime: number[];
+  lastSize: number[];
+  /** Indexes into `topics` of the topics with a retained message. */
+  retained: number[];
 }

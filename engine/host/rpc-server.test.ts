@@ -20,6 +20,8 @@ function fakeEngine(overrides: Partial<ThingbenchApi['broker']> = {}) {
   const events = new TypedEmitter<ThingbenchEvents>();
   const broker: ThingbenchApi['broker'] = {
     topics: vi.fn(async (prefix?: string) => [{ topic: `${prefix ?? ''}a`, count: 1 } as TopicStats]),
+    topicTable: vi.fn(async () => ({ topics: [], count: [], rate: [], lastTime: [], lastSize: [], retained: [] })),
+    topicStats: vi.fn(async () => []),
     messages: vi.fn(async () => []),
     message: vi.fn(async () => null),
     series: vi.fn(async () => []),
@@ -178,6 +180,17 @@ describe('BatchCoalescer', () => {
     c.absorb({ messages: [record(1)], dropped: 2, topics: [stats('a', 1), stats('b', 1)] });
     c.absorb({ messages: [record(2), record(3)], dropped: 0, topics: [stats('a', 3)] });
     expect(c.release()).toEqual({ messages: [], dropped: 5, topics: [stats('a', 3), stats('b', 1)] });
+    expect(c.pending).toBe(false);
+  });
+
+  it('never loses a removed topic: removals apply before the statistics, a topic removed and seen again comes back', () => {
+    const c = new BatchCoalescer();
+    c.absorb({ messages: [], dropped: 0, topics: [stats('a', 1), stats('b', 1)] });
+    c.absorb({ messages: [], dropped: 0, topics: [], removed: ['a'] });
+    expect(c.pending).toBe(true);
+    c.absorb({ messages: [], dropped: 0, topics: [stats('c', 1)], removed: ['b'] });
+    expect(c.release({ messages: [record(9)], dropped: 1, topics: [stats('b', 7)], removed: ['c'] }))
+      .toEqual({ messages: [record(9)], dropped: 1, topics: [stats('b', 7)], removed: ['a', 'b', 'c'] });
     expect(c.pending).toBe(false);
   });
 });

@@ -101,6 +101,27 @@ describe('per-topic history', () => {
   });
 });
 
+describe('compact topic table', () => {
+  it('topicTable gives every topic column by column without payloads; topicStats the rows on screen', async () => {
+    const base = uid('table');
+    const pub = await client();
+    await pub.client.publishAsync(`${base}/b`, 'bee', { qos: 1, retain: true });
+    await pub.client.publishAsync(`${base}/a`, 'a1', { qos: 1 });
+    await pub.client.publishAsync(`${base}/a`, 'a22', { qos: 1 });
+    await eventually(async () => (await api.broker.topicTable(`${base}/`)).count[0] === 2, 5000, 'captured');
+    const table = await api.broker.topicTable(`${base}/`);
+    expect(table).toEqual({
+      topics: [`${base}/a`, `${base}/b`], count: [2, 1], rate: [0.2, 0.1], lastTime: [expect.any(Number), expect.any(Number)], lastSize: [3, 3], retained: [1],
+    });
+    const all = await api.broker.topicTable();
+    expect(all.topics).toEqual([...all.topics].sort());
+    expect(all.topics).toContain(`${base}/a`);
+    const rows = await api.broker.topicStats([`${base}/b`, `${base}/none`, `${base}/a`]);
+    expect(rows.map((r) => [r.topic, text(r.lastPayload), r.retained])).toEqual([[`${base}/b`, 'bee', true], [`${base}/a`, 'a22', false]]);
+    expect(await rpcError(api.broker.topicStats(Array(10_001).fill('x')))).toMatchObject({ code: 'InvalidInput', message: 'broker.topicStats: argument 1 must name at most 10000 topics' });
+  });
+});
+
 describe('search in payloads', () => {
   it('finds text ignoring case and RE2 regexes; an invalid regex is InvalidInput with its message', async () => {
     const base = uid('search');

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { CapturedMessage } from './message-log.js';
+import { TopicIndex } from './topic-index.js';
+
+let id = 0;
+const msg = (topic: string, time: number, payload = 'x', retain = false): CapturedMessage =>
+  ({ id: ++id, topic, payload: Buffer.from(payload), qos: 0, retain, clientId: 'c', time, segment: -1 });
+
+describe('TopicIndex', () => {
+  it('snapshots and tables are sorted by topic, prefix-narrowed, and follow topics added between them', () => {
+    const idx = new TopicIndex();
+    for (const t of ['b/2', 'a/1', 'b/1']) idx.record(msg(t, 1000));
+    expect(idx.snapshot('', 1000).map((s) => s.topic)).toEqual(['a/1', 'b/1', 'b/2']);
+    for (const t of ['a/0', 'c', 'b/10']) idx.record(msg(t, 2000, 'yy', t === 'c'));
+    expect(idx.snapshot('', 2000).map((s) => s.topic)).toEqual(['a/0', 'a/1', 'b/1', 'b/10', 'b/2', 'c']);
+    expect(idx.snapshot('b/1', 2000).map((s) => s.topic)).toEqual(['b/1', 'b/10']);
+    expect(idx.table('', 2000)).toEqual({
+      topics: ['a/0', 'a/1', 'b/1', 'b/10', 'b/2', 'c'], count: [1, 1, 1, 1, 1, 1], rate: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+      lastTime: [2000, 1000, 1000, 2000, 1000, 2000], lastSize: [2, 1, 1, 2, 1, 2], retained: [5],
+    });
+    expect(idx.statsOf(['c', 'nope', 'a/1'], 2000).map((s) => [s.topic, s.lastPayload])).toEqual([['c', 'eXk='], ['a/1', 'eA==']]);
+  });
+
+  it('at its bound, the topic quiet the longest makes room, and the live feed is told', () => {
+    const idx = new TopicIndex(3);
+    idx.record(msg('a', 1));
+    idx.record(msg('b', 2));
+    idx.record(msg('c', 3));
+    idx.record(msg('a', 4)); // a is active again: b is now the quietest
+    idx.takeChanged();
+    idx.record(msg('d', 5));
+    expect(idx.takeRemoved()).toEqual(['b']);
+    expect(idx.snapshot('', 5).map((s) => s.topic)).toEqual(['a', 'c', 'd']);
+    expect(idx.takeChanged(5).map((s) => s.topic)).toEqual(['d']);
+    idx.record(msg('b', 6)); // comes back as a new topic; c makes room
+    expect(idx.takeRemoved()).toEqual(['c']);
+    expect(idx.snapshot('', 6).map((s) => [s.topic, s.count])).toEqual([['a', 2], ['b', 1], ['d', 1]]);
+    expect(idx.size).toBe(3);
+  });
+});
