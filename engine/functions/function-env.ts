@@ -4,8 +4,9 @@
  * which may hold the user's real AWS credentials. The Python interpreter is found here, on the engine's PATH, so
  * the function's process needs no inherited PATH to start.
  *
- * The engine adds one variable Lambda does not set, `AWS_ENDPOINT_URL` (the engine's HTTP endpoint), so an AWS SDK
- * client made in the function as on AWS (`new DynamoDBClient({})`) calls the engine's AWS APIs.
+ * The engine adds two variables Lambda does not set: `AWS_ENDPOINT_URL` (the engine's HTTP endpoint), so an AWS SDK
+ * client made in the function as on AWS (`new DynamoDBClient({})`) calls the engine's AWS APIs, and
+ * `AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED`, which keeps the SDK's Node-version notice out of its log.
  *
  * LIMITATIONS: Lambda-only paths (`AWS_LAMBDA_RUNTIME_API`, `LAMBDA_RUNTIME_DIR`, `NODE_PATH`, `PYTHONPATH`,
  * `LD_LIBRARY_PATH`) and the X-Ray variables are not set. The credentials are temporary credentials of the function's
@@ -64,6 +65,9 @@ export function functionEnvironment(f: FunctionEnvInput): Record<string, string>
     LANG: 'en_US.UTF-8', PATH: LAMBDA_PATH, TZ: ':UTC',
     // Not a Lambda variable: it points the AWS SDKs (v3, boto3) and the CLI at the engine; a function's own wins.
     ...(f.endpoint ? { AWS_ENDPOINT_URL: f.endpoint } : {}),
+    // Not a Lambda variable either: the engine's SDK copy would log its "needs Node 22 from 2027" notice at ERROR level
+    // in every function's log on Node 20 (Lambda's bundled SDK does not); a function's own setting wins.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...f.variables,
     _HANDLER: f.handler ?? `${f.name}.handler`,
     AWS_REGION: REGION,
