@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { open } from '../helpers/broker-clients.js';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 import { screens } from '../helpers/screens.js';
@@ -150,6 +151,36 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     await bm.page.waitForSelector('[data-testid=shadow-list-empty]', WAIT);
     // Monaco 0.57's editor API without its full service set logs these when an editor is made (the shared editor
     // setup, ui/monaco-setup.ts); anything else is a problem of this view.
+    expect(bm.pageProblems.filter((p) => !/depends on UNKNOWN service/.test(p))).toEqual([]);
+  });
+  it('writes a new named shadow from the + form, lists the AWS CLI\'s named shadow live, and filters the list', async () => {
+    await bm.page.click('[data-testid=shadow-new]');
+    await bm.page.fill('[data-testid=shadow-new-thing]', 'fan');
+    await bm.page.fill('[data-testid=shadow-new-name]', 'bad name');
+    expect(await bm.page.isDisabled('[data-testid=shadow-new-form] button[type=submit]')).toBe(true);
+    await bm.page.fill('[data-testid=shadow-new-name]', 'config');
+    await bm.page.click('[data-testid=shadow-new-form] button[type=submit]');
+    await bm.page.waitForSelector('[data-testid=shadow-detail][data-thing=fan][data-name=config] [data-testid=shadow-missing]', WAIT);
+    expect(await text('shadow-missing')).toBe("404 No shadow exists with name: 'config'");
+    await bm.page.waitForSelector('[data-testid=shadow-editor][data-ready=true]', WAIT);
+    await typeRequest('{"state": {"desired": {"speed": 2}}}');
+    await bm.page.click('[data-testid=shadow-send]');
+    await bm.page.waitForSelector(row('shadow-delta', 'speed'), WAIT);
+    expect(await text('shadow-version')).toBe('version 1');
+    expect(bm.page.url()).toContain('#/shadows/fan/config');
+
+    if (fs.existsSync(AWS_CLI)) {
+      const cli = await runAwsCli(['iot-data', 'update-thing-shadow', '--thing-name', 'fan', '--shadow-name', 'schedule',
+        '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"state":{"reported":{"at":"07:00"}}}', '/dev/null'], { endpoint: bm.info.endpoints.http });
+      expect(cli.code, cli.stderr).toBe(0);
+      await bm.page.waitForSelector('[data-testid=shadow-row][data-thing=fan][data-name=schedule]', WAIT);
+    }
+    await bm.page.fill('[data-testid=shadow-search]', 'conf');
+    await vi.waitFor(async () => expect(await bm.page.$$eval('[data-testid=shadow-row]', (rows) => rows.map((r) => `${r.getAttribute('data-thing')}/${r.getAttribute('data-name')}`))).toEqual(['fan/config']), WAIT);
+    await bm.page.fill('[data-testid=shadow-search]', 'nothing-like-this');
+    await bm.page.waitForSelector('[data-testid=shadow-list-empty]', WAIT);
+    expect(await text('shadow-list-empty')).toBe('No shadow matches “nothing-like-this”.');
+    await bm.page.fill('[data-testid=shadow-search]', '');
     expect(bm.pageProblems.filter((p) => !/depends on UNKNOWN service/.test(p))).toEqual([]);
   });
 });
