@@ -14,3 +14,4 @@ export * from './device-types.js';
 export * from './scenario-types.js';
 export * from './lab-types.js';
 export * from './pipeline-types.js';
+export * from './rules-sql.js';
