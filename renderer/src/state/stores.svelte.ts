@@ -10,6 +10,7 @@ import { PresenceStore } from './presence.svelte.js';
 import { PublishStore } from './publish.svelte.js';
 import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
+import { RulesStore } from './rules.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
@@ -38,6 +39,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     retained: new RetainedStore(client, conn),
     exporter: new ExportStore(client, conn),
     presence: new PresenceStore(client, conn),
+    rules: new RulesStore(client, conn),
   };
 }
 
