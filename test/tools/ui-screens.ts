@@ -4,7 +4,8 @@
  *
  *   npx tsx test/tools/ui-screens.ts [--out DIR] [view…]        e.g. `npx tsx test/tools/ui-screens.ts topics rules`
  *
- * A view may carry its route's parameters: `shadows/kitchen-thermostat` opens that thing's classic shadow.
+ * A view may carry its route's parameters: `shadows/kitchen-thermostat` opens that thing's classic shadow,
+ * `rules/hot_kitchen` that rule.
  *
  * Look at the PNGs it lists before calling a view done (ARCHITECTURE §7a; the developers' guide: "Looks matter").
  */
@@ -22,7 +23,11 @@ fs.mkdirSync(out, { recursive: true });
 const bm = await startBrowserMode({ tmpPrefix: 'tb-screens-', viewport: { width: 1280, height: 800 } });
 try {
   const device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'kitchen-thermostat', reconnectPeriod: 0 });
-  await bm.engine.api.rules.put('hot_kitchen', { sql: "SELECT temp, deviceId FROM 'home/+/telemetry' WHERE temp > 25", actions: [] });
+  await bm.engine.api.rules.put('hot_kitchen', {
+    sql: "SELECT temp, deviceId, topic(2) AS room FROM 'home/+/telemetry' WHERE temp > 25",
+    actions: [{ republish: { topic: 'alerts/${topic(2)}', qos: 1 } }],
+    errorAction: { republish: { topic: 'errors/rules' } },
+  });
   for (let i = 0; i < 12; i++) {
     await device.publishAsync(`home/${['kitchen', 'garage', 'attic'][i % 3]}/telemetry`, JSON.stringify({ deviceId: 'kitchen-thermostat', temp: 20 + i, humidity: 40 + i }), { qos: 1 });
   }

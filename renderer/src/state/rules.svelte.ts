@@ -21,7 +21,7 @@ export type RuleSaveResult =
  */
 export class RulesStore {
   rules = $state.raw<readonly RuleInfo[]>([]);
-  metrics = $state.raw<ReadonlyMap<string, RuleMetrics>>(new Map());
+  metrics = $state.raw<Readonly<Record<string, RuleMetrics>>>({});
   loaded = $state(false);
   /** The rule open in the editor; `''` while a new rule is being written; null when none is open. */
   open = $state<string | null>(null);
@@ -51,7 +51,7 @@ export class RulesStore {
     try {
       const [rules, metrics] = await Promise.all([this.client.rules.list(), this.client.rules.metrics()]);
       this.rules = rules.sort((a, b) => a.name.localeCompare(b.name));
-      this.metrics = new Map(metrics.map((m) => [m.rule, m]));
+      this.metrics = Object.assign(Object.create(null) as Record<string, RuleMetrics>, Object.fromEntries(metrics.map((m) => [m.rule, m])));
       this.loaded = true;
       if (this.open && !rules.some((r) => r.name === this.open)) this.open = null;
     } catch (err) {
@@ -127,7 +127,7 @@ export class RulesStore {
     if (!this.watchers) return;
     try {
       const metrics = await this.client.rules.metrics();
-      this.metrics = new Map(metrics.map((m) => [m.rule, m]));
+      this.metrics = Object.assign(Object.create(null) as Record<string, RuleMetrics>, Object.fromEntries(metrics.map((m) => [m.rule, m])));
       // A rule made elsewhere (the CLI, a file) shows up with its first evaluation.
       if (metrics.length !== this.rules.length || metrics.some((m) => !this.rules.some((r) => r.name === m.rule))) {
         await this.refresh();

@@ -1,6 +1,11 @@
 // Loaded only through `loadMonaco()`: Monaco, its JSON language and its workers (files under the CSP, no blobs).
 import * as monaco from 'monaco-editor/editor/editor.api';
 import 'monaco-editor/language/json/monaco.contribution';
+// The editor API alone has no completion list, hovers or snippets: the contributions views rely on.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/editor/contrib/snippet/browser/snippetController2';
+import 'monaco-editor/editor/contrib/hover/browser/hoverContribution';
+import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
 

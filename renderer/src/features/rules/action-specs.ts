@@ -27,7 +27,7 @@ const role: ActionField = { path: 'roleArn', label: 'Role ARN', type: 'text', pl
 export const ACTION_SPECS: readonly ActionSpec[] = [
   { kind: 'republish', title: 'Republish to a topic', fields: [
     { path: 'topic', label: 'Topic', type: 'text', required: true, template: true, placeholder: 'alerts/${topic(2)}' },
-    { path: 'qos', label: 'QoS', type: 'select', options: ['0', '1'] }, role] },
+    { path: 'qos', label: 'QoS', type: 'select', options: ['', '0', '1'] }, role] },
   { kind: 'sqs', title: 'Send to an SQS queue', fields: [
     { path: 'queueUrl', label: 'Queue URL', type: 'text', required: true, placeholder: 'https://sqs.us-east-1.amazonaws.com/123456789012/my-queue' },
     { path: 'useBase64', label: 'Base64-encode the message', type: 'boolean' }, role] },
@@ -60,6 +60,9 @@ export const ACTION_SPECS: readonly ActionSpec[] = [
     { path: 'metricUnit', label: 'Unit', type: 'text', required: true, placeholder: 'None' },
     { path: 'metricTimestamp', label: 'Timestamp (Unix seconds)', type: 'text', template: true }, role] },
 ];
+
+/** The address parameter of a rule being written (`+` cannot appear in a rule name). */
+export const NEW_RULE = '+new';
 
 export const SPEC_BY_KIND = new Map(ACTION_SPECS.map((s) => [s.kind, s]));
 

@@ -42,6 +42,8 @@ function monarch(): MonacoApi.languages.IMonarchLanguage {
   return {
     ignoreCase: true,
     defaultToken: '',
+    // The built-in themes colour SQL's keywords, functions (`predefined.sql`), strings and operators.
+    tokenPostfix: '.sql',
     keywords: RULE_SQL_KEYWORDS.map((k) => k.toLowerCase()),
     constants: [...RULE_SQL_CONSTANTS],
     functions: RULE_SQL_FUNCTIONS.map((f) => f.name.toLowerCase()),
