@@ -20,7 +20,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Rules view', { timeout: 60_000 },
     bm = await startBrowserMode({ tmpPrefix: 'tb-rules-view-', viewport: { width: 1280, height: 900 } });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'rules-view-sensor', reconnectPeriod: 0 });
-  });
+  }, 120_000); // builds the renderer first
 
   afterAll(async () => {
     await device?.endAsync();
