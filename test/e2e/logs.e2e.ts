@@ -1,7 +1,8 @@
 /**
  * The logs view in headless Chromium: a publish a policy denies (a real device over mutual TLS) shows why it was
  * denied (action, resource, the deciding statement, the policy variables), and an AWS-mode explanation of a dropped
- * message shows in the log with its topic, found by the level, source and text filters. `TB_SCREENS=<dir>` also
+ * message shows in the log with its topic, found by the level, source and text filters, and beside the topics in the
+ * topic explorer. `TB_SCREENS=<dir>` also
  * writes screenshots at 1280 and 900 px, light and dark.
  */
 import fs from 'node:fs';
@@ -84,6 +85,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the logs view', () => {
     await bm.page.selectOption('[data-testid=log-source]', '');
 
     if (process.env.TB_SCREENS) await screens(bm, process.env.TB_SCREENS, 'logs');
+
+    // The topic explorer shows it as a notice beside the topics: a dropped message leaves no topic of its own.
+    await bm.page.click('[data-testid=nav-topics]');
+    const notice = bm.page.locator('[data-testid=aws-notices]');
+    await notice.waitFor(WAIT);
+    expect(await notice.locator('[data-testid=aws-notice-latest]').textContent()).toMatch(/AWS IoT does not support QoS 2.*factory\/line-3\/qos2/);
+    await notice.locator('button.summary').click();
+    expect(await notice.locator('[data-testid=aws-notice][data-topic="factory/line-3/qos2"]').count()).toBe(1);
+    if (process.env.TB_SCREENS) await screens(bm, process.env.TB_SCREENS, 'topics-notice');
     expect(bm.pageProblems).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
+import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { DetailStore } from './detail.svelte.js';
@@ -32,6 +33,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     topics: new TopicsStore(client, conn),
     pipeline: new PipelineStore(client, conn),
     logs: new LogsStore(client, conn),
+    awsNotices: new AwsNoticesStore(client),
     shadows: new ShadowsStore(client, conn),
     detail: new DetailStore(client, conn),
     chart: new ChartStore(client, conn),
