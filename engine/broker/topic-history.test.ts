@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_OVERHEAD, TopicHistory } from './topic-history.js';
+import fc from 'fast-check';
+import { topicMatches } from '../contract/index.js';
+import { compileFilter, MESSAGE_OVERHEAD, TopicHistory } from './topic-history.js';
 import { toRecord, type CapturedMessage } from './message-log.js';
 
 const payload = (n: number, fill: number) => Buffer.alloc(n, fill);
@@ -161,5 +163,20 @@ describe('TopicHistory reads', () => {
       correlationData: 'AAEC', userProperties: [['k', '2'], ['a', 'x'], ['k', '1']],
     });
     expect('properties' in toRecord(h.append('t', payload(2, 1), 0, false, 'c', 1))).toBe(false);
+  });
+});
+
+describe('compileFilter', () => {
+  it('agrees with topicMatches ($ topics included) on any filter and topic', () => {
+    const level = fc.constantFrom('a', 'b', '', '$aws', 'ab');
+    const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
+    const filter = fc.tuple(fc.array(fc.oneof(level, fc.constant('+')), { minLength: 0, maxLength: 4 }), fc.boolean())
+      .filter(([l, hash]) => l.length > 0 || hash)
+      .map(([l, hash]) => [...l, ...(hash ? ['#'] : [])].join('/'));
+    fc.assert(fc.property(filter, topic, (f, t) => compileFilter(f)(t) === topicMatches(f, t, { dollar: true })), { numRuns: 5000 });
+    expect(compileFilter('a/#')('a')).toBe(true);
+    expect(compileFilter('a/+')('a/')).toBe(true);
+    expect(compileFilter('a/+')('a')).toBe(false);
+    expect(compileFilter('+/+')('a/b/c')).toBe(false);
   });
 });

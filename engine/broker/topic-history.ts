@@ -1,4 +1,3 @@
-import { topicMatches } from '../contract/index.js';
 import type { CapturedMessage } from './message-log.js';
 import type { Properties } from './mqtt5/properties.js';
 import { PayloadRing } from './payload-ring.js';
@@ -52,6 +51,7 @@ export class TopicHistory {
   private readonly payloads: PayloadRing;
   /** The messages whose payload was written into each segment, so they can be copied out before it is reused. */
   private readonly bySegment = new Map<number, CapturedMessage[]>();
+  private readonly segmentListBound = new Map<number, number>();
 
   constructor(readonly limits: HistoryLimits, private readonly onEvict: (msg: CapturedMessage) => void = () => {}) {
     this.payloads = new PayloadRing(limits.bytes, (segment) => this.reclaim(segment));
@@ -66,8 +66,12 @@ export class TopicHistory {
       let list = this.bySegment.get(stored.segment);
       if (!list) this.bySegment.set(stored.segment, (list = []));
       list.push(msg);
-      // Tiny payloads put many messages in one segment: forget the ones already let go now and then.
-      if (list.length % 4096 === 0) this.bySegment.set(stored.segment, list.filter((m) => !m.gone));
+      // Tiny payloads put many messages in one segment: forget the ones already let go once the list has doubled.
+      if (list.length >= (this.segmentListBound.get(stored.segment) ?? 4096)) {
+        const live = list.filter((m) => !m.gone);
+        this.bySegment.set(stored.segment, live);
+        this.segmentListBound.set(stored.segment, Math.max(4096, live.length * 2));
+      }
     }
     let entry = this.topics.get(topic);
     if (!entry) this.topics.set(topic, (entry = { topic, messages: [] }));
@@ -133,18 +137,13 @@ export class TopicHistory {
       }
       return;
     }
-    const all = filter === '#';
-    const matched = new Map<string, boolean>();
+    const matches = filter === '#' ? null : compileFilter(filter);
     for (let i = this.order.length - 1; i >= this.start; i--) {
       const m = this.order[i];
       if (m.gone) continue;
       if (s.from !== undefined && m.time < s.from) break;
       if (!inRange(m)) continue;
-      if (!all) {
-        let ok = matched.get(m.topic);
-        if (ok === undefined) matched.set(m.topic, (ok = topicMatches(filter, m.topic, { dollar: true })));
-        if (!ok) continue;
-      }
+      if (matches && !matches(m.topic)) continue;
       if (!visit(m)) return;
     }
   }
@@ -212,6 +211,7 @@ export class TopicHistory {
     const list = this.bySegment.get(segment);
     if (!list) return;
     this.bySegment.delete(segment);
+    this.segmentListBound.delete(segment);
     for (const msg of list) {
       if (msg.gone || msg.segment !== segment) continue;
       this.payloads.release(segment, msg.payload.length);
@@ -219,4 +219,24 @@ export class TopicHistory {
       msg.segment = -1;
     }
   }
+}
+
+/**
+ * An MQTT topic filter as a test on topic names, split once (MQTT 3.1.1 §4.7: `+` one level, `#` this level and all
+ * below, the parent included). Here `$` topics match leading wildcards too, as in the history's queries.
+ */
+export function compileFilter(filter: string): (topic: string) => boolean {
+  const levels = filter.split('/');
+  return (topic) => {
+    let start = 0;
+    for (const level of levels) {
+      if (level === '#') return true;
+      if (start > topic.length) return false;
+      let end = topic.indexOf('/', start);
+      if (end < 0) end = topic.length;
+      if (level !== '+' && (end - start !== level.length || !topic.startsWith(level, start))) return false;
+      start = end + 1;
+    }
+    return start === topic.length + 1;
+  };
 }
