@@ -4,7 +4,7 @@
  * `ruleName`; SQL errors carry diagnostics (shown in the editor instead).
  */
 import type { RuleActionJson } from '../../../../engine/contract/index.js';
-import { actionKind } from './action-specs.js';
+import { actionKind } from './rule-actions.js';
 
 export type ErrorPlace =
   | { at: 'action'; index: number; field?: string }
