@@ -137,6 +137,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     const diff3 = await bm.page.$$eval('[data-testid=diff-row]', (rows) => rows.map((r) => r.textContent!.replace(/\s+/g, ' ').trim()));
     expect(diff3).toEqual(['+ desired {"on":true,"color":"amber"}', '~ reported.on false → true', '~ reported.color "white" → "amber"']);
     expect(await bm.page.textContent(`[data-testid=history-reported] [data-testid=state-row][data-path="color"] [data-testid=state-value]`)).toBe('"amber"');
+    // The same two versions as JSON side by side, the changed lines marked by Monaco's diff editor.
+    await bm.page.click('[data-testid=history-mode-json]');
+    await bm.page.waitForSelector('[data-testid=history-json-diff][data-ready=true]', WAIT);
+    await bm.page.waitForSelector('[data-testid=history-json-diff] .editor.modified .line-insert', WAIT);
+    const sides = await bm.page.$$eval('[data-testid=history-json-diff] .view-lines', (els) => els.map((e) => e.textContent!.replace(/\s+/g, '')));
+    expect(sides).toEqual(expect.arrayContaining([expect.stringContaining('"color":"white"'), expect.stringContaining('"color":"amber"')]));
+    await shot('shadows-history-json');
+    await bm.page.click('[data-testid=history-mode-fields]');
     await shot('shadows-history');
   });
 
