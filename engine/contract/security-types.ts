@@ -31,8 +31,11 @@ export interface PolicyDenial {
   resource: string;
   /** `explicitDeny`: a Deny statement matched; `implicitDeny`: no Allow statement matched. */
   kind: 'explicitDeny' | 'implicitDeny';
-  /** The Deny statement that decided (policy, version, index in `Statement`), for explicit denials. */
-  statement?: { policy: string; version: string; index: number };
+  /**
+   * The Deny statement that decided (policy, version, index in `Statement`), for explicit denials, with the
+   * statement as the policy document has it (JSON text; absent once that policy version is deleted).
+   */
+  statement?: { policy: string; version: string; index: number; text?: string };
   /** Policy variables read while deciding, with their values (null: could not be resolved). */
   variables: Record<string, string | string[] | null>;
   reason: string;

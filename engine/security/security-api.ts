@@ -20,8 +20,19 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
     denials: async (limit) => security.denials(limit ?? 100).map((d) => ({
       time: d.time, clientId: d.clientId, certificateId: d.certificateId, action: d.action, resource: d.resource,
       kind: d.kind === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny',
-      statement: d.statement && { policy: d.statement.policy, version: d.statement.version, index: d.statement.index },
+      statement: d.statement && { policy: d.statement.policy, version: d.statement.version, index: d.statement.index, ...statementText(security, d.statement) },
       variables: d.variables, reason: d.reason,
     })),
   };
+}
+
+/** The statement as its policy version's document has it, pretty-printed; nothing when that version is gone. */
+function statementText(security: SecurityService, s: { policy: string; version: string; index: number }): { text?: string } {
+  try {
+    const doc = JSON.parse(security.policies.version(s.policy, s.version).document) as { Statement?: unknown };
+    const list = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    return list[s.index] === undefined ? {} : { text: JSON.stringify(list[s.index], null, 2) };
+  } catch {
+    return {};
+  }
 }

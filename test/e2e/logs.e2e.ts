@@ -54,6 +54,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the logs view', () => {
     expect(await why.locator('[data-testid=denial-resource]').textContent()).toBe(`${ACCOUNT}:topic/thermostat-1/admin`);
     expect(await why.locator('[data-testid=denial-decision]').textContent()).toMatch(/explicit Deny: statement 1 of policy\s+thermostat\s+\(version 1\)/);
     expect(await why.locator('[data-testid=denial-reason]').textContent()).toBe('explicitly denied by thermostat (version 1) statement 1');
+    expect(JSON.parse((await why.locator('[data-testid=denial-statement]').textContent())!)).toEqual({ Effect: 'Deny', Action: 'iot:Publish', Resource: `${ACCOUNT}:topic/\${iot:ClientId}/admin` });
     expect(await why.locator('[data-testid=denial-variables]').textContent()).toContain('${iot:ClientId}thermostat-1');
     expect(await bm.page.locator('[data-testid=denial-row]').count()).toBe(1);
     // The denial is in the engine log too, under its source.

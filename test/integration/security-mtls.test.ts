@@ -114,6 +114,7 @@ describe('certificates, policies and mutual TLS', () => {
     // The UI contract: "why was this denied?"
     const denial = (await te.engine.api.security.denials()).find((d) => d.clientId === 'pub-deny-1');
     expect(denial).toMatchObject({ action: 'iot:Publish', resource: `${ACCOUNT}:topic/pub-deny-1/secret`, kind: 'explicitDeny', certificateId: creds.id, statement: { policy: 'pub-deny', version: '1', index: 1 } });
+    expect(JSON.parse(denial!.statement!.text!)).toEqual({ Effect: 'Deny', Action: 'iot:Publish', Resource: `${ACCOUNT}:topic/\${iot:ClientId}/secret` });
     expect((await te.engine.api.security.certificates()).find((c) => c.id === creds.id)).toMatchObject({ status: 'ACTIVE', policies: ['pub-deny'] });
   });
 
