@@ -26,6 +26,8 @@ export interface BrowserModeOptions {
   grantNotifications?: boolean;
   /** Runs in the page before its own scripts on every load (e.g. to record what the page does). */
   initScript?: Parameters<Page['addInitScript']>[0];
+  /** The engine's broker mode (`aws` unless given; benchmarks take `standard`, without AWS's per-connection limits). */
+  brokerMode?: 'aws' | 'standard';
 }
 
 export interface BrowserMode {
@@ -59,7 +61,9 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     const staticDir = path.join(tmp, 'dist');
     await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
 
-    engine = await createEngine(defaultConfig({ dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 } }));
+    engine = await createEngine(defaultConfig({
+      dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 }, ...(opts.brokerMode ? { broker: { mode: opts.brokerMode } } : {}),
+    }));
     const info = await engine.start();
     ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
 
