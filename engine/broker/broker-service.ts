@@ -165,6 +165,7 @@ export class BrokerService implements Service {
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
     for (const packet of wal.pending()) await this.publishPacket(packet);
     wal.clearRecovered();
+    this.capture.seedRetained(this.listRetained());
     this.ports = await this.connections.open();
     this.capture.start();
     this.activity.start();

@@ -103,6 +103,11 @@ export class Capture<C extends object> {
     }
   }
 
+  /** Retained messages stored before this start appear in the topic tree with their retained marker. */
+  seedRetained(retained: Array<{ topic: string; payload: Buffer; qos: 0 | 1; lastModifiedTime: number }>): void {
+    for (const r of retained) this.topicIndex.seedRetained(r.topic, r.payload, r.qos, r.lastModifiedTime);
+  }
+
   tap(filter: string, handler: TapHandler) {
     return this.taps.add(filter, handler);
   }

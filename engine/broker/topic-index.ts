@@ -61,6 +61,23 @@ export class TopicIndex {
     if (entry?.last === msg) entry.last = { ...msg, payload: Buffer.from(msg.payload), segment: -1 };
   }
 
+  /**
+   * A retained message stored before this start: its topic is in the tree (no messages counted yet) with the retained
+   * message as its last value.
+   */
+  seedRetained(topic: string, payload: Buffer, qos: 0 | 1 | 2, time: number): void {
+    const entry = this.topics.get(topic);
+    if (entry) {
+      entry.retained = true;
+      return;
+    }
+    if (this.topics.size >= this.maxTopics) return;
+    const last: CapturedMessage = { id: 0, topic, payload: Buffer.from(payload), qos, retain: true, clientId: null, time, segment: -1 };
+    const seeded: TopicEntry = { topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last, retained: true };
+    this.topics.set(topic, seeded);
+    this.added.push(seeded);
+  }
+
   /** Marks whether a retained message is currently stored for the topic. */
   setRetained(topic: string, retained: boolean): void {
     const entry = this.topics.get(topic);

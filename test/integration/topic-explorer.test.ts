@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import type { MqttClient } from 'mqtt';
 import { createClient, RpcError, type ActivityBatch, type MessageBatch, type ThingbenchClient } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { connectEngine, openEngineControl, runningEngine, startUiServer, type UiServer } from '../../engine/host/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, eventually, on, open, run, uid, type Recorded } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
@@ -221,6 +221,27 @@ describe('retained messages', () => {
   });
 });
 
+describe('retained messages after a restart', () => {
+  it('are in the topic tree with their marker and value before any new message', async () => {
+    const other = await startTestEngine({ mode: 'aws' });
+    await other.engine.api.broker.publish({ topic: 'plant/boiler/state', payload: '{"on":true}', qos: 1, retain: true });
+    await other.engine.api.broker.publish({ topic: 'plant/boiler/temp', payload: '71', qos: 0 });
+    await other.stop();
+    const again = await other.restart();
+    try {
+      expect(await again.engine.api.broker.topics('plant/')).toEqual([{
+        topic: 'plant/boiler/state', count: 0, rate: 0, lastPayload: Buffer.from('{"on":true}').toString('base64'), lastSize: 11, lastQos: 1,
+        retained: true, lastPublisher: null, lastTime: expect.any(Number),
+      }]);
+      expect((await again.engine.api.broker.topicTable('plant/')).retained).toEqual([0]);
+      await again.engine.api.broker.deleteRetained('plant/boiler/state');
+      expect(await again.engine.api.broker.topics('plant/')).toMatchObject([{ topic: 'plant/boiler/state', count: 1, retained: false, lastSize: 0 }]);
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
 describe('presence and subscription events', () => {
   it('records connections, subscriptions with QoS, unsubscriptions and disconnections with their reason, live too', async () => {
     const clientId = uid('timeline');
@@ -293,6 +314,28 @@ describe('export', () => {
       ]);
     } finally {
       await fresh.stop();
+    }
+  });
+});
+
+describe('the control socket', () => {
+  it('serves the explorer methods and the broker.activity event through the same dispatch', async () => {
+    const control = await openEngineControl(te.engine, te.dataDir, te.info.endpoints, silentLogger);
+    const cli = await connectEngine(runningEngine(te.dataDir)!);
+    try {
+      const seen: ActivityBatch[] = [];
+      cli.on('broker.activity', (b) => seen.push(b));
+      const clientId = uid('over-control');
+      const c = await client(clientId);
+      await c.client.publishAsync(`${clientId}/t`, '{"x":4}', { qos: 1 });
+      await vi.waitFor(() => expect(seen.flatMap((b) => b.events).some((e) => e.clientId === clientId && e.kind === 'connected')).toBe(true));
+      await vi.waitFor(async () => expect(await cli.broker.series({ topic: `${clientId}/t`, path: 'x' })).toEqual([[expect.any(Number), 4]]));
+      expect((await cli.broker.events({ clientId })).map((e) => e.kind)).toEqual(['connected']);
+      expect(await cli.broker.export({ filter: `${clientId}/#` })).toBe(`{"t":0,"topic":"${clientId}/t","qos":1,"retain":false,"payload":"{\\"x\\":4}","clientId":"${clientId}"}\n`);
+      expect((await cli.broker.topicTable(`${clientId}/`)).topics).toEqual([`${clientId}/t`]);
+    } finally {
+      cli.dispose();
+      await control.close();
     }
   });
 });
