@@ -77,6 +77,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the pipeline view', () => {
     expect(bm.pageProblems).toEqual([]);
   });
 
+  it('traces a message opened in the Topics view', async () => {
+    await bm.page.click('[data-testid=nav-topics]');
+    await bm.page.click('[data-testid=message-row][data-topic="dt/sensor-7/telemetry"]', WAIT);
+    await bm.page.click('[data-testid=detail-trace]', WAIT);
+    await bm.page.waitForSelector('[data-testid=view-pipeline]', WAIT);
+    expect(bm.page.url()).toMatch(/#\/pipeline\/\d+$/);
+    await bm.page.waitForSelector('[data-testid=trace-step][data-node="action:hot:0"][data-status=ok]', WAIT);
+  });
+
   it('opens the view of a box that is clicked', async () => {
     await bm.page.click('[data-testid=pipeline-node][data-node="rule:hot"]');
     await bm.page.waitForSelector('[data-testid=view-rules]', WAIT);
