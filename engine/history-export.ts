@@ -1,11 +1,15 @@
 import type { HeldMessage } from './broker/index.js';
+import { EngineError } from './core/index.js';
 import { encodeLine } from './scenarios/index.js';
+
+/** The largest export (characters of JSON lines): beyond, the caller narrows the query. */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
 /**
  * `broker.export`: the history's messages as a recording (`thingbench record`'s JSON lines, which `thingbench replay`
  * takes): `t` counts from the first message; messages the engine published itself carry no client id.
  */
-export function exportLines(messages: HeldMessage[]): string {
+export function exportLines(messages: HeldMessage[], maxChars = MAX_EXPORT_CHARS): string {
   if (!messages.length) return '';
   const first = messages[0].time;
   let out = '';
@@ -18,6 +22,9 @@ export function exportLines(messages: HeldMessage[]): string {
       ...(m.properties ? { properties: m.properties } : {}),
     });
     out += line + '\n';
+    if (out.length > maxChars) {
+      throw new EngineError('TooLarge', `the export is over ${Math.round(maxChars / 1024 / 1024)} MiB: narrow it with a filter, from and to, or a limit`);
+    }
   }
   return out;
 }
