@@ -154,6 +154,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Rules view', { timeout: 60_000 },
     await page().click('[data-testid=tab-trace]');
     await page().waitForSelector('[data-testid=trace-row][data-outcome=matched] [data-testid=trace-action][data-ok=true]', WAIT);
     await page().waitForSelector('[data-testid=trace-row][data-outcome=where-false]', WAIT);
+    // An evaluation leads to the message's path on the pipeline.
+    const [matched] = await bm.engine.api.rules.trace({ rule: 'ui_republish', limit: 2 }).then((t) => t.filter((e) => e.matched));
+    await page().click('[data-testid=trace-row][data-outcome=matched] [data-testid=trace-open-pipeline]');
+    await page().waitForSelector('[data-testid=view-pipeline]', WAIT);
+    expect(page().url()).toContain(`#/pipeline/${matched.messageId}`);
 
     await page().click('[data-testid=nav-topics]');
     await page().waitForSelector('[data-testid=topic-node][data-topic="alerts/p7"]', WAIT);
