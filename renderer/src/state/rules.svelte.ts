@@ -9,6 +9,11 @@ import { payloadFields } from './models/payload-fields.js';
 const TRACE_SIZE = 50;
 /** After a `rules.evaluated` event, how long to gather more before re-reading the counters (they change in bursts). */
 const SETTLE_MS = 200;
+/**
+ * Actions finish after the evaluation that the event reports (a slow function, a retried write), and no event says
+ * so: the counters and evaluations are read again this long after the last event.
+ */
+const ACTION_TAIL_MS = [1_000, 4_000];
 
 /** The outcome of saving a rule: the stored rule, or the engine's error with its code and details. */
 export type RuleSaveResult =
@@ -29,6 +34,7 @@ export class RulesStore {
   trace = $state.raw<readonly RuleEvaluation[]>([]);
   private watchers = 0;
   private pending: ReturnType<typeof setTimeout> | null = null;
+  private tail: Array<ReturnType<typeof setTimeout>> = [];
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
@@ -38,12 +44,21 @@ export class RulesStore {
     const sub = this.client.on('rules.evaluated', (batch) => {
       if (!Object.keys(batch.counts).length && !batch.latest.length) return;
       this.pending ??= setTimeout(() => { this.pending = null; void this.refreshLive(); }, SETTLE_MS);
+      this.clearTail();
+      this.tail = ACTION_TAIL_MS.map((ms) => setTimeout(() => void this.refreshLive(), ms));
     });
     void this.refresh();
     return () => {
       sub.dispose();
-      if (--this.watchers === 0 && this.pending) { clearTimeout(this.pending); this.pending = null; }
+      if (--this.watchers > 0) return;
+      if (this.pending) { clearTimeout(this.pending); this.pending = null; }
+      this.clearTail();
     };
+  }
+
+  private clearTail(): void {
+    for (const t of this.tail) clearTimeout(t);
+    this.tail = [];
   }
 
   /** Re-reads the rules, their counters and the open rule's evaluations. */
