@@ -4,7 +4,8 @@
 // on each of --topics topics, then floods them from a child process at --rate messages/s while a quiet client
 // publishes a new topic every second. Prints, over the real `/rpc` WebSocket: how long broker.topics() takes (call to
 // parsed answer) and how large it is, idle and during the flood; how long a new quiet topic takes to reach the UI in
-// a broker.messages batch; the batches' messages, drops and bytes per second.
+// a broker.messages batch; the batches' messages, drops and bytes per second. The engine logs event-loop stalls over
+// 500 ms; TB_TRACE_GC=1 adds --trace-gc to it, TB_CPU_PROF=<dir> writes its CPU profile there.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,6 +66,7 @@ async function engineChild(topics: number): Promise<void> {
   setInterval(() => {
     const now = performance.now();
     loopLag.push(now - tick - 50);
+    if (now - tick - 50 > 500) process.stderr.write(`engine: event loop stalled ${Math.round(now - tick - 50)} ms (until ${new Date().toISOString()})\n`);
     tick = now;
   }, 50).unref();
   process.on('message', async (m: { cmd: string }) => {
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
   const topics = Number(values.topics ?? 100_000);
   const rate = Number(values.rate ?? 10_000);
   const seconds = Number(values.seconds ?? 20);
-  const engineProc = fork(fileURLToPath(import.meta.url), ['--engine-child', String(topics)], { execArgv: ['--import', 'tsx'], cwd: path.join(here, '..') });
+  const engineProc = fork(fileURLToPath(import.meta.url), ['--engine-child', String(topics)], { execArgv: ['--import', 'tsx', ...(process.env.TB_TRACE_GC ? ['--trace-gc'] : []), ...(process.env.TB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TB_CPU_PROF}`] : [])], cwd: path.join(here, '..') });
   const ready = await new Promise<{ mqtt: string; port: number; token: string; fillSeconds: number }>((resolve) => engineProc.once('message', (m) => resolve(m as never)));
   const ui = { port: ready.port, token: ready.token };
   const info = { endpoints: { mqtt: ready.mqtt } };
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
       const before = received;
       const start = performance.now();
       const list = await api.broker.topics();
-      console.log(`${label}: broker.topics() → ${list.length} topics, ${((received - before) / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - start)} ms`);
+      console.log(`${new Date().toISOString()} ${label}: broker.topics() → ${list.length} topics, ${((received - before) / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - start)} ms`);
     };
     await topicsCall('idle');
     await topicsCall('idle, again');
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
         if (performance.now() - sentAt > 10_000) break;
       }
       delays.push(performance.now() - sentAt);
+      if (delays.at(-1)! > 1000) console.log(`${new Date().toISOString()} quiet/${n} took ${Math.round(delays.at(-1)!)} ms`);
       const q = performance.now();
       await api.broker.messages({ filter: topic });
       lookups.push(performance.now() - q);
