@@ -6,7 +6,8 @@
 /** A field path: `a.b`, with array items as `a[0]`. Keys that are not plain names are quoted: `["a.b"]`. */
 export type FieldPath = string;
 
-const plainKey = /^[A-Za-z_$][\w$-]*$/;
+// The engine's `broker.series` reads the same paths (a leading `$` there is the document, so names start otherwise).
+const plainKey = /^[A-Za-z_][\w-]*$/;
 
 function child(prefix: string, key: string | number): string {
   if (typeof key === 'number') return `${prefix}[${key}]`;
@@ -40,7 +41,7 @@ export function numericPaths(value: unknown): FieldPath[] {
 /** Splits `a.b[0]["c.d"]` into its keys. */
 export function parsePath(path: FieldPath): (string | number)[] {
   const keys: (string | number)[] = [];
-  const re = /([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|(\.)/gy;
+  const re = /([A-Za-z_][\w-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|(\.)/gy;
   let m: RegExpExecArray | null;
   while (re.lastIndex < path.length && (m = re.exec(path))) {
     if (m[1] !== undefined) keys.push(m[1]);

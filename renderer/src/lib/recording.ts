@@ -1,36 +1,29 @@
 /**
- * Captured messages as a recording file that `thingbench replay` plays back: JSON lines, oldest first, `t` in
- * milliseconds since the first message, the payload as UTF-8 text or base64 with `"encoding":"base64"`, the
- * publisher's client id when known and the MQTT 5 properties when there are any (README "Record and replay").
+ * Recordings as `thingbench replay` takes them: JSON lines, one message each, `t` in milliseconds since the first
+ * (README "Record and replay"). The engine writes them (`broker.export`); these helpers name and trim them.
  */
-import type { MessageRecord } from '../../../engine/contract/index.js';
-import { base64ToBytes } from './format.js';
 
-export function recordingLines(messages: readonly MessageRecord[]): string {
-  const ordered = [...messages].sort((a, b) => a.time - b.time || a.id - b.id);
-  const first = ordered[0]?.time ?? 0;
-  return ordered.map((m) => `${JSON.stringify(recordingLine(m, first))}\n`).join('');
+/**
+ * The lines whose topic does not start with `$` (the broker's own lifecycle and shadow topics, which a replay
+ * cannot publish to), with `t` counted again from the first line kept.
+ */
+export function withoutSystemTopics(jsonLines: string): { text: string; count: number } {
+  const kept: Record<string, unknown>[] = [];
+  for (const line of jsonLines.split('\n')) {
+    if (!line.trim()) continue;
+    const message = JSON.parse(line) as Record<string, unknown>;
+    if (typeof message.topic === 'string' && !message.topic.startsWith('$')) kept.push(message);
+  }
+  const first = Number(kept[0]?.t ?? 0);
+  return { text: kept.map((m) => `${JSON.stringify({ ...m, t: Number(m.t) - first })}\n`).join(''), count: kept.length };
 }
 
-function recordingLine(m: MessageRecord, first: number): Record<string, unknown> {
-  const line: Record<string, unknown> = { t: m.time - first, topic: m.topic, qos: m.qos, retain: m.retain };
-  let text: string | undefined;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(base64ToBytes(m.payload));
-  } catch {
-    text = undefined;
-  }
-  if (text !== undefined) line.payload = text;
-  else {
-    line.payload = m.payload;
-    line.encoding = 'base64';
-  }
-  if (m.clientId !== null) line.clientId = m.clientId;
-  if (m.properties && Object.keys(m.properties).length) line.properties = m.properties;
-  return line;
+/** How many messages a recording holds. */
+export function lineCount(jsonLines: string): number {
+  return jsonLines.split('\n').filter((l) => l.trim()).length;
 }
 
-/** A file name for an export of `filter`: `thingbench-home-kitchen-20261205-1403.jsonl`. */
+/** A file name for an export of `filter`: `thingbench-home-kitchen-20261205-140307.jsonl`. */
 export function recordingFileName(filter: string, now = new Date()): string {
   const what = filter.replace(/\/?#$/, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'all';
   const pad = (n: number) => String(n).padStart(2, '0');

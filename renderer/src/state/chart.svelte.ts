@@ -18,12 +18,12 @@ export interface ChartSeries {
 
 /** Points kept per line; the oldest go first. An hour at 25 messages a second. */
 const MAX_POINTS = 100_000;
-/** Messages read from the history when a line is added (the contract's largest page). */
+/** Points read from the topic's history when a line is added (the contract's largest page). */
 const HISTORY_LIMIT = 10_000;
 
 /**
- * Lines of numeric JSON fields over time: loaded from the topic's history when added, then extended by live
- * `broker.messages` batches. Views read `version` (bumped at most once per frame) and call `aligned()`.
+ * Lines of numeric JSON fields over time: loaded from the topic's history (`broker.series`) when added, then
+ * extended by live `broker.messages` batches. Views read `version` (bumped at most once per frame) and call `aligned()`.
  */
 export class ChartStore {
   series = $state.raw<readonly ChartSeries[]>([]);
@@ -73,7 +73,7 @@ export class ChartStore {
     this.series = [...this.series, { topic, path, key }];
     this.lines.add(key, topic, path);
     try {
-      const history = await this.client.broker.messages({ filter: topic, limit: HISTORY_LIMIT });
+      const history = await this.client.broker.series({ topic, path, limit: HISTORY_LIMIT });
       this.lines.prepend(key, history);
       this.bump();
     } catch (err) {

@@ -1,9 +1,6 @@
-import type { MessageRecord, ThingbenchClient } from '../../../engine/contract/index.js';
-import { recordingFileName, recordingLines } from '../lib/recording.js';
+import type { ThingbenchClient } from '../../../engine/contract/index.js';
+import { lineCount, recordingFileName, withoutSystemTopics } from '../lib/recording.js';
 import type { ConnectionStore } from './connection.svelte.js';
-
-/** The most messages one export reads from the history (the contract's largest page). */
-const EXPORT_LIMIT = 10_000;
 
 export interface ExportFile {
   name: string;
@@ -12,8 +9,9 @@ export interface ExportFile {
 }
 
 /**
- * The selection's messages as a recording that `thingbench replay` plays back (JSON lines, full payloads). Engine
- * lifecycle topics (`$aws/…`, `$…`) are left out unless the selection is under them: a replay cannot publish there.
+ * The selection's messages as a recording that `thingbench replay` plays back (`broker.export`: JSON lines, full
+ * payloads, oldest first). The broker's own `$…` topics are left out unless the selection is under them: a replay
+ * cannot publish there.
  */
 export class ExportStore {
   busy = $state(false);
@@ -23,14 +21,9 @@ export class ExportStore {
   async recording(filter: string): Promise<ExportFile | null> {
     this.busy = true;
     try {
-      const listed = await this.client.broker.messages({ filter, limit: EXPORT_LIMIT });
-      const wanted = filter.startsWith('$') ? listed : listed.filter((m) => !m.topic.startsWith('$'));
-      const messages: MessageRecord[] = [];
-      for (const m of wanted) {
-        if (!m.truncated) messages.push(m);
-        else messages.push((await this.client.broker.message(m.id)) ?? m);
-      }
-      return { name: recordingFileName(filter), text: recordingLines(messages), count: messages.length };
+      const lines = await this.client.broker.export({ filter });
+      const { text, count } = filter.startsWith('$') ? { text: lines, count: lineCount(lines) } : withoutSystemTopics(lines);
+      return { name: recordingFileName(filter), text, count };
     } catch (err) {
       this.connection.reportError('Could not export the messages')(err);
       return null;

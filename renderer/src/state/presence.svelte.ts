@@ -1,17 +1,16 @@
-import type { MessageBatch, ThingbenchClient } from '../../../engine/contract/index.js';
+import type { ActivityBatch, ThingbenchClient } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { mergeById } from './models/by-id.js';
-import { lifecycleEvent, type LifecycleEvent } from './models/lifecycle.js';
+import { activityEvent, type LifecycleEvent } from './models/lifecycle.js';
 
 export type { LifecycleEvent } from './models/lifecycle.js';
 
 const MAX_EVENTS = 2000;
-const FILTERS = ['$aws/events/presence/+/+', '$aws/events/subscriptions/+/+'];
 
 /**
- * Presence and subscription events for the timeline, read from the lifecycle events the broker publishes on
- * `$aws/events/presence/…` and `$aws/events/subscriptions/…` (only the broker's own: a client may publish there too).
+ * Presence and subscription events for the timeline: the recent ones (`broker.events`), then live as
+ * `broker.activity` batches while a view watches; what a batch skipped is read again from `broker.events`.
  */
 export class PresenceStore {
   events = $state.raw<readonly LifecycleEvent[]>([]);
@@ -21,13 +20,11 @@ export class PresenceStore {
   private readonly schedule = perFrame(() => this.flush());
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {
-    client.on('broker.messages', (batch: MessageBatch) => {
+    client.on('broker.activity', (batch: ActivityBatch) => {
       if (!this.watchers) return;
-      for (const m of batch.messages) {
-        const e = lifecycleEvent(m);
-        if (e) this.pending.push(e);
-      }
-      if (this.pending.length) this.schedule();
+      for (const a of batch.events) this.pending.push(activityEvent(a));
+      if (batch.skipped) void this.load();
+      this.schedule();
     });
   }
 
@@ -39,15 +36,12 @@ export class PresenceStore {
 
   private async load(): Promise<void> {
     try {
-      const lists = await Promise.all(FILTERS.map((filter) => this.client.broker.messages({ filter, limit: MAX_EVENTS })));
-      for (const m of lists.flat()) {
-        const e = lifecycleEvent(m);
-        if (e) this.pending.push(e);
-      }
+      const recent = await this.client.broker.events({ limit: MAX_EVENTS });
+      this.pending.push(...recent.map(activityEvent));
       this.loaded = true;
       this.flush();
     } catch (err) {
-      this.connection.reportError('Could not load the presence events')(err);
+      this.connection.reportError('Could not load the connection events')(err);
     }
   }
 

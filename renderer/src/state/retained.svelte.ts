@@ -3,8 +3,8 @@ import type { ConnectionStore } from './connection.svelte.js';
 import type { TopicNode } from './models/topic-tree.js';
 
 /**
- * Deleting retained messages, as MQTT does: a retained publish with an empty payload on each topic (AWS IoT deletes
- * a topic's retained message the same way). A subtree is every topic under a node whose retained message is stored.
+ * Deleting retained messages with `broker.deleteRetained`, as MQTT does (an empty retained publish per topic, the
+ * way AWS IoT deletes one too): one topic's, or every one at and under a node.
  */
 export class RetainedStore {
   busy = $state(false);
@@ -13,10 +13,10 @@ export class RetainedStore {
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
-  /** The topics at or under `node` that hold a retained message, as the tree last heard. */
+  /** The topics at or under `node` that hold a retained message, as the tree last heard (`$` topics left out at the root). */
   under(node: TopicNode, max = 10_000): string[] {
     const found: string[] = [];
-    const stack = [node];
+    const stack = node.parent ? [node] : [...node.children.values()].filter((c) => !c.name.startsWith('$'));
     while (stack.length && found.length < max) {
       const n = stack.pop()!;
       if (n.stats?.retained) found.push(n.path);
@@ -25,20 +25,34 @@ export class RetainedStore {
     return found.sort();
   }
 
-  async delete(topics: readonly string[]): Promise<boolean> {
+  /** Deletes `topic`'s retained message. */
+  async deleteOne(topic: string): Promise<boolean> {
+    return this.run(async () => this.client.broker.deleteRetained(topic));
+  }
+
+  /** Deletes every retained message at and under `node` (under each top level but `$…` for the root). */
+  async deleteUnder(node: TopicNode): Promise<boolean> {
+    const roots = node.parent ? [node.path] : [...node.children.values()].filter((c) => !c.name.startsWith('$')).map((c) => c.path);
+    return this.run(async () => {
+      const cleared: string[] = [];
+      for (const root of roots) cleared.push(...(await this.client.broker.deleteRetained(root, { subtree: true })));
+      return cleared;
+    });
+  }
+
+  private async run(work: () => Promise<string[]>): Promise<boolean> {
     this.busy = true;
     this.result = null;
-    let done = 0;
     try {
-      for (const topic of topics) {
-        await this.client.broker.publish({ topic, payload: '', qos: 1, retain: true });
-        done++;
-      }
-      this.result = { ok: true, text: done === 1 ? `Deleted the retained message of ${topics[0]}` : `Deleted ${done} retained messages` };
+      const cleared = await work();
+      this.result = {
+        ok: true,
+        text: cleared.length === 0 ? 'There was no retained message to delete.'
+          : cleared.length === 1 ? `Deleted the retained message of ${cleared[0]}.` : `Deleted ${cleared.length} retained messages.`,
+      };
       return true;
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      this.result = { ok: false, text: `Deleted ${done} of ${topics.length}; ${topics[done]}: ${why}` };
+      this.result = { ok: false, text: `Could not delete: ${err instanceof Error ? err.message : String(err)}` };
       this.connection.reportError('Could not delete a retained message')(err);
       return false;
     } finally {

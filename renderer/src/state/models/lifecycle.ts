@@ -1,9 +1,8 @@
-import type { MessageRecord } from '../../../../engine/contract/index.js';
-import { decodePayload } from '../../lib/format.js';
+import type { BrokerActivity } from '../../../../engine/contract/index.js';
 
 export type LifecycleKind = 'connected' | 'disconnected' | 'subscribed' | 'unsubscribed';
 
-/** A client's connect, disconnect, subscribe or unsubscribe, from AWS IoT's lifecycle events. */
+/** A client's connect, disconnect, subscribe or unsubscribe. */
 export interface LifecycleEvent {
   id: number;
   time: number;
@@ -15,25 +14,19 @@ export interface LifecycleEvent {
   abnormal: boolean;
 }
 
-const KINDS = new Set<string>(['connected', 'disconnected', 'subscribed', 'unsubscribed']);
-
-/** The event a lifecycle message carries, or null for other messages (and for ones a client published). */
-export function lifecycleEvent(m: MessageRecord): LifecycleEvent | null {
-  if (m.clientId !== null || !m.topic.startsWith('$aws/events/')) return null;
-  const [, , area, kind, ...rest] = m.topic.split('/');
-  if ((area !== 'presence' && area !== 'subscriptions') || !KINDS.has(kind) || !rest.length) return null;
-  const decoded = decodePayload(m.payload, m.truncated);
-  const doc = decoded.kind === 'text' && decoded.isJson && decoded.json && typeof decoded.json === 'object' ? decoded.json as Record<string, unknown> : {};
-  const reason = typeof doc.disconnectReason === 'string' ? doc.disconnectReason : '';
-  const topics = Array.isArray(doc.topics) ? doc.topics.filter((t): t is string => typeof t === 'string') : [];
-  return {
-    id: m.id,
-    time: typeof doc.timestamp === 'number' ? doc.timestamp : m.time,
-    clientId: typeof doc.clientId === 'string' ? doc.clientId : rest.join('/'),
-    kind: kind as LifecycleKind,
-    detail: kind === 'disconnected' ? reason : kind === 'connected' ? (typeof doc.ipAddress === 'string' ? doc.ipAddress : '') : topics.join(', '),
-    abnormal: kind === 'disconnected' && reason !== '' && reason !== 'CLIENT_INITIATED_DISCONNECT',
-  };
+/** An event of `broker.events` / `broker.activity` as the timeline shows it. */
+export function activityEvent(a: BrokerActivity): LifecycleEvent {
+  const base = { id: a.id, time: a.time, clientId: a.clientId, kind: a.kind };
+  switch (a.kind) {
+    case 'connected':
+      return { ...base, detail: `${a.ipAddress} · ${a.transport}`, abnormal: false };
+    case 'disconnected':
+      return { ...base, detail: a.reason, abnormal: a.reason !== 'CLIENT_INITIATED_DISCONNECT' };
+    case 'subscribed':
+      return { ...base, detail: a.subscriptions.map((s) => `${s.filter} (QoS ${s.qos})`).join(', '), abnormal: false };
+    case 'unsubscribed':
+      return { ...base, detail: a.filters.join(', '), abnormal: false };
+  }
 }
 
 /** One connected session of a client, on the timeline. */

@@ -46,20 +46,18 @@ export class SeriesSet {
     return this.points.get(key)?.t.length ?? 0;
   }
 
-  /** Puts history (any order) in front of what is held: only messages older than the first point held. */
-  prepend(key: string, history: readonly MessageRecord[]): void {
+  /**
+   * Puts a line's history (`[time, value]`, oldest first, from `broker.series`) in front of what is held: the points
+   * before the first one held (live points that arrived while the history loaded stay as they are).
+   */
+  prepend(key: string, history: readonly (readonly [number, number])[]): void {
     const p = this.points.get(key);
     if (!p) return;
     const first = p.t[0] ?? Infinity;
-    const older = history.filter((m) => m.topic === p.topic && m.time < first).sort((a, b) => a.time - b.time || a.id - b.id);
-    const t: number[] = [];
-    const v: number[] = [];
-    for (const m of older) {
-      const value = numberAt(payloadJson(m), p.path);
-      if (value !== null) { t.push(m.time); v.push(value); }
-    }
-    p.t.unshift(...t);
-    p.v.unshift(...v);
+    let n = 0;
+    while (n < history.length && history[n][0] < first) n++;
+    p.t.unshift(...history.slice(0, n).map(([t]) => t));
+    p.v.unshift(...history.slice(0, n).map(([, v]) => v));
     this.trim(p);
   }
 
