@@ -13,7 +13,7 @@
 // bench/out/ui-<timestamp>.jsonl. Targets (issue #15): tree within 1 s, quiet topic within 1 s, no task over 50 ms,
 // ≥ 30 fps scrolling (60 wanted), click ≤ 100 ms, bounded heap.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,7 +27,7 @@ const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -37,7 +37,8 @@ if (v.help) {
   --baseline-rate R   the same measured first at this rate, for the ratios (1000; --quick 100)
   --seconds S         length of each flood (60; --quick 6)
   --quick             the small sizes above: a smoke run of a minute
-  --out DIR           where the JSON lines go (bench/out)`);
+  --out DIR           where the JSON lines go (bench/out)
+  --cpu-prof DIR      profile the page's main thread during each flood into DIR (open in Chrome DevTools)`);
   process.exit(0);
 }
 const q = v.quick;
@@ -192,6 +193,10 @@ async function main(): Promise<void> {
       const floodStart = await pageNow(page);
       const heap: number[] = [await heapMb(cdp)];
       const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
+      if (v['cpu-prof']) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const floodStarted = performance.now();
       const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
       await sleep((o.seconds * 1000) / 6);
@@ -212,6 +217,11 @@ async function main(): Promise<void> {
       await page.fill('[data-testid=topic-filter]', '');
       await page.press('[data-testid=topic-filter]', 'Enter');
       const { sent } = await flood;
+      if (v['cpu-prof']) {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(v['cpu-prof'], { recursive: true });
+        writeFileSync(path.join(v['cpu-prof'], `ui-page-${rate}.cpuprofile`), JSON.stringify(profile));
+      }
       clearInterval(heapTimer);
       heap.push(await heapMb(cdp));
       const floodLongTasks = await longTasks(page, floodStart, await pageNow(page));

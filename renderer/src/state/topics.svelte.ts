@@ -1,4 +1,5 @@
 import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats } from '../../../engine/contract/index.js';
+import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
@@ -24,6 +25,8 @@ export interface TopicRow {
   /** A live message arrived on this topic since the previous frame. */
   flashing: boolean;
   activity: number;
+  /** The last payload, one short line (null: nothing was published to exactly this topic). */
+  preview: string | null;
   /** The topic matches the filter. */
   match: boolean;
   /** The part of the level's name that matches a text or regular-expression filter. */
@@ -65,6 +68,7 @@ export class TopicsStore {
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly list = new MessageStore(LIST_SIZE);
   private filtered: FilteredRows | null = null;
+  private readonly previews = new WeakMap<TopicStats, string>();
   private payloadQuery: PayloadQuery | null = null;
   /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
   private payloadTopics: Set<string> = topicSetQuery().topics;
@@ -113,9 +117,17 @@ export class TopicsStore {
       hasChildren: this.filtered ? this.filtered.hasMatchBelow(node) : node.children.size > 0,
       flashing: node.activity > this.flashedBefore,
       activity: node.activity,
+      preview: node.stats ? this.preview(node.stats) : null,
       match: this.filtered?.matched.has(node) ?? false,
       highlight: query && node.parent ? query.highlight(node.name) : null,
     }));
+  }
+
+  /** Previews are made once per statistics object (rows are rebuilt every frame while traffic flows). */
+  private preview(stats: TopicStats): string {
+    let text = this.previews.get(stats);
+    if (text === undefined) this.previews.set(stats, (text = payloadPreview(stats.lastPayload, false, 40)));
+    return text;
   }
 
   /** Row index of `node` as the tree shows it now, or -1. */
