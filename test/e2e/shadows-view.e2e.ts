@@ -159,7 +159,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     await bm.page.waitForSelector('[data-testid=shadow-list-empty]', WAIT);
     expect(bm.pageProblems).toEqual([]);
   });
-  it('writes a new named shadow from the + form, lists the AWS CLI\'s named shadow live, and filters the list', async () => {
+  it('writes a new named shadow from the + form (desired, then reported), lists the AWS CLI\'s named shadow live, and filters the list', async () => {
     await bm.page.click('[data-testid=shadow-new]');
     await bm.page.fill('[data-testid=shadow-new-thing]', 'fan');
     await bm.page.fill('[data-testid=shadow-new-name]', 'bad name');
@@ -174,6 +174,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     await bm.page.waitForSelector(row('shadow-delta', 'speed'), WAIT);
     expect(await text('shadow-version')).toBe('version 1');
     expect(bm.page.url()).toContain('#/shadows/fan/config');
+    // Reported can be written from the UI too (to play the device): the editor starts from the reported section.
+    await bm.page.click('[data-testid=shadow-edit-reported]');
+    await vi.waitFor(async () => expect(await editorText()).toBe('{"state":{"reported":{}},"version":1}'), WAIT);
+    await typeRequest('{"state": {"reported": {"speed": 2}}, "version": 1}');
+    await bm.page.click('[data-testid=shadow-send]');
+    await bm.page.waitForSelector('[data-testid=shadow-delta-empty]', WAIT);
+    expect(await text('shadow-version')).toBe('version 2');
 
     if (fs.existsSync(AWS_CLI)) {
       const cli = await runAwsCli(['iot-data', 'update-thing-shadow', '--thing-name', 'fan', '--shadow-name', 'schedule',
