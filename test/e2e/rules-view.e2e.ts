@@ -143,6 +143,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Rules view', { timeout: 60_000 },
     await page().waitForSelector('[data-testid=rule-editor][data-rule=ui_republish]', WAIT);
     expect(page().url()).toContain('#/rules/ui_republish');
     expect((await bm.engine.api.rules.get('ui_republish')).actions).toEqual([{ republish: { topic: 'alerts/${topic(2)}', qos: 1 } }]);
+    // An edit shows as unsaved until Ctrl+S saves it.
+    expect(await page().getAttribute('[data-testid=rule-editor]', 'data-dirty')).toBe('false');
+    await page().fill('[data-testid=rule-description]', 'Hot plants');
+    await page().waitForSelector('[data-testid=rule-unsaved]', WAIT);
+    await page().keyboard.press('Control+s');
+    await page().waitForSelector('[data-testid=rule-editor][data-dirty=false] [data-testid=rule-saved]', WAIT);
+    expect((await bm.engine.api.rules.get('ui_republish')).description).toBe('Hot plants');
 
     // A device publishes; the republished message appears in the Topics tree, the counters and evaluations follow.
     const row = '[data-testid=rule-row][data-rule=ui_republish]';
