@@ -19,6 +19,11 @@ export class PipelineStore {
   traced = $state.raw<{ id: number; message: MessageRecord | null; path: TracePath } | null>(null);
   traceError = $state('');
   private pending: PipelineUpdated[] = [];
+  /** A traced message whose actions had not all reported yet, traced again on the next update. */
+  private retrace: number | null = null;
+  private retries = 0;
+  /** Plain (not reactive): `trace` may run inside a view's effect without making it depend on the trace. */
+  private lastTraced: number | null = null;
   private readonly schedule = perFrame(() => this.flush());
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
@@ -53,6 +58,8 @@ export class PipelineStore {
   /** Traces a captured message: its rule evaluations, then the records its actions wrote to sinks. */
   async trace(id: number): Promise<void> {
     this.traceError = '';
+    if (this.lastTraced !== id) this.retries = 0;
+    this.lastTraced = id;
     try {
       const [message, evaluations] = await Promise.all([this.client.broker.message(id), this.client.rules.trace({ messageId: id })]);
       const graph = this.graph ?? (this.graph = await this.client.pipeline.graph());
@@ -63,6 +70,10 @@ export class PipelineStore {
       }
       const path = tracePath(graph, message, evaluations, (m) => payloadFull(m.payload, m.truncated).text);
       this.traced = { id, message, path };
+      // Actions finish after the evaluation: while some have not reported, trace again on the next counts.
+      const pending = evaluations.some((e) => e.matched && e.actions.filter((a) => a.index >= 0).length < graph.nodes.filter((n) => n.rule === e.rule && n.kind === 'action' && (n.actionIndex ?? -1) >= 0).length);
+      this.retrace = pending && this.retries++ < 5 ? id : null;
+      if (!pending) this.retries = 0;
       await this.loadRecords(id, evaluations, path);
     } catch (err) {
       this.traceError = err instanceof Error ? err.message : String(err);
@@ -70,6 +81,7 @@ export class PipelineStore {
   }
 
   clearTrace(): void {
+    this.retrace = null;
     this.traced = null;
     this.traceError = '';
   }
@@ -105,5 +117,6 @@ export class PipelineStore {
       graph = { ...graph, time: u.time, edges, nodes };
     }
     this.graph = graph;
+    if (this.retrace !== null && this.traced?.id === this.retrace) void this.trace(this.retrace);
   }
 }
