@@ -196,4 +196,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     await bm.page.fill('[data-testid=shadow-search]', '');
     expect(bm.pageProblems).toEqual([]);
   });
+  it('keeps only the rows in view in the DOM for a fleet of shadows, and scrolls to the last', async () => {
+    const things = Array.from({ length: 1500 }, (_, i) => `sensor-${String(i).padStart(4, '0')}`);
+    const before = Number(await text('shadow-count'));
+    await Promise.all(things.map((thing) => bm.engine.api.shadow.update(thing, { state: { reported: { ok: true } } })));
+    await vi.waitFor(async () => expect(await text('shadow-count')).toBe(String(before + things.length)), WAIT);
+    const rendered = await bm.page.$$eval('[data-testid=shadow-list] [data-testid=shadow-row], [data-testid=shadow-list] [data-testid=shadow-thing]', (els) => els.length);
+    expect(rendered).toBeLessThan(80);
+    await bm.page.$eval('[data-testid=shadow-list]', (el) => { el.scrollTop = el.scrollHeight; });
+    await bm.page.waitForSelector('[data-testid=shadow-row][data-thing=sensor-1499]', WAIT);
+    expect(await bm.page.isVisible('[data-testid=shadow-row][data-thing=sensor-1499]')).toBe(true);
+  });
 });
