@@ -1,6 +1,6 @@
 // Topic explorer, engine side: broker.topics() and the live batches over the browser-mode WebSocket with 100,000 topics, idle and during a 10,000 msg/s flood.
 //   npm run bench -- explorer [--topics 100000] [--rate 10000] [--seconds 20]
-// Starts an engine (standard mode, fresh data directory) and its UI server in this process, fills it with one message
+// Starts an engine (standard mode, fresh data directory) and its UI server in a process of their own, fills it with one message
 // on each of --topics topics, then floods them from a child process at --rate messages/s while a quiet client
 // publishes a new topic every second. Prints, over the real `/rpc` WebSocket: how long broker.topics() takes (call to
 // parsed answer) and how large it is, idle and during the flood; how long a new quiet topic takes to reach the UI in

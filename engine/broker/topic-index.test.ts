@@ -21,6 +21,16 @@ describe('TopicIndex', () => {
     expect(idx.statsOf(['c', 'nope', 'a/1'], 2000).map((s) => [s.topic, s.lastPayload])).toEqual([['c', 'eXk='], ['a/1', 'eA==']]);
   });
 
+  it("carries a 1 KiB preview of a topic's last payload with its whole size", () => {
+    const idx = new TopicIndex();
+    idx.record(msg('big', 1, 'x'.repeat(5000)));
+    const [s] = idx.snapshot('', 1);
+    expect(Buffer.from(s.lastPayload, 'base64').toString()).toBe('x'.repeat(1024));
+    expect(s.lastSize).toBe(5000);
+    idx.record(msg('big', 2, 'short'));
+    expect(idx.takeChanged(2).map((t) => Buffer.from(t.lastPayload, 'base64').toString())).toEqual(['short']);
+  });
+
   it('at its bound, the topic quiet the longest makes room, and the live feed is told', () => {
     const idx = new TopicIndex(3);
     idx.record(msg('a', 1));

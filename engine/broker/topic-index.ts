@@ -1,7 +1,9 @@
 import type { TopicStats, TopicTable } from '../contract/index.js';
-import { PREVIEW_BYTES, type CapturedMessage } from './message-log.js';
+import type { CapturedMessage } from './message-log.js';
 
 const WINDOW_SECONDS = 10;
+/** The part of a topic's last payload its statistics carry (the tree's preview; the message itself has the rest). */
+export const TOPIC_PREVIEW_BYTES = 1024;
 /** Topics the index follows at most; past it, the one quiet the longest makes room (and the UI is told). */
 export const MAX_TOPICS = 250_000;
 
@@ -11,6 +13,8 @@ interface TopicEntry {
   buckets: Uint32Array; // messages per second, ring over the last WINDOW_SECONDS
   bucketSecond: number;
   last: CapturedMessage;
+  /** `last`'s preview in base64, made once for the message it was made of. */
+  preview?: { of: CapturedMessage; base64: string };
   retained: boolean;
 }
 
@@ -189,6 +193,12 @@ function rateOf(entry: TopicEntry): number {
   return total / WINDOW_SECONDS;
 }
 
+function preview(entry: TopicEntry): string {
+  const last = entry.last;
+  if (entry.preview?.of !== last) entry.preview = { of: last, base64: last.payload.subarray(0, TOPIC_PREVIEW_BYTES).toString('base64') };
+  return entry.preview.base64;
+}
+
 function stats(entry: TopicEntry, now: number): TopicStats {
   advance(entry, Math.floor(now / 1000));
   const last = entry.last;
@@ -196,7 +206,7 @@ function stats(entry: TopicEntry, now: number): TopicStats {
     topic: entry.topic,
     count: entry.count,
     rate: rateOf(entry),
-    lastPayload: last.payload.subarray(0, PREVIEW_BYTES).toString('base64'),
+    lastPayload: preview(entry),
     lastSize: last.payload.length,
     lastQos: last.qos,
     retained: entry.retained,

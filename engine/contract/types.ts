@@ -52,6 +52,7 @@ export interface TopicStats {
   count: number;
   /** Messages per second over the last 10 s. */
   rate: number;
+  /** The first 1 KiB of the last payload, base64 (a preview: `lastSize` is its whole size; `broker.messages` has the rest). */
   lastPayload: string;
   lastSize: number;
   lastQos: 0 | 1 | 2;
