@@ -26,7 +26,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', ()
     bm = await startBrowserMode({ tmpPrefix: 'tb-e2e-', viewport: { width: 1280, height: 760 } });
     ({ engine, ui, browser, page, pageProblems } = bm);
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'e2e-thermostat', reconnectPeriod: 0 });
-  });
+  }, 120_000); // the renderer is built first, which takes a while on a busy machine
 
   afterAll(async () => {
     await device?.endAsync();

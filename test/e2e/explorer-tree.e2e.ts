@@ -186,6 +186,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     // Numbers sort numerically: dev-4999 is the last device, right after dev-4998 (not after dev-4998's text order).
     expect(shown[shown.indexOf('scale/dev-4999') - 1]).toBe('scale/dev-4998');
     expect(shown[shown.indexOf('scale/dev-4999') + 1]).toBe('$aws');
+    // The tree opened from the compact topic table (no payloads); the rows on screen fetched their previews.
+    await page.waitForSelector(`${node('scale/dev-4999')} [data-testid=topic-preview]`, WAIT);
+    expect(await page.textContent(`${node('scale/dev-4999')} [data-testid=topic-preview]`)).toBe('4999');
     const activeId = await page.getAttribute('[data-testid=topic-tree]', 'aria-activedescendant');
     expect(await page.getAttribute(`#${activeId}`, 'data-topic')).toBe(shown.at(-1));
     expect(bm.pageProblems).toEqual([]);

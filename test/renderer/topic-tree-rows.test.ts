@@ -189,3 +189,19 @@ describe('MessageStore and $aws', () => {
     expect(store.messages.map((m) => m.id)).toEqual([6, 5, 4]);
   });
 });
+
+describe('PreviewQueue', () => {
+  it('asks for each topic once, in batches', async () => {
+    const { PreviewQueue } = await import('../../renderer/src/state/models/preview-queue.js');
+    const q = new PreviewQueue();
+    expect(q.want('a')).toBe(true);
+    expect(q.want('a')).toBe(false);
+    q.want('b');
+    q.want('c');
+    expect(q.take(2)).toEqual(['a', 'b']);
+    expect(q.want('a')).toBe(false); // already asked
+    expect(q.pending).toBe(1);
+    expect(q.take(10)).toEqual(['c']);
+    expect(q.pending).toBe(0);
+  });
+});

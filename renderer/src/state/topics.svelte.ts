@@ -1,8 +1,9 @@
-import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats } from '../../../engine/contract/index.js';
+import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats, TopicTable } from '../../../engine/contract/index.js';
 import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
+import { PreviewQueue } from './models/preview-queue.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
 import { FilteredRows, parsePayloadQuery, parseTopicQuery, topicSetQuery, type PayloadQuery } from './models/tree-filter.js';
 
@@ -69,6 +70,10 @@ export class TopicsStore {
   private readonly list = new MessageStore(LIST_SIZE);
   private filtered: FilteredRows | null = null;
   private readonly previews = new WeakMap<TopicStats, string>();
+  /** Statistics made from the topic table: they have no payload yet, so their rows fetch it (`topicStats`). */
+  private readonly fromTable = new WeakSet<TopicStats>();
+  private readonly previewQueue = new PreviewQueue();
+  private fetching = false;
   private payloadQuery: PayloadQuery | null = null;
   /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
   private payloadTopics: Set<string> = topicSetQuery().topics;
@@ -94,7 +99,8 @@ export class TopicsStore {
       }
       this.schedule();
     });
-    client.broker.topics().then((topics) => this.takeSnapshot(topics), (err: unknown) => {
+    // The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews.
+    client.broker.topicTable().then((table) => this.takeSnapshot(tableStats(table, this.fromTable)), (err: unknown) => {
       this.loading = false;
       connection.reportError('Could not load the topics')(err);
     });
@@ -117,17 +123,45 @@ export class TopicsStore {
       hasChildren: this.filtered ? this.filtered.hasMatchBelow(node) : node.children.size > 0,
       flashing: node.activity > this.flashedBefore,
       activity: node.activity,
-      preview: node.stats ? this.preview(node.stats) : null,
+      preview: node.stats ? this.preview(node) : null,
       match: this.filtered?.matched.has(node) ?? false,
       highlight: query && node.parent ? query.highlight(node.name) : null,
     }));
   }
 
   /** Previews are made once per statistics object (rows are rebuilt every frame while traffic flows). */
-  private preview(stats: TopicStats): string {
+  private preview(node: TopicNode): string | null {
+    const stats = node.stats!;
+    if (this.fromTable.has(stats)) {
+      this.previewQueue.want(node.path);
+      if (!this.fetching && this.previewQueue.pending) {
+        this.fetching = true;
+        setTimeout(() => void this.fetchPreviews(), 0);
+      }
+      return null;
+    }
     let text = this.previews.get(stats);
     if (text === undefined) this.previews.set(stats, (text = payloadPreview(stats.lastPayload, false, 40)));
     return text;
+  }
+
+  /** Fetches the statistics with payloads of the rows on screen that came from the topic table. */
+  private async fetchPreviews(): Promise<void> {
+    const names = this.previewQueue.take(500);
+    try {
+      const stats = await this.client.broker.topicStats(names);
+      this.applyTopics(stats, false);
+      this.treeDirty = true;
+      this.schedule();
+    } catch (err) {
+      this.connection.reportError('Could not load the topic previews')(err);
+    } finally {
+      this.fetching = false;
+      if (this.previewQueue.pending) {
+        this.fetching = true;
+        setTimeout(() => void this.fetchPreviews(), 0);
+      }
+    }
   }
 
   /** Row index of `node` as the tree shows it now, or -1. */
@@ -257,7 +291,7 @@ export class TopicsStore {
     this.messages = this.list.messages;
   }
 
-  private takeSnapshot(topics: TopicStats[]): void {
+  private takeSnapshot(topics: readonly TopicStats[]): void {
     // In slices, one per frame (or timer tick while the window is hidden), so the page answers while it fills.
     let at = 0;
     const step = () => {
@@ -303,4 +337,17 @@ export class TopicsStore {
     }
     this.treeDirty = this.listDirty = false;
   }
+}
+
+/** The topic table's columns as statistics without payloads (remembered in `marks`, so their rows fetch them). */
+function tableStats(table: TopicTable, marks: WeakSet<TopicStats>): TopicStats[] {
+  const retained = new Set(table.retained);
+  return table.topics.map((topic, i) => {
+    const stats: TopicStats = {
+      topic, count: table.count[i]!, rate: table.rate[i]!, lastPayload: '', lastSize: table.lastSize[i]!, lastQos: 0,
+      retained: retained.has(i), lastPublisher: null, lastTime: table.lastTime[i]!,
+    };
+    marks.add(stats);
+    return stats;
+  });
 }
