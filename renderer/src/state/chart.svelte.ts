@@ -23,7 +23,8 @@ const HISTORY_LIMIT = 10_000;
 
 /**
  * Lines of numeric JSON fields over time: loaded from the topic's history (`broker.series`) when added, then
- * extended by live `broker.messages` batches. Views read `version` (bumped at most once per frame) and call `aligned()`.
+ * extended by live `broker.messages` batches. Views read `version` (bumped at most once per frame, less often for
+ * lines so long that aligning them takes a while) and call `aligned()`.
  */
 export class ChartStore {
   series = $state.raw<readonly ChartSeries[]>([]);
@@ -35,9 +36,19 @@ export class ChartStore {
   fields = $state.raw<readonly string[]>([]);
   private readonly lines = new SeriesSet(MAX_POINTS);
   private dirty = false;
+  /** What the last `aligned()` cost and when it ended: big lines redraw less often, so the page keeps 80% of its time. */
+  private lastCost = 0;
+  private lastAt = 0;
+  private timer: ReturnType<typeof setTimeout> | 0 = 0;
   private readonly schedule = perFrame(() => {
-    if (this.dirty) this.version++;
+    if (!this.dirty) return;
+    const wait = this.lastCost * 4 - (performance.now() - this.lastAt);
+    if (wait > 0) {
+      this.timer ||= setTimeout(() => { this.timer = 0; this.schedule(); }, wait);
+      return;
+    }
     this.dirty = false;
+    this.version++;
   });
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {
@@ -89,7 +100,11 @@ export class ChartStore {
 
   /** The lines' points within the window, on one time axis (seconds) as uPlot takes them: `[x, ...ys]`. */
   aligned(now = Date.now()): [number[], ...(number | null)[][]] {
-    return this.lines.aligned(this.series.map((s) => s.key), now - chartWindows[this.window]);
+    const started = performance.now();
+    const data = this.lines.aligned(this.series.map((s) => s.key), now - chartWindows[this.window]);
+    this.lastAt = performance.now();
+    this.lastCost = this.lastAt - started;
+    return data;
   }
 
   /** How many points a line holds (all of them, not only the window's). */

@@ -14,10 +14,10 @@ export class RetainedStore {
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
   /** The topics at or under `node` that hold a retained message, as the tree last heard (`$` topics left out at the root). */
-  under(node: TopicNode, max = 10_000): string[] {
+  under(node: TopicNode, max = 10_000, maxVisits = 200_000): string[] {
     const found: string[] = [];
     const stack = node.parent ? [node] : [...node.children.values()].filter((c) => !c.name.startsWith('$'));
-    while (stack.length && found.length < max) {
+    for (let visits = 0; stack.length && found.length < max && visits < maxVisits; visits++) {
       const n = stack.pop()!;
       if (n.stats?.retained) found.push(n.path);
       for (const c of n.children.values()) stack.push(c);

@@ -94,12 +94,17 @@ export class SeriesSet {
       return out;
     };
     const lineXs = lines.map(xOf);
-    const xs = [...new Set(lineXs.flat())].sort((a, b) => a - b);
-    const at = new Map(xs.map((t, i) => [t, i]));
+    // Each line's times ascend: merge them in one pass per line (no sort), then place each line's values by walking.
+    let xs: number[] = [];
+    for (const lx of lineXs) xs = mergeAscending(xs, lx);
     const ys = lines.map((p, l) => {
+      const lx = lineXs[l];
+      const from = p.t.length - lx.length;
       const y = new Array<number | null>(xs.length).fill(null);
-      const from = p.t.length - lineXs[l].length;
-      lineXs[l].forEach((x, i) => { y[at.get(x)!] = p.v[from + i]; });
+      for (let i = 0, at = 0; i < lx.length; i++) {
+        while (xs[at] !== lx[i]) at++;
+        y[at] = p.v[from + i];
+      }
       return y;
     });
     return [xs.map((t) => t / 1000), ...ys];
@@ -109,6 +114,20 @@ export class SeriesSet {
     const extra = p.t.length - this.maxPoints;
     if (extra > 0) { p.t.splice(0, extra); p.v.splice(0, extra); }
   }
+}
+
+/** The values of two ascending arrays, ascending, each value once. */
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 /** Index of the first time ≥ `since` in an ascending array. */
