@@ -61,6 +61,7 @@ describe('TopicTree rows', () => {
       fc.record({ kind: fc.constant('add' as const), topics: fc.array(topic, { minLength: 1, maxLength: 40 }) }),
       fc.record({ kind: fc.constant('toggle' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('aws' as const), hide: fc.boolean() }),
+      fc.record({ kind: fc.constant('remove' as const), topics: fc.array(topic, { minLength: 1, maxLength: 10 }) }),
     );
     fc.assert(fc.property(fc.array(op, { maxLength: 25 }), fc.nat(), fc.nat(30), (ops, from, length) => {
       const tree = new TopicTree();
@@ -72,13 +73,18 @@ describe('TopicTree rows', () => {
         } else if (o.kind === 'toggle') {
           const node = all[o.pick % all.length]!;
           tree.setOpen(node, !node.open);
+        } else if (o.kind === 'remove') {
+          tree.remove(o.topics);
         } else tree.hideAws = o.hide;
       }
       const expected = flattenNodes(tree);
+      const inTree = (n: TopicNode): boolean => n.parent === null || (n.parent.children.get(n.name) === n && inTree(n.parent));
+      // Totals still add up: each node's total is its own count plus its children's.
+      for (const n of expected) expect(n.total).toBe((n.stats?.count ?? 0) + [...n.children.values()].reduce((sum, c) => sum + c.total, 0));
       expect(tree.rowCount).toBe(expected.length);
       const start = from % (expected.length + 1);
       expect(tree.window(start, start + length)).toEqual(expected.slice(start, start + length));
-      for (const node of all) expect(tree.indexOf(node)).toBe(expected.indexOf(node));
+      for (const node of all) expect(tree.indexOf(node)).toBe(inTree(node) ? expected.indexOf(node) : -1);
     }), { numRuns: 300 });
   });
 
@@ -106,6 +112,30 @@ describe('TopicTree rows', () => {
     tree.apply([stats('a', 2)], true);
     expect(tree.get('a')!.activity).toBe(tree.activity);
     expect(tree.get('b')!.activity).toBe(0);
+  });
+});
+
+describe('removed topics', () => {
+  it('leave the totals and the rows, and take their empty levels with them', () => {
+    const tree = new TopicTree();
+    tree.apply([stats('a/b/c', 2), stats('a/b', 1), stats('a/x', 4)]);
+    tree.remove(['a/b/c']);
+    expect(paths(tree.window(0, 99))).toEqual(['', 'a', 'a/b', 'a/x']);
+    expect(tree.root.total).toBe(5);
+    tree.remove(['a/b', 'a/x', 'not/known']);
+    expect(paths(tree.window(0, 99))).toEqual(['']);
+    expect(tree.rowCount).toBe(1);
+    expect(tree.size).toBe(0);
+    expect(tree.root.total).toBe(0);
+  });
+
+  it('leave the filter rows', () => {
+    const tree = new TopicTree();
+    tree.apply([stats('a/temp'), stats('b/temp')]);
+    const rows = new FilteredRows(tree, parseTopicQuery('temp').query!);
+    expect(rows.remove(tree.remove(['a/temp']))).toBe(true);
+    expect(paths(rows.window(0, 9))).toEqual(['', 'b', 'b/temp']);
+    expect(rows.matchCount).toBe(1);
   });
 });
 

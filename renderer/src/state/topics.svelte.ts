@@ -89,6 +89,7 @@ export class TopicsStore {
     this.tree.hideAws = this.list.hideAws = this.hideAws;
     client.on('broker.messages', (batch: MessageBatch) => {
       this.applyTopics(batch.topics, true);
+      if (batch.removed?.length) this.removeTopics(batch.removed);
       if (this.list.merge(batch.messages)) this.listDirty = true;
       if (this.payloadQuery) this.notePayloadMatches(batch.messages.filter((m) => this.payloadQuery!.test(m.payload)));
       if (batch.dropped) {
@@ -302,6 +303,14 @@ export class TopicsStore {
       this.flush();
     };
     step();
+  }
+
+  private removeTopics(topics: readonly string[]): void {
+    const gone = this.tree.remove(topics);
+    if (!gone.length) return;
+    this.filtered?.remove(gone);
+    for (const node of gone) this.payloadTopics.delete(node.path);
+    this.treeDirty = true;
   }
 
   private applyTopics(topics: readonly TopicStats[], live: boolean): void {

@@ -73,6 +73,17 @@ export class TopicNode {
   }
 
   /** @internal Called by the tree only. */
+  removeChild(child: TopicNode): void {
+    this.kids?.delete(child.name);
+    const pending = this.pending.indexOf(child);
+    if (pending >= 0) this.pending.splice(pending, 1);
+    else {
+      const at = insertionPoint(this.sorted, child);
+      if (this.sorted[at] === child) this.sorted.splice(at, 1);
+    }
+  }
+
+  /** @internal Called by the tree only. */
   addChild(child: TopicNode): void {
     (this.kids ??= new Map()).set(child.name, child);
     if (this.pending === NONE) this.pending = [child];
@@ -138,6 +149,31 @@ export class TopicTree {
     return { changed, added };
   }
 
+  /**
+   * Forgets topics the engine stopped following (`removed` of a batch): their counts leave the totals, and levels left
+   * with neither a topic nor children go. Returns the topics' nodes (their `parent` still leads up the old path).
+   */
+  remove(topics: readonly string[]): TopicNode[] {
+    const gone: TopicNode[] = [];
+    for (const topic of topics) {
+      const node = this.byTopic.get(topic);
+      if (!node) continue;
+      this.byTopic.delete(topic);
+      gone.push(node);
+      const count = node.stats?.count ?? 0;
+      node.stats = undefined;
+      for (let n: TopicNode | null = node; n; n = n.parent) n.total -= count;
+      // Prune the levels that now hold nothing, from this one up.
+      let top: TopicNode | null = null;
+      for (let n: TopicNode = node; n.parent && n.stats === undefined && n.children.size === (top ? 1 : 0); n = n.parent) top = n;
+      if (top) {
+        this.grow(top.parent!, -top.rows, top);
+        top.parent!.removeChild(top);
+      }
+    }
+    return gone;
+  }
+
   get(topic: string): TopicNode | undefined {
     return this.byTopic.get(topic);
   }
@@ -177,9 +213,17 @@ export class TopicTree {
   setOpen(node: TopicNode, open: boolean): void {
     if (node.open === open) return;
     node.open = open;
+    if (!this.contains(node)) return; // removed meanwhile: nothing shows it
+
     let rows = 1;
     if (open) for (const child of node.children.values()) if (!this.isHidden(child)) rows += child.rows;
     this.grow(node, rows - node.rows);
+  }
+
+  /** Whether `node` is still in the tree (not removed with `remove`). */
+  contains(node: TopicNode): boolean {
+    for (let n = node; n.parent; n = n.parent) if (n.parent.children.get(n.name) !== n) return false;
+    return true;
   }
 
   /** Opens every ancestor of `node`, so it is among the rows. */
@@ -191,6 +235,7 @@ export class TopicTree {
 
   /** Row index of `node` in the unfiltered tree, or -1 when a collapsed ancestor or the `$aws` toggle hides it. */
   indexOf(node: TopicNode): number {
+    if (!this.contains(node)) return -1;
     let index = 0;
     for (let n = node; n.parent; n = n.parent) {
       if (!n.parent.open || this.isHidden(n)) return -1;

@@ -128,6 +128,22 @@ export class FilteredRows {
     return any;
   }
 
+  /** Forgets topics the tree removed (`TopicTree.remove`); returns true when one was a match. */
+  remove(nodes: Iterable<TopicNode>): boolean {
+    let any = false;
+    for (const node of nodes) {
+      if (!this.matched.delete(node)) continue;
+      for (let n: TopicNode | null = node; n; n = n.parent) {
+        const left = (this.hits.get(n) ?? 1) - 1;
+        if (left > 0) this.hits.set(n, left);
+        else this.hits.delete(n);
+      }
+      any = true;
+    }
+    if (any) this.rows = null;
+    return any;
+  }
+
   /** Matching topics, `$aws/…` left out when the tree hides it. */
   get matchCount(): number {
     const aws = this.tree.hideAws ? this.tree.root.children.get('$aws') : undefined;
