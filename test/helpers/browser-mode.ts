@@ -1,21 +1,19 @@
 /**
- * Browser mode for e2e tests: a real engine and UI server serving the renderer freshly built by Vite, and headless
+ * Browser mode for e2e tests: a real engine and UI server serving the renderer built by Vite from its current sources, and headless
  * Chromium (playwright-core) with a page open on the UI.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { defaultConfig } from '../../engine/config.js';
 import type { EngineInfo } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { builtRenderer } from './renderer-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface BrowserModeOptions {
   /** Prefix of the temp directory holding the built renderer and the engine's data. */
@@ -57,9 +55,8 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   try {
-    // Build the renderer as it is now (not a possibly stale renderer/dist).
-    const staticDir = path.join(tmp, 'dist');
-    await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } });
+    // The renderer as its sources are now (not a possibly stale renderer/dist), built once per run.
+    const staticDir = await builtRenderer();
 
     engine = await createEngine(defaultConfig({
       dataDir: path.join(tmp, 'data'), ports: { mqtt: 0, ws: 0, http: 0 }, ...(opts.brokerMode ? { broker: { mode: opts.brokerMode } } : {}),

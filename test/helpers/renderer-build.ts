@@ -1,0 +1,58 @@
+/**
+ * The renderer built once per state of its sources, shared by every e2e test file of a run (vitest runs files in
+ * separate processes): the first file to ask builds it into a directory named by a hash of the renderer's sources,
+ * the contract and the lockfile; the others wait for that build and reuse it. So each test still sees the renderer
+ * exactly as its sources are now, without a Vite build per file.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCES = ['renderer', 'engine/contract', 'package-lock.json'];
+const SKIP = new Set(['dist', 'node_modules']);
+
+function* files(p: string): Generator<string> {
+  const stat = fs.statSync(p);
+  if (stat.isFile()) { yield p; return; }
+  for (const entry of fs.readdirSync(p).sort()) if (!SKIP.has(entry)) yield* files(path.join(p, entry));
+}
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  for (const source of SOURCES) {
+    for (const file of files(path.join(repoRoot, source))) hash.update(path.relative(repoRoot, file)).update('\0').update(fs.readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const waitFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The directory holding the renderer built from the current sources (index.html and assets); read-only for callers. */
+export async function builtRenderer(): Promise<string> {
+  const dir = path.join(os.tmpdir(), `thingbench-renderer-${sourceHash()}`);
+  const done = path.join(dir, 'index.html');
+  const lock = `${dir}.lock`;
+  for (let waited = 0; !fs.existsSync(done); waited += 200) {
+    try {
+      fs.mkdirSync(lock); // whoever makes the lock builds; the rest poll for index.html, written last by Vite
+    } catch {
+      // Another process builds; a lock older than two minutes belongs to one that died mid-build.
+      if (waited > 120_000 || Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      await waitFor(200);
+      continue;
+    }
+    try {
+      const staging = `${dir}.${process.pid}`;
+      await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(staging, dir);
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
