@@ -8,7 +8,10 @@
  * (d) `lab start` (its devices in the foreground), `lab solve` and `lab check` with `--target cloud`: a second Thingbench acting as the cloud (bound to 127.0.0.2, so
  *     SigV4 is required on its APIs and devices connect over mutual TLS); checks it cannot answer from outside are
  *     skipped with their reason, and a lab with no such check is all done there too.
- * Each part uses its own attendee, so their resources never meet. Adding a lab needs no edit here.
+ * After (a), (c) and (d), `lab reset` names what it removed and leaves nothing under the lab's names.
+ * Each part uses its own attendee, so their resources never meet, and a lab's parts run two at a time (`LAB_PARTS`: most
+ * of their time is spent waiting on deliveries, devices and guide loops); the labs run one after the other. Adding a
+ * lab needs no edit here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,9 +21,12 @@ import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyComma
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import { openEngineControl } from '../../engine/host/index.js';
-import { checkKind, loadCatalogue, type CheckReport, type Lab } from '../../engine/labs/index.js';
+import { checkKind, labInventory, loadCatalogue, type CheckReport, type Lab } from '../../engine/labs/index.js';
+import { openTarget, type Target } from '../../engine/scenarios/index.js';
 import { AWS_CLI, awsCliMissing } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { engineTarget } from '../helpers/engine-target.js';
+import { freePort } from '../helpers/net.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { runCli } from './helpers/cli-process.js';
 import { runGuide } from '../labs/guide-runner.js';
@@ -59,6 +65,9 @@ const summary = (r: CheckReport) => r.checks.map((c) => `${c.id}: ${c.status}${c
 // The cloud: another Thingbench off loopback's trusted addresses, SigV4 required, devices over mutual TLS.
 const cloudKey = { accessKeyId: 'AKIDCLOUD', secretAccessKey: 'cloud-secret' };
 let cloud: Engine | undefined;
+/** The `cloud` profile opened in this process, to see what `lab reset` left there. */
+let cloudTarget: Target | undefined;
+let cloudStarting: Promise<void> | undefined;
 /** The CLI's own data directory, where the `cloud` target profile lives. */
 const home = tempDir('tb-labs-home-');
 
@@ -83,11 +92,44 @@ async function startCloud(): Promise<void> {
     '--access-key-id', cloudKey.accessKeyId, '--secret-access-key-file', file('cloud-secret', `${cloudKey.secretAccessKey}\n`)]);
   const added = await add.exited;
   if (added.code !== 0) throw new Error(`target add cloud failed: ${add.stderr()}`);
+  cloudTarget = await openTarget('cloud', { dataDir: home });
 }
 
 afterAll(async () => {
+  await cloudTarget?.close();
   await cloud?.stop();
 });
+
+/**
+ * How many of a lab's parts run at once (`LAB_PARTS`, default 2): a part spends most of its time waiting (Firehose's
+ * buffer, a guide's loop for what an omitted step never makes, devices), but each CLI start costs a few seconds of CPU.
+ */
+const PARTS_AT_ONCE = Math.max(1, Number(process.env.LAB_PARTS ?? 2));
+let running = 0;
+const queued: Array<() => void> = [];
+async function part<T>(run: () => Promise<T>): Promise<T> {
+  if (running >= PARTS_AT_ONCE) await new Promise<void>((resolve) => queued.push(resolve));
+  running++;
+  try {
+    return await run();
+  } finally {
+    running--;
+    queued.shift()?.();
+  }
+}
+/** A part's timeout, its wait for a turn included. */
+const PART_MS = 600_000;
+
+/** `lab reset` exits 0, names everything the lab had made, and leaves nothing under the lab's names for the attendee. */
+async function resetLeavesNothing(l: Lab, target: Target, args: string[], attendee: string): Promise<void> {
+  const before = await labInventory(l, target, { attendee });
+  const reset = await lab('reset', String(l.id), ...args);
+  expect(reset.code, reset.stderr).toBe(0);
+  if (!before.length) expect(reset.stdout).toBe('Nothing to remove.\n');
+  else expect(reset.stdout).toMatch(new RegExp(`^Removed ${before.length}: `));
+  for (const r of before) expect(reset.stdout).toContain(`${r.kind} ${r.name}`);
+  expect(await labInventory(l, target, { attendee })).toEqual([]);
+}
 
 it('finds the labs', () => {
   expect(labs.length).toBeGreaterThan(0);
@@ -112,20 +154,22 @@ for (const l of labs) {
     async function startAndRunGuide(attendee: string, omitStep?: number): Promise<void> {
       const started = await lab('start', id, '--fresh', ...local(attendee));
       expect(started.code, started.stderr).toBe(0);
-      const env = withTestCli(exports(started.stdout));
+      // Lab 4 serves its page on PAGE_PORT (8004 by default): a free one per part, as the parts run at once.
+      const env = { ...withTestCli(exports(started.stdout)), PAGE_PORT: String(await freePort()) };
       expect(env.AWS).toBe(`${AWS_CLI} --endpoint-url ${te.httpUrl}`);
       await runGuide({ file: l.guide.file, commands: l.guide.commands, env, dataDir: te.dataDir, omitStep });
     }
 
-    it('(a) lab start, the guide, lab check: every check done', async () => {
+    it.concurrent('(a) lab start, the guide, lab check: every check done', () => part(async () => {
       await startAndRunGuide('guide');
       const checked = await lab('check', id, '--json', ...local('guide'));
       expect(summary(report(checked.stdout))).not.toMatch(/: (missing|waiting|skipped)/);
       expect(checked.code, checked.stderr).toBe(0);
-    }, 180_000);
+      await resetLeavesNothing(l, engineTarget(te), local('guide'), 'guide');
+    }), PART_MS);
 
     for (const omit of l.tests.omit) {
-      it(`(b) without guide step ${omit.step}, the check ${omit.missing} is missing, with its hint`, async () => {
+      it.concurrent(`(b) without guide step ${omit.step}, the check ${omit.missing} is the first one missing, with its hint`, () => part(async () => {
         await startAndRunGuide(`omit${omit.step}`, omit.step);
         const checked = await lab('check', id, '--json', ...local(`omit${omit.step}`));
         expect(checked.code).toBe(1);
@@ -133,14 +177,15 @@ for (const l of labs) {
         const c = r.checks.find((x) => x.id === omit.missing);
         expect(c?.status, summary(r)).toBe('missing');
         const first = r.checks.find((x) => x.status !== 'done' && x.status !== 'skipped');
+        expect(first?.id, summary(r)).toBe(omit.missing);
         expect(first?.hint, summary(r)).toBeTruthy();
         const text = await lab('check', id, ...local(`omit${omit.step}`));
         expect(text.stdout).toMatch(new RegExp(`✗ ${escape(c!.title)} \\(missing\\): `));
         expect(text.stdout).toContain(`Hint: ${first!.hint}`);
-      }, 180_000);
+      }), PART_MS);
     }
 
-    it('(c) lab start, lab solve, then lab check: every check done', async () => {
+    it.concurrent('(c) lab start, lab solve, then lab check: every check done', () => part(async () => {
       const started = await lab('start', id, '--fresh', ...local('solver'));
       expect(started.code, started.stderr).toBe(0);
       const solved = await lab('solve', id, ...local('solver'));
@@ -148,11 +193,12 @@ for (const l of labs) {
       const checked = await lab('check', id, '--json', ...local('solver'));
       expect(summary(report(checked.stdout))).not.toMatch(/: (missing|waiting)/);
       expect(checked.code, checked.stderr).toBe(0);
-    }, 180_000);
+      await resetLeavesNothing(l, engineTarget(te), local('solver'), 'solver');
+    }), PART_MS);
 
     const localOnly = (x: Lab) => x.checks.filter((c) => checkKind(c.kind)?.localOnly).map((c) => c.id);
-    it(`(d) lab start, solve and check against another Thingbench as the cloud${localOnly(l).length ? ` (local-only checks skipped: ${localOnly(l).join(', ')})` : ''}`, async () => {
-      if (!cloud) await startCloud();
+    it.concurrent(`(d) lab start, solve and check against another Thingbench as the cloud${localOnly(l).length ? ` (local-only checks skipped: ${localOnly(l).join(', ')})` : ''}`, () => part(async () => {
+      await (cloudStarting ??= startCloud());
       const remote = ['--target', 'cloud', '--data-dir', home, '--attendee', 'cloud'];
       // On a target, lab start keeps the lab's devices running in the foreground until Ctrl-C.
       const starting = runCli(['lab', 'start', id, '--fresh', ...remote]);
@@ -178,9 +224,8 @@ for (const l of labs) {
       for (const c of r.checks.filter((x) => x.status === 'skipped')) expect(c.reason, c.id).toMatch(/\S/);
       // A lab whose message checks a one-shot check skips there does not count as complete: exit 1, nothing missing.
       expect(checked.code, checked.stderr).toBe(r.complete ? 0 : 1);
-      const reset = await lab('reset', id, ...remote);
-      expect(reset.code, reset.stderr).toBe(0);
-    }, 180_000);
+      await resetLeavesNothing(l, cloudTarget!, remote, 'cloud');
+    }), PART_MS);
   });
 }
 
