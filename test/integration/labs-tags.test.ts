@@ -62,6 +62,12 @@ steps:
       input:
         RoleName: tagged-role
         AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"iot.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+  # The edges that take tags without keeping them yet still take them.
+  - aws: { service: dynamodb, operation: CreateTable, input: { TableName: tagged-table, BillingMode: PAY_PER_REQUEST, AttributeDefinitions: [{ AttributeName: id, AttributeType: S }], KeySchema: [{ AttributeName: id, KeyType: HASH }] } }
+  - aws: { service: kinesis, operation: CreateStream, input: { StreamName: tagged-stream, ShardCount: 1 } }
+  - aws: { service: cloudwatch, operation: PutMetricAlarm, input: { AlarmName: tagged-alarm, Namespace: Lab, MetricName: temp, Statistic: Average, Period: 60, EvaluationPeriods: 1, Threshold: 30, ComparisonOperator: GreaterThanThreshold } }
+  - aws: { service: iot, operation: CreateThingType, input: { thingTypeName: tagged-type } }
+  - aws: { service: iot, operation: CreateTopicRule, input: { ruleName: tagged_rule, topicRulePayload: { sql: "SELECT * FROM 'a/b'", actions: [] } } }
 `,
     }, { tags });
     expect(result.message).toBeUndefined();
