@@ -94,7 +94,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     publicUrl: () => httpUrl(),
   });
   const rules = new RulesService(store, broker, {
-    dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks }, captured: (id) => broker.message(id),
+    dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks, objects }, captured: (id) => broker.message(id),
   });
   // The live diagram reads the counters the services keep.
   const pipeline = new PipelineService({

@@ -64,8 +64,8 @@ describe('placeOfError', () => {
 
   it('puts a payload error naming actions[i] at that action, and a rule name error at the name', () => {
     let message = '';
-    try { parsePayload({ sql: "SELECT * FROM 'a'", actions: [{ republish: { topic: 'x' } }, { s3: { bucketName: 'b' } }] }, new Set(Object.keys(actionFactories))); } catch (e) { message = (e as Error).message; }
-    expect(placeOfError(message, [{ republish: { topic: 'x' } }, { s3: { bucketName: 'b' } }], null)).toEqual({ at: 'action', index: 1 });
+    try { parsePayload({ sql: "SELECT * FROM 'a'", actions: [{ republish: { topic: 'x' } }, { iotEvents: { inputName: 'b' } }] }, new Set(Object.keys(actionFactories))); } catch (e) { message = (e as Error).message; }
+    expect(placeOfError(message, [{ republish: { topic: 'x' } }, { iotEvents: { inputName: 'b' } }], null)).toEqual({ at: 'action', index: 1 });
     expect(placeOfError("1 validation error detected: Value 'a-b' at 'ruleName' failed to satisfy constraint", [], null)).toEqual({ at: 'name' });
   });
 

@@ -50,6 +50,13 @@ export interface ActionDeps {
   functions: FunctionInvoker;
   /** The local sinks (queues, topics, streams, delivery streams, tables, CloudWatch) the sink actions write to. */
   sinks?: SinkWriter;
+  /** The local S3 the `s3` action writes objects to (engine/objects satisfies it). */
+  objects?: ObjectWriter;
+}
+
+/** `s3`: PutObject; rejects with S3's error (NoSuchBucket, a bad key) when the object cannot be stored. */
+export interface ObjectWriter {
+  put(bucket: string, key: string, body: Uint8Array): Promise<unknown>;
 }
 
 /** The local functions the `lambda` action invokes (engine/functions satisfies it). */

@@ -14,6 +14,7 @@ import { dynamoDBv2Action } from './dynamodbv2.js';
 import { cloudwatchMetricAction } from './cloudwatch-metric.js';
 import { cloudwatchLogsAction } from './cloudwatch-logs.js';
 import { cloudwatchAlarmAction } from './cloudwatch-alarm.js';
+import { s3Action } from './s3.js';
 
 export const actionFactories: Record<string, ActionFactory> = {
   republish: republishAction,
@@ -27,4 +28,5 @@ export const actionFactories: Record<string, ActionFactory> = {
   cloudwatchMetric: cloudwatchMetricAction,
   cloudwatchLogs: cloudwatchLogsAction,
   cloudwatchAlarm: cloudwatchAlarmAction,
+  s3: s3Action,
 };

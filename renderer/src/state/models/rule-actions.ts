@@ -46,7 +46,7 @@ export const ACTION_SPECS: readonly ActionSpec[] = [
     { path: 'separator', label: 'Separator', type: 'select', options: ['', '\\n', '\\t', '\\r\\n', ','] },
     { path: 'batchMode', label: 'Batch mode (output is an array of records)', type: 'boolean' }, role] },
   { kind: 's3', title: 'Write an S3 object', fields: [
-    { path: 'bucketName', label: 'Bucket name', type: 'text', required: true },
+    { path: 'bucketName', label: 'Bucket name', type: 'text', required: true, template: true },
     { path: 'key', label: 'Key', type: 'text', required: true, template: true, placeholder: '${topic()}/${timestamp()}' },
     { path: 'cannedAcl', label: 'Canned ACL', type: 'select', options: ['', 'private', 'public-read', 'public-read-write', 'aws-exec-read', 'authenticated-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write'] },
     role] },
