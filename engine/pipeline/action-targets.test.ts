@@ -13,6 +13,7 @@ describe('actionTarget', () => {
     ['cloudwatchLogs', { logGroupName: '/rules/all' }, 'sink:log:/rules/all'],
     ['cloudwatchMetric', { metricNamespace: 'Sensors', metricName: 'T' }, 'sink:metric:Sensors'],
     ['cloudwatchAlarm', { alarmName: 'Hot' }, 'sink:alarm:Hot'],
+    ['s3', { bucketName: 'archive', key: '${topic()}' }, 'bucket:archive'],
     ['lambda', { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:enrich:live' }, 'function:enrich'],
     ['republish', { topic: 'out/${topic(2)}' }, 'topic:out/${topic(2)}'],
     ['http', { url: 'https://example.com' }, 'external:http'],

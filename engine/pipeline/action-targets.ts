@@ -42,6 +42,10 @@ export function actionTarget(kind: string, params: Record<string, unknown>): Tar
     const name = functionName(str(params.functionArn) ?? '');
     return { id: `function:${name}`, kind: 'function', label: name, templated: templated(name) };
   }
+  if (kind === 's3') {
+    const bucket = str(params.bucketName) ?? '';
+    return { id: `bucket:${bucket}`, kind: 'bucket', label: bucket, templated: templated(bucket) };
+  }
   const sink = sinkTargets[kind]?.(params);
   if (sink?.[1] !== undefined) {
     const [sinkKind, name] = sink as [SinkKind, string];
