@@ -12,7 +12,7 @@ import type {
   RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
-import type { CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
+import type { AuthorizationAnswer, AuthorizationQuestion, CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
 import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
 import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
@@ -106,6 +106,11 @@ export interface ThingbenchApi {
     policies(): Promise<PolicySummary[]>;
     /** The most recent denials, oldest first (default 100; the engine keeps 500). */
     denials(limit?: number): Promise<PolicyDenial[]>;
+    /**
+     * "Would this be allowed?" (IoT TestAuthorization, same validation and messages): the decision per check, the
+     * policies that allowed or denied, and the deciding statement. NotFound for an unknown certificate, group or policy.
+     */
+    testAuthorization(question: AuthorizationQuestion): Promise<AuthorizationAnswer[]>;
   };
   /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
   registry: {
@@ -217,7 +222,7 @@ export const apiMethods = {
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
   sinks: ['list', 'create', 'delete', 'records'],
-  security: ['certificates', 'policies', 'denials'],
+  security: ['certificates', 'policies', 'denials', 'testAuthorization'],
   devices: ['models', 'start', 'list', 'stop', 'fault'],
   scenarios: ['validate', 'run', 'runs', 'cancel'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],

@@ -11,6 +11,8 @@ export interface CertificateSummary {
   createdAt: number;
   /** Policy names attached to the certificate. */
   policies: string[];
+  /** Names of the things the certificate is attached to. */
+  things: string[];
 }
 
 export interface PolicySummary {
@@ -39,4 +41,32 @@ export interface PolicyDenial {
   /** Policy variables read while deciding, with their values (null: could not be resolved). */
   variables: Record<string, string | string[] | null>;
   reason: string;
+}
+
+export type AuthorizationAction = 'iot:Connect' | 'iot:Publish' | 'iot:Subscribe' | 'iot:Receive';
+
+/** "Would this be allowed?": IoT TestAuthorization's question, asked of the same evaluator the broker uses. */
+export interface AuthorizationQuestion {
+  /** A certificate ARN or id, or a thing group ARN; absent: only `policiesToAdd` are evaluated. */
+  principal?: string;
+  /** The MQTT client id (`iot:ClientId`); a thing attached to the certificate by this name adds its variables and groups. */
+  clientId?: string;
+  /** 1 to 10 actions, each with the resources (ARNs) it acts on. */
+  checks: Array<{ action: AuthorizationAction; resources: string[] }>;
+  policiesToAdd?: string[];
+  policiesToSkip?: string[];
+}
+
+export interface AuthorizationAnswer {
+  action: AuthorizationAction;
+  resources: string[];
+  decision: 'ALLOWED' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
+  /** Policies with a matching Allow, with a matching Deny, and with neither. */
+  allowed: string[];
+  explicitDeny: string[];
+  implicitDeny: string[];
+  /** Policy variables a statement needed that the question could not supply. */
+  missingContextValues: string[];
+  /** The statement that decided (absent for IMPLICIT_DENY), with its text as the policy version has it. */
+  deciding?: { policy: string; version: string; index: number; effect: 'Allow' | 'Deny'; resource: string; text?: string };
 }

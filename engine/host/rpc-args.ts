@@ -70,6 +70,16 @@ function params(...list: { check: Check; optional?: boolean }[]): (args: unknown
 const positiveInteger: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 1 ? null : 'must be a positive integer');
 const stringList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'must be a list of strings');
 
+/** A list whose every item passes `item`. */
+const list = (item: Check): Check => (v) => {
+  if (!Array.isArray(v)) return 'must be a list';
+  for (let i = 0; i < v.length; i++) {
+    const problem = item(v[i]);
+    if (problem) return `item ${i + 1} ${problem}`;
+  }
+  return null;
+};
+
 const optional = (check: Check) => ({ check, optional: true });
 const required = (check: Check) => ({ check });
 
@@ -104,6 +114,11 @@ export const argChecks = {
   'security.certificates': params(),
   'security.policies': params(),
   'security.denials': params(optional(nonNegativeInteger)),
+  // Counts, lengths and policy names are checked by the security service with AWS's messages (engine/security/test-authorization.ts).
+  'security.testAuthorization': params(required(object({
+    'principal?': string, 'clientId?': string, checks: list(object({ action: oneOf('iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'), resources: stringList })),
+    'policiesToAdd?': stringList, 'policiesToSkip?': stringList,
+  }))),
   // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).
   'shadow.list': params(optional(string)),
   'shadow.get': params(required(string), optional(string)),

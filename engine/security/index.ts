@@ -7,4 +7,4 @@ export { evaluate, type Decision, type EffectivePolicy, type Statement } from '.
 export { parsePolicyDocument } from './policies.js';
 export { securityApi } from './security-api.js';
 export { issueCertificate, encodeName, certificateNames, nameOids } from './x509.js';
-export { type AuthorizationTest, type AuthorizationOutcome, type AuthorizationAction, type AuthorizationDecision } from './test-authorization.js';
+export { authorizationViolation, validateAuthorizationTest, type AuthorizationTest, type AuthorizationOutcome, type AuthorizationAction, type AuthorizationDecision } from './test-authorization.js';

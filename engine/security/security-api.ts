@@ -11,6 +11,7 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
       return {
         id: row.id, arn: certificateArn(row.id), status: row.status, caCertificateId: row.ca_id, subject: x.subject.replaceAll('\n', ', '),
         validTo: Date.parse(x.validTo), createdAt: row.created, policies: security.policies.attached(certificateArn(row.id)),
+        things: security.thingsOf(certificateArn(row.id)),
       };
     }),
     policies: async () => security.policies.list({ pageSize: 250 }).items.map((p) => ({
@@ -23,6 +24,9 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
       statement: d.statement && { policy: d.statement.policy, version: d.statement.version, index: d.statement.index, ...statementText(security, d.statement) },
       variables: d.variables, reason: d.reason,
     })),
+    testAuthorization: async (q) => security.testAuthorization({
+      principal: q.principal, clientId: q.clientId, checks: q.checks, policiesToAdd: q.policiesToAdd, policiesToSkip: q.policiesToSkip,
+    }).map((o) => ({ ...o, ...(o.deciding && { deciding: { ...o.deciding, ...statementText(security, o.deciding) } }) })),
   };
 }
 

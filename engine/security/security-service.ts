@@ -125,6 +125,11 @@ export class SecurityService implements Service {
     if (detached.length) await this.policies.detachAll(certificateArn(id));
   }
 
+  /** Names of the things a principal (certificate ARN) is attached to. */
+  thingsOf(principal: string): string[] {
+    return this.things.thingsOf(principal);
+  }
+
   /** IoT TestAuthorization: what the device gateway would decide for this principal and client id, per action. */
   testAuthorization(test: AuthorizationTest): AuthorizationOutcome[] {
     return testAuthorization({

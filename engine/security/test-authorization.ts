@@ -39,6 +39,11 @@ export interface AuthorizationOutcome {
   explicitDeny: string[];
   implicitDeny: string[];
   missingContextValues: string[];
+  /**
+   * The statement that decided (the first matching Deny for EXPLICIT_DENY, else the first matching Allow for
+   * ALLOWED), with the resource it decided on; absent for IMPLICIT_DENY. Not part of AWS's answer: the UI shows it.
+   */
+  deciding?: { policy: string; version: string; index: number; effect: 'Allow' | 'Deny'; resource: string };
 }
 
 /** What the test reads: certificates, policies and the registry. */
@@ -54,7 +59,29 @@ const GROUP_ARN = /^arn:aws[a-z-]*:iot:[^:]*:[^:]*:thinggroup\/(.+)$/;
 /** A Cognito identity id: `<region>:<uuid>`. */
 const COGNITO_ID = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f-]{36}$/;
 
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+
+/** AWS's validation error, naming the member as the request spells it (`authInfos.1.member.resources.2.member`). */
+export const authorizationViolation = (value: unknown, at: string, constraint: string) =>
+  new EngineError('InvalidInput', `1 validation error detected: Value '${typeof value === 'string' ? value : JSON.stringify(value)}' at '${at}' failed to satisfy constraint: ${constraint}`);
+
+/** TestAuthorization's constraints on a well-shaped request: 1 to 10 authInfos, resources of at most 2048 characters, policy names. */
+export function validateAuthorizationTest(test: AuthorizationTest): void {
+  if (test.checks.length < 1) throw authorizationViolation(test.checks, 'authInfos', 'Member must have length greater than or equal to 1');
+  if (test.checks.length > 10) throw authorizationViolation(test.checks, 'authInfos', 'Member must have length less than or equal to 10');
+  test.checks.forEach((c, i) => c.resources.forEach((r, j) => {
+    if (r.length > 2048) throw authorizationViolation(r, `authInfos.${i + 1}.member.resources.${j + 1}.member`, 'Member must have length less than or equal to 2048');
+  }));
+  for (const key of ['policyNamesToAdd', 'policyNamesToSkip'] as const) {
+    (key === 'policyNamesToAdd' ? test.policiesToAdd : test.policiesToSkip)?.forEach((n, j) => {
+      if (POLICY_NAME.test(n)) return;
+      throw authorizationViolation(n, `${key}.${j + 1}.member`, n.length > 128 ? 'Member must have length less than or equal to 128' : n.length < 1 ? 'Member must have length greater than or equal to 1' : 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+    });
+  }
+}
+
 export function testAuthorization(ports: AuthorizationPorts, test: AuthorizationTest): AuthorizationOutcome[] {
+  validateAuthorizationTest(test);
   const vars = new Map<string, string | string[]>();
   if (test.clientId !== undefined) vars.set('iot:ClientId', test.clientId);
   const names = principalPolicies(ports, test, vars);
@@ -111,14 +138,18 @@ function decide(policies: EffectivePolicy[], action: AuthorizationAction, resour
       if (d.kind === 'explicitDeny') {
         add(out.explicitDeny, p.name);
         decision = 'EXPLICIT_DENY';
+        if (d.statement && out.deciding?.effect !== 'Deny') out.deciding = { ...d.statement, resource };
       } else if (d.kind === 'allowed') {
         add(out.allowed, p.name);
         if (decision !== 'EXPLICIT_DENY') decision = 'ALLOWED';
+        if (d.statement && !out.deciding) out.deciding = { ...d.statement, resource };
       } else add(out.implicitDeny, p.name);
     }
     if (rank[decision] > rank[out.decision]) out.decision = decision;
   }
   if (!resources.length) out.decision = 'IMPLICIT_DENY';
+  // An allow only decides when the whole check is allowed.
+  if (out.decision !== 'ALLOWED' && out.deciding?.effect === 'Allow') delete out.deciding;
   out.missingContextValues = [...missing];
   return out;
 }

@@ -2,7 +2,9 @@
  * IoT TestAuthorization against a real engine with @aws-sdk/client-iot and /usr/bin/aws: Lab 1's least-privilege
  * policy (`${iot:Connection.Thing.ThingName}`) allows the thing's own topic and refuses another's; explicit and
  * implicit denies name their policies; policyNamesToAdd/Skip; thing group principals; missing context values; AWS's
- * validation errors; and the decision agrees with what the broker does to a real mutual-TLS client.
+ * validation errors; and the decision agrees with what the broker does to a real mutual-TLS client. The UI contract's
+ * `security.testAuthorization` (over the browser-mode WebSocket) gives the same decisions with the deciding statement,
+ * the same errors, and `security.certificates` names each certificate's things.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -12,8 +14,14 @@ import {
   AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand,
   CreateThingGroupCommand, IoTClient, TestAuthorizationCommand, type AuthResult,
 } from '@aws-sdk/client-iot';
+import WebSocket from 'ws';
+import { createClient, RpcError, type ThingbenchClient } from '../../engine/contract/index.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { startUiServer } from '../../engine/host/index.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { nodeTransport } from '../helpers/ui-transport.js';
 
 let te: TestEngine;
 let iot: IoTClient;
@@ -150,5 +158,65 @@ describeAwsCli('aws iot test-authorization', () => {
     const bad = await runAwsCli(['iot', 'test-authorization', '--principal', `${cert.arn}0`, '--auth-infos', `actionType=PUBLISH,resources=${arn('topic/a')}`], { endpoint: te.httpUrl });
     expect(bad.code).toBe(254);
     expect(bad.stderr).toContain('An error occurred (InvalidRequestException) when calling the TestAuthorization operation: Invalid principal');
+  });
+});
+
+describe('security.testAuthorization through the UI contract', () => {
+  let api: ThingbenchClient;
+  let socket: WebSocket;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const staticDir = tempDir('tb-authz-ui-');
+    fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
+    const ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+    socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    api = createClient(nodeTransport(socket));
+    close = () => ui.close();
+  });
+
+  afterAll(async () => {
+    api?.dispose();
+    socket?.terminate();
+    await close?.();
+  });
+
+  it('decides as TestAuthorization does and names the deciding statement with its text', async () => {
+    const [own, other, secret] = await api.security.testAuthorization({
+      principal: cert.arn, clientId: 'ratchet',
+      checks: [
+        { action: 'iot:Publish', resources: [arn('topic/device/ratchet/data')] },
+        { action: 'iot:Publish', resources: [arn('topic/device/other/data')] },
+        { action: 'iot:Publish', resources: [arn('topic/device/ratchet/secret')] },
+      ],
+    });
+    expect(own).toMatchObject({ decision: 'ALLOWED', allowed: ['device'], implicitDeny: ['no-secrets'], explicitDeny: [] });
+    expect(own.deciding).toMatchObject({ policy: 'device', version: '1', index: 1, effect: 'Allow', resource: arn('topic/device/ratchet/data') });
+    expect(JSON.parse(own.deciding!.text!)).toEqual({ Effect: 'Allow', Action: 'iot:Publish', Resource: 'arn:aws:iot:us-east-1:*:topic/device/${iot:Connection.Thing.ThingName}/*' });
+    expect(other).toMatchObject({ decision: 'IMPLICIT_DENY', allowed: [] });
+    expect(other.deciding).toBeUndefined();
+    expect(secret).toMatchObject({ decision: 'EXPLICIT_DENY', explicitDeny: ['no-secrets'] });
+    expect(secret.deciding).toMatchObject({ policy: 'no-secrets', index: 0, effect: 'Deny' });
+
+    // The same question over HTTP gets the same decisions.
+    const http = await test({ authInfos: [{ actionType: 'PUBLISH', resources: [arn('topic/device/ratchet/data')] }, { actionType: 'PUBLISH', resources: [arn('topic/device/ratchet/secret')] }] });
+    expect(http.map((r) => r.authDecision)).toEqual([own.decision, secret.decision]);
+  });
+
+  it('lists the things a certificate is attached to', async () => {
+    const mine = (await api.security.certificates()).find((c) => c.id === cert.id);
+    expect(mine).toMatchObject({ status: 'ACTIVE', things: ['ratchet'], policies: expect.arrayContaining(['device', 'no-secrets']) });
+  });
+
+  it('refuses bad questions with AWS\'s messages', async () => {
+    const fail = (q: Parameters<ThingbenchClient['security']['testAuthorization']>[0]) =>
+      api.security.testAuthorization(q).then(() => undefined, (e: unknown) => (e instanceof RpcError ? { code: e.code, message: e.message } : e));
+    expect(await fail({ principal: cert.arn, checks: [] })).toEqual({ code: 'InvalidInput', message: "1 validation error detected: Value '[]' at 'authInfos' failed to satisfy constraint: Member must have length greater than or equal to 1" });
+    expect(await fail({ principal: cert.arn, checks: [{ action: 'iot:Publish', resources: ['x'.repeat(2049)] }] })).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining("at 'authInfos.1.member.resources.1.member' failed to satisfy constraint: Member must have length less than or equal to 2048") });
+    expect(await fail({ checks: [{ action: 'iot:Publish', resources: [arn('topic/a')] }], policiesToAdd: ['bad name'] })).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining('Member must satisfy regular expression pattern: [\\w+=,.@-]+') });
+    expect(await fail({ checks: [{ action: 'iot:Publish', resources: [arn('topic/a')] }], policiesToAdd: ['nope'] })).toEqual({ code: 'NotFound', message: 'The policy nope does not exist' });
+    expect(await fail({ principal: 'not-a-principal', checks: [{ action: 'iot:Publish', resources: [arn('topic/a')] }] })).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining('Invalid principal') });
+    expect(await fail({ checks: [{ action: 'iot:Retain' as 'iot:Publish', resources: [] }] })).toMatchObject({ code: 'InvalidInput', message: expect.stringContaining('"action" must be one of') });
   });
 });
