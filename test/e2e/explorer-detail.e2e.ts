@@ -57,6 +57,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     expect(await page.isDisabled('[data-testid=publish-send]')).toBe(true);
     await page.fill('[data-testid=publish-payload]', '{\n  "temp": 41.5,\n  "pressure": {"bar": 1.6}\n}');
     await page.selectOption('[data-testid=publish-qos]', '1');
+    await page.click('[data-testid=publish-properties] summary');
+    await page.fill('[data-testid=publish-content-type]', 'application/json');
+    await page.fill('[data-testid=publish-user-properties]', 'site north');
+    await page.waitForSelector('[data-testid=publish-problem] >> text=User property line 1: write it as name: value', WAIT);
+    expect(await page.isDisabled('[data-testid=publish-send]')).toBe(true);
+    await page.fill('[data-testid=publish-user-properties]', 'site: north\nsite=south');
     await page.click('[data-testid=publish-send]');
     await page.waitForSelector('[data-testid=publish-result][data-ok=true]', WAIT);
     await page.waitForSelector('[data-testid=publish-history]', WAIT);
@@ -65,6 +71,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     const [latest] = await bm.engine.api.broker.messages({ filter: 'lab/boiler/telemetry', limit: 1 });
     expect(Buffer.from(latest.payload, 'base64').toString()).toBe('{\n  "temp": 41.5,\n  "pressure": {"bar": 1.6}\n}');
     expect(latest).toMatchObject({ qos: 1, retain: false, clientId: null });
+    expect(latest.properties).toMatchObject({ contentType: 'application/json', userProperties: [['site', 'north'], ['site', 'south']] });
 
     await tab('chart');
     await page.waitForSelector('[data-testid=chart][data-last="[41.5]"]', WAIT);
@@ -188,7 +195,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     await vi.waitFor(() => expect(got).toEqual(['lab/door/marker']), WAIT);
     await probe.endAsync();
 
+    // The marker's row is in the tree before clicking, so no row moves under the pointer.
+    await page.waitForSelector('[data-testid=topic-node][data-topic="lab/door/marker"]', WAIT);
     await page.click('[data-testid=topic-node][data-topic="lab/site"]');
+    await page.waitForSelector('[data-testid=message-filter] >> text=lab/site/#', WAIT);
     await page.waitForSelector('[data-testid=delete-retained-subtree] >> text=Delete retained (2)', WAIT);
     await page.click('[data-testid=delete-retained-subtree]');
     await page.click('[data-testid=confirm-delete-retained] [data-testid=confirm-delete]');

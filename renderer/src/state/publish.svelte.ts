@@ -1,11 +1,17 @@
-import type { ThingbenchClient } from '../../../engine/contract/index.js';
+import type { MessageProperties, ThingbenchClient } from '../../../engine/contract/index.js';
 import { formatTime } from '../lib/format.js';
+import { parseUserProperties } from '../lib/user-properties.js';
 
 export interface PublishDraft {
   topic: string;
   payload: string;
   qos: 0 | 1;
   retain: boolean;
+  /** MQTT 5 properties to publish with; empty ones are left out. */
+  contentType?: string;
+  responseTopic?: string;
+  /** One per line, `name: value`. */
+  userProperties?: string;
 }
 
 export interface PublishTemplate extends PublishDraft {
@@ -34,9 +40,9 @@ export class PublishStore {
     const draft = { ...this.draft };
     this.busy = true;
     try {
-      await this.client.broker.publish({ topic: draft.topic, payload: draft.payload, qos: draft.qos, retain: draft.retain });
+      await this.client.broker.publish({ topic: draft.topic, payload: draft.payload, qos: draft.qos, retain: draft.retain, properties: properties(draft) });
       this.result = { ok: true, text: `Published to ${draft.topic} at ${formatTime(Date.now())}` };
-      const same = (h: PublishDraft) => h.topic === draft.topic && h.payload === draft.payload && h.qos === draft.qos && h.retain === draft.retain;
+      const same = (h: PublishDraft) => JSON.stringify(fields(h)) === JSON.stringify(fields(draft));
       this.history = [{ ...draft, time: Date.now() }, ...this.history.filter((h) => !same(h))].slice(0, HISTORY_SIZE);
       save(HISTORY_KEY, this.history);
       return true;
@@ -50,13 +56,13 @@ export class PublishStore {
 
   /** Fills the form from a template or a past publish. */
   use(d: PublishDraft): void {
-    this.draft = { topic: d.topic, payload: d.payload, qos: d.qos, retain: d.retain };
+    this.draft = fields(d);
     this.result = null;
   }
 
   /** Saves the form as a template under `name` (replacing one of that name). */
   saveTemplate(name: string): void {
-    const template = { name, ...this.draft };
+    const template = { name, ...fields(this.draft) };
     this.templates = [...this.templates.filter((t) => t.name !== name), template].sort((a, b) => a.name.localeCompare(b.name));
     save(TEMPLATES_KEY, this.templates);
   }
@@ -70,6 +76,24 @@ export class PublishStore {
     this.history = [];
     save(HISTORY_KEY, this.history);
   }
+}
+
+/** A draft's own fields (not a template's name or a past publish's time). */
+function fields(d: PublishDraft): PublishDraft {
+  return {
+    topic: d.topic, payload: d.payload, qos: d.qos, retain: d.retain,
+    contentType: d.contentType ?? '', responseTopic: d.responseTopic ?? '', userProperties: d.userProperties ?? '',
+  };
+}
+
+/** The draft's MQTT 5 properties, or undefined when it sets none. */
+function properties(d: PublishDraft): MessageProperties | undefined {
+  const p: MessageProperties = {};
+  if (d.contentType?.trim()) p.contentType = d.contentType.trim();
+  if (d.responseTopic?.trim()) p.responseTopic = d.responseTopic.trim();
+  const user = parseUserProperties(d.userProperties ?? '').pairs;
+  if (user.length) p.userProperties = user;
+  return Object.keys(p).length ? p : undefined;
 }
 
 function load<T>(key: string): T[] {
