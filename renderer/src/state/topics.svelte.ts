@@ -101,7 +101,7 @@ export class TopicsStore {
       this.schedule();
     });
     // The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews.
-    client.broker.topicTable().then((table) => this.takeSnapshot(tableStats(table, this.fromTable)), (err: unknown) => {
+    client.broker.topicTable().then((table) => this.takeSnapshot(tableReader(table, this.fromTable)), (err: unknown) => {
       this.loading = false;
       connection.reportError('Could not load the topics')(err);
     });
@@ -292,13 +292,13 @@ export class TopicsStore {
     this.messages = this.list.messages;
   }
 
-  private takeSnapshot(topics: readonly TopicStats[]): void {
-    // In slices, one per frame (or timer tick while the window is hidden), so the page answers while it fills.
+  /** Takes in the opening snapshot in slices, one per timer tick, so the page answers while a big tree fills. */
+  private takeSnapshot(read: { size: number; slice(from: number, to: number): TopicStats[] }): void {
     let at = 0;
     const step = () => {
-      this.applyTopics(topics.slice(at, at + SNAPSHOT_SLICE), false);
+      this.applyTopics(read.slice(at, at + SNAPSHOT_SLICE), false);
       at += SNAPSHOT_SLICE;
-      if (at < topics.length) setTimeout(step, 0);
+      if (at < read.size) setTimeout(step, 0);
       else this.loading = false;
       this.flush();
     };
@@ -348,15 +348,25 @@ export class TopicsStore {
   }
 }
 
-/** The topic table's columns as statistics without payloads (remembered in `marks`, so their rows fetch them). */
-function tableStats(table: TopicTable, marks: WeakSet<TopicStats>): TopicStats[] {
+/**
+ * Reads the topic table's columns as statistics without payloads, a slice at a time (each remembered in `marks`, so
+ * its row fetches the payload when shown).
+ */
+function tableReader(table: TopicTable, marks: WeakSet<TopicStats>): { size: number; slice(from: number, to: number): TopicStats[] } {
   const retained = new Set(table.retained);
-  return table.topics.map((topic, i) => {
-    const stats: TopicStats = {
-      topic, count: table.count[i]!, rate: table.rate[i]!, lastPayload: '', lastSize: table.lastSize[i]!, lastQos: 0,
-      retained: retained.has(i), lastPublisher: null, lastTime: table.lastTime[i]!,
-    };
-    marks.add(stats);
-    return stats;
-  });
+  return {
+    size: table.topics.length,
+    slice(from, to) {
+      const out: TopicStats[] = [];
+      for (let i = from; i < Math.min(to, table.topics.length); i++) {
+        const stats: TopicStats = {
+          topic: table.topics[i]!, count: table.count[i]!, rate: table.rate[i]!, lastPayload: '', lastSize: table.lastSize[i]!,
+          lastQos: 0, retained: retained.has(i), lastPublisher: null, lastTime: table.lastTime[i]!,
+        };
+        marks.add(stats);
+        out.push(stats);
+      }
+      return out;
+    },
+  };
 }
