@@ -28,6 +28,18 @@ try {
     actions: [{ republish: { topic: 'alerts/${topic(2)}', qos: 1 } }],
     errorAction: { republish: { topic: 'errors/rules' } },
   });
+  // Sinks for the Sinks view (`sinks/queue/readings`, `sinks/table/Latest`): the rule below fills them.
+  await bm.engine.api.sinks.create('queue', 'readings');
+  await bm.engine.api.sinks.create('table', 'Latest', { hashKey: { name: 'room', type: 'S' } });
+  await bm.engine.api.sinks.create('log', '/thingbench/telemetry');
+  await bm.engine.api.rules.put('to_sinks', {
+    sql: "SELECT *, topic(2) AS room FROM 'home/+/telemetry'",
+    actions: [
+      { sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/readings', roleArn: 'arn:aws:iam::000000000000:role/rules' } },
+      { dynamoDBv2: { putItem: { tableName: 'Latest' }, roleArn: 'arn:aws:iam::000000000000:role/rules' } },
+      { cloudwatchLogs: { logGroupName: '/thingbench/telemetry', roleArn: 'arn:aws:iam::000000000000:role/rules' } },
+    ],
+  });
   for (let i = 0; i < 12; i++) {
     await device.publishAsync(`home/${['kitchen', 'garage', 'attic'][i % 3]}/telemetry`, JSON.stringify({ deviceId: 'kitchen-thermostat', temp: 20 + i, humidity: 40 + i }), { qos: 1 });
   }

@@ -13,6 +13,7 @@ import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
 import { RulesStore } from './rules.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
+import { SinksStore } from './sinks.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
 import { TrafficStore } from './traffic.svelte.js';
@@ -42,6 +43,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     exporter: new ExportStore(client, conn),
     presence: new PresenceStore(client, conn),
     rules: new RulesStore(client, conn),
+    sinks: new SinksStore(client, conn),
   };
 }
 
