@@ -1,24 +1,27 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createEngine, type Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
 import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { normalizeOrigin, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import type { AccessKey, PlainMode } from '../security/index.js';
-import { startUiServer } from './serve.js';
 import { LimitArgError, parseLimitArgs } from './limit-args.js';
-import { openBrowser } from './open-browser.js';
-import { startFailureText } from './start-failure.js';
-import { portError, probePorts } from '../port-probe.js';
 import { VERSION as version } from '../version.js';
-import { recordCommand, recordUsage } from './record-commands.js';
-import { devicesCommand, devicesUsage } from './devices-commands.js';
-import { waitForSignal } from './wait-for-signal.js';
-import { targetCommand, targetUsage } from './target-commands.js';
-import { runCommand, runUsage } from './run-command.js';
-import { openEngineControl } from './engine-control.js';
-import { labCommand, labUsage } from './lab-commands.js';
+
+/**
+ * The other commands, each loaded only when used: `thingbench lab check` talks to a running engine and should not
+ * pay for loading one (nor `up` for the lab, scenario and device code).
+ */
+interface Subcommand { usage: string; run(args: string[]): Promise<number> }
+const subcommands: Record<string, () => Promise<Subcommand>> = {
+  record: async () => { const m = await import('./record-commands.js'); return { usage: m.recordUsage, run: (a) => m.recordCommand('record', a) }; },
+  replay: async () => { const m = await import('./record-commands.js'); return { usage: m.recordUsage, run: (a) => m.recordCommand('replay', a) }; },
+  devices: async () => { const m = await import('./devices-commands.js'); return { usage: m.devicesUsage, run: m.devicesCommand }; },
+  target: async () => { const m = await import('./target-commands.js'); return { usage: m.targetUsage, run: m.targetCommand }; },
+  run: async () => { const m = await import('./run-command.js'); return { usage: m.runUsage, run: m.runCommand }; },
+  lab: async () => { const m = await import('./lab-commands.js'); return { usage: m.labUsage, run: m.labCommand }; },
+};
 
 export const DEFAULT_UI_PORT = 4280;
 
@@ -102,14 +105,12 @@ export async function main(argv: string[]): Promise<number> {
   // The AWS SDK's notice that its 2027 releases will need Node 22 speaks to SDK users; a command's output is no place
   // for it (the SDK version Thingbench ships with is fixed by its lockfile). Set the variable to 'false' to see it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // `thingbench COMMAND --help` (or -h) anywhere after the command prints that command's usage.
-  const commandUsage: Record<string, string> = { record: recordUsage, replay: recordUsage, devices: devicesUsage, target: targetUsage, run: runUsage, lab: labUsage };
-  if (commandUsage[argv[0]] !== undefined && argv.slice(1).some((a) => a === '--help' || a === '-h')) return print(commandUsage[argv[0]].replace(/^\n/, ''), 0);
-  if (argv[0] === 'record' || argv[0] === 'replay') return recordCommand(argv[0], argv.slice(1));
-  if (argv[0] === 'devices') return devicesCommand(argv.slice(1));
-  if (argv[0] === 'target') return targetCommand(argv.slice(1));
-  if (argv[0] === 'run') return runCommand(argv.slice(1));
-  if (argv[0] === 'lab') return labCommand(argv.slice(1));
+  if (Object.hasOwn(subcommands, argv[0] ?? '')) {
+    const sub = await subcommands[argv[0]]();
+    // `thingbench COMMAND --help` (or -h) anywhere after the command prints that command's usage.
+    if (argv.slice(1).some((a) => a === '--help' || a === '-h')) return print(sub.usage.replace(/^\n/, ''), 0);
+    return sub.run(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -117,7 +118,10 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return print(usage + recordUsage + devicesUsage + targetUsage + runUsage + labUsage, 0);
+  if (values.help) {
+    const usages = await Promise.all(['record', 'devices', 'target', 'run', 'lab'].map(async (name) => (await subcommands[name]()).usage));
+    return print(usage + usages.join(''), 0);
+  }
   if (values.version) return print(`${version}\n`, 0);
   const [command, ...extra] = positionals;
   if (!command) return print(usage, 0);
@@ -159,6 +163,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const json = values.json === true;
   const logger = streamLogger(process.stderr, (values['log-level'] ?? 'info') as 'info', json);
+  const [{ createEngine }, { startUiServer }, { openBrowser }, { startFailureText }, { portError, probePorts }, { waitForSignal }, { openEngineControl }] = await Promise.all([
+    import('../engine.js'), import('./serve.js'), import('./open-browser.js'), import('./start-failure.js'), import('../port-probe.js'),
+    import('./wait-for-signal.js'), import('./engine-control.js'),
+  ]);
   let engine: Engine | undefined;
   try {
     engine = await createEngine(config, { logger }); // opens the data directory: a second Thingbench on it stops here
