@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { startBrowserMode } from '../helpers/browser-mode.js';
+import { seedRegistry } from '../helpers/registry-sample.js';
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
@@ -49,6 +50,7 @@ try {
   await bm.engine.api.shadow.update('kitchen-thermostat', { state: { desired: { mode: 'heat' } } }, 'config');
   await bm.engine.api.shadow.update('garage-door', { state: { reported: { open: false, battery: 87 } } });
   await device.endAsync();
+  await seedRegistry(bm.info.endpoints.http);
 
   for (const theme of ['light', 'dark'] as const) {
     await bm.page.evaluate((t) => localStorage.setItem('thingbench.theme', t), theme);

@@ -9,6 +9,7 @@ import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
 import { PresenceStore } from './presence.svelte.js';
 import { PublishStore } from './publish.svelte.js';
+import { RegistryStore } from './registry.svelte.js';
 import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
 import { RulesStore } from './rules.svelte.js';
@@ -44,6 +45,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     presence: new PresenceStore(client, conn),
     rules: new RulesStore(client, conn),
     sinks: new SinksStore(client, conn),
+    registry: new RegistryStore(client, conn),
   };
 }
 

@@ -1,0 +1,145 @@
+import {
+  RpcError, type AuthorizationAnswer, type AuthorizationQuestion, type CertificateSummary, type PolicySummary, type ThingbenchClient,
+  type ThingConnectivity, type ThingGroupInfo, type ThingInfo, type ThingSearchHit, type ThingTypeInfo,
+} from '../../../engine/contract/index.js';
+import { untrack } from 'svelte';
+import type { ConnectionStore } from './connection.svelte.js';
+
+/** Things asked for per page of a fleet search (AWS's maximum page is 500). */
+const PAGE = 500;
+/** The registry has no live events: while the view is open it is read again this often. */
+const RELOAD_MS = 10_000;
+
+export type ThingDetail = ThingInfo & { connectivity: ThingConnectivity };
+
+/** A rejected call's message as the engine worded it (AWS's message for AWS's errors). */
+export function failureMessage(err: unknown): string {
+  return err instanceof RpcError || err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The thing registry and security as the Registry view shows them: things found by a fleet search (AWS's query
+ * syntax; `*` is every thing), thing types, groups, certificates and policies, the selected thing's detail, and
+ * the "would this be allowed?" evaluator. Read when the view opens and every few seconds while it stays open.
+ */
+export class RegistryStore {
+  /** The fleet-search query of the things list; empty means every thing. */
+  query = $state('');
+  things = $state.raw<readonly ThingSearchHit[]>([]);
+  /** Set when more things match than are loaded (pass to `more()`). */
+  thingsAfter = $state<string | undefined>(undefined);
+  /** The engine's error for a query it cannot parse (AWS's InvalidQueryException message). */
+  queryError = $state<string | null>(null);
+  thingsLoaded = $state(false);
+  types = $state.raw<readonly ThingTypeInfo[]>([]);
+  groups = $state.raw<readonly ThingGroupInfo[]>([]);
+  certificates = $state.raw<readonly CertificateSummary[]>([]);
+  policies = $state.raw<readonly PolicySummary[]>([]);
+  loaded = $state(false);
+
+  /** The selected thing (from the address), its detail and principals; `thingMissing` is the engine's NotFound. */
+  thingName = $state<string | null>(null);
+  thing = $state.raw<ThingDetail | null>(null);
+  principals = $state.raw<readonly string[]>([]);
+  thingMissing = $state<string | null>(null);
+
+  private searchSeq = 0;
+  private detailSeq = 0;
+
+  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
+
+  /** Reads everything now and again while the view is open; returns the stop function. */
+  watch(): () => void {
+    // Called in an effect: what the first reload reads must not make that effect run again.
+    untrack(() => void this.reload());
+    const timer = setInterval(() => void this.reload(), RELOAD_MS);
+    return () => clearInterval(timer);
+  }
+
+  async reload(): Promise<void> {
+    const report = this.connection.reportError('Could not read the registry');
+    await Promise.all([
+      this.search(this.query, true),
+      this.client.registry.thingTypes().then((t) => { this.types = t; }, report),
+      this.client.registry.groups().then((g) => { this.groups = g; }, report),
+      this.client.security.certificates().then((c) => { this.certificates = c; }, report),
+      this.client.security.policies().then((p) => { this.policies = p; }, report),
+      this.thingName ? this.readThing(this.thingName) : Promise.resolve(),
+    ]);
+    this.loaded = true;
+  }
+
+  /** Runs a fleet search (AWS's syntax) for the things list; a reload keeps at least as many rows as are shown. */
+  async search(query: string, keepLength = false): Promise<void> {
+    this.query = query;
+    const seq = ++this.searchSeq;
+    const limit = keepLength ? Math.max(PAGE, this.things.length) : PAGE;
+    try {
+      const items: ThingSearchHit[] = [];
+      let after: string | undefined;
+      do {
+        const page = await this.client.registry.search(query.trim() || '*', Math.min(PAGE, limit - items.length), after);
+        items.push(...page.items);
+        after = page.after;
+      } while (after && items.length < limit);
+      if (seq !== this.searchSeq) return;
+      this.things = items;
+      this.thingsAfter = after;
+      this.queryError = null;
+    } catch (err) {
+      if (seq !== this.searchSeq) return;
+      if (err instanceof RpcError && err.code === 'InvalidInput') this.queryError = err.message;
+      else this.connection.reportError('Could not search the things')(err);
+    }
+    this.thingsLoaded = true;
+  }
+
+  /** Loads the next page of the current search. */
+  async more(): Promise<void> {
+    const after = this.thingsAfter;
+    if (!after) return;
+    const seq = this.searchSeq;
+    try {
+      const page = await this.client.registry.search(this.query.trim() || '*', PAGE, after);
+      if (seq !== this.searchSeq) return;
+      this.things = [...this.things, ...page.items];
+      this.thingsAfter = page.after;
+    } catch (err) {
+      this.connection.reportError('Could not search the things')(err);
+    }
+  }
+
+  /** Shows one thing's detail (or none). */
+  selectThing(name: string | null): void {
+    if (name === this.thingName) return;
+    this.thingName = name;
+    this.thing = null;
+    this.principals = [];
+    this.thingMissing = null;
+    if (name) void this.readThing(name);
+  }
+
+  /** The things in a static group (with `recursive`, in its descendants too). */
+  groupThings(group: string, recursive: boolean): Promise<string[]> {
+    return this.client.registry.groupThings(group, recursive);
+  }
+
+  /** Asks the engine's policy evaluator what the broker would decide; rejects with AWS's message for bad input. */
+  testAuthorization(question: AuthorizationQuestion): Promise<AuthorizationAnswer[]> {
+    return this.client.security.testAuthorization(question);
+  }
+
+  private async readThing(name: string): Promise<void> {
+    const seq = ++this.detailSeq;
+    const [thing, principals] = await Promise.allSettled([this.client.registry.thing(name), this.client.registry.principals(name)]);
+    if (seq !== this.detailSeq || name !== this.thingName) return;
+    if (thing.status === 'fulfilled') {
+      this.thing = thing.value;
+      this.thingMissing = null;
+    } else if (thing.reason instanceof RpcError && thing.reason.code === 'NotFound') {
+      this.thing = null;
+      this.thingMissing = thing.reason.message;
+    } else this.connection.reportError('Could not read the thing')(thing.reason);
+    this.principals = principals.status === 'fulfilled' ? principals.value : [];
+  }
+}
