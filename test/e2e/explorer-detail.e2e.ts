@@ -93,6 +93,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     await page.click('[data-testid=template-save]');
     await page.reload();
     await page.waitForSelector('[data-testid=explorer-panel-publish]', WAIT);
+    // The chart's line came back with the page, with its history.
+    await tab('chart');
+    await page.waitForSelector('[data-testid=chart-line][data-topic="lab/boiler/telemetry"][data-path=temp]', WAIT);
+    await page.waitForSelector('[data-testid=chart][data-last="[41.5]"]', WAIT);
+    await tab('publish');
     await page.fill('[data-testid=publish-topic]', '');
     await page.click('[data-testid=template] >> text=purge');
     expect(await page.inputValue('[data-testid=publish-topic]')).toBe('lab/boiler/cmd');

@@ -18,6 +18,18 @@ export interface ChartSeries {
 
 /** Points kept per line; the oldest go first. An hour at 25 messages a second. */
 const MAX_POINTS = 100_000;
+const STORAGE_KEY = 'thingbench.chart';
+
+function restore(): { window?: ChartWindow; lines: { topic: string; path: string }[] } {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as { window?: string; lines?: { topic?: unknown; path?: unknown }[] };
+    const lines = (Array.isArray(v.lines) ? v.lines : []).filter((l): l is { topic: string; path: string } => typeof l?.topic === 'string' && typeof l.path === 'string');
+    return { window: v.window && v.window in chartWindows ? (v.window as ChartWindow) : undefined, lines };
+  } catch {
+    return { lines: [] };
+  }
+}
+
 /** Points read from the topic's history when a line is added (the contract's largest page). */
 const HISTORY_LIMIT = 10_000;
 
@@ -52,6 +64,10 @@ export class ChartStore {
   });
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {
+    // The lines and window chosen survive a reload of the page (not a new window).
+    const saved = restore();
+    if (saved.window) this.window = saved.window;
+    for (const line of saved.lines) void this.add(line.topic, line.path);
     client.on('broker.messages', (batch: MessageBatch) => {
       if (!this.series.length && !this.fieldsTopic) return;
       for (const m of batch.messages) {
@@ -83,6 +99,7 @@ export class ChartStore {
     if (this.lines.has(key)) return;
     this.series = [...this.series, { topic, path, key }];
     this.lines.add(key, topic, path);
+    this.save();
     try {
       const history = await this.client.broker.series({ topic, path, limit: HISTORY_LIMIT });
       this.lines.prepend(key, history);
@@ -95,7 +112,21 @@ export class ChartStore {
   remove(key: string): void {
     this.series = this.series.filter((s) => s.key !== key);
     this.lines.remove(key);
+    this.save();
     this.bump();
+  }
+
+  setWindow(window: ChartWindow): void {
+    this.window = window;
+    this.save();
+  }
+
+  private save(): void {
+    try {
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ window: this.window, lines: this.series.map(({ topic, path }) => ({ topic, path })) }));
+    } catch {
+      // Storage denied: the chart still works for this page.
+    }
   }
 
   /** The lines' points within the window, on one time axis (seconds) as uPlot takes them: `[x, ...ys]`. */
