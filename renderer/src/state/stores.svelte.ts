@@ -5,6 +5,7 @@ import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { DetailStore } from './detail.svelte.js';
 import { ExportStore } from './export.svelte.js';
+import { LabsStore } from './labs.svelte.js';
 import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
 import { PresenceStore } from './presence.svelte.js';
@@ -46,6 +47,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     rules: new RulesStore(client, conn),
     sinks: new SinksStore(client, conn),
     registry: new RegistryStore(client, conn),
+    labs: new LabsStore(client, conn),
   };
 }
 
