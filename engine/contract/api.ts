@@ -9,10 +9,12 @@ import type {
   RuleEvaluation, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RulesEvaluated, RuleDiagnostic, TopicRulePayload,
 } from './rules-types.js';
 import type {
-  RegistryPage, ThingConnectivity, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
+  RegistryPage, ThingConnectivity, ThingCreateInput, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
-import type { AuthorizationAnswer, AuthorizationQuestion, CertificateSummary, PolicyDenial, PolicySummary } from './security-types.js';
+import type {
+  AuthorizationAnswer, AuthorizationQuestion, CertificateNewStatus, CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary,
+} from './security-types.js';
 import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
 import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
@@ -111,6 +113,15 @@ export interface ThingbenchApi {
      * policies that allowed or denied, and the deciding statement. NotFound for an unknown certificate, group or policy.
      */
     testAuthorization(question: AuthorizationQuestion): Promise<AuthorizationAnswer[]>;
+    /** CreateKeysAndCertificate: a key pair and a certificate signed by the engine's CA (the private key is not kept). */
+    createCertificate(setAsActive?: boolean): Promise<CreatedCertificate>;
+    /** UpdateCertificate: activate, deactivate or revoke (a revoked certificate stays revoked), with AWS's errors. */
+    setCertificateStatus(id: string, status: CertificateNewStatus): Promise<void>;
+    /** DeleteCertificate: not while ACTIVE, nor while attached to a thing; `force` detaches its policies first. */
+    deleteCertificate(id: string, force?: boolean): Promise<void>;
+    /** AttachPolicy / DetachPolicy to a certificate ARN or thing group ARN. */
+    attachPolicy(policy: string, target: string): Promise<void>;
+    detachPolicy(policy: string, target: string): Promise<void>;
   };
   /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
   registry: {
@@ -126,6 +137,13 @@ export interface ThingbenchApi {
     principals(thing: string): Promise<string[]>;
     /** Fleet-indexing query (AWS's syntax), e.g. `connectivity.connected:true AND attributes.floor:[1 TO 3]`. */
     search(query: string, limit?: number, after?: string): Promise<RegistryPage<ThingSearchHit>>;
+    /** CreateThing (the same thing again answers it unchanged; a different type or attributes is AlreadyExists). */
+    createThing(name: string, input?: ThingCreateInput): Promise<ThingInfo>;
+    /** DeleteThing: refused (InvalidInput) while principals are attached; a thing that does not exist succeeds, as on AWS. */
+    deleteThing(name: string): Promise<void>;
+    /** AttachThingPrincipal / DetachThingPrincipal with a certificate ARN. */
+    attachPrincipal(thing: string, principal: string): Promise<void>;
+    detachPrincipal(thing: string, principal: string): Promise<void>;
   };
   /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
   sinks: {
@@ -220,9 +238,9 @@ export const apiMethods = {
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
-  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search'],
+  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal'],
   sinks: ['list', 'create', 'delete', 'records'],
-  security: ['certificates', 'policies', 'denials', 'testAuthorization'],
+  security: ['certificates', 'policies', 'denials', 'testAuthorization', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
   devices: ['models', 'start', 'list', 'stop', 'fault'],
   scenarios: ['validate', 'run', 'runs', 'cancel'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],

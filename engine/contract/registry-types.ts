@@ -75,3 +75,9 @@ export interface ThingListFilter {
   /** `attributeValue` is a prefix. */
   prefix?: boolean;
 }
+
+/** `registry.createThing()` input, as CreateThing has it. */
+export interface ThingCreateInput {
+  type?: string;
+  attributes?: Record<string, string>;
+}

@@ -43,6 +43,18 @@ export interface PolicyDenial {
   reason: string;
 }
 
+/** A certificate made by `security.createCertificate`: the only time its private key is available. */
+export interface CreatedCertificate {
+  id: string;
+  arn: string;
+  certificatePem: string;
+  publicKey: string;
+  privateKey: string;
+}
+
+/** The statuses UpdateCertificate may set. */
+export type CertificateNewStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED';
+
 export type AuthorizationAction = 'iot:Connect' | 'iot:Publish' | 'iot:Subscribe' | 'iot:Receive';
 
 /** "Would this be allowed?": IoT TestAuthorization's question, asked of the same evaluator the broker uses. */

@@ -119,6 +119,12 @@ export const argChecks = {
     'principal?': string, 'clientId?': string, checks: list(object({ action: oneOf('iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'), resources: stringList })),
     'policiesToAdd?': stringList, 'policiesToSkip?': stringList,
   }))),
+  // Ids, statuses and names are checked by the security service with AWS's messages.
+  'security.createCertificate': params(optional(boolean)),
+  'security.setCertificateStatus': params(required(string), required(string)),
+  'security.deleteCertificate': params(required(string), optional(boolean)),
+  'security.attachPolicy': params(required(string), required(string)),
+  'security.detachPolicy': params(required(string), required(string)),
   // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).
   'shadow.list': params(optional(string)),
   'shadow.get': params(required(string), optional(string)),
@@ -151,6 +157,10 @@ export const argChecks = {
   'registry.groupThings': params(required(string), optional(boolean)),
   'registry.principals': params(required(string)),
   'registry.search': params(required(string), optional(nonNegativeInteger), optional(string)),
+  'registry.createThing': params(required(string), optional(object({ 'type?': string, 'attributes?': (v) => (isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? null : 'must map names to strings') }))),
+  'registry.deleteThing': params(required(string)),
+  'registry.attachPrincipal': params(required(string), required(string)),
+  'registry.detachPrincipal': params(required(string), required(string)),
   // Sink options are checked per kind by the sink service (engine/sinks/sink-options.ts).
   'sinks.list': params(optional(oneOf(...sinkKinds))),
   'sinks.create': params(required(oneOf(...sinkKinds)), required(string), optional(plainObject)),

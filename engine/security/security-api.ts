@@ -27,6 +27,14 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
     testAuthorization: async (q) => security.testAuthorization({
       principal: q.principal, clientId: q.clientId, checks: q.checks, policiesToAdd: q.policiesToAdd, policiesToSkip: q.policiesToSkip,
     }).map((o) => ({ ...o, ...(o.deciding && { deciding: { ...o.deciding, ...statementText(security, o.deciding) } }) })),
+    createCertificate: async (setAsActive) => {
+      const c = await security.certificates.createKeysAndCertificate(setAsActive ?? false);
+      return { id: c.id, arn: certificateArn(c.id), certificatePem: c.pem, publicKey: c.keyPair.PublicKey, privateKey: c.keyPair.PrivateKey };
+    },
+    setCertificateStatus: (id, status) => security.certificates.update(id, status),
+    deleteCertificate: (id, force) => security.deleteCertificate(id, force ?? false),
+    attachPolicy: (policy, target) => security.policies.attach(policy, target),
+    detachPolicy: (policy, target) => security.policies.detach(policy, target),
   };
 }
 
