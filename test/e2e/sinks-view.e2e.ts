@@ -136,6 +136,54 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     expect(await text('[data-testid=sink-records-empty]')).toContain('No event matches');
   });
 
+  it('shows a stream\'s records by shard and sequence number, narrowed to one shard', async () => {
+    await bm.engine.api.sinks.create('stream', 'telemetry', { shardCount: 4 });
+    await bm.engine.api.rules.put('to_stream', {
+      sql: "SELECT * FROM 'st/+'",
+      actions: [{ kinesis: { streamName: 'telemetry', partitionKey: '${topic()}', roleArn: ROLE } }],
+    });
+    await bm.page.click('[data-testid=sink-row][data-kind=stream][data-name=telemetry]');
+    await bm.page.waitForSelector('[data-testid=sink-detail][data-kind=stream]', WAIT);
+    for (let i = 0; i < 8; i++) await device.publishAsync(`st/${i}`, JSON.stringify({ n: i }), { qos: 1 });
+    await bm.page.locator('[data-testid=sink-record]').nth(7).waitFor(WAIT);
+    const records = await bm.engine.api.sinks.records('stream', 'telemetry');
+    const shards = [...new Set(records.map((r) => (r.data as { shardId: string }).shardId))].sort();
+    expect(shards.length).toBeGreaterThan(1);
+    const headings = await bm.page.$$eval('[data-testid=sink-records] [role=columnheader]', (els) => els.map((e) => e.textContent));
+    expect(headings).toEqual(['Time', 'Shard', 'Sequence number', 'Partition key', 'Data']);
+    await bm.page.selectOption('[data-testid=sink-facet]', shards[0]!);
+    const inShard = records.filter((r) => (r.data as { shardId: string }).shardId === shards[0]);
+    await expect.poll(() => bm.page.locator('[data-testid=sink-record]').count(), WAIT).toBe(inShard.length);
+    const first = (inShard[0]!.data as { sequenceNumber: string; partitionKey: string });
+    const cells = await bm.page.$$eval('[data-testid=sink-record]:first-child [role=gridcell]', (els) => els.map((e) => e.textContent));
+    expect(cells.slice(1, 4)).toEqual([shards[0], first.sequenceNumber, first.partitionKey]);
+    await shot('sinks-stream');
+  });
+
+  it('charts a metric\'s data points and shows an alarm\'s state changes', async () => {
+    await bm.engine.api.sinks.create('alarm', 'too-hot');
+    await bm.engine.api.rules.put('to_metric', {
+      sql: "SELECT temp FROM 'm/temp'",
+      actions: [
+        { cloudwatchMetric: { metricNamespace: 'Lab/Devices', metricName: 'Temperature', metricValue: '${temp}', metricUnit: 'None', roleArn: ROLE } },
+        { cloudwatchAlarm: { alarmName: 'too-hot', stateValue: 'ALARM', stateReason: 'temp ${temp}', roleArn: ROLE } },
+      ],
+    });
+    for (const temp of [20, 25, 31]) await device.publishAsync('m/temp', JSON.stringify({ temp }), { qos: 1 });
+    await bm.page.evaluate(() => { location.hash = '#/sinks/metric/Lab%2FDevices'; });
+    await bm.page.waitForSelector('[data-testid=sink-metric-chart][data-metric=Temperature][data-points="3"]', WAIT);
+    expect(await bm.page.$('[data-testid=sink-chart] canvas')).not.toBeNull();
+    await shot('sinks-metric');
+
+    await bm.page.click('[data-testid=sink-row][data-kind=alarm][data-name=too-hot]');
+    await bm.page.waitForSelector('[data-testid=sink-detail][data-kind=alarm]', WAIT);
+    await bm.page.locator('[data-testid=sink-record]').nth(2).waitFor(WAIT);
+    expect(await text('[data-testid=sink-alarm-state]')).toBe('ALARM');
+    const cells = await bm.page.$$eval('[data-testid=sink-record]:last-child [role=gridcell]', (els) => els.map((e) => e.textContent));
+    expect(cells.slice(1)).toEqual(['INSUFFICIENT_DATA', 'ALARM', 'temp 20']);
+    expect(await bm.page.$eval('[data-testid=sink-record]:last-child [role=gridcell]:nth-child(3) .badge', (e) => e.className)).toContain('error');
+  });
+
   it('asks before deleting, then the sink leaves the list and the engine', async () => {
     await bm.page.click('[data-testid=sink-row][data-name=readings]');
     await bm.page.waitForSelector('[data-testid=sink-detail][data-name=readings]', WAIT);

@@ -1,4 +1,4 @@
-/** What the Sinks view shows of each kind: its names, the columns of its records and the fields of its create form. */
+/** What the Sinks view shows of each kind of sink: its names, the columns and facets of its records, a metric's points. */
 import type { JsonValue, SinkKind, SinkRecord } from '../../../../engine/contract/index.js';
 
 export interface KindInfo {
@@ -30,7 +30,29 @@ export interface Column {
   cell: (r: SinkRecord) => string;
   /** Rendered monospace. */
   mono?: boolean;
+  /** Shown as a badge of this tone (`ok`, `warn`, `error` or '' for plain). */
+  tone?: (r: SinkRecord) => string;
 }
+
+/** A field a kind's records are narrowed by (a stream's shard, a metric's name, a log stream). */
+export interface Facet {
+  label: string;
+  value: (r: SinkRecord) => string;
+}
+
+export function facetOf(kind: SinkKind): Facet | null {
+  switch (kind) {
+    case 'stream': return { label: 'Shard', value: (r) => oneLine(field(r, 'shardId')) };
+    case 'metric': return { label: 'Metric', value: (r) => oneLine(field(r, 'metricName')) };
+    case 'log': return { label: 'Log stream', value: (r) => oneLine(field(r, 'logStream')) };
+    case 'notify': return { label: 'Delivered to', value: (r) => deliveredTo(obj(field(r, 'delivery'))) };
+    case 'queue': return { label: 'State', value: (r) => (field(r, 'visible') === false ? 'in flight' : 'visible') };
+    default: return null;
+  }
+}
+
+/** The badge tone of an alarm state. */
+export const alarmTone = (state: string) => (state === 'ALARM' ? 'error' : state === 'OK' ? 'ok' : '');
 
 type Obj = { [k: string]: JsonValue };
 const obj = (v: JsonValue | undefined): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
@@ -38,8 +60,8 @@ const field = (r: SinkRecord, name: string): JsonValue | undefined => obj(r.data
 /** A value on one line: strings as they are, the rest as compact JSON. */
 export function oneLine(v: JsonValue | undefined): string {
   if (v === undefined || v === null) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > 300 ? `${s.slice(0, 300)}…` : s.replace(/\s+/g, ' ');
+  const s = (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s+/g, ' ');
+  return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 const text = (name: string) => (r: SinkRecord) => oneLine(field(r, name));
 
@@ -61,7 +83,7 @@ export function columnsOf(kind: SinkKind): Column[] {
       return [
         TIME,
         { title: 'Body', width: 'minmax(160px, 1fr)', cell: text('body'), mono: true },
-        { title: 'State', width: '76px', cell: (r) => (field(r, 'visible') === false ? 'in flight' : 'visible') },
+        { title: 'State', width: '84px', cell: (r) => (field(r, 'visible') === false ? 'in flight' : 'visible'), tone: (r) => (field(r, 'visible') === false ? 'warn' : '') },
         { title: 'Receives', width: '70px', cell: text('receiveCount'), mono: true },
         { title: 'Message id', width: '120px', cell: text('messageId'), mono: true },
       ];
@@ -104,7 +126,8 @@ export function columnsOf(kind: SinkKind): Column[] {
     case 'alarm':
       return [
         TIME,
-        { title: 'State', width: 'minmax(150px, 220px)', cell: (r) => `${oneLine(field(r, 'previousState'))} → ${oneLine(field(r, 'state'))}` },
+        { title: 'From', width: '150px', cell: text('previousState'), tone: (r) => alarmTone(oneLine(field(r, 'previousState'))) },
+        { title: 'To', width: '150px', cell: text('state'), tone: (r) => alarmTone(oneLine(field(r, 'state'))) },
         { title: 'Reason', width: 'minmax(160px, 1fr)', cell: text('reason') },
       ];
     case 'table':
@@ -155,4 +178,23 @@ export function embeddedJson(r: SinkRecord): { field: string; value: JsonValue }
     }
   }
   return null;
+}
+
+/**
+ * A metric's data points as a chart's `[seconds[], values[]]`, oldest first: a point's value, or the average of its
+ * statistic values. Records of other metrics and points without a number are left out.
+ */
+export function metricSeries(records: readonly SinkRecord[], metricName: string): [number[], number[]] {
+  const points: Array<[number, number]> = [];
+  for (const r of records) {
+    const o = obj(r.data);
+    if (o.metricName !== metricName) continue;
+    const stats = obj(o.statisticValues);
+    const value = typeof o.value === 'number' ? o.value
+      : typeof stats.sum === 'number' && typeof stats.sampleCount === 'number' && stats.sampleCount > 0 ? stats.sum / stats.sampleCount : null;
+    if (value === null) continue;
+    points.push([Number(o.timestamp ?? r.time) / 1000, value]);
+  }
+  points.sort((a, b) => a[0] - b[0]);
+  return [points.map((p) => p[0]), points.map((p) => p[1])];
 }
