@@ -133,7 +133,7 @@ export class LabsStore {
         if (this.open !== lab) return;
         this.report = result.report;
         const removed = result.removed.length ? ` Removed from an earlier run: ${result.removed.join(', ')}.` : '';
-        this.notice = `Started: ${result.report.done} of ${result.report.total} checks done; they tick as you work.${removed}`;
+        this.notice = `Started: the lab's starting state is set up; its checks tick as you work.${removed}`;
       } catch (err) {
         if (err instanceof RpcError && err.code === 'Conflict') this.conflict = true;
         throw err;
