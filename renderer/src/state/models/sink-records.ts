@@ -82,7 +82,7 @@ export function columnsOf(kind: SinkKind): Column[] {
     case 'queue':
       return [
         TIME,
-        { title: 'Body', width: 'minmax(160px, 1fr)', cell: text('body'), mono: true },
+        { title: 'Body', width: 'minmax(80px, 1fr)', cell: text('body'), mono: true },
         { title: 'State', width: '84px', cell: (r) => (field(r, 'visible') === false ? 'in flight' : 'visible'), tone: (r) => (field(r, 'visible') === false ? 'warn' : '') },
         { title: 'Receives', width: '70px', cell: text('receiveCount'), mono: true },
         { title: 'Message id', width: '120px', cell: text('messageId'), mono: true },
@@ -91,44 +91,44 @@ export function columnsOf(kind: SinkKind): Column[] {
       return [
         TIME,
         { title: 'Subject', width: 'minmax(80px, 160px)', cell: text('subject') },
-        { title: 'Message', width: 'minmax(160px, 1fr)', cell: text('message'), mono: true },
+        { title: 'Message', width: 'minmax(80px, 1fr)', cell: text('message'), mono: true },
         { title: 'Delivered to', width: 'minmax(90px, 180px)', cell: (r) => deliveredTo(obj(field(r, 'delivery'))) },
       ];
     case 'stream':
       return [
         TIME,
         { title: 'Shard', width: '150px', cell: text('shardId'), mono: true },
-        { title: 'Sequence number', width: 'minmax(120px, 220px)', cell: text('sequenceNumber'), mono: true },
-        { title: 'Partition key', width: '110px', cell: text('partitionKey'), mono: true },
-        { title: 'Data', width: 'minmax(140px, 1fr)', cell: (r) => oneLine(field(r, 'text') ?? field(r, 'data')), mono: true },
+        { title: 'Sequence number', width: 'minmax(80px, 220px)', cell: text('sequenceNumber'), mono: true },
+        { title: 'Partition key', width: 'minmax(70px, 110px)', cell: text('partitionKey'), mono: true },
+        { title: 'Data', width: 'minmax(0, 1fr)', cell: (r) => oneLine(field(r, 'text') ?? field(r, 'data')), mono: true },
       ];
     case 'firehose':
       return [
         TIME,
-        { title: 'Object', width: 'minmax(200px, 1fr)', cell: (r) => `s3://${oneLine(field(r, 'bucket'))}/${oneLine(field(r, 'key'))}`, mono: true },
+        { title: 'Object', width: 'minmax(80px, 1fr)', cell: (r) => `s3://${oneLine(field(r, 'bucket'))}/${oneLine(field(r, 'key'))}`, mono: true },
         { title: 'Records', width: '70px', cell: text('records'), mono: true },
         { title: 'Bytes', width: '80px', cell: text('bytes'), mono: true },
       ];
     case 'metric':
       return [
         TIME,
-        { title: 'Metric', width: 'minmax(120px, 200px)', cell: text('metricName'), mono: true },
+        { title: 'Metric', width: 'minmax(90px, 200px)', cell: text('metricName'), mono: true },
         { title: 'Value', width: '110px', cell: (r) => oneLine(field(r, 'value') ?? field(r, 'statisticValues')), mono: true },
         { title: 'Unit', width: '80px', cell: text('unit') },
-        { title: 'Dimensions', width: 'minmax(120px, 1fr)', cell: (r) => dimensions(field(r, 'dimensions')), mono: true },
+        { title: 'Dimensions', width: 'minmax(80px, 1fr)', cell: (r) => dimensions(field(r, 'dimensions')), mono: true },
       ];
     case 'log':
       return [
         { title: 'Timestamp', width: '96px', cell: (r) => recordTime(Number(field(r, 'timestamp') ?? r.time)), mono: true },
         { title: 'Stream', width: 'minmax(90px, 160px)', cell: text('logStream'), mono: true },
-        { title: 'Message', width: 'minmax(200px, 1fr)', cell: text('message'), mono: true },
+        { title: 'Message', width: 'minmax(80px, 1fr)', cell: text('message'), mono: true },
       ];
     case 'alarm':
       return [
         TIME,
         { title: 'From', width: '150px', cell: text('previousState'), tone: (r) => alarmTone(oneLine(field(r, 'previousState'))) },
         { title: 'To', width: '150px', cell: text('state'), tone: (r) => alarmTone(oneLine(field(r, 'state'))) },
-        { title: 'Reason', width: 'minmax(160px, 1fr)', cell: text('reason') },
+        { title: 'Reason', width: 'minmax(80px, 1fr)', cell: text('reason') },
       ];
     case 'table':
       return tableColumns([], null, null);
