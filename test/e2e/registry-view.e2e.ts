@@ -3,11 +3,16 @@
  * (@aws-sdk/client-iot): things found with a fleet-search query (and AWS's error for a bad one), a thing's detail
  * (attributes, type, groups, certificate, connectivity turning "connected" when its device connects, a link to its
  * shadows), the group tree, a certificate with its status and things, a policy's document in the read-only editor,
- * and "would this be allowed?" showing allow and deny with the deciding statement.
+ * and "would this be allowed?" showing allow and deny with the deciding statement. Then a person's way through:
+ * create a thing, create a certificate and download its files (a device connects over mutual TLS with them), attach
+ * both and a policy, deactivate, activate and revoke it, see AWS's refusals, detach and delete.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 import { seedRegistry, type RegistrySample } from '../helpers/registry-sample.js';
 
@@ -101,7 +106,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await page().waitForSelector(`[data-testid=cert-detail][data-cert="${sample.certificateId}"]`, WAIT);
     expect(await text('[data-testid=cert-detail-status]')).toBe('ACTIVE');
     expect(await text('[data-testid=cert-things]')).toBe('kitchen-thermostat');
-    expect(await texts('[data-testid=cert-policies] button')).toEqual(['home-device', 'no-firmware']);
+    expect(await texts('[data-testid=cert-policies] .chip')).toEqual(['home-device', 'no-firmware']);
   });
 
   it('shows a policy\'s document read-only in the editor', async () => {
@@ -147,4 +152,100 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     expect(await text('[data-testid=authorize-explicit]')).toBe('no-firmware');
     expect(bm.pageProblems).toEqual([]);
   });
+
+  it('creates a thing and a certificate, downloads the certificate and key that a device then connects with, and changes and deletes them', async () => {
+    await go('#/registry/things');
+    await page().click('[data-testid=thing-new]');
+    await page().fill('[data-testid=thing-new-name]', 'hall-sensor');
+    await page().selectOption('[data-testid=thing-new-type]', 'thermostat');
+    await page().fill('[data-testid=thing-new-attributes]', 'floor=1\nroom=hall');
+    await page().click('[data-testid=thing-new-create]');
+    await page().waitForSelector('[data-testid=thing-detail][data-thing=hall-sensor]', WAIT);
+    expect(await texts('[data-testid=thing-attributes] tr > *')).toEqual(['floor', '1', 'room', 'hall']);
+    expect(await page().$('[data-testid=thing-row][data-thing=hall-sensor]')).not.toBeNull();
+    // The same name with other attributes: AWS's refusal, in the form.
+    await page().click('[data-testid=thing-new]');
+    await page().fill('[data-testid=thing-new-name]', 'hall-sensor');
+    await page().click('[data-testid=thing-new-create]');
+    expect(await text('[data-testid=thing-new-error]')).toBe('Thing hall-sensor already exists in account with different attributes');
+
+    await go('#/registry/certificates');
+    await page().click('[data-testid=cert-new]');
+    await page().click('[data-testid=cert-new-create]');
+    await page().waitForSelector('[data-testid=cert-download-key]', WAIT);
+    const file = async (testid: string) => {
+      const [download] = await Promise.all([page().waitForEvent('download'), page().click(`[data-testid=${testid}]`)]);
+      return { name: download.suggestedFilename(), text: fs.readFileSync((await download.path())!, 'utf8') };
+    };
+    const cert = await file('cert-download-cert');
+    const key = await file('cert-download-key');
+    expect(cert.name).toMatch(/^[0-9a-f]{10}-certificate\.pem\.crt$/);
+    expect(key.name).toMatch(/^[0-9a-f]{10}-private\.pem\.key$/);
+    expect(new X509Certificate(cert.text).checkPrivateKey(createPrivateKey(key.text))).toBe(true);
+    const id = new X509Certificate(cert.text).fingerprint256.replaceAll(':', '').toLowerCase();
+    expect(id.startsWith(cert.name.slice(0, 10))).toBe(true);
+
+    await page().selectOption('[data-testid=cert-new-thing]', 'hall-sensor');
+    await page().selectOption('[data-testid=cert-new-policy]', 'home-device');
+    await page().click('[data-testid=cert-new-attach]');
+    await page().waitForSelector('[data-testid=cert-new-attached]', WAIT);
+    expect(await text('[data-testid=cert-new-attached]')).toBe('Attached: thing hall-sensor, policy home-device');
+
+    // A device with the downloaded files connects as its thing (the policy allows its own client id only).
+    const device = await connectTls(bm, 'hall-sensor', cert.text, key.text);
+    expect(device).toBe('connected');
+
+    await page().click(`[data-testid=cert-row][data-key="${id}"]`);
+    await page().waitForSelector(`[data-testid=cert-detail][data-cert="${id}"]`, WAIT);
+    expect(await text('[data-testid=cert-things]')).toBe('hall-sensor');
+    await page().click('[data-testid=cert-deactivate]');
+    await waitText(page(), '[data-testid=cert-detail-status]', 'INACTIVE');
+    expect(await connectTls(bm, 'hall-sensor', cert.text, key.text)).toMatch(/^refused/);
+    await page().click('[data-testid=cert-activate]');
+    await waitText(page(), '[data-testid=cert-detail-status]', 'ACTIVE');
+    await page().click('[data-testid=cert-revoke]');
+    await page().click('[data-testid=cert-revoke-yes]');
+    await waitText(page(), '[data-testid=cert-detail-status]', 'REVOKED');
+    expect(await page().$('[data-testid=cert-activate]')).toBeNull();
+    await page().click('[data-testid=cert-delete]');
+    await page().click('[data-testid=cert-delete-yes]');
+    await waitText(page(), '[data-testid=cert-error]', 'Things are attached to the certificate: hall-sensor');
+
+    // The thing cannot go while the certificate is attached; detached, it can.
+    await go('#/registry/things/hall-sensor');
+    await page().waitForSelector('[data-testid=thing-detail][data-thing=hall-sensor] [data-testid=thing-principals]', WAIT);
+    await page().click('[data-testid=thing-delete]');
+    await page().click('[data-testid=thing-delete-yes]');
+    await waitText(page(), '[data-testid=thing-error]', 'Cannot delete. Thing hall-sensor is still attached to one or more principals');
+    await page().click('[data-testid=thing-detach]');
+    await page().waitForFunction(() => !document.querySelector('[data-testid=thing-principals]'), null, WAIT);
+    await page().click('[data-testid=thing-delete]');
+    await page().click('[data-testid=thing-delete-yes]');
+    await page().waitForFunction(() => location.hash === '#/registry/things' && !document.querySelector('[data-testid=thing-row][data-thing=hall-sensor]'), null, WAIT);
+
+    // Now the certificate goes too, its policy detached with it.
+    await go(`#/registry/certificates/${id}`);
+    await page().waitForSelector(`[data-testid=cert-detail][data-cert="${id}"]`, WAIT);
+    await page().click('[data-testid=cert-delete]');
+    await page().check('[data-testid=cert-delete-force]');
+    await page().click('[data-testid=cert-delete-yes]');
+    await page().waitForFunction((c) => !document.querySelector(`[data-testid=cert-row][data-key="${c}"]`), id, WAIT);
+    expect((await bm.engine.api.security.policies()).find((p) => p.name === 'home-device')?.targets).toEqual([sample.certificateArn]);
+    expect(bm.pageProblems).toEqual([]);
+  });
 });
+
+async function waitText(page: Page, selector: string, want: string): Promise<void> {
+  await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent?.trim() === w, [selector, want] as const, WAIT);
+}
+
+/** Connects over mutual TLS with a certificate and key; 'connected' or why it was refused. */
+function connectTls(bm: BrowserMode, clientId: string, cert: string, key: string): Promise<string> {
+  const ca = fs.readFileSync(path.join(bm.info.dataDir, 'security', 'root-ca.pem'));
+  return new Promise((resolve) => {
+    const c = mqtt.connect(bm.info.endpoints.mqtts, { clientId, ca, cert, key, rejectUnauthorized: false, reconnectPeriod: 0, connectTimeout: 5000 });
+    c.once('connect', () => { c.end(true); resolve('connected'); });
+    c.once('error', (e) => { c.end(true); resolve(`refused: ${e.message}`); });
+    c.once('close', () => resolve('refused: closed'));
+  });
+}

@@ -1,6 +1,6 @@
 import {
-  RpcError, type AuthorizationAnswer, type AuthorizationQuestion, type CertificateSummary, type PolicySummary, type ThingbenchClient,
-  type ThingConnectivity, type ThingGroupInfo, type ThingInfo, type ThingSearchHit, type ThingTypeInfo,
+  RpcError, type AuthorizationAnswer, type AuthorizationQuestion, type CertificateNewStatus, type CertificateSummary, type CreatedCertificate, type PolicySummary, type ThingbenchClient,
+  type ThingConnectivity, type ThingCreateInput, type ThingGroupInfo, type ThingInfo, type ThingSearchHit, type ThingTypeInfo,
 } from '../../../engine/contract/index.js';
 import { untrack } from 'svelte';
 import type { ConnectionStore } from './connection.svelte.js';
@@ -127,6 +127,57 @@ export class RegistryStore {
   /** Asks the engine's policy evaluator what the broker would decide; rejects with AWS's message for bad input. */
   testAuthorization(question: AuthorizationQuestion): Promise<AuthorizationAnswer[]> {
     return this.client.security.testAuthorization(question);
+  }
+
+  // ── changes: each rejects with the engine's error (AWS's message) and reads the registry again when done ──
+
+  async createThing(name: string, input: ThingCreateInput): Promise<ThingInfo> {
+    const thing = await this.client.registry.createThing(name, input);
+    await this.reload();
+    return thing;
+  }
+
+  async deleteThing(name: string): Promise<void> {
+    await this.client.registry.deleteThing(name);
+    if (this.thingName === name) this.selectThing(null);
+    await this.reload();
+  }
+
+  async attachPrincipal(thing: string, principal: string): Promise<void> {
+    await this.client.registry.attachPrincipal(thing, principal);
+    await this.reload();
+  }
+
+  async detachPrincipal(thing: string, principal: string): Promise<void> {
+    await this.client.registry.detachPrincipal(thing, principal);
+    await this.reload();
+  }
+
+  /** A new active certificate with its key pair: the only time the private key can be had. */
+  async createCertificate(): Promise<CreatedCertificate> {
+    const made = await this.client.security.createCertificate(true);
+    await this.reload();
+    return made;
+  }
+
+  async setCertificateStatus(id: string, status: CertificateNewStatus): Promise<void> {
+    await this.client.security.setCertificateStatus(id, status);
+    await this.reload();
+  }
+
+  async deleteCertificate(id: string, force: boolean): Promise<void> {
+    await this.client.security.deleteCertificate(id, force);
+    await this.reload();
+  }
+
+  async attachPolicy(policy: string, target: string): Promise<void> {
+    await this.client.security.attachPolicy(policy, target);
+    await this.reload();
+  }
+
+  async detachPolicy(policy: string, target: string): Promise<void> {
+    await this.client.security.detachPolicy(policy, target);
+    await this.reload();
   }
 
   private async readThing(name: string): Promise<void> {
