@@ -184,6 +184,32 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     expect(await bm.page.$eval('[data-testid=sink-record]:last-child [role=gridcell]:nth-child(3) .badge', (e) => e.className)).toContain('error');
   });
 
+  it('shows an SNS topic\'s inbox and a delivery stream\'s files', async () => {
+    const topic = await bm.engine.api.sinks.create('notify', 'alerts');
+    await bm.engine.api.sinks.create('firehose', 'archive', { bufferIntervalSeconds: 0, bufferSizeBytes: 1 });
+    await bm.engine.api.rules.put('to_notify', {
+      sql: "SELECT * FROM 'alert/+'",
+      actions: [
+        { sns: { targetArn: topic.arn, messageFormat: 'RAW', roleArn: ROLE } },
+        { firehose: { deliveryStreamName: 'archive', roleArn: ROLE } },
+      ],
+    });
+    await bm.page.evaluate(() => { location.hash = '#/sinks/notify/alerts'; });
+    await bm.page.waitForSelector('[data-testid=sink-detail][data-kind=notify]', WAIT);
+    await device.publishAsync('alert/door', JSON.stringify({ open: true }), { qos: 1 });
+    await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
+    const cells = await bm.page.$$eval('[data-testid=sink-record] [role=gridcell]', (els) => els.map((e) => e.textContent));
+    expect(cells.slice(2)).toEqual(['{"open":true}', 'inbox']);
+
+    await bm.page.click('[data-testid=sink-row][data-kind=firehose][data-name=archive]');
+    await bm.page.waitForSelector('[data-testid=sink-detail][data-kind=firehose]', WAIT);
+    await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
+    const [file] = await bm.engine.api.sinks.records('firehose', 'archive');
+    const { bucket, key, records } = file!.data as { bucket: string; key: string; records: number };
+    const shown = await bm.page.$$eval('[data-testid=sink-record] [role=gridcell]', (els) => els.map((e) => e.textContent));
+    expect(shown.slice(1, 3)).toEqual([`s3://${bucket}/${key}`, String(records)]);
+  });
+
   it('asks before deleting, then the sink leaves the list and the engine', async () => {
     await bm.page.click('[data-testid=sink-row][data-name=readings]');
     await bm.page.waitForSelector('[data-testid=sink-detail][data-name=readings]', WAIT);
