@@ -54,6 +54,7 @@ export class LabsStore {
   lastReset = $state.raw<LabResetResult | null>(null);
 
   private pendingReport: LabCheckReport | null = null;
+  private listDirty = false;
   private solveDirty = false;
   private solveSteps: Record<string, SolveStep> = {};
   private solveRun: SolveProgress | null = null;
@@ -216,8 +217,10 @@ export class LabsStore {
   }
 
   private onChecked(report: LabCheckReport): void {
-    if (!this.detail || report.lab !== this.detail.id || report.target !== 'local') return;
-    this.pendingReport = report;
+    if (report.target !== 'local') return;
+    // Any lab's change moves its progress in the catalogue (read again once per frame at most).
+    this.listDirty = true;
+    if (this.detail && report.lab === this.detail.id) this.pendingReport = report;
     this.schedule();
   }
 
@@ -240,6 +243,10 @@ export class LabsStore {
   }
 
   private flush(): void {
+    if (this.listDirty) {
+      this.listDirty = false;
+      void this.reload();
+    }
     if (this.pendingReport) {
       const r = this.pendingReport;
       this.pendingReport = null;
