@@ -115,6 +115,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.locator('[data-testid=sink-record] [role=gridcell]', { hasText: /^31$/ }).waitFor(WAIT);
     expect((await cells()).slice(0, 2)).toEqual(['lamp-1', '31']);
     expect(await bm.page.locator('[data-testid=sink-record]').count()).toBe(1);
+    // Query by key: only the items whose partition key is exactly the value.
+    await device.publishAsync('dt/lamp-2/state', JSON.stringify({ temp: 12 }), { qos: 1 });
+    await bm.page.locator('[data-testid=sink-record]').nth(1).waitFor(WAIT);
+    await bm.page.fill('[data-testid=sink-key]', 'lamp-2');
+    await bm.page.locator('[data-testid=sink-record]').nth(1).waitFor({ state: 'detached', ...WAIT });
+    expect((await cells()).slice(0, 2)).toEqual(['lamp-2', '12']);
+    await bm.page.fill('[data-testid=sink-key]', 'lamp');
+    await bm.page.waitForSelector('[data-testid=sink-records-empty]', WAIT);
+    await bm.page.fill('[data-testid=sink-key]', '');
     await shot('sinks-table');
   });
 
