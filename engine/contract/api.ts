@@ -119,6 +119,11 @@ export interface ThingbenchApi {
     setCertificateStatus(id: string, status: CertificateNewStatus): Promise<void>;
     /** DeleteCertificate: not while ACTIVE, nor while attached to a thing; `force` detaches its policies first. */
     deleteCertificate(id: string, force?: boolean): Promise<void>;
+    /**
+     * CreatePolicy, or for an existing policy CreatePolicyVersion set as the default (at most 5 versions, as on AWS);
+     * the document is checked with AWS's messages (MalformedPolicy as InvalidInput).
+     */
+    putPolicy(name: string, document: string): Promise<PolicySummary>;
     /** AttachPolicy / DetachPolicy to a certificate ARN or thing group ARN. */
     attachPolicy(policy: string, target: string): Promise<void>;
     detachPolicy(policy: string, target: string): Promise<void>;
@@ -240,7 +245,7 @@ export const apiMethods = {
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal'],
   sinks: ['list', 'create', 'delete', 'records'],
-  security: ['certificates', 'policies', 'denials', 'testAuthorization', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
+  security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
   devices: ['models', 'start', 'list', 'stop', 'fault'],
   scenarios: ['validate', 'run', 'runs', 'cancel'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],

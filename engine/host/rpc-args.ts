@@ -123,6 +123,7 @@ export const argChecks = {
   'security.createCertificate': params(optional(boolean)),
   'security.setCertificateStatus': params(required(string), required(string)),
   'security.deleteCertificate': params(required(string), optional(boolean)),
+  'security.putPolicy': params(required(string), required(string)),
   'security.attachPolicy': params(required(string), required(string)),
   'security.detachPolicy': params(required(string), required(string)),
   // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).

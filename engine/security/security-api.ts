@@ -14,10 +14,13 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
         things: security.thingsOf(certificateArn(row.id)),
       };
     }),
-    policies: async () => security.policies.list({ pageSize: 250 }).items.map((p) => ({
-      name: p.name, arn: policyArn(p.name), defaultVersion: p.default_version,
-      document: security.policies.version(p.name, p.default_version).document, targets: security.policies.targets(p.name),
-    })),
+    policies: async () => security.policies.list({ pageSize: 250 }).items.map((p) => policySummary(security, p.name, p.default_version)),
+    putPolicy: async (name, document) => {
+      const row = security.policies.get(name)
+        ? await security.policies.createVersion(name, document, true)
+        : await security.policies.create(name, document);
+      return policySummary(security, name, row.version);
+    },
     denials: async (limit) => security.denials(limit ?? 100).map((d) => ({
       time: d.time, clientId: d.clientId, certificateId: d.certificateId, action: d.action, resource: d.resource,
       kind: d.kind === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny',
@@ -35,6 +38,13 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
     deleteCertificate: (id, force) => security.deleteCertificate(id, force ?? false),
     attachPolicy: (policy, target) => security.policies.attach(policy, target),
     detachPolicy: (policy, target) => security.policies.detach(policy, target),
+  };
+}
+
+function policySummary(security: SecurityService, name: string, version: string) {
+  return {
+    name, arn: policyArn(name), defaultVersion: version,
+    document: security.policies.version(name, version).document, targets: security.policies.targets(name),
   };
 }
 

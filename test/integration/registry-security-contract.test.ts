@@ -111,4 +111,15 @@ describe('registry and security writes through the UI contract', () => {
     expect(await failure(api.security.attachPolicy('nope', made.arn))).toMatchObject({ code: 'NotFound' });
     expect(await failure(api.security.setCertificateStatus('0'.repeat(64), 'INACTIVE'))).toMatchObject({ code: 'NotFound' });
   });
+
+  it('puts a policy: created at version 1, a new default version after, AWS\'s errors for a bad document', async () => {
+    const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+    expect(await api.security.putPolicy('ui-made', doc('iot:Connect'))).toMatchObject({ name: 'ui-made', defaultVersion: '1', targets: [] });
+    const second = await api.security.putPolicy('ui-made', doc('iot:Publish'));
+    expect(second.defaultVersion).toBe('2');
+    expect(JSON.parse(second.document).Statement[0].Action).toBe('iot:Publish');
+    expect((await api.security.policies()).find((p) => p.name === 'ui-made')?.defaultVersion).toBe('2');
+    expect(await failure(api.security.putPolicy('ui-made', '{"Version":'))).toMatchObject({ code: 'InvalidInput' });
+    expect(await failure(api.security.putPolicy('bad name', doc('iot:Connect')))).toMatchObject({ code: 'InvalidInput' });
+  });
 });
