@@ -109,14 +109,39 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     expect(await texts('[data-testid=cert-policies] .chip')).toEqual(['home-device', 'no-firmware']);
   });
 
-  it('shows a policy\'s document read-only in the editor', async () => {
+  it('shows a policy\'s document in the editor, creates a policy, saves an edit as its new version and shows AWS\'s error for a bad one', async () => {
     await go('#/registry/policies/home-device');
     await page().waitForSelector('[data-testid=policy-code][data-ready=true]', WAIT);
-    const shown = ((await page().textContent('[data-testid=policy-code] .view-lines')) ?? '').replace(/\s+/g, '');
-    expect(shown).toContain('"Action":"iot:Connect"');
-    expect(shown).toContain('"Effect":"Allow"');
-    expect(await page().getAttribute('[data-testid=policy-code] textarea', 'readonly')).not.toBeNull();
+    const shown = async () => ((await page().textContent('[data-testid=policy-code] .view-lines')) ?? '').replace(/\s+/g, '');
+    expect(await shown()).toContain('"Action":"iot:Connect"');
     expect(await text('[data-testid=policy-targets]')).toContain(`${sample.certificateId.slice(0, 12)}…`);
+    expect(await page().$('[data-testid=policy-save]')).toBeNull();
+
+    const replaceText = async (body: string) => {
+      await page().click('[data-testid=policy-code] .view-lines');
+      await page().keyboard.press('Control+A');
+      await page().keyboard.press('Delete');
+      await page().keyboard.insertText(body);
+    };
+    await page().click('[data-testid=policy-new]');
+    await page().waitForSelector('[data-testid=policy-new-form] [data-testid=policy-code][data-ready=true]', WAIT);
+    await page().fill('[data-testid=policy-new-name]', 'ui-policy');
+    await page().click('[data-testid=policy-save]');
+    await page().waitForSelector('[data-testid=policy-detail][data-policy=ui-policy]', WAIT);
+    expect(await text('[data-testid=policy-row][data-key=ui-policy] .badge')).toBe('v1');
+
+    await page().waitForSelector('[data-testid=policy-code][data-ready=true]', WAIT);
+    await replaceText('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iot:Publish","Resource":"*"}]}');
+    await page().click('[data-testid=policy-save]');
+    await waitText(page(), '[data-testid=policy-saved]', 'Saved as version 2, the default.');
+    expect(await text('[data-testid=policy-row][data-key=ui-policy] .badge')).toBe('v2');
+    expect(JSON.parse((await bm.engine.api.security.policies()).find((p) => p.name === 'ui-policy')!.document)).toMatchObject({ Statement: [{ Effect: 'Deny' }] });
+
+    await replaceText('{"Version":"2012-10-17","Statement":[{"Effect":"Perhaps","Action":"iot:Publish","Resource":"*"}]}');
+    await page().click('[data-testid=policy-save]');
+    const error = await page().waitForSelector('[data-testid=policy-error]', WAIT);
+    expect(await error.textContent()).toMatch(/\S/);
+    expect((await bm.engine.api.security.policies()).find((p) => p.name === 'ui-policy')!.defaultVersion).toBe('2');
   });
 
   it('answers "would this be allowed?" with the decision and the deciding statement', async () => {

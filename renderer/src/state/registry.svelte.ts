@@ -170,6 +170,13 @@ export class RegistryStore {
     await this.reload();
   }
 
+  /** A new policy, or a new default version of an existing one. */
+  async putPolicy(name: string, document: string): Promise<PolicySummary> {
+    const saved = await this.client.security.putPolicy(name, document);
+    await this.reload();
+    return saved;
+  }
+
   async attachPolicy(policy: string, target: string): Promise<void> {
     await this.client.security.attachPolicy(policy, target);
     await this.reload();
