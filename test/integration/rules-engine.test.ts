@@ -233,7 +233,7 @@ describe('rules engine', () => {
     await expect(iot.send(new CreateTopicRuleCommand({ ruleName: 'bad-name', topicRulePayload: payload }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
     await expect(iot.send(new CreateTopicRuleCommand({ ruleName: 'mgmt_tpl', topicRulePayload: { ...payload, actions: [republish('x/${nope(}')] } })))
       .rejects.toMatchObject({ name: 'InvalidRequestException' });
-    await expect(iot.send(new CreateTopicRuleCommand({ ruleName: 'mgmt_act', topicRulePayload: { ...payload, actions: [{ s3: { bucketName: 'b', key: 'k', roleArn: ROLE } }] } })))
+    await expect(iot.send(new CreateTopicRuleCommand({ ruleName: 'mgmt_act', topicRulePayload: { ...payload, actions: [{ iotEvents: { inputName: 'b', roleArn: ROLE } }] } })))
       .rejects.toMatchObject({ name: 'InvalidRequestException' });
     await expect(iot.send(new GetTopicRuleCommand({ ruleName: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(iot.send(new ReplaceTopicRuleCommand({ ruleName: 'missing', topicRulePayload: payload }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
