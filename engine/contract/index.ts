@@ -15,3 +15,4 @@ export * from './scenario-types.js';
 export * from './lab-types.js';
 export * from './pipeline-types.js';
 export * from './rules-sql.js';
+export * from './shadow-limits.js';

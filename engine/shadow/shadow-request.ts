@@ -3,29 +3,20 @@
  * [DG:device-shadow-error-messages, device-shadow-document]. Used by both edges (MQTT topics, HTTP API) and the UI.
  */
 import { EngineError } from '../core/index.js';
-import type { JsonObject, JsonValue } from '../contract/index.js';
+import {
+  SHADOW_MAX_CLIENT_TOKEN_BYTES, SHADOW_MAX_DEPTH, SHADOW_MAX_STATE_BYTES, shadowRequestMessages, type JsonObject, type JsonValue,
+} from '../contract/index.js';
 import { isObject, type UpdateRequest } from './shadow-doc.js';
 
-/** AWS's limits for one shadow document [GR; DG:diagnosing-shadows]. */
-export const MAX_STATE_BYTES = 8 * 1024;
-/** Levels inside `desired`/`reported`, the section object itself being level 1 ("maximum is 6"). */
-export const MAX_DEPTH = 6;
-export const MAX_CLIENT_TOKEN_BYTES = 64;
+/** AWS's limits for one shadow document, shared with the UI's editor (engine/contract/shadow-limits.ts). */
+export const MAX_STATE_BYTES = SHADOW_MAX_STATE_BYTES;
+export const MAX_DEPTH = SHADOW_MAX_DEPTH;
+export const MAX_CLIENT_TOKEN_BYTES = SHADOW_MAX_CLIENT_TOKEN_BYTES;
 /** Nesting beyond which a payload is refused before it is parsed, so that no recursion can run deep. */
 const PARSE_DEPTH_GUARD = 64;
 
 export const messages = {
-  invalidJson: 'Invalid JSON',
-  missingState: 'Missing required node: state',
-  stateNotObject: 'State node must be an object',
-  desiredNotObject: 'Desired node must be an object',
-  reportedNotObject: 'Reported node must be an object',
-  invalidVersion: 'Invalid version',
-  invalidClientToken: 'Invalid clientToken',
-  tooDeep: `JSON contains too many levels of nesting; maximum is ${MAX_DEPTH}`,
-  invalidStateNode: 'State contains an invalid node',
-  nullInArray: 'Invalid JSON: arrays cannot contain null values',
-  tooLarge: 'The payload exceeds the maximum size allowed',
+  ...shadowRequestMessages,
   encoding: 'Unsupported documented encoding; supported encoding is UTF-8',
   versionConflict: 'Version conflict',
   /** AWS documents the 429 by its status text only ("429 (Too Many Requests)"), with no message of its own. */

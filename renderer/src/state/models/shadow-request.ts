@@ -4,28 +4,17 @@
  * [DG:device-shadow-error-messages]: it names the first problem with its position (1-based line and column), so the
  * editor can underline it. The engine checks again on update; this only spares a round trip and says where.
  */
-import type { JsonObject, JsonValue, ShadowDocument, ShadowPatch } from '../../../../engine/contract/index.js';
+import {
+  SHADOW_MAX_CLIENT_TOKEN_BYTES, SHADOW_MAX_DEPTH, SHADOW_MAX_STATE_BYTES, shadowRequestMessages,
+  type JsonObject, type JsonValue, type ShadowDocument, type ShadowPatch,
+} from '../../../../engine/contract/index.js';
 
-/** AWS's limits for one shadow document, as the engine enforces them. */
-export const MAX_STATE_BYTES = 8 * 1024;
-export const MAX_DEPTH = 6;
-export const MAX_CLIENT_TOKEN_BYTES = 64;
+/** AWS's limits and texts, the same copy the engine's Device Shadow service reads. */
+const MAX_STATE_BYTES = SHADOW_MAX_STATE_BYTES;
+const MAX_DEPTH = SHADOW_MAX_DEPTH;
+const MAX_CLIENT_TOKEN_BYTES = SHADOW_MAX_CLIENT_TOKEN_BYTES;
+export const shadowMessages = shadowRequestMessages;
 const PARSE_DEPTH_GUARD = 64;
-
-/** AWS's texts, the same as the engine's `messages` (engine/shadow/shadow-request.ts). */
-export const shadowMessages = {
-  invalidJson: 'Invalid JSON',
-  missingState: 'Missing required node: state',
-  stateNotObject: 'State node must be an object',
-  desiredNotObject: 'Desired node must be an object',
-  reportedNotObject: 'Reported node must be an object',
-  invalidVersion: 'Invalid version',
-  invalidClientToken: 'Invalid clientToken',
-  tooDeep: `JSON contains too many levels of nesting; maximum is ${MAX_DEPTH}`,
-  invalidStateNode: 'State contains an invalid node',
-  nullInArray: 'Invalid JSON: arrays cannot contain null values',
-  tooLarge: 'The payload exceeds the maximum size allowed',
-} as const;
 
 export interface RequestProblem {
   /** The HTTP status AWS answers with (400, 413). */
