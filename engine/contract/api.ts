@@ -15,9 +15,11 @@ import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, Sink
 import type {
   AuthorizationAnswer, AuthorizationQuestion, CertificateNewStatus, CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary,
 } from './security-types.js';
-import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
+import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
-import type { DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput } from './device-types.js';
+import type {
+  DeviceLogEntry, DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetMemberPage, FleetMemberQuery, FleetStartInput,
+} from './device-types.js';
 import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
@@ -177,6 +179,13 @@ export interface ThingbenchApi {
     stop(id: string): Promise<FleetInfo>;
     /** Applies a fault (drop, disconnect, partition, network, …) to the fleet's devices (thing names or client ids; default: every device). */
     fault(id: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult>;
+    /** A running fleet's devices, one page at a time in index order: state, counters, last activity, will topic. */
+    members(id: string, query?: FleetMemberQuery): Promise<FleetMemberPage>;
+    /**
+     * A device's log (thing name or client id), oldest first, after entry `after`: connections, faults, transitions,
+     * deltas, commands, and its publishes from the first read on. NotFound for an unknown device; Conflict once stopped.
+     */
+    log(id: string, device: string, after?: number): Promise<DeviceLogEntry[]>;
   };
   /** Scenario runs against the engine itself; progress arrives as `scenarios.step` events. */
   scenarios: {
@@ -191,6 +200,10 @@ export interface ThingbenchApi {
     runs(): Promise<ScenarioRunInfo[]>;
     /** Aborts a run; resolves once its cleanup has run. */
     cancel(id: string): Promise<ScenarioRunInfo>;
+    /** The shipped examples, then the `.yaml` files of `<dataDir>/scenarios` (top level), with their text. */
+    files(): Promise<ScenarioFile[]>;
+    /** The scenario file's JSON Schema (`schemas/scenario.schema.json`), composed from every step's schema: for editors. */
+    schema(): Promise<Record<string, unknown>>;
   };
   /**
    * Workshop labs, against the engine itself (or a target profile). A started lab on the engine is re-checked as
@@ -246,8 +259,8 @@ export const apiMethods = {
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal'],
   sinks: ['list', 'create', 'delete', 'records'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
-  devices: ['models', 'start', 'list', 'stop', 'fault'],
-  scenarios: ['validate', 'run', 'runs', 'cancel'],
+  devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
+  scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 

@@ -111,3 +111,65 @@ export interface FleetFaultResult {
   /** Devices it took effect on (a drop misses a device that is offline). */
   applied: number;
 }
+
+/** A device's connection: idle (waiting for its turn under the connect rate), connecting, online, backoff (waiting to reconnect), stopped. */
+export type DeviceConnectionState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopped';
+
+/** Which members of a fleet `devices.members` answers with, in index order. */
+export interface FleetMemberQuery {
+  /** The first member's position among those that match (default 0). */
+  offset?: number;
+  /** At most this many (default 200, at most 1,000). */
+  limit?: number;
+  /** Thing names or client ids containing this text, ignoring case. */
+  search?: string;
+  /** Only devices in this state. */
+  state?: DeviceConnectionState;
+}
+
+/** One device of a fleet as its worker sees it now. */
+export interface FleetMember {
+  /** Position in the fleet (0-based; the model's `{index}`). */
+  index: number;
+  thingName: string;
+  clientId: string;
+  state: DeviceConnectionState;
+  connects: number;
+  published: number;
+  acked: number;
+  /** Messages held while offline. */
+  buffered: number;
+  /** When it last connected, published or lost its connection (ms since the epoch); absent before it started. */
+  lastActivity?: number;
+  /** The state machine's current state, for a model with one. */
+  machineState?: string;
+  /** The topic of its last will, for a model with one (published by the broker when the connection is lost). */
+  willTopic?: string;
+}
+
+export interface FleetMemberPage {
+  /** Members that match the query, in all. */
+  total: number;
+  offset: number;
+  members: FleetMember[];
+}
+
+export type DeviceLogKind = 'connected' | 'disconnected' | 'reconnecting' | 'published' | 'buffered' | 'fault' | 'transition' | 'delta' | 'command';
+
+/**
+ * One entry of a device's log. Connections, faults, state-machine transitions, shadow deltas and commands are kept
+ * for every device; its publishes from the first time its log is read on (the log of a device nobody reads costs
+ * nothing per message).
+ */
+export interface DeviceLogEntry {
+  /** Increases by one per entry of this device (`after` continues from it). */
+  seq: number;
+  /** ms since the epoch. */
+  at: number;
+  kind: DeviceLogKind;
+  /** One sentence. */
+  message: string;
+  topic?: string;
+  /** UTF-8 text (the first 2 KiB), or `base64:…` for a binary payload. */
+  payload?: string;
+}

@@ -92,3 +92,14 @@ export type ScenarioStepEvent = { runId: string } & (
   | { kind: 'cleanup.finished'; data: { description: string; ok: boolean; error?: string } }
   | { kind: 'run.finished'; data: ScenarioRunResult }
 );
+
+/** A scenario file the engine can run: a shipped example or a file of `<dataDir>/scenarios`. */
+export interface ScenarioFile {
+  /** What `scenarios.run({path})` takes: `examples/<file>` for a shipped example, else relative to `<dataDir>/scenarios`. */
+  path: string;
+  /** The scenario's `name` (the file name when it has none or does not parse). */
+  name: string;
+  description?: string;
+  example: boolean;
+  text: string;
+}

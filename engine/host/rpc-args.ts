@@ -176,11 +176,17 @@ export const argChecks = {
   'devices.stop': params(required(string)),
   // Faults are checked field by field by the devices module (engine/devices/faults/fault-spec.ts).
   'devices.fault': params(required(string), required(plainObject), optional(stringList)),
+  'devices.members': params(required(string), optional(object({
+    'offset?': nonNegativeInteger, 'limit?': positiveInteger, 'search?': string, 'state?': oneOf('idle', 'connecting', 'online', 'backoff', 'stopped'),
+  }))),
+  'devices.log': params(required(string), required(string), optional(nonNegativeInteger)),
   // Scenario text is checked by the scenario loader, every problem at file:line:col (engine/scenarios/format).
   'scenarios.validate': params(required(string), optional(string)),
   'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean }))),
   'scenarios.runs': params(),
   'scenarios.cancel': params(required(string)),
+  'scenarios.files': params(),
+  'scenarios.schema': params(),
   // A lab is named by its id or slug (found by engine/labs, NotFound listing the labs); target and attendee names are
   // checked where they are used (target profiles, legal resource names).
   'labs.list': params(optional(labTarget)),

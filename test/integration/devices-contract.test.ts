@@ -177,6 +177,51 @@ describe('devices.start, list, fault and stop', () => {
   });
 });
 
+describe('devices.members and devices.log', () => {
+  it('pages a fleet\'s devices with their state and counters, and keeps each device\'s log (its publishes once read)', async () => {
+    const fleet = await api.devices.start({ model: 'wind-turbine', count: 12, seed: 3 });
+    await statusOf(fleet.id, (f) => f.counters?.connected === 12);
+    const all = await api.devices.members(fleet.id);
+    expect(all.total).toBe(12);
+    expect(all.members.map((m) => m.index)).toEqual([...Array(12).keys()]);
+    expect(all.members[1]).toMatchObject({
+      index: 1, thingName: 'turbine-002', clientId: 'turbine-002', state: 'online', connects: 1, willTopic: 'turbines/ev-gen/002/status',
+      lastActivity: expect.any(Number),
+    });
+    const page = await api.devices.members(fleet.id, { offset: 10, limit: 5 });
+    expect(page).toMatchObject({ total: 12, offset: 10 });
+    expect(page.members.map((m) => m.thingName)).toEqual(['turbine-011', 'turbine-012']);
+    const found = await api.devices.members(fleet.id, { search: 'TURBINE-00' });
+    expect(found.total).toBe(9);
+
+    // The log holds the connection from the start; publishes from the first read on.
+    const first = await api.devices.log(fleet.id, 'turbine-002');
+    expect(first[0]).toMatchObject({ seq: 1, kind: 'connected', message: 'connected' });
+    expect(first.some((e) => e.kind === 'published')).toBe(false);
+    await api.devices.fault(fleet.id, { kind: 'flood', ratePerSec: 20, durationMs: 200, topic: 'turbines/flood', payloadBytes: 8 }, ['turbine-002']);
+    await api.devices.fault(fleet.id, { kind: 'drop', reconnect: false }, ['turbine-002']);
+    await vi.waitFor(async () => {
+      expect((await api.devices.members(fleet.id, { state: 'stopped' })).members.map((m) => m.thingName)).toEqual(['turbine-002']);
+    }, { timeout: 10_000, interval: 50 });
+    let log: Awaited<ReturnType<typeof api.devices.log>> = [];
+    await vi.waitFor(async () => {
+      log = await api.devices.log(fleet.id, 'turbine-002', first.at(-1)!.seq);
+      expect(log.filter((e) => e.kind === 'published' && e.topic === 'turbines/flood').length).toBeGreaterThan(0);
+    }, { timeout: 10_000, interval: 50 });
+    expect(log.every((e, i) => i === 0 || e.seq === log[i - 1].seq + 1)).toBe(true);
+    expect(log.find((e) => e.kind === 'fault')?.message).toBe('flood fault applied');
+    expect(log.find((e) => e.kind === 'disconnected')?.message).toMatch(/^connection dropped by a fault/);
+    // By client id too; an unknown device is NotFound; a stopped fleet is Conflict.
+    expect((await api.devices.log(fleet.id, 'turbine-003'))[0].kind).toBe('connected');
+    expect(await rpcError(api.devices.log(fleet.id, 'turbine-999'))).toMatchObject({ code: 'NotFound', message: "no device 'turbine-999' in this fleet" });
+    expect(await rpcError(api.devices.members(fleet.id, { limit: 1001 }))).toMatchObject({ code: 'InvalidInput', message: 'limit must be a whole number from 1 to 1000, not 1001' });
+    expect(await rpcError(api.devices.members(fleet.id, { state: 'asleep' } as never))).toMatchObject({ code: 'InvalidInput' });
+    await api.devices.stop(fleet.id);
+    expect(await rpcError(api.devices.members(fleet.id))).toMatchObject({ code: 'Conflict', message: `fleet '${fleet.id}' is stopped: its devices are gone` });
+    expect(await rpcError(api.devices.log('fleet-999', 'x'))).toMatchObject({ code: 'NotFound', message: "no fleet 'fleet-999'" });
+  });
+});
+
 describe('models that provision themselves', () => {
   it('create a certificate per device, register the thing with its type and attributes, attach both, and connect over mutual TLS', async () => {
     const sub = await open(te.mqttPort);

@@ -159,6 +159,19 @@ describe('scenarios.run, runs and cancel', () => {
     expect(await rpcError(api.scenarios.run({ path: 'examples/../engine/devices/models/sprinkler.yaml' }))).toMatchObject({ code: 'Forbidden' });
   });
 
+  it('lists the shipped examples and the files of <dataDir>/scenarios with their text, and gives the schema', async () => {
+    const files = await api.scenarios.files();
+    const lwt = files.find((f) => f.path === 'examples/lwt-reconnect-storm.yaml');
+    expect(lwt).toMatchObject({ name: 'last will and a reconnect storm', example: true, description: expect.stringMatching(/^Five wind turbines connect/) });
+    expect(lwt!.text).toContain('reconnect-storm');
+    expect(files.filter((f) => f.example).every((f) => f.path.startsWith('examples/'))).toBe(true);
+    const own = files.filter((f) => !f.example);
+    expect(own.map((f) => f.path)).toContain('main.yaml');
+    expect(own.every((f) => !f.path.includes('/'))).toBe(true);
+    const schema = await api.scenarios.schema();
+    expect(schema).toEqual(JSON.parse(fs.readFileSync(new URL('../../schemas/scenario.schema.json', import.meta.url), 'utf8')));
+  });
+
   it('refuses bad input: text and path together, a scenario that does not load (every problem), an unknown run', async () => {
     expect(await rpcError(api.scenarios.run({ text: PASSING, path: 'main.yaml' }))).toMatchObject({ code: 'InvalidInput', message: 'give the scenario as text or as a path, not both' });
     expect(await rpcError(api.scenarios.run({}))).toMatchObject({ code: 'InvalidInput' });

@@ -1,4 +1,4 @@
-import type { FleetCounters } from '../../contract/index.js';
+import type { DeviceLogEntry, FleetCounters, FleetMemberPage, FleetMemberQuery } from '../../contract/index.js';
 import type { DeviceModel, ReplayData } from '../model/index.js';
 import type { FaultResult, FaultSpec } from '../faults/index.js';
 import type { DeviceSpec } from './device-spec.js';
@@ -29,6 +29,9 @@ export type FleetStatus = FleetCounters;
 export type ToWorker =
   /** `devices`: thing names or client ids; every device when omitted. */
   | { type: 'fault'; reqId: number; spec: FaultSpec; devices?: string[] }
+  | { type: 'members'; reqId: number; query: FleetMemberQuery }
+  /** `device`: a thing name or client id; entries after `after` (a `seq`). */
+  | { type: 'log'; reqId: number; device: string; after?: number }
   | { type: 'stop' };
 
 export type FromWorker =
@@ -36,5 +39,8 @@ export type FromWorker =
   | { type: 'status'; status: FleetStatus }
   | { type: 'faulted'; reqId: number; result: FaultResult }
   | { type: 'faulted'; reqId: number; notFound: string }
+  | { type: 'members'; reqId: number; page: FleetMemberPage }
+  | { type: 'log'; reqId: number; entries: DeviceLogEntry[] }
+  | { type: 'log'; reqId: number; notFound: string }
   | { type: 'stopped'; status: FleetStatus }
   | { type: 'fatal'; message: string };

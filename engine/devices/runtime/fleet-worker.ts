@@ -3,6 +3,8 @@
  * the parent, and obeys faults and stop. Loaded by `fleet.ts` through tsx inside the worker.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { FleetMember, FleetMemberPage, FleetMemberQuery } from '../../contract/index.js';
+import { FleetJournal } from './device-journal.js';
 import { deviceSpecFromModel } from './model-device.js';
 import { deviceSeed } from './seeded-random.js';
 import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
@@ -19,6 +21,16 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
     post({ type: 'fatal', message: (e as Error).message });
     return;
   }
+  const journal = new FleetJournal();
+  for (const d of devices) journal.attach(d);
+  let byId: Map<string, VirtualDevice> | undefined;
+  const find = (id: string) => {
+    if (!byId) {
+      byId = new Map();
+      for (const d of devices) byId.set(d.spec.thingName, d).set(d.spec.clientId, d);
+    }
+    return byId.get(id);
+  };
   const startedAt = Date.now();
   let started = 0;
   let last = { at: startedAt, published: 0, acked: 0 };
@@ -51,15 +63,18 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
     if (m.type === 'fault') {
       let targets = devices;
       if (m.devices) {
-        const byId = new Map<string, VirtualDevice>();
-        for (const d of devices) byId.set(d.spec.thingName, d).set(d.spec.clientId, d);
-        const missing = m.devices.find((id) => !byId.has(id));
+        const missing = m.devices.find((id) => !find(id));
         if (missing !== undefined) return post({ type: 'faulted', reqId: m.reqId, notFound: missing });
-        targets = [...new Set(m.devices.map((id) => byId.get(id)!))];
+        targets = [...new Set(m.devices.map((id) => find(id)!))];
       }
       let applied = 0;
       for (const d of targets) if (d.fault(m.spec)) applied++;
       post({ type: 'faulted', reqId: m.reqId, result: { kind: m.spec.kind, targeted: targets.length, applied } });
+    } else if (m.type === 'members') {
+      post({ type: 'members', reqId: m.reqId, page: memberPage(devices, m.query) });
+    } else if (m.type === 'log') {
+      const device = find(m.device);
+      post(device ? { type: 'log', reqId: m.reqId, entries: journal.read(device, m.after) } : { type: 'log', reqId: m.reqId, notFound: m.device });
     } else if (m.type === 'stop') {
       clearInterval(starter);
       clearInterval(reporter);
@@ -76,4 +91,31 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
 function deviceTls(opts: FleetOptions, index: number): FleetOptions['tls'] {
   const own = opts.identities?.[index];
   return own ? { ...opts.tls, cert: own.cert, key: own.key } : opts.tls;
+}
+
+/** The members that match `query`, in index order, one page of them. */
+function memberPage(devices: readonly VirtualDevice[], query: FleetMemberQuery): FleetMemberPage {
+  const offset = query.offset ?? 0, limit = query.limit ?? 200;
+  const search = query.search?.toLowerCase();
+  const matches = (d: VirtualDevice) => (!query.state || d.state === query.state)
+    && (!search || d.spec.thingName.toLowerCase().includes(search) || d.spec.clientId.toLowerCase().includes(search));
+  const members: FleetMember[] = [];
+  let total = 0;
+  devices.forEach((d, index) => {
+    if (!matches(d)) return;
+    if (total >= offset && members.length < limit) members.push(member(d, index));
+    total++;
+  });
+  return { total, offset, members };
+}
+
+function member(d: VirtualDevice, index: number): FleetMember {
+  const { stats, spec } = d;
+  return {
+    index, thingName: spec.thingName, clientId: spec.clientId, state: d.state,
+    connects: stats.connects, published: stats.published, acked: stats.acked, buffered: stats.buffered,
+    ...(d.lastActivityAt !== undefined ? { lastActivity: d.lastActivityAt } : {}),
+    ...(d.machineState !== undefined ? { machineState: d.machineState } : {}),
+    ...(spec.will ? { willTopic: spec.will.topic } : {}),
+  };
 }

@@ -1,7 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, TypedEmitter } from '../../core/index.js';
 import { parseFaultSpec, type FaultResult, type FaultSpec } from '../faults/index.js';
+import type { DeviceLogEntry, FleetMemberPage, FleetMemberQuery } from '../../contract/index.js';
 import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
+
+/** A worker's answer to a request (fault, members, log), or `gone` when the worker ended first. */
+type Answer = Extract<FromWorker, { reqId: number }> | { type: 'gone' };
 
 /**
  * The worker's bootstrap (CommonJS, evaluated): loads the fleet worker and hands it the port. From the sources
@@ -33,7 +37,7 @@ export class Fleet {
   readonly events = new TypedEmitter<FleetEvents>();
   private lastStatus: FleetStatus | undefined;
   private nextReq = 1;
-  private readonly pending = new Map<number, (m: Extract<FromWorker, { type: 'faulted' }> | { type: 'faulted'; reqId: number; gone: true }) => void>();
+  private readonly pending = new Map<number, (m: Answer) => void>();
   private stopping: Promise<FleetStatus> | undefined;
   private exited = false;
 
@@ -65,7 +69,7 @@ export class Fleet {
       worker.on('exit', () => {
         if (fleet) {
           fleet.exited = true;
-          for (const answer of fleet.pending.values()) answer({ type: 'faulted', reqId: 0, gone: true });
+          for (const answer of fleet.pending.values()) answer({ type: 'gone' });
           fleet.pending.clear();
         }
         else reject(new EngineError('Internal', 'the fleet worker exited before its devices were built'));
@@ -117,14 +121,43 @@ export class Fleet {
     }
     if (this.exited || this.stopping) return Promise.reject(new EngineError('Unavailable', 'the fleet is stopped'));
     if (opts.devices && !opts.devices.length) return Promise.reject(new EngineError('InvalidInput', 'name at least one device, or omit devices for all of them'));
+    return this.request((reqId) => ({ type: 'fault', reqId, spec: checked, ...(opts.devices ? { devices: opts.devices } : {}) }), (m) => {
+      if (m.type === 'faulted' && 'result' in m) return m.result;
+      if ('notFound' in m) throw new EngineError('NotFound', `no device '${m.notFound}' in this fleet`);
+      throw new EngineError('Unavailable', 'the fleet stopped before the fault was applied');
+    });
+  }
+
+  /** One page of the fleet's devices with their state and counters, in index order. */
+  members(query: FleetMemberQuery = {}): Promise<FleetMemberPage> {
+    if (this.exited) return Promise.reject(new EngineError('Unavailable', 'the fleet is stopped'));
+    return this.request((reqId) => ({ type: 'members', reqId, query }), (m) => {
+      if (m.type === 'members') return m.page;
+      throw new EngineError('Unavailable', 'the fleet stopped before it answered');
+    });
+  }
+
+  /** A device's log (thing name or client id) after entry `after`; NotFound for a device not in the fleet. */
+  log(device: string, after?: number): Promise<DeviceLogEntry[]> {
+    if (this.exited) return Promise.reject(new EngineError('Unavailable', 'the fleet is stopped'));
+    return this.request((reqId) => ({ type: 'log', reqId, device, ...(after !== undefined ? { after } : {}) }), (m) => {
+      if (m.type === 'log' && 'entries' in m) return m.entries;
+      if ('notFound' in m) throw new EngineError('NotFound', `no device '${m.notFound}' in this fleet`);
+      throw new EngineError('Unavailable', 'the fleet stopped before it answered');
+    });
+  }
+
+  private request<T>(message: (reqId: number) => ToWorker, answer: (m: Answer) => T): Promise<T> {
     const reqId = this.nextReq++;
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       this.pending.set(reqId, (m) => {
-        if ('result' in m) resolve(m.result);
-        else if ('notFound' in m) reject(new EngineError('NotFound', `no device '${m.notFound}' in this fleet`));
-        else reject(new EngineError('Unavailable', 'the fleet stopped before the fault was applied'));
+        try {
+          resolve(answer(m));
+        } catch (e) {
+          reject(e as Error);
+        }
       });
-      this.send({ type: 'fault', reqId, spec: checked, ...(opts.devices ? { devices: opts.devices } : {}) });
+      this.send(message(reqId));
     });
   }
 
@@ -149,7 +182,7 @@ export class Fleet {
       this.lastStatus = m.status;
       this.events.emit('status', m.status);
       if (m.type === 'stopped') void this.worker.terminate();
-    } else if (m.type === 'faulted') {
+    } else if ('reqId' in m) {
       this.pending.get(m.reqId)?.(m);
       this.pending.delete(m.reqId);
     }

@@ -63,6 +63,8 @@ export class VirtualDevice {
   private readonly random: Random;
   private readonly buffer: OfflineBuffer;
   private stateName: DeviceState = 'idle';
+  /** When it last connected, published or lost its connection (wall clock, ms); undefined before that. */
+  lastActivityAt: number | undefined;
   private client: MqttClient | undefined;
   private failures = 0;
   private reconnectTimer: TimerHandle | undefined;
@@ -234,6 +236,7 @@ export class VirtualDevice {
     this.inflight.clear();
     this.syncBufferStats();
     this.stateName = 'backoff';
+    this.lastActivityAt = Date.now();
     this.events.emit('disconnected', { reason: dropped ? 'dropped' : disconnected ? 'disconnected' : reason, ...(error ? { error } : {}) });
     const policy = this.spec.reconnect ?? defaultBackoff;
     if (this.noReconnect || policy === false) {
@@ -271,6 +274,7 @@ export class VirtualDevice {
     if (this.client !== client) return;
     this.stateName = 'online';
     this.stats.connects++;
+    this.lastActivityAt = Date.now();
     this.events.emit('connected', { attempt, sessionPresent });
     if (shadow?.reportOnConnect || shadow?.markConnected) {
       const reported = { ...(shadow.reportOnConnect ? this.shadowState : {}), ...(shadow.markConnected ? { connected: true } : {}) };
@@ -390,6 +394,7 @@ export class VirtualDevice {
       return;
     }
     this.stats.published++;
+    this.lastActivityAt = Date.now();
     if (m.qos === 1) this.inflight.add(m);
     client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
       if (err || (m.qos === 1 && !this.inflight.delete(m))) return;

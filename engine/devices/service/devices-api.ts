@@ -9,5 +9,7 @@ export function devicesApi(devices: DevicesService): ThingbenchApi['devices'] {
     list: async () => devices.fleetList(),
     stop: (id) => devices.stopFleet(id),
     fault: (id, fault, targets) => devices.fault(id, fault, targets),
+    members: (id, query) => devices.members(id, query),
+    log: (id, device, after) => devices.deviceLog(id, device, after),
   };
 }

@@ -7,7 +7,7 @@
  * certificate's private key; start it from the CLI with --cert and --key).
  */
 import type {
-  DeviceModelList, FleetCounters, FleetFault, FleetFaultResult, FleetInfo, FleetStartInput,
+  DeviceLogEntry, DeviceModelList, FleetCounters, FleetFault, FleetFaultResult, FleetInfo, FleetMemberPage, FleetMemberQuery, FleetStartInput,
 } from '../../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
 import { createDeviceContext, findModel, loadModelCatalog, readReplayFiles, type DeviceModel } from '../model/index.js';
@@ -57,6 +57,8 @@ export interface DevicesEvents {
 const MAX_COUNT = 100_000;
 const KEPT_STOPPED = 20;
 const FLUSH_MS = 250;
+const MAX_MEMBERS = 1000;
+const DEVICE_STATES: readonly string[] = ['idle', 'connecting', 'online', 'backoff', 'stopped'];
 
 interface Running {
   info: FleetInfo;
@@ -185,6 +187,30 @@ export class DevicesService implements Service {
     const running = this.fleets.get(id);
     if (!running || running.info.state !== 'running') throw new EngineError('NotFound', `no running fleet '${id}'`);
     return running.fleet.fault(fault, devices ? { devices } : {});
+  }
+
+  /** One page of a running fleet's devices (state, counters, last activity, will topic), in index order. */
+  async members(id: string, query: FleetMemberQuery = {}): Promise<FleetMemberPage> {
+    const offset = query.offset ?? 0, limit = query.limit ?? 200;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new EngineError('InvalidInput', `offset must be a whole number of 0 or more, not ${offset}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_MEMBERS) throw new EngineError('InvalidInput', `limit must be a whole number from 1 to ${MAX_MEMBERS}, not ${limit}`);
+    if (query.state !== undefined && !DEVICE_STATES.includes(query.state)) throw new EngineError('InvalidInput', `state must be one of ${DEVICE_STATES.join(', ')}, not '${String(query.state)}'`);
+    if (query.search !== undefined && typeof query.search !== 'string') throw new EngineError('InvalidInput', 'search must be text');
+    return this.runningFleet(id).members({ ...query, offset, limit });
+  }
+
+  /** A running fleet's device's log (by thing name or client id) after entry `after`, oldest first. */
+  async deviceLog(id: string, device: string, after?: number): Promise<DeviceLogEntry[]> {
+    if (typeof device !== 'string' || !device) throw new EngineError('InvalidInput', 'name a device by its thing name or client id');
+    if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) throw new EngineError('InvalidInput', `after must be a whole number of 0 or more, not ${after}`);
+    return this.runningFleet(id).log(device, after);
+  }
+
+  private runningFleet(id: string): Fleet {
+    const running = this.fleets.get(id);
+    if (running?.info.state === 'running') return running.fleet;
+    if (running || this.stopped.some((i) => i.id === id)) throw new EngineError('Conflict', `fleet '${id}' is stopped: its devices are gone`);
+    throw new EngineError('NotFound', `no fleet '${id}'`);
   }
 
   /** Batches status changes: one `status` event with every changed fleet, at most every FLUSH_MS. */

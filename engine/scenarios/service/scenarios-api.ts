@@ -8,5 +8,7 @@ export function scenariosApi(scenarios: ScenariosService): ThingbenchApi['scenar
     run: async (input) => scenarios.run(input),
     runs: async () => scenarios.list(),
     cancel: (id) => scenarios.cancel(id),
+    files: async () => scenarios.files(),
+    schema: async () => scenarios.schema(),
   };
 }

@@ -7,12 +7,14 @@
  * LIMITATIONS: runs go to the engine itself (the `local` target), not to a target profile; files are read only from
  * `<dataDir>/scenarios` and the shipped `scenarios/` folder (no arbitrary path from the UI).
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioRunResult, ScenarioStepEvent } from '../../contract/index.js';
+import { parse } from 'yaml';
+import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioRunResult, ScenarioStepEvent } from '../../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Problem, type Service } from '../../core/index.js';
 import { loadScenario } from '../format/load.js';
+import { scenarioSchema } from '../format/schema.js';
 import type { Scenario } from '../format/types.js';
 import type { RunResult, ScenarioEvents } from '../run/events.js';
 import { runScenario } from '../run/runner.js';
@@ -135,6 +137,16 @@ export class ScenariosService implements Service {
     return { ...run.info };
   }
 
+  /** The shipped examples, then the files of `<dataDir>/scenarios` (top level), by file name. */
+  files(): ScenarioFile[] {
+    return [...scenarioFiles(EXAMPLE_SCENARIOS_DIR, 'examples/', true), ...scenarioFiles(this.scenariosDir, '', false)];
+  }
+
+  /** The scenario file's JSON Schema (the one `schemas/scenario.schema.json` is written from). */
+  schema(): Record<string, unknown> {
+    return structuredClone(scenarioSchema);
+  }
+
   private load(input: ScenarioRunInput): Scenario {
     const readFile = (p: string) => this.readAllowed(p);
     if (input.text !== undefined) return loadScenario(input.text, this.inScenariosDir('scenario.yaml'), { readFile });
@@ -176,6 +188,30 @@ export class ScenariosService implements Service {
     if (!this.allowed(file)) throw new Error(`an included file must be inside ${this.scenariosDir} or the shipped examples`);
     return readAllowedFile(file);
   }
+}
+
+/** The `.yaml`/`.yml` files directly in `dir`, each with its scenario's name and description when it parses. */
+function scenarioFiles(dir: string, prefix: string, example: boolean): ScenarioFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    const text = readFileSync(join(dir, name), 'utf8');
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch {
+      doc = undefined;
+    }
+    const fields = doc && typeof doc === 'object' ? doc as { name?: unknown; description?: unknown } : {};
+    return {
+      path: prefix + name, name: typeof fields.name === 'string' && fields.name ? fields.name : name, example, text,
+      ...(typeof fields.description === 'string' ? { description: fields.description.trim() } : {}),
+    };
+  });
 }
 
 function readAllowedFile(file: string): string {
