@@ -7,6 +7,7 @@ import { Agent } from 'node:https';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -56,6 +57,7 @@ export class AwsClients {
   s3 = () => this.get('s3', () => new S3Client({ ...this.config('S3'), forcePathStyle: this.target.kind !== 'aws' }));
   logs = () => this.get('logs', () => new CloudWatchLogsClient(this.config('CloudWatch Logs')));
   lambda = () => this.get('lambda', () => new LambdaClient(this.config('Lambda')));
+  iam = () => this.get('iam', () => new IAMClient(this.config('IAM')));
 
   /** Sends one command; a failure becomes one sentence naming `operation`. */
   async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

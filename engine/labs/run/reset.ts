@@ -3,7 +3,8 @@
  * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), CA
  * certificates whose subject CN is a lab name (with every certificate they issued), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
- * Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups and functions. `lab start` uses the inventory to refuse (or
+ * Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
+ * inline policies deleted and managed ones detached first). `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
  */
 import {
@@ -16,6 +17,7 @@ import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteDeliveryStreamCommand, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
 import { DeleteStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { DeleteFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
@@ -28,7 +30,7 @@ import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function';
+  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
   name: string;
   /** What removing it needs: a queue's URL, a topic's or certificate's ARN. A CA's `name` is its certificate id. */
   ref?: string;
@@ -152,6 +154,13 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
     });
     for (const name of names.filter((n) => n.startsWith(pre('function')))) out.push({ kind: 'function', name });
   }
+  if (kinds.has('role')) {
+    const names = await pages(async (t) => {
+      const r = await c.call('ListRoles', () => c.iam().send(new ListRolesCommand({ MaxItems: 1000, ...(t ? { Marker: t } : {}) })));
+      return { items: (r.Roles ?? []).map((x) => x.RoleName ?? ''), next: r.IsTruncated ? r.Marker : undefined };
+    });
+    for (const name of names.filter((n) => n.startsWith(pre('role')))) out.push({ kind: 'role', name });
+  }
   return out;
 }
 
@@ -238,6 +247,19 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
       if (await step(r, 'DeleteDeliveryStream', () => clients.call('DeleteDeliveryStream', () => clients.firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: r.name }))))) removed.push(r);
     }
     for (const r of of('function')) if (await step(r, 'DeleteFunction', () => clients.call('DeleteFunction', () => clients.lambda().send(new DeleteFunctionCommand({ FunctionName: r.name }))))) removed.push(r);
+    // Roles last (the rules and functions above were their users): IAM deletes a role only once it has no inline
+    // policy and no attached managed policy left.
+    for (const r of of('role')) {
+      const ok = await step(r, 'DeleteRole', async () => {
+        const iam = clients.iam();
+        const inline = await clients.call('ListRolePolicies', () => iam.send(new ListRolePoliciesCommand({ RoleName: r.name, MaxItems: 1000 })));
+        for (const p of inline.PolicyNames ?? []) await clients.call('DeleteRolePolicy', () => iam.send(new DeleteRolePolicyCommand({ RoleName: r.name, PolicyName: p })));
+        const attached = await clients.call('ListAttachedRolePolicies', () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.name, MaxItems: 1000 })));
+        for (const p of attached.AttachedPolicies ?? []) await clients.call('DetachRolePolicy', () => iam.send(new DetachRolePolicyCommand({ RoleName: r.name, PolicyArn: p.PolicyArn })));
+        await clients.call('DeleteRole', () => iam.send(new DeleteRoleCommand({ RoleName: r.name })));
+      });
+      if (ok) removed.push(r);
+    }
     for (const r of of('logGroup')) if (await step(r, 'DeleteLogGroup', () => clients.call('DeleteLogGroup', () => clients.logs().send(new DeleteLogGroupCommand({ logGroupName: r.name }))))) removed.push(r);
     for (const r of of('bucket')) {
       const ok = await step(r, 'DeleteBucket', async () => {

@@ -23,8 +23,14 @@
  * called again too. When the window ends the step fails with the last response (or refusal). `vars` read the response
  * that matched.
  *
+ * `reuse: true` passes the step when the target refuses because the resource already exists
+ * (`EntityAlreadyExistsException`, `ResourceAlreadyExistsException`, …): what an earlier run made is reused, as a
+ * guide's `aws iam get-role … || aws iam create-role …` does. `vars` are then not set.
+ *
+ *   - aws: { service: iam, operation: CreateRole, input: { RoleName: "${ROLE}", AssumeRolePolicyDocument: "…" }, reuse: true }
+ *
  * Binary members (a function's `ZipFile`, an object's `Body`) come from files beside the scenario: a string
- * `fileb://<path>` is that file's bytes, as in the AWS CLI, and `zip://<path>[,<path>…]` a zip of those files at its
+ * `fileb://<path>` is that file's bytes, as in the AWS CLI (`file://<path>` its text: a policy document), and `zip://<path>[,<path>…]` a zip of those files at its
  * top level (a Lambda deployment package made from the function's source, as `zip function.zip index.mjs` does).
  */
 import fs from 'node:fs';
@@ -70,6 +76,8 @@ export interface AwsCallArgs {
   until?: MatchSpec;
   /** How long `until` keeps calling (default 30 s, real time). */
   within?: number | string;
+  /** A refusal saying the resource already exists passes the step (see the header). */
+  reuse?: boolean;
 }
 
 export const DEFAULT_UNTIL_MS = 30_000;
@@ -77,6 +85,8 @@ const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 2_000;
 /** Refusals that mean "not there or not ready yet": `until` calls again. */
 const NOT_YET = /NotFound|NoSuch|NonExistent|DoesNotExist|InUse|NotReady|Pending|Throttl|TooManyRequests|ResourceConflict/;
+/** Refusals that mean "it exists already": `reuse` passes the step. */
+const EXISTS = /AlreadyExists|AlreadyOwnedByYou/;
 
 function clientFor(target: Target, service: string, Client: ClientClass): SdkClient {
   const aws = target.aws;
@@ -97,6 +107,7 @@ function clientFor(target: Target, service: string, Client: ClientClass): SdkCli
 export function withFileContents(value: unknown, resolvePath: (p: string) => string): unknown {
   if (typeof value === 'string') {
     if (value.startsWith('fileb://')) return readInput(resolvePath(value.slice('fileb://'.length)));
+    if (value.startsWith('file://')) return Buffer.from(readInput(resolvePath(value.slice('file://'.length)))).toString('utf8');
     if (value.startsWith('zip://')) {
       const files = value.slice('zip://'.length).split(',').filter(Boolean).map(resolvePath);
       return zipSync(Object.fromEntries(files.map((f) => [basename(f), readInput(f)])));
@@ -137,10 +148,12 @@ export const awsCallStep = defineStep<AwsCallArgs>({
         properties: matchSchemaProperties,
       },
       within: { ...durationSchema, description: 'How long `until` keeps calling (default 30s, real time).' },
+      reuse: { type: 'boolean', description: 'A refusal saying the resource already exists (EntityAlreadyExists, ResourceAlreadyExists, …) passes the step: what an earlier run made is reused.' },
     },
   },
   check(args) {
     if (args.within !== undefined && args.until === undefined) return ['aws: within applies only with until'];
+    if (args.reuse && args.until !== undefined) return ['aws: reuse applies only without until'];
     if (args.until === undefined || JSON.stringify(args.until).includes('${')) return [];
     return matchProblems(args.until).map((p) => `aws until: ${p}`);
   },
@@ -165,6 +178,7 @@ export const awsCallStep = defineStep<AwsCallArgs>({
         try {
           response = withoutMetadata(await client.send(new Command(input)));
         } catch (e) {
+          if (args.reuse && EXISTS.test((e as { name?: string }).name ?? '')) return passed(`${what}: it exists already, reused`);
           return failed(refusal(ctx.target, what, e).message);
         }
       } else {
