@@ -88,7 +88,8 @@ export type ScenarioStepEvent = { runId: string } & (
   | { kind: 'step.started'; data: { id: string; step: string; label?: string; where?: string; depth: number; cleanup: boolean } }
   | { kind: 'step.progress'; data: { id: string; message: string; done?: number; total?: number } }
   | { kind: 'step.log'; data: { id?: string; level: 'info' | 'warn'; message: string; details?: Record<string, unknown> } }
-  | { kind: 'step.finished'; data: ScenarioStepRecord & { cleanup: boolean } }
+  /** `messages`: what a passed step published or matched (at most 5, newest last); a failed step has `seen`. */
+  | { kind: 'step.finished'; data: ScenarioStepRecord & { cleanup: boolean; messages?: ScenarioSeenMessage[] } }
   | { kind: 'cleanup.finished'; data: { description: string; ok: boolean; error?: string } }
   | { kind: 'run.finished'; data: ScenarioRunResult }
 );

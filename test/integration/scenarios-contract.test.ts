@@ -110,7 +110,12 @@ describe('scenarios.run, runs and cancel', () => {
     const mine = stepEvents.filter((e) => e.runId === run.id);
     expect(mine[0]).toMatchObject({ kind: 'run.started', data: { scenario: 'echo check', seed: 5, steps: 4 } });
     expect(mine.at(-1)).toMatchObject({ kind: 'run.finished', data: { status: 'passed' } });
-    expect(mine.filter((e) => e.kind === 'step.finished').map((e) => e.kind === 'step.finished' && e.data.step)).toEqual(['publish', 'expect', 'shadow.update', 'shadow.expect']);
+    const finishedSteps = mine.flatMap((e) => (e.kind === 'step.finished' ? [e.data] : []));
+    expect(finishedSteps.map((d) => d.step)).toEqual(['publish', 'expect', 'shadow.update', 'shadow.expect']);
+    // The live events carry what a step published and what an expectation matched; the result does not.
+    expect(finishedSteps[0].messages).toEqual([{ topic: 'echo/one', payload: '{"n":1,"unit":"C"}', qos: 0, retain: false, at: expect.any(Number) }]);
+    expect(finishedSteps[1].messages).toEqual([expect.objectContaining({ topic: 'echo/one', payload: '{"n":1,"unit":"C"}' })]);
+    expect(done.result!.steps[0]).not.toHaveProperty('messages');
     // It ran against this engine: the shadow is here.
     expect((await api.shadow.get('contract-lamp')).state.desired).toEqual({ power: 'on' });
   });

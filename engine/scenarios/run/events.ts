@@ -43,7 +43,8 @@ export interface ScenarioEvents {
   'step.started': { id: string; step: string; label?: string; where?: string; depth: number; cleanup: boolean };
   'step.progress': { id: string; message: string; done?: number; total?: number };
   'step.log': { id?: string; level: 'info' | 'warn'; message: string; details?: Record<string, unknown> };
-  'step.finished': StepRecord & { cleanup: boolean };
+  /** `messages`: what a passed step published or matched (at most 5, newest last), for live views only. */
+  'step.finished': StepRecord & { cleanup: boolean; messages?: SeenMessage[] };
   'cleanup.finished': { description: string; ok: boolean; error?: string };
   'run.finished': RunResult;
 }

@@ -290,7 +290,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       ...(message !== undefined ? { message } : {}),
       children,
     };
-    events.emit('step.finished', { ...record, cleanup: inCleanup });
+    const messages = outcome?.status === 'passed' ? outcome.messages : undefined;
+    events.emit('step.finished', { ...record, cleanup: inCleanup, ...(messages ? { messages } : {}) });
     return record;
   };
 

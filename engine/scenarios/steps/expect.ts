@@ -46,6 +46,6 @@ export const expectStep = defineStep<ExpectArgs>({
       const missing = captureVars(ctx, args.vars, matched[matched.length - 1]);
       if (missing.length) return failed(`the matched message on '${args.topic}' has nothing for ${missing.join(', ')}`, { expected, seen: [matched[matched.length - 1]] });
     }
-    return passed(`${matched.length} matched`);
+    return passed(`${matched.length} matched`, matched.slice(-5));
   },
 });

@@ -5,7 +5,7 @@
  * time registered on its first connection (refused) and activated by a rule's function before it comes back.
  */
 import { EngineError } from '../../core/index.js';
-import { defineStep, failed, passed, type ClientOptions, type StepContext } from './step.js';
+import { defineStep, failed, passed, type ClientOptions, type SeenMessage, type StepContext } from './step.js';
 import { durationMs, durationSchema, payloadBytes, payloadSchema, qosSchema } from './args.js';
 
 export interface PublishArgs {
@@ -75,11 +75,21 @@ export const publishStep = defineStep<PublishArgs>({
     }
     const body = payloadBytes(args.payload);
     const count = args.count ?? 1;
+    const qos = args.qos ?? 0, retain = args.retain ?? false;
+    const sent: SeenMessage[] = [];
     for (let i = 0; i < count; i++) {
       ctx.signal.throwIfAborted();
-      await client.publishAsync(args.topic, body, { qos: args.qos ?? 0, retain: args.retain ?? false });
+      await client.publishAsync(args.topic, body, { qos, retain });
+      if (i < 5) sent.push({ topic: args.topic, payload: shownPayload(body), qos, retain, at: ctx.clock.elapsed() });
     }
     const notes = [count === 1 ? '' : `${count} messages`, refused ? `connected after ${refused} refused connection${refused > 1 ? 's' : ''}` : ''].filter(Boolean);
-    return passed(notes.length ? notes.join(', ') : undefined);
+    return passed(notes.length ? notes.join(', ') : undefined, sent);
   },
 });
+
+/** A payload as a timeline shows it: UTF-8 text (its first 2 KiB), else `base64:…`. */
+function shownPayload(body: Buffer): string {
+  const head = body.subarray(0, 2048);
+  const text = head.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(head) ? text : `base64:${head.toString('base64')}`;
+}

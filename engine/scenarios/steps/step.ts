@@ -26,6 +26,11 @@ export interface StepPassed {
   status: 'passed';
   /** One line shown beside the step in reports ("3 messages matched in 412 ms"). */
   note?: string;
+  /**
+   * The messages the step published or matched (at most 5, newest last): sent live with the `step.finished` event so
+   * a timeline can show them; not part of the result (reports and their determinism stay as they are).
+   */
+  messages?: SeenMessage[];
 }
 
 export interface StepFailed {
@@ -38,7 +43,9 @@ export interface StepFailed {
   seen?: SeenMessage[];
 }
 
-export const passed = (note?: string): StepPassed => (note === undefined ? { status: 'passed' } : { status: 'passed', note });
+export const passed = (note?: string, messages?: SeenMessage[]): StepPassed => ({
+  status: 'passed', ...(note === undefined ? {} : { note }), ...(messages?.length ? { messages } : {}),
+});
 export const failed = (message: string, more: Omit<StepFailed, 'status' | 'message'> = {}): StepFailed => ({ status: 'failed', message, ...more });
 
 /** A message a test client received, as reports show it. */
