@@ -70,4 +70,13 @@ export default tseslint.config(
     files: ['electron/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // The desktop shell's unit tests import its pure modules and Electron's types, never Electron at run time (its
+  // binary is not installed where tests run).
+  {
+    files: ['test/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'electron', allowTypeImports: true, message: 'tests import Electron\'s types only' }] }],
+    },
+  },
 );

@@ -1,23 +1,9 @@
 import fs from 'node:fs';
 import { protocol, type Session } from 'electron';
 import { contentTypeOf, openableFile, resolveStaticPath } from '../../engine/host/index.js';
+import { APP_HOST, APP_SCHEME } from './app-url.js';
 
-/**
- * The renderer loads from `app://thingbench/`, not `file://` (Electron security checklist: custom protocol).
- * The page gets a real origin, and only files under the renderer build can be read through it.
- */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'thingbench';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-
-export function isAppUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
-  } catch {
-    return false;
-  }
-}
+export { APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl } from './app-url.js';
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

@@ -1,33 +1,35 @@
 // Electron host: a thin shell around the engine (ARCHITECTURE §3: hosts only choose config and transport).
+// The engine runs in its own utility process (../engine-process/main.ts); each window gets a MessagePort to it,
+// so the main process only draws menus and windows and a busy broker never freezes them.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
-import { defaultConfig } from '../../engine/config.js';
+import { app, BrowserWindow, dialog, Menu, Notification, session } from 'electron';
 import { streamLogger } from '../../engine/core/index.js';
-import { createEngine } from '../../engine/engine.js';
-import type { Engine } from '../../engine/engine-types.js';
-import { openEngineControl, serveRpc, uiContentSecurityPolicy } from '../../engine/host/index.js';
+import { uiContentSecurityPolicy } from '../../engine/host/index.js';
 import { APP_ORIGIN, registerAppScheme, serveAppProtocol } from './app-protocol.js';
+import { EngineProcess } from './engine-process.js';
 import { hardenApp } from './hardening.js';
-import { IpcTransport } from './ipc-transport.js';
+import { serveConnectRequests } from './ipc-channels.js';
 import { appMenu } from './menu.js';
-import { showSinkNotifications } from './notifications.js';
 import { createMainWindow } from './window.js';
 
 // This file runs from electron/dist/electron/main/; the renderer build sits at the repository root.
 const rendererDir = fileURLToPath(new URL('../../../../renderer/dist/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/preload.js', import.meta.url));
+const engineEntry = fileURLToPath(new URL('../engine-process/main.js', import.meta.url));
 // IPC only: the Electron renderer opens no sockets.
 const csp = uiContentSecurityPolicy();
 const logger = streamLogger(process.stderr, 'info');
 
-let engine: Engine | undefined;
-let engineStopped = false;
-let control: { close(): Promise<void> } | undefined;
+let engine: EngineProcess | undefined;
+let quitting: 'no' | 'stopping' | 'done' = 'no';
 
 registerAppScheme();
+// The same folder whether run from a checkout (where the package name, lowercase, would name it) or packaged.
+app.setPath('userData', path.join(app.getPath('appData'), 'Thingbench'));
 
 if (!app.requestSingleInstanceLock()) {
-  // A second engine would fight the first one over its ports and data directory.
+  // A second engine would fight the first one over its ports and data directory: the first window comes forward.
   app.quit();
 } else {
   app.on('second-instance', () => focusOrOpenWindow());
@@ -35,24 +37,28 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  // Everything the app keeps (the engine's storage, certificates, models, the window's place) is in the user-data folder.
+  const dataDir = app.getPath('userData');
   hardenApp(session.defaultSession, csp);
   serveAppProtocol(session.defaultSession, rendererDir, csp);
-  Menu.setApplicationMenu(appMenu());
-  engine = await createEngine(defaultConfig(), { logger });
-  const info = await engine.start();
-  // `thingbench lab …` in a terminal drives this engine through its control socket.
-  control = await openEngineControl(engine, info.dataDir, info.endpoints, logger)
-    .catch((err: unknown) => void logger.log('warn', 'electron', `the control socket could not be opened: ${String(err)}`));
-  showSinkNotifications(engine.events);
-  openWindow(engine);
+  Menu.setApplicationMenu(appMenu(dataDir));
+  engine = await EngineProcess.start({
+    entry: engineEntry,
+    dataDir,
+    logger,
+    onNotification: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    onUnexpectedExit: (code) => fail('The Thingbench engine stopped', new Error(`its process exited with code ${code}; the log above says why`)),
+  });
+  const running = engine;
+  serveConnectRequests((event) => running.connect(event.sender));
+  openWindow(dataDir);
   app.on('activate', () => focusOrOpenWindow());
 }
 
-function openWindow(running: Engine): void {
-  const win = createMainWindow(preloadPath);
-  const transport = new IpcTransport(win.webContents);
-  const rpc = serveRpc(running, transport, { logger });
-  win.on('closed', () => rpc.dispose());
+function openWindow(dataDir: string): void {
+  const win = createMainWindow(preloadPath, path.join(dataDir, 'window-state.json'));
   void win.loadURL(`${APP_ORIGIN}/index.html`);
 }
 
@@ -60,9 +66,10 @@ function focusOrOpenWindow(): void {
   const [win] = BrowserWindow.getAllWindows();
   if (win) {
     if (win.isMinimized()) win.restore();
+    win.show();
     win.focus();
   } else if (engine) {
-    openWindow(engine);
+    openWindow(app.getPath('userData'));
   }
 }
 
@@ -71,17 +78,17 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-// Stop the engine (flush storage, disconnect clients) before the process exits.
+// Stop the engine (flush storage, disconnect clients) before the app exits; killed if it takes too long.
 app.on('before-quit', (event) => {
-  if (!engine || engineStopped) return;
+  if (!engine || quitting === 'done') return;
   event.preventDefault();
-  const running = engine;
-  (control?.close() ?? Promise.resolve()).then(() => running.stop())
-    .catch((err: unknown) => logger.log('error', 'electron', 'engine stop failed', { error: String(err) }))
-    .finally(() => {
-      engineStopped = true;
-      app.quit();
-    });
+  if (quitting === 'stopping') return;
+  quitting = 'stopping';
+  void engine.stop().then((how) => {
+    if (how === 'killed') logger.log('warn', 'electron', 'the engine did not stop in time and was killed');
+    quitting = 'done';
+    app.quit();
+  });
 });
 
 function fail(title: string, err: unknown): void {

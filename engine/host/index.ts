@@ -1,4 +1,4 @@
-export { serveRpc, type RpcServerOptions } from './rpc-server.js';
+export { serveRpc, UNKNOWN_CALL_ID, type RpcServerOptions } from './rpc-server.js';
 export { startUiServer, type UiServer, type UiServerOptions } from './serve.js';
 export { WsTransport, defaultWsFlowLimits, type WsFlowLimits } from './ws-transport.js';
 export { openBrowser } from './open-browser.js';
