@@ -24,6 +24,8 @@ import { LogBuffer } from './log-buffer.js';
 import { ObjectService } from './objects/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
+import { CostService, RequestMeter } from './metering/index.js';
+import { meteredRoutes, meteredService } from './service-metering.js';
 
 export type { Engine } from './engine-types.js';
 
@@ -109,6 +111,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   }, clock);
   pipeline.events.on('updated', (u) => events.emit('pipeline.updated', u));
   // AWS services on the same endpoint, routed by credential scope and X-Amz-Target (api/http/protocols): one line each.
+  const requests = new RequestMeter();
   const services = [
     stsService(iam),
     iamService(iam),
@@ -128,7 +131,18 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     logsService(sinks.logs),
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind) }),
   ];
-  const http = new HttpApiService({ broker, shadow, rules, registry, security, services, routes: snsLinkRoutes(sinks.topics), lambda: functions, objects, limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard });
+  const http = new HttpApiService({
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: snsLinkRoutes(sinks.topics), lambda: functions, objects,
+    limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
+  });
+  // What the traffic would cost at AWS list prices: the services' counters, read when asked.
+  const metering = new CostService(() => {
+    const usage = broker.usage();
+    return {
+      usage, shadows: shadow.operationUsage(), rules: rules.usage(), functions: functions.usage(),
+      requests: (id) => requests.get(id), kinesisShardHours: shardHours(sinks, usage.since, clock.now()),
+    };
+  }, clock);
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   broker.events.on('activity', (batch) => events.emit('broker.activity', batch));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
@@ -155,8 +169,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
+    metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),
   });
@@ -178,7 +193,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -196,7 +211,6 @@ class ComposedEngine implements Engine {
         publish: async (msg) => broker.publish(toPublish(msg), { origin: 'client' }),
         clients: async () => broker.clients(),
       },
-      metering: { usage: async () => broker.usage() },
       logs: { recent: async (query) => logs.recent(query ?? undefined) },
       ...areas,
     };
@@ -280,6 +294,16 @@ function shadowReader(shadow: ShadowService) {
     },
     update: (thing: string, document: unknown, name: string | null) => shadow.update({ thing, name }, parseUpdateDocument(document as JsonValue)),
   };
+}
+
+/** Kinesis streams' shard hours since the start (each stream's shards since it was created or the engine started). */
+function shardHours(sinks: SinkService, since: number, now: number): number {
+  let hours = 0;
+  for (const s of sinks.list('stream')) {
+    const shards = typeof s.options.shardCount === 'number' ? s.options.shardCount : 1;
+    hours += (shards * Math.max(0, now - Math.max(since, s.createdAt))) / 3_600_000;
+  }
+  return hours;
 }
 
 function toPublish(msg: PublishInput) {

@@ -37,6 +37,8 @@ export class HttpApiService implements Service {
     objects?: S3Objects;
     /** Local Lambda: the Lambda API (REST-JSON) and function URLs (`/lambda-url/<id>/…`). */
     lambda?: LambdaOperations;
+    /** Wraps the REST routes once (the engine counts billed registry operations this way). */
+    wrapRoutes?: (routes: Route[]) => Route[];
   }) {
     const security = opts.security;
     const authorize = security?.requiresSignature ? (req: HttpRequest) => {
@@ -47,8 +49,9 @@ export class HttpApiService implements Service {
       }
     } : undefined;
     const lambda = opts.lambda ? lambdaRoutes(opts.lambda, { logger: opts.logger, verify: authorize }) : [];
-    this.server = createHttpApi([...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
-      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? []), ...lambda], {
+    const routes = [...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
+      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? []), ...lambda];
+    this.server = createHttpApi(opts.wrapRoutes ? opts.wrapRoutes(routes) : routes, {
       logger: opts.logger,
       guard: opts.guard,
       // Bound to a non-loopback address: every call must carry a valid SigV4 signature from a configured access key.

@@ -15,7 +15,7 @@ describe('meteredBytes', () => {
   });
   it('can push a message over a 5 KB increment', () => {
     const m = new Metering(() => 0);
-    m.inbound('c', meteredBytes(5 * 1024, { userProperties: [['k', 'v']] }));
+    m.inbound('c', 't', meteredBytes(5 * 1024, { userProperties: [['k', 'v']] }));
     expect(m.report().clients[0]).toMatchObject({ messagesIn: 1, billedMessages: billed(5 * 1024 + 2), bytesIn: 5 * 1024 + 2 });
     expect(billed(5 * 1024 + 2)).toBe(2);
   });

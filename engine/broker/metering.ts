@@ -1,4 +1,4 @@
-import type { ClientUsage, UsageReport } from '../contract/index.js';
+import type { ClientUsage, TopicUsage, UsageReport } from '../contract/index.js';
 import type { Properties } from './mqtt5/properties.js';
 
 /** AWS meters messages in 5 KB increments: https://aws.amazon.com/iot-core/pricing/ */
@@ -9,9 +9,10 @@ interface Meter extends ClientUsage {
   connectedMs: number;
 }
 
-/** Usage per client, counted the way AWS bills it. */
+/** Usage per client and per topic, counted the way AWS bills it. */
 export class Metering {
   private readonly meters = new Map<string, Meter>();
+  private readonly topicMeters = new Map<string, TopicUsage>();
   private inTotal = 0;
   private readonly since: number;
 
@@ -36,19 +37,27 @@ export class Metering {
     return this.inTotal;
   }
 
-  inbound(clientId: string, bytes: number): void {
+  inbound(clientId: string, topic: string, bytes: number): void {
     const m = this.meter(clientId);
+    const n = billed(bytes);
     this.inTotal++;
     m.messagesIn++;
     m.bytesIn += bytes;
-    m.billedMessages += billed(bytes);
+    m.billedMessages += n;
+    const t = this.topicMeter(topic);
+    t.messagesIn++;
+    t.billedMessages += n;
   }
 
-  outbound(clientId: string, bytes: number): void {
+  outbound(clientId: string, topic: string, bytes: number): void {
     const m = this.meter(clientId);
+    const n = billed(bytes);
     m.messagesOut++;
     m.bytesOut += bytes;
-    m.billedMessages += billed(bytes);
+    m.billedMessages += n;
+    const t = this.topicMeter(topic);
+    t.messagesOut++;
+    t.billedMessages += n;
   }
 
   report(): UsageReport {
@@ -64,7 +73,16 @@ export class Metering {
     }));
     const totals = { messagesIn: 0, messagesOut: 0, billedMessages: 0, bytesIn: 0, bytesOut: 0, connectionMinutes: 0 };
     for (const c of clients) for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += c[k];
-    return { since: this.since, totals, clients };
+    return { since: this.since, totals, clients, topics: [...this.topicMeters.values()].map((t) => ({ ...t })) };
+  }
+
+  private topicMeter(topic: string): TopicUsage {
+    let t = this.topicMeters.get(topic);
+    if (!t) {
+      t = { topic, messagesIn: 0, messagesOut: 0, billedMessages: 0 };
+      this.topicMeters.set(topic, t);
+    }
+    return t;
   }
 
   private meter(clientId: string): Meter {

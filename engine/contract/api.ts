@@ -20,6 +20,7 @@ import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
 import type {
   DeviceLogEntry, DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetMemberPage, FleetMemberQuery, FleetStartInput,
 } from './device-types.js';
+import type { CostReport } from './cost-types.js';
 import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
@@ -63,6 +64,11 @@ export interface ThingbenchApi {
   };
   metering: {
     usage(): Promise<UsageReport>;
+    /**
+     * What the traffic since the start would cost at AWS list prices (the shipped us-east-1 table, with its date and
+     * sources): per service, topic, rule and device, with a monthly projection at the rate of the last 5 minutes.
+     */
+    cost(): Promise<CostReport>;
   };
   logs: {
     /** The engine's recent log, oldest first: the newest `limit` (a number, or `query.limit`) entries that match the query. */
@@ -251,7 +257,7 @@ export interface ThingbenchEvents {
 export const apiMethods = {
   engine: ['info'],
   broker: ['topics', 'topicTable', 'topicStats', 'messages', 'message', 'series', 'retained', 'deleteRetained', 'events', 'export', 'publish', 'clients'],
-  metering: ['usage'],
+  metering: ['usage', 'cost'],
   logs: ['recent'],
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],

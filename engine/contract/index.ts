@@ -16,3 +16,4 @@ export * from './lab-types.js';
 export * from './pipeline-types.js';
 export * from './rules-sql.js';
 export * from './shadow-limits.js';
+export * from './cost-types.js';

@@ -173,10 +173,19 @@ export interface ClientUsage {
   connectionMinutes: number;
 }
 
+/** Messages published to a topic (in) and delivered to its subscribers (out), billed in 5 KB increments. */
+export interface TopicUsage {
+  topic: string;
+  messagesIn: number;
+  messagesOut: number;
+  billedMessages: number;
+}
+
 export interface UsageReport {
   since: number;
   totals: Omit<ClientUsage, 'clientId'>;
   clients: ClientUsage[];
+  topics: TopicUsage[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

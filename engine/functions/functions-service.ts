@@ -59,6 +59,13 @@ export interface InvokeOptions extends InvokeExtra {
 
 export type InvokeOutcome = FunctionResult & { logTail?: string };
 
+/** One function's billed use: invocations and GB-seconds. */
+export interface FunctionUsage {
+  name: string;
+  invocations: number;
+  gbSeconds: number;
+}
+
 export class FunctionsService implements Service {
   readonly name = 'functions';
   readonly folder: FolderFunctions;
@@ -137,10 +144,29 @@ export class FunctionsService implements Service {
     (spec.language === 'python' ? this.python : this.node).run(inv, spec, opts);
     return inv.done.then((result) => {
       if (inv.state === 'queued') return result; // refused before it ran (Busy): nothing to log
+      this.meter(name, result.durationMs, spec.memoryMb);
       const events = invocationLogEvents(inv, spec.memoryMb);
       this.opts.logs?.write(logGroupOf(name), inv.logStream, events).catch((e: Error) => this.opts.logger.log('warn', 'functions', `could not write the log of ${name}: ${e.message}`));
       return opts.tail ? { ...result, logTail: logTail(events) } : result;
     });
+  }
+
+  private readonly usageByName = new Map<string, FunctionUsage>();
+
+  /** Lambda bills each request and its duration (rounded up to 1 ms) times the memory configured. */
+  private meter(name: string, durationMs: number, memoryMb: number): void {
+    let u = this.usageByName.get(name);
+    if (!u) {
+      u = { name, invocations: 0, gbSeconds: 0 };
+      this.usageByName.set(name, u);
+    }
+    u.invocations++;
+    u.gbSeconds += (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
+  }
+
+  /** Invocations that ran, and their GB-seconds, per function since the start. */
+  usage(): FunctionUsage[] {
+    return [...this.usageByName.values()].map((u) => ({ ...u }));
   }
 
   private spec(name: string): FunctionSpec | null {

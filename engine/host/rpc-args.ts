@@ -107,6 +107,7 @@ export const argChecks = {
   }))),
   'broker.clients': params(),
   'metering.usage': params(),
+  'metering.cost': params(),
   'logs.recent': params(optional((v) => (typeof v === 'number' ? nonNegativeInteger(v) : object({
     'level?': oneOf('debug', 'info', 'warn', 'error'), 'source?': string, 'text?': string, 'limit?': nonNegativeInteger,
   })(v)))),

@@ -12,6 +12,7 @@ import { addOutcome, type EvalRecord } from './rule-trace.js';
 import type { Lineage } from './republish-loop.js';
 import type { ActiveRule, BuiltAction } from './rule-catalog.js';
 import type { LiveBatch } from './live-batch.js';
+import type { RuleMeter } from './rule-meter.js';
 
 /** One matched message waiting for its rule's actions. */
 export interface Job { ctx: MessageContext; output: SqlOutput; payload: Buffer; record: EvalRecord; traceId: string; topic: string; clientId: string | null; time: number; lineage: Lineage }
@@ -19,6 +20,8 @@ export interface Job { ctx: MessageContext; output: SqlOutput; payload: Buffer; 
 export interface ActionRunnerOptions {
   logger: Logger;
   clock: Clock;
+  /** Billing counters: each action executed. */
+  meter?: RuleMeter;
   /** Messages waiting for their actions, per rule; more are dropped and counted. */
   maxPendingPerRule?: number;
   /** Messages whose actions run at once, per rule. */
@@ -101,6 +104,7 @@ export class ActionRunner {
     const failures: Array<{ failedAction: string; failedResource: string; errorMessage: string }> = [];
     results.forEach((r, index) => {
       const a = rule.actions[index];
+      this.opts.meter?.action(rule.name, a.kind, job.payload.length);
       addOutcome(job.record, outcome(job.traceId, index, a.kind, r, this.opts.clock.now()));
       if (r.ok) {
         m.actionsSucceeded++;
@@ -124,7 +128,9 @@ export class ActionRunner {
       base64OriginalPayload: Buffer.from(job.ctx.message.payload).toString('base64'),
       failures,
     };
-    const r = await this.invoke(rule.errorAction, this.input(rule, job, Buffer.from(JSON.stringify(error)), error));
+    const errorPayload = Buffer.from(JSON.stringify(error));
+    this.opts.meter?.action(rule.name, rule.errorAction.kind, errorPayload.length);
+    const r = await this.invoke(rule.errorAction, this.input(rule, job, errorPayload, error));
     addOutcome(job.record, outcome(job.traceId, -1, rule.errorAction.kind, r, this.opts.clock.now()));
     if (r.ok) {
       m.errorActionsSucceeded++;

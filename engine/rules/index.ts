@@ -1,4 +1,5 @@
 export { RulesService, type RuleFlow, type RulesEvents, type RulesServiceOptions, type RuleShadows } from './rules-service.js';
+export type { RuleUsage, ActionKindUsage } from './rule-meter.js';
 export { rulesApi } from './rules-api.js';
 export { awsTopicRule, awsTopicRuleListItem, ruleArn, validateRuleName, ACCOUNT_ID, REGION } from './rule-model.js';
 export { actionFactories } from './actions/registry.js';

@@ -3,6 +3,7 @@
  * enabled rule synchronously (one `MessageContext` and one trace id per message), stops republish loops by lineage,
  * routes Basic Ingest, records the trace, and queues matches on the action runner.
  */
+import type { RuleMeter } from './rule-meter.js';
 import { TopicMemo, type Disposable, type Logger, type TypedEmitter } from '../core/index.js';
 import type { OutgoingMessage, Publisher, PublishOptions, TappedMessage } from '../broker/index.js';
 import type { RuleEvaluation, RuleTraceQuery } from '../contract/index.js';
@@ -38,6 +39,8 @@ export interface RuleEvaluatorDeps {
   batch: LiveBatch;
   runner: ActionRunner;
   logger: Logger;
+  /** Billing counters: each rule triggered. */
+  meter: RuleMeter;
   /** Messages kept in the evaluation trace. */
   traceSize?: number;
 }
@@ -56,6 +59,7 @@ export class RuleEvaluator {
   private readonly batch: LiveBatch;
   private readonly runner: ActionRunner;
   private readonly logger: Logger;
+  private readonly meter: RuleMeter;
   private started = false;
   private basicIngest: Disposable | undefined;
   /** Installed by syncTaps while rules need them. */
@@ -69,6 +73,7 @@ export class RuleEvaluator {
     this.batch = deps.batch;
     this.runner = deps.runner;
     this.logger = deps.logger;
+    this.meter = deps.meter;
     this.trace = new TraceRing(deps.traceSize ?? 2000);
   }
 
@@ -143,6 +148,7 @@ export class RuleEvaluator {
         continue;
       }
       m.evaluated++;
+      this.meter.triggered(rule.name, msg.payload.length);
       let output: SqlOutput;
       try {
         const reason = noMatchReason(rule.compiled.where(ctx));

@@ -23,6 +23,7 @@
  * - `principal()` is the certificate id for mutual-TLS publishers. MQTT 5 properties reach `get_mqtt_property()` and
  *   `get_user_properties()` from the broker's taps.
  */
+import { RuleMeter, type RuleUsage } from './rule-meter.js';
 import { randomUUID } from 'node:crypto';
 import { EngineError, TypedEmitter, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
@@ -78,6 +79,7 @@ export class RulesService implements Service {
   private readonly evaluator: RuleEvaluator;
   private readonly runner: ActionRunner;
   private readonly batch: LiveBatch;
+  private readonly meter = new RuleMeter();
 
   constructor(store: Store, pub: Publisher, private readonly opts: RulesServiceOptions) {
     this.env = {
@@ -90,8 +92,8 @@ export class RulesService implements Service {
       dataDir: opts.dataDir, logger: opts.logger, clock: opts.clock, deps, onChange: (enabled) => this.evaluator.setRules(enabled),
     });
     this.batch = new LiveBatch(this.events, this.catalog.rules);
-    this.runner = new ActionRunner(this.batch, opts);
-    this.evaluator = new RuleEvaluator({ pub, env: this.env, events: this.events, batch: this.batch, runner: this.runner, logger: opts.logger, traceSize: opts.traceSize });
+    this.runner = new ActionRunner(this.batch, { ...opts, meter: this.meter });
+    this.evaluator = new RuleEvaluator({ pub, env: this.env, events: this.events, batch: this.batch, runner: this.runner, logger: opts.logger, meter: this.meter, traceSize: opts.traceSize });
   }
 
   async start(): Promise<void> {
@@ -171,6 +173,11 @@ export class RulesService implements Service {
   }
 
   /** Every rule with its metrics and each action's outcomes (the pipeline diagram). */
+  /** Billing counters per rule since the start (rules triggered, actions executed by kind). */
+  usage(): RuleUsage[] {
+    return this.meter.report();
+  }
+
   flows(): RuleFlow[] {
     return this.catalog.flows();
   }

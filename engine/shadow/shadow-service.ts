@@ -53,6 +53,14 @@ const VERSION_MEMORY_MS = 48 * 3600 * 1000;
 /** QoS of the service's own publishes: QoS 1 subscribers (and their persistent sessions) get QoS 1. */
 const REPLY_QOS = 1;
 
+/** One thing's billed Device Shadow operations. */
+export interface ShadowUsage {
+  thing: string;
+  operations: number;
+  /** In 1 KB increments. */
+  billed: number;
+}
+
 export class ShadowService implements Service {
   readonly name = 'shadow';
   readonly events = new TypedEmitter<ShadowEvents>();
@@ -61,6 +69,8 @@ export class ShadowService implements Service {
   private inFlight = 0;
   /** MQTT requests taken and answered `/rejected` since the start (the pipeline diagram's broker → shadow edge). */
   private readonly counts = { requests: 0, rejected: 0 };
+  /** Device Shadow operations per thing, as AWS bills them (1 KB increments), from devices and the HTTP API. */
+  private readonly usage = new Map<string, ShadowUsage>();
   private readonly maxInFlight: number;
   private readonly thingRate: ThingRate;
   private readonly connections: InFlightPerConnection;
@@ -176,6 +186,26 @@ export class ShadowService implements Service {
     return { ...this.counts };
   }
 
+  /**
+   * Counts one billed Device Shadow operation on a thing: `bytes` is the request document of an update, the answered
+   * document of a get (AWS meters in 1 KB increments). The MQTT and HTTP edges call it; the engine's own reads
+   * (the UI, rules' `get_thing_shadow`) are not counted.
+   */
+  meter(thing: string, bytes: number): void {
+    let u = this.usage.get(thing);
+    if (!u) {
+      u = { thing, operations: 0, billed: 0 };
+      this.usage.set(thing, u);
+    }
+    u.operations++;
+    u.billed += Math.max(1, Math.ceil(bytes / 1024));
+  }
+
+  /** Billed operations per thing since the start. */
+  operationUsage(): ShadowUsage[] {
+    return [...this.usage.values()].map((u) => ({ ...u }));
+  }
+
   // ── MQTT edge ─────────────────────────────────────────────────────────────
 
   private onRequest(msg: TappedMessage): void {
@@ -202,12 +232,16 @@ export class ShadowService implements Service {
   private async answer(address: ShadowAddress, operation: ShadowOperation, payload: Buffer): Promise<void> {
     try {
       if (operation === 'get') {
-        this.reply(address, 'get', 'accepted', JSON.stringify(this.get(address, parseReadPayload(payload).clientToken)));
+        const json = JSON.stringify(this.get(address, parseReadPayload(payload).clientToken));
+        this.meter(address.thing, json.length);
+        this.reply(address, 'get', 'accepted', json);
       } else if (operation === 'update') {
         validateNames(address.thing, address.name);
         await this.update(address, parseUpdatePayload(payload));
+        this.meter(address.thing, payload.length);
       } else {
         await this.delete(address, salvageClientToken(payload)); // "The content of the message is ignored."
+        this.meter(address.thing, payload.length);
       }
     } catch (err) {
       if (!(err instanceof EngineError) || err.code === 'Internal') {

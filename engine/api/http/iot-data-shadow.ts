@@ -14,7 +14,7 @@ import { AwsError } from './aws-errors.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
 
 /** What these handlers need from the shadow service. */
-export type ShadowOperations = Pick<ShadowService, 'admitRequest' | 'get' | 'update' | 'delete' | 'listNamed' | 'seconds'>;
+export type ShadowOperations = Pick<ShadowService, 'admitRequest' | 'get' | 'update' | 'delete' | 'listNamed' | 'seconds' | 'meter'>;
 
 const PAGE_SIZE_MAX = 100;
 /** Requests are capped like an MQTT message (128 KB); the 8 KB document limit is the service's 413. */
@@ -37,7 +37,9 @@ function withEncodingErrors<T>(fn: () => T): T {
 export function getThingShadow(shadows: ShadowOperations): HttpHandler {
   return (req) => {
     shadows.admitRequest(req.params.thingName);
-    return { json: shadows.get(address(req)) };
+    const doc = shadows.get(address(req));
+    shadows.meter(req.params.thingName, JSON.stringify(doc).length);
+    return { json: doc };
   };
 }
 
@@ -46,7 +48,9 @@ export function updateThingShadow(shadows: ShadowOperations): HttpHandler {
   return async (req) => {
     shadows.admitRequest(req.params.thingName);
     const request = withEncodingErrors(() => parseUpdatePayload(req.body));
-    return { json: await shadows.update(address(req), request) };
+    const accepted = await shadows.update(address(req), request);
+    shadows.meter(req.params.thingName, req.body.length);
+    return { json: accepted };
   };
 }
 
@@ -54,7 +58,9 @@ export function updateThingShadow(shadows: ShadowOperations): HttpHandler {
 export function deleteThingShadow(shadows: ShadowOperations): HttpHandler {
   return async (req) => {
     shadows.admitRequest(req.params.thingName);
-    return { json: await shadows.delete(address(req)) };
+    const deleted = await shadows.delete(address(req));
+    shadows.meter(req.params.thingName, req.body.length);
+    return { json: deleted };
   };
 }
 

@@ -17,7 +17,7 @@ export function forward(ctx: PacketContext, metering: Metering, client: AedesCli
     }
   }
   // An MQTT 5 subscriber is sent the message's properties too, and AWS meters them (a 3.1.1 one gets none).
-  if (!packet.topic.startsWith('$SYS/')) metering.outbound(client.id, client.mqtt5 && packet.properties ? meteredBytes(packet.payload.length, packet.properties) : packet.payload.length);
+  if (!packet.topic.startsWith('$SYS/')) metering.outbound(client.id, packet.topic, client.mqtt5 && packet.properties ? meteredBytes(packet.payload.length, packet.properties) : packet.payload.length);
   // aedes caps delivery QoS only by a filter equal to the topic: a QoS 2 publish would reach a QoS 1 wildcard
   // subscription at QoS 2 [MQTT-3.8.4-6]. Cap it by the highest QoS among the matching filters.
   if (packet.qos === 2 && !(packet.topic in client.subscriptions)) {

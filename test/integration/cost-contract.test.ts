@@ -1,0 +1,140 @@
+/**
+ * `metering.cost` over the real contract client on browser mode's WebSocket `/rpc`: after known traffic (MQTT
+ * messages of 6 KB, a rule with an SQS action, shadow updates, registry calls and SQS requests from the AWS SDK) every
+ * figure is the engine's counters at the shipped price table's prices, exactly; per topic, rule and device too.
+ * The engine's clock is held still and moved by the test, so connection minutes and the projection are exact.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import type { MqttClient } from 'mqtt';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
+import { createClient, type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
+import { silentLogger } from '../../engine/core/index.js';
+import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { PRICE_TABLE_FILE } from '../../engine/metering/index.js';
+import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { nodeTransport } from '../helpers/ui-transport.js';
+
+const ROLE = 'arn:aws:iam::123456789012:role/rules';
+const table = JSON.parse(fs.readFileSync(PRICE_TABLE_FILE, 'utf8')) as PriceTableInfo;
+const price = (id: string) => {
+  const p = table.prices.find((x) => x.id === id)!;
+  return (n: number) => (n * p.price) / p.per;
+};
+const credentials = { accessKeyId: 'AKIDCOST', secretAccessKey: 'secret' };
+
+let t = Date.parse('2026-03-01T10:00:00Z');
+const clock = { now: () => t };
+let te: TestEngine;
+let ui: UiServer;
+let socket: WebSocket;
+let api: ThingbenchClient;
+let dev: MqttClient;
+let sub: MqttClient;
+
+/** A JSON document of exactly `bytes` bytes. */
+const doc = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - '{"pad":""}'.length) });
+
+beforeAll(async () => {
+  te = await startTestEngine({ clock });
+  const staticDir = path.join(te.dataDir, 'static');
+  fs.mkdirSync(staticDir, { recursive: true });
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
+  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
+  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  api = createClient(nodeTransport(socket));
+});
+
+afterAll(async () => {
+  await dev?.endAsync();
+  await sub?.endAsync();
+  api?.dispose();
+  socket?.terminate();
+  await ui?.close();
+  await te?.stop();
+});
+
+describe('metering.cost', () => {
+  it('starts at zero, with the price table\'s date, sources and every price line', async () => {
+    const report = await api.metering.cost();
+    expect(report.total).toBe(0);
+    expect(report.projection).toMatchObject({ monthly: 0, perHour: 0 });
+    expect(report.table).toMatchObject({ region: 'us-east-1', currency: 'USD', date: table.date });
+    expect(report.table.sources.map((s) => s.url)).toContain('https://aws.amazon.com/iot-core/pricing/');
+    expect(report.lines.map((l) => l.priceId)).toEqual(table.prices.map((p) => p.id));
+    expect(report.lines.every((l) => l.quantity === 0 && l.cost === 0)).toBe(true);
+    expect(report.unmetered.length).toBeGreaterThan(0);
+  });
+
+  it('prices known traffic exactly: 3 messages of 6 KB are 6 billed messages each way, and so on', async () => {
+    await api.sinks.create('queue', 'cost-q');
+    await api.rules.put('cost_rule', { sql: "SELECT * FROM 'cost/t'", actions: [{ sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/cost-q', roleArn: ROLE } }] });
+    sub = await connect(te.mqttPort, { clientId: 'cost-sub' });
+    await sub.subscribeAsync('cost/t', { qos: 1 });
+    dev = await connect(te.mqttPort, { clientId: 'cost-dev' });
+    let received = 0;
+    sub.on('message', () => received++);
+    for (let i = 0; i < 3; i++) await dev.publishAsync('cost/t', doc(6 * 1024), { qos: 1 });
+    // A shadow update of 1.5 KB (2 operations of 1 KB) from the device, answered on its topic.
+    await dev.subscribeAsync('$aws/things/cost-dev/shadow/update/accepted', { qos: 1 });
+    const accepted = new Promise((resolve) => dev.once('message', resolve));
+    await dev.publishAsync('$aws/things/cost-dev/shadow/update', JSON.stringify({ state: { reported: { blob: 'y'.repeat(1500) } } }), { qos: 1 });
+    await accepted;
+    // Two registry operations and two SQS requests (one of 70 KB: two 64 KB chunks) through the AWS SDK.
+    const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    await iot.send(new CreateThingCommand({ thingName: 'cost-thing' }));
+    await iot.send(new DescribeThingCommand({ thingName: 'cost-thing' }));
+    iot.destroy();
+    const sqs = new SQSClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    const queueUrl = `${te.httpUrl}/000000000000/cost-q`;
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'hello' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'z'.repeat(70 * 1024) }));
+    sqs.destroy();
+
+    await vi.waitFor(async () => {
+      const r = await api.metering.cost();
+      expect(received).toBe(3);
+      expect(r.rules.find((x) => x.rule === 'cost_rule')?.actions).toBe(3);
+    });
+    t += 90_000; // both clients connected for 1.5 minutes: 2 billed minutes each
+    const report: CostReport = await api.metering.cost();
+    const usage = await api.metering.usage();
+    const line = (id: string) => report.lines.find((l) => l.priceId === id)!;
+
+    // Messaging: the device's 3 publishes (2 each) + its shadow update (1); the subscriber's 3 deliveries (2 each);
+    // the shadow's /update/accepted to the device (1).
+    expect(report.topics.find((x) => x.topic === 'cost/t')).toEqual({ topic: 'cost/t', messagesIn: 3, messagesOut: 3, billedMessages: 12, cost: price('iot.messaging')(12) });
+    expect(usage.totals.billedMessages).toBe(6 + 1 + 6 + 1);
+    expect(line('iot.messaging')).toMatchObject({ quantity: 14, cost: price('iot.messaging')(14) });
+    expect(line('iot.connectivity')).toMatchObject({ quantity: 4, cost: price('iot.connectivity')(4) });
+    expect(line('iot.shadow')).toMatchObject({ quantity: 2, cost: price('iot.shadow')(2) });
+    expect(line('iot.registry')).toMatchObject({ quantity: 2, cost: price('iot.registry')(2) });
+    // The rule: triggered 3 times by 6 KB (2 each), 3 SQS actions of 6 KB (2 each), each one SQS request.
+    expect(report.rules.find((x) => x.rule === 'cost_rule')).toEqual({
+      rule: 'cost_rule', triggered: 3, billedTriggers: 6, actions: 3, billedActions: 6, cost: price('iot.rulesTriggered')(6) + price('iot.actionsExecuted')(6),
+    });
+    expect(line('iot.rulesTriggered').quantity).toBe(6);
+    expect(line('iot.actionsExecuted').quantity).toBe(6);
+    expect(line('sqs.requests')).toMatchObject({ quantity: 3 + 1 + 2, cost: price('sqs.requests')(6) });
+
+    // Per device: messages and minutes of each client, and the shadow operations of the thing of the same name.
+    expect(report.devices.find((d) => d.device === 'cost-dev')).toEqual({
+      device: 'cost-dev', messages: 5, billedMessages: 8, connectionMinutes: 1.5, shadowOperations: 1, billedShadowOperations: 2,
+      cost: price('iot.messaging')(8) + price('iot.connectivity')(2) + price('iot.shadow')(2),
+    });
+    expect(report.devices.find((d) => d.device === 'cost-sub')).toMatchObject({ messages: 3, billedMessages: 6, connectionMinutes: 1.5 });
+
+    // Totals: the lines add up, per service and in all; the projection is the rate since the start (younger than 5 minutes).
+    const sum = report.lines.reduce((a, l) => a + l.cost, 0);
+    expect(report.total).toBeCloseTo(sum, 15);
+    const iotCore = report.services.find((s) => s.service === 'AWS IoT Core')!;
+    expect(iotCore.cost).toBeCloseTo(report.lines.filter((l) => l.service === 'AWS IoT Core').reduce((a, l) => a + l.cost, 0), 15);
+    expect(report.projection.windowMs).toBe(report.at - report.since);
+    expect(report.projection.perHour).toBeCloseTo((report.total / report.projection.windowMs) * 3_600_000, 12);
+    expect(report.projection.monthly).toBeCloseTo(report.projection.perHour * 730, 12);
+  });
+});
