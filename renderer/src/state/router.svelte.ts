@@ -9,6 +9,7 @@ export const views = [
   { id: 'devices', title: 'Devices', key: '7', blurb: 'Virtual device fleets and scenarios' },
   { id: 'labs', title: 'Labs', key: '8', blurb: 'Workshop labs with live checks' },
   { id: 'logs', title: 'Logs', key: '9', blurb: 'The engine log and policy denials' },
+  { id: 'cost', title: 'Cost', key: '', blurb: 'What the traffic would cost on AWS, per service, topic, rule and device' },
 ] as const;
 
 export type ViewId = (typeof views)[number]['id'];

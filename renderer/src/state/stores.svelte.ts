@@ -3,6 +3,7 @@ import type { Connection } from '../platform/connect.js';
 import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
+import { CostStore } from './cost.svelte.js';
 import { DetailStore } from './detail.svelte.js';
 import { ExportStore } from './export.svelte.js';
 import { LabsStore } from './labs.svelte.js';
@@ -48,6 +49,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     sinks: new SinksStore(client, conn),
     registry: new RegistryStore(client, conn),
     labs: new LabsStore(client, conn),
+    cost: new CostStore(client, conn),
   };
 }
 
