@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { WebGuard } from '../core/index.js';
@@ -14,6 +14,12 @@ export interface ConnectionInfo {
   req?: http.IncomingMessage;
   /** TLS listeners: the client's certificate (the handshake requires one but does not verify it: the hooks do). */
   peerCertificate?: X509Certificate;
+  /**
+   * TLS listeners: the certificates the client sent after its own, issuer after issuer (read on demand: only
+   * just-in-time registration needs them). The listener trusts only the local root, so a registered CA is in it
+   * only when the device presented it (`cat device.pem ca.pem`), as AWS requires for JITR.
+   */
+  presentedChain?: () => X509Certificate[];
   /** WebSocket listeners: the access key id whose SigV4 signature on the upgrade request was accepted. */
   signedBy?: string;
 }
@@ -27,7 +33,11 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** TLS server credentials; `ca` lists the CAs named in the CertificateRequest (registered CAs and the local root). */
+/**
+ * TLS server credentials; `ca` is the listener's trust store and the CAs named in the CertificateRequest: the local
+ * root only. Registered CAs stay out of it: a chain is completed from the trust store, so a registered CA in it would
+ * hide whether the device presented that CA (JITR requires it).
+ */
 export interface TlsCredentials {
   key: string;
   cert: string;
@@ -46,8 +56,21 @@ const tlsOptions = (c: TlsCredentials): tls.TlsOptions => ({
   key: c.key, cert: c.cert, ca: c.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
 });
 
-function peerOf(socket: tls.TLSSocket): X509Certificate | undefined {
-  return socket.getPeerX509Certificate?.() ?? undefined;
+/**
+ * The client's certificate and the certificates it sent after its own (the chain as OpenSSL received it, completed
+ * from the trust store). The chain is read first and once: Node (20) answers a later `getPeerCertificate(true)` on
+ * the same socket without the issuers, once the peer certificate has been read. Its DER is kept; it is parsed only
+ * when asked (only just-in-time registration needs it).
+ */
+function peerOf(socket: tls.TLSSocket): { peerCertificate?: X509Certificate; presentedChain: () => X509Certificate[] } {
+  const raws: Buffer[] = [];
+  let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  // The chain ends at a self-signed certificate (its own issuer) or where no issuer was sent or trusted.
+  while (cert?.issuerCertificate && cert.issuerCertificate !== cert && cert.issuerCertificate.raw && raws.length < 10) {
+    cert = cert.issuerCertificate;
+    raws.push(cert.raw);
+  }
+  return { peerCertificate: socket.getPeerX509Certificate?.() ?? undefined, presentedChain: () => raws.map((r) => new X509Certificate(r)) };
 }
 
 const plainAddress = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
@@ -129,7 +152,7 @@ async function mountMqttWebSocket(server: http.Server, host: string, port: numbe
 export async function listenTls(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler): Promise<TlsListener> {
   const server = tls.createServer(tlsOptions(creds), (socket) => {
     socket.on('error', () => socket.destroy());
-    onConnection(socket, { transport: 'tls', remoteAddress: plainAddress(socket.remoteAddress), peerCertificate: peerOf(socket) });
+    onConnection(socket, { transport: 'tls', remoteAddress: plainAddress(socket.remoteAddress), ...peerOf(socket) });
   });
   server.on('tlsClientError', () => {}); // a failed handshake (no certificate, wrong protocol) only ends that socket
   // On the raw socket, before the handshake: the server's session tickets are still unacknowledged when CONNACK is
@@ -148,7 +171,7 @@ export async function listenWss(host: string, port: number, creds: TlsCredential
   server.on('tlsClientError', () => {});
   server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
   const listener = await mountMqttWebSocket(server, host, port, { authenticate, guard }, (stream, req, signedBy) =>
-    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, peerCertificate: peerOf(req.socket as tls.TLSSocket), signedBy }));
+    onConnection(stream, { transport: 'wss', remoteAddress: plainAddress(req.socket.remoteAddress), req, ...peerOf(req.socket as tls.TLSSocket), signedBy }));
   return { ...listener, setCredentials: (c) => server.setSecureContext(tlsOptions(c)) };
 }
 

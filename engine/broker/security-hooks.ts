@@ -14,7 +14,7 @@ export interface SecurityHooks {
    * After a TLS handshake, before any MQTT: accept the client certificate (resolving to a handle passed back to
    * `connect`) or refuse with a reason (the connection is closed). Just-in-time registration happens here.
    */
-  admit(peer: X509Certificate | undefined, info: { transport: Transport; remoteAddress: string; signedBy?: string }): Promise<{ peer?: object } | { refused: string }>;
+  admit(peer: X509Certificate | undefined, info: { transport: Transport; remoteAddress: string; signedBy?: string; presentedChain?: () => X509Certificate[] }): Promise<{ peer?: object } | { refused: string }>;
   /**
    * MQTT over WebSocket, at the HTTP upgrade: AWS IoT's SigV4 authentication (a presigned URL or a signed request).
    * The access key id that signed it, a refusal (the upgrade is answered with `status`), or `null` when unsigned.

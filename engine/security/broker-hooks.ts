@@ -74,10 +74,12 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
   return {
     tlsCredentials(): TlsCredentials {
       server ??= ctx.ca.serverCredentials(ctx.hosts);
-      return { ...server, ca: ctx.certs.trustedPems() };
+      // The local root only: a registered CA in the trust store would complete a device's chain, and JITR must see
+      // whether the device presented its CA (listeners.ts, TlsCredentials).
+      return { ...server, ca: [ctx.ca.certificatePem] };
     },
     onTrustChange: (l) => ctx.onTrustChange(l),
-    admit: async (peer, info) => (info.signedBy ? { peer: { accessKeyId: info.signedBy } satisfies SignedPeer } : admit(ctx, peer)),
+    admit: async (peer, info) => (info.signedBy ? { peer: { accessKeyId: info.signedBy } satisfies SignedPeer } : admit(ctx, peer, info.presentedChain ?? (() => []))),
     authenticateUpgrade: (req) => ctx.verifyUpgrade(req),
     connect(req) {
       if (!req.peer) {
@@ -95,7 +97,14 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
   };
 }
 
-async function admit(ctx: HooksContext, cert: X509Certificate | undefined): Promise<{ peer: object } | { refused: string }> {
+/**
+ * Admission of a client certificate. An unknown certificate signed by an ACTIVE registered CA with auto-registration
+ * is registered just in time (PENDING_ACTIVATION, the `registered` event, the connection refused) only when the
+ * device presented that CA's certificate after its own, as AWS requires for JITR; without it AWS refuses the
+ * connection and registers nothing. A CA with a provisioning template (JITP) does not need it (AWS: presenting the CA
+ * is optional); the template itself is not run (certificates.ts).
+ */
+async function admit(ctx: HooksContext, cert: X509Certificate | undefined, presentedChain: () => X509Certificate[]): Promise<{ peer: object } | { refused: string }> {
   if (!cert) return { refused: 'no client certificate' };
   const id = certificateId(cert);
   const now = ctx.now();
@@ -106,6 +115,12 @@ async function admit(ctx: HooksContext, cert: X509Certificate | undefined): Prom
     if (ca.status !== 'ACTIVE') return { refused: `certificate ${id} is not registered and its CA ${ca.id} is INACTIVE` };
     if (ca.auto_registration !== 'ENABLE') return { refused: `certificate ${id} is not registered (its CA ${ca.id} does not allow auto-registration)` };
     if (isExpired(cert, now)) return { refused: `certificate ${id} is expired or not yet valid` };
+    if (!hasTemplate(ca.registration_config)) {
+      const caCert = ctx.certs.x509(ca);
+      if (!presentedChain().some((c) => c.raw.equals(caCert.raw))) {
+        return { refused: `certificate ${id} is not registered and the device did not present its CA ${ca.id} with it: just-in-time registration needs the device certificate and the CA certificate in one chain (cat device.pem ca.pem > chain.pem)` };
+      }
+    }
     const registered = await ctx.certs.autoRegister(cert, ca.id);
     jitrEvent(ctx, id, ca.id, registered.created);
     return { refused: `certificate ${id} was just-in-time registered as PENDING_ACTIVATION (CA ${ca.id}); activate it and reconnect` };
@@ -125,6 +140,17 @@ async function admit(ctx: HooksContext, cert: X509Certificate | undefined): Prom
     return { refused: `certificate ${id} is not signed by the local root CA` };
   }
   return { peer: { certificateId: id, cert } satisfies Peer };
+}
+
+/** A CA registered with a provisioning template (`registrationConfig.templateBody` or `templateName`): JITP. */
+function hasTemplate(config: string | null): boolean {
+  if (!config) return false;
+  try {
+    const c = JSON.parse(config) as { templateBody?: unknown; templateName?: unknown } | null;
+    return Boolean(c?.templateBody || c?.templateName);
+  } catch {
+    return false;
+  }
 }
 
 function jitrEvent(ctx: HooksContext, id: string, caId: string, registeredAt: number): void {

@@ -264,11 +264,6 @@ export class Certificates {
     return this.store.all<CaCertificateRow>('SELECT * FROM ca_certificates').find((ca) => signedBy(cert, this.x509(ca)));
   }
 
-  /** Every registered CA's PEM (for the TLS CertificateRequest's CA list) plus the local root. */
-  trustedPems(): string[] {
-    return [this.ca.certificatePem, ...this.store.all<{ pem: string }>('SELECT pem FROM ca_certificates').map((r) => r.pem)];
-  }
-
   private checkUsable(cert: X509Certificate) {
     if (isExpired(cert, this.clock.now())) throw invalidCertificate('The certificate is expired or not yet valid');
   }

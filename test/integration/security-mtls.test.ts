@@ -3,7 +3,7 @@
  * policy, attach, connect), policy enforcement with AWS's consequences, certificate status and bad certificates,
  * AWS's control-plane errors, CSRs, JITR end to end.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -207,33 +207,50 @@ describe('certificates, policies and mutual TLS', () => {
     await expect(iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: tampered }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
   });
 
-  it('JITR: a CA with auto-registration, a first connection registers the device certificate as PENDING_ACTIVATION', async () => {
+  it('JITR: a device that presents the CA with its certificate is refused once and registered PENDING_ACTIVATION; one that presents only its own is refused and not registered', async () => {
     makeCa(dir, 'myca');
     const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
     const wrongCn = makeSigned(dir, 'myca', 'verify-wrong', 'not-the-code');
-    await expect(iot.send(new RegisterCACertificateCommand({ caCertificate: fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8'), verificationCertificate: wrongCn.cert })))
+    const caPem = fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8');
+    await expect(iot.send(new RegisterCACertificateCommand({ caCertificate: caPem, verificationCertificate: wrongCn.cert })))
       .rejects.toMatchObject({ name: 'RegistrationCodeValidationException', $metadata: { httpStatusCode: 400 } });
     const verification = makeSigned(dir, 'myca', 'verify', registrationCode!);
     const reg = await iot.send(new RegisterCACertificateCommand({
-      caCertificate: fs.readFileSync(path.join(dir, 'myca.pem'), 'utf8'), verificationCertificate: verification.cert, setAsActive: true, allowAutoRegistration: true,
+      caCertificate: caPem, verificationCertificate: verification.cert, setAsActive: true, allowAutoRegistration: true,
     }));
-    const devCert = makeSigned(dir, 'myca', 'jitr-dev', 'jitr-dev');
     const watcher = await connect(te.mqttPort, { clientId: 'jitr-watcher' });
     clients.push(watcher);
     await watcher.subscribeAsync(`$aws/events/certificates/registered/${reg.certificateId}`);
-    const event = new Promise<Record<string, unknown>>((r) => watcher.once('message', (_t, p) => r(JSON.parse(p.toString()))));
-    const creds = { key: devCert.key, cert: devCert.cert, ca };
-    expect((await tlsConnect(mqtts, creds, { clientId: 'jitr-dev' })).error).toBeDefined();
-    const id = createHash('sha256').update(new X509Certificate(devCert.cert).raw).digest('hex');
-    expect(await event).toMatchObject({ certificateId: id, caCertificateId: reg.certificateId, certificateStatus: 'PENDING_ACTIVATION', awsAccountId: '000000000000' });
+    const events: Array<Record<string, unknown>> = [];
+    watcher.on('message', (_t, p) => events.push(JSON.parse(p.toString()) as Record<string, unknown>));
+    const idOf = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+
+    // Only its own certificate: AWS refuses the connection and registers nothing.
+    const lone = makeSigned(dir, 'myca', 'jitr-lone', 'jitr-lone');
+    expect((await tlsConnect(mqtts, { key: lone.key, cert: lone.cert, ca }, { clientId: 'jitr-lone' })).error).toBeDefined();
+    await expect(iot.send(new DescribeCertificateCommand({ certificateId: idOf(lone.cert) }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await vi.waitFor(() => expect(te.logs.some((e) => e.message.includes(`${idOf(lone.cert)} is not registered and the device did not present its CA ${reg.certificateId}`))).toBe(true));
+
+    // The device certificate and the CA's in one chain (cat device.pem ca.pem): refused once, registered, announced.
+    const devCert = makeSigned(dir, 'myca', 'jitr-dev', 'jitr-dev');
+    const chain = { key: devCert.key, cert: devCert.cert + caPem, ca };
+    expect((await tlsConnect(mqtts, chain, { clientId: 'jitr-dev' })).error).toBeDefined();
+    const id = idOf(devCert.cert);
+    await vi.waitFor(() => expect(events).toHaveLength(1));
+    expect(events[0]).toMatchObject({ certificateId: id, caCertificateId: reg.certificateId, certificateStatus: 'PENDING_ACTIVATION', awsAccountId: '000000000000' });
     expect((await iot.send(new DescribeCertificateCommand({ certificateId: id }))).certificateDescription).toMatchObject({ status: 'PENDING_ACTIVATION', caCertificateId: reg.certificateId });
-    // What the JITR rule's function does: activate and attach a policy; then the device reconnects.
+    // No event was published for the lone certificate: the only one is the chain's.
+    expect(events.map((e) => e.certificateId)).toEqual([id]);
+    // What the JITR rule's function does: activate and attach a policy; then the device reconnects, with the chain
+    // or, now that its certificate is registered, with its own certificate alone.
     await iot.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' }));
     await iot.send(new CreatePolicyCommand({ policyName: 'jitr', policyDocument: policyDoc([{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }]) }));
     await iot.send(new AttachPolicyCommand({ policyName: 'jitr', target: `${ACCOUNT}:cert/${id}` }));
-    (await connected(creds, 'jitr-dev')).end();
+    (await connected(chain, 'jitr-dev')).end();
+    (await connected({ key: devCert.key, cert: devCert.cert, ca }, 'jitr-dev')).end();
     const listed = await iot.send(new ListCertificatesCommand({}));
     expect(listed.certificates?.some((c) => c.certificateId === id)).toBe(true);
+    expect(listed.certificates?.some((c) => c.certificateId === idOf(lone.cert))).toBe(false);
   });
 
   it("rules see the publisher's certificate id as principal()", async () => {
