@@ -27,7 +27,7 @@ const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -38,7 +38,8 @@ if (v.help) {
   --seconds S         length of each flood (60; --quick 6)
   --quick             the small sizes above: a smoke run of a minute
   --out DIR           where the JSON lines go (bench/out)
-  --cpu-prof DIR      profile the page's main thread during each flood into DIR (open in Chrome DevTools)`);
+  --opens N           only open the UI N times on the filled engine (no traffic) and print each opening's figures
+  --cpu-prof DIR      profile the page's main thread while opening and during each flood into DIR (open in Chrome DevTools)`);
   process.exit(0);
 }
 const q = v.quick;
@@ -173,6 +174,11 @@ async function main(): Promise<void> {
     await waitFor(async () => (await bm.engine.api.broker.topics('bench/')).length >= o.topics, 120_000);
     console.log(`filled ${fmtNum(o.topics)} topics in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+    if (v.opens) {
+      await openings(bm, Number(v.opens));
+      return;
+    }
+
     for (const rate of [o.baseline, o.rate]) {
       const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
       // tsx keeps function names with a `__name` helper that page-side functions then call: give the page one.
@@ -180,6 +186,11 @@ async function main(): Promise<void> {
       await page.addInitScript(recorders);
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
+      if (v['cpu-prof']) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       // Open the UI (its token in the address) and time the tree.
       const opened = performance.now();
       await page.goto(bm.ui.url);
@@ -188,15 +199,18 @@ async function main(): Promise<void> {
       await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= n, o.topics, { timeout: 120_000, polling: 50 });
       const openAllTopicsMs = performance.now() - opened;
       const openLongTasks = await longTasks(page, 0, await pageNow(page));
+      if (v['cpu-prof']) {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(v['cpu-prof'], { recursive: true });
+        writeFileSync(path.join(v['cpu-prof'], `ui-open-${rate}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(path.join(v['cpu-prof'], `ui-open-${rate}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
+      }
 
       // The flood, and the measurements during it.
       const floodStart = await pageNow(page);
       const heap: number[] = [await heapMb(cdp)];
       const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
-      if (v['cpu-prof']) {
-        await cdp.send('Profiler.enable');
-        await cdp.send('Profiler.start');
-      }
+      if (v['cpu-prof']) await cdp.send('Profiler.start');
       const floodStarted = performance.now();
       const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
       await sleep((o.seconds * 1000) / 6);
@@ -221,6 +235,7 @@ async function main(): Promise<void> {
         const { profile } = await cdp.send('Profiler.stop');
         mkdirSync(v['cpu-prof'], { recursive: true });
         writeFileSync(path.join(v['cpu-prof'], `ui-page-${rate}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(path.join(v['cpu-prof'], `ui-page-${rate}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
       }
       clearInterval(heapTimer);
       heap.push(await heapMb(cdp));
@@ -266,6 +281,48 @@ async function main(): Promise<void> {
   const file = path.join(outDir, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
   for (const r of results) appendFileSync(file, JSON.stringify({ bench: 'ui', topics: o.topics, seconds: o.seconds, ...r }) + '\n');
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+}
+
+/**
+ * `--opens N`: opens the UI N times on the filled engine, without traffic, and prints each opening: first paint (the
+ * shell), first rows, every topic in the tree, and the long tasks until then. Quick to repeat, to compare two builds.
+ */
+async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: number): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (let i = 0; i < n; i++) {
+    const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+    await page.addInitScript(recorders);
+    // The page's tasks with their CPU time (`tdur`), which other work on a busy machine does not inflate.
+    await bm.browser.startTracing(page, { categories: ['toplevel'] });
+    const opened = performance.now();
+    await page.goto(bm.ui.url);
+    await page.waitForSelector('[data-testid=topic-node]', { timeout: 60_000 });
+    const firstRows = performance.now() - opened;
+    await page.waitForFunction((k) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= k, o.topics, { timeout: 120_000, polling: 20 });
+    const allTopics = performance.now() - opened;
+    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    const tasks = await longTasks(page, 0, await pageNow(page));
+    const cpu = mainThreadTasks(JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile);
+    rows.push([i + 1, paint, firstRows, allTopics, tasks.count, tasks.longest, cpu.over50, cpu.longest, cpu.total]);
+    await page.close();
+  }
+  const median = (k: number) => [...rows.map((r) => r[k] as number)].sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
+  rows.push(['median', ...[1, 2, 3, 4, 5, 6, 7, 8].map(median)]);
+  console.log('\n' + renderTable(['opening', 'first paint (ms)', 'first rows (ms)', `all ${fmtNum(o.topics)} topics (ms)`, 'long tasks', 'longest (ms)',
+    'tasks over 50 ms CPU', 'longest task CPU (ms)', 'main thread CPU (ms)'],
+  rows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
+}
+
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
+
+/** The renderer main thread's tasks in a Chromium trace: how many took over 50 ms of CPU, the longest, the sum (ms). */
+function mainThreadTasks(trace: TraceFile): { over50: number; longest: number; total: number } {
+  const events = Array.isArray(trace) ? trace : trace.traceEvents;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const cpu = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
+  return { over50: cpu.filter((ms) => ms > 50).length, longest: Math.max(0, ...cpu), total: cpu.reduce((a, b) => a + b, 0) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
