@@ -13,18 +13,6 @@ export class RetainedStore {
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
-  /** The topics at or under `node` that hold a retained message, as the tree last heard (`$` topics left out at the root). */
-  under(node: TopicNode, max = 10_000, maxVisits = 200_000): string[] {
-    const found: string[] = [];
-    const stack = node.parent ? [node] : [...node.children.values()].filter((c) => !c.name.startsWith('$'));
-    for (let visits = 0; stack.length && found.length < max && visits < maxVisits; visits++) {
-      const n = stack.pop()!;
-      if (n.stats?.retained) found.push(n.path);
-      for (const c of n.children.values()) stack.push(c);
-    }
-    return found.sort();
-  }
-
   /** Deletes `topic`'s retained message. */
   async deleteOne(topic: string): Promise<boolean> {
     return this.run(async () => this.client.broker.deleteRetained(topic));

@@ -1,7 +1,7 @@
 import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats, TopicTable } from '../../../engine/contract/index.js';
 import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
-import { perFrame } from './frame.js';
+import { nextTask, perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { PreviewQueue } from './models/preview-queue.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
@@ -9,8 +9,12 @@ import { FilteredRows, parsePayloadQuery, parseTopicQuery, topicSetQuery, type P
 
 /** How many messages the list keeps and asks the history for. */
 const LIST_SIZE = 500;
-/** Topics of the opening snapshot taken in per slice, so a huge tree never blocks the page for long. */
-const SNAPSHOT_SLICE = 2000;
+/**
+ * Topics (of the opening snapshot, or of a big live batch) are taken in a slice at a time, for at most this long per
+ * task: then the page paints and answers, and the rest follows in the next task.
+ */
+const INTAKE_BUDGET_MS = 10;
+const INTAKE_SLICE = 250;
 /** How long the list says it shows a sample after the engine last skipped live messages for the UI. */
 const SAMPLE_NOTICE_MS = 5000;
 const FLASH_MS = 700;
@@ -70,8 +74,9 @@ export class TopicsStore {
   private readonly list = new MessageStore(LIST_SIZE);
   private filtered: FilteredRows | null = null;
   private readonly previews = new WeakMap<TopicStats, string>();
-  /** Statistics made from the topic table: they have no payload yet, so their rows fetch it (`topicStats`). */
-  private readonly fromTable = new WeakSet<TopicStats>();
+  /** Topics waiting to be taken into the tree, in arrival order (snapshot, live batches, removals). */
+  private readonly intake: Intake[] = [];
+  private intakeRunning = false;
   private readonly previewQueue = new PreviewQueue();
   private fetching = false;
   private payloadQuery: PayloadQuery | null = null;
@@ -88,8 +93,8 @@ export class TopicsStore {
     this.hideAws = typeof localStorage !== 'undefined' && localStorage.getItem(HIDE_AWS_KEY) === '1';
     this.tree.hideAws = this.list.hideAws = this.hideAws;
     client.on('broker.messages', (batch: MessageBatch) => {
-      this.applyTopics(batch.topics, true);
-      if (batch.removed?.length) this.removeTopics(batch.removed);
+      if (batch.topics.length) this.take({ size: batch.topics.length, slice: (from, to) => batch.topics.slice(from, to), at: 0, live: true });
+      if (batch.removed?.length) this.take({ removed: batch.removed });
       if (this.list.merge(batch.messages)) this.listDirty = true;
       if (this.payloadQuery) this.notePayloadMatches(batch.messages.filter((m) => this.payloadQuery!.test(m.payload)));
       if (batch.dropped) {
@@ -101,7 +106,7 @@ export class TopicsStore {
       this.schedule();
     });
     // The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews.
-    client.broker.topicTable().then((table) => this.takeSnapshot(tableReader(table, this.fromTable)), (err: unknown) => {
+    client.broker.topicTable().then((table) => this.take({ ...tableReader(table), at: 0, live: false, done: () => (this.loading = false) }), (err: unknown) => {
       this.loading = false;
       connection.reportError('Could not load the topics')(err);
     });
@@ -133,7 +138,7 @@ export class TopicsStore {
   /** Previews are made once per statistics object (rows are rebuilt every frame while traffic flows). */
   private preview(node: TopicNode): string | null {
     const stats = node.stats!;
-    if (this.fromTable.has(stats)) {
+    if (stats instanceof TableStats) {
       this.previewQueue.want(node.path);
       if (!this.fetching && this.previewQueue.pending) {
         this.fetching = true;
@@ -292,18 +297,41 @@ export class TopicsStore {
     this.messages = this.list.messages;
   }
 
-  /** Takes in the opening snapshot in slices, one per timer tick, so the page answers while a big tree fills. */
-  private takeSnapshot(read: { size: number; slice(from: number, to: number): TopicStats[] }): void {
-    let at = 0;
-    const step = () => {
-      this.applyTopics(read.slice(at, at + SNAPSHOT_SLICE), false);
-      at += SNAPSHOT_SLICE;
-      if (at < read.size) setTimeout(step, 0);
-      else this.loading = false;
-      this.flush();
-    };
-    step();
+  /**
+   * Queues topics for the tree and takes in what the time budget allows now; the rest follows in the next tasks. A
+   * live batch arriving while nothing waits goes in at once; the opening snapshot always starts in a task of its own
+   * (not the one that parsed it).
+   */
+  private take(item: Intake): void {
+    this.intake.push(item);
+    if (this.intakeRunning) return;
+    this.intakeRunning = true;
+    if ('removed' in item || item.live) this.runIntake();
+    else nextTask(this.runIntake);
   }
+
+  private readonly runIntake = (): void => {
+    const until = performance.now() + INTAKE_BUDGET_MS;
+    while (this.intake.length) {
+      const item = this.intake[0]!;
+      if ('removed' in item) {
+        this.removeTopics(item.removed);
+        this.intake.shift();
+      } else {
+        const to = Math.min(item.at + INTAKE_SLICE, item.size);
+        this.applyTopics(item.slice(item.at, to), item.live);
+        item.at = to;
+        if (to >= item.size) {
+          this.intake.shift();
+          item.done?.();
+        }
+      }
+      if (performance.now() >= until) break;
+    }
+    this.schedule();
+    if (this.intake.length) nextTask(this.runIntake);
+    else this.intakeRunning = false;
+  };
 
   private removeTopics(topics: readonly string[]): void {
     const gone = this.tree.remove(topics);
@@ -316,7 +344,7 @@ export class TopicsStore {
   private applyTopics(topics: readonly TopicStats[], live: boolean): void {
     if (topics.length === 0) return;
     const { changed, added } = this.tree.apply(topics, live);
-    if (changed.size) this.treeDirty = true;
+    if (changed || added.length) this.treeDirty = true;
     if (this.filtered && added.length) this.filtered.add(added);
   }
 
@@ -348,23 +376,29 @@ export class TopicsStore {
   }
 }
 
-/**
- * Reads the topic table's columns as statistics without payloads, a slice at a time (each remembered in `marks`, so
- * its row fetches the payload when shown).
- */
-function tableReader(table: TopicTable, marks: WeakSet<TopicStats>): { size: number; slice(from: number, to: number): TopicStats[] } {
+/** Topics waiting for the tree: statistics read a slice at a time, or topics the engine stopped following. */
+type Intake = { size: number; slice(from: number, to: number): TopicStats[]; at: number; live: boolean; done?: () => void } | { removed: readonly string[] };
+
+/** Statistics read from the topic table: no payload yet, so their rows fetch it when shown (`broker.topicStats`). */
+class TableStats implements TopicStats {
+  readonly lastPayload = '';
+  readonly lastQos = 0;
+  readonly lastPublisher = null;
+  constructor(
+    readonly topic: string, readonly count: number, readonly rate: number, readonly lastSize: number,
+    readonly retained: boolean, readonly lastTime: number,
+  ) {}
+}
+
+/** Reads the topic table's columns as statistics without payloads, a slice at a time. */
+function tableReader(table: TopicTable): { size: number; slice(from: number, to: number): TopicStats[] } {
   const retained = new Set(table.retained);
   return {
     size: table.topics.length,
     slice(from, to) {
       const out: TopicStats[] = [];
       for (let i = from; i < Math.min(to, table.topics.length); i++) {
-        const stats: TopicStats = {
-          topic: table.topics[i]!, count: table.count[i]!, rate: table.rate[i]!, lastPayload: '', lastSize: table.lastSize[i]!,
-          lastQos: 0, retained: retained.has(i), lastPublisher: null, lastTime: table.lastTime[i]!,
-        };
-        marks.add(stats);
-        out.push(stats);
+        out.push(new TableStats(table.topics[i]!, table.count[i]!, table.rate[i]!, table.lastSize[i]!, retained.has(i), table.lastTime[i]!));
       }
       return out;
     },

@@ -25,7 +25,8 @@ const NONE: TopicNode[] = [];
 export class TopicNode {
   /** Made on the first child: most nodes of a big tree are leaves. */
   private kids: Map<string, TopicNode> | null = null;
-  readonly key: string;
+  /** Made on the first sort that needs it: most nodes of a big tree are leaves under collapsed levels, never sorted. */
+  private cachedKey: string | undefined;
   stats: TopicStats | undefined;
   /** Messages on this topic and everything below it. */
   total = 0;
@@ -44,8 +45,12 @@ export class TopicNode {
   }
 
   constructor(readonly name: string, readonly path: string, readonly parent: TopicNode | null, readonly depth: number) {
-    this.key = sortKey(name);
     this.open = depth < EXPANDED_DEPTH;
+  }
+
+  /** The level's sort key (`sortKey(name)`). */
+  get key(): string {
+    return (this.cachedKey ??= sortKey(this.name));
   }
 
   /** The filter that selects this node and its subtree (`#` also matches the parent level in MQTT). */
@@ -104,8 +109,8 @@ function insertionPoint(sorted: readonly TopicNode[], node: TopicNode): number {
 
 /** What `apply` changed. */
 export interface TreeChanges {
-  /** Nodes whose total, statistics or children changed, ancestors included. */
-  changed: Set<TopicNode>;
+  /** How many topics took new statistics (their ancestors' totals changed with them). */
+  changed: number;
   /** Topics (nodes with statistics) seen for the first time. */
   added: TopicNode[];
 }
@@ -123,16 +128,19 @@ export class TopicTree {
   /** Bumped by each `apply` of live traffic; nodes remember it in `activity`. */
   activity = 0;
   private readonly byTopic = new Map<string, TopicNode>();
+  /** The topics whose last statistics say they hold a retained message. */
+  private readonly retainedNodes = new Set<TopicNode>();
   private awsHidden = false;
 
+  /** Takes topics' statistics (a slice of the snapshot, or a live batch's); costs a few map reads per topic. */
   apply(list: readonly TopicStats[], live = false): TreeChanges {
-    const changed = new Set<TopicNode>();
+    let changed = 0;
     const added: TopicNode[] = [];
     if (live) this.activity++;
     for (const stats of list) {
       let node = this.byTopic.get(stats.topic);
       if (!node) {
-        node = this.insert(stats.topic, changed);
+        node = this.insert(stats.topic);
         this.byTopic.set(stats.topic, node);
         added.push(node);
       }
@@ -140,13 +148,27 @@ export class TopicTree {
       if (previous && stats.count < previous.count && stats.lastTime <= previous.lastTime) continue; // older than what we have
       if (live && (!previous || stats.count !== previous.count)) node.activity = this.activity;
       node.stats = stats;
+      if (stats.retained) this.retainedNodes.add(node);
+      else if (previous?.retained) this.retainedNodes.delete(node);
+      changed++;
       const delta = stats.count - (previous?.count ?? 0);
-      for (let n: TopicNode | null = node; n; n = n.parent) {
-        n.total += delta;
-        changed.add(n);
-      }
+      if (delta !== 0) for (let n: TopicNode | null = node; n; n = n.parent) n.total += delta;
     }
     return { changed, added };
+  }
+
+  /**
+   * The topics at or under `node` that hold a retained message, sorted (`$…` topics left out for the root), at most
+   * `max`: read from the set of retained topics the tree keeps, not by walking the subtree.
+   */
+  retainedUnder(node: TopicNode, max = 10_000): string[] {
+    const found: string[] = [];
+    const prefix = `${node.path}/`;
+    for (const n of this.retainedNodes) {
+      if (found.length >= max) break;
+      if (node.parent === null ? !n.path.startsWith('$') : n === node || n.path.startsWith(prefix)) found.push(n.path);
+    }
+    return found.sort();
   }
 
   /**
@@ -159,6 +181,7 @@ export class TopicTree {
       const node = this.byTopic.get(topic);
       if (!node) continue;
       this.byTopic.delete(topic);
+      this.retainedNodes.delete(node);
       gone.push(node);
       const count = node.stats?.count ?? 0;
       node.stats = undefined;
@@ -277,7 +300,7 @@ export class TopicTree {
     return out;
   }
 
-  private insert(topic: string, changed: Set<TopicNode>): TopicNode {
+  private insert(topic: string): TopicNode {
     let node = this.root;
     let created: TopicNode | undefined;
     const levels = topic.split('/');
@@ -287,8 +310,6 @@ export class TopicTree {
       if (!child) {
         child = new TopicNode(level, i === 0 ? level : `${node.path}/${level}`, node, i + 1);
         node.addChild(child);
-        changed.add(node);
-        changed.add(child);
         created ??= child;
       }
       node = child;

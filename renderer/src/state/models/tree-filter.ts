@@ -12,6 +12,8 @@ export interface TopicQuery {
   test(topic: string): boolean;
   /** Where the match lies in one level's name, to highlight it (text and regular expressions only). */
   highlight(name: string): [number, number] | null;
+  /** The topics of `tree` worth testing, when the query can find them without testing every topic (MQTT filters). */
+  candidates?(tree: TopicTree): Iterable<TopicNode>;
 }
 
 export type ParsedQuery = { query: TopicQuery | null; error: string | null };
@@ -45,7 +47,10 @@ export function parseTopicQuery(input: string): ParsedQuery {
     const levels = text.split('/');
     const bad = levels.findIndex((level, i) => (level.includes('#') && (level !== '#' || i !== levels.length - 1)) || (level.includes('+') && level !== '+'));
     if (bad >= 0) return { query: null, error: `Invalid topic filter: '+' takes a whole level and '#' only the last (level ${bad + 1}: '${levels[bad]}')` };
-    return { query: { kind: 'mqtt', test: (topic) => topicMatches(text, topic), highlight: () => null }, error: null };
+    return {
+      query: { kind: 'mqtt', test: (topic) => topicMatches(text, topic), highlight: () => null, candidates: (tree) => nodesMatching(tree.root, levels) },
+      error: null,
+    };
   }
   const lower = text.toLowerCase();
   return {
@@ -59,6 +64,40 @@ export function parseTopicQuery(input: string): ParsedQuery {
     },
     error: null,
   };
+}
+
+/**
+ * The topics an MQTT filter (split in `levels`) matches, found by following its levels down the tree: a filter such
+ * as `quiet/#` costs the topics under `quiet`, not the whole tree. Same rules as `topicMatches`: `#` also matches the
+ * parent level, and a leading wildcard skips the `$` topics.
+ */
+export function nodesMatching(root: TopicNode, levels: readonly string[]): TopicNode[] {
+  const out: TopicNode[] = [];
+  const below = (node: TopicNode) => {
+    for (const child of node.children.values()) {
+      if (node.parent === null && child.name.startsWith('$')) continue;
+      if (child.stats) out.push(child);
+      below(child);
+    }
+  };
+  const visit = (node: TopicNode, i: number) => {
+    if (i === levels.length) {
+      if (node.stats) out.push(node);
+      return;
+    }
+    const level = levels[i]!;
+    if (level === '#') {
+      if (node.parent !== null && node.stats) out.push(node);
+      below(node);
+    } else if (level === '+') {
+      for (const child of node.children.values()) if (node.parent !== null || !child.name.startsWith('$')) visit(child, i + 1);
+    } else {
+      const child = node.children.get(level);
+      if (child) visit(child, i + 1);
+    }
+  };
+  visit(root, 0);
+  return out;
 }
 
 /** A query matching the topics put in `topics` (those whose payloads matched a search), as they are added. */
@@ -112,7 +151,7 @@ export class FilteredRows {
   private rows: TopicNode[] | null = null;
 
   constructor(private readonly tree: TopicTree, readonly query: TopicQuery) {
-    this.add(tree.topics());
+    this.add(query.candidates?.(tree) ?? tree.topics());
   }
 
   /** Tests newly seen topics; returns true when one matched (the rows then change). */
