@@ -8,7 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
-import { FunctionsService, type FunctionSdkHost, type FunctionLogSink, type FunctionResult, type MappingStreams } from './functions/index.js';
+import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
@@ -172,7 +172,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),
   });
   return engine;
@@ -193,7 +193,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },
@@ -355,6 +355,17 @@ function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowRea
 }
 
 /** Function logs go to the CloudWatch Logs groups `/aws/lambda/<name>`, created on first write as Lambda does. */
+/** A function's log group read back for the UI's recent invocations (none yet: no events). */
+function functionLogReader(sinks: SinkService): FunctionLogReader {
+  return (group, limit) => {
+    if (!sinks.list('log').some((s) => s.name === group)) return [];
+    return sinks.logs.records(group, { limit }).map((r) => {
+      const d = r.data as { logStream: string; timestamp: number; message: string };
+      return { time: d.timestamp, stream: d.logStream, message: d.message };
+    });
+  };
+}
+
 function functionLogs(sinks: () => SinkService): FunctionLogSink {
   return {
     write: (group, stream, events) => sinks().logs.append(group, stream, events, { createGroup: true }),

@@ -13,6 +13,12 @@ import type {
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type {
+  ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
+  TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
+} from './sink-action-types.js';
+import type { FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
+import type { JsonValue } from './shadow-types.js';
+import type {
   AuthorizationAnswer, AuthorizationQuestion, CertificateNewStatus, CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary,
 } from './security-types.js';
 import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
@@ -168,6 +174,40 @@ export interface ThingbenchApi {
     delete(kind: SinkKind, name: string): Promise<void>;
     /** Kept records, newest first: queue messages, inbox notifications, stream records, delivered files, items, data points, log events, alarm states. */
     records(kind: SinkKind, name: string, query?: SinkRecordQuery): Promise<SinkRecord[]>;
+    /** A queue's visible, in-flight and delayed message counts. NotFound for a missing queue. */
+    queueCounts(queue: string): Promise<QueueCounts>;
+    /** SendMessage, with SQS's checks and messages (FIFO queues need a group id; delays are for standard queues). */
+    send(queue: string, input: QueueSendInput): Promise<QueueSent>;
+    /** ReceiveMessage without waiting: the messages are in flight for the visibility timeout, their receipt handles returned. */
+    receive(queue: string, input?: QueueReceiveInput): Promise<QueueReceived[]>;
+    /** DeleteMessage by a receipt handle (an already deleted message is no error, as on AWS). */
+    deleteMessage(queue: string, receiptHandle: string): Promise<void>;
+    /** PurgeQueue: every message goes; once per 60 seconds per queue (Conflict otherwise, as on AWS). */
+    purge(queue: string): Promise<void>;
+    /** A notification topic's subscriptions (the inbox is not one: it always receives). */
+    subscriptions(topic: string): Promise<TopicSubscription[]>;
+    /** Subscribe (a queue or function by name or ARN); the same subscription again answers it unchanged. */
+    subscribe(topic: string, input: TopicSubscribeInput): Promise<TopicSubscription>;
+    /** Unsubscribe by subscription ARN. */
+    unsubscribe(subscriptionArn: string): Promise<void>;
+    /** Publish to a notification topic, as SNS Publish. */
+    publish(topic: string, input: TopicPublishInput): Promise<{ messageId: string; sequenceNumber?: string }>;
+    /** A bucket's objects (the local S3 Firehose and the `s3` action write to), in key order. */
+    objects(bucket: string, query?: ObjectQuery): Promise<ObjectPage>;
+    /** One object for a viewer (text or JSON, gzip decoded; hex head of binary) and its bytes for a download. */
+    object(bucket: string, key: string): Promise<ObjectContent>;
+    /** A DynamoDB Query by partition key (and a sort key condition) over a table or one of its indexes. */
+    query(table: string, input: TableQueryInput): Promise<TableQueryResult>;
+  };
+  /** Local Lambda functions (engine/functions): from `<dataDir>/functions` files and the Lambda API. */
+  functions: {
+    list(): Promise<FunctionSummary[]>;
+    /** A function's configuration and deployment package's files. NotFound for a missing function. */
+    get(name: string): Promise<FunctionDetail>;
+    /** Runs a function with a test event (RequestResponse); resolves with its result or error, never rejects for a failed run. */
+    invoke(name: string, event: JsonValue): Promise<FunctionInvokeResult>;
+    /** The function's recent invocations from its log group `/aws/lambda/<name>`, newest first. */
+    invocations(name: string, limit?: number): Promise<FunctionInvocation[]>;
   };
   /** Virtual devices: fleets from device models, run in worker threads against the engine itself. */
   devices: {
@@ -263,7 +303,8 @@ export const apiMethods = {
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal'],
-  sinks: ['list', 'create', 'delete', 'records'],
+  sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'objects', 'object', 'query'],
+  functions: ['list', 'get', 'invoke', 'invocations'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],

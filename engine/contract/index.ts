@@ -17,3 +17,5 @@ export * from './pipeline-types.js';
 export * from './rules-sql.js';
 export * from './shadow-limits.js';
 export * from './cost-types.js';
+export * from './sink-action-types.js';
+export * from './function-types.js';

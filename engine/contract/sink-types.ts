@@ -50,6 +50,8 @@ export interface SinkRecord {
 export interface SinkRecordQuery {
   /** Only records with a larger id (for polling). */
   after?: number;
+  /** Only records with a smaller id (for reading older ones, page by page). */
+  before?: number;
   /** At most this many, newest first (default 100, at most 1000). */
   limit?: number;
   /** Only records of this trace id. */

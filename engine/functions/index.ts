@@ -11,3 +11,4 @@ export type { EventSourceMapping, MappingQueues, MappingSettings, MappingStreams
 import { pythonInterpreter } from './function-env.js';
 /** Whether a `python3` is on the engine's PATH (Python functions can run). */
 export const hasPython = (): boolean => pythonInterpreter() !== null;
+export { functionsApi, type FunctionLogReader } from './functions-api.js';

@@ -121,6 +121,10 @@ class FunctionWorker {
     inv.start();
     const onMessage = (m: RuntimeMessage) => {
       if (m.type === 'result' && m.id !== id) return;
+      // Lambda's Node.js runtime logs a handler's error before the END line: `<time>\t<request id>\tERROR\tInvoke Error \t{…}`.
+      if (m.type === 'result' && !m.ok && m.kind !== 'OutOfMemory' && m.error) {
+        inv.log(`${new Date().toISOString()}\t${inv.requestId}\tERROR\tInvoke Error \t${JSON.stringify({ errorType: m.error.errorType, errorMessage: m.error.errorMessage, stack: m.error.trace ?? [] })}`);
+      }
       applyRuntimeMessage(inv, m, this.host, (callId, r) => worker.postMessage({ type: 'sdk-result', callId, ...r }));
     };
     const onError = (e: Error & { code?: string }) => {

@@ -47,6 +47,17 @@ const messageProperties = object({
   'correlationData?': base64, 'userProperties?': stringPairs,
 });
 
+/** SQS and SNS message attributes by name. */
+const messageAttributes: Check = (v) => {
+  if (!isPlainObject(v)) return 'must map names to attributes';
+  const one = object({ DataType: string, 'StringValue?': string, 'BinaryValue?': base64 });
+  for (const [name, a] of Object.entries(v)) {
+    const problem = one(a);
+    if (problem) return `attribute "${name}" ${problem}`;
+  }
+  return null;
+};
+
 const labRef: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 100 ? null : 'must be a lab id or slug');
 const labTarget = object({ 'target?': string, 'attendee?': string });
 
@@ -168,8 +179,35 @@ export const argChecks = {
   'sinks.create': params(required(oneOf(...sinkKinds)), required(string), optional(plainObject)),
   'sinks.delete': params(required(oneOf(...sinkKinds)), required(string)),
   'sinks.records': params(required(oneOf(...sinkKinds)), required(string), optional(object({
-    'after?': nonNegativeInteger, 'limit?': nonNegativeInteger, 'traceId?': string,
+    'after?': nonNegativeInteger, 'before?': nonNegativeInteger, 'limit?': nonNegativeInteger, 'traceId?': string,
   }))),
+  // Queue, topic and table parameters are range-checked by the sink service with AWS's messages.
+  'sinks.queueCounts': params(required(string)),
+  'sinks.send': params(required(string), required(object({
+    body: string, 'attributes?': messageAttributes, 'delaySeconds?': finiteNumber, 'messageGroupId?': string, 'messageDeduplicationId?': string,
+  }))),
+  'sinks.receive': params(required(string), optional(object({ 'maxMessages?': finiteNumber, 'visibilityTimeoutSeconds?': finiteNumber }))),
+  'sinks.deleteMessage': params(required(string), required(string)),
+  'sinks.purge': params(required(string)),
+  'sinks.subscriptions': params(required(string)),
+  'sinks.subscribe': params(required(string), required(object({
+    protocol: oneOf('sqs', 'lambda', 'mqtt', 'http', 'https', 'desktop', 'email', 'sms'), 'endpoint?': string, 'rawMessageDelivery?': boolean,
+    'filterPolicy?': string, 'filterPolicyScope?': oneOf('MessageAttributes', 'MessageBody'),
+  }))),
+  'sinks.unsubscribe': params(required(string)),
+  'sinks.publish': params(required(string), required(object({
+    message: string, 'subject?': string, 'attributes?': messageAttributes, 'messageGroupId?': string, 'messageDeduplicationId?': string,
+  }))),
+  'sinks.objects': params(required(string), optional(object({ 'prefix?': string, 'delimiter?': string, 'after?': string, 'limit?': positiveInteger }))),
+  'sinks.object': params(required(string), required(string)),
+  'sinks.query': params(required(string), required(object({
+    partition: string, 'sort?': object({ op: oneOf('=', '<', '<=', '>', '>=', 'begins_with', 'between'), value: string, 'value2?': string }),
+    'descending?': boolean, 'limit?': positiveInteger, 'index?': string,
+  }))),
+  'functions.list': params(),
+  'functions.get': params(required(string)),
+  'functions.invoke': params(required(string), { check: () => null, optional: true }),
+  'functions.invocations': params(required(string), optional(positiveInteger)),
   // Fleet sizes and seeds are range-checked by the devices service (engine/devices/service).
   'devices.models': params(),
   'devices.start': params(required(object({ model: string, 'count?': positiveInteger, 'seed?': uint32, 'connectRate?': positiveInteger }))),

@@ -190,6 +190,15 @@ export class NotifyTopics {
     })));
   }
 
+  /** One topic's subscriptions with their attributes (the UI's list): pending ones have no ARN yet. */
+  describeSubscriptions(topicArn: string): Array<{ arn: string; protocol: string; endpoint: string; attributes: Record<string, string>; pending: boolean; fromOptions: boolean }> {
+    const t = this.topic(topicArn);
+    return this.all(t).map((x) => ({
+      arn: x.token ? 'PendingConfirmation' : `${topicArnOf(t.name)}:${x.id}`, protocol: x.protocol, endpoint: x.endpoint,
+      attributes: { ...x.attributes }, pending: x.token !== undefined, fromOptions: x.fromOptions === true,
+    }));
+  }
+
   subscriptionAttributes(arn: string): Record<string, string> {
     const { target, sub } = this.subscription(arn);
     return {

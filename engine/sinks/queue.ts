@@ -276,8 +276,8 @@ export class QueueSink {
   records(queue: string, q?: SinkRecordQuery): SinkRecord[] {
     const now = this.ctx.clock.now();
     return this.ctx.store.all<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM sink_queue_messages WHERE queue = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
-      [queue, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
+      `SELECT ${MESSAGE_COLUMNS} FROM sink_queue_messages WHERE queue = ? AND id > ? AND id < ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [queue, q?.after ?? 0, q?.before ?? Number.MAX_SAFE_INTEGER, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
     ).map((r) => ({
       id: r.id,
       time: r.sent,

@@ -138,8 +138,8 @@ export class RecordLog {
 
   records(kind: SinkKind, name: string, q?: SinkRecordQuery): SinkRecord[] {
     return this.store.all<{ id: number; time: number; trace_id: string | null; data: string }>(
-      `SELECT id, time, trace_id, data FROM sink_records WHERE kind = ? AND name = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
-      [kind, name, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
+      `SELECT id, time, trace_id, data FROM sink_records WHERE kind = ? AND name = ? AND id > ? AND id < ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [kind, name, q?.after ?? 0, q?.before ?? Number.MAX_SAFE_INTEGER, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
     ).map((r) => ({ id: r.id, time: r.time, traceId: r.trace_id, data: JSON.parse(r.data) }));
   }
 

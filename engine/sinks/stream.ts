@@ -167,8 +167,8 @@ export class StreamSink {
 
   records(stream: string, q?: SinkRecordQuery): SinkRecord[] {
     return this.ctx.store.all<Row>(
-      `SELECT id, shard, seq, partition_key, data, time, trace_id FROM sink_stream_records WHERE stream = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
-      [stream, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
+      `SELECT id, shard, seq, partition_key, data, time, trace_id FROM sink_stream_records WHERE stream = ? AND id > ? AND id < ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [stream, q?.after ?? 0, q?.before ?? Number.MAX_SAFE_INTEGER, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
     ).map((r) => ({
       id: r.id, time: r.time, traceId: r.trace_id,
       data: { shardId: shardId(r.shard), sequenceNumber: r.seq, partitionKey: r.partition_key, data: Buffer.from(r.data).toString('base64'), text: textPreview(r.data) },

@@ -296,8 +296,8 @@ export class TableSink implements ItemStore {
   /** Items, most recently written first. */
   records(table: string, q?: SinkRecordQuery): SinkRecord[] {
     return this.ctx.store.all<{ id: number; item: string; updated: number; trace_id: string | null }>(
-      `SELECT id, item, updated, trace_id FROM sink_table_items WHERE table_name = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
-      [table, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
+      `SELECT id, item, updated, trace_id FROM sink_table_items WHERE table_name = ? AND id > ? AND id < ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [table, q?.after ?? 0, q?.before ?? Number.MAX_SAFE_INTEGER, ...(q?.traceId === undefined ? [] : [q.traceId]), clampLimit(q)],
     ).map((r) => ({ id: r.id, time: r.updated, traceId: r.trace_id, data: JSON.parse(r.item) as JsonValue }));
   }
 

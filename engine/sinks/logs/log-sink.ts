@@ -276,8 +276,8 @@ export class LogSink {
   records(group: string, q?: SinkRecordQuery): SinkRecord[] {
     const limit = Math.min(Math.max(q?.limit ?? 100, 0), 1000);
     return this.ctx.store.all<EventRow & { trace_id: string | null }>(
-      `SELECT id, stream, ts, ingested, message, trace_id FROM log_events WHERE grp = ? AND id > ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
-      [group, q?.after ?? 0, ...(q?.traceId === undefined ? [] : [q.traceId]), limit],
+      `SELECT id, stream, ts, ingested, message, trace_id FROM log_events WHERE grp = ? AND id > ? AND id < ?${q?.traceId === undefined ? '' : ' AND trace_id = ?'} ORDER BY id DESC LIMIT ?`,
+      [group, q?.after ?? 0, q?.before ?? Number.MAX_SAFE_INTEGER, ...(q?.traceId === undefined ? [] : [q.traceId]), limit],
     ).map((r) => ({ id: r.id, time: r.ingested, traceId: r.trace_id, data: { logStream: r.stream, timestamp: r.ts, message: r.message } }));
   }
 
