@@ -2,9 +2,13 @@
  * The Sinks view in headless Chromium: the empty view says what to do; a queue made with the form is listed under its
  * kind and opened by its route; a rule's messages appear in it live, newest first, with the body pretty-printed; a
  * table's items show in a grid of its attributes; a log group's events are filtered; a bad name shows AWS's error;
- * delete asks first and the sink leaves the list.
+ * delete asks first and the sink leaves the list. A rule's message in a queue is received (its receipt handle, in
+ * flight) and deleted, a message is sent from the UI and the queue purged; a topic gets a queue subscribed, a test
+ * message published and the subscription removed; a table is queried by key through the engine; a Firehose-written
+ * object opens and downloads; a function is invoked with a test event and shows its result, log and invocations.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
@@ -24,7 +28,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     bm = await startBrowserMode({ tmpPrefix: 'tb-sinks-', viewport: { width: 1280, height: 800 } });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'sensor-1', reconnectPeriod: 0 });
-  });
+  }, 120_000); // builds the renderer first
 
   afterAll(async () => {
     await device?.endAsync(true);
@@ -35,7 +39,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=nav-sinks]');
     await bm.page.waitForSelector('[data-testid=sink-list-empty]', WAIT);
     expect(await text('[data-testid=sink-list-empty]')).toContain('No sinks yet');
-    expect(await text('[data-testid=sink-empty]')).toContain('Lambda functions and S3 buckets are not sinks here');
+    expect(await text('[data-testid=sink-empty]')).toContain('Local Lambda functions are listed under Functions');
     await shot('sinks-empty');
   });
 
@@ -115,16 +119,43 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.locator('[data-testid=sink-record] [role=gridcell]', { hasText: /^31$/ }).waitFor(WAIT);
     expect((await cells()).slice(0, 2)).toEqual(['lamp-1', '31']);
     expect(await bm.page.locator('[data-testid=sink-record]').count()).toBe(1);
-    // Query by key: only the items whose partition key is exactly the value.
+    // Query by key, through the engine's DynamoDB Query: only the items whose partition key is exactly the value.
     await device.publishAsync('dt/lamp-2/state', JSON.stringify({ temp: 12 }), { qos: 1 });
     await bm.page.locator('[data-testid=sink-record]').nth(1).waitFor(WAIT);
     await bm.page.fill('[data-testid=sink-key]', 'lamp-2');
+    await bm.page.press('[data-testid=sink-key]', 'Enter');
     await bm.page.locator('[data-testid=sink-record]').nth(1).waitFor({ state: 'detached', ...WAIT });
     expect((await cells()).slice(0, 2)).toEqual(['lamp-2', '12']);
+    expect(await text('[data-testid=table-query-count]')).toBe('1 item');
     await bm.page.fill('[data-testid=sink-key]', 'lamp');
+    await bm.page.click('[data-testid=table-query-run]');
     await bm.page.waitForSelector('[data-testid=sink-records-empty]', WAIT);
-    await bm.page.fill('[data-testid=sink-key]', '');
+    expect(await text('[data-testid=sink-records-empty]')).toContain('No item has device “lamp”');
+    await bm.page.click('[data-testid=table-query-clear]');
+    await bm.page.locator('[data-testid=sink-record]').nth(1).waitFor(WAIT);
     await shot('sinks-table');
+  });
+
+  it('queries a table by partition key and a sort key condition', async () => {
+    await bm.engine.api.sinks.create('table', 'History', { hashKey: { name: 'device', type: 'S' }, rangeKey: { name: 'ts', type: 'N' } });
+    await bm.engine.api.rules.put('to_history', {
+      sql: "SELECT temp, ts, topic(2) AS device FROM 'h/+/r'",
+      actions: [{ dynamoDBv2: { putItem: { tableName: 'History' }, roleArn: ROLE } }],
+    });
+    for (const [d, ts] of [['a', 1], ['a', 2], ['a', 3], ['b', 1]] as const) await device.publishAsync(`h/${d}/r`, JSON.stringify({ temp: 20 + ts, ts }), { qos: 1 });
+    await bm.page.evaluate(() => { location.hash = '#/sinks/table/History'; });
+    await bm.page.locator('[data-testid=sink-record]').nth(3).waitFor(WAIT);
+    await bm.page.fill('[data-testid=sink-key]', 'a');
+    await bm.page.selectOption('[data-testid=table-sort-op]', '>=');
+    await bm.page.fill('[data-testid=table-sort-value]', '2');
+    await bm.page.click('[data-testid=table-query-run]');
+    await bm.page.locator('[data-testid=table-query-count]', { hasText: '2 items' }).waitFor(WAIT);
+    const ts = await bm.page.$$eval('[data-testid=sink-record] [role=gridcell]:nth-child(2)', (els) => els.map((e) => e.textContent));
+    expect(ts).toEqual(['2', '3']);
+    // A sort value of the wrong type gets DynamoDB's error.
+    await bm.page.fill('[data-testid=table-sort-value]', 'x');
+    await bm.page.click('[data-testid=table-query-run]');
+    await bm.page.waitForSelector('[data-testid=table-query-error]', WAIT);
   });
 
   it('filters a log group\'s events', async () => {
@@ -219,6 +250,136 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     expect(shown.slice(1, 3)).toEqual([`s3://${bucket}/${key}`, String(records)]);
   });
 
+  it('receives a rule\'s message with its receipt handle, deletes it, sends one from the UI and purges', async () => {
+    await bm.engine.api.sinks.create('queue', 'jobs', { visibilityTimeoutSeconds: 45 });
+    await bm.engine.api.rules.put('to_jobs', {
+      sql: "SELECT * FROM 'jobs/in'",
+      actions: [{ sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', roleArn: ROLE } }],
+    });
+    await bm.page.evaluate(() => { location.hash = '#/sinks/queue/jobs'; });
+    await bm.page.waitForSelector('[data-testid=queue-panel]', WAIT);
+    await device.publishAsync('jobs/in', JSON.stringify({ job: 7 }), { qos: 1 });
+    await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
+    await bm.page.locator('[data-testid=queue-visible]', { hasText: /^1$/ }).waitFor(WAIT);
+
+    await bm.page.click('[data-testid=queue-receive]');
+    await bm.page.waitForSelector('[data-testid=queue-received-message]', WAIT);
+    expect(await text('[data-testid=queue-received-message]')).toContain('{"job":7}');
+    expect(await text('[data-testid=queue-received-left]')).toMatch(/^visible again in 4[456] s$/);
+    await bm.page.locator('[data-testid=queue-inflight]', { hasText: /^1$/ }).waitFor(WAIT);
+    expect(await text('[data-testid=queue-visible]')).toBe('0');
+    await shot('sinks-queue-received');
+
+    await bm.page.click('[data-testid=queue-delete-message]');
+    await bm.page.waitForSelector('[data-testid=queue-received-message]', { state: 'detached', ...WAIT });
+    await bm.page.locator('[data-testid=queue-inflight]', { hasText: /^0$/ }).waitFor(WAIT);
+    await bm.page.waitForSelector('[data-testid=sink-records-empty]', WAIT);
+    expect(await bm.engine.api.sinks.queueCounts('jobs')).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+
+    await bm.page.click('[data-testid=queue-send-toggle]');
+    await bm.page.fill('[data-testid=queue-send-body]', 'from the UI');
+    await bm.page.fill('[data-testid=queue-send-attributes]', 'kind=manual');
+    await bm.page.click('[data-testid=queue-send]');
+    await bm.page.waitForSelector('[data-testid=queue-note]', WAIT);
+    expect(await text('[data-testid=queue-note]')).toMatch(/^Sent [0-9a-f-]{36}$/);
+    await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
+    expect(await text('[data-testid=sink-record]')).toContain('from the UI');
+    // A delay beyond SQS's 900 s gets SQS's message.
+    await bm.page.fill('[data-testid=queue-send-delay]', '901');
+    await bm.page.click('[data-testid=queue-send]');
+    await bm.page.waitForSelector('[data-testid=queue-error]', WAIT);
+    expect(await text('[data-testid=queue-error]')).toBe('Value 901 for parameter DelaySeconds is invalid. Reason: Must be >= 0 and <= 900, if provided.');
+
+    await bm.page.click('[data-testid=queue-purge]');
+    await bm.page.click('[data-testid=queue-purge-yes]');
+    await bm.page.waitForSelector('[data-testid=sink-records-empty]', WAIT);
+    expect(await bm.engine.api.sinks.queueCounts('jobs')).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('subscribes a queue to a topic, publishes a test message and unsubscribes', async () => {
+    await bm.engine.api.sinks.create('notify', 'ops');
+    await bm.engine.api.sinks.create('queue', 'ops-copies');
+    await bm.page.evaluate(() => { location.hash = '#/sinks/notify/ops'; });
+    await bm.page.waitForSelector('[data-testid=topic-subscriptions-empty]', WAIT);
+    await bm.page.click('[data-testid=topic-subscribe-toggle]');
+    await bm.page.selectOption('[data-testid=topic-subscribe-protocol]', 'sqs');
+    await bm.page.selectOption('[data-testid=topic-subscribe-endpoint]', 'ops-copies');
+    await bm.page.check('[data-testid=topic-subscribe-raw]');
+    await bm.page.click('[data-testid=topic-subscribe]');
+    await bm.page.waitForSelector('[data-testid=topic-subscription][data-protocol=sqs]', WAIT);
+    const cells = await bm.page.$$eval('[data-testid=topic-subscription] td', (els) => els.map((e) => (e.textContent ?? '').trim()));
+    expect(cells.slice(0, 5)).toEqual(['sqs', 'ops-copies', 'yes', '—', 'confirmed']);
+
+    await bm.page.click('[data-testid=topic-publish-toggle]');
+    await bm.page.fill('[data-testid=topic-publish-message]', 'fan stopped');
+    await bm.page.click('[data-testid=topic-publish]');
+    await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
+    expect(await text('[data-testid=sink-record]')).toContain('fan stopped');
+    await expect.poll(async () => (await bm.engine.api.sinks.records('queue', 'ops-copies')).map((r) => (r.data as { body: string }).body), WAIT).toEqual(['fan stopped']);
+    await shot('sinks-topic');
+
+    await bm.page.click('[data-testid=topic-unsubscribe]');
+    await bm.page.waitForSelector('[data-testid=topic-subscriptions-empty]', WAIT);
+    expect(await bm.engine.api.sinks.subscriptions('ops')).toEqual([]);
+  });
+
+  it('opens and downloads an object a delivery stream wrote', async () => {
+    await bm.page.click('[data-testid=sink-row][data-kind=firehose][data-name=archive]');
+    await bm.page.waitForSelector('[data-testid=sink-detail][data-kind=firehose]', WAIT);
+    await bm.page.locator('[data-testid=sink-record]').first().click();
+    await bm.page.click('[data-testid=sink-open-object]');
+    await shot('sinks-object-opening');
+    await bm.page.waitForSelector('[data-testid=bucket-object]', WAIT);
+    const [file] = await bm.engine.api.sinks.records('firehose', 'archive');
+    const { bucket, key } = file!.data as { bucket: string; key: string };
+    expect(await bm.page.getAttribute('[data-testid=bucket-object]', 'data-key')).toBe(key);
+    await bm.page.waitForSelector('[data-testid=object-json]', WAIT);
+    expect(await text('[data-testid=object-key]')).toBe(key);
+    expect(await text('[data-testid=object-json]')).toMatch(/open.*true/);
+    const [download] = await Promise.all([bm.page.waitForEvent('download'), bm.page.click('[data-testid=object-download]')]);
+    expect(download.suggestedFilename()).toBe(key.slice(key.lastIndexOf('/') + 1));
+    expect(fs.readFileSync(await download.path()).toString().trim()).toBe('{"open":true}');
+    await shot('sinks-object');
+    // The delivery stream links to its bucket and prefix.
+    await bm.page.click('[data-testid=sink-row][data-kind=firehose][data-name=archive]');
+    await bm.page.click('[data-testid=sink-bucket]');
+    await bm.page.waitForSelector(`[data-testid=bucket-view][data-bucket="${bucket}"]`, WAIT);
+  });
+
+  it('invokes a function with a test event and shows its result, log and invocations', async () => {
+    const dir = path.join(bm.info.dataDir, 'functions');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'enrich.mjs'), `export const handler = async (event) => {
+  console.log('enriching', JSON.stringify(event));
+  return { ...event, hot: event.temperature > 30 };
+};\n`);
+    await bm.page.evaluate(() => { location.hash = '#/sinks/function/enrich'; });
+    await bm.page.waitForSelector('[data-testid=function-detail][data-name=enrich] [data-testid=function-runtime]', WAIT);
+    expect(await text('[data-testid=function-runtime]')).toBe('nodejs20.x');
+    await bm.page.waitForSelector('[data-testid=sink-row][data-kind=function][data-name=enrich]', WAIT);
+    await bm.page.waitForSelector('[data-testid=function-event][data-ready=true]', WAIT);
+    await bm.page.click('[data-testid=function-invoke]');
+    await bm.page.waitForSelector('[data-testid=function-result][data-state=ok]', WAIT);
+    expect(await text('[data-testid=function-result-json]')).toMatch(/temperature.*31.*hot.*true/);
+    expect(await text('[data-testid=function-log]')).toMatch(/^START RequestId: \S+ Version: \$LATEST .*enriching \{"temperature":31\}.*REPORT RequestId/);
+    expect(await text('[data-testid=function-duration]')).toMatch(/^\d+\.\d ms$/);
+    await shot('sinks-function');
+
+    await bm.page.click('[data-testid=tab-code]');
+    await bm.page.waitForSelector('[data-testid=function-code][data-ready=true]', WAIT);
+    expect(await text('[data-testid=function-files]')).toContain('enrich.mjs');
+    await bm.page.locator('[data-testid=function-code] .view-lines', { hasText: 'enriching' }).waitFor(WAIT);
+
+    await bm.page.click('[data-testid=tab-config]');
+    const config = await bm.page.$$eval('[data-testid=function-config] dt, [data-testid=function-config] dd', (els) => els.map((e) => (e.textContent ?? '').trim()));
+    expect(config.slice(0, 4)).toEqual(['Runtime', 'nodejs20.x', 'Handler', 'enrich.handler']);
+
+    await bm.page.click('[data-testid=tab-invocations]');
+    await bm.page.waitForSelector('[data-testid=function-invocation]', WAIT);
+    await bm.page.click('[data-testid=function-invocation] button');
+    expect(await text('[data-testid=function-invocation]')).toContain('enriching');
+  });
+
   it('asks before deleting, then the sink leaves the list and the engine', async () => {
     await bm.page.click('[data-testid=sink-row][data-name=readings]');
     await bm.page.waitForSelector('[data-testid=sink-detail][data-name=readings]', WAIT);
@@ -227,13 +388,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=sink-delete-yes]');
     await bm.page.waitForSelector('[data-testid=sink-row][data-name=readings]', { state: 'detached', ...WAIT });
     expect(await bm.page.evaluate(() => location.hash)).toBe('#/sinks');
-    expect(await bm.engine.api.sinks.list('queue')).toEqual([]);
+    expect((await bm.engine.api.sinks.list('queue')).map((q) => q.name)).not.toContain('readings');
     expect(bm.pageProblems).toEqual([]);
   });
 
-  it('says where functions and buckets are when the pipeline links to one', async () => {
-    await bm.page.evaluate(() => { location.hash = '#/sinks/function/enrich'; });
-    await bm.page.waitForSelector('[data-testid=sink-not-a-sink]', WAIT);
-    expect(await text('[data-testid=sink-not-a-sink]')).toContain('aws lambda get-function --function-name enrich');
+  it('says so when the pipeline links to a function that does not exist', async () => {
+    await bm.page.evaluate(() => { location.hash = '#/sinks/function/nothing-here'; });
+    await bm.page.waitForSelector('[data-testid=function-missing]', WAIT);
+    expect(await text('[data-testid=function-missing]')).toContain('nothing-here.js');
+    expect(bm.pageProblems).toEqual([]);
   });
 });

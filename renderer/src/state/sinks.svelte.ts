@@ -36,6 +36,11 @@ export class SinksStore {
   recordsLoaded = $state(false);
   /** Ids of records that arrived while the view was open (shown highlighted once). */
   fresh = $state.raw<readonly number[]>([]);
+  /** Older records were read beyond the newest `RECORDS_LIMIT` (append-only kinds, page by page). */
+  olderLoaded = $state(0);
+  /** False once a page of older records came back short: there are no more. */
+  moreOlder = $state(true);
+  loadingOlder = $state(false);
 
   private listTimer: ReturnType<typeof setTimeout> | undefined;
   private reading: Promise<void> | null = null;
@@ -70,6 +75,8 @@ export class SinksStore {
     this.records = [];
     this.recordsLoaded = false;
     this.fresh = [];
+    this.olderLoaded = 0;
+    this.moreOlder = true;
     if (address) this.readRecords(true);
   }
 
@@ -93,6 +100,29 @@ export class SinksStore {
     if (s && s.kind === kind && s.name === name) {
       this.records = [];
       this.fresh = [];
+    }
+  }
+
+  /**
+   * Reads the page of records before the oldest shown (log events, stream records, notifications, …: the kinds that
+   * only grow), so a long tail scrolls past the newest `RECORDS_LIMIT`.
+   */
+  async loadOlder(): Promise<void> {
+    const at = this.selected;
+    const last = this.records.at(-1);
+    if (!at || !last || !appendOnly.has(at.kind) || this.loadingOlder || !this.moreOlder || this.records.length < RECORDS_LIMIT) return;
+    this.loadingOlder = true;
+    try {
+      const got = await this.client.sinks.records(at.kind, at.name, { limit: RECORDS_LIMIT, before: last.id });
+      const s = this.selected;
+      if (!s || s.kind !== at.kind || s.name !== at.name) return;
+      this.records = [...this.records, ...got];
+      this.olderLoaded += got.length;
+      if (got.length < RECORDS_LIMIT) this.moreOlder = false;
+    } catch (err) {
+      this.connection.reportError(`Could not read older records of ${at.name}`)(err);
+    } finally {
+      this.loadingOlder = false;
     }
   }
 
@@ -132,7 +162,8 @@ export class SinksStore {
   }
 
   private async read(at: SinkAddress, whole: boolean): Promise<void> {
-    const incremental = !whole && this.recordsLoaded && appendOnly.has(at.kind) && this.records.length > 0;
+    // Once older pages are shown, an append-only sink is only read forward (a whole read would drop them).
+    const incremental = (!whole || this.olderLoaded > 0) && this.recordsLoaded && appendOnly.has(at.kind) && this.records.length > 0;
     const after = incremental ? this.records[0]!.id : undefined;
     try {
       const got = await this.client.sinks.records(at.kind, at.name, { limit: RECORDS_LIMIT, ...(after === undefined ? {} : { after }) });
@@ -140,7 +171,7 @@ export class SinksStore {
       if (!s || s.kind !== at.kind || s.name !== at.name) return;
       const known: Record<number, true> = {};
       for (const r of this.records) known[r.id] = true;
-      const next = incremental ? [...got, ...this.records].slice(0, RECORDS_LIMIT) : got;
+      const next = incremental ? [...got, ...this.records].slice(0, RECORDS_LIMIT + this.olderLoaded) : got;
       // New ids are highlighted once they arrive live (not on the first read).
       this.fresh = this.recordsLoaded ? got.filter((r) => !known[r.id]).map((r) => r.id) : [];
       this.records = next;

@@ -6,6 +6,7 @@ import { ConnectionStore } from './connection.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { DetailStore } from './detail.svelte.js';
 import { ExportStore } from './export.svelte.js';
+import { FunctionsStore } from './functions.svelte.js';
 import { LabsStore } from './labs.svelte.js';
 import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
@@ -16,6 +17,7 @@ import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
 import { RulesStore } from './rules.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
+import { SinkActionsStore } from './sink-actions.svelte.js';
 import { SinksStore } from './sinks.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
@@ -47,6 +49,8 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     presence: new PresenceStore(client, conn),
     rules: new RulesStore(client, conn),
     sinks: new SinksStore(client, conn),
+    sinkActions: new SinkActionsStore(client),
+    functions: new FunctionsStore(client, conn),
     registry: new RegistryStore(client, conn),
     labs: new LabsStore(client, conn),
     cost: new CostStore(client, conn),
