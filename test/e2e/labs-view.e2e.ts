@@ -3,7 +3,9 @@
  * progress; the lab's guide renders as text (code blocks with copy buttons, the mermaid source as a block) beside its
  * checks and the hint of the first missing one; Start sets the lab up from the UI; the attendee creates the thing with
  * the AWS SDK (named by the `export` lines the guide shows) and its check ticks live; "Solve it for me" shows the
- * solution's steps and ends with every check done; Reset asks first, then the checks are missing again.
+ * solution's steps and ends with every check done; Reset asks first, then the checks are missing again. The guide's
+ * pipeline diagram is drawn from its mermaid source with the attendee's names, and its nodes light up as their
+ * checks pass.
  */
 import fs from 'node:fs';
 import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
@@ -23,7 +25,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Labs view', () => {
   beforeAll(async () => {
     bm = await startBrowserMode({ tmpPrefix: 'tb-labsview-', viewport: { width: 1280, height: 800 } });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
-  });
+  }, 120_000); // builds the renderer first
 
   afterAll(async () => {
     await bm?.stop();
@@ -62,6 +64,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Labs view', () => {
     expect(await text('[data-testid=lab-hint] .hint-text')).toMatch(/^Create it: \$AWS iot create-thing --thing-name l01-.+-ratchet$/);
     expect(await bm.page.locator('[data-testid=lab-hint-copy]').count()).toBe(1);
     expect(await text('[data-testid=lab-checks-count]')).toMatch(/^0 of 7 done$/);
+    // The pipeline diagram, drawn from the mermaid source: every node and edge, with the attendee's names.
+    const node = (id: string) => `[data-testid=lab-diagram-node][data-node=${id}]`;
+    expect(await bm.page.locator('[data-testid=lab-diagram-node]').count()).toBe(7);
+    expect(await bm.page.locator('[data-testid=lab-diagram-edge]').count()).toBe(5);
+    expect(await text(node('thing'))).toMatch(/^thing l01-.+-ratchet/);
+    expect(await bm.page.getAttribute(node('thing'), 'data-state')).toBe('todo');
+    expect((await bm.page.getAttribute(node('thing'), 'data-checks'))!.split(' ')).toContain('thing');
+    expect(await bm.page.getAttribute(node('topic'), 'data-state')).toBe('none');
   });
 
   it('starts the lab from the UI; the thing the attendee creates with the AWS SDK ticks its check live', async () => {
@@ -82,6 +92,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Labs view', () => {
     // No click: the started lab is re-checked on the engine's events and the check ticks.
     await bm.page.waitForSelector(`${check('thing')}[data-status=done]`, WAIT);
     expect(await text('[data-testid=lab-checks-count]')).toBe('1 of 7 done');
+    // Its node in the diagram lights up partly: the thing exists, its certificate and policy do not yet.
+    await bm.page.waitForSelector('[data-testid=lab-diagram-node][data-node=thing][data-state=partial]', WAIT);
+    expect(await bm.page.getAttribute('[data-testid=lab-diagram-node][data-node=policy]', 'data-state')).toBe('todo');
     expect(await text('[data-testid=lab-hint] .hint-title')).toMatch(/^Next: An active certificate is attached to l01-.+-ratchet$/);
     // The catalogue follows the check event at once (not the list's periodic read).
     await bm.page.waitForSelector('[data-testid=lab-row][data-lab="1"][data-done="1"]', { timeout: 5_000 });
@@ -103,6 +116,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Labs view', () => {
     expect(await bm.page.locator('[data-testid=lab-check][data-status=done]').count()).toBe(7);
     expect(await bm.page.locator('[data-testid=lab-hint]').count()).toBe(0);
     expect(await text('[data-testid=lab-status]')).toBe('Solved: 7 of 7 checks done.');
+    // Every node with checks is lit.
+    for (const id of ['device', 'thing', 'policy']) expect(await bm.page.getAttribute(`[data-testid=lab-diagram-node][data-node=${id}]`, 'data-state')).toBe('done');
     await bm.page.waitForSelector('[data-testid=lab-row][data-lab="1"][data-done="7"]', WAIT);
     await shot('labs-solved');
   }, 60_000);

@@ -5,6 +5,7 @@
  * their sources), so wires cross little. Pure: positions in px, wires as SVG paths.
  */
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../../../../engine/contract/index.js';
+import { curve, loop, placeColumns } from '../../lib/layered-layout.js';
 
 export interface Box {
   node: PipelineNode;
@@ -62,20 +63,18 @@ export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
   }
   columns[4].sort((a, b) => ranks.get(a.id)! - ranks.get(b.id)! || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.label.localeCompare(b.label));
 
-  const tallest = Math.max(1, ...columns.map((c) => c.length));
-  const height = PAD * 2 + tallest * BOX_H + (tallest - 1) * ROW_GAP;
+  // Every column is there (an empty one keeps its place), each box the same size.
+  const placed = placeColumns(columns, () => ({ w: BOX_W, h: BOX_H }), { colGap: COL_GAP, rowGap: ROW_GAP, pad: PAD },
+    // Short columns are centred; the broker's column keeps the broker level with the clients.
+    (layer, span, h) => (layer === 1 ? h / 2 - BOX_H / 2 : (h - span) / 2));
+  const height = Math.max(placed.height, PAD * 2 + BOX_H);
   const boxes: Box[] = [];
   const byId = new Map<string, Box>();
-  columns.forEach((column, layer) => {
-    const span = column.length * BOX_H + Math.max(0, column.length - 1) * ROW_GAP;
-    // Short columns are centred; the broker's column keeps the broker level with the clients.
-    const top = layer === 1 ? height / 2 - BOX_H / 2 : (height - span) / 2;
-    column.forEach((node, i) => {
-      const box = { node, x: PAD + layer * (BOX_W + COL_GAP), y: Math.round(top + i * (BOX_H + ROW_GAP)), w: BOX_W, h: BOX_H };
-      boxes.push(box);
-      byId.set(node.id, box);
-    });
-  });
+  for (const p of placed.placed) {
+    const box = { node: p.item, x: PAD + p.layer * (BOX_W + COL_GAP), y: p.y, w: BOX_W, h: BOX_H };
+    boxes.push(box);
+    byId.set(p.item.id, box);
+  }
 
   const wires: Wire[] = [];
   for (const edge of graph.edges) {
@@ -93,18 +92,11 @@ export function layoutPipeline(graph: PipelineGraph): PipelineLayout {
     }
     if (a.x === b.x) {
       // Between two targets (a delivery stream → its bucket): out to the right and back in.
-      const x = a.x + a.w;
-      const y1 = a.y + a.h / 2;
-      const y2 = b.y + b.h / 2;
-      wires.push({ edge, path: `M${x},${y1} C${x + 36},${y1} ${x + 36},${y2} ${x},${y2}`, labelX: x + 30, labelY: (y1 + y2) / 2, anchor: 'start' });
+      const l = loop(a, b);
+      wires.push({ edge, path: l.path, labelX: l.x + 30, labelY: (l.y1 + l.y2) / 2, anchor: 'start' });
       continue;
     }
-    const x1 = a.x + a.w;
-    const y1 = a.y + a.h / 2;
-    const x2 = b.x;
-    const y2 = b.y + b.h / 2;
-    const bend = Math.max(30, (x2 - x1) / 2);
-    const path = `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+    const { path, x1, y1, x2, y2 } = curve(a, b);
     // Counts sit where the wire is alone: at its end when the target has one way in (rules, actions), else at its start.
     const atEnd = b.node.layer <= 3;
     wires.push(atEnd
