@@ -6,7 +6,9 @@
 export function uiContentSecurityPolicy(extraConnectSources: readonly string[] = []): string {
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    // 'wasm-unsafe-eval' compiles WebAssembly (the SQL console's SQLite, in a worker served from 'self') and nothing
+    // else: eval and inline scripts stay forbidden. Workers fall back to script-src, so only the app's own files run.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     ["connect-src 'self'", ...extraConnectSources].join(' '),
     "img-src 'self' data:",

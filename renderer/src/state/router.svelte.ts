@@ -6,6 +6,8 @@ export const views = [
   { id: 'rules', title: 'Rules', key: '4', blurb: 'Topic rules: SQL, actions, metrics, test and trace' },
   { id: 'registry', title: 'Registry', key: '5', blurb: 'Things, types, groups, certificates and policies' },
   { id: 'sinks', title: 'Sinks', key: '6', blurb: 'Queues, topics, streams, tables, buckets, functions, logs' },
+  // Alt+0: the digits after it stay with the views that had them.
+  { id: 'sql', title: 'SQL', key: '0', blurb: 'SQL over captured messages, sink records and the registry, with charts' },
   { id: 'devices', title: 'Devices', key: '7', blurb: 'Virtual device fleets and scenarios' },
   { id: 'labs', title: 'Labs', key: '8', blurb: 'Workshop labs with live checks' },
   { id: 'logs', title: 'Logs', key: '9', blurb: 'The engine log and policy denials' },

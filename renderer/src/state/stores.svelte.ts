@@ -19,6 +19,7 @@ import { RulesStore } from './rules.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
 import { SinkActionsStore } from './sink-actions.svelte.js';
 import { SinksStore } from './sinks.svelte.js';
+import { SqlStore } from './sql.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
 import { TrafficStore } from './traffic.svelte.js';
@@ -54,6 +55,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     registry: new RegistryStore(client, conn),
     labs: new LabsStore(client, conn),
     cost: new CostStore(client, conn),
+    sql: new SqlStore(client, conn),
   };
 }
 

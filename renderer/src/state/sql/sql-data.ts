@@ -1,0 +1,63 @@
+/** Reading the engine's data for the SQL console's tables, a page at a time, with progress. */
+import type { MessageRecord, SinkKind, SinkRecord, ThingInfo, ThingbenchClient } from '../../../../engine/contract/index.js';
+import { sinkKinds } from '../../../../engine/contract/index.js';
+import { registryTables, sinkTable, type SqlTable } from '../models/sql-tables.js';
+
+/** Messages read per `broker.messages` call (the contract's most). */
+const MESSAGE_PAGE = 10_000;
+/** Records read per sink (the contract's most for `sinks.records`). */
+const SINK_RECORDS = 1000;
+
+/** The history's messages, newest first, a page at a time (each page ends where the last one's oldest message was). */
+export async function readMessages(client: ThingbenchClient, max: number, progress: (rows: number) => void): Promise<MessageRecord[]> {
+  const out: MessageRecord[] = [];
+  const seen = new Set<number>();
+  let to: number | undefined;
+  while (out.length < max) {
+    const page = await client.broker.messages({ limit: MESSAGE_PAGE, ...(to === undefined ? {} : { to }) });
+    let added = 0;
+    for (const m of page) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      out.push(m);
+      added++;
+    }
+    progress(out.length);
+    if (page.length < MESSAGE_PAGE || added === 0) break;
+    to = page.at(-1)!.time;
+  }
+  return out.slice(0, max);
+}
+
+/** Every sink's kept records (the newest SINK_RECORDS of each), one table per kind. */
+export async function readSinks(client: ThingbenchClient, progress: (rows: number) => void): Promise<SqlTable[]> {
+  const sinks = await client.sinks.list();
+  const byKind = new Map<SinkKind, { sink: string; record: SinkRecord }[]>(sinkKinds.map((k) => [k, []]));
+  let rows = 0;
+  for (const s of sinks) {
+    const records = await client.sinks.records(s.kind, s.name, { limit: SINK_RECORDS });
+    byKind.get(s.kind)!.push(...records.map((record) => ({ sink: s.name, record })));
+    rows += records.length;
+    progress(rows);
+  }
+  return sinkKinds.map((k) => sinkTable(k, byKind.get(k)!));
+}
+
+/** Things (every page), thing types, groups, certificates and policies. */
+export async function readRegistry(client: ThingbenchClient, progress: (rows: number) => void): Promise<SqlTable[]> {
+  const things: ThingInfo[] = [];
+  let after: string | undefined;
+  do {
+    const page = await client.registry.things(undefined, 250, after);
+    things.push(...page.items);
+    after = page.after;
+    progress(things.length);
+  } while (after);
+  const [types, groups, certificates, policies] = await Promise.all([
+    client.registry.thingTypes(), client.registry.groups(), client.security.certificates(), client.security.policies(),
+  ]);
+  return [
+    registryTables.things(things), registryTables.thingTypes(types), registryTables.groups(groups),
+    registryTables.certificates(certificates), registryTables.policies(policies),
+  ];
+}
