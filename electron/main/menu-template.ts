@@ -14,6 +14,7 @@ export const menuViews = [
   { id: 'rules', title: 'Rules', key: '4' },
   { id: 'registry', title: 'Registry', key: '5' },
   { id: 'sinks', title: 'Sinks', key: '6' },
+  { id: 'sql', title: 'SQL', key: '0' },
   { id: 'devices', title: 'Devices', key: '7' },
   { id: 'labs', title: 'Labs', key: '8' },
   { id: 'logs', title: 'Logs', key: '9' },

@@ -105,14 +105,14 @@ ORDER BY seq`);
     await page().click('[data-testid=tab-grid]');
     await runSql(`SELECT client_id, "payload.temperature" AS t, "payload.room" AS room FROM messages WHERE topic LIKE 'dt/%' ORDER BY client_id, t`);
     await page().waitForSelector('[data-testid=sql-grid][data-rows="6"][data-columns="3"]', WAIT);
-    const [download] = await Promise.all([page().waitForEvent('download'), page().click('[data-testid=sql-export-csv]')]);
+    const [download] = await Promise.all([page().waitForEvent('download', WAIT), page().click('[data-testid=sql-export-csv]')]);
     expect(download.suggestedFilename()).toMatch(/^thingbench-query-[\d-T]+\.csv$/);
     expect(fs.readFileSync((await download.path())!, 'utf8')).toBe([
       'client_id,t,room', 'sensor-1,21,', 'sensor-1,22,', 'sensor-1,23,',
       'sensor-2,31,"lab, north"', 'sensor-2,32,"lab, north"', 'sensor-2,33,"lab, north"', '',
     ].join('\r\n'));
     await shot('sql-grid');
-  });
+  }, 60_000);
 
   it('shows a bad query\'s error at its line and column and underlines it in the editor', async () => {
     await runSql('SELECT topic\nFROM messages\nWHERE time >> > 3');
