@@ -7,6 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
+import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
@@ -169,7 +170,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, registryChanges, objects, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

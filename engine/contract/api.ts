@@ -9,7 +9,8 @@ import type {
   RuleEvaluation, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RulesEvaluated, RuleDiagnostic, TopicRulePayload,
 } from './rules-types.js';
 import type {
-  RegistryPage, ThingConnectivity, ThingCreateInput, ThingGroupInfo, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
+  RegistryChanged, RegistryPage, ThingConnectivity, ThingCreateInput, ThingGroupInfo, ThingGroupInput, ThingInfo, ThingListFilter, ThingSearchHit,
+  ThingTypeInfo, ThingTypeInput,
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type {
@@ -19,7 +20,8 @@ import type {
 import type { FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
 import type {
-  AuthorizationAnswer, AuthorizationQuestion, CertificateNewStatus, CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary,
+  AuthorizationAnswer, AuthorizationQuestion, CaCertificateInput, CaCertificateSummary, CaCertificateUpdate, CertificateNewStatus,
+  CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary, PolicyVersionInfo,
 } from './security-types.js';
 import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
 import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
@@ -141,6 +143,22 @@ export interface ThingbenchApi {
     /** AttachPolicy / DetachPolicy to a certificate ARN or thing group ARN. */
     attachPolicy(policy: string, target: string): Promise<void>;
     detachPolicy(policy: string, target: string): Promise<void>;
+    /** ListPolicyVersions with each version's document, newest first. */
+    policyVersions(policy: string): Promise<PolicyVersionInfo[]>;
+    /** SetDefaultPolicyVersion. */
+    setDefaultPolicyVersion(policy: string, versionId: string): Promise<void>;
+    /** DeletePolicyVersion: not the default version (Conflict, AWS's DeleteConflictException). */
+    deletePolicyVersion(policy: string, versionId: string): Promise<void>;
+    /** Registered CA certificates (ListCACertificates with each one's settings). */
+    caCertificates(): Promise<CaCertificateSummary[]>;
+    /** GetRegistrationCode: the CN a DEFAULT-mode verification certificate must carry. */
+    registrationCode(): Promise<string>;
+    /** RegisterCACertificate with AWS's checks (and its messages); answers the registered CA certificate. */
+    registerCaCertificate(input: CaCertificateInput): Promise<CaCertificateSummary>;
+    /** UpdateCACertificate: status, auto-registration (JITR) and its registration config. */
+    updateCaCertificate(id: string, update: CaCertificateUpdate): Promise<void>;
+    /** DeleteCACertificate: only while INACTIVE. */
+    deleteCaCertificate(id: string): Promise<void>;
   };
   /** The thing registry and fleet search (the same data as the AWS IoT control plane: `aws iot list-things`, …). */
   registry: {
@@ -163,6 +181,13 @@ export interface ThingbenchApi {
     /** AttachThingPrincipal / DetachThingPrincipal with a certificate ARN. */
     attachPrincipal(thing: string, principal: string): Promise<void>;
     detachPrincipal(thing: string, principal: string): Promise<void>;
+    /** CreateThingType (the same type again answers it unchanged; other properties are AlreadyExists). */
+    createThingType(name: string, input?: ThingTypeInput): Promise<ThingTypeInfo>;
+    /** CreateThingGroup, under `parent` when given (which must exist). */
+    createGroup(name: string, input?: ThingGroupInput): Promise<ThingGroupInfo>;
+    /** AddThingToThingGroup / RemoveThingFromThingGroup (at most 10 groups per thing, as on AWS). */
+    addThingToGroup(group: string, thing: string): Promise<void>;
+    removeThingFromGroup(group: string, thing: string): Promise<void>;
   };
   /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
   sinks: {
@@ -291,6 +316,8 @@ export interface ThingbenchEvents {
   'scenarios.step': ScenarioStepEvent;
   /** A lab's checks whenever one changes status (started labs on the engine are re-checked as things change). */
   'labs.checked': LabCheckReport;
+  /** Things, types, groups, certificates or policies changed (at most 4 times a second): read them again. */
+  'registry.changed': RegistryChanged;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -302,10 +329,10 @@ export const apiMethods = {
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
-  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal'],
+  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations'],
-  security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy'],
+  security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],

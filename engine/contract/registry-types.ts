@@ -81,3 +81,25 @@ export interface ThingCreateInput {
   type?: string;
   attributes?: Record<string, string>;
 }
+
+/** CreateThingType's properties. */
+export interface ThingTypeInput {
+  description?: string;
+  /** At most 3 attribute names the type's things can be found by (ListThings). */
+  searchableAttributes?: string[];
+}
+
+/** CreateThingGroup's properties. */
+export interface ThingGroupInput {
+  parent?: string;
+  description?: string;
+  attributes?: Record<string, string>;
+}
+
+/** What a registry or security change touched. */
+export type RegistryChangeKind = 'thing' | 'thingType' | 'thingGroup' | 'thingPrincipal' | 'groupMembership' | 'certificate' | 'policy';
+
+/** The registry or its security changed (through the UI, the AWS API or a device's JITR), coalesced. */
+export interface RegistryChanged {
+  kinds: RegistryChangeKind[];
+}

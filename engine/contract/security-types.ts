@@ -82,3 +82,50 @@ export interface AuthorizationAnswer {
   /** The statement that decided (absent for IMPLICIT_DENY), with its text as the policy version has it. */
   deciding?: { policy: string; version: string; index: number; effect: 'Allow' | 'Deny'; resource: string; text?: string };
 }
+
+/** One version of a policy (ListPolicyVersions with each version's document). */
+export interface PolicyVersionInfo {
+  versionId: string;
+  isDefault: boolean;
+  createdAt: number;
+  /** The version's document (JSON text). */
+  document: string;
+}
+
+/** AWS's RegistrationConfig of a CA certificate (JITR / JITP): stored and returned; the template is not run here. */
+export interface CaRegistrationConfig {
+  templateBody?: string;
+  roleArn?: string;
+  templateName?: string;
+}
+
+export interface CaCertificateSummary {
+  id: string;
+  arn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  /** ENABLE: a device certificate this CA signed is registered as PENDING_ACTIVATION on its first connection (JITR). */
+  autoRegistration: 'ENABLE' | 'DISABLE';
+  registrationConfig: CaRegistrationConfig | null;
+  subject: string;
+  validTo: number;
+  createdAt: number;
+  /** How many registered device certificates it signed. */
+  certificates: number;
+}
+
+/** RegisterCACertificate: DEFAULT mode needs a verification certificate whose CN is the registration code. */
+export interface CaCertificateInput {
+  caCertificatePem: string;
+  verificationCertificatePem?: string;
+  certificateMode?: 'DEFAULT' | 'SNI_ONLY';
+  setAsActive?: boolean;
+  allowAutoRegistration?: boolean;
+  registrationConfig?: CaRegistrationConfig;
+}
+
+/** UpdateCACertificate: what is left out stays as it is. */
+export interface CaCertificateUpdate {
+  status?: 'ACTIVE' | 'INACTIVE';
+  autoRegistration?: 'ENABLE' | 'DISABLE';
+  registrationConfig?: CaRegistrationConfig;
+}

@@ -81,6 +81,8 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     // Sent even when congested: one small message per notification the user asked to see (bounded by the sink).
     'sinks.notified': (data) => send({ kind: 'event', name: 'sinks.notified', data }),
     'labs.checked': (data) => send({ kind: 'event', name: 'labs.checked', data }),
+    // Coalesced by the engine (at most 4 a second) and tiny: sent even when congested, or the registry view goes stale.
+    'registry.changed': (data) => send({ kind: 'event', name: 'registry.changed', data }),
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

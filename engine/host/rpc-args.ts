@@ -91,6 +91,10 @@ const list = (item: Check): Check => (v) => {
   return null;
 };
 
+/** AWS's RegistrationConfig of a CA certificate. */
+const registrationConfig = object({ 'templateBody?': string, 'roleArn?': string, 'templateName?': string });
+const stringMap: Check = (v) => (isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? null : 'must map names to strings');
+
 const optional = (check: Check) => ({ check, optional: true });
 const required = (check: Check) => ({ check });
 
@@ -138,6 +142,19 @@ export const argChecks = {
   'security.putPolicy': params(required(string), required(string)),
   'security.attachPolicy': params(required(string), required(string)),
   'security.detachPolicy': params(required(string), required(string)),
+  'security.policyVersions': params(required(string)),
+  'security.setDefaultPolicyVersion': params(required(string), required(string)),
+  'security.deletePolicyVersion': params(required(string), required(string)),
+  'security.caCertificates': params(),
+  'security.registrationCode': params(),
+  'security.registerCaCertificate': params(required(object({
+    caCertificatePem: string, 'verificationCertificatePem?': string, 'certificateMode?': oneOf('DEFAULT', 'SNI_ONLY'),
+    'setAsActive?': boolean, 'allowAutoRegistration?': boolean, 'registrationConfig?': registrationConfig,
+  }))),
+  'security.updateCaCertificate': params(required(string), required(object({
+    'status?': oneOf('ACTIVE', 'INACTIVE'), 'autoRegistration?': oneOf('ENABLE', 'DISABLE'), 'registrationConfig?': registrationConfig,
+  }))),
+  'security.deleteCaCertificate': params(required(string)),
   // Shadow documents are checked by the shadow service itself, with AWS's messages (engine/shadow/shadow-request.ts).
   'shadow.list': params(optional(string)),
   'shadow.get': params(required(string), optional(string)),
@@ -174,6 +191,10 @@ export const argChecks = {
   'registry.deleteThing': params(required(string)),
   'registry.attachPrincipal': params(required(string), required(string)),
   'registry.detachPrincipal': params(required(string), required(string)),
+  'registry.createThingType': params(required(string), optional(object({ 'description?': string, 'searchableAttributes?': stringList }))),
+  'registry.createGroup': params(required(string), optional(object({ 'parent?': string, 'description?': string, 'attributes?': stringMap }))),
+  'registry.addThingToGroup': params(required(string), required(string)),
+  'registry.removeThingFromGroup': params(required(string), required(string)),
   // Sink options are checked per kind by the sink service (engine/sinks/sink-options.ts).
   'sinks.list': params(optional(oneOf(...sinkKinds))),
   'sinks.create': params(required(oneOf(...sinkKinds)), required(string), optional(plainObject)),

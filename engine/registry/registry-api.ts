@@ -15,5 +15,9 @@ export function registryApi(registry: RegistryService): ThingbenchApi['registry'
     deleteThing: (name) => registry.deleteThing(name),
     attachPrincipal: (thing, principal) => registry.attachPrincipal(thing, principal),
     detachPrincipal: (thing, principal) => registry.detachPrincipal(thing, principal),
+    createThingType: async (name, input) => (await registry.createThingType(name, { description: input?.description, searchableAttributes: input?.searchableAttributes })).type,
+    createGroup: async (name, input) => (await registry.groups.create(name, { parent: input?.parent, description: input?.description, attributes: input?.attributes })).group,
+    addThingToGroup: (group, thing) => registry.groups.addThing(group, thing),
+    removeThingFromGroup: (group, thing) => registry.groups.removeThing(group, thing),
   };
 }

@@ -1,5 +1,5 @@
-import type { ThingbenchApi } from '../contract/index.js';
-import { certificateArn } from './certificates.js';
+import type { CaCertificateSummary, CaRegistrationConfig, ThingbenchApi } from '../contract/index.js';
+import { caCertificateArn, certificateArn, type CaCertificateRow } from './certificates.js';
 import { policyArn } from './policy-store.js';
 import type { SecurityService } from './security-service.js';
 
@@ -38,6 +38,55 @@ export function securityApi(security: SecurityService): ThingbenchApi['security'
     deleteCertificate: (id, force) => security.deleteCertificate(id, force ?? false),
     attachPolicy: (policy, target) => security.policies.attach(policy, target),
     detachPolicy: (policy, target) => security.policies.detach(policy, target),
+    policyVersions: async (policy) => {
+      const defaultVersion = security.policies.must(policy).default_version;
+      return security.policies.versions(policy).map((v) => ({ versionId: v.version, isDefault: v.version === defaultVersion, createdAt: v.created, document: v.document }));
+    },
+    setDefaultPolicyVersion: (policy, versionId) => security.policies.setDefault(policy, versionId),
+    deletePolicyVersion: (policy, versionId) => security.policies.deleteVersion(policy, versionId),
+    caCertificates: async () => {
+      const rows: CaCertificateRow[] = [];
+      let marker: string | undefined;
+      do {
+        const page = security.certificates.listCa({ pageSize: 250, ascending: true, marker });
+        rows.push(...page.items);
+        marker = page.nextMarker;
+      } while (marker);
+      return rows.map((row) => caSummary(security, row));
+    },
+    registrationCode: async () => security.certificates.registrationCode,
+    registerCaCertificate: async (input) => {
+      const id = await security.certificates.registerCa({
+        pem: input.caCertificatePem, verificationPem: input.verificationCertificatePem, setAsActive: input.setAsActive ?? false,
+        autoRegistration: input.allowAutoRegistration ?? false, registrationConfig: input.registrationConfig, mode: input.certificateMode,
+      });
+      security.trustChanged();
+      return caSummary(security, security.certificates.mustCa(id));
+    },
+    updateCaCertificate: async (id, update) => {
+      await security.certificates.updateCa(id, update.status, update.autoRegistration, update.registrationConfig);
+      security.trustChanged();
+    },
+    deleteCaCertificate: async (id) => {
+      await security.certificates.deleteCa(id);
+      security.trustChanged();
+    },
+  };
+}
+
+function caSummary(security: SecurityService, row: CaCertificateRow): CaCertificateSummary {
+  const x = security.certificates.x509(row);
+  let certificates = 0;
+  let marker: string | undefined;
+  do {
+    const page = security.certificates.list({ caId: row.id, pageSize: 250, marker });
+    certificates += page.items.length;
+    marker = page.nextMarker;
+  } while (marker);
+  return {
+    id: row.id, arn: caCertificateArn(row.id), status: row.status, autoRegistration: row.auto_registration,
+    registrationConfig: row.registration_config ? JSON.parse(row.registration_config) as CaRegistrationConfig : null,
+    subject: x.subject.replaceAll('\n', ', '), validTo: Date.parse(x.validTo), createdAt: row.created, certificates,
   };
 }
 
