@@ -13,6 +13,8 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { CreateThingCommand, CreateThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
+import { makeCertificate } from '../../engine/scenarios/steps/certificate.js';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 import { seedRegistry, type RegistrySample } from '../helpers/registry-sample.js';
 
@@ -256,6 +258,137 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await page().click('[data-testid=cert-delete-yes]');
     await page().waitForFunction((c) => !document.querySelector(`[data-testid=cert-row][data-key="${c}"]`), id, WAIT);
     expect((await bm.engine.api.security.policies()).find((p) => p.name === 'home-device')?.targets).toEqual([sample.certificateArn]);
+    expect(bm.pageProblems).toEqual([]);
+  });
+
+  it('creates a thing type and a nested group, adds a thing to the group and removes it, with AWS\'s error for an unknown thing', async () => {
+    await go('#/registry/types');
+    await page().click('[data-testid=type-new]');
+    await page().fill('[data-testid=type-new-name]', 'door-sensor');
+    await page().fill('[data-testid=type-new-description]', 'Contact sensors on doors');
+    await page().fill('[data-testid=type-new-searchable]', 'floor, room');
+    await page().click('[data-testid=type-new-create]');
+    await page().waitForSelector('[data-testid=type-detail][data-type=door-sensor]', WAIT);
+    expect(await text('[data-testid=type-attributes]')).toBe('floor, room');
+    expect((await bm.engine.api.registry.thingTypes()).find((t) => t.name === 'door-sensor')).toMatchObject({ description: 'Contact sensors on doors', searchableAttributes: ['floor', 'room'] });
+
+    await go('#/registry/groups/ground-floor');
+    await page().waitForSelector('[data-testid=group-detail][data-group=ground-floor]', WAIT);
+    await page().click('[data-testid=group-new]');
+    // A group opened is offered as the new group's parent.
+    expect(await page().inputValue('[data-testid=group-new-parent]')).toBe('ground-floor');
+    await page().fill('[data-testid=group-new-name]', 'hallway');
+    await page().click('[data-testid=group-new-create]');
+    await page().waitForSelector('[data-testid=group-detail][data-group=hallway]', WAIT);
+    expect(await text('[data-testid=group-path]')).toContain('ground-floor');
+    const groundDepth = Number(await page().getAttribute('[data-testid=group-row][data-group=ground-floor]', 'data-depth'));
+    expect(await page().getAttribute('[data-testid=group-row][data-group=hallway]', 'data-depth')).toBe(String(groundDepth + 1));
+
+    await page().fill('[data-testid=group-add-thing-name]', 'no-such-thing');
+    await page().click('[data-testid=group-add-thing]');
+    expect(await (await page().waitForSelector('[data-testid=group-member-error]', WAIT)).textContent()).toMatch(/no-such-thing/);
+    await page().fill('[data-testid=group-add-thing-name]', 'garage-door');
+    await page().click('[data-testid=group-add-thing]');
+    await waitText(page(), '[data-testid=group-things]', 'garage-door');
+    expect(await bm.engine.api.registry.groupThings('hallway')).toEqual(['garage-door']);
+    await page().click('[data-testid=group-remove-thing]');
+    await page().waitForFunction(() => !document.querySelector('[data-testid=group-things]'), null, WAIT);
+    expect(await bm.engine.api.registry.groupThings('hallway')).toEqual([]);
+  });
+
+  it('lists a policy\'s versions, makes an older one the default, deletes one, and shows AWS\'s limit of 5 versions', async () => {
+    const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+    for (const action of ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive', 'iot:*']) await bm.engine.api.security.putPolicy('versioned', doc(action));
+    await go('#/registry/policies/versioned');
+    await page().waitForFunction(() => document.querySelectorAll('[data-testid=policy-version]').length === 5, null, WAIT);
+    expect(await page().$$eval('[data-testid=policy-version]', (els) => els.map((e) => e.getAttribute('data-version')))).toEqual(['5', '4', '3', '2', '1']);
+    expect(await text('[data-testid=policy-version][data-version="5"]')).toBe('v5 default');
+    expect(await text('[data-testid=policy-versions-full]')).toBe('full: delete a version to save another');
+
+    // A sixth version is refused with AWS's message.
+    await page().waitForSelector('[data-testid=policy-code][data-ready=true]', WAIT);
+    await page().click('[data-testid=policy-code] .view-lines');
+    await page().keyboard.press('Control+A');
+    await page().keyboard.press('Delete');
+    await page().keyboard.insertText(doc('iot:Connect'));
+    await page().click('[data-testid=policy-save]');
+    await waitText(page(), '[data-testid=policy-error]', 'Policy versioned already has 5 versions; delete one first');
+
+    await page().click('[data-testid=policy-version][data-version="2"] [data-testid=policy-version-default]');
+    await waitText(page(), '[data-testid=policy-saved]', 'Version 2 is now the default.');
+    await waitText(page(), '[data-testid=policy-row][data-key=versioned] .badge', 'v2');
+    expect((await bm.engine.api.security.policies()).find((p) => p.name === 'versioned')?.defaultVersion).toBe('2');
+    await page().waitForFunction(() => document.querySelector('[data-testid=policy-version][data-version="2"]')?.textContent?.includes('default'), null, WAIT);
+
+    await page().click('[data-testid=policy-version][data-version="5"] [data-testid=policy-version-delete]');
+    await waitText(page(), '[data-testid=policy-saved]', 'Version 5 deleted.');
+    await page().waitForFunction(() => document.querySelectorAll('[data-testid=policy-version]').length === 4, null, WAIT);
+    expect(await page().$('[data-testid=policy-versions-full]')).toBeNull();
+    expect((await bm.engine.api.security.policyVersions('versioned')).map((v) => v.versionId)).toEqual(['4', '3', '2', '1']);
+    // The default version has no delete button: AWS refuses to delete it.
+    expect(await page().$('[data-testid=policy-version][data-version="2"] [data-testid=policy-version-delete]')).toBeNull();
+  });
+
+  it('registers a CA certificate with its verification certificate, turns JITR on with a registration config, deactivates and deletes it', async () => {
+    await go('#/registry/cas');
+    await page().waitForSelector('[data-testid=ca-empty]', WAIT);
+    await page().click('[data-testid=ca-new]');
+    await page().waitForFunction(() => /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid=ca-registration-code]')?.textContent?.trim() ?? ''), null, WAIT);
+    const code = await text('[data-testid=ca-registration-code]');
+    expect(code).toBe(await bm.engine.api.security.registrationCode());
+    const ca = makeCertificate({ name: 'ca', subject: { CN: 'Workshop CA', O: 'Thingbench' }, ca: true, key: 'ec' });
+    const verification = makeCertificate({ name: 'v', subject: { CN: code }, key: 'ec' }, ca);
+    await page().fill('[data-testid=ca-new-pem]', ca.certificatePem);
+    // Without the verification certificate, AWS's error.
+    await page().click('[data-testid=ca-new-register]');
+    await waitText(page(), '[data-testid=ca-new-error]', 'verificationCertificate is required in DEFAULT certificate mode');
+    await page().fill('[data-testid=ca-new-verification]', verification.certificatePem);
+    await page().click('[data-testid=ca-new-register]');
+    const detail = await page().waitForSelector('[data-testid=ca-detail]', WAIT);
+    const id = (await detail.getAttribute('data-ca'))!;
+    expect(await text('[data-testid=ca-detail-status]')).toBe('ACTIVE');
+    expect(await text('[data-testid=ca-detail-jitr]')).toBe('auto-registration off');
+    expect(await text('[data-testid=tab-cas]')).toBe('CA certificates1');
+
+    await page().click('[data-testid=ca-jitr-on]');
+    await waitText(page(), '[data-testid=ca-detail-jitr]', 'auto-registration on');
+    await page().fill('[data-testid=ca-template-body]', '{"Parameters":{"AWS::IoT::Certificate::Id":{"Type":"String"}},"Resources":{}}');
+    await page().fill('[data-testid=ca-role-arn]', 'arn:aws:iam::123456789012:role/JITPRole');
+    await page().click('[data-testid=ca-config-save]');
+    await waitText(page(), '[data-testid=ca-saved]', 'Registration config saved.');
+    expect((await bm.engine.api.security.caCertificates())[0]).toMatchObject({
+      id, autoRegistration: 'ENABLE',
+      registrationConfig: { templateBody: '{"Parameters":{"AWS::IoT::Certificate::Id":{"Type":"String"}},"Resources":{}}', roleArn: 'arn:aws:iam::123456789012:role/JITPRole' },
+    });
+
+    // AWS refuses to delete an active CA certificate.
+    await page().click('[data-testid=ca-delete]');
+    await page().click('[data-testid=ca-delete-yes]');
+    await waitText(page(), '[data-testid=ca-error]', 'The CA certificate must be deactivated (INACTIVE) before deletion.');
+    await page().click('[data-testid=ca-deactivate]');
+    await waitText(page(), '[data-testid=ca-detail-status]', 'INACTIVE');
+    await page().click('[data-testid=ca-delete]');
+    await page().click('[data-testid=ca-delete-yes]');
+    await page().waitForSelector('[data-testid=ca-empty]', WAIT);
+    expect(await bm.engine.api.security.caCertificates()).toEqual([]);
+  });
+
+  it('shows registry changes made elsewhere (the AWS API) as they happen, without reloading', async () => {
+    await go('#/registry/things');
+    await page().waitForSelector('[data-testid=thing-row][data-thing=garage-door]', WAIT);
+    const iot = new IoTClient({ region: 'us-east-1', endpoint: bm.info.endpoints.http, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      const started = Date.now();
+      await iot.send(new CreateThingCommand({ thingName: 'made-elsewhere' }));
+      await page().waitForSelector('[data-testid=thing-row][data-thing=made-elsewhere]', { timeout: 5_000 });
+      await iot.send(new CreateThingGroupCommand({ thingGroupName: 'made-elsewhere-group' }));
+      const groups = (await bm.engine.api.registry.groups()).length;
+      await page().waitForFunction((n) => document.querySelector('[data-testid=tab-groups]')?.textContent?.trim() === `Groups${n}`, groups, { timeout: 5_000 });
+      // Well within the 10 s the view used to wait between reads.
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      iot.destroy();
+    }
     expect(bm.pageProblems).toEqual([]);
   });
 });

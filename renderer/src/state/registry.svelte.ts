@@ -1,14 +1,16 @@
 import {
-  RpcError, type AuthorizationAnswer, type AuthorizationQuestion, type CertificateNewStatus, type CertificateSummary, type CreatedCertificate, type PolicySummary, type ThingbenchClient,
-  type ThingConnectivity, type ThingCreateInput, type ThingGroupInfo, type ThingInfo, type ThingSearchHit, type ThingTypeInfo,
+  RpcError, type AuthorizationAnswer, type AuthorizationQuestion, type CaCertificateInput, type CaCertificateSummary, type CaCertificateUpdate,
+  type CertificateNewStatus, type CertificateSummary, type CreatedCertificate, type PolicySummary, type PolicyVersionInfo, type ThingbenchClient,
+  type ThingConnectivity, type ThingCreateInput, type ThingGroupInfo, type ThingGroupInput, type ThingInfo, type ThingSearchHit, type ThingTypeInfo,
+  type ThingTypeInput,
 } from '../../../engine/contract/index.js';
 import { untrack } from 'svelte';
 import type { ConnectionStore } from './connection.svelte.js';
 
 /** Things asked for per page of a fleet search (AWS's maximum page is 500). */
 const PAGE = 500;
-/** The registry has no live events: while the view is open it is read again this often. */
-const RELOAD_MS = 10_000;
+/** Changes arriving together (a fleet registering, a burst of connections) are read once, this long after the first. */
+const RELOAD_DELAY_MS = 300;
 
 export type ThingDetail = ThingInfo & { connectivity: ThingConnectivity };
 
@@ -20,7 +22,9 @@ export function failureMessage(err: unknown): string {
 /**
  * The thing registry and security as the Registry view shows them: things found by a fleet search (AWS's query
  * syntax; `*` is every thing), thing types, groups, certificates and policies, the selected thing's detail, and
- * the "would this be allowed?" evaluator. Read when the view opens and every few seconds while it stays open.
+ * the "would this be allowed?" evaluator. Read when the view opens, then again whenever the engine says the registry
+ * changed (`registry.changed`, whoever changed it) and, for the things' connectivity and shadows, when devices
+ * connect or disconnect or a shadow changes.
  */
 export class RegistryStore {
   /** The fleet-search query of the things list; empty means every thing. */
@@ -35,7 +39,10 @@ export class RegistryStore {
   groups = $state.raw<readonly ThingGroupInfo[]>([]);
   certificates = $state.raw<readonly CertificateSummary[]>([]);
   policies = $state.raw<readonly PolicySummary[]>([]);
+  caCertificates = $state.raw<readonly CaCertificateSummary[]>([]);
   loaded = $state(false);
+  /** Bumped after every reload: views holding data of their own (a group's things, a policy's versions) read again. */
+  revision = $state(0);
 
   /** The selected thing (from the address), its detail and principals; `thingMissing` is the engine's NotFound. */
   thingName = $state<string | null>(null);
@@ -45,15 +52,39 @@ export class RegistryStore {
 
   private searchSeq = 0;
   private detailSeq = 0;
+  private pendingReload: 'all' | 'things' | null = null;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
-  /** Reads everything now and again while the view is open; returns the stop function. */
+  /** Reads everything now and again on the engine's change events while the view is open; returns the stop function. */
   watch(): () => void {
     // Called in an effect: what the first reload reads must not make that effect run again.
     untrack(() => void this.reload());
-    const timer = setInterval(() => void this.reload(), RELOAD_MS);
-    return () => clearInterval(timer);
+    const subs = [
+      this.client.on('registry.changed', () => this.reloadSoon('all')),
+      this.client.on('broker.activity', (batch) => {
+        if (batch.skipped || batch.events.some((e) => e.kind === 'connected' || e.kind === 'disconnected')) this.reloadSoon('things');
+      }),
+      this.client.on('shadow.updated', () => this.reloadSoon('things')),
+    ];
+    return () => {
+      subs.forEach((s) => s.dispose());
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = undefined;
+      this.pendingReload = null;
+    };
+  }
+
+  private reloadSoon(what: 'all' | 'things'): void {
+    this.pendingReload = this.pendingReload === 'all' || what === 'all' ? 'all' : 'things';
+    this.reloadTimer ??= setTimeout(() => {
+      this.reloadTimer = undefined;
+      const pending = this.pendingReload;
+      this.pendingReload = null;
+      if (pending === 'all') void this.reload();
+      else if (pending === 'things') void Promise.all([this.search(this.query, true), this.thingName ? this.readThing(this.thingName) : undefined]);
+    }, RELOAD_DELAY_MS);
   }
 
   async reload(): Promise<void> {
@@ -64,9 +95,11 @@ export class RegistryStore {
       this.client.registry.groups().then((g) => { this.groups = g; }, report),
       this.client.security.certificates().then((c) => { this.certificates = c; }, report),
       this.client.security.policies().then((p) => { this.policies = p; }, report),
+      this.client.security.caCertificates().then((c) => { this.caCertificates = c; }, report),
       this.thingName ? this.readThing(this.thingName) : Promise.resolve(),
     ]);
     this.loaded = true;
+    this.revision++;
   }
 
   /** Runs a fleet search (AWS's syntax) for the things list; a reload keeps at least as many rows as are shown. */
@@ -184,6 +217,64 @@ export class RegistryStore {
 
   async detachPolicy(policy: string, target: string): Promise<void> {
     await this.client.security.detachPolicy(policy, target);
+    await this.reload();
+  }
+
+  async createThingType(name: string, input: ThingTypeInput): Promise<ThingTypeInfo> {
+    const type = await this.client.registry.createThingType(name, input);
+    await this.reload();
+    return type;
+  }
+
+  async createGroup(name: string, input: ThingGroupInput): Promise<ThingGroupInfo> {
+    const group = await this.client.registry.createGroup(name, input);
+    await this.reload();
+    return group;
+  }
+
+  async addThingToGroup(group: string, thing: string): Promise<void> {
+    await this.client.registry.addThingToGroup(group, thing);
+    await this.reload();
+  }
+
+  async removeThingFromGroup(group: string, thing: string): Promise<void> {
+    await this.client.registry.removeThingFromGroup(group, thing);
+    await this.reload();
+  }
+
+  /** A policy's versions, newest first. */
+  policyVersions(policy: string): Promise<PolicyVersionInfo[]> {
+    return this.client.security.policyVersions(policy);
+  }
+
+  async setDefaultPolicyVersion(policy: string, versionId: string): Promise<void> {
+    await this.client.security.setDefaultPolicyVersion(policy, versionId);
+    await this.reload();
+  }
+
+  async deletePolicyVersion(policy: string, versionId: string): Promise<void> {
+    await this.client.security.deletePolicyVersion(policy, versionId);
+    await this.reload();
+  }
+
+  /** The CN a verification certificate needs to register a CA in DEFAULT mode. */
+  registrationCode(): Promise<string> {
+    return this.client.security.registrationCode();
+  }
+
+  async registerCaCertificate(input: CaCertificateInput): Promise<CaCertificateSummary> {
+    const ca = await this.client.security.registerCaCertificate(input);
+    await this.reload();
+    return ca;
+  }
+
+  async updateCaCertificate(id: string, update: CaCertificateUpdate): Promise<void> {
+    await this.client.security.updateCaCertificate(id, update);
+    await this.reload();
+  }
+
+  async deleteCaCertificate(id: string): Promise<void> {
+    await this.client.security.deleteCaCertificate(id);
     await this.reload();
   }
 

@@ -4,6 +4,7 @@ export const TABS = [
   { id: 'types', title: 'Types' },
   { id: 'groups', title: 'Groups' },
   { id: 'certificates', title: 'Certificates' },
+  { id: 'cas', title: 'CA certificates' },
   { id: 'policies', title: 'Policies' },
   { id: 'authorize', title: 'Would it be allowed?' },
 ] as const;
