@@ -14,6 +14,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { startBrowserMode } from '../helpers/browser-mode.js';
 import { seedRegistry } from '../helpers/registry-sample.js';
+import { makeCertificate } from '../../engine/scenarios/steps/certificate.js';
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
@@ -51,6 +52,11 @@ try {
   await bm.engine.api.shadow.update('garage-door', { state: { reported: { open: false, battery: 87 } } });
   await device.endAsync();
   await seedRegistry(bm.info.endpoints.http);
+  // A registered CA with JITR on (`registry/cas`) and a second version of a policy (`registry/policies/home-device`).
+  const workshopCa = makeCertificate({ name: 'ca', subject: { CN: 'Workshop CA', O: 'Thingbench' }, ca: true, key: 'ec' });
+  await bm.engine.api.security.registerCaCertificate({ caCertificatePem: workshopCa.certificatePem, certificateMode: 'SNI_ONLY', setAsActive: true, allowAutoRegistration: true });
+  const homeDevice = (await bm.engine.api.security.policies()).find((p) => p.name === 'home-device');
+  if (homeDevice) await bm.engine.api.security.putPolicy('home-device', homeDevice.document.replace('iot:Connect', 'iot:Connect*'));
 
   for (const theme of ['light', 'dark'] as const) {
     await bm.page.evaluate((t) => localStorage.setItem('thingbench.theme', t), theme);
