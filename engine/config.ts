@@ -41,6 +41,12 @@ export interface EngineConfig {
      */
     allowOrigins: string[];
   };
+  /**
+   * IAM: `requireRoles` (`--require-roles`) makes Lambda (CreateFunction, UpdateFunctionConfiguration), Firehose
+   * (CreateDeliveryStream, UpdateDestination) and AWS IoT (CreateTopicRule, ReplaceTopicRule) refuse a role of the
+   * engine's account that does not exist or does not trust the service, with AWS's errors; default off.
+   */
+  iam?: { requireRoles?: boolean };
   /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */
   sinks?: {
     webhookHosts?: string[];
@@ -85,5 +91,6 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
       plain: overrides.security?.plain ?? (isLoopbackBind(host) ? 'allow-all' : 'enforce'),
     },
     ...(overrides.sinks ? { sinks: overrides.sinks } : {}),
+    ...(overrides.iam ? { iam: overrides.iam } : {}),
   };
 }

@@ -51,6 +51,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const guard = engineWebGuard({ host: config.host, hostNames: config.security.hostNames, allowOrigins: config.security.allowOrigins });
   // IAM and STS records (stored, not enforced); STS sessions' temporary credentials sign HTTP requests off loopback.
   const iam = new IamService(store, clock);
+  // `--require-roles`: Lambda, Firehose and AWS IoT refuse a role of the engine's account they could not assume.
+  const requireRoles = config.iam?.requireRoles === true;
   const security = new SecurityService(store, clock, {
     dataDir: config.dataDir, host: config.host, hostNames: config.security.hostNames, plain: config.security.plain, accessKeys: config.security.accessKeys, logger: logs,
     temporaryKey: (id) => iam.sessions.any(id),
@@ -85,6 +87,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     streams: () => mappingStreams(sinks),
     endpoint: () => httpUrl(),
     credentials: (name, role) => iam.functionCredentials(name, role),
+    ...(requireRoles ? { roleAssumable: (role: string) => iam.canAssume(role, 'lambda.amazonaws.com') } : {}),
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
@@ -98,6 +101,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   const rules = new RulesService(store, broker, {
     dataDir: config.dataDir, logger: logs, clock, shadows, functions, actionDeps: { sinks, objects }, captured: (id) => broker.message(id),
+    ...(requireRoles ? { roleAssumable: (role: string) => iam.canAssume(role, 'iot.amazonaws.com') } : {}),
   });
   // The live diagram reads the counters the services keep.
   const pipeline = new PipelineService({
@@ -128,7 +132,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dynamodbStreamsService({ list: (kind) => sinks.list(kind), changes: (table, after, limit) => sinks.tables.changes(table, after, limit), latestChange: (table) => sinks.tables.latestChange(table) }, clock),
     sqsService(sinks),
     kinesisService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), streams: sinks.streams }, clock),
-    firehoseService({ create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), firehose: sinks.firehose }),
+    firehoseService({
+      create: (kind, name, options) => sinks.create(kind, name, options), delete: (kind, name) => sinks.delete(kind, name), list: (kind) => sinks.list(kind), firehose: sinks.firehose,
+      ...(requireRoles ? { roleAssumable: (role: string) => iam.canAssume(role, 'firehose.amazonaws.com') } : {}),
+    }),
     logsService(sinks.logs),
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind) }),
   ];

@@ -21,7 +21,7 @@ import { FunctionCatalog } from './function-catalog.js';
 import { FunctionAttachments } from './function-attachments.js';
 import type { FunctionCredentials } from './function-env.js';
 import { invocationLogEvents, logGroupOf, logTail, type FunctionLogSink } from './function-logs.js';
-import { functionArn, notFound, resolveFunctionName, type FunctionConfig, type FunctionSettings } from './function-model.js';
+import { checkSettings, functionArn, notFound, resolveFunctionName, type FunctionConfig, type FunctionSettings } from './function-model.js';
 import type { FunctionSdkHost, FunctionSpec } from './function-spec.js';
 import { Invocation, failedBeforeRun, type FunctionResult } from './invocation.js';
 import { NodeRuntime, type InvokeExtra } from './node-runtime.js';
@@ -46,6 +46,11 @@ export interface FunctionsServiceOptions {
   endpoint?: () => string | undefined;
   /** Issues a function's execution-role credentials (the engine's STS); none: local placeholders. */
   credentials?: (functionName: string, roleArn: string | undefined) => FunctionCredentials;
+  /**
+   * `--require-roles`: whether Lambda can assume an execution role (the engine's IAM); a role it cannot is refused
+   * by CreateFunction and UpdateFunctionConfiguration, as Lambda does. None: any role is taken.
+   */
+  roleAssumable?: (roleArn: string) => boolean;
   /** The SQS queues event source mappings poll (a thunk: the sinks are made after the functions). */
   queues?: () => MappingQueues | undefined;
   /** The Kinesis streams, tables' change feeds, queues and topics stream event source mappings use (a thunk, as `queues`). */
@@ -193,6 +198,8 @@ export class FunctionsService implements Service {
 
   async create(name: string, settings: Required<Pick<FunctionSettings, 'runtime' | 'handler' | 'role'>> & FunctionSettings, zip: Buffer): Promise<FunctionConfig> {
     if (this.exists(name)) throw new EngineError('AlreadyExists', `Function already exist: ${name}`);
+    checkSettings(settings);
+    this.checkRole(settings.role);
     return this.catalog.create(name, settings, zip);
   }
 
@@ -213,9 +220,18 @@ export class FunctionsService implements Service {
 
   async updateConfiguration(name: string, settings: FunctionSettings, revisionId?: string): Promise<FunctionConfig> {
     this.apiOnly(name, 'its configuration (in ' + name + '.config.json)');
+    checkSettings(settings);
+    this.checkRole(settings.role);
     const c = await this.catalog.updateSettings(name, settings, revisionId);
     this.node.retire(name);
     return c;
+  }
+
+  /** Lambda's refusal of an execution role it cannot assume (`--require-roles`). */
+  private checkRole(role: string | undefined): void {
+    if (role !== undefined && this.opts.roleAssumable && !this.opts.roleAssumable(role)) {
+      throw new EngineError('InvalidInput', 'The role defined for the function cannot be assumed by Lambda.');
+    }
   }
 
   async delete(name: string): Promise<void> {

@@ -52,6 +52,8 @@ Options:
   --allow-origin ORIGIN       web page origin (http://host:port, or null) allowed on the HTTP and WebSocket
                               listeners besides loopback pages (repeatable)
   --webhook-host HOST         host that SNS http/https subscriptions may POST to besides loopback (repeatable)
+  --require-roles             Lambda, Firehose and AWS IoT rules refuse an IAM role of the engine's account that does
+                              not exist or does not trust the service, as AWS does (default: any role is accepted)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 and 5 (default: aws)
   --history N                 messages kept in the traffic history, in all (default: 200000)
   --history-per-topic N       most messages kept of one topic (default: 10000)
@@ -75,6 +77,7 @@ const options = {
   'tls-name': { type: 'string', multiple: true },
   'allow-origin': { type: 'string', multiple: true },
   'webhook-host': { type: 'string', multiple: true },
+  'require-roles': { type: 'boolean' },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   'history-per-topic': { type: 'string' },
@@ -154,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
         historyPerTopic: positiveInt(values['history-per-topic'], 10_000, '--history-per-topic'), limits: limits.broker },
       shadow: { limits: limits.shadow },
       ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
+      ...(values['require-roles'] ? { iam: { requireRoles: true } } : {}),
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {

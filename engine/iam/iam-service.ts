@@ -13,6 +13,7 @@ import { ManagedPolicies } from './managed-policies.js';
 import { Roles } from './roles.js';
 import { roleArn as roleArnOf } from './arns.js';
 import { Sessions, type Session } from './sessions.js';
+import { assumable } from './role-trust.js';
 
 /** The role a function without one runs as, and how long its credentials last (Lambda's last up to 12 hours). */
 const FUNCTION_ROLE = 'thingbench-function';
@@ -43,6 +44,15 @@ export class IamService implements Service {
     const known = this.roles.get(arn.slice(arn.lastIndexOf('/') + 1));
     const role = known?.arn === arn ? known : { arn, id: `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}` };
     return this.sessions.issue(role, functionName.slice(0, 64), durationSeconds);
+  }
+
+  /**
+   * Whether `service` (`lambda.amazonaws.com`, `iot.amazonaws.com`, `firehose.amazonaws.com`) can assume the role:
+   * a role in another account is accepted; one in the engine's account must exist and trust the service
+   * (`role-trust.ts`). What `--require-roles` checks before a function, rule or delivery stream takes a role.
+   */
+  canAssume(roleArn: string, service: string): boolean {
+    return assumable(roleArn, service, (name) => this.roles.get(name));
   }
 
   /** Deletes a customer-managed policy unless a role still has it attached. */

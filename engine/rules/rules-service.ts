@@ -14,7 +14,9 @@
  * which file and what changed; `watchFolder` debounces fs.watch), so a reload only touches rules whose file changed.
  *
  * LIMITATIONS:
- * - No IAM: `roleArn` is accepted and ignored; no authorization of API calls.
+ * - No IAM: `roleArn` is not enforced (an action does what its role would allow or not); no authorization of API
+ *   calls. With `--require-roles` (`roleAssumable`), CreateTopicRule and ReplaceTopicRule refuse an action's role
+ *   that AWS IoT could not assume, as AWS IoT does when it creates the rule.
  * - Messages a rule republishes are evaluated by the rules again, as on AWS, but a rule feeding itself stops after
  *   `MAX_RULE_REPEATS` rounds (AWS has no such limit; `republish-loop.ts`). Loops through lambda functions'
  *   `sdk.publish` or the shadow service are not tracked.
@@ -69,6 +71,24 @@ export interface RulesServiceOptions {
   watchRuleFiles?: boolean;
   /** A captured message by id (the broker's history), for the failed condition of a traced message. */
   captured?: (id: number) => MessageRecord | null;
+  /** `--require-roles`: whether AWS IoT can assume an action's role; none: any role is taken. */
+  roleAssumable?: (roleArn: string) => boolean;
+}
+
+/** The `roleArn`s a topic rule payload's actions and error action name. */
+function actionRoles(payload: unknown): string[] {
+  if (!payload || typeof payload !== 'object') return [];
+  const p = payload as { actions?: unknown; errorAction?: unknown };
+  const actions = [...(Array.isArray(p.actions) ? p.actions : []), p.errorAction];
+  const roles: string[] = [];
+  for (const action of actions) {
+    if (!action || typeof action !== 'object') continue;
+    for (const params of Object.values(action as Record<string, unknown>)) {
+      const role = (params as { roleArn?: unknown } | null)?.roleArn;
+      if (typeof role === 'string') roles.push(role);
+    }
+  }
+  return roles;
 }
 
 export class RulesService implements Service {
@@ -125,6 +145,7 @@ export class RulesService implements Service {
   async create(name: string, payload: unknown): Promise<RuleInfo> {
     validateRuleName(name);
     if (this.catalog.has(name)) throw new EngineError('AlreadyExists', `Rule ${name} already exists`);
+    this.checkRoles(payload);
     return this.put(name, payload);
   }
 
@@ -132,7 +153,18 @@ export class RulesService implements Service {
   async replace(name: string, payload: unknown): Promise<RuleInfo> {
     validateRuleName(name);
     this.catalog.entry(name);
+    this.checkRoles(payload);
     return this.put(name, payload);
+  }
+
+  /** AWS IoT's refusal of an action role it cannot assume (`--require-roles`), checked when the rule is made. */
+  private checkRoles(payload: unknown): void {
+    const check = this.opts.roleAssumable;
+    if (!check) return;
+    const role = actionRoles(payload).find((r) => !check(r));
+    if (role !== undefined) {
+      throw new EngineError('InvalidInput', `AWS IoT (iot.amazonaws.com) is unable to assume role (sts:AssumeRole) on resource: ${role}. If the role was just created or updated, please try again in a few seconds.`);
+    }
   }
 
   /** Creates or replaces (the UI's save); the rule is durable when this resolves. */

@@ -19,6 +19,13 @@ export interface FirehosePort {
     /** UpdateDestination: `null` removes an option. */
     setOptions(stream: string, patch: Record<string, JsonValue | undefined>): Promise<void>;
   };
+  /** `--require-roles`: whether Firehose can assume a destination's role; none: any role is taken. */
+  roleAssumable?: (roleArn: string) => boolean;
+}
+
+/** Firehose's refusal of a destination role it cannot assume (`--require-roles`). */
+function checkRole(port: FirehosePort, role: string | undefined): void {
+  if (role !== undefined && port.roleAssumable && !port.roleAssumable(role)) throw invalidArgument(`Firehose is unable to assume role ${role}. Please check the role provided.`);
 }
 
 const OTHER_DESTINATIONS = [
@@ -76,6 +83,7 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       const options = destinationOptions({ ...dest, ProcessingConfiguration: extended?.ProcessingConfiguration },
         extended ? 'extendedS3DestinationConfiguration' : 's3DestinationConfiguration');
       if (port.list('firehose').some((s) => s.name === name)) throw serviceError('ResourceInUseException', `Firehose ${name} under accountId ${LOCAL_ACCOUNT_ID} already exists`);
+      checkRole(port, dest.RoleARN);
       const info = await port.create('firehose', name, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as JsonObject);
       return { DeliveryStreamARN: info.arn };
     },
@@ -103,6 +111,7 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
         throw serviceError('ConcurrentModificationException', `Cannot update firehose: ${input.DeliveryStreamName} since the current version id: ${version} and specified version id: ${input.CurrentDeliveryStreamVersionId} do not match`);
       }
       if (input.DestinationId !== DESTINATION_ID) throw invalidArgument(`Destination Id ${input.DestinationId} not found`);
+      checkRole(port, update.RoleARN);
       const patch = destinationOptions({ ...update, ProcessingConfiguration: extended?.ProcessingConfiguration },
         extended ? 'extendedS3DestinationUpdate' : 's3DestinationUpdate', info.options as JsonObject);
       await port.firehose.setOptions(input.DeliveryStreamName, { ...patch, versionId: version + 1 });
