@@ -8,7 +8,9 @@
  * (d) `lab start` (its devices in the foreground), `lab solve` and `lab check` with `--target cloud`: a second Thingbench acting as the cloud (bound to 127.0.0.2, so
  *     SigV4 is required on its APIs and devices connect over mutual TLS); checks it cannot answer from outside are
  *     skipped with their reason, and a lab with no such check is all done there too.
- * After (a), (c) and (d), `lab reset` names what it removed and leaves nothing under the lab's names.
+ * Both engines run with `--require-roles` (`iam.requireRoles`): Lambda, Firehose and AWS IoT refuse a role that does
+ * not exist or does not trust them, as AWS does, so a guide or a solution cannot pass naming a role it never made.
+ * After (a), (c) and (d), `lab reset` names what it removed (the lab's roles too) and leaves nothing under the lab's names.
  * Each part uses its own attendee, so their resources never meet, and a lab's parts run two at a time (`LAB_PARTS`: most
  * of their time is spent waiting on deliveries, devices and guide loops); the labs run one after the other. Adding a
  * lab needs no edit here.
@@ -73,7 +75,7 @@ const home = tempDir('tb-labs-home-');
 
 async function startCloud(): Promise<void> {
   const dataDir = tempDir('tb-labs-cloud-');
-  cloud = await createEngine(defaultConfig({ dataDir, host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [cloudKey] } }));
+  cloud = await createEngine(defaultConfig({ dataDir, host: '127.0.0.2', ports: { mqtt: 0, ws: 0, http: 0 }, security: { accessKeys: [cloudKey] }, iam: { requireRoles: true } }));
   closeBeforeRemovingTempDirs(() => cloud!.stop());
   const endpoints = (await cloud.start()).endpoints;
   const admin = new IoTClient({ endpoint: endpoints.http, region: 'us-east-1', credentials: cloudKey });
@@ -143,7 +145,8 @@ for (const l of labs) {
     const local = (attendee: string) => ['--data-dir', te.dataDir, '--attendee', attendee];
 
     beforeAll(async () => {
-      te = await startTestEngine({ mode: 'aws' });
+      // --require-roles: a solution (or a guide) naming a role it never made fails, as on AWS.
+      te = await startTestEngine({ mode: 'aws', requireRoles: true });
       control = await openEngineControl(te.engine, te.dataDir, te.info.endpoints);
     });
     afterAll(async () => {
