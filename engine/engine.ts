@@ -14,7 +14,7 @@ import { dynamodbService, dynamodbStreamsService, HttpApiService, kinesisService
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
-import { needsRegistration, registerDevices, ScenariosService, scenariosApi } from './scenarios/index.js';
+import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
 import { LabsService, labsApi } from './labs/index.js';
 import { PipelineService } from './pipeline/index.js';
 import { localDeviceTarget } from './local-device-target.js';
@@ -182,7 +182,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
-    devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs),
+    devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
 }
@@ -202,7 +202,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

@@ -29,6 +29,7 @@ import type {
   DeviceLogEntry, DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetMemberPage, FleetMemberQuery, FleetStartInput,
 } from './device-types.js';
 import type { CostReport } from './cost-types.js';
+import type { TargetInfo, TargetProfileInput, TargetTestResult } from './target-types.js';
 import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
@@ -277,6 +278,20 @@ export interface ThingbenchApi {
     schema(): Promise<Record<string, unknown>>;
   };
   /**
+   * Target profiles (`<dataDir>/targets.json`, shared with `thingbench target`): where labs can run besides the
+   * engine itself, with what each can do. Secrets stay in their files and variables.
+   */
+  targets: {
+    /** The engine itself (`local`), then every profile by name, with its capabilities and why one is missing. */
+    list(): Promise<TargetInfo[]>;
+    /** Adds or replaces a profile (InvalidInput naming the first problem: a missing option, a relative or unreadable file). */
+    put(name: string, profile: TargetProfileInput): Promise<TargetInfo>;
+    /** NotFound for an unknown profile; the engine itself cannot be removed. */
+    delete(name: string): Promise<void>;
+    /** Opens the target as a run would and closes it: `ok`, or the reason in a sentence. Never rejects for a target that fails. */
+    test(name: string): Promise<TargetTestResult>;
+  };
+  /**
    * Workshop labs, against the engine itself (or a target profile). A started lab on the engine is re-checked as
    * things change and each change of a check's status arrives as a `labs.checked` event.
    */
@@ -335,6 +350,7 @@ export const apiMethods = {
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],
+  targets: ['list', 'put', 'delete', 'test'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 

@@ -19,3 +19,4 @@ export * from './shadow-limits.js';
 export * from './cost-types.js';
 export * from './sink-action-types.js';
 export * from './function-types.js';
+export * from './target-types.js';

@@ -249,6 +249,16 @@ export const argChecks = {
   'scenarios.schema': params(),
   // A lab is named by its id or slug (found by engine/labs, NotFound listing the labs); target and attendee names are
   // checked where they are used (target profiles, legal resource names).
+  // Profile fields are checked by engine/scenarios (validateProfile), with the CLI's messages.
+  'targets.list': params(),
+  'targets.put': params(required(string), required(object({
+    kind: oneOf('local', 'thingbench', 'aws', 'mqtt'), 'mqttUrl?': string, 'endpoint?': string, 'controlEndpoint?': string, 'region?': string,
+    'cert?': string, 'key?': string, 'ca?': string, 'awsProfile?': string, 'accessKeyId?': string, 'secretAccessKeyFile?': string,
+    'secretAccessKeyEnv?': string, 'username?': string, 'passwordFile?': string, 'passwordEnv?': string, 'engineDataDir?': string,
+    'brokerMode?': oneOf('aws', 'standard'),
+  }))),
+  'targets.delete': params(required(string)),
+  'targets.test': params(required(string)),
   'labs.list': params(optional(labTarget)),
   'labs.get': params(required(labRef), optional(labTarget)),
   'labs.start': params(required(labRef), optional(object({ 'target?': string, 'attendee?': string, 'fresh?': boolean }))),

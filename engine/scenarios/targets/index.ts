@@ -5,3 +5,4 @@ export {
   addProfile, loadProfiles, removeProfile, saveProfiles, validateProfile, validateTargetName, flagOf, PROFILES_FILE, TARGET_KINDS, type TargetProfile,
 } from './profiles.js';
 export { checkConnect, deviceEndpoint } from './remote-targets.js';
+export { targetsApi } from './targets-api.js';
