@@ -2,7 +2,8 @@
  * The SQL console in headless Chromium: SQLite (sql.js in a worker) loads only when the console opens; with nothing
  * captured it says what to do; messages published over real MQTT are a table whose JSON fields are columns; a query
  * grouping them fills the grid, draws a chart with its points and exports as CSV; a bad query shows SQLite's error at
- * its line and column, underlined; a saved query survives a reload; Refresh data reads new messages.
+ * its line and column, underlined; a runaway query is stopped; the editor completes tables and an alias's columns and
+ * the side panel puts names in the query; a saved query survives a reload; Refresh data reads new messages.
  */
 import fs from 'node:fs';
 import mqtt from 'mqtt';
@@ -21,14 +22,20 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the SQL console', () => {
   const text = (selector: string) => page().textContent(selector).then((t) => (t ?? '').replace(/\s+/g, ' ').trim());
   const shot = async (name: string) => { if (SHOTS) await screens(bm, SHOTS, name); };
 
-  /** Replaces the query as a paste would, then runs it with Ctrl+Enter in the editor. */
-  async function runSql(sql: string): Promise<void> {
+  /** Replaces the query as a paste would (Monaco's auto-closing quotes and brackets stay out of it). */
+  async function setSql(sql: string): Promise<void> {
     await page().waitForSelector('[data-testid=sql-console-editor][data-ready=true]', WAIT);
     await page().click('[data-testid=sql-console-editor] .view-lines');
     await page().keyboard.press('Control+A');
     await page().keyboard.press('Delete');
     await page().keyboard.insertText(sql);
-    await page().keyboard.press('Escape'); // a completion list, if one opened
+  }
+  const editorText = () => page().$$eval('[data-testid=sql-console-editor] .view-line', (ls) => ls.map((l) => l.textContent ?? '').join('\n').replace(/\u00a0/g, ' '));
+  const suggestions = () => page().$$eval('.suggest-widget .monaco-list-row', (rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+
+  /** Replaces the query, then runs it with Ctrl+Enter in the editor. */
+  async function runSql(sql: string): Promise<void> {
+    await setSql(sql);
     await page().keyboard.press('Control+Enter');
   }
 
@@ -70,7 +77,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the SQL console', () => {
     // The six readings, and the presence events of the two connections.
     await page().waitForFunction(() => Number(document.querySelector('[data-testid=sql-table][data-table=messages]')?.getAttribute('data-rows')) >= 6, null, WAIT);
     // The JSON payload's fields are columns of their own.
-    await page().click('[data-testid=sql-table][data-table=messages] .name');
+    await page().click('[data-testid=sql-table][data-table=messages] .twist');
     const columns = await page().$$eval('[data-testid=sql-table][data-table=messages] .column', (els) => els.map((e) => e.textContent));
     expect(columns).toEqual(expect.arrayContaining(['topic', 'client_id', 'payload', 'payload.seq', 'payload.temperature', 'payload.room']));
 
@@ -128,6 +135,38 @@ ORDER BY seq`);
     await page().waitForSelector('[data-testid=sql-error][data-column="8"]', WAIT);
     expect(await text('[data-testid=sql-error]')).toBe('Line 1, column 8: no such column: nope');
     await shot('sql-error');
+  });
+
+  it('stops a query that runs too long, and the console works on', async () => {
+    await runSql('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c');
+    await page().click('[data-testid=sql-stop]', WAIT);
+    await page().waitForSelector('[data-testid=sql-error]', WAIT);
+    expect(await text('[data-testid=sql-error]')).toBe('Stopped: the query ran until it was stopped.');
+    // The data is loaded again into a new database.
+    await page().waitForSelector('[data-testid=sql-run]:not([disabled])', WAIT);
+    await runSql("SELECT COUNT(*) AS n FROM messages WHERE topic LIKE 'dt/%'");
+    await page().waitForSelector('[data-testid=sql-grid][data-rows="1"]', WAIT);
+    expect(await text('[data-testid=sql-row] [role=gridcell]')).toBe('6');
+  });
+
+  it('completes table names and an alias\'s columns, and a click in the side panel puts a name in the query', async () => {
+    await setSql('SELECT * FROM messages m WHERE m.');
+    await page().keyboard.press('Control+Space');
+    await page().waitForSelector('.suggest-widget.visible', WAIT);
+    await expect.poll(suggestions, WAIT).toEqual(expect.arrayContaining([expect.stringContaining('payload.temperature'), expect.stringContaining('client_id')]));
+    expect((await suggestions()).some((l) => l.includes('sink'))).toBe(false); // only the columns of messages
+    await page().keyboard.press('Enter');
+    await expect.poll(editorText, WAIT).toMatch(/WHERE m\.\S+$/);
+    await setSql('SELECT * FROM queue_m');
+    await page().keyboard.press('Control+Space');
+    await expect.poll(suggestions, WAIT).toEqual(expect.arrayContaining([expect.stringContaining('queue_messages')]));
+    await page().keyboard.press('Escape');
+
+    await setSql('SELECT ');
+    await page().click('[data-testid=sql-table][data-table=messages] .column:text-is("payload.temperature")');
+    await expect.poll(editorText, WAIT).toBe('SELECT "payload.temperature"');
+    await page().click('[data-testid=sql-table][data-table=things] .name');
+    await expect.poll(editorText, WAIT).toBe('SELECT "payload.temperature"things');
   });
 
   it('keeps a saved query across a reload and opens it; Refresh data reads new messages', async () => {
