@@ -192,4 +192,24 @@ ORDER BY seq`);
     await page().waitForSelector(`[data-testid=sql-table][data-table=messages][data-rows="${loaded + 1}"]`, WAIT);
     expect(bm.pageProblems).toEqual([]);
   });
+
+  it('joins a queue\'s messages to the rule that sent them and the MQTT message they came from (a shipped example)', async () => {
+    await bm.engine.api.sinks.create('queue', 'readings');
+    await bm.engine.api.rules.put('to_queue', {
+      sql: "SELECT temperature, topic(2) AS device FROM 'dt/+/telemetry' WHERE temperature > 32",
+      actions: [{ sqs: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/readings', roleArn: 'arn:aws:iam::123456789012:role/rules' } }],
+    });
+    await devices[1]!.publishAsync('dt/sensor-2/telemetry', JSON.stringify({ seq: 9, temperature: 40 }), { qos: 1 });
+    await vi.waitFor(async () => expect(await bm.engine.api.sinks.records('queue', 'readings')).toHaveLength(1), WAIT);
+    await page().click('[data-testid=sql-refresh]');
+    await page().waitForSelector('[data-testid=sql-table][data-table=queue_messages][data-rows="1"]', WAIT);
+    await page().click('[data-testid=sql-example][data-name="Queue messages from a rule"]');
+    await page().click('[data-testid=sql-run]');
+    await page().waitForSelector('[data-testid=sql-grid][data-rows="1"]', WAIT);
+    const cells = await page().$$eval('[data-testid=sql-row] [role=gridcell]', (els) => els.map((e) => e.textContent));
+    const heads = await page().$$eval('[data-testid=sql-grid] [role=columnheader]', (els) => els.slice(1).map((e) => e.textContent));
+    expect(heads).toEqual(['queue', 'rule', 'sent', 'topic', 'body']);
+    expect([cells[0], cells[1], cells[3]]).toEqual(['readings', 'to_queue', 'dt/sensor-2/telemetry']);
+    expect(JSON.parse(cells[4]!)).toEqual({ temperature: 40, device: 'sensor-2' });
+  });
 });
