@@ -170,6 +170,31 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     expect(await page.$('[data-testid=message-paused]')).toBeNull();
   });
 
+  it('selects the topic that was under the pointer when pressed, and keeps the keyboard cursor on its topic, while new topics move the rows', async () => {
+    await device.publishAsync('a-press/m', 'm');
+    await device.publishAsync('a-press/n', 'n');
+    const row = await page.waitForSelector(node('a-press/m'), WAIT);
+    const box = (await row.boundingBox())!;
+    const at = [box.x + box.width / 2, box.y + box.height / 2] as const;
+    await page.mouse.move(...at);
+    await page.mouse.down();
+    // A topic sorted before it arrives between press and release: the row under the pointer now shows another topic.
+    await device.publishAsync('a-press/b', 'b');
+    await page.waitForFunction(([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid=topic-node]')?.getAttribute('data-topic') === 'a-press/b', at, WAIT);
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('[data-testid=message-filter]')?.textContent === 'a-press/m/#', undefined, WAIT);
+    expect(await page.getAttribute(node('a-press/m'), 'aria-selected')).toBe('true');
+    expect(await page.getAttribute(node('a-press/b'), 'aria-selected')).toBe('false');
+
+    // The cursor is on a-press/m; another topic arrives above it; the next row down is still a-press/n.
+    await device.publishAsync('a-press/a', 'a');
+    await page.waitForSelector(node('a-press/a'), WAIT);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=message-filter]')?.textContent === 'a-press/n/#', undefined, WAIT);
+    await page.click('[data-testid=topic-all]');
+  });
+
   it('opens on 5,000 topics with only the rows in view in the DOM, and scrolls to the last one', async () => {
     for (let i = 0; i < 5000; i++) await engine.api.broker.publish({ topic: `scale/dev-${i}`, payload: String(i) });
     await page.reload();
