@@ -30,7 +30,7 @@ import type {
 } from './device-types.js';
 import type { CostReport } from './cost-types.js';
 import type { TargetInfo, TargetProfileInput, TargetTestResult } from './target-types.js';
-import type { LabCheckReport, LabDetail, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
+import type { LabCheckReport, LabDetail, LabResetResult, LabSolution, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from './lab-types.js';
 
 /** The only API the renderer knows (ARCHITECTURE §4). Methods are `area.verb`. */
 export interface ThingbenchApi {
@@ -304,6 +304,8 @@ export interface ThingbenchApi {
     start(lab: string, input?: LabStartInput): Promise<LabStartResult>;
     /** Every check, with the reason and the first missing check's hint. */
     check(lab: string, input?: LabTargetInput): Promise<LabCheckReport>;
+    /** The reference solution's scenario text, to read (NotFound for an unknown lab). */
+    solution(lab: string): Promise<LabSolution>;
     /** Runs the reference solution (its steps arrive as `scenarios.step` events) and checks the lab. */
     solve(lab: string, input?: LabTargetInput): Promise<LabSolveResult>;
     /** Removes everything under the lab's names and forgets its progress. */
@@ -351,7 +353,7 @@ export const apiMethods = {
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],
   targets: ['list', 'put', 'delete', 'test'],
-  labs: ['list', 'get', 'start', 'check', 'solve', 'reset'],
+  labs: ['list', 'get', 'start', 'check', 'solve', 'reset', 'solution'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

@@ -125,3 +125,11 @@ export interface LabResetResult {
   /** One sentence per resource that could not be removed. */
   errors: string[];
 }
+
+/** A lab's reference solution: the scenario `Solve it for me` runs, as written (`${THING}` is the lab's names). */
+export interface LabSolution {
+  lab: number;
+  /** Its path in the repository, e.g. `labs/01-getting-set-up/solution.yaml`. */
+  file: string;
+  text: string;
+}

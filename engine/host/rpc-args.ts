@@ -265,6 +265,7 @@ export const argChecks = {
   'labs.check': params(required(labRef), optional(labTarget)),
   'labs.solve': params(required(labRef), optional(labTarget)),
   'labs.reset': params(required(labRef), optional(labTarget)),
+  'labs.solution': params(required(labRef)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 
 /** Null when `args` suit `method`, otherwise a message for the caller. */

@@ -103,4 +103,14 @@ describe('targets', () => {
     expect((await api.targets.list()).map((x) => x.name)).toEqual(['local', 'trainer']);
     expect((await failure(api.targets.delete('gone'))).code).toBe('NotFound');
   });
+
+  it('gives a lab\'s reference solution as written, and runs labs against a selected target', async () => {
+    const s = await api.labs.solution('1');
+    expect(s).toMatchObject({ lab: 1, file: 'labs/01-getting-set-up/solution.yaml' });
+    expect(s.text).toBe(fs.readFileSync(new URL('../../labs/01-getting-set-up/solution.yaml', import.meta.url), 'utf8'));
+    expect((await failure(api.labs.solution('99'))).code).toBe('NotFound');
+    const report = await api.labs.check('1', { target: 'trainer' });
+    expect(report).toMatchObject({ lab: 1, target: 'trainer' });
+    expect(report.total).toBeGreaterThan(0);
+  });
 });

@@ -10,5 +10,6 @@ export function labsApi(labs: LabsService): ThingbenchApi['labs'] {
     check: (lab, input) => labs.checkLab(lab, input),
     solve: (lab, input) => labs.solveLab(lab, input),
     reset: (lab, input) => labs.resetLab(lab, input),
+    solution: async (lab) => labs.solution(lab),
   };
 }

@@ -9,8 +9,10 @@
  * target profile is checked on demand, not watched; the solution's steps are forwarded only through the runner's
  * events given to `solve`.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
-import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
+import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabSolution, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
 import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
 import { resolveAccount } from '../format/account.js';
@@ -144,6 +146,13 @@ export class LabsService implements Service {
     const attendee = input?.attendee ?? defaultAttendee();
     this.progress.all();
     return this.labs().map((l) => this.summary(l, input?.target ?? LOCAL, attendee));
+  }
+
+  /** The reference solution as written, to read. */
+  solution(ref: string): LabSolution {
+    const lab = this.lab(ref);
+    const rel = path.relative(path.resolve(LABS_DIR, '..'), lab.solutionFile);
+    return { lab: lab.id, file: rel.startsWith('..') ? path.basename(lab.solutionFile) : rel.split(path.sep).join('/'), text: readFileSync(lab.solutionFile, 'utf8') };
   }
 
   async get(ref: string, input?: LabTargetInput): Promise<LabDetail> {
