@@ -5,6 +5,7 @@ import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { DetailStore } from './detail.svelte.js';
+import { DevicesStore } from './devices.svelte.js';
 import { ExportStore } from './export.svelte.js';
 import { FunctionsStore } from './functions.svelte.js';
 import { LabsStore } from './labs.svelte.js';
@@ -16,6 +17,7 @@ import { RegistryStore } from './registry.svelte.js';
 import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
 import { RulesStore } from './rules.svelte.js';
+import { ScenariosStore } from './scenarios.svelte.js';
 import { ShadowsStore } from './shadows.svelte.js';
 import { SinkActionsStore } from './sink-actions.svelte.js';
 import { SinksStore } from './sinks.svelte.js';
@@ -56,6 +58,8 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     labs: new LabsStore(client, conn),
     cost: new CostStore(client, conn),
     sql: new SqlStore(client, conn),
+    devices: new DevicesStore(client, conn),
+    scenarios: new ScenariosStore(client, conn),
   };
 }
 

@@ -1,6 +1,8 @@
 // Loaded only through `loadMonaco()`: Monaco, its JSON language and its workers (files under the CSP, no blobs).
 import * as monaco from 'monaco-editor/editor/editor.api';
 import 'monaco-editor/language/json/monaco.contribution';
+// YAML highlighting (Monarch, loaded with the first YAML model): scenario files.
+import 'monaco-editor/languages/definitions/yaml/register';
 // Every editor contribution and the services they need, registered before the first editor exists: the JSON language
 // would load this later (its worker manager imports it), after the standalone services were made, and every editor
 // made from then on (a diff editor, a second editor) would log "depends on UNKNOWN service ICodeLensCache" and the like.
