@@ -22,3 +22,4 @@ export { signingKeys as notifySigningKeys, SIGNING_CERT_PATH as NOTIFY_SIGNING_C
 export { DynamoItems, type Item as DynamoItem, type AttributeValue, type KeySchema } from './dynamodb/index.js';
 export type { TableChange } from './table.js';
 export { streamLabel, streamSequenceNumber, tableStreamArn, tableStreamRecord, tableStreamShardId } from './table-stream.js';
+export { SinkTags, tagProblem, MAX_TAGS, type TagProblem, type Tags as SinkTagMap } from './sink-tags.js';

@@ -11,6 +11,7 @@
  *
  * LIMITATIONS: no IAM (roleArn is accepted and ignored); see each sink's file for its own.
  */
+import { SinkTags } from './sink-tags.js';
 import type { JsonObject, SinkInfo, SinkKind, SinkNotified, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded } from '../contract/index.js';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Statement, Store } from '../storage/index.js';
@@ -67,6 +68,8 @@ export class SinkService implements Service {
   readonly streams: StreamSink;
   readonly firehose: FirehoseSink;
   readonly tables: TableSink;
+  /** Tags of tables, streams and delivery streams. */
+  readonly tags: SinkTags;
   /** DynamoDB's item operations on the same tables. */
   readonly dynamodb: DynamoItems;
   readonly cloudwatch: CloudWatchSink;
@@ -124,6 +127,7 @@ export class SinkService implements Service {
     this.streams = new StreamSink(this.ctx);
     this.firehose = new FirehoseSink(this.ctx);
     this.tables = new TableSink(this.ctx);
+    this.tags = new SinkTags(this.ctx);
     this.dynamodb = new DynamoItems(this.tables);
     this.logs = new LogSink(this.ctx, {
       create: (name) => this.create('log', name),

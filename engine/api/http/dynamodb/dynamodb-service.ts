@@ -6,7 +6,9 @@
  * Secondary indexes (CreateTable, UpdateTable, DescribeTable; Query and Scan with IndexName) and time to live
  * (UpdateTimeToLive, DescribeTimeToLive) are served.
  *
- * LIMITATIONS: no PartiQL (its three operations answer that it is not supported), backups, tags or global tables;
+ * Tags (CreateTable's `Tags`, TagResource, UntagResource, ListTagsOfResource) are kept and deleted with the table.
+ *
+ * LIMITATIONS: no PartiQL (its three operations answer that it is not supported), backups or global tables;
  * capacity is accepted and described but never enforced, ConsumedCapacity never returned; an index is built
  * (backfilled) within its UpdateTable call.
  */
@@ -16,6 +18,7 @@ import { dynamodbModel, serviceError, type AwsService } from '../protocols/index
 import { operation } from './dynamodb-wire.js';
 import type { IndexOptions } from './dynamodb-indexes.js';
 import { describeTimeToLive, updateTimeToLive } from './dynamodb-ttl.js';
+import { dynamoTagOperations, type DynamoTagsPort } from './dynamodb-tags.js';
 
 /** PartiQL's operations answer with one sentence instead of an unknown operation. */
 const noPartiql = (op: string) => operation(() => {
@@ -36,6 +39,8 @@ export interface DynamoTablesPort {
   setIndexThroughput(table: string, name: string, t: { readCapacityUnits: number; writeCapacityUnits: number }): Promise<void>;
   setTimeToLive(table: string, attribute: string | undefined): Promise<void>;
   items: DynamoItems;
+  /** The tags the engine keeps on tables. */
+  tags: DynamoTagsPort;
 }
 
 export function dynamodbService(port: DynamoTablesPort): AwsService {
@@ -62,6 +67,7 @@ export function dynamodbService(port: DynamoTablesPort): AwsService {
       TransactGetItems: operation((i) => items.transactGetItems(i)),
       UpdateTimeToLive: operation(updateTimeToLive(port)),
       DescribeTimeToLive: operation(describeTimeToLive(port)),
+      ...Object.fromEntries(Object.entries(dynamoTagOperations(port.tags, (t) => port.list('table').some((x) => x.name === t))).map(([k, fn]) => [k, operation(fn)])),
       ExecuteStatement: noPartiql('ExecuteStatement'),
       BatchExecuteStatement: noPartiql('BatchExecuteStatement'),
       ExecuteTransaction: noPartiql('ExecuteTransaction'),

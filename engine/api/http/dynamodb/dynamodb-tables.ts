@@ -2,6 +2,8 @@
  * DynamoDB's table operations: CreateTable, DescribeTable, ListTables, DeleteTable over the sink tables, so a table
  * created here is the one a rule's `dynamoDBv2` action writes to, the UI shows and the SQL console queries.
  */
+import { tagProblem } from '../../../sinks/index.js';
+import { asTagMap, dynamoTagRefusal } from './dynamodb-tags.js';
 import type { JsonValue, SinkInfo } from '../../../contract/index.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../../core/index.js';
 import { serviceError } from '../protocols/index.js';
@@ -72,9 +74,12 @@ export const createTable = (port: DynamoTablesPort) => async (input: {
   TableName: string; KeySchema: KeyElement[]; AttributeDefinitions: AttributeDefinition[]; BillingMode?: string;
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
   StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
-  GlobalSecondaryIndexes?: IndexInput[]; LocalSecondaryIndexes?: IndexInput[];
+  GlobalSecondaryIndexes?: IndexInput[]; LocalSecondaryIndexes?: IndexInput[]; Tags?: Array<{ Key: string; Value: string }>;
 }) => {
   const name = checkTableName(input.TableName);
+  const tags = asTagMap(input.Tags);
+  const tagRefusal = tagProblem({}, tags);
+  if (tagRefusal) throw dynamoTagRefusal(tagRefusal);
   const ks = input.KeySchema ?? [];
   const hash = ks.filter((k) => k.KeyType === 'HASH'), range = ks.filter((k) => k.KeyType === 'RANGE');
   if (ks.length < 1 || ks.length > 2) throw invalid(`1 validation error detected: Value '${JSON.stringify(ks)}' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2`);
@@ -118,6 +123,7 @@ export const createTable = (port: DynamoTablesPort) => async (input: {
     ...(input.ProvisionedThroughput ? { readCapacityUnits: input.ProvisionedThroughput.ReadCapacityUnits, writeCapacityUnits: input.ProvisionedThroughput.WriteCapacityUnits } : {}),
     ...(indexes.length ? { indexes: indexes as unknown as JsonValue } : {}),
   });
+  if (Object.keys(tags).length) await port.tags.tag('table', name, tags);
   return { TableDescription: describe(port, info) };
 };
 

@@ -6,6 +6,8 @@
 import type { JsonObject, JsonValue, SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import { LOCAL_ACCOUNT_ID } from '../../../core/index.js';
 import { serviceError, type OperationHandler } from '../protocols/index.js';
+import { tagProblem, type SinkTags } from '../../../sinks/index.js';
+import { asTagMap, firehoseTagRefusal } from './firehose-tags.js';
 import { DESTINATION_ID, describeDestination, destinationOptions, invalidArgument, validation, type S3Destination } from './firehose-destination.js';
 
 export { invalidArgument, validation } from './firehose-destination.js';
@@ -19,6 +21,8 @@ export interface FirehosePort {
     /** UpdateDestination: `null` removes an option. */
     setOptions(stream: string, patch: Record<string, JsonValue | undefined>): Promise<void>;
   };
+  /** The tags the engine keeps on delivery streams. */
+  tags?: Pick<SinkTags, 'get' | 'tag' | 'untag'>;
   /** `--require-roles`: whether Firehose can assume a destination's role; none: any role is taken. */
   roleAssumable?: (roleArn: string) => boolean;
 }
@@ -70,9 +74,12 @@ function describe(info: SinkInfo) {
 
 export function deliveryStreamOperations(port: FirehosePort): Record<string, OperationHandler> {
   return {
-    CreateDeliveryStream: async (input: { DeliveryStreamName: string; DeliveryStreamType?: string; S3DestinationConfiguration?: S3Destination; ExtendedS3DestinationConfiguration?: S3Destination } & Record<string, unknown>) => {
+    CreateDeliveryStream: async (input: { DeliveryStreamName: string; DeliveryStreamType?: string; S3DestinationConfiguration?: S3Destination; ExtendedS3DestinationConfiguration?: S3Destination; Tags?: Array<{ Key: string; Value?: string }> } & Record<string, unknown>) => {
       const name = input.DeliveryStreamName;
       checkDeliveryStreamName(name);
+      const tags = asTagMap(input.Tags);
+      const tagRefusal = tagProblem({}, tags);
+      if (tagRefusal) throw firehoseTagRefusal(name)(tagRefusal);
       const type = input.DeliveryStreamType ?? 'DirectPut';
       if (type !== 'DirectPut') throw invalidArgument(`DeliveryStreamType ${type} is not supported by Thingbench: only DirectPut delivery streams are`);
       const other = OTHER_DESTINATIONS.find((k) => input[k] !== undefined);
@@ -85,6 +92,7 @@ export function deliveryStreamOperations(port: FirehosePort): Record<string, Ope
       if (port.list('firehose').some((s) => s.name === name)) throw serviceError('ResourceInUseException', `Firehose ${name} under accountId ${LOCAL_ACCOUNT_ID} already exists`);
       checkRole(port, dest.RoleARN);
       const info = await port.create('firehose', name, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as JsonObject);
+      if (Object.keys(tags).length) await port.tags?.tag('firehose', name, tags);
       return { DeliveryStreamARN: info.arn };
     },
     DescribeDeliveryStream: (input: { DeliveryStreamName: string }) => ({ DeliveryStreamDescription: describe(findDeliveryStream(port, input.DeliveryStreamName)) }),

@@ -5,11 +5,13 @@
  * LIMITATIONS: S3 destinations only (ExtendedS3DestinationConfiguration / S3DestinationConfiguration: bucket,
  * prefix and error output prefix with expressions, buffering hints, a Lambda processor; UpdateDestination changes
  * them); no Kinesis or MSK sources, compression, format conversion, dynamic partitioning, processors other than
- * Lambda and AppendDelimiterToRecord, tags or encryption; RoleARN is accepted and not kept.
+ * Lambda and AppendDelimiterToRecord, or encryption; RoleARN is accepted and not kept (`--require-roles` checks it).
+ * Tags are kept (CreateDeliveryStream's `Tags`, TagDeliveryStream, UntagDeliveryStream, ListTagsForDeliveryStream).
  */
 import { firehoseModel, serviceError, validationMessage, type AwsService } from '../protocols/index.js';
 import { recordOperations } from './firehose-records.js';
-import { deliveryStreamOperations, type FirehosePort } from './firehose-streams.js';
+import { deliveryStreamOperations, findDeliveryStream, type FirehosePort } from './firehose-streams.js';
+import { firehoseTagOperations } from './firehose-tags.js';
 
 export type { FirehosePort } from './firehose-streams.js';
 
@@ -19,7 +21,10 @@ export function firehoseService(port: FirehosePort): AwsService {
     model: firehoseModel,
     // PutRecordBatch: 4 MiB of records, base64-encoded in JSON.
     maxBodyBytes: 8 * 1024 * 1024,
-    operations: { ...deliveryStreamOperations(port), ...recordOperations(port) },
+    operations: {
+      ...deliveryStreamOperations(port), ...recordOperations(port),
+      ...(port.tags ? firehoseTagOperations((name) => findDeliveryStream(port, name).name, port.tags) : {}),
+    },
     errors: { NotFound: 'ResourceNotFoundException', InvalidInput: 'InvalidArgumentException', TooLarge: 'InvalidArgumentException', Unavailable: 'ServiceUnavailableException' },
     validationError: (p) => serviceError('ValidationException', validationMessage(p), { status: 400 }),
   };

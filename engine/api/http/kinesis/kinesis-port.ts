@@ -1,7 +1,7 @@
 /** What the Kinesis edge needs of the sinks, and how it names a stream (by StreamName or StreamARN) as AWS does. */
 import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
 import { LOCAL_ACCOUNT_ID } from '../../../core/index.js';
-import type { IteratorType, StreamEntry, StreamRecord } from '../../../sinks/index.js';
+import type { IteratorType, SinkTags, StreamEntry, StreamRecord } from '../../../sinks/index.js';
 import { serviceError } from '../protocols/index.js';
 
 export interface KinesisPort {
@@ -15,6 +15,8 @@ export interface KinesisPort {
     shards(stream: string): Array<{ shardId: string; startingHashKey: string; endingHashKey: string }>;
     setRetention(stream: string, hours: number): Promise<void>;
   };
+  /** The tags the engine keeps on streams. */
+  tags?: Pick<SinkTags, 'get' | 'tag' | 'untag'>;
 }
 
 export interface StreamRef { StreamName?: string; StreamARN?: string }

@@ -3,6 +3,8 @@
  * DescribeStreamSummary, ListStreams, ListShards and the retention period, so a stream created here is the one a
  * rule's `kinesis` action writes to and the UI shows.
  */
+import { tagProblem } from '../../../sinks/index.js';
+import { kinesisTagRefusal } from './kinesis-tags.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../../core/index.js';
 import { serviceError, type OperationHandler } from '../protocols/index.js';
 import { checkStreamName, findStream, invalidArgument, streamName, type KinesisPort, type StreamRef } from './kinesis-port.js';
@@ -42,8 +44,10 @@ function summary(port: KinesisPort, name: string) {
 
 export function streamOperations(port: KinesisPort): Record<string, OperationHandler> {
   return {
-    CreateStream: async (input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode?: string } }) => {
+    CreateStream: async (input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode?: string }; Tags?: Record<string, string> }) => {
       checkStreamName(input.StreamName);
+      const tagRefusal = tagProblem({}, input.Tags ?? {});
+      if (tagRefusal) throw kinesisTagRefusal(input.StreamName)(tagRefusal);
       const mode = input.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
       if (mode !== 'PROVISIONED' && mode !== 'ON_DEMAND') throw serviceError('ValidationException', `1 validation error detected: Value '${mode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [ON_DEMAND, PROVISIONED]`);
       if (mode === 'PROVISIONED' && input.ShardCount === undefined) throw invalidArgument('ShardCount is required for PROVISIONED streams.');
@@ -54,6 +58,7 @@ export function streamOperations(port: KinesisPort): Record<string, OperationHan
       }
       if (port.list('stream').some((s) => s.name === input.StreamName)) throw serviceError('ResourceInUseException', `Stream ${input.StreamName} under account ${LOCAL_ACCOUNT_ID} already exists.`);
       await port.create('stream', input.StreamName, { shardCount: count, retentionHours: 24 });
+      if (Object.keys(input.Tags ?? {}).length) await port.tags?.tag('stream', input.StreamName, input.Tags!);
       return {};
     },
     DeleteStream: async (input: StreamRef) => {
