@@ -2,7 +2,7 @@ import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { exampleQueries, parseSaved, withSaved, type SavedQuery } from './models/sql-saved.js';
 import { messagesTable, registryTables, type SqlTable } from './models/sql-tables.js';
-import { readMessages, readRegistry, readSinks } from './sql/sql-data.js';
+import { readMessages, readRegistry, readSinks } from './models/sql-data.js';
 import type { SqlFailure, SqlQueryResult } from './sql/protocol.js';
 import { SqlDatabase, SqlError } from './sql/sql-database.js';
 

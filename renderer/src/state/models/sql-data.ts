@@ -1,20 +1,25 @@
 /** Reading the engine's data for the SQL console's tables, a page at a time, with progress. */
 import type { MessageRecord, SinkKind, SinkRecord, ThingInfo, ThingbenchClient } from '../../../../engine/contract/index.js';
 import { sinkKinds } from '../../../../engine/contract/index.js';
-import { registryTables, sinkTable, type SqlTable } from '../models/sql-tables.js';
+import { registryTables, sinkTable, type SqlTable } from './sql-tables.js';
 
 /** Messages read per `broker.messages` call (the contract's most). */
-const MESSAGE_PAGE = 10_000;
+export const MESSAGE_PAGE = 10_000;
 /** Records read per sink (the contract's most for `sinks.records`). */
 const SINK_RECORDS = 1000;
 
-/** The history's messages, newest first, a page at a time (each page ends where the last one's oldest message was). */
-export async function readMessages(client: ThingbenchClient, max: number, progress: (rows: number) => void): Promise<MessageRecord[]> {
+/**
+ * The history's messages, newest first, at most `max`, a page at a time: each page ends at the time of the last one's
+ * oldest message (messages seen already are skipped), so more than a page's worth in one millisecond ends the reading.
+ */
+export async function readMessages(
+  client: Pick<ThingbenchClient, 'broker'>, max: number, progress: (rows: number) => void, pageSize = MESSAGE_PAGE,
+): Promise<MessageRecord[]> {
   const out: MessageRecord[] = [];
   const seen = new Set<number>();
   let to: number | undefined;
   while (out.length < max) {
-    const page = await client.broker.messages({ limit: MESSAGE_PAGE, ...(to === undefined ? {} : { to }) });
+    const page = await client.broker.messages({ limit: pageSize, ...(to === undefined ? {} : { to }) });
     let added = 0;
     for (const m of page) {
       if (seen.has(m.id)) continue;
@@ -23,7 +28,7 @@ export async function readMessages(client: ThingbenchClient, max: number, progre
       added++;
     }
     progress(out.length);
-    if (page.length < MESSAGE_PAGE || added === 0) break;
+    if (page.length < pageSize || added === 0) break;
     to = page.at(-1)!.time;
   }
   return out.slice(0, max);
