@@ -175,6 +175,8 @@ export interface ThingbenchApi {
     principals(thing: string): Promise<string[]>;
     /** Fleet-indexing query (AWS's syntax), e.g. `connectivity.connected:true AND attributes.floor:[1 TO 3]`. */
     search(query: string, limit?: number, after?: string): Promise<RegistryPage<ThingSearchHit>>;
+    /** The field names a query can use here (thing fields, attribute names, classic shadow paths), for completion. */
+    searchFields(): Promise<string[]>;
     /** CreateThing (the same thing again answers it unchanged; a different type or attributes is AlreadyExists). */
     createThing(name: string, input?: ThingCreateInput): Promise<ThingInfo>;
     /** DeleteThing: refused (InvalidInput) while principals are attached; a thing that does not exist succeeds, as on AWS. */
@@ -346,7 +348,7 @@ export const apiMethods = {
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
-  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
+  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],

@@ -191,6 +191,7 @@ export const argChecks = {
   'registry.deleteThing': params(required(string)),
   'registry.attachPrincipal': params(required(string), required(string)),
   'registry.detachPrincipal': params(required(string), required(string)),
+  'registry.searchFields': params(),
   'registry.createThingType': params(required(string), optional(object({ 'description?': string, 'searchableAttributes?': stringList }))),
   'registry.createGroup': params(required(string), optional(object({ 'parent?': string, 'description?': string, 'attributes?': stringMap }))),
   'registry.addThingToGroup': params(required(string), required(string)),

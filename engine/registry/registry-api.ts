@@ -11,6 +11,7 @@ export function registryApi(registry: RegistryService): ThingbenchApi['registry'
     groupThings: async (group, recursive) => registry.groups.things(group, recursive ?? false, Number.MAX_SAFE_INTEGER).items,
     principals: async (thing) => registry.listPrincipals(thing, Number.MAX_SAFE_INTEGER).items,
     search: async (query, limit, after) => registry.search(query, limit ?? 100, after ?? undefined),
+    searchFields: async () => registry.searchFields(),
     createThing: async (name, input) => (await registry.createThing(name, { type: input?.type, attributes: input?.attributes })).thing,
     deleteThing: (name) => registry.deleteThing(name),
     attachPrincipal: (thing, principal) => registry.attachPrincipal(thing, principal),

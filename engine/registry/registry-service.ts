@@ -19,7 +19,7 @@ import {
 } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import type {
-  JsonObject, RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
+  JsonObject, JsonValue, RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from '../contract/index.js';
 import { ConnectivityTracker, trackPresence, type PresenceSource } from './connectivity.js';
 import { parseFleetQuery } from './fleet-query.js';
@@ -351,6 +351,33 @@ export class RegistryService implements Service {
       if (hits.length > limit) break;
     }
     return page(hits, limit, (h) => h.name);
+  }
+
+  /**
+   * The field names a fleet-search query can use on this registry (for completion): the thing fields, every attribute
+   * name, and the classic shadows' `reported`/`desired` leaf paths (of the first things, as far as the limits go).
+   */
+  searchFields(maxThings = 1000, maxFields = 500): string[] {
+    const fields = new Set<string>([
+      'thingName', 'thingId', 'thingTypeName', 'thingGroupNames', 'connectivity.connected', 'connectivity.timestamp',
+      'connectivity.disconnectReason', 'shadow.hasDelta', 'shadow.version',
+    ]);
+    const paths = (prefix: string, value: JsonValue | undefined, depth: number) => {
+      if (fields.size >= maxFields || depth > 8 || value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+        if (value !== undefined && fields.size < maxFields) fields.add(prefix);
+        return;
+      }
+      for (const [k, v] of Object.entries(value)) paths(`${prefix}.${k}`, v, depth + 1);
+    };
+    let seen = 0;
+    for (const row of this.db.allThings()) {
+      if (++seen > maxThings || fields.size >= maxFields) break;
+      for (const k of Object.keys(row.attributes)) fields.add(`attributes.${k}`);
+      const shadow = this.readShadow(row.name, null);
+      if (shadow?.reported) paths('shadow.reported', shadow.reported, 0);
+      if (shadow?.desired) paths('shadow.desired', shadow.desired, 0);
+    }
+    return [...fields].slice(0, maxFields);
   }
 
   private readShadow(thing: string, name: string | null): IndexedShadow | undefined {

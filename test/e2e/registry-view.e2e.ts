@@ -65,6 +65,41 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await page().waitForFunction(() => document.querySelectorAll('[data-testid=thing-row]').length === 3, null, WAIT);
   });
 
+  it('completes field names from the engine\'s index in the fleet search box, in any term of the query', async () => {
+    await go('#/registry/things');
+    await page().waitForFunction(() => document.querySelectorAll('[data-testid=thing-row]').length === 3, null, WAIT);
+    const fields = await bm.engine.api.registry.searchFields();
+    const attributes = fields.filter((f) => f.startsWith('attributes.')).sort();
+    expect(attributes).toEqual(expect.arrayContaining(['attributes.floor', 'attributes.room']));
+    try {
+      await page().click('[data-testid=thing-search]');
+      await page().keyboard.type('thingTypeName:thermostat AND attr');
+      await page().waitForSelector('[data-testid=thing-search-fields]', WAIT);
+      expect(await texts('[data-testid=thing-search-field]')).toEqual(attributes);
+      // ↓ then ↑ comes back to the first; Tab takes it.
+      await page().keyboard.press('ArrowDown');
+      await page().keyboard.press('ArrowUp');
+      await page().keyboard.type('ibutes.fl');
+      expect(await texts('[data-testid=thing-search-field]')).toEqual(['attributes.floor']);
+      await page().keyboard.press('Tab');
+      expect(await page().inputValue('[data-testid=thing-search]')).toBe('thingTypeName:thermostat AND attributes.floor:');
+      expect(await page().$('[data-testid=thing-search-fields]')).toBeNull();
+      await page().keyboard.type('0');
+      await page().waitForFunction(() => document.querySelectorAll('[data-testid=thing-row]').length === 1, null, WAIT);
+      expect(await thingRows()).toEqual(['kitchen-thermostat']);
+      // Esc closes the list without taking a field.
+      await page().keyboard.type(' AND conn');
+      await page().waitForSelector('[data-testid=thing-search-fields]', WAIT);
+      expect(await texts('[data-testid=thing-search-field]')).toEqual(['connectivity.connected', 'connectivity.disconnectReason', 'connectivity.timestamp']);
+      await page().keyboard.press('Escape');
+      expect(await page().$('[data-testid=thing-search-fields]')).toBeNull();
+      expect(await page().inputValue('[data-testid=thing-search]')).toBe('thingTypeName:thermostat AND attributes.floor:0 AND conn');
+    } finally {
+      await page().fill('[data-testid=thing-search]', '');
+      await page().waitForFunction(() => document.querySelectorAll('[data-testid=thing-row]').length === 3, null, WAIT);
+    }
+  });
+
   it('shows a thing\'s attributes, type, groups, certificate and connectivity, and links to its shadows', async () => {
     await go('#/registry/things');
     await page().click('[data-testid=thing-row][data-thing=kitchen-thermostat]');

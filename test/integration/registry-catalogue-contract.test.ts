@@ -159,6 +159,20 @@ describe('CA certificates through the contract', () => {
   });
 });
 
+describe('fleet-search field names', () => {
+  it('lists the thing fields, every attribute name and the classic shadows\' paths, each usable in a query', async () => {
+    await api.registry.createThing('boiler', { attributes: { site: 'basement' } });
+    await api.shadow.update('boiler', { state: { reported: { temp: 61, pump: { rpm: 1200 } }, desired: { target: 60 } } });
+    const fields = await api.registry.searchFields();
+    expect(fields).toEqual(expect.arrayContaining([
+      'thingName', 'thingTypeName', 'thingGroupNames', 'connectivity.connected', 'attributes.floor', 'attributes.site',
+      'shadow.reported.temp', 'shadow.reported.pump.rpm', 'shadow.desired.target',
+    ]));
+    expect(new Set(fields).size).toBe(fields.length);
+    expect((await api.registry.search('shadow.reported.pump.rpm:[1000 TO 2000]')).items.map((t) => t.name)).toEqual(['boiler']);
+  });
+});
+
 describe('registry.changed', () => {
   it('announces changes made through the AWS API and the contract, by kind', async () => {
     const thing = nextChange('thing');

@@ -40,6 +40,8 @@ export class RegistryStore {
   certificates = $state.raw<readonly CertificateSummary[]>([]);
   policies = $state.raw<readonly PolicySummary[]>([]);
   caCertificates = $state.raw<readonly CaCertificateSummary[]>([]);
+  /** The field names fleet-search queries can use here, for the search box's completion. */
+  searchFields = $state.raw<readonly string[]>([]);
   loaded = $state(false);
   /** Bumped after every reload: views holding data of their own (a group's things, a policy's versions) read again. */
   revision = $state(0);
@@ -96,6 +98,7 @@ export class RegistryStore {
       this.client.security.certificates().then((c) => { this.certificates = c; }, report),
       this.client.security.policies().then((p) => { this.policies = p; }, report),
       this.client.security.caCertificates().then((c) => { this.caCertificates = c; }, report),
+      this.client.registry.searchFields().then((f) => { this.searchFields = f; }, report),
       this.thingName ? this.readThing(this.thingName) : Promise.resolve(),
     ]);
     this.loaded = true;
