@@ -109,7 +109,8 @@ export async function solveLab(lab: Lab, target: Target, opts: LabRunOptions = {
   const events = opts.events ?? new TypedEmitter<ScenarioEvents>();
   const started = lab.start.length && !(await labInventory(lab, target, { attendee })).length ? await startLab(lab, target, { ...opts, attendee, events }) : undefined;
   try {
-    return await runScenario(scenario, { target, vars: runVars(lab, target, attendee), tags: labTags(lab, attendee), keepResources: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
+    // converge: what the attendee made already (a half-done lab) is brought to the solution, not refused.
+    return await runScenario(scenario, { target, vars: runVars(lab, target, attendee), tags: labTags(lab, attendee), keepResources: true, converge: true, events, signal: opts.signal, logger: opts.logger, dataDir: opts.dataDir });
   } finally {
     await started?.devices?.stop();
   }

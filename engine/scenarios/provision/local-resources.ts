@@ -60,10 +60,13 @@ export async function provisionFunction(env: ProvisionEnv, spec: FunctionSpec): 
   }
   const dir = path.join((await api(env).engine.info()).dataDir, 'functions');
   const existing = functionExtensions.map((e) => path.join(dir, `${spec.name}.${e}`)).find((f) => fs.existsSync(f));
+  const ifExists = spec.ifExists ?? env.ifExists;
   if (existing) {
-    if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the function', spec.name);
-    env.log(`function ${spec.name}: reused`);
-    return;
+    if (ifExists === 'fail') throw alreadyExists(env, 'the function', spec.name);
+    if (ifExists === 'reuse') {
+      env.log(`function ${spec.name}: reused`);
+      return;
+    }
   }
   let code: string;
   if (spec.file !== undefined) {
@@ -85,6 +88,15 @@ export async function provisionFunction(env: ProvisionEnv, spec: FunctionSpec): 
     ...(spec.environment ? { environment: { variables: spec.environment } } : {}),
   };
   const hasConfig = Object.keys(settings).length > 0;
+  if (existing) {
+    // update: this code and configuration replace the function's (its file may change extension: .js to .py).
+    fs.rmSync(existing, { force: true });
+    if (hasConfig) fs.writeFileSync(config, JSON.stringify(settings, null, 2) + '\n');
+    else fs.rmSync(config, { force: true });
+    fs.writeFileSync(file, code);
+    env.log(`function ${spec.name}: updated (code${hasConfig ? ' and configuration' : ''} replaced)`);
+    return;
+  }
   if (hasConfig) fs.writeFileSync(config, JSON.stringify(settings, null, 2) + '\n');
   // Its invocations write to /aws/lambda/<name>, which outlives a function as on AWS; the run made it, so it goes too.
   const logGroup = `/aws/lambda/${spec.name}`;

@@ -5,8 +5,12 @@
  */
 import { sinkKinds, type JsonObject, type SinkKind } from '../../contract/index.js';
 
-/** What to do when a resource of that name already exists on the target. */
-export type IfExists = 'fail' | 'reuse';
+/**
+ * What to do when a resource of that name already exists on the target: fail; reuse it as it is; or update it to
+ * this definition (a rule replaced, a policy's new default version, a function rewritten) where it is a definition,
+ * reusing what carries identity or data (things, thing types and groups, sinks), as a lab's `solve` does.
+ */
+export type IfExists = 'fail' | 'reuse' | 'update';
 
 export interface ThingTypeSpec {
   name: string;
@@ -102,7 +106,10 @@ export interface ProvisionSpec {
 }
 
 const NAME = '^[a-zA-Z0-9:_-]{1,128}$';
-const ifExists = { enum: ['fail', 'reuse'], description: 'fail (default): a resource of that name on the target is an error; reuse: use it and leave it there' };
+const ifExists = {
+  enum: ['fail', 'reuse', 'update'],
+  description: 'fail (default): a resource of that name on the target is an error; reuse: use it and leave it there; update: bring a rule, policy or function to this definition (things, types, groups and sinks are reused)',
+};
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
 const obj = (required: string[], properties: Record<string, unknown>, description?: string) => ({
   type: 'object', additionalProperties: false, required, properties, ...(description ? { description } : {}),

@@ -11,7 +11,7 @@ import type { Tags } from './creation-tags.js';
 import { iotClientFor } from './iot-control.js';
 import { localResourceRefusal, provisionFunction, provisionSink } from './local-resources.js';
 import type { CleanupStack, ProvisionEnv } from './provision-env.js';
-import type { ProvisionSpec, ThingGroupSpec } from './provision-spec.js';
+import type { IfExists, ProvisionSpec, ThingGroupSpec } from './provision-spec.js';
 import { provisionThing, provisionThingGroup, provisionThingType } from './registry-resources.js';
 import { provisionRule } from './rule-resources.js';
 import { provisionCertificate, provisionPolicy, type CertificateOutput } from './security-resources.js';
@@ -34,6 +34,8 @@ export interface ProvisionOptions {
   knownCertificates?: Record<string, string>;
   /** Tags put on what is created where the API takes them at creation (policies, rules, thing groups and types). */
   tags?: Tags;
+  /** The default of the spec's `ifExists` when it says none (`fail` unless given; a lab's solve: `update`). */
+  ifExists?: IfExists;
 }
 
 const needsControlPlane = (spec: ProvisionSpec) =>
@@ -107,7 +109,7 @@ export async function provision(target: Target, spec: ProvisionSpec, opts: Provi
     iot: () => (client ??= iotClientFor(target)),
     cleanup: opts.keep ? { push: () => undefined } : opts.cleanup,
     resolveFile: opts.resolveFile ?? ((f) => path.resolve(f)),
-    ifExists: spec.ifExists ?? 'fail',
+    ifExists: spec.ifExists ?? opts.ifExists ?? 'fail',
     log: opts.log ?? (() => undefined),
     signal: opts.signal,
     ...(opts.tags && Object.keys(opts.tags).length ? { tags: opts.tags } : {}),

@@ -3,7 +3,7 @@ import {
   AddThingToThingGroupCommand, AttachThingPrincipalCommand, CreateThingCommand, CreateThingGroupCommand, CreateThingTypeCommand,
   DeleteThingCommand, DeleteThingGroupCommand, DeleteThingTypeCommand, DeprecateThingTypeCommand, DescribeThingCommand,
   DescribeThingGroupCommand, DescribeThingTypeCommand, DetachThingPrincipalCommand, ListThingGroupsForThingCommand,
-  ListThingPrincipalsCommand, RemoveThingFromThingGroupCommand,
+  ListThingPrincipalsCommand, RemoveThingFromThingGroupCommand, UpdateThingCommand, UpdateThingGroupCommand,
 } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
 import { tagList } from './creation-tags.js';
@@ -27,7 +27,7 @@ export async function provisionThingType(env: ProvisionEnv, spec: ThingTypeSpec)
   const name = spec.name;
   if (await exists(env.target, 'DescribeThingType', () => iot.send(new DescribeThingTypeCommand({ thingTypeName: name })))) {
     if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the thing type', name);
-    env.log(`thing type ${name}: reused`);
+    env.log(`thing type ${name}: reused`); // update too: a thing type's properties cannot change on AWS
     return;
   }
   await call(env.target, 'CreateThingType', () => iot.send(new CreateThingTypeCommand({
@@ -52,7 +52,16 @@ export async function provisionThingGroup(env: ProvisionEnv, spec: ThingGroupSpe
   const iot = env.iot();
   const name = spec.name;
   if (await exists(env.target, 'DescribeThingGroup', () => iot.send(new DescribeThingGroupCommand({ thingGroupName: name })))) {
-    if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the thing group', name);
+    const ifExists = spec.ifExists ?? env.ifExists;
+    if (ifExists === 'fail') throw alreadyExists(env, 'the thing group', name);
+    if (ifExists === 'update' && (spec.attributes || spec.description !== undefined)) {
+      await call(env.target, 'UpdateThingGroup', () => iot.send(new UpdateThingGroupCommand({
+        thingGroupName: name,
+        thingGroupProperties: { thingGroupDescription: spec.description, ...(spec.attributes ? { attributePayload: { attributes: spec.attributes, merge: true } } : {}) },
+      })));
+      env.log(`thing group ${name}: reused, its attributes updated`);
+      return;
+    }
     env.log(`thing group ${name}: reused`);
     return;
   }
@@ -80,9 +89,16 @@ export async function provisionThing(env: ProvisionEnv, spec: ThingSpec, princip
   let reused = false;
   try {
     thingArn = (await iot.send(new DescribeThingCommand({ thingName: name }))).thingArn ?? '';
-    if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the thing', name);
+    const ifExists = spec.ifExists ?? env.ifExists;
+    if (ifExists === 'fail') throw alreadyExists(env, 'the thing', name);
     reused = true;
-    env.log(`thing ${name}: reused`);
+    // A thing carries identity (its certificates, shadow, memberships): update keeps it and merges its attributes.
+    if (ifExists === 'update' && spec.attributes) {
+      await call(env.target, 'UpdateThing', () => iot.send(new UpdateThingCommand({ thingName: name, attributePayload: { attributes: spec.attributes, merge: true } })));
+      env.log(`thing ${name}: reused, its attributes updated`);
+    } else {
+      env.log(`thing ${name}: reused`);
+    }
   } catch (e) {
     if (e instanceof EngineError) throw e;
     if (exceptionName(e) !== 'ResourceNotFoundException') throw refusal(env.target, 'DescribeThing', e);

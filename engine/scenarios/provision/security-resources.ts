@@ -1,7 +1,7 @@
 /** Policies and certificates (with their policy attachments), each undone at cleanup. */
 import {
-  AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, DeleteCertificateCommand, DeletePolicyCommand,
-  DetachPolicyCommand, GetPolicyCommand, UpdateCertificateCommand,
+  AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeleteCertificateCommand, DeletePolicyCommand,
+  DeletePolicyVersionCommand, DetachPolicyCommand, GetPolicyCommand, ListPolicyVersionsCommand, UpdateCertificateCommand, type IoTClient,
 } from '@aws-sdk/client-iot';
 import { EngineError } from '../../core/index.js';
 import { tagList } from './creation-tags.js';
@@ -13,15 +13,62 @@ import { pushUndo } from './registry-resources.js';
 export async function provisionPolicy(env: ProvisionEnv, spec: PolicySpec): Promise<void> {
   const iot = env.iot();
   const name = spec.name;
+  const policyDocument = typeof spec.document === 'string' ? spec.document : JSON.stringify(spec.document);
   if (await exists(env.target, 'GetPolicy', () => iot.send(new GetPolicyCommand({ policyName: name })))) {
-    if ((spec.ifExists ?? env.ifExists) === 'fail') throw alreadyExists(env, 'the policy', name);
-    env.log(`policy ${name}: reused`);
+    const ifExists = spec.ifExists ?? env.ifExists;
+    if (ifExists === 'fail') throw alreadyExists(env, 'the policy', name);
+    if (ifExists === 'reuse') {
+      env.log(`policy ${name}: reused`);
+      return;
+    }
+    env.log(`policy ${name}: ${await newDefaultVersion(env, iot, name, policyDocument)}`);
     return;
   }
-  const policyDocument = typeof spec.document === 'string' ? spec.document : JSON.stringify(spec.document);
   await call(env.target, 'CreatePolicy', () => iot.send(new CreatePolicyCommand({ policyName: name, policyDocument, ...(env.tags ? { tags: tagList(env.tags) } : {}) })));
   env.log(`policy ${name}: created`);
   pushUndo(env, `delete policy ${name}`, 'DeletePolicy', () => iot.send(new DeletePolicyCommand({ policyName: name })));
+}
+
+/** The most versions AWS IoT keeps of a policy (CreatePolicyVersion refuses a sixth). */
+const MAX_POLICY_VERSIONS = 5;
+
+/**
+ * `ifExists: update` for a policy: its document as a new default version (AWS IoT's way to change a policy; the
+ * attachments stay), unless the default version already says the same. At AWS's limit of five versions the oldest
+ * version that is not the default is deleted first. Returns what was done, for the step's output.
+ */
+async function newDefaultVersion(env: ProvisionEnv, iot: IoTClient, policyName: string, policyDocument: string): Promise<string> {
+  const current = await call(env.target, 'GetPolicy', () => iot.send(new GetPolicyCommand({ policyName })));
+  if (sameJson(current.policyDocument, policyDocument)) return 'unchanged (its default version is this document)';
+  const versions = (await call(env.target, 'ListPolicyVersions', () => iot.send(new ListPolicyVersionsCommand({ policyName })))).policyVersions ?? [];
+  let pruned = '';
+  if (versions.length >= MAX_POLICY_VERSIONS) {
+    const oldest = versions.filter((v) => !v.isDefaultVersion).sort((a, b) => Number(a.versionId) - Number(b.versionId))[0];
+    if (oldest?.versionId) {
+      await call(env.target, 'DeletePolicyVersion', () => iot.send(new DeletePolicyVersionCommand({ policyName, policyVersionId: oldest.versionId })));
+      pruned = `, version ${oldest.versionId} deleted: AWS IoT keeps five`;
+    }
+  }
+  const made = await call(env.target, 'CreatePolicyVersion', () => iot.send(new CreatePolicyVersionCommand({ policyName, policyDocument, setAsDefault: true })));
+  return `updated (new default version ${made.policyVersionId}${pruned})`;
+}
+
+/** Whether two JSON texts mean the same (key order and spacing aside); text that is not JSON is compared as text. */
+function sameJson(a: string | undefined, b: string): boolean {
+  const norm = (t: string): string => {
+    try {
+      return JSON.stringify(sortKeys(JSON.parse(t)));
+    } catch {
+      return t;
+    }
+  };
+  return a !== undefined && norm(a) === norm(b);
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 /** What a new certificate gives the run's variables. */

@@ -52,6 +52,11 @@ export interface RunOptions {
   /** Tags put on what `provision` and `aws` steps create, where the AWS API takes tags at creation. */
   tags?: Record<string, string>;
   /**
+   * What a `provision` or `aws` step creates may exist already (a lab half done by hand, then solved): bring it to
+   * the step's definition instead of failing (`ifExists: update` by default, `aws`'s known Create calls converged).
+   */
+  converge?: boolean;
+  /**
    * The devices the run starts outlive it: when the run passes they are handed to this callback, running (a lab's
    * starting state: its motor keeps answering deltas); when it fails they are stopped as usual. Not with a virtual clock.
    */
@@ -224,6 +229,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     cleanup,
     keepResources: opts.keepResources ?? false,
     ...(opts.tags ? { tags: opts.tags } : {}),
+    ...(opts.converge ? { converge: true } : {}),
     log: log0(id),
     logger,
     resolvePath: (p: string) => {

@@ -32,6 +32,9 @@
  * Binary members (a function's `ZipFile`, an object's `Body`) come from files beside the scenario: a string
  * `fileb://<path>` is that file's bytes, as in the AWS CLI (`file://<path>` its text: a policy document), and `zip://<path>[,<path>…]` a zip of those files at its
  * top level (a Lambda deployment package made from the function's source, as `zip function.zip index.mjs` does).
+ *
+ * In a converging run (a lab's `solve`), a Create call refused because its resource exists is brought to the step's
+ * definition or reused, and the step says which (`aws-converge.ts`).
  */
 import fs from 'node:fs';
 import { Agent } from 'node:https';
@@ -43,6 +46,7 @@ import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } 
 import { refusal, withCreationTags } from '../provision/index.js';
 import type { Target } from '../targets/index.js';
 import { durationMs, durationSchema } from './args.js';
+import { convergence } from './aws-converge.js';
 import { varsSchema } from './expect.js';
 import { defineStep, failed, passed, type SeenMessage } from './step.js';
 
@@ -178,8 +182,24 @@ export const awsCallStep = defineStep<AwsCallArgs>({
         try {
           response = withoutMetadata(await client.send(new Command(input)));
         } catch (e) {
-          if (args.reuse && EXISTS.test((e as { name?: string }).name ?? '')) return passed(`${what}: it exists already, reused`);
-          return failed(refusal(ctx.target, what, e).message);
+          const converge = ctx.converge ? convergence(args.service, args.operation, e) : undefined;
+          if (!converge) {
+            if (args.reuse && EXISTS.test((e as { name?: string }).name ?? '')) return passed(`${what}: it exists already, reused`);
+            return failed(refusal(ctx.target, what, e).message);
+          }
+          let operation = args.operation;
+          const call = async (op: string, inp: Record<string, unknown>) => {
+            operation = op;
+            const Other = sdk[`${op}Command`] as CommandClass;
+            return withoutMetadata(await client.send(new Other(inp)));
+          };
+          try {
+            const done = await converge(call, input as Record<string, unknown>);
+            response = done.response;
+            after = ` (it existed: ${done.outcome})`;
+          } catch (e2) {
+            return failed(`${what}: it exists already and could not be brought to this definition: ${refusal(ctx.target, `${args.service} ${operation}`, e2).message}`);
+          }
         }
       } else {
         const windowMs = args.within === undefined ? DEFAULT_UNTIL_MS : durationMs(args.within, 'aws within');

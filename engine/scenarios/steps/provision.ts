@@ -70,15 +70,21 @@ export const provisionStep = defineStep<ProvisionSpec>({
       ctx.log.warn(`provision: \${${name}} in a policy is not a run variable (AWS's policy variables look like \${iot:ClientId}); it is left as written`);
     }
     const spec: ProvisionSpec = { ...args, policies: interpolateKnown(ctx.vars, args.policies), rules: interpolateKnown(ctx.vars, args.rules) };
+    // What existed already (reused, updated) is said in the step's output, not only in its log.
+    const kept: string[] = [];
     const out = await provision(ctx.target, spec, {
       cleanup: ctx.cleanup,
       keep: ctx.keepResources,
       ...(ctx.tags ? { tags: ctx.tags } : {}),
+      ...(ctx.converge ? { ifExists: 'update' as const } : {}),
       resolveFile: (f) => ctx.resolvePath(f),
-      log: (m) => ctx.log.info(`provision: ${m}`),
+      log: (m) => {
+        if (/: (reused|updated|unchanged)/.test(m)) kept.push(m);
+        ctx.log.info(`provision: ${m}`);
+      },
       signal: ctx.signal,
     });
     for (const [name, cert] of Object.entries(out.certificates)) ctx.vars.set(name, cert);
-    return passed(`${count(spec)} resources on ${ctx.target.name}`);
+    return passed(`${count(spec)} resources on ${ctx.target.name}${kept.length ? `; ${kept.join('; ')}` : ''}`);
   },
 });

@@ -220,6 +220,11 @@ export interface StepContext {
    * `thingbench:lab` and `thingbench:attendee`).
    */
   readonly tags?: Record<string, string>;
+  /**
+   * What the step creates may exist already and is brought to the step's definition (a lab's solve): `provision`
+   * defaults to `ifExists: update`, `aws` converges the Create calls it knows (`steps/aws-converge.ts`).
+   */
+  readonly converge?: boolean;
   readonly log: StepLog;
   /** The engine logger, for details that do not belong in reports. */
   readonly logger: Logger;
