@@ -58,6 +58,18 @@ try {
   const homeDevice = (await bm.engine.api.security.policies()).find((p) => p.name === 'home-device');
   if (homeDevice) await bm.engine.api.security.putPolicy('home-device', homeDevice.document.replace('iot:Connect', 'iot:Connect*'));
 
+  // A fleet with a dropped turbine (`devices/fleets/fleet-1`) and a finished run (`devices/scenarios/run-1`).
+  const until = async (ok: () => Promise<boolean>) => { for (let i = 0; i < 100 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 100)); };
+  const fleet = await bm.engine.api.devices.start({ model: 'wind-turbine', count: 40, seed: 1 });
+  await until(async () => (await bm.engine.api.devices.list()).some((f) => f.id === fleet.id && f.counters?.connected === 40));
+  await bm.engine.api.devices.fault(fleet.id, { kind: 'drop', reconnect: false }, ['turbine-002']);
+  const run = await bm.engine.api.scenarios.run({ text: [
+    'name: echo check', 'steps:', '  - publish: { topic: echo/one, payload: { n: 1, unit: C } }',
+    '  - name: the echo arrives', '    expect: { topic: "echo/+", json: { unit: C }, within: 5s }',
+    '  - name: a unit nobody sends', '    expect: { topic: "echo/+", json: { unit: F }, within: 300ms }',
+  ].join('\n') });
+  await until(async () => (await bm.engine.api.scenarios.runs()).some((r) => r.id === run.id && r.state !== 'running'));
+
   for (const theme of ['light', 'dark'] as const) {
     await bm.page.evaluate((t) => localStorage.setItem('thingbench.theme', t), theme);
     for (const width of [1280, 900]) {

@@ -75,6 +75,8 @@ export class DevicesStore {
       this.models = models;
       this.fleets = fleets;
       this.loaded = true;
+      // A fleet picked by its route before the list arrived.
+      if (this.selectedFleet && !this.membersLoaded) void this.readMembers();
     } catch (err) {
       this.connection.reportError('Could not read the fleets')(err);
     }
