@@ -138,7 +138,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       ...(requireRoles ? { roleAssumable: (role: string) => iam.canAssume(role, 'firehose.amazonaws.com') } : {}),
     }),
     logsService(sinks.logs),
-    cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind) }),
+    cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
   const http = new HttpApiService({
     broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: snsLinkRoutes(sinks.topics), lambda: functions, objects,

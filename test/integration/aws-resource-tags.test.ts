@@ -1,5 +1,5 @@
 /**
- * Tags the engine keeps on DynamoDB tables, Kinesis streams and Firehose delivery streams: given at creation or
+ * Tags the engine keeps on DynamoDB tables, Kinesis streams, Firehose delivery streams and CloudWatch alarms: given at creation or
  * added later, read back, removed, kept across a restart, refused past AWS's limits (50 per resource, `aws:` keys
  * reserved), and gone with their resource; through the real AWS SDK v3 clients and /usr/bin/aws.
  */
@@ -15,6 +15,10 @@ import {
   CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient, ListTagsForDeliveryStreamCommand, TagDeliveryStreamCommand,
   UntagDeliveryStreamCommand,
 } from '@aws-sdk/client-firehose';
+import {
+  CloudWatchClient, DeleteAlarmsCommand, ListTagsForResourceCommand as ListAlarmTagsCommand, PutMetricAlarmCommand,
+  TagResourceCommand as AlarmTagResourceCommand, UntagResourceCommand as AlarmUntagResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 
@@ -116,6 +120,29 @@ describe('Firehose', () => {
     await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'tagged', ...dest }));
     expect((await firehose.send(new ListTagsForDeliveryStreamCommand({ DeliveryStreamName: 'tagged' }))).Tags).toEqual([]);
     firehose.destroy();
+  });
+});
+
+describe('CloudWatch alarms', () => {
+  it("keeps PutMetricAlarm's tags when it creates the alarm (not on an update); TagResource, UntagResource, ListTagsForResource; gone with the alarm", async () => {
+    const cw = new CloudWatchClient(config());
+    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:hot';
+    const alarm = { AlarmName: 'hot', MetricName: 'temp', Namespace: 'Lab', Statistic: 'Maximum' as const, Period: 60, EvaluationPeriods: 1, Threshold: 30, ComparisonOperator: 'GreaterThanThreshold' as const };
+    const list = async () => asMap((await cw.send(new ListAlarmTagsCommand({ ResourceARN: arn }))).Tags as Array<{ Key: string; Value: string }>);
+    await cw.send(new PutMetricAlarmCommand({ ...alarm, Tags: [{ Key: 'team', Value: 'iot' }] }));
+    await cw.send(new PutMetricAlarmCommand({ ...alarm, Threshold: 35, Tags: [{ Key: 'ignored', Value: 'on update' }] }));
+    expect(await list()).toEqual({ team: 'iot' });
+    await cw.send(new AlarmTagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'env', Value: 'lab' }] }));
+    await cw.send(new AlarmUntagResourceCommand({ ResourceARN: arn, TagKeys: ['team'] }));
+    expect(await list()).toEqual({ env: 'lab' });
+    expect(await outcome(cw.send(new AlarmTagResourceCommand({ ResourceARN: arn, Tags: many(50) })))).toMatch(/^InvalidParameterValueException: /);
+    expect(await outcome(cw.send(new AlarmTagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'aws:x', Value: 'y' }] })))).toMatch(/^InvalidParameterValueException: .*aws:/);
+    expect(await list()).toEqual({ env: 'lab' });
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['hot'] }));
+    expect(await outcome(list())).toMatch(/^ResourceNotFoundException: /);
+    await cw.send(new PutMetricAlarmCommand(alarm));
+    expect(await list()).toEqual({});
+    cw.destroy();
   });
 });
 

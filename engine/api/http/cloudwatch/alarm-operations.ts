@@ -2,8 +2,9 @@
  * PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState, EnableAlarmActions,
  * DisableAlarmActions and DeleteAlarms over the local alarms.
  */
-import { alarmStates, basicStatistics, metricKey, type AlarmState, type AlarmView } from '../../../sinks/index.js';
+import { alarmStates, basicStatistics, metricKey, tagProblem, type AlarmState, type AlarmView } from '../../../sinks/index.js';
 import { serviceError, type OperationHandler } from '../protocols/index.js';
+import { alarmTagRefusal, asTagMap } from './alarm-tags.js';
 import { dimensionsOf, dimensionsOut, type CloudWatchPort } from './cloudwatch-port.js';
 
 type In = Record<string, any>;
@@ -66,6 +67,11 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
         throw invalid(`The parameter Statistic must be one of SampleCount, Average, Sum, Minimum, Maximum, not "${input.Statistic}".`);
       }
       if (!input.AlarmName || input.AlarmName.length > 255) throw invalid('The parameter AlarmName must have 1 to 255 characters.');
+      const tags = asTagMap(input.Tags);
+      const tagRefusal = tagProblem({}, tags);
+      if (tagRefusal) throw alarmTagRefusal(tagRefusal);
+      // Tags count only when the alarm is made: AWS ignores them on an update.
+      const isNew = !port.list('alarm').some((a) => a.name === input.AlarmName);
       await port.alarms.put({
         alarmName: input.AlarmName, ...(input.AlarmDescription === undefined ? {} : { alarmDescription: input.AlarmDescription }),
         actionsEnabled: input.ActionsEnabled ?? true, okActions: input.OKActions ?? [], alarmActions: input.AlarmActions ?? [], insufficientDataActions: input.InsufficientDataActions ?? [],
@@ -75,6 +81,7 @@ export function alarmOperations(port: CloudWatchPort): Record<string, OperationH
         datapointsToAlarm: input.DatapointsToAlarm ?? input.EvaluationPeriods, threshold: input.Threshold,
         comparisonOperator: input.ComparisonOperator, treatMissingData: input.TreatMissingData ?? 'missing',
       });
+      if (isNew && Object.keys(tags).length) await port.tags?.tag('alarm', input.AlarmName, tags);
       return {};
     },
 

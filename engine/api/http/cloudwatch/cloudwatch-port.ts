@@ -1,11 +1,13 @@
 import type { SinkInfo } from '../../../contract/index.js';
-import type { CloudWatchSink, MetricAlarms } from '../../../sinks/index.js';
+import type { CloudWatchSink, MetricAlarms, SinkTags } from '../../../sinks/index.js';
 
 /** What the CloudWatch API reaches of the sinks: metrics, alarms and alarm history. */
 export interface CloudWatchPort {
   cloudwatch: Pick<CloudWatchSink, 'putMetricData' | 'metricRecords' | 'dataPoints' | 'setAlarmState' | 'records'>;
   alarms: Pick<MetricAlarms, 'put' | 'list' | 'view' | 'delete' | 'setActionsEnabled'>;
   list(kind: 'metric' | 'alarm'): SinkInfo[];
+  /** The tags the engine keeps on alarms. */
+  tags?: Pick<SinkTags, 'get' | 'tag' | 'untag'>;
 }
 
 /** `[{Name, Value}]` as the SDK names them → the domain's dimensions. */

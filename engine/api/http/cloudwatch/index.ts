@@ -4,12 +4,15 @@
  * codes (`X-Amz-Target: GraniteServiceVersion20100801.*`, what SDK v3 sends) and the query protocol (`Action=…`,
  * what the AWS CLI 2.9 sends).
  *
+ * Alarms keep their tags (PutMetricAlarm's `Tags` on creation, TagResource, UntagResource, ListTagsForResource).
+ *
  * LIMITATIONS: no metric math (GetMetricData Expression, alarms on Metrics), anomaly detection, composite alarms,
- * dashboards, insight rules, metric streams or tags; alarm actions are SNS topics only; alarm history holds state
+ * dashboards, insight rules or metric streams; alarm actions are SNS topics only; alarm history holds state
  * updates only; data points are kept up to the per-sink record bound; not enforced: IAM.
  */
 import { cloudwatchModel, serviceError, type AwsService } from '../protocols/index.js';
 import { alarmOperations } from './alarm-operations.js';
+import { alarmTagOperations } from './alarm-tags.js';
 import type { CloudWatchPort } from './cloudwatch-port.js';
 import { metricOperations } from './metric-operations.js';
 
@@ -20,7 +23,10 @@ export function cloudwatchService(port: CloudWatchPort): AwsService {
     title: 'Amazon CloudWatch',
     model: cloudwatchModel,
     protocols: ['json', 'query'],
-    operations: { ...metricOperations(port), ...alarmOperations(port) },
+    operations: {
+      ...metricOperations(port), ...alarmOperations(port),
+      ...(port.tags ? alarmTagOperations(port.tags, (alarm) => port.list('alarm').some((a) => a.name === alarm)) : {}),
+    },
     errors: {
       NotFound: 'ResourceNotFound',
       InvalidInput: 'InvalidParameterValueException',
