@@ -22,13 +22,14 @@ function labOf(dir: string): { source: string; names: Record<string, string>; ch
 const overlap = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 describe('layoutLabDiagram over every shipped lab', () => {
-  it.each(labs)('%s: every node placed once, none overlapping, every edge drawn, inside the drawing', (dir) => {
+  it.each(labs.flatMap((l) => [[l, 'across'], [l, 'down']]))('%s (%s): every node placed once, none overlapping, every edge drawn, inside the drawing', (dir, way) => {
     const { source, names, checks } = labOf(dir);
-    const d = layoutLabDiagram(source, names, checks);
+    const d = layoutLabDiagram(source, names, checks, way === 'down');
     expect(new Set(d.boxes.map((b) => b.node.id)).size).toBe(d.boxes.length);
     for (let i = 0; i < d.boxes.length; i++) for (let j = i + 1; j < d.boxes.length; j++) expect(overlap(d.boxes[i], d.boxes[j]), `${d.boxes[i].node.id} and ${d.boxes[j].node.id}`).toBe(false);
     for (const b of d.boxes) {
-      expect(b.x + b.w).toBeLessThanOrEqual(d.width);
+      expect(b.x).toBeGreaterThanOrEqual(d.left);
+      expect(b.x + b.w).toBeLessThanOrEqual(d.left + d.width);
       expect(b.y + b.h).toBeLessThanOrEqual(d.height);
       // The attendee's names replace the guide's variables.
       for (const line of b.lines) expect(line).not.toMatch(/\$[A-Z][A-Z_0-9]*/);
@@ -51,6 +52,12 @@ describe('layoutLabDiagram over every shipped lab', () => {
     expect(sx('A')).toBeLessThan(sx('S'));
     expect(sx('S')).toBeLessThan(sx('M'));
     expect(s.wires).toHaveLength(5);
+    // Top to bottom for a narrow pane: the same order down the page, narrower than across.
+    const down = layoutLabDiagram(source, names, checks, true);
+    const y = (id: string) => down.boxes.find((b) => b.node.id === id)!.y;
+    expect(y('S')).toBeLessThan(y('R'));
+    expect(y('R')).toBeLessThan(y('T'));
+    expect(down.width).toBeLessThan(d.width);
   });
 
   it('ties nodes to the checks naming their resources', () => {

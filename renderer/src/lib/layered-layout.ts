@@ -96,3 +96,28 @@ export function layersOf(ids: readonly string[], edges: ReadonlyArray<{ from: st
   }
   return layer;
 }
+
+/** A wire from the bottom of `a` to the top of `b` (b further down), as an S-curve: the layers of a top-down drawing. */
+export function curveDown(a: Rect, b: Rect, minBend = 20): { path: string; x1: number; y1: number; x2: number; y2: number } {
+  const x1 = a.x + a.w / 2;
+  const y1 = a.y + a.h;
+  const x2 = b.x + b.w / 2;
+  const y2 = b.y;
+  const bend = Math.max(minBend, (y2 - y1) / 2);
+  return { path: `M${x1},${y1} C${x1},${y1 + bend} ${x2},${y2 - bend} ${x2},${y2}`, x1, y1, x2, y2 };
+}
+
+/** The same placement turned a quarter: columns become rows, top to bottom, each row centred across. */
+export function placeRows<T>(
+  rows: T[][], size: (item: T) => { w: number; h: number }, spacing: Spacing,
+): { placed: Placed<T>[]; width: number; height: number } {
+  const turned = placeColumns(rows, (item) => {
+    const s = size(item);
+    return { w: s.h, h: s.w };
+  }, spacing);
+  return {
+    placed: turned.placed.map((p) => ({ item: p.item, layer: p.layer, x: p.y, y: p.x, w: p.h, h: p.w })),
+    width: turned.height,
+    height: turned.width,
+  };
+}
