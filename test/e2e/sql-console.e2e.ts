@@ -3,7 +3,8 @@
  * captured it says what to do; messages published over real MQTT are a table whose JSON fields are columns; a query
  * grouping them fills the grid, draws a chart with its points and exports as CSV; a bad query shows SQLite's error at
  * its line and column, underlined; a runaway query is stopped; the editor completes tables and an alias's columns and
- * the side panel puts names in the query; a saved query survives a reload; Refresh data reads new messages.
+ * the side panel puts names in the query; a saved query survives a reload; Refresh data reads new messages; a row
+ * opens whole.
  */
 import fs from 'node:fs';
 import mqtt from 'mqtt';
@@ -211,5 +212,13 @@ ORDER BY seq`);
     expect(heads).toEqual(['queue', 'rule', 'sent', 'topic', 'body']);
     expect([cells[0], cells[1], cells[3]]).toEqual(['readings', 'to_queue', 'dt/sensor-2/telemetry']);
     expect(JSON.parse(cells[4]!)).toEqual({ temperature: 40, device: 'sensor-2' });
+
+    // A click shows the row whole, its JSON as a tree.
+    await page().click('[data-testid=sql-row]');
+    await page().waitForSelector('[data-testid=sql-row-detail][data-row="1"]', WAIT);
+    expect(await text('[data-testid=sql-row-detail] dd[data-column=rule]')).toBe('to_queue');
+    expect(await text('[data-testid=sql-row-detail] dd[data-column=body] [data-testid=sql-row-json]')).toContain('sensor-2');
+    await page().click('[data-testid=sql-row-detail-close]');
+    expect(await page().$('[data-testid=sql-row-detail]')).toBeNull();
   });
 });
