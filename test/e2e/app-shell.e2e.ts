@@ -48,6 +48,41 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the app shell', () => {
     await bm.page.waitForSelector('[data-testid=view-topics]', WAIT);
   });
 
+  it('keeps every endpoint reachable at 900 px: the chips that do not fit move whole into a "+N" menu', async () => {
+    const page = bm.page;
+    const endpoints = bm.engine.info().endpoints as Record<string, string>;
+    const names = Object.keys(endpoints);
+    await page.setViewportSize({ width: 900, height: 760 });
+    try {
+      await page.waitForSelector('[data-testid=endpoints-more]', WAIT);
+      // Each chip is shown whole inside the header's row, or not at all (no chip is cut in half).
+      const chips = await page.$$eval('[data-testid=endpoints] > li', (lis) => lis.map((li) => {
+        const row = li.parentElement!.getBoundingClientRect();
+        const box = li.getBoundingClientRect();
+        return { shown: getComputedStyle(li).visibility === 'visible', whole: box.right <= row.right + 0.5 };
+      }));
+      const shown = chips.filter((c) => c.shown);
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.every((c) => c.whole)).toBe(true);
+      const hidden = names.slice(shown.length);
+      expect(hidden.length).toBeGreaterThan(0);
+      expect(await page.textContent('[data-testid=endpoints-more]')).toBe(`+${hidden.length}`);
+      // The "+N" button sits in the row, right after the last chip shown.
+      const more = (await (await page.$('[data-testid=endpoints-more]'))!.boundingBox())!;
+      expect(more.x + more.width).toBeLessThanOrEqual(900);
+
+      await page.click('[data-testid=endpoints-more]');
+      await page.waitForSelector('[data-testid=endpoints-menu]', WAIT);
+      for (const name of hidden) expect(await page.textContent(`[data-testid=endpoint-menu-${name}]`)).toContain(endpoints[name]);
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-testid=endpoints-menu]', { state: 'detached', ...WAIT });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 760 });
+    }
+    // Wide again: every chip fits, no menu.
+    await page.waitForSelector('[data-testid=endpoints-more]', { state: 'detached', ...WAIT });
+  });
+
   it('follows the system theme until one is picked, and keeps the pick across a reload', async () => {
     const theme = () => bm.page.evaluate(() => document.documentElement.dataset.theme);
     const themeBecomes = (t: string) => bm.page.waitForFunction((want) => document.documentElement.dataset.theme === want, t, WAIT);
