@@ -113,8 +113,9 @@ export class TopicsStore {
     void this.select(this.tree.root);
   }
 
+  /** The MQTT filter of the selected subtree, what the list shows (read from `selected`, so views follow it). */
   get filter(): string {
-    return this.list.filter;
+    return this.selected.filter;
   }
 
   /** The rows `start` to `end` (exclusive) of the tree as shown now. */
