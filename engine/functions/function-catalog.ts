@@ -95,6 +95,22 @@ export class FunctionCatalog {
     fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
   }
 
+  /** The function's tags (`tags.json` beside its configuration; none when it has never been tagged). */
+  tags(name: string): Record<string, string> {
+    if (!this.functions.has(name)) throw notFound(name);
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, name, 'tags.json'), 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Replaces the function's tags (tagging changes neither its configuration nor its revision, as on AWS). */
+  async setTags(name: string, tags: Record<string, string>): Promise<void> {
+    if (!this.functions.has(name)) throw notFound(name);
+    await writeFileDurably(path.join(this.dir, name, 'tags.json'), Buffer.from(JSON.stringify(tags, null, 2)));
+  }
+
   zip(name: string): Buffer {
     if (!this.functions.has(name)) throw notFound(name);
     return fs.readFileSync(path.join(this.dir, name, 'code.zip'));

@@ -227,6 +227,27 @@ export class FunctionsService implements Service {
     return c;
   }
 
+  /** The function's tags: none for a folder function (the Lambda API tags only the functions it created). */
+  tags(name: string): Record<string, string> {
+    if (this.catalog.has(name)) return this.catalog.tags(name);
+    if (!this.folder.locate(name)) throw notFound(name);
+    return {};
+  }
+
+  /** Adds or overwrites tags (the caller checked AWS's limits). */
+  async tag(name: string, tags: Record<string, string>): Promise<void> {
+    this.apiOnly(name, 'it (the Lambda API tags only the functions it created)');
+    await this.catalog.setTags(name, { ...this.catalog.tags(name), ...tags });
+  }
+
+  /** Removes tag keys; a key the function does not have is ignored. */
+  async untag(name: string, keys: string[]): Promise<void> {
+    this.apiOnly(name, 'it (the Lambda API tags only the functions it created)');
+    const tags = this.catalog.tags(name);
+    for (const k of keys) delete tags[k];
+    await this.catalog.setTags(name, tags);
+  }
+
   /** Lambda's refusal of an execution role it cannot assume (`--require-roles`). */
   private checkRole(role: string | undefined): void {
     if (role !== undefined && this.opts.roleAssumable && !this.opts.roleAssumable(role)) {

@@ -1,5 +1,6 @@
 /**
- * Tags the engine keeps on DynamoDB tables, Kinesis streams, Firehose delivery streams and CloudWatch alarms: given at creation or
+ * Tags the engine keeps on DynamoDB tables, Kinesis streams, Firehose delivery streams, CloudWatch alarms and Lambda
+ * functions: given at creation or
  * added later, read back, removed, kept across a restart, refused past AWS's limits (50 per resource, `aws:` keys
  * reserved), and gone with their resource; through the real AWS SDK v3 clients and /usr/bin/aws.
  */
@@ -19,6 +20,11 @@ import {
   CloudWatchClient, DeleteAlarmsCommand, ListTagsForResourceCommand as ListAlarmTagsCommand, PutMetricAlarmCommand,
   TagResourceCommand as AlarmTagResourceCommand, UntagResourceCommand as AlarmUntagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, LambdaClient, ListTagsCommand, TagResourceCommand as LambdaTagResourceCommand,
+  UntagResourceCommand as LambdaUntagResourceCommand,
+} from '@aws-sdk/client-lambda';
+import { zipSync, strToU8 } from 'fflate';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 
@@ -143,6 +149,37 @@ describe('CloudWatch alarms', () => {
     await cw.send(new PutMetricAlarmCommand(alarm));
     expect(await list()).toEqual({});
     cw.destroy();
+  });
+});
+
+describe('Lambda', () => {
+  it("keeps CreateFunction's tags; TagResource, UntagResource, ListTags by the function's ARN and GetFunction's Tags; kept across a restart, gone with the function", async () => {
+    let lambda = new LambdaClient(config());
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:tagged';
+    const code = zipSync({ 'index.mjs': strToU8('export const handler = async () => 1;') });
+    const create = (Tags?: Record<string, string>) => lambda.send(new CreateFunctionCommand({
+      FunctionName: 'tagged', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/fn', Code: { ZipFile: code }, ...(Tags ? { Tags } : {}),
+    }));
+    await create({ team: 'iot', 'thingbench:lab': '11' });
+    await lambda.send(new LambdaTagResourceCommand({ Resource: arn, Tags: { env: 'lab', team: 'data' } }));
+    await lambda.send(new LambdaUntagResourceCommand({ Resource: arn, TagKeys: ['thingbench:lab', 'never-there'] }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags).toEqual({ team: 'data', env: 'lab' });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'tagged' }))).Tags).toEqual({ team: 'data', env: 'lab' });
+
+    lambda.destroy();
+    await te.stop();
+    te = await te.restart();
+    lambda = new LambdaClient(config());
+    expect((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags).toEqual({ team: 'data', env: 'lab' });
+
+    const fifty = Object.fromEntries(many(49).map((t) => [t.Key, t.Value]));
+    expect(await outcome(lambda.send(new LambdaTagResourceCommand({ Resource: arn, Tags: fifty })))).toMatch(/^InvalidParameterValueException: Number of tags exceeds resource tag limit/);
+    expect(await outcome(lambda.send(new LambdaTagResourceCommand({ Resource: arn, Tags: { 'aws:x': 'y' } })))).toMatch(/^InvalidParameterValueException: .*aws:/);
+    expect(await outcome(lambda.send(new ListTagsCommand({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:nope' })))).toMatch(/^ResourceNotFoundException: Function not found/);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'tagged' }));
+    await create();
+    expect((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags).toEqual({});
+    lambda.destroy();
   });
 });
 

@@ -2,6 +2,7 @@ import type { Logger } from '../../../core/index.js';
 import type { HttpRequest, Route } from '../http-server.js';
 import { functionUrlRoutes } from './function-url-endpoint.js';
 import { lambdaFunctionRoutes } from './lambda-functions.js';
+import { lambdaTagRoutes } from './lambda-tags.js';
 import { lambdaInvokeRoutes } from './lambda-invoke.js';
 import { lambdaPermissionRoutes } from './lambda-permissions.js';
 import { lambdaUrlConfigRoutes } from './lambda-url-configs.js';
@@ -15,7 +16,7 @@ export { lambdaErrors } from './lambda-errors.js';
 /** The Lambda API (REST-JSON, `/2015-03-31/…`, `/2021-10-31/…`) and the function URLs (`/lambda-url/<id>/…`). */
 export function lambdaRoutes(ops: LambdaOperations, opts: { logger: Logger; verify?: (req: HttpRequest) => void }): Route[] {
   return [
-    ...lambdaFunctionRoutes(ops), ...lambdaInvokeRoutes(ops, opts.logger), ...lambdaPermissionRoutes(ops), ...lambdaUrlConfigRoutes(ops), ...lambdaEventSourceMappingRoutes(ops),
+    ...lambdaFunctionRoutes(ops), ...lambdaTagRoutes(ops), ...lambdaInvokeRoutes(ops, opts.logger), ...lambdaPermissionRoutes(ops), ...lambdaUrlConfigRoutes(ops), ...lambdaEventSourceMappingRoutes(ops),
     ...functionUrlRoutes(ops, { verify: opts.verify }), ...lambdaUnsupportedRoutes(),
   ];
 }

@@ -3,12 +3,13 @@
  * `Code.Location` downloads the package from this engine, `GET /lambda-code/<name>`), GetFunctionConfiguration,
  * ListFunctions (Marker/MaxItems), UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction.
  *
- * LIMITATIONS: code only as `ZipFile` (no S3 locations, no container images); `Publish`, versions, aliases, tags,
+ * LIMITATIONS: code only as `ZipFile` (no S3 locations, no container images); `Publish`, versions, aliases,
  * layers, VPC, dead-letter and file-system settings are not kept.
  */
 import { EngineError } from '../../../core/index.js';
 import type { FunctionSettings } from '../../../functions/index.js';
 import type { HttpRequest, Route } from '../http-server.js';
+import { checkedTags } from './lambda-tags.js';
 import { baseUrl, environment, functionConfiguration, functionName, int, jsonBody, lambdaRoute, str, type LambdaOperations } from './lambda-shapes.js';
 
 /** Lambda: 50 MB zipped for a direct upload, which travels base64 in JSON. */
@@ -66,7 +67,9 @@ export function lambdaFunctionRoutes(ops: LambdaOperations): Route[] {
         if (body.Code === undefined || body.Code === null) throw new EngineError('InvalidInput', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null", { reason: 'validation' });
         const zip = zipFile(body);
         if (!s.runtime || !s.handler) throw new EngineError('InvalidInput', 'Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+        const tags = checkedTags(body.Tags);
         const created = await ops.create(ops.resolveName(name), { ...s, runtime: s.runtime, handler: s.handler, role }, zip);
+        if (Object.keys(tags).length) await ops.tag(created.name, tags);
         return { status: 201, json: functionConfiguration(created) };
       },
     },
@@ -78,7 +81,8 @@ export function lambdaFunctionRoutes(ops: LambdaOperations): Route[] {
       handler: (req) => {
         const name = functionName(ops, req);
         const config = ops.get(name);
-        return { json: { Configuration: functionConfiguration(config), Code: { RepositoryType: 'S3', Location: `${baseUrl(req)}/lambda-code/${encodeURIComponent(name)}` } } };
+        const tags = ops.tags(name);
+        return { json: { Configuration: functionConfiguration(config), Code: { RepositoryType: 'S3', Location: `${baseUrl(req)}/lambda-code/${encodeURIComponent(name)}` }, ...(Object.keys(tags).length ? { Tags: tags } : {}) } };
       },
     },
     {

@@ -16,6 +16,9 @@ export interface LambdaOperations {
   exists(name: string): boolean;
   get(name: string): FunctionConfig;
   list(): FunctionConfig[];
+  tags(name: string): Record<string, string>;
+  tag(name: string, tags: Record<string, string>): Promise<void>;
+  untag(name: string, keys: string[]): Promise<void>;
   create(name: string, settings: Required<Pick<FunctionSettings, 'runtime' | 'handler' | 'role'>> & FunctionSettings, zip: Buffer): Promise<FunctionConfig>;
   code(name: string): Buffer;
   updateCode(name: string, zip: Buffer, revisionId?: string): Promise<FunctionConfig>;

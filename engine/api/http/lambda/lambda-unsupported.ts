@@ -1,5 +1,5 @@
 /**
- * Lambda operations this engine does not offer (versions, aliases, layers, tags, concurrency, …) are answered with
+ * Lambda operations this engine does not offer (versions, aliases, layers, concurrency, …) are answered with
  * one clear error naming the request, instead of a 404 that reads like a missing function: every path under one of
  * the Lambda API's version prefixes that no route above took. Registered last, so it never shadows a real route.
  */
