@@ -336,6 +336,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     for (const action of ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive', 'iot:*']) await bm.engine.api.security.putPolicy('versioned', doc(action));
     await go('#/registry/policies/versioned');
     await page().waitForFunction(() => document.querySelectorAll('[data-testid=policy-version]').length === 5, null, WAIT);
+    await waitText(page(), '[data-testid=policy-row][data-key=versioned] .badge', 'v5');
     expect(await page().$$eval('[data-testid=policy-version]', (els) => els.map((e) => e.getAttribute('data-version')))).toEqual(['5', '4', '3', '2', '1']);
     expect(await text('[data-testid=policy-version][data-version="5"]')).toBe('v5 default');
     expect(await text('[data-testid=policy-versions-full]')).toBe('full: delete a version to save another');
