@@ -23,7 +23,9 @@ import type {
   AuthorizationAnswer, AuthorizationQuestion, CaCertificateInput, CaCertificateSummary, CaCertificateUpdate, CertificateNewStatus,
   CertificateSummary, CreatedCertificate, PolicyDenial, PolicySummary, PolicyVersionInfo,
 } from './security-types.js';
-import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent } from './scenario-types.js';
+import type {
+  ReplayInput, ReplayResult, ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioStepEvent,
+} from './scenario-types.js';
 import type { PipelineGraph, PipelineUpdated } from './pipeline-types.js';
 import type {
   DeviceLogEntry, DeviceModelList, FleetFault, FleetFaultResult, FleetInfo, FleetMemberPage, FleetMemberQuery, FleetStartInput,
@@ -278,6 +280,14 @@ export interface ThingbenchApi {
     files(): Promise<ScenarioFile[]>;
     /** The scenario file's JSON Schema (`schemas/scenario.schema.json`), composed from every step's schema: for editors. */
     schema(): Promise<Record<string, unknown>>;
+    /**
+     * Plays a recording into the engine itself as its original publishers (one MQTT connection per recorded client
+     * id), at `speed`; resolves when it has played. InvalidInput with `FILE:line` problems for a bad recording;
+     * Conflict while another replay plays (one at a time).
+     */
+    replay(input: ReplayInput): Promise<ReplayResult>;
+    /** Stops the replay that is playing (after the message being published); false when none was. */
+    stopReplay(): Promise<boolean>;
   };
   /**
    * Target profiles (`<dataDir>/targets.json`, shared with `thingbench target`): where labs can run besides the
@@ -353,7 +363,7 @@ export const apiMethods = {
   functions: ['list', 'get', 'invoke', 'invocations'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
-  scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema'],
+  scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema', 'replay', 'stopReplay'],
   targets: ['list', 'put', 'delete', 'test'],
   labs: ['list', 'get', 'start', 'check', 'solve', 'reset', 'solution'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };

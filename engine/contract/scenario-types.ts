@@ -104,3 +104,27 @@ export interface ScenarioFile {
   example: boolean;
   text: string;
 }
+
+/** What `scenarios.replay` plays into the engine itself: a recording in `thingbench record`'s JSON-lines format. */
+export interface ReplayInput {
+  /** The recording's text (what `broker.export` and `thingbench record` write). */
+  recording: string;
+  /** Playback rate: 2 plays twice as fast (default 1; at most 1,000). */
+  speed?: number;
+  /** Put before every recorded client id (e.g. `replay-`), so the replay does not take over live clients' sessions. */
+  clientIdPrefix?: string;
+}
+
+/** How a replay went. */
+export interface ReplayResult {
+  /** Messages published (QoS 1/2: acknowledged). */
+  messages: number;
+  failed: number;
+  /** The first few failures, one sentence each. */
+  errors: string[];
+  clients: number;
+  durationMs: number;
+  lagMs: { mean: number; max: number };
+  /** It was stopped (`scenarios.stopReplay`) before the end. */
+  stopped: boolean;
+}

@@ -248,6 +248,9 @@ export const argChecks = {
   'scenarios.cancel': params(required(string)),
   'scenarios.files': params(),
   'scenarios.schema': params(),
+  // The recording is parsed by engine/scenarios/record (FILE:line problems); speed is range-checked by the service.
+  'scenarios.replay': params(required(object({ recording: string, 'speed?': finiteNumber, 'clientIdPrefix?': string }))),
+  'scenarios.stopReplay': params(),
   // A lab is named by its id or slug (found by engine/labs, NotFound listing the labs); target and attendee names are
   // checked where they are used (target profiles, legal resource names).
   // Profile fields are checked by engine/scenarios (validateProfile), with the CLI's messages.

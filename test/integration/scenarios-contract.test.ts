@@ -177,6 +177,40 @@ describe('scenarios.run, runs and cancel', () => {
     expect(schema).toEqual(JSON.parse(fs.readFileSync(new URL('../../schemas/scenario.schema.json', import.meta.url), 'utf8')));
   });
 
+  it('replays a recording (an export of the history) into the engine as its publishers, one replay at a time', async () => {
+    const sensor = await connect(te.mqttPort, { clientId: 'rec-sensor' });
+    const t0 = Date.now();
+    for (let i = 1; i <= 3; i++) await sensor.publishAsync('rec/sensor/temp', JSON.stringify({ i }), { qos: 1 });
+    await sensor.endAsync();
+    const recording = await api.broker.export({ filter: 'rec/#', from: t0 });
+    expect(recording.trim().split('\n')).toHaveLength(3);
+    const watcher = await connect(te.mqttPort);
+    const seen: { topic: string; payload: string }[] = [];
+    watcher.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    await watcher.subscribeAsync('replayed/#', { qos: 1 });
+    await watcher.subscribeAsync('rec/#', { qos: 1 });
+    const result = await api.scenarios.replay({ recording, speed: 50, clientIdPrefix: 'replay-' });
+    expect(result).toMatchObject({ messages: 3, failed: 0, errors: [], clients: 1, stopped: false });
+    await vi.waitFor(() => expect(seen.map((m) => m.payload)).toEqual(['{"i":1}', '{"i":2}', '{"i":3}']), { timeout: 5000, interval: 20 });
+    // The publisher came back under the prefixed client id.
+    const [newest] = await api.broker.messages({ filter: 'rec/sensor/temp', limit: 1 });
+    expect(newest.clientId).toBe('replay-rec-sensor');
+    await watcher.endAsync();
+
+    // Bad input: a line that is not a recorded message, an empty recording, a speed out of range; nothing to stop.
+    expect(await rpcError(api.scenarios.replay({ recording: '{"t":0}\n' }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/^recording\.jsonl:1: /) });
+    expect(await rpcError(api.scenarios.replay({ recording: '\n' }))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/^recording\.jsonl:1: the recording/) });
+    expect(await rpcError(api.scenarios.replay({ recording, speed: 0 }))).toMatchObject({ code: 'InvalidInput', message: 'speed must be above 0 and at most 1000, not 0' });
+    expect(await api.scenarios.stopReplay()).toBe(false);
+
+    // A slow replay is stopped, and a second one meanwhile is refused.
+    const slow = api.scenarios.replay({ recording: '{"t":0,"topic":"slow/a","qos":0,"retain":false,"payload":"1"}\n{"t":60000,"topic":"slow/b","qos":0,"retain":false,"payload":"2"}\n' });
+    await vi.waitFor(async () => expect((await api.broker.messages({ filter: 'slow/a', limit: 1 })).length).toBe(1), { timeout: 5000, interval: 20 });
+    expect(await rpcError(api.scenarios.replay({ recording }))).toMatchObject({ code: 'Conflict', message: 'a replay is playing: stop it first' });
+    expect(await api.scenarios.stopReplay()).toBe(true);
+    expect(await slow).toMatchObject({ messages: 1, stopped: true });
+  });
+
   it('refuses bad input: text and path together, a scenario that does not load (every problem), an unknown run', async () => {
     expect(await rpcError(api.scenarios.run({ text: PASSING, path: 'main.yaml' }))).toMatchObject({ code: 'InvalidInput', message: 'give the scenario as text or as a path, not both' });
     expect(await rpcError(api.scenarios.run({}))).toMatchObject({ code: 'InvalidInput' });

@@ -10,5 +10,7 @@ export function scenariosApi(scenarios: ScenariosService): ThingbenchApi['scenar
     cancel: (id) => scenarios.cancel(id),
     files: async () => scenarios.files(),
     schema: async () => scenarios.schema(),
+    replay: (input) => scenarios.replay(input),
+    stopReplay: async () => scenarios.stopReplay(),
   };
 }

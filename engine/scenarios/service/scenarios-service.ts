@@ -11,9 +11,11 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioRunResult, ScenarioStepEvent } from '../../contract/index.js';
+import type { ReplayInput, ReplayResult, ScenarioFile, ScenarioProblem, ScenarioRunInfo, ScenarioRunInput, ScenarioRunResult, ScenarioStepEvent } from '../../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Problem, type Service } from '../../core/index.js';
 import { loadScenario } from '../format/load.js';
+import { parseRecording } from '../record/recording-format.js';
+import { replay } from '../record/replayer.js';
 import { scenarioSchema } from '../format/schema.js';
 import type { Scenario } from '../format/types.js';
 import type { RunResult, ScenarioEvents } from '../run/events.js';
@@ -35,6 +37,7 @@ export interface ScenariosServiceEvents {
 }
 
 const KEPT_FINISHED = 20;
+const MAX_SPEED = 1000;
 const RUNNER_EVENTS: ReadonlyArray<keyof ScenarioEvents> = ['run.started', 'step.started', 'step.progress', 'step.log', 'step.finished', 'cleanup.finished', 'run.finished'];
 
 interface Run {
@@ -50,6 +53,7 @@ export class ScenariosService implements Service {
   private readonly finished: ScenarioRunInfo[] = [];
   private nextId = 1;
   private closing = false;
+  private replaying: { controller: AbortController; done: Promise<unknown> } | undefined;
 
   constructor(private readonly opts: ScenariosServiceOptions) {}
 
@@ -60,6 +64,8 @@ export class ScenariosService implements Service {
   /** Cancels every run and waits for their cleanup. */
   async stop(): Promise<void> {
     this.closing = true;
+    this.stopReplay();
+    await this.replaying?.done.catch(() => undefined);
     const running = [...this.runs.values()];
     for (const r of running) r.controller.abort();
     await Promise.all(running.map((r) => r.done));
@@ -145,6 +151,39 @@ export class ScenariosService implements Service {
   /** The scenario file's JSON Schema (the one `schemas/scenario.schema.json` is written from). */
   schema(): Record<string, unknown> {
     return structuredClone(scenarioSchema);
+  }
+
+  /** Plays a recording into the engine as its original publishers; one replay at a time. */
+  async replay(input: ReplayInput): Promise<ReplayResult> {
+    if (this.closing) throw new EngineError('Unavailable', 'the engine is stopping');
+    if (this.replaying) throw new EngineError('Conflict', 'a replay is playing: stop it first');
+    const speed = input.speed ?? 1;
+    if (!(speed > 0 && speed <= MAX_SPEED)) throw new EngineError('InvalidInput', `speed must be above 0 and at most ${MAX_SPEED}, not ${speed}`);
+    const parsed = parseRecording(input.recording, 'recording.jsonl');
+    if (parsed.errors.length) throw new EngineError('InvalidInput', parsed.errors.join('\n'), { problems: parsed.errors });
+    if (!parsed.messages.length) throw new EngineError('InvalidInput', 'the recording has no messages');
+    const mqtt = this.opts.target().mqtt();
+    const controller = new AbortController();
+    const done = replay(parsed.messages, {
+      mqttUrl: mqtt.url, ...(mqtt.tls ? { tls: mqtt.tls } : {}), ...(mqtt.username !== undefined ? { login: { username: mqtt.username, password: mqtt.password } } : {}),
+      speed, signal: controller.signal, anonymousClientId: 'thingbench-replay',
+      ...(input.clientIdPrefix ? { clientIdPrefix: input.clientIdPrefix } : {}),
+    });
+    this.replaying = { controller, done };
+    this.opts.logger.log('info', 'scenarios', `replaying ${parsed.messages.length} message(s) at ${speed}×`);
+    try {
+      const s = await done;
+      return { messages: s.messages, failed: s.failed, errors: s.errors, clients: s.clients, durationMs: s.durationMs, lagMs: s.lagMs, stopped: controller.signal.aborted };
+    } finally {
+      this.replaying = undefined;
+    }
+  }
+
+  /** Stops the replay that is playing; false when none was. */
+  stopReplay(): boolean {
+    if (!this.replaying) return false;
+    this.replaying.controller.abort();
+    return true;
   }
 
   private load(input: ScenarioRunInput): Scenario {
