@@ -329,6 +329,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await page().click('[data-testid=group-remove-thing]');
     await page().waitForFunction(() => !document.querySelector('[data-testid=group-things]'), null, WAIT);
     expect(await bm.engine.api.registry.groupThings('hallway')).toEqual([]);
+
+    // From the thing's side: its detail adds it to a group it is not in yet.
+    await go('#/registry/things/garage-door');
+    await page().waitForSelector('[data-testid=thing-detail][data-thing=garage-door]', WAIT);
+    await page().selectOption('[data-testid=thing-join-group]', 'hallway');
+    await page().click('[data-testid=thing-join]');
+    await page().waitForFunction(() => [...document.querySelectorAll('[data-testid=thing-groups] .chip')].some((c) => c.textContent?.trim() === 'hallway'), null, WAIT);
+    expect(await bm.engine.api.registry.groupThings('hallway')).toEqual(['garage-door']);
+    expect(await page().$$eval('[data-testid=thing-join-group] option', (os) => os.map((o) => o.getAttribute('value')))).not.toContain('hallway');
   });
 
   it('lists a policy\'s versions, makes an older one the default, deletes one, and shows AWS\'s limit of 5 versions', async () => {
