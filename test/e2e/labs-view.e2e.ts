@@ -49,7 +49,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Labs view', () => {
     await bm.page.waitForSelector('[data-testid=lab-check][data-status=missing]', WAIT);
     expect(bm.page.url()).toContain('#/labs/1');
     expect(await text('[data-testid=lab-title]')).toBe('Lab 1 Getting set up');
-    expect(await text('[data-testid=lab-target]')).toContain('Runs against the local engine');
+    expect(await text('[data-testid=lab-target]')).toContain('Runs against this engine');
     // Markdown as text: the mermaid source (with its `<br/>`) is a code block, no markup from the guide.
     expect(await bm.page.locator('[data-testid=guide-pipeline] [data-testid=guide-code][data-lang=mermaid]').count()).toBe(1);
     expect(await text('[data-testid=guide-pipeline] pre')).toContain('device $THING<br/>(mosquitto_pub)');

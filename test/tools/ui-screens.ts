@@ -19,7 +19,7 @@ import { makeCertificate } from '../../engine/scenarios/steps/certificate.js';
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = outAt >= 0 ? args.splice(outAt, 2)[1] : '/tmp/thingbench-screens';
-const views = args.length ? args : ['topics', 'pipeline', 'shadows', 'rules', 'registry', 'sinks', 'sql', 'devices', 'labs', 'logs', 'cost'];
+const views = args.length ? args : ['topics', 'pipeline', 'shadows', 'rules', 'registry', 'sinks', 'sql', 'devices', 'labs', 'logs', 'cost', 'targets'];
 
 fs.mkdirSync(out, { recursive: true });
 const bm = await startBrowserMode({ tmpPrefix: 'tb-screens-', viewport: { width: 1280, height: 800 } });

@@ -1,6 +1,6 @@
 import {
-  RpcError, type LabCheckReport, type LabDetail, type LabResetResult, type LabSummary, type ScenarioStepEvent,
-  type ThingbenchClient,
+  RpcError, type LabCheckReport, type LabDetail, type LabResetResult, type LabSolution, type LabSummary, type LabTargetInput,
+  type ScenarioStepEvent, type ThingbenchClient,
 } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
@@ -33,7 +33,8 @@ const RESYNC_MS = 10_000;
  * Workshop labs on the local engine: the catalogue with the attendee's progress, and the open lab's guide and live
  * checks (`labs.checked` events of a started lab, `labs.check` on open). Actions (start, check, solve, reset) report
  * what they did in `notice` or why they failed in `error`; solving follows the solution's `scenarios.step` events.
- * Remote targets come with the Targets view: everything here runs against the engine itself.
+ * Everything runs against the target selected in the Targets view (the engine itself by default); only started labs
+ * on the engine itself are watched live, a lab on another target is checked when asked.
  */
 export class LabsStore {
   list = $state.raw<readonly LabSummary[]>([]);
@@ -52,6 +53,10 @@ export class LabsStore {
   conflict = $state(false);
   solve = $state.raw<SolveProgress | null>(null);
   lastReset = $state.raw<LabResetResult | null>(null);
+  /** The open lab's reference solution, once asked for. */
+  solution = $state.raw<LabSolution | null>(null);
+  /** The target the list and the open lab were read from. */
+  target = $state('local');
 
   private pendingReport: LabCheckReport | null = null;
   private listDirty = false;
@@ -60,7 +65,44 @@ export class LabsStore {
   private solveRun: SolveProgress | null = null;
   private readonly schedule = perFrame(() => this.flush());
 
-  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
+  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore, private readonly targets: { selected: string }) {
+    this.target = targets.selected;
+  }
+
+  /** Where a lab operation runs: the selected target (nothing for the engine itself). */
+  private where(): LabTargetInput | undefined {
+    return this.target === 'local' ? undefined : { target: this.target };
+  }
+
+  /** Follows the selected target: the catalogue and the open lab are read again from it. */
+  useTarget(name: string): void {
+    if (name === this.target) return;
+    this.target = name;
+    this.list = [];
+    this.loaded = false;
+    void this.reload();
+    const open = this.open;
+    if (open !== null) {
+      this.open = null;
+      this.select(open);
+    }
+  }
+
+  /** Shows (loading once) or hides the open lab's reference solution. */
+  async toggleSolution(): Promise<void> {
+    if (this.solution) {
+      this.solution = null;
+      return;
+    }
+    const lab = this.open;
+    if (lab === null) return;
+    try {
+      const solution = await this.client.labs.solution(lab);
+      if (this.open === lab) this.solution = solution;
+    } catch (err) {
+      this.error = message(err);
+    }
+  }
 
   /** Follows check events and the solution's steps while the view is open; returns the stop function. */
   watch(): () => void {
@@ -77,7 +119,10 @@ export class LabsStore {
 
   async reload(): Promise<void> {
     try {
-      this.list = await this.client.labs.list();
+      const target = this.target;
+      const list = await this.client.labs.list(this.where());
+      if (target !== this.target) return;
+      this.list = list;
       this.loaded = true;
     } catch (err) {
       this.connection.reportError('Could not list the labs')(err);
@@ -96,12 +141,13 @@ export class LabsStore {
     this.conflict = false;
     this.solve = null;
     this.lastReset = null;
+    this.solution = null;
     if (lab !== null) void this.load(lab);
   }
 
   private async load(lab: string): Promise<void> {
     try {
-      const detail = await this.client.labs.get(lab);
+      const detail = await this.client.labs.get(lab, this.where());
       if (this.open !== lab) return;
       this.detail = detail;
     } catch (err) {
@@ -116,7 +162,7 @@ export class LabsStore {
     const lab = this.open;
     if (lab === null) return;
     await this.act('checking', async () => {
-      const report = await this.client.labs.check(lab);
+      const report = await this.client.labs.check(lab, this.where());
       if (this.open !== lab) return;
       this.report = report;
       if (announce) this.notice = `Checked: ${report.done} of ${report.total} done.`;
@@ -130,7 +176,7 @@ export class LabsStore {
     this.conflict = false;
     await this.act('starting', async () => {
       try {
-        const result = await this.client.labs.start(lab, { fresh });
+        const result = await this.client.labs.start(lab, { ...this.where(), fresh });
         if (this.open !== lab) return;
         this.report = result.report;
         const removed = result.removed.length ? ` Removed from an earlier run: ${result.removed.join(', ')}.` : '';
@@ -160,7 +206,7 @@ export class LabsStore {
     this.solvePrefix = prefix;
     await this.act('solving', async () => {
       try {
-        const result = await this.client.labs.solve(lab);
+        const result = await this.client.labs.solve(lab, this.where());
         if (this.open !== lab) return;
         this.report = result.report;
         const run = result.run;
@@ -189,12 +235,12 @@ export class LabsStore {
     const lab = this.open;
     if (lab === null) return;
     await this.act('resetting', async () => {
-      const result = await this.client.labs.reset(lab);
+      const result = await this.client.labs.reset(lab, this.where());
       if (this.open !== lab) return;
       this.lastReset = result;
       this.solve = null;
       this.notice = `Reset: removed ${result.removed.length ? result.removed.join(', ') : 'nothing'}.${result.errors.length ? ` Not removed: ${result.errors.join(' ')}` : ''}`;
-      const report = await this.client.labs.check(lab);
+      const report = await this.client.labs.check(lab, this.where());
       if (this.open === lab) this.report = report;
       void this.reload();
     });
@@ -217,7 +263,7 @@ export class LabsStore {
   }
 
   private onChecked(report: LabCheckReport): void {
-    if (report.target !== 'local') return;
+    if (report.target !== this.target) return;
     // Any lab's change moves its progress in the catalogue (read again once per frame at most).
     this.listDirty = true;
     if (this.detail && report.lab === this.detail.id) this.pendingReport = report;

@@ -12,6 +12,7 @@ export const views = [
   { id: 'labs', title: 'Labs', key: '8', blurb: 'Workshop labs with live checks' },
   { id: 'logs', title: 'Logs', key: '9', blurb: 'The engine log and policy denials' },
   { id: 'cost', title: 'Cost', key: '', blurb: 'What the traffic would cost on AWS, per service, topic, rule and device' },
+  { id: 'targets', title: 'Targets', key: '', blurb: 'Where labs run: this engine, another Thingbench, AWS or an MQTT broker' },
 ] as const;
 
 export type ViewId = (typeof views)[number]['id'];

@@ -4,6 +4,7 @@ import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { CostStore } from './cost.svelte.js';
+import { TargetsStore } from './targets.svelte.js';
 import { DetailStore } from './detail.svelte.js';
 import { DevicesStore } from './devices.svelte.js';
 import { ExportStore } from './export.svelte.js';
@@ -34,6 +35,7 @@ import { TrafficStore } from './traffic.svelte.js';
  */
 export function createStores(client: ThingbenchClient, connection: Connection) {
   const conn = new ConnectionStore(client, connection);
+  const targets = new TargetsStore(client, conn);
   return {
     connection: conn,
     router: new Router(),
@@ -55,7 +57,8 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     sinkActions: new SinkActionsStore(client),
     functions: new FunctionsStore(client, conn),
     registry: new RegistryStore(client, conn),
-    labs: new LabsStore(client, conn),
+    labs: new LabsStore(client, conn, targets),
+    targets,
     cost: new CostStore(client, conn),
     sql: new SqlStore(client, conn),
     devices: new DevicesStore(client, conn),
