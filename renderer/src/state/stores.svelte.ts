@@ -14,6 +14,7 @@ import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
 import { PresenceStore } from './presence.svelte.js';
 import { PublishStore } from './publish.svelte.js';
+import { RecorderStore } from './recorder.svelte.js';
 import { RegistryStore } from './registry.svelte.js';
 import { RetainedStore } from './retained.svelte.js';
 import { Router } from './router.svelte.js';
@@ -63,6 +64,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     sql: new SqlStore(client, conn),
     devices: new DevicesStore(client, conn),
     scenarios: new ScenariosStore(client, conn),
+    recorder: new RecorderStore(client, conn),
   };
 }
 
