@@ -87,6 +87,15 @@ describe('the SQL console\'s data', () => {
     expect(row).toMatchObject({ sink: 'readings', receiveCount: 0, visible: 1 });
     expect(JSON.parse(row.body as string)).toEqual({ kwh: 150, meter: 'meter-1' });
     expect(progress).toEqual([1]);
+
+    // Page by page (`before`), newest first, each record once.
+    for (let i = 0; i < 4; i++) await clients[0]!.publishAsync('meters/meter-1/reading', JSON.stringify({ kwh: 200 + i }), { qos: 1 });
+    await vi.waitFor(async () => expect(await api.sinks.records('queue', 'readings')).toHaveLength(5));
+    const paged: number[] = [];
+    const [again] = await readSinks(api, (n) => paged.push(n), 2);
+    const kwh = again!.rows.map((r) => JSON.parse(r[again!.columns.indexOf('body')] as string).kwh);
+    expect(kwh).toEqual([203, 202, 201, 200, 150]);
+    expect(paged).toEqual([2, 4, 5]);
   });
 
   it('reads the things with their attributes as columns, and the certificates', async () => {

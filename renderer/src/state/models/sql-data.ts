@@ -5,8 +5,10 @@ import { registryTables, sinkTable, type SqlTable } from './sql-tables.js';
 
 /** Messages read per `broker.messages` call (the contract's most). */
 export const MESSAGE_PAGE = 10_000;
-/** Records read per sink (the contract's most for `sinks.records`). */
+/** Records read per `sinks.records` call (the contract's most). */
 const SINK_RECORDS = 1000;
+/** Records read at most per sink (the newest). */
+export const MAX_SINK_RECORDS = 50_000;
 
 /**
  * The history's messages, newest first, at most `max`, a page at a time: each page ends at the time of the last one's
@@ -34,16 +36,24 @@ export async function readMessages(
   return out.slice(0, max);
 }
 
-/** Every sink's kept records (the newest SINK_RECORDS of each), one table per kind. */
-export async function readSinks(client: ThingbenchClient, progress: (rows: number) => void): Promise<SqlTable[]> {
+/** Every sink's kept records (the newest MAX_SINK_RECORDS of each, read a page at a time with `before`), one table per kind. */
+export async function readSinks(
+  client: Pick<ThingbenchClient, 'sinks'>, progress: (rows: number) => void, pageSize = SINK_RECORDS,
+): Promise<SqlTable[]> {
   const sinks = await client.sinks.list();
   const byKind = new Map<SinkKind, { sink: string; record: SinkRecord }[]>(sinkKinds.map((k) => [k, []]));
   let rows = 0;
   for (const s of sinks) {
-    const records = await client.sinks.records(s.kind, s.name, { limit: SINK_RECORDS });
-    byKind.get(s.kind)!.push(...records.map((record) => ({ sink: s.name, record })));
-    rows += records.length;
-    progress(rows);
+    let before: number | undefined;
+    for (let read = 0; read < MAX_SINK_RECORDS;) {
+      const page = await client.sinks.records(s.kind, s.name, { limit: pageSize, ...(before === undefined ? {} : { before }) });
+      byKind.get(s.kind)!.push(...page.map((record) => ({ sink: s.name, record })));
+      read += page.length;
+      rows += page.length;
+      progress(rows);
+      if (page.length < pageSize) break;
+      before = page.at(-1)!.id;
+    }
   }
   return sinkKinds.map((k) => sinkTable(k, byKind.get(k)!));
 }
