@@ -47,6 +47,8 @@ export interface EngineConfig {
    * engine's account that does not exist or does not trust the service, with AWS's errors; default off.
    */
   iam?: { requireRoles?: boolean };
+  /** Labs: the user's own lab folders besides the shipped `labs/` (`--labs`); `<dataDir>/labs/` is read too. */
+  labs?: { dirs?: string[] };
   /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */
   sinks?: {
     webhookHosts?: string[];
@@ -92,5 +94,6 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
     },
     ...(overrides.sinks ? { sinks: overrides.sinks } : {}),
     ...(overrides.iam ? { iam: overrides.iam } : {}),
+    ...(overrides.labs ? { labs: overrides.labs } : {}),
   };
 }

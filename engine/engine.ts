@@ -173,7 +173,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   scenarios.events.on('step', (e) => events.emit('scenarios.step', e));
   // Labs run against the engine itself too; a started lab is re-checked on its events.
   const labs = new LabsService({
-    dataDir: config.dataDir, logger: logs,
+    dataDir: config.dataDir, logger: logs, labDirs: config.labs?.dirs,
     target: () => ({ ...deviceTarget.target(), api: engine.api, events: engine.events, engine }),
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));

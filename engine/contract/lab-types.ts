@@ -70,6 +70,15 @@ export interface LabSummary {
   checks: number;
   /** This attendee's progress on this target, when the lab was started. */
   progress?: LabProgressInfo;
+  /** Shipped with Thingbench, or one of the user's own labs (`--labs`, config `labs.dirs`, `<dataDir>/labs/`). */
+  source?: 'shipped' | 'user';
+  /** The lab's folder. */
+  dir?: string;
+  /**
+   * A user's lab that does not load (every problem as `file:line:col: …`, one a line) or whose number or slug another
+   * lab has: listed so its author sees why, but it cannot be started (id and slug come from its folder's name).
+   */
+  broken?: string;
 }
 
 export interface LabCheckDecl {

@@ -6,6 +6,7 @@ import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
 import { normalizeOrigin, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import type { AccessKey, PlainMode } from '../security/index.js';
+import { labDirList } from './lab-dirs.js';
 import { LimitArgError, parseLimitArgs } from './limit-args.js';
 import { VERSION as version } from '../version.js';
 
@@ -54,6 +55,8 @@ Options:
   --webhook-host HOST         host that SNS http/https subscriptions may POST to besides loopback (repeatable)
   --require-roles             Lambda, Firehose and AWS IoT rules refuse an IAM role of the engine's account that does
                               not exist or does not trust the service, as AWS does (default: any role is accepted)
+  --labs DIR                  your own labs besides the shipped ones and DATA-DIR/labs/: a folder of nn-slug/ labs
+                              or one lab folder (repeatable, or DIR${path.delimiter}DIR)
   --broker-mode aws|standard  AWS IoT Core behaviour or plain MQTT 3.1.1 and 5 (default: aws)
   --history N                 messages kept in the traffic history, in all (default: 200000)
   --history-per-topic N       most messages kept of one topic (default: 10000)
@@ -78,6 +81,7 @@ const options = {
   'allow-origin': { type: 'string', multiple: true },
   'webhook-host': { type: 'string', multiple: true },
   'require-roles': { type: 'boolean' },
+  labs: { type: 'string', multiple: true },
   'broker-mode': { type: 'string' },
   history: { type: 'string' },
   'history-per-topic': { type: 'string' },
@@ -158,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       shadow: { limits: limits.shadow },
       ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
       ...(values['require-roles'] ? { iam: { requireRoles: true } } : {}),
+      ...(values.labs?.length ? { labs: { dirs: labDirList(values.labs) } } : {}),
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {

@@ -14,6 +14,7 @@ import { defaultDataDir } from '../config.js';
 import { EngineError, streamLogger } from '../core/index.js';
 import { envExports, type CheckReport } from '../labs/index.js';
 import { openTarget } from '../scenarios/index.js';
+import { labDirList } from './lab-dirs.js';
 import { targetExitCode } from './target-commands.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { TargetLabDriver, type LabDriver, type LabListing } from './lab-target-driver.js';
@@ -31,6 +32,8 @@ Labs (the workshop labs: guided, checked live, solvable):
   Each takes --target NAME (run the lab against a target: another Thingbench, AWS), --attendee NAME (whose
   resources: default your user name) and --data-dir DIR (default: ${defaultDataDir()}). Without --target the
   commands drive the Thingbench running on the data directory (start it first: npm start or thingbench up).
+  Your own labs: in DATA-DIR/labs/ (read at every lab list), or --labs DIR (repeatable, or DIR${path.delimiter}DIR; for
+  a Thingbench that is running, give --labs to thingbench up or serve). lab list says where each lab comes from.
   Exit 0: done (check: all done); 1: not (check: some missing); 2: bad input.
 `;
 
@@ -50,12 +53,13 @@ export async function labCommand(argv: string[]): Promise<number> {
     const { sub, ref, values } = parsed;
     const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
     const attendee = values.attendee;
+    const labDirs = labDirList(values.labs);
     if (attendee !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(attendee)) throw new UsageError(`--attendee must be 1 to 32 letters, digits, dots, dashes or underscores, not '${attendee}'`);
     if (values.target !== undefined) {
       const target = await openTarget(values.target, { dataDir, logger: streamLogger(process.stderr, 'warn') });
-      driver = new TargetLabDriver(target, { dataDir, attendee });
+      driver = new TargetLabDriver(target, { dataDir, attendee, labDirs });
     } else {
-      driver = await engineLabDriver({ dataDir, attendee, needsRunning: sub === 'start' || sub === 'solve', logger: streamLogger(process.stderr, 'warn') });
+      driver = await engineLabDriver({ dataDir, attendee, labDirs, needsRunning: sub === 'start' || sub === 'solve', logger: streamLogger(process.stderr, 'warn') });
     }
     return await run(driver, sub, ref, values);
   } catch (e) {
@@ -75,6 +79,7 @@ interface Values {
   json?: boolean;
   watch?: boolean;
   fresh?: boolean;
+  labs?: string[];
 }
 
 function parse(argv: string[]): 'help' | { sub: Sub; ref: string; values: Values } {
@@ -84,7 +89,7 @@ function parse(argv: string[]): 'help' | { sub: Sub; ref: string; values: Values
       args: argv, allowPositionals: true, strict: true,
       options: {
         target: { type: 'string' }, attendee: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
-        watch: { type: 'boolean' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        watch: { type: 'boolean' }, fresh: { type: 'boolean' }, labs: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -210,8 +215,12 @@ export function reportText(r: CheckReport, timed = false): string {
 function listText(labs: LabListing[]): string {
   if (!labs.length) return 'No labs.';
   return labs.map((l) => {
+    if (l.broken !== undefined) {
+      return `${String(l.id).padStart(2)}  ${l.slug.padEnd(28)} ${'broken'.padEnd(8)} your lab in ${l.dir} does not load:\n${l.broken.split('\n').map((line) => `    ${line}`).join('\n')}`;
+    }
     const p = l.progress;
     const state = !p ? 'not started' : p.finishedAt ? `done${p.solvedAt ? ' (solved)' : ''}` : `${p.done}/${p.total} checks done`;
-    return `${String(l.id).padStart(2)}  ${l.slug.padEnd(28)} ${`${l.minutes} min`.padEnd(8)} ${state}\n    ${l.title}: ${l.summary}`;
+    const from = l.source === 'user' ? `\n    your lab: ${l.dir}` : '';
+    return `${String(l.id).padStart(2)}  ${l.slug.padEnd(28)} ${`${l.minutes} min`.padEnd(8)} ${state}\n    ${l.title}: ${l.summary}${from}`;
   }).join('\n');
 }

@@ -31,6 +31,7 @@ export class ContractLabDriver implements LabDriver {
   async list(): Promise<LabListing[]> {
     return (await this.labs.list(this.input)).map((l) => ({
       id: l.id, slug: l.slug, title: l.title, summary: l.summary, minutes: l.minutes,
+      ...(l.source ? { source: l.source } : {}), ...(l.dir ? { dir: l.dir } : {}), ...(l.broken !== undefined ? { broken: l.broken } : {}),
       ...(l.progress ? { progress: { startedAt: l.progress.startedAt, done: Object.keys(l.progress.done).length, total: l.checks, solvedAt: l.progress.solvedAt, finishedAt: l.progress.finishedAt } } : {}),
     }));
   }

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { createEngine } from '../engine.js';
 import { defaultConfig, defaultPorts } from '../config.js';
 import { EngineError, type Logger } from '../core/index.js';
-import { defaultAttendee, findLab, labEnv, loadCatalogue, ProgressStore, type CheckReport, type Lab } from '../labs/index.js';
+import { defaultAttendee, findLab, labEnv, loadLabCatalogue, ProgressStore, type CheckReport, type Lab, type LabCatalogue } from '../labs/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Target } from '../scenarios/index.js';
 import { connectEngine, runningEngine } from './engine-control.js';
 import { ContractLabDriver } from './lab-contract-driver.js';
-import type { LabDriver, LabListing, LabReset, LabSolved, LabStarted } from './lab-target-driver.js';
+import { labListings, type LabDriver, type LabListing, type LabReset, type LabSolved, type LabStarted } from './lab-target-driver.js';
 
 export interface EngineDriverOptions {
   dataDir: string;
@@ -21,6 +21,8 @@ export interface EngineDriverOptions {
   /** `start` and `solve`: a Thingbench must be running. */
   needsRunning: boolean;
   logger: Logger;
+  /** The user's lab folders (`--labs`): for this process only; a running Thingbench has its own. */
+  labDirs?: readonly string[];
 }
 
 /** The name the engine keeps its own labs' progress under (the labs service's). */
@@ -29,6 +31,9 @@ const LOCAL = 'local';
 export async function engineLabDriver(opts: EngineDriverOptions): Promise<LabDriver> {
   const running = runningEngine(opts.dataDir);
   if (running) {
+    if (opts.labDirs?.length) {
+      throw new EngineError('InvalidInput', `--labs: the Thingbench running on ${opts.dataDir} (pid ${running.pid}) reads its own lab folders: give --labs to thingbench up or serve, or put the lab in ${path.join(opts.dataDir, 'labs')} (read at every lab list)`);
+    }
     const client = await connectEngine(running);
     return new ContractLabDriver({ api: client, on: (n, cb) => client.on(n, cb), close: async () => client.dispose() },
       `the Thingbench running on ${opts.dataDir} (pid ${running.pid})`, opts.attendee);
@@ -36,7 +41,7 @@ export async function engineLabDriver(opts: EngineDriverOptions): Promise<LabDri
   if (opts.needsRunning) {
     throw new EngineError('Unavailable', `no Thingbench is running on ${opts.dataDir}: start it first (npm start, or thingbench up in another terminal), then run this again`, { reason: 'NotRunning' });
   }
-  return new OfflineLabDriver(opts.dataDir, opts.attendee, opts.logger);
+  return new OfflineLabDriver(opts.dataDir, opts.attendee, opts.logger, opts.labDirs);
 }
 
 /** The engine's endpoints as `npm start` and `thingbench up` open them by default: what the guide's commands use. */
@@ -54,12 +59,15 @@ function defaultLocalTarget(): Target {
 
 /** No Thingbench running: the catalogue and progress from the data directory, an engine of its own to check or reset. */
 class OfflineLabDriver implements LabDriver {
-  private readonly labs: Lab[] = loadCatalogue();
+  private readonly catalogue: LabCatalogue;
+  private readonly labs: Lab[];
   private readonly attendee: string;
   private opened?: Promise<ContractLabDriver>;
 
-  constructor(private readonly dataDir: string, attendee: string | undefined, private readonly logger: Logger) {
+  constructor(private readonly dataDir: string, attendee: string | undefined, private readonly logger: Logger, private readonly labDirs?: readonly string[]) {
     this.attendee = attendee ?? defaultAttendee();
+    this.catalogue = loadLabCatalogue({ dirs: labDirs, dataDir });
+    this.labs = this.catalogue.labs;
   }
 
   readonly where = 'this data directory (no Thingbench is running on it)';
@@ -67,7 +75,7 @@ class OfflineLabDriver implements LabDriver {
   /** The data directory's engine in this process, on free ports. */
   private engine(): Promise<ContractLabDriver> {
     this.opened ??= (async () => {
-      const engine = await createEngine(defaultConfig({ dataDir: this.dataDir, ports: { mqtt: 0, ws: 0, http: 0, mqtts: 0, wss: 0 } }), { logger: this.logger });
+      const engine = await createEngine(defaultConfig({ dataDir: this.dataDir, ports: { mqtt: 0, ws: 0, http: 0, mqtts: 0, wss: 0 }, ...(this.labDirs?.length ? { labs: { dirs: [...this.labDirs] } } : {}) }), { logger: this.logger });
       await engine.start().catch(async (e: unknown) => {
         await engine.stop().catch(() => undefined);
         throw e;
@@ -79,13 +87,7 @@ class OfflineLabDriver implements LabDriver {
 
   async list(): Promise<LabListing[]> {
     const progress = new ProgressStore(this.dataDir);
-    return this.labs.map((l) => {
-      const p = progress.get(LOCAL, this.attendee, l.id);
-      return {
-        id: l.id, slug: l.slug, title: l.title, summary: l.summary, minutes: l.minutes,
-        ...(p ? { progress: { startedAt: p.startedAt, done: Object.keys(p.done).length, total: l.checks.length, solvedAt: p.solvedAt, finishedAt: p.finishedAt } } : {}),
-      };
-    });
+    return labListings(this.catalogue, (id) => progress.get(LOCAL, this.attendee, id));
   }
 
   async env(ref: string): Promise<Record<string, string>> {

@@ -5,8 +5,8 @@
  */
 import { TypedEmitter } from '../core/index.js';
 import {
-  checkLab, defaultAttendee, findLab, labEnv, loadCatalogue, ProgressStore, resetLab, solveLab, startLab, watchLab,
-  type CheckReport, type Lab,
+  checkLab, defaultAttendee, findLab, labEnv, loadLabCatalogue, ProgressStore, resetLab, solveLab, startLab, watchLab,
+  type CheckReport, type Lab, type LabCatalogue, type LabProgress,
 } from '../labs/index.js';
 import type { ScenarioEvents, Target } from '../scenarios/index.js';
 
@@ -18,6 +18,25 @@ export interface LabListing {
   summary: string;
   minutes: number;
   progress?: { startedAt?: number; done: number; total: number; solvedAt?: number; finishedAt?: number };
+  /** Shipped with Thingbench or the user's own (`--labs`, `<dataDir>/labs/`), and its folder. */
+  source?: 'shipped' | 'user';
+  dir?: string;
+  /** A user lab that does not load: why (`file:line:col: …` lines). */
+  broken?: string;
+}
+
+/** `lab list`'s lines from a catalogue: its labs with their progress, then the broken user labs with why. */
+export function labListings(catalogue: LabCatalogue, progress: (lab: number) => LabProgress | undefined): LabListing[] {
+  return [
+    ...catalogue.labs.map((l): LabListing => {
+      const p = progress(l.id);
+      return {
+        id: l.id, slug: l.slug, title: l.title, summary: l.summary, minutes: l.minutes, source: l.source ?? 'shipped', dir: l.dir,
+        ...(p ? { progress: { startedAt: p.startedAt, done: Object.keys(p.done).length, total: l.checks.length, solvedAt: p.solvedAt, finishedAt: p.finishedAt } } : {}),
+      };
+    }),
+    ...catalogue.broken.map((b): LabListing => ({ id: b.id, slug: b.slug, title: `${String(b.id).padStart(2, '0')}-${b.slug}`, summary: '', minutes: 0, source: b.source, dir: b.dir, broken: b.error })),
+  ];
 }
 
 export interface LabStarted {
@@ -62,6 +81,8 @@ export interface TargetDriverOptions {
   awsCli?: string;
   /** How messages name the target (default: "target 'NAME' (kind)"). */
   where?: string;
+  /** The user's lab folders (`--labs`); `<dataDir>/labs/` is read too. */
+  labDirs?: readonly string[];
 }
 
 /** Scenario runner events as one line per finished step. */
@@ -78,11 +99,13 @@ export function stepLines(progress: LabProgressLine): TypedEmitter<ScenarioEvent
 /** The lab on a target opened in this process. */
 export class TargetLabDriver implements LabDriver {
   private readonly labs: Lab[];
+  private readonly catalogue: LabCatalogue;
   private readonly attendee: string;
   private readonly progressStore: ProgressStore;
 
   constructor(private readonly target: Target, private readonly opts: TargetDriverOptions) {
-    this.labs = loadCatalogue();
+    this.catalogue = loadLabCatalogue({ dirs: opts.labDirs, dataDir: opts.dataDir });
+    this.labs = this.catalogue.labs;
     this.attendee = opts.attendee ?? defaultAttendee();
     this.progressStore = new ProgressStore(opts.dataDir);
   }
@@ -96,13 +119,7 @@ export class TargetLabDriver implements LabDriver {
   }
 
   async list(): Promise<LabListing[]> {
-    return this.labs.map((l) => {
-      const p = this.progressStore.get(this.target.name, this.attendee, l.id);
-      return {
-        id: l.id, slug: l.slug, title: l.title, summary: l.summary, minutes: l.minutes,
-        ...(p ? { progress: { startedAt: p.startedAt, done: Object.keys(p.done).length, total: l.checks.length, solvedAt: p.solvedAt, finishedAt: p.finishedAt } } : {}),
-      };
-    });
+    return labListings(this.catalogue, (id) => this.progressStore.get(this.target.name, this.attendee, id));
   }
 
   async env(ref: string): Promise<Record<string, string>> {

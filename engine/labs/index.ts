@@ -2,6 +2,7 @@
  * Labs: the lab format and its catalogue, the checks, lab runs (start, solve, reset, watch) and progress.
  *
  *   const labs = loadCatalogue();                              // every labs/<nn>-<slug>/, checked (file:line:col)
+ *   const { labs, broken } = loadLabCatalogue({ dirs, dataDir }); // and the user's labs; broken ones listed with why
  *   const lab = findLab(labs, 'getting-set-up');
  *   labNames(lab, { attendee: 'alice' });                      // { THING: 'l01-alice-ratchet', … }
  *   labEnv(lab, target, { attendee: 'alice' });                // { THING, AWS, IOT_ENDPOINT, MQTT_HOST, CA_FILE, … }
@@ -12,14 +13,14 @@
  *   const watch = await watchLab(lab, target, { attendee, onReport });
  */
 export { loadLab, parseLab, BUILTIN_VARIABLES } from './format/load.js';
-export { loadCatalogue, findLab, LABS_DIR } from './format/catalogue.js';
+export { loadCatalogue, loadLabCatalogue, userLabDirs, findLab, LABS_DIR, type LabCatalogue, type LabCatalogueOptions } from './format/catalogue.js';
 export { parseGuide, type Guide, type GuideBlock, type GuideCommand, type GuideSection, type GuideStep, type BlockMode } from './format/guide.js';
 export { labNames, labEnv, labVariables, envExports, defaultAttendee, type LabOptions, type LabEnvOptions } from './format/env.js';
 export { accountOf, resolveAccount } from './format/account.js';
 export { resourceName, namePrefix, attendeeSlug, labPrefix, NAME_KINDS, type NameKind } from './format/names.js';
 export { interpolate as interpolateLab } from './format/interpolate.js';
 export { labSchema, buildLabSchema } from './format/schema.js';
-export type { Lab, LabCheck, LabNameDecl, LabOmitTest } from './format/types.js';
+export type { Lab, LabCheck, LabNameDecl, LabOmitTest, LabSource, BrokenLab } from './format/types.js';
 export { CHECK_KINDS, CHECK_KIND_NAMES, checkKind, type CheckKind, type CheckResult, type CheckStatus, type CheckContext } from './checks/index.js';
 export { checkLab, labFilters, type CheckLabOptions, type CheckOutcome, type CheckReport } from './run/check-lab.js';
 export { startLab, solveLab, loadSolution, labTags, type LabRunOptions, type StartLabOptions, type StartedLab } from './run/start.js';

@@ -47,4 +47,19 @@ export interface Lab {
   guide: Guide;
   /** `<dir>/solution.yaml` (a scenario, loaded when the lab is solved). */
   solutionFile: string;
+  /** Where it comes from: shipped with Thingbench (`labs/`, the default) or a user's lab folder (`--labs`, `<dataDir>/labs/`). */
+  source?: LabSource;
+}
+
+export type LabSource = 'shipped' | 'user';
+
+/** A user's lab folder that does not load: listed with why, never in the way of the others. */
+export interface BrokenLab {
+  /** From the folder's name (`nn-slug`). */
+  id: number;
+  slug: string;
+  dir: string;
+  source: 'user';
+  /** Every problem, one `file:line:col: what was expected` a line. */
+  error: string;
 }

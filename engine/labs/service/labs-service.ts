@@ -5,7 +5,11 @@
  * each round whose statuses changed is a `checked` event and a progress update. Progress lives in
  * `<dataDir>/labs/progress.json` and survives restarts: labs started before a restart are watched again.
  *
- * LIMITATIONS: labs come from the shipped catalogue only (no lab folder from elsewhere yet); a lab run against a
+ * The catalogue is the shipped labs, then the user's own (`labDirs`: `--labs`, config `labs.dirs`; and
+ * `<dataDir>/labs/`), read again by every `list` (a lab just written appears without a restart); a user lab that does
+ * not load is listed as broken with why, and the others load.
+ *
+ * LIMITATIONS: a lab run against a
  * target profile is checked on demand, not watched; the solution's steps are forwarded only through the runner's
  * events given to `solve`.
  */
@@ -16,7 +20,7 @@ import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabSolution, LabProg
 import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
 import { resolveAccount } from '../format/account.js';
-import { findLab, loadCatalogue, LABS_DIR } from '../format/catalogue.js';
+import { findLab, loadLabCatalogue, LABS_DIR, type LabCatalogue } from '../format/catalogue.js';
 import { defaultAttendee, labEnv, labNames, labVariables } from '../format/env.js';
 import { interpolate } from '../format/interpolate.js';
 import type { Lab } from '../format/types.js';
@@ -31,8 +35,10 @@ export interface LabsServiceOptions {
   /** The engine as a lab's target (made when a lab runs: the engine listens by then). */
   target(): Target;
   logger: Logger;
-  /** Where the catalogue is (default: the shipped `labs/`). */
+  /** Where the shipped catalogue is (default: the shipped `labs/`). */
   labsDir?: string;
+  /** The user's lab folders (`--labs`, config `labs.dirs`); `<dataDir>/labs/` is read too. */
+  labDirs?: readonly string[];
 }
 
 export interface LabsServiceEvents {
@@ -49,7 +55,9 @@ export class LabsService implements Service {
   readonly name = 'labs';
   readonly events = new TypedEmitter<LabsServiceEvents>();
   private readonly progress: ProgressStore;
-  private catalogue: Lab[] | undefined;
+  private catalogue: LabCatalogue | undefined;
+  /** The broken user labs' errors already logged. */
+  private readonly reported = new Set<string>();
   private readonly watches = new Map<string, Promise<LabWatch | undefined>>();
   /** The devices of started labs (lab 5's motor), by progress key: stopped on reset, on a new start and at stop. */
   private readonly devices = new Map<string, KeptDevices>();
@@ -74,7 +82,7 @@ export class LabsService implements Service {
     if (!resume.length) return;
     let labs: Lab[];
     try {
-      labs = this.labs();
+      labs = this.load().labs;
     } catch (e) {
       // A lab that does not load never stops the engine: labs.list says what is wrong with it.
       this.catalogue = undefined;
@@ -105,13 +113,31 @@ export class LabsService implements Service {
     await kept?.stop();
   }
 
-  private labs(): Lab[] {
-    this.catalogue ??= loadCatalogue(this.opts.labsDir ?? LABS_DIR);
+  private load(): LabCatalogue {
+    this.catalogue = loadLabCatalogue({ shipped: this.opts.labsDir ?? LABS_DIR, dirs: this.opts.labDirs, dataDir: this.opts.dataDir });
+    for (const b of this.catalogue.broken) {
+      if (this.reported.has(b.error)) continue; // said once, not at every list
+      this.reported.add(b.error);
+      this.opts.logger.log('warn', 'labs', `the lab in ${b.dir} does not load:\n${b.error}`);
+    }
     return this.catalogue;
   }
 
+  private labs(): Lab[] {
+    return (this.catalogue ?? this.load()).labs;
+  }
+
+  /** The lab an attendee names; a lab written since the catalogue was read is found too (it is read again). */
   private lab(ref: string): Lab {
-    return findLab(this.labs(), ref);
+    try {
+      return findLab(this.labs(), ref);
+    } catch {
+      const broken = this.load().broken.find((b) => String(b.id) === String(ref).replace(/^0+(?=\d)/, '') || b.slug === ref || `${String(b.id).padStart(2, '0')}-${b.slug}` === ref);
+      if (broken) {
+        throw new EngineError('InvalidInput', `the lab in ${broken.dir} does not load:\n${broken.error}`, { reason: 'BrokenLab' });
+      }
+      return findLab(this.labs(), ref);
+    }
   }
 
   /** Runs `fn` on the target the input names (the engine itself by default), closing a profile's target after. */
@@ -138,14 +164,21 @@ export class LabsService implements Service {
     const progress = this.progressInfo(lab, target, attendee);
     return {
       id: lab.id, slug: lab.slug, title: lab.title, summary: lab.summary, minutes: lab.minutes, cost: lab.cost, checks: lab.checks.length,
-      ...(progress ? { progress } : {}),
+      ...(progress ? { progress } : {}), source: lab.source ?? 'shipped', dir: lab.dir,
     };
   }
 
   async list(input?: LabTargetInput): Promise<LabSummary[]> {
     const attendee = input?.attendee ?? defaultAttendee();
     this.progress.all();
-    return this.labs().map((l) => this.summary(l, input?.target ?? LOCAL, attendee));
+    const { labs, broken } = this.load();
+    return [
+      ...labs.map((l) => this.summary(l, input?.target ?? LOCAL, attendee)),
+      ...broken.map((b): LabSummary => ({
+        id: b.id, slug: b.slug, title: `${String(b.id).padStart(2, '0')}-${b.slug}`, summary: `does not load: ${b.error.split('\n')[0]}`, minutes: 0, cost: '', checks: 0,
+        source: b.source, dir: b.dir, broken: b.error,
+      })),
+    ];
   }
 
   /** The reference solution as written, to read. */
