@@ -48,12 +48,19 @@ describe('labs.* on the engine', () => {
     expect(seen.at(-1)?.checks[1]).toMatchObject({ id: 'certificate', status: 'missing', reason: 'the thing l01-erin-ratchet has no attached certificate' });
     expect(seen.at(-1)?.checks[1].hint).toContain('$AWS iot create-keys-and-certificate --set-as-active');
 
-    // The solution finds the thing already there: it fails, saying so; reset and start fresh, then solve.
-    const clash = await api.labs.solve('1', { attendee });
-    expect(clash.run.status).toBe('failed');
-    expect(clash.run.message).toContain('l01-erin-ratchet');
+    // The solution finds the thing already there: it reuses it (a half-done lab is solved, not refused), saying so.
+    const notes: string[] = [];
+    const noting = tb.engine.events.on('scenarios.step', (e) => {
+      if (e.kind === 'step.finished' && e.data.note) notes.push(e.data.note);
+    });
+    const converged = await api.labs.solve('1', { attendee });
+    noting.dispose();
+    expect(converged.run.status).toBe('passed');
+    expect(converged.report).toMatchObject({ done: 7, complete: true });
+    expect(notes.join('\n')).toContain('thing l01-erin-ratchet: reused');
+    // Reset and start fresh, then solve again.
     const fresh = await api.labs.start('1', { attendee, fresh: true });
-    // What the failed solution made before it stopped (the policy, a certificate) goes too.
+    // What the solution made (the policy, a certificate) goes too.
     expect(fresh.removed.filter((r) => !r.startsWith('certificate ')).sort()).toEqual(['policy l01-erin-device', 'thing l01-erin-other', 'thing l01-erin-ratchet']);
     const steps: string[] = [];
     const sub = tb.engine.events.on('scenarios.step', (e) => {
