@@ -7,3 +7,4 @@ export type { PresenceSource } from './connectivity.js';
 export { parseFleetQuery, MAX_QUERY_TERMS, type FleetQuery } from './fleet-query.js';
 export { RESOURCE_NAME, validateName } from './names.js';
 export { registryApi } from './registry-api.js';
+export { IotTags, iotTagRefusal } from './iot-tags.js';

@@ -13,6 +13,7 @@
  * - Principals are stored as given; whether a certificate ARN exists is checked only when a `PrincipalCheck` is wired.
  * - DeleteThingType needs the type deprecated, but not for 5 minutes as AWS does.
  */
+import { IotTags } from './iot-tags.js';
 import { randomUUID } from 'node:crypto';
 import {
   EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Logger, type Service,
@@ -89,6 +90,8 @@ const invalid = (message: string) => new EngineError('InvalidInput', message);
 export class RegistryService implements Service {
   readonly name = 'registry';
   readonly events = new TypedEmitter<RegistryEvents>();
+  /** Tags of thing groups and thing types, by ARN. */
+  readonly tags: IotTags;
   readonly groups: ThingGroups;
   private readonly db: RegistryStore;
   private readonly connectivity = new ConnectivityTracker();
@@ -109,6 +112,13 @@ export class RegistryService implements Service {
   ) {
     this.db = new RegistryStore(store);
     this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e));
+    this.tags = new IotTags(store);
+    // A deleted thing group or thing type takes its tags with it.
+    this.events.on('changed', (e) => {
+      if (e.operation !== 'deleted' || (e.kind !== 'thingGroup' && e.kind !== 'thingType')) return;
+      void this.tags.forget(iotArn(`${e.kind === 'thingGroup' ? 'thinggroup' : 'thingtype'}/${e.name}`))
+        .catch((err: unknown) => this.opts.logger?.log('warn', 'registry', `the tags of ${e.kind} ${e.name} were not deleted: ${String(err)}`));
+    });
     this.eventConfig = new RegistryEventConfig(() => clock.now());
   }
 

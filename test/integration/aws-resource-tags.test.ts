@@ -1,6 +1,6 @@
 /**
- * Tags the engine keeps on DynamoDB tables, Kinesis streams, Firehose delivery streams, CloudWatch alarms and Lambda
- * functions: given at creation or
+ * Tags the engine keeps on DynamoDB tables, Kinesis streams, Firehose delivery streams, CloudWatch alarms, Lambda
+ * functions and AWS IoT thing groups and thing types: given at creation or
  * added later, read back, removed, kept across a restart, refused past AWS's limits (50 per resource, `aws:` keys
  * reserved), and gone with their resource; through the real AWS SDK v3 clients and /usr/bin/aws.
  */
@@ -25,6 +25,10 @@ import {
   UntagResourceCommand as LambdaUntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
+import {
+  CreateThingGroupCommand, CreateThingTypeCommand, DeleteThingGroupCommand, DeprecateThingTypeCommand, IoTClient,
+  ListTagsForResourceCommand as IotListTagsCommand, TagResourceCommand as IotTagResourceCommand, UntagResourceCommand as IotUntagResourceCommand,
+} from '@aws-sdk/client-iot';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { awsCliJson, describeAwsCli, runAwsCli } from '../helpers/aws-cli.js';
 
@@ -183,6 +187,29 @@ describe('Lambda', () => {
   });
 });
 
+describe('AWS IoT', () => {
+  it("keeps CreateThingGroup's and CreateThingType's tags; TagResource, UntagResource, ListTagsForResource by ARN; gone with the group", async () => {
+    const iot = new IoTClient(config());
+    const group = await iot.send(new CreateThingGroupCommand({ thingGroupName: 'tagged', tags: [{ Key: 'team', Value: 'iot' }] }));
+    const type = await iot.send(new CreateThingTypeCommand({ thingTypeName: 'tagged-type', tags: [{ Key: 'thingbench:lab', Value: '12' }] }));
+    const list = async (arn: string) => asMap((await iot.send(new IotListTagsCommand({ resourceArn: arn }))).tags as Array<{ Key: string; Value: string }>);
+    expect(await list(group.thingGroupArn!)).toEqual({ team: 'iot' });
+    expect(await list(type.thingTypeArn!)).toEqual({ 'thingbench:lab': '12' });
+    await iot.send(new IotTagResourceCommand({ resourceArn: group.thingGroupArn, tags: [{ Key: 'env', Value: 'lab' }, { Key: 'team', Value: 'data' }] }));
+    await iot.send(new IotUntagResourceCommand({ resourceArn: group.thingGroupArn, tagKeys: ['env'] }));
+    expect(await list(group.thingGroupArn!)).toEqual({ team: 'data' });
+    expect(await outcome(iot.send(new IotTagResourceCommand({ resourceArn: group.thingGroupArn, tags: many(50) })))).toMatch(/^LimitExceededException: /);
+    expect(await outcome(iot.send(new IotTagResourceCommand({ resourceArn: group.thingGroupArn, tags: [{ Key: 'aws:x', Value: 'y' }] })))).toMatch(/^InvalidRequestException: .*aws:/);
+    expect(await outcome(iot.send(new CreateThingGroupCommand({ thingGroupName: 'refused', tags: [{ Key: 'aws:x', Value: 'y' }] })))).toMatch(/^InvalidRequestException: /);
+    expect(await outcome(iot.send(new IotListTagsCommand({ resourceArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/refused' })))).toBe('ResourceNotFoundException: Thing group refused does not exist');
+    await iot.send(new DeleteThingGroupCommand({ thingGroupName: 'tagged' }));
+    const again = await iot.send(new CreateThingGroupCommand({ thingGroupName: 'tagged' }));
+    expect(await list(again.thingGroupArn!)).toEqual({});
+    await iot.send(new DeprecateThingTypeCommand({ thingTypeName: 'tagged-type' }));
+    iot.destroy();
+  });
+});
+
 describeAwsCli('the AWS CLI', () => {
   it('tags a table, a stream and a delivery stream and reads them back', async () => {
     const opts = { endpoint: te.httpUrl };
@@ -198,6 +225,8 @@ describeAwsCli('the AWS CLI', () => {
       'RoleARN=arn:aws:iam::000000000000:role/fh,BucketARN=arn:aws:s3:::cli-bucket'], opts);
     await awsCliJson(['firehose', 'tag-delivery-stream', '--delivery-stream-name', 'cli-tagged', '--tags', 'Key=team,Value=iot'], opts);
     expect((await awsCliJson(['firehose', 'list-tags-for-delivery-stream', '--delivery-stream-name', 'cli-tagged'], opts)).Tags).toEqual([{ Key: 'team', Value: 'iot' }]);
+    const g = await awsCliJson(['iot', 'create-thing-group', '--thing-group-name', 'cli-tagged', '--tags', 'Key=team,Value=iot'], opts);
+    expect((await awsCliJson(['iot', 'list-tags-for-resource', '--resource-arn', g.thingGroupArn as string], opts)).tags).toEqual([{ Key: 'team', Value: 'iot' }]);
     const refused = await runAwsCli(['dynamodb', 'tag-resource', '--resource-arn', tableArn('cli-tagged'), '--tags', 'Key=aws:x,Value=y'], opts);
     expect(refused.code).toBe(254);
     expect(refused.stderr).toContain('(ValidationException) when calling the TagResource operation');

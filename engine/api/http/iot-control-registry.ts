@@ -15,6 +15,7 @@ import { EngineError } from '../../core/index.js';
 import type { RegistryService } from '../../registry/index.js';
 import type { ThingGroupInfo, ThingInfo, ThingTypeInfo } from '../../contract/index.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
+import { checkCreationTags, iotControlTagRoutes, tagsOf } from './iot-control-tags.js';
 import {
   arnResource, controlRoutes, decodeNextToken, encodeNextToken, epochSeconds, jsonBody, maxResults, optionalBoolean,
   optionalInteger, optionalObject, optionalString, principalHeader, queryBoolean, requiredString,
@@ -32,7 +33,7 @@ export type RegistryOperations = Pick<RegistryService,
   | 'createThing' | 'describeThing' | 'updateThing' | 'deleteThing' | 'listThings'
   | 'createThingType' | 'describeThingType' | 'listThingTypes' | 'deprecateThingType' | 'deleteThingType'
   | 'attachPrincipal' | 'detachPrincipal' | 'listPrincipals' | 'thingsForPrincipal' | 'search'
-  | 'indexingConfiguration' | 'updateIndexingConfiguration' | 'eventConfig'> & {
+  | 'indexingConfiguration' | 'updateIndexingConfiguration' | 'eventConfig' | 'tags'> & {
   readonly groups: Pick<RegistryService['groups'], 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'>;
 };
 
@@ -130,9 +131,12 @@ export function createThingType(registry: RegistryOperations): HttpHandler {
     if (searchable !== undefined && searchable !== null && (!Array.isArray(searchable) || searchable.some((a) => typeof a !== 'string'))) {
       throw invalid('searchableAttributes must be a list of strings');
     }
+    const tags = tagsOf(jsonBody(req).tags);
+    checkCreationTags(tags);
     const { type } = await registry.createThingType(req.params.thingTypeName, {
       description: optionalString(props, 'thingTypeDescription'), searchableAttributes: (searchable as string[] | undefined) ?? undefined,
     });
+    await registry.tags.tag(type.arn, tags);
     return { json: { thingTypeName: type.name, thingTypeArn: type.arn, thingTypeId: type.id } };
   };
 }
@@ -172,10 +176,13 @@ export function createThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const body = jsonBody(req);
     const props = optionalObject(body, 'thingGroupProperties') ?? {};
+    const tags = tagsOf(body.tags);
+    checkCreationTags(tags);
     const { group } = await registry.groups.create(req.params.thingGroupName, {
       parent: optionalString(body, 'parentGroupName'), description: optionalString(props, 'thingGroupDescription'),
       attributes: attributePayload(props).attributes,
     });
+    await registry.tags.tag(group.arn, tags);
     return { json: { thingGroupName: group.name, thingGroupArn: group.arn, thingGroupId: group.id } };
   };
 }
@@ -371,6 +378,10 @@ export function updateEventConfigurations(registry: RegistryOperations): HttpHan
 }
 
 export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {
+  return [...iotControlTagRoutes(registry), ...registryRoutes(registry, opts)];
+}
+
+function registryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {
   return controlRoutes([
     { method: 'POST', path: '/things/{thingName}', operation: 'CreateThing', handler: createThing(registry) },
     { method: 'GET', path: '/things/{thingName}', operation: 'DescribeThing', handler: describeThing(registry) },
