@@ -335,7 +335,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await page().waitForSelector('[data-testid=thing-detail][data-thing=garage-door]', WAIT);
     await page().selectOption('[data-testid=thing-join-group]', 'hallway');
     await page().click('[data-testid=thing-join]');
-    await page().waitForFunction(() => [...document.querySelectorAll('[data-testid=thing-groups] .chip')].some((c) => c.textContent?.trim() === 'hallway'), null, WAIT);
+    await page().waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=thing-groups] .chip')).some((c) => c.textContent?.trim() === 'hallway'), null, WAIT);
     expect(await bm.engine.api.registry.groupThings('hallway')).toEqual(['garage-door']);
     expect(await page().$$eval('[data-testid=thing-join-group] option', (os) => os.map((o) => o.getAttribute('value')))).not.toContain('hallway');
   });
