@@ -77,6 +77,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Devices view', () => {
     expect(await text('[data-testid=device-log-entry][data-kind=disconnected]')).toContain('the broker publishes the will');
     await shot('devices-fleet');
 
+    // Ticked devices take a fault of their own: a clock skew on two turbines.
+    await page().click('[data-testid=member-row][data-thing=turbine-003] [data-testid=member-mark]');
+    await page().click('[data-testid=member-row][data-thing=turbine-004] [data-testid=member-mark]');
+    await page().click('[data-testid=fault-kind][data-kind=clock-skew]');
+    await page().selectOption('[data-testid=fault-target]', 'marked');
+    await page().click('[data-testid=fault-apply]');
+    await page().waitForFunction(() => document.querySelector('[data-testid=fault-result]')?.textContent?.includes('clock-skew'), null, WAIT);
+    expect(await text('[data-testid=fault-result]')).toBe('clock-skew on 2 devices: applied to 2 of 2 targeted');
+
     // Stop: the fleet stops cleanly and says its devices are gone.
     await page().click('[data-testid=fleet-stop]');
     await page().waitForSelector('[data-testid=fleet-detail][data-state=stopped]', WAIT);

@@ -15,7 +15,7 @@ const LOG_KEPT = 500;
 /** A fault's outcome as the view shows it. */
 export interface FaultOutcome {
   fleet: string;
-  /** 'fleet' or the device's thing name. */
+  /** 'fleet', the device's thing name, or `N devices`. */
   target: string;
   result?: FleetFaultResult;
   error?: string;
@@ -40,6 +40,8 @@ export class DevicesStore {
   memberSearch = $state('');
   memberState = $state<DeviceConnectionState | ''>('');
   selectedDevice = $state<string | null>(null);
+  /** Devices ticked in the list (thing names), for a fault on just them. */
+  marked = $state.raw<readonly string[]>([]);
   log = $state.raw<readonly DeviceLogEntry[]>([]);
   /** The newest message on the selected device's will topic (null: none yet). */
   will = $state.raw<MessageRecord | null>(null);
@@ -90,6 +92,7 @@ export class DevicesStore {
     if (id === this.selectedFleet) return;
     this.selectedFleet = id;
     this.selectDevice(null);
+    this.marked = [];
     this.resetMembers();
   }
 
@@ -120,6 +123,15 @@ export class DevicesStore {
     if (thingName) void this.readDevice();
   }
 
+  /** Ticks or unticks a device for a fault on the ticked devices. */
+  toggleMark(thingName: string): void {
+    this.marked = this.marked.includes(thingName) ? this.marked.filter((t) => t !== thingName) : [...this.marked, thingName];
+  }
+
+  clearMarks(): void {
+    this.marked = [];
+  }
+
   /** The selected device's row, when it is among the rows read. */
   device(): FleetMember | undefined {
     return this.selectedDevice ? this.rows.find((r) => r?.thingName === this.selectedDevice) : undefined;
@@ -139,11 +151,11 @@ export class DevicesStore {
     }
   }
 
-  /** Applies a fault to the fleet, or to one device; the outcome is kept in `lastFault`. */
-  async fault(id: string, fault: FleetFault, device?: string): Promise<void> {
-    const target = device ?? 'fleet';
+  /** Applies a fault to the fleet, or to some of its devices (thing names); the outcome is kept in `lastFault`. */
+  async fault(id: string, fault: FleetFault, devices?: readonly string[]): Promise<void> {
+    const target = !devices ? 'fleet' : devices.length === 1 ? devices[0] : `${devices.length} devices`;
     try {
-      const result = await this.client.devices.fault(id, fault, device ? [device] : undefined);
+      const result = await this.client.devices.fault(id, fault, devices ? [...devices] : undefined);
       this.lastFault = { fleet: id, target, result, at: Date.now() };
     } catch (err) {
       this.lastFault = { fleet: id, target, error: err instanceof Error ? err.message : String(err), at: Date.now() };
