@@ -52,6 +52,8 @@ try {
   await bm.engine.api.shadow.update('garage-door', { state: { reported: { open: false, battery: 87 } } });
   await device.endAsync();
   await seedRegistry(bm.info.endpoints.http);
+  // A remote target for the Targets view (not reachable: its test says why).
+  await bm.engine.api.targets.put('trainer', { kind: 'thingbench', mqttUrl: 'mqtt://trainer.local:1883', endpoint: 'http://trainer.local:8080', region: 'eu-west-1' });
   // A registered CA with JITR on (`registry/cas`) and a second version of a policy (`registry/policies/home-device`).
   const workshopCa = makeCertificate({ name: 'ca', subject: { CN: 'Workshop CA', O: 'Thingbench' }, ca: true, key: 'ec' });
   await bm.engine.api.security.registerCaCertificate({ caCertificatePem: workshopCa.certificatePem, certificateMode: 'SNI_ONLY', setAsActive: true, allowAutoRegistration: true });
