@@ -2,10 +2,11 @@
  * `solveLab` on a lab half done by hand: lab 2 with the attendee's own SNS topic (untagged), queue, a subscription
  * without raw delivery and a rule with the wrong SQL. The solution converges instead of stopping at "already
  * exists": the rule is replaced, the subscription's attributes set, the topic and queue reused, each said in its
- * step's output; afterwards every check is done.
+ * step's output; afterwards every check is done. Lab 1 with the attendee's thing and a too-wide policy: the thing is
+ * reused, the policy gets the solution's document as a new default version (unchanged when solved again).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTopicRuleCommand, GetTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CreatePolicyCommand, CreateThingCommand, CreateTopicRuleCommand, GetPolicyCommand, GetTopicRuleCommand, IoTClient } from '@aws-sdk/client-iot';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TypedEmitter } from '../../engine/core/index.js';
@@ -65,5 +66,37 @@ describe('solving a lab half done by hand', () => {
     const after = await checkLab(lab, target, { attendee, since: started.startedAt });
     expect(after.checks.map((c) => `${c.id} ${c.status}`)).toEqual(lab.checks.map((c) => `${c.id} done`));
     for (const c of [sns, sqs, iot]) c.destroy();
+  });
+
+  it("lab 1 with the attendee's thing and a policy that allows every topic: the policy gets the solution's document as a new default version", async () => {
+    const attendee = 'ivo';
+    const target = engineTarget(te);
+    const lab = findLab(loadCatalogue(), 'getting-set-up');
+    const names = labNames(lab, { attendee });
+    const started = await startLab(lab, target, { attendee });
+    const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await iot.send(new CreateThingCommand({ thingName: names.THING }));
+    const tooWide = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] };
+    await iot.send(new CreatePolicyCommand({ policyName: names.POLICY, policyDocument: JSON.stringify(tooWide) }));
+
+    const events = new TypedEmitter<ScenarioEvents>();
+    const finished: string[] = [];
+    events.on('step.finished', (e) => finished.push(e.note ?? e.message ?? ''));
+    const run = await solveLab(lab, target, { attendee, events });
+    expect(run.message).toBeUndefined();
+    expect(run.status).toBe('passed');
+    expect(finished.join('\n')).toContain(`policy ${names.POLICY}: updated (new default version 2)`);
+    expect(finished.join('\n')).toContain(`thing ${names.THING}: reused`);
+    const policy = await iot.send(new GetPolicyCommand({ policyName: names.POLICY }));
+    expect(policy.defaultVersionId).toBe('2');
+    expect(policy.policyDocument).toContain('device/${iot:Connection.Thing.ThingName}/data');
+    const after = await checkLab(lab, target, { attendee, since: started.startedAt });
+    expect(after.checks.map((c) => `${c.id} ${c.status}`)).toEqual(lab.checks.map((c) => `${c.id} done`));
+
+    // Solved again: the policy's default version is already the solution's, so nothing changes.
+    const again = await solveLab(lab, target, { attendee, events });
+    expect(again.status).toBe('passed');
+    expect(finished.join('\n')).toContain(`policy ${names.POLICY}: unchanged (its default version is this document)`);
+    iot.destroy();
   });
 });
