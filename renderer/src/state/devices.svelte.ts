@@ -48,6 +48,10 @@ export class DevicesStore {
   lastFault = $state.raw<FaultOutcome | null>(null);
 
   private rows: (FleetMember | undefined)[] = [];
+  /** Per device (thing name): its count of messages sent when last read, and its rate since the read before. */
+  // Plain on purpose: rows reach views through `memberVersion`.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private rates = new Map<string, { at: number; published: number; perSec: number }>();
   private window = { start: 0, end: 0 };
   // Plain on purpose: status batches reach views through `fleets`, at most once per frame.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -123,6 +127,12 @@ export class DevicesStore {
     if (thingName) void this.readDevice();
   }
 
+  /** Messages a second the device sent between the last two reads of its row (undefined until read twice). */
+  rate(thingName: string): number | undefined {
+    const r = this.rates.get(thingName);
+    return r && r.perSec >= 0 ? r.perSec : undefined;
+  }
+
   /** Ticks or unticks a device for a fault on the ticked devices. */
   toggleMark(thingName: string): void {
     this.marked = this.marked.includes(thingName) ? this.marked.filter((t) => t !== thingName) : [...this.marked, thingName];
@@ -177,8 +187,16 @@ export class DevicesStore {
     this.fleets = [...fresh, ...next];
   }
 
+  private noteRate(m: FleetMember, at: number): void {
+    const prev = this.rates.get(m.thingName);
+    const perSec = prev && at - prev.at >= 200 ? ((m.published - prev.published) * 1000) / (at - prev.at) : prev?.perSec ?? -1;
+    if (!prev || at - prev.at >= 200) this.rates.set(m.thingName, { at, published: m.published, perSec });
+    if (this.rates.size > 5000) this.rates.delete(this.rates.keys().next().value!);
+  }
+
   private resetMembers(): void {
     this.rows = [];
+    this.rates.clear();
     this.memberTotal = 0;
     this.membersLoaded = false;
     this.memberVersion++;
@@ -208,7 +226,11 @@ export class DevicesStore {
         });
         if (id !== this.selectedFleet || filter.search !== this.memberSearch || filter.state !== this.memberState) return;
         if (page.total !== this.memberTotal) this.rows.length = Math.min(this.rows.length, page.total);
-        page.members.forEach((m, i) => { this.rows[offset + i] = m; });
+        const at = Date.now();
+        page.members.forEach((m, i) => {
+          this.noteRate(m, at);
+          this.rows[offset + i] = m;
+        });
         this.memberTotal = page.total;
         this.membersLoaded = true;
         this.memberVersion++;
