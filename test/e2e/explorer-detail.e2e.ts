@@ -104,6 +104,33 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     expect(await page.inputValue('[data-testid=publish-payload]')).toBe('{"action":"purge"}');
   });
 
+  it('extends the chart as points arrive and shows the window picked, from 1 minute to all it holds', async () => {
+    const { page } = bm;
+    await tab('chart');
+    await page.waitForSelector('[data-testid=chart][data-last="[41.5]"]', WAIT);
+    for (const temp of [42, 43, 44]) await device.publishAsync('lab/boiler/telemetry', JSON.stringify({ temp }), { qos: 1 });
+    await page.waitForSelector('[data-testid=chart][data-last="[44]"][data-points="5"]', WAIT);
+    const span = async () => {
+      const range = await attr('[data-testid=chart]', 'data-range');
+      if (range === null) return null;
+      const [min, max] = range.split(' ').map(Number);
+      expect(Math.abs(max! - Date.now() / 1000)).toBeLessThan(5); // the window ends now
+      return Math.round(max! - min!);
+    };
+    expect(await span()).toBe(300); // 5 minutes, the default
+    await page.click('[data-testid=chart-window-1m]');
+    await page.waitForSelector('[data-testid=chart][data-points="5"]', WAIT);
+    expect(await span()).toBe(60);
+    await page.click('[data-testid=chart-window-1h]');
+    expect(await span()).toBe(3600);
+    await page.click('[data-testid=chart-window-all]');
+    await page.waitForSelector('[data-testid=chart]:not([data-range])', WAIT);
+    expect(await attr('[data-testid=chart]', 'data-points')).toBe('5');
+    await device.publishAsync('lab/boiler/telemetry', JSON.stringify({ temp: 45 }), { qos: 1 });
+    await page.waitForSelector('[data-testid=chart][data-last="[45]"][data-points="6"]', WAIT);
+    await page.click('[data-testid=chart-window-5m]');
+  });
+
   it('diffs two messages of a topic field by field, and scrubs through its history on the timeline', async () => {
     const { page } = bm;
     const docs = [

@@ -1,4 +1,5 @@
 /** The explorer's message side, its pure parts: JSON paths, diffs, JSON problems, chart lines, lifecycle lanes, exports. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BrokerActivity, MessageRecord } from '../../engine/contract/index.js';
 import { parseFieldPath } from '../../engine/broker/payload-series.js';
@@ -95,6 +96,30 @@ describe('chart lines', () => {
     expect(b).toEqual([null, null, 30, null, null]);
     // A window leaves out what is older.
     expect(set.aligned(['a temp'], 3000)).toEqual([[3, 4, 4.000001], [3, 4, 5]]);
+  });
+
+  it('keeps a view of all points that live points extend in place, equal to aligning them again', () => {
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant('take' as const), topic: fc.constantFrom('a', 'b'), time: fc.integer({ min: 0, max: 40 }), value: fc.integer() }),
+      fc.record({ kind: fc.constant('prepend' as const), times: fc.array(fc.integer({ min: -20, max: 5 }), { maxLength: 4 }) }),
+    );
+    fc.assert(fc.property(fc.array(event, { maxLength: 60 }), fc.boolean(), (events, inOrder) => {
+      const set = new SeriesSet(12);
+      set.add('a v', 'a', 'v');
+      set.add('b v', 'b', 'v');
+      const keys = ['a v', 'b v'];
+      let clock = 0;
+      let id = 0;
+      expect(set.view(keys)).toEqual([[], [], []]);
+      for (const e of events) {
+        if (e.kind === 'take') {
+          // Mostly in time order, as live traffic comes; sometimes late.
+          const time = inOrder ? (clock += e.time % 3) : e.time;
+          set.take(message(++id, e.topic, JSON.stringify({ v: e.value }), time));
+        } else set.prepend('a v', [...e.times].sort((x, y) => x - y).map((t) => [t, t] as const));
+        expect(set.view(keys)).toEqual(set.aligned(keys, -Infinity));
+      }
+    }), { numRuns: 300 });
   });
 
   it('holds at most its bound per line, the oldest going first', () => {

@@ -129,13 +129,22 @@ export class ChartStore {
     }
   }
 
-  /** The lines' points within the window, on one time axis (seconds) as uPlot takes them: `[x, ...ys]`. */
-  aligned(now = Date.now()): [number[], ...(number | null)[][]] {
+  /**
+   * The lines' points on one time axis (seconds) as uPlot takes them, `[x, ...ys]`: all that is held, extended in
+   * place as points arrive (a fresh outer array each call, so views see the change); `range` gives the window.
+   */
+  aligned(): [number[], ...(number | null)[][]] {
     const started = performance.now();
-    const data = this.lines.aligned(this.series.map((s) => s.key), now - chartWindows[this.window]);
+    const [xs, ...ys] = this.lines.view(this.series.map((s) => s.key));
     this.lastAt = performance.now();
     this.lastCost = this.lastAt - started;
-    return data;
+    return [xs, ...ys];
+  }
+
+  /** The window's x range in seconds at `now`, or null for `all` (the chart fits what it holds). */
+  range(now = Date.now()): [number, number] | null {
+    const span = chartWindows[this.window];
+    return span === Infinity ? null : [(now - span) / 1000, now / 1000];
   }
 
   /** How many points a line holds (all of them, not only the window's). */

@@ -27,6 +27,11 @@ export function numericFieldsOf(messages: readonly MessageRecord[]): string[] {
  */
 export class SeriesSet {
   private readonly points = new Map<string, Points & { topic: string; path: string }>();
+  /**
+   * The lines of the last `view`, aligned over all their points and extended in place as live points arrive at the
+   * end (the usual case); anything else (a late point, history put in front, trimming, other lines) rebuilds it.
+   */
+  private cache: { id: string; keys: readonly string[]; data: [number[], ...(number | null)[][]] } | null = null;
 
   constructor(private readonly maxPoints: number) {}
 
@@ -36,6 +41,7 @@ export class SeriesSet {
 
   remove(key: string): void {
     this.points.delete(key);
+    this.cache = null;
   }
 
   has(key: string): boolean {
@@ -59,6 +65,7 @@ export class SeriesSet {
     p.t.unshift(...history.slice(0, n).map(([t]) => t));
     p.v.unshift(...history.slice(0, n).map(([, v]) => v));
     this.trim(p);
+    if (n) this.cache = null;
   }
 
   /** Adds a live message to every line of its topic; true when a point was added. */
@@ -72,12 +79,53 @@ export class SeriesSet {
       if (value === null) continue;
       let i = p.t.length;
       while (i > 0 && p.t[i - 1] > m.time) i--; // a late message still lands in place
-      p.t.splice(i, 0, m.time);
-      p.v.splice(i, 0, value);
+      if (i === p.t.length) {
+        p.t.push(m.time);
+        p.v.push(value);
+        this.extendView(p, value);
+      } else {
+        p.t.splice(i, 0, m.time);
+        p.v.splice(i, 0, value);
+        this.cache = null;
+      }
       this.trim(p);
       added = true;
     }
     return added;
+  }
+
+  /**
+   * The lines `keys` over all their points on one time axis (seconds), as uPlot takes them: the same arrays as
+   * `aligned(keys, -Infinity)`, kept and extended in place while points arrive in order, so a live chart costs the new
+   * points, not all of them. A chart shows a window of it by setting its x scale.
+   */
+  view(keys: readonly string[]): [number[], ...(number | null)[][]] {
+    const id = keys.join('\n');
+    if (this.cache?.id !== id) this.cache = { id, keys: [...keys], data: this.aligned(keys, -Infinity) };
+    return this.cache.data;
+  }
+
+  /** Adds the point just appended to `p` to the cached view, or drops the view when it cannot go at its end. */
+  private extendView(p: Points, value: number): void {
+    const cache = this.cache;
+    if (!cache) return;
+    const line = cache.keys.findIndex((k) => this.points.get(k) === p);
+    if (line < 0) return;
+    const n = p.t.length;
+    // The same offset `aligned` gives the k-th point of one millisecond.
+    let k = 0;
+    while (k < 999 && n - 2 - k >= 0 && p.t[n - 2 - k] === p.t[n - 1]) k++;
+    const x = (p.t[n - 1]! + k / 1000) / 1000;
+    const [xs, ...ys] = cache.data;
+    const last = xs.length - 1;
+    if (last < 0 || x > xs[last]!) {
+      xs.push(x);
+      ys.forEach((y, i) => y.push(i === line ? value : null));
+    } else if (x === xs[last] && ys[line]![last] === null) {
+      ys[line]![last] = value;
+    } else {
+      this.cache = null;
+    }
   }
 
   /** The lines `keys` since `since` on one time axis in seconds, as uPlot takes them: `[x, ...ys]` (null: no point). */
@@ -110,9 +158,13 @@ export class SeriesSet {
     return [xs.map((t) => t / 1000), ...ys];
   }
 
+  /** Drops the oldest points past the bound, a tenth of it at a time (each drop rebuilds the view). */
   private trim(p: Points): void {
+    if (p.t.length <= this.maxPoints + Math.floor(this.maxPoints / 10)) return;
     const extra = p.t.length - this.maxPoints;
-    if (extra > 0) { p.t.splice(0, extra); p.v.splice(0, extra); }
+    p.t.splice(0, extra);
+    p.v.splice(0, extra);
+    this.cache = null;
   }
 }
 
