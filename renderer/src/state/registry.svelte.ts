@@ -10,7 +10,7 @@ import type { ConnectionStore } from './connection.svelte.js';
 /** Things asked for per page of a fleet search (AWS's maximum page is 500). */
 const PAGE = 500;
 /** Changes arriving together (a fleet registering, a burst of connections) are read once, this long after the first. */
-const RELOAD_DELAY_MS = 300;
+const RELOAD_DELAY_MS = 500;
 
 export type ThingDetail = ThingInfo & { connectivity: ThingConnectivity };
 
@@ -78,6 +78,15 @@ export class RegistryStore {
     };
   }
 
+  /** Reads the field names for the search box's completion (when it gets focus: reading every shadow is not free). */
+  async loadSearchFields(): Promise<void> {
+    try {
+      this.searchFields = await this.client.registry.searchFields();
+    } catch (err) {
+      this.connection.reportError('Could not read the fleet index\'s fields')(err);
+    }
+  }
+
   private reloadSoon(what: 'all' | 'things'): void {
     this.pendingReload = this.pendingReload === 'all' || what === 'all' ? 'all' : 'things';
     this.reloadTimer ??= setTimeout(() => {
@@ -98,7 +107,6 @@ export class RegistryStore {
       this.client.security.certificates().then((c) => { this.certificates = c; }, report),
       this.client.security.policies().then((p) => { this.policies = p; }, report),
       this.client.security.caCertificates().then((c) => { this.caCertificates = c; }, report),
-      this.client.registry.searchFields().then((f) => { this.searchFields = f; }, report),
       this.thingName ? this.readThing(this.thingName) : Promise.resolve(),
     ]);
     this.loaded = true;
