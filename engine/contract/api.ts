@@ -14,7 +14,7 @@ import type {
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
 import type {
-  ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
+  BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
 import type { FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
@@ -222,6 +222,8 @@ export interface ThingbenchApi {
     unsubscribe(subscriptionArn: string): Promise<void>;
     /** Publish to a notification topic, as SNS Publish. */
     publish(topic: string, input: TopicPublishInput): Promise<{ messageId: string; sequenceNumber?: string }>;
+    /** The local S3's buckets (Firehose's and the `s3` action's, and those made with the S3 API), by name. */
+    buckets(): Promise<BucketSummary[]>;
     /** A bucket's objects (the local S3 Firehose and the `s3` action write to), in key order. */
     objects(bucket: string, query?: ObjectQuery): Promise<ObjectPage>;
     /** One object for a viewer (text or JSON, gzip decoded; hex head of binary) and its bytes for a download. */
@@ -359,7 +361,7 @@ export const apiMethods = {
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
-  sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'objects', 'object', 'query'],
+  sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],

@@ -93,6 +93,12 @@ export interface TopicPublishInput {
   messageDeduplicationId?: string;
 }
 
+/** A bucket of the local S3. */
+export interface BucketSummary {
+  name: string;
+  createdAt: number;
+}
+
 /** One object of a bucket (the local S3 that Firehose and the `s3` action write to). */
 export interface ObjectSummary {
   bucket: string;

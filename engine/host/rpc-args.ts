@@ -220,6 +220,7 @@ export const argChecks = {
   'sinks.publish': params(required(string), required(object({
     message: string, 'subject?': string, 'attributes?': messageAttributes, 'messageGroupId?': string, 'messageDeduplicationId?': string,
   }))),
+  'sinks.buckets': params(),
   'sinks.objects': params(required(string), optional(object({ 'prefix?': string, 'delimiter?': string, 'after?': string, 'limit?': positiveInteger }))),
   'sinks.object': params(required(string), required(string)),
   'sinks.query': params(required(string), required(object({

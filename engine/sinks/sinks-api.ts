@@ -15,6 +15,7 @@ import { ACCOUNT, REGION, arnOf } from './sink-options.js';
 
 /** What the `sinks` area reads of the local S3 (engine/objects' ObjectService). */
 export interface ObjectReader {
+  listBuckets(): Array<{ name: string; created: number }>;
   list(bucket: string, q: { prefix?: string; delimiter?: string; after?: string; maxKeys?: number }): {
     objects: Array<{ bucket: string; key: string; size: number; etag: string; lastModified: number; headers: Record<string, string | undefined> }>;
     commonPrefixes: string[];
@@ -88,6 +89,7 @@ export function sinksApi(sinks: SinkService, objects?: ObjectReader): Thingbench
       return { messageId: r.messageId, ...(r.sequenceNumber ? { sequenceNumber: r.sequenceNumber } : {}) };
     },
 
+    buckets: async () => (objects ? objects.listBuckets().map((b) => ({ name: b.name, createdAt: b.created })) : []),
     objects: async (bucket, query) => listObjects(reader(), bucket, query ?? {}),
     object: async (bucket, key) => objectContent(reader(), bucket, key),
 

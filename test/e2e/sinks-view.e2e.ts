@@ -283,10 +283,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.waitForSelector('[data-testid=sink-record]', WAIT);
     await bm.page.locator('[data-testid=queue-visible]', { hasText: /^1$/ }).waitFor(WAIT);
 
+    // Received for 120 s instead of the queue's 45.
+    await bm.page.fill('[data-testid=queue-visibility]', '120');
     await bm.page.click('[data-testid=queue-receive]');
     await bm.page.waitForSelector('[data-testid=queue-received-message]', WAIT);
     expect(await text('[data-testid=queue-received-message]')).toContain('{"job":7}');
-    expect(await text('[data-testid=queue-received-left]')).toMatch(/^visible again in 4[456] s$/);
+    expect(await text('[data-testid=queue-received-left]')).toMatch(/^visible again in 1(19|20) s$/);
+    expect(await text('[data-testid=queue-note]')).toBe('Received 1 message: in flight for 120 s unless deleted');
     await bm.page.locator('[data-testid=queue-inflight]', { hasText: /^1$/ }).waitFor(WAIT);
     expect(await text('[data-testid=queue-visible]')).toBe('0');
     await shot('sinks-queue-received');
@@ -365,6 +368,16 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=sink-row][data-kind=firehose][data-name=archive]');
     await bm.page.click('[data-testid=sink-bucket]');
     await bm.page.waitForSelector(`[data-testid=bucket-view][data-bucket="${bucket}"]`, WAIT);
+    // Buckets are listed with the sinks; a bucket lists folders at its top and what is under a typed prefix.
+    await bm.page.click(`[data-testid=sink-row][data-kind=bucket][data-name="${bucket}"]`);
+    await bm.page.waitForSelector('[data-testid=bucket-prefix]', WAIT);
+    expect(await text('[data-testid=bucket-prefix]')).toBe(`${key.split('/')[0]}/`);
+    await bm.page.fill('[data-testid=bucket-prefix-input]', key.slice(0, key.lastIndexOf('/')));
+    await bm.page.press('[data-testid=bucket-prefix-input]', 'Enter');
+    await bm.page.waitForSelector(`[data-testid=bucket-object][data-key="${key}"]`, WAIT);
+    await bm.page.fill('[data-testid=bucket-prefix-input]', 'nothing/');
+    await bm.page.press('[data-testid=bucket-prefix-input]', 'Enter');
+    await bm.page.waitForSelector('[data-testid=bucket-empty]', WAIT);
   });
 
   it('invokes a function with a test event and shows its result, log and invocations', async () => {

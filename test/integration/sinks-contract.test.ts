@@ -171,6 +171,7 @@ describe('objects', () => {
     } finally {
       s3.destroy();
     }
+    expect((await api.sinks.buckets()).map((b) => b.name)).toEqual(['lake', 'mixed']);
     expect(await api.sinks.objects('mixed', { delimiter: '/' })).toMatchObject({ objects: [{ key: 'top.txt', size: 5 }], prefixes: ['a/'] });
     expect((await api.sinks.objects('mixed', { prefix: 'a/' })).objects.map((o) => o.key)).toEqual(['a/b.json.gz', 'a/c.bin']);
     expect(await api.sinks.object('mixed', 'a/b.json.gz')).toMatchObject({ gzip: true, contentEncoding: 'gzip', text: '{"n":1}\n{"n":2}\n', json: [{ n: 1 }, { n: 2 }] });

@@ -1,10 +1,11 @@
 import type {
-  ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceived, QueueSendInput, TableQueryInput, TableQueryResult, ThingbenchClient,
+  BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceived, QueueSendInput, TableQueryInput, TableQueryResult, ThingbenchClient,
   TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from '../../../engine/contract/index.js';
 
 /** How often an open queue's counts are read again (receives and visibility timeouts change them without events). */
 const COUNTS_MS = 2_000;
+const BUCKETS_MS = 5_000;
 
 /**
  * What the Sinks view does with the open sink: a queue's counts and the messages this view received (with their
@@ -17,11 +18,21 @@ export class SinkActionsStore {
   received = $state.raw<readonly QueueReceived[]>([]);
   subscriptions = $state.raw<readonly TopicSubscription[]>([]);
   subscriptionsLoaded = $state(false);
+  /** The local S3's buckets, read while the Sinks view is open. */
+  buckets = $state.raw<readonly BucketSummary[]>([]);
 
   private queue: string | null = null;
   private topic: string | null = null;
 
   constructor(private readonly client: ThingbenchClient) {}
+
+  /** Reads the buckets now and every few seconds (Firehose and the `s3` action make them); returns the stop function. */
+  watchBuckets(): () => void {
+    const read = () => this.client.sinks.buckets().then((b) => { this.buckets = b; }, () => undefined);
+    void read();
+    const timer = setInterval(() => void read(), BUCKETS_MS);
+    return () => clearInterval(timer);
+  }
 
   /** Follows a queue's counts while its detail is open; returns the stop function. */
   watchQueue(queue: string): () => void {
