@@ -20,3 +20,16 @@ describe('meteredBytes', () => {
     expect(billed(5 * 1024 + 2)).toBe(2);
   });
 });
+
+describe('Metering per topic', () => {
+  it('counts topics one by one up to a bound, then the rest together', async () => {
+    const { MAX_METERED_TOPICS, OTHER_TOPICS } = await import('./metering.js');
+    const m = new Metering(() => 0);
+    for (let i = 0; i < MAX_METERED_TOPICS + 2; i++) m.inbound('c', `t/${i}`, 6 * 1024);
+    m.outbound('s', 't/0', 100);
+    const topics = m.report().topics;
+    expect(topics).toHaveLength(MAX_METERED_TOPICS + 1);
+    expect(topics.find((t) => t.topic === 't/0')).toEqual({ topic: 't/0', messagesIn: 1, messagesOut: 1, billedMessages: 3 });
+    expect(topics.find((t) => t.topic === OTHER_TOPICS)).toEqual({ topic: OTHER_TOPICS, messagesIn: 2, messagesOut: 0, billedMessages: 4 });
+  });
+});

@@ -9,6 +9,10 @@ interface Meter extends ClientUsage {
   connectedMs: number;
 }
 
+/** Topics counted one by one; the messages of any more are counted together under OTHER_TOPICS. */
+export const MAX_METERED_TOPICS = 100_000;
+export const OTHER_TOPICS = '(other topics)';
+
 /** Usage per client and per topic, counted the way AWS bills it. */
 export class Metering {
   private readonly meters = new Map<string, Meter>();
@@ -78,6 +82,10 @@ export class Metering {
 
   private topicMeter(topic: string): TopicUsage {
     let t = this.topicMeters.get(topic);
+    if (!t && this.topicMeters.size >= MAX_METERED_TOPICS) {
+      topic = OTHER_TOPICS;
+      t = this.topicMeters.get(topic);
+    }
     if (!t) {
       t = { topic, messagesIn: 0, messagesOut: 0, billedMessages: 0 };
       this.topicMeters.set(topic, t);

@@ -14,6 +14,18 @@ import { loadPriceTable, type PriceTable } from './price-table.js';
 export const PROJECTION_WINDOW_MS = 5 * 60_000;
 const SAMPLE_MS = 10_000;
 const HOURS_PER_MONTH = 730;
+/** Rows per breakdown in a report; the rest are summed into one row (the view reads it every 2 seconds). */
+export const MAX_ROWS = 1000;
+
+/** The `max` costliest rows, and the others summed into one row named by `other(n)`. */
+function top<T extends { cost: number }>(rows: T[], max: number, other: (n: number, rest: T[]) => T): T[] {
+  if (rows.length <= max) return rows;
+  const sorted = [...rows].sort((a, b) => b.cost - a.cost);
+  const rest = sorted.slice(max - 1);
+  return [...sorted.slice(0, max - 1), other(rest.length, rest)];
+}
+
+const sum = <T>(rows: T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r), 0);
 
 /** What is served but not counted (the report says so). */
 export const UNMETERED = [
@@ -63,7 +75,17 @@ export class CostService implements Service {
     return {
       since, at, currency: 'USD', total: b.total,
       projection: { monthly: perHour * HOURS_PER_MONTH, perHour, windowMs },
-      lines: b.lines, services: b.services, topics: b.topics, rules: b.rules, devices: b.devices,
+      lines: b.lines, services: b.services,
+      topics: top(b.topics, MAX_ROWS, (n, rest) => ({
+        topic: `(${n} more topics)`, messagesIn: sum(rest, (r) => r.messagesIn), messagesOut: sum(rest, (r) => r.messagesOut),
+        billedMessages: sum(rest, (r) => r.billedMessages), cost: sum(rest, (r) => r.cost),
+      })),
+      rules: b.rules,
+      devices: top(b.devices, MAX_ROWS, (n, rest) => ({
+        device: `(${n} more devices)`, messages: sum(rest, (r) => r.messages), billedMessages: sum(rest, (r) => r.billedMessages),
+        connectionMinutes: sum(rest, (r) => r.connectionMinutes), shadowOperations: sum(rest, (r) => r.shadowOperations),
+        billedShadowOperations: sum(rest, (r) => r.billedShadowOperations), cost: sum(rest, (r) => r.cost),
+      })),
       table, unmetered: UNMETERED,
     };
   }

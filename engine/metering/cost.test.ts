@@ -71,3 +71,17 @@ describe('computeCost', () => {
     expect(b.rules[0].cost).toBeCloseTo(2 * unit('iot.rulesTriggered') + 7 * unit('iot.actionsExecuted'), 15);
   });
 });
+
+describe('CostService', () => {
+  it('reports the 1,000 costliest topics and sums the others into one row', async () => {
+    const { CostService, MAX_ROWS } = await import('./cost-service.js');
+    const topics = Array.from({ length: MAX_ROWS + 5 }, (_, i) => ({ topic: `t/${i}`, messagesIn: 1, messagesOut: 0, billedMessages: i + 1 }));
+    const service = new CostService(() => counters({ usage: usage({ topics }) }), { now: () => 60_000 }, table);
+    const report = service.cost();
+    expect(report.topics).toHaveLength(MAX_ROWS);
+    expect(report.topics[0].topic).toBe(`t/${MAX_ROWS + 4}`);
+    const other = report.topics[MAX_ROWS - 1];
+    expect(other).toMatchObject({ topic: '(6 more topics)', messagesIn: 6, billedMessages: 1 + 2 + 3 + 4 + 5 + 6 });
+    expect(report.projection.windowMs).toBe(60_000);
+  });
+});
