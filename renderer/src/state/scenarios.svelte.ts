@@ -47,6 +47,9 @@ export class ScenariosStore {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly timelines = new Map<string, ScenarioTimeline>();
   private readonly publish = perFrame(() => { this.timelineVersion++; });
+  // Plain on purpose: only this store reads it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly asked = new Set<string>();
   private validateTimer: ReturnType<typeof setTimeout> | undefined;
   private validating = 0;
 
@@ -151,7 +154,10 @@ export class ScenariosStore {
   private onStep(e: ScenarioStepEvent): void {
     const t = this.timeline(e.runId);
     t.apply(e);
-    if (!this.runs.some((r) => r.id === e.runId) || e.kind === 'run.finished') void this.readRuns();
+    // A run started elsewhere (the CLI's control socket, another window) is read once; every run once more when it ends.
+    const unknown = !this.runs.some((r) => r.id === e.runId) && !this.asked.has(e.runId);
+    if (unknown) this.asked.add(e.runId);
+    if (unknown || e.kind === 'run.finished') void this.readRuns();
     this.publish();
   }
 
