@@ -90,10 +90,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     await expect.poll(() => page.textContent('[data-testid=lab-target-name]'), WAIT).toBe('plain');
     expect(await page.textContent('[data-testid=lab-target-cannot]')).toContain('Labs need Device Shadow and the AWS IoT control plane, which a plain MQTT broker does not have');
     for (const button of ['lab-start', 'lab-check-now', 'lab-solve', 'lab-reset']) expect(await page.isDisabled(`[data-testid=${button}]`)).toBe(true);
-    // Back to this engine: the lab runs here again.
-    await page.evaluate(() => { location.hash = '#/targets'; });
-    await page.locator('[data-testid=target-card][data-target=local] [data-testid=target-select]').check();
-    await page.evaluate(() => { location.hash = '#/labs/1'; });
+    // Back to this engine from the command palette: the lab runs here again.
+    await page.keyboard.press('Control+k');
+    await page.waitForSelector('[data-testid=command-palette]', WAIT);
+    await page.keyboard.type('run labs on this engine');
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('[data-testid=lab-target-name]'), WAIT).toBe('this engine');
     await expect.poll(() => page.isDisabled('[data-testid=lab-check-now]'), WAIT).toBe(false);
     expect(await page.isVisible('[data-testid=lab-target-cannot]')).toBe(false);
