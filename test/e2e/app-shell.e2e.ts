@@ -17,7 +17,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the app shell', () => {
   beforeAll(async () => {
     bm = await startBrowserMode({ tmpPrefix: 'tb-shell-', viewport: { width: 1280, height: 760 } });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await bm?.stop();

@@ -21,7 +21,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the cost view', () => {
     bm = await startBrowserMode({ tmpPrefix: 'tb-cost-', viewport: { width: 1280, height: 800 } });
     await bm.page.evaluate(() => { location.hash = '#/cost'; });
     await bm.page.waitForSelector('[data-testid=cost-view]', WAIT);
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await bm?.stop();

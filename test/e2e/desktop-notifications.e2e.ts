@@ -35,7 +35,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('desktop notifications in browser mode
     });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', { timeout: 10_000 });
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'e2e-boiler', reconnectPeriod: 0 });
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await device?.endAsync();

@@ -26,7 +26,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the explorer: detail, diff, chart, pu
     bm = await startBrowserMode({ tmpPrefix: 'tb-detail-', viewport: { width: 1280, height: 860 } });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'detail-sensor', protocolVersion: 5, reconnectPeriod: 0 });
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await device?.endAsync();

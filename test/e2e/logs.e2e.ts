@@ -24,7 +24,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the logs view', () => {
     bm = await startBrowserMode({ tmpPrefix: 'tb-logs-', viewport: { width: 1280, height: 800 } });
     await bm.page.evaluate(() => { location.hash = '#/logs'; });
     await bm.page.waitForSelector('[data-testid=log-list]', WAIT);
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await bm?.stop();

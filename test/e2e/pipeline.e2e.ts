@@ -34,7 +34,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the pipeline view', () => {
     });
     await bm.page.evaluate(() => { location.hash = '#/pipeline'; });
     await bm.page.waitForSelector('[data-testid=pipeline-diagram]', WAIT);
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await bm?.stop();

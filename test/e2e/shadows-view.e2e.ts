@@ -46,7 +46,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Shadows view', () => {
     device.on('message', (topic, payload) => {
       if (topic === `${PREFIX}/update/delta`) deltas.push((JSON.parse(payload.toString()) as { state: object }).state);
     });
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await device?.endAsync(true);

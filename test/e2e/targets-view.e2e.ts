@@ -19,7 +19,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     [bm, trainer] = await Promise.all([startBrowserMode({ tmpPrefix: 'tb-targets-', viewport: { width: 1280, height: 800 } }), startTestEngine()]);
     await bm.page.evaluate(() => { location.hash = '#/targets'; });
     await bm.page.waitForSelector('[data-testid=targets-view]', WAIT);
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await bm?.stop();

@@ -92,7 +92,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web pages and the engine (headless Ch
     });
     iot = new IoTClient({ endpoint: info.endpoints.http, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
     device = await mqtt.connectAsync(info.endpoints.mqtt, { clientId: 'e2e-guard-device', reconnectPeriod: 0 });
-  });
+  }, 240_000); // the first e2e file of a run builds the renderer
 
   afterAll(async () => {
     await device?.endAsync();
