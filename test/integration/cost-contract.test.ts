@@ -5,18 +5,14 @@
  * The engine's clock is held still and moved by the test, so connection minutes and the projection are exact.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import type { MqttClient } from 'mqtt';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
-import { createClient, type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
 import { PRICE_TABLE_FILE } from '../../engine/metering/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 const table = JSON.parse(fs.readFileSync(PRICE_TABLE_FILE, 'utf8')) as PriceTableInfo;
@@ -29,8 +25,7 @@ const credentials = { accessKeyId: 'AKIDCOST', secretAccessKey: 'secret' };
 let t = Date.parse('2026-03-01T10:00:00Z');
 const clock = { now: () => t };
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 let dev: MqttClient;
 let sub: MqttClient;
@@ -40,21 +35,14 @@ const doc = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - '{"pad":
 
 beforeAll(async () => {
   te = await startTestEngine({ clock });
-  const staticDir = path.join(te.dataDir, 'static');
-  fs.mkdirSync(staticDir, { recursive: true });
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
 });
 
 afterAll(async () => {
   await dev?.endAsync();
   await sub?.endAsync();
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 

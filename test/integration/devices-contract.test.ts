@@ -7,22 +7,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, RpcError, type FleetInfo, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { RpcError, type FleetInfo, type ThingbenchClient } from '../../engine/contract/index.js';
 import { loadDeviceModel } from '../../engine/devices/index.js';
 import { registerDevices } from '../../engine/scenarios/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
 import { engineTarget } from '../helpers/engine-target.js';
-import { tempDir } from '../helpers/temp-dirs.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 import { closed, tlsConnect } from './helpers/tls-client.js';
 
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 const clients: Recorded['client'][] = [];
 const statuses: FleetInfo[][] = [];
@@ -65,20 +60,14 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(models, 'labelled.yaml'), LABELLED);
   fs.writeFileSync(path.join(models, 'broken.yaml'), 'name: broken\ntelemetry:\n  - topic: t\n    interval: 1s\n    fields:\n      x: { gen: nosuch }\n');
   fs.writeFileSync(path.join(models, 'keyless.yaml'), `name: keyless\nidentity:\n  certificate: { existing: "${'a'.repeat(64)}" }\nprotocol: { transport: mqtts }\n`);
-  const staticDir = tempDir('tb-devices-ui-');
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
   api.on('devices.status', (batch) => statuses.push(batch));
 });
 
 afterAll(async () => {
   await closeAll(clients);
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 
@@ -298,8 +287,7 @@ describe('when the engine stops', () => {
     const fleet = await api.devices.start({ model: 'generic-sensor', count: 2 });
     await statusOf(fleet.id, (f) => f.counters?.connected === 2);
     api.dispose();
-    socket.terminate();
-    await ui.close();
+    await contract.close();
     await te.engine.stop();
     const after = (await te.engine.api.devices.list()).find((f) => f.id === fleet.id);
     expect(after).toMatchObject({ state: 'stopped', counters: { connected: 0 } });

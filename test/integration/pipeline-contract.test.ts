@@ -3,42 +3,29 @@
  * the pipeline graph and its live `pipeline.updated` events, `rules.trace({ messageId })` with the failed condition
  * and each action's outcome and record, `logs.recent` filters, and aws-mode explanations carrying their topic.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import type { MqttClient } from 'mqtt';
-import { createClient, type PipelineGraph, type PipelineUpdated, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { type PipelineGraph, type PipelineUpdated, type ThingbenchClient } from '../../engine/contract/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 import { RawClient } from '../helpers/broker-clients.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 let device: MqttClient;
 
 beforeAll(async () => {
   te = await startTestEngine();
-  const staticDir = path.join(te.dataDir, 'static');
-  fs.mkdirSync(staticDir, { recursive: true });
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
   device = await connect(te.mqttPort, { clientId: 'sensor-1' });
 });
 
 afterAll(async () => {
   await device?.endAsync();
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 

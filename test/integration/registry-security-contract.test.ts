@@ -8,38 +8,27 @@ import { X509Certificate, createPublicKey, createPrivateKey } from 'node:crypto'
 import fs from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import WebSocket from 'ws';
 import { CreatePolicyCommand, DescribeCertificateCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, RpcError, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { RpcError, type ThingbenchClient } from '../../engine/contract/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { tempDir } from '../helpers/temp-dirs.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 let iot: IoTClient;
 
 beforeAll(async () => {
   te = await startTestEngine({ mode: 'aws' });
-  const staticDir = tempDir('tb-registry-contract-');
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
   iot = new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 });
 
 afterAll(async () => {
   iot?.destroy();
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 

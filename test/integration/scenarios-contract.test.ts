@@ -7,17 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, RpcError, type ScenarioRunInfo, type ScenarioStepEvent, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { RpcError, type ScenarioRunInfo, type ScenarioStepEvent, type ThingbenchClient } from '../../engine/contract/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { tempDir } from '../helpers/temp-dirs.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 const stepEvents: ScenarioStepEvent[] = [];
 
@@ -45,19 +40,13 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'main.yaml'), 'name: from a file\nsteps:\n  - include: { file: parts/hello.yaml }\n');
   fs.writeFileSync(path.join(dir, 'parts', 'hello.yaml'), 'name: hello\nsteps:\n  - publish: { topic: hello/file, payload: hi }\n  - expect: { topic: hello/file, payload: hi }\n');
   fs.writeFileSync(path.join(te.dataDir, 'outside.yaml'), 'name: outside\nsteps:\n  - wait: 1ms\n');
-  const staticDir = tempDir('tb-scenarios-ui-');
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
   api.on('scenarios.step', (e) => stepEvents.push(e));
 });
 
 afterAll(async () => {
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 
@@ -247,8 +236,7 @@ describe('when the engine stops', () => {
   it('cancels every running run', async () => {
     const run = await api.scenarios.run({ text: 'name: forever\nsteps:\n  - wait: 10m\n' });
     api.dispose();
-    socket.terminate();
-    await ui.close();
+    await contract.close();
     await te.engine.stop();
     expect((await te.engine.api.scenarios.runs()).find((r) => r.id === run.id)?.state).toBe('aborted');
   });

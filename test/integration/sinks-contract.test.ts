@@ -8,38 +8,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createClient, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import type { ThingbenchClient } from '../../engine/contract/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 
 beforeAll(async () => {
   te = await startTestEngine();
-  const staticDir = path.join(te.dataDir, 'static');
-  fs.mkdirSync(staticDir, { recursive: true });
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
   fs.mkdirSync(path.join(te.dataDir, 'functions'), { recursive: true });
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
 });
 
 afterAll(async () => {
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await te?.stop();
 });
 

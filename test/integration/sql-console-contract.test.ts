@@ -3,45 +3,32 @@
  * history read page by page (ties in one millisecond across a page's edge, the cap, progress), every sink kind as a
  * table with a rule's records in it, and the registry's things and certificates.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import type { ThingbenchClient } from '../../engine/contract/index.js';
 import { readMessages, readRegistry, readSinks } from '../../renderer/src/state/models/sql-data.js';
 import { messagesTable } from '../../renderer/src/state/models/sql-tables.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { tempDir } from '../helpers/temp-dirs.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 /** Each call moves time on by half a millisecond: two messages in every millisecond. */
 let ticks = 0;
 const clock = { now: () => 1_800_000_000_000 + Math.floor(ticks++ / 2) };
 
 let te: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 const clients: Recorded['client'][] = [];
 
 beforeAll(async () => {
   te = await startTestEngine({ mode: 'aws', clock });
-  const staticDir = tempDir('tb-sql-ui-');
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
 });
 
 afterAll(async () => {
   await closeAll(clients);
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
 });
 
 describe('the SQL console\'s data', () => {

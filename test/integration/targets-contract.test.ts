@@ -5,38 +5,26 @@
  * whole, bad profiles refused with the CLI's messages, and removed again. The profile file is the CLI's.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, RpcError, type ThingbenchClient } from '../../engine/contract/index.js';
-import { silentLogger } from '../../engine/core/index.js';
-import { startUiServer, type UiServer } from '../../engine/host/index.js';
+import { RpcError, type ThingbenchClient } from '../../engine/contract/index.js';
 import { loadProfiles } from '../../engine/scenarios/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { freePort } from '../helpers/net.js';
-import { nodeTransport } from '../helpers/ui-transport.js';
+import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 let te: TestEngine;
 let trainer: TestEngine;
-let ui: UiServer;
-let socket: WebSocket;
+let contract: OpenContract;
 let api: ThingbenchClient;
 
 beforeAll(async () => {
   [te, trainer] = await Promise.all([startTestEngine(), startTestEngine()]);
-  const staticDir = path.join(te.dataDir, 'static');
-  fs.mkdirSync(staticDir, { recursive: true });
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>tb</title>');
-  ui = await startUiServer(te.engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
-  socket = new WebSocket(`ws://127.0.0.1:${ui.port}/rpc?token=${ui.token}`, { origin: `http://127.0.0.1:${ui.port}` });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  api = createClient(nodeTransport(socket));
+  contract = await openContract(te);
+  api = contract.api;
 });
 
 afterAll(async () => {
-  api?.dispose();
-  socket?.terminate();
-  await ui?.close();
+  await contract?.close();
   await Promise.all([te?.stop(), trainer?.stop()]);
 });
 
