@@ -12,22 +12,30 @@ export type TargetCapabilityName = 'shadows' | 'rules' | 'registry' | 'sinks' | 
 /** A profile's settings as `targets.put` takes them (the `thingbench target add` options, camelCase). */
 export interface TargetProfileInput {
   kind: TargetKindName;
+  /** MQTT endpoint: mqtt://, mqtts://, ws:// or wss:// (thingbench, mqtt; aws: derived from `endpoint`). */
   mqttUrl?: string;
+  /** thingbench: its HTTP API (http://host:port). aws: the ATS data endpoint host (found with DescribeEndpoint when absent). */
   endpoint?: string;
+  /** aws: the control plane's endpoint when it is not AWS's regional one (a VPC endpoint, another emulator). */
   controlEndpoint?: string;
   region?: string;
-  /** Absolute paths of PEM files. */
+  /** PEM files (absolute paths): the device certificate and key, the CA that signed the server. */
   cert?: string;
   key?: string;
   ca?: string;
+  /** aws: the AWS shared-config profile whose credentials and region to use (default: the standard chain). */
   awsProfile?: string;
+  /** thingbench: the access key id its `--access-key` accepts; the secret comes from a file or a variable. */
   accessKeyId?: string;
   secretAccessKeyFile?: string;
   secretAccessKeyEnv?: string;
+  /** mqtt: login; the password comes from a file or a variable. */
   username?: string;
   passwordFile?: string;
   passwordEnv?: string;
+  /** local: the engine's data directory (default: a fresh temporary one per run). */
   engineDataDir?: string;
+  /** local: aws (default) or standard. */
   brokerMode?: 'aws' | 'standard';
 }
 

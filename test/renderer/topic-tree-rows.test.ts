@@ -198,18 +198,18 @@ describe('MQTT filters walk the tree', () => {
     }), { numRuns: 400 });
   });
 
-  it('filter 100,000 topics by a narrow filter in a few milliseconds', () => {
+  it('a narrow filter over 100,000 topics follows its levels instead of testing every topic', () => {
     const tree = new TopicTree();
     const list: TopicStats[] = [];
     for (let i = 0; i < 100_000; i++) list.push(stats(`fleet/site-${i % 50}/dev-${i}/temp`));
     list.push(stats('quiet/probe'));
     tree.apply(list);
-    const started = performance.now();
-    const rows = new FilteredRows(tree, parseTopicQuery('quiet/#').query!);
+    const query = parseTopicQuery('quiet/#').query!;
+    // Walking 100,000 topics with topicMatches took ~70 ms: the filter's candidates are only the subtree it names.
+    expect(paths([...query.candidates!(tree)])).toEqual(['quiet/probe']);
+    const rows = new FilteredRows(tree, query);
     expect(rows.matchCount).toBe(1);
     expect(paths(rows.window(0, 9))).toEqual(['', 'quiet', 'quiet/probe']);
-    // Walking 100,000 topics with topicMatches took ~70 ms; following the filter's levels takes well under that.
-    expect(performance.now() - started).toBeLessThan(20);
   });
 });
 

@@ -6,40 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../../core/index.js';
+import type { TargetProfileInput } from '../../contract/index.js';
 import type { TargetKind } from './target.js';
 
 export const TARGET_KINDS: readonly TargetKind[] = ['local', 'thingbench', 'aws', 'mqtt'];
 export const PROFILES_FILE = 'targets.json';
 
-/** A saved target. Which fields apply depends on `kind` (see `validateProfile`). */
-export interface TargetProfile {
-  kind: TargetKind;
-  /** MQTT endpoint: mqtt://, mqtts://, ws:// or wss:// (thingbench, mqtt; aws: derived from `endpoint`). */
-  mqttUrl?: string;
-  /** thingbench: its HTTP API (http://host:port). aws: the ATS data endpoint host (found with DescribeEndpoint when absent). */
-  endpoint?: string;
-  /** aws: the control plane's endpoint when it is not AWS's regional one (a VPC endpoint, another emulator). */
-  controlEndpoint?: string;
-  region?: string;
-  /** PEM files (absolute paths): the device certificate and key, the CA that signed the server. */
-  cert?: string;
-  key?: string;
-  ca?: string;
-  /** aws: the AWS shared-config profile whose credentials and region to use (default: the standard chain). */
-  awsProfile?: string;
-  /** thingbench: the access key id its `--access-key` accepts; the secret comes from a file or a variable. */
-  accessKeyId?: string;
-  secretAccessKeyFile?: string;
-  secretAccessKeyEnv?: string;
-  /** mqtt: login; the password comes from a file or a variable. */
-  username?: string;
-  passwordFile?: string;
-  passwordEnv?: string;
-  /** local: the engine's data directory (default: a fresh temporary one per run). */
-  engineDataDir?: string;
-  /** local: aws (default) or standard. */
-  brokerMode?: 'aws' | 'standard';
-}
+/** A saved target (the contract's `TargetProfileInput`). Which fields apply depends on `kind` (see `validateProfile`). */
+export type TargetProfile = TargetProfileInput;
 
 const FIELDS: Record<TargetKind, ReadonlyArray<keyof TargetProfile>> = {
   local: ['engineDataDir', 'brokerMode'],
