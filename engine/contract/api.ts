@@ -17,7 +17,7 @@ import type {
   BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
-import type { FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
+import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
 import type {
   AuthorizationAnswer, AuthorizationQuestion, CaCertificateInput, CaCertificateSummary, CaCertificateUpdate, CertificateNewStatus,
@@ -240,6 +240,13 @@ export interface ThingbenchApi {
     invoke(name: string, event: JsonValue): Promise<FunctionInvokeResult>;
     /** The function's recent invocations from its log group `/aws/lambda/<name>`, newest first. */
     invocations(name: string, limit?: number): Promise<FunctionInvocation[]>;
+    /**
+     * Creates a function as CreateFunction does, from one handler file zipped on its own (Lambda's validation and
+     * errors: the name pattern, the runtime list, AlreadyExists when the name is taken). The role defaults to a local one.
+     */
+    create(input: FunctionCreateInput): Promise<FunctionSummary>;
+    /** Deletes a function created with the Lambda API or here (DeleteFunction); a `<dataDir>/functions` file is refused (Conflict). */
+    delete(name: string): Promise<void>;
   };
   /** Virtual devices: fleets from device models, run in worker threads against the engine itself. */
   devices: {
@@ -362,7 +369,7 @@ export const apiMethods = {
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
-  functions: ['list', 'get', 'invoke', 'invocations'],
+  functions: ['list', 'get', 'invoke', 'invocations', 'create', 'delete'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema', 'replay', 'stopReplay'],

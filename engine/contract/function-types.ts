@@ -19,6 +19,26 @@ export interface FunctionSummary {
   source: 'api' | 'folder';
 }
 
+/** A new function from one handler file (`functions.create`). */
+export interface FunctionCreateInput {
+  name: string;
+  runtime: string;
+  /** `index.handler`: the module (file name without extension) and its export. */
+  handler: string;
+  /** The handler file's text. */
+  code: string;
+  /** The file's name in the package; by default the handler's module with `.js` (Node.js) or `.py` (Python). */
+  fileName?: string;
+  /** An IAM role ARN; by default `arn:aws:iam::000000000000:role/lambda-local`. */
+  role?: string;
+  description?: string;
+  /** Seconds (1–900, default 3). */
+  timeout?: number;
+  /** MB (128–10240, default 128). */
+  memorySize?: number;
+  environment?: Record<string, string>;
+}
+
 /** One file of a function's deployment package. */
 export interface FunctionFile {
   path: string;

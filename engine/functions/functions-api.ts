@@ -4,16 +4,19 @@
  * log group through a narrow port.
  */
 import path from 'node:path';
-import type { FunctionDetail, FunctionFile, FunctionInvocation, FunctionInvokeResult, FunctionLogEvent, FunctionSummary, JsonValue, ThingbenchApi } from '../contract/index.js';
-import { functionArn, type FunctionConfig } from './function-model.js';
+import type { FunctionCreateInput, FunctionDetail, FunctionFile, FunctionInvocation, FunctionInvokeResult, FunctionLogEvent, FunctionSummary, JsonValue, ThingbenchApi } from '../contract/index.js';
+import { LOCAL_ACCOUNT_ID } from '../core/index.js';
+import { functionArn, handlerFiles, resolveFunctionName, validation, type FunctionConfig } from './function-model.js';
 import { logGroupOf } from './function-logs.js';
 import type { FunctionsService } from './functions-service.js';
-import { readPackage } from './zip-package.js';
+import { readPackage, zipOneFile } from './zip-package.js';
 
 /** Reads a log group's newest events (none when the group does not exist yet). */
 export type FunctionLogReader = (group: string, limit: number) => Array<{ time: number; stream: string; message: string }>;
 
 const TEXT_MAX = 512 * 1024;
+/** The role a function made in the UI runs as when none is given (any role ARN will do locally). */
+const DEFAULT_ROLE = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/lambda-local`;
 /** Log events read back per call for recent invocations. */
 const LOG_EVENTS = 1000;
 const REQUEST_LINE = /^(?:START|END|REPORT) RequestId: ([0-9a-f-]{36})/;
@@ -35,11 +38,28 @@ export function functionsApi(functions: FunctionsService, readLog: FunctionLogRe
         };
       return out;
     },
+    create: async (input) => summaryOf(await functions.create(...createArgs(input))),
+    delete: async (name) => functions.delete(resolveFunctionName(name)),
     invocations: async (name, limit) => {
       functions.get(name); // NotFound for a missing function
       return invocationsOf(readLog(logGroupOf(name), LOG_EVENTS), Math.min(Math.max(limit ?? 20, 1), 100));
     },
   };
+}
+
+/** CreateFunction's arguments for a one-file package, with its checks in its order: the name, then the settings. */
+function createArgs(input: FunctionCreateInput): Parameters<FunctionsService['create']> {
+  const name = resolveFunctionName(input.name);
+  const fileName = input.fileName?.trim() || handlerFiles(input.runtime, input.handler)[0];
+  if (fileName.startsWith('/') || fileName.split('/').includes('..')) throw validation(fileName, 'fileName', 'Member must be a relative path inside the package');
+  const settings = {
+    runtime: input.runtime, handler: input.handler, role: input.role?.trim() || DEFAULT_ROLE,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.timeout !== undefined ? { timeout: input.timeout } : {}),
+    ...(input.memorySize !== undefined ? { memorySize: input.memorySize } : {}),
+    ...(input.environment !== undefined ? { environment: input.environment } : {}),
+  };
+  return [name, settings, zipOneFile(fileName, Buffer.from(input.code, 'utf8'))];
 }
 
 function summaryOf(c: FunctionConfig): FunctionSummary {

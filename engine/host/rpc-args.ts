@@ -231,6 +231,12 @@ export const argChecks = {
   'functions.get': params(required(string)),
   'functions.invoke': params(required(string), { check: () => null, optional: true }),
   'functions.invocations': params(required(string), optional(positiveInteger)),
+  // Names, runtimes, handlers and limits are checked by the functions service with Lambda's errors.
+  'functions.create': params(required(object({
+    name: string, runtime: string, handler: string, code: string, 'fileName?': string, 'role?': string, 'description?': string,
+    'timeout?': finiteNumber, 'memorySize?': finiteNumber, 'environment?': stringMap,
+  }))),
+  'functions.delete': params(required(string)),
   // Fleet sizes and seeds are range-checked by the devices service (engine/devices/service).
   'devices.models': params(),
   'devices.start': params(required(object({ model: string, 'count?': positiveInteger, 'seed?': uint32, 'connectRate?': positiveInteger }))),

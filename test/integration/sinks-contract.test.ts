@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { ThingbenchClient } from '../../engine/contract/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { openContract, type OpenContract } from '../helpers/ui-transport.js';
@@ -250,5 +251,52 @@ describe('functions', () => {
 
     expect(await failure(api.functions.get('missing'))).toMatchObject({ code: 'NotFound', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing' });
     expect(await api.functions.invoke('missing', {})).toMatchObject({ ok: false, error: { kind: 'NotFound', errorType: 'ResourceNotFoundException' } });
+  });
+
+  it('creates a function from one handler file as CreateFunction does, and deletes it', async () => {
+    const code = "exports.handler = async (event) => { console.log('made here', event.n); return { twice: event.n * 2 }; };\n";
+    const made = await api.functions.create({ name: 'made-here', runtime: 'nodejs20.x', handler: 'index.handler', code, environment: { MODE: 'ui' } });
+    expect(made).toMatchObject({
+      name: 'made-here', arn: 'arn:aws:lambda:us-east-1:000000000000:function:made-here', runtime: 'nodejs20.x', handler: 'index.handler',
+      role: 'arn:aws:iam::000000000000:role/lambda-local', timeout: 3, memorySize: 128, environment: { MODE: 'ui' }, source: 'api',
+    });
+    const detail = await api.functions.get('made-here');
+    expect(detail.handlerFile).toBe('index.js');
+    expect(detail.files).toEqual([{ path: 'index.js', size: Buffer.byteLength(code), text: code }]);
+    expect(await api.functions.invoke('made-here', { n: 21 })).toMatchObject({ ok: true, result: { twice: 42 } });
+
+    // The same function through the Lambda API: the package is a zip of that one file.
+    const lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'made-here' }));
+    expect(got.Configuration).toMatchObject({ FunctionName: 'made-here', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/lambda-local' });
+
+    // A file named in the package and a role given are kept.
+    const nested = await api.functions.create({ name: 'nested_fn', runtime: 'nodejs22.x', handler: 'src/app.main', code: 'exports.main = async () => 1;\n', fileName: 'src/app.js', role: ROLE, timeout: 10 });
+    expect(nested).toMatchObject({ role: ROLE, timeout: 10, handler: 'src/app.main' });
+    expect((await api.functions.get('nested_fn')).handlerFile).toBe('src/app.js');
+
+    // Lambda's refusals, with its codes and messages.
+    expect(await failure(api.functions.create({ name: 'made-here', runtime: 'nodejs20.x', handler: 'index.handler', code }))).toMatchObject({ code: 'AlreadyExists', message: 'Function already exist: made-here' });
+    expect(await failure(api.functions.create({ name: 'bad name!', runtime: 'nodejs20.x', handler: 'index.handler', code }))).toMatchObject({
+      code: 'InvalidInput', message: expect.stringMatching(/^1 validation error detected: Value 'bad name!' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: /),
+    });
+    expect(await failure(api.functions.create({ name: 'cobol', runtime: 'cobol9', handler: 'index.handler', code }))).toMatchObject({
+      code: 'InvalidInput', message: expect.stringMatching(/^1 validation error detected: Value 'cobol9' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: \[nodejs18.x, /),
+    });
+    expect(await failure(api.functions.create({ name: 'slow', runtime: 'nodejs20.x', handler: 'index.handler', code, timeout: 901 }))).toMatchObject({
+      code: 'InvalidInput', message: "1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900",
+    });
+    expect(await failure(api.functions.create({ name: 'nofile', runtime: 'nodejs20.x', handler: 'main.handler', code, fileName: 'index.js' }))).toMatchObject({ code: 'InvalidInput' });
+    expect(await failure(api.functions.create({ name: 'x', runtime: 'nodejs20.x', handler: 'index.handler' } as never))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/^functions.create: /) });
+    expect((await api.functions.list()).map((f) => f.name)).not.toContain('slow');
+
+    await api.functions.delete('made-here');
+    await api.functions.delete('nested_fn');
+    expect((await api.functions.list()).map((f) => f.name)).not.toContain('made-here');
+    expect(await failure(api.functions.get('made-here'))).toMatchObject({ code: 'NotFound' });
+    expect(await failure(api.functions.delete('made-here'))).toMatchObject({ code: 'NotFound', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:made-here' });
+    // A file in <dataDir>/functions is deleted by removing the file.
+    expect(await failure(api.functions.delete('greet'))).toMatchObject({ code: 'Conflict' });
+    lambda.destroy();
   });
 });
