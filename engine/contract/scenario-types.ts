@@ -18,6 +18,11 @@ export interface ScenarioRunInput {
   seed?: number;
   /** Overrides the scenario's `deterministic`. */
   deterministic?: boolean;
+  /**
+   * The target profile (`targets.list`) to run it on, opened as `thingbench run --target` opens it; absent (or `local`
+   * when no profile has that name) is this engine.
+   */
+  target?: string;
 }
 
 export type ScenarioStepStatus = 'passed' | 'failed' | 'skipped' | 'aborted';
@@ -76,6 +81,8 @@ export interface ScenarioRunInfo {
   startedAt: number;
   /** The seed the run uses (repeat the run with it). */
   seed?: number;
+  /** The target profile it runs on (absent: this engine). */
+  target?: string;
   /** Set once the run has finished. */
   result?: ScenarioRunResult;
   /** Why the run could not run (state `error`). */
@@ -113,6 +120,8 @@ export interface ReplayInput {
   speed?: number;
   /** Put before every recorded client id (e.g. `replay-`), so the replay does not take over live clients' sessions. */
   clientIdPrefix?: string;
+  /** The target profile to play it into, as for `scenarios.run`; absent (or `local`) is this engine. */
+  target?: string;
 }
 
 /** How a replay went. */

@@ -250,13 +250,13 @@ export const argChecks = {
   'devices.log': params(required(string), required(string), optional(nonNegativeInteger)),
   // Scenario text is checked by the scenario loader, every problem at file:line:col (engine/scenarios/format).
   'scenarios.validate': params(required(string), optional(string)),
-  'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean }))),
+  'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean, 'target?': string }))),
   'scenarios.runs': params(),
   'scenarios.cancel': params(required(string)),
   'scenarios.files': params(),
   'scenarios.schema': params(),
   // The recording is parsed by engine/scenarios/record (FILE:line problems); speed is range-checked by the service.
-  'scenarios.replay': params(required(object({ recording: string, 'speed?': finiteNumber, 'clientIdPrefix?': string }))),
+  'scenarios.replay': params(required(object({ recording: string, 'speed?': finiteNumber, 'clientIdPrefix?': string, 'target?': string }))),
   'scenarios.stopReplay': params(),
   // A lab is named by its id or slug (found by engine/labs, NotFound listing the labs); target and attendee names are
   // checked where they are used (target profiles, legal resource names).

@@ -2,7 +2,8 @@
  * The contract's `scenarios.*` through the UI transport (browser-mode `/rpc` WebSocket) against a real engine:
  * validation with file:line:col problems, runs from text and from `<dataDir>/scenarios` files against the engine
  * itself, `scenarios.step` events in order, a failing run with what was expected and seen, cancel with cleanup,
- * files outside the scenarios folder refused, and runs cancelled when the engine stops.
+ * files outside the scenarios folder refused, runs and replays on a second Thingbench named by its target profile
+ * (there, not here), and runs cancelled when the engine stops.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -229,6 +230,59 @@ describe('scenarios.run, runs and cancel', () => {
     expect(await cleaned).toBe('cleaned');
     expect((await api.scenarios.runs()).find((r) => r.id === run.id)?.state).toBe('aborted');
     await watcher.endAsync();
+  });
+});
+
+describe('on a target profile', () => {
+  const ON_TARGET = `
+name: on the trainer
+steps:
+  - publish: { topic: "tgt/one", payload: { n: 1 } }
+  - expect: { topic: "tgt/+", json: { n: 1 }, within: 5s }
+  - shadow.update: { thing: target-lamp, desired: { power: on } }
+`;
+  let trainer: TestEngine;
+  beforeAll(async () => {
+    trainer = await startTestEngine({ mode: 'aws' });
+    process.env.TB_TEST_SCN_TRAINER_SECRET = 'trainer-secret';
+    await api.targets.put('trainer', {
+      kind: 'thingbench', mqttUrl: trainer.info.endpoints.mqtt, endpoint: trainer.httpUrl,
+      accessKeyId: 'AKIDTRAINER12345', secretAccessKeyEnv: 'TB_TEST_SCN_TRAINER_SECRET',
+    });
+  });
+  afterAll(async () => {
+    await trainer?.stop();
+  });
+
+  it('runs a scenario on another Thingbench named by its profile: it publishes there, not here', async () => {
+    const t0 = Date.now();
+    const run = await api.scenarios.run({ text: ON_TARGET, target: 'trainer' });
+    expect(run).toMatchObject({ scenario: 'on the trainer', state: 'running', target: 'trainer' });
+    const done = await finished(run);
+    expect(done).toMatchObject({ state: 'passed', target: 'trainer', result: { status: 'passed', target: 'trainer' } });
+    expect(stepEvents.filter((e) => e.runId === run.id).map((e) => e.kind)).toContain('step.finished');
+    expect((await trainer.engine.api.broker.messages({ filter: 'tgt/one', from: t0 })).map((m) => Buffer.from(m.payload, 'base64').toString())).toEqual(['{"n":1}']);
+    expect((await trainer.engine.api.shadow.get('target-lamp')).state.desired).toEqual({ power: 'on' });
+    expect(await api.broker.messages({ filter: 'tgt/#', from: t0 })).toEqual([]);
+    expect(await rpcError(api.shadow.get('target-lamp'))).toMatchObject({ code: 'NotFound' });
+    // `local` (no profile of that name) is this engine, as when no target is given.
+    const here = await finished(await api.scenarios.run({ text: 'name: here\nsteps:\n  - publish: { topic: tgt/here, payload: x }\n', target: 'local' }));
+    expect(here).toMatchObject({ state: 'passed' });
+    expect(here).not.toHaveProperty('target');
+    expect((await api.broker.messages({ filter: 'tgt/here', from: t0 })).length).toBe(1);
+  });
+
+  it('replays a recording into the target, and refuses an unknown profile with the CLI\'s message', async () => {
+    const t0 = Date.now();
+    const recording = '{"t":0,"topic":"tgt/replayed","qos":1,"retain":false,"payload":"r1"}\n';
+    expect(await api.scenarios.replay({ recording, target: 'trainer', speed: 50 })).toMatchObject({ messages: 1, failed: 0, stopped: false });
+    await vi.waitFor(async () => expect((await trainer.engine.api.broker.messages({ filter: 'tgt/replayed', from: t0 })).length).toBe(1), { timeout: 5000, interval: 20 });
+    expect(await api.broker.messages({ filter: 'tgt/replayed', from: t0 })).toEqual([]);
+    const unknown = "unknown target 'nope': the targets are local, trainer (thingbench target add NAME --kind … makes one)";
+    expect(await rpcError(api.scenarios.run({ text: ON_TARGET, target: 'nope' }))).toMatchObject({ code: 'NotFound', message: unknown });
+    expect(await rpcError(api.scenarios.replay({ recording, target: 'nope' }))).toMatchObject({ code: 'NotFound', message: unknown });
+    // The failed opening released the replay slot.
+    expect(await api.scenarios.stopReplay()).toBe(false);
   });
 });
 

@@ -56,6 +56,7 @@ describe('targets', () => {
     expect(t.capabilities.labs).toEqual({ ok: true });
     expect(t.capabilities.shadows.ok).toBe(true);
     expect(t.capabilities.sinks).toEqual({ ok: false, reason: "Another Thingbench's sinks are read in its own app" });
+    expect(t.capabilities.scenarios).toEqual({ ok: true });
     expect(t.capabilities.fleets.ok).toBe(false);
     expect(t.capabilities.fleets.reason).toContain('thingbench devices start --target NAME');
     // The file is the CLI's, with the whole key id; the app never sees it whole, and sending the short form back keeps it.
@@ -76,6 +77,7 @@ describe('targets', () => {
     expect(r.ok).toBe(false);
     expect(r.message).toContain(`127.0.0.1:${port}`);
     const plain = (await api.targets.list()).find((x) => x.name === 'gone')!;
+    expect(plain.capabilities.scenarios).toEqual({ ok: true, reason: 'Steps that need Device Shadow or the AWS IoT control plane are refused on a plain MQTT broker' });
     expect(plain.capabilities.labs).toEqual({ ok: false, reason: 'Labs need Device Shadow and the AWS IoT control plane, which a plain MQTT broker does not have' });
   });
 

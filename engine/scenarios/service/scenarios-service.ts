@@ -4,8 +4,11 @@
  * runner event as a `step` event tagged with its run. Every run is cancelled (its cleanup still runs) when the engine
  * stops.
  *
- * LIMITATIONS: runs go to the engine itself (the `local` target), not to a target profile; files are read only from
- * `<dataDir>/scenarios` and the shipped `scenarios/` folder (no arbitrary path from the UI).
+ * A run or a replay goes to the engine itself unless it names a target profile (`<dataDir>/targets.json`), which is
+ * opened as `thingbench run --target` opens it and closed when the run ends.
+ *
+ * LIMITATIONS: files are read only from `<dataDir>/scenarios` and the shipped `scenarios/` folder (no arbitrary path
+ * from the UI); a scenario's own `target:` is not followed (the app's selected target is).
  */
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -20,7 +23,7 @@ import { scenarioSchema } from '../format/schema.js';
 import type { Scenario } from '../format/types.js';
 import type { RunResult, ScenarioEvents } from '../run/events.js';
 import { runScenario } from '../run/runner.js';
-import type { Target } from '../targets/index.js';
+import { loadProfiles, openTarget, type Target } from '../targets/index.js';
 
 /** The shipped example scenarios (`scenarios/` at the repository root). */
 export const EXAMPLE_SCENARIOS_DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
@@ -37,6 +40,7 @@ export interface ScenariosServiceEvents {
 }
 
 const KEPT_FINISHED = 20;
+const noClose = async (): Promise<void> => undefined;
 const MAX_SPEED = 1000;
 const RUNNER_EVENTS: ReadonlyArray<keyof ScenarioEvents> = ['run.started', 'step.started', 'step.progress', 'step.log', 'step.finished', 'cleanup.finished', 'run.finished'];
 
@@ -88,15 +92,20 @@ export class ScenariosService implements Service {
   }
 
   /** Loads the scenario (InvalidInput with every problem), starts it, and resolves with its run at once. */
-  run(input: ScenarioRunInput): ScenarioRunInfo {
+  async run(input: ScenarioRunInput): Promise<ScenarioRunInfo> {
     if (this.closing) throw new EngineError('Unavailable', 'the engine is stopping');
     if ((input.text === undefined) === (input.path === undefined)) throw new EngineError('InvalidInput', 'give the scenario as text or as a path, not both');
     const scenario = this.load(input);
-    const target = this.opts.target();
+    const { target, close } = await this.openTarget(input.target);
+    if (this.closing) {
+      await close();
+      throw new EngineError('Unavailable', 'the engine is stopping');
+    }
     const id = `run-${this.nextId++}`;
     const info: ScenarioRunInfo = {
       id, scenario: scenario.name, file: scenario.file, state: 'running', startedAt: Date.now(),
       ...(input.seed ?? scenario.seed) !== undefined ? { seed: input.seed ?? scenario.seed } : {},
+      ...(input.target !== undefined && target !== undefined && close !== noClose ? { target: target.name } : {}),
     };
     const controller = new AbortController();
     const events = new TypedEmitter<ScenarioEvents>();
@@ -116,13 +125,14 @@ export class ScenariosService implements Service {
       info.state = 'error';
       info.error = e.message;
       this.opts.logger.log('warn', 'scenarios', `${id} (${scenario.name}) could not run: ${e.message}`);
-    }).finally(() => {
+    }).finally(async () => {
+      await close().catch((e: Error) => this.opts.logger.log('warn', 'scenarios', `${id}: closing the target '${target.name}': ${e.message}`));
       this.runs.delete(id);
       this.finished.unshift(info);
       this.finished.length = Math.min(this.finished.length, KEPT_FINISHED);
     });
     this.runs.set(id, { info, controller, done });
-    this.opts.logger.log('info', 'scenarios', `${id}: ${scenario.name} (${scenario.file})`);
+    this.opts.logger.log('info', 'scenarios', `${id}: ${scenario.name} (${scenario.file})${info.target ? ` on ${info.target}` : ''}`);
     return { ...info };
   }
 
@@ -162,20 +172,29 @@ export class ScenariosService implements Service {
     const parsed = parseRecording(input.recording, 'recording.jsonl');
     if (parsed.errors.length) throw new EngineError('InvalidInput', parsed.errors.join('\n'), { problems: parsed.errors });
     if (!parsed.messages.length) throw new EngineError('InvalidInput', 'the recording has no messages');
-    const mqtt = this.opts.target().mqtt();
     const controller = new AbortController();
+    this.replaying = { controller, done: Promise.resolve() }; // held while the target opens
+    let opened: { target: Target; close: () => Promise<void> };
+    try {
+      opened = await this.openTarget(input.target);
+    } catch (e) {
+      this.replaying = undefined;
+      throw e;
+    }
+    const mqtt = opened.target.mqtt();
     const done = replay(parsed.messages, {
       mqttUrl: mqtt.url, ...(mqtt.tls ? { tls: mqtt.tls } : {}), ...(mqtt.username !== undefined ? { login: { username: mqtt.username, password: mqtt.password } } : {}),
       speed, signal: controller.signal, anonymousClientId: 'thingbench-replay',
       ...(input.clientIdPrefix ? { clientIdPrefix: input.clientIdPrefix } : {}),
     });
     this.replaying = { controller, done };
-    this.opts.logger.log('info', 'scenarios', `replaying ${parsed.messages.length} message(s) at ${speed}×`);
+    this.opts.logger.log('info', 'scenarios', `replaying ${parsed.messages.length} message(s) at ${speed}×${input.target ? ` into ${opened.target.name}` : ''}`);
     try {
       const s = await done;
       return { messages: s.messages, failed: s.failed, errors: s.errors, clients: s.clients, durationMs: s.durationMs, lagMs: s.lagMs, stopped: controller.signal.aborted };
     } finally {
       this.replaying = undefined;
+      await opened.close().catch(() => undefined);
     }
   }
 
@@ -184,6 +203,16 @@ export class ScenariosService implements Service {
     if (!this.replaying) return false;
     this.replaying.controller.abort();
     return true;
+  }
+
+  /**
+   * The engine itself for no name (or `local` when no profile has that name), else the profile opened as
+   * `thingbench run --target` opens it (NotFound for an unknown name, Unavailable for an endpoint that cannot be reached).
+   */
+  private async openTarget(name: string | undefined): Promise<{ target: Target; close: () => Promise<void> }> {
+    if (name === undefined || (name === 'local' && !loadProfiles(this.opts.dataDir).has('local'))) return { target: this.opts.target(), close: noClose };
+    const target = await openTarget(name, { dataDir: this.opts.dataDir, logger: this.opts.logger });
+    return { target, close: () => target.close() };
   }
 
   private load(input: ScenarioRunInput): Scenario {

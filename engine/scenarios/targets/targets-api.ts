@@ -33,7 +33,7 @@ function capabilities(kind: TargetProfile['kind'], engine: boolean): Record<Targ
       : no(kind === 'aws' ? 'What AWS rules deliver (queues, tables, streams) is read in the AWS console, not here'
         : plain ? 'A plain MQTT broker has no rules or sinks' : 'Another Thingbench\'s sinks are read in its own app'),
     labs: plain ? no('Labs need Device Shadow and the AWS IoT control plane, which a plain MQTT broker does not have') : yes(),
-    scenarios: no(`${IN_APP_ONLY}; thingbench scenario run --target NAME runs one there`),
+    scenarios: plain ? yes('Steps that need Device Shadow or the AWS IoT control plane are refused on a plain MQTT broker') : yes(),
     fleets: no(`${IN_APP_ONLY}; thingbench devices start --target NAME starts one there`),
   };
 }
