@@ -1,4 +1,4 @@
-import type { FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary, JsonValue, ThingbenchClient } from '../../../engine/contract/index.js';
+import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary, JsonValue, ThingbenchClient } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 
 /** The functions list is read again this often while the Sinks view is open (files in the functions folder come and go). */
@@ -81,5 +81,23 @@ export class FunctionsStore {
       this.invoking = false;
     }
     await this.readInvocations();
+  }
+
+  /** Creates a function from one handler file; rejects with the engine's (Lambda's) error for the form to show. */
+  async create(input: FunctionCreateInput): Promise<FunctionSummary> {
+    const made = await this.client.functions.create(input);
+    await this.readList();
+    return made;
+  }
+
+  /** Deletes a function (one created with the Lambda API or here); rejects with the engine's error. */
+  async remove(name: string): Promise<void> {
+    await this.client.functions.delete(name);
+    if (this.open === name) {
+      this.detail = null;
+      this.result = null;
+      this.invocations = [];
+    }
+    await this.readList();
   }
 }
