@@ -1,6 +1,7 @@
 /**
  * The Targets view in headless Chromium, with a second Thingbench as a target: added through the form, tested for
- * real, selected; the Labs view then names it and checks a lab there, and shows the lab's reference solution. A plain
+ * real, selected; the Labs view then names it and checks a lab there, and shows the lab's reference solution; the
+ * Devices view's Run names it and runs the scenario there. A plain
  * MQTT broker as the selected target greys out the lab's actions with the reason. `TB_SCREENS=<dir>` writes screenshots.
  */
 import fs from 'node:fs';
@@ -76,6 +77,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     expect(await solution.textContent()).toBe(fs.readFileSync(new URL('../../labs/01-getting-set-up/solution.yaml', import.meta.url), 'utf8'));
     expect(await page.textContent('[data-testid=lab-solution]')).toContain('labs/01-getting-set-up/solution.yaml');
     if (process.env.TB_SCREENS) await screens(bm, process.env.TB_SCREENS, 'labs-solution');
+
+    // The Devices view's Run names the selected target, and the run goes there.
+    await page.evaluate(() => { location.hash = '#/devices/scenarios'; });
+    await page.click('[data-testid=scenario-new]');
+    await page.waitForSelector('[data-testid=scenario-code][data-ready=true]', WAIT);
+    await expect.poll(() => page.textContent('[data-testid=scenario-run-target]'), WAIT).toBe('on trainer');
+    await page.click('[data-testid=scenario-run-button]');
+    await expect.poll(async () => (await bm.engine.api.scenarios.runs()).map((r) => r.target), WAIT).toEqual(['trainer']);
   });
 
   it('greys out a lab\'s actions on a target that cannot run labs, with the reason', async () => {
@@ -90,6 +99,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     await expect.poll(() => page.textContent('[data-testid=lab-target-name]'), WAIT).toBe('plain');
     expect(await page.textContent('[data-testid=lab-target-cannot]')).toContain('Labs need Device Shadow and the AWS IoT control plane, which a plain MQTT broker does not have');
     for (const button of ['lab-start', 'lab-check-now', 'lab-solve', 'lab-reset']) expect(await page.isDisabled(`[data-testid=${button}]`)).toBe(true);
+    // Scenarios do run on a plain broker (their shadow and control-plane steps are refused there).
+    await page.evaluate(() => { location.hash = '#/devices/scenarios'; });
+    await expect.poll(() => page.textContent('[data-testid=scenario-run-target]'), WAIT).toBe('on plain');
+    await page.evaluate(() => { location.hash = '#/labs/1'; });
     // Back to this engine from the command palette: the lab runs here again.
     await page.keyboard.press('Control+k');
     await page.waitForSelector('[data-testid=command-palette]', WAIT);

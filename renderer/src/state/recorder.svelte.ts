@@ -57,14 +57,15 @@ export class RecorderStore {
     this.error = null;
   }
 
-  async replay(speed: number, clientIdPrefix: string): Promise<void> {
+  /** Plays the recording into a target profile (`local`, the default, is this engine). */
+  async replay(speed: number, clientIdPrefix: string, target = 'local'): Promise<void> {
     const recording = this.recording;
     if (!recording) return;
     this.replaying = true;
     this.error = null;
     this.result = null;
     try {
-      this.result = await this.client.scenarios.replay({ recording: recording.text, speed, ...(clientIdPrefix ? { clientIdPrefix } : {}) });
+      this.result = await this.client.scenarios.replay({ recording: recording.text, speed, target, ...(clientIdPrefix ? { clientIdPrefix } : {}) });
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
     } finally {

@@ -97,12 +97,11 @@ export class ScenariosStore {
     return this.openPath?.split('/').pop() ?? 'scenario.yaml';
   }
 
-  /** Runs the editor's text against the local engine; `target` is kept for remote targets to come. */
-  async run(target: 'local' = 'local'): Promise<ScenarioRunInfo | null> {
-    void target;
+  /** Runs the editor's text on a target profile (`local`, the default, is this engine unless a profile replaces it). */
+  async run(target = 'local'): Promise<ScenarioRunInfo | null> {
     this.runError = null;
     try {
-      const run = await this.client.scenarios.run({ text: this.text });
+      const run = await this.client.scenarios.run({ text: this.text, target });
       this.timeline(run.id);
       this.selectedRun = run.id;
       this.setRuns([run, ...this.runs.filter((r) => r.id !== run.id)]);

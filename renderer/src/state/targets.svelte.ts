@@ -31,6 +31,12 @@ export class TargetsStore {
     return this.list.find((t) => t.name === this.selected);
   }
 
+  /** The selected target as the views name it: `this engine`, else the profile's name. */
+  get label(): string {
+    const t = this.current;
+    return (t ? t.engine : this.selected === ENGINE_TARGET) ? 'this engine' : this.selected;
+  }
+
   async reload(): Promise<void> {
     try {
       this.list = await this.client.targets.list();
