@@ -1,8 +1,8 @@
 /**
  * The Targets view in headless Chromium, with a second Thingbench as a target: added through the form, tested for
  * real, selected; the Labs view then names it and checks a lab there, and shows the lab's reference solution; the
- * Devices view's Run names it and runs the scenario there. A plain
- * MQTT broker as the selected target greys out the lab's actions with the reason. `TB_SCREENS=<dir>` writes screenshots.
+ * Devices view's Run names it and runs the scenario there. A plain MQTT broker as the selected target greys out the
+ * lab's actions with the reason (scenarios still run there). `TB_SCREENS=<dir>` writes screenshots.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     await expect.poll(() => page.textContent('[data-testid=scenario-run-target]'), WAIT).toBe('on trainer');
     await page.click('[data-testid=scenario-run-button]');
     await expect.poll(async () => (await bm.engine.api.scenarios.runs()).map((r) => r.target), WAIT).toEqual(['trainer']);
+    await expect.poll(() => page.textContent('[data-testid=run-target]'), WAIT).toBe('· on trainer');
   });
 
   it('greys out a lab\'s actions on a target that cannot run labs, with the reason', async () => {
