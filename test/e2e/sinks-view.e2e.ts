@@ -425,6 +425,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=function-create-submit]');
     await bm.page.waitForSelector('[data-testid=function-create-error]', WAIT);
     expect(await text('[data-testid=function-create-error]')).toMatch(/^1 validation error detected: Value 'bad name' at 'functionName' failed to satisfy constraint/);
+    await shot('sinks-function-new');
 
     await bm.page.fill('[data-testid=function-create-name]', 'double-it');
     await bm.page.selectOption('[data-testid=function-create-runtime]', 'nodejs22.x');
@@ -454,6 +455,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
 
     await bm.page.click('[data-testid=function-delete]');
     expect(await text('[data-testid=function-delete-confirm]')).toContain('Delete double-it?');
+    await shot('sinks-function-delete');
     await bm.page.click('[data-testid=function-delete-yes]');
     await bm.page.waitForSelector('[data-testid=sink-row][data-kind=function][data-name=double-it]', { state: 'detached', ...WAIT });
     expect(await bm.page.evaluate(() => location.hash)).toBe('#/sinks');
