@@ -3,27 +3,13 @@
  * memory, role ARNs, environment variables. Problems are `EngineError('InvalidInput')` with `details.reason`
  * `validation` (Lambda's ValidationException, a model constraint) or none (InvalidParameterValueException).
  */
+import type { FunctionSummary } from '../contract/index.js';
 import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
 import { RESERVED_VARIABLES, pythonInterpreter } from './function-env.js';
 
-export interface FunctionConfig {
-  name: string;
-  runtime: string;
-  handler: string;
-  role: string;
-  description: string;
-  /** Seconds. */
-  timeout: number;
-  memorySize: number;
-  environment: Record<string, string>;
-  /** Base64 SHA-256 of the deployment package. */
-  codeSha256: string;
-  codeSize: number;
-  /** Epoch ms. */
-  lastModified: number;
+/** A function's configuration: what the contract shows (`FunctionSummary`, less its ARN) and Lambda's revision id. */
+export interface FunctionConfig extends Omit<FunctionSummary, 'arn'> {
   revisionId: string;
-  /** `api`: created with CreateFunction; `folder`: a file in `<dataDir>/functions`. */
-  source: 'api' | 'folder';
 }
 
 export interface FunctionSettings {
