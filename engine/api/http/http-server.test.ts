@@ -76,4 +76,14 @@ describe('RouteTable', () => {
   it('rejects bad percent-encoding in a matched label', () => {
     expect(() => op('POST', '/topics/%ZZ')).toThrow(expect.objectContaining({ code: 'InvalidInput' }));
   });
+
+  it('sends a signed request to the route of the API it was signed for when two APIs share a path', () => {
+    const shared = new RouteTable().add(
+      route('GET', '/things/{thingName}/jobs', 'ListJobExecutionsForThing'),
+      { ...route('GET', '/things/{thingName}/jobs', 'GetPendingJobExecutions'), signingName: 'iot-jobs-data' },
+    );
+    expect(shared.match('GET', '/things/t/jobs', 'iot-jobs-data').route.operation).toBe('GetPendingJobExecutions');
+    expect(shared.match('GET', '/things/t/jobs', 'iot').route.operation).toBe('ListJobExecutionsForThing');
+    expect(shared.match('GET', '/things/t/jobs').route.operation).toBe('ListJobExecutionsForThing');
+  });
 });

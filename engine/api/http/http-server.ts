@@ -25,7 +25,7 @@ import {
   AwsError, awsErrorResponse, iotDataErrors, rawAwsErrorResponse, toAwsError, type AwsErrorTable,
 } from './aws-errors.js';
 import { findAwsOperation, UnsupportedOperation } from './aws-operations/index.js';
-import { ServiceRouter } from './protocols/router.js';
+import { ServiceRouter, credentialScope } from './protocols/router.js';
 import { acceptH2c, type H2c } from './h2c.js';
 
 /** What a handler sees: the matched route's decoded labels, the query, headers and the whole (capped) body. */
@@ -77,6 +77,12 @@ export interface Route {
   renderError?: (err: unknown, requestId: string) => { status: number; headers: Record<string, string>; body: Buffer; unexpected?: boolean };
   /** The handler decides who may call it (a function URL with `AuthType: NONE`): the server's `authorize` is skipped. */
   ownAuthorization?: boolean;
+  /**
+   * The SigV4 signing name of the API this route belongs to (`iot-jobs-data`): where two AWS APIs share a method and
+   * path on their own endpoints (the IoT control plane's and the Jobs data plane's `GET /things/{thingName}/jobs`),
+   * a signed request goes to the route of the API it was signed for; an unsigned one to the route listed first.
+   */
+  signingName?: string;
 }
 
 /** What the endpoint hands a service that answers whole requests itself (S3). */
@@ -188,9 +194,11 @@ export class RouteTable {
     return this;
   }
 
-  match(method: string, rawPath: string): RouteMatch {
+  /** The route for a request; `signedFor` is the signing name of its SigV4 credential scope, if signed. */
+  match(method: string, rawPath: string, signedFor?: string): RouteMatch {
     const raw = rawPath.split('/').slice(1);
     const allowed: string[] = [];
+    let found: RouteMatch | undefined;
     for (const route of this.routes) {
       const rawParams = matchSegments(route.segments, raw);
       if (!rawParams) continue;
@@ -198,10 +206,13 @@ export class RouteTable {
         allowed.push(route.method);
         continue;
       }
+      if (found && route.signingName !== signedFor) continue;
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(rawParams)) params[k] = decodeLabel(k, v);
-      return { route, params };
+      found = { route, params };
+      if (signedFor === undefined || route.signingName === signedFor) return found;
     }
+    if (found) return found;
     // A real AWS operation without a route here is named (UnknownOperationException), not a 404/405 that misleads.
     const unsupported = findAwsOperation(method, raw);
     if (unsupported) throw unsupported;
@@ -357,7 +368,7 @@ export class HttpApiServer {
         });
       }
       const service = this.services.route(method, target.path, target.query, req.headers);
-      match = service ? { route: service, params: {} } : this.routes.match(method, target.path);
+      match = service ? { route: service, params: {} } : this.routes.match(method, target.path, credentialScope(req.headers, target.query)?.service);
       checkContentType(match.route, req.headers['content-type']);
       const limit = match.route.maxBodyBytes ?? this.maxBodyBytes;
       if (expectContinue) {
