@@ -7,3 +7,4 @@ export * from './aws-account.js';
 export * from './topic-memo.js';
 export * from './local-guard.js';
 export * from './yaml-positions.js';
+export * from './cbor.js';

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../contract/index.js';
-import { encodeCborMap } from './cbor.js';
+import { encodeCbor } from '../core/index.js';
 
 /**
  * The reserved request topics of AWS IoT services that Thingbench does not have yet, and AWS's error document for
@@ -39,7 +39,7 @@ export const unansweredAreas: UnansweredArea[] = [
     ],
     rejected: (_request, topic, message) => {
       const body = { statusCode: 400, errorCode: 'InvalidRequest', errorMessage: message };
-      return topic.endsWith('/cbor') ? encodeCborMap(body) : Buffer.from(JSON.stringify(body));
+      return topic.endsWith('/cbor') ? encodeCbor(body) : Buffer.from(JSON.stringify(body));
     },
   },
 ];
