@@ -273,6 +273,18 @@ export class AedesAdapter {
     (this.broker as unknown as { publish(p: object, c: object | null, d: Done): void }).publish(packet, client, done);
   }
 
+  /**
+   * Writes a PUBLISH to one connected client, whether or not it subscribed, through its batched delivery (message id,
+   * MQTT 5 encoding and Receive Maximum, the forward hook's iot:Receive check) but not through the router: no other
+   * subscriber, no retained store, not queued in a persistent session. False when no client with that id has its CONNACK.
+   */
+  deliverTo(clientId: string, packet: AedesPacket, done: Done): boolean {
+    const client = this.client(clientId) as (AedesClient & { deliverDirected?(p: AedesPacket, cb: Done): void }) | undefined;
+    if (!client?.deliverDirected || client.closed || !client.connackSent) return false;
+    client.deliverDirected(packet, done);
+    return true;
+  }
+
   /** A disconnected persistent session ended (its expiry): it is no longer an offline member of any shared subscription. */
   sessionEnded(clientId: string): void {
     this.shared.connected(clientId);

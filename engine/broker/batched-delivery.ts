@@ -54,6 +54,8 @@ export interface DeliveringClient {
   broker: { authorizeForward(client: DeliveringClient, packet: DeliveryPacket): DeliveryPacket | null | undefined };
   deliver0: Deliver;
   deliverQoS: Deliver;
+  /** Set here: delivery of a message meant for this client only, which its session does not queue. */
+  deliverDirected?: Deliver;
   waitForDrain(done: (err?: Error) => void): void;
   _onError(err?: Error): void;
 }
@@ -126,6 +128,13 @@ export function batchDeliveries(client: DeliveringClient): void {
       open = null;
       return aedesDeliverQoS(packet, done);
     }
+    sendQoS(packet, done);
+  };
+
+  // A message for this client alone (BrokerService.deliverTo): never queued in the session, so sent as a clean one's.
+  client.deliverDirected = (packet, done) => (packet.qos === 0 ? client.deliver0(packet, done) : sendQoS(packet, done));
+
+  const sendQoS: Deliver = (packet, done) => {
     const forward = forwardable(packet);
     if (!forward) return enqueue(null, done);
     // Capped by the granted QoS; a filter equal to the topic does not hide a wildcard one granted more [MQTT-3.3.4-2].

@@ -202,6 +202,20 @@ export class BrokerService implements Service {
     await this.publishPacket(packet);
   }
 
+  /**
+   * Writes a PUBLISH to one connected client only, whether or not it subscribed, as AWS IoT answers the Jobs and fleet
+   * provisioning requests on their `accepted`/`rejected` topics: not through the broker, so no rule, tap or other
+   * subscriber sees it; the history and the live feed do. The client's policy must still allow iot:Receive on the
+   * topic (checked on every delivery, as for any message). Returns whether the client was connected.
+   */
+  deliverTo(clientId: string, msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Properties }): boolean {
+    const packet: AedesPacket & { cmd: string } = { cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: msg.qos, retain: false };
+    if (msg.properties && Object.keys(msg.properties).length) packet.properties = msg.properties;
+    if (!this.aedes || this.aedes.closed || !this.aedes.deliverTo(clientId, packet, () => {})) return false;
+    this.capture.recordDirected(packet);
+    return true;
+  }
+
   /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
   tap(filter: string, handler: TapHandler) {
     return this.capture.tap(filter, handler);

@@ -103,6 +103,16 @@ export class Capture<C extends object> {
     }
   }
 
+  /**
+   * A message the engine wrote to one client only (`BrokerService.deliverTo`): kept in the history, the topic index and
+   * the live feed like any other, but not seen by taps (rules, in-engine subscribers), as it never went through the broker.
+   */
+  recordDirected(packet: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Properties }): void {
+    const msg = this.log.append(packet.topic, packet.payload, packet.qos, false, null, this.now(), packet.properties);
+    this.topicIndex.record(msg);
+    if (this.events.has('messages')) this.feed.push(msg);
+  }
+
   /** Retained messages stored before this start appear in the topic tree with their retained marker. */
   seedRetained(retained: Array<{ topic: string; payload: Buffer; qos: 0 | 1; lastModifiedTime: number }>): void {
     for (const r of retained) this.topicIndex.seedRetained(r.topic, r.payload, r.qos, r.lastModifiedTime);
