@@ -32,7 +32,7 @@ export function clientMayPublishReserved(topic: string): boolean {
   }
 }
 
-/** `$aws/things/{thingName}/` followed by a shadow, jobs or Device Defender request. */
+/** `$aws/things/{thingName}/` followed by a shadow, jobs, file delivery or Device Defender request. */
 function thingTopic(l: string[]): boolean {
   const rest = l.slice(3);
   switch (rest[0]) {
@@ -41,6 +41,8 @@ function thingTopic(l: string[]): boolean {
     case 'jobs': // jobs/get, jobs/start-next, jobs/{jobId}/get, jobs/{jobId}/update
       return (rest.length === 2 && (rest[1] === 'get' || rest[1] === 'start-next'))
         || (rest.length === 3 && rest[1] !== '' && (rest[2] === 'get' || rest[2] === 'update'));
+    case 'streams': // streams/{streamId}/describe/{format}, streams/{streamId}/get/{format} (MQTT-based file delivery)
+      return rest.length === 4 && rest[1] !== '' && (rest[2] === 'describe' || rest[2] === 'get') && FORMATS.has(rest[3]);
     case 'defender': // defender/metrics/{format}
       return rest.length === 3 && rest[1] === 'metrics' && FORMATS.has(rest[2]);
     default:
