@@ -2,6 +2,7 @@
  * The two encodings of MQTT-based file delivery: JSON (block payloads as base64 text) and CBOR (payloads as byte
  * strings), chosen by the topic's last level.
  */
+import { decodeCbor, encodeCbor } from '../core/index.js';
 import { DeliveryRejection } from './block-request.js';
 
 export interface DeliveryCodec {
@@ -24,6 +25,18 @@ const json: DeliveryCodec = {
   bytes: (block) => block.toString('base64'),
 };
 
-export const deliveryCodecs = { json } satisfies Record<string, DeliveryCodec>;
+const cbor: DeliveryCodec = {
+  decode(payload) {
+    try {
+      return decodeCbor(payload);
+    } catch {
+      throw new DeliveryRejection('InvalidCbor', 'The Stream request is not a valid CBOR document');
+    }
+  },
+  encode: (body) => encodeCbor(body),
+  bytes: (block) => block,
+};
+
+export const deliveryCodecs = { json, cbor } satisfies Record<string, DeliveryCodec>;
 
 export type DeliveryFormat = keyof typeof deliveryCodecs;

@@ -1,5 +1,5 @@
 /**
- * MQTT-based file delivery as a device sees it: DescribeStream and GetStream over `$aws/things/{thing}/streams/…`
+ * MQTT-based file delivery as a device sees it, in JSON and CBOR: DescribeStream and GetStream over `$aws/things/{thing}/streams/…`
  * with mqtt.js, on files put in the local S3 with the S3 client and streamed with CreateStream (AWS SDK v3). A whole
  * file is fetched block by block, reassembled and hashed; bitmap requests get exactly their blocks; the last block
  * is short; bad block sizes, offsets, counts, unknown streams and files, a stale stream version and a changed object
@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { cbor } from '@smithy/core/cbor';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStreamCommand, IoTClient, UpdateStreamCommand } from '@aws-sdk/client-iot';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -153,3 +154,60 @@ describe('MQTT-based file delivery (JSON)', () => {
     expect(Buffer.from(fresh.body.p as string, 'base64')).toEqual(Buffer.alloc(1000, 4));
   });
 });
+
+describe('MQTT-based file delivery (CBOR)', () => {
+  const cborTopic = (stream: string, op: string) => `$aws/things/sensor-2/streams/${stream}/${op}/cbor`;
+  let cdev: MqttClient;
+  beforeAll(async () => {
+    cdev = await connect(te.mqttPort, { clientId: 'sensor-2' });
+    await cdev.subscribeAsync(['data', 'description', 'rejected'].map((r) => `$aws/things/sensor-2/streams/+/${r}/cbor`), { qos: 1 });
+  });
+  afterAll(async () => {
+    await cdev?.endAsync(true);
+  });
+  async function askCbor(stream: string, op: 'describe' | 'get', body: unknown, count = 1) {
+    const replies = nextMessages(cdev, count);
+    await cdev.publishAsync(cborTopic(stream, op), Buffer.isBuffer(body) ? body : Buffer.from(cbor.serialize(body)), { qos: 1 });
+    return (await replies).map((m) => ({ topic: m.topic, body: cbor.deserialize(new Uint8Array(m.payload)) as Record<string, any> }));
+  }
+
+  it('DescribeStream in CBOR', async () => {
+    const [reply] = await askCbor('fw-v2', 'describe', { c: 'cb-1' });
+    expect(reply).toEqual({ topic: cborTopic('fw-v2', 'description'), body: { c: 'cb-1', s: 1, d: 'Firmware 2.0', r: [{ f: 0, z: firmware.length }, { f: 7, z: config.length }] } });
+  });
+
+  it('the whole file in CBOR blocks of 8 KB (payloads as byte strings), with a byte-string bitmap for the blocks still missing', async () => {
+    const blockSize = 8192, blocks = Math.ceil(firmware.length / blockSize);
+    const parts: Buffer[] = [];
+    // First every other block by bitmap (0b01010101 …), then the rest with a bitmap of what is still missing.
+    const bitmap = (want: (i: number) => boolean) => {
+      const bytes = new Uint8Array(Math.ceil(blocks / 8));
+      for (let i = 0; i < blocks; i++) if (want(i)) bytes[i >> 3] |= 1 << (i & 7);
+      return bytes;
+    };
+    for (const want of [(i: number) => i % 2 === 0, (i: number) => parts[i] === undefined]) {
+      const missing = Array.from({ length: blocks }, (_, i) => i).filter(want);
+      for (let from = 0; from < missing.length; from += 16) { // 16 × 8 KB = 128 KB per request
+        const batch = missing.slice(from, from + 16);
+        const replies = await askCbor('fw-v2', 'get', { c: 'cb', s: 1, f: 0, l: blockSize, o: 0, b: bitmap((i) => batch.includes(i)) }, batch.length);
+        expect(replies.map((r) => r.body.i)).toEqual(batch);
+        for (const r of replies) {
+          expect(r.topic).toBe(cborTopic('fw-v2', 'data'));
+          expect(r.body.p).toBeInstanceOf(Uint8Array);
+          expect(r.body.l).toBe(r.body.p.length);
+          parts[r.body.i as number] = Buffer.from(r.body.p as Uint8Array);
+        }
+      }
+    }
+    expect(crypto.createHash('sha256').update(Buffer.concat(parts)).digest('hex')).toBe(crypto.createHash('sha256').update(firmware).digest('hex'));
+  });
+
+  it('rejections in CBOR: bad block size, stale version, unknown stream, a payload that is not CBOR', async () => {
+    const [small] = await askCbor('fw-v2', 'get', { c: 'r', f: 0, l: 255 });
+    expect(small).toEqual({ topic: cborTopic('fw-v2', 'rejected'), body: { o: 'BlockSizeOutOfBounds', m: 'The block size is out of bounds', c: 'r' } });
+    expect((await askCbor('fw-v2', 'get', { s: 9, f: 0, l: 256 }))[0].body).toMatchObject({ o: 'VersionMismatch' });
+    expect((await askCbor('nope', 'get', { f: 0, l: 256 }))[0].body).toMatchObject({ o: 'ResourceNotFound' });
+    expect((await askCbor('fw-v2', 'get', Buffer.from([0xff, 0x00])))[0].body).toMatchObject({ o: 'InvalidCbor' });
+  });
+});
+
