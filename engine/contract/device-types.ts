@@ -154,10 +154,10 @@ export interface FleetMemberPage {
   members: FleetMember[];
 }
 
-export type DeviceLogKind = 'connected' | 'disconnected' | 'reconnecting' | 'published' | 'buffered' | 'fault' | 'transition' | 'delta' | 'command';
+export type DeviceLogKind = 'connected' | 'disconnected' | 'reconnecting' | 'published' | 'buffered' | 'fault' | 'transition' | 'delta' | 'command' | 'job';
 
 /**
- * One entry of a device's log. Connections, faults, state-machine transitions, shadow deltas and commands are kept
+ * One entry of a device's log. Connections, faults, state-machine transitions, shadow deltas, commands and jobs are kept
  * for every device; its publishes from the first time its log is read on (the log of a device nobody reads costs
  * nothing per message).
  */

@@ -100,7 +100,7 @@ describe('devices.models', () => {
   it('lists the built-in models and the custom ones of <dataDir>/models, with the broken file and its file:line:col', async () => {
     const { models, errors } = await api.devices.models();
     expect(models.map((m) => [m.name, m.builtIn])).toEqual([
-      ['generic-sensor', true], ['greenhouse', false], ['keyless', false], ['labelled', false], ['light-bulb', true], ['sprinkler', true],
+      ['firmware-device', true], ['generic-sensor', true], ['greenhouse', false], ['keyless', false], ['labelled', false], ['light-bulb', true], ['sprinkler', true],
       ['vibration-motor', true], ['wind-turbine', true],
     ]);
     expect(models.find((m) => m.name === 'greenhouse')).toMatchObject({ transport: 'mqtt', certificate: 'provision', thingType: 'Greenhouse', file: path.join(te.dataDir, 'models', 'greenhouse.yaml') });

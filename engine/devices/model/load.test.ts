@@ -23,7 +23,7 @@ function problems(text: string, file = 'broken.yaml'): string[] {
 
 describe('built-in models', () => {
   it('are the five workshop devices', () => {
-    expect(builtIns).toEqual(['generic-sensor.yaml', 'light-bulb.yaml', 'sprinkler.yaml', 'vibration-motor.yaml', 'wind-turbine.yaml']);
+    expect(builtIns).toEqual(['firmware-device.yaml', 'generic-sensor.yaml', 'light-bulb.yaml', 'sprinkler.yaml', 'vibration-motor.yaml', 'wind-turbine.yaml']);
   });
 
   it.each(builtIns)('%s loads cleanly and validates against the published schema', (f) => {
@@ -165,7 +165,7 @@ describe('schedules', () => {
 describe('loadBuiltInModels', () => {
   it('loads the five by name', async () => {
     const { loadBuiltInModels } = await import('./index.js');
-    expect([...loadBuiltInModels().keys()]).toEqual(['generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
+    expect([...loadBuiltInModels().keys()]).toEqual(['firmware-device', 'generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Turns a schema-valid model document into a `DeviceModel`: defaults filled in, durations in ms, literals as constants. */
 import type {
-  CertificateChoice, Command, DeviceModel, FieldSpec, ShadowBehaviour, StateMachine, Telemetry, Transition, TransitionTrigger, Will,
+  CertificateChoice, Command, DeviceModel, JobBehaviour, FieldSpec, ShadowBehaviour, StateMachine, Telemetry, Transition, TransitionTrigger, Will,
 } from './types.js';
 
 type Raw = Record<string, any>; // schema-validated document
@@ -83,6 +83,14 @@ function shadow(r: Raw): ShadowBehaviour {
   };
 }
 
+function jobs(r: Raw): JobBehaviour {
+  return {
+    operations: r.operations ?? ['firmware-update'], applyDelayMs: ms(r.applyDelay, 2000), failureProbability: r.failureProbability ?? 0,
+    progressReports: r.progressReports ?? 1, requireSignature: r.requireSignature ?? false, blockSizeBytes: r.blockSize ?? 4096,
+    maxFileBytes: r.maxFileSize ?? 16 * 1024 * 1024, downloadTimeoutMs: ms(r.downloadTimeout, 60_000), report: r.report ?? {},
+  };
+}
+
 function command(r: Raw): Command {
   return {
     name: r.name, requestTopic: r.requestTopic, replyTopic: r.replyTopic, correlation: r.correlation ?? 'payload',
@@ -131,6 +139,7 @@ export function normalizeModel(r: Raw): DeviceModel {
     ...(will ? { will } : {}),
     telemetry: ((r.telemetry ?? []) as Raw[]).map(telemetry),
     ...(r.shadow ? { shadow: shadow(r.shadow) } : {}),
+    ...(r.jobs ? { jobs: jobs(r.jobs) } : {}),
     commands: ((r.commands ?? []) as Raw[]).map(command),
     ...(r.stateMachine ? { stateMachine: stateMachine(r.stateMachine) } : {}),
   };

@@ -158,6 +158,17 @@ export const deviceModelSchema: Schema = {
         keys: d('The keys `partial` applies.', { type: 'array', items: { type: 'string' } }),
       }, [], 'What the device does with shadow/update/delta.'),
     }, [], 'Device Shadow behaviour.'),
+    jobs: obj({
+      operations: d('Document `operation` values the device runs; other documents are REJECTED (default [firmware-update]; an AWS OTA `afr_ota` document counts as firmware-update).', { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true }),
+      applyDelay: duration('Time between the download and the outcome (default 2s).'),
+      failureProbability: prob('Chance that applying fails and the execution ends FAILED (default 0); seeded by the fleet seed, device index, job id and execution number.'),
+      progressReports: d('IN_PROGRESS updates while downloading, at evenly spaced fractions of the bytes (default 1; 0 reports only the steps).', { type: 'integer', minimum: 0, maximum: 20 }),
+      requireSignature: bool('REJECT documents whose files carry no signature (default false).'),
+      blockSize: d('Block size of MQTT stream downloads in bytes (default 4096).', { type: 'integer', minimum: 256, maximum: 131072 }),
+      maxFileSize: d('Largest file the device downloads, bytes (default 16 MiB); a larger one ends FAILED.', { type: 'integer', minimum: 1, maximum: 1073741824 }),
+      downloadTimeout: duration('A file download that takes longer ends FAILED (default 60s).'),
+      report: d('Reported shadow state after a success; string values are templates that also see `document` (the job document), `jobId` and `shadow` (the reported state before).', { type: 'object' }),
+    }, [], 'AWS IoT Jobs: take the next job execution, download and verify its files, report progress, apply, then SUCCEEDED, FAILED or REJECTED.'),
     commands: d('Requests the device answers.', {
       type: 'array',
       items: obj({

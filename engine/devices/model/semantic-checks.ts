@@ -141,6 +141,11 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
     if (m.shadow.onDelta.action === 'partial' && !m.shadow.onDelta.keys?.length) c.add(['shadow', 'onDelta'], "action 'partial' needs the keys it applies");
   }
 
+  if (m.jobs) {
+    c.templates(['jobs', 'report'], m.jobs.report, [...device, 'document', 'jobId', 'shadow']);
+    if (!(m.jobs.downloadTimeoutMs > 0)) c.add(['jobs', 'downloadTimeout'], 'downloadTimeout must be longer than 0');
+  }
+
   m.commands.forEach((cmd, i) => {
     const path = ['commands', i];
     c.template([...path, 'requestTopic'], cmd.requestTopic, device);

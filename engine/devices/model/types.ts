@@ -30,6 +30,8 @@ export interface DeviceModel {
   will?: Will;
   telemetry: Telemetry[];
   shadow?: ShadowBehaviour;
+  /** How the device runs AWS IoT Jobs (download, verify, apply, report); no job behaviour when omitted. */
+  jobs?: JobBehaviour;
   commands: Command[];
   stateMachine?: StateMachine;
 }
@@ -203,6 +205,33 @@ export interface ShadowBehaviour {
  * partial: apply only the keys in `keys`, leave the rest.
  */
 export interface DeltaBehaviour { action: 'apply' | 'refuse' | 'partial'; delayMs: number; keys?: string[] }
+
+/**
+ * The device side of AWS IoT Jobs: the device listens on `notify-next`, takes the next execution with `start-next`,
+ * downloads the files its document names (HTTP(S) URLs, presigned local-S3 URLs, MQTT streams), verifies their
+ * signatures, reports progress in `statusDetails`, applies after `applyDelayMs`, then reports SUCCEEDED (and its
+ * shadow's `report`) or FAILED with `failureProbability`; a document it does not understand is REJECTED.
+ */
+export interface JobBehaviour {
+  /** Document `operation` values the device runs (an AWS OTA `afr_ota` document counts as `firmware-update`). */
+  operations: string[];
+  /** Time between the download and the outcome, on the device clock. */
+  applyDelayMs: number;
+  /** Chance that applying fails (FAILED); seeded per (fleet seed, device index, job id, execution number). */
+  failureProbability: number;
+  /** IN_PROGRESS updates while downloading (at evenly spaced fractions of the bytes); 0 reports only the steps. */
+  progressReports: number;
+  /** REJECT documents whose files carry no signature. */
+  requireSignature: boolean;
+  /** Block size of MQTT stream downloads (256 B to 128 KB). */
+  blockSizeBytes: number;
+  /** Largest file the device downloads (FAILED beyond it). */
+  maxFileBytes: number;
+  /** A download (one file) that takes longer fails. */
+  downloadTimeoutMs: number;
+  /** Reported shadow state on success; string leaves are templates that also see `document`, `jobId` and `shadow`. */
+  report: Record<string, unknown>;
+}
 
 export interface Command {
   name: string;

@@ -1,4 +1,5 @@
 import type { DeviceLogEntry } from '../../contract/index.js';
+import type { JobEvent } from './device-jobs.js';
 import type { VirtualDevice } from './virtual-device.js';
 
 /** Entries kept per device (the oldest give way). */
@@ -32,6 +33,8 @@ export class FleetJournal {
     e.on('transition', ({ from, to }) => this.add(device, 'transition', `state ${from} → ${to}`));
     e.on('delta', ({ delta, action, version }) =>
       this.add(device, 'delta', `shadow delta${version !== undefined ? ` v${version}` : ''} ${action === 'apply' ? 'applied' : action === 'refuse' ? 'refused' : 'partly applied'}: ${JSON.stringify(delta).slice(0, 200)}`));
+    e.on('job', ({ jobId, executionNumber, status, reason }) =>
+      this.add(device, 'job', `job ${jobId} (execution ${executionNumber}): ${JOB_TEXT[status]}${reason ? `: ${reason}` : ''}`));
     e.on('commandAnswered', ({ requestTopic, replyTopic }) => this.add(device, 'command', `answered a command on ${requestTopic} on ${replyTopic}`, requestTopic));
   }
 
@@ -77,6 +80,14 @@ const DISCONNECTED: Record<string, string> = {
   'no-connack': 'no CONNACK in time',
   refused: 'connection refused',
   stopped: 'stopped',
+};
+
+const JOB_TEXT: Record<JobEvent['status'], string> = {
+  IN_PROGRESS: 'taken (IN_PROGRESS)',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  REJECTED: 'REJECTED',
+  DROPPED: 'dropped: the service refused an update',
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

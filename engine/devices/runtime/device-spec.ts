@@ -16,6 +16,8 @@ export interface DeviceSpec {
   will?: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean; /** MQTT 5 Will Delay Interval, seconds. */ delaySec?: number };
   telemetry?: TelemetrySpec[];
   shadow?: ShadowSpec;
+  /** Runs AWS IoT Jobs (see `JobsSpec`). */
+  jobs?: JobsSpec;
   commands?: CommandBehaviour[];
   stateMachine?: StateMachineSpec;
 }
@@ -115,4 +117,26 @@ export interface CommandBehaviour {
   correlateField?: string | null;
   /** Wait this long on the device clock before replying. */
   delayMs?: number;
+}
+
+/**
+ * The device side of AWS IoT Jobs over MQTT (`$aws/things/{thing}/jobs/…`): take the next execution, download and
+ * verify its files, report progress, apply, and end it SUCCEEDED, FAILED or REJECTED (see `device-jobs.ts`).
+ */
+export interface JobsSpec {
+  /** Document `operation` values the device runs; other documents are REJECTED. */
+  operations: string[];
+  applyDelayMs: number;
+  /** IN_PROGRESS updates while downloading (evenly spaced fractions of the bytes). */
+  progressReports: number;
+  requireSignature: boolean;
+  blockSizeBytes: number;
+  maxFileBytes: number;
+  downloadTimeoutMs: number;
+  /** Whether applying execution `executionNumber` of `jobId` fails (seeded, so a run is reproducible). */
+  fails(jobId: string, executionNumber: number): boolean;
+  /** The reported state after a success (undefined or empty: no report). */
+  report?(document: Record<string, unknown>, jobId: string, shadow: Record<string, unknown>): Record<string, unknown> | undefined;
+  /** CA (PEM) trusted for https:// downloads besides the system's (the engine's own CA). */
+  ca?: string;
 }

@@ -1,9 +1,9 @@
 import { EngineError } from '../../core/index.js';
 import {
   compileExpression, compileStateMachine, compileTemplate, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
-  type DeviceContext, type DeviceModel, type ReplayData, type Schedule,
+  type DeviceContext, type DeviceModel, type JobBehaviour, type ReplayData, type Schedule,
 } from '../model/index.js';
-import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
+import type { CommandBehaviour, DeviceSpec, JobsSpec, TelemetrySpec } from './device-spec.js';
 
 export interface ModelDeviceOptions {
   /** 0-based position in the fleet. */
@@ -73,6 +73,7 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
     };
   });
   const shadow = model.shadow;
+  const jobs = model.jobs && jobsSpec(model.jobs, ctx, opts);
   return {
     thingName: ctx.thingName,
     clientId: ctx.clientId,
@@ -106,9 +107,32 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
         onDelta: { action: shadow.onDelta.action, delayMs: shadow.onDelta.delayMs, ...(shadow.onDelta.keys ? { keys: shadow.onDelta.keys } : {}) },
       },
     } : {}),
+    ...(jobs ? { jobs } : {}),
     commands,
     ...(model.stateMachine ? { stateMachine: compileStateMachine(model.stateMachine, ctx) } : {}),
   };
+}
+
+/**
+ * The model's job behaviour for one device. Whether an execution fails is drawn from its own seeded stream per
+ * (fleet seed, device index, job id, execution number), so the same fleet fails the same executions in every run,
+ * whatever order they come in (`jobExecutionFails`).
+ */
+function jobsSpec(jobs: JobBehaviour, ctx: DeviceContext, opts: ModelDeviceOptions): JobsSpec {
+  const report = Object.keys(jobs.report).length ? jobs.report : undefined;
+  return {
+    operations: jobs.operations, applyDelayMs: jobs.applyDelayMs, progressReports: jobs.progressReports, requireSignature: jobs.requireSignature,
+    blockSizeBytes: jobs.blockSizeBytes, maxFileBytes: jobs.maxFileBytes, downloadTimeoutMs: jobs.downloadTimeoutMs,
+    fails: (jobId, executionNumber) => jobExecutionFails(jobs.failureProbability, opts.seed, opts.index, jobId, executionNumber),
+    ...(report ? { report: (document: Record<string, unknown>, jobId: string, shadow: Record<string, unknown>) => renderLeaves(report, ctx, { document, jobId, shadow }) as Record<string, unknown> } : {}),
+    ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+  };
+}
+
+/** Whether device `index` of a fleet seeded `seed` fails execution `executionNumber` of `jobId`. */
+export function jobExecutionFails(probability: number, seed: number, index: number, jobId: string, executionNumber: number): boolean {
+  if (probability <= 0) return false;
+  return createRng(seed, index, `jobs\u0000${jobId}\u0000${executionNumber}`).next() < probability;
 }
 
 /**
@@ -126,9 +150,9 @@ function fixedTopic(template: string, fieldNames: string[], ctx: DeviceContext):
 }
 
 /** A value whose string leaves are templates, rendered for one device. */
-function renderLeaves(value: unknown, ctx: DeviceContext): unknown {
-  if (typeof value === 'string') return renderTemplate(value, ctx);
-  if (Array.isArray(value)) return value.map((v) => renderLeaves(v, ctx));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderLeaves(v, ctx)]));
+function renderLeaves(value: unknown, ctx: DeviceContext, extra?: Record<string, unknown>): unknown {
+  if (typeof value === 'string') return renderTemplate(value, ctx, extra);
+  if (Array.isArray(value)) return value.map((v) => renderLeaves(v, ctx, extra));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderLeaves(v, ctx, extra)]));
   return value;
 }

@@ -10,6 +10,7 @@ import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
 import { MachineRunner } from './machine-runner.js';
+import { DeviceJobs, type JobEvent } from './device-jobs.js';
 
 /**
  * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
@@ -42,6 +43,8 @@ export interface DeviceEvents {
   transition: { from: string; to: string };
   delta: { delta: State; action: 'apply' | 'refuse' | 'partial'; version?: number };
   commandAnswered: { requestTopic: string; replyTopic: string };
+  /** A job execution taken (IN_PROGRESS), its outcome sent, or dropped after a refused update. */
+  job: JobEvent;
   fault: { spec: FaultSpec; applied: boolean };
 }
 
@@ -79,6 +82,7 @@ export class VirtualDevice {
   private lastTopic: string | undefined;
   private readonly faults: DeviceFaults;
   private readonly machine: MachineRunner | undefined;
+  private readonly jobs: DeviceJobs | undefined;
   private readonly seqs = new Map<TelemetrySpec, number>();
 
   constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
@@ -110,6 +114,19 @@ export class VirtualDevice {
           if (tel) this.produce(tel);
         }
       },
+    });
+    this.jobs = spec.jobs && new DeviceJobs(spec.jobs, {
+      thingName: spec.thingName,
+      clock: this.clock,
+      publish: (topic, payload) => this.publishNow(topic, payload),
+      subscribe: async (filters) => { await this.client?.subscribeAsync(Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }]))); },
+      unsubscribe: (filters) => { this.client?.unsubscribe(filters); },
+      reported: () => this.shadowState,
+      report: (state) => {
+        this.shadowState = mergeState(this.shadowState, state);
+        this.report(state);
+      },
+      onJob: (e) => this.events.emit('job', e),
     });
   }
 
@@ -149,6 +166,7 @@ export class VirtualDevice {
     this.timers.clear();
     this.clock.clearTimer(this.reconnectTimer);
     this.machine?.stop();
+    this.jobs?.stop();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -232,6 +250,7 @@ export class VirtualDevice {
     const immediate = this.immediateReconnect;
     this.dropping = this.disconnecting = this.immediateReconnect = false;
     // At least once: QoS 1 messages not acknowledged go back in front of the buffer.
+    this.jobs?.onDisconnected();
     this.buffer.requeue([...this.inflight]);
     this.inflight.clear();
     this.syncBufferStats();
@@ -266,6 +285,7 @@ export class VirtualDevice {
     }
     for (const c of commands ?? []) filters[c.requestTopic] = { qos: 1 };
     for (const f of this.machine?.messageFilters() ?? []) filters[f] = { qos: 1 };
+    for (const f of this.jobs?.filters() ?? []) filters[f] = { qos: 1 };
     try {
       if (Object.keys(filters).length) await client.subscribeAsync(filters);
     } catch {
@@ -282,6 +302,7 @@ export class VirtualDevice {
     }
     // Catch up on a desired state set while the device was away: the delta topic only carries changes.
     if (shadow?.onDelta) this.send({ topic: shadowTopic(thingName, shadow?.name, 'get'), payload: Buffer.from('{}'), qos: 1, retain: false });
+    this.jobs?.onConnected();
     const replay = this.buffer.drain();
     this.stats.replayed += replay.length;
     this.syncBufferStats();
@@ -290,6 +311,7 @@ export class VirtualDevice {
 
   private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const { thingName, shadow, commands } = this.spec;
+    if (this.jobs?.onMessage(topic, payload)) return;
     if (shadow?.onDelta && topic === shadowTopic(thingName, shadow?.name, 'update/delta')) {
       const doc = parseObject(payload);
       if (doc && isState(doc.state)) this.onDelta(doc.state, typeof doc.version === 'number' ? doc.version : undefined);
@@ -382,6 +404,16 @@ export class VirtualDevice {
       if (this.stateName !== 'stopped') fn();
     }, ms);
     this.timers.add(handle);
+  }
+
+  /** A QoS 1 request that only makes sense now (a job update): false when the device is offline. */
+  private publishNow(topic: string, payload: string): boolean {
+    const client = this.client;
+    if (this.stateName !== 'online' || !client) return false;
+    this.stats.published++;
+    client.publish(topic, payload, { qos: 1 }, () => {});
+    if (this.events.has('published')) this.events.emit('published', { topic, payload: Buffer.from(payload), qos: 1, at: this.clock.now() });
+    return true;
   }
 
   /** Publishes when online, otherwise buffers (bounded, oldest dropped). */

@@ -1,7 +1,8 @@
 /**
  * The least-privilege AWS IoT policy for a provisioned fleet: one document for every device of a model, written with
  * policy variables so each device may only be itself. A device may connect with its own thing name as client id,
- * use its own shadows (`$aws/things/${iot:Connection.Thing.ThingName}/shadow/*`) and the model's own topics, where
+ * use its own shadows (`$aws/things/${iot:Connection.Thing.ThingName}/shadow/*`), its own jobs and streams topics when
+ * the model runs jobs, and the model's own topics, where
  * `{thingName}` becomes `${iot:Connection.Thing.ThingName}`, `{clientId}` becomes `${iot:ClientId}` and any other
  * placeholder (`{id}`, `{farm}`) becomes the policy wildcard `*`.
  */
@@ -30,6 +31,13 @@ export function devicePolicyDocument(model: DeviceModel, certificateArn: string)
     published.add(policyPattern(c.replyTopic));
   }
   for (const tr of model.stateMachine?.transitions ?? []) if (tr.on.kind === 'message') subscribed.add(policyPattern(tr.on.topic));
+  if (model.jobs) {
+    // AWS IoT Jobs and MQTT-based file delivery: the thing's own jobs and streams topics.
+    for (const t of [`$aws/things/${THING}/jobs/*`, `$aws/things/${THING}/streams/*`]) {
+      published.add(t);
+      subscribed.add(t);
+    }
+  }
   const client = model.identity.clientId.trim() === '{thingName}' ? THING : policyPattern(model.identity.clientId);
   return {
     Version: '2012-10-17',
