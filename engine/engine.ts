@@ -10,7 +10,7 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
@@ -24,6 +24,7 @@ import { exportLines } from './history-export.js';
 import { LogBuffer } from './log-buffer.js';
 import { ObjectService } from './objects/index.js';
 import { StreamService } from './streams/index.js';
+import { ProvisioningService } from './provisioning/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
 import { CostService, RequestMeter } from './metering/index.js';
@@ -94,6 +95,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
   // AWS IoT streams: files in the local S3 that devices fetch block by block over MQTT.
   const streams = new StreamService(store, clock, objects, broker, logs);
+  const provisioning = new ProvisioningService(store, clock, { logger: logs, registry, security, objects, publicUrl: () => httpUrl() });
+  security.useProvisioner((cert, id, registrationConfig) => provisioning.provisionJustInTime(cert, id, registrationConfig));
   const sinks: SinkService = new SinkService(store, clock, {
     dataDir: config.dataDir, logger: logs, objects, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the local functions.
@@ -144,7 +147,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotStreamRoutes(streams)], lambda: functions, objects,
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.
@@ -182,7 +185,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, registryChanges, objects, streams, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

@@ -52,6 +52,9 @@ interface SignedPeer {
   accessKeyId: string;
 }
 
+/** JITP: runs the CA's provisioning template (`registrationConfig`) for a certificate registered just in time. */
+export type JustInTimeProvisioner = (cert: X509Certificate, certificateId: string, registrationConfig: string | null) => Promise<unknown>;
+
 export interface HooksContext {
   ca: LocalCa;
   certs: Certificates;
@@ -62,6 +65,7 @@ export interface HooksContext {
   logger: Logger;
   now: () => number;
   onTrustChange(listener: () => void): void;
+  provision: JustInTimeProvisioner;
   /** JITR: AWS publishes `$aws/events/certificates/registered/{caCertificateId}`. */
   publishEvent(topic: string, body: object): void;
   recordDenial(d: Denial): void;
@@ -102,7 +106,8 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
  * is registered just in time (PENDING_ACTIVATION, the `registered` event, the connection refused) only when the
  * device presented that CA's certificate after its own, as AWS requires for JITR; without it AWS refuses the
  * connection and registers nothing. A CA with a provisioning template (JITP) does not need it (AWS: presenting the CA
- * is optional); the template itself is not run (certificates.ts).
+ * is optional); its template is run (the provisioning service) before the connection is refused, so the device's next
+ * connection finds its thing, its ACTIVE certificate and its policies: AWS, too, drops a JITP device's first connection.
  */
 async function admit(ctx: HooksContext, cert: X509Certificate | undefined, presentedChain: () => X509Certificate[]): Promise<{ peer: object } | { refused: string }> {
   if (!cert) return { refused: 'no client certificate' };
@@ -123,6 +128,16 @@ async function admit(ctx: HooksContext, cert: X509Certificate | undefined, prese
     }
     const registered = await ctx.certs.autoRegister(cert, ca.id);
     jitrEvent(ctx, id, ca.id, registered.created);
+    if (hasTemplate(ca.registration_config)) {
+      try {
+        await ctx.provision(cert, id, ca.registration_config);
+        ctx.logger.log('info', 'security', `just-in-time provisioning: certificate ${id} provisioned by the template of CA ${ca.id}`, { certificateId: id, caCertificateId: ca.id });
+        return { refused: `certificate ${id} was just-in-time provisioned by the template of CA ${ca.id}; reconnect` };
+      } catch (e) {
+        ctx.logger.log('warn', 'security', `just-in-time provisioning of certificate ${id} (CA ${ca.id}) failed: ${(e as Error).message}`, { certificateId: id, caCertificateId: ca.id });
+        return { refused: `certificate ${id}: just-in-time provisioning failed: ${(e as Error).message}` };
+      }
+    }
     return { refused: `certificate ${id} was just-in-time registered as PENDING_ACTIVATION (CA ${ca.id}); activate it and reconnect` };
   }
   if (row.status === 'PENDING_ACTIVATION' && row.ca_id) {

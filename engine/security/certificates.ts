@@ -2,8 +2,8 @@
  * Certificate and CA certificate operations with AWS IoT's rules (CreateKeysAndCertificate, CreateCertificateFromCsr,
  * RegisterCertificate[WithoutCA], RegisterCACertificate, Update*, Describe*, List*, Delete*).
  *
- * LIMITATIONS: no certificate transfer between accounts (PENDING_TRANSFER is never entered); provisioning templates
- * in `registrationConfig` are stored and returned, not run.
+ * LIMITATIONS: no certificate transfer between accounts (PENDING_TRANSFER is never entered). A `registrationConfig`
+ * template is stored and returned here; the broker's admission runs it (JITP, broker-hooks.ts).
  */
 import { X509Certificate, createHash, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';

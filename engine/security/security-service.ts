@@ -11,7 +11,7 @@ import type { Store } from '../storage/index.js';
 import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
 import { PolicyStore } from './policy-store.js';
-import { brokerHooks, noThings, type Denial, type PlainMode, type ThingLookup } from './broker-hooks.js';
+import { brokerHooks, noThings, type Denial, type JustInTimeProvisioner, type PlainMode, type ThingLookup } from './broker-hooks.js';
 import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result, type TemporaryKey } from './sigv4.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { testAuthorization, type AuthorizationOutcome, type AuthorizationTest } from './test-authorization.js';
@@ -38,6 +38,7 @@ export class SecurityService implements Service {
   private policiesRef?: PolicyStore;
   private things: ThingLookup = noThings;
   private publish?: (topic: string, payload: Buffer) => Promise<void>;
+  private provisioner?: JustInTimeProvisioner;
   private readonly trustListeners: Array<() => void> = [];
   private readonly recentDenials: Denial[] = [];
   private deniedTotal = 0;
@@ -52,6 +53,11 @@ export class SecurityService implements Service {
   /** Where JITR events go (the broker). */
   usePublisher(publish: (topic: string, payload: Buffer) => Promise<void>): void {
     this.publish = publish;
+  }
+
+  /** JITP: what runs a CA's provisioning template for a device certificate it signed (the provisioning service). */
+  useProvisioner(provision: JustInTimeProvisioner): void {
+    this.provisioner = provision;
   }
 
   async start(): Promise<void> {
@@ -169,6 +175,10 @@ export class SecurityService implements Service {
       now: () => this.clock.now(),
       verifyUpgrade: (req) => this.verifyUpgrade(req),
       onTrustChange: (l) => this.trustListeners.push(l),
+      provision: (cert, id, config) => {
+        if (!this.provisioner) return Promise.reject(new EngineError('Unavailable', 'just-in-time provisioning is not available'));
+        return this.provisioner(cert, id, config);
+      },
       publishEvent: (topic, body) => {
         this.publish?.(topic, Buffer.from(JSON.stringify(body))).catch((e: Error) => this.opts.logger.log('error', 'security', `publishing ${topic} failed: ${e.message}`));
         this.opts.logger.log('info', 'security', `just-in-time registration: ${topic}`, body as Record<string, unknown>);

@@ -4,7 +4,7 @@
  * AWS operation at all still answers 404 ResourceNotFoundException "Not Found".
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { CreateJobCommand, CreateProvisioningTemplateCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CreateBillingGroupCommand, CreateJobCommand, IoTClient } from '@aws-sdk/client-iot';
 import { awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -30,16 +30,16 @@ describe('an AWS operation that Thingbench does not support yet', () => {
     expect(logged.map((l) => l.message)).toEqual(['CreateJob is an AWS IoT operation that Thingbench does not support yet (PUT /jobs/{jobId}); it was answered with UnknownOperationException']);
   });
 
-  it('SDK v3 CreateJobCommand and CreateProvisioningTemplateCommand: UnknownOperationException, 404, the operation named', async () => {
+  it('SDK v3 CreateJobCommand and CreateBillingGroupCommand: UnknownOperationException, 404, the operation named', async () => {
     const job = await iot().send(new CreateJobCommand({ jobId: 'j2', targets: ['arn:aws:iot:us-east-1:000000000000:thing/t1'], document: '{}' })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
     expect(job).toBeInstanceOf(Error);
     expect((job as Error).name).toBe('UnknownOperationException');
     expect((job as Error).message).toBe('CreateJob is an AWS IoT operation that Thingbench does not support yet');
     expect((job as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(404);
 
-    const template = await iot().send(new CreateProvisioningTemplateCommand({ templateName: 'fleet', templateBody: '{}', provisioningRoleArn: 'arn:aws:iam::000000000000:role/p' })).catch((e: Error) => e);
-    expect((template as Error).name).toBe('UnknownOperationException');
-    expect((template as Error).message).toBe('CreateProvisioningTemplate is an AWS IoT operation that Thingbench does not support yet');
+    const billing = await iot().send(new CreateBillingGroupCommand({ billingGroupName: 'fleet' })).catch((e: Error) => e);
+    expect((billing as Error).name).toBe('UnknownOperationException');
+    expect((billing as Error).message).toBe('CreateBillingGroup is an AWS IoT operation that Thingbench does not support yet');
   });
 
   it('iot-jobs-data and iot-data operations are named too; a path that is no AWS operation stays 404 Not Found', async () => {

@@ -14,6 +14,7 @@ export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js
 export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control-registry.js';
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { iotStreamRoutes, type StreamOperations } from './iot-streams.js';
+export { iotProvisioningRoutes, type ProvisioningOperations } from './iot-provisioning.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';

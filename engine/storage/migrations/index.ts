@@ -14,6 +14,7 @@ import * as m0013 from './0013-iam.js';
 import * as m0014 from './0014-table-key-order.js';
 import * as m0015 from './0015-iot-tags.js';
 import * as m0019 from './0019-streams-signing.js';
+import * as m0020 from './0020-provisioning.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   { id: '0014-table-key-order', sql: m0014.sql },
   { id: '0015-iot-tags', sql: m0015.sql },
   { id: '0019-streams-signing', sql: m0019.sql },
+  { id: '0020-provisioning', sql: m0020.sql },
 ];

@@ -4,7 +4,7 @@ import { awsIotOperations } from './catalogue.js';
 const serviceNames = { iot: 'AWS IoT', 'iot-data': 'AWS IoT data plane', 'iot-jobs-data': 'AWS IoT Jobs data plane' } as const;
 
 /**
- * A request for a real AWS operation that Thingbench has no route for yet (CreateJob, CreateProvisioningTemplate, …).
+ * A request for a real AWS operation that Thingbench has no route for yet (CreateJob, CreateBillingGroup, …).
  * AWS's unknown-operation error: `UnknownOperationException`, HTTP 404 (AWS Common Errors), with a message that
  * names the operation, so the AWS CLI and the SDKs print what is missing instead of a "Not Found" that reads like a
  * missing resource. (IoT has been seen answering 400 for an operation it did not know; the documented code is kept.)
