@@ -47,6 +47,8 @@ export interface ThingGroupInfo {
   attributes: Record<string, string>;
   version: number;
   createdAt: number;
+  /** Set on a dynamic thing group: its fleet-indexing query (members are the things that match it). */
+  dynamic?: { queryString: string; indexName: string; queryVersion: string; status: 'ACTIVE' | 'BUILDING' | 'REBUILDING' };
 }
 
 /** One fleet-search hit: the thing's index document (AWS's ThingDocument). */

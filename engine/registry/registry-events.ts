@@ -1,16 +1,25 @@
 /**
- * Registry events [DG:registry-events]: with the event type THING enabled (UpdateEventConfigurations), every thing
- * created, updated or deleted is announced on `$aws/events/thing/<thingName>/created|updated|deleted` with AWS's
- * THING_EVENT payload. Every event type is off until enabled, as on AWS.
+ * Registry events [DG:registry-events]: with an event type enabled (UpdateEventConfigurations) the registry announces
+ * its changes on AWS's topics with AWS's payloads:
+ *   THING                   `$aws/events/thing/{thing}/created|updated|deleted`                     THING_EVENT
+ *   THING_TYPE              `$aws/events/thingType/{type}/created|updated|deleted`                  THING_TYPE_EVENT
+ *   THING_TYPE_ASSOCIATION  `$aws/events/thingTypeAssociation/thing/{thing}/{type}`                 THING_TYPE_ASSOCIATION_EVENT
+ *   THING_GROUP             `$aws/events/thingGroup/{group}/created|updated|deleted`                THING_GROUP_EVENT
+ *   THING_GROUP_MEMBERSHIP  `$aws/events/thingGroupMembership/thingGroup/{g}/thing/{t}/added|removed`
+ *   THING_GROUP_HIERARCHY   `$aws/events/thingGroupHierarchy/thingGroup/{parent}/childThingGroup/{child}/added|removed`
+ * Every event type is off until enabled, as on AWS; the configuration is stored and survives a restart. JOB and
+ * JOB_EXECUTION are published by the jobs service through `isEnabled`; POLICY, CERTIFICATE and CA_CERTIFICATE are
+ * kept as configured.
  *
  * LIMITATIONS:
- * - Only THING events are published; thing type, thing group, membership and other event types are kept as
- *   configured but publish nothing.
- * - The configuration lives in memory: a restarted engine has every event type off again.
+ * - POLICY, CERTIFICATE and CA_CERTIFICATE events are configurable but nothing publishes them yet.
+ * - `membershipId` is derived from the group's and the thing's ids (stable for a pair), not a fresh id per addition.
+ * - `dynamicGroupMappingId` of a THING_GROUP_EVENT is always null (AWS does not document what it holds).
  */
-import { randomUUID } from 'node:crypto';
-import { LOCAL_ACCOUNT_ID, EngineError } from '../core/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { LOCAL_ACCOUNT_ID, EngineError, iotArn } from '../core/index.js';
 import type { ThingInfo } from '../contract/index.js';
+import type { RegistryStore, ThingGroupRow, ThingTypeRow } from './registry-store.js';
 
 /** AWS IoT's event types (EventType in the IoT API). */
 export const EVENT_TYPES = [
@@ -25,14 +34,25 @@ export interface EventConfigurations {
   lastModifiedDate: number;
 }
 
+/** UpdateEventConfigurations / DescribeEventConfigurations, stored in the registry's tables (migration 0018). */
 export class RegistryEventConfig {
   private readonly enabled = new Set<EventType>();
-  private readonly created: number;
+  private created: number;
   private modified: number;
 
-  constructor(private readonly now: () => number) {
+  constructor(private readonly db: RegistryStore | undefined, private readonly now: () => number) {
     this.created = now();
     this.modified = this.created;
+  }
+
+  /** Reads the stored configuration (at start). */
+  load(): void {
+    if (!this.db) return;
+    const stored = this.db.eventConfiguration();
+    this.enabled.clear();
+    for (const t of stored.enabled) if ((EVENT_TYPES as readonly string[]).includes(t)) this.enabled.add(t as EventType);
+    if (stored.created !== undefined) this.created = stored.created;
+    if (stored.modified !== undefined) this.modified = stored.modified;
   }
 
   isEnabled(type: EventType): boolean {
@@ -48,7 +68,7 @@ export class RegistryEventConfig {
   }
 
   /** UpdateEventConfigurations: `{ THING: { Enabled: true }, … }`; types not named keep their setting. */
-  update(configurations: unknown): void {
+  async update(configurations: unknown): Promise<void> {
     if (configurations === undefined || configurations === null) return;
     if (typeof configurations !== 'object' || Array.isArray(configurations)) throw new EngineError('InvalidInput', 'eventConfigurations must be a map of event types');
     const changes: [EventType, boolean][] = [];
@@ -59,11 +79,13 @@ export class RegistryEventConfig {
       const enabled = (value as { Enabled?: unknown } | null)?.Enabled;
       changes.push([type as EventType, enabled === true]);
     }
+    const modified = this.now();
+    if (this.db) await this.db.write(this.db.putEventConfiguration(changes, this.created, modified));
     for (const [type, on] of changes) {
       if (on) this.enabled.add(type);
       else this.enabled.delete(type);
     }
-    this.modified = this.now();
+    this.modified = modified;
   }
 }
 
@@ -83,4 +105,77 @@ export function thingEvent(thing: ThingInfo, operation: 'created' | 'updated' | 
     thingTypeName: thing.type,
     attributes: thing.attributes,
   };
+}
+
+type Crud = 'created' | 'updated' | 'deleted';
+
+/** Publishes the registry's events of the types that are enabled; `publish` sends one through the broker. */
+export class RegistryEventPublisher {
+  constructor(
+    readonly config: RegistryEventConfig,
+    private readonly publish: ((topic: string, body: object) => void) | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  private send(type: EventType, topic: string, body: () => object): void {
+    if (!this.publish || !this.config.isEnabled(type)) return;
+    this.publish(topic, body());
+  }
+
+  thing(thing: ThingInfo, operation: Crud): void {
+    this.send('THING', thingEventTopic(thing.name, operation), () => thingEvent(thing, operation, this.now()));
+  }
+
+  thingType(row: ThingTypeRow, operation: Crud): void {
+    this.send('THING_TYPE', `$aws/events/thingType/${row.name}/${operation}`, () => ({
+      eventType: 'THING_TYPE_EVENT', eventId: randomUUID(), timestamp: this.now(), operation: operation.toUpperCase(), accountId: LOCAL_ACCOUNT_ID,
+      thingTypeId: row.id, thingTypeName: row.name, isDeprecated: row.deprecatedAt !== null, deprecationDate: row.deprecatedAt,
+      searchableAttributes: row.searchable, description: row.description,
+    }));
+  }
+
+  /** A thing got (`created`) or lost (`deleted`) its thing type. */
+  typeAssociation(thing: { name: string; id: string }, typeName: string, operation: 'created' | 'deleted'): void {
+    this.send('THING_TYPE_ASSOCIATION', `$aws/events/thingTypeAssociation/thing/${thing.name}/${typeName}`, () => ({
+      eventId: randomUUID(), eventType: 'THING_TYPE_ASSOCIATION_EVENT', operation: operation.toUpperCase(), thingId: thing.id, thingName: thing.name,
+      thingTypeName: typeName, timestamp: this.now(),
+    }));
+  }
+
+  /** `ancestors`: the group's ancestors from the root down to its parent. */
+  group(row: ThingGroupRow, ancestors: ThingGroupRow[], operation: Crud): void {
+    this.send('THING_GROUP', `$aws/events/thingGroup/${row.name}/${operation}`, () => {
+      const parent = ancestors.length ? ancestors[ancestors.length - 1] : undefined;
+      return {
+        eventType: 'THING_GROUP_EVENT', eventId: randomUUID(), timestamp: this.now(), operation: operation.toUpperCase(), accountId: LOCAL_ACCOUNT_ID,
+        thingGroupId: row.id, thingGroupName: row.name, versionNumber: row.version,
+        ...(parent ? { parentGroupName: parent.name, parentGroupId: parent.id } : {}),
+        description: row.description,
+        rootToParentThingGroups: ancestors.map((g) => ({ groupArn: iotArn(`thinggroup/${g.name}`), groupId: g.id })),
+        attributes: row.attributes,
+        dynamicGroupMappingId: null,
+      };
+    });
+  }
+
+  membership(group: { name: string; id: string }, thing: { name: string; id: string }, operation: 'added' | 'removed'): void {
+    this.send('THING_GROUP_MEMBERSHIP', `$aws/events/thingGroupMembership/thingGroup/${group.name}/thing/${thing.name}/${operation}`, () => ({
+      eventType: 'THING_GROUP_MEMBERSHIP_EVENT', eventId: randomUUID(), timestamp: this.now(), operation: operation.toUpperCase(), accountId: LOCAL_ACCOUNT_ID,
+      groupArn: iotArn(`thinggroup/${group.name}`), groupId: group.id, thingArn: iotArn(`thing/${thing.name}`), thingId: thing.id,
+      membershipId: membershipId(group.id, thing.id),
+    }));
+  }
+
+  hierarchy(parent: { name: string; id: string }, child: { name: string; id: string }, operation: 'added' | 'removed'): void {
+    this.send('THING_GROUP_HIERARCHY', `$aws/events/thingGroupHierarchy/thingGroup/${parent.name}/childThingGroup/${child.name}/${operation}`, () => ({
+      eventType: 'THING_GROUP_HIERARCHY_EVENT', eventId: randomUUID(), timestamp: this.now(), operation: operation.toUpperCase(), accountId: LOCAL_ACCOUNT_ID,
+      thingGroupId: parent.id, thingGroupName: parent.name, childGroupId: child.id, childGroupName: child.name,
+    }));
+  }
+}
+
+/** A UUID-shaped id for a group↔thing pair. */
+function membershipId(groupId: string, thingId: string): string {
+  const h = createHash('sha256').update(`${groupId}/${thingId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -7,8 +7,8 @@
  *   searches see changes at once (AWS: eventually, within seconds).
  * - A thing's connectivity is that of the MQTT client whose id is the thing name (AWS additionally requires the
  *   principal to be attached); it is not persisted across restarts.
- * - Billing groups, dynamic groups and tags are not implemented; of the registry events only THING events are
- *   published (`registry-events.ts`).
+ * - Billing groups are not implemented. Dynamic groups follow the registry, shadows and connectivity
+ *   (`dynamic-groups.ts`); registry events are published by `registry-events.ts`.
  * - UpdateIndexingConfiguration is kept and returned by GetIndexingConfiguration, but searching works whatever it says.
  * - Principals are stored as given; whether a certificate ARN exists is checked only when a `PrincipalCheck` is wired.
  * - DeleteThingType needs the type deprecated, but not for 5 minutes as AWS does.
@@ -22,7 +22,7 @@ import type { Store } from '../storage/index.js';
 import type {
   JsonObject, JsonValue, RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from '../contract/index.js';
-import { ConnectivityTracker, trackPresence, type PresenceSource } from './connectivity.js';
+import { ConnectivityTracker, PRESENCE_FILTER, type PresenceSource } from './connectivity.js';
 import { parseFleetQuery } from './fleet-query.js';
 import { matches, usesShadow, type IndexedShadow, type IndexedThing } from './fleet-match.js';
 import {
@@ -30,11 +30,15 @@ import {
 } from './names.js';
 import { RegistryStore, type ThingRow, type ThingTypeRow } from './registry-store.js';
 import { ThingGroups } from './thing-groups.js';
-import { RegistryEventConfig, thingEvent, thingEventTopic } from './registry-events.js';
+import { RegistryEventConfig, RegistryEventPublisher } from './registry-events.js';
 
-/** What fleet search reads from the shadow service (`ShadowService` satisfies it); throws when no shadow exists. */
+/**
+ * What fleet search reads from the shadow service (`ShadowService` satisfies it); `get` throws when no shadow exists.
+ * With `events`, dynamic thing groups follow shadow changes.
+ */
 export interface ShadowReader {
   get(address: { thing: string; name: string | null }): { state: { desired?: JsonObject; reported?: JsonObject; delta?: JsonObject }; version: number };
+  readonly events?: { on(name: 'updated', listener: (e: { thing: string }) => void): Disposable };
 }
 
 /** Optional: lets the security service say whether a principal (certificate ARN) exists. */
@@ -96,8 +100,10 @@ export class RegistryService implements Service {
   private readonly db: RegistryStore;
   private readonly connectivity = new ConnectivityTracker();
   private tap: Disposable | undefined;
-  /** UpdateEventConfigurations / DescribeEventConfigurations. */
+  private shadowTap: Disposable | undefined;
+  /** UpdateEventConfigurations / DescribeEventConfigurations; `isEnabled` gates every `$aws/events/…` registry event. */
   readonly eventConfig: RegistryEventConfig;
+  private readonly publisher: RegistryEventPublisher;
   private indexing: IndexingConfiguration = {
     thingIndexingConfiguration: { thingIndexingMode: 'REGISTRY_AND_SHADOW', thingConnectivityIndexingMode: 'STATUS' },
     thingGroupIndexingConfiguration: { thingGroupIndexingMode: 'OFF' },
@@ -111,7 +117,9 @@ export class RegistryService implements Service {
     private readonly opts: RegistryServiceOptions = {},
   ) {
     this.db = new RegistryStore(store);
-    this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e));
+    this.eventConfig = new RegistryEventConfig(this.db, () => clock.now());
+    this.publisher = new RegistryEventPublisher(this.eventConfig, opts.publishEvent, () => clock.now());
+    this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e), this.publisher, (thing) => this.indexDoc(thing));
     this.tags = new IotTags(store);
     // A deleted thing group or thing type takes its tags with it.
     this.events.on('changed', (e) => {
@@ -119,7 +127,6 @@ export class RegistryService implements Service {
       void this.tags.forget(iotArn(`${e.kind === 'thingGroup' ? 'thinggroup' : 'thingtype'}/${e.name}`))
         .catch((err: unknown) => this.opts.logger?.log('warn', 'registry', `the tags of ${e.kind} ${e.name} were not deleted: ${String(err)}`));
     });
-    this.eventConfig = new RegistryEventConfig(() => clock.now());
   }
 
   /** GetIndexingConfiguration: as last set (searching is always on here, whatever it says). */
@@ -147,17 +154,27 @@ export class RegistryService implements Service {
 
   /** Publishes the thing's registry event when THING events are enabled. */
   private announce(row: ThingRow, operation: 'created' | 'updated' | 'deleted'): void {
-    if (!this.opts.publishEvent || !this.eventConfig.isEnabled('THING')) return;
-    this.opts.publishEvent(thingEventTopic(row.name, operation), thingEvent(thingInfo(row), operation, this.clock.now()));
+    this.publisher.thing(thingInfo(row), operation);
   }
 
   async start(): Promise<void> {
-    this.tap = trackPresence(this.presence, this.connectivity);
+    this.eventConfig.load();
+    this.groups.rebuild();
+    // Only the broker's own presence events count (a client may publish anything there): see connectivity.ts.
+    this.tap = this.presence.tap(PRESENCE_FILTER, (msg) => {
+      if (msg.origin !== 'engine') return;
+      this.connectivity.onPresence(msg.topic, msg.payload);
+      const clientId = /^\$aws\/events\/presence\/(?:connected|disconnected)\/(.+)$/.exec(msg.topic)?.[1];
+      if (clientId !== undefined) this.groups.reevaluate(clientId, 'connectivity');
+    });
+    this.shadowTap = this.shadows.events?.on('updated', (e) => this.groups.reevaluate(e.thing, 'shadow'));
   }
 
   async stop(): Promise<void> {
     this.tap?.dispose();
     this.tap = undefined;
+    this.shadowTap?.dispose();
+    this.shadowTap = undefined;
   }
 
   // ── things ──────────────────────────────────────────────────────────────
@@ -182,6 +199,8 @@ export class RegistryService implements Service {
     await this.db.write([this.db.putThing(row)]);
     this.events.emit('changed', { kind: 'thing', name, operation: 'created' });
     this.announce(row, 'created');
+    if (type !== null) this.publisher.typeAssociation(row, type, 'created');
+    this.groups.reevaluate(name, 'registry');
     return { thing: thingInfo(row), created: true };
   }
 
@@ -211,6 +230,11 @@ export class RegistryService implements Service {
     await this.db.write([this.db.putThing(row)]);
     this.events.emit('changed', { kind: 'thing', name, operation: 'updated' });
     this.announce(row, 'updated');
+    if (current.type !== type) {
+      if (current.type !== null) this.publisher.typeAssociation(row, current.type, 'deleted');
+      if (type !== null) this.publisher.typeAssociation(row, type, 'created');
+    }
+    this.groups.reevaluate(name, 'registry');
     return thingInfo(row);
   }
 
@@ -223,7 +247,9 @@ export class RegistryService implements Service {
       throw new EngineError('Conflict', `The version for thing ${name} does not match the expected version.`, { reason: 'version' });
     }
     if (this.db.principalsOf(name, 1).length) throw invalid(`Cannot delete. Thing ${name} is still attached to one or more principals`);
+    const staticGroups = this.db.groupsOf(name);
     await this.db.write(this.db.deleteThing(name));
+    this.groups.thingDeleted(current, staticGroups);
     this.events.emit('changed', { kind: 'thing', name, operation: 'deleted' });
     this.announce(current, 'deleted');
   }
@@ -258,6 +284,7 @@ export class RegistryService implements Service {
     const row: ThingTypeRow = { name, id: randomUUID(), description, searchable, deprecatedAt: null, created: this.clock.now() };
     await this.db.write([this.db.putThingType(row)]);
     this.events.emit('changed', { kind: 'thingType', name, operation: 'created' });
+    this.publisher.thingType(row, 'created');
     return { type: typeInfo(row), created: true };
   }
 
@@ -276,8 +303,10 @@ export class RegistryService implements Service {
   async deprecateThingType(name: string, undo = false): Promise<void> {
     const row = this.db.thingType(validateName('thingTypeName', name));
     if (!row) throw notFound(`Thing type ${name} does not exist`);
-    await this.db.write([this.db.putThingType({ ...row, deprecatedAt: undo ? null : row.deprecatedAt ?? this.clock.now() })]);
+    const next = { ...row, deprecatedAt: undo ? null : row.deprecatedAt ?? this.clock.now() };
+    await this.db.write([this.db.putThingType(next)]);
     this.events.emit('changed', { kind: 'thingType', name, operation: 'updated' });
+    this.publisher.thingType(next, 'updated');
   }
 
   async deleteThingType(name: string): Promise<void> {
@@ -287,6 +316,7 @@ export class RegistryService implements Service {
     if (this.db.countThingsOfType(name) > 0) throw invalid(`Can not delete thing type ${name} because it is still associated with one or more things`);
     await this.db.write([this.db.deleteThingType(name)]);
     this.events.emit('changed', { kind: 'thingType', name, operation: 'deleted' });
+    this.publisher.thingType(row, 'deleted');
   }
 
   // ── principals ──────────────────────────────────────────────────────────
@@ -388,6 +418,21 @@ export class RegistryService implements Service {
       if (shadow?.desired) paths('shadow.desired', shadow.desired, 0);
     }
     return [...fields].slice(0, maxFields);
+  }
+
+  /** A thing's fleet-index document (shadows read lazily), or undefined when no such thing exists. */
+  private indexDoc(name: string): IndexedThing | undefined {
+    const row = this.db.thing(name);
+    if (!row) return undefined;
+    const cache = new Map<string | null, IndexedShadow | undefined>();
+    return {
+      thingName: row.name, thingId: row.id, thingTypeName: row.type ?? undefined, thingGroupNames: this.db.groupsOf(row.name),
+      attributes: row.attributes, connectivity: this.connectivity.get(row.name),
+      shadow: (shadowName) => {
+        if (!cache.has(shadowName)) cache.set(shadowName, this.readShadow(row.name, shadowName));
+        return cache.get(shadowName);
+      },
+    };
   }
 
   private readShadow(thing: string, name: string | null): IndexedShadow | undefined {

@@ -31,6 +31,10 @@ export interface ThingGroupRow {
   attributes: Record<string, string>;
   version: number;
   created: number;
+  /** A dynamic group's fleet-indexing query (null: a static group), its query version and index (migration 0018). */
+  query: string | null;
+  queryVersion: string | null;
+  indexName: string | null;
 }
 
 export interface ThingFilter {
@@ -43,13 +47,16 @@ export interface ThingFilter {
 
 type RawThing = Omit<ThingRow, 'attributes'> & { attributes: string };
 type RawType = { name: string; id: string; description: string | null; searchable: string; deprecated_at: number | null; created: number };
-type RawGroup = Omit<ThingGroupRow, 'attributes'> & { attributes: string };
+type RawGroup = Omit<ThingGroupRow, 'attributes' | 'queryVersion' | 'indexName'> & { attributes: string; query_version: string | null; index_name: string | null };
 
 const thing = (r: RawThing): ThingRow => ({ ...r, attributes: JSON.parse(r.attributes) as Record<string, string> });
 const thingType = (r: RawType): ThingTypeRow => ({
   name: r.name, id: r.id, description: r.description, searchable: JSON.parse(r.searchable) as string[], deprecatedAt: r.deprecated_at, created: r.created,
 });
-const group = (r: RawGroup): ThingGroupRow => ({ ...r, attributes: JSON.parse(r.attributes) as Record<string, string> });
+const group = (r: RawGroup): ThingGroupRow => ({
+  name: r.name, id: r.id, parent: r.parent, description: r.description, attributes: JSON.parse(r.attributes) as Record<string, string>,
+  version: r.version, created: r.created, query: r.query ?? null, queryVersion: r.query_version ?? null, indexName: r.index_name ?? null,
+});
 
 const THING_COLUMNS = 'name, id, type, attributes, version, created, updated';
 
@@ -149,14 +156,19 @@ export class RegistryStore {
     return this.store.all<RawGroup>(`SELECT * FROM thing_groups WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`, params).map(group);
   }
 
+  /** Every dynamic group (those with a query), by name. */
+  dynamicGroups(): ThingGroupRow[] {
+    return this.store.all<RawGroup>('SELECT * FROM thing_groups WHERE query IS NOT NULL ORDER BY name').map(group);
+  }
+
   childGroups(parent: string): string[] {
     return this.store.all<{ name: string }>('SELECT name FROM thing_groups WHERE parent = ? ORDER BY name', [parent]).map((r) => r.name);
   }
 
   putGroup(g: ThingGroupRow): Statement {
     return {
-      sql: 'INSERT OR REPLACE INTO thing_groups (name, id, parent, description, attributes, version, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      params: [g.name, g.id, g.parent, g.description, JSON.stringify(g.attributes), g.version, g.created],
+      sql: 'INSERT OR REPLACE INTO thing_groups (name, id, parent, description, attributes, version, created, query, query_version, index_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      params: [g.name, g.id, g.parent, g.description, JSON.stringify(g.attributes), g.version, g.created, g.query, g.queryVersion, g.indexName],
     };
   }
 
@@ -190,6 +202,25 @@ export class RegistryStore {
 
   removeMember(groupName: string, thingName: string): Statement {
     return { sql: 'DELETE FROM thing_group_members WHERE grp = ? AND thing = ?', params: [groupName, thingName] };
+  }
+
+  /** The things of static groups (rows of thing_group_members), in name order. */
+  staticMembers(groupName: string): string[] {
+    return this.store.all<{ thing: string }>('SELECT thing FROM thing_group_members WHERE grp = ? ORDER BY thing', [groupName]).map((r) => r.thing);
+  }
+
+  // ── event configuration (migration 0018) ──
+  eventConfiguration(): { enabled: string[]; created?: number; modified?: number } {
+    const enabled = this.store.all<{ type: string }>('SELECT type FROM registry_event_configuration WHERE enabled = 1 ORDER BY type').map((r) => r.type);
+    const dates = this.store.get<{ created: number; modified: number }>('SELECT created, modified FROM registry_event_configuration_dates WHERE id = 1');
+    return { enabled, created: dates?.created, modified: dates?.modified };
+  }
+
+  putEventConfiguration(settings: [string, boolean][], created: number, modified: number): Statement[] {
+    return [
+      ...settings.map(([type, on]): Statement => ({ sql: 'INSERT OR REPLACE INTO registry_event_configuration (type, enabled) VALUES (?, ?)', params: [type, on ? 1 : 0] })),
+      { sql: 'INSERT OR REPLACE INTO registry_event_configuration_dates (id, created, modified) VALUES (1, ?, ?)', params: [created, modified] },
+    ];
   }
 
   // ── principals ──

@@ -1,13 +1,14 @@
 /**
  * AWS IoT control plane (`iot`, restJson1) registry operations at AWS's REST paths [CP-model]: things, thing types,
- * static thing groups, principal attachments, DescribeEndpoint, fleet indexing (SearchIndex, GetIndexingConfiguration).
+ * static and dynamic thing groups, principal attachments, DescribeEndpoint, fleet indexing (SearchIndex,
+ * GetIndexingConfiguration), registry event configuration.
  * One handler per operation; the registry service does the validation, so the UI contract sees the same rules.
  *
  * LIMITATIONS:
  * - DescribeEndpoint returns the host the request was addressed to (its `Host` header, else the bound host) for every
  *   endpoint type, with no port: clients must keep the engine's ports (MQTT 1883/8883, HTTP 8080 by default).
- * - Tags, billing groups, dynamic groups and UpdateThingGroup are not implemented; UpdateIndexingConfiguration is kept
- *   but the index is always on and current.
+ * - Billing groups and UpdateThingGroupsForThing are not implemented; UpdateIndexingConfiguration is kept but the
+ *   index is always on and current.
  * - List operations without `maxResults` return pages of 50 (AWS does not document its default).
  * - The `AWS_ThingGroups` index is not searchable (ResourceNotFoundException).
  */
@@ -34,7 +35,9 @@ export type RegistryOperations = Pick<RegistryService,
   | 'createThingType' | 'describeThingType' | 'listThingTypes' | 'deprecateThingType' | 'deleteThingType'
   | 'attachPrincipal' | 'detachPrincipal' | 'listPrincipals' | 'thingsForPrincipal' | 'search'
   | 'indexingConfiguration' | 'updateIndexingConfiguration' | 'eventConfig' | 'tags'> & {
-  readonly groups: Pick<RegistryService['groups'], 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'>;
+  readonly groups: Pick<RegistryService['groups'],
+    | 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'
+    | 'createDynamic' | 'updateDynamic' | 'deleteDynamic' | 'update'>;
 };
 
 /** `{ attributes, merge }` of an attributePayload. */
@@ -187,6 +190,62 @@ export function createThingGroup(registry: RegistryOperations): HttpHandler {
   };
 }
 
+/** CreateDynamicThingGroup: a group whose members are the things matching a fleet-indexing query. */
+export function createDynamicThingGroup(registry: RegistryOperations): HttpHandler {
+  return async (req) => {
+    const body = jsonBody(req);
+    const props = optionalObject(body, 'thingGroupProperties') ?? {};
+    const tags = tagsOf(body.tags);
+    checkCreationTags(tags);
+    const { group } = await registry.groups.createDynamic(req.params.thingGroupName, {
+      queryString: requiredString(body, 'queryString'), indexName: optionalString(body, 'indexName'), queryVersion: optionalString(body, 'queryVersion'),
+      description: optionalString(props, 'thingGroupDescription'), attributes: attributePayload(props).attributes,
+    });
+    await registry.tags.tag(group.arn, tags);
+    return {
+      json: {
+        thingGroupName: group.name, thingGroupArn: group.arn, thingGroupId: group.id,
+        indexName: group.dynamic!.indexName, queryString: group.dynamic!.queryString, queryVersion: group.dynamic!.queryVersion,
+      },
+    };
+  };
+}
+
+/** UpdateThingGroup: description and attributes (merged with `merge`), `expectedVersion` checked. */
+export function updateThingGroup(registry: RegistryOperations): HttpHandler {
+  return async (req) => {
+    const body = jsonBody(req);
+    const props = optionalObject(body, 'thingGroupProperties');
+    if (!props) throw invalid("1 validation error detected: Value null at 'thingGroupProperties' failed to satisfy constraint: Member must not be null");
+    const version = await registry.groups.update(req.params.thingGroupName, {
+      description: optionalString(props, 'thingGroupDescription'), ...attributePayload(props),
+      expectedVersion: optionalInteger(body.expectedVersion, 'expectedVersion'),
+    });
+    return { json: { version } };
+  };
+}
+
+export function updateDynamicThingGroup(registry: RegistryOperations): HttpHandler {
+  return async (req) => {
+    const body = jsonBody(req);
+    const props = optionalObject(body, 'thingGroupProperties');
+    if (!props) throw invalid("1 validation error detected: Value null at 'thingGroupProperties' failed to satisfy constraint: Member must not be null");
+    const version = await registry.groups.updateDynamic(req.params.thingGroupName, {
+      description: optionalString(props, 'thingGroupDescription'), ...attributePayload(props),
+      expectedVersion: optionalInteger(body.expectedVersion, 'expectedVersion'),
+      queryString: optionalString(body, 'queryString'), indexName: optionalString(body, 'indexName'), queryVersion: optionalString(body, 'queryVersion'),
+    });
+    return { json: { version } };
+  };
+}
+
+export function deleteDynamicThingGroup(registry: RegistryOperations): HttpHandler {
+  return async (req) => {
+    await registry.groups.deleteDynamic(req.params.thingGroupName, optionalInteger(req.query.get('expectedVersion') ?? undefined, 'expectedVersion'));
+    return { json: {} };
+  };
+}
+
 export function describeThingGroup(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const g = registry.groups.describe(req.params.thingGroupName);
@@ -199,7 +258,8 @@ export function describeThingGroup(registry: RegistryOperations): HttpHandler {
           rootToParentThingGroups: g.rootToParent.map((name) => ({ groupName: name, groupArn: registry.groups.describe(name).arn })),
           creationDate: epochSeconds(g.createdAt),
         },
-        status: 'ACTIVE',
+        ...(g.dynamic ? { indexName: g.dynamic.indexName, queryString: g.dynamic.queryString, queryVersion: g.dynamic.queryVersion } : {}),
+        status: g.dynamic?.status ?? 'ACTIVE',
       },
     };
   };
@@ -237,7 +297,7 @@ function membership(req: HttpRequest): { group: string; thing: string } {
 export function addThingToThingGroup(registry: RegistryOperations): HttpHandler {
   return async (req) => {
     const { group, thing } = membership(req);
-    await registry.groups.addThing(group, thing);
+    await registry.groups.addThing(group, thing, optionalBoolean(jsonBody(req), 'overrideDynamicGroups') ?? false);
     return { json: {} };
   };
 }
@@ -369,10 +429,10 @@ export function describeEventConfigurations(registry: RegistryOperations): HttpH
   };
 }
 
-/** UpdateEventConfigurations: enables or disables the event types named (registry events: THING). */
+/** UpdateEventConfigurations: enables or disables the event types named (kept across restarts). */
 export function updateEventConfigurations(registry: RegistryOperations): HttpHandler {
-  return (req) => {
-    registry.eventConfig.update(optionalObject(jsonBody(req), 'eventConfigurations'));
+  return async (req) => {
+    await registry.eventConfig.update(optionalObject(jsonBody(req), 'eventConfigurations'));
     return { json: {} };
   };
 }
@@ -398,6 +458,10 @@ function registryRoutes(registry: RegistryOperations, opts: { host: string }): R
     { method: 'POST', path: '/thing-groups/{thingGroupName}', operation: 'CreateThingGroup', handler: createThingGroup(registry) },
     { method: 'GET', path: '/thing-groups/{thingGroupName}', operation: 'DescribeThingGroup', handler: describeThingGroup(registry) },
     { method: 'DELETE', path: '/thing-groups/{thingGroupName}', operation: 'DeleteThingGroup', handler: deleteThingGroup(registry) },
+    { method: 'PATCH', path: '/thing-groups/{thingGroupName}', operation: 'UpdateThingGroup', handler: updateThingGroup(registry) },
+    { method: 'POST', path: '/dynamic-thing-groups/{thingGroupName}', operation: 'CreateDynamicThingGroup', handler: createDynamicThingGroup(registry) },
+    { method: 'PATCH', path: '/dynamic-thing-groups/{thingGroupName}', operation: 'UpdateDynamicThingGroup', handler: updateDynamicThingGroup(registry) },
+    { method: 'DELETE', path: '/dynamic-thing-groups/{thingGroupName}', operation: 'DeleteDynamicThingGroup', handler: deleteDynamicThingGroup(registry) },
     { method: 'GET', path: '/thing-groups', operation: 'ListThingGroups', handler: listThingGroups(registry) },
     { method: 'GET', path: '/thing-groups/{thingGroupName}/things', operation: 'ListThingsInThingGroup', handler: listThingsInThingGroup(registry) },
     { method: 'GET', path: '/things/{thingName}/thing-groups', operation: 'ListThingGroupsForThing', handler: listThingGroupsForThing(registry) },
