@@ -10,8 +10,9 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
+import { JobsService, type JobsPort, type JobTargets } from './jobs/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
@@ -76,6 +77,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const registry = new RegistryService(store, broker, shadow, clock, {
     logger: logs, principals: { principalExists: (p) => security.principalExists(p) },
     publishEvent: (topic, body) => void broker.publish({ topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch((e: unknown) => logs.log('warn', 'registry', `registry event on ${topic} not published: ${String(e)}`)),
+  });
+  // AWS IoT Jobs: targets from the registry, events gated by UpdateEventConfigurations, replies to the requester.
+  const jobs = new JobsService(store, jobTargets(registry), jobsPort(broker, logs), clock, {
+    logger: logs, eventsEnabled: (kind) => registry.eventConfig.isEnabled(kind),
   });
   security.useThings(registryThings(registry));
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
@@ -147,7 +152,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning)], lambda: functions, objects,
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.
@@ -185,7 +190,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, jobs, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
@@ -330,6 +335,37 @@ function toPublish(msg: PublishInput) {
   const properties = fromMessageProperties(msg.properties);
   const out = { topic: msg.topic, payload, qos: qos as 0 | 1, retain: msg.retain === true };
   return properties ? { ...out, properties } : out;
+}
+
+/** The registry as the jobs see it: things, groups (child groups included) and, when reported, membership changes. */
+function jobTargets(registry: RegistryService): JobTargets {
+  return {
+    thingExists: (name) => registry.findThing(name) !== undefined,
+    groupExists: (name) => {
+      try {
+        return !!registry.groups.describe(name);
+      } catch {
+        return false;
+      }
+    },
+    groupMembers: (name) => registry.groups.things(name, true).items,
+    onMembership: (listener) => registry.groups.events.on('membership', (c) => listener([c])),
+  };
+}
+
+/** How the jobs reach the broker: the device topics' tap, notices as engine publishes, replies to the requester. */
+function jobsPort(broker: BrokerService, logger: Logger): JobsPort {
+  const send = (topic: string, payload: Buffer, qos: 0 | 1) => broker.publish({ topic, payload, qos, retain: false })
+    .catch((e: Error) => logger.log('warn', 'jobs', `could not publish ${topic}: ${e.message}`));
+  return {
+    tap: (filter, handler) => broker.tap(filter, handler),
+    publish: (topic, body) => void send(topic, Buffer.from(JSON.stringify(body)), 1),
+    // AWS answers the requester alone, not through the broker; a request of the engine's own (the UI) is published.
+    reply: (clientId, topic, payload, qos) => {
+      if (clientId === null) void send(topic, payload, qos);
+      else broker.deliverTo(clientId, { topic, payload, qos });
+    },
+  };
 }
 
 /** The registry as the security service sees it: principal attachments, thing attributes and groups (policy variables). */

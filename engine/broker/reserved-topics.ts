@@ -8,6 +8,7 @@
 
 const SHADOW_OPS = new Set(['get', 'update', 'delete']);
 const FORMATS = new Set(['json', 'cbor']);
+const JOB_REPLIES = new Set(['accepted', 'rejected']);
 
 /** True when `topic` (starting with `$`) is one a client may publish to in AWS IoT Core. */
 export function clientMayPublishReserved(topic: string): boolean {
@@ -38,9 +39,9 @@ function thingTopic(l: string[]): boolean {
   switch (rest[0]) {
     case 'shadow': // shadow/{op} and shadow/name/{shadowName}/{op}
       return (rest.length === 2 && SHADOW_OPS.has(rest[1])) || (rest.length === 4 && rest[1] === 'name' && rest[2] !== '' && SHADOW_OPS.has(rest[3]));
-    case 'jobs': // jobs/get, jobs/start-next, jobs/{jobId}/get, jobs/{jobId}/update
-      return (rest.length === 2 && (rest[1] === 'get' || rest[1] === 'start-next'))
-        || (rest.length === 3 && rest[1] !== '' && (rest[2] === 'get' || rest[2] === 'update'));
+    case 'jobs': // jobs/get, jobs/start-next, jobs/{jobId}/get, jobs/{jobId}/update; the Jobs service answers any
+      // other request under jobs/ with InvalidTopic [DG:jobs-mqtt-api], so only its own replies are reserved to it
+      return rest.length >= 2 && !JOB_REPLIES.has(rest[rest.length - 1]) && !(rest.length === 2 && (rest[1] === 'notify' || rest[1] === 'notify-next'));
     case 'streams': // streams/{streamId}/describe/{format}, streams/{streamId}/get/{format} (MQTT-based file delivery)
       return rest.length === 4 && rest[1] !== '' && (rest[2] === 'describe' || rest[2] === 'get') && FORMATS.has(rest[3]);
     case 'defender': // defender/metrics/{format}

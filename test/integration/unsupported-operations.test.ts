@@ -4,7 +4,7 @@
  * AWS operation at all still answers 404 ResourceNotFoundException "Not Found".
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { CreateBillingGroupCommand, CreateJobCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CreateBillingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
 import { awsCliMissing, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -20,34 +20,24 @@ afterAll(async () => {
 const iot = () => new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 
 describe('an AWS operation that Thingbench does not support yet', () => {
-  it('aws iot create-job: the CLI prints UnknownOperationException naming CreateJob', async (ctx) => {
+  it('aws iot create-billing-group: the CLI prints UnknownOperationException naming CreateBillingGroup', async (ctx) => {
     if (awsCliMissing) ctx.skip(awsCliMissing);
-    const failed = await runAwsCli(['iot', 'create-job', '--job-id', 'j1', '--targets', 'arn:aws:iot:us-east-1:000000000000:thing/t1',
-      '--document', '{"op":"reboot"}'], { endpoint: te.httpUrl });
+    const failed = await runAwsCli(['iot', 'create-billing-group', '--billing-group-name', 'b1'], { endpoint: te.httpUrl });
     expect(failed.code).toBe(254);
-    expect(failed.stderr.trim()).toBe('An error occurred (UnknownOperationException) when calling the CreateJob operation: CreateJob is an AWS IoT operation that Thingbench does not support yet');
-    const logged = te.logs.filter((l) => l.source === 'api.http' && l.level === 'warn' && l.message.includes('CreateJob'));
-    expect(logged.map((l) => l.message)).toEqual(['CreateJob is an AWS IoT operation that Thingbench does not support yet (PUT /jobs/{jobId}); it was answered with UnknownOperationException']);
+    expect(failed.stderr.trim()).toBe('An error occurred (UnknownOperationException) when calling the CreateBillingGroup operation: CreateBillingGroup is an AWS IoT operation that Thingbench does not support yet');
+    const logged = te.logs.filter((l) => l.source === 'api.http' && l.level === 'warn' && l.message.includes('CreateBillingGroup'));
+    expect(logged.map((l) => l.message)).toEqual(['CreateBillingGroup is an AWS IoT operation that Thingbench does not support yet (POST /billing-groups/{billingGroupName}); it was answered with UnknownOperationException']);
   });
 
-  it('SDK v3 CreateJobCommand and CreateBillingGroupCommand: UnknownOperationException, 404, the operation named', async () => {
-    const job = await iot().send(new CreateJobCommand({ jobId: 'j2', targets: ['arn:aws:iot:us-east-1:000000000000:thing/t1'], document: '{}' })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
-    expect(job).toBeInstanceOf(Error);
-    expect((job as Error).name).toBe('UnknownOperationException');
-    expect((job as Error).message).toBe('CreateJob is an AWS IoT operation that Thingbench does not support yet');
-    expect((job as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(404);
-
-    const billing = await iot().send(new CreateBillingGroupCommand({ billingGroupName: 'fleet' })).catch((e: Error) => e);
-    expect((billing as Error).name).toBe('UnknownOperationException');
-    expect((billing as Error).message).toBe('CreateBillingGroup is an AWS IoT operation that Thingbench does not support yet');
+  it('SDK v3 CreateBillingGroupCommand: UnknownOperationException, 404, the operation named', async () => {
+    const group = await iot().send(new CreateBillingGroupCommand({ billingGroupName: 'b2' })).catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
+    expect(group).toBeInstanceOf(Error);
+    expect((group as Error).name).toBe('UnknownOperationException');
+    expect((group as Error).message).toBe('CreateBillingGroup is an AWS IoT operation that Thingbench does not support yet');
+    expect((group as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(404);
   });
 
-  it('iot-jobs-data and iot-data operations are named too; a path that is no AWS operation stays 404 Not Found', async () => {
-    const next = await fetch(`${te.httpUrl}/things/t1/jobs/$next`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
-    expect(next.status).toBe(404);
-    expect(next.headers.get('x-amzn-errortype')).toBe('UnknownOperationException:');
-    expect(await next.json()).toEqual({ message: 'StartNextPendingJobExecution is an AWS IoT Jobs data plane operation that Thingbench does not support yet' });
-
+  it('iot-data operations are named too; a path that is no AWS operation stays 404 Not Found', async () => {
     const direct = await fetch(`${te.httpUrl}/connections/c1/messages`, { method: 'POST', body: 'x' });
     expect((await direct.json() as { message: string }).message).toBe('SendDirectMessage is an AWS IoT data plane operation that Thingbench does not support yet');
 

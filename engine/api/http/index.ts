@@ -15,6 +15,8 @@ export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { iotStreamRoutes, type StreamOperations } from './iot-streams.js';
 export { iotProvisioningRoutes, type ProvisioningOperations } from './iot-provisioning.js';
+export { iotJobsRoutes, type JobOperations } from './iot-jobs.js';
+export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from './iot-jobs-data.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';

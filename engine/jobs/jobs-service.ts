@@ -1,0 +1,449 @@
+/**
+ * AWS IoT Jobs [DG:iot-jobs]: jobs sent to things and thing groups, their executions and AWS's execution state
+ * machine, for the control plane (CreateJob, CancelJob, …), the device API over MQTT (`device-topics.ts`) and the Jobs
+ * data-plane HTTP API. Every change is durable before the call resolves; notify / notify-next and the jobs events
+ * follow it (`job-notices.ts`).
+ *
+ * Extension points (rollouts, aborts, timeouts, retries):
+ * - `opts.admit(job, things)` says which new executions devices may see now; the others are held (invisible to
+ *   devices, listings and counts, as AWS has not created them yet) until `release(jobId, things)`.
+ * - `events` `terminal` fires when an execution reaches a terminal status (abort evaluation); `changed` on every change.
+ * - `serviceTransition()` moves a pending execution to TIMED_OUT, REMOVED or CANCELED; `requeue()` starts a new
+ *   execution number (a retry); `setTimeoutAt()` records a deadline DescribeJobExecution reports.
+ * - The job record keeps `jobExecutionsRolloutConfig`, `abortConfig`, `timeoutConfig`, `jobExecutionsRetryConfig`,
+ *   `presignedUrlConfig`, `documentSource`, `jobTemplateArn` and `documentParameters` as given.
+ *
+ * LIMITATIONS:
+ * - Namespaces, scheduling configurations, tags, package versions and job templates are stored or ignored, not acted
+ *   on; `documentSource` needs a resolver (`opts.documentFromSource`), else CreateJob refuses it.
+ * - DELETION_IN_PROGRESS and cancellation are immediate: both events of each pair are published at once.
+ * - A device may move a QUEUED execution straight to SUCCEEDED, FAILED or REJECTED, as AWS allows.
+ */
+import { EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
+import type { Store } from '../storage/index.js';
+import { isExecutionStatus, isTerminal, serviceMayMove, statusDetailsProblem } from './execution-state.js';
+import { checkComment, checkDescription, checkDocument, checkJobId, checkReasonCode, configObject, parseTargets, MAX_TARGETS } from './job-input.js';
+import { JobNotices, type EventKind, type JobsPublisher } from './job-notices.js';
+import { JobStore, type Page } from './job-store.js';
+import type { ExecutionRecord, ExecutionStatus, JobCounts, JobPolicies, JobRecord, JobStatus, TargetSelection } from './job-types.js';
+import { DeviceJobs } from './device-jobs.js';
+import { JobTopics, type JobTopicsPort } from './device-topics.js';
+
+/** How the jobs module reaches the broker: engine publishes, the device topics' tap and replies to one client. */
+export type JobsPort = JobsPublisher & JobTopicsPort;
+
+/** The registry as jobs see it (seam 4): things, groups and their members, membership changes. */
+export interface JobTargets {
+  thingExists(name: string): boolean;
+  groupExists(name: string): boolean;
+  /** Every thing in a static or dynamic group, child groups included. */
+  groupMembers(name: string): string[];
+  /** Membership changes (things added to or removed from groups), when the registry reports them. */
+  onMembership?(listener: (changes: { group: string; thing: string; change: 'added' | 'removed' }[]) => void): Disposable;
+}
+
+export interface JobsEvents {
+  /** An execution was created, changed or deleted (`after` absent). */
+  changed: { job: JobRecord; before?: ExecutionRecord; after?: ExecutionRecord };
+  /** An execution reached a terminal status. */
+  terminal: { job: JobRecord; execution: ExecutionRecord };
+  /** A job's status or configuration changed (created, updated, completed, canceled, deleted). */
+  job: { job: JobRecord; change: 'created' | 'updated' | 'completed' | 'canceled' | 'deleted' };
+}
+
+export interface JobsOptions {
+  logger: Logger;
+  /** Whether an event type is enabled (UpdateEventConfigurations): JOB and JOB_EXECUTION. */
+  eventsEnabled: (kind: EventKind) => boolean;
+  /** Which of a job's new target things get a visible execution now (a rollout holds the rest). Default: all. */
+  admit?: (job: JobRecord, things: string[]) => string[];
+  /** Reads the job document a `documentSource` URL names (the local S3). */
+  documentFromSource?: (source: string) => Promise<string>;
+}
+
+export interface CreateJobInput extends JobPolicies {
+  targets: string[];
+  document?: string;
+  documentSource?: string;
+  description?: string;
+  targetSelection?: TargetSelection;
+  jobTemplateArn?: string;
+  documentParameters?: Record<string, string>;
+  namespaceId?: string;
+  destinationPackageVersions?: string[];
+}
+
+const invalid = (message: string) => new EngineError('InvalidInput', message);
+const transition = (message: string, e?: ExecutionRecord) => new EngineError('Conflict', message, { reason: 'stateTransition', ...(e ? { execution: e } : {}) });
+const POLICY_KEYS = ['presignedUrlConfig', 'jobExecutionsRolloutConfig', 'abortConfig', 'timeoutConfig', 'jobExecutionsRetryConfig', 'schedulingConfig'] as const;
+
+export class JobsService implements Service {
+  readonly name = 'jobs';
+  readonly events = new TypedEmitter<JobsEvents>();
+  readonly device: DeviceJobs;
+  private readonly db: JobStore;
+  private readonly notices: JobNotices;
+  private readonly topics: JobTopics;
+  private membership: Disposable | undefined;
+
+  constructor(store: Store, private readonly targets: JobTargets, port: JobsPort, private readonly clock: Clock, private readonly opts: JobsOptions) {
+    this.db = new JobStore(store);
+    this.notices = new JobNotices(this.db, port, opts.eventsEnabled, () => clock.now(), opts.logger);
+    this.device = new DeviceJobs(this.db, clock, (job, before, after) => this.apply(job, before, after));
+    this.topics = new JobTopics(this.device, port, () => clock.now(), opts.logger);
+  }
+
+  async start(): Promise<void> {
+    this.topics.start();
+    this.membership = this.targets.onMembership?.((changes) => {
+      for (const c of changes) if (c.change === 'added') void this.addContinuousTarget(c.group, c.thing);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.topics.stop();
+    this.membership?.dispose();
+    this.membership = undefined;
+  }
+
+  // ── jobs ──
+
+  /** CreateJob: resolves the targets to things now (SNAPSHOT) and queues one execution per thing. */
+  async createJob(jobId: string, input: CreateJobInput): Promise<JobRecord> {
+    checkJobId(jobId);
+    checkDescription(input.description);
+    if (input.document !== undefined && input.documentSource !== undefined) throw invalid('Only one of document and documentSource can be specified');
+    if (input.document === undefined && input.documentSource === undefined) throw invalid('Either document or documentSource must be specified');
+    let document = input.document;
+    if (document === undefined && input.documentSource !== undefined) {
+      if (!this.opts.documentFromSource) throw invalid(`Thingbench cannot read job documents from a documentSource yet: ${input.documentSource}`);
+      document = await this.opts.documentFromSource(input.documentSource);
+    }
+    checkDocument(document as string);
+    const targetSelection = input.targetSelection ?? 'SNAPSHOT';
+    if (targetSelection !== 'SNAPSHOT' && targetSelection !== 'CONTINUOUS') throw invalid(`Invalid targetSelection: ${String(targetSelection)}. Valid values are SNAPSHOT and CONTINUOUS`);
+    for (const k of POLICY_KEYS) configObject(input[k], k);
+    const things = this.resolveTargets(input.targets);
+    if (this.db.job(jobId)) throw new EngineError('AlreadyExists', `Job with id ${jobId} already exists`, { resourceId: jobId, resourceArn: iotArn(`job/${jobId}`) });
+    const now = this.clock.now();
+    const job: JobRecord = {
+      jobId, jobArn: iotArn(`job/${jobId}`), status: 'IN_PROGRESS', targetSelection, targets: [...input.targets], document,
+      ...(input.documentSource !== undefined ? { documentSource: input.documentSource } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.jobTemplateArn !== undefined ? { jobTemplateArn: input.jobTemplateArn } : {}),
+      ...(input.documentParameters !== undefined ? { documentParameters: input.documentParameters } : {}),
+      ...(input.namespaceId !== undefined ? { namespaceId: input.namespaceId } : {}),
+      ...(input.destinationPackageVersions !== undefined ? { destinationPackageVersions: input.destinationPackageVersions } : {}),
+      ...Object.fromEntries(POLICY_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]])),
+      createdAt: now, lastUpdatedAt: now,
+    };
+    const snapshot = this.notices.before(things);
+    const created = this.queue(job, things, true);
+    await this.db.write([this.db.putJob(job, this.db.nextSeq()), ...created.map((e) => this.db.putExecution(e))]);
+    this.events.emit('job', { job, change: 'created' });
+    for (const e of created) this.events.emit('changed', { job, after: e });
+    this.notices.after(snapshot);
+    await this.maybeComplete(job.jobId);
+    return this.requireJob(jobId);
+  }
+
+  describeJob(jobId: string): { job: JobRecord; counts: JobCounts } {
+    const job = this.requireJob(jobId);
+    return { job, counts: this.db.counts(jobId) };
+  }
+
+  jobDocument(jobId: string): string {
+    const job = this.requireJob(jobId);
+    return job.document ?? '';
+  }
+
+  listJobs(filter: { status?: JobStatus; targetSelection?: TargetSelection; thingGroupName?: string }, limit: number, after?: string): Page<JobRecord> {
+    const target = filter.thingGroupName !== undefined ? iotArn(`thinggroup/${filter.thingGroupName}`) : undefined;
+    return this.db.listJobs({ status: filter.status, targetSelection: filter.targetSelection, target }, limit, after);
+  }
+
+  /** UpdateJob: the description and the policies given replace the stored ones. */
+  async updateJob(jobId: string, patch: Partial<JobPolicies> & { description?: string }): Promise<JobRecord> {
+    checkDescription(patch.description);
+    for (const k of POLICY_KEYS) configObject(patch[k], k);
+    const job = this.requireJob(jobId);
+    if (job.status === 'DELETION_IN_PROGRESS') throw transition(`Job ${jobId} is being deleted`);
+    const updated: JobRecord = { ...job, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), lastUpdatedAt: this.clock.now() };
+    await this.db.write([this.db.putJob(updated)]);
+    this.events.emit('job', { job: updated, change: 'updated' });
+    return updated;
+  }
+
+  /**
+   * CancelJob: QUEUED executions become CANCELED; IN_PROGRESS ones too with `force`, otherwise they may still finish.
+   * A canceled job can be canceled again with `force` to cancel the executions still in progress.
+   */
+  async cancelJob(jobId: string, opts: { force?: boolean; reasonCode?: string; comment?: string }): Promise<JobRecord> {
+    checkReasonCode(opts.reasonCode);
+    checkComment(opts.comment);
+    const job = this.requireJob(jobId);
+    const force = opts.force === true;
+    if (job.status === 'COMPLETED') throw transition(`Cannot cancel job ${jobId}: it is COMPLETED`);
+    if (job.status === 'DELETION_IN_PROGRESS') throw transition(`Cannot cancel job ${jobId}: it is being deleted`);
+    if (job.status === 'CANCELED' && (!force || job.forceCanceled)) throw transition(`Job ${jobId} is already canceled${force ? ' with force' : ''}`);
+    const now = this.clock.now();
+    const canceled: JobRecord = {
+      ...job, status: 'CANCELED', forceCanceled: force || job.forceCanceled === true, lastUpdatedAt: now, completedAt: job.completedAt ?? now,
+      ...(opts.reasonCode !== undefined ? { reasonCode: opts.reasonCode } : {}), ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
+    };
+    this.notices.job(canceled, 'cancellation_in_progress');
+    const executions = this.db.executionsOfJob(jobId, true).filter((e) => serviceMayMove(e.status, 'CANCELED', force));
+    const changes = executions.map((e) => ({ before: e, after: this.moved(e, 'CANCELED', now, { forceCanceled: e.status === 'IN_PROGRESS' }) }));
+    const snapshot = this.notices.before(new Set(executions.map((e) => e.thingName)));
+    await this.db.write([this.db.putJob(canceled), ...changes.map((c) => this.db.putExecution(c.after))]);
+    this.announce(canceled, changes, snapshot);
+    this.notices.job(canceled, 'canceled');
+    this.events.emit('job', { job: canceled, change: 'canceled' });
+    return canceled;
+  }
+
+  /** DeleteJob: an IN_PROGRESS job, or one with executions in progress, needs `force`. */
+  async deleteJob(jobId: string, force = false): Promise<void> {
+    const job = this.requireJob(jobId);
+    const all = this.db.executionsOfJob(jobId, true);
+    if (!force && job.status === 'IN_PROGRESS') throw transition(`Cannot delete job ${jobId}: it is IN_PROGRESS. Use force to delete it`);
+    if (!force && all.some((e) => e.status === 'IN_PROGRESS')) throw transition(`Cannot delete job ${jobId}: it has executions IN_PROGRESS. Use force to delete it`);
+    const deleting: JobRecord = { ...job, status: 'DELETION_IN_PROGRESS', lastUpdatedAt: this.clock.now() };
+    this.notices.job(deleting, 'deletion_in_progress');
+    const snapshot = this.notices.before(new Set(all.map((e) => e.thingName)));
+    await this.db.write(this.db.deleteJob(jobId));
+    for (const e of all) this.events.emit('changed', { job: deleting, before: e });
+    this.notices.after(snapshot);
+    this.notices.job(deleting, 'deleted');
+    this.events.emit('job', { job: deleting, change: 'deleted' });
+  }
+
+  /** AssociateTargetsWithJob: more targets for a CONTINUOUS job IN_PROGRESS (at most 100 in all). */
+  async associateTargets(jobId: string, targets: string[], comment?: string): Promise<JobRecord> {
+    checkComment(comment);
+    const job = this.requireJob(jobId);
+    if (job.targetSelection !== 'CONTINUOUS') throw invalid(`Job ${jobId} is not a CONTINUOUS job: targets can be associated only with a CONTINUOUS job`);
+    if (job.status !== 'IN_PROGRESS') throw invalid(`Job ${jobId} is ${job.status}: targets can be associated only with a job IN_PROGRESS`);
+    const added = targets.filter((t) => !job.targets.includes(t));
+    if (job.targets.length + added.length > MAX_TARGETS) throw new EngineError('InvalidInput', `A job can have at most ${MAX_TARGETS} targets`, { reason: 'limitExceeded' });
+    const things = this.resolveTargets(targets);
+    const updated: JobRecord = { ...job, targets: [...job.targets, ...added], lastUpdatedAt: this.clock.now(), ...(comment !== undefined ? { comment } : {}) };
+    const have = this.db.thingsOf(jobId);
+    const fresh = things.filter((t) => !have.has(t));
+    const snapshot = this.notices.before(fresh);
+    const created = this.queue(updated, fresh, true);
+    await this.db.write([this.db.putJob(updated), ...created.map((e) => this.db.putExecution(e))]);
+    for (const e of created) this.events.emit('changed', { job: updated, after: e });
+    this.notices.after(snapshot);
+    this.events.emit('job', { job: updated, change: 'updated' });
+    return updated;
+  }
+
+  // ── executions (control plane) ──
+
+  describeExecution(jobId: string, thing: string, executionNumber?: number): { execution: ExecutionRecord; job: JobRecord } {
+    const job = this.db.job(jobId);
+    const e = job && this.db.execution(jobId, thing, executionNumber);
+    if (!job || !e) throw notFoundExecution(jobId, thing);
+    return { execution: e, job };
+  }
+
+  listExecutionsForJob(jobId: string, status: ExecutionStatus | undefined, limit: number, after?: string): Page<ExecutionRecord> {
+    this.requireJob(jobId);
+    return this.db.listForJob(jobId, checkStatus(status), limit, after);
+  }
+
+  listExecutionsForThing(thing: string, filter: { status?: ExecutionStatus; jobId?: string }, limit: number, after?: string): Page<ExecutionRecord> {
+    return this.db.listForThing(thing, { ...filter, status: checkStatus(filter.status) }, limit, after);
+  }
+
+  /** CancelJobExecution: a QUEUED execution, or an IN_PROGRESS one with `force`. */
+  async cancelExecution(jobId: string, thing: string, opts: { force?: boolean; expectedVersion?: number; statusDetails?: Record<string, string> }): Promise<void> {
+    if (opts.statusDetails !== undefined) checkDetails(opts.statusDetails);
+    const { execution: e } = this.describeExecution(jobId, thing);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== e.versionNumber) {
+      throw new EngineError('Conflict', `The expected version ${opts.expectedVersion} does not match the job execution's version ${e.versionNumber}`, { reason: 'version', execution: e });
+    }
+    if (isTerminal(e.status)) throw transition(`Job execution of ${jobId} on ${thing} is ${e.status} and cannot be canceled`, e);
+    if (e.status === 'IN_PROGRESS' && opts.force !== true) throw transition(`Job execution of ${jobId} on ${thing} is IN_PROGRESS: cancel it with force`, e);
+    await this.serviceTransition(jobId, thing, 'CANCELED', { force: true, statusDetails: opts.statusDetails });
+  }
+
+  /** DeleteJobExecution: a terminal execution, or any with `force`. */
+  async deleteExecution(jobId: string, thing: string, executionNumber: number, force = false): Promise<void> {
+    const job = this.requireJob(jobId);
+    const e = this.db.execution(jobId, thing, executionNumber);
+    if (!e) throw notFoundExecution(jobId, thing);
+    if (!isTerminal(e.status) && !force) throw transition(`Job execution of ${jobId} on ${thing} is ${e.status}: only a job execution in a terminal state can be deleted without force`, e);
+    const snapshot = this.notices.before([thing]);
+    await this.db.write([this.db.deleteExecution(e)]);
+    this.events.emit('changed', { job, before: e });
+    this.notices.after(snapshot);
+    this.notices.execution(e, 'deleted');
+    await this.maybeComplete(jobId);
+  }
+
+  // ── extension points (rollout, timeouts, retries) ──
+
+  /** Makes held executions visible to devices (a rollout's next step). */
+  async release(jobId: string, things: string[]): Promise<void> {
+    const job = this.requireJob(jobId);
+    const held = things.map((t) => this.db.execution(jobId, t, undefined, true)).filter((e): e is ExecutionRecord => !!e && !e.visible);
+    if (held.length === 0) return;
+    const snapshot = this.notices.before(held.map((e) => e.thingName));
+    const released = held.map((e) => ({ ...e, visible: true, queuedAt: this.clock.now(), lastUpdatedAt: this.clock.now() }));
+    await this.db.write(released.map((e) => this.db.putExecution(e)));
+    for (const e of released) this.events.emit('changed', { job, before: { ...e, visible: false }, after: e });
+    this.notices.after(snapshot);
+  }
+
+  /** The service moves a pending execution to TIMED_OUT, REMOVED or CANCELED. */
+  async serviceTransition(jobId: string, thing: string, to: 'TIMED_OUT' | 'REMOVED' | 'CANCELED', opts: { force?: boolean; statusDetails?: Record<string, string> } = {}): Promise<ExecutionRecord> {
+    const job = this.requireJob(jobId);
+    const e = this.db.execution(jobId, thing, undefined, true);
+    if (!e) throw notFoundExecution(jobId, thing);
+    if (!serviceMayMove(e.status, to, opts.force ?? to !== 'CANCELED')) throw transition(`Job execution of ${jobId} on ${thing} cannot move from ${e.status} to ${to}`, e);
+    const after = this.moved(e, to, this.clock.now(), { forceCanceled: to === 'CANCELED' && e.status === 'IN_PROGRESS', statusDetails: opts.statusDetails });
+    await this.apply(job, e, after);
+    return after;
+  }
+
+  /** A new execution number for a thing whose last execution is terminal (a retry); visible unless `held`. */
+  async requeue(jobId: string, thing: string, held = false): Promise<ExecutionRecord> {
+    const job = this.requireJob(jobId);
+    const last = this.db.execution(jobId, thing, undefined, true);
+    if (last && !isTerminal(last.status)) throw transition(`Job execution of ${jobId} on ${thing} is still ${last.status}`, last);
+    const [e] = this.queue(job, [thing], false, last ? last.executionNumber + 1 : 1);
+    const fresh = { ...e, visible: !held };
+    const snapshot = this.notices.before([thing]);
+    const reopened: JobRecord = job.status === 'COMPLETED' ? { ...job, status: 'IN_PROGRESS', completedAt: undefined } : job;
+    await this.db.write([...(reopened !== job ? [this.db.putJob(reopened)] : []), this.db.putExecution(fresh)]);
+    this.events.emit('changed', { job: reopened, after: fresh });
+    this.notices.after(snapshot);
+    return fresh;
+  }
+
+  /** Records the deadline a timeout policy set for an execution (reported as approximateSecondsBeforeTimedOut). */
+  async setTimeoutAt(jobId: string, thing: string, timeoutAt: number | undefined): Promise<void> {
+    const e = this.db.execution(jobId, thing, undefined, true);
+    if (!e) throw notFoundExecution(jobId, thing);
+    await this.db.write([this.db.putExecution({ ...e, timeoutAt })]);
+  }
+
+  /** Executions of a job, held ones included (for the rollout and the UI). */
+  executionsOf(jobId: string, includeHeld = false): ExecutionRecord[] {
+    return this.db.executionsOfJob(jobId, includeHeld);
+  }
+
+  /** Jobs IN_PROGRESS, oldest first. */
+  jobsInProgress(): JobRecord[] {
+    return this.db.jobsInProgress();
+  }
+
+  // ── internals ──
+
+  /** Writes one execution's change, then tells the listeners, devices and watchers; completes the job if it is done. */
+  private async apply(job: JobRecord, before: ExecutionRecord, after: ExecutionRecord): Promise<void> {
+    const snapshot = this.notices.before([after.thingName]);
+    await this.db.write([this.db.putExecution(after)]);
+    this.announce(job, [{ before, after }], snapshot);
+    await this.maybeComplete(job.jobId);
+  }
+
+  private announce(job: JobRecord, changes: { before: ExecutionRecord; after: ExecutionRecord }[], snapshot: Map<string, string[]>): void {
+    for (const c of changes) this.events.emit('changed', { job, before: c.before, after: c.after });
+    this.notices.after(snapshot);
+    for (const c of changes) {
+      if (!isTerminal(c.after.status) || isTerminal(c.before.status)) continue;
+      if (c.after.visible) this.notices.execution(c.after);
+      this.events.emit('terminal', { job, execution: c.after });
+    }
+  }
+
+  /** A SNAPSHOT job IN_PROGRESS whose executions are all terminal (held ones count as unfinished) is COMPLETED. */
+  private async maybeComplete(jobId: string): Promise<void> {
+    const job = this.db.job(jobId);
+    if (!job || job.status !== 'IN_PROGRESS' || job.targetSelection !== 'SNAPSHOT' || this.db.unfinished(jobId) > 0) return;
+    const now = this.clock.now();
+    const done: JobRecord = { ...job, status: 'COMPLETED', completedAt: now, lastUpdatedAt: now };
+    await this.db.write([this.db.putJob(done)]);
+    this.notices.job(done, 'completed');
+    this.events.emit('job', { job: done, change: 'completed' });
+  }
+
+  private moved(e: ExecutionRecord, to: ExecutionStatus, now: number, opts: { forceCanceled?: boolean; statusDetails?: Record<string, string> }): ExecutionRecord {
+    return {
+      ...e, status: to, versionNumber: e.versionNumber + 1, lastUpdatedAt: now, forceCanceled: opts.forceCanceled === true,
+      ...(opts.statusDetails !== undefined ? { statusDetails: opts.statusDetails } : {}),
+    };
+  }
+
+  /** New QUEUED executions of `job` for `things` (the admitted ones visible when `admit`). */
+  private queue(job: JobRecord, things: string[], admit: boolean, executionNumber = 1): ExecutionRecord[] {
+    const now = this.clock.now();
+    const visible = new Set(admit && this.opts.admit ? this.opts.admit(job, things) : things);
+    return things.map((thingName) => ({
+      jobId: job.jobId, thingName, executionNumber, status: 'QUEUED', versionNumber: 1, statusDetails: {}, queuedAt: now, lastUpdatedAt: now,
+      forceCanceled: false, visible: visible.has(thingName), seq: this.db.nextSeq(),
+    }));
+  }
+
+  /** The things that target ARNs name now (groups with their child groups), each once, in the targets' order. */
+  private resolveTargets(arns: string[]): string[] {
+    const things = new Set<string>();
+    for (const t of parseTargets(arns)) {
+      if (t.kind === 'thing') {
+        if (!this.targets.thingExists(t.name)) throw new EngineError('NotFound', `Thing ${t.name} does not exist`);
+        things.add(t.name);
+      } else {
+        if (!this.targets.groupExists(t.name)) throw new EngineError('NotFound', `Thing group ${t.name} does not exist`);
+        for (const m of this.targets.groupMembers(t.name)) things.add(m);
+      }
+    }
+    return [...things];
+  }
+
+  /** A thing joined a group: CONTINUOUS jobs IN_PROGRESS that target the group queue an execution for it. */
+  private async addContinuousTarget(group: string, thing: string): Promise<void> {
+    const arn = iotArn(`thinggroup/${group}`);
+    for (const job of this.db.jobsInProgress()) {
+      if (job.targetSelection !== 'CONTINUOUS' || !job.targets.includes(arn)) continue;
+      const last = this.db.execution(job.jobId, thing, undefined, true);
+      if (last && !isTerminal(last.status)) continue;
+      try {
+        if (last) await this.requeue(job.jobId, thing);
+        else {
+          const snapshot = this.notices.before([thing]);
+          const created = this.queue(job, [thing], true);
+          await this.db.write(created.map((e) => this.db.putExecution(e)));
+          for (const e of created) this.events.emit('changed', { job, after: e });
+          this.notices.after(snapshot);
+        }
+      } catch (e) {
+        this.opts.logger.log('warn', 'jobs', `job ${job.jobId}: could not queue an execution for ${thing}, new in ${group}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private requireJob(jobId: string): JobRecord {
+    const job = this.db.job(jobId);
+    if (!job) throw new EngineError('NotFound', `Job ${jobId} does not exist`);
+    return job;
+  }
+}
+
+function notFoundExecution(jobId: string, thing: string): EngineError {
+  return new EngineError('NotFound', `Job execution of ${jobId} on thing ${thing} does not exist`);
+}
+
+function checkStatus(status: ExecutionStatus | undefined): ExecutionStatus | undefined {
+  if (status !== undefined && !isExecutionStatus(status)) {
+    throw invalid(`Invalid status: ${String(status)}. Valid values are QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, TIMED_OUT, REJECTED, REMOVED and CANCELED`);
+  }
+  return status;
+}
+
+function checkDetails(details: unknown): asserts details is Record<string, string> {
+  const problem = statusDetailsProblem(details);
+  if (problem) throw invalid(problem);
+}
