@@ -128,20 +128,14 @@ async function admit(ctx: HooksContext, cert: X509Certificate | undefined, prese
     }
     const registered = await ctx.certs.autoRegister(cert, ca.id);
     jitrEvent(ctx, id, ca.id, registered.created);
-    if (hasTemplate(ca.registration_config)) {
-      try {
-        await ctx.provision(cert, id, ca.registration_config);
-        ctx.logger.log('info', 'security', `just-in-time provisioning: certificate ${id} provisioned by the template of CA ${ca.id}`, { certificateId: id, caCertificateId: ca.id });
-        return { refused: `certificate ${id} was just-in-time provisioned by the template of CA ${ca.id}; reconnect` };
-      } catch (e) {
-        ctx.logger.log('warn', 'security', `just-in-time provisioning of certificate ${id} (CA ${ca.id}) failed: ${(e as Error).message}`, { certificateId: id, caCertificateId: ca.id });
-        return { refused: `certificate ${id}: just-in-time provisioning failed: ${(e as Error).message}` };
-      }
-    }
+    if (hasTemplate(ca.registration_config)) return provisionJustInTime(ctx, cert, id, ca);
     return { refused: `certificate ${id} was just-in-time registered as PENDING_ACTIVATION (CA ${ca.id}); activate it and reconnect` };
   }
   if (row.status === 'PENDING_ACTIVATION' && row.ca_id) {
     jitrEvent(ctx, id, row.ca_id, row.created); // AWS repeats the event whenever a PENDING_ACTIVATION certificate connects
+    // A JITP certificate whose template failed last time: the template (perhaps fixed since) runs again.
+    const ca = ctx.certs.caRow(row.ca_id);
+    if (ca?.status === 'ACTIVE' && ca.auto_registration === 'ENABLE' && hasTemplate(ca.registration_config)) return provisionJustInTime(ctx, cert, id, ca);
     return { refused: `certificate ${id} is PENDING_ACTIVATION` };
   }
   if (row.status !== 'ACTIVE') return { refused: `certificate ${id} is ${row.status}` };
@@ -155,6 +149,18 @@ async function admit(ctx: HooksContext, cert: X509Certificate | undefined, prese
     return { refused: `certificate ${id} is not signed by the local root CA` };
   }
   return { peer: { certificateId: id, cert } satisfies Peer };
+}
+
+/** JITP: runs the CA's template; the connection is refused either way (the device reconnects once provisioned). */
+async function provisionJustInTime(ctx: HooksContext, cert: X509Certificate, id: string, ca: { id: string; registration_config: string | null }): Promise<{ refused: string }> {
+  try {
+    await ctx.provision(cert, id, ca.registration_config);
+    ctx.logger.log('info', 'security', `just-in-time provisioning: certificate ${id} provisioned by the template of CA ${ca.id}`, { certificateId: id, caCertificateId: ca.id });
+    return { refused: `certificate ${id} was just-in-time provisioned by the template of CA ${ca.id}; reconnect` };
+  } catch (e) {
+    ctx.logger.log('warn', 'security', `just-in-time provisioning of certificate ${id} (CA ${ca.id}) failed: ${(e as Error).message}`, { certificateId: id, caCertificateId: ca.id });
+    return { refused: `certificate ${id}: just-in-time provisioning failed: ${(e as Error).message}` };
+  }
 }
 
 /** A CA registered with a provisioning template (`registrationConfig.templateBody` or `templateName`): JITP. */
