@@ -72,7 +72,9 @@ export interface StreamPort {
   unsubscribe(filters: string[]): void;
 }
 
-const WINDOW = 32;
+/** Blocks asked for per GetStream request: AWS answers at most 128 KB per request. */
+const MAX_WINDOW = 32;
+const MAX_REQUEST_BYTES = 131_072;
 
 /**
  * One file of a stream over MQTT (JSON): DescribeStream when the size is unknown, then GetStream for windows of
@@ -147,7 +149,8 @@ export class StreamDownload {
 
   private requestWindow(): void {
     const count = this.blocks.length;
-    const o = this.nextWindow, n = Math.min(WINDOW, count - o);
+    const window = Math.max(1, Math.min(MAX_WINDOW, Math.floor(MAX_REQUEST_BYTES / this.blockSize)));
+    const o = this.nextWindow, n = Math.min(window, count - o);
     this.nextWindow += n;
     this.send('get', { c: this.token, f: this.file.fileId, l: this.blockSize, o, n });
   }
