@@ -37,7 +37,7 @@ function describe(e: ErrorObject, path: Path): { message: string; at: 'value' | 
     case 'type': return { message: `${where}: expected ${String(p.type).replace(/,/g, ' or ')}`, at: 'value', path };
     case 'enum': return { message: `${where}: expected one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, at: 'value', path };
     case 'const': return { message: `${where}: expected ${JSON.stringify(p.allowedValue)}`, at: 'value', path };
-    case 'pattern': return { message: `${where}: expected ${path.some((s) => ['interval', 'offset', 'spread', 'period', 'every', 'duration', 'halfLife', 'delay', 'timer', 'min', 'max'].includes(String(s))) ? 'a duration such as 500ms, 5s, 2m or 1h' : `text matching ${String(p.pattern)}`}`, at: 'value', path };
+    case 'pattern': return { message: `${where}: expected ${path.some((s) => ['interval', 'offset', 'spread', 'period', 'every', 'duration', 'halfLife', 'delay', 'timer', 'min', 'max', 'applyDelay', 'downloadTimeout'].includes(String(s))) ? 'a duration such as 500ms, 5s, 2m or 1h' : `text matching ${String(p.pattern)}`}`, at: 'value', path };
     case 'discriminator':
       if (p.error === 'mapping') {
         return { message: `${where}: unknown generator ${JSON.stringify(p.tagValue)}; expected one of: ${GENERATOR_NAMES.join(', ')}`, at: 'value', path: [...path, 'gen'] };
