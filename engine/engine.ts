@@ -6,11 +6,12 @@ import { BrokerService, fromMessageProperties } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
+import { CommandsService } from './commands/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, type JobsPort, type JobTargets } from './jobs/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
@@ -83,6 +84,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     logger: logs, eventsEnabled: (kind) => registry.eventConfig.isEnabled(kind),
   });
   security.useThings(registryThings(registry));
+  // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker.
+  const commands = new CommandsService(store, broker, clock, { thingExists: (name) => registry.findThing(name) !== undefined, logger: logs });
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const shadows = shadowReader(shadow);
   // The HTTP API's base URL once it listens (`http://127.0.0.1:8080`): SNS links and the functions' AWS_ENDPOINT_URL.
@@ -152,7 +155,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning)], lambda: functions, objects,
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.
@@ -190,7 +193,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, jobs, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

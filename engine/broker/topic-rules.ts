@@ -22,12 +22,18 @@ function withoutBasicIngest(topic: string): string {
   return end < 0 ? '' : topic.slice(end + 1);
 }
 
+/**
+ * AWS IoT Commands' reserved topics are deeper than the 7-slash limit by design
+ * (`$aws/commands/things/{thing}/executions/{id}/response/accepted/json` has 8): AWS serves them, so they are exempt.
+ */
+const isCommandsTopic = (topic: string) => topic.startsWith('$aws/commands/') && countSlashes(topic) <= 8;
+
 export function checkTopicName(topic: string, limits: BrokerLimits): Violation | null {
   const t = withoutBasicIngest(topic);
   if (limits.maxTopicBytes && byteLength(t) > limits.maxTopicBytes) {
     return { deviation: 'topicTooLong', message: `topic is ${byteLength(t)} bytes, over the limit of ${limits.maxTopicBytes}` };
   }
-  if (limits.maxTopicSlashes && countSlashes(t) > limits.maxTopicSlashes) {
+  if (limits.maxTopicSlashes && countSlashes(t) > limits.maxTopicSlashes && !isCommandsTopic(t)) {
     return { deviation: 'topicTooDeep', message: `topic has ${countSlashes(t)} slashes, over the limit of ${limits.maxTopicSlashes}` };
   }
   return null;

@@ -17,6 +17,7 @@ export { iotStreamRoutes, type StreamOperations } from './iot-streams.js';
 export { iotProvisioningRoutes, type ProvisioningOperations } from './iot-provisioning.js';
 export { iotJobsRoutes, type JobOperations } from './iot-jobs.js';
 export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from './iot-jobs-data.js';
+export { iotCommandRoutes, commandErrors, type CommandOperations } from './iot-commands.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';
