@@ -8,7 +8,7 @@
  * refused by name, a JITP template is run whether enabled or not.
  */
 import type { X509Certificate } from 'node:crypto';
-import { EngineError, type Clock, type Logger, type Service } from '../core/index.js';
+import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION, type Clock, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import { applyTemplate, type ProvisionResult, type RegistryPort, type SecurityPort } from './resource-applier.js';
 import { ProvisioningTemplates } from './provisioning-templates.js';
@@ -73,7 +73,10 @@ export class ProvisioningService implements Service {
       if (info.type === 'FLEET_PROVISIONING' && !info.enabled) throw new EngineError('InvalidInput', `The provisioning template ${template} is disabled`, { reason: 'templateDisabled' });
       body = info.templateBody;
     } else body = template.templateBody;
-    const pseudo = { ...context.pseudo, ...(context.certificateId && { 'AWS::IoT::Certificate::Id': context.certificateId }) };
+    const pseudo = {
+      'AWS::AccountId': LOCAL_ACCOUNT_ID, 'AWS::Region': LOCAL_REGION, ...context.pseudo,
+      ...(context.certificateId && { 'AWS::IoT::Certificate::Id': context.certificateId }),
+    };
     const plan = renderTemplate(parseTemplate(body), parameters, pseudo);
     const result = await applyTemplate(plan, this.opts.registry, this.opts.security, this.opts.logger);
     this.opts.logger.log('info', 'provisioning', `provisioned ${[result.thingName && `thing ${result.thingName}`, result.certificateId && `certificate ${result.certificateId}`].filter(Boolean).join(', ') || 'nothing'}`, { resources: result.resources });

@@ -43,6 +43,14 @@ describe('provisioning template renderer', () => {
     expect(() => parseTemplate(thingWith({ ThingTypeName: { Ref: 'Nope' } }))).toThrow('Ref to an undeclared parameter "Nope"');
   });
 
+  it('a value AWS supplies wins over a parameter of the same name sent by the device', () => {
+    const body = JSON.stringify({
+      Parameters: { 'AWS::IoT::Certificate::Id': { Type: 'String' } },
+      Resources: { certificate: { Type: 'AWS::IoT::Certificate', Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'Active' } } },
+    });
+    expect(renderTemplate(parseTemplate(body), { 'AWS::IoT::Certificate::Id': 'someone-elses' }, { 'AWS::IoT::Certificate::Id': 'mine' }).certificate?.certificateId).toBe('mine');
+  });
+
   it('Fn::Join, Fn::Select, Fn::Split, Fn::Sub, Fn::Base64, Fn::FindInMap', () => {
     const params = { Parameters: { A: { Type: 'String' }, L: { Type: 'CommaDelimitedList' } } };
     expect(attr({ 'Fn::Join': ['-', ['a', { Ref: 'A' }, 'c']] }, { A: 'b' }, params)).toBe('a-b-c');

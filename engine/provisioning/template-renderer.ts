@@ -374,7 +374,8 @@ class Renderer {
  * declares them without a value given.
  */
 export function renderTemplate(t: Template, given: Record<string, string>, pseudo: Record<string, string> = {}): RenderedTemplate {
-  const provided = { ...Object.fromEntries(Object.entries(pseudo).filter(([k]) => k in t.parameters)), ...given };
+  // What AWS supplies wins over what a device sends: a device cannot name another certificate as its own.
+  const provided = { ...given, ...Object.fromEntries(Object.entries(pseudo).filter(([k]) => k in t.parameters)) };
   const r = new Renderer(t, resolveParameters(t, provided), pseudo);
   const out: RenderedTemplate = { policies: [], deviceConfiguration: {} };
   for (const [id, res] of Object.entries(t.resources)) {

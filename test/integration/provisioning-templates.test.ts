@@ -173,6 +173,45 @@ describe('provisioning templates', () => {
     await expect(iot.send(new RegisterThingCommand({ templateBody: thingTemplate, parameters: {} }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: expect.stringContaining('Parameter SerialNumber is not provided') });
   });
 
+  it('RegisterThing registers a certificate PEM; pseudo parameters; a policy name taken by another document is refused', async () => {
+    openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'own.key', '-out', 'own.pem', '-days', '5', '-subj', '/CN=own');
+    const pem = fs.readFileSync(path.join(dir, 'own.pem'), 'utf8');
+    const templateBody = body({
+      thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { 'Fn::Sub': 'own-${AWS::Region}' } } },
+      certificate: { Type: 'AWS::IoT::Certificate', Properties: { CertificatePem: { Ref: 'Pem' }, Status: 'INACTIVE' } },
+    }, { Parameters: { Pem: { Type: 'String' } } });
+    // A self-signed certificate that no registered CA signed: RegisterCertificate's CertificateValidationException, nothing left behind.
+    await expect(iot.send(new RegisterThingCommand({ templateBody, parameters: { Pem: pem } }))).rejects.toMatchObject({ name: 'CertificateValidationException' });
+    expect((await iot.send(new ListThingsCommand({}))).things?.some((t) => t.thingName === 'own-us-east-1')).toBe(false);
+    // One the local root CA signed: registered from its PEM, INACTIVE as the template says, attached to the thing.
+    const sec = path.join(te.dataDir, 'security');
+    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'own2.key', '-out', 'own2.csr', '-subj', '/CN=own2');
+    openssl(dir, 'x509', '-req', '-in', 'own2.csr', '-CA', path.join(sec, 'root-ca.pem'), '-CAkey', path.join(sec, 'root-ca.key'), '-CAcreateserial', '-out', 'own2.pem', '-days', '5');
+    const registered = await iot.send(new RegisterThingCommand({ templateBody, parameters: { Pem: fs.readFileSync(path.join(dir, 'own2.pem'), 'utf8') } }));
+    expect(registered.resourceArns?.thing).toBe('arn:aws:iot:us-east-1:000000000000:thing/own-us-east-1');
+    const id = registered.resourceArns!.certificate.split('/')[1];
+    expect((await iot.send(new DescribeCertificateCommand({ certificateId: id }))).certificateDescription?.status).toBe('INACTIVE');
+    expect((await iot.send(new ListThingPrincipalsCommand({ thingName: 'own-us-east-1' }))).principals).toEqual([registered.resourceArns!.certificate]);
+
+    const policy = (doc: object) => body({ p: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: 'shared-name', PolicyDocument: JSON.stringify(doc) } } });
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] };
+    await iot.send(new RegisterThingCommand({ templateBody: policy(doc) }));
+    await iot.send(new RegisterThingCommand({ templateBody: policy(doc) })); // the same document: reused
+    await expect(iot.send(new RegisterThingCommand({ templateBody: policy({ ...doc, Statement: [] }) })))
+      .rejects.toMatchObject({ name: 'ResourceRegistrationFailureException', message: 'Policy shared-name already exists with a different document' });
+  });
+
+  it('templates and their versions are kept across a restart', async () => {
+    await iot.send(new CreateProvisioningTemplateCommand({ templateName: 'kept', templateBody: thingTemplate, provisioningRoleArn: ROLE, enabled: true }));
+    await iot.send(new CreateProvisioningTemplateVersionCommand({ templateName: 'kept', templateBody: thingTemplate, setAsDefault: true }));
+    await te.stop();
+    te = await te.restart();
+    iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    expect(await iot.send(new DescribeProvisioningTemplateCommand({ templateName: 'kept' }))).toMatchObject({ enabled: true, defaultVersionId: 2, templateBody: thingTemplate });
+    expect((await iot.send(new ListProvisioningTemplateVersionsCommand({ templateName: 'kept' }))).versions?.map((v) => v.versionId)).toEqual([1, 2]);
+    expect((await iot.send(new CreateProvisioningTemplateVersionCommand({ templateName: 'kept', templateBody: thingTemplate }))).versionId).toBe(3);
+  });
+
   it.skipIf(awsCliMissing)('aws iot create-provisioning-template, describe and list with /usr/bin/aws', async () => {
     const file = path.join(dir, 'template.json');
     fs.writeFileSync(file, thingTemplate);
