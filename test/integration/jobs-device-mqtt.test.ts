@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateJobCommand, CreateThingCommand, DescribeJobCommand, DescribeJobExecutionCommand, type IoTClient } from '@aws-sdk/client-iot';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { iotClient, JobsDevice, thingArn } from './helpers/jobs-device.js';
 
 let te: TestEngine;
@@ -196,5 +196,25 @@ describe('Jobs device API over MQTT', () => {
     // Nothing above changed the execution.
     const exec = await iot.send(new DescribeJobExecutionCommand({ jobId: 'b-1', thingName: 'lamp-6' }));
     expect(exec.execution).toMatchObject({ status: 'QUEUED', versionNumber: 1 });
+  });
+
+  it('replies go to the requester alone, subscribed or not; other subscribers of the reply topic see nothing', async () => {
+    await iot.send(new CreateThingCommand({ thingName: 'lamp-7' }));
+    await createJob('r-1', 'lamp-7');
+    const observer = await connect(te.mqttPort, { clientId: 'observer-7' });
+    const requester = await connect(te.mqttPort, { clientId: 'requester-7' }); // subscribes to nothing
+    try {
+      await observer.subscribeAsync(['$aws/things/lamp-7/jobs/get/accepted', 'marker/observer-7'], { qos: 1 });
+      const reply = nextMessages(requester, 1);
+      await requester.publishAsync('$aws/things/lamp-7/jobs/get', JSON.stringify({ clientToken: 'direct' }), { qos: 1 });
+      const [got] = await reply;
+      expect(got.topic).toBe('$aws/things/lamp-7/jobs/get/accepted');
+      expect(JSON.parse(got.payload.toString())).toMatchObject({ clientToken: 'direct', queuedJobs: [{ jobId: 'r-1' }] });
+      const seen = nextMessages(observer, 1);
+      await observer.publishAsync('marker/observer-7', 'after', { qos: 1 });
+      expect((await seen).map((m) => m.topic)).toEqual(['marker/observer-7']);
+    } finally {
+      await Promise.all([observer.endAsync(true), requester.endAsync(true)]);
+    }
   });
 });
