@@ -12,8 +12,9 @@ import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
-import { JobsService, type JobsPort, type JobTargets } from './jobs/index.js';
+import { JobsService, JobTemplates, type JobsPort, type JobTargets } from './jobs/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
@@ -154,8 +155,11 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     logsService(sinks.logs),
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
+  // Job templates (CreateJobTemplate, …); CreateJob takes its defaults from them.
+  const jobTemplates = new JobTemplates(store, clock, objects, () => undefined);
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands)], lambda: functions, objects,
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands),
+      ...iotControlJobTemplateRoutes(jobTemplates)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.

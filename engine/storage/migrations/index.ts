@@ -14,6 +14,7 @@ import * as m0013 from './0013-iam.js';
 import * as m0014 from './0014-table-key-order.js';
 import * as m0015 from './0015-iot-tags.js';
 import * as m0016 from './0016-jobs.js';
+import * as m0017 from './0017-job-templates.js';
 import * as m0018 from './0018-dynamic-groups.js';
 import * as m0019 from './0019-streams-signing.js';
 import * as m0020 from './0020-provisioning.js';
@@ -42,6 +43,7 @@ export const migrations: Migration[] = [
   { id: '0014-table-key-order', sql: m0014.sql },
   { id: '0015-iot-tags', sql: m0015.sql },
   { id: '0016-jobs', sql: m0016.sql },
+  { id: '0017-job-templates', sql: m0017.sql },
   { id: '0018-dynamic-groups', sql: m0018.sql },
   { id: '0019-streams-signing', sql: m0019.sql },
   { id: '0020-provisioning', sql: m0020.sql },
