@@ -108,6 +108,17 @@ describe('just-in-time provisioning', () => {
     expect([topic, payload.toString()]).toEqual(['telemetry/sensor-42', '{"temp":21}']);
   });
 
+  it('a registrationConfig whose template does not parse is InvalidRequestException', async () => {
+    const ca = makeCa(dir, 'bad-template-ca');
+    const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+    const verification = makeSigned(dir, 'bad-template-ca', 'bad-template-verify', registrationCode!);
+    const e = await iot.send(new RegisterCACertificateCommand({
+      caCertificate: ca.cert, verificationCertificate: verification.cert, setAsActive: true, allowAutoRegistration: true,
+      registrationConfig: { templateBody: '{"Resources":{"x":{"Type":"AWS::EC2::Instance"}}}', roleArn: ROLE },
+    })).catch((err: Error) => err);
+    expect(e).toMatchObject({ name: 'InvalidRequestException', message: expect.stringContaining('unsupported Type "AWS::EC2::Instance"') });
+  });
+
   it('templateName of a JITP template; a certificate without a field the template needs stays PENDING_ACTIVATION', async () => {
     await iot.send(new CreateProvisioningTemplateCommand({ templateName: 'jitp-by-name', templateBody: jitpTemplate, provisioningRoleArn: ROLE, type: 'JITP' }));
     const caId = await registerCa('jitp-named-ca', { templateName: 'jitp-by-name', roleArn: ROLE });

@@ -7,6 +7,7 @@ import { EngineError } from '../../core/index.js';
 import {
   caCertificateArn, certificateArn, policyArn, type CaCertificateRow, type CertificateRow, type SecurityService,
 } from '../../security/index.js';
+import { parseTemplate } from '../../provisioning/index.js';
 import { iotControlErrors } from './aws-errors.js';
 import { jsonBody } from './iot-control-shared.js';
 import { testAuthorizationRoute } from './iot-control-test-authorization.js';
@@ -46,6 +47,15 @@ function describeCa(row: CaCertificateRow, security: SecurityOperations) {
     autoRegistrationStatus: row.auto_registration, customerVersion: row.generation, generationId: String(row.generation),
     certificateMode: 'DEFAULT', validity: { notBefore: seconds(Date.parse(x.validFrom)), notAfter: seconds(Date.parse(x.validTo)) },
   };
+}
+
+/** A CA's `registrationConfig` (JITP): its `templateBody`, when given, must be a template that parses. */
+function registrationConfig(config: unknown): unknown {
+  if (config === undefined || config === null) return config;
+  if (typeof config !== 'object' || Array.isArray(config)) throw new EngineError('InvalidInput', 'registrationConfig must be an object');
+  const body = (config as { templateBody?: unknown }).templateBody;
+  if (body !== undefined && body !== null) parseTemplate(body);
+  return config;
 }
 
 export function iotControlSecurityRoutes(security: SecurityOperations): Route[] {
@@ -94,14 +104,14 @@ export function iotControlSecurityRoutes(security: SecurityOperations): Route[] 
       const b = jsonBody(req);
       const id = await certs().registerCa({
         pem: b.caCertificate, verificationPem: b.verificationCertificate, setAsActive: flag(req, 'setAsActive'),
-        autoRegistration: flag(req, 'allowAutoRegistration'), registrationConfig: b.registrationConfig, mode: b.certificateMode,
+        autoRegistration: flag(req, 'allowAutoRegistration'), registrationConfig: registrationConfig(b.registrationConfig), mode: b.certificateMode,
       });
       security.trustChanged();
       return { certificateArn: caCertificateArn(id), certificateId: id };
     }),
     r('PUT', '/cacertificate/{caCertificateId}', 'UpdateCACertificate', async (req) => {
       const b = jsonBody(req);
-      await certs().updateCa(req.params.caCertificateId, req.query.get('newStatus') ?? undefined, req.query.get('newAutoRegistrationStatus') ?? undefined, b.registrationConfig, b.removeAutoRegistration);
+      await certs().updateCa(req.params.caCertificateId, req.query.get('newStatus') ?? undefined, req.query.get('newAutoRegistrationStatus') ?? undefined, registrationConfig(b.registrationConfig), b.removeAutoRegistration);
       security.trustChanged();
     }),
     r('GET', '/cacertificate/{caCertificateId}', 'DescribeCACertificate', (req) => {
