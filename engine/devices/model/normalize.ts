@@ -1,6 +1,6 @@
 /** Turns a schema-valid model document into a `DeviceModel`: defaults filled in, durations in ms, literals as constants. */
 import type {
-  CertificateChoice, Command, DeviceModel, JobBehaviour, FieldSpec, ShadowBehaviour, StateMachine, Telemetry, Transition, TransitionTrigger, Will,
+  AwsCommandsBehaviour, CertificateChoice, Command, DeviceModel, JobBehaviour, FieldSpec, ShadowBehaviour, StateMachine, Telemetry, Transition, TransitionTrigger, Will,
 } from './types.js';
 
 type Raw = Record<string, any>; // schema-validated document
@@ -91,6 +91,13 @@ function jobs(r: Raw): JobBehaviour {
   };
 }
 
+function awsCommands(r: Raw): AwsCommandsBehaviour {
+  return {
+    ...(r.operations ? { operations: r.operations } : {}), inProgress: r.inProgress ?? true, delayMs: ms(r.delay, 500),
+    failureProbability: r.failureProbability ?? 0, rejectProbability: r.rejectProbability ?? 0, result: r.result ?? {},
+  };
+}
+
 function command(r: Raw): Command {
   return {
     name: r.name, requestTopic: r.requestTopic, replyTopic: r.replyTopic, correlation: r.correlation ?? 'payload',
@@ -141,6 +148,7 @@ export function normalizeModel(r: Raw): DeviceModel {
     ...(r.shadow ? { shadow: shadow(r.shadow) } : {}),
     ...(r.jobs ? { jobs: jobs(r.jobs) } : {}),
     commands: ((r.commands ?? []) as Raw[]).map(command),
+    ...(r.awsCommands ? { awsCommands: awsCommands(r.awsCommands) } : {}),
     ...(r.stateMachine ? { stateMachine: stateMachine(r.stateMachine) } : {}),
   };
 }

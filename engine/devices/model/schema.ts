@@ -169,6 +169,14 @@ export const deviceModelSchema: Schema = {
       downloadTimeout: duration('A file download that takes longer ends FAILED (default 60s).'),
       report: d('Reported shadow state after a success; string values are templates that also see `document` (the job document), `jobId` and `shadow` (the reported state before).', { type: 'object' }),
     }, [], 'AWS IoT Jobs: take the next job execution, download and verify its files, report progress, apply, then SUCCEEDED, FAILED or REJECTED.'),
+    awsCommands: obj({
+      operations: d("The request's `operation` (or `action`) values the device runs; other requests are REJECTED (default: any request).", { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true }),
+      inProgress: bool('Report IN_PROGRESS as soon as a request arrives (default true).'),
+      delay: duration('Time between the request and the outcome (default 500ms).'),
+      failureProbability: prob('Chance that an execution ends FAILED (default 0); seeded by the fleet seed, device index and execution id.'),
+      rejectProbability: prob('Chance that an execution is REJECTED at once (default 0); seeded like failureProbability.'),
+      result: d('The result of a SUCCEEDED execution: string values are templates that also see `request` (the decoded request) and `executionId`; booleans stay booleans.', { type: 'object' }),
+    }, [], 'AWS IoT Commands: answer requests on $aws/commands/things/{thingName}/executions/+/request with IN_PROGRESS, then SUCCEEDED, FAILED or REJECTED.'),
     commands: d('Requests the device answers.', {
       type: 'array',
       items: obj({

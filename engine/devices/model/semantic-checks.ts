@@ -146,6 +146,8 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
     if (!(m.jobs.downloadTimeoutMs > 0)) c.add(['jobs', 'downloadTimeout'], 'downloadTimeout must be longer than 0');
   }
 
+  if (m.awsCommands) c.templates(['awsCommands', 'result'], m.awsCommands.result, [...device, 'request', 'executionId']);
+
   m.commands.forEach((cmd, i) => {
     const path = ['commands', i];
     c.template([...path, 'requestTopic'], cmd.requestTopic, device);

@@ -33,6 +33,8 @@ export interface DeviceModel {
   /** How the device runs AWS IoT Jobs (download, verify, apply, report); no job behaviour when omitted. */
   jobs?: JobBehaviour;
   commands: Command[];
+  /** How the device answers AWS IoT Commands; it does not subscribe to them when omitted. */
+  awsCommands?: AwsCommandsBehaviour;
   stateMachine?: StateMachine;
 }
 
@@ -231,6 +233,22 @@ export interface JobBehaviour {
   downloadTimeoutMs: number;
   /** Reported shadow state on success; string leaves are templates that also see `document`, `jobId` and `shadow`. */
   report: Record<string, unknown>;
+}
+
+/**
+ * The device side of AWS IoT Commands: requests on `$aws/commands/things/{thing}/executions/+/request[/format]` are
+ * answered on `…/response/json`: REJECTED when their `operation` is not one of `operations` (or by `rejectProbability`),
+ * else IN_PROGRESS and, after `delayMs`, FAILED (`failureProbability`) or SUCCEEDED with `result`.
+ */
+export interface AwsCommandsBehaviour {
+  /** Request `operation`/`action` values the device runs; undefined: any. */
+  operations?: string[];
+  inProgress: boolean;
+  delayMs: number;
+  failureProbability: number;
+  rejectProbability: number;
+  /** Result of a success; string leaves are templates that also see `request` and `executionId`. */
+  result: Record<string, unknown>;
 }
 
 export interface Command {

@@ -19,6 +19,8 @@ export interface DeviceSpec {
   /** Runs AWS IoT Jobs (see `JobsSpec`). */
   jobs?: JobsSpec;
   commands?: CommandBehaviour[];
+  /** Answers AWS IoT Commands (see `AwsCommandsSpec`). */
+  awsCommands?: AwsCommandsSpec;
   stateMachine?: StateMachineSpec;
 }
 
@@ -139,4 +141,18 @@ export interface JobsSpec {
   report?(document: Record<string, unknown>, jobId: string, shadow: Record<string, unknown>): Record<string, unknown> | undefined;
   /** CA (PEM) trusted for https:// downloads besides the system's (the engine's own CA). */
   ca?: string;
+}
+
+/** The device side of AWS IoT Commands (see `device-aws-commands.ts`). */
+export interface AwsCommandsSpec {
+  /** Request `operation`/`action` values the device runs; undefined: any. */
+  operations?: string[];
+  /** Report IN_PROGRESS when a request arrives. */
+  inProgress: boolean;
+  /** Time between the request and the outcome, on the device clock. */
+  delayMs: number;
+  /** The outcome of an execution (seeded, so a run is reproducible). */
+  outcome(executionId: string): 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+  /** The result values of a success. */
+  result?(request: unknown, executionId: string): Record<string, unknown> | undefined;
 }

@@ -8,7 +8,8 @@ export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.j
 export { Fleet, type FleetEvents } from './fleet.js';
 export type { FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, jobExecutionFails, type ModelDeviceOptions } from './model-device.js';
-export type { JobsSpec } from './device-spec.js';
+export type { AwsCommandsSpec, JobsSpec } from './device-spec.js';
+export { DeviceAwsCommands, type AwsCommandsPort } from './device-aws-commands.js';
 export { DeviceJobs, type JobsPort, type JobEvent, type JobOutcome } from './device-jobs.js';
 export { parseJobDocument, type JobFile, type JobPlan, type ParsedJob } from './job-document.js';
 export { verifyFileSignature, checkFile, downloadUrl, StreamDownload } from './job-download.js';

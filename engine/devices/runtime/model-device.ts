@@ -1,9 +1,9 @@
 import { EngineError } from '../../core/index.js';
 import {
   compileExpression, compileStateMachine, compileTemplate, contextScope, createDeviceContext, createFieldSampler, createRng, parseSchedule, renderTemplate,
-  type DeviceContext, type DeviceModel, type JobBehaviour, type ReplayData, type Schedule,
+  type AwsCommandsBehaviour, type DeviceContext, type DeviceModel, type JobBehaviour, type ReplayData, type Schedule,
 } from '../model/index.js';
-import type { CommandBehaviour, DeviceSpec, JobsSpec, TelemetrySpec } from './device-spec.js';
+import type { AwsCommandsSpec, CommandBehaviour, DeviceSpec, JobsSpec, TelemetrySpec } from './device-spec.js';
 
 export interface ModelDeviceOptions {
   /** 0-based position in the fleet. */
@@ -109,6 +109,7 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
     } : {}),
     ...(jobs ? { jobs } : {}),
     commands,
+    ...(model.awsCommands ? { awsCommands: awsCommandsSpec(model.awsCommands, ctx, opts) } : {}),
     ...(model.stateMachine ? { stateMachine: compileStateMachine(model.stateMachine, ctx) } : {}),
   };
 }
@@ -126,6 +127,19 @@ function jobsSpec(jobs: JobBehaviour, ctx: DeviceContext, opts: ModelDeviceOptio
     fails: (jobId, executionNumber) => jobExecutionFails(jobs.failureProbability, opts.seed, opts.index, jobId, executionNumber),
     ...(report ? { report: (document: Record<string, unknown>, jobId: string, shadow: Record<string, unknown>) => renderLeaves(report, ctx, { document, jobId, shadow }) as Record<string, unknown> } : {}),
     ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+  };
+}
+
+/** The model's AWS IoT Commands behaviour for one device; each execution's outcome is drawn from its own seeded stream. */
+function awsCommandsSpec(b: AwsCommandsBehaviour, ctx: DeviceContext, opts: ModelDeviceOptions): AwsCommandsSpec {
+  const result = Object.keys(b.result).length ? b.result : undefined;
+  return {
+    ...(b.operations ? { operations: b.operations } : {}), inProgress: b.inProgress, delayMs: b.delayMs,
+    outcome: (executionId) => {
+      const draw = createRng(opts.seed, opts.index, `awsCommands\u0000${executionId}`).next();
+      return draw < b.rejectProbability ? 'REJECTED' : draw < b.rejectProbability + b.failureProbability ? 'FAILED' : 'SUCCEEDED';
+    },
+    ...(result ? { result: (request: unknown, executionId: string) => renderLeaves(result, ctx, { request, executionId }) as Record<string, unknown> } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { seededRandom, type Random } from './seeded-random.js';
 import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
 import { MachineRunner } from './machine-runner.js';
 import { DeviceJobs, type JobEvent } from './device-jobs.js';
+import { DeviceAwsCommands } from './device-aws-commands.js';
 
 /**
  * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
@@ -83,6 +84,7 @@ export class VirtualDevice {
   private readonly faults: DeviceFaults;
   private readonly machine: MachineRunner | undefined;
   private readonly jobs: DeviceJobs | undefined;
+  private readonly awsCommands: DeviceAwsCommands | undefined;
   private readonly seqs = new Map<TelemetrySpec, number>();
 
   constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
@@ -114,6 +116,10 @@ export class VirtualDevice {
           if (tel) this.produce(tel);
         }
       },
+    });
+    this.awsCommands = spec.awsCommands && new DeviceAwsCommands(spec.awsCommands, {
+      thingName: spec.thingName, clock: this.clock, publish: (topic, payload) => this.publishNow(topic, payload),
+      onAnswer: (e) => this.events.emit('commandAnswered', e),
     });
     this.jobs = spec.jobs && new DeviceJobs(spec.jobs, {
       thingName: spec.thingName,
@@ -167,6 +173,7 @@ export class VirtualDevice {
     this.clock.clearTimer(this.reconnectTimer);
     this.machine?.stop();
     this.jobs?.stop();
+    this.awsCommands?.stop();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -286,6 +293,7 @@ export class VirtualDevice {
     for (const c of commands ?? []) filters[c.requestTopic] = { qos: 1 };
     for (const f of this.machine?.messageFilters() ?? []) filters[f] = { qos: 1 };
     for (const f of this.jobs?.filters() ?? []) filters[f] = { qos: 1 };
+    for (const f of this.awsCommands?.filters() ?? []) filters[f] = { qos: 1 };
     try {
       if (Object.keys(filters).length) await client.subscribeAsync(filters);
     } catch {
@@ -312,6 +320,7 @@ export class VirtualDevice {
   private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const { thingName, shadow, commands } = this.spec;
     if (this.jobs?.onMessage(topic, payload)) return;
+    if (this.awsCommands?.onMessage(topic, payload)) return;
     if (shadow?.onDelta && topic === shadowTopic(thingName, shadow?.name, 'update/delta')) {
       const doc = parseObject(payload);
       if (doc && isState(doc.state)) this.onDelta(doc.state, typeof doc.version === 'number' ? doc.version : undefined);

@@ -38,6 +38,11 @@ export function devicePolicyDocument(model: DeviceModel, certificateArn: string)
       subscribed.add(t);
     }
   }
+  if (model.awsCommands) {
+    // AWS IoT Commands: the thing's own request, response and reply topics.
+    published.add(`$aws/commands/things/${THING}/executions/*`);
+    subscribed.add(`$aws/commands/things/${THING}/executions/*`);
+  }
   const client = model.identity.clientId.trim() === '{thingName}' ? THING : policyPattern(model.identity.clientId);
   return {
     Version: '2012-10-17',
