@@ -60,11 +60,11 @@ export class DynamicMembership {
 
   /**
    * @param doc the thing's index document, or undefined when no such thing exists
-   * @param room how many more groups the thing may join beyond its static ones
+   * @param maxGroups the groups a thing may be in, static (its document's `thingGroupNames`) and dynamic together
    */
   constructor(
     private readonly doc: (thing: string) => IndexedThing | undefined,
-    private readonly room: (thing: string) => number,
+    private readonly maxGroups: number,
   ) {}
 
   isDynamic(group: string): boolean {
@@ -128,9 +128,7 @@ export class DynamicMembership {
 
   /** Re-evaluates one thing against the groups a change of `scope` can affect; returns the membership changes. */
   evaluate(thing: string, scope: ChangeScope): DynamicChange[] {
-    if (this.groups.size === 0) return [];
-    const affected = [...this.groups].filter(([, e]) => e.scopes.has(scope));
-    if (affected.length === 0) return [];
+    if (!this.affects(scope)) return [];
     const doc = this.doc(thing);
     if (!doc) return this.forget(thing);
     // Which groups the thing qualifies for: the affected ones by their query, the others as they stand.
@@ -139,8 +137,10 @@ export class DynamicMembership {
       const ok = entry.scopes.has(scope) ? matches(entry.query, doc) : entry.members.has(thing);
       if (ok) eligible.push([name, entry]);
     }
-    eligible.sort(([an, a], [bn, b]) => a.created - b.created || (an < bn ? -1 : 1));
-    const keep = new Set(eligible.slice(0, Math.max(0, this.room(thing))).map(([n]) => n));
+    const room = Math.max(0, this.maxGroups - doc.thingGroupNames.length);
+    if (eligible.length > room) eligible.sort(([an, a], [bn, b]) => a.created - b.created || (an < bn ? -1 : 1));
+    const keep = new Set<string>();
+    for (let i = 0; i < eligible.length && i < room; i++) keep.add(eligible[i][0]);
     const changes: DynamicChange[] = [];
     for (const [name, entry] of this.groups) {
       const was = entry.members.has(thing);
@@ -157,6 +157,12 @@ export class DynamicMembership {
       changes.push({ group: name, thing, change: is ? 'added' : 'removed' });
     }
     return changes;
+  }
+
+  /** True when some group's query can see a change of this scope. */
+  private affects(scope: ChangeScope): boolean {
+    for (const entry of this.groups.values()) if (entry.scopes.has(scope)) return true;
+    return false;
   }
 
   private unlink(group: string, thing: string): void {

@@ -9,7 +9,8 @@
  *
  * LIMITATIONS:
  * - No billing groups; policies attach to groups through security (which does not refuse dynamic groups).
- * - AWS's messages for static-only calls on a dynamic group (and the reverse) are not documented; ours say what is wrong.
+ * - A static-group call on a dynamic group answers AWS's observed message; AWS's message for a dynamic-group call on a
+ *   static group is not documented (ours mirrors it).
  * - UpdateThingGroupsForThing is not implemented.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,10 @@ import { DynamicMembership, type ChangeScope, type DynamicChange } from './dynam
 
 const notFound = (message: string) => new EngineError('NotFound', message);
 const invalid = (message: string) => new EngineError('InvalidInput', message);
+/** AWS's answer to a static-group operation (DeleteThingGroup, AddThingToThingGroup, …) on a dynamic group. */
+const notForDynamic = (name: string) => invalid(`This operation does not support dynamic thing groups. Thing group arn: ${iotArn(`thinggroup/${name}`)}`);
+/** The reverse (AWS's wording not documented; modelled on the one above). */
+const notForStatic = (name: string) => invalid(`This operation does not support static thing groups. Thing group arn: ${iotArn(`thinggroup/${name}`)}`);
 
 /** AWS's only fleet index for things and its only query version. */
 export const THINGS_INDEX = 'AWS_Things';
@@ -79,7 +84,7 @@ export class ThingGroups {
     /** The thing's fleet-index document, or undefined when no such thing exists. */
     indexDoc: (thing: string) => IndexedThing | undefined,
   ) {
-    this.dynamic = new DynamicMembership(indexDoc, (thing) => MAX_GROUPS_PER_THING - this.db.groupsOf(thing).length);
+    this.dynamic = new DynamicMembership(indexDoc, MAX_GROUPS_PER_THING);
   }
 
   /** Builds the dynamic groups' membership from the stored groups (at start). */
@@ -180,14 +185,14 @@ export class ThingGroups {
   /** UpdateThingGroup (static groups): description and attributes; returns the new version. */
   async update(name: string, update: ThingGroupUpdate): Promise<number> {
     const current = this.require(name);
-    if (current.query !== null) throw invalid(`Thing group ${name} is a dynamic thing group: use UpdateDynamicThingGroup`);
+    if (current.query !== null) throw notForDynamic(name);
     return this.write(current, update);
   }
 
   /** UpdateDynamicThingGroup: properties and the query (its members are found again); returns the new version. */
   async updateDynamic(name: string, update: ThingGroupUpdate & { queryString?: string; indexName?: string; queryVersion?: string }): Promise<number> {
     const current = this.require(name);
-    if (current.query === null) throw invalid(`Thing group ${name} is a static thing group: use UpdateThingGroup`);
+    if (current.query === null) throw notForStatic(name);
     const queryString = update.queryString ?? current.query;
     const checked = checkQuery(queryString, update.indexName ?? current.indexName ?? undefined, update.queryVersion ?? current.queryVersion ?? undefined);
     const version = await this.write(current, update, { query: queryString, indexName: checked.indexName, queryVersion: checked.queryVersion });
@@ -216,7 +221,7 @@ export class ThingGroups {
   async delete(name: string, expectedVersion?: number): Promise<void> {
     const row = this.db.group(validateName('thingGroupName', name));
     if (!row) return;
-    if (row.query !== null) throw invalid(`Thing group ${name} is a dynamic thing group: use DeleteDynamicThingGroup`);
+    if (row.query !== null) throw notForDynamic(name);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new EngineError('Conflict', `The version for thing group ${name} does not match the expected version.`, { reason: 'version' });
     }
@@ -236,7 +241,7 @@ export class ThingGroups {
   async deleteDynamic(name: string, expectedVersion?: number): Promise<void> {
     const row = this.db.group(validateName('thingGroupName', name));
     if (!row) return;
-    if (row.query === null) throw invalid(`Thing group ${name} is a static thing group: use DeleteThingGroup`);
+    if (row.query === null) throw notForStatic(name);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new EngineError('Conflict', `The version for thing group ${name} does not match the expected version.`, { reason: 'version' });
     }
@@ -254,7 +259,7 @@ export class ThingGroups {
    */
   async addThing(groupName: string, thingName: string, overrideDynamicGroups = false): Promise<void> {
     const group = this.require(groupName);
-    if (group.query !== null) throw invalid(`Cannot add thing ${thingName} to dynamic thing group ${groupName}: its members are the things that match its query`);
+    if (group.query !== null) throw notForDynamic(groupName);
     this.requireThing(thingName);
     if (this.db.isMember(groupName, thingName)) return;
     const statics = this.db.groupsOf(thingName).length;
@@ -270,7 +275,7 @@ export class ThingGroups {
 
   async removeThing(groupName: string, thingName: string): Promise<void> {
     const group = this.require(groupName);
-    if (group.query !== null) throw invalid(`Cannot remove thing ${thingName} from dynamic thing group ${groupName}: its members are the things that match its query`);
+    if (group.query !== null) throw notForDynamic(groupName);
     this.requireThing(thingName);
     const was = this.db.isMember(groupName, thingName);
     await this.db.write([this.db.removeMember(groupName, thingName)]);
@@ -330,8 +335,10 @@ export class ThingGroups {
 
   private emitMembership(group: ThingGroupRow, thing: string, change: 'added' | 'removed', dynamic: boolean, deleted?: { name: string; id: string }): void {
     this.changed({ kind: 'groupMembership', name: group.name, operation: change === 'added' ? 'created' : 'deleted' });
-    const row = deleted ?? this.db.thing(thing);
-    if (row) this.publisher.membership(group, { name: thing, id: row.id }, change);
+    if (this.publisher.config.isEnabled('THING_GROUP_MEMBERSHIP')) {
+      const row = deleted ?? this.db.thing(thing);
+      if (row) this.publisher.membership(group, { name: thing, id: row.id }, change);
+    }
     this.events.emit('membership', { group: group.name, thing, change, dynamic });
   }
 
