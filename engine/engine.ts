@@ -7,6 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService } from './commands/index.js';
+import { FleetProvisioningService } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
@@ -99,6 +100,18 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     endpoint: () => httpUrl(),
     credentials: (name, role) => iam.functionCredentials(name, role),
     ...(requireRoles ? { roleAssumable: (role: string) => iam.canAssume(role, 'lambda.amazonaws.com') } : {}),
+  });
+  // Fleet provisioning by claim: devices' requests on `$aws/certificates/…` and `$aws/provisioning-templates/…`,
+  // answered to the requesting connection only; a template's pre-provisioning hook runs on the local functions.
+  const fleetProvisioning = new FleetProvisioningService({
+    broker, certificates: () => security.certificates, templates: () => undefined, clock, logger: logs,
+    functions: {
+      resolveName: (ref) => functions.resolveName(ref),
+      invoke: async (name, event) => {
+        const r = await functions.invoke(name, event);
+        return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
+      },
+    },
   });
   // The local S3: its own buckets and objects, and where Firehose delivers.
   const objects = new ObjectService(store, clock, { dataDir: config.dataDir, logger: logs });
@@ -197,7 +210,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, provisioning, sinks, functions, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

@@ -6,11 +6,10 @@ import { unansweredAreas, type UnansweredArea } from './unanswered-topics.js';
 const MAX_LOGGED = 10_000;
 
 /**
- * LIMITATIONS: answers requests on the reserved topics of services Thingbench does not have yet (fleet
- * provisioning) with that service's `…/rejected` error document and a log line, so a device learns why instead of
+ * LIMITATIONS: answers requests on the reserved topics of services Thingbench does not have yet (none at present:
+ * see unanswered-topics.ts) with that service's `…/rejected` error document and a log line, so a device learns why instead of
  * waiting forever. The reply is a normal publish on the rejected topic: every client subscribed to it and allowed to
- * receive it (iot:Receive, checked on delivery) gets it, not only the requester as AWS does for Jobs updates and
- * fleet provisioning.
+ * receive it (iot:Receive, checked on delivery) gets it, not only the requester as AWS does for Jobs updates.
  */
 export class ReservedTopicService implements Service {
   readonly name = 'reserved-topics';

@@ -1,12 +1,8 @@
-import { encodeCbor } from '../core/index.js';
-
 /**
  * The reserved request topics of AWS IoT services that Thingbench does not have yet, and AWS's error document for
- * each service's `…/rejected` reply.
- *
- * - Fleet provisioning [DG:fleet-provision-api]: `$aws/certificates/create/{json|cbor}`,
- *   `$aws/certificates/create-from-csr/{json|cbor}`, `$aws/provisioning-templates/{name}/provision/{json|cbor}`;
- *   rejected: `{"statusCode","errorCode","errorMessage"}`, in CBOR on the `cbor` topics.
+ * each service's `…/rejected` reply. None at present: Jobs (engine/jobs) and fleet provisioning
+ * (engine/fleet-provisioning) answer their own topics. A service added to AWS IoT later gets an area here until
+ * Thingbench has it.
  */
 export interface UnansweredArea {
   /** What the explanation calls the service. */
@@ -16,17 +12,4 @@ export interface UnansweredArea {
   rejected(request: Buffer, topic: string, message: string, nowMs: number): Buffer;
 }
 
-export const unansweredAreas: UnansweredArea[] = [
-  {
-    service: 'fleet provisioning',
-    filters: [
-      '$aws/certificates/create/json', '$aws/certificates/create/cbor',
-      '$aws/certificates/create-from-csr/json', '$aws/certificates/create-from-csr/cbor',
-      '$aws/provisioning-templates/+/provision/json', '$aws/provisioning-templates/+/provision/cbor',
-    ],
-    rejected: (_request, topic, message) => {
-      const body = { statusCode: 400, errorCode: 'InvalidRequest', errorMessage: message };
-      return topic.endsWith('/cbor') ? encodeCbor(body) : Buffer.from(JSON.stringify(body));
-    },
-  },
-];
+export const unansweredAreas: UnansweredArea[] = [];

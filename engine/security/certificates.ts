@@ -39,6 +39,12 @@ export interface CaCertificateRow {
   generation: number;
 }
 
+/** How a new certificate is issued: its status, and the end of its validity (default: 2049). */
+export interface IssueOptions {
+  status?: CertificateStatus;
+  notAfter?: Date;
+}
+
 export interface Page<T> {
   items: T[];
   nextMarker?: string;
@@ -70,10 +76,11 @@ export class Certificates {
 
   // ── issue and register ───────────────────────────────────────────────────
 
-  async createKeysAndCertificate(setAsActive: boolean) {
+  /** `issue.status` (fleet provisioning: PENDING_ACTIVATION) overrides `setAsActive`; `issue.notAfter` ends its validity. */
+  async createKeysAndCertificate(setAsActive: boolean, issue: IssueOptions = {}) {
     const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-    const cert = this.ca.issue(encodeName([['CN', 'AWS IoT Certificate']]), (publicKey as KeyObject).export({ format: 'der', type: 'spki' }), { now: this.clock.now() });
-    const id = await this.insert(cert, setAsActive ? 'ACTIVE' : 'INACTIVE', null);
+    const cert = this.ca.issue(encodeName([['CN', 'AWS IoT Certificate']]), (publicKey as KeyObject).export({ format: 'der', type: 'spki' }), { now: this.clock.now(), notAfter: issue.notAfter });
+    const id = await this.insert(cert, issue.status ?? (setAsActive ? 'ACTIVE' : 'INACTIVE'), null);
     return {
       id, pem: cert.toString(),
       keyPair: {
@@ -83,11 +90,11 @@ export class Certificates {
     };
   }
 
-  async createFromCsr(csrPem: unknown, setAsActive: boolean) {
+  async createFromCsr(csrPem: unknown, setAsActive: boolean, issue: IssueOptions = {}) {
     if (typeof csrPem !== 'string' || !csrPem.trim()) throw new EngineError('InvalidInput', 'certificateSigningRequest is required');
     const csr = parseCsr(csrPem);
-    const cert = this.ca.issue(csr.subject, csr.publicKey, { now: this.clock.now() });
-    const id = await this.insert(cert, setAsActive ? 'ACTIVE' : 'INACTIVE', null);
+    const cert = this.ca.issue(csr.subject, csr.publicKey, { now: this.clock.now(), notAfter: issue.notAfter });
+    const id = await this.insert(cert, issue.status ?? (setAsActive ? 'ACTIVE' : 'INACTIVE'), null);
     return { id, pem: cert.toString() };
   }
 
