@@ -15,7 +15,7 @@ import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogS
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
-import { JobsService, JobTemplates, type JobsPort, type JobTargets } from './jobs/index.js';
+import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
 import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
@@ -213,7 +213,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
@@ -234,7 +234,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

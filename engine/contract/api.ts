@@ -17,6 +17,7 @@ import type {
   BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
+import type { JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo } from './job-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
 import type {
@@ -194,6 +195,15 @@ export interface ThingbenchApi {
     addThingToGroup(group: string, thing: string): Promise<void>;
     removeThingFromGroup(group: string, thing: string): Promise<void>;
   };
+  /** AWS IoT Jobs (the same data as `aws iot list-jobs`, `describe-job`, `list-job-executions-for-job|thing`). */
+  jobs: {
+    /** Jobs newest first (at most 250), filtered by status and target thing group. */
+    list(filter?: JobListFilter): Promise<JobSummaryInfo[]>;
+    /** One job with its document and configurations; NotFound when it does not exist. */
+    describe(jobId: string): Promise<JobInfo>;
+    /** Executions of a job or of a thing (at most 1000, oldest first); with both, that thing's executions of that job. */
+    executions(query: { jobId?: string; thing?: string }): Promise<JobExecutionInfo[]>;
+  };
   /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
   sinks: {
     /** Existing sinks, optionally of one kind. */
@@ -367,6 +377,7 @@ export const apiMethods = {
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
+  jobs: ['list', 'describe', 'executions'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations', 'create', 'delete'],

@@ -20,3 +20,4 @@ export * from './cost-types.js';
 export * from './sink-action-types.js';
 export * from './function-types.js';
 export * from './target-types.js';
+export * from './job-types.js';

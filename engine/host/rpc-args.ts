@@ -178,6 +178,11 @@ export const argChecks = {
     'rule?': string, 'traceId?': string, 'messageId?': nonNegativeInteger, 'includeTopicMisses?': boolean, 'limit?': nonNegativeInteger,
   }))),
   // Names and queries are checked by the registry service itself, with AWS's messages (engine/registry/names.ts).
+  'jobs.list': params(optional(object({
+    'status?': oneOf('IN_PROGRESS', 'CANCELED', 'DELETION_IN_PROGRESS', 'COMPLETED'), 'thingGroup?': string,
+  }))),
+  'jobs.describe': params(required(string)),
+  'jobs.executions': params(required(object({ 'jobId?': string, 'thing?': string }))),
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
   })), optional(nonNegativeInteger), optional(string)),

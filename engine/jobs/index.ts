@@ -25,3 +25,4 @@ export {
   JobTemplates, jobTemplateArn, jobTemplateIdOf, JOB_TEMPLATE_ID,
   type JobTemplate, type JobTemplateInput, type JobTemplateExtras, type TemplateJobSource, type JobDefaults,
 } from './job-templates.js';
+export { jobsApi } from './jobs-api.js';
