@@ -380,7 +380,8 @@ export class RegistryService implements Service {
     const withShadow = usesShadow(parsed);
     const hits: ThingSearchHit[] = [];
     for (const row of this.db.allThings(after)) {
-      const groups = this.db.groupsOf(row.name);
+      const dynamic = this.groups.dynamicGroupsOf(row.name);
+      const groups = dynamic.length ? [...this.db.groupsOf(row.name), ...dynamic].sort() : this.db.groupsOf(row.name);
       const connectivity = this.connectivity.get(row.name);
       const cache = new Map<string | null, IndexedShadow | undefined>();
       const shadow = (name: string | null) => {

@@ -11,7 +11,8 @@
  * - No billing groups; policies attach to groups through security (which does not refuse dynamic groups).
  * - A static-group call on a dynamic group answers AWS's observed message; AWS's message for a dynamic-group call on a
  *   static group is not documented (ours mirrors it).
- * - UpdateThingGroupsForThing is not implemented.
+ * - UpdateThingGroupsForThing checks every group first, then applies the removals and additions one by one (each
+ *   durable), not as one change.
  */
 import { randomUUID } from 'node:crypto';
 import { EngineError, TypedEmitter, iotArn, type Clock } from '../core/index.js';
@@ -281,6 +282,19 @@ export class ThingGroups {
     await this.db.write([this.db.removeMember(groupName, thingName)]);
     if (was) this.emitMembership(group, thingName, 'removed', false);
     this.announce(this.dynamic.evaluate(thingName, 'registry'));
+  }
+
+  /** UpdateThingGroupsForThing: removes the thing from some static groups and adds it to others. */
+  async updateGroupsOfThing(thingName: string, add: string[] = [], remove: string[] = [], overrideDynamicGroups = false): Promise<void> {
+    this.requireThing(thingName);
+    for (const g of [...add, ...remove]) if (this.require(g).query !== null) throw notForDynamic(g);
+    for (const g of remove) await this.removeThing(g, thingName);
+    for (const g of add) await this.addThing(g, thingName, overrideDynamicGroups);
+  }
+
+  /** The dynamic groups a thing is in, by name. */
+  dynamicGroupsOf(thingName: string): string[] {
+    return this.dynamic.groupsOf(thingName);
   }
 
   /**

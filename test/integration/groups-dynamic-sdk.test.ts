@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddThingToThingGroupCommand, CreateDynamicThingGroupCommand, CreateThingCommand, CreateThingGroupCommand, CreateThingTypeCommand,
   DeleteDynamicThingGroupCommand, DeleteThingCommand, DeleteThingGroupCommand, DescribeThingGroupCommand, IoTClient, ListThingGroupsCommand,
-  ListThingGroupsForThingCommand, ListThingsInThingGroupCommand, RemoveThingFromThingGroupCommand, UpdateDynamicThingGroupCommand,
-  UpdateThingCommand, UpdateThingGroupCommand,
+  ListThingGroupsForThingCommand, ListThingsInThingGroupCommand, RemoveThingFromThingGroupCommand, SearchIndexCommand, UpdateDynamicThingGroupCommand,
+  UpdateThingCommand, UpdateThingGroupCommand, UpdateThingGroupsForThingCommand,
 } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { closeAll, eventually, open } from '../helpers/broker-clients.js';
@@ -165,6 +165,30 @@ describe('UpdateThingGroup', () => {
     await expect(iot.send(new UpdateThingGroupCommand({ thingGroupName: 'floor-1', thingGroupProperties: {}, expectedVersion: 2 })))
       .rejects.toMatchObject({ name: 'VersionConflictException', message: 'The version for thing group floor-1 does not match the expected version.' });
     await expect(iot.send(new UpdateThingGroupCommand({ thingGroupName: 'nowhere', thingGroupProperties: {} }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('UpdateThingGroupsForThing', () => {
+  it('adds a thing to static groups and removes it from others; a dynamic group is refused', async () => {
+    await iot.send(new CreateThingCommand({ thingName: 'mover' }));
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'from' }));
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'to-1' }));
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'to-2' }));
+    await iot.send(new AddThingToThingGroupCommand({ thingGroupName: 'from', thingName: 'mover' }));
+    await iot.send(new UpdateThingGroupsForThingCommand({ thingName: 'mover', thingGroupsToAdd: ['to-1', 'to-2'], thingGroupsToRemove: ['from'] }));
+    expect(await groupsOf('mover')).toEqual(['to-1', 'to-2']);
+    await expect(iot.send(new UpdateThingGroupsForThingCommand({ thingName: 'mover', thingGroupsToAdd: ['charged'] })))
+      .rejects.toMatchObject({ name: 'InvalidRequestException', message: expect.stringContaining('does not support dynamic thing groups') });
+    await expect(iot.send(new UpdateThingGroupsForThingCommand({ thingName: 'mover', thingGroupsToAdd: ['nowhere'] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await groupsOf('mover')).toEqual(['to-1', 'to-2']);
+  });
+});
+
+describe('SearchIndex', () => {
+  it('shows dynamic groups in thingGroupNames', async () => {
+    await report('battery-1', { battery: 99 });
+    const found = await iot.send(new SearchIndexCommand({ queryString: 'thingName:battery-1' }));
+    expect(found.things?.[0]?.thingGroupNames).toEqual(['charged']);
   });
 });
 

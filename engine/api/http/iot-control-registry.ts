@@ -7,8 +7,7 @@
  * LIMITATIONS:
  * - DescribeEndpoint returns the host the request was addressed to (its `Host` header, else the bound host) for every
  *   endpoint type, with no port: clients must keep the engine's ports (MQTT 1883/8883, HTTP 8080 by default).
- * - Billing groups and UpdateThingGroupsForThing are not implemented; UpdateIndexingConfiguration is kept but the
- *   index is always on and current.
+ * - Billing groups are not implemented; UpdateIndexingConfiguration is kept but the index is always on and current.
  * - List operations without `maxResults` return pages of 50 (AWS does not document its default).
  * - The `AWS_ThingGroups` index is not searchable (ResourceNotFoundException).
  */
@@ -37,7 +36,7 @@ export type RegistryOperations = Pick<RegistryService,
   | 'indexingConfiguration' | 'updateIndexingConfiguration' | 'eventConfig' | 'tags'> & {
   readonly groups: Pick<RegistryService['groups'],
     | 'create' | 'describe' | 'list' | 'delete' | 'addThing' | 'removeThing' | 'things' | 'groupsOf'
-    | 'createDynamic' | 'updateDynamic' | 'deleteDynamic' | 'update'>;
+    | 'createDynamic' | 'updateDynamic' | 'deleteDynamic' | 'update' | 'updateGroupsOfThing'>;
 };
 
 /** `{ attributes, merge }` of an attributePayload. */
@@ -310,6 +309,23 @@ export function removeThingFromThingGroup(registry: RegistryOperations): HttpHan
   };
 }
 
+/** UpdateThingGroupsForThing: static groups to add the thing to and to remove it from. */
+export function updateThingGroupsForThing(registry: RegistryOperations): HttpHandler {
+  return async (req) => {
+    const body = jsonBody(req);
+    const names = (key: string): string[] | undefined => {
+      const v = body[key];
+      if (v === undefined || v === null) return undefined;
+      if (!Array.isArray(v) || v.some((n) => typeof n !== 'string')) throw invalid(`${key} must be a list of thing group names`);
+      return v as string[];
+    };
+    const thing = optionalString(body, 'thingName');
+    if (thing === undefined) throw invalid("1 validation error detected: Value null at 'thingName' failed to satisfy constraint: Member must not be null");
+    await registry.groups.updateGroupsOfThing(thing, names('thingGroupsToAdd'), names('thingGroupsToRemove'), optionalBoolean(body, 'overrideDynamicGroups') ?? false);
+    return { json: {} };
+  };
+}
+
 export function listThingsInThingGroup(registry: RegistryOperations): HttpHandler {
   return (req) => {
     const { limit, after } = paging(req, 'groupThings');
@@ -455,6 +471,7 @@ function registryRoutes(registry: RegistryOperations, opts: { host: string }): R
     { method: 'GET', path: '/thing-types', operation: 'ListThingTypes', handler: listThingTypes(registry) },
     { method: 'PUT', path: '/thing-groups/addThingToThingGroup', operation: 'AddThingToThingGroup', handler: addThingToThingGroup(registry) },
     { method: 'PUT', path: '/thing-groups/removeThingFromThingGroup', operation: 'RemoveThingFromThingGroup', handler: removeThingFromThingGroup(registry) },
+    { method: 'PUT', path: '/thing-groups/updateThingGroupsForThing', operation: 'UpdateThingGroupsForThing', handler: updateThingGroupsForThing(registry) },
     { method: 'POST', path: '/thing-groups/{thingGroupName}', operation: 'CreateThingGroup', handler: createThingGroup(registry) },
     { method: 'GET', path: '/thing-groups/{thingGroupName}', operation: 'DescribeThingGroup', handler: describeThingGroup(registry) },
     { method: 'DELETE', path: '/thing-groups/{thingGroupName}', operation: 'DeleteThingGroup', handler: deleteThingGroup(registry) },
