@@ -218,3 +218,24 @@ describe('deleting', () => {
     await expect.poll(async () => (await failure(lab.iot.send(new GetCommandCommand({ commandId: 'del-later' })))).name, { timeout: 5000 }).toBe('ResourceNotFoundException');
   });
 });
+
+describe('a restart', () => {
+  it('keeps commands and executions, and the execution timer goes on', async () => {
+    await create({ commandId: 'kept', displayName: 'Kept', payload: json({ keep: true }) });
+    const { executionId } = await start('kept', { executionTimeoutSeconds: 60 });
+    await lab.te.stop();
+    const te = await lab.te.restart();
+    try {
+      const config = { endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } };
+      const { IoTClient } = await import('@aws-sdk/client-iot');
+      const iot = new IoTClient(config);
+      expect(await iot.send(new GetCommandCommand({ commandId: 'kept' }))).toMatchObject({ displayName: 'Kept', deprecated: false });
+      const target = thingArn(device.thing);
+      expect(await iot.send(new GetCommandExecutionCommand({ executionId, targetArn: target }))).toMatchObject({ status: 'CREATED', executionTimeoutSeconds: 60 });
+      lab.clock.advance(60_000);
+      await expect.poll(async () => (await iot.send(new GetCommandExecutionCommand({ executionId, targetArn: target }))).status, { timeout: 5000 }).toBe('TIMED_OUT');
+    } finally {
+      await te.stop();
+    }
+  });
+});
