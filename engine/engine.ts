@@ -370,6 +370,9 @@ function jobTargets(registry: RegistryService): JobTargets {
     },
     groupMembers: (name) => registry.groups.things(name, true).items,
     onMembership: (listener) => registry.groups.events.on('membership', (c) => listener([c])),
+    onThingDeleted: (listener) => registry.events.on('changed', (e) => {
+      if (e.kind === 'thing' && e.operation === 'deleted') listener(e.name);
+    }),
   };
 }
 

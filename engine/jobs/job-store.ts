@@ -152,9 +152,9 @@ export class JobStore {
     return { sql: 'DELETE FROM job_executions WHERE job_id = ? AND thing_name = ? AND execution_number = ?', params: [e.jobId, e.thingName, e.executionNumber] };
   }
 
-  /** A thing's visible pending executions in device order (IN_PROGRESS first, then QUEUED, each oldest first). */
-  pending(thing: string): ExecutionRecord[] {
-    return this.store.all<ExecutionRow>(`SELECT * FROM job_executions WHERE thing_name = ? AND visible = 1 AND status IN ('QUEUED', 'IN_PROGRESS') ${PENDING_ORDER}`, [thing]).map(execution);
+  /** A thing's visible pending executions in device order (IN_PROGRESS first, then QUEUED, each oldest first); held ones too with `held`. */
+  pending(thing: string, held = false): ExecutionRecord[] {
+    return this.store.all<ExecutionRow>(`SELECT * FROM job_executions WHERE thing_name = ?${held ? '' : ' AND visible = 1'} AND status IN ('QUEUED', 'IN_PROGRESS') ${PENDING_ORDER}`, [thing]).map(execution);
   }
 
   /** Every execution of a job (held ones with `held`), in creation order. */

@@ -18,6 +18,8 @@
  *   on; `documentSource` needs a resolver (`opts.documentFromSource`), else CreateJob refuses it.
  * - DELETION_IN_PROGRESS and cancellation are immediate: both events of each pair are published at once.
  * - A device may move a QUEUED execution straight to SUCCEEDED, FAILED or REJECTED, as AWS allows.
+ * - A deleted thing's pending executions become REMOVED; a thing that leaves a CONTINUOUS job's group keeps its
+ *   execution (AWS does not document that case).
  */
 import { EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
@@ -40,6 +42,8 @@ export interface JobTargets {
   groupMembers(name: string): string[];
   /** Membership changes (things added to or removed from groups), when the registry reports them. */
   onMembership?(listener: (changes: { group: string; thing: string; change: 'added' | 'removed' }[]) => void): Disposable;
+  /** A thing was deleted from the registry. */
+  onThingDeleted?(listener: (thing: string) => void): Disposable;
 }
 
 export interface JobsEvents {
@@ -85,6 +89,7 @@ export class JobsService implements Service {
   private readonly notices: JobNotices;
   private readonly topics: JobTopics;
   private membership: Disposable | undefined;
+  private thingDeletions: Disposable | undefined;
 
   constructor(store: Store, private readonly targets: JobTargets, port: JobsPort, private readonly clock: Clock, private readonly opts: JobsOptions) {
     this.db = new JobStore(store);
@@ -98,12 +103,14 @@ export class JobsService implements Service {
     this.membership = this.targets.onMembership?.((changes) => {
       for (const c of changes) if (c.change === 'added') void this.addContinuousTarget(c.group, c.thing);
     });
+    this.thingDeletions = this.targets.onThingDeleted?.((thing) => void this.removeThing(thing));
   }
 
   async stop(): Promise<void> {
     this.topics.stop();
     this.membership?.dispose();
-    this.membership = undefined;
+    this.thingDeletions?.dispose();
+    this.membership = this.thingDeletions = undefined;
   }
 
   // ── jobs ──
@@ -421,6 +428,17 @@ export class JobsService implements Service {
         }
       } catch (e) {
         this.opts.logger.log('warn', 'jobs', `job ${job.jobId}: could not queue an execution for ${thing}, new in ${group}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** A deleted thing's pending executions become REMOVED [DG:iot-jobs-lifecycle]. */
+  private async removeThing(thing: string): Promise<void> {
+    for (const e of this.db.pending(thing, true)) {
+      try {
+        await this.serviceTransition(e.jobId, thing, 'REMOVED');
+      } catch (err) {
+        this.opts.logger.log('warn', 'jobs', `job ${e.jobId}: could not remove the execution of deleted thing ${thing}: ${(err as Error).message}`);
       }
     }
   }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AddThingToThingGroupCommand, AssociateTargetsWithJobCommand, CancelJobCommand, CancelJobExecutionCommand, CreateDynamicThingGroupCommand, CreateJobCommand,
-  CreateThingCommand, CreateThingGroupCommand, DeleteJobCommand, DeleteJobExecutionCommand, DescribeJobCommand, DescribeJobExecutionCommand, GetJobDocumentCommand,
+  CreateThingCommand, CreateThingGroupCommand, DeleteJobCommand, DeleteThingCommand, DeleteJobExecutionCommand, DescribeJobCommand, DescribeJobExecutionCommand, GetJobDocumentCommand,
   ListJobExecutionsForJobCommand, ListJobExecutionsForThingCommand, ListJobsCommand, UpdateEventConfigurationsCommand, UpdateJobCommand, UpdateThingCommand, type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
@@ -224,6 +224,16 @@ describe('Jobs control plane', () => {
     expect((await iot.send(new DescribeJobExecutionCommand({ jobId: 'cont-1', thingName: 'k-3' }))).execution?.status).toBe('QUEUED');
     expect((await iot.send(new DescribeJobCommand({ jobId: 'cont-1' }))).job?.targets).toEqual([groupArn('cont'), thingArn('k-3')]);
     expect(await fails(iot.send(new AssociateTargetsWithJobCommand({ jobId: 'snap-1', targets: [thingArn('k-3')] })))).toMatchObject({ name: 'InvalidRequestException' });
+  });
+
+  it("a deleted thing's pending executions become REMOVED", async () => {
+    await things('gone-1', 'gone-2');
+    await iot.send(new CreateJobCommand({ jobId: 'gone', targets: [thingArn('gone-1'), thingArn('gone-2')], document: doc('g') }));
+    await iot.send(new DeleteThingCommand({ thingName: 'gone-1' }));
+    await vi.waitFor(async () => {
+      expect((await iot.send(new DescribeJobExecutionCommand({ jobId: 'gone', thingName: 'gone-1' }))).execution).toMatchObject({ status: 'REMOVED', versionNumber: 2 });
+    }, { timeout: 5000, interval: 20 });
+    expect((await iot.send(new DescribeJobCommand({ jobId: 'gone' }))).job).toMatchObject({ status: 'IN_PROGRESS', jobProcessDetails: { numberOfRemovedThings: 1, numberOfQueuedThings: 1 } });
   });
 
   it('jobs events are published only once JOB and JOB_EXECUTION are enabled', async () => {
