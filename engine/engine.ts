@@ -12,11 +12,11 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, signerRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
-import { SecurityService, securityApi, type ThingLookup } from './security/index.js';
+import { SecurityService, encodeName, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
 import { LabsService, labsApi } from './labs/index.js';
@@ -29,6 +29,7 @@ import { LogBuffer } from './log-buffer.js';
 import { ObjectService } from './objects/index.js';
 import { StreamService } from './streams/index.js';
 import { ProvisioningService } from './provisioning/index.js';
+import { SignerService } from './signer/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
 import { CostService, RequestMeter } from './metering/index.js';
@@ -119,6 +120,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const streams = new StreamService(store, clock, objects, broker, logs);
   const provisioning = new ProvisioningService(store, clock, { logger: logs, registry, security, objects, publicUrl: () => httpUrl() });
   security.useProvisioner((cert, id, registrationConfig) => provisioning.provisionJustInTime(cert, id, registrationConfig));
+  // Code signing (AWS Signer): signing certificates issued by the engine's root CA, files signed in the local S3.
+  const signer = new SignerService(store, clock, objects, (cn, spki) => security.ca.issue(encodeName([['O', 'Thingbench'], ['CN', cn]]), spki).toString());
   const sinks: SinkService = new SinkService(store, clock, {
     dataDir: config.dataDir, logger: logs, objects, publish: (msg) => broker.publish(msg, { origin: 'client' }),
     // Kinesis consumers and Firehose transforms run on the local functions.
@@ -171,7 +174,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // Job templates (CreateJobTemplate, …); CreateJob takes its defaults from them.
   const jobTemplates = new JobTemplates(store, clock, objects, () => undefined);
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands),
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands),
       ...iotControlJobTemplateRoutes(jobTemplates)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
@@ -210,7 +213,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

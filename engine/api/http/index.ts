@@ -19,6 +19,7 @@ export { iotJobsRoutes, type JobOperations } from './iot-jobs.js';
 export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from './iot-jobs-data.js';
 export { iotCommandRoutes, commandErrors, type CommandOperations } from './iot-commands.js';
 export { iotControlJobTemplateRoutes } from './iot-control-job-templates.js';
+export { signerRoutes, type SignerOperations } from './signer/index.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';

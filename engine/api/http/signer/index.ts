@@ -1,0 +1,2 @@
+export { signerRoutes, type SignerOperations } from './signer-routes.js';
+export { signerErrors } from './signer-errors.js';
