@@ -138,5 +138,5 @@ describeAwsCli('streams through /usr/bin/aws', () => {
     const missing = await runAwsCli(['iot', 'describe-stream', '--stream-id', 'cli-stream'], opts);
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('ResourceNotFoundException');
-  });
+  }, 180_000); // each /usr/bin/aws run starts a Python interpreter: seconds apiece on a busy machine
 });

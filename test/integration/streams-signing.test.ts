@@ -214,5 +214,5 @@ describeAwsCli('AWS Signer through /usr/bin/aws', () => {
     const missing = await runAwsCli(['signer', 'get-signing-profile', '--profile-name', 'nobody_here'], opts);
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('ResourceNotFoundException');
-  });
+  }, 180_000); // each /usr/bin/aws run starts a Python interpreter: seconds apiece on a busy machine
 });
