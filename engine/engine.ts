@@ -7,7 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService } from './commands/index.js';
-import { FleetProvisioningService } from './fleet-provisioning/index.js';
+import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
@@ -105,7 +105,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // Fleet provisioning by claim: devices' requests on `$aws/certificates/…` and `$aws/provisioning-templates/…`,
   // answered to the requesting connection only; a template's pre-provisioning hook runs on the local functions.
   const fleetProvisioning = new FleetProvisioningService({
-    broker, certificates: () => security.certificates, templates: () => undefined, clock, logger: logs,
+    broker, certificates: () => security.certificates, templates: () => fleetTemplates(provisioning), clock, logger: logs,
     functions: {
       resolveName: (ref) => functions.resolveName(ref),
       invoke: async (name, event) => {
@@ -490,4 +490,20 @@ function functionResult(r: FunctionResult): unknown {
     throw new EngineError(code, r.error, { reason: r.kind, errorType: r.errorBody.errorType });
   }
   return r.result;
+}
+
+/** RegisterThing's view of the provisioning templates: a template by name (undefined when there is none), and provision. */
+function fleetTemplates(provisioning: ProvisioningService): TemplatePort {
+  return {
+    template: (name) => {
+      try {
+        const t = provisioning.templates.describe(name);
+        return { name: t.name, arn: t.arn, type: t.type, enabled: t.enabled, preProvisioningHook: t.preProvisioningHook };
+      } catch (e) {
+        if (e instanceof EngineError && e.code === 'NotFound') return undefined;
+        throw e;
+      }
+    },
+    provision: (name, parameters, context) => provisioning.provision(name, parameters, context),
+  };
 }
