@@ -147,6 +147,7 @@ export class RegistrationTasks {
     for (let i = 0; i < lines.length; i++) {
       if (this.stopping) return;
       if (this.describe(id).status === 'Cancelling') {
+        await this.progress(id, results.length, errors.length, Math.floor((i * 100) / lines.length));
         await this.writeReports(task, results, errors);
         await this.finish(id, 'Cancelled', null);
         return;
@@ -159,15 +160,19 @@ export class RegistrationTasks {
         errors.push(JSON.stringify({ offset: i, errorMessage: (e as Error).message }));
       }
       if ((i + 1) % BATCH === 0 || i === lines.length - 1) {
-        await this.store.write([{
-          sql: 'UPDATE thing_registration_tasks SET success = ?, failure = ?, progress = ?, modified = ? WHERE id = ?',
-          params: [results.length, errors.length, Math.floor(((i + 1) * 100) / lines.length), this.clock.now(), id],
-        }]);
+        await this.progress(id, results.length, errors.length, Math.floor(((i + 1) * 100) / lines.length));
         await new Promise<void>((r) => setImmediate(r));
       }
     }
     await this.writeReports(task, results, errors);
     await this.finish(id, 'Completed', null);
+  }
+
+  private async progress(id: string, success: number, failure: number, percent: number): Promise<void> {
+    await this.store.write([{
+      sql: 'UPDATE thing_registration_tasks SET success = ?, failure = ?, progress = ?, modified = ? WHERE id = ?',
+      params: [success, failure, percent, this.clock.now(), id],
+    }]);
   }
 
   private async writeReports(task: TaskRow, results: string[], errors: string[]): Promise<void> {
