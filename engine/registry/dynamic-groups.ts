@@ -95,10 +95,10 @@ export class DynamicMembership {
     const seen = new Set<string>();
     for (const thing of things) {
       seen.add(thing);
-      changes.push(...this.evaluate(thing, 'registry'));
+      changes.push(...this.evaluate(thing, 'registry', group));
     }
     // Members that are no longer things at all (none expected: deletions leave through `forget`).
-    for (const thing of existing?.members ?? []) if (!seen.has(thing)) changes.push(...this.evaluate(thing, 'registry'));
+    for (const thing of existing?.members ?? []) if (!seen.has(thing)) changes.push(...this.evaluate(thing, 'registry', group));
     return changes;
   }
 
@@ -126,15 +126,19 @@ export class DynamicMembership {
     return changes;
   }
 
-  /** Re-evaluates one thing against the groups a change of `scope` can affect; returns the membership changes. */
-  evaluate(thing: string, scope: ChangeScope): DynamicChange[] {
-    if (!this.affects(scope)) return [];
+  /**
+   * Re-evaluates one thing against the groups a change of `scope` can affect (or against `only` that group); returns
+   * the membership changes. The other groups keep the thing as they have it, within the per-thing limit.
+   */
+  evaluate(thing: string, scope: ChangeScope, only?: string): DynamicChange[] {
+    if (only === undefined ? !this.affects(scope) : !this.groups.has(only)) return [];
     const doc = this.doc(thing);
     if (!doc) return this.forget(thing);
     // Which groups the thing qualifies for: the affected ones by their query, the others as they stand.
     const eligible: Array<[string, Entry]> = [];
     for (const [name, entry] of this.groups) {
-      const ok = entry.scopes.has(scope) ? matches(entry.query, doc) : entry.members.has(thing);
+      const affected = only === undefined ? entry.scopes.has(scope) : name === only;
+      const ok = affected ? matches(entry.query, doc) : entry.members.has(thing);
       if (ok) eligible.push([name, entry]);
     }
     const room = Math.max(0, this.maxGroups - doc.thingGroupNames.length);

@@ -156,9 +156,9 @@ export class RegistryStore {
     return this.store.all<RawGroup>(`SELECT * FROM thing_groups WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`, params).map(group);
   }
 
-  /** Every dynamic group (those with a query), by name. */
+  /** Every dynamic group (those with a query), oldest first. */
   dynamicGroups(): ThingGroupRow[] {
-    return this.store.all<RawGroup>('SELECT * FROM thing_groups WHERE query IS NOT NULL ORDER BY name').map(group);
+    return this.store.all<RawGroup>('SELECT * FROM thing_groups WHERE query IS NOT NULL ORDER BY created, name').map(group);
   }
 
   childGroups(parent: string): string[] {

@@ -90,10 +90,10 @@ export class ThingGroups {
 
   /** Builds the dynamic groups' membership from the stored groups (at start). */
   rebuild(): void {
-    const things = () => [...this.db.allThings()].map((t) => t.name);
+    const things = this.thingNames();
     for (const row of this.db.dynamicGroups()) {
       try {
-        this.dynamic.define(row.name, parseFleetQuery(row.query!), row.created, things());
+        this.dynamic.define(row.name, parseFleetQuery(row.query!), row.created, things);
       } catch {
         // A stored query that no longer parses (a stricter parser): the group has no members until it is updated.
         this.dynamic.define(row.name, { kind: 'not', item: { kind: 'all' } }, row.created, []);

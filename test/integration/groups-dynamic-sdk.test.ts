@@ -13,7 +13,7 @@ import {
   ListThingGroupsForThingCommand, ListThingsInThingGroupCommand, RemoveThingFromThingGroupCommand, SearchIndexCommand, UpdateDynamicThingGroupCommand,
   UpdateThingCommand, UpdateThingGroupCommand, UpdateThingGroupsForThingCommand,
 } from '@aws-sdk/client-iot';
-import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
+import { DeleteThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { closeAll, eventually, open } from '../helpers/broker-clients.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -93,6 +93,10 @@ describe('dynamic thing groups', () => {
     await report('battery-1', { battery: 40 });
     expect(await members('charged')).toEqual([]);
     await report('no-such-thing', { battery: 99 }); // a shadow without a registry thing is not indexed
+    expect(await members('charged')).toEqual([]);
+    await report('battery-1', { battery: 81 });
+    expect(await members('charged')).toEqual(['battery-1']);
+    await data.send(new DeleteThingShadowCommand({ thingName: 'battery-1' }));
     expect(await members('charged')).toEqual([]);
   });
 
