@@ -55,14 +55,16 @@ export interface Page<T> {
 const PENDING_ORDER = `ORDER BY CASE status WHEN 'IN_PROGRESS' THEN 0 ELSE 1 END, seq`;
 
 export class JobStore {
-  private seq: number;
+  /** The last creation-order number handed out; read from the store on first use (constructors do no I/O). */
+  private seq: number | undefined;
 
-  constructor(private readonly store: Store) {
-    const row = store.get<{ s: number | null }>('SELECT MAX(s) AS s FROM (SELECT MAX(seq) AS s FROM jobs UNION ALL SELECT MAX(seq) AS s FROM job_executions)');
-    this.seq = row?.s ?? 0;
-  }
+  constructor(private readonly store: Store) {}
 
   nextSeq(): number {
+    if (this.seq === undefined) {
+      const row = this.store.get<{ s: number | null }>('SELECT MAX(s) AS s FROM (SELECT MAX(seq) AS s FROM jobs UNION ALL SELECT MAX(seq) AS s FROM job_executions)');
+      this.seq = row?.s ?? 0;
+    }
     return ++this.seq;
   }
 

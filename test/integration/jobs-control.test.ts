@@ -262,12 +262,13 @@ describe('Jobs control plane', () => {
     await iot.send(new CreateJobCommand({ jobId: 'ev-cancel', targets: [thingArn('ev-1')], document: doc('c') }));
     await iot.send(new CancelJobCommand({ jobId: 'ev-cancel', reasonCode: 'STOP' }));
     await iot.send(new DeleteJobCommand({ jobId: 'ev-cancel' }));
+    await iot.send(new DeleteJobExecutionCommand({ jobId: 'ev-on', thingName: 'ev-1', executionNumber: 1 }));
     await marker('2');
     const events = seen.filter((m) => m.topic.startsWith('$aws/events/'));
     expect(events.map((m) => m.topic)).toEqual([
       '$aws/events/jobExecution/ev-on/succeeded', '$aws/events/job/ev-on/completed',
       '$aws/events/job/ev-cancel/cancellation_in_progress', '$aws/events/jobExecution/ev-cancel/canceled', '$aws/events/job/ev-cancel/canceled',
-      '$aws/events/job/ev-cancel/deletion_in_progress', '$aws/events/job/ev-cancel/deleted',
+      '$aws/events/job/ev-cancel/deletion_in_progress', '$aws/events/job/ev-cancel/deleted', '$aws/events/jobExecution/ev-on/deleted',
     ]);
     expect(events[0].body).toEqual({
       eventType: 'JOB_EXECUTION', eventId: expect.any(String), timestamp: expect.any(Number), operation: 'succeeded', jobId: 'ev-on',
