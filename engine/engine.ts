@@ -16,6 +16,7 @@ import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRout
 import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
+import { JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
 import { SecurityService, encodeName, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
@@ -83,8 +84,12 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     publishEvent: (topic, body) => void broker.publish({ topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch((e: unknown) => logs.log('warn', 'registry', `registry event on ${topic} not published: ${String(e)}`)),
   });
   // AWS IoT Jobs: targets from the registry, events gated by UpdateEventConfigurations, replies to the requester.
-  const jobs = new JobsService(store, jobTargets(registry), jobsPort(broker, logs), clock, {
+  const jobs: JobsService = new JobsService(store, jobTargets(registry), jobsPort(broker, logs), clock, {
     logger: logs, eventsEnabled: (kind) => registry.eventConfig.isEnabled(kind),
+    // Rollout policies (engine/jobs/job-rollouts.ts): rates, presigned URLs, job templates and documents from the local S3.
+    admit: (job, things) => rollouts.admit(job, things), shown: (job) => rollouts.shown(job),
+    prepare: (input) => prepareJob(input, jobTemplates), checkPolicies: (patch) => void checkedPolicies(patch),
+    documentFromSource: async (source) => readDocumentSource(objects, source),
   });
   security.useThings(registryThings(registry));
   // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker.
@@ -172,7 +177,12 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
   ];
   // Job templates (CreateJobTemplate, …); CreateJob takes its defaults from them.
-  const jobTemplates = new JobTemplates(store, clock, objects, () => undefined);
+  const jobTemplates = new JobTemplates(store, clock, objects, () => templateSourceOf(jobs));
+  // Rollout rates, aborts, timeouts, retries and presigned URLs, swept on the engine's clock.
+  const rollouts: JobRollouts = new JobRollouts(() => jobs, clock, {
+    logger: logs,
+    presigner: { endpoint: () => httpUrl(), key: () => config.security.accessKeys[0] ?? { accessKeyId: 'thingbench-local', secretAccessKey: 'thingbench-local' }, now: () => clock.now() },
+  });
   const http = new HttpApiService({
     broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands),
       ...iotControlJobTemplateRoutes(jobTemplates)], lambda: functions, objects,
@@ -213,7 +223,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

@@ -11,7 +11,7 @@ import {
 } from './http/index.js';
 
 /** SigV4 off loopback: whether every request must be signed, and the check of one request (`SecurityService`). */
-export type RequestVerifier = Pick<SecurityService, 'requiresSignature' | 'verifyRequest'>;
+export type RequestVerifier = Pick<SecurityService, 'requiresSignature' | 'verifyRequest'> & Partial<Pick<SecurityService, 'verifyPresigned'>>;
 
 /** The engine's HTTP endpoint as a service: the AWS IoT data plane, shadows, control plane, and the AWS services registered in `services`. */
 export class HttpApiService implements Service {
@@ -47,6 +47,11 @@ export class HttpApiService implements Service {
         opts.logger.log('warn', 'security', `refused unsigned or badly signed ${req.operation}: ${r.type}`, { requestId: req.requestId });
         throw new AwsError(403, r.type, r.message);
       }
+    } : security?.verifyPresigned ? (req: HttpRequest) => {
+      // On loopback a request needs no signature, but a presigned URL (a job's download link) still expires.
+      if (!/(^|&)X-Amz-Algorithm=/.test(req.rawQuery ?? '')) return;
+      const r = security.verifyPresigned!({ method: req.method, path: req.rawPath ?? '/', query: req.rawQuery ?? '', headers: req.headers, body: req.body, bodySha256: req.bodySha256 });
+      if (!r.ok) throw new AwsError(403, r.type, r.message);
     } : undefined;
     const lambda = opts.lambda ? lambdaRoutes(opts.lambda, { logger: opts.logger, verify: authorize }) : [];
     const routes = [...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),

@@ -33,6 +33,8 @@ export class DeviceJobs {
     private readonly db: JobStore,
     private readonly clock: Clock,
     private readonly apply: (job: JobRecord, before: ExecutionRecord, after: ExecutionRecord) => Promise<void>,
+    /** The job as a device receives it (presigned URLs filled in); the stored job otherwise. */
+    private readonly shown: (job: JobRecord) => JobRecord = (job) => job,
   ) {}
 
   /** GetPendingJobExecutions: the thing's IN_PROGRESS and QUEUED executions, each oldest first. */
@@ -44,7 +46,8 @@ export class DeviceJobs {
   /** The next pending execution: the oldest IN_PROGRESS one, else the oldest QUEUED one. */
   next(thing: string): ExecutionWithJob | undefined {
     const e = this.db.pending(thing)[0];
-    return e && { execution: e, job: this.db.job(e.jobId) };
+    const job = e && this.db.job(e.jobId);
+    return e && { execution: e, job: job && this.shown(job) };
   }
 
   /**
@@ -55,9 +58,10 @@ export class DeviceJobs {
     const details = input.statusDetails === undefined ? undefined : checkDetails(input.statusDetails);
     checkStepTimeout(input.stepTimeoutInMinutes);
     const next = this.next(thing);
-    if (!next || next.execution.status !== 'QUEUED' || !next.job) return next;
+    const job = next && this.db.job(next.execution.jobId);
+    if (!next || next.execution.status !== 'QUEUED' || !job) return next;
     const after = this.started(next.execution, 'IN_PROGRESS', details, input.stepTimeoutInMinutes);
-    await this.apply(next.job, next.execution, after);
+    await this.apply(job, next.execution, after);
     return { execution: after, job: next.job };
   }
 
@@ -68,7 +72,7 @@ export class DeviceJobs {
     const e = job && this.db.execution(jobId, thing, executionNumber);
     if (!job || !e) throw notFound(jobId, thing);
     if (isTerminal(e.status)) throw new EngineError('Conflict', `Job execution of ${jobId} on ${thing} is in the terminal state ${e.status}`, { reason: 'terminal', execution: e });
-    return { execution: e, job };
+    return { execution: e, job: this.shown(job) };
   }
 
   /** UpdateJobExecution: a device's status (IN_PROGRESS, SUCCEEDED, FAILED, REJECTED), details and step timer. */
@@ -88,7 +92,7 @@ export class DeviceJobs {
     }
     const after = this.started(e, input.status, details, input.stepTimeoutInMinutes);
     await this.apply(job, e, after);
-    return { execution: after, job };
+    return { execution: after, job: this.shown(job) };
   }
 
   private started(e: ExecutionRecord, to: ExecutionStatus, details: Record<string, string> | undefined, stepTimeout: number | undefined): ExecutionRecord {

@@ -26,3 +26,5 @@ export {
   type JobTemplate, type JobTemplateInput, type JobTemplateExtras, type TemplateJobSource, type JobDefaults,
 } from './job-templates.js';
 export { jobsApi } from './jobs-api.js';
+export { prepareJob, checkedPolicies, templateSourceOf } from './job-preparation.js';
+export { JobRollouts, type JobRolloutOptions, type RolloutJobs } from './job-rollouts.js';

@@ -26,6 +26,8 @@ export class JobNotices {
     private readonly eventsEnabled: (kind: EventKind) => boolean,
     private readonly now: () => number,
     private readonly logger: Logger,
+    /** The job as a device receives it (presigned URLs filled in); the stored job otherwise. */
+    private readonly shown: (job: JobRecord) => JobRecord = (job) => job,
   ) {}
 
   /** The pending lists of `things` now; pass the result to `after` once the change is durable. */
@@ -53,7 +55,8 @@ export class JobNotices {
   }
 
   private notifyNext(thing: string, next: ExecutionRecord | undefined): void {
-    const job = next && this.db.job(next.jobId);
+    const stored = next && this.db.job(next.jobId);
+    const job = stored && this.shown(stored);
     this.pub.publish(`$aws/things/${thing}/jobs/notify-next`, {
       timestamp: epochSeconds(this.now()),
       ...(next ? { execution: deviceExecution(next, job, { includeJobDocument: true, now: this.now() }) } : {}),

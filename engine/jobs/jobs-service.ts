@@ -14,8 +14,9 @@
  *   `presignedUrlConfig`, `documentSource`, `jobTemplateArn` and `documentParameters` as given.
  *
  * LIMITATIONS:
- * - Namespaces, scheduling configurations, tags, package versions and job templates are stored or ignored, not acted
- *   on; `documentSource` needs a resolver (`opts.documentFromSource`), else CreateJob refuses it.
+ * - Namespaces, tags and package versions are stored or ignored, not acted on; `documentSource` needs a resolver
+ *   (`opts.documentFromSource`), else CreateJob refuses it. Policies, job templates and presigned URLs are applied
+ *   through `opts.prepare`, `opts.admit` and `opts.shown` (engine/jobs/job-rollouts.ts, job-preparation.ts).
  * - DELETION_IN_PROGRESS and cancellation are immediate: both events of each pair are published at once.
  * - A device may move a QUEUED execution straight to SUCCEEDED, FAILED or REJECTED, as AWS allows.
  * - A deleted thing's pending executions become REMOVED; a thing that leaves a CONTINUOUS job's group keeps its
@@ -63,6 +64,12 @@ export interface JobsOptions {
   admit?: (job: JobRecord, things: string[]) => string[];
   /** Reads the job document a `documentSource` URL names (the local S3). */
   documentFromSource?: (source: string) => Promise<string>;
+  /** CreateJob's input once checked and completed (policies, job template defaults, document parameters). */
+  prepare?: (input: CreateJobInput) => CreateJobInput;
+  /** Checks UpdateJob's policies (AWS's ranges and messages). */
+  checkPolicies?: (patch: Partial<JobPolicies>) => void;
+  /** The job as a device receives it (presigned URLs filled in at each delivery). */
+  shown?: (job: JobRecord) => JobRecord;
 }
 
 export interface CreateJobInput extends JobPolicies {
@@ -93,8 +100,8 @@ export class JobsService implements Service {
 
   constructor(store: Store, private readonly targets: JobTargets, port: JobsPort, private readonly clock: Clock, private readonly opts: JobsOptions) {
     this.db = new JobStore(store);
-    this.notices = new JobNotices(this.db, port, opts.eventsEnabled, () => clock.now(), opts.logger);
-    this.device = new DeviceJobs(this.db, clock, (job, before, after) => this.apply(job, before, after));
+    this.notices = new JobNotices(this.db, port, opts.eventsEnabled, () => clock.now(), opts.logger, opts.shown);
+    this.device = new DeviceJobs(this.db, clock, (job, before, after) => this.apply(job, before, after), opts.shown);
     this.topics = new JobTopics(this.device, port, () => clock.now(), opts.logger);
   }
 
@@ -116,8 +123,9 @@ export class JobsService implements Service {
   // ── jobs ──
 
   /** CreateJob: resolves the targets to things now (SNAPSHOT) and queues one execution per thing. */
-  async createJob(jobId: string, input: CreateJobInput): Promise<JobRecord> {
+  async createJob(jobId: string, given: CreateJobInput): Promise<JobRecord> {
     checkJobId(jobId);
+    const input = this.opts.prepare ? this.opts.prepare(given) : given;
     checkDescription(input.description);
     if (input.document !== undefined && input.documentSource !== undefined) throw invalid('Only one of document and documentSource can be specified');
     if (input.document === undefined && input.documentSource === undefined) throw invalid('Either document or documentSource must be specified');
@@ -173,6 +181,7 @@ export class JobsService implements Service {
   async updateJob(jobId: string, patch: Partial<JobPolicies> & { description?: string }): Promise<JobRecord> {
     checkDescription(patch.description);
     for (const k of POLICY_KEYS) configObject(patch[k], k);
+    this.opts.checkPolicies?.(patch);
     const job = this.requireJob(jobId);
     if (job.status === 'DELETION_IN_PROGRESS') throw transition(`Job ${jobId} is being deleted`);
     const updated: JobRecord = { ...job, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), lastUpdatedAt: this.clock.now() };

@@ -95,6 +95,15 @@ export class SecurityService implements Service {
   }
 
   /**
+   * A presigned URL on loopback, where requests need no signature but a presigned URL still expires (the URLs AWS
+   * IoT Jobs hands devices): checked against the configured keys, or with any key when none is configured.
+   */
+  verifyPresigned(req: SignedRequest): SigV4Result {
+    const keys = this.opts.accessKeys;
+    return verifySigV4(req, keys, this.clock.now(), { anyKey: !keys.length, temporaryKey: this.opts.temporaryKey });
+  }
+
+  /**
    * MQTT over WebSocket with SigV4 (AWS IoT's browser authentication): checked against the configured access keys;
    * with none configured, on loopback any key is accepted (as the HTTP API does there), elsewhere none is.
    * `null` when the upgrade request is not signed at all.

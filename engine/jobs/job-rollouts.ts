@@ -1,0 +1,195 @@
+/**
+ * What makes a job a rollout, run against the jobs service's extension points: the rollout rate decides which new
+ * executions devices see now (`admit`) and releases the held ones minute by minute; an IN_PROGRESS execution past its
+ * in-progress or step deadline becomes TIMED_OUT; a FAILED or TIMED_OUT execution is retried as a new execution
+ * number while the retry policy allows; the job is canceled once an abort criterion is met; and a job document's
+ * presigned-URL placeholders become URLs of the local S3 each time a device receives it. Deadlines and rates are
+ * compared with the engine's clock in a sweep on a short unref'd interval (`sweep()` runs one at once).
+ *
+ * LIMITATIONS:
+ * - A rollout's rate and minute window live in memory: after a restart the rollout goes on at its base rate.
+ * - A step timer restarts when the device names a different `stepTimeoutInMinutes` (or starts the execution); naming
+ *   the same value again does not restart it.
+ * - Timeouts are swept for jobs IN_PROGRESS only (not for executions left IN_PROGRESS by a canceled job).
+ * - The sweep runs every second: a deadline is met up to a second late (AWS says up to 60 seconds).
+ */
+import type { Clock, Disposable, Logger, Service } from '../core/index.js';
+import { abortComment, abortCriterionMet, ABORT_REASON_CODE, type OutcomeCounts } from './abort-criteria.js';
+import { deadlineOf, inProgressDeadline } from './execution-deadlines.js';
+import { isTerminal } from './execution-state.js';
+import type { AbortConfig, RetryConfig, RolloutConfig, TimeoutConfig } from './job-policies.js';
+import type { ExecutionRecord, JobRecord } from './job-types.js';
+import type { JobsService } from './jobs-service.js';
+import { DEFAULT_PRESIGNED_EXPIRY_S, resolvePresignedUrls, type Presigner } from './presigned-urls.js';
+import { retryHistoryFor, shouldRetry } from './retry-policy.js';
+import { isPaced, recordNotified, rolloutAllowance, startRollout, type RolloutState } from './rollout-pacer.js';
+
+const MINUTE = 60_000;
+
+export type RolloutJobs = Pick<JobsService, 'events' | 'describeJob' | 'release' | 'serviceTransition' | 'requeue' | 'setTimeoutAt' | 'executionsOf' | 'jobsInProgress' | 'cancelJob'>;
+
+export interface JobRolloutOptions {
+  logger: Logger;
+  presigner: Presigner;
+  /** The sweep's interval (ms); 1000 by default. */
+  sweepMs?: number;
+}
+
+const rolloutOf = (job: JobRecord) => job.jobExecutionsRolloutConfig as RolloutConfig | undefined;
+const key = (e: Pick<ExecutionRecord, 'jobId' | 'thingName' | 'executionNumber'>) => `${e.jobId}\u0000${e.thingName}\u0000${e.executionNumber}`;
+
+/** The latest execution of each thing (retries replace earlier attempts). */
+function latestPerThing(executions: ExecutionRecord[]): ExecutionRecord[] {
+  const latest = new Map<string, ExecutionRecord>();
+  for (const e of executions) {
+    const seen = latest.get(e.thingName);
+    if (!seen || e.executionNumber > seen.executionNumber) latest.set(e.thingName, e);
+  }
+  return [...latest.values()];
+}
+
+export class JobRollouts implements Service {
+  readonly name = 'job-rollouts';
+  private readonly states = new Map<string, RolloutState>();
+  /** When each execution's step timer runs out (epoch ms), by execution. */
+  private readonly stepDeadlines = new Map<string, number>();
+  private subscriptions: Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  /** Terminal executions are handled one at a time, in order (retry, then abort). */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly jobs: () => RolloutJobs, private readonly clock: Clock, private readonly opts: JobRolloutOptions) {}
+
+  async start(): Promise<void> {
+    const events = this.jobs().events;
+    this.subscriptions = [
+      events.on('changed', (c) => { if (c.after) this.track(c.job, c.before, c.after); }),
+      events.on('terminal', (t) => { this.chain = this.chain.then(() => this.onTerminal(t.job, t.execution)).catch((e: Error) => this.warn(t.job.jobId, e)); }),
+      events.on('job', (j) => { if (j.change === 'deleted') this.states.delete(j.job.jobId); }),
+    ];
+    this.timer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions = [];
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    await this.chain;
+  }
+
+  /** The jobs service's `admit`: which of a job's new executions devices see now under its rollout rate. */
+  admit(job: JobRecord, things: string[]): string[] {
+    const config = rolloutOf(job);
+    if (!isPaced(config)) return things;
+    const now = this.clock.now();
+    const { state, allowed } = rolloutAllowance(config, this.states.get(job.jobId) ?? startRollout(config, now), now, this.progress(job.jobId));
+    const admitted = things.slice(0, allowed);
+    this.states.set(job.jobId, recordNotified(state, admitted.length));
+    return admitted;
+  }
+
+  /** The job as a device receives it: presigned-URL placeholders replaced by URLs valid for `expiresInSec`. */
+  shown(job: JobRecord): JobRecord {
+    if (job.document === undefined) return job;
+    const expires = (job.presignedUrlConfig as { expiresInSec?: number } | undefined)?.expiresInSec ?? DEFAULT_PRESIGNED_EXPIRY_S;
+    const document = resolvePresignedUrls(job.document, this.opts.presigner, expires);
+    return document === job.document ? job : { ...job, document };
+  }
+
+  /** One pass: releases what the rollout rates allow now and times out executions past their deadlines. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => { this.sweeping = undefined; });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = this.clock.now();
+    for (const job of this.jobs().jobsInProgress()) {
+      try {
+        await this.releaseAllowed(job, now);
+        await this.timeOut(job, now);
+      } catch (e) {
+        this.warn(job.jobId, e as Error);
+      }
+    }
+  }
+
+  private async releaseAllowed(job: JobRecord, now: number): Promise<void> {
+    const config = rolloutOf(job);
+    if (!isPaced(config)) return;
+    const held = this.jobs().executionsOf(job.jobId, true).filter((e) => !e.visible && e.status === 'QUEUED').sort((a, b) => a.seq - b.seq);
+    if (!held.length) return;
+    const progress = this.progress(job.jobId);
+    const start = this.states.get(job.jobId) ?? { ...startRollout(config, now), countAtIncrease: config.exponentialRate?.rateIncreaseCriteria.numberOfNotifiedThings !== undefined ? progress.notified : progress.succeeded };
+    const { state, allowed } = rolloutAllowance(config, start, now, progress);
+    const released = held.slice(0, allowed).map((e) => e.thingName);
+    this.states.set(job.jobId, recordNotified(state, released.length));
+    if (released.length) await this.jobs().release(job.jobId, released);
+  }
+
+  private async timeOut(job: JobRecord, now: number): Promise<void> {
+    for (const e of this.jobs().executionsOf(job.jobId)) {
+      if (e.status !== 'IN_PROGRESS' || e.timeoutAt === undefined || e.timeoutAt > now) continue;
+      await this.jobs().serviceTransition(job.jobId, e.thingName, 'TIMED_OUT');
+      this.opts.logger.log('info', 'jobs', `job ${job.jobId}: the execution on ${e.thingName} timed out`);
+    }
+  }
+
+  /** Keeps an IN_PROGRESS execution's deadline (in-progress and step timers) on the execution. */
+  private track(job: JobRecord, before: ExecutionRecord | undefined, after: ExecutionRecord): void {
+    const k = key(after);
+    if (after.status !== 'IN_PROGRESS') {
+      if (isTerminal(after.status)) this.stepDeadlines.delete(k);
+      return;
+    }
+    const now = this.clock.now();
+    const started = before?.status !== 'IN_PROGRESS';
+    if (after.stepTimeoutInMinutes === undefined) this.stepDeadlines.delete(k);
+    else if (started || after.stepTimeoutInMinutes !== before?.stepTimeoutInMinutes) this.stepDeadlines.set(k, now + after.stepTimeoutInMinutes * MINUTE);
+    const timeout = (job.timeoutConfig as TimeoutConfig | undefined)?.inProgressTimeoutInMinutes;
+    const deadline = deadlineOf({ inProgressDeadline: inProgressDeadline(after.startedAt ?? now, timeout), stepDeadline: this.stepDeadlines.get(k) });
+    if (deadline !== after.timeoutAt) {
+      this.jobs().setTimeoutAt(after.jobId, after.thingName, deadline).catch((e: Error) => this.warn(after.jobId, e));
+    }
+  }
+
+  private async onTerminal(job: JobRecord, e: ExecutionRecord): Promise<void> {
+    const current = this.jobs().describeJob(job.jobId).job;
+    // A SNAPSHOT job whose last execution just failed may already be COMPLETED: a retry reopens it.
+    if (current.status !== 'IN_PROGRESS' && current.status !== 'COMPLETED') return;
+    const all = this.jobs().executionsOf(job.jobId, true);
+    const retry = current.jobExecutionsRetryConfig as RetryConfig | undefined;
+    const earlier = all.filter((x) => x.thingName === e.thingName && x.executionNumber < e.executionNumber).map((x) => x.status);
+    if (shouldRetry(retry, e.status, retryHistoryFor(earlier))) {
+      await this.jobs().requeue(job.jobId, e.thingName);
+      this.opts.logger.log('info', 'jobs', `job ${job.jobId}: ${e.thingName} ended ${e.status}; retrying as execution ${e.executionNumber + 1}`);
+      return;
+    }
+    if (current.status !== 'IN_PROGRESS') return;
+    const counts = this.outcomes(all.filter((x) => x.visible));
+    const met = abortCriterionMet(current.abortConfig as AbortConfig | undefined, counts);
+    if (!met) return;
+    await this.jobs().cancelJob(job.jobId, { reasonCode: ABORT_REASON_CODE, comment: abortComment(met, counts) });
+    this.opts.logger.log('info', 'jobs', `job ${job.jobId}: canceled by its abort configuration (${met.failureType} ≥ ${met.thresholdPercentage}%)`);
+  }
+
+  private outcomes(executions: ExecutionRecord[]): OutcomeCounts {
+    const latest = latestPerThing(executions);
+    const count = (s: string) => latest.filter((e) => e.status === s).length;
+    return { succeeded: count('SUCCEEDED'), failed: count('FAILED'), rejected: count('REJECTED'), timedOut: count('TIMED_OUT') };
+  }
+
+  /** Things notified so far (visible first executions) and executions succeeded, for the rate-increase criteria. */
+  private progress(jobId: string): { notified: number; succeeded: number } {
+    const visible = this.jobs().executionsOf(jobId).filter((e) => e.visible);
+    return { notified: visible.filter((e) => e.executionNumber === 1).length, succeeded: visible.filter((e) => e.status === 'SUCCEEDED').length };
+  }
+
+  private warn(jobId: string, e: Error): void {
+    this.opts.logger.log('warn', 'jobs', `job ${jobId}: rollout policy step failed: ${e.message}`);
+  }
+}
