@@ -12,7 +12,7 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, signerRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
@@ -111,6 +111,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // answered to the requesting connection only; a template's pre-provisioning hook runs on the local functions.
   const fleetProvisioning = new FleetProvisioningService({
     broker, certificates: () => security.certificates, templates: () => fleetTemplates(provisioning), clock, logger: logs,
+    grantImplicitPolicy: (id, name, document) => security.grantImplicitPolicy(id, name, document),
     functions: {
       resolveName: (ref) => functions.resolveName(ref),
       invoke: async (name, event) => {
@@ -184,7 +185,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     presigner: { endpoint: () => httpUrl(), key: () => config.security.accessKeys[0] ?? { accessKeyId: 'thingbench-local', secretAccessKey: 'thingbench-local' }, now: () => clock.now() },
   });
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotCommandRoutes(commands),
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotFleetProvisioningRoutes(fleetProvisioning), ...iotCommandRoutes(commands),
       ...iotControlJobTemplateRoutes(jobTemplates)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });

@@ -5,19 +5,22 @@
  * (RegisterThing), which creates its thing, activates the certificate and attaches its policy. Replies go on
  * `…/accepted` or `…/rejected` to the requesting connection only (directed delivery, whether or not it subscribed),
  * in the request's format (JSON or CBOR). A template's pre-provisioning hook (a local Lambda function) is run first.
+ * CreateProvisioningClaim (provisioning by trusted user) issues five-minute claim certificates that may only provision.
  *
  * LIMITATIONS: ownership tokens live in memory: a restart forgets them (RegisterThing then refuses the token, and a
  * certificate never registered is not deleted). A token belongs to the requester that created the certificate (its
  * claim certificate, or its client id on a plain connection); AWS's tokens are opaque and their binding is not
  * documented. The rejected documents' `errorCode`s for a missing template, a refusing hook and a template that does
  * not render (ResourceNotFound, AccessDenied, InvalidParameters) are Thingbench's choice: AWS documents only the
- * document's shape. RegisterThing is not throttled.
+ * document's shape. RegisterThing is not throttled. A claim certificate's own policy lives in memory: after a restart
+ * the claim (at most five minutes old) has no rights left.
  */
 import type { Clock, Disposable, Logger, Service } from '../core/index.js';
 import { EngineError } from '../core/index.js';
 import type { TappedMessage } from '../broker/index.js';
 import type { IssueOptions } from '../security/index.js';
 import { OwnershipTokens } from './ownership-tokens.js';
+import { CLAIM_LIFETIME_MS, claimPolicyDocument, claimTemplateRefused } from './provisioning-claims.js';
 import { runPreProvisioningHook, type HookFunctions } from './pre-provisioning-hook.js';
 import {
   ProvisioningRejection, REQUEST_FILTERS, decodeRequest, encodeReply, rejectedBody, requestOf, stringMap, type ProvisioningRequest,
@@ -47,12 +50,14 @@ export interface FleetProvisioningDeps {
   };
   /** The security service's certificates (a thunk: they exist once it has started). */
   certificates: () => {
-    createKeysAndCertificate(setAsActive: boolean, issue: IssueOptions): Promise<{ id: string; pem: string; keyPair: { PrivateKey: string } }>;
+    createKeysAndCertificate(setAsActive: boolean, issue: IssueOptions): Promise<{ id: string; pem: string; keyPair: { PublicKey: string; PrivateKey: string } }>;
     createFromCsr(csrPem: unknown, setAsActive: boolean, issue: IssueOptions): Promise<{ id: string; pem: string }>;
     row(id: string): { pem: string; status: string } | undefined;
     delete(id: string, force: boolean): Promise<unknown>;
   };
   templates: () => TemplatePort | undefined;
+  /** Gives a certificate a policy no AttachPolicy shows (the security service's grantImplicitPolicy). */
+  grantImplicitPolicy(certificateId: string, name: string, document: string): void;
   functions: HookFunctions;
   clock: Clock;
   logger: Logger;
@@ -99,6 +104,20 @@ export class FleetProvisioningService implements Service {
       }
     }
     return deleted;
+  }
+
+  /**
+   * CreateProvisioningClaim (provisioning by trusted user): an ACTIVE claim certificate and its key, valid for five
+   * minutes, whose only rights are the claim policy of the template (no policy is attached: the certificate has it).
+   */
+  async createProvisioningClaim(templateName: string): Promise<{ certificateId: string; certificatePem: string; keyPair: { PublicKey: string; PrivateKey: string }; expiration: number }> {
+    const template = this.deps.templates()?.template(templateName);
+    if (template?.type !== 'FLEET_PROVISIONING') throw claimTemplateRefused(templateName, template?.type);
+    const expiration = this.deps.clock.now() + CLAIM_LIFETIME_MS;
+    const c = await this.deps.certificates().createKeysAndCertificate(true, { notAfter: new Date(expiration) });
+    this.deps.grantImplicitPolicy(c.id, `provisioning-claim/${templateName}`, claimPolicyDocument(templateName));
+    this.deps.logger.log('info', 'fleet-provisioning', `provisioning claim for template ${templateName}: certificate ${c.id}, valid until ${new Date(expiration).toISOString()}`, { templateName, certificateId: c.id });
+    return { certificateId: c.id, certificatePem: c.pem, keyPair: c.keyPair, expiration };
   }
 
   private onRequest(msg: TappedMessage): void {

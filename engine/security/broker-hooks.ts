@@ -69,6 +69,8 @@ export interface HooksContext {
   /** JITR: AWS publishes `$aws/events/certificates/registered/{caCertificateId}`. */
   publishEvent(topic: string, body: object): void;
   recordDenial(d: Denial): void;
+  /** A certificate's own policy that no AttachPolicy shows (a provisioning claim's: it may only provision). */
+  implicitPolicy?(certificateId: string): EffectivePolicy | undefined;
   /** A WebSocket upgrade's SigV4 signature: the access key id, a refusal, or `null` when the request is unsigned. */
   verifyUpgrade(req: { method: string; url: string; headers: IncomingHttpHeaders }): { principal: string } | { refused: string; status: number } | null;
 }
@@ -262,6 +264,8 @@ class Guard implements ConnectionGuard {
       for (const g of things.groupsOf(this.clientId)) names.push(...this.ctx.policies.attached(iotArn(`thinggroup/${g}`)));
     }
     this.policies = [...new Set(names)].flatMap((n) => this.ctx.policies.effective(n) ?? []);
+    const implicit = this.ctx.implicitPolicy?.(this.principal);
+    if (implicit) this.policies.push(implicit);
   }
 
   private variable(name: string): string | string[] | undefined {

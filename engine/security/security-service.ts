@@ -11,6 +11,8 @@ import type { Store } from '../storage/index.js';
 import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
 import { PolicyStore } from './policy-store.js';
+import { parsePolicyDocument } from './policies.js';
+import type { EffectivePolicy } from './policy-eval.js';
 import { brokerHooks, noThings, type Denial, type JustInTimeProvisioner, type PlainMode, type ThingLookup } from './broker-hooks.js';
 import { isSigned, verifySigV4, type AccessKey, type SignedRequest, type SigV4Result, type TemporaryKey } from './sigv4.js';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -41,6 +43,8 @@ export class SecurityService implements Service {
   private provisioner?: JustInTimeProvisioner;
   private readonly trustListeners: Array<() => void> = [];
   private readonly recentDenials: Denial[] = [];
+  /** Policies certificates have without an attachment (CreateProvisioningClaim), by certificate id. */
+  private readonly implicitPolicies = new Map<string, EffectivePolicy>();
   private deniedTotal = 0;
 
   constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: SecurityOptions) {}
@@ -164,6 +168,16 @@ export class SecurityService implements Service {
     return !!m && this.certificates.row(m[1]) !== undefined;
   }
 
+  /**
+   * Gives a certificate a policy of its own that ListAttachedPolicies does not show, as AWS gives a provisioning claim
+   * the right to provision with its template only; a connection's decisions are re-evaluated. Kept in memory: a claim
+   * lives five minutes.
+   */
+  grantImplicitPolicy(certificateId: string, name: string, document: string): void {
+    this.implicitPolicies.set(certificateId, { name, version: '1', statements: parsePolicyDocument(document) });
+    this.certificates.generation++;
+  }
+
   /** `brokerHooks()` made on first use, so the broker can be constructed before this service has started. */
   lazyBrokerHooks(): SecurityHooks {
     let hooks: SecurityHooks | undefined;
@@ -192,6 +206,7 @@ export class SecurityService implements Service {
         this.publish?.(topic, Buffer.from(JSON.stringify(body))).catch((e: Error) => this.opts.logger.log('error', 'security', `publishing ${topic} failed: ${e.message}`));
         this.opts.logger.log('info', 'security', `just-in-time registration: ${topic}`, body as Record<string, unknown>);
       },
+      implicitPolicy: (id) => this.implicitPolicies.get(id),
       recordDenial: (d) => {
         this.deniedTotal++;
         this.recentDenials.push(d);

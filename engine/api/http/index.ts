@@ -15,6 +15,7 @@ export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { iotStreamRoutes, type StreamOperations } from './iot-streams.js';
 export { iotProvisioningRoutes, type ProvisioningOperations } from './iot-provisioning.js';
+export { iotFleetProvisioningRoutes, type FleetProvisioningOperations } from './iot-fleet-provisioning.js';
 export { iotJobsRoutes, type JobOperations } from './iot-jobs.js';
 export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from './iot-jobs-data.js';
 export { iotCommandRoutes, commandErrors, type CommandOperations } from './iot-commands.js';
