@@ -13,6 +13,7 @@ import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
@@ -176,6 +177,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     }),
     logsService(sinks.logs),
     cloudwatchService({ cloudwatch: sinks.cloudwatch, alarms: sinks.alarms, list: (kind) => sinks.list(kind), tags: sinks.tags }),
+    // ACM: signing certificates for code signing (imported, or made by the engine for a signing profile).
+    acmService(signer),
   ];
   // Job templates (CreateJobTemplate, …); CreateJob takes its defaults from them.
   const jobTemplates = new JobTemplates(store, clock, objects, () => templateSourceOf(jobs));

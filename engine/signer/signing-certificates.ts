@@ -3,9 +3,10 @@
  * made by the engine (an ECDSA P-256 key and a certificate issued by the engine's root CA) or imported (a certificate
  * and its P-256 private key). Kept in the store with their keys.
  *
- * LIMITATIONS: there is no ACM API: certificates are made by PutSigningProfile without `signingMaterial` or imported
- * through the engine (`SignerService.importCertificate`); the private keys live in the engine's database (a local lab,
- * not an HSM); the certificate's extended key usage is the engine's usual client/server one, not code signing.
+ * LIMITATIONS: certificates are made by PutSigningProfile without `signingMaterial` or imported with ACM's
+ * ImportCertificate (engine/api/http/acm, the only ACM certificates there are); the private keys live in the engine's
+ * database (a local lab, not an HSM); the engine's certificates carry its usual client/server extended key usage, not
+ * code signing.
  */
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION, type Clock } from '../core/index.js';

@@ -3,7 +3,8 @@
  * SHA256-ECDSA AWS IoT platforms with a certificate issued by the engine's root CA, signing jobs over files in the
  * local S3 whose signed object lands at `prefix + jobId`, and signatures that `openssl dgst -verify` and
  * `verifyFileSignature` accept for the file and refuse for a changed one. AWS's errors for unknown, canceled and
- * duplicate profiles; profiles and jobs kept across a restart.
+ * duplicate profiles; profiles and jobs kept across a restart; signing certificates imported with `aws acm
+ * import-certificate` and read back with `get-certificate`.
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -216,3 +217,39 @@ describeAwsCli('AWS Signer through /usr/bin/aws', () => {
     expect(missing.stderr).toContain('ResourceNotFoundException');
   }, 180_000); // each /usr/bin/aws run starts a Python interpreter: seconds apiece on a busy machine
 });
+
+describeAwsCli('signing certificates through /usr/bin/aws acm', () => {
+  it('aws acm import-certificate brings a P-256 key and certificate a profile signs with; get-certificate returns the PEM a device verifies with', async () => {
+    const opts = { endpoint: te.httpUrl };
+    const dir = fs.mkdtempSync(path.join(work, 'acm-'));
+    const key = path.join(dir, 'key.pem'), cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=Firmware signer', '-days', '30'], { stdio: 'ignore' });
+    const { CertificateArn } = await awsCliJson(['acm', 'import-certificate', '--certificate', `fileb://${cert}`, '--private-key', `fileb://${key}`], opts);
+    expect(CertificateArn).toMatch(/^arn:aws:acm:us-east-1:000000000000:certificate\/[0-9a-f-]{36}$/);
+    const got = await awsCliJson(['acm', 'get-certificate', '--certificate-arn', CertificateArn], opts);
+    expect(got.Certificate.trim()).toBe(fs.readFileSync(cert, 'utf8').trim());
+
+    await awsCliJson(['signer', 'put-signing-profile', '--profile-name', 'imported_signer', '--platform-id', 'AWSIoTDeviceManagement-SHA256-ECDSA',
+      '--signing-material', `certificateArn=${CertificateArn}`], opts);
+    const { jobId } = await awsCliJson(['signer', 'start-signing-job', '--profile-name', 'imported_signer',
+      '--source', 's3={bucketName=firmware,key=app-1.2.bin,version=v1}', '--destination', 's3={bucketName=firmware,prefix=imported/}'], opts);
+    const signed = await signedObject('firmware', `imported/${jobId}`);
+    expect(opensslVerifies(firmware, signed.signature, fs.readFileSync(cert, 'utf8'))).toBe(true);
+
+    // The certificate the engine made for a profile is there too.
+    await signer.send(new PutSigningProfileCommand({ profileName: 'made_signer', platformId: 'AmazonFreeRTOS-Default' }));
+    const made = (await signer.send(new GetSigningProfileCommand({ profileName: 'made_signer' }))).signingMaterial!.certificateArn!;
+    const madePem = (await awsCliJson(['acm', 'get-certificate', '--certificate-arn', made], opts)).Certificate as string;
+    expect(madePem).toContain('BEGIN CERTIFICATE');
+
+    // A key that is not the certificate's, and an unknown certificate, are refused.
+    const other = path.join(dir, 'other.pem');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', other], { stdio: 'ignore' });
+    const mismatch = await runAwsCli(['acm', 'import-certificate', '--certificate', `fileb://${cert}`, '--private-key', `fileb://${other}`], opts);
+    expect(mismatch.code).toBe(254);
+    expect(mismatch.stderr).toContain('ValidationException');
+    const unknown = await runAwsCli(['acm', 'get-certificate', '--certificate-arn', 'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000'], opts);
+    expect(unknown.stderr).toContain('ResourceNotFoundException');
+  }, 180_000);
+});
+

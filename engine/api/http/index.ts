@@ -21,6 +21,7 @@ export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from '.
 export { iotCommandRoutes, commandErrors, type CommandOperations } from './iot-commands.js';
 export { iotControlJobTemplateRoutes } from './iot-control-job-templates.js';
 export { signerRoutes, type SignerOperations } from './signer/index.js';
+export { acmService, type AcmPort } from './acm/index.js';
 export { stsService } from './sts/index.js';
 export { dynamodbService, type DynamoTablesPort } from './dynamodb/index.js';
 export { dynamodbStreamsService, type DynamoStreamsPort } from './dynamodb-streams/index.js';
