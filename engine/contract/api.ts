@@ -18,6 +18,7 @@ import type {
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
 import type { JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo } from './job-types.js';
+import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
 import type {
@@ -204,6 +205,15 @@ export interface ThingbenchApi {
     /** Executions of a job or of a thing (at most 1000, oldest first); with both, that thing's executions of that job. */
     executions(query: { jobId?: string; thing?: string }): Promise<JobExecutionInfo[]>;
   };
+  /** Provisioning templates and bulk registration tasks (as `aws iot list-provisioning-templates`, `describe-provisioning-template`, `list-thing-registration-tasks` show them). */
+  provisioning: {
+    /** Every template, by name. */
+    templates(): Promise<ProvisioningTemplateSummary[]>;
+    /** One template with its default body and its versions; NotFound when it does not exist. */
+    template(name: string): Promise<ProvisioningTemplateDetail>;
+    /** Bulk registration tasks, newest first (at most 250), optionally of one status. */
+    tasks(status?: RegistrationTaskStatus): Promise<RegistrationTaskInfo[]>;
+  };
   /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
   sinks: {
     /** Existing sinks, optionally of one kind. */
@@ -378,6 +388,7 @@ export const apiMethods = {
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   jobs: ['list', 'describe', 'executions'],
+  provisioning: ['templates', 'template', 'tasks'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations', 'create', 'delete'],

@@ -21,3 +21,4 @@ export * from './sink-action-types.js';
 export * from './function-types.js';
 export * from './target-types.js';
 export * from './job-types.js';
+export * from './provisioning-types.js';

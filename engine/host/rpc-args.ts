@@ -182,6 +182,9 @@ export const argChecks = {
     'status?': oneOf('IN_PROGRESS', 'CANCELED', 'DELETION_IN_PROGRESS', 'COMPLETED'), 'thingGroup?': string,
   }))),
   'jobs.describe': params(required(string)),
+  'provisioning.templates': params(),
+  'provisioning.template': params(required(string)),
+  'provisioning.tasks': params(optional(oneOf('InProgress', 'Completed', 'Failed', 'Cancelled', 'Cancelling'))),
   'jobs.executions': params(required(object({ 'jobId?': string, 'thing?': string }))),
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,

@@ -3,3 +3,4 @@ export { ProvisioningTemplates, templateArn, validTemplateName, MAX_VERSIONS, ty
 export { RegistrationTasks, TASK_STATUSES, type TaskRow, type TaskStatus, type ObjectsPort } from './registration-tasks.js';
 export { parseTemplate, renderTemplate, PSEUDO_PARAMETERS, type Template, type RenderedTemplate } from './template-renderer.js';
 export type { RegistryPort, SecurityPort } from './resource-applier.js';
+export { provisioningApi } from './provisioning-api.js';
