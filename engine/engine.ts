@@ -427,6 +427,7 @@ function registryThings(registry: RegistryService): ThingLookup {
     },
     groupsOf: (name) => attempt(() => registry.groups.groupsOf(name, 100).items.flatMap((g) => [g.name, ...g.rootToParent]), []),
     groupExists: (name) => attempt(() => !!registry.groups.describe(name), false),
+    groupIsDynamic: (name) => registry.groups.isDynamic(name),
     changes: () => changes,
   };
 }

@@ -27,6 +27,8 @@ export interface ThingLookup {
   /** Thing groups the thing is in, with their ancestors. */
   groupsOf(thingName: string): string[];
   groupExists(name: string): boolean;
+  /** True for a dynamic thing group: AWS refuses to attach policies to one. */
+  groupIsDynamic?(name: string): boolean;
   /** Changes whenever things, groups or principal attachments change (invalidates cached decisions). */
   changes(): number;
 }

@@ -219,6 +219,10 @@ export class SecurityService implements Service {
     const cert = /^arn:aws:iot:[^:]*:[^:]*:cert\/([0-9a-f]{64})$/.exec(target);
     if (cert) return this.certificates.row(cert[1]) !== undefined;
     const group = /^arn:aws:iot:[^:]*:[^:]*:thinggroup\/(.+)$/.exec(target);
+    if (group && this.things.groupIsDynamic?.(group[1])) {
+      // AWS: "Attempting to apply a policy to a dynamic thing group generates an exception" [DG:dynamic-thing-groups].
+      throw new EngineError('InvalidInput', `This operation does not support dynamic thing groups. Thing group arn: ${target}`);
+    }
     if (group) return target === iotArn(`thinggroup/${group[1]}`) && this.things.groupExists(group[1]);
     return false;
   }

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AddThingToThingGroupCommand, CreateDynamicThingGroupCommand, CreateThingCommand, CreateThingGroupCommand, CreateThingTypeCommand,
+  AddThingToThingGroupCommand, AttachPolicyCommand, CreateDynamicThingGroupCommand, CreatePolicyCommand, CreateThingCommand, CreateThingGroupCommand, CreateThingTypeCommand,
   DeleteDynamicThingGroupCommand, DeleteThingCommand, DeleteThingGroupCommand, DescribeThingGroupCommand, IoTClient, ListThingGroupsCommand,
   ListThingGroupsForThingCommand, ListThingsInThingGroupCommand, RemoveThingFromThingGroupCommand, SearchIndexCommand, UpdateDynamicThingGroupCommand,
   UpdateThingCommand, UpdateThingGroupCommand, UpdateThingGroupsForThingCommand,
@@ -148,7 +148,11 @@ describe('dynamic thing groups', () => {
     await expect(iot.send(new CreateThingGroupCommand({ thingGroupName: 'child', parentGroupName: 'charged' })))
       .rejects.toMatchObject({ name: 'InvalidRequestException', message: expect.stringContaining('hierarchy') });
     await expect(iot.send(new CreateThingGroupCommand({ thingGroupName: 'charged' }))).rejects.toMatchObject({ name: 'ResourceAlreadyExistsException' });
+    await iot.send(new CreatePolicyCommand({ policyName: 'anything', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }) }));
+    await expect(iot.send(new AttachPolicyCommand({ policyName: 'anything', target: 'arn:aws:iot:us-east-1:000000000000:thinggroup/charged' })))
+      .rejects.toMatchObject({ name: 'InvalidRequestException', message: expect.stringContaining('does not support dynamic thing groups') });
     await iot.send(new CreateThingGroupCommand({ thingGroupName: 'plain' }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'anything', target: 'arn:aws:iot:us-east-1:000000000000:thinggroup/plain' }));
     await expect(iot.send(new UpdateDynamicThingGroupCommand({ thingGroupName: 'plain', thingGroupProperties: {}, queryString: '*' })))
       .rejects.toMatchObject({ name: 'InvalidRequestException' });
     await expect(iot.send(new DeleteDynamicThingGroupCommand({ thingGroupName: 'plain' }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
