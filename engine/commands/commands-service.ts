@@ -164,7 +164,10 @@ export class CommandsService implements Service {
 
   private async sweepNow(): Promise<void> {
     const now = this.clock.now();
-    for (const e of [...this.store.executions.values()]) {
+    for (const id of [...this.store.executions.keys()]) {
+      // Read each one afresh: a device's report may have arrived while an earlier write was awaited.
+      const e = this.store.executions.get(id);
+      if (!e) continue;
       if (e.timeToLive <= now) {
         await this.store.deleteExecution(e.executionId);
       } else if (!TERMINAL.has(e.status) && e.createdAt + e.executionTimeoutSeconds * 1000 <= now) {
