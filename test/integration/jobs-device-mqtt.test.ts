@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateJobCommand, CreateThingCommand, DescribeJobCommand, DescribeJobExecutionCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { run } from '../helpers/broker-clients.js';
 import { iotClient, JobsDevice, thingArn } from './helpers/jobs-device.js';
 
 let te: TestEngine;
@@ -216,5 +217,18 @@ describe('Jobs device API over MQTT', () => {
     } finally {
       await Promise.all([observer.endAsync(true), requester.endAsync(true)]);
     }
+  });
+
+  it('mosquitto_rr starts the next execution and reports it SUCCEEDED, as the README shows', async () => {
+    await iot.send(new CreateThingCommand({ thingName: 'lamp-8' }));
+    await createJob('rr-1', 'lamp-8', { operation: 'update', version: '2.0' });
+    const p = '$aws/things/lamp-8/jobs';
+    const rr = (topic: string, body: object) => run('mosquitto_rr', ['-h', '127.0.0.1', '-p', String(te.mqttPort), '-i', 'lamp-8-rr', '-t', `${p}/${topic}`, '-e', `${p}/${topic}/accepted`, '-m', JSON.stringify(body), '-W', '5']).done;
+    const started = await rr('start-next', { clientToken: 'c1', statusDetails: { step: 'download' } });
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ clientToken: 'c1', execution: { jobId: 'rr-1', status: 'IN_PROGRESS', versionNumber: 2, jobDocument: { version: '2.0' } } });
+    const done = await rr('rr-1/update', { status: 'SUCCEEDED', expectedVersion: 2, includeJobExecutionState: true });
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ executionState: { status: 'SUCCEEDED', versionNumber: 3 } });
   });
 });
