@@ -4,6 +4,11 @@
  * UpdateJobExecution. Errors are EngineErrors whose `details.reason` the edges turn into AWS's codes
  * (`version` → VersionMismatch, `stateTransition` → InvalidStateTransition, `terminal` → TerminalStateReached), with
  * the execution in `details.execution` for the replies that carry `executionState`.
+ *
+ * LIMITATIONS:
+ * - Describing an execution in a terminal status is TerminalStateReached, as the error code's text says; `$next`
+ *   describes the next pending execution (none: a reply without `execution`).
+ * - `statusDetails` given on an update replace the stored ones; requests are never throttled.
  */
 import { EngineError, type Clock } from '../core/index.js';
 import { deviceMayMove, isExecutionStatus, isTerminal, statusDetailsProblem } from './execution-state.js';

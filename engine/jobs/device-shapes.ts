@@ -2,6 +2,9 @@
  * The Jobs device API's data types [DG:jobs-mqtt-https-api] (the same on MQTT and on the Jobs data-plane HTTP API):
  * JobExecution, JobExecutionState and JobExecutionSummary. Times are epoch seconds, as the AWS IoT Device SDKs read
  * them (the guide's examples show milliseconds; the SDKs and the service use seconds).
+ *
+ * LIMITATIONS:
+ * - `approximateSecondsBeforeTimedOut` appears only while a timeout policy has set a deadline.
  */
 import type { ExecutionRecord, JobRecord } from './job-types.js';
 

@@ -3,6 +3,10 @@
  * deletion_in_progress` (event type JOB) and `$aws/events/jobExecution/{jobId}/succeeded|failed|rejected|canceled|
  * timed_out|removed|deleted` (JOB_EXECUTION), published only while that event type is enabled
  * (UpdateEventConfigurations), with AWS's payloads. Event timestamps are epoch milliseconds, as in the registry events.
+ *
+ * LIMITATIONS:
+ * - The payloads carry the members AWS's examples show; cancellation and deletion are immediate here, so the
+ *   `…_in_progress` event and its final event are published together.
  */
 import { randomUUID } from 'node:crypto';
 import { iotArn } from '../core/index.js';

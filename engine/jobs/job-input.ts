@@ -1,6 +1,11 @@
 /**
  * Validation of what CreateJob, UpdateJob and AssociateTargetsWithJob are given, with AWS's limits and messages
  * [API CreateJob]: job ids, target ARNs, the job document (JSON, at most 32 KB), description, reason codes.
+ *
+ * LIMITATIONS:
+ * - Member checks use AWS's validation message format; AWS does not document its texts for a document that is not
+ *   JSON or a target that does not exist, so those messages are Thingbench's own (the exception names are AWS's).
+ * - Targets must be in this engine's account and region (us-east-1, 000000000000); others are ResourceNotFound.
  */
 import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
 
