@@ -212,7 +212,7 @@ describe('provisioning templates', () => {
     expect((await iot.send(new CreateProvisioningTemplateVersionCommand({ templateName: 'kept', templateBody: thingTemplate }))).versionId).toBe(3);
   });
 
-  it.skipIf(awsCliMissing)('aws iot create-provisioning-template, describe and list with /usr/bin/aws', async () => {
+  it.skipIf(awsCliMissing)('aws iot create-provisioning-template, describe, list, update and register-thing with /usr/bin/aws', async () => {
     const file = path.join(dir, 'template.json');
     fs.writeFileSync(file, thingTemplate);
     const created = await runAwsCli(['iot', 'create-provisioning-template', '--template-name', 'cli-template', '--provisioning-role-arn', ROLE,
@@ -225,6 +225,12 @@ describe('provisioning templates', () => {
     expect(JSON.parse(version.stdout)).toMatchObject({ versionId: 2, isDefaultVersion: true });
     const listed = await runAwsCli(['iot', 'list-provisioning-templates'], { endpoint: te.httpUrl });
     expect((JSON.parse(listed.stdout) as { templates: Array<{ templateName: string }> }).templates.map((t) => t.templateName)).toContain('cli-template');
+    const disabled = await runAwsCli(['iot', 'update-provisioning-template', '--template-name', 'cli-template', '--default-version-id', '1', '--no-enabled'], { endpoint: te.httpUrl });
+    expect(disabled.code).toBe(0);
+    expect(await iot.send(new DescribeProvisioningTemplateCommand({ templateName: 'cli-template' }))).toMatchObject({ enabled: false, defaultVersionId: 1 });
+    const registered = await runAwsCli(['iot', 'register-thing', '--template-body', `file://${file}`, '--parameters', '{"SerialNumber":"cli-sn-1"}'], { endpoint: te.httpUrl });
+    expect(registered.stderr).toBe('');
+    expect(JSON.parse(registered.stdout)).toEqual({ resourceArns: { thing: 'arn:aws:iot:us-east-1:000000000000:thing/cli-sn-1' } });
     const missing = await runAwsCli(['iot', 'describe-provisioning-template', '--template-name', 'nope'], { endpoint: te.httpUrl });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('ResourceNotFoundException');
