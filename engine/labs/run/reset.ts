@@ -8,7 +8,7 @@
  * clean) what an earlier run left, so a check never passes on it.
  */
 import {
-  DeleteCertificateCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteThingCommand, DeleteThingGroupCommand,
+  DeleteCertificateCommand, DeleteDynamicThingGroupCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteThingCommand, DeleteThingGroupCommand,
   DeleteTopicRuleCommand, DetachPolicyCommand, DetachThingPrincipalCommand, ListAttachedPoliciesCommand, ListPoliciesCommand,
   ListPolicyVersionsCommand, ListTargetsForPolicyCommand, ListThingGroupsCommand, ListThingPrincipalsCommand, ListThingsCommand,
   ListTopicRulesCommand, UpdateCertificateCommand, DeleteCACertificateCommand, ListCertificatesByCACommand, UpdateCACertificateCommand,
@@ -238,7 +238,13 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
       });
       if (ok) removed.push(r);
     }
-    for (const r of of('thingGroup')) if (await step(r, 'DeleteThingGroup', () => clients.call('DeleteThingGroup', () => iot.send(new DeleteThingGroupCommand({ thingGroupName: r.name }))))) removed.push(r);
+    // ListThingGroups lists dynamic groups too; AWS deletes those only through DeleteDynamicThingGroup.
+    const deleteGroup = (name: string) => clients.call('DeleteThingGroup', () => iot.send(new DeleteThingGroupCommand({ thingGroupName: name })))
+      .catch((e: Error) => {
+        if (!/does not support dynamic thing groups/.test(e.message)) throw e;
+        return clients.call('DeleteDynamicThingGroup', () => iot.send(new DeleteDynamicThingGroupCommand({ thingGroupName: name })));
+      });
+    for (const r of of('thingGroup')) if (await step(r, 'DeleteThingGroup', () => deleteGroup(r.name))) removed.push(r);
     for (const r of of('queue')) if (await step(r, 'DeleteQueue', () => clients.call('DeleteQueue', () => clients.sqs().send(new DeleteQueueCommand({ QueueUrl: r.ref }))))) removed.push(r);
     for (const r of of('topic')) if (await step(r, 'DeleteTopic', () => clients.call('DeleteTopic', () => clients.sns().send(new DeleteTopicCommand({ TopicArn: r.ref }))))) removed.push(r);
     for (const r of of('table')) if (await step(r, 'DeleteTable', () => clients.call('DeleteTable', () => clients.dynamodb().send(new DeleteTableCommand({ TableName: r.name }))))) removed.push(r);
