@@ -11,6 +11,7 @@ describe('clientMayPublishReserved', () => {
     '$aws/certificates/create/json', '$aws/certificates/create-from-csr/cbor',
     '$aws/provisioning-templates/fleet/provision/json', '$aws/commands/things/lamp/executions/e1/response/json',
     '$aws/commands/clients/c1/executions/e1/response', '$aws/device_location/lamp/get_position_estimate',
+    '$aws/things/lamp/streams/fw-2/describe/json', '$aws/things/lamp/streams/fw-2/get/cbor',
   ])('%s: a client may publish', (topic) => expect(clientMayPublishReserved(topic)).toBe(true));
 
   it.each([
@@ -19,5 +20,7 @@ describe('clientMayPublishReserved', () => {
     '$aws/things/lamp/jobs/job-1/update/accepted', '$aws/things/lamp/jobs/get/rejected', '$aws/things/lamp/jobs/notify-next', '$aws/things/lamp/plain', '$aws/things/lamp', '$aws/rules/ingest',
     '$aws/rules/ingest/', '$aws/certificates/create/xml', '$aws/certificates/create/json/accepted', '$aws/anything',
     '$SYS/broker/uptime', '$other/topic', '$aws/things//shadow/update', '$aws/things/lamp/shadow/name//update',
+    '$aws/things/lamp/streams/fw-2/data/json', '$aws/things/lamp/streams/fw-2/rejected/cbor', '$aws/things/lamp/streams/fw-2/get/xml',
+    '$aws/things/lamp/streams//get/json', '$aws/things/lamp/streams/fw-2/description/json',
   ])('%s: reserved for AWS', (topic) => expect(clientMayPublishReserved(topic)).toBe(false));
 });
