@@ -6,7 +6,7 @@
  * local Lambda function) that sees AWS's input, overrides parameters or refuses; a template that does not render; and
  * the claim certificate refused (disconnected, the denial logged) when it publishes telemetry.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -207,6 +207,24 @@ describe('fleet provisioning by claim', () => {
       certificateOwnershipToken: refused.certificateOwnershipToken, parameters: { SerialNumber: 'broken-1', Location: 'x' },
     }));
     expect(json(crash.payload)).toMatchObject({ statusCode: 500, errorCode: 'InternalError', errorMessage: expect.stringContaining('hook crashed') });
+  });
+
+  it('a reply is still subject to iot:Receive: a claim whose policy does not allow receiving it gets its marker first', async () => {
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await iot.send(new CreatePolicyCommand({ policyName: 'NoReceiveClaim', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
+      { Effect: 'Allow', Action: 'iot:Publish', Resource: [`${A}:topic/$aws/certificates/create/json`, `${A}:topic/marker/no-receive`] },
+      { Effect: 'Allow', Action: ['iot:Subscribe'], Resource: `${A}:topicfilter/marker/no-receive` },
+      { Effect: 'Allow', Action: ['iot:Receive'], Resource: `${A}:topic/marker/no-receive` },
+    ] }) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'NoReceiveClaim', target: c.certificateArn }));
+    const dev = await mtls('claim-no-receive', { cert: c.certificatePem!, key: c.keyPair!.PrivateKey! });
+    await dev.subscribeAsync('marker/no-receive', { qos: 1 });
+    const first = nextMessages(dev, 1);
+    await dev.publishAsync('$aws/certificates/create/json', '{}', { qos: 1 });
+    await vi.waitFor(() => expect(te.logs.some((l) => l.message.startsWith(`denied iot:Receive on ${A}:topic/$aws/certificates/create/json/accepted for client claim-no-receive`))).toBe(true));
+    await dev.publishAsync('marker/no-receive', 'marker', { qos: 1 });
+    expect((await first).map((m) => m.topic)).toEqual(['marker/no-receive']);
   });
 
   it('the claim certificate may only provision: publishing telemetry disconnects it, and the denial is logged', async () => {
