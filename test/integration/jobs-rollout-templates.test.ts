@@ -147,4 +147,22 @@ describeAwsCli('job templates with /usr/bin/aws', () => {
     const gone = await runAwsCli(['iot', 'describe-job-template', '--job-template-id', 'cli-template'], opts);
     expect(gone.stderr).toContain('ResourceNotFoundException');
   }, 120_000);
+
+  it('creates a job from a template with document parameters and rollout policies, as the README shows', async () => {
+    const opts = { endpoint: te.httpUrl };
+    await awsCliJson(['iot', 'create-thing', '--thing-name', 'cli-lamp'], opts);
+    await awsCliJson(['iot', 'create-job-template', '--job-template-id', 'ota', '--description', 'OTA update',
+      '--document', '{"operation":"update","version":"${aws:iot:parameter:version}"}', '--timeout-config', 'inProgressTimeoutInMinutes=30'], opts);
+    await awsCliJson(['iot', 'create-job', '--job-id', 'cli-fw-4', '--targets', 'arn:aws:iot:us-east-1:000000000000:thing/cli-lamp',
+      '--job-template-arn', 'arn:aws:iot:us-east-1:000000000000:jobtemplate/ota', '--document-parameters', 'version=4.0',
+      '--job-executions-rollout-config', '{"maximumPerMinute":50,"exponentialRate":{"baseRatePerMinute":5,"incrementFactor":2,"rateIncreaseCriteria":{"numberOfSucceededThings":10}}}',
+      '--presigned-url-config', 'roleArn=arn:aws:iam::000000000000:role/JobsDownload,expiresInSec=600'], opts);
+    const doc = await awsCliJson(['iot', 'get-job-document', '--job-id', 'cli-fw-4'], opts);
+    expect(JSON.parse(doc.document)).toEqual({ operation: 'update', version: '4.0' });
+    const job = await awsCliJson(['iot', 'describe-job', '--job-id', 'cli-fw-4'], opts);
+    expect(job.job).toMatchObject({
+      jobTemplateArn: 'arn:aws:iot:us-east-1:000000000000:jobtemplate/ota', timeoutConfig: { inProgressTimeoutInMinutes: 30 },
+      presignedUrlConfig: { expiresInSec: 600 }, jobExecutionsRolloutConfig: { maximumPerMinute: 50 },
+    });
+  }, 120_000);
 });
