@@ -93,4 +93,41 @@ describe('AWS IoT Device SDK v2 iotjobs over mutual TLS', () => {
     await connection.disconnect();
     connection = undefined;
   }, 30_000);
+
+  it('IotJobsClientv2 (request-response) over an MQTT 3.1.1 connection: get pending, start next, update, refusals as errors', async () => {
+    const control = iotClient(te);
+    const thingName = 'sdk-jobs-2';
+    const cert = await control.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await control.send(new CreateThingCommand({ thingName }));
+    await control.send(new AttachThingPrincipalCommand({ thingName, principal: cert.certificateArn }));
+    await control.send(new AttachPolicyCommand({ policyName: 'sdk-jobs', target: cert.certificateArn }));
+    await control.send(new CreateJobCommand({ jobId: 'sdk-v2', targets: [thingArn(thingName)], document: JSON.stringify({ firmware: '3.0' }) }));
+
+    const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder(cert.certificatePem!, cert.keyPair!.PrivateKey!)
+      .with_certificate_authority(fs.readFileSync(path.join(te.dataDir, 'security', 'root-ca.pem'), 'utf8'))
+      .with_endpoint('localhost')
+      .with_port(Number(new URL(te.info.endpoints.mqtts!).port))
+      .with_client_id(thingName)
+      .with_clean_session(true)
+      .build();
+    connection = new mqtt.MqttClient().new_connection(config);
+    await connection.connect();
+    const client = iotjobs.IotJobsClientv2.newFromMqtt311(connection, { maxRequestResponseSubscriptions: 6, maxStreamingSubscriptions: 2, operationTimeoutInSeconds: 10 });
+    try {
+      const pending = await client.getPendingJobExecutions({ thingName });
+      expect(pending.queuedJobs?.map((j) => j.jobId)).toEqual(['sdk-v2']);
+      const started = await client.startNextPendingJobExecution({ thingName, statusDetails: { step: 'flash' } });
+      expect(started.execution).toMatchObject({ jobId: 'sdk-v2', status: 'IN_PROGRESS', versionNumber: 2, jobDocument: { firmware: '3.0' } });
+      const refused = await client.updateJobExecution({ thingName, jobId: 'sdk-v2', status: iotjobs.model.JobStatus.SUCCEEDED, expectedVersion: 7 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(Error);
+      expect(JSON.stringify(refused)).toContain('VersionMismatch');
+      const done = await client.updateJobExecution({ thingName, jobId: 'sdk-v2', status: iotjobs.model.JobStatus.SUCCEEDED, expectedVersion: 2, includeJobExecutionState: true });
+      expect(done.executionState).toMatchObject({ status: 'SUCCEEDED', versionNumber: 3 });
+    } finally {
+      client.close();
+      await connection.disconnect();
+      connection = undefined;
+    }
+    expect((await control.send(new DescribeJobCommand({ jobId: 'sdk-v2' }))).job?.status).toBe('COMPLETED');
+  }, 30_000);
 });
