@@ -3,7 +3,8 @@
  * JSON lines (one object of template parameters per line) from the local S3 bucket and key it was given, provisions
  * one device per line with the task's template, and writes two report files beside the input: RESULTS (one line per
  * device provisioned: `{"offset", "response": {"CertificatePem", "ResourceArns"}}`) and ERRORS (one line per line
- * that failed: `{"offset", "errorMessage"}`). A bad line does not stop the task. Tasks run in the background in order.
+ * that failed: `{"offset", "errorMessage"}`). A bad line does not stop the task. It runs in the background; as on AWS,
+ * only one task runs at a time (starting another meanwhile is InvalidRequestException).
  *
  * LIMITATIONS: report links are plain URLs of the local S3 objects (AWS gives presigned URLs of its own bucket);
  * the role is recorded, not assumed; a task that was running when the engine stopped is marked Failed at the next
@@ -71,6 +72,13 @@ export class RegistrationTasks {
       if (typeof input[k] !== 'string' || !input[k]) throw invalid(`1 validation error detected: Value null at '${k}' failed to satisfy constraint: Member must not be null`);
     }
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(input.roleArn as string)) throw invalid(`1 validation error detected: Value '${String(input.roleArn)}' at 'roleArn' failed to satisfy constraint: Member must be an IAM role ARN`);
+    if (!/^[a-zA-Z0-9._-]{3,256}$/.test(input.inputFileBucket as string)) {
+      throw invalid(`1 validation error detected: Value '${String(input.inputFileBucket)}' at 'inputFileBucket' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]+ and have length between 3 and 256`);
+    }
+    if ((input.inputFileKey as string).length > 1024) throw invalid("1 validation error detected: Value at 'inputFileKey' failed to satisfy constraint: Member must have length less than or equal to 1024");
+    // AWS: only one bulk registration task can run at a time per account [DG:bulk-provisioning].
+    const running = this.store.get<{ id: string; status: string }>("SELECT id, status FROM thing_registration_tasks WHERE status IN ('InProgress', 'Cancelling') LIMIT 1");
+    if (running) throw invalid(`Only one bulk registration task can run at a time: task ${running.id} is ${running.status}`);
     const id = randomUUID();
     const now = this.clock.now();
     await this.store.write([{

@@ -103,6 +103,9 @@ describe('bulk registration', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ ThingName: `stop-${i}`, SerialNumber: String(i) }));
     await s3.send(new PutObjectCommand({ Bucket: 'provisioning-input', Key: 'many.json', Body: lines.join('\n') }));
     const { taskId } = await iot.send(new StartThingRegistrationTaskCommand({ templateBody, inputFileBucket: 'provisioning-input', inputFileKey: 'many.json', roleArn: ROLE }));
+    // Only one task at a time, as on AWS.
+    await expect(iot.send(new StartThingRegistrationTaskCommand({ templateBody, inputFileBucket: 'provisioning-input', inputFileKey: 'many.json', roleArn: ROLE })))
+      .rejects.toMatchObject({ name: 'InvalidRequestException', message: `Only one bulk registration task can run at a time: task ${taskId} is InProgress` });
     await iot.send(new StopThingRegistrationTaskCommand({ taskId }));
     expect(['Cancelling', 'Cancelled']).toContain((await iot.send(new DescribeThingRegistrationTaskCommand({ taskId }))).status);
     const done = await finished(taskId!);
@@ -123,9 +126,9 @@ describe('bulk registration', () => {
     expect(done.message).toContain('s3://provisioning-input/missing.json');
     expect((await iot.send(new ListThingRegistrationTaskReportsCommand({ taskId, reportType: 'ERRORS' }))).resourceLinks).toEqual([]);
 
-    await expect(iot.send(new StartThingRegistrationTaskCommand({ templateBody: '{"Resources":{}}', inputFileBucket: 'b', inputFileKey: 'k', roleArn: ROLE })))
+    await expect(iot.send(new StartThingRegistrationTaskCommand({ templateBody: '{"Resources":{}}', inputFileBucket: 'bucket', inputFileKey: 'k', roleArn: ROLE })))
       .rejects.toMatchObject({ name: 'InvalidRequestException', message: 'The template has no Resources' });
-    await expect(iot.send(new StartThingRegistrationTaskCommand({ templateBody, inputFileBucket: 'b', inputFileKey: 'k', roleArn: 'role' })))
+    await expect(iot.send(new StartThingRegistrationTaskCommand({ templateBody, inputFileBucket: 'bucket', inputFileKey: 'k', roleArn: 'role' })))
       .rejects.toMatchObject({ name: 'InvalidRequestException' });
     await expect(iot.send(new DescribeThingRegistrationTaskCommand({ taskId: 'no-such-task' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
     await expect(iot.send(new ListThingRegistrationTasksCommand({ status: 'Running' as never }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
