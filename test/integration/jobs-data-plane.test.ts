@@ -98,4 +98,19 @@ describeAwsCli('aws iot and aws iot-jobs-data (AWS CLI v2)', () => {
     const duplicate = await aws('iot', 'create-job', '--job-id', 'cli-job', '--targets', thingArn('cli-1'), '--document', '{}').catch((e: AwsCliError) => e);
     expect((duplicate as AwsCliError).stderr).toContain('An error occurred (ResourceAlreadyExistsException) when calling the CreateJob operation');
   }, 120_000); // each CLI run starts Python
+
+  it("the README's control-plane commands: list executions, cancel with a reason and force, delete with force", async () => {
+    await aws('iot', 'create-thing', '--thing-name', 'cli-2');
+    await aws('iot', 'create-job', '--job-id', 'fw-2', '--targets', thingArn('cli-2'), '--document', '{"operation":"update","version":"2.0"}');
+    expect((await aws('iot', 'list-job-executions-for-job', '--job-id', 'fw-2')).executionSummaries)
+      .toEqual([{ thingArn: thingArn('cli-2'), jobExecutionSummary: expect.objectContaining({ status: 'QUEUED', executionNumber: 1 }) }]);
+    await aws('iot-jobs-data', 'update-job-execution', '--thing-name', 'cli-2', '--job-id', 'fw-2', '--status', 'IN_PROGRESS');
+    expect(await aws('iot', 'cancel-job', '--job-id', 'fw-2', '--reason-code', 'SUPERSEDED', '--comment', '2.1 is out', '--force'))
+      .toEqual({ jobArn: 'arn:aws:iot:us-east-1:000000000000:job/fw-2', jobId: 'fw-2' });
+    expect((await aws('iot', 'describe-job', '--job-id', 'fw-2')).job).toMatchObject({
+      status: 'CANCELED', forceCanceled: true, reasonCode: 'SUPERSEDED', comment: '2.1 is out', jobProcessDetails: { numberOfCanceledThings: 1 },
+    });
+    await aws('iot', 'delete-job', '--job-id', 'fw-2', '--force');
+    expect((await aws('iot', 'list-job-executions-for-thing', '--thing-name', 'cli-2')).executionSummaries).toEqual([]);
+  }, 120_000);
 });
