@@ -116,6 +116,20 @@ describe('dynamic group membership', () => {
     expect(changes.map((c) => `${c.change} ${c.thing}`)).toEqual(['added dev', 'removed dev']);
   });
 
+  it('follows static group membership when the query names thingGroupNames', async () => {
+    const { reg, changes } = await registry();
+    await reg.createThing('lamp');
+    await reg.groups.create('kitchen');
+    await reg.groups.createDynamic('kitchen-things', { queryString: 'thingGroupNames:kitchen' });
+    await reg.groups.addThing('kitchen', 'lamp');
+    expect(reg.groups.things('kitchen-things').items).toEqual(['lamp']);
+    await reg.groups.delete('kitchen');
+    expect(reg.groups.things('kitchen-things').items).toEqual([]);
+    expect(changes.map((c) => `${c.change} ${c.group} ${c.dynamic}`)).toEqual([
+      'added kitchen false', 'added kitchen-things true', 'removed kitchen false', 'removed kitchen-things true',
+    ]);
+  });
+
   it('is found again from the stored groups after a restart', async () => {
     const dataDir = tempDir('tb-groups-');
     const first = await registry(dataDir);
