@@ -6,7 +6,7 @@ import { BrokerService, fromMessageProperties } from './broker/index.js';
 import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js';
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
-import { CommandsService } from './commands/index.js';
+import { CommandsService, commandsApi } from './commands/index.js';
 import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
@@ -229,7 +229,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), commands: commandsApi(commands), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
@@ -250,7 +250,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'provisioning' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'provisioning' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

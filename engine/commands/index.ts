@@ -1,3 +1,4 @@
+export { commandsApi } from './commands-api.js';
 export { CommandsService, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, parseTarget, type CommandsEvents, type CommandsOptions, type StartExecutionInput } from './commands-service.js';
 export { checkCommandId, type CommandCatalog, type CreateCommandInput, type CommandListQuery } from './command-catalog.js';
 export { parseCommandParameters, parseParameterValue } from './command-parameters.js';

@@ -18,6 +18,7 @@ import type {
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
 import type { JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo } from './job-types.js';
+import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
@@ -205,6 +206,13 @@ export interface ThingbenchApi {
     /** Executions of a job or of a thing (at most 1000, oldest first); with both, that thing's executions of that job. */
     executions(query: { jobId?: string; thing?: string }): Promise<JobExecutionInfo[]>;
   };
+  /** AWS IoT Commands (the same data as `aws iot list-commands` and `list-command-executions`). */
+  commands: {
+    /** Every command, newest first. */
+    list(): Promise<CommandInfo[]>;
+    /** Executions of a command, of a thing or of an MQTT client (at most 1000, newest first); with a command and a target, that target's runs of it. */
+    executions(query: { commandId?: string; thing?: string; clientId?: string }): Promise<CommandExecutionInfo[]>;
+  };
   /** Provisioning templates and bulk registration tasks (as `aws iot list-provisioning-templates`, `describe-provisioning-template`, `list-thing-registration-tasks` show them). */
   provisioning: {
     /** Every template, by name. */
@@ -388,6 +396,7 @@ export const apiMethods = {
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   jobs: ['list', 'describe', 'executions'],
+  commands: ['list', 'executions'],
   provisioning: ['templates', 'template', 'tasks'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],

@@ -22,3 +22,4 @@ export * from './function-types.js';
 export * from './target-types.js';
 export * from './job-types.js';
 export * from './provisioning-types.js';
+export * from './command-types.js';

@@ -186,6 +186,8 @@ export const argChecks = {
   'provisioning.template': params(required(string)),
   'provisioning.tasks': params(optional(oneOf('InProgress', 'Completed', 'Failed', 'Cancelled', 'Cancelling'))),
   'jobs.executions': params(required(object({ 'jobId?': string, 'thing?': string }))),
+  'commands.list': params(),
+  'commands.executions': params(required(object({ 'commandId?': string, 'thing?': string, 'clientId?': string }))),
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
   })), optional(nonNegativeInteger), optional(string)),
