@@ -363,7 +363,8 @@ export class JobsService implements Service {
     const snapshot = this.notices.before([after.thingName]);
     await this.db.write([this.db.putExecution(after)]);
     this.announce(job, [{ before, after }], snapshot);
-    await this.maybeComplete(job.jobId);
+    // Only an execution that just ended can complete its job (spares a count per progress report).
+    if (isTerminal(after.status)) await this.maybeComplete(job.jobId);
   }
 
   private announce(job: JobRecord, changes: { before: ExecutionRecord; after: ExecutionRecord }[], snapshot: Map<string, string[]>): void {
