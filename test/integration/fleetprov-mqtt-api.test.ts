@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { cbor } from '@smithy/core/cbor';
-import { DescribeCertificateCommand, IoTClient, ResourceNotFoundException } from '@aws-sdk/client-iot';
+import { CreateProvisioningTemplateCommand, DescribeCertificateCommand, IoTClient, ResourceNotFoundException } from '@aws-sdk/client-iot';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { openssl } from './helpers/tls-client.js';
 
@@ -148,6 +148,21 @@ describe('rejected requests', () => {
     // A failed RegisterThing leaves the token usable, and the certificate pending.
     expect(await status(created.certificateId as string)).toBe('PENDING_ACTIVATION');
     expect(json((await ask(c, provision, JSON.stringify({ certificateOwnershipToken: created.certificateOwnershipToken }))).payload)).toMatchObject({ errorCode: 'ResourceNotFound' });
+  });
+
+  it('RegisterThing with a disabled template, or a JITP one, is InvalidRequest', async () => {
+    const body = JSON.stringify({ Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: 'never' } } } });
+    const provisioningRoleArn = 'arn:aws:iam::000000000000:role/provisioning';
+    await iot.send(new CreateProvisioningTemplateCommand({ templateName: 'off-template', templateBody: body, provisioningRoleArn, enabled: false }));
+    await iot.send(new CreateProvisioningTemplateCommand({ templateName: 'jitp-template', templateBody: body, provisioningRoleArn, type: 'JITP' }));
+    const c = await device('fp-template-kinds');
+    const token = json((await ask(c, '$aws/certificates/create/json', '{}')).payload).certificateOwnershipToken;
+    expect(json((await ask(c, '$aws/provisioning-templates/off-template/provision/json', JSON.stringify({ certificateOwnershipToken: token }))).payload)).toEqual({
+      statusCode: 400, errorCode: 'InvalidRequest', errorMessage: 'The provisioning template off-template is disabled',
+    });
+    expect(json((await ask(c, '$aws/provisioning-templates/jitp-template/provision/json', JSON.stringify({ certificateOwnershipToken: token }))).payload)).toEqual({
+      statusCode: 400, errorCode: 'InvalidRequest', errorMessage: 'The provisioning template jitp-template is not a FLEET_PROVISIONING template',
+    });
   });
 
   it('a token expires after an hour; the certificate it was for, never registered, is then deleted', async () => {
