@@ -234,5 +234,5 @@ describe('provisioning templates', () => {
     const missing = await runAwsCli(['iot', 'describe-provisioning-template', '--template-name', 'nope'], { endpoint: te.httpUrl });
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('ResourceNotFoundException');
-  });
+  }, 120_000); // seven CLI runs (Python start-up each) on a busy machine
 });
