@@ -117,7 +117,7 @@ describe('a command run on a device', () => {
     }, { timeout: 5000 });
     expect(timedOut.statusReason).toEqual({ reasonCode: '$NO_RESPONSE_FROM_DEVICE', reasonDescription: 'The device did not report a terminal status within 5 seconds' });
     expect((await get(later!)).status).toBe('CREATED');
-    expect(events.some((e) => e.topic === '$aws/events/commandExecution/reboot/TIMED_OUT' && JSON.parse(e.payload.toString()).executionId === executionId)).toBe(true);
+    await vi.waitFor(() => expect(events.some((e) => e.topic === '$aws/events/commandExecution/reboot/TIMED_OUT' && JSON.parse(e.payload.toString()).executionId === executionId)).toBe(true), { timeout: 5000 });
 
     expect(await replyTo(device, executionId!, { status: 'IN_PROGRESS' })).toMatchObject({ kind: 'rejected', body: { error: 'InvalidStateTransition' } });
     expect((await replyTo(device, executionId!, { status: 'SUCCEEDED' })).kind).toBe('accepted');
