@@ -151,7 +151,9 @@ export class JobRollouts implements Service {
     if (after.stepTimeoutInMinutes === undefined) this.stepDeadlines.delete(k);
     else if (started || after.stepTimeoutInMinutes !== before?.stepTimeoutInMinutes) this.stepDeadlines.set(k, now + after.stepTimeoutInMinutes * MINUTE);
     const timeout = (job.timeoutConfig as TimeoutConfig | undefined)?.inProgressTimeoutInMinutes;
-    const deadline = deadlineOf({ inProgressDeadline: inProgressDeadline(after.startedAt ?? now, timeout), stepDeadline: this.stepDeadlines.get(k) });
+    // After a restart the step timer is known only as the deadline kept on the execution.
+    const step = this.stepDeadlines.get(k) ?? (after.stepTimeoutInMinutes !== undefined ? before?.timeoutAt : undefined);
+    const deadline = deadlineOf({ inProgressDeadline: inProgressDeadline(after.startedAt ?? now, timeout), stepDeadline: step });
     if (deadline !== after.timeoutAt) {
       this.jobs().setTimeoutAt(after.jobId, after.thingName, deadline).catch((e: Error) => this.warn(after.jobId, e));
     }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  CreateJobCommand, CreateJobTemplateCommand, CreateThingCommand, DescribeJobCommand, DescribeJobExecutionCommand, GetJobDocumentCommand, IoTClient,
+  AddThingToThingGroupCommand, CreateJobCommand, CreateJobTemplateCommand, CreateThingCommand, CreateThingGroupCommand, DescribeJobCommand, DescribeJobExecutionCommand, GetJobDocumentCommand, IoTClient,
   ListJobExecutionsForJobCommand, UpdateJobCommand,
 } from '@aws-sdk/client-iot';
 import {
@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-iot-jobs-data-plane';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { JobsDevice, thingArn } from './helpers/jobs-device.js';
+import { groupArn, JobsDevice, thingArn } from './helpers/jobs-device.js';
 
 const MINUTE = 60_000;
 const clock = { offset: 0, now: () => Date.now() + clock.offset, advance: (ms: number) => void (clock.offset += ms) };
@@ -113,6 +113,22 @@ describe('rollout rates (counts per minute on the engine clock)', () => {
     await after(MINUTE, async () => expect(await notified('succ-rate')).toBe(2)); // nothing succeeded: still 1 a minute
     await update('succ-rate', names[0], 'SUCCEEDED');
     await after(MINUTE, async () => expect(await notified('succ-rate')).toBe(5)); // 1 × 3, at most 3
+  });
+});
+
+describe('CONTINUOUS jobs under a rollout rate', () => {
+  it('paces the things that join the target group later, as it paces the first ones', async () => {
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'cont-fleet' }));
+    const names = await things('cont', 5);
+    await iot.send(new CreateJobCommand({
+      jobId: 'cont-rate', targets: [groupArn('cont-fleet')], targetSelection: 'CONTINUOUS', document: '{}', jobExecutionsRolloutConfig: { maximumPerMinute: 2 },
+    }));
+    expect(await notified('cont-rate')).toBe(0);
+    for (const thingName of names) await iot.send(new AddThingToThingGroupCommand({ thingGroupName: 'cont-fleet', thingName }));
+    await vi.waitFor(async () => expect((await iot.send(new ListJobExecutionsForJobCommand({ jobId: 'cont-rate' }))).executionSummaries).toHaveLength(2), { timeout: 5000 });
+    await after(MINUTE, async () => expect(await notified('cont-rate')).toBe(4));
+    await after(MINUTE, async () => expect(await notified('cont-rate')).toBe(5));
+    expect((await job('cont-rate')).status).toBe('IN_PROGRESS');
   });
 });
 
