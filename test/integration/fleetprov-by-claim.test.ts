@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { cbor } from '@smithy/core/cbor';
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { iot as iotSdk, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
 import { nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { run } from '../helpers/broker-clients.js';
 import { closed, tlsConnect } from './helpers/tls-client.js';
 
 const A = 'arn:aws:iot:us-east-1:000000000000';
@@ -207,6 +209,28 @@ describe('fleet provisioning by claim', () => {
       certificateOwnershipToken: refused.certificateOwnershipToken, parameters: { SerialNumber: 'broken-1', Location: 'x' },
     }));
     expect(json(crash.payload)).toMatchObject({ statusCode: 500, errorCode: 'InternalError', errorMessage: expect.stringContaining('hook crashed') });
+  });
+
+  it('mosquitto_rr over mutual TLS with the claim creates keys and registers the thing, as the README shows', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-fp-rr-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'root-ca.pem'), rootCa);
+      fs.writeFileSync(path.join(dir, 'claim.pem'), claim.cert);
+      fs.writeFileSync(path.join(dir, 'claim.key'), claim.key);
+      const port = String(new URL(te.info.endpoints.mqtts!).port);
+      const rr = (topic: string, message: string) => run('mosquitto_rr', [
+        '-h', 'localhost', '-p', port, '--cafile', path.join(dir, 'root-ca.pem'), '--cert', path.join(dir, 'claim.pem'), '--key', path.join(dir, 'claim.key'),
+        '-i', 'claim-rr', '-t', topic, '-e', `${topic}/accepted`, '-m', message, '-W', '5',
+      ]).done;
+      const created = await rr('$aws/certificates/create/json', '{}');
+      expect(created.code).toBe(0);
+      const keys = JSON.parse(created.stdout) as Record<string, string>;
+      const registered = await rr('$aws/provisioning-templates/FleetTemplate/provision/json', JSON.stringify({ certificateOwnershipToken: keys.certificateOwnershipToken, parameters: { SerialNumber: '005' } }));
+      expect(registered.code).toBe(0);
+      expect(JSON.parse(registered.stdout)).toMatchObject({ thingName: 'sensor-005' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a reply is still subject to iot:Receive: a claim whose policy does not allow receiving it gets its marker first', async () => {
