@@ -32,7 +32,7 @@ import {
   decodeDocument, encodeDocument, eventTopic, executionTopic, formatOfContentType, parseResponseTopic, requestTopic, RESPONSE_FILTERS,
   type ResponseTopic,
 } from './command-topics.js';
-import { isFinal, TERMINAL, type Command, type CommandExecution, type ExecutionStatus, type ParameterValue } from './command-types.js';
+import { TERMINAL, type Command, type CommandExecution, type ParameterValue } from './command-types.js';
 import { checkTransition, parseDeviceUpdate, ResponseRejected } from './device-response.js';
 import { queryExecutions, type ExecutionQuery } from './execution-query.js';
 
@@ -254,4 +254,3 @@ function requestOf(command: Command, parameters: Record<string, ParameterValue>,
   return { payload: Buffer.from(command.payload?.content ?? '', 'base64'), ...(contentType ? { contentType } : {}), format: formatOfContentType(contentType) };
 }
 
-export { isFinal, type ExecutionStatus };
