@@ -87,7 +87,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const jobs: JobsService = new JobsService(store, jobTargets(registry), jobsPort(broker, logs), clock, {
     logger: logs, eventsEnabled: (kind) => registry.eventConfig.isEnabled(kind),
     // Rollout policies (engine/jobs/job-rollouts.ts): rates, presigned URLs, job templates and documents from the local S3.
-    admit: (job, things) => rollouts.admit(job, things), shown: (job) => rollouts.shown(job),
+    admit: (job, things) => rollouts.admit(job, things), shown: (job) => rollouts.shown(job), deadline: (job, before, after) => rollouts.deadline(job, before, after),
     prepare: (input) => prepareJob(input, jobTemplates), checkPolicies: (patch) => void checkedPolicies(patch),
     documentFromSource: async (source) => readDocumentSource(objects, source),
   });

@@ -40,6 +40,8 @@ export class DeviceJobs {
     private readonly apply: (job: JobRecord, before: ExecutionRecord, after: ExecutionRecord) => Promise<void>,
     /** The job as a device receives it (presigned URLs filled in); the stored job otherwise. */
     private readonly shown: (job: JobRecord) => JobRecord = (job) => job,
+    /** The timeout deadline of an execution a device just changed (in-progress and step timers), if any. */
+    private readonly deadline?: (job: JobRecord, before: ExecutionRecord, after: ExecutionRecord) => number | undefined,
   ) {}
 
   /** GetPendingJobExecutions: the thing's IN_PROGRESS and QUEUED executions, each oldest first. */
@@ -65,7 +67,7 @@ export class DeviceJobs {
     const next = this.next(thing);
     const job = next && this.db.job(next.execution.jobId);
     if (!next || next.execution.status !== 'QUEUED' || !job) return next;
-    const after = this.started(next.execution, 'IN_PROGRESS', details, input.stepTimeoutInMinutes);
+    const after = this.timed(job, next.execution, this.started(next.execution, 'IN_PROGRESS', details, input.stepTimeoutInMinutes));
     await this.apply(job, next.execution, after);
     return { execution: after, job: next.job };
   }
@@ -95,9 +97,17 @@ export class DeviceJobs {
     if (!deviceMayMove(e.status, input.status)) {
       throw new EngineError('Conflict', `Cannot update the job execution of ${jobId} on ${thing} from ${e.status} to ${input.status}`, { reason: 'stateTransition', execution: e });
     }
-    const after = this.started(e, input.status, details, input.stepTimeoutInMinutes);
+    const after = this.timed(job, e, this.started(e, input.status, details, input.stepTimeoutInMinutes));
     await this.apply(job, e, after);
     return { execution: after, job: this.shown(job) };
+  }
+
+  /** The changed execution with the deadline the timeout policies give it. */
+  private timed(job: JobRecord, before: ExecutionRecord, after: ExecutionRecord): ExecutionRecord {
+    if (!this.deadline) return after;
+    const { timeoutAt: _old, ...rest } = after;
+    const timeoutAt = this.deadline(job, before, after);
+    return timeoutAt === undefined ? rest : { ...rest, timeoutAt };
   }
 
   private started(e: ExecutionRecord, to: ExecutionStatus, details: Record<string, string> | undefined, stepTimeout: number | undefined): ExecutionRecord {

@@ -16,7 +16,6 @@
 import type { Clock, Disposable, Logger, Service } from '../core/index.js';
 import { abortComment, abortCriterionMet, ABORT_REASON_CODE, type OutcomeCounts } from './abort-criteria.js';
 import { deadlineOf, inProgressDeadline } from './execution-deadlines.js';
-import { isTerminal } from './execution-state.js';
 import type { AbortConfig, RetryConfig, RolloutConfig, TimeoutConfig } from './job-policies.js';
 import type { ExecutionRecord, JobRecord } from './job-types.js';
 import type { JobsService } from './jobs-service.js';
@@ -26,7 +25,7 @@ import { isPaced, recordNotified, rolloutAllowance, startRollout, type RolloutSt
 
 const MINUTE = 60_000;
 
-export type RolloutJobs = Pick<JobsService, 'events' | 'describeJob' | 'release' | 'serviceTransition' | 'requeue' | 'setTimeoutAt' | 'executionsOf' | 'jobsInProgress' | 'cancelJob'>;
+export type RolloutJobs = Pick<JobsService, 'events' | 'describeJob' | 'release' | 'serviceTransition' | 'requeue' | 'executionsOf' | 'jobsInProgress' | 'cancelJob'>;
 
 export interface JobRolloutOptions {
   logger: Logger;
@@ -64,7 +63,6 @@ export class JobRollouts implements Service {
   async start(): Promise<void> {
     const events = this.jobs().events;
     this.subscriptions = [
-      events.on('changed', (c) => { if (c.after) this.track(c.job, c.before, c.after); }),
       events.on('terminal', (t) => { this.chain = this.chain.then(() => this.onTerminal(t.job, t.execution)).catch((e: Error) => this.warn(t.job.jobId, e)); }),
       events.on('job', (j) => { if (j.change === 'deleted') this.states.delete(j.job.jobId); }),
     ];
@@ -139,27 +137,28 @@ export class JobRollouts implements Service {
     }
   }
 
-  /** Keeps an IN_PROGRESS execution's deadline (in-progress and step timers) on the execution. */
-  private track(job: JobRecord, before: ExecutionRecord | undefined, after: ExecutionRecord): void {
+  /**
+   * The jobs service's `deadline`: when an execution a device just changed times out (the in-progress timer from its
+   * start, the step timer from the call that set it), or undefined when it is not IN_PROGRESS or no timer runs.
+   */
+  deadline(job: JobRecord, before: ExecutionRecord, after: ExecutionRecord): number | undefined {
     const k = key(after);
     if (after.status !== 'IN_PROGRESS') {
-      if (isTerminal(after.status)) this.stepDeadlines.delete(k);
-      return;
+      this.stepDeadlines.delete(k);
+      return undefined;
     }
     const now = this.clock.now();
-    const started = before?.status !== 'IN_PROGRESS';
+    const started = before.status !== 'IN_PROGRESS';
     if (after.stepTimeoutInMinutes === undefined) this.stepDeadlines.delete(k);
-    else if (started || after.stepTimeoutInMinutes !== before?.stepTimeoutInMinutes) this.stepDeadlines.set(k, now + after.stepTimeoutInMinutes * MINUTE);
+    else if (started || after.stepTimeoutInMinutes !== before.stepTimeoutInMinutes) this.stepDeadlines.set(k, now + after.stepTimeoutInMinutes * MINUTE);
     const timeout = (job.timeoutConfig as TimeoutConfig | undefined)?.inProgressTimeoutInMinutes;
     // After a restart the step timer is known only as the deadline kept on the execution.
-    const step = this.stepDeadlines.get(k) ?? (after.stepTimeoutInMinutes !== undefined ? before?.timeoutAt : undefined);
-    const deadline = deadlineOf({ inProgressDeadline: inProgressDeadline(after.startedAt ?? now, timeout), stepDeadline: step });
-    if (deadline !== after.timeoutAt) {
-      this.jobs().setTimeoutAt(after.jobId, after.thingName, deadline).catch((e: Error) => this.warn(after.jobId, e));
-    }
+    const step = this.stepDeadlines.get(k) ?? (after.stepTimeoutInMinutes !== undefined ? before.timeoutAt : undefined);
+    return deadlineOf({ inProgressDeadline: inProgressDeadline(after.startedAt ?? now, timeout), stepDeadline: step });
   }
 
   private async onTerminal(job: JobRecord, e: ExecutionRecord): Promise<void> {
+    this.stepDeadlines.delete(key(e));
     const current = this.jobs().describeJob(job.jobId).job;
     // A SNAPSHOT job whose last execution just failed may already be COMPLETED: a retry reopens it.
     if (current.status !== 'IN_PROGRESS' && current.status !== 'COMPLETED') return;

@@ -70,6 +70,8 @@ export interface JobsOptions {
   checkPolicies?: (patch: Partial<JobPolicies>) => void;
   /** The job as a device receives it (presigned URLs filled in at each delivery). */
   shown?: (job: JobRecord) => JobRecord;
+  /** The timeout deadline of an execution a device changed (timeout policies), kept as its `timeoutAt`. */
+  deadline?: (job: JobRecord, before: ExecutionRecord, after: ExecutionRecord) => number | undefined;
 }
 
 export interface CreateJobInput extends JobPolicies {
@@ -101,7 +103,7 @@ export class JobsService implements Service {
   constructor(store: Store, private readonly targets: JobTargets, port: JobsPort, private readonly clock: Clock, private readonly opts: JobsOptions) {
     this.db = new JobStore(store);
     this.notices = new JobNotices(this.db, port, opts.eventsEnabled, () => clock.now(), opts.logger, opts.shown);
-    this.device = new DeviceJobs(this.db, clock, (job, before, after) => this.apply(job, before, after), opts.shown);
+    this.device = new DeviceJobs(this.db, clock, (job, before, after) => this.apply(job, before, after), opts.shown, opts.deadline);
     this.topics = new JobTopics(this.device, port, () => clock.now(), opts.logger);
   }
 
