@@ -64,6 +64,9 @@ export function rolloutAllowance(config: RolloutConfig, state: RolloutState, now
       }
     }
   }
+  // UpdateJob may change the config: a constant rate is the maximum now given, and no rate exceeds it.
+  const cap = config.maximumPerMinute ?? MAX_ROLLOUT_PER_MINUTE;
+  next.ratePerMinute = config.exponentialRate ? Math.min(next.ratePerMinute, cap) : cap;
   return { state: next, allowed: Math.max(0, Math.floor(next.ratePerMinute + 1e-9) - next.notifiedInWindow) };
 }
 

@@ -68,6 +68,13 @@ describe('rollout pacing', () => {
     expect(simulate(config, 10_000, 3)).toEqual([500, 1000, 1000]);
   });
 
+  it('follows a maximumPerMinute changed by UpdateJob', () => {
+    const state = recordNotified(startRollout({ maximumPerMinute: 10 }, T0), 10);
+    expect(rolloutAllowance({ maximumPerMinute: 4 }, state, T0 + MIN, { notified: 10, succeeded: 0 }).allowed).toBe(4);
+    const exp = { maximumPerMinute: 50, exponentialRate: { baseRatePerMinute: 40, incrementFactor: 2, rateIncreaseCriteria: { numberOfNotifiedThings: 1 } } };
+    expect(rolloutAllowance({ ...exp, maximumPerMinute: 5 }, startRollout(exp, T0), T0, { notified: 0, succeeded: 0 }).allowed).toBe(5);
+  });
+
   it('counts a one-decimal factor exactly (1.5 × 2 = 3 per minute)', () => {
     const config = { exponentialRate: { baseRatePerMinute: 2, incrementFactor: 1.5, rateIncreaseCriteria: { numberOfNotifiedThings: 2 } } };
     const r = rolloutAllowance(config, startRollout(config, T0), T0 + MIN, { notified: 2, succeeded: 0 });
