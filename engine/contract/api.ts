@@ -20,7 +20,7 @@ import type {
 import type { JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo } from './job-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
-import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
+import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
 import type {
   AuthorizationAnswer, AuthorizationQuestion, CaCertificateInput, CaCertificateSummary, CaCertificateUpdate, CertificateNewStatus,
@@ -273,6 +273,11 @@ export interface ThingbenchApi {
      * errors: the name pattern, the runtime list, AlreadyExists when the name is taken). The role defaults to a local one.
      */
     create(input: FunctionCreateInput): Promise<FunctionSummary>;
+    /**
+     * Changes a function's timeout, memory size, environment variables, description or role as
+     * UpdateFunctionConfiguration does (Lambda's validation and errors); a `<dataDir>/functions` file is refused (Conflict).
+     */
+    update(name: string, input: FunctionUpdateInput): Promise<FunctionSummary>;
     /** Deletes a function created with the Lambda API or here (DeleteFunction); a `<dataDir>/functions` file is refused (Conflict). */
     delete(name: string): Promise<void>;
   };
@@ -400,7 +405,7 @@ export const apiMethods = {
   provisioning: ['templates', 'template', 'tasks'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
-  functions: ['list', 'get', 'invoke', 'invocations', 'create', 'delete'],
+  functions: ['list', 'get', 'invoke', 'invocations', 'create', 'update', 'delete'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema', 'replay', 'stopReplay'],

@@ -39,6 +39,20 @@ export interface FunctionCreateInput {
   environment?: Record<string, string>;
 }
 
+/**
+ * A function's new configuration (`functions.update`, as UpdateFunctionConfiguration): only the members given change;
+ * `environment` replaces all the variables (`{}` removes them).
+ */
+export interface FunctionUpdateInput {
+  description?: string;
+  /** Seconds (1–900). */
+  timeout?: number;
+  /** MB (128–10240). */
+  memorySize?: number;
+  environment?: Record<string, string>;
+  role?: string;
+}
+
 /** One file of a function's deployment package. */
 export interface FunctionFile {
   path: string;

@@ -4,7 +4,7 @@
  * log group through a narrow port.
  */
 import path from 'node:path';
-import type { FunctionCreateInput, FunctionDetail, FunctionFile, FunctionInvocation, FunctionInvokeResult, FunctionLogEvent, FunctionSummary, JsonValue, ThingbenchApi } from '../contract/index.js';
+import type { FunctionCreateInput, FunctionUpdateInput, FunctionDetail, FunctionFile, FunctionInvocation, FunctionInvokeResult, FunctionLogEvent, FunctionSummary, JsonValue, ThingbenchApi } from '../contract/index.js';
 import { LOCAL_ACCOUNT_ID } from '../core/index.js';
 import { functionArn, handlerFiles, resolveFunctionName, validation, type FunctionConfig } from './function-model.js';
 import { logGroupOf } from './function-logs.js';
@@ -39,6 +39,7 @@ export function functionsApi(functions: FunctionsService, readLog: FunctionLogRe
       return out;
     },
     create: async (input) => summaryOf(await functions.create(...createArgs(input))),
+    update: async (name, input) => summaryOf(await functions.updateConfiguration(resolveFunctionName(name), settingsOf(input))),
     delete: async (name) => functions.delete(resolveFunctionName(name)),
     invocations: async (name, limit) => {
       functions.get(name); // NotFound for a missing function
@@ -60,6 +61,17 @@ function createArgs(input: FunctionCreateInput): Parameters<FunctionsService['cr
     ...(input.environment !== undefined ? { environment: input.environment } : {}),
   };
   return [name, settings, zipOneFile(fileName, Buffer.from(input.code, 'utf8'))];
+}
+
+/** UpdateFunctionConfiguration's settings: only the members given. */
+function settingsOf(input: FunctionUpdateInput): Parameters<FunctionsService['updateConfiguration']>[1] {
+  return {
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.timeout !== undefined ? { timeout: input.timeout } : {}),
+    ...(input.memorySize !== undefined ? { memorySize: input.memorySize } : {}),
+    ...(input.environment !== undefined ? { environment: input.environment } : {}),
+    ...(input.role?.trim() ? { role: input.role.trim() } : {}),
+  };
 }
 
 function summaryOf(c: FunctionConfig): FunctionSummary {

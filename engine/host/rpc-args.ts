@@ -246,6 +246,9 @@ export const argChecks = {
     name: string, runtime: string, handler: string, code: string, 'fileName?': string, 'role?': string, 'description?': string,
     'timeout?': finiteNumber, 'memorySize?': finiteNumber, 'environment?': stringMap,
   }))),
+  'functions.update': params(required(string), required(object({
+    'description?': string, 'timeout?': finiteNumber, 'memorySize?': finiteNumber, 'environment?': stringMap, 'role?': string,
+  }))),
   'functions.delete': params(required(string)),
   // Fleet sizes and seeds are range-checked by the devices service (engine/devices/service).
   'devices.models': params(),

@@ -6,7 +6,8 @@
  * flight) and deleted, a message is sent from the UI and the queue purged; a topic gets a queue subscribed, a test
  * message published and the subscription removed; a table is queried by key through the engine; a Firehose-written
  * object opens and downloads; a function is invoked with a test event and shows its result, log and invocations; a
- * function written in the form is created, invoked and deleted.
+ * folder function shows Delete and Edit greyed with the reason; a function written in the form with its timeout, memory
+ * and variables is created, invoked, reconfigured (Lambda's error for a bad timeout first) and deleted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -408,6 +409,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=tab-config]');
     const config = await bm.page.$$eval('[data-testid=function-config] dt, [data-testid=function-config] dd', (els) => els.map((e) => (e.textContent ?? '').trim()));
     expect(config.slice(0, 4)).toEqual(['Runtime', 'nodejs20.x', 'Handler', 'enrich.handler']);
+    // A file in the functions folder is changed and removed there: Edit and Delete are greyed, and say why.
+    expect(await bm.page.isDisabled('[data-testid=function-edit]')).toBe(true);
+    expect(await text('[data-testid=function-edit-why]')).toBe('Set in enrich.config.json beside its file in the functions folder.');
+    expect(await bm.page.isDisabled('[data-testid=function-delete]')).toBe(true);
+    expect(await text('[data-testid=function-source]')).toBe('a file in the functions folder: delete the file to remove it');
+    expect(await bm.page.getAttribute('[data-testid=function-delete]', 'aria-describedby')).toBe('function-delete-why');
+    await shot('sinks-function-folder-config');
 
     await bm.page.click('[data-testid=tab-invocations]');
     await bm.page.waitForSelector('[data-testid=function-invocation]', WAIT);
@@ -433,7 +441,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.click('[data-testid=function-create-code] .view-lines');
     await bm.page.keyboard.press('Control+A');
     await bm.page.keyboard.press('Delete');
-    await bm.page.keyboard.insertText("exports.run = async (event) => { console.log('doubling', event.n); return { twice: event.n * 2 }; };");
+    await bm.page.keyboard.insertText("exports.run = async (event) => { console.log('doubling', event.n); return { twice: event.n * 2, mode: process.env.MODE ?? null }; };");
+    await bm.page.fill('[data-testid=function-create-timeout]', '20');
+    await bm.page.fill('[data-testid=function-create-memory]', '256');
+    await bm.page.click('[data-testid=function-create-env-add]');
+    await bm.page.fill('[data-testid=function-create-env-key]', 'MODE');
+    await bm.page.fill('[data-testid=function-create-env-value]', 'lab');
+    await shot('sinks-function-new-settings');
     await bm.page.click('[data-testid=function-create-submit]');
     await bm.page.waitForSelector('[data-testid=function-detail][data-name=double-it] [data-testid=function-runtime]', WAIT);
     expect(await bm.page.evaluate(() => location.hash)).toBe('#/sinks/function/double-it');
@@ -441,7 +455,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.waitForSelector('[data-testid=sink-row][data-kind=function][data-name=double-it]', WAIT);
     expect(await bm.page.$('[data-testid=function-create-form]')).toBeNull();
     const made = await bm.engine.api.functions.get('double-it');
-    expect(made).toMatchObject({ handler: 'main.run', source: 'api', role: 'arn:aws:iam::000000000000:role/lambda-local', handlerFile: 'main.js' });
+    expect(made).toMatchObject({
+      handler: 'main.run', source: 'api', role: 'arn:aws:iam::000000000000:role/lambda-local', handlerFile: 'main.js', timeout: 20, memorySize: 256, environment: { MODE: 'lab' },
+    });
 
     await bm.page.waitForSelector('[data-testid=function-event][data-ready=true]', WAIT);
     await bm.page.click('[data-testid=function-event] .view-lines');
@@ -450,8 +466,38 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Sinks view', () => {
     await bm.page.keyboard.insertText('{"n": 21}');
     await bm.page.click('[data-testid=function-invoke]');
     await bm.page.waitForSelector('[data-testid=function-result][data-state=ok]', WAIT);
-    expect(await text('[data-testid=function-result-json]')).toMatch(/twice.*42/);
+    expect(await text('[data-testid=function-result-json]')).toMatch(/twice.*42.*mode.*lab/);
     expect(await text('[data-testid=function-log]')).toContain('doubling 21');
+
+    // Its configuration changes as UpdateFunctionConfiguration does: Lambda's error for a timeout out of range first.
+    await bm.page.click('[data-testid=tab-config]');
+    expect(await bm.page.isDisabled('[data-testid=function-edit]')).toBe(false);
+    await bm.page.click('[data-testid=function-edit]');
+    expect(await bm.page.inputValue('[data-testid=function-edit-timeout]')).toBe('20');
+    expect(await bm.page.inputValue('[data-testid=function-edit-env-key]')).toBe('MODE');
+    await bm.page.fill('[data-testid=function-edit-timeout]', '901');
+    await bm.page.click('[data-testid=function-edit-save]');
+    await bm.page.waitForSelector('[data-testid=function-edit-error]', WAIT);
+    expect(await text('[data-testid=function-edit-error]')).toBe("1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900");
+    expect((await bm.engine.api.functions.get('double-it')).timeout).toBe(20);
+    await bm.page.fill('[data-testid=function-edit-timeout]', '60');
+    await bm.page.fill('[data-testid=function-edit-memory]', '1024');
+    await bm.page.fill('[data-testid=function-edit-env-value]', 'bench');
+    await bm.page.click('[data-testid=function-edit-env-add]');
+    await bm.page.locator('[data-testid=function-edit-env-key]').nth(1).fill('LEVEL');
+    await bm.page.locator('[data-testid=function-edit-env-value]').nth(1).fill('debug');
+    await shot('sinks-function-edit');
+    await bm.page.click('[data-testid=function-edit-save]');
+    await bm.page.waitForSelector('[data-testid=function-config]', WAIT);
+    const config = await bm.page.$$eval('[data-testid=function-config] dt, [data-testid=function-config] dd', (els) => els.map((e) => (e.textContent ?? '').trim()));
+    expect(config.slice(6, 10)).toEqual(['Timeout', '60 s', 'Memory', '1024 MB']);
+    expect(await bm.page.$$eval('[data-testid=function-config] .env td', (els) => els.map((e) => e.textContent))).toEqual(['MODE', 'bench', 'LEVEL', 'debug']);
+    expect(await bm.engine.api.functions.get('double-it')).toMatchObject({ timeout: 60, memorySize: 1024, environment: { MODE: 'bench', LEVEL: 'debug' } });
+    await bm.page.click('[data-testid=tab-test]');
+    await bm.page.waitForSelector('[data-testid=function-event][data-ready=true]', WAIT);
+    await bm.page.click('[data-testid=function-invoke]');
+    await bm.page.waitForSelector('[data-testid=function-result][data-state=ok] [data-testid=function-result-json]', WAIT);
+    await bm.page.locator('[data-testid=function-result-json]', { hasText: 'bench' }).waitFor(WAIT);
 
     await bm.page.click('[data-testid=function-delete]');
     expect(await text('[data-testid=function-delete-confirm]')).toContain('Delete double-it?');

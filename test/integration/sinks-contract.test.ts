@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { ThingbenchClient } from '../../engine/contract/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { openContract, type OpenContract } from '../helpers/ui-transport.js';
@@ -297,6 +297,44 @@ describe('functions', () => {
     expect(await failure(api.functions.delete('made-here'))).toMatchObject({ code: 'NotFound', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:made-here' });
     // A file in <dataDir>/functions is deleted by removing the file.
     expect(await failure(api.functions.delete('greet'))).toMatchObject({ code: 'Conflict' });
+    lambda.destroy();
+  });
+
+  it('changes the timeout, memory size and environment of a function as UpdateFunctionConfiguration does', async () => {
+    const code = 'exports.handler = async () => ({ mode: process.env.MODE ?? null, level: process.env.LEVEL ?? null });\n';
+    await api.functions.create({ name: 'tuned', runtime: 'nodejs20.x', handler: 'index.handler', code, environment: { MODE: 'first' } });
+    expect(await api.functions.invoke('tuned', {})).toMatchObject({ ok: true, result: { mode: 'first', level: null } });
+
+    const updated = await api.functions.update('tuned', { timeout: 30, memorySize: 512, environment: { MODE: 'second', LEVEL: 'debug' } });
+    expect(updated).toMatchObject({ name: 'tuned', timeout: 30, memorySize: 512, environment: { MODE: 'second', LEVEL: 'debug' }, source: 'api' });
+    // The running instance is replaced: the next invocation sees the new variables.
+    expect(await api.functions.invoke('tuned', {})).toMatchObject({ ok: true, result: { mode: 'second', level: 'debug' } });
+    const lambda = new LambdaClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    const conf = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'tuned' }));
+    expect(conf).toMatchObject({ Timeout: 30, MemorySize: 512, Environment: { Variables: { MODE: 'second', LEVEL: 'debug' } } });
+
+    // Only the members given change; an empty environment removes the variables.
+    expect(await api.functions.update('tuned', { environment: {} })).toMatchObject({ timeout: 30, memorySize: 512, environment: {} });
+
+    // Lambda's refusals, with its codes and messages; nothing changes.
+    expect(await failure(api.functions.update('tuned', { timeout: 0 }))).toMatchObject({
+      code: 'InvalidInput', message: "1 validation error detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    expect(await failure(api.functions.update('tuned', { memorySize: 10241 }))).toMatchObject({
+      code: 'InvalidInput', message: "1 validation error detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240",
+    });
+    expect(await failure(api.functions.update('tuned', { environment: { AWS_REGION: 'eu-west-1' } }))).toMatchObject({
+      code: 'InvalidInput', message: expect.stringMatching(/reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION$/),
+    });
+    expect(await failure(api.functions.update('tuned', { environment: { '1st': 'x' } }))).toMatchObject({
+      code: 'InvalidInput', message: expect.stringMatching(/^1 validation error detected: Value '1st' at 'environment.variables' failed to satisfy constraint/),
+    });
+    expect(await failure(api.functions.update('tuned', { timeout: '5' } as never))).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/^functions.update: /) });
+    expect((await api.functions.get('tuned'))).toMatchObject({ timeout: 30, memorySize: 512 });
+    expect(await failure(api.functions.update('missing', { timeout: 5 }))).toMatchObject({ code: 'NotFound', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing' });
+    // A file in <dataDir>/functions takes its settings from its .config.json.
+    expect(await failure(api.functions.update('greet', { timeout: 5 }))).toMatchObject({ code: 'Conflict', message: expect.stringContaining('greet.config.json') });
+    await api.functions.delete('tuned');
     lambda.destroy();
   });
 });

@@ -1,4 +1,4 @@
-import type { FunctionCreateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary, JsonValue, ThingbenchClient } from '../../../engine/contract/index.js';
+import type { FunctionCreateInput, FunctionUpdateInput, FunctionDetail, FunctionInvocation, FunctionInvokeResult, FunctionSummary, JsonValue, ThingbenchClient } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 
 /** The functions list is read again this often while the Sinks view is open (files in the functions folder come and go). */
@@ -88,6 +88,17 @@ export class FunctionsStore {
     const made = await this.client.functions.create(input);
     await this.readList();
     return made;
+  }
+
+  /** Changes a function's configuration (UpdateFunctionConfiguration); rejects with the engine's error for the form to show. */
+  async update(name: string, input: FunctionUpdateInput): Promise<FunctionSummary> {
+    const changed = await this.client.functions.update(name, input);
+    if (this.open === name) {
+      const d = await this.client.functions.get(name);
+      if (this.open === name) this.detail = d;
+    }
+    await this.readList();
+    return changed;
   }
 
   /** Deletes a function (one created with the Lambda API or here); rejects with the engine's error. */
