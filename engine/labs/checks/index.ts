@@ -7,6 +7,7 @@ import { functionCheck } from './function.js';
 import { localCheck } from './local.js';
 import { messageCheck } from './message.js';
 import { policyCheck } from './policy.js';
+import { provisioningTemplateCheck } from './provisioning-template.js';
 import { ruleCheck } from './rule.js';
 import { searchCheck } from './search.js';
 import { shadowCheck } from './shadow.js';
@@ -14,7 +15,7 @@ import { sinkCheck } from './sink.js';
 import { subscriptionCheck } from './subscription.js';
 import { thingCheck } from './thing.js';
 
-export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, caCertificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, localCheck];
+export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, caCertificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, provisioningTemplateCheck, localCheck];
 
 export function checkKind(kind: string): CheckKind | undefined {
   return CHECK_KINDS.find((k) => k.kind === kind);

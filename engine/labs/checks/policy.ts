@@ -1,17 +1,19 @@
 /**
- * `policy: { name?, thing? | certificateOf? | principal?, clientId?, action, resource, decision }`: the target's own
- * policy evaluation allows or denies the action, through IoT `TestAuthorization` (the principal is the thing's
- * certificate ARN; the client id defaults to the thing's name). `name` also requires that policy to be attached to
+ * `policy: { name?, thing? | certificateOf? | principal? | certificateWith?, clientId?, action, resource, decision }`:
+ * the target's own policy evaluation allows or denies the action, through IoT `TestAuthorization` (the principal is
+ * the thing's certificate ARN; the client id defaults to the thing's name). `certificateWith: <policy>` tests every
+ * certificate that policy is attached to (a fleet's claim certificate, which no thing has): each must decide as said. `name` also requires that policy to be attached to
  * the principal, and names it in the result.
  */
-import { GetPolicyCommand, ListAttachedPoliciesCommand, ListThingPrincipalsCommand, TestAuthorizationCommand, type AuthResult } from '@aws-sdk/client-iot';
-import { defineCheck, done, listText, missing } from './check.js';
+import { GetPolicyCommand, ListAttachedPoliciesCommand, ListTargetsForPolicyCommand, ListThingPrincipalsCommand, TestAuthorizationCommand, type AuthResult } from '@aws-sdk/client-iot';
+import { defineCheck, done, listText, missing, type CheckKind } from './check.js';
 
 export interface PolicyArgs {
   name?: string;
   thing?: string;
   certificateOf?: string;
   principal?: string;
+  certificateWith?: string;
   clientId?: string;
   action: 'connect' | 'publish' | 'subscribe' | 'receive';
   resource: string;
@@ -27,7 +29,7 @@ const policiesOf = (r: AuthResult): string[] => {
   return (list ?? []).map((p) => p.policyName ?? '').filter(Boolean);
 };
 
-export const policyCheck = defineCheck<PolicyArgs>({
+export const policyCheck: CheckKind<PolicyArgs> = defineCheck<PolicyArgs>({
   kind: 'policy',
   summary: "The target's policy evaluation allows or denies an action on a resource for a thing's certificate (TestAuthorization).",
   localOnly: false,
@@ -38,6 +40,7 @@ export const policyCheck = defineCheck<PolicyArgs>({
       thing: { type: 'string', minLength: 1, description: "The thing whose certificate is the principal (and, by default, the client id)." },
       certificateOf: { type: 'string', minLength: 1, description: 'The thing whose certificate is the principal, with another client id.' },
       principal: { type: 'string', minLength: 1, description: 'A certificate ARN.' },
+      certificateWith: { type: 'string', minLength: 1, description: 'A policy: every certificate it is attached to is tested (a claim certificate, which no thing has).' },
       clientId: { type: 'string', minLength: 1, description: 'The MQTT client id (default: the thing name).' },
       action: { enum: ['connect', 'publish', 'subscribe', 'receive'] },
       resource: { type: 'string', pattern: '^(topic|topicfilter|client)/', description: 'topic/…, topicfilter/… or client/…, without the ARN prefix.' },
@@ -45,13 +48,25 @@ export const policyCheck = defineCheck<PolicyArgs>({
     },
   },
   problems: (a) => {
-    const given = (['thing', 'certificateOf', 'principal'] as const).filter((k) => a[k] !== undefined);
-    return given.length === 1 ? [] : [given.length ? `give one of thing, certificateOf or principal, not ${given.join(' and ')}` : 'give the principal: thing, certificateOf or principal'];
+    const given = (['thing', 'certificateOf', 'principal', 'certificateWith'] as const).filter((k) => a[k] !== undefined);
+    return given.length === 1 ? [] : [given.length ? `give one of thing, certificateOf, principal or certificateWith, not ${given.join(' and ')}` : 'give the principal: thing, certificateOf, principal or certificateWith'];
   },
   async check(ctx, a) {
     const iot = ctx.clients.iot();
     if (!a.resource.startsWith(RESOURCE_KINDS[a.action])) {
       return missing(`the check is wrong: a ${a.action} resource starts with ${RESOURCE_KINDS[a.action]}, not ${a.resource}`);
+    }
+    if (a.certificateWith) {
+      const policy = a.certificateWith;
+      const targets = await ctx.clients.find('ListTargetsForPolicy', () => iot.send(new ListTargetsForPolicyCommand({ policyName: policy, pageSize: 250 })));
+      if (!targets) return missing(`there is no policy named ${policy}`);
+      const certs = (targets.targets ?? []).filter((t) => t.includes(':cert/'));
+      if (!certs.length) return missing(`the policy ${policy} is attached to no certificate`);
+      const results = [];
+      for (const principal of certs) results.push(await policyCheck.check(ctx, { ...a, certificateWith: undefined, principal, name: a.name ?? policy }));
+      const wrong = results.find((r) => r.status !== 'done');
+      const one = certs.length === 1 ? 'the certificate with' : `each of the ${certs.length} certificates with`;
+      return wrong ?? done(`${results[0].reason.replace(/for the principal/, `for ${one} ${policy}`)}`);
     }
     const owner = a.thing ?? a.certificateOf;
     let principal = a.principal;

@@ -49,7 +49,7 @@ describe('lab.yaml', () => {
     ['an unknown variable', `${LAB}  - id: x\n    title: X\n    thing: { name: "\${THNG}" }\n`, '14:20: checks[1].thing.name: unknown variable ${THNG}'],
     ['an id used twice', `${LAB}  - id: thing\n    title: X\n    thing: { name: a }\n`, "12:9: checks[1]: the check id 'thing' is used twice"],
     ['a bad argument', `${LAB}  - id: x\n    title: X\n    policy: { thing: a, action: publish, resource: "topic/a", decision: maybe }\n`, '14:73: checks[1].policy.decision: expected one of: "allow", "deny"'],
-    ['a policy check without a principal', `${LAB}  - id: x\n    title: X\n    policy: { action: publish, resource: "topic/a", decision: deny }\n`, '14:13: checks[1].policy: give the principal: thing, certificateOf or principal'],
+    ['a policy check without a principal', `${LAB}  - id: x\n    title: X\n    policy: { action: publish, resource: "topic/a", decision: deny }\n`, '14:13: checks[1].policy: give the principal: thing, certificateOf, principal or certificateWith'],
     ['a bad regex', `${LAB}  - id: x\n    title: X\n    message: { topic: a, regex: "(" }\n`, '14:14: checks[1].message: regex: not a valid RE2 regular expression'],
     ['an unknown start step', `${LAB}start:\n  - provison: {}\n`, "13:5: unknown step 'provison' in start[0]"],
     ['a name of a kind AWS has not', `${LAB.replace('kind: thing', 'kind: gadget')}`, '7:18: names.THING.kind: expected one of'],
