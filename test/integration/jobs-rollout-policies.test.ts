@@ -336,3 +336,23 @@ describe('jobs from templates and bad input', () => {
     expect(step.name).toBe('InvalidRequestException');
   });
 });
+
+describe('across a restart', () => {
+  it('goes on releasing held executions and keeps the deadlines', async () => {
+    const names = await things('restart', 5);
+    await iot.send(new CreateJobCommand({ jobId: 'restart-job', targets: names.map(thingArn), document: '{}', jobExecutionsRolloutConfig: { maximumPerMinute: 2 } }));
+    await data.send(new StartNextPendingJobExecutionCommand({ thingName: names[0], stepTimeoutInMinutes: 2 }));
+    expect(await notified('restart-job')).toBe(2);
+    await Promise.all(devices.splice(0).map((d) => d.close()));
+    await te.stop();
+    te = await te.restart();
+    for (const c of [iot, data]) c.destroy();
+    iot = new IoTClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials, maxAttempts: 1 });
+    data = new IoTJobsDataPlaneClient({ region: 'us-east-1', endpoint: te.httpUrl, credentials, maxAttempts: 1 });
+    expect(await notified('restart-job')).toBe(2);
+    expect((await execution('restart-job', names[0])).status).toBe('IN_PROGRESS');
+    await after(MINUTE, async () => expect(await notified('restart-job')).toBe(4));
+    await after(MINUTE, async () => expect((await execution('restart-job', names[0])).status).toBe('TIMED_OUT'));
+    await vi.waitFor(async () => expect(await notified('restart-job')).toBe(5), { timeout: 8000 });
+  });
+});
