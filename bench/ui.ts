@@ -1,5 +1,5 @@
 // The UI under a flood: headless Chromium through browser mode, opening on an engine that holds many topics, then live traffic.
-//   npm run bench -- ui [--topics 100000] [--rate 10000] [--baseline-rate 1000] [--seconds 60] [--quick] [--out DIR]
+//   npm run bench -- ui [--topics 100000] [--rate 10000] [--baseline-rate 1000] [--seconds 60] [--quick] [--no-views] [--out DIR]
 // One engine (in this process, standard broker mode: AWS mode would hold each connection to 100 publishes a second) with its browser-mode UI server and the renderer built by Vite; a child process
 // (bench/lib/ui-load.ts, MQTT.js clients) first publishes once to each of --topics topics, then, once per rate (the
 // baseline first, then the target), a fresh page is opened and measured while the child publishes at that rate:
@@ -9,6 +9,10 @@
 //   scroll     the tree scrolled a screen at a time every frame for 3 s: frames per second p50 and p1 (the slowest 1%);
 //   click      10 clicks on tree rows: time from the input event to the next frame after it, p50 and max;
 //   heap       JS heap used (CDP Performance.getMetrics) at the start, the largest and at the end of the flood.
+// views      (unless --no-views) the target rate once more on a page that first opens every other view once, as a user
+//            would, and comes back to Topics: the same figures beside the run without, as ratios, plus the time and long
+//            tasks of the visit, and the intervals running and RPC calls a second on Topics before and after it (a view
+//            that keeps timers or subscriptions after it is left shows here).
 // Every figure is printed beside the baseline's with their ratio. Results: a table on stdout, JSON lines in
 // bench/out/ui-<timestamp>.jsonl. Targets (issue #15): tree within 1 s, quiet topic within 1 s, no task over 50 ms,
 // ≥ 30 fps scrolling (60 wanted), click ≤ 100 ms, bounded heap.
@@ -27,7 +31,7 @@ const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -37,8 +41,12 @@ if (v.help) {
   --baseline-rate R   the same measured first at this rate, for the ratios (1000; --quick 100)
   --seconds S         length of each flood (60; --quick 6)
   --quick             the small sizes above: a smoke run of a minute
+  --views             (the default) also measure the target rate after opening every view once and coming back to Topics
+  --no-views          skip that run
   --out DIR           where the JSON lines go (bench/out)
   --opens N           only open the UI N times on the filled engine (no traffic) and print each opening's figures
+  --breakdown         with --opens: trace the page in detail and print each task over 50 ms by the wall clock: its wall and
+                      CPU time and what ran inside it (script compile and run, GC, style and layout, parsing, paint)
   --cpu-prof DIR      profile the page's main thread while opening and during each flood into DIR (open in Chrome DevTools)`);
   process.exit(0);
 }
@@ -55,6 +63,7 @@ for (const [k, x] of Object.entries(o)) {
     process.exit(2);
   }
 }
+const withViews = v.views && !v['no-views'];
 const outDir = path.resolve(v.out ?? path.join(repoRoot, 'bench/out'));
 
 /** Runs bench/lib/ui-load.ts and resolves with its last JSON line. */
@@ -75,9 +84,30 @@ function load(url: string, args: string[]): Promise<Record<string, number>> {
 
 /** Recorders installed in the page before its scripts: long tasks, and the time from each click to the next frame. */
 function recorders(): void {
-  const w = window as unknown as { __longtasks: { start: number; duration: number }[]; __clicks: number[] };
+  const w = window as unknown as { __longtasks: { start: number; duration: number }[]; __clicks: number[]; __intervals: Map<unknown, string>; __sends: number };
   w.__longtasks = [];
   w.__clicks = [];
+  // Intervals running and messages sent on WebSockets (RPC calls), to see what a view leaves behind once left.
+  w.__intervals = new Map();
+  w.__sends = 0;
+  const setI = window.setInterval.bind(window);
+  const clearI = window.clearInterval.bind(window);
+  window.setInterval = ((fn: TimerHandler, ms?: number, ...a: unknown[]) => {
+    const id = setI(fn, ms, ...a);
+    // Where it was set: the script (a view's chunk) of the first frame outside this wrapper.
+    const frame = (new Error().stack ?? '').split('\n').slice(2).find((l) => /https?:/.test(l)) ?? '';
+    w.__intervals.set(id, /\/([^/]+?\.js)/.exec(frame)?.[1] ?? 'unknown');
+    return id;
+  }) as typeof window.setInterval;
+  window.clearInterval = ((id?: number) => {
+    w.__intervals.delete(id);
+    clearI(id);
+  }) as typeof window.clearInterval;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+    w.__sends++;
+    return send.call(this, data);
+  };
   addEventListener('click', (e) => {
     const at = e.timeStamp;
     requestAnimationFrame(() => setTimeout(() => w.__clicks.push(performance.now() - at), 0));
@@ -160,6 +190,63 @@ interface Result {
   heapEndMb: number;
   sent: number;
   skipped: string;
+  /** The visit of every other view before the flood (the views run). */
+  visit?: Visit;
+}
+
+interface Visit {
+  /** From the first view's click until Topics shows its rows again. */
+  ms: number;
+  longTasks: LongTasks;
+  /** Intervals running, and WebSocket messages sent a second, on Topics before the visit and after it (no traffic). */
+  intervalsBefore: number;
+  intervalsAfter: number;
+  sendsPerSecBefore: number;
+  sendsPerSecAfter: number;
+  /** The scripts that set the intervals still running after the visit. */
+  intervalsAfterFrom: string[];
+  /** Each view's longest task while it was open (ms, wall clock). */
+  longestByView: Record<string, number>;
+}
+
+/** The views a user opens from the rail, in its order, Topics last. */
+const VIEWS = ['pipeline', 'shadows', 'rules', 'registry', 'sinks', 'sql', 'devices', 'labs', 'logs', 'cost', 'targets'];
+/** How long each view stays open, as a user glancing at it, and the window RPC calls are counted over. */
+const LOOK_MS = 1500;
+const COUNT_MS = 3000;
+
+/** Counts the page's running intervals and WebSocket sends over `COUNT_MS`. */
+async function background(page: Page): Promise<{ intervals: number; sendsPerSec: number; where: string[] }> {
+  const read = () => page.evaluate(() => {
+    const w = window as unknown as { __intervals: Map<unknown, string>; __sends: number };
+    return { intervals: w.__intervals.size, sends: w.__sends, where: [...w.__intervals.values()] };
+  });
+  const a = await read();
+  await sleep(COUNT_MS);
+  const b = await read();
+  return { intervals: b.intervals, sendsPerSec: (b.sends - a.sends) / (COUNT_MS / 1000), where: b.where };
+}
+
+/** Opens every other view from the rail, waits for it to show, looks for a moment, then comes back to Topics. */
+async function visitEveryView(page: Page): Promise<Visit> {
+  const before = await background(page);
+  const from = await pageNow(page);
+  const t0 = performance.now();
+  const longestByView: Record<string, number> = {};
+  for (const view of VIEWS) {
+    const at = await pageNow(page);
+    await page.click(`[data-testid=nav-${view}]`);
+    await page.waitForSelector(`main[data-testid=view-${view}]`, { timeout: 30_000 });
+    await sleep(LOOK_MS);
+    longestByView[view] = (await longTasks(page, at, await pageNow(page))).longest;
+  }
+  await page.click('[data-testid=nav-topics]');
+  await page.waitForSelector('main[data-testid=view-topics] [data-testid=topic-node]', { timeout: 60_000 });
+  const ms = performance.now() - t0;
+  const lt = await longTasks(page, from, await pageNow(page));
+  const after = await background(page);
+  return { ms, longTasks: lt, intervalsBefore: before.intervals, intervalsAfter: after.intervals, sendsPerSecBefore: before.sendsPerSec, sendsPerSecAfter: after.sendsPerSec,
+    intervalsAfterFrom: after.where, longestByView };
 }
 
 async function main(): Promise<void> {
@@ -179,83 +266,13 @@ async function main(): Promise<void> {
       return;
     }
 
-    for (const rate of [o.baseline, o.rate]) {
-      const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
-      // tsx keeps function names with a `__name` helper that page-side functions then call: give the page one.
-      await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-      await page.addInitScript(recorders);
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Performance.enable');
-      if (v['cpu-prof']) {
-        await cdp.send('Profiler.enable');
-        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-        await cdp.send('Profiler.start');
-      }
-      // Open the UI (its token in the address) and time the tree.
-      const opened = performance.now();
-      await page.goto(bm.ui.url);
-      await page.waitForSelector('[data-testid=topic-node]', { timeout: 60_000 });
-      const openFirstRowsMs = performance.now() - opened;
-      await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= n, o.topics, { timeout: 120_000, polling: 50 });
-      const openAllTopicsMs = performance.now() - opened;
-      const openLongTasks = await longTasks(page, 0, await pageNow(page));
-      if (v['cpu-prof']) {
-        const { profile } = await cdp.send('Profiler.stop');
-        mkdirSync(v['cpu-prof'], { recursive: true });
-        writeFileSync(path.join(v['cpu-prof'], `ui-open-${rate}.cpuprofile`), JSON.stringify(profile));
-        writeFileSync(path.join(v['cpu-prof'], `ui-open-${rate}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
-      }
-
-      // The flood, and the measurements during it.
-      const floodStart = await pageNow(page);
-      const heap: number[] = [await heapMb(cdp)];
-      const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
-      if (v['cpu-prof']) await cdp.send('Profiler.start');
-      const floodStarted = performance.now();
-      const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
-      await sleep((o.seconds * 1000) / 6);
-      const fps = (await scrollFrames(page, 3000)).map((ms) => 1000 / ms).sort((a, b) => a - b);
-      const clickTimes = (await clicks(page, 10)).sort((a, b) => a - b);
-      await page.$eval('[data-testid=topic-tree]', (el) => { el.scrollTop = 0; });
-      await page.click('[data-testid=topic-all]');
-      await sleep(Math.max(0, floodStarted + (o.seconds * 1000) / 2 - performance.now()));
-      const quietTopic = `quiet/probe-${rate}`;
-      await page.fill('[data-testid=topic-filter]', 'quiet/#');
-      await page.press('[data-testid=topic-filter]', 'Enter');
-      const probe = await mqtt.connectAsync(url, { clientId: `ui-bench-probe-${rate}`, reconnectPeriod: 0 });
-      const quietSent = performance.now();
-      await probe.publishAsync(quietTopic, 'hello');
-      await page.waitForSelector(`[data-testid=topic-node][data-topic="${quietTopic}"]`, { timeout: 60_000 });
-      const quietMs = performance.now() - quietSent;
-      await probe.endAsync();
-      await page.fill('[data-testid=topic-filter]', '');
-      await page.press('[data-testid=topic-filter]', 'Enter');
-      const { sent } = await flood;
-      if (v['cpu-prof']) {
-        const { profile } = await cdp.send('Profiler.stop');
-        mkdirSync(v['cpu-prof'], { recursive: true });
-        writeFileSync(path.join(v['cpu-prof'], `ui-page-${rate}.cpuprofile`), JSON.stringify(profile));
-        writeFileSync(path.join(v['cpu-prof'], `ui-page-${rate}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
-      }
-      clearInterval(heapTimer);
-      heap.push(await heapMb(cdp));
-      const floodLongTasks = await longTasks(page, floodStart, await pageNow(page));
-      const skipped = (await (await page.$('[data-testid=dropped-count]'))?.textContent()) ?? '';
-      const r: Result = {
-        rate, openFirstRowsMs, openAllTopicsMs, openLongTasks, quietMs, floodLongTasks,
-        fpsP50: quantile(fps, 0.5), fpsP1: quantile(fps, 0.01),
-        clickP50: quantile(clickTimes, 0.5), clickMax: clickTimes.at(-1) ?? NaN,
-        heapStartMb: heap[0]!, heapMaxMb: Math.max(...heap), heapEndMb: heap.at(-1)!, sent: sent ?? 0, skipped: skipped.replace(/\s+/g, ' ').trim(),
-      };
-      results.push(r);
-      console.log(`${fmtNum(rate)} msg/s done: sent ${fmtNum(r.sent)}${r.skipped ? `; ${r.skipped}` : ''}`);
-      await page.close();
-    }
+    for (const rate of [o.baseline, o.rate]) results.push(await measure(bm, url, rate, false));
+    if (withViews) results.push(await measure(bm, url, o.rate, true));
   } finally {
     await bm.stop();
   }
 
-  const [base, target] = results as [Result, Result];
+  const [base, target, viewed] = results as [Result, Result, Result | undefined];
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
   const row = (name: string, goal: string, pick: (r: Result) => number, unit = '') =>
     [name, goal, `${fmtNum(pick(base))}${unit}`, `${fmtNum(pick(target))}${unit}`, ratio(pick(target), pick(base))];
@@ -277,10 +294,110 @@ async function main(): Promise<void> {
     row('heap at end (MiB)', '', (r) => r.heapEndMb),
     row('messages sent', '', (r) => r.sent),
   ]));
+  if (viewed?.visit) {
+    const w = viewed.visit;
+    const pair = (name: string, goal: string, pick: (r: Result) => number) => [name, goal, fmtNum(pick(target)), fmtNum(pick(viewed)), ratio(pick(viewed), pick(target))];
+    console.log(`\nat ${fmtNum(o.rate)} msg/s, without and with every view visited first (${VIEWS.length} views, ${fmtNum(w.ms)} ms, ` +
+      `${w.longTasks.count} long tasks, longest ${fmtNum(w.longTasks.longest)} ms; on Topics before → after the visit: ` +
+      `${w.intervalsBefore} → ${w.intervalsAfter} intervals running (${w.intervalsAfterFrom.join(', ')}), ${fmtNum(w.sendsPerSecBefore)} → ${fmtNum(w.sendsPerSecAfter)} RPC messages/s)`);
+    console.log(`longest task while each view was open (ms): ${Object.entries(w.longestByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
+    console.log(renderTable(['measure', 'target', 'Topics only', 'views visited', 'ratio'], [
+      pair('open: first rows (ms)', '≤ 1000', (r) => r.openFirstRowsMs),
+      pair('open: all topics in the tree (ms)', '≤ 1000', (r) => r.openAllTopicsMs),
+      pair('open: long tasks', '0', (r) => r.openLongTasks.count),
+      pair('quiet topic shown (ms)', '≤ 1000', (r) => r.quietMs),
+      pair('flood: long tasks', '0', (r) => r.floodLongTasks.count),
+      pair('flood: longest task (ms)', '≤ 50', (r) => r.floodLongTasks.longest),
+      pair('flood: main thread in long tasks (%)', '', (r) => r.floodLongTasks.busyPct),
+      pair('scroll fps p50', '≥ 60', (r) => r.fpsP50),
+      pair('scroll fps p1 (slowest 1%)', '≥ 30', (r) => r.fpsP1),
+      pair('click to next frame p50 (ms)', '≤ 100', (r) => r.clickP50),
+      pair('heap at start (MiB)', '', (r) => r.heapStartMb),
+      pair('heap largest (MiB)', 'bounded', (r) => r.heapMaxMb),
+      pair('heap at end (MiB)', '', (r) => r.heapEndMb),
+    ]));
+  }
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
-  for (const r of results) appendFileSync(file, JSON.stringify({ bench: 'ui', topics: o.topics, seconds: o.seconds, ...r }) + '\n');
+  for (const r of results) appendFileSync(file, JSON.stringify({ bench: 'ui', topics: o.topics, seconds: o.seconds, views: r.visit !== undefined, ...r }) + '\n');
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+}
+
+/** One page at one rate: opened and timed (then every other view visited, with `visitViews`), flooded and measured. */
+async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: string, rate: number, visitViews: boolean): Promise<Result> {
+  const tag = `${rate}${visitViews ? '-views' : ''}`;
+    const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // tsx keeps function names with a `__name` helper that page-side functions then call: give the page one.
+    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+    await page.addInitScript(recorders);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    if (v['cpu-prof']) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+    // Open the UI (its token in the address) and time the tree.
+    const opened = performance.now();
+    await page.goto(bm.ui.url);
+    await page.waitForSelector('[data-testid=topic-node]', { timeout: 60_000 });
+    const openFirstRowsMs = performance.now() - opened;
+    await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= n, o.topics, { timeout: 120_000, polling: 50 });
+    const openAllTopicsMs = performance.now() - opened;
+    const openLongTasks = await longTasks(page, 0, await pageNow(page));
+    const visit = visitViews ? await visitEveryView(page) : undefined;
+    if (v['cpu-prof']) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(v['cpu-prof'], { recursive: true });
+      writeFileSync(path.join(v['cpu-prof'], `ui-open-${tag}.cpuprofile`), JSON.stringify(profile));
+      writeFileSync(path.join(v['cpu-prof'], `ui-open-${tag}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
+    }
+
+    // The flood, and the measurements during it.
+    const floodStart = await pageNow(page);
+    const heap: number[] = [await heapMb(cdp)];
+    const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
+    if (v['cpu-prof']) await cdp.send('Profiler.start');
+    const floodStarted = performance.now();
+    const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
+    await sleep((o.seconds * 1000) / 6);
+    const fps = (await scrollFrames(page, 3000)).map((ms) => 1000 / ms).sort((a, b) => a - b);
+    const clickTimes = (await clicks(page, 10)).sort((a, b) => a - b);
+    await page.$eval('[data-testid=topic-tree]', (el) => { el.scrollTop = 0; });
+    await page.click('[data-testid=topic-all]');
+    await sleep(Math.max(0, floodStarted + (o.seconds * 1000) / 2 - performance.now()));
+    const quietTopic = `quiet/probe-${tag}`;
+    await page.fill('[data-testid=topic-filter]', 'quiet/#');
+    await page.press('[data-testid=topic-filter]', 'Enter');
+    const probe = await mqtt.connectAsync(url, { clientId: `ui-bench-probe-${tag}`, reconnectPeriod: 0 });
+    const quietSent = performance.now();
+    await probe.publishAsync(quietTopic, 'hello');
+    await page.waitForSelector(`[data-testid=topic-node][data-topic="${quietTopic}"]`, { timeout: 60_000 });
+    const quietMs = performance.now() - quietSent;
+    await probe.endAsync();
+    await page.fill('[data-testid=topic-filter]', '');
+    await page.press('[data-testid=topic-filter]', 'Enter');
+    const { sent } = await flood;
+    if (v['cpu-prof']) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(v['cpu-prof'], { recursive: true });
+      writeFileSync(path.join(v['cpu-prof'], `ui-page-${tag}.cpuprofile`), JSON.stringify(profile));
+      writeFileSync(path.join(v['cpu-prof'], `ui-page-${tag}.longtasks.json`), JSON.stringify(await page.evaluate(() => (window as unknown as { __longtasks: unknown[] }).__longtasks)));
+    }
+    clearInterval(heapTimer);
+    heap.push(await heapMb(cdp));
+    const floodLongTasks = await longTasks(page, floodStart, await pageNow(page));
+    const skipped = (await (await page.$('[data-testid=dropped-count]'))?.textContent()) ?? '';
+    const r: Result = {
+      rate, openFirstRowsMs, openAllTopicsMs, openLongTasks, quietMs, floodLongTasks,
+      fpsP50: quantile(fps, 0.5), fpsP1: quantile(fps, 0.01),
+      clickP50: quantile(clickTimes, 0.5), clickMax: clickTimes.at(-1) ?? NaN,
+      heapStartMb: heap[0]!, heapMaxMb: Math.max(...heap), heapEndMb: heap.at(-1)!, sent: sent ?? 0, skipped: skipped.replace(/\s+/g, ' ').trim(),
+      ...(visit ? { visit } : {}),
+    };
+    console.log(`${fmtNum(rate)} msg/s${visitViews ? ' after visiting every view' : ''} done: sent ${fmtNum(r.sent)}${r.skipped ? `; ${r.skipped}` : ''}`);
+    await page.close();
+    return r;
 }
 
 /**
@@ -289,12 +406,13 @@ async function main(): Promise<void> {
  */
 async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: number): Promise<void> {
   const rows: (string | number)[][] = [];
+  const breakdowns: (string | number)[][] = [];
   for (let i = 0; i < n; i++) {
     const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await page.addInitScript(recorders);
     // The page's tasks with their CPU time (`tdur`), which other work on a busy machine does not inflate.
-    await bm.browser.startTracing(page, { categories: ['toplevel'] });
+    await bm.browser.startTracing(page, { categories: v.breakdown ? BREAKDOWN_CATEGORIES : ['toplevel'] });
     const opened = performance.now();
     await page.goto(bm.ui.url);
     await page.waitForSelector('[data-testid=topic-node]', { timeout: 60_000 });
@@ -303,7 +421,9 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
     const allTopics = performance.now() - opened;
     const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
     const tasks = await longTasks(page, 0, await pageNow(page));
-    const cpu = mainThreadTasks(JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile);
+    const trace = JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile;
+    const cpu = mainThreadTasks(trace);
+    if (v.breakdown) breakdowns.push(...slowTasks(trace).map((t) => [i + 1, ...t]));
     rows.push([i + 1, paint, firstRows, allTopics, tasks.count, tasks.longest, cpu.over50, cpu.longest, cpu.total]);
     await page.close();
   }
@@ -312,6 +432,49 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
   console.log('\n' + renderTable(['opening', 'first paint (ms)', 'first rows (ms)', `all ${fmtNum(o.topics)} topics (ms)`, 'long tasks', 'longest (ms)',
     'tasks over 50 ms CPU', 'longest task CPU (ms)', 'main thread CPU (ms)'],
   rows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
+  if (v.breakdown) {
+    console.log('\ntasks over 50 ms by the wall clock on the page\'s main thread (ms from the first task; wall and CPU ms; inside: wall/CPU ms)');
+    console.log(renderTable(['opening', 'at (ms)', 'wall (ms)', 'CPU (ms)', 'inside (largest first)'], breakdowns.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
+  }
+}
+
+/** Trace categories that show what runs inside a task: script compile and evaluation, GC, style, layout, paint. */
+const BREAKDOWN_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.compile', 'v8.gc'];
+
+/** The main thread's tasks over 50 ms by the wall clock: when, wall and CPU time, and the events inside by wall time. */
+function slowTasks(trace: TraceFile): [number, number, number, string][] {
+  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const t0 = Math.min(...tasks.map((e) => e.ts));
+  const out: [number, number, number, string][] = [];
+  for (const t of tasks) {
+    if ((t.dur ?? 0) <= 50_000) continue;
+    const end = t.ts + (t.dur ?? 0);
+    // The direct children: events inside the task not inside another event inside it.
+    const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= end && e.name !== 'ThreadControllerImpl::RunTask');
+    const top = inside.filter((e) => !inside.some((p) => p !== e && p.ts <= e.ts && p.ts + (p.dur ?? 0) >= e.ts + (e.dur ?? 0) && (p.dur ?? 0) > (e.dur ?? 0)));
+    const byName = new Map<string, { dur: number; tdur: number }>();
+    for (const e of top) {
+      const k = byName.get(e.name) ?? { dur: 0, tdur: 0 };
+      k.dur += (e.dur ?? 0) / 1000;
+      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
+      byName.set(e.name, k);
+    }
+    // What is under the largest child too (a FunctionCall's compile, GC, layout).
+    const nested = new Map<string, { dur: number; tdur: number }>();
+    for (const e of inside.filter((x) => !top.includes(x))) {
+      const k = nested.get(e.name) ?? { dur: 0, tdur: 0 };
+      k.dur += (e.dur ?? 0) / 1000;
+      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
+      nested.set(e.name, k);
+    }
+    const fmt = (m: Map<string, { dur: number; tdur: number }>) => [...m].sort((a, b) => b[1].dur - a[1].dur).slice(0, 5)
+      .map(([name, x]) => `${name} ${x.dur.toFixed(0)}/${x.tdur.toFixed(0)}`).join(', ');
+    out.push([(t.ts - t0) / 1000, (t.dur ?? 0) / 1000, (t.tdur ?? t.dur ?? 0) / 1000, `${fmt(byName)}${nested.size ? ` | under them: ${fmt(nested)}` : ''}`]);
+  }
+  return out;
 }
 
 interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
