@@ -172,7 +172,7 @@ async function run(brokerLog: string): Promise<Result> {
     const ready = await fleet.until((e): e is { event: 'ready'; pid: number; devices: number } => e.event === 'ready', 120_000, 'the fleet process was not ready');
     fs = new ProcSampler(processTree(ready.pid));
     fs.start();
-    const connectBound = Math.max(120_000, (o.devices / o.connectRate) * 4000 + 60_000);
+    const connectBound = Math.max(300_000, (o.devices / o.connectRate) * 4000 + 60_000);
     const connected = await fleet.until((e): e is { event: 'status' } & FleetStatus => isStatus(e) && e.connected >= o.devices, connectBound,
       'every device connected').catch((e: unknown) => { throw new Error(`${(e as Error).message} (${fleet?.last()?.connected ?? 0} of ${o.devices} connected)`); });
     result.connect_s = connected.elapsedMs / 1000;

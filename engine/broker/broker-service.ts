@@ -28,6 +28,9 @@ import { Sessions } from './sessions.js';
 import { logTapErrors, type OutgoingMessage, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
 
+/** Engine publishes dispatched at once (below aedes' own concurrency of 100); see `publishPacket`. */
+const ENGINE_IN_FLIGHT = 64;
+
 /**
  * LIMITATIONS: MQTT 3.1.1 only (aedes 1.x); one broker process (no clustering); the principal in
  * presence events is `anonymous` until the security service authenticates clients.
@@ -94,6 +97,9 @@ export class BrokerService implements Service {
   private wills?: DelayedWills;
   private readonly connections: Connections;
   private readonly ctx: PacketContext;
+  /** Engine publishes dispatched and not yet done, and those waiting for a turn. */
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
   private readonly capture: Capture<AedesClient>;
   private readonly sessions: Sessions;
   private readonly activity: ActivityLog;
@@ -392,13 +398,29 @@ export class BrokerService implements Service {
     this.publishPacket({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch(() => {});
   }
 
-  /** Resolves once dispatched and, if it stored anything (retained, queued for offline sessions), once that is durable. */
+  /**
+   * Resolves once dispatched and, if it stored anything (retained, queued for offline sessions), once that is durable.
+   * At most ENGINE_IN_FLIGHT engine publishes are dispatched at once; the others wait their turn in order and start
+   * from a promise continuation. A burst (a job's notices to 5,000 things) thus never queues thousands of messages in
+   * aedes' emitter, whose release chain runs the queued ones recursively and overflowed the stack.
+   */
   private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }): Promise<void> {
+    if (this.inFlight >= ENGINE_IN_FLIGHT) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.dispatch(packet));
+    this.inFlight++;
+    return this.dispatch(packet);
+  }
+
+  private dispatch(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }): Promise<void> {
     const writesBefore = this.persistence.writes;
-    return new Promise((resolve, reject) => this.aedes.publish(packet, (err?: Error | null) => {
+    return new Promise<void>((resolve, reject) => this.aedes.publish(packet, (err?: Error | null) => {
       if (err) reject(err);
       else if (this.persistence.writes !== writesBefore) this.persistence.flushed().then(resolve, reject);
       else resolve();
-    }));
+    })).finally(() => {
+      // The slot passes to the next waiting publish, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inFlight--;
+    });
   }
 }
