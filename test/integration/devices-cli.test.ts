@@ -25,10 +25,10 @@ afterAll(async () => {
 const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 
 describe('thingbench devices', () => {
-  it('models lists the five built-in models', async () => {
+  it('models lists the built-in models', async () => {
     const cli = runCli(['devices', 'models', '--json', '--data-dir', tempDir('tb-devices-empty-')]);
     expect((await cli.exited).code).toBe(0);
-    expect(lines(cli.stdout()).map((m) => m.name)).toEqual(['generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
+    expect(lines(cli.stdout()).map((m) => m.name)).toEqual(['firmware-device', 'generic-sensor', 'light-bulb', 'sprinkler', 'vibration-motor', 'wind-turbine']);
   });
 
   it('models lists the custom models of <dataDir>/models beside the built-ins, and a broken one with file:line:col; start finds a custom model by name', async () => {
@@ -44,7 +44,7 @@ describe('thingbench devices', () => {
     expect((await list.exited).code).toBe(0);
     const out = lines(list.stdout());
     expect(out.filter((m) => m.name).map((m) => [m.name, m.builtIn])).toEqual([
-      ['generic-sensor', true], ['greenhouse', false], ['light-bulb', true], ['sprinkler', true], ['vibration-motor', true], ['wind-turbine', true],
+      ['firmware-device', true], ['generic-sensor', true], ['greenhouse', false], ['light-bulb', true], ['sprinkler', true], ['vibration-motor', true], ['wind-turbine', true],
     ]);
     expect(out.find((m) => m.error)?.error).toMatch(new RegExp(`${path.join(models, 'broken.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: `));
 
