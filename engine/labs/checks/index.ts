@@ -4,6 +4,7 @@ import { caCertificateCheck } from './ca-certificate.js';
 import { certificateCheck } from './certificate.js';
 import { eventCheck } from './event.js';
 import { functionCheck } from './function.js';
+import { jobCheck } from './job.js';
 import { localCheck } from './local.js';
 import { messageCheck } from './message.js';
 import { policyCheck } from './policy.js';
@@ -15,7 +16,7 @@ import { sinkCheck } from './sink.js';
 import { subscriptionCheck } from './subscription.js';
 import { thingCheck } from './thing.js';
 
-export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, caCertificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, provisioningTemplateCheck, localCheck];
+export const CHECK_KINDS: readonly CheckKind[] = [thingCheck, certificateCheck, caCertificateCheck, policyCheck, ruleCheck, messageCheck, eventCheck, shadowCheck, sinkCheck, subscriptionCheck, functionCheck, searchCheck, provisioningTemplateCheck, jobCheck, localCheck];
 
 export function checkKind(kind: string): CheckKind | undefined {
   return CHECK_KINDS.find((k) => k.kind === kind);

@@ -26,7 +26,7 @@ import { interpolate } from '../format/interpolate.js';
 import type { Lab } from '../format/types.js';
 import { checkLab as runChecks, type CheckReport } from '../run/check-lab.js';
 import { ProgressStore, progressKey, type LabProgress } from '../run/progress.js';
-import { resetLab as removeLab } from '../run/reset.js';
+import { labInventory, resetLab as removeLab } from '../run/reset.js';
 import { solveLab as runSolution, startLab as setUpLab } from '../run/start.js';
 import { watchLab, type LabWatch } from '../run/watch.js';
 
@@ -246,10 +246,16 @@ export class LabsService implements Service {
     const lab = this.lab(ref);
     return this.on(input, async (target, attendee) => {
       await this.unwatch(lab, target.name, attendee);
+      // A fleet the lab started removes its own things when it stops (lab 14's 50 devices): what the lab had before
+      // the devices stopped and is gone afterwards was removed by this reset too, and is named with the rest.
+      const before = this.devices.has(progressKey(target.name, attendee, lab.id)) ? await labInventory(lab, target, { attendee }).catch(() => []) : [];
       await this.stopDevices(lab, target.name, attendee);
       const result = await removeLab(lab, target, { attendee });
       this.progress.reset(lab, target.name, attendee);
-      return { removed: result.removed.map((r) => `${r.kind} ${r.name}`), errors: result.errors };
+      const named = new Set(result.removed.map((r) => `${r.kind} ${r.name}`));
+      const left = before.length ? new Set((await labInventory(lab, target, { attendee }).catch(() => [])).map((r) => `${r.kind} ${r.name}`)) : new Set<string>();
+      const byDevices = before.map((r) => `${r.kind} ${r.name}`).filter((k) => !named.has(k) && !left.has(k));
+      return { removed: [...byDevices, ...named], errors: result.errors };
     });
   }
 
