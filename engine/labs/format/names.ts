@@ -7,12 +7,12 @@
  * topic rules `[a-zA-Z0-9_]{1,128}` (no hyphen: underscores); S3 buckets 3–63 lowercase letters, digits, `-` and `.`;
  * SQS queues `[a-zA-Z0-9_-]{1,80}`; SNS topics `[a-zA-Z0-9_-]{1,256}`; DynamoDB tables `[a-zA-Z0-9_.-]{3,255}`;
  * Kinesis streams `[a-zA-Z0-9_.-]{1,128}`; Firehose delivery streams `[a-zA-Z0-9_.-]{1,64}`; Lambda functions
- * `[a-zA-Z0-9_-]{1,64}`; provisioning templates `[0-9A-Za-z_-]{1,36}`; jobs `[a-zA-Z0-9_-]{1,64}`; signing profiles `[a-zA-Z0-9_]{2,64}`; log groups `[.\-_/#A-Za-z0-9]{1,512}`; IAM roles `[\w+=,.@-]{1,64}`; a CA's subject CN (kind
+ * `[a-zA-Z0-9_-]{1,64}`; provisioning templates `[0-9A-Za-z_-]{1,36}`; jobs and job templates `[a-zA-Z0-9_-]{1,64}`; AWS IoT file streams `[a-zA-Z0-9_-]{1,128}`; signing profiles `[a-zA-Z0-9_]{2,64}`; log groups `[.\-_/#A-Za-z0-9]{1,512}`; IAM roles `[\w+=,.@-]{1,64}`; a CA's subject CN (kind
  * `ca`: AWS gives CA certificates no name) at most 64 characters.
  */
 import { EngineError } from '../../core/index.js';
 
-export const NAME_KINDS = ['thing', 'thingType', 'thingGroup', 'policy', 'rule', 'queue', 'topic', 'table', 'stream', 'delivery', 'bucket', 'function', 'logGroup', 'role', 'alarm', 'client', 'ca', 'template', 'job', 'signingProfile'] as const;
+export const NAME_KINDS = ['thing', 'thingType', 'thingGroup', 'policy', 'rule', 'queue', 'topic', 'table', 'stream', 'delivery', 'bucket', 'function', 'logGroup', 'role', 'alarm', 'client', 'ca', 'template', 'job', 'jobTemplate', 'fileStream', 'signingProfile'] as const;
 export type NameKind = (typeof NAME_KINDS)[number];
 
 interface KindRule {
@@ -46,6 +46,10 @@ const RULES: Record<NameKind, KindRule> = {
   template: { bad: /[^a-zA-Z0-9_-]/g, sep: '-', max: 36 },
   // AWS IoT jobs: [a-zA-Z0-9_-]{1,64}.
   job: { bad: /[^a-zA-Z0-9_-]/g, sep: '-', max: 64 },
+  // Job templates: [a-zA-Z0-9_-]{1,64}.
+  jobTemplate: { bad: /[^a-zA-Z0-9_-]/g, sep: '-', max: 64 },
+  // AWS IoT MQTT file streams (CreateStream): [a-zA-Z0-9_-]{1,128}.
+  fileStream: { bad: /[^a-zA-Z0-9_-]/g, sep: '-', max: 128 },
   // AWS Signer signing profiles: [a-zA-Z0-9_]{2,64} (no hyphen: underscores, as rules).
   signingProfile: { bad: /[^a-zA-Z0-9_]/g, sep: '_', max: 64 },
 };

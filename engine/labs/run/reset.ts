@@ -3,7 +3,7 @@
  * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), CA
  * certificates whose subject CN is a lab name (with every certificate they issued), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
- * provisioning templates, jobs (force-deleted), Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
+ * provisioning templates, jobs (force-deleted), job templates, AWS IoT file streams, Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
  * inline policies deleted and managed ones detached first). `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
  */
@@ -11,7 +11,8 @@ import {
   DeleteCertificateCommand, DeleteDynamicThingGroupCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteThingCommand, DeleteThingGroupCommand,
   DeleteTopicRuleCommand, DetachPolicyCommand, DetachThingPrincipalCommand, ListAttachedPoliciesCommand, ListPoliciesCommand,
   ListPolicyVersionsCommand, ListTargetsForPolicyCommand, ListThingGroupsCommand, ListThingPrincipalsCommand, ListThingsCommand,
-  ListTopicRulesCommand, UpdateCertificateCommand, DeleteProvisioningTemplateCommand, ListProvisioningTemplatesCommand, DeleteJobCommand, ListJobsCommand, DeleteCACertificateCommand, ListCertificatesByCACommand, UpdateCACertificateCommand,
+  ListTopicRulesCommand, UpdateCertificateCommand, DeleteProvisioningTemplateCommand, ListProvisioningTemplatesCommand, DeleteJobCommand, ListJobsCommand, DeleteJobTemplateCommand, ListJobTemplatesCommand,
+  DeleteStreamCommand as DeleteFileStreamCommand, ListStreamsCommand as ListFileStreamsCommand, DeleteCACertificateCommand, ListCertificatesByCACommand, UpdateCACertificateCommand,
 } from '@aws-sdk/client-iot';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -30,7 +31,7 @@ import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
+  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'jobTemplate' | 'fileStream' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
   name: string;
   /** What removing it needs: a queue's URL, a topic's or certificate's ARN. A CA's `name` is its certificate id. */
   ref?: string;
@@ -113,6 +114,20 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
       return { items: (r.jobs ?? []).filter((j) => j.status !== 'DELETION_IN_PROGRESS').map((j) => j.jobId ?? ''), next: r.nextToken };
     });
     for (const name of ids.filter((n) => n.startsWith(pre('job')))) out.push({ kind: 'job', name });
+  }
+  if (kinds.has('jobTemplate')) {
+    const ids = await pages(async (t) => {
+      const r = await c.call('ListJobTemplates', () => iot.send(new ListJobTemplatesCommand({ maxResults: 250, ...(t ? { nextToken: t } : {}) })));
+      return { items: (r.jobTemplates ?? []).map((j) => j.jobTemplateId ?? ''), next: r.nextToken };
+    });
+    for (const name of ids.filter((n) => n.startsWith(pre('jobTemplate')))) out.push({ kind: 'jobTemplate', name });
+  }
+  if (kinds.has('fileStream')) {
+    const ids = await pages(async (t) => {
+      const r = await c.call('ListStreams', () => iot.send(new ListFileStreamsCommand({ maxResults: 250, ...(t ? { nextToken: t } : {}) })));
+      return { items: (r.streams ?? []).map((x) => x.streamId ?? ''), next: r.nextToken };
+    });
+    for (const name of ids.filter((n) => n.startsWith(pre('fileStream')))) out.push({ kind: 'fileStream', name });
   }
   if (kinds.has('thingGroup')) {
     const r = await c.call('ListThingGroups', () => iot.send(new ListThingGroupsCommand({ namePrefixFilter: pre('thingGroup'), maxResults: 250 })));
@@ -220,6 +235,12 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
     // Jobs (forced: their executions in progress are deleted too), so no device takes one while its thing goes.
     for (const r of of('job')) {
       if (await step(r, 'DeleteJob', () => clients.call('DeleteJob', () => iot.send(new DeleteJobCommand({ jobId: r.name, force: true }))))) removed.push(r);
+    }
+    for (const r of of('jobTemplate')) {
+      if (await step(r, 'DeleteJobTemplate', () => clients.call('DeleteJobTemplate', () => iot.send(new DeleteJobTemplateCommand({ jobTemplateId: r.name }))))) removed.push(r);
+    }
+    for (const r of of('fileStream')) {
+      if (await step(r, 'DeleteStream', () => clients.call('DeleteStream', () => iot.send(new DeleteFileStreamCommand({ streamId: r.name }))))) removed.push(r);
     }
     // Provisioning templates next: a device provisioning meanwhile would make a thing after the things are gone.
     for (const r of of('template')) {
