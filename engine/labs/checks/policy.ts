@@ -65,8 +65,9 @@ export const policyCheck: CheckKind<PolicyArgs> = defineCheck<PolicyArgs>({
       const results = [];
       for (const principal of certs) results.push(await policyCheck.check(ctx, { ...a, certificateWith: undefined, principal, name: a.name ?? policy }));
       const wrong = results.find((r) => r.status !== 'done');
-      const one = certs.length === 1 ? 'the certificate with' : `each of the ${certs.length} certificates with`;
-      return wrong ?? done(`${results[0].reason.replace(/for the principal/, `for ${one} ${policy}`)}`);
+      const one = certs.length === 1 ? 'the certificate with' : wrong ? 'one of the certificates with' : `each of the ${certs.length} certificates with`;
+      const said = wrong ?? results[0];
+      return { ...said, reason: said.reason.replace(/for the principal/, `for ${one} ${policy}`) };
     }
     const owner = a.thing ?? a.certificateOf;
     let principal = a.principal;
