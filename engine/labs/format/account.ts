@@ -14,7 +14,7 @@ import type { Target } from '../../scenarios/index.js';
 const known = new WeakMap<Target, string>();
 
 /** SHA-256 (and HMAC-SHA-256 with a secret) as the signer wants it, on node's crypto. */
-class Sha256 {
+export class Sha256 {
   private readonly h: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));

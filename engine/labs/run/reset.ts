@@ -3,7 +3,7 @@
  * through the same AWS APIs on any target: things (their certificates detached, deactivated and deleted), CA
  * certificates whose subject CN is a lab name (with every certificate they issued), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
- * provisioning templates, jobs (force-deleted), job templates, AWS IoT file streams, Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
+ * provisioning templates, jobs (force-deleted), job templates, AWS IoT file streams, signing profiles (canceled), Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
  * inline policies deleted and managed ones detached first). `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
  */
@@ -27,11 +27,12 @@ import type { Target } from '../../scenarios/index.js';
 import { AwsClients, casByCommonName } from '../checks/index.js';
 import { defaultAttendee, type LabOptions } from '../format/env.js';
 import { namePrefix, type NameKind } from '../format/names.js';
+import { cancelSigningProfile, listSigningProfiles } from './signing-profiles.js';
 import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'jobTemplate' | 'fileStream' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
+  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'jobTemplate' | 'fileStream' | 'signingProfile' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
   name: string;
   /** What removing it needs: a queue's URL, a topic's or certificate's ARN. A CA's `name` is its certificate id. */
   ref?: string;
@@ -121,6 +122,9 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
       return { items: (r.jobTemplates ?? []).map((j) => j.jobTemplateId ?? ''), next: r.nextToken };
     });
     for (const name of ids.filter((n) => n.startsWith(pre('jobTemplate')))) out.push({ kind: 'jobTemplate', name });
+  }
+  if (kinds.has('signingProfile')) {
+    for (const name of (await listSigningProfiles(target)).filter((n) => n.startsWith(pre('signingProfile')))) out.push({ kind: 'signingProfile', name });
   }
   if (kinds.has('fileStream')) {
     const ids = await pages(async (t) => {
@@ -239,6 +243,7 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
     for (const r of of('jobTemplate')) {
       if (await step(r, 'DeleteJobTemplate', () => clients.call('DeleteJobTemplate', () => iot.send(new DeleteJobTemplateCommand({ jobTemplateId: r.name }))))) removed.push(r);
     }
+    for (const r of of('signingProfile')) if (await step(r, 'CancelSigningProfile', () => cancelSigningProfile(target, r.name))) removed.push(r);
     for (const r of of('fileStream')) {
       if (await step(r, 'DeleteStream', () => clients.call('DeleteStream', () => iot.send(new DeleteFileStreamCommand({ streamId: r.name }))))) removed.push(r);
     }
