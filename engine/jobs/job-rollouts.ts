@@ -25,7 +25,7 @@ import { isPaced, recordNotified, rolloutAllowance, startRollout, type RolloutSt
 
 const MINUTE = 60_000;
 
-export type RolloutJobs = Pick<JobsService, 'events' | 'describeJob' | 'release' | 'serviceTransition' | 'requeue' | 'executionsOf' | 'jobsInProgress' | 'cancelJob'>;
+export type RolloutJobs = Pick<JobsService, 'events' | 'job' | 'release' | 'serviceTransition' | 'requeue' | 'executionsOf' | 'jobsInProgress' | 'cancelJob'>;
 
 export interface JobRolloutOptions {
   logger: Logger;
@@ -159,11 +159,13 @@ export class JobRollouts implements Service {
 
   private async onTerminal(job: JobRecord, e: ExecutionRecord): Promise<void> {
     this.stepDeadlines.delete(key(e));
-    const current = this.jobs().describeJob(job.jobId).job;
+    const current = this.jobs().job(job.jobId);
     // A SNAPSHOT job whose last execution just failed may already be COMPLETED: a retry reopens it.
     if (current.status !== 'IN_PROGRESS' && current.status !== 'COMPLETED') return;
-    const all = this.jobs().executionsOf(job.jobId, true);
     const retry = current.jobExecutionsRetryConfig as RetryConfig | undefined;
+    // Most jobs have neither policy: reading every execution on each ending would make a job quadratic in its size.
+    if (!retry && !current.abortConfig) return;
+    const all = this.jobs().executionsOf(job.jobId, true);
     const earlier = all.filter((x) => x.thingName === e.thingName && x.executionNumber < e.executionNumber).map((x) => x.status);
     if (shouldRetry(retry, e.status, retryHistoryFor(earlier))) {
       await this.jobs().requeue(job.jobId, e.thingName);

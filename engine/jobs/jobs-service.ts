@@ -164,6 +164,11 @@ export class JobsService implements Service {
     return this.requireJob(jobId);
   }
 
+  /** The job's record alone (describeJob also counts its executions). */
+  job(jobId: string): JobRecord {
+    return this.requireJob(jobId);
+  }
+
   describeJob(jobId: string): { job: JobRecord; counts: JobCounts } {
     const job = this.requireJob(jobId);
     return { job, counts: this.db.counts(jobId) };
