@@ -122,9 +122,10 @@ describe('listing commands and executions', () => {
   });
 
   it('ListCommandExecutions: by command or by target, by status, in a time window, in either order', async () => {
-    const { executionId: e1 } = await start('list-a');
+    // An hour to answer: the minute the clock moves must not let the timeout sweep end e1 (it is listed as CREATED).
+    const { executionId: e1 } = await start('list-a', { executionTimeoutSeconds: 3600 });
     lab.clock.advance(60_000);
-    const { executionId: e2 } = await start('list-a');
+    const { executionId: e2 } = await start('list-a', { executionTimeoutSeconds: 3600 });
     expect((await replyTo(device, e2!, { status: 'SUCCEEDED' })).kind).toBe('accepted');
     const byCommand = await lab.iot.send(new ListCommandExecutionsCommand({ commandArn: commandArn('list-a') }));
     expect(byCommand.commandExecutions!.map((e) => e.executionId)).toEqual([e2, e1]);
