@@ -8,3 +8,4 @@ export * from './topic-memo.js';
 export * from './local-guard.js';
 export * from './yaml-positions.js';
 export * from './cbor.js';
+export * from './file-signature.js';

@@ -12,6 +12,6 @@ export type { AwsCommandsSpec, JobsSpec } from './device-spec.js';
 export { DeviceAwsCommands, type AwsCommandsPort } from './device-aws-commands.js';
 export { DeviceJobs, type JobsPort, type JobEvent, type JobOutcome } from './device-jobs.js';
 export { parseJobDocument, type JobFile, type JobPlan, type ParsedJob } from './job-document.js';
-export { verifyFileSignature, checkFile, downloadUrl, StreamDownload } from './job-download.js';
+export { checkFile, downloadUrl, StreamDownload } from './job-download.js';
 export { MachineRunner, type MachineHooks } from './machine-runner.js';
 export { DeviceFaults, type FaultPort } from './device-faults.js';

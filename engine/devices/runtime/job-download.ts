@@ -6,10 +6,11 @@
  * LIMITATIONS: streams are fetched in JSON only (not CBOR); no resume across reconnections (a download starts over);
  * redirects are not followed.
  */
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { JobFile } from './job-document.js';
+import { verifyFileSignature } from '../../core/index.js';
 
 export class DownloadError extends Error {}
 
@@ -48,20 +49,6 @@ export function checkFile(file: JobFile, data: Buffer): string | undefined {
   if (!sig) return undefined;
   if (!sig.certificate?.includes('-----BEGIN')) return `${file.name}: no PEM certificate to verify the signature with`;
   return verifyFileSignature(data, sig.value, sig.certificate) ? undefined : `${file.name}: signature verification failed`;
-}
-
-/**
- * Whether `signature` (base64: DER for ECDSA, or the 64-byte r‖s form; PKCS#1 v1.5 for RSA) signs SHA-256 of `data`
- * with the key of `certificatePem`, as AWS Signer's `sig-sha256-ecdsa` does.
- */
-export function verifyFileSignature(data: Buffer, signature: string, certificatePem: string): boolean {
-  try {
-    const sig = Buffer.from(signature, 'base64');
-    if (verify('sha256', data, certificatePem, sig)) return true;
-    return sig.length === 64 && verify('sha256', data, { key: certificatePem, dsaEncoding: 'ieee-p1363' }, sig);
-  } catch {
-    return false;
-  }
 }
 
 /** What a stream download needs from its device. */
