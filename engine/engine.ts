@@ -28,7 +28,7 @@ import type { Engine } from './engine-types.js';
 import { exportLines } from './history-export.js';
 import { LogBuffer } from './log-buffer.js';
 import { ObjectService } from './objects/index.js';
-import { StreamService } from './streams/index.js';
+import { StreamService, streamsApi } from './streams/index.js';
 import { ProvisioningService, provisioningApi } from './provisioning/index.js';
 import { SignerService } from './signer/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
@@ -229,7 +229,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs), commands: commandsApi(commands), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
@@ -250,7 +250,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'provisioning' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'provisioning' | 'streams' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

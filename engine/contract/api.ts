@@ -17,7 +17,8 @@ import type {
   BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
-import type { JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo } from './job-types.js';
+import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo, JobTemplateInfo } from './job-types.js';
+import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
@@ -205,6 +206,12 @@ export interface ThingbenchApi {
     describe(jobId: string): Promise<JobInfo>;
     /** Executions of a job or of a thing (at most 1000, oldest first); with both, that thing's executions of that job. */
     executions(query: { jobId?: string; thing?: string }): Promise<JobExecutionInfo[]>;
+    /** CancelJob (AWS's refusals: a COMPLETED job, an already canceled one without `force`); answers the canceled job. */
+    cancel(jobId: string, input?: JobCancelInput): Promise<JobInfo>;
+    /** CancelJobExecution: a QUEUED execution, or an IN_PROGRESS one with `force`; a finished one is refused (Conflict). */
+    cancelExecution(jobId: string, thing: string, force?: boolean): Promise<void>;
+    /** Job templates by id (ListJobTemplates with each one's document and configurations). */
+    templates(): Promise<JobTemplateInfo[]>;
   };
   /** AWS IoT Commands (the same data as `aws iot list-commands` and `list-command-executions`). */
   commands: {
@@ -221,6 +228,11 @@ export interface ThingbenchApi {
     template(name: string): Promise<ProvisioningTemplateDetail>;
     /** Bulk registration tasks, newest first (at most 250), optionally of one status. */
     tasks(status?: RegistrationTaskStatus): Promise<RegistrationTaskInfo[]>;
+  };
+  /** AWS IoT streams: files in the local S3 that devices fetch block by block over MQTT (as `aws iot list-streams` and `describe-stream` show them). */
+  streams: {
+    /** Every stream, by id, with its files. */
+    list(): Promise<StreamInfo[]>;
   };
   /** Local sinks that rule actions write to (engine/sinks); a missing target fails the action, as on AWS. */
   sinks: {
@@ -400,9 +412,10 @@ export const apiMethods = {
   pipeline: ['graph'],
   shadow: ['list', 'get', 'update', 'delete', 'history'],
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
-  jobs: ['list', 'describe', 'executions'],
+  jobs: ['list', 'describe', 'executions', 'cancel', 'cancelExecution', 'templates'],
   commands: ['list', 'executions'],
   provisioning: ['templates', 'template', 'tasks'],
+  streams: ['list'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations', 'create', 'update', 'delete'],

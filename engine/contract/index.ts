@@ -23,3 +23,4 @@ export * from './target-types.js';
 export * from './job-types.js';
 export * from './provisioning-types.js';
 export * from './command-types.js';
+export * from './stream-types.js';

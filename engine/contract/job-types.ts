@@ -59,3 +59,24 @@ export interface JobListFilter {
   /** Jobs that target this thing group. */
   thingGroup?: string;
 }
+
+/** A job template (`aws iot list-job-templates` with DescribeJobTemplate's document and configurations). */
+export interface JobTemplateInfo {
+  jobTemplateId: string;
+  jobTemplateArn: string;
+  description: string;
+  /** The job document (JSON text), when given inline. */
+  document?: string;
+  documentSource?: string;
+  createdAt: number;
+  /** The configurations jobs made from it take as defaults (rollout, abort, timeout, retry, presigned URLs), by name. */
+  policies: Record<string, unknown>;
+}
+
+/** `jobs.cancel()` options, as CancelJob takes them. */
+export interface JobCancelInput {
+  /** Also cancel the executions already IN_PROGRESS (or a canceled job's remaining ones). */
+  force?: boolean;
+  reasonCode?: string;
+  comment?: string;
+}

@@ -186,6 +186,10 @@ export const argChecks = {
   'provisioning.template': params(required(string)),
   'provisioning.tasks': params(optional(oneOf('InProgress', 'Completed', 'Failed', 'Cancelled', 'Cancelling'))),
   'jobs.executions': params(required(object({ 'jobId?': string, 'thing?': string }))),
+  'jobs.cancel': params(required(string), optional(object({ 'force?': boolean, 'reasonCode?': string, 'comment?': string }))),
+  'jobs.cancelExecution': params(required(string), required(string), optional(boolean)),
+  'jobs.templates': params(),
+  'streams.list': params(),
   'commands.list': params(),
   'commands.executions': params(required(object({ 'commandId?': string, 'thing?': string, 'clientId?': string }))),
   'registry.things': params(optional(object({

@@ -1,5 +1,6 @@
 import { EngineError } from '../core/index.js';
-import type { JobExecutionCounts, JobExecutionInfo, JobInfo, JobSummaryInfo, ThingbenchApi } from '../contract/index.js';
+import type { JobExecutionCounts, JobExecutionInfo, JobInfo, JobSummaryInfo, JobTemplateInfo, ThingbenchApi } from '../contract/index.js';
+import type { JobTemplate, JobTemplates } from './job-templates.js';
 import type { JobsService } from './jobs-service.js';
 import type { ExecutionRecord, JobCounts, JobRecord } from './job-types.js';
 
@@ -28,9 +29,18 @@ const execution = (e: ExecutionRecord): JobExecutionInfo => ({
 
 const POLICIES = ['jobExecutionsRolloutConfig', 'abortConfig', 'timeoutConfig', 'jobExecutionsRetryConfig', 'presignedUrlConfig', 'schedulingConfig', 'documentParameters', 'jobTemplateArn'] as const;
 
-/** The contract's `jobs` area over the jobs service. */
-export function jobsApi(jobs: JobsService): ThingbenchApi['jobs'] {
-  return {
+const TEMPLATES_MAX = 250;
+
+const template = (t: JobTemplate): JobTemplateInfo => ({
+  jobTemplateId: t.jobTemplateId, jobTemplateArn: t.jobTemplateArn, description: t.description,
+  ...(t.document !== undefined ? { document: t.document } : {}), ...(t.documentSource !== undefined ? { documentSource: t.documentSource } : {}),
+  createdAt: t.createdAt,
+  policies: Object.fromEntries(Object.entries(t.policies).filter(([, v]) => v !== undefined)),
+});
+
+/** The contract's `jobs` area over the jobs service and the job templates. */
+export function jobsApi(jobs: JobsService, templates: JobTemplates): ThingbenchApi['jobs'] {
+  const api: ThingbenchApi['jobs'] = {
     list: async (filter) => jobs.listJobs({ status: filter?.status, thingGroupName: filter?.thingGroup }, LIST_MAX).items
       .map((job) => summary(job, jobs.describeJob(job.jobId).counts)),
     describe: async (jobId): Promise<JobInfo> => {
@@ -52,5 +62,12 @@ export function jobsApi(jobs: JobsService): ThingbenchApi['jobs'] {
         : jobs.listExecutionsForJob(jobId as string, undefined, EXECUTIONS_MAX);
       return page.items.map(execution);
     },
+    cancel: async (jobId, input) => {
+      await jobs.cancelJob(jobId, input ?? {});
+      return api.describe(jobId);
+    },
+    cancelExecution: async (jobId, thing, force) => jobs.cancelExecution(jobId, thing, { force }),
+    templates: async () => templates.list(undefined, TEMPLATES_MAX).templates.map(template),
   };
+  return api;
 }
