@@ -7,6 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService, commandsApi } from './commands/index.js';
+import { ControlService } from './control/index.js';
 import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
@@ -94,6 +95,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   security.useThings(registryThings(registry));
   // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker.
   const commands = new CommandsService(store, broker, clock, { thingExists: (name) => registry.findThing(name) !== undefined, logger: logs });
+  // Command & control: MQTT things get requests on their command topics, the others when they next ask (`hono-ttd`).
+  const control = new ControlService(broker, clock, { logger: logs, connection: (thing) => (broker.clients().some((c) => c.clientId === thing) ? 'mqtt' : undefined) });
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const shadows = shadowReader(shadow);
   // The HTTP API's base URL once it listens (`http://127.0.0.1:8080`): SNS links and the functions' AWS_ENDPOINT_URL.
@@ -226,7 +229,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

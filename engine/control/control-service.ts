@@ -1,0 +1,210 @@
+/**
+ * Command & control for every protocol: one `send` that reaches a thing however it is connected and resolves with its
+ * correlated answer, after Eclipse Hono's request/response commands [Hono concepts: Command & Control].
+ * - A thing connected over MQTT (client id = thing name) gets the request on `command/{thing}/req/{reqId}/{name}`
+ *   (MQTT 5: with a response topic and correlation data) and answers on `command/{thing}/res/{reqId}/{status}`;
+ *   requests and answers are ordinary messages (policies, rules and the explorer see them).
+ * - Any other thing gets it queued for its next HTTPS or CoAP request with a `hono-ttd` (`AskingDevices.next`), and
+ *   answers with its next request (`AskingDevices.respond`).
+ * - No answer within the timeout: the call fails with `Unavailable` (details.reason `Timeout`) and the request id is
+ *   forgotten, so a late answer is refused as unknown.
+ *
+ * LIMITATIONS:
+ * - Pending commands live in memory: an engine restart forgets them (their callers fail with `Unavailable`).
+ * - One-way commands (no answer expected) are not offered; every command waits for an answer or its timeout.
+ * - An MQTT device gets the request only if it subscribed to its request topic when it was sent (no queueing for a
+ *   connected MQTT client, and no delivery to an MQTT client that connects later).
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
+import type { Publisher, TappedMessage } from '../broker/index.js';
+import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
+import { checkCommandName, mqttRequestTopic, mqttResponseBase, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
+
+/** Longest timeout of one command (the contract, the HTTP API and the SDK refuse a longer one). */
+export const MAX_COMMAND_TIMEOUT_MS = 15 * 60 * 1000;
+/** The largest command payload (AWS IoT's message size). */
+export const MAX_COMMAND_PAYLOAD = 128 * 1024;
+const DEFAULT_MAX_PENDING = 16;
+
+/** How an HTTP or CoAP device receives commands (seam of the device adapters). */
+export interface AskingDevices {
+  /** Waits up to ttdMs for a command for `thing`; undefined on timeout or abort. Marks it delivered (by `via`). */
+  next(thing: string, ttdMs: number, signal?: AbortSignal, via?: 'https' | 'coap'): Promise<PendingCommand | undefined>;
+  /** The device's answer (its next request). Throws EngineError NotFound for an unknown/expired request id. */
+  respond(thing: string, requestId: string, status: number, payload: Buffer, contentType?: string): void;
+}
+
+export interface SendCommand {
+  thing: string;
+  name: string;
+  payload: Buffer;
+  contentType?: string;
+  timeoutMs: number;
+}
+
+export interface CommandAnswer {
+  requestId: string;
+  status: number;
+  payload: Buffer;
+  contentType?: string;
+  latencyMs: number;
+  via: Via;
+}
+
+/** A command waiting for its answer, as the UI lists it. */
+export interface PendingInfo {
+  requestId: string;
+  thing: string;
+  name: string;
+  sentAt: number;
+  deadline: number;
+  /** How it reached the device; absent while it waits for the device's next request. */
+  via?: Via;
+}
+
+export interface CommandAnswered {
+  requestId: string;
+  thing: string;
+  name: string;
+  status: number;
+  latencyMs: number;
+  via: Via;
+}
+
+export interface ControlEvents {
+  answered: CommandAnswered;
+}
+
+export interface ControlOptions {
+  /** How the thing is connected now: `mqtt` when an MQTT client uses its name as client id. */
+  connection(thing: string): Via | undefined;
+  logger?: Logger;
+  maxPendingPerThing?: number;
+}
+
+export class ControlService implements Service, AskingDevices {
+  readonly name = 'control';
+  readonly events = new TypedEmitter<ControlEvents>();
+  private readonly pendingCommands: PendingCommands;
+  private readonly logger: Logger;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly rejecters = new Map<string, (e: EngineError) => void>();
+  private tap: Disposable | undefined;
+
+  constructor(private readonly pub: Publisher, private readonly clock: Clock, private readonly opts: ControlOptions) {
+    this.pendingCommands = new PendingCommands(opts.maxPendingPerThing ?? DEFAULT_MAX_PENDING);
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    this.tap = this.pub.tap(MQTT_RESPONSE_FILTER, (msg) => this.onMqttAnswer(msg));
+  }
+
+  async stop(): Promise<void> {
+    this.tap?.dispose();
+    this.tap = undefined;
+    for (const e of this.pendingCommands.list()) this.fail(e.requestId, new EngineError('Unavailable', `The engine stopped before ${e.thing} answered command ${e.name}`, { reason: 'Stopped', requestId: e.requestId }));
+  }
+
+  /** Sends a command to a thing and resolves with its answer; Unavailable (reason Timeout) when none comes in time. */
+  send(req: SendCommand): Promise<CommandAnswer> {
+    checkCommandName(req.name);
+    if (!Number.isInteger(req.timeoutMs) || req.timeoutMs < 1 || req.timeoutMs > MAX_COMMAND_TIMEOUT_MS) {
+      throw new EngineError('InvalidInput', `The timeout must be between 1 ms and ${MAX_COMMAND_TIMEOUT_MS / 60000} minutes`);
+    }
+    if (req.payload.length > MAX_COMMAND_PAYLOAD) throw new EngineError('TooLarge', `A command payload is at most ${MAX_COMMAND_PAYLOAD} bytes`);
+    const requestId = this.newRequestId();
+    const via = this.opts.connection(req.thing) === 'mqtt' ? 'mqtt' : undefined;
+    const started = performance.now();
+    const sentAt = this.clock.now();
+    return new Promise<CommandAnswer>((resolve, reject) => {
+      const entry: PendingEntry = {
+        requestId, thing: req.thing, name: req.name, payload: req.payload, sentAt, deadline: sentAt + req.timeoutMs,
+        ...(req.contentType ? { contentType: req.contentType } : {}),
+        answer: (a: DeviceAnswer) => {
+          const latencyMs = performance.now() - started;
+          const delivered = entry.via ?? 'https';
+          this.events.emit('answered', { requestId, thing: req.thing, name: req.name, status: a.status, latencyMs, via: delivered });
+          resolve({ requestId, status: a.status, payload: a.payload, ...(a.contentType ? { contentType: a.contentType } : {}), latencyMs, via: delivered });
+        },
+      };
+      this.pendingCommands.add(entry, via);
+      this.timers.set(requestId, setTimeout(() => this.fail(requestId, new EngineError('Unavailable', `Thing ${req.thing} did not answer command ${req.name} within ${req.timeoutMs} ms`, { reason: 'Timeout', requestId })), req.timeoutMs));
+      this.rejecters.set(requestId, reject);
+      if (via === 'mqtt') void this.publishRequest(entry, req.timeoutMs);
+    });
+  }
+
+  /** The commands waiting for an answer. */
+  pending(): PendingInfo[] {
+    return this.pendingCommands.list().map((e) => ({
+      requestId: e.requestId, thing: e.thing, name: e.name, sentAt: e.sentAt, deadline: e.deadline, ...(e.via ? { via: e.via } : {}),
+    }));
+  }
+
+  async next(thing: string, ttdMs: number, signal?: AbortSignal, via?: 'https' | 'coap'): Promise<PendingCommand | undefined> {
+    const e = await this.pendingCommands.ask(thing, ttdMs, signal);
+    if (!e) return undefined;
+    e.via = via ?? (this.opts.connection(thing) === 'coap' ? 'coap' : 'https');
+    return { requestId: e.requestId, name: e.name, payload: e.payload, ...(e.contentType ? { contentType: e.contentType } : {}) };
+  }
+
+  respond(thing: string, requestId: string, status: number, payload: Buffer, contentType?: string): void {
+    const e = this.pendingCommands.get(requestId);
+    // A queued command has no answer yet: its device never received it.
+    if (!e || e.thing !== thing || !e.via) throw new EngineError('NotFound', `No command with request id ${requestId} is waiting for an answer from ${thing} (unknown, already answered or expired)`);
+    this.settle(requestId);
+    e.answer({ status, payload, ...(contentType ? { contentType } : {}) });
+  }
+
+  private settle(requestId: string): PendingEntry | undefined {
+    clearTimeout(this.timers.get(requestId));
+    this.timers.delete(requestId);
+    this.rejecters.delete(requestId);
+    return this.pendingCommands.remove(requestId);
+  }
+
+  private fail(requestId: string, err: EngineError): void {
+    const reject = this.rejecters.get(requestId);
+    if (this.settle(requestId)) reject?.(err);
+  }
+
+  private async publishRequest(e: PendingEntry, timeoutMs: number): Promise<void> {
+    try {
+      await this.pub.publish({
+        topic: mqttRequestTopic(e.thing, e.requestId, e.name), payload: e.payload, qos: 1, retain: false,
+        properties: {
+          responseTopic: mqttResponseBase(e.thing), correlationData: Buffer.from(e.requestId),
+          messageExpiryInterval: Math.ceil(timeoutMs / 1000), ...(e.contentType ? { contentType: e.contentType } : {}),
+        },
+      });
+    } catch (err) {
+      this.fail(e.requestId, err instanceof EngineError ? err : new EngineError('Internal', `The command could not be published: ${String(err)}`));
+    }
+  }
+
+  private onMqttAnswer(msg: TappedMessage): void {
+    if (msg.will || msg.clientId === null) return;
+    const a = parseMqttAnswer(msg.topic, msg.properties?.correlationData, msg.properties?.userProperties);
+    if (!a) return;
+    // Only the thing itself answers its commands.
+    if (msg.clientId !== a.thing) {
+      this.logger.log('warn', 'control', `ignored an answer on ${msg.topic} from ${msg.clientId}: only ${a.thing} answers its commands`);
+      return;
+    }
+    try {
+      this.respond(a.thing, a.requestId, a.status, msg.payload, msg.properties?.contentType);
+    } catch (err) {
+      this.logger.log('warn', 'control', `ignored an answer on ${msg.topic}: ${(err as Error).message}`);
+    }
+  }
+
+  private newRequestId(): string {
+    let id: string;
+    do id = randomBytes(8).toString('hex');
+    while (this.pendingCommands.has(id));
+    return id;
+  }
+}
