@@ -259,7 +259,7 @@ class ComposedEngine implements Engine {
       engine: { info: async () => this.info() },
       broker: {
         topics: async (prefix) => broker.topics(prefix),
-        topicTable: async (prefix) => broker.topicTable(prefix),
+        topicTable: async (prefix, page) => broker.topicTable(prefix, page),
         topicStats: async (names) => broker.topicStats(names),
         messages: async (query) => broker.messages(query),
         message: async (id) => broker.message(id),

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type {
   ActivityQuery, BrokerActivity, ClientInfo, MessageProperties, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
-  RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport,
+  RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, TopicTablePage, UsageReport,
 } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
@@ -273,8 +273,8 @@ export class BrokerService implements Service {
     return this.capture.topics(prefix);
   }
 
-  topicTable(prefix?: string): TopicTable {
-    return this.capture.topicTable(prefix);
+  topicTable(prefix?: string, page?: TopicTablePage): TopicTable {
+    return this.capture.topicTable(prefix, page);
   }
 
   topicStats(names: string[]): TopicStats[] {

@@ -1,4 +1,4 @@
-import type { ActivityBatch, MessageBatch, MessageQuery, MessageRecord, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport } from '../contract/index.js';
+import type { ActivityBatch, MessageBatch, MessageQuery, MessageRecord, SeriesPoint, SeriesQuery, TopicStats, TopicTable, TopicTablePage, UsageReport } from '../contract/index.js';
 import type { TypedEmitter } from '../core/index.js';
 import { LiveFeed } from './live-feed.js';
 import { toRecord, type CapturedMessage } from './message-log.js';
@@ -126,8 +126,8 @@ export class Capture<C extends object> {
     return this.topicIndex.snapshot(prefix, this.now());
   }
 
-  topicTable(prefix?: string): TopicTable {
-    return this.topicIndex.table(prefix, this.now());
+  topicTable(prefix?: string, page?: TopicTablePage): TopicTable {
+    return this.topicIndex.table(prefix, this.now(), page);
   }
 
   topicStats(names: string[]): TopicStats[] {

@@ -21,6 +21,22 @@ describe('TopicIndex', () => {
     expect(idx.statsOf(['c', 'nope', 'a/1'], 2000).map((s) => [s.topic, s.lastPayload])).toEqual([['c', 'eXk='], ['a/1', 'eA==']]);
   });
 
+  it('gives the table by pages: `limit` topics after `after`, `next` while more follow, retained indexes per page', () => {
+    const idx = new TopicIndex();
+    for (const t of ['a/1', 'a/2', 'a/3', 'b/1', 'b/2']) idx.record(msg(t, 1000, 'x', t === 'a/3'));
+    const first = idx.table('', 1000, { limit: 2 });
+    expect(first).toMatchObject({ topics: ['a/1', 'a/2'], retained: [], next: 'a/2' });
+    const second = idx.table('', 1000, { after: first.next, limit: 2 });
+    expect(second).toMatchObject({ topics: ['a/3', 'b/1'], retained: [0], next: 'b/1' });
+    idx.record(msg('a/25', 1001)); // sorts before the cursor: in the live feed, not in a later page
+    const last = idx.table('', 1001, { after: second.next, limit: 2 });
+    expect(last.topics).toEqual(['b/2']);
+    expect(last.next).toBeUndefined();
+    expect(idx.table('a/', 1001, { after: 'a/2', limit: 2 })).toMatchObject({ topics: ['a/25', 'a/3'] });
+    expect(idx.table('a/', 1001, { after: 'a/3' })).toEqual({ topics: [], count: [], rate: [], lastTime: [], lastSize: [], retained: [] });
+    expect(idx.table('', 1001, { limit: 10 }).next).toBeUndefined();
+  });
+
   it("carries a 1 KiB preview of a topic's last payload with its whole size", () => {
     const idx = new TopicIndex();
     idx.record(msg('big', 1, 'x'.repeat(5000)));

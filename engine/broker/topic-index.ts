@@ -1,4 +1,4 @@
-import type { TopicStats, TopicTable } from '../contract/index.js';
+import type { TopicStats, TopicTable, TopicTablePage } from '../contract/index.js';
 import type { CapturedMessage } from './message-log.js';
 
 const WINDOW_SECONDS = 10;
@@ -105,9 +105,15 @@ export class TopicIndex {
     return out;
   }
 
-  /** Every topic's name and figures, column by column (no payloads): the tree of 100,000 topics in a few MB. */
-  table(prefix = '', now = Date.now()): TopicTable {
-    const entries = this.inOrder(prefix);
+  /**
+   * Every topic's name and figures, column by column (no payloads): the tree of 100,000 topics in a few MB. With a
+   * page, the `limit` topics after `after` and, when more follow, `next` to ask for them.
+   */
+  table(prefix = '', now = Date.now(), page: TopicTablePage = {}): TopicTable {
+    const all = this.inOrder(prefix);
+    const start = page.after === undefined ? 0 : firstAfter(all, page.after);
+    const end = page.limit === undefined ? all.length : Math.min(all.length, start + page.limit);
+    const entries = start > 0 || end < all.length ? all.slice(start, end) : all;
     const table: TopicTable = { topics: [], count: [], rate: [], lastTime: [], lastSize: [], retained: [] };
     const second = Math.floor(now / 1000);
     for (let i = 0; i < entries.length; i++) {
@@ -120,6 +126,7 @@ export class TopicIndex {
       table.lastSize.push(e.last.payload.length);
       if (e.retained) table.retained.push(i);
     }
+    if (end < all.length && end > start) table.next = all[end - 1].topic;
     return table;
   }
 
@@ -178,6 +185,18 @@ export class TopicIndex {
     for (let i = lo; i < this.sorted.length && this.sorted[i].topic.startsWith(prefix); i++) out.push(this.sorted[i]);
     return out;
   }
+}
+
+/** Index of the first entry whose topic sorts after `topic`. */
+function firstAfter(entries: readonly TopicEntry[], topic: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid].topic <= topic) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function advance(entry: TopicEntry, second: number): void {

@@ -1,6 +1,6 @@
 import type {
   ActivityBatch, ActivityQuery, BrokerActivity, ClientInfo, DeleteRetainedOptions, EngineInfo, ExportQuery, LogQuery, LogRecord, MessageBatch,
-  MessageQuery, MessageRecord, PublishInput, RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, UsageReport,
+  MessageQuery, MessageRecord, PublishInput, RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, TopicTablePage, UsageReport,
 } from './types.js';
 import type {
   ShadowDeleteResult, ShadowDocument, ShadowPatch, ShadowSummary, ShadowUpdateResult, ShadowUpdated, ShadowVersion,
@@ -47,8 +47,11 @@ export interface ThingbenchApi {
   broker: {
     /** Snapshot of every topic seen, with statistics; live changes follow as `broker.messages` events. */
     topics(prefix?: string): Promise<TopicStats[]>;
-    /** The same snapshot in a compact form (columns, no payloads) for large trees; then `topicStats` for the rows shown. */
-    topicTable(prefix?: string): Promise<TopicTable>;
+    /**
+     * The same snapshot in a compact form (columns, no payloads) for large trees; then `topicStats` for the rows shown.
+     * By pages (`limit` topics after `after`, then `next`), so no one answer is large enough to stall the UI.
+     */
+    topicTable(prefix?: string, page?: TopicTablePage): Promise<TopicTable>;
     /** The statistics (with last-payload previews) of the named topics, in the order asked (at most 10,000 names). */
     topicStats(topics: string[]): Promise<TopicStats[]>;
     /**

@@ -235,4 +235,12 @@ export interface TopicTable {
   lastSize: number[];
   /** Indexes into `topics` of the topics with a retained message. */
   retained: number[];
+  /** Asked by page and more topics follow: the last topic of this page, the `after` of the next. */
+  next?: string;
+}
+
+/** A page of the topic table: at most `limit` topics, those sorting after `after`. */
+export interface TopicTablePage {
+  after?: string;
+  limit?: number;
 }

@@ -101,7 +101,7 @@ const required = (check: Check) => ({ check });
 export const argChecks = {
   'engine.info': params(),
   'broker.topics': params(optional(string)),
-  'broker.topicTable': params(optional(string)),
+  'broker.topicTable': params(optional(string), optional(object({ 'after?': string, 'limit?': positiveInteger }))),
   'broker.topicStats': params(required((v) => stringList(v) ?? ((v as string[]).length > 10_000 ? 'must name at most 10000 topics' : null))),
   'broker.messages': params(optional(object({
     'filter?': string, 'from?': finiteNumber, 'to?': finiteNumber, 'limit?': nonNegativeInteger, 'search?': string, 'regex?': string,

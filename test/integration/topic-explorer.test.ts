@@ -131,6 +131,10 @@ describe('compact topic table', () => {
     expect(table).toEqual({
       topics: [`${base}/a`, `${base}/b`], count: [2, 1], rate: [0.2, 0.1], lastTime: [expect.any(Number), expect.any(Number)], lastSize: [3, 3], retained: [1],
     });
+    const page = await api.broker.topicTable(`${base}/`, { limit: 1 });
+    expect([page.topics, page.next]).toEqual([[`${base}/a`], `${base}/a`]);
+    expect(await api.broker.topicTable(`${base}/`, { after: page.next, limit: 1 })).toMatchObject({ topics: [`${base}/b`], retained: [0] });
+    expect(await rpcError(api.broker.topicTable(undefined, { limit: 0 }))).toMatchObject({ code: 'InvalidInput' });
     const all = await api.broker.topicTable();
     expect(all.topics).toEqual([...all.topics].sort());
     expect(all.topics).toContain(`${base}/a`);

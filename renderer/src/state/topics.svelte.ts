@@ -15,6 +15,8 @@ const LIST_SIZE = 500;
  */
 const INTAKE_BUDGET_MS = 10;
 const INTAKE_SLICE = 250;
+/** Topics per answer of the opening's topic table: a few hundred KB, received and parsed in a few milliseconds. */
+const TABLE_PAGE = 10_000;
 /** How long the list says it shows a sample after the engine last skipped live messages for the UI. */
 const SAMPLE_NOTICE_MS = 5000;
 const FLASH_MS = 700;
@@ -105,12 +107,23 @@ export class TopicsStore {
       }
       this.schedule();
     });
-    // The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews.
-    client.broker.topicTable().then((table) => this.take({ ...tableReader(table), at: 0, live: false, done: () => (this.loading = false) }), (err: unknown) => {
-      this.loading = false;
-      connection.reportError('Could not load the topics')(err);
-    });
+    this.loadTable();
     void this.select(this.tree.root);
+  }
+
+  /**
+   * The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews. It comes
+   * in pages: one answer for 100,000 topics took the page over 50 ms just to receive and parse. The next page is
+   * asked for as soon as one arrives, so the engine prepares it while the tree takes this one in.
+   */
+  private loadTable(after?: string): void {
+    this.client.broker.topicTable(undefined, { after, limit: TABLE_PAGE }).then((table) => {
+      if (table.next !== undefined) this.loadTable(table.next);
+      this.take({ ...tableReader(table), at: 0, live: false, done: table.next === undefined ? () => (this.loading = false) : undefined });
+    }, (err: unknown) => {
+      this.loading = false;
+      this.connection.reportError('Could not load the topics')(err);
+    });
   }
 
   /** The MQTT filter of the selected subtree, what the list shows (read from `selected`, so views follow it). */
