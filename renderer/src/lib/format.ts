@@ -87,3 +87,11 @@ export function formatTime(epochMs: number): string {
 export function formatCount(n: number): string {
   return n < 10_000 ? String(n) : n < 1_000_000 ? `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k` : `${(n / 1_000_000).toFixed(1)}M`;
 }
+
+/** `14:03:07` today, `2026-12-04 14:03` on another day, in local time. */
+export function formatWhen(epochMs: number, now = Date.now()): string {
+  const d = new Date(epochMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (d.toDateString() === new Date(now).toDateString()) return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

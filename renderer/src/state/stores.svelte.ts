@@ -2,6 +2,7 @@ import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
 import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
+import { CommandsStore } from './commands.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { TargetsStore } from './targets.svelte.js';
@@ -9,10 +10,12 @@ import { DetailStore } from './detail.svelte.js';
 import { DevicesStore } from './devices.svelte.js';
 import { ExportStore } from './export.svelte.js';
 import { FunctionsStore } from './functions.svelte.js';
+import { JobsStore } from './jobs.svelte.js';
 import { LabsStore } from './labs.svelte.js';
 import { LogsStore } from './logs.svelte.js';
 import { PipelineStore } from './pipeline.svelte.js';
 import { PresenceStore } from './presence.svelte.js';
+import { ProvisioningStore } from './provisioning.svelte.js';
 import { PublishStore } from './publish.svelte.js';
 import { RecorderStore } from './recorder.svelte.js';
 import { RegistryStore } from './registry.svelte.js';
@@ -24,6 +27,7 @@ import { ShadowsStore } from './shadows.svelte.js';
 import { SinkActionsStore } from './sink-actions.svelte.js';
 import { SinksStore } from './sinks.svelte.js';
 import { SqlStore } from './sql.svelte.js';
+import { StreamsStore } from './streams.svelte.js';
 import { ThemeStore } from './theme.svelte.js';
 import { TopicsStore } from './topics.svelte.js';
 import { TrafficStore } from './traffic.svelte.js';
@@ -65,6 +69,10 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     devices: new DevicesStore(client, conn),
     scenarios: new ScenariosStore(client, conn),
     recorder: new RecorderStore(client, conn),
+    jobs: new JobsStore(client, conn),
+    provisioning: new ProvisioningStore(client, conn),
+    commands: new CommandsStore(client, conn),
+    streams: new StreamsStore(client, conn),
   };
 }
 

@@ -1,0 +1,10 @@
+/** The Jobs view's tabs, in order; the first segment of `#/jobs/<tab>/<id>`. */
+export const TABS = [
+  { id: 'jobs', title: 'Jobs' },
+  { id: 'templates', title: 'Job templates' },
+  { id: 'provisioning', title: 'Provisioning' },
+  { id: 'commands', title: 'Commands' },
+  { id: 'streams', title: 'Streams' },
+] as const;
+
+export type JobsTab = (typeof TABS)[number]['id'];
