@@ -7,14 +7,14 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService, commandsApi } from './commands/index.js';
-import { ControlService } from './control/index.js';
+import { ControlService, controlApi } from './control/index.js';
 import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
-import { iotControlJobTemplateRoutes } from './api/index.js';
+import { controlRoutes, iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
 import { JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
@@ -191,7 +191,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   const http = new HttpApiService({
     broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotFleetProvisioningRoutes(fleetProvisioning), ...iotCommandRoutes(commands),
-      ...iotControlJobTemplateRoutes(jobTemplates)], lambda: functions, objects,
+      ...iotControlJobTemplateRoutes(jobTemplates), ...controlRoutes(control)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.
@@ -208,6 +208,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
   sinks.events.on('notified', (n) => events.emit('sinks.notified', n));
+  control.events.on('answered', (a) => events.emit('control.answered', a));
   // Fleets connect to the engine's own listeners and register through its HTTP API, as any AWS-shaped client would.
   const deviceTarget = localDeviceTarget(config, broker, http);
   const devices = new DevicesService({
@@ -232,7 +233,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
@@ -253,7 +254,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'provisioning' | 'streams' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'control' | 'provisioning' | 'streams' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

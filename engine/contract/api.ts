@@ -20,6 +20,7 @@ import type {
 import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo, JobTemplateInfo } from './job-types.js';
 import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
+import type { ControlAnswer, ControlAnswered, ControlPendingInfo, ControlSendInput } from './control-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
@@ -216,6 +217,13 @@ export interface ThingbenchApi {
     /** Job templates by id (ListJobTemplates with each one's document and configurations). */
     templates(): Promise<JobTemplateInfo[]>;
   };
+  /** Command & control: one call to a thing over MQTT, HTTPS or CoAP, resolved with its correlated answer. */
+  control: {
+    /** Sends a command and waits for the answer; Unavailable (details.reason `Timeout`) when none comes in time, Throttled when the thing has too many waiting. */
+    send(input: ControlSendInput): Promise<ControlAnswer>;
+    /** The commands waiting for an answer. */
+    pending(): Promise<ControlPendingInfo[]>;
+  };
   /** AWS IoT Commands (the same data as `aws iot list-commands` and `list-command-executions`). */
   commands: {
     /** Every command, newest first. */
@@ -404,6 +412,8 @@ export interface ThingbenchEvents {
   'labs.checked': LabCheckReport;
   /** Things, types, groups, certificates or policies changed (at most 4 times a second): read them again. */
   'registry.changed': RegistryChanged;
+  /** A device answered a command sent with `control.send` (or the HTTP API, a function, a scenario step). */
+  'control.answered': ControlAnswered;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -417,6 +427,7 @@ export const apiMethods = {
   rules: ['list', 'get', 'put', 'delete', 'enable', 'disable', 'check', 'test', 'metrics', 'trace'],
   jobs: ['list', 'describe', 'executions', 'cancel', 'cancelExecution', 'templates'],
   commands: ['list', 'executions'],
+  control: ['send', 'pending'],
   provisioning: ['templates', 'template', 'tasks'],
   streams: ['list'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],

@@ -24,3 +24,4 @@ export * from './job-types.js';
 export * from './provisioning-types.js';
 export * from './command-types.js';
 export * from './stream-types.js';
+export * from './control-types.js';

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Publisher, TappedMessage } from '../broker/index.js';
 import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
-import { checkCommandName, mqttRequestTopic, mqttResponseBase, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
+import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
 
 /** Longest timeout of one command (the contract, the HTTP API and the SDK refuse a longer one). */
 export const MAX_COMMAND_TIMEOUT_MS = 15 * 60 * 1000;
@@ -110,6 +110,7 @@ export class ControlService implements Service, AskingDevices {
 
   /** Sends a command to a thing and resolves with its answer; Unavailable (reason Timeout) when none comes in time. */
   send(req: SendCommand): Promise<CommandAnswer> {
+    checkThingName(req.thing);
     checkCommandName(req.name);
     if (!Number.isInteger(req.timeoutMs) || req.timeoutMs < 1 || req.timeoutMs > MAX_COMMAND_TIMEOUT_MS) {
       throw new EngineError('InvalidInput', `The timeout must be between 1 ms and ${MAX_COMMAND_TIMEOUT_MS / 60000} minutes`);

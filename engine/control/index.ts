@@ -4,3 +4,4 @@ export {
 } from './control-service.js';
 export type { PendingCommand, Via } from './pending-commands.js';
 export * from './wire-names.js';
+export { controlApi, DEFAULT_TIMEOUT_MS } from './control-api.js';

@@ -28,6 +28,7 @@ export const MAX_TTD_SECONDS = 60;
 export const MQTT_RESPONSE_FILTER = 'command/+/res/#';
 
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+const THING = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 /** `hono-ttd` in milliseconds (capped at MAX_TTD_SECONDS); undefined when absent; InvalidInput when not seconds ≥ 0. */
 export function parseTtd(raw: string | null | undefined): number | undefined {
@@ -46,6 +47,11 @@ export function parseCommandStatus(raw: string | null | undefined): number {
 /** A command name: letters, digits and `_ . : -` (it is one topic level on MQTT). */
 export function checkCommandName(name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) throw new EngineError('InvalidInput', `A command name must be 1 to 128 letters, digits or _ . : - (got ${JSON.stringify(name)})`);
+}
+
+/** A thing name as AWS IoT allows it (`[a-zA-Z0-9:_-]{1,128}`), so it is one topic level. */
+export function checkThingName(thing: string): void {
+  if (typeof thing !== 'string' || !THING.test(thing)) throw new EngineError('InvalidInput', `A thing name must be 1 to 128 letters, digits or : _ - (got ${JSON.stringify(thing)})`);
 }
 
 export const mqttRequestTopic = (thing: string, requestId: string, name: string) => `command/${thing}/req/${requestId}/${name}`;

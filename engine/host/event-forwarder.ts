@@ -83,6 +83,7 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'labs.checked': (data) => send({ kind: 'event', name: 'labs.checked', data }),
     // Coalesced by the engine (at most 4 a second) and tiny: sent even when congested, or the registry view goes stale.
     'registry.changed': (data) => send({ kind: 'event', name: 'registry.changed', data }),
+    'control.answered': (data) => send({ kind: 'event', name: 'control.answered', data }),
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

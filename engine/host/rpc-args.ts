@@ -190,6 +190,10 @@ export const argChecks = {
   'jobs.cancelExecution': params(required(string), required(string), optional(boolean)),
   'jobs.templates': params(),
   'streams.list': params(),
+  'control.send': params(required(object({
+    thing: string, name: string, 'payload?': string, 'encoding?': oneOf('utf8', 'base64'), 'contentType?': string, 'timeoutMs?': positiveInteger,
+  }))),
+  'control.pending': params(),
   'commands.list': params(),
   'commands.executions': params(required(object({ 'commandId?': string, 'thing?': string, 'clientId?': string }))),
   'registry.things': params(optional(object({

@@ -20,6 +20,7 @@ export { iotJobsRoutes, type JobOperations } from './iot-jobs.js';
 export { iotJobsDataRoutes, iotJobsDataErrors, type JobsDataOperations } from './iot-jobs-data.js';
 export { iotCommandRoutes, commandErrors, type CommandOperations } from './iot-commands.js';
 export { iotControlJobTemplateRoutes } from './iot-control-job-templates.js';
+export { controlRoutes, type ControlOperations } from './thingbench-control.js';
 export { signerRoutes, type SignerOperations } from './signer/index.js';
 export { acmService, type AcmPort } from './acm/index.js';
 export { stsService } from './sts/index.js';

@@ -1,0 +1,60 @@
+/**
+ * The command & control HTTP API on the engine's endpoint: `POST /thingbench/control/things/{thing}/commands/{name}
+ * ?timeout=<seconds>` with the command's payload as body (any content type) waits for the device's answer and returns
+ * it as is: the device's status as the HTTP status and in `x-thingbench-command-status`, its payload as the body.
+ * The engine's own refusals are JSON `{ code, message }` (no `x-thingbench-command-status`): 400 bad input, 413 too
+ * large, 429 too many commands waiting for the thing, 504 no answer in time. Host, Origin and (off loopback) SigV4 are
+ * checked as for every route of the endpoint.
+ */
+import { EngineError, isEngineError, type ErrorCode } from '../../core/index.js';
+import type { HttpHandler, Route } from './http-server.js';
+
+export interface ControlOperations {
+  send(req: { thing: string; name: string; payload: Buffer; contentType?: string; timeoutMs: number }): Promise<{
+    requestId: string; status: number; payload: Buffer; contentType?: string; via: string;
+  }>;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const MAX_TIMEOUT_SECONDS = 900;
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  NotFound: 404, InvalidInput: 400, Unauthorized: 401, Forbidden: 403, TooLarge: 413, Throttled: 429, Unavailable: 503,
+};
+
+function timeoutMs(raw: string | null): number {
+  if (raw === null) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const s = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || s <= 0 || s > MAX_TIMEOUT_SECONDS) throw new EngineError('InvalidInput', `timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+  return Math.ceil(s * 1000);
+}
+
+function renderError(err: unknown) {
+  const json = (status: number, body: object, unexpected = false) => ({
+    status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)), unexpected,
+  });
+  const status = isEngineError(err) ? STATUS[err.code] : undefined;
+  if (!isEngineError(err) || status === undefined) return json(500, { code: 'Internal', message: 'Internal failure' }, true);
+  const reason = (err.details as { reason?: string } | undefined)?.reason;
+  return json(reason === 'Timeout' ? 504 : status, { code: err.code, message: err.message, ...(reason ? { reason } : {}) });
+}
+
+export function controlRoutes(control: ControlOperations): Route[] {
+  const send: HttpHandler = async (req) => {
+    const contentType = req.headers['content-type'];
+    const a = await control.send({
+      thing: req.params.thing, name: req.params.name, payload: req.body, timeoutMs: timeoutMs(req.query.get('timeout')),
+      ...(contentType ? { contentType } : {}),
+    });
+    return {
+      status: a.status, body: a.payload,
+      headers: {
+        'content-type': a.contentType ?? 'application/octet-stream', 'x-thingbench-command-status': String(a.status),
+        'x-thingbench-command-request-id': a.requestId, 'x-thingbench-command-via': a.via,
+      },
+    };
+  };
+  return [{
+    method: 'POST', path: '/thingbench/control/things/{thing}/commands/{name}', operation: 'SendCommand', handler: send, rawBody: true,
+    renderError: (err) => renderError(err),
+  }];
+}
