@@ -11,7 +11,7 @@ const crossModuleZones = engineModules.flatMap((from) => engineModules.filter((t
 })));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/dist/**', '.tsbuild/**', 'bench/out/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '**/dist/**', '.tsbuild/**', 'bench/out/**', 'coverage/**', 'test/fixtures/sdk-samples/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

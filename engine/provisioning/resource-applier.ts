@@ -73,8 +73,9 @@ async function certificate(plan: CertificatePlan, security: SecurityPort, undo: 
     const row = certs.mustRow(plan.certificateId);
     result.certificateId = row.id;
     result.resources[plan.logicalId] = certificateArn(row.id);
-    if (plan.status && plan.status !== row.status) return () => certs.update(row.id, plan.status);
-    return undefined;
+    if (!plan.status || plan.status === row.status || plan.statusOverride === 'DO_NOTHING') return undefined;
+    if (plan.statusOverride === 'FAIL') throw conflict(`Certificate ${row.id} is ${row.status}, not ${plan.status} (OverrideSettings.Status is FAIL)`);
+    return () => certs.update(row.id, plan.status);
   }
   const active = (plan.status ?? 'ACTIVE') === 'ACTIVE';
   let id: string;

@@ -28,7 +28,7 @@ describe('provisioning template renderer', () => {
       logicalId: 'thing', thingName: 'bulb-1', thingTypeName: 'lightBulb-versionA', thingGroups: ['v1-lightbulbs', 'WA'],
       attributes: { version: 'v1', serialNumber: '123' }, overrides: { AttributePayload: 'MERGE', ThingTypeName: 'REPLACE', ThingGroups: 'DO_NOTHING' },
     });
-    expect(r.certificate).toMatchObject({ logicalId: 'certificate', certificateSigningRequest: 'csr-pem', status: 'ACTIVE' });
+    expect(r.certificate).toMatchObject({ logicalId: 'certificate', certificateSigningRequest: 'csr-pem', status: 'ACTIVE', statusOverride: 'REPLACE' });
     expect(r.policies).toHaveLength(1);
     expect(r.policies[0].policyName).toMatch(/^[0-9a-f]{64}$/); // AWS names a document-only policy by its hash
     expect(r.policies[0].policyDocument).toContain('iot:Publish');
@@ -130,6 +130,9 @@ describe('provisioning template renderer', () => {
     ['{"Resources":{"t":{"Type":"AWS::IoT::Thing","Condition":"Nope"}}}', 'names an undefined condition "Nope"'],
     ['{"Resources":{"t":{"Type":"AWS::IoT::Thing","OverrideSettings":{"ThingTypeName":"MERGE"}}}}', 'ThingTypeName cannot be "MERGE"'],
     ['{"Resources":{"a":{"Type":"AWS::IoT::Thing"},"b":{"Type":"AWS::IoT::Thing"}}}', 'more than one AWS::IoT::Thing'],
+    ['{"Resources":{"c":{"Type":"AWS::IoT::Certificate","OverrideSettings":{"Status":"MERGE"}}}}', 'Status cannot be "MERGE"'],
+    ['{"Resources":{"c":{"Type":"AWS::IoT::Certificate","OverrideSettings":{"ThingGroups":"REPLACE"}}}}', 'unknown property ThingGroups'],
+    ['{"Resources":{"p":{"Type":"AWS::IoT::Policy","OverrideSettings":{}}}}', 'allowed only on an AWS::IoT::Thing or an AWS::IoT::Certificate'],
   ])('refuses a bad body %s', (body, message) => {
     expect(() => parseTemplate(body)).toThrow(message);
   });

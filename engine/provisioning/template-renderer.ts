@@ -65,6 +65,8 @@ export interface CertificatePlan {
   certificatePem?: string;
   caCertificatePem?: string;
   status?: 'ACTIVE' | 'INACTIVE';
+  /** What happens to an existing certificate's different status (`OverrideSettings.Status`): REPLACE by default. */
+  statusOverride: Exclude<Override, 'MERGE'>;
 }
 
 export interface PolicyPlan {
@@ -145,10 +147,12 @@ export function parseTemplate(body: unknown): Template {
       throw invalidTemplate(`Resource ${id} names an undefined condition ${JSON.stringify(r.Condition)}`);
     }
     if (r.OverrideSettings !== undefined) {
-      if (r.Type !== 'AWS::IoT::Thing' || !isObject(r.OverrideSettings)) throw invalidTemplate(`OverrideSettings of resource ${id} are allowed only on an AWS::IoT::Thing, as an object`);
+      // A thing's attributes, type and groups, a certificate's status (AWS's fleet-provisioning sample template).
+      const settable = r.Type === 'AWS::IoT::Thing' ? ['AttributePayload', 'ThingTypeName', 'ThingGroups'] : r.Type === 'AWS::IoT::Certificate' ? ['Status'] : [];
+      if (!settable.length || !isObject(r.OverrideSettings)) throw invalidTemplate(`OverrideSettings of resource ${id} are allowed only on an AWS::IoT::Thing or an AWS::IoT::Certificate, as an object`);
       for (const [k, v] of Object.entries(r.OverrideSettings)) {
-        if (!['AttributePayload', 'ThingTypeName', 'ThingGroups'].includes(k)) throw invalidTemplate(`OverrideSettings of resource ${id}: unknown property ${k}`);
-        if (!(OVERRIDES as readonly JsonLike[]).includes(v) || (k === 'ThingTypeName' && v === 'MERGE')) {
+        if (!settable.includes(k)) throw invalidTemplate(`OverrideSettings of resource ${id}: unknown property ${k}`);
+        if (!(OVERRIDES as readonly JsonLike[]).includes(v) || ((k === 'ThingTypeName' || k === 'Status') && v === 'MERGE')) {
           throw invalidTemplate(`OverrideSettings of resource ${id}: ${k} cannot be ${JSON.stringify(v)}`);
         }
       }
@@ -415,6 +419,7 @@ export function renderTemplate(t: Template, given: Record<string, string>, pseud
       const plan: CertificatePlan = {
         logicalId: id, certificateId: str('CertificateId'), certificateSigningRequest: str('CertificateSigningRequest'),
         certificatePem: str('CertificatePem'), caCertificatePem: str('CACertificatePem'), status: status as CertificatePlan['status'],
+        statusOverride: ((res.OverrideSettings ?? {}) as Record<string, CertificatePlan['statusOverride']>).Status ?? 'REPLACE',
       };
       const ways = [plan.certificateId, plan.certificateSigningRequest, plan.certificatePem].filter((x) => x !== undefined).length;
       if (ways !== 1) throw invalidTemplate(`${where}: give exactly one of CertificateId, CertificateSigningRequest and CertificatePem`);

@@ -38,6 +38,8 @@ export interface TestEngineOptions {
   history?: { size?: number; perTopic?: number };
   /** `--require-roles`: Lambda, Firehose and AWS IoT refuse roles they could not assume. */
   requireRoles?: boolean;
+  /** The MQTT-over-TLS port (free by default): 8883 for clients that cannot be told another, as on AWS. */
+  mqttsPort?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   const dataDir = opts.dataDir ?? tempDir('tb-test-');
   const logs: LogEntry[] = [];
   const logger: Logger = { log: (level, source, message, details) => logs.push({ level, source, message, time: Date.now(), details }) };
-  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0 }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits, historySize: opts.history?.size, historyPerTopic: opts.history?.perTopic }, shadow: { limits: opts.shadowLimits }, ...(opts.sinks ? { sinks: opts.sinks } : {}), ...(opts.requireRoles ? { iam: { requireRoles: true } } : {}) });
+  const config = defaultConfig({ dataDir, ports: { mqtt: 0, ws: 0, http: 0, ...(opts.mqttsPort !== undefined ? { mqtts: opts.mqttsPort } : {}) }, broker: { mode: opts.mode ?? 'aws', limits: opts.limits, historySize: opts.history?.size, historyPerTopic: opts.history?.perTopic }, shadow: { limits: opts.shadowLimits }, ...(opts.sinks ? { sinks: opts.sinks } : {}), ...(opts.requireRoles ? { iam: { requireRoles: true } } : {}) });
   const engine = await createEngine(config, { clock: opts.clock, logger, broker: { connectTimeoutMs: opts.connectTimeoutMs, drainTimeoutMs: opts.drainTimeoutMs }, alarmCheckMs: opts.alarmCheckMs });
   closeBeforeRemovingTempDirs(() => engine.stop());
   const info = await engine.start();
