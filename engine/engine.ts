@@ -104,7 +104,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   // Functions and sinks need each other (a function reads a table; a stream consumer is a function): the functions
   // reach the sinks through typed thunks, called only once the engine has started.
   const functions = new FunctionsService({
-    dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs), logs: functionLogs(() => sinks), queues: () => sinks.queues,
+    dataDir: config.dataDir, logger: logs, clock, sdk: functionSdk(broker, shadows, () => sinks, logs, controlApi(control)), logs: functionLogs(() => sinks), queues: () => sinks.queues,
     streams: () => mappingStreams(sinks),
     endpoint: () => httpUrl(),
     credentials: (name, role) => iam.functionCredentials(name, role),
@@ -436,7 +436,7 @@ function registryThings(registry: RegistryService): ThingLookup {
 }
 
 /** What a running function's local SDK reaches: the broker (as the user's code), shadows, notifications, tables. */
-function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowReader>, sinks: () => SinkService, logger: Logger): FunctionSdkHost {
+function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowReader>, sinks: () => SinkService, logger: Logger, control: ThingbenchApi['control']): FunctionSdkHost {
   return {
     publish: (msg) => broker.publish(msg, { origin: 'client' }),
     getShadow: (thing, name) => {
@@ -447,6 +447,7 @@ function functionSdk(broker: BrokerService, shadows: ReturnType<typeof shadowRea
     updateShadow: (thing, document, name) => shadows.update(thing, document, name),
     notify: (fn, message, subject) => logger.log('info', 'functions', subject ? `${fn}: ${subject}: ${message}` : `${fn}: ${message}`, { notify: true, function: fn }),
     getItem: (table, key) => sinks().tables.get(table, key as JsonObject) ?? null,
+    sendCommand: (input) => control.send(input),
   };
 }
 

@@ -2,6 +2,8 @@
  * What a runtime needs to run one function: where its code is, which export to call, its limits and variables.
  * Both kinds of function resolve to this: files in `<dataDir>/functions/` and functions created with the Lambda API.
  */
+import type { ControlSendInput } from '../contract/index.js';
+
 export type FunctionLanguage = 'node' | 'python';
 
 export interface FunctionSpec {
@@ -32,6 +34,8 @@ export interface FunctionSdkHost {
   notify(functionName: string, message: string, subject: string | null): void;
   /** A local table's item by its key (DynamoDB's GetItem, plain JSON), or null when there is none. */
   getItem(table: string, key: Record<string, unknown>): unknown;
+  /** Command & control: sends a command to a thing and resolves with its answer (the contract's `control.send`). */
+  sendCommand(input: ControlSendInput): Promise<unknown>;
 }
 
 /** One local SDK call from a function. */
@@ -56,6 +60,17 @@ export async function sdkCall(host: FunctionSdkHost, fn: string, op: string, arg
       if (typeof args.tableName !== 'string' || !args.tableName) throw new Error('getItem needs a table name');
       if (!key || typeof key !== 'object' || Array.isArray(key)) throw new Error('getItem needs a key object, e.g. { id: "sensor-1" }');
       return host.getItem(args.tableName, key as Record<string, unknown>) ?? null;
+    }
+    case 'sendCommand': {
+      if (typeof args.thingName !== 'string' || typeof args.name !== 'string') throw new Error('sendCommand needs a thingName and a command name');
+      const p = args.payload;
+      const binary = p instanceof Uint8Array;
+      const payload = binary ? Buffer.from(p).toString('base64') : typeof p === 'string' ? p : p === undefined || p === null ? '' : JSON.stringify(p);
+      const timeoutMs = args.timeoutMs === undefined || args.timeoutMs === null ? undefined : Number(args.timeoutMs);
+      return host.sendCommand({
+        thing: args.thingName, name: args.name, payload, encoding: binary ? 'base64' : 'utf8',
+        ...(typeof args.contentType === 'string' ? { contentType: args.contentType } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
     }
     default:
       throw new Error(`unknown SDK call ${op}`);

@@ -55,6 +55,7 @@ const sdk = {
   updateShadow: (thingName, document, shadowName) => call('updateShadow', { thingName, document, shadowName: shadowName || null }),
   notify: (message, subject) => call('notify', { message: typeof message === 'string' ? message : JSON.stringify(message), subject: subject || null }),
   getItem: (tableName, key) => call('getItem', { tableName, key }),
+  sendCommand: (req) => call('sendCommand', req || {}),
 };
 globalThis.thingbench = sdk;
 
@@ -180,6 +181,10 @@ class Sdk:
         return call('notify', {'message': message if isinstance(message, str) else json.dumps(message), 'subject': subject})
     def get_item(self, table_name, key):
         return call('getItem', {'tableName': table_name, 'key': key})
+    def send_command(self, thing_name, name, payload=None, timeout_ms=None, content_type=None):
+        if isinstance(payload, (bytes, bytearray)):
+            payload = payload.decode('utf-8')
+        return call('sendCommand', {'thingName': thing_name, 'name': name, 'payload': payload, 'timeoutMs': timeout_ms, 'contentType': content_type})
 class Context:
     pass
 def used_mb():

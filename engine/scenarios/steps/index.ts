@@ -21,6 +21,7 @@ import { sinkExpectStep } from './sink-expect.js';
 import { cleanupStep } from './cleanup.js';
 import { awsCallStep } from './aws-call.js';
 import { certificateStep } from './certificate.js';
+import { commandStep } from './command.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -41,6 +42,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   cleanupStep,
   awsCallStep,
   certificateStep,
+  commandStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));
