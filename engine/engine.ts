@@ -431,6 +431,7 @@ function registryThings(registry: RegistryService): ThingLookup {
     groupsOf: (name) => attempt(() => registry.groups.groupsOf(name, 100).items.flatMap((g) => [g.name, ...g.rootToParent]), []),
     groupExists: (name) => attempt(() => !!registry.groups.describe(name), false),
     groupIsDynamic: (name) => registry.groups.isDynamic(name),
+    principalsOf: (name) => attempt(() => registry.listPrincipals(name, 1000).items, []),
     changes: () => changes,
   };
 }

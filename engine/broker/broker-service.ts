@@ -12,6 +12,7 @@ import { Capture, type BrokerEvents } from './capture.js';
 import { PREVIEW_BYTES } from './message-log.js';
 import { toMessageProperties } from './message-properties.js';
 import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
+import { DeviceSessions, type DeviceSession, type DeviceSessionRequest } from './device-sessions.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
 import type { Properties } from './mqtt5/properties.js';
@@ -59,6 +60,8 @@ export interface BrokerOptions {
   connectTimeoutMs?: number;
   /** A client that does not read its socket for this long is disconnected. */
   drainTimeoutMs?: number;
+  /** A device session (HTTPS, CoAP) with no request for this long ends (its disconnected event); default 60 s. */
+  deviceIdleMs?: number;
 }
 
 function retainedMessage(e: RetainedEntry): { topic: string; payload: Buffer; qos: 0 | 1; lastModifiedTime: number; properties?: Properties } {
@@ -103,6 +106,7 @@ export class BrokerService implements Service {
   private readonly capture: Capture<AedesClient>;
   private readonly sessions: Sessions;
   private readonly activity: ActivityLog;
+  private readonly devices: DeviceSessions;
   private stopping = false;
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
@@ -128,6 +132,12 @@ export class BrokerService implements Service {
       principal: (client) => sessions.get(client)?.guard?.principal, // Security: rules' principal()
     }, now, logTapErrors(logger));
     this.connections = new Connections(opts, (stream, info, peer) => this.accept(stream, info, peer), logger);
+    this.devices = new DeviceSessions({
+      ctx: this.ctx, sessions, metering,
+      dispatch: (packet, client) => this.publishPacket(packet, client),
+      tap: (filter, handler) => this.capture.tap(filter, handler),
+      retained: (filter) => this.persistence.retainedMatching(filter).map((e) => ({ topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, retain: true })),
+    }, opts.deviceIdleMs ?? 60_000);
   }
 
   get mode(): BrokerMode {
@@ -180,6 +190,7 @@ export class BrokerService implements Service {
   async stop(): Promise<void> {
     if (!this.aedes || this.stopping) return;
     this.stopping = true;
+    this.devices.closeAll();
     this.capture.stop();
     this.activity.stop();
     await this.aedes.close();
@@ -220,6 +231,15 @@ export class BrokerService implements Service {
     if (!this.aedes || this.aedes.closed || !this.aedes.deliverTo(clientId, packet, () => {})) return false;
     this.capture.recordDirected(packet);
     return true;
+  }
+
+  /**
+   * A device that is not an MQTT connection (HTTPS, CoAP) acting in the broker as `clientId`: opens its session (its
+   * connected event, with `protocol`), or returns its open one over the same protocol with `req.guard` as its guard.
+   */
+  openDeviceSession(req: DeviceSessionRequest): DeviceSession {
+    if (!this.aedes || this.stopping) throw new EngineError('Unavailable', 'the broker is not running');
+    return this.devices.get(req);
   }
 
   /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
@@ -312,7 +332,7 @@ export class BrokerService implements Service {
   }
 
   clients(): ClientInfo[] {
-    return this.aedes.clients().flatMap((client) => {
+    const mqtt = this.aedes.clients().flatMap((client) => {
       const s = this.sessions.get(client);
       if (!s) return [];
       return [{
@@ -320,6 +340,11 @@ export class BrokerService implements Service {
         keepalive: this.aedes.keepaliveSeconds(client), subscriptions: Object.keys(client.subscriptions),
       }];
     });
+    // A device session has no keep-alive: it ends after the device idle time.
+    const devices = this.devices.list().map((d) => ({
+      clientId: d.clientId, connectedAt: d.connectedAt, ipAddress: d.ipAddress, transport: d.protocol, clean: true, keepalive: 0, subscriptions: d.filters,
+    }));
+    return [...mqtt, ...devices];
   }
 
   usage(): UsageReport {
@@ -328,7 +353,7 @@ export class BrokerService implements Service {
 
   /** Connected clients and publishes received from clients since the start, without building a report. */
   flow(): { connected: number; messagesIn: number } {
-    return { connected: this.aedes.clients().length, messagesIn: this.capture.metering.messagesIn };
+    return { connected: this.aedes.clients().length + this.devices.size, messagesIn: this.capture.metering.messagesIn };
   }
 
   /**
@@ -404,15 +429,16 @@ export class BrokerService implements Service {
    * from a promise continuation. A burst (a job's notices to 5,000 things) thus never queues thousands of messages in
    * aedes' emitter, whose release chain runs the queued ones recursively and overflowed the stack.
    */
-  private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }): Promise<void> {
-    if (this.inFlight >= ENGINE_IN_FLIGHT) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.dispatch(packet));
+  private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }, from: AedesClient | null = null): Promise<void> {
+    if (this.inFlight >= ENGINE_IN_FLIGHT) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.dispatch(packet, from));
     this.inFlight++;
-    return this.dispatch(packet);
+    return this.dispatch(packet, from);
   }
 
-  private dispatch(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }): Promise<void> {
+  /** `from`: a device session's stand-in client, whose publish it is (capture, metering, rules' `clientid()`). */
+  private dispatch(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }, from: AedesClient | null): Promise<void> {
     const writesBefore = this.persistence.writes;
-    return new Promise<void>((resolve, reject) => this.aedes.publish(packet, (err?: Error | null) => {
+    return new Promise<void>((resolve, reject) => this.aedes.publishFrom(packet as AedesPacket, from, (err?: Error | null) => {
       if (err) reject(err);
       else if (this.persistence.writes !== writesBefore) this.persistence.flushed().then(resolve, reject);
       else resolve();

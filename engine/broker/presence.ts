@@ -9,6 +9,8 @@ export interface SessionIdentity {
   sessionIdentifier: string;
   principalIdentifier: string;
   versionNumber: number;
+  /** A device session's protocol (`https`, `coap`): its events say it; an MQTT connection's stay as AWS sends them. */
+  protocol?: 'https' | 'coap';
 }
 
 export const presenceTopic = (kind: 'connected' | 'disconnected', clientId: string) => `$aws/events/presence/${kind}/${clientId}`;
@@ -20,7 +22,7 @@ export function hasLifecycleEvents(clientId: string): boolean {
 }
 
 export function connectedEvent(s: SessionIdentity, timestamp: number, ipAddress: string) {
-  return {
+  const event = {
     clientId: s.clientId,
     timestamp,
     eventType: 'connected',
@@ -29,10 +31,11 @@ export function connectedEvent(s: SessionIdentity, timestamp: number, ipAddress:
     ipAddress,
     versionNumber: s.versionNumber,
   };
+  return s.protocol ? { ...event, protocol: s.protocol } : event;
 }
 
 export function disconnectedEvent(s: SessionIdentity, timestamp: number, reason: DisconnectReason) {
-  return {
+  const event = {
     clientId: s.clientId,
     timestamp,
     eventType: 'disconnected',
@@ -42,6 +45,7 @@ export function disconnectedEvent(s: SessionIdentity, timestamp: number, reason:
     disconnectReason: reason,
     versionNumber: s.versionNumber,
   };
+  return s.protocol ? { ...event, protocol: s.protocol } : event;
 }
 
 export function subscriptionEvent(s: SessionIdentity, timestamp: number, kind: 'subscribed' | 'unsubscribed', topics: string[]) {

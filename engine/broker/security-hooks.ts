@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { DeviceProtocol } from './device-sessions.js';
 import type { TlsCredentials, Transport } from './listeners.js';
 
 /**
@@ -25,6 +26,22 @@ export interface SecurityHooks {
    * mode), or a refusal (CONNACK "not authorized", then close).
    */
   connect(req: { clientId: string; transport: Transport; remoteAddress: string; peer?: object }): ConnectionGuard | null | { refused: string };
+  /** A guard for a device that is not an MQTT connection (a device session: HTTPS, CoAP), or a refusal. */
+  deviceGuard?(req: DeviceGuardRequest): ConnectionGuard | { refused: string };
+  /** An HTTPS device's client id, from its admitted certificate (`admit`'s peer): the one thing it is attached to, else the certificate id. */
+  deviceClientId?(peer: object): string;
+}
+
+export interface DeviceGuardRequest {
+  clientId: string;
+  transport: DeviceProtocol;
+  remoteAddress: string;
+  /** HTTPS: what `admit` returned for the client certificate. */
+  peer?: object;
+  /** CoAP: the thing the device's token belongs to (its principals' and groups' policies apply). */
+  thing?: string;
+  /** CoAP: the token's id (presence events' principalIdentifier, rules' `principal()`); never the secret. */
+  principal?: string;
 }
 
 /** Per-connection authorization (decisions cached per connection; denials logged by the implementation). */

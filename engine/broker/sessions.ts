@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AedesClient, Subscription } from './aedes-adapter.js';
+import type { DeviceProtocol } from './device-sessions.js';
 import type { Transport } from './listeners.js';
 import type { Metering } from './metering.js';
 import type { Mqtt5Connection } from './mqtt5/connection.js';
@@ -9,7 +10,8 @@ import type { NewActivity } from './activity-log.js';
 
 /** One connection, from accept to close: what the broker knows beyond aedes' client. */
 export interface Session extends presence.SessionIdentity {
-  transport: Transport;
+  /** An MQTT listener's, or a device session's protocol (device-sessions.ts). */
+  transport: Transport | DeviceProtocol;
   ipAddress: string;
   /** When the CONNECT completed; 0 until then. */
   connectedAt: number;
@@ -55,7 +57,7 @@ export class Sessions {
 
   constructor(private readonly sink: LifecycleSink, private readonly publishesPerSecond: number, private readonly now: () => number) {}
 
-  open(client: AedesClient, transport: Transport, ipAddress: string, peer?: object): Session {
+  open(client: AedesClient, transport: Transport | DeviceProtocol, ipAddress: string, peer?: object): Session {
     const session: Session = {
       clientId: '', sessionIdentifier: randomUUID().replaceAll('-', ''), principalIdentifier: 'anonymous', versionNumber: 0,
       transport, ipAddress, connectedAt: 0, tokens: this.publishesPerSecond, refilledAt: this.now(), hashParents: new Set(), peer,

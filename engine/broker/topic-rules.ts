@@ -55,6 +55,13 @@ export function checkLevels(topic: string): Violation | null {
   return levels > MAX_TOPIC_LEVELS ? { message: `topic has ${levels} levels, over the broker's limit of ${MAX_TOPIC_LEVELS}` } : null;
 }
 
+/** A topic name as an MQTT PUBLISH must carry it (what the MQTT parser checks of a client's), for publishes that come another way. */
+export function checkTopicSyntax(topic: string): Violation | null {
+  if (!topic.length) return { message: 'the topic must not be empty' }; // [MQTT-4.7.3-1]
+  if (/[+#\u0000]/.test(topic)) return { message: `the topic name must not contain wildcards or the null character: ${topic.slice(0, 300)}` }; // [MQTT-3.3.2-2] [MQTT-4.7.3-2]
+  return checkLevels(topic);
+}
+
 /** MQTT 3.1.1 §4.7.1: `#` only last and alone in its level, `+` alone in its level. */
 export function isValidFilter(filter: string): boolean {
   if (!filter.length) return false;

@@ -110,7 +110,8 @@ export type BrokerActivity = {
   time: number;
   clientId: string;
 } & (
-  | { kind: 'connected'; ipAddress: string; transport: 'tcp' | 'ws' | 'tls' | 'wss' }
+  /** `https`, `coap`: a device session (a device that asks over requests instead of holding an MQTT connection). */
+  | { kind: 'connected'; ipAddress: string; transport: 'tcp' | 'ws' | 'tls' | 'wss' | 'https' | 'coap' }
   /** `reason` as AWS's disconnected lifecycle event gives it (`CLIENT_INITIATED_DISCONNECT`, `CONNECTION_LOST`, …). */
   | { kind: 'disconnected'; reason: string }
   | { kind: 'subscribed'; subscriptions: Array<{ filter: string; qos: 0 | 1 | 2 }> }
@@ -156,7 +157,8 @@ export interface ClientInfo {
   clientId: string;
   connectedAt: number;
   ipAddress: string;
-  transport: 'tcp' | 'ws' | 'tls' | 'wss';
+  /** `https`, `coap`: a device session, which has no keep-alive (0) but ends after the broker's device idle time. */
+  transport: 'tcp' | 'ws' | 'tls' | 'wss' | 'https' | 'coap';
   clean: boolean;
   keepalive: number;
   subscriptions: string[];

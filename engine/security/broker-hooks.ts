@@ -12,7 +12,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { iotArn, type Logger } from '../core/index.js';
-import type { ConnectionGuard, SecurityHooks, TlsCredentials, Transport } from '../broker/index.js';
+import type { ConnectionGuard, DeviceGuardRequest, DeviceProtocol, SecurityHooks, TlsCredentials, Transport } from '../broker/index.js';
 import type { LocalCa } from './ca.js';
 import { certificateArn, type Certificates } from './certificates.js';
 import { certificateId, certificateVariables, isExpired, signedBy } from './certs.js';
@@ -29,6 +29,8 @@ export interface ThingLookup {
   groupExists(name: string): boolean;
   /** True for a dynamic thing group: AWS refuses to attach policies to one. */
   groupIsDynamic?(name: string): boolean;
+  /** Principals (certificate ARNs) attached to the thing: a CoAP device acts with their policies. */
+  principalsOf?(thingName: string): string[];
   /** Changes whenever things, groups or principal attachments change (invalidates cached decisions). */
   changes(): number;
 }
@@ -98,11 +100,34 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
       const { certificateId: id, cert } = req.peer as Peer;
       const row = ctx.certs.row(id);
       if (!row || row.status !== 'ACTIVE') return { refused: `certificate ${id} is ${row?.status ?? 'deleted'}` };
-      const guard = new Guard(ctx, req.clientId, id, cert, req.remoteAddress, req.transport);
+      const guard = new Guard(ctx, req.clientId, id, certificateVariables(cert), req.remoteAddress, req.transport, { certificate: id });
       if (!guard.check('iot:Connect', iotArn(`client/${req.clientId}`))) return { refused: `iot:Connect denied for client ${req.clientId}` };
       return guard;
     },
+    deviceGuard: (req) => deviceGuard(ctx, req),
+    deviceClientId(peer) {
+      const { certificateId: id } = peer as Peer;
+      const things = ctx.things().thingsOf(certificateArn(id));
+      return things.length === 1 ? things[0] : id;
+    },
   };
+}
+
+/**
+ * A device that asks over requests (broker device sessions). HTTPS: its certificate's policies, as for an MQTT
+ * connection, but with no iot:Connect: AWS authorizes each HTTP publish with iot:Publish alone. CoAP: the policies of
+ * the principals (certificates) attached to its thing and of the thing's groups; its principal is its token's id.
+ */
+function deviceGuard(ctx: HooksContext, req: DeviceGuardRequest): ConnectionGuard | { refused: string } {
+  if (req.transport === 'coap') {
+    if (!req.thing || !req.principal) return { refused: 'a CoAP device is identified by its thing and its token' };
+    return new Guard(ctx, req.clientId, req.principal, new Map(), req.remoteAddress, 'coap', { thing: req.thing });
+  }
+  const peer = req.peer as Peer | undefined;
+  if (!peer?.cert) return { refused: 'an HTTPS device needs a client certificate' };
+  const row = ctx.certs.row(peer.certificateId);
+  if (!row || row.status !== 'ACTIVE') return { refused: `certificate ${peer.certificateId} is ${row?.status ?? 'deleted'}` };
+  return new Guard(ctx, req.clientId, peer.certificateId, certificateVariables(peer.cert), req.remoteAddress, 'https', { certificate: peer.certificateId });
 }
 
 /**
@@ -193,6 +218,9 @@ function signedGuard(accessKeyId: string, transport: Transport): ConnectionGuard
 /** Decisions kept per action per connection (a client cycling through unbounded topics does not grow memory). */
 const MAX_CACHED = 4096;
 
+/** Whose policies a guard evaluates: a certificate's (and, when the client id names its thing, that thing's groups'), or a thing's principals'. */
+type PolicySource = { certificate: string } | { thing: string };
+
 /** One connection's authorization: policies of its certificate (and of its thing's groups), decisions cached. */
 class Guard implements ConnectionGuard {
   /** action → topic, filter or resource → allowed. */
@@ -200,18 +228,16 @@ class Guard implements ConnectionGuard {
   private generation = -1;
   private policies: EffectivePolicy[] = [];
   private thingVars = new Map<string, string>();
-  private readonly certVars: Map<string, string | string[]>;
 
   constructor(
     private readonly ctx: HooksContext,
     private readonly clientId: string,
     readonly principal: string,
-    cert: X509Certificate,
+    private readonly certVars: Map<string, string | string[]>,
     private readonly remoteAddress: string,
-    readonly transport: Transport,
-  ) {
-    this.certVars = certificateVariables(cert);
-  }
+    readonly transport: Transport | DeviceProtocol,
+    private readonly source: PolicySource,
+  ) {}
 
   publish(topic: string, retain: boolean): boolean {
     return this.cached('iot:Publish', 'topic/', topic) && (!retain || this.cached('iot:RetainPublish', 'topic/', topic));
@@ -254,16 +280,19 @@ class Guard implements ConnectionGuard {
   private refresh(things: ThingLookup, generation: number): void {
     this.generation = generation;
     this.cache.clear();
-    const arn = certificateArn(this.principal);
-    const attachedThings = things.thingsOf(arn);
-    this.thingVars = new Map([['iot:Connection.Thing.IsAttached', attachedThings.includes(this.clientId) ? 'true' : 'false']]);
-    const names = [...this.ctx.policies.attached(arn)];
-    if (attachedThings.includes(this.clientId)) {
-      const thing = things.thing(this.clientId);
-      this.thingVars.set('iot:Connection.Thing.ThingName', this.clientId);
+    const src = this.source;
+    const certificate = 'certificate' in src ? certificateArn(src.certificate) : undefined;
+    const arns = certificate ? [certificate] : things.principalsOf?.((src as { thing: string }).thing) ?? [];
+    // The thing: a certificate's when the client id names a thing it is attached to; a CoAP device's own.
+    const thingName = certificate ? (things.thingsOf(certificate).includes(this.clientId) ? this.clientId : undefined) : (src as { thing: string }).thing;
+    this.thingVars = new Map([['iot:Connection.Thing.IsAttached', thingName !== undefined ? 'true' : 'false']]);
+    const names = arns.flatMap((arn) => this.ctx.policies.attached(arn));
+    if (thingName !== undefined) {
+      const thing = things.thing(thingName);
+      this.thingVars.set('iot:Connection.Thing.ThingName', thingName);
       if (thing?.thingTypeName) this.thingVars.set('iot:Connection.Thing.ThingTypeName', thing.thingTypeName);
       for (const [k, v] of Object.entries(thing?.attributes ?? {})) this.thingVars.set(`iot:Connection.Thing.Attributes[${k}]`, v);
-      for (const g of things.groupsOf(this.clientId)) names.push(...this.ctx.policies.attached(iotArn(`thinggroup/${g}`)));
+      for (const g of things.groupsOf(thingName)) names.push(...this.ctx.policies.attached(iotArn(`thinggroup/${g}`)));
     }
     this.policies = [...new Set(names)].flatMap((n) => this.ctx.policies.effective(n) ?? []);
     const implicit = this.ctx.implicitPolicy?.(this.principal);

@@ -6,7 +6,7 @@
  * credentials as MQTT principals; policy changes apply to connected clients at once (AWS may take minutes).
  */
 import { EngineError, iotArn, isLoopbackBind, type Clock, type Logger, type Service } from '../core/index.js';
-import type { SecurityHooks } from '../broker/index.js';
+import type { ConnectionGuard, DeviceGuardRequest, SecurityHooks } from '../broker/index.js';
 import type { Store } from '../storage/index.js';
 import { LocalCa } from './ca.js';
 import { Certificates, certificateArn } from './certificates.js';
@@ -50,6 +50,8 @@ export class SecurityService implements Service {
   constructor(private readonly store: Store, private readonly clock: Clock, readonly opts: SecurityOptions) {}
 
   /** Wires the registry after construction (the registry itself depends on this service). */
+  private deviceHooks?: SecurityHooks;
+
   useThings(things: ThingLookup): void {
     this.things = things;
   }
@@ -178,6 +180,14 @@ export class SecurityService implements Service {
     this.certificates.generation++;
   }
 
+  /**
+   * A guard for a device session (HTTPS, CoAP), or a refusal: the policies of its certificate, or of its thing's
+   * principals and groups (broker-hooks.ts). Pass it to `BrokerService.openDeviceSession`.
+   */
+  deviceGuard(req: DeviceGuardRequest): ConnectionGuard | { refused: string } {
+    return (this.deviceHooks ??= this.brokerHooks()).deviceGuard!(req);
+  }
+
   /** `brokerHooks()` made on first use, so the broker can be constructed before this service has started. */
   lazyBrokerHooks(): SecurityHooks {
     let hooks: SecurityHooks | undefined;
@@ -188,6 +198,8 @@ export class SecurityService implements Service {
       admit: (peer, info) => get().admit(peer, info),
       authenticateUpgrade: (req) => get().authenticateUpgrade!(req),
       connect: (req) => get().connect(req),
+      deviceGuard: (req) => get().deviceGuard!(req),
+      deviceClientId: (peer) => get().deviceClientId!(peer),
     };
   }
 

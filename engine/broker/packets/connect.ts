@@ -4,6 +4,7 @@ import type { ConnectProperties } from '../mqtt5/inbound.js';
 import { REASON } from '../mqtt5/reason-codes.js';
 import { encodeConnack5 } from '../mqtt5/wire.js';
 import type { Session } from '../sessions.js';
+import type { Transport } from '../listeners.js';
 import type { PacketContext } from './context.js';
 
 /** CONNECT, before aedes looks at it: notes a zero-length client id and clamps the keep-alive to the limits. */
@@ -83,7 +84,8 @@ export function authenticate(ctx: PacketContext, client: AedesClient, session: S
   }
   // Security: iot:Connect (CONNACK 5 "not authorized" when denied).
   if (ctx.security && session) {
-    const r = ctx.security.connect({ clientId: client.id, transport: session.transport, remoteAddress: session.ipAddress, peer: session.peer });
+    // An MQTT connection's session: device sessions never CONNECT.
+    const r = ctx.security.connect({ clientId: client.id, transport: session.transport as Transport, remoteAddress: session.ipAddress, peer: session.peer });
     if (r && 'refused' in r) return { returnCode: 5, message: r.refused };
     session.guard = r;
     if (r) session.principalIdentifier = r.principal;
