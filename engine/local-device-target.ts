@@ -12,11 +12,23 @@ import type { HttpApiService } from './api/index.js';
 import type { DeviceEndpoint, DeviceListener } from './devices/index.js';
 import type { Target } from './scenarios/index.js';
 
-export function localDeviceTarget(config: EngineConfig, broker: BrokerService, http: HttpApiService) {
+/** `coapPort`: the CoAP listener's port once it listens (undefined when the engine has none). */
+export function localDeviceTarget(config: EngineConfig, broker: BrokerService, http: HttpApiService, coapPort: () => number | undefined = () => undefined) {
   // A wildcard bind is reached on loopback.
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const ca = () => fs.readFileSync(path.join(config.dataDir, 'security', 'root-ca.pem'), 'utf8');
   const endpoint = (listener: DeviceListener): DeviceEndpoint => {
+    if (listener === 'coap') {
+      const port = coapPort();
+      if (!port) throw new EngineError('InvalidInput', 'the engine has no CoAP listener for these devices (start it with a CoAP port)');
+      return { url: `coap://${host}:${port}` };
+    }
+    // AWS IoT serves HTTPS device requests on its mutual-TLS port; the engine on its secure WebSocket listener.
+    if (listener === 'https') {
+      const port = broker.ports.wss;
+      if (!port) throw new EngineError('InvalidInput', 'the engine has no HTTPS device endpoint for these devices (start it with its secure WebSocket port)');
+      return { url: `https://${host}:${port}`, ca: ca() };
+    }
     const port = broker.ports[listener];
     const off = port === undefined || port === 0 || ((listener === 'mqtt' || listener === 'ws') && config.security.plain === 'off');
     if (off) throw new EngineError('InvalidInput', `the engine has no ${listener} listener for these devices (${listener === 'mqtt' || listener === 'ws' ? 'plain listeners are off: use transport mqtts' : 'start it with its mutual-TLS port'})`);

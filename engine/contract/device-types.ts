@@ -4,8 +4,8 @@
 export interface DeviceModelSummary {
   name: string;
   description?: string;
-  /** mqtt: TCP; mqtts: mutual TLS; ws: MQTT over WebSocket. */
-  transport: 'mqtt' | 'mqtts' | 'ws';
+  /** mqtt: TCP; mqtts: mutual TLS; ws: MQTT over WebSocket; coap: CoAP with a device token; https: HTTPS with a certificate. */
+  transport: 'mqtt' | 'mqtts' | 'ws' | 'coap' | 'https';
   builtIn: boolean;
   /** The model file. */
   file: string;

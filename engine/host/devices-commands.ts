@@ -112,6 +112,8 @@ async function startMain(argv: string[]): Promise<number> {
 }
 
 async function runFleet(values: Record<string, unknown>, dataDir: string, model: DeviceModel, replay: ReplayData, n: { count: number; seed: number; connectRate: number }, target: Target | undefined): Promise<number> {
+  const t = model.protocol.transport;
+  if (t === 'coap' || t === 'https') throw new EngineError('InvalidInput', `model '${model.name}' speaks ${t}: start it in the engine (the Devices view, or a scenario's devices), which makes its token or certificate; this command runs MQTT devices`);
   const { count, seed, connectRate } = n;
   const provision = model.identity.certificate.mode === 'provision';
   const json = values.json === true;
@@ -123,7 +125,7 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
     // Registration first: a provisioning model on a target without a control plane is refused before anything else.
     reg = await registerCliFleet({ model, count, seed, values, dataDir, log, target });
     try {
-      const m = provision ? target.mqtt('mqtts') : deviceEndpoint(target, model.protocol.transport);
+      const m = provision ? target.mqtt('mqtts') : deviceEndpoint(target, t);
       // The first device's client id and credentials, once: a denied policy is one sentence, not a fleet backing off.
       if (!provision) await checkConnect(target, createDeviceContext(model, 0, seed).clientId, m);
       url = m.url;

@@ -89,8 +89,8 @@ describe('loadDeviceModel', () => {
     ['an unknown generator', 'name: x\ntelemetry:\n  - topic: a\n    interval: 1s\n    fields:\n      temp: { gen: sinus, period: 1s }\n',
       'broken.yaml:6:20: telemetry[0].fields.temp: unknown generator "sinus"; expected one of: constant, counter, uuid, id, pick, int, float, bool, timestamp, walk, sine, square, triangle, sawtooth, ramp, decay, step, spike, anomaly, geo, route, object, array, expr, thingName, attribute, replay'],
     ['a misspelt property (at its key)', 'name: x\nprotocol:\n  keepAlvie: 30\n',
-      "broken.yaml:3:3: unknown property 'keepAlvie' in protocol; expected one of: transport, version, keepAlive, cleanSession, sessionExpiry, reconnect, offlineBuffer"],
-    ['a value outside an enum', 'name: x\nprotocol:\n  transport: tcp\n', 'broken.yaml:3:14: protocol.transport: expected one of: "mqtt", "mqtts", "ws"'],
+      "broken.yaml:3:3: unknown property 'keepAlvie' in protocol; expected one of: transport, version, keepAlive, cleanSession, sessionExpiry, reconnect, offlineBuffer, confirmable, ttd"],
+    ['a value outside an enum', 'name: x\nprotocol:\n  transport: tcp\n', 'broken.yaml:3:14: protocol.transport: expected one of: "mqtt", "mqtts", "ws", "coap", "https"'],
     ['a missing required property', 'name: x\ntelemetry:\n  - interval: 1s\n    fields: {}\n', "broken.yaml:3:5: telemetry[0]: missing required property 'topic'"],
     ['a bad duration', 'name: x\ntelemetry:\n  - topic: a\n    interval: 5 sec\n    fields: {}\n',
       'broken.yaml:4:15: telemetry[0].interval: expected a duration such as 500ms, 5s, 2m or 1h'],
@@ -122,7 +122,7 @@ describe('loadDeviceModel', () => {
       'sm.yaml:6:33: expected exactly one trigger (message, delta or timer) but found 2',
     ]);
     expect(problems('name: x\nprotocol:\n  transport: tcp\n  keepAlive: -1\nwill: {}\n')).toEqual([
-      'broken.yaml:3:14: protocol.transport: expected one of: "mqtt", "mqtts", "ws"',
+      'broken.yaml:3:14: protocol.transport: expected one of: "mqtt", "mqtts", "ws", "coap", "https"',
       'broken.yaml:4:14: protocol.keepAlive: must be >= 0',
       "broken.yaml:5:7: will: missing required property 'topic'",
       "broken.yaml:5:7: will: missing required property 'payload'",
@@ -134,6 +134,21 @@ describe('loadDeviceModel', () => {
       'broken.yaml:2:24: transport mqtts (mutual TLS) needs a client certificate: set identity.certificate to provision or {existing: <id>}');
     expect(problems('name: x\ncommands:\n  - { name: ping, requestTopic: a, replyTopic: b, correlation: mqtt5 }\n')[0]).toBe(
       'broken.yaml:3:64: correlation mqtt5 needs protocol.version 5');
+  });
+
+  it('a CoAP or HTTPS device only asks: commands by name and ttd, no listening behaviours', () => {
+    const m = loadDeviceModel('name: meter\nprotocol: { transport: coap, confirmable: false, ttd: 5s }\ncommands:\n  - { name: setInterval, reply: { ok: true } }\n', 'meter.yaml');
+    expect(m.protocol).toMatchObject({ transport: 'coap', confirmable: false, ttdMs: 5000 });
+    expect(m.commands[0]).toMatchObject({ name: 'setInterval' });
+    expect(m.commands[0].requestTopic).toBeUndefined();
+    expect(problems('name: x\nprotocol: { transport: coap }\nshadow: { initial: { a: 1 } }\n')[0]).toBe(
+      'broken.yaml:3:1: a shadow behaviour needs a device that listens (MQTT): a coap device only asks');
+    expect(problems('name: x\nprotocol: { transport: https }\n')[0]).toBe(
+      'broken.yaml:2:24: transport https (mutual TLS) needs a client certificate: set identity.certificate to provision or {existing: <id>}');
+    expect(problems('name: x\nprotocol: { ttd: 5s }\n')[0]).toBe(
+      'broken.yaml:2:13: ttd is for devices that only ask (transport coap or https); an MQTT device listens on its request topics');
+    expect(problems('name: x\ncommands:\n  - { name: ping }\n')[0]).toBe(
+      "broken.yaml:3:5: an MQTT device's command needs requestTopic and replyTopic");
   });
 
   it('anchors and aliases work; an unknown or circular alias is refused at its position', () => {

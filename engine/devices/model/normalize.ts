@@ -100,7 +100,8 @@ function awsCommands(r: Raw): AwsCommandsBehaviour {
 
 function command(r: Raw): Command {
   return {
-    name: r.name, requestTopic: r.requestTopic, replyTopic: r.replyTopic, correlation: r.correlation ?? 'payload',
+    name: r.name, ...(r.requestTopic !== undefined ? { requestTopic: r.requestTopic } : {}), ...(r.replyTopic !== undefined ? { replyTopic: r.replyTopic } : {}),
+    correlation: r.correlation ?? 'payload',
     correlateField: r.correlateField ?? 'requestId', reply: normalizeFields(r.reply), delayMs: ms(r.delay, 0),
   };
 }
@@ -142,6 +143,8 @@ export function normalizeModel(r: Raw): DeviceModel {
       ...(p.sessionExpiry !== undefined ? { sessionExpiry: p.sessionExpiry } : {}),
       reconnect: { enabled: rc.enabled ?? true, minMs: ms(rc.min, 1000), maxMs: ms(rc.max, 30_000), factor: rc.factor ?? 2, jitter: rc.jitter ?? 0.2 },
       offlineBuffer: p.offlineBuffer ?? 100,
+      ...(p.confirmable !== undefined ? { confirmable: p.confirmable } : {}),
+      ...(p.ttd !== undefined ? { ttdMs: ms(p.ttd, 0) } : {}),
     },
     ...(will ? { will } : {}),
     telemetry: ((r.telemetry ?? []) as Raw[]).map(telemetry),

@@ -126,7 +126,7 @@ export const deviceModelSchema: Schema = {
     }, [], 'Who the device is.'),
     vars: d('Per-device variables, each a template evaluated once per device in order; later templates see them by name.', { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } }),
     protocol: obj({
-      transport: d('mqtt: TCP; mqtts: mutual TLS; ws: MQTT over WebSocket (default mqtt).', { enum: ['mqtt', 'mqtts', 'ws'] }),
+      transport: d('mqtt: TCP; mqtts: mutual TLS; ws: MQTT over WebSocket (default mqtt); coap: CoAP requests with the thing\'s device token; https: HTTPS requests with the device\'s certificate (a CoAP or HTTPS device only asks: one request per message).', { enum: ['mqtt', 'mqtts', 'ws', 'coap', 'https'] }),
       version: d('MQTT version: 4 (3.1.1, default) or 5.', { enum: [4, 5] }),
       keepAlive: int('Keep-alive in seconds (default 60; AWS IoT Core allows 30–1200, 0 disables).'),
       cleanSession: bool('Clean session / clean start (default true); false keeps a persistent session.'),
@@ -139,6 +139,8 @@ export const deviceModelSchema: Schema = {
         jitter: prob('Fraction of the delay drawn at random around it (default 0.2).'),
       }, [], 'Exponential back-off with jitter.'),
       offlineBuffer: int('Publishes held while offline and sent on reconnect (default 100, 0 drops them).'),
+      confirmable: bool('coap: confirmable requests (default true); false sends them non-confirmable.'),
+      ttd: duration('coap, https: how long each telemetry request waits in its response for a command (hono-ttd); the device does not ask without it.'),
     }, [], 'How the device connects.'),
     will: obj({
       topic: template('Last will topic.'),
@@ -181,13 +183,13 @@ export const deviceModelSchema: Schema = {
       type: 'array',
       items: obj({
         name: str('Command name.'),
-        requestTopic: template('Topic filter the device subscribes to.'),
-        replyTopic: template('Reply topic; also sees `request` (the request payload). An MQTT 5 response topic wins.'),
+        requestTopic: template('Topic filter the device subscribes to (MQTT devices; a CoAP or HTTPS device gets commands by name, by ttd).'),
+        replyTopic: template('Reply topic; also sees `request` (the request payload). An MQTT 5 response topic wins. MQTT devices only.'),
         correlation: d('payload (default): copy `correlateField` from request to reply; mqtt5: echo the correlation data; none.', { enum: ['payload', 'mqtt5', 'none'] }),
         correlateField: str('The request field carrying the correlation id (default requestId).'),
         reply: fieldMap,
         delay: duration('Time before replying (default 0).'),
-      }, ['name', 'requestTopic', 'replyTopic']),
+      }, ['name']),
     }),
     stateMachine: obj({
       initial: str('The first state.'),

@@ -101,8 +101,11 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
   for (const [k, v] of Object.entries(m.identity.attributes)) c.template(['identity', 'attributes', k], v, [...CONTEXT, ...vars, 'thingName', 'clientId']);
   const device = [...CONTEXT, ...vars, 'thingName', 'clientId', 'attributes'];
 
-  if (m.protocol.transport === 'mqtts' && m.identity.certificate.mode === 'none') {
-    c.add(['protocol', 'transport'], 'transport mqtts (mutual TLS) needs a client certificate: set identity.certificate to provision or {existing: <id>}');
+  const asks = m.protocol.transport === 'coap' || m.protocol.transport === 'https';
+  if (asks) askingProblems(m, c);
+  else if (m.protocol.ttdMs !== undefined) c.add(['protocol', 'ttd'], 'ttd is for devices that only ask (transport coap or https); an MQTT device listens on its request topics', 'key');
+  if ((m.protocol.transport === 'mqtts' || m.protocol.transport === 'https') && m.identity.certificate.mode === 'none') {
+    c.add(['protocol', 'transport'], `transport ${m.protocol.transport} (mutual TLS) needs a client certificate: set identity.certificate to provision or {existing: <id>}`);
   }
   if (m.identity.policy !== undefined && m.identity.certificate.mode !== 'provision') {
     c.add(['identity', 'policy'], 'identity.policy is attached to a provisioned certificate: set identity.certificate to provision, or remove the policy', 'key');
@@ -150,8 +153,11 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
 
   m.commands.forEach((cmd, i) => {
     const path = ['commands', i];
-    c.template([...path, 'requestTopic'], cmd.requestTopic, device);
-    c.template([...path, 'replyTopic'], cmd.replyTopic, [...device, 'request']);
+    if (!asks) {
+      if (cmd.requestTopic === undefined || cmd.replyTopic === undefined) c.add(path, 'an MQTT device\'s command needs requestTopic and replyTopic');
+      if (cmd.requestTopic !== undefined) c.template([...path, 'requestTopic'], cmd.requestTopic, device);
+      if (cmd.replyTopic !== undefined) c.template([...path, 'replyTopic'], cmd.replyTopic, [...device, 'request']);
+    }
     if (cmd.correlation === 'mqtt5' && m.protocol.version !== 5) c.add([...path, 'correlation'], 'correlation mqtt5 needs protocol.version 5');
     c.fields([...path, 'reply'], cmd.reply, [...device, ...TIME, 'shadow', 'state', 'request']);
   });
@@ -169,6 +175,23 @@ export function semanticProblems(m: DeviceModel, pos: PositionMap): Problem[] {
     });
   }
   return c.problems;
+}
+
+/**
+ * A CoAP or HTTPS device only asks: nothing can reach it but a command in a response, so the behaviours that wait for
+ * messages (shadow deltas, jobs, AWS IoT Commands, state-machine message triggers) and a will (no connection) are refused.
+ */
+function askingProblems(m: DeviceModel, c: Checker): void {
+  const t = m.protocol.transport;
+  const refuse = (key: string, what: string) => c.add([key], `${what} needs a device that listens (MQTT): a ${t} device only asks`, 'key');
+  if (m.will) refuse('will', 'a will');
+  if (m.shadow) refuse('shadow', 'a shadow behaviour');
+  if (m.jobs) refuse('jobs', 'a jobs behaviour');
+  if (m.awsCommands) refuse('awsCommands', 'an AWS IoT Commands behaviour');
+  m.stateMachine?.transitions.forEach((tr, i) => {
+    if (tr.on.kind !== 'timer') c.add(['stateMachine', 'transitions', i, 'on'], `a ${tr.on.kind} trigger needs a device that listens (MQTT): a ${t} device only asks`);
+  });
+  if (t === 'coap' && m.identity.certificate.mode !== 'none') c.add(['identity', 'certificate'], 'a coap device proves who it is with its thing\'s device token, not a certificate: remove identity.certificate', 'key');
 }
 
 /** `on` must name exactly one trigger; checked on the raw document because normalizing keeps only one. */

@@ -58,10 +58,13 @@ export interface Identity {
 /** none: no client certificate; existing: the certificate with this id; provision: create one at start. */
 export type CertificateChoice = { mode: 'none' } | { mode: 'existing'; id: string } | { mode: 'provision' };
 
-export type Transport = 'mqtt' | 'mqtts' | 'ws';
+export type Transport = 'mqtt' | 'mqtts' | 'ws' | 'coap' | 'https';
 
 export interface Protocol {
-  /** mqtt: plain TCP; mqtts: TLS with the client certificate (mutual TLS); ws: MQTT over WebSocket. */
+  /**
+   * mqtt: plain TCP; mqtts: TLS with the client certificate (mutual TLS); ws: MQTT over WebSocket; coap: CoAP requests
+   * with the thing's device token; https: HTTPS requests with the client certificate (both only ask, see AskingDevice).
+   */
   transport: Transport;
   /** MQTT protocol version: 4 (3.1.1) or 5. Default 4. */
   version: 4 | 5;
@@ -74,6 +77,10 @@ export interface Protocol {
   reconnect: Reconnect;
   /** How many publishes to hold while offline and send on reconnect (oldest dropped first). 0 = drop. Default 100. */
   offlineBuffer: number;
+  /** coap: confirmable requests (default true). */
+  confirmable?: boolean;
+  /** coap, https: how long a telemetry request waits in its response for a command (`hono-ttd`); no asking when unset. */
+  ttdMs?: number;
 }
 
 /** Exponential back-off: delay n = min(max, min * factor^n), then ± jitter × delay. */
@@ -253,10 +260,10 @@ export interface AwsCommandsBehaviour {
 
 export interface Command {
   name: string;
-  /** Topic filter the device subscribes to (template). */
-  requestTopic: Template;
+  /** Topic filter the device subscribes to (template); MQTT devices only (checked). */
+  requestTopic?: Template;
   /** Topic of the reply (template; also sees `request` = the request payload). MQTT 5 response topic wins when set. */
-  replyTopic: Template;
+  replyTopic?: Template;
   /**
    * How a reply finds its request: `payload`: copy the request's `correlateField` (default `requestId`) into the
    * reply; `mqtt5`: echo the correlation data property; `none`.

@@ -95,3 +95,23 @@ export class VirtualClock implements DeviceClock {
     this.time = end;
   }
 }
+
+/** A device's one-shot timers on its clock: each runs unless the device has stopped; `clear()` cancels them all. */
+export class DeviceTimers {
+  private readonly timers = new Set<TimerHandle>();
+
+  constructor(private readonly clock: DeviceClock, private readonly running: () => boolean) {}
+
+  later(ms: number, fn: () => void): void {
+    const handle = this.clock.setTimer(() => {
+      this.timers.delete(handle);
+      if (this.running()) fn();
+    }, ms);
+    this.timers.add(handle);
+  }
+
+  clear(): void {
+    for (const t of this.timers) this.clock.clearTimer(t);
+    this.timers.clear();
+  }
+}

@@ -1,6 +1,6 @@
 import type { DeviceLogEntry } from '../../contract/index.js';
 import type { JobEvent } from './device-jobs.js';
-import type { VirtualDevice } from './virtual-device.js';
+import type { FleetDevice } from './fleet-device.js';
 
 /** Entries kept per device (the oldest give way). */
 export const JOURNAL_SIZE = 200;
@@ -16,14 +16,14 @@ const PAYLOAD_CHARS = 2048;
  * fleet pays nothing per message for logs nobody looks at.
  */
 export class FleetJournal {
-  private readonly logs = new Map<VirtualDevice, { seq: number; entries: DeviceLogEntry[] }>();
+  private readonly logs = new Map<FleetDevice, { seq: number; entries: DeviceLogEntry[] }>();
   /** Watched devices with when their log was last read, least recent first. */
-  private readonly watched = new Map<VirtualDevice, { readAt: number; dispose: () => void }>();
+  private readonly watched = new Map<FleetDevice, { readAt: number; dispose: () => void }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Starts logging a device's lifecycle events. */
-  attach(device: VirtualDevice): void {
+  attach(device: FleetDevice): void {
     const e = device.events;
     e.on('connected', ({ attempt, sessionPresent }) =>
       this.add(device, 'connected', `connected${attempt ? ` after ${attempt} failed attempt${attempt === 1 ? '' : 's'}` : ''}${sessionPresent ? ' (session present)' : ''}`));
@@ -39,13 +39,13 @@ export class FleetJournal {
   }
 
   /** The device's entries after `after` (oldest first), and its publishes from now on for a while. */
-  read(device: VirtualDevice, after = 0): DeviceLogEntry[] {
+  read(device: FleetDevice, after = 0): DeviceLogEntry[] {
     this.watch(device);
     const log = this.logs.get(device);
     return log ? log.entries.filter((x) => x.seq > after) : [];
   }
 
-  private watch(device: VirtualDevice): void {
+  private watch(device: FleetDevice): void {
     const now = this.now();
     const known = this.watched.get(device);
     if (known) {
@@ -65,7 +65,7 @@ export class FleetJournal {
     }
   }
 
-  private add(device: VirtualDevice, kind: DeviceLogEntry['kind'], message: string, topic?: string, payload?: string): void {
+  private add(device: FleetDevice, kind: DeviceLogEntry['kind'], message: string, topic?: string, payload?: string): void {
     let log = this.logs.get(device);
     if (!log) this.logs.set(device, (log = { seq: 0, entries: [] }));
     log.entries.push({ seq: ++log.seq, at: this.now(), kind, message, ...(topic !== undefined ? { topic } : {}), ...(payload !== undefined ? { payload } : {}) });

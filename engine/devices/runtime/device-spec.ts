@@ -22,11 +22,20 @@ export interface DeviceSpec {
   /** Answers AWS IoT Commands (see `AwsCommandsSpec`). */
   awsCommands?: AwsCommandsSpec;
   stateMachine?: StateMachineSpec;
+  /**
+   * CoAP and HTTPS devices (which only ask): how long each telemetry request waits in its response for a command
+   * (Eclipse Hono's `hono-ttd`), ms. They do not ask without it.
+   */
+  commandTtdMs?: number;
 }
 
 export interface DeviceConnection {
-  /** mqtt://host:port, mqtts://host:port (mutual TLS), ws://host:port/mqtt or wss://… */
+  /** mqtt://host:port, mqtts://host:port (mutual TLS), ws://host:port/mqtt or wss://…; coap://host:port or https://host:port for a device that only asks. */
   url: string;
+  /** A CoAP device's token (the registry's per-thing credential). */
+  token?: string;
+  /** CoAP: send requests non-confirmable (default confirmable). */
+  nonConfirmable?: boolean;
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
   protocolVersion?: 4 | 5;
   /** Keep-alive in seconds (default 60; 0 turns it off). */
@@ -103,6 +112,8 @@ export interface ShadowSpec {
 export type CommandHandler = (request: Record<string, unknown>, ctx: { thingName: string; topic: string; state: Record<string, unknown> }) => unknown;
 
 export interface CommandBehaviour {
+  /** The command's name: how a CoAP or HTTPS device finds the behaviour for a command that came by ttd. */
+  name?: string;
   /** Topic filter the device subscribes to for requests (wildcards allowed). */
   requestTopic: string;
   /**

@@ -3,19 +3,22 @@ import type { DeviceModel, ReplayData } from '../model/index.js';
 import type { FaultResult, FaultSpec } from '../faults/index.js';
 import type { DeviceSpec } from './device-spec.js';
 
+/** What a device proves itself with: a certificate and key (MQTT over TLS, HTTPS), or a token (CoAP). */
+export type DeviceIdentity = { cert: string; key: string; token?: undefined } | { token: string; cert?: undefined; key?: undefined };
+
 /** What starts a fleet: plain data, copied into the fleet's worker thread. */
 export interface FleetOptions {
   model: DeviceModel;
   count: number;
   /** Fixes every device's values, phases and jitter (default 1). Device i gets the model's context for index i. */
   seed?: number;
-  /** Broker URL for every device (mqtt://, mqtts://, ws://). */
+  /** Broker URL for every device (mqtt://, mqtts://, ws://; coap:// or https:// for models that speak them). */
   url: string;
   tls?: DeviceSpec['connection']['tls'];
   /** MQTT username and password for every device (a plain broker's login). */
   login?: DeviceSpec['connection']['login'];
-  /** Per-device client certificate and key (PEM) by device index, over `tls` (provisioned identities). */
-  identities?: ReadonlyArray<{ cert: string; key: string } | undefined>;
+  /** Per-device client certificate and key (PEM) or CoAP device token by device index, over `tls` (provisioned identities). */
+  identities?: ReadonlyArray<DeviceIdentity | undefined>;
   replay?: ReplayData;
   /** New connections per second while the fleet starts (default 500), so a large fleet does not storm the broker. */
   connectRate?: number;

@@ -8,22 +8,23 @@ import { FleetJournal } from './device-journal.js';
 import { deviceSpecFromModel } from './model-device.js';
 import { deviceSeed } from './seeded-random.js';
 import type { FleetOptions, FleetStatus, FromWorker, ToWorker } from './fleet-messages.js';
-import { VirtualDevice } from './virtual-device.js';
+import { createDevice, type FleetDevice } from './fleet-device.js';
 
 export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
   const post = (m: FromWorker) => port.postMessage(m);
   const seed = opts.seed ?? 1;
-  let devices: VirtualDevice[];
+  let devices: FleetDevice[];
   try {
-    devices = Array.from({ length: opts.count }, (_, index) =>
-      new VirtualDevice(deviceSpecFromModel(opts.model, { index, seed, url: opts.url, tls: deviceTls(opts, index), login: opts.login, replay: opts.replay }), { seed: deviceSeed(seed, index) }));
+    devices = Array.from({ length: opts.count }, (_, index) => createDevice(deviceSpecFromModel(opts.model, {
+      index, seed, url: opts.url, tls: deviceTls(opts, index), login: opts.login, replay: opts.replay, token: opts.identities?.[index]?.token,
+    }), { seed: deviceSeed(seed, index) }));
   } catch (e) {
     post({ type: 'fatal', message: (e as Error).message });
     return;
   }
   const journal = new FleetJournal();
   for (const d of devices) journal.attach(d);
-  let byId: Map<string, VirtualDevice> | undefined;
+  let byId: Map<string, FleetDevice> | undefined;
   const find = (id: string) => {
     if (!byId) {
       byId = new Map();
@@ -90,14 +91,14 @@ export function runFleetWorker(port: MessagePort, opts: FleetOptions): void {
 /** The fleet's TLS settings with device `index`'s own certificate and key, when it has one. */
 function deviceTls(opts: FleetOptions, index: number): FleetOptions['tls'] {
   const own = opts.identities?.[index];
-  return own ? { ...opts.tls, cert: own.cert, key: own.key } : opts.tls;
+  return own?.cert ? { ...opts.tls, cert: own.cert, key: own.key } : opts.tls;
 }
 
 /** The members that match `query`, in index order, one page of them. */
-function memberPage(devices: readonly VirtualDevice[], query: FleetMemberQuery): FleetMemberPage {
+function memberPage(devices: readonly FleetDevice[], query: FleetMemberQuery): FleetMemberPage {
   const offset = query.offset ?? 0, limit = query.limit ?? 200;
   const search = query.search?.toLowerCase();
-  const matches = (d: VirtualDevice) => (!query.state || d.state === query.state)
+  const matches = (d: FleetDevice) => (!query.state || d.state === query.state)
     && (!search || d.spec.thingName.toLowerCase().includes(search) || d.spec.clientId.toLowerCase().includes(search));
   const members: FleetMember[] = [];
   let total = 0;
@@ -109,7 +110,7 @@ function memberPage(devices: readonly VirtualDevice[], query: FleetMemberQuery):
   return { total, offset, members };
 }
 
-function member(d: VirtualDevice, index: number): FleetMember {
+function member(d: FleetDevice, index: number): FleetMember {
   const { stats, spec } = d;
   return {
     index, thingName: spec.thingName, clientId: spec.clientId, state: d.state,

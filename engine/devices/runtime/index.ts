@@ -15,3 +15,9 @@ export { parseJobDocument, type JobFile, type JobPlan, type ParsedJob } from './
 export { checkFile, downloadUrl, StreamDownload } from './job-download.js';
 export { MachineRunner, type MachineHooks } from './machine-runner.js';
 export { DeviceFaults, type FaultPort } from './device-faults.js';
+export { AskingDevice } from './asking-device.js';
+export { createDevice, type FleetDevice } from './fleet-device.js';
+export { CoapUplink, type CoapUplinkOptions } from './coap-uplink.js';
+export { HttpsUplink, type HttpsUplinkOptions } from './https-uplink.js';
+export { HONO, type Uplink, type UplinkCommand, type UplinkPublish, type UplinkReply } from './uplink.js';
+export { TelemetryRunner, type TelemetryPort } from './telemetry-runner.js';

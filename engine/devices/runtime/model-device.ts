@@ -10,8 +10,10 @@ export interface ModelDeviceOptions {
   index: number;
   /** The fleet's seed: with the index it fixes every generated value, the phase spread and the back-off jitter. */
   seed: number;
-  /** Broker URL; its scheme should match the model's transport (mqtt://, mqtts://, ws://). */
+  /** Broker URL; its scheme should match the model's transport (mqtt://, mqtts://, ws://, coap://, https://). */
   url: string;
+  /** A CoAP device's token (its thing's device token). */
+  token?: string;
   /** Client certificate and CA for mqtts:// and wss://. */
   tls?: DeviceSpec['connection']['tls'];
   /** MQTT username and password. */
@@ -64,9 +66,12 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
   const commands: CommandBehaviour[] = model.commands.map((c) => {
     const sampler = createFieldSampler(c.reply, ctx, { replay: opts.replay });
     let clock = 0;
+    const { requestTopic, replyTopic } = c;
     return {
-      requestTopic: renderTemplate(c.requestTopic, ctx),
-      replyTopic: (request) => renderTemplate(c.replyTopic, ctx, { request }),
+      name: c.name,
+      // A CoAP or HTTPS device's commands have no topics (checked): they come by name.
+      requestTopic: requestTopic === undefined ? '' : renderTemplate(requestTopic, ctx),
+      ...(replyTopic !== undefined ? { replyTopic: (request: Record<string, unknown>) => renderTemplate(replyTopic, ctx, { request }) } : {}),
       handle: (request) => sampler.sample(clock++, { request }),
       correlateField: c.correlation === 'payload' ? c.correlateField : null,
       delayMs: c.delayMs,
@@ -85,7 +90,10 @@ export function deviceSpecFromModel(model: DeviceModel, opts: ModelDeviceOptions
       ...(protocol.sessionExpiry !== undefined ? { sessionExpirySec: protocol.sessionExpiry } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.login ? { login: opts.login } : {}),
+      ...(opts.token ? { token: opts.token } : {}),
+      ...(protocol.transport === 'coap' && protocol.confirmable === false ? { nonConfirmable: true } : {}),
     },
+    ...(protocol.ttdMs !== undefined ? { commandTtdMs: protocol.ttdMs } : {}),
     reconnect: protocol.reconnect.enabled ? { minMs: protocol.reconnect.minMs, maxMs: protocol.reconnect.maxMs, factor: protocol.reconnect.factor, jitter: protocol.reconnect.jitter } : false,
     offlineBufferSize: protocol.offlineBuffer,
     ...(model.will ? {

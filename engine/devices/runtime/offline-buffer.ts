@@ -35,6 +35,11 @@ export class OfflineBuffer {
     }
   }
 
+  /** Takes the oldest message out. */
+  shift(): BufferedMessage | undefined {
+    return this.items.shift();
+  }
+
   /** Everything buffered, oldest first, and empties the buffer. */
   drain(): BufferedMessage[] {
     const out = this.items;

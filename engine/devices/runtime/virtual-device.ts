@@ -2,8 +2,8 @@ import type { IPublishPacket, MqttClient } from 'mqtt';
 import { EngineError, TypedEmitter } from '../../core/index.js';
 import type { FaultSpec } from '../faults/index.js';
 import { backoffDelay, defaultBackoff } from './backoff.js';
-import { realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
-import type { CommandBehaviour, DeviceSpec, TelemetrySpec } from './device-spec.js';
+import { DeviceTimers, realClock, type DeviceClock, type TimerHandle } from './device-clock.js';
+import type { CommandBehaviour, DeviceSpec } from './device-spec.js';
 import { DeviceFaults } from './device-faults.js';
 import { commandReply, deviceClient, isState, parseObject } from './mqtt-connection.js';
 import { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
@@ -12,6 +12,7 @@ import { mergeState, pickKeys, topicMatches, type State } from './shadow-state.j
 import { MachineRunner } from './machine-runner.js';
 import { DeviceJobs, type JobEvent } from './device-jobs.js';
 import { DeviceAwsCommands } from './device-aws-commands.js';
+import { TelemetryRunner } from './telemetry-runner.js';
 
 /**
  * idle → connecting → online ⇄ backoff → connecting … ; `stop()` ends in stopped from any state. A device that loses
@@ -72,7 +73,7 @@ export class VirtualDevice {
   private client: MqttClient | undefined;
   private failures = 0;
   private reconnectTimer: TimerHandle | undefined;
-  private readonly timers = new Set<TimerHandle>();
+  private readonly timers: DeviceTimers;
   private readonly inflight = new Set<BufferedMessage>();
   private shadowState: State;
   private lastDeltaVersion = -1;
@@ -80,15 +81,15 @@ export class VirtualDevice {
   private dropping = false;
   private disconnecting = false;
   private immediateReconnect = false;
-  private lastTopic: string | undefined;
   private readonly faults: DeviceFaults;
   private readonly machine: MachineRunner | undefined;
   private readonly jobs: DeviceJobs | undefined;
   private readonly awsCommands: DeviceAwsCommands | undefined;
-  private readonly seqs = new Map<TelemetrySpec, number>();
+  private readonly telemetry: TelemetryRunner;
 
   constructor(readonly spec: DeviceSpec, opts: VirtualDeviceOptions = {}) {
     this.clock = opts.clock ?? realClock();
+    this.timers = new DeviceTimers(this.clock, () => this.stateName !== 'stopped');
     this.random = seededRandom(opts.seed ?? 1);
     this.buffer = new OfflineBuffer(spec.offlineBufferSize ?? 100);
     for (const t of spec.telemetry ?? []) {
@@ -97,6 +98,10 @@ export class VirtualDevice {
       }
     }
     this.shadowState = { ...(spec.shadow?.initialState ?? {}) };
+    this.telemetry = new TelemetryRunner(spec.telemetry ?? [], {
+      thingName: spec.thingName, clock: this.clock, later: (ms, fn) => this.later(ms, fn), machineState: () => this.machine?.current,
+      state: () => this.shadowState, skewMs: () => this.faults.skewMs, send: (m) => this.send(m),
+    });
     this.faults = new DeviceFaults({
       thingName: spec.thingName,
       clock: this.clock,
@@ -105,16 +110,13 @@ export class VirtualDevice {
       drop: (o) => this.drop(o),
       disconnect: (o) => this.disconnect(o),
       send: (m) => this.send(m),
-      defaultTopic: () => this.defaultTopic(),
+      defaultTopic: () => this.telemetry.defaultTopic(),
     }, seededRandom(((opts.seed ?? 1) ^ 0x5bd1e995) >>> 0));
     this.machine = spec.stateMachine && new MachineRunner(spec.stateMachine, this.clock, {
       shadow: () => this.shadowState,
       onTransition: (from, to, publish) => {
         this.events.emit('transition', { from, to });
-        for (const name of publish) {
-          const tel = this.spec.telemetry?.find((x) => x.name === name);
-          if (tel) this.produce(tel);
-        }
+        this.telemetry.produceNamed(publish);
       },
     });
     this.awsCommands = spec.awsCommands && new DeviceAwsCommands(spec.awsCommands, {
@@ -154,11 +156,7 @@ export class VirtualDevice {
   start(): void {
     if (this.stateName !== 'idle') return;
     this.machine?.start();
-    const now = this.clock.now();
-    for (const t of this.spec.telemetry ?? []) {
-      const first = t.nextAt ? t.nextAt(now) : now + (t.phaseMs ?? t.intervalMs!);
-      if (first !== undefined) this.schedule(t, first);
-    }
+    this.telemetry.start();
     this.connect();
   }
 
@@ -168,7 +166,6 @@ export class VirtualDevice {
     this.faults.clear(); // a partition must not hold the DISCONNECT
     const wasOnline = this.stateName === 'online';
     this.stateName = 'stopped';
-    for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.clear();
     this.clock.clearTimer(this.reconnectTimer);
     this.machine?.stop();
@@ -379,41 +376,10 @@ export class VirtualDevice {
     this.events.emit('reported', { reported });
   }
 
-  private schedule(t: TelemetrySpec, at: number): void {
-    this.later(at - this.clock.now(), () => {
-      const machineState = this.machine?.current;
-      if (!t.inStates || (machineState !== undefined && t.inStates.includes(machineState))) this.produce(t);
-      // Drift-free: the next slot follows the planned time, not the time the timer actually fired.
-      const next = t.nextAt ? t.nextAt(at) : at + t.intervalMs!;
-      if (next !== undefined) this.schedule(t, next);
-    });
-  }
-
-  /** One telemetry message, unless the stream's condition says no. */
-  private produce(t: TelemetrySpec): void {
-    const machineState = this.machine?.current;
-    if (t.when && !t.when(this.shadowState, machineState)) return;
-    const seq = this.seqs.get(t) ?? 0;
-    this.seqs.set(t, seq + 1);
-    const out = t.payload({ t: this.clock.now() + this.faults.skewMs, seq, state: this.shadowState, ...(machineState !== undefined ? { machineState } : {}) });
-    const payload = Buffer.isBuffer(out) ? out : Buffer.from(typeof out === 'string' ? out : JSON.stringify(out));
-    this.lastTopic = typeof t.topic === 'function' ? t.topic(out) : t.topic;
-    this.send({ topic: this.lastTopic, payload, qos: t.qos ?? 0, retain: t.retain ?? false });
-  }
-
-  /** The telemetry topic last published, else the first fixed one, else `thingbench/faults/{thingName}`. */
-  private defaultTopic(): string {
-    const fixed = this.spec.telemetry?.find((t) => typeof t.topic === 'string')?.topic as string | undefined;
-    return this.lastTopic ?? fixed ?? `thingbench/faults/${this.spec.thingName}`;
-  }
-
   private later(ms: number, fn: () => void): void {
-    const handle = this.clock.setTimer(() => {
-      this.timers.delete(handle);
-      if (this.stateName !== 'stopped') fn();
-    }, ms);
-    this.timers.add(handle);
+    this.timers.later(ms, fn);
   }
+
 
   /** A QoS 1 request that only makes sense now (a job update): false when the device is offline. */
   private publishNow(topic: string, payload: string): boolean {

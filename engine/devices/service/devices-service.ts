@@ -13,8 +13,8 @@ import { EngineError, TypedEmitter, type Logger, type Service } from '../../core
 import { createDeviceContext, findModel, loadModelCatalog, readReplayFiles, type DeviceModel } from '../model/index.js';
 import { Fleet } from '../runtime/index.js';
 
-/** The engine's device listeners: TCP, mutual TLS, WebSocket, secure WebSocket. */
-export type DeviceListener = 'mqtt' | 'mqtts' | 'ws' | 'wss';
+/** The engine's device listeners: TCP, mutual TLS, WebSocket, secure WebSocket, CoAP, the HTTPS device endpoint. */
+export type DeviceListener = 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'coap' | 'https';
 
 /** Where the engine's devices connect, per transport (known once the engine listens). */
 export interface DeviceEndpoint {
@@ -45,6 +45,8 @@ export interface DevicesServiceOptions {
   register(model: DeviceModel, members: FleetMember[]): Promise<FleetRegistration>;
   /** Whether `model` needs `register` before its devices connect. */
   needsRegistration(model: DeviceModel): boolean;
+  /** A CoAP device's thing token (made, or made anew, for the fleet's thing); without it CoAP models cannot start. */
+  deviceToken?(thingName: string): Promise<string>;
   logger: Logger;
   /** How often fleets report (default 1000 ms); status events are batched to at most 4 a second. */
   statusIntervalMs?: number;
@@ -124,10 +126,11 @@ export class DevicesService implements Service {
     const registration = this.opts.needsRegistration(model) ? await this.opts.register(model, members) : undefined;
     let fleet: Fleet;
     try {
+      const identities = transport === 'coap' ? await this.tokens(members) : registration?.identities;
       fleet = await Fleet.start({
         model, count, seed, url: endpoint.url, replay, connectRate,
         ...(endpoint.ca ? { tls: { ca: endpoint.ca } } : {}),
-        ...(registration?.identities.some(Boolean) ? { identities: registration.identities } : {}),
+        ...(identities?.some(Boolean) ? { identities } : {}),
         statusIntervalMs: this.opts.statusIntervalMs,
       });
     } catch (e) {
@@ -154,6 +157,15 @@ export class DevicesService implements Service {
     this.opts.logger.log('info', 'devices', `${id}: ${count} × ${model.name} (seed ${seed}) → ${endpoint.url}`);
     this.changed(id);
     return { ...info };
+  }
+
+  /** One device token per member (CoAP devices prove who they are with their thing's token). */
+  private async tokens(members: FleetMember[]): Promise<Array<{ token: string }>> {
+    const make = this.opts.deviceToken;
+    if (!make) throw new EngineError('InvalidInput', 'this engine has no CoAP device tokens: CoAP models cannot start here');
+    const out: Array<{ token: string }> = [];
+    for (const m of members) out.push({ token: await make(m.thingName) });
+    return out;
   }
 
   fleetList(): FleetInfo[] {

@@ -57,7 +57,9 @@ interface Created { things: string[]; thingType?: string; policy?: string }
 
 /** True when starting `model` needs the target's control plane: a thing type, attributes or a certificate to make. */
 export function needsRegistration(model: DeviceModel): boolean {
-  return model.identity.thingType !== undefined || Object.keys(model.identity.attributes).length > 0 || model.identity.certificate.mode === 'provision';
+  // A CoAP device's token belongs to its thing: the thing must exist.
+  return model.identity.thingType !== undefined || Object.keys(model.identity.attributes).length > 0 || model.identity.certificate.mode === 'provision'
+    || model.protocol.transport === 'coap';
 }
 
 const CONCURRENCY = 8;

@@ -27,8 +27,8 @@ export function devicePolicyDocument(model: DeviceModel, certificateArn: string)
   for (const t of model.telemetry) published.add(policyPattern(t.topic));
   if (model.will) published.add(policyPattern(model.will.topic));
   for (const c of model.commands) {
-    subscribed.add(policyPattern(c.requestTopic));
-    published.add(policyPattern(c.replyTopic));
+    if (c.requestTopic !== undefined) subscribed.add(policyPattern(c.requestTopic));
+    if (c.replyTopic !== undefined) published.add(policyPattern(c.replyTopic));
   }
   for (const tr of model.stateMachine?.transitions ?? []) if (tr.on.kind === 'message') subscribed.add(policyPattern(tr.on.topic));
   if (model.jobs) {

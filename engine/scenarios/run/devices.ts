@@ -129,10 +129,12 @@ export class RunDevices implements DeviceRegistry {
     if (model.identity.certificate.mode === 'existing') {
       throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' connects with an existing certificate whose private key a scenario does not hold; set identity.certificate to provision`);
     }
+    const asks = model.protocol.transport;
+    if (asks === 'coap' || asks === 'https') throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' speaks ${asks}: a scenario runs MQTT devices; start it with the devices.start call (the Devices view)`);
     const seed = d.seed ?? namedSeed(this.opts.seed, name);
     const provisioned = model.identity.certificate.mode === 'provision';
     // A provisioned device proves who it is with its certificate: TCP becomes mutual TLS.
-    const transport = d.transport ?? (provisioned && model.protocol.transport === 'mqtt' ? 'mqtts' : model.protocol.transport);
+    const transport = d.transport ?? (provisioned && asks === 'mqtt' ? 'mqtts' : asks);
     // A transport the scenario names is required; the model's own is a default: on a target reached only over mutual
     // TLS (another Thingbench, AWS) the device connects as the target's clients do, with the target's certificate.
     const endpoint = d.transport !== undefined || provisioned ? this.opts.target.mqtt(transport) : deviceEndpoint(this.opts.target, transport);
