@@ -93,10 +93,15 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     documentFromSource: async (source) => readDocumentSource(objects, source),
   });
   security.useThings(registryThings(registry));
-  // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker.
-  const commands = new CommandsService(store, broker, clock, { thingExists: (name) => registry.findThing(name) !== undefined, logger: logs });
   // Command & control: MQTT things get requests on their command topics, the others when they next ask (`hono-ttd`).
-  const control = new ControlService(broker, clock, { logger: logs, connection: (thing) => (broker.clients().some((c) => c.clientId === thing) ? 'mqtt' : undefined) });
+  const mqttConnected = (thing: string) => broker.clients().some((c) => c.clientId === thing);
+  const control = new ControlService(broker, clock, { logger: logs, connection: (thing) => (mqttConnected(thing) ? 'mqtt' : undefined) });
+  // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker, or for a
+  // thing with no MQTT connection by command & control when it next asks.
+  const commands = new CommandsService(store, broker, clock, {
+    thingExists: (name) => registry.findThing(name) !== undefined, logger: logs,
+    askingDevices: (thing, cmd) => (mqttConnected(thing) ? undefined : control.send({ thing, ...cmd })),
+  });
   security.usePublisher((topic, payload) => broker.publish({ topic, payload, qos: 1, retain: false }));
   const shadows = shadowReader(shadow);
   // The HTTP API's base URL once it listens (`http://127.0.0.1:8080`): SNS links and the functions' AWS_ENDPOINT_URL.

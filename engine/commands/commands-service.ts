@@ -13,7 +13,8 @@
  *
  * LIMITATIONS:
  * - The request goes to whoever may subscribe to its topic; it is not held for a target that is offline without a
- *   persistent session (as on AWS, the execution then stays CREATED until it times out).
+ *   persistent session (as on AWS, the execution then stays CREATED until it times out), except that a thing with no
+ *   MQTT connection also gets it by command & control when it next asks over HTTPS or CoAP (asking-bridge.ts).
  * - The `…/response/accepted|rejected` replies are normal publishes on those topics (every subscriber allowed to
  *   receive them gets them), not replies delivered to the requesting connection alone.
  * - The command execution events are always published (AWS IoT has no switch for them in UpdateEventConfigurations).
@@ -33,8 +34,9 @@ import {
   type ResponseTopic,
 } from './command-topics.js';
 import { TERMINAL, type Command, type CommandExecution, type ParameterValue } from './command-types.js';
-import { checkTransition, parseDeviceUpdate, ResponseRejected } from './device-response.js';
+import { checkTransition, parseDeviceUpdate, ResponseRejected, type DeviceUpdate } from './device-response.js';
 import { queryExecutions, type ExecutionQuery } from './execution-query.js';
+import { updateOfAnswer, type AskingDevicesPort } from './asking-bridge.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const MAX_TIMEOUT_SECONDS = 12 * 60 * 60;
@@ -62,6 +64,8 @@ export interface CommandsOptions {
   logger?: Logger;
   /** How often the execution timer and scheduled deletions run (ms); default 1000. */
   sweepMs?: number;
+  /** Command & control for things that only ask (HTTPS, CoAP with `hono-ttd`): see asking-bridge.ts. */
+  askingDevices?: AskingDevicesPort;
 }
 
 const invalid = (message: string) => new EngineError('InvalidInput', message);
@@ -134,7 +138,37 @@ export class CommandsService implements Service {
       properties: { ...(request.contentType ? { contentType: request.contentType } : {}), messageExpiryInterval: timeout },
     });
     this.changed(execution);
+    if (target.deviceType === 'things') this.offerToAskingDevice(execution, request);
     return { executionId: execution.executionId };
+  }
+
+  /** A thing without an MQTT connection gets the request when it next asks; its answer completes the execution. */
+  private offerToAskingDevice(e: CommandExecution, request: { payload: Buffer; contentType?: string }): void {
+    let answer: ReturnType<AskingDevicesPort>;
+    try {
+      answer = this.opts.askingDevices?.(e.deviceId, {
+        name: e.commandId, payload: request.payload, timeoutMs: e.executionTimeoutSeconds * 1000, ...(request.contentType ? { contentType: request.contentType } : {}),
+      });
+    } catch (err) {
+      return this.logger.log('warn', 'commands', `execution ${e.executionId} was not offered to ${e.deviceId}'s next request: ${String(err)}`);
+    }
+    // No answer in time: the execution timer marks it TIMED_OUT.
+    answer?.then((a) => this.complete(e.executionId, updateOfAnswer(a.status, a.payload)), () => undefined)
+      .catch((err: unknown) => this.logger.log('error', 'commands', `the answer to execution ${e.executionId} was not recorded: ${String(err)}`));
+  }
+
+  private async complete(executionId: string, update: DeviceUpdate): Promise<void> {
+    const e = this.store.executions.get(executionId);
+    if (!e) return;
+    try {
+      checkTransition(e, update.status);
+    } catch {
+      return; // the device already reported a terminal status over MQTT
+    }
+    const now = this.clock.now();
+    const next: CommandExecution = { ...e, ...update, lastUpdatedAt: now, completedAt: now, timedOutByService: false };
+    await this.store.putExecution(next);
+    this.changed(next);
   }
 
   /** GetCommandExecution: the execution of that id on that target. */

@@ -7,3 +7,4 @@ export { formatOfContentType, requestTopic, executionTopic } from './command-top
 export {
   EXECUTION_STATUSES, isFinal, type Command, type CommandExecution, type CommandParameter, type ExecutionStatus, type ParameterValue, type ResultValue,
 } from './command-types.js';
+export { updateOfAnswer, type AskingCommand, type AskingDevicesPort } from './asking-bridge.js';
