@@ -207,6 +207,8 @@ interface Visit {
   intervalsAfterFrom: string[];
   /** Each view's longest task while it was open (ms, wall clock). */
   longestByView: Record<string, number>;
+  /** Each view's first opening: from the click until the frame that shows it (ms, wall clock). */
+  shownByView: Record<string, number>;
 }
 
 /** The views a user opens from the rail, in its order, Topics last. */
@@ -233,10 +235,12 @@ async function visitEveryView(page: Page): Promise<Visit> {
   const from = await pageNow(page);
   const t0 = performance.now();
   const longestByView: Record<string, number> = {};
+  const shownByView: Record<string, number> = {};
   for (const view of VIEWS) {
     const at = await pageNow(page);
     await page.click(`[data-testid=nav-${view}]`);
     await page.waitForSelector(`main[data-testid=view-${view}]`, { timeout: 30_000 });
+    shownByView[view] = await page.evaluate(() => new Promise<number>((done) => requestAnimationFrame(() => done(performance.now())))) - at;
     await sleep(LOOK_MS);
     longestByView[view] = (await longTasks(page, at, await pageNow(page))).longest;
   }
@@ -246,7 +250,7 @@ async function visitEveryView(page: Page): Promise<Visit> {
   const lt = await longTasks(page, from, await pageNow(page));
   const after = await background(page);
   return { ms, longTasks: lt, intervalsBefore: before.intervals, intervalsAfter: after.intervals, sendsPerSecBefore: before.sendsPerSec, sendsPerSecAfter: after.sendsPerSec,
-    intervalsAfterFrom: after.where, longestByView };
+    intervalsAfterFrom: after.where, longestByView, shownByView };
 }
 
 async function main(): Promise<void> {
@@ -301,6 +305,7 @@ async function main(): Promise<void> {
       `${w.longTasks.count} long tasks, longest ${fmtNum(w.longTasks.longest)} ms; on Topics before → after the visit: ` +
       `${w.intervalsBefore} → ${w.intervalsAfter} intervals running (${w.intervalsAfterFrom.join(', ')}), ${fmtNum(w.sendsPerSecBefore)} → ${fmtNum(w.sendsPerSecAfter)} RPC messages/s)`);
     console.log(`longest task while each view was open (ms): ${Object.entries(w.longestByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
+    console.log(`each view shown after the click (ms, to the frame that shows it): ${Object.entries(w.shownByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
     console.log(renderTable(['measure', 'target', 'Topics only', 'views visited', 'ratio'], [
       pair('open: first rows (ms)', '≤ 1000', (r) => r.openFirstRowsMs),
       pair('open: all topics in the tree (ms)', '≤ 1000', (r) => r.openAllTopicsMs),
