@@ -9,8 +9,8 @@ import { defaultShadowLimits, type ShadowLimits } from './shadow/index.js';
 export interface EngineConfig {
   dataDir: string;
   host: string;
-  /** mqtts/wss: the mutual-TLS listeners (MQTT over TLS, MQTT over secure WebSocket). */
-  ports: { mqtt: number; ws: number; http: number; mqtts: number; wss: number };
+  /** mqtts/wss: the mutual-TLS listeners (MQTT over TLS, MQTT over secure WebSocket); coap: UDP. */
+  ports: { mqtt: number; ws: number; http: number; mqtts: number; wss: number; coap: number };
   broker: {
     mode: BrokerMode;
     limits: BrokerLimits;
@@ -49,6 +49,12 @@ export interface EngineConfig {
   iam?: { requireRoles?: boolean };
   /** Labs: the user's own lab folders besides the shipped `labs/` (`--labs`); `<dataDir>/labs/` is read too. */
   labs?: { dirs?: string[] };
+  /**
+   * CoAP devices (UDP, no DTLS): `host` is where the listener binds (default 127.0.0.1, whatever `host` above says);
+   * any other address needs `insecure` (`--coap-host ADDR --coap-insecure`), or the engine refuses to start.
+   * `requestsPerSecond` (and `burst`) bound the requests of one remote address (default 2000/s, burst 4000; 0: off).
+   */
+  coap?: { host?: string; insecure?: boolean; requestsPerSecond?: number; burst?: number };
   /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */
   sinks?: {
     webhookHosts?: string[];
@@ -65,7 +71,7 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'thingbench');
 }
 
-export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080, mqtts: 8883, wss: 8443 } as const;
+export const defaultPorts = { mqtt: 1883, ws: 8083, http: 8080, mqtts: 8883, wss: 8443, coap: 5683 } as const;
 
 export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | 'ports' | 'security' | 'shadow'>> & {
   ports?: Partial<EngineConfig['ports']>;
@@ -73,14 +79,14 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
   security?: Partial<EngineConfig['security']>;
   shadow?: Partial<Omit<EngineConfig['shadow'], 'limits'>> & { limits?: Partial<ShadowLimits> };
 } = {}): EngineConfig {
-  // A caller that asks for a free MQTT port (tests, benchmarks) gets free TLS ports too unless it names them.
+  // A caller that asks for a free MQTT port (tests, benchmarks) gets free TLS and CoAP ports too unless it names them.
   const free = overrides.ports?.mqtt === 0;
   const mode = overrides.broker?.mode ?? 'aws';
   const host = overrides.host ?? '127.0.0.1';
   return {
     dataDir: overrides.dataDir ?? defaultDataDir(),
     host,
-    ports: { ...defaultPorts, ...(free ? { mqtts: 0, wss: 0 } : {}), ...overrides.ports },
+    ports: { ...defaultPorts, ...(free ? { mqtts: 0, wss: 0, coap: 0 } : {}), ...overrides.ports },
     broker: {
       mode,
       historySize: overrides.broker?.historySize ?? 200_000,
@@ -95,5 +101,6 @@ export function defaultConfig(overrides: Partial<Omit<EngineConfig, 'broker' | '
     ...(overrides.sinks ? { sinks: overrides.sinks } : {}),
     ...(overrides.iam ? { iam: overrides.iam } : {}),
     ...(overrides.labs ? { labs: overrides.labs } : {}),
+    ...(overrides.coap ? { coap: overrides.coap } : {}),
   };
 }

@@ -9,7 +9,7 @@ import type {
   RuleEvaluation, RuleInfo, RuleMetrics, RuleTestInput, RuleTestResult, RuleTraceQuery, RulesEvaluated, RuleDiagnostic, TopicRulePayload,
 } from './rules-types.js';
 import type {
-  RegistryChanged, RegistryPage, ThingConnectivity, ThingCreateInput, ThingGroupInfo, ThingGroupInput, ThingInfo, ThingListFilter, ThingSearchHit,
+  DeviceTokenCreated, DeviceTokenInfo, RegistryChanged, RegistryPage, ThingConnectivity, ThingCreateInput, ThingGroupInfo, ThingGroupInput, ThingInfo, ThingListFilter, ThingSearchHit,
   ThingTypeInfo, ThingTypeInput,
 } from './registry-types.js';
 import type { SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecordQuery, SinkRecorded, SinkNotified } from './sink-types.js';
@@ -201,6 +201,15 @@ export interface ThingbenchApi {
     /** AddThingToThingGroup / RemoveThingFromThingGroup (at most 10 groups per thing, as on AWS). */
     addThingToGroup(group: string, thing: string): Promise<void>;
     removeThingFromGroup(group: string, thing: string): Promise<void>;
+    /**
+     * Sets a thing's CoAP device token (generated when `token` is omitted) and returns it this once, with its public
+     * id (the device's principal). Replaces the thing's previous token. NotFound for an unknown thing.
+     */
+    setDeviceToken(input: { thing: string; token?: string }): Promise<DeviceTokenCreated>;
+    /** Removes a thing's device token (NotFound when it has none); deleting the thing removes it too. */
+    deleteDeviceToken(thing: string): Promise<void>;
+    /** Things with a device token, by name (never the secrets). */
+    deviceTokens(): Promise<DeviceTokenInfo[]>;
   };
   /** AWS IoT Jobs (the same data as `aws iot list-jobs`, `describe-job`, `list-job-executions-for-job|thing`). */
   jobs: {
@@ -430,7 +439,7 @@ export const apiMethods = {
   control: ['send', 'pending'],
   provisioning: ['templates', 'template', 'tasks'],
   streams: ['list'],
-  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup'],
+  registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup', 'setDeviceToken', 'deleteDeviceToken', 'deviceTokens'],
   sinks: ['list', 'create', 'delete', 'records', 'queueCounts', 'send', 'receive', 'deleteMessage', 'purge', 'subscriptions', 'subscribe', 'unsubscribe', 'publish', 'buckets', 'objects', 'object', 'query'],
   functions: ['list', 'get', 'invoke', 'invocations', 'create', 'update', 'delete'],
   security: ['certificates', 'policies', 'denials', 'testAuthorization', 'putPolicy', 'createCertificate', 'setCertificateStatus', 'deleteCertificate', 'attachPolicy', 'detachPolicy', 'policyVersions', 'setDefaultPolicyVersion', 'deletePolicyVersion', 'caCertificates', 'registrationCode', 'registerCaCertificate', 'updateCaCertificate', 'deleteCaCertificate'],

@@ -105,3 +105,18 @@ export type RegistryChangeKind = 'thing' | 'thingType' | 'thingGroup' | 'thingPr
 export interface RegistryChanged {
   kinds: RegistryChangeKind[];
 }
+
+/** A CoAP device's pre-shared token as created: the secret is shown this once (only its salted hash is kept). */
+export interface DeviceTokenCreated {
+  thing: string;
+  token: string;
+  /** Public id of the token: the device's principal (rules' `principal()`, presence's `principalIdentifier`). */
+  tokenId: string;
+}
+
+/** A thing's device token as listed (never the secret). */
+export interface DeviceTokenInfo {
+  thing: string;
+  tokenId: string;
+  createdAt: number;
+}

@@ -22,6 +22,7 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   target: async () => { const m = await import('./target-commands.js'); return { usage: m.targetUsage, run: m.targetCommand }; },
   run: async () => { const m = await import('./run-command.js'); return { usage: m.runUsage, run: m.runCommand }; },
   lab: async () => { const m = await import('./lab-commands.js'); return { usage: m.labUsage, run: m.labCommand }; },
+  things: async () => { const m = await import('./things-commands.js'); return { usage: m.thingsUsage, run: m.thingsCommand }; },
 };
 
 export const DEFAULT_UI_PORT = 4280;
@@ -36,6 +37,7 @@ Usage:
   thingbench target add|list|remove|check …  where devices, recordings and scenarios run (below)
   thingbench run FILE [options]  run a scenario: devices, steps, expectations (below)
   thingbench lab list|start|env|check|solve|reset …  the workshop labs, checked live (below)
+  thingbench things token|tokens …  CoAP device tokens of the running engine (below)
   thingbench --help | --version
 
 Options:
@@ -46,6 +48,9 @@ Options:
   --http-port N               AWS IoT data-plane HTTP API (default: ${defaultPorts.http})
   --mqtts-port N              MQTT over mutual TLS (default: ${defaultPorts.mqtts})
   --wss-port N                MQTT over secure WebSocket with a client certificate (default: ${defaultPorts.wss})
+  --coap-port N               CoAP devices over UDP, no DTLS (default: ${defaultPorts.coap})
+  --coap-host ADDRESS         address the CoAP listener binds (default: 127.0.0.1); another needs --coap-insecure
+  --coap-insecure             let --coap-host serve a network: CoAP here has no DTLS (tokens travel in clear)
   --plain allow-all|enforce|off  plain MQTT/WebSocket listeners: no policy checks, refuse (as AWS), or not listening
                               (default: allow-all on loopback, enforce when --host is another address)
   --access-key ID:SECRET      SigV4 key accepted when --host is not loopback (repeatable)
@@ -75,6 +80,9 @@ const options = {
   'http-port': { type: 'string' },
   'mqtts-port': { type: 'string' },
   'wss-port': { type: 'string' },
+  'coap-port': { type: 'string' },
+  'coap-host': { type: 'string' },
+  'coap-insecure': { type: 'boolean' },
   plain: { type: 'string' },
   'access-key': { type: 'string', multiple: true },
   'tls-name': { type: 'string', multiple: true },
@@ -126,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    const usages = await Promise.all(['record', 'devices', 'target', 'run', 'lab'].map(async (name) => (await subcommands[name]()).usage));
+    const usages = await Promise.all(['record', 'devices', 'target', 'run', 'lab', 'things'].map(async (name) => (await subcommands[name]()).usage));
     return print(usage + usages.join(''), 0);
   }
   if (values.version) return print(`${version}\n`, 0);
@@ -154,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
         // Unset TLS ports follow --mqtt-port 0 (free ports) or take their defaults (engine/config.ts).
         ...(values['mqtts-port'] !== undefined ? { mqtts: port(values['mqtts-port'], defaultPorts.mqtts, '--mqtts-port') } : {}),
         ...(values['wss-port'] !== undefined ? { wss: port(values['wss-port'], defaultPorts.wss, '--wss-port') } : {}),
+        ...(values['coap-port'] !== undefined ? { coap: port(values['coap-port'], defaultPorts.coap, '--coap-port') } : {}),
       },
       security: { plain: plainMode(values.plain), accessKeys: (values['access-key'] ?? []).map(accessKey), hostNames: values['tls-name'] ?? [],
         allowOrigins: (values['allow-origin'] ?? []).map(allowOrigin) },
@@ -163,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
       ...(values['require-roles'] ? { iam: { requireRoles: true } } : {}),
       ...(values.labs?.length ? { labs: { dirs: labDirList(values.labs) } } : {}),
+      ...(values['coap-host'] !== undefined || values['coap-insecure'] ? { coap: { host: values['coap-host'], insecure: values['coap-insecure'] === true } } : {}),
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {

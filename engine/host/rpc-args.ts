@@ -214,6 +214,9 @@ export const argChecks = {
   'registry.createGroup': params(required(string), optional(object({ 'parent?': string, 'description?': string, 'attributes?': stringMap }))),
   'registry.addThingToGroup': params(required(string), required(string)),
   'registry.removeThingFromGroup': params(required(string), required(string)),
+  'registry.setDeviceToken': params(required(object({ thing: string, 'token?': string }))),
+  'registry.deleteDeviceToken': params(required(string)),
+  'registry.deviceTokens': params(),
   // Sink options are checked per kind by the sink service (engine/sinks/sink-options.ts).
   'sinks.list': params(optional(oneOf(...sinkKinds))),
   'sinks.create': params(required(oneOf(...sinkKinds)), required(string), optional(plainObject)),

@@ -20,5 +20,8 @@ export function registryApi(registry: RegistryService): ThingbenchApi['registry'
     createGroup: async (name, input) => (await registry.groups.create(name, { parent: input?.parent, description: input?.description, attributes: input?.attributes })).group,
     addThingToGroup: (group, thing) => registry.groups.addThing(group, thing),
     removeThingFromGroup: (group, thing) => registry.groups.removeThing(group, thing),
+    setDeviceToken: (input) => registry.deviceTokens.set(input.thing, input.token),
+    deleteDeviceToken: (thing) => registry.deviceTokens.delete(thing),
+    deviceTokens: async () => registry.deviceTokens.list(),
   };
 }

@@ -31,6 +31,7 @@ import {
 import { RegistryStore, type ThingRow, type ThingTypeRow } from './registry-store.js';
 import { ThingGroups } from './thing-groups.js';
 import { RegistryEventConfig, RegistryEventPublisher } from './registry-events.js';
+import { DeviceTokens } from './device-tokens.js';
 
 /**
  * What fleet search reads from the shadow service (`ShadowService` satisfies it); `get` throws when no shadow exists.
@@ -97,6 +98,8 @@ export class RegistryService implements Service {
   /** Tags of thing groups and thing types, by ARN. */
   readonly tags: IotTags;
   readonly groups: ThingGroups;
+  /** CoAP devices' pre-shared tokens, deleted with their thing. */
+  readonly deviceTokens: DeviceTokens;
   private readonly db: RegistryStore;
   private readonly connectivity = new ConnectivityTracker();
   private tap: Disposable | undefined;
@@ -119,6 +122,7 @@ export class RegistryService implements Service {
     private readonly opts: RegistryServiceOptions = {},
   ) {
     this.db = new RegistryStore(store);
+    this.deviceTokens = new DeviceTokens(store, clock, (name) => this.db.thing(name) !== undefined);
     this.eventConfig = new RegistryEventConfig(this.db, () => clock.now());
     this.publisher = new RegistryEventPublisher(this.eventConfig, opts.publishEvent, () => clock.now());
     this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e), this.publisher, (thing) => this.indexDoc(thing));
@@ -256,7 +260,8 @@ export class RegistryService implements Service {
     }
     if (this.db.principalsOf(name, 1).length) throw invalid(`Cannot delete. Thing ${name} is still attached to one or more principals`);
     const staticGroups = this.db.groupsOf(name);
-    await this.db.write(this.db.deleteThing(name));
+    await this.db.write([...this.db.deleteThing(name), this.deviceTokens.deleteStatement(name)]);
+    this.deviceTokens.forget(name);
     this.groups.thingDeleted(current, staticGroups);
     this.events.emit('changed', { kind: 'thing', name, operation: 'deleted' });
     this.announce(current, 'deleted');

@@ -90,7 +90,7 @@ class LocalTarget implements Target {
     const port = (u: string | undefined) => (u && u !== 'off' ? Number(new URL(u).port) : 0);
     const e = this.info.endpoints;
     await this.current.stop();
-    const again: EngineConfig = { ...config, ports: { mqtt: port(e.mqtt), ws: port(e.ws), http: port(e.http), mqtts: port(e.mqtts), wss: port(e.wss) } };
+    const again: EngineConfig = { ...config, ports: { mqtt: port(e.mqtt), ws: port(e.ws), http: port(e.http), mqtts: port(e.mqtts), wss: port(e.wss), coap: port(e.coap) } };
     const { engine, info } = await startEngine(again, this.opts);
     this.current = engine;
     this.info = info;
