@@ -94,8 +94,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   security.useThings(registryThings(registry));
   // Command & control: MQTT things get requests on their command topics, the others when they next ask (`hono-ttd`).
-  const mqttConnected = (thing: string) => broker.clients().some((c) => c.clientId === thing);
-  const control = new ControlService(broker, clock, { logger: logs, connection: (thing) => (mqttConnected(thing) ? 'mqtt' : undefined) });
+  const mqttConnected = (thing: string) => broker.clients().some((c) => c.clientId === thing && MQTT_TRANSPORTS.has(c.transport));
+  const control = new ControlService(broker, clock, {
+    logger: logs, connection: (thing) => (mqttConnected(thing) ? 'mqtt' : undefined), thingExists: (name) => registry.findThing(name) !== undefined,
+  });
   // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker, or for a
   // thing with no MQTT connection by command & control when it next asks.
   const commands = new CommandsService(store, broker, clock, {
@@ -346,6 +348,9 @@ class ComposedEngine implements Engine {
     return this.stopping;
   }
 }
+
+/** The broker's listeners that carry MQTT (a device session over HTTPS or CoAP is none of them). */
+const MQTT_TRANSPORTS = new Set<string>(['tcp', 'ws', 'tls', 'wss']);
 
 /** The shadow service as the rules see it: a synchronous read for `get_thing_shadow()` and updates for functions. */
 function shadowReader(shadow: ShadowService) {

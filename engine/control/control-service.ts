@@ -80,6 +80,8 @@ export interface ControlEvents {
 export interface ControlOptions {
   /** How the thing is connected now: `mqtt` when an MQTT client uses its name as client id. */
   connection(thing: string): Via | undefined;
+  /** Whether the registry has the thing: a command for a thing neither registered nor connected is NotFound. */
+  thingExists?(thing: string): boolean;
   logger?: Logger;
   maxPendingPerThing?: number;
 }
@@ -116,8 +118,11 @@ export class ControlService implements Service, AskingDevices {
       throw new EngineError('InvalidInput', `The timeout must be between 1 ms and ${MAX_COMMAND_TIMEOUT_MS / 60000} minutes`);
     }
     if (req.payload.length > MAX_COMMAND_PAYLOAD) throw new EngineError('TooLarge', `A command payload is at most ${MAX_COMMAND_PAYLOAD} bytes`);
-    const requestId = this.newRequestId();
     const via = this.opts.connection(req.thing) === 'mqtt' ? 'mqtt' : undefined;
+    if (!via && this.opts.thingExists && !this.opts.thingExists(req.thing)) {
+      throw new EngineError('NotFound', `Thing ${req.thing} does not exist and no MQTT client is connected with that client id`);
+    }
+    const requestId = this.newRequestId();
     const started = performance.now();
     const sentAt = this.clock.now();
     return new Promise<CommandAnswer>((resolve, reject) => {

@@ -87,6 +87,16 @@ describe('command & control to MQTT devices', () => {
     expect([bad.status, (await bad.json()).code]).toEqual([400, 'InvalidInput']);
     expect(await failure(contract.api.control.send({ thing: 'a/b', name: 'ping' }))).toMatchObject({ code: 'InvalidInput' });
     expect(await failure(contract.api.control.send({ thing: 'x', name: 'ping', timeoutMs: -1 }))).toMatchObject({ code: 'InvalidInput' });
+    const unknown = await fetch(`${te.httpUrl}/thingbench/control/things/nobody/commands/ping`, { method: 'POST' });
+    expect([unknown.status, (await unknown.json()).code]).toEqual([404, 'NotFound']);
+
+    // A registered thing with no MQTT connection waits for its next asking request (none comes here: it times out).
+    await contract.api.registry.createThing('meter-9');
+    const queued = failure(contract.api.control.send({ thing: 'meter-9', name: 'read', timeoutMs: 300 }));
+    await expect.poll(() => contract.api.control.pending()).toEqual([expect.objectContaining({ thing: 'meter-9', name: 'read', deadline: expect.any(Number) })]);
+    expect((await contract.api.control.pending())[0].via).toBeUndefined();
+    expect(await queued).toMatchObject({ code: 'Unavailable', details: { reason: 'Timeout' } });
+    expect(await contract.api.control.pending()).toEqual([]);
 
     // An answer to an unknown request id, and an answer from another client, are logged and ignored; the real one counts.
     const door = await connect(te.mqttPort, { clientId: 'door-1' });
