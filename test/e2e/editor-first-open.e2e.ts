@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
+import { screens } from '../helpers/screens.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -46,6 +47,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('an editor view before Monaco has load
     await page().keyboard.press('Control+Enter');
     await page().waitForSelector('[data-testid=sql-grid][data-rows="1"]', WAIT);
     expect(await page().$$eval('[data-testid=sql-row] [role=gridcell]', (cs) => cs.map((c) => c.textContent))).toEqual(['42']);
+    if (process.env.THINGBENCH_SCREENS) await screens(bm, process.env.THINGBENCH_SCREENS, 'sql-plain-editor');
 
     expect(held.length).toBeGreaterThan(0);
     for (const route of held.splice(0)) await route.continue();
