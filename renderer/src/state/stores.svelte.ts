@@ -4,6 +4,7 @@ import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
 import { CommandsStore } from './commands.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
+import { ControlStore } from './control.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { TargetsStore } from './targets.svelte.js';
 import { DetailStore } from './detail.svelte.js';
@@ -73,6 +74,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     provisioning: new ProvisioningStore(client, conn),
     commands: new CommandsStore(client, conn),
     streams: new StreamsStore(client, conn),
+    control: new ControlStore(client),
   };
 }
 

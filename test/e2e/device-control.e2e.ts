@@ -1,0 +1,77 @@
+/**
+ * Issue #18 in the UI, in headless Chromium on a real engine: a command sent from a thing's detail to an MQTT device
+ * (MQTT.js answering on the command topics) comes back with the device's answer, its status, latency and protocol;
+ * a thing that does not answer shows the timeout; a bad command name is refused before it is sent.
+ */
+import fs from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
+import { screens } from '../helpers/screens.js';
+
+const WAIT = { timeout: 15_000 };
+const SHOTS = '/tmp/shots-uidev';
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout: 90_000 }, () => {
+  let bm: BrowserMode;
+  let device: MqttClient | undefined;
+
+  beforeAll(async () => {
+    bm = await startBrowserMode({ tmpPrefix: 'tb-device-control-', viewport: { width: 1280, height: 800 } });
+    await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
+  }, 240_000); // builds the renderer first
+
+  afterAll(async () => {
+    await device?.endAsync();
+    await bm?.stop();
+  });
+
+  const page = () => bm.page;
+  const text = (selector: string) => page().textContent(selector).then((t) => (t ?? '').replace(/\s+/g, ' ').trim());
+  const openThing = async (thing: string) => {
+    await page().evaluate((h) => { location.hash = h; }, `#/registry/things/${thing}`);
+    await page().waitForSelector('[data-testid=send-command]', WAIT);
+  };
+
+  it('sends a command to an MQTT device and shows its correlated answer', async () => {
+    await bm.engine.api.registry.createThing('valve-1');
+    device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'valve-1', reconnectPeriod: 0 });
+    const requests: { topic: string; payload: string }[] = [];
+    device.on('message', (topic, payload) => {
+      requests.push({ topic, payload: payload.toString() });
+      const [, thing, , reqId, name] = topic.split('/');
+      const body = JSON.stringify({ did: name, got: JSON.parse(payload.toString()) as unknown });
+      void device!.publishAsync(`command/${thing}/res/${reqId}/200`, body, { qos: 1 });
+    });
+    await device.subscribeAsync('command/valve-1/req/#', { qos: 1 });
+
+    await openThing('valve-1');
+    await page().waitForFunction(() => document.querySelector('[data-testid=thing-connectivity]')?.textContent === 'connected', null, WAIT);
+    await page().fill('[data-testid=command-name]', 'open');
+    await page().fill('[data-testid=command-payload]', '{"pct":40}');
+    await page().click('[data-testid=command-send]');
+    await page().waitForSelector('[data-testid=command-outcome][data-kind=answer]', WAIT);
+
+    expect(requests).toEqual([{ topic: expect.stringMatching(/^command\/valve-1\/req\/[^/]+\/open$/), payload: '{"pct":40}' }]);
+    expect(await text('[data-testid=command-status]')).toBe('200');
+    expect(await text('[data-testid=command-via]')).toBe('mqtt');
+    expect(await text('[data-testid=command-latency]')).toMatch(/^\d+(\.\d)? ms$/);
+    expect(JSON.parse(await text('[data-testid=command-answer]'))).toEqual({ did: 'open', got: { pct: 40 } });
+    await screens(bm, SHOTS, 'thing-command');
+  });
+
+  it('shows the timeout when nobody answers, and refuses a bad name before sending', async () => {
+    await bm.engine.api.registry.createThing('valve-2');
+    await openThing('valve-2');
+    await page().fill('[data-testid=command-name]', 'bad name');
+    expect(await page().isDisabled('[data-testid=command-send]')).toBe(true);
+    await page().fill('[data-testid=command-name]', 'close');
+    await page().fill('[data-testid=command-timeout]', '1');
+    await page().click('[data-testid=command-send]');
+    expect(await text('[data-testid=command-send]')).toBe('Waiting for the answer…');
+    await page().waitForSelector('[data-testid=command-outcome][data-kind=timeout]', WAIT);
+    expect(await text('[data-testid=command-outcome]')).toMatch(/close\s*no answer within 1 s \(request \S+\)/);
+    expect(await bm.engine.api.control.pending()).toEqual([]);
+    expect(bm.pageProblems).toEqual([]);
+  });
+});
