@@ -220,6 +220,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const deviceTarget = localDeviceTarget(config, broker, http);
   const devices = new DevicesService({
     dataDir: config.dataDir, logger: logs, endpoint: deviceTarget.endpoint, needsRegistration,
+    // A CoAP fleet's devices prove who they are with their thing's token: a new one per start.
+    deviceToken: async (thing) => (await registry.deviceTokens.set(thing)).token,
     register: (model, members) => registerDevices(deviceTarget.target(), model, members, { log: (m) => logs.log('info', 'devices', m) }),
   });
   devices.events.on('status', (fleets) => events.emit('devices.status', fleets));

@@ -23,6 +23,9 @@ export interface RunningBroker {
   stderrTail(): string;
   /** Thingbench only: its HTTP API (AWS control plane and data plane). */
   httpUrl?: string;
+  /** Thingbench only: every endpoint of its ready line, and its data directory. */
+  endpoints?: Record<string, string>;
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export interface StartOptions {
   thingbenchMode?: 'aws' | 'standard';
   /** Thingbench only: options for node before the CLI (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Thingbench only: more `thingbench up` flags (`--coap-port 0`). */
+  upArgs?: string[];
   /** Everything the broker writes to stderr, as it comes (Thingbench: its JSON log lines). */
   onStderr?: (text: string) => void;
 }
@@ -130,7 +135,7 @@ async function startMosquitto(o: StartOptions): Promise<RunningBroker> {
   throw new Error(`mosquitto did not listen on 127.0.0.1:${port} within ${o.timeoutMs} ms\n${stderrTail()}`);
 }
 
-interface ReadyLine { event?: string; endpoints?: { mqtt?: string; http?: string }; pid?: number }
+interface ReadyLine { event?: string; endpoints?: { mqtt?: string; http?: string } & Record<string, string>; pid?: number; dataDir?: string }
 
 async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartOptions): Promise<RunningBroker> {
   const dirs: string[] = [];
@@ -142,6 +147,7 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartO
     dirs.push(dataDir);
     args = [...(o.nodeArgs ?? []), cli, 'up', '--json', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
     if (o.thingbenchMode) args.push('--broker-mode', o.thingbenchMode);
+    args.push(...(o.upArgs ?? []));
   } else {
     args = ['--import', 'tsx', path.join(o.repoRoot, 'bench', 'lib', `${kind}.ts`), '--port', '0'];
   }
@@ -182,5 +188,8 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, o: StartO
   const root = typeof ready.pid === 'number' ? ready.pid : (child.pid as number);
   pids = processTree(root);
   const httpUrl = ready.endpoints?.http ? `http://127.0.0.1:${new URL(ready.endpoints.http).port}` : undefined;
-  return { kind, url, pids, stderrTail, ...t, ...(httpUrl ? { httpUrl } : {}) };
+  return {
+    kind, url, pids, stderrTail, ...t, ...(httpUrl ? { httpUrl } : {}),
+    ...(ready.endpoints ? { endpoints: { ...ready.endpoints } } : {}), ...(ready.dataDir ? { dataDir: ready.dataDir } : {}),
+  };
 }
