@@ -192,4 +192,11 @@ describe('the README', () => {
     const m = loadDeviceModel(example, 'README.md');
     expect(renderTemplate(m.telemetry[0].topic, createDeviceContext(m, 13, 1))).toBe('greenhouse/site-1/greenhouse-014');
   });
+
+  it('Devices that only ask example loads', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Devices that only ask'));
+    const m = loadDeviceModel(/```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '', 'README.md');
+    expect(m.protocol).toMatchObject({ transport: 'coap', confirmable: true, ttdMs: 10_000 });
+  });
 });
