@@ -8,6 +8,7 @@ import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService, commandsApi } from './commands/index.js';
 import { ControlService, controlApi } from './control/index.js';
+import { DeliveryService, deliveryApi } from './delivery/index.js';
 import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
@@ -66,7 +67,9 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     dataDir: config.dataDir, host: config.host, hostNames: config.security.hostNames, plain: config.security.plain, accessKeys: config.security.accessKeys, logger: logs,
     temporaryKey: (id) => iam.sessions.any(id),
   });
-  const broker = new BrokerService(store, {
+  // Telemetry and events: the broker asks it each message's class; it delivers kept events through the broker.
+  const delivery = new DeliveryService(store, clock, { broker: (): BrokerService => broker, logger: logs });
+  const broker: BrokerService = new BrokerService(store, {
     mode: config.broker.mode,
     limits: config.broker.limits,
     host: config.host,
@@ -74,7 +77,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     historySize: config.broker.historySize,
     historyPerTopic: config.broker.historyPerTopic,
     // The hooks are made lazily: the CA and stores exist once the security service has started (it starts first).
-    security: security.lazyBrokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on', webGuard: guard,
+    security: security.lazyBrokerHooks(), delivery: delivery.brokerHooks(), plainListeners: config.security.plain === 'off' ? 'off' : 'on', webGuard: guard,
     ...opts.broker,
   }, logs, () => clock.now());
   // The services tap the broker, which catches, logs and counts a tap that throws: it never breaks a publish.
@@ -211,6 +214,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   }, clock);
   broker.events.on('messages', (batch) => events.emit('broker.messages', batch));
   broker.events.on('activity', (batch) => events.emit('broker.activity', batch));
+  delivery.events.on('changed', (e) => events.emit('delivery.changed', e));
   shadow.events.on('updated', (update) => events.emit('shadow.updated', update));
   rules.events.on('evaluated', (batch) => events.emit('rules.evaluated', batch));
   sinks.events.on('recorded', (batch) => events.emit('sinks.recorded', batch));
@@ -239,10 +243,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
-    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
+    shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), delivery: deliveryApi(delivery), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
     devices: devicesApi(devices), scenarios: scenariosApi(scenarios), labs: labsApi(labs), targets: targetsApi(config.dataDir),
   });
   return engine;
@@ -263,7 +267,7 @@ class ComposedEngine implements Engine {
     private readonly http: HttpApiService,
     readonly events: TypedEmitter<ThingbenchEvents>,
     private readonly logs: LogBuffer,
-    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'control' | 'provisioning' | 'streams' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
+    areas: Pick<ThingbenchApi, 'metering' | 'targets' | 'pipeline' | 'shadow' | 'registry' | 'jobs' | 'commands' | 'control' | 'delivery' | 'provisioning' | 'streams' | 'sinks' | 'functions' | 'rules' | 'security' | 'devices' | 'scenarios' | 'labs'>,
   ) {
     this.api = {
       engine: { info: async () => this.info() },

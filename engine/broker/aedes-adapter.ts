@@ -88,7 +88,7 @@ export interface AedesHooks {
   authorizeForward(client: AedesClient, packet: AedesPacket): AedesPacket | null;
   published(packet: AedesPacket, client: AedesClient | null, cb: (err?: Error) => void): void;
   /** Every message entering the broker (clients', wills, the engine's), before aedes numbers it. */
-  messageEntering(packet: AedesPacket, clientId?: string | null): void;
+  messageRouted(packet: AedesPacket, clientId?: string | null): void;
   /** Each packet parsed from a client, before aedes sees it: true drops it. */
   dropsPacket(client: AedesClient, packet: AedesPacket): boolean;
   /** An MQTT 5 CONNECT: its connection state and the copy aedes gets, or null when refused (the hook answered it). */
@@ -208,7 +208,7 @@ export class AedesAdapter {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       throw e;
     }
-    serializePublishes(broker, opts.mayStore, (packet, client) => hooks.messageEntering(packet as AedesPacket, (client as AedesClient | null)?.id));
+    serializePublishes(broker, opts.mayStore, (packet, client) => hooks.messageRouted(packet as AedesPacket, (client as AedesClient | null)?.id));
     cacheTopicMatches(broker);
     const adapter = new AedesAdapter(broker, hooks, opts.maxPacketBytes, opts);
     const b = broker as unknown as NodeJS.EventEmitter;

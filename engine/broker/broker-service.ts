@@ -7,6 +7,7 @@ import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } f
 import type { Store } from '../storage/index.js';
 import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
+import { DeliveryGate, type DeliveryHooks } from './delivery-gate.js';
 import { ActivityLog } from './activity-log.js';
 import { Capture, type BrokerEvents } from './capture.js';
 import { PREVIEW_BYTES } from './message-log.js';
@@ -46,6 +47,8 @@ export interface BrokerOptions {
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number };
   /** Security: mutual-TLS listeners (ports.mqtts/wss) and policy enforcement go through these hooks (security service). */
   security?: SecurityHooks;
+  /** Telemetry and events (engine/delivery): classified and kept on the publish path; none: plain MQTT for all. */
+  delivery?: DeliveryHooks;
   /** `off`: the plain TCP and WebSocket listeners are not started (the hooks decide allow-all vs enforce). */
   plainListeners?: 'on' | 'off';
   /** Host and Origin admission on the WebSocket listeners (ws, wss): web pages the user visits (core/local-guard.ts). */
@@ -107,6 +110,7 @@ export class BrokerService implements Service {
   private readonly sessions: Sessions;
   private readonly activity: ActivityLog;
   private readonly devices: DeviceSessions;
+  private readonly delivery: DeliveryGate;
   private stopping = false;
   ports: { mqtt: number; ws: number; mqtts?: number; wss?: number } = { mqtt: 0, ws: 0 };
 
@@ -138,6 +142,10 @@ export class BrokerService implements Service {
       tap: (filter, handler) => this.capture.tap(filter, handler),
       retained: (filter) => this.persistence.retainedMatching(filter).map((e) => ({ topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, retain: true })),
     }, opts.deviceIdleMs ?? 60_000);
+    this.delivery = new DeliveryGate(opts.delivery, (clientId) => {
+      const client = this.aedes?.client(clientId);
+      return client !== undefined && !client.closed && client.connackSent;
+    });
   }
 
   get mode(): BrokerMode {
@@ -154,11 +162,12 @@ export class BrokerService implements Service {
         if (aws) this.ctx.deviations.explain('backlogRate', { clientId, perSecond: limits.backlogPerSecond });
       },
       now: this.now,
+      queues: (packet, clientId) => this.delivery.queues(packet, clientId),
     });
     const wal = new InboundWal(this.store);
     const persistence = this.persistence;
     const expiry = (this.expiry = this.sessionExpiry(persistence));
-    const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger, expiry);
+    const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger, expiry, this.delivery);
     this.wills = handlers.wills;
     this.aedes = await AedesAdapter.create({
       persistence,
@@ -240,6 +249,12 @@ export class BrokerService implements Service {
   openDeviceSession(req: DeviceSessionRequest): DeviceSession {
     if (!this.aedes || this.stopping) throw new EngineError('Unavailable', 'the broker is not running');
     return this.devices.get(req);
+  }
+
+  /** Whether a connected client (CONNACK sent) takes deliveries on `filter` now. */
+  isSubscribed(clientId: string, filter: string): boolean {
+    const client = this.aedes?.client(clientId);
+    return client !== undefined && !client.closed && client.connackSent && Object.hasOwn(client.subscriptions, filter);
   }
 
   /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
@@ -439,8 +454,11 @@ export class BrokerService implements Service {
   private dispatch(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }, from: AedesClient | null): Promise<void> {
     const writesBefore = this.persistence.writes;
     return new Promise<void>((resolve, reject) => this.aedes.publishFrom(packet as AedesPacket, from, (err?: Error | null) => {
-      if (err) reject(err);
-      else if (this.persistence.writes !== writesBefore) this.persistence.flushed().then(resolve, reject);
+      if (err) return reject(err);
+      // Events kept for absent consumers (engine/delivery) are durable before the publish resolves, as stored state is.
+      const kept = this.delivery.durable(packet);
+      const stored = this.persistence.writes !== writesBefore ? this.persistence.flushed() : undefined;
+      if (kept || stored) Promise.all([kept, stored]).then(() => resolve(), reject);
       else resolve();
     })).finally(() => {
       // The slot passes to the next waiting publish, if any.

@@ -23,6 +23,8 @@ export interface DurablePersistenceOptions {
   /** Called once per resumed session whose backlog the rate actually holds back. */
   onBacklogThrottled?(clientId: string): void;
   now(): number;
+  /** False when this session must not queue the message (an event for an offline session: the delivery service keeps it). */
+  queues?(packet: { payload: Buffer }, clientId: string): boolean;
 }
 
 /**
@@ -287,10 +289,16 @@ export class DurablePersistence extends MemoryPersistence {
   // ── queued QoS 1/2 messages ──────────────────────────────────────────────
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: PersistedPacket): Promise<void> {
-    return this.outgoingEnqueueCombi([sub], packet);
+    return this.enqueue([sub], packet);
   }
 
+  /** aedes queues a publish for offline sessions (and a shared group for its offline member). */
   override async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: PersistedPacket): Promise<void> {
+    const queues = this.opts.queues;
+    return this.enqueue(queues ? subs.filter((s) => queues(packet, s.clientId)) : subs, packet);
+  }
+
+  private async enqueue(subs: Array<{ clientId: string }>, packet: PersistedPacket): Promise<void> {
     if (!subs.length) return;
     await super.outgoingEnqueueCombi(subs, packet);
     const json = encodePacket(packet);

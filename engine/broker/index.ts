@@ -8,3 +8,4 @@ export type { Properties, UserProperty } from './mqtt5/properties.js';
 export { fromMessageProperties, toMessageProperties } from './message-properties.js';
 export type { DeviceSession, DeviceSessionRequest, DeviceMessage, DeviceProtocol } from './device-sessions.js';
 export type { DisconnectReason } from './presence.js';
+export type { DeliveryClass, DeliveryHooks, EventMessage } from './delivery-gate.js';

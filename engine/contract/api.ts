@@ -21,6 +21,7 @@ import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSumma
 import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ControlAnswer, ControlAnswered, ControlPendingInfo, ControlSendInput } from './control-types.js';
+import type { DeliveryChanged, DeliveryMapping, DeliveryMappingInput, StoredEventInfo } from './delivery-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
 import type { JsonValue } from './shadow-types.js';
@@ -240,6 +241,17 @@ export interface ThingbenchApi {
     /** Executions of a command, of a thing or of an MQTT client (at most 1000, newest first); with a command and a target, that target's runs of it. */
     executions(query: { commandId?: string; thing?: string; clientId?: string }): Promise<CommandExecutionInfo[]>;
   };
+  /** Telemetry and events: delivery classes by topic filter or device, and the events kept for absent consumers. */
+  delivery: {
+    /** Every mapping, oldest first. */
+    list(): Promise<DeliveryMapping[]>;
+    /** Sets a mapping (replaces the one with its id); AlreadyExists when another maps the same filter or device. */
+    put(input: DeliveryMappingInput): Promise<DeliveryMapping>;
+    /** NotFound when no mapping has this id. */
+    delete(id: string): Promise<void>;
+    /** Events waiting for absent consumers (or for one), oldest first, at most 1000. */
+    stored(query?: { consumer?: string }): Promise<StoredEventInfo[]>;
+  };
   /** Provisioning templates and bulk registration tasks (as `aws iot list-provisioning-templates`, `describe-provisioning-template`, `list-thing-registration-tasks` show them). */
   provisioning: {
     /** Every template, by name. */
@@ -423,6 +435,8 @@ export interface ThingbenchEvents {
   'registry.changed': RegistryChanged;
   /** A device answered a command sent with `control.send` (or the HTTP API, a function, a scenario step). */
   'control.answered': ControlAnswered;
+  /** Delivery mappings or stored events changed (stored events: at most 4 times a second): read them again. */
+  'delivery.changed': DeliveryChanged;
 }
 
 /** Method names per area, so both ends can check a call's name without reflection. */
@@ -437,6 +451,7 @@ export const apiMethods = {
   jobs: ['list', 'describe', 'executions', 'cancel', 'cancelExecution', 'templates'],
   commands: ['list', 'executions'],
   control: ['send', 'pending'],
+  delivery: ['list', 'put', 'delete', 'stored'],
   provisioning: ['templates', 'template', 'tasks'],
   streams: ['list'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup', 'setDeviceToken', 'deleteDeviceToken', 'deviceTokens'],

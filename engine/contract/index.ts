@@ -25,3 +25,4 @@ export * from './provisioning-types.js';
 export * from './command-types.js';
 export * from './stream-types.js';
 export * from './control-types.js';
+export * from './delivery-types.js';

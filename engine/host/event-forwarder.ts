@@ -69,6 +69,10 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     'sinks.recorded': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'sinks.recorded', data });
     },
+    // Batched by the delivery service (at most 4 times a second); skipped while congested (the UI re-reads `delivery.stored`).
+    'delivery.changed': (data) => {
+      if (!isCongested()) send({ kind: 'event', name: 'delivery.changed', data });
+    },
     // Batched by the devices service (at most 4 times a second); skipped while congested (the UI re-reads `devices.list`).
     'devices.status': (data) => {
       if (!isCongested()) send({ kind: 'event', name: 'devices.status', data });

@@ -196,6 +196,10 @@ export const argChecks = {
   'control.pending': params(),
   'commands.list': params(),
   'commands.executions': params(required(object({ 'commandId?': string, 'thing?': string, 'clientId?': string }))),
+  'delivery.list': params(),
+  'delivery.put': params(required(object({ 'id?': string, 'filter?': string, 'device?': string, class: oneOf('telemetry', 'event'), 'ttlSeconds?': positiveInteger }))),
+  'delivery.delete': params(required(string)),
+  'delivery.stored': params(optional(object({ 'consumer?': string }))),
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
   })), optional(nonNegativeInteger), optional(string)),

@@ -108,3 +108,9 @@ export async function until(predicate: () => boolean, ms = 5000, what = 'conditi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** An engine clock for tests: real time plus an offset the test moves forward (`advance`). */
+export function offsetClock(): Clock & { offset: number; advance(ms: number): void } {
+  const clock = { offset: 0, now: () => Date.now() + clock.offset, advance: (ms: number) => void (clock.offset += ms) };
+  return clock;
+}

@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/index.js';
 import type { AedesClient, AedesHooks, AedesPacket, Subscription } from '../aedes-adapter.js';
 import type { Capture } from '../capture.js';
+import type { DeliveryGate } from '../delivery-gate.js';
 import { DelayedWills } from '../delayed-wills.js';
 import type { DurablePersistence } from '../durable-persistence.js';
 import type { InboundWal } from '../inbound-wal.js';
@@ -45,6 +46,8 @@ export class PacketHandlers implements AedesHooks, Durability {
     private readonly logger: Logger,
     /** Persistent sessions end after their expiry interval once disconnected. */
     private readonly expiry: SessionExpiry,
+    /** Telemetry and events (engine/delivery) on the publish path. */
+    private readonly delivery: DeliveryGate,
   ) {
     this.wills = new DelayedWills(ctx.now);
   }
@@ -170,9 +173,17 @@ export class PacketHandlers implements AedesHooks, Durability {
     if (asked !== undefined) this.ctx.deviations.explain('messageExpiryClamped', { clientId, topic: packet.topic, messageExpiryInterval: asked });
   }
 
+  /** A message is routed (aedes publishes it next): telemetry and events take their delivery class. */
+  messageRouted(packet: AedesPacket, clientId?: string | null): void {
+    this.messageEntering(packet, clientId);
+    this.delivery.routing(packet, clientId ?? null);
+  }
+
   /** Durability: aedes acknowledges a QoS 1 publish before it stores it, so what must survive is logged first. */
-  guard(packet: AedesPacket): Promise<void> | null {
-    return this.wal.guard(packet, this.persistence);
+  guard(packet: AedesPacket, client: AedesClient | null): Promise<void> | null {
+    const logged = this.wal.guard(packet, this.persistence);
+    const kept = client ? this.delivery.acknowledging(packet, client.id) : null;
+    return logged && kept ? Promise.all([logged, kept]).then(() => {}) : logged ?? kept;
   }
 
   authorizeSubscribe(client: AedesClient, sub: Subscription, cb: (err: Error | null, sub: object | null) => void): void {
@@ -201,6 +212,8 @@ export class PacketHandlers implements AedesHooks, Durability {
   connected(client: AedesClient): void {
     this.expiry.onConnack(client);
     this.sessions.connected(client);
+    // A resumed session's filters, once aedes has marked the CONNACK sent (right after this event).
+    queueMicrotask(() => this.delivery.subscribed(client.id, Object.keys(client.subscriptions)));
   }
 
   keepaliveTimeout(client: AedesClient): void {
@@ -226,10 +239,12 @@ export class PacketHandlers implements AedesHooks, Durability {
     const withheld = client.mqtt5 ? subs.filter((s) => s.qos !== 128 && withholdsRetained(s)) : [];
     this.persistence.withholdRetained(withheld.length ? subs.filter((s) => s.qos !== 128).map((s) => s.topic) : [], withheld.map((s) => s.topic));
     this.sessions.subscribed(subs, client);
+    this.delivery.subscribed(client.id, subs.filter((s) => s.qos !== 128).map((s) => s.topic));
   }
 
   unsubscribed(topics: string[], client: AedesClient): void {
     this.sessions.unsubscribed(topics, client);
+    if (!client.closed) this.delivery.unsubscribed(client.id, topics); // aedes drops a clean session's filters on close: an absence
   }
 
   sharedMatches(filter: string, topic: string): boolean {

@@ -93,7 +93,7 @@ export function refusePublish(ctx: PacketContext, client: AedesClient, packet: A
 /** What a QoS 1 publish must wait for before aedes acknowledges it. */
 export interface Durability {
   /** Resolves once the publish is safe to acknowledge (a write-ahead record when it will store); null: nothing to wait for. */
-  guard(packet: AedesPacket): Promise<void> | null;
+  guard(packet: AedesPacket, client: AedesClient | null): Promise<void> | null;
 }
 
 /**
@@ -114,7 +114,7 @@ export function authorizePublish(ctx: PacketContext, client: AedesClient, sessio
   }
   if (packet.qos !== 1) return cb(null);
   // aedes sends PUBACK before it stores: make what must survive durable first.
-  const durable = durability.guard(packet);
+  const durable = durability.guard(packet, client);
   const previous = session?.qos1Tail;
   if (!durable && !previous) return cb(null);
   // A QoS 1 publish that waits for the write-ahead fsync must not be overtaken by a later one that does not.
