@@ -19,10 +19,12 @@ export interface ScenarioRunInput {
   /** Overrides the scenario's `deterministic`. */
   deterministic?: boolean;
   /**
-   * The target profile (`targets.list`) to run it on, opened as `thingbench run --target` opens it; absent (or `local`
-   * when no profile has that name) is this engine.
+   * The target profile (`targets.list`) to run it on, opened as `thingbench run --target` opens it, over the scenario's
+   * own `target:`; absent (or `local` when no profile has that name) is this engine.
    */
   target?: string;
+  /** The target profile to run it on when neither `target` nor the scenario's `target:` names one (the app's selected target). */
+  defaultTarget?: string;
 }
 
 export type ScenarioStepStatus = 'passed' | 'failed' | 'skipped' | 'aborted';

@@ -278,7 +278,7 @@ export const argChecks = {
   'devices.log': params(required(string), required(string), optional(nonNegativeInteger)),
   // Scenario text is checked by the scenario loader, every problem at file:line:col (engine/scenarios/format).
   'scenarios.validate': params(required(string), optional(string)),
-  'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean, 'target?': string }))),
+  'scenarios.run': params(required(object({ 'text?': string, 'path?': string, 'seed?': uint32, 'deterministic?': boolean, 'target?': string, 'defaultTarget?': string }))),
   'scenarios.runs': params(),
   'scenarios.cancel': params(required(string)),
   'scenarios.files': params(),

@@ -103,6 +103,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the targets view', () => {
     // Scenarios do run on a plain broker (their shadow and control-plane steps are refused there).
     await page.evaluate(() => { location.hash = '#/devices/scenarios'; });
     await expect.poll(() => page.textContent('[data-testid=scenario-run-target]'), WAIT).toBe('on plain');
+    // A scenario with its own `target:` runs there, whatever is selected, and the run says where it ran.
+    await page.click('[data-testid=scenario-new]');
+    await page.waitForSelector('[data-testid=scenario-code][data-ready=true]', WAIT);
+    await page.click('[data-testid=scenario-code] .view-lines');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('name: its own target\ntarget: trainer\nsteps:\n  - publish: { topic: own/target, payload: x }\n');
+    await expect.poll(() => page.textContent('[data-testid=scenario-run-target]'), WAIT).toBe('on trainer');
+    await page.click('[data-testid=scenario-run-button]');
+    await expect.poll(async () => (await bm.engine.api.scenarios.runs()).find((r) => r.scenario === 'its own target')?.target, WAIT).toBe('trainer');
+    await expect.poll(() => page.textContent('[data-testid=run-target]'), WAIT).toBe('· on trainer');
     await page.evaluate(() => { location.hash = '#/labs/1'; });
     // Back to this engine from the command palette: the lab runs here again.
     await page.keyboard.press('Control+k');

@@ -272,6 +272,22 @@ steps:
     expect((await api.broker.messages({ filter: 'tgt/here', from: t0 })).length).toBe(1);
   });
 
+  it("honours the scenario's own target: over the caller's default, and the caller's target over both", async () => {
+    const t0 = Date.now();
+    const own = (topic: string) => `name: its own\ntarget: trainer\nsteps:\n  - publish: { topic: ${topic}, payload: x }\n`;
+    const onOwn = await finished(await api.scenarios.run({ text: own('tgt/own'), defaultTarget: 'local' }));
+    expect(onOwn).toMatchObject({ state: 'passed', target: 'trainer' });
+    expect((await trainer.engine.api.broker.messages({ filter: 'tgt/own', from: t0 })).length).toBe(1);
+    const overridden = await finished(await api.scenarios.run({ text: own('tgt/overridden'), target: 'local' }));
+    expect(overridden).toMatchObject({ state: 'passed' });
+    expect(overridden).not.toHaveProperty('target');
+    expect((await api.broker.messages({ filter: 'tgt/overridden', from: t0 })).length).toBe(1);
+    const byDefault = await finished(await api.scenarios.run({ text: 'name: none\nsteps:\n  - publish: { topic: tgt/default, payload: x }\n', defaultTarget: 'trainer' }));
+    expect(byDefault).toMatchObject({ state: 'passed', target: 'trainer' });
+    expect((await trainer.engine.api.broker.messages({ filter: 'tgt/default', from: t0 })).length).toBe(1);
+    expect(await api.broker.messages({ filter: 'tgt/+', from: t0 })).toMatchObject([{ topic: 'tgt/overridden' }]);
+  });
+
   it('replays a recording into the target, and refuses an unknown profile with the CLI\'s message', async () => {
     const t0 = Date.now();
     const recording = '{"t":0,"topic":"tgt/replayed","qos":1,"retain":false,"payload":"r1"}\n';

@@ -96,7 +96,8 @@ export class ScenariosService implements Service {
     if (this.closing) throw new EngineError('Unavailable', 'the engine is stopping');
     if ((input.text === undefined) === (input.path === undefined)) throw new EngineError('InvalidInput', 'give the scenario as text or as a path, not both');
     const scenario = this.load(input);
-    const { target, close } = await this.openTarget(input.target);
+    // As `thingbench run`: the caller's target, else the scenario's own, else the caller's default.
+    const { target, close } = await this.openTarget(input.target ?? scenario.target ?? input.defaultTarget);
     if (this.closing) {
       await close();
       throw new EngineError('Unavailable', 'the engine is stopping');
@@ -105,7 +106,7 @@ export class ScenariosService implements Service {
     const info: ScenarioRunInfo = {
       id, scenario: scenario.name, file: scenario.file, state: 'running', startedAt: Date.now(),
       ...(input.seed ?? scenario.seed) !== undefined ? { seed: input.seed ?? scenario.seed } : {},
-      ...(input.target !== undefined && target !== undefined && close !== noClose ? { target: target.name } : {}),
+      ...(close !== noClose ? { target: target.name } : {}),
     };
     const controller = new AbortController();
     const events = new TypedEmitter<ScenarioEvents>();

@@ -97,11 +97,14 @@ export class ScenariosStore {
     return this.openPath?.split('/').pop() ?? 'scenario.yaml';
   }
 
-  /** Runs the editor's text on a target profile (`local`, the default, is this engine unless a profile replaces it). */
-  async run(target = 'local'): Promise<ScenarioRunInfo | null> {
+  /**
+   * Runs the editor's text on its own `target:`, else on `defaultTarget` (`local`, the default, is this engine unless a
+   * profile replaces it).
+   */
+  async run(defaultTarget = 'local'): Promise<ScenarioRunInfo | null> {
     this.runError = null;
     try {
-      const run = await this.client.scenarios.run({ text: this.text, target });
+      const run = await this.client.scenarios.run({ text: this.text, defaultTarget });
       this.timeline(run.id);
       this.selectedRun = run.id;
       this.setRuns([run, ...this.runs.filter((r) => r.id !== run.id)]);
