@@ -72,6 +72,40 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await page().waitForSelector('[data-testid=command-outcome][data-kind=timeout]', WAIT);
     expect(await text('[data-testid=command-outcome]')).toMatch(/close\s*no answer within 1 s \(request \S+\)/);
     expect(await bm.engine.api.control.pending()).toEqual([]);
+  });
+
+  it('creates a thing\'s device token, shows its secret once, rotates and deletes it', async () => {
+    await bm.engine.api.registry.createThing('meter-1');
+    await bm.engine.api.registry.createThing('meter-2');
+    await openThing('meter-1');
+    await page().click('[data-testid=device-token-create]');
+    await page().waitForSelector('[data-testid=device-token-secret]', WAIT);
+    const secret = await text('[data-testid=device-token-value]');
+    const [listed] = await bm.engine.api.registry.deviceTokens();
+    expect(listed).toMatchObject({ thing: 'meter-1', tokenId: await text('[data-testid=device-token-id]') });
+    expect(secret.length).toBeGreaterThan(16);
+    expect(await text('[data-testid=device-token-secret]')).toContain(`coap-client-notls -m post -e '{"temp":21}'`);
+    expect(await text('[data-testid=device-token-secret]')).toContain(`?thing=meter-1&token=${secret}`);
+    await screens(bm, SHOTS, 'thing-token');
+
+    // Shown once: another thing and back, and the secret is gone; the token stays.
+    await openThing('meter-2');
+    await page().waitForSelector('[data-testid=device-token-create]', WAIT);
+    await openThing('meter-1');
+    await page().waitForSelector('[data-testid=device-token-id]', WAIT);
+    expect(await page().$('[data-testid=device-token-secret]')).toBeNull();
+
+    await page().click('[data-testid=device-token-rotate]');
+    await page().click('[data-testid=device-token-confirm]');
+    await page().waitForSelector('[data-testid=device-token-secret]', WAIT);
+    expect(await text('[data-testid=device-token-value]')).not.toBe(secret);
+    await page().waitForFunction((old) => document.querySelector('[data-testid=device-token-id]')?.textContent !== old, listed.tokenId, WAIT);
+    expect((await bm.engine.api.registry.deviceTokens())[0].tokenId).not.toBe(listed.tokenId);
+
+    await page().click('[data-testid=device-token-delete]');
+    await page().click('[data-testid=device-token-confirm]');
+    await page().waitForSelector('[data-testid=device-token-create]', WAIT);
+    expect(await bm.engine.api.registry.deviceTokens()).toEqual([]);
     expect(bm.pageProblems).toEqual([]);
   });
 });

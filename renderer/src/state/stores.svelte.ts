@@ -8,6 +8,7 @@ import { ControlStore } from './control.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { TargetsStore } from './targets.svelte.js';
 import { DetailStore } from './detail.svelte.js';
+import { DeviceTokensStore } from './device-tokens.svelte.js';
 import { DevicesStore } from './devices.svelte.js';
 import { ExportStore } from './export.svelte.js';
 import { FunctionsStore } from './functions.svelte.js';
@@ -75,6 +76,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     commands: new CommandsStore(client, conn),
     streams: new StreamsStore(client, conn),
     control: new ControlStore(client),
+    deviceTokens: new DeviceTokensStore(client, conn),
   };
 }
 

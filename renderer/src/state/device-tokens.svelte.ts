@@ -1,0 +1,47 @@
+import type { DeviceTokenCreated, DeviceTokenInfo, ThingbenchClient } from '../../../engine/contract/index.js';
+import type { ConnectionStore } from './connection.svelte.js';
+
+/**
+ * CoAP device tokens (`registry.setDeviceToken`, `deleteDeviceToken`, `deviceTokens`): which things have one, and the
+ * secret of the token just created or rotated, held only until another thing is shown (the engine keeps a hash).
+ */
+export class DeviceTokensStore {
+  tokens = $state.raw<readonly DeviceTokenInfo[]>([]);
+  loaded = $state(false);
+  /** The token made last, with its secret: shown once. */
+  created = $state.raw<DeviceTokenCreated | null>(null);
+
+  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
+
+  async read(): Promise<void> {
+    try {
+      this.tokens = await this.client.registry.deviceTokens();
+    } catch (err) {
+      this.connection.reportError('Could not read the device tokens')(err);
+    }
+    this.loaded = true;
+  }
+
+  of(thing: string): DeviceTokenInfo | undefined {
+    return this.tokens.find((t) => t.thing === thing);
+  }
+
+  /** Creates the thing's token, or rotates it (the old one stops working); rejects with the engine's refusal. */
+  async set(thing: string): Promise<DeviceTokenCreated> {
+    const made = await this.client.registry.setDeviceToken({ thing });
+    this.created = made;
+    await this.read();
+    return made;
+  }
+
+  async remove(thing: string): Promise<void> {
+    await this.client.registry.deleteDeviceToken(thing);
+    if (this.created?.thing === thing) this.created = null;
+    await this.read();
+  }
+
+  /** Forgets the secret shown (another thing is shown, or the person is done with it). */
+  forget(): void {
+    this.created = null;
+  }
+}
