@@ -13,6 +13,15 @@ describe('run variables', () => {
     expect(vars.interpolate('cost $${x}')).toBe('cost ${x}');
   });
 
+  it('json(…) gives a value as JSON text, a multi-line string inside a JSON document', () => {
+    const pem = new RunVariables({ signed: { certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' } });
+    const doc = pem.interpolate('{"certfile":${json(signed.certificate)}}');
+    expect(JSON.parse(doc)).toEqual({ certfile: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' });
+    expect(vars.interpolate('${json(thing)}')).toBe('"pump-1"');
+    expect(vars.interpolate('[${json(reading.t)}]')).toBe('[[20,31]]');
+    expect(() => vars.interpolate('${json(nope)}')).toThrow("unknown variable 'nope'");
+  });
+
   it('interpolates deeply, keys included, leaving other values alone', () => {
     expect(vars.interpolate({ topic: 'a/${thing}', payload: { '${thing}': ['${limit}', 1, null] } })).toEqual({ topic: 'a/pump-1', payload: { 'pump-1': [30, 1, null] } });
   });

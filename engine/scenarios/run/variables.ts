@@ -1,10 +1,15 @@
-/** The run's variables and `${name}` interpolation (`${name.a[0]}` reaches into a value; `$${` is a literal `${`). */
+/**
+ * The run's variables and `${name}` interpolation (`${name.a[0]}` reaches into a value; `$${` is a literal `${`).
+ * `${json(name.path)}` is the value as JSON text, so a string with newlines (a PEM certificate) can sit inside a JSON
+ * document written as a string: `"certfile": ${json(signed.certificate)}`.
+ */
 import { EngineError } from '../../core/index.js';
 import { queryJsonPath } from '../match/jsonpath.js';
 import type { Variables } from '../steps/step.js';
 
 const REF = /\$\$\{|\$\{([^}]*)\}/g;
 const NAME = /^([A-Za-z_][\w-]*)(.*)$/;
+const JSON_OF = /^json\((.*)\)$/;
 
 export class RunVariables implements Variables {
   private readonly values: Map<string, unknown>;
@@ -65,6 +70,8 @@ export class RunVariables implements Variables {
   }
 
   private lookup(ref: string): unknown {
+    const asJson = JSON_OF.exec(ref.trim());
+    if (asJson) return JSON.stringify(this.lookup(asJson[1])) ?? 'null';
     const m = NAME.exec(ref.trim());
     if (!m) throw new EngineError('InvalidInput', `'\${${ref}}' is not a variable reference: expected \${name} or \${name.path}`);
     const [, name, rest] = m;

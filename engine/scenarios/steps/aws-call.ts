@@ -35,6 +35,11 @@
  *
  * In a converging run (a lab's `solve`), a Create call refused because its resource exists is brought to the step's
  * definition or reused, and the step says which (`aws-converge.ts`).
+ *
+ * A streamed response member (an S3 object's `Body`) is read whole. `vars` read into bytes that hold a JSON document
+ * (that `Body`, a Lambda `Invoke`'s `Payload`) as that document, so a signing job's output gives its parts:
+ *
+ *   - aws: { service: s3, operation: GetObject, input: { Bucket: b, Key: "${signedKey}" }, vars: { signature: $.Body.signature } }
  */
 import fs from 'node:fs';
 import { Agent } from 'node:https';
@@ -69,6 +74,7 @@ const SERVICES: Record<string, { client: string; load: () => Promise<SdkModule> 
   iam: { client: 'IAMClient', load: () => import('@aws-sdk/client-iam') },
   cloudwatch: { client: 'CloudWatchClient', load: () => import('@aws-sdk/client-cloudwatch') },
   s3: { client: 'S3Client', load: () => import('@aws-sdk/client-s3') },
+  signer: { client: 'SignerClient', load: () => import('@aws-sdk/client-signer') },
 };
 
 export interface AwsCallArgs {
@@ -180,7 +186,7 @@ export const awsCallStep = defineStep<AwsCallArgs>({
     try {
       if (!args.until) {
         try {
-          response = withoutMetadata(await client.send(new Command(input)));
+          response = await readStreams(withoutMetadata(await client.send(new Command(input))));
         } catch (e) {
           const converge = ctx.converge ? convergence(args.service, args.operation, e) : undefined;
           if (!converge) {
@@ -205,7 +211,7 @@ export const awsCallStep = defineStep<AwsCallArgs>({
         const windowMs = args.within === undefined ? DEFAULT_UNTIL_MS : durationMs(args.within, 'aws within');
         let outcome: UntilOutcome;
         try {
-          outcome = await callUntil(() => client.send(new Command(input)), args.until, windowMs, ctx.signal);
+          outcome = await callUntil(async () => readStreams(await client.send(new Command(input))), args.until, windowMs, ctx.signal);
         } catch (e) {
           if (ctx.signal.aborted) throw e;
           return failed(refusal(ctx.target, what, e).message);
@@ -225,8 +231,9 @@ export const awsCallStep = defineStep<AwsCallArgs>({
       client.destroy();
     }
     const missing: string[] = [];
+    const view = args.vars ? withJsonBytesParsed(response) as Record<string, unknown> : response;
     for (const [name, path] of Object.entries(args.vars ?? {})) {
-      const found = path === '$' ? [response] : queryJsonPath(response, path);
+      const found = path === '$' ? [view] : queryJsonPath(view, path);
       if (found.length === 0) missing.push(`${name} (${path})`);
       else ctx.vars.set(name, found[0]);
     }
@@ -240,6 +247,31 @@ export const awsCallStep = defineStep<AwsCallArgs>({
 function withoutMetadata(out: Record<string, unknown>): Record<string, unknown> {
   const { $metadata: _, ...response } = out;
   return response;
+}
+
+/** The response with streamed members (an S3 object's `Body`) read into bytes. */
+async function readStreams(out: Record<string, unknown>): Promise<Record<string, unknown>> {
+  for (const [k, v] of Object.entries(out)) {
+    const stream = v as { transformToByteArray?: () => Promise<Uint8Array> } | null;
+    if (typeof stream?.transformToByteArray === 'function') out[k] = await stream.transformToByteArray();
+  }
+  return out;
+}
+
+/** The value with each bytes member that holds a JSON object or list replaced by it (what `vars` read). */
+function withJsonBytesParsed(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    const text = Buffer.from(value).toString('utf8').trim();
+    if (!text.startsWith('{') && !text.startsWith('[')) return value;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(withJsonBytesParsed);
+  if (value && typeof value === 'object' && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withJsonBytesParsed(v)]));
+  return value;
 }
 
 /** A response as JSON text, as `until` matches it: dates as ISO text, bytes as base64. */

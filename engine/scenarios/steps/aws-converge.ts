@@ -3,10 +3,10 @@
  * resource exists already is not a failure. What is a definition is brought to the step's (a function's code and
  * configuration, its URL, its permission, a role's trust policy, a rule, a policy's new default version, a
  * subscription's attributes); what carries identity or data is reused as it is (SNS topics, queues, tables, streams,
- * buckets, log groups, delivery streams, things). Either way the step gets a response shaped like the Create call's, so its
- * `vars` read the same, and its output says what was reused or updated.
+ * buckets, log groups, delivery streams, things, active signing profiles). Either way the step gets a response shaped
+ * like the Create call's, so its `vars` read the same, and its output says what was reused or updated.
  *
- * LIMITATIONS: only the Create calls below converge; any other refusal fails the step as before.
+ * LIMITATIONS: only the Create (and Put) calls below converge; any other refusal fails the step as before.
  */
 
 /** Calls another operation of the same service (input as the SDK takes it); the response without `$metadata`. */
@@ -86,6 +86,15 @@ const CONVERGENCES: Record<string, Convergence> = {
   },
   's3 CreateBucket': { exists: named('BucketAlreadyOwnedByYou'), converge: async (_call, input) => reused({ Location: `/${String(input.Bucket)}` }) },
   'logs CreateLogGroup': { exists: named('ResourceAlreadyExistsException'), converge: async () => reused() },
+  'signer PutSigningProfile': {
+    // An active profile of that name signs as well as a new one would; a canceled one can no longer sign.
+    exists: (name, message) => name === 'ConflictException' && /already exists/i.test(message),
+    converge: async (call, input) => {
+      const p = await call('GetSigningProfile', { profileName: input.profileName });
+      if (p.status !== 'Active') throw Object.assign(new Error(`the signing profile ${String(input.profileName)} is ${String(p.status)}: it signs nothing more`), { name: 'ConflictException' });
+      return reused({ arn: p.arn, profileVersion: p.profileVersion, profileVersionArn: p.profileVersionArn });
+    },
+  },
   'lambda CreateFunction': {
     exists: named('ResourceConflictException'),
     converge: async (call, input) => {

@@ -22,6 +22,7 @@ import { cleanupStep } from './cleanup.js';
 import { awsCallStep } from './aws-call.js';
 import { certificateStep } from './certificate.js';
 import { commandStep } from './command.js';
+import { requestStep } from './mqtt-request.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -43,6 +44,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   awsCallStep,
   certificateStep,
   commandStep,
+  requestStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));

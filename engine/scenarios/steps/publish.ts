@@ -23,6 +23,14 @@ export interface PublishArgs {
   connectWithin?: string | number;
 }
 
+/** A step's test client: its `clientId`, and the device's certificate variable; or one sentence saying why not. */
+export function deviceClient(ctx: StepContext, args: { clientId?: string; certificate?: string }): ClientOptions | string {
+  const opts: ClientOptions = args.clientId ? { clientId: args.clientId } : {};
+  if (!args.certificate) return opts;
+  const certificate = deviceCertificate(ctx, args.certificate);
+  return typeof certificate === 'string' ? certificate : { ...opts, certificate };
+}
+
 /** The client options for a device's certificate variable, or one sentence saying why there are none. */
 function deviceCertificate(ctx: StepContext, name: string): ClientOptions['certificate'] | string {
   if (!ctx.vars.has(name)) return `the certificate ${name} is no run variable (make it with a certificate or provision step)`;
@@ -52,12 +60,8 @@ export const publishStep = defineStep<PublishArgs>({
   },
   check: (args) => (typeof args.topic === 'string' && /[+#]/.test(args.topic) && !args.topic.includes('${') ? ['publish: the topic may not contain + or #'] : []),
   async run(ctx, args) {
-    const opts: ClientOptions = args.clientId ? { clientId: args.clientId } : {};
-    if (args.certificate) {
-      const certificate = deviceCertificate(ctx, args.certificate);
-      if (typeof certificate === 'string') return failed(certificate);
-      opts.certificate = certificate;
-    }
+    const opts = deviceClient(ctx, args);
+    if (typeof opts === 'string') return failed(opts);
     const window = args.connectWithin === undefined ? 0 : durationMs(args.connectWithin, 'publish connectWithin');
     const until = ctx.clock.elapsed() + window;
     let refused = 0;
