@@ -42,6 +42,7 @@ export function localDeviceTarget(config: EngineConfig, broker: BrokerService, h
     return {
       name: 'local', kind: 'local',
       capabilities: { shadows: true, controlPlane: true, sinks: true, engineRestart: false },
+      asking: (transport) => endpoint(transport),
       mqtt: (transport = 'mqtt') => {
         const e = endpoint(transport);
         return e.ca ? { url: e.url, tls: { ca: e.ca } } : { url: e.url };

@@ -8,9 +8,10 @@ import { resolve } from 'node:path';
 import { EngineError } from '../../core/index.js';
 import {
   compileTemplate, createDeviceContext, deviceSeed, deviceSpecFromModel, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles, VirtualDevice,
-  type DeviceModel, type ReplayData,
+  type DeviceModel, type FleetDevice, type ReplayData,
 } from '../../devices/index.js';
 import type { DeviceDecl } from '../format/types.js';
+import { startAskingDevices } from './asking-devices.js';
 import { needsRegistration, registerDevices } from '../provision/index.js';
 import type { CleanupStack, DeviceRegistry, RunClock, RunningDevice, StepLog } from '../steps/step.js';
 import { deviceEndpoint, mqttLogin, type Target } from '../targets/index.js';
@@ -70,7 +71,7 @@ export class RunDevices implements DeviceRegistry {
   }
 
   /** Every in-process device started so far (the runner watches them to know when the run has settled). */
-  inProcess(): VirtualDevice[] {
+  inProcess(): FleetDevice[] {
     return [...this.runningDevices.values()].flatMap((r) => (r.kind === 'devices' ? r.devices : []));
   }
 
@@ -129,9 +130,19 @@ export class RunDevices implements DeviceRegistry {
     if (model.identity.certificate.mode === 'existing') {
       throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' connects with an existing certificate whose private key a scenario does not hold; set identity.certificate to provision`);
     }
-    const asks = model.protocol.transport;
-    if (asks === 'coap' || asks === 'https') throw new EngineError('InvalidInput', `${d.where}: model '${model.name}' speaks ${asks}: a scenario runs MQTT devices; start it with the devices.start call (the Devices view)`);
     const seed = d.seed ?? namedSeed(this.opts.seed, name);
+    const asks = model.protocol.transport;
+    if (asks === 'coap' || asks === 'https') {
+      const devices = await startAskingDevices({
+        name, where: d.where, model, count: d.count, seed, replay, target: this.opts.target, clock: this.opts.clock.devices,
+        keep: this.opts.keep === true, keptUndo: this.keptUndo, cleanup: this.opts.cleanup, log: this.opts.log,
+      });
+      const running: RunningDevice = { kind: 'devices', name, devices };
+      this.runningDevices.set(name, running);
+      if (!this.opts.keep) this.opts.cleanup.push(`stop ${name}`, () => this.stop(name));
+      for (const dev of devices) dev.start();
+      return running;
+    }
     const provisioned = model.identity.certificate.mode === 'provision';
     // A provisioned device proves who it is with its certificate: TCP becomes mutual TLS.
     const transport = d.transport ?? (provisioned && asks === 'mqtt' ? 'mqtts' : asks);

@@ -13,7 +13,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../../core/index.js';
-import type { DeviceClock, Fleet, VirtualDevice } from '../../devices/index.js';
+import type { DeviceClock, Fleet, FleetDevice } from '../../devices/index.js';
 import type { Target, TargetCapabilities } from '../targets/target.js';
 
 /** A JSON Schema (draft-07, as ajv compiles it) for a step's arguments. */
@@ -125,7 +125,7 @@ export interface ClientOptions {
  * device, or every fleet in deterministic mode, on the run's clock); `fleet`: a `Fleet` in a worker thread.
  */
 export type RunningDevice =
-  | { kind: 'devices'; name: string; devices: VirtualDevice[] }
+  | { kind: 'devices'; name: string; devices: FleetDevice[] }
   | { kind: 'fleet'; name: string; fleet: Fleet };
 
 export interface DeviceRegistry {

@@ -84,6 +84,12 @@ class LocalTarget implements Target {
     return { url };
   }
 
+  asking(transport: 'coap' | 'https'): { url: string; ca?: string } {
+    const url = this.info.endpoints[transport];
+    if (!url || url === 'off') throw new EngineError('InvalidInput', `the local target '${this.name}' has no ${transport} device endpoint`);
+    return transport === 'https' ? { url, ca: fs.readFileSync(path.join(this.dataDir, 'security', 'root-ca.pem'), 'utf8') } : { url };
+  }
+
   async restartEngine(): Promise<void> {
     if (this.closing) throw new EngineError('Unavailable', `the local target '${this.name}' is closed`);
     const config = this.current.config;

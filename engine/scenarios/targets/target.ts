@@ -73,6 +73,8 @@ export interface Target {
   readonly capabilities: TargetCapabilities;
   /** The MQTT endpoint for a transport; throws a one-sentence `EngineError('InvalidInput')` when the target lacks it. */
   mqtt(transport?: 'mqtt' | 'mqtts' | 'ws'): TargetMqtt;
+  /** The CoAP or HTTPS device endpoint (devices that only ask; local targets); throws `EngineError('InvalidInput')` without one. */
+  asking?(transport: 'coap' | 'https'): { url: string; ca?: string };
   /** AWS SDK v3 client settings; undefined for `mqtt` targets. */
   readonly aws?: TargetAws;
   /** The engine contract, for targets that run in this process (`local`): sinks, captures, shadows without a network hop. */
