@@ -15,7 +15,7 @@ import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
-import { controlRoutes, iotControlJobTemplateRoutes } from './api/index.js';
+import { controlRoutes, DeviceHttpsEndpoint, iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
 import { JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
@@ -204,6 +204,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
       ...iotControlJobTemplateRoutes(jobTemplates), ...controlRoutes(control)], lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
   });
+  // HTTPS devices, as on AWS IoT's port 8443: the wss listener's requests that are not WebSocket upgrades.
+  const deviceHttps = new DeviceHttpsEndpoint({ broker, security, shadows: shadow, commands: control, limits: config.broker.limits, logger: logs });
   // What the traffic would cost at AWS list prices: the services' counters, read when asked.
   const metering = new CostService(() => {
     const usage = broker.usage();
@@ -243,7 +245,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), delivery: deliveryApi(delivery), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
@@ -318,7 +320,7 @@ class ComposedEngine implements Engine {
         mqtt: this.config.security.plain === 'off' ? 'off' : `mqtt://${host}:${this.broker.ports.mqtt}`,
         ws: this.config.security.plain === 'off' ? 'off' : `ws://${host}:${this.broker.ports.ws}/mqtt`,
         ...(this.broker.ports.mqtts !== undefined ? { mqtts: `mqtts://${host}:${this.broker.ports.mqtts}` } : {}),
-        ...(this.broker.ports.wss !== undefined ? { wss: `wss://${host}:${this.broker.ports.wss}/mqtt` } : {}),
+        ...(this.broker.ports.wss !== undefined ? { wss: `wss://${host}:${this.broker.ports.wss}/mqtt`, https: `https://${host}:${this.broker.ports.wss}` } : {}),
         http: `http://${host}:${this.http.port}`,
       },
     };

@@ -1,2 +1,3 @@
 export * from './http/index.js';
 export { HttpApiService } from './http-api-service.js';
+export { DeviceHttpsEndpoint } from './device-https/index.js';

@@ -3,7 +3,7 @@ import type {
   ActivityQuery, BrokerActivity, ClientInfo, MessageProperties, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
   RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, TopicTablePage, UsageReport,
 } from '../contract/index.js';
-import { EngineError, TypedEmitter, type Logger, type Service, type WebGuard } from '../core/index.js';
+import { EngineError, TypedEmitter, type Disposable, type Logger, type Service, type WebGuard } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
@@ -18,7 +18,7 @@ import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
 import type { Properties } from './mqtt5/properties.js';
 import { Metering } from './metering.js';
-import { Connections } from './connections.js';
+import { Connections, type DeviceRequestHandler } from './connections.js';
 import type { ConnectionInfo } from './listeners.js';
 import type { PacketContext } from './packets/context.js';
 import { serverCapabilities } from './mqtt5/connection.js';
@@ -257,6 +257,16 @@ export class BrokerService implements Service {
     return client !== undefined && !client.closed && client.connackSent && Object.hasOwn(client.subscriptions, filter);
   }
 
+  /**
+   * Answers the requests on the wss listener that are not WebSocket upgrades (the HTTPS device endpoint, as on AWS
+   * port 8443), from clients whose certificate was admitted. One handler at a time; disposing it restores the default
+   * (426 Upgrade Required).
+   */
+  serveDeviceRequests(handler: DeviceRequestHandler): Disposable {
+    this.connections.deviceRequests = handler;
+    return { dispose: () => void (this.connections.deviceRequests === handler && (this.connections.deviceRequests = null)) };
+  }
+
   /** In-engine subscription: `handler` sees each matching publish once it is stored and dispatched. */
   tap(filter: string, handler: TapHandler) {
     return this.capture.tap(filter, handler);
@@ -355,11 +365,7 @@ export class BrokerService implements Service {
         keepalive: this.aedes.keepaliveSeconds(client), subscriptions: Object.keys(client.subscriptions),
       }];
     });
-    // A device session has no keep-alive: it ends after the device idle time.
-    const devices = this.devices.list().map((d) => ({
-      clientId: d.clientId, connectedAt: d.connectedAt, ipAddress: d.ipAddress, transport: d.protocol, clean: true, keepalive: 0, subscriptions: d.filters,
-    }));
-    return [...mqtt, ...devices];
+    return [...mqtt, ...this.devices.clients()];
   }
 
   usage(): UsageReport {

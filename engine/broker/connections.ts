@@ -1,6 +1,8 @@
+import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { Logger, WebGuard } from '../core/index.js';
-import { listenTcp, listenTls, listenWs, listenWss, type ConnectionInfo, type Listener, type TlsListener } from './listeners.js';
+import { listenTcp, listenTls, listenWs, listenWss, peerOf, upgradeRequired, type ConnectionInfo, type Listener, type TlsListener } from './listeners.js';
 import type { SecurityHooks } from './security-hooks.js';
 
 export interface ListenOptions {
@@ -17,11 +19,22 @@ export interface ListenOptions {
 export type Accept = (stream: Duplex, info: ConnectionInfo, peer?: object) => void;
 
 /**
+ * A request on the wss listener that is not a WebSocket upgrade (an HTTPS device, as on AWS port 8443), from a client
+ * whose certificate the security hooks admitted: `peer` is what `admit` returned, the same object for every request
+ * of one connection.
+ */
+export type DeviceRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, device: { peer: object; remoteAddress: string }) => void;
+
+/**
  * The broker's listeners and the way in: a plain connection goes straight to `accept`; a TLS one, or a WebSocket whose
  * upgrade was SigV4-signed, only once the security hooks admitted its certificate or key (AWS closes it otherwise).
  */
 export class Connections {
   private readonly listeners: Listener[] = [];
+  /** Who answers HTTPS device requests (none: they are told to upgrade). */
+  deviceRequests: DeviceRequestHandler | null = null;
+  /** Each TLS connection's certificate is admitted once, for all its requests (keep-alive). */
+  private readonly admitted = new WeakMap<object, Promise<{ peer?: object } | { refused: string }>>();
 
   constructor(private readonly opts: ListenOptions, private readonly accept: Accept, private readonly logger: Logger) {}
 
@@ -51,7 +64,7 @@ export class Connections {
         bound.mqtts = mqtts.port;
       }
       if (ports.wss !== undefined) {
-        const wss = await listenWss(host, ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade, webGuard);
+        const wss = await listenWss(host, ports.wss, hooks.tlsCredentials(), onTls, signedUpgrade, webGuard, (req, res) => this.request(hooks, req, res));
         this.listeners.push(wss);
         secure.push(wss);
         bound.wss = wss.port;
@@ -63,6 +76,30 @@ export class Connections {
 
   async close(): Promise<void> {
     await Promise.all(this.listeners.map((l) => l.close()));
+  }
+
+  /** A plain request on the wss listener: an HTTPS device's, once its certificate is admitted; refused ones lose the connection, as MQTT clients do. */
+  private request(hooks: SecurityHooks, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const handler = this.deviceRequests;
+    if (!handler) return upgradeRequired('MQTT over secure WebSocket')(req, res);
+    const socket = req.socket as TLSSocket;
+    const remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    let admitted = this.admitted.get(socket);
+    if (!admitted) {
+      const info: ConnectionInfo = { transport: 'wss', remoteAddress, ...peerOf(socket) };
+      admitted = hooks.admit(info.peerCertificate, info);
+      this.admitted.set(socket, admitted);
+    }
+    admitted.then((r) => {
+      if ('refused' in r || !r.peer) {
+        this.logger.log('warn', 'security', `refused an HTTPS device request from ${remoteAddress}: ${'refused' in r ? r.refused : 'not a certificate'}`, { transport: 'https', remoteAddress });
+        return void socket.destroy();
+      }
+      if (!socket.destroyed) handler(req, res, { peer: r.peer, remoteAddress });
+    }, (e: Error) => {
+      this.logger.log('error', 'security', `admitting an HTTPS device failed: ${e.message}`);
+      socket.destroy();
+    });
   }
 
   private admit(hooks: SecurityHooks, stream: Duplex, info: ConnectionInfo): void {

@@ -1,6 +1,8 @@
+import type { ClientInfo } from '../contract/index.js';
 import { EngineError, type Disposable, type ErrorCode } from '../core/index.js';
 import type { AedesClient, AedesPacket } from './aedes-adapter.js';
 import type { Metering } from './metering.js';
+import type { Properties } from './mqtt5/properties.js';
 import type { PacketContext } from './packets/context.js';
 import { refusePublish } from './packets/publish.js';
 import { REASON } from './mqtt5/reason-codes.js';
@@ -27,6 +29,8 @@ export interface DeviceMessage {
   payload: Buffer;
   qos: 0 | 1;
   retain: boolean;
+  /** MQTT 5 properties the message travels with (an HTTPS publish's `contentType`, …). */
+  properties?: Properties;
 }
 
 /**
@@ -45,6 +49,8 @@ export interface DeviceSession {
   subscribe(filter: string, onMessage: (m: DeviceMessage) => void): Disposable;
   /** Keeps the session alive: one idle for the broker's device idle time closes itself. */
   touch(): void;
+  /** The session is in use until disposed (a CoAP Observe, a `hono-ttd` wait): the idle sweep spares it meanwhile. */
+  hold(): Disposable;
   close(reason?: DisconnectReason): void;
 }
 
@@ -86,8 +92,11 @@ export class DeviceSessions {
     return session;
   }
 
-  list(): OpenDeviceSession[] {
-    return [...this.open.values()];
+  /** As `broker.clients()` lists them: a device session has no keep-alive (0); it ends after the idle time. */
+  clients(): ClientInfo[] {
+    return [...this.open.values()].map((d) => ({
+      clientId: d.clientId, connectedAt: d.connectedAt, ipAddress: d.ipAddress, transport: d.protocol, clean: true, keepalive: 0, subscriptions: d.filters,
+    }));
   }
 
   get size(): number {
@@ -97,7 +106,7 @@ export class DeviceSessions {
   /** Closes the sessions idle for the idle time (a device that asks again opens a new one). */
   sweep(): void {
     const now = this.port.ctx.now();
-    for (const s of this.open.values()) if (now - s.activeAt >= this.idleMs) s.close('CONNECTION_LOST');
+    for (const s of this.open.values()) if (!s.held && now - s.activeAt >= this.idleMs) s.close('CONNECTION_LOST');
     if (!this.open.size && this.sweeper) {
       clearInterval(this.sweeper);
       this.sweeper = null;
@@ -115,6 +124,8 @@ class OpenDeviceSession implements DeviceSession {
   readonly clientId: string;
   readonly protocol: DeviceProtocol;
   activeAt: number;
+  /** Holds not yet disposed. */
+  held = 0;
   private readonly stand: Stand;
   private readonly session: Session;
   private readonly subscriptions = new Set<Disposable>();
@@ -152,6 +163,19 @@ class OpenDeviceSession implements DeviceSession {
     this.activeAt = this.port.ctx.now();
   }
 
+  hold(): Disposable {
+    this.held++;
+    let done = false;
+    return {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        this.held--;
+        this.touch();
+      },
+    };
+  }
+
   async publish(msg: DeviceMessage): Promise<void> {
     if (this.stand.closed) throw new EngineError('Unavailable', `the ${this.protocol} session of ${this.clientId} is closed`);
     this.touch();
@@ -161,6 +185,7 @@ class OpenDeviceSession implements DeviceSession {
       throw new EngineError('Forbidden', `not authorized to publish to ${msg.topic}`);
     }
     const packet: AedesPacket & { cmd: string } = { cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: msg.qos, retain: msg.retain };
+    if (msg.properties) packet.properties = msg.properties;
     const invalid = checkTopicSyntax(msg.topic);
     if (invalid) throw new EngineError('InvalidInput', invalid.message);
     const refusal = refusePublish(ctx, this.stand as AedesClient, packet);

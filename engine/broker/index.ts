@@ -9,3 +9,4 @@ export { fromMessageProperties, toMessageProperties } from './message-properties
 export type { DeviceSession, DeviceSessionRequest, DeviceMessage, DeviceProtocol } from './device-sessions.js';
 export type { DisconnectReason } from './presence.js';
 export type { DeliveryClass, DeliveryHooks, EventMessage } from './delivery-gate.js';
+export type { DeviceRequestHandler } from './connections.js';

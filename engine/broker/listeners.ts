@@ -62,7 +62,7 @@ const tlsOptions = (c: TlsCredentials): tls.TlsOptions => ({
  * the same socket without the issuers, once the peer certificate has been read. Its DER is kept; it is parsed only
  * when asked (only just-in-time registration needs it).
  */
-function peerOf(socket: tls.TLSSocket): { peerCertificate?: X509Certificate; presentedChain: () => X509Certificate[] } {
+export function peerOf(socket: tls.TLSSocket): { peerCertificate?: X509Certificate; presentedChain: () => X509Certificate[] } {
   const raws: Buffer[] = [];
   let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
   // The chain ends at a self-signed certificate (its own issuer) or where no issuer was sent or trusted.
@@ -93,7 +93,7 @@ export async function listenWs(host: string, port: number, onConnection: Connect
 }
 
 /** Answers plain HTTP requests on a WebSocket-only port. */
-function upgradeRequired(what: string): http.RequestListener {
+export function upgradeRequired(what: string): http.RequestListener {
   return (_req, res) => void res.writeHead(426, { 'content-type': 'text/plain' }).end(`${what}: connect to /mqtt with subprotocol "mqtt"\n`);
 }
 
@@ -164,10 +164,11 @@ export async function listenTls(host: string, port: number, creds: TlsCredential
 
 /**
  * MQTT over secure WebSocket (wss, path `/mqtt`): a client certificate, or (as on AWS port 443) a SigV4-signed
- * upgrade request instead of one.
+ * upgrade request instead of one. Other requests (HTTPS devices, as on AWS port 8443) go to `onRequest`.
  */
-export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator, guard?: WebGuard): Promise<TlsListener> {
-  const server = https.createServer(tlsOptions(creds), guarded(guard, upgradeRequired('MQTT over secure WebSocket')));
+export async function listenWss(host: string, port: number, creds: TlsCredentials, onConnection: ConnectionHandler, authenticate?: UpgradeAuthenticator, guard?: WebGuard,
+  onRequest: http.RequestListener = upgradeRequired('MQTT over secure WebSocket')): Promise<TlsListener> {
+  const server = https.createServer({ ...tlsOptions(creds), keepAliveTimeout: 60_000 }, guarded(guard, onRequest));
   server.on('tlsClientError', () => {});
   server.on('connection', (raw: net.Socket) => raw.setNoDelay(true)); // as in listenTls
   const listener = await mountMqttWebSocket(server, host, port, { authenticate, guard }, (stream, req, signedBy) =>

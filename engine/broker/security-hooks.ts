@@ -52,4 +52,6 @@ export interface ConnectionGuard {
   subscribe(filter: string): boolean;
   /** Checked on every delivery: keep it cheap. */
   receive(topic: string): boolean;
+  /** Any other action on a resource ARN (an HTTPS device's `iot:GetThingShadow` on `…:thing/{thing}`); absent: allowed. */
+  check?(action: string, resource: string): boolean;
 }

@@ -188,6 +188,11 @@ export class SecurityService implements Service {
     return (this.deviceHooks ??= this.brokerHooks()).deviceGuard!(req);
   }
 
+  /** An HTTPS device's client id from its admitted certificate: the one thing it is attached to, else the certificate id. */
+  deviceClientId(peer: object): string {
+    return (this.deviceHooks ??= this.brokerHooks()).deviceClientId!(peer);
+  }
+
   /** `brokerHooks()` made on first use, so the broker can be constructed before this service has started. */
   lazyBrokerHooks(): SecurityHooks {
     let hooks: SecurityHooks | undefined;

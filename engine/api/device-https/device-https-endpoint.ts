@@ -1,0 +1,129 @@
+/**
+ * The HTTPS device endpoint, as AWS IoT has it on port 8443: devices publish with `POST /topics/{topic}?qos=&retain=`
+ * and read, update and delete shadows with `GET|POST|DELETE /things/{thing}/shadow?name=`, over mutual TLS, served by
+ * the broker's wss listener (requests that are not WebSocket upgrades). The certificate is the principal: a request
+ * acts as the device (a broker device session, protocol `https`) whose client id is the one thing the certificate is
+ * attached to, or the certificate id when it is attached to none or to several. Commands reach a device that asks
+ * with Eclipse Hono's `hono-ttd` (see `device-routes.ts`).
+ *
+ * LIMITATIONS:
+ * - The thing policy variables (`iot:Connection.Thing.*`) resolve for the thing the client id names; AWS leaves them
+ *   unresolved over HTTPS (it has no client id there), so a policy built on them denies HTTPS devices at AWS.
+ * - A certificate's admission and status are checked once per TLS connection: one deactivated while a keep-alive
+ *   connection stays open is refused from the device's next connection on.
+ * - No SigV4 on this endpoint (AWS accepts it on 443 for IAM users); devices use their certificate.
+ * - HTTP/1.1 only (no HTTP/2).
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { EngineError, silentLogger, type Disposable, type Logger, type Service } from '../../core/index.js';
+import type { BrokerService, ConnectionGuard, DeviceGuardRequest } from '../../broker/index.js';
+import type { AskingDevices } from '../../control/index.js';
+import { awsErrorResponse, toAwsError } from '../http/aws-errors.js';
+import { readBody, RouteTable, splitTarget, type HttpRequest, type HttpResult } from '../http/http-server.js';
+import type { ShadowOperations } from '../http/iot-data-shadow.js';
+import type { IotDataLimits } from '../http/iot-data.js';
+import { deviceRoutes, type DeviceContext, type DeviceHandler } from './device-routes.js';
+
+/** The largest body when the broker's payload limit is off (0): MQTT's largest payload. */
+const MQTT_MAX_PAYLOAD = 268_435_455 - 5;
+
+export interface DeviceHttpsOptions {
+  broker: Pick<BrokerService, 'serveDeviceRequests' | 'openDeviceSession'>;
+  security: { deviceGuard(req: DeviceGuardRequest): ConnectionGuard | { refused: string }; deviceClientId(peer: object): string };
+  shadows: ShadowOperations;
+  commands?: AskingDevices;
+  /** The broker's limits: the payload limit is the body limit (413 above it). */
+  limits: IotDataLimits;
+  logger?: Logger;
+}
+
+/** Who a connection's certificate is, worked out once per connection. */
+interface Identity {
+  clientId: string;
+  guard: ConnectionGuard;
+}
+
+export class DeviceHttpsEndpoint implements Service {
+  readonly name = 'device-https';
+  private readonly routes = new RouteTable();
+  private readonly identities = new WeakMap<object, Identity>();
+  private readonly logger: Logger;
+  private serving: Disposable | undefined;
+
+  constructor(private readonly opts: DeviceHttpsOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    this.routes.add(...deviceRoutes(opts));
+  }
+
+  async start(): Promise<void> {
+    this.serving = this.opts.broker.serveDeviceRequests((req, res, device) => void this.handle(req, res, device));
+  }
+
+  async stop(): Promise<void> {
+    this.serving?.dispose();
+    this.serving = undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, device: { peer: object; remoteAddress: string }): Promise<void> {
+    const traceId = randomUUID();
+    req.on('error', () => {}); // a reset client must not crash the engine
+    try {
+      const ctx = this.device(device.peer, device.remoteAddress);
+      const target = splitTarget(req.url ?? '');
+      if (!target) throw new EngineError('InvalidInput', 'Invalid request target');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = this.routes.match(method, target.path);
+      const body = await readBody(req, this.opts.limits.maxPayloadBytes || MQTT_MAX_PAYLOAD);
+      const request: HttpRequest = {
+        operation: match.route.operation, method, params: match.params, query: new URLSearchParams(target.query), headers: req.headers, body,
+        requestId: traceId, remoteAddress: device.remoteAddress, signal: gone(res),
+      };
+      this.send(res, await (match.route as typeof match.route & { device: DeviceHandler }).device(request, ctx));
+    } catch (err) {
+      if (res.destroyed || (req.destroyed && !req.complete)) return void res.destroy();
+      this.sendError(req, res, err, traceId);
+    }
+  }
+
+  /** The device's session for this request (opened again after it went idle), with the connection's identity. */
+  private device(peer: object, remoteAddress: string): DeviceContext {
+    let id = this.identities.get(peer);
+    if (!id) {
+      const clientId = this.opts.security.deviceClientId(peer);
+      const guard = this.opts.security.deviceGuard({ clientId, transport: 'https', remoteAddress, peer });
+      if ('refused' in guard) throw new EngineError('Forbidden', guard.refused);
+      this.identities.set(peer, (id = { clientId, guard }));
+    }
+    const session = this.opts.broker.openDeviceSession({ clientId: id.clientId, protocol: 'https', remoteAddress, guard: id.guard });
+    return { session, guard: id.guard };
+  }
+
+  private send(res: http.ServerResponse, result: HttpResult): void {
+    const body = result.json !== undefined ? Buffer.from(JSON.stringify(result.json)) : result.body ?? Buffer.alloc(0);
+    res.writeHead(result.status ?? 200, { 'content-type': 'application/json', ...result.headers, 'content-length': String(body.length) });
+    res.end(body);
+  }
+
+  /** AWS's shape on this endpoint: `{"message": …, "traceId": …}`, the exception name in `x-amzn-ErrorType`. */
+  private sendError(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, traceId: string): void {
+    const shape = toAwsError(err);
+    if (shape.unexpected) this.logger.log('error', 'api.device-https', `${req.method} ${(req.url ?? '').split('?')[0]} failed: ${(err as Error).message}`, { traceId, stack: (err as Error).stack });
+    if (res.headersSent) return void res.destroy();
+    const { headers } = awsErrorResponse(shape);
+    const body = Buffer.from(JSON.stringify({ message: shape.message, traceId }));
+    // A body refused unread (413) would otherwise keep coming: the connection ends after the answer.
+    if (shape.status === 413 && !req.complete) res.once('finish', () => req.socket.end());
+    res.writeHead(shape.status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+  }
+}
+
+/** Aborted when the client goes away before its answer is sent (ends a `hono-ttd` wait). */
+function gone(res: http.ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

@@ -1,0 +1,1 @@
+export { DeviceHttpsEndpoint, type DeviceHttpsOptions } from './device-https-endpoint.js';
