@@ -14,13 +14,14 @@
  * - The sweep runs every second: a deadline is met up to a second late (AWS says up to 60 seconds).
  */
 import type { Clock, Disposable, Logger, Service } from '../core/index.js';
-import { abortComment, abortCriterionMet, ABORT_REASON_CODE, type OutcomeCounts } from './abort-criteria.js';
+import { abortComment, abortCriterionMet, ABORT_REASON_CODE } from './abort-criteria.js';
 import { deadlineOf, inProgressDeadline } from './execution-deadlines.js';
 import type { AbortConfig, RetryConfig, RolloutConfig, TimeoutConfig } from './job-policies.js';
 import type { ExecutionRecord, JobRecord } from './job-types.js';
 import type { JobsService } from './jobs-service.js';
 import { DEFAULT_PRESIGNED_EXPIRY_S, resolvePresignedUrls, type Presigner } from './presigned-urls.js';
-import { retryHistoryFor, shouldRetry } from './retry-policy.js';
+import { shouldRetry } from './retry-policy.js';
+import { JobTally } from './job-tallies.js';
 import { isPaced, recordNotified, rolloutAllowance, startRollout, type RolloutState } from './rollout-pacer.js';
 
 const MINUTE = 60_000;
@@ -37,19 +38,11 @@ export interface JobRolloutOptions {
 const rolloutOf = (job: JobRecord) => job.jobExecutionsRolloutConfig as RolloutConfig | undefined;
 const key = (e: Pick<ExecutionRecord, 'jobId' | 'thingName' | 'executionNumber'>) => `${e.jobId}\u0000${e.thingName}\u0000${e.executionNumber}`;
 
-/** The latest execution of each thing (retries replace earlier attempts). */
-function latestPerThing(executions: ExecutionRecord[]): ExecutionRecord[] {
-  const latest = new Map<string, ExecutionRecord>();
-  for (const e of executions) {
-    const seen = latest.get(e.thingName);
-    if (!seen || e.executionNumber > seen.executionNumber) latest.set(e.thingName, e);
-  }
-  return [...latest.values()];
-}
-
 export class JobRollouts implements Service {
   readonly name = 'job-rollouts';
   private readonly states = new Map<string, RolloutState>();
+  /** Per job, what its executions' endings need (outcomes, retry histories, progress), kept up to date in memory. */
+  private readonly tallies = new Map<string, JobTally>();
   /** When each execution's step timer runs out (epoch ms), by execution. */
   private readonly stepDeadlines = new Map<string, number>();
   private subscriptions: Disposable[] = [];
@@ -64,7 +57,12 @@ export class JobRollouts implements Service {
     const events = this.jobs().events;
     this.subscriptions = [
       events.on('terminal', (t) => { this.chain = this.chain.then(() => this.onTerminal(t.job, t.execution)).catch((e: Error) => this.warn(t.job.jobId, e)); }),
-      events.on('job', (j) => { if (j.change === 'deleted') this.states.delete(j.job.jobId); }),
+      events.on('changed', (c) => this.tallies.get(c.job.jobId)?.change(c.before, c.after)),
+      events.on('job', (j) => {
+        if (j.change !== 'deleted') return;
+        this.states.delete(j.job.jobId);
+        this.tallies.delete(j.job.jobId);
+      }),
     ];
     this.timer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 1000);
     this.timer.unref();
@@ -163,33 +161,31 @@ export class JobRollouts implements Service {
     // A SNAPSHOT job whose last execution just failed may already be COMPLETED: a retry reopens it.
     if (current.status !== 'IN_PROGRESS' && current.status !== 'COMPLETED') return;
     const retry = current.jobExecutionsRetryConfig as RetryConfig | undefined;
-    // Most jobs have neither policy: reading every execution on each ending would make a job quadratic in its size.
     if (!retry && !current.abortConfig) return;
-    const all = this.jobs().executionsOf(job.jobId, true);
-    const earlier = all.filter((x) => x.thingName === e.thingName && x.executionNumber < e.executionNumber).map((x) => x.status);
-    if (shouldRetry(retry, e.status, retryHistoryFor(earlier))) {
+    const tally = this.tally(job.jobId);
+    if (shouldRetry(retry, e.status, tally.history(e.thingName, e.executionNumber))) {
       await this.jobs().requeue(job.jobId, e.thingName);
       this.opts.logger.log('info', 'jobs', `job ${job.jobId}: ${e.thingName} ended ${e.status}; retrying as execution ${e.executionNumber + 1}`);
       return;
     }
     if (current.status !== 'IN_PROGRESS') return;
-    const counts = this.outcomes(all.filter((x) => x.visible));
+    const counts = { ...tally.outcomes };
     const met = abortCriterionMet(current.abortConfig as AbortConfig | undefined, counts);
     if (!met) return;
     await this.jobs().cancelJob(job.jobId, { reasonCode: ABORT_REASON_CODE, comment: abortComment(met, counts) });
     this.opts.logger.log('info', 'jobs', `job ${job.jobId}: canceled by its abort configuration (${met.failureType} ≥ ${met.thresholdPercentage}%)`);
   }
 
-  private outcomes(executions: ExecutionRecord[]): OutcomeCounts {
-    const latest = latestPerThing(executions);
-    const count = (s: string) => latest.filter((e) => e.status === s).length;
-    return { succeeded: count('SUCCEEDED'), failed: count('FAILED'), rejected: count('REJECTED'), timedOut: count('TIMED_OUT') };
-  }
-
   /** Things notified so far (visible first executions) and executions succeeded, for the rate-increase criteria. */
   private progress(jobId: string): { notified: number; succeeded: number } {
-    const visible = this.jobs().executionsOf(jobId).filter((e) => e.visible);
-    return { notified: visible.filter((e) => e.executionNumber === 1).length, succeeded: visible.filter((e) => e.status === 'SUCCEEDED').length };
+    return { ...this.tally(jobId).progress };
+  }
+
+  /** The job's tally, read from the store the first time (O(executions) once), then kept by `changed` events. */
+  private tally(jobId: string): JobTally {
+    let t = this.tallies.get(jobId);
+    if (!t) this.tallies.set(jobId, (t = new JobTally(this.jobs().executionsOf(jobId, true))));
+    return t;
   }
 
   private warn(jobId: string, e: Error): void {
