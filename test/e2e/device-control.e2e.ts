@@ -106,6 +106,41 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await page().click('[data-testid=device-token-confirm]');
     await page().waitForSelector('[data-testid=device-token-create]', WAIT);
     expect(await bm.engine.api.registry.deviceTokens()).toEqual([]);
+  });
+
+  it('maps a topic filter to events, shows the events waiting for an absent consumer, and deletes the mapping', async () => {
+    await page().evaluate(() => { location.hash = '#/jobs/delivery'; });
+    await page().waitForSelector('[data-testid=delivery-empty]', WAIT);
+    expect(await text('[data-testid=delivery-waiting-empty]')).toContain('No event is waiting');
+    await page().fill('[data-testid=delivery-match]', 'alarms/#');
+    await page().fill('[data-testid=delivery-ttl]', '600');
+    await page().click('[data-testid=delivery-add]');
+    await page().waitForSelector('[data-testid=delivery-mapping][data-class=event]', WAIT);
+    expect(await text('[data-testid=delivery-mapping]')).toMatch(/^topic alarms\/#\s*event\s*600 s/);
+    expect(await bm.engine.api.delivery.list()).toEqual([expect.objectContaining({ filter: 'alarms/#', class: 'event', ttlSeconds: 600 })]);
+
+    // The same filter again is refused with the engine's message.
+    await page().fill('[data-testid=delivery-match]', 'alarms/#');
+    await page().click('[data-testid=delivery-add]');
+    await page().waitForSelector('[data-testid=delivery-error]', WAIT);
+
+    // A dashboard subscribes, goes away, and two alarms wait for it.
+    const dash = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'dash', reconnectPeriod: 0 });
+    await dash.subscribeAsync('alarms/#', { qos: 1 });
+    await dash.endAsync();
+    const pub = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'boiler', reconnectPeriod: 0 });
+    await pub.publishAsync('alarms/boiler', '{"hot":true}', { qos: 1 });
+    await pub.publishAsync('alarms/boiler', '{"hot":false}', { qos: 1 });
+    await pub.endAsync();
+    await page().waitForFunction(() => document.querySelector('[data-testid=delivery-consumer][data-consumer=dash] [data-testid=delivery-consumer-count]')?.textContent === '2', null, WAIT);
+    await page().click('[data-testid=delivery-consumer][data-consumer=dash] button');
+    await page().waitForFunction(() => document.querySelectorAll('[data-testid=delivery-event]').length === 2, null, WAIT);
+    expect(await text('[data-testid=delivery-event]')).toContain('alarms/boiler');
+    await screens(bm, SHOTS, 'delivery');
+
+    await page().click('[data-testid=delivery-delete]');
+    await page().waitForSelector('[data-testid=delivery-empty]', WAIT);
+    expect(await bm.engine.api.delivery.list()).toEqual([]);
     expect(bm.pageProblems).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ export const views = [
   // Alt+0: the digits after it stay with the views that had them.
   { id: 'sql', title: 'SQL', key: '0', blurb: 'SQL over captured messages, sink records and the registry, with charts' },
   { id: 'devices', title: 'Devices', key: '7', blurb: 'Virtual device fleets and scenarios' },
-  { id: 'jobs', title: 'Jobs', key: '', blurb: 'Device management: jobs, templates, provisioning, commands and file streams' },
+  { id: 'jobs', title: 'Jobs', key: '', blurb: 'Device management: jobs, templates, provisioning, commands, file streams, telemetry and events' },
   { id: 'labs', title: 'Labs', key: '8', blurb: 'Workshop labs with live checks' },
   { id: 'logs', title: 'Logs', key: '9', blurb: 'The engine log and policy denials' },
   { id: 'cost', title: 'Cost', key: '', blurb: 'What the traffic would cost on AWS, per service, topic, rule and device' },

@@ -8,6 +8,7 @@ import { ControlStore } from './control.svelte.js';
 import { CostStore } from './cost.svelte.js';
 import { TargetsStore } from './targets.svelte.js';
 import { DetailStore } from './detail.svelte.js';
+import { DeliveryStore } from './delivery.svelte.js';
 import { DeviceTokensStore } from './device-tokens.svelte.js';
 import { DevicesStore } from './devices.svelte.js';
 import { ExportStore } from './export.svelte.js';
@@ -77,6 +78,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     streams: new StreamsStore(client, conn),
     control: new ControlStore(client),
     deviceTokens: new DeviceTokensStore(client, conn),
+    delivery: new DeliveryStore(client, conn),
   };
 }
 

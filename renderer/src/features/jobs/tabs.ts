@@ -5,6 +5,7 @@ export const TABS = [
   { id: 'provisioning', title: 'Provisioning' },
   { id: 'commands', title: 'Commands' },
   { id: 'streams', title: 'Streams' },
+  { id: 'delivery', title: 'Telemetry & events' },
 ] as const;
 
 export type JobsTab = (typeof TABS)[number]['id'];
