@@ -36,7 +36,7 @@ import { SignerService } from './signer/index.js';
 import { portError, probePorts, type WantedPort } from './port-probe.js';
 import { VERSION as version } from './version.js';
 import { CostService, RequestMeter } from './metering/index.js';
-import { meteredRoutes, meteredService } from './service-metering.js';
+import { meteredRoutes, meteredS3, meteredService } from './service-metering.js';
 
 export type { Engine } from './engine-types.js';
 
@@ -202,7 +202,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   const http = new HttpApiService({
     broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotFleetProvisioningRoutes(fleetProvisioning), ...iotCommandRoutes(commands),
       ...iotControlJobTemplateRoutes(jobTemplates), ...controlRoutes(control)], lambda: functions, objects,
-    limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests),
+    limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests), onS3Request: meteredS3(requests),
   });
   // HTTPS devices, as on AWS IoT's port 8443: the wss listener's requests that are not WebSocket upgrades.
   const deviceHttps = new DeviceHttpsEndpoint({ broker, security, shadows: shadow, commands: control, limits: config.broker.limits, logger: logs });

@@ -37,9 +37,7 @@ function billed(signingName: string, targetPrefix: string | undefined, operation
         }
         return [['dynamodb.writes', units]];
       }
-      if (operation === 'GetItem') return [['dynamodb.reads', input.ConsistentRead ? 1 : 0.5]];
-      if (operation === 'Query' || operation === 'Scan' || operation === 'BatchGetItem') return [['dynamodb.reads', input.ConsistentRead ? 1 : 0.5]];
-      return [];
+      return []; // reads: by the size of what they read (`readUnits`)
     }
     case 'kinesis':
       if (operation === 'PutRecord') return [['kinesis.putUnits', chunks(size(input.Data), 25)]];
@@ -59,19 +57,68 @@ function billed(signingName: string, targetPrefix: string | undefined, operation
   }
 }
 
-/** The service with each operation counted into `meter` before it runs. */
+/**
+ * DynamoDB read request units of a read's answer, as DynamoDB bills them: GetItem one item rounded up to 4 KB, Query and
+ * Scan the items read summed then rounded up, BatchGetItem each item rounded up; half for eventually consistent reads.
+ * (Query and Scan count the items returned: a FilterExpression's discarded items are not seen here.)
+ */
+function readUnits(operation: string, input: Input, output: unknown): number {
+  const out = (output ?? {}) as Input;
+  const half = (units: number, consistent: unknown) => (consistent ? units : units / 2);
+  if (operation === 'GetItem') return half(chunks(itemBytes(out.Item), 4), input.ConsistentRead);
+  if (operation === 'Query' || operation === 'Scan') return half(chunks(list(out.Items).reduce((n, i) => n + itemBytes(i), 0), 4), input.ConsistentRead);
+  if (operation !== 'BatchGetItem') return 0;
+  const asked = (input.RequestItems ?? {}) as Record<string, Input>;
+  let units = 0;
+  for (const [table, items] of Object.entries((out.Responses ?? {}) as Record<string, Input[]>)) {
+    for (const item of list(items)) units += half(chunks(itemBytes(item), 4), asked[table]?.ConsistentRead);
+  }
+  return units;
+}
+
+const DYNAMODB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+
+/** The service with each operation counted into `meter` before it runs (DynamoDB reads once answered, by size). */
 export function meteredService(service: AwsService, meter: RequestMeter): AwsService {
   const { signingName, targetPrefix } = service.model;
+  const reads = signingName === 'dynamodb' && !targetPrefix?.startsWith('DynamoDBStreams');
   const operations = Object.fromEntries(Object.entries(service.operations).map(([name, handler]) => [name, handler && ((input: Input, ctx: Parameters<typeof handler>[1]) => {
     for (const [id, n] of billed(signingName, targetPrefix, name, input)) meter.add(id, n);
-    return handler(input, ctx);
+    if (!reads || !DYNAMODB_READS.has(name)) return handler(input, ctx);
+    return Promise.resolve(handler(input, ctx)).then((output) => {
+      meter.add('dynamodb.reads', readUnits(name, input, output));
+      return output;
+    });
   })]));
   return { ...service, operations };
 }
 
-/** Registry routes counted as AWS's billed registry operations, in 1 KB increments of the answer. */
+/**
+ * S3 requests as S3 bills them: PUT, COPY, POST and LIST at one price, GET and the others at another; DELETE and
+ * abandoning an upload are free. Counted once answered (`s3Service`'s `onRequest`).
+ */
+export function meteredS3(meter: RequestMeter): (operation: string) => void {
+  const free = new Set(['DeleteObject', 'DeleteObjects', 'DeleteBucket', 'AbortMultipartUpload']);
+  const puts = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'CreateBucket', 'ListBuckets', 'ListObjects', 'ListObjectsV2', 'ListParts']);
+  return (operation) => {
+    if (!free.has(operation)) meter.add(puts.has(operation) ? 's3.puts' : 's3.gets', 1);
+  };
+}
+
+/**
+ * Registry routes counted as AWS's billed registry operations, in 1 KB increments of the answer; the data plane's HTTP
+ * Publish as messages in 5 KB increments of its payload, where the publish enters.
+ */
 export function meteredRoutes(routes: Route[], meter: RequestMeter): Route[] {
   return routes.map((r) => {
+    if (r.operation === 'Publish' && r.path === '/topics/{topic+}') {
+      const publish: HttpHandler = async (req) => {
+        const result = await r.handler(req);
+        meter.add('iot.messaging', chunks(req.body.length, 5));
+        return result;
+      };
+      return { ...r, handler: publish };
+    }
     if (!BILLED_REGISTRY_OPERATIONS.has(r.operation)) return r;
     const handler: HttpHandler = async (req) => {
       const result = await r.handler(req);

@@ -35,6 +35,8 @@ export class HttpApiService implements Service {
     routes?: Route[];
     /** The local S3 (REST-XML, path-style and virtual-host-style): see http/s3/s3-addressing.ts. */
     objects?: S3Objects;
+    /** Told of each S3 request answered, by operation (metering). */
+    onS3Request?: (operation: string) => void;
     /** Local Lambda: the Lambda API (REST-JSON) and function URLs (`/lambda-url/<id>/…`). */
     lambda?: LambdaOperations;
     /** Wraps the REST routes once (the engine counts billed registry operations this way). */
@@ -63,7 +65,7 @@ export class HttpApiService implements Service {
       authorize,
     });
     this.server.services.register(...(opts.services ?? []));
-    if (opts.objects) this.server.rawServices.push(s3Service(opts.objects, { logger: opts.logger }));
+    if (opts.objects) this.server.rawServices.push(s3Service(opts.objects, { logger: opts.logger, onRequest: opts.onS3Request }));
   }
 
   async start(): Promise<void> {

@@ -30,9 +30,9 @@ const sum = <T>(rows: T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r
 /** What is served but not counted (the report says so). */
 export const UNMETERED = [
   'Message sizes leave out the topic name (AWS meters the payload and the topic).',
-  'Messages published over the HTTP Publish API, CONNECT, SUBSCRIBE and PUBACK messages are not counted.',
-  'S3 API requests are not counted (a rule\'s s3 action is a PUT); storage of shadows, registry, objects, logs and tables is not priced.',
-  'DynamoDB reads through the API are counted per request (one unit, half for eventually consistent), not by item size.',
+  'CONNECT, SUBSCRIBE and PUBACK messages are not counted; HTTP Publish counts its payload only (not its MQTT 5 headers) and is in no topic\'s or device\'s share.',
+  'Storage of shadows, registry, objects, logs and tables is not priced.',
+  'DynamoDB reads count the items returned (a Query or Scan filter\'s discarded items are not seen); UpdateItem and DeleteItem writes are sized by the key, not the item.',
 ];
 
 export class CostService implements Service {

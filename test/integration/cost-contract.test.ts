@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
 import { PRICE_TABLE_FILE } from '../../engine/metering/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -124,5 +127,51 @@ describe('metering.cost', () => {
     expect(report.projection.windowMs).toBe(report.at - report.since);
     expect(report.projection.perHour).toBeCloseTo((report.total / report.projection.windowMs) * 3_600_000, 12);
     expect(report.projection.monthly).toBeCloseTo(report.projection.perHour * 730, 12);
+  });
+  it('counts HTTP publishes, S3 requests and DynamoDB reads and writes by item size, as the cost view shows them', async () => {
+    const before = await api.metering.cost();
+    const was = (id: string) => before.lines.find((l) => l.priceId === id)!.quantity;
+    // HTTP Publish: 2 KB (1 message) and 11 KB (3 messages of 5 KB), counted where the publish enters.
+    const data = new IoTDataPlaneClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    await data.send(new PublishCommand({ topic: 'cost/http', qos: 1, payload: Buffer.from('a'.repeat(2048)) }));
+    await data.send(new PublishCommand({ topic: 'cost/http', qos: 0, payload: Buffer.from('b'.repeat(11 * 1024)) }));
+    data.destroy();
+    // S3: CreateBucket, PutObject and ListObjectsV2 at the PUT price; GetObject at the GET price; DeleteObject free.
+    const s3 = new S3Client({ endpoint: te.httpUrl, region: 'us-east-1', credentials, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'cost-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'cost-bucket', Key: 'k', Body: 'object' }));
+    await s3.send(new ListObjectsV2Command({ Bucket: 'cost-bucket' }));
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: 'cost-bucket', Key: 'k' }))).Body!.transformToString()).toBe('object');
+    await s3.send(new DeleteObjectCommand({ Bucket: 'cost-bucket', Key: 'k' }));
+    s3.destroy();
+    // DynamoDB: an item of ~2.5 KB is 3 write units; reading it is 1 unit consistent, 0.5 eventually consistent; a 9 KB
+    // item read consistently is 3; a Query of both (~11.5 KB) eventually consistent is 1.5; BatchGetItem each item: 0.5 + 1.5.
+    const ddb = new DynamoDBClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    await ddb.send(new CreateTableCommand({
+      TableName: 'cost-table', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }));
+    const item = (sk: string, bytes: number) => ({ pk: { S: 'p' }, sk: { S: sk }, blob: { S: 'x'.repeat(bytes) } });
+    await ddb.send(new PutItemCommand({ TableName: 'cost-table', Item: item('small', 2500) }));
+    await ddb.send(new PutItemCommand({ TableName: 'cost-table', Item: item('large', 9000) }));
+    const key = (sk: string) => ({ pk: { S: 'p' }, sk: { S: sk } });
+    await ddb.send(new GetItemCommand({ TableName: 'cost-table', Key: key('small'), ConsistentRead: true }));
+    await ddb.send(new GetItemCommand({ TableName: 'cost-table', Key: key('small') }));
+    await ddb.send(new GetItemCommand({ TableName: 'cost-table', Key: key('large'), ConsistentRead: true }));
+    const q = await ddb.send(new QueryCommand({ TableName: 'cost-table', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } } }));
+    expect(q.Items).toHaveLength(2);
+    await ddb.send(new BatchGetItemCommand({ RequestItems: { 'cost-table': { Keys: [key('small'), key('large')] } } }));
+    ddb.destroy();
+
+    const after = await api.metering.cost();
+    const line = (id: string) => after.lines.find((l) => l.priceId === id)!;
+    const added = (id: string) => line(id).quantity - was(id);
+    expect(added('iot.messaging')).toBe(1 + 3);
+    expect(added('s3.puts')).toBe(3);
+    expect(added('s3.gets')).toBe(1);
+    expect(added('dynamodb.writes')).toBe(3 + 9);
+    expect(added('dynamodb.reads')).toBe(1 + 0.5 + 3 + 1.5 + 0.5 + 1.5);
+    for (const id of ['iot.messaging', 's3.puts', 's3.gets', 'dynamodb.writes', 'dynamodb.reads']) expect(line(id).cost).toBeCloseTo(price(id)(line(id).quantity), 15);
   });
 });

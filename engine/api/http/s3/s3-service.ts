@@ -68,6 +68,8 @@ export interface S3ServiceOptions {
   logger: Logger;
   /** Largest object body of one request (PutObject, UploadPart), bytes. Default 5 GiB, S3's single-PUT limit. */
   maxObjectBytes?: number;
+  /** Told of each request answered with success, by operation (for metering). */
+  onRequest?: (operation: string) => void;
 }
 
 /** S3's largest object of one PUT (and largest part): 5 GiB. */
@@ -121,6 +123,7 @@ export function s3Service(objects: S3Objects, opts: S3ServiceOptions): RawServic
         }
         const result = await handler(objects, s3req);
         await send(res, method, result, ctx.requestId);
+        opts.onRequest?.(operation);
         opts.logger.log('debug', 'api.s3', `${operation} ${result.status ?? 200}`, { requestId: ctx.requestId });
       } catch (err) {
         if (ctx.isClientGone(err) || (!req.complete && (req.destroyed || req.socket.destroyed) && !(err instanceof S3WireError))) return void res.destroy();
