@@ -5,20 +5,23 @@
  *   (MQTT 5: with a response topic and correlation data) and answers on `command/{thing}/res/{reqId}/{status}`;
  *   requests and answers are ordinary messages (policies, rules and the explorer see them).
  * - Any other thing gets it queued for its next HTTPS or CoAP request with a `hono-ttd` (`AskingDevices.next`), and
- *   answers with its next request (`AskingDevices.respond`).
+ *   answers with its next request (`AskingDevices.respond`); or, if it connects over MQTT first, when it subscribes to
+ *   its request topics.
  * - No answer within the timeout: the call fails with `Unavailable` (details.reason `Timeout`) and the request id is
  *   forgotten, so a late answer is refused as unknown.
  *
  * LIMITATIONS:
  * - Pending commands live in memory: an engine restart forgets them (their callers fail with `Unavailable`).
  * - One-way commands (no answer expected) are not offered; every command waits for an answer or its timeout.
- * - An MQTT device gets the request only if it subscribed to its request topic when it was sent (no queueing for a
- *   connected MQTT client, and no delivery to an MQTT client that connects later).
+ * - A thing connected over MQTT gets the request only if it is subscribed to its request topics when it is sent; a
+ *   thing not connected gets its queued commands when it connects and subscribes to them (a SUBSCRIBE: a persistent
+ *   session resumed without one does not trigger it).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Publisher, TappedMessage } from '../broker/index.js';
+import { topicMatches } from '../contract/index.js';
 import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
 import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
 
@@ -27,6 +30,8 @@ export const MAX_COMMAND_TIMEOUT_MS = 15 * 60 * 1000;
 /** The largest command payload (AWS IoT's message size). */
 export const MAX_COMMAND_PAYLOAD = 128 * 1024;
 const DEFAULT_MAX_PENDING = 16;
+/** The broker's subscription lifecycle events [DG:life-cycle events]. */
+const SUBSCRIBED_FILTER = '$aws/events/subscriptions/subscribed/+';
 
 /** How an HTTP or CoAP device receives commands (seam of the device adapters). */
 export interface AskingDevices {
@@ -93,7 +98,7 @@ export class ControlService implements Service, AskingDevices {
   private readonly logger: Logger;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly rejecters = new Map<string, (e: EngineError) => void>();
-  private tap: Disposable | undefined;
+  private taps: Disposable[] = [];
 
   constructor(private readonly pub: Publisher, private readonly clock: Clock, private readonly opts: ControlOptions) {
     this.pendingCommands = new PendingCommands(opts.maxPendingPerThing ?? DEFAULT_MAX_PENDING);
@@ -101,12 +106,15 @@ export class ControlService implements Service, AskingDevices {
   }
 
   async start(): Promise<void> {
-    this.tap = this.pub.tap(MQTT_RESPONSE_FILTER, (msg) => this.onMqttAnswer(msg));
+    this.taps = [
+      this.pub.tap(MQTT_RESPONSE_FILTER, (msg) => this.onMqttAnswer(msg)),
+      this.pub.tap(SUBSCRIBED_FILTER, (msg) => this.onSubscribed(msg)),
+    ];
   }
 
   async stop(): Promise<void> {
-    this.tap?.dispose();
-    this.tap = undefined;
+    for (const t of this.taps) t.dispose();
+    this.taps = [];
     for (const e of this.pendingCommands.list()) this.fail(e.requestId, new EngineError('Unavailable', `The engine stopped before ${e.thing} answered command ${e.name}`, { reason: 'Stopped', requestId: e.requestId }));
   }
 
@@ -188,6 +196,27 @@ export class ControlService implements Service, AskingDevices {
       });
     } catch (err) {
       this.fail(e.requestId, err instanceof EngineError ? err : new EngineError('Internal', `The command could not be published: ${String(err)}`));
+    }
+  }
+
+  /**
+   * A thing that subscribes to its request topics after its commands were queued (it connected over MQTT later) gets
+   * them then, oldest first, each with the time it has left.
+   */
+  private onSubscribed(msg: TappedMessage): void {
+    if (msg.origin !== 'engine') return;
+    const thing = msg.topic.slice(msg.topic.lastIndexOf('/') + 1);
+    let topics: unknown;
+    try {
+      topics = (JSON.parse(msg.payload.toString('utf8')) as { topics?: unknown }).topics;
+    } catch {
+      return;
+    }
+    const probe = mqttRequestTopic(thing, 'id', 'name');
+    if (!Array.isArray(topics) || !topics.some((f) => typeof f === 'string' && topicMatches(f, probe))) return;
+    for (let e = this.pendingCommands.take(thing); e; e = this.pendingCommands.take(thing)) {
+      e.via = this.opts.connection(thing) ?? 'mqtt';
+      void this.publishRequest(e, Math.max(1, e.deadline - this.clock.now()));
     }
   }
 

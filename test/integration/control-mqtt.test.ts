@@ -75,6 +75,17 @@ describe('command & control to MQTT devices', () => {
     expect(Buffer.from(fan.seen[0].properties!.correlationData as Buffer).toString()).toBe(requestId);
   });
 
+  it('hands queued commands to a thing that connects over MQTT and subscribes later, oldest first', async () => {
+    await contract.api.registry.createThing('late-1');
+    const first = contract.api.control.send({ thing: 'late-1', name: 'one', timeoutMs: 10_000 });
+    const second = contract.api.control.send({ thing: 'late-1', name: 'two', timeoutMs: 10_000 });
+    await expect.poll(async () => (await contract.api.control.pending()).map((p) => [p.name, p.via ?? 'queued'])).toEqual([['one', 'queued'], ['two', 'queued']]);
+    const late = await device('late-1', 4, (name) => ({ status: 200, payload: `did ${name}` }));
+    expect([(await first).text, (await second).text]).toEqual(['did one', 'did two']);
+    expect((await first).via).toBe('mqtt');
+    expect(late.seen.map((m) => m.topic.split('/').pop())).toEqual(['one', 'two']);
+  });
+
   it('times out with a clear error, refuses bad input, and ignores unknown or foreign answers', async () => {
     const silent = await connect(te.mqttPort, { clientId: 'silent-1' });
     clients.push(silent);
