@@ -206,4 +206,15 @@ describe('HTTPS device endpoint', () => {
     expect((await curl(`${base}/command/res/nope?hono-cmd-status=200`, ['-X', 'POST', '-d', 'x'])).status).toBe(404);
     expect((await curl(`${base}/command/res/${reqId}`, ['-X', 'POST', '-d', 'x'])).status).toBe(400); // no hono-cmd-status
   });
+  it('meters its publishes as the thing in the cost view: two publishes under 5 KB are 2 billed messages', async () => {
+    const meter = await device('cost-meter-1', [{ Effect: 'Allow', Action: 'iot:Publish', Resource: '*' }]);
+    const before = await te.engine.api.metering.cost();
+    const messages = (r: typeof before) => r.lines.find((l) => l.priceId === 'iot.messaging')!.quantity;
+    expect((await curl(`${base}/topics/cost/https`, ['-X', 'POST', '--data-binary', 'x'.repeat(3000)], meter)).status).toBe(200);
+    expect((await curl(`${base}/topics/cost/https`, ['-X', 'POST', '--data-binary', 'y'.repeat(4000)], meter)).status).toBe(200);
+    const after = await te.engine.api.metering.cost();
+    expect(after.devices.find((d) => d.device === 'cost-meter-1')).toMatchObject({ messages: 2, billedMessages: 2 });
+    expect(messages(after) - messages(before)).toBe(2);
+    expect((await te.engine.api.metering.usage()).clients.find((c) => c.clientId === 'cost-meter-1')).toMatchObject({ messagesIn: 2, bytesIn: 7000, billedMessages: 2 });
+  });
 });
