@@ -83,7 +83,7 @@ export class EventStore {
     const writes: Statement[] = [];
     q.seqs = q.seqs.filter((seq) => {
       const e = this.events.get(seq)!;
-      const expired = e.expiresAt <= now;
+      const expired = now > e.expiresAt;
       if (!expired && !wanted(e.topic)) return true;
       if (!expired) taken.push(e);
       this.release(consumer, q, e, writes);
@@ -114,7 +114,7 @@ export class EventStore {
       const writes: Statement[] = [];
       q.seqs = q.seqs.filter((seq) => {
         const e = this.events.get(seq)!;
-        if (e.expiresAt > now) return true;
+        if (now <= e.expiresAt) return true;
         this.release(consumer, q, e, writes);
         swept++;
         return false;

@@ -24,6 +24,7 @@ const subcommands: Record<string, () => Promise<Subcommand>> = {
   lab: async () => { const m = await import('./lab-commands.js'); return { usage: m.labUsage, run: m.labCommand }; },
   things: async () => { const m = await import('./things-commands.js'); return { usage: m.thingsUsage, run: m.thingsCommand }; },
   control: async () => { const m = await import('./control-commands.js'); return { usage: m.controlUsage, run: m.controlCommand }; },
+  delivery: async () => { const m = await import('./delivery-commands.js'); return { usage: m.deliveryUsage, run: m.deliveryCommand }; },
 };
 
 export const DEFAULT_UI_PORT = 4280;
@@ -40,6 +41,7 @@ Usage:
   thingbench lab list|start|env|check|solve|reset …  the workshop labs, checked live (below)
   thingbench things token|tokens …  CoAP device tokens of the running engine (below)
   thingbench control send|pending …  command & control on the running engine (below)
+  thingbench delivery put|list|delete|stored …  telemetry and event mappings of the running engine (below)
   thingbench --help | --version
 
 Options:
@@ -136,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    const usages = await Promise.all(['record', 'devices', 'target', 'run', 'lab', 'things', 'control'].map(async (name) => (await subcommands[name]()).usage));
+    const usages = await Promise.all(['record', 'devices', 'target', 'run', 'lab', 'things', 'control', 'delivery'].map(async (name) => (await subcommands[name]()).usage));
     return print(usage + usages.join(''), 0);
   }
   if (values.version) return print(`${version}\n`, 0);

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { offsetClock, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
+import { engineTarget } from '../helpers/engine-target.js';
+import { runFiles } from '../helpers/scenario-run.js';
 
 let n = 0;
 const uid = (p: string) => `${p}-${process.pid}-${++n}`;
@@ -164,5 +166,26 @@ describe('delivery classes', () => {
     await expect(te.engine.api.delivery.put({ filter: 'a', class: 'telemetry', ttlSeconds: 5 })).rejects.toMatchObject({ code: 'InvalidInput' });
     await expect(te.engine.api.delivery.put({ filter: 'alarms/#', class: 'telemetry' })).rejects.toMatchObject({ code: 'AlreadyExists' });
     await expect(te.engine.api.delivery.delete('nope')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('sets mappings from a scenario step, replacing the one of the same filter or device', async () => {
+    const te = await engine();
+    const run = await runFiles(engineTarget(te), {
+      'main.yaml': [
+        'name: mappings',
+        'steps:',
+        '  - delivery: { filter: "gw/+/events/#", class: telemetry }',
+        '  - delivery: { filter: "gw/+/events/#", class: event, ttl: 10m }',
+        '  - delivery: { device: valve-1, class: telemetry }',
+        '',
+      ].join('\n'),
+    });
+    expect(run.result.status).toBe('passed');
+    expect(run.result.steps[1].note).toBe('gw/+/events/# → event (ttl 600 s)');
+    expect((await te.engine.api.delivery.list()).map((m) => [m.filter ?? m.device, m.class, m.ttlSeconds])).toEqual([
+      ['gw/+/events/#', 'event', 600], ['valve-1', 'telemetry', undefined],
+    ]);
+    const bad = await runFiles(engineTarget(te), { 'main.yaml': 'name: bad\nsteps:\n  - delivery: { filter: "a/#/b", class: event }\n' });
+    expect(bad.result.status).not.toBe('passed');
   });
 });

@@ -23,6 +23,7 @@ import { awsCallStep } from './aws-call.js';
 import { certificateStep } from './certificate.js';
 import { commandStep } from './command.js';
 import { requestStep } from './mqtt-request.js';
+import { deliveryStep } from './delivery.js';
 
 export const STEPS: readonly AnyStepDefinition[] = [
   publishStep,
@@ -45,6 +46,7 @@ export const STEPS: readonly AnyStepDefinition[] = [
   certificateStep,
   commandStep,
   requestStep,
+  deliveryStep,
 ];
 
 const byName = new Map(STEPS.map((s) => [s.name, s]));
