@@ -15,7 +15,7 @@ import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
 import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
-import { controlRoutes, DeviceHttpsEndpoint, iotControlJobTemplateRoutes } from './api/index.js';
+import { CoapService, controlRoutes, DeviceHttpsEndpoint, iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
 import { JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
@@ -244,8 +244,18 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   labs.events.on('checked', (report) => events.emit('labs.checked', report));
   labs.events.on('step', (e) => events.emit('scenarios.step', e));
+  // CoAP devices (UDP, loopback unless --coap-host with --coap-insecure): each request as its thing, by its device token.
+  const coap = new CoapService({
+    verifyToken: (thing, token) => registry.deviceTokens.verify(thing, token),
+    deviceGuard: ({ thing, tokenId, remoteAddress }) => security.deviceGuard({ clientId: thing, transport: 'coap', remoteAddress, thing, principal: tokenId }),
+    openSession: ({ thing, remoteAddress, guard }) => broker.openDeviceSession({ clientId: thing, protocol: 'coap', remoteAddress, guard }),
+    commands: control, maxPayloadBytes: () => config.broker.limits.maxPayloadBytes,
+  }, {
+    host: config.coap?.host ?? '127.0.0.1', port: config.ports.coap, insecure: config.coap?.insecure === true,
+    requestsPerSecond: config.coap?.requestsPerSecond ?? 2000, burst: config.coap?.burst ?? 4000, logger: logs,
+  });
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, coap, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), delivery: deliveryApi(delivery), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),
@@ -322,10 +332,17 @@ class ComposedEngine implements Engine {
         ...(this.broker.ports.mqtts !== undefined ? { mqtts: `mqtts://${host}:${this.broker.ports.mqtts}` } : {}),
         ...(this.broker.ports.wss !== undefined ? { wss: `wss://${host}:${this.broker.ports.wss}/mqtt`, https: `https://${host}:${this.broker.ports.wss}` } : {}),
         http: `http://${host}:${this.http.port}`,
+        ...this.coapEndpoint(),
       },
     };
     this.logs.log('info', 'engine', `Thingbench ${version} ready (${this.broker.mode} mode)`, { ...this.started.endpoints });
     return this.started;
+  }
+
+  /** The CoAP listener's ready-line entry (its own bind address: loopback unless --coap-host). */
+  private coapEndpoint(): { coap?: string } {
+    const endpoint = this.services.find((s): s is CoapService => s instanceof CoapService)?.endpoint;
+    return endpoint ? { coap: endpoint } : {};
   }
 
   private wantedPorts(): WantedPort[] {
