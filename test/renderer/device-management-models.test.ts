@@ -1,7 +1,7 @@
 /** Pure models behind the Jobs view: events waiting grouped per consumer, and the status and progress helpers. */
 import { describe, expect, it } from 'vitest';
 import { backlogs } from '../../renderer/src/state/models/delivery-backlog.js';
-import { parsedJson, PROGRESS_PARTS, statusClass, targetName, totalOf } from '../../renderer/src/features/jobs/status.js';
+import { parsedJson, PROGRESS_PARTS, statusClass, targetName, totalOf } from '../../renderer/src/lib/job-status.js';
 
 const event = (consumer: string, seq: number, size: number, publishedAt: number, expiresAt: number) => ({ consumer, topic: `t/${seq}`, size, seq, publishedAt, expiresAt });
 

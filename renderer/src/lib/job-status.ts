@@ -1,4 +1,4 @@
-import type { CommandExecutionStatusName, JobExecutionCounts, JobExecutionStatusName, JobStatusName } from '../../../../engine/contract/index.js';
+import type { CommandExecutionStatusName, JobExecutionCounts, JobExecutionStatusName, JobStatusName } from '../../../engine/contract/index.js';
 
 /** The badge class of a status: finished well, finished badly, stopped by someone, or still going (none). */
 export function statusClass(status: JobStatusName | JobExecutionStatusName | CommandExecutionStatusName | string): '' | 'ok' | 'error' | 'warn' {
