@@ -28,8 +28,11 @@ export interface SecurityHooks {
   connect(req: { clientId: string; transport: Transport; remoteAddress: string; peer?: object }): ConnectionGuard | null | { refused: string };
   /** A guard for a device that is not an MQTT connection (a device session: HTTPS, CoAP), or a refusal. */
   deviceGuard?(req: DeviceGuardRequest): ConnectionGuard | { refused: string };
-  /** An HTTPS device's client id, from its admitted certificate (`admit`'s peer): the one thing it is attached to, else the certificate id. */
-  deviceClientId?(peer: object): string;
+  /**
+   * An HTTPS device's client id, from its admitted certificate (`admit`'s peer): the thing it names (`thing`, which the
+   * certificate must be attached to), else the one thing the certificate is attached to, else the certificate id.
+   */
+  deviceClientId?(peer: object, thing?: string): string | { refused: string };
 }
 
 export interface DeviceGuardRequest {

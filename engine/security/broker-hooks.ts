@@ -105,10 +105,11 @@ export function brokerHooks(ctx: HooksContext): SecurityHooks {
       return guard;
     },
     deviceGuard: (req) => deviceGuard(ctx, req),
-    deviceClientId(peer) {
+    deviceClientId(peer, thing) {
       const { certificateId: id } = peer as Peer;
       const things = ctx.things().thingsOf(certificateArn(id));
-      return things.length === 1 ? things[0] : id;
+      if (thing === undefined) return things.length === 1 ? things[0] : id;
+      return things.includes(thing) ? thing : { refused: `certificate ${id} is not attached to thing ${thing}` };
     },
   };
 }

@@ -188,9 +188,9 @@ export class SecurityService implements Service {
     return (this.deviceHooks ??= this.brokerHooks()).deviceGuard!(req);
   }
 
-  /** An HTTPS device's client id from its admitted certificate: the one thing it is attached to, else the certificate id. */
-  deviceClientId(peer: object): string {
-    return (this.deviceHooks ??= this.brokerHooks()).deviceClientId!(peer);
+  /** An HTTPS device's client id from its admitted certificate: the thing it names, else its one thing, else the certificate id. */
+  deviceClientId(peer: object, thing?: string): string | { refused: string } {
+    return (this.deviceHooks ??= this.brokerHooks()).deviceClientId!(peer, thing);
   }
 
   /** `brokerHooks()` made on first use, so the broker can be constructed before this service has started. */
@@ -204,7 +204,7 @@ export class SecurityService implements Service {
       authenticateUpgrade: (req) => get().authenticateUpgrade!(req),
       connect: (req) => get().connect(req),
       deviceGuard: (req) => get().deviceGuard!(req),
-      deviceClientId: (peer) => get().deviceClientId!(peer),
+      deviceClientId: (peer, thing) => get().deviceClientId!(peer, thing),
     };
   }
 

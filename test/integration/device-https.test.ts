@@ -151,6 +151,19 @@ describe('HTTPS device endpoint', () => {
     expect((await curl(`${base}/topics/dt/sensor-1/after`, ['-X', 'POST', '-d', 'x'])).status).toBe(200);
   });
 
+  it('a certificate attached to several things names the one it speaks for in x-amzn-iot-thingname', async () => {
+    const shared = await device('gw-a', [{ Effect: 'Allow', Action: 'iot:Publish', Resource: '*' }]);
+    await iot.send(new CreateThingCommand({ thingName: 'gw-b' }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: 'gw-b', principal: `${ACCOUNT}:cert/${shared.id}` }));
+    const post = (topic: string, thing?: string) => curl(`${base}/topics/${topic}`, ['-X', 'POST', '-d', 'x', ...(thing ? ['-H', `x-amzn-iot-thingname: ${thing}`] : [])], shared);
+    expect((await post('gw/1')).status).toBe(200);
+    expect((await post('gw/2', 'gw-b')).status).toBe(200);
+    const denied = await post('gw/3', 'sensor-1');
+    expect([denied.status, JSON.parse(denied.body).message]).toEqual([403, `certificate ${shared.id} is not attached to thing sensor-1`]);
+    const held = await te.engine.api.broker.messages({ filter: 'gw/#' });
+    expect(held.map((m) => [m.topic, m.clientId]).reverse()).toEqual([['gw/1', shared.id], ['gw/2', 'gw-b']]);
+  });
+
   it('without a client certificate the connection is refused before any HTTP answer', async () => {
     const r = await curl(`${base}/topics/dt/sensor-1/temp`, ['-X', 'POST', '-d', 'x'], null);
     expect(r.exit).not.toBe(0);

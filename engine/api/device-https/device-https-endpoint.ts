@@ -3,8 +3,8 @@
  * and read, update and delete shadows with `GET|POST|DELETE /things/{thing}/shadow?name=`, over mutual TLS, served by
  * the broker's wss listener (requests that are not WebSocket upgrades). The certificate is the principal: a request
  * acts as the device (a broker device session, protocol `https`) whose client id is the one thing the certificate is
- * attached to, or the certificate id when it is attached to none or to several. Commands reach a device that asks
- * with Eclipse Hono's `hono-ttd` (see `device-routes.ts`).
+ * attached to (one attached to several names it in `x-amzn-iot-thingname`), or else the certificate id. Commands
+ * reach a device that asks with Eclipse Hono's `hono-ttd` (see `device-routes.ts`).
  *
  * LIMITATIONS:
  * - The thing policy variables (`iot:Connection.Thing.*`) resolve for the thing the client id names; AWS leaves them
@@ -13,6 +13,7 @@
  *   connection stays open is refused from the device's next connection on.
  * - No SigV4 on this endpoint (AWS accepts it on 443 for IAM users); devices use their certificate.
  * - HTTP/1.1 only (no HTTP/2).
+ * - `x-amzn-iot-thingname` is Thingbench's: AWS's data endpoint has no way to say which of a certificate's things speaks.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -25,12 +26,20 @@ import type { ShadowOperations } from '../http/iot-data-shadow.js';
 import type { IotDataLimits } from '../http/iot-data.js';
 import { deviceRoutes, type DeviceContext, type DeviceHandler } from './device-routes.js';
 
+/** A certificate attached to several things says which one a request is for (AWS's credentials provider's header). */
+const THING_HEADER = 'x-amzn-iot-thingname';
+/** Identities kept per connection (one per thing it named). */
+const MAX_IDENTITIES = 64;
+
 /** The largest body when the broker's payload limit is off (0): MQTT's largest payload. */
 const MQTT_MAX_PAYLOAD = 268_435_455 - 5;
 
 export interface DeviceHttpsOptions {
   broker: Pick<BrokerService, 'serveDeviceRequests' | 'openDeviceSession'>;
-  security: { deviceGuard(req: DeviceGuardRequest): ConnectionGuard | { refused: string }; deviceClientId(peer: object): string };
+  security: {
+    deviceGuard(req: DeviceGuardRequest): ConnectionGuard | { refused: string };
+    deviceClientId(peer: object, thing?: string): string | { refused: string };
+  };
   shadows: ShadowOperations;
   commands?: AskingDevices;
   /** The broker's limits: the payload limit is the body limit (413 above it). */
@@ -47,7 +56,8 @@ interface Identity {
 export class DeviceHttpsEndpoint implements Service {
   readonly name = 'device-https';
   private readonly routes = new RouteTable();
-  private readonly identities = new WeakMap<object, Identity>();
+  /** By connection (its admitted peer), then by the thing a request names ('' for none). */
+  private readonly identities = new WeakMap<object, Map<string, Identity>>();
   private readonly logger: Logger;
   private serving: Disposable | undefined;
 
@@ -69,7 +79,8 @@ export class DeviceHttpsEndpoint implements Service {
     const traceId = randomUUID();
     req.on('error', () => {}); // a reset client must not crash the engine
     try {
-      const ctx = this.device(device.peer, device.remoteAddress);
+      const named = req.headers[THING_HEADER];
+      const ctx = this.device(device.peer, device.remoteAddress, Array.isArray(named) ? named[0] : named);
       const target = splitTarget(req.url ?? '');
       if (!target) throw new EngineError('InvalidInput', 'Invalid request target');
       const method = (req.method ?? 'GET').toUpperCase();
@@ -86,14 +97,22 @@ export class DeviceHttpsEndpoint implements Service {
     }
   }
 
-  /** The device's session for this request (opened again after it went idle), with the connection's identity. */
-  private device(peer: object, remoteAddress: string): DeviceContext {
-    let id = this.identities.get(peer);
+  /**
+   * The device's session for this request (opened again after it went idle), with the connection's identity: a
+   * certificate attached to several things names the one it speaks for in `x-amzn-iot-thingname`, as AWS's credentials
+   * provider has it.
+   */
+  private device(peer: object, remoteAddress: string, thing: string | undefined): DeviceContext {
+    let known = this.identities.get(peer);
+    if (!known) this.identities.set(peer, (known = new Map()));
+    let id = known.get(thing ?? '');
     if (!id) {
-      const clientId = this.opts.security.deviceClientId(peer);
+      const clientId = this.opts.security.deviceClientId(peer, thing);
+      if (typeof clientId !== 'string') throw new EngineError('Forbidden', clientId.refused);
       const guard = this.opts.security.deviceGuard({ clientId, transport: 'https', remoteAddress, peer });
       if ('refused' in guard) throw new EngineError('Forbidden', guard.refused);
-      this.identities.set(peer, (id = { clientId, guard }));
+      if (known.size >= MAX_IDENTITIES) known.clear();
+      known.set(thing ?? '', (id = { clientId, guard }));
     }
     const session = this.opts.broker.openDeviceSession({ clientId: id.clientId, protocol: 'https', remoteAddress, guard: id.guard });
     return { session, guard: id.guard };
