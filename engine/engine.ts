@@ -352,7 +352,9 @@ class ComposedEngine implements Engine {
   }
 
   /** A listener that lost a race for its port after the probe still fails with the port's sentence. */
-  private startError(e: NodeJS.ErrnoException & { port?: number }): Error {
+  private startError(e: NodeJS.ErrnoException & { port?: number; listener?: string; host?: string }): Error {
+    // The CoAP listener binds UDP on its own address (not probed beforehand): its failure names itself.
+    if (e.listener === 'coap' && e.port !== undefined) return portError(e.host ?? this.config.host, { listener: 'coap', port: e.port }, e);
     const wanted = this.wantedPorts().find((w) => w.port === e.port);
     return wanted ? portError(this.config.host, wanted, e) : e;
   }

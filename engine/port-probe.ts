@@ -8,7 +8,7 @@ export interface WantedPort {
 }
 
 const listenerNames: Record<string, string> = {
-  mqtt: 'MQTT', ws: 'MQTT over WebSocket', http: 'HTTP API', mqtts: 'MQTT over TLS', wss: 'MQTT over secure WebSocket', ui: 'UI',
+  mqtt: 'MQTT', ws: 'MQTT over WebSocket', http: 'HTTP API', mqtts: 'MQTT over TLS', wss: 'MQTT over secure WebSocket', ui: 'UI', coap: 'CoAP, UDP',
 };
 
 /**

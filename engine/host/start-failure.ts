@@ -3,7 +3,7 @@ import { EngineError } from '../core/index.js';
 
 /** The command-line flag that changes each listener's port. */
 const portFlags: Record<string, string> = {
-  mqtt: '--mqtt-port', ws: '--ws-port', http: '--http-port', mqtts: '--mqtts-port', wss: '--wss-port', ui: '--port',
+  mqtt: '--mqtt-port', ws: '--ws-port', http: '--http-port', mqtts: '--mqtts-port', wss: '--wss-port', ui: '--port', coap: '--coap-port',
 };
 
 /**

@@ -179,6 +179,21 @@ describe('CoAP shadows and Observe', () => {
     expect(notifications).toEqual(['smoke', 'heat']);
     await publisher.endAsync(true);
   });
+
+  it('observes a shadow: the current document, then each new version', async () => {
+    await engine.api.shadow.update('sensor-1', { state: { desired: { rate: 1 } } });
+    const observer = coapClient(['-s', '6', '-m', 'get', url('/things/sensor-1/shadow', auth())]);
+    await vi.waitFor(async () => {
+      const c = (await engine.api.broker.clients()).find((x) => x.clientId === 'sensor-1');
+      expect(c?.subscriptions ?? []).toContain('$aws/things/sensor-1/shadow/update/documents');
+    }, { timeout: 10_000, interval: 50 });
+    await engine.api.shadow.update('sensor-1', { state: { desired: { rate: 2 } } });
+    await engine.api.shadow.update('sensor-1', { state: { desired: { rate: 3 } } });
+    const { out } = await observer;
+    const versions = [...out.matchAll(/c:2\.05 [^\n]*Observe:\d+[^\n]*:: '(.*)'$/gm)].map((m) => JSON.parse(m[1]) as { state: { desired: { rate: number } }; version: number });
+    expect(versions.map((d) => d.state.desired.rate)).toEqual([1, 2, 3]);
+    expect(versions.map((d) => d.version)).toEqual([versions[0].version, versions[0].version + 1, versions[0].version + 2]);
+  });
 });
 
 describe('CoAP bad input', () => {

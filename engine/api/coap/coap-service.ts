@@ -68,7 +68,7 @@ export class CoapService implements Service {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (e: NodeJS.ErrnoException & { port?: number }) => {
         socket.close();
-        reject(Object.assign(new Error(`the CoAP port ${port} (UDP) on ${host} could not be bound: ${e.code ?? e.message}`), { code: e.code, port }));
+        reject(Object.assign(new Error(`the CoAP port ${port} (UDP) on ${host} could not be bound: ${e.code ?? e.message}`), { code: e.code, port, host, listener: 'coap' }));
       });
       socket.bind(port, host, () => resolve());
     });
