@@ -3,7 +3,7 @@
  * docs' own example), an MQTT.js subscriber, the AWS SDK for the registry and policies; Node's https agent for
  * keep-alive. Publish, shadows, refusals, presence, rules' clientid()/principal(), and a command round trip by ttd.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -116,6 +116,8 @@ describe('HTTPS device endpoint', () => {
     expect((await curl(`${base}/topics/m/1`, ['-X', 'POST', '-d', '1'], meter)).status).toBe(200);
     expect(JSON.parse((await event)[0].payload.toString())).toMatchObject({ clientId: 'meter-9', eventType: 'connected', principalIdentifier: meter.id, protocol: 'https', ipAddress: '127.0.0.1' });
     expect((await te.engine.api.broker.clients()).find((c) => c.clientId === 'meter-9')).toMatchObject({ transport: 'https' });
+    // The fleet index's connectivity follows presence: the thing is connected while its session lasts.
+    await vi.waitFor(async () => expect((await te.engine.api.registry.search('thingName:meter-9 AND connectivity.connected:true')).items.map((t) => t.name)).toEqual(['meter-9']));
   });
 
   it("rules see the device's thing as clientid() and its certificate id as principal()", async () => {
