@@ -64,7 +64,7 @@ export class DeliveryGate {
       packet.qos = 0; // fire and forget: delivered now at QoS 0, never queued
       return;
     }
-    this.eventPayloads.add(packet.payload);
+    if (packet.qos > 0) this.eventPayloads.add(packet.payload); // QoS 0 is never queued: no entry to collect
     if (this.keptEarly.has(packet)) return;
     const kept = this.hooks!.keep(packet, clientId);
     if (kept) this.writing.set(packet, kept);

@@ -1,5 +1,5 @@
 import { topicMatches } from '../contract/index.js';
-import type { Logger } from '../core/index.js';
+import { TopicMemo, type Logger } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 
 /**
@@ -8,13 +8,19 @@ import type { Store } from '../storage/index.js';
  */
 export class EventConsumers {
   private readonly filters = new Map<string, Set<string>>();
+  /** Per topic, who consumes it: every event asks, so the answer is remembered until a consumer's filters change. */
+  private readonly memo = new TopicMemo((topic) => this.compute(topic));
 
   constructor(private readonly store: Store, private readonly logger: Logger) {
     for (const r of store.all<{ client_id: string; filter: string }>('SELECT client_id, filter FROM delivery_consumers')) this.set(r.client_id).add(r.filter);
   }
 
-  /** Each consumer whose filters take `topic`, with those filters. */
-  matching(topic: string): Array<{ clientId: string; filters: string[] }> {
+  /** Each consumer whose filters take `topic`, with those filters (do not change the answer: it is shared). */
+  matching(topic: string): ReadonlyArray<{ clientId: string; filters: string[] }> {
+    return this.memo.get(topic);
+  }
+
+  private compute(topic: string): Array<{ clientId: string; filters: string[] }> {
     const out: Array<{ clientId: string; filters: string[] }> = [];
     for (const [clientId, set] of this.filters) {
       let hit: string[] | undefined;
@@ -35,6 +41,7 @@ export class EventConsumers {
     const set = this.set(clientId);
     const added = filters.filter((f) => !set.has(f));
     for (const f of added) set.add(f);
+    if (added.length) this.memo.clear();
     this.write(added.map((f) => ({ sql: 'INSERT OR IGNORE INTO delivery_consumers (client_id, filter) VALUES (?, ?)', params: [clientId, f] })));
   }
 
@@ -43,6 +50,7 @@ export class EventConsumers {
     if (!set) return false;
     const removed = filters.filter((f) => set.delete(f));
     if (!set.size) this.filters.delete(clientId);
+    if (removed.length) this.memo.clear();
     this.write(removed.map((f) => ({ sql: 'DELETE FROM delivery_consumers WHERE client_id = ? AND filter = ?', params: [clientId, f] })));
     return removed.length > 0;
   }
