@@ -3,13 +3,17 @@
  * (MQTT.js answering on the command topics) comes back with the device's answer, its status, latency and protocol;
  * a thing that does not answer shows the timeout; a bad command name is refused before it is sent.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 import { screens } from '../helpers/screens.js';
 
 const WAIT = { timeout: 15_000 };
+const COAP_CLIENT = '/usr/bin/coap-client-notls';
+const A = 'arn:aws:iot:us-east-1:000000000000';
 const SHOTS = '/tmp/shots-uidev';
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout: 90_000 }, () => {
@@ -30,7 +34,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
   const text = (selector: string) => page().textContent(selector).then((t) => (t ?? '').replace(/\s+/g, ' ').trim());
   const openThing = async (thing: string) => {
     await page().evaluate((h) => { location.hash = h; }, `#/registry/things/${thing}`);
-    await page().waitForSelector('[data-testid=send-command]', WAIT);
+    await page().waitForSelector(`[data-testid=thing-detail][data-thing="${thing}"] [data-testid=send-command]`, WAIT);
+    // The token card reads the tokens again for each thing: wait until it shows this thing's state.
+    await page().waitForSelector(`[data-testid=thing-detail][data-thing="${thing}"] :is([data-testid=device-token-create], [data-testid=device-token-id])`, WAIT);
   };
 
   it('sends a command to an MQTT device and shows its correlated answer', async () => {
@@ -106,6 +112,41 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await page().click('[data-testid=device-token-confirm]');
     await page().waitForSelector('[data-testid=device-token-create]', WAIT);
     expect(await bm.engine.api.registry.deviceTokens()).toEqual([]);
+  });
+
+  it.skipIf(!fs.existsSync(COAP_CLIENT))('a token created in the UI lets a real CoAP client publish as the thing', async () => {
+    // The thing's certificate carries its policy (CoAP devices act with their thing's principals' policies).
+    const api = bm.engine.api;
+    await api.registry.createThing('meter-3');
+    const cert = await api.security.createCertificate(true);
+    await api.security.putPolicy('meters', JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${A}:topic/sensors/\${iot:ClientId}/*` }],
+    }));
+    await api.security.attachPolicy('meters', cert.arn);
+    await api.registry.attachPrincipal('meter-3', cert.arn);
+    const sub = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'meter-watch', reconnectPeriod: 0 });
+    const got = new Promise<{ topic: string; payload: string }>((resolve) => sub.on('message', (topic, payload) => resolve({ topic, payload: payload.toString() })));
+    await sub.subscribeAsync('sensors/#', { qos: 1 });
+
+    await openThing('meter-3');
+    await page().click('[data-testid=device-token-create]');
+    await page().waitForSelector('[data-testid=device-token-secret]', WAIT);
+    // The command the UI offers, as a person would paste it (its URL between the quotes).
+    const example = await text('[data-testid=device-token-secret] pre');
+    const url = /'(coap:\/\/[^']+)'/.exec(example)![1];
+    expect(url).toBe(`${bm.info.endpoints.coap}/topics/sensors/meter-3/temp?thing=meter-3&token=${await text('[data-testid=device-token-value]')}`);
+    await promisify(execFile)(COAP_CLIENT, ['-B', '10', '-m', 'post', '-e', '{"temp":21}', url], { timeout: 30_000 });
+    expect(await got).toEqual({ topic: 'sensors/meter-3/temp', payload: '{"temp":21}' });
+    await sub.endAsync();
+
+    // A rotated token: the old secret is refused (4.01), and nothing is published.
+    await page().click('[data-testid=device-token-rotate]');
+    await page().click('[data-testid=device-token-confirm]');
+    const firstId = (await api.registry.deviceTokens()).find((t) => t.thing === 'meter-3')!.tokenId;
+    await page().waitForFunction((old) => document.querySelector('[data-testid=device-token-id]')?.textContent !== old, firstId, WAIT);
+    await page().waitForFunction((old) => { const pre = document.querySelector('[data-testid=device-token-secret] pre'); return !!pre && !pre.textContent!.includes(old); }, url, WAIT);
+    const { stdout } = await promisify(execFile)(COAP_CLIENT, ['-v', '6', '-B', '10', '-m', 'post', '-e', '{"temp":22}', url], { timeout: 30_000 });
+    expect(stdout.match(/^v:1 t:(?:ACK|CON|NON) c:(\d\.\d\d)/gm)).toEqual([expect.stringMatching(/c:4\.01$/)]);
   });
 
   it('maps a topic filter to events, shows the events waiting for an absent consumer, and deletes the mapping', async () => {
