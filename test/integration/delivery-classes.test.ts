@@ -74,11 +74,13 @@ describe('delivery classes', () => {
     await leave(te, consumer, 'alarms/#', false);
     await te.engine.api.broker.publish({ topic: 'alarms/a', payload: 'e1', qos: 1 });
     await te.engine.api.broker.publish({ topic: 'alarms/b', payload: 'e2', qos: 1 });
-    await te.engine.api.broker.publish({ topic: 'plain/x', payload: 'p', qos: 1 }); // unmapped: not in the store
-    expect((await te.engine.api.delivery.stored()).filter((e) => e.consumer === consumer)).toHaveLength(2);
+    const dev = await client(te, uid('dev'));
+    await dev.client.publishAsync('alarms/c', 'e3', { qos: 1 }); // a client's QoS 1: kept before its PUBACK
+    await te.engine.api.broker.publish({ topic: 'plain/x', payload: 'p', qos: 1 }); // unmapped: never kept
+    expect((await te.engine.api.delivery.stored()).filter((e) => e.consumer === consumer)).toHaveLength(3);
     const back = await client(te, consumer, { clean: false });
     await marker(te, back, 'alarms/z');
-    expect(payloads(back)).toEqual(['e1', 'e2', 'marker']);
+    expect(payloads(back)).toEqual(['e1', 'e2', 'e3', 'marker']);
   });
 
   it('drops telemetry published while its consumer is away, even for a persistent QoS 1 session', async () => {
