@@ -223,7 +223,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   sinks.events.on('notified', (n) => events.emit('sinks.notified', n));
   control.events.on('answered', (a) => events.emit('control.answered', a));
   // Fleets connect to the engine's own listeners and register through its HTTP API, as any AWS-shaped client would.
-  const deviceTarget = localDeviceTarget(config, broker, http);
+  const deviceTarget = localDeviceTarget(config, broker, http, () => coap.port);
   const devices = new DevicesService({
     dataDir: config.dataDir, logger: logs, endpoint: deviceTarget.endpoint, needsRegistration,
     // A CoAP fleet's devices prove who they are with their thing's token: a new one per start.

@@ -74,6 +74,39 @@ afterAll(async () => {
   await te?.stop();
 });
 
+const alarms = (thing: string) => sub.messages.filter((m) => m.topic === `meters/${thing}/alarm`).map((m) => JSON.parse(m.payload.toString()).n as number);
+
+describe('a CoAP fleet', () => {
+  it('publishes as its things, answers a command by ttd, and keeps its events through a partition', async () => {
+    const api = te.engine.api;
+    const fleet = await api.devices.start({ model: 'meter', count: 2 });
+    expect(fleet.url).toMatch(/^coap:\/\/127\.0\.0\.1:\d+$/);
+    expect((await api.registry.deviceTokens()).map((t) => t.thing).sort()).toEqual(['meter-1', 'meter-2']);
+    await vi.waitFor(() => {
+      expect(sub.messages.some((m) => m.topic === 'meters/meter-1/telemetry')).toBe(true);
+      expect(alarms('meter-2').length).toBeGreaterThan(0);
+    }, { timeout: 15_000, interval: 20 });
+
+    const answer = await api.control.send({ thing: 'meter-1', name: 'setInterval', payload: JSON.stringify({ seconds: 30 }), timeoutMs: 10_000 });
+    expect(answer).toMatchObject({ status: 200, via: 'coap' });
+    expect(JSON.parse(answer.text!)).toEqual({ ok: true, seconds: 30 });
+    const unknown = await api.control.send({ thing: 'meter-2', name: 'selfDestruct', timeoutMs: 10_000 });
+    expect(unknown.status).toBe(404);
+
+    const before = alarms('meter-1').length;
+    expect(await api.devices.fault(fleet.id, { kind: 'partition', durationMs: 1500 }, ['meter-1'])).toMatchObject({ applied: 1 });
+    // Kept while partitioned: the device's own counter says so (its members' buffered events).
+    await vi.waitFor(async () => {
+      const page = await api.devices.members(fleet.id, { search: 'meter-1' });
+      expect(page.members[0].buffered).toBeGreaterThanOrEqual(3);
+    }, { timeout: 10_000, interval: 50 });
+    // After it: every alarm, in order, none missing.
+    await vi.waitFor(() => expect(alarms('meter-1').length).toBeGreaterThan(before + 12), { timeout: 20_000, interval: 50 });
+    const seen = alarms('meter-1');
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => seen[0] + i));
+    await api.devices.stop(fleet.id);
+  });
+});
 
 describe('an HTTPS fleet', () => {
   it('publishes over mutual TLS with its certificates and answers a command by ttd', async () => {
