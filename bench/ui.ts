@@ -207,7 +207,7 @@ interface Visit {
   intervalsAfterFrom: string[];
   /** Each view's longest task while it was open (ms, wall clock). */
   longestByView: Record<string, number>;
-  /** Each view's first opening: from the click until the frame that shows it (ms, wall clock). */
+  /** Each view's first opening: from the click until the start of the first frame that shows it (ms, wall clock). */
   shownByView: Record<string, number>;
 }
 
@@ -238,9 +238,18 @@ async function visitEveryView(page: Page): Promise<Visit> {
   const shownByView: Record<string, number> = {};
   for (const view of VIEWS) {
     const at = await pageNow(page);
+    // The start of the first frame with the view in it, seen from the page: what runs after that frame (an editor's
+    // script) does not count as showing it.
+    await page.evaluate((v) => {
+      const w = window as unknown as { __shown: Promise<number> };
+      w.__shown = new Promise((done) => {
+        const look = (time: number) => (document.querySelector(`main[data-testid=view-${v}]`) ? done(time) : requestAnimationFrame(look));
+        requestAnimationFrame(look);
+      });
+    }, view);
     await page.click(`[data-testid=nav-${view}]`);
     await page.waitForSelector(`main[data-testid=view-${view}]`, { timeout: 30_000 });
-    shownByView[view] = await page.evaluate(() => new Promise<number>((done) => requestAnimationFrame(() => done(performance.now())))) - at;
+    shownByView[view] = await page.evaluate(() => (window as unknown as { __shown: Promise<number> }).__shown) - at;
     await sleep(LOOK_MS);
     longestByView[view] = (await longTasks(page, at, await pageNow(page))).longest;
   }
@@ -305,7 +314,7 @@ async function main(): Promise<void> {
       `${w.longTasks.count} long tasks, longest ${fmtNum(w.longTasks.longest)} ms; on Topics before → after the visit: ` +
       `${w.intervalsBefore} → ${w.intervalsAfter} intervals running (${w.intervalsAfterFrom.join(', ')}), ${fmtNum(w.sendsPerSecBefore)} → ${fmtNum(w.sendsPerSecAfter)} RPC messages/s)`);
     console.log(`longest task while each view was open (ms): ${Object.entries(w.longestByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
-    console.log(`each view shown after the click (ms, to the frame that shows it): ${Object.entries(w.shownByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
+    console.log(`each view shown after the click (ms, to the first frame that shows it): ${Object.entries(w.shownByView).map(([k, x]) => `${k} ${fmtNum(x)}`).join(', ')}`);
     console.log(renderTable(['measure', 'target', 'Topics only', 'views visited', 'ratio'], [
       pair('open: first rows (ms)', '≤ 1000', (r) => r.openFirstRowsMs),
       pair('open: all topics in the tree (ms)', '≤ 1000', (r) => r.openAllTopicsMs),
