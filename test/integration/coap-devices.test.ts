@@ -90,6 +90,10 @@ describe('CoAP publish', () => {
   it('CON and NON publishes reach an MQTT subscriber, as the thing (rules see its client id and token id)', async () => {
     const sub = await subscriber('sensors/#', 'seen/coap');
     const got = nextMessages(sub, 3);
+    // An MQTT 5 subscriber gets the Content-Format as the message's content type.
+    const v5 = await connect(mqttPort, { clientId: 'coap-v5-sub', protocolVersion: 5 });
+    await v5.subscribeAsync('sensors/sensor-1/temp', { qos: 1 });
+    const typed = new Promise<string | undefined>((resolve) => v5.once('message', (_t, _p, packet) => resolve(packet.properties?.contentType)));
     const con = await coapClient(['-m', 'post', '-t', 'json', '-e', '{"c":21.5}', url('/topics/sensors/sensor-1/temp', `${auth()}&qos=1`)]);
     expect(con.codes).toEqual(['2.04']);
     const non = await coapClient(['-N', '-m', 'put', '-e', 'plain text', url('/topics/sensors/sensor-1/note', auth())]);
@@ -101,8 +105,10 @@ describe('CoAP publish', () => {
       ['sensors/sensor-1/note', 'plain text', 0],
       ['seen/coap', JSON.stringify({ t: 'sensors/sensor-1/temp', c: 'sensor-1', p: tokenId }), 1],
     ]));
+    expect(await typed).toBe('application/json');
     expect((await engine.api.broker.clients()).find((c) => c.clientId === 'sensor-1')).toMatchObject({ transport: 'coap' });
     await sub.endAsync(true);
+    await v5.endAsync(true);
   });
 
   it('uploads a large payload block-wise (Block1) and refuses one above the broker payload limit with 4.13 and Size1', async () => {

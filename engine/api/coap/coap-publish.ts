@@ -21,7 +21,9 @@ export async function publishRoute(r: CoapRequest, res: CoapResponse, ctx: CoapC
   const retain = r.query.get('retain');
   if (retain !== undefined && !['', 'true', 'false'].includes(retain)) throw new EngineError('InvalidInput', `retain must be true or false, not '${retain}'`);
   const ttdMs = parseTtd(r.query.get(TTD));
-  await session.publish({ topic, payload: r.payload, qos: Number(qos) as 0 | 1, retain: retain === '' || retain === 'true' });
+  // The Content-Format travels on as the MQTT 5 content type (media types the package names; a bare number has none).
+  const properties = typeof r.contentFormat === 'string' ? { properties: { contentType: r.contentFormat } } : {};
+  await session.publish({ topic, payload: r.payload, qos: Number(qos) as 0 | 1, retain: retain === '' || retain === 'true', ...properties });
   const command = ttdMs ? await waitForCommand(ctx, thing, ttdMs) : undefined;
   if (!command) return reply(res, CoapCode.Changed);
   const location = coapCommandLocation(command);

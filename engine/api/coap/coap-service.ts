@@ -8,8 +8,7 @@
  * - No OSCORE, no TCP/WebSocket CoAP (RFC 8323), no multicast; proxy options are refused with 5.05.
  * - Observe notifications are single datagrams: one larger than the package's message size is skipped and logged
  *   (block-wise transfer applies to requests and to ordinary responses).
- * - A CoAP publish records no content type: the Content-Format is respected (the payload is passed on as is) but the
- *   broker has no place for it on a message that does not come over MQTT 5.
+ * - A Content-Format the package does not name (a bare number) is not passed on as the message's content type.
  * - Shadow observation notifies new documents; a deleted shadow sends no notification.
  */
 import dgram from 'node:dgram';
