@@ -14,7 +14,7 @@ const clients: MqttClient[] = [];
 afterAll(async () => {
   await closeAll(clients);
   for (const cli of clis) if (cli.child.exitCode === null) await cli.kill9();
-});
+}, 120_000);
 
 async function delivery(dataDir: string, ...args: string[]) {
   const run = runCli(['delivery', ...args, '--data-dir', dataDir]);
@@ -67,4 +67,4 @@ it('sets mappings from the CLI, and keeps acknowledged events for an absent cons
   expect((await delivery(dataDir, 'stored')).stdout).toBe('');
   expect((await delivery(dataDir, 'delete', mapping.id)).code).toBe(0);
   expect(await delivery(dataDir, 'delete', mapping.id)).toMatchObject({ code: 2 });
-});
+}, 120_000);
