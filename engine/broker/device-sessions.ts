@@ -44,7 +44,8 @@ export interface DeviceSession {
   publish(msg: DeviceMessage): Promise<void>;
   /**
    * Delivers matching messages to the device (CoAP Observe): iot:Subscribe is checked now (EngineError `Forbidden`),
-   * iot:Receive per message. The retained messages that match come first, as to an MQTT subscriber.
+   * iot:Receive per message. The retained messages that match come first, as to an MQTT subscriber. The session is
+   * held while the subscription lasts (see `hold`).
    */
   subscribe(filter: string, onMessage: (m: DeviceMessage) => void): Disposable;
   /** Keeps the session alive: one idle for the broker's device idle time closes itself. */
@@ -198,6 +199,7 @@ class OpenDeviceSession implements DeviceSession {
     const guard = this.session.guard;
     if (guard && !guard.subscribe(filter)) throw new EngineError('Forbidden', `not authorized to subscribe to ${filter}`);
     const client = this.stand as AedesClient;
+    const held = this.hold(); // a device that observes is listening: the idle sweep spares it while it does
     this.stand.subscriptions[filter] = { qos: 1 };
     this.port.sessions.subscribed([{ topic: filter, qos: 1 }], client);
     const deliver = (m: DeviceMessage) => {
@@ -213,6 +215,7 @@ class OpenDeviceSession implements DeviceSession {
       dispose: () => {
         if (!this.subscriptions.delete(sub)) return;
         tap.dispose();
+        held.dispose();
         delete this.stand.subscriptions[filter];
         this.port.sessions.unsubscribed([filter], client);
       },

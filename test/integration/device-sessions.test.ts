@@ -93,15 +93,21 @@ describe('device sessions', () => {
     expect(JSON.parse((await mqttEvents)[0].payload.toString())).not.toHaveProperty('protocol');
   });
 
-  it('a touch keeps an idle session alive', async () => {
+  it('a touch, a hold (a ttd wait) or a subscription (an Observe) keeps an idle session alive', async () => {
     const { broker: b, clock } = await broker({ deviceIdleMs: 1_000 });
-    const s = b.openDeviceSession({ clientId: 'kept', protocol: 'https', remoteAddress: '127.0.0.1', guard: null });
-    const other = b.openDeviceSession({ clientId: 'left', protocol: 'https', remoteAddress: '127.0.0.1', guard: null });
+    const open = (clientId: string) => b.openDeviceSession({ clientId, protocol: 'https', remoteAddress: '127.0.0.1', guard: null });
+    const touched = open('touched');
+    const waiting = open('waiting').hold();
+    const observing = open('observing').subscribe('cmd/#', () => {});
+    open('left');
     clock.offset += 900;
-    s.touch();
-    clock.offset += 200; // `left` is idle for 1.1 s, `kept` for 0.2 s
-    await vi.waitFor(() => expect(b.clients().map((c) => c.clientId)).toEqual(['kept']));
-    expect(other).not.toBe(s);
+    touched.touch();
+    clock.offset += 200; // `left` is idle for 1.1 s, `touched` for 0.2 s
+    await vi.waitFor(() => expect(b.clients().map((c) => c.clientId).sort()).toEqual(['observing', 'touched', 'waiting']));
+    waiting.dispose(); // the end of a wait is activity: idle from now
+    observing.dispose();
+    clock.offset += 1_000;
+    await vi.waitFor(() => expect(b.clients()).toEqual([]));
   });
 
   it('refusals: policy (Forbidden), payload limit (TooLarge), topic (InvalidInput), a closed session (Unavailable)', async () => {
