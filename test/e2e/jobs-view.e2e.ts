@@ -128,12 +128,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Jobs view', { timeout: 90_000 }, 
     await page().waitForSelector('[data-testid=template-detail]', WAIT);
     expect(await text('[data-testid=template-document]')).toContain('update');
     expect(await text('[data-testid=template-settings]')).toContain('inProgressTimeoutInMinutes');
+    await screens(bm, SHOTS, 'jobs-template');
 
     await iot.send(new CreateCommandCommand({ commandId: 'pump-stop', namespace: 'AWS-IoT', displayName: 'Stop the pump', payload: { content: Buffer.from('{"stop":true}'), contentType: 'application/json' } }));
     await go('#/jobs/commands');
     await page().click('[data-testid=command-row][data-key="pump-stop"]');
     await page().waitForSelector('[data-testid=command-detail]', WAIT);
     expect(await text('[data-testid=command-detail]')).toContain('Not run yet');
+    await screens(bm, SHOTS, 'jobs-command');
 
     const s3 = new S3Client({ endpoint: bm.info.endpoints.http, region: 'us-east-1', credentials, forcePathStyle: true });
     try {
@@ -146,6 +148,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Jobs view', { timeout: 90_000 }, 
     await go('#/jobs/streams');
     await page().waitForSelector('[data-testid=stream-row][data-stream="pump-stream"]', { timeout: 15_000 });
     expect(await text('[data-testid=stream-row][data-stream="pump-stream"]')).toContain('s3://ota/pump.bin');
+    await screens(bm, SHOTS, 'jobs-streams');
     expect(bm.pageProblems).toEqual([]);
   });
 });
