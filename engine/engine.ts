@@ -14,7 +14,7 @@ import { RegistryService, registryApi } from './registry/index.js';
 import { RegistryChanges } from './registry-changes.js';
 import { DEFAULT_FIREHOSE_BUCKET, SinkService, sinksApi, tableStreamArn, tableStreamRecord, tableStreamShardId } from './sinks/index.js';
 import { FunctionsService, functionsApi, type FunctionSdkHost, type FunctionLogSink, type FunctionLogReader, type FunctionResult, type MappingStreams } from './functions/index.js';
-import { dynamodbService, dynamodbStreamsService, HttpApiService, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
+import { dynamodbService, dynamodbStreamsService, HttpApiService, withResourceTags, type Route, iotCommandRoutes, iotJobsDataRoutes, iotJobsRoutes, iotProvisioningRoutes, iotFleetProvisioningRoutes, iotStreamRoutes, signerRoutes, acmService, kinesisService, firehoseService, iamService, snsLinkRoutes, logsService, cloudwatchService, snsService, sqsService, stsService } from './api/index.js';
 import { CoapService, controlRoutes, DeviceHttpsEndpoint, iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
@@ -199,9 +199,15 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     logger: logs,
     presigner: { endpoint: () => httpUrl(), key: () => config.security.accessKeys[0] ?? { accessKeyId: 'thingbench-local', secretAccessKey: 'thingbench-local' }, now: () => clock.now() },
   });
+  // Jobs, job templates, commands and provisioning templates keep their tags with the registry's (ListTagsForResource).
+  const tagged = (routes: Route[]) => withResourceTags(routes, registry.tags);
   const http = new HttpApiService({
-    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...iotJobsRoutes(jobs, () => clock.now()), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...iotProvisioningRoutes(provisioning), ...iotFleetProvisioningRoutes(fleetProvisioning), ...iotCommandRoutes(commands),
-      ...iotControlJobTemplateRoutes(jobTemplates), ...controlRoutes(control)], lambda: functions, objects,
+    broker, shadow, rules, registry, security, services: services.map((s) => meteredService(s, requests)), routes: [...snsLinkRoutes(sinks.topics), ...tagged(iotJobsRoutes(jobs, () => clock.now())), ...iotJobsDataRoutes(jobs.device, () => clock.now()), ...iotStreamRoutes(streams), ...signerRoutes(signer), ...tagged(iotProvisioningRoutes(provisioning)), ...iotFleetProvisioningRoutes(fleetProvisioning), ...tagged(iotCommandRoutes(commands)),
+      ...tagged(iotControlJobTemplateRoutes(jobTemplates)), ...controlRoutes(control)],
+    taggable: {
+      job: (id) => !!jobs.job(id), jobtemplate: (id) => !!jobTemplates.describe(id), command: (id) => !!commands.commands.get(id),
+      provisioningtemplate: (name) => provisioning.templates.row(name) !== undefined,
+    }, lambda: functions, objects,
     limits: config.broker.limits, host: config.host, port: config.ports.http, logger: logs, guard, wrapRoutes: (routes) => meteredRoutes(routes, requests), onS3Request: meteredS3(requests),
   });
   // HTTPS devices, as on AWS IoT's port 8443: the wss listener's requests that are not WebSocket upgrades.

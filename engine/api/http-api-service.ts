@@ -7,7 +7,7 @@ import { lambdaRoutes, type LambdaOperations } from './http/lambda/index.js';
 import { s3Service, type S3Objects } from './http/s3/index.js';
 import {
   createHttpApi, iotControlRegistryRoutes, iotControlSecurityRoutes, iotDataRoutes, iotDataShadowRoutes, type HttpRequest, type Route,
-  type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type RegistryOperations, type SecurityOperations, type ShadowOperations,
+  type DataPlaneBroker, type HttpApiServer, type IotDataLimits, type RegistryOperations, type SecurityOperations, type ShadowOperations, type TaggableResources,
 } from './http/index.js';
 
 /** SigV4 off loopback: whether every request must be signed, and the check of one request (`SecurityService`). */
@@ -25,6 +25,8 @@ export class HttpApiService implements Service {
     rules?: RuleOperations;
     /** AWS IoT control-plane registry operations (CreateThing, SearchIndex, …). */
     registry?: RegistryOperations;
+    /** Device-management resources TagResource and ListTagsForResource reach besides thing groups and types. */
+    taggable?: TaggableResources;
     /** Certificates and policies (CreateKeysAndCertificate, CreatePolicy, AttachPolicy, …), and SigV4 off loopback. */
     security?: SecurityOperations & RequestVerifier;
     /** Host and Origin admission for every request (core/local-guard.ts). */
@@ -57,7 +59,7 @@ export class HttpApiService implements Service {
     } : undefined;
     const lambda = opts.lambda ? lambdaRoutes(opts.lambda, { logger: opts.logger, verify: authorize }) : [];
     const routes = [...iotDataRoutes(opts.broker, opts.limits), ...iotDataShadowRoutes(opts.shadow), ...(opts.rules ? iotRulesRoutes(opts.rules) : []),
-      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? []), ...lambda];
+      ...(opts.registry ? iotControlRegistryRoutes(opts.registry, { host: opts.host, taggable: opts.taggable }) : []), ...(security ? iotControlSecurityRoutes(security) : []), ...(opts.routes ?? []), ...lambda];
     this.server = createHttpApi(opts.wrapRoutes ? opts.wrapRoutes(routes) : routes, {
       logger: opts.logger,
       guard: opts.guard,

@@ -4,9 +4,9 @@
  * (`jobTemplateArn`): the template's document and policies as defaults, the request's own members winning, then the
  * `documentParameters` filled in.
  *
- * LIMITATIONS: a template's tags are kept with it but not listed by ListTagsForResource; `maintenanceWindows` and
- * `destinationPackageVersions` are kept and returned, not acted on; AWS's quota on the number of templates is not
- * enforced.
+ * LIMITATIONS: ListTagsForResource reads a template's tags from the registry's tags (api/http/iot-resource-tags.ts);
+ * `maintenanceWindows` and `destinationPackageVersions` are kept and returned, not acted on; AWS's quota on the
+ * number of templates is not enforced.
  */
 import { EngineError, iotArn, LOCAL_ACCOUNT_ID, LOCAL_REGION, type Clock } from '../core/index.js';
 import type { Store } from '../storage/index.js';

@@ -12,6 +12,7 @@ export {
 } from './iot-data.js';
 export { iotDataShadowRoutes, type ShadowOperations } from './iot-data-shadow.js';
 export { iotControlRegistryRoutes, type RegistryOperations } from './iot-control-registry.js';
+export { withResourceTags, type TaggableResources } from './iot-resource-tags.js';
 export { iotControlSecurityRoutes, type SecurityOperations } from './iot-control-security.js';
 export { iotStreamRoutes, type StreamOperations } from './iot-streams.js';
 export { iotProvisioningRoutes, type ProvisioningOperations } from './iot-provisioning.js';

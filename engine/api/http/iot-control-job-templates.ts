@@ -4,7 +4,7 @@
  * DeleteJobTemplate (`DELETE /job-templates/{jobTemplateId}`). A template id already taken is AWS's 409
  * ConflictException.
  *
- * LIMITATIONS: see engine/jobs/job-templates.ts (tags kept but not listed, maintenance windows not acted on).
+ * LIMITATIONS: see engine/jobs/job-templates.ts (maintenance windows not acted on); tags: iot-resource-tags.ts.
  */
 import { EngineError } from '../../core/index.js';
 import { parseJobPolicies, type JobTemplate, type JobTemplateExtras, type JobTemplates } from '../../jobs/index.js';

@@ -16,6 +16,7 @@ import type { RegistryService } from '../../registry/index.js';
 import type { ThingGroupInfo, ThingInfo, ThingTypeInfo } from '../../contract/index.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
 import { checkCreationTags, iotControlTagRoutes, tagsOf } from './iot-control-tags.js';
+import type { TaggableResources } from './iot-resource-tags.js';
 import {
   arnResource, controlRoutes, decodeNextToken, encodeNextToken, epochSeconds, jsonBody, maxResults, optionalBoolean,
   optionalInteger, optionalObject, optionalString, principalHeader, queryBoolean, requiredString,
@@ -453,8 +454,8 @@ export function updateEventConfigurations(registry: RegistryOperations): HttpHan
   };
 }
 
-export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {
-  return [...iotControlTagRoutes(registry), ...registryRoutes(registry, opts)];
+export function iotControlRegistryRoutes(registry: RegistryOperations, opts: { host: string; taggable?: TaggableResources }): Route[] {
+  return [...iotControlTagRoutes(registry, opts.taggable), ...registryRoutes(registry, opts)];
 }
 
 function registryRoutes(registry: RegistryOperations, opts: { host: string }): Route[] {

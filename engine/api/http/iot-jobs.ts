@@ -5,8 +5,8 @@
  * validates; this file reads the wire members and writes AWS's response shapes.
  *
  * LIMITATIONS:
- * - `namespaceId`, `destinationPackageVersions` and `tags` are accepted and kept or ignored; `schedulingConfig` is
- *   refused (engine/jobs/job-preparation.ts); job templates are iot-control-job-templates.ts.
+ * - `namespaceId` and `destinationPackageVersions` are accepted and kept or ignored (`tags`: iot-resource-tags.ts);
+ *   `schedulingConfig` is refused (engine/jobs/job-preparation.ts); job templates are iot-control-job-templates.ts.
  * - `beforeSubstitution` of DescribeJob returns the stored document either way.
  * - List operations without `maxResults` return pages of 50.
  */
