@@ -145,7 +145,7 @@ export class BrokerService implements Service {
     this.delivery = new DeliveryGate(opts.delivery, (clientId) => {
       const client = this.aedes?.client(clientId);
       return client !== undefined && !client.closed && client.connackSent;
-    });
+    }, () => this.persistence?.hasQueueingSubscriptions === true);
   }
 
   get mode(): BrokerMode {

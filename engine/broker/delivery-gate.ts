@@ -47,13 +47,16 @@ export class DeliveryGate {
     private readonly hooks: DeliveryHooks | undefined,
     /** A connection with this client id has its CONNACK: aedes delivers to it (its session queues what is in flight). */
     private readonly online: (clientId: string) => boolean,
+    /** Some persistent session has a QoS > 0 subscription: aedes may queue a message for it. */
+    private readonly sessionsQueue: () => boolean,
   ) {}
 
   /** A client's QoS 1 publish, authorized, before its PUBACK: what must wait to be durable first. */
   acknowledging(packet: Routed, clientId: string): Promise<void> | null {
     if (!this.hooks || this.hooks.classify(packet.topic, clientId) !== 'event') return null;
-    this.keptEarly.add(packet);
-    return this.hooks.keep(packet, clientId);
+    const kept = this.hooks.keep(packet, clientId);
+    if (kept) this.keptEarly.add(packet); // else routing asks again (cheap): nobody was away
+    return kept;
   }
 
   /** Every publish as the broker routes it (clients', wills, the engine's), before aedes copies it. */
@@ -64,7 +67,8 @@ export class DeliveryGate {
       packet.qos = 0; // fire and forget: delivered now at QoS 0, never queued
       return;
     }
-    if (packet.qos > 0) this.eventPayloads.add(packet.payload); // QoS 0 is never queued: no entry to collect
+    // Marked only when aedes could queue it (QoS 0 never is; nor anything while no persistent session queues).
+    if (packet.qos > 0 && this.sessionsQueue()) this.eventPayloads.add(packet.payload);
     if (this.keptEarly.has(packet)) return;
     const kept = this.hooks!.keep(packet, clientId);
     if (kept) this.writing.set(packet, kept);

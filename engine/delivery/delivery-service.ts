@@ -12,7 +12,8 @@ import { DEFAULT_EVENT_BOUNDS, EventStore, type EventBounds, type KeptEvent } fr
  * only while a member is connected); a client that subscribed before the first event mapping existed becomes a
  * consumer when it next subscribes or resumes its session; a stored event counts as delivered once it is written to
  * the returning consumer's connection (not at its PUBACK); telemetry from a client's QoS 1 publish is still
- * acknowledged (PUBACK) as MQTT requires, then forwarded at QoS 0.
+ * acknowledged (PUBACK) as MQTT requires, then forwarded at QoS 0; an event whose publish the broker finishes again
+ * after a crash (its write-ahead record) may be kept twice (at least once, as QoS 1).
  *
  * Telemetry and events, Eclipse Hono's two delivery classes on the AWS-style broker. The broker asks this service,
  * through `DeliveryHooks`, for each message's class (by mapping: per device first, then the most specific topic
