@@ -7,7 +7,7 @@ import { ShadowService, parseUpdateDocument, shadowApi } from './shadow/index.js
 import { RulesService, rulesApi } from './rules/index.js';
 import { ReservedTopicService } from './reserved-topics/index.js';
 import { CommandsService, commandsApi } from './commands/index.js';
-import { ControlService, controlApi, type Via } from './control/index.js';
+import { ControlService, controlApi } from './control/index.js';
 import { DeliveryService, deliveryApi } from './delivery/index.js';
 import { FleetProvisioningService, type TemplatePort } from './fleet-provisioning/index.js';
 import { RegistryService, registryApi } from './registry/index.js';
@@ -97,9 +97,10 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
   });
   security.useThings(registryThings(registry));
   // Command & control: MQTT things get requests on their command topics, the others when they next ask (`hono-ttd`).
-  const mqttConnected = (thing: string) => connectionOf(broker, thing) === 'mqtt';
+  const mqttConnected = (thing: string) => broker.connectionOf(thing) === 'mqtt';
   const control = new ControlService(broker, clock, {
-    logger: logs, connection: (thing) => connectionOf(broker, thing), thingExists: (name) => registry.findThing(name) !== undefined,
+    logger: logs, connection: (thing) => broker.connectionOf(thing), thingExists: (name) => registry.findThing(name) !== undefined,
+    record: (msg, clientId) => broker.record(msg, clientId),
   });
   // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker, or for a
   // thing with no MQTT connection by command & control when it next asks.
@@ -380,20 +381,6 @@ class ComposedEngine implements Engine {
     })();
     return this.stopping;
   }
-}
-
-/** The broker's listeners that carry MQTT (a device session over HTTPS or CoAP is none of them). */
-const MQTT_TRANSPORTS = new Set<string>(['tcp', 'ws', 'tls', 'wss']);
-
-/** How a thing is connected: over MQTT (first), else a device session's protocol, else not at all. */
-function connectionOf(broker: BrokerService, thing: string): Via | undefined {
-  let session: Via | undefined;
-  for (const c of broker.clients()) {
-    if (c.clientId !== thing) continue;
-    if (MQTT_TRANSPORTS.has(c.transport)) return 'mqtt';
-    if (c.transport === 'https' || c.transport === 'coap') session = c.transport;
-  }
-  return session;
 }
 
 /** The shadow service as the rules see it: a synchronous read for `get_thing_shadow()` and updates for functions. */

@@ -13,7 +13,7 @@ import { Capture, type BrokerEvents } from './capture.js';
 import { PREVIEW_BYTES } from './message-log.js';
 import { toMessageProperties } from './message-properties.js';
 import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
-import { DeviceSessions, type DeviceSession, type DeviceSessionRequest } from './device-sessions.js';
+import { DeviceSessions, type DeviceProtocol, type DeviceSession, type DeviceSessionRequest } from './device-sessions.js';
 import { InboundWal } from './inbound-wal.js';
 import type { BrokerLimits } from './limits.js';
 import type { Properties } from './mqtt5/properties.js';
@@ -243,6 +243,17 @@ export class BrokerService implements Service {
   }
 
   /**
+   * Keeps a message that went between the engine and a device outside the broker (a command handed to an HTTPS or CoAP
+   * device in a response, its answer) in the history and the live feed, so the explorer shows it: not routed, not
+   * tapped, not metered. `clientId`: the device that sent it (null for the engine's).
+   */
+  record(msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Properties }, clientId: string | null): void {
+    const packet: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Properties } = { topic: msg.topic, payload: msg.payload, qos: msg.qos };
+    if (msg.properties && Object.keys(msg.properties).length) packet.properties = msg.properties;
+    this.capture.recordDirected(packet, clientId);
+  }
+
+  /**
    * A device that is not an MQTT connection (HTTPS, CoAP) acting in the broker as `clientId`: opens its session (its
    * connected event, with `protocol`), or returns its open one over the same protocol with `req.guard` as its guard.
    */
@@ -366,6 +377,13 @@ export class BrokerService implements Service {
       }];
     });
     return [...mqtt, ...this.devices.clients()];
+  }
+
+  /** How `clientId` is connected now, by lookup: over MQTT (first, CONNACK sent), else a device session's protocol. */
+  connectionOf(clientId: string): 'mqtt' | DeviceProtocol | undefined {
+    const client = this.aedes?.client(clientId);
+    if (client && !client.closed && this.sessions.get(client)) return 'mqtt';
+    return this.devices.protocolOf(clientId);
   }
 
   usage(): UsageReport {

@@ -106,9 +106,10 @@ export class Capture<C extends object> {
   /**
    * A message the engine wrote to one client only (`BrokerService.deliverTo`): kept in the history, the topic index and
    * the live feed like any other, but not seen by taps (rules, in-engine subscribers), as it never went through the broker.
+   * `clientId`: the device that sent it, when it reached the engine by another way than a publish (a command's answer).
    */
-  recordDirected(packet: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Properties }): void {
-    const msg = this.log.append(packet.topic, packet.payload, packet.qos, false, null, this.now(), packet.properties);
+  recordDirected(packet: { topic: string; payload: Buffer; qos: 0 | 1 | 2; properties?: Properties }, clientId: string | null = null): void {
+    const msg = this.log.append(packet.topic, packet.payload, packet.qos, false, clientId, this.now(), packet.properties);
     this.topicIndex.record(msg);
     if (this.events.has('messages')) this.feed.push(msg);
   }

@@ -100,6 +100,12 @@ export class DeviceSessions {
     }));
   }
 
+  /** The protocol of `clientId`'s open session (HTTPS first when it has both), by key, not by a scan. */
+  protocolOf(clientId: string): DeviceProtocol | undefined {
+    if (this.open.has(`https\u0000${clientId}`)) return 'https';
+    return this.open.has(`coap\u0000${clientId}`) ? 'coap' : undefined;
+  }
+
   get size(): number {
     return this.open.size;
   }

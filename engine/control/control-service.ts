@@ -7,6 +7,8 @@
  * - Any other thing gets it queued for its next HTTPS or CoAP request with a `hono-ttd` (`AskingDevices.next`), and
  *   answers with its next request (`AskingDevices.respond`); or, if it connects over MQTT first, when it subscribes to
  *   its request topics.
+ * - A request handed to an asking device and its answer are recorded in the broker's history and live feed on the MQTT
+ *   topics (`record`), not routed: MQTT subscribers and the answer tap never see them twice.
  * - No answer within the timeout: the call fails with `Unavailable` (details.reason `Timeout`) and the request id is
  *   forgotten, so a late answer is refused as unknown.
  *
@@ -23,7 +25,7 @@ import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, t
 import type { Publisher, TappedMessage } from '../broker/index.js';
 import { topicMatches } from '../contract/index.js';
 import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
-import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
+import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, mqttResponseTopic, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
 
 /** Longest timeout of one command (the contract, the HTTP API and the SDK refuse a longer one). */
 export const MAX_COMMAND_TIMEOUT_MS = 15 * 60 * 1000;
@@ -87,6 +89,11 @@ export interface ControlOptions {
   connection(thing: string): Via | undefined;
   /** Whether the registry has the thing: a command for a thing neither registered nor connected is NotFound. */
   thingExists?(thing: string): boolean;
+  /**
+   * Keeps a request or answer that went by an HTTPS or CoAP response in the broker's history and live feed, on the
+   * topics an MQTT device would use, without routing it (`BrokerService.record`).
+   */
+  record?(msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: { contentType?: string } }, clientId: string | null): void;
   logger?: Logger;
   maxPendingPerThing?: number;
 }
@@ -162,10 +169,17 @@ export class ControlService implements Service, AskingDevices {
     const e = await this.pendingCommands.ask(thing, ttdMs, signal);
     if (!e) return undefined;
     e.via = via ?? (this.opts.connection(thing) === 'coap' ? 'coap' : 'https');
+    this.opts.record?.({ topic: mqttRequestTopic(thing, e.requestId, e.name), payload: e.payload, qos: 1, ...contentTypeOf(e.contentType) }, null);
     return { requestId: e.requestId, name: e.name, payload: e.payload, ...(e.contentType ? { contentType: e.contentType } : {}) };
   }
 
   respond(thing: string, requestId: string, status: number, payload: Buffer, contentType?: string): void {
+    this.answer(thing, requestId, status, payload, contentType);
+    this.opts.record?.({ topic: mqttResponseTopic(thing, requestId, status), payload, qos: 1, ...contentTypeOf(contentType) }, thing);
+  }
+
+  /** Settles a command with its device's answer (over MQTT, the answer is a broker message already). */
+  private answer(thing: string, requestId: string, status: number, payload: Buffer, contentType?: string): void {
     const e = this.pendingCommands.get(requestId);
     // A queued command has no answer yet: its device never received it.
     if (!e || e.thing !== thing || !e.via) throw new EngineError('NotFound', `No command with request id ${requestId} is waiting for an answer from ${thing} (unknown, already answered or expired)`);
@@ -230,7 +244,7 @@ export class ControlService implements Service, AskingDevices {
       return;
     }
     try {
-      this.respond(a.thing, a.requestId, a.status, msg.payload, msg.properties?.contentType);
+      this.answer(a.thing, a.requestId, a.status, msg.payload, msg.properties?.contentType);
     } catch (err) {
       this.logger.log('warn', 'control', `ignored an answer on ${msg.topic}: ${(err as Error).message}`);
     }
@@ -243,3 +257,5 @@ export class ControlService implements Service, AskingDevices {
     return id;
   }
 }
+
+const contentTypeOf = (contentType?: string) => (contentType ? { properties: { contentType } } : {});

@@ -215,6 +215,13 @@ describe('HTTPS device endpoint', () => {
     const answered = await curl(`${base}/command/res/${reqId}?hono-cmd-status=200`, ['-X', 'POST', '-d', '{"ok":true}', '-H', 'content-type: application/json']);
     expect(answered.status).toBe(202);
     expect(await sent).toMatchObject({ requestId: reqId, status: 200, text: '{"ok":true}', via: 'https' });
+    // The explorer shows both on the topics an MQTT device would use, once each, the answer as the thing's.
+    const shown = await te.engine.api.broker.messages({ filter: 'command/sensor-1/#' });
+    expect(shown.map((m) => [m.topic, m.clientId, Buffer.from(m.payload, 'base64').toString()])).toEqual([
+      [`command/sensor-1/res/${reqId}/200`, 'sensor-1', '{"ok":true}'],
+      [`command/sensor-1/req/${reqId}/setRate`, null, '{"rate":5}'],
+    ]);
+    expect(shown[1].properties?.contentType).toBe('application/json');
     // Asking with nothing pending answers as usual once the ttd passes; an unknown request id is 404.
     const idle = await curl(`${base}/topics/dt/sensor-1/telemetry`, ['-X', 'POST', '-d', '{}', '-H', 'hono-ttd: 0']);
     expect(JSON.parse(idle.body).message).toBe('OK');
