@@ -40,8 +40,20 @@ export class DeviceTokensStore {
     await this.read();
   }
 
-  /** Forgets the secret shown (another thing is shown, or the person is done with it). */
+  /** Forgets the secret shown (the person is done with it). */
   forget(): void {
     this.created = null;
   }
+
+  /**
+   * A thing's detail is shown: the tokens are read again, and a secret made for another thing is forgotten. Kept
+   * here rather than in the card, so the card being made again for the same thing never loses the secret.
+   */
+  show(thing: string): void {
+    if (thing !== this.shown) this.created = null;
+    this.shown = thing;
+    void this.read();
+  }
+
+  private shown: string | null = null;
 }
