@@ -200,6 +200,22 @@ describe('CoAP shadows and Observe', () => {
     expect(versions.map((d) => d.state.desired.rate)).toEqual([1, 2, 3]);
     expect(versions.map((d) => d.version)).toEqual([versions[0].version, versions[0].version + 1, versions[0].version + 2]);
   });
+
+  it('ends a shadow observation with a 4.04 notification (no Observe option) when the shadow is deleted', async () => {
+    await engine.api.shadow.update('sensor-1', { state: { desired: { rate: 4 } } });
+    const observer = coapClient(['-s', '6', '-m', 'get', url('/things/sensor-1/shadow', auth())]);
+    const subscriptions = async () => (await engine.api.broker.clients()).find((x) => x.clientId === 'sensor-1')?.subscriptions ?? [];
+    await vi.waitFor(async () => expect(await subscriptions()).toContain('$aws/things/sensor-1/shadow/delete/accepted'), { timeout: 10_000, interval: 50 });
+    await engine.api.shadow.delete('sensor-1');
+    // The observation's subscriptions end with it.
+    await vi.waitFor(async () => expect(await subscriptions()).not.toContain('$aws/things/sensor-1/shadow/update/documents'), { timeout: 10_000, interval: 50 });
+    const { out } = await observer;
+    expect(out).toMatch(/c:2\.05 [^\n]*Observe:\d+/);
+    const ended = /v:1 t:\w+ c:4\.04 [^\n]*/.exec(out)?.[0];
+    expect(ended).toBeDefined();
+    expect(ended).not.toMatch(/Observe:/);
+    expect(ended).toContain("No shadow exists with name: 'sensor-1'");
+  });
 });
 
 describe('CoAP bad input', () => {

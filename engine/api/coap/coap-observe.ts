@@ -36,6 +36,18 @@ export class Observations {
     res.write(payload);
   }
 
+  /**
+   * Ends the observation with a non-2.xx notification (a deleted shadow's 4.04): RFC 7641 §3.2, it carries no Observe
+   * option, and the client takes it as the end of the observation.
+   */
+  fail(exchange: string, res: ObserveWriteStream, code: string, payload: Buffer): void {
+    if (!this.active.has(exchange) || res.writableEnded) return;
+    res.statusCode = code;
+    res._packet.options = (res._packet.options ?? []).filter((o) => o.name !== 'Observe');
+    res._doSend(payload);
+    this.cancel(exchange);
+  }
+
   /** Ends the observation of an exchange (deregistration). */
   cancel(exchange: string): void {
     const o = this.active.get(exchange);

@@ -9,7 +9,6 @@
  * - Observe notifications are single datagrams: one larger than the package's message size is skipped and logged
  *   (block-wise transfer applies to requests and to ordinary responses).
  * - A Content-Format the package does not name (a bare number) is not passed on as the message's content type.
- * - Shadow observation notifies new documents; a deleted shadow sends no notification.
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';

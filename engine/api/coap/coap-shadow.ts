@@ -1,7 +1,8 @@
 /**
  * `GET|POST|DELETE /things/{thing}/shadow[?name=]`: the device's shadow requests go over the shadow's own MQTT topics
  * through its session, so the shadow service answers them exactly as an MQTT device's and the device's policy decides
- * on those topics (`…/get`, `…/get/accepted`, …). `GET` with Observe notifies each new document (`…/update/documents`).
+ * on those topics (`…/get`, `…/get/accepted`, …). `GET` with Observe notifies each new document (`…/update/documents`);
+ * a deletion (`…/delete/accepted`) ends the observation with a 4.04 notification (RFC 7641 §3.2).
  */
 import { randomUUID } from 'node:crypto';
 import { ObserveWriteStream } from 'coap';
@@ -37,7 +38,10 @@ export async function shadowRoute(r: CoapRequest, res: CoapResponse, ctx: CoapCo
   res.setOption('Content-Format', JSON_FORMAT);
   res.statusCode = CoapCode.Content;
   const documents = session.subscribe(`${prefix}/update/documents`, (m) => notify(currentDocument(m.payload)));
-  ctx.observations.add(r.exchange, res, [documents, ctx.sessions.hold(thing)]);
+  const deleted = session.subscribe(`${prefix}/delete/accepted`, () => {
+    ctx.observations.fail(r.exchange, res, CoapCode.NotFound, Buffer.from(JSON.stringify({ code: 404, message: `No shadow exists with name: '${name ?? target}'` })));
+  });
+  ctx.observations.add(r.exchange, res, [documents, deleted, ctx.sessions.hold(thing)]);
   notify(Buffer.from(answer.body));
 }
 
