@@ -10,13 +10,14 @@
 // Results: a table on stdout and JSON lines in bench/out/fleet-<timestamp>.jsonl. See bench/README.md.
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerKind, type RunningBroker } from './lib/brokers.js';
 import { machineJiffies, processTree, ProcSampler } from './lib/proc.js';
 import { fmtNum, renderTable } from './lib/report.js';
+import { isStatus, spawnFleet, type FleetProcess } from './lib/fleet-process.js';
 import { DeliveryLedger } from './fleet/deliveries.js';
 import { FleetSubscriber } from './fleet/subscriber.js';
 import { verdict, type RunResult } from './fleet/verdict.js';
@@ -24,7 +25,6 @@ import type { FleetStatus } from '../engine/devices/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = path.join(repoRoot, 'bench', 'fleet', 'bench-device.yaml');
-const CHILD = path.join(repoRoot, 'bench', 'fleet', 'fleet-child.ts');
 /** File descriptors a process needs besides one per device (node, tsx, the engine's own listeners and files). */
 const FD_HEADROOM = 200;
 const STATUS_MS = 250;
@@ -104,65 +104,8 @@ const selfCpuS = () => { const u = process.cpuUsage(); return (u.user + u.system
 // ---------------------------------------------------------------------------------------------------------------
 // The fleet process
 
-type ChildEvent = ({ event: 'status' | 'stopped' } & FleetStatus) | { event: 'ready'; pid: number; devices: number } | { event: 'error'; message: string };
-
-interface FleetProcess {
-  child: ChildProcess;
-  pids: number[];
-  /** Resolves with the first event for which `pred` holds; rejects on `error`, exit, or after `timeoutMs`. */
-  until<E extends ChildEvent>(pred: (e: ChildEvent) => e is E, timeoutMs: number, what: string): Promise<E>;
-  on(fn: (e: ChildEvent) => void): void;
-  stderrTail(): string;
-  kill(): void;
-}
-
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => { for (const c of liveChildren) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
-
-function spawnFleet(url: string, count: number): FleetProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--model', MODEL, '--count', String(count), '--url', url,
-    '--connect-rate', String(o.connectRate), '--status-ms', String(STATUS_MS)], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  liveChildren.add(child);
-  const listeners = new Set<(e: ChildEvent) => void>();
-  let exitError: Error | undefined;
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let e: ChildEvent;
-      try { e = JSON.parse(line) as ChildEvent; } catch { continue; }
-      for (const fn of [...listeners]) fn(e);
-    }
-  });
-  child.once('exit', (code, sig) => {
-    liveChildren.delete(child);
-    exitError = new Error(`the fleet process exited (${code ?? sig})${stderr ? `: ${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`);
-    for (const fn of [...listeners]) fn({ event: 'error', message: exitError.message });
-  });
-  const fp: FleetProcess = {
-    child,
-    pids: [],
-    on: (fn) => { listeners.add(fn); },
-    until: (pred, timeoutMs, what) => new Promise((resolve, reject) => {
-      if (exitError) { reject(exitError); return; }
-      const timer = setTimeout(() => { listeners.delete(fn); reject(new Error(`${what}: not within ${(timeoutMs / 1000).toFixed(0)} s`)); }, timeoutMs);
-      const fn = (e: ChildEvent) => {
-        if (pred(e)) { clearTimeout(timer); listeners.delete(fn); resolve(e); } else if (e.event === 'error') { clearTimeout(timer); listeners.delete(fn); reject(new Error(e.message)); }
-      };
-      listeners.add(fn);
-    }),
-    stderrTail: () => stderr.trim().split('\n').slice(-5).join('\n'),
-    kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
-  };
-  return fp;
-}
-
-const isStatus = (e: ChildEvent): e is { event: 'status' } & FleetStatus => e.event === 'status';
+/** The fleet process (bench/lib/fleet-process.ts) with this benchmark's model and pace. */
+const startFleet = (url: string, count: number): FleetProcess => spawnFleet({ url, count, model: MODEL, connectRate: o.connectRate, statusMs: STATUS_MS });
 
 // ---------------------------------------------------------------------------------------------------------------
 // One run: one broker, one fleet of `count`, one measured window
@@ -197,7 +140,7 @@ async function runOne(kind: BrokerKind, count: number, seconds: number): Promise
     result.broker_cpu_idle_pct = ((bs.cpuSeconds() - idle0.cpu) / (nowS() - idle0.at)) * 100;
     result.broker_rss_idle_mb = bs.sample();
 
-    fleet = spawnFleet(broker.url, count);
+    fleet = startFleet(broker.url, count);
     const ready = await fleet.until((e): e is { event: 'ready'; pid: number; devices: number } => e.event === 'ready', 120_000, 'the fleet process was not ready');
     const fs = (fleetSampler = new ProcSampler(processTree(ready.pid)));
     fs.start();

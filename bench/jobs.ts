@@ -11,7 +11,6 @@
 // broker's CPU, each beside the baseline. Results: a table on stdout and JSON lines in bench/out/jobs-<timestamp>.jsonl.
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,11 +20,11 @@ import {
 import { startBroker, type RunningBroker } from './lib/brokers.js';
 import { processTree, ProcSampler } from './lib/proc.js';
 import { fmtNum, renderTable } from './lib/report.js';
+import { isStatus, spawnFleet, type FleetProcess } from './lib/fleet-process.js';
 import type { FleetStatus } from '../engine/devices/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = path.join(repoRoot, 'bench', 'jobs', 'jobs-device.yaml');
-const CHILD = path.join(repoRoot, 'bench', 'fleet', 'fleet-child.ts');
 const STATUS_MS = 250;
 const GROUP = 'bench-jobs';
 
@@ -83,47 +82,8 @@ const nowS = () => performance.now() / 1000;
 // ---------------------------------------------------------------------------------------------------------------
 // The fleet process (the fleet benchmark's child: one Fleet in a worker thread, status lines on stdout)
 
-type ChildEvent = ({ event: 'status' | 'stopped' } & FleetStatus) | { event: 'ready'; pid: number; devices: number } | { event: 'error'; message: string };
-
-function spawnFleet(url: string, count: number) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, '--model', MODEL, '--count', String(count), '--url', url,
-    '--connect-rate', String(o.connectRate), '--status-ms', String(STATUS_MS)], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  process.once('exit', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
-  const listeners = new Set<(e: ChildEvent) => void>();
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        const e = JSON.parse(line) as ChildEvent;
-        for (const fn of [...listeners]) fn(e);
-      } catch { /* not a status line */ }
-    }
-  });
-  child.once('exit', (code, sig) => { for (const fn of [...listeners]) fn({ event: 'error', message: `the fleet process exited (${code ?? sig}): ${stderr.trim().split('\n').slice(-5).join('\n')}` }); });
-  let last: FleetStatus | undefined;
-  listeners.add((e) => { if (e.event === 'status') last = e; });
-  return {
-    child,
-    last: () => last,
-    until<E extends ChildEvent>(pred: (e: ChildEvent) => e is E, timeoutMs: number, what: string): Promise<E> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { listeners.delete(fn); reject(new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`)); }, timeoutMs);
-        const fn = (e: ChildEvent) => {
-          if (pred(e)) { clearTimeout(timer); listeners.delete(fn); resolve(e); } else if (e.event === 'error') { clearTimeout(timer); listeners.delete(fn); reject(new Error(e.message)); }
-        };
-        listeners.add(fn);
-      });
-    },
-    kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
-  };
-}
-const isStatus = (e: ChildEvent): e is { event: 'status' } & FleetStatus => e.event === 'status';
+/** The fleet process (bench/lib/fleet-process.ts) with this benchmark's model and pace. */
+const startFleet = (url: string, count: number): FleetProcess => spawnFleet({ url, count, model: MODEL, connectRate: o.connectRate, statusMs: STATUS_MS });
 
 /** Runs `fn` over `items` with at most `width` at once. */
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -151,7 +111,7 @@ interface Result {
 async function run(brokerLog: string): Promise<Result> {
   const result: Result = { devices: o.devices };
   let broker: RunningBroker | undefined;
-  let fleet: ReturnType<typeof spawnFleet> | undefined;
+  let fleet: FleetProcess | undefined;
   let bs: ProcSampler | undefined, fs: ProcSampler | undefined;
   try {
     broker = await startBroker('thingbench', { repoRoot, mosquittoBin: '', timeoutMs: 30_000, thingbenchMode: o.brokerMode, onStderr: (text) => appendFileSync(brokerLog, text) });
@@ -166,7 +126,7 @@ async function run(brokerLog: string): Promise<Result> {
     result.register_s = nowS() - r0;
     console.log(`  registered ${fmtNum(o.devices)} things in group ${GROUP} in ${result.register_s.toFixed(1)} s`);
 
-    fleet = spawnFleet(broker.url, o.devices);
+    fleet = startFleet(broker.url, o.devices);
     const ready = await fleet.until((e): e is { event: 'ready'; pid: number; devices: number } => e.event === 'ready', 120_000, 'the fleet process was not ready');
     fs = new ProcSampler(processTree(ready.pid));
     fs.start();
