@@ -12,14 +12,14 @@
  *   `command/{thing}/res/{reqId}/{status}`; an MQTT 5 device may instead answer on the request's response topic
  *   (`command/{thing}/res`) with its correlation data, the status in a `hono-cmd-status` user property (default 200).
  */
-import { EngineError } from '../core/index.js';
+import { EngineError, HONO_COMMAND, HONO_REQUEST_ID, HONO_RESPONSE_PREFIX, HONO_STATUS, HONO_TTD } from '../core/index.js';
 
-export const TTD = 'hono-ttd';
-export const COMMAND = 'hono-command';
-export const REQUEST_ID = 'hono-cmd-req-id';
-export const STATUS = 'hono-cmd-status';
+export const TTD = HONO_TTD;
+export const COMMAND = HONO_COMMAND;
+export const REQUEST_ID = HONO_REQUEST_ID;
+export const STATUS = HONO_STATUS;
 /** The HTTPS answer path prefix: `POST /command/res/{reqId}`. */
-export const HTTP_RESPONSE_PREFIX = '/command/res/';
+export const HTTP_RESPONSE_PREFIX = HONO_RESPONSE_PREFIX;
 /** The CoAP answer paths' first segments (`/command_response/{reqId}`, `/cr/{reqId}`; `/command/res/{reqId}` too). */
 export const COAP_RESPONSE_SEGMENTS = ['command_response', 'cr'] as const;
 /** The longest a device may ask to wait; a longer `hono-ttd` is cut to it (Hono's adapters cap it the same way). */

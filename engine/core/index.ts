@@ -9,3 +9,4 @@ export * from './local-guard.js';
 export * from './yaml-positions.js';
 export * from './cbor.js';
 export * from './file-signature.js';
+export * from './hono-names.js';

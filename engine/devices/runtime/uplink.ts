@@ -3,6 +3,7 @@
  * A request may carry `hono-ttd` (Eclipse Hono's "time until disconnect"): the device waits that long in the
  * response for a command, which it answers in a later request (`POST /command/res/{reqId}`).
  */
+import { HONO_COMMAND, HONO_REQUEST_ID, HONO_RESPONSE_PREFIX, HONO_STATUS, HONO_TTD } from '../../core/index.js';
 
 /** A command that came back in a response (Hono: `hono-command`, `hono-cmd-req-id`, the body). */
 export interface UplinkCommand {
@@ -37,17 +38,12 @@ export interface Uplink {
   close(): void;
 }
 
-/** Hono's wire names, shared by the CoAP and HTTPS uplinks. */
-export const HONO = {
-  ttd: 'hono-ttd',
-  command: 'hono-command',
-  requestId: 'hono-cmd-req-id',
-  status: 'hono-cmd-status',
-} as const;
+/** Hono's wire names, shared by the CoAP and HTTPS uplinks: the engine's own (`engine/core/hono-names.ts`). */
+export const HONO = { ttd: HONO_TTD, command: HONO_COMMAND, requestId: HONO_REQUEST_ID, status: HONO_STATUS } as const;
 
 /**
  * `/topics/{topic}` and `/command/res/{reqId}`; `encode` percent-encodes each level (an HTTP path; CoAP carries each
  * level as its own Uri-Path option, as is).
  */
 export const topicPath = (topic: string, encode: boolean): string => `/topics/${encode ? topic.split('/').map(encodeURIComponent).join('/') : topic}`;
-export const commandResponsePath = (requestId: string, encode: boolean): string => `/command/res/${encode ? encodeURIComponent(requestId) : requestId}`;
+export const commandResponsePath = (requestId: string, encode: boolean): string => `${HONO_RESPONSE_PREFIX}${encode ? encodeURIComponent(requestId) : requestId}`;
