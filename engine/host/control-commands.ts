@@ -3,11 +3,8 @@
  * socket (the contract's `control.send` and `control.pending`).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../config.js';
-import { RpcError } from '../contract/index.js';
-import { connectEngine, runningEngine } from './engine-control.js';
+import { withRunningEngine } from './running-engine-command.js';
 
 export const controlUsage = `
 Command & control:
@@ -56,23 +53,14 @@ export async function controlCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals, timeoutMs } = parsed;
-  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  const running = runningEngine(dataDir);
-  if (!running) {
-    process.stderr.write(`thingbench control: no Thingbench is running on ${dataDir} (start one with thingbench up)\n`);
-    return 1;
-  }
-  let client;
-  try {
-    client = await connectEngine(running);
+  return withRunningEngine('control', values['data-dir'], async (client) => {
     const [sub, thing, name] = positionals;
     if (sub === 'pending') {
-      const list = await client.control.pending();
-      for (const p of list) {
+      for (const p of await client.control.pending()) {
         if (values.json) process.stdout.write(JSON.stringify(p) + '\n');
         else process.stdout.write(`${p.requestId}  ${p.thing}  ${p.name}  ${p.via ?? 'waiting for the device to ask'}  times out ${new Date(p.deadline).toISOString()}\n`);
       }
-      return 0;
+      return;
     }
     const a = await client.control.send({
       thing, name, ...(payload ? { payload: payload.toString('base64'), encoding: 'base64' as const } : {}),
@@ -84,11 +72,5 @@ export async function controlCommand(argv: string[]): Promise<number> {
       process.stderr.write(`status ${a.status} from ${thing} over ${a.via} in ${Math.round(a.latencyMs)} ms (request ${a.requestId})\n`);
       process.stdout.write(Buffer.from(a.payload, 'base64'));
     }
-    return 0;
-  } catch (e) {
-    process.stderr.write(`thingbench control: ${(e as Error).message}\n`);
-    return e instanceof RpcError && (e.code === 'InvalidInput' || e.code === 'NotFound') ? 2 : 1;
-  } finally {
-    client?.dispose();
-  }
+  });
 }

@@ -2,11 +2,8 @@
  * `thingbench things token …`: a thing's CoAP device token, set on the Thingbench running on the data directory
  * through its control socket (the contract's `registry.setDeviceToken`, `deleteDeviceToken`, `deviceTokens`).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../config.js';
-import { RpcError } from '../contract/index.js';
-import { connectEngine, runningEngine } from './engine-control.js';
+import { withRunningEngine } from './running-engine-command.js';
 
 export const thingsUsage = `
 Things:
@@ -39,15 +36,7 @@ export async function thingsCommand(argv: string[]): Promise<number> {
     process.stderr.write(`thingbench things: ${(e as Error).message}\n${thingsUsage}`);
     return 2;
   }
-  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  const running = runningEngine(dataDir);
-  if (!running) {
-    process.stderr.write(`thingbench things: no Thingbench is running on ${dataDir} (start one with thingbench up)\n`);
-    return 1;
-  }
-  let client;
-  try {
-    client = await connectEngine(running);
+  return withRunningEngine('things', values['data-dir'], async (client) => {
     const [sub, thing] = positionals;
     const out = (line: string, json: object) => process.stdout.write(values.json ? JSON.stringify(json) + '\n' : line);
     if (sub === 'tokens') {
@@ -59,11 +48,5 @@ export async function thingsCommand(argv: string[]): Promise<number> {
       const created = await client.registry.setDeviceToken({ thing, ...(values.token !== undefined ? { token: values.token } : {}) });
       out(`thing    ${created.thing}\ntoken    ${created.token}   (shown once)\ntokenId  ${created.tokenId}\n`, created);
     }
-    return 0;
-  } catch (e) {
-    process.stderr.write(`thingbench things: ${(e as Error).message}\n`);
-    return e instanceof RpcError && (e.code === 'InvalidInput' || e.code === 'NotFound') ? 2 : 1;
-  } finally {
-    client?.dispose();
-  }
+  });
 }
