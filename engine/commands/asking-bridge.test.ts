@@ -12,7 +12,8 @@ describe('updateOfAnswer', () => {
   it.each([
     [200, '{"ok":true}', { status: 'SUCCEEDED', statusReason: { reasonCode: 'STATUS_200' }, result: { payload: { S: '{"ok":true}' } } }],
     [204, '', { status: 'SUCCEEDED', statusReason: { reasonCode: 'STATUS_204' } }],
-    [404, 'nope', { status: 'FAILED', statusReason: { reasonCode: 'STATUS_404' }, result: { payload: { S: 'nope' } } }],
+    [404, 'nope', { status: 'REJECTED', statusReason: { reasonCode: 'STATUS_404' }, result: { payload: { S: 'nope' } } }],
+    [500, 'broke', { status: 'FAILED', statusReason: { reasonCode: 'STATUS_500' }, result: { payload: { S: 'broke' } } }],
   ])('%d %j', (status, text, update) => {
     const u = updateOfAnswer(status, Buffer.from(text));
     expect(u).toMatchObject(update);

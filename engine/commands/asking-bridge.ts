@@ -1,8 +1,9 @@
 /**
  * AWS IoT Commands for things that only ask: a thing with no MQTT connection that polls over HTTPS or CoAP with a
  * `hono-ttd` gets a command execution's request in the answer to its next request (through the engine's command &
- * control), and its answer completes the execution: a 2xx status SUCCEEDED, any other FAILED, with the status as
- * the reason code (`STATUS_404`) and the answer's payload as the result `payload` (text as S, otherwise BIN).
+ * control), and its answer completes the execution: a 2xx status SUCCEEDED, a 4xx REJECTED (the device refused the
+ * request, one of the terminal statuses AWS lets a device report), any other FAILED, with the status as the reason
+ * code (`STATUS_404`) and the answer's payload as the result `payload` (text as S, otherwise BIN).
  */
 import type { DeviceUpdate } from './device-response.js';
 
@@ -24,7 +25,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The execution update an asking device's answer stands for. */
 export function updateOfAnswer(status: number, payload: Buffer): DeviceUpdate {
-  const ok = status >= 200 && status < 300;
   let text: string | undefined;
   try {
     text = utf8.decode(payload);
@@ -32,7 +32,7 @@ export function updateOfAnswer(status: number, payload: Buffer): DeviceUpdate {
     text = undefined;
   }
   return {
-    status: ok ? 'SUCCEEDED' : 'FAILED',
+    status: status >= 200 && status < 300 ? 'SUCCEEDED' : status >= 400 && status < 500 ? 'REJECTED' : 'FAILED',
     statusReason: { reasonCode: `STATUS_${status}`, reasonDescription: `The device answered with status ${status}` },
     ...(payload.length ? { result: { payload: text !== undefined ? { S: text } : { BIN: payload.toString('base64') } } } : {}),
   };

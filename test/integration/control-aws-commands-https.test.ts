@@ -54,10 +54,10 @@ afterAll(async () => {
 });
 
 describe('AWS IoT Commands by hono-ttd', () => {
-  it('delivers an execution to the next asking request and completes it with the answer (SUCCEEDED, then FAILED)', async () => {
+  it('delivers an execution to the next asking request and completes it with the answer (SUCCEEDED, REJECTED, FAILED)', async () => {
     const target = `${ARN}:thing/meter-7`;
     const execution = async (executionId: string) => iot.send(new GetCommandExecutionCommand({ executionId, targetArn: target }));
-    for (const [status, answer, expected] of [[200, '{"kwh":12.5}', 'SUCCEEDED'], [503, 'busy', 'FAILED']] as const) {
+    for (const [status, answer, expected] of [[200, '{"kwh":12.5}', 'SUCCEEDED'], [422, 'no such meter', 'REJECTED'], [503, 'busy', 'FAILED']] as const) {
       const { executionId } = await data.send(new StartCommandExecutionCommand({ targetArn: target, commandArn: `${ARN}:command/read-now`, executionTimeoutSeconds: 30 }));
       const asked = await post('/topics/meters/meter-7/reading?qos=1', '{"kwh":12.4}', { 'hono-ttd': '5' });
       expect(asked).toMatchObject({ status: 200, command: 'read-now', requestId: expect.any(String), body: '{"register":4}' });
