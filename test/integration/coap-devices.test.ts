@@ -216,6 +216,29 @@ describe('CoAP shadows and Observe', () => {
     expect(ended).not.toMatch(/Observe:/);
     expect(ended).toContain("No shadow exists with name: 'sensor-1'");
   });
+  it('observes a shadow without the 4.04 deletion notice when the policy does not allow subscribing to …/delete/accepted', async () => {
+    const api = engine.api;
+    await api.registry.createThing('sensor-4');
+    const secret = (await api.registry.setDeviceToken({ thing: 'sensor-4' })).token;
+    const cert = await api.security.createCertificate(true);
+    const shadow = `${A}:topic/$aws/things/\${iot:ClientId}/shadow`;
+    await api.security.putPolicy('coap-narrow', JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: [`${shadow}/*`] },
+        { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [`${A}:topicfilter/$aws/things/\${iot:ClientId}/shadow/get/*`, `${A}:topicfilter/$aws/things/\${iot:ClientId}/shadow/update/documents`] },
+      ],
+    }));
+    await api.security.attachPolicy('coap-narrow', cert.arn);
+    await api.registry.attachPrincipal('sensor-4', cert.arn);
+    await api.shadow.update('sensor-4', { state: { desired: { rate: 7 } } });
+    const observer = coapClient(['-s', '2', '-m', 'get', url('/things/sensor-4/shadow', auth('sensor-4', secret))]);
+    const subscriptions = async () => (await api.broker.clients()).find((x) => x.clientId === 'sensor-4')?.subscriptions ?? [];
+    await vi.waitFor(async () => expect(await subscriptions()).toContain('$aws/things/sensor-4/shadow/update/documents'), { timeout: 10_000, interval: 50 });
+    expect(await subscriptions()).not.toContain('$aws/things/sensor-4/shadow/delete/accepted');
+    const { out } = await observer;
+    expect(out).toMatch(/c:2\.05 [^\n]*Observe:\d+[^\n]*"rate":7/);
+  });
 });
 
 describe('CoAP bad input', () => {

@@ -38,11 +38,21 @@ export async function shadowRoute(r: CoapRequest, res: CoapResponse, ctx: CoapCo
   res.setOption('Content-Format', JSON_FORMAT);
   res.statusCode = CoapCode.Content;
   const documents = session.subscribe(`${prefix}/update/documents`, (m) => notify(currentDocument(m.payload)));
-  const deleted = session.subscribe(`${prefix}/delete/accepted`, () => {
+  const deleted = subscribeIfAllowed(session, `${prefix}/delete/accepted`, () => {
     ctx.observations.fail(r.exchange, res, CoapCode.NotFound, Buffer.from(JSON.stringify({ code: 404, message: `No shadow exists with name: '${name ?? target}'` })));
   });
-  ctx.observations.add(r.exchange, res, [documents, deleted, ctx.sessions.hold(thing)]);
+  ctx.observations.add(r.exchange, res, [documents, ...(deleted ? [deleted] : []), ctx.sessions.hold(thing)]);
   notify(Buffer.from(answer.body));
+}
+
+/** The deletion notice needs iot:Subscribe on `…/delete/accepted`: a policy without it still gets the observation, only not the 4.04 at a deletion. */
+function subscribeIfAllowed(session: DeviceSession, filter: string, onMessage: () => void): ReturnType<DeviceSession['subscribe']> | undefined {
+  try {
+    return session.subscribe(filter, onMessage);
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'Forbidden') return undefined;
+    throw e;
+  }
 }
 
 /** An update request's body: a JSON object (the shadow service checks the rest, as for MQTT). */
