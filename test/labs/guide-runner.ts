@@ -87,12 +87,13 @@ function baseEnv(home: string, bin: string): Record<string, string> {
   };
 }
 
-/** A `thingbench` on the PATH: this repository's CLI, `lab …` on the test's data directory. */
+/** A `thingbench` on the PATH: this repository's CLI, `lab`, `delivery`, `control` and `things` on the test's data directory. */
 function writeShim(bin: string, dataDir: string | undefined): void {
   fs.mkdirSync(bin, { recursive: true });
   const cli = path.join(repoRoot, 'bin', 'thingbench.js');
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const dir = dataDir ? `if [ "\${1:-}" = lab ]; then set -- "$@" --data-dir ${q(dataDir)}; fi\n` : '';
+  // The commands that reach the running engine (its control socket) find it under the test's data directory.
+  const dir = dataDir ? `case "\${1:-}" in lab|delivery|control|things) set -- "$@" --data-dir ${q(dataDir)};; esac\n` : '';
   fs.writeFileSync(path.join(bin, 'thingbench'), `#!/usr/bin/env bash\n${dir}exec ${q(process.execPath)} ${q(cli)} "$@"\n`, { mode: 0o755 });
 }
 

@@ -148,6 +148,7 @@ export function parseLab(text: string, file: string, problems: Problem[]): Parse
   unknownRefs(raw.start, ['start']);
 
   const omitRaw = (raw.tests as Raw | undefined)?.omit;
+  const localOnly = (raw.tests as Raw | undefined)?.localOnly;
   const omit: LabOmitTest[] = omitRaw === undefined ? [] : (Array.isArray(omitRaw) ? omitRaw : [omitRaw]) as LabOmitTest[];
   omit.forEach((o) => {
     if (!ids.has(o.missing)) at(['tests', 'omit'], `tests.omit: no check has the id '${o.missing}'; the checks are ${[...ids].join(', ')}`);
@@ -156,7 +157,7 @@ export function parseLab(text: string, file: string, problems: Problem[]): Parse
   return {
     id: raw.id as number, slug: raw.slug as string, title: raw.title as string, summary: raw.summary as string,
     minutes: raw.minutes as number, cost: (raw.cost as string | undefined) ?? '',
-    names, devices, start, checks, tests: { omit },
+    names, devices, start, checks, tests: { omit, ...(typeof localOnly === 'string' ? { localOnly } : {}) },
   };
 }
 

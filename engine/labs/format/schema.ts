@@ -64,6 +64,7 @@ export function buildLabSchema(published = false): Record<string, unknown> {
             description: 'Leaving out this guide step leaves that check missing (the test suite proves it).',
             anyOf: [{ $ref: '#/definitions/omit' }, { type: 'array', items: { $ref: '#/definitions/omit' } }],
           },
+          localOnly: { type: 'string', minLength: 1, description: 'Why the lab runs only on the local engine (CoAP devices, delivery classes): the suite does not run it against another target.' },
         },
       },
     },

@@ -43,7 +43,8 @@ export interface Lab {
   devices: DeviceDecl[];
   start: StepCall[];
   checks: LabCheck[];
-  tests: { omit: LabOmitTest[] };
+  /** `localOnly`: why the lab needs the local engine (the suite skips its run against another target). */
+  tests: { omit: LabOmitTest[]; localOnly?: string };
   guide: Guide;
   /** `<dir>/solution.yaml` (a scenario, loaded when the lab is solved). */
   solutionFile: string;
