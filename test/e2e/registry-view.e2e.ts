@@ -150,8 +150,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Registry view', { timeout: 60_000
     await go('#/registry/policies/home-device');
     await page().waitForSelector('[data-testid=policy-code][data-ready=true]', WAIT);
     const shown = async () => ((await page().textContent('[data-testid=policy-code] .view-lines')) ?? '').replace(/\s+/g, '');
-    expect(await shown()).toContain('"Action":"iot:Connect"');
-    expect(await text('[data-testid=policy-targets]')).toContain(`${sample.certificateId.slice(0, 12)}…`);
+    // Monaco draws its lines a frame after it is ready (and a busy machine may show the view before its data).
+    await expect.poll(shown, { timeout: 10_000 }).toContain('"Action":"iot:Connect"');
+    await expect.poll(() => text('[data-testid=policy-targets]'), { timeout: 10_000 }).toContain(`${sample.certificateId.slice(0, 12)}…`);
     expect(await page().$('[data-testid=policy-save]')).toBeNull();
 
     const replaceText = async (body: string) => {

@@ -400,6 +400,7 @@ describe('CLI', () => {
       endpoints: {
         mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/), ws: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/), http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/), wss: expect.stringMatching(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/),
+        https: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), coap: expect.stringMatching(/^coap:\/\/127\.0\.0\.1:\d+$/),
       },
       dataDir,
     });

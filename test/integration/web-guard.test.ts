@@ -134,7 +134,9 @@ describe('an engine on loopback', () => {
       const port = new URL(wss).port;
       expect(await upgrade(wss, { host: `rebind.evil.test:${port}` })).toBe(403);
       expect((await request(wss.replace('wss:', 'https:'), { headers: { Host: `rebind.evil.test:${port}` } })).status).toBe(403);
-      expect((await request(wss.replace('wss:', 'https:'), { headers: { Host: `127.0.0.1:${port}` } })).status).toBe(426);
+      // A loopback Host passes the web guard; the HTTPS device endpoint behind it then closes a connection without a
+      // client certificate, as AWS's 8443 refuses the handshake.
+      await expect(request(wss.replace('wss:', 'https:'), { headers: { Host: `127.0.0.1:${port}` } })).rejects.toThrow(/socket hang up|ECONNRESET/);
     });
   });
 
