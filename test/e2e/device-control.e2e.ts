@@ -140,9 +140,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await sub.endAsync();
 
     // A rotated token: the old secret is refused (4.01), and nothing is published.
+    const firstId = (await api.registry.deviceTokens()).find((t) => t.thing === 'meter-3')!.tokenId; // before the rotation
     await page().click('[data-testid=device-token-rotate]');
     await page().click('[data-testid=device-token-confirm]');
-    const firstId = (await api.registry.deviceTokens()).find((t) => t.thing === 'meter-3')!.tokenId;
     await page().waitForFunction((old) => document.querySelector('[data-testid=device-token-id]')?.textContent !== old, firstId, WAIT);
     await page().waitForFunction((old) => { const pre = document.querySelector('[data-testid=device-token-secret] pre'); return !!pre && !pre.textContent!.includes(old); }, url, WAIT);
     const { stdout } = await promisify(execFile)(COAP_CLIENT, ['-v', '6', '-B', '10', '-m', 'post', '-e', '{"temp":22}', url], { timeout: 30_000 });
