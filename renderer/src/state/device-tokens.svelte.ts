@@ -29,6 +29,8 @@ export class DeviceTokensStore {
   /** Creates the thing's token, or rotates it (the old one stops working); rejects with the engine's refusal. */
   async set(thing: string): Promise<DeviceTokenCreated> {
     const made = await this.client.registry.setDeviceToken({ thing });
+    // The secret belongs to the thing on show: a card made again for it (a registry change redraws the detail) keeps it.
+    this.shown = thing;
     this.created = made;
     await this.read();
     return made;
