@@ -10,6 +10,8 @@ export class DeviceTokensStore {
   loaded = $state(false);
   /** The token made last, with its secret: shown once. */
   created = $state.raw<DeviceTokenCreated | null>(null);
+  /** A rotation or deletion waiting for the person's confirmation (kept here, so a card drawn again keeps asking). */
+  confirming = $state.raw<{ thing: string; action: 'rotate' | 'delete' } | null>(null);
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
@@ -52,7 +54,10 @@ export class DeviceTokensStore {
    * here rather than in the card, so the card being made again for the same thing never loses the secret.
    */
   show(thing: string): void {
-    if (thing !== this.shown) this.created = null;
+    if (thing !== this.shown) {
+      this.created = null;
+      this.confirming = null;
+    }
     this.shown = thing;
     void this.read();
   }
