@@ -52,7 +52,8 @@ export interface EngineConfig {
   /**
    * CoAP devices (UDP, no DTLS): `host` is where the listener binds (default 127.0.0.1, whatever `host` above says);
    * any other address needs `insecure` (`--coap-host ADDR --coap-insecure`), or the engine refuses to start.
-   * `requestsPerSecond` (and `burst`) bound the requests of one remote address (default 2000/s, burst 4000; 0: off).
+   * `requestsPerSecond` (and `burst`) bound the requests of one remote address (default 2000/s; burst: twice the rate;
+   * 0: off, `--coap-rate-limit off`).
    */
   coap?: { host?: string; insecure?: boolean; requestsPerSecond?: number; burst?: number };
   /** Local sinks: hosts that SNS http/https subscriptions may POST to besides loopback (default none). */

@@ -259,7 +259,7 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     commands: control, maxPayloadBytes: () => config.broker.limits.maxPayloadBytes,
   }, {
     host: config.coap?.host ?? '127.0.0.1', port: config.ports.coap, insecure: config.coap?.insecure === true,
-    requestsPerSecond: config.coap?.requestsPerSecond ?? 2000, burst: config.coap?.burst ?? 4000, logger: logs,
+    requestsPerSecond: config.coap?.requestsPerSecond ?? 2000, burst: config.coap?.burst, logger: logs,
   });
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
   const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, coap, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {

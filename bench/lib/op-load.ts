@@ -33,6 +33,8 @@ export interface OpLoadResult {
   latency: LatencySummary;
   /** Engine CPU µs per unit over the window. */
   cpuUsPerUnit: number;
+  /** This process's CPU µs per unit over the window (the load generator's own cost: the clients). */
+  loadCpuUsPerUnit: number;
   /** Busy CPU of the machine besides the engine and this process, % of one core (noise). */
   otherCpuPct: number;
   /** Units done in all, warm-up included. */
@@ -100,6 +102,7 @@ export async function runOps(o: OpLoadOptions, op: (worker: number, seq: number)
   await Promise.all(workers);
   const r: OpLoadResult = {
     opsPerSecond: ops / elapsed, perSecond: units / elapsed, latency: hist.summaryMs(), cpuUsPerUnit: (engineCpu * 1e6) / units,
+    loadCpuUsPerUnit: (self.user + self.system) / units,
     otherCpuPct: (other / elapsed) * 100, totalUnits: total, windowSeconds: elapsed, errors,
   };
   if (firstError) r.firstError = firstError;

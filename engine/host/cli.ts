@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine.js';
-import { defaultConfig, defaultDataDir, defaultPorts } from '../config.js';
+import { defaultConfig, defaultDataDir, defaultPorts, type EngineConfig } from '../config.js';
 import { normalizeOrigin, streamLogger } from '../core/index.js';
 import type { BrokerMode } from '../contract/index.js';
 import type { AccessKey, PlainMode } from '../security/index.js';
@@ -55,6 +55,7 @@ Options:
   --coap-port N               CoAP devices over UDP, no DTLS (default: ${defaultPorts.coap})
   --coap-host ADDRESS         address the CoAP listener binds (default: 127.0.0.1); another needs --coap-insecure
   --coap-insecure             let --coap-host serve a network: CoAP here has no DTLS (tokens travel in clear)
+  --coap-rate-limit N|off     CoAP requests per second from one address, burst twice that (default: 2000; off: no limit)
   --plain allow-all|enforce|off  plain MQTT/WebSocket listeners: no policy checks, refuse (as AWS), or not listening
                               (default: allow-all on loopback, enforce when --host is another address)
   --access-key ID:SECRET      SigV4 key accepted when --host is not loopback (repeatable)
@@ -87,6 +88,7 @@ const options = {
   'coap-port': { type: 'string' },
   'coap-host': { type: 'string' },
   'coap-insecure': { type: 'boolean' },
+  'coap-rate-limit': { type: 'string' },
   plain: { type: 'string' },
   'access-key': { type: 'string', multiple: true },
   'tls-name': { type: 'string', multiple: true },
@@ -176,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['webhook-host']?.length ? { sinks: { webhookHosts: values['webhook-host'].map(webhookHost) } } : {}),
       ...(values['require-roles'] ? { iam: { requireRoles: true } } : {}),
       ...(values.labs?.length ? { labs: { dirs: labDirList(values.labs) } } : {}),
-      ...(values['coap-host'] !== undefined || values['coap-insecure'] ? { coap: { host: values['coap-host'], insecure: values['coap-insecure'] === true } } : {}),
+      ...coapConfig(values['coap-host'], values['coap-insecure'] === true, values['coap-rate-limit']),
     });
     uiPort = port(values.port, DEFAULT_UI_PORT, '--port');
   } catch (e) {
@@ -243,6 +245,20 @@ function port(raw: string | undefined, fallback: number, flag: string): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, not '${raw}'`);
   return n;
+}
+
+/** `--coap-host`, `--coap-insecure` and `--coap-rate-limit` as the config's `coap` (absent when none is given). */
+function coapConfig(host: string | undefined, insecure: boolean, rateLimit: string | undefined): { coap?: EngineConfig['coap'] } {
+  const coap: NonNullable<EngineConfig['coap']> = {
+    ...(host !== undefined ? { host } : {}), ...(insecure ? { insecure } : {}), ...(rateLimit !== undefined ? { requestsPerSecond: coapRateLimit(rateLimit) } : {}),
+  };
+  return Object.keys(coap).length ? { coap } : {};
+}
+
+function coapRateLimit(raw: string): number {
+  if (raw === 'off') return 0;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000_000) throw new UsageError(`--coap-rate-limit must be requests per second from 1 to 1000000, or off, not '${raw}'`);
+  return Number(raw);
 }
 
 /** Unset: the config's default (allow-all on loopback, enforce elsewhere). */

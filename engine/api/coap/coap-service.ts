@@ -25,9 +25,9 @@ export interface CoapServiceOptions {
   port: number;
   /** Allows a non-loopback `host` (there is no DTLS). */
   insecure: boolean;
-  /** Requests per second from one remote address (0: no limit) and the burst allowed above it. */
+  /** Requests per second from one remote address (0: no limit) and the burst allowed above it (default: twice the rate). */
   requestsPerSecond: number;
-  burst: number;
+  burst?: number;
   logger: Logger;
 }
 
@@ -77,7 +77,7 @@ export class CoapService implements Service {
     };
     const server = new CoapListener({
       socket, counters: this.counters, logger, maxPayloadBytes: () => this.ports.maxPayloadBytes(),
-      buckets: new AddressBuckets(this.opts.requestsPerSecond, this.opts.burst),
+      buckets: new AddressBuckets(this.opts.requestsPerSecond, this.opts.burst ?? 2 * this.opts.requestsPerSecond),
     });
     server.on('request', (req, res) => void routeCoap(req, res, ctx));
     server.on('error', (e: Error) => logger.log('warn', 'coap', `CoAP server error: ${e.message}`));
