@@ -2,6 +2,7 @@ import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
 import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
+import { ClientsStore } from './clients.svelte.js';
 import { CommandsStore } from './commands.svelte.js';
 import { ConnectionStore } from './connection.svelte.js';
 import { ControlStore } from './control.svelte.js';
@@ -60,6 +61,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     retained: new RetainedStore(client, conn),
     exporter: new ExportStore(client, conn),
     presence: new PresenceStore(client, conn),
+    clients: new ClientsStore(client, conn),
     rules: new RulesStore(client, conn),
     sinks: new SinksStore(client, conn),
     sinkActions: new SinkActionsStore(client),
