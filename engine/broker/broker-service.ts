@@ -1,21 +1,21 @@
 import type { Duplex } from 'node:stream';
 import type {
-  ActivityQuery, BrokerActivity, ClientInfo, MessageProperties, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
+  ActivityQuery, BrokerActivity, ClientInfo, BrokerMode, DeleteRetainedOptions, MessageQuery, MessageRecord,
   RetainedInfo, SeriesPoint, SeriesQuery, TopicStats, TopicTable, TopicTablePage, UsageReport,
 } from '../contract/index.js';
-import { EngineError, TypedEmitter, type Disposable, type Logger, type Service, type WebGuard } from '../core/index.js';
+import { EngineError, TypedEmitter, type Disposable, type Logger, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
-import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, MQTT_MAX_PACKET_BYTES, type AedesClient, type AedesPacket } from './aedes-adapter.js';
+import { AedesAdapter, AEDES_MAX_INFLIGHT_INBOUND, type AedesClient, type AedesPacket } from './aedes-adapter.js';
 import { DeviationLog } from './aws-deviations.js';
-import { DeliveryGate, type DeliveryHooks } from './delivery-gate.js';
+import { maxRemainingLength, type BrokerOptions, type HeldMessage } from './broker-options.js';
+import { DeliveryGate } from './delivery-gate.js';
 import { ActivityLog } from './activity-log.js';
 import { Capture, type BrokerEvents } from './capture.js';
-import { PREVIEW_BYTES } from './message-log.js';
 import { toMessageProperties } from './message-properties.js';
-import { DurablePersistence, type RetainedEntry } from './durable-persistence.js';
+import { DurablePersistence } from './durable-persistence.js';
 import { DeviceSessions, type DeviceProtocol, type DeviceSession, type DeviceSessionRequest } from './device-sessions.js';
+import { EngineDispatch, type EnginePacket } from './engine-dispatch.js';
 import { InboundWal } from './inbound-wal.js';
-import type { BrokerLimits } from './limits.js';
 import type { Properties } from './mqtt5/properties.js';
 import { Metering } from './metering.js';
 import { Connections, type DeviceRequestHandler } from './connections.js';
@@ -23,77 +23,25 @@ import type { ConnectionInfo } from './listeners.js';
 import type { PacketContext } from './packets/context.js';
 import { serverCapabilities } from './mqtt5/connection.js';
 import { PacketHandlers } from './packets/handlers.js';
-import type { SecurityHooks } from './security-hooks.js';
-import { SessionExpiry } from './session-expiry.js';
+import { retainedInfo, retainedMessage } from './retained-messages.js';
+import type { SessionExpiry } from './session-expiry.js';
+import { holdRestoredWills, sessionExpiry } from './session-lifecycle.js';
 import type { DelayedWills } from './delayed-wills.js';
 import { Sessions } from './sessions.js';
 import { logTapErrors, type OutgoingMessage, type PublishOptions, type TapHandler } from './taps.js';
 import { checkLevels, checkPublish } from './topic-rules.js';
 
-/** Engine publishes dispatched at once (below aedes' own concurrency of 100); see `publishPacket`. */
-const ENGINE_IN_FLIGHT = 64;
+export type { BrokerEvents } from './capture.js';
 
 /**
  * LIMITATIONS: MQTT 3.1.1 only (aedes 1.x); one broker process (no clustering); the principal in
  * presence events is `anonymous` until the security service authenticates clients.
  *
  * The broker's public face. aedes is reached only through `aedes-adapter.ts`; each packet kind has its handler in
- * `packets/`, connections their `Session` (`sessions.ts`), and what the broker carried is kept by `capture.ts`.
+ * `packets/`, connections their `Session` (`sessions.ts`), and what the broker carried is kept by `capture.ts`. The
+ * engine's own publishes enter through `engine-dispatch.ts`, devices that ask (HTTPS, CoAP) through `device-sessions.ts`;
+ * persistent sessions end by `session-lifecycle.ts`.
  */
-export interface BrokerOptions {
-  mode: BrokerMode;
-  limits: BrokerLimits;
-  host: string;
-  ports: { mqtt: number; ws: number; mqtts?: number; wss?: number };
-  /** Security: mutual-TLS listeners (ports.mqtts/wss) and policy enforcement go through these hooks (security service). */
-  security?: SecurityHooks;
-  /** Telemetry and events (engine/delivery): classified and kept on the publish path; none: plain MQTT for all. */
-  delivery?: DeliveryHooks;
-  /** `off`: the plain TCP and WebSocket listeners are not started (the hooks decide allow-all vs enforce). */
-  plainListeners?: 'on' | 'off';
-  /** Host and Origin admission on the WebSocket listeners (ws, wss): web pages the user visits (core/local-guard.ts). */
-  webGuard?: WebGuard;
-  /** Messages kept in the traffic history, in all. */
-  historySize: number;
-  /** Payload bytes (plus a fixed charge per message) the history keeps at most; default 256 MiB. */
-  historyBytes?: number;
-  /** The most messages kept of one topic; default 10,000. */
-  historyPerTopic?: number;
-  /** CONNECT must arrive within this time. */
-  connectTimeoutMs?: number;
-  /** A client that does not read its socket for this long is disconnected. */
-  drainTimeoutMs?: number;
-  /** A device session (HTTPS, CoAP) with no request for this long ends (its disconnected event); default 60 s. */
-  deviceIdleMs?: number;
-}
-
-function retainedMessage(e: RetainedEntry): { topic: string; payload: Buffer; qos: 0 | 1; lastModifiedTime: number; properties?: Properties } {
-  const m = { topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, lastModifiedTime: e.modified };
-  const properties = (e.packet as { properties?: Properties }).properties;
-  return properties ? { ...m, properties } : m;
-}
-
-export type { BrokerEvents } from './capture.js';
-
-/** A message of the history with its full payload (`heldMessages`). */
-export interface HeldMessage {
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1 | 2;
-  retain: boolean;
-  clientId: string | null;
-  time: number;
-  properties?: MessageProperties;
-}
-
-/**
- * The largest remaining length read from a client: the payload limit plus room for the largest topic, packet id and
- * MQTT 5 properties. A payload limit of 0 is none: then only MQTT's own largest packet bounds a frame.
- */
-function maxRemainingLength(limits: BrokerLimits): number {
-  return limits.maxPayloadBytes ? limits.maxPayloadBytes + 65_536 + 8 : MQTT_MAX_PACKET_BYTES;
-}
-
 export class BrokerService implements Service {
   readonly name = 'broker';
   readonly events = new TypedEmitter<BrokerEvents>();
@@ -103,9 +51,8 @@ export class BrokerService implements Service {
   private wills?: DelayedWills;
   private readonly connections: Connections;
   private readonly ctx: PacketContext;
-  /** Engine publishes dispatched and not yet done, and those waiting for a turn. */
-  private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** The engine's and device sessions' publishes into aedes (made at start). */
+  private dispatcher!: EngineDispatch;
   private readonly capture: Capture<AedesClient>;
   private readonly sessions: Sessions;
   private readonly activity: ActivityLog;
@@ -166,7 +113,9 @@ export class BrokerService implements Service {
     });
     const wal = new InboundWal(this.store);
     const persistence = this.persistence;
-    const expiry = (this.expiry = this.sessionExpiry(persistence));
+    const expiry = (this.expiry = sessionExpiry({
+      ctx: this.ctx, store: this.store, logger: this.logger, persistence, aedes: () => this.aedes, wills: () => this.wills,
+    }));
     const handlers = new PacketHandlers(this.ctx, this.sessions, this.capture, persistence, wal, (id) => this.aedes?.client(id), this.logger, expiry, this.delivery);
     this.wills = handlers.wills;
     this.aedes = await AedesAdapter.create({
@@ -182,9 +131,10 @@ export class BrokerService implements Service {
       // aedes' own cap (1000, for MQTT 3.1.1 clients) would otherwise close it silently at the 1001st.
       maxInflightInbound: Math.max(AEDES_MAX_INFLIGHT_INBOUND, limits.receiveMaximum || 65535),
     }, handlers);
+    this.dispatcher = new EngineDispatch(this.aedes, persistence, this.delivery);
     handlers.publishWill = (packet, client) => this.aedes.publishFrom(packet, client, () => {});
     // Held before the sessions that expired while the engine was down end (which publishes their wills).
-    await this.holdRestoredWills(persistence, handlers);
+    await holdRestoredWills(this.aedes, persistence, handlers);
     // Sessions that expired while the engine was down end before anything can resume or fill them.
     expiry.start();
     // Finish QoS 1 publishes acknowledged before a crash whose storing did not complete.
@@ -222,7 +172,7 @@ export class BrokerService implements Service {
     if (violation) throw new EngineError(violation.deviation === 'payloadTooLarge' ? 'TooLarge' : 'InvalidInput', violation.message);
     if (this.ctx.aws && msg.retain && msg.topic.startsWith('$')) throw new EngineError('InvalidInput', 'RETAIN is not allowed on reserved topics');
     const { properties, ...plain } = msg;
-    const packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string } = { cmd: 'publish', ...plain };
+    const packet: EnginePacket = { cmd: 'publish', ...plain };
     if (properties && Object.keys(properties).length) packet.properties = properties; // aedes-packet copies only a present key
     if (opts && (opts.origin === 'client' || opts.lineage?.length)) this.capture.markOrigin(packet, opts);
     await this.publishPacket(packet);
@@ -300,14 +250,7 @@ export class BrokerService implements Service {
 
   /** The retained messages stored, by topic, optionally only those whose topic starts with `prefix`. */
   retained(prefix = ''): RetainedInfo[] {
-    return this.persistence.listRetained().filter((e) => e.packet.topic.startsWith(prefix)).map((e) => {
-      const m = retainedMessage(e);
-      const truncated = m.payload.length > PREVIEW_BYTES;
-      return {
-        topic: m.topic, payload: (truncated ? m.payload.subarray(0, PREVIEW_BYTES) : m.payload).toString('base64'), size: m.payload.length,
-        truncated, qos: m.qos, lastModifiedTime: m.lastModifiedTime,
-      };
-    });
+    return this.persistence.listRetained().filter((e) => e.packet.topic.startsWith(prefix)).map(retainedInfo);
   }
 
   /**
@@ -395,57 +338,7 @@ export class BrokerService implements Service {
     return { connected: this.aedes.clients().length + this.devices.size, messagesIn: this.capture.metering.messagesIn };
   }
 
-  /**
-   * MQTT 5 wills the previous run still held (it stopped or crashed with their connections open, or while they waited
-   * for their Will Delay Interval) wait for that interval again from now, as for a connection found lost at start:
-   * published when it passes or the session ends, dropped when the client reconnects to its session first
-   * [MQTT-3.1.3-9]. aedes' will sweep (which would publish them a few minutes after start) leaves them alone.
-   */
-  private async holdRestoredWills(persistence: DurablePersistence, handlers: PacketHandlers): Promise<void> {
-    const brokerId = this.aedes.brokerId;
-    for await (const will of persistence.streamWill({ [brokerId]: true })) {
-      const packet = will as AedesPacket & { clientId?: string; brokerId?: string };
-      const seconds = packet.properties?.willDelayInterval ?? 0;
-      const clientId = packet.clientId;
-      if (!seconds || clientId === undefined) continue;
-      packet.brokerId = brokerId; // this run holds it now
-      handlers.wills.hold(clientId, seconds, (publish) => {
-        if (!publish) return; // the client's new connection replaces its stored will
-        // Unstored first: a new connection's will, stored meanwhile, must not be the one deleted afterwards.
-        void persistence.delWill({ id: clientId }).catch(() => {});
-        handlers.authorizePublish(null as never, packet, (err) => {
-          if (!err) handlers.publishWill(packet, null);
-        });
-      });
-    }
-  }
-
   // ── connections ──────────────────────────────────────────────────────────
-
-  private sessionExpiry(persistence: DurablePersistence): SessionExpiry {
-    const { sessionExpiryDefault: period, sessionExpiryMax: max } = this.opts.limits;
-    if (this.ctx.aws && max && period > max) {
-      this.logger.log('warn', 'broker', `sessionExpiryDefault ${period} s is over AWS's maximum of ${max} s: persistent sessions expire after ${max} s`);
-    }
-    return new SessionExpiry({
-      aws: this.ctx.aws,
-      limits: this.opts.limits,
-      store: this.store,
-      now: this.now,
-      endSession: (clientId) => {
-        this.aedes?.sessionEnded(clientId);
-        this.wills?.sessionEnded(clientId); // a will waiting for its delay goes out when its session ends [MQTT-3.1.2-8]
-        return persistence.endSession(clientId);
-      },
-      storedSessions: () => persistence.storedSessions(),
-      expired: (clientId, info) => {
-        this.logger.log('info', 'broker', `the persistent session of client ${clientId} ended: disconnected for its session expiry interval of ${info.expirySeconds} s; `
-          + `${info.subscriptions} subscription(s) and ${info.queued} queued message(s) discarded`, { clientId, ...info });
-        if (this.ctx.aws && info.protocol !== 5) this.ctx.deviations.explain('sessionExpired', { clientId, expirySeconds: info.expirySeconds });
-      },
-      crossVersion: (clientId, info) => this.ctx.deviations.explain('crossVersionSession', { clientId, ...info }),
-    });
-  }
 
   private accept(stream: Duplex, info: ConnectionInfo, peer?: object): void {
     const client = this.aedes.accept(stream, info.req, info.transport === 'tcp' || info.transport === 'tls');
@@ -462,33 +355,7 @@ export class BrokerService implements Service {
     this.publishPacket({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false }).catch(() => {});
   }
 
-  /**
-   * Resolves once dispatched and, if it stored anything (retained, queued for offline sessions), once that is durable.
-   * At most ENGINE_IN_FLIGHT engine publishes are dispatched at once; the others wait their turn in order and start
-   * from a promise continuation. A burst (a job's notices to 5,000 things) thus never queues thousands of messages in
-   * aedes' emitter, whose release chain runs the queued ones recursively and overflowed the stack.
-   */
-  private publishPacket(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }, from: AedesClient | null = null): Promise<void> {
-    if (this.inFlight >= ENGINE_IN_FLIGHT) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.dispatch(packet, from));
-    this.inFlight++;
-    return this.dispatch(packet, from);
-  }
-
-  /** `from`: a device session's stand-in client, whose publish it is (capture, metering, rules' `clientid()`). */
-  private dispatch(packet: Omit<AedesPacket, 'qos'> & { qos: number; cmd: string }, from: AedesClient | null): Promise<void> {
-    const writesBefore = this.persistence.writes;
-    return new Promise<void>((resolve, reject) => this.aedes.publishFrom(packet as AedesPacket, from, (err?: Error | null) => {
-      if (err) return reject(err);
-      // Events kept for absent consumers (engine/delivery) are durable before the publish resolves, as stored state is.
-      const kept = this.delivery.durable(packet);
-      const stored = this.persistence.writes !== writesBefore ? this.persistence.flushed() : undefined;
-      if (kept || stored) Promise.all([kept, stored]).then(() => resolve(), reject);
-      else resolve();
-    })).finally(() => {
-      // The slot passes to the next waiting publish, if any.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.inFlight--;
-    });
+  private publishPacket(packet: EnginePacket, from: AedesClient | null = null): Promise<void> {
+    return this.dispatcher.publish(packet, from);
   }
 }

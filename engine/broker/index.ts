@@ -1,4 +1,5 @@
-export { BrokerService, type BrokerOptions, type BrokerEvents, type HeldMessage } from './broker-service.js';
+export { BrokerService, type BrokerEvents } from './broker-service.js';
+export type { BrokerOptions, HeldMessage } from './broker-options.js';
 export { defaultLimits, type BrokerLimits } from './limits.js';
 export { deviations, type DeviationId } from './aws-deviations.js';
 export { Taps, logTapErrors, type Publisher, type PublishOptions, type OutgoingMessage, type MessageOrigin, type TappedMessage, type TapHandler, type TapErrorReport } from './taps.js';
