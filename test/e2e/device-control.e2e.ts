@@ -114,6 +114,33 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     expect(await bm.engine.api.registry.deviceTokens()).toEqual([]);
   });
 
+  it('keeps what each card of the thing detail holds across registry changes (the thing read again)', async () => {
+    const api = bm.engine.api;
+    await api.registry.createThing('pump-1');
+    await api.registry.setDeviceToken({ thing: 'pump-1' });
+    await openThing('pump-1');
+    await page().waitForSelector('[data-testid=device-token-id]', WAIT);
+    // What a person has started in each card: a rotation waiting for its confirmation, a command being written.
+    await page().click('[data-testid=device-token-rotate]');
+    await page().fill('[data-testid=command-name]', 'drain');
+    await page().evaluate(() => { for (const card of document.querySelectorAll('[data-testid=thing-detail] section')) card.setAttribute('data-kept', ''); });
+
+    // Two registry changes: each one makes the detail read the thing again (a new object with the same name).
+    const cert = await api.security.createCertificate(true);
+    await api.registry.attachPrincipal('pump-1', cert.arn);
+    await page().waitForSelector('[data-testid=thing-principals] li', WAIT);
+    await api.registry.createThingType('pumps');
+    await page().waitForFunction(() => document.querySelector('[data-testid=tab-types]')?.textContent?.includes('1'), null, WAIT);
+
+    expect(await page().$$eval('[data-testid=thing-detail] section:not([data-kept])', (cards) => cards.length)).toBe(0);
+    expect(await page().isVisible('[data-testid=device-token-confirm]')).toBe(true);
+    expect(await page().inputValue('[data-testid=command-name]')).toBe('drain');
+    const before = (await api.registry.deviceTokens()).find((t) => t.thing === 'pump-1')!.tokenId;
+    await page().click('[data-testid=device-token-confirm]');
+    await page().waitForFunction((old) => { const id = document.querySelector('[data-testid=device-token-id]')?.textContent; return !!id && id !== old; }, before, WAIT);
+    await page().waitForSelector('[data-testid=device-token-secret]', WAIT);
+  });
+
   it.skipIf(!fs.existsSync(COAP_CLIENT))('a token created in the UI lets a real CoAP client publish as the thing', async () => {
     // The thing's certificate carries its policy (CoAP devices act with their thing's principals' policies).
     const api = bm.engine.api;

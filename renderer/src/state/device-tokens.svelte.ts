@@ -10,8 +10,6 @@ export class DeviceTokensStore {
   loaded = $state(false);
   /** The token made last, with its secret: shown once. */
   created = $state.raw<DeviceTokenCreated | null>(null);
-  /** A rotation or deletion waiting for the person's confirmation (kept here, so a card drawn again keeps asking). */
-  confirming = $state.raw<{ thing: string; action: 'rotate' | 'delete' } | null>(null);
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
@@ -31,7 +29,7 @@ export class DeviceTokensStore {
   /** Creates the thing's token, or rotates it (the old one stops working); rejects with the engine's refusal. */
   async set(thing: string): Promise<DeviceTokenCreated> {
     const made = await this.client.registry.setDeviceToken({ thing });
-    // The secret belongs to the thing on show: a card made again for it (a registry change redraws the detail) keeps it.
+    // The secret belongs to the thing on show (the card may be made again for it, e.g. after a visit to another view).
     this.shown = thing;
     this.created = made;
     await this.read();
@@ -54,10 +52,7 @@ export class DeviceTokensStore {
    * here rather than in the card, so the card being made again for the same thing never loses the secret.
    */
   show(thing: string): void {
-    if (thing !== this.shown) {
-      this.created = null;
-      this.confirming = null;
-    }
+    if (thing !== this.shown) this.created = null;
     this.shown = thing;
     void this.read();
   }
