@@ -123,7 +123,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     // What a person has started in each card: a rotation waiting for its confirmation, a command being written.
     await page().click('[data-testid=device-token-rotate]');
     await page().fill('[data-testid=command-name]', 'drain');
-    await page().evaluate(() => { for (const card of document.querySelectorAll('[data-testid=thing-detail] section')) card.setAttribute('data-kept', ''); });
+    await page().evaluate(() => { document.querySelectorAll('[data-testid=thing-detail] section').forEach((card) => card.setAttribute('data-kept', '')); });
 
     // Two registry changes: each one makes the detail read the thing again (a new object with the same name).
     const cert = await api.security.createCertificate(true);
