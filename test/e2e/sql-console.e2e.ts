@@ -194,6 +194,25 @@ ORDER BY seq`);
     expect(bm.pageProblems).toEqual([]);
   });
 
+  it('adds messages published while it is open to the messages table (live); the query run again counts them', async () => {
+    await page().waitForSelector('[data-testid=sql-table][data-table=messages] [data-testid=sql-live]', WAIT);
+    expect(await text('[data-testid=sql-loaded]')).toContain('new messages are added live');
+    const before = Number(await page().getAttribute('[data-testid=sql-table][data-table=messages]', 'data-rows'));
+    await runSql('SELECT COUNT(*) AS n FROM messages WHERE "payload.seq" = 77');
+    await page().waitForSelector('[data-testid=sql-grid][data-rows="1"]', WAIT);
+    expect(await text('[data-testid=sql-row] [role=gridcell]')).toBe('0');
+
+    await devices[0]!.publishAsync('dt/sensor-1/telemetry', JSON.stringify({ seq: 77, humidity: 51 }), { qos: 1 });
+    await page().waitForSelector(`[data-testid=sql-table][data-table=messages][data-rows="${before + 1}"]`, WAIT);
+    await page().click('[data-testid=sql-run]');
+    await expect.poll(() => text('[data-testid=sql-row] [role=gridcell]'), WAIT).toBe('1');
+    // A payload field never seen before is a column of its own.
+    await runSql('SELECT "payload.humidity" FROM messages WHERE "payload.seq" = 77');
+    await page().waitForSelector('[data-testid=sql-grid][data-rows="1"][data-columns="1"]', WAIT);
+    expect(await text('[data-testid=sql-row] [role=gridcell]')).toBe('51');
+    expect(bm.pageProblems).toEqual([]);
+  });
+
   it('joins a queue\'s messages to the rule that sent them and the MQTT message they came from (a shipped example)', async () => {
     await bm.engine.api.sinks.create('queue', 'readings');
     await bm.engine.api.rules.put('to_queue', {

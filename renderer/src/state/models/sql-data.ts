@@ -11,29 +11,37 @@ const SINK_RECORDS = 1000;
 export const MAX_SINK_RECORDS = 50_000;
 
 /**
- * The history's messages, newest first, at most `max`, a page at a time: each page ends at the time of the last one's
- * oldest message (messages seen already are skipped), so more than a page's worth in one millisecond ends the reading.
+ * The history's messages, newest first, at most `max`, a page at a time handed to `onPage` (awaited before the next
+ * page is read): each page ends at the time of the last one's oldest message (messages seen already are skipped), so
+ * more than a page's worth in one millisecond ends the reading. `from` (epoch ms) reads only what came since then.
+ * Resolves with the number read.
  */
+export async function streamMessages(
+  client: Pick<ThingbenchClient, 'broker'>, max: number, onPage: (page: MessageRecord[], read: number) => unknown,
+  pageSize = MESSAGE_PAGE, from?: number,
+): Promise<number> {
+  const seen = new Set<number>();
+  let read = 0;
+  let to: number | undefined;
+  while (read < max) {
+    const page = await client.broker.messages({ limit: pageSize, ...(to === undefined ? {} : { to }), ...(from === undefined ? {} : { from }) });
+    const fresh = page.filter((m) => !seen.has(m.id)).slice(0, max - read);
+    for (const m of fresh) seen.add(m.id);
+    read += fresh.length;
+    await onPage(fresh, read);
+    if (page.length < pageSize || fresh.length === 0) break;
+    to = page.at(-1)!.time;
+  }
+  return read;
+}
+
+/** `streamMessages` collected into one array (for tests and small reads). */
 export async function readMessages(
   client: Pick<ThingbenchClient, 'broker'>, max: number, progress: (rows: number) => void, pageSize = MESSAGE_PAGE,
 ): Promise<MessageRecord[]> {
   const out: MessageRecord[] = [];
-  const seen = new Set<number>();
-  let to: number | undefined;
-  while (out.length < max) {
-    const page = await client.broker.messages({ limit: pageSize, ...(to === undefined ? {} : { to }) });
-    let added = 0;
-    for (const m of page) {
-      if (seen.has(m.id)) continue;
-      seen.add(m.id);
-      out.push(m);
-      added++;
-    }
-    progress(out.length);
-    if (page.length < pageSize || added === 0) break;
-    to = page.at(-1)!.time;
-  }
-  return out.slice(0, max);
+  await streamMessages(client, max, (page, read) => { out.push(...page); progress(read); }, pageSize);
+  return out;
 }
 
 /** Every sink's kept records (the newest MAX_SINK_RECORDS of each, read a page at a time with `before`), one table per kind. */

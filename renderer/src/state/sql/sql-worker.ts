@@ -5,7 +5,9 @@
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import wasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
 import { locateError } from '../models/sql-errors.js';
-import type { SqlCell } from '../models/sql-tables.js';
+import type { MessageRecord } from '../../../../engine/contract/index.js';
+import type { SqlCell, SqlTable } from '../models/sql-tables.js';
+import { MessagesTable, type MessagesInfo } from '../models/messages-table.js';
 import { MAX_RESULT_ROWS, type SqlReply, type SqlRequest, type SqlQueryResult } from './protocol.js';
 
 interface WorkerScope {
@@ -16,14 +18,21 @@ const scope = self as unknown as WorkerScope;
 
 const sqlite = initSqlJs({ locateFile: () => wasmUrl });
 let db: Database | null = null;
+let messages: MessagesTable | null = null;
+/** History pages handed over before the next `load`. */
+let staged: MessageRecord[][] = [];
 
 const quoteId = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function load(tables: { name: string; columns: string[]; rows: SqlCell[][] }[]): Promise<void> {
+async function load(tables: SqlTable[], maxMessages: number): Promise<MessagesInfo> {
   const SQL = await sqlite;
+  const history = staged.flat();
+  staged = [];
   db?.close();
   db = new SQL.Database();
   db.run('BEGIN');
+  messages = new MessagesTable(db, maxMessages);
+  const info = messages.create(history);
   for (const t of tables) {
     // No declared types: every value keeps its own (numbers stay numbers, JSON stays text).
     db.run(`CREATE TABLE ${quoteId(t.name)} (${t.columns.map(quoteId).join(', ')})`);
@@ -33,6 +42,7 @@ async function load(tables: { name: string; columns: string[]; rows: SqlCell[][]
     insert.free();
   }
   db.run('COMMIT');
+  return info;
 }
 
 const hex = (bytes: Uint8Array) => `x'${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}'`;
@@ -76,12 +86,21 @@ scope.onmessage = (e) => {
   const req = e.data;
   void (async () => {
     try {
-      if (req.op === 'load') {
-        await load(req.tables);
+      if (req.op === 'stage') {
+        staged.push(req.messages);
         scope.postMessage({ id: req.id, ok: true });
         return;
       }
-      if (!db) await load([]);
+      if (req.op === 'load') {
+        scope.postMessage({ id: req.id, ok: true, messages: await load(req.tables, req.maxMessages) });
+        return;
+      }
+      if (req.op === 'append') {
+        if (!messages) throw new Error('No data is loaded.');
+        scope.postMessage({ id: req.id, ok: true, messages: messages.append(req.messages) });
+        return;
+      }
+      if (!db) await load([], 0);
       const database = db!;
       try {
         scope.postMessage({ id: req.id, ok: true, result: exec(database, req.sql) });
