@@ -20,7 +20,7 @@ import type {
 import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo, JobTemplateInfo } from './job-types.js';
 import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
-import type { ControlAnswer, ControlAnswered, ControlPendingInfo, ControlSendInput } from './control-types.js';
+import type { ControlAnswer, ControlAnswered, ControlHandedOver, ControlPendingInfo, ControlSendInput, ControlSendOneWayInput } from './control-types.js';
 import type { DeliveryChanged, DeliveryMapping, DeliveryMappingInput, StoredEventInfo } from './delivery-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
@@ -230,7 +230,10 @@ export interface ThingbenchApi {
   /** Command & control: one call to a thing over MQTT, HTTPS or CoAP, resolved with its correlated answer. */
   control: {
     /** Sends a command and waits for the answer; Unavailable (details.reason `Timeout`) when none comes in time, Throttled when the thing has too many waiting. */
-    send(input: ControlSendInput): Promise<ControlAnswer>;
+    send(input: ControlSendInput & { oneWay?: false }): Promise<ControlAnswer>;
+    /** A one-way command: resolves once it is handed to the device (Unavailable, reason `Timeout`, when not in time). */
+    send(input: ControlSendOneWayInput): Promise<ControlHandedOver>;
+    send(input: ControlSendInput & { oneWay?: boolean }): Promise<ControlAnswer | ControlHandedOver>;
     /** The commands waiting for an answer. */
     pending(): Promise<ControlPendingInfo[]>;
   };

@@ -11,8 +11,22 @@ export interface ControlSendInput {
   payload?: string;
   encoding?: 'utf8' | 'base64';
   contentType?: string;
-  /** How long to wait for the answer (default 10 s, at most 15 minutes). */
+  /** How long to wait for the answer (a one-way command: for the hand-over; default 10 s, at most 15 minutes). */
   timeoutMs?: number;
+}
+
+/**
+ * A one-way command (Eclipse Hono's): no answer is expected, the device is not told a request id, and the call
+ * resolves once the command is handed to the device (published to it over MQTT, or in the answer to its request).
+ */
+export type ControlSendOneWayInput = ControlSendInput & { oneWay: true };
+
+/** A one-way command handed to its device. */
+export interface ControlHandedOver {
+  requestId: string;
+  via: CommandVia;
+  oneWay: true;
+  latencyMs: number;
 }
 
 export interface ControlAnswer {
@@ -38,6 +52,8 @@ export interface ControlPendingInfo {
   deadline: number;
   /** Absent while it waits for the device's next request. */
   via?: CommandVia;
+  /** A one-way command waiting to be handed over. */
+  oneWay?: true;
 }
 
 /** A device answered a command (event `control.answered`). */

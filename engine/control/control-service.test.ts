@@ -88,4 +88,15 @@ describe('ControlService as AskingDevices', () => {
       expect.objectContaining({ reason: 'Stopped' }), expect.objectContaining({ reason: 'Stopped' }), expect.objectContaining({ reason: 'Stopped' }),
     ]);
   });
+
+  it('hands a queued one-way command to the next request without a request id to answer, and forgets it', async () => {
+    const c = await make();
+    const handed = c.send({ thing: 'lamp', name: 'flash', payload: Buffer.from('x'), timeoutMs: 5000, oneWay: true });
+    expect(c.pending()).toMatchObject([{ thing: 'lamp', name: 'flash', oneWay: true }]);
+    const cmd = await c.next('lamp', 0, undefined, 'https');
+    expect(cmd).toMatchObject({ name: 'flash', oneWay: true });
+    expect(await handed).toMatchObject({ requestId: cmd!.requestId, via: 'https', oneWay: true });
+    expect(c.pending()).toEqual([]);
+    expect(() => c.respond('lamp', cmd!.requestId, 200, Buffer.alloc(0))).toThrow(/No command with request id/);
+  });
 });

@@ -11,10 +11,16 @@
  *   topics (`record`), not routed: MQTT subscribers and the answer tap never see them twice.
  * - No answer within the timeout: the call fails with `Unavailable` (details.reason `Timeout`) and the request id is
  *   forgotten, so a late answer is refused as unknown.
+ * - A one-way command (`oneWay`, Hono's one-way commands) expects no answer: the call resolves once the command is
+ *   handed to the device, which is never told a request id (MQTT: `command/{thing}/req//{name}`, no response topic or
+ *   correlation data; HTTPS/CoAP: `hono-command` without `hono-cmd-req-id` or a Location-Path), so any answer is
+ *   refused as unknown. Not handed over within its timeout: `Unavailable` (reason `Timeout`).
  *
  * LIMITATIONS:
- * - Pending commands live in memory: an engine restart forgets them (their callers fail with `Unavailable`).
- * - One-way commands (no answer expected) are not offered; every command waits for an answer or its timeout.
+ * - Pending commands live in memory: an engine stop or restart forgets them, queued one-way commands included (their
+ *   callers fail with `Unavailable`, details.reason `Stopped`; `pending()` is empty afterwards).
+ * - A one-way command to a thing connected over MQTT counts as handed over once published, whether or not the thing is
+ *   subscribed to its request topics then.
  * - A thing connected over MQTT gets the request only if it is subscribed to its request topics when it is sent; a
  *   thing not connected gets its queued commands when it connects and subscribes to them (a SUBSCRIBE: a persistent
  *   session resumed without one does not trigger it).
@@ -49,6 +55,16 @@ export interface SendCommand {
   payload: Buffer;
   contentType?: string;
   timeoutMs: number;
+  /** Expects no answer: resolves once the command is handed to the device. */
+  oneWay?: boolean;
+}
+
+/** A one-way command handed to its device. */
+export interface CommandHandedOver {
+  requestId: string;
+  via: Via;
+  oneWay: true;
+  latencyMs: number;
 }
 
 export interface CommandAnswer {
@@ -69,6 +85,8 @@ export interface PendingInfo {
   deadline: number;
   /** How it reached the device; absent while it waits for the device's next request. */
   via?: Via;
+  /** A one-way command waiting to be handed over (it leaves the list then). */
+  oneWay?: true;
 }
 
 export interface CommandAnswered {
@@ -122,11 +140,20 @@ export class ControlService implements Service, AskingDevices {
   async stop(): Promise<void> {
     for (const t of this.taps) t.dispose();
     this.taps = [];
-    for (const e of this.pendingCommands.list()) this.fail(e.requestId, new EngineError('Unavailable', `The engine stopped before ${e.thing} answered command ${e.name}`, { reason: 'Stopped', requestId: e.requestId }));
+    for (const e of this.pendingCommands.list()) {
+      const before = e.oneWay ? `command ${e.name} was handed to ${e.thing}` : `${e.thing} answered command ${e.name}`;
+      this.fail(e.requestId, new EngineError('Unavailable', `The engine stopped before ${before}: pending commands are kept in memory only, so a restart forgets them`, { reason: 'Stopped', requestId: e.requestId }));
+    }
   }
 
-  /** Sends a command to a thing and resolves with its answer; Unavailable (reason Timeout) when none comes in time. */
-  send(req: SendCommand): Promise<CommandAnswer> {
+  /**
+   * Sends a command to a thing and resolves with its answer (a one-way command: once handed over); Unavailable
+   * (reason Timeout) when none comes in time.
+   */
+  send(req: SendCommand & { oneWay: true }): Promise<CommandHandedOver>;
+  send(req: SendCommand & { oneWay?: false }): Promise<CommandAnswer>;
+  send(req: SendCommand): Promise<CommandAnswer | CommandHandedOver>;
+  send(req: SendCommand): Promise<CommandAnswer | CommandHandedOver> {
     checkThingName(req.thing);
     checkCommandName(req.name);
     if (!Number.isInteger(req.timeoutMs) || req.timeoutMs < 1 || req.timeoutMs > MAX_COMMAND_TIMEOUT_MS) {
@@ -140,21 +167,32 @@ export class ControlService implements Service, AskingDevices {
     const requestId = this.newRequestId();
     const started = performance.now();
     const sentAt = this.clock.now();
-    return new Promise<CommandAnswer>((resolve, reject) => {
-      const entry: PendingEntry = {
-        requestId, thing: req.thing, name: req.name, payload: req.payload, sentAt, deadline: sentAt + req.timeoutMs,
-        ...(req.contentType ? { contentType: req.contentType } : {}),
-        answer: (a: DeviceAnswer) => {
-          const latencyMs = performance.now() - started;
-          const delivered = entry.via ?? 'https';
-          this.events.emit('answered', { requestId, thing: req.thing, name: req.name, status: a.status, latencyMs, via: delivered });
-          resolve({ requestId, status: a.status, payload: a.payload, ...(a.contentType ? { contentType: a.contentType } : {}), latencyMs, via: delivered });
-        },
-      };
+    const base = {
+      requestId, thing: req.thing, name: req.name, payload: req.payload, sentAt, deadline: sentAt + req.timeoutMs,
+      ...(req.contentType ? { contentType: req.contentType } : {}),
+    };
+    const handedOver = (by: Via): CommandHandedOver => ({ requestId, via: by, oneWay: true, latencyMs: performance.now() - started });
+    // A one-way command to a connected MQTT thing is handed over by its publish: nothing to wait for.
+    if (req.oneWay && via) return this.publishRequest({ ...base, oneWay: true, answer: () => {} }, req.timeoutMs).then(() => handedOver(via));
+    return new Promise<CommandAnswer | CommandHandedOver>((resolve, reject) => {
+      const entry: PendingEntry = req.oneWay
+        ? { ...base, oneWay: true, answer: () => {}, handed: (by) => resolve(handedOver(by)) }
+        : {
+          ...base,
+          answer: (a: DeviceAnswer) => {
+            const latencyMs = performance.now() - started;
+            const delivered = entry.via ?? 'https';
+            this.events.emit('answered', { requestId, thing: req.thing, name: req.name, status: a.status, latencyMs, via: delivered });
+            resolve({ requestId, status: a.status, payload: a.payload, ...(a.contentType ? { contentType: a.contentType } : {}), latencyMs, via: delivered });
+          },
+        };
       this.pendingCommands.add(entry, via);
-      this.timers.set(requestId, setTimeout(() => this.fail(requestId, new EngineError('Unavailable', `Thing ${req.thing} did not answer command ${req.name} within ${req.timeoutMs} ms`, { reason: 'Timeout', requestId })), req.timeoutMs));
+      const late = req.oneWay
+        ? `Command ${req.name} was not handed to ${req.thing} within ${req.timeoutMs} ms (it did not ask for commands)`
+        : `Thing ${req.thing} did not answer command ${req.name} within ${req.timeoutMs} ms`;
+      this.timers.set(requestId, setTimeout(() => this.fail(requestId, new EngineError('Unavailable', late, { reason: 'Timeout', requestId })), req.timeoutMs));
       this.rejecters.set(requestId, reject);
-      if (via === 'mqtt') void this.publishRequest(entry, req.timeoutMs);
+      if (via === 'mqtt') this.publishRequest(entry, req.timeoutMs).catch((err: EngineError) => this.fail(requestId, err));
     });
   }
 
@@ -162,6 +200,7 @@ export class ControlService implements Service, AskingDevices {
   pending(): PendingInfo[] {
     return this.pendingCommands.list().map((e) => ({
       requestId: e.requestId, thing: e.thing, name: e.name, sentAt: e.sentAt, deadline: e.deadline, ...(e.via ? { via: e.via } : {}),
+      ...(e.oneWay ? { oneWay: true as const } : {}),
     }));
   }
 
@@ -169,8 +208,9 @@ export class ControlService implements Service, AskingDevices {
     const e = await this.pendingCommands.ask(thing, ttdMs, signal);
     if (!e) return undefined;
     e.via = via ?? (this.opts.connection(thing) === 'coap' ? 'coap' : 'https');
-    this.opts.record?.({ topic: mqttRequestTopic(thing, e.requestId, e.name), payload: e.payload, qos: 1, ...contentTypeOf(e.contentType) }, null);
-    return { requestId: e.requestId, name: e.name, payload: e.payload, ...(e.contentType ? { contentType: e.contentType } : {}) };
+    this.opts.record?.({ topic: requestTopic(e), payload: e.payload, qos: 1, ...contentTypeOf(e.contentType) }, null);
+    if (e.oneWay) this.handOver(e, e.via);
+    return { requestId: e.requestId, name: e.name, payload: e.payload, ...(e.contentType ? { contentType: e.contentType } : {}), ...(e.oneWay ? { oneWay: true } : {}) };
   }
 
   respond(thing: string, requestId: string, status: number, payload: Buffer, contentType?: string): void {
@@ -199,17 +239,23 @@ export class ControlService implements Service, AskingDevices {
     if (this.settle(requestId)) reject?.(err);
   }
 
+  /** A one-way command is done once its device has it: forgotten, so an answer to it is refused as unknown. */
+  private handOver(e: PendingEntry, via: Via): void {
+    if (this.settle(e.requestId)) e.handed?.(via);
+  }
+
+  /** Publishes a request on the thing's command topic (a one-way command's without response topic or correlation data). */
   private async publishRequest(e: PendingEntry, timeoutMs: number): Promise<void> {
     try {
       await this.pub.publish({
-        topic: mqttRequestTopic(e.thing, e.requestId, e.name), payload: e.payload, qos: 1, retain: false,
+        topic: requestTopic(e), payload: e.payload, qos: 1, retain: false,
         properties: {
-          responseTopic: mqttResponseBase(e.thing), correlationData: Buffer.from(e.requestId),
+          ...(e.oneWay ? {} : { responseTopic: mqttResponseBase(e.thing), correlationData: Buffer.from(e.requestId) }),
           messageExpiryInterval: Math.ceil(timeoutMs / 1000), ...(e.contentType ? { contentType: e.contentType } : {}),
         },
       });
     } catch (err) {
-      this.fail(e.requestId, err instanceof EngineError ? err : new EngineError('Internal', `The command could not be published: ${String(err)}`));
+      throw err instanceof EngineError ? err : new EngineError('Internal', `The command could not be published: ${String(err)}`);
     }
   }
 
@@ -229,8 +275,12 @@ export class ControlService implements Service, AskingDevices {
     const probe = mqttRequestTopic(thing, 'id', 'name');
     if (!Array.isArray(topics) || !topics.some((f) => typeof f === 'string' && topicMatches(f, probe))) return;
     for (let e = this.pendingCommands.take(thing); e; e = this.pendingCommands.take(thing)) {
-      e.via = this.opts.connection(thing) ?? 'mqtt';
-      void this.publishRequest(e, Math.max(1, e.deadline - this.clock.now()));
+      const entry = e;
+      entry.via = this.opts.connection(thing) ?? 'mqtt';
+      this.publishRequest(entry, Math.max(1, entry.deadline - this.clock.now())).then(
+        () => entry.oneWay && this.handOver(entry, 'mqtt'),
+        (err: EngineError) => this.fail(entry.requestId, err),
+      );
     }
   }
 
@@ -259,3 +309,5 @@ export class ControlService implements Service, AskingDevices {
 }
 
 const contentTypeOf = (contentType?: string) => (contentType ? { properties: { contentType } } : {});
+/** Hono's request topic; a one-way command's has an empty request id level (`command/{thing}/req//{name}`). */
+const requestTopic = (e: PendingEntry) => mqttRequestTopic(e.thing, e.oneWay ? '' : e.requestId, e.name);

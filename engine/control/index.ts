@@ -1,6 +1,6 @@
 export {
   ControlService, MAX_COMMAND_PAYLOAD, MAX_COMMAND_TIMEOUT_MS,
-  type AskingDevices, type CommandAnswer, type CommandAnswered, type ControlEvents, type ControlOptions, type PendingInfo, type SendCommand,
+  type AskingDevices, type CommandAnswer, type CommandHandedOver, type CommandAnswered, type ControlEvents, type ControlOptions, type PendingInfo, type SendCommand,
 } from './control-service.js';
 export type { PendingCommand, Via } from './pending-commands.js';
 export * from './wire-names.js';

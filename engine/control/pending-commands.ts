@@ -13,6 +13,8 @@ export interface PendingCommand {
   name: string;
   payload: Buffer;
   contentType?: string;
+  /** A one-way command: no answer is expected, so the device is not told its request id (Hono's one-way commands). */
+  oneWay?: true;
 }
 
 /** A device's answer. */
@@ -29,6 +31,8 @@ export interface PendingEntry extends PendingCommand {
   /** How it reached the device; unset while queued. */
   via?: Via;
   answer(a: DeviceAnswer): void;
+  /** A one-way command was handed to its device (it is then forgotten). */
+  handed?(via: Via): void;
 }
 
 type Asker = (e: PendingEntry) => void;

@@ -81,7 +81,8 @@ export function coapResponseRequestId(segments: readonly string[]): string | und
   return undefined;
 }
 
-/** The CoAP Location-Path and Location-Query options of a response carrying a command. */
-export function coapCommandLocation(cmd: { requestId: string; name: string }): { locationPath: string[]; locationQuery: string[] } {
+/** The CoAP Location-Path and Location-Query options of a response carrying a command (a one-way one: its name only). */
+export function coapCommandLocation(cmd: { requestId: string; name: string; oneWay?: true }): { locationPath: string[]; locationQuery: string[] } {
+  if (cmd.oneWay) return { locationPath: [], locationQuery: [`${COMMAND}=${cmd.name}`] };
   return { locationPath: ['command_response', cmd.requestId], locationQuery: [`${COMMAND}=${cmd.name}`, `${REQUEST_ID}=${cmd.requestId}`] };
 }

@@ -35,7 +35,7 @@ export interface FunctionSdkHost {
   /** A local table's item by its key (DynamoDB's GetItem, plain JSON), or null when there is none. */
   getItem(table: string, key: Record<string, unknown>): unknown;
   /** Command & control: sends a command to a thing and resolves with its answer (the contract's `control.send`). */
-  sendCommand(input: ControlSendInput): Promise<unknown>;
+  sendCommand(input: ControlSendInput & { oneWay?: boolean }): Promise<unknown>;
 }
 
 /** One local SDK call from a function. */
@@ -70,6 +70,7 @@ export async function sdkCall(host: FunctionSdkHost, fn: string, op: string, arg
       return host.sendCommand({
         thing: args.thingName, name: args.name, payload, encoding: binary ? 'base64' : 'utf8',
         ...(typeof args.contentType === 'string' ? { contentType: args.contentType } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(args.oneWay === true ? { oneWay: true } : {}),
       });
     }
     default:

@@ -181,10 +181,10 @@ class Sdk:
         return call('notify', {'message': message if isinstance(message, str) else json.dumps(message), 'subject': subject})
     def get_item(self, table_name, key):
         return call('getItem', {'tableName': table_name, 'key': key})
-    def send_command(self, thing_name, name, payload=None, timeout_ms=None, content_type=None):
+    def send_command(self, thing_name, name, payload=None, timeout_ms=None, content_type=None, one_way=False):
         if isinstance(payload, (bytes, bytearray)):
             payload = payload.decode('utf-8')
-        return call('sendCommand', {'thingName': thing_name, 'name': name, 'payload': payload, 'timeoutMs': timeout_ms, 'contentType': content_type})
+        return call('sendCommand', {'thingName': thing_name, 'name': name, 'payload': payload, 'timeoutMs': timeout_ms, 'contentType': content_type, 'oneWay': bool(one_way)})
 class Context:
     pass
 def used_mb():

@@ -9,23 +9,24 @@ import { withRunningEngine } from './running-engine-command.js';
 export const controlUsage = `
 Command & control:
   thingbench control send THING NAME [--payload TEXT | --payload-file FILE] [--content-type TYPE] [--timeout SECONDS]
-                                     [--data-dir DIR] [--json]
+                                     [--one-way] [--data-dir DIR] [--json]
       Sends the command NAME to THING (over MQTT, or in the answer to its next HTTPS/CoAP request with hono-ttd) and
       prints its answer: the status, how it went, then the payload (--json: the whole answer). Default timeout 10 s.
+      --one-way: expects no answer; returns once THING has the command (the timeout bounds the wait for that).
   thingbench control pending [--data-dir DIR] [--json]
       Lists the commands waiting for an answer.
 `;
 
 class UsageError extends Error {}
 
-interface Options { payload?: string; 'payload-file'?: string; 'content-type'?: string; timeout?: string; 'data-dir'?: string; json?: boolean }
+interface Options { payload?: string; 'payload-file'?: string; 'content-type'?: string; timeout?: string; 'one-way'?: boolean; 'data-dir'?: string; json?: boolean }
 
 function parse(argv: string[]): { values: Options; positionals: string[]; timeoutMs?: number } {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
       payload: { type: 'string' }, 'payload-file': { type: 'string' }, 'content-type': { type: 'string' }, timeout: { type: 'string' },
-      'data-dir': { type: 'string' }, json: { type: 'boolean' },
+      'one-way': { type: 'boolean' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
     },
   });
   const [sub, thing, name, extra] = positionals;
@@ -58,14 +59,21 @@ export async function controlCommand(argv: string[]): Promise<number> {
     if (sub === 'pending') {
       for (const p of await client.control.pending()) {
         if (values.json) process.stdout.write(JSON.stringify(p) + '\n');
-        else process.stdout.write(`${p.requestId}  ${p.thing}  ${p.name}  ${p.via ?? 'waiting for the device to ask'}  times out ${new Date(p.deadline).toISOString()}\n`);
+        else process.stdout.write(`${p.requestId}  ${p.thing}  ${p.name}${p.oneWay ? ' (one-way)' : ''}  ${p.via ?? 'waiting for the device to ask'}  times out ${new Date(p.deadline).toISOString()}\n`);
       }
       return;
     }
-    const a = await client.control.send({
+    const input = {
       thing, name, ...(payload ? { payload: payload.toString('base64'), encoding: 'base64' as const } : {}),
       ...(values['content-type'] ? { contentType: values['content-type'] } : {}), ...(timeoutMs ? { timeoutMs } : {}),
-    });
+    };
+    if (values['one-way']) {
+      const h = await client.control.send({ ...input, oneWay: true });
+      if (values.json) process.stdout.write(JSON.stringify(h) + '\n');
+      else process.stderr.write(`one-way command ${name} handed to ${thing} over ${h.via} in ${Math.round(h.latencyMs)} ms (request ${h.requestId})\n`);
+      return;
+    }
+    const a = await client.control.send(input);
     if (values.json) {
       process.stdout.write(JSON.stringify(a) + '\n');
     } else {

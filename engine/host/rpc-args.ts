@@ -191,7 +191,7 @@ export const argChecks = {
   'jobs.templates': params(),
   'streams.list': params(),
   'control.send': params(required(object({
-    thing: string, name: string, 'payload?': string, 'encoding?': oneOf('utf8', 'base64'), 'contentType?': string, 'timeoutMs?': positiveInteger,
+    thing: string, name: string, 'payload?': string, 'encoding?': oneOf('utf8', 'base64'), 'contentType?': string, 'timeoutMs?': positiveInteger, 'oneWay?': boolean,
   }))),
   'control.pending': params(),
   'commands.list': params(),

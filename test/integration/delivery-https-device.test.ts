@@ -4,12 +4,12 @@
  */
 import { afterAll, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
+import { IoTClient } from '@aws-sdk/client-iot';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
 import { tempDir } from '../helpers/temp-dirs.js';
+import { thingWithCertificate } from '../helpers/device-clients.js';
 
 let te: TestEngine | undefined;
 const recorded: Recorded[] = [];
@@ -17,20 +17,6 @@ afterAll(async () => {
   await closeAll(recorded.map((r) => r.client));
   await te?.stop();
 });
-
-/** A thing with an ACTIVE certificate allowed to publish anywhere; its PEM files in `dir`. */
-async function thing(iot: IoTClient, dir: string, name: string) {
-  const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: '*' }] };
-  await iot.send(new CreatePolicyCommand({ policyName: `${name}-policy`, policyDocument: JSON.stringify(policy) }));
-  await iot.send(new AttachPolicyCommand({ policyName: `${name}-policy`, target: c.certificateArn }));
-  await iot.send(new CreateThingCommand({ thingName: name }));
-  await iot.send(new AttachThingPrincipalCommand({ thingName: name, principal: c.certificateArn }));
-  const files = { cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`) };
-  fs.writeFileSync(files.cert, c.certificatePem!);
-  fs.writeFileSync(files.key, c.keyPair!.PrivateKey!);
-  return files;
-}
 
 function post(engine: TestEngine, creds: { cert: string; key: string }, topic: string, body: string): Promise<string> {
   const url = `${engine.info.endpoints.https}/topics/${topic}?qos=1`;
@@ -42,8 +28,8 @@ it('keeps an HTTPS device\'s events for an absent consumer, and its device mappi
   te = await startTestEngine();
   const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const dir = tempDir('tb-delivery-https-');
-  const valve = await thing(iot, dir, 'valve-1');
-  const meter = await thing(iot, dir, 'meter-1');
+  const valve = await thingWithCertificate(iot, dir, 'valve-1');
+  const meter = await thingWithCertificate(iot, dir, 'meter-1');
   await te.engine.api.delivery.put({ filter: 'plant/#', class: 'event', ttlSeconds: 600 });
   await te.engine.api.delivery.put({ device: 'meter-1', class: 'telemetry' });
 

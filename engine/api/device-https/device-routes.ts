@@ -53,7 +53,8 @@ function unused(): never {
 
 /**
  * Publish as the device (iot:Publish, iot:RetainPublish). With `hono-ttd`, the response waits up to that long for a
- * command for the device's thing and carries it: `hono-command` and `hono-cmd-req-id` headers, the command as body.
+ * command for the device's thing and carries it: `hono-command` and (unless one-way) `hono-cmd-req-id` headers, the
+ * command as body.
  */
 async function publish(deps: DeviceRoutesDeps, req: HttpRequest, { session }: DeviceContext): Promise<HttpResult> {
   const parsed = parsePublishRequest(req.params.topic, req.query, req.headers, deps.limits);
@@ -67,7 +68,8 @@ async function publish(deps: DeviceRoutesDeps, req: HttpRequest, { session }: De
     if (!command) return ok(req.requestId);
     return {
       body: command.payload,
-      headers: { [COMMAND]: command.name, [REQUEST_ID]: command.requestId, 'content-type': command.contentType ?? 'application/octet-stream' },
+      // A one-way command carries no request id: nothing answers it (Hono's HTTP adapter).
+      headers: { [COMMAND]: command.name, ...(command.oneWay ? {} : { [REQUEST_ID]: command.requestId }), 'content-type': command.contentType ?? 'application/octet-stream' },
     };
   } finally {
     hold.dispose();

@@ -3,16 +3,18 @@
  * ?timeout=<seconds>` with the command's payload as body (any content type) waits for the device's answer and returns
  * it as is: the device's status as the HTTP status and in `x-thingbench-command-status`, its payload as the body.
  * The engine's own refusals are JSON `{ code, message }` (no `x-thingbench-command-status`): 400 bad input, 413 too
- * large, 429 too many commands waiting for the thing, 504 no answer in time. Host, Origin and (off loopback) SigV4 are
- * checked as for every route of the endpoint.
+ * large, 429 too many commands waiting for the thing, 504 no answer in time. With `?oneWay=true` the command is one-way
+ * (Eclipse Hono's: no answer expected): 202 with `{ requestId, via, oneWay: true }` once the device has it, 504 when it
+ * did not ask for it in time. Host, Origin and (off loopback) SigV4 are checked as for every route of the endpoint.
  */
 import { EngineError, isEngineError, type ErrorCode } from '../../core/index.js';
-import type { HttpHandler, Route } from './http-server.js';
+import type { HttpHandler, HttpResult, Route } from './http-server.js';
+
+type SendRequest = { thing: string; name: string; payload: Buffer; contentType?: string; timeoutMs: number };
 
 export interface ControlOperations {
-  send(req: { thing: string; name: string; payload: Buffer; contentType?: string; timeoutMs: number }): Promise<{
-    requestId: string; status: number; payload: Buffer; contentType?: string; via: string;
-  }>;
+  send(req: SendRequest & { oneWay?: false }): Promise<{ requestId: string; status: number; payload: Buffer; contentType?: string; via: string }>;
+  send(req: SendRequest & { oneWay: true }): Promise<{ requestId: string; via: string }>;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -28,6 +30,12 @@ function timeoutMs(raw: string | null): number {
   return Math.ceil(s * 1000);
 }
 
+function oneWay(raw: string | null): boolean {
+  if (raw === null || raw === 'false') return false;
+  if (raw === 'true' || raw === '') return true;
+  throw new EngineError('InvalidInput', `oneWay must be true or false, not '${raw}'`);
+}
+
 function renderError(err: unknown) {
   const json = (status: number, body: object, unexpected = false) => ({
     status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)), unexpected,
@@ -39,12 +47,20 @@ function renderError(err: unknown) {
 }
 
 export function controlRoutes(control: ControlOperations): Route[] {
-  const send: HttpHandler = async (req) => {
+  const send: HttpHandler = async (req): Promise<HttpResult> => {
     const contentType = req.headers['content-type'];
-    const a = await control.send({
+    const input = {
       thing: req.params.thing, name: req.params.name, payload: req.body, timeoutMs: timeoutMs(req.query.get('timeout')),
       ...(contentType ? { contentType } : {}),
-    });
+    };
+    if (oneWay(req.query.get('oneWay'))) {
+      const h = await control.send({ ...input, oneWay: true });
+      return {
+        status: 202, body: Buffer.from(JSON.stringify({ requestId: h.requestId, via: h.via, oneWay: true })),
+        headers: { 'content-type': 'application/json', 'x-thingbench-command-request-id': h.requestId, 'x-thingbench-command-via': h.via },
+      };
+    }
+    const a = await control.send(input);
     return {
       status: a.status, body: a.payload,
       headers: {

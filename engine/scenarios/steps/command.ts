@@ -1,7 +1,8 @@
 /**
  * `command`: sends a command to a thing through the engine's command & control (`control.send`: MQTT command topics,
  * or the thing's next HTTPS/CoAP request with `hono-ttd`) and checks its answer: the status (default any 2xx) and the
- * answer's payload (the same `json`, `payload`, `where`, `regex` and `schema` as `expect`).
+ * answer's payload (the same `json`, `payload`, `where`, `regex` and `schema` as `expect`). With `oneWay: true` it
+ * expects no answer (Eclipse Hono's one-way command) and passes once the command is handed to the device.
  */
 import { EngineError } from '../../core/index.js';
 import { compileMatcher, matchProblems, matchSchemaProperties, type MatchSpec } from '../match/matchers.js';
@@ -14,6 +15,7 @@ export interface CommandArgs {
   payload?: unknown;
   contentType?: string;
   timeout?: number | string;
+  oneWay?: boolean;
   expect?: MatchSpec & { status?: number | number[] };
 }
 
@@ -36,7 +38,8 @@ export const commandStep = defineStep<CommandArgs>({
       name: { type: 'string', minLength: 1, description: 'The command name (letters, digits, _ . : -).' },
       payload: payloadSchema,
       contentType: { type: 'string', minLength: 1 },
-      timeout: { ...durationSchema, description: 'How long to wait for the answer (default 10s, real time).' },
+      timeout: { ...durationSchema, description: 'How long to wait for the answer (one-way: for the hand-over; default 10s, real time).' },
+      oneWay: { type: 'boolean', description: 'Expect no answer: pass once the device has the command (no expect then).' },
       expect: {
         type: 'object',
         additionalProperties: false,
@@ -49,6 +52,7 @@ export const commandStep = defineStep<CommandArgs>({
     },
   },
   check(args) {
+    if (args.oneWay && args.expect) return ['command: a one-way command has no answer to expect (drop expect or oneWay)'];
     const spec = matchOf(args.expect);
     return JSON.stringify(spec).includes('${') ? [] : matchProblems(spec).map((p) => `command: ${p}`);
   },
@@ -57,15 +61,24 @@ export const commandStep = defineStep<CommandArgs>({
     const api = ctx.target.api;
     if (!api) throw new EngineError('InvalidInput', 'command: this target has no command & control');
     const timeoutMs = args.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMs(args.timeout, 'command timeout');
+    const input = {
+      thing: args.thing, name: args.name, payload: payloadBytes(args.payload).toString('base64'), encoding: 'base64' as const, timeoutMs,
+      ...(args.contentType ? { contentType: args.contentType } : {}),
+    };
     let answer;
     try {
-      answer = await api.control.send({
-        thing: args.thing, name: args.name, payload: payloadBytes(args.payload).toString('base64'), encoding: 'base64', timeoutMs,
-        ...(args.contentType ? { contentType: args.contentType } : {}),
-      });
+      if (args.oneWay) {
+        const h = await api.control.send({ ...input, oneWay: true });
+        const seen = [{ topic: `one-way command ${args.name} → ${args.thing} (${h.via})`, payload: '', qos: 0 as const, retain: false, at: ctx.clock.elapsed() }];
+        return passed(`${args.thing} got the one-way command ${args.name} over ${h.via} in ${Math.round(h.latencyMs)} ms`, seen);
+      }
+      answer = await api.control.send(input);
     } catch (e) {
       // In process an EngineError, over a transport an RpcError: both carry the details.
-      if ((e as { details?: { reason?: string } } | undefined)?.details?.reason === 'Timeout') return failed(`${args.thing} did not answer the command ${args.name} within ${timeoutMs} ms`, { expected: { answerWithin: `${timeoutMs} ms` } });
+      if ((e as { details?: { reason?: string } } | undefined)?.details?.reason === 'Timeout') {
+        const what = args.oneWay ? 'was not handed the one-way command' : 'did not answer the command';
+        return failed(`${args.thing} ${what} ${args.name} within ${timeoutMs} ms`, { expected: { [args.oneWay ? 'handedOverWithin' : 'answerWithin']: `${timeoutMs} ms` } });
+      }
       throw e;
     }
     const want = args.expect?.status;
