@@ -176,6 +176,59 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     expect(stdout.match(/^v:1 t:(?:ACK|CON|NON) c:(\d\.\d\d)/gm)).toEqual([expect.stringMatching(/c:4\.01$/)]);
   });
 
+  it.skipIf(!fs.existsSync(COAP_CLIENT))('shows a CoAP device\'s pending commands, waiting then handed over, and the answers as they arrive', async () => {
+    const api = bm.engine.api;
+    await api.registry.createThing('meter-5');
+    const cert = await api.security.createCertificate(true);
+    await api.security.putPolicy('meter-5', JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${A}:topic/sensors/meter-5/*` }],
+    }));
+    await api.security.attachPolicy('meter-5', cert.arn);
+    await api.registry.attachPrincipal('meter-5', cert.arn);
+    const { token } = await api.registry.setDeviceToken({ thing: 'meter-5' });
+    const auth = `thing=meter-5&token=${token}`;
+    const coap = (args: string[]) => promisify(execFile)(COAP_CLIENT, ['-B', '10', ...args], { timeout: 30_000 });
+    /** The device asks (a reading with `hono-ttd`), then answers the command it got. */
+    const deviceAnswers = async (requestId: string, body: string) => {
+      await coap(['-m', 'post', '-e', '{"t":1}', `${bm.info.endpoints.coap}/topics/sensors/meter-5/t?${auth}&hono-ttd=5`]);
+      await coap(['-m', 'post', '-e', body, `${bm.info.endpoints.coap}/command_response/${requestId}?${auth}&hono-cmd-status=200`]);
+    };
+
+    await openThing('meter-5');
+    expect(await page().$('[data-testid=command-pending]')).toBeNull();
+    await page().fill('[data-testid=command-name]', 'reboot');
+    await page().fill('[data-testid=command-timeout]', '60');
+    await page().click('[data-testid=command-send]');
+    await page().waitForSelector('[data-testid=command-pending][data-state=waiting]', WAIT);
+    expect(await text('[data-testid=command-pending]')).toMatch(/^reboot waiting for the device sent \d+ s ago times out in (60|59|58|57|56|55) s \S+$/);
+    const [pending] = await api.control.pending();
+    expect(await page().getAttribute('[data-testid=command-pending]', 'data-request')).toBe(pending.requestId);
+    await page().locator('[data-testid=send-command]').scrollIntoViewIfNeeded();
+    await screens(bm, SHOTS, 'thing-command-pending');
+
+    // The device asks and gets it: "handed over"; then it answers, and the answer replaces the pending line.
+    await coap(['-m', 'post', '-e', '{"t":1}', `${bm.info.endpoints.coap}/topics/sensors/meter-5/t?${auth}&hono-ttd=5`]);
+    await page().waitForSelector('[data-testid=command-pending][data-state=handed]', WAIT);
+    expect(await text('[data-testid=command-pending] .badge')).toBe('handed over · coap');
+    await coap(['-m', 'post', '-e', '{"rebooted":true}', `${bm.info.endpoints.coap}/command_response/${pending.requestId}?${auth}&hono-cmd-status=200`]);
+    await page().waitForSelector('[data-testid=command-outcome][data-kind=answer]', WAIT);
+    expect(await text('[data-testid=command-via]')).toBe('coap');
+    expect(JSON.parse(await text('[data-testid=command-answer]'))).toEqual({ rebooted: true });
+    await page().waitForFunction(() => !document.querySelector('[data-testid=command-pending]'), null, WAIT);
+
+    // A command sent elsewhere (the contract, as the CLI or the HTTP API would): pending here too, and its answer listed.
+    const sent = api.control.send({ thing: 'meter-5', name: 'calibrate', timeoutMs: 30_000 });
+    await page().waitForSelector('[data-testid=command-pending][data-state=waiting]', WAIT);
+    const other = (await api.control.pending())[0].requestId;
+    await deviceAnswers(other, '{"ok":1}');
+    expect((await sent).status).toBe(200);
+    await page().waitForSelector(`[data-testid=command-answered][data-request="${other}"]`, WAIT);
+    expect(await text('[data-testid=command-answered]')).toMatch(new RegExp(`^calibrate 200 coap \\d+(\\.\\d)? ms \\d+ s ago ${other}$`));
+    expect(await page().$$('[data-testid=command-answered]')).toHaveLength(1); // the card's own answer is shown once, with its payload
+    await page().locator('[data-testid=send-command]').scrollIntoViewIfNeeded();
+    await screens(bm, SHOTS, 'thing-command-answers');
+  });
+
   it('maps a topic filter to events, shows the events waiting for an absent consumer, and deletes the mapping', async () => {
     await page().evaluate(() => { location.hash = '#/jobs/delivery'; });
     await page().waitForSelector('[data-testid=delivery-empty]', WAIT);

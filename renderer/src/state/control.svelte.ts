@@ -1,4 +1,8 @@
-import { RpcError, type ControlAnswer, type ControlSendInput, type ThingbenchClient } from '../../../engine/contract/index.js';
+import {
+  RpcError, type ControlAnswer, type ControlAnswered, type ControlPendingInfo, type ControlSendInput, type ThingbenchClient,
+} from '../../../engine/contract/index.js';
+import type { ConnectionStore } from './connection.svelte.js';
+import { poll } from './poll.js';
 import { failureMessage } from './registry.svelte.js';
 
 /** What became of a command sent from the UI: the device's answer, no answer in time, or the engine's refusal. */
@@ -14,6 +18,16 @@ export interface CommandOutcome {
 
 /** Outcomes kept per thing, newest first. */
 const KEPT = 5;
+/** Answers (`control.answered`) kept per thing, newest first. */
+const ANSWERS_KEPT = 10;
+/**
+ * The engine has no event for a command sent elsewhere (CLI, HTTP API, a function) or handed to a device in the answer
+ * to its request: the pending list is read again this often while a thing's command card is shown.
+ */
+const PENDING_MS = 1_000;
+
+/** A device's answer as the `control.answered` event brought it, with when it arrived. */
+export type ArrivedAnswer = ControlAnswered & { at: number };
 
 /**
  * Command & control from the UI (`control.send`): one command to a thing however it is connected (MQTT command
@@ -23,11 +37,40 @@ export class ControlStore {
   /** The things a command is waiting on an answer from (one at a time per thing). */
   waiting = $state.raw<readonly string[]>([]);
   outcomes = $state.raw<Readonly<Record<string, readonly CommandOutcome[]>>>({});
+  /** The commands waiting for an answer (every thing's), oldest first. */
+  pending = $state.raw<readonly ControlPendingInfo[]>([]);
+  /** The answers that arrived while a command card was shown, per thing, newest first. */
+  answered = $state.raw<Readonly<Record<string, readonly ArrivedAnswer[]>>>({});
+  /** When the pending list was read last (the cards count ages and deadlines from it). */
+  readAt = $state(Date.now());
 
-  constructor(private readonly client: ThingbenchClient) {}
+  constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
+
+  /** Follows the pending commands and the answers as they arrive while a command card is shown; returns the stop function. */
+  watch(): () => void {
+    const sub = this.client.on('control.answered', (a) => {
+      this.answered = { ...this.answered, [a.thing]: [{ ...a, at: Date.now() }, ...(this.answered[a.thing] ?? [])].slice(0, ANSWERS_KEPT) };
+      this.pending = this.pending.filter((p) => p.requestId !== a.requestId);
+    });
+    const stop = poll(() => this.readPending(), PENDING_MS);
+    return () => {
+      sub.dispose();
+      stop();
+    };
+  }
+
+  private async readPending(): Promise<void> {
+    try {
+      this.pending = await this.client.control.pending();
+      this.readAt = Date.now();
+    } catch (err) {
+      this.connection.reportError('Could not read the pending commands')(err);
+    }
+  }
 
   async send(input: ControlSendInput & { timeoutMs: number }): Promise<CommandOutcome> {
     this.waiting = [...this.waiting, input.thing];
+    void this.readPending(); // shows the command as pending without waiting for the next read
     const base = { thing: input.thing, name: input.name, timeoutMs: input.timeoutMs };
     let outcome: CommandOutcome;
     try {

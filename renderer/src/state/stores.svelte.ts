@@ -78,7 +78,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     provisioning: new ProvisioningStore(client, conn),
     commands: new CommandsStore(client, conn),
     streams: new StreamsStore(client, conn),
-    control: new ControlStore(client),
+    control: new ControlStore(client, conn),
     deviceTokens: new DeviceTokensStore(client, conn),
     delivery: new DeliveryStore(client, conn),
   };
