@@ -21,6 +21,7 @@ import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSumma
 import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ControlAnswer, ControlAnswered, ControlHandedOver, ControlPendingInfo, ControlSendInput, ControlSendOneWayInput } from './control-types.js';
+import type { AdapterStats } from './adapter-types.js';
 import type { DeliveryChanged, DeliveryMapping, DeliveryMappingInput, StoredEventInfo } from './delivery-types.js';
 import type { ProvisioningTemplateDetail, ProvisioningTemplateSummary, RegistrationTaskInfo, RegistrationTaskStatus } from './provisioning-types.js';
 import type { FunctionCreateInput, FunctionDetail, FunctionUpdateInput, FunctionInvocation, FunctionInvokeResult, FunctionSummary } from './function-types.js';
@@ -255,6 +256,11 @@ export interface ThingbenchApi {
     /** Events waiting for absent consumers (or for one), oldest first, at most 1000. */
     stored(query?: { consumer?: string }): Promise<StoredEventInfo[]>;
   };
+  /** The device adapters (CoAP, HTTPS): their endpoints and counters. */
+  adapters: {
+    /** Requests answered and refused (by response code) per adapter since the start; null for a listener that is off. */
+    stats(): Promise<AdapterStats>;
+  };
   /** Provisioning templates and bulk registration tasks (as `aws iot list-provisioning-templates`, `describe-provisioning-template`, `list-thing-registration-tasks` show them). */
   provisioning: {
     /** Every template, by name. */
@@ -455,6 +461,7 @@ export const apiMethods = {
   commands: ['list', 'executions'],
   control: ['send', 'pending'],
   delivery: ['list', 'put', 'delete', 'stored'],
+  adapters: ['stats'],
   provisioning: ['templates', 'template', 'tasks'],
   streams: ['list'],
   registry: ['things', 'thing', 'thingTypes', 'groups', 'groupThings', 'principals', 'search', 'searchFields', 'createThing', 'deleteThing', 'attachPrincipal', 'detachPrincipal', 'createThingType', 'createGroup', 'addThingToGroup', 'removeThingFromGroup', 'setDeviceToken', 'deleteDeviceToken', 'deviceTokens'],

@@ -26,3 +26,4 @@ export * from './command-types.js';
 export * from './stream-types.js';
 export * from './control-types.js';
 export * from './delivery-types.js';
+export * from './adapter-types.js';

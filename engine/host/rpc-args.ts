@@ -200,6 +200,7 @@ export const argChecks = {
   'delivery.put': params(required(object({ 'id?': string, 'filter?': string, 'device?': string, class: oneOf('telemetry', 'event'), 'ttlSeconds?': positiveInteger }))),
   'delivery.delete': params(required(string)),
   'delivery.stored': params(optional(object({ 'consumer?': string }))),
+  'adapters.stats': params(),
   'registry.things': params(optional(object({
     'type?': string, 'attributeName?': string, 'attributeValue?': string, 'prefix?': boolean,
   })), optional(nonNegativeInteger), optional(string)),

@@ -35,6 +35,14 @@ export class BlockUploads {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Uploads in progress (not yet forgotten as idle). */
+  get size(): number {
+    const now = this.now();
+    let n = 0;
+    for (const u of this.uploads.values()) if (now - u.at <= IDLE_MS) n++;
+    return n;
+  }
+
   /** Takes one block of a request that carries Block1. */
   take(packet: ParsedPacket, rsinfo: AddressInfo, block: { num: number; more: boolean; size: number }): BlockOutcome {
     const key = uploadKey(packet, rsinfo);

@@ -32,12 +32,13 @@ export class AddressBuckets {
   }
 }
 
-/** What the CoAP edge refused or dropped, by reason (engine log area `coap` names each one as it happens). */
-export type CoapRefusal = 'malformed' | 'badOption' | 'tooLarge' | 'throttled' | 'unauthorized' | 'forbidden' | 'badRequest' | 'notFound' | 'methodNotAllowed' | 'internal';
-
+/** What the CoAP edge answered, refused (by response code) and dropped; the engine log (area `coap`) names each refusal. */
 export class CoapCounters {
   requests = 0;
-  readonly refused: Record<CoapRefusal, number> = {
-    malformed: 0, badOption: 0, tooLarge: 0, throttled: 0, unauthorized: 0, forbidden: 0, badRequest: 0, notFound: 0, methodNotAllowed: 0, internal: 0,
-  };
+  malformed = 0;
+  readonly refused: Record<string, number> = {};
+
+  refuse(code: string): void {
+    this.refused[code] = (this.refused[code] ?? 0) + 1;
+  }
 }

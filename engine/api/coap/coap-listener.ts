@@ -12,7 +12,7 @@ import { generate, type ParsedPacket } from 'coap-packet';
 import type { Logger } from '../../core/index.js';
 import { CoapCode, refusedOption } from './coap-codes.js';
 import { BlockUploads, readBlockOption } from './coap-blocks.js';
-import { AddressBuckets, CoapCounters, type CoapRefusal } from './coap-limits.js';
+import { AddressBuckets, CoapCounters } from './coap-limits.js';
 
 export interface CoapListenerOptions {
   socket: Socket;
@@ -24,10 +24,15 @@ export interface CoapListenerOptions {
 }
 
 /** A refusal answered before the package handles the request. */
-interface Refusal { reason: CoapRefusal; code: CoapCode; message: string; options?: { name: string; value: Buffer }[] }
+interface Refusal { code: CoapCode; message: string; options?: { name: string; value: Buffer }[] }
 
 export class CoapListener extends Server {
   private readonly uploads = new BlockUploads();
+
+  /** Block-wise transfers open now. */
+  get blockTransfers(): number {
+    return this.uploads.size;
+  }
 
   constructor(private readonly o: CoapListenerOptions) {
     super({ type: o.socket.address().family === 'IPv6' ? 'udp6' : 'udp4' });
@@ -49,24 +54,23 @@ export class CoapListener extends Server {
     const outcome = this.uploads.take(request, rsinfo, readBlockOption(block1.value)!);
     if (outcome.kind === 'complete') return super._handle(outcome.packet as CoapPacket, rsinfo);
     if (outcome.kind === 'continue') return this.answer(request, rsinfo, '2.31', [{ name: 'Block1', value: block1.value }]);
-    this.refuse({ reason: 'badRequest', code: CoapCode.RequestEntityIncomplete, message: 'Block out of order: restart the upload from block 0' }, request, rsinfo);
+    this.refuse({ code: CoapCode.RequestEntityIncomplete, message: 'Block out of order: restart the upload from block 0' }, request, rsinfo);
   }
 
   /** The package's error path: a datagram it could not parse (no packet) is dropped; anything else is answered. */
   override _sendError(payload: Buffer, rsinfo: AddressInfo, packet?: CoapPacket, code = '5.00'): void {
     if (!packet) {
-      this.o.counters.refused.malformed++;
+      this.o.counters.malformed++;
       this.o.logger.log('debug', 'coap', `dropped a malformed datagram from ${rsinfo.address}:${rsinfo.port} (${payload.toString()})`);
       return;
     }
-    const reason: CoapRefusal = code.startsWith('5.') ? 'internal' : 'badRequest';
-    this.refuse({ reason, code: code as CoapCode, message: payload.toString() }, packet as ParsedPacket, rsinfo);
+    this.refuse({ code: code as CoapCode, message: payload.toString() }, packet as ParsedPacket, rsinfo);
   }
 
   /** Sends a refusal of `request`, counted and logged. */
   refuse(r: Refusal, request: ParsedPacket, rsinfo: AddressInfo): void {
-    this.o.counters.refused[r.reason]++;
-    this.o.logger.log(r.reason === 'internal' ? 'warn' : 'debug', 'coap', `${r.code} to ${rsinfo.address}:${rsinfo.port}: ${r.message}`);
+    this.o.counters.refuse(r.code);
+    this.o.logger.log(r.code.startsWith('5.') ? 'warn' : 'debug', 'coap', `${r.code} to ${rsinfo.address}:${rsinfo.port}: ${r.message}`);
     this.answer(request, rsinfo, r.code, r.options ?? [], Buffer.from(r.message));
   }
 
@@ -86,20 +90,20 @@ export class CoapListener extends Server {
 
   private check(request: ParsedPacket, rsinfo: AddressInfo): Refusal | undefined {
     if (!this.o.buckets.take(rsinfo.address)) {
-      return { reason: 'throttled', code: CoapCode.TooManyRequests, message: 'Too many requests from this address', options: [{ name: 'Max-Age', value: Buffer.of(1) }] };
+      return { code: CoapCode.TooManyRequests, message: 'Too many requests from this address', options: [{ name: 'Max-Age', value: Buffer.of(1) }] };
     }
     const option = refusedOption(request.options);
-    if (option) return { reason: 'badOption', code: option.code, message: `Unsupported critical option ${option.name}` };
+    if (option) return { code: option.code, message: `Unsupported critical option ${option.name}` };
     const max = this.o.maxPayloadBytes();
     const block1 = request.options.find((o) => o.name === 'Block1')?.value;
     let end = request.payload.length;
     if (block1) {
       const block = readBlockOption(block1);
-      if (!block) return { reason: 'badRequest', code: CoapCode.BadRequest, message: 'Invalid Block1 option' };
+      if (!block) return { code: CoapCode.BadRequest, message: 'Invalid Block1 option' };
       end += block.num * block.size;
     }
     if (max > 0 && end > max) {
-      return { reason: 'tooLarge', code: CoapCode.RequestEntityTooLarge, message: `Payload exceeds the limit of ${max} bytes`, options: [{ name: 'Size1', value: uint(max) }] };
+      return { code: CoapCode.RequestEntityTooLarge, message: `Payload exceeds the limit of ${max} bytes`, options: [{ name: 'Size1', value: uint(max) }] };
     }
     return undefined;
   }

@@ -5,7 +5,7 @@
 import { ObserveWriteStream, type IncomingMessage } from 'coap';
 import { EngineError, type Logger } from '../../core/index.js';
 import { CoapCode, coapCodeOf } from './coap-codes.js';
-import type { CoapCounters, CoapRefusal } from './coap-limits.js';
+import type { CoapCounters } from './coap-limits.js';
 import type { Observations } from './coap-observe.js';
 import type { DeviceSession } from '../../broker/index.js';
 import { coapResponseRequestId } from '../../control/index.js';
@@ -26,12 +26,6 @@ export interface CoapContext {
   stopping: AbortSignal;
 }
 
-const refusalOf: Partial<Record<CoapCode, CoapRefusal>> = {
-  [CoapCode.BadRequest]: 'badRequest', [CoapCode.Unauthorized]: 'unauthorized', [CoapCode.Forbidden]: 'forbidden', [CoapCode.NotFound]: 'notFound',
-  [CoapCode.MethodNotAllowed]: 'methodNotAllowed', [CoapCode.RequestEntityTooLarge]: 'tooLarge', [CoapCode.TooManyRequests]: 'throttled',
-  [CoapCode.InternalServerError]: 'internal',
-};
-
 export async function routeCoap(req: IncomingMessage, res: CoapResponse, ctx: CoapContext): Promise<void> {
   res.on('error', (e: Error) => ctx.logger.log('warn', 'coap', `a response to ${req.rsinfo.address}:${req.rsinfo.port} was not sent: ${e.message}`));
   try {
@@ -42,8 +36,7 @@ export async function routeCoap(req: IncomingMessage, res: CoapResponse, ctx: Co
     await dispatch(r, res, ctx, device.thing, () => ctx.sessions.get(device.thing, device.tokenId, r.address));
   } catch (e) {
     const code = e instanceof EngineError && (e.details as { reason?: string } | undefined)?.reason === 'method' ? CoapCode.MethodNotAllowed : coapCodeOf(e);
-    const reason = refusalOf[code];
-    if (reason) ctx.counters.refused[reason]++;
+    ctx.counters.refuse(code);
     const message = e instanceof EngineError ? e.message : 'Internal error';
     if (code === CoapCode.InternalServerError) ctx.logger.log('error', 'coap', `${req.method} ${req.url.split('?')[0]} failed: ${(e as Error).message}`, { stack: (e as Error).stack });
     else ctx.logger.log('debug', 'coap', `${code} to ${req.rsinfo.address}:${req.rsinfo.port} for ${req.method} ${req.url.split('?')[0]}: ${message}`);

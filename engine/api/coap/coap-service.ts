@@ -13,6 +13,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { EngineError, isLoopbackBind, type Logger, type Service } from '../../core/index.js';
+import type { CoapStats } from '../../contract/index.js';
 import { AddressBuckets, CoapCounters } from './coap-limits.js';
 import { CoapListener } from './coap-listener.js';
 import { Observations } from './coap-observe.js';
@@ -54,6 +55,14 @@ export class CoapService implements Service {
   get endpoint(): string | undefined {
     const port = this.port;
     return port === undefined ? undefined : `coap://${isIPv6(this.opts.host) ? `[${this.opts.host}]` : this.opts.host}:${port}`;
+  }
+
+  /** The listener's counters (`adapters.stats`); null when it is not listening. */
+  stats(): CoapStats | null {
+    const endpoint = this.endpoint;
+    if (endpoint === undefined) return null;
+    const { requests, refused, malformed } = this.counters;
+    return { endpoint, requests, refused: { ...refused }, malformed, observers: this.observations.size, blockTransfers: this.server?.blockTransfers ?? 0 };
   }
 
   async start(): Promise<void> {

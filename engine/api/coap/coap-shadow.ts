@@ -31,7 +31,10 @@ export async function shadowRoute(r: CoapRequest, res: CoapResponse, ctx: CoapCo
   const op: Operation | undefined = r.method === 'GET' ? 'get' : r.method === 'POST' || r.method === 'PUT' ? 'update' : r.method === 'DELETE' ? 'delete' : undefined;
   if (!op) throw new EngineError('InvalidInput', `${r.method} is not allowed on a shadow`, { reason: 'method' });
   const answer = await shadowCall(session, prefix, op, op === 'update' ? updateDocument(r.payload) : {});
-  if (!answer.ok) return reply(res, answer.code, answer.body, { format: JSON_FORMAT });
+  if (!answer.ok) {
+    ctx.counters.refuse(answer.code);
+    return reply(res, answer.code, answer.body, { format: JSON_FORMAT });
+  }
   if (!(res instanceof ObserveWriteStream)) return reply(res, success[op], answer.body, { format: JSON_FORMAT });
   // The first notification is the current document; later ones each new version.
   const notify = (payload: Buffer) => ctx.observations.notify(r.exchange, res, payload);

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { EngineError, silentLogger, type Disposable, type Logger, type Service } from '../../core/index.js';
+import type { HttpsDeviceStats } from '../../contract/index.js';
 import type { BrokerService, ConnectionGuard, DeviceGuardRequest } from '../../broker/index.js';
 import type { AskingDevices } from '../../control/index.js';
 import { awsErrorResponse, toAwsError } from '../http/aws-errors.js';
@@ -60,6 +61,8 @@ export class DeviceHttpsEndpoint implements Service {
   private readonly identities = new WeakMap<object, Map<string, Identity>>();
   private readonly logger: Logger;
   private serving: Disposable | undefined;
+  /** Requests answered, and refused by HTTP status (`adapters.stats`). */
+  private readonly counters = { requests: 0, refused: {} as Record<string, number> };
 
   constructor(private readonly opts: DeviceHttpsOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -73,6 +76,12 @@ export class DeviceHttpsEndpoint implements Service {
   async stop(): Promise<void> {
     this.serving?.dispose();
     this.serving = undefined;
+  }
+
+  /** The endpoint's counters at `endpoint` (the engine's `https` endpoint); null while it does not serve. */
+  stats(endpoint: string | undefined): HttpsDeviceStats | null {
+    if (!this.serving || endpoint === undefined) return null;
+    return { endpoint, requests: this.counters.requests, refused: { ...this.counters.refused } };
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, device: { peer: object; remoteAddress: string }): Promise<void> {
@@ -120,8 +129,14 @@ export class DeviceHttpsEndpoint implements Service {
 
   private send(res: http.ServerResponse, result: HttpResult): void {
     const body = result.json !== undefined ? Buffer.from(JSON.stringify(result.json)) : result.body ?? Buffer.alloc(0);
+    this.count(result.status ?? 200);
     res.writeHead(result.status ?? 200, { 'content-type': 'application/json', ...result.headers, 'content-length': String(body.length) });
     res.end(body);
+  }
+
+  private count(status: number): void {
+    this.counters.requests++;
+    if (status >= 400) this.counters.refused[status] = (this.counters.refused[status] ?? 0) + 1;
   }
 
   /** AWS's shape on this endpoint: `{"message": …, "traceId": …}`, the exception name in `x-amzn-ErrorType`. */
@@ -133,6 +148,7 @@ export class DeviceHttpsEndpoint implements Service {
     const body = Buffer.from(JSON.stringify({ message: shape.message, traceId }));
     // A body refused unread (413) would otherwise keep coming: the connection ends after the answer.
     if (shape.status === 413 && !req.complete) res.once('finish', () => req.socket.end());
+    this.count(shape.status);
     res.writeHead(shape.status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
   }
