@@ -25,13 +25,14 @@ import mqtt from 'mqtt';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBrowserMode } from '../test/helpers/browser-mode.js';
 import { fmtNum, renderTable } from './lib/report.js';
+import { BREAKDOWN_CATEGORIES, mainThreadTasks, slowTasks, type TraceFile } from './lib/trace-tasks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, visit: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -45,8 +46,10 @@ if (v.help) {
   --no-views          skip that run
   --out DIR           where the JSON lines go (bench/out)
   --opens N           only open the UI N times on the filled engine (no traffic) and print each opening's figures
-  --breakdown         with --opens: trace the page in detail and print each task over 50 ms by the wall clock: its wall and
-                      CPU time and what ran inside it (script compile and run, GC, style and layout, parsing, paint)
+  --breakdown         with --opens: trace the page in detail and print each task over 50 ms by the wall clock or 30 ms of
+                      CPU: its wall and CPU time and what ran inside it (script compile and run, GC, style and layout, parsing, paint)
+  --visit             with --opens: after each opening, open every other view from the rail (as the views run does) and print
+                      each view's tasks by CPU time (with --breakdown, what ran inside the slow ones)
   --cpu-prof DIR      profile the page's main thread while opening and during each flood into DIR (open in Chrome DevTools)`);
   process.exit(0);
 }
@@ -421,6 +424,7 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
 async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: number): Promise<void> {
   const rows: (string | number)[][] = [];
   const breakdowns: (string | number)[][] = [];
+  const visits: (string | number)[][] = [];
   for (let i = 0; i < n; i++) {
     const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
@@ -439,6 +443,7 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
     const cpu = mainThreadTasks(trace);
     if (v.breakdown) breakdowns.push(...slowTasks(trace).map((t) => [i + 1, ...t]));
     rows.push([i + 1, paint, firstRows, allTopics, tasks.count, tasks.longest, cpu.over50, cpu.longest, cpu.total]);
+    if (v.visit) visits.push(...await visitTraced(bm, page, String(i + 1), breakdowns));
     await page.close();
   }
   const median = (k: number) => [...rows.map((r) => r[k] as number)].sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
@@ -446,60 +451,30 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
   console.log('\n' + renderTable(['opening', 'first paint (ms)', 'first rows (ms)', `all ${fmtNum(o.topics)} topics (ms)`, 'long tasks', 'longest (ms)',
     'tasks over 50 ms CPU', 'longest task CPU (ms)', 'main thread CPU (ms)'],
   rows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
+  if (v.visit) {
+    console.log('\neach view opened from the rail after the opening, traced from the click until it has been shown for 1.5 s (CPU ms)');
+    console.log(renderTable(['opening', 'view', 'tasks over 50 ms CPU', 'longest task CPU (ms)', 'main thread CPU (ms)'], visits.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
+  }
   if (v.breakdown) {
-    console.log('\ntasks over 50 ms by the wall clock on the page\'s main thread (ms from the first task; wall and CPU ms; inside: wall/CPU ms)');
+    console.log('\ntasks over 50 ms by the wall clock or 30 ms of CPU on the page\'s main thread (ms from the first task; wall and CPU ms; inside: wall/CPU ms)');
     console.log(renderTable(['opening', 'at (ms)', 'wall (ms)', 'CPU (ms)', 'inside (largest first)'], breakdowns.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x)))));
   }
 }
 
-/** Trace categories that show what runs inside a task: script compile and evaluation, GC, style, layout, paint. */
-const BREAKDOWN_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.compile', 'v8.gc'];
-
-/** The main thread's tasks over 50 ms by the wall clock: when, wall and CPU time, and the events inside by wall time. */
-function slowTasks(trace: TraceFile): [number, number, number, string][] {
-  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
-  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-  const t0 = Math.min(...tasks.map((e) => e.ts));
-  const out: [number, number, number, string][] = [];
-  for (const t of tasks) {
-    if ((t.dur ?? 0) <= 50_000) continue;
-    const end = t.ts + (t.dur ?? 0);
-    // The direct children: events inside the task not inside another event inside it.
-    const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= end && e.name !== 'ThreadControllerImpl::RunTask');
-    const top = inside.filter((e) => !inside.some((p) => p !== e && p.ts <= e.ts && p.ts + (p.dur ?? 0) >= e.ts + (e.dur ?? 0) && (p.dur ?? 0) > (e.dur ?? 0)));
-    const byName = new Map<string, { dur: number; tdur: number }>();
-    for (const e of top) {
-      const k = byName.get(e.name) ?? { dur: 0, tdur: 0 };
-      k.dur += (e.dur ?? 0) / 1000;
-      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
-      byName.set(e.name, k);
-    }
-    // What is under the largest child too (a FunctionCall's compile, GC, layout).
-    const nested = new Map<string, { dur: number; tdur: number }>();
-    for (const e of inside.filter((x) => !top.includes(x))) {
-      const k = nested.get(e.name) ?? { dur: 0, tdur: 0 };
-      k.dur += (e.dur ?? 0) / 1000;
-      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
-      nested.set(e.name, k);
-    }
-    const fmt = (m: Map<string, { dur: number; tdur: number }>) => [...m].sort((a, b) => b[1].dur - a[1].dur).slice(0, 5)
-      .map(([name, x]) => `${name} ${x.dur.toFixed(0)}/${x.tdur.toFixed(0)}`).join(', ');
-    out.push([(t.ts - t0) / 1000, (t.dur ?? 0) / 1000, (t.tdur ?? t.dur ?? 0) / 1000, `${fmt(byName)}${nested.size ? ` | under them: ${fmt(nested)}` : ''}`]);
+/** `--visit`: each other view opened from the rail, traced on its own: its tasks' CPU time (and the slow ones' insides). */
+async function visitTraced(bm: Awaited<ReturnType<typeof startBrowserMode>>, page: Page, opening: string, breakdowns: (string | number)[][]): Promise<(string | number)[][]> {
+  const rows: (string | number)[][] = [];
+  for (const view of VIEWS) {
+    await bm.browser.startTracing(page, { categories: v.breakdown ? BREAKDOWN_CATEGORIES : ['toplevel'] });
+    await page.click(`[data-testid=nav-${view}]`);
+    await page.waitForSelector(`main[data-testid=view-${view}]`, { timeout: 30_000 });
+    await sleep(LOOK_MS);
+    const trace = JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile;
+    const cpu = mainThreadTasks(trace);
+    rows.push([opening, view, cpu.over50, cpu.longest, cpu.total]);
+    if (v.breakdown) breakdowns.push(...slowTasks(trace).map((t) => [`${opening} ${view}`, ...t]));
   }
-  return out;
-}
-
-interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
-type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
-
-/** The renderer main thread's tasks in a Chromium trace: how many took over 50 ms of CPU, the longest, the sum (ms). */
-function mainThreadTasks(trace: TraceFile): { over50: number; longest: number; total: number } {
-  const events = Array.isArray(trace) ? trace : trace.traceEvents;
-  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  const cpu = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
-  return { over50: cpu.filter((ms) => ms > 50).length, longest: Math.max(0, ...cpu), total: cpu.reduce((a, b) => a + b, 0) };
+  return rows;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -31,9 +31,25 @@ function sourceHash(): string {
 
 const waitFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Vite builds for production only when NODE_ENV is unset or `production`; under vitest it is `test`, which made a
+ * development build (Svelte's dev runtime: ownership checks, component metadata) that e2e tests and benchmarks then
+ * measured instead of what users run. The build sees `production` while it runs.
+ */
+async function productionBuild(outDir: string): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
 /** The directory holding the renderer built from the current sources (index.html and assets); read-only for callers. */
 export async function builtRenderer(): Promise<string> {
-  const dir = path.join(os.tmpdir(), `thingbench-renderer-${sourceHash()}`);
+  const dir = path.join(os.tmpdir(), `thingbench-renderer-prod-${sourceHash()}`);
   const done = path.join(dir, 'index.html');
   const lock = `${dir}.lock`;
   for (let waited = 0; !fs.existsSync(done); waited += 200) {
@@ -47,7 +63,7 @@ export async function builtRenderer(): Promise<string> {
     }
     try {
       const staging = `${dir}.${process.pid}`;
-      await build({ configFile: path.join(repoRoot, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+      await productionBuild(staging);
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(staging, dir);
     } finally {

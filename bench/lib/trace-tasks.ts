@@ -1,0 +1,56 @@
+// Chromium traces of the renderer's main thread for bench/ui.ts: each task's wall and CPU time (`tdur`, which other
+// work on a busy machine does not inflate) and what ran inside the slow ones.
+
+/** Trace categories that show what runs inside a task: script compile and evaluation, GC, style, layout, paint. */
+export const BREAKDOWN_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.compile', 'v8.gc'];
+
+/**
+ * The main thread's tasks over 50 ms by the wall clock or over `minCpuMs` of CPU (a busy machine stretches many tasks
+ * past 50 ms of wall time; the CPU time says which ones would be long on a quiet one): when, wall and CPU time, and the
+ * events inside by wall time.
+ */
+export function slowTasks(trace: TraceFile, minCpuMs = 30): [number, number, number, string][] {
+  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const t0 = Math.min(...tasks.map((e) => e.ts));
+  const out: [number, number, number, string][] = [];
+  for (const t of tasks) {
+    if ((t.dur ?? 0) <= 50_000 && (t.tdur ?? 0) <= minCpuMs * 1000) continue;
+    const end = t.ts + (t.dur ?? 0);
+    // The direct children: events inside the task not inside another event inside it.
+    const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= end && e.name !== 'ThreadControllerImpl::RunTask');
+    const top = inside.filter((e) => !inside.some((p) => p !== e && p.ts <= e.ts && p.ts + (p.dur ?? 0) >= e.ts + (e.dur ?? 0) && (p.dur ?? 0) > (e.dur ?? 0)));
+    const byName = new Map<string, { dur: number; tdur: number }>();
+    for (const e of top) {
+      const k = byName.get(e.name) ?? { dur: 0, tdur: 0 };
+      k.dur += (e.dur ?? 0) / 1000;
+      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
+      byName.set(e.name, k);
+    }
+    // What is under the largest child too (a FunctionCall's compile, GC, layout).
+    const nested = new Map<string, { dur: number; tdur: number }>();
+    for (const e of inside.filter((x) => !top.includes(x))) {
+      const k = nested.get(e.name) ?? { dur: 0, tdur: 0 };
+      k.dur += (e.dur ?? 0) / 1000;
+      k.tdur += (e.tdur ?? e.dur ?? 0) / 1000;
+      nested.set(e.name, k);
+    }
+    const fmt = (m: Map<string, { dur: number; tdur: number }>) => [...m].sort((a, b) => b[1].dur - a[1].dur).slice(0, 5)
+      .map(([name, x]) => `${name} ${x.dur.toFixed(0)}/${x.tdur.toFixed(0)}`).join(', ');
+    out.push([(t.ts - t0) / 1000, (t.dur ?? 0) / 1000, (t.tdur ?? t.dur ?? 0) / 1000, `${fmt(byName)}${nested.size ? ` | under them: ${fmt(nested)}` : ''}`]);
+  }
+  return out;
+}
+
+export interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+export type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
+
+/** The renderer main thread's tasks in a Chromium trace: how many took over 50 ms of CPU, the longest, the sum (ms). */
+export function mainThreadTasks(trace: TraceFile): { over50: number; longest: number; total: number } {
+  const events = Array.isArray(trace) ? trace : trace.traceEvents;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const cpu = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
+  return { over50: cpu.filter((ms) => ms > 50).length, longest: Math.max(0, ...cpu), total: cpu.reduce((a, b) => a + b, 0) };
+}
