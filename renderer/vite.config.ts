@@ -2,8 +2,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * Writes `monaco-preload.json`: the files of Monaco's lazy chunk and what it imports, which the app preloads (fetched
- * and compiled, not run) while idle after it has opened, so the first editor does not wait for them.
+ * Writes `monaco-preload.json`: the files of Monaco's lazy loader, its stages (dynamic imports) and what they import,
+ * which the app preloads (fetched and compiled, not run) while idle after it has opened, so the first editor does not
+ * wait for them.
  */
 function monacoPreloadList(): Plugin {
   return {
@@ -19,6 +20,7 @@ function monacoPreloadList(): Plugin {
         files.add(name);
         chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
         chunk.imports.forEach(add);
+        chunk.dynamicImports.forEach(add);
       };
       add(setup.fileName);
       this.emitFile({ type: 'asset', fileName: 'monaco-preload.json', source: JSON.stringify([...files]) });

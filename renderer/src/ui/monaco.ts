@@ -4,7 +4,7 @@ export type Monaco = typeof import('monaco-editor/editor/editor.api');
 let loading: Promise<Monaco> | undefined;
 
 export function loadMonaco(): Promise<Monaco> {
-  loading ??= import('./monaco-setup.js').then((m) => m.monaco);
+  loading ??= import('./monaco-setup.js').then((m) => m.load());
   return loading;
 }
 
