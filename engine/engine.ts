@@ -18,7 +18,7 @@ import { dynamodbService, dynamodbStreamsService, HttpApiService, withResourceTa
 import { adaptersApi, CoapService, controlRoutes, DeviceHttpsEndpoint, iotControlJobTemplateRoutes } from './api/index.js';
 import { IamService } from './iam/index.js';
 import { JobsService, JobTemplates, jobsApi, type JobsPort, type JobTargets } from './jobs/index.js';
-import { JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
+import { JobChanges, JobRollouts, checkedPolicies, prepareJob, readDocumentSource, templateSourceOf } from './jobs/index.js';
 import { SecurityService, encodeName, securityApi, type ThingLookup } from './security/index.js';
 import { DevicesService, devicesApi } from './devices/index.js';
 import { needsRegistration, registerDevices, ScenariosService, scenariosApi, targetsApi } from './scenarios/index.js';
@@ -262,7 +262,8 @@ export async function createEngine(config: EngineConfig, opts: EngineOptions = {
     requestsPerSecond: config.coap?.requestsPerSecond ?? 2000, burst: config.coap?.burst, logger: logs,
   });
   const registryChanges = new RegistryChanges(registry, security, (e) => events.emit('registry.changed', e));
-  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, coap, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
+  const jobChanges = new JobChanges(jobs.events, (e) => events.emit('jobs.changed', e));
+  const engine: ComposedEngine = new ComposedEngine(config, store, [security, delivery, broker, shadow, reserved, registry, commands, control, jobs, rollouts, registryChanges, jobChanges, objects, streams, signer, provisioning, sinks, functions, fleetProvisioning, rules, http, deviceHttps, coap, pipeline, devices, scenarios, labs, metering], broker, http, events, logs, {
     pipeline: { graph: async () => pipeline.graph() },
     metering: { usage: async () => broker.usage(), cost: async () => metering.cost() },
     shadow: shadowApi(shadow), registry: registryApi(registry), jobs: jobsApi(jobs, jobTemplates), streams: streamsApi(streams), commands: commandsApi(commands), control: controlApi(control), delivery: deliveryApi(delivery), adapters: adaptersApi(coap, deviceHttps, () => engine.info().endpoints.https), provisioning: provisioningApi(provisioning), sinks: sinksApi(sinks, objects), functions: functionsApi(functions, functionLogReader(sinks)), rules: rulesApi(rules), security: securityApi(security),

@@ -17,7 +17,7 @@ import type {
   BucketSummary, ObjectContent, ObjectPage, ObjectQuery, QueueCounts, QueueReceiveInput, QueueReceived, QueueSendInput, QueueSent, TableQueryInput,
   TableQueryResult, TopicPublishInput, TopicSubscribeInput, TopicSubscription,
 } from './sink-action-types.js';
-import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo, JobTemplateInfo } from './job-types.js';
+import type { JobCancelInput, JobExecutionInfo, JobInfo, JobListFilter, JobSummaryInfo, JobTemplateInfo, JobsChanged } from './job-types.js';
 import type { StreamInfo } from './stream-types.js';
 import type { CommandExecutionInfo, CommandInfo } from './command-types.js';
 import type { ControlAnswer, ControlAnswered, ControlHandedOver, ControlPendingInfo, ControlSendInput, ControlSendOneWayInput } from './control-types.js';
@@ -444,6 +444,8 @@ export interface ThingbenchEvents {
   'registry.changed': RegistryChanged;
   /** A device answered a command sent with `control.send` (or the HTTP API, a function, a scenario step). */
   'control.answered': ControlAnswered;
+  /** Jobs whose status or whose executions' status changed (at most 4 times a second): read them again. */
+  'jobs.changed': JobsChanged;
   /** Delivery mappings or stored events changed (stored events: at most 4 times a second): read them again. */
   'delivery.changed': DeliveryChanged;
 }

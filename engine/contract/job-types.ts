@@ -80,3 +80,8 @@ export interface JobCancelInput {
   reasonCode?: string;
   comment?: string;
 }
+
+/** Event `jobs.changed`: jobs whose status or whose executions' status changed (at most 4 events a second): read them again. */
+export interface JobsChanged {
+  jobIds: string[];
+}

@@ -88,6 +88,8 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     // Coalesced by the engine (at most 4 a second) and tiny: sent even when congested, or the registry view goes stale.
     'registry.changed': (data) => send({ kind: 'event', name: 'registry.changed', data }),
     'control.answered': (data) => send({ kind: 'event', name: 'control.answered', data }),
+    // Coalesced by the engine (at most 4 a second) and tiny: sent even when congested, or the Jobs view goes stale.
+    'jobs.changed': (data) => send({ kind: 'event', name: 'jobs.changed', data }),
   };
 
   const subscriptions = (Object.keys(forwarders) as (keyof ThingbenchEvents)[])

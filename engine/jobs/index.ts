@@ -28,3 +28,4 @@ export {
 export { jobsApi } from './jobs-api.js';
 export { prepareJob, checkedPolicies, templateSourceOf } from './job-preparation.js';
 export { JobRollouts, type JobRolloutOptions, type RolloutJobs } from './job-rollouts.js';
+export { JobChanges } from './job-changes.js';

@@ -25,7 +25,20 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Jobs view', { timeout: 90_000 }, 
   let device: MqttClient | undefined;
 
   beforeAll(async () => {
-    bm = await startBrowserMode({ tmpPrefix: 'tb-jobs-view-', viewport: { width: 1280, height: 800 } });
+    bm = await startBrowserMode({
+      tmpPrefix: 'tb-jobs-view-', viewport: { width: 1280, height: 800 },
+      // Counts the calls the page makes, by method: the view reads jobs on the engine's jobs.changed, never on a timer.
+      initScript: () => {
+        const calls: Record<string, number> = {};
+        (window as unknown as { rpcCalls: Record<string, number> }).rpcCalls = calls;
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (this: WebSocket, data: string) {
+          const method = typeof data === 'string' ? (JSON.parse(data) as { method?: string }).method : undefined;
+          if (method) calls[method] = (calls[method] ?? 0) + 1;
+          send.call(this, data);
+        };
+      },
+    });
     iot = new IoTClient({ endpoint: bm.info.endpoints.http, region: 'us-east-1', credentials });
     await bm.page.waitForSelector('[data-testid=connection-status][data-state="open"]', WAIT);
   }, 240_000); // builds the renderer first
@@ -76,7 +89,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Jobs view', { timeout: 90_000 }, 
     await page().waitForFunction(() => document.querySelectorAll('[data-testid=execution-row][data-status=QUEUED]').length === 3, null, WAIT);
     expect(await text('[data-testid=job-count-queued]')).toBe('queued 3');
 
-    // A device takes its execution and succeeds, over MQTT as on AWS.
+    // A device takes its execution and succeeds, over MQTT as on AWS; the view follows it on jobs.changed, reading
+    // that job again (not the whole list, and nothing on a timer).
+    const calls = () => page().evaluate(() => ({ ...(window as unknown as { rpcCalls: Record<string, number> }).rpcCalls }));
+    const before = await calls();
     device = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'pump-1', reconnectPeriod: 0 });
     const update = async (status: string) => {
       const topic = '$aws/things/pump-1/jobs/pump-fw/update';
@@ -93,6 +109,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Jobs view', { timeout: 90_000 }, 
     await page().waitForFunction(() => document.querySelector('[data-testid=execution-row][data-thing="pump-1"]')?.getAttribute('data-status') === 'SUCCEEDED', null, WAIT);
     expect(await text('[data-testid=execution-row][data-thing="pump-1"]')).toContain('step=succeeded');
     expect(await text('[data-testid=job-count-succeeded]')).toBe('succeeded 1');
+    const after = await calls();
+    expect(after['jobs.list'] ?? 0).toBe(before['jobs.list'] ?? 0);
+    expect(after['jobs.describe']).toBeGreaterThan(before['jobs.describe'] ?? 0);
 
     // The status chips filter the executions.
     await page().click('[data-testid=job-count-succeeded]');

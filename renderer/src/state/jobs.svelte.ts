@@ -3,13 +3,19 @@ import {
 } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { poll } from './poll.js';
+import { readSoon } from './soon.js';
 
-/** The jobs engine has no change event: the list and the open job are read again this often while shown (live rollouts). */
-const REFRESH_MS = 1_000;
+/** Job templates change only through the API, which has no event for them: read again this often while their tab is open. */
+const TEMPLATES_MS = 5_000;
+/** `jobs.changed` comes at most 4 times a second; a burst shares one read. */
+const READ_DELAY_MS = 50;
+/** More changed jobs than this in one go: the whole list is read instead of each job. */
+const MAX_DESCRIBES = 10;
 
 /**
  * AWS IoT Jobs as the Jobs view shows them: every job with its counts, the selected job's document, configurations
- * and executions (read again every second while the view is open, so a rollout moves live), and the job templates.
+ * and executions, and the job templates. While the view is open, the jobs the engine reports changed
+ * (`jobs.changed`: a job's or an execution's status) are read again, so a rollout moves live without polling.
  */
 export class JobsStore {
   jobs = $state.raw<readonly JobSummaryInfo[]>([]);
@@ -23,24 +29,33 @@ export class JobsStore {
   templatesLoaded = $state(false);
 
   private seq = 0;
+  /** Jobs reported changed and not read again yet. */
+  private changed: string[] = [];
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
   /** Follows the jobs and the selected one while the jobs tab is open; returns the stop function. */
   watch(): () => void {
-    return poll(() => this.reload(), REFRESH_MS);
+    const soon = readSoon(() => this.readChanged(), READ_DELAY_MS);
+    const sub = this.client.on('jobs.changed', ({ jobIds }) => {
+      this.changed.push(...jobIds.filter((id) => !this.changed.includes(id)));
+      soon.request();
+    });
+    void this.reload();
+    return () => {
+      sub.dispose();
+      soon.dispose();
+      this.changed = [];
+    };
   }
 
   /** Reads the job templates while their tab is open (they change only through the API: no need to hurry). */
   watchTemplates(): () => void {
-    return poll(() => this.readTemplates(), 5 * REFRESH_MS);
+    return poll(() => this.readTemplates(), TEMPLATES_MS);
   }
 
   async reload(): Promise<void> {
-    await Promise.all([
-      this.client.jobs.list().then((jobs) => { this.jobs = jobs; }, this.connection.reportError('Could not read the jobs')),
-      this.readJob(),
-    ]);
+    await Promise.all([this.readList(), this.readJob()]);
     this.loaded = true;
   }
 
@@ -63,6 +78,29 @@ export class JobsStore {
   async cancelExecution(jobId: string, thing: string, force: boolean): Promise<void> {
     await this.client.jobs.cancelExecution(jobId, thing, force);
     await this.reload();
+  }
+
+  /** Reads again the jobs reported changed: each one in place, or the whole list for a new job or a large batch. */
+  private async readChanged(): Promise<void> {
+    const ids = this.changed;
+    this.changed = [];
+    const selected = this.selected !== null && ids.includes(this.selected) ? this.readJob() : undefined;
+    const known = ids.every((id) => this.jobs.some((j) => j.jobId === id));
+    if (!known || ids.length > MAX_DESCRIBES) {
+      await Promise.all([this.readList(), selected]);
+      return;
+    }
+    const read = await Promise.allSettled(ids.map((id) => this.client.jobs.describe(id)));
+    if (read.some((r) => r.status === 'rejected')) await this.readList(); // deleted (NotFound) or unreadable: the list says
+    else {
+      const fresh = read.map((r) => (r as PromiseFulfilledResult<JobInfo>).value);
+      this.jobs = this.jobs.map((j) => fresh.find((f) => f.jobId === j.jobId) ?? j);
+    }
+    await selected;
+  }
+
+  private readList(): Promise<void> {
+    return this.client.jobs.list().then((jobs) => { this.jobs = jobs; }, this.connection.reportError('Could not read the jobs'));
   }
 
   private async readTemplates(): Promise<void> {
