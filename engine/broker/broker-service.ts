@@ -88,6 +88,7 @@ export class BrokerService implements Service {
       dispatch: (packet, client) => this.publishPacket(packet, client),
       tap: (filter, handler) => this.capture.tap(filter, handler),
       retained: (filter) => this.persistence.retainedMatching(filter).map((e) => ({ topic: e.packet.topic, payload: e.packet.payload, qos: Math.min(e.packet.qos, 1) as 0 | 1, retain: true })),
+      consuming: (clientId, filters) => this.delivery.subscribed(clientId, filters),
     }, opts.deviceIdleMs ?? 60_000);
     this.delivery = new DeliveryGate(opts.delivery, (clientId) => {
       const client = this.aedes?.client(clientId);
@@ -187,7 +188,9 @@ export class BrokerService implements Service {
   deliverTo(clientId: string, msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Properties }): boolean {
     const packet: AedesPacket & { cmd: string } = { cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: msg.qos, retain: false };
     if (msg.properties && Object.keys(msg.properties).length) packet.properties = msg.properties;
-    if (!this.aedes || this.aedes.closed || !this.aedes.deliverTo(clientId, packet, () => {})) return false;
+    if (!this.aedes || this.aedes.closed) return false;
+    // An MQTT connection first; else a device session's subscription (a CoAP observation) that takes the topic.
+    if (!this.aedes.deliverTo(clientId, packet, () => {}) && !this.devices.deliverTo(clientId, { ...msg, retain: false })) return false;
     this.capture.recordDirected(packet);
     return true;
   }
@@ -212,10 +215,16 @@ export class BrokerService implements Service {
     return this.devices.get(req);
   }
 
-  /** Whether a connected client (CONNACK sent) takes deliveries on `filter` now. */
+  /** Whether a connected client (CONNACK sent) or a device session (a CoAP observation) takes deliveries on `filter` now. */
   isSubscribed(clientId: string, filter: string): boolean {
     const client = this.aedes?.client(clientId);
-    return client !== undefined && !client.closed && client.connackSent && Object.hasOwn(client.subscriptions, filter);
+    if (client !== undefined && !client.closed && client.connackSent && Object.hasOwn(client.subscriptions, filter)) return true;
+    return this.devices.isSubscribed(clientId, filter);
+  }
+
+  /** Whether the shared subscription `$share/{ShareName}/{TopicFilter}` has a connected member now. */
+  hasSharedMember(topic: string): boolean {
+    return this.aedes?.shared.hasMember(topic) ?? false;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../contract/index.js';
+import { topicMatches, type ClientInfo } from '../contract/index.js';
 import { EngineError, type Disposable, type ErrorCode } from '../core/index.js';
 import type { AedesClient, AedesPacket } from './aedes-adapter.js';
 import type { Metering } from './metering.js';
@@ -64,6 +64,8 @@ export interface DeviceSessionsPort {
   dispatch(packet: AedesPacket & { cmd: string }, client: AedesClient): Promise<void>;
   tap(filter: string, handler: TapHandler): Disposable;
   retained(filter: string): DeviceMessage[];
+  /** The device takes deliveries on these filters from now (it consumes the delivery classes' events on them). */
+  consuming(clientId: string, filters: string[]): void;
 }
 
 /** A refused publish's MQTT 5 reason, as the error a device's request gets. */
@@ -98,6 +100,16 @@ export class DeviceSessions {
     return [...this.open.values()].map((d) => ({
       clientId: d.clientId, connectedAt: d.connectedAt, ipAddress: d.ipAddress, transport: d.protocol, clean: true, keepalive: 0, subscriptions: d.filters,
     }));
+  }
+
+  /** Whether `clientId` has an open session that takes deliveries on `filter` now (a CoAP Observe). */
+  isSubscribed(clientId: string, filter: string): boolean {
+    return [this.open.get(`coap\u0000${clientId}`), this.open.get(`https\u0000${clientId}`)].some((s) => s?.filters.includes(filter));
+  }
+
+  /** Delivers to the first of `clientId`'s subscriptions that takes the topic (an event kept while it was away). */
+  deliverTo(clientId: string, msg: DeviceMessage): boolean {
+    return [this.open.get(`coap\u0000${clientId}`), this.open.get(`https\u0000${clientId}`)].some((s) => s?.deliverTo(msg));
   }
 
   /** The protocol of `clientId`'s open session (HTTPS first when it has both), by key, not by a scan. */
@@ -135,7 +147,7 @@ class OpenDeviceSession implements DeviceSession {
   held = 0;
   private readonly stand: Stand;
   private readonly session: Session;
-  private readonly subscriptions = new Set<Disposable>();
+  private readonly subscriptions = new Map<Disposable, { filter: string; deliver: (m: DeviceMessage) => void }>();
 
   constructor(private readonly port: DeviceSessionsPort, req: DeviceSessionRequest, private readonly closed: () => void) {
     this.clientId = req.clientId;
@@ -217,6 +229,7 @@ class OpenDeviceSession implements DeviceSession {
     const wildcard = /[+#]/.test(filter);
     if (!(this.port.ctx.aws && wildcard)) for (const m of this.port.retained(filter)) deliver(m); // AWS: none for wildcard filters
     const tap = this.port.tap(filter, (m) => deliver({ topic: m.topic, payload: m.payload, qos: m.qos === 0 ? 0 : 1, retain: false }));
+    // Its end is an absence, not an UNSUBSCRIBE: as a consumer of events it gets what it missed when it subscribes again.
     const sub: Disposable = {
       dispose: () => {
         if (!this.subscriptions.delete(sub)) return;
@@ -226,15 +239,27 @@ class OpenDeviceSession implements DeviceSession {
         this.port.sessions.unsubscribed([filter], client);
       },
     };
-    this.subscriptions.add(sub);
+    this.subscriptions.set(sub, { filter, deliver });
+    // After the caller has its subscription in place (a CoAP observation answers its registration first).
+    queueMicrotask(() => this.subscriptions.has(sub) && this.port.consuming(this.clientId, [filter]));
     return sub;
+  }
+
+  /** Writes a message to the first subscription that takes its topic; false when none does. */
+  deliverTo(msg: DeviceMessage): boolean {
+    for (const { filter, deliver } of this.subscriptions.values()) {
+      if (!topicMatches(filter, msg.topic)) continue;
+      deliver(msg);
+      return true;
+    }
+    return false;
   }
 
   close(reason: DisconnectReason = 'CLIENT_INITIATED_DISCONNECT'): void {
     if (this.stand.closed) return;
     const client = this.stand as AedesClient;
     this.port.sessions.setReason(client, reason);
-    for (const sub of [...this.subscriptions]) sub.dispose();
+    for (const sub of [...this.subscriptions.keys()]) sub.dispose();
     this.stand.closed = true;
     this.closed();
     this.port.sessions.clientDisconnect(client);

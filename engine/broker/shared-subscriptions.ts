@@ -196,6 +196,11 @@ export class SharedSubscriptions<C, P extends RoutedPacket> {
     this.detachIfEmpty(topic, group, done);
   }
 
+  /** Whether the group of `topic` (`$share/{ShareName}/{TopicFilter}`) has a connected member now. */
+  hasMember(topic: string): boolean {
+    return (this.groups.get(topic)?.members.length ?? 0) > 0;
+  }
+
   /** A client id connected: any offline membership it had is over (resumed sessions rejoined before the CONNACK). */
   connected(clientId: string): void {
     for (const [topic, group] of this.groups) {

@@ -26,7 +26,7 @@ export interface DeliveryMapping {
 
 /** An event kept for a consumer that is away (`delivery.stored`). */
 export interface StoredEventInfo {
-  /** The MQTT client id it waits for. */
+  /** Who it waits for: an MQTT client id, a CoAP device's thing name, or a shared subscription's `$share/{group}`. */
   consumer: string;
   topic: string;
   /** Payload bytes. */

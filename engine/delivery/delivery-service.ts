@@ -8,8 +8,9 @@ import { EventConsumers } from './event-consumers.js';
 import { DEFAULT_EVENT_BOUNDS, EventStore, type EventBounds, type KeptEvent } from './event-store.js';
 
 /**
- * LIMITATIONS: consumers are MQTT clients (a shared subscription's `$share/…` filter is none: its group gets events
- * only while a member is connected); a client that subscribed before the first event mapping existed becomes a
+ * LIMITATIONS: a CoAP device stays a consumer after its observation ends (an absence: there is no CoAP goodbye but
+ * forgetting the topic), so what it does not come back for waits until its time-to-live; a shared subscription's
+ * group stops consuming when a member unsubscribes and no member is connected; a client that subscribed before the first event mapping existed becomes a
  * consumer when it next subscribes or resumes its session; a stored event counts as delivered once it is written to
  * the returning consumer's connection (not at its PUBACK); telemetry from a client's QoS 1 publish is still
  * acknowledged (PUBACK) as MQTT requires, then forwarded at QoS 0; an event whose publish the broker finishes again
@@ -19,6 +20,9 @@ import { DEFAULT_EVENT_BOUNDS, EventStore, type EventBounds, type KeptEvent } fr
  * through `DeliveryHooks`, for each message's class (by mapping: per device first, then the most specific topic
  * filter); telemetry is forwarded at QoS 0 and never queued; an event is kept for each consumer that is away until
  * it returns (delivered in publish order at QoS 1 before live traffic) or until its time-to-live passes.
+ * Consumers: an MQTT client id with its filters; a CoAP device observing a topic (its thing name: the observation
+ * lapsing is an absence, observing again brings what it missed); a shared subscription's group (`$share/{group}` with
+ * its filters: an event waits until some member has it).
  */
 export interface DeliveryBroker {
   /** Whether a connected client takes deliveries on this filter now. */
@@ -27,6 +31,8 @@ export interface DeliveryBroker {
   deliverTo(clientId: string, msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Properties }): boolean;
   /** Connected clients with their subscriptions. */
   clients(): Array<{ clientId: string; subscriptions: string[] }>;
+  /** Whether the shared subscription `$share/{group}/{filter}` has a connected member now. */
+  hasSharedMember(topic: string): boolean;
 }
 
 export interface DeliveryEvents {
@@ -117,8 +123,9 @@ export class DeliveryService implements Service {
     const mapping = this.mappings?.find(msg.topic, publisher);
     if (mapping?.class !== 'event') return null;
     const broker = this.opts.broker();
+    const present = (consumer: string, f: string) => (isGroup(consumer) ? broker.hasSharedMember(`${consumer}/${f}`) : broker.isSubscribed(consumer, f));
     const absent = this.consumers!.matching(msg.topic)
-      .filter((c) => !c.filters.some((f) => broker.isSubscribed(c.clientId, f)))
+      .filter((c) => !c.filters.some((f) => present(c.clientId, f)))
       .map((c) => c.clientId);
     if (!absent.length) return null;
     const now = this.clock.now();
@@ -131,30 +138,42 @@ export class DeliveryService implements Service {
     return kept;
   }
 
-  /** A client takes deliveries on these filters: it consumes the events they reach, and gets what waited for it, in order. */
+  /**
+   * A client takes deliveries on these filters: it consumes the events they reach, and gets what waited for it, in
+   * order. A shared subscription's filter makes its group the consumer, and this member gets what waited for the group.
+   */
   private subscribed(clientId: string, filters: string[], deliver = true): void {
     if (!this.mappings?.hasEvents) return;
-    const consuming = filters.filter((f) => !f.startsWith('$share/') && this.mappings!.mayReceiveEvents(f));
-    if (!consuming.length) return;
-    this.consumers!.add(clientId, consuming);
-    if (deliver) this.deliver(clientId, consuming);
+    for (const [consumer, consuming] of byConsumer(clientId, filters)) {
+      const taking = consuming.filter((f) => this.mappings!.mayReceiveEvents(f));
+      if (!taking.length) continue;
+      this.consumers!.add(consumer, taking);
+      if (deliver) this.deliver(consumer, taking, clientId);
+    }
   }
 
-  private deliver(clientId: string, filters: string[]): void {
+  /** Hands what waited for `consumer` on these filters to the client `to` (the consumer itself, or a group's member). */
+  private deliver(consumer: string, filters: string[], to: string): void {
     const now = this.clock.now();
-    const due = this.stored!.take(clientId, (topic) => filters.some((f) => topicMatches(f, topic)), now);
+    const due = this.stored!.take(consumer, (topic) => filters.some((f) => topicMatches(f, topic)), now);
     if (!due.length) return;
     const broker = this.opts.broker();
     let lost = 0;
-    for (const e of due) if (!broker.deliverTo(clientId, { topic: e.topic, payload: e.payload, qos: 1, ...withRemaining(e, now) })) lost++;
-    if (lost) this.opts.logger.log('warn', 'delivery', `${lost} stored event(s) for ${clientId} not delivered: it disconnected while they were sent`, { clientId });
+    for (const e of due) if (!broker.deliverTo(to, { topic: e.topic, payload: e.payload, qos: 1, ...withRemaining(e, now) })) lost++;
+    if (lost) this.opts.logger.log('warn', 'delivery', `${lost} stored event(s) for ${consumer} not delivered: ${to} disconnected while they were sent`, { clientId: to });
     this.changed('stored');
   }
 
   private unsubscribed(clientId: string, filters: string[]): void {
-    if (!this.consumers?.remove(clientId, filters)) return;
-    this.stored!.forget(clientId, (topic) => this.consumers!.takes(clientId, topic));
-    this.changed('stored');
+    let changed = false;
+    for (const [consumer, gone] of byConsumer(clientId, filters)) {
+      // A group consumes while it has a member: one member leaving while others stay changes nothing.
+      const leaving = isGroup(consumer) ? gone.filter((f) => !this.opts.broker().hasSharedMember(`${consumer}/${f}`)) : gone;
+      if (!this.consumers?.remove(consumer, leaving)) continue;
+      this.stored!.forget(consumer, (topic) => this.consumers!.takes(consumer, topic));
+      changed = true;
+    }
+    if (changed) this.changed('stored');
   }
 
   /** Tells the UI, at most 4 times a second for stored events. */
@@ -165,6 +184,24 @@ export class DeliveryService implements Service {
       this.events.emit('changed', { what });
     }, 250);
   }
+}
+
+const SHARE = '$share/';
+/** A shared subscription's group as a consumer id: `$share/{group}`. */
+const isGroup = (consumer: string) => consumer.startsWith(SHARE);
+
+/** A client's filters by who consumes through them: the client itself, or the group of each `$share/{group}/{filter}`. */
+function byConsumer(clientId: string, filters: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of filters) {
+    const slash = f.startsWith(SHARE) ? f.indexOf('/', SHARE.length) : -1;
+    if (f.startsWith(SHARE) && slash < 0) continue;
+    const [consumer, filter] = slash < 0 ? [clientId, f] : [f.slice(0, slash), f.slice(slash + 1)];
+    const list = out.get(consumer);
+    if (list) list.push(filter);
+    else out.set(consumer, [filter]);
+  }
+  return out;
 }
 
 /** An MQTT 5 event's Message Expiry Interval says the whole seconds left [MQTT-3.3.2-6]. */
