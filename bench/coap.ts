@@ -1,5 +1,5 @@
 // Devices that ask (CoAP, HTTPS) beside MQTT devices, through one engine in one run.
-//   npm run bench -- coap [--seconds 5] [--warmup 1] [--clients 8] [--commands 200] [--only mqtt0,mqtt1,con,non,https,commands]
+//   npm run bench -- coap [--seconds 5] [--warmup 1] [--prime 3000] [--clients 8] [--commands 200] [--only mqtt0,mqtt1,con,non,https,commands]
 // One fresh `thingbench up` (standard mode) with its CoAP listener and HTTPS device endpoint. Every publish row is a
 // closed loop of `--clients` devices, each with one request in flight, each its own thing (so its own session):
 //   mqtt0   MQTT QoS 0 publish, timed until the publisher gets it back on its own subscription (QoS 0 has no ack)
@@ -7,6 +7,7 @@
 //   con     CoAP POST /topics/… confirmable (the `coap` package's client, one UDP socket per device) until 2.04
 //   non     the same, non-confirmable (the engine answers NON too)
 //   https   POST /topics/…?qos=1 over mutual TLS with a kept-alive connection per device until 200
+// Each row first sends `--prime` untimed requests (its code warm in both processes), then warms up and measures.
 // Then `--commands` command round trips per protocol, one at a time, through control.send (the control socket): to an
 // MQTT device on its command topics, and to an HTTPS and a CoAP device that ask with hono-ttd (the virtual devices'
 // own uplinks). Results: a table on stdout and JSON lines in bench/out/coap-<timestamp>.jsonl.
@@ -31,14 +32,14 @@ const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, clients: { type: 'string', default: '8' },
-    commands: { type: 'string', default: '200' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    commands: { type: 'string', default: '200' }, prime: { type: 'string', default: '3000' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
-  console.log('usage: npm run bench -- coap [--seconds 5] [--warmup 1] [--clients 8] [--commands 200] [--only mqtt0,mqtt1,con,non,https,commands]');
+  console.log('usage: npm run bench -- coap [--seconds 5] [--warmup 1] [--prime 3000] [--clients 8] [--commands 200] [--only mqtt0,mqtt1,con,non,https,commands]');
   process.exit(0);
 }
-const o = { seconds: Number(v.seconds), warmup: Number(v.warmup), clients: Number(v.clients), commands: Number(v.commands) };
+const o = { seconds: Number(v.seconds), warmup: Number(v.warmup), clients: Number(v.clients), commands: Number(v.commands), prime: Number(v.prime) };
 const rows = new Set((v.only ?? 'mqtt0,mqtt1,con,non,https,commands').split(','));
 const payload = Buffer.from(JSON.stringify({ temperature: 21.5, humidity: 40, battery: 3.71 }));
 
@@ -82,6 +83,9 @@ async function row(name: string, label: string, open: () => Promise<{ op(w: numb
   process.stdout.write(`  ${label} … `);
   const r = await open();
   try {
+    // Untimed requests first, so every row is measured on warm code: on a busy machine a 1 s warm-up at a few
+    // hundred requests/s left the first CoAP row (whichever it was) in V8's unoptimized tiers, at half its rate.
+    await runOps({ concurrency: o.clients, warmupMs: 0, windowMs: 60_000, cap: o.prime, pids: engine.pids }, async (w) => { await r.op(w); });
     results.set(name, await load((w) => r.op(w)));
   } finally {
     await r.close();
