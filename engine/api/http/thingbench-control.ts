@@ -8,6 +8,7 @@
  * did not ask for it in time. Host, Origin and (off loopback) SigV4 are checked as for every route of the endpoint.
  */
 import { EngineError, isEngineError, type ErrorCode } from '../../core/index.js';
+import { AwsError } from './aws-errors.js';
 import type { HttpHandler, HttpResult, Route } from './http-server.js';
 
 type SendRequest = { thing: string; name: string; payload: Buffer; contentType?: string; timeoutMs: number };
@@ -40,6 +41,8 @@ function renderError(err: unknown) {
   const json = (status: number, body: object, unexpected = false) => ({
     status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)), unexpected,
   });
+  // The endpoint's own refusals (SigV4 off loopback, Host/Origin) keep their status and AWS error type.
+  if (err instanceof AwsError) return { ...json(err.status, { code: err.type, message: err.message }), headers: { 'content-type': 'application/json', 'x-amzn-errortype': err.type } };
   const status = isEngineError(err) ? STATUS[err.code] : undefined;
   if (!isEngineError(err) || status === undefined) return json(500, { code: 'Internal', message: 'Internal failure' }, true);
   const reason = (err.details as { reason?: string } | undefined)?.reason;
