@@ -106,19 +106,11 @@ export function meteredS3(meter: RequestMeter): (operation: string) => void {
 }
 
 /**
- * Registry routes counted as AWS's billed registry operations, in 1 KB increments of the answer; the data plane's HTTP
- * Publish as messages in 5 KB increments of its payload, where the publish enters.
+ * Registry routes counted as AWS's billed registry operations, in 1 KB increments of the answer. (The data plane's HTTP
+ * Publish is metered by the broker, under its topic and HTTP_PUBLISH_CALLER, like an MQTT publish.)
  */
 export function meteredRoutes(routes: Route[], meter: RequestMeter): Route[] {
   return routes.map((r) => {
-    if (r.operation === 'Publish' && r.path === '/topics/{topic+}') {
-      const publish: HttpHandler = async (req) => {
-        const result = await r.handler(req);
-        meter.add('iot.messaging', chunks(req.body.length, 5));
-        return result;
-      };
-      return { ...r, handler: publish };
-    }
     if (!BILLED_REGISTRY_OPERATIONS.has(r.operation)) return r;
     const handler: HttpHandler = async (req) => {
       const result = await r.handler(req);

@@ -84,7 +84,8 @@ export class Capture<C extends object> {
     const msg = this.log.append(packet.topic, packet.payload, packet.qos, packet.retain, clientId, this.now(), properties);
     this.topicIndex.record(msg);
     if (packet.retain) this.topicIndex.setRetained(packet.topic, packet.payload.length > 0);
-    if (clientId) this.metering.inbound(clientId, packet.topic, meteredBytes(packet.payload.length, properties));
+    const meteredAs = clientId ?? this.origins.get(packet)?.meteredAs;
+    if (meteredAs) this.metering.inbound(meteredAs, packet.topic, meteredBytes(packet.payload.length, properties));
     if (this.events.has('messages')) this.feed.push(msg);
     if (this.taps.size) {
       // Taps get the parsed payload, not the history's copy, which the history may write over once it lets go of it.

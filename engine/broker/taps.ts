@@ -136,6 +136,8 @@ export interface PublishOptions {
    * unchanged as `TappedMessage.lineage`, so a consumer knows a message by what its publisher said, not by its bytes.
    */
   lineage?: readonly string[];
+  /** A publish AWS bills though no client sent it (the data plane's HTTP Publish): metered under this name and its topic. */
+  meteredAs?: string;
 }
 
 /** A message the engine publishes: with `properties`, it reaches MQTT 5 subscribers, taps and rules as an MQTT 5 message. */

@@ -65,7 +65,17 @@ export interface RuleCost {
   cost: number;
 }
 
-/** One device (an MQTT client id, or a thing whose shadow was used): messages, connection minutes, shadow operations. */
+/**
+ * The name the data plane's HTTP Publish (`POST /topics/{topic}` on the AWS API endpoint, SigV4) is counted under in
+ * the usage report's clients and the cost report's devices: its caller is no device (an HTTPS device's publishes on
+ * port 8443 are counted under its thing).
+ */
+export const HTTP_PUBLISH_CALLER = '(HTTP Publish API)';
+
+/**
+ * One device (an MQTT client id, an HTTPS or CoAP device's thing, or a thing whose shadow was used): messages,
+ * connection minutes, shadow operations. HTTP_PUBLISH_CALLER names the data plane's HTTP Publish calls.
+ */
 export interface DeviceCost {
   device: string;
   messages: number;

@@ -30,7 +30,7 @@ const sum = <T>(rows: T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r
 /** What is served but not counted (the report says so). */
 export const UNMETERED = [
   'Message sizes leave out the topic name (AWS meters the payload and the topic).',
-  'CONNECT, SUBSCRIBE and PUBACK messages are not counted; HTTP Publish counts its payload only (not its MQTT 5 headers) and is in no topic\'s or device\'s share.',
+  'CONNECT, SUBSCRIBE and PUBACK messages are not counted. The data plane\'s HTTP Publish has no device: its messages are the device row "(HTTP Publish API)".',
   'Storage of shadows, registry, objects, logs and tables is not priced.',
   'DynamoDB reads count the items returned (a Query or Scan filter\'s discarded items are not seen); UpdateItem and DeleteItem writes are sized by the key, not the item.',
 ];

@@ -80,4 +80,14 @@ describe('the origin of a publish reaches the taps', () => {
     ]);
     expect(b.getRetained('origin/kept')?.payload.toString()).toBe('kept');
   });
+
+  it('a publish the engine makes for a billed caller (`meteredAs`) is metered under that name and its topic; the UI\'s own publishes are not', async () => {
+    const b = await startBroker();
+    await b.publish({ topic: 'origin/billed', payload: Buffer.alloc(6 * 1024), qos: 0, retain: false }, { origin: 'client', meteredAs: '(caller)' });
+    await b.publish({ topic: 'origin/unbilled', payload: Buffer.from('ui'), qos: 0, retain: false }, { origin: 'client' });
+    const usage = b.usage();
+    expect(usage.clients).toEqual([expect.objectContaining({ clientId: '(caller)', messagesIn: 1, billedMessages: 2, bytesIn: 6 * 1024, connectionMinutes: 0 })]);
+    expect(usage.topics).toEqual([{ topic: 'origin/billed', messagesIn: 1, messagesOut: 0, billedMessages: 2 }]);
+  });
 });
+

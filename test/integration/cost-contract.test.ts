@@ -4,17 +4,23 @@
  * figure is the engine's counters at the shipped price table's prices, exactly; per topic, rule and device too.
  * The engine's clock is held still and moved by the test, so connection minutes and the projection are exact.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CreateThingCommand, DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
+import {
+  AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand,
+  DescribeThingCommand, IoTClient,
+} from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
+import { HTTP_PUBLISH_CALLER, type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
 import { PRICE_TABLE_FILE } from '../../engine/metering/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { openContract, type OpenContract } from '../helpers/ui-transport.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/rules';
@@ -173,5 +179,48 @@ describe('metering.cost', () => {
     expect(added('dynamodb.writes')).toBe(3 + 9);
     expect(added('dynamodb.reads')).toBe(1 + 0.5 + 3 + 1.5 + 0.5 + 1.5);
     for (const id of ['iot.messaging', 's3.puts', 's3.gets', 'dynamodb.writes', 'dynamodb.reads']) expect(line(id).cost).toBeCloseTo(price(id)(line(id).quantity), 15);
+  });
+
+  it('splits HTTP publishes into their topic\'s and device\'s shares: an HTTPS device under its thing, the data plane under (HTTP Publish API)', async () => {
+    const before = await api.metering.cost();
+    // The data plane's Publish (SigV4, no device): 2 KB and 11 KB are 1 + 3 billed messages.
+    const data = new IoTDataPlaneClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    await data.send(new PublishCommand({ topic: 'cost/split/api', qos: 1, payload: Buffer.from('a'.repeat(2048)) }));
+    await data.send(new PublishCommand({ topic: 'cost/split/api', qos: 0, payload: Buffer.from('b'.repeat(11 * 1024)) }));
+    data.destroy();
+    // An HTTPS device (curl with its certificate on port 8443, as AWS's docs show it): 6 KB is 2 billed messages.
+    const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    const c = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await iot.send(new CreatePolicyCommand({ policyName: 'cost-https', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iot:Publish'], Resource: '*' }] }) }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'cost-https', target: c.certificateArn }));
+    await iot.send(new CreateThingCommand({ thingName: 'meter-https' }));
+    await iot.send(new AttachThingPrincipalCommand({ thingName: 'meter-https', principal: c.certificateArn }));
+    iot.destroy();
+    const dir = tempDir('tb-cost-https-');
+    fs.writeFileSync(path.join(dir, 'cert.pem'), c.certificatePem!);
+    fs.writeFileSync(path.join(dir, 'key.pem'), c.keyPair!.PrivateKey!);
+    const status = await new Promise<string>((resolve, reject) => execFile('curl', [
+      '-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(te.dataDir, 'security', 'root-ca.pem'),
+      '--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem'), '--data-binary', doc(6 * 1024),
+      `${te.info.endpoints.https}/topics/cost/split/https?qos=1`,
+    ], (err, out) => (err ? reject(err) : resolve(out))));
+    expect(status).toBe('200');
+
+    const after = await api.metering.cost();
+    const topic = (r: CostReport, name: string) => r.topics.find((x) => x.topic === name);
+    const device = (r: CostReport, name: string) => r.devices.find((x) => x.device === name);
+    const messaging = price('iot.messaging');
+    expect(topic(after, 'cost/split/api')).toMatchObject({ messagesIn: 2, messagesOut: 0, billedMessages: 4 });
+    expect(topic(after, 'cost/split/https')).toMatchObject({ messagesIn: 1, messagesOut: 0, billedMessages: 2 });
+    expect(topic(after, 'cost/split/https')!.cost).toBeCloseTo(messaging(2), 15);
+    const caller = device(after, HTTP_PUBLISH_CALLER)!;
+    const was = device(before, HTTP_PUBLISH_CALLER) ?? { messages: 0, billedMessages: 0 };
+    expect([caller.messages - was.messages, caller.billedMessages - was.billedMessages, caller.connectionMinutes]).toEqual([2, 4, 0]);
+    expect(device(after, 'meter-https')).toMatchObject({ messages: 1, billedMessages: 2 });
+    // Every billed message is in a topic's share and in a device's share.
+    const billed = after.lines.find((l) => l.priceId === 'iot.messaging')!.quantity;
+    expect(billed - before.lines.find((l) => l.priceId === 'iot.messaging')!.quantity).toBe(4 + 2);
+    expect(after.topics.reduce((n, r) => n + r.billedMessages, 0)).toBe(billed);
+    expect(after.devices.reduce((n, r) => n + r.billedMessages, 0)).toBe(billed);
   });
 });

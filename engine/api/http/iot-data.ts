@@ -11,6 +11,7 @@
  * - Error message texts are modelled on AWS's style; AWS's exact wording is not documented for most of them.
  * - RETAIN on a reserved (`$`) topic is refused whatever the broker mode, as AWS does; `0` limits only relax sizes.
  */
+import { HTTP_PUBLISH_CALLER } from '../../contract/index.js';
 import { EngineError } from '../../core/index.js';
 import type { Properties } from '../../broker/index.js';
 import type { DataPlaneBroker, RetainedMessage } from './data-plane-broker.js';
@@ -226,7 +227,9 @@ export function publish(broker: DataPlaneBroker, limits: IotDataLimits = awsIotD
     // An empty payload with retain=true clears the topic's retained message (MQTT [MQTT-3.3.1-10], AWS Publish docs).
     // The caller's message, not the engine's: taps must not take a Publish to `$aws/events/…` for a lifecycle event.
     const mqtt5 = toMqttProperties(properties);
-    await broker.publish(mqtt5 ? { topic, payload: req.body, qos, retain, properties: mqtt5 } : { topic, payload: req.body, qos, retain }, { origin: 'client' });
+    // Billed as AWS bills it (5 KB increments, MQTT 5 headers included), under its topic and HTTP_PUBLISH_CALLER.
+    const opts = { origin: 'client', meteredAs: HTTP_PUBLISH_CALLER } as const;
+    await broker.publish(mqtt5 ? { topic, payload: req.body, qos, retain, properties: mqtt5 } : { topic, payload: req.body, qos, retain }, opts);
     return {};
   };
 }
