@@ -7,11 +7,10 @@ import type { AwsService, HttpHandler, Route } from './api/index.js';
 import { BILLED_REGISTRY_OPERATIONS, chunks, GB, type PriceId, type RequestMeter } from './metering/index.js';
 
 type Input = Record<string, unknown>;
+type Handler = NonNullable<AwsService['operations'][string]>;
 const utf8 = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
 const size = (v: unknown) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? v.length : typeof v === 'string' ? Buffer.byteLength(v) : 0);
 const list = (v: unknown): Input[] => (Array.isArray(v) ? (v as Input[]) : []);
-/** A DynamoDB item's size, near enough: its JSON text (AWS counts names and values in their own encoding). */
-const itemBytes = (item: unknown) => (item ? Buffer.byteLength(JSON.stringify(item)) : 0);
 
 /** What one operation of a service is billed as: [price, quantity] pairs. */
 function billed(signingName: string, targetPrefix: string | undefined, operation: string, input: Input): Array<[PriceId, number]> {
@@ -26,19 +25,7 @@ function billed(signingName: string, targetPrefix: string | undefined, operation
         : operation === 'PublishBatch' ? list(input.PublishBatchRequestEntries).reduce((n, e) => n + utf8(e.Message), 0) : 0;
       return [['sns.requests', chunks(bytes, 64)]];
     }
-    case 'dynamodb': {
-      if (targetPrefix?.startsWith('DynamoDBStreams')) return [];
-      if (operation === 'PutItem') return [['dynamodb.writes', chunks(itemBytes(input.Item), 1)]];
-      if (operation === 'UpdateItem' || operation === 'DeleteItem') return [['dynamodb.writes', chunks(itemBytes(input.Key), 1)]];
-      if (operation === 'BatchWriteItem') {
-        let units = 0;
-        for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, Input[]>)) {
-          for (const r of list(requests)) units += chunks(itemBytes((r.PutRequest as Input | undefined)?.Item ?? (r.DeleteRequest as Input | undefined)?.Key), 1);
-        }
-        return [['dynamodb.writes', units]];
-      }
-      return []; // reads: by the size of what they read (`readUnits`)
-    }
+    // dynamodb: by the ConsumedCapacity of each answer (`consumedUnits`)
     case 'kinesis':
       if (operation === 'PutRecord') return [['kinesis.putUnits', chunks(size(input.Data), 25)]];
       if (operation === 'PutRecords') return [['kinesis.putUnits', list(input.Records).reduce((n, r) => n + chunks(size(r.Data), 25), 0)]];
@@ -57,39 +44,43 @@ function billed(signingName: string, targetPrefix: string | undefined, operation
   }
 }
 
+/** DynamoDB's item operations, by the price their ConsumedCapacity is billed at. */
+const DYNAMODB_UNITS: Record<string, PriceId> = {
+  PutItem: 'dynamodb.writes', UpdateItem: 'dynamodb.writes', DeleteItem: 'dynamodb.writes', BatchWriteItem: 'dynamodb.writes', TransactWriteItems: 'dynamodb.writes',
+  GetItem: 'dynamodb.reads', Query: 'dynamodb.reads', Scan: 'dynamodb.reads', BatchGetItem: 'dynamodb.reads', TransactGetItems: 'dynamodb.reads',
+};
+
 /**
- * DynamoDB read request units of a read's answer, as DynamoDB bills them: GetItem one item rounded up to 4 KB, Query and
- * Scan the items read summed then rounded up, BatchGetItem each item rounded up; half for eventually consistent reads.
- * (Query and Scan count the items returned: a FilterExpression's discarded items are not seen here.)
+ * A DynamoDB item operation billed by the capacity units its answer reports (the item sizes DynamoDB bills: the larger
+ * of before and after for writes, what was read before the filter for Query and Scan), so the cost report and a
+ * caller's `ReturnConsumedCapacity` always agree. The units are asked for every time and left out of the answer when
+ * the caller did not ask.
  */
-function readUnits(operation: string, input: Input, output: unknown): number {
-  const out = (output ?? {}) as Input;
-  const half = (units: number, consistent: unknown) => (consistent ? units : units / 2);
-  if (operation === 'GetItem') return half(chunks(itemBytes(out.Item), 4), input.ConsistentRead);
-  if (operation === 'Query' || operation === 'Scan') return half(chunks(list(out.Items).reduce((n, i) => n + itemBytes(i), 0), 4), input.ConsistentRead);
-  if (operation !== 'BatchGetItem') return 0;
-  const asked = (input.RequestItems ?? {}) as Record<string, Input>;
-  let units = 0;
-  for (const [table, items] of Object.entries((out.Responses ?? {}) as Record<string, Input[]>)) {
-    for (const item of list(items)) units += half(chunks(itemBytes(item), 4), asked[table]?.ConsistentRead);
-  }
-  return units;
+function consumedUnits(handler: Handler, id: PriceId, meter: RequestMeter): Handler {
+  return async (input: Input, ctx) => {
+    const asked = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
+    const valid = asked || input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE';
+    const output = (await handler(valid && !asked ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input, ctx)) as Input | undefined;
+    const capacity = output?.ConsumedCapacity;
+    meter.add(id, (Array.isArray(capacity) ? capacity : [capacity]).reduce((n: number, c) => n + Number((c as Input | undefined)?.CapacityUnits ?? 0), 0));
+    if (asked || !output) return output;
+    const { ConsumedCapacity: _, ...rest } = output;
+    return rest;
+  };
 }
 
-const DYNAMODB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
-
-/** The service with each operation counted into `meter` before it runs (DynamoDB reads once answered, by size). */
+/** The service with each operation counted into `meter` before it runs (DynamoDB's item operations once answered). */
 export function meteredService(service: AwsService, meter: RequestMeter): AwsService {
   const { signingName, targetPrefix } = service.model;
-  const reads = signingName === 'dynamodb' && !targetPrefix?.startsWith('DynamoDBStreams');
-  const operations = Object.fromEntries(Object.entries(service.operations).map(([name, handler]) => [name, handler && ((input: Input, ctx: Parameters<typeof handler>[1]) => {
-    for (const [id, n] of billed(signingName, targetPrefix, name, input)) meter.add(id, n);
-    if (!reads || !DYNAMODB_READS.has(name)) return handler(input, ctx);
-    return Promise.resolve(handler(input, ctx)).then((output) => {
-      meter.add('dynamodb.reads', readUnits(name, input, output));
-      return output;
-    });
-  })]));
+  const dynamodb = signingName === 'dynamodb' && !targetPrefix?.startsWith('DynamoDBStreams');
+  const operations = Object.fromEntries(Object.entries(service.operations).map(([name, handler]) => {
+    if (!handler) return [name, handler];
+    if (dynamodb) return [name, DYNAMODB_UNITS[name] ? consumedUnits(handler, DYNAMODB_UNITS[name], meter) : handler];
+    return [name, (input: Input, ctx: Parameters<Handler>[1]) => {
+      for (const [id, n] of billed(signingName, targetPrefix, name, input)) meter.add(id, n);
+      return handler(input, ctx);
+    }];
+  }));
   return { ...service, operations };
 }
 

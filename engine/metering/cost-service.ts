@@ -32,7 +32,7 @@ export const UNMETERED = [
   'Message sizes leave out the topic name (AWS meters the payload and the topic).',
   'CONNECT, SUBSCRIBE and PUBACK messages are not counted. The data plane\'s HTTP Publish has no device: its messages are the device row "(HTTP Publish API)".',
   'Storage of shadows, registry, objects, logs and tables is not priced.',
-  'DynamoDB reads count the items returned (a Query or Scan filter\'s discarded items are not seen); UpdateItem and DeleteItem writes are sized by the key, not the item.',
+  'DynamoDB units are the table\'s (what ReturnConsumedCapacity returns): writes to secondary indexes and writes refused by their condition are not counted.',
 ];
 
 export class CostService implements Service {

@@ -16,7 +16,10 @@ import {
 } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand, CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand,
+  type ConsumedCapacity,
+} from '@aws-sdk/client-dynamodb';
 import { HTTP_PUBLISH_CALLER, type CostReport, type PriceTableInfo, type ThingbenchClient } from '../../engine/contract/index.js';
 import { PRICE_TABLE_FILE } from '../../engine/metering/index.js';
 import { connect, startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -222,5 +225,44 @@ describe('metering.cost', () => {
     expect(billed - before.lines.find((l) => l.priceId === 'iot.messaging')!.quantity).toBe(4 + 2);
     expect(after.topics.reduce((n, r) => n + r.billedMessages, 0)).toBe(billed);
     expect(after.devices.reduce((n, r) => n + r.billedMessages, 0)).toBe(billed);
+  });
+
+  it('bills DynamoDB writes and reads as DynamoDB does, the report agreeing with the ConsumedCapacity the SDK gets back', async () => {
+    const units = (id: string, r: CostReport) => r.lines.find((l) => l.priceId === id)!.quantity;
+    const before = await api.metering.cost();
+    const ddb = new DynamoDBClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials });
+    await ddb.send(new CreateTableCommand({
+      TableName: 'cost-units', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }));
+    const key = (sk: string) => ({ pk: { S: 'p' }, sk: { S: sk } });
+    const total = { ReturnConsumedCapacity: 'TOTAL' } as const;
+    const writes: ConsumedCapacity[] = [];
+    const reads: ConsumedCapacity[] = [];
+    const put = await ddb.send(new PutItemCommand({ TableName: 'cost-units', Item: { ...key('big'), blob: { S: 'x'.repeat(6000) } }, ...total }));
+    writes.push(put.ConsumedCapacity!);
+    // A one-attribute update of a 6 KB item is billed the item (6 units), not its key; so is deleting it.
+    const upd = await ddb.send(new UpdateItemCommand({ TableName: 'cost-units', Key: key('big'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } }, ...total }));
+    writes.push(upd.ConsumedCapacity!);
+    expect(upd.ConsumedCapacity).toEqual({ TableName: 'cost-units', CapacityUnits: 6 });
+    const small = await ddb.send(new PutItemCommand({ TableName: 'cost-units', Item: { ...key('small'), blob: { S: 'y'.repeat(2000) } } }));
+    expect(small.ConsumedCapacity).toBeUndefined(); // not asked, not returned, still billed: 2 units
+    // A Query whose filter keeps nothing is billed what it read (~8 KB → 2 units, eventually consistent → 1); a consistent Scan → 2.
+    const q = await ddb.send(new QueryCommand({ TableName: 'cost-units', KeyConditionExpression: 'pk = :p', FilterExpression: 'n = :none', ExpressionAttributeValues: { ':p': { S: 'p' }, ':none': { N: '7' } }, ...total }));
+    expect([q.Count, q.ScannedCount, q.ConsumedCapacity]).toEqual([0, 2, { TableName: 'cost-units', CapacityUnits: 1 }]);
+    reads.push(q.ConsumedCapacity!);
+    const scan = await ddb.send(new ScanCommand({ TableName: 'cost-units', ConsistentRead: true, ...total }));
+    reads.push(scan.ConsumedCapacity!);
+    const del = await ddb.send(new DeleteItemCommand({ TableName: 'cost-units', Key: key('big'), ...total }));
+    expect(del.ConsumedCapacity).toEqual({ TableName: 'cost-units', CapacityUnits: 6 });
+    writes.push(del.ConsumedCapacity!);
+    ddb.destroy();
+
+    const after = await api.metering.cost();
+    const sum = (list: ConsumedCapacity[]) => list.reduce((n, c) => n + c.CapacityUnits!, 0);
+    expect(units('dynamodb.writes', after) - units('dynamodb.writes', before)).toBe(sum(writes) + 2);
+    expect(units('dynamodb.reads', after) - units('dynamodb.reads', before)).toBe(sum(reads));
+    expect(sum(reads)).toBe(1 + 2);
   });
 });

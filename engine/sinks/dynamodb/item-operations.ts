@@ -6,10 +6,13 @@
  * Query and Scan are in read-operations.ts.
  *
  * LIMITATIONS: the legacy parameters (Expected, AttributesToGet, KeyConditions, QueryFilter,
- * ScanFilter, AttributeUpdates) are refused; ReturnConsumedCapacity and ReturnItemCollectionMetrics are accepted and
- * return nothing; ConsistentRead is accepted (every read is consistent); client request tokens are not remembered.
+ * ScanFilter, AttributeUpdates) are refused; ReturnItemCollectionMetrics is accepted and returns nothing; ConsistentRead
+ * is accepted (every read is consistent, billed as asked); client request tokens are not remembered. ConsumedCapacity
+ * (capacity.ts) counts the table only: writes to secondary indexes (which AWS bills too) are not in it, and a write
+ * refused by its condition (which AWS bills) returns and counts nothing.
  */
 import { checkItemSize, validateItem, type Item } from './attribute-value.js';
+import { CapacityByTable, capacityOf, itemReadUnits, capacityMode, writeUnits, type ConsumedCapacity } from './capacity.js';
 import { ddbConditionFailed, ddbTransactionCanceled, ddbValidation, type CancellationReason } from './ddb-errors.js';
 import { applyUpdate, updatedPaths } from './expression-eval.js';
 import { compileExpressions, matches, projectItem, type ExpressionInput } from './expressions.js';
@@ -20,10 +23,18 @@ import { query, refuseLegacy, scan, type QueryInput, type QueryOutput } from './
 export type { QueryInput, QueryOutput };
 
 type ReturnValues = 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
-interface WriteInput extends ExpressionInput { TableName: string; ReturnValues?: ReturnValues; ReturnValuesOnConditionCheckFailure?: 'NONE' | 'ALL_OLD' }
+interface WriteInput extends ExpressionInput {
+  TableName: string; ReturnValues?: ReturnValues; ReturnValuesOnConditionCheckFailure?: 'NONE' | 'ALL_OLD'; ReturnConsumedCapacity?: string;
+}
 export interface PutItemInput extends WriteInput { Item: Record<string, unknown> }
 export interface KeyInput extends WriteInput { Key: Record<string, unknown> }
-export interface GetItemInput { TableName: string; Key: Record<string, unknown>; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead?: boolean }
+export interface GetItemInput {
+  TableName: string; Key: Record<string, unknown>; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead?: boolean;
+  ReturnConsumedCapacity?: string;
+}
+type Capacity = { ConsumedCapacity?: ConsumedCapacity };
+type Capacities = { ConsumedCapacity?: ConsumedCapacity[] };
+type ItemRead = { Item?: Item } & Capacity;
 function returnValues(input: WriteInput, allowed: ReturnValues[], op: string): ReturnValues {
   const rv = input.ReturnValues ?? 'NONE';
   if (!allowed.includes(rv)) {
@@ -38,34 +49,40 @@ interface Prepared { change: ItemChange; old?: Item; attributes?: Item; failed?:
 export class DynamoItems {
   constructor(private readonly store: ItemStore) {}
 
-  async putItem(input: PutItemInput): Promise<{ Attributes?: Item }> {
-    const p = this.preparePut(input);
-    if (p.failed) throw ddbConditionFailed(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? p.old : undefined);
-    await this.store.write([p.change]);
-    return p.attributes ? { Attributes: p.attributes } : {};
+  async putItem(input: PutItemInput): Promise<{ Attributes?: Item } & Capacity> {
+    return this.writeOne(input, this.preparePut(input));
   }
 
-  getItem(input: GetItemInput): { Item?: Item } {
+  getItem(input: GetItemInput): ItemRead {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
+    const { item, shown } = this.read(input);
+    return { ...(shown ? { Item: shown } : {}), ...capacityOf(mode, input.TableName, itemReadUnits(item, input.ConsistentRead)) };
+  }
+
+  async updateItem(input: KeyInput): Promise<{ Attributes?: Item } & Capacity> {
+    return this.writeOne(input, this.prepareUpdate(input));
+  }
+
+  async deleteItem(input: KeyInput): Promise<{ Attributes?: Item } & Capacity> {
+    return this.writeOne(input, this.prepareDelete(input));
+  }
+
+  /** One prepared write: refused when its condition fails, written when it changes something, its units counted. */
+  private async writeOne(input: WriteInput, p: Prepared): Promise<{ Attributes?: Item } & Capacity> {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
+    if (p.failed) throw ddbConditionFailed(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? p.old : undefined);
+    if (p.change.new || p.change.old) await this.store.write([p.change]);
+    return { ...(p.attributes ? { Attributes: p.attributes } : {}), ...capacityOf(mode, input.TableName, writeUnits(p.old, p.change.new)) };
+  }
+
+  /** The item a key names (whole, for its size) and as the projection shows it. */
+  private read(input: GetItemInput): { item?: Item; shown?: Item } {
     refuseLegacy(input);
     const schema = this.store.schema(input.TableName);
     const c = compileExpressions({ ProjectionExpression: input.ProjectionExpression, ExpressionAttributeNames: input.ExpressionAttributeNames });
     const key = checkKey(schema, validateItem(input.Key));
     const item = this.store.getItem(input.TableName, ...keyColumn(schema, key));
-    return item ? { Item: projectItem(item, c.projection) } : {};
-  }
-
-  async updateItem(input: KeyInput): Promise<{ Attributes?: Item }> {
-    const p = this.prepareUpdate(input);
-    if (p.failed) throw ddbConditionFailed(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? p.old : undefined);
-    await this.store.write([p.change]);
-    return p.attributes ? { Attributes: p.attributes } : {};
-  }
-
-  async deleteItem(input: KeyInput): Promise<{ Attributes?: Item }> {
-    const p = this.prepareDelete(input);
-    if (p.failed) throw ddbConditionFailed(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? p.old : undefined);
-    if (p.old) await this.store.write([p.change]);
-    return p.attributes ? { Attributes: p.attributes } : {};
+    return item ? { item, shown: projectItem(item, c.projection) } : {};
   }
 
   query(input: QueryInput): QueryOutput {
@@ -76,7 +93,9 @@ export class DynamoItems {
     return scan(this.store, input);
   }
 
-  async batchWriteItem(input: { RequestItems: Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]> }): Promise<{ UnprocessedItems: Record<string, never> }> {
+  async batchWriteItem(input: { RequestItems: Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>; ReturnConsumedCapacity?: string }): Promise<{ UnprocessedItems: Record<string, never> } & Capacities> {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
+    const units = new CapacityByTable();
     const requests = Object.entries(input.RequestItems ?? {}).flatMap(([table, list]) => list.map((r) => ({ table, r })));
     if (requests.length === 0) throw ddbValidation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
     if (requests.length > 25) throw ddbValidation(`1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]`);
@@ -88,13 +107,16 @@ export class DynamoItems {
       const id = `${table}\0${p.change.hash}\0${p.change.range}`;
       if (seen.has(id)) throw ddbValidation('Provided list of item keys contains duplicates');
       seen.add(id);
+      units.add(table, writeUnits(p.old, p.change.new));
       if (p.change.new || p.change.old) changes.push(p.change);
     }
     await this.store.write(changes);
-    return { UnprocessedItems: {} };
+    return { UnprocessedItems: {}, ...(mode ? { ConsumedCapacity: units.list(mode) } : {}) };
   }
 
-  batchGetItem(input: { RequestItems: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead?: boolean }> }): { Responses: Record<string, Item[]>; UnprocessedKeys: Record<string, never> } {
+  batchGetItem(input: { RequestItems: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead?: boolean }>; ReturnConsumedCapacity?: string }): { Responses: Record<string, Item[]>; UnprocessedKeys: Record<string, never> } & Capacities {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
+    const units = new CapacityByTable();
     const total = Object.values(input.RequestItems ?? {}).reduce((n, t) => n + (t.Keys?.length ?? 0), 0);
     if (total > 100) throw ddbValidation('Too many items requested for the BatchGetItem call');
     if (total === 0) throw ddbValidation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -107,15 +129,17 @@ export class DynamoItems {
         const id = keyColumn(schema, checkKey(schema, validateItem(k))).join('\0');
         if (seen.has(id)) throw ddbValidation('Provided list of item keys contains duplicates');
         seen.add(id);
-        const got = this.getItem({ TableName: table, Key: k, ProjectionExpression: spec.ProjectionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames });
-        if (got.Item) responses[table].push(got.Item);
+        const got = this.read({ TableName: table, Key: k, ProjectionExpression: spec.ProjectionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames });
+        units.add(table, itemReadUnits(got.item, spec.ConsistentRead)); // each key on its own [DG: BatchGetItem]
+        if (got.shown) responses[table].push(got.shown);
       }
     }
-    return { Responses: responses, UnprocessedKeys: {} };
+    return { Responses: responses, UnprocessedKeys: {}, ...(mode ? { ConsumedCapacity: units.list(mode) } : {}) };
   }
 
   /** All or nothing: every condition is checked before anything is written, in one store write. */
-  async transactWriteItems(input: { TransactItems: TransactWriteItem[] }): Promise<Record<string, never>> {
+  async transactWriteItems(input: { TransactItems: TransactWriteItem[]; ReturnConsumedCapacity?: string }): Promise<Capacities> {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
     const list = input.TransactItems ?? [];
     if (list.length === 0 || list.length > 100) throw ddbValidation(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${list.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
     const prepared: Prepared[] = [];
@@ -138,13 +162,23 @@ export class DynamoItems {
       throw ddbTransactionCanceled(reasons);
     }
     await this.store.write(prepared.filter((p) => p.change.new || p.change.old).map((p) => p.change));
-    return {};
+    // A transaction's writes cost twice as much [DG: "Capacity management for transactions"].
+    const units = new CapacityByTable();
+    for (const p of prepared) units.add(p.change.table, 2 * writeUnits(p.old, p.change.new));
+    return mode ? { ConsumedCapacity: units.list(mode) } : {};
   }
 
-  transactGetItems(input: { TransactItems: { Get: GetItemInput }[] }): { Responses: ({ Item?: Item })[] } {
+  transactGetItems(input: { TransactItems: { Get: GetItemInput }[]; ReturnConsumedCapacity?: string }): { Responses: ({ Item?: Item })[] } & Capacities {
+    const mode = capacityMode(input.ReturnConsumedCapacity);
     const list = input.TransactItems ?? [];
     if (list.length === 0 || list.length > 100) throw ddbValidation(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${list.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
-    return { Responses: list.map((t) => this.getItem(t.Get)) };
+    const units = new CapacityByTable();
+    const responses = list.map((t) => {
+      const got = this.read(t.Get);
+      units.add(t.Get.TableName, 2 * itemReadUnits(got.item, true)); // transactional reads: twice a consistent read
+      return got.shown ? { Item: got.shown } : {};
+    });
+    return { Responses: responses, ...(mode ? { ConsumedCapacity: units.list(mode) } : {}) };
   }
 
   // ---- preparing single writes (nothing written yet) ----

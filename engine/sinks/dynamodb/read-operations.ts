@@ -5,6 +5,7 @@
  * projection; their LastEvaluatedKey holds the index's keys and the table's.
  */
 import { itemSize, typeOf, validateItem, type Item } from './attribute-value.js';
+import { capacityOf, readUnits, capacityMode, type ConsumedCapacity } from './capacity.js';
 import { ddbValidation } from './ddb-errors.js';
 import { compileExpressions, matches, projectItem, type CompiledExpressions, type ExpressionInput } from './expressions.js';
 import { indexKeyNames, indexKeySchema, projectForIndex } from './index-schema.js';
@@ -15,9 +16,9 @@ import { EngineError } from '../../core/index.js';
 
 export interface QueryInput extends ExpressionInput {
   TableName: string; Limit?: number; ExclusiveStartKey?: Record<string, unknown>; ScanIndexForward?: boolean; Select?: string;
-  IndexName?: string; Segment?: number; TotalSegments?: number; ConsistentRead?: boolean;
+  IndexName?: string; Segment?: number; TotalSegments?: number; ConsistentRead?: boolean; ReturnConsumedCapacity?: string;
 }
-export interface QueryOutput { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item }
+export interface QueryOutput { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item; ConsumedCapacity?: ConsumedCapacity }
 
 /** DynamoDB's 1 MB page: Query and Scan stop after reading this much. */
 const PAGE_BYTES = 1024 * 1024;
@@ -92,6 +93,7 @@ const lastKey = (t: ReadTarget, item: Item): Item => {
  */
 function page(t: ReadTarget, c: CompiledExpressions, input: QueryInput, read: (after: KeyPosition | undefined, limit: number) => { pos: KeyPosition; item: Item }[], keep: (pos: KeyPosition) => boolean = () => true): QueryOutput {
   checkLimit(input.Limit);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
   let after = input.ExclusiveStartKey ? startPosition(t, input.ExclusiveStartKey) : undefined;
   // a GSI holds only its projection; an LSI fetches other attributes from the table when asked for them
   const full = !!t.index && !t.index.global && (input.Select === 'ALL_ATTRIBUTES' || c.projection !== undefined);
@@ -116,6 +118,8 @@ function page(t: ReadTarget, c: CompiledExpressions, input: QueryInput, read: (a
   return {
     ...(input.Select === 'COUNT' ? {} : { Items: out }), Count: out.length, ScannedCount: scanned,
     ...(more && last ? { LastEvaluatedKey: lastKey(t, last) } : {}),
+    // What was read, before the filter: DynamoDB bills the items it reads, not those it returns.
+    ...capacityOf(mode, t.table, readUnits(bytes, input.ConsistentRead)),
   };
 }
 

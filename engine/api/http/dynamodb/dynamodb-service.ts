@@ -9,7 +9,8 @@
  * Tags (CreateTable's `Tags`, TagResource, UntagResource, ListTagsOfResource) are kept and deleted with the table.
  *
  * LIMITATIONS: no PartiQL (its three operations answer that it is not supported), backups or global tables;
- * capacity is accepted and described but never enforced, ConsumedCapacity never returned; an index is built
+ * capacity is accepted and described but never enforced (ConsumedCapacity is returned when asked: see
+ * engine/sinks/dynamodb/capacity.ts); an index is built
  * (backfilled) within its UpdateTable call.
  */
 import type { SinkInfo, SinkKind, SinkOptions } from '../../../contract/index.js';
