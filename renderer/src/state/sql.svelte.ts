@@ -11,6 +11,11 @@ import { SqlDatabase, SqlError } from './sql/sql-database.js';
 
 /** Captured messages loaded at most (the newest). */
 export const MAX_MESSAGES = 200_000;
+/**
+ * Messages per page while loading: each page is one RPC answer parsed and one hand-over to the worker on the main
+ * thread, so a smaller page keeps each of those tasks short.
+ */
+const LOAD_PAGE = 2_500;
 /** Rule evaluations read (the engine's most for `rules.trace`). */
 const EVALUATIONS = 5000;
 /** How often live messages are added to the `messages` table while the console is open. */
@@ -172,7 +177,7 @@ export class SqlStore {
     try {
       await streamMessages(this.client, MAX_MESSAGES, async (page) => {
         if (page.length) this.showMessages(await db.append(page));
-      }, undefined, this.newest);
+      }, LOAD_PAGE, this.newest);
     } catch (err) {
       this.connection.reportError('Could not read the new messages')(err);
     }
@@ -196,7 +201,7 @@ export class SqlStore {
       await streamMessages(this.client, MAX_MESSAGES, async (page, rows) => {
         this.progress('Captured messages', 0, rows);
         await db.stage(page);
-      });
+      }, LOAD_PAGE);
       this.progress('Sink records', 1);
       tables.push(...(await readSinks(this.client, (rows) => this.progress('Sink records', 1, rows))));
       this.progress('Registry', 2);
