@@ -417,6 +417,11 @@ export interface ThingbenchApi {
     solve(lab: string, input?: LabTargetInput): Promise<LabSolveResult>;
     /** Removes everything under the lab's names and forgets its progress. */
     reset(lab: string, input?: LabTargetInput): Promise<LabResetResult>;
+    /**
+     * Applies a fault (the same as `devices.fault`) to the devices a start of this lab runs: every one, or those named
+     * (thing names or client ids; NotFound for another). Conflict when the lab's devices are not running.
+     */
+    fault(lab: string, fault: FleetFault, devices?: string[], input?: LabTargetInput): Promise<FleetFaultResult>;
   };
 }
 
@@ -473,7 +478,7 @@ export const apiMethods = {
   devices: ['models', 'start', 'list', 'stop', 'fault', 'members', 'log'],
   scenarios: ['validate', 'run', 'runs', 'cancel', 'files', 'schema', 'replay', 'stopReplay'],
   targets: ['list', 'put', 'delete', 'test'],
-  labs: ['list', 'get', 'start', 'check', 'solve', 'reset', 'solution'],
+  labs: ['list', 'get', 'start', 'check', 'solve', 'reset', 'solution', 'fault'],
 } as const satisfies { [A in keyof ThingbenchApi]: readonly (keyof ThingbenchApi[A])[] };
 
 export type MethodName = { [A in keyof typeof apiMethods]: `${A}.${(typeof apiMethods)[A][number]}` }[keyof typeof apiMethods];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import { EngineError } from '../core/index.js';
-import { FAULT_KINDS, parseFaultSpec, type FaultKind, type FaultResult } from '../devices/index.js';
+import { FAULT_KINDS, parseFaultSpec, type FaultKind, type FaultResult, type FaultSpec } from '../devices/index.js';
 import { callFleet, runningFleets, type FleetAnnouncement } from './fleet-control.js';
 
 export const faultUsage = `
@@ -27,12 +27,14 @@ export const faultUsage = `
 
 export class FaultUsageError extends Error {}
 
-const options = {
-  device: { type: 'string', multiple: true }, all: { type: 'boolean' }, fleet: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
+/** The options of the fault kinds, for `parseArgs` (each command adds its own). */
+export const faultKindOptions = {
   'no-reconnect': { type: 'boolean' }, for: { type: 'string' }, latency: { type: 'string' }, jitter: { type: 'string' }, loss: { type: 'string' },
   bandwidth: { type: 'string' }, offset: { type: 'string' }, rate: { type: 'string' }, topic: { type: 'string' }, 'payload-bytes': { type: 'string' },
   qos: { type: 'string' }, payload: { type: 'string' }, count: { type: 'string' }, bytes: { type: 'string' },
 } as const;
+
+const options = { device: { type: 'string', multiple: true }, all: { type: 'boolean' }, fleet: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, ...faultKindOptions } as const;
 
 /** The options each kind takes (besides the common ones). */
 const kindOptions: Record<FaultKind, readonly string[]> = {
@@ -42,28 +44,39 @@ const kindOptions: Record<FaultKind, readonly string[]> = {
 };
 const common = new Set(['device', 'all', 'fleet', 'data-dir', 'json']);
 
+/** `--offset -5m`: a negative duration is a value, not an option. */
+export const negativeOffsets = (argv: string[]): string[] =>
+  argv.flatMap((arg, i) => (arg === '--offset' && /^-\d/.test(argv[i + 1] ?? '') ? [] : i > 0 && argv[i - 1] === '--offset' && /^-\d/.test(arg) ? [`--offset=${arg}`] : [arg]));
+
+/**
+ * The fault a command line names (`KIND` and its options, parsed by `parseArgs`), checked: a FaultUsageError for a
+ * missing or unknown kind or an option the kind does not take (`own`: the command's other options).
+ */
+export function faultFromArgs(kind: string | undefined, values: Record<string, unknown>, own: ReadonlySet<string>, command: string): FaultSpec {
+  if (kind === undefined) throw new FaultUsageError(`${command} needs a kind: ${FAULT_KINDS.join(', ')}`);
+  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new FaultUsageError(`unknown fault '${kind}': expected one of ${FAULT_KINDS.join(', ')}`);
+  const k = kind as FaultKind;
+  for (const name of Object.keys(values)) {
+    if (!own.has(name) && !kindOptions[k].includes(name)) {
+      throw new FaultUsageError(`--${name} is not an option of ${k}${kindOptions[k].length ? ` (it takes ${kindOptions[k].map((o) => `--${o}`).join(', ')})` : ''}`);
+    }
+  }
+  return parseFaultSpec(faultSpecFromOptions(k, values));
+}
+
 /** Runs the command; returns the exit code (0 applied, 1 no fleet or it failed, 2 bad input). */
 export async function faultMain(argv: string[]): Promise<number> {
-  // `--offset -5m`: a negative duration is a value, not an option.
-  argv = argv.flatMap((arg, i) => (arg === '--offset' && /^-\d/.test(argv[i + 1] ?? '') ? [] : i > 0 && argv[i - 1] === '--offset' && /^-\d/.test(arg) ? [`--offset=${arg}`] : [arg]));
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: negativeOffsets(argv), options, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] });
   } catch (e) {
     throw new FaultUsageError((e as Error).message);
   }
   const [kind, ...extra] = positionals;
-  if (kind === undefined) throw new FaultUsageError(`devices fault needs a kind: ${FAULT_KINDS.join(', ')}`);
-  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new FaultUsageError(`unknown fault '${kind}': expected one of ${FAULT_KINDS.join(', ')}`);
+  const spec = faultFromArgs(kind, values, common, 'devices fault');
   if (extra.length) throw new FaultUsageError(`unexpected argument '${extra[0]}'`);
-  const k = kind as FaultKind;
-  for (const name of Object.keys(values)) {
-    if (!common.has(name) && !kindOptions[k].includes(name)) {
-      throw new FaultUsageError(`--${name} is not an option of ${k}${kindOptions[k].length ? ` (it takes ${kindOptions[k].map((o) => `--${o}`).join(', ')})` : ''}`);
-    }
-  }
-  const spec = parseFaultSpec(faultSpecFromOptions(k, values));
+  const k = spec.kind;
   const devices = values.device as string[] | undefined;
   if (devices && values.all) throw new FaultUsageError('give either --device or --all, not both');
   if (!devices && !values.all && k !== 'clear' && k !== 'reconnect-storm') throw new FaultUsageError(`say which devices: --device ID (repeatable) or --all`);

@@ -3,7 +3,7 @@
  *
  * Without `--target`, the commands drive the Thingbench running on the data directory through its control socket
  * (so a lab's devices keep running in it, and `check --watch` ticks on its events); with none running, `list`,
- * `env`, `check` and `reset` open the data directory in this process, and `start`/`solve` ask for Thingbench to be
+ * `env`, `check` and `reset` open the data directory in this process, and `start`/`solve`/`fault` ask for Thingbench to be
  * started first. With `--target NAME` the lab runs in this process against that target (another Thingbench, AWS).
  * Exit codes: 0 done (check: every check done), 1 not (check: some missing; a failed solve or reset), 2 bad input
  * (usage, an unknown lab or target, a broken lab file as file:line:col).
@@ -14,6 +14,8 @@ import { defaultDataDir } from '../config.js';
 import { EngineError, streamLogger } from '../core/index.js';
 import { envExports, type CheckReport } from '../labs/index.js';
 import { openTarget } from '../scenarios/index.js';
+import type { FaultSpec } from '../devices/index.js';
+import { faultFromArgs, faultKindOptions, FaultUsageError, negativeOffsets } from './devices-fault-command.js';
 import { labDirList } from './lab-dirs.js';
 import { targetExitCode } from './target-commands.js';
 import { waitForSignal } from './wait-for-signal.js';
@@ -29,8 +31,11 @@ Labs (the workshop labs: guided, checked live, solvable):
                                           --watch re-checks as things change until all are done (or Ctrl-C)
   thingbench lab solve N                  run the lab's reference solution
   thingbench lab reset N                  remove everything the lab made
+  thingbench lab fault N KIND [--for 60s] [--devices A,B] [fault options]
+                                          break the lab's running devices on purpose (all of them, or those named):
+                                          the faults of thingbench devices fault (partition --for 60s cuts the uplink)
   Each takes --target NAME (run the lab against a target: another Thingbench, AWS), --attendee NAME (whose
-  resources: default your user name) and --data-dir DIR (default: ${defaultDataDir()}). Without --target the
+  resources: default $THINGBENCH_ATTENDEE, which lab env sets, else your user name) and --data-dir DIR (default: ${defaultDataDir()}). Without --target the
   commands drive the Thingbench running on the data directory (start it first: npm start or thingbench up).
   Your own labs: in DATA-DIR/labs/ (read at every lab list), or --labs DIR (repeatable, or DIR${path.delimiter}DIR; for
   a Thingbench that is running, give --labs to thingbench up or serve). lab list says where each lab comes from.
@@ -39,7 +44,7 @@ Labs (the workshop labs: guided, checked live, solvable):
 
 class UsageError extends Error {}
 
-const SUBCOMMANDS = ['list', 'start', 'env', 'check', 'solve', 'reset'] as const;
+const SUBCOMMANDS = ['list', 'start', 'env', 'check', 'solve', 'reset', 'fault'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 
 export async function labCommand(argv: string[]): Promise<number> {
@@ -50,18 +55,19 @@ export async function labCommand(argv: string[]): Promise<number> {
       process.stdout.write(labUsage.trimStart());
       return 0;
     }
-    const { sub, ref, values } = parsed;
+    const { sub, ref, values, fault } = parsed;
     const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-    const attendee = values.attendee;
+    // The guide's environment names its attendee, so a guide's own lab commands act on that attendee's run.
+    const attendee = values.attendee ?? process.env.THINGBENCH_ATTENDEE;
     const labDirs = labDirList(values.labs);
     if (attendee !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(attendee)) throw new UsageError(`--attendee must be 1 to 32 letters, digits, dots, dashes or underscores, not '${attendee}'`);
     if (values.target !== undefined) {
       const target = await openTarget(values.target, { dataDir, logger: streamLogger(process.stderr, 'warn') });
       driver = new TargetLabDriver(target, { dataDir, attendee, labDirs });
     } else {
-      driver = await engineLabDriver({ dataDir, attendee, labDirs, needsRunning: sub === 'start' || sub === 'solve', logger: streamLogger(process.stderr, 'warn') });
+      driver = await engineLabDriver({ dataDir, attendee, labDirs, needsRunning: sub === 'start' || sub === 'solve' || sub === 'fault', logger: streamLogger(process.stderr, 'warn') });
     }
-    return await run(driver, sub, ref, values);
+    return await run(driver, sub, ref, values, fault);
   } catch (e) {
     const code = exitCode(e);
     const message = e instanceof Error ? e.message : String(e);
@@ -80,24 +86,29 @@ interface Values {
   watch?: boolean;
   fresh?: boolean;
   labs?: string[];
+  devices?: string[];
 }
 
-function parse(argv: string[]): 'help' | { sub: Sub; ref: string; values: Values } {
+const LAB_OPTIONS = {
+  target: { type: 'string' }, attendee: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
+  watch: { type: 'boolean' }, fresh: { type: 'boolean' }, labs: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+  devices: { type: 'string', multiple: true },
+} as const;
+const OWN = new Set(Object.keys(LAB_OPTIONS));
+
+function parse(argv: string[]): 'help' | { sub: Sub; ref: string; values: Values; fault?: FaultSpec } {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: {
-        target: { type: 'string' }, attendee: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' },
-        watch: { type: 'boolean' }, fresh: { type: 'boolean' }, labs: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: negativeOffsets(argv), allowPositionals: true, strict: true, options: { ...LAB_OPTIONS, ...faultKindOptions } });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
+  if (positionals[0] === 'fault') return parseFault(positionals, values);
   const [sub, ref, extra] = positionals;
+  const stray = Object.keys(values).find((k) => !OWN.has(k) || k === 'devices');
+  if (stray) throw new UsageError(`--${stray} belongs to lab fault, not lab ${sub ?? ''}`.trimEnd());
   if (sub === undefined) throw new UsageError(`lab needs a command: ${SUBCOMMANDS.join(', ')}`);
   if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown lab command '${sub}' (${SUBCOMMANDS.join(', ')})`);
   const s = sub as Sub;
@@ -107,11 +118,29 @@ function parse(argv: string[]): 'help' | { sub: Sub; ref: string; values: Values
     if (ref === undefined) throw new UsageError(`lab ${s} needs a lab: its number or its slug (thingbench lab list shows them)`);
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
   }
-  const allowed: Record<Sub, Array<keyof Values>> = { list: ['json'], start: ['fresh'], env: [], check: ['watch', 'json'], solve: [], reset: [] };
+  const allowed: Record<Sub, Array<keyof Values>> = { list: ['json'], start: ['fresh'], env: [], check: ['watch', 'json'], solve: [], reset: [], fault: ['json'] };
   for (const flag of ['json', 'watch', 'fresh'] as const) {
     if (values[flag] && !allowed[s].includes(flag)) throw new UsageError(`--${flag} does not belong to lab ${s}`);
   }
   return { sub: s, ref: ref ?? '', values };
+}
+
+/** `lab fault N KIND [options]`: the fault checked here, the devices as a comma list (`--devices a,b`, repeatable). */
+function parseFault(positionals: string[], values: Record<string, unknown>): { sub: Sub; ref: string; values: Values; fault: FaultSpec } {
+  const [, ref, kind, extra] = positionals;
+  if (ref === undefined) throw new UsageError('lab fault needs a lab (its number or its slug) and a fault kind, like: lab fault 15 partition --for 60s');
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  for (const flag of ['watch', 'fresh'] as const) if (values[flag]) throw new UsageError(`--${flag} does not belong to lab fault`);
+  let fault: FaultSpec;
+  try {
+    fault = faultFromArgs(kind, values, OWN, 'lab fault');
+  } catch (e) {
+    if (e instanceof FaultUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+  const devices = (values.devices as string[] | undefined)?.flatMap((d) => d.split(',')).map((d) => d.trim());
+  if (devices?.some((d) => !d)) throw new UsageError('--devices: a comma list of thing names or client ids, like meter-1,meter-2');
+  return { sub: 'fault', ref, values: { ...(values as Values), ...(devices ? { devices } : {}) }, fault };
 }
 
 /** 2 for bad input (usage, an unknown lab or target, a broken lab file), 1 otherwise. */
@@ -126,8 +155,10 @@ function exitCode(e: unknown): 1 | 2 {
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
-async function run(driver: LabDriver, sub: Sub, ref: string, values: Values): Promise<number> {
+async function run(driver: LabDriver, sub: Sub, ref: string, values: Values, fault?: FaultSpec): Promise<number> {
   switch (sub) {
+    case 'fault':
+      return faultLab(driver, ref, fault!, values);
     case 'list': {
       const labs = await driver.list();
       if (values.json) for (const l of labs) out(JSON.stringify(l));
@@ -169,6 +200,13 @@ async function run(driver: LabDriver, sub: Sub, ref: string, values: Values): Pr
       return r.errors.length ? 1 : 0;
     }
   }
+}
+
+async function faultLab(driver: LabDriver, ref: string, fault: FaultSpec, values: Values): Promise<number> {
+  const r = await driver.fault(ref, fault, values.devices);
+  if (values.json) out(JSON.stringify(r));
+  else out(`${r.kind}: applied to ${r.applied} of ${r.targeted} device${r.targeted === 1 ? '' : 's'} of lab ${ref}${r.applied < r.targeted ? `; ${r.targeted - r.applied} were stopped or not connected` : ''}`);
+  return r.targeted > 0 && r.applied === 0 ? 1 : 0;
 }
 
 async function check(driver: LabDriver, ref: string, json: boolean): Promise<number> {

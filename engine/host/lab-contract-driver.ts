@@ -3,7 +3,7 @@
  * control socket, or one opened in this process): the engine runs the lab, keeps its devices running and its
  * progress, and pushes `labs.checked` as checks change.
  */
-import type { Disposable, LabCheckReport, ThingbenchApi, ThingbenchEvents } from '../contract/index.js';
+import type { Disposable, FleetFault, FleetFaultResult, LabCheckReport, ThingbenchApi, ThingbenchEvents } from '../contract/index.js';
 import type { LabDriver, LabListing, LabProgressLine, LabReset, LabSolved, LabStarted } from './lab-target-driver.js';
 
 export interface ContractLabSource {
@@ -98,6 +98,10 @@ export class ContractLabDriver implements LabDriver {
 
   reset(ref: string): Promise<LabReset> {
     return this.labs.reset(ref, this.input);
+  }
+
+  fault(ref: string, fault: FleetFault, devices?: string[]): Promise<FleetFaultResult> {
+    return this.labs.fault(ref, fault, devices, this.input);
   }
 
   close(): Promise<void> {

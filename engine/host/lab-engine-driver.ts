@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createEngine } from '../engine.js';
 import { defaultConfig, defaultPorts } from '../config.js';
 import { EngineError, type Logger } from '../core/index.js';
+import type { FaultResult } from '../devices/index.js';
 import { defaultAttendee, findLab, labEnv, loadLabCatalogue, ProgressStore, type CheckReport, type Lab, type LabCatalogue } from '../labs/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Target } from '../scenarios/index.js';
 import { connectEngine, runningEngine } from './engine-control.js';
@@ -18,7 +19,7 @@ import { labListings, type LabDriver, type LabListing, type LabReset, type LabSo
 export interface EngineDriverOptions {
   dataDir: string;
   attendee?: string;
-  /** `start` and `solve`: a Thingbench must be running. */
+  /** `start`, `solve` and `fault`: a Thingbench must be running. */
   needsRunning: boolean;
   logger: Logger;
   /** The user's lab folders (`--labs`): for this process only; a running Thingbench has its own. */
@@ -110,6 +111,10 @@ class OfflineLabDriver implements LabDriver {
 
   solve(): Promise<LabSolved> {
     throw new EngineError('Unavailable', 'no Thingbench is running');
+  }
+
+  fault(): Promise<FaultResult> {
+    throw new EngineError('Unavailable', 'no Thingbench is running, so no lab devices run');
   }
 
   async reset(ref: string): Promise<LabReset> {

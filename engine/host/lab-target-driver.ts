@@ -3,11 +3,12 @@
  * (`--target NAME`: another Thingbench, AWS, a local engine of a target profile) where the lab runs in this process,
  * its progress kept in this data directory's `labs/progress.json` under the target's name.
  */
-import { TypedEmitter } from '../core/index.js';
+import { EngineError, TypedEmitter } from '../core/index.js';
 import {
   checkLab, defaultAttendee, findLab, labEnv, loadLabCatalogue, ProgressStore, resetLab, solveLab, startLab, watchLab,
   type CheckReport, type Lab, type LabCatalogue, type LabProgress,
 } from '../labs/index.js';
+import type { FaultResult, FaultSpec } from '../devices/index.js';
 import type { ScenarioEvents, Target } from '../scenarios/index.js';
 
 /** One line of `lab list`. */
@@ -71,6 +72,8 @@ export interface LabDriver {
   watch(ref: string, onReport: (r: CheckReport) => void, onError: (e: Error) => void): Promise<{ stop(): Promise<void> }>;
   solve(ref: string, progress: LabProgressLine): Promise<LabSolved>;
   reset(ref: string): Promise<LabReset>;
+  /** A fault on the lab's running devices (all, or those named). */
+  fault(ref: string, fault: FaultSpec, devices?: string[]): Promise<FaultResult>;
   close(): Promise<void>;
 }
 
@@ -169,6 +172,12 @@ export class TargetLabDriver implements LabDriver {
     const r = await resetLab(lab, this.target, { attendee: this.attendee });
     this.progressStore.reset(lab, this.target.name, this.attendee);
     return { removed: r.removed.map((x) => `${x.kind} ${x.name}`), errors: r.errors };
+  }
+
+  /** Not supported: on a target the lab's devices run in the foreground `lab start` process, out of this one's reach. */
+  async fault(ref: string): Promise<FaultResult> {
+    this.lab(ref);
+    throw new EngineError('InvalidInput', `lab fault reaches the devices of a lab started on the running Thingbench; with --target they run in the foreground lab start process, which takes no faults`, { reason: 'NotSupported' });
   }
 
   async close(): Promise<void> {

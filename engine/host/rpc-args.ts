@@ -305,6 +305,8 @@ export const argChecks = {
   'labs.check': params(required(labRef), optional(labTarget)),
   'labs.solve': params(required(labRef), optional(labTarget)),
   'labs.reset': params(required(labRef), optional(labTarget)),
+  // As devices.fault: the devices module checks the fault field by field.
+  'labs.fault': params(required(labRef), required(plainObject), optional(stringList), optional(labTarget)),
   'labs.solution': params(required(labRef)),
 } satisfies Record<MethodName, (args: unknown[]) => string | null>;
 

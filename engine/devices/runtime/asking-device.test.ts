@@ -113,8 +113,8 @@ describe('AskingDevice over CoAP', () => {
     await d.stop();
   });
 
-  it('sends non-confirmable requests when told to, and drops an event the engine refuses (4.03) without retrying it', async () => {
-    const { url, seen } = await listen((req, res) => { res.code = req.path.endsWith('/alarm') ? '4.03' : '2.04'; res.end(); });
+  it('sends non-confirmable requests when told to, and drops an event the engine refuses as too large (4.13) without retrying it', async () => {
+    const { url, seen } = await listen((req, res) => { res.code = req.path.endsWith('/alarm') ? '4.13' : '2.04'; res.end(); });
     const clock = new VirtualClock();
     const d = new AskingDevice(spec(url), new CoapUplink({ url, thingName: 'meter-1', token: 'secret-1', confirmable: false }), { clock });
     d.start();
@@ -126,6 +126,30 @@ describe('AskingDevice over CoAP', () => {
     clock.advance(1000);
     await vi.waitFor(() => expect(seen.length).toBe(4)); // the next alarm is a new one, not the refused one again
     expect(seen.filter((s) => s.path.endsWith('/alarm')).map((s) => s.payload)).toEqual(['{"alarm":0}', '{"alarm":1}']);
+    await d.stop();
+  });
+
+  it('keeps an event refused for its policy (4.03) and sends it again after a back-off: once allowed, every kept event arrives in order', async () => {
+    let allowed = false;
+    const accepted: number[] = [];
+    const { url, seen } = await listen((req, res) => {
+      const alarm = req.path.endsWith('/alarm');
+      res.code = alarm && !allowed ? '4.03' : '2.04';
+      if (alarm && allowed) accepted.push(JSON.parse(req.payload).alarm as number);
+      res.end();
+    });
+    const clock = new VirtualClock();
+    const d = new AskingDevice(spec(url), new CoapUplink({ url, thingName: 'meter-1', token: 'secret-1' }), { clock });
+    d.start();
+    clock.advance(1000);
+    await vi.waitFor(() => expect(d.state).toBe('backoff'));
+    expect(d.stats.buffered).toBe(1);
+    for (let i = 0; i < 3; i++) clock.advance(1000); // tried again and refused again; the next alarms are kept behind it
+    await vi.waitFor(() => expect(seen.filter((s) => s.path.endsWith('/alarm') && s.payload === '{"alarm":0}').length).toBeGreaterThan(1));
+    allowed = true; // a policy now lets it publish
+    for (let i = 0; i < 3; i++) clock.advance(1000);
+    await vi.waitFor(() => expect(accepted.length).toBeGreaterThanOrEqual(4));
+    expect(accepted.slice(0, 4)).toEqual([0, 1, 2, 3]); // none lost, none out of order (telemetry meanwhile was dropped)
     await d.stop();
   });
 });

@@ -15,8 +15,10 @@ import type { DeviceEvents, DeviceState, DeviceStats, VirtualDeviceOptions } fro
 /**
  * A virtual device that only asks (CoAP or HTTPS): one request per message, no connection to keep. Telemetry (QoS 0)
  * is fire and forget: sent at once, dropped when it does not get through. Events (QoS 1) go one at a time in order,
- * and one that does not get through is kept (bounded, oldest dropped) and sent again after a back-off, so after a
- * partition every kept event arrives in order (store and forward). With `commandTtdMs` a telemetry request waits that
+ * and one that does not get through, is throttled or is refused for its credentials or policy (4.01/4.03, 401/403)
+ * is kept (bounded, oldest dropped) and sent again after a back-off, so after a partition, or once a policy lets the
+ * device publish, every kept event arrives in order (store and forward); one refused as malformed or too large is
+ * dropped. With `commandTtdMs` a telemetry request waits that
  * long for a command (one such ask at a time); the device answers it by the model's command of that name.
  *
  * States: connecting (nothing answered yet, or trying again) → online (the last request got an answer) → backoff (a
@@ -147,11 +149,11 @@ export class AskingDevice {
       (reply) => {
         this.sending = false;
         this.gotThrough();
-        if (retryLater(reply)) return this.failed(m, `the engine answered ${reply.code}`);
+        if (retryLater(reply) || refusedForNow(reply)) return this.failed(m, `the engine answered ${reply.code}`);
         if (reply.ok) {
           this.stats.acked++;
           this.events.emit('acked', { topic: m.topic });
-        } else this.drop(); // refused (policy, size): sending it again would not help
+        } else this.drop(); // refused as it is (malformed, too large): sending it again would not help
         this.pump();
       },
       (e: Error) => {
@@ -251,6 +253,14 @@ export class AskingDevice {
     this.timers.later(ms, fn);
   }
 
+}
+
+/**
+ * Refused for who is asking (its token or certificate, its policies): an event is kept and sent again after a
+ * back-off, since credentials and policies change (a token set, a policy attached) and the event should then arrive.
+ */
+function refusedForNow(reply: UplinkReply): boolean {
+  return ['4.01', '4.03', '401', '403'].includes(reply.code);
 }
 
 /** The engine is there but cannot take it now (busy, throttled, failing): worth sending again later. */

@@ -119,6 +119,8 @@ export function labEnv(lab: Lab, target: Target, opts: LabEnvOptions = {}): Reco
   if (account) env.ACCOUNT = account;
   env.REGION = aws?.region ?? '';
   env.LAB_DIR = lab.dir;
+  // `thingbench lab …` in the guide (lab fault, lab check) acts on this attendee's run.
+  env.THINGBENCH_ATTENDEE = attendee;
   // On a Thingbench the CLI signs with the target's keys (loopback accepts any); on AWS, with the attendee's own.
   if (target.kind !== 'aws' && aws && typeof aws.credentials === 'object') {
     env.AWS_ACCESS_KEY_ID = aws.credentials.accessKeyId;

@@ -4,7 +4,8 @@
  * certificates whose subject CN is a lab name (with every certificate they issued), policies
  * (detached from every target, old versions first), topic rules, thing groups and types, queues, SNS topics, tables,
  * provisioning templates, jobs (force-deleted), job templates, AWS IoT file streams, signing profiles (canceled), Kinesis streams, Firehose delivery streams, buckets (emptied first), log groups, functions and IAM roles (their
- * inline policies deleted and managed ones detached first). `lab start` uses the inventory to refuse (or
+ * inline policies deleted and managed ones detached first), and on an engine the delivery-class mappings of the lab's
+ * names (`delivery-mappings.ts`). `lab start` uses the inventory to refuse (or
  * clean) what an earlier run left, so a check never passes on it.
  */
 import {
@@ -27,12 +28,13 @@ import type { Target } from '../../scenarios/index.js';
 import { AwsClients, casByCommonName } from '../checks/index.js';
 import { defaultAttendee, type LabOptions } from '../format/env.js';
 import { namePrefix, type NameKind } from '../format/names.js';
+import { labDeliveryMappings, removeDeliveryMapping } from './delivery-mappings.js';
 import { cancelSigningProfile, listSigningProfiles } from './signing-profiles.js';
 import type { Lab } from '../format/types.js';
 
 /** One resource of the lab on the target. */
 export interface LabResource {
-  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'jobTemplate' | 'fileStream' | 'signingProfile' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role';
+  kind: 'thing' | 'certificate' | 'caCertificate' | 'policy' | 'rule' | 'template' | 'job' | 'jobTemplate' | 'fileStream' | 'signingProfile' | 'thingGroup' | 'queue' | 'topic' | 'table' | 'stream' | 'delivery' | 'bucket' | 'logGroup' | 'function' | 'role' | 'deliveryMapping';
   name: string;
   /** What removing it needs: a queue's URL, a topic's or certificate's ARN. A CA's `name` is its certificate id. */
   ref?: string;
@@ -194,6 +196,7 @@ export async function labInventory(lab: Lab, target: Target, opts: LabOptions = 
     });
     for (const name of names.filter((n) => n.startsWith(pre('role')))) out.push({ kind: 'role', name });
   }
+  out.push(...await labDeliveryMappings(lab, target, { attendee }));
   return out;
 }
 
@@ -235,6 +238,8 @@ export async function resetLab(lab: Lab, target: Target, opts: LabOptions = {}):
     const of = (k: LabResource['kind']) => all.filter((r) => r.kind === k);
     // Order: rules (they point at everything), things (detached from their certificates), certificates, the CAs that
     // issued them, policies, the rest.
+    // Delivery mappings first: what the lab's devices publish meanwhile is no longer kept for its consumers.
+    for (const r of of('deliveryMapping')) if (await step(r, 'delivery.delete', () => removeDeliveryMapping(target, r.ref!))) removed.push(r);
     for (const r of of('rule')) if (await step(r, 'DeleteTopicRule', () => clients.call('DeleteTopicRule', () => iot.send(new DeleteTopicRuleCommand({ ruleName: r.name }))))) removed.push(r);
     // Jobs (forced: their executions in progress are deleted too), so no device takes one while its thing goes.
     for (const r of of('job')) {

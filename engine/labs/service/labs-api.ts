@@ -10,6 +10,7 @@ export function labsApi(labs: LabsService): ThingbenchApi['labs'] {
     check: (lab, input) => labs.checkLab(lab, input),
     solve: (lab, input) => labs.solveLab(lab, input),
     reset: (lab, input) => labs.resetLab(lab, input),
+    fault: (lab, fault, devices, input) => labs.fault(lab, fault, devices, input),
     solution: async (lab) => labs.solution(lab),
   };
 }

@@ -16,7 +16,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EngineError, TypedEmitter, type Logger, type Service } from '../../core/index.js';
-import type { ScenarioStepEvent, LabCheckReport, LabDetail, LabSolution, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
+import { parseFaultSpec } from '../../devices/index.js';
+import type { FleetFault, FleetFaultResult, ScenarioStepEvent, LabCheckReport, LabDetail, LabSolution, LabProgressInfo, LabResetResult, LabSolveResult, LabStartInput, LabStartResult, LabSummary, LabTargetInput } from '../../contract/index.js';
 import { openTarget, type KeptDevices, type ScenarioEvents, type Target } from '../../scenarios/index.js';
 import { checkKind } from '../checks/index.js';
 import { resolveAccount } from '../format/account.js';
@@ -257,6 +258,26 @@ export class LabsService implements Service {
       const byDevices = before.map((r) => `${r.kind} ${r.name}`).filter((k) => !named.has(k) && !left.has(k));
       return { removed: [...byDevices, ...named], errors: result.errors };
     });
+  }
+
+  /**
+   * `labs.fault`: a fault on the devices a start of this lab runs for the attendee (every one, or those named by thing
+   * name or client id): the same faults as a fleet's. A lab whose devices are not running (not started, reset, or
+   * started before the engine restarted) is a Conflict that says to start it.
+   */
+  async fault(ref: string, fault: FleetFault, devices?: string[], input?: LabTargetInput): Promise<FleetFaultResult> {
+    this.refuseWhileStopping();
+    const lab = this.lab(ref);
+    const spec = parseFaultSpec(fault);
+    if (devices && !devices.length) throw new EngineError('InvalidInput', 'name at least one device, or omit devices for all of them');
+    const target = input?.target ?? LOCAL;
+    const attendee = input?.attendee ?? defaultAttendee();
+    const kept = this.devices.get(progressKey(target, attendee, lab.id));
+    if (!kept) {
+      if (!lab.devices.length) throw new EngineError('InvalidInput', `lab ${lab.id} has no devices to fault`);
+      throw new EngineError('Conflict', `lab ${lab.id}'s devices are not running for ${attendee} on '${target}': start the lab (thingbench lab start ${lab.id}) first`, { reason: 'LabNotStarted' });
+    }
+    return kept.fault(spec, devices);
   }
 
   /** A runner emitter whose events go out as `step` events of one run id. */

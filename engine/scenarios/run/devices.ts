@@ -8,10 +8,11 @@ import { resolve } from 'node:path';
 import { EngineError } from '../../core/index.js';
 import {
   compileTemplate, createDeviceContext, deviceSeed, deviceSpecFromModel, findModel, Fleet, loadDeviceModel, loadModelCatalog, readReplayFiles, VirtualDevice,
-  type DeviceModel, type FleetDevice, type ReplayData,
+  type DeviceModel, type FaultResult, type FaultSpec, type FleetDevice, type ReplayData,
 } from '../../devices/index.js';
 import type { DeviceDecl } from '../format/types.js';
 import { startAskingDevices } from './asking-devices.js';
+import { faultRunning } from './fault-running.js';
 import { needsRegistration, registerDevices } from '../provision/index.js';
 import type { CleanupStack, DeviceRegistry, RunClock, RunningDevice, StepLog } from '../steps/step.js';
 import { deviceEndpoint, mqttLogin, type Target } from '../targets/index.js';
@@ -39,6 +40,8 @@ export interface RunDevicesOptions {
 export interface KeptDevices {
   /** The declared names that were started. */
   names: string[];
+  /** Applies a fault to every one of them, or only to the devices named (thing names or client ids). */
+  fault(spec: FaultSpec, devices?: readonly string[]): Promise<FaultResult>;
   /** Stops them cleanly (no wills) and gives back what registering them made (certificates, things). */
   stop(): Promise<void>;
 }
@@ -226,6 +229,7 @@ export class RunDevices implements DeviceRegistry {
     let stopped: Promise<void> | undefined;
     return {
       names,
+      fault: (spec, devices) => (stopped ? Promise.reject(new EngineError('Unavailable', 'the devices are stopped')) : faultRunning([...running.values()], spec, devices, names.map((n) => `'${n}'`).join(', '))),
       stop: () => (stopped ??= (async () => {
         await Promise.all([...running.values()].map((r) => (r.kind === 'devices' ? Promise.all(r.devices.map((d) => d.stop())).then(() => undefined) : r.fleet.stop())));
         for (const u of undo.reverse()) await u().catch(() => undefined);

@@ -5,6 +5,7 @@
  */
 import { EngineError } from '../../core/index.js';
 import { FAULT_KINDS, parseFaultSpec, type FaultSpec } from '../../devices/index.js';
+import { faultRunning } from '../run/fault-running.js';
 import { durationMs, durationSchema } from './args.js';
 import { defineStep, failed, passed } from './step.js';
 
@@ -87,21 +88,7 @@ export const faultStep = defineStep<FaultArgs>({
       return passed('engine restarted');
     }
     const spec = specOf(args);
-    const running = ctx.devices.get(args.device!);
-    let targeted: number, applied: number;
-    if (running.kind === 'fleet') {
-      const r = await running.fleet.fault(spec, args.only ? { devices: args.only } : {});
-      ({ targeted, applied } = r);
-    } else {
-      const only = args.only ? new Set(args.only) : undefined;
-      const devices = running.devices.filter((d) => !only || only.has(d.spec.thingName) || only.has(d.spec.clientId));
-      if (only && devices.length < only.size) {
-        const known = new Set(running.devices.flatMap((d) => [d.spec.thingName, d.spec.clientId]));
-        throw new EngineError('NotFound', `no device ${[...only].filter((n) => !known.has(n)).map((n) => `'${n}'`).join(', ')} in '${args.device}'`);
-      }
-      targeted = devices.length;
-      applied = devices.filter((d) => d.fault(spec)).length;
-    }
+    const { targeted, applied } = await faultRunning([ctx.devices.get(args.device!)], spec, args.only, `'${args.device}'`);
     if (targeted > 0 && applied === 0) return failed(`the ${spec.kind} fault took effect on none of the ${targeted} devices of '${args.device}' (are they offline?)`);
     return passed(`${spec.kind} on ${applied} of ${targeted} device${targeted === 1 ? '' : 's'}`);
   },
