@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,13 +71,34 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('connected clients in the UI', { timeo
     expect(await text('[data-testid=tab-clients]')).toBe('Clients2');
     await screens(bm, SHOTS, 'clients');
 
+    // The adapters' counters: the CoAP publish answered, a wrong token refused 4.01; HTTPS (curl with the thing's
+    // certificate) one publish answered and one to another thing's topic refused 403.
+    await promisify(execFile)(COAP_CLIENT, ['-B', '10', '-m', 'post', '-e', '{"temp":22}', url.replace(token, 'not-the-token-0000')], { timeout: 30_000 });
+    const keys = { cert: path.join(bm.tmp, 'meter.pem'), key: path.join(bm.tmp, 'meter.key') };
+    fs.writeFileSync(keys.cert, cert.certificatePem);
+    fs.writeFileSync(keys.key, cert.privateKey);
+    const curl = (topic: string) => promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', path.join(bm.tmp, 'data', 'security', 'root-ca.pem'),
+      '--cert', keys.cert, '--key', keys.key, '-X', 'POST', '-d', '{"t":1}', `${bm.info.endpoints.https}/topics/${topic}?qos=1`], { timeout: 30_000 }).then((r) => r.stdout);
+    expect(await curl('sensors/meter-9/temp')).toBe('200');
+    expect(await curl('sensors/meter-8/temp')).toBe('403');
+    const card = (which: string) => `[data-testid=adapter-${which}][data-state=on]`;
+    await page().waitForSelector(`${card('coap')} [data-testid=adapter-requests]:text-is("2")`, WAIT);
+    await page().waitForSelector(`${card('https')} [data-testid=adapter-requests]:text-is("2")`, WAIT);
+    expect(await text(`${card('coap')} [data-testid=adapter-refused]`)).toBe('refused 4.01 ×1');
+    expect(await text(`${card('https')} [data-testid=adapter-refused]`)).toBe('refused 403 ×1');
+    expect(await text(card('coap'))).toMatch(new RegExp(`^CoAP ${bm.info.endpoints.coap} 2 requests refused 4\\.01 ×1 0 malformed 0 observing 0 block transfers$`));
+    expect(await text(card('https'))).toContain(bm.info.endpoints.https);
+    await screens(bm, SHOTS, 'clients-adapters');
+
     // The filter takes a protocol; the MQTT client leaving is seen without a reload.
     await page().fill('[data-testid=client-search]', 'coap');
     await page().waitForFunction(() => document.querySelectorAll('[data-testid=client-row]').length === 1, null, WAIT);
     await page().fill('[data-testid=client-search]', '');
     await dash.endAsync();
     await page().waitForFunction(() => !document.querySelector('[data-testid=client-row][data-client=dash]'), null, WAIT);
-    expect(await page().$$eval('[data-testid=client-row]', (rows) => rows.map((r) => r.getAttribute('data-client')))).toEqual(['meter-9']);
+    // meter-9 is there twice: its CoAP and its HTTPS device sessions.
+    const rows = await page().$$eval('[data-testid=client-row]', (r) => r.map((e) => `${e.getAttribute('data-client')} ${e.getAttribute('data-transport')}`));
+    expect(rows.sort()).toEqual(['meter-9 coap', 'meter-9 https']);
     expect(bm.pageProblems).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ThingbenchClient } from '../../../engine/contract/index.js';
 import type { Connection } from '../platform/connect.js';
+import { AdaptersStore } from './adapters.svelte.js';
 import { AwsNoticesStore } from './aws-notices.svelte.js';
 import { ChartStore } from './chart.svelte.js';
 import { ClientsStore } from './clients.svelte.js';
@@ -62,6 +63,7 @@ export function createStores(client: ThingbenchClient, connection: Connection) {
     exporter: new ExportStore(client, conn),
     presence: new PresenceStore(client, conn),
     clients: new ClientsStore(client, conn),
+    adapters: new AdaptersStore(client, conn),
     rules: new RulesStore(client, conn),
     sinks: new SinksStore(client, conn),
     sinkActions: new SinkActionsStore(client),
