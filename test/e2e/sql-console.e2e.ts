@@ -210,6 +210,9 @@ ORDER BY seq`);
     await runSql('SELECT "payload.humidity" FROM messages WHERE "payload.seq" = 77');
     await page().waitForSelector('[data-testid=sql-grid][data-rows="1"][data-columns="1"]', WAIT);
     expect(await text('[data-testid=sql-row] [role=gridcell]')).toBe('51');
+    await page().click('[data-testid=sql-table][data-table=messages] .twist');
+    await shot('sql-live');
+    await page().click('[data-testid=sql-table][data-table=messages] .twist');
     expect(bm.pageProblems).toEqual([]);
   });
 
