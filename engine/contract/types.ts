@@ -166,6 +166,7 @@ export interface ClientInfo {
 
 /** Usage counted as AWS bills it: messages in 5 KB increments, connection-minutes. */
 export interface ClientUsage {
+  /** The MQTT client id (an HTTPS or CoAP device's thing), or HTTP_PUBLISH_CALLER for the data plane's HTTP Publish. */
   clientId: string;
   messagesIn: number;
   messagesOut: number;
