@@ -42,8 +42,9 @@ export default defineConfig({
     // The strict CSP forbids inline scripts; keep every asset a file.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    // Monaco is one lazy chunk of a few MB, loaded only by the views that edit text.
-    chunkSizeWarningLimit: 6000,
+    // Monaco's lazy stages are chunks of up to ~750 KB, loaded only by the views that edit text: a chunk over 1 MB is a
+    // stage grown too large to evaluate in one short task (see ui/monaco-setup.ts).
+    chunkSizeWarningLimit: 1000,
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
