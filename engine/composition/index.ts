@@ -1,0 +1,12 @@
+export type { EngineBase, EngineOptions } from './engine-base.js';
+export { composeIot, type IotArea } from './compose-iot.js';
+export { composeControl, type ControlArea } from './compose-control.js';
+export { composeFiles, type FilesArea } from './compose-files.js';
+export { composeCompute, type ComputeArea } from './compose-compute.js';
+export { composeJobs, type JobsArea } from './compose-jobs.js';
+export { composeProvisioning, type ProvisioningArea } from './compose-provisioning.js';
+export { composeEdges, type EdgesArea } from './compose-edges.js';
+export { composeWorkbench, type WorkbenchArea } from './compose-workbench.js';
+export { forwardEvents } from './forward-events.js';
+export { engineApi } from './engine-api.js';
+export { ComposedEngine } from './composed-engine.js';
