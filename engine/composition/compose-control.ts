@@ -11,7 +11,7 @@ export function composeControl({ clock, logs, store }: EngineBase, { broker, reg
   const mqttConnected = (thing: string) => broker.connectionOf(thing) === 'mqtt';
   const control = new ControlService(broker, clock, {
     logger: logs, connection: (thing) => broker.connectionOf(thing), thingExists: (name) => registry.findThing(name) !== undefined,
-    record: (msg, clientId) => broker.record(msg, clientId),
+    record: (msg, clientId) => broker.record(msg, clientId), store,
   });
   // AWS IoT Commands: executions on things of the registry or on MQTT clients, answered over the broker, or for a
   // thing with no MQTT connection by command & control when it next asks.

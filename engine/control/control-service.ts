@@ -17,8 +17,9 @@
  *   refused as unknown. Not handed over within its timeout: `Unavailable` (reason `Timeout`).
  *
  * LIMITATIONS:
- * - Pending commands live in memory: an engine stop or restart forgets them, queued one-way commands included (their
- *   callers fail with `Unavailable`, details.reason `Stopped`; `pending()` is empty afterwards).
+ * - Commands waiting for an answer live in memory: an engine stop or restart forgets them (their callers fail with
+ *   `Unavailable`, details.reason `Stopped`). One-way commands queued for a device that asks are stored (`store`): they
+ *   survive a restart or `kill -9` until their deadline, though their callers are told the engine stopped.
  * - A one-way command to a thing connected over MQTT counts as handed over once published, whether or not the thing is
  *   subscribed to its request topics then.
  * - A thing connected over MQTT gets the request only if it is subscribed to its request topics when it is sent; a
@@ -31,6 +32,8 @@ import { EngineError, TypedEmitter, silentLogger, type Clock, type Disposable, t
 import type { Publisher, TappedMessage } from '../broker/index.js';
 import { topicMatches } from '../contract/index.js';
 import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
+import { QueuedOneWay } from './queued-one-way.js';
+import type { Store } from '../storage/index.js';
 import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, mqttResponseTopic, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
 
 /** Longest timeout of one command (the contract, the HTTP API and the SDK refuse a longer one). */
@@ -112,6 +115,8 @@ export interface ControlOptions {
    * topics an MQTT device would use, without routing it (`BrokerService.record`).
    */
   record?(msg: { topic: string; payload: Buffer; qos: 0 | 1; properties?: { contentType?: string } }, clientId: string | null): void;
+  /** Where queued one-way commands are kept across restarts; without it they live in memory only. */
+  store?: Pick<Store, 'all' | 'write'>;
   logger?: Logger;
   maxPendingPerThing?: number;
 }
@@ -124,10 +129,12 @@ export class ControlService implements Service, AskingDevices {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly rejecters = new Map<string, (e: EngineError) => void>();
   private taps: Disposable[] = [];
+  private readonly queued?: QueuedOneWay;
 
   constructor(private readonly pub: Publisher, private readonly clock: Clock, private readonly opts: ControlOptions) {
     this.pendingCommands = new PendingCommands(opts.maxPendingPerThing ?? DEFAULT_MAX_PENDING);
     this.logger = opts.logger ?? silentLogger;
+    if (opts.store) this.queued = new QueuedOneWay(opts.store, this.logger);
   }
 
   async start(): Promise<void> {
@@ -135,14 +142,39 @@ export class ControlService implements Service, AskingDevices {
       this.pub.tap(MQTT_RESPONSE_FILTER, (msg) => this.onMqttAnswer(msg)),
       this.pub.tap(SUBSCRIBED_FILTER, (msg) => this.onSubscribed(msg)),
     ];
+    this.restoreQueued();
+  }
+
+  /** One-way commands queued before a restart wait again for their device, until their deadline. */
+  private restoreQueued(): void {
+    const now = this.clock.now();
+    for (const row of this.queued?.load() ?? []) {
+      if (row.deadline <= now) {
+        this.queued!.forget(row.requestId);
+        continue;
+      }
+      try {
+        this.pendingCommands.add({ ...row, oneWay: true, answer: () => {} });
+      } catch (err) {
+        this.logger.log('warn', 'control', `a one-way command for ${row.thing} kept across the restart was dropped: ${(err as Error).message}`);
+        this.queued!.forget(row.requestId);
+        continue;
+      }
+      this.timers.set(row.requestId, setTimeout(() => {
+        this.queued!.forget(row.requestId);
+        this.settle(row.requestId);
+      }, row.deadline - now));
+    }
   }
 
   async stop(): Promise<void> {
     for (const t of this.taps) t.dispose();
     this.taps = [];
     for (const e of this.pendingCommands.list()) {
-      const before = e.oneWay ? `command ${e.name} was handed to ${e.thing}` : `${e.thing} answered command ${e.name}`;
-      this.fail(e.requestId, new EngineError('Unavailable', `The engine stopped before ${before}: pending commands are kept in memory only, so a restart forgets them`, { reason: 'Stopped', requestId: e.requestId }));
+      const message = e.oneWay && this.queued
+        ? `The engine stopped before one-way command ${e.name} was handed to ${e.thing}: it stays queued for the device's next request after a restart, until its deadline`
+        : `The engine stopped before ${e.oneWay ? `command ${e.name} was handed to ${e.thing}` : `${e.thing} answered command ${e.name}`}: pending commands are kept in memory only, so a restart forgets them`;
+      this.fail(e.requestId, new EngineError('Unavailable', message, { reason: 'Stopped', requestId: e.requestId }));
     }
   }
 
@@ -187,10 +219,14 @@ export class ControlService implements Service, AskingDevices {
           },
         };
       this.pendingCommands.add(entry, via);
+      if (entry.oneWay && !entry.via) void this.queued?.keep(entry);
       const late = req.oneWay
         ? `Command ${req.name} was not handed to ${req.thing} within ${req.timeoutMs} ms (it did not ask for commands)`
         : `Thing ${req.thing} did not answer command ${req.name} within ${req.timeoutMs} ms`;
-      this.timers.set(requestId, setTimeout(() => this.fail(requestId, new EngineError('Unavailable', late, { reason: 'Timeout', requestId })), req.timeoutMs));
+      this.timers.set(requestId, setTimeout(() => {
+        if (req.oneWay) this.queued?.forget(requestId);
+        this.fail(requestId, new EngineError('Unavailable', late, { reason: 'Timeout', requestId }));
+      }, req.timeoutMs));
       this.rejecters.set(requestId, reject);
       if (via === 'mqtt') this.publishRequest(entry, req.timeoutMs).catch((err: EngineError) => this.fail(requestId, err));
     });
@@ -241,6 +277,7 @@ export class ControlService implements Service, AskingDevices {
 
   /** A one-way command is done once its device has it: forgotten, so an answer to it is refused as unknown. */
   private handOver(e: PendingEntry, via: Via): void {
+    this.queued?.forget(e.requestId);
     if (this.settle(e.requestId)) e.handed?.(via);
   }
 

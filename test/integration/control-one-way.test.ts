@@ -146,19 +146,22 @@ describe('one-way commands from Python', () => {
 });
 
 describe('an engine restart', () => {
-  it('fails the commands still waiting with Unavailable (reason Stopped, naming the restart), and forgets them', async () => {
+  it('fails the callers still waiting (Unavailable, reason Stopped); a queued one-way command waits again for its device', async () => {
     const answer = te.engine.api.control.send({ thing: 'kiosk-1', name: 'status', timeoutMs: 60_000 }).catch((e: unknown) => e);
-    const oneWay = te.engine.api.control.send({ thing: 'valve-1', name: 'open', oneWay: true, timeoutMs: 60_000 }).catch((e: unknown) => e);
+    const oneWay = te.engine.api.control.send({ thing: 'valve-1', name: 'open', payload: 'full', oneWay: true, timeoutMs: 60_000 }).catch((e: unknown) => e);
     await expect.poll(async () => (await te.engine.api.control.pending()).length).toBe(2);
     await te.stop();
-    for (const failed of [await answer, await oneWay]) {
-      expect(failed).toMatchObject({ code: 'Unavailable', details: { reason: 'Stopped' }, message: expect.stringMatching(/restart forgets them/) });
-    }
+    expect(await answer).toMatchObject({ code: 'Unavailable', details: { reason: 'Stopped' }, message: expect.stringMatching(/restart forgets them/) });
+    expect(await oneWay).toMatchObject({ code: 'Unavailable', details: { reason: 'Stopped' }, message: expect.stringMatching(/stays queued for the device's next request/) });
     te = await te.restart();
-    expect(await te.engine.api.control.pending()).toEqual([]);
-    // The device asking after the restart gets no command: the plain publish answer.
+    expect(await te.engine.api.control.pending()).toEqual([expect.objectContaining({ thing: 'valve-1', name: 'open', oneWay: true })]);
+    // The HTTPS device asking after the restart gets nothing (its command waited for an answer: forgotten) ...
     const asked = await curl('/topics/kiosks/kiosk-1/visits', ['-X', 'POST', '-d', '{}', '-H', 'hono-ttd: 0']);
     expect(asked.headers['hono-command']).toBeUndefined();
     expect(JSON.parse(asked.body).message).toBe('OK');
+    // ... the CoAP device gets its one-way command, once.
+    const got = await coapClient(['-m', 'post', '-e', '{}', coapUrl('/topics/valves/valve-1/flow', '&hono-ttd=5')]);
+    expect(/c:2\.04 [^\n]*/.exec(got.out)![0]).toContain('Location-Query:hono-command=open');
+    expect(await te.engine.api.control.pending()).toEqual([]);
   });
 });

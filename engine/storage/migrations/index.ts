@@ -21,6 +21,7 @@ import * as m0020 from './0020-provisioning.js';
 import * as m0021 from './0021-commands.js';
 import * as m0022 from './0022-device-tokens.js';
 import * as m0023 from './0023-delivery.js';
+import * as m0024 from './0024-control.js';
 
 /** Numbered SQL migrations, applied once each in order when a store opens. Add one module per change; never edit a released one. */
 export interface Migration {
@@ -52,4 +53,5 @@ export const migrations: Migration[] = [
   { id: '0021-commands', sql: m0021.sql },
   { id: '0022-device-tokens', sql: m0022.sql },
   { id: '0023-delivery', sql: m0023.sql },
+  { id: '0024-control', sql: m0024.sql },
 ];

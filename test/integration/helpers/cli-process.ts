@@ -8,7 +8,7 @@ const bin = fileURLToPath(new URL('../../../bin/thingbench.js', import.meta.url)
 
 export interface ReadyLine {
   event: 'ready';
-  endpoints: { mqtt: string; ws: string; http: string };
+  endpoints: { mqtt: string; ws: string; http: string; https?: string; coap?: string };
   dataDir: string;
 }
 
