@@ -10,6 +10,7 @@ import {
 } from '../devices/index.js';
 import { FaultUsageError, faultMain, faultUsage } from './devices-fault-command.js';
 import { openFleetControl, type FleetControl } from './fleet-control.js';
+import { setUpAskingFleet, type AskingFleetSetup } from './asking-fleet.js';
 import { waitForSignal } from './wait-for-signal.js';
 import { deviceRegistrationOptions, deviceRegistrationUsage, registerCliFleet } from './device-registration.js';
 import { checkConnect, deviceEndpoint, mqttLogin, requireCapabilities, type Target, type TargetMqtt } from '../scenarios/index.js';
@@ -30,6 +31,8 @@ Virtual devices:
       --target runs the fleet against a saved target (thingbench target list): its MQTT endpoint, certificate, login
       and control plane; 'local' starts an engine for the fleet. A model with shadow behaviour needs a target with
       Device Shadow.
+      A coap or https model (devices that only ask) runs against the Thingbench running on DIR, which registers its
+      things and makes their device tokens (coap, each made anew) or certificates (https, certificate: provision).
       --seed fixes every generated value; --connect-rate caps new connections per second (default 500).
       The fleet takes faults from \`devices fault\` through a control socket under DIR/run (owner only).${deviceRegistrationUsage}
 ${faultUsage}`;
@@ -113,14 +116,18 @@ async function startMain(argv: string[]): Promise<number> {
 
 async function runFleet(values: Record<string, unknown>, dataDir: string, model: DeviceModel, replay: ReplayData, n: { count: number; seed: number; connectRate: number }, target: Target | undefined): Promise<number> {
   const t = model.protocol.transport;
-  if (t === 'coap' || t === 'https') throw new EngineError('InvalidInput', `model '${model.name}' speaks ${t}: start it in the engine (the Devices view, or a scenario's devices), which makes its token or certificate; this command runs MQTT devices`);
   const { count, seed, connectRate } = n;
   const provision = model.identity.certificate.mode === 'provision';
   const json = values.json === true;
   const log = (m: string) => process.stderr.write(`${m}\n`);
   let url: string, shown: string, tls: TargetMqtt['tls'], login: ReturnType<typeof mqttLogin> = undefined;
   let reg: Awaited<ReturnType<typeof registerCliFleet>>;
-  if (target) {
+  let identities: AskingFleetSetup['identities'] | undefined;
+  if (t === 'coap' || t === 'https') {
+    const asking = await setUpAskingFleet({ model, count, seed, values, dataDir, log });
+    ({ url, tls, identities, reg } = asking);
+    shown = url;
+  } else if (target) {
     if (usesShadow(model)) requireCapabilities(target, ['shadows'], `the model ${model.name} (shadow behaviour)`);
     // Registration first: a provisioning model on a target without a control plane is refused before anything else.
     reg = await registerCliFleet({ model, count, seed, values, dataDir, log, target });
@@ -147,7 +154,7 @@ async function runFleet(values: Record<string, unknown>, dataDir: string, model:
   try {
     fleet = await Fleet.start({
       model, count, seed, url, replay, connectRate, ...(login ? { login } : {}),
-      ...(provision && reg.registered ? { tls: reg.ca ? { ca: reg.ca } : undefined, identities: reg.registered.identities } : { tls }),
+      ...(identities ? { tls, identities } : provision && reg.registered ? { tls: reg.ca ? { ca: reg.ca } : undefined, identities: reg.registered.identities } : { tls }),
     });
   } catch (e) {
     await reg.registered?.release().catch(() => undefined);

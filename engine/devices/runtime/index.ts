@@ -6,7 +6,7 @@ export { OfflineBuffer, type BufferedMessage } from './offline-buffer.js';
 export { seededRandom, deviceSeed, type Random } from './seeded-random.js';
 export { mergeState, pickKeys, topicMatches, type State } from './shadow-state.js';
 export { Fleet, type FleetEvents } from './fleet.js';
-export type { FleetOptions, FleetStatus } from './fleet-messages.js';
+export type { DeviceIdentity, FleetOptions, FleetStatus } from './fleet-messages.js';
 export { deviceSpecFromModel, jobExecutionFails, type ModelDeviceOptions } from './model-device.js';
 export type { AwsCommandsSpec, JobsSpec } from './device-spec.js';
 export { DeviceAwsCommands, type AwsCommandsPort } from './device-aws-commands.js';
