@@ -3,13 +3,18 @@
  * by the request token: libcoap (and RFC 7959 §2.4) may use a new token for each block, so an upload is one client
  * endpoint's request to one URI (with its Request-Tag). Blocks must come in order; a repeated block is acknowledged
  * again. Uploads are bounded in number and forgotten after a quiet minute; their size is checked by the listener.
+ * A finished upload's last block is remembered for about EXCHANGE_LIFETIME (RFC 7252 §4.8.2): the same confirmable
+ * message again (its ACK was lost) is a repeat to answer as before, not a block out of order.
  */
 import type { AddressInfo } from 'node:net';
 import type { ParsedPacket } from 'coap-packet';
+import { freshCount, resourceKey } from './coap-block-options.js';
 
-/** Uploads in progress at most (the oldest is forgotten beyond). */
+/** Uploads in progress at most (the oldest is forgotten beyond), and finished ones remembered. */
 const MAX_UPLOADS = 1000;
 const IDLE_MS = 60_000;
+/** EXCHANGE_LIFETIME with the RFC's defaults is 247 s. */
+const FINISHED_MS = 247_000;
 
 interface Upload { chunks: Buffer[]; received: number; at: number }
 
@@ -19,28 +24,19 @@ export type BlockOutcome =
   /** The last block: the request with the whole payload and no Block1 option. */
   | { kind: 'complete'; packet: ParsedPacket }
   /** A block out of order (or of an upload that was forgotten): 4.08 Request Entity Incomplete. */
-  | { kind: 'incomplete' };
-
-/** The Block1 option's number, more flag and size (RFC 7959 §2.2); undefined for an invalid one. */
-export function readBlockOption(value: Buffer): { num: number; more: boolean; size: number } | undefined {
-  if (value.length > 3) return undefined;
-  const n = value.reduce((acc, b) => acc * 256 + b, 0);
-  const szx = n & 7;
-  if (szx === 7) return undefined;
-  return { num: Math.floor(n / 16), more: (n & 8) !== 0, size: 2 ** (szx + 4) };
-}
+  | { kind: 'incomplete' }
+  /** The last block of a finished upload again, in the same message (a retransmission): answer as the first time. */
+  | { kind: 'repeat' };
 
 export class BlockUploads {
   private readonly uploads = new Map<string, Upload>();
+  private readonly finished = new Map<string, { num: number; messageId: number; at: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Uploads in progress (not yet forgotten as idle). */
   get size(): number {
-    const now = this.now();
-    let n = 0;
-    for (const u of this.uploads.values()) if (now - u.at <= IDLE_MS) n++;
-    return n;
+    return freshCount(this.uploads.values(), this.now(), IDLE_MS);
   }
 
   /** Takes one block of a request that carries Block1. */
@@ -51,7 +47,11 @@ export class BlockUploads {
     if (upload && now - upload.at > IDLE_MS) upload = undefined;
     const offset = block.num * block.size;
     if (block.num === 0) upload = { chunks: [], received: 0, at: now };
-    if (!upload) return { kind: 'incomplete' };
+    if (!upload) {
+      const f = this.finished.get(key);
+      const repeat = f && now - f.at <= FINISHED_MS && f.num === block.num && f.messageId === packet.messageId;
+      return { kind: repeat ? 'repeat' : 'incomplete' };
+    }
     if (offset < upload.received && offset + packet.payload.length === upload.received) return { kind: 'continue' }; // a retransmission
     if (offset !== upload.received) {
       this.uploads.delete(key);
@@ -66,14 +66,14 @@ export class BlockUploads {
       this.uploads.set(key, upload);
       return { kind: 'continue' };
     }
+    this.finished.delete(key);
+    if (this.finished.size >= MAX_UPLOADS) this.finished.delete(this.finished.keys().next().value as string);
+    this.finished.set(key, { num: block.num, messageId: packet.messageId, at: now });
     return { kind: 'complete', packet: { ...packet, options: packet.options.filter((o) => o.name !== 'Block1'), payload: Buffer.concat(upload.chunks) } };
   }
 }
 
 /** One upload: the client endpoint, the request's method, URI and Request-Tag (option 292). */
 function uploadKey(packet: ParsedPacket, rsinfo: AddressInfo): string {
-  const parts = packet.options
-    .filter((o) => o.name === 'Uri-Path' || o.name === 'Uri-Query' || String(o.name) === '292')
-    .map((o) => `${String(o.name)}=${o.value.toString('hex')}`);
-  return `${rsinfo.address}:${rsinfo.port} ${packet.code} ${parts.join('&')}`;
+  return `${resourceKey(packet, rsinfo, ['292'])} ${packet.code}`;
 }

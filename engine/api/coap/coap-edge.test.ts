@@ -1,7 +1,9 @@
 /** The CoAP edge's pure parts: Block1 options and upload assembly, critical options, the per-address token bucket. */
 import type { ParsedPacket } from 'coap-packet';
 import { describe, expect, it } from 'vitest';
-import { BlockUploads, readBlockOption } from './coap-blocks.js';
+import { BlockUploads } from './coap-blocks.js';
+import { BlockDownloads } from './coap-downloads.js';
+import { readBlockOption } from './coap-block-options.js';
 import { refusedOption } from './coap-codes.js';
 import { AddressBuckets } from './coap-limits.js';
 
@@ -44,6 +46,42 @@ describe('BlockUploads', () => {
     uploads.take(block(0, true, 'a'.repeat(16), 'c'), rsinfo, { num: 0, more: true, size });
     now += 61_000;
     expect(uploads.take(block(1, false, 'z', 'c'), rsinfo, { num: 1, more: false, size })).toEqual({ kind: 'incomplete' });
+  });
+});
+
+describe('BlockUploads: a finished upload', () => {
+  it('takes its last block again in the same message as a repeat, for about EXCHANGE_LIFETIME', () => {
+    let now = 0;
+    const uploads = new BlockUploads(() => now);
+    const size = 16;
+    uploads.take(block(0, true, 'a'.repeat(16)), rsinfo, { num: 0, more: true, size });
+    const last = { ...block(1, false, 'end'), messageId: 42 };
+    expect(uploads.take(last, rsinfo, { num: 1, more: false, size }).kind).toBe('complete');
+    expect(uploads.take(last, rsinfo, { num: 1, more: false, size })).toEqual({ kind: 'repeat' });
+    expect(uploads.take({ ...last, messageId: 43 }, rsinfo, { num: 1, more: false, size })).toEqual({ kind: 'incomplete' }); // another message
+    now += 248_000;
+    expect(uploads.take(last, rsinfo, { num: 1, more: false, size })).toEqual({ kind: 'incomplete' });
+  });
+});
+
+describe('BlockDownloads', () => {
+  it('keeps a payload sent block-wise, answers its blocks with one ETag and forgets it after its last block', () => {
+    let now = 0;
+    const downloads = new BlockDownloads(() => now);
+    const payload = Buffer.from('0123456789abcdef0123456789abcdefXY');
+    const format = [{ name: 'Content-Format', value: Buffer.of(50) }];
+    const first = downloads.start('k', payload, 16, format);
+    expect(first.payload.toString()).toBe('0123456789abcdef');
+    const etag = first.options.find((o) => o.name === 'ETag')!.value;
+    expect(first.options).toEqual([...format, { name: 'ETag', value: etag }, { name: 'Block2', value: Buffer.of(0x08) }, { name: 'Size2', value: Buffer.of(34) }]);
+    expect(downloads.size).toBe(1);
+    expect(downloads.block('other', 1, 16)).toBeUndefined();
+    expect(downloads.block('k', 1, 16)?.options).toEqual([...format, { name: 'ETag', value: etag }, { name: 'Block2', value: Buffer.of(0x18) }]);
+    expect(downloads.block('k', 2, 16)).toEqual({ payload: Buffer.from('XY'), options: [...format, { name: 'ETag', value: etag }, { name: 'Block2', value: Buffer.of(0x20) }] });
+    expect(downloads.size).toBe(0);
+    downloads.start('k', payload, 16, []);
+    now += 61_000; // forgotten after a quiet minute
+    expect([downloads.size, downloads.block('k', 1, 16)]).toEqual([0, undefined]);
   });
 });
 

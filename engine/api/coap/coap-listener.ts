@@ -11,13 +11,17 @@ import { Server, type CoapPacket } from 'coap';
 import { generate, type ParsedPacket } from 'coap-packet';
 import type { Logger } from '../../core/index.js';
 import { CoapCode, refusedOption } from './coap-codes.js';
-import { BlockUploads, readBlockOption } from './coap-blocks.js';
+import { readBlockOption, requestedBlock, resourceKey, uint } from './coap-block-options.js';
+import { BlockUploads } from './coap-blocks.js';
+import type { BlockDownloads } from './coap-downloads.js';
 import { AddressBuckets, CoapCounters } from './coap-limits.js';
 
 export interface CoapListenerOptions {
   socket: Socket;
   buckets: AddressBuckets;
   counters: CoapCounters;
+  /** Observe notifications sent block-wise, whose other blocks clients fetch. */
+  downloads: BlockDownloads;
   /** The largest request payload (the broker's payload limit); larger ones get 4.13 with Size1. */
   maxPayloadBytes: () => number;
   logger: Logger;
@@ -29,9 +33,9 @@ interface Refusal { code: CoapCode; message: string; options?: { name: string; v
 export class CoapListener extends Server {
   private readonly uploads = new BlockUploads();
 
-  /** Block-wise transfers open now. */
+  /** Block-wise transfers open now: uploads, and notifications whose other blocks are still to be fetched. */
   get blockTransfers(): number {
-    return this.uploads.size;
+    return this.uploads.size + this.o.downloads.size;
   }
 
   constructor(private readonly o: CoapListenerOptions) {
@@ -49,12 +53,37 @@ export class CoapListener extends Server {
     }
     // Observe is elective: on anything but GET it is ignored (RFC 7641 §2), where the package would answer 5.00.
     if (request.code !== '0.01') request.options = request.options.filter((o) => o.name !== 'Observe');
+    else if (this.nextBlock(request, rsinfo)) return;
     const block1 = request.options.find((o) => o.name === 'Block1');
     if (!block1) return super._handle(packet, rsinfo);
     const outcome = this.uploads.take(request, rsinfo, readBlockOption(block1.value)!);
     if (outcome.kind === 'complete') return super._handle(outcome.packet as CoapPacket, rsinfo);
     if (outcome.kind === 'continue') return this.answer(request, rsinfo, '2.31', [{ name: 'Block1', value: block1.value }]);
+    if (outcome.kind === 'repeat') return this.answerAgain(request, rsinfo);
     this.refuse({ code: CoapCode.RequestEntityIncomplete, message: 'Block out of order: restart the upload from block 0' }, request, rsinfo);
+  }
+
+  /**
+   * A GET for a later block of a notification sent block-wise (RFC 7959 §3.4) is answered from the kept payload:
+   * the representation notified, to the endpoint it was notified to, whatever the resource holds now.
+   */
+  private nextBlock(request: ParsedPacket, rsinfo: AddressInfo): boolean {
+    const wanted = requestedBlock(request);
+    if (!wanted || wanted.num === 0) return false;
+    const block = this.o.downloads.block(resourceKey(request, rsinfo), wanted.num, wanted.size);
+    if (!block) return false;
+    this.answer(request, rsinfo, CoapCode.Content, block.options, block.payload);
+    return true;
+  }
+
+  /**
+   * A finished upload's last block again in the same confirmable message (its ACK was lost): the package's
+   * deduplication cache holds the answer once it was sent; until then the repeat is dropped and the client retries.
+   */
+  private answerAgain(request: ParsedPacket, rsinfo: AddressInfo): void {
+    const key = `${rsinfo.address}:${rsinfo.port}/${request.messageId}${request.token.toString('hex')}`;
+    const cached = this._lru.peek(key) as Buffer | undefined;
+    if (cached) this.o.socket.send(cached, rsinfo.port, rsinfo.address);
   }
 
   /** The package's error path: a datagram it could not parse (no packet) is dropped; anything else is answered. */
@@ -75,7 +104,7 @@ export class CoapListener extends Server {
   }
 
   /** Answers `request` directly (piggybacked on the ACK of a confirmable one). */
-  private answer(request: ParsedPacket, rsinfo: AddressInfo, code: string, options: { name: string; value: Buffer }[], payload = Buffer.alloc(0)): void {
+  private answer(request: ParsedPacket, rsinfo: AddressInfo, code: string, options: { name: string; value: Buffer }[], payload: Buffer = Buffer.alloc(0)): void {
     let message: Buffer;
     try {
       message = generate({
@@ -107,11 +136,4 @@ export class CoapListener extends Server {
     }
     return undefined;
   }
-}
-
-/** An unsigned integer option value in the fewest bytes (RFC 7252 §3.2). */
-function uint(n: number): Buffer {
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return Buffer.from(bytes);
 }

@@ -3,8 +3,10 @@
  * session (4.03 when its policies refuse it), then the path. Every outcome is a CoAP code; nothing escapes.
  */
 import { ObserveWriteStream, type IncomingMessage } from 'coap';
+import type { ParsedPacket } from 'coap-packet';
 import { EngineError, type Logger } from '../../core/index.js';
 import { CoapCode, coapCodeOf } from './coap-codes.js';
+import { answerBlockwise, type BlockDownloads } from './coap-downloads.js';
 import type { CoapCounters } from './coap-limits.js';
 import type { Observations } from './coap-observe.js';
 import type { DeviceSession } from '../../broker/index.js';
@@ -21,6 +23,8 @@ export interface CoapContext {
   sessions: CoapSessions;
   observations: Observations;
   counters: CoapCounters;
+  /** Payloads sent block-wise, whose other blocks clients fetch. */
+  downloads: BlockDownloads;
   logger: Logger;
   /** Aborted when the engine stops: ends command waits. */
   stopping: AbortSignal;
@@ -28,6 +32,7 @@ export interface CoapContext {
 
 export async function routeCoap(req: IncomingMessage, res: CoapResponse, ctx: CoapContext): Promise<void> {
   res.on('error', (e: Error) => ctx.logger.log('warn', 'coap', `a response to ${req.rsinfo.address}:${req.rsinfo.port} was not sent: ${e.message}`));
+  if (!(res instanceof ObserveWriteStream)) answerBlockwise(res, req._packet as ParsedPacket, req.rsinfo, ctx.downloads);
   try {
     const r = readRequest(req);
     if ('invalid' in r) throw new EngineError('InvalidInput', r.invalid);

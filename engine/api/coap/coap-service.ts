@@ -6,8 +6,6 @@
  * - No DTLS (the `coap` package has none): tokens and payloads travel in clear, so the listener stays on loopback
  *   unless `--coap-host ADDR` comes with `--coap-insecure`.
  * - No OSCORE, no TCP/WebSocket CoAP (RFC 8323), no multicast; proxy options are refused with 5.05.
- * - Observe notifications are single datagrams: one larger than the package's message size is skipped and logged
- *   (block-wise transfer applies to requests and to ordinary responses).
  * - A Content-Format the package does not name (a bare number) is not passed on as the message's content type.
  */
 import dgram from 'node:dgram';
@@ -15,6 +13,7 @@ import { isIPv6 } from 'node:net';
 import { EngineError, isLoopbackBind, type Logger, type Service } from '../../core/index.js';
 import type { CoapStats } from '../../contract/index.js';
 import { AddressBuckets, CoapCounters } from './coap-limits.js';
+import { BlockDownloads } from './coap-downloads.js';
 import { CoapListener } from './coap-listener.js';
 import { Observations } from './coap-observe.js';
 import type { CoapPorts } from './coap-ports.js';
@@ -40,10 +39,11 @@ export class CoapService implements Service {
   private stopping = new AbortController();
   private readonly sessions: CoapSessions;
   private readonly observations: Observations;
+  private readonly downloads = new BlockDownloads();
 
   constructor(private readonly ports: CoapPorts, private readonly opts: CoapServiceOptions) {
     this.sessions = new CoapSessions(ports);
-    this.observations = new Observations(opts.logger);
+    this.observations = new Observations(opts.logger, this.downloads);
   }
 
   /** The bound UDP port once started. */
@@ -82,10 +82,10 @@ export class CoapService implements Service {
     socket.on('error', (e) => logger.log('warn', 'coap', `UDP socket error: ${e.message}`));
     this.socket = socket;
     const ctx: CoapContext = {
-      ports: this.ports, sessions: this.sessions, observations: this.observations, counters: this.counters, logger, stopping: this.stopping.signal,
+      ports: this.ports, sessions: this.sessions, observations: this.observations, counters: this.counters, downloads: this.downloads, logger, stopping: this.stopping.signal,
     };
     const server = new CoapListener({
-      socket, counters: this.counters, logger, maxPayloadBytes: () => this.ports.maxPayloadBytes(),
+      socket, counters: this.counters, downloads: this.downloads, logger, maxPayloadBytes: () => this.ports.maxPayloadBytes(),
       buckets: new AddressBuckets(this.opts.requestsPerSecond, this.opts.burst ?? 2 * this.opts.requestsPerSecond),
     });
     server.on('request', (req, res) => void routeCoap(req, res, ctx));
@@ -98,6 +98,7 @@ export class CoapService implements Service {
     this.stopping.abort();
     this.observations.stopAll();
     this.sessions.closeAll();
+    this.downloads.clear();
     this.server?.close();
     this.server = undefined;
     const socket = this.socket;
