@@ -66,6 +66,26 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await screens(bm, SHOTS, 'thing-command');
   });
 
+  it('sends a one-way command: done once the device has it, on Hono\'s one-way topic', async () => {
+    await bm.engine.api.registry.createThing('valve-3');
+    const valve = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'valve-3', reconnectPeriod: 0 });
+    const got = new Promise<{ topic: string; payload: string }>((resolve) => valve.on('message', (topic, payload) => resolve({ topic, payload: payload.toString() })));
+    await valve.subscribeAsync('command/valve-3/req/#', { qos: 1 });
+    await openThing('valve-3');
+    await page().waitForFunction(() => document.querySelector('[data-testid=thing-connectivity]')?.textContent === 'connected', null, WAIT);
+    await page().fill('[data-testid=command-name]', 'blink');
+    await page().fill('[data-testid=command-payload]', '{"times":3}');
+    await page().check('[data-testid=command-one-way]');
+    await page().click('[data-testid=command-send]');
+    await page().waitForSelector('[data-testid=command-outcome][data-kind=handed]', WAIT);
+    expect(await got).toEqual({ topic: 'command/valve-3/req//blink', payload: '{"times":3}' });
+    expect(await text('[data-testid=command-outcome]')).toMatch(/^blink handed over mqtt \d+(\.\d)? ms one-way: no answer expected$/);
+    expect(await bm.engine.api.control.pending()).toEqual([]);
+    await page().locator('[data-testid=send-command]').scrollIntoViewIfNeeded();
+    await screens(bm, SHOTS, 'thing-command-one-way');
+    await valve.endAsync();
+  });
+
   it('shows the timeout when nobody answers, and refuses a bad name before sending', async () => {
     await bm.engine.api.registry.createThing('valve-2');
     await openThing('valve-2');

@@ -1,5 +1,5 @@
 import {
-  RpcError, type ControlAnswer, type ControlAnswered, type ControlPendingInfo, type ControlSendInput, type ThingbenchClient,
+  RpcError, type ControlAnswer, type ControlAnswered, type ControlHandedOver, type ControlPendingInfo, type ControlSendInput, type ThingbenchClient,
 } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { poll } from './poll.js';
@@ -10,7 +10,10 @@ export interface CommandOutcome {
   thing: string;
   name: string;
   timeoutMs: number;
+  oneWay?: boolean;
   answer?: ControlAnswer;
+  /** A one-way command handed to the device (no answer expected). */
+  handed?: ControlHandedOver;
   /** The request id of a command nobody answered in time. */
   timedOut?: { requestId?: string };
   error?: string;
@@ -68,13 +71,15 @@ export class ControlStore {
     }
   }
 
-  async send(input: ControlSendInput & { timeoutMs: number }): Promise<CommandOutcome> {
+  /** Sends a command and waits for its answer, or with `oneWay` until it is handed to the device. */
+  async send(input: ControlSendInput & { timeoutMs: number; oneWay?: boolean }): Promise<CommandOutcome> {
     this.waiting = [...this.waiting, input.thing];
     void this.readPending(); // shows the command as pending without waiting for the next read
-    const base = { thing: input.thing, name: input.name, timeoutMs: input.timeoutMs };
+    const base = { thing: input.thing, name: input.name, timeoutMs: input.timeoutMs, ...(input.oneWay ? { oneWay: true } : {}) };
     let outcome: CommandOutcome;
     try {
-      outcome = { ...base, answer: await this.client.control.send(input) };
+      const { oneWay, ...command } = input;
+      outcome = oneWay ? { ...base, handed: await this.client.control.send({ ...command, oneWay: true }) } : { ...base, answer: await this.client.control.send(command) };
     } catch (err) {
       const details = err instanceof RpcError ? (err.details as { reason?: string; requestId?: string } | undefined) : undefined;
       outcome = details?.reason === 'Timeout' ? { ...base, timedOut: { requestId: details.requestId } } : { ...base, error: failureMessage(err) };
