@@ -1,6 +1,6 @@
 /**
  * The thing registry: things, thing types, principal↔thing attachments and fleet search [DG:thing-registry,
- * DG:iot-indexing]. Static thing groups live in `thing-groups.ts`. Every change is durable before it resolves.
+ * DG:iot-indexing]. Static thing groups live in `thing-groups.ts`, fleet search in `fleet-index.ts`. Every change is durable before it resolves.
  *
  * LIMITATIONS:
  * - Fleet indexing is always on (REGISTRY_AND_SHADOW with connectivity STATUS); there is no index build delay, and
@@ -16,15 +16,15 @@
 import { IotTags } from './iot-tags.js';
 import { randomUUID } from 'node:crypto';
 import {
-  EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Logger, type Service,
+  EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Service,
 } from '../core/index.js';
 import type { Store } from '../storage/index.js';
 import type {
-  JsonObject, JsonValue, RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
+  RegistryPage, ThingConnectivity, ThingInfo, ThingListFilter, ThingSearchHit, ThingTypeInfo,
 } from '../contract/index.js';
 import { ConnectivityTracker, PRESENCE_FILTER, type PresenceSource } from './connectivity.js';
-import { parseFleetQuery } from './fleet-query.js';
-import { matches, usesShadow, type IndexedShadow, type IndexedThing } from './fleet-match.js';
+import { FleetIndex, MAX_SEARCH_RESULTS, type IndexingConfiguration, type ShadowReader } from './fleet-index.js';
+import { page } from './registry-page.js';
 import {
   MAX_SEARCHABLE_ATTRIBUTES, checkAttributeCount, validateAttributes, validateDescription, validateName,
 } from './names.js';
@@ -32,62 +32,7 @@ import { RegistryStore, type ThingRow, type ThingTypeRow } from './registry-stor
 import { ThingGroups } from './thing-groups.js';
 import { RegistryEventConfig, RegistryEventPublisher } from './registry-events.js';
 import { DeviceTokens } from './device-tokens.js';
-
-/**
- * What fleet search reads from the shadow service (`ShadowService` satisfies it); `get` throws when no shadow exists.
- * With `events`, dynamic thing groups follow shadow changes.
- */
-export interface ShadowReader {
-  get(address: { thing: string; name: string | null }): { state: { desired?: JsonObject; reported?: JsonObject; delta?: JsonObject }; version: number };
-  readonly events?: { on(name: 'updated', listener: (e: { thing: string }) => void): Disposable };
-}
-
-/** Optional: lets the security service say whether a principal (certificate ARN) exists. */
-export interface PrincipalCheck {
-  principalExists(principal: string): boolean;
-}
-
-export interface RegistryEvents {
-  /**
-   * Something in the registry changed (for the UI, and for security's cached policy decisions). Principal
-   * attachments (`thingPrincipal`, name = thing) and group memberships (`groupMembership`, name = group) are
-   * `created` when attached/added and `deleted` when detached/removed.
-   */
-  changed: {
-    kind: 'thing' | 'thingType' | 'thingGroup' | 'thingPrincipal' | 'groupMembership';
-    name: string;
-    operation: 'created' | 'updated' | 'deleted';
-  };
-}
-
-export interface RegistryServiceOptions {
-  logger?: Logger;
-  principals?: PrincipalCheck;
-  /** Publishes a registry event (`$aws/events/thing/…`) through the broker. */
-  publishEvent?: (topic: string, body: object) => void;
-}
-
-/** Fleet indexing's configuration as GetIndexingConfiguration returns it. */
-export interface IndexingConfiguration {
-  thingIndexingConfiguration: Record<string, unknown> & { thingIndexingMode: string };
-  thingGroupIndexingConfiguration: Record<string, unknown> & { thingGroupIndexingMode: string };
-}
-
-export interface ThingInput {
-  type?: string;
-  attributes?: Record<string, string>;
-}
-
-export interface ThingUpdate {
-  type?: string;
-  removeType?: boolean;
-  attributes?: Record<string, string>;
-  /** Merge attributes into the existing set (an empty value removes one); otherwise replace the set. */
-  merge?: boolean;
-  expectedVersion?: number;
-}
-
-export const MAX_SEARCH_RESULTS = 100;
+import type { RegistryEvents, RegistryServiceOptions, ThingInput, ThingUpdate } from './registry-types.js';
 
 const notFound = (message: string) => new EngineError('NotFound', message);
 const invalid = (message: string) => new EngineError('InvalidInput', message);
@@ -107,12 +52,7 @@ export class RegistryService implements Service {
   /** UpdateEventConfigurations / DescribeEventConfigurations; `isEnabled` gates every `$aws/events/…` registry event. */
   readonly eventConfig: RegistryEventConfig;
   private readonly publisher: RegistryEventPublisher;
-  /** Things' registry rows and static groups as dynamic groups evaluate them (the store's reads cost ~50 µs each). */
-  private readonly indexed = new Map<string, { row: ThingRow; groups: string[] }>();
-  private indexing: IndexingConfiguration = {
-    thingIndexingConfiguration: { thingIndexingMode: 'REGISTRY_AND_SHADOW', thingConnectivityIndexingMode: 'STATUS' },
-    thingGroupIndexingConfiguration: { thingGroupIndexingMode: 'OFF' },
-  };
+  private readonly index: FleetIndex;
 
   constructor(
     store: Store,
@@ -125,12 +65,13 @@ export class RegistryService implements Service {
     this.deviceTokens = new DeviceTokens(store, clock, (name) => this.db.thing(name) !== undefined);
     this.eventConfig = new RegistryEventConfig(this.db, () => clock.now());
     this.publisher = new RegistryEventPublisher(this.eventConfig, opts.publishEvent, () => clock.now());
-    this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e), this.publisher, (thing) => this.indexDoc(thing));
+    this.index = new FleetIndex(this.db, () => this.groups, this.connectivity, shadows);
+    this.groups = new ThingGroups(this.db, clock, (e) => this.events.emit('changed', e), this.publisher, (thing) => this.index.doc(thing));
     this.groups.events.on('membership', (e) => {
-      if (!e.dynamic) this.indexed.delete(e.thing);
+      if (!e.dynamic) this.index.forget(e.thing);
     });
     this.events.on('changed', (e) => {
-      if (e.kind === 'thing') this.indexed.delete(e.name);
+      if (e.kind === 'thing') this.index.forget(e.name);
     });
     this.tags = new IotTags(store);
     // A deleted thing group or thing type takes its tags with it.
@@ -143,25 +84,12 @@ export class RegistryService implements Service {
 
   /** GetIndexingConfiguration: as last set (searching is always on here, whatever it says). */
   indexingConfiguration(): IndexingConfiguration {
-    return structuredClone(this.indexing);
+    return this.index.configuration();
   }
 
   /** UpdateIndexingConfiguration: keeps the modes given, with AWS's checks of their values. */
   updateIndexingConfiguration(input: { thingIndexingConfiguration?: Record<string, unknown>; thingGroupIndexingConfiguration?: Record<string, unknown> }): void {
-    const thing = input.thingIndexingConfiguration;
-    if (thing) {
-      const mode = thing.thingIndexingMode;
-      if (!['OFF', 'REGISTRY', 'REGISTRY_AND_SHADOW'].includes(mode as string)) throw invalid(`1 validation error detected: Value '${String(mode)}' at 'thingIndexingConfiguration.thingIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [REGISTRY_AND_SHADOW, OFF, REGISTRY]`);
-      const connectivity = thing.thingConnectivityIndexingMode;
-      if (connectivity !== undefined && !['OFF', 'STATUS'].includes(connectivity as string)) throw invalid(`1 validation error detected: Value '${String(connectivity)}' at 'thingIndexingConfiguration.thingConnectivityIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [STATUS, OFF]`);
-      this.indexing.thingIndexingConfiguration = { ...structuredClone(thing), thingIndexingMode: mode as string, thingConnectivityIndexingMode: (connectivity as string | undefined) ?? 'OFF' };
-    }
-    const group = input.thingGroupIndexingConfiguration;
-    if (group) {
-      const mode = group.thingGroupIndexingMode;
-      if (!['OFF', 'ON'].includes(mode as string)) throw invalid(`1 validation error detected: Value '${String(mode)}' at 'thingGroupIndexingConfiguration.thingGroupIndexingMode' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON]`);
-      this.indexing.thingGroupIndexingConfiguration = { ...structuredClone(group), thingGroupIndexingMode: mode as string };
-    }
+    this.index.updateConfiguration(input);
   }
 
   /** Publishes the thing's registry event when THING events are enabled. */
@@ -381,92 +309,12 @@ export class RegistryService implements Service {
 
   /** SearchIndex on `AWS_Things`: things matching a fleet-indexing query, by name; `after` continues a page. */
   search(query: string, limit = MAX_SEARCH_RESULTS, after?: string): RegistryPage<ThingSearchHit> {
-    const parsed = parseFleetQuery(query);
-    const withShadow = usesShadow(parsed);
-    const hits: ThingSearchHit[] = [];
-    for (const row of this.db.allThings(after)) {
-      const dynamic = this.groups.dynamicGroupsOf(row.name);
-      const groups = dynamic.length ? [...this.db.groupsOf(row.name), ...dynamic].sort() : this.db.groupsOf(row.name);
-      const connectivity = this.connectivity.get(row.name);
-      const cache = new Map<string | null, IndexedShadow | undefined>();
-      const shadow = (name: string | null) => {
-        if (!cache.has(name)) cache.set(name, this.readShadow(row.name, name));
-        return cache.get(name);
-      };
-      const doc: IndexedThing = {
-        thingName: row.name, thingId: row.id, thingTypeName: row.type ?? undefined, thingGroupNames: groups,
-        attributes: row.attributes, connectivity, shadow: withShadow ? shadow : () => undefined,
-      };
-      if (!matches(parsed, doc)) continue;
-      const classic = shadow(null);
-      hits.push({
-        name: row.name, id: row.id, type: row.type, groups, attributes: row.attributes, connectivity, ...(classic ? { shadow: classic } : {}),
-      });
-      if (hits.length > limit) break;
-    }
-    return page(hits, limit, (h) => h.name);
+    return this.index.search(query, limit, after);
   }
 
-  /**
-   * The field names a fleet-search query can use on this registry (for completion): the thing fields, every attribute
-   * name, and the classic shadows' `reported`/`desired` leaf paths (of the first things, as far as the limits go).
-   */
+  /** The field names a fleet-search query can use on this registry (for completion); see FleetIndex.searchFields. */
   searchFields(maxThings = 1000, maxFields = 500): string[] {
-    const fields = new Set<string>([
-      'thingName', 'thingId', 'thingTypeName', 'thingGroupNames', 'connectivity.connected', 'connectivity.timestamp',
-      'connectivity.disconnectReason', 'shadow.hasDelta', 'shadow.version',
-    ]);
-    const paths = (prefix: string, value: JsonValue | undefined, depth: number) => {
-      if (fields.size >= maxFields || depth > 8 || value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
-        if (value !== undefined && fields.size < maxFields) fields.add(prefix);
-        return;
-      }
-      for (const [k, v] of Object.entries(value)) paths(`${prefix}.${k}`, v, depth + 1);
-    };
-    let seen = 0;
-    for (const row of this.db.allThings()) {
-      if (++seen > maxThings || fields.size >= maxFields) break;
-      for (const k of Object.keys(row.attributes)) fields.add(`attributes.${k}`);
-      const shadow = this.readShadow(row.name, null);
-      if (shadow?.reported) paths('shadow.reported', shadow.reported, 0);
-      if (shadow?.desired) paths('shadow.desired', shadow.desired, 0);
-    }
-    return [...fields].slice(0, maxFields);
-  }
-
-  /** A thing's fleet-index document (shadows read lazily), or undefined when no such thing exists. */
-  private indexDoc(name: string): IndexedThing | undefined {
-    let entry = this.indexed.get(name);
-    if (!entry) {
-      const found = this.db.thing(name);
-      if (!found) return undefined;
-      entry = { row: found, groups: this.db.groupsOf(name) };
-      this.indexed.set(name, entry);
-    }
-    const { row, groups } = entry;
-    const cache = new Map<string | null, IndexedShadow | undefined>();
-    return {
-      thingName: row.name, thingId: row.id, thingTypeName: row.type ?? undefined, thingGroupNames: groups,
-      attributes: row.attributes, connectivity: this.connectivity.get(row.name),
-      shadow: (shadowName) => {
-        if (!cache.has(shadowName)) cache.set(shadowName, this.readShadow(row.name, shadowName));
-        return cache.get(shadowName);
-      },
-    };
-  }
-
-  private readShadow(thing: string, name: string | null): IndexedShadow | undefined {
-    try {
-      const doc = this.shadows.get({ thing, name });
-      return {
-        ...(doc.state.reported ? { reported: doc.state.reported } : {}),
-        ...(doc.state.desired ? { desired: doc.state.desired } : {}),
-        hasDelta: doc.state.delta !== undefined,
-        version: doc.version,
-      };
-    } catch {
-      return undefined; // no such shadow (or an invalid name for one): nothing to index
-    }
+    return this.index.searchFields(maxThings, maxFields);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
@@ -505,13 +353,6 @@ function typeInfo(r: ThingTypeRow): ThingTypeInfo {
     name: r.name, id: r.id, arn: iotArn(`thingtype/${r.name}`), description: r.description, searchableAttributes: r.searchable,
     deprecated: r.deprecatedAt !== null, deprecatedAt: r.deprecatedAt, createdAt: r.created,
   };
-}
-
-/** Rows fetched with `limit + 1`: the extra one says another page follows. */
-export function page<T>(rows: T[], limit: number, key: (t: T) => string): RegistryPage<T> {
-  if (rows.length <= limit) return { items: rows };
-  const items = rows.slice(0, limit);
-  return { items, after: key(items[items.length - 1]) };
 }
 
 /** AWS: "To remove an attribute, call UpdateThing with an empty attribute value." */

@@ -19,7 +19,7 @@ import { EngineError, TypedEmitter, iotArn, type Clock } from '../core/index.js'
 import type { RegistryPage, ThingGroupInfo } from '../contract/index.js';
 import { MAX_GROUP_DEPTH, MAX_GROUPS_PER_THING, validateAttributes, validateDescription, validateName } from './names.js';
 import type { RegistryStore, ThingGroupRow } from './registry-store.js';
-import type { RegistryEvents } from './registry-service.js';
+import type { RegistryEvents } from './registry-types.js';
 import type { RegistryEventPublisher } from './registry-events.js';
 import { parseFleetQuery } from './fleet-query.js';
 import type { IndexedThing } from './fleet-match.js';
