@@ -106,6 +106,10 @@ describe('CoAP publish', () => {
       ['seen/coap', JSON.stringify({ t: 'sensors/sensor-1/temp', c: 'sensor-1', p: tokenId }), 1],
     ]));
     expect(await typed).toBe('application/json');
+    // A Content-Format without a media type name (65000, of the experimental range) travels as its number.
+    const numbered = new Promise<string | undefined>((resolve) => v5.once('message', (_t, _p, packet) => resolve(packet.properties?.contentType)));
+    expect((await coapClient(['-m', 'post', '-t', '65000', '-e', 'x', url('/topics/sensors/sensor-1/temp', auth())])).codes).toEqual(['2.04']);
+    expect(await numbered).toBe('65000');
     expect((await engine.api.broker.clients()).find((c) => c.clientId === 'sensor-1')).toMatchObject({ transport: 'coap' });
     await sub.endAsync(true);
     await v5.endAsync(true);

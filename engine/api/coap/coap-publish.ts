@@ -21,8 +21,8 @@ export async function publishRoute(r: CoapRequest, res: CoapResponse, ctx: CoapC
   const retain = r.query.get('retain');
   if (retain !== undefined && !['', 'true', 'false'].includes(retain)) throw new EngineError('InvalidInput', `retain must be true or false, not '${retain}'`);
   const ttdMs = parseTtd(r.query.get(TTD));
-  // The Content-Format travels on as the MQTT 5 content type (media types the package names; a bare number has none).
-  const properties = typeof r.contentFormat === 'string' ? { properties: { contentType: r.contentFormat } } : {};
+  // The Content-Format travels on as the MQTT 5 content type: its media type, or its number for one without a name.
+  const properties = r.contentFormat !== undefined ? { properties: { contentType: r.contentFormat } } : {};
   await session.publish({ topic, payload: r.payload, qos: Number(qos) as 0 | 1, retain: retain === '' || retain === 'true', ...properties });
   const command = ttdMs ? await waitForCommand(ctx, thing, ttdMs) : undefined;
   if (!command) return reply(res, CoapCode.Changed);
@@ -37,8 +37,7 @@ export async function publishRoute(r: CoapRequest, res: CoapResponse, ctx: CoapC
 export function commandResponseRoute(r: CoapRequest, res: CoapResponse, ctx: CoapContext, thing: string, requestId: string): void {
   if (r.method !== 'POST' && r.method !== 'PUT') throw new EngineError('InvalidInput', `${r.method} is not allowed on a command response`, { reason: 'method' });
   const status = parseCommandStatus(r.query.get(STATUS));
-  const format = typeof r.contentFormat === 'string' ? r.contentFormat : undefined;
-  ctx.ports.commands.respond(thing, requestId, status, r.payload, format);
+  ctx.ports.commands.respond(thing, requestId, status, r.payload, r.contentFormat);
   reply(res, CoapCode.Changed);
 }
 

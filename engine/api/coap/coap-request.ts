@@ -8,8 +8,8 @@ export interface CoapRequest {
   /** URI-Query parameters: `name=value`, or `name` alone (value ''). */
   query: Map<string, string>;
   payload: Buffer;
-  /** The Content-Format's media type (a number when the package does not name it). */
-  contentFormat?: string | number;
+  /** The Content-Format's media type; one the package does not name, its number as text (`65000`). */
+  contentFormat?: string;
   /** The Observe option: 0 registers, 1 deregisters (RFC 7641). */
   observe?: number;
   /** `address:port/token`: one observation's key (RFC 7641 §3.1). */
@@ -36,7 +36,7 @@ export function readRequest(req: IncomingMessage): CoapRequest | { invalid: stri
   const contentFormat = req.headers['Content-Format'];
   return {
     method: req.method, path, query, payload: req.payload ?? Buffer.alloc(0),
-    ...(contentFormat !== undefined && contentFormat !== null ? { contentFormat: contentFormat as string | number } : {}),
+    ...(contentFormat !== undefined && contentFormat !== null ? { contentFormat: String(contentFormat) } : {}),
     ...(typeof observe === 'number' ? { observe } : {}),
     exchange: `${req.rsinfo.address}:${req.rsinfo.port}/${req._packet.token?.toString('hex') ?? ''}`,
     address: req.rsinfo.address,

@@ -6,7 +6,6 @@
  * - No DTLS (the `coap` package has none): tokens and payloads travel in clear, so the listener stays on loopback
  *   unless `--coap-host ADDR` comes with `--coap-insecure`.
  * - No OSCORE, no TCP/WebSocket CoAP (RFC 8323), no multicast; proxy options are refused with 5.05.
- * - A Content-Format the package does not name (a bare number) is not passed on as the message's content type.
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
