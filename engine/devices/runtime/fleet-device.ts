@@ -15,6 +15,6 @@ export function createDevice(spec: DeviceSpec, opts: VirtualDeviceOptions = {}):
     if (!token) throw new EngineError('InvalidInput', `device ${spec.thingName}: a CoAP device needs its thing's device token`);
     return new AskingDevice(spec, new CoapUplink({ url, thingName: spec.thingName, token, confirmable: !nonConfirmable }), opts);
   }
-  if (url.startsWith('https://')) return new AskingDevice(spec, new HttpsUplink({ url, tls: tls ?? {} }), opts);
+  if (url.startsWith('https://')) return new AskingDevice(spec, new HttpsUplink({ url, tls: tls ?? {}, thingName: spec.thingName }), opts);
   return new VirtualDevice(spec, opts);
 }

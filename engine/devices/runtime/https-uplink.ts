@@ -1,6 +1,8 @@
 import https from 'node:https';
 import { HONO, commandResponsePath, topicPath, type Uplink, type UplinkPublish, type UplinkReply } from './uplink.js';
 
+const THING_HEADER = 'x-amzn-iot-thingname';
+
 export interface HttpsUplinkOptions {
   /** https://host:port */
   url: string;
@@ -8,11 +10,15 @@ export interface HttpsUplinkOptions {
   tls: { cert?: string; key?: string; ca?: string; servername?: string };
   /** A request with no response in this time fails (default 10 s; a ttd wait is added). */
   timeoutMs?: number;
+  /** The thing the device is: sent as `x-amzn-iot-thingname`, so a certificate several things share acts for this one. */
+  thingName?: string;
 }
 
 /**
  * An HTTPS device's uplink, as AWS IoT has it: `POST /topics/{topic}?qos=N` over mutual TLS with one kept-alive
  * connection; `hono-ttd` as a header, a command in the response's `hono-command` / `hono-cmd-req-id` headers and body.
+ * Every request names the device's thing in `x-amzn-iot-thingname` (AWS IoT's credentials provider's header), which
+ * the engine needs when the certificate is attached to several things.
  */
 export class HttpsUplink implements Uplink {
   private readonly agent: https.Agent;
@@ -41,7 +47,10 @@ export class HttpsUplink implements Uplink {
     return new Promise((resolve, reject) => {
       const req = https.request({
         hostname: this.base.hostname.replace(/^\[|\]$/g, ''), port: this.base.port || 8443, path, method: 'POST', agent: this.agent,
-        headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers },
+        headers: {
+          'content-type': 'application/json', 'content-length': String(payload.length),
+          ...(this.opts.thingName !== undefined ? { [THING_HEADER]: this.opts.thingName } : {}), ...headers,
+        },
         timeout: (this.opts.timeoutMs ?? 10_000) + waitMs,
       }, (res) => {
         const chunks: Buffer[] = [];
