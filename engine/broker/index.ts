@@ -11,3 +11,4 @@ export type { DeviceSession, DeviceSessionRequest, DeviceMessage, DeviceProtocol
 export type { DisconnectReason } from './presence.js';
 export type { DeliveryClass, DeliveryHooks, EventMessage } from './delivery-gate.js';
 export type { DeviceRequestHandler } from './connections.js';
+export type { RetainedMessage } from './retained-messages.js';

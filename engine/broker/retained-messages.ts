@@ -8,7 +8,9 @@ export interface RetainedMessage {
   topic: string;
   payload: Buffer;
   qos: 0 | 1;
+  /** Epoch ms of the last update. */
   lastModifiedTime: number;
+  /** The retained message's MQTT 5 properties, if it had any. */
   properties?: Properties;
 }
 
