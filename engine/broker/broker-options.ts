@@ -2,6 +2,7 @@ import type { BrokerMode, MessageProperties } from '../contract/index.js';
 import type { WebGuard } from '../core/index.js';
 import { MQTT_MAX_PACKET_BYTES } from './aedes-adapter.js';
 import type { DeliveryHooks } from './delivery-gate.js';
+import type { CapturedMessage } from './message-log.js';
 import type { BrokerLimits } from './limits.js';
 import type { SecurityHooks } from './security-hooks.js';
 
@@ -33,16 +34,8 @@ export interface BrokerOptions {
   deviceIdleMs?: number;
 }
 
-/** A message of the history with its full payload (`heldMessages`). */
-export interface HeldMessage {
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1 | 2;
-  retain: boolean;
-  clientId: string | null;
-  time: number;
-  properties?: MessageProperties;
-}
+/** A message of the history with its full payload (`heldMessages`), its MQTT 5 properties as the contract spells them. */
+export type HeldMessage = Pick<CapturedMessage, 'topic' | 'payload' | 'qos' | 'retain' | 'clientId' | 'time'> & { properties?: MessageProperties };
 
 /**
  * The largest remaining length read from a client: the payload limit plus room for the largest topic, packet id and
