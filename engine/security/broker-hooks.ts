@@ -290,9 +290,13 @@ class Guard implements ConnectionGuard {
     const names = arns.flatMap((arn) => this.ctx.policies.attached(arn));
     if (thingName !== undefined) {
       const thing = things.thing(thingName);
-      this.thingVars.set('iot:Connection.Thing.ThingName', thingName);
-      if (thing?.thingTypeName) this.thingVars.set('iot:Connection.Thing.ThingTypeName', thing.thingTypeName);
-      for (const [k, v] of Object.entries(thing?.attributes ?? {})) this.thingVars.set(`iot:Connection.Thing.Attributes[${k}]`, v);
+      // AWS: ThingName, ThingTypeName and Attributes[…] are "only available when a device connects over MQTT or MQTT
+      // over the WebSocket protocol"; over HTTPS they stay unresolved, and a statement that uses one matches nothing.
+      if (this.transport !== 'https') {
+        this.thingVars.set('iot:Connection.Thing.ThingName', thingName);
+        if (thing?.thingTypeName) this.thingVars.set('iot:Connection.Thing.ThingTypeName', thing.thingTypeName);
+        for (const [k, v] of Object.entries(thing?.attributes ?? {})) this.thingVars.set(`iot:Connection.Thing.Attributes[${k}]`, v);
+      }
       for (const g of things.groupsOf(thingName)) names.push(...this.ctx.policies.attached(iotArn(`thinggroup/${g}`)));
     }
     this.policies = [...new Set(names)].flatMap((n) => this.ctx.policies.effective(n) ?? []);

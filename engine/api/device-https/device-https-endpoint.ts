@@ -7,12 +7,11 @@
  * reach a device that asks with Eclipse Hono's `hono-ttd` (see `device-routes.ts`).
  *
  * LIMITATIONS:
- * - The thing policy variables (`iot:Connection.Thing.*`) resolve for the thing the client id names; AWS leaves them
- *   unresolved over HTTPS (it has no client id there), so a policy built on them denies HTTPS devices at AWS.
  * - A certificate's admission and status are checked once per TLS connection: one deactivated while a keep-alive
  *   connection stays open is refused from the device's next connection on.
  * - No SigV4 on this endpoint (AWS accepts it on 443 for IAM users); devices use their certificate.
  * - HTTP/1.1 only (no HTTP/2).
+ * - `${iot:ClientId}` resolves to the device's client id (its thing, or its certificate id); AWS has no client id here.
  * - `x-amzn-iot-thingname` is Thingbench's: AWS's data endpoint has no way to say which of a certificate's things speaks.
  */
 import { randomUUID } from 'node:crypto';

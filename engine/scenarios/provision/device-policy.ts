@@ -4,7 +4,8 @@
  * use its own shadows (`$aws/things/${iot:Connection.Thing.ThingName}/shadow/*`), its own jobs and streams topics when
  * the model runs jobs, and the model's own topics, where
  * `{thingName}` becomes `${iot:Connection.Thing.ThingName}`, `{clientId}` becomes `${iot:ClientId}` and any other
- * placeholder (`{id}`, `{farm}`) becomes the policy wildcard `*`.
+ * placeholder (`{id}`, `{farm}`) becomes the policy wildcard `*`. An https model's devices get `*` for their thing
+ * too: AWS resolves no thing policy variable over HTTPS, so a statement that used one would match nothing.
  */
 import type { DeviceModel } from '../../devices/index.js';
 
@@ -20,6 +21,14 @@ export function devicePolicyName(model: DeviceModel): string {
  * account of the resources.
  */
 export function devicePolicyDocument(model: DeviceModel, certificateArn: string): { Version: string; Statement: object[] } {
+  const doc = mqttPolicyDocument(model, certificateArn);
+  if (model.protocol.transport !== 'https') return doc;
+  const anyThing = (r: string) => r.replaceAll(THING, '*').replace(/\*+/g, '*');
+  const statements = doc.Statement as Array<{ Resource: string | string[] }>;
+  return { ...doc, Statement: statements.map((st) => ({ ...st, Resource: Array.isArray(st.Resource) ? st.Resource.map(anyThing) : anyThing(st.Resource) })) };
+}
+
+function mqttPolicyDocument(model: DeviceModel, certificateArn: string): { Version: string; Statement: object[] } {
   const prefix = certificateArn.replace(/:cert\/[^:]*$/, '');
   const shadow = `$aws/things/${THING}/shadow/*`;
   const published = new Set<string>([shadow]);
