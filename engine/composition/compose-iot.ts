@@ -1,5 +1,5 @@
 import type { JsonValue } from '../contract/index.js';
-import type { SqlValue } from '../rules/sql/index.js';
+import type { SqlValue } from '../rules/index.js';
 import { EngineError } from '../core/index.js';
 import { BrokerService } from '../broker/index.js';
 import { DeliveryService } from '../delivery/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../core/index.js';
-import { verifySigV4 } from '../security/sigv4.js';
+import { verifySigV4 } from '../security/index.js';
 import { abortCriterionMet, type OutcomeCounts } from './abort-criteria.js';
 import { applyDocumentParameters, documentParameterNames, parseDocumentParameters } from './document-parameters.js';
 import { deadlineOf, inProgressDeadline, isPastDeadline, secondsBeforeTimedOut, stepDeadline } from './execution-deadlines.js';

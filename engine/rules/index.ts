@@ -5,4 +5,5 @@ export { awsTopicRule, awsTopicRuleListItem, ruleArn, validateRuleName, ACCOUNT_
 export { actionFactories } from './actions/registry.js';
 export type { ActionDeps, ActionFactory, ActionInput, ActionResult, RuleAction, FunctionInvoker, FunctionResult } from './actions/action.js';
 export type { SinkWriter } from './actions/sink-writer.js';
+export { SqlError, type SqlValue } from './sql/index.js';
 export { parse as parseRuleSql, parseExpression as parseRuleExpression, print as printRuleSql, type Query as RuleQuery, type SelectItem as RuleSelectItem } from './sql/index.js';

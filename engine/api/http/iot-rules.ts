@@ -10,8 +10,7 @@
  */
 import { EngineError } from '../../core/index.js';
 import type { RuleInfo } from '../../contract/index.js';
-import { awsTopicRule, awsTopicRuleListItem, type RulesService } from '../../rules/index.js';
-import { SqlError } from '../../rules/sql/index.js';
+import { SqlError, awsTopicRule, awsTopicRuleListItem, type RulesService } from '../../rules/index.js';
 import { AwsError, type AwsErrorTable } from './aws-errors.js';
 import type { HttpHandler, HttpRequest, Route } from './http-server.js';
 

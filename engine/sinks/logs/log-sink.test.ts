@@ -195,7 +195,7 @@ describe('log sink (CloudWatch Logs)', () => {
 describe('migration 0009-log-events', () => {
   it('moves the log events the rules kept in the record log into log streams and events, with their ids', async () => {
     const { default: initSqlJs } = await import('sql.js');
-    const { migrations } = await import('../../storage/migrations/index.js');
+    const { migrations } = await import('../../storage/index.js');
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     const at = migrations.findIndex((m) => m.id === '0009-log-events');
