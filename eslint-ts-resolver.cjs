@@ -1,6 +1,7 @@
 // eslint-plugin-import resolver for this repository's ESM TypeScript: `./x.js` in an import names `./x.ts` (or
 // `./x.svelte.ts`) on disk. Without it the node resolver finds no file for such an import, and the layering rules in
 // eslint.config.js never see the path they are written to refuse.
+/* eslint-disable @typescript-eslint/no-require-imports -- eslint-plugin-import loads a resolver with require(), so it is CommonJS */
 const fs = require('node:fs');
 const path = require('node:path');
 const nodeResolver = require('eslint-import-resolver-node');
