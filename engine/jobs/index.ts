@@ -1,4 +1,5 @@
-export { JobsService, type JobsEvents, type JobsOptions, type JobTargets, type JobsPort, type CreateJobInput } from './jobs-service.js';
+export { JobsService } from './jobs-service.js';
+export type { JobsEvents, JobsOptions, JobTargets, JobsPort, CreateJobInput } from './jobs-service-types.js';
 export type { DeviceJobs, DeviceExecutionUpdate, ExecutionWithJob } from './device-jobs.js';
 export type { JobTopicsPort, JobRequest } from './device-topics.js';
 export type { JobsPublisher, EventKind } from './job-notices.js';

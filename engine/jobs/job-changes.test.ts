@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobsChanged } from '../contract/index.js';
 import { TypedEmitter } from '../core/index.js';
 import { JobChanges } from './job-changes.js';
-import type { JobsEvents } from './jobs-service.js';
+import type { JobsEvents } from './jobs-service-types.js';
 import type { ExecutionRecord, JobRecord } from './job-types.js';
 
 const job = (jobId: string) => ({ jobId }) as JobRecord;

@@ -5,7 +5,7 @@
  */
 import type { JobsChanged } from '../contract/index.js';
 import type { Disposable, Service, TypedEmitter } from '../core/index.js';
-import type { JobsEvents } from './jobs-service.js';
+import type { JobsEvents } from './jobs-service-types.js';
 
 const INTERVAL_MS = 250;
 

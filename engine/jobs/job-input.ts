@@ -8,6 +8,8 @@
  * - Targets must be in this engine's account and region (us-east-1, 000000000000); others are ResourceNotFound.
  */
 import { EngineError, LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../core/index.js';
+import { isExecutionStatus, statusDetailsProblem } from './execution-state.js';
+import type { ExecutionStatus } from './job-types.js';
 
 export const MAX_DOCUMENT_BYTES = 32_768;
 /** AWS: at most 100 targets per job (CreateJob, AssociateTargetsWithJob). */
@@ -79,4 +81,20 @@ export function configObject(value: unknown, member: string): Record<string, unk
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${member} must be an object`);
   return value as Record<string, unknown>;
+}
+
+export function notFoundExecution(jobId: string, thing: string): EngineError {
+  return new EngineError('NotFound', `Job execution of ${jobId} on thing ${thing} does not exist`);
+}
+
+export function checkExecutionStatus(status: ExecutionStatus | undefined): ExecutionStatus | undefined {
+  if (status !== undefined && !isExecutionStatus(status)) {
+    throw invalid(`Invalid status: ${String(status)}. Valid values are QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, TIMED_OUT, REJECTED, REMOVED and CANCELED`);
+  }
+  return status;
+}
+
+export function checkDetails(details: unknown): asserts details is Record<string, string> {
+  const problem = statusDetailsProblem(details);
+  if (problem) throw invalid(problem);
 }

@@ -11,7 +11,8 @@ import { EngineError } from '../core/index.js';
 import { badPresignedPlaceholders } from './presigned-urls.js';
 import { parseAbortConfig, parsePresignedUrlConfig, parseRetryConfig, parseRolloutConfig, parseTimeoutConfig, POLICY_KEYS, type JobPolicies as RolloutPolicies } from './job-policies.js';
 import type { JobTemplates, TemplateJobSource } from './job-templates.js';
-import type { CreateJobInput, JobsService } from './jobs-service.js';
+import type { JobsService } from './jobs-service.js';
+import type { CreateJobInput } from './jobs-service-types.js';
 import type { JobPolicies, JobRecord } from './job-types.js';
 
 const invalid = (message: string) => new EngineError('InvalidInput', message);

@@ -22,69 +22,17 @@
  * - A deleted thing's pending executions become REMOVED; a thing that leaves a CONTINUOUS job's group keeps its
  *   execution (AWS does not document that case).
  */
-import { EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Logger, type Service } from '../core/index.js';
+import { EngineError, TypedEmitter, iotArn, type Clock, type Disposable, type Service } from '../core/index.js';
 import type { Store } from '../storage/index.js';
-import { isExecutionStatus, isTerminal, serviceMayMove, statusDetailsProblem } from './execution-state.js';
-import { checkComment, checkDescription, checkDocument, checkJobId, checkReasonCode, configObject, parseTargets, MAX_TARGETS } from './job-input.js';
-import { JobNotices, type EventKind, type JobsPublisher } from './job-notices.js';
+import { isTerminal, serviceMayMove } from './execution-state.js';
+import { checkComment, checkDescription, checkDetails, checkDocument, checkExecutionStatus, checkJobId, checkReasonCode, configObject, notFoundExecution, MAX_TARGETS } from './job-input.js';
+import { resolveTargets } from './job-targets.js';
+import type { CreateJobInput, JobsEvents, JobsOptions, JobsPort, JobTargets } from './jobs-service-types.js';
+import { JobNotices } from './job-notices.js';
 import { JobStore, type Page } from './job-store.js';
 import type { ExecutionRecord, ExecutionStatus, JobCounts, JobPolicies, JobRecord, JobStatus, TargetSelection } from './job-types.js';
 import { DeviceJobs } from './device-jobs.js';
-import { JobTopics, type JobTopicsPort } from './device-topics.js';
-
-/** How the jobs module reaches the broker: engine publishes, the device topics' tap and replies to one client. */
-export type JobsPort = JobsPublisher & JobTopicsPort;
-
-/** The registry as jobs see it (seam 4): things, groups and their members, membership changes. */
-export interface JobTargets {
-  thingExists(name: string): boolean;
-  groupExists(name: string): boolean;
-  /** Every thing in a static or dynamic group, child groups included. */
-  groupMembers(name: string): string[];
-  /** Membership changes (things added to or removed from groups), when the registry reports them. */
-  onMembership?(listener: (changes: { group: string; thing: string; change: 'added' | 'removed' }[]) => void): Disposable;
-  /** A thing was deleted from the registry. */
-  onThingDeleted?(listener: (thing: string) => void): Disposable;
-}
-
-export interface JobsEvents {
-  /** An execution was created, changed or deleted (`after` absent). */
-  changed: { job: JobRecord; before?: ExecutionRecord; after?: ExecutionRecord };
-  /** An execution reached a terminal status. */
-  terminal: { job: JobRecord; execution: ExecutionRecord };
-  /** A job's status or configuration changed (created, updated, completed, canceled, deleted). */
-  job: { job: JobRecord; change: 'created' | 'updated' | 'completed' | 'canceled' | 'deleted' };
-}
-
-export interface JobsOptions {
-  logger: Logger;
-  /** Whether an event type is enabled (UpdateEventConfigurations): JOB and JOB_EXECUTION. */
-  eventsEnabled: (kind: EventKind) => boolean;
-  /** Which of a job's new target things get a visible execution now (a rollout holds the rest). Default: all. */
-  admit?: (job: JobRecord, things: string[]) => string[];
-  /** Reads the job document a `documentSource` URL names (the local S3). */
-  documentFromSource?: (source: string) => Promise<string>;
-  /** CreateJob's input once checked and completed (policies, job template defaults, document parameters). */
-  prepare?: (input: CreateJobInput) => CreateJobInput;
-  /** Checks UpdateJob's policies (AWS's ranges and messages). */
-  checkPolicies?: (patch: Partial<JobPolicies>) => void;
-  /** The job as a device receives it (presigned URLs filled in at each delivery). */
-  shown?: (job: JobRecord) => JobRecord;
-  /** The timeout deadline of an execution a device changed (timeout policies), kept as its `timeoutAt`. */
-  deadline?: (job: JobRecord, before: ExecutionRecord, after: ExecutionRecord) => number | undefined;
-}
-
-export interface CreateJobInput extends JobPolicies {
-  targets: string[];
-  document?: string;
-  documentSource?: string;
-  description?: string;
-  targetSelection?: TargetSelection;
-  jobTemplateArn?: string;
-  documentParameters?: Record<string, string>;
-  namespaceId?: string;
-  destinationPackageVersions?: string[];
-}
+import { JobTopics } from './device-topics.js';
 
 const invalid = (message: string) => new EngineError('InvalidInput', message);
 const transition = (message: string, e?: ExecutionRecord) => new EngineError('Conflict', message, { reason: 'stateTransition', ...(e ? { execution: e } : {}) });
@@ -140,7 +88,7 @@ export class JobsService implements Service {
     const targetSelection = input.targetSelection ?? 'SNAPSHOT';
     if (targetSelection !== 'SNAPSHOT' && targetSelection !== 'CONTINUOUS') throw invalid(`Invalid targetSelection: ${String(targetSelection)}. Valid values are SNAPSHOT and CONTINUOUS`);
     for (const k of POLICY_KEYS) configObject(input[k], k);
-    const things = this.resolveTargets(input.targets);
+    const things = resolveTargets(this.targets, input.targets);
     if (this.db.job(jobId)) throw new EngineError('AlreadyExists', `Job with id ${jobId} already exists`, { resourceId: jobId, resourceArn: iotArn(`job/${jobId}`) });
     const now = this.clock.now();
     const job: JobRecord = {
@@ -249,7 +197,7 @@ export class JobsService implements Service {
     if (job.status !== 'IN_PROGRESS') throw invalid(`Job ${jobId} is ${job.status}: targets can be associated only with a job IN_PROGRESS`);
     const added = targets.filter((t) => !job.targets.includes(t));
     if (job.targets.length + added.length > MAX_TARGETS) throw new EngineError('InvalidInput', `A job can have at most ${MAX_TARGETS} targets`, { reason: 'limitExceeded' });
-    const things = this.resolveTargets(targets);
+    const things = resolveTargets(this.targets, targets);
     const updated: JobRecord = { ...job, targets: [...job.targets, ...added], lastUpdatedAt: this.clock.now(), ...(comment !== undefined ? { comment } : {}) };
     const have = this.db.thingsOf(jobId);
     const fresh = things.filter((t) => !have.has(t));
@@ -273,11 +221,11 @@ export class JobsService implements Service {
 
   listExecutionsForJob(jobId: string, status: ExecutionStatus | undefined, limit: number, after?: string): Page<ExecutionRecord> {
     this.requireJob(jobId);
-    return this.db.listForJob(jobId, checkStatus(status), limit, after);
+    return this.db.listForJob(jobId, checkExecutionStatus(status), limit, after);
   }
 
   listExecutionsForThing(thing: string, filter: { status?: ExecutionStatus; jobId?: string }, limit: number, after?: string): Page<ExecutionRecord> {
-    return this.db.listForThing(thing, { ...filter, status: checkStatus(filter.status) }, limit, after);
+    return this.db.listForThing(thing, { ...filter, status: checkExecutionStatus(filter.status) }, limit, after);
   }
 
   /** CancelJobExecution: a QUEUED execution, or an IN_PROGRESS one with `force`. */
@@ -412,21 +360,6 @@ export class JobsService implements Service {
     }));
   }
 
-  /** The things that target ARNs name now (groups with their child groups), each once, in the targets' order. */
-  private resolveTargets(arns: string[]): string[] {
-    const things = new Set<string>();
-    for (const t of parseTargets(arns)) {
-      if (t.kind === 'thing') {
-        if (!this.targets.thingExists(t.name)) throw new EngineError('NotFound', `Thing ${t.name} does not exist`);
-        things.add(t.name);
-      } else {
-        if (!this.targets.groupExists(t.name)) throw new EngineError('NotFound', `Thing group ${t.name} does not exist`);
-        for (const m of this.targets.groupMembers(t.name)) things.add(m);
-      }
-    }
-    return [...things];
-  }
-
   /** A thing joined a group: CONTINUOUS jobs IN_PROGRESS that target the group queue an execution for it. */
   private async addContinuousTarget(group: string, thing: string): Promise<void> {
     const arn = iotArn(`thinggroup/${group}`);
@@ -465,20 +398,4 @@ export class JobsService implements Service {
     if (!job) throw new EngineError('NotFound', `Job ${jobId} does not exist`);
     return job;
   }
-}
-
-function notFoundExecution(jobId: string, thing: string): EngineError {
-  return new EngineError('NotFound', `Job execution of ${jobId} on thing ${thing} does not exist`);
-}
-
-function checkStatus(status: ExecutionStatus | undefined): ExecutionStatus | undefined {
-  if (status !== undefined && !isExecutionStatus(status)) {
-    throw invalid(`Invalid status: ${String(status)}. Valid values are QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, TIMED_OUT, REJECTED, REMOVED and CANCELED`);
-  }
-  return status;
-}
-
-function checkDetails(details: unknown): asserts details is Record<string, string> {
-  const problem = statusDetailsProblem(details);
-  if (problem) throw invalid(problem);
 }
