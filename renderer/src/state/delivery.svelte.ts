@@ -1,5 +1,6 @@
 import type { DeliveryMapping, DeliveryMappingInput, StoredEventInfo, ThingbenchClient } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
+import { readSoon } from './soon.js';
 
 export { backlogs, type ConsumerBacklog } from './models/delivery-backlog.js';
 
@@ -15,19 +16,15 @@ export class DeliveryStore {
   stored = $state.raw<readonly StoredEventInfo[]>([]);
   loaded = $state(false);
 
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
   watch(): () => void {
     void this.reload();
-    const sub = this.client.on('delivery.changed', () => {
-      this.timer ??= setTimeout(() => { this.timer = undefined; void this.reload(); }, RELOAD_DELAY_MS);
-    });
+    const soon = readSoon(() => this.reload(), RELOAD_DELAY_MS);
+    const sub = this.client.on('delivery.changed', () => soon.request());
     return () => {
       sub.dispose();
-      clearTimeout(this.timer);
-      this.timer = undefined;
+      soon.dispose();
     };
   }
 
