@@ -5,7 +5,6 @@
  * 4.29); garbage datagrams dropped while other devices are served.
  */
 import dgram from 'node:dgram';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +14,11 @@ import { generate, parse } from 'coap-packet';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/core/index.js';
+import { coapClient } from '../helpers/device-clients.js';
 import { connect, nextMessages } from '../helpers/engine.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const A = 'arn:aws:iot:us-east-1:000000000000';
-const CLIENT = '/usr/bin/coap-client-notls';
 
 let engine: Engine;
 let base: string;
@@ -29,17 +28,6 @@ const logs: LogEntry[] = [];
 let token: string;
 let tokenId: string;
 let otherToken: string;
-
-/** Runs coap-client-notls with packet dumps (-v 6); `codes` are the response codes it received, in order. */
-function coapClient(args: string[]): Promise<{ codes: string[]; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(CLIENT, ['-v', '6', '-B', '10', ...args], { timeout: 30_000 }, (e, out, err) => {
-      if (e && e.killed) return reject(new Error(`coap-client timed out: ${err}`));
-      const codes = [...out.matchAll(/^v:1 t:(?:ACK|CON|NON) c:(\d\.\d\d)/gm)].map((m) => m[1]);
-      resolve({ codes, out, err });
-    });
-  });
-}
 
 const url = (p: string, query: string) => `${base}${p}?${query}`;
 const auth = (thing = 'sensor-1', secret = token) => `thing=${thing}&token=${secret}`;

@@ -4,7 +4,6 @@
  * keep-alive. Publish, shadows, refusals, presence, rules' clientid()/principal(), and a command round trip by ttd.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -12,19 +11,13 @@ import {
   AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand, IoTClient,
 } from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
+import { curlWithCert, type CurlReply as Reply } from '../helpers/device-clients.js';
 import { connect, nextMessages, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 const ACCOUNT = 'arn:aws:iot:us-east-1:000000000000';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface Reply {
-  /** curl's exit code (0: an HTTP answer came). */
-  exit: number;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
 
 describe('HTTPS device endpoint', () => {
   let te: TestEngine;
@@ -34,21 +27,9 @@ describe('HTTPS device endpoint', () => {
   let sensor: { cert: string; key: string; id: string };
   const clients: MqttClient[] = [];
 
-  /** `curl` (asynchronously: the engine runs in this process) with the files named by `creds`; `-i` for headers. */
-  function curl(url: string, args: string[] = [], creds: { cert: string; key: string } | null = sensor): Promise<Reply> {
-    const tls = creds ? ['--cert', creds.cert, '--key', creds.key] : [];
-    return new Promise((resolve) => {
-      execFile('curl', ['-sS', '-i', '--cacert', path.join(te.dataDir, 'security', 'root-ca.pem'), ...tls, ...args, url], { encoding: 'buffer' }, (err, stdout) => {
-        const text = stdout.toString('utf8');
-        const split = text.lastIndexOf('\r\n\r\n');
-        const head = split < 0 ? '' : text.slice(0, split);
-        const lines = head.split('\r\n');
-        const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0);
-        const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-        resolve({ exit: err ? Number((err as { code?: number }).code ?? 1) : 0, status, headers, body: split < 0 ? text : text.slice(split + 4) });
-      });
-    });
-  }
+  /** `curl -i` trusting the engine's CA, with the files named by `creds` (default: the sensor's certificate). */
+  const curl = (url: string, args: string[] = [], creds: { cert: string; key: string } | null = sensor): Promise<Reply> =>
+    curlWithCert(url, path.join(te.dataDir, 'security', 'root-ca.pem'), creds, args);
 
   /** An ACTIVE certificate with `statements` as its policy, attached to thing `thing`; its PEM files in the scratch dir. */
   async function device(thing: string, statements: object[]): Promise<{ cert: string; key: string; id: string }> {
