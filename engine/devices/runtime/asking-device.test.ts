@@ -113,6 +113,45 @@ describe('AskingDevice over CoAP', () => {
     await d.stop();
   });
 
+  it('keeps its answer to a command handed over just as a partition began, and sends it once the link is back', async () => {
+    let hold: ((res: OutgoingMessage) => void) | undefined;
+    const { url, seen } = await listen((req, res) => {
+      if (req.query.get('hono-ttd') && !hold) {
+        hold = (r) => { // the command comes back in the answer to a request already on its way
+          r.setOption('Location-Query', [Buffer.from('hono-command=setInterval'), Buffer.from('hono-cmd-req-id=r7')]);
+          r.code = '2.04';
+          r.end(JSON.stringify({ seconds: 5 }));
+        };
+        return void Promise.resolve().then(() => waiting.push(res));
+      }
+      res.code = '2.04';
+      res.end();
+    });
+    const waiting: OutgoingMessage[] = [];
+    const clock = new VirtualClock();
+    const d = new AskingDevice(spec(url, {
+      telemetry: [{ name: 'telemetry', topic: 'meters/meter-1/telemetry', intervalMs: 1000, qos: 0, payload: ({ seq }) => ({ seq }) }],
+      commandTtdMs: 5000,
+      commands: [{ name: 'setInterval', requestTopic: '', handle: (request) => ({ ok: true, seconds: request.seconds }) }],
+    }), new CoapUplink({ url, thingName: 'meter-1', token: 'secret-1' }), { clock });
+    d.start();
+    clock.advance(1000);
+    await vi.waitFor(() => expect(waiting).toHaveLength(1));
+    expect(d.fault({ kind: 'partition', durationMs: 3000 })).toBe(true);
+    hold!(waiting[0]);
+    await vi.waitFor(() => expect(d.state).toBe('backoff')); // the answer did not get through
+    const answers = () => seen.filter((s) => s.path.startsWith('/command/res/'));
+    expect(answers()).toHaveLength(0);
+    const attempts: number[] = [];
+    d.events.on('reconnecting', ({ attempt }) => attempts.push(attempt));
+    clock.advance(3000); // tried again during the partition; then the partition ends
+    await vi.waitFor(() => expect(attempts).toEqual([2]));
+    clock.advance(1000); // the back-off runs out: the kept answer goes first
+    await vi.waitFor(() => expect(d.stats.commandsAnswered).toBe(1));
+    expect(answers().map((s) => [s.path, s.query.get('hono-cmd-status'), s.payload])).toEqual([['/command/res/r7', '200', '{"ok":true,"seconds":5}']]);
+    await d.stop();
+  });
+
   it('sends non-confirmable requests when told to, and drops an event the engine refuses as too large (4.13) without retrying it', async () => {
     const { url, seen } = await listen((req, res) => { res.code = req.path.endsWith('/alarm') ? '4.13' : '2.04'; res.end(); });
     const clock = new VirtualClock();

@@ -18,8 +18,9 @@ import type { DeviceEvents, DeviceState, DeviceStats, VirtualDeviceOptions } fro
  * and one that does not get through, is throttled or is refused for its credentials or policy (4.01/4.03, 401/403)
  * is kept (bounded, oldest dropped) and sent again after a back-off, so after a partition, or once a policy lets the
  * device publish, every kept event arrives in order (store and forward); one refused as malformed or too large is
- * dropped. With `commandTtdMs` a telemetry request waits that
- * long for a command (one such ask at a time); the device answers it by the model's command of that name.
+ * dropped. With `commandTtdMs` a telemetry request waits that long for a command (one such ask at a time); the
+ * device answers it by the model's command of that name, and keeps an answer that does not get through as it keeps
+ * events (sent again first, before the events).
  *
  * States: connecting (nothing answered yet, or trying again) → online (the last request got an answer) → backoff (a
  * request did not get through; waiting to try again) → connecting …
@@ -44,6 +45,8 @@ export class AskingDevice {
   private retryTimer: TimerHandle | undefined;
   private sending = false;
   private asking = false;
+  /** Answers to commands not yet through (kept like events, and sent before them: their callers are waiting). */
+  private readonly answers: CommandAnswer[] = [];
   private failures = 0;
   private dropped = 0;
 
@@ -136,9 +139,10 @@ export class AskingDevice {
     );
   }
 
-  /** Sends the kept events one at a time, in order; stops at the first that does not get through. */
+  /** Sends the kept answers, then the kept events, one at a time, in order; stops at the first that does not get through. */
   private pump(): void {
     if (this.sending || this.stateName === 'backoff' || this.stateName === 'stopped') return;
+    if (this.answers.length) return this.sendAnswer(this.answers[0]);
     const m = this.kept.shift();
     if (!m) return;
     this.sending = true;
@@ -223,15 +227,37 @@ export class AskingDevice {
       }
     }
     const answer = () => {
-      this.transmit(() => this.uplink.respond(cmd.requestId, status, Buffer.from(JSON.stringify(body)))).then((reply) => {
-        this.gotThrough();
-        if (!reply.ok) return;
-        this.stats.commandsAnswered++;
-        this.events.emit('commandAnswered', { requestTopic: `command ${cmd.name} (${cmd.requestId})`, replyTopic: `command/res/${cmd.requestId}` });
-      }, (e: Error) => this.lost(e.message));
+      if (this.answers.length >= MAX_KEPT_ANSWERS) this.answers.shift();
+      this.answers.push({ name: cmd.name, requestId: cmd.requestId, status, payload: Buffer.from(JSON.stringify(body)) });
+      this.pump();
     };
     if (behaviour?.delayMs) this.later(behaviour.delayMs, answer);
     else answer();
+  }
+
+  /**
+   * One kept answer: a command handed over just before a partition (in the answer to a request already on its way)
+   * is answered once the link is back, within the command's timeout, rather than lost with the caller left waiting.
+   */
+  private sendAnswer(a: CommandAnswer): void {
+    this.sending = true;
+    this.transmit(() => this.uplink.respond(a.requestId, a.status, a.payload)).then(
+      (reply) => {
+        this.sending = false;
+        this.gotThrough();
+        if (retryLater(reply) || refusedForNow(reply)) return this.lost(`the engine answered ${reply.code}`);
+        this.answers.shift(); // through, or refused as it is (the command expired or was answered): not sent again
+        if (reply.ok) {
+          this.stats.commandsAnswered++;
+          this.events.emit('commandAnswered', { requestTopic: `command ${a.name} (${a.requestId})`, replyTopic: `command/res/${a.requestId}` });
+        }
+        this.pump();
+      },
+      (e: Error) => {
+        this.sending = false;
+        this.lost(e.message);
+      },
+    );
   }
 
   private emitPublished(m: BufferedMessage): void {
@@ -254,6 +280,17 @@ export class AskingDevice {
   }
 
 }
+
+/** A device's answer to a command, kept until it gets through. */
+interface CommandAnswer {
+  name: string;
+  requestId: string;
+  status: number;
+  payload: Buffer;
+}
+
+/** Answers kept at most (oldest dropped); the engine keeps far fewer commands waiting per thing. */
+const MAX_KEPT_ANSWERS = 100;
 
 /**
  * Refused for who is asking (its token or certificate, its policies): an event is kept and sent again after a
