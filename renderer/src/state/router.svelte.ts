@@ -40,11 +40,19 @@ export class Router {
   }
 
   private read(): void {
-    const [first = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(safeDecode);
+    const [first = '', ...rest] = hashSegments(location.hash);
     this.view = isViewId(first) ? first : 'topics';
     this.params = rest;
   }
 }
+
+/** The view a location hash opens (Topics when it names none). */
+export function viewOfHash(hash: string): ViewId {
+  const first = hashSegments(hash)[0] ?? '';
+  return isViewId(first) ? first : 'topics';
+}
+
+const hashSegments = (hash: string): string[] => hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(safeDecode);
 
 function safeDecode(s: string): string {
   try {

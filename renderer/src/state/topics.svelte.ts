@@ -1,7 +1,7 @@
 import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats, TopicTable } from '../../../engine/contract/index.js';
 import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
-import { nextTask, perFrame } from './frame.js';
+import { afterNextFrame, nextTask, perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { PreviewQueue } from './models/preview-queue.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
@@ -17,6 +17,8 @@ const INTAKE_BUDGET_MS = 10;
 const INTAKE_SLICE = 250;
 /** Topics per answer of the opening's topic table: a few hundred KB, received and parsed in a few milliseconds. */
 const TABLE_PAGE = 10_000;
+/** Enough for the first screen whatever is expanded, and quick to prepare, send and take in. */
+const FIRST_TABLE_PAGE = 1_000;
 /** How long the list says it shows a sample after the engine last skipped live messages for the UI. */
 const SAMPLE_NOTICE_MS = 5000;
 const FLASH_MS = 700;
@@ -81,6 +83,7 @@ export class TopicsStore {
   private intakeRunning = false;
   private readonly previewQueue = new PreviewQueue();
   private fetching = false;
+  private opened = false;
   private payloadQuery: PayloadQuery | null = null;
   /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
   private payloadTopics: Set<string> = topicSetQuery().topics;
@@ -107,19 +110,30 @@ export class TopicsStore {
       }
       this.schedule();
     });
-    this.loadTable();
     void this.select(this.tree.root);
+  }
+
+  /** Reads the engine's topics into the tree (once; the app calls it after the shell has mounted). */
+  loadTopics(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.loadTable();
   }
 
   /**
    * The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews. It comes
-   * in pages: one answer for 100,000 topics took the page over 50 ms just to receive and parse. The next page is
-   * asked for as soon as one arrives, so the engine prepares it while the tree takes this one in.
+   * in pages: one answer for 100,000 topics took the page over 50 ms just to receive and parse. A small first page
+   * fills the first screen, and the next is asked for once the tree has taken it in and drawn it, so the engine does
+   * not prepare a page beside the frame that first draws rows; after that each page is asked for as soon as one
+   * arrives, so the engine prepares it while the tree takes this one in.
    */
   private loadTable(after?: string): void {
-    this.client.broker.topicTable(undefined, { after, limit: TABLE_PAGE }).then((table) => {
-      if (table.next !== undefined) this.loadTable(table.next);
-      this.take({ ...tableReader(table), at: 0, live: false, done: table.next === undefined ? () => (this.loading = false) : undefined });
+    const first = after === undefined;
+    this.client.broker.topicTable(undefined, { after, limit: first ? FIRST_TABLE_PAGE : TABLE_PAGE }).then((table) => {
+      const next = table.next;
+      if (next !== undefined && !first) this.loadTable(next);
+      const done = next === undefined ? () => (this.loading = false) : first ? () => afterNextFrame(() => this.loadTable(next)) : undefined;
+      this.take({ ...tableReader(table), at: 0, live: false, done });
     }, (err: unknown) => {
       this.loading = false;
       this.connection.reportError('Could not load the topics')(err);
