@@ -33,6 +33,7 @@ import type { Publisher, TappedMessage } from '../broker/index.js';
 import { topicMatches } from '../contract/index.js';
 import { PendingCommands, type DeviceAnswer, type PendingCommand, type PendingEntry, type Via } from './pending-commands.js';
 import { QueuedOneWay } from './queued-one-way.js';
+import { restoreQueuedOneWay } from './restore-queued-one-way.js';
 import type { Store } from '../storage/index.js';
 import { checkCommandName, checkThingName, mqttRequestTopic, mqttResponseBase, mqttResponseTopic, MQTT_RESPONSE_FILTER, parseMqttAnswer } from './wire-names.js';
 
@@ -142,28 +143,14 @@ export class ControlService implements Service, AskingDevices {
       this.pub.tap(MQTT_RESPONSE_FILTER, (msg) => this.onMqttAnswer(msg)),
       this.pub.tap(SUBSCRIBED_FILTER, (msg) => this.onSubscribed(msg)),
     ];
-    this.restoreQueued();
-  }
-
-  /** One-way commands queued before a restart wait again for their device, until their deadline. */
-  private restoreQueued(): void {
-    const now = this.clock.now();
-    for (const row of this.queued?.load() ?? []) {
-      if (row.deadline <= now) {
-        this.queued!.forget(row.requestId);
-        continue;
-      }
-      try {
-        this.pendingCommands.add({ ...row, oneWay: true, answer: () => {} });
-      } catch (err) {
-        this.logger.log('warn', 'control', `a one-way command for ${row.thing} kept across the restart was dropped: ${(err as Error).message}`);
-        this.queued!.forget(row.requestId);
-        continue;
-      }
-      this.timers.set(row.requestId, setTimeout(() => {
-        this.queued!.forget(row.requestId);
-        this.settle(row.requestId);
-      }, row.deadline - now));
+    const queued = this.queued;
+    if (queued) {
+      restoreQueuedOneWay(queued, this.pendingCommands, this.clock.now(), this.logger, (requestId, ms) => {
+        this.timers.set(requestId, setTimeout(() => {
+          queued.forget(requestId);
+          this.settle(requestId);
+        }, ms));
+      });
     }
   }
 
