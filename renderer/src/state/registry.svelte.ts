@@ -6,6 +6,7 @@ import {
 } from '../../../engine/contract/index.js';
 import { untrack } from 'svelte';
 import type { ConnectionStore } from './connection.svelte.js';
+import { readSoon } from './soon.js';
 
 /** Things asked for per page of a fleet search (AWS's maximum page is 500). */
 const PAGE = 500;
@@ -54,8 +55,8 @@ export class RegistryStore {
 
   private searchSeq = 0;
   private detailSeq = 0;
+  /** What the change events since the last read asked for: everything, or the things (connectivity, shadows). */
   private pendingReload: 'all' | 'things' | null = null;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly client: ThingbenchClient, private readonly connection: ConnectionStore) {}
 
@@ -63,17 +64,21 @@ export class RegistryStore {
   watch(): () => void {
     // Called in an effect: what the first reload reads must not make that effect run again.
     untrack(() => void this.reload());
+    const soon = readSoon(() => this.readPending(), RELOAD_DELAY_MS);
+    const reloadSoon = (what: 'all' | 'things') => {
+      this.pendingReload = this.pendingReload === 'all' || what === 'all' ? 'all' : 'things';
+      soon.request();
+    };
     const subs = [
-      this.client.on('registry.changed', () => this.reloadSoon('all')),
+      this.client.on('registry.changed', () => reloadSoon('all')),
       this.client.on('broker.activity', (batch) => {
-        if (batch.skipped || batch.events.some((e) => e.kind === 'connected' || e.kind === 'disconnected')) this.reloadSoon('things');
+        if (batch.skipped || batch.events.some((e) => e.kind === 'connected' || e.kind === 'disconnected')) reloadSoon('things');
       }),
-      this.client.on('shadow.updated', () => this.reloadSoon('things')),
+      this.client.on('shadow.updated', () => reloadSoon('things')),
     ];
     return () => {
       subs.forEach((s) => s.dispose());
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = undefined;
+      soon.dispose();
       this.pendingReload = null;
     };
   }
@@ -87,15 +92,12 @@ export class RegistryStore {
     }
   }
 
-  private reloadSoon(what: 'all' | 'things'): void {
-    this.pendingReload = this.pendingReload === 'all' || what === 'all' ? 'all' : 'things';
-    this.reloadTimer ??= setTimeout(() => {
-      this.reloadTimer = undefined;
-      const pending = this.pendingReload;
-      this.pendingReload = null;
-      if (pending === 'all') void this.reload();
-      else if (pending === 'things') void Promise.all([this.search(this.query, true), this.thingName ? this.readThing(this.thingName) : undefined]);
-    }, RELOAD_DELAY_MS);
+  /** Reads what the change events asked for since the last read. */
+  private async readPending(): Promise<void> {
+    const pending = this.pendingReload;
+    this.pendingReload = null;
+    if (pending === 'all') await this.reload();
+    else if (pending === 'things') await Promise.all([this.search(this.query, true), this.thingName ? this.readThing(this.thingName) : undefined]);
   }
 
   async reload(): Promise<void> {

@@ -2,6 +2,7 @@ import type {
   SinkInfo, SinkKind, SinkOptions, SinkRecord, SinkRecorded, ThingbenchClient,
 } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
+import { readSoon } from './soon.js';
 
 /** Records read for the selected sink (the contract's most), newest first. */
 export const RECORDS_LIMIT = 1000;
@@ -42,7 +43,6 @@ export class SinksStore {
   moreOlder = $state(true);
   loadingOlder = $state(false);
 
-  private listTimer: ReturnType<typeof setTimeout> | undefined;
   private reading: Promise<void> | null = null;
   private readAgain = false;
 
@@ -50,14 +50,17 @@ export class SinksStore {
 
   /** Follows new records while the view is open; returns the stop function. */
   watch(): () => void {
-    const sub = this.client.on('sinks.recorded', (batch) => this.onRecorded(batch));
+    const listSoon = readSoon(() => this.readList(), LIST_MS);
+    const sub = this.client.on('sinks.recorded', (batch) => {
+      listSoon.request();
+      this.onRecorded(batch);
+    });
     void this.reload();
     const timer = setInterval(() => void this.reload(), RESYNC_MS);
     return () => {
       sub.dispose();
       clearInterval(timer);
-      clearTimeout(this.listTimer);
-      this.listTimer = undefined;
+      listSoon.dispose();
     };
   }
 
@@ -136,10 +139,6 @@ export class SinksStore {
   }
 
   private onRecorded(batch: SinkRecorded[]): void {
-    this.listTimer ??= setTimeout(() => {
-      this.listTimer = undefined;
-      void this.readList();
-    }, LIST_MS);
     const s = this.selected;
     if (s && batch.some((r) => r.kind === s.kind && r.name === s.name)) this.readRecords(false);
   }
