@@ -50,8 +50,8 @@ if (v.help) {
                       CPU: its wall and CPU time and what ran inside it (script compile and run, GC, style and layout, parsing, paint)
   --visit             with --opens: after each opening, open every other view from the rail (as the views run does) and print
                       each view's tasks by CPU time (with --breakdown, what ran inside the slow ones)
-  --cpu-prof DIR      profile the page's main thread while opening and during each flood (with --opens: until the first
-                      rows of each opening) into DIR (open in Chrome DevTools)`);
+  --cpu-prof DIR      profile the page's main thread while opening and during each flood (with --opens: until all
+                      topics of each opening are in) into DIR (open in Chrome DevTools)`);
   process.exit(0);
 }
 const q = v.quick;
@@ -442,13 +442,13 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
     await page.goto(bm.ui.url);
     await page.waitForSelector('[data-testid=topic-node]', { timeout: 60_000 });
     const firstRows = performance.now() - opened;
+    await page.waitForFunction((k) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= k, o.topics, { timeout: 120_000, polling: 20 });
+    const allTopics = performance.now() - opened;
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
       mkdirSync(v['cpu-prof']!, { recursive: true });
       writeFileSync(path.join(v['cpu-prof']!, `ui-opening-${i + 1}.cpuprofile`), JSON.stringify(profile));
     }
-    await page.waitForFunction((k) => parseInt(document.querySelector('[data-testid=topic-total]')?.textContent ?? '', 10) >= k, o.topics, { timeout: 120_000, polling: 20 });
-    const allTopics = performance.now() - opened;
     const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
     const tasks = await longTasks(page, 0, await pageNow(page));
     const trace = JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile;

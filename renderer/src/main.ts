@@ -15,9 +15,8 @@ const connection = connect();
 /**
  * The start in tasks of their own: the bundle's evaluation and the connection; asking for the first view's chunk
  * (adding its preload links took ~20 ms in a profile; it loads meanwhile, so the mount does not wait for it); the
- * stores; the shell's mount; then the topic table. Each is well under 50 ms of CPU; together they were over 50 ms by
- * the wall clock on a busy machine (bench `ui --opens N --breakdown`), and on two cores the engine preparing the table
- * beside the mount slowed it too.
+ * stores, which ask for the topic table's small first page; the shell's mount. Each is well under 50 ms of CPU;
+ * together they were over 50 ms by the wall clock on a busy machine (bench `ui --opens N --breakdown`).
  */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -26,10 +25,9 @@ async function start(client: ThingbenchClient, connection: Connection): Promise<
   viewOutlets[viewOfHash(location.hash)]().catch(() => undefined); // the app reports a failure when it mounts the view
   await nextTask();
   const stores = createStores(client, connection);
+  stores.topics.loadTopics();
   await nextTask();
   mount(App, { target, props: { stores } });
-  await nextTask();
-  stores.topics.loadTopics();
 }
 
 if ('error' in connection) {
