@@ -32,7 +32,7 @@ const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, visit: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, visit: { type: 'boolean', default: false }, warm: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -48,6 +48,8 @@ if (v.help) {
   --opens N           only open the UI N times on the filled engine (no traffic) and print each opening's figures
   --breakdown         with --opens: trace the page in detail and print each task over 50 ms by the wall clock or 30 ms of
                       CPU: its wall and CPU time and what ran inside it (script compile and run, GC, style and layout, parsing, paint)
+  --warm              with --opens: open in the browser profile that has shown the UI before (its cache, and the code
+                      V8 compiled for the UI's scripts, as when a user opens the UI again), not in a fresh one
   --visit             with --opens: after each opening, open every other view from the rail (as the views run does) and print
                       each view's tasks by CPU time (with --breakdown, what ran inside the slow ones)
   --cpu-prof DIR      profile the page's main thread while opening and during each flood (with --opens: until all
@@ -427,7 +429,8 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
   const breakdowns: (string | number)[][] = [];
   const visits: (string | number)[][] = [];
   for (let i = 0; i < n; i++) {
-    const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // A fresh profile each time (nothing cached), unless --warm: the profile of the first page, which has shown the UI.
+    const page = v.warm ? await bm.page.context().newPage() : await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await page.addInitScript(recorders);
     // The page's tasks with their CPU time (`tdur`), which other work on a busy machine does not inflate.

@@ -151,12 +151,23 @@ async function serveFile(root: string, req: http.IncomingMessage, res: http.Serv
   const candidate = resolveStaticPath(root, requestPath);
   const file = candidate && (await openableFile(root, candidate));
   if (!file) return plain(res, 404, 'Not found');
-  res.writeHead(200, { ...headers, 'Content-Type': contentTypeOf(file.path), 'Content-Length': String(file.size) });
+  res.writeHead(200, { ...headers, ...cachingOf(requestPath), 'Content-Type': contentTypeOf(file.path), 'Content-Length': String(file.size) });
   if (req.method === 'HEAD') return void res.end();
   await new Promise<void>((resolve, reject) => {
     fs.createReadStream(file.path).on('error', reject).pipe(res).on('finish', resolve).on('close', resolve);
   });
 }
+
+/**
+ * Vite names every file under `/assets/` after a hash of its content, so the browser may keep those for good: a
+ * reopened UI then takes its scripts from the cache with the code V8 compiled for them last time instead of
+ * downloading and compiling them again. The page itself (and anything not hashed) is asked for afresh each time.
+ */
+function cachingOf(requestPath: string): Record<string, string> {
+  return requestPath.startsWith(HASHED_ASSETS) ? { 'Cache-Control': 'public, max-age=31536000, immutable' } : {};
+}
+
+const HASHED_ASSETS = '/assets/';
 
 function plain(res: http.ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...extra });

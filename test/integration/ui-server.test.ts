@@ -201,6 +201,12 @@ describe('static files', () => {
     expect((await get('/assets/app.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
   });
 
+  it('lets the browser keep the hashed assets for good and asks for the page afresh each time', async () => {
+    expect((await get('/assets/app.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get('/')).headers['cache-control']).toBe('no-cache');
+    expect((await get('/index.html')).headers['cache-control']).toBe('no-cache');
+  });
+
   it.each([
     '/../package.json',
     '/%2e%2e/package.json',
