@@ -3,8 +3,8 @@ import { createClient, type ThingbenchClient } from '../../engine/contract/index
 import App from './App.svelte';
 import MissingToken from './MissingToken.svelte';
 import { connect, type Connection } from './platform/connect.js';
-import { viewOutlets } from './shell/view-outlets.js';
 import { showDesktopNotifications } from './platform/desktop-notifications.js';
+import { viewOutlets } from './shell/view-outlets.js';
 import { viewOfHash } from './state/router.svelte.js';
 import { createStores } from './state/stores.svelte.js';
 import './styles/app.css';
@@ -25,7 +25,6 @@ async function start(client: ThingbenchClient, connection: Connection): Promise<
   viewOutlets[viewOfHash(location.hash)]().catch(() => undefined); // the app reports a failure when it mounts the view
   await nextTask();
   const stores = createStores(client, connection);
-  stores.topics.loadTopics();
   await nextTask();
   mount(App, { target, props: { stores } });
 }

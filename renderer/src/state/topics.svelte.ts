@@ -85,7 +85,6 @@ export class TopicsStore {
   private intakeRunning = false;
   private readonly previewQueue = new PreviewQueue();
   private fetching = false;
-  private opened = false;
   private lastBulkRedraw = -Infinity;
   private bulkRedraw: ReturnType<typeof setTimeout> | undefined;
   private payloadQuery: PayloadQuery | null = null;
@@ -114,14 +113,8 @@ export class TopicsStore {
       }
       this.schedule();
     });
-    void this.select(this.tree.root);
-  }
-
-  /** Reads the engine's topics into the tree (once; the app calls it as it starts). */
-  loadTopics(): void {
-    if (this.opened) return;
-    this.opened = true;
     this.loadTable();
+    void this.select(this.tree.root);
   }
 
   /**
