@@ -27,18 +27,3 @@ export function nextTask(work: () => void): void {
   waiting.push(work);
   channel.port2.postMessage(null);
 }
-
-/**
- * Runs `work` in a task of its own after the next frame (after 100 ms when no frame comes: a hidden window draws none).
- */
-export function afterNextFrame(work: () => void): void {
-  let done = false;
-  const run = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(fallback);
-    nextTask(work);
-  };
-  const fallback = setTimeout(run, 100);
-  requestAnimationFrame(run);
-}

@@ -1,7 +1,7 @@
 import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats, TopicTable } from '../../../engine/contract/index.js';
 import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
-import { afterNextFrame, nextTask, perFrame } from './frame.js';
+import { nextTask, perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { PreviewQueue } from './models/preview-queue.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
@@ -120,17 +120,14 @@ export class TopicsStore {
   /**
    * The compact table (no payloads) opens a big tree fast; the rows on screen then ask for their previews. It comes
    * in pages: one answer for 100,000 topics took the page over 50 ms just to receive and parse. A small first page
-   * fills the first screen, and the next is asked for once the tree has taken it in and drawn it, so the engine does
-   * not prepare a page beside the frame that first draws rows; after that each page is asked for as soon as one
-   * arrives, so the engine prepares it while the tree takes this one in.
+   * fills the first screen; each next page is asked for as soon as one arrives, so the engine prepares it while the
+   * tree takes this one in.
    */
   private loadTable(after?: string): void {
-    const first = after === undefined;
-    this.client.broker.topicTable(undefined, { after, limit: first ? FIRST_TABLE_PAGE : TABLE_PAGE }).then((table) => {
+    this.client.broker.topicTable(undefined, { after, limit: after === undefined ? FIRST_TABLE_PAGE : TABLE_PAGE }).then((table) => {
       const next = table.next;
-      if (next !== undefined && !first) this.loadTable(next);
-      const done = next === undefined ? () => (this.loading = false) : first ? () => afterNextFrame(() => this.loadTable(next)) : undefined;
-      this.take({ ...tableReader(table), at: 0, live: false, done });
+      if (next !== undefined) this.loadTable(next);
+      this.take({ ...tableReader(table), at: 0, live: false, done: next === undefined ? () => (this.loading = false) : undefined });
     }, (err: unknown) => {
       this.loading = false;
       this.connection.reportError('Could not load the topics')(err);
