@@ -94,6 +94,7 @@ export class TopicsStore {
   private flashedBefore = 0;
   private readonly flashMarks: { time: number; activity: number }[] = [];
   private treeDirty = false;
+  private treeDrawn = false;
   private listDirty = false;
   private readonly schedule = perFrame(() => this.flush());
 
@@ -390,7 +391,12 @@ export class TopicsStore {
   }
 
   private flush(): void {
+    // The frame that first draws the tree's rows draws nothing else: the list's rows follow in the next frame, so
+    // neither first drawing (both build their rows from nothing) makes a long frame of the other's.
+    const firstRows = this.treeDirty && !this.treeDrawn;
+    if (firstRows && this.listDirty) this.schedule();
     if (this.treeDirty) {
+      this.treeDrawn = true;
       const now = performance.now();
       this.flashMarks.push({ time: now, activity: this.tree.activity });
       while (this.flashMarks.length > 1 && this.flashMarks[1]!.time <= now - FLASH_MS) this.flashMarks.shift();
@@ -401,7 +407,8 @@ export class TopicsStore {
       this.topicCount = this.tree.size;
       this.matchCount = this.filtered?.matchCount ?? 0;
     }
-    if (this.listDirty) {
+    if (this.listDirty && !firstRows) {
+      this.listDirty = false;
       this.skipped += this.skippedPending;
       this.skippedPending = 0;
       if (!this.paused) this.messages = this.list.messages;
@@ -413,7 +420,7 @@ export class TopicsStore {
         this.unseen = unseen;
       }
     }
-    this.treeDirty = this.listDirty = false;
+    this.treeDirty = false;
   }
 }
 
