@@ -38,6 +38,19 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     // The token card reads the tokens again for each thing: wait until it shows this thing's state.
     await page().waitForSelector(`[data-testid=thing-detail][data-thing="${thing}"] :is([data-testid=device-token-create], [data-testid=device-token-id])`, WAIT);
   };
+  /** Opens a connected MQTT thing's detail: its connectivity reads connected before a command is sent. */
+  const openConnectedThing = async (thing: string) => {
+    await openThing(thing);
+    await page().waitForFunction(() => document.querySelector('[data-testid=thing-connectivity]')?.textContent === 'connected', null, WAIT);
+  };
+  /** Fills the Send-a-command card as a person would and presses Send. */
+  const sendCommand = async (c: { name: string; payload?: string; timeout?: string; oneWay?: boolean }) => {
+    await page().fill('[data-testid=command-name]', c.name);
+    if (c.payload !== undefined) await page().fill('[data-testid=command-payload]', c.payload);
+    if (c.timeout !== undefined) await page().fill('[data-testid=command-timeout]', c.timeout);
+    if (c.oneWay) await page().check('[data-testid=command-one-way]');
+    await page().click('[data-testid=command-send]');
+  };
 
   it('sends a command to an MQTT device and shows its correlated answer', async () => {
     await bm.engine.api.registry.createThing('valve-1');
@@ -51,11 +64,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     });
     await device.subscribeAsync('command/valve-1/req/#', { qos: 1 });
 
-    await openThing('valve-1');
-    await page().waitForFunction(() => document.querySelector('[data-testid=thing-connectivity]')?.textContent === 'connected', null, WAIT);
-    await page().fill('[data-testid=command-name]', 'open');
-    await page().fill('[data-testid=command-payload]', '{"pct":40}');
-    await page().click('[data-testid=command-send]');
+    await openConnectedThing('valve-1');
+    await sendCommand({ name: 'open', payload: '{"pct":40}' });
     await page().waitForSelector('[data-testid=command-outcome][data-kind=answer]', WAIT);
 
     expect(requests).toEqual([{ topic: expect.stringMatching(/^command\/valve-1\/req\/[^/]+\/open$/), payload: '{"pct":40}' }]);
@@ -71,12 +81,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     const valve = await mqtt.connectAsync(bm.info.endpoints.mqtt, { clientId: 'valve-3', reconnectPeriod: 0 });
     const got = new Promise<{ topic: string; payload: string }>((resolve) => valve.on('message', (topic, payload) => resolve({ topic, payload: payload.toString() })));
     await valve.subscribeAsync('command/valve-3/req/#', { qos: 1 });
-    await openThing('valve-3');
-    await page().waitForFunction(() => document.querySelector('[data-testid=thing-connectivity]')?.textContent === 'connected', null, WAIT);
-    await page().fill('[data-testid=command-name]', 'blink');
-    await page().fill('[data-testid=command-payload]', '{"times":3}');
-    await page().check('[data-testid=command-one-way]');
-    await page().click('[data-testid=command-send]');
+    await openConnectedThing('valve-3');
+    await sendCommand({ name: 'blink', payload: '{"times":3}', oneWay: true });
     await page().waitForSelector('[data-testid=command-outcome][data-kind=handed]', WAIT);
     expect(await got).toEqual({ topic: 'command/valve-3/req//blink', payload: '{"times":3}' });
     expect(await text('[data-testid=command-outcome]')).toMatch(/^blink handed over mqtt \d+(\.\d)? ms one-way: no answer expected$/);
@@ -91,9 +97,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await openThing('valve-2');
     await page().fill('[data-testid=command-name]', 'bad name');
     expect(await page().isDisabled('[data-testid=command-send]')).toBe(true);
-    await page().fill('[data-testid=command-name]', 'close');
-    await page().fill('[data-testid=command-timeout]', '1');
-    await page().click('[data-testid=command-send]');
+    await sendCommand({ name: 'close', timeout: '1' });
     expect(await text('[data-testid=command-send]')).toBe('Waiting for the answer…');
     await page().waitForSelector('[data-testid=command-outcome][data-kind=timeout]', WAIT);
     expect(await text('[data-testid=command-outcome]')).toMatch(/close\s*no answer within 1 s \(request \S+\)/);
@@ -216,9 +220,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
 
     await openThing('meter-5');
     expect(await page().$('[data-testid=command-pending]')).toBeNull();
-    await page().fill('[data-testid=command-name]', 'reboot');
-    await page().fill('[data-testid=command-timeout]', '60');
-    await page().click('[data-testid=command-send]');
+    await sendCommand({ name: 'reboot', timeout: '60' });
     await page().waitForSelector('[data-testid=command-pending][data-state=waiting]', WAIT);
     expect(await text('[data-testid=command-pending]')).toMatch(/^reboot waiting for the device sent \d+ s ago times out in (60|59|58|57|56|55) s \S+$/);
     const [pending] = await api.control.pending();

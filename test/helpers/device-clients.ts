@@ -5,7 +5,25 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand, type IoTClient } from '@aws-sdk/client-iot';
+import {
+  AddThingToThingGroupCommand, AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, CreateThingCommand,
+  CreateThingGroupCommand, type IoTClient,
+} from '@aws-sdk/client-iot';
+
+/**
+ * A thing group `name` with the policy `name` (allowing iot:Publish on `resource`) attached, and `things` made and put in
+ * it: a CoAP or HTTPS device without a certificate of its own acts with its thing groups' policies.
+ */
+export async function thingsInPolicyGroup(iot: IoTClient, name: string, resource: string, things: readonly string[]): Promise<void> {
+  const policyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: resource }] });
+  await iot.send(new CreatePolicyCommand({ policyName: name, policyDocument }));
+  const group = await iot.send(new CreateThingGroupCommand({ thingGroupName: name }));
+  await iot.send(new AttachPolicyCommand({ policyName: name, target: group.thingGroupArn }));
+  for (const thingName of things) {
+    await iot.send(new CreateThingCommand({ thingName }));
+    await iot.send(new AddThingToThingGroupCommand({ thingGroupName: name, thingName }));
+  }
+}
 
 /** A thing with an ACTIVE certificate allowed to publish anywhere; its PEM files in `dir`. */
 export async function thingWithCertificate(iot: IoTClient, dir: string, name: string): Promise<{ cert: string; key: string }> {

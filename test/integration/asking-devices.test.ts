@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AddThingToThingGroupCommand, AttachPolicyCommand, CreatePolicyCommand, CreateThingCommand, CreateThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { thingsInPolicyGroup } from '../helpers/device-clients.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
 
@@ -59,14 +60,7 @@ beforeAll(async () => {
   await sub.client.subscribeAsync(['meters/#', 'kiosks/#'], { qos: 1 });
   // A CoAP device acts with the policies of its thing's certificates and groups: the meters' group allows their topics.
   const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const policyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: 'arn:aws:iot:us-east-1:000000000000:topic/meters/${iot:ClientId}/*' }] });
-  await iot.send(new CreatePolicyCommand({ policyName: 'meters', policyDocument }));
-  const group = await iot.send(new CreateThingGroupCommand({ thingGroupName: 'meters' }));
-  await iot.send(new AttachPolicyCommand({ policyName: 'meters', target: group.thingGroupArn }));
-  for (const thingName of ['meter-1', 'meter-2']) {
-    await iot.send(new CreateThingCommand({ thingName }));
-    await iot.send(new AddThingToThingGroupCommand({ thingGroupName: 'meters', thingName }));
-  }
+  await thingsInPolicyGroup(iot, 'meters', 'arn:aws:iot:us-east-1:000000000000:topic/meters/${iot:ClientId}/*', ['meter-1', 'meter-2']);
 });
 
 afterAll(async () => {

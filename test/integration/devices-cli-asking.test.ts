@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AddThingToThingGroupCommand, AttachPolicyCommand, CreatePolicyCommand, CreateThingCommand, CreateThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { thingsInPolicyGroup } from '../helpers/device-clients.js';
 import { openEngineControl } from '../../engine/host/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { closeAll, open, type Recorded } from '../helpers/broker-clients.js';
@@ -37,14 +38,7 @@ beforeAll(async () => {
   await sub.client.subscribeAsync('meters/#', { qos: 1 });
   // A CoAP device acts with its thing's groups' policies.
   const iot = new IoTClient({ endpoint: te.httpUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const policyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: 'arn:aws:iot:us-east-1:000000000000:topic/meters/${iot:Connection.Thing.ThingName}/*' }] });
-  await iot.send(new CreatePolicyCommand({ policyName: 'cli-meters', policyDocument }));
-  const group = await iot.send(new CreateThingGroupCommand({ thingGroupName: 'cli-meters' }));
-  await iot.send(new AttachPolicyCommand({ policyName: 'cli-meters', target: group.thingGroupArn }));
-  for (const thingName of ['cli-meter-1', 'cli-meter-2']) {
-    await iot.send(new CreateThingCommand({ thingName }));
-    await iot.send(new AddThingToThingGroupCommand({ thingGroupName: 'cli-meters', thingName }));
-  }
+  await thingsInPolicyGroup(iot, 'cli-meters', 'arn:aws:iot:us-east-1:000000000000:topic/meters/${iot:Connection.Thing.ThingName}/*', ['cli-meter-1', 'cli-meter-2']);
   iot.destroy();
 });
 
