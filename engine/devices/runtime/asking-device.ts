@@ -246,7 +246,9 @@ export class AskingDevice {
         this.sending = false;
         this.gotThrough();
         if (retryLater(reply) || refusedForNow(reply)) return this.lost(`the engine answered ${reply.code}`);
-        this.answers.shift(); // through, or refused as it is (the command expired or was answered): not sent again
+        // Through, or refused as it is (the command expired or was answered): not sent again. (A full store may have
+        // dropped it meanwhile.)
+        if (this.answers[0] === a) this.answers.shift();
         if (reply.ok) {
           this.stats.commandsAnswered++;
           this.events.emit('commandAnswered', { requestTopic: `command ${a.name} (${a.requestId})`, replyTopic: `command/res/${a.requestId}` });
