@@ -95,6 +95,25 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', ()
     await context.close();
   });
 
+  it('marks the scripts of the opening for V8 to compile ahead while they load, and no others', async () => {
+    await page.click('[data-testid=nav-rules]');
+    await page.waitForSelector('main[data-testid=view-rules]', WAIT);
+    const firstLines = new Map(await page.evaluate(async () => {
+      const scripts = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /\/assets\/[^/]+\.js$/.test(u));
+      return Promise.all(scripts.map(async (u) => [u.split('/').pop()!, (await (await fetch(u)).text()).split('\n', 1)[0]!] as const));
+    }));
+    const hinted = (prefix: string) => {
+      const name = [...firstLines.keys()].find((n) => n.startsWith(prefix));
+      expect(name, `${prefix}… loaded`).toBeDefined();
+      return firstLines.get(name!) === '//# allFunctionsCalledOnLoad';
+    };
+    // The entry, the runtime and client it imports, the first view and its list.
+    for (const opening of ['index-', 'context-', 'client-', 'ExplorerView-', 'VirtualList-']) expect(hinted(opening), opening).toBe(true);
+    expect(hinted('RulesView-')).toBe(false); // opened later
+    await page.click('[data-testid=nav-topics]');
+    await page.waitForSelector('main[data-testid=view-topics]', WAIT);
+  });
+
   it('produced no console errors, CSP violations or page exceptions', () => {
     expect(pageProblems).toEqual([]);
   });
