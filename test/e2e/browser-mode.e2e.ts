@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/engine.js';
 import type { UiServer } from '../../engine/host/index.js';
-import { CHROMIUM, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
+import { CHROMIUM, PLAYWRIGHT_DISABLED_FEATURES, startBrowserMode, type BrowserMode } from '../helpers/browser-mode.js';
 
 const WAIT = { timeout: 10_000 };
 
@@ -112,6 +112,24 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', ()
     expect(hinted('RulesView-')).toBe(false); // opened later
     await page.click('[data-testid=nav-topics]');
     await page.waitForSelector('main[data-testid=view-topics]', WAIT);
+  });
+
+  it('runs Chromium without the address bar\'s popups, still with every feature Playwright turns off', async () => {
+    const targets = async (b: Browser) => (await (await b.newBrowserCDPSession()).send('Target.getTargets')).targetInfos.map((t) => t.url);
+    expect((await targets(browser)).filter((u) => u.startsWith('chrome://'))).toEqual([]);
+    // Playwright's own list, as it launches Chromium without ours: Chromium keeps only the last --disable-features.
+    const plain = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    try {
+      await plain.newPage(); // a window, which is what makes the popups
+      await expect.poll(() => targets(plain), WAIT).toContainEqual(expect.stringMatching(/^chrome:\/\/omnibox-popup/)); // what the switch removes
+      const { processInfo } = await (await plain.newBrowserCDPSession()).send('SystemInfo.getProcessInfo');
+      const pid = processInfo.find((p) => p.type === 'browser')!.id;
+      const switches = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const playwrights = switches.findLast((a) => a.startsWith('--disable-features='))!.slice('--disable-features='.length).split(',');
+      expect(PLAYWRIGHT_DISABLED_FEATURES).toEqual(expect.arrayContaining(playwrights));
+    } finally {
+      await plain.close();
+    }
   });
 
   it('produced no console errors, CSP violations or page exceptions', () => {

@@ -9,11 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../engine/config.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
-import { CHROMIUM } from '../helpers/browser-mode.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser-mode.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { freePort } from '../helpers/net.js';
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   observer = await mqtt.connectAsync(info.endpoints.mqtt, { clientId: 'lab4-observer', reconnectPeriod: 0 });
   observer.on('message', (topic, payload) => seen.push({ topic, json: JSON.parse(payload.toString()) as Record<string, unknown> }));
   await observer.subscribeAsync('app/#');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

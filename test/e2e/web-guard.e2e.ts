@@ -11,14 +11,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../engine/config.js';
 import type { EngineInfo } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { startUiServer, type UiServer } from '../../engine/host/index.js';
-import { CHROMIUM } from '../helpers/browser-mode.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser-mode.js';
 
 const mqttBundle = fileURLToPath(new URL('../../node_modules/mqtt/dist/mqtt.min.js', import.meta.url));
 
@@ -85,11 +85,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web pages and the engine (headless Ch
     fs.mkdirSync(path.join(tmp, 'ui'));
     fs.writeFileSync(path.join(tmp, 'ui', 'index.html'), '<!doctype html><title>ui</title>');
     ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir: path.join(tmp, 'ui'), logger: silentLogger });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP friend.test 127.0.0.1'],
-    });
+    browser = await launchChromium(['--host-resolver-rules=MAP evil.test 127.0.0.1, MAP friend.test 127.0.0.1']);
     iot = new IoTClient({ endpoint: info.endpoints.http, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
     device = await mqtt.connectAsync(info.endpoints.mqtt, { clientId: 'e2e-guard-device', reconnectPeriod: 0 });
   }, 240_000); // the first e2e file of a run builds the renderer

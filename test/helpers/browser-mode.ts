@@ -15,6 +15,31 @@ import { builtRenderer } from './renderer-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+/**
+ * The features Playwright turns off when it launches Chromium (playwright-core 1.65), and then the address bar's WebUI
+ * popups. Every new browser context is a new Chromium window, and each window started two WebUI renderers for those
+ * popups, ~0.5 s of CPU just as the page began to load: on two cores that landed on the very openings the tests and
+ * `bench ui` time, though a user's browser made its popups when it started and the desktop app has none. Chromium keeps
+ * only the last `--disable-features` it is given, so this one repeats Playwright's (`browser-mode.e2e.ts` checks that
+ * it still does).
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable', 'LensOverlay',
+  'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect', 'TcpPortRandomizationWin',
+  'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch', 'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, 'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/** Headless Chromium as every browser test and benchmark runs it; `extraArgs` are added to its switches. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', `--disable-features=${DISABLED_FEATURES.join(',')}`, ...extraArgs],
+  });
+}
+
 export interface BrowserModeOptions {
   /** Prefix of the temp directory holding the built renderer and the engine's data. */
   tmpPrefix: string;
@@ -64,10 +89,7 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     const info = await engine.start();
     ui = await startUiServer(engine, { host: '127.0.0.1', port: 0, staticDir, logger: silentLogger });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
     if (opts.grantNotifications) await context.grantPermissions(['notifications'], { origin: `http://127.0.0.1:${ui.port}` });
     const page = await context.newPage();
