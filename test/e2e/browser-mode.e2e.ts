@@ -125,7 +125,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('browser mode (headless Chromium)', ()
       const { processInfo } = await (await plain.newBrowserCDPSession()).send('SystemInfo.getProcessInfo');
       const pid = processInfo.find((p) => p.type === 'browser')!.id;
       const switches = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const playwrights = switches.findLast((a) => a.startsWith('--disable-features='))!.slice('--disable-features='.length).split(',');
+      const playwrights = switches.filter((a) => a.startsWith('--disable-features=')).at(-1)!.slice('--disable-features='.length).split(',');
       expect(PLAYWRIGHT_DISABLED_FEATURES).toEqual(expect.arrayContaining(playwrights));
     } finally {
       await plain.close();

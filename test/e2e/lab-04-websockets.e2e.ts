@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../engine/config.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
-import { CHROMIUM, launchChromium } from '../helpers/browser-mode.js';
+import { launchChromium } from '../helpers/browser-mode.js';
 import { closeBeforeRemovingTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { freePort } from '../helpers/net.js';
 
