@@ -47,9 +47,22 @@ async function productionBuild(outDir: string): Promise<void> {
   }
 }
 
+const BUILD_PREFIX = 'thingbench-renderer-prod-';
+const STALE_BUILD_MS = 24 * 3600_000;
+
+/** Builds of other sources made over a day ago (~15 MB each; a test run that still uses one is long over). */
+function removeStaleBuilds(current: string): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const dir = path.join(os.tmpdir(), name);
+    if (!name.startsWith(BUILD_PREFIX) || !/^[0-9a-f]{16}$/.test(name.slice(BUILD_PREFIX.length)) || dir === current) continue;
+    const stat = fs.statSync(dir, { throwIfNoEntry: false });
+    if (stat && Date.now() - stat.mtimeMs > STALE_BUILD_MS) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The directory holding the renderer built from the current sources (index.html and assets); read-only for callers. */
 export async function builtRenderer(): Promise<string> {
-  const dir = path.join(os.tmpdir(), `thingbench-renderer-prod-${sourceHash()}`);
+  const dir = path.join(os.tmpdir(), `${BUILD_PREFIX}${sourceHash()}`);
   const done = path.join(dir, 'index.html');
   const lock = `${dir}.lock`;
   for (let waited = 0; !fs.existsSync(done); waited += 200) {
@@ -66,6 +79,7 @@ export async function builtRenderer(): Promise<string> {
       await productionBuild(staging);
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(staging, dir);
+      removeStaleBuilds(dir);
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });
     }
