@@ -2,28 +2,35 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * Writes `monaco-preload.json`: the files of Monaco's lazy loader, its stages (dynamic imports) and what they import,
- * which the app preloads (fetched and compiled, not run) while idle after it has opened, so the first editor does not
- * wait for them.
+ * Writes the lists of files the app preloads (fetched and compiled, not run) while idle after it has opened:
+ * `views-preload.json`, every view's chunk with the scripts and styles it imports, so the first click on a view only
+ * has to run and mount it; `monaco-preload.json`, Monaco's lazy loader, its stages (dynamic imports) and what they
+ * import, so the first editor does not wait for them.
  */
-function monacoPreloadList(): Plugin {
+function preloadLists(): Plugin {
   return {
-    name: 'thingbench-monaco-preload',
+    name: 'thingbench-preload-lists',
     generateBundle(_options, bundle) {
-      const chunks = new Map(Object.values(bundle).flatMap((c) => (c.type === 'chunk' ? [[c.fileName, c] as const] : [])));
-      const setup = [...chunks.values()].find((c) => c.facadeModuleId?.endsWith('/ui/monaco-setup.ts'));
-      if (!setup) return;
-      const files = new Set<string>();
-      const add = (name: string): void => {
-        const chunk = chunks.get(name);
-        if (!chunk || files.has(name)) return;
-        files.add(name);
-        chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
-        chunk.imports.forEach(add);
-        chunk.dynamicImports.forEach(add);
+      const chunks = [...Object.values(bundle)].flatMap((c) => (c.type === 'chunk' ? [c] : []));
+      const byName = new Map(chunks.map((c) => [c.fileName, c] as const));
+      const filesOf = (roots: typeof chunks, dynamic: boolean): string[] => {
+        const files = new Set<string>();
+        const add = (name: string): void => {
+          const chunk = byName.get(name);
+          if (!chunk || files.has(name)) return;
+          files.add(name);
+          chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
+          chunk.imports.forEach(add);
+          if (dynamic) chunk.dynamicImports.forEach(add);
+        };
+        roots.forEach((c) => add(c.fileName));
+        return [...files];
       };
-      add(setup.fileName);
-      this.emitFile({ type: 'asset', fileName: 'monaco-preload.json', source: JSON.stringify([...files]) });
+      const list = (fileName: string, files: string[]) => this.emitFile({ type: 'asset', fileName, source: JSON.stringify(files) });
+      // A view's editor loads Monaco by a dynamic import: the views' list stops there, Monaco's has its own.
+      list('views-preload.json', filesOf(chunks.filter((c) => /\/features\/[^/]+\/[^/]+View\.svelte$/.test(c.facadeModuleId ?? '')), false));
+      const setup = chunks.filter((c) => c.facadeModuleId?.endsWith('/ui/monaco-setup.ts'));
+      if (setup.length) list('monaco-preload.json', filesOf(setup, true));
     },
   };
 }
@@ -64,7 +71,7 @@ function compileOpeningEagerly(): Plugin {
 export default defineConfig({
   root: import.meta.dirname,
   base: './',
-  plugins: [svelte({ configFile: `${import.meta.dirname}/svelte.config.js` }), monacoPreloadList(), compileOpeningEagerly()],
+  plugins: [svelte({ configFile: `${import.meta.dirname}/svelte.config.js` }), preloadLists(), compileOpeningEagerly()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,8 +1,8 @@
 /**
  * A view with an editor is usable before Monaco has loaded: with Monaco's script held back, the SQL console shows its
  * query in a plain text area that edits it and runs it with Ctrl+Enter; once Monaco arrives the editor takes over
- * with the same text. And once the app has opened, Monaco's files are fetched while it is idle, before any editor
- * view is opened.
+ * with the same text. And once the app has opened, the other views' files and then Monaco's are fetched while it is
+ * idle, before any of them is opened.
  */
 import fs from 'node:fs';
 import type { Route } from 'playwright-core';
@@ -35,6 +35,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('an editor view before Monaco has load
     await expect.poll(() => requests.some((u) => /monaco-setup-[^/]*\.js$/.test(u)), WAIT).toBe(true);
     expect(await page().$$eval('link[rel=modulepreload]', (ls) => ls.some((l) => /editor\.api-/.test(l.getAttribute('href') ?? '')))).toBe(true);
     expect(await page().getAttribute('main', 'data-testid')).toBe('view-topics');
+  });
+
+  it('fetches the other views\' scripts while idle once the app has opened, so opening one fetches no script', async () => {
+    await expect.poll(() => requests.some((u) => /\/DevicesView-[^/]*\.js$/.test(u)) && requests.some((u) => /\/RulesView-[^/]*\.js$/.test(u)), WAIT).toBe(true);
+    expect(await page().getAttribute('main', 'data-testid')).toBe('view-topics');
+    const before = requests.length;
+    await page().click('[data-testid=nav-devices]');
+    await page().waitForSelector('main[data-testid=view-devices]', WAIT);
+    expect(requests.slice(before).filter((u) => u.endsWith('.js'))).toEqual([]);
   });
 
   it('shows the SQL console with a plain editor that runs a query, then hands the text to Monaco', async () => {
