@@ -27,8 +27,11 @@ function preloadLists(): Plugin {
         return [...files];
       };
       const list = (fileName: string, files: string[]) => this.emitFile({ type: 'asset', fileName, source: JSON.stringify(files) });
-      // A view's editor loads Monaco by a dynamic import: the views' list stops there, Monaco's has its own.
-      list('views-preload.json', filesOf(chunks.filter((c) => /\/features\/[^/]+\/[^/]+View\.svelte$/.test(c.facadeModuleId ?? '')), false));
+      // A view's editor loads Monaco by a dynamic import: the views' list stops there, Monaco's has its own. What the
+      // entry imports is loaded already.
+      const loaded = new Set(filesOf(chunks.filter((c) => c.isEntry), false));
+      const views = filesOf(chunks.filter((c) => /\/features\/[^/]+\/[^/]+View\.svelte$/.test(c.facadeModuleId ?? '')), false);
+      list('views-preload.json', views.filter((f) => !loaded.has(f)));
       const setup = chunks.filter((c) => c.facadeModuleId?.endsWith('/ui/monaco-setup.ts'));
       if (setup.length) list('monaco-preload.json', filesOf(setup, true));
     },
