@@ -1,39 +1,45 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type Rolldown } from 'vite';
+
+type Chunk = Rolldown.OutputChunk;
+
+/** The bundle's script chunks. */
+const chunksOf = (bundle: Rolldown.OutputBundle): Chunk[] => Object.values(bundle).flatMap((c) => (c.type === 'chunk' ? [c] : []));
+
+/** `roots` and the chunks they load with them: what they import, and with `dynamic` what they import later too. */
+function loadedWith(chunks: Chunk[], roots: Chunk[], dynamic: boolean): Chunk[] {
+  const byName = new Map(chunks.map((c) => [c.fileName, c] as const));
+  const found = new Map<string, Chunk>();
+  const add = (chunk: Chunk | undefined): void => {
+    if (!chunk || found.has(chunk.fileName)) return;
+    found.set(chunk.fileName, chunk);
+    for (const name of dynamic ? [...chunk.imports, ...chunk.dynamicImports] : chunk.imports) add(byName.get(name));
+  };
+  roots.forEach(add);
+  return [...found.values()];
+}
+
+const isView = (c: Chunk) => /\/features\/[^/]+\/[^/]+View\.svelte$/.test(c.facadeModuleId ?? '');
+const isFirstView = (c: Chunk) => c.facadeModuleId?.endsWith('/features/explorer/ExplorerView.svelte') ?? false;
 
 /**
  * Writes the lists of files the app preloads (fetched and compiled, not run) while idle after it has opened:
- * `views-preload.json`, every view's chunk with the scripts and styles it imports, so the first click on a view only
- * has to run and mount it; `monaco-preload.json`, Monaco's lazy loader, its stages (dynamic imports) and what they
- * import, so the first editor does not wait for them.
+ * `views-preload.json`, every view's chunk with the scripts and styles it imports (less what the entry loaded), so the
+ * first click on a view only has to run and mount it; `monaco-preload.json`, Monaco's lazy loader, its stages (dynamic
+ * imports) and what they import, so the first editor does not wait for them. A view's editor loads Monaco by a dynamic
+ * import, so the views' list stops there.
  */
 function preloadLists(): Plugin {
   return {
     name: 'thingbench-preload-lists',
     generateBundle(_options, bundle) {
-      const chunks = [...Object.values(bundle)].flatMap((c) => (c.type === 'chunk' ? [c] : []));
-      const byName = new Map(chunks.map((c) => [c.fileName, c] as const));
-      const filesOf = (roots: typeof chunks, dynamic: boolean): string[] => {
-        const files = new Set<string>();
-        const add = (name: string): void => {
-          const chunk = byName.get(name);
-          if (!chunk || files.has(name)) return;
-          files.add(name);
-          chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
-          chunk.imports.forEach(add);
-          if (dynamic) chunk.dynamicImports.forEach(add);
-        };
-        roots.forEach((c) => add(c.fileName));
-        return [...files];
-      };
-      const list = (fileName: string, files: string[]) => this.emitFile({ type: 'asset', fileName, source: JSON.stringify(files) });
-      // A view's editor loads Monaco by a dynamic import: the views' list stops there, Monaco's has its own. What the
-      // entry imports is loaded already.
-      const loaded = new Set(filesOf(chunks.filter((c) => c.isEntry), false));
-      const views = filesOf(chunks.filter((c) => /\/features\/[^/]+\/[^/]+View\.svelte$/.test(c.facadeModuleId ?? '')), false);
-      list('views-preload.json', views.filter((f) => !loaded.has(f)));
+      const chunks = chunksOf(bundle);
+      const files = (found: Chunk[]) => found.flatMap((c) => [c.fileName, ...(c.viteMetadata?.importedCss ?? [])]);
+      const list = (fileName: string, names: string[]) => this.emitFile({ type: 'asset', fileName, source: JSON.stringify([...new Set(names)]) });
+      const loaded = new Set(files(loadedWith(chunks, chunks.filter((c) => c.isEntry), false)));
+      list('views-preload.json', files(loadedWith(chunks, chunks.filter(isView), false)).filter((f) => !loaded.has(f)));
       const setup = chunks.filter((c) => c.facadeModuleId?.endsWith('/ui/monaco-setup.ts'));
-      if (setup.length) list('monaco-preload.json', filesOf(setup, true));
+      if (setup.length) list('monaco-preload.json', files(loadedWith(chunks, setup, true)));
     },
   };
 }
@@ -51,17 +57,9 @@ function compileOpeningEagerly(): Plugin {
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
-        const chunks = new Map(Object.values(bundle).flatMap((c) => (c.type === 'chunk' ? [[c.fileName, c] as const] : [])));
-        const marked = new Set<string>();
-        const mark = (name: string): void => {
-          const chunk = chunks.get(name);
-          if (!chunk || marked.has(name)) return;
-          marked.add(name);
+        const chunks = chunksOf(bundle);
+        for (const chunk of loadedWith(chunks, chunks.filter((c) => c.isEntry || isFirstView(c)), false)) {
           chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
-          chunk.imports.forEach(mark);
-        };
-        for (const chunk of chunks.values()) {
-          if (chunk.isEntry || chunk.facadeModuleId?.endsWith('/features/explorer/ExplorerView.svelte')) mark(chunk.fileName);
         }
       },
     },
