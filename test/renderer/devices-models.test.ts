@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioStepEvent } from '../../engine/contract/index.js';
+import { appendLog } from '../../renderer/src/state/models/device-log.js';
 import { completionContext, declaredDevices, scenarioSuggestions } from '../../renderer/src/state/models/scenario-completion.js';
 import { ScenarioTimeline } from '../../renderer/src/state/models/scenario-timeline.js';
 
@@ -77,5 +78,22 @@ describe('the run timeline', () => {
     });
     expect(t.steps.map((s) => `${s.cleanup ? 'c' : ''}${s.id} ${s.step}`)).toEqual(['1 start', '2 repeat', '2.1 publish', '2.2 expect', '3 stop', 'c1 publish']);
     expect(t.status).toBe('passed');
+  });
+});
+
+describe('a device\'s log as reads add to it', () => {
+  const entry = (seq: number) => ({ seq, kind: 'connected' });
+
+  it('takes each entry once when two reads overlap (both asked for what came after the same entry)', () => {
+    const read = [entry(4), entry(5)];
+    const once = appendLog([entry(3)], read, 100);
+    expect(appendLog(once, read, 100).map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(appendLog(once, [entry(5), entry(6)], 100).map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+  });
+
+  it('keeps the last entries only, and the same log when nothing is new', () => {
+    const log = appendLog([], [1, 2, 3, 4].map(entry), 3);
+    expect(log.map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect(appendLog(log, [], 3)).toBe(log);
   });
 });

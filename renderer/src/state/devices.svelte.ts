@@ -4,6 +4,7 @@ import type {
 } from '../../../engine/contract/index.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { perFrame } from './frame.js';
+import { appendLog } from './models/device-log.js';
 
 /** Members read per request (the contract's pages). */
 const PAGE = 200;
@@ -250,7 +251,7 @@ export class DevicesStore {
       const after = this.log.at(-1)?.seq ?? 0;
       const entries = await this.client.devices.log(id, device, after);
       if (device !== this.selectedDevice) return;
-      if (entries.length) this.log = [...this.log, ...entries].slice(-LOG_KEPT);
+      this.log = appendLog(this.log, entries, LOG_KEPT); // the interval's read and a selection's may overlap
       const willTopic = this.device()?.willTopic;
       if (willTopic) {
         const [newest] = await this.client.broker.messages({ filter: willTopic, limit: 1 });
