@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageRecord, TopicStats } from '../../engine/contract/index.js';
 import { decodePayload, payloadFull, payloadPreview } from '../../renderer/src/lib/format.js';
 import { MessageStore } from '../../renderer/src/state/models/message-store.js';
+import { RowPreviews } from '../../renderer/src/state/models/row-previews.js';
 import { TopicTree } from '../../renderer/src/state/models/topic-tree.js';
 
 const stats = (topic: string, count: number, lastTime = count): TopicStats => ({
@@ -34,6 +35,34 @@ describe('TopicTree', () => {
     expect(tree.root.total).toBe(7);
   });
 
+  it('keeps a topic’s figures in its own object, and a payload only while the node is watched', () => {
+    const tree = new TopicTree();
+    const withPayload = (topic: string, count: number, lastPayload: string, lastPublisher = 'meter-1'): TopicStats =>
+      ({ ...stats(topic, count), rate: 0.5, lastPayload, lastSize: 2, lastQos: 1, retained: true, lastPublisher });
+    tree.apply([withPayload('a', 1, 'MQ=='), withPayload('b', 1, 'Mg==')]);
+    const a = tree.get('a')!;
+    const b = tree.get('b')!;
+    const figures = a.stats!;
+    expect(figures).toEqual({ count: 1, rate: 0.5, lastSize: 2, lastQos: 1, retained: true, lastPublisher: 'meter-1', lastTime: 1 });
+    expect([a.payload, b.payload]).toEqual(['MQ==', 'Mg==']); // new topics keep their first payload: their rows may show next
+
+    tree.watch([a]);
+    const next = withPayload('a', 2, 'Mw==');
+    tree.apply([next, withPayload('b', 2, 'NA==')], true);
+    expect(a.stats).toBe(figures); // updated in place, not replaced by the parsed statistics
+    expect(a.stats).not.toBe(next);
+    expect(figures).toMatchObject({ count: 2, lastTime: 2 });
+    expect(a.payload).toBe('Mw==');
+    expect(b.payload).toBeUndefined(); // changed out of sight
+    expect(tree.root.total).toBe(4);
+
+    tree.apply([withPayload('a', 3, 'NQ==', 'meter-2')], false, false); // the topic table: no payloads
+    expect(figures).toMatchObject({ count: 3, lastPublisher: 'meter-2' });
+    expect(a.payload).toBeUndefined();
+    tree.remove(['a']);
+    expect(a.stats).toBeUndefined();
+  });
+
   it('keeps empty levels and $ topics as nodes', () => {
     const tree = new TopicTree();
     tree.apply([stats('/lead', 1), stats('a//b', 1), stats('$aws/things/x', 1)]);
@@ -41,6 +70,22 @@ describe('TopicTree', () => {
     expect(tree.get('a//b')!.parent!.name).toBe('');
     expect(tree.get('$aws/things/x')!.parent!.parent!.filter).toBe('$aws/#');
     expect(tree.root.filter).toBe('#');
+  });
+});
+
+describe('RowPreviews', () => {
+  it('makes a row’s preview from its node’s last payload, again when the payload changes', () => {
+    const tree = new TopicTree();
+    tree.apply([stats('a', 1), stats('b', 1)]);
+    const [a, b] = [tree.get('a')!, tree.get('b')!];
+    const previews = new RowPreviews();
+    previews.begin();
+    const first = previews.text(a, b64('{"v": 1}'));
+    expect(first).toBe('{"v": 1}');
+    previews.begin();
+    expect(previews.text(a, b64('{"v": 1}'))).toBe(first);
+    expect(previews.text(a, b64('{"v": 2}'))).toBe('{"v": 2}');
+    expect(previews.text(b, b64('x'))).toBe('x');
   });
 });
 
@@ -53,6 +98,18 @@ describe('MessageStore', () => {
     expect(store.messages.map((m) => m.id)).toEqual([5, 4, 3]);
     store.merge([message(1)]); // older than everything kept: not shown
     expect(store.messages.map((m) => m.id)).toEqual([5, 4, 3]);
+  });
+
+  it('takes live batches (oldest first) and a history that overlaps them, each message once', () => {
+    const store = new MessageStore(6);
+    store.merge([message(7), message(8), message(9)]); // live, oldest first
+    const live = store.messages;
+    store.merge([message(9), message(6), message(8), message(5), message(4)]); // the history, some already shown
+    expect(store.messages.map((m) => m.id)).toEqual([9, 8, 7, 6, 5, 4]);
+    expect(live.map((m) => m.id)).toEqual([9, 8, 7]); // a snapshot handed out stays as it was
+    expect(store.merge([message(8), message(6)])).toBe(false);
+    store.merge([message(10), message(11), message(12), message(13), message(14), message(15), message(16)]);
+    expect(store.messages.map((m) => m.id)).toEqual([16, 15, 14, 13, 12, 11]);
   });
 
   it('shows only messages matching its filter, $ topics included when the filter names them', () => {

@@ -1,9 +1,9 @@
 import type { MessageBatch, MessageRecord, ThingbenchClient, TopicStats, TopicTable } from '../../../engine/contract/index.js';
-import { payloadPreview } from '../lib/format.js';
 import type { ConnectionStore } from './connection.svelte.js';
 import { nextTask, perFrame } from './frame.js';
 import { MessageStore } from './models/message-store.js';
 import { PreviewQueue } from './models/preview-queue.js';
+import { RowPreviews } from './models/row-previews.js';
 import { TopicTree, type TopicNode } from './models/topic-tree.js';
 import { FilteredRows, parsePayloadQuery, parseTopicQuery, topicSetQuery, type PayloadQuery } from './models/tree-filter.js';
 
@@ -83,7 +83,7 @@ export class TopicsStore {
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly list = new MessageStore(LIST_SIZE);
   private filtered: FilteredRows | null = null;
-  private readonly previews = new WeakMap<TopicStats, string>();
+  private readonly previews = new RowPreviews();
   /** Topics waiting to be taken into the tree, in arrival order (snapshot, live batches, removals). */
   private readonly intake: Intake[] = [];
   private intakeRunning = false;
@@ -106,7 +106,7 @@ export class TopicsStore {
     this.hideAws = typeof localStorage !== 'undefined' && localStorage.getItem(HIDE_AWS_KEY) === '1';
     this.tree.hideAws = this.list.hideAws = this.hideAws;
     client.on('broker.messages', (batch: MessageBatch) => {
-      if (batch.topics.length) this.take({ size: batch.topics.length, slice: (from, to) => batch.topics.slice(from, to), at: 0, live: true });
+      if (batch.topics.length) this.take({ size: batch.topics.length, slice: (from, to) => batch.topics.slice(from, to), at: 0, live: true, payloads: true });
       if (batch.removed?.length) this.take({ removed: batch.removed });
       if (this.list.merge(batch.messages)) this.listDirty = true;
       if (this.payloadQuery) this.notePayloadMatches(batch.messages.filter((m) => this.payloadQuery!.test(m.payload)));
@@ -132,7 +132,7 @@ export class TopicsStore {
     this.client.broker.topicTable(undefined, { after, limit: after === undefined ? FIRST_TABLE_PAGE : TABLE_PAGE }).then((table) => {
       const next = table.next;
       if (next !== undefined) this.loadTable(next);
-      this.take({ ...tableReader(table), at: 0, live: false, done: next === undefined ? () => (this.loading = false) : undefined });
+      this.take({ ...tableReader(table), at: 0, live: false, payloads: false, done: next === undefined ? () => (this.loading = false) : undefined });
     }, (err: unknown) => {
       this.loading = false;
       this.connection.reportError('Could not load the topics')(err);
@@ -144,9 +144,14 @@ export class TopicsStore {
     return this.selected.filter;
   }
 
-  /** The rows `start` to `end` (exclusive) of the tree as shown now. */
+  /**
+   * The rows `start` to `end` (exclusive) of the tree as shown now: the rows on screen, whose payloads the tree keeps
+   * from now on (`nodeAt` reads a row without that).
+   */
   rows(start: number, end: number): TopicRow[] {
-    const nodes = this.filtered ? this.filtered.window(start, end) : this.tree.window(start, end);
+    const nodes = this.window(start, end);
+    this.tree.watch(nodes);
+    this.previews.begin();
     const query = this.filtered?.query;
     return nodes.map((node) => ({
       node,
@@ -162,28 +167,33 @@ export class TopicsStore {
     }));
   }
 
-  /** Previews are made once per statistics object (rows are rebuilt every frame while traffic flows). */
-  private preview(node: TopicNode): string | null {
-    const stats = node.stats!;
-    if (stats instanceof TableStats) {
-      this.previewQueue.want(node.path);
-      if (!this.fetching && this.previewQueue.pending) {
-        this.fetching = true;
-        setTimeout(() => void this.fetchPreviews(), 0);
-      }
-      return null;
-    }
-    let text = this.previews.get(stats);
-    if (text === undefined) this.previews.set(stats, (text = payloadPreview(stats.lastPayload, false, 40)));
-    return text;
+  /** The node of row `index` as shown now. */
+  nodeAt(index: number): TopicNode | undefined {
+    return this.window(index, index + 1)[0];
   }
 
-  /** Fetches the statistics with payloads of the rows on screen that came from the topic table. */
+  private window(start: number, end: number): TopicNode[] {
+    return this.filtered ? this.filtered.window(start, end) : this.tree.window(start, end);
+  }
+
+  /** A row's preview. A topic whose payload the tree does not hold (from the topic table, or changed out of sight) asks the engine. */
+  private preview(node: TopicNode): string | null {
+    const payload = node.payload;
+    if (payload !== undefined) return this.previews.text(node, payload);
+    this.previewQueue.want(node.path);
+    if (!this.fetching && this.previewQueue.pending) {
+      this.fetching = true;
+      setTimeout(() => void this.fetchPreviews(), 0);
+    }
+    return null;
+  }
+
+  /** Fetches the statistics with payloads of the rows on screen whose payloads the tree does not hold. */
   private async fetchPreviews(): Promise<void> {
     const names = this.previewQueue.take(500);
     try {
       const stats = await this.client.broker.topicStats(names);
-      this.applyTopics(stats, false);
+      this.applyTopics(stats, false, true);
       this.treeDirty = true;
       this.schedule();
     } catch (err) {
@@ -346,7 +356,7 @@ export class TopicsStore {
         this.intake.shift();
       } else {
         const to = Math.min(item.at + INTAKE_SLICE, item.size);
-        this.applyTopics(item.slice(item.at, to), item.live);
+        this.applyTopics(item.slice(item.at, to), item.live, item.payloads);
         item.at = to;
         if (to >= item.size) {
           this.intake.shift();
@@ -387,9 +397,9 @@ export class TopicsStore {
     this.treeDirty = true;
   }
 
-  private applyTopics(topics: readonly TopicStats[], live: boolean): void {
+  private applyTopics(topics: readonly TopicStats[], live: boolean, withPayloads: boolean): void {
     if (topics.length === 0) return;
-    const { changed, added } = this.tree.apply(topics, live);
+    const { changed, added } = this.tree.apply(topics, live, withPayloads);
     if (changed || added.length) this.treeDirty = true;
     if (this.filtered && added.length) this.filtered.add(added);
   }
@@ -429,7 +439,9 @@ export class TopicsStore {
 }
 
 /** Topics waiting for the tree: statistics read a slice at a time, or topics the engine stopped following. */
-type Intake = { size: number; slice(from: number, to: number): TopicStats[]; at: number; live: boolean; done?: () => void } | { removed: readonly string[] };
+type Intake =
+  | { size: number; slice(from: number, to: number): TopicStats[]; at: number; live: boolean; payloads: boolean; done?: () => void }
+  | { removed: readonly string[] };
 
 /** Statistics read from the topic table: no payload yet, so their rows fetch it when shown (`broker.topicStats`). */
 class TableStats implements TopicStats {

@@ -6,7 +6,6 @@ export const isAwsTopic = (topic: string): boolean => topic.startsWith('$aws/');
 /** The messages the list shows: one topic filter, most recent first, at most `capacity`, no duplicates. */
 export class MessageStore {
   private items: MessageRecord[] = [];
-  private readonly ids = new Set<number>();
   filter = '#';
   /** Leaves `$aws/…` out when the filter is not itself under `$aws`. */
   hideAws = false;
@@ -24,7 +23,6 @@ export class MessageStore {
   reset(filter: string): void {
     this.filter = filter;
     this.items = [];
-    this.ids.clear();
   }
 
   matches(message: MessageRecord): boolean {
@@ -35,16 +33,39 @@ export class MessageStore {
 
   /** Adds live or historical messages in any order; returns true when the visible list changed. */
   merge(incoming: readonly MessageRecord[]): boolean {
-    const oldest = this.items.length >= this.capacity ? this.items[this.items.length - 1]!.id : -Infinity;
-    const fresh = incoming.filter((m) => m.id > oldest && !this.ids.has(m.id) && this.matches(m));
+    const items = this.items;
+    const oldest = items.length >= this.capacity ? items[items.length - 1]!.id : -Infinity;
+    const newest = items[0]?.id ?? -Infinity;
+    // Live messages are newer than everything held: no lookup, and no set of ids to keep (at 10,000 messages a
+    // second its adds and deletes kept rehashing it).
+    const fresh = incoming.filter((m) => m.id > oldest && (m.id > newest || !this.holds(m.id)) && this.matches(m));
     if (fresh.length === 0) return false;
-    fresh.sort((a, b) => b.id - a.id);
-    const newest = this.items[0]?.id ?? -Infinity;
-    // Live traffic is newer than everything shown: prepend without sorting the whole list again.
-    const merged = fresh[fresh.length - 1]!.id > newest ? fresh.concat(this.items) : [...fresh, ...this.items].sort((a, b) => b.id - a.id);
-    for (const m of fresh) this.ids.add(m.id);
-    for (const dropped of merged.splice(this.capacity)) this.ids.delete(dropped.id);
+    newestFirst(fresh);
+    const merged = fresh[fresh.length - 1]!.id > newest ? fresh.concat(items) : [...fresh, ...items].sort((a, b) => b.id - a.id);
+    if (merged.length > this.capacity) merged.length = this.capacity;
     this.items = merged;
     return true;
   }
+
+  /** Whether the list holds message `id` (it is sorted newest first). */
+  private holds(id: number): boolean {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.items[mid]!.id;
+      if (at === id) return true;
+      if (at > id) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
+}
+
+/** Sorts newest first in place; a live batch comes oldest first, so reversing it is enough. */
+function newestFirst(messages: MessageRecord[]): void {
+  let ascending = true;
+  for (let i = 1; i < messages.length && ascending; i++) ascending = messages[i - 1]!.id < messages[i]!.id;
+  if (ascending) messages.reverse();
+  else messages.sort((a, b) => b.id - a.id);
 }

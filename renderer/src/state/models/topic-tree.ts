@@ -17,17 +17,51 @@ export function sortKey(name: string): string {
 
 const byKey = (a: TopicNode, b: TopicNode) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** One topic level. `stats` is set when a message was published to exactly this path. */
 const NO_CHILDREN: ReadonlyMap<string, TopicNode> = new Map();
 /** Shared by every node without children (never written: a node gets its own array with its first child). */
 const NONE: TopicNode[] = [];
 
+/**
+ * A topic's last figures, the node's own and updated in place from each newer `TopicStats`: under a flood, the parsed
+ * statistics then die young instead of living on in the tree until the topic's next message, seconds later, which
+ * made every scavenge copy and promote them and every mark-compact sweep them. `rate` and `lastTime` start as NaN, a
+ * double: V8 then keeps them as doubles written in place, where a field first set to 0 (or left undefined) stores each
+ * new value in a fresh heap number (10,000 a second under a flood).
+ */
+export class TopicFigures {
+  count = 0;
+  /** Messages per second over the last 10 s, as of `lastTime`. */
+  rate = Number.NaN;
+  lastSize = 0;
+  lastQos: 0 | 1 | 2 = 0;
+  retained = false;
+  /** The tree's copy of the client id (see `TopicTree.publisher`). */
+  lastPublisher: string | null = null;
+  lastTime = Number.NaN;
+
+  take(stats: TopicStats, publisher: string | null): void {
+    this.count = stats.count;
+    this.rate = stats.rate;
+    this.lastSize = stats.lastSize;
+    this.lastQos = stats.lastQos;
+    this.retained = stats.retained;
+    this.lastPublisher = publisher;
+    this.lastTime = stats.lastTime;
+  }
+}
+
+/** One topic level. `stats` is set when a message was published to exactly this path. */
 export class TopicNode {
   /** Made on the first child: most nodes of a big tree are leaves. */
   private kids: Map<string, TopicNode> | null = null;
   /** Made on the first sort that needs it: most nodes of a big tree are leaves under collapsed levels, never sorted. */
   private cachedKey: string | undefined;
-  stats: TopicStats | undefined;
+  stats: TopicFigures | undefined;
+  /**
+   * The last payload's preview (`TopicStats.lastPayload`), kept while the tree watches the node (its row is on screen)
+   * and for a new topic; undefined when not known here (the topic had a message out of sight): ask `broker.topicStats`.
+   */
+  payload: string | undefined;
   /** Messages on this topic and everything below it. */
   total = 0;
   /** Whether the node shows its children (in the unfiltered tree). */
@@ -130,31 +164,60 @@ export class TopicTree {
   private readonly byTopic = new Map<string, TopicNode>();
   /** The topics whose last statistics say they hold a retained message. */
   private readonly retainedNodes = new Set<TopicNode>();
+  private watched: ReadonlySet<TopicNode> = new Set();
+  private readonly publishers = new Map<string, string>();
   private awsHidden = false;
 
-  /** Takes topics' statistics (a slice of the snapshot, or a live batch's); costs a few map reads per topic. */
-  apply(list: readonly TopicStats[], live = false): TreeChanges {
+  /**
+   * The nodes whose payloads `apply` keeps from now on (the rows on screen); every other node's payload is let go
+   * when its next statistics come. A new topic keeps its first payload: its row may be about to show.
+   */
+  watch(nodes: readonly TopicNode[]): void {
+    this.watched = new Set(nodes);
+  }
+
+  /**
+   * Takes topics' statistics (a slice of the snapshot, or a live batch's); costs a few map reads per topic.
+   * `withPayloads` false: the statistics carry no payload (the topic table's), so the nodes' payloads stay unknown.
+   */
+  apply(list: readonly TopicStats[], live = false, withPayloads = true): TreeChanges {
     let changed = 0;
     const added: TopicNode[] = [];
     if (live) this.activity++;
     for (const stats of list) {
       let node = this.byTopic.get(stats.topic);
+      let isNew = false;
       if (!node) {
         node = this.insert(stats.topic);
         this.byTopic.set(stats.topic, node);
         added.push(node);
+        isNew = true;
       }
       const previous = node.stats;
       if (previous && stats.count < previous.count && stats.lastTime <= previous.lastTime) continue; // older than what we have
-      if (live && (!previous || stats.count !== previous.count)) node.activity = this.activity;
-      node.stats = stats;
+      const delta = stats.count - (previous?.count ?? 0);
+      if (live && (!previous || delta !== 0)) node.activity = this.activity;
       if (stats.retained) this.retainedNodes.add(node);
       else if (previous?.retained) this.retainedNodes.delete(node);
+      (node.stats ??= new TopicFigures()).take(stats, this.publisher(stats.lastPublisher));
+      node.payload = withPayloads && (isNew || this.watched.has(node)) ? stats.lastPayload : undefined;
       changed++;
-      const delta = stats.count - (previous?.count ?? 0);
       if (delta !== 0) for (let n: TopicNode | null = node; n; n = n.parent) n.total += delta;
     }
     return { changed, added };
+  }
+
+  /**
+   * One string per client id, which the figures share: a flood's topics change publisher all the time, and each
+   * parsed copy kept would live on (and be promoted) until the topic's next message. Starts over past 10,000 ids.
+   */
+  private publisher(id: string | null): string | null {
+    if (id === null) return null;
+    const known = this.publishers.get(id);
+    if (known !== undefined) return known;
+    if (this.publishers.size >= 10_000) this.publishers.clear();
+    this.publishers.set(id, id);
+    return id;
   }
 
   /**
@@ -185,6 +248,7 @@ export class TopicTree {
       gone.push(node);
       const count = node.stats?.count ?? 0;
       node.stats = undefined;
+      node.payload = undefined;
       for (let n: TopicNode | null = node; n; n = n.parent) n.total -= count;
       // Prune the levels that now hold nothing, from this one up.
       let top: TopicNode | null = null;
