@@ -66,19 +66,30 @@ describe('lab fault and lab reset on lab 15', () => {
     const alarms = () => sub.messages.filter((m) => m.topic === `meters/${meter}/alarm`).map((m) => JSON.parse(m.payload.toString()).n as number);
     await vi.waitFor(() => expect(alarms().length).toBeGreaterThanOrEqual(2), { timeout: 20_000 });
 
+    const readings = () => sub.messages.filter((m) => m.topic === `meters/${meter}/telemetry`).map((m) => m.at);
     const faultAt = Date.now();
     const cut = await lab('fault', '15', 'partition', '--for', '3s', '--json');
+    // The partition began before the command answered, so it has ended 3 s after this.
+    const cutAt = Date.now();
     expect(cut.code, cut.stderr).toBe(0);
     expect(JSON.parse(cut.stdout)).toEqual({ kind: 'partition', targeted: 1, applied: 1 });
     const before = alarms().length;
-    // Three alarms' worth (one every 2 s) past the partition: what was kept came first.
-    await vi.waitFor(() => expect(alarms().length).toBeGreaterThanOrEqual(before + 4), { timeout: 30_000 });
+    // Three alarms' worth (one every 2 s) past the partition: what was kept came first. The meter waits out its
+    // back-off (up to 5 s) after the partition, so the alarms it kept can be four or more and arrive together, before
+    // any reading: the readings are waited for too, up to one past the partition.
+    await vi.waitFor(() => {
+      expect(alarms().length).toBeGreaterThanOrEqual(before + 4);
+      expect(readings().at(-1)).toBeGreaterThan(cutAt + 3000);
+    }, { timeout: 30_000 });
     const n = alarms();
     expect(n[0]).toBe(1);
     expect(n).toEqual(n.map((_, i) => i + 1));
-    // The readings (one a second) stopped for the partition's 3 s: fire and forget, none kept.
-    const readings = sub.messages.filter((m) => m.topic === `meters/${meter}/telemetry`).map((m) => m.at).filter((t) => t >= faultAt - 1000);
-    const gaps = readings.slice(1).map((t, i) => t - readings[i]);
+    // The readings (one a second) stopped for the partition's 3 s: fire and forget, none kept. From the last reading
+    // before the command (the partition cannot have begun earlier) to the first one past the partition.
+    const all = readings();
+    const last = all.filter((t) => t < faultAt).at(-1) ?? faultAt;
+    const around = all.filter((t) => t >= last);
+    const gaps = around.slice(1).map((t, i) => t - around[i]);
     expect(Math.max(...gaps)).toBeGreaterThanOrEqual(2500);
 
     const drop = await lab('fault', '15', 'drop', '--json');
