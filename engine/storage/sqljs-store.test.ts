@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqlJsStore } from './sqljs-store.js';
+import { SqlJsStore, writeFileDurably } from './sqljs-store.js';
 import type { LogEntry } from '../core/index.js';
 
 const dirs: string[] = [];
@@ -117,5 +117,30 @@ describe('SqlJsStore', () => {
     const stored = new Set(store.all<{ topic: string }>('SELECT topic FROM broker_retained').map((r) => Number(r.topic)));
     for (const n of acked) expect(stored.has(n)).toBe(true);
     await store.close();
+  });
+});
+
+describe('writeFileDurably', () => {
+  it('takes writes to one file at once one after the other: each succeeds, the last one asked for stays', async () => {
+    const file = path.join(tmpDir(), 'state.json');
+    // Before, they shared `state.json.tmp`: all but one rename found it gone (ENOENT), and a longer text could be left
+    // with a shorter one's bytes over its start.
+    const texts = Array.from({ length: 20 }, (_, i) => JSON.stringify({ n: i, pad: 'x'.repeat((20 - i) * 100) }));
+    await Promise.all(texts.map((t) => writeFileDurably(file, Buffer.from(t))));
+    expect(fs.readFileSync(file, 'utf8')).toBe(texts.at(-1));
+    expect(fs.existsSync(`${file}.tmp`)).toBe(false);
+  });
+
+  it('goes on with the next write to a file after one that failed', async () => {
+    const file = path.join(tmpDir(), 'state.json');
+    fs.mkdirSync(`${file}.tmp`); // the temporary file cannot be opened for writing
+    const failed = writeFileDurably(file, Buffer.from('lost'));
+    const next = failed.catch(() => undefined).then(() => {
+      fs.rmdirSync(`${file}.tmp`);
+      return writeFileDurably(file, Buffer.from('kept'));
+    });
+    await expect(failed).rejects.toMatchObject({ code: 'EISDIR' });
+    await next;
+    expect(fs.readFileSync(file, 'utf8')).toBe('kept');
   });
 });

@@ -270,8 +270,26 @@ function decodeValue(v: EncodedValue): SqlValue {
   return v !== null && typeof v === 'object' ? new Uint8Array(Buffer.from(v.b, 'base64')) : v;
 }
 
-/** Write to a temporary file, fsync it, rename over the target, fsync the directory. */
-export async function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
+/** The durable write under way to each file (by absolute path), the one a new write to that file waits for. */
+const writing = new Map<string, Promise<void>>();
+
+/**
+ * Write to a temporary file, fsync it, rename over the target, fsync the directory. Writes to one file run one after
+ * the other, in the order they were asked for (the last one asked for is the one that stays): two at once would share
+ * the temporary file, and the second rename would find it gone (ENOENT) or move what the other was still writing.
+ */
+export function writeFileDurably(file: string, data: Uint8Array): Promise<void> {
+  const key = path.resolve(file);
+  const done = (writing.get(key) ?? Promise.resolve()).then(() => writeNow(file, data));
+  const settled = done.then(() => undefined, () => undefined);
+  writing.set(key, settled);
+  void settled.then(() => {
+    if (writing.get(key) === settled) writing.delete(key);
+  });
+  return done;
+}
+
+async function writeNow(file: string, data: Uint8Array): Promise<void> {
   const tmp = `${file}.tmp`;
   const handle = await fs.promises.open(tmp, 'w');
   try {
