@@ -372,7 +372,9 @@ export class TopicTree {
       const level = levels[i]!;
       let child = node.children.get(level);
       if (!child) {
-        child = new TopicNode(level, i === 0 ? level : `${node.path}/${level}`, node, i + 1);
+        // The topic's own node takes the topic string itself (the map's key), not an equal copy: 100,000 topics, some MB.
+        const path = i === levels.length - 1 ? topic : i === 0 ? level : `${node.path}/${level}`;
+        child = new TopicNode(level, path, node, i + 1);
         node.addChild(child);
         created ??= child;
       }
