@@ -40,6 +40,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('an editor view before Monaco has load
   it('fetches the other views\' scripts while idle once the app has opened, so opening one fetches no script', async () => {
     await expect.poll(() => requests.some((u) => /\/DevicesView-[^/]*\.js$/.test(u)) && requests.some((u) => /\/RulesView-[^/]*\.js$/.test(u)), WAIT).toBe(true);
     expect(await page().getAttribute('main', 'data-testid')).toBe('view-topics');
+    // Their styles too, prefetched: a preload the page does not use within seconds makes Chromium warn in the console.
+    await expect.poll(() => requests.some((u) => /\/DevicesView-[^/]*\.css$/.test(u)), WAIT).toBe(true);
+    expect(await page().$$eval('link[href$=".css"]', (ls) => ls.filter((l) => l.getAttribute('rel') === 'preload').length)).toBe(0);
     const before = requests.length;
     await page().click('[data-testid=nav-devices]');
     await page().waitForSelector('main[data-testid=view-devices]', WAIT);
