@@ -186,12 +186,10 @@ export class TopicTree {
     if (live) this.activity++;
     for (const stats of list) {
       let node = this.byTopic.get(stats.topic);
-      let isNew = false;
       if (!node) {
         node = this.insert(stats.topic);
         this.byTopic.set(stats.topic, node);
         added.push(node);
-        isNew = true;
       }
       const previous = node.stats;
       if (previous && stats.count < previous.count && stats.lastTime <= previous.lastTime) continue; // older than what we have
@@ -199,8 +197,8 @@ export class TopicTree {
       if (live && (!previous || delta !== 0)) node.activity = this.activity;
       if (stats.retained) this.retainedNodes.add(node);
       else if (previous?.retained) this.retainedNodes.delete(node);
+      node.payload = withPayloads && (!previous || this.watched.has(node)) ? stats.lastPayload : undefined;
       (node.stats ??= new TopicFigures()).take(stats, this.publisher(stats.lastPublisher));
-      node.payload = withPayloads && (isNew || this.watched.has(node)) ? stats.lastPayload : undefined;
       changed++;
       if (delta !== 0) for (let n: TopicNode | null = node; n; n = n.parent) n.total += delta;
     }
