@@ -170,6 +170,32 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     expect(await page.$('[data-testid=message-paused]')).toBeNull();
   });
 
+  it('redraws the live list at most four times a second under a stream, and ends on its newest message', async () => {
+    await device.publishAsync('lab/stream', 'start');
+    await page.waitForSelector('[data-testid=message-row][data-topic="lab/stream"]', WAIT);
+    // Each time the list's top row changes, when, as the page saw it.
+    await page.evaluate(() => {
+      const w = window as unknown as { __listDraws: number[] };
+      w.__listDraws = [];
+      let top = '';
+      new MutationObserver(() => {
+        const id = document.querySelector('[data-testid=message-row]')?.getAttribute('data-id') ?? '';
+        if (id !== top) w.__listDraws.push(performance.now());
+        top = id;
+      }).observe(document.querySelector('[data-testid=message-list]')!, { subtree: true, attributes: true, attributeFilter: ['data-id'] });
+    });
+    // A message every 20 ms for 2 s: the engine sends the UI a batch every 100 ms, so about 20 batches.
+    for (let i = 0; i < 100; i++) {
+      await device.publishAsync('lab/stream', String(i));
+      await new Promise((pace) => setTimeout(pace, 20));
+    }
+    await page.waitForSelector('[data-testid=message-row][data-topic="lab/stream"] >> text=99', WAIT);
+    const draws = await page.evaluate(() => (window as unknown as { __listDraws: number[] }).__listDraws);
+    const gaps = draws.slice(1).map((t, i) => t - draws[i]!);
+    expect(draws.length).toBeGreaterThan(3);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240);
+  });
+
   it('selects the topic that was under the pointer when pressed, and keeps the keyboard cursor on its topic, while new topics move the rows', async () => {
     await device.publishAsync('a-press/m', 'm');
     await device.publishAsync('a-press/n', 'n');
