@@ -92,7 +92,7 @@ function load(url: string, args: string[]): Promise<Record<string, number>> {
 
 /** Recorders installed in the page before its scripts: long tasks, and the time from each click to the next frame. */
 function recorders(): void {
-  const w = window as unknown as { __longtasks: { start: number; duration: number }[]; __clicks: number[]; __intervals: Map<unknown, string>; __sends: number };
+  const w = window as unknown as { __longtasks: { start: number; duration: number }[]; __clicks: number[]; __intervals: Map<unknown, Error>; __sends: number };
   w.__longtasks = [];
   w.__clicks = [];
   // Intervals running and messages sent on WebSockets (RPC calls), to see what a view leaves behind once left.
@@ -102,9 +102,9 @@ function recorders(): void {
   const clearI = window.clearInterval.bind(window);
   window.setInterval = ((fn: TimerHandler, ms?: number, ...a: unknown[]) => {
     const id = setI(fn, ms, ...a);
-    // Where it was set: the script (a view's chunk) of the first frame outside this wrapper.
-    const frame = (new Error().stack ?? '').split('\n').slice(2).find((l) => /https?:/.test(l)) ?? '';
-    w.__intervals.set(id, /\/([^/]+?\.js)/.exec(frame)?.[1] ?? 'unknown');
+    // Where it was set, read only when counted: formatting a stack makes V8 collect the source positions of the
+    // scripts on it (26 ms in the task that opened the SQL console), which would count in the UI's tasks.
+    w.__intervals.set(id, new Error());
     return id;
   }) as typeof window.setInterval;
   window.clearInterval = ((id?: number) => {
@@ -243,8 +243,10 @@ const COUNT_MS = 3000;
 /** Counts the page's running intervals and WebSocket sends over `COUNT_MS`. */
 async function background(page: Page): Promise<{ intervals: number; sendsPerSec: number; where: string[] }> {
   const read = () => page.evaluate(() => {
-    const w = window as unknown as { __intervals: Map<unknown, string>; __sends: number };
-    return { intervals: w.__intervals.size, sends: w.__sends, where: [...w.__intervals.values()] };
+    const w = window as unknown as { __intervals: Map<unknown, Error>; __sends: number };
+    // The script (a view's chunk) of the first frame outside the wrapper.
+    const script = (e: Error) => /\/([^/]+?\.js)/.exec((e.stack ?? '').split('\n').slice(2).find((l) => /https?:/.test(l)) ?? '')?.[1] ?? 'unknown';
+    return { intervals: w.__intervals.size, sends: w.__sends, where: [...w.__intervals.values()].map(script) };
   });
   const a = await read();
   await sleep(COUNT_MS);
