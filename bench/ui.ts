@@ -27,7 +27,7 @@ import mqtt from 'mqtt';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBrowserMode } from '../test/helpers/browser-mode.js';
 import { fmtNum, renderTable } from './lib/report.js';
-import { BREAKDOWN_CATEGORIES, mainThreadTasks, slowTasks, type TraceFile } from './lib/trace-tasks.js';
+import { BREAKDOWN_CATEGORIES, mainThreadTasks, parseTrace, slowTasks } from './lib/trace-tasks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: v } = parseArgs({
@@ -203,7 +203,6 @@ interface Result {
    * runs the engine, would slow the next opening.
    */
   floodCpu: { over50: number; longest: number };
-  floodTrace?: Buffer;
   fpsP50: number;
   fpsP1: number;
   clickP50: number;
@@ -304,12 +303,10 @@ async function main(): Promise<void> {
       return;
     }
 
-    for (const rate of [o.baseline, o.rate]) results.push(await measure(bm, url, rate, false));
-    if (withViews) results.push(await measure(bm, url, o.rate, true));
-    for (const r of results) {
-      r.floodCpu = mainThreadTasks(JSON.parse(r.floodTrace!.toString()) as TraceFile);
-      delete r.floodTrace;
-    }
+    const measured: Measured[] = [];
+    for (const rate of [o.baseline, o.rate]) measured.push(await measure(bm, url, rate, false));
+    if (withViews) measured.push(await measure(bm, url, o.rate, true));
+    for (const { floodTrace, ...r } of measured) results.push({ ...r, floodCpu: mainThreadTasks(parseTrace(floodTrace)) });
   } finally {
     await bm.stop();
   }
@@ -370,8 +367,11 @@ async function main(): Promise<void> {
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
 }
 
+/** A rate's figures, with the flood's trace still to be read (`Result.floodCpu`). */
+type Measured = Omit<Result, 'floodCpu'> & { floodTrace: Buffer };
+
 /** One page at one rate: opened and timed (then every other view visited, with `visitViews`), flooded and measured. */
-async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: string, rate: number, visitViews: boolean): Promise<Result> {
+async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: string, rate: number, visitViews: boolean): Promise<Measured> {
   const tag = `${rate}${visitViews ? '-views' : ''}`;
     const page = await bm.browser.newPage({ viewport: { width: 1280, height: 800 } });
     // tsx keeps function names with a `__name` helper that page-side functions then call: give the page one.
@@ -437,8 +437,8 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
     heap.push(await heapMb(cdp));
     const floodLongTasks = await longTasks(page, floodStart, await pageNow(page));
     const skipped = (await (await page.$('[data-testid=dropped-count]'))?.textContent()) ?? '';
-    const r: Result = {
-      rate, openFirstRowsMs, openAllTopicsMs, openLongTasks, quietMs, floodLongTasks, floodCpu: { over50: NaN, longest: NaN }, floodTrace,
+    const r: Measured = {
+      rate, openFirstRowsMs, openAllTopicsMs, openLongTasks, quietMs, floodLongTasks, floodTrace,
       fpsP50: quantile(fps, 0.5), fpsP1: quantile(fps, 0.01),
       clickP50: quantile(clickTimes, 0.5), clickMax: clickTimes.at(-1) ?? NaN,
       heapStartMb: heap[0]!, heapMaxMb: Math.max(...heap), heapEndMb: heap.at(-1)!, sent: sent ?? 0, skipped: skipped.replace(/\s+/g, ' ').trim(),
@@ -483,7 +483,7 @@ async function openings(bm: Awaited<ReturnType<typeof startBrowserMode>>, n: num
     }
     const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
     const tasks = await longTasks(page, 0, await pageNow(page));
-    const trace = JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile;
+    const trace = parseTrace(await bm.browser.stopTracing());
     const cpu = mainThreadTasks(trace);
     if (v.breakdown) breakdowns.push(...slowTasks(trace).map((t) => [i + 1, ...t]));
     rows.push([i + 1, paint, firstRows, allTopics, tasks.count, tasks.longest, cpu.over50, cpu.longest, cpu.total]);
@@ -513,7 +513,7 @@ async function visitTraced(bm: Awaited<ReturnType<typeof startBrowserMode>>, pag
     await page.click(`[data-testid=nav-${view}]`);
     await page.waitForSelector(`main[data-testid=view-${view}]`, { timeout: 30_000 });
     await sleep(LOOK_MS);
-    const trace = JSON.parse((await bm.browser.stopTracing()).toString()) as TraceFile;
+    const trace = parseTrace(await bm.browser.stopTracing());
     const cpu = mainThreadTasks(trace);
     rows.push([opening, view, cpu.over50, cpu.longest, cpu.total]);
     if (v.breakdown) breakdowns.push(...slowTasks(trace).map((t) => [`${opening} ${view}`, ...t]));

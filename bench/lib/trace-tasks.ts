@@ -66,6 +66,11 @@ function pageMainThreads(events: TraceEvent[]): Set<string> {
 }
 export type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
 
+/** A trace as `browser.stopTracing()` gives it. */
+export function parseTrace(buffer: Buffer): TraceFile {
+  return JSON.parse(buffer.toString()) as TraceFile;
+}
+
 /** The renderer main thread's tasks in a Chromium trace: how many took over 50 ms of CPU, the longest, the sum (ms). */
 export function mainThreadTasks(trace: TraceFile): { over50: number; longest: number; total: number } {
   const events = Array.isArray(trace) ? trace : trace.traceEvents;
