@@ -1,12 +1,14 @@
 // Topic explorer, engine side: broker.topics() and the live batches over the browser-mode WebSocket with 100,000 topics, idle and during a 10,000 msg/s flood.
-//   npm run bench -- explorer [--topics 100000] [--rate 10000] [--seconds 20]
+//   npm run bench -- explorer [--topics 100000] [--rate 10000] [--seconds 20] [--random]
 // Starts an engine (standard mode, fresh data directory) and its UI server in a process of their own, fills it with one message
 // on each of --topics topics, then floods them from a child process at --rate messages/s while a quiet client
 // publishes a new topic every second. Prints, over the real `/rpc` WebSocket: how long broker.topics() takes (call to
 // parsed answer) and how large it is, idle and during the flood; how long a new quiet topic takes to reach the UI in
-// a broker.messages batch; the batches' messages, drops and bytes per second. The engine logs event-loop stalls over
-// 500 ms; TB_TRACE_GC=1 adds --trace-gc to it, TB_CPU_PROF=<dir> writes its CPU profile there.
-import { fork } from 'node:child_process';
+// a broker.messages batch; the batches' messages, drops and bytes per second; the engine's CPU time per message, beside
+// plain aedes taking the same flood (no UI) in the same run. `--random` floods topics picked at random (devices at
+// uneven rates) instead of in turn. The engine logs event-loop stalls over 500 ms; TB_TRACE_GC=1 adds --trace-gc to
+// it, TB_CPU_PROF=<dir> writes its CPU profile there.
+import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +21,14 @@ import { defaultConfig } from '../engine/config.js';
 import { silentLogger } from '../engine/core/index.js';
 import { createEngine } from '../engine/engine.js';
 import { startUiServer } from '../engine/host/index.js';
+import { procCpuSeconds } from './lib/proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 if (process.argv[2] === '--flood-child') {
   // The flood: QoS 0 publishes over MQTT, spread over every topic, paced every 10 ms.
-  const [url, topics, rate, seconds] = process.argv.slice(3).map((v, i) => (i === 0 ? v : Number(v))) as [string, number, number, number];
+  const [url, topics, rate, seconds] = process.argv.slice(3, 7).map((v, i) => (i === 0 ? v : Number(v))) as [string, number, number, number];
+  const random = process.argv[7] === 'random';
   const c = mqtt.connect(url, { clientId: `flood-${process.pid}`, reconnectPeriod: 0 });
   c.on('connect', () => {
     let i = 0;
@@ -32,7 +36,10 @@ if (process.argv[2] === '--flood-child') {
     let sent = 0;
     const timer = setInterval(() => {
       const due = Math.floor(((Date.now() - start) / 1000) * rate);
-      for (; sent < due; sent++, i++) c.publish(`flood/${Math.floor((i % topics) / 1000)}/${i % topics}`, `{"v":${i % 1000},"t":${Date.now()}}`, { qos: 0 });
+      for (; sent < due; sent++, i++) {
+        const n = random ? Math.floor(Math.random() * topics) : i % topics;
+        c.publish(`flood/${Math.floor(n / 1000)}/${n}`, `{"v":${i % 1000},"t":${Date.now()}}`, { qos: 0 });
+      }
       if (Date.now() - start > seconds * 1000) {
         clearInterval(timer);
         const ms = Date.now() - start;
@@ -82,7 +89,7 @@ async function engineChild(topics: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { topics: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' } } });
+  const { values } = parseArgs({ options: { topics: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, random: { type: 'boolean', default: false } } });
   const topics = Number(values.topics ?? 100_000);
   const rate = Number(values.rate ?? 10_000);
   const seconds = Number(values.seconds ?? 20);
@@ -127,8 +134,8 @@ async function main(): Promise<void> {
     api.on('broker.messages', (batch) => batches.push({ at: performance.now(), batch }));
     const quiet = mqtt.connect(info.endpoints.mqtt, { clientId: 'quiet', reconnectPeriod: 0 });
     await new Promise((resolve) => quiet.once('connect', resolve));
-    const child = fork(fileURLToPath(import.meta.url), ['--flood-child', info.endpoints.mqtt, String(topics), String(rate), String(seconds)], { execArgv: ['--import', 'tsx'], cwd: path.join(here, '..') });
-    const floodDone = new Promise<{ sent: number; ms: number }>((resolve) => child.once('message', (m) => resolve(m as { sent: number; ms: number })));
+    const engineCpuBefore = procCpuSeconds(engineProc.pid!)!;
+    const floodDone = flood(info.endpoints.mqtt, topics, rate, seconds, values.random);
 
     const delays: number[] = [];
     const lookups: number[] = [];
@@ -153,6 +160,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const { sent, ms } = await floodDone;
+    const engineCpu = procCpuSeconds(engineProc.pid!)! - engineCpuBefore;
     const floodSeconds = (performance.now() - floodStart) / 1000;
     const { lag: loopLag, rss } = await ask<{ lag: number[]; rss: number }>('lag');
     const during = batches.filter((b) => b.at >= floodStart);
@@ -169,9 +177,32 @@ async function main(): Promise<void> {
     quiet.end(true);
     api.dispose();
     ws.close();
+    const aedes = await plainAedesCpu(topics, rate, seconds, values.random);
+    const perMessage = (cpu: number, n: number) => (cpu * 1e6) / Math.max(1, n);
+    console.log(`CPU per message: engine ${perMessage(engineCpu, sent).toFixed(1)} µs (${Math.round((100 * engineCpu) / (ms / 1000))} % of a core, the UI's feed attached); `
+      + `plain aedes, same flood: ${perMessage(aedes.cpu, aedes.sent).toFixed(1)} µs; ratio ${(perMessage(engineCpu, sent) / perMessage(aedes.cpu, aedes.sent)).toFixed(2)}×`);
   } finally {
     engineProc.send({ cmd: 'stop' });
     await new Promise((resolve) => engineProc.once('exit', resolve));
+  }
+}
+
+/** The flood from a child process: resolves with what it sent and how long it took. */
+function flood(url: string, topics: number, rate: number, seconds: number, random: boolean): Promise<{ sent: number; ms: number }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--flood-child', url, String(topics), String(rate), String(seconds), random ? 'random' : 'in-turn'], { execArgv: ['--import', 'tsx'], cwd: path.join(here, '..') });
+  return new Promise((resolve) => child.once('message', (m) => resolve(m as { sent: number; ms: number })));
+}
+
+/** The baseline: plain aedes (its own process, no UI) taking the same flood; its CPU seconds over it. */
+async function plainAedesCpu(topics: number, rate: number, seconds: number, random: boolean): Promise<{ cpu: number; sent: number }> {
+  const broker = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'lib/aedes-plain.ts')], { cwd: path.join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve) => broker.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).endpoints.mqtt)));
+    const before = procCpuSeconds(broker.pid!)!;
+    const { sent } = await flood(url, topics, rate, seconds, random);
+    return { cpu: procCpuSeconds(broker.pid!)! - before, sent };
+  } finally {
+    broker.kill('SIGTERM');
   }
 }
 

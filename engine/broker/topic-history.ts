@@ -1,3 +1,4 @@
+import { LinkedList, type Linked } from '../core/index.js';
 import type { CapturedMessage } from './message-log.js';
 import type { Properties } from './mqtt5/properties.js';
 import { PayloadRing } from './payload-ring.js';
@@ -14,8 +15,8 @@ export interface HistoryLimits {
   perTopic: number;
 }
 
-/** A topic's messages, oldest first. */
-interface TopicMessages {
+/** A topic's messages, oldest first; linked into the bucket of topics holding as many (`CountBuckets`). */
+interface TopicMessages extends Linked<TopicMessages> {
   topic: string;
   messages: CapturedMessage[];
 }
@@ -42,9 +43,7 @@ export class TopicHistory {
   private order: CapturedMessage[] = [];
   private start = 0;
   private holes = 0;
-  /** Topics by how many messages they hold (index = count), each in the order it reached that count. */
-  private readonly buckets: Array<Set<TopicMessages> | undefined> = [];
-  private maxCount = 0;
+  private readonly buckets = new CountBuckets();
   private count = 0;
   private bytes = 0;
   private nextId = 1;
@@ -74,7 +73,7 @@ export class TopicHistory {
       }
     }
     let entry = this.topics.get(topic);
-    if (!entry) this.topics.set(topic, (entry = { topic, messages: [] }));
+    if (!entry) this.topics.set(topic, (entry = { topic, messages: [], prev: null, next: null }));
     entry.messages.push(msg);
     this.moved(entry, entry.messages.length - 1);
     this.order.push(msg);
@@ -151,21 +150,16 @@ export class TopicHistory {
   /** Keeps `buckets` right after `entry` went from `before` messages to its current count. */
   private moved(entry: TopicMessages, before: number): void {
     const now = entry.messages.length;
-    if (before > 0) this.buckets[before]!.delete(entry);
-    if (now > 0) {
-      (this.buckets[now] ??= new Set()).add(entry);
-      if (now > this.maxCount) this.maxCount = now;
-    } else {
-      this.topics.delete(entry.topic);
-    }
+    if (before > 0) this.buckets.remove(entry, before);
+    if (now > 0) this.buckets.add(entry, now);
+    else this.topics.delete(entry.topic);
   }
 
   /** Over a bound: the topic holding the most messages gives up its oldest; with one message each, the oldest goes. */
   private evictOne(): void {
-    while (this.maxCount > 1 && !this.buckets[this.maxCount]?.size) this.maxCount--;
-    if (this.maxCount > 1) {
-      const entry = this.buckets[this.maxCount]!.values().next().value!;
-      this.dropOldestOf(entry);
+    const busiest = this.buckets.firstOfMost();
+    if (busiest) {
+      this.dropOldestOf(busiest);
       return;
     }
     this.skipHoles();
@@ -218,6 +212,30 @@ export class TopicHistory {
       msg.payload = Buffer.from(msg.payload);
       msg.segment = -1;
     }
+  }
+}
+
+/**
+ * Topics by how many messages they hold (index = count), each count's topics in the order they reached it. Every
+ * message moves its topic from one count to the next, so this is on the history's hottest path: linked lists, not Sets.
+ */
+class CountBuckets {
+  private readonly lists: (LinkedList<TopicMessages> | undefined)[] = [];
+  private most = 0;
+
+  add(entry: TopicMessages, count: number): void {
+    (this.lists[count] ??= new LinkedList()).push(entry);
+    if (count > this.most) this.most = count;
+  }
+
+  remove(entry: TopicMessages, count: number): void {
+    this.lists[count]!.remove(entry);
+  }
+
+  /** The topic that first reached the highest count above one, if any topic holds more than one message. */
+  firstOfMost(): TopicMessages | null {
+    while (this.most > 1 && !this.lists[this.most]?.first) this.most--;
+    return this.most > 1 ? this.lists[this.most]!.first : null;
   }
 }
 

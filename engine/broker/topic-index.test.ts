@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CapturedMessage } from './message-log.js';
 import { TopicIndex } from './topic-index.js';
@@ -62,5 +63,32 @@ describe('TopicIndex', () => {
     expect(idx.takeRemoved()).toEqual(['c']);
     expect(idx.snapshot('', 6).map((s) => [s.topic, s.count])).toEqual([['a', 2], ['b', 1], ['d', 1]]);
     expect(idx.size).toBe(3);
+  });
+
+  it('at its bound, removes topics in the order of their last message, retained seeds included, whatever the traffic', () => {
+    const op = fc.record({ topic: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), seed: fc.boolean() });
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      const idx = new TopicIndex(4);
+      // The model: a Map re-inserted on each message keeps its keys in the order of their last message.
+      const model = new Map<string, true>();
+      const removed: string[] = [];
+      ops.forEach(({ topic, seed }, time) => {
+        if (seed) {
+          idx.seedRetained(topic, Buffer.from('r'), 0, time);
+          if (!model.has(topic) && model.size < 4) model.set(topic, true);
+          return;
+        }
+        idx.record(msg(topic, time));
+        if (model.has(topic)) model.delete(topic);
+        else if (model.size >= 4) {
+          const quietest = model.keys().next().value!;
+          model.delete(quietest);
+          removed.push(quietest);
+        }
+        model.set(topic, true);
+      });
+      expect(idx.takeRemoved()).toEqual(removed);
+      expect(idx.snapshot().map((s) => s.topic)).toEqual([...model.keys()].sort());
+    }));
   });
 });

@@ -1,4 +1,5 @@
 import type { TopicStats, TopicTable, TopicTablePage } from '../contract/index.js';
+import { LinkedList, type Linked } from '../core/index.js';
 import type { CapturedMessage } from './message-log.js';
 
 const WINDOW_SECONDS = 10;
@@ -7,7 +8,7 @@ export const TOPIC_PREVIEW_BYTES = 1024;
 /** Topics the index follows at most; past it, the one quiet the longest makes room (and the UI is told). */
 export const MAX_TOPICS = 250_000;
 
-interface TopicEntry {
+interface TopicEntry extends Linked<TopicEntry> {
   topic: string;
   count: number;
   buckets: Uint32Array; // messages per second, ring over the last WINDOW_SECONDS
@@ -20,12 +21,14 @@ interface TopicEntry {
 
 /**
  * Per-topic statistics for the topic tree: count, rate, last message. Entries are kept in the order of their last
- * message (a Map re-inserted on each one), so at the bound the topic quiet the longest makes room for a new one; the
- * names removed so are handed to the live feed (`takeRemoved`), never dropped silently. Snapshots come sorted from a
- * cached order that only new topics are merged into.
+ * message (a list linked through them, each moved to its end by its message), so at the bound the topic quiet the
+ * longest makes room for a new one; the names removed so are handed to the live feed (`takeRemoved`), never dropped
+ * silently. Snapshots come sorted from a cached order that only new topics are merged into.
  */
 export class TopicIndex {
   private readonly topics = new Map<string, TopicEntry>();
+  /** Every entry, the one quiet the longest first. */
+  private readonly recency = new LinkedList<TopicEntry>();
   private readonly changed = new Set<TopicEntry>();
   private removed: string[] = [];
   /** Every topic in name order as of the last snapshot, and the topics added since. */
@@ -42,14 +45,14 @@ export class TopicIndex {
   record(msg: CapturedMessage): void {
     let entry = this.topics.get(msg.topic);
     if (entry) {
-      this.topics.delete(msg.topic); // most recently active last
-      this.topics.set(msg.topic, entry);
+      this.recency.remove(entry);
     } else {
       if (this.topics.size >= this.maxTopics) this.removeQuietest();
-      entry = { topic: msg.topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last: msg, retained: false };
+      entry = { topic: msg.topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last: msg, retained: false, prev: null, next: null };
       this.topics.set(msg.topic, entry);
       this.added.push(entry);
     }
+    this.recency.push(entry);
     const second = Math.floor(msg.time / 1000);
     advance(entry, second);
     entry.buckets[second % WINDOW_SECONDS]++;
@@ -77,8 +80,9 @@ export class TopicIndex {
     }
     if (this.topics.size >= this.maxTopics) return;
     const last: CapturedMessage = { id: 0, topic, payload: Buffer.from(payload), qos, retain: true, clientId: null, time, segment: -1 };
-    const seeded: TopicEntry = { topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last, retained: true };
+    const seeded: TopicEntry = { topic, count: 0, buckets: new Uint32Array(WINDOW_SECONDS), bucketSecond: 0, last, retained: true, prev: null, next: null };
     this.topics.set(topic, seeded);
+    this.recency.push(seeded);
     this.added.push(seeded);
   }
 
@@ -145,7 +149,8 @@ export class TopicIndex {
   }
 
   private removeQuietest(): void {
-    const quietest = this.topics.values().next().value!;
+    const quietest = this.recency.first!;
+    this.recency.remove(quietest);
     this.topics.delete(quietest.topic);
     this.changed.delete(quietest);
     this.removed.push(quietest.topic);

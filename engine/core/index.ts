@@ -5,6 +5,7 @@ export * from './clock.js';
 export * from './logger.js';
 export * from './aws-account.js';
 export * from './topic-memo.js';
+export * from './linked-list.js';
 export * from './local-guard.js';
 export * from './yaml-positions.js';
 export * from './cbor.js';
