@@ -27,14 +27,14 @@ import mqtt from 'mqtt';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBrowserMode } from '../test/helpers/browser-mode.js';
 import { fmtNum, renderTable } from './lib/report.js';
-import { BREAKDOWN_CATEGORIES, mainThreadTasks, parseTrace, slowTasks } from './lib/trace-tasks.js';
+import { BREAKDOWN_CATEGORIES, GC_CATEGORIES, mainThreadTasks, parseTrace, slowTasks, tasksBesideCollector } from './lib/trace-tasks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: v } = parseArgs({
   args: process.argv.slice(2), strict: true,
   options: {
     topics: { type: 'string' }, rate: { type: 'string' }, 'baseline-rate': { type: 'string' }, seconds: { type: 'string' },
-    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, visit: { type: 'boolean', default: false }, warm: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    quick: { type: 'boolean', default: false }, views: { type: 'boolean', default: true }, 'no-views': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, opens: { type: 'string' }, breakdown: { type: 'boolean', default: false }, gc: { type: 'boolean', default: false }, visit: { type: 'boolean', default: false }, warm: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (v.help) {
@@ -54,6 +54,9 @@ if (v.help) {
                       V8 compiled for the UI's scripts, as when a user opens the UI again), not in a fresh one
   --visit             with --opens: after each opening, open every other view from the rail (as the views run does) and print
                       each view's tasks by CPU time (with --breakdown, what ran inside the slow ones)
+  --gc                trace the floods with V8's collector on every thread and print each long task beside the
+                      collector's CPU on the renderer's other threads meanwhile and its pauses inside the task (the
+                      tracing itself makes long tasks a little more frequent)
   --cpu-prof DIR      profile the page's main thread while opening and during each flood (with --opens: until all
                       topics of each opening are in) into DIR (open in Chrome DevTools)`);
   process.exit(0);
@@ -290,6 +293,8 @@ async function main(): Promise<void> {
   console.log(`ui: ${fmtNum(o.topics)} topics, flood ${fmtNum(o.rate)} msg/s (baseline ${fmtNum(o.baseline)} msg/s) for ${o.seconds} s each`);
   const bm = await startBrowserMode({ tmpPrefix: 'tb-bench-ui-', viewport: { width: 1280, height: 800 }, brokerMode: 'standard' });
   const results: Result[] = [];
+  /** With --gc: each flood's long tasks beside the collector's work meanwhile. */
+  const collectorRows: (string | number)[][] = [];
   await bm.page.close(); // each rate opens its own page
   try {
     const url = bm.info.endpoints.mqtt;
@@ -306,7 +311,11 @@ async function main(): Promise<void> {
     const measured: Measured[] = [];
     for (const rate of [o.baseline, o.rate]) measured.push(await measure(bm, url, rate, false));
     if (withViews) measured.push(await measure(bm, url, o.rate, true));
-    for (const { floodTrace, ...r } of measured) results.push({ ...r, floodCpu: mainThreadTasks(parseTrace(floodTrace)) });
+    for (const { floodTrace, ...r } of measured) {
+      const trace = parseTrace(floodTrace);
+      if (v.gc) collectorRows.push(...tasksBesideCollector(trace).map((t) => [`${fmtNum(r.rate)}${r.visit ? ' (views)' : ''}`, t.atMs, t.wallMs, t.cpuMs, t.collectorCpuMs, t.pauses]));
+      results.push({ ...r, floodCpu: mainThreadTasks(trace) });
+    }
   } finally {
     await bm.stop();
   }
@@ -361,6 +370,11 @@ async function main(): Promise<void> {
       pair('heap at end (MiB)', '', (r) => r.heapEndMb),
     ]));
   }
+  if (v.gc) {
+    console.log(`\nflood tasks over 50 ms by the wall clock, beside V8's collector on the renderer's other threads (${collectorRows.length}):`);
+    console.log(renderTable(['flood (msg/s)', 'at (ms)', 'wall (ms)', 'CPU (ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
+      collectorRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
+  }
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
   for (const r of results) appendFileSync(file, JSON.stringify({ bench: 'ui', topics: o.topics, seconds: o.seconds, views: r.visit !== undefined, ...r }) + '\n');
@@ -405,7 +419,7 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
     const heap: number[] = [await heapMb(cdp)];
     const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
     if (v['cpu-prof']) await cdp.send('Profiler.start');
-    await bm.browser.startTracing(page, { categories: ['toplevel'] });
+    await bm.browser.startTracing(page, { categories: v.gc ? GC_CATEGORIES : ['toplevel'] });
     const floodStarted = performance.now();
     const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
     await sleep((o.seconds * 1000) / 6);

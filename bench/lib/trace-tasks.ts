@@ -44,8 +44,39 @@ export function slowTasks(trace: TraceFile, minCpuMs = 30): [number, number, num
   return out;
 }
 
+/** Trace categories that show V8's garbage collector on every thread: its pauses, and its concurrent work on workers. */
+export const GC_CATEGORIES = ['toplevel', 'v8.gc', 'disabled-by-default-v8.gc'];
+
+/**
+ * The main thread's tasks over 50 ms by the wall clock, each beside the collector's work on the renderer's other
+ * threads in the same window (`V8.GC_MC_BACKGROUND_*`, CPU prorated to the overlap) and the collector's pauses inside
+ * the task. On a core shared with those threads, the task's CPU plus theirs comes to about its wall time. Needs a trace
+ * with GC_CATEGORIES.
+ */
+export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: number; cpuMs: number; collectorCpuMs: number; pauses: string }[] {
+  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
+  const main = pageMainThreads(events);
+  const spans = events.filter((e) => e.ph === 'X');
+  const onMain = spans.filter((e) => main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const t0 = Math.min(...tasks.map((e) => e.ts));
+  const renderers = new Set([...main].map((k) => Number(k.split(':')[0])));
+  const collector = spans.filter((e) => renderers.has(e.pid) && !main.has(`${e.pid}:${e.tid}`) && e.name.startsWith('V8.GC_MC_BACKGROUND'));
+  return tasks.filter((t) => (t.dur ?? 0) > 50_000).map((t) => {
+    const end = t.ts + (t.dur ?? 0);
+    let collectorCpu = 0;
+    for (const e of collector) {
+      const overlap = Math.min(end, e.ts + (e.dur ?? 0)) - Math.max(t.ts, e.ts);
+      if (overlap > 0 && e.dur) collectorCpu += ((e.tdur ?? e.dur) * overlap) / e.dur;
+    }
+    const pauses = onMain.filter((e) => (e.name === 'MajorGC' || e.name === 'MinorGC') && e.ts >= t.ts && e.ts < end)
+      .map((e) => `${e.name === 'MajorGC' ? 'mark-compact' : 'scavenge'} ${((e.dur ?? 0) / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`);
+    return { atMs: (t.ts - t0) / 1000, wallMs: (t.dur ?? 0) / 1000, cpuMs: (t.tdur ?? 0) / 1000, collectorCpuMs: collectorCpu / 1000, pauses: pauses.join(', ') || '–' };
+  });
+}
+
 export interface TraceEvent {
-  name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number;
+  name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; tdur?: number;
   args?: { name?: string; data?: { processId?: number; url?: string; frames?: { processId?: number; url?: string }[] } };
 }
 
