@@ -10,11 +10,7 @@ export const BREAKDOWN_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8', 'v8.
  * events inside by wall time.
  */
 export function slowTasks(trace: TraceFile, minCpuMs = 30): [number, number, number, string][] {
-  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
-  const main = pageMainThreads(events);
-  const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-  const t0 = Math.min(...tasks.map((e) => e.ts));
+  const { onMain, tasks, t0 } = pageTasks(trace);
   const out: [number, number, number, string][] = [];
   for (const t of tasks) {
     if ((t.dur ?? 0) <= 50_000 && (t.tdur ?? 0) <= minCpuMs * 1000) continue;
@@ -54,12 +50,7 @@ export const GC_CATEGORIES = ['toplevel', 'v8.gc', 'disabled-by-default-v8.gc'];
  * with GC_CATEGORIES.
  */
 export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: number; cpuMs: number; collectorCpuMs: number; pauses: string }[] {
-  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as (TraceEvent & { ts: number })[];
-  const main = pageMainThreads(events);
-  const spans = events.filter((e) => e.ph === 'X');
-  const onMain = spans.filter((e) => main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-  const t0 = Math.min(...tasks.map((e) => e.ts));
+  const { spans, main, onMain, tasks, t0 } = pageTasks(trace);
   const renderers = new Set([...main].map((k) => Number(k.split(':')[0])));
   const collector = spans.filter((e) => renderers.has(e.pid) && !main.has(`${e.pid}:${e.tid}`) && e.name.startsWith('V8.GC_MC_BACKGROUND'));
   return tasks.filter((t) => (t.dur ?? 0) > 50_000).map((t) => {
@@ -76,7 +67,7 @@ export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: 
 }
 
 export interface TraceEvent {
-  name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; tdur?: number;
+  name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number;
   args?: { name?: string; data?: { processId?: number; url?: string; frames?: { processId?: number; url?: string }[] } };
 }
 
@@ -97,6 +88,18 @@ function pageMainThreads(events: TraceEvent[]): Set<string> {
 }
 export type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
 
+type Span = TraceEvent & { ts: number };
+
+/** A trace's complete events (`X`), the page's main threads, their events and their tasks, and the first task's start. */
+function pageTasks(trace: TraceFile): { spans: Span[]; main: Set<string>; onMain: Span[]; tasks: Span[]; t0: number } {
+  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as Span[];
+  const main = pageMainThreads(events);
+  const spans = events.filter((e) => e.ph === 'X');
+  const onMain = spans.filter((e) => main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  return { spans, main, onMain, tasks, t0: Math.min(...tasks.map((e) => e.ts)) };
+}
+
 /** A trace as `browser.stopTracing()` gives it. */
 export function parseTrace(buffer: Buffer): TraceFile {
   return JSON.parse(buffer.toString()) as TraceFile;
@@ -104,8 +107,6 @@ export function parseTrace(buffer: Buffer): TraceFile {
 
 /** The renderer main thread's tasks in a Chromium trace: how many took over 50 ms of CPU, the longest, the sum (ms). */
 export function mainThreadTasks(trace: TraceFile): { over50: number; longest: number; total: number } {
-  const events = Array.isArray(trace) ? trace : trace.traceEvents;
-  const main = pageMainThreads(events);
-  const cpu = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
+  const cpu = pageTasks(trace).tasks.map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
   return { over50: cpu.filter((ms) => ms > 50).length, longest: Math.max(0, ...cpu), total: cpu.reduce((a, b) => a + b, 0) };
 }
