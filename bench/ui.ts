@@ -27,7 +27,7 @@ import mqtt from 'mqtt';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBrowserMode } from '../test/helpers/browser-mode.js';
 import { fmtNum, renderTable } from './lib/report.js';
-import { BREAKDOWN_CATEGORIES, GC_CATEGORIES, mainThreadTasks, parseTrace, slowTasks, tasksBesideCollector } from './lib/trace-tasks.js';
+import { BREAKDOWN_CATEGORIES, collectorWork, GC_CATEGORIES, mainThreadTasks, parseTrace, slowTasks, tasksBesideCollector } from './lib/trace-tasks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: v } = parseArgs({
@@ -295,6 +295,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   /** With --gc: each flood's long tasks beside the collector's work meanwhile. */
   const collectorRows: (string | number)[][] = [];
+  const workRows: (string | number)[][] = [];
   await bm.page.close(); // each rate opens its own page
   try {
     const url = bm.info.endpoints.mqtt;
@@ -313,7 +314,12 @@ async function main(): Promise<void> {
     if (withViews) measured.push(await measure(bm, url, o.rate, true));
     for (const { floodTrace, ...r } of measured) {
       const trace = parseTrace(floodTrace);
-      if (v.gc) collectorRows.push(...tasksBesideCollector(trace).map((t) => [`${fmtNum(r.rate)}${r.visit ? ' (views)' : ''}`, t.atMs, t.wallMs, t.cpuMs, t.collectorCpuMs, t.pauses]));
+      const flood = `${fmtNum(r.rate)}${r.visit ? ' (views)' : ''}`;
+      if (v.gc) {
+        collectorRows.push(...tasksBesideCollector(trace).map((t) => [flood, t.atMs, t.wallMs, t.cpuMs, t.collectorCpuMs, t.pauses]));
+        const w = collectorWork(trace);
+        workRows.push([flood, w.markCompacts, w.mcPauseMaxMs, w.mcPauseMs, w.markingStepsMs, w.backgroundCpuMs, w.scavenges, w.scavengeMs]);
+      }
       results.push({ ...r, floodCpu: mainThreadTasks(trace) });
     }
   } finally {
@@ -374,6 +380,9 @@ async function main(): Promise<void> {
     console.log(`\nflood tasks over 50 ms by the wall clock, beside V8's collector on the renderer's other threads (${collectorRows.length}):`);
     console.log(renderTable(['flood (msg/s)', 'at (ms)', 'wall (ms)', 'CPU (ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
       collectorRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
+    console.log(`\nthe collector's work on the page during each ${o.seconds}-s flood (pauses by the wall clock on the main thread):`);
+    console.log(renderTable(['flood (msg/s)', 'mark-compacts', 'longest pause (ms)', 'pauses (ms)', 'marking steps (ms)', 'CPU on other threads (ms)', 'scavenges', 'scavenge pauses (ms)'],
+      workRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
   }
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);

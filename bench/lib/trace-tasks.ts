@@ -43,6 +43,11 @@ export function slowTasks(trace: TraceFile, minCpuMs = 30): [number, number, num
 /** Trace categories that show V8's garbage collector on every thread: its pauses, and its concurrent work on workers. */
 export const GC_CATEGORIES = ['toplevel', 'v8.gc', 'disabled-by-default-v8.gc'];
 
+/** The collector's events on the main thread: a mark-compact's final (atomic) pause, a scavenge, a step of incremental marking. */
+const MARK_COMPACT = 'V8.GC_MARK_COMPACTOR';
+const SCAVENGE = 'V8.GC_SCAVENGER';
+const MARKING_STEP = 'V8.GC_MC_INCREMENTAL';
+
 /**
  * The main thread's tasks over 50 ms by the wall clock, each beside the collector's work on the renderer's other
  * threads in the same window (`V8.GC_MC_BACKGROUND_*`, CPU prorated to the overlap) and the collector's pauses inside
@@ -51,8 +56,7 @@ export const GC_CATEGORIES = ['toplevel', 'v8.gc', 'disabled-by-default-v8.gc'];
  */
 export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: number; cpuMs: number; collectorCpuMs: number; pauses: string }[] {
   const { spans, main, onMain, tasks, t0 } = pageTasks(trace);
-  const renderers = new Set([...main].map((k) => Number(k.split(':')[0])));
-  const collector = spans.filter((e) => renderers.has(e.pid) && !main.has(`${e.pid}:${e.tid}`) && e.name.startsWith('V8.GC_MC_BACKGROUND'));
+  const collector = collectorThreads(spans, main);
   return tasks.filter((t) => (t.dur ?? 0) > 50_000).map((t) => {
     const end = t.ts + (t.dur ?? 0);
     let collectorCpu = 0;
@@ -60,10 +64,41 @@ export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: 
       const overlap = Math.min(end, e.ts + (e.dur ?? 0)) - Math.max(t.ts, e.ts);
       if (overlap > 0 && e.dur) collectorCpu += ((e.tdur ?? e.dur) * overlap) / e.dur;
     }
-    const pauses = onMain.filter((e) => (e.name === 'MajorGC' || e.name === 'MinorGC') && e.ts >= t.ts && e.ts < end)
-      .map((e) => `${e.name === 'MajorGC' ? 'mark-compact' : 'scavenge'} ${((e.dur ?? 0) / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`);
+    const pauses = onMain.filter((e) => (e.name === MARK_COMPACT || e.name === SCAVENGE) && e.ts >= t.ts && e.ts < end)
+      .map((e) => `${e.name === MARK_COMPACT ? 'mark-compact' : 'scavenge'} ${((e.dur ?? 0) / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`);
     return { atMs: (t.ts - t0) / 1000, wallMs: (t.dur ?? 0) / 1000, cpuMs: (t.tdur ?? 0) / 1000, collectorCpuMs: collectorCpu / 1000, pauses: pauses.join(', ') || '–' };
   });
+}
+
+/**
+ * The collector's whole work on the page's renderer over a trace: mark-compacts (count, longest and summed final
+ * pauses), the main thread's incremental marking steps, scavenges (count and pauses), all by the wall clock on the
+ * main thread, and the mark-compacts' CPU on the renderer's other threads (concurrent marking, parallel phases). Less
+ * noisy than counting long tasks: it follows the live heap the collector marks. Needs a trace with GC_CATEGORIES.
+ */
+export function collectorWork(trace: TraceFile): {
+  markCompacts: number; mcPauseMaxMs: number; mcPauseMs: number; markingStepsMs: number; scavenges: number; scavengeMs: number; backgroundCpuMs: number;
+} {
+  const { spans, main, onMain } = pageTasks(trace);
+  const ms = (list: Span[], pick: (e: Span) => number) => list.reduce((sum, e) => sum + pick(e), 0) / 1000;
+  const wall = (e: Span) => e.dur ?? 0;
+  const majors = onMain.filter((e) => e.name === MARK_COMPACT);
+  const minors = onMain.filter((e) => e.name === SCAVENGE);
+  return {
+    markCompacts: majors.length,
+    mcPauseMaxMs: Math.max(0, ...majors.map(wall)) / 1000,
+    mcPauseMs: ms(majors, wall),
+    markingStepsMs: ms(onMain.filter((e) => e.name === MARKING_STEP), wall),
+    scavenges: minors.length,
+    scavengeMs: ms(minors, wall),
+    backgroundCpuMs: ms(collectorThreads(spans, main), (e) => e.tdur ?? e.dur ?? 0),
+  };
+}
+
+/** The mark-compacts' work on the page's renderers' other threads. */
+function collectorThreads(spans: Span[], main: Set<string>): Span[] {
+  const renderers = new Set([...main].map((k) => Number(k.split(':')[0])));
+  return spans.filter((e) => renderers.has(e.pid) && !main.has(`${e.pid}:${e.tid}`) && e.name.startsWith('V8.GC_MC_BACKGROUND'));
 }
 
 export interface TraceEvent {

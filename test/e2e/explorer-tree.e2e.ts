@@ -170,7 +170,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     expect(await page.$('[data-testid=message-paused]')).toBeNull();
   });
 
-  it('redraws the live list at most four times a second under a stream, and ends on its newest message', async () => {
+  it('redraws the live list at most twice a second under a stream, and ends on its newest message', async () => {
     await device.publishAsync('lab/stream', 'start');
     await page.waitForSelector('[data-testid=message-row][data-topic="lab/stream"]', WAIT);
     // Each time the list's top row changes, when, as the page saw it.
@@ -192,8 +192,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     await page.waitForSelector('[data-testid=message-row][data-topic="lab/stream"] >> text=99', WAIT);
     const draws = await page.evaluate(() => (window as unknown as { __listDraws: number[] }).__listDraws);
     const gaps = draws.slice(1).map((t, i) => t - draws[i]!);
-    expect(draws.length).toBeGreaterThan(3);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240);
+    expect(draws.length).toBeGreaterThan(2);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(490);
   });
 
   it('selects the topic that was under the pointer when pressed, and keeps the keyboard cursor on its topic, while new topics move the rows', async () => {

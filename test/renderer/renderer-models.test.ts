@@ -1,8 +1,9 @@
 /** The renderer's pure parts (no DOM): topic tree, message store, payload formatting. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MessageRecord, TopicStats } from '../../engine/contract/index.js';
 import { decodePayload, payloadFull, payloadPreview } from '../../renderer/src/lib/format.js';
 import { MessageStore } from '../../renderer/src/state/models/message-store.js';
+import { RedrawClock } from '../../renderer/src/state/frame.js';
 import { RowPreviews } from '../../renderer/src/state/models/row-previews.js';
 import { TopicTree } from '../../renderer/src/state/models/topic-tree.js';
 
@@ -31,36 +32,48 @@ describe('TopicTree', () => {
     const tree = new TopicTree();
     tree.apply([stats('t', 7)]); // a live delta first
     tree.apply([stats('t', 5)]); // then an older snapshot
-    expect(tree.get('t')!.stats!.count).toBe(7);
+    expect(tree.figures(tree.get('t')!)!.count).toBe(7);
     expect(tree.root.total).toBe(7);
   });
 
-  it('keeps a topic’s figures in its own object, and a payload only while the node is watched', () => {
+  it('keeps a topic’s figures in the tree’s columns, and a payload only while the node is watched', () => {
     const tree = new TopicTree();
     const withPayload = (topic: string, count: number, lastPayload: string, lastPublisher = 'meter-1'): TopicStats =>
       ({ ...stats(topic, count), rate: 0.5, lastPayload, lastSize: 2, lastQos: 1, retained: true, lastPublisher });
     tree.apply([withPayload('a', 1, 'MQ=='), withPayload('b', 1, 'Mg==')]);
     const a = tree.get('a')!;
     const b = tree.get('b')!;
-    const figures = a.stats!;
-    expect(figures).toEqual({ count: 1, rate: 0.5, lastSize: 2, lastQos: 1, retained: true, lastPublisher: 'meter-1', lastTime: 1 });
+    expect(tree.figures(a)).toEqual({ count: 1, rate: 0.5, lastSize: 2, lastQos: 1, retained: true, lastPublisher: 'meter-1', lastTime: 1 });
     expect([a.payload, b.payload]).toEqual(['MQ==', 'Mg==']); // new topics keep their first payload: their rows may show next
+    expect(a.isTopic && !a.parent!.isTopic).toBe(true);
 
     tree.watch([a]);
-    const next = withPayload('a', 2, 'Mw==');
-    tree.apply([next, withPayload('b', 2, 'NA==')], true);
-    expect(a.stats).toBe(figures); // updated in place, not replaced by the parsed statistics
-    expect(a.stats).not.toBe(next);
-    expect(figures).toMatchObject({ count: 2, lastTime: 2 });
+    tree.apply([withPayload('a', 2, 'Mw=='), withPayload('b', 2, 'NA==')], true);
+    expect(tree.figures(a)).toMatchObject({ count: 2, lastTime: 2 });
     expect(a.payload).toBe('Mw==');
     expect(b.payload).toBeUndefined(); // changed out of sight
     expect(tree.root.total).toBe(4);
 
     tree.apply([withPayload('a', 3, 'NQ==', 'meter-2')], false, false); // the topic table: no payloads
-    expect(figures).toMatchObject({ count: 3, lastPublisher: 'meter-2' });
+    expect(tree.figures(a)).toMatchObject({ count: 3, lastPublisher: 'meter-2' });
     expect(a.payload).toBeUndefined();
     tree.remove(['a']);
-    expect(a.stats).toBeUndefined();
+    expect([tree.figures(a), a.isTopic, tree.isRetained(a)]).toEqual([undefined, false, false]);
+
+    // A new topic takes the freed slot: it starts from its own figures, none of the removed topic's.
+    tree.apply([{ ...stats('c', 5), lastQos: 2 }]);
+    expect(tree.figures(tree.get('c')!)).toEqual({ count: 5, rate: 0, lastSize: 0, lastQos: 2, retained: false, lastPublisher: null, lastTime: 5 });
+    expect(tree.figures(b)).toMatchObject({ count: 2, retained: true, lastPublisher: 'meter-1' });
+  });
+
+  it('holds the figures of more topics than its columns first had room for', () => {
+    const tree = new TopicTree();
+    const many = Array.from({ length: 3000 }, (_, i) => ({ ...stats(`fleet/dev-${i}`, i + 1), rate: i / 4, lastSize: i * 3, retained: i % 7 === 0 }));
+    tree.apply(many);
+    for (const i of [0, 1023, 1024, 2047, 2048, 2999]) {
+      expect(tree.figures(tree.get(`fleet/dev-${i}`)!)).toMatchObject({ count: i + 1, rate: i / 4, lastSize: i * 3, retained: i % 7 === 0 });
+    }
+    expect(tree.retainedUnder(tree.root).length).toBe(many.filter((s) => s.retained).length);
   });
 
   it('keeps empty levels and $ topics as nodes', () => {
@@ -70,6 +83,27 @@ describe('TopicTree', () => {
     expect(tree.get('a//b')!.parent!.name).toBe('');
     expect(tree.get('$aws/things/x')!.parent!.parent!.filter).toBe('$aws/#');
     expect(tree.root.filter).toBe('#');
+  });
+});
+
+describe('RedrawClock', () => {
+  it('lets a view draw once per interval, wakes it when the interval is over, and draws an urgent change at once', () => {
+    vi.useFakeTimers();
+    try {
+      const wake = vi.fn();
+      const clock = new RedrawClock(500, wake);
+      expect(clock.ready(1000, false)).toBe(true);
+      expect([clock.ready(1100, false), clock.ready(1200, false)]).toEqual([false, false]);
+      vi.advanceTimersByTime(399);
+      expect(wake).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(wake).toHaveBeenCalledTimes(1); // one wake for both refusals
+      expect(clock.ready(1500, false)).toBe(true);
+      expect(clock.ready(1501, true)).toBe(true); // the user's own change
+      expect(clock.ready(1502, false)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -80,7 +80,7 @@ describe('TopicTree rows', () => {
       const expected = flattenNodes(tree);
       const inTree = (n: TopicNode): boolean => n.parent === null || (n.parent.children.get(n.name) === n && inTree(n.parent));
       // Totals still add up: each node's total is its own count plus its children's.
-      for (const n of expected) expect(n.total).toBe((n.stats?.count ?? 0) + [...n.children.values()].reduce((sum, c) => sum + c.total, 0));
+      for (const n of expected) expect(n.total).toBe((tree.figures(n)?.count ?? 0) + [...n.children.values()].reduce((sum, c) => sum + c.total, 0));
       expect(tree.rowCount).toBe(expected.length);
       const start = from % (expected.length + 1);
       expect(tree.window(start, start + length)).toEqual(expected.slice(start, start + length));

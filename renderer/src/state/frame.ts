@@ -27,3 +27,27 @@ export function nextTask(work: () => void): void {
   waiting.push(work);
   channel.port2.postMessage(null);
 }
+
+/**
+ * Paces a view's redraws of live changes to at most one per `intervalMs`: `ready` says whether to draw now and, when
+ * not, calls `wake` once the interval has passed. An urgent change (the user's own) is drawn at once.
+ */
+export class RedrawClock {
+  private drawnAt = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly intervalMs: number, private readonly wake: () => void) {}
+
+  ready(now: number, urgent: boolean): boolean {
+    const wait = urgent ? 0 : this.drawnAt + this.intervalMs - now;
+    if (wait > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.wake();
+      }, wait);
+      return false;
+    }
+    this.drawnAt = now;
+    return true;
+  }
+}

@@ -1,4 +1,8 @@
 import type { TopicStats } from '../../../../engine/contract/index.js';
+import { StringPool } from './string-pool.js';
+import { FigureColumns, type TopicFigures } from './topic-figures.js';
+
+export type { TopicFigures };
 
 /** Levels this deep start expanded; deeper ones start collapsed so big trees stay readable. */
 export const EXPANDED_DEPTH = 3;
@@ -21,42 +25,14 @@ const NO_CHILDREN: ReadonlyMap<string, TopicNode> = new Map();
 /** Shared by every node without children (never written: a node gets its own array with its first child). */
 const NONE: TopicNode[] = [];
 
-/**
- * A topic's last figures, the node's own and updated in place from each newer `TopicStats`: under a flood, the parsed
- * statistics then die young instead of living on in the tree until the topic's next message, seconds later, which
- * made every scavenge copy and promote them and every mark-compact sweep them. `rate` and `lastTime` start as NaN, a
- * double: V8 then keeps them as doubles written in place, where a field first set to 0 (or left undefined) stores each
- * new value in a fresh heap number (10,000 a second under a flood).
- */
-export class TopicFigures {
-  count = 0;
-  /** Messages per second over the last 10 s, as of `lastTime`. */
-  rate = Number.NaN;
-  lastSize = 0;
-  lastQos: 0 | 1 | 2 = 0;
-  retained = false;
-  /** The tree's copy of the client id (see `TopicTree.publisher`). */
-  lastPublisher: string | null = null;
-  lastTime = Number.NaN;
-
-  take(stats: TopicStats, publisher: string | null): void {
-    this.count = stats.count;
-    this.rate = stats.rate;
-    this.lastSize = stats.lastSize;
-    this.lastQos = stats.lastQos;
-    this.retained = stats.retained;
-    this.lastPublisher = publisher;
-    this.lastTime = stats.lastTime;
-  }
-}
-
-/** One topic level. `stats` is set when a message was published to exactly this path. */
+/** One topic level; a topic (`isTopic`) when a message was published to exactly this path. */
 export class TopicNode {
   /** Made on the first child: most nodes of a big tree are leaves. */
   private kids: Map<string, TopicNode> | null = null;
   /** Made on the first sort that needs it: most nodes of a big tree are leaves under collapsed levels, never sorted. */
   private cachedKey: string | undefined;
-  stats: TopicFigures | undefined;
+  /** @internal The topic's slot in the tree's figure columns; -1 for a level no message was published to. */
+  slot = -1;
   /**
    * The last payload's preview (`TopicStats.lastPayload`), kept while the tree watches the node (its row is on screen)
    * and for a new topic; undefined when not known here (the topic had a message out of sight): ask `broker.topicStats`.
@@ -73,6 +49,11 @@ export class TopicNode {
   /** Children in display order; `pending` holds the ones added since it was last sorted. */
   private sorted: TopicNode[] = NONE;
   private pending: TopicNode[] = NONE;
+
+  /** Whether a message was published to exactly this path (the tree holds its figures: `TopicTree.figures`). */
+  get isTopic(): boolean {
+    return this.slot >= 0;
+  }
 
   get children(): ReadonlyMap<string, TopicNode> {
     return this.kids ?? NO_CHILDREN;
@@ -162,10 +143,17 @@ export class TopicTree {
   /** Bumped by each `apply` of live traffic; nodes remember it in `activity`. */
   activity = 0;
   private readonly byTopic = new Map<string, TopicNode>();
+  private readonly columns = new FigureColumns();
   /** The topics whose last statistics say they hold a retained message. */
   private readonly retainedNodes = new Set<TopicNode>();
   private watched: ReadonlySet<TopicNode> = new Set();
-  private readonly publishers = new Map<string, string>();
+  /**
+   * One string per client id, which the figures share: a flood's topics change publisher all the time, and each
+   * parsed copy kept would live on (and be promoted) until the topic's next message.
+   */
+  private readonly publishers = new StringPool(10_000);
+  /** One string per level name, which the nodes share: a fleet's 100,000 topics may end in ten names. */
+  private readonly levelNames = new StringPool(100_000);
   private awsHidden = false;
 
   /**
@@ -191,31 +179,20 @@ export class TopicTree {
         this.byTopic.set(stats.topic, node);
         added.push(node);
       }
-      const previous = node.stats;
-      if (previous && stats.count < previous.count && stats.lastTime <= previous.lastTime) continue; // older than what we have
-      const delta = stats.count - (previous?.count ?? 0);
-      if (live && (!previous || delta !== 0)) node.activity = this.activity;
+      const had = node.slot >= 0;
+      const before = had ? this.columns.count(node.slot) : 0;
+      if (had && stats.count < before && stats.lastTime <= this.columns.lastTime(node.slot)) continue; // older than what we have
+      const delta = stats.count - before;
+      if (live && (!had || delta !== 0)) node.activity = this.activity;
       if (stats.retained) this.retainedNodes.add(node);
-      else if (previous?.retained) this.retainedNodes.delete(node);
-      node.payload = withPayloads && (!previous || this.watched.has(node)) ? stats.lastPayload : undefined;
-      (node.stats ??= new TopicFigures()).take(stats, this.publisher(stats.lastPublisher));
+      else if (had && this.columns.retained(node.slot)) this.retainedNodes.delete(node);
+      node.payload = withPayloads && (!had || this.watched.has(node)) ? stats.lastPayload : undefined;
+      if (!had) node.slot = this.columns.allocate();
+      this.columns.take(node.slot, stats, stats.lastPublisher === null ? null : this.publishers.intern(stats.lastPublisher));
       changed++;
       if (delta !== 0) for (let n: TopicNode | null = node; n; n = n.parent) n.total += delta;
     }
     return { changed, added };
-  }
-
-  /**
-   * One string per client id, which the figures share: a flood's topics change publisher all the time, and each
-   * parsed copy kept would live on (and be promoted) until the topic's next message. Starts over past 10,000 ids.
-   */
-  private publisher(id: string | null): string | null {
-    if (id === null) return null;
-    const known = this.publishers.get(id);
-    if (known !== undefined) return known;
-    if (this.publishers.size >= 10_000) this.publishers.clear();
-    this.publishers.set(id, id);
-    return id;
   }
 
   /**
@@ -244,19 +221,30 @@ export class TopicTree {
       this.byTopic.delete(topic);
       this.retainedNodes.delete(node);
       gone.push(node);
-      const count = node.stats?.count ?? 0;
-      node.stats = undefined;
+      const count = node.slot >= 0 ? this.columns.count(node.slot) : 0;
+      if (node.slot >= 0) this.columns.release(node.slot);
+      node.slot = -1;
       node.payload = undefined;
       for (let n: TopicNode | null = node; n; n = n.parent) n.total -= count;
       // Prune the levels that now hold nothing, from this one up.
       let top: TopicNode | null = null;
-      for (let n: TopicNode = node; n.parent && n.stats === undefined && n.children.size === (top ? 1 : 0); n = n.parent) top = n;
+      for (let n: TopicNode = node; n.parent && !n.isTopic && n.children.size === (top ? 1 : 0); n = n.parent) top = n;
       if (top) {
         this.grow(top.parent!, -top.rows, top);
         top.parent!.removeChild(top);
       }
     }
     return gone;
+  }
+
+  /** The last figures of `node`'s topic, as a fresh object (undefined for a level no message was published to). */
+  figures(node: TopicNode): TopicFigures | undefined {
+    return node.slot >= 0 ? this.columns.read(node.slot) : undefined;
+  }
+
+  /** Whether `node`'s topic holds a retained message, as its last figures say. */
+  isRetained(node: TopicNode): boolean {
+    return node.slot >= 0 && this.columns.retained(node.slot);
   }
 
   get(topic: string): TopicNode | undefined {
@@ -372,7 +360,7 @@ export class TopicTree {
       if (!child) {
         // The topic's own node takes the topic string itself (the map's key), not an equal copy: 100,000 topics, some MB.
         const path = i === levels.length - 1 ? topic : i === 0 ? level : `${node.path}/${level}`;
-        child = new TopicNode(level, path, node, i + 1);
+        child = new TopicNode(this.levelNames.intern(level), path, node, i + 1);
         node.addChild(child);
         created ??= child;
       }

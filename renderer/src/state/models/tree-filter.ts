@@ -76,18 +76,18 @@ export function nodesMatching(root: TopicNode, levels: readonly string[]): Topic
   const below = (node: TopicNode) => {
     for (const child of node.children.values()) {
       if (node.parent === null && child.name.startsWith('$')) continue;
-      if (child.stats) out.push(child);
+      if (child.isTopic) out.push(child);
       below(child);
     }
   };
   const visit = (node: TopicNode, i: number) => {
     if (i === levels.length) {
-      if (node.stats) out.push(node);
+      if (node.isTopic) out.push(node);
       return;
     }
     const level = levels[i]!;
     if (level === '#') {
-      if (node.parent !== null && node.stats) out.push(node);
+      if (node.parent !== null && node.isTopic) out.push(node);
       below(node);
     } else if (level === '+') {
       for (const child of node.children.values()) if (node.parent !== null || !child.name.startsWith('$')) visit(child, i + 1);
