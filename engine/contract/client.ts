@@ -1,4 +1,5 @@
 import { apiMethods, type ThingbenchApi, type ThingbenchEvents } from './api.js';
+import { unpackBatch } from './batch-wire.js';
 import type { Disposable, Transport, WireError } from './wire.js';
 
 /** Error raised on the calling side when the engine answers a call with an error. */
@@ -28,7 +29,8 @@ export function createClient(transport: Transport): ThingbenchClient {
       if (msg.kind === 'result') call.resolve(msg.value);
       else call.reject(new RpcError(msg.error.code, msg.error.message, msg.error.details));
     } else if (msg.kind === 'event') {
-      listeners.get(msg.name)?.forEach((cb) => cb(msg.data as never));
+      const data = msg.name === 'broker.messages' ? unpackBatch(msg.data) : msg.data;
+      listeners.get(msg.name)?.forEach((cb) => cb(data as never));
     }
   });
 

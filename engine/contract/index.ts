@@ -6,6 +6,7 @@ export * from './registry-types.js';
 export * from './sink-types.js';
 export * from './security-types.js';
 export * from './wire.js';
+export * from './batch-wire.js';
 export * from './client.js';
 export * from './topic-filter.js';
 export * from './desktop-notification.js';

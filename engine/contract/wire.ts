@@ -1,4 +1,5 @@
 import type { ThingbenchEvents } from './api.js';
+import type { WireBatch } from './batch-wire.js';
 
 /** Error codes as they cross the wire (same set as the engine's EngineError). */
 export type WireErrorCode =
@@ -11,11 +12,14 @@ export interface WireError {
   details?: object;
 }
 
+/** Events' data as it crosses the wire: as the contract types it, but `broker.messages` packed (`packBatch`). */
+export type WireEvents = Omit<ThingbenchEvents, 'broker.messages'> & { 'broker.messages': WireBatch };
+
 export type WireMessage =
   | { kind: 'call'; id: number; method: string; args: unknown[] }
   | { kind: 'result'; id: number; value: unknown }
   | { kind: 'error'; id: number; error: WireError }
-  | { [N in keyof ThingbenchEvents]: { kind: 'event'; name: N; data: ThingbenchEvents[N] } }[keyof ThingbenchEvents];
+  | { [N in keyof WireEvents]: { kind: 'event'; name: N; data: WireEvents[N] } }[keyof WireEvents];
 
 export interface Disposable {
   dispose(): void;

@@ -1,4 +1,4 @@
-import type { Disposable, ThingbenchEvents, Transport } from '../contract/index.js';
+import { packBatch, type Disposable, type ThingbenchEvents, type Transport } from '../contract/index.js';
 import type { Logger, TypedEmitter } from '../core/index.js';
 import { BatchCoalescer } from './batch-coalescer.js';
 
@@ -29,7 +29,7 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     retry = undefined;
     if (!held.pending) return;
     if (isCongested()) scheduleRetry();
-    else send({ kind: 'event', name: 'broker.messages', data: held.release() });
+    else send({ kind: 'event', name: 'broker.messages', data: packBatch(held.release()) });
   };
   const scheduleRetry = () => {
     retry ??= setTimeout(flushHeld, RETRY_MS);
@@ -43,7 +43,7 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
         scheduleRetry();
         return;
       }
-      send({ kind: 'event', name: 'broker.messages', data: held.pending ? held.release(batch) : batch });
+      send({ kind: 'event', name: 'broker.messages', data: packBatch(held.pending ? held.release(batch) : batch) });
     },
     // Skipped while congested: the log stays readable through `logs.recent`.
     'logs.appended': (records) => {

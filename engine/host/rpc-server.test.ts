@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MessageBatch, MessageRecord, ThingbenchApi, ThingbenchEvents, TopicStats, Transport, WireMessage } from '../contract/index.js';
+import { packBatch, type MessageBatch, type MessageRecord, type ThingbenchApi, type ThingbenchEvents, type TopicStats, type Transport, type WireMessage } from '../contract/index.js';
 import { EngineError, TypedEmitter, type Logger } from '../core/index.js';
 import type { Engine } from '../engine-types.js';
 import { BatchCoalescer } from './batch-coalescer.js';
@@ -150,7 +150,7 @@ describe('serveRpc: events', () => {
     expect(sent).toEqual([]);
     congested = false;
     events.emit('broker.messages', { messages: [record(4)], dropped: 0, topics: [stats('b', 2)] });
-    expect(sent).toEqual([{ kind: 'event', name: 'broker.messages', data: { messages: [record(4)], dropped: 4, topics: [stats('a', 2), stats('b', 2)] } }]);
+    expect(sent).toEqual([{ kind: 'event', name: 'broker.messages', data: packBatch({ messages: [record(4)], dropped: 4, topics: [stats('a', 2), stats('b', 2)] }) }]);
   });
 
   it('delivers held statistics once the peer catches up, even when traffic stopped', async () => {
@@ -161,7 +161,7 @@ describe('serveRpc: events', () => {
     events.emit('broker.messages', { messages: [record(1)], dropped: 0, topics: [stats('a', 1)] });
     congested = false;
     await vi.waitFor(() => expect(sent).toHaveLength(1), { timeout: 2000 });
-    expect(sent[0]).toEqual({ kind: 'event', name: 'broker.messages', data: { messages: [], dropped: 1, topics: [stats('a', 1)] } });
+    expect(sent[0]).toEqual({ kind: 'event', name: 'broker.messages', data: packBatch({ messages: [], dropped: 1, topics: [stats('a', 1)] }) });
     rpc.dispose();
   });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { defaultConfig } from '../../engine/config.js';
-import { createClient, type MessageBatch, type MessageRecord, type WireMessage } from '../../engine/contract/index.js';
+import { createClient, unpackBatch, type MessageRecord, type WireMessage } from '../../engine/contract/index.js';
 import { silentLogger } from '../../engine/core/index.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { startUiServer, type UiServer } from '../../engine/host/index.js';
@@ -164,7 +164,7 @@ describe('/rpc robustness', () => {
       ws.on('message', (data) => {
         const msg = JSON.parse(data.toString()) as WireMessage;
         if (msg.kind !== 'event' || msg.name !== 'broker.messages') return;
-        const batch = msg.data as MessageBatch;
+        const batch = unpackBatch(msg.data);
         seen += batch.messages.filter((m) => m.topic === topic).length;
         dropped += batch.dropped;
         if (batch.topics.some((t) => t.topic === topic && t.count === total)) resolve();
