@@ -27,7 +27,7 @@ import mqtt from 'mqtt';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBrowserMode } from '../test/helpers/browser-mode.js';
 import { fmtNum, renderTable } from './lib/report.js';
-import { BREAKDOWN_CATEGORIES, collectorWork, GC_CATEGORIES, mainThreadTasks, parseTrace, slowTasks, tasksBesideCollector } from './lib/trace-tasks.js';
+import { BREAKDOWN_CATEGORIES, CLOCK_CATEGORY, collectorWork, framesBesideWork, GC_CATEGORIES, mainThreadTasks, parseTrace, slowTasks, tasksBesideCollector } from './lib/trace-tasks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: v } = parseArgs({
@@ -138,6 +138,13 @@ async function longTasks(page: Page, from: number, to: number): Promise<LongTask
 }
 
 const pageNow = (page: Page) => page.evaluate(() => performance.now());
+
+/** A frame seen from the page: its start and length (ms, page time). */
+interface PageFrame { at: number; ms: number }
+/** Frames longer than this are under 30 per second: the issue's floor for scrolling. */
+const SLOW_FRAME_MS = 1000 / 30;
+/** The user-timing mark set at the start of each flood's trace, to place the page's times in it. */
+const CLOCK_MARK = 'thingbench-flood';
 const quantile = (sorted: number[], p: number) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
 
 async function heapMb(cdp: CDPSession): Promise<number> {
@@ -145,16 +152,16 @@ async function heapMb(cdp: CDPSession): Promise<number> {
   return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN) / 2 ** 20;
 }
 
-/** Scrolls the tree one screen per frame for `ms`, in the page, and returns the frame intervals. */
-function scrollFrames(page: Page, ms: number): Promise<number[]> {
-  return page.evaluate((duration) => new Promise<number[]>((resolve) => {
+/** Scrolls the tree one screen per frame for `ms`, in the page, and returns the frames: start (page time) and length. */
+function scrollFrames(page: Page, ms: number): Promise<PageFrame[]> {
+  return page.evaluate((duration) => new Promise<PageFrame[]>((resolve) => {
     const el = document.querySelector<HTMLElement>('[data-testid=topic-tree]')!;
-    const frames: number[] = [];
+    const frames: PageFrame[] = [];
     let last = performance.now();
     const end = last + duration;
     let down = true;
     const step = (t: number) => {
-      frames.push(t - last);
+      frames.push({ at: last, ms: t - last });
       last = t;
       if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2) down = false;
       else if (el.scrollTop <= 0) down = true;
@@ -296,6 +303,7 @@ async function main(): Promise<void> {
   /** With --gc: each flood's long tasks beside the collector's work meanwhile. */
   const collectorRows: (string | number)[][] = [];
   const workRows: (string | number)[][] = [];
+  const frameRows: (string | number)[][] = [];
   await bm.page.close(); // each rate opens its own page
   try {
     const url = bm.info.endpoints.mqtt;
@@ -312,11 +320,12 @@ async function main(): Promise<void> {
     const measured: Measured[] = [];
     for (const rate of [o.baseline, o.rate]) measured.push(await measure(bm, url, rate, false));
     if (withViews) measured.push(await measure(bm, url, o.rate, true));
-    for (const { floodTrace, ...r } of measured) {
+    for (const { floodTrace, slowFrames, ...r } of measured) {
       const trace = parseTrace(floodTrace);
       const flood = `${fmtNum(r.rate)}${r.visit ? ' (views)' : ''}`;
       if (v.gc) {
         collectorRows.push(...tasksBesideCollector(trace).map((t) => [flood, t.atMs, t.wallMs, t.cpuMs, t.collectorCpuMs, t.pauses]));
+        frameRows.push(...framesBesideWork(trace, CLOCK_MARK, slowFrames).map((f) => [flood, f.atMs, f.ms, f.mainWallMs, f.mainCpuMs, f.longestTask, f.collectorCpuMs, f.pauses]));
         const w = collectorWork(trace);
         workRows.push([flood, w.markCompacts, w.mcPauseMaxMs, w.mcPauseMs, w.markingStepsMs, w.backgroundCpuMs, w.scavenges, w.scavengeMs]);
       }
@@ -380,6 +389,9 @@ async function main(): Promise<void> {
     console.log(`\nflood tasks over 50 ms by the wall clock, beside V8's collector on the renderer's other threads (${collectorRows.length}):`);
     console.log(renderTable(['flood (msg/s)', 'at (ms)', 'wall (ms)', 'CPU (ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
       collectorRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
+    console.log(`\nscroll frames over ${fmtNum(SLOW_FRAME_MS)} ms (under 30 fps), and what the page's main thread and the collector did meanwhile (${frameRows.length}):`);
+    console.log(renderTable(['flood (msg/s)', 'at (ms)', 'frame (ms)', 'main thread busy (wall ms)', 'its CPU (ms)', 'longest task inside (wall/CPU ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
+      frameRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
     console.log(`\nthe collector's work on the page during each ${o.seconds}-s flood (pauses by the wall clock on the main thread):`);
     console.log(renderTable(['flood (msg/s)', 'mark-compacts', 'longest pause (ms)', 'pauses (ms)', 'marking steps (ms)', 'CPU on other threads (ms)', 'scavenges', 'scavenge pauses (ms)'],
       workRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
@@ -390,8 +402,8 @@ async function main(): Promise<void> {
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
 }
 
-/** A rate's figures, with the flood's trace still to be read (`Result.floodCpu`). */
-type Measured = Omit<Result, 'floodCpu'> & { floodTrace: Buffer };
+/** A rate's figures, with the flood's trace still to be read (`Result.floodCpu`), and its slow scroll frames (from the flood's start). */
+type Measured = Omit<Result, 'floodCpu'> & { floodTrace: Buffer; slowFrames: PageFrame[] };
 
 /** One page at one rate: opened and timed (then every other view visited, with `visitViews`), flooded and measured. */
 async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: string, rate: number, visitViews: boolean): Promise<Measured> {
@@ -424,15 +436,18 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
     }
 
     // The flood, and the measurements during it.
-    const floodStart = await pageNow(page);
     const heap: number[] = [await heapMb(cdp)];
     const heapTimer = setInterval(() => void heapMb(cdp).then((h) => heap.push(h), () => {}), 2000);
     if (v['cpu-prof']) await cdp.send('Profiler.start');
-    await bm.browser.startTracing(page, { categories: v.gc ? GC_CATEGORIES : ['toplevel'] });
+    await bm.browser.startTracing(page, { categories: [...(v.gc ? GC_CATEGORIES : ['toplevel']), CLOCK_CATEGORY] });
+    // The long tasks counted are those inside the trace, so that the trace can tell what each one was; the tracer's own
+    // start and stop stay outside. The mark ties the page's clock to the trace's.
+    const floodStart = await page.evaluate((name) => performance.mark(name).startTime, CLOCK_MARK);
     const floodStarted = performance.now();
     const flood = load(url, ['--topics', String(o.topics), '--rate', String(rate), '--seconds', String(o.seconds)]);
     await sleep((o.seconds * 1000) / 6);
-    const fps = (await scrollFrames(page, 3000)).map((ms) => 1000 / ms).sort((a, b) => a - b);
+    const scroll = await scrollFrames(page, 3000);
+    const fps = scroll.map((f) => 1000 / f.ms).sort((a, b) => a - b);
     const clickTimes = (await clicks(page, 10)).sort((a, b) => a - b);
     await page.$eval('[data-testid=topic-tree]', (el) => { el.scrollTop = 0; });
     await page.click('[data-testid=topic-all]');
@@ -449,6 +464,7 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
     await page.fill('[data-testid=topic-filter]', '');
     await page.press('[data-testid=topic-filter]', 'Enter');
     const { sent } = await flood;
+    const floodEnd = await pageNow(page);
     const floodTrace = await bm.browser.stopTracing();
     if (v['cpu-prof']) {
       const { profile } = await cdp.send('Profiler.stop');
@@ -458,10 +474,11 @@ async function measure(bm: Awaited<ReturnType<typeof startBrowserMode>>, url: st
     }
     clearInterval(heapTimer);
     heap.push(await heapMb(cdp));
-    const floodLongTasks = await longTasks(page, floodStart, await pageNow(page));
+    const floodLongTasks = await longTasks(page, floodStart, floodEnd);
     const skipped = (await (await page.$('[data-testid=dropped-count]'))?.textContent()) ?? '';
     const r: Measured = {
       rate, openFirstRowsMs, openAllTopicsMs, openLongTasks, quietMs, floodLongTasks, floodTrace,
+      slowFrames: scroll.filter((f) => f.ms > SLOW_FRAME_MS).map((f) => ({ ...f, at: f.at - floodStart })),
       fpsP50: quantile(fps, 0.5), fpsP1: quantile(fps, 0.01),
       clickP50: quantile(clickTimes, 0.5), clickMax: clickTimes.at(-1) ?? NaN,
       heapStartMb: heap[0]!, heapMaxMb: Math.max(...heap), heapEndMb: heap.at(-1)!, sent: sent ?? 0, skipped: skipped.replace(/\s+/g, ' ').trim(),

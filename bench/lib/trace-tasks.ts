@@ -59,15 +59,60 @@ export function tasksBesideCollector(trace: TraceFile): { atMs: number; wallMs: 
   const collector = collectorThreads(spans, main);
   return tasks.filter((t) => (t.dur ?? 0) > 50_000).map((t) => {
     const end = t.ts + (t.dur ?? 0);
-    let collectorCpu = 0;
-    for (const e of collector) {
-      const overlap = Math.min(end, e.ts + (e.dur ?? 0)) - Math.max(t.ts, e.ts);
-      if (overlap > 0 && e.dur) collectorCpu += ((e.tdur ?? e.dur) * overlap) / e.dur;
-    }
-    const pauses = onMain.filter((e) => (e.name === MARK_COMPACT || e.name === SCAVENGE) && e.ts >= t.ts && e.ts < end)
-      .map((e) => `${e.name === MARK_COMPACT ? 'mark-compact' : 'scavenge'} ${((e.dur ?? 0) / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`);
-    return { atMs: (t.ts - t0) / 1000, wallMs: (t.dur ?? 0) / 1000, cpuMs: (t.tdur ?? 0) / 1000, collectorCpuMs: collectorCpu / 1000, pauses: pauses.join(', ') || '–' };
+    return { atMs: (t.ts - t0) / 1000, wallMs: (t.dur ?? 0) / 1000, cpuMs: (t.tdur ?? 0) / 1000,
+      collectorCpuMs: cpuWithin(collector, t.ts, end).cpu / 1000, pauses: pausesWithin(onMain, t.ts, end) };
   });
+}
+
+/** The category of the user-timing marks (`performance.mark`) that tie a page's clock to a trace's. */
+export const CLOCK_CATEGORY = 'blink.user_timing';
+
+/**
+ * What the page's main thread and the collector did during each of `frames` (start and length in ms from the page's
+ * `performance.mark(mark)`, set while tracing with CLOCK_CATEGORY): the main thread's tasks in the frame (wall time
+ * and CPU, prorated to the overlap), the longest of them, the collector's CPU on the renderer's other threads and its
+ * pauses on the main thread. A slow frame with an idle main thread is a thread the system did not run; a busy one
+ * with little CPU, a thread that waited for a core.
+ */
+export function framesBesideWork(trace: TraceFile, mark: string, frames: { at: number; ms: number }[]): {
+  atMs: number; ms: number; mainWallMs: number; mainCpuMs: number; longestTask: string; collectorCpuMs: number; pauses: string;
+}[] {
+  const { spans, main, onMain, tasks } = pageTasks(trace);
+  const events = (Array.isArray(trace) ? trace : trace.traceEvents) as Span[];
+  const origin = events.find((e) => e.name === mark)?.ts;
+  if (origin === undefined) throw new Error(`the trace holds no mark ${mark}: trace with ${CLOCK_CATEGORY}`);
+  const collector = collectorThreads(spans, main);
+  return frames.map((f) => {
+    const from = origin + f.at * 1000;
+    const to = from + f.ms * 1000;
+    const busy = cpuWithin(tasks, from, to);
+    const longest = tasks.filter((t) => t.ts < to && t.ts + (t.dur ?? 0) > from).sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))[0];
+    return {
+      atMs: f.at, ms: f.ms, mainWallMs: busy.wall / 1000, mainCpuMs: busy.cpu / 1000,
+      longestTask: longest ? `${((longest.dur ?? 0) / 1000).toFixed(0)}/${((longest.tdur ?? 0) / 1000).toFixed(0)}` : '–',
+      collectorCpuMs: cpuWithin(collector, from, to).cpu / 1000, pauses: pausesWithin(onMain, from, to),
+    };
+  });
+}
+
+/** The wall and CPU time (µs) of `spans` inside [from, to], each prorated to its overlap. */
+function cpuWithin(spans: Span[], from: number, to: number): { wall: number; cpu: number } {
+  let wall = 0;
+  let cpu = 0;
+  for (const e of spans) {
+    const overlap = Math.min(to, e.ts + (e.dur ?? 0)) - Math.max(from, e.ts);
+    if (overlap <= 0 || !e.dur) continue;
+    wall += overlap;
+    cpu += ((e.tdur ?? e.dur) * overlap) / e.dur;
+  }
+  return { wall, cpu };
+}
+
+/** The collector's pauses on the main thread that start inside [from, to]: kind and wall/CPU ms. */
+function pausesWithin(onMain: Span[], from: number, to: number): string {
+  return onMain.filter((e) => (e.name === MARK_COMPACT || e.name === SCAVENGE) && e.ts >= from && e.ts < to)
+    .map((e) => `${e.name === MARK_COMPACT ? 'mark-compact' : 'scavenge'} ${((e.dur ?? 0) / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`)
+    .join(', ') || '–';
 }
 
 /**

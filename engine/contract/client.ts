@@ -29,8 +29,11 @@ export function createClient(transport: Transport): ThingbenchClient {
       if (msg.kind === 'result') call.resolve(msg.value);
       else call.reject(new RpcError(msg.error.code, msg.error.message, msg.error.details));
     } else if (msg.kind === 'event') {
+      const heard = listeners.get(msg.name);
+      // A client that never listens to live traffic (a script, a lab check) does not pay for unpacking it.
+      if (!heard?.size) return;
       const data = msg.name === 'broker.messages' ? unpackBatch(msg.data) : msg.data;
-      listeners.get(msg.name)?.forEach((cb) => cb(data as never));
+      heard.forEach((cb) => cb(data as never));
     }
   });
 

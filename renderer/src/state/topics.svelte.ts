@@ -96,7 +96,7 @@ export class TopicsStore {
   /** Topics waiting to be taken into the tree, in arrival order (snapshot, live batches, removals). */
   private readonly intake: Intake[] = [];
   private intakeRunning = false;
-  private readonly previewQueue = new PreviewQueue();
+  private readonly previewQueue = new PreviewQueue<TopicNode>();
   private fetching = false;
   private lastBulkRedraw = -Infinity;
   private bulkRedraw: ReturnType<typeof setTimeout> | undefined;
@@ -192,7 +192,7 @@ export class TopicsStore {
   private preview(node: TopicNode): string | null {
     const payload = node.payload;
     if (payload !== undefined) return this.previews.text(node, payload);
-    this.previewQueue.want(node.path);
+    this.previewQueue.want(node);
     if (!this.fetching && this.previewQueue.pending) {
       this.fetching = true;
       setTimeout(() => void this.fetchPreviews(), 0);
@@ -202,7 +202,7 @@ export class TopicsStore {
 
   /** Fetches the statistics with payloads of the rows on screen whose payloads the tree does not hold. */
   private async fetchPreviews(): Promise<void> {
-    const names = this.previewQueue.take(500);
+    const names = this.previewQueue.take(500).map((node) => node.path);
     try {
       const stats = await this.client.broker.topicStats(names);
       this.applyTopics(stats, false, true);

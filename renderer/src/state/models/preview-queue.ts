@@ -1,13 +1,14 @@
 /**
  * Topics whose rows are on screen without a payload preview (their statistics came from the compact topic table):
- * each is asked for once, in batches.
+ * each is asked for once, in batches. Held by their nodes, not their names: a name used as a key of a `Set` joins
+ * V8's string table for good (see `StringIndex`), and a user scrolling through 100,000 topics would put them all there.
  */
-export class PreviewQueue {
-  private readonly wanted = new Set<string>();
-  private readonly asked = new Set<string>();
+export class PreviewQueue<T> {
+  private readonly wanted = new Set<T>();
+  private readonly asked = new Set<T>();
 
   /** Notes a topic shown without its preview; returns true when it is newly wanted. */
-  want(topic: string): boolean {
+  want(topic: T): boolean {
     if (this.asked.has(topic) || this.wanted.has(topic)) return false;
     this.wanted.add(topic);
     return true;
@@ -18,8 +19,8 @@ export class PreviewQueue {
   }
 
   /** The next batch to ask for, at most `max`; they count as asked from now on. */
-  take(max: number): string[] {
-    const batch: string[] = [];
+  take(max: number): T[] {
+    const batch: T[] = [];
     for (const topic of this.wanted) {
       if (batch.length >= max) break;
       batch.push(topic);

@@ -1,4 +1,5 @@
 import type { TopicStats } from '../../../../engine/contract/index.js';
+import { StringIndex, type ReadonlyStringIndex } from './string-index.js';
 import { StringPool } from './string-pool.js';
 import { FigureColumns, type TopicFigures } from './topic-figures.js';
 
@@ -20,15 +21,16 @@ export function sortKey(name: string): string {
 }
 
 const byKey = (a: TopicNode, b: TopicNode) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byName = (node: TopicNode) => node.name;
 
-const NO_CHILDREN: ReadonlyMap<string, TopicNode> = new Map();
+const NO_CHILDREN: ReadonlyStringIndex<TopicNode> = new StringIndex(byName);
 /** Shared by every node without children (never written: a node gets its own array with its first child). */
 const NONE: TopicNode[] = [];
 
 /** One topic level; a topic (`isTopic`) when a message was published to exactly this path. */
 export class TopicNode {
   /** Made on the first child: most nodes of a big tree are leaves. */
-  private kids: Map<string, TopicNode> | null = null;
+  private kids: StringIndex<TopicNode> | null = null;
   /** Made on the first sort that needs it: most nodes of a big tree are leaves under collapsed levels, never sorted. */
   private cachedKey: string | undefined;
   /** @internal The topic's slot in the tree's figure columns; -1 for a level no message was published to. */
@@ -55,7 +57,7 @@ export class TopicNode {
     return this.slot >= 0;
   }
 
-  get children(): ReadonlyMap<string, TopicNode> {
+  get children(): ReadonlyStringIndex<TopicNode> {
     return this.kids ?? NO_CHILDREN;
   }
 
@@ -105,7 +107,7 @@ export class TopicNode {
 
   /** @internal Called by the tree only. */
   addChild(child: TopicNode): void {
-    (this.kids ??= new Map()).set(child.name, child);
+    (this.kids ??= new StringIndex(byName)).set(child);
     if (this.pending === NONE) this.pending = [child];
     else this.pending.push(child);
   }
@@ -142,7 +144,7 @@ export class TopicTree {
   readonly root = new TopicNode('', '', null, 0);
   /** Bumped by each `apply` of live traffic; nodes remember it in `activity`. */
   activity = 0;
-  private readonly byTopic = new Map<string, TopicNode>();
+  private readonly byTopic = new StringIndex((node: TopicNode) => node.path);
   private readonly columns = new FigureColumns();
   /** The topics whose last statistics say they hold a retained message. */
   private readonly retainedNodes = new Set<TopicNode>();
@@ -176,7 +178,7 @@ export class TopicTree {
       let node = this.byTopic.get(stats.topic);
       if (!node) {
         node = this.insert(stats.topic);
-        this.byTopic.set(stats.topic, node);
+        this.byTopic.set(node);
         added.push(node);
       }
       const had = node.slot >= 0;
@@ -221,8 +223,11 @@ export class TopicTree {
       this.byTopic.delete(topic);
       this.retainedNodes.delete(node);
       gone.push(node);
-      const count = node.slot >= 0 ? this.columns.count(node.slot) : 0;
-      if (node.slot >= 0) this.columns.release(node.slot);
+      let count = 0;
+      if (node.slot >= 0) {
+        count = this.columns.count(node.slot);
+        this.columns.release(node.slot);
+      }
       node.slot = -1;
       node.payload = undefined;
       for (let n: TopicNode | null = node; n; n = n.parent) n.total -= count;
