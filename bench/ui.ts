@@ -141,8 +141,11 @@ const pageNow = (page: Page) => page.evaluate(() => performance.now());
 
 /** A frame seen from the page: its start and length (ms, page time). */
 interface PageFrame { at: number; ms: number }
-/** Frames longer than this are under 30 per second: the issue's floor for scrolling. */
-const SLOW_FRAME_MS = 1000 / 30;
+/**
+ * Frames longer than two refreshes at 60 Hz are under 30 per second, the issue's floor for scrolling (frames come at
+ * whole refreshes: two measure 33.3–33.4 ms, hence the millisecond of slack).
+ */
+const SLOW_FRAME_MS = 1000 / 30 + 1;
 /** The user-timing mark set at the start of each flood's trace, to place the page's times in it. */
 const CLOCK_MARK = 'thingbench-flood';
 const quantile = (sorted: number[], p: number) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
@@ -389,7 +392,7 @@ async function main(): Promise<void> {
     console.log(`\nflood tasks over 50 ms by the wall clock, beside V8's collector on the renderer's other threads (${collectorRows.length}):`);
     console.log(renderTable(['flood (msg/s)', 'at (ms)', 'wall (ms)', 'CPU (ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
       collectorRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
-    console.log(`\nscroll frames over ${fmtNum(SLOW_FRAME_MS)} ms (under 30 fps), and what the page's main thread and the collector did meanwhile (${frameRows.length}):`);
+    console.log(`\nscroll frames longer than two refreshes (under 30 fps), and what the page's main thread and the collector did meanwhile (${frameRows.length}):`);
     console.log(renderTable(['flood (msg/s)', 'at (ms)', 'frame (ms)', 'main thread busy (wall ms)', 'its CPU (ms)', 'longest task inside (wall/CPU ms)', "collector's CPU beside (ms)", 'collector pauses inside (wall/CPU ms)'],
       frameRows.map((r) => r.map((x) => (typeof x === 'number' ? fmtNum(x) : x))), 1));
     console.log(`\nthe collector's work on the page during each ${o.seconds}-s flood (pauses by the wall clock on the main thread):`);
