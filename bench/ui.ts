@@ -5,7 +5,8 @@
 // baseline first, then the target), a fresh page is opened and measured while the child publishes at that rate:
 //   open       time until the tree shows its first rows, and until every topic is in it (the status bar's count);
 //   quiet      half way through, a topic nobody used is published once (the filter box set to it): time until its row shows;
-//   long tasks main-thread tasks over 50 ms (PerformanceObserver `longtask`) while opening and during the flood: count, longest;
+//   long tasks main-thread tasks over 50 ms (PerformanceObserver `longtask`) while opening and during the flood: count, longest
+//              (the flood's from when its trace has started until it stops, so the tracer's own work stays out);
 //              during the flood also by CPU time (a trace's thread time): on this two-core machine the engine, the load
 //              and the browser share the cores, and a task the system set aside for a while is long by the clock only;
 //   scroll     the tree scrolled a screen at a time every frame for 3 s: frames per second p50 and p1 (the slowest 1%);
@@ -55,8 +56,9 @@ if (v.help) {
   --visit             with --opens: after each opening, open every other view from the rail (as the views run does) and print
                       each view's tasks by CPU time (with --breakdown, what ran inside the slow ones)
   --gc                trace the floods with V8's collector on every thread and print each long task beside the
-                      collector's CPU on the renderer's other threads meanwhile and its pauses inside the task (the
-                      tracing itself makes long tasks a little more frequent)
+                      collector's CPU on the renderer's other threads meanwhile and its pauses inside the task, and
+                      each scroll frame under 30 fps beside the main thread's work and the collector's (the tracing
+                      itself makes long tasks a little more frequent)
   --cpu-prof DIR      profile the page's main thread while opening and during each flood (with --opens: until all
                       topics of each opening are in) into DIR (open in Chrome DevTools)`);
   process.exit(0);
