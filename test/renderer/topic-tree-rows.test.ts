@@ -281,4 +281,17 @@ describe('PreviewQueue', () => {
     expect(q.take(10)).toEqual(['c']);
     expect(q.pending).toBe(0);
   });
+
+  it('asks again for a topic once its answer came (it changed out of sight), never for one still unanswered', async () => {
+    const { PreviewQueue } = await import('../../renderer/src/state/models/preview-queue.js');
+    const q = new PreviewQueue<string>();
+    q.want('a');
+    q.want('b');
+    expect(q.take(10)).toEqual(['a', 'b']);
+    q.answered(['a']); // the engine knew `a`, not `b`
+    expect([q.want('a'), q.want('b')]).toEqual([true, false]);
+    q.forget(['a', 'b']); // both gone from the tree
+    expect(q.pending).toBe(0);
+    expect(q.want('b')).toBe(true);
+  });
 });

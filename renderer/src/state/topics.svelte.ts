@@ -202,10 +202,11 @@ export class TopicsStore {
 
   /** Fetches the statistics with payloads of the rows on screen whose payloads the tree does not hold. */
   private async fetchPreviews(): Promise<void> {
-    const names = this.previewQueue.take(500).map((node) => node.path);
+    const nodes = this.previewQueue.take(500);
     try {
-      const stats = await this.client.broker.topicStats(names);
+      const stats = await this.client.broker.topicStats(nodes.map((node) => node.path));
       this.applyTopics(stats, false, true);
+      this.previewQueue.answered(stats.flatMap((s) => this.tree.get(s.topic) ?? []));
       this.treeDirty = true;
       this.schedule();
     } catch (err) {
@@ -403,6 +404,7 @@ export class TopicsStore {
     if (!gone.length) return;
     this.filtered?.remove(gone);
     for (const node of gone) this.payloadTopics.delete(node.path);
+    this.previewQueue.forget(gone);
     this.treeDirty = true;
   }
 
