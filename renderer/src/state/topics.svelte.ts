@@ -102,7 +102,7 @@ export class TopicsStore {
   private bulkRedraw: ReturnType<typeof setTimeout> | undefined;
   private payloadQuery: PayloadQuery | null = null;
   /** Topics with a message whose payload matched the search: what the tree shows while searching payloads. */
-  private payloadTopics: Set<string> = topicSetQuery().topics;
+  private payloadTopics = topicSetQuery().topics;
   /** Rows flash while their last live message is younger than FLASH_MS: `flashedBefore` is the activity then. */
   private flashedBefore = 0;
   private readonly flashMarks: { time: number; activity: number }[] = [];
@@ -274,7 +274,7 @@ export class TopicsStore {
     const nodes: TopicNode[] = [];
     for (const m of messages) {
       if (this.payloadTopics.has(m.topic)) continue;
-      this.payloadTopics.add(m.topic);
+      this.payloadTopics.set(m.topic);
       const node = this.tree.get(m.topic);
       if (node) nodes.push(node);
     }

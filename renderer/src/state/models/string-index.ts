@@ -24,6 +24,10 @@ export class StringIndex<V> {
     return found.find((v) => this.keyOf(v) === key);
   }
 
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
   /** Adds `value`, or puts it in the place of the value with the same key. */
   set(value: V): void {
     const key = this.keyOf(value);
@@ -81,7 +85,7 @@ export class StringIndex<V> {
 }
 
 /** What readers of an index may do. */
-export type ReadonlyStringIndex<V> = Pick<StringIndex<V>, 'size' | 'get' | 'values'>;
+export type ReadonlyStringIndex<V> = Pick<StringIndex<V>, 'size' | 'get' | 'has' | 'values'>;
 
 /** FNV-1a of the string's UTF-16 code units, cut to 30 bits: a small integer on every V8 build. */
 export function stringHash(s: string): number {

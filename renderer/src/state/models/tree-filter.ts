@@ -1,5 +1,6 @@
 import { topicMatches } from '../../../../engine/contract/index.js';
 import type { TopicNode, TopicTree } from './topic-tree.js';
+import { StringIndex } from './string-index.js';
 
 /**
  * What the tree's filter box holds, parsed: `/re/` (with optional `i`, `u`, `s` flags) is a regular expression
@@ -100,9 +101,12 @@ export function nodesMatching(root: TopicNode, levels: readonly string[]): Topic
   return out;
 }
 
-/** A query matching the topics put in `topics` (those whose payloads matched a search), as they are added. */
-export function topicSetQuery(): { topics: Set<string>; query: TopicQuery } {
-  const topics = new Set<string>();
+/**
+ * A query matching the topics put in `topics` (those whose payloads matched a search), as they are added. A
+ * `StringIndex`, as a search may match every topic (see it for why not a `Set`).
+ */
+export function topicSetQuery(): { topics: StringIndex<string>; query: TopicQuery } {
+  const topics = new StringIndex((topic: string) => topic);
   return { topics, query: { kind: 'text', test: (topic) => topics.has(topic), highlight: () => null } };
 }
 
