@@ -3,25 +3,27 @@
  * path and by level name. A `Map` or `Set` would do the same, but V8 internalizes every string used as a key of one,
  * stored or only looked up: the string joins the page's string table, which each mark-compact's final pause walks in
  * full (5–10 ms of every pause with 100,000 topic paths in it, on this project's two-core machine). Here the keys are
- * 30-bit hashes, small integers that are no objects at all; the few values whose keys share a hash sit in an array
- * (so values are never arrays themselves).
+ * 30-bit hashes, small integers that are no objects at all. The first value of each hash sits in one map, whose own
+ * iterator is then `values()`; the few others whose keys share a hash wait in a second one.
  */
 export class StringIndex<V> {
-  private readonly byHash = new Map<number, V | V[]>();
-  private count = 0;
+  private readonly first = new Map<number, V>();
+  private readonly others = new Map<number, V[]>();
 
   /** `hash` is for tests, which force collisions with a poor one. */
   constructor(private readonly keyOf: (value: V) => string, private readonly hash: (key: string) => number = stringHash) {}
 
   get size(): number {
-    return this.count;
+    let n = this.first.size;
+    for (const list of this.others.values()) n += list.length;
+    return n;
   }
 
   get(key: string): V | undefined {
-    const found = this.byHash.get(this.hash(key));
-    if (found === undefined) return undefined;
-    if (!Array.isArray(found)) return this.keyOf(found) === key ? found : undefined;
-    return found.find((v) => this.keyOf(v) === key);
+    const h = this.hash(key);
+    const found = this.first.get(h);
+    if (found === undefined || this.keyOf(found) === key) return found;
+    return this.others.get(h)?.find((v) => this.keyOf(v) === key);
   }
 
   has(key: string): boolean {
@@ -32,55 +34,52 @@ export class StringIndex<V> {
   set(value: V): void {
     const key = this.keyOf(value);
     const h = this.hash(key);
-    const found = this.byHash.get(h);
-    if (found === undefined) {
-      this.byHash.set(h, value);
-      this.count++;
-    } else if (!Array.isArray(found)) {
-      if (this.keyOf(found) === key) this.byHash.set(h, value);
-      else {
-        this.byHash.set(h, [found, value]);
-        this.count++;
-      }
-    } else {
-      const at = found.findIndex((v) => this.keyOf(v) === key);
-      if (at >= 0) found[at] = value;
-      else {
-        found.push(value);
-        this.count++;
-      }
+    const found = this.first.get(h);
+    if (found === undefined || this.keyOf(found) === key) {
+      this.first.set(h, value);
+      return;
+    }
+    const list = this.others.get(h);
+    if (!list) this.others.set(h, [value]);
+    else {
+      const at = list.findIndex((v) => this.keyOf(v) === key);
+      if (at >= 0) list[at] = value;
+      else list.push(value);
     }
   }
 
   /** Removes the value with key `key`; returns whether there was one. */
   delete(key: string): boolean {
     const h = this.hash(key);
-    const found = this.byHash.get(h);
+    const found = this.first.get(h);
     if (found === undefined) return false;
-    if (!Array.isArray(found)) {
-      if (this.keyOf(found) !== key) return false;
-      this.byHash.delete(h);
+    const list = this.others.get(h);
+    if (this.keyOf(found) === key) {
+      // One of the others with this hash takes the first place.
+      if (list) this.first.set(h, list.shift()!);
+      else this.first.delete(h);
     } else {
-      const at = found.findIndex((v) => this.keyOf(v) === key);
+      const at = list ? list.findIndex((v) => this.keyOf(v) === key) : -1;
       if (at < 0) return false;
-      found.splice(at, 1);
-      if (found.length === 1) this.byHash.set(h, found[0]!);
+      list!.splice(at, 1);
     }
-    this.count--;
+    if (list?.length === 0) this.others.delete(h);
     return true;
   }
 
   clear(): void {
-    this.byHash.clear();
-    this.count = 0;
+    this.first.clear();
+    this.others.clear();
   }
 
-  /** Every value, in the order their hashes were first added. */
-  *values(): IterableIterator<V> {
-    for (const found of this.byHash.values()) {
-      if (Array.isArray(found)) yield* found;
-      else yield found;
-    }
+  /** Every value: those first with their hash in the order their hashes came, then the others. */
+  values(): IterableIterator<V> {
+    return this.others.size === 0 ? this.first.values() : this.withOthers();
+  }
+
+  private *withOthers(): IterableIterator<V> {
+    yield* this.first.values();
+    for (const list of this.others.values()) yield* list;
   }
 }
 
