@@ -1,4 +1,4 @@
-import { packBatch, type Disposable, type ThingbenchEvents, type Transport } from '../contract/index.js';
+import { packBatch, type Disposable, type MessageBatch, type ThingbenchEvents, type Transport } from '../contract/index.js';
 import type { Logger, TypedEmitter } from '../core/index.js';
 import { BatchCoalescer } from './batch-coalescer.js';
 
@@ -25,11 +25,14 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
     }
   };
 
+  /** Live batches cross the wire packed (`packBatch`); the contract's client unpacks them. */
+  const sendBatch = (batch: MessageBatch) => send({ kind: 'event', name: 'broker.messages', data: packBatch(batch) });
+
   const flushHeld = () => {
     retry = undefined;
     if (!held.pending) return;
     if (isCongested()) scheduleRetry();
-    else send({ kind: 'event', name: 'broker.messages', data: packBatch(held.release()) });
+    else sendBatch(held.release());
   };
   const scheduleRetry = () => {
     retry ??= setTimeout(flushHeld, RETRY_MS);
@@ -43,7 +46,7 @@ export function forwardEvents(events: TypedEmitter<ThingbenchEvents>, transport:
         scheduleRetry();
         return;
       }
-      send({ kind: 'event', name: 'broker.messages', data: packBatch(held.pending ? held.release(batch) : batch) });
+      sendBatch(held.pending ? held.release(batch) : batch);
     },
     // Skipped while congested: the log stays readable through `logs.recent`.
     'logs.appended': (records) => {

@@ -245,25 +245,21 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
 
     // A row on screen takes each new payload as it arrives; a topic that changed out of sight shows its new payload
     // once it comes into view (the tree keeps payloads only for the rows on screen). Both come in order from one
-    // client, so once the row on screen shows its message, the UI has taken the other one too.
+    // client, so once the row on screen shows its message, the UI has taken the other one too. Twice: a row whose
+    // preview was fetched once asks once more when its topic changed out of sight since.
     const preview = (topic: string) => `${node(topic)} [data-testid=topic-preview]`;
     const showing = (topic: string, text: string) => page.waitForFunction(([sel, t]) => document.querySelector(sel!)?.textContent === t, [preview(topic), text], WAIT);
-    await device.publishAsync('scale/dev-0', 'changed out of sight');
-    await device.publishAsync('scale/dev-4999', 'live on screen');
-    await showing('scale/dev-4999', 'live on screen');
-    await filter('dev-0');
-    await showing('scale/dev-0', 'changed out of sight');
-    await filter('');
-    // And again: a row whose preview was fetched once asks once more when its topic changed out of sight since.
-    await page.focus('[data-testid=topic-tree]');
-    await page.keyboard.press('End');
-    await page.waitForSelector(node('scale/dev-4999'), WAIT);
-    await device.publishAsync('scale/dev-0', 'changed out of sight again');
-    await device.publishAsync('scale/dev-4999', 'live on screen again');
-    await showing('scale/dev-4999', 'live on screen again');
-    await filter('dev-0');
-    await showing('scale/dev-0', 'changed out of sight again');
-    await filter('');
+    for (const round of ['', ' again']) {
+      await page.focus('[data-testid=topic-tree]');
+      await page.keyboard.press('End');
+      await page.waitForSelector(node('scale/dev-4999'), WAIT);
+      await device.publishAsync('scale/dev-0', `changed out of sight${round}`);
+      await device.publishAsync('scale/dev-4999', `live on screen${round}`);
+      await showing('scale/dev-4999', `live on screen${round}`);
+      await filter('dev-0');
+      await showing('scale/dev-0', `changed out of sight${round}`);
+      await filter('');
+    }
     expect(bm.pageProblems).toEqual([]);
   }, 120_000);
 });
