@@ -32,11 +32,12 @@ async function device(thing: string, protocolVersion: 4 | 5, answer: (name: stri
     const [, , kind, requestId, name] = topic.split('/');
     if (kind !== 'req') return;
     const a = answer(name, payload);
+    // A reply still waiting for its PUBACK when the test ends is cut off by `endAsync(true)`: nothing to report then.
     if (protocolVersion === 5) {
       const { responseTopic, correlationData } = packet.properties ?? {};
-      void client.publishAsync(responseTopic!, a.payload, { qos: 1, properties: { correlationData, contentType: 'text/plain', userProperties: { 'hono-cmd-status': String(a.status) } } });
+      client.publish(responseTopic!, a.payload, { qos: 1, properties: { correlationData, contentType: 'text/plain', userProperties: { 'hono-cmd-status': String(a.status) } } }, () => {});
     } else {
-      void client.publishAsync(`command/${thing}/res/${requestId}/${a.status}`, a.payload, { qos: 1 });
+      client.publish(`command/${thing}/res/${requestId}/${a.status}`, a.payload, { qos: 1 }, () => {});
     }
   });
   await client.subscribeAsync(`command/${thing}/req/#`, { qos: 1 });
@@ -117,8 +118,7 @@ describe('command & control to MQTT devices', () => {
     await expect.poll(() => te.logs.some((l) => l.source === 'control' && /0000000000000000/.test(l.message))).toBe(true);
     door.on('message', (topic) => {
       const requestId = topic.split('/')[3];
-      void intruder.publishAsync(`command/door-1/res/${requestId}/500`, 'forged', { qos: 1 })
-        .then(() => door.publishAsync(`command/door-1/res/${requestId}/200`, 'open', { qos: 1 }));
+      intruder.publish(`command/door-1/res/${requestId}/500`, 'forged', { qos: 1 }, () => door.publish(`command/door-1/res/${requestId}/200`, 'open', { qos: 1 }, () => {}));
     });
     await door.subscribeAsync('command/door-1/req/#', { qos: 1 });
     const a = await contract.api.control.send({ thing: 'door-1', name: 'open', timeoutMs: 5000 });
