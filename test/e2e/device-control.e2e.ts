@@ -60,7 +60,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
       requests.push({ topic, payload: payload.toString() });
       const [, thing, , reqId, name] = topic.split('/');
       const body = JSON.stringify({ did: name, got: JSON.parse(payload.toString()) as unknown });
-      void device!.publishAsync(`command/${thing}/res/${reqId}/200`, body, { qos: 1 });
+      device!.publish(`command/${thing}/res/${reqId}/200`, body, { qos: 1 }, () => {});
     });
     await device.subscribeAsync('command/valve-1/req/#', { qos: 1 });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
     seen.push(topic);
     const [, thing, , requestId, name] = topic.split('/');
     if (!requestId) return; // a one-way command: nothing to answer
-    if (name !== 'hang') void device.publishAsync(`command/${thing}/res/${requestId}/202`, `${name} ${payload.toString()}`, { qos: 1 });
+    if (name !== 'hang') device.publish(`command/${thing}/res/${requestId}/202`, `${name} ${payload.toString()}`, { qos: 1 }, () => {});
   });
   await device.subscribeAsync('command/valve-1/req/#', { qos: 1 });
 });

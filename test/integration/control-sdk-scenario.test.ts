@@ -25,7 +25,7 @@ beforeAll(async () => {
     if (name === 'hang') return;
     const status = name === 'fail' ? 500 : 200;
     const body = name === 'set' ? JSON.stringify({ target: JSON.parse(payload.toString()).target, ok: true }) : 'no';
-    void device.publishAsync(`command/${thing}/res/${requestId}/${status}`, body, { qos: 1 });
+    device.publish(`command/${thing}/res/${requestId}/${status}`, body, { qos: 1 }, () => {});
   });
   await device.subscribeAsync('command/thermo-1/req/#', { qos: 1 });
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   device.on('message', (topic, payload) => {
     seen.push(topic);
     const [, thing, , requestId, name] = topic.split('/');
-    if (requestId) void device.publishAsync(`command/${thing}/res/${requestId}/200`, `${name}:${payload.toString()}`, { qos: 1 });
+    if (requestId) device.publish(`command/${thing}/res/${requestId}/200`, `${name}:${payload.toString()}`, { qos: 1 }, () => {});
   });
   await device.subscribeAsync('command/gate-1/req/#', { qos: 1 });
 });
