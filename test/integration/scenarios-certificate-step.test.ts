@@ -75,12 +75,16 @@ describe('certificate: a CA and the certificates it signs', () => {
       const watcher = await connect(te.mqttPort, { clientId: 'jitr-activator' });
       await watcher.subscribeAsync('$aws/events/certificates/registered/+', { qos: 1 });
       const events: Array<{ topic: string; body: Record<string, unknown> }> = [];
+      // Awaited after the run: a failed activation fails this test instead of surfacing later as an unhandled rejection.
+      const activations: Promise<unknown>[] = [];
       watcher.on('message', (topic, payload) => {
         const body = JSON.parse(payload.toString()) as Record<string, unknown>;
         events.push({ topic, body });
         const arn = `arn:aws:iot:us-east-1:000000000000:cert/${String(body.certificateId)}`;
-        void iot.send(new UpdateCertificateCommand({ certificateId: String(body.certificateId), newStatus: 'ACTIVE' }))
+        const activation = iot.send(new UpdateCertificateCommand({ certificateId: String(body.certificateId), newStatus: 'ACTIVE' }))
           .then(() => iot.send(new AttachPolicyCommand({ policyName: 'jitr-step', target: arn })));
+        activation.catch(() => {}); // handled now; Promise.all below still rejects with it
+        activations.push(activation);
       });
       const { result } = await runFiles(engineTarget(te), {
         'main.yaml': `
@@ -100,6 +104,7 @@ steps:
 `,
       });
       await watcher.endAsync();
+      await Promise.all(activations);
       expect(result.message).toBeUndefined();
       expect(statuses(result.steps).filter((s) => !s.includes('expect'))).toEqual(['1 certificate passed', '2 aws passed', '3 certificate passed', '4 aws passed', '5 certificate passed', '6 publish passed']);
       expect(result.steps[5].note).toMatch(/^connected after [1-9]\d* refused connections?$/);
