@@ -22,7 +22,14 @@ export const testTimeout = (properties = 1) => properties * FUZZ_MS + 60_000;
 export async function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input: T) => Promise<void> | void): Promise<void> {
   console.log(`[fuzz] ${name}: seed ${FUZZ_SEED}, ${FUZZ_MS} ms (replay: npm run fuzz -- --seed ${FUZZ_SEED})`);
   let runs = 0;
-  const property = fc.asyncProperty(arb, async (input) => { runs++; await check(input); });
+  // The time limit races the input running then against a timer and returns without it: it is awaited below, so
+  // nothing it still does (a canary, a publish) overlaps what the test checks after the fuzz.
+  let running: { input: T; done: Promise<void> } | undefined;
+  const property = fc.asyncProperty(arb, async (input) => {
+    runs++;
+    running = { input, done: Promise.resolve(check(input)) };
+    await running.done;
+  });
   await fc.assert(property, {
     seed: FUZZ_SEED, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false,
     reporter: (details) => {
@@ -36,5 +43,12 @@ export async function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input:
         `${String(details.errorInstance).slice(0, 3000)}`, { cause: details.errorInstance });
     },
   });
+  const last = running;
+  if (last) {
+    await last.done.catch((e: unknown) => {
+      throw new Error(`[fuzz] ${name} failed on the input running when its time was up (seed ${FUZZ_SEED})\n` +
+        `input: ${fc.stringify(last.input).slice(0, 1500)}\n${String(e).slice(0, 3000)}`, { cause: e });
+    });
+  }
   console.log(`[fuzz] ${name}: ${runs} inputs`);
 }
