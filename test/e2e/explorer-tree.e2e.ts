@@ -193,7 +193,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('explorer: topic tree and message list
     const draws = await page.evaluate(() => (window as unknown as { __listDraws: number[] }).__listDraws);
     const gaps = draws.slice(1).map((t, i) => t - draws[i]!);
     expect(draws.length).toBeGreaterThan(2);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(490);
+    // The store decides to draw at least 500 ms apart; the rows change later in that frame, after its other work,
+    // which on a loaded machine varies by a frame or two (CI once saw 487 ms). Unpaced, the gaps would be the
+    // engine's 100-ms batches.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(450);
   });
 
   it('selects the topic that was under the pointer when pressed, and keeps the keyboard cursor on its topic, while new topics move the rows', async () => {
