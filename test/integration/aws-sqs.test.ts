@@ -85,7 +85,7 @@ describe('SQS through the SDK v3 client (JSON protocol)', () => {
     expect(err.message).toBe('The request must contain the parameter MessageGroupId.');
   });
 
-  it('answers a long poll within 100 ms of the send that gives it a message', async () => {
+  it('answers a long poll as soon as a send gives it a message, not at the end of its wait', async () => {
     const url = await create('lp');
     const started = performance.now();
     const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
@@ -106,8 +106,9 @@ describe('SQS through the SDK v3 client (JSON protocol)', () => {
     const got = await polling;
     sender.destroy();
     expect(got.Messages!.map((m) => m.Body)).toEqual(['wake up']);
-    // The poll was woken by the send (not by a timer): it is answered at most 100 ms after the send's acknowledgement.
-    expect(answeredAt - sentAt).toBeLessThan(100);
+    // The poll was woken by the send, not by its 20-s timer. Between the two lie the receive's own durable write and an
+    // HTTP answer (about 10 ms here when idle), so the bound leaves room for a loaded machine.
+    expect(answeredAt - sentAt).toBeLessThan(1000);
   });
 
   it('ends a long poll whose client went away, so it takes no message', async () => {

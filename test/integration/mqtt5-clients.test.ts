@@ -242,7 +242,7 @@ describe('AWS IoT Device SDK v2 MQTT 5 client over mutual TLS', () => {
     const shadow = iotshadow.IotShadowClient.newFromMqtt5Client(client);
     const accepted = new Promise<iotshadow.model.UpdateShadowResponse>((resolve, reject) => {
       void shadow.subscribeToUpdateShadowAccepted({ thingName: 'v5-lamp' }, mqtt5.QoS.AtLeastOnce, (error, response) => (error ? reject(error) : resolve(response!)))
-        .then(() => shadow.publishUpdateShadow({ thingName: 'v5-lamp', state: { reported: { on: true } } }, mqtt5.QoS.AtLeastOnce), reject);
+        .then(() => shadow.publishUpdateShadow({ thingName: 'v5-lamp', state: { reported: { on: true } } }, mqtt5.QoS.AtLeastOnce)).catch(reject);
     });
     const response = await accepted;
     expect(response.state?.reported).toEqual({ on: true });

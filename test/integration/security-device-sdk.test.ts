@@ -47,7 +47,7 @@ describe('AWS IoT Device SDK v2 over mutual TLS', () => {
     const shadow = new iotshadow.IotShadowClient(connection);
     const accepted = new Promise<iotshadow.model.UpdateShadowResponse>((resolve, reject) => {
       void shadow.subscribeToUpdateShadowAccepted({ thingName: 'sdk-lamp' }, mqtt.QoS.AtLeastOnce, (error, response) => (error ? reject(error) : resolve(response!)))
-        .then(() => shadow.publishUpdateShadow({ thingName: 'sdk-lamp', state: { reported: { on: true } } }, mqtt.QoS.AtLeastOnce), reject);
+        .then(() => shadow.publishUpdateShadow({ thingName: 'sdk-lamp', state: { reported: { on: true } } }, mqtt.QoS.AtLeastOnce)).catch(reject);
     });
     const response = await accepted;
     expect(response.state?.reported).toEqual({ on: true });
