@@ -97,10 +97,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('device control in the UI', { timeout:
     await openThing('valve-2');
     await page().fill('[data-testid=command-name]', 'bad name');
     expect(await page().isDisabled('[data-testid=command-send]')).toBe(true);
-    await sendCommand({ name: 'close', timeout: '1' });
+    await sendCommand({ name: 'close', timeout: '3' }); // long enough to read the waiting label on a loaded machine
     expect(await text('[data-testid=command-send]')).toBe('Waiting for the answer…');
     await page().waitForSelector('[data-testid=command-outcome][data-kind=timeout]', WAIT);
-    expect(await text('[data-testid=command-outcome]')).toMatch(/close\s*no answer within 1 s \(request \S+\)/);
+    expect(await text('[data-testid=command-outcome]')).toMatch(/close\s*no answer within 3 s \(request \S+\)/);
     expect(await bm.engine.api.control.pending()).toEqual([]);
   });
 

@@ -65,7 +65,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('an editor view before Monaco has load
     for (const route of held.splice(0)) await route.continue();
     await page().waitForSelector('[data-testid=sql-console-editor][data-ready=true]', WAIT);
     expect(await page().$('[data-testid=sql-console-editor-plain]')).toBeNull();
-    const text = await page().$$eval('[data-testid=sql-console-editor] .view-line', (ls) => ls.map((l) => l.textContent ?? '').join('\n').replace(/\u00a0/g, ' '));
-    expect(text).toBe('SELECT 6 * 7 AS answer');
+    // Monaco draws its lines in the frame after it is ready.
+    const text = () => page().$$eval('[data-testid=sql-console-editor] .view-line', (ls) => ls.map((l) => l.textContent ?? '').join('\n').replace(/\u00a0/g, ' '));
+    await expect.poll(text, WAIT).toBe('SELECT 6 * 7 AS answer');
   });
 });

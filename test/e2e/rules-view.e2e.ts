@@ -52,7 +52,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the Rules view', { timeout: 60_000 },
     await go('#/rules/+new');
     await setSql("SELECT temperature,\n  upper(name AS n\nFROM 'sensors/+/data'");
     // Monaco's own markers: the engine's diagnostic at line 2, column 14 (`AS`, where `,` or `)` was expected).
-    await page().waitForFunction(() => (document.querySelector('[data-testid=sql-editor]') as HTMLElement).dataset.markers !== '[]', null, WAIT);
+    // Waits for this text's diagnostic: a check of the text half typed (after Ctrl+A, Delete) may answer first.
+    await page().waitForSelector('[data-testid=sql-diagnostic][data-line="2"][data-column="14"]', WAIT);
     const markers = JSON.parse((await page().getAttribute('[data-testid=sql-editor]', 'data-markers'))!) as Array<{ line: number; column: number; endColumn: number; message: string }>;
     expect(markers).toEqual([expect.objectContaining({ line: 2, column: 14, endColumn: 16, message: "Expected ',' or ')' but found 'AS'" })]);
     expect(await page().getAttribute('[data-testid=sql-diagnostic]', 'data-line')).toBe('2');
