@@ -51,7 +51,7 @@ describe('StartCommandExecution to a thing that only asks', () => {
     expect(cmd).toMatchObject({ name: 'reboot', contentType: 'application/json' });
     expect(cmd?.payload.toString()).toBe('{"now":true}');
     control.respond('meter-1', cmd!.requestId, 200, Buffer.from('rebooting'));
-    await expect.poll(() => changes.map((c) => c.status)).toEqual(['CREATED', 'SUCCEEDED']);
+    await expect.poll(() => changes.map((c) => c.status), { timeout: 5000 }).toEqual(['CREATED', 'SUCCEEDED']); // after a durable write
     expect(commands.getExecution(executionId, `arn:aws:iot:us-east-1:000000000000:thing/meter-1`)).toMatchObject({
       statusReason: { reasonCode: 'STATUS_200' }, result: { payload: { S: 'rebooting' } }, completedAt: expect.any(Number),
     });
@@ -59,7 +59,7 @@ describe('StartCommandExecution to a thing that only asks', () => {
     const { executionId: failing } = await start('meter-2');
     const next = await control.next('meter-2', 0);
     control.respond('meter-2', next!.requestId, 503, Buffer.alloc(0));
-    await expect.poll(() => commands.getExecution(failing, `arn:aws:iot:us-east-1:000000000000:thing/meter-2`).status).toBe('FAILED');
+    await expect.poll(() => commands.getExecution(failing, `arn:aws:iot:us-east-1:000000000000:thing/meter-2`).status, { timeout: 5000 }).toBe('FAILED');
     await commands.stop();
     await control.stop();
   });

@@ -86,7 +86,7 @@ describe('SNS topics and subscriptions (domain)', () => {
       .rejects.toThrow('deadLetterTargetArn must be an SQS queue ARN');
     await sinks.topics.subscribe(topicArn, 'sqs', `${QUEUE}gone`, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `${QUEUE}dlq` }) });
     const { messageId } = await sinks.topics.publish('t', 'undeliverable');
-    await vi.waitFor(async () => expect(sinks.queues.count('dlq')).toBe(1));
+    await vi.waitFor(async () => expect(sinks.queues.count('dlq')).toBe(1), { timeout: 5000 }); // a redrive, then a durable send
     const [m] = await sinks.queues.receive('dlq');
     expect(JSON.parse(m.body)).toMatchObject({ Type: 'Notification', MessageId: messageId, Message: 'undeliverable' });
   });
@@ -122,7 +122,7 @@ describe('SNS topics and subscriptions (domain)', () => {
     const sub = await sinks.topics.subscribe(topicArn, 'http', url);
     expect(sub.pending).toBe(true);
     expect(sinks.topics.topics.listSubscriptions(topicArn)[0].SubscriptionArn).toBe('PendingConfirmation');
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), { timeout: 5000 }); // an HTTP POST, not awaited by subscribe
     const confirmation = got[0].body;
     expect(got[0].headers['x-amz-sns-message-type']).toBe('SubscriptionConfirmation');
     expect(confirmation).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topicArn, Token: expect.stringMatching(/^[0-9a-f]+$/), SubscribeURL: expect.stringContaining('Action=ConfirmSubscription') });
@@ -130,7 +130,7 @@ describe('SNS topics and subscriptions (domain)', () => {
     await expect(sinks.topics.topics.confirm(topicArn, 'nope')).rejects.toThrow('Invalid parameter: Token');
     expect(await sinks.topics.topics.confirm(topicArn, confirmation.Token)).toBe(sub.subscriptionArn);
     await sinks.topics.publish('t', 'after confirmation');
-    await vi.waitFor(() => expect(got).toHaveLength(2));
+    await vi.waitFor(() => expect(got).toHaveLength(2), { timeout: 5000 });
     expect(got[1].body).toMatchObject({ Type: 'Notification', Message: 'after confirmation' });
     expect(got[1].headers).toMatchObject({ 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-subscription-arn': sub.subscriptionArn, 'x-amz-sns-topic-arn': topicArn });
   });

@@ -184,7 +184,11 @@ describe('AskingDevice over CoAP', () => {
     await vi.waitFor(() => expect(d.state).toBe('backoff'));
     expect(d.stats.buffered).toBe(1);
     for (let i = 0; i < 3; i++) clock.advance(1000); // tried again and refused again; the next alarms are kept behind it
-    await vi.waitFor(() => expect(seen.filter((s) => s.path.endsWith('/alarm') && s.payload === '{"alarm":0}').length).toBeGreaterThan(1));
+    // The server saw the retry, and the device took its refusal (armed its next try) before the clock moves on.
+    await vi.waitFor(() => {
+      expect(seen.filter((s) => s.path.endsWith('/alarm') && s.payload === '{"alarm":0}').length).toBeGreaterThan(1);
+      expect(d.state).toBe('backoff');
+    });
     allowed = true; // a policy now lets it publish
     for (let i = 0; i < 3; i++) clock.advance(1000);
     await vi.waitFor(() => expect(accepted.length).toBeGreaterThanOrEqual(4));

@@ -68,7 +68,7 @@ describe('regular expressions run in linear time', () => {
     const started = performance.now();
     const rule = compile("SELECT regexp_matches('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', '(a+)+$') AS x FROM 'a/#'");
     expect(rule.evaluate(ctx({}))).toEqual({ x: false });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('applies it to a 100,000-character payload field quickly', () => {
@@ -115,7 +115,7 @@ describe('results are bounded by the 128 KB message limit', () => {
   it('eight nested replace() in a constant expression are a LimitExceeded error at compile time, fast', () => {
     const started = performance.now();
     const e = sqlError(`SELECT ${nestedReplace(8)} AS x FROM 'a/#'`);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(e.diagnostics[0]).toMatchObject({ code: 'LimitExceeded', severity: 'error' });
     expect(e.message).toMatch(/128 KB/);
     expect(compile(`SELECT ${nestedReplace(4)} AS x FROM 'a/#'`).evaluate(ctx({}))).toEqual({ x: 'a'.repeat(100_000) });
@@ -183,7 +183,7 @@ describe('time_to_epoch patterns', () => {
     const rule = compile(`SELECT VALUE time_to_epoch(s, '${'dM'.repeat(40)}') FROM 'a/#'`);
     const started = performance.now();
     expect(rule.evaluate(ctx({ s: '1'.repeat(120) + 'x' }))).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(compile("SELECT VALUE time_to_epoch('2024-03-05 10:20:30', 'yyyy-MM-dd HH:mm:ss') FROM 'a/#'").evaluate(ctx({}))).toBe(Date.UTC(2024, 2, 5, 10, 20, 30));
   });
 });
@@ -192,7 +192,7 @@ describe('string functions stay linear', () => {
   it.each([['rtrim', ' '.repeat(120_000) + 'x'], ['trim', 'x' + ' \t'.repeat(60_000) + 'x'], ['ltrim', '\t'.repeat(120_000)]])('%s on a long run of blanks', (fn, s) => {
     const started = performance.now();
     const out = compile(`SELECT VALUE ${fn}(s) FROM 'a/#'`).evaluate(ctx({ s }));
-    expect(performance.now() - started).toBeLessThan(300);
+    expect(performance.now() - started).toBeLessThan(2000); // linear: milliseconds; quadratic: many seconds
     expect(out).toBe(fn === 'ltrim' ? '' : fn === 'rtrim' ? s.trimEnd() : s);
   });
 

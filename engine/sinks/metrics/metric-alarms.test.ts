@@ -106,7 +106,7 @@ describe('metric alarms', () => {
     await vi.waitFor(() => {
       expect(h!.sinks.alarms.view('quiet')?.state).toBe('INSUFFICIENT_DATA');
       expect(h!.sinks.alarms.view('silent-is-bad')?.state).toBe('ALARM');
-    });
+    }, { timeout: 10_000 }); // one alarm's change is three durable writes (state, notification, queue) before the next
     expect(h.sinks.alarms.view('quiet')?.reason).toBe('Insufficient Data: 1 datapoint was unknown.');
     expect(h.sinks.alarms.view('silent-is-bad')?.reason).toBe('Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].');
     // Later evaluations change nothing: one notification per state change, in order.
