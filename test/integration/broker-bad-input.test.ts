@@ -24,7 +24,7 @@ describe.each(['aws', 'standard'] as const)('bad input (%s mode)', (mode) => {
   beforeEach(async () => {
     te = await startTestEngine({
       mode,
-      connectTimeoutMs: 500,
+      connectTimeoutMs: 2000, // far from the "at once" closes below, which a stalled moment must not reach
       drainTimeoutMs: 1000,
       limits: mode === 'aws' ? { keepAliveMin: 1, publishesPerSecond: 0 } : {},
     });
@@ -103,7 +103,7 @@ describe.each(['aws', 'standard'] as const)('bad input (%s mode)', (mode) => {
   it('a remaining length with five continuation bytes: closed at once', async () => {
     const peer = await raw();
     peer.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f])); // [MQTT-2.2.3]: at most four bytes
-    expect(await closeTime(peer, 2000)).toBeLessThan(400); // well before the 500 ms CONNECT timeout
+    expect(await closeTime(peer, 2000)).toBeLessThan(1500); // well before the 2-s CONNECT timeout
     expect(te.logs.some((l) => l.level === 'warn' && /malformed remaining length/.test(l.message))).toBe(true);
     await expectStillServingAndIntact();
   });
@@ -112,7 +112,7 @@ describe.each(['aws', 'standard'] as const)('bad input (%s mode)', (mode) => {
     const peer = await raw();
     const heard = nextMessages(bystander, 1, 300).then(() => true, () => false);
     peer.send({ cmd: 'publish', topic: 'ok/sneaky', payload: Buffer.from('x'), qos: 0, retain: false, dup: false });
-    expect(await closeTime(peer, 2000)).toBeLessThan(400);
+    expect(await closeTime(peer, 2000)).toBeLessThan(1500);
     expect(await heard).toBe(false); // [MQTT-3.1.0-1]: the first packet must be CONNECT
     await expectStillServingAndIntact();
   });
@@ -185,9 +185,9 @@ describe.each(['aws', 'standard'] as const)('bad input (%s mode)', (mode) => {
 
   it('a connection that never sends CONNECT: closed after the connect timeout', async () => {
     const peer = await raw();
-    const took = await closeTime(peer, 3000);
-    expect(took).toBeGreaterThanOrEqual(400);
-    expect(took).toBeLessThan(2000);
+    const took = await closeTime(peer, 6000);
+    expect(took).toBeGreaterThanOrEqual(1900);
+    expect(took).toBeLessThan(4000);
     await expectStillServingAndIntact();
   });
 

